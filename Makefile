@@ -1,0 +1,45 @@
+# Sinergi: `make run` serves the demo on SQLite, `make test` runs the suite. Both do all setup.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export FLASK_APP := app
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test setup system-check db demo clean
+
+run: setup db demo
+	@echo "Sinergi berjalan di http://127.0.0.1:5000  (Ctrl+C untuk berhenti)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(STAMP) system-check
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+# WeasyPrint needs Pango; without libharfbuzz-subset0 PDFs render about 4x slower; PDFs need a font.
+system-check:
+	@missing=""; \
+	ldconfig -p | grep -q 'libpango-1.0.so.0' || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || missing="$$missing libharfbuzz-subset0"; \
+	(fc-list 2>/dev/null | grep -qi dejavu) || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Paket sistem belum terpasang / missing system packages:$$missing"; \
+	  echo "Jalankan / run:  sudo apt-get install -y$$missing"; \
+	  ldconfig -p | grep -q 'libpango-1.0.so.0' || exit 1; \
+	fi
+
+db: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed
+
+demo: db
+	$(BIN)/flask demo load --if-empty
+
+clean:
+	rm -rf $(VENV)

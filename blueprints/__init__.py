@@ -1,0 +1,1 @@
+"""Sinergi blueprints: one package per area; shared machinery lives in ``blueprints.core``."""

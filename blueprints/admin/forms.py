@@ -1,0 +1,48 @@
+from blueprints.core.forms import Form as FlaskForm
+from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from blueprints.auth.passwords import MIN_LENGTH
+
+USERNAME_RE = r"^[a-z0-9][a-z0-9._-]{2,49}$"
+
+
+class UserForm(FlaskForm):
+    username = StringField("Nama pengguna", validators=[
+        DataRequired("Nama pengguna wajib diisi."),
+        Length(max=50, message="Nama pengguna maksimal 50 karakter."),
+        Regexp(USERNAME_RE, message="Gunakan 3–50 huruf kecil, angka, titik, garis bawah atau tanda hubung.")])
+    name = StringField("Nama lengkap", validators=[
+        DataRequired("Nama lengkap wajib diisi."), Length(max=120, message="Nama maksimal 120 karakter.")])
+    organisation_id = SelectField("Organisasi", coerce=int, validate_choice=True,
+                                  validators=[DataRequired("Pilih organisasi.")])
+    role = SelectField("Peran", validators=[DataRequired("Pilih peran.")])
+    active = BooleanField("Aktif", default=True)
+    password = PasswordField("Kata sandi awal", validators=[
+        Optional(), Length(min=MIN_LENGTH, max=200, message=f"Kata sandi minimal {MIN_LENGTH} karakter.")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation_id.choices = []
+        self.role.choices = []
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("Kata sandi baru", validators=[
+        DataRequired("Kata sandi baru wajib diisi."),
+        Length(min=MIN_LENGTH, max=200, message=f"Kata sandi minimal {MIN_LENGTH} karakter.")])
+
+
+class JorongForm(FlaskForm):
+    name = StringField("Nama jorong", validators=[
+        DataRequired("Nama jorong wajib diisi."), Length(max=100, message="Nama jorong maksimal 100 karakter.")])
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter
+
+    user = SelectField("Pengguna", validate_choice=False)
+    action = SelectField("Tindakan", validate_choice=False)
+    date_from = DateField("Dari tanggal", validators=[Optional()])
+    date_to = DateField("Sampai tanggal", validators=[Optional()])

@@ -1,0 +1,193 @@
+from datetime import datetime, time, timedelta
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from blueprints.auth.models import Organisation, User
+from blueprints.auth.passwords import hash_password
+from blueprints.core import audit
+from blueprints.core.audit import ACTIONS, AuditEvent
+from blueprints.core.extensions import db
+from blueprints.core.pagination import paginate
+from blueprints.core.render import render
+from blueprints.core.roles import ROLE_LABELS, SUPERADMIN
+from blueprints.core.scope import get_scoped_or_404, scoped
+from blueprints.core.timeutil import WIB
+from blueprints.wilayah.models import Jorong, Wilayah
+from blueprints.wilayah.service import Cascade, is_cascade_refresh
+
+from . import bp
+from .forms import AuditFilterForm, JorongForm, ResetPasswordForm, UserForm
+
+
+@bp.route("/")
+def index():
+    return render("admin/index.html")
+
+
+# ---- users -------------------------------------------------------------------------------------
+
+def _fill_user_choices(form: UserForm) -> None:
+    orgs = db.session.scalars(scoped(Organisation).order_by(Organisation.regency_id, Organisation.name))
+    form.organisation_id.choices = [(0, "— pilih —")] + [(o.id, o.name) for o in orgs]
+    roles = [r for r in ROLE_LABELS if r != SUPERADMIN or current_user.role == SUPERADMIN]
+    form.role.choices = [("", "— pilih —")] + [(r, ROLE_LABELS[r]) for r in roles]
+
+
+@bp.route("/pengguna")
+def users():
+    q = (request.args.get("q") or "").strip()[:50]
+    stmt = scoped(User).order_by(User.username)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(func.lower(User.username).like(like) | func.lower(User.name).like(like))
+    page = paginate(stmt, request.args.get("hal"), per_page=50)
+    return render("admin/users.html", "admin/_users.html", page=page, q=q)
+
+
+def _save_user(form: UserForm, user: User | None):
+    """Shared by create and edit: validates uniqueness and scope, returns the user or None."""
+    org = get_scoped_or_404(Organisation, form.organisation_id.data)
+    clash = db.session.scalar(select(User.id).where(func.lower(User.username) == form.username.data.lower()))
+    if clash is not None and (user is None or clash != user.id):
+        form.username.errors.append("Nama pengguna ini sudah dipakai.")
+        return None
+    if user is None:
+        if not form.password.data:
+            form.password.errors.append("Kata sandi awal wajib diisi untuk pengguna baru.")
+            return None
+        user = User(password_hash=hash_password(form.password.data))
+        db.session.add(user)
+    elif user.id == current_user.id and (not form.active.data or form.role.data != user.role):
+        form.active.errors.append("Anda tidak dapat menonaktifkan atau mengubah peran akun Anda sendiri.")
+        return None
+    if user.id is not None and (not form.active.data or form.role.data != user.role):
+        user.session_version += 1  # end that user's open sessions
+    user.username = form.username.data.lower()
+    user.name = form.name.data.strip()
+    user.organisation_id = org.id
+    user.regency_id = org.regency_id
+    user.role = form.role.data
+    user.active = form.active.data
+    return user
+
+
+@bp.route("/pengguna/baru", methods=["GET", "POST"])
+def user_new():
+    form = UserForm()
+    _fill_user_choices(form)
+    if form.validate_on_submit():
+        user = _save_user(form, None)
+        if user is not None:
+            db.session.flush()
+            audit.record("create", "user", user.id, f"membuat pengguna {user.username}",
+                         regency_id=user.regency_id)
+            db.session.commit()
+            flash(f"Pengguna {user.username} dibuat.", "ok")
+            return redirect(url_for("admin.users"))
+    return render("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    user = get_scoped_or_404(User, user_id)
+    form = UserForm(obj=user)
+    _fill_user_choices(form)
+    reset_form = ResetPasswordForm(prefix="reset")
+    if form.validate_on_submit():
+        if _save_user(form, user) is not None:
+            audit.record("update", "user", user.id, f"mengubah pengguna {user.username}",
+                         regency_id=user.regency_id)
+            db.session.commit()
+            flash("Perubahan disimpan.", "ok")
+            return redirect(url_for("admin.users"))
+    return render("admin/user_form.html", form=form, user=user, reset_form=reset_form)
+
+
+@bp.route("/pengguna/<int:user_id>/reset", methods=["POST"])
+def user_reset(user_id: int):
+    user = get_scoped_or_404(User, user_id)
+    reset_form = ResetPasswordForm(prefix="reset")
+    if reset_form.validate_on_submit():
+        user.password_hash = hash_password(reset_form.password.data)
+        user.session_version += 1
+        audit.record("update", "user", user.id, f"mengatur ulang kata sandi {user.username}",
+                     regency_id=user.regency_id)
+        db.session.commit()
+        flash(f"Kata sandi {user.username} diatur ulang. Sampaikan kepada yang bersangkutan secara langsung.", "ok")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    form = UserForm(obj=user)
+    _fill_user_choices(form)
+    return render("admin/user_form.html", form=form, user=user, reset_form=reset_form, status=400)
+
+
+# ---- jorong ------------------------------------------------------------------------------------
+
+def _regency_for_admin():
+    return current_user.regency
+
+
+@bp.route("/jorong", methods=["GET", "POST"])
+def jorong():
+    source = request.form if request.method == "POST" else request.args
+    cascade = Cascade.build(_regency_for_admin(), source, required=True)
+    form = JorongForm()
+    errors: dict[str, str] = {}
+    if request.method == "POST" and not is_cascade_refresh(request.form):
+        errors = cascade.errors()
+        if form.validate_on_submit() and not errors:
+            name = " ".join(form.name.data.split())
+            dup = db.session.scalar(scoped(Jorong).where(Jorong.nagari_code == cascade.nagari,
+                                                         func.lower(Jorong.name) == name.lower()))
+            if dup is not None:
+                form.name.errors.append("Jorong dengan nama ini sudah ada di nagari tersebut.")
+            else:
+                nagari = db.session.get(Wilayah, cascade.nagari)
+                row = Jorong(nagari_code=nagari.code, name=name, regency_id=nagari.regency_id)
+                db.session.add(row)
+                db.session.flush()
+                audit.record("create", "jorong", row.id, f"menambah jorong {name} di {nagari.name}")
+                db.session.commit()
+                flash(f"Jorong {name} ditambahkan.", "ok")
+                return redirect(url_for("admin.jorong", kecamatan=cascade.kecamatan, nagari=cascade.nagari))
+    stmt = scoped(Jorong).join(Jorong.nagari).order_by(Wilayah.name, Jorong.name)
+    if cascade.nagari:
+        stmt = stmt.where(Jorong.nagari_code == cascade.nagari)
+    elif cascade.kecamatan:
+        stmt = stmt.where(Wilayah.parent_code == cascade.kecamatan)
+    page = paginate(stmt, request.args.get("hal"), per_page=50)
+    status = 400 if (form.errors or errors) else 200
+    return render("admin/jorong.html", form=form, cascade=cascade, errors=errors, page=page, status=status)
+
+
+@bp.route("/jorong/<int:jorong_id>/aktif", methods=["POST"])
+def jorong_toggle(jorong_id: int):
+    row = get_scoped_or_404(Jorong, jorong_id)
+    row.active = not row.active
+    audit.record("update", "jorong", row.id, f"jorong {row.name} {'diaktifkan' if row.active else 'dinonaktifkan'}")
+    db.session.commit()
+    flash(f"Jorong {row.name} {'diaktifkan' if row.active else 'dinonaktifkan'}.", "ok")
+    return redirect(url_for("admin.jorong", kecamatan=row.nagari.parent_code, nagari=row.nagari_code))
+
+
+# ---- audit log ---------------------------------------------------------------------------------
+
+@bp.route("/audit")
+def audit_log():
+    form = AuditFilterForm(request.args)
+    users = db.session.scalars(scoped(User).order_by(User.username))
+    form.user.choices = [("", "Semua pengguna")] + [(str(u.id), u.username) for u in users]
+    form.action.choices = [("", "Semua tindakan")] + list(ACTIONS.items())
+    stmt = scoped(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    form.validate()
+    if form.user.data and form.user.data.isdigit():
+        stmt = stmt.where(AuditEvent.user_id == int(form.user.data))
+    if form.action.data in ACTIONS:
+        stmt = stmt.where(AuditEvent.action == form.action.data)
+    if form.date_from.data and not form.date_from.errors:
+        stmt = stmt.where(AuditEvent.at >= datetime.combine(form.date_from.data, time.min, WIB))
+    if form.date_to.data and not form.date_to.errors:
+        stmt = stmt.where(AuditEvent.at < datetime.combine(form.date_to.data + timedelta(days=1), time.min, WIB))
+    page = paginate(stmt, request.args.get("hal"), per_page=50)
+    return render("admin/audit.html", "admin/_audit.html", form=form, page=page)

@@ -1,0 +1,98 @@
+"""Who uses Sinergi: regencies, their organisations (OPD and health facilities) and users."""
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blueprints.core.extensions import db
+from blueprints.core.roles import ROLE_LABELS, SUPERADMIN
+from blueprints.core.timeutil import utcnow
+
+# Organisation kinds (value, label).
+ORG_KINDS = {
+    "dinsos": "Dinas Sosial",
+    "kominfo": "Dinas Komunikasi dan Informatika",
+    "dinkes": "Dinas Kesehatan",
+    "kerjasama": "Bagian Kerjasama Setda",
+    "pemerintahan": "Bagian Pemerintahan dan Otonomi Daerah Setda",
+    "puskesmas": "Puskesmas",
+    "rumah_sakit": "RSUD / klinik",
+}
+FACILITY_LEVELS = {"FKTP": "Fasilitas Kesehatan Tingkat Pertama", "FKTL": "Fasilitas Kesehatan Tingkat Lanjutan"}
+
+
+class Regency(db.Model):
+    __tablename__ = "regency"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(5), unique=True)  # Kemendagri "13.02"
+    name: Mapped[str] = mapped_column(String(80))  # "Kabupaten Solok"
+
+    @property
+    def short_name(self) -> str:
+        return self.name.removeprefix("Kabupaten ")
+
+    def __repr__(self) -> str:
+        return f"<Regency {self.code}>"
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(150))
+    facility_level: Mapped[str | None] = mapped_column(String(4))  # FKTP / FKTL for facilities
+    facility_code: Mapped[str | None] = mapped_column(String(20))  # BPJS PPK code
+    address: Mapped[str | None] = mapped_column(String(250))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    # Demo organisations whose name was not checked against an official list are flagged, and say so.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    regency: Mapped[Regency] = relationship()
+
+    @property
+    def is_facility(self) -> bool:
+        return self.facility_level is not None
+
+    @classmethod
+    def scope_clause(cls, user):
+        if user.role == SUPERADMIN:
+            return None
+        return cls.regency_id == user.regency_id
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_login: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Bumped on password change/reset/disable: sessions carrying an older value are ended.
+    session_version: Mapped[int] = mapped_column(default=1)
+
+    organisation: Mapped[Organisation] = relationship()
+    regency: Mapped[Regency] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    @classmethod
+    def scope_clause(cls, user):
+        if user.role == SUPERADMIN:
+            return None
+        return cls.regency_id == user.regency_id

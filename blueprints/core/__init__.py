@@ -1,0 +1,1 @@
+"""Machinery every module shares: extensions, scoping, audit, rendering, formatting, PDF."""

