@@ -1,0 +1,1 @@
+"""SIDILAN dashboard, import/export and printouts (views registered on the sidilan blueprint)."""
