@@ -3,8 +3,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from blueprints.core import audit
+from blueprints.core.auth_gate import login_redirect, public
 from blueprints.core.extensions import db, limiter
 from blueprints.core.render import render
+from blueprints.core.session import touch
 from blueprints.core.timeutil import utcnow
 
 from . import bp
@@ -30,6 +32,7 @@ def _is_safe_next(target: str | None) -> bool:
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
+@public
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"], key_func=_account_key, methods=["POST"],
                deduct_when=_failed, error_message=THROTTLE_MESSAGE)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], methods=["POST"],
@@ -49,6 +52,7 @@ def login():
             session.clear()  # rotate: nothing from the anonymous session survives
             login_user(user, remember=False)
             session.permanent = True
+            touch()
             user.last_login = utcnow()
             audit.record("login", "user", user.id, "masuk", user=user)
             db.session.commit()
@@ -69,7 +73,7 @@ def logout():
     logout_user()
     session.clear()
     flash("Anda telah keluar.", "info")
-    return redirect(url_for("auth.login"))
+    return login_redirect()
 
 
 @bp.route("/akun/kata-sandi", methods=["GET", "POST"])

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, url_for
 
+from .auth_gate import public
+
 bp = Blueprint("assets", __name__)
 
 _CACHE: dict[str, tuple[str, bytes]] = {}
@@ -35,6 +37,7 @@ def asset_url(filename: str) -> str:
 
 
 @bp.route("/static/<fingerprint>/<path:filename>")
+@public
 def static(fingerprint: str, filename: str):
     entry = _load(filename)
     if entry is None or entry[0] != fingerprint:

@@ -24,3 +24,10 @@ def require_login():
 def _unauthorized():
     flash("Silakan masuk terlebih dahulu.", "info")
     return login_redirect()
+
+
+def public(view):
+    """Mark a view as reachable without login (login page, static files, health check, QR verification).
+    The access test reads this mark; every other view must redirect an anonymous user to login."""
+    view.is_public = True
+    return view

@@ -22,6 +22,11 @@ def _load_user(token: str):
     return user
 
 
+def touch() -> None:
+    """Start the idle clock (called at login)."""
+    session["_seen"] = int(time.time())
+
+
 def register_session_policy(app: Flask) -> None:
     @app.before_request
     def _idle_timeout():

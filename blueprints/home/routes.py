@@ -2,6 +2,7 @@ from flask import jsonify
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from blueprints.core.auth_gate import public
 from blueprints.core.extensions import db, limiter
 from blueprints.core.panels import collect_panels
 from blueprints.core.render import render
@@ -16,6 +17,7 @@ def index():
 
 
 @bp.route("/healthz")
+@public
 @limiter.exempt
 def healthz():
     try:
