@@ -1,0 +1,309 @@
+"""SIDILAN registry tables (sidilan.md §5). Main models:
+
+- ``Household`` (sidilan_household): a family card (No. KK) with its address.
+- ``Person`` (sidilan_person): one registered person; NIK optional with a reason; address down to jorong;
+  verification status; ``merged_into_id`` when merged as a duplicate (still findable).
+- ``Disability`` (sidilan_disability): at most one per person; ragam flags, jenis per ragam, WG-SS raw answers,
+  assistive devices owned / needed, care need. ``ganda`` is derived on save.
+- ``ElderlyAssessment`` (sidilan_assessment): one row per visit, never overwritten; Barthel items with derived
+  total and category.
+- ``Program`` (sidilan_program): assistance programs per regency (reference data, seeded).
+- ``Assistance`` (sidilan_assistance): assistance given to a person or a household, with status flow §9.3.
+- ``VerificationEvent`` (sidilan_verification): every workflow transition with who / when / note.
+- ``DuplicateCandidate`` (sidilan_duplicate): a possible duplicate pair and its decision.
+- ``ChangeLog`` (sidilan_change): old and new value of changed fields.
+
+Multi-valued lists (assistive devices, needs) are stored as comma-separated codes; see ``split_codes``.
+Value lists live in ``blueprints/sidilan/values.py``.
+"""
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blueprints.core.extensions import db
+from blueprints.core.scope import RegencyScoped
+from blueprints.core.timeutil import utcnow
+
+
+def split_codes(value: str | None) -> list[str]:
+    return [v for v in (value or "").split(",") if v]
+
+
+def join_codes(values) -> str:
+    return ",".join(v for v in values if v)
+
+
+class Household(RegencyScoped, db.Model):
+    __tablename__ = "sidilan_household"
+    __table_args__ = (UniqueConstraint("regency_id", "no_kk", name="uq_sidilan_household_regency_kk"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    no_kk: Mapped[str | None] = mapped_column(String(16), index=True)
+    alamat: Mapped[str | None] = mapped_column(String(250))
+    kecamatan_code: Mapped[str | None] = mapped_column(ForeignKey("wilayah.code"))
+    nagari_code: Mapped[str | None] = mapped_column(ForeignKey("wilayah.code"), index=True)
+    jorong_id: Mapped[int | None] = mapped_column(ForeignKey("jorong.id"))
+    rt: Mapped[str | None] = mapped_column(String(3))
+    rw: Mapped[str | None] = mapped_column(String(3))
+    lintang: Mapped[float | None]
+    bujur: Mapped[float | None]
+    desil_dtsen: Mapped[int | None]
+    tgl_cek_dtsen: Mapped[date | None] = mapped_column(Date)
+    kondisi_rumah: Mapped[str | None] = mapped_column(String(100))
+    sumber_penghasilan: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    members: Mapped[list["Person"]] = relationship(back_populates="household", order_by="Person.id")
+
+
+class Person(RegencyScoped, db.Model):
+    __tablename__ = "sidilan_person"
+    __table_args__ = (
+        Index("ix_sidilan_person_name_search", "name_search", postgresql_ops={"name_search": "text_pattern_ops"}),
+        Index("ix_sidilan_person_nik", "nik", postgresql_ops={"nik": "text_pattern_ops"}),
+        Index("ix_sidilan_person_no_kk", "no_kk", postgresql_ops={"no_kk": "text_pattern_ops"}),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nik: Mapped[str | None] = mapped_column(String(16))
+    alasan_tanpa_nik: Mapped[str | None] = mapped_column(String(40))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_household.id"), index=True)
+    no_kk: Mapped[str | None] = mapped_column(String(16))  # copy of household.no_kk, for search
+    hubungan_keluarga: Mapped[str | None] = mapped_column(String(30))
+    nama_lengkap: Mapped[str] = mapped_column(String(120))
+    nama_panggilan: Mapped[str | None] = mapped_column(String(60))
+    name_search: Mapped[str] = mapped_column(String(120), default="")  # lower-case, single spaces
+    name_key: Mapped[str] = mapped_column(String(120), default="", index=True)  # spelling-normalised, no spaces
+    jenis_kelamin: Mapped[str] = mapped_column(String(1))
+    tempat_lahir: Mapped[str | None] = mapped_column(String(80))
+    tanggal_lahir: Mapped[date | None] = mapped_column(Date, index=True)
+    tgl_lahir_perkiraan: Mapped[bool] = mapped_column(Boolean, default=False)
+    agama: Mapped[str | None] = mapped_column(String(20))
+    status_perkawinan: Mapped[str | None] = mapped_column(String(20))
+    pendidikan_terakhir: Mapped[str | None] = mapped_column(String(40))
+    pekerjaan: Mapped[str | None] = mapped_column(String(60))
+    nama_ibu_kandung: Mapped[str | None] = mapped_column(String(120))
+    no_hp: Mapped[str | None] = mapped_column(String(20))
+    nama_pendamping: Mapped[str | None] = mapped_column(String(120))
+    hubungan_pendamping: Mapped[str | None] = mapped_column(String(40))
+    status_hidup: Mapped[str] = mapped_column(String(10), default="hidup")
+    tgl_meninggal: Mapped[date | None] = mapped_column(Date)
+    status_domisili: Mapped[str] = mapped_column(String(20), default="menetap")
+    kepesertaan_jkn: Mapped[str | None] = mapped_column(String(10))
+    no_kpd: Mapped[str | None] = mapped_column(String(30))
+    # address (the household's, copied so a person without a KK still has one)
+    alamat: Mapped[str | None] = mapped_column(String(250))
+    kecamatan_code: Mapped[str | None] = mapped_column(ForeignKey("wilayah.code"), index=True)
+    nagari_code: Mapped[str | None] = mapped_column(ForeignKey("wilayah.code"), index=True)
+    jorong_id: Mapped[int | None] = mapped_column(ForeignKey("jorong.id"), index=True)
+    rt: Mapped[str | None] = mapped_column(String(3))
+    rw: Mapped[str | None] = mapped_column(String(3))
+    # consent (UU PDP)
+    persetujuan: Mapped[bool] = mapped_column(Boolean, default=False)
+    tgl_persetujuan: Mapped[date | None] = mapped_column(Date)
+    pemberi_persetujuan: Mapped[str | None] = mapped_column(String(120))
+    sumber_data: Mapped[str | None] = mapped_column(String(30))
+    tags: Mapped[str] = mapped_column(String(200), default="")  # comma-separated codes, see values.TAGS
+    # workflow
+    status_verifikasi: Mapped[str] = mapped_column(String(20), default="draf", index=True)
+    catatan_verifikasi: Mapped[str | None] = mapped_column(String(500))
+    # lifecycle
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_person.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    household: Mapped[Household | None] = relationship(back_populates="members")
+    disability: Mapped["Disability | None"] = relationship(back_populates="person", uselist=False)
+    assessments: Mapped[list["ElderlyAssessment"]] = relationship(
+        back_populates="person", order_by="(ElderlyAssessment.tgl_asesmen.desc(), ElderlyAssessment.id.desc())")
+    merged_into: Mapped["Person | None"] = relationship(remote_side=[id])
+    kecamatan = relationship("Wilayah", foreign_keys=[kecamatan_code])
+    nagari = relationship("Wilayah", foreign_keys=[nagari_code])
+    jorong = relationship("Jorong")
+
+    def age_on(self, when: date) -> int | None:
+        if self.tanggal_lahir is None:
+            return None
+        b = self.tanggal_lahir
+        return when.year - b.year - ((when.month, when.day) < (b.month, b.day))
+
+    @property
+    def tag_list(self) -> list[str]:
+        return split_codes(self.tags)
+
+
+class Disability(db.Model):
+    __tablename__ = "sidilan_disability"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("sidilan_person.id"), unique=True)
+    ragam_fisik: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    ragam_intelektual: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    ragam_mental: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    ragam_sensorik: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    jenis_fisik: Mapped[str | None] = mapped_column(String(40))
+    jenis_intelektual: Mapped[str | None] = mapped_column(String(40))
+    jenis_mental: Mapped[str | None] = mapped_column(String(40))
+    jenis_sensorik: Mapped[str | None] = mapped_column(String(40))
+    ganda: Mapped[bool] = mapped_column(Boolean, default=False)  # derived in service.derive_ganda
+    derajat: Mapped[str | None] = mapped_column(String(10), index=True)  # ringan / sedang / berat
+    sejak: Mapped[str | None] = mapped_column(String(20))  # bawaan lahir / didapat
+    tahun_mulai: Mapped[int | None]
+    penyebab: Mapped[str | None] = mapped_column(String(200))
+    wg_melihat: Mapped[int | None]
+    wg_mendengar: Mapped[int | None]
+    wg_berjalan: Mapped[int | None]
+    wg_mengingat: Mapped[int | None]
+    wg_merawat_diri: Mapped[int | None]
+    wg_komunikasi: Mapped[int | None]
+    alat_bantu_dimiliki: Mapped[str] = mapped_column(String(200), default="")
+    alat_bantu_dibutuhkan: Mapped[str] = mapped_column(String(200), default="")
+    surat_penerbit: Mapped[str | None] = mapped_column(String(120))
+    surat_tanggal: Mapped[date | None] = mapped_column(Date)
+    butuh_pendamping: Mapped[bool] = mapped_column(Boolean, default=False)
+    kebutuhan_layanan: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="disability")
+
+    WG_FIELDS = ("wg_melihat", "wg_mendengar", "wg_berjalan", "wg_mengingat", "wg_merawat_diri", "wg_komunikasi")
+
+    @property
+    def ragam_codes(self) -> list[str]:
+        return [r for r in ("fisik", "intelektual", "mental", "sensorik") if getattr(self, f"ragam_{r}")]
+
+    @property
+    def wg_answers(self) -> list[int | None]:
+        return [getattr(self, f) for f in self.WG_FIELDS]
+
+    @property
+    def devices_owned(self) -> list[str]:
+        return split_codes(self.alat_bantu_dimiliki)
+
+    @property
+    def devices_needed(self) -> list[str]:
+        return split_codes(self.alat_bantu_dibutuhkan)
+
+    @property
+    def needs(self) -> list[str]:
+        return split_codes(self.kebutuhan_layanan)
+
+
+class ElderlyAssessment(RegencyScoped, db.Model):
+    """One visit. Rows are only ever added: a new visit is a new row (sidilan.md §9.5)."""
+    __tablename__ = "sidilan_assessment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("sidilan_person.id"), index=True)
+    tgl_asesmen: Mapped[date] = mapped_column(Date)
+    petugas_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    usia: Mapped[int]
+    kategori_potensi: Mapped[str | None] = mapped_column(String(20))
+    tinggal_dengan: Mapped[str | None] = mapped_column(String(20))
+    terlantar: Mapped[bool] = mapped_column(Boolean, default=False)
+    barthel_bab: Mapped[int] = mapped_column(default=0)
+    barthel_bak: Mapped[int] = mapped_column(default=0)
+    barthel_kebersihan_diri: Mapped[int] = mapped_column(default=0)
+    barthel_toilet: Mapped[int] = mapped_column(default=0)
+    barthel_makan: Mapped[int] = mapped_column(default=0)
+    barthel_berpindah: Mapped[int] = mapped_column(default=0)
+    barthel_mobilitas: Mapped[int] = mapped_column(default=0)
+    barthel_berpakaian: Mapped[int] = mapped_column(default=0)
+    barthel_tangga: Mapped[int] = mapped_column(default=0)
+    barthel_mandi: Mapped[int] = mapped_column(default=0)
+    barthel_total: Mapped[int] = mapped_column(index=True)  # derived: service.barthel_result
+    barthel_kategori: Mapped[str] = mapped_column(String(30))  # derived
+    lawton_iadl: Mapped[int | None]
+    penyakit_kronis: Mapped[str | None] = mapped_column(String(300))
+    kebutuhan: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="assessments")
+    petugas = relationship("User")
+
+
+class Program(RegencyScoped, db.Model):
+    __tablename__ = "sidilan_program"
+    __table_args__ = (UniqueConstraint("regency_id", "kode", name="uq_sidilan_program_regency_kode"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kode: Mapped[str] = mapped_column(String(20))
+    nama: Mapped[str] = mapped_column(String(120))
+    sumber_dana: Mapped[str | None] = mapped_column(String(20))
+    jenis: Mapped[str | None] = mapped_column(String(10))  # tunai / barang / layanan
+    sasaran: Mapped[str] = mapped_column(String(10), default="individu")  # individu / keluarga
+    punya_komponen: Mapped[bool] = mapped_column(Boolean, default=False)  # ATENSI components
+    aktif: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Assistance(RegencyScoped, db.Model):
+    __tablename__ = "sidilan_assistance"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("sidilan_program.id"), index=True)
+    komponen_atensi: Mapped[str | None] = mapped_column(String(5))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_person.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_household.id"), index=True)
+    tahun: Mapped[int]
+    tahap: Mapped[str | None] = mapped_column(String(20))
+    tgl_salur: Mapped[date | None] = mapped_column(Date)
+    nilai_rp: Mapped[int | None]
+    uraian_barang: Mapped[str | None] = mapped_column(String(200))
+    jumlah: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(12), default="diusulkan", index=True)
+    sumber_dana: Mapped[str | None] = mapped_column(String(20))
+    penyalur: Mapped[str | None] = mapped_column(String(120))
+    catatan: Mapped[str | None] = mapped_column(String(300))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    program: Mapped[Program] = relationship()
+    person: Mapped[Person | None] = relationship()
+    household: Mapped[Household | None] = relationship()
+
+
+class VerificationEvent(db.Model):
+    __tablename__ = "sidilan_verification"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("sidilan_person.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(500))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user = relationship("User")
+
+
+class DuplicateCandidate(RegencyScoped, db.Model):
+    """A pair (person_a_id < person_b_id). A decided pair is never proposed again."""
+    __tablename__ = "sidilan_duplicate"
+    __table_args__ = (UniqueConstraint("person_a_id", "person_b_id", name="uq_sidilan_duplicate_pair"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_a_id: Mapped[int] = mapped_column(ForeignKey("sidilan_person.id"), index=True)
+    person_b_id: Mapped[int] = mapped_column(ForeignKey("sidilan_person.id"), index=True)
+    alasan: Mapped[str] = mapped_column(String(40))  # nik / kk_nama / nama_lahir_nagari
+    skor: Mapped[int] = mapped_column(default=0)
+    keputusan: Mapped[str | None] = mapped_column(String(20), index=True)  # duplikat / bukan_duplikat
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    person_a: Mapped[Person] = relationship(foreign_keys=[person_a_id])
+    person_b: Mapped[Person] = relationship(foreign_keys=[person_b_id])
+    decided_by = relationship("User")
+
+
+class ChangeLog(db.Model):
+    """Field-level history of a person record (and its disability row)."""
+    __tablename__ = "sidilan_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("sidilan_person.id"), index=True)
+    entity: Mapped[str] = mapped_column(String(20))  # person / disability / household
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user = relationship("User")
