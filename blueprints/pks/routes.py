@@ -1,6 +1,7 @@
 from blueprints.core.render import render
 
 from . import bp
+from . import models  # noqa: F401  (register the tables)
 
 
 @bp.route("/")

@@ -1,0 +1,373 @@
+"""Agreements (KSB, PKS, Adendum, Perpanjangan), their parties, numbers, stages and signing targets.
+
+Visibility: an agreement belongs to every regency that is a party to it, so the scope is "my regency
+is among its parties", not a single regency_id column.
+"""
+from datetime import date, datetime
+
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
+                        event, exists, select)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blueprints.auth.models import Organisation, Regency, User
+from blueprints.core.extensions import db
+from blueprints.core.roles import SUPERADMIN
+from blueprints.core.timeutil import utcnow
+
+# ---- value lists (pks.md §5) --------------------------------------------------------------------
+JENIS = {"KSB": "Kesepakatan Bersama", "PKS": "Perjanjian Kerja Sama", "ADENDUM": "Adendum",
+         "PERPANJANGAN": "Perpanjangan"}
+KATEGORI = {"wajib": "Wajib", "sukarela": "Sukarela"}
+URUSAN = {"sosial": "Sosial", "kesehatan": "Kesehatan", "kominfo": "Komunikasi dan informatika",
+          "pariwisata": "Pariwisata", "sdm": "Pengembangan SDM", "pemerintahan": "Pemerintahan"}
+PRESISI = {"hari": "hari", "minggu": "minggu", "bulan": "bulan"}
+PERAN_PIHAK = {1: "Pihak kesatu", 2: "Pihak kedua", 3: "Pihak ketiga", 4: "Pihak keempat"}
+KLAUSUL = {"subjek": "Subjek", "objek": "Objek", "ruang_lingkup": "Ruang lingkup",
+           "hak_kewajiban": "Hak dan kewajiban", "jangka_waktu": "Jangka waktu", "pembiayaan": "Pembiayaan",
+           "kahar": "Keadaan kahar", "perselisihan": "Penyelesaian perselisihan", "pengakhiran": "Pengakhiran"}
+MENUNGGU_TETAP = {"dprd": "menunggu DPRD", "pimpinan": "menunggu pimpinan"}
+NOTE_KINDS = {"catatan": "Catatan", "disposisi": "Disposisi", "telaahan": "Telaahan staf"}
+
+# Stage labels. "ditandatangani" is shown as "Ditandatangani / Berlaku".
+TAHAP = {
+    "identifikasi": "Identifikasi & pemetaan urusan",
+    "persiapan": "Persiapan",
+    "penawaran": "Penawaran",
+    "diusulkan": "Diusulkan",
+    "penyusunan": "Penyusunan naskah",
+    "review_hukum": "Review hukum",
+    "dprd": "Persetujuan DPRD",
+    "surat_kuasa": "Surat kuasa",
+    "siap_ttd": "Siap tanda tangan",
+    "ditunda": "Ditunda",
+    "ditandatangani": "Ditandatangani / berlaku",
+    "pelaksanaan": "Pelaksanaan",
+    "pelaporan": "Pelaporan",
+    "evaluasi": "Evaluasi",
+    "berakhir": "Berakhir",
+    "dibatalkan": "Dibatalkan",
+}
+SIGNED_STAGES = {"ditandatangani", "pelaksanaan", "pelaporan", "evaluasi", "berakhir"}
+FINAL_STAGES = {"berakhir", "dibatalkan"}
+
+STATUS_BERLAKU = {"belum_berlaku": "Belum berlaku", "aktif": "Aktif", "akan_berakhir": "Akan berakhir",
+                  "kedaluwarsa": "Kedaluwarsa", "diakhiri": "Diakhiri", "dibatalkan": "Dibatalkan"}
+ALASAN_AKHIR = {"habis_waktu": "Habis waktu", "kesepakatan": "Kesepakatan para pihak", "diakhiri": "Diakhiri"}
+
+
+def _join(values) -> str:
+    """Multi-valued codes stored as ',a,b,' so one LIKE '%,a,%' finds them on both databases."""
+    values = [v for v in values if v]
+    return "," + ",".join(values) + "," if values else ""
+
+
+def _split(text: str | None) -> list[str]:
+    return [v for v in (text or "").split(",") if v]
+
+
+class Agreement(db.Model):
+    __tablename__ = "pks_agreement"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jenis: Mapped[str] = mapped_column(String(12), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    judul: Mapped[str] = mapped_column(String(250))
+    objek: Mapped[str] = mapped_column(String(250), default="")
+    urusan_codes: Mapped[str] = mapped_column(String(200), default="")
+    kategori: Mapped[str | None] = mapped_column(String(10))
+    rujukan_rpjmd: Mapped[str] = mapped_column(String(250), default="")
+    pemrakarsa_regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"))
+    pemrakarsa_opd: Mapped[str] = mapped_column(String(150), default="")
+    klausul_codes: Mapped[str] = mapped_column(String(200), default="")
+    tahap: Mapped[str] = mapped_column(String(20), index=True)
+    tahap_sejak: Mapped[date | None] = mapped_column(Date)
+    # whose court the ball is in: "regency:<id>", "opd:<text>", "dprd", "pimpinan" (or empty)
+    menunggu: Mapped[str] = mapped_column(String(160), default="")
+    menunggu_sejak: Mapped[date | None] = mapped_column(Date)
+    # signing and validity (status_berlaku is derived from these, never stored)
+    tgl_ttd: Mapped[date | None] = mapped_column(Date)
+    tempat_ttd: Mapped[str] = mapped_column(String(200), default="")
+    tgl_mulai: Mapped[date | None] = mapped_column(Date)
+    tgl_berakhir: Mapped[date | None] = mapped_column(Date)
+    jangka_waktu_bulan: Mapped[int | None] = mapped_column(Integer)
+    tgl_keputusan_perpanjangan: Mapped[date | None] = mapped_column(Date)
+    tgl_diakhiri: Mapped[date | None] = mapped_column(Date)
+    alasan_akhir: Mapped[str] = mapped_column(String(20), default="")
+    dasar_akhir: Mapped[str] = mapped_column(String(250), default="")
+    # DPRD decision (§4.4): needed? None = not yet recorded
+    dprd_perlu: Mapped[bool | None] = mapped_column(Boolean)
+    dprd_alasan: Mapped[str] = mapped_column(String(250), default="")
+    dprd_nomor: Mapped[str] = mapped_column(String(100), default="")
+    dprd_tanggal: Mapped[date | None] = mapped_column(Date)
+    # current signing target (fuzzy); the history lives in the slip ledger
+    target_mulai: Mapped[date | None] = mapped_column(Date)
+    target_selesai: Mapped[date | None] = mapped_column(Date)
+    target_presisi: Mapped[str] = mapped_column(String(8), default="")
+    target_tempat: Mapped[str] = mapped_column(String(200), default="")
+    target_acara: Mapped[str] = mapped_column(String(200), default="")
+    target_awal_selesai: Mapped[date | None] = mapped_column(Date)  # first target ever set
+    sumber: Mapped[str] = mapped_column(Text, default="")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    parent: Mapped["Agreement | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Agreement"]] = relationship(back_populates="parent", order_by="Agreement.id")
+    scope_items: Mapped[list["ScopeItem"]] = relationship(back_populates="ksb", order_by="ScopeItem.id")
+    scope_item = relationship("ScopeItem", secondary="pks_scope_link", uselist=False, viewonly=True)
+    parties: Mapped[list["Party"]] = relationship(back_populates="agreement", order_by="Party.urutan, Party.id")
+    numbers: Mapped[list["DocNumber"]] = relationship(back_populates="agreement", order_by="DocNumber.id")
+    pemrakarsa_regency: Mapped[Regency | None] = relationship()
+
+    @classmethod
+    def scope_clause(cls, user):
+        """Visible to users of a regency that is a party to the agreement."""
+        if user.role == SUPERADMIN:
+            return None
+        return exists(select(Party.id).where(Party.agreement_id == cls.id, Party.regency_id == user.regency_id))
+
+    @property
+    def jenis_label(self) -> str:
+        return JENIS.get(self.jenis, self.jenis)
+
+    @property
+    def tahap_label(self) -> str:
+        return TAHAP.get(self.tahap, self.tahap)
+
+    @property
+    def urusan(self) -> list[str]:
+        return _split(self.urusan_codes)
+
+    @urusan.setter
+    def urusan(self, values) -> None:
+        self.urusan_codes = _join(values)
+
+    @property
+    def urusan_label(self) -> str:
+        return ", ".join(URUSAN.get(u, u) for u in self.urusan)
+
+    @property
+    def klausul(self) -> list[str]:
+        return _split(self.klausul_codes)
+
+    @klausul.setter
+    def klausul(self, values) -> None:
+        self.klausul_codes = _join(values)
+
+    @property
+    def is_signed(self) -> bool:
+        return self.tahap in SIGNED_STAGES and self.tgl_ttd is not None
+
+    @property
+    def is_locked(self) -> bool:
+        """A signed final version is locked: changes go through an adendum."""
+        return self.tahap in SIGNED_STAGES or self.tahap == "dibatalkan"
+
+    @property
+    def signing_parties(self) -> list["Party"]:
+        return [p for p in self.parties if p.menandatangani]
+
+    @property
+    def numbers_text(self) -> str:
+        return "; ".join(f"{n.nomor} ({n.party.short_label if n.party else ''})" for n in self.numbers)
+
+    def regency_ids(self) -> set[int]:
+        return {p.regency_id for p in self.parties}
+
+
+class ScopeItem(db.Model):
+    """A KSB's ruang lingkup item; 0..n PKS point at it."""
+    __tablename__ = "pks_scope_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ksb_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    nama: Mapped[str] = mapped_column(String(250))
+    urusan_code: Mapped[str] = mapped_column(String(20), default="")
+    dicatat_pada: Mapped[date | None] = mapped_column(Date)  # when the wish was first recorded
+    sumber: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    ksb: Mapped[Agreement] = relationship(back_populates="scope_items")
+    agreements = relationship(Agreement, secondary="pks_scope_link", order_by=Agreement.id, viewonly=True)
+
+
+class ScopeLink(db.Model):
+    """Which KSB scope item a PKS implements (one item per PKS; an item may have 0..n PKS)."""
+    __tablename__ = "pks_scope_link"
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), primary_key=True)
+    scope_item_id: Mapped[int] = mapped_column(ForeignKey("pks_scope_item.id"), index=True)
+
+
+class Party(db.Model):
+    __tablename__ = "pks_party"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
+    urutan: Mapped[int] = mapped_column(Integer, default=1)  # 1 = pihak kesatu
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    opd: Mapped[str] = mapped_column(String(150), default="")
+    peran: Mapped[str] = mapped_column(String(120), default="")  # e.g. "pengembang", "pendukung teknis"
+    alamat: Mapped[str] = mapped_column(String(250), default="")
+    pic_nama: Mapped[str] = mapped_column(String(120), default="")
+    pic_jabatan: Mapped[str] = mapped_column(String(150), default="")
+    dasar_hukum: Mapped[str] = mapped_column(Text, default="")
+    menandatangani: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="parties")
+    regency: Mapped[Regency] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    signatories: Mapped[list["Signatory"]] = relationship(back_populates="party", order_by="Signatory.id")
+
+    @property
+    def urutan_label(self) -> str:
+        return PERAN_PIHAK.get(self.urutan, f"Pihak ke-{self.urutan}")
+
+    @property
+    def opd_name(self) -> str:
+        return self.opd or (self.organisation.name if self.organisation else "")
+
+    @property
+    def short_label(self) -> str:
+        return self.opd_name or f"Pemkab {self.regency.short_name}"
+
+
+class Signatory(db.Model):
+    """Penandatangan; a signatory who is not the Bupati signs under a surat kuasa."""
+    __tablename__ = "pks_signatory"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("pks_party.id"), index=True)
+    nama: Mapped[str] = mapped_column(String(120))
+    jabatan: Mapped[str] = mapped_column(String(150))
+    opd: Mapped[str] = mapped_column(String(150), default="")
+    is_bupati: Mapped[bool] = mapped_column(Boolean, default=False)
+    kuasa_nomor: Mapped[str] = mapped_column(String(100), default="")
+    kuasa_tanggal: Mapped[date | None] = mapped_column(Date)
+
+    party: Mapped[Party] = relationship(back_populates="signatories")
+
+
+class DocNumber(db.Model):
+    """Each signing party numbers the same document in its own register."""
+    __tablename__ = "pks_doc_number"
+    __table_args__ = (UniqueConstraint("agreement_id", "party_id", name="uq_pks_number_party"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("pks_party.id"), index=True)
+    nomor: Mapped[str] = mapped_column(String(120), index=True)
+    tanggal: Mapped[date | None] = mapped_column(Date)
+    register: Mapped[str] = mapped_column(String(150), default="")
+
+    agreement: Mapped[Agreement] = relationship(back_populates="numbers")
+    party: Mapped[Party] = relationship()
+
+
+class ServiceArea(db.Model):
+    """Where a PKS delivers a service: a whole nagari, or one jorong in it."""
+    __tablename__ = "pks_service_area"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    nagari_code: Mapped[str] = mapped_column(ForeignKey("wilayah.code"), index=True)
+    jorong_id: Mapped[int | None] = mapped_column(ForeignKey("jorong.id"), index=True)
+
+    agreement: Mapped[Agreement] = relationship()
+    nagari = relationship("Wilayah")
+    jorong = relationship("Jorong")
+
+
+class Event(db.Model):
+    """Append-only log of state changes and recorded facts; feeds the timeline."""
+    __tablename__ = "pks_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    on_date: Mapped[date | None] = mapped_column(Date)  # the day the fact happened, when not today
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # tahap / ttd / target / catatan / ...
+    from_state: Mapped[str] = mapped_column(String(20), default="")
+    to_state: Mapped[str] = mapped_column(String(20), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[User | None] = relationship()
+
+
+class Slip(db.Model):
+    """Penundaan: every move of the signing target. Append-only."""
+    __tablename__ = "pks_slip"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    old_mulai: Mapped[date | None] = mapped_column(Date)
+    old_selesai: Mapped[date | None] = mapped_column(Date)
+    old_presisi: Mapped[str] = mapped_column(String(8), default="")
+    new_mulai: Mapped[date] = mapped_column(Date)
+    new_selesai: Mapped[date] = mapped_column(Date)
+    new_presisi: Mapped[str] = mapped_column(String(8))
+    alasan: Mapped[str] = mapped_column(Text)
+    diputuskan_oleh: Mapped[str] = mapped_column(String(200), default="")
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("pks_meeting.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    meeting = relationship("Meeting")
+
+    @property
+    def days(self) -> int:
+        if self.old_selesai is None:
+            return 0
+        return (self.new_selesai - self.old_selesai).days
+
+
+class Note(db.Model):
+    """Shared note (regency_id NULL) or a regency's internal note, disposisi or telaahan."""
+    __tablename__ = "pks_note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12), default="catatan")
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+    regency: Mapped[Regency | None] = relationship()
+
+    @classmethod
+    def visible_clause(cls, user):
+        """Shared notes for all who see the agreement; internal ones only to their own regency."""
+        if user.role == SUPERADMIN:
+            return None
+        return (cls.regency_id.is_(None)) | (cls.regency_id == user.regency_id)
+
+
+class RuleSetting(db.Model):
+    """An admin's switch of an (unverified) rule from warning to blocking."""
+    __tablename__ = "pks_rule_setting"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    blocking: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReminderLog(db.Model):
+    """Pengingat sent by the daily job, so each rung goes out once."""
+    __tablename__ = "pks_reminder_log"
+    __table_args__ = (UniqueConstraint("agreement_id", "key", name="uq_pks_reminder_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(String(300))
+    sent_on: Mapped[date] = mapped_column(Date)
+
+
+def _append_only(model):
+    @event.listens_for(model, "before_update")
+    def _no_update(mapper, connection, target):
+        raise RuntimeError(f"{model.__tablename__} is append-only")
+
+    @event.listens_for(model, "before_delete")
+    def _no_delete(mapper, connection, target):
+        raise RuntimeError(f"{model.__tablename__} is append-only")
+
+
+_append_only(Event)
+_append_only(Slip)
+
+from . import models_work  # noqa: E402,F401  (meetings, documents, implementation)

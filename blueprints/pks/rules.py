@@ -1,0 +1,64 @@
+"""Rules marked (unverified) in pks.md §7: warnings by default, switchable to blocking by an admin.
+
+The switch lives in the ``pks_rule_setting`` table (one row per switched rule), so it survives restarts
+and is changed from the page /pks/aturan without a deploy.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from blueprints.core.extensions import db
+
+from .models import RuleSetting
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    label: str
+    source: str  # the article (pasal) it comes from, and how sure we are
+
+
+RULES = {r.code: r for r in [
+    Rule("durasi_5_tahun", "Jangka waktu lebih dari 5 tahun",
+         "Permendagri 22/2020 tentang Tata Cara KSDD (pasal belum diperiksa; batas 5 tahun belum diverifikasi)"),
+    Rule("melewati_ksb", "PKS berakhir setelah Kesepakatan Bersama berakhir",
+         "Permendagri 22/2020 (belum diverifikasi: apakah PKS boleh melewati masa KSB)"),
+    Rule("klausul", "Klausul wajib belum lengkap di daftar periksa",
+         "PP 28/2018 Ps. 6(4) jo. Permendagri 22/2020 bagian Naskah Kerja Sama (daftar isi belum diverifikasi)"),
+    Rule("rpjmd", "Objek tidak tercantum di RPJMD maupun RKPD",
+         "Permendagri 22/2009 Lampiran I (preseden 2009, sudah dicabut; belum diverifikasi untuk 2020)"),
+    Rule("ksb_hampir_berakhir", "KSB hampir berakhir sementara PKS masih draf",
+         "Praktik penatausahaan (pks.md §7; belum diverifikasi)"),
+]}
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    rule: Rule
+    message: str
+    blocking: bool
+
+    @property
+    def text(self) -> str:
+        return f"{self.message} (Sumber: {self.rule.source})"
+
+
+def blocking_codes() -> set[str]:
+    return set(db.session.scalars(select(RuleSetting.code).where(RuleSetting.blocking.is_(True))))
+
+
+def hit(code: str, message: str, blocking: set[str]) -> RuleHit:
+    return RuleHit(RULES[code], message, code in blocking)
+
+
+def set_blocking(code: str, blocking: bool, user_id: int | None) -> None:
+    if code not in RULES:
+        raise KeyError(code)
+    row = db.session.get(RuleSetting, code)
+    if row is None:
+        row = RuleSetting(code=code)
+        db.session.add(row)
+    row.blocking = blocking
+    row.changed_by_id = user_id
+    db.session.flush()
