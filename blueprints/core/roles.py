@@ -27,7 +27,7 @@ ROLES = tuple(ROLE_LABELS)
 MODULES = {
     "sidilan": ("SIDILAN", {OPERATOR_DINSOS, VERIFIKATOR_DINSOS, PIMPINAN}),
     "rujukan": ("Rujukan", {PETUGAS_FASKES}),
-    "pks": ("Kerja Sama", {KERJASAMA}),
+    "pks": ("Kerja Sama", {KERJASAMA, PIMPINAN, ADMIN, SUPERADMIN}),
     "admin": ("Admin", {ADMIN, SUPERADMIN}),
 }
 
