@@ -151,6 +151,15 @@ def register_security(app: Flask) -> None:
     register_session_policy(app)
     register_error_handlers(app)
 
+    @app.before_request
+    def _unreadable_form():
+        """Werkzeug drops a urlencoded body it cannot decode; refuse it rather than act on an empty form."""
+        from flask import abort, request
+
+        if (request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded"
+                and request.content_length and not request.form):
+            abort(400)
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

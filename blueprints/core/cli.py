@@ -1,6 +1,7 @@
 """Command-line entry points: flask seed, flask demo load, flask healthcheck-pdf."""
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .extensions import db
@@ -16,7 +17,7 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo("Wilayah: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
 
-    demo = click.Group("demo", help="Demo data.")
+    demo = AppGroup("demo", help="Demo data.")
     app.cli.add_command(demo)
 
     @demo.command("load")
