@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export FLASK_APP := app
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup system-check db demo clean
+.PHONY: run test setup system-check db demo bench clean
 
 run: setup db demo
 	@echo "Sinergi berjalan di http://127.0.0.1:5000  (Ctrl+C untuk berhenti)"
@@ -40,6 +40,9 @@ db: setup
 
 demo: db
 	$(BIN)/flask demo load --if-empty
+
+bench: setup
+	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV)
