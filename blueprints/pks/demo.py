@@ -70,7 +70,8 @@ def load(ctx) -> None:
                   pemrakarsa_opd="Bagian Kerjasama Setda Kabupaten Solok",
                   target_mulai=date(2024, 9, 8), target_selesai=date(2024, 9, 14), target_presisi="minggu",
                   target_acara="Penandatanganan PKS, dikoordinasikan melalui Sekda masing-masing",
-                  target_awal_selesai=date(2024, 7, 31))
+                  target_awal_selesai=date(2024, 7, 31), dprd_perlu=False,
+                  dprd_alasan="Tidak membebani masyarakat dan daerah " + DIKARANG)
     pks1, new1 = _agreement(PKS1_TITLE, objek="Replikasi SIDILAN", urusan_codes=",sosial,kominfo,",
                             kategori="sukarela",
                             sumber=SUMBER + ". Kategori sukarela (belum diverifikasi).", **common)

@@ -1,9 +1,552 @@
+"""Agreements: list, record page, edits, parties and numbers, stages, signing, targets, notes, rules."""
+from datetime import date
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from blueprints.auth.models import Regency
+from blueprints.core import audit
+from blueprints.core.extensions import db
+from blueprints.core.pagination import paginate
 from blueprints.core.render import render
+from blueprints.core.roles import ADMIN, PIMPINAN, SUPERADMIN
+from blueprints.core.scope import get_scoped_or_404, scoped
+from blueprints.core.timeutil import today_local
 
-from . import bp
-from . import models  # noqa: F401  (register the tables)
+from . import bp, service
+from .forms import (AgreementForm, ChildForm, NoteForm, NumberForm, PartyForm, ScopeItemForm, SignatoryForm,
+                    SignForm, StageForm, TargetForm, WaitingForm)
+from .models import (JENIS, STATUS_BERLAKU, TAHAP, URUSAN, Agreement, DocNumber, Note, Party, ScopeItem, ScopeLink,
+                     Signatory)
+from .models_work import Meeting, meeting_agreement
+from .rules import RULES, blocking_codes, set_blocking
+from .target import parse_target
 
+READ_ONLY_ROLES = {PIMPINAN}
+
+
+@bp.before_request
+def _role_limits():
+    """Pimpinan reads; admins only reach the rule switches; everything else is for Bagian Kerjasama."""
+    if current_user.role == ADMIN and request.endpoint not in ("pks.index", "pks.rules"):
+        abort(404)
+    if current_user.role in READ_ONLY_ROLES and request.method != "GET":
+        abort(404)
+
+
+def can_write() -> bool:
+    return current_user.role not in READ_ONLY_ROLES
+
+
+def get_agreement(agreement_id: int) -> Agreement:
+    return get_scoped_or_404(Agreement, agreement_id)
+
+
+def list_options():
+    return (selectinload(Agreement.parties).selectinload(Party.regency),
+            selectinload(Agreement.parties).selectinload(Party.organisation),
+            selectinload(Agreement.numbers).selectinload(DocNumber.party),
+            selectinload(Agreement.children))
+
+
+def _flash_outcome(out: service.Outcome) -> None:
+    for msg in out.messages():
+        flash(msg, "error")
+    for w in out.warnings:
+        if not w.blocking:
+            flash("Peringatan: " + w.text, "warn")
+
+
+def _regency_choices():
+    return [(r.id, r.name) for r in db.session.scalars(select(Regency).order_by(Regency.code))]
+
+
+# ---- dashboard and lists ------------------------------------------------------------------------
 
 @bp.route("/")
 def index():
-    return render("pks/index.html")
+    if current_user.role in (ADMIN,):
+        return rules()
+    from .home import attention
+    today = today_local()
+    items = attention(current_user, today)
+    return render("pks/index.html", items=items, today=today)
+
+
+FILTERS = ("jenis", "tahap", "status", "daerah", "urusan")
+
+
+def _filtered(args, user):
+    q = (args.get("q") or "").strip()[:100]
+    stmt = scoped(Agreement, user)
+    jenis, tahap, daerah, urusan = (args.get(k, "") for k in ("jenis", "tahap", "daerah", "urusan"))
+    if jenis in JENIS:
+        stmt = stmt.where(Agreement.jenis == jenis)
+    if tahap in TAHAP:
+        stmt = stmt.where(Agreement.tahap == tahap)
+    if urusan in URUSAN:
+        stmt = stmt.where(Agreement.urusan_codes.like(f"%,{urusan},%"))
+    if daerah.isdigit():
+        stmt = stmt.where(Agreement.id.in_(select(Party.agreement_id).where(Party.regency_id == int(daerah))))
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(Agreement.judul).like(like),
+                              Agreement.id.in_(select(DocNumber.agreement_id)
+                                               .where(func.lower(DocNumber.nomor).like(like)))))
+    return stmt.options(*list_options()).order_by(Agreement.id.desc()), q
+
+
+@bp.route("/daftar")
+def agreements():
+    stmt, q = _filtered(request.args, current_user)
+    status = request.args.get("status", "")
+    today = today_local()
+    if status in STATUS_BERLAKU:
+        # Derived, so filtered in Python over the (small) scoped set; paging stays at 20 rows.
+        rows = [a for a in db.session.scalars(stmt) if service.status_berlaku(a, today) == status]
+        from blueprints.core.pagination import Page
+        try:
+            n = max(1, int(request.args.get("hal") or 1))
+        except ValueError:
+            n = 1
+        page = Page(items=rows[(n - 1) * 20:n * 20], page=n, per_page=20, total=len(rows))
+    else:
+        page = paginate(stmt, request.args.get("hal"))
+    return render("pks/list.html", "pks/_list.html", page=page, q=q, args=request.args, today=today,
+                  regencies=_regency_choices(), JENIS=JENIS, TAHAP=TAHAP, STATUS_BERLAKU=STATUS_BERLAKU,
+                  URUSAN=URUSAN, status_of=lambda a: service.status_berlaku(a, today))
+
+
+# ---- create and edit ----------------------------------------------------------------------------
+
+def _fill_agreement_form(form: AgreementForm) -> None:
+    parents = db.session.scalars(scoped(Agreement).where(Agreement.tahap != "dibatalkan").order_by(Agreement.id))
+    form.parent_id.choices = [(0, "— tanpa induk —")] + [(a.id, f"{a.jenis} #{a.id}: {a.judul[:80]}")
+                                                        for a in parents]
+    items = db.session.scalars(select(ScopeItem).where(ScopeItem.ksb_id.in_(
+        scoped(Agreement, None, Agreement.id).where(Agreement.jenis == "KSB"))).order_by(ScopeItem.id))
+    form.scope_item_id.choices = [(0, "—")] + [(s.id, s.nama[:80]) for s in items]
+
+
+def _validate_parent(form: AgreementForm) -> Agreement | None:
+    """A PKS needs its KSB by FK; an adendum or perpanjangan needs the original (§7, error)."""
+    parent = None
+    if form.parent_id.data:
+        parent = db.session.scalar(scoped(Agreement).where(Agreement.id == form.parent_id.data))
+        if parent is None:
+            form.parent_id.errors.append("Induk tidak ditemukan.")
+            return None
+    jenis = form.jenis.data
+    if jenis == "PKS" and (parent is None or parent.jenis != "KSB"):
+        form.parent_id.errors.append("PKS wajib merujuk Kesepakatan Bersama induknya.")
+    elif jenis in ("ADENDUM", "PERPANJANGAN") and parent is None:
+        form.parent_id.errors.append("Adendum dan perpanjangan wajib merujuk naskah asalnya.")
+    elif jenis == "KSB" and parent is not None:
+        form.parent_id.errors.append("Kesepakatan Bersama tidak memiliki induk.")
+    if form.scope_item_id.data and (parent is None or form.scope_item_id.data not in
+                                    {s.id for s in parent.scope_items}):
+        form.scope_item_id.errors.append("Ruang lingkup harus milik KSB induk.")
+    return parent
+
+
+def _apply(form: AgreementForm, a: Agreement) -> None:
+    a.judul = form.judul.data.strip()
+    a.objek = (form.objek.data or "").strip()
+    a.urusan = [u for u in form.urusan.data or [] if u in URUSAN]
+    a.kategori = form.kategori.data or None
+    a.rujukan_rpjmd = (form.rujukan_rpjmd.data or "").strip()
+    a.pemrakarsa_opd = (form.pemrakarsa_opd.data or "").strip()
+    a.klausul = form.klausul.data or []
+    a.tgl_keputusan_perpanjangan = form.tgl_keputusan_perpanjangan.data
+    a.dprd_perlu = {"ya": True, "tidak": False}.get(form.dprd_perlu.data)
+    a.dprd_alasan = (form.dprd_alasan.data or "").strip()
+    a.dprd_nomor = (form.dprd_nomor.data or "").strip()
+    a.dprd_tanggal = form.dprd_tanggal.data
+
+
+@bp.route("/baru", methods=["GET", "POST"])
+def new():
+    form = AgreementForm()
+    _fill_agreement_form(form)
+    if request.method == "GET":
+        form.jenis.data = request.args.get("jenis", "PKS") if request.args.get("jenis") in JENIS else "PKS"
+        form.parent_id.data = request.args.get("induk", 0, type=int)
+    if form.validate_on_submit():
+        parent = _validate_parent(form)
+        if not form.parent_id.errors and not form.scope_item_id.errors:
+            today = today_local()
+            a = Agreement(jenis=form.jenis.data, parent_id=parent.id if parent else None,
+                          tahap=service.FIRST_STAGE[form.jenis.data], tahap_sejak=today,
+                          pemrakarsa_regency_id=current_user.regency_id)
+            _apply(form, a)
+            db.session.add(a)
+            db.session.flush()
+            if form.scope_item_id.data:
+                db.session.add(ScopeLink(agreement_id=a.id, scope_item_id=form.scope_item_id.data))
+            db.session.add(Party(agreement_id=a.id, regency_id=current_user.regency_id, urutan=1,
+                                 organisation_id=current_user.organisation_id))
+            service.log(a, "dibuat", current_user, "", a.tahap, f"{a.jenis_label} dicatat")
+            audit.record("create", "pks_agreement", a.id, f"kesepakatan #{a.id}")
+            db.session.commit()
+            flash("Kesepakatan dicatat. Tambahkan pihak lain agar daerah mitra dapat melihatnya.", "ok")
+            return redirect(url_for("pks.detail", agreement_id=a.id))
+    return render("pks/agreement_form.html", form=form, a=None)
+
+
+@bp.route("/<int:agreement_id>/ubah", methods=["GET", "POST"])
+def edit(agreement_id):
+    a = get_agreement(agreement_id)
+    if a.is_locked:
+        flash(service.Locked.message, "error")
+        if request.method == "POST":
+            return redirect(url_for("pks.detail", agreement_id=a.id)), 303
+        return redirect(url_for("pks.detail", agreement_id=a.id))
+    form = AgreementForm(obj=a if request.method == "GET" else None)
+    _fill_agreement_form(form)
+    if request.method == "GET":
+        form.urusan.data, form.klausul.data = a.urusan, a.klausul
+        form.parent_id.data = a.parent_id or 0
+        form.scope_item_id.data = a.scope_item.id if a.scope_item else 0
+        form.dprd_perlu.data = {True: "ya", False: "tidak"}.get(a.dprd_perlu, "")
+    if form.validate_on_submit():
+        form.jenis.data = a.jenis  # the type of a record never changes
+        form.parent_id.data = a.parent_id or 0
+        if form.scope_item_id.data and form.scope_item_id.data not in {
+                s.id for s in (a.parent.scope_items if a.parent else [])}:
+            form.scope_item_id.errors.append("Ruang lingkup harus milik KSB induk.")
+        else:
+            _apply(form, a)
+            link = db.session.get(ScopeLink, a.id)
+            if form.scope_item_id.data and link is None:
+                db.session.add(ScopeLink(agreement_id=a.id, scope_item_id=form.scope_item_id.data))
+            elif link is not None:
+                if form.scope_item_id.data:
+                    link.scope_item_id = form.scope_item_id.data
+                else:
+                    db.session.delete(link)
+            service.log(a, "ubah", current_user, reason="Data kesepakatan diubah")
+            audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}")
+            db.session.commit()
+            flash("Perubahan disimpan.", "ok")
+            return redirect(url_for("pks.detail", agreement_id=a.id))
+    return render("pks/agreement_form.html", form=form, a=a)
+
+
+# ---- the record page ----------------------------------------------------------------------------
+
+def visible_notes(a: Agreement, user):
+    stmt = select(Note).where(Note.agreement_id == a.id)
+    clause = Note.visible_clause(user)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    return list(db.session.scalars(stmt.order_by(Note.created_at.desc(), Note.id.desc()).limit(30)))
+
+
+@bp.route("/<int:agreement_id>")
+def detail(agreement_id):
+    from . import timeline
+    a = get_agreement(agreement_id)
+    today = today_local()
+    slips = service.slips_of(a)
+    meetings = list(db.session.scalars(select(Meeting).join(meeting_agreement).where(
+        meeting_agreement.c.agreement_id == a.id).order_by(Meeting.tanggal.desc(), Meeting.id.desc())))
+    children = list(db.session.scalars(scoped(Agreement).where(Agreement.parent_id == a.id).order_by(Agreement.id)))
+    from .home import reminders_of
+    return render("pks/detail.html", a=a, today=today, slips=slips, summary=service.slip_summary(a, slips),
+                  berlaku=service.status_berlaku(a, today), banner=service.show_banner(a, today),
+                  end=service.effective_end(a), reminders=reminders_of(a, today),
+                  notes=visible_notes(a, current_user), note_form=NoteForm(), meetings=meetings,
+                  children=children, timeline=timeline.build(a),
+                  menunggu=service.menunggu_label(a, service.regency_names()), waited=service.waiting_days(a, today),
+                  can_write=can_write())
+
+
+@bp.route("/<int:agreement_id>/catatan", methods=["POST"])
+def add_note(agreement_id):
+    a = get_agreement(agreement_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        db.session.add(Note(agreement_id=a.id, kind=form.kind.data, text=form.text.data.strip(),
+                            regency_id=current_user.regency_id if form.internal.data else None,
+                            author_id=current_user.id))
+        db.session.commit()
+        flash("Catatan disimpan.", "ok")
+        return redirect(url_for("pks.detail", agreement_id=a.id) + "#catatan")
+    return render("pks/form.html", form=form, title="Catatan", a=a,
+                  action=url_for("pks.add_note", agreement_id=a.id))
+
+
+# ---- parties, signatories, numbers --------------------------------------------------------------
+
+def _party_forms(a: Agreement, prefix_data: bool = False):
+    party_form = PartyForm(prefix="p")
+    party_form.regency_id.choices = _regency_choices()
+    sig_form = SignatoryForm(prefix="s")
+    num_form = NumberForm(prefix="n")
+    choices = [(p.id, f"{p.urutan_label}: {p.short_label} ({p.regency.short_name})") for p in a.parties]
+    sig_form.party_id.choices = num_form.party_id.choices = choices
+    return party_form, sig_form, num_form
+
+
+def _parties_page(a, party_form, sig_form, num_form, status=200):
+    numbers = {n.party_id: n for n in a.numbers}
+    return render("pks/parties.html", a=a, party_form=party_form, sig_form=sig_form, num_form=num_form,
+                  numbers=numbers, can_write=can_write(), status=status)
+
+
+@bp.route("/<int:agreement_id>/pihak", methods=["GET", "POST"])
+def parties(agreement_id):
+    a = get_agreement(agreement_id)
+    party_form, sig_form, num_form = _party_forms(a)
+    if request.method == "POST":
+        if a.is_locked:
+            flash(service.Locked.message, "error")
+            return redirect(url_for("pks.parties", agreement_id=a.id))
+        which = request.form.get("bagian")
+        if which == "pihak" and party_form.validate_on_submit():
+            db.session.add(Party(agreement_id=a.id, regency_id=party_form.regency_id.data,
+                                 urutan=party_form.urutan.data, opd=party_form.opd.data.strip(),
+                                 peran=(party_form.peran.data or "").strip(),
+                                 pic_nama=(party_form.pic_nama.data or "").strip(),
+                                 pic_jabatan=(party_form.pic_jabatan.data or "").strip(),
+                                 dasar_hukum=(party_form.dasar_hukum.data or "").strip(),
+                                 menandatangani=party_form.menandatangani.data))
+            service.log(a, "pihak", current_user, reason=f"Pihak ditambahkan: {party_form.opd.data.strip()[:120]}")
+            db.session.commit()
+            flash("Pihak ditambahkan.", "ok")
+            return redirect(url_for("pks.parties", agreement_id=a.id))
+        if which == "penandatangan" and sig_form.validate_on_submit():
+            if not sig_form.is_bupati.data and not sig_form.kuasa_nomor.data:
+                flash("Peringatan: penandatangan selain Bupati memerlukan surat kuasa sebelum penandatanganan.",
+                      "warn")
+            db.session.add(Signatory(party_id=sig_form.party_id.data, nama=sig_form.nama.data.strip(),
+                                     jabatan=sig_form.jabatan.data.strip(), is_bupati=sig_form.is_bupati.data,
+                                     kuasa_nomor=(sig_form.kuasa_nomor.data or "").strip(),
+                                     kuasa_tanggal=sig_form.kuasa_tanggal.data))
+            db.session.commit()
+            flash("Penandatangan dicatat.", "ok")
+            return redirect(url_for("pks.parties", agreement_id=a.id))
+        if which == "nomor" and num_form.validate_on_submit():
+            number = service.find_number(a.id, num_form.party_id.data)
+            if number is None:
+                number = DocNumber(agreement_id=a.id, party_id=num_form.party_id.data)
+                db.session.add(number)
+            number.nomor = num_form.nomor.data.strip()
+            number.tanggal = num_form.tanggal.data
+            number.register = (num_form.register.data or "").strip()
+            service.log(a, "nomor", current_user, reason=f"Nomor dicatat: {number.nomor[:100]}")
+            db.session.commit()
+            flash("Nomor dicatat.", "ok")
+            return redirect(url_for("pks.parties", agreement_id=a.id))
+        return _parties_page(a, party_form, sig_form, num_form)
+    return _parties_page(a, party_form, sig_form, num_form)
+
+
+# ---- stages, signing, target, whose court -------------------------------------------------------
+
+def _stage_form(a: Agreement) -> StageForm:
+    form = StageForm(prefix="t")
+    form.to.choices = [(s, TAHAP[s]) for s in service.next_stages(a)]
+    return form
+
+
+def _target_form(a: Agreement) -> TargetForm:
+    form = TargetForm(prefix="g")
+    meetings = db.session.scalars(select(Meeting).join(meeting_agreement).where(
+        meeting_agreement.c.agreement_id == a.id).order_by(Meeting.tanggal.desc(), Meeting.id.desc()))
+    form.meeting_id.choices = [(0, "—")] + [(m.id, f"{m.tanggal.isoformat()} {m.tempat[:60]}") for m in meetings]
+    return form
+
+
+def _waiting_form(a: Agreement, names) -> WaitingForm:
+    form = WaitingForm(prefix="w")
+    form.menunggu.choices = service.menunggu_choices(names)
+    return form
+
+
+def _stage_page(a, stage_form=None, sign_form=None, target_form=None, waiting_form=None):
+    names = service.regency_names()
+    slips = service.slips_of(a)
+    return render("pks/stage.html", a=a, stage_form=stage_form or _stage_form(a),
+                  sign_form=sign_form or SignForm(prefix="ttd"), target_form=target_form or _target_form(a),
+                  waiting_form=waiting_form or _waiting_form(a, names), slips=slips,
+                  summary=service.slip_summary(a, slips), names=names, can_write=can_write())
+
+
+@bp.route("/<int:agreement_id>/tahap", methods=["GET", "POST"])
+def stage(agreement_id):
+    a = get_agreement(agreement_id)
+    if request.method == "GET":
+        return _stage_page(a)
+    form = _stage_form(a)
+    if form.validate_on_submit():
+        out = service.transition(a, form.to.data, form.reason.data or "", current_user, today_local())
+        _flash_outcome(out)
+        if out.ok:
+            db.session.commit()
+            flash(f"Tahap sekarang: {a.tahap_label}.", "ok")
+            return redirect(url_for("pks.detail", agreement_id=a.id))
+        db.session.rollback()
+        a = get_agreement(agreement_id)
+    return _stage_page(a, stage_form=form)
+
+
+@bp.route("/<int:agreement_id>/tandatangan", methods=["POST"])
+def sign(agreement_id):
+    a = get_agreement(agreement_id)
+    form = SignForm(prefix="ttd")
+    if form.validate_on_submit():
+        out = service.sign(a, form.tgl_ttd.data, form.tempat.data or "", form.tgl_mulai.data, form.tgl_berakhir.data,
+                           form.jangka_bulan.data, current_user, today_local())
+        _flash_outcome(out)
+        if out.ok:
+            audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id} ditandatangani")
+            db.session.commit()
+            flash("Penandatanganan dicatat; naskah kini terkunci.", "ok")
+            return redirect(url_for("pks.detail", agreement_id=a.id))
+        db.session.rollback()
+        a = get_agreement(agreement_id)
+    return _stage_page(a, sign_form=form)
+
+
+@bp.route("/<int:agreement_id>/target", methods=["POST"])
+def target(agreement_id):
+    a = get_agreement(agreement_id)
+    form = _target_form(a)
+    if form.validate_on_submit():
+        try:
+            parsed = parse_target(form.target.data)
+        except ValueError as e:
+            form.target.errors.append(str(e))
+        else:
+            out = service.set_target(a, parsed, form.alasan.data or "", form.diputuskan_oleh.data or "",
+                                     current_user, meeting_id=form.meeting_id.data or None,
+                                     tempat=(form.tempat.data or "").strip())
+            if out.ok:
+                db.session.commit()
+                flash(f"Target tanda tangan: {parsed.label()}.", "ok")
+                return redirect(url_for("pks.stage", agreement_id=a.id))
+            for msg in out.errors:
+                form.alasan.errors.append(msg)
+    return _stage_page(a, target_form=form)
+
+
+@bp.route("/<int:agreement_id>/menunggu", methods=["POST"])
+def waiting(agreement_id):
+    a = get_agreement(agreement_id)
+    names = service.regency_names()
+    form = _waiting_form(a, names)
+    if form.validate_on_submit():
+        value = f"opd:{form.opd.data.strip()}" if (form.opd.data or "").strip() else form.menunggu.data
+        if value and value not in dict(form.menunggu.choices) and not value.startswith("opd:"):
+            form.menunggu.errors.append("Pilihan tidak sah.")
+        else:
+            if value != a.menunggu:
+                a.menunggu, a.menunggu_sejak = value, today_local() if value else None
+                service.log(a, "menunggu", current_user, reason=service.menunggu_label(a, names) or "tidak menunggu")
+            db.session.commit()
+            flash("Status 'menunggu siapa' disimpan.", "ok")
+            return redirect(url_for("pks.detail", agreement_id=a.id))
+    return _stage_page(a, waiting_form=form)
+
+
+@bp.route("/<int:agreement_id>/turunan", methods=["GET", "POST"])
+def child(agreement_id):
+    a = get_agreement(agreement_id)
+    form = ChildForm()
+    if form.validate_on_submit():
+        if not a.is_signed:
+            flash("Adendum atau perpanjangan hanya untuk naskah yang sudah ditandatangani.", "error")
+        else:
+            c = service.create_child(a, form.jenis.data, form.judul.data.strip(), current_user, today_local())
+            audit.record("create", "pks_agreement", c.id, f"kesepakatan #{c.id} ({c.jenis}) atas #{a.id}")
+            db.session.commit()
+            flash(f"{c.jenis_label} dibuat dengan pihak yang sama; lengkapi nomor dan penandatangannya.", "ok")
+            return redirect(url_for("pks.detail", agreement_id=c.id))
+    return render("pks/form.html", form=form, a=a, title=f"Adendum / perpanjangan: {a.judul}",
+                  action=url_for("pks.child", agreement_id=a.id))
+
+
+@bp.route("/<int:agreement_id>/ruang-lingkup", methods=["GET", "POST"])
+def scope_item(agreement_id):
+    a = get_agreement(agreement_id)
+    if a.jenis != "KSB":
+        abort(404)
+    form = ScopeItemForm()
+    if form.validate_on_submit():
+        db.session.add(ScopeItem(ksb_id=a.id, nama=form.nama.data.strip(), urusan_code=form.urusan_code.data,
+                                 dicatat_pada=today_local()))
+        db.session.commit()
+        flash("Ruang lingkup ditambahkan.", "ok")
+        return redirect(url_for("pks.coverage"))
+    return render("pks/form.html", form=form, a=a, title="Ruang lingkup baru",
+                  action=url_for("pks.scope_item", agreement_id=a.id))
+
+
+# ---- views over all agreements ------------------------------------------------------------------
+
+@bp.route("/menunggu")
+def waiting_view():
+    today = today_local()
+    names = service.regency_names()
+    rows = [a for a in db.session.scalars(scoped(Agreement).where(Agreement.tahap.notin_(
+        ("berakhir", "dibatalkan"))).options(*list_options()).order_by(Agreement.menunggu_sejak, Agreement.id))
+        if a.menunggu]
+    return render("pks/waiting.html", rows=rows, today=today, label_of=lambda a: service.menunggu_label(a, names))
+
+
+@bp.route("/cakupan")
+def coverage():
+    today = today_local()
+    ksbs = list(db.session.scalars(scoped(Agreement).where(Agreement.jenis == "KSB").options(
+        selectinload(Agreement.scope_items).selectinload(ScopeItem.agreements)).order_by(Agreement.id)))
+    visible = set(db.session.scalars(scoped(Agreement, None, Agreement.id)))
+    return render("pks/coverage.html", ksbs=ksbs, today=today, visible=visible)
+
+
+# ---- rules (admin) ------------------------------------------------------------------------------
+
+@bp.route("/aturan", methods=["GET", "POST"])
+def rules():
+    is_admin = current_user.role in (ADMIN, SUPERADMIN)
+    if request.method == "POST":
+        if not is_admin:
+            abort(404)
+        code = request.form.get("code", "")
+        if code in RULES:
+            blocking = request.form.get("blocking") == "1"
+            set_blocking(code, blocking, current_user.id)
+            audit.record("update", "pks_rule", code, f"aturan {code}: {'memblokir' if blocking else 'peringatan'}")
+            db.session.commit()
+            flash("Aturan disimpan.", "ok")
+        return redirect(url_for("pks.rules"))
+    return render("pks/rules.html", rules=RULES.values(), blocking=blocking_codes(), is_admin=is_admin)
+
+
+from . import documents, meetings, outputs, work  # noqa: E402,F401
+
+
+# ---- template helpers (prefixed, registered by this blueprint) ----------------------------------
+
+STATUS_TONE = {"aktif": "ok", "akan_berakhir": "warn", "kedaluwarsa": "danger", "diakhiri": "", "dibatalkan": "",
+               "belum_berlaku": ""}
+
+
+@bp.app_template_global("pks_target")
+def _target_label(a) -> str:
+    from .target import format_target
+    return format_target(a.target_mulai, a.target_selesai, a.target_presisi)
+
+
+@bp.app_template_global("pks_status")
+def _status_badge(code: str):
+    from markupsafe import Markup, escape
+    return Markup(f'<span class="badge {STATUS_TONE.get(code, "")}">{escape(STATUS_BERLAKU.get(code, code))}</span>')
+
+
+@bp.app_template_global("pks_fmt")
+def _fmt_target(mulai, selesai, presisi) -> str:
+    from .target import format_target
+    return format_target(mulai, selesai, presisi)

@@ -1,0 +1,154 @@
+"""Uploaded drafts, signed scans and meeting files: checked by content, hashed, stored outside static/."""
+import hashlib
+import io
+import secrets
+import zipfile
+from pathlib import Path
+
+from flask import current_app, flash, redirect, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from blueprints.core import audit
+from blueprints.core.extensions import db
+from blueprints.core.render import render
+from blueprints.core.scope import get_scoped_or_404
+from blueprints.core.timeutil import today_local
+
+from . import bp, service
+from .forms import UploadForm
+from .models import Agreement
+from .models_work import Document, Meeting, MeetingDocument, meeting_agreement
+
+TYPES = {  # extension -> (mime, label)
+    "pdf": ("application/pdf", "PDF"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX"),
+    "odt": ("application/vnd.oasis.opendocument.text", "ODT"),
+    "jpg": ("image/jpeg", "JPG"),
+    "jpeg": ("image/jpeg", "JPG"),
+    "png": ("image/png", "PNG"),
+}
+
+
+def sniff(data: bytes) -> str | None:
+    """The real type from the bytes, whatever the name says."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                names = set(z.namelist())
+                if "mimetype" in names and z.read("mimetype").strip() == TYPES["odt"][0].encode():
+                    return "odt"
+                if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
+                    return "docx"
+        except (zipfile.BadZipFile, KeyError, OSError, RuntimeError):
+            return None
+    return None
+
+
+def max_bytes() -> int:
+    configured = current_app.config.get("PKS_MAX_UPLOAD_BYTES")
+    if configured:
+        return int(configured)
+    return int(current_app.config.get("MAX_CONTENT_LENGTH") or 20 * 1024 * 1024) - 64 * 1024
+
+
+def upload_dir() -> Path:
+    root = current_app.config.get("UPLOAD_DIR") or str(Path(current_app.instance_path) / "uploads")
+    path = Path(root) / "pks"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def check_file(storage) -> tuple[str | None, bytes, str]:
+    """Returns (error, data, extension)."""
+    name = (storage.filename or "") if storage else ""
+    if not name:
+        return "Pilih berkas yang akan diunggah.", b"", ""
+    if "/" in name or "\\" in name or ".." in name or "\x00" in name or len(name) > 150:
+        return "Nama berkas tidak sah (tidak boleh berisi garis miring atau '..').", b"", ""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in TYPES:
+        return "Jenis berkas tidak diizinkan; gunakan PDF, DOCX, ODT, JPG atau PNG.", b"", ""
+    limit = max_bytes()
+    data = storage.stream.read(limit + 1)
+    if not data:
+        return "Berkas kosong.", b"", ""
+    if len(data) > limit:
+        return f"Berkas melebihi batas {limit // (1024 * 1024) or 1} MB.", b"", ""
+    real = sniff(data)
+    if real is None or TYPES[real][0] != TYPES[ext][0]:
+        return (f"Isi berkas tidak sesuai dengan ekstensi .{ext}"
+                + (f" (isinya {TYPES[real][1]})." if real else " (isi tidak dikenali).")), b"", ""
+    return None, data, ext
+
+
+def _form(a: Agreement) -> UploadForm:
+    form = UploadForm()
+    meetings = db.session.scalars(select(Meeting).join(meeting_agreement).where(
+        meeting_agreement.c.agreement_id == a.id).order_by(Meeting.tanggal.desc(), Meeting.id.desc()))
+    form.meeting_id.choices = [(0, "—")] + [(m.id, f"{m.tanggal.isoformat()} {m.tempat[:60]}") for m in meetings]
+    return form
+
+
+def _page(a, form, status=200):
+    docs = list(db.session.scalars(select(Document).where(Document.agreement_id == a.id)
+                                   .order_by(Document.uploaded_at.desc(), Document.id.desc())))
+    from .routes import can_write
+    return render("pks/documents.html", a=a, form=form, docs=docs, limit_mb=max_bytes() / (1024 * 1024),
+                  can_write=can_write(), status=status)
+
+
+@bp.route("/<int:agreement_id>/dokumen", methods=["GET", "POST"])
+def documents(agreement_id):
+    a = get_scoped_or_404(Agreement, agreement_id)
+    form = _form(a)
+    if request.method == "POST" and form.validate_on_submit():
+        kind = form.kind.data
+        if a.is_locked and kind in ("draf", "ttd") and (kind == "draf" or any(
+                d.kind == "ttd" for d in db.session.scalars(select(Document).where(Document.agreement_id == a.id)))):
+            form.kind.errors.append(service.Locked.message)
+            return _page(a, form, 422)
+        error, data, ext = check_file(request.files.get(form.berkas.name))
+        if error:
+            form.berkas.errors.append(error)
+            return _page(a, form, 422)
+        digest = hashlib.sha256(data).hexdigest()
+        stored = f"{secrets.token_hex(16)}.{ext}"
+        (upload_dir() / stored).write_bytes(data)
+        original = request.files[form.berkas.name].filename
+        doc = Document(agreement_id=a.id, kind=kind, versi=form.versi.data, ringkasan=(form.ringkasan.data or "").strip(),
+                       drafting_regency_id=current_user.regency_id, filename=original[:200], stored_name=stored,
+                       mime=TYPES[ext][0], size=len(data), sha256=digest, uploaded_by_id=current_user.id)
+        db.session.add(doc)
+        db.session.flush()
+        if form.meeting_id.data and form.meeting_id.data in dict(form.meeting_id.choices):
+            db.session.add(MeetingDocument(meeting_id=form.meeting_id.data, document_id=doc.id,
+                                           role=form.meeting_role.data))
+        audit.record("create", "pks_document", doc.id, f"dokumen #{doc.id} kesepakatan #{a.id}")
+        db.session.commit()
+        flash(f"Berkas diunggah. SHA-256: {digest}", "ok")
+        return redirect(url_for("pks.documents", agreement_id=a.id))
+    return _page(a, form, 200 if request.method == "GET" else 422)
+
+
+@bp.route("/dokumen/<int:document_id>/unduh")
+def download(document_id):
+    doc = db.session.get(Document, document_id)
+    if doc is None:
+        from flask import abort
+        abort(404)
+    a = get_scoped_or_404(Agreement, doc.agreement_id)
+    path = upload_dir() / doc.stored_name
+    if not path.is_file():
+        from flask import abort
+        abort(404)
+    audit.record("download", "pks_document", doc.id, f"dokumen #{doc.id} kesepakatan #{a.id}")
+    db.session.commit()
+    return send_file(path, mimetype=doc.mime, as_attachment=True, download_name=doc.filename,
+                     max_age=0, etag=False)

@@ -1,0 +1,192 @@
+from wtforms import (BooleanField, DateField, FileField, IntegerField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField, TimeField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from blueprints.core.forms import Form
+
+from .models import ALASAN_AKHIR, JENIS, KATEGORI, KLAUSUL, NOTE_KINDS, PERAN_PIHAK, URUSAN
+from .models_work import ACTIVITY_STATUS, DOC_KINDS, OBLIGATION_STATUS, REKOMENDASI, REPORT_TO
+
+
+def _req(label):
+    return DataRequired(f"{label} wajib diisi.")
+
+
+def _len(n):
+    return Length(max=n, message=f"Maksimal {n} karakter.")
+
+
+class MultiCheckbox(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AgreementForm(Form):
+    jenis = SelectField("Jenis dokumen", choices=JENIS)
+    parent_id = SelectField("Induk (KSB untuk PKS; naskah asal untuk adendum/perpanjangan)", coerce=int,
+                            choices=[], validate_choice=False)
+    scope_item_id = SelectField("Ruang lingkup KSB yang dilaksanakan", coerce=int, choices=[],
+                                validate_choice=False)
+    judul = StringField("Judul", validators=[_req("Judul"), _len(250)])
+    objek = StringField("Objek", validators=[Optional(), _len(250)])
+    urusan = MultiCheckbox("Urusan pemerintahan", choices=URUSAN)
+    kategori = SelectField("Kategori", choices={"": "— belum ditentukan —", **KATEGORI})
+    rujukan_rpjmd = StringField("Rujukan program RPJMD/RKPD", validators=[Optional(), _len(250)])
+    pemrakarsa_opd = StringField("OPD pemrakarsa", validators=[Optional(), _len(150)])
+    klausul = MultiCheckbox("Daftar periksa klausul (daftar belum diverifikasi)", choices=KLAUSUL)
+    tgl_keputusan_perpanjangan = DateField("Batas keputusan perpanjangan", validators=[Optional()])
+    dprd_perlu = SelectField("Perlu persetujuan DPRD?", choices={"": "— belum dicatat —", "ya": "Ya",
+                                                                  "tidak": "Tidak"})
+    dprd_alasan = StringField("Alasan (membebani masyarakat dan daerah / belum dianggarkan di APBD)",
+                              validators=[Optional(), _len(250)])
+    dprd_nomor = StringField("Nomor keputusan DPRD", validators=[Optional(), _len(100)])
+    dprd_tanggal = DateField("Tanggal keputusan DPRD", validators=[Optional()])
+
+
+class PartyForm(Form):
+    regency_id = SelectField("Daerah", coerce=int, choices=[], validators=[DataRequired("Pilih daerah.")])
+    urutan = SelectField("Kedudukan", coerce=int, choices=PERAN_PIHAK)
+    opd = StringField("OPD / instansi", validators=[_req("OPD"), _len(150)])
+    peran = StringField("Peran dalam kerja sama", validators=[Optional(), _len(120)])
+    pic_nama = StringField("Nama PIC", validators=[Optional(), _len(120)])
+    pic_jabatan = StringField("Jabatan PIC", validators=[Optional(), _len(150)])
+    dasar_hukum = TextAreaField("Dasar hukum pihak", validators=[Optional(), _len(2000)])
+    menandatangani = BooleanField("Ikut menandatangani (memberi nomor di registernya)", default=True)
+
+
+class SignatoryForm(Form):
+    party_id = SelectField("Pihak", coerce=int, choices=[], validators=[DataRequired("Pilih pihak.")])
+    nama = StringField("Nama penandatangan", validators=[_req("Nama"), _len(120)])
+    jabatan = StringField("Jabatan", validators=[_req("Jabatan"), _len(150)])
+    is_bupati = BooleanField("Bupati (tanpa surat kuasa)")
+    kuasa_nomor = StringField("Nomor surat kuasa", validators=[Optional(), _len(100)])
+    kuasa_tanggal = DateField("Tanggal surat kuasa", validators=[Optional()])
+
+
+class NumberForm(Form):
+    party_id = SelectField("Pihak", coerce=int, choices=[], validators=[DataRequired("Pilih pihak.")])
+    nomor = StringField("Nomor naskah di register pihak ini", validators=[_req("Nomor"), _len(120)])
+    tanggal = DateField("Tanggal penomoran", validators=[Optional()])
+    register = StringField("Register", validators=[Optional(), _len(150)])
+
+
+class StageForm(Form):
+    to = SelectField("Pindah ke tahap", choices=[], validators=[DataRequired("Pilih tahap.")])
+    reason = TextAreaField("Alasan / keterangan", validators=[Optional(), _len(2000)])
+
+
+class SignForm(Form):
+    tgl_ttd = DateField("Tanggal penandatanganan", validators=[DataRequired("Tanggal penandatanganan wajib diisi.")])
+    tempat = StringField("Tempat", validators=[Optional(), _len(200)])
+    tgl_mulai = DateField("Mulai berlaku (kosong = tanggal tanda tangan)", validators=[Optional()])
+    tgl_berakhir = DateField("Berakhir", validators=[Optional()])
+    jangka_bulan = IntegerField("atau jangka waktu (bulan)", validators=[
+        Optional(), NumberRange(min=1, max=600, message="Jangka waktu 1–600 bulan.")])
+
+
+class TargetForm(Form):
+    target = StringField("Target tanda tangan", validators=[_req("Target"), _len(60)])
+    alasan = TextAreaField("Alasan penundaan (wajib bila target diubah)", validators=[Optional(), _len(2000)])
+    diputuskan_oleh = StringField("Diputuskan oleh", validators=[Optional(), _len(200)])
+    meeting_id = SelectField("Rapat sumber keputusan", coerce=int, choices=[], validate_choice=False)
+    tempat = StringField("Tempat / acara penandatanganan", validators=[Optional(), _len(200)])
+
+
+class WaitingForm(Form):
+    menunggu = SelectField("Menunggu siapa", choices=[], validate_choice=False)
+    opd = StringField("atau menunggu OPD (nama)", validators=[Optional(), _len(150)])
+
+
+class NoteForm(Form):
+    kind = SelectField("Jenis", choices=NOTE_KINDS)
+    internal = BooleanField("Internal (hanya daerah saya)", default=True)
+    text = TextAreaField("Isi catatan", validators=[_req("Isi catatan"), _len(4000)])
+
+
+class ScopeItemForm(Form):
+    nama = StringField("Ruang lingkup", validators=[_req("Ruang lingkup"), _len(250)])
+    urusan_code = SelectField("Urusan", choices={"": "—", **URUSAN})
+
+
+class ChildForm(Form):
+    jenis = SelectField("Jenis", choices={"ADENDUM": "Adendum", "PERPANJANGAN": "Perpanjangan"})
+    judul = StringField("Judul", validators=[_req("Judul"), _len(250)])
+
+
+class EndForm(Form):
+    alasan = SelectField("Alasan berakhir", choices=ALASAN_AKHIR)
+
+
+class MeetingForm(Form):
+    tanggal = DateField("Tanggal", validators=[DataRequired("Tanggal rapat wajib diisi.")])
+    jam = TimeField("Jam", validators=[Optional()])
+    tempat = StringField("Tempat", validators=[Optional(), _len(200)])
+    tautan = StringField("Tautan daring", validators=[Optional(), _len(300)])
+    host_regency_id = SelectField("Tuan rumah", coerce=int, choices=[], validate_choice=False)
+    agenda = TextAreaField("Agenda", validators=[Optional(), _len(4000)])
+    undangan_nomor = StringField("Nomor surat undangan", validators=[Optional(), _len(120)])
+
+
+class AttendeeForm(Form):
+    nama = StringField("Nama", validators=[_req("Nama"), _len(150)])
+    jabatan = StringField("Jabatan", validators=[Optional(), _len(200)])
+    opd = StringField("OPD", validators=[Optional(), _len(200)])
+    regency_id = SelectField("Daerah", coerce=int, choices=[], validate_choice=False)
+    keterangan = StringField("Keterangan", validators=[Optional(), _len(200)])
+
+
+class DecisionForm(Form):
+    text = TextAreaField("Keputusan", validators=[_req("Keputusan"), _len(4000)])
+
+
+class ActionForm(Form):
+    text = TextAreaField("Tindak lanjut", validators=[_req("Tindak lanjut"), _len(2000)])
+    owner_regency_id = SelectField("Daerah penanggung jawab", coerce=int, choices=[], validate_choice=False)
+    owner = StringField("OPD / orang", validators=[Optional(), _len(200)])
+    due = DateField("Tenggat", validators=[Optional()])
+
+
+class UploadForm(Form):
+    kind = SelectField("Jenis berkas", choices=DOC_KINDS)
+    versi = IntegerField("Versi draf", validators=[Optional(), NumberRange(min=1, max=999,
+                                                                           message="Versi 1–999.")])
+    ringkasan = TextAreaField("Ringkasan perubahan", validators=[Optional(), _len(2000)])
+    meeting_id = SelectField("Rapat terkait", coerce=int, choices=[], validate_choice=False)
+    meeting_role = SelectField("Kaitan dengan rapat", choices={"berkas": "Berkas rapat",
+                                                               "dibahas": "Draf yang dibahas",
+                                                               "dihasilkan": "Draf yang dihasilkan"})
+    berkas = FileField("Berkas (PDF, DOCX, ODT, JPG, PNG)")
+
+
+class ActivityForm(Form):
+    tanggal = DateField("Tanggal", validators=[DataRequired("Tanggal wajib diisi.")])
+    jenis = StringField("Kegiatan", validators=[_req("Kegiatan"), _len(150)])
+    peserta = IntegerField("Jumlah peserta", validators=[Optional(), NumberRange(min=0, max=100000,
+                                                                                  message="0–100.000.")])
+    pic_solok = StringField("PIC Kab. Solok", validators=[Optional(), _len(150)])
+    pic_sijunjung = StringField("PIC Kab. Sijunjung", validators=[Optional(), _len(150)])
+    status = SelectField("Status", choices=ACTIVITY_STATUS)
+
+
+class ObligationForm(Form):
+    party_id = SelectField("Pihak", coerce=int, choices=[], validate_choice=False)
+    text = TextAreaField("Kewajiban (dari pasal hak dan kewajiban)", validators=[_req("Kewajiban"), _len(2000)])
+    due = DateField("Tenggat", validators=[Optional()])
+    status = SelectField("Status", choices={k: v for k, v in OBLIGATION_STATUS.items() if k != "lewat"})
+    bukti = StringField("Bukti", validators=[Optional(), _len(500)])
+
+
+class ReportForm(Form):
+    periode = StringField("Periode (mis. Semester I 2025)", validators=[_req("Periode"), _len(60)])
+    jatuh_tempo = DateField("Jatuh tempo", validators=[Optional()])
+    disampaikan_pada = DateField("Disampaikan pada", validators=[Optional()])
+    kepada = SelectField("Disampaikan kepada", choices={"": "—", **REPORT_TO})
+    penyusun = StringField("Penyusun", validators=[Optional(), _len(150)])
+    sipgwpp = BooleanField("Sudah diisi di SIPGWPP")
+
+
+class EvaluationForm(Form):
+    tanggal = DateField("Tanggal", validators=[DataRequired("Tanggal wajib diisi.")])
+    temuan = TextAreaField("Temuan", validators=[_req("Temuan"), _len(4000)])
+    rekomendasi = SelectField("Rekomendasi", choices=REKOMENDASI)

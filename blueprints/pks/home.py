@@ -1,0 +1,116 @@
+"""'Perlu perhatian' for Bagian Kerjasama: computed fresh on every request, so nothing depends on the
+daily job having run."""
+from dataclasses import dataclass
+from datetime import date
+
+from flask import url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from blueprints.core.extensions import db
+from blueprints.core.fmt import tanggal
+from blueprints.core.panels import Panel
+from blueprints.core.roles import ADMIN
+from blueprints.core.scope import scoped
+from blueprints.core.timeutil import today_local
+
+from . import service
+from .models import FINAL_STAGES, Agreement, ScopeItem
+from .models_work import ActionItem, Meeting, Obligation, Report, meeting_agreement
+from .target import format_target
+
+SCOPE_ITEM_DAYS_DEFAULT = 180
+
+
+def _by_agreement(model, ids):
+    out: dict[int, list] = {}
+    if not ids:
+        return out
+    for row in db.session.scalars(select(model).where(model.agreement_id.in_(ids)).order_by(model.id)):
+        out.setdefault(row.agreement_id, []).append(row)
+    return out
+
+
+def _actions(ids):
+    out: dict[int, list] = {}
+    if not ids:
+        return out
+    rows = db.session.execute(select(meeting_agreement.c.agreement_id, ActionItem).join(
+        ActionItem, ActionItem.meeting_id == meeting_agreement.c.meeting_id).where(
+        meeting_agreement.c.agreement_id.in_(ids), ActionItem.done.is_(False)).order_by(ActionItem.id))
+    for aid, item in rows:
+        out.setdefault(aid, []).append(item)
+    return out
+
+
+def all_reminders(agreements, today: date) -> list[service.Reminder]:
+    ids = [a.id for a in agreements]
+    obligations, reports, actions = _by_agreement(Obligation, ids), _by_agreement(Report, ids), _actions(ids)
+    rungs = service.ladder()
+    out = []
+    for a in agreements:
+        out.extend(service.reminders_for(a, today, rungs, actions.get(a.id, ()), obligations.get(a.id, ()),
+                                         reports.get(a.id, ())))
+    return out
+
+
+def reminders_of(a: Agreement, today: date) -> list[service.Reminder]:
+    return all_reminders([a], today)
+
+
+@dataclass(frozen=True)
+class Attention:
+    reminders: list
+    waiting_signature: list  # (agreement, target label, waiting label, days)
+    uncovered: list  # (scope item, days without PKS)
+    expired: list
+
+
+def attention(user, today: date) -> Attention:
+    agreements = list(db.session.scalars(scoped(Agreement, user).options(
+        selectinload(Agreement.children), selectinload(Agreement.numbers),
+        selectinload(Agreement.parties)).order_by(Agreement.id)))
+    names = service.regency_names()
+    waiting = []
+    for a in agreements:
+        if a.tahap in ("siap_ttd", "ditunda"):
+            waiting.append((a, format_target(a.target_mulai, a.target_selesai, a.target_presisi),
+                            service.menunggu_label(a, names), service.waiting_days(a, today)))
+    from flask import current_app
+    n_days = int(current_app.config.get("PKS_SCOPE_ITEM_DAYS", SCOPE_ITEM_DAYS_DEFAULT))
+    uncovered = []
+    ksb_ids = [a.id for a in agreements if a.jenis == "KSB" and a.is_signed]
+    if ksb_ids:
+        for item in db.session.scalars(select(ScopeItem).where(ScopeItem.ksb_id.in_(ksb_ids))
+                                       .options(selectinload(ScopeItem.agreements)).order_by(ScopeItem.id)):
+            live = [p for p in item.agreements if p.tahap != "dibatalkan"]
+            since = item.dicatat_pada or item.ksb.tgl_ttd
+            days = (today - since).days if since else 0
+            if not live and days >= 0:
+                uncovered.append((item, days, days >= n_days))
+    expired = [a for a in agreements if service.status_berlaku(a, today) == "kedaluwarsa"
+               and a.tahap not in FINAL_STAGES]
+    return Attention(all_reminders(agreements, today), waiting, uncovered, expired)
+
+
+def panels(user) -> list[Panel]:
+    if user.role == ADMIN:
+        return []
+    today = today_local()
+    att = attention(user, today)
+    items = []
+    for a, target, who, days in att.waiting_signature:
+        text = f"{a.judul[:70]}: menunggu tanda tangan"
+        if target:
+            text += f", target {target}"
+        if who:
+            text += f", {who}" + (f" sejak {tanggal(a.menunggu_sejak)} ({days} hari)" if days is not None else "")
+        items.append((text, url_for("pks.detail", agreement_id=a.id)))
+    for r in att.reminders:
+        if r.kind != "target":
+            items.append((f"{r.judul[:70]}: {r.text}", url_for("pks.detail", agreement_id=r.agreement_id)))
+    for item, days, late in att.uncovered:
+        items.append((f"Ruang lingkup KSB tanpa PKS: {item.nama} ({days} hari)", url_for("pks.coverage")))
+    tone = "danger" if any(r.tone == "danger" for r in att.reminders) else ("warn" if items else "")
+    result = [Panel("Kerja sama: perlu perhatian", items[:12], more_url=url_for("pks.index"), tone=tone)]
+    return result
