@@ -1,0 +1,128 @@
+from wtforms import (BooleanField, DateField, DateTimeLocalField, FloatField, IntegerField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from blueprints.core.forms import Form
+
+from . import lists as L
+
+BP = Regexp(r"^\d{2,3}/\d{2,3}$", message="Tulis tekanan darah seperti 120/80.")
+HHMM = Regexp(r"^([01]\d|2[0-3])[:.][0-5]\d$", message="Tulis jam seperti 14:05.")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class PatientForm(Form):
+    name = StringField("Nama pasien", validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    nik = StringField("NIK", validators=[Optional(), Length(max=30)], filters=[_strip])
+    no_nik_reason = StringField("Alasan tanpa NIK", validators=[Optional(), Length(max=120)], filters=[_strip])
+    no_jkn = StringField("No. Kartu JKN/BPJS", validators=[Optional(), Length(max=30)], filters=[_strip])
+    status_peserta = SelectField("Status peserta", choices=L.choices(L.STATUS_PESERTA, "—"), validate_choice=True)
+    jenis_kepesertaan = SelectField("Jenis kepesertaan", choices=L.choices(L.KEPESERTAAN, None))
+    birth_date = DateField("Tanggal lahir", validators=[Optional()])
+    sex = SelectField("Jenis kelamin", choices=L.choices(L.SEX), validators=[DataRequired()])
+    home_regency = SelectField("Kabupaten asal", choices=[], validators=[DataRequired()])
+    address = StringField("Alamat (jalan, RT/RW)", validators=[Optional(), Length(max=200)], filters=[_strip])
+    phone = StringField("No. HP", validators=[Optional(), Length(max=30),
+                                              Regexp(r"^[0-9+ ()-]{6,30}$", message="Nomor telepon tidak sah.")],
+                        filters=[_strip])
+    no_rm = StringField("No. RM", validators=[Optional(), Length(max=30)], filters=[_strip])
+
+
+class ReferralForm(Form):
+    jenis = SelectField("Jenis rujukan", choices=L.choices(L.JENIS, None))
+    kategori = SelectField("Kategori (SISRUTE)", choices=L.choices(L.KATEGORI, None))
+    tipe = SelectField("Tipe rujukan", choices=L.choices(L.TIPE, None))
+    arah = SelectField("Arah", choices=L.choices(L.ARAH, None))
+    payer = SelectField("Penjamin", choices=L.choices(L.PAYER, None))
+    referred_at = DateTimeLocalField("Tanggal dan jam rujukan", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    destination_id = SelectField("Faskes tujuan", coerce=int, choices=[])
+    destination_text = StringField("Tujuan di luar direktori (jika terpaksa)",
+                                   validators=[Optional(), Length(max=150)], filters=[_strip])
+    poli_id = SelectField("Poli tujuan", coerce=int, choices=[])
+    dasar = SelectField("Dasar rujukan lintas batas", choices=L.choices(L.DASAR, "— tidak lintas batas —"))
+    anamnesis = TextAreaField("Anamnesa (keluhan)", validators=[DataRequired(), Length(max=3000)])
+    physical_exam = TextAreaField("Pemeriksaan fisik", validators=[Optional(), Length(max=3000)])
+    bp = StringField("Tekanan darah (mmHg)", validators=[Optional(), BP], filters=[_strip])
+    pulse = IntegerField("Nadi (x/menit)", validators=[Optional(), NumberRange(20, 250)])
+    rr = IntegerField("Napas (x/menit)", validators=[Optional(), NumberRange(4, 80)])
+    temperature = FloatField("Suhu (°C)", validators=[Optional(), NumberRange(30, 45)])
+    weight = FloatField("Berat (kg)", validators=[Optional(), NumberRange(0.3, 300)])
+    height = FloatField("Tinggi (cm)", validators=[Optional(), NumberRange(20, 250)])
+    consciousness = SelectField("Kesadaran", choices=L.choices(L.CONSCIOUSNESS, "—"))
+    gcs = IntegerField("GCS", validators=[Optional(), NumberRange(3, 15)])
+    supporting = TextAreaField("Pemeriksaan penunjang", validators=[Optional(), Length(max=3000)])
+    diag1 = StringField("Diagnosis 1 (ICD-10)", validators=[Optional(), Length(max=10)], filters=[_strip])
+    diag2 = StringField("Diagnosis 2 (ICD-10)", validators=[Optional(), Length(max=10)], filters=[_strip])
+    diag3 = StringField("Diagnosis 3 (ICD-10)", validators=[Optional(), Length(max=10)], filters=[_strip])
+    therapy_drug = TextAreaField("Terapi obat", validators=[Optional(), Length(max=2000)])
+    therapy_other = TextAreaField("Terapi non-obat", validators=[Optional(), Length(max=2000)])
+    bmhp = TextAreaField("BMHP", validators=[Optional(), Length(max=1000)])
+    procedures = TextAreaField("Tindakan", validators=[Optional(), Length(max=1000)])
+    reason = TextAreaField("Alasan rujuk", validators=[DataRequired(), Length(max=2000)])
+    tacc = SelectField("TACC", choices=L.choices(L.TACC, "—"))
+    tacc_time = SelectField("TACC: lama keluhan", choices=L.choices(L.TACC_TIME, "—"))
+    tacc_reason = StringField("Alasan TACC", validators=[Optional(), Length(max=300)], filters=[_strip])
+    condition = TextAreaField("Keadaan saat dirujuk / stabilisasi", validators=[Optional(), Length(max=2000)])
+    ambulance = BooleanField("Dengan ambulans")
+    escort = StringField("Pendamping", validators=[Optional(), Length(max=150)], filters=[_strip])
+    allergy = StringField("Alergi (makanan, udara, obat)", validators=[Optional(), Length(max=200)],
+                          filters=[_strip])
+    note = TextAreaField("Catatan", validators=[Optional(), Length(max=2000)])
+    planned_visit = DateField("Tgl. rencana berkunjung", validators=[Optional()])
+    consent = SelectField("Persetujuan pasien/keluarga", choices=L.choices(L.CONSENT, "— belum dicatat —"))
+    consent_signer = StringField("Ditandatangani oleh", validators=[Optional(), Length(max=120)], filters=[_strip])
+    consent_relation = StringField("Hubungan dengan pasien", validators=[Optional(), Length(max=40)],
+                                   filters=[_strip])
+    consent_date = DateField("Tanggal persetujuan", validators=[Optional()])
+    igd_call_name = StringField("Petugas IGD yang ditelepon", validators=[Optional(), Length(max=120)],
+                                filters=[_strip])
+    igd_call_time = StringField("Jam telepon", validators=[Optional(), HHMM], filters=[_strip])
+    igd_call_accepted = SelectField("IGD dapat menerima?", choices=L.C([("", "—"), ("ya", "Ya"), ("tidak", "Tidak")]))
+    nakes_id = SelectField("Tenaga kesehatan perujuk", coerce=int, choices=[])
+
+
+class ActionForm(Form):
+    channel = SelectField("Saluran", choices=L.choices(L.CHANNEL, None))
+    note = StringField("Alasan / catatan", validators=[Optional(), Length(max=300)], filters=[_strip])
+    redirect_to_id = SelectField("Dialihkan ke", coerce=int, choices=[], validate_choice=False)
+
+
+class ReplyForm(Form):
+    channel = SelectField("Saluran", choices=L.choices(L.CHANNEL, None))
+    reply_diag = StringField("Diagnosis (ICD-10)", validators=[DataRequired(), Length(max=10)], filters=[_strip])
+    reply_therapy = TextAreaField("Terapi yang diberikan", validators=[Optional(), Length(max=2000)])
+    reply_advice = TextAreaField("Anjuran", validators=[Optional(), Length(max=2000)])
+    reply_control_date = DateField("Kontrol ke RS tanggal", validators=[Optional()])
+    reply_inpatient = BooleanField("Perlu rawat inap")
+    reply_finished = BooleanField("Konsultasi selesai")
+    reply_doctor = StringField("Dokter yang menjawab", validators=[DataRequired(), Length(max=120)],
+                               filters=[_strip])
+
+
+class FacilityForm(Form):
+    phone = StringField("Telepon", validators=[Optional(), Length(max=30)], filters=[_strip])
+    whatsapp = StringField("WhatsApp", validators=[Optional(), Length(max=30)], filters=[_strip])
+    email = StringField("E-mail", validators=[Optional(), Length(max=120)], filters=[_strip])
+    address = StringField("Alamat", validators=[Optional(), Length(max=250)], filters=[_strip])
+    ambulance = StringField("Kontak ambulans", validators=[Optional(), Length(max=120)], filters=[_strip])
+    travel_note = TextAreaField("Waktu tempuh dari wilayah perbatasan (musim / kondisi jalan)",
+                                validators=[Optional(), Length(max=300)])
+    capacity_note = StringField("Catatan kapasitas hari ini (tempat tidur, ICU)",
+                                validators=[Optional(), Length(max=300)], filters=[_strip])
+    paper = SelectField("Ukuran kertas surat", choices=L.C([("A4", "A4"), ("F4", "F4 (215 × 330 mm)")]))
+    bpjs_office = StringField("Kantor cabang BPJS", validators=[Optional(), Length(max=80)], filters=[_strip])
+
+
+class PoliForm(Form):
+    name = StringField("Nama poli", validators=[DataRequired(), Length(max=100)], filters=[_strip])
+    schedule = StringField("Jadwal praktek", validators=[Optional(), Length(max=200)], filters=[_strip])
+
+
+class NakesForm(Form):
+    name = StringField("Nama", validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    profession = SelectField("Profesi", choices=L.C([("dokter", "Dokter"), ("dokter_gigi", "Dokter gigi"),
+                                                       ("bidan", "Bidan"), ("perawat", "Perawat")]))
+    sip = StringField("Nomor SIP", validators=[Optional(), Length(max=60)], filters=[_strip])

@@ -1,0 +1,287 @@
+"""Referral letters (surat rujukan) and the facility directory around them (rujukan.md §4)."""
+from datetime import date, datetime
+
+from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+                        and_, event, false, or_)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blueprints.auth.models import Organisation
+from blueprints.core.extensions import db
+from blueprints.core.roles import SUPERADMIN
+from blueprints.core.scope import OrganisationScoped
+from blueprints.core.timeutil import utcnow
+
+
+class FacilityProfile(db.Model):
+    """What the directory adds to a foundation Organisation of a facility (one row per facility)."""
+    __tablename__ = "rujukan_facility"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
+    whatsapp: Mapped[str | None] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(120))
+    ambulance: Mapped[str | None] = mapped_column(String(120))
+    travel_note: Mapped[str | None] = mapped_column(String(300))  # travel time from the border, by season
+    capacity_note: Mapped[str | None] = mapped_column(String(300))  # "beds / ICU available today"
+    capacity_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    paper: Mapped[str] = mapped_column(String(2), default="A4")  # A4 / F4
+    bpjs_office: Mapped[str | None] = mapped_column(String(80))
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Poli(db.Model):
+    __tablename__ = "rujukan_poli"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    schedule: Mapped[str] = mapped_column(String(200), default="")  # jadwal praktek, free text
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+PROFESSIONS = {"dokter": "Dokter", "dokter_gigi": "Dokter gigi", "bidan": "Bidan", "perawat": "Perawat"}
+
+
+class HealthWorker(db.Model):
+    __tablename__ = "rujukan_nakes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    profession: Mapped[str] = mapped_column(String(20))
+    sip: Mapped[str | None] = mapped_column(String(60))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @property
+    def profession_label(self) -> str:
+        return PROFESSIONS.get(self.profession, self.profession)
+
+
+class NonSpecialistCode(db.Model):
+    """Versioned list of diagnoses the FKTP should treat itself (144 / 177 / 2022): reference data."""
+    __tablename__ = "rujukan_nonspesialis"
+    __table_args__ = (UniqueConstraint("version", "icd_code", name="uq_rujukan_nonspesialis_version_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(10), index=True)
+    icd_code: Mapped[str] = mapped_column(String(8))  # category ("J02") covers its subcategories
+    name: Mapped[str] = mapped_column(String(150), default="")
+
+
+class Patient(OrganisationScoped, db.Model):
+    """The patient block (§4.2), kept by the facility that registered the patient."""
+    __tablename__ = "rujukan_patient"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    nik: Mapped[str | None] = mapped_column(String(16), index=True)
+    no_jkn: Mapped[str | None] = mapped_column(String(13), index=True)
+    status_peserta: Mapped[str | None] = mapped_column(String(12))
+    jenis_kepesertaan: Mapped[str] = mapped_column(String(12), default="non_jkn")
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    home_regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
+    kecamatan_code: Mapped[str | None] = mapped_column(String(13))
+    nagari_code: Mapped[str | None] = mapped_column(String(13))
+    jorong_id: Mapped[int | None] = mapped_column(ForeignKey("jorong.id"))
+    address: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    no_rm: Mapped[str | None] = mapped_column(String(30))
+    # SIDILAN link: only the id and the accessibility summary printed on the letter, never the record.
+    sidilan_person_id: Mapped[int | None] = mapped_column(Integer)
+    accessibility: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    home_regency = relationship("Regency")
+    jorong = relationship("Jorong")
+
+
+# Lifecycle states (§7). "kedaluwarsa" is computed from valid_until, never stored.
+STATUS_LABELS = {
+    "draf": "Draf", "diterbitkan": "Diterbitkan", "dikirim": "Dikirim", "diterima": "Diterima",
+    "ditolak": "Ditolak", "dialihkan": "Dialihkan", "tiba": "Pasien tiba", "dijawab": "Dijawab",
+    "selesai": "Selesai", "kedaluwarsa": "Kedaluwarsa", "dibatalkan": "Dibatalkan",
+}
+STATUS_TONE = {"draf": "", "ditolak": "danger", "dialihkan": "warn", "kedaluwarsa": "danger",
+               "dibatalkan": "danger", "dijawab": "ok", "selesai": "ok", "tiba": "ok"}
+EXPIRABLE = ("diterbitkan", "dikirim", "diterima")
+
+
+class Referral(db.Model):
+    __tablename__ = "rujukan_referral"
+    __table_args__ = (UniqueConstraint("origin_id", "year", "seq", name="uq_rujukan_referral_origin_year_seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("rujukan_patient.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="draf", index=True)
+    # numbering (§8): assigned at issue only
+    number: Mapped[str | None] = mapped_column(String(60))
+    year: Mapped[int | None] = mapped_column(Integer)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    referred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # tanggal + jam rujukan
+    issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    issued_on: Mapped[date | None] = mapped_column(Date)  # WIB date of issue, for registers and recaps
+    valid_until: Mapped[date | None] = mapped_column(Date, index=True)
+    # type and direction
+    jenis: Mapped[str] = mapped_column(String(4), default="rj")  # igd / rj / ri
+    tipe: Mapped[str] = mapped_column(String(8), default="penuh")
+    kategori: Mapped[str] = mapped_column(String(10), default="rj")  # SISRUTE
+    arah: Mapped[str] = mapped_column(String(10), default="vertikal")
+    payer: Mapped[str] = mapped_column(String(12), default="bpjs")
+    # destination
+    destination_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    destination_text: Mapped[str | None] = mapped_column(String(150))  # logged fallback, with a warning
+    poli_id: Mapped[int | None] = mapped_column(ForeignKey("rujukan_poli.id"))
+    poli_name: Mapped[str | None] = mapped_column(String(100))
+    # border service (§4 of the issue): PKS id plus a snapshot of what was printed; no FK to pks_ tables
+    border: Mapped[bool] = mapped_column(Boolean, default=False)
+    dasar: Mapped[str | None] = mapped_column(String(20))
+    pks_agreement_id: Mapped[int | None] = mapped_column(Integer)
+    pks_snapshot: Mapped[str | None] = mapped_column(String(300))
+    # clinical
+    anamnesis: Mapped[str] = mapped_column(Text, default="")
+    physical_exam: Mapped[str] = mapped_column(Text, default="")
+    bp: Mapped[str | None] = mapped_column(String(10))
+    pulse: Mapped[int | None] = mapped_column(Integer)
+    rr: Mapped[int | None] = mapped_column(Integer)
+    temperature: Mapped[float | None] = mapped_column(Float)
+    weight: Mapped[float | None] = mapped_column(Float)
+    height: Mapped[float | None] = mapped_column(Float)
+    consciousness: Mapped[str | None] = mapped_column(String(20))
+    gcs: Mapped[int | None] = mapped_column(Integer)
+    supporting: Mapped[str] = mapped_column(Text, default="")
+    diag1_code: Mapped[str | None] = mapped_column(String(8))
+    diag1_name: Mapped[str | None] = mapped_column(String(200))
+    diag2_code: Mapped[str | None] = mapped_column(String(8))
+    diag2_name: Mapped[str | None] = mapped_column(String(200))
+    diag3_code: Mapped[str | None] = mapped_column(String(8))
+    diag3_name: Mapped[str | None] = mapped_column(String(200))
+    therapy_drug: Mapped[str] = mapped_column(Text, default="")
+    therapy_other: Mapped[str] = mapped_column(Text, default="")
+    bmhp: Mapped[str] = mapped_column(Text, default="")
+    procedures: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    tacc: Mapped[str | None] = mapped_column(String(14))
+    tacc_time: Mapped[str | None] = mapped_column(String(10))
+    tacc_reason: Mapped[str | None] = mapped_column(String(300))
+    condition: Mapped[str] = mapped_column(Text, default="")
+    ambulance: Mapped[bool] = mapped_column(Boolean, default=False)
+    escort: Mapped[str | None] = mapped_column(String(150))
+    allergy: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    planned_visit: Mapped[date | None] = mapped_column(Date)
+    # consent (§4.3, SOP)
+    consent: Mapped[str | None] = mapped_column(String(8))  # setuju / menolak
+    consent_signer: Mapped[str | None] = mapped_column(String(120))
+    consent_relation: Mapped[str | None] = mapped_column(String(40))
+    consent_date: Mapped[date | None] = mapped_column(Date)
+    # emergency IGD call (§4.5)
+    igd_call_name: Mapped[str | None] = mapped_column(String(120))
+    igd_call_time: Mapped[str | None] = mapped_column(String(5))
+    igd_call_accepted: Mapped[bool | None] = mapped_column(Boolean)
+    # sign-off
+    nakes_id: Mapped[int | None] = mapped_column(ForeignKey("rujukan_nakes.id"))
+    accessibility: Mapped[str | None] = mapped_column(String(300))  # snapshot printed on the letter
+    # receiver side
+    redirect_to_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    answer_note: Mapped[str | None] = mapped_column(String(300))  # rejection / redirect reason
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # accept/reject/redirect
+    arrived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancel_reason: Mapped[str | None] = mapped_column(String(300))
+    # reply (§4.4)
+    reply_diag_code: Mapped[str | None] = mapped_column(String(8))
+    reply_diag_name: Mapped[str | None] = mapped_column(String(200))
+    reply_therapy: Mapped[str | None] = mapped_column(Text)
+    reply_advice: Mapped[str | None] = mapped_column(Text)
+    reply_control_date: Mapped[date | None] = mapped_column(Date)
+    reply_inpatient: Mapped[bool | None] = mapped_column(Boolean)
+    reply_finished: Mapped[bool | None] = mapped_column(Boolean)
+    reply_doctor: Mapped[str | None] = mapped_column(String(120))
+    reply_channel: Mapped[str | None] = mapped_column(String(8))
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    print_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    origin: Mapped[Organisation] = relationship(foreign_keys=[origin_id])
+    destination: Mapped[Organisation | None] = relationship(foreign_keys=[destination_id])
+    redirect_to: Mapped[Organisation | None] = relationship(foreign_keys=[redirect_to_id])
+    patient: Mapped[Patient] = relationship()
+    poli = relationship("Poli")
+    nakes = relationship("HealthWorker")
+
+    @classmethod
+    def scope_clause(cls, user):
+        """Sender facility sees what it issued; the receiver what is addressed to it (not drafts).
+        Nobody else sees clinical content (Dinas Kesehatan works from the recap)."""
+        if user.role == SUPERADMIN:
+            return None
+        if is_dinkes(user):
+            return false()
+        return or_(cls.origin_id == user.organisation_id,
+                   and_(cls.destination_id == user.organisation_id, cls.status != "draf"))
+
+    def effective_status(self, today: date) -> str:
+        if self.status in EXPIRABLE and self.valid_until is not None and self.valid_until < today:
+            return "kedaluwarsa"
+        return self.status
+
+    @property
+    def diagnoses(self) -> list[tuple[str, str]]:
+        out = []
+        for i in (1, 2, 3):
+            code = getattr(self, f"diag{i}_code")
+            if code:
+                out.append((code, getattr(self, f"diag{i}_name") or ""))
+        return out
+
+    @property
+    def destination_name(self) -> str:
+        return self.destination.name if self.destination else (self.destination_text or "")
+
+
+class ReferralEvent(db.Model):
+    """Append-only log of every state change, with the channel it came through."""
+    __tablename__ = "rujukan_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("rujukan_referral.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    channel: Mapped[str] = mapped_column(String(8), default="web")
+    note: Mapped[str | None] = mapped_column(String(300))
+
+    user = relationship("User")
+    organisation = relationship("Organisation")
+
+
+class ReferralPrint(db.Model):
+    """Every print and reprint: who, when, which copy."""
+    __tablename__ = "rujukan_print"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("rujukan_referral.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    mark: Mapped[str] = mapped_column(String(8))  # DRAFT / ASLI / SALINAN
+    paper: Mapped[str] = mapped_column(String(2))
+
+
+class NumberCounter(db.Model):
+    """Last letter number per facility and year; incremented with a row lock at issue."""
+    __tablename__ = "rujukan_counter"
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+for _model in (ReferralEvent, ReferralPrint):
+    @event.listens_for(_model, "before_update")
+    def _refuse_update(mapper, connection, target):
+        raise RuntimeError("append-only table")
+
+    @event.listens_for(_model, "before_delete")
+    def _refuse_delete(mapper, connection, target):
+        raise RuntimeError("append-only table")
+
+
+def is_dinkes(user) -> bool:
+    org = getattr(user, "organisation", None)
+    return org is not None and org.kind == "dinkes"

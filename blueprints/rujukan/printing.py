@@ -1,0 +1,78 @@
+"""The one-page letter with its tear-off reply (§9.1, §9.2): DRAFT before issue, SALINAN on reprints."""
+import io
+from datetime import date
+
+import segno
+from flask import abort, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.orm import joinedload
+
+from blueprints.auth.models import Organisation
+from blueprints.core import audit
+from blueprints.core.extensions import db
+from blueprints.core.pdf import pdf_response, render_pdf
+from blueprints.core.scope import scoped
+
+from . import bp, service
+from .models import FacilityProfile, Referral, ReferralPrint
+
+
+def qr_svg(url: str) -> Markup:
+    """Vector QR (stays sharp on cheap printers); segno output holds no user text."""
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", xmldecl=False, svgns=True, nl=False, scale=2,
+                                    border=1, svgclass=None, lineclass=None)
+    return Markup(buf.getvalue().decode())
+
+
+def age_text(birth: date | None, on: date) -> str:
+    if birth is None:
+        return ""
+    years = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    if years >= 1:
+        return f"{years} tahun"
+    months = (on.year - birth.year) * 12 + on.month - birth.month - (on.day < birth.day)
+    return f"{max(months, 0)} bulan"
+
+
+def letter_context(ref: Referral, mark: str | None) -> dict:
+    profile = db.session.query(FacilityProfile).filter_by(organisation_id=ref.origin_id).first()
+    code = service.verify_code(ref.id) if ref.number else None
+    verify_url = url_for("rujukan_verify.verify", code=code, _external=True) if code else None
+    on = ref.issued_on or date.today()
+    return dict(ref=ref, p=ref.patient, origin=ref.origin, profile=profile, mark=mark, code=code,
+                verify_url=verify_url, qr=qr_svg(verify_url) if verify_url else None,
+                age=age_text(ref.patient.birth_date, on), dasar=service.dasar_label(ref.dasar))
+
+
+def paper_for(ref: Referral) -> str:
+    asked = request.args.get("kertas", "")
+    if asked in ("A4", "F4"):
+        return asked
+    profile = db.session.query(FacilityProfile).filter_by(organisation_id=ref.origin_id).first()
+    return profile.paper if profile and profile.paper in ("A4", "F4") else "A4"
+
+
+@bp.route("/<int:ref_id>/cetak")
+def letter_pdf(ref_id: int):
+    ref = db.session.scalars(scoped(Referral).where(Referral.id == ref_id).options(
+        joinedload(Referral.patient), joinedload(Referral.origin).joinedload(Organisation.regency),
+        joinedload(Referral.destination), joinedload(Referral.nakes))).first()
+    if ref is None:
+        abort(404)
+    if ref.status == "draf":
+        mark = "DRAFT"
+    elif ref.print_count > 0 or service.side_of(ref, current_user) != "sender":
+        mark = "SALINAN"
+    else:
+        mark = None
+    paper = paper_for(ref)
+    data = render_pdf("rujukan/pdf/letter.html", paper=paper, **letter_context(ref, mark))
+    db.session.add(ReferralPrint(referral_id=ref.id, user_id=current_user.id, mark=mark or "ASLI", paper=paper))
+    if ref.status != "draf" and service.side_of(ref, current_user) == "sender":
+        ref.print_count += 1
+    audit.record("print", "rujukan", ref.id, f"mencetak rujukan #{ref.id} ({mark or 'asli'}, {paper})")
+    db.session.commit()
+    name = (ref.number or f"draf-{ref.id}").replace("/", "-")
+    return pdf_response(data, f"surat-rujukan-{name}.pdf")

@@ -1,0 +1,256 @@
+"""Monthly cross-regency recap (§10) and the facility's register book (§9.3), as page, PDF, XLSX, CSV."""
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import Response, abort, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from blueprints.auth.models import Organisation, Regency
+from blueprints.core import audit
+from blueprints.core.extensions import db
+from blueprints.core.fmt import BULAN, bulan_tahun, tanggal
+from blueprints.core.nik import mask_nik
+from blueprints.core.pagination import paginate
+from blueprints.core.pdf import pdf_response, render_pdf
+from blueprints.core.render import render
+from blueprints.core.timeutil import to_local, today_local
+from blueprints.wilayah.models import Jorong, Wilayah
+
+from . import bp, icd, service
+from .access import require_dinkes, require_facility
+from .lists import DASAR, JENIS, KEPESERTAAN, PAYER
+from .models import STATUS_LABELS, Patient, Referral
+from .worklists import LABELS, RECEIVER, SENDER, worklist
+
+ARRIVED = ("tiba", "dijawab", "selesai")
+OPEN = ("diterbitkan", "dikirim", "diterima", "tiba")
+
+
+def parse_month(text: str | None) -> tuple[int, int]:
+    today = today_local()
+    try:
+        y, m = (int(x) for x in (text or "").split("-")[:2])
+        if 2014 <= y <= 2100 and 1 <= m <= 12:
+            return y, m
+    except ValueError:
+        pass
+    return today.year, today.month
+
+
+def month_bounds(y: int, m: int) -> tuple[date, date]:
+    start = date(y, m, 1)
+    end = date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1)
+    return start, end
+
+
+@dataclass
+class RecapRow:
+    served_on: date
+    ref: Referral
+    facility: Organisation
+    role: str  # "FKTP asal" / "tujuan"
+
+    @property
+    def chapter(self) -> tuple[str, str]:
+        return icd.chapter_of(self.ref.reply_diag_code or self.ref.diag1_code)
+
+
+def recap(y: int, m: int, home: Regency, served: Regency) -> dict:
+    """Patients whose home is ``home`` served by facilities of ``served`` in the month."""
+    start, end = month_bounds(y, m)
+    refs = list(db.session.scalars(
+        select(Referral).join(Patient, Patient.id == Referral.patient_id)
+        .where(Patient.home_regency_id == home.id, Referral.issued_on.is_not(None),
+               Referral.issued_on <= end, Referral.issued_on >= start - timedelta(days=120),
+               Referral.status != "dibatalkan")
+        .options(joinedload(Referral.patient), joinedload(Referral.origin), joinedload(Referral.destination))
+        .order_by(Referral.issued_on, Referral.id)))
+    rows, open_refs = [], []
+    for r in refs:
+        if r.origin.regency_id == served.id and start <= r.issued_on <= end:
+            rows.append(RecapRow(r.issued_on, r, r.origin, "asal"))
+        if r.destination is not None and r.destination.regency_id == served.id:
+            arrived = to_local(r.arrived_at).date() if r.arrived_at else None
+            if r.status in ARRIVED and arrived and start <= arrived <= end:
+                rows.append(RecapRow(arrived, r, r.destination, "tujuan"))
+            elif r.status in OPEN and start <= r.issued_on <= end:
+                open_refs.append(r)
+    rows.sort(key=lambda x: (x.served_on, x.ref.id, x.role))
+    places = _places({r.ref.patient.nagari_code for r in rows if r.ref.patient.nagari_code},
+                     {r.ref.patient.jorong_id for r in rows if r.ref.patient.jorong_id})
+    totals = {
+        "faskes": Counter((x.facility.name, x.facility.facility_level) for x in rows),
+        "level": Counter(x.facility.facility_level for x in rows),
+        "penjamin": Counter(PAYER.get(x.ref.payer, x.ref.payer) for x in rows),
+        "diagnosis": Counter(f"{x.chapter[0]} {x.chapter[1]}" for x in rows),
+    }
+    return dict(rows=rows, open_refs=open_refs, totals=totals, places=places, start=start, end=end)
+
+
+def _places(nagari_codes: set, jorong_ids: set) -> dict:
+    out = {}
+    if nagari_codes:
+        out.update({w.code: w.name for w in db.session.scalars(select(Wilayah).where(Wilayah.code.in_(nagari_codes)))})
+    if jorong_ids:
+        out.update({j.id: j.name for j in db.session.scalars(select(Jorong).where(Jorong.id.in_(jorong_ids)))})
+    return out
+
+
+COLUMNS = ["Tanggal layanan", "Faskes", "Level", "Peran", "Nomor rujukan", "Nama pasien", "NIK", "No. JKN",
+           "Kepesertaan", "Jorong/Nagari", "Poli", "ICD-10", "Diagnosis", "Tujuan", "Status", "Dijawab",
+           "Penjamin"]
+
+
+def row_values(x: RecapRow, places: dict) -> list:
+    r, p = x.ref, x.ref.patient
+    where = " / ".join(v for v in (places.get(p.jorong_id), places.get(p.nagari_code)) if v)
+    return [x.served_on.isoformat(), x.facility.name, x.facility.facility_level,
+            "Faskes asal" if x.role == "asal" else "Faskes tujuan", r.number, p.name, mask_nik(p.nik),
+            p.no_jkn or "", KEPESERTAAN.get(p.jenis_kepesertaan, ""), where, r.poli_name or "",
+            r.reply_diag_code or r.diag1_code or "", r.reply_diag_name or r.diag1_name or "", r.destination_name,
+            STATUS_LABELS[r.effective_status(today_local())], "ya" if r.replied_at else "tidak",
+            PAYER.get(r.payer, r.payer)]
+
+
+def _regency(code: str | None, default: str) -> Regency:
+    reg = db.session.scalar(select(Regency).where(Regency.code == (code or default)))
+    if reg is None:
+        abort(404)
+    return reg
+
+
+@bp.route("/rekap", endpoint="recap")
+def recap_page():
+    require_dinkes()
+    y, m = parse_month(request.args.get("bulan"))
+    home = _regency(request.args.get("asal"), "13.02")
+    served = _regency(request.args.get("layanan"), "13.03" if home.code == "13.02" else "13.02")
+    if home.id == served.id or current_user.regency_id not in (home.id, served.id):
+        abort(404)
+    data = recap(y, m, home, served)
+    fmt = request.args.get("format", "")
+    title = f"Rekap layanan kesehatan penduduk {home.name} di {served.name}, {bulan_tahun(m, y)}"
+    if fmt in ("pdf", "xlsx", "csv"):
+        audit.record("export", "rujukan_rekap", f"{y}-{m:02d}", f"rekap rujukan {home.code}->{served.code} "
+                     f"{y}-{m:02d} ({fmt})")
+        db.session.commit()
+        name = f"rekap-rujukan-{home.short_name}-{served.short_name}-{y}-{m:02d}".lower()
+        if fmt == "csv":
+            return _csv([COLUMNS] + [row_values(x, data["places"]) for x in data["rows"]], name + ".csv")
+        if fmt == "xlsx":
+            return _xlsx(title, data, name + ".xlsx")
+        dinkes = {r.id: db.session.scalar(select(Organisation).where(Organisation.regency_id == r.id,
+                                                                     Organisation.kind == "dinkes"))
+                  for r in (home, served)}
+        pdf = render_pdf("rujukan/pdf/recap.html", paper="F4", title=title, home=home, served=served,
+                         dinkes=dinkes, month=bulan_tahun(m, y), today=today_local(), **data,
+                         values=[row_values(x, data["places"]) for x in data["rows"]])
+        return pdf_response(pdf, name + ".pdf")
+    audit.record("view", "rujukan_rekap", f"{y}-{m:02d}", f"melihat rekap rujukan {home.code}->{served.code}")
+    db.session.commit()
+    regencies = list(db.session.scalars(select(Regency).order_by(Regency.code)))
+    return render("rujukan/recap.html", title=title, home=home, served=served, y=y, m=m, bulan=BULAN,
+                  regencies=regencies, values=[row_values(x, data["places"]) for x in data["rows"][:200]],
+                  columns=COLUMNS, **data)
+
+
+def _csv(rows: list[list], filename: str) -> Response:
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";")
+    for row in rows:
+        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+    response = Response("\ufeff" + buf.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _xlsx(title: str, data: dict, filename: str) -> Response:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Rekap"
+    ws.append([title])
+    ws.append(COLUMNS)
+    for x in data["rows"]:
+        ws.append(row_values(x, data["places"]))
+    for name, counter in data["totals"].items():
+        sheet = wb.create_sheet(f"Per {name}")
+        sheet.append([f"Per {name}", "Jumlah"])
+        for key, n in sorted(counter.items(), key=lambda kv: str(kv[0])):
+            sheet.append([" · ".join(key) if isinstance(key, tuple) else key, n])
+    sheet = wb.create_sheet("Belum selesai")
+    sheet.append(["Nomor", "Tanggal terbit", "Tujuan", "Status"])
+    for r in data["open_refs"]:
+        sheet.append([r.number, r.issued_on.isoformat(), r.destination_name,
+                      STATUS_LABELS[r.effective_status(today_local())]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = Response(buf.getvalue(),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---- register book ------------------------------------------------------------------------------
+
+@bp.route("/register")
+def register():
+    """Buku register rujukan: the facility's issued letters of one month."""
+    require_facility()
+    y, m = parse_month(request.args.get("bulan"))
+    start, end = month_bounds(y, m)
+    stmt = (select(Referral).where(Referral.origin_id == current_user.organisation_id,
+                                   Referral.issued_on >= start, Referral.issued_on <= end)
+            .options(joinedload(Referral.patient), joinedload(Referral.destination))
+            .order_by(Referral.seq, Referral.id))
+    fmt = request.args.get("format", "")
+    if fmt in ("csv", "pdf"):
+        refs = list(db.session.scalars(stmt))
+        audit.record("export", "rujukan_register", f"{y}-{m:02d}", f"register rujukan {y}-{m:02d} ({fmt})")
+        db.session.commit()
+        rows = [register_values(r) for r in refs]
+        name = f"register-rujukan-{y}-{m:02d}"
+        if fmt == "csv":
+            return _csv([REGISTER_COLUMNS] + rows, name + ".csv")
+        pdf = render_pdf("rujukan/pdf/register.html", paper="F4", org=current_user.organisation,
+                         month=bulan_tahun(m, y), columns=REGISTER_COLUMNS, rows=rows)
+        return pdf_response(pdf, name + ".pdf")
+    page = paginate(stmt, request.args.get("hal"))
+    audit.record("view", "rujukan_register", f"{y}-{m:02d}", f"melihat register rujukan {y}-{m:02d}")
+    db.session.commit()
+    return render("rujukan/register.html", "rujukan/_register.html", page=page, y=y, m=m, bulan=BULAN,
+                  month=bulan_tahun(m, y), rows=[register_values(r) for r in page.items], columns=REGISTER_COLUMNS,
+                  refs=page.items)
+
+
+REGISTER_COLUMNS = ["Nomor", "Tanggal", "Pasien", "Diagnosis", "Tujuan", "Jenis", "Dasar", "Status", "Dijawab"]
+
+
+def register_values(r: Referral) -> list:
+    return [r.number or "", tanggal(r.issued_on), r.patient.name,
+            ", ".join(f"{c} {n}" for c, n in r.diagnoses), r.destination_name, JENIS.get(r.jenis, r.jenis),
+            DASAR.get(r.dasar or "", "—"), STATUS_LABELS[r.effective_status(today_local())],
+            "ya" if r.replied_at else "tidak"]
+
+
+# ---- worklists ----------------------------------------------------------------------------------
+
+@bp.route("/daftar-kerja")
+def worklist_page():
+    require_facility()
+    name = request.args.get("daftar", "belum_tiba")
+    if name not in LABELS:
+        abort(404)
+    stmt = worklist(name, current_user.organisation_id, today_local())
+    page = paginate(stmt.options(joinedload(Referral.patient), joinedload(Referral.destination),
+                                 joinedload(Referral.origin)), request.args.get("hal"))
+    return render("rujukan/worklist.html", "rujukan/_worklist.html", page=page, name=name, labels=LABELS,
+                  sender=SENDER, receiver=RECEIVER)

@@ -1,0 +1,368 @@
+"""Referral rules: validation levels (§6), lifecycle (§7), numbering (§8), verification code, border link."""
+import base64
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from blueprints.auth.models import Organisation
+from blueprints.core.extensions import db
+from blueprints.core.timeutil import WIB, today_local, utcnow
+
+from . import icd, links
+from .lists import DASAR
+from .models import (EXPIRABLE, STATUS_LABELS, HealthWorker, NonSpecialistCode, NumberCounter, Patient, Poli,
+                     Referral, ReferralEvent)
+from .settings import setting
+
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+# 8-character PPK code + MMYY + letter + 6 digits (rujukan.md §8, unverified pattern): a local number must
+# never look like this.
+BPJS_LIKE = re.compile(r"^[0-9A-Z]{8}\d{4}[A-Z]\d{6}$")
+
+
+# ---- validity -------------------------------------------------------------------------------------
+
+def valid_until_for(issue_date: date) -> date:
+    """Configurable rule, never typed: N calendar days (default 90) or N working days."""
+    days = int(setting("RUJUKAN_VALIDITY_DAYS"))
+    if setting("RUJUKAN_VALIDITY_KIND") == "working":
+        from lokal import add_working_days
+        return add_working_days(issue_date, days)
+    return issue_date + timedelta(days=days)
+
+
+# ---- numbering ------------------------------------------------------------------------------------
+
+def format_number(seq: int, org: Organisation, on: date) -> str:
+    kode = (org.facility_code or f"F{org.id}").replace("/", "-")
+    number = setting("RUJUKAN_NUMBER_FORMAT").format(urut=seq, kode=kode, bulan=f"{on.month:02d}",
+                                                    romawi=ROMAN[on.month - 1], tahun=on.year)
+    if BPJS_LIKE.match(number.replace(" ", "")):
+        raise ValueError("Format nomor rujukan lokal menyerupai nomor BPJS; ubah RUJUKAN_NUMBER_FORMAT.")
+    return number
+
+
+def next_seq(organisation_id: int, year: int) -> int:
+    """Atomic per-facility/year counter: insert-if-missing, then UPDATE ... RETURNING under a row
+    (PostgreSQL) or database (SQLite) write lock, so two clerks never get the same number."""
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(NumberCounter).values(organisation_id=organisation_id, year=year, last=0)
+                       .on_conflict_do_nothing(index_elements=["organisation_id", "year"]))
+    stmt = (update(NumberCounter)
+            .where(NumberCounter.organisation_id == organisation_id, NumberCounter.year == year)
+            .values(last=NumberCounter.last + 1).returning(NumberCounter.last))
+    return db.session.execute(stmt, execution_options={"synchronize_session": False}).scalar_one()
+
+
+# ---- verification code ------------------------------------------------------------------------------
+
+_CODE = re.compile(r"^R(\d{1,9})-([A-Z2-7]{4})-?([A-Z2-7]{4})$")
+
+
+def _mac(referral_id: int) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"rujukan:{referral_id}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:8]
+
+
+def verify_code(referral_id: int) -> str:
+    """Short human-readable code printed under the QR: R<id>-XXXX-XXXX (HMAC of the id)."""
+    mac = _mac(referral_id)
+    return f"R{referral_id}-{mac[:4]}-{mac[4:]}"
+
+
+def parse_code(code: str | None) -> int | None:
+    """The referral id when the code is authentic, else None."""
+    m = _CODE.match((code or "").strip().upper()[:30])
+    if not m:
+        return None
+    referral_id = int(m.group(1))
+    if not hmac.compare_digest(_mac(referral_id), m.group(2) + m.group(3)):
+        return None
+    return referral_id
+
+
+# ---- border eligibility ------------------------------------------------------------------------------
+
+@dataclass
+class Border:
+    cross: bool = False  # destination in another regency than the patient's home or the origin
+    covered: bool = False  # patient's address under a PKS covering the destination's regency
+    coverage: object = None  # pks.public Coverage
+
+
+def border_for(patient: Patient, origin: Organisation, destination: Organisation | None, on: date) -> Border:
+    out = Border()
+    if destination is None:
+        return out
+    out.cross = destination.regency_id != patient.home_regency_id or destination.regency_id != origin.regency_id
+    if destination.regency_id == patient.home_regency_id:
+        return out
+    rows = [c for c in links.covering_agreements(patient.nagari_code, patient.jorong_id, on)
+            if not getattr(c, "other_regency_ids", None) or destination.regency_id in c.other_regency_ids]
+    if rows:
+        rows.sort(key=lambda c: (not c.in_force, c.agreement_id))
+        out.covered, out.coverage = True, rows[0]
+    return out
+
+
+def pks_snapshot(coverage) -> str:
+    numbers = coverage.numbers if isinstance(coverage.numbers, str) else "; ".join(coverage.numbers or [])
+    text = coverage.title + (f" (Nomor {numbers})" if numbers else "")
+    return text[:300]
+
+
+def patient_covered(patient: Patient, on: date) -> bool:
+    return bool(links.covering_agreements(patient.nagari_code, patient.jorong_id, on))
+
+
+# ---- validation (§6) ----------------------------------------------------------------------------------
+
+def nonspecialist_codes() -> set[str]:
+    version = setting("RUJUKAN_NONSPESIALIS_VERSION")
+    return set(db.session.scalars(select(NonSpecialistCode.icd_code).where(NonSpecialistCode.version == version)))
+
+
+def is_nonspecialist(code: str, listed: set[str]) -> bool:
+    code = icd.normalize(code)
+    return code in listed or code.split(".")[0] in listed
+
+
+def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple[dict[str, str], list[str]]:
+    """(errors by field name, warnings). Errors block the save (or the issue); warnings never do."""
+    today = today or today_local()
+    errors: dict[str, str] = {}
+    warnings: list[str] = []
+    origin = ref.origin or db.session.get(Organisation, ref.origin_id)
+    destination = db.session.get(Organisation, ref.destination_id) if ref.destination_id else None
+    patient = ref.patient or db.session.get(Patient, ref.patient_id)
+
+    if destination is None and not (ref.destination_text or "").strip():
+        errors["destination_id"] = "Pilih faskes tujuan dari direktori."
+    elif destination is not None and destination.id == ref.origin_id:
+        errors["destination_id"] = "Faskes tujuan tidak boleh faskes asal sendiri."
+    elif destination is None:
+        warnings.append("Faskes tujuan ditulis bebas, bukan dari direktori: penerima tidak dapat melihat "
+                        "rujukan ini di sistem dan kejadian ini dicatat.")
+    if ref.poli_id:
+        poli = db.session.get(Poli, ref.poli_id)
+        if poli is None or destination is None or poli.organisation_id != destination.id:
+            errors["poli_id"] = "Poli ini bukan milik faskes tujuan yang dipilih."
+
+    codes = []
+    for i in (1, 2, 3):
+        code = getattr(ref, f"diag{i}_code")
+        if code:
+            if code in codes:
+                errors[f"diag{i}"] = "Diagnosis ini sudah diisi."
+            codes.append(code)
+    if not codes and not any(f"diag{i}" in errors for i in (1, 2, 3)):
+        errors["diag1"] = "Isi 1 sampai 3 diagnosis ICD-10."
+
+    listed = nonspecialist_codes()
+    nonspec = [c for c in codes if is_nonspecialist(c, listed)]
+    if nonspec:
+        if ref.tacc in (None, "", "tanpa"):
+            errors["tacc"] = (f"Diagnosis {', '.join(nonspec)} termasuk daftar non-spesialistik: "
+                              "pilih kriteria TACC.")
+        if not (ref.tacc_reason or "").strip():
+            errors["tacc_reason"] = "Tulis alasan TACC untuk diagnosis non-spesialistik."
+        if ref.tacc == "time" and not ref.tacc_time:
+            errors["tacc_time"] = "Pilih lama keluhan untuk kriteria Time."
+
+    if destination is not None and patient is not None:
+        border = border_for(patient, origin, destination, today)
+        if border.cross and not ref.dasar:
+            errors["dasar"] = "Rujukan lintas kabupaten wajib mencatat dasar rujukan."
+        if border.covered and not border.coverage.in_force:
+            label = getattr(border.coverage, "status_label", "") or "tidak berlaku"
+            warnings.append(f"PKS yang menjadi dasar layanan perbatasan belum/tidak berlaku ({label}). "
+                            "Rujukan tetap dapat dibuat; periksa dengan Bagian Kerjasama.")
+
+    if for_issue:
+        if ref.consent not in ("setuju", "menolak"):
+            errors["consent"] = "Catat persetujuan atau penolakan pasien/keluarga sebelum terbit."
+        if not (ref.consent_signer or "").strip():
+            errors["consent_signer"] = "Nama yang menandatangani persetujuan wajib diisi."
+        if ref.consent_date is None:
+            errors["consent_date"] = "Tanggal persetujuan wajib diisi."
+        if ref.jenis == "igd":
+            if not (ref.igd_call_name or "").strip():
+                errors["igd_call_name"] = "Rujukan gawat darurat: catat nama petugas IGD yang ditelepon."
+            if not ref.igd_call_time:
+                errors["igd_call_time"] = "Catat jam telepon ke IGD."
+            if ref.igd_call_accepted is None:
+                errors["igd_call_accepted"] = "Catat apakah IGD menyatakan dapat menerima."
+        if ref.nakes_id is None:
+            errors["nakes_id"] = "Pilih tenaga kesehatan yang merujuk (nama dan SIP tercetak)."
+
+    nakes = db.session.get(HealthWorker, ref.nakes_id) if ref.nakes_id else None
+    if (nakes is not None and nakes.profession in ("bidan", "perawat") and ref.jenis != "igd"
+            and destination is not None and destination.facility_level != "FKTP"):
+        warnings.append("Bidan/perawat hanya merujuk ke dokter FKTP, kecuali gawat darurat atau di luar "
+                        "kompetensi dokter tersebut.")
+    if ref.planned_visit:
+        limit = ref.valid_until or valid_until_for(today)
+        if ref.planned_visit > limit:
+            warnings.append(f"Tanggal rencana berkunjung melewati masa berlaku surat ({limit:%d-%m-%Y}).")
+    if (origin is not None and destination is not None and origin.facility_level == "FKTP"
+            and destination.kind == "rs_tersier"):
+        warnings.append("Rujukan langsung FKTP ke faskes tersier hanya untuk kasus yang dikecualikan.")
+    return errors, warnings
+
+
+# ---- lifecycle (§7) -----------------------------------------------------------------------------------
+
+class TransitionError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Transition:
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    side: str  # sender / receiver
+    sender_offline: bool = False  # the sender may record it from a phone call or the paper slip
+
+
+TRANSITIONS = {
+    "send": Transition("Tandai sudah dikabarkan ke penerima", ("diterbitkan",), "dikirim", "sender"),
+    "accept": Transition("Terima rujukan", ("diterbitkan", "dikirim"), "diterima", "receiver", True),
+    "reject": Transition("Tolak rujukan", ("diterbitkan", "dikirim"), "ditolak", "receiver", True),
+    "redirect": Transition("Alihkan ke faskes lain", ("diterbitkan", "dikirim"), "dialihkan", "receiver", True),
+    "arrive": Transition("Pasien tiba", ("diterbitkan", "dikirim", "diterima"), "tiba", "receiver", True),
+    "answer": Transition("Jawaban rujukan", ("tiba",), "dijawab", "receiver", True),
+    "complete": Transition("Selesai (tindak lanjut di faskes asal)", ("dijawab",), "selesai", "sender"),
+    "cancel": Transition("Batalkan", ("draf", "diterbitkan", "dikirim"), "dibatalkan", "sender"),
+}
+
+
+def side_of(ref: Referral, user) -> str | None:
+    if user.organisation_id == ref.origin_id:
+        return "sender"
+    if ref.destination_id is not None and user.organisation_id == ref.destination_id:
+        return "receiver"
+    return None
+
+
+def allowed_actions(ref: Referral, user, today: date | None = None) -> list[str]:
+    status = ref.effective_status(today or today_local())
+    side = side_of(ref, user)
+    out = []
+    for name, t in TRANSITIONS.items():
+        if status in t.sources and (t.side == side or (t.sender_offline and side == "sender")):
+            out.append(name)
+    return out
+
+
+def log_event(ref: Referral, user, from_status: str | None, to_status: str, channel: str = "web",
+              note: str | None = None, at: datetime | None = None) -> ReferralEvent:
+    ev = ReferralEvent(referral_id=ref.id, at=at or utcnow(), user_id=user.id, organisation_id=user.organisation_id,
+                       from_status=from_status, to_status=to_status, channel=channel,
+                       note=(note or None) and note[:300])
+    db.session.add(ev)
+    return ev
+
+
+def transition(ref: Referral, action: str, user, *, channel: str = "web", note: str | None = None,
+               today: date | None = None) -> ReferralEvent:
+    """Apply a lifecycle step or raise TransitionError with an Indonesian message."""
+    today = today or today_local()
+    t = TRANSITIONS.get(action)
+    if t is None:
+        raise TransitionError("Tindakan tidak dikenal.")
+    status = ref.effective_status(today)
+    if status not in t.sources:
+        raise TransitionError(f"Status {STATUS_LABELS[status].lower()} tidak dapat diubah dengan "
+                              f"tindakan '{t.label}'.")
+    side = side_of(ref, user)
+    if side != t.side and not (t.sender_offline and side == "sender"):
+        raise TransitionError("Tindakan ini dilakukan oleh faskes " +
+                              ("asal." if t.side == "sender" else "tujuan."))
+    if side == "sender" and t.side == "receiver" and channel == "web":
+        raise TransitionError("Faskes asal mencatat tindakan penerima hanya dari telepon, SMS/WA atau "
+                              "sobekan kertas: pilih salurannya.")
+    if action == "cancel" and not (note or "").strip():
+        raise TransitionError("Alasan pembatalan wajib diisi.")
+    if action in ("reject", "redirect") and not (note or "").strip():
+        raise TransitionError("Alasan wajib diisi (mis. kamar penuh, ICU penuh).")
+    now = utcnow()
+    previous = ref.status
+    ref.status = t.target
+    if action == "cancel":
+        ref.cancel_reason = note.strip()[:300]
+    elif action in ("accept", "reject", "redirect"):
+        ref.answered_at = now
+        ref.answer_note = (note or "").strip()[:300] or None
+    elif action == "arrive":
+        ref.arrived_at = now
+    elif action == "answer":
+        ref.replied_at = now
+        ref.reply_channel = channel
+    return log_event(ref, user, previous, t.target, channel, note)
+
+
+def issue(ref: Referral, user, now: datetime | None = None) -> None:
+    """Number, validity and state at issue. Call only after check(for_issue=True) passed."""
+    if ref.status != "draf":
+        raise TransitionError("Hanya draf yang dapat diterbitkan.")
+    now = now or utcnow()
+    local = now.astimezone(WIB).date()
+    origin = db.session.get(Organisation, ref.origin_id)
+    ref.seq = next_seq(ref.origin_id, local.year)
+    ref.year = local.year
+    ref.number = format_number(ref.seq, origin, local)
+    ref.issued_at = now
+    ref.issued_on = local
+    ref.referred_at = ref.referred_at or now
+    ref.valid_until = valid_until_for(local)
+    ref.status = "diterbitkan"
+    log_event(ref, user, "draf", "diterbitkan", at=now)
+
+
+def accessibility_text(person) -> str | None:
+    """Only the summary the receiving facility needs, from SIDILAN's PersonSummary."""
+    items = [a for a in (getattr(person, "accessibility", None) or []) if a]
+    return "; ".join(items)[:300] or None
+
+
+def expired_clause(today: date):
+    return Referral.status.in_(EXPIRABLE) & (Referral.valid_until < today)
+
+
+def response_times(ref: Referral) -> dict[str, timedelta | None]:
+    def delta(a, b):
+        if a is None or b is None:
+            return None
+        return _aware(b) - _aware(a)
+    return {"jawaban_penerima": delta(ref.issued_at, ref.answered_at), "tiba": delta(ref.issued_at, ref.arrived_at),
+            "jawaban_rujukan": delta(ref.issued_at, ref.replied_at)}
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def duration_text(td: timedelta | None) -> str:
+    if td is None:
+        return "—"
+    minutes = int(td.total_seconds() // 60)
+    if minutes < 60:
+        return f"{max(minutes, 0)} menit"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} jam {minutes % 60} menit"
+    return f"{hours // 24} hari {hours % 24} jam"
+
+
+def dasar_label(value: str | None) -> str:
+    return DASAR.get(value or "", "")

@@ -1,0 +1,24 @@
+"""Configurable rules (rujukan.md marks them unverified): read from app.config with these defaults."""
+from flask import current_app
+
+DEFAULTS = {
+    # valid_until = issue date + N days ("calendar") or N working days ("working"); one visit.
+    "RUJUKAN_VALIDITY_DAYS": 90,
+    "RUJUKAN_VALIDITY_KIND": "calendar",
+    # Local number; fields: urut, kode (facility code), bulan (MM), romawi, tahun.
+    "RUJUKAN_NUMBER_FORMAT": "{urut:04d}/RJK/{kode}/{romawi}/{tahun}",
+    # Active non-specialist diagnosis list version (rujukan_nonspesialis.version).
+    "RUJUKAN_NONSPESIALIS_VERSION": "144",
+    # Worklists: issued but not arrived after N days; expiring within N days.
+    "RUJUKAN_NOT_ARRIVED_DAYS": 3,
+    "RUJUKAN_EXPIRING_DAYS": 7,
+    # Default legal basis for a border-area referral (§5 list).
+    "RUJUKAN_BORDER_BASIS": "geografis",
+    # Border jorong whose residents SIDILAN look-ups include (nagari code, jorong name).
+    "RUJUKAN_BORDER_JORONG": [("13.02.18.2004", "Tigo Jangko")],
+    "RUJUKAN_VERIFY_LIMIT": "20 per minute",
+}
+
+
+def setting(name: str):
+    return current_app.config.get(name, DEFAULTS[name])

@@ -1,0 +1,23 @@
+"""Public check of a printed letter: /v/<code>. No login; shows no personal or clinical data."""
+from flask import Blueprint
+
+from blueprints.core.extensions import db, limiter
+from blueprints.core.render import render
+from blueprints.core.timeutil import today_local
+
+from .models import STATUS_LABELS, Referral
+from .service import parse_code
+from .settings import setting
+
+verify_bp = Blueprint("rujukan_verify", __name__)
+
+
+@verify_bp.route("/v/<code>")
+@limiter.limit(lambda: setting("RUJUKAN_VERIFY_LIMIT"))
+def verify(code: str):
+    ref_id = parse_code(code)
+    ref = db.session.get(Referral, ref_id) if ref_id else None
+    if ref is None or ref.number is None:
+        return render("rujukan/verify.html", status=404, ref=None, code=code[:40])
+    status = ref.effective_status(today_local())
+    return render("rujukan/verify.html", ref=ref, code=code, status_label=STATUS_LABELS[status], status=200)

@@ -1,0 +1,53 @@
+"""Rujukan fixtures: demo objects by name and a helper that posts a complete referral form."""
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from blueprints.auth.models import Organisation
+from blueprints.core.extensions import db
+from blueprints.rujukan.models import HealthWorker, Patient, Poli, Referral
+
+
+def org(key: str) -> Organisation:
+    names = {"pkm": "Puskesmas Tigo Lurah (demo)", "pkm2": "Puskesmas Sirukam (demo)",
+             "kumanis": "Puskesmas Kumanis (demo)", "rsud": "RSUD Sijunjung (demo)"}
+    return db.session.scalar(select(Organisation).where(Organisation.name == names[key]))
+
+
+def patient_named(name: str) -> Patient:
+    return db.session.scalar(select(Patient).where(Patient.name == name).order_by(Patient.id))
+
+
+def referral_where(*conds) -> Referral:
+    return db.session.scalars(select(Referral).where(*conds).order_by(Referral.id)).first()
+
+
+def form_data(app, **over) -> dict:
+    """A complete, valid referral from Puskesmas Tigo Lurah to RSUD Sijunjung (Penyakit Dalam)."""
+    with app.app_context():
+        rsud = org("rsud")
+        poli = db.session.scalar(select(Poli).where(Poli.organisation_id == rsud.id, Poli.name == "Penyakit Dalam"))
+        nakes = db.session.scalar(select(HealthWorker).where(HealthWorker.organisation_id == org("pkm").id,
+                                                             HealthWorker.profession == "dokter"))
+        data = {
+            "jenis": "rj", "kategori": "rj", "tipe": "penuh", "arah": "vertikal", "payer": "bpjs",
+            "referred_at": "2026-11-20T09:30", "destination_id": str(rsud.id), "destination_text": "",
+            "poli_id": str(poli.id), "dasar": "geografis", "anamnesis": "Sesak napas sejak 3 hari",
+            "physical_exam": "Ronki basah", "bp": "150/95", "pulse": "96", "rr": "24", "temperature": "37.2",
+            "weight": "60", "height": "160", "consciousness": "cm", "gcs": "15", "supporting": "",
+            "diag1": "I50.0", "diag2": "", "diag3": "", "therapy_drug": "Furosemid 40 mg", "therapy_other": "",
+            "bmhp": "", "procedures": "", "reason": "Perlu penanganan spesialis penyakit dalam", "tacc": "",
+            "tacc_time": "", "tacc_reason": "", "condition": "Stabil", "escort": "Suami", "allergy": "",
+            "note": "", "planned_visit": date.today().isoformat(), "consent": "setuju",
+            "consent_signer": "Suami pasien", "consent_relation": "suami", "consent_date": date.today().isoformat(),
+            "igd_call_name": "", "igd_call_time": "", "igd_call_accepted": "", "nakes_id": str(nakes.id),
+        }
+    data.update(over)
+    return data
+
+
+@pytest.fixture
+def faskes(client, auth):
+    auth.login("faskes.solok")
+    return client
