@@ -11,7 +11,7 @@ from blueprints.wilayah.models import LEVEL_NAGARI, Jorong, Wilayah
 from . import service as S
 from .models import Assistance, Disability, ElderlyAssessment, Person, Program, VerificationEvent
 
-PER_REGENCY = 40
+PER_REGENCY = 30
 TIGO_JANGKO_NAGARI = "13.02.18.2004"
 
 MEN = ["Syamsul Bahri", "Ahmad Yani", "Zulkifli", "Rusli", "Darmawan", "Jasman", "Nasrul", "Hendri", "Afrizal",

@@ -12,6 +12,11 @@ from . import values as V
 BLANK = [("", "— pilih —")]
 
 
+def C(pairs) -> dict:
+    """Choices as the {value: label} shorthand (tuple lists are deprecated in WTForms 3.3)."""
+    return {str(k): v for k, v in pairs}
+
+
 def _len(n: int, what: str = "Isian"):
     return Length(max=n, message=f"{what} maksimal {n} karakter.")
 
@@ -33,21 +38,21 @@ class MultiCheckboxField(SelectMultipleField):
 
 class PersonForm(Form):
     nik = StringField("NIK", validators=[Optional(), _len(30, "NIK")])
-    alasan_tanpa_nik = SelectField("Alasan tanpa NIK", choices=BLANK + V.ALASAN_TANPA_NIK, validators=[Optional()])
+    alasan_tanpa_nik = SelectField("Alasan tanpa NIK", choices=C(BLANK + V.ALASAN_TANPA_NIK), validators=[Optional()])
     no_kk = StringField("No. KK", validators=[Optional(), _len(30, "No. KK")])
-    hubungan_keluarga = SelectField("Hubungan dalam keluarga (SHDK)", choices=BLANK + V.SHDK,
+    hubungan_keluarga = SelectField("Hubungan dalam keluarga (SHDK)", choices=C(BLANK + V.SHDK),
                                     validators=[Optional()])
     nama_lengkap = StringField("Nama lengkap", validators=[DataRequired("Nama lengkap wajib diisi."),
                                                            _len(120, "Nama")])
     nama_panggilan = StringField("Nama panggilan", validators=[Optional(), _len(60, "Nama panggilan")])
-    jenis_kelamin = RadioField("Jenis kelamin", choices=V.JENIS_KELAMIN,
+    jenis_kelamin = RadioField("Jenis kelamin", choices=C(V.JENIS_KELAMIN),
                                validators=[InputRequired("Pilih jenis kelamin.")])
     tempat_lahir = StringField("Tempat lahir", validators=[Optional(), _len(80, "Tempat lahir")])
     tanggal_lahir = DateField("Tanggal lahir", validators=[InputRequired("Tanggal lahir wajib diisi."),
                                                            not_future, not_too_old])
     tgl_lahir_perkiraan = BooleanField("Tanggal lahir perkiraan")
-    agama = SelectField("Agama", choices=BLANK + V.AGAMA, validators=[Optional()])
-    status_perkawinan = SelectField("Status perkawinan", choices=BLANK + V.STATUS_PERKAWINAN, validators=[Optional()])
+    agama = SelectField("Agama", choices=C(BLANK + V.AGAMA), validators=[Optional()])
+    status_perkawinan = SelectField("Status perkawinan", choices=C(BLANK + V.STATUS_PERKAWINAN), validators=[Optional()])
     pendidikan_terakhir = StringField("Pendidikan terakhir", validators=[Optional(), _len(40)])
     pekerjaan = StringField("Pekerjaan", validators=[Optional(), _len(60)])
     nama_ibu_kandung = StringField("Nama ibu kandung", validators=[Optional(), _len(120)])
@@ -55,16 +60,16 @@ class PersonForm(Form):
                                                                    message="No. HP hanya angka, 6–20 digit.")])
     nama_pendamping = StringField("Nama pendamping / wali", validators=[Optional(), _len(120)])
     hubungan_pendamping = StringField("Hubungan pendamping", validators=[Optional(), _len(40)])
-    status_hidup = SelectField("Status hidup", choices=V.STATUS_HIDUP, default="hidup")
+    status_hidup = SelectField("Status hidup", choices=C(V.STATUS_HIDUP), default="hidup")
     tgl_meninggal = DateField("Tanggal meninggal", validators=[Optional(), not_future])
-    status_domisili = SelectField("Status domisili", choices=V.STATUS_DOMISILI, default="menetap")
-    kepesertaan_jkn = SelectField("Kepesertaan JKN", choices=BLANK + V.KEPESERTAAN_JKN, validators=[Optional()])
+    status_domisili = SelectField("Status domisili", choices=C(V.STATUS_DOMISILI), default="menetap")
+    kepesertaan_jkn = SelectField("Kepesertaan JKN", choices=C(BLANK + V.KEPESERTAAN_JKN), validators=[Optional()])
     no_kpd = StringField("No. KPD", validators=[Optional(), _len(30)])
     alamat = StringField("Alamat", validators=[Optional(), _len(250, "Alamat")])
     rt = StringField("RT", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RT berupa angka 1–3 digit.")])
     rw = StringField("RW", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RW berupa angka 1–3 digit.")])
-    sumber_data = SelectField("Sumber data", choices=V.SUMBER_DATA, default="lapangan")
-    tags = MultiCheckboxField("Penanda", choices=V.TAGS, validators=[Optional()])
+    sumber_data = SelectField("Sumber data", choices=C(V.SUMBER_DATA), default="lapangan")
+    tags = MultiCheckboxField("Penanda", choices=C(V.TAGS), validators=[Optional()])
     persetujuan = BooleanField("Persetujuan pemrosesan data sudah diberikan")
     tgl_persetujuan = DateField("Tanggal persetujuan", validators=[Optional(), not_future])
     pemberi_persetujuan = StringField("Pemberi persetujuan", validators=[Optional(), _len(120)])
@@ -82,31 +87,31 @@ WG_CHOICES = [("", "— belum ditanyakan —")] + [(str(v), lab) for v, lab in V
 
 
 class DisabilityForm(Form):
-    ragam = MultiCheckboxField("Ragam disabilitas", choices=V.RAGAM)
-    jenis_fisik = SelectField("Jenis (fisik)", choices=BLANK + [(j, j) for j in V.JENIS["fisik"]],
+    ragam = MultiCheckboxField("Ragam disabilitas", choices=C(V.RAGAM))
+    jenis_fisik = SelectField("Jenis (fisik)", choices=C(BLANK + [(j, j) for j in V.JENIS["fisik"]]),
                               validators=[Optional()])
-    jenis_intelektual = SelectField("Jenis (intelektual)", choices=BLANK + [(j, j) for j in V.JENIS["intelektual"]],
+    jenis_intelektual = SelectField("Jenis (intelektual)", choices=C(BLANK + [(j, j) for j in V.JENIS["intelektual"]]),
                                     validators=[Optional()])
-    jenis_mental = SelectField("Jenis (mental)", choices=BLANK + [(j, j) for j in V.JENIS["mental"]],
+    jenis_mental = SelectField("Jenis (mental)", choices=C(BLANK + [(j, j) for j in V.JENIS["mental"]]),
                                validators=[Optional()])
-    jenis_sensorik = SelectField("Jenis (sensorik)", choices=BLANK + [(j, j) for j in V.JENIS["sensorik"]],
+    jenis_sensorik = SelectField("Jenis (sensorik)", choices=C(BLANK + [(j, j) for j in V.JENIS["sensorik"]]),
                                  validators=[Optional()])
-    derajat = SelectField("Derajat", choices=BLANK + V.DERAJAT, validators=[Optional()])
-    sejak = SelectField("Sejak", choices=BLANK + V.SEJAK, validators=[Optional()])
+    derajat = SelectField("Derajat", choices=C(BLANK + V.DERAJAT), validators=[Optional()])
+    sejak = SelectField("Sejak", choices=C(BLANK + V.SEJAK), validators=[Optional()])
     tahun_mulai = IntegerField("Tahun mulai", validators=[Optional(), NumberRange(1900, 2100, "Tahun tidak sah.")])
     penyebab = StringField("Penyebab", validators=[Optional(), _len(200)])
-    wg_melihat = SelectField(V.WG_QUESTIONS[0][1], choices=WG_CHOICES, validators=[Optional()])
-    wg_mendengar = SelectField(V.WG_QUESTIONS[1][1], choices=WG_CHOICES, validators=[Optional()])
-    wg_berjalan = SelectField(V.WG_QUESTIONS[2][1], choices=WG_CHOICES, validators=[Optional()])
-    wg_mengingat = SelectField(V.WG_QUESTIONS[3][1], choices=WG_CHOICES, validators=[Optional()])
-    wg_merawat_diri = SelectField(V.WG_QUESTIONS[4][1], choices=WG_CHOICES, validators=[Optional()])
-    wg_komunikasi = SelectField(V.WG_QUESTIONS[5][1], choices=WG_CHOICES, validators=[Optional()])
-    alat_bantu_dimiliki = MultiCheckboxField("Alat bantu yang dimiliki", choices=V.ALAT_BANTU)
-    alat_bantu_dibutuhkan = MultiCheckboxField("Alat bantu yang dibutuhkan", choices=V.ALAT_BANTU)
+    wg_melihat = SelectField(V.WG_QUESTIONS[0][1], choices=C(WG_CHOICES), validators=[Optional()])
+    wg_mendengar = SelectField(V.WG_QUESTIONS[1][1], choices=C(WG_CHOICES), validators=[Optional()])
+    wg_berjalan = SelectField(V.WG_QUESTIONS[2][1], choices=C(WG_CHOICES), validators=[Optional()])
+    wg_mengingat = SelectField(V.WG_QUESTIONS[3][1], choices=C(WG_CHOICES), validators=[Optional()])
+    wg_merawat_diri = SelectField(V.WG_QUESTIONS[4][1], choices=C(WG_CHOICES), validators=[Optional()])
+    wg_komunikasi = SelectField(V.WG_QUESTIONS[5][1], choices=C(WG_CHOICES), validators=[Optional()])
+    alat_bantu_dimiliki = MultiCheckboxField("Alat bantu yang dimiliki", choices=C(V.ALAT_BANTU))
+    alat_bantu_dibutuhkan = MultiCheckboxField("Alat bantu yang dibutuhkan", choices=C(V.ALAT_BANTU))
     surat_penerbit = StringField("Surat keterangan disabilitas: penerbit", validators=[Optional(), _len(120)])
     surat_tanggal = DateField("Tanggal surat keterangan", validators=[Optional(), not_future])
     butuh_pendamping = BooleanField("Membutuhkan pendamping")
-    kebutuhan_layanan = MultiCheckboxField("Kebutuhan layanan", choices=V.KEBUTUHAN_LAYANAN)
+    kebutuhan_layanan = MultiCheckboxField("Kebutuhan layanan", choices=C(V.KEBUTUHAN_LAYANAN))
 
     def validate_ragam(self, field):
         if not field.data:
@@ -116,8 +121,8 @@ class DisabilityForm(Form):
 class AssessmentForm(Form):
     tgl_asesmen = DateField("Tanggal asesmen", validators=[InputRequired("Tanggal asesmen wajib diisi."),
                                                           not_future, not_too_old])
-    kategori_potensi = SelectField("Kategori", choices=BLANK + V.KATEGORI_POTENSI, validators=[Optional()])
-    tinggal_dengan = SelectField("Tinggal dengan", choices=BLANK + V.TINGGAL_DENGAN, validators=[Optional()])
+    kategori_potensi = SelectField("Kategori", choices=C(BLANK + V.KATEGORI_POTENSI), validators=[Optional()])
+    tinggal_dengan = SelectField("Tinggal dengan", choices=C(BLANK + V.TINGGAL_DENGAN), validators=[Optional()])
     terlantar = BooleanField("Lanjut usia terlantar")
     lawton_iadl = IntegerField("Skor Lawton IADL (opsional)", validators=[Optional(), NumberRange(0, 8,
                                                                           "Skor Lawton 0–8.")])
@@ -130,7 +135,7 @@ def add_barthel_fields(maxima: dict[str, int]):
     attrs = {}
     for f, lab, _ in V.BARTHEL_ITEMS:
         top = maxima[f]
-        attrs[f] = SelectField(f"{lab} (0–{top})", choices=[(str(i), str(i)) for i in range(top + 1)],
+        attrs[f] = SelectField(f"{lab} (0–{top})", choices=C([(str(i), str(i)) for i in range(top + 1)]),
                                validators=[InputRequired("Pilih nilai.")])
     return type("BarthelAssessmentForm", (AssessmentForm,), attrs)
 
@@ -138,7 +143,7 @@ def add_barthel_fields(maxima: dict[str, int]):
 class AssistanceForm(Form):
     program_id = SelectField("Program", coerce=int, validators=[DataRequired("Pilih program.")])
     untuk_keluarga = BooleanField("Untuk keluarga (KPM, berdasarkan No. KK)")
-    komponen_atensi = SelectField("Komponen ATENSI", choices=BLANK + V.KOMPONEN_ATENSI, validators=[Optional()])
+    komponen_atensi = SelectField("Komponen ATENSI", choices=C(BLANK + V.KOMPONEN_ATENSI), validators=[Optional()])
     tahun = IntegerField("Tahun", validators=[InputRequired("Tahun wajib diisi."),
                                               NumberRange(2000, 2100, "Tahun tidak sah.")])
     tahap = StringField("Tahap", validators=[Optional(), _len(20)])
@@ -146,13 +151,13 @@ class AssistanceForm(Form):
     nilai_rp = IntegerField("Nilai (Rp)", validators=[Optional(), NumberRange(0, 10**10, "Nilai tidak sah.")])
     uraian_barang = StringField("Uraian barang", validators=[Optional(), _len(200)])
     jumlah = IntegerField("Jumlah", validators=[Optional(), NumberRange(0, 100000, "Jumlah tidak sah.")])
-    sumber_dana = SelectField("Sumber dana", choices=BLANK + V.SUMBER_DANA, validators=[Optional()])
+    sumber_dana = SelectField("Sumber dana", choices=C(BLANK + V.SUMBER_DANA), validators=[Optional()])
     penyalur = StringField("Penyalur", validators=[Optional(), _len(120)])
     catatan = StringField("Catatan", validators=[Optional(), _len(300)])
 
 
 class AssistanceStatusForm(Form):
-    status = SelectField("Status baru", choices=V.STATUS_BANTUAN)
+    status = SelectField("Status baru", choices=C(V.STATUS_BANTUAN))
 
 
 class WorkflowForm(Form):
@@ -161,8 +166,8 @@ class WorkflowForm(Form):
 
 
 class DuplicateDecisionForm(Form):
-    keputusan = RadioField("Keputusan", choices=[("duplikat", "Duplikat (gabungkan)"),
-                                                 ("bukan_duplikat", "Bukan duplikat")],
+    keputusan = RadioField("Keputusan", choices=C([("duplikat", "Duplikat (gabungkan)"),
+                                                 ("bukan_duplikat", "Bukan duplikat")]),
                            validators=[InputRequired("Pilih keputusan.")])
     keep = RadioField("Data yang dipertahankan", coerce=int, validators=[Optional()], validate_choice=False)
 
@@ -171,8 +176,8 @@ class ProgramForm(Form):
     kode = StringField("Kode", validators=[DataRequired("Kode wajib diisi."), _len(20, "Kode"),
                                            Regexp(r"^[A-Za-z0-9/\-]+$", message="Kode: huruf, angka, / atau -.")])
     nama = StringField("Nama program", validators=[DataRequired("Nama wajib diisi."), _len(120, "Nama")])
-    sumber_dana = SelectField("Sumber dana", choices=BLANK + V.SUMBER_DANA, validators=[Optional()])
-    jenis = SelectField("Jenis", choices=BLANK + V.JENIS_PROGRAM, validators=[Optional()])
-    sasaran = SelectField("Sasaran", choices=V.SASARAN_PROGRAM, default="individu")
+    sumber_dana = SelectField("Sumber dana", choices=C(BLANK + V.SUMBER_DANA), validators=[Optional()])
+    jenis = SelectField("Jenis", choices=C(BLANK + V.JENIS_PROGRAM), validators=[Optional()])
+    sasaran = SelectField("Sasaran", choices=C(V.SASARAN_PROGRAM), default="individu")
     punya_komponen = BooleanField("Memakai komponen ATENSI")
     aktif = BooleanField("Aktif", default=True)

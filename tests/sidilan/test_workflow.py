@@ -1,0 +1,103 @@
+"""Verification workflow (sidilan.md §9.1): order enforced server-side, rejection note, roles, pimpinan read-only."""
+from sqlalchemy import select
+
+from blueprints.core.extensions import db
+from blueprints.sidilan.models import Person, VerificationEvent
+
+from .conftest import person_by_name
+
+
+def _status(app, pid):
+    with app.app_context():
+        return db.session.get(Person, pid).status_verifikasi
+
+
+def _act(client, pid, action, note=None):
+    data = {"action": action}
+    if note is not None:
+        data["note"] = note
+    return client.post(f"/sidilan/orang/{pid}/status", data=data, follow_redirects=True)
+
+
+def test_full_flow_with_order_and_roles(app, client, auth, person_data):
+    auth.login("operator.solok")
+    client.post("/sidilan/orang/baru", data=person_data())
+    pid = person_by_name(app, "Yusnimar").id
+    assert "Tindakan tidak dikenal" not in _act(client, pid, "setujui").get_data(as_text=True)
+    assert _status(app, pid) == "draf"  # operator cannot approve
+    assert _act(client, pid, "ajukan").status_code == 200 and _status(app, pid) == "diajukan"
+    auth.logout()
+    auth.login("verifikator.solok")
+    html = _act(client, pid, "setujui").get_data(as_text=True)
+    assert _status(app, pid) == "diajukan" and "belum atau tidak dapat dilakukan" in html  # approve before verify
+    _act(client, pid, "verifikasi")
+    assert _status(app, pid) == "diverifikasi"
+    _act(client, pid, "setujui")
+    assert _status(app, pid) == "disetujui"
+    with app.app_context():
+        events = list(db.session.scalars(select(VerificationEvent).where(VerificationEvent.person_id == pid)
+                                         .order_by(VerificationEvent.id)))
+        assert [e.to_status for e in events] == ["draf", "diajukan", "diverifikasi", "disetujui"]
+        assert all(e.user_id and e.at for e in events)
+    page = client.get(f"/sidilan/orang/{pid}").get_data(as_text=True)
+    assert "Disetujui dinas oleh" in page
+    # approved records are locked for editing
+    auth.logout()
+    auth.login("operator.solok")
+    r = client.get(f"/sidilan/orang/{pid}/ubah", follow_redirects=True)
+    assert "tidak dapat diubah" in r.get_data(as_text=True)
+
+
+def test_rejection_needs_a_note_then_back_to_draft(app, client, auth, person_data):
+    auth.login("operator.solok")
+    client.post("/sidilan/orang/baru", data=person_data())
+    pid = person_by_name(app, "Yusnimar").id
+    _act(client, pid, "ajukan")
+    auth.logout()
+    auth.login("verifikator.solok")
+    html = _act(client, pid, "tolak", note="   ").get_data(as_text=True)
+    assert "Catatan penolakan wajib diisi." in html and _status(app, pid) == "diajukan"
+    _act(client, pid, "tolak", note="<b>Foto KK</b> buram")
+    assert _status(app, pid) == "ditolak"
+    auth.logout()
+    auth.login("operator.solok")
+    home = client.get("/").get_data(as_text=True)
+    assert "ditolak, perlu perbaikan" in home and "Yusnimar" in home
+    page = client.get(f"/sidilan/orang/{pid}").get_data(as_text=True)
+    assert "&lt;b&gt;Foto KK&lt;/b&gt; buram" in page
+    _act(client, pid, "perbaiki")
+    assert _status(app, pid) == "draf"
+
+
+def test_submit_requires_consent(app, client, auth, person_data):
+    auth.login("operator.solok")
+    client.post("/sidilan/orang/baru", data=person_data(persetujuan=None, tgl_persetujuan=None,
+                                                         pemberi_persetujuan=None))
+    pid = person_by_name(app, "Yusnimar").id
+    assert "Persetujuan (consent) belum dicatat" in _act(client, pid, "ajukan").get_data(as_text=True)
+    assert _status(app, pid) == "draf"
+
+
+def test_worklists_per_role(client, auth):
+    auth.login("verifikator.solok")
+    html = client.get("/sidilan/verifikasi").get_data(as_text=True)
+    assert "Menunggu verifikasi" in html and "Syamsul Bahri" in html
+    assert "SIDILAN: menunggu verifikasi" in client.get("/").get_data(as_text=True)
+
+
+def test_pimpinan_is_read_only(app, client, auth):
+    auth.login("pimpinan.solok")
+    with app.app_context():
+        pid = db.session.scalar(select(Person.id).where(Person.nama_lengkap == "Syamsul Bahri"))
+    assert client.get(f"/sidilan/orang/{pid}").status_code == 200
+    assert client.get("/sidilan/").status_code == 200
+    for url in ("/sidilan/orang/baru", f"/sidilan/orang/{pid}/ubah", f"/sidilan/orang/{pid}/disabilitas",
+                f"/sidilan/orang/{pid}/asesmen", f"/sidilan/orang/{pid}/bantuan", "/sidilan/program/baru"):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, data={}).status_code == 404, url
+    assert client.post(f"/sidilan/orang/{pid}/status", data={"action": "verifikasi"}).status_code == 404
+    assert client.post("/sidilan/duplikat/1", data={"keputusan": "bukan_duplikat"}).status_code == 404
+    assert client.post("/sidilan/bantuan/1/status", data={"status": "dihentikan"}).status_code == 404
+    assert _status(app, pid) == "diajukan"
+    page = client.get(f"/sidilan/orang/{pid}").get_data(as_text=True)
+    assert "Ubah data" not in page and 'name="action"' not in page
