@@ -54,14 +54,18 @@ class AuditEvent(db.Model):
         return ACTIONS.get(self.action, self.action)
 
 
-@event.listens_for(AuditEvent, "before_update")
-def _refuse_update(mapper, connection, target):
-    raise RuntimeError("audit events are append-only")
+def append_only(model):
+    """Class decorator: rows of ``model`` may be inserted, never updated or deleted through the ORM.
+    Used by every log that must keep its history (audit, stage events, print logs)."""
+    def refuse(mapper, connection, target):
+        raise RuntimeError(f"{model.__tablename__} is append-only")
+
+    event.listen(model, "before_update", refuse)
+    event.listen(model, "before_delete", refuse)
+    return model
 
 
-@event.listens_for(AuditEvent, "before_delete")
-def _refuse_delete(mapper, connection, target):
-    raise RuntimeError("audit events are append-only")
+append_only(AuditEvent)
 
 
 def record(action: str, object_type: str | None = None, object_id=None, summary: str = "",

@@ -36,16 +36,24 @@ def clean_number(text: str | None) -> str:
     return _SEPARATORS.sub("", text or "")
 
 
-def check_nik(text: str | None, *, sex: str | None = None, birth_date: date | None = None,
-              regency_code: str | None = None, today: date | None = None) -> NikCheck:
-    """Structure errors, plus warnings against the recorded sex, birth date and regency."""
+def _structure(text: str | None, label: str) -> NikCheck:
+    """What NIK and No. KK share: 16 digits, a known province (both are errors)."""
     digits = clean_number(text)
     out = NikCheck(value=digits)
     if not _DIGITS16.fullmatch(digits):
-        out.errors.append("NIK harus tepat 16 digit angka.")
+        out.errors.append(f"{label} harus tepat 16 digit angka.")
+    elif digits[:2] not in PROVINCES:
+        out.errors.append(f"Kode provinsi {digits[:2]} pada {label} tidak dikenal.")
+    return out
+
+
+def check_nik(text: str | None, *, sex: str | None = None, birth_date: date | None = None,
+              regency_code: str | None = None, today: date | None = None) -> NikCheck:
+    """Structure errors, plus warnings against the recorded sex, birth date and regency."""
+    out = _structure(text, "NIK")
+    digits = out.value
+    if not _DIGITS16.fullmatch(digits):
         return out
-    if digits[:2] not in PROVINCES:
-        out.errors.append(f"Kode provinsi {digits[:2]} pada NIK tidak dikenal.")
     month, day = int(digits[8:10]), int(digits[6:8])
     if not 1 <= month <= 12:
         out.errors.append("Bulan lahir pada NIK (digit 9–10) harus 01–12.")
@@ -83,14 +91,10 @@ def check_nik(text: str | None, *, sex: str | None = None, birth_date: date | No
 
 def check_kk(text: str | None) -> NikCheck:
     """No. KK: 16 digits with a valid province are required; an unknown kecamatan is a warning."""
-    digits = clean_number(text)
-    out = NikCheck(value=digits)
-    if not _DIGITS16.fullmatch(digits):
-        out.errors.append("No. KK harus tepat 16 digit angka.")
+    out = _structure(text, "No. KK")
+    if out.errors:
         return out
-    if digits[:2] not in PROVINCES:
-        out.errors.append(f"Kode provinsi {digits[:2]} pada No. KK tidak dikenal.")
-        return out
+    digits = out.value
     out.region_code = f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}"
     if not wilayah_name(out.region_code):
         out.warnings.append("Kode kecamatan pada No. KK tidak ada di data Kemendagri terbaru.")
