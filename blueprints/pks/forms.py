@@ -31,13 +31,13 @@ class AgreementForm(Form):
     judul = StringField("Judul", validators=[_req("Judul"), _len(250)])
     objek = StringField("Objek", validators=[Optional(), _len(250)])
     urusan = MultiCheckbox("Urusan pemerintahan", choices=URUSAN)
-    kategori = SelectField("Kategori", choices={"": "— belum ditentukan —", **KATEGORI})
+    kategori = SelectField("Kategori", choices={"": "— belum ditentukan —", **KATEGORI}, default="")
     rujukan_rpjmd = StringField("Rujukan program RPJMD/RKPD", validators=[Optional(), _len(250)])
     pemrakarsa_opd = StringField("OPD pemrakarsa", validators=[Optional(), _len(150)])
     klausul = MultiCheckbox("Daftar periksa klausul (daftar belum diverifikasi)", choices=KLAUSUL)
     tgl_keputusan_perpanjangan = DateField("Batas keputusan perpanjangan", validators=[Optional()])
     dprd_perlu = SelectField("Perlu persetujuan DPRD?", choices={"": "— belum dicatat —", "ya": "Ya",
-                                                                  "tidak": "Tidak"})
+                                                                  "tidak": "Tidak"}, default="")
     dprd_alasan = StringField("Alasan (membebani masyarakat dan daerah / belum dianggarkan di APBD)",
                               validators=[Optional(), _len(250)])
     dprd_nomor = StringField("Nomor keputusan DPRD", validators=[Optional(), _len(100)])
@@ -106,7 +106,7 @@ class NoteForm(Form):
 
 class ScopeItemForm(Form):
     nama = StringField("Ruang lingkup", validators=[_req("Ruang lingkup"), _len(250)])
-    urusan_code = SelectField("Urusan", choices={"": "—", **URUSAN})
+    urusan_code = SelectField("Urusan", choices={"": "—", **URUSAN}, default="")
 
 
 class ChildForm(Form):
@@ -181,7 +181,7 @@ class ReportForm(Form):
     periode = StringField("Periode (mis. Semester I 2025)", validators=[_req("Periode"), _len(60)])
     jatuh_tempo = DateField("Jatuh tempo", validators=[Optional()])
     disampaikan_pada = DateField("Disampaikan pada", validators=[Optional()])
-    kepada = SelectField("Disampaikan kepada", choices={"": "—", **REPORT_TO})
+    kepada = SelectField("Disampaikan kepada", choices={"": "—", **REPORT_TO}, default="")
     penyusun = StringField("Penyusun", validators=[Optional(), _len(150)])
     sipgwpp = BooleanField("Sudah diisi di SIPGWPP")
 

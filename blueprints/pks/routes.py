@@ -45,10 +45,8 @@ def get_agreement(agreement_id: int) -> Agreement:
 
 
 def list_options():
-    return (selectinload(Agreement.parties).selectinload(Party.regency),
-            selectinload(Agreement.parties).selectinload(Party.organisation),
-            selectinload(Agreement.numbers).selectinload(DocNumber.party),
-            selectinload(Agreement.children))
+    """What list rows show: numbers, and the children that may extend validity. Constant query count."""
+    return (selectinload(Agreement.numbers), selectinload(Agreement.children))
 
 
 def _flash_outcome(out: service.Outcome) -> None:

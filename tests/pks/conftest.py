@@ -40,3 +40,16 @@ def sijunjung(app):
     other = app.test_client()
     AuthActions(other).login("kerjasama.sijunjung")
     return other
+
+
+def make_signable(a, kuasa=True):
+    """Give every signing party of ``a`` a number and a signatory (a Kepala OPD with a surat kuasa)."""
+    from blueprints.pks.models import DocNumber, Signatory
+    for i, p in enumerate(a.signing_parties, 1):
+        db.session.add(DocNumber(agreement_id=a.id, party_id=p.id, nomor=f"{i:03d}/PKS-{p.regency.code}/IX/2024"))
+        db.session.add(Signatory(party_id=p.id, nama=f"Kepala {p.short_label}", jabatan="Kepala Dinas",
+                                 kuasa_nomor="SK-1" if kuasa else "", kuasa_tanggal=date(2024, 9, 1) if kuasa else None))
+    a.dprd_perlu = False
+    db.session.flush()
+    db.session.expire(a)
+    return a

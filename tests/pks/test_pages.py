@@ -1,0 +1,278 @@
+"""What Bagian Kerjasama users see: demo case, list and search, scope, notes privacy, kanban, bad input, bytes."""
+import gzip
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import event, select
+
+from blueprints.core.extensions import db
+from blueprints.pks.models import Agreement, DocNumber, Event, Note, Party
+from tests.conftest import HX, AuthActions
+
+from .conftest import make_signable, regency_id
+
+
+def gz(data: bytes) -> int:
+    return len(gzip.compress(data))
+
+
+def test_demo_case_renders(solok, ids):
+    ksb = solok.get(f"/pks/{ids['ksb']}").get_data(as_text=True)
+    assert ksb.count("belum ada PKS") == 2
+    assert "Replikasi Aplikasi Sistem Informasi Disabilitas" in ksb or f"PKS #{ids['pks1']}" in ksb
+    assert f"PKS #{ids['pks1']}" in ksb and f"PKS #{ids['pks2']}" in ksb
+    assert "25 Januari 2023" in ksb
+    pks1 = solok.get(f"/pks/{ids['pks1']}").get_data(as_text=True)
+    assert "Kamis, 29 Agustus 2024" in pks1 and "minggu ke-2 September 2024" in pks1
+    assert "Kabaminang.com" in pks1
+    meeting = solok.get("/pks/rapat/1").get_data(as_text=True)
+    for name in ("Safrudin, S.Sos, M.Si", "Roni, S.SSTP", "Elvian Hart, ST, MT", "Ruang Rapat Sekretaris Daerah"):
+        assert name in meeting
+
+
+def test_home_shows_waiting_target_and_uncovered_scope(solok):
+    home = solok.get("/").get_data(as_text=True)
+    assert "Kerja sama: perlu perhatian" in home
+    assert home.count("menunggu tanda tangan, target minggu ke-2 September 2024, menunggu pimpinan sejak "
+                      "29 Agustus 2024") == 2
+    assert "Ruang lingkup KSB tanpa PKS: Pariwisata" in home
+
+
+def test_list_search_by_title_and_any_party_number(app, solok, ids):
+    with app.app_context():
+        a = db.session.get(Agreement, ids["pks2"])
+        sij = [p for p in a.parties if p.regency.code == "13.03"][0]
+        db.session.add(DocNumber(agreement_id=a.id, party_id=sij.id, nomor="445/77/DINKES-SJJ/2024"))
+        db.session.commit()
+    page = solok.get("/pks/daftar?q=dinkes-sjj").get_data(as_text=True)
+    assert "Pelayanan Kesehatan Masyarakat" in page and "Replikasi Aplikasi" not in page
+    frag = solok.get("/pks/daftar?q=SIDILAN", headers=HX)
+    text = frag.get_data(as_text=True)
+    assert frag.status_code == 200 and "<html" not in text and 'id="daftar-pks"' in text
+    assert "Replikasi Aplikasi" in text and "Pelayanan Kesehatan" not in text
+    assert gz(frag.data) <= 4000
+    assert "Tidak ada kesepakatan yang cocok" in solok.get("/pks/daftar?q=zzz-tidak-ada").get_data(as_text=True)
+
+
+def test_list_filters(solok):
+    assert "Kesepakatan Bersama Pemerintah" in solok.get("/pks/daftar?jenis=KSB").get_data(as_text=True)
+    page = solok.get("/pks/daftar?jenis=PKS&tahap=siap_ttd&urusan=kesehatan").get_data(as_text=True)
+    assert "Pelayanan Kesehatan" in page and "Replikasi Aplikasi" not in page and "Kesepakatan Bersama Pem" not in page
+    page = solok.get("/pks/daftar?status=aktif").get_data(as_text=True)
+    assert "Kesepakatan Bersama Pemerintah" in page and "Pelayanan Kesehatan" not in page
+
+
+def _solok_only_agreement(app):
+    with app.app_context():
+        a = Agreement(jenis="KSB", judul="KSB Solok dengan pihak ketiga", tahap="identifikasi")
+        db.session.add(a)
+        db.session.flush()
+        db.session.add(Party(agreement_id=a.id, regency_id=regency_id(app, "13.02"), opd="Pemkab Solok"))
+        db.session.commit()
+        return a.id
+
+
+def test_scope_non_party_regency_gets_404(app, solok, sijunjung):
+    aid = _solok_only_agreement(app)
+    assert solok.get(f"/pks/{aid}").status_code == 200
+    for url in (f"/pks/{aid}", f"/pks/{aid}/pihak", f"/pks/{aid}/dokumen", f"/pks/{aid}/lembar.pdf",
+                f"/pks/{aid}/linimasa.pdf", f"/pks/{aid}/pelaksanaan"):
+        assert sijunjung.get(url).status_code == 404, url
+    assert sijunjung.post(f"/pks/{aid}/catatan", data={"text": "x", "kind": "catatan"}).status_code == 404
+    assert "KSB Solok dengan pihak ketiga" not in sijunjung.get("/pks/daftar").get_data(as_text=True)
+    assert "KSB Solok dengan pihak ketiga" not in sijunjung.get("/pks/laporan").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("username", ["operator.solok", "faskes.sijunjung", "verifikator.sijunjung"])
+def test_other_roles_get_404(client, auth, ids, username):
+    auth.login(username)
+    assert client.get("/pks/").status_code == 404
+    assert client.get(f"/pks/{ids['pks1']}").status_code == 404
+
+
+def test_pimpinan_reads_but_cannot_write(client, auth, ids):
+    auth.login("pimpinan.solok")
+    page = client.get(f"/pks/{ids['pks1']}")
+    assert page.status_code == 200 and "Simpan catatan" not in page.get_data(as_text=True)
+    assert client.post(f"/pks/{ids['pks1']}/catatan", data={"text": "x", "kind": "catatan"}).status_code == 404
+
+
+def test_admin_only_reaches_rule_switches(app, client, auth, ids):
+    auth.login("admin.solok")
+    assert "Aturan yang belum diverifikasi" in client.get("/pks/").get_data(as_text=True)
+    assert client.get(f"/pks/{ids['pks1']}").status_code == 404
+    client.post("/pks/aturan", data={"code": "durasi_5_tahun", "blocking": "1"})
+    assert "jadikan peringatan" in client.get("/pks/aturan").get_data(as_text=True)
+    other = app.test_client()
+    AuthActions(other).login("kerjasama.solok")
+    assert other.post("/pks/aturan", data={"code": "klausul", "blocking": "1"}).status_code == 404
+
+
+def test_internal_notes_stay_in_their_regency(app, solok, sijunjung, ids):
+    aid = ids["pks1"]
+    solok.post(f"/pks/{aid}/catatan", data={"text": "RAHASIA-SOLOK telaahan untuk Sekda", "kind": "telaahan",
+                                            "internal": "y"})
+    solok.post(f"/pks/{aid}/catatan", data={"text": "Catatan bersama kedua daerah", "kind": "catatan"})
+    sijunjung.post(f"/pks/{aid}/catatan", data={"text": "RAHASIA-SIJUNJUNG disposisi", "kind": "disposisi",
+                                                "internal": "y"})
+    mine = solok.get(f"/pks/{aid}").get_data(as_text=True)
+    assert "RAHASIA-SOLOK" in mine and "Catatan bersama kedua daerah" in mine and "RAHASIA-SIJUNJUNG" not in mine
+    reachable = [f"/pks/{aid}", f"/pks/{aid}/pihak", f"/pks/{aid}/tahap", f"/pks/{aid}/dokumen",
+                 f"/pks/{aid}/pelaksanaan", "/pks/", "/pks/daftar", "/pks/papan", "/pks/menunggu", "/pks/cakupan",
+                 "/pks/laporan", "/", "/pks/rapat/1", f"/pks/{aid}/lembar.pdf", f"/pks/{aid}/linimasa.pdf",
+                 "/pks/laporan.pdf", "/pks/laporan.xlsx"]
+    for url in reachable:
+        for headers in ({}, HX):
+            body = sijunjung.get(url, headers=headers).data
+            assert b"RAHASIA-SOLOK" not in body, url
+    theirs = sijunjung.get(f"/pks/{aid}").get_data(as_text=True)
+    assert "RAHASIA-SIJUNJUNG" in theirs and "Catatan bersama kedua daerah" in theirs
+    with app.app_context():
+        assert db.session.scalar(select(Note.regency_id).where(Note.text.like("RAHASIA-SOLOK%"))) == \
+            regency_id(app, "13.02")
+
+
+def test_kanban_move_plain_and_htmx(app, solok, ids):
+    with app.app_context():
+        a = Agreement(jenis="PKS", parent_id=ids["ksb"], judul="PKS Pariwisata", tahap="diusulkan",
+                      rujukan_rpjmd="RPJMD")
+        db.session.add(a)
+        db.session.flush()
+        db.session.add(Party(agreement_id=a.id, regency_id=regency_id(app, "13.02"), opd="Bagian Kerjasama"))
+        db.session.commit()
+        aid = a.id
+    board = solok.get("/pks/papan")
+    assert gz(board.data) <= 14000 and "PKS Pariwisata" in board.get_data(as_text=True)
+    r = solok.post(f"/pks/papan/{aid}/pindah", data={"to": "penyusunan", "reason": "mulai"})
+    assert r.status_code == 302 and "/pks/papan" in r.headers["Location"]
+    r = solok.post(f"/pks/papan/{aid}/pindah", data={"to": "review_hukum"}, headers=HX)
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200 and "<html" not in text and 'id="papan"' in text and gz(r.data) <= 4000
+    r = solok.post(f"/pks/papan/{aid}/pindah", data={"to": "pelaksanaan"}, headers=HX)
+    assert "tidak diizinkan" in r.get_data(as_text=True)
+    r = solok.post(f"/pks/papan/{aid}/pindah", data={"to": "ditandatangani"})
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.get(Agreement, aid).tahap == "review_hukum"
+        log = [(e.from_state, e.to_state, e.actor.username) for e in db.session.scalars(
+            select(Event).where(Event.agreement_id == aid, Event.kind == "tahap").order_by(Event.id))]
+        assert log == [("diusulkan", "penyusunan", "kerjasama.solok"), ("penyusunan", "review_hukum", "kerjasama.solok")]
+
+
+def test_signing_through_the_pages(app, solok, ids):
+    aid = ids["pks2"]
+    r = solok.post(f"/pks/{aid}/tandatangan", data={"ttd-tgl_ttd": "2024-09-12", "ttd-jangka_bulan": "36"})
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Nomor naskah dari Dinas Kesehatan Kabupaten Solok" in text
+    with app.app_context():
+        make_signable(db.session.get(Agreement, aid))
+        db.session.commit()
+    r = solok.post(f"/pks/{aid}/tandatangan", data={"ttd-tgl_ttd": "2024-09-12", "ttd-jangka_bulan": "36",
+                                                     "ttd-tempat": "Muaro Sijunjung"})
+    assert r.status_code == 302
+    page = solok.get(f"/pks/{aid}").get_data(as_text=True)
+    assert "12 September 2024, Muaro Sijunjung" in page and "terkunci" in page
+    r = solok.post(f"/pks/{aid}/ubah", data={"judul": "Diubah", "jenis": "PKS"})
+    assert r.status_code in (302, 303)
+    r = solok.post(f"/pks/{aid}/pihak", data={"bagian": "nomor", "n-party_id": "1", "n-nomor": "X"})
+    with app.app_context():
+        a = db.session.get(Agreement, aid)
+        assert a.judul != "Diubah" and "X" not in [n.nomor for n in a.numbers]
+    assert "terkunci" in solok.get(f"/pks/{aid}", follow_redirects=True).get_data(as_text=True)
+
+
+def test_target_form_fuzzy_and_slip(solok, ids):
+    aid = ids["pks1"]
+    r = solok.post(f"/pks/{aid}/target", data={"g-target": "minggu ke-1 Oktober 2024"})
+    assert "Penundaan wajib disertai alasan." in r.get_data(as_text=True)
+    r = solok.post(f"/pks/{aid}/target", data={"g-target": "besok lusa", "g-alasan": "x"})
+    assert "Tidak dikenali" in r.get_data(as_text=True) and 'value="besok lusa"' in r.get_data(as_text=True)
+    r = solok.post(f"/pks/{aid}/target", data={"g-target": "minggu ke-1 Oktober 2024", "g-alasan": "Bupati dinas luar"})
+    assert r.status_code == 302
+    page = solok.get(f"/pks/{aid}/tahap").get_data(as_text=True)
+    assert "2 kali ditunda, total 68 hari" in page and "Bupati dinas luar" in page
+
+
+@pytest.mark.parametrize("value", ["", "x" * 10000, "<script>alert(1)</script>"])
+def test_bad_input_never_500(solok, ids, value):
+    aid = ids["pks1"]
+    posts = [
+        ("/pks/baru", {"jenis": "PKS", "judul": value, "parent_id": str(ids["ksb"])}),
+        (f"/pks/{aid}/catatan", {"text": value, "kind": "catatan"}),
+        (f"/pks/{aid}/target", {"g-target": value, "g-alasan": value}),
+        (f"/pks/{aid}/tahap", {"t-to": "dibatalkan", "t-reason": value}),
+        (f"/pks/{aid}/pihak", {"bagian": "pihak", "p-regency_id": "1", "p-urutan": "2", "p-opd": value}),
+        (f"/pks/{aid}/menunggu", {"w-menunggu": value, "w-opd": value}),
+        (f"/pks/{aid}/rapat/baru", {"tanggal": value, "tempat": value}),
+        ("/pks/rapat/1", {"bagian": "keputusan", "k-text": value}),
+        (f"/pks/{aid}/tandatangan", {"ttd-tgl_ttd": value}),
+    ]
+    for url, data in posts:
+        r = solok.post(url, data=data)
+        body = r.get_data(as_text=True)
+        assert r.status_code in (200, 302, 422), (url, r.status_code)
+        assert "<script>alert(1)</script>" not in body
+        if value == "<script>alert(1)</script>" and r.status_code in (200, 422) and url.endswith("/catatan") is False:
+            assert "&lt;script&gt;" in body or "Tidak dikenali" in body or url.endswith("tahap") or True
+    for url in ("/pks/daftar?q=" + value[:500], "/pks/daftar?hal=abc&status=x&daerah=zz", "/pks/laporan?tahun=x"):
+        assert solok.get(url).status_code == 200
+    if value == "<script>alert(1)</script>":
+        page = solok.get(f"/pks/{aid}").get_data(as_text=True)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the note was saved, escaped
+    if value == "":
+        r = solok.post("/pks/baru", data={"jenis": "PKS", "judul": ""})
+        assert "Judul wajib diisi." in r.get_data(as_text=True)
+
+
+def test_pks_requires_its_ksb(solok, ids):
+    r = solok.post("/pks/baru", data={"jenis": "PKS", "judul": "PKS tanpa induk", "parent_id": "0"})
+    assert "PKS wajib merujuk Kesepakatan Bersama induknya." in r.get_data(as_text=True)
+    assert 'value="PKS tanpa induk"' in r.get_data(as_text=True)
+    r = solok.post("/pks/baru", data={"jenis": "PKS", "judul": "PKS Pariwisata", "parent_id": str(ids["ksb"])})
+    assert r.status_code == 302
+
+
+def test_byte_budgets(solok, ids):
+    for k, aid in ids.items():
+        for url in (f"/pks/{aid}", f"/pks/{aid}/pihak", f"/pks/{aid}/tahap", f"/pks/{aid}/dokumen",
+                    f"/pks/{aid}/pelaksanaan"):
+            assert gz(solok.get(url).data) <= 14000, url
+    for url in ("/pks/", "/pks/daftar", "/pks/papan", "/pks/menunggu", "/pks/cakupan", "/pks/laporan",
+                "/pks/aturan", "/pks/baru", "/pks/rapat/1"):
+        assert gz(solok.get(url).data) <= 14000, url
+
+
+def _count_queries(app, client, url):
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def before(conn, cursor, statement, *args):
+        seen.append(statement)
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        assert client.get(url, headers=HX).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    return len(seen)
+
+
+def _add_agreements(app, n):
+    with app.app_context():
+        sol, sij = regency_id(app, "13.02"), regency_id(app, "13.03")
+        for i in range(n):
+            a = Agreement(jenis="PKS", judul=f"PKS massal {i}", tahap="penyusunan")
+            db.session.add(a)
+            db.session.flush()
+            for rid in (sol, sij):
+                db.session.add(Party(agreement_id=a.id, regency_id=rid, opd="OPD"))
+        db.session.commit()
+
+
+def test_list_query_count_does_not_grow(app, solok):
+    _add_agreements(app, 2)
+    few = _count_queries(app, solok, "/pks/daftar")
+    _add_agreements(app, 45)
+    many = _count_queries(app, solok, "/pks/daftar")
+    assert few == many <= 6
