@@ -20,6 +20,11 @@ from flask import current_app
 MAX_ROWS = 5000
 MAX_COLS = 60
 MAX_CELL = 1000  # longer cell text is cut here; the field checks then reject it with a clear reason
+MAX_CHARS = 5_000_000  # all cells together: what one dry run may hold in the temporary area
+TOO_MANY_ROWS = (f"Berkas berisi lebih dari {MAX_ROWS:,} baris data. Pecah menjadi beberapa berkas lalu impor "
+                 "satu per satu.").replace(",", ".")
+TOO_MUCH_TEXT = ("Isi berkas terlalu besar untuk diimpor sekaligus (terlalu banyak teks). Hapus kolom yang tidak "
+                 "perlu atau pecah menjadi beberapa berkas.")
 KEEP_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,40}")
 
@@ -77,7 +82,6 @@ class Sheet:
     numeric: list[list[int]]
     filename: str = ""
     header_row: int = 0  # index into rows
-    truncated: bool = False
 
     @property
     def headers(self) -> list[str]:
@@ -94,12 +98,12 @@ class Sheet:
 
     def to_json(self) -> dict:
         return {"rows": self.rows, "numeric": self.numeric, "filename": self.filename,
-                "header_row": self.header_row, "truncated": self.truncated}
+                "header_row": self.header_row}
 
     @classmethod
     def from_json(cls, data: dict) -> "Sheet":
         return cls(rows=data["rows"], numeric=data["numeric"], filename=data.get("filename", ""),
-                   header_row=data.get("header_row", 0), truncated=data.get("truncated", False))
+                   header_row=data.get("header_row", 0))
 
 
 def _cell_text(value) -> tuple[str, bool]:
@@ -119,7 +123,7 @@ def _cell_text(value) -> tuple[str, bool]:
     return str(value)[:MAX_CELL].replace("\x00", ""), False
 
 
-def _finish(rows: list[list[str]], numeric: list[list[int]], filename: str, truncated: bool) -> Sheet:
+def _finish(rows: list[list[str]], numeric: list[list[int]], filename: str) -> Sheet:
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
         numeric.pop()
@@ -128,8 +132,10 @@ def _finish(rows: list[list[str]], numeric: list[list[int]], filename: str, trun
     width = max(len(r) for r in rows)
     for r in rows:
         r.extend([""] * (width - len(r)))
-    sheet = Sheet(rows=rows, numeric=numeric, filename=filename, truncated=truncated)
+    sheet = Sheet(rows=rows, numeric=numeric, filename=filename)
     sheet.header_row = guess_header_row(sheet)
+    if sum(1 for _ in sheet.data_rows()) > MAX_ROWS:
+        raise ImportFileError(TOO_MANY_ROWS)
     return sheet
 
 
@@ -147,17 +153,19 @@ def read_xlsx(data: bytes, filename: str) -> Sheet:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
             raise ImportFileError("Berkas .xlsx tidak berisi lembar kerja.")
-        rows, numeric, truncated = [], [], False
+        rows, numeric, size = [], [], 0
         for values in sheet.iter_rows(values_only=True):
             if len(rows) >= MAX_ROWS + 20:
-                truncated = True
-                break
+                raise ImportFileError(TOO_MANY_ROWS)
             cells, nums = [], []
             for col, value in enumerate(values[:MAX_COLS]):
                 text, is_num = _cell_text(value)
                 cells.append(text)
+                size += len(text)
                 if is_num:
                     nums.append(col)
+            if size > MAX_CHARS:
+                raise ImportFileError(TOO_MUCH_TEXT)
             rows.append(cells)
             numeric.append(nums)
     except ImportFileError:
@@ -166,7 +174,7 @@ def read_xlsx(data: bytes, filename: str) -> Sheet:
         raise ImportFileError("Isi berkas .xlsx tidak dapat dibaca.") from exc
     finally:
         book.close()
-    return _finish(rows, numeric, filename, truncated)
+    return _finish(rows, numeric, filename)
 
 
 def _decode(data: bytes) -> str:
@@ -191,17 +199,20 @@ def read_csv(data: bytes, filename: str) -> Sheet:
     except csv.Error:
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
     csv.field_size_limit(MAX_CELL * 20)
-    rows, numeric, truncated = [], [], False
+    rows, numeric, size = [], [], 0
     try:
         for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             if len(rows) >= MAX_ROWS + 20:
-                truncated = True
-                break
-            rows.append([c[:MAX_CELL].replace("\x00", "") for c in record[:MAX_COLS]])
+                raise ImportFileError(TOO_MANY_ROWS)
+            cells = [c[:MAX_CELL].replace("\x00", "") for c in record[:MAX_COLS]]
+            size += sum(len(c) for c in cells)
+            if size > MAX_CHARS:
+                raise ImportFileError(TOO_MUCH_TEXT)
+            rows.append(cells)
             numeric.append([])
     except csv.Error as exc:
         raise ImportFileError("Berkas CSV tidak dapat dibaca (format baris rusak).") from exc
-    return _finish(rows, numeric, filename, truncated)
+    return _finish(rows, numeric, filename)
 
 
 def read_upload(filename: str, data: bytes) -> Sheet:
@@ -368,6 +379,11 @@ def parse_date(text: str, numeric: bool = False) -> date | None:
 def split_ttl(text: str) -> tuple[str, str]:
     """'Solok, 12-08-1970' -> ('Solok', '12-08-1970')."""
     text = (text or "").strip()
+    try:
+        if parse_date(text):
+            return "", text
+    except ValueError:
+        pass
     m = _TRAILING_DATE.match(text)
     if m:
         return m.group(1).strip(" ,"), m.group(2)
@@ -449,3 +465,331 @@ def strip_prefix(text: str, *words: str) -> str:
         if t.startswith(w + " "):
             t = t[len(w) + 1:]
     return t
+
+
+# ---- dry run and import --------------------------------------------------------------------------
+
+BARU, COCOK, DITOLAK = "baru", "cocok", "ditolak"
+STATUS_LABELS = {BARU: "Akan dibuat", COCOK: "Cocok dengan data yang ada", DITOLAK: "Ditolak"}
+LIMITS = {"nama": 120, "tempat_lahir": 80, "alamat": 250, "no_hp": 20}
+
+
+@dataclass
+class RowResult:
+    line: int  # row number in the file, as the clerk sees it
+    cells: list[str]
+    status: str = BARU
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    values: dict = field(default_factory=dict)
+    match_id: int | None = None
+    match_by: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def reject(self, reason: str) -> None:
+        self.status = DITOLAK
+        self.reasons.append(reason)
+
+
+@dataclass
+class DryRun:
+    rows: list[RowResult]
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {s: self.count(s) for s in (BARU, COCOK, DITOLAK)}
+
+
+class _Regions:
+    """Name lookups for the user's regency, loaded once per run."""
+
+    def __init__(self, regency_id: int):
+        from sqlalchemy import select
+
+        from blueprints.core.extensions import db
+        from blueprints.wilayah.models import LEVEL_KECAMATAN, LEVEL_NAGARI, Jorong, Wilayah
+
+        rows = db.session.execute(select(Wilayah.code, Wilayah.name, Wilayah.level, Wilayah.parent_code)
+                                  .where(Wilayah.regency_id == regency_id)).all()
+        self.kecamatan: dict[str, str] = {}
+        self.kecamatan_name: dict[str, str] = {}
+        self.nagari: dict[str, list[tuple[str, str]]] = {}
+        for code, name, level, parent in rows:
+            if level == LEVEL_KECAMATAN:
+                self.kecamatan[normalise_header(name)] = code
+                self.kecamatan_name[code] = name
+            elif level == LEVEL_NAGARI:
+                self.nagari.setdefault(normalise_header(name), []).append((code, parent))
+        self.jorong: dict[tuple[str, str], int] = {}
+        for jid, nagari_code, name in db.session.execute(
+                select(Jorong.id, Jorong.nagari_code, Jorong.name).where(Jorong.regency_id == regency_id,
+                                                                        Jorong.active.is_(True))):
+            self.jorong[(nagari_code, normalise_header(name))] = jid
+
+    def find(self, kecamatan: str, nagari: str, jorong: str, row: RowResult) -> None:
+        kec_code = None
+        if kecamatan.strip():
+            kec_code = self.kecamatan.get(strip_prefix(kecamatan, "kecamatan", "kec"))
+            if kec_code is None:
+                row.reject(f"Kecamatan '{kecamatan.strip()[:60]}' tidak dikenal di kabupaten ini.")
+                return
+        if not nagari.strip():
+            row.reject("Nagari kosong.")
+            return
+        options = self.nagari.get(strip_prefix(nagari, "nagari", "kenagarian", "desa"), [])
+        if kec_code:
+            options = [o for o in options if o[1] == kec_code]
+        if not options:
+            where = f" di Kecamatan {self.kecamatan_name[kec_code]}" if kec_code else " di kabupaten ini"
+            row.reject(f"Nagari '{nagari.strip()[:60]}' tidak dikenal{where}.")
+            return
+        if len(options) > 1:
+            row.reject(f"Nagari '{nagari.strip()[:60]}' ada di beberapa kecamatan; isi kolom kecamatan.")
+            return
+        nagari_code, kec_code = options[0]
+        row.values.update(nagari_code=nagari_code, kecamatan_code=kec_code, jorong_id=None)
+        if jorong.strip():
+            jid = self.jorong.get((nagari_code, strip_prefix(jorong, "jorong")))
+            if jid is None:
+                row.warnings.append(f"Jorong '{jorong.strip()[:60]}' belum terdaftar di nagari ini; jorong dikosongkan.")
+            else:
+                row.values["jorong_id"] = jid
+
+
+def _lookup(values, text: str) -> str | None:
+    t = normalise_header(text)
+    for code, lab in values:
+        if t in (normalise_header(code), normalise_header(lab)):
+            return code
+    return None
+
+
+def _check_row(row: RowResult, get, numeric_col, regions: _Regions, regency_code: str, today: date) -> None:
+    from .service import kk_check, name_key, name_search, nik_check
+    from . import values as V
+
+    v = row.values
+    name = clean_name(get("nama"))
+    if not name:
+        row.reject("Nama kosong.")
+    elif len(name) > LIMITS["nama"]:
+        row.reject(f"Nama terlalu panjang (maksimal {LIMITS['nama']} karakter).")
+    v.update(nama_lengkap=name[:LIMITS["nama"]], name_search=name_search(name), name_key=name_key(name))
+
+    sex_text = get("jenis_kelamin")
+    sex = parse_sex(sex_text)
+    if sex_text.strip() and sex is None:
+        row.reject(f"Jenis kelamin '{sex_text.strip()[:20]}' tidak dikenali (gunakan L/P).")
+
+    place, date_text = get("tempat_lahir"), get("tanggal_lahir")
+    if get("ttl").strip():
+        p2, d2 = split_ttl(get("ttl"))
+        place, date_text = place or p2, date_text or d2
+    birth = None
+    try:
+        birth = parse_date(date_text, numeric=numeric_col("tanggal_lahir"))
+    except ValueError:
+        row.reject(f"Tanggal lahir '{date_text.strip()[:30]}' tidak terbaca atau bukan tanggal yang ada "
+                   "(gunakan hh-bb-tttt).")
+    if birth and birth > today:
+        row.reject("Tanggal lahir di masa depan.")
+    elif birth and birth.year < 1880:
+        row.reject("Tahun lahir terlalu lampau.")
+    place = " ".join(place.split())
+    if len(place) > LIMITS["tempat_lahir"]:
+        row.reject(f"Tempat lahir terlalu panjang (maksimal {LIMITS['tempat_lahir']} karakter).")
+
+    nik_text = get("nik").strip().lstrip("'")
+    if nik_text and numeric_col("nik"):
+        row.reject("NIK tersimpan sebagai angka di spreadsheet (digit terakhir bisa hilang). "
+                   "Ketik ulang sebagai teks, diawali tanda petik (').")
+    elif nik_text:
+        check = nik_check(nik_text, sex, birth, regency_code)
+        if check.errors:
+            for e in check.errors:
+                row.reject(e)
+        else:
+            v["nik"] = check.value
+            row.warnings.extend(check.warnings)
+            if sex is None:
+                sex = check.sex
+                row.warnings.append("Jenis kelamin diambil dari NIK.")
+            if birth is None and check.birth_date and not date_text.strip():
+                birth = check.birth_date
+                v["tgl_lahir_perkiraan"] = True
+                row.warnings.append("Tanggal lahir diambil dari NIK (ditandai perkiraan).")
+    else:
+        reason = _lookup(V.ALASAN_TANPA_NIK, get("alasan_tanpa_nik"))
+        if reason is None:
+            row.reject("NIK kosong dan alasan tanpa NIK tidak diisi (belum rekam / hilang / tidak terdaftar).")
+        v["alasan_tanpa_nik"] = reason
+    if sex is None and not sex_text.strip():
+        row.reject("Jenis kelamin kosong.")
+    if birth is None and not date_text.strip() and row.status != DITOLAK:
+        row.reject("Tanggal lahir kosong.")
+    v.update(jenis_kelamin=sex, tanggal_lahir=birth, tempat_lahir=place or None)
+
+    kk_text = get("no_kk").strip().lstrip("'")
+    if kk_text and numeric_col("no_kk"):
+        row.reject("No. KK tersimpan sebagai angka di spreadsheet (digit terakhir bisa hilang). "
+                   "Ketik ulang sebagai teks, diawali tanda petik (').")
+    elif kk_text:
+        kk = kk_check(kk_text)
+        for e in kk.errors:
+            row.reject(e)
+        row.warnings.extend(kk.warnings)
+        v["no_kk"] = kk.value if kk.ok else None
+
+    regions.find(get("kecamatan"), get("nagari"), get("jorong"), row)
+
+    shdk = get("hubungan")
+    if shdk.strip():
+        code = _lookup(V.SHDK, shdk) or ("Kepala Keluarga" if normalise_header(shdk) in ("kk", "kepala") else None)
+        if code is None:
+            row.warnings.append(f"Hubungan keluarga '{shdk.strip()[:30]}' tidak dikenali; dikosongkan.")
+        v["hubungan_keluarga"] = code
+    alamat = " ".join(get("alamat").split())
+    if len(alamat) > LIMITS["alamat"]:
+        row.reject(f"Alamat terlalu panjang (maksimal {LIMITS['alamat']} karakter).")
+    v["alamat"] = alamat or None
+    for key in ("rt", "rw"):
+        text = get(key).strip()
+        if text and not (text.isdigit() and len(text) <= 3):
+            row.warnings.append(f"{key.upper()} '{text[:10]}' bukan angka 1–3 digit; dikosongkan.")
+            text = ""
+        v[key] = text or None
+    hp = get("no_hp").strip()
+    if hp and not re.fullmatch(r"\+?[0-9 \-]{6,20}", hp):
+        row.warnings.append("No. HP tidak sah; dikosongkan.")
+        hp = ""
+    v["no_hp"] = hp or None
+
+    ragam_text = get("ragam").strip()
+    found, unknown = parse_ragam(ragam_text)
+    if unknown:
+        row.warnings.append("Ragam disabilitas tidak dikenali: " + ", ".join(u[:30] for u in unknown[:3])
+                            + "; lengkapi pada data orang.")
+    derajat_text = get("derajat").strip()
+    derajat = _lookup(V.DERAJAT, derajat_text) if derajat_text else None
+    if derajat_text and derajat is None:
+        row.warnings.append(f"Derajat '{derajat_text[:20]}' tidak dikenali; dikosongkan.")
+    v.update(ragam=found, ragam_text=ragam_text[:200], derajat=derajat)
+
+
+def _find_matches(results: list[RowResult], user) -> None:
+    """Existing records in the user's scope: by NIK first, then by No. KK + similar name; and the same
+    person twice within the file."""
+    from sqlalchemy import select
+
+    from blueprints.core.extensions import db
+    from blueprints.core.scope import scoped
+
+    from .models import Person
+    from .service import names_similar
+
+    live = [r for r in results if r.status != DITOLAK]
+    niks = sorted({r.values["nik"] for r in live if r.values.get("nik")})
+    kks = sorted({r.values["no_kk"] for r in live if r.values.get("no_kk")})
+    by_nik: dict[str, int] = {}
+    by_kk: dict[str, list[tuple[int, str]]] = {}
+    for chunk in range(0, len(niks), 500):
+        stmt = scoped(Person, user, Person.id, Person.nik, Person.merged_into_id).where(
+            Person.nik.in_(niks[chunk:chunk + 500])).order_by(Person.id)
+        for pid, nik, merged in db.session.execute(stmt):
+            by_nik.setdefault(nik, merged or pid)
+    for chunk in range(0, len(kks), 500):
+        stmt = scoped(Person, user, Person.id, Person.no_kk, Person.nama_lengkap, Person.merged_into_id).where(
+            Person.no_kk.in_(kks[chunk:chunk + 500])).order_by(Person.id)
+        for pid, kk, name, merged in db.session.execute(stmt):
+            by_kk.setdefault(kk, []).append((merged or pid, name))
+    seen_nik: dict[str, int] = {}
+    seen_kk_name: list[tuple[str, str, int]] = []
+    for r in live:
+        nik, kk, name = r.values.get("nik"), r.values.get("no_kk"), r.values["nama_lengkap"]
+        if nik and nik in seen_nik:
+            r.reject(f"NIK sama dengan baris {seen_nik[nik]} dalam berkas ini.")
+            continue
+        if kk:
+            twin = next((line for k, n, line in seen_kk_name if k == kk and names_similar(n, name)), None)
+            if twin:
+                r.reject(f"No. KK dan nama sama dengan baris {twin} dalam berkas ini.")
+                continue
+        if nik:
+            seen_nik[nik] = r.line
+        if kk:
+            seen_kk_name.append((kk, name, r.line))
+        if nik and nik in by_nik:
+            r.status, r.match_id, r.match_by = COCOK, by_nik[nik], "NIK"
+        elif kk:
+            hit = next((pid for pid, other in by_kk.get(kk, []) if names_similar(other, name)), None)
+            if hit:
+                r.status, r.match_id, r.match_by = COCOK, hit, "No. KK + nama"
+
+
+def dry_run(pending: Pending, user, today: date) -> DryRun:
+    """What the import would do with each row; reads the database, writes nothing."""
+    regions = _Regions(pending.regency_id)
+    regency_code = user.regency.code
+    mapping = pending.mapping
+    results = []
+    for line, cells, numeric in pending.sheet.data_rows():
+        row = RowResult(line=line, cells=cells)
+
+        def get(key, cells=cells):
+            col = mapping.get(key)
+            return cells[col] if col is not None and col < len(cells) else ""
+
+        def numeric_col(key, numeric=numeric):
+            return mapping.get(key) in numeric
+
+        _check_row(row, get, numeric_col, regions, regency_code, today)
+        results.append(row)
+    _find_matches(results, user)
+    return DryRun(rows=results)
+
+
+def apply(run: DryRun, user) -> list[int]:
+    """Create the 'baru' rows (the caller commits, once). Duplicate review rows open as on a manual save."""
+    from blueprints.core.extensions import db
+
+    from . import service as S
+    from .models import ChangeLog, Disability, Person
+
+    created = []
+    for r in run.rows:
+        if r.status != BARU:
+            continue
+        v = r.values
+        address = dict(alamat=v["alamat"], kecamatan_code=v["kecamatan_code"], nagari_code=v["nagari_code"],
+                       jorong_id=v["jorong_id"], rt=v["rt"], rw=v["rw"])
+        household = S.household_for(user.regency_id, v.get("no_kk"), address)
+        person = Person(regency_id=user.regency_id, nik=v.get("nik"), alasan_tanpa_nik=v.get("alasan_tanpa_nik"),
+                        household_id=household.id if household else None, no_kk=v.get("no_kk"),
+                        hubungan_keluarga=v.get("hubungan_keluarga"), nama_lengkap=v["nama_lengkap"],
+                        name_search=v["name_search"], name_key=v["name_key"], jenis_kelamin=v["jenis_kelamin"],
+                        tempat_lahir=v["tempat_lahir"], tanggal_lahir=v["tanggal_lahir"],
+                        tgl_lahir_perkiraan=bool(v.get("tgl_lahir_perkiraan")), no_hp=v["no_hp"],
+                        sumber_data="impor_sidilan", status_verifikasi="draf", created_by_id=user.id,
+                        updated_by_id=user.id, **address)
+        db.session.add(person)
+        db.session.flush()
+        if v["ragam"]:
+            d = Disability(person_id=person.id, derajat=v["derajat"])
+            for ragam, jenis in v["ragam"].items():
+                setattr(d, f"ragam_{ragam}", True)
+                setattr(d, f"jenis_{ragam}", jenis)
+            d.ganda = S.derive_ganda(d)
+            db.session.add(d)
+        if v["ragam_text"]:  # the original wording stays on the record's history (sidilan.md §7.4)
+            db.session.add(ChangeLog(person_id=person.id, entity="disability", field="ragam (teks asli impor)",
+                                     old_value=None, new_value=v["ragam_text"], user_id=user.id))
+        db.session.flush()
+        S.record_duplicates(person)
+        created.append(person.id)
+    return created

@@ -1,16 +1,36 @@
 """SIDILAN dashboard, import/export and printouts (views registered on the sidilan blueprint)."""
-import segno
-from flask import request
-from flask_login import current_user
+import itertools
+import json
+from urllib.parse import quote
 
+import segno
+from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask_wtf.file import FileField, FileRequired
+from flask_login import current_user
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import selectinload
+
+from blueprints.auth.models import Regency
+from blueprints.core import audit
+from blueprints.core.charts import bar_chart, percent
 from blueprints.core.extensions import db
+from blueprints.core.fmt import tanggal_jam
+from blueprints.core.forms import Form
+from blueprints.core.nik import mask_nik
+from blueprints.core.pagination import Page, paginate
 from blueprints.core.pdf import pdf_response, render_pdf
 from blueprints.core.render import render
+from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS, roles_required
+from blueprints.core.scope import get_scoped_or_404, scoped
+from blueprints.core.timeutil import today_local, utcnow
 from blueprints.wilayah.models import Jorong, Wilayah
 from blueprints.wilayah.service import Cascade
 
-from . import bp
+from . import bp, exporter, importer, report_dashboard, report_models
+from . import service as S
 from . import values as V
+from .models import Assistance, Person, VerificationEvent
 
 
 # ---- blank paper form per jorong (sidilan.md §12) -----------------------------------------------
@@ -39,3 +59,254 @@ def paper_form():
             name = (jorong.name if jorong else nagari.name).replace(" ", "_")
             return pdf_response(pdf, f"formulir-sidilan-{name}.pdf")
     return render("sidilan/report_form.html", cascade=cascade, errors=errors, status=400 if errors else 200)
+
+
+# ---- dashboard (item 9) -------------------------------------------------------------------------
+
+@bp.route("/dasbor")
+def dashboard():
+    data = report_dashboard.build(current_user, today_local())
+    charts = {
+        "ragam": bar_chart(data.ragam, "Penyandang disabilitas menurut ragam"),
+        "kecamatan": bar_chart([(n, (d, l)) for n, _, d, l in data.kecamatan], "Terdaftar per kecamatan",
+                               series=("Disabilitas", "Lansia"), label_width=130),
+        "usia": bar_chart([(b, (l, p)) for b, l, p in data.age_sex], "Kelompok umur dan jenis kelamin",
+                          series=("Laki-laki", "Perempuan")),
+        "barthel": bar_chart(data.barthel, "Lansia menurut kategori Barthel (asesmen terakhir)", label_width=150),
+        "bantuan": bar_chart([(k, n) for k, _, n in data.programs], "Penerima per program bantuan"),
+    }
+    return render("sidilan/report_dashboard.html", d=data, charts=charts, percent=percent)
+
+
+# ---- export (item 8) ----------------------------------------------------------------------------
+
+@bp.route("/ekspor.<fmt>")
+def export(fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    filters = S.Filters.from_args(request.args)
+    today = today_local()
+    mark = exporter.watermark(current_user)
+    data = exporter.rows(filters, current_user, today)
+    payload, count = exporter.to_xlsx(mark, data) if fmt == "xlsx" else exporter.to_csv(mark, data)
+    audit.record("export", "sidilan_person", None,
+                 f"ekspor daftar SIDILAN {count} baris ({fmt}); {exporter.filter_summary(filters)}"
+                 + ("" if exporter.may_see_nik(current_user) else "; NIK disamarkan"))
+    db.session.commit()
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+                else "text/csv; charset=utf-8")
+    return _download(payload, mimetype, f"sidilan-{current_user.regency.short_name.lower()}-{today.isoformat()}.{fmt}")
+
+
+def _download(payload: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(payload, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---- profile PDF (item 10) ----------------------------------------------------------------------
+
+PROFILE_ROWS = 4  # assessments / assistance rows that keep the profile on one page
+
+
+@bp.route("/orang/<int:person_id>/profil.pdf")
+def profile_pdf(person_id: int):
+    person = get_scoped_or_404(Person, person_id)
+    assistance = list(db.session.scalars(
+        scoped(Assistance).options(selectinload(Assistance.program))
+        .where(or_(Assistance.person_id == person.id,
+                   and_(Assistance.household_id.is_not(None), Assistance.household_id == person.household_id)))
+        .order_by(Assistance.tahun.desc(), Assistance.id.desc())))
+    events = list(db.session.scalars(select(VerificationEvent).where(VerificationEvent.person_id == person.id)
+                                     .order_by(VerificationEvent.at.desc(), VerificationEvent.id.desc()).limit(1)))
+    show_nik = exporter.may_see_nik(current_user)
+    today = today_local()
+    pdf = render_pdf("sidilan/pdf_profile.html", p=person, v=V, show_nik=show_nik, today=today, mask=mask_nik,
+                     regency=db.session.get(Regency, person.regency_id),
+                     age=person.age_on(today), assessments=person.assessments, assistance=assistance,
+                     last_event=events[0] if events else None, limit=PROFILE_ROWS,
+                     wg_flag=S.wgss_flag(person.disability.wg_answers) if person.disability else False,
+                     mark=exporter.watermark(current_user, "dicetak"),
+                     footer=f"SIDILAN #{person.id} · dicetak oleh {current_user.username}, {tanggal_jam(utcnow())} WIB")
+    audit.record("print", "sidilan_person", person.id, f"cetak profil orang #{person.id}")
+    db.session.commit()
+    return pdf_response(pdf, f"profil-sidilan-{person.id}.pdf")
+
+
+# ---- import (item 8) ----------------------------------------------------------------------------
+
+class UploadForm(Form):
+    berkas = FileField("Berkas spreadsheet (.xlsx atau .csv)",
+                       validators=[FileRequired("Pilih berkas .xlsx atau .csv untuk diunggah.")])
+
+
+def _pending_or_404(token: str) -> importer.Pending:
+    pending = importer.load_pending(token, current_user)
+    if pending is None:
+        abort(404)
+    return pending
+
+
+@bp.route("/impor", methods=["GET", "POST"])
+@roles_required(OPERATOR_DINSOS)
+def import_upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        upload = form.berkas.data
+        try:
+            sheet = importer.read_upload(upload.filename or "", upload.read())
+        except importer.ImportFileError as exc:
+            form.berkas.errors.append(str(exc))
+        else:
+            pending = importer.create_pending(sheet, current_user)
+            return redirect(url_for("sidilan.import_mapping", token=pending.token))
+    batches = paginate(scoped(report_models.ImportBatch).options(selectinload(report_models.ImportBatch.user))
+                       .order_by(report_models.ImportBatch.created_at.desc(), report_models.ImportBatch.id.desc()),
+                       request.args.get("hal"))
+    return render("sidilan/report_import.html", form=form, batches=batches, fields=importer.FIELDS,
+                  max_rows=importer.MAX_ROWS, status=400 if form.errors else 200)
+
+
+@bp.route("/impor/<token>/kolom", methods=["GET", "POST"])
+@roles_required(OPERATOR_DINSOS)
+def import_mapping(token: str):
+    pending = _pending_or_404(token)
+    sheet = pending.sheet
+    errors: dict[str, str] = {}
+    mapping = dict(pending.mapping)
+    if request.method == "POST":
+        try:
+            header = int(request.form.get("header_row", "")) - 1
+        except ValueError:
+            header = -1
+        if not 0 <= header < min(len(sheet.rows), 50):
+            errors["header_row"] = f"Baris judul harus angka 1–{min(len(sheet.rows), 50)}."
+        elif "_reread" in request.form or header != sheet.header_row:
+            sheet.header_row = header
+            pending.mapping = importer.guess_mapping(sheet.headers)
+            pending.mapped = False
+            pending.save()
+            flash("Judul kolom dibaca ulang dari baris " + str(header + 1) + ". Periksa pemetaan kolom.", "ok")
+            return redirect(url_for("sidilan.import_mapping", token=token))
+        if not errors:
+            mapping, errors = _read_mapping(request.form, len(sheet.headers))
+            if not errors:
+                pending.mapping, pending.mapped = mapping, True
+                pending.save()
+                return redirect(url_for("sidilan.import_preview", token=token))
+    preview = [cells for _, cells, _ in itertools.islice(sheet.data_rows(), 3)]
+    return render("sidilan/report_import_map.html", pending=pending, sheet=sheet, fields=importer.FIELDS,
+                  mapping=mapping, errors=errors, preview=preview, status=400 if errors else 200)
+
+
+def _read_mapping(form, width: int) -> tuple[dict[str, int], dict[str, str]]:
+    mapping, errors, used = {}, {}, {}
+    for f in importer.FIELDS:
+        raw = (form.get("map_" + f.key) or "").strip()
+        if not raw:
+            if f.required:
+                errors[f.key] = f"Pilih kolom untuk {f.label}."
+            continue
+        if not raw.isdigit() or int(raw) >= width:
+            errors[f.key] = "Pilihan kolom tidak sah."
+            continue
+        col = int(raw)
+        if col in used:
+            errors[f.key] = f"Kolom ini sudah dipakai untuk {importer.FIELD_BY_KEY[used[col]].label}."
+            continue
+        used[col] = f.key
+        mapping[f.key] = col
+    if "nik" not in mapping and "alasan_tanpa_nik" not in mapping:
+        errors.setdefault("nik", "Pilih kolom NIK (atau kolom alasan tanpa NIK).")
+    if not any(k in mapping for k in ("tanggal_lahir", "ttl", "nik")):
+        errors.setdefault("tanggal_lahir", "Pilih kolom tanggal lahir (atau tempat/tgl lahir).")
+    return mapping, errors
+
+
+def _run(pending: importer.Pending) -> importer.DryRun:
+    return importer.dry_run(pending, current_user, today_local())
+
+
+@bp.route("/impor/<token>/uji")
+@roles_required(OPERATOR_DINSOS)
+def import_preview(token: str):
+    """The dry run: what each row would do. Nothing is written."""
+    pending = _pending_or_404(token)
+    if not pending.mapped:
+        return redirect(url_for("sidilan.import_mapping", token=token))
+    run = _run(pending)
+    show = request.args.get("tampil", "")
+    rows = [r for r in run.rows if r.status == show] if show in importer.STATUS_LABELS else run.rows
+    page = _page(rows, request.args.get("hal"))
+    return render("sidilan/report_import_preview.html", "sidilan/_report_import_rows.html", pending=pending,
+                  run=run, page=page, show=show, labels=importer.STATUS_LABELS, mask=mask_nik, headers=pending.sheet.headers)
+
+
+def _page(items: list, page_arg, per_page: int = 20) -> Page:
+    try:
+        number = max(1, int(page_arg or 1))
+    except (TypeError, ValueError):
+        number = 1
+    number = min(number, max(1, -(-len(items) // per_page)))
+    return Page(items=items[(number - 1) * per_page:number * per_page], page=number, per_page=per_page,
+                total=len(items))
+
+
+@bp.route("/impor/<token>/jalankan", methods=["POST"])
+@roles_required(OPERATOR_DINSOS)
+def import_run(token: str):
+    """Import the rows that passed, all in one transaction; the rejected ones go to the batch report."""
+    pending = _pending_or_404(token)
+    if not pending.mapped:
+        return redirect(url_for("sidilan.import_mapping", token=token))
+    run = _run(pending)
+    counts = run.counts
+    batch = report_models.ImportBatch(
+        regency_id=current_user.regency_id, user_id=current_user.id, filename=pending.sheet.filename[:200],
+        rows_total=len(run.rows), created_count=counts[importer.BARU], matched_count=counts[importer.COCOK],
+        rejected_count=counts[importer.DITOLAK], headers_json=json.dumps(pending.sheet.headers),
+        rejected_json=json.dumps([{"line": r.line, "cells": r.cells, "reasons": r.reasons}
+                                  for r in run.rows if r.status == importer.DITOLAK]))
+    try:
+        created = importer.apply(run, current_user)
+        batch.created_ids_json = json.dumps(created)
+        db.session.add(batch)
+        db.session.flush()
+        audit.record("create", "sidilan_import", batch.id,
+                     f"impor #{batch.id}: {len(created)} baru, {batch.matched_count} cocok, "
+                     f"{batch.rejected_count} ditolak")
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("sidilan import failed")
+        flash("Impor gagal dan dibatalkan seluruhnya; tidak ada data yang tersimpan. Coba lagi.", "error")
+        return redirect(url_for("sidilan.import_preview", token=token))
+    pending.discard()
+    flash(f"Impor selesai: {batch.created_count} data baru dibuat (draf), {batch.matched_count} cocok dengan data "
+          f"yang ada, {batch.rejected_count} ditolak.", "ok")
+    return redirect(url_for("sidilan.import_batch", batch_id=batch.id))
+
+
+@bp.route("/impor/riwayat/<int:batch_id>")
+@roles_required(OPERATOR_DINSOS, VERIFIKATOR_DINSOS)
+def import_batch(batch_id: int):
+    batch = get_scoped_or_404(report_models.ImportBatch, batch_id)
+    page = _page(batch.rejected, request.args.get("hal"))
+    return render("sidilan/report_import_batch.html", batch=batch, page=page, headers=batch.headers)
+
+
+@bp.route("/impor/riwayat/<int:batch_id>/ditolak.<fmt>")
+@roles_required(OPERATOR_DINSOS, VERIFIKATOR_DINSOS)
+def import_rejects(batch_id: int, fmt: str):
+    """The rejected rows as they were in the file, plus the reason, to fix and import again."""
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    batch = get_scoped_or_404(report_models.ImportBatch, batch_id)
+    payload = exporter.rejects_file(fmt, batch.headers, batch.rejected,
+                                    exporter.watermark(current_user, "diunduh"))
+    audit.record("download", "sidilan_import", batch.id, f"unduh baris ditolak impor #{batch.id} ({fmt})")
+    db.session.commit()
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+                else "text/csv; charset=utf-8")
+    return _download(payload, mimetype, f"impor-{batch.id}-ditolak.{fmt}")

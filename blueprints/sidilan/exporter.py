@@ -1,0 +1,149 @@
+"""Export of the filtered registry list to .xlsx / .csv (sidilan.md §12): the same filters as the list page
+(service.Filters / service.search_stmt), NIK and No. KK masked unless the role may see them, and every file
+watermarked with who exported it and when (§11)."""
+import csv
+import io
+from datetime import date
+
+from flask import current_app
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from blueprints.core.extensions import db
+from blueprints.core.fmt import tanggal_jam
+from blueprints.core.nik import mask_nik
+from blueprints.core.roles import OPERATOR_DINSOS, SUPERADMIN, VERIFIKATOR_DINSOS
+from blueprints.core.timeutil import utcnow
+from blueprints.wilayah.models import Jorong, Wilayah
+
+from . import service as S
+from . import values as V
+from .models import Person
+
+# Roles that work with individual records see the full NIK / No. KK; others (pimpinan) get them masked.
+DEFAULT_NIK_ROLES = (OPERATOR_DINSOS, VERIFIKATOR_DINSOS)
+
+HEADERS = ["No", "NIK", "No. KK", "Nama lengkap", "Jenis kelamin", "Tempat lahir", "Tanggal lahir", "Umur",
+           "Alamat", "Kecamatan", "Nagari", "Jorong", "Ragam disabilitas", "Derajat", "Lansia",
+           "Status verifikasi", "Sumber data", "Keterangan"]
+
+
+def may_see_nik(user) -> bool:
+    return user.role in current_app.config.get("SIDILAN_NIK_ROLES", DEFAULT_NIK_ROLES)
+
+
+def watermark(user, verb: str = "diekspor", when=None) -> str:
+    return (f"SIDILAN {user.regency.name} · {verb} oleh {user.username} ({user.name}) pada "
+            f"{tanggal_jam(when or utcnow())} WIB · RAHASIA: data pribadi (UU 27/2022), jangan disebarluaskan")
+
+
+def _ragam_text(person: Person) -> str:
+    d = person.disability
+    if d is None:
+        return ""
+    parts = []
+    for code in d.ragam_codes:
+        jenis = getattr(d, f"jenis_{code}")
+        parts.append(V.label(V.RAGAM, code) + (f" ({jenis})" if jenis else ""))
+    text = ", ".join(parts)
+    return text + (" — ganda" if d.ganda else "")
+
+
+def rows(filters: S.Filters, user, today: date):
+    """Yield one list of cells per person, in the list page's order."""
+    show = may_see_nik(user)
+    wilayah, jorong_q = select(Wilayah.code, Wilayah.name), select(Jorong.id, Jorong.name)
+    if user.role != SUPERADMIN:
+        wilayah = wilayah.where(Wilayah.regency_id == user.regency_id)
+        jorong_q = jorong_q.where(Jorong.regency_id == user.regency_id)
+    names, jorong = dict(db.session.execute(wilayah).all()), dict(db.session.execute(jorong_q).all())
+    stmt = S.search_stmt(filters, user, today).options(selectinload(Person.disability))
+    for n, p in enumerate(db.session.scalars(stmt.execution_options(yield_per=500)), start=1):
+        age = p.age_on(today)
+        note = f"digabung ke #{p.merged_into_id}" if p.merged_into_id else (
+            "meninggal" if p.status_hidup == "meninggal" else "")
+        yield [n, (p.nik or "") if show else mask_nik(p.nik), (p.no_kk or "") if show else mask_nik(p.no_kk),
+               p.nama_lengkap, V.label(V.JENIS_KELAMIN, p.jenis_kelamin), p.tempat_lahir or "",
+               p.tanggal_lahir or "", age if age is not None else "", p.alamat or "",
+               names.get(p.kecamatan_code, ""), names.get(p.nagari_code, ""), jorong.get(p.jorong_id, ""),
+               _ragam_text(p), V.label(V.DERAJAT, p.disability.derajat) if p.disability else "",
+               "Ya" if age is not None and age >= S.LANSIA_AGE else "Tidak",
+               V.label(V.STATUS_VERIFIKASI, p.status_verifikasi), V.label(V.SUMBER_DATA, p.sumber_data), note]
+
+
+def _safe_text(value) -> str:
+    """Spreadsheet programs run cells that start with = + - @ as formulas; a leading apostrophe stops that."""
+    if isinstance(value, date):
+        return value.isoformat()
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def to_csv(mark: str, data) -> tuple[bytes, int]:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([mark])
+    writer.writerow(HEADERS)
+    count = 0
+    for row in data:
+        writer.writerow([_safe_text(c) for c in row])
+        count += 1
+    return ("\ufeff" + out.getvalue()).encode("utf-8"), count
+
+
+def to_xlsx(mark: str, data, title: str = "SIDILAN") -> tuple[bytes, int]:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    sheet.append([mark])
+    sheet.append([])
+    bold = Font(bold=True)
+    header = []
+    for h in HEADERS:
+        cell = WriteOnlyCell(sheet, value=h)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    count = 0
+    for row in data:
+        sheet.append([c if isinstance(c, (int, date)) and not isinstance(c, bool) else _safe_text(c) for c in row])
+        count += 1
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue(), count
+
+
+def filter_summary(f: S.Filters) -> str:
+    """For the audit log: which filters, never the search text (it may be a NIK or a name)."""
+    parts = [f"{k}={getattr(f, k)}" for k in ("kecamatan", "nagari", "jorong", "ragam", "lansia", "status", "program")
+             if getattr(f, k)]
+    if f.q:
+        parts.append("dengan kata kunci")
+    return ", ".join(parts) or "tanpa saringan"
+
+
+
+
+def rejects_file(fmt: str, headers: list[str], rejected: list[dict], mark: str) -> bytes:
+    """The import's rejected rows: file row number, the reasons, then the row's original cells."""
+    head = ["Baris di berkas", "Alasan ditolak"] + [h or f"Kolom {i + 1}" for i, h in enumerate(headers)]
+    body = ([r["line"], "; ".join(r["reasons"])] + list(r["cells"]) for r in rejected)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([mark])
+        writer.writerow(head)
+        for row in body:
+            writer.writerow([_safe_text(c) for c in row])
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Ditolak")
+    sheet.append([mark])
+    sheet.append(head)
+    for row in body:
+        sheet.append([row[0]] + [_safe_text(c) for c in row[1:]])
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,318 @@
+"""Import (issue 3 item 8): upload, column mapping, dry run that writes nothing, one-transaction import,
+rejected-rows report. Expected outcomes come from the sample file's documented rows and the database."""
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import stream_encode_multipart
+
+from blueprints.core.audit import AuditEvent
+from blueprints.core.extensions import db
+from blueprints.sidilan.models import ChangeLog, Disability, Household, Person
+from blueprints.sidilan.report_models import ImportBatch
+from tests.conftest import HX
+
+DATA = Path(__file__).parents[1] / "data"
+XLSX = DATA / "sidilan_import_sample.xlsx"
+CSV = DATA / "sidilan_import_sample.csv"
+# Sample rows (see tests/data/sidilan_make_sample.py): these are the ones the import must accept.
+GOOD_NIKS = {"1302185208700003", "1302180503500004", "1302046207010005", "1302114506550010", "1302050707770013",
+             "1302125012480015"}
+GOOD_WITHOUT_NIK = {"Bujang Sati"}
+REJECTED_LINES = {8, 9, 10, 11, 12, 14, 15, 17}  # file rows (header is row 3; data row n is file row n + 3)
+
+
+def counts(app):
+    with app.app_context():
+        return {m.__tablename__: db.session.scalar(select(func.count()).select_from(m))
+                for m in (Person, Household, Disability, ImportBatch, ChangeLog)}
+
+
+def upload(client, path=XLSX, name=None, data=None):
+    """Multipart POST encoded in memory (the test client would spool a big body to an unclosed temp file)."""
+    payload = data if data is not None else path.read_bytes()
+    stream, length, boundary = stream_encode_multipart(
+        {"berkas": FileStorage(io.BytesIO(payload), filename=name or path.name)}, use_tempfile=False)
+    return client.post("/sidilan/impor", data=stream.getvalue(),
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def token_of(response) -> str:
+    assert response.status_code == 302, response.text[:500]
+    m = re.search(r"/sidilan/impor/([A-Za-z0-9_-]+)/kolom", response.headers["Location"])
+    assert m, response.headers["Location"]
+    return m.group(1)
+
+
+def selected_mapping(html: str) -> dict[str, str]:
+    out = {}
+    for name, body in re.findall(r'<select name="(map_\w+)"[^>]*>(.*?)</select>', html, re.S):
+        m = re.search(r'<option value="(\d+)" selected', body)
+        out[name] = m.group(1) if m else ""
+    return out
+
+
+def header_row(html: str) -> str:
+    return re.search(r'name="header_row" min="1" value="(\d+)"', html).group(1)
+
+
+def map_and_preview(client, token):
+    page = client.get(f"/sidilan/impor/{token}/kolom")
+    assert page.status_code == 200
+    form = selected_mapping(page.text)
+    form["header_row"] = header_row(page.text)
+    r = client.post(f"/sidilan/impor/{token}/kolom", data=form)
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/impor/{token}/uji"), r.text[:800]
+    return form
+
+
+def result_rows(html: str) -> dict[int, str]:
+    """file row -> result label, read from the dry-run table."""
+    rows = re.findall(r'<tr><td class="num">(\d+)</td><td><span class="badge[^"]*">([^<]+)</span>', html)
+    return {int(line): label for line, label in rows}
+
+
+@pytest.fixture
+def operator(client, auth):
+    auth.login("operator.solok")
+    return client
+
+
+def test_header_and_columns_are_guessed(operator):
+    token = token_of(upload(operator))
+    page = operator.get(f"/sidilan/impor/{token}/kolom")
+    assert header_row(page.text) == "3"  # two title rows above the header
+    mapping = selected_mapping(page.text)
+    assert mapping["map_nik"] == "1" and mapping["map_nama"] == "3" and mapping["map_ttl"] == "5"
+    assert mapping["map_nagari"] == "9" and mapping["map_ragam"] == "11"
+
+
+@pytest.mark.parametrize("path", [XLSX, CSV], ids=["xlsx", "csv"])
+def test_dry_run_writes_nothing_and_reports_each_row(app, operator, path):
+    before = counts(app)
+    token = token_of(upload(operator, path))
+    map_and_preview(operator, token)
+    r = operator.get(f"/sidilan/impor/{token}/uji")
+    assert r.status_code == 200
+    assert counts(app) == before
+    assert "belum ada data yang disimpan" in r.text
+    rows = result_rows(r.text)
+    rows.update(result_rows(operator.get(f"/sidilan/impor/{token}/uji?hal=2").text))
+    assert set(rows) == set(range(4, 19))
+    assert {line for line, label in rows.items() if label == "Ditolak"} == REJECTED_LINES
+    # each rejection says why, in Indonesian
+    text = operator.get(f"/sidilan/impor/{token}/uji?tampil=ditolak").text
+    for reason in ("NIK harus tepat 16 digit angka.", "Nama kosong.", "NIK sama dengan baris 4 dalam berkas ini.",
+                   "Nagari &#39;Nagari Antah Berantah&#39; tidak dikenal",
+                   "bukan tanggal yang ada", "ada di beberapa kecamatan", "Kecamatan &#39;Sijunjung&#39; tidak dikenal"):
+        assert reason in text, reason
+    if path == XLSX:
+        assert "NIK tersimpan sebagai angka" in text
+    # the address with markup is shown escaped, never as a tag
+    assert "<script>alert(1)</script>" not in r.text
+
+
+def test_import_creates_matches_and_rejects_as_shown(app, operator):
+    token = token_of(upload(operator))
+    map_and_preview(operator, token)
+    preview = operator.get(f"/sidilan/impor/{token}/uji")
+    shown_new = int(re.search(r"(\d+) <small class=\"muted\">akan dibuat", preview.text).group(1))
+    before = counts(app)
+    r = operator.post(f"/sidilan/impor/{token}/jalankan")
+    assert r.status_code == 302
+    after = counts(app)
+    assert after["sidilan_person"] - before["sidilan_person"] == shown_new == len(GOOD_NIKS) + len(GOOD_WITHOUT_NIK)
+    with app.app_context():
+        batch = db.session.scalars(select(ImportBatch)).one()
+        created = db.session.scalars(select(Person).where(Person.id.in_(batch.created_ids))).all()
+        assert {p.nik for p in created if p.nik} == GOOD_NIKS
+        assert {p.nama_lengkap for p in created if not p.nik} == GOOD_WITHOUT_NIK
+        assert all(p.status_verifikasi == "draf" and p.sumber_data == "impor_sidilan" for p in created)
+        siti = next(p for p in created if p.nik == "1302185208700003")
+        assert siti.nama_lengkap == "Siti Aminah" and siti.jenis_kelamin == "P"
+        assert siti.jorong is not None and siti.jorong.name == "Tigo Jangko"
+        assert siti.disability.ragam_fisik and siti.disability.derajat == "berat"
+        nasrul = next(p for p in created if p.nik == "1302180503500004")
+        assert nasrul.household_id == siti.household_id  # one KK, one household
+        rahmi = next(p for p in created if p.nik == "1302046207010005")
+        assert rahmi.disability.jenis_sensorik == "rungu-wicara" and rahmi.disability.ganda
+        # the original legacy wording stays on the record's history
+        assert db.session.scalar(select(ChangeLog.new_value).where(ChangeLog.person_id == siti.id)) == "TUNA DAKSA"
+        assert batch.rejected_count == len(REJECTED_LINES)
+        assert {r["line"] for r in batch.rejected} == REJECTED_LINES
+        ev = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "sidilan_import")).one()
+        assert ev.action == "create" and "1302" not in ev.summary and "Siti" not in ev.summary
+    page = operator.get(r.headers["Location"])
+    assert "Baris yang ditolak" in page.text and "Nama kosong." in page.text
+
+    # the same file again: every good row now matches an existing record by NIK or KK + name
+    token2 = token_of(upload(operator))
+    map_and_preview(operator, token2)
+    again = operator.get(f"/sidilan/impor/{token2}/uji?tampil=cocok")
+    assert "menurut NIK" in again.text and "menurut No. KK + nama" in again.text
+    assert re.search(r"0 <small class=\"muted\">akan dibuat", again.text)
+    assert len(result_rows(again.text)) == len(GOOD_NIKS) + len(GOOD_WITHOUT_NIK)
+
+
+def test_import_is_atomic(app, operator, monkeypatch):
+    """A failure half-way leaves nothing behind: no person, no household, no batch."""
+    from blueprints.sidilan import service
+
+    token = token_of(upload(operator))
+    map_and_preview(operator, token)
+    before = counts(app)
+    calls = {"n": 0}
+    real = service.record_duplicates
+
+    def failing(person):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            from sqlalchemy.exc import IntegrityError
+            raise IntegrityError("insert", {}, Exception("simulated failure on the third row"))
+        return real(person)
+
+    monkeypatch.setattr(service, "record_duplicates", failing)
+    r = operator.post(f"/sidilan/impor/{token}/jalankan", follow_redirects=True)
+    assert r.status_code == 200
+    assert "dibatalkan seluruhnya" in r.text
+    assert counts(app) == before
+
+
+def test_rejected_rows_report_downloads(app, operator):
+    token = token_of(upload(operator))
+    map_and_preview(operator, token)
+    batch_url = operator.post(f"/sidilan/impor/{token}/jalankan").headers["Location"]
+    batch_id = int(re.search(r"/riwayat/(\d+)", batch_url).group(1))
+    r = operator.get(f"/sidilan/impor/riwayat/{batch_id}/ditolak.csv")
+    assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
+    assert "diunduh oleh operator.solok" in rows[0][0]
+    assert rows[1][:2] == ["Baris di berkas", "Alasan ditolak"] and "NAMA" in rows[1]
+    assert {int(row[0]) for row in rows[2:]} == REJECTED_LINES
+    x = operator.get(f"/sidilan/impor/riwayat/{batch_id}/ditolak.xlsx")
+    sheet = load_workbook(io.BytesIO(x.data), read_only=True).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert {row[0] for row in values[2:]} == REJECTED_LINES
+    with app.app_context():
+        n = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "download", AuditEvent.object_type == "sidilan_import"))
+    assert n == 2
+
+
+def test_batch_and_pending_upload_are_scoped(app, client, auth):
+    auth.login("operator.solok")
+    token = token_of(upload(client))
+    map_and_preview(client, token)
+    batch_url = client.post(f"/sidilan/impor/{token}/jalankan").headers["Location"]
+    token2 = token_of(upload(client))
+    auth.logout()
+    auth.login("operator.sijunjung")
+    assert client.get(batch_url).status_code == 404
+    assert client.get(batch_url + "/ditolak.csv").status_code == 404
+    for url in (f"/sidilan/impor/{token2}/kolom", f"/sidilan/impor/{token2}/uji"):
+        assert client.get(url).status_code == 404
+    assert client.post(f"/sidilan/impor/{token2}/jalankan").status_code == 404
+
+
+def test_only_operator_imports(client, auth):
+    auth.login("verifikator.solok")
+    assert client.get("/sidilan/impor").status_code == 404
+    auth.logout()
+    auth.login("pimpinan.solok")
+    assert client.get("/sidilan/impor").status_code == 404
+
+
+@pytest.mark.parametrize("name,data,message", [
+    ("kosong.xlsx", b"", "Berkas kosong"),
+    ("kosong.csv", b"\xef\xbb\xbf\r\n\r\n", "Berkas tidak berisi data"),
+    ("gambar.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "Jenis berkas tidak dikenali"),
+    ("palsu.xlsx", b"PK\x03\x04 this is not a zip", "tidak dapat dibaca"),
+    ("palsu.csv", b"\x00\x01\x02binary", "bukan teks CSV"),
+    ("lama.xls", b"\xd0\xcf\x11\xe0", "Format .xls lama"),
+])
+def test_bad_uploads_get_a_message(operator, name, data, message):
+    r = upload(operator, name=name, data=data)
+    assert r.status_code == 400
+    assert message in r.text
+
+
+def test_too_large_upload_is_refused_cleanly(make_app, auth):
+    app = make_app(MAX_CONTENT_LENGTH=1024 * 1024)
+    client = app.test_client()
+    client.post("/masuk", data={"username": "operator.solok", "password": "sinergi-demo-2024"})
+    r = upload(client, name="besar.csv", data=b"a;b\n" + b"x;" * (1024 * 1024))
+    assert r.status_code == 413
+    assert "Berkas terlalu besar" in r.text
+
+
+def test_huge_cells_and_script_cells(app, operator):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["NIK", "NAMA", "JK", "TGL LAHIR", "NAGARI", "KECAMATAN", "ALAMAT"])
+    sheet.append(["1302185208700003", "A" * 10000, "P", "12-08-1970", "Tanjung Balik Sumiso", "Tigo Lurah", "x"])
+    sheet.append(["1302180503500004", "<script>alert('x')</script>", "L", "05-03-1950", "Tanjung Balik Sumiso",
+                  "Tigo Lurah", "<b>" + "y" * 5000])
+    buf = io.BytesIO()
+    book.save(buf)
+    token = token_of(upload(operator, name="aneh.xlsx", data=buf.getvalue()))
+    map_and_preview(operator, token)
+    r = operator.get(f"/sidilan/impor/{token}/uji")
+    assert r.status_code == 200
+    assert "Nama terlalu panjang (maksimal 120 karakter)." in r.text
+    assert "Alamat terlalu panjang" in r.text
+    assert "<script>alert" not in r.text and "&lt;script&gt;" in r.text
+
+
+def test_mapping_needs_name_and_nagari(operator):
+    token = token_of(upload(operator))
+    page = operator.get(f"/sidilan/impor/{token}/kolom")
+    form = selected_mapping(page.text)
+    form.update(map_nama="", map_nagari="", map_kecamatan=form["map_nik"], header_row="3")
+    r = operator.post(f"/sidilan/impor/{token}/kolom", data=form)
+    assert r.status_code == 400
+    assert "Pilih kolom untuk Nama lengkap." in r.text and "Pilih kolom untuk Nagari." in r.text
+    assert "Kolom ini sudah dipakai untuk NIK." in r.text
+    # what was chosen is kept
+    assert selected_mapping(r.text)["map_ragam"] == form["map_ragam"]
+
+
+def test_header_row_can_be_changed(operator):
+    token = token_of(upload(operator))
+    r = operator.post(f"/sidilan/impor/{token}/kolom", data={"header_row": "1", "_reread": "1"})
+    assert r.status_code == 302
+    page = operator.get(f"/sidilan/impor/{token}/kolom")
+    assert header_row(page.text) == "1"
+    bad = operator.post(f"/sidilan/impor/{token}/kolom", data={"header_row": "abc"})
+    assert bad.status_code == 400 and "Baris judul harus angka" in bad.text
+
+
+def test_dry_run_filter_fragment_with_htmx(operator):
+    token = token_of(upload(operator))
+    map_and_preview(operator, token)
+    r = operator.get(f"/sidilan/impor/{token}/uji?tampil=ditolak", headers=HX)
+    assert r.status_code == 200
+    assert r.text.lstrip().startswith('<div id="baris-impor"')
+    assert set(result_rows(r.text).values()) == {"Ditolak"}
+
+
+def test_twenty_megabyte_file_gets_a_message(operator):
+    """A 20 MB upload (inside the request limit) is refused with a message, not parsed into memory whole."""
+    line = ("1302185208700003;" + "Nama Panjang " * 20 + ";P;12-08-1970;Sumani\n").encode()
+    data = b"NIK;NAMA;JK;TGL LAHIR;NAGARI\n" + line * (20 * 1024 * 1024 // len(line))
+    r = upload(operator, name="besar.csv", data=data)
+    assert r.status_code == 400
+    assert "lebih dari 5.000 baris" in r.text
+
+
+def test_too_much_text_gets_a_message(operator):
+    cell = "x" * 999
+    data = ("NAMA;NAGARI;" + ";".join(f"K{i}" for i in range(50)) + "\n").encode()
+    data += ((("A;Sumani;" + ";".join([cell] * 50)) + "\n") * 200).encode()
+    r = upload(operator, name="lebar.csv", data=data)
+    assert r.status_code == 400
+    assert "terlalu banyak teks" in r.text
