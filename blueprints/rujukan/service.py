@@ -43,7 +43,8 @@ def valid_until_for(issue_date: date) -> date:
 def format_number(seq: int, org: Organisation, on: date) -> str:
     kode = (org.facility_code or f"F{org.id}").replace("/", "-")
     number = setting("RUJUKAN_NUMBER_FORMAT").format(urut=seq, kode=kode, bulan=f"{on.month:02d}",
-                                                    romawi=ROMAN[on.month - 1], tahun=on.year)
+                                                    romawi=ROMAN[on.month - 1], tahun=on.year,
+                                                    yy=f"{on.year % 100:02d}")
     if BPJS_LIKE.match(number.replace(" ", "")):
         raise ValueError("Format nomor rujukan lokal menyerupai nomor BPJS; ubah RUJUKAN_NUMBER_FORMAT.")
     return number

@@ -5,7 +5,7 @@ DEFAULTS = {
     # valid_until = issue date + N days ("calendar") or N working days ("working"); one visit.
     "RUJUKAN_VALIDITY_DAYS": 90,
     "RUJUKAN_VALIDITY_KIND": "calendar",
-    # Local number; fields: urut, kode (facility code), bulan (MM), romawi, tahun.
+    # Local number; fields: urut, kode (facility code), bulan (MM), romawi, tahun, yy.
     "RUJUKAN_NUMBER_FORMAT": "{urut:04d}/RJK/{kode}/{romawi}/{tahun}",
     # Active non-specialist diagnosis list version (rujukan_nonspesialis.version).
     "RUJUKAN_NONSPESIALIS_VERSION": "144",

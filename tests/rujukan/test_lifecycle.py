@@ -1,0 +1,154 @@
+"""§7 lifecycle enforced on the server, the append-only event log, expiry at the boundary day."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from blueprints.auth.models import User
+from blueprints.core.extensions import db
+from blueprints.rujukan import service
+from blueprints.rujukan.models import Referral, ReferralEvent
+
+from .conftest import org, referral_where
+
+
+def _user(name):
+    return db.session.scalar(select(User).where(User.username == name))
+
+
+def _issued_ref(app):
+    with app.app_context():
+        ref = referral_where(Referral.origin_id == org("pkm").id, Referral.status == "diterbitkan",
+                             Referral.valid_until >= date.today() + timedelta(days=30),
+                             Referral.destination_id == org("rsud").id)
+        return ref.id
+
+
+def test_illegal_transitions_refused(app):
+    ref_id = _issued_ref(app)
+    with app.app_context():
+        ref = db.session.get(Referral, ref_id)
+        sender, receiver = _user("faskes.solok"), _user("faskes.rsud.sijunjung")
+        with pytest.raises(service.TransitionError):
+            service.transition(ref, "answer", receiver)  # not arrived yet
+        with pytest.raises(service.TransitionError):
+            service.transition(ref, "complete", sender)
+        with pytest.raises(service.TransitionError):
+            service.transition(ref, "cancel", receiver, note="x")  # only the sender cancels
+        with pytest.raises(service.TransitionError):
+            service.transition(ref, "accept", sender)  # sender records it only from phone/paper
+        with pytest.raises(service.TransitionError):
+            service.issue(ref, sender)  # already issued
+        assert ref.status == "diterbitkan"
+        service.transition(ref, "arrive", receiver)
+        with pytest.raises(service.TransitionError):
+            service.transition(ref, "cancel", sender, note="terlambat")  # arrived: no longer cancellable
+
+
+def test_receiver_flow_and_sender_sees_answer(app, client, auth):
+    ref_id = _issued_ref(app)
+    auth.login("faskes.rsud.sijunjung")
+    assert client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web"}).status_code == 302
+    assert client.get(f"/rujukan/{ref_id}/jawab").status_code == 200
+    bad = client.post(f"/rujukan/{ref_id}/jawab", data={"channel": "web", "reply_diag": "", "reply_doctor": ""})
+    assert bad.status_code == 422 and "Wajib diisi." in bad.text
+    resp = client.post(f"/rujukan/{ref_id}/jawab", data={
+        "channel": "web", "reply_diag": "I11.0", "reply_therapy": "Furosemid", "reply_advice": "Kontrol poli",
+        "reply_control_date": "2026-12-10", "reply_inpatient": "y", "reply_doctor": "dr. Irwan Syah, Sp.PD"})
+    assert resp.status_code == 302
+    auth.logout()
+    auth.login("faskes.solok")
+    page = client.get(f"/rujukan/{ref_id}")
+    assert "Jawaban rujukan" in page.text and "I11.0" in page.text and "dr. Irwan Syah, Sp.PD" in page.text
+    assert "Waktu respons" in page.text
+    assert client.post(f"/rujukan/{ref_id}/aksi/complete", data={"channel": "web"}).status_code == 302
+    with app.app_context():
+        ref = db.session.get(Referral, ref_id)
+        assert ref.status == "selesai" and ref.reply_inpatient is True
+        steps = [(e.from_status, e.to_status, e.channel) for e in db.session.scalars(
+            select(ReferralEvent).where(ReferralEvent.referral_id == ref_id).order_by(ReferralEvent.id))]
+        assert steps[-3:] == [("diterbitkan", "tiba", "web"), ("tiba", "dijawab", "web"),
+                              ("dijawab", "selesai", "web")]
+
+
+def test_sender_records_paper_reply(app, client, auth):
+    """Loop closure from the tear-off slip: the sender types it, channel kertas (never 'web')."""
+    ref_id = _issued_ref(app)
+    auth.login("faskes.solok")
+    resp = client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web"}, follow_redirects=True)
+    assert "hanya dari telepon" in resp.text
+    assert client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "telepon"}).status_code == 302
+    resp = client.post(f"/rujukan/{ref_id}/jawab", data={"channel": "kertas", "reply_diag": "I50.0",
+                                                        "reply_doctor": "dr. RS"})
+    assert resp.status_code == 302
+    with app.app_context():
+        assert db.session.get(Referral, ref_id).reply_channel == "kertas"
+
+
+def test_cancel_needs_reason(app, client, auth):
+    ref_id = _issued_ref(app)
+    auth.login("faskes.solok")
+    resp = client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": ""}, follow_redirects=True)
+    assert "Alasan pembatalan wajib diisi." in resp.text
+    with app.app_context():
+        assert db.session.get(Referral, ref_id).status == "diterbitkan"
+    client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": "Pasien menolak"})
+    with app.app_context():
+        ref = db.session.get(Referral, ref_id)
+        assert ref.status == "dibatalkan" and ref.cancel_reason == "Pasien menolak"
+
+
+def test_receiver_cannot_cancel_or_issue(app, client, auth):
+    ref_id = _issued_ref(app)
+    auth.login("faskes.rsud.sijunjung")
+    resp = client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": "x"}, follow_redirects=True)
+    assert "dilakukan oleh faskes asal" in resp.text
+    assert client.post(f"/rujukan/{ref_id}/terbitkan").status_code == 404
+    assert client.get(f"/rujukan/{ref_id}/ubah").status_code == 404
+
+
+def test_expiry_at_boundary_day(app):
+    with app.app_context():
+        ref = db.session.get(Referral, _issued_ref(app))
+        last = ref.valid_until
+        assert ref.effective_status(last) == "diterbitkan"
+        assert ref.effective_status(last + timedelta(days=1)) == "kedaluwarsa"
+        receiver = _user("faskes.rsud.sijunjung")
+        with pytest.raises(service.TransitionError):
+            service.transition(ref, "arrive", receiver, today=last + timedelta(days=1))
+        service.transition(ref, "arrive", receiver, today=last)
+        assert ref.effective_status(last + timedelta(days=5)) == "tiba"  # arrived letters never expire
+
+
+def test_expired_shown_and_refused_over_http(app, client, auth):
+    ref_id = _issued_ref(app)
+    with app.app_context():
+        db.session.get(Referral, ref_id).valid_until = date.today() - timedelta(days=1)
+        db.session.commit()
+    auth.login("faskes.rsud.sijunjung")
+    assert "Kedaluwarsa" in client.get(f"/rujukan/{ref_id}").text
+    resp = client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web"}, follow_redirects=True)
+    assert "tidak dapat diubah" in resp.text
+    with app.app_context():
+        assert db.session.get(Referral, ref_id).status == "diterbitkan"
+
+
+def test_validity_rule_is_configurable(make_app):
+    app = make_app(RUJUKAN_VALIDITY_DAYS=30)
+    with app.app_context():
+        assert service.valid_until_for(date(2026, 1, 30)) == date(2026, 3, 1)
+        app.config["RUJUKAN_VALIDITY_KIND"] = "working"
+        assert service.valid_until_for(date(2026, 1, 30)) > date(2026, 3, 1)
+
+
+def test_event_log_is_append_only(app):
+    with app.app_context():
+        ev = db.session.scalars(select(ReferralEvent)).first()
+        ev.note = "diubah"
+        with pytest.raises(RuntimeError):
+            db.session.flush()
+        db.session.rollback()
+        db.session.delete(db.session.scalars(select(ReferralEvent)).first())
+        with pytest.raises(RuntimeError):
+            db.session.flush()
+        db.session.rollback()

@@ -1,0 +1,87 @@
+"""§8 numbering: at issue only, sequential per facility and year, safe under concurrent issue."""
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from blueprints.auth.models import User
+from blueprints.core.extensions import db
+from blueprints.rujukan import service
+from blueprints.rujukan.models import Referral
+
+from .conftest import org
+
+
+def _drafts(org_key, n):
+    """n fresh drafts copied from a demo draft of the facility."""
+    base = db.session.scalars(select(Referral).where(Referral.origin_id == org(org_key).id)).first()
+    out = []
+    for _ in range(n):
+        r = Referral(origin_id=base.origin_id, patient_id=base.patient_id, destination_id=base.destination_id,
+                     status="draf", anamnesis="uji", reason="uji", diag1_code="I50.0")
+        db.session.add(r)
+        out.append(r)
+    db.session.flush()
+    return [r.id for r in out]
+
+
+def test_sequential_per_facility_and_year(app):
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "faskes.solok"))
+        other_user = db.session.scalar(select(User).where(User.username == "faskes2.solok"))
+        a, b = (db.session.get(Referral, i) for i in _drafts("pkm", 2))
+        c = db.session.get(Referral, _drafts("pkm2", 1)[0])
+        service.issue(a, user)
+        service.issue(b, user)
+        service.issue(c, other_user)
+        db.session.commit()
+        assert b.seq == a.seq + 1 and b.year == a.year
+        assert b.number.startswith(f"{b.seq:04d}/RJK/DEMO-0302-01/")
+        assert c.number.startswith(f"{c.seq:04d}/RJK/DEMO-0302-02/")
+        assert not service.BPJS_LIKE.match(a.number)
+        # the facility's own sequence: Sirukam's counter is independent of Tigo Lurah's
+        assert c.seq < a.seq
+
+
+def test_bpjs_like_format_refused(make_app):
+    app = make_app(RUJUKAN_NUMBER_FORMAT="{kode}{bulan}{yy}P{urut:06d}")
+    with app.app_context():
+        pkm = org("pkm")
+        pkm.facility_code = "0050B107"
+        from datetime import date
+        with pytest.raises(ValueError):
+            service.format_number(4, pkm, date(2023, 2, 1))
+        db.session.rollback()
+
+
+def test_concurrent_issue_gives_distinct_numbers(app):
+    with app.app_context():
+        ids = _drafts("pkm", 2)
+        db.session.commit()
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def worker(ref_id):
+        try:
+            with app.app_context():
+                user = db.session.scalar(select(User).where(User.username == "faskes.solok"))
+                ref = db.session.get(Referral, ref_id)
+                db.session.commit()  # end the read transaction; both start issuing together
+                barrier.wait(timeout=10)
+                service.issue(ref, user)
+                db.session.commit()
+                db.session.remove()
+        except Exception as e:  # noqa: BLE001 (reported below)
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors, errors
+    with app.app_context():
+        refs = [db.session.get(Referral, i) for i in ids]
+        assert all(r.status == "diterbitkan" for r in refs)
+        assert refs[0].number != refs[1].number
+        assert sorted(r.seq for r in refs)[1] == sorted(r.seq for r in refs)[0] + 1
