@@ -22,7 +22,7 @@ def panels(user) -> list[Panel]:
     for status, title, tone in PANELS.get(user.role, []):
         base = scoped(Person, user).where(Person.status_verifikasi == status, Person.active.is_(True),
                                           Person.merged_into_id.is_(None))
-        rows = list(db.session.scalars(base.order_by(Person.updated_at, Person.id).limit(5)))
+        rows = list(db.session.scalars(base.order_by(Person.updated_at.desc(), Person.id.desc()).limit(5)))
         total = db.session.scalar(scoped(Person, user, func.count(Person.id)).where(
             Person.status_verifikasi == status, Person.active.is_(True), Person.merged_into_id.is_(None)))
         out.append(Panel(title=f"{title} ({total})",

@@ -28,11 +28,11 @@ def person_data(jorong_id):
     def build(**over):
         data = {
             "nik": NIK_WOMAN_1984, "no_kk": "1302180101249999", "hubungan_keluarga": "Anak",
-            "nama_lengkap": "Yusnimar", "jenis_kelamin": "P", "tempat_lahir": "Solok",
+            "nama_lengkap": "Marlinda", "jenis_kelamin": "P", "tempat_lahir": "Solok",
             "tanggal_lahir": "1984-03-12", "kecamatan": "13.02.18", "nagari": TIGO_JANGKO_NAGARI,
             "jorong": str(jorong_id), "status_hidup": "hidup", "status_domisili": "menetap",
             "sumber_data": "lapangan", "persetujuan": "y", "tgl_persetujuan": "2024-08-29",
-            "pemberi_persetujuan": "Yusnimar", "nama_ibu_kandung": "Rahmah",
+            "pemberi_persetujuan": "Marlinda", "nama_ibu_kandung": "Rahmah",
         }
         data.update(over)
         return {k: v for k, v in data.items() if v is not None}

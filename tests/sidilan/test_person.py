@@ -18,7 +18,7 @@ def test_register_woman_in_tigo_jangko(app, client, auth, person_data, jorong_id
     auth.login("operator.solok")
     r = _new(client, person_data())
     assert r.status_code == 302
-    p = person_by_name(app, "Yusnimar")
+    p = person_by_name(app, "Marlinda")
     assert p.nik == NIK_WOMAN_1984 and p.jorong_id == jorong_id and p.status_verifikasi == "draf"
     with app.app_context():
         hh = db.session.get(Household, p.household_id)
@@ -61,7 +61,7 @@ def test_nik_warnings_shown_never_block(app, client, auth, person_data, over, wa
     flashed = client.get(r.headers["Location"]).get_data(as_text=True)
     assert warning in flashed
     # the record page keeps showing it
-    pid = person_by_name(app, "Yusnimar").id
+    pid = person_by_name(app, "Marlinda").id
     assert warning in client.get(f"/sidilan/orang/{pid}").get_data(as_text=True)
 
 
@@ -137,9 +137,9 @@ def test_masking_in_list_full_on_audited_record(app, client, auth):
 def test_edit_logs_old_and_new_value(app, client, auth, person_data):
     auth.login("operator.solok")
     _new(client, person_data())
-    pid = person_by_name(app, "Yusnimar").id
+    pid = person_by_name(app, "Marlinda").id
     form = client.get(f"/sidilan/orang/{pid}/ubah").get_data(as_text=True)
-    assert 'value="Yusnimar"' in form
+    assert 'value="Marlinda"' in form
     r = client.post(f"/sidilan/orang/{pid}/ubah", data=person_data(no_hp="081234567890"))
     assert r.status_code == 302
     html = client.get(f"/sidilan/orang/{pid}").get_data(as_text=True)

@@ -36,7 +36,7 @@ def _new_person(client, person_data, **over):
 def test_disability_form_derives_ganda_and_shows_wg_flag(app, client, auth, person_data):
     auth.login("operator.solok")
     _new_person(client, person_data)
-    pid = person_by_name(app, "Yusnimar").id
+    pid = person_by_name(app, "Marlinda").id
     r = client.post(f"/sidilan/orang/{pid}/disabilitas", data={"derajat": "berat"})
     assert r.status_code == 400 and "Pilih sedikitnya satu ragam disabilitas." in r.get_data(as_text=True)
     r = client.post(f"/sidilan/orang/{pid}/disabilitas", data={

@@ -22,7 +22,7 @@ def _act(client, pid, action, note=None):
 def test_full_flow_with_order_and_roles(app, client, auth, person_data):
     auth.login("operator.solok")
     client.post("/sidilan/orang/baru", data=person_data())
-    pid = person_by_name(app, "Yusnimar").id
+    pid = person_by_name(app, "Marlinda").id
     assert "Tindakan tidak dikenal" not in _act(client, pid, "setujui").get_data(as_text=True)
     assert _status(app, pid) == "draf"  # operator cannot approve
     assert _act(client, pid, "ajukan").status_code == 200 and _status(app, pid) == "diajukan"
@@ -51,7 +51,7 @@ def test_full_flow_with_order_and_roles(app, client, auth, person_data):
 def test_rejection_needs_a_note_then_back_to_draft(app, client, auth, person_data):
     auth.login("operator.solok")
     client.post("/sidilan/orang/baru", data=person_data())
-    pid = person_by_name(app, "Yusnimar").id
+    pid = person_by_name(app, "Marlinda").id
     _act(client, pid, "ajukan")
     auth.logout()
     auth.login("verifikator.solok")
@@ -62,7 +62,7 @@ def test_rejection_needs_a_note_then_back_to_draft(app, client, auth, person_dat
     auth.logout()
     auth.login("operator.solok")
     home = client.get("/").get_data(as_text=True)
-    assert "ditolak, perlu perbaikan" in home and "Yusnimar" in home
+    assert "ditolak, perlu perbaikan" in home and "Marlinda" in home
     page = client.get(f"/sidilan/orang/{pid}").get_data(as_text=True)
     assert "&lt;b&gt;Foto KK&lt;/b&gt; buram" in page
     _act(client, pid, "perbaiki")
@@ -73,7 +73,7 @@ def test_submit_requires_consent(app, client, auth, person_data):
     auth.login("operator.solok")
     client.post("/sidilan/orang/baru", data=person_data(persetujuan=None, tgl_persetujuan=None,
                                                          pemberi_persetujuan=None))
-    pid = person_by_name(app, "Yusnimar").id
+    pid = person_by_name(app, "Marlinda").id
     assert "Persetujuan (consent) belum dicatat" in _act(client, pid, "ajukan").get_data(as_text=True)
     assert _status(app, pid) == "draf"
 
