@@ -150,5 +150,6 @@ def download(document_id):
         abort(404)
     audit.record("download", "pks_document", doc.id, f"dokumen #{doc.id} kesepakatan #{a.id}")
     db.session.commit()
-    return send_file(path, mimetype=doc.mime, as_attachment=True, download_name=doc.filename,
+    # Read into memory (files are bounded by the upload limit) so no file handle outlives the response.
+    return send_file(io.BytesIO(path.read_bytes()), mimetype=doc.mime, as_attachment=True, download_name=doc.filename,
                      max_age=0, etag=False)

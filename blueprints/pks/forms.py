@@ -155,7 +155,7 @@ class UploadForm(Form):
     meeting_id = SelectField("Rapat terkait", coerce=int, choices=[], validate_choice=False)
     meeting_role = SelectField("Kaitan dengan rapat", choices={"berkas": "Berkas rapat",
                                                                "dibahas": "Draf yang dibahas",
-                                                               "dihasilkan": "Draf yang dihasilkan"})
+                                                               "dihasilkan": "Draf yang dihasilkan"}, default="berkas")
     berkas = FileField("Berkas (PDF, DOCX, ODT, JPG, PNG)")
 
 

@@ -1,0 +1,55 @@
+"""Printed and exported outputs, and the daily reminder command."""
+import io
+from datetime import date
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from blueprints.core.audit import AuditEvent
+from blueprints.core.extensions import db
+from blueprints.pks.models import ReminderLog
+
+
+def test_pdfs_start_with_pdf_and_are_audited(app, solok, ids):
+    for url in (f"/pks/{ids['pks1']}/lembar.pdf", f"/pks/{ids['ksb']}/linimasa.pdf", "/pks/laporan.pdf?tahun=2024"):
+        r = solok.get(url)
+        assert r.status_code == 200 and r.data.startswith(b"%PDF") and r.mimetype == "application/pdf"
+    with app.app_context():
+        actions = sorted(db.session.scalars(select(AuditEvent.action).where(
+            AuditEvent.action.in_(("print", "export")))))
+        assert actions == ["export", "print", "print"]
+
+
+def test_xlsx_report_pack_holds_the_rows(solok, ids):
+    r = solok.get("/pks/laporan.xlsx?tahun=2024&semester=2")
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.data))
+    ws = wb["Kesepakatan"]
+    assert ws["A1"].value == "Laporan kerja sama daerah – Semester II 2024"
+    titles = [row[2] for row in ws.iter_rows(min_row=3, values_only=True)]
+    assert any("SIDILAN" in t for t in titles) and any("Wilayah Perbatasan" in t for t in titles)
+    assert len(titles) == 3
+    slips = list(wb["Penundaan"].iter_rows(min_row=2, values_only=True))
+    assert len(slips) == 2 and all(s[1] == "Juli 2024" and s[2] == "minggu ke-2 September 2024" and s[3] == 45
+                                   for s in slips)
+
+
+def test_report_pack_page(solok):
+    page = solok.get("/pks/laporan?tahun=2024&semester=1").get_data(as_text=True)
+    assert "Semester I 2024" in page and "1 (45)" in page
+
+
+def test_reminders_command_logs_each_rung_once(app, runner):
+    result = runner.invoke(args=["pks", "reminders", "--tanggal", "2027-12-25"])
+    assert result.exit_code == 0, result.output
+    assert "berakhir dalam 30 hari (24 Januari 2028)" in result.output
+    assert "target tanda tangan minggu ke-2 September 2024 terlewat" in result.output
+    again = runner.invoke(args=["pks", "reminders", "--tanggal", "2027-12-25"])
+    assert "0 baru" in again.output
+    later = runner.invoke(args=["pks", "reminders", "--tanggal", "2028-01-20"])
+    assert "berakhir dalam 4 hari" in later.output and "1 baru" in later.output
+    after = runner.invoke(args=["pks", "reminders", "--tanggal", "2028-01-25"])
+    assert "0 baru" in after.output  # silent after expiry
+    with app.app_context():
+        keys = sorted(db.session.scalars(select(ReminderLog.key).where(ReminderLog.key.like("expiry:%"))))
+        assert keys == ["expiry:30:2028-01-24", "expiry:7:2028-01-24"]
