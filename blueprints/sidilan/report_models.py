@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from blueprints.core.audit import append_only
 from blueprints.core.extensions import db
 from blueprints.core.scope import RegencyScoped
 from blueprints.core.timeutil import utcnow
@@ -39,3 +40,6 @@ class ImportBatch(RegencyScoped, db.Model):
     @property
     def created_ids(self) -> list[int]:
         return json.loads(self.created_ids_json or "[]")
+
+
+append_only(ImportBatch)  # an import's record is evidence of what came in; it is never edited

@@ -1,0 +1,188 @@
+"""Dashboard (issue 3 item 9): every number matches the stored data, computed here from the database rows
+(not through the dashboard's own queries); charts are inline SVG beside a table; scoped to the regency."""
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from blueprints.auth.models import Regency
+from blueprints.core.extensions import db
+from blueprints.core.timeutil import today_local
+from blueprints.sidilan import values as V
+from blueprints.sidilan.models import Assistance, Disability, ElderlyAssessment, Household, Person, Program
+from blueprints.wilayah.models import Wilayah
+from tests.conftest import HX
+from tests.sidilan.conftest import gz
+
+RECEIVING = {"disetujui", "disalurkan"}
+
+
+def table(html: str, section: str) -> dict[str, list[int]]:
+    """label -> numbers of one chart's table (body and foot rows)."""
+    block = re.search(rf'<section aria-labelledby="{section}">(.*?)</section>', html, re.S).group(1)
+    out = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", block, re.S):
+        cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
+        if not cells or cells[0] in ("Ragam", "Kecamatan", "Umur (tahun)", "Kategori (asesmen terakhir)", "Program"):
+            continue
+        nums = []
+        for c in cells[1:]:
+            c = c.replace(".", "")
+            nums.append(int(c) if c.isdigit() else c)
+        out[cells[0].replace("&amp;", "&")] = nums
+    return out
+
+
+def age(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def expected(app, regency_code: str) -> dict:
+    today = today_local()
+    with app.app_context():
+        regency = db.session.scalar(select(Regency).where(Regency.code == regency_code))
+        people = [p for p in db.session.scalars(select(Person).where(Person.regency_id == regency.id))
+                  if p.active and p.merged_into_id is None and p.status_hidup == "hidup"]
+        ids = {p.id for p in people}
+        dis = {d.person_id: d for d in db.session.scalars(select(Disability)) if d.person_id in ids}
+        out = {"total": len(people)}
+        out["ragam"] = {label: sum(1 for d in dis.values() if getattr(d, f"ragam_{code}")) for code, label in V.RAGAM}
+        out["ragam"]["Ganda"] = sum(1 for d in dis.values() if d.ganda)
+        kec_names = {w.code: w.name for w in db.session.scalars(select(Wilayah).where(
+            Wilayah.regency_id == regency.id, Wilayah.level == 3))}
+        kec = {name: [0, 0, 0] for name in kec_names.values()}
+        for p in people:
+            row = kec[kec_names[p.kecamatan_code]]
+            row[0] += 1
+            row[1] += p.id in dis and bool(dis[p.id].ragam_codes)
+            row[2] += p.tanggal_lahir is not None and age(p.tanggal_lahir, today) >= 60
+        out["kecamatan"] = kec
+        bands = {"0–17": [0, 0], "18–59": [0, 0], "60–69": [0, 0], "70–79": [0, 0], "80+": [0, 0]}
+        for p in people:
+            a = age(p.tanggal_lahir, today)
+            b = "0–17" if a < 18 else "18–59" if a < 60 else "60–69" if a < 70 else "70–79" if a < 80 else "80+"
+            bands[b][0 if p.jenis_kelamin == "L" else 1] += 1
+        out["usia"] = bands
+        latest = {}
+        for a in db.session.scalars(select(ElderlyAssessment).order_by(ElderlyAssessment.tgl_asesmen,
+                                                                      ElderlyAssessment.id)):
+            if a.person_id in ids:
+                latest[a.person_id] = a.barthel_kategori
+        out["barthel"] = {label: sum(1 for k in latest.values() if k == code) for code, label in V.BARTHEL_KATEGORI}
+        out["barthel"]["Lansia belum diases"] = sum(1 for p in people if age(p.tanggal_lahir, today) >= 60
+                                                    and p.id not in latest)
+        hh_of = {p.id: p.household_id for p in people}
+        cover: dict[int, set] = {}
+        for a in db.session.scalars(select(Assistance).where(Assistance.status.in_(RECEIVING))):
+            for pid, hh in hh_of.items():
+                if a.person_id == pid or (a.household_id is not None and a.household_id == hh):
+                    cover.setdefault(a.program_id, set()).add(pid)
+        out["programs"] = {f"{p.kode} — {p.nama}": len(cover.get(p.id, set()))
+                           for p in db.session.scalars(select(Program).where(Program.regency_id == regency.id))}
+        out["covered"] = len(set().union(*cover.values())) if cover else 0
+        return out
+
+
+def test_dashboard_numbers_match_the_database(app, client, auth):
+    auth.login("operator.solok")
+    r = client.get("/sidilan/dasbor")
+    assert r.status_code == 200
+    exp = expected(app, "13.02")
+    assert exp["total"] > 0
+    ragam = table(r.text, "c-ragam")
+    assert {k: v[0] for k, v in ragam.items()} == exp["ragam"]
+    kec = table(r.text, "c-kec")
+    assert kec.pop("Jumlah")[0] == exp["total"]
+    assert {k: v for k, v in kec.items()} == exp["kecamatan"]
+    usia = table(r.text, "c-usia")
+    assert usia.pop("Jumlah") == [sum(v[0] for v in exp["usia"].values()), sum(v[1] for v in exp["usia"].values())]
+    assert usia == exp["usia"]
+    barthel = table(r.text, "c-barthel")
+    assert {k: v[0] for k, v in barthel.items()} == exp["barthel"]
+    bantuan = table(r.text, "c-bantuan")
+    covered = bantuan.pop("Menerima sedikitnya satu program")
+    assert covered[0] == exp["covered"]
+    assert {k: v[0] for k, v in bantuan.items()} == exp["programs"]
+
+
+def test_a_new_person_is_counted(app, client, auth):
+    """Adding one elderly woman in Tigo Lurah moves exactly the cells she belongs to."""
+    auth.login("verifikator.solok")
+    before = client.get("/sidilan/dasbor").text
+    with app.app_context():
+        regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
+        p = Person(regency_id=regency.id, nama_lengkap="Uji Dasbor", name_search="uji dasbor", name_key="ujidasbor",
+                   jenis_kelamin="P", tanggal_lahir=date(today_local().year - 72, 1, 1), kecamatan_code="13.02.18",
+                   nagari_code="13.02.18.2004")
+        db.session.add(p)
+        db.session.flush()
+        db.session.add(Disability(person_id=p.id, ragam_fisik=True, ragam_sensorik=True, ganda=True))
+        db.session.commit()
+    after = client.get("/sidilan/dasbor").text
+    kb, ka = table(before, "c-kec"), table(after, "c-kec")
+    assert ka["Tigo Lurah"] == [kb["Tigo Lurah"][0] + 1, kb["Tigo Lurah"][1] + 1, kb["Tigo Lurah"][2] + 1]
+    assert table(after, "c-usia")["70–79"] == [table(before, "c-usia")["70–79"][0],
+                                              table(before, "c-usia")["70–79"][1] + 1]
+    rb, ra = table(before, "c-ragam"), table(after, "c-ragam")
+    assert ra["Fisik"][0] == rb["Fisik"][0] + 1 and ra["Ganda"][0] == rb["Ganda"][0] + 1
+    assert ra["Mental"] == rb["Mental"]
+    assert table(after, "c-barthel")["Lansia belum diases"][0] == table(before, "c-barthel")["Lansia belum diases"][0] + 1
+
+
+def test_dashboard_is_scoped(app, client, auth):
+    auth.login("operator.sijunjung")
+    r = client.get("/sidilan/dasbor")
+    exp = expected(app, "13.03")
+    kec = table(r.text, "c-kec")
+    assert kec.pop("Jumlah")[0] == exp["total"]
+    assert set(kec) == set(exp["kecamatan"])  # only Sijunjung's kecamatan
+    assert "Tigo Lurah" not in r.text
+    # a Sijunjung person never moves Solok's numbers
+    auth.logout()
+    auth.login("pimpinan.solok")
+    before = table(client.get("/sidilan/dasbor").text, "c-kec")["Jumlah"]
+    with app.app_context():
+        sij = db.session.scalar(select(Regency).where(Regency.code == "13.03"))
+        db.session.add(Person(regency_id=sij.id, nama_lengkap="Orang Sijunjung", jenis_kelamin="L",
+                              tanggal_lahir=date(1950, 1, 1), kecamatan_code="13.03.04", nagari_code="13.03.04.2001"))
+        db.session.commit()
+    assert table(client.get("/sidilan/dasbor").text, "c-kec")["Jumlah"] == before
+
+
+def test_each_chart_is_svg_beside_a_table(client, auth):
+    auth.login("pimpinan.solok")
+    r = client.get("/sidilan/dasbor")
+    for section in ("c-ragam", "c-kec", "c-usia", "c-barthel", "c-bantuan"):
+        block = re.search(rf'<section aria-labelledby="{section}">(.*?)</section>', r.text, re.S).group(1)
+        assert re.search(r'<div class="chart"><figure><svg [^>]*role="img"', block)
+        assert "<table>" in block and "<rect" in block
+    assert "<script" not in r.text.split("</head>")[1]
+
+
+def test_dashboard_byte_budget_and_roles(client, auth):
+    auth.login("operator.solok")
+    r = client.get("/sidilan/dasbor")
+    assert gz(r.data) <= 14000
+    auth.logout()
+    auth.login("faskes.solok")
+    assert client.get("/sidilan/dasbor").status_code == 404
+
+
+def test_dashboard_htmx_request_gets_the_page(client, auth):
+    """There is no fragment: an htmx history restore or boosted request still gets a full, valid page."""
+    auth.login("operator.solok")
+    r = client.get("/sidilan/dasbor", headers=HX)
+    assert r.status_code == 200 and "c-ragam" in r.text
+
+
+def test_bar_chart_helper_scales_and_escapes():
+    from blueprints.core.charts import bar_chart, percent
+
+    svg = str(bar_chart([("<b>A</b>", 10), ("B", 5)], "Judul <x>"))
+    widths = [float(w) for w in re.findall(r'<rect x="\d+" y="[\d.]+" width="([\d.]+)"', svg)]
+    assert widths[0] == 2 * widths[1] > 0
+    assert "<b>" not in svg and "&lt;b&gt;A&lt;/b&gt;" in svg and "Judul &lt;x&gt;" in svg
+    grouped = str(bar_chart([("0–17", (3, 0))], "Umur", series=("L", "P")))
+    assert grouped.count("<rect") == 2 + 2  # two legend keys, two bars
+    assert "Belum ada data" in str(bar_chart([], "Kosong"))
+    assert percent(1, 3) == "33,3%" and percent(1, 0) == "–"
