@@ -1,0 +1,120 @@
+"""The printed letter (§9.1/9.2): real WeasyPrint, one page, size budget, marks, print log, safe fields."""
+import re
+import zlib
+
+from flask import render_template
+from sqlalchemy import func, select
+
+from blueprints.core.audit import AuditEvent
+from blueprints.core.extensions import db
+from blueprints.rujukan.models import Patient, Referral, ReferralPrint
+from blueprints.rujukan.printing import letter_context
+
+from .conftest import org, referral_where
+
+PDF_BUDGET = 30 * 1024
+
+
+def pdf_info(data: bytes) -> tuple[int, list[str]]:
+    """(page count, MediaBoxes) read from the PDF's (compressed) object streams."""
+    text = data
+    for chunk in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            text += zlib.decompress(chunk)
+        except zlib.error:
+            pass
+    count = int(re.search(rb"/Type /Pages/Kids \[[^\]]*\]/Count (\d+)", text).group(1))
+    boxes = [b.decode() for b in re.findall(rb"/MediaBox \[([^\]]*)\]", text)]
+    return count, boxes
+
+
+def _ros_ref(app):
+    with app.app_context():
+        ros = db.session.scalar(select(Patient).where(Patient.nik == "1302185203840001"))
+        return referral_where(Referral.patient_id == ros.id, Referral.status == "dijawab").id
+
+
+def test_letter_pdf_one_page_a4_and_f4(app, faskes, caplog):
+    ref_id = _ros_ref(app)
+    resp = faskes.get(f"/rujukan/{ref_id}/cetak?kertas=A4")
+    assert not [r for r in caplog.records if r.name.startswith("weasyprint") and r.levelname == "WARNING"]
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    assert resp.data[:4] == b"%PDF" and len(resp.data) <= PDF_BUDGET
+    pages, boxes = pdf_info(resp.data)
+    assert pages == 1 and boxes[0].split()[2:] == ["595.275591", "841.889764"]
+    resp = faskes.get(f"/rujukan/{ref_id}/cetak")  # the facility's own setting: Tigo Lurah prints on F4
+    pages, boxes = pdf_info(resp.data)
+    assert pages == 1 and boxes[0].split()[2:] == ["609.448819", "935.433071"] and len(resp.data) <= PDF_BUDGET
+
+
+def test_letter_html_content(app):
+    ref_id = _ros_ref(app)
+    with app.test_request_context("/rujukan/"):
+        ref = db.session.get(Referral, ref_id)
+        html = render_template("rujukan/pdf/letter.html", page_size="210mm 297mm", paper="A4",
+                               L=__import__("blueprints.rujukan.lists", fromlist=["x"]),
+                               **letter_context(ref, None))
+        assert ref.number in html and "Rosmaniar" in html
+        assert "I50.0" in html and "Congestive heart failure" in html
+        assert "berlaku 1 (satu) kali kunjungan, berlaku sampai dengan" in html
+        assert "Pertimbangan geografis" in html and "Pelayanan Kesehatan Masyarakat di Wilayah Perbatasan" in html
+        assert "Pengguna kursi roda" in html
+        assert "SURAT RUJUKAN BALIK" in html and "<svg" in html and f"R{ref.id}-" in html
+        assert "SIP" in html and "Salam sejawat" in html
+
+
+def test_draft_copy_marks_and_print_log(app, faskes):
+    ref_id = _ros_ref(app)
+    with app.app_context():
+        draft_id = referral_where(Referral.origin_id == org("pkm").id, Referral.status == "draf").id
+        db.session.get(Referral, ref_id).print_count = 0
+        db.session.commit()
+    assert faskes.get(f"/rujukan/{draft_id}/cetak").status_code == 200
+    faskes.get(f"/rujukan/{ref_id}/cetak?kertas=A4")
+    faskes.get(f"/rujukan/{ref_id}/cetak?kertas=A4")
+    with app.app_context():
+        marks = [p.mark for p in db.session.scalars(select(ReferralPrint).order_by(ReferralPrint.id))]
+        assert marks == ["DRAFT", "ASLI", "SALINAN"]
+        assert db.session.scalar(select(func.count()).where(AuditEvent.action == "print")) == 3
+        ref = db.session.get(Referral, ref_id)
+    with app.test_request_context("/rujukan/"):
+        ref = db.session.get(Referral, ref_id)
+        from blueprints.rujukan import lists
+        html = render_template("rujukan/pdf/letter.html", page_size="x", paper="A4", L=lists,
+                               **letter_context(ref, "SALINAN"))
+        assert '<div class="mark">SALINAN</div>' in html
+
+
+def test_hostile_fields_are_escaped_never_fetched(app, faskes):
+    ref_id = _ros_ref(app)
+    with app.app_context():
+        ref = db.session.get(Referral, ref_id)
+        ref.anamnesis = '<img src="file:///etc/passwd"> <img src="http://example.com/x.png">'
+        ref.note = '<link rel="stylesheet" href="http://example.com/a.css">'
+        db.session.commit()
+    with app.test_request_context("/rujukan/"):
+        from blueprints.rujukan import lists
+        html = render_template("rujukan/pdf/letter.html", page_size="x", paper="A4", L=lists,
+                               **letter_context(db.session.get(Referral, ref_id), None))
+        assert '<img src="file:///etc/passwd">' not in html and "&lt;img src=" in html
+        assert '<link rel="stylesheet" href="http://' not in html
+    resp = faskes.get(f"/rujukan/{ref_id}/cetak?kertas=A4")
+    assert resp.status_code == 200 and b"root:x:0:0" not in resp.data
+    assert pdf_info(resp.data)[0] == 1
+
+
+def test_renderer_refuses_urls_outside_static(app):
+    from blueprints.core.pdf import StaticOnlyFetcher
+    from pathlib import Path
+    import pytest
+    fetcher = StaticOnlyFetcher(Path(app.root_path) / "static")
+    with pytest.raises(ValueError):
+        fetcher.fetch("file:///etc/passwd")
+    with pytest.raises(ValueError):
+        fetcher.fetch("http://example.com/x.png")
+
+
+def test_scoped_print(app, client, auth):
+    ref_id = _ros_ref(app)
+    auth.login("faskes2.solok")
+    assert client.get(f"/rujukan/{ref_id}/cetak").status_code == 404

@@ -1,0 +1,91 @@
+"""Monthly cross-regency recap, register book, worklists and home panels."""
+import csv
+import io
+from datetime import date
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from blueprints.core.extensions import db
+from blueprints.rujukan.models import Referral
+from blueprints.core.timeutil import to_local
+
+from .conftest import org, referral_where
+from .test_pdf import pdf_info
+
+
+def _served_this_month(app):
+    """A Solok resident's referral that arrived at RSUD Sijunjung this month (demo)."""
+    today = date.today()
+    with app.app_context():
+        for r in db.session.scalars(select(Referral).where(Referral.destination_id == org("rsud").id,
+                                                           Referral.arrived_at.is_not(None)).order_by(Referral.id)):
+            local = to_local(r.arrived_at).date()
+            if (local.year, local.month) == (today.year, today.month) and r.patient.home_regency.code == "13.02":
+                return r.number, r.patient.name, f"{today.year}-{today.month:02d}"
+    raise AssertionError("demo has no arrival this month")
+
+
+def test_recap_for_both_dinkes(app, client, auth):
+    number, name, month = _served_this_month(app)
+    for user in ("dinkes.solok", "dinkes.sijunjung"):
+        auth.login(user)
+        resp = client.get("/rujukan/rekap", query_string={"bulan": month, "asal": "13.02", "layanan": "13.03"})
+        assert resp.status_code == 200 and number in resp.text and name in resp.text
+        assert "RSUD Sijunjung (demo)" in resp.text and "FKTL" in resp.text and "BPJS Kesehatan" in resp.text
+        assert "Per diagnosis" in resp.text
+        auth.logout()
+
+
+def test_recap_exports(app, client, auth):
+    number, name, month = _served_this_month(app)
+    auth.login("dinkes.solok")
+    qs = {"bulan": month, "asal": "13.02", "layanan": "13.03"}
+    resp = client.get("/rujukan/rekap", query_string={**qs, "format": "csv"})
+    assert resp.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Tanggal layanan" and any(number in r for r in rows)
+    assert not any("1302185203840001" in ";".join(r) for r in rows)  # NIK masked in exports
+    resp = client.get("/rujukan/rekap", query_string={**qs, "format": "xlsx"})
+    wb = load_workbook(io.BytesIO(resp.data))
+    assert any(row[4] == number for row in wb["Rekap"].iter_rows(values_only=True))
+    resp = client.get("/rujukan/rekap", query_string={**qs, "format": "pdf"})
+    assert resp.mimetype == "application/pdf" and resp.data[:4] == b"%PDF"
+    pages, boxes = pdf_info(resp.data)
+    assert pages >= 1 and [float(x) for x in boxes[0].split()[2:]] == [935.433071, 609.448819]  # F4 landscape
+
+
+def test_recap_only_for_dinkes(client, auth):
+    auth.login("faskes.solok")
+    assert client.get("/rujukan/rekap").status_code == 404
+
+
+def test_register_book(app, client, auth):
+    auth.login("faskes.solok")
+    with app.app_context():
+        ref = referral_where(Referral.origin_id == org("pkm").id, Referral.status == "selesai")
+        month, number = f"{ref.issued_on.year}-{ref.issued_on.month:02d}", ref.number
+    resp = client.get("/rujukan/register", query_string={"bulan": month})
+    assert resp.status_code == 200 and number in resp.text
+    resp = client.get("/rujukan/register", query_string={"bulan": month, "format": "csv"})
+    assert number in resp.data.decode("utf-8-sig")
+    auth.logout()
+    auth.login("faskes2.solok")
+    assert number not in client.get("/rujukan/register", query_string={"bulan": month}).text
+
+
+def test_worklists_and_home_panels(client, auth):
+    auth.login("faskes.solok")
+    home = client.get("/")
+    assert "Kedaluwarsa" in home.text and "Segera kedaluwarsa" in home.text
+    assert "Pasien tiba, belum dijawab" in home.text
+    expired = client.get("/rujukan/daftar-kerja", query_string={"daftar": "kedaluwarsa"})
+    assert expired.status_code == 200 and "Kedaluwarsa" in expired.text and "RJK" in expired.text
+    assert client.get("/rujukan/daftar-kerja", query_string={"daftar": "salah"}).status_code == 404
+    auth.logout()
+    auth.login("faskes.rsud.sijunjung")
+    home = client.get("/")
+    assert "Menunggu jawaban kita" in home.text
+    auth.logout()
+    auth.login("dinkes.sijunjung")
+    assert "Rekap bulanan" in client.get("/").text
