@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from blueprints.core.extensions import db
 from blueprints.wilayah.models import Jorong
-from tests.conftest import HX
+from tests.sidilan.test_print_profile import pdf_pages
 
 TIGO_JANGKO_NAGARI = "13.02.18.2004"
 
@@ -29,6 +29,7 @@ def test_paper_form_pdf_for_jorong(app, client, auth):
     assert r.mimetype == "application/pdf"
     assert r.data.startswith(b"%PDF")
     assert "Tigo_Jangko" in r.headers["Content-Disposition"]
+    assert pdf_pages(r.data) == 2  # front and back of one A4 sheet
 
 
 def test_paper_form_needs_nagari(client, auth):

@@ -16,9 +16,10 @@ from blueprints.sidilan.models import Assistance, ElderlyAssessment, Person, Pro
 def pdf_pages(data: bytes) -> int:
     """Page objects in the PDF, including those inside compressed object streams."""
     parts = [data]
-    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+    for m in re.finditer(rb"/Length (\d+)[^>]*>>\s*stream\r?\n", data):
+        raw = data[m.end():m.end() + int(m.group(1))]
         try:
-            parts.append(zlib.decompress(m.group(1)))
+            parts.append(zlib.decompressobj().decompress(raw))
         except zlib.error:
             pass
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", b"\n".join(parts)))
