@@ -1,0 +1,109 @@
+"""Report pages as a clerk meets them: byte budgets, CSRF on the hand-written import forms, and the issue's
+'done means' path from the sample spreadsheet to the dashboard, invisible to the other regency."""
+import io
+import re
+
+from sqlalchemy import func, select
+
+from blueprints.core.extensions import db
+from blueprints.sidilan.models import DuplicateCandidate, Person
+from tests.conftest import HX
+from tests.sidilan.conftest import gz
+from tests.sidilan.test_import import (CSV, XLSX, FileStorage, map_and_preview, stream_encode_multipart, token_of,
+                                      upload)
+from tests.sidilan.test_reports_dashboard import table
+
+PAGE, FRAGMENT = 14_000, 4_000
+
+
+def test_report_pages_fit_the_byte_budget(app, client, auth):
+    auth.login("operator.solok")
+    token = token_of(upload(client))
+    pages = ["/sidilan/dasbor", "/sidilan/impor", f"/sidilan/impor/{token}/kolom", "/sidilan/cetak/formulir",
+             "/sidilan/cetak/formulir?kecamatan=13.02.18"]
+    map_and_preview(client, token)
+    pages += [f"/sidilan/impor/{token}/uji", f"/sidilan/impor/{token}/uji?tampil=ditolak"]
+
+    def measure(urls):
+        for url in urls:
+            r = client.get(url)
+            assert r.status_code == 200, url
+            assert gz(r.data) <= PAGE, f"{url}: {gz(r.data)} B gz"
+
+    measure(pages)
+    measure([client.post(f"/sidilan/impor/{token}/jalankan").headers["Location"]])
+    token2 = token_of(upload(client))
+    map_and_preview(client, token2)
+    fragment = client.get(f"/sidilan/impor/{token2}/uji?tampil=cocok", headers=HX)
+    assert b"<html" not in fragment.data and gz(fragment.data) <= FRAGMENT
+
+
+def test_import_forms_need_the_csrf_token(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    login = client.get("/masuk").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login) or re.search(
+        r'name="csrf_token" value="([^"]+)"', login)
+    client.post("/masuk", data={"username": "operator.solok", "password": "sinergi-demo-2024",
+                                "csrf_token": token.group(1)})
+    r = client.post("/sidilan/impor", data={})
+    assert r.status_code == 400 and "token keamanan" in r.text.lower()
+    page = client.get("/sidilan/impor").text
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    stream, _, boundary = stream_encode_multipart(
+        {"csrf_token": csrf, "berkas": FileStorage(io.BytesIO(XLSX.read_bytes()), filename=XLSX.name)},
+        use_tempfile=False)
+    r = client.post("/sidilan/impor", data=stream.getvalue(), content_type=f"multipart/form-data; boundary={boundary}")
+    assert r.status_code == 302
+    mapping_url = r.headers["Location"]
+    form = client.get(mapping_url).text
+    assert 'name="csrf_token"' in form
+    assert client.post(mapping_url, data={"header_row": "3"}).status_code == 400  # no token
+    token = mapping_url.split("/")[-2]
+    assert client.post(f"/sidilan/impor/{token}/jalankan").status_code == 400
+
+
+def test_sample_import_reaches_dashboard_and_stays_in_regency(app, client, auth):
+    auth.login("operator.solok")
+    before = table(client.get("/sidilan/dasbor").text, "c-kec")
+    token = token_of(upload(client, CSV))
+    map_and_preview(client, token)
+    preview = client.get(f"/sidilan/impor/{token}/uji").text
+    new = int(re.search(r"(\d+) <small class=\"muted\">akan dibuat", preview).group(1))
+    client.post(f"/sidilan/impor/{token}/jalankan")
+    after = table(client.get("/sidilan/dasbor").text, "c-kec")
+    assert after["Jumlah"][0] == before["Jumlah"][0] + new
+    assert after["Tigo Lurah"][0] == before["Tigo Lurah"][0] + 2  # Siti Aminah and Nasrul
+    # the export lists them; the other regency sees none of them
+    export = client.get("/sidilan/ekspor.csv?kecamatan=13.02.18").data.decode("utf-8-sig")
+    assert "Siti Aminah" in export and "Nasrul" in export
+    auth.logout()
+    auth.login("operator.sijunjung")
+    other = client.get("/sidilan/ekspor.csv").data.decode("utf-8-sig")
+    assert "1302185208700003" not in other and "1302180503500004" not in other
+    with app.app_context():
+        siti = db.session.scalar(select(Person.id).where(Person.nik == "1302185208700003"))
+    assert client.get(f"/sidilan/orang/{siti}/profil.pdf").status_code == 404
+
+
+def test_imported_person_similar_to_an_existing_one_opens_a_review(app, client, auth):
+    """Same name, birth date and nagari but no NIK: created (never rejected) and a duplicate review opens,
+    through the registry's own duplicate detection."""
+    with app.app_context():
+        existing = db.session.scalar(select(Person).where(Person.regency_id == 1, Person.tanggal_lahir.is_not(None),
+                                                          Person.nagari_code.is_not(None)).order_by(Person.id))
+        nagari = existing.nagari.name
+        name, birth = existing.nama_lengkap, existing.tanggal_lahir.strftime("%d-%m-%Y")
+        sex, kecamatan, existing_id = existing.jenis_kelamin, existing.kecamatan.name, existing.id
+        before = db.session.scalar(select(func.count()).select_from(DuplicateCandidate))
+    data = ("NAMA;L/P;TGL LAHIR;NAGARI;KECAMATAN;ALASAN TANPA NIK\n"
+            f"{name.upper()};{sex};{birth};{nagari};{kecamatan};belum rekam\n").encode()
+    auth.login("operator.solok")
+    token = token_of(upload(client, name="mirip.csv", data=data))
+    map_and_preview(client, token)
+    assert "Akan dibuat" in client.get(f"/sidilan/impor/{token}/uji").text
+    client.post(f"/sidilan/impor/{token}/jalankan")
+    with app.app_context():
+        cands = list(db.session.scalars(select(DuplicateCandidate)))
+        assert len(cands) == before + 1
+        assert cands[-1].alasan == "nama_lahir_nagari" and existing_id in (cands[-1].person_a_id, cands[-1].person_b_id)
