@@ -9,9 +9,10 @@ from blueprints.core.extensions import db
 from blueprints.wilayah.models import LEVEL_NAGARI, Jorong, Wilayah
 
 from . import service as S
-from .models import Assistance, Disability, ElderlyAssessment, Person, Program, VerificationEvent
+from .models import Assistance, Disability, ElderlyAssessment, Household, Person, Program, VerificationEvent
 
 PER_REGENCY = 30
+_HOUSEHOLDS: dict = {}  # (regency_id, no_kk) -> Household, within one load
 TIGO_JANGKO_NAGARI = "13.02.18.2004"
 
 MEN = ["Syamsul Bahri", "Ahmad Yani", "Zulkifli", "Rusli", "Darmawan", "Jasman", "Nasrul", "Hendri", "Afrizal",
@@ -36,8 +37,11 @@ def _person(regency, nagari: Wilayah, name: str, sex: str, birth: date, seq: int
     no_kk = _kk(nagari.parent_code, kk_seq)
     address = dict(kecamatan_code=nagari.parent_code, nagari_code=nagari.code, jorong_id=extra.pop("jorong_id", None),
                    alamat=f"Jl. {nagari.name} No. {rng.randint(1, 120)}")
-    hh = S.household_for(regency.id, no_kk, address)
-    p = Person(regency_id=regency.id, nik=nik, household_id=hh.id, no_kk=no_kk,
+    hh = _HOUSEHOLDS.get((regency.id, no_kk))
+    if hh is None:
+        hh = _HOUSEHOLDS[(regency.id, no_kk)] = Household(regency_id=regency.id, no_kk=no_kk, **address)
+        db.session.add(hh)
+    p = Person(regency_id=regency.id, nik=nik, household=hh, no_kk=no_kk,
                hubungan_keluarga=extra.pop("shdk", "Kepala Keluarga"), nama_lengkap=name,
                name_search=S.name_search(name), name_key=S.name_key(name), jenis_kelamin=sex,
                tempat_lahir=rng.choice(PLACES["solok" if regency.code == "13.02" else "sijunjung"]),
@@ -45,13 +49,12 @@ def _person(regency, nagari: Wilayah, name: str, sex: str, birth: date, seq: int
                persetujuan=True, tgl_persetujuan=date(2024, 8, 29), pemberi_persetujuan=name,
                sumber_data="lapangan", **address, **extra)
     db.session.add(p)
-    db.session.flush()
     return p
 
 
 def _disability(p: Person, ragam: list[str], derajat: str, rng, owned=(), needed=(), needs=(), pendamping=False,
                 jenis: dict | None = None):
-    d = Disability(person_id=p.id, derajat=derajat, sejak=rng.choice(["bawaan", "didapat"]),
+    d = Disability(person=p, derajat=derajat, sejak=rng.choice(["bawaan", "didapat"]),
                    butuh_pendamping=pendamping, alat_bantu_dimiliki=",".join(owned),
                    alat_bantu_dibutuhkan=",".join(needed), kebutuhan_layanan=",".join(needs))
     for r in ragam:
@@ -75,7 +78,7 @@ def _assessment(p: Person, when: date, total_target: int, user, rng):
         if items[f] > 0:
             items[f] -= 1
     total, kat = S.barthel_result(items)
-    a = ElderlyAssessment(regency_id=p.regency_id, person_id=p.id, tgl_asesmen=when, petugas_id=user.id,
+    a = ElderlyAssessment(regency_id=p.regency_id, person=p, tgl_asesmen=when, petugas_id=user.id,
                           usia=S.age_on(p.tanggal_lahir, when), kategori_potensi="tidak_potensial" if total < 12
                           else "potensial", tinggal_dengan=rng.choice(["sendiri", "anak", "pasangan"]),
                           terlantar=total < 5, barthel_total=total, barthel_kategori=kat, **items)
@@ -90,7 +93,7 @@ def _status(p: Person, status: str, operator, verifier):
     for st in steps:
         who = operator if st == "diajukan" else verifier
         note = "Foto KTP tidak terbaca; mohon lengkapi." if st == "ditolak" else None
-        db.session.add(VerificationEvent(person_id=p.id, from_status=prev, to_status=st, user_id=who.id, note=note))
+        db.session.add(VerificationEvent(person=p, from_status=prev, to_status=st, user_id=who.id, note=note))
         prev = st
     p.status_verifikasi = status
     if status == "ditolak":
@@ -98,7 +101,8 @@ def _status(p: Person, status: str, operator, verifier):
 
 
 def load(ctx) -> None:
-    for slug, regency in ctx.regencies.items():
+    _HOUSEHOLDS.clear()
+    for slug, regency in sorted(ctx.regencies.items(), key=lambda kv: kv[1].code):
         S.seed_programs(regency.id)
         if db.session.scalar(select(Person.id).where(Person.regency_id == regency.id).limit(1)) is not None:
             continue
@@ -135,8 +139,8 @@ def _load_regency(ctx, slug, regency):
         _assessment(father, today - timedelta(days=30), 10, operator, rng)
         _status(father, "diajukan", operator, verifier)
         deaf = _person(regency, tbs, "Febri", "L", date(2001, 11, 20), seq + 2, base_kk + 1, rng, jorong_id=jid)
-        _disability(deaf, ["sensorik"], "sedang", rng, needs=["juru_bahasa_isyarat"], jenis={"sensorik": "rungu-wicara"})
-        d = deaf.disability or db.session.scalar(select(Disability).where(Disability.person_id == deaf.id))
+        d = _disability(deaf, ["sensorik"], "sedang", rng, needs=["juru_bahasa_isyarat"],
+                        jenis={"sensorik": "rungu-wicara"})
         d.wg_mendengar = 4
         d.ganda = True
         _status(deaf, "diverifikasi", operator, verifier)
@@ -167,13 +171,13 @@ def _load_regency(ctx, slug, regency):
         _status(p, statuses[i % len(statuses)], operator, verifier)
         if i % 4 == 1:
             prog = programs[rng.choice(["PKH", "BPNT"])]
-            db.session.add(Assistance(regency_id=regency.id, program_id=prog.id, household_id=p.household_id,
+            db.session.add(Assistance(regency_id=regency.id, program_id=prog.id, household=p.household,
                                       tahun=today.year, tahap="Tahap 1", status="disalurkan",
                                       tgl_salur=today - timedelta(days=60), nilai_rp=600000 if prog.kode == "PKH"
                                       else 200000, sumber_dana="APBN"))
         elif i % 4 == 2:
             prog = programs[rng.choice(["PBI-JK", "ASPD", "ALAT-BANTU", "APBD"])]
-            db.session.add(Assistance(regency_id=regency.id, program_id=prog.id, person_id=p.id,
+            db.session.add(Assistance(regency_id=regency.id, program_id=prog.id, person=p,
                                       tahun=today.year, status=rng.choice(["diusulkan", "disetujui", "disalurkan"]),
                                       sumber_dana=prog.sumber_dana))
         people.append(p)
@@ -182,7 +186,7 @@ def _load_regency(ctx, slug, regency):
     twice = people[-2]
     for tahap in ("Tahap 1", "Tahap 1 (ulang)"):
         db.session.add(Assistance(regency_id=regency.id, program_id=programs["BPNT"].id,
-                                  household_id=twice.household_id, tahun=today.year, tahap=tahap,
+                                  household=twice.household, tahun=today.year, tahap=tahap,
                                   status="disalurkan", nilai_rp=200000, sumber_dana="APBN"))
     # a duplicate pair: the same person typed twice with a spelling variant ("Syamsul" / "Samsul")
     orig = people[5]

@@ -273,6 +273,7 @@ class VerificationEvent(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     user = relationship("User")
+    person: Mapped[Person] = relationship()
 
 
 class DuplicateCandidate(RegencyScoped, db.Model):

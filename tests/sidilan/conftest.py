@@ -47,7 +47,7 @@ def person_by_name(app, name: str) -> Person | None:
         return p
 
 
-def person_id_of(app, name: str, regency_code: str | None = None) -> int:
+def person_id_of(app, name: str, regency_code: str = "13.02") -> int:
     from blueprints.auth.models import Regency
     with app.app_context():
         stmt = select(Person.id).where(Person.nama_lengkap == name)
