@@ -52,9 +52,9 @@ def bar_chart(rows: Sequence, title: str, series: Sequence[str] = (), width: int
     legend = 18 if len(series) > 1 else 0
     band = groups * bar + gap
     height = legend + max(1, len(data)) * band + gap
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-           f'height="{height}" role="img" aria-label="{escape(title)}" font-size="11" '
-           f'font-family="system-ui,sans-serif"><title>{escape(title)}</title>']
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+            f'height="{height}" role="img" aria-label="{escape(title)}" font-size="11" '
+            f'font-family="system-ui,sans-serif"><title>{escape(title)}</title>')]
     if legend:
         x = label_width
         for i, name in enumerate(series):

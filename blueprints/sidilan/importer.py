@@ -571,8 +571,8 @@ def _lookup(values, text: str) -> str | None:
 
 
 def _check_row(row: RowResult, get, numeric_col, regions: _Regions, regency_code: str, today: date) -> None:
-    from .service import kk_check, name_key, name_search, nik_check
     from . import values as V
+    from .service import kk_check, name_key, name_search, nik_check
 
     v = row.values
     name = clean_name(get("nama"))
@@ -685,7 +685,6 @@ def _check_row(row: RowResult, get, numeric_col, regions: _Regions, regency_code
 def _find_matches(results: list[RowResult], user) -> None:
     """Existing records in the user's scope: by NIK first, then by No. KK + similar name; and the same
     person twice within the file."""
-    from sqlalchemy import select
 
     from blueprints.core.extensions import db
     from blueprints.core.scope import scoped
@@ -756,10 +755,11 @@ def dry_run(pending: Pending, user, today: date) -> DryRun:
 
 def apply(run: DryRun, user) -> list[int]:
     """Create the 'baru' rows (the caller commits, once). Duplicate review rows open as on a manual save."""
+    from blueprints.core import audit
     from blueprints.core.extensions import db
 
     from . import service as S
-    from .models import ChangeLog, Disability, Person
+    from .models import ChangeLog, Disability, Person, VerificationEvent
 
     created = []
     for r in run.rows:
@@ -779,6 +779,11 @@ def apply(run: DryRun, user) -> list[int]:
                         updated_by_id=user.id, **address)
         db.session.add(person)
         db.session.flush()
+        # the same creation trail as a manual save (routes._save_person): history, workflow start, audit
+        db.session.add(ChangeLog(person_id=person.id, entity="person", field="dibuat",
+                                 new_value="data baru (impor spreadsheet)", user_id=user.id))
+        db.session.add(VerificationEvent(person_id=person.id, from_status=None, to_status="draf", user_id=user.id))
+        audit.record("create", "sidilan_person", person.id, f"mendaftarkan orang #{person.id} (impor)", user=user)
         if v["ragam"]:
             d = Disability(person_id=person.id, derajat=v["derajat"])
             for ragam, jenis in v["ragam"].items():

@@ -5,8 +5,8 @@ from urllib.parse import quote
 
 import segno
 from flask import Response, abort, current_app, flash, redirect, request, url_for
-from flask_wtf.file import FileField, FileRequired
 from flask_login import current_user
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
@@ -31,7 +31,6 @@ from . import bp, exporter, importer, report_dashboard, report_models
 from . import service as S
 from . import values as V
 from .models import Assistance, Person, VerificationEvent
-
 
 # ---- blank paper form per jorong (sidilan.md §12) -----------------------------------------------
 

@@ -5,7 +5,7 @@ import io
 import re
 
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from blueprints.auth.models import Regency
 from blueprints.core.audit import AuditEvent

@@ -9,7 +9,7 @@ from blueprints.auth.models import Regency
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import today_local
 from blueprints.sidilan import values as V
-from blueprints.sidilan.models import Assistance, Disability, ElderlyAssessment, Household, Person, Program
+from blueprints.sidilan.models import Assistance, Disability, ElderlyAssessment, Person, Program
 from blueprints.wilayah.models import Wilayah
 from tests.conftest import HX
 from tests.sidilan.conftest import gz

@@ -9,8 +9,15 @@ from blueprints.core.extensions import db
 from blueprints.sidilan.models import DuplicateCandidate, Person
 from tests.conftest import HX
 from tests.sidilan.conftest import gz
-from tests.sidilan.test_import import (CSV, XLSX, FileStorage, map_and_preview, stream_encode_multipart, token_of,
-                                      upload)
+from tests.sidilan.test_import import (
+    CSV,
+    XLSX,
+    FileStorage,
+    map_and_preview,
+    stream_encode_multipart,
+    token_of,
+    upload,
+)
 from tests.sidilan.test_reports_dashboard import table
 
 PAGE, FRAGMENT = 14_000, 4_000
