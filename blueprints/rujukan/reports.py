@@ -152,11 +152,12 @@ def recap_page():
                          values=[row_values(x, data["places"]) for x in data["rows"]])
         return pdf_response(pdf, name + ".pdf")
     audit.record("view", "rujukan_rekap", f"{y}-{m:02d}", f"melihat rekap rujukan {home.code}->{served.code}")
-    db.session.commit()
     regencies = list(db.session.scalars(select(Regency).order_by(Regency.code)))
-    return render("rujukan/recap.html", title=title, home=home, served=served, y=y, m=m, bulan=BULAN,
+    response = render("rujukan/recap.html", title=title, home=home, served=served, y=y, m=m, bulan=BULAN,
                   regencies=regencies, values=[row_values(x, data["places"]) for x in data["rows"][:200]],
                   columns=COLUMNS, **data)
+    db.session.commit()
+    return response
 
 
 def _csv(rows: list[list], filename: str) -> Response:
@@ -225,10 +226,11 @@ def register():
         return pdf_response(pdf, name + ".pdf")
     page = paginate(stmt, request.args.get("hal"))
     audit.record("view", "rujukan_register", f"{y}-{m:02d}", f"melihat register rujukan {y}-{m:02d}")
-    db.session.commit()
-    return render("rujukan/register.html", "rujukan/_register.html", page=page, y=y, m=m, bulan=BULAN,
+    response = render("rujukan/register.html", "rujukan/_register.html", page=page, y=y, m=m, bulan=BULAN,
                   month=bulan_tahun(m, y), rows=[register_values(r) for r in page.items], columns=REGISTER_COLUMNS,
                   refs=page.items)
+    db.session.commit()
+    return response
 
 
 REGISTER_COLUMNS = ["Nomor", "Tanggal", "Pasien", "Diagnosis", "Tujuan", "Jenis", "Dasar", "Status", "Dijawab"]

@@ -235,8 +235,9 @@ def patient(patient_id: int):
     nik_check = check_nik(p.nik, sex=p.sex, birth_date=p.birth_date,
                           regency_code=p.home_regency.code) if p.nik else None
     audit.record("view", "rujukan_patient", p.id, f"melihat pasien rujukan #{p.id}")
+    response = render("rujukan/patient.html", p=p, refs=refs, nik_check=nik_check)
     db.session.commit()
-    return render("rujukan/patient.html", p=p, refs=refs, nik_check=nik_check)
+    return response
 
 
 # ---- referral form -----------------------------------------------------------------------------
@@ -452,8 +453,9 @@ def _load(ref_id: int) -> Referral:
 @bp.route("/<int:ref_id>")
 def detail(ref_id: int):
     ref = db.session.scalars(scoped(Referral).where(Referral.id == ref_id).options(
-        joinedload(Referral.patient), joinedload(Referral.origin), joinedload(Referral.destination),
-        joinedload(Referral.nakes), joinedload(Referral.redirect_to))).first()
+        joinedload(Referral.patient).joinedload(Patient.home_regency),
+        joinedload(Referral.patient).joinedload(Patient.jorong), joinedload(Referral.origin),
+        joinedload(Referral.destination), joinedload(Referral.nakes), joinedload(Referral.redirect_to))).first()
     if ref is None:
         abort(404)
     events = list(db.session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id)
@@ -469,11 +471,12 @@ def detail(ref_id: int):
         Organisation.facility_level.is_not(None), Organisation.id.not_in([ref.origin_id, ref.destination_id or 0]))
         .order_by(Organisation.name)).all() if "redirect" in actions else []
     audit.record("view", "rujukan", ref.id, f"melihat rujukan #{ref.id}")
-    db.session.commit()
-    return render("rujukan/detail.html", ref=ref, events=events, side=side, actions=actions, form=form,
-                  warnings=warnings, transitions=service.TRANSITIONS, facilities=facilities,
-                  times=service.response_times(ref), duration=service.duration_text,
-                  code=service.verify_code(ref.id) if ref.number else None)
+    response = render("rujukan/detail.html", ref=ref, events=events, side=side, actions=actions, form=form,
+                      warnings=warnings, transitions=service.TRANSITIONS, facilities=facilities,
+                      times=service.response_times(ref), duration=service.duration_text,
+                      code=service.verify_code(ref.id) if ref.number else None)
+    db.session.commit()  # after rendering, so the page does not reload what the commit expired
+    return response
 
 
 @bp.route("/<int:ref_id>/aksi/<action>", methods=["POST"])

@@ -1,6 +1,7 @@
 """Public check of a printed letter: /v/<code>. No login; shows no personal or clinical data."""
 from flask import Blueprint
 
+from blueprints.core.auth_gate import public
 from blueprints.core.extensions import db, limiter
 from blueprints.core.render import render
 from blueprints.core.timeutil import today_local
@@ -13,6 +14,7 @@ verify_bp = Blueprint("rujukan_verify", __name__)
 
 
 @verify_bp.route("/v/<code>")
+@public
 @limiter.limit(lambda: setting("RUJUKAN_VERIFY_LIMIT"))
 def verify(code: str):
     ref_id = parse_code(code)

@@ -42,3 +42,32 @@ def worklist(name: str, org_id: int, today: date):
     else:
         return None
     return select(Referral).where(*where).order_by(Referral.issued_at, Referral.id)
+
+
+def matches(name: str, r: Referral, org_id: int, today: date) -> bool:
+    """The same rule as ``worklist()`` for one loaded referral (home panels load once, then sort)."""
+    active = r.status in EXPIRABLE
+    live = r.valid_until is not None and r.valid_until >= today
+    if name == "belum_tiba":
+        cutoff = today - timedelta(days=int(setting("RUJUKAN_NOT_ARRIVED_DAYS")))
+        return r.origin_id == org_id and active and live and r.issued_on is not None and r.issued_on <= cutoff
+    if name == "belum_dijawab":
+        return r.origin_id == org_id and r.status == "tiba"
+    if name == "segera_kedaluwarsa":
+        soon = today + timedelta(days=int(setting("RUJUKAN_EXPIRING_DAYS")))
+        return r.origin_id == org_id and active and live and r.valid_until <= soon
+    if name == "kedaluwarsa":
+        return r.origin_id == org_id and active and r.valid_until is not None and r.valid_until < today
+    if name == "masuk_hari_ini":
+        return (r.destination_id == org_id and active and live
+                and (r.issued_on == today or r.planned_visit == today))
+    if name == "menunggu_jawaban":
+        return r.destination_id == org_id and r.status == "tiba"
+    return False
+
+
+def open_referrals(org_id: int):
+    """Every referral any worklist can hold for this facility, in one query."""
+    return (select(Referral).where(or_(Referral.origin_id == org_id, Referral.destination_id == org_id),
+                                   Referral.status.in_(EXPIRABLE + ("tiba",)))
+            .order_by(Referral.issued_at, Referral.id))

@@ -89,3 +89,18 @@ def test_worklists_and_home_panels(client, auth):
     auth.logout()
     auth.login("dinkes.sijunjung")
     assert "Rekap bulanan" in client.get("/").text
+
+
+def test_panel_rules_match_worklist_queries(app):
+    """The home panels sort one loaded list in Python; they must agree with the worklist pages' SQL."""
+    from datetime import timedelta
+    from blueprints.rujukan.worklists import LABELS, matches, open_referrals, worklist
+    with app.app_context():
+        for key in ("pkm", "rsud", "kumanis"):
+            org_id = org(key).id
+            for day in (date.today(), date.today() + timedelta(days=10)):
+                loaded = list(db.session.scalars(open_referrals(org_id)))
+                for name in LABELS:
+                    sql = [r.id for r in db.session.scalars(worklist(name, org_id, day))]
+                    py = [r.id for r in loaded if matches(name, r, org_id, day)]
+                    assert sorted(sql) == sorted(py), (key, name, day)

@@ -1,0 +1,74 @@
+"""'Done means': a Solok nurse registers a Tigo Jangko patient from SIDILAN, refers to RSUD Sijunjung, prints
+the letter; the hospital marks arrival and answers; the nurse sees the answer; the recap lists the case."""
+from datetime import date
+
+from sqlalchemy import event, select
+
+from blueprints.core.extensions import db
+from blueprints.rujukan import service
+from blueprints.rujukan.models import Patient, Referral
+
+from .conftest import form_data
+from .test_pdf import pdf_info
+
+
+def test_done_means(app, client, auth):
+    auth.login("faskes.solok")
+    nik = "1302185203840001"
+    client.post("/rujukan/pasien/baru", data={
+        "name": "Rosmaniar", "nik": nik, "jenis_kepesertaan": "pbi_apbd", "no_jkn": "0002035020396",
+        "status_peserta": "utama", "birth_date": "1984-03-12", "sex": "P", "home_regency": "13.02",
+        "kecamatan": "13.02.18", "nagari": "13.02.18.2004", "jorong": "1", "phone": "081266000001"})
+    with app.app_context():
+        patient = db.session.scalars(select(Patient).where(Patient.nik == nik).order_by(Patient.id.desc())).first()
+        assert "Pengguna kursi roda" in patient.accessibility
+        pid = patient.id
+    resp = client.post(f"/rujukan/pasien/{pid}/rujukan/baru", data=form_data(app, terbitkan="1"))
+    ref_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
+    pdf = client.get(f"/rujukan/{ref_id}/cetak")
+    assert pdf.status_code == 200 and pdf_info(pdf.data)[0] == 1
+    with app.app_context():
+        ref = db.session.get(Referral, ref_id)
+        assert ref.border and ref.accessibility and ref.status == "diterbitkan"
+        code, number = service.verify_code(ref.id), ref.number
+    auth.logout()
+
+    auth.login("faskes.rsud.sijunjung")
+    assert number in client.get("/rujukan/masuk").text
+    client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web"})
+    client.post(f"/rujukan/{ref_id}/jawab", data={"channel": "web", "reply_diag": "I50.0",
+                                                  "reply_advice": "Kontrol 2 minggu", "reply_doctor": "dr. Irwan"})
+    auth.logout()
+
+    auth.login("faskes.solok")
+    detail = client.get(f"/rujukan/{ref_id}")
+    assert "Kontrol 2 minggu" in detail.text and "Dijawab" in detail.text
+    auth.logout()
+    assert "Dijawab" in client.get(f"/v/{code}").text
+
+    today = date.today()
+    for user in ("dinkes.solok", "dinkes.sijunjung"):
+        auth.login(user)
+        recap = client.get("/rujukan/rekap", query_string={"bulan": f"{today.year}-{today.month:02d}"})
+        assert number in recap.text
+        auth.logout()
+
+
+def test_queries_per_page(app, client, auth):
+    """Each rujukan page answers in a handful of queries (budget 6, plus the session's user load)."""
+    auth.login("faskes.solok")
+    with app.app_context():
+        ref_id = db.session.scalars(select(Referral.id).where(Referral.status == "dijawab")).first()
+    counts = {}
+    for url in ("/rujukan/", "/rujukan/masuk", f"/rujukan/{ref_id}", "/rujukan/faskes", "/rujukan/daftar-kerja", "/"):
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *a, **k: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        counts[url] = len(seen)
+    assert all(n <= 6 for n in counts.values()), counts
