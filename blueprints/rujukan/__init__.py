@@ -4,7 +4,7 @@ from blueprints.core.roles import gate_blueprint
 
 bp = gate_blueprint(Blueprint("rujukan", __name__, url_prefix="/rujukan"))
 
-from . import routes  # noqa: E402,F401
+from . import cli, routes  # noqa: E402,F401
 from .verify import verify_bp  # noqa: E402
 
 

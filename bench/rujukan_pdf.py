@@ -1,0 +1,107 @@
+"""Rujukan PDF timings (bench, not a test): median warm render of the one-page letter and of a one-paragraph
+PDF in the same run, their ratio (goal <= 12x), and the monthly recap with 500 referrals.
+
+Usage: .venv/bin/python bench/rujukan_pdf.py [repeats]
+"""
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import create_app  # noqa: E402
+from blueprints.core.demo import DEMO_PASSWORD, load_demo  # noqa: E402
+from blueprints.core.extensions import db  # noqa: E402
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def _median(fn, repeats: int) -> float:
+    fn()  # warm
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def _add_referrals(n: int) -> None:
+    """Copies of an arrived demo referral, all issued and arrived this month."""
+    from sqlalchemy import select
+
+    from blueprints.rujukan.models import Referral
+    base = db.session.scalars(select(Referral).where(Referral.status == "dijawab")).first()
+    skip = {"id", "number", "seq", "year"}
+    cols = [c.key for c in Referral.__table__.columns if c.key not in skip]
+    now = datetime.now(UTC)
+    for i in range(n):
+        r = Referral(**{c: getattr(base, c) for c in cols})
+        r.issued_on, r.issued_at, r.arrived_at = now.date(), now - timedelta(hours=3), now
+        db.session.add(r)
+    db.session.commit()
+
+
+def main(repeats: int = 10) -> None:
+    collect = _Collect()
+    logging.getLogger("weasyprint").addHandler(collect)
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
+                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+        with app.app_context():
+            db.create_all()
+            load_demo()
+            db.session.commit()
+            from sqlalchemy import select
+
+            from blueprints.rujukan.models import Referral
+            ref_id = db.session.scalars(select(Referral.id).where(Referral.status == "dijawab")).first()
+        client = app.test_client()
+        client.post("/masuk", data={"username": "faskes.solok", "password": DEMO_PASSWORD})
+
+        def letter():
+            assert client.get(f"/rujukan/{ref_id}/cetak?kertas=A4").status_code == 200
+
+        def paragraph():
+            from blueprints.core.pdf import render_pdf
+            with app.test_request_context("/"):
+                render_pdf("rujukan/pdf/paragraph.html", text="Satu paragraf uji untuk mengukur biaya dasar "
+                           "WeasyPrint pada mesin ini.")
+
+        t_letter, t_par = _median(letter, repeats), _median(paragraph, repeats)
+        ratio = t_letter / t_par
+        print(f"letter (A4, 1 page)   median {t_letter:8.1f} ms")
+        print(f"one-paragraph PDF     median {t_par:8.1f} ms")
+        print(f"ratio                        {ratio:8.1f}x  (goal <= 12x){'  OVER GOAL' if ratio > 12 else ''}")
+
+        with app.app_context():
+            _add_referrals(500)
+        dinkes = app.test_client()
+        dinkes.post("/masuk", data={"username": "dinkes.solok", "password": DEMO_PASSWORD})
+        month = datetime.now(UTC).strftime("%Y-%m")
+        for fmt in ("", "csv", "xlsx", "pdf"):
+            def recap(fmt=fmt):
+                assert dinkes.get("/rujukan/rekap", query_string={"bulan": month, "format": fmt}).status_code == 200
+            t = _median(recap, max(1, repeats // 5))
+            print(f"recap 500 referrals {fmt or 'html':<5} median {t:8.1f} ms")
+        with app.app_context():
+            db.engine.dispose()
+    fallback = [m for m in collect.messages if "fontTools" in m]
+    if fallback:
+        print("WARNING: WeasyPrint falls back to fontTools for subsetting (install libharfbuzz-subset0): "
+              + fallback[0])
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
