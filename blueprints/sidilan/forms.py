@@ -1,6 +1,6 @@
 """SIDILAN forms. Structure checks live here; NIK/KK levels, age rules and workflow live in the service."""
-from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import (BooleanField, DateField, FloatField, IntegerField, RadioField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -181,3 +181,15 @@ class ProgramForm(Form):
     sasaran = SelectField("Sasaran", choices=C(V.SASARAN_PROGRAM), default="individu")
     punya_komponen = BooleanField("Memakai komponen ATENSI")
     aktif = BooleanField("Aktif", default=True)
+
+
+class HouseholdForm(Form):
+    alamat = StringField("Alamat", validators=[Optional(), _len(250, "Alamat")])
+    rt = StringField("RT", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RT berupa angka 1–3 digit.")])
+    rw = StringField("RW", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RW berupa angka 1–3 digit.")])
+    desil_dtsen = IntegerField("Desil DTSEN", validators=[Optional(), NumberRange(1, 10, "Desil DTSEN harus 1–10.")])
+    tgl_cek_dtsen = DateField("Tanggal cek DTSEN", validators=[Optional(), not_future])
+    lintang = FloatField("Lintang", validators=[Optional(), NumberRange(-11.0, 6.0, "Lintang di luar Indonesia.")])
+    bujur = FloatField("Bujur", validators=[Optional(), NumberRange(94.0, 142.0, "Bujur di luar Indonesia.")])
+    kondisi_rumah = StringField("Kondisi rumah", validators=[Optional(), _len(100)])
+    sumber_penghasilan = StringField("Sumber penghasilan", validators=[Optional(), _len(100)])

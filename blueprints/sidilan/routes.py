@@ -11,7 +11,7 @@ from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.nik import mask_nik
 from blueprints.core.pagination import paginate
-from blueprints.core.render import render
+from blueprints.core.render import render, wants_fragment
 from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS, roles_required
 from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.timeutil import today_local
@@ -20,7 +20,8 @@ from blueprints.wilayah.service import Cascade, is_cascade_refresh
 from . import bp, models  # noqa: F401  (tables registered before create_all)
 from . import service as S
 from . import values as V
-from .forms import (AssistanceForm, AssistanceStatusForm, DisabilityForm, DuplicateDecisionForm, PersonForm,
+from .forms import (AssistanceForm, AssistanceStatusForm, DisabilityForm, DuplicateDecisionForm, HouseholdForm,
+                    PersonForm,
                     ProgramForm, WorkflowForm, add_barthel_fields)
 from .models import (Assistance, ChangeLog, Disability, DuplicateCandidate, ElderlyAssessment, Household, Person,
                      Program, VerificationEvent)
@@ -53,7 +54,7 @@ def index():
         joinedload(Person.nagari), joinedload(Person.disability))
     page = paginate(stmt, request.args.get("hal"))
     ctx = dict(page=page, f=filters, today=today_local())
-    if request.headers.get("HX-Request") == "true":
+    if wants_fragment():
         # the fragment needs no filter choices
         return render("sidilan/index.html", "sidilan/_list.html", **ctx, cascade=None, programs=[])
     cascade = Cascade.build(current_user.regency, request.args)
@@ -263,6 +264,42 @@ def person_view(person_id: int):
                   wg_cutoff=S.wgss_cutoff(), access=accessibility_summary(person),
                   workflow_form=WorkflowForm(), assistance_transitions=ASSISTANCE_TRANSITIONS,
                   may_write=current_user.role in ENTRY_ROLES, may_staff=current_user.role in STAFF_ROLES)
+
+
+# ---- household (§5.2) -------------------------------------------------------------------------
+
+@bp.route("/keluarga/<int:household_id>", methods=["GET", "POST"])
+def household(household_id: int):
+    hh = get_scoped_or_404(Household, household_id)
+    if request.method == "POST" and current_user.role not in ENTRY_ROLES:
+        abort(404)
+    if request.method == "POST":
+        form = HouseholdForm()
+        cascade = Cascade.build(current_user.regency, request.form)
+    else:
+        form = HouseholdForm(obj=hh)
+        cascade = Cascade.build(current_user.regency, {"kecamatan": hh.kecamatan_code or "",
+                                                       "nagari": hh.nagari_code or "",
+                                                       "jorong": str(hh.jorong_id or "")})
+    if request.method == "POST" and not is_cascade_refresh(request.form) and form.validate_on_submit():
+        data = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in form.data.items()
+                if k in ("alamat", "rt", "rw", "desil_dtsen", "tgl_cek_dtsen", "lintang", "bujur", "kondisi_rumah",
+                         "sumber_penghasilan")}
+        data.update(kecamatan_code=cascade.kecamatan or None, nagari_code=cascade.nagari or None,
+                    jorong_id=cascade.jorong_id)
+        head = next((m for m in hh.members if m.hubungan_keluarga == "Kepala Keluarga"), None) or (
+            hh.members[0] if hh.members else None)
+        S.apply_changes(hh, data, head.id if head else None, "household")
+        audit.record("update", "sidilan_household", hh.id, f"mengubah keluarga #{hh.id}")
+        db.session.commit()
+        flash("Data keluarga tersimpan.", "ok")
+        return redirect(url_for("sidilan.household", household_id=hh.id))
+    audit.record("view", "sidilan_household", hh.id, f"membuka keluarga #{hh.id}")
+    db.session.commit()
+    assistance = list(db.session.scalars(scoped(Assistance).options(joinedload(Assistance.program)).where(
+        Assistance.household_id == hh.id).order_by(Assistance.tahun.desc(), Assistance.id.desc())))
+    return render("sidilan/household.html", hh=hh, form=form, cascade=cascade, assistance=assistance,
+                  may_write=current_user.role in ENTRY_ROLES, status=400 if request.method == "POST" else 200)
 
 
 # ---- disability --------------------------------------------------------------------------------

@@ -204,3 +204,26 @@ def test_forms_work_with_csrf_on_and_js_off(make_app, person_data):
     assert client.post("/sidilan/orang/baru", data=person_data()).status_code == 400  # no token
     r = client.post("/sidilan/orang/baru", data=person_data(csrf_token=token))
     assert r.status_code == 302
+
+
+def test_household_page_and_desil_rule(app, client, auth):
+    auth.login("operator.solok")
+    pid = person_id_of(app, "Rosmaniar")
+    with app.app_context():
+        hh = db.session.get(Person, pid).household_id
+    page = client.get(f"/sidilan/keluarga/{hh}").get_data(as_text=True)
+    assert "Rosmaniar" in page and "Syamsul Bahri" in page
+    r = client.post(f"/sidilan/keluarga/{hh}", data={"desil_dtsen": "11", "alamat": "<script>x</script>"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "Desil DTSEN harus 1–10." in html and "&lt;script&gt;x" in html
+    r = client.post(f"/sidilan/keluarga/{hh}", data={"desil_dtsen": "2", "tgl_cek_dtsen": "2024-08-29",
+                                                     "kecamatan": "13.02.18", "nagari": "13.02.18.2004"})
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.get(Household, hh).desil_dtsen == 2
+    auth.logout()
+    auth.login("pimpinan.solok")
+    assert client.post(f"/sidilan/keluarga/{hh}", data={"desil_dtsen": "3"}).status_code == 404
+    auth.logout()
+    auth.login("operator.sijunjung")
+    assert client.get(f"/sidilan/keluarga/{hh}").status_code == 404
