@@ -6,7 +6,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from blueprints.core.forms import Form
 
 from .models import ALASAN_AKHIR, JENIS, KATEGORI, KLAUSUL, NOTE_KINDS, PERAN_PIHAK, URUSAN
-from .models_work import ACTIVITY_STATUS, DOC_KINDS, OBLIGATION_STATUS, REKOMENDASI, REPORT_TO
+from .models_work import ACTIVITY_STATUS, DOC_KINDS, LETTER_DIRECTION, OBLIGATION_STATUS, REKOMENDASI, REPORT_TO
 
 
 def _req(label):
@@ -190,3 +190,17 @@ class EvaluationForm(Form):
     tanggal = DateField("Tanggal", validators=[DataRequired("Tanggal wajib diisi.")])
     temuan = TextAreaField("Temuan", validators=[_req("Temuan"), _len(4000)])
     rekomendasi = SelectField("Rekomendasi", choices=REKOMENDASI)
+
+
+class LetterForm(Form):
+    arah = SelectField("Arah", choices=LETTER_DIRECTION)
+    nomor = StringField("Nomor surat", validators=[_req("Nomor surat"), _len(120)])
+    tanggal = DateField("Tanggal surat", validators=[DataRequired("Tanggal surat wajib diisi.")])
+    perihal = StringField("Perihal", validators=[_req("Perihal"), _len(250)])
+    pengirim = StringField("Pengirim", validators=[Optional(), _len(200)])
+    penerima = StringField("Penerima", validators=[Optional(), _len(200)])
+    tembusan = TextAreaField("Tembusan (satu per baris)", validators=[Optional(), _len(2000)])
+
+
+class LinkAgreementForm(Form):
+    agreement_id = SelectField("Kesepakatan lain yang dibahas", coerce=int, choices=[], validate_choice=False)

@@ -9,9 +9,9 @@ from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.timeutil import today_local
 
 from . import bp
-from .forms import ActionForm, AttendeeForm, DecisionForm, MeetingForm
+from .forms import ActionForm, AttendeeForm, DecisionForm, LetterForm, LinkAgreementForm, MeetingForm
 from .models import Agreement
-from .models_work import ActionItem, Attendee, Decision, Meeting, MeetingDocument
+from .models_work import ActionItem, Attendee, Decision, Letter, Meeting, MeetingDocument
 
 
 def _regencies(with_blank=True):
@@ -50,8 +50,12 @@ def _forms():
 
 def _page(m, att, dec, act):
     from .routes import can_write
+    from blueprints.core.scope import scoped
     links = list(db.session.scalars(select(MeetingDocument).where(MeetingDocument.meeting_id == m.id)))
-    return render("pks/meeting.html", m=m, att_form=att, dec_form=dec, act_form=act, links=links,
+    link_form = LinkAgreementForm()
+    link_form.agreement_id.choices = [(x.id, f"{x.jenis} #{x.id}: {x.judul[:70]}") for x in db.session.scalars(
+        scoped(Agreement).where(Agreement.tahap != "dibatalkan").order_by(Agreement.id)) if x not in m.agreements]
+    return render("pks/meeting.html", m=m, att_form=att, dec_form=dec, act_form=act, links=links, link_form=link_form,
                   today=today_local(), can_write=can_write())
 
 
@@ -91,3 +95,42 @@ def action_done(meeting_id, item_id):
     db.session.commit()
     flash("Status tindak lanjut disimpan.", "ok")
     return redirect(url_for("pks.meeting", meeting_id=m.id))
+
+
+@bp.route("/rapat/<int:meeting_id>/kesepakatan", methods=["POST"])
+def meeting_link(meeting_id):
+    """Add another agreement discussed in the same meeting (only one the user can see)."""
+    from blueprints.core.scope import scoped
+    m = get_scoped_or_404(Meeting, meeting_id)
+    form = LinkAgreementForm()
+    if form.validate_on_submit():
+        a = db.session.scalar(scoped(Agreement).where(Agreement.id == form.agreement_id.data))
+        if a is None:
+            flash("Pilih kesepakatan.", "error")
+        elif a not in m.agreements:
+            m.agreements.append(a)
+            db.session.commit()
+            flash("Kesepakatan ditambahkan ke rapat.", "ok")
+    return redirect(url_for("pks.meeting", meeting_id=m.id))
+
+
+# ---- correspondence -----------------------------------------------------------------------------
+
+@bp.route("/<int:agreement_id>/surat", methods=["GET", "POST"])
+def letters(agreement_id):
+    from .routes import can_write
+    a = get_scoped_or_404(Agreement, agreement_id)
+    form = LetterForm()
+    if form.validate_on_submit():
+        db.session.add(Letter(agreement_id=a.id, arah=form.arah.data, nomor=form.nomor.data.strip(),
+                              tanggal=form.tanggal.data, perihal=form.perihal.data.strip(),
+                              pengirim=(form.pengirim.data or "").strip(), penerima=(form.penerima.data or "").strip(),
+                              tembusan=(form.tembusan.data or "").strip(), tahap=a.tahap,
+                              created_by_id=current_user.id))
+        db.session.commit()
+        flash("Surat dicatat.", "ok")
+        return redirect(url_for("pks.letters", agreement_id=a.id))
+    rows = list(db.session.scalars(select(Letter).where(Letter.agreement_id == a.id)
+                                   .order_by(Letter.tanggal.desc(), Letter.id.desc())))
+    return render("pks/letters.html", a=a, form=form, rows=rows, can_write=can_write(),
+                  status=422 if request.method == "POST" else 200)

@@ -137,6 +137,26 @@ class MeetingDocument(db.Model):
     document = relationship("Document")
 
 
+LETTER_DIRECTION = {"keluar": "Keluar", "masuk": "Masuk"}
+
+
+class Letter(db.Model):
+    """Surat: offer letters, replies, invitations; tembusan kept as text, one recipient per line."""
+    __tablename__ = "pks_letter"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    arah: Mapped[str] = mapped_column(String(6))
+    nomor: Mapped[str] = mapped_column(String(120))
+    tanggal: Mapped[date] = mapped_column(Date)
+    perihal: Mapped[str] = mapped_column(String(250))
+    pengirim: Mapped[str] = mapped_column(String(200), default="")
+    penerima: Mapped[str] = mapped_column(String(200), default="")
+    tembusan: Mapped[str] = mapped_column(Text, default="")
+    tahap: Mapped[str] = mapped_column(String(20), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Activity(db.Model):
     __tablename__ = "pks_activity"
     id: Mapped[int] = mapped_column(primary_key=True)

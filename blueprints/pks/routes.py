@@ -266,8 +266,10 @@ def add_note(agreement_id):
     a = get_agreement(agreement_id)
     form = NoteForm()
     if form.validate_on_submit():
+        # disposisi and telaahan are the regency's own paperwork: always internal
+        internal = form.internal.data or form.kind.data in ("disposisi", "telaahan")
         db.session.add(Note(agreement_id=a.id, kind=form.kind.data, text=form.text.data.strip(),
-                            regency_id=current_user.regency_id if form.internal.data else None,
+                            regency_id=current_user.regency_id if internal else None,
                             author_id=current_user.id))
         db.session.commit()
         flash("Catatan disimpan.", "ok")

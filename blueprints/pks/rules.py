@@ -28,8 +28,9 @@ RULES = {r.code: r for r in [
          "PP 28/2018 Ps. 6(4) jo. Permendagri 22/2020 bagian Naskah Kerja Sama (daftar isi belum diverifikasi)"),
     Rule("rpjmd", "Objek tidak tercantum di RPJMD maupun RKPD",
          "Permendagri 22/2009 Lampiran I (preseden 2009, sudah dicabut; belum diverifikasi untuk 2020)"),
-    Rule("ksb_hampir_berakhir", "KSB hampir berakhir sementara PKS masih draf",
-         "Praktik penatausahaan (pks.md §7; belum diverifikasi)"),
+    Rule("tembusan", "Surat penawaran tanpa tembusan kepada Gubernur",
+         "Permendagri 22/2009 Lampiran I (preseden 2009: tembusan kepada Gubernur, Mendagri, kementerian terkait "
+         "dan DPRD; belum diverifikasi untuk 2020)"),
 ]}
 
 

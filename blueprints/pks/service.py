@@ -132,6 +132,11 @@ def _rule_warnings(a: Agreement, to: str, start: date | None, end: date | None) 
     hits = []
     if to in ("penyusunan", "persiapan") and not a.rujukan_rpjmd.strip():
         hits.append(hit("rpjmd", "Rujukan program RPJMD/RKPD belum diisi.", blocking))
+    if a.jenis == "KSB" and a.tahap == "penawaran" and to == "penyusunan":
+        from .models_work import Letter
+        letters = db.session.scalars(select(Letter).where(Letter.agreement_id == a.id, Letter.arah == "keluar"))
+        if not any("gubernur" in (x.tembusan or "").lower() for x in letters):
+            hits.append(hit("tembusan", "Belum ada surat penawaran keluar dengan tembusan kepada Gubernur.", blocking))
     if to in ("siap_ttd", "ditandatangani") and a.jenis != "KSB":
         from .models import KLAUSUL
         missing = [label for code, label in KLAUSUL.items() if code not in a.klausul]
@@ -397,6 +402,13 @@ def reminders_for(a: Agreement, today: date, rungs: tuple[int, ...] | None = Non
         out.append(Reminder(a.id, a.judul, "target", f"target:{a.target_selesai.isoformat()}",
                             f"target tanda tangan {format_target(a.target_mulai, a.target_selesai, a.target_presisi)}"
                             f" terlewat {days} hari", "danger"))
+    parent = a.parent
+    if (a.jenis == "PKS" and not a.is_signed and a.tahap not in FINAL_STAGES and parent is not None
+            and status_berlaku(parent, today, max(rungs)) == "akan_berakhir"):
+        end = effective_end(parent)
+        out.append(Reminder(a.id, a.judul, "ksb_berakhir", f"ksbend:{end.isoformat()}",
+                            f"KSB induk berakhir {format_target(end, end, 'hari')} sementara PKS masih "
+                            f"{TAHAP.get(a.tahap, a.tahap).lower()}", "danger"))
     if a.tahap not in FINAL_STAGES:
         for item in actions:
             if not item.done and item.due and item.due < today:

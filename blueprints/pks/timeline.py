@@ -8,7 +8,7 @@ from blueprints.core.extensions import db
 from blueprints.core.timeutil import to_local
 
 from .models import TAHAP, Agreement, Event, Slip
-from .models_work import Activity, Document, Evaluation, Meeting, Report, meeting_agreement
+from .models_work import Activity, Document, Evaluation, Letter, Meeting, Report, meeting_agreement
 from .target import format_target
 
 
@@ -53,6 +53,9 @@ def build(a: Agreement) -> list[Item]:
         label = d.kind_label + (f" v{d.versi}" if d.versi else "")
         items.append(Item(_day(d.uploaded_at), 300000 + d.id, "Dokumen", f"{label}: {d.filename} (SHA-256 {d.sha256})",
                           d.uploaded_by.name if d.uploaded_by else ""))
+    for x in db.session.scalars(select(Letter).where(Letter.agreement_id == a.id).order_by(Letter.id)):
+        items.append(Item(x.tanggal, 700000 + x.id, f"Surat {x.arah}", f"{x.nomor}: {x.perihal}"
+                          + (f" (tembusan: {x.tembusan.replace(chr(10), ', ')})" if x.tembusan else "")))
     for r in db.session.scalars(select(Report).where(Report.agreement_id == a.id).order_by(Report.id)):
         if r.disampaikan_pada:
             items.append(Item(r.disampaikan_pada, 400000 + r.id, "Laporan", f"Laporan {r.periode} disampaikan"))

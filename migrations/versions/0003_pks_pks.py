@@ -2,7 +2,7 @@
 
 Revision ID: 0003_pks
 Revises: 0001_foundation
-Create Date: 2026-11-28 12:25:16.337070
+Create Date: 2026-11-28 12:41:56.464347
 
 """
 from alembic import op
@@ -253,6 +253,26 @@ def upgrade():
     with op.batch_alter_table('pks_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pks_event_agreement_id'), ['agreement_id'], unique=False)
 
+    op.create_table('pks_letter',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agreement_id', sa.Integer(), nullable=False),
+    sa.Column('arah', sa.String(length=6), nullable=False),
+    sa.Column('nomor', sa.String(length=120), nullable=False),
+    sa.Column('tanggal', sa.Date(), nullable=False),
+    sa.Column('perihal', sa.String(length=250), nullable=False),
+    sa.Column('pengirim', sa.String(length=200), nullable=False),
+    sa.Column('penerima', sa.String(length=200), nullable=False),
+    sa.Column('tembusan', sa.Text(), nullable=False),
+    sa.Column('tahap', sa.String(length=20), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agreement_id'], ['pks_agreement.id'], name=op.f('fk_pks_letter_agreement_id_pks_agreement')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_pks_letter_created_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pks_letter'))
+    )
+    with op.batch_alter_table('pks_letter', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pks_letter_agreement_id'), ['agreement_id'], unique=False)
+
     op.create_table('pks_note',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('agreement_id', sa.Integer(), nullable=False),
@@ -437,6 +457,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_pks_note_agreement_id'))
 
     op.drop_table('pks_note')
+    with op.batch_alter_table('pks_letter', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pks_letter_agreement_id'))
+
+    op.drop_table('pks_letter')
     with op.batch_alter_table('pks_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pks_event_agreement_id'))
 
