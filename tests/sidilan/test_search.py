@@ -111,3 +111,19 @@ def test_scoping_other_regency_is_404_and_never_listed(app, client, auth):
     assert "sudah terdaftar" not in client.get("/sidilan/cek-nik", query_string={"nik": nik}, headers=HX).get_data(
         as_text=True)
     assert f'/sidilan/orang/{pid}"' not in client.get("/sidilan/tanpa-bantuan").get_data(as_text=True)
+
+
+def test_program_filter(app, client, auth):
+    from blueprints.sidilan.models import Assistance, Program
+    auth.login("operator.solok")
+    with app.app_context():
+        pid = person_id_of(app, "Febri")
+        p = db.session.get(Person, pid)
+        aspd = db.session.scalar(select(Program.id).where(Program.kode == "ASPD", Program.regency_id == p.regency_id))
+        before = db.session.scalar(select(Assistance.id).where(Assistance.person_id == pid,
+                                                               Assistance.program_id == aspd))
+    assert before is None
+    url = f"/sidilan/?program={aspd}&q=febri"
+    assert f'/sidilan/orang/{pid}"' not in client.get(url).get_data(as_text=True)
+    client.post(f"/sidilan/orang/{pid}/bantuan", data={"program_id": str(aspd), "tahun": "2024"})
+    assert f'/sidilan/orang/{pid}"' in client.get(url).get_data(as_text=True)

@@ -101,3 +101,40 @@ def test_pimpinan_is_read_only(app, client, auth):
     assert _status(app, pid) == "diajukan"
     page = client.get(f"/sidilan/orang/{pid}").get_data(as_text=True)
     assert "Ubah data" not in page and 'name="action"' not in page
+
+
+def test_done_means_story(app, client, auth, person_data):
+    """A Solok clerk registers a woman with a physical disability in Jorong Tigo Jangko, records a Barthel
+    assessment for her elderly father, submits both; the verifier approves; Sijunjung cannot see them."""
+    auth.login("operator.solok")
+    decode = client.get("/sidilan/cek-nik", query_string={"nik": "1302185203840099"}, headers={"HX-Request": "true"})
+    assert "Tigo Lurah" in decode.get_data(as_text=True)
+    assert client.post("/sidilan/orang/baru", data=person_data()).status_code == 302
+    woman = person_by_name(app, "Marlinda").id
+    client.post(f"/sidilan/orang/{woman}/disabilitas", data={"ragam": ["fisik"], "jenis_fisik": "amputasi",
+                                                            "derajat": "sedang", "wg_berjalan": "3"})
+    r = client.post("/sidilan/orang/baru", data=person_data(
+        nama_lengkap="Bagindo Marah", nik="1302180305500099", jenis_kelamin="L", tanggal_lahir="1950-05-03",
+        hubungan_keluarga="Kepala Keluarga", pemberi_persetujuan="Bagindo Marah"))
+    assert r.status_code == 302
+    father = person_by_name(app, "Bagindo Marah").id
+    items = {"barthel_bab": "2", "barthel_bak": "2", "barthel_kebersihan_diri": "1", "barthel_toilet": "2",
+             "barthel_makan": "2", "barthel_berpindah": "2", "barthel_mobilitas": "2", "barthel_berpakaian": "1",
+             "barthel_tangga": "0", "barthel_mandi": "0"}
+    assert client.post(f"/sidilan/orang/{father}/asesmen", data={"tgl_asesmen": "2024-08-29", **items}).status_code \
+        == 302
+    for pid in (woman, father):
+        _act(client, pid, "ajukan")
+    auth.logout()
+    auth.login("verifikator.solok")
+    for pid in (woman, father):
+        _act(client, pid, "verifikasi")
+        _act(client, pid, "setujui")
+        assert _status(app, pid) == "disetujui"
+    page = client.get(f"/sidilan/orang/{father}").get_data(as_text=True)
+    assert "Ketergantungan ringan" in page and "Marlinda" in page  # same family card
+    auth.logout()
+    auth.login("operator.sijunjung")
+    for pid in (woman, father):
+        assert client.get(f"/sidilan/orang/{pid}").status_code == 404
+    assert "Marlinda" not in client.get("/sidilan/?q=marl").get_data(as_text=True).split('id="daftar-orang"')[1]
