@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import current_app
 
-MAX_ROWS = 5000
+MAX_ROWS = 2000  # one request must finish well inside a worker timeout, duplicate checks included
 MAX_COLS = 60
 MAX_CELL = 1000  # longer cell text is cut here; the field checks then reject it with a clear reason
 MAX_CHARS = 5_000_000  # all cells together: what one dry run may hold in the temporary area
@@ -754,31 +754,35 @@ def dry_run(pending: Pending, user, today: date) -> DryRun:
 
 
 def apply(run: DryRun, user) -> list[int]:
-    """Create the 'baru' rows (the caller commits, once). Duplicate review rows open as on a manual save."""
+    """Create the 'baru' rows (the caller commits, once). Duplicate review rows open as on a manual save.
+    Rows are written in a few bulk flushes, not one per person, so a full file fits in one request."""
     from blueprints.core import audit
     from blueprints.core.extensions import db
 
     from . import service as S
     from .models import ChangeLog, Disability, Person, VerificationEvent
 
-    created = []
-    for r in run.rows:
-        if r.status != BARU:
-            continue
+    todo = [r for r in run.rows if r.status == BARU]
+    people = []
+    with db.session.no_autoflush:
+        for r in todo:
+            v = r.values
+            address = dict(alamat=v["alamat"], kecamatan_code=v["kecamatan_code"], nagari_code=v["nagari_code"],
+                           jorong_id=v["jorong_id"], rt=v["rt"], rw=v["rw"])
+            household = S.household_for(user.regency_id, v.get("no_kk"), address)
+            person = Person(regency_id=user.regency_id, nik=v.get("nik"), alasan_tanpa_nik=v.get("alasan_tanpa_nik"),
+                            household_id=household.id if household else None, no_kk=v.get("no_kk"),
+                            hubungan_keluarga=v.get("hubungan_keluarga"), nama_lengkap=v["nama_lengkap"],
+                            name_search=v["name_search"], name_key=v["name_key"], jenis_kelamin=v["jenis_kelamin"],
+                            tempat_lahir=v["tempat_lahir"], tanggal_lahir=v["tanggal_lahir"],
+                            tgl_lahir_perkiraan=bool(v.get("tgl_lahir_perkiraan")), no_hp=v["no_hp"],
+                            sumber_data="impor_sidilan", status_verifikasi="draf", created_by_id=user.id,
+                            updated_by_id=user.id, **address)
+            db.session.add(person)
+            people.append(person)
+    db.session.flush()
+    for r, person in zip(todo, people):
         v = r.values
-        address = dict(alamat=v["alamat"], kecamatan_code=v["kecamatan_code"], nagari_code=v["nagari_code"],
-                       jorong_id=v["jorong_id"], rt=v["rt"], rw=v["rw"])
-        household = S.household_for(user.regency_id, v.get("no_kk"), address)
-        person = Person(regency_id=user.regency_id, nik=v.get("nik"), alasan_tanpa_nik=v.get("alasan_tanpa_nik"),
-                        household_id=household.id if household else None, no_kk=v.get("no_kk"),
-                        hubungan_keluarga=v.get("hubungan_keluarga"), nama_lengkap=v["nama_lengkap"],
-                        name_search=v["name_search"], name_key=v["name_key"], jenis_kelamin=v["jenis_kelamin"],
-                        tempat_lahir=v["tempat_lahir"], tanggal_lahir=v["tanggal_lahir"],
-                        tgl_lahir_perkiraan=bool(v.get("tgl_lahir_perkiraan")), no_hp=v["no_hp"],
-                        sumber_data="impor_sidilan", status_verifikasi="draf", created_by_id=user.id,
-                        updated_by_id=user.id, **address)
-        db.session.add(person)
-        db.session.flush()
         # the same creation trail as a manual save (routes._save_person): history, workflow start, audit
         db.session.add(ChangeLog(person_id=person.id, entity="person", field="dibuat",
                                  new_value="data baru (impor spreadsheet)", user_id=user.id))
@@ -794,7 +798,8 @@ def apply(run: DryRun, user) -> list[int]:
         if v["ragam_text"]:  # the original wording stays on the record's history (sidilan.md §7.4)
             db.session.add(ChangeLog(person_id=person.id, entity="disability", field="ragam (teks asli impor)",
                                      old_value=None, new_value=v["ragam_text"], user_id=user.id))
-        db.session.flush()
-        S.record_duplicates(person)
-        created.append(person.id)
-    return created
+    db.session.flush()
+    with db.session.no_autoflush:  # everything is flushed; record_duplicates flushes what it adds
+        for person in people:
+            S.record_duplicates(person)
+    return [p.id for p in people]

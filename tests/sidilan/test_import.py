@@ -13,6 +13,7 @@ from werkzeug.test import stream_encode_multipart
 
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
+from blueprints.sidilan import importer
 from blueprints.sidilan.models import ChangeLog, Disability, Household, Person
 from blueprints.sidilan.report_models import ImportBatch
 from tests.conftest import HX
@@ -310,13 +311,13 @@ def test_twenty_megabyte_file_gets_a_message(operator):
     data = b"NIK;NAMA;JK;TGL LAHIR;NAGARI\n" + line * (20 * 1024 * 1024 // len(line))
     r = upload(operator, name="besar.csv", data=data)
     assert r.status_code == 400
-    assert "lebih dari 5.000 baris" in r.text
+    assert f"lebih dari {importer.MAX_ROWS:,} baris".replace(",", ".") in r.text
 
 
 def test_too_much_text_gets_a_message(operator):
     cell = "x" * 999
     data = ("NAMA;NAGARI;" + ";".join(f"K{i}" for i in range(50)) + "\n").encode()
-    data += ((("A;Sumani;" + ";".join([cell] * 50)) + "\n") * 200).encode()
+    data += ((("A;Sumani;" + ";".join([cell] * 50)) + "\n") * (importer.MAX_CHARS // (50 * 999) + 1)).encode()
     r = upload(operator, name="lebar.csv", data=data)
     assert r.status_code == 400
     assert "terlalu banyak teks" in r.text
