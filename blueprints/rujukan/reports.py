@@ -25,6 +25,7 @@ from . import bp, icd, service
 from .access import require_dinkes, require_facility
 from .lists import DASAR, JENIS, KEPESERTAAN, PAYER
 from .models import STATUS_LABELS, Patient, Referral
+from .settings import setting
 from .worklists import LABELS, RECEIVER, SENDER, worklist
 
 ARRIVED = ("tiba", "dijawab", "selesai")
@@ -147,14 +148,23 @@ def recap_page():
         dinkes = {r.id: db.session.scalar(select(Organisation).where(Organisation.regency_id == r.id,
                                                                      Organisation.kind == "dinkes"))
                   for r in (home, served)}
+        per = int(setting("RUJUKAN_RECAP_PDF_ROWS"))
+        parts = max(1, -(-len(data["rows"]) // per))
+        try:
+            part = min(max(int(request.args.get("bagian", 1)), 1), parts)
+        except ValueError:
+            part = 1
+        chunk = data["rows"][(part - 1) * per: part * per]
         pdf = render_pdf("rujukan/pdf/recap.html", paper="F4", title=title, home=home, served=served,
                          dinkes=dinkes, month=bulan_tahun(m, y), today=today_local(), **data,
-                         values=[row_values(x, data["places"]) for x in data["rows"]])
-        return pdf_response(pdf, name + ".pdf")
+                         values=[row_values(x, data["places"]) for x in chunk], part=part, parts=parts)
+        suffix = f"-bagian-{part}" if parts > 1 else ""
+        return pdf_response(pdf, name + suffix + ".pdf")
     audit.record("view", "rujukan_rekap", f"{y}-{m:02d}", f"melihat rekap rujukan {home.code}->{served.code}")
     regencies = list(db.session.scalars(select(Regency).order_by(Regency.code)))
     response = render("rujukan/recap.html", title=title, home=home, served=served, y=y, m=m, bulan=BULAN,
                   regencies=regencies, values=[row_values(x, data["places"]) for x in data["rows"][:200]],
+                  pdf_parts=max(1, -(-len(data["rows"]) // int(setting("RUJUKAN_RECAP_PDF_ROWS")))),
                   columns=COLUMNS, **data)
     db.session.commit()
     return response

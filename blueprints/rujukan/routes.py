@@ -37,6 +37,14 @@ def _lists():
     return {"L": L}
 
 
+@bp.app_template_filter("rjnum")
+def rjnum(value) -> str:
+    """36.8 -> '36,8', 58.0 -> '58', None -> '–' (vital signs on screen and paper)."""
+    if value is None:
+        return "–"
+    return f"{value:g}".replace(".", ",")
+
+
 # ---- lists -------------------------------------------------------------------------------------
 
 STATUS_FILTERS = {"": "Semua status", **{k: v for k, v in STATUS_LABELS.items()}}

@@ -104,3 +104,15 @@ def test_panel_rules_match_worklist_queries(app):
                     sql = [r.id for r in db.session.scalars(worklist(name, org_id, day))]
                     py = [r.id for r in loaded if matches(name, r, org_id, day)]
                     assert sorted(sql) == sorted(py), (key, name, day)
+
+
+def test_recap_pdf_is_split_into_parts(make_app):
+    app = make_app(RUJUKAN_RECAP_PDF_ROWS=1)
+    client = app.test_client()
+    client.post("/masuk", data={"username": "dinkes.sijunjung", "password": "sinergi-demo-2024"})
+    number, name, month = _served_this_month(app)
+    page = client.get("/rujukan/rekap", query_string={"bulan": month})
+    assert "PDF (F4) bagian 2" in page.text
+    resp = client.get("/rujukan/rekap", query_string={"bulan": month, "format": "pdf", "bagian": "2"})
+    assert resp.data[:4] == b"%PDF" and "bagian-2" in resp.headers["Content-Disposition"]
+    assert client.get("/rujukan/rekap", query_string={"bulan": month, "format": "pdf", "bagian": "x"}).status_code == 200
