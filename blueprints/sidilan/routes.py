@@ -2,7 +2,7 @@
 verification workflow, duplicate review, programs. Dashboard, import/export and printouts are in reports.py."""
 from datetime import date
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.nik import mask_nik
-from blueprints.core.pagination import paginate
+from blueprints.core.pagination import Page, paginate
 from blueprints.core.render import render, wants_fragment
 from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS, roles_required
 from blueprints.core.scope import get_scoped_or_404, scoped
@@ -480,7 +480,7 @@ def double_program():
 
 
 def _paginate_rows(stmt, page_arg, per_page=20):
-    from blueprints.core.pagination import Page
+    """Like core.paginate, for row tuples (an aggregate query) instead of entities."""
     try:
         n = max(1, min(int(page_arg or 1), 100000))
     except (TypeError, ValueError):
@@ -624,3 +624,9 @@ def program_edit(program_id: int | None = None):
 @bp.app_template_global("sidilan_values")
 def _values():
     return V
+
+
+@bp.app_template_global("sidilan_has")
+def _has_endpoint(name: str) -> bool:
+    """Links to the report views (dashboard, import/export, printouts) only when they are registered."""
+    return f"sidilan.{name}" in current_app.view_functions
