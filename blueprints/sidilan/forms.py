@@ -35,6 +35,12 @@ class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def __init__(self, *args, **kwargs):
+        # WTForms' own wording for an unknown value is English and not in core.forms' table
+        kwargs.setdefault("invalid_choice_message", "Pilihan tidak sah: '%(value)s'.")
+        kwargs.setdefault("invalid_value_message", "Pilihan tidak sah.")
+        super().__init__(*args, **kwargs)
+
 
 class PersonForm(Form):
     nik = StringField("NIK", validators=[Optional(), _len(30, "NIK")])

@@ -212,6 +212,9 @@ def person_edit(person_id: int):
         form = PersonForm(obj=person)
         form.tags.data = person.tag_list
         cascade = Cascade.build(current_user.regency, _person_values(person), required=True)
+        # the edit form shows the full NIK and mother's name too
+        audit.record("view", "sidilan_person", person.id, f"membuka formulir ubah orang #{person.id}")
+        db.session.commit()
     errors: dict = {}
     if request.method == "POST" and not is_cascade_refresh(request.form):
         saved, warnings, errors = _save_person(person, form, cascade)

@@ -119,3 +119,15 @@ def test_assessment_bad_input(app, client, auth):
         assert "<script>x" not in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Person, pid) is not None
+
+
+def test_unknown_checkbox_values_get_indonesian_message(app, client, auth, person_data):
+    auth.login("operator.solok")
+    _new_person(client, person_data)
+    pid = person_by_name(app, "Marlinda").id
+    r = client.post(f"/sidilan/orang/{pid}/disabilitas", data={"ragam": ["fisik", "<b>x</b>"]})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "Pilihan tidak sah: &#39;&lt;b&gt;x&lt;/b&gt;&#39;." in html
+    r = client.post("/sidilan/orang/baru", data=person_data(tags=["terlantar", "palsu"], jenis_kelamin="X"))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "Pilihan tidak sah" in html and "not a valid" not in html
