@@ -199,18 +199,16 @@ def edit(agreement_id):
     if a.is_locked:
         flash(service.Locked.message, "error")
         if request.method == "POST":
-            return redirect(url_for("pks.detail", agreement_id=a.id)), 303
+            return redirect(url_for("pks.detail", agreement_id=a.id), 303)
         return redirect(url_for("pks.detail", agreement_id=a.id))
     form = AgreementForm(obj=a if request.method == "GET" else None)
     _fill_agreement_form(form)
+    del form.jenis, form.parent_id  # the type and parent of a record never change
     if request.method == "GET":
         form.urusan.data, form.klausul.data = a.urusan, a.klausul
-        form.parent_id.data = a.parent_id or 0
         form.scope_item_id.data = a.scope_item.id if a.scope_item else 0
         form.dprd_perlu.data = {True: "ya", False: "tidak"}.get(a.dprd_perlu, "")
     if form.validate_on_submit():
-        form.jenis.data = a.jenis  # the type of a record never changes
-        form.parent_id.data = a.parent_id or 0
         if form.scope_item_id.data and form.scope_item_id.data not in {
                 s.id for s in (a.parent.scope_items if a.parent else [])}:
             form.scope_item_id.errors.append("Ruang lingkup harus milik KSB induk.")
