@@ -51,10 +51,10 @@ def paper_form():
             jorong = db.session.get(Jorong, cascade.jorong_id) if cascade.jorong_id else None
             number = form_number(nagari.code, jorong.id if jorong else None)
             qr = segno.make(f"SIDILAN|{nagari.code}|{jorong.id if jorong else ''}|{number}", error="m")
-            barthel_max = max(m for _, _, m in V.BARTHEL_ITEMS)
+            maxima = S.barthel_maxima()  # configurable (unverified item maxima, sidilan.md §8.2)
             pdf = render_pdf("sidilan/pdf_form.html", regency=current_user.regency, kecamatan=nagari.parent,
                              nagari=nagari, jorong=jorong, form_no=number, qr=qr.svg_data_uri(scale=3),
-                             v=V, barthel_max=barthel_max, footer=f"SIDILAN · {number}")
+                             v=V, maxima=maxima, barthel_max=max(maxima.values()), footer=f"SIDILAN · {number}")
             name = (jorong.name if jorong else nagari.name).replace(" ", "_")
             return pdf_response(pdf, f"formulir-sidilan-{name}.pdf")
     return render("sidilan/report_form.html", cascade=cascade, errors=errors, status=400 if errors else 200)

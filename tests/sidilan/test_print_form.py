@@ -1,4 +1,6 @@
 """Blank paper form per jorong (sidilan.md §12): PDF from the foundation cascade."""
+import re
+
 from sqlalchemy import select
 
 from blueprints.core.extensions import db
@@ -55,3 +57,29 @@ def test_paper_form_cascade_refresh_without_js(client, auth):
     assert r.status_code == 200
     assert TIGO_JANGKO_NAGARI in r.text  # the nagari list is filled
     assert "Pilih nagari." not in r.text
+
+
+def test_paper_form_follows_configured_barthel_maxima(make_app):
+    """Item maxima are (unverified) and configurable; the printed Barthel grid follows the configuration."""
+    from flask import render_template
+
+    from blueprints.auth.models import Regency
+    from blueprints.sidilan import service as S
+    from blueprints.sidilan import values as V
+    from blueprints.wilayah.models import Wilayah
+
+    app = make_app(SIDILAN_BARTHEL_MAXIMA={"barthel_mandi": 4})
+    client = app.test_client()
+    client.post("/masuk", data={"username": "operator.solok", "password": "sinergi-demo-2024"})
+    r = client.get("/sidilan/cetak/formulir", query_string={
+        "kecamatan": "13.02.18", "nagari": TIGO_JANGKO_NAGARI, "cetak": "1"})
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
+    with app.test_request_context():
+        nagari = db.session.get(Wilayah, TIGO_JANGKO_NAGARI)
+        maxima = S.barthel_maxima()
+        html = render_template("sidilan/pdf_form.html", regency=db.session.get(Regency, nagari.regency_id),
+                               kecamatan=nagari.parent, nagari=nagari, jorong=None, form_no="F-1", qr="", v=V,
+                               maxima=maxima, barthel_max=max(maxima.values()), page_size="210mm 297mm")
+    rows = dict(re.findall(r"<tr><td>([^<]+)</td>(.*?)</tr>", html))
+    assert rows["Mandi"].count('class="box"') == 5  # 0..4
+    assert rows["Makan"].count('class="box"') == 3  # 0..2, the default maximum
