@@ -4,7 +4,7 @@ Facts from the article carry ``SUMBER``. Invented items say "(demo, dikarang)": 
 period, the earlier signing target that slipped, the action items' owners and due dates, and the
 Kominfo OPDs signing as parties.
 """
-from datetime import date, time
+from datetime import date
 
 from sqlalchemy import select
 

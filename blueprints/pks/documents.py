@@ -13,7 +13,6 @@ from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
-from blueprints.core.timeutil import today_local
 
 from . import bp, service
 from .forms import UploadForm

@@ -16,7 +16,7 @@ from blueprints.core.timeutil import today_local
 
 from . import service
 from .models import FINAL_STAGES, Agreement, ScopeItem
-from .models_work import ActionItem, Meeting, Obligation, Report, meeting_agreement
+from .models_work import ActionItem, Obligation, Report, meeting_agreement
 from .target import format_target
 
 SCOPE_ITEM_DAYS_DEFAULT = 180

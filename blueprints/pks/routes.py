@@ -1,5 +1,4 @@
 """Agreements: list, record page, edits, parties and numbers, stages, signing, targets, notes, rules."""
-from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
@@ -346,7 +345,7 @@ def parties(agreement_id):
 
 def _stage_form(a: Agreement) -> StageForm:
     form = StageForm(prefix="t")
-    form.to.choices = [(s, TAHAP[s]) for s in service.next_stages(a)]
+    form.to.choices = [(s, TAHAP[s]) for s in service.next_stages(a) if s != "ditandatangani"]
     return form
 
 

@@ -1,6 +1,5 @@
 """Printed and exported outputs, and the daily reminder command."""
 import io
-from datetime import date
 
 from openpyxl import load_workbook
 from sqlalchemy import select

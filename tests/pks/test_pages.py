@@ -1,7 +1,6 @@
 """What Bagian Kerjasama users see: demo case, list and search, scope, notes privacy, kanban, bad input, bytes."""
 import gzip
 import re
-from datetime import date
 
 import pytest
 from sqlalchemy import event, select
@@ -276,3 +275,24 @@ def test_list_query_count_does_not_grow(app, solok):
     _add_agreements(app, 45)
     many = _count_queries(app, solok, "/pks/daftar")
     assert few == many <= 6
+
+
+def test_forms_carry_csrf_tokens(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    page = client.get("/masuk").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post("/masuk", data={"username": "kerjasama.solok", "password": "sinergi-demo-2024", "csrf_token": token})
+    from .conftest import agreement_id
+    from blueprints.pks.demo import PKS1_TITLE
+    aid = agreement_id(app, PKS1_TITLE)
+    assert client.post(f"/pks/{aid}/target", data={"g-target": "Oktober 2024", "g-alasan": "x"}).status_code == 400
+    stage = client.get(f"/pks/{aid}/tahap").get_data(as_text=True)
+    prefixed = re.search(r'name="g-csrf_token"[^>]*value="([^"]+)"', stage).group(1)
+    r = client.post(f"/pks/{aid}/target", data={"g-target": "Oktober 2024", "g-alasan": "x", "g-csrf_token": prefixed})
+    assert r.status_code == 302
+    board = client.get("/pks/papan").get_data(as_text=True)
+    header = re.search(r'"X-CSRFToken":"([^"]+)"', board).group(1)
+    r = client.post(f"/pks/papan/{aid}/pindah", data={"to": "ditunda", "reason": "Bupati berhalangan"},
+                    headers={**HX, "X-CSRFToken": header})
+    assert r.status_code == 200 and 'id="papan"' in r.get_data(as_text=True)

@@ -8,7 +8,7 @@ from blueprints.core.extensions import db
 from blueprints.pks import service
 from blueprints.pks.models import Agreement, Event, Slip
 from blueprints.pks.rules import set_blocking
-from blueprints.pks.target import Target, format_target, parse_target
+from blueprints.pks.target import format_target, parse_target
 
 from .conftest import make_signable
 

@@ -1,0 +1,27 @@
+"""Every PKS page answers for each reader, as a plain page and under htmx, within the byte budgets."""
+import gzip
+
+import pytest
+
+from tests.conftest import HX, AuthActions
+
+PAGES = ["/pks/", "/pks/daftar", "/pks/daftar?q=sidilan&jenis=PKS", "/pks/papan", "/pks/papan?jenis=KSB",
+         "/pks/menunggu", "/pks/cakupan", "/pks/laporan", "/pks/aturan", "/pks/rapat/1"]
+PER_AGREEMENT = ["", "/pihak", "/tahap", "/dokumen", "/surat", "/pelaksanaan"]
+
+
+@pytest.mark.parametrize("username", ["kerjasama.solok", "kerjasama.sijunjung", "pimpinan.sijunjung", "superadmin"])
+def test_pages_render_for_each_reader(app, ids, username):
+    client = app.test_client()
+    AuthActions(client).login(username)
+    urls = PAGES + [f"/pks/{aid}{suffix}" for aid in ids.values() for suffix in PER_AGREEMENT]
+    for url in urls:
+        plain = client.get(url)
+        assert plain.status_code == 200, url
+        assert b"<h1>" in plain.data and len(gzip.compress(plain.data)) <= 14000, url
+        hx = client.get(url, headers=HX)
+        assert hx.status_code == 200, url
+        limit = 14000 if b"<html" in hx.data else 4000
+        assert len(gzip.compress(hx.data)) <= limit, url
+    writes = [b"Simpan catatan" in client.get(f"/pks/{ids['pks1']}").data]
+    assert writes == [not username.startswith("pimpinan")]
