@@ -215,3 +215,20 @@ def test_patient_prefill_from_sidilan_with_accessibility(app, faskes):
     with app.app_context():
         p = db.session.scalars(select(Patient).where(Patient.nik == nik).order_by(Patient.id.desc())).first()
         assert p.sidilan_person_id is not None and "kursi roda" in p.accessibility
+
+
+def test_edit_draft_keeps_db_on_error(app, faskes):
+    resp = faskes.post(_new_url(app), data=form_data(app, anamnesis="Versi pertama"))
+    ref_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
+    page = faskes.get(f"/rujukan/{ref_id}/ubah")
+    assert page.status_code == 200 and "Versi pertama" in page.text and 'value="I50.0"' in page.text
+    bad = faskes.post(f"/rujukan/{ref_id}/ubah", data=form_data(app, anamnesis="Versi kedua", diag1="QQQ"))
+    assert bad.status_code == 422 and "Versi kedua" in bad.text
+    with app.app_context():
+        assert db.session.get(Referral, ref_id).anamnesis == "Versi pertama"
+    ok = faskes.post(f"/rujukan/{ref_id}/ubah", data=form_data(app, anamnesis="Versi kedua"))
+    assert ok.status_code == 302
+    with app.app_context():
+        assert db.session.get(Referral, ref_id).anamnesis == "Versi kedua"
+    faskes.post(f"/rujukan/{ref_id}/terbitkan")
+    assert faskes.get(f"/rujukan/{ref_id}/ubah").status_code == 302  # issued letters are not edited

@@ -23,6 +23,7 @@ def test_valid_code_shows_status_only(app, client):
     for secret in (name, nik, diag, "Rosmaniar", "kursi roda"):
         assert secret not in resp.text
     assert client.get(f"/v/{code.lower()}").status_code == 200  # typed in lower case
+    assert len(resp.data) < 20_000
 
 
 def test_tampered_or_unknown_code_not_found(app, client):
