@@ -696,37 +696,43 @@ def _find_matches(results: list[RowResult], user) -> None:
     niks = sorted({r.values["nik"] for r in live if r.values.get("nik")})
     kks = sorted({r.values["no_kk"] for r in live if r.values.get("no_kk")})
     by_nik: dict[str, int] = {}
-    by_kk: dict[str, list[tuple[int, str]]] = {}
+    by_kk: dict[str, list[tuple[int, str, str | None]]] = {}
     for chunk in range(0, len(niks), 500):
         stmt = scoped(Person, user, Person.id, Person.nik, Person.merged_into_id).where(
             Person.nik.in_(niks[chunk:chunk + 500])).order_by(Person.id)
         for pid, nik, merged in db.session.execute(stmt):
             by_nik.setdefault(nik, merged or pid)
     for chunk in range(0, len(kks), 500):
-        stmt = scoped(Person, user, Person.id, Person.no_kk, Person.nama_lengkap, Person.merged_into_id).where(
-            Person.no_kk.in_(kks[chunk:chunk + 500])).order_by(Person.id)
-        for pid, kk, name, merged in db.session.execute(stmt):
-            by_kk.setdefault(kk, []).append((merged or pid, name))
+        stmt = scoped(Person, user, Person.id, Person.no_kk, Person.nama_lengkap, Person.nik,
+                      Person.merged_into_id).where(Person.no_kk.in_(kks[chunk:chunk + 500])).order_by(Person.id)
+        for pid, kk, name, other_nik, merged in db.session.execute(stmt):
+            by_kk.setdefault(kk, []).append((merged or pid, name, other_nik))
+    def same(name, other_name, nik, other_nik) -> bool:
+        """KK + similar name, unless both carry a NIK and the NIKs differ (then they are two people)."""
+        return names_similar(other_name, name) and not (nik and other_nik and nik != other_nik)
+
     seen_nik: dict[str, int] = {}
-    seen_kk_name: list[tuple[str, str, int]] = []
+    seen_kk_name: list[tuple[str, str, str | None, int]] = []
     for r in live:
         nik, kk, name = r.values.get("nik"), r.values.get("no_kk"), r.values["nama_lengkap"]
         if nik and nik in seen_nik:
             r.reject(f"NIK sama dengan baris {seen_nik[nik]} dalam berkas ini.")
             continue
         if kk:
-            twin = next((line for k, n, line in seen_kk_name if k == kk and names_similar(n, name)), None)
+            twin = next((line for k, n, other_nik, line in seen_kk_name if k == kk and same(name, n, nik, other_nik)),
+                        None)
             if twin:
                 r.reject(f"No. KK dan nama sama dengan baris {twin} dalam berkas ini.")
                 continue
         if nik:
             seen_nik[nik] = r.line
         if kk:
-            seen_kk_name.append((kk, name, r.line))
+            seen_kk_name.append((kk, name, nik, r.line))
         if nik and nik in by_nik:
             r.status, r.match_id, r.match_by = COCOK, by_nik[nik], "NIK"
         elif kk:
-            hit = next((pid for pid, other in by_kk.get(kk, []) if names_similar(other, name)), None)
+            hit = next((pid for pid, other, other_nik in by_kk.get(kk, []) if same(name, other, nik, other_nik)),
+                       None)
             if hit:
                 r.status, r.match_id, r.match_by = COCOK, hit, "No. KK + nama"
 

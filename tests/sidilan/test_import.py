@@ -321,3 +321,30 @@ def test_too_much_text_gets_a_message(operator):
     r = upload(operator, name="lebar.csv", data=data)
     assert r.status_code == 400
     assert "terlalu banyak teks" in r.text
+
+
+def test_kk_and_name_match_needs_compatible_niks(app, operator):
+    """Same KK and a similar name matches an existing record, unless both rows carry different NIKs."""
+    with app.app_context():
+        existing = db.session.scalar(select(Person).where(Person.regency_id == 1, Person.no_kk.is_not(None),
+                                                          Person.nik.is_not(None)).order_by(Person.id))
+        kk, name, nik, pid = existing.no_kk, existing.nama_lengkap, existing.nik, existing.id
+        nagari, sex = existing.nagari.name, existing.jenis_kelamin
+    other_nik = nik[:12] + ("0001" if nik[12:] != "0001" else "0002")
+    head = "NO KK;NAMA;JK;TGL LAHIR;NAGARI;NIK;ALASAN TANPA NIK\n"
+    without_nik = f"'{kk};{name.upper()};{sex};01-01-1970;{nagari};;belum rekam\n"
+    with_other_nik = f"'{kk};{name};{sex};01-01-1970;{nagari};'{other_nik};\n"
+    token = token_of(upload(operator, name="kk.csv", data=(head + without_nik).encode()))
+    map_and_preview(operator, token)
+    rows = operator.get(f"/sidilan/impor/{token}/uji").text
+    assert result_rows(rows) == {2: "Cocok dengan data yang ada"}
+    assert f"orang #{pid}</a> (menurut No. KK + nama)" in rows
+    token = token_of(upload(operator, name="kk2.csv", data=(head + with_other_nik).encode()))
+    map_and_preview(operator, token)
+    assert result_rows(operator.get(f"/sidilan/impor/{token}/uji").text) == {2: "Akan dibuat"}
+    # within one file the same two rows are one person twice: the second is rejected
+    token = token_of(upload(operator, name="kk3.csv", data=(head + with_other_nik + without_nik).encode()))
+    map_and_preview(operator, token)
+    rows = operator.get(f"/sidilan/impor/{token}/uji").text
+    assert result_rows(rows) == {2: "Akan dibuat", 3: "Ditolak"}
+    assert "No. KK dan nama sama dengan baris 2 dalam berkas ini." in rows
