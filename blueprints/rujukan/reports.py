@@ -21,7 +21,7 @@ from blueprints.core.render import render
 from blueprints.core.timeutil import to_local, today_local
 from blueprints.wilayah.models import Jorong, Wilayah
 
-from . import bp, icd, service
+from . import bp, icd
 from .access import require_dinkes, require_facility
 from .lists import DASAR, JENIS, KEPESERTAAN, PAYER
 from .models import STATUS_LABELS, Patient, Referral

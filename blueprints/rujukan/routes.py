@@ -4,7 +4,7 @@ from datetime import datetime
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from blueprints.auth.models import Organisation, Regency
 from blueprints.core import audit
@@ -19,7 +19,7 @@ from blueprints.wilayah.service import Cascade, is_cascade_refresh, regency_by_c
 
 from . import bp, icd, links, service
 from . import lists as L
-from .access import is_facility, require_facility
+from .access import require_facility
 from .forms import ActionForm, PatientForm, ReferralForm, ReplyForm
 from .models import (STATUS_LABELS, STATUS_TONE, HealthWorker, Patient, Poli, Referral, ReferralEvent,
                      is_dinkes)

@@ -2,9 +2,7 @@
 import gzip
 
 import pytest
-from sqlalchemy import select
 
-from blueprints.core.extensions import db
 from blueprints.rujukan.models import Referral
 
 from ..conftest import HX
@@ -32,7 +30,7 @@ def test_facility_pages_within_budget(app, client, auth):
         assert resp.status_code == 200, url
         assert gz(resp) <= PAGE_BUDGET, (url, gz(resp))
     for url in ["/rujukan/?q=a", "/rujukan/pasien?q=ro", "/rujukan/icd?q=diab&slot=1", "/rujukan/faskes?q=rs",
-                "/rujukan/daftar-kerja?daftar=belum_tiba", f"/rujukan/icd/pilih?slot=1&code=I10"]:
+                "/rujukan/daftar-kerja?daftar=belum_tiba", "/rujukan/icd/pilih?slot=1&code=I10"]:
         resp = client.get(url, headers=HX)
         assert resp.status_code == 200, url
         assert b"<html" not in resp.data, url

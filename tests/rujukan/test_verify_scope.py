@@ -1,9 +1,8 @@
 """Public verification page and who may see which referral (404 outside)."""
-from sqlalchemy import select
 
 from blueprints.core.extensions import db
 from blueprints.rujukan import service
-from blueprints.rujukan.models import Patient, Referral
+from blueprints.rujukan.models import Referral
 
 from .conftest import org, referral_where
 
