@@ -22,6 +22,12 @@ from .models_work import OBLIGATION_STATUS, Obligation, Report
 from .target import format_target
 
 
+def _scans(a):
+    from .models_work import Document
+    return list(db.session.scalars(select(Document).where(Document.agreement_id == a.id, Document.kind == "ttd")
+                                   .order_by(Document.id)))
+
+
 @bp.route("/<int:agreement_id>/lembar.pdf")
 def sheet_pdf(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
@@ -30,7 +36,7 @@ def sheet_pdf(agreement_id):
     children = list(db.session.scalars(scoped(Agreement).where(Agreement.parent_id == a.id).order_by(Agreement.id)))
     data = render_pdf("pks/pdf_sheet.html", a=a, today=today, berlaku=service.status_berlaku(a, today),
                       end=service.effective_end(a), summary=service.slip_summary(a, slips), slips=slips,
-                      children=children, menunggu_text=service.menunggu_label(a, service.regency_names()))
+                      children=children, scans=_scans(a), menunggu_text=service.menunggu_label(a, service.regency_names()))
     audit.record("print", "pks_agreement", a.id, f"lembar kesepakatan #{a.id}")
     db.session.commit()
     return pdf_response(data, f"lembar-kesepakatan-{a.id}.pdf")
@@ -188,3 +194,15 @@ def reminders_command(tanggal):
     click.echo(f"Pengingat kerja sama {today.isoformat()}: {len(new)} baru.")
     for aid, text in new:
         click.echo(f"  #{aid} {text}")
+
+
+@bp.route("/rapat/<int:meeting_id>/paket.pdf")
+def meeting_pdf(meeting_id):
+    """Meeting pack: agenda, attendee list for the daftar hadir, decisions and action items."""
+    from .models_work import Meeting, MeetingDocument
+    m = get_scoped_or_404(Meeting, meeting_id)
+    links = list(db.session.scalars(select(MeetingDocument).where(MeetingDocument.meeting_id == m.id)))
+    data = render_pdf("pks/pdf_meeting.html", m=m, links=links, today=today_local())
+    audit.record("print", "pks_meeting", m.id, f"paket rapat #{m.id}")
+    db.session.commit()
+    return pdf_response(data, f"paket-rapat-{m.id}.pdf")

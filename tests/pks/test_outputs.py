@@ -10,13 +10,14 @@ from blueprints.pks.models import ReminderLog
 
 
 def test_pdfs_start_with_pdf_and_are_audited(app, solok, ids):
-    for url in (f"/pks/{ids['pks1']}/lembar.pdf", f"/pks/{ids['ksb']}/linimasa.pdf", "/pks/laporan.pdf?tahun=2024"):
+    for url in (f"/pks/{ids['pks1']}/lembar.pdf", f"/pks/{ids['ksb']}/linimasa.pdf", "/pks/laporan.pdf?tahun=2024",
+                "/pks/rapat/1/paket.pdf"):
         r = solok.get(url)
         assert r.status_code == 200 and r.data.startswith(b"%PDF") and r.mimetype == "application/pdf"
     with app.app_context():
         actions = sorted(db.session.scalars(select(AuditEvent.action).where(
             AuditEvent.action.in_(("print", "export")))))
-        assert actions == ["export", "print", "print"]
+        assert actions == ["export", "print", "print", "print"]
 
 
 def test_xlsx_report_pack_holds_the_rows(solok, ids):

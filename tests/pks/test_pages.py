@@ -1,8 +1,11 @@
 """What Bagian Kerjasama users see: demo case, list and search, scope, notes privacy, kanban, bad input, bytes."""
 import gzip
+import io
 import re
 
 import pytest
+from flask import template_rendered
+from openpyxl import load_workbook
 from sqlalchemy import event, select
 
 from blueprints.core.extensions import db
@@ -118,13 +121,32 @@ def test_internal_notes_stay_in_their_regency(app, solok, sijunjung, ids):
     mine = solok.get(f"/pks/{aid}").get_data(as_text=True)
     assert "RAHASIA-SOLOK" in mine and "Catatan bersama kedua daerah" in mine and "RAHASIA-SIJUNJUNG" not in mine
     reachable = [f"/pks/{aid}", f"/pks/{aid}/pihak", f"/pks/{aid}/tahap", f"/pks/{aid}/dokumen",
-                 f"/pks/{aid}/pelaksanaan", "/pks/", "/pks/daftar", "/pks/papan", "/pks/menunggu", "/pks/cakupan",
-                 "/pks/laporan", "/", "/pks/rapat/1", f"/pks/{aid}/lembar.pdf", f"/pks/{aid}/linimasa.pdf",
-                 "/pks/laporan.pdf", "/pks/laporan.xlsx"]
-    for url in reachable:
-        for headers in ({}, HX):
-            body = sijunjung.get(url, headers=headers).data
-            assert b"RAHASIA-SOLOK" not in body, url
+                 f"/pks/{aid}/surat", f"/pks/{aid}/pelaksanaan", "/pks/", "/pks/daftar", "/pks/papan",
+                 "/pks/menunggu", "/pks/cakupan", "/pks/laporan", "/", "/pks/rapat/1", f"/pks/{aid}/lembar.pdf",
+                 f"/pks/{aid}/linimasa.pdf", "/pks/laporan.pdf", "/pks/rapat/1/paket.pdf"]
+    rendered = []
+
+    def capture(sender, template, context, **extra):
+        rendered.append(template.render(context))  # PDFs are compressed: check the HTML they were made from
+    template_rendered.connect(capture, app)
+    try:
+        for url in reachable:
+            for headers in ({}, HX):
+                body = sijunjung.get(url, headers=headers).data
+                assert b"RAHASIA-SOLOK" not in body, url
+    finally:
+        template_rendered.disconnect(capture, app)
+    assert any("pdf" in html[:300].lower() or "@page" in html for html in rendered)
+    assert not [html for html in rendered if "RAHASIA-SOLOK" in html]
+    template_rendered.connect(capture, app)  # the same capture does see the note when Solok renders
+    try:
+        solok.get(f"/pks/{aid}")
+    finally:
+        template_rendered.disconnect(capture, app)
+    assert "RAHASIA-SOLOK" in rendered[-1]
+    wb = load_workbook(io.BytesIO(sijunjung.get("/pks/laporan.xlsx").data))
+    cells = [str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert cells and not [c for c in cells if "RAHASIA" in c]
     theirs = sijunjung.get(f"/pks/{aid}").get_data(as_text=True)
     assert "RAHASIA-SIJUNJUNG" in theirs and "Catatan bersama kedua daerah" in theirs
     with app.app_context():
