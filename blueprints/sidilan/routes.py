@@ -633,3 +633,15 @@ def _values():
 def _has_endpoint(name: str) -> bool:
     """Links to the report views (dashboard, import/export, printouts) only when they are registered."""
     return f"sidilan.{name}" in current_app.view_functions
+
+
+@bp.cli.command("seed")
+def seed_command():
+    """`flask sidilan seed`: the assistance programs of sidilan.md §5.1 for every regency. Idempotent."""
+    import click
+
+    from blueprints.auth.models import Regency
+
+    added = sum(S.seed_programs(r.id) for r in db.session.scalars(select(Regency).order_by(Regency.code)))
+    db.session.commit()
+    click.echo(f"Program bantuan ditambahkan: {added}")

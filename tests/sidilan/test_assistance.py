@@ -98,3 +98,17 @@ def test_same_program_twice_view(app, client, auth):
     auth.logout()
     auth.login("pimpinan.solok")
     assert client.get("/sidilan/bantuan-ganda").status_code == 200
+
+
+def test_seed_command_is_idempotent(app, runner):
+    with app.app_context():
+        db.session.execute(Program.__table__.delete().where(
+            ~Program.id.in_(select(Assistance.program_id))))
+        db.session.commit()
+    first = runner.invoke(args=["sidilan", "seed"])
+    assert first.exit_code == 0 and "Program bantuan ditambahkan:" in first.output
+    assert "ditambahkan: 0" not in first.output
+    again = runner.invoke(args=["sidilan", "seed"])
+    assert "ditambahkan: 0" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Program.id)).where(Program.kode == "ATENSI")) == 2
