@@ -451,6 +451,35 @@ def referral_issue(ref_id: int):
     return redirect(url_for("rujukan.detail", ref_id=ref.id))
 
 
+COPY_FIELDS = ("jenis", "kategori", "tipe", "arah", "payer", "poli_name", "dasar", "anamnesis", "physical_exam", "bp",
+               "pulse", "rr", "temperature", "weight", "height", "consciousness", "gcs", "supporting", "diag1_code",
+               "diag1_name", "diag2_code", "diag2_name", "diag3_code", "diag3_name", "therapy_drug", "therapy_other",
+               "bmhp", "procedures", "reason", "tacc", "tacc_time", "tacc_reason", "condition", "ambulance", "escort",
+               "allergy", "note", "nakes_id")
+
+
+@bp.route("/<int:ref_id>/salin", methods=["POST"])
+def referral_copy(ref_id: int):
+    """A rejected, redirected, expired or cancelled letter is not reused: a new draft starts from its content,
+    addressed to the facility the receiver redirected to (if any). Consent is asked again."""
+    ref = _own_draft(ref_id)
+    if ref.effective_status(today_local()) not in ("ditolak", "dialihkan", "kedaluwarsa", "dibatalkan"):
+        abort(404)
+    new = Referral(origin_id=ref.origin_id, patient_id=ref.patient_id, created_by_id=current_user.id, status="draf",
+                   **{name: getattr(ref, name) for name in COPY_FIELDS})
+    if ref.status == "dialihkan" and ref.redirect_to_id:
+        new.destination_id, new.poli_id, new.poli_name = ref.redirect_to_id, None, None
+    else:
+        new.destination_id, new.poli_id, new.destination_text = ref.destination_id, ref.poli_id, ref.destination_text
+    db.session.add(new)
+    db.session.flush()
+    service.log_event(new, current_user, None, "draf", note=f"salinan dari rujukan #{ref.id}")
+    audit.record("create", "rujukan", new.id, f"membuat draf rujukan #{new.id} dari rujukan #{ref.id}")
+    db.session.commit()
+    flash("Draf baru dibuat dari rujukan sebelumnya. Periksa tujuan dan catat persetujuan pasien.", "ok")
+    return redirect(url_for("rujukan.referral_edit", ref_id=new.id))
+
+
 # ---- detail and actions -------------------------------------------------------------------------
 
 def _load(ref_id: int) -> Referral:

@@ -152,3 +152,18 @@ def test_event_log_is_append_only(app):
         with pytest.raises(RuntimeError):
             db.session.flush()
         db.session.rollback()
+
+
+def test_redirected_letter_starts_a_new_draft(app, client, auth):
+    with app.app_context():
+        ref = referral_where(Referral.origin_id == org("pkm").id, Referral.status == "dialihkan")
+        ref_id, target = ref.id, ref.redirect_to_id
+    live = _issued_ref(app)
+    auth.login("faskes.solok")
+    assert client.post(f"/rujukan/{live}/salin").status_code == 404  # a live letter is not copied
+    resp = client.post(f"/rujukan/{ref_id}/salin")
+    assert resp.status_code == 302 and "/ubah" in resp.headers["Location"]
+    with app.app_context():
+        new = db.session.scalars(select(Referral).order_by(Referral.id.desc())).first()
+        assert new.status == "draf" and new.destination_id == target and new.consent is None
+        assert new.diag1_code == db.session.get(Referral, ref_id).diag1_code
