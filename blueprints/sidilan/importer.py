@@ -296,11 +296,12 @@ class Pending:
     sheet: Sheet
     mapping: dict[str, int] = field(default_factory=dict)
     mapped: bool = False
+    source: str = "impor_sidilan"  # sumber_data of the created records
 
     def save(self) -> None:
         path = _area() / f"{self.token}.json"
         payload = {"user_id": self.user_id, "regency_id": self.regency_id, "sheet": self.sheet.to_json(),
-                   "mapping": self.mapping, "mapped": self.mapped}
+                   "mapping": self.mapping, "mapped": self.mapped, "source": self.source}
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(payload), encoding="utf-8")
         tmp.chmod(0o600)
@@ -336,7 +337,7 @@ def load_pending(token: str, user) -> Pending | None:
     return Pending(token=token, user_id=payload["user_id"], regency_id=payload["regency_id"],
                    sheet=Sheet.from_json(payload["sheet"]),
                    mapping={k: int(v) for k, v in payload.get("mapping", {}).items()},
-                   mapped=payload.get("mapped", False))
+                   mapped=payload.get("mapped", False), source=payload.get("source", "impor_sidilan"))
 
 
 # ---- cell values -> field values (sidilan.md §7.4) ---------------------------------------------
@@ -759,7 +760,11 @@ def dry_run(pending: Pending, user, today: date) -> DryRun:
     return DryRun(rows=results)
 
 
-def apply(run: DryRun, user) -> list[int]:
+# Where an imported file may come from (values.SUMBER_DATA codes).
+SOURCES = ("impor_sidilan", "impor_dtks", "usulan_nagari", "lapangan")
+
+
+def apply(run: DryRun, user, source: str = "impor_sidilan") -> list[int]:
     """Create the 'baru' rows (the caller commits, once). Duplicate review rows open as on a manual save.
     Rows are written in a few bulk flushes, not one per person, so a full file fits in one request."""
     from blueprints.core import audit
@@ -782,7 +787,7 @@ def apply(run: DryRun, user) -> list[int]:
                             name_search=v["name_search"], name_key=v["name_key"], jenis_kelamin=v["jenis_kelamin"],
                             tempat_lahir=v["tempat_lahir"], tanggal_lahir=v["tanggal_lahir"],
                             tgl_lahir_perkiraan=bool(v.get("tgl_lahir_perkiraan")), no_hp=v["no_hp"],
-                            sumber_data="impor_sidilan", status_verifikasi="draf", created_by_id=user.id,
+                            sumber_data=source, status_verifikasi="draf", created_by_id=user.id,
                             updated_by_id=user.id, **address)
             db.session.add(person)
             people.append(person)

@@ -190,13 +190,20 @@ def import_mapping(token: str):
             return redirect(url_for("sidilan.import_mapping", token=token))
         if not errors:
             mapping, errors = _read_mapping(request.form, len(sheet.headers))
+            source = request.form.get("sumber_data", "")
+            if source not in importer.SOURCES:
+                errors["sumber_data"] = "Pilih sumber data."
+            else:
+                pending.source = source
             if not errors:
                 pending.mapping, pending.mapped = mapping, True
                 pending.save()
                 return redirect(url_for("sidilan.import_preview", token=token))
     preview = [cells for _, cells, _ in itertools.islice(sheet.data_rows(), 3)]
+    sources = [(code, V.label(V.SUMBER_DATA, code)) for code in importer.SOURCES]
     return render("sidilan/report_import_map.html", pending=pending, sheet=sheet, fields=importer.FIELDS,
-                  mapping=mapping, errors=errors, preview=preview, status=400 if errors else 200)
+                  mapping=mapping, errors=errors, preview=preview, sources=sources,
+                  source=request.form.get("sumber_data", pending.source), status=400 if errors else 200)
 
 
 def _read_mapping(form, width: int) -> tuple[dict[str, int], dict[str, str]]:
@@ -268,7 +275,7 @@ def import_run(token: str):
         rejected_json=json.dumps([{"line": r.line, "cells": r.cells, "reasons": r.reasons}
                                   for r in run.rows if r.status == importer.DITOLAK]))
     try:
-        created = importer.apply(run, current_user)
+        created = importer.apply(run, current_user, pending.source)
         batch.created_ids_json = json.dumps(created)
         db.session.add(batch)
         db.session.flush()

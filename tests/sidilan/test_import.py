@@ -51,9 +51,10 @@ def token_of(response) -> str:
 
 
 def selected_mapping(html: str) -> dict[str, str]:
+    """The mapping form as the browser would send it (every select with its selected option)."""
     out = {}
-    for name, body in re.findall(r'<select name="(map_\w+)"[^>]*>(.*?)</select>', html, re.S):
-        m = re.search(r'<option value="(\d+)" selected', body)
+    for name, body in re.findall(r'<select name="(map_\w+|sumber_data)"[^>]*>(.*?)</select>', html, re.S):
+        m = re.search(r'<option value="([\w-]+)" selected', body)
         out[name] = m.group(1) if m else ""
     return out
 
@@ -348,3 +349,20 @@ def test_kk_and_name_match_needs_compatible_niks(app, operator):
     rows = operator.get(f"/sidilan/impor/{token}/uji").text
     assert result_rows(rows) == {2: "Akan dibuat", 3: "Ditolak"}
     assert "No. KK dan nama sama dengan baris 2 dalam berkas ini." in rows
+
+
+def test_source_of_the_data_is_chosen_on_the_mapping_step(app, operator):
+    token = token_of(upload(operator, CSV))
+    page = operator.get(f"/sidilan/impor/{token}/kolom")
+    form = selected_mapping(page.text)
+    assert form["sumber_data"] == "impor_sidilan"
+    form.update(header_row="3", sumber_data="tidak-ada")
+    bad = operator.post(f"/sidilan/impor/{token}/kolom", data=form)
+    assert bad.status_code == 400 and "Pilih sumber data." in bad.text
+    form["sumber_data"] = "impor_dtks"
+    assert operator.post(f"/sidilan/impor/{token}/kolom", data=form).status_code == 302
+    operator.post(f"/sidilan/impor/{token}/jalankan")
+    with app.app_context():
+        batch = db.session.scalars(select(ImportBatch)).one()
+        sources = set(db.session.scalars(select(Person.sumber_data).where(Person.id.in_(batch.created_ids))))
+    assert sources == {"impor_dtks"}
