@@ -85,3 +85,33 @@ def test_concurrent_issue_gives_distinct_numbers(app):
         assert all(r.status == "diterbitkan" for r in refs)
         assert refs[0].number != refs[1].number
         assert sorted(r.seq for r in refs)[1] == sorted(r.seq for r in refs)[0] + 1
+
+
+def test_two_clerks_issue_at_the_same_moment_over_http(app):
+    """Two logged-in clerks of one puskesmas press 'Terbitkan' together: two distinct numbers."""
+    from .conftest import form_data, patient_named
+    clients = [app.test_client(), app.test_client()]
+    for c in clients:
+        c.post("/masuk", data={"username": "faskes.solok", "password": "sinergi-demo-2024"})
+    with app.app_context():
+        url = f"/rujukan/pasien/{patient_named('Baharuddin').id}/rujukan/baru"
+    ids = []
+    for c in clients:
+        resp = c.post(url, data=form_data(app))
+        ids.append(int(resp.headers["Location"].rstrip("/").split("/")[-1]))
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def press(client, ref_id):
+        barrier.wait(timeout=10)
+        statuses.append(client.post(f"/rujukan/{ref_id}/terbitkan").status_code)
+
+    threads = [threading.Thread(target=press, args=(c, i)) for c, i in zip(clients, ids)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert statuses == [302, 302]
+    with app.app_context():
+        numbers = [db.session.get(Referral, i).number for i in ids]
+        assert None not in numbers and numbers[0] != numbers[1]
