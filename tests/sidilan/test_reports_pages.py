@@ -114,3 +114,19 @@ def test_imported_person_similar_to_an_existing_one_opens_a_review(app, client, 
         cands = list(db.session.scalars(select(DuplicateCandidate)))
         assert len(cands) == before + 1
         assert cands[-1].alasan == "nama_lahir_nagari" and existing_id in (cands[-1].person_a_id, cands[-1].person_b_id)
+
+
+def test_dry_run_page_of_noisy_rows_fits_the_budget(client, auth):
+    """Twenty rows that each carry several warnings and a rejection still fit one fragment."""
+    head = "NIK;NAMA;JK;TGL LAHIR;NAGARI;KECAMATAN;JORONG;RT;NO HP;JENIS DISABILITAS;HUBUNGAN KELUARGA\n"
+    rows = "".join(
+        f"'13021852087{i:05d};NAMA YANG CUKUP PANJANG NOMOR {i};L;13-08-1971;Tanjung Balik Sumiso;Tigo Lurah;"
+        f"Jorong Tidak Terdaftar {i};RT{i};telepon {i};kelainan tidak dikenal {i};Sepupu jauh\n" for i in range(60))
+    auth.login("operator.solok")
+    token = token_of(upload(client, name="berisik.csv", data=(head + rows).encode()))
+    map_and_preview(client, token)
+    page = client.get(f"/sidilan/impor/{token}/uji")
+    assert page.text.count("warn-text") >= 20 * 4
+    assert gz(page.data) <= PAGE
+    fragment = client.get(f"/sidilan/impor/{token}/uji?hal=2", headers=HX)
+    assert b"<html" not in fragment.data and gz(fragment.data) <= FRAGMENT, gz(fragment.data)
