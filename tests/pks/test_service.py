@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from blueprints.core.extensions import db
 from blueprints.pks import service
-from blueprints.pks.models import Agreement, Event, Slip
+from blueprints.pks.models import KLAUSUL, Agreement, Event, Slip
 from blueprints.pks.rules import set_blocking
 from blueprints.pks.target import format_target, parse_target
 
@@ -32,27 +32,34 @@ def _fresh_pks(ids, tahap="penyusunan"):
     return a
 
 
-@pytest.mark.parametrize(("start", "to", "allowed"), [
+STAGE_CASES = [
     ("diusulkan", "penyusunan", True), ("diusulkan", "siap_ttd", False), ("penyusunan", "review_hukum", True),
     ("siap_ttd", "ditunda", True), ("ditunda", "siap_ttd", True), ("ditunda", "pelaksanaan", False),
     ("pelaksanaan", "pelaporan", True), ("berakhir", "pelaksanaan", False), ("penyusunan", "dibatalkan", True),
     ("pelaksanaan", "dibatalkan", False), ("dibatalkan", "penyusunan", False),
-])
-def test_pks_stage_machine(app, ids, start, to, allowed):
+]
+
+
+def test_pks_stage_machine(app, ids):
     with app.app_context():
-        a = _fresh_pks(ids, start)
-        a.dprd_perlu = False
-        a.tgl_ttd = DAY if start in service.SIGNED_STAGES or start == "berakhir" else None
-        a.klausul = list(__import__("blueprints.pks.models", fromlist=["KLAUSUL"]).KLAUSUL)
-        a.rujukan_rpjmd = "RPJMD 2021-2026"
-        events = db.session.scalar(select(db.func.count()).select_from(Event).where(Event.agreement_id == a.id))
-        out = service.transition(a, to, "alasan uji", None, DAY)
-        assert out.ok is allowed
-        assert (a.tahap == to) is allowed
-        after = db.session.scalar(select(db.func.count()).select_from(Event).where(Event.agreement_id == a.id))
-        assert after == events + (1 if allowed else 0)
-        if not allowed:
-            assert out.errors and "tidak diizinkan" in out.errors[0] or "sebelum penandatanganan" in out.errors[0]
+        for start, to, allowed in STAGE_CASES:
+            _check_stage(ids, start, to, allowed)
+
+
+def _check_stage(ids, start, to, allowed):
+    a = _fresh_pks(ids, start)
+    a.dprd_perlu = False
+    a.tgl_ttd = DAY if start in service.SIGNED_STAGES or start == "berakhir" else None
+    a.klausul = list(KLAUSUL)
+    a.rujukan_rpjmd = "RPJMD 2021-2026"
+    events = db.session.scalar(select(db.func.count()).select_from(Event).where(Event.agreement_id == a.id))
+    out = service.transition(a, to, "alasan uji", None, DAY)
+    assert out.ok is allowed
+    assert (a.tahap == to) is allowed
+    after = db.session.scalar(select(db.func.count()).select_from(Event).where(Event.agreement_id == a.id))
+    assert after == events + (1 if allowed else 0)
+    if not allowed:
+        assert "tidak diizinkan" in out.errors[0] or "sebelum penandatanganan" in out.errors[0], (start, to)
 
 
 def test_ksb_machine_goes_through_penawaran(app, ids):
@@ -155,22 +162,29 @@ def test_renewal_extends_validity_and_clears_expiry_reminders(app, ids):
         assert not service.show_banner(ksb, near)
 
 
-@pytest.mark.parametrize(("days_left", "status", "rung", "banner"), [
+LADDER_CASES = [
     (181, "aktif", None, False), (180, "akan_berakhir", 180, False), (91, "akan_berakhir", 180, False),
     (90, "akan_berakhir", 90, False), (31, "akan_berakhir", 90, False), (30, "akan_berakhir", 30, True),
     (7, "akan_berakhir", 7, True), (1, "akan_berakhir", 7, True), (0, "akan_berakhir", 0, True),
     (-1, "kedaluwarsa", None, False),
-])
-def test_status_and_ladder_at_the_boundaries(app, ids, days_left, status, rung, banner):
+]
+
+
+def test_status_and_ladder_at_the_boundaries(app, ids):
     with app.app_context():
         ksb = _a(ids, "ksb")
-        today = ksb.tgl_berakhir - timedelta(days=days_left)
-        assert service.status_berlaku(ksb, today) == status
-        r = service.expiry_reminder(ksb, today, service.DEFAULT_LADDER)
-        assert (r.key.split(":")[1] if r else None) == (str(rung) if rung is not None else None)
-        assert service.show_banner(ksb, today) is banner
-        if days_left == 0:
-            assert r.text == "berakhir hari ini"
+        for case in LADDER_CASES:
+            _check_ladder(ksb, *case)
+
+
+def _check_ladder(ksb, days_left, status, rung, banner):
+    today = ksb.tgl_berakhir - timedelta(days=days_left)
+    assert service.status_berlaku(ksb, today) == status
+    r = service.expiry_reminder(ksb, today, service.DEFAULT_LADDER)
+    assert (r.key.split(":")[1] if r else None) == (str(rung) if rung is not None else None)
+    assert service.show_banner(ksb, today) is banner
+    if days_left == 0:
+        assert r.text == "berakhir hari ini"
 
 
 def test_status_before_start_without_end_and_after_termination(app, ids):
