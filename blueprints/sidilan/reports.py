@@ -246,7 +246,7 @@ def import_preview(token: str):
     rows = [r for r in run.rows if r.status == show] if show in importer.STATUS_LABELS else run.rows
     page = _page(rows, request.args.get("hal"))
     return render("sidilan/report_import_preview.html", "sidilan/_report_import_rows.html", pending=pending,
-                  run=run, page=page, show=show, labels=importer.STATUS_LABELS, mask=mask_nik, headers=pending.sheet.headers)
+                  run=run, page=page, show=show, labels=importer.STATUS_LABELS, mask=mask_nik)
 
 
 def _page(items: list, page_arg, per_page: int = 20) -> Page:

@@ -130,3 +130,26 @@ def test_dry_run_page_of_noisy_rows_fits_the_budget(client, auth):
     assert gz(page.data) <= PAGE
     fragment = client.get(f"/sidilan/impor/{token}/uji?hal=2", headers=HX)
     assert b"<html" not in fragment.data and gz(fragment.data) <= FRAGMENT, gz(fragment.data)
+
+
+def test_bad_query_and_form_values_never_fail(client, auth):
+    auth.login("operator.solok")
+    junk = "<script>alert(1)</script>" + "x" * 10000
+    for url, args in (("/sidilan/cetak/formulir", {"kecamatan": junk, "nagari": junk, "jorong": junk, "cetak": "1"}),
+                      ("/sidilan/dasbor", {"kecamatan": junk}),
+                      ("/sidilan/impor", {"hal": junk}),
+                      ("/sidilan/impor/riwayat/1", {}),
+                      ("/sidilan/impor/" + "a" * 30 + "/uji", {"hal": junk, "tampil": junk}),
+                      ("/sidilan/impor/../../etc/passwd/kolom", {})):
+        r = client.get(url, query_string=args)
+        assert r.status_code in (200, 400, 404), url
+        assert "<script>alert(1)</script>" not in r.text
+    token = token_of(upload(client))
+    form = {"header_row": junk, "map_nama": junk, "map_nagari": "999", "sumber_data": junk}
+    r = client.post(f"/sidilan/impor/{token}/kolom", data=form)
+    assert r.status_code == 400 and "Baris judul harus angka" in r.text
+    form["header_row"] = "3"
+    r = client.post(f"/sidilan/impor/{token}/kolom", data=form)
+    assert r.status_code == 400
+    assert "Pilihan kolom tidak sah." in r.text and "Pilih sumber data." in r.text
+    assert "<script>alert(1)</script>" not in r.text
