@@ -11,7 +11,7 @@ from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.nik import check_nik, clean_number
 from blueprints.core.pagination import paginate
-from blueprints.core.render import render
+from blueprints.core.render import render, wants_fragment
 from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.timeutil import WIB, today_local
 from blueprints.wilayah.models import Jorong
@@ -21,8 +21,8 @@ from . import bp, icd, links, service
 from . import lists as L
 from .access import require_facility
 from .forms import ActionForm, PatientForm, ReferralForm, ReplyForm
-from .models import (STATUS_LABELS, STATUS_TONE, HealthWorker, Patient, Poli, Referral, ReferralEvent,
-                     is_dinkes)
+from .models import (STATUS_LABELS, STATUS_TONE, FacilityProfile, HealthWorker, Patient, Poli, Referral,
+                     ReferralEvent, is_dinkes)
 from .settings import setting
 
 
@@ -257,10 +257,18 @@ def _fill_choices(form: ReferralForm) -> None:
                               .order_by(Organisation.regency_id, Organisation.facility_level, Organisation.name))
     form.destination_id.choices = L.C([(0, "— pilih dari direktori —")] + [
         (o.id, f"{o.name} · {o.facility_level} · {o.regency.short_name}") for o in orgs])
-    polis = db.session.execute(select(Poli.id, Poli.name, Organisation.name).join(
-        Organisation, Organisation.id == Poli.organisation_id).where(Poli.active.is_(True))
-        .order_by(Organisation.name, Poli.name))
-    form.poli_id.choices = L.C([(0, "— pilih —")] + [(pid, f"{oname} — {pname}") for pid, pname, oname in polis])
+    stmt = (select(Poli.id, Poli.name, Poli.schedule, Organisation.name)
+            .join(Organisation, Organisation.id == Poli.organisation_id).where(Poli.active.is_(True))
+            .order_by(Organisation.name, Poli.name, Poli.id))
+    dest_id = form.destination_id.data or None
+    if dest_id:  # only the chosen facility's poli, with their schedule
+        polis = db.session.execute(stmt.where(Poli.organisation_id == dest_id))
+        form.poli_id.choices = L.C([(0, "— pilih —")] + [(pid, f"{pname} ({sched})" if sched else pname)
+                                                          for pid, pname, sched, _ in polis])
+    else:
+        polis = db.session.execute(stmt)
+        form.poli_id.choices = L.C([(0, "— pilih —")] + [(pid, f"{oname} — {pname}")
+                                                          for pid, pname, _, oname in polis])
     nakes = db.session.scalars(select(HealthWorker).where(
         HealthWorker.organisation_id == current_user.organisation_id, HealthWorker.active.is_(True))
         .order_by(HealthWorker.name))
@@ -326,10 +334,34 @@ def _form_from(ref: Referral, from_request: bool) -> ReferralForm:
     return form
 
 
+def _destination_ctx(form) -> dict:
+    """Contacts, capacity and travel note of the chosen destination, shown beside the choice."""
+    dest_id = form.destination_id.data or None
+    dest = db.session.get(Organisation, dest_id) if dest_id else None
+    if dest is None or dest.facility_level is None:
+        return {"dest": None, "dest_profile": None}
+    profile = db.session.scalar(select(FacilityProfile).where(FacilityProfile.organisation_id == dest.id))
+    return {"dest": dest, "dest_profile": profile}
+
+
+@bp.route("/tujuan")
+def destination_info():
+    """htmx: the destination block refreshed when the facility changes (its poli, capacity, contacts)."""
+    require_facility()
+    form = ReferralForm(formdata=request.args, meta={"csrf": False})
+    if not wants_fragment():
+        dest_id = form.destination_id.data
+        return redirect(url_for("rujukan.facility", org_id=dest_id) if dest_id else url_for("rujukan.facilities"))
+    _fill_choices(form)
+    return render("rujukan/icd.html", "rujukan/_tujuan.html", form=form, q="", results=[], slot=None,
+                  **_destination_ctx(form))
+
+
 def _render_form(form, ref, patient, status=200, errors=None, warnings=None, icd_results=None):
     for name, message in (errors or {}).items():
         getattr(form, name).errors = list(getattr(form, name).errors) + [message]
     return render("rujukan/referral_form.html", status=status, form=form, ref=ref, patient=patient,
+                  **_destination_ctx(form),
                   warnings=warnings or [], icd_results=icd_results or {},
                   diag_names={i: (icd.lookup(getattr(form, f"diag{i}").data) or ("", ""))[1] for i in (1, 2, 3)})
 
@@ -347,6 +379,8 @@ def _icd_refresh(form):
 
 
 def _save(ref: Referral, patient: Patient, form: ReferralForm, created: bool):
+    if request.form.get("_tujuan"):  # no-JS: show the chosen facility's poli and contacts, save nothing
+        return _render_form(form, ref if not created else None, patient)
     icd_results = _icd_refresh(form)
     if icd_results is not None:
         return _render_form(form, ref if not created else None, patient, icd_results=icd_results)

@@ -232,3 +232,19 @@ def test_edit_draft_keeps_db_on_error(app, faskes):
         assert db.session.get(Referral, ref_id).anamnesis == "Versi kedua"
     faskes.post(f"/rujukan/{ref_id}/terbitkan")
     assert faskes.get(f"/rujukan/{ref_id}/ubah").status_code == 302  # issued letters are not edited
+
+
+def test_destination_block_shows_poli_and_capacity(app, faskes):
+    with app.app_context():
+        rsud = org("rsud").id
+    url = _new_url(app)
+    before = _count(app)
+    plain = faskes.post(url, data=form_data(app, _tujuan="1", poli_id="0"))
+    assert plain.status_code == 200 and _count(app) == before
+    assert "ICU penuh" in plain.text and "Penyakit Dalam (Senin–Jumat 08.00–13.00)" in plain.text
+    assert "Puskesmas Kumanis (demo) — Umum" not in plain.text  # only the chosen facility's poli
+    frag = faskes.get("/rujukan/tujuan", query_string={"destination_id": rsud}, headers=HX)
+    assert frag.status_code == 200 and "<html" not in frag.text and "ICU penuh" in frag.text
+    assert len(__import__("gzip").compress(frag.data)) <= 4000
+    assert faskes.get("/rujukan/tujuan", query_string={"destination_id": "x<script>"}, headers=HX).status_code == 200
+    assert faskes.get("/rujukan/tujuan", query_string={"destination_id": rsud}).status_code == 302
