@@ -494,6 +494,18 @@ class RowResult:
         self.status = DITOLAK
         self.reasons.append(reason)
 
+    @property
+    def read_as(self) -> list[str]:
+        """How the row was understood: sex, birth date, place, disability (for the dry-run table)."""
+        from blueprints.core.fmt import tanggal
+
+        v = self.values
+        parts = [v.get("jenis_kelamin") or "", tanggal(v.get("tanggal_lahir")), v.get("place", "")]
+        ragam = ", ".join(r + (f" ({j})" if j else "") for r, j in (v.get("ragam") or {}).items())
+        if ragam:
+            parts.append(ragam + (f", {v['derajat']}" if v.get("derajat") else ""))
+        return [p for p in parts if p]
+
 
 @dataclass
 class DryRun:
@@ -520,18 +532,18 @@ class _Regions:
                                   .where(Wilayah.regency_id == regency_id)).all()
         self.kecamatan: dict[str, str] = {}
         self.kecamatan_name: dict[str, str] = {}
-        self.nagari: dict[str, list[tuple[str, str]]] = {}
+        self.nagari: dict[str, list[tuple[str, str, str]]] = {}
         for code, name, level, parent in rows:
             if level == LEVEL_KECAMATAN:
                 self.kecamatan[normalise_header(name)] = code
                 self.kecamatan_name[code] = name
             elif level == LEVEL_NAGARI:
-                self.nagari.setdefault(normalise_header(name), []).append((code, parent))
-        self.jorong: dict[tuple[str, str], int] = {}
+                self.nagari.setdefault(normalise_header(name), []).append((code, parent, name))
+        self.jorong: dict[tuple[str, str], tuple[int, str]] = {}
         for jid, nagari_code, name in db.session.execute(
                 select(Jorong.id, Jorong.nagari_code, Jorong.name).where(Jorong.regency_id == regency_id,
                                                                         Jorong.active.is_(True))):
-            self.jorong[(nagari_code, normalise_header(name))] = jid
+            self.jorong[(nagari_code, normalise_header(name))] = (jid, name)
 
     def find(self, kecamatan: str, nagari: str, jorong: str, row: RowResult) -> None:
         kec_code = None
@@ -553,14 +565,15 @@ class _Regions:
         if len(options) > 1:
             row.reject(f"Nagari '{nagari.strip()[:60]}' ada di beberapa kecamatan; isi kolom kecamatan.")
             return
-        nagari_code, kec_code = options[0]
-        row.values.update(nagari_code=nagari_code, kecamatan_code=kec_code, jorong_id=None)
+        nagari_code, kec_code, nagari_name = options[0]
+        row.values.update(nagari_code=nagari_code, kecamatan_code=kec_code, jorong_id=None, place=nagari_name)
         if jorong.strip():
-            jid = self.jorong.get((nagari_code, strip_prefix(jorong, "jorong")))
-            if jid is None:
+            found = self.jorong.get((nagari_code, strip_prefix(jorong, "jorong")))
+            if found is None:
                 row.warnings.append(f"Jorong '{jorong.strip()[:60]}' belum terdaftar di nagari ini; jorong dikosongkan.")
             else:
-                row.values["jorong_id"] = jid
+                row.values["jorong_id"] = found[0]
+                row.values["place"] = f"{nagari_name} / Jorong {found[1]}"
 
 
 def _lookup(values, text: str) -> str | None:

@@ -117,6 +117,9 @@ def test_dry_run_writes_nothing_and_reports_each_row(app, operator, path):
         assert "NIK tersimpan sebagai angka" in text
     # the address with markup is shown escaped, never as a tag
     assert "<script>alert(1)</script>" not in r.text
+    # each accepted row shows how it was read
+    assert "P · 12 Agustus 1970 · Tanjung Balik Sumiso / Jorong Tigo Jangko · fisik, berat" in r.text
+    assert "sensorik (rungu-wicara), sedang" in r.text
 
 
 def test_import_creates_matches_and_rejects_as_shown(app, operator):
