@@ -134,3 +134,42 @@ def letters(agreement_id):
                                    .order_by(Letter.tanggal.desc(), Letter.id.desc())))
     return render("pks/letters.html", a=a, form=form, rows=rows, can_write=can_write(),
                   status=422 if request.method == "POST" else 200)
+
+
+# ---- service area (read by Rujukan through public.covering_agreements) -------------------------
+
+@bp.route("/<int:agreement_id>/wilayah", methods=["GET", "POST"])
+def service_area(agreement_id):
+    from blueprints.auth.models import Regency
+    from blueprints.wilayah.service import Cascade, is_cascade_refresh
+
+    from .models import ServiceArea
+    from .routes import can_write
+    a = get_scoped_or_404(Agreement, agreement_id)
+    regencies = {p.regency_id: p.regency for p in a.parties}
+    wanted = request.values.get("daerah", type=int)
+    regency = regencies.get(wanted) or regencies.get(current_user.regency_id) or db.session.get(
+        Regency, current_user.regency_id)
+    cascade = Cascade.build(regency, request.form if request.method == "POST" else request.args, prefix="w",
+                            required=True)
+    errors = {}
+    if request.method == "POST" and not is_cascade_refresh(request.form):
+        if not can_write():
+            from flask import abort
+            abort(404)
+        errors = cascade.errors()
+        if a.is_locked:
+            errors["wnagari"] = "Naskah terkunci; perubahan wilayah melalui adendum."
+        if not errors:
+            exists = db.session.scalar(select(ServiceArea.id).where(
+                ServiceArea.agreement_id == a.id, ServiceArea.nagari_code == cascade.nagari,
+                ServiceArea.jorong_id.is_(None) if cascade.jorong_id is None else ServiceArea.jorong_id == cascade.jorong_id))
+            if exists is None:
+                db.session.add(ServiceArea(agreement_id=a.id, nagari_code=cascade.nagari, jorong_id=cascade.jorong_id))
+                db.session.commit()
+            flash("Wilayah layanan disimpan.", "ok")
+            return redirect(url_for("pks.service_area", agreement_id=a.id))
+    areas = list(db.session.scalars(select(ServiceArea).where(ServiceArea.agreement_id == a.id).order_by(ServiceArea.id)))
+    return render("pks/area.html", a=a, areas=areas, cascade=cascade, errors=errors, regency=regency,
+                  regencies=list(regencies.values()), can_write=can_write(),
+                  status=422 if errors else 200)

@@ -7,7 +7,7 @@ from tests.conftest import HX, AuthActions
 
 PAGES = ["/pks/", "/pks/daftar", "/pks/daftar?q=sidilan&jenis=PKS", "/pks/papan", "/pks/papan?jenis=KSB",
          "/pks/menunggu", "/pks/cakupan", "/pks/laporan", "/pks/aturan", "/pks/rapat/1"]
-PER_AGREEMENT = ["", "/pihak", "/tahap", "/dokumen", "/surat", "/pelaksanaan"]
+PER_AGREEMENT = ["", "/pihak", "/tahap", "/dokumen", "/surat", "/pelaksanaan", "/wilayah"]
 
 
 @pytest.mark.parametrize("username", ["kerjasama.solok", "kerjasama.sijunjung", "pimpinan.sijunjung", "superadmin"])

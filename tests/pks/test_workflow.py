@@ -136,3 +136,15 @@ def test_ksb_expiry_near_while_pks_draft_reminds(app, ids):
         near = date(2028, 1, 24) - timedelta(days=60)
         kinds = [r.kind for r in service.reminders_for(pks, near, service.DEFAULT_LADDER)]
         assert "ksb_berakhir" in kinds
+
+
+def test_service_area_form_feeds_coverage(app, solok, ids):
+    aid = ids["pks1"]
+    r = solok.post(f"/pks/{aid}/wilayah", data={"wkecamatan": ""})
+    assert r.status_code == 422 and "Pilih kecamatan." in r.get_data(as_text=True)
+    r = solok.post(f"/pks/{aid}/wilayah", data={"wkecamatan": "13.02.18", "wnagari": "13.02.18.2004"})
+    assert r.status_code == 302
+    assert "seluruh nagari" in solok.get(f"/pks/{aid}/wilayah").get_data(as_text=True)
+    with app.app_context():
+        titles = {c.title for c in covering_agreements("13.02.18.2004", None, date(2025, 1, 1))}
+        assert any("SIDILAN" in t for t in titles)
