@@ -5,7 +5,7 @@ import secrets
 import zipfile
 from pathlib import Path
 
-from flask import current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -51,10 +51,13 @@ def sniff(data: bytes) -> str | None:
 
 
 def max_bytes() -> int:
-    configured = current_app.config.get("PKS_MAX_UPLOAD_BYTES")
-    if configured:
-        return int(configured)
-    return int(current_app.config.get("MAX_CONTENT_LENGTH") or 20 * 1024 * 1024) - 64 * 1024
+    """PKS_MAX_UPLOAD_BYTES, else MAX_UPLOAD_MB, else what MAX_CONTENT_LENGTH leaves after the form fields."""
+    config = current_app.config
+    if config.get("PKS_MAX_UPLOAD_BYTES"):
+        return int(config["PKS_MAX_UPLOAD_BYTES"])
+    if config.get("MAX_UPLOAD_MB"):
+        return int(float(config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+    return int(config.get("MAX_CONTENT_LENGTH") or 20 * 1024 * 1024 + 64 * 1024) - 64 * 1024
 
 
 def upload_dir() -> Path:
@@ -140,12 +143,10 @@ def documents(agreement_id):
 def download(document_id):
     doc = db.session.get(Document, document_id)
     if doc is None:
-        from flask import abort
         abort(404)
     a = get_scoped_or_404(Agreement, doc.agreement_id)
     path = upload_dir() / doc.stored_name
     if not path.is_file():
-        from flask import abort
         abort(404)
     audit.record("download", "pks_document", doc.id, f"dokumen #{doc.id} kesepakatan #{a.id}")
     db.session.commit()

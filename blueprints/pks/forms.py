@@ -5,7 +5,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.core.forms import Form
 
-from .models import ALASAN_AKHIR, JENIS, KATEGORI, KLAUSUL, NOTE_KINDS, PERAN_PIHAK, URUSAN
+from .models import JENIS, KATEGORI, KLAUSUL, NOTE_KINDS, PERAN_PIHAK, URUSAN
 from .models_work import ACTIVITY_STATUS, DOC_KINDS, LETTER_DIRECTION, OBLIGATION_STATUS, REKOMENDASI, REPORT_TO
 
 
@@ -112,10 +112,6 @@ class ScopeItemForm(Form):
 class ChildForm(Form):
     jenis = SelectField("Jenis", choices={"ADENDUM": "Adendum", "PERPANJANGAN": "Perpanjangan"})
     judul = StringField("Judul", validators=[_req("Judul"), _len(250)])
-
-
-class EndForm(Form):
-    alasan = SelectField("Alasan berakhir", choices=ALASAN_AKHIR)
 
 
 class MeetingForm(Form):

@@ -1,5 +1,5 @@
 """Rapat: attendees, decisions and action items, linked to the agreements discussed."""
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -88,7 +88,6 @@ def action_done(meeting_id, item_id):
     m = get_scoped_or_404(Meeting, meeting_id)
     item = db.session.scalar(select(ActionItem).where(ActionItem.id == item_id, ActionItem.meeting_id == m.id))
     if item is None:
-        from flask import abort
         abort(404)
     item.done = request.form.get("done") == "1"
     item.done_on = today_local() if item.done else None
@@ -155,7 +154,6 @@ def service_area(agreement_id):
     errors = {}
     if request.method == "POST" and not is_cascade_refresh(request.form):
         if not can_write():
-            from flask import abort
             abort(404)
         errors = cascade.errors()
         if a.is_locked:

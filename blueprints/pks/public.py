@@ -28,7 +28,11 @@ class Coverage:
 
 
 def covering_agreements(nagari_code: str, jorong_id: int | None, on: date) -> list[Coverage]:
-    """PKS whose service area is the whole nagari, or the given jorong in it; cancelled ones excluded."""
+    """Agreements whose service area covers the place on ``on``; cancelled ones excluded.
+
+    With a jorong: areas naming the whole nagari, or that jorong. Without one (jorong unknown): only areas
+    naming the whole nagari, since a jorong-only agreement may not cover the person's jorong.
+    """
     area = ServiceArea.nagari_code == nagari_code
     if jorong_id is None:
         area = area & ServiceArea.jorong_id.is_(None)
