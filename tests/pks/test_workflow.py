@@ -148,3 +148,36 @@ def test_service_area_form_feeds_coverage(app, solok, ids):
     with app.app_context():
         titles = {c.title for c in covering_agreements("13.02.18.2004", None, date(2025, 1, 1))}
         assert any("SIDILAN" in t for t in titles)
+
+
+def test_done_means_signing_recorded_through_the_pages(app, solok, ids):
+    """Numbers of both regencies, signatories with surat kuasa, the date and the scan; then the ladder counts."""
+    import io as _io
+
+    from blueprints.core.timeutil import today_local
+    aid = ids["pks2"]
+    with app.app_context():
+        a = db.session.get(Agreement, aid)
+        parties = [(p.id, p.regency.short_name) for p in a.parties]
+    for pid, name in parties:
+        solok.post(f"/pks/{aid}/pihak", data={"bagian": "nomor", "n-party_id": str(pid),
+                                               "n-nomor": f"445/{pid}/{name.upper()}/2026"})
+        solok.post(f"/pks/{aid}/pihak", data={"bagian": "penandatangan", "s-party_id": str(pid),
+                                               "s-nama": f"Kadinkes {name}", "s-jabatan": "Kepala Dinas Kesehatan",
+                                               "s-kuasa_nomor": f"SK/{pid}/2026", "s-kuasa_tanggal": "2026-01-05"})
+    today = today_local()
+    end = today + timedelta(days=100)
+    r = solok.post(f"/pks/{aid}/tandatangan", data={"ttd-tgl_ttd": today.isoformat(), "ttd-tempat": "Solok",
+                                                     "ttd-tgl_berakhir": end.isoformat()})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    scan = b"%PDF-1.4 signed scan\n%%EOF\n"
+    r = solok.post(f"/pks/{aid}/dokumen", data={"kind": "ttd", "berkas": (_io.BytesIO(scan), "pks2-ttd.pdf")},
+                   content_type="multipart/form-data")
+    assert r.status_code == 302
+    page = solok.get(f"/pks/{aid}").get_data(as_text=True)
+    assert "445/" in page and "berakhir dalam 100 hari" in page and "Akan berakhir" in page
+    import hashlib
+    assert hashlib.sha256(scan).hexdigest() in page  # on the timeline
+    home = solok.get("/").get_data(as_text=True)
+    assert "Wilayah Perbatasan: menunggu tanda tangan" not in home
+    assert "Wilayah Perbatasan: berakhir dalam 100 hari" in home
