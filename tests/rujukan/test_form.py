@@ -248,3 +248,15 @@ def test_destination_block_shows_poli_and_capacity(app, faskes):
     assert len(__import__("gzip").compress(frag.data)) <= 4000
     assert faskes.get("/rujukan/tujuan", query_string={"destination_id": "x<script>"}, headers=HX).status_code == 200
     assert faskes.get("/rujukan/tujuan", query_string={"destination_id": rsud}).status_code == 302
+
+
+def test_border_puskesmas_prefills_a_tigo_jangko_resident(app, client, auth):
+    """A Sijunjung puskesmas finds a Solok resident of the border jorong in SIDILAN (and only that summary)."""
+    auth.login("faskes.sijunjung")
+    form = client.get("/rujukan/pasien/baru", query_string={"nik": "1302185203840001"})
+    assert 'value="Rosmaniar"' in form.text and "Pengguna kursi roda" in form.text
+    assert '<option selected value="13.02">' in form.text and "Tigo Lurah" in form.text
+    from blueprints.core.audit import AuditEvent
+    with app.app_context():
+        summaries = list(db.session.scalars(select(AuditEvent.summary).where(AuditEvent.object_type == "sidilan_person")))
+        assert summaries and all("Rosmaniar" not in s and "1302185203840001" not in s for s in summaries)
