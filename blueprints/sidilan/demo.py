@@ -198,3 +198,36 @@ def _load_regency(ctx, slug, regency):
     db.session.add(dup)
     db.session.flush()
     S.record_duplicates(dup)
+
+
+SURNAMES = ["Malin", "Sutan", "Bagindo", "Putri", "Rajo", "Chaniago", "Piliang", "Koto", "Tanjung", "Caniago",
+            "Jambak", "Sikumbang", "Melayu", "Guci", "Panai", "Simabua", "Bendang", "Sumagek"]
+
+
+def bulk(regency, persons: int, seed: int = 7, chunk: int = 5000) -> int:
+    """Synthetic persons for benchmarks (``flask sidilan bulk``): plain rows through Core inserts, no
+    households or sub-records. NIKs keep the right structure; duplicates among them are not avoided."""
+    from sqlalchemy import insert
+
+    rng = random.Random(seed)
+    nagari = list(db.session.scalars(select(Wilayah).where(Wilayah.regency_id == regency.id,
+                                                           Wilayah.level == LEVEL_NAGARI).order_by(Wilayah.code)))
+    statuses = ["draf", "diajukan", "diverifikasi", "disetujui", "ditolak"]
+    done, rows = 0, []
+    for i in range(persons):
+        nag = nagari[rng.randrange(len(nagari))]
+        sex = "P" if i % 2 else "L"
+        name = f"{rng.choice(WOMEN if sex == 'P' else MEN)} {rng.choice(SURNAMES)}"
+        birth = date(rng.randint(1930, 2020), rng.randint(1, 12), rng.randint(1, 28))
+        rows.append(dict(regency_id=regency.id, nik=_nik(nag.parent_code, birth, sex, i % 9999 + 1),
+                         nama_lengkap=name, name_search=S.name_search(name), name_key=S.name_key(name),
+                         jenis_kelamin=sex, tanggal_lahir=birth, kecamatan_code=nag.parent_code,
+                         nagari_code=nag.code, status_verifikasi=statuses[i % 5], sumber_data="impor_sidilan"))
+        if len(rows) == chunk:
+            db.session.execute(insert(Person), rows)
+            done += len(rows)
+            rows = []
+    if rows:
+        db.session.execute(insert(Person), rows)
+        done += len(rows)
+    return done

@@ -59,9 +59,12 @@ class Household(RegencyScoped, db.Model):
 class Person(RegencyScoped, db.Model):
     __tablename__ = "sidilan_person"
     __table_args__ = (
-        Index("ix_sidilan_person_name_search", "name_search", postgresql_ops={"name_search": "text_pattern_ops"}),
-        Index("ix_sidilan_person_nik", "nik", postgresql_ops={"nik": "text_pattern_ops"}),
-        Index("ix_sidilan_person_no_kk", "no_kk", postgresql_ops={"no_kk": "text_pattern_ops"}),
+        # Search is always scoped to a regency, then a prefix: one composite index per search path.
+        Index("ix_sidilan_person_regency_name", "regency_id", "name_search",
+              postgresql_ops={"name_search": "text_pattern_ops"}),
+        Index("ix_sidilan_person_regency_nik", "regency_id", "nik", postgresql_ops={"nik": "text_pattern_ops"}),
+        Index("ix_sidilan_person_regency_kk", "regency_id", "no_kk", postgresql_ops={"no_kk": "text_pattern_ops"}),
+        Index("ix_sidilan_person_nik", "nik"),  # find_person_by_nik across regencies
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     nik: Mapped[str | None] = mapped_column(String(16))

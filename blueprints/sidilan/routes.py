@@ -2,6 +2,7 @@
 verification workflow, duplicate review, programs. Dashboard, import/export and printouts are in reports.py."""
 from datetime import date
 
+import click
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -638,10 +639,26 @@ def _has_endpoint(name: str) -> bool:
 @bp.cli.command("seed")
 def seed_command():
     """`flask sidilan seed`: the assistance programs of sidilan.md §5.1 for every regency. Idempotent."""
-    import click
-
     from blueprints.auth.models import Regency
 
     added = sum(S.seed_programs(r.id) for r in db.session.scalars(select(Regency).order_by(Regency.code)))
     db.session.commit()
     click.echo(f"Program bantuan ditambahkan: {added}")
+
+
+@bp.cli.command("bulk")
+@click.option("--persons", default=100_000, show_default=True, help="Jumlah orang sintetis.")
+@click.option("--kabupaten", type=click.Choice(["solok", "sijunjung"]), default="solok", show_default=True)
+def bulk_command(persons: int, kabupaten: str):
+    """`flask sidilan bulk`: synthetic persons for benchmarks (never for a production database)."""
+    from blueprints.auth.models import Regency
+
+    from .demo import bulk
+
+    regency = db.session.scalar(select(Regency).where(Regency.code == {"solok": "13.02", "sijunjung": "13.03"}[
+        kabupaten]))
+    if regency is None:
+        raise click.ClickException("Wilayah belum ada; jalankan `flask seed` dahulu.")
+    n = bulk(regency, max(0, min(persons, 1_000_000)))
+    db.session.commit()
+    click.echo(f"{n} orang sintetis ditambahkan ke {regency.name}.")

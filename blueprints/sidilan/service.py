@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import current_app, has_app_context
 from flask_login import current_user
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, union
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
@@ -342,16 +342,30 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _prefix(column, text: str):
+    """Prefix match that an index serves on both databases. PostgreSQL uses the text_pattern_ops index for
+    LIKE 'x%'; SQLite's LIKE is case-insensitive and cannot use the index, so there a byte range is added
+    (the stored values are already lower-case digits or names)."""
+    cond = column.like(_escape_like(text) + "%", escape="\\")
+    if db.session.get_bind().dialect.name == "sqlite":
+        cond = and_(column >= text, column < text + "\uffff", cond)
+    return cond
+
+
 def search_stmt(f: Filters, user, today: date):
     """Scoped person query for the list. The box takes a NIK or No. KK prefix (digits) or a name prefix."""
     stmt = scoped(Person, user).where(Person.active.is_(True))
     q = f.q
     digits = clean_number(q)
+    order = (Person.name_search, Person.id)
     if q and digits.isdigit():
-        like = _escape_like(digits) + "%"
-        stmt = stmt.where(or_(Person.nik.like(like, escape="\\"), Person.no_kk.like(like, escape="\\")))
+        # a UNION of two index range scans; an OR of the two would make SQLite scan the whole regency
+        ids = union(scoped(Person, user, Person.id).where(_prefix(Person.nik, digits)),
+                    scoped(Person, user, Person.id).where(_prefix(Person.no_kk, digits)))
+        stmt = stmt.where(Person.id.in_(ids))
+        order = (Person.id,)  # drives the outer query by the few ids found
     elif q:
-        stmt = stmt.where(Person.name_search.like(_escape_like(name_search(q)) + "%", escape="\\"))
+        stmt = stmt.where(_prefix(Person.name_search, name_search(q)))
     if f.kecamatan:
         stmt = stmt.where(Person.kecamatan_code == f.kecamatan)
     if f.nagari:
@@ -373,7 +387,7 @@ def search_stmt(f: Filters, user, today: date):
             exists().where(Assistance.person_id == Person.id, Assistance.program_id == pid),
             exists().where(Assistance.household_id == Person.household_id, Assistance.household_id.is_not(None),
                            Assistance.program_id == pid)))
-    return stmt.order_by(Person.name_search, Person.id)
+    return stmt.order_by(*order)
 
 
 def _years_before(d: date, years: int) -> date:

@@ -2,7 +2,7 @@
 
 Revision ID: 0002_sidilan
 Revises: 0001_foundation
-Create Date: 2026-11-28 12:34:57.943747
+Create Date: 2026-11-28 12:53:21.524673
 
 """
 from alembic import op
@@ -150,10 +150,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_sidilan_person_kecamatan_code'), ['kecamatan_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_sidilan_person_nagari_code'), ['nagari_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_sidilan_person_name_key'), ['name_key'], unique=False)
-        batch_op.create_index('ix_sidilan_person_name_search', ['name_search'], unique=False, postgresql_ops={'name_search': 'text_pattern_ops'})
-        batch_op.create_index('ix_sidilan_person_nik', ['nik'], unique=False, postgresql_ops={'nik': 'text_pattern_ops'})
-        batch_op.create_index('ix_sidilan_person_no_kk', ['no_kk'], unique=False, postgresql_ops={'no_kk': 'text_pattern_ops'})
+        batch_op.create_index('ix_sidilan_person_nik', ['nik'], unique=False)
         batch_op.create_index(batch_op.f('ix_sidilan_person_regency_id'), ['regency_id'], unique=False)
+        batch_op.create_index('ix_sidilan_person_regency_kk', ['regency_id', 'no_kk'], unique=False, postgresql_ops={'no_kk': 'text_pattern_ops'})
+        batch_op.create_index('ix_sidilan_person_regency_name', ['regency_id', 'name_search'], unique=False, postgresql_ops={'name_search': 'text_pattern_ops'})
+        batch_op.create_index('ix_sidilan_person_regency_nik', ['regency_id', 'nik'], unique=False, postgresql_ops={'nik': 'text_pattern_ops'})
         batch_op.create_index(batch_op.f('ix_sidilan_person_status_verifikasi'), ['status_verifikasi'], unique=False)
         batch_op.create_index(batch_op.f('ix_sidilan_person_tanggal_lahir'), ['tanggal_lahir'], unique=False)
 
@@ -367,10 +368,11 @@ def downgrade():
     with op.batch_alter_table('sidilan_person', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sidilan_person_tanggal_lahir'))
         batch_op.drop_index(batch_op.f('ix_sidilan_person_status_verifikasi'))
+        batch_op.drop_index('ix_sidilan_person_regency_nik', postgresql_ops={'nik': 'text_pattern_ops'})
+        batch_op.drop_index('ix_sidilan_person_regency_name', postgresql_ops={'name_search': 'text_pattern_ops'})
+        batch_op.drop_index('ix_sidilan_person_regency_kk', postgresql_ops={'no_kk': 'text_pattern_ops'})
         batch_op.drop_index(batch_op.f('ix_sidilan_person_regency_id'))
-        batch_op.drop_index('ix_sidilan_person_no_kk', postgresql_ops={'no_kk': 'text_pattern_ops'})
-        batch_op.drop_index('ix_sidilan_person_nik', postgresql_ops={'nik': 'text_pattern_ops'})
-        batch_op.drop_index('ix_sidilan_person_name_search', postgresql_ops={'name_search': 'text_pattern_ops'})
+        batch_op.drop_index('ix_sidilan_person_nik')
         batch_op.drop_index(batch_op.f('ix_sidilan_person_name_key'))
         batch_op.drop_index(batch_op.f('ix_sidilan_person_nagari_code'))
         batch_op.drop_index(batch_op.f('ix_sidilan_person_kecamatan_code'))

@@ -127,3 +127,14 @@ def test_program_filter(app, client, auth):
     assert f'/sidilan/orang/{pid}"' not in client.get(url).get_data(as_text=True)
     client.post(f"/sidilan/orang/{pid}/bantuan", data={"program_id": str(aspd), "tahun": "2024"})
     assert f'/sidilan/orang/{pid}"' in client.get(url).get_data(as_text=True)
+
+
+def test_bulk_command_adds_searchable_rows(app, runner, client, auth):
+    result = runner.invoke(args=["sidilan", "bulk", "--persons", "120", "--kabupaten", "sijunjung"])
+    assert result.exit_code == 0 and "120 orang sintetis" in result.output
+    auth.login("operator.sijunjung")
+    html = client.get("/sidilan/?q=1303", headers=HX).get_data(as_text=True)
+    assert _names(html) == 20
+    auth.logout()
+    auth.login("operator.solok")
+    assert "Tidak ada data yang cocok." in client.get("/sidilan/?q=1303").get_data(as_text=True)
