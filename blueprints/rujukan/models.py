@@ -71,6 +71,7 @@ class Patient(OrganisationScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     nik: Mapped[str | None] = mapped_column(String(16), index=True)
+    no_nik_reason: Mapped[str | None] = mapped_column(String(120))  # e.g. newborn; required without a NIK
     no_jkn: Mapped[str | None] = mapped_column(String(13), index=True)
     status_peserta: Mapped[str | None] = mapped_column(String(12))
     jenis_kepesertaan: Mapped[str] = mapped_column(String(12), default="non_jkn")

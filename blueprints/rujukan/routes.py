@@ -210,6 +210,7 @@ def patient_new(patient_id: int | None = None):
         db.session.add(patient)
     patient.name = form.name.data
     patient.nik = nik_check.value if nik_check else None
+    patient.no_nik_reason = None if patient.nik else form.no_nik_reason.data
     patient.no_jkn = jkn or None
     patient.status_peserta = form.status_peserta.data or None
     patient.jenis_kepesertaan = form.jenis_kepesertaan.data

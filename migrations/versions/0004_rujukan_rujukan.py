@@ -2,7 +2,7 @@
 
 Revision ID: 0004_rujukan
 Revises: 0001_foundation
-Create Date: 2026-11-28 12:30:31.642292
+Create Date: 2026-11-28 12:58:59.412906
 
 """
 from alembic import op
@@ -80,6 +80,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('nik', sa.String(length=16), nullable=True),
+    sa.Column('no_nik_reason', sa.String(length=120), nullable=True),
     sa.Column('no_jkn', sa.String(length=13), nullable=True),
     sa.Column('status_peserta', sa.String(length=12), nullable=True),
     sa.Column('jenis_kepesertaan', sa.String(length=12), nullable=False),

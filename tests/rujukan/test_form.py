@@ -193,6 +193,10 @@ def test_patient_nik_rules(app, faskes):
     assert bad.status_code == 422 and "NIK harus tepat 16 digit angka." in bad.text and "Tetap Diketik" in bad.text
     bad = faskes.post("/rujukan/pasien/baru", data=_patient(app, no_jkn="000203502099"))
     assert bad.status_code == 422 and "13 digit" in bad.text
+    baby = faskes.post("/rujukan/pasien/baru", data=_patient(app, name="Bayi Ny. Uji", nik="", no_nik_reason="Bayi baru lahir"))
+    assert baby.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Patient).where(Patient.name == "Bayi Ny. Uji")).no_nik_reason == "Bayi baru lahir"
     bad = faskes.post("/rujukan/pasien/baru", data=_patient(app, nik="", no_nik_reason=""))
     assert bad.status_code == 422 and "alasan tanpa NIK" in bad.text
     bad = faskes.post("/rujukan/pasien/baru", data=_patient(app, nik="9902184506900007"))
