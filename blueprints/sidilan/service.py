@@ -167,7 +167,7 @@ def household_for(regency_id: int, no_kk: str | None, address: dict) -> Househol
 
 # action -> (allowed from-statuses, to-status, roles allowed, note required)
 TRANSITIONS = {
-    "ajukan": ({"draf"}, "diajukan", {OPERATOR_DINSOS}, False),
+    "ajukan": ({"draf", "ditolak"}, "diajukan", {OPERATOR_DINSOS}, False),  # resubmit after a fix
     "verifikasi": ({"diajukan"}, "diverifikasi", {VERIFIKATOR_DINSOS}, False),
     "setujui": ({"diverifikasi"}, "disetujui", {VERIFIKATOR_DINSOS}, False),
     "tolak": ({"diajukan", "diverifikasi"}, "ditolak", {VERIFIKATOR_DINSOS}, True),

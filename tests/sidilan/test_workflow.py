@@ -67,6 +67,16 @@ def test_rejection_needs_a_note_then_back_to_draft(app, client, auth, person_dat
     assert "&lt;b&gt;Foto KK&lt;/b&gt; buram" in page
     _act(client, pid, "perbaiki")
     assert _status(app, pid) == "draf"
+    # a rejected record can also be resubmitted straight away once fixed
+    _act(client, pid, "ajukan")
+    auth.logout()
+    auth.login("verifikator.solok")
+    _act(client, pid, "verifikasi")
+    _act(client, pid, "tolak", note="Alamat salah")
+    auth.logout()
+    auth.login("operator.solok")
+    _act(client, pid, "ajukan")
+    assert _status(app, pid) == "diajukan"
 
 
 def test_submit_requires_consent(app, client, auth, person_data):
