@@ -58,6 +58,9 @@ def _filtered(stmt, status: str, q: str):
         stmt = stmt.where(Referral.status == status, ~service.expired_clause(today))
     elif status in STATUS_LABELS:
         stmt = stmt.where(Referral.status == status)
+    code_id = service.parse_code(q) if q else None
+    if code_id is not None:  # the verification code typed from a returned paper slip
+        return stmt.where(Referral.id == code_id)
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.join(Patient, Patient.id == Referral.patient_id).where(or_(

@@ -167,3 +167,15 @@ def test_redirected_letter_starts_a_new_draft(app, client, auth):
         new = db.session.scalars(select(Referral).order_by(Referral.id.desc())).first()
         assert new.status == "draf" and new.destination_id == target and new.consent is None
         assert new.diag1_code == db.session.get(Referral, ref_id).diag1_code
+
+
+def test_find_by_verification_code_from_paper_slip(app, client, auth):
+    ref_id = _issued_ref(app)
+    with app.app_context():
+        code, number = service.verify_code(ref_id), db.session.get(Referral, ref_id).number
+    auth.login("faskes.solok")
+    resp = client.get("/rujukan/", query_string={"q": code})
+    assert number in resp.text and resp.text.count("/RJK/") == 1
+    auth.logout()
+    auth.login("faskes2.solok")  # the code does not open another facility's letter
+    assert number not in client.get("/rujukan/", query_string={"q": code}).text
