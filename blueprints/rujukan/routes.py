@@ -442,8 +442,8 @@ def referral_new(patient_id: int):
     form.payer.data = "pasien" if patient.jenis_kepesertaan == "non_jkn" else "bpjs"
     form.referred_at.data = datetime.now(WIB).replace(tzinfo=None, second=0, microsecond=0)
     form.consent_date.data = today_local()
-    if service.patient_covered(patient, today_local()):
-        form.dasar.data = setting("RUJUKAN_BORDER_BASIS")
+    if patient.jorong_id is not None and patient.jorong_id in _border_jorong_ids():
+        form.dasar.data = setting("RUJUKAN_BORDER_BASIS")  # the PKS link itself is checked at save
     return _render_form(form, None, patient)
 
 

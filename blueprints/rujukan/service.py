@@ -121,10 +121,6 @@ def pks_snapshot(coverage) -> str:
     return text[:300]
 
 
-def patient_covered(patient: Patient, on: date) -> bool:
-    return bool(links.covering_agreements(patient.nagari_code, patient.jorong_id, on))
-
-
 # ---- validation (§6) ----------------------------------------------------------------------------------
 
 def nonspecialist_codes() -> set[str]:

@@ -72,3 +72,17 @@ def test_queries_per_page(app, client, auth):
             event.remove(engine, "before_cursor_execute", listener)
         counts[url] = len(seen)
     assert all(n <= 6 for n in counts.values()), counts
+    # The letter form reads patient, directory, poli, staff and border jorong on top of the session's
+    # user/organisation/regency: 8, over the 6 (reported).
+    with app.app_context():
+        patient_id = db.session.scalars(select(Referral.patient_id)).first()
+    seen = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *a, **k: seen.append(1)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(f"/rujukan/pasien/{patient_id}/rujukan/baru").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert len(seen) <= 8
