@@ -562,7 +562,7 @@ def referral_action(ref_id: int, action: str):
     form = ActionForm()
     form.redirect_to_id.choices = []
     if not form.validate_on_submit():
-        flash("Saluran tidak sah.", "error")
+        flash(" ".join(f"{form[name].label.text}: {msgs[0]}" for name, msgs in form.errors.items()), "error")
         return redirect(url_for("rujukan.detail", ref_id=ref.id))
     if action == "redirect":
         target = db.session.get(Organisation, form.redirect_to_id.data or 0)
