@@ -57,6 +57,7 @@ class Dashboard:
     programs: list[tuple[str, str, int]]  # kode, nama, persons covered
     covered: int
     unassisted: int
+    targets: list[tuple[str, int, int]]  # target group, persons, of whom receiving aid
 
 
 def cols(stmt, *columns):
@@ -103,6 +104,7 @@ def build(user, today: date) -> Dashboard:
     age_sex = [(b, grid.get((b, "L"), 0), grid.get((b, "P"), 0)) for b in labels]
 
     ranked = (select(ElderlyAssessment.person_id, ElderlyAssessment.barthel_kategori,
+                     ElderlyAssessment.barthel_total, ElderlyAssessment.kategori_potensi,
                      func.row_number().over(partition_by=ElderlyAssessment.person_id,
                                             order_by=(ElderlyAssessment.tgl_asesmen.desc(),
                                                       ElderlyAssessment.id.desc())).label("rn"))
@@ -122,8 +124,23 @@ def build(user, today: date) -> Dashboard:
     programs = [(p.kode, p.nama, int(covered_by.get(p.id, 0)))
                 for p in db.session.scalars(scoped(Program, user).order_by(Program.kode, Program.id))]
     covered = db.session.scalar(cols(paid, func.count(func.distinct(Person.id)))) or 0
+
+    # target groups of §5.6/§12: who in them already receives something (approved or paid)
+    receiving = (select(Assistance.id).where(receives, Assistance.status.in_(RECEIVING)).exists())
+    latest = ranked.c.rn == 1
+    groups = [
+        ("Disabilitas berat", select(Disability.id).where(Disability.person_id == Person.id,
+                                                           Disability.derajat == "berat").exists()),
+        ("Lansia Barthel ≤ 8", select(ranked.c.person_id).where(
+            latest, ranked.c.person_id == Person.id, ranked.c.barthel_total <= 8).exists()),
+        ("Lansia tidak potensial", select(ranked.c.person_id).where(
+            latest, ranked.c.person_id == Person.id, ranked.c.kategori_potensi == "tidak_potensial").exists()),
+    ]
+    row = db.session.execute(cols(live(user), *[x for _, cond in groups for x in (_ones(cond),
+                                                                                   _ones(and_(cond, receiving)))])).one()
+    targets = [(label, int(row[2 * i]), int(row[2 * i + 1])) for i, (label, _) in enumerate(groups)]
     unassisted = db.session.scalar(select(func.count()).select_from(
         S.unassisted_stmt(user).order_by(None).subquery())) or 0
     return Dashboard(total=int(total or 0), disabled=int(disabled or 0), lansia=int(n_lansia or 0), ragam=ragam,
                      kecamatan=kecamatan, age_sex=age_sex, barthel=barthel, programs=programs,
-                     covered=int(covered), unassisted=int(unassisted))
+                     covered=int(covered), unassisted=int(unassisted), targets=targets)

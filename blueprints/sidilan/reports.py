@@ -73,6 +73,8 @@ def dashboard():
                           series=("Laki-laki", "Perempuan")),
         "barthel": bar_chart(data.barthel, "Lansia menurut kategori Barthel (asesmen terakhir)", label_width=150),
         "bantuan": bar_chart([(k, n) for k, _, n in data.programs], "Penerima per program bantuan"),
+        "sasaran": bar_chart([(g, (c, n - c)) for g, n, c in data.targets], "Kelompok sasaran menerima bantuan",
+                             series=("Menerima", "Belum"), label_width=140),
     }
     return render("sidilan/report_dashboard.html", d=data, charts=charts, percent=percent)
 

@@ -23,7 +23,8 @@ def table(html: str, section: str) -> dict[str, list[int]]:
     out = {}
     for row in re.findall(r"<tr>(.*?)</tr>", block, re.S):
         cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
-        if not cells or cells[0] in ("Ragam", "Kecamatan", "Umur (tahun)", "Kategori (asesmen terakhir)", "Program"):
+        if not cells or cells[0] in ("Ragam", "Kecamatan", "Umur (tahun)", "Kategori (asesmen terakhir)", "Program",
+                                     "Kelompok"):
             continue
         nums = []
         for c in cells[1:]:
@@ -63,11 +64,12 @@ def expected(app, regency_code: str) -> dict:
             b = "0–17" if a < 18 else "18–59" if a < 60 else "60–69" if a < 70 else "70–79" if a < 80 else "80+"
             bands[b][0 if p.jenis_kelamin == "L" else 1] += 1
         out["usia"] = bands
-        latest = {}
+        latest, latest_rows = {}, {}
         for a in db.session.scalars(select(ElderlyAssessment).order_by(ElderlyAssessment.tgl_asesmen,
                                                                       ElderlyAssessment.id)):
             if a.person_id in ids:
                 latest[a.person_id] = a.barthel_kategori
+                latest_rows[a.person_id] = (a.barthel_total, a.kategori_potensi)
         out["barthel"] = {label: sum(1 for k in latest.values() if k == code) for code, label in V.BARTHEL_KATEGORI}
         out["barthel"]["Lansia belum diases"] = sum(1 for p in people if age(p.tanggal_lahir, today) >= 60
                                                     and p.id not in latest)
@@ -79,7 +81,14 @@ def expected(app, regency_code: str) -> dict:
                     cover.setdefault(a.program_id, set()).add(pid)
         out["programs"] = {f"{p.kode} — {p.nama}": len(cover.get(p.id, set()))
                            for p in db.session.scalars(select(Program).where(Program.regency_id == regency.id))}
-        out["covered"] = len(set().union(*cover.values())) if cover else 0
+        receiving = set().union(*cover.values()) if cover else set()
+        out["covered"] = len(receiving)
+        groups = {
+            "Disabilitas berat": {pid for pid, d in dis.items() if d.derajat == "berat"},
+            "Lansia Barthel ≤ 8": {pid for pid, (total, _) in latest_rows.items() if total <= 8},
+            "Lansia tidak potensial": {pid for pid, (_, k) in latest_rows.items() if k == "tidak_potensial"},
+        }
+        out["targets"] = {g: [len(m), len(m & receiving), len(m - receiving)] for g, m in groups.items()}
         return out
 
 
@@ -103,6 +112,9 @@ def test_dashboard_numbers_match_the_database(app, client, auth):
     covered = bantuan.pop("Menerima sedikitnya satu program")
     assert covered[0] == exp["covered"]
     assert {k: v[0] for k, v in bantuan.items()} == exp["programs"]
+    sasaran = {k: v[:3] for k, v in table(r.text, "c-sasaran").items()}
+    assert sasaran == exp["targets"]
+    assert any(v[0] for v in sasaran.values())
 
 
 def test_a_new_person_is_counted(app, client, auth):
@@ -152,7 +164,7 @@ def test_dashboard_is_scoped(app, client, auth):
 def test_each_chart_is_svg_beside_a_table(client, auth):
     auth.login("pimpinan.solok")
     r = client.get("/sidilan/dasbor")
-    for section in ("c-ragam", "c-kec", "c-usia", "c-barthel", "c-bantuan"):
+    for section in ("c-ragam", "c-kec", "c-usia", "c-barthel", "c-bantuan", "c-sasaran"):
         block = re.search(rf'<section aria-labelledby="{section}">(.*?)</section>', r.text, re.S).group(1)
         assert re.search(r'<div class="chart"><figure><svg [^>]*role="img"', block)
         assert "<table>" in block and "<rect" in block
@@ -186,3 +198,38 @@ def test_bar_chart_helper_scales_and_escapes():
     assert grouped.count("<rect") == 2 + 2  # two legend keys, two bars
     assert "Belum ada data" in str(bar_chart([], "Kosong"))
     assert percent(1, 3) == "33,3%" and percent(1, 0) == "–"
+
+
+def test_dashboard_query_count_does_not_grow_with_data(app, client, auth):
+    """A fixed number of aggregate queries, whatever the registry size (no per-row or per-kecamatan query)."""
+    from sqlalchemy import event
+
+    auth.login("operator.solok")
+
+    def count_queries(url):
+        statements = []
+
+        def listener(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+
+    before = count_queries("/sidilan/dasbor")
+    with app.app_context():
+        regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
+        for i in range(50):
+            p = Person(regency_id=regency.id, nama_lengkap=f"Tambahan {i}", jenis_kelamin="LP"[i % 2],
+                       tanggal_lahir=date(1940 + i, 1, 1), kecamatan_code="13.02.07", nagari_code="13.02.07.2001")
+            db.session.add(p)
+            db.session.flush()
+            db.session.add(ElderlyAssessment(regency_id=regency.id, person_id=p.id, tgl_asesmen=date(2024, 1, 1),
+                                             usia=60, barthel_total=i % 21, barthel_kategori="ringan"))
+        db.session.commit()
+    assert count_queries("/sidilan/dasbor") == before <= 16
