@@ -369,3 +369,21 @@ def test_source_of_the_data_is_chosen_on_the_mapping_step(app, operator):
         batch = db.session.scalars(select(ImportBatch)).one()
         sources = set(db.session.scalars(select(Person.sumber_data).where(Person.id.in_(batch.created_ids))))
     assert sources == {"impor_dtks"}
+
+
+def test_wrong_column_mapping_rejects_rows_with_the_reason(app, operator):
+    """Nagari mapped onto the KECAMATAN column and sex onto the name column: nothing imports by accident."""
+    token = token_of(upload(operator))
+    page = operator.get(f"/sidilan/impor/{token}/kolom")
+    form = selected_mapping(page.text)
+    form.update(header_row="3", map_nagari=form["map_kecamatan"], map_kecamatan="",
+                map_jenis_kelamin=form["map_nama"], map_nama=form["map_jenis_kelamin"])
+    assert operator.post(f"/sidilan/impor/{token}/kolom", data=form).status_code == 302
+    before = counts(app)
+    r = operator.get(f"/sidilan/impor/{token}/uji")
+    rows = result_rows(r.text) | result_rows(operator.get(f"/sidilan/impor/{token}/uji?hal=2").text)
+    assert set(rows.values()) == {"Ditolak"}
+    assert "Nagari &#39;Kec. Tigo Lurah&#39; tidak dikenal" in r.text
+    assert "Jenis kelamin &#39;SITI  AMINAH&#39; tidak dikenali" in r.text or "tidak dikenali (gunakan L/P)" in r.text
+    assert 'disabled>Impor 0 data baru' in r.text
+    assert counts(app) == before
