@@ -118,3 +118,22 @@ def test_scoped_print(app, client, auth):
     ref_id = _ros_ref(app)
     auth.login("faskes2.solok")
     assert client.get(f"/rujukan/{ref_id}/cetak").status_code == 404
+
+
+def test_fullest_letter_still_one_page(app, faskes):
+    """Every field at its maximum length, three long diagnoses, TACC, IGD call, border basis: still one A4 page."""
+    ref_id = _ros_ref(app)
+    with app.app_context():
+        ref = db.session.get(Referral, ref_id)
+        for name in ("anamnesis", "physical_exam", "supporting", "therapy_drug", "therapy_other", "bmhp",
+                     "procedures", "reason", "condition", "note"):
+            setattr(ref, name, "Keluhan panjang " * 200)
+        ref.allergy, ref.escort = "a" * 200, "b" * 150
+        ref.diag2_code, ref.diag2_name = "E11.9", "Type 2 diabetes mellitus without complications " * 4
+        ref.diag3_code, ref.diag3_name = "I10", "Essential (primary) hypertension " * 6
+        ref.tacc, ref.tacc_reason = "comorbidity", "r" * 300
+        ref.jenis, ref.igd_call_name, ref.igd_call_time, ref.igd_call_accepted = "igd", "n" * 120, "10:00", True
+        ref.accessibility = "Disabilitas fisik; Pengguna kursi roda; Perlu juru bahasa isyarat; Perlu pendamping"
+        db.session.commit()
+    resp = faskes.get(f"/rujukan/{ref_id}/cetak?kertas=A4")
+    assert pdf_info(resp.data)[0] == 1 and len(resp.data) <= PDF_BUDGET

@@ -116,3 +116,11 @@ def test_recap_pdf_is_split_into_parts(make_app):
     resp = client.get("/rujukan/rekap", query_string={"bulan": month, "format": "pdf", "bagian": "2"})
     assert resp.data[:4] == b"%PDF" and "bagian-2" in resp.headers["Content-Disposition"]
     assert client.get("/rujukan/rekap", query_string={"bulan": month, "format": "pdf", "bagian": "x"}).status_code == 200
+
+
+def test_reverse_pair_and_bad_pairs(client, auth):
+    auth.login("dinkes.sijunjung")
+    resp = client.get("/rujukan/rekap", query_string={"asal": "13.03", "layanan": "13.02"})
+    assert resp.status_code == 200 and "Kabupaten Sijunjung di Kabupaten Solok" in resp.text
+    assert client.get("/rujukan/rekap", query_string={"asal": "13.02", "layanan": "13.02"}).status_code == 404
+    assert client.get("/rujukan/rekap", query_string={"asal": "99.99"}).status_code == 404
