@@ -53,6 +53,7 @@ FIELDS = (
                                                     "tempat dan tanggal lahir", "tempat tgl lahir")),
     Field("tempat_lahir", "Tempat lahir", ("tempat lahir",)),
     Field("tanggal_lahir", "Tanggal lahir", ("tanggal lahir", "tgl lahir", "tgl lhr", "lahir")),
+    Field("umur", "Umur (tahun), bila tanggal lahir tidak ada", ("umur", "usia", "umur tahun", "usia tahun")),
     Field("hubungan", "Hubungan dalam keluarga (SHDK)", ("hubungan keluarga", "shdk", "hubungan",
                                                         "status dalam keluarga", "hub keluarga")),
     Field("alamat", "Alamat", ("alamat", "alamat lengkap")),
@@ -645,7 +646,15 @@ def _check_row(row: RowResult, get, numeric_col, regions: _Regions, regency_code
         v["alasan_tanpa_nik"] = reason
     if sex is None and not sex_text.strip():
         row.reject("Jenis kelamin kosong.")
-    if birth is None and not date_text.strip() and row.status != DITOLAK:
+    age_text = get("umur").strip()
+    if birth is None and not date_text.strip() and age_text:
+        if age_text.isdigit() and int(age_text) <= 120:
+            birth = min(date(today.year - int(age_text), 7, 1), today)  # mid-year: at most half a year off
+            v["tgl_lahir_perkiraan"] = True
+            row.warnings.append(f"Tanggal lahir diperkirakan dari umur {int(age_text)} tahun (ditandai perkiraan).")
+        else:
+            row.reject(f"Umur '{age_text[:10]}' bukan angka tahun 0–120.")
+    if birth is None and not date_text.strip() and not age_text and row.status != DITOLAK:
         row.reject("Tanggal lahir kosong.")
     v.update(jenis_kelamin=sex, tanggal_lahir=birth, tempat_lahir=place or None)
 

@@ -227,8 +227,8 @@ def _read_mapping(form, width: int) -> tuple[dict[str, int], dict[str, str]]:
         mapping[f.key] = col
     if "nik" not in mapping and "alasan_tanpa_nik" not in mapping:
         errors.setdefault("nik", "Pilih kolom NIK (atau kolom alasan tanpa NIK).")
-    if not any(k in mapping for k in ("tanggal_lahir", "ttl", "nik")):
-        errors.setdefault("tanggal_lahir", "Pilih kolom tanggal lahir (atau tempat/tgl lahir).")
+    if not any(k in mapping for k in ("tanggal_lahir", "ttl", "nik", "umur")):
+        errors.setdefault("tanggal_lahir", "Pilih kolom tanggal lahir (atau tempat/tgl lahir, atau umur).")
     return mapping, errors
 
 

@@ -387,3 +387,20 @@ def test_wrong_column_mapping_rejects_rows_with_the_reason(app, operator):
     assert "Jenis kelamin &#39;SITI  AMINAH&#39; tidak dikenali" in r.text or "tidak dikenali (gunakan L/P)" in r.text
     assert 'disabled>Impor 0 data baru' in r.text
     assert counts(app) == before
+
+
+def test_age_column_gives_an_estimated_birth_date(app, operator):
+    from blueprints.core.timeutil import today_local
+
+    data = ("NAMA;JK;UMUR;NAGARI;KECAMATAN;ALASAN TANPA NIK\n"
+            "Inyiak Bagindo;L;78;Cupak;Gunung Talang;belum rekam\n"
+            "Umur Aneh;P;tua;Cupak;Gunung Talang;belum rekam\n").encode()
+    token = token_of(upload(operator, name="umur.csv", data=data))
+    map_and_preview(operator, token)
+    r = operator.get(f"/sidilan/impor/{token}/uji")
+    assert result_rows(r.text) == {2: "Akan dibuat", 3: "Ditolak"}
+    assert "diperkirakan dari umur 78 tahun" in r.text and "Umur &#39;tua&#39; bukan angka" in r.text
+    operator.post(f"/sidilan/impor/{token}/jalankan")
+    with app.app_context():
+        p = db.session.scalar(select(Person).where(Person.nama_lengkap == "Inyiak Bagindo"))
+        assert p.tgl_lahir_perkiraan and p.tanggal_lahir.year == today_local().year - 78
