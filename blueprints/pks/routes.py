@@ -72,9 +72,6 @@ def index():
     return render("pks/index.html", items=items, today=today)
 
 
-FILTERS = ("jenis", "tahap", "status", "daerah", "urusan")
-
-
 def _filtered(args, user):
     q = (args.get("q") or "").strip()[:100]
     stmt = scoped(Agreement, user)
