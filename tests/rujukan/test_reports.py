@@ -124,3 +124,21 @@ def test_reverse_pair_and_bad_pairs(client, auth):
     assert resp.status_code == 200 and "Kabupaten Sijunjung di Kabupaten Solok" in resp.text
     assert client.get("/rujukan/rekap", query_string={"asal": "13.02", "layanan": "13.02"}).status_code == 404
     assert client.get("/rujukan/rekap", query_string={"asal": "99.99"}).status_code == 404
+
+
+def test_recap_pdf_html_has_both_dinkes_signature_blocks(app):
+    from flask import render_template
+
+    from blueprints.auth.models import Regency
+    from blueprints.rujukan.reports import recap, row_values
+    number, name, month = _served_this_month(app)
+    y, m = (int(x) for x in month.split("-"))
+    with app.test_request_context("/rujukan/rekap"):
+        home, served = (db.session.scalar(select(Regency).where(Regency.code == c)) for c in ("13.02", "13.03"))
+        data = recap(y, m, home, served)
+        html = render_template("rujukan/pdf/recap.html", page_size="215mm 330mm", paper="F4", title="t", home=home,
+                               served=served, month=month, today=date.today(), part=1, parts=1,
+                               values=[row_values(x, data["places"]) for x in data["rows"]], **data)
+    assert html.count("Kepala Dinas Kesehatan") == 2
+    assert "Kabupaten Solok" in html and "Kabupaten Sijunjung" in html and number in html
+    assert "size:330mm 215mm" in html  # F4 landscape
