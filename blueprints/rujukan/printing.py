@@ -76,3 +76,18 @@ def letter_pdf(ref_id: int):
     db.session.commit()
     name = (ref.number or f"draf-{ref.id}").replace("/", "-")
     return pdf_response(data, f"surat-rujukan-{name}.pdf")
+
+
+@bp.route("/<int:ref_id>/persetujuan")
+def consent_pdf(ref_id: int):
+    """Persetujuan / penolakan rujukan (§9.3): the form the patient or family signs, printed by the sender."""
+    ref = db.session.scalars(scoped(Referral).where(Referral.id == ref_id).options(
+        joinedload(Referral.patient), joinedload(Referral.origin).joinedload(Organisation.regency),
+        joinedload(Referral.destination), joinedload(Referral.nakes))).first()
+    if ref is None or service.side_of(ref, current_user) != "sender":
+        abort(404)
+    paper = paper_for(ref)
+    data = render_pdf("rujukan/pdf/consent.html", paper=paper, **letter_context(ref, None))
+    audit.record("print", "rujukan", ref.id, f"mencetak formulir persetujuan rujukan #{ref.id}")
+    db.session.commit()
+    return pdf_response(data, f"persetujuan-rujukan-{ref.id}.pdf")

@@ -137,3 +137,24 @@ def test_fullest_letter_still_one_page(app, faskes):
         db.session.commit()
     resp = faskes.get(f"/rujukan/{ref_id}/cetak?kertas=A4")
     assert pdf_info(resp.data)[0] == 1 and len(resp.data) <= PDF_BUDGET
+
+
+def test_consent_form_pdf(app, client, auth):
+    ref_id = _ros_ref(app)
+    auth.login("faskes.solok")
+    resp = client.get(f"/rujukan/{ref_id}/persetujuan")
+    assert resp.mimetype == "application/pdf" and pdf_info(resp.data)[0] == 1
+    with app.test_request_context("/rujukan/"):
+        from blueprints.rujukan import lists
+        ref = db.session.get(Referral, ref_id)
+        html = render_template("rujukan/pdf/consent.html", page_size="x", paper="A4", L=lists,
+                               **letter_context(ref, None))
+        assert "PERSETUJUAN RUJUKAN" in html and "Rosmaniar" in html and "Saksi" in html
+        ref.consent = "menolak"
+        html = render_template("rujukan/pdf/consent.html", page_size="x", paper="A4", L=lists,
+                               **letter_context(ref, None))
+        assert "PENOLAKAN RUJUKAN" in html and "MENOLAK" in html
+        db.session.rollback()
+    auth.logout()
+    auth.login("faskes.rsud.sijunjung")  # the receiver does not print the sender's consent form
+    assert client.get(f"/rujukan/{ref_id}/persetujuan").status_code == 404
