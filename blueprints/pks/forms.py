@@ -49,6 +49,7 @@ class PartyForm(Form):
     urutan = SelectField("Kedudukan", coerce=int, choices=PERAN_PIHAK)
     opd = StringField("OPD / instansi", validators=[_req("OPD"), _len(150)])
     peran = StringField("Peran dalam kerja sama", validators=[Optional(), _len(120)])
+    alamat = StringField("Alamat", validators=[Optional(), _len(250)])
     pic_nama = StringField("Nama PIC", validators=[Optional(), _len(120)])
     pic_jabatan = StringField("Jabatan PIC", validators=[Optional(), _len(150)])
     dasar_hukum = TextAreaField("Dasar hukum pihak", validators=[Optional(), _len(2000)])

@@ -305,6 +305,7 @@ def parties(agreement_id):
                                  peran=(party_form.peran.data or "").strip(),
                                  pic_nama=(party_form.pic_nama.data or "").strip(),
                                  pic_jabatan=(party_form.pic_jabatan.data or "").strip(),
+                                 alamat=(party_form.alamat.data or "").strip(),
                                  dasar_hukum=(party_form.dasar_hukum.data or "").strip(),
                                  menandatangani=party_form.menandatangani.data))
             service.log(a, "pihak", current_user, reason=f"Pihak ditambahkan: {party_form.opd.data.strip()[:120]}")
@@ -366,7 +367,8 @@ def _stage_page(a, stage_form=None, sign_form=None, target_form=None, waiting_fo
     return render("pks/stage.html", a=a, stage_form=stage_form or _stage_form(a),
                   sign_form=sign_form or SignForm(prefix="ttd"), target_form=target_form or _target_form(a),
                   waiting_form=waiting_form or _waiting_form(a, names), slips=slips,
-                  summary=service.slip_summary(a, slips), names=names, can_write=can_write())
+                  summary=service.slip_summary(a, slips), names=names, can_write=can_write(),
+                  gaps=service.signing_gaps(a) if a.tahap == "siap_ttd" else [])
 
 
 @bp.route("/<int:agreement_id>/tahap", methods=["GET", "POST"])

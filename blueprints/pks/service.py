@@ -155,6 +155,11 @@ def _rule_warnings(a: Agreement, to: str, start: date | None, end: date | None) 
     return hits
 
 
+def signing_gaps(a: Agreement) -> list[str]:
+    """What still blocks the signing, shown before the officer tries."""
+    return _signing_errors(a)
+
+
 def check_transition(a: Agreement, to: str, reason: str = "") -> Outcome:
     out = Outcome()
     if to not in next_stages(a):

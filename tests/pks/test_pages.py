@@ -185,6 +185,8 @@ def test_kanban_move_plain_and_htmx(app, solok, ids):
 
 def test_signing_through_the_pages(app, solok, ids):
     aid = ids["pks2"]
+    gaps = solok.get(f"/pks/{aid}/tahap").get_data(as_text=True)
+    assert "Belum dapat ditandatangani" in gaps and "Penandatangan untuk Dinas Kesehatan Kabupaten Sijunjung" in gaps
     r = solok.post(f"/pks/{aid}/tandatangan", data={"ttd-tgl_ttd": "2024-09-12", "ttd-jangka_bulan": "36"})
     text = r.get_data(as_text=True)
     assert r.status_code == 200 and "Nomor naskah dari Dinas Kesehatan Kabupaten Solok" in text
