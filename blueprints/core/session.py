@@ -3,6 +3,7 @@ import time
 
 from flask import Flask, flash, session
 from flask_login import current_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from .auth_gate import login_redirect
 from .extensions import db, login_manager
@@ -16,7 +17,8 @@ def _load_user(token: str):
         user_id, version = (int(x) for x in token.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
+    # regency and organisation are on every page (nav, name line): load them with the user, in one query
+    user = db.session.get(User, user_id, options=[joinedload(User.regency), joinedload(User.organisation)])
     if user is None or user.session_version != version or not user.active:
         return None
     return user
