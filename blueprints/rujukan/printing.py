@@ -1,5 +1,6 @@
 """The one-page letter with its tear-off reply (§9.1, §9.2): DRAFT before issue, SALINAN on reprints."""
 import io
+import re
 from datetime import date
 
 import segno
@@ -16,6 +17,19 @@ from blueprints.core.scope import scoped
 
 from . import bp, service
 from .models import FacilityProfile, Referral, ReferralPrint
+
+
+_LONG_WORD = re.compile(r"(\S{28})(?=\S)")
+
+
+@bp.app_template_filter("clip")
+def clip(value, length: int | None = None) -> str:
+    """Truncate user text for the one-page letter and give very long words a break opportunity (U+200B):
+    cheaper for WeasyPrint than CSS overflow-wrap, and a 'word' of 200 letters cannot push the page wider."""
+    text = "" if value is None else str(value)
+    if length is not None and len(text) > length:
+        text = text[: max(length - 3, 0)].rsplit(" ", 1)[0] + "..."
+    return _LONG_WORD.sub("\\1\u200b", text)
 
 
 def qr_svg(url: str) -> Markup:

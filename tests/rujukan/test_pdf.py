@@ -158,3 +158,13 @@ def test_consent_form_pdf(app, client, auth):
     auth.logout()
     auth.login("faskes.rsud.sijunjung")  # the receiver does not print the sender's consent form
     assert client.get(f"/rujukan/{ref_id}/persetujuan").status_code == 404
+
+
+def test_clip_filter_breaks_long_words_and_truncates(app):
+    from blueprints.rujukan.printing import clip
+    assert clip("a" * 60).count("\u200b") == 2 and clip("a" * 60).replace("\u200b", "") == "a" * 60
+    assert clip("kata " * 100, 40).endswith("...") and len(clip("kata " * 100, 40)) <= 40
+    assert clip(None) == "" and clip("pendek") == "pendek"
+    with app.test_request_context("/"):
+        from flask import render_template_string
+        assert render_template_string("{{ x|clip(20) }}", x="<script>alert(1)</script>").startswith("&lt;script&gt;")
