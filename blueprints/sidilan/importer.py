@@ -12,10 +12,22 @@ import secrets
 import time
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from blueprints.core import audit
+from blueprints.core.extensions import db
+from blueprints.core.fmt import tanggal
+from blueprints.core.scope import scoped
+from blueprints.wilayah.models import LEVEL_KECAMATAN, LEVEL_NAGARI, Jorong, Wilayah
+
+from . import service as S
+from . import values as V
+from .models import ChangeLog, Disability, Person, VerificationEvent
 
 MAX_ROWS = 2000  # one request must finish well inside a worker timeout, duplicate checks included
 MAX_COLS = 60
@@ -141,8 +153,6 @@ def _finish(rows: list[list[str]], numeric: list[list[int]], filename: str) -> S
 
 
 def read_xlsx(data: bytes, filename: str) -> Sheet:
-    from openpyxl import load_workbook
-
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as exc:
@@ -365,7 +375,6 @@ def parse_date(text: str, numeric: bool = False) -> date | None:
     if not text:
         return None
     if numeric and text.isdigit() and 1 < int(text) < 80000:
-        from datetime import timedelta
         return date(1899, 12, 30) + timedelta(days=int(text))
     for pattern, order in _DATE_PATTERNS:
         m = pattern.fullmatch(text)
@@ -498,7 +507,6 @@ class RowResult:
     @property
     def read_as(self) -> list[str]:
         """How the row was understood: sex, birth date, place, disability (for the dry-run table)."""
-        from blueprints.core.fmt import tanggal
 
         v = self.values
         parts = [v.get("jenis_kelamin") or "", tanggal(v.get("tanggal_lahir")), v.get("place", "")]
@@ -522,12 +530,8 @@ class DryRun:
 
 class _Regions:
     """Name lookups for the user's regency, loaded once per run."""
-
     def __init__(self, regency_id: int):
-        from sqlalchemy import select
 
-        from blueprints.core.extensions import db
-        from blueprints.wilayah.models import LEVEL_KECAMATAN, LEVEL_NAGARI, Jorong, Wilayah
 
         rows = db.session.execute(select(Wilayah.code, Wilayah.name, Wilayah.level, Wilayah.parent_code)
                                   .where(Wilayah.regency_id == regency_id)).all()
@@ -586,16 +590,13 @@ def _lookup(values, text: str) -> str | None:
 
 
 def _check_row(row: RowResult, get, numeric_col, regions: _Regions, regency_code: str, today: date) -> None:
-    from . import values as V
-    from .service import kk_check, name_key, name_search, nik_check
-
     v = row.values
     name = clean_name(get("nama"))
     if not name:
         row.reject("Nama kosong.")
     elif len(name) > LIMITS["nama"]:
         row.reject(f"Nama terlalu panjang (maksimal {LIMITS['nama']} karakter).")
-    v.update(nama_lengkap=name[:LIMITS["nama"]], name_search=name_search(name), name_key=name_key(name))
+    v.update(nama_lengkap=name[:LIMITS["nama"]], name_search=S.name_search(name), name_key=S.name_key(name))
 
     sex_text = get("jenis_kelamin")
     sex = parse_sex(sex_text)
@@ -625,7 +626,7 @@ def _check_row(row: RowResult, get, numeric_col, regions: _Regions, regency_code
         row.reject("NIK tersimpan sebagai angka di spreadsheet (digit terakhir bisa hilang). "
                    "Ketik ulang sebagai teks, diawali tanda petik (').")
     elif nik_text:
-        check = nik_check(nik_text, sex, birth, regency_code)
+        check = S.nik_check(nik_text, sex, birth, regency_code)
         if check.errors:
             for e in check.errors:
                 row.reject(e)
@@ -663,7 +664,7 @@ def _check_row(row: RowResult, get, numeric_col, regions: _Regions, regency_code
         row.reject("No. KK tersimpan sebagai angka di spreadsheet (digit terakhir bisa hilang). "
                    "Ketik ulang sebagai teks, diawali tanda petik (').")
     elif kk_text:
-        kk = kk_check(kk_text)
+        kk = S.kk_check(kk_text)
         for e in kk.errors:
             row.reject(e)
         row.warnings.extend(kk.warnings)
@@ -709,11 +710,7 @@ def _find_matches(results: list[RowResult], user) -> None:
     """Existing records in the user's scope: by NIK first, then by No. KK + similar name; and the same
     person twice within the file."""
 
-    from blueprints.core.extensions import db
-    from blueprints.core.scope import scoped
 
-    from .models import Person
-    from .service import names_similar
 
     live = [r for r in results if r.status != DITOLAK]
     niks = sorted({r.values["nik"] for r in live if r.values.get("nik")})
@@ -732,7 +729,7 @@ def _find_matches(results: list[RowResult], user) -> None:
             by_kk.setdefault(kk, []).append((merged or pid, name, other_nik))
     def same(name, other_name, nik, other_nik) -> bool:
         """KK + similar name, unless both carry a NIK and the NIKs differ (then they are two people)."""
-        return names_similar(other_name, name) and not (nik and other_nik and nik != other_nik)
+        return S.names_similar(other_name, name) and not (nik and other_nik and nik != other_nik)
 
     seen_nik: dict[str, int] = {}
     seen_kk_name: list[tuple[str, str, str | None, int]] = []
@@ -789,11 +786,7 @@ SOURCES = ("impor_sidilan", "impor_dtks", "usulan_nagari", "lapangan")
 def apply(run: DryRun, user, source: str = "impor_sidilan") -> list[int]:
     """Create the 'baru' rows (the caller commits, once). Duplicate review rows open as on a manual save.
     Rows are written in a few bulk flushes, not one per person, so a full file fits in one request."""
-    from blueprints.core import audit
-    from blueprints.core.extensions import db
 
-    from . import service as S
-    from .models import ChangeLog, Disability, Person, VerificationEvent
 
     todo = [r for r in run.rows if r.status == BARU]
     people = []

@@ -404,3 +404,42 @@ def test_age_column_gives_an_estimated_birth_date(app, operator):
     with app.app_context():
         p = db.session.scalar(select(Person).where(Person.nama_lengkap == "Inyiak Bagindo"))
         assert p.tgl_lahir_perkiraan and p.tanggal_lahir.year == today_local().year - 78
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("tunadaksa", {"fisik": None}), ("Tuna Daksa", {"fisik": None}), ("penyandang cacat fisik", {"fisik": None}),
+    ("TUNANETRA", {"sensorik": "netra"}), ("tunarungu", {"sensorik": "rungu"}), ("tunawicara", {"sensorik": "wicara"}),
+    ("tunarungu wicara", {"sensorik": "rungu-wicara"}), ("tunarungu, tunawicara", {"sensorik": "rungu-wicara"}),
+    ("tunagrahita", {"intelektual": "grahita"}), ("tunalaras", {"mental": None}),
+    ("tunanetra dan tunadaksa", {"sensorik": "netra", "fisik": None}),
+])
+def test_legacy_disability_words_map_to_ragam(text, expected):
+    """sidilan.md §7.4: the pre-2016 'tuna-' words."""
+    found, unknown = importer.parse_ragam(text)
+    assert found == expected and unknown == []
+
+
+def test_cacat_ganda_alone_names_no_ragam():
+    assert importer.parse_ragam("cacat ganda") == ({}, ["cacat ganda"])
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("12-08-1970", "1970-08-12"), ("12/08/1970", "1970-08-12"), ("1970-08-12", "1970-08-12"),
+    ("12.08.1970", "1970-08-12"), ("12 Agustus 1970", "1970-08-12"), ("3 Des 1948", "1948-12-03"),
+])
+def test_field_date_spellings(text, expected):
+    assert importer.parse_date(text).isoformat() == expected
+
+
+@pytest.mark.parametrize("text", ["31-02-1970", "12-13-1970", "kemarin"])
+def test_impossible_dates_are_errors(text):
+    with pytest.raises(ValueError):
+        importer.parse_date(text)
+
+
+def test_excel_serial_date_and_sex_spellings():
+    assert importer.parse_date("25569", numeric=True).isoformat() == "1970-01-01"  # Excel day serial
+    assert [importer.parse_sex(s) for s in ("L", "Laki-laki", "LK", "PRIA", "P", "Perempuan", "wanita", "X")] == \
+        ["L", "L", "L", "L", "P", "P", "P", None]
+    assert importer.split_ttl("Solok, 12-08-1970") == ("Solok", "12-08-1970")
+    assert importer.split_ttl("Alahan Panjang 12 Agustus 1970") == ("Alahan Panjang", "12 Agustus 1970")
