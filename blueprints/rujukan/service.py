@@ -210,9 +210,11 @@ def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple
         limit = ref.valid_until or valid_until_for(today)
         if ref.planned_visit > limit:
             warnings.append(f"Tanggal rencana berkunjung melewati masa berlaku surat ({limit:%d-%m-%Y}).")
+    tertiary = set(setting("RUJUKAN_TERTIARY_FACILITY_CODES"))
     if (origin is not None and destination is not None and origin.facility_level == "FKTP"
-            and destination.kind == "rs_tersier"):
-        warnings.append("Rujukan langsung FKTP ke faskes tersier hanya untuk kasus yang dikecualikan.")
+            and destination.facility_code in tertiary and ref.jenis != "igd"):
+        warnings.append("Rujukan langsung FKTP ke faskes tersier hanya untuk diagnosis dan rencana yang sudah "
+                        "ditetapkan, pelayanan berulang, atau layanan yang hanya ada di tingkat tersier.")
     return errors, warnings
 
 

@@ -17,6 +17,8 @@ DEFAULTS = {
     # Border jorong whose residents SIDILAN look-ups include (nagari code, jorong name).
     "RUJUKAN_BORDER_JORONG": [("13.02.18.2004", "Tigo Jangko")],
     "RUJUKAN_VERIFY_LIMIT": "20 per minute",
+    # BPJS PPK codes of tertiary (level 3) hospitals: a direct FKTP referral there gets a warning.
+    "RUJUKAN_TERTIARY_FACILITY_CODES": [],
     # The recap PDF is split into parts of this many rows (long WeasyPrint tables are slow and memory-heavy).
     "RUJUKAN_RECAP_PDF_ROWS": 150,
 }

@@ -264,3 +264,11 @@ def test_border_puskesmas_prefills_a_tigo_jangko_resident(app, client, auth):
     with app.app_context():
         summaries = list(db.session.scalars(select(AuditEvent.summary).where(AuditEvent.object_type == "sidilan_person")))
         assert summaries and all("Rosmaniar" not in s and "1302185203840001" not in s for s in summaries)
+
+
+def test_direct_fktp_to_tertiary_is_a_warning(make_app):
+    app = make_app(RUJUKAN_TERTIARY_FACILITY_CODES=["DEMO-0303-RS"])
+    client = app.test_client()
+    client.post("/masuk", data={"username": "faskes.solok", "password": "sinergi-demo-2024"})
+    resp = client.post(_new_url(app), data=form_data(app, terbitkan="1"), follow_redirects=True)
+    assert resp.status_code == 200 and "faskes tersier" in resp.text and "diterbitkan dengan nomor" in resp.text
