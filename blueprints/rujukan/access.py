@@ -18,7 +18,3 @@ def require_facility():
 def require_dinkes():
     if not is_dinkes(current_user):
         abort(404)
-
-
-def may_see_recap(user=None) -> bool:
-    return is_dinkes(user or current_user)

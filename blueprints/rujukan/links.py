@@ -11,14 +11,6 @@ def _public(module: str):
         return None
 
 
-def sidilan_available() -> bool:
-    return _public("sidilan") is not None
-
-
-def pks_available() -> bool:
-    return _public("pks") is not None
-
-
 def find_person(nik: str, regency_ids: set[int], jorong_ids: set[int] = frozenset()):
     """SIDILAN PersonSummary or None (same regency, or resident of a border jorong)."""
     mod = _public("sidilan")
