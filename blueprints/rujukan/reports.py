@@ -23,7 +23,7 @@ from blueprints.wilayah.models import Jorong, Wilayah
 
 from . import bp, icd
 from .access import require_dinkes, require_facility
-from .lists import DASAR, JENIS, KEPESERTAAN, PAYER
+from .lists import DASAR, JENIS, KATEGORI, KEPESERTAAN, PAYER
 from .models import STATUS_LABELS, Patient, Referral
 from .settings import setting
 from .worklists import LABELS, RECEIVER, SENDER, worklist
@@ -89,6 +89,7 @@ def recap(y: int, m: int, home: Regency, served: Regency) -> dict:
         "level": Counter(x.facility.facility_level for x in rows),
         "penjamin": Counter(PAYER.get(x.ref.payer, x.ref.payer) for x in rows),
         "diagnosis": Counter(f"{x.chapter[0]} {x.chapter[1]}" for x in rows),
+        "kategori": Counter(KATEGORI.get(x.ref.kategori, x.ref.kategori) for x in rows),  # maternal / neonatal
     }
     return dict(rows=rows, open_refs=open_refs, totals=totals, places=places, start=start, end=end)
 

@@ -33,7 +33,7 @@ def test_recap_for_both_dinkes(app, client, auth):
         resp = client.get("/rujukan/rekap", query_string={"bulan": month, "asal": "13.02", "layanan": "13.03"})
         assert resp.status_code == 200 and number in resp.text and name in resp.text
         assert "RSUD Sijunjung (demo)" in resp.text and "FKTL" in resp.text and "BPJS Kesehatan" in resp.text
-        assert "Per diagnosis" in resp.text
+        assert "Per diagnosis" in resp.text and "Per kategori" in resp.text
         auth.logout()
 
 
