@@ -408,7 +408,12 @@ def _save(ref: Referral, patient: Patient, form: ReferralForm, created: bool):
     if ref.destination_id is None:
         audit.record("update", "rujukan", ref.id, f"rujukan #{ref.id}: tujuan teks bebas di luar direktori")
     if want_issue:
-        service.issue(ref, current_user)
+        try:
+            service.issue(ref, current_user)
+        except service.TransitionError as e:
+            db.session.rollback()
+            flash(str(e), "error")
+            return redirect(url_for("rujukan.patient", patient_id=patient.id))
         audit.record("update", "rujukan", ref.id, f"menerbitkan rujukan #{ref.id}")
     db.session.commit()
     for w in warnings:
@@ -480,7 +485,12 @@ def referral_issue(ref_id: int):
         _fill_choices(form)
         return _render_form(form, ref, ref.patient, status=422, errors=errors, warnings=warnings)
     _apply_border(ref, ref.patient)
-    service.issue(ref, current_user)
+    try:
+        service.issue(ref, current_user)
+    except service.TransitionError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return redirect(url_for("rujukan.detail", ref_id=ref_id))
     audit.record("update", "rujukan", ref.id, f"menerbitkan rujukan #{ref.id}")
     db.session.commit()
     for w in warnings:

@@ -317,9 +317,13 @@ def issue(ref: Referral, user, now: datetime | None = None) -> None:
     now = now or utcnow()
     local = now.astimezone(WIB).date()
     origin = db.session.get(Organisation, ref.origin_id)
-    ref.seq = next_seq(ref.origin_id, local.year)
-    ref.year = local.year
-    ref.number = format_number(ref.seq, origin, local)
+    seq = next_seq(ref.origin_id, local.year)
+    try:
+        number = format_number(seq, origin, local)
+    except (ValueError, KeyError, IndexError) as e:  # a bad RUJUKAN_NUMBER_FORMAT must not crash the issue
+        raise TransitionError(str(e) if isinstance(e, ValueError) else
+                              "Format nomor rujukan (RUJUKAN_NUMBER_FORMAT) tidak sah.") from e
+    ref.seq, ref.year, ref.number = seq, local.year, number
     ref.issued_at = now
     ref.issued_on = local
     ref.referred_at = ref.referred_at or now

@@ -115,3 +115,21 @@ def test_two_clerks_issue_at_the_same_moment_over_http(app):
     with app.app_context():
         numbers = [db.session.get(Referral, i).number for i in ids]
         assert None not in numbers and numbers[0] != numbers[1]
+
+
+def test_bad_number_format_is_a_message_not_a_500(make_app):
+    app = make_app(RUJUKAN_NUMBER_FORMAT="{urut:04d}/{tidak_ada}")
+    client = app.test_client()
+    client.post("/masuk", data={"username": "faskes.solok", "password": "sinergi-demo-2024"})
+    with app.app_context():
+        draft = db.session.scalars(select(Referral).where(Referral.origin_id == org("pkm").id,
+                                                         Referral.status == "draf")).first()
+        draft.consent, draft.consent_signer = "setuju", "Keluarga"
+        from datetime import date
+        draft.consent_date = date.today()
+        db.session.commit()
+        draft_id = draft.id
+    resp = client.post(f"/rujukan/{draft_id}/terbitkan", follow_redirects=True)
+    assert resp.status_code == 200 and "RUJUKAN_NUMBER_FORMAT" in resp.text
+    with app.app_context():
+        assert db.session.get(Referral, draft_id).status == "draf"
