@@ -1,10 +1,10 @@
 """'Done means': a Solok nurse registers a Tigo Jangko patient from SIDILAN, refers to RSUD Sijunjung, prints
 the letter; the hospital marks arrival and answers; the nurse sees the answer; the recap lists the case."""
-from datetime import date
 
 from sqlalchemy import event, select
 
 from blueprints.core.extensions import db
+from blueprints.core.timeutil import today_local
 from blueprints.rujukan import service
 from blueprints.rujukan.models import Patient, Referral
 
@@ -46,7 +46,7 @@ def test_done_means(app, client, auth):
     auth.logout()
     assert "Dijawab" in client.get(f"/v/{code}").text
 
-    today = date.today()
+    today = today_local()  # the recap's month is the WIB month of arrival
     for user in ("dinkes.solok", "dinkes.sijunjung"):
         auth.login(user)
         recap = client.get("/rujukan/rekap", query_string={"bulan": f"{today.year}-{today.month:02d}"})

@@ -15,15 +15,14 @@ from .test_pdf import pdf_info
 
 
 def _served_this_month(app):
-    """A Solok resident's referral that arrived at RSUD Sijunjung this month (demo)."""
-    today = date.today()
+    """The latest arrival at RSUD Sijunjung of a Solok resident (demo): its number, patient and WIB month."""
     with app.app_context():
-        for r in db.session.scalars(select(Referral).where(Referral.destination_id == org("rsud").id,
-                                                           Referral.arrived_at.is_not(None)).order_by(Referral.id)):
-            local = to_local(r.arrived_at).date()
-            if (local.year, local.month) == (today.year, today.month) and r.patient.home_regency.code == "13.02":
-                return r.number, r.patient.name, f"{today.year}-{today.month:02d}"
-    raise AssertionError("demo has no arrival this month")
+        r = db.session.scalars(select(Referral).where(Referral.destination_id == org("rsud").id,
+                                                      Referral.arrived_at.is_not(None))
+                               .order_by(Referral.arrived_at.desc(), Referral.id.desc())).first()
+        assert r.patient.home_regency.code == "13.02"
+        local = to_local(r.arrived_at).date()
+        return r.number, r.patient.name, f"{local.year}-{local.month:02d}"
 
 
 def test_recap_for_both_dinkes(app, client, auth):
