@@ -1,7 +1,7 @@
 """pks
 
 Revision ID: 0003_pks
-Revises: 0001_foundation
+Revises: 0002_sidilan
 Create Date: 2026-11-28 12:41:56.464347
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_pks'
-down_revision = '0001_foundation'
+down_revision = '0002_sidilan'
 branch_labels = None
 depends_on = None
 
