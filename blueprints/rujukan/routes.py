@@ -435,7 +435,10 @@ def _apply_border(ref: Referral, patient: Patient) -> None:
 @bp.route("/pasien/<int:patient_id>/rujukan/baru", methods=["GET", "POST"])
 def referral_new(patient_id: int):
     require_facility()
-    patient = get_scoped_or_404(Patient, patient_id)
+    patient = db.session.scalars(scoped(Patient).where(Patient.id == patient_id)
+                                 .options(joinedload(Patient.jorong))).first()
+    if patient is None:
+        abort(404)
     ref = Referral(origin_id=current_user.organisation_id, patient_id=patient.id, patient=patient,
                    created_by_id=current_user.id, status="draf")
     form = ReferralForm()
@@ -447,7 +450,8 @@ def referral_new(patient_id: int):
     form.payer.data = "pasien" if patient.jenis_kepesertaan == "non_jkn" else "bpjs"
     form.referred_at.data = datetime.now(WIB).replace(tzinfo=None, second=0, microsecond=0)
     form.consent_date.data = today_local()
-    if patient.jorong_id is not None and patient.jorong_id in _border_jorong_ids():
+    border = {tuple(pair) for pair in setting("RUJUKAN_BORDER_JORONG")}
+    if patient.jorong is not None and (patient.jorong.nagari_code, patient.jorong.name) in border:
         form.dasar.data = setting("RUJUKAN_BORDER_BASIS")  # the PKS link itself is checked at save
     return _render_form(form, None, patient)
 

@@ -72,8 +72,7 @@ def test_queries_per_page(app, client, auth):
             event.remove(engine, "before_cursor_execute", listener)
         counts[url] = len(seen)
     assert all(n <= 6 for n in counts.values()), counts
-    # The letter form reads patient, directory, poli, staff and border jorong on top of the session's
-    # user/organisation/regency: 8, over the 6 (reported).
+    # The letter form: session user, patient (with jorong), directory, poli, staff.
     with app.app_context():
         patient_id = db.session.scalars(select(Referral.patient_id)).first()
     seen = []
@@ -85,4 +84,4 @@ def test_queries_per_page(app, client, auth):
         assert client.get(f"/rujukan/pasien/{patient_id}/rujukan/baru").status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", listener)
-    assert len(seen) <= 8
+    assert len(seen) <= 6
