@@ -1,7 +1,7 @@
 """rujukan
 
 Revision ID: 0004_rujukan
-Revises: 0001_foundation
+Revises: 0003_pks
 Create Date: 2026-11-28 12:58:59.412906
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_rujukan'
-down_revision = '0001_foundation'
+down_revision = '0003_pks'
 branch_labels = None
 depends_on = None
 
