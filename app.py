@@ -134,12 +134,13 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from blueprints.core import fmt
     from blueprints.core.assets import asset_url
+    from blueprints.core.nik import mask_nik
     from blueprints.core.roles import ROLE_LABELS, nav_modules
     from blueprints.core.timeutil import today_local
 
     app.jinja_env.globals.update(asset_url=asset_url, nav_modules=nav_modules, ROLE_LABELS=ROLE_LABELS,
                                  today=today_local)
-    app.jinja_env.filters.update(tanggal=fmt.tanggal, tanggal_jam=fmt.tanggal_jam, angka=fmt.angka)
+    app.jinja_env.filters.update(tanggal=fmt.tanggal, tanggal_jam=fmt.tanggal_jam, angka=fmt.angka, masked=mask_nik)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

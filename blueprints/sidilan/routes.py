@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
-from blueprints.core.nik import mask_nik
 from blueprints.core.pagination import Page, paginate
 from blueprints.core.render import render, wants_fragment
 from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS, roles_required
@@ -26,6 +25,7 @@ from .forms import (AssistanceForm, AssistanceStatusForm, DisabilityForm, Duplic
                     ProgramForm, WorkflowForm, add_barthel_fields)
 from .models import (Assistance, ChangeLog, Disability, DuplicateCandidate, ElderlyAssessment, Household, Person,
                      Program, VerificationEvent)
+from .exporter import may_see_nik
 from .public import accessibility_summary
 
 ENTRY_ROLES = (OPERATOR_DINSOS,)
@@ -35,11 +35,6 @@ STAFF_ROLES = (OPERATOR_DINSOS, VERIFIKATOR_DINSOS)
 @bp.app_template_global("sidilan_label")
 def _label(list_name: str, code) -> str:
     return V.label(getattr(V, list_name), code)
-
-
-@bp.app_template_filter("masked")
-def _masked(value) -> str:
-    return mask_nik(value)
 
 
 def _has_errors(form, extra: dict | None = None) -> bool:
@@ -267,7 +262,8 @@ def person_view(person_id: int):
                   wg_flag=S.wgss_flag(person.disability.wg_answers) if person.disability else False,
                   wg_cutoff=S.wgss_cutoff(), access=accessibility_summary(person),
                   workflow_form=WorkflowForm(), assistance_transitions=ASSISTANCE_TRANSITIONS,
-                  may_write=current_user.role in ENTRY_ROLES, may_staff=current_user.role in STAFF_ROLES)
+                  may_write=current_user.role in ENTRY_ROLES, may_staff=current_user.role in STAFF_ROLES,
+                  show_nik=may_see_nik(current_user))
 
 
 # ---- household (§5.2) -------------------------------------------------------------------------

@@ -227,3 +227,26 @@ def test_household_page_and_desil_rule(app, client, auth):
     auth.logout()
     auth.login("operator.sijunjung")
     assert client.get(f"/sidilan/keluarga/{hh}").status_code == 404
+
+
+def test_pimpinan_sees_masked_nik_on_record(app, client, auth):
+    """Pimpinan reads dashboards; the record page masks NIK, No. KK and mother's name for that role."""
+    from sqlalchemy import select
+
+    from blueprints.auth.models import Regency
+    from blueprints.core.extensions import db
+    from blueprints.sidilan.models import Person
+    with app.app_context():
+        person = db.session.scalars(select(Person).join(Regency, Regency.id == Person.regency_id).where(
+            Person.nik.is_not(None), Regency.code == "13.02").order_by(Person.id)).first()
+        person.nama_ibu_kandung = "Siti Rahmah Uji"
+        db.session.commit()
+        pid, nik, mother = person.id, person.nik, person.nama_ibu_kandung
+    auth.login("pimpinan.solok")
+    page = client.get(f"/sidilan/orang/{pid}").get_data(as_text=True)
+    assert nik not in page and f"{nik[:4]}********{nik[12:]}" in page
+    assert mother not in page
+    auth.logout()
+    auth.login("operator.solok")
+    page = client.get(f"/sidilan/orang/{pid}").get_data(as_text=True)
+    assert nik in page and mother in page
