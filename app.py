@@ -55,6 +55,10 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         ARGON2_COST={},  # argon2-cffi defaults (RFC 9106 low-memory profile)
     )
     if test_config is None:
+        # Module settings (RUJUKAN_VALIDITY_DAYS, PKS_REMINDER_LADDER, ...): instance/config.py, then
+        # environment variables prefixed SINERGI_ (values parsed as JSON: SINERGI_RUJUKAN_VALIDITY_DAYS=60).
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("SINERGI")
         app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _instance_secret(app)
     else:
         app.config.update(test_config)
