@@ -6,10 +6,11 @@ is among its parties", not a single regency_id column.
 from datetime import date, datetime
 
 from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
-                        event, exists, select)
+                        exists, select)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.auth.models import Organisation, Regency, User
+from blueprints.core.audit import append_only
 from blueprints.core.extensions import db
 from blueprints.core.roles import SUPERADMIN
 from blueprints.core.timeutil import utcnow
@@ -357,17 +358,7 @@ class ReminderLog(db.Model):
     sent_on: Mapped[date] = mapped_column(Date)
 
 
-def _append_only(model):
-    @event.listens_for(model, "before_update")
-    def _no_update(mapper, connection, target):
-        raise RuntimeError(f"{model.__tablename__} is append-only")
-
-    @event.listens_for(model, "before_delete")
-    def _no_delete(mapper, connection, target):
-        raise RuntimeError(f"{model.__tablename__} is append-only")
-
-
-_append_only(Event)
-_append_only(Slip)
+append_only(Event)
+append_only(Slip)
 
 from . import models_work  # noqa: E402,F401  (meetings, documents, implementation)

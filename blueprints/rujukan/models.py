@@ -2,10 +2,11 @@
 from datetime import date, datetime
 
 from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
-                        and_, event, false, or_)
+                        and_, false, or_)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.auth.models import Organisation
+from blueprints.core.audit import append_only
 from blueprints.core.extensions import db
 from blueprints.core.roles import SUPERADMIN
 from blueprints.core.scope import OrganisationScoped
@@ -273,14 +274,8 @@ class NumberCounter(db.Model):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
-for _model in (ReferralEvent, ReferralPrint):
-    @event.listens_for(_model, "before_update")
-    def _refuse_update(mapper, connection, target):
-        raise RuntimeError("append-only table")
-
-    @event.listens_for(_model, "before_delete")
-    def _refuse_delete(mapper, connection, target):
-        raise RuntimeError("append-only table")
+append_only(ReferralEvent)
+append_only(ReferralPrint)
 
 
 def is_dinkes(user) -> bool:

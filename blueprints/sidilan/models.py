@@ -21,6 +21,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from blueprints.core.audit import append_only
 from blueprints.core.extensions import db
 from blueprints.core.scope import RegencyScoped
 from blueprints.core.timeutil import utcnow
@@ -311,3 +312,8 @@ class ChangeLog(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     user = relationship("User")
+
+
+# The verification trail and the field history are evidence: written once, never edited.
+append_only(VerificationEvent)
+append_only(ChangeLog)
