@@ -86,6 +86,9 @@ class RedactFilter(logging.Filter):
         cleaned = self.DIGITS.sub(r"\1********\2", message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:  # a traceback can quote the offending value
+            record.exc_text = self.DIGITS.sub(r"\1********\2",
+                                              logging.Formatter().formatException(record.exc_info))
         return True
 
 
