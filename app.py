@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, abort, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -77,27 +77,36 @@ def _instance_secret(app: Flask) -> str:
     return path.read_text().strip()
 
 
-class RedactFilter(logging.Filter):
-    """Last line of defence: a 16-digit run (a NIK or No. KK) never reaches a log line."""
-    DIGITS = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
+_SIXTEEN_DIGITS = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = self.DIGITS.sub(r"\1********\2", message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        if record.exc_info and not record.exc_text:  # a traceback can quote the offending value
-            record.exc_text = self.DIGITS.sub(r"\1********\2",
-                                              logging.Formatter().formatException(record.exc_info))
-        return True
+
+def redact(text: str) -> str:
+    """'1302015001900001' -> '1302********0001': a NIK or No. KK never reaches a log line."""
+    return _SIXTEEN_DIGITS.sub(r"\1********\2", text)
 
 
 def register_logging(app: Flask) -> None:
-    redact = RedactFilter()
-    for handler in logging.getLogger().handlers + app.logger.handlers:
-        handler.addFilter(redact)
-    app.logger.addFilter(redact)
-    logging.getLogger("werkzeug").addFilter(redact)
+    """Redact at record creation, once per process, so every logger (app, blueprints.*, werkzeug, libraries)
+    and every handler, including Python's last-resort stderr handler, only ever sees masked numbers."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "redacts", False):
+        return
+
+    def factory(*args, **kwargs):
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed log call still gets logged, unredacted args are dropped below
+            message = str(record.msg)
+        cleaned = redact(message)
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        if record.exc_info:  # a traceback can quote the offending value
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return record
+
+    factory.redacts = True
+    logging.setLogRecordFactory(factory)
 
 
 @event.listens_for(Engine, "connect")
@@ -162,8 +171,6 @@ def register_security(app: Flask) -> None:
     @app.before_request
     def _unreadable_form():
         """Werkzeug drops a urlencoded body it cannot decode; refuse it rather than act on an empty form."""
-        from flask import abort, request
-
         if (request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded"
                 and request.content_length and not request.form):
             abort(400)

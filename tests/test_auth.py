@@ -140,12 +140,16 @@ def test_log_lines_never_hold_a_nik(app, caplog):
     caplog.set_level(logging.INFO)
     app.logger.warning("import baris 3: NIK 1302015001900001 ditolak")
     assert "1302015001900001" not in caplog.text
+    logging.getLogger("blueprints.sidilan.importer").warning("baris 5: %s", "KK 1302012003150007")
+    assert "1302012003150007" not in caplog.text and "1302********0007" in caplog.text
     assert "1302********0001" in caplog.text
     try:
         raise ValueError("baris 4: NIK 1302015001900001 tidak sah")
     except ValueError:
         app.logger.exception("impor gagal")
     assert "1302015001900001" not in caplog.text
+    logging.getLogger("blueprints.sidilan.importer").warning("baris 5: %s", "KK 1302012003150007")
+    assert "1302012003150007" not in caplog.text and "1302********0007" in caplog.text
 
 
 def test_password_change(client, auth, app):

@@ -1,4 +1,4 @@
-"""Command-line entry points: flask seed, flask demo load, flask healthcheck-pdf."""
+"""Command-line entry points: flask seed, flask demo load (modules add their own groups)."""
 import click
 from flask import Flask
 from flask.cli import AppGroup

@@ -25,7 +25,7 @@ def _load_user(token: str):
 
 
 def touch() -> None:
-    """Start the idle clock (called at login)."""
+    """Start or refresh the idle clock (at login and on activity)."""
     session["_seen"] = int(time.time())
 
 
@@ -42,5 +42,5 @@ def register_session_policy(app: Flask) -> None:
             flash("Sesi Anda berakhir karena tidak aktif. Silakan masuk kembali.", "info")
             return login_redirect()
         if now - seen >= 30 or "_seen" not in session:  # avoid a new cookie on every request
-            session["_seen"] = now
+            touch()
         return None
