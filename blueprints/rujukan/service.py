@@ -108,7 +108,7 @@ def border_for(patient: Patient, origin: Organisation, destination: Organisation
     if destination.regency_id == patient.home_regency_id:
         return out
     rows = [c for c in links.covering_agreements(patient.nagari_code, patient.jorong_id, on)
-            if not getattr(c, "other_regency_ids", None) or destination.regency_id in c.other_regency_ids]
+            if not c.other_regency_ids or destination.regency_id in c.other_regency_ids]
     if rows:
         rows.sort(key=lambda c: (not c.in_force, c.agreement_id))
         out.covered, out.coverage = True, rows[0]
@@ -116,8 +116,7 @@ def border_for(patient: Patient, origin: Organisation, destination: Organisation
 
 
 def pks_snapshot(coverage) -> str:
-    numbers = coverage.numbers if isinstance(coverage.numbers, str) else "; ".join(coverage.numbers or [])
-    text = coverage.title + (f" (Nomor {numbers})" if numbers else "")
+    text = coverage.title + (f" (Nomor {coverage.numbers})" if coverage.numbers else "")
     return text[:300]
 
 
@@ -180,8 +179,8 @@ def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple
         if border.cross and not ref.dasar:
             errors["dasar"] = "Rujukan lintas kabupaten wajib mencatat dasar rujukan."
         if border.covered and not border.coverage.in_force:
-            label = getattr(border.coverage, "status_label", "") or "tidak berlaku"
-            warnings.append(f"PKS yang menjadi dasar layanan perbatasan belum/tidak berlaku ({label}). "
+            warnings.append("PKS yang menjadi dasar layanan perbatasan belum/tidak berlaku "
+                            f"({border.coverage.status_label}). "
                             "Rujukan tetap dapat dibuat; periksa dengan Bagian Kerjasama.")
 
     if for_issue:
@@ -334,7 +333,7 @@ def issue(ref: Referral, user, now: datetime | None = None) -> None:
 
 def accessibility_text(person) -> str | None:
     """Only the summary the receiving facility needs, from SIDILAN's PersonSummary."""
-    items = [a for a in (getattr(person, "accessibility", None) or []) if a]
+    items = [a for a in person.accessibility if a]
     return "; ".join(items)[:300] or None
 
 
