@@ -82,11 +82,11 @@ def _safe_text(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def to_csv(mark: str, data) -> tuple[bytes, int]:
+def to_csv(mark: str, data, headers=HEADERS) -> tuple[bytes, int]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([mark])
-    writer.writerow(HEADERS)
+    writer.writerow(headers)
     count = 0
     for row in data:
         writer.writerow([_safe_text(c) for c in row])
@@ -94,14 +94,16 @@ def to_csv(mark: str, data) -> tuple[bytes, int]:
     return ("\ufeff" + out.getvalue()).encode("utf-8"), count
 
 
-def to_xlsx(mark: str, data, title: str = "SIDILAN") -> tuple[bytes, int]:
+def to_xlsx(mark: str, data, headers=HEADERS, title: str = "SIDILAN", spacer: bool = True) -> tuple[bytes, int]:
+    """``spacer``: a blank row between the watermark and the bold header row (the list export's layout)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     sheet.append([mark])
-    sheet.append([])
+    if spacer:
+        sheet.append([])
     bold = Font(bold=True)
     header = []
-    for h in HEADERS:
+    for h in headers:
         cell = WriteOnlyCell(sheet, value=h)
         cell.font = bold
         header.append(cell)
@@ -124,26 +126,10 @@ def filter_summary(f: S.Filters) -> str:
     return ", ".join(parts) or "tanpa saringan"
 
 
-
-
 def rejects_file(fmt: str, headers: list[str], rejected: list[dict], mark: str) -> bytes:
-    """The import's rejected rows: file row number, the reasons, then the row's original cells."""
+    """The import's rejected rows: file row number, the reasons, then the row's original cells (all text)."""
     head = ["Baris di berkas", "Alasan ditolak"] + [h or f"Kolom {i + 1}" for i, h in enumerate(headers)]
     body = ([r["line"], "; ".join(r["reasons"])] + list(r["cells"]) for r in rejected)
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow([mark])
-        writer.writerow(head)
-        for row in body:
-            writer.writerow([_safe_text(c) for c in row])
-        return ("\ufeff" + out.getvalue()).encode("utf-8")
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Ditolak")
-    sheet.append([mark])
-    sheet.append(head)
-    for row in body:
-        sheet.append([row[0]] + [_safe_text(c) for c in row[1:]])
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+        return to_csv(mark, body, head)[0]
+    return to_xlsx(mark, body, head, "Ditolak", spacer=False)[0]

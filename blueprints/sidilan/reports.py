@@ -81,9 +81,13 @@ def dashboard():
 
 # ---- export (item 8) ----------------------------------------------------------------------------
 
+MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "csv": "text/csv; charset=utf-8"}
+
+
 @bp.route("/ekspor.<fmt>")
 def export(fmt: str):
-    if fmt not in ("xlsx", "csv"):
+    if fmt not in MIMETYPES:
         abort(404)
     filters = S.Filters.from_args(request.args)
     today = today_local()
@@ -94,13 +98,11 @@ def export(fmt: str):
                  f"ekspor daftar SIDILAN {count} baris ({fmt}); {exporter.filter_summary(filters)}"
                  + ("" if exporter.may_see_nik(current_user) else "; NIK disamarkan"))
     db.session.commit()
-    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
-                else "text/csv; charset=utf-8")
-    return _download(payload, mimetype, f"sidilan-{current_user.regency.short_name.lower()}-{today.isoformat()}.{fmt}")
+    return _download(payload, fmt, f"sidilan-{current_user.regency.short_name.lower()}-{today.isoformat()}.{fmt}")
 
 
-def _download(payload: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(payload, mimetype=mimetype)
+def _download(payload: bytes, fmt: str, filename: str) -> Response:
+    response = Response(payload, mimetype=MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -308,13 +310,11 @@ def import_batch(batch_id: int):
 @roles_required(OPERATOR_DINSOS, VERIFIKATOR_DINSOS)
 def import_rejects(batch_id: int, fmt: str):
     """The rejected rows as they were in the file, plus the reason, to fix and import again."""
-    if fmt not in ("xlsx", "csv"):
+    if fmt not in MIMETYPES:
         abort(404)
     batch = get_scoped_or_404(report_models.ImportBatch, batch_id)
     payload = exporter.rejects_file(fmt, batch.headers, batch.rejected,
                                     exporter.watermark(current_user, "diunduh"))
     audit.record("download", "sidilan_import", batch.id, f"unduh baris ditolak impor #{batch.id} ({fmt})")
     db.session.commit()
-    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
-                else "text/csv; charset=utf-8")
-    return _download(payload, mimetype, f"impor-{batch.id}-ditolak.{fmt}")
+    return _download(payload, fmt, f"impor-{batch.id}-ditolak.{fmt}")
