@@ -6,7 +6,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from blueprints.core.forms import Form
 
 from .models import JENIS, KATEGORI, KLAUSUL, NOTE_KINDS, PERAN_PIHAK, URUSAN
-from .models_work import ACTIVITY_STATUS, DOC_KINDS, LETTER_DIRECTION, OBLIGATION_STATUS, REKOMENDASI, REPORT_TO
+from .models_work import (ACTIVITY_STATUS, DOC_KINDS, LETTER_DIRECTION, MEETING_DOC_ROLES, OBLIGATION_STATUS,
+                          REKOMENDASI, REPORT_TO)
 
 
 def _req(label):
@@ -150,9 +151,7 @@ class UploadForm(Form):
                                                                            message="Versi 1–999.")])
     ringkasan = TextAreaField("Ringkasan perubahan", validators=[Optional(), _len(2000)])
     meeting_id = SelectField("Rapat terkait", coerce=int, choices=[], validate_choice=False)
-    meeting_role = SelectField("Kaitan dengan rapat", choices={"berkas": "Berkas rapat",
-                                                               "dibahas": "Draf yang dibahas",
-                                                               "dihasilkan": "Draf yang dihasilkan"}, default="berkas")
+    meeting_role = SelectField("Kaitan dengan rapat", choices=MEETING_DOC_ROLES, default="berkas")
     berkas = FileField("Berkas (PDF, DOCX, ODT, JPG, PNG)")
 
 

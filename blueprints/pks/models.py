@@ -21,7 +21,6 @@ JENIS = {"KSB": "Kesepakatan Bersama", "PKS": "Perjanjian Kerja Sama", "ADENDUM"
 KATEGORI = {"wajib": "Wajib", "sukarela": "Sukarela"}
 URUSAN = {"sosial": "Sosial", "kesehatan": "Kesehatan", "kominfo": "Komunikasi dan informatika",
           "pariwisata": "Pariwisata", "sdm": "Pengembangan SDM", "pemerintahan": "Pemerintahan"}
-PRESISI = {"hari": "hari", "minggu": "minggu", "bulan": "bulan"}
 PERAN_PIHAK = {1: "Pihak kesatu", 2: "Pihak kedua", 3: "Pihak ketiga", 4: "Pihak keempat"}
 KLAUSUL = {"subjek": "Subjek", "objek": "Objek", "ruang_lingkup": "Ruang lingkup",
            "hak_kewajiban": "Hak dan kewajiban", "jangka_waktu": "Jangka waktu", "pembiayaan": "Pembiayaan",
@@ -166,13 +165,6 @@ class Agreement(db.Model):
     @property
     def signing_parties(self) -> list["Party"]:
         return [p for p in self.parties if p.menandatangani]
-
-    @property
-    def numbers_text(self) -> str:
-        return "; ".join(f"{n.nomor} ({n.party.short_label if n.party else ''})" for n in self.numbers)
-
-    def regency_ids(self) -> set[int]:
-        return {p.regency_id for p in self.parties}
 
 
 class ScopeItem(db.Model):

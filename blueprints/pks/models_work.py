@@ -124,7 +124,7 @@ class Document(db.Model):
         return DOC_KINDS.get(self.kind, self.kind)
 
 
-MEETING_DOC_ROLES = {"dibahas": "Draf yang dibahas", "dihasilkan": "Draf yang dihasilkan", "berkas": "Berkas rapat"}
+MEETING_DOC_ROLES = {"berkas": "Berkas rapat", "dibahas": "Draf yang dibahas", "dihasilkan": "Draf yang dihasilkan"}
 
 
 class MeetingDocument(db.Model):
@@ -135,6 +135,10 @@ class MeetingDocument(db.Model):
     role: Mapped[str] = mapped_column(String(12), default="berkas")
 
     document = relationship("Document")
+
+    @property
+    def role_label(self) -> str:
+        return MEETING_DOC_ROLES.get(self.role, self.role)
 
 
 LETTER_DIRECTION = {"keluar": "Keluar", "masuk": "Masuk"}

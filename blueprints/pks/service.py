@@ -356,10 +356,6 @@ def status_label(code: str) -> str:
     return STATUS_BERLAKU.get(code, code)
 
 
-def in_force(a: Agreement, today: date) -> bool:
-    return status_berlaku(a, today) in ("aktif", "akan_berakhir")
-
-
 @dataclass(frozen=True)
 class Reminder:
     agreement_id: int
