@@ -17,7 +17,7 @@ from blueprints.core.scope import get_scoped_or_404
 from . import bp, service
 from .forms import UploadForm
 from .models import Agreement
-from .models_work import Document, Meeting, MeetingDocument, meeting_agreement
+from .models_work import Document, MeetingDocument
 
 TYPES = {  # extension -> (mime, label)
     "pdf": ("application/pdf", "PDF"),
@@ -92,9 +92,7 @@ def check_file(storage) -> tuple[str | None, bytes, str]:
 
 def _form(a: Agreement) -> UploadForm:
     form = UploadForm()
-    meetings = db.session.scalars(select(Meeting).join(meeting_agreement).where(
-        meeting_agreement.c.agreement_id == a.id).order_by(Meeting.tanggal.desc(), Meeting.id.desc()))
-    form.meeting_id.choices = [(0, "—")] + [(m.id, f"{m.tanggal.isoformat()} {m.tempat[:60]}") for m in meetings]
+    form.meeting_id.choices = service.meeting_choices(a)
     return form
 
 

@@ -19,7 +19,6 @@ from .forms import (AgreementForm, ChildForm, NoteForm, NumberForm, PartyForm, S
                     SignForm, StageForm, TargetForm, WaitingForm)
 from .models import (JENIS, STATUS_BERLAKU, TAHAP, URUSAN, Agreement, DocNumber, Note, Party, ScopeItem, ScopeLink,
                      Signatory)
-from .models_work import Meeting, meeting_agreement
 from .rules import RULES, blocking_codes, set_blocking
 from .target import parse_target
 
@@ -242,15 +241,14 @@ def detail(agreement_id):
     a = get_agreement(agreement_id)
     today = today_local()
     slips = service.slips_of(a)
-    meetings = list(db.session.scalars(select(Meeting).join(meeting_agreement).where(
-        meeting_agreement.c.agreement_id == a.id).order_by(Meeting.tanggal.desc(), Meeting.id.desc())))
+    meetings = service.meetings_of(a)
     children = list(db.session.scalars(scoped(Agreement).where(Agreement.parent_id == a.id).order_by(Agreement.id)))
     from .home import reminders_of
     return render("pks/detail.html", a=a, today=today, slips=slips, summary=service.slip_summary(a, slips),
                   berlaku=service.status_berlaku(a, today), banner=service.show_banner(a, today),
                   end=service.effective_end(a), reminders=reminders_of(a, today),
                   notes=visible_notes(a, current_user), note_form=NoteForm(), meetings=meetings,
-                  children=children, timeline=timeline.build(a),
+                  children=children, timeline=timeline.build(a, meetings),
                   menunggu=service.menunggu_label(a, service.regency_names()), waited=service.waiting_days(a, today),
                   can_write=can_write())
 
@@ -349,9 +347,7 @@ def _stage_form(a: Agreement) -> StageForm:
 
 def _target_form(a: Agreement) -> TargetForm:
     form = TargetForm(prefix="g")
-    meetings = db.session.scalars(select(Meeting).join(meeting_agreement).where(
-        meeting_agreement.c.agreement_id == a.id).order_by(Meeting.tanggal.desc(), Meeting.id.desc()))
-    form.meeting_id.choices = [(0, "—")] + [(m.id, f"{m.tanggal.isoformat()} {m.tempat[:60]}") for m in meetings]
+    form.meeting_id.choices = service.meeting_choices(a)
     return form
 
 

@@ -460,6 +460,18 @@ def waiting_days(a: Agreement, today: date) -> int | None:
     return (today - since).days if since else None
 
 
+def meetings_of(a: Agreement) -> list:
+    """The meetings that discussed ``a``, newest first."""
+    from .models_work import Meeting, meeting_agreement
+    return list(db.session.scalars(select(Meeting).join(meeting_agreement).where(
+        meeting_agreement.c.agreement_id == a.id).order_by(Meeting.tanggal.desc(), Meeting.id.desc())))
+
+
+def meeting_choices(a: Agreement) -> list[tuple[int, str]]:
+    """Select options for "which meeting": none, or one that discussed ``a``."""
+    return [(0, "—")] + [(m.id, f"{m.tanggal.isoformat()} {m.tempat[:60]}") for m in meetings_of(a)]
+
+
 def find_number(agreement_id: int, party_id: int) -> DocNumber | None:
     return db.session.scalar(select(DocNumber).where(DocNumber.agreement_id == agreement_id,
                                                      DocNumber.party_id == party_id))

@@ -8,7 +8,8 @@ from blueprints.core.extensions import db
 from blueprints.core.timeutil import to_local
 
 from .models import TAHAP, Agreement, Event, Slip
-from .models_work import Activity, Document, Evaluation, Letter, Meeting, Report, meeting_agreement
+from . import service
+from .models_work import Activity, Document, Evaluation, Letter, Report
 from .target import format_target
 
 
@@ -30,7 +31,8 @@ def _day(dt) -> date:
     return to_local(dt).date()
 
 
-def build(a: Agreement) -> list[Item]:
+def build(a: Agreement, meetings=None) -> list[Item]:
+    """``meetings``: the agreement's meetings when the caller has them already."""
     items: list[Item] = []
     for ev in db.session.scalars(select(Event).where(Event.agreement_id == a.id).order_by(Event.at, Event.id)):
         text = ev.reason
@@ -45,9 +47,7 @@ def build(a: Agreement) -> list[Item]:
                           f"{format_target(s.old_mulai, s.old_selesai, s.old_presisi)} → "
                           f"{format_target(s.new_mulai, s.new_selesai, s.new_presisi)} (+{s.days} hari): {s.alasan}",
                           s.diputuskan_oleh))
-    meetings = db.session.scalars(select(Meeting).join(meeting_agreement).where(
-        meeting_agreement.c.agreement_id == a.id).order_by(Meeting.tanggal, Meeting.id))
-    for m in meetings:
+    for m in service.meetings_of(a) if meetings is None else meetings:
         items.append(Item(m.tanggal, 200000 + m.id, "Rapat", f"{m.tempat}: {m.agenda[:160]}"))
     for d in db.session.scalars(select(Document).where(Document.agreement_id == a.id).order_by(Document.id)):
         label = d.kind_label + (f" v{d.versi}" if d.versi else "")
