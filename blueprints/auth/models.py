@@ -6,7 +6,8 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.core.extensions import db
-from blueprints.core.roles import ROLE_LABELS, SUPERADMIN
+from blueprints.core.roles import ROLE_LABELS
+from blueprints.core.scope import RegencyScoped
 from blueprints.core.timeutil import utcnow
 
 # Organisation kinds (value, label).
@@ -36,7 +37,7 @@ class Regency(db.Model):
         return f"<Regency {self.code}>"
 
 
-class Organisation(db.Model):
+class Organisation(RegencyScoped, db.Model):
     __tablename__ = "organisation"
     id: Mapped[int] = mapped_column(primary_key=True)
     regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
@@ -55,14 +56,8 @@ class Organisation(db.Model):
     def is_facility(self) -> bool:
         return self.facility_level is not None
 
-    @classmethod
-    def scope_clause(cls, user):
-        if user.role == SUPERADMIN:
-            return None
-        return cls.regency_id == user.regency_id
 
-
-class User(UserMixin, db.Model):
+class User(UserMixin, RegencyScoped, db.Model):
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
@@ -90,9 +85,3 @@ class User(UserMixin, db.Model):
     @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
-
-    @classmethod
-    def scope_clause(cls, user):
-        if user.role == SUPERADMIN:
-            return None
-        return cls.regency_id == user.regency_id

@@ -11,7 +11,7 @@ from sqlalchemy import DateTime, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
-from .roles import SUPERADMIN
+from .scope import RegencyScoped
 from .timeutil import utcnow
 
 ACTIONS = {
@@ -28,7 +28,7 @@ ACTIONS = {
 }
 
 
-class AuditEvent(db.Model):
+class AuditEvent(RegencyScoped, db.Model):
     __tablename__ = "audit_event"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
@@ -42,12 +42,6 @@ class AuditEvent(db.Model):
     ip: Mapped[str | None] = mapped_column(String(45))
 
     user = relationship("User")
-
-    @classmethod
-    def scope_clause(cls, user):
-        if user.role == SUPERADMIN:
-            return None
-        return cls.regency_id == user.regency_id
 
     @property
     def action_label(self) -> str:

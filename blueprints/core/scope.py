@@ -1,7 +1,8 @@
 """The one scoping rule every module uses: a user sees only rows of their regency (or facility).
 
-Models opt in by defining ``scope_clause(cls, user)`` returning a SQL condition, or ``None`` for
-"everything" (superadmin). Out-of-scope rows answer 404, never 403, so nothing hints they exist.
+Models opt in by defining ``scope_clause(cls, user)`` returning a SQL condition. The superadmin exception lives
+here, once: ``scope_of`` never asks a model about a superadmin. Out-of-scope rows answer 404, never 403, so
+nothing hints they exist.
 """
 from flask import abort
 from flask_login import current_user
@@ -13,13 +14,18 @@ from .extensions import db
 from .roles import SUPERADMIN
 
 
+def scope_of(model, user=None):
+    """The condition limiting ``model`` to what ``user`` may see, or None when they see everything."""
+    user = user or current_user
+    return None if user.role == SUPERADMIN else model.scope_clause(user)
+
+
 def scoped(model, user=None, *columns) -> Select:
     """``select(model)`` restricted to the rows ``user`` may see."""
-    user = user or current_user
     stmt = select(*(columns or (model,)))
     if columns:
         stmt = stmt.select_from(model)
-    clause = model.scope_clause(user)
+    clause = scope_of(model, user)
     return stmt if clause is None else stmt.where(clause)
 
 
@@ -36,7 +42,8 @@ def get_scoped_or_404(model, ident, user=None):
 
 
 class RegencyScoped:
-    """Mixin: a row belongs to one regency; users see their own regency's rows."""
+    """Mixin: a row belongs to one regency; users see their own regency's rows. A model that declares its own
+    ``regency_id`` (e.g. nullable) keeps that column and still gets the rule."""
 
     @declared_attr
     def regency_id(cls) -> Mapped[int]:
@@ -44,8 +51,6 @@ class RegencyScoped:
 
     @classmethod
     def scope_clause(cls, user):
-        if user.role == SUPERADMIN:
-            return None
         return cls.regency_id == user.regency_id
 
 
@@ -58,6 +63,4 @@ class OrganisationScoped:
 
     @classmethod
     def scope_clause(cls, user):
-        if user.role == SUPERADMIN:
-            return None
         return cls.organisation_id == user.organisation_id
