@@ -124,14 +124,10 @@ def user_reset(user_id: int):
 
 # ---- jorong ------------------------------------------------------------------------------------
 
-def _regency_for_admin():
-    return current_user.regency
-
-
 @bp.route("/jorong", methods=["GET", "POST"])
 def jorong():
     source = request.form if request.method == "POST" else request.args
-    cascade = Cascade.build(_regency_for_admin(), source, required=True)
+    cascade = Cascade.build(current_user.regency, source, required=True)
     form = JorongForm()
     errors: dict[str, str] = {}
     if request.method == "POST" and not is_cascade_refresh(request.form):
