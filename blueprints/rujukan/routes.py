@@ -17,12 +17,11 @@ from blueprints.core.timeutil import WIB, today_local
 from blueprints.wilayah.models import Jorong
 from blueprints.wilayah.service import Cascade, is_cascade_refresh, regency_by_code
 
-from . import bp, icd, links, service
+from . import bp, directory, icd, links, service
 from . import lists as L
 from .access import require_facility
 from .forms import ActionForm, PatientForm, ReferralForm, ReplyForm
-from .models import (STATUS_LABELS, STATUS_TONE, FacilityProfile, HealthWorker, Patient, Poli, Referral,
-                     ReferralEvent, is_dinkes)
+from .models import STATUS_LABELS, STATUS_TONE, HealthWorker, Patient, Poli, Referral, ReferralEvent, is_dinkes
 from .settings import setting
 
 
@@ -47,7 +46,7 @@ def rjnum(value) -> str:
 
 # ---- lists -------------------------------------------------------------------------------------
 
-STATUS_FILTERS = {"": "Semua status", **{k: v for k, v in STATUS_LABELS.items()}}
+STATUS_FILTERS = {"": "Semua status", **STATUS_LABELS}
 
 
 def _filtered(stmt, status: str, q: str):
@@ -344,8 +343,7 @@ def _destination_ctx(form) -> dict:
     dest = db.session.get(Organisation, dest_id) if dest_id else None
     if dest is None or dest.facility_level is None:
         return {"dest": None, "dest_profile": None}
-    profile = db.session.scalar(select(FacilityProfile).where(FacilityProfile.organisation_id == dest.id))
-    return {"dest": dest, "dest_profile": profile}
+    return {"dest": dest, "dest_profile": directory.profile_of(dest.id)}
 
 
 @bp.route("/tujuan")
@@ -407,19 +405,32 @@ def _save(ref: Referral, patient: Patient, form: ReferralForm, created: bool):
                  f"{'membuat' if created else 'mengubah'} draf rujukan #{ref.id}")
     if ref.destination_id is None:
         audit.record("update", "rujukan", ref.id, f"rujukan #{ref.id}: tujuan teks bebas di luar direktori")
-    if want_issue:
-        try:
-            service.issue(ref, current_user)
-        except service.TransitionError as e:
-            db.session.rollback()
-            flash(str(e), "error")
-            return redirect(url_for("rujukan.patient", patient_id=patient.id))
-        audit.record("update", "rujukan", ref.id, f"menerbitkan rujukan #{ref.id}")
+    if want_issue and (refused := _issue(ref, url_for("rujukan.patient", patient_id=patient.id))):
+        return refused
     db.session.commit()
     for w in warnings:
         flash(w, "warn")
     flash(f"Rujukan diterbitkan dengan nomor {ref.number}." if want_issue else "Draf rujukan disimpan.", "ok")
     return redirect(url_for("rujukan.detail", ref_id=ref.id))
+
+
+def _refused(step, back_url: str):
+    """Run a lifecycle step; when the rules refuse it, roll back and return the redirect that says why."""
+    try:
+        step()
+    except service.TransitionError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return redirect(back_url)
+    return None
+
+
+def _issue(ref: Referral, back_url: str):
+    """Number the letter (audited); a redirect to back_url when refused, else None."""
+    if refused := _refused(lambda: service.issue(ref, current_user), back_url):
+        return refused
+    audit.record("update", "rujukan", ref.id, f"menerbitkan rujukan #{ref.id}")
+    return None
 
 
 def _apply_border(ref: Referral, patient: Patient) -> None:
@@ -489,13 +500,8 @@ def referral_issue(ref_id: int):
         _fill_choices(form)
         return _render_form(form, ref, ref.patient, status=422, errors=errors, warnings=warnings)
     _apply_border(ref, ref.patient)
-    try:
-        service.issue(ref, current_user)
-    except service.TransitionError as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(url_for("rujukan.detail", ref_id=ref_id))
-    audit.record("update", "rujukan", ref.id, f"menerbitkan rujukan #{ref.id}")
+    if refused := _issue(ref, url_for("rujukan.detail", ref_id=ref_id)):
+        return refused
     db.session.commit()
     for w in warnings:
         flash(w, "warn")
@@ -534,11 +540,6 @@ def referral_copy(ref_id: int):
 
 # ---- detail and actions -------------------------------------------------------------------------
 
-def _load(ref_id: int) -> Referral:
-    ref = get_scoped_or_404(Referral, ref_id)
-    return ref
-
-
 @bp.route("/<int:ref_id>")
 def detail(ref_id: int):
     ref = db.session.scalars(scoped(Referral).where(Referral.id == ref_id).options(
@@ -570,7 +571,7 @@ def detail(ref_id: int):
 
 @bp.route("/<int:ref_id>/aksi/<action>", methods=["POST"])
 def referral_action(ref_id: int, action: str):
-    ref = _load(ref_id)
+    ref = get_scoped_or_404(Referral, ref_id)
     if action not in service.TRANSITIONS or action == "answer":
         abort(404)
     form = ActionForm()
@@ -584,12 +585,10 @@ def referral_action(ref_id: int, action: str):
             flash("Pilih faskes tujuan pengalihan dari direktori.", "error")
             return redirect(url_for("rujukan.detail", ref_id=ref.id))
         ref.redirect_to_id = target.id
-    try:
-        service.transition(ref, action, current_user, channel=form.channel.data, note=form.note.data)
-    except service.TransitionError as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(url_for("rujukan.detail", ref_id=ref.id))
+    if refused := _refused(lambda: service.transition(ref, action, current_user, channel=form.channel.data,
+                                                      note=form.note.data),
+                           url_for("rujukan.detail", ref_id=ref.id)):
+        return refused
     audit.record("update", "rujukan", ref.id, f"rujukan #{ref.id}: {service.TRANSITIONS[action].label.lower()}")
     db.session.commit()
     flash(f"Status rujukan: {STATUS_LABELS[ref.status]}.", "ok")
@@ -599,7 +598,7 @@ def referral_action(ref_id: int, action: str):
 @bp.route("/<int:ref_id>/jawab", methods=["GET", "POST"])
 def referral_reply(ref_id: int):
     """The receiving doctor's answer (§4.4); the sender may type it from the paper slip or a phone call."""
-    ref = _load(ref_id)
+    ref = get_scoped_or_404(Referral, ref_id)
     if "answer" not in service.allowed_actions(ref, current_user):
         abort(404)
     form = ReplyForm()
@@ -619,12 +618,9 @@ def referral_reply(ref_id: int):
             ref.reply_control_date = form.reply_control_date.data
             ref.reply_inpatient, ref.reply_finished = form.reply_inpatient.data, form.reply_finished.data
             ref.reply_doctor = form.reply_doctor.data
-            try:
-                service.transition(ref, "answer", current_user, channel=form.channel.data)
-            except service.TransitionError as e:
-                db.session.rollback()
-                flash(str(e), "error")
-                return redirect(url_for("rujukan.detail", ref_id=ref_id))
+            if refused := _refused(lambda: service.transition(ref, "answer", current_user, channel=form.channel.data),
+                                   url_for("rujukan.detail", ref_id=ref_id)):
+                return refused
             audit.record("update", "rujukan", ref.id, f"jawaban rujukan #{ref.id} dicatat")
             db.session.commit()
             flash("Jawaban rujukan disimpan; faskes asal dapat melihatnya.", "ok")
@@ -656,4 +652,4 @@ def icd_pick():
                   diag_names={int(slot): found[1] if found else ""}, icd_results={}, q="", results=[], slot=None)
 
 
-from . import directory, printing, reports  # noqa: E402,F401
+from . import printing, reports  # noqa: E402,F401
