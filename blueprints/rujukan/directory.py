@@ -54,17 +54,21 @@ def facilities():
                   profiles=profiles)
 
 
+def _active(model, org_id: int) -> list:
+    """The facility's active poli or health workers, by name."""
+    return list(db.session.scalars(select(model).where(model.organisation_id == org_id, model.active.is_(True))
+                                   .order_by(model.name, model.id)))
+
+
+def _facility_page(org: Organisation, status: int = 200, poli_form=None, nakes_form=None):
+    return render("rujukan/facility.html", status=status, org=org, profile=profile_of(org.id),
+                  polis=_active(Poli, org.id), nakes=_active(HealthWorker, org.id), editable=may_edit(org),
+                  poli_form=poli_form or PoliForm(prefix="poli"), nakes_form=nakes_form or NakesForm(prefix="nakes"))
+
+
 @bp.route("/faskes/<int:org_id>")
 def facility(org_id: int):
-    org = _facility_or_404(org_id)
-    polis = list(db.session.scalars(select(Poli).where(Poli.organisation_id == org.id, Poli.active.is_(True))
-                                    .order_by(Poli.name, Poli.id)))
-    nakes = list(db.session.scalars(select(HealthWorker).where(HealthWorker.organisation_id == org.id,
-                                                               HealthWorker.active.is_(True))
-                                    .order_by(HealthWorker.name, HealthWorker.id)))
-    editable = may_edit(org)
-    return render("rujukan/facility.html", org=org, profile=profile_of(org.id), polis=polis, nakes=nakes,
-                  editable=editable, poli_form=PoliForm(prefix="poli"), nakes_form=NakesForm(prefix="nakes"))
+    return _facility_page(_facility_or_404(org_id))
 
 
 @bp.route("/faskes/<int:org_id>/ubah", methods=["GET", "POST"])
@@ -82,7 +86,7 @@ def facility_edit(org_id: int):
         org.phone, org.address = form.phone.data or None, form.address.data or None
         if (form.capacity_note.data or None) != profile.capacity_note:
             profile.capacity_at = utcnow()
-        for name in ("whatsapp", "email", "ambulance", "travel_note", "capacity_note", "paper", "bpjs_office"):
+        for name in ("whatsapp", "email", "ambulance", "travel_note", "capacity_note", "bpjs_office"):
             setattr(profile, name, getattr(form, name).data or None)
         profile.paper = form.paper.data
         audit.record("update", "rujukan_faskes", org.id, f"mengubah direktori faskes #{org.id}")
@@ -92,41 +96,37 @@ def facility_edit(org_id: int):
     return render("rujukan/facility_form.html", status=422 if form.errors else 200, org=org, form=form)
 
 
-@bp.route("/faskes/<int:org_id>/poli", methods=["POST"])
-def poli_add(org_id: int):
+# kind -> (form, model, new row from the valid form, noun for the audit summary, flash message)
+ITEMS = {
+    "poli": (PoliForm, Poli, lambda f: dict(name=f.name.data, schedule=f.schedule.data or ""), "poli",
+             "Poli ditambahkan."),
+    "nakes": (NakesForm, HealthWorker,
+              lambda f: dict(name=f.name.data, profession=f.profession.data, sip=f.sip.data or None),
+              "tenaga kesehatan", "Tenaga kesehatan ditambahkan."),
+}
+
+
+@bp.route("/faskes/<int:org_id>/poli", methods=["POST"], endpoint="poli_add", defaults={"kind": "poli"})
+@bp.route("/faskes/<int:org_id>/nakes", methods=["POST"], endpoint="nakes_add", defaults={"kind": "nakes"})
+def item_add(org_id: int, kind: str):
     org = _facility_or_404(org_id)
     if not may_edit(org):
         abort(404)
-    form = PoliForm(prefix="poli")
+    form_cls, model, values, noun, done = ITEMS[kind]
+    form = form_cls(prefix=kind)
     if form.validate_on_submit():
-        db.session.add(Poli(organisation_id=org.id, name=form.name.data, schedule=form.schedule.data or ""))
-        audit.record("update", "rujukan_faskes", org.id, f"menambah poli faskes #{org.id}")
+        db.session.add(model(organisation_id=org.id, **values(form)))
+        audit.record("update", "rujukan_faskes", org.id, f"menambah {noun} faskes #{org.id}")
         db.session.commit()
-        flash("Poli ditambahkan.", "ok")
+        flash(done, "ok")
         return redirect(url_for("rujukan.facility", org_id=org.id))
-    return _facility_with_errors(org, poli_form=form)
-
-
-@bp.route("/faskes/<int:org_id>/nakes", methods=["POST"])
-def nakes_add(org_id: int):
-    org = _facility_or_404(org_id)
-    if not may_edit(org):
-        abort(404)
-    form = NakesForm(prefix="nakes")
-    if form.validate_on_submit():
-        db.session.add(HealthWorker(organisation_id=org.id, name=form.name.data, profession=form.profession.data,
-                                    sip=form.sip.data or None))
-        audit.record("update", "rujukan_faskes", org.id, f"menambah tenaga kesehatan faskes #{org.id}")
-        db.session.commit()
-        flash("Tenaga kesehatan ditambahkan.", "ok")
-        return redirect(url_for("rujukan.facility", org_id=org.id))
-    return _facility_with_errors(org, nakes_form=form)
+    return _facility_page(org, status=422, **{f"{kind}_form": form})
 
 
 @bp.route("/faskes/<int:org_id>/nonaktif/<kind>/<int:item_id>", methods=["POST"])
 def item_off(org_id: int, kind: str, item_id: int):
     org = _facility_or_404(org_id)
-    model = {"poli": Poli, "nakes": HealthWorker}.get(kind)
+    model = ITEMS[kind][1] if kind in ITEMS else None
     if model is None or not may_edit(org):
         abort(404)
     item = db.session.get(model, item_id)
@@ -138,13 +138,3 @@ def item_off(org_id: int, kind: str, item_id: int):
     flash("Data dinonaktifkan.", "ok")
     return redirect(url_for("rujukan.facility", org_id=org.id))
 
-
-def _facility_with_errors(org, poli_form=None, nakes_form=None):
-    polis = list(db.session.scalars(select(Poli).where(Poli.organisation_id == org.id, Poli.active.is_(True))
-                                    .order_by(Poli.name, Poli.id)))
-    nakes = list(db.session.scalars(select(HealthWorker).where(HealthWorker.organisation_id == org.id,
-                                                               HealthWorker.active.is_(True))
-                                    .order_by(HealthWorker.name, HealthWorker.id)))
-    return render("rujukan/facility.html", status=422, org=org, profile=profile_of(org.id), polis=polis,
-                  nakes=nakes, editable=True, poli_form=poli_form or PoliForm(prefix="poli"),
-                  nakes_form=nakes_form or NakesForm(prefix="nakes"))

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from blueprints.core.forms import Form
 
 from . import lists as L
+from .models import PROFESSIONS
 
 BP = Regexp(r"^\d{2,3}/\d{2,3}$", message="Tulis tekanan darah seperti 120/80.")
 HHMM = Regexp(r"^([01]\d|2[0-3])[:.][0-5]\d$", message="Tulis jam seperti 14:05.")
@@ -123,6 +124,5 @@ class PoliForm(Form):
 
 class NakesForm(Form):
     name = StringField("Nama", validators=[DataRequired(), Length(max=120)], filters=[_strip])
-    profession = SelectField("Profesi", choices=L.C([("dokter", "Dokter"), ("dokter_gigi", "Dokter gigi"),
-                                                       ("bidan", "Bidan"), ("perawat", "Perawat")]))
+    profession = SelectField("Profesi", choices=L.choices(PROFESSIONS, None))
     sip = StringField("Nomor SIP", validators=[Optional(), Length(max=60)], filters=[_strip])
