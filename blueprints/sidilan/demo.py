@@ -79,7 +79,7 @@ def _assessment(p: Person, when: date, total_target: int, user, rng):
             items[f] -= 1
     total, kat = S.barthel_result(items)
     a = ElderlyAssessment(regency_id=p.regency_id, person=p, tgl_asesmen=when, petugas_id=user.id,
-                          usia=S.age_on(p.tanggal_lahir, when), kategori_potensi="tidak_potensial" if total < 12
+                          usia=p.age_on(when), kategori_potensi="tidak_potensial" if total < 12
                           else "potensial", tinggal_dengan=rng.choice(["sendiri", "anak", "pasangan"]),
                           terlantar=total < 5, barthel_total=total, barthel_kategori=kat, **items)
     db.session.add(a)

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
+from blueprints.core.nik import check_kk
 from blueprints.core.scope import scoped
 from blueprints.wilayah.models import LEVEL_KECAMATAN, LEVEL_NAGARI, Jorong, Wilayah
 
@@ -664,7 +665,7 @@ def _check_row(row: RowResult, get, numeric_col, regions: _Regions, regency_code
         row.reject("No. KK tersimpan sebagai angka di spreadsheet (digit terakhir bisa hilang). "
                    "Ketik ulang sebagai teks, diawali tanda petik (').")
     elif kk_text:
-        kk = S.kk_check(kk_text)
+        kk = check_kk(kk_text)
         for e in kk.errors:
             row.reject(e)
         row.warnings.extend(kk.warnings)

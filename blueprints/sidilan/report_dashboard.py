@@ -19,25 +19,8 @@ AGE_BANDS = [("0–17", 0, 18), ("18–59", 18, 60), ("60–69", 60, 70), ("70�
 UNKNOWN_AGE = "Tidak diketahui"
 
 
-def years_before(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year - years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year - years, day=28)
-
-
-def live(user):
-    """Scoped live persons as a select of Person."""
-    return scoped(Person, user).where(Person.active.is_(True), Person.merged_into_id.is_(None),
-                                      Person.status_hidup == "hidup")
-
-
 def _live_ids(user):
-    return cols(live(user), Person.id).scalar_subquery()
-
-
-def lansia_clause(today: date):
-    return Person.tanggal_lahir <= years_before(today, S.LANSIA_AGE)
+    return cols(S.live_persons(user), Person.id).scalar_subquery()
 
 
 def has_ragam():
@@ -69,8 +52,8 @@ def _ones(cond):
 
 
 def build(user, today: date) -> Dashboard:
-    lansia = lansia_clause(today)
-    sub = live(user).outerjoin(Disability, Disability.person_id == Person.id)
+    lansia = S.lansia_clause(today)
+    sub = S.live_persons(user).outerjoin(Disability, Disability.person_id == Person.id)
 
     total, disabled, n_lansia = db.session.execute(cols(sub, func.count(Person.id), _ones(has_ragam()),
                                                         _ones(lansia))).one()
@@ -93,13 +76,14 @@ def build(user, today: date) -> Dashboard:
 
     whens = []
     for label, lo, hi in AGE_BANDS:
-        cond = Person.tanggal_lahir <= years_before(today, lo)
+        cond = Person.tanggal_lahir <= S.years_before(today, lo)
         if hi is not None:
-            cond = and_(cond, Person.tanggal_lahir > years_before(today, hi))
+            cond = and_(cond, Person.tanggal_lahir > S.years_before(today, hi))
         whens.append((cond, label))
     band = case(*whens, else_=UNKNOWN_AGE)
     grid = {(b, s): int(n) for b, s, n in db.session.execute(
-        cols(live(user), band, Person.jenis_kelamin, func.count(Person.id)).group_by(band, Person.jenis_kelamin))}
+        cols(S.live_persons(user), band, Person.jenis_kelamin, func.count(Person.id))
+        .group_by(band, Person.jenis_kelamin))}
     labels = [b for b, _, _ in AGE_BANDS] + ([UNKNOWN_AGE] if any(k[0] == UNKNOWN_AGE for k in grid) else [])
     age_sex = [(b, grid.get((b, "L"), 0), grid.get((b, "P"), 0)) for b in labels]
 
@@ -112,13 +96,13 @@ def build(user, today: date) -> Dashboard:
     cats = dict(db.session.execute(select(ranked.c.barthel_kategori, func.count())
                                    .where(ranked.c.rn == 1).group_by(ranked.c.barthel_kategori)).all())
     assessed = select(ElderlyAssessment.id).where(ElderlyAssessment.person_id == Person.id).exists()
-    not_assessed = db.session.scalar(cols(live(user).where(lansia, ~assessed), func.count(Person.id)))
+    not_assessed = db.session.scalar(cols(S.live_persons(user).where(lansia, ~assessed), func.count(Person.id)))
     barthel = [(label, int(cats.get(code, 0))) for code, label in V.BARTHEL_KATEGORI]
     barthel.append(("Lansia belum diases", int(not_assessed or 0)))
 
     receives = or_(Assistance.person_id == Person.id,
                    and_(Assistance.household_id.is_not(None), Assistance.household_id == Person.household_id))
-    paid = live(user).join(Assistance, receives).where(Assistance.status.in_(RECEIVING))
+    paid = S.live_persons(user).join(Assistance, receives).where(Assistance.status.in_(RECEIVING))
     covered_by = dict(db.session.execute(
         cols(paid, Assistance.program_id, func.count(func.distinct(Person.id))).group_by(Assistance.program_id)).all())
     programs = [(p.kode, p.nama, int(covered_by.get(p.id, 0)))
@@ -136,7 +120,7 @@ def build(user, today: date) -> Dashboard:
         ("Lansia tidak potensial", select(ranked.c.person_id).where(
             latest, ranked.c.person_id == Person.id, ranked.c.kategori_potensi == "tidak_potensial").exists()),
     ]
-    row = db.session.execute(cols(live(user), *[x for _, cond in groups for x in (_ones(cond),
+    row = db.session.execute(cols(S.live_persons(user), *[x for _, cond in groups for x in (_ones(cond),
                                                                                    _ones(and_(cond, receiving)))])).one()
     targets = [(label, int(row[2 * i]), int(row[2 * i + 1])) for i, (label, _) in enumerate(groups)]
     unassisted = db.session.scalar(select(func.count()).select_from(

@@ -7,7 +7,7 @@ import segno
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
@@ -30,7 +30,7 @@ from blueprints.wilayah.service import Cascade
 from . import bp, exporter, importer, report_dashboard, report_models
 from . import service as S
 from . import values as V
-from .models import Assistance, Person, VerificationEvent
+from .models import Person, VerificationEvent
 
 # ---- blank paper form per jorong (sidilan.md §12) -----------------------------------------------
 
@@ -116,11 +116,7 @@ PROFILE_ROWS = 4  # assessments / assistance rows that keep the profile on one p
 @bp.route("/orang/<int:person_id>/profil.pdf")
 def profile_pdf(person_id: int):
     person = get_scoped_or_404(Person, person_id)
-    assistance = list(db.session.scalars(
-        scoped(Assistance).options(selectinload(Assistance.program))
-        .where(or_(Assistance.person_id == person.id,
-                   and_(Assistance.household_id.is_not(None), Assistance.household_id == person.household_id)))
-        .order_by(Assistance.tahun.desc(), Assistance.id.desc())))
+    assistance = list(db.session.scalars(S.assistance_for(person, current_user)))
     events = list(db.session.scalars(select(VerificationEvent).where(VerificationEvent.person_id == person.id)
                                      .order_by(VerificationEvent.at.desc(), VerificationEvent.id.desc()).limit(1)))
     show_nik = exporter.may_see_nik(current_user)

@@ -3,13 +3,14 @@ verification workflow, duplicate review, programs. Dashboard, import/export and 
 from datetime import date
 
 import click
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.nik import check_kk, clean_number
 from blueprints.core.pagination import Page, paginate
 from blueprints.core.render import render, wants_fragment
 from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS, roles_required
@@ -76,14 +77,15 @@ def nik_decode():
 
 # ---- person ------------------------------------------------------------------------------------
 
-def _person_values(p: Person) -> dict:
-    return {"kecamatan": p.kecamatan_code or "", "nagari": p.nagari_code or "", "jorong": str(p.jorong_id or "")}
+def _place_values(row) -> dict:
+    """A person's or household's stored place as the cascade's field values."""
+    return {"kecamatan": row.kecamatan_code or "", "nagari": row.nagari_code or "", "jorong": str(row.jorong_id or "")}
 
 
 def _check_numbers(form: PersonForm, regency_code: str) -> tuple[str | None, str | None, list[str]]:
     """NIK and No. KK levels (sidilan.md §7.1-7.2): errors go onto the fields, warnings are returned."""
     warnings: list[str] = []
-    nik = S.normalise_number(form.nik.data)
+    nik = clean_number(form.nik.data)
     if nik:
         chk = S.nik_check(nik, form.jenis_kelamin.data, form.tanggal_lahir.data if not form.tanggal_lahir.errors
                           else None, regency_code)
@@ -92,9 +94,9 @@ def _check_numbers(form: PersonForm, regency_code: str) -> tuple[str | None, str
     elif not form.alasan_tanpa_nik.data:
         form.alasan_tanpa_nik.errors = list(form.alasan_tanpa_nik.errors) + [
             "NIK kosong: pilih alasan tanpa NIK."]
-    kk = S.normalise_number(form.no_kk.data)
+    kk = clean_number(form.no_kk.data)
     if kk:
-        kchk = S.kk_check(kk)
+        kchk = check_kk(kk)
         form.no_kk.errors = list(form.no_kk.errors) + kchk.errors
         warnings += kchk.warnings
     return nik or None, kk or None, warnings
@@ -183,15 +185,7 @@ def _decode_for(form: PersonForm):
 def person_new():
     form = PersonForm()
     source = request.form if request.method == "POST" else request.args
-    cascade = Cascade.build(current_user.regency, source, required=True)
-    errors: dict = {}
-    if request.method == "POST" and not is_cascade_refresh(request.form):
-        person, warnings, errors = _save_person(None, form, cascade)
-        if person is not None:
-            return _after_save(person, warnings)
-    status = 400 if _has_errors(form, errors) else 200
-    return render("sidilan/person_form.html", form=form, cascade=cascade, errors=errors, person=None,
-                  decode=_decode_for(form) if request.method == "POST" else None, status=status)
+    return _person_form(None, form, Cascade.build(current_user.regency, source, required=True))
 
 
 @bp.route("/orang/<int:person_id>/ubah", methods=["GET", "POST"])
@@ -199,18 +193,22 @@ def person_new():
 def person_edit(person_id: int):
     person = get_scoped_or_404(Person, person_id)
     if not _editable(person):
-        flash("Data ini sedang dalam verifikasi atau sudah disetujui/digabung, sehingga tidak dapat diubah.", "warn")
-        return redirect(url_for("sidilan.person_view", person_id=person.id))
+        return _not_editable(person)
     if request.method == "POST":
         form = PersonForm()
         cascade = Cascade.build(current_user.regency, request.form, required=True)
     else:
         form = PersonForm(obj=person)
         form.tags.data = person.tag_list
-        cascade = Cascade.build(current_user.regency, _person_values(person), required=True)
+        cascade = Cascade.build(current_user.regency, _place_values(person), required=True)
         # the edit form shows the full NIK and mother's name too
         audit.record("view", "sidilan_person", person.id, f"membuka formulir ubah orang #{person.id}")
         db.session.commit()
+    return _person_form(person, form, cascade)
+
+
+def _person_form(person: Person | None, form: PersonForm, cascade: Cascade):
+    """What the new and the edit form share: save on a real POST, else (re)show the form with what was typed."""
     errors: dict = {}
     if request.method == "POST" and not is_cascade_refresh(request.form):
         saved, warnings, errors = _save_person(person, form, cascade)
@@ -225,6 +223,11 @@ def _editable(person: Person) -> bool:
     return person.active and person.merged_into_id is None and person.status_verifikasi in S.EDITABLE_STATUSES
 
 
+def _not_editable(person: Person):
+    flash("Data ini sedang dalam verifikasi atau sudah disetujui/digabung, sehingga tidak dapat diubah.", "warn")
+    return redirect(url_for("sidilan.person_view", person_id=person.id))
+
+
 @bp.route("/orang/<int:person_id>")
 def person_view(person_id: int):
     person = db.session.scalars(
@@ -237,17 +240,13 @@ def person_view(person_id: int):
     db.session.commit()
     chk = S.nik_check(person.nik, person.jenis_kelamin, person.tanggal_lahir,
                       current_user.regency.code) if person.nik else None
-    kk_chk = S.kk_check(person.no_kk) if person.no_kk else None
+    kk_chk = check_kk(person.no_kk) if person.no_kk else None
     members = []
     if person.household_id:
         members = list(db.session.scalars(select(Person).where(
             Person.household_id == person.household_id, Person.id != person.id, Person.active.is_(True))
             .order_by(Person.id)))
-    assistance = list(db.session.scalars(
-        scoped(Assistance).options(joinedload(Assistance.program)).where(
-            (Assistance.person_id == person.id)
-            | ((Assistance.household_id == person.household_id) & Assistance.household_id.is_not(None)))
-        .order_by(Assistance.tahun.desc(), Assistance.id.desc())))
+    assistance = list(db.session.scalars(S.assistance_for(person, current_user)))
     events = list(db.session.scalars(select(VerificationEvent).options(joinedload(VerificationEvent.user)).where(
         VerificationEvent.person_id == person.id).order_by(VerificationEvent.at, VerificationEvent.id)))
     changes = list(db.session.scalars(select(ChangeLog).options(joinedload(ChangeLog.user)).where(
@@ -278,9 +277,7 @@ def household(household_id: int):
         cascade = Cascade.build(current_user.regency, request.form)
     else:
         form = HouseholdForm(obj=hh)
-        cascade = Cascade.build(current_user.regency, {"kecamatan": hh.kecamatan_code or "",
-                                                       "nagari": hh.nagari_code or "",
-                                                       "jorong": str(hh.jorong_id or "")})
+        cascade = Cascade.build(current_user.regency, _place_values(hh))
     if request.method == "POST" and not is_cascade_refresh(request.form) and form.validate_on_submit():
         data = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in form.data.items()
                 if k in ("alamat", "rt", "rw", "desil_dtsen", "tgl_cek_dtsen", "lintang", "bujur", "kondisi_rumah",
@@ -309,8 +306,7 @@ def household(household_id: int):
 def disability_edit(person_id: int):
     person = get_scoped_or_404(Person, person_id)
     if not _editable(person):
-        flash("Data ini sedang dalam verifikasi atau sudah disetujui/digabung, sehingga tidak dapat diubah.", "warn")
-        return redirect(url_for("sidilan.person_view", person_id=person.id))
+        return _not_editable(person)
     d = person.disability
     if request.method == "POST":
         form = DisabilityForm()
@@ -368,7 +364,7 @@ def assessment_new(person_id: int):
     form = add_barthel_fields(maxima)()
     if form.validate_on_submit():
         when = form.tgl_asesmen.data
-        age = S.age_on(person.tanggal_lahir, when)
+        age = person.age_on(when)
         if age is None or age < S.LANSIA_AGE:
             shown = "tidak diketahui" if age is None else f"{age} tahun"
             form.tgl_asesmen.errors.append(f"Usia pada tanggal asesmen {shown}; asesmen lansia hanya untuk usia "
@@ -624,12 +620,6 @@ def program_edit(program_id: int | None = None):
 @bp.app_template_global("sidilan_values")
 def _values():
     return V
-
-
-@bp.app_template_global("sidilan_has")
-def _has_endpoint(name: str) -> bool:
-    """Links to the report views (dashboard, import/export, printouts) only when they are registered."""
-    return f"sidilan.{name}" in current_app.view_functions
 
 
 @bp.cli.command("seed")

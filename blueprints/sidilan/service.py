@@ -7,10 +7,11 @@ from datetime import date
 from flask import current_app, has_app_context
 from flask_login import current_user
 from sqlalchemy import and_, exists, func, or_, select, union
+from sqlalchemy.orm import joinedload
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
-from blueprints.core.nik import NikCheck, check_kk, check_nik, clean_number
+from blueprints.core.nik import NikCheck, check_nik, clean_number
 from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS
 from blueprints.core.scope import scoped
 from blueprints.core.timeutil import utcnow
@@ -62,14 +63,6 @@ def nik_check(nik: str | None, sex: str | None, birth_date: date | None, regency
     return check_nik(nik, sex=sex, birth_date=birth_date, regency_code=regency_code)
 
 
-def kk_check(no_kk: str | None) -> NikCheck:
-    return check_kk(no_kk)
-
-
-def normalise_number(text: str | None) -> str:
-    return clean_number((text or "").strip())
-
-
 # ---- derived values ------------------------------------------------------------------------------
 
 def wgss_cutoff() -> int:
@@ -113,12 +106,6 @@ def barthel_category(total: int) -> str:
 def barthel_result(items: dict[str, int]) -> tuple[int, str]:
     total = sum(int(items.get(f) or 0) for f, _, _ in V.BARTHEL_ITEMS)
     return total, barthel_category(total)
-
-
-def age_on(birth: date | None, when: date) -> int | None:
-    if birth is None:
-        return None
-    return when.year - birth.year - ((when.month, when.day) < (birth.month, birth.day))
 
 
 # ---- change log ----------------------------------------------------------------------------------
@@ -208,9 +195,7 @@ def transition(person: Person, action: str, user, note: str | None = None) -> Ve
     event = VerificationEvent(person_id=person.id, from_status=person.status_verifikasi, to_status=dst,
                               note=note, user_id=user.id)
     person.status_verifikasi = dst
-    if action == "tolak":
-        person.catatan_verifikasi = note
-    elif action in ("verifikasi", "setujui"):
+    if action in ("tolak", "verifikasi", "setujui"):  # the verifier's latest note shows on the record
         person.catatan_verifikasi = note
     db.session.add(event)
     audit.record("update", "sidilan_person", person.id, f"status orang #{person.id}: {event.from_status} -> {dst}",
@@ -378,7 +363,7 @@ def search_stmt(f: Filters, user, today: date):
     elif f.ragam == "ganda":
         stmt = stmt.where(exists().where(Disability.person_id == Person.id, Disability.ganda.is_(True)))
     if f.lansia == "ya":
-        stmt = stmt.where(Person.tanggal_lahir <= _years_before(today, LANSIA_AGE))
+        stmt = stmt.where(lansia_clause(today))
     if f.status in {c for c, _ in V.STATUS_VERIFIKASI}:
         stmt = stmt.where(Person.status_verifikasi == f.status)
     if f.program.isdigit():
@@ -390,21 +375,40 @@ def search_stmt(f: Filters, user, today: date):
     return stmt.order_by(*order)
 
 
-def _years_before(d: date, years: int) -> date:
+def years_before(d: date, years: int) -> date:
     try:
         return d.replace(year=d.year - years)
     except ValueError:  # 29 February
         return d.replace(year=d.year - years, day=28)
 
 
+def lansia_clause(today: date):
+    return Person.tanggal_lahir <= years_before(today, LANSIA_AGE)
+
+
+def live_persons(user):
+    """The live registry the reports count: scoped, active, not merged, alive."""
+    return _live(scoped(Person, user)).where(Person.status_hidup == "hidup")
+
+
 # ---- coverage-gap views (§5.6) -------------------------------------------------------------------
 
+ACTIVE_AID = ("diusulkan", "disetujui", "disalurkan")  # rejected or stopped aid does not count
+
+
+def assistance_for(person: Person, user):
+    """A person's own assistance and their household's, newest first (record page and profile print)."""
+    return (scoped(Assistance, user).options(joinedload(Assistance.program))
+            .where(or_(Assistance.person_id == person.id,
+                       and_(Assistance.household_id.is_not(None), Assistance.household_id == person.household_id)))
+            .order_by(Assistance.tahun.desc(), Assistance.id.desc()))
+
+
 def _any_active_assistance(person_col, household_col):
-    ok = ("diusulkan", "disetujui", "disalurkan")
     return or_(
-        exists().where(Assistance.person_id == person_col, Assistance.status.in_(ok)),
+        exists().where(Assistance.person_id == person_col, Assistance.status.in_(ACTIVE_AID)),
         exists().where(Assistance.household_id == household_col, Assistance.household_id.is_not(None),
-                       Assistance.status.in_(ok)))
+                       Assistance.status.in_(ACTIVE_AID)))
 
 
 def unassisted_stmt(user):
@@ -415,7 +419,7 @@ def unassisted_stmt(user):
               .order_by(ElderlyAssessment.tgl_asesmen.desc(), ElderlyAssessment.id.desc())
               .limit(1).scalar_subquery())
     severe = exists().where(Disability.person_id == Person.id, Disability.derajat == "berat")
-    return (_live(scoped(Person, user)).where(Person.status_hidup == "hidup")
+    return (live_persons(user)
             .where(or_(severe, latest <= 8))
             .where(~_any_active_assistance(Person.id, Person.household_id))
             .order_by(Person.name_search, Person.id))
@@ -424,13 +428,11 @@ def unassisted_stmt(user):
 def double_program_stmt(user):
     """(household, program, count) where one household receives the same program more than once in a year,
     counting household-level records and those of its members (rejected or stopped aid not counted)."""
-    ok = ("diusulkan", "disetujui", "disalurkan")
     hh_col = func.coalesce(Assistance.household_id, Person.household_id)
-    return (select(hh_col.label("household_id"), Assistance.program_id, Assistance.tahun,
+    return (scoped(Assistance, user, hh_col.label("household_id"), Assistance.program_id, Assistance.tahun,
                    func.count(Assistance.id).label("n"))
-            .select_from(Assistance).outerjoin(Person, Person.id == Assistance.person_id)
-            .where(Assistance.scope_clause(user) if Assistance.scope_clause(user) is not None else True)
-            .where(Assistance.status.in_(ok), hh_col.is_not(None))
+            .outerjoin(Person, Person.id == Assistance.person_id)
+            .where(Assistance.status.in_(ACTIVE_AID), hh_col.is_not(None))
             .group_by(hh_col, Assistance.program_id, Assistance.tahun)
             .having(func.count(Assistance.id) > 1)
             .order_by(hh_col, Assistance.program_id, Assistance.tahun))
@@ -454,10 +456,6 @@ def seed_programs(regency_id: int) -> int:
             n += 1
     db.session.flush()
     return n
-
-
-def devices_label(codes) -> str:
-    return ", ".join(V.label(V.ALAT_BANTU, c) for c in codes)
 
 
 def set_codes(values_list, chosen) -> str:
