@@ -14,8 +14,10 @@ from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.pdf import pdf_response, render_pdf
 from blueprints.core.scope import scoped
+from blueprints.core.timeutil import today_local
 
 from . import bp, service
+from .directory import profile_of
 from .models import FacilityProfile, Referral, ReferralPrint
 
 
@@ -50,41 +52,49 @@ def age_text(birth: date | None, on: date) -> str:
     return f"{max(months, 0)} bulan"
 
 
-def letter_context(ref: Referral, mark: str | None) -> dict:
-    profile = db.session.query(FacilityProfile).filter_by(organisation_id=ref.origin_id).first()
+def letter_context(ref: Referral, mark: str | None, profile: FacilityProfile | None = None) -> dict:
+    """``profile``: the issuing facility's directory entry (letterhead contacts), looked up when not given."""
+    profile = profile or profile_of(ref.origin_id)
     code = service.verify_code(ref.id) if ref.number else None
     verify_url = url_for("rujukan_verify.verify", code=code, _external=True) if code else None
-    on = ref.issued_on or date.today()
+    on = ref.issued_on or today_local()
     return dict(ref=ref, p=ref.patient, origin=ref.origin, profile=profile, mark=mark, code=code,
                 verify_url=verify_url, qr=qr_svg(verify_url) if verify_url else None,
                 age=age_text(ref.patient.birth_date, on), dasar=service.dasar_label(ref.dasar))
 
 
-def paper_for(ref: Referral) -> str:
+def paper_for(profile: FacilityProfile | None) -> str:
+    """?kertas=A4|F4, else the facility's paper, else A4."""
     asked = request.args.get("kertas", "")
     if asked in ("A4", "F4"):
         return asked
-    profile = db.session.query(FacilityProfile).filter_by(organisation_id=ref.origin_id).first()
     return profile.paper if profile and profile.paper in ("A4", "F4") else "A4"
 
 
-@bp.route("/<int:ref_id>/cetak")
-def letter_pdf(ref_id: int):
+def _printable_or_404(ref_id: int) -> Referral:
     ref = db.session.scalars(scoped(Referral).where(Referral.id == ref_id).options(
         joinedload(Referral.patient), joinedload(Referral.origin).joinedload(Organisation.regency),
         joinedload(Referral.destination), joinedload(Referral.nakes))).first()
     if ref is None:
         abort(404)
+    return ref
+
+
+@bp.route("/<int:ref_id>/cetak")
+def letter_pdf(ref_id: int):
+    ref = _printable_or_404(ref_id)
+    sender = service.side_of(ref, current_user) == "sender"
     if ref.status == "draf":
         mark = "DRAFT"
-    elif ref.print_count > 0 or service.side_of(ref, current_user) != "sender":
+    elif ref.print_count > 0 or not sender:
         mark = "SALINAN"
     else:
         mark = None
-    paper = paper_for(ref)
-    data = render_pdf("rujukan/pdf/letter.html", paper=paper, **letter_context(ref, mark))
+    profile = profile_of(ref.origin_id)
+    paper = paper_for(profile)
+    data = render_pdf("rujukan/pdf/letter.html", paper=paper, **letter_context(ref, mark, profile))
     db.session.add(ReferralPrint(referral_id=ref.id, user_id=current_user.id, mark=mark or "ASLI", paper=paper))
-    if ref.status != "draf" and service.side_of(ref, current_user) == "sender":
+    if ref.status != "draf" and sender:
         ref.print_count += 1
     audit.record("print", "rujukan", ref.id, f"mencetak rujukan #{ref.id} ({mark or 'asli'}, {paper})")
     db.session.commit()
@@ -95,13 +105,12 @@ def letter_pdf(ref_id: int):
 @bp.route("/<int:ref_id>/persetujuan")
 def consent_pdf(ref_id: int):
     """Persetujuan / penolakan rujukan (§9.3): the form the patient or family signs, printed by the sender."""
-    ref = db.session.scalars(scoped(Referral).where(Referral.id == ref_id).options(
-        joinedload(Referral.patient), joinedload(Referral.origin).joinedload(Organisation.regency),
-        joinedload(Referral.destination), joinedload(Referral.nakes))).first()
-    if ref is None or service.side_of(ref, current_user) != "sender":
+    ref = _printable_or_404(ref_id)
+    if service.side_of(ref, current_user) != "sender":
         abort(404)
-    paper = paper_for(ref)
-    data = render_pdf("rujukan/pdf/consent.html", paper=paper, **letter_context(ref, None))
+    profile = profile_of(ref.origin_id)
+    paper = paper_for(profile)
+    data = render_pdf("rujukan/pdf/consent.html", paper=paper, **letter_context(ref, None, profile))
     audit.record("print", "rujukan", ref.id, f"mencetak formulir persetujuan rujukan #{ref.id}")
     db.session.commit()
     return pdf_response(data, f"persetujuan-rujukan-{ref.id}.pdf")
