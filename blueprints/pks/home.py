@@ -22,11 +22,13 @@ from .target import format_target
 SCOPE_ITEM_DAYS_DEFAULT = 180
 
 
-def _by_agreement(model, ids):
+def by_agreement(model, ids, *order_by) -> dict[int, list]:
+    """Rows of ``model`` for many agreements in one query, grouped by agreement id."""
     out: dict[int, list] = {}
     if not ids:
         return out
-    for row in db.session.scalars(select(model).where(model.agreement_id.in_(ids)).order_by(model.id)):
+    stmt = select(model).where(model.agreement_id.in_(ids)).order_by(*(order_by or (model.id,)))
+    for row in db.session.scalars(stmt):
         out.setdefault(row.agreement_id, []).append(row)
     return out
 
@@ -45,7 +47,7 @@ def _actions(ids):
 
 def all_reminders(agreements, today: date) -> list[service.Reminder]:
     ids = [a.id for a in agreements]
-    obligations, reports, actions = _by_agreement(Obligation, ids), _by_agreement(Report, ids), _actions(ids)
+    obligations, reports, actions = by_agreement(Obligation, ids), by_agreement(Report, ids), _actions(ids)
     rungs = service.ladder()
     out = []
     for a in agreements:

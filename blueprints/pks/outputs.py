@@ -17,7 +17,8 @@ from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.timeutil import today_local
 
 from . import bp, service, timeline
-from .models import TAHAP, Agreement, ReminderLog
+from .home import by_agreement
+from .models import TAHAP, Agreement, ReminderLog, Slip
 from .models_work import OBLIGATION_STATUS, Obligation, Report
 from .target import format_target
 
@@ -82,18 +83,14 @@ def _period(args) -> Period:
 
 def pack_rows(period: Period, user) -> list[dict]:
     today = min(today_local(), period.end)
-    agreements = list(db.session.scalars(scoped(Agreement, user).order_by(Agreement.id)))
+    agreements = list(db.session.scalars(scoped(Agreement, user).options(*service.list_options())
+                                         .order_by(Agreement.id)))
     ids = [a.id for a in agreements]
-    obligations: dict[int, list] = {}
-    reports: dict[int, list] = {}
-    if ids:
-        for ob in db.session.scalars(select(Obligation).where(Obligation.agreement_id.in_(ids))):
-            obligations.setdefault(ob.agreement_id, []).append(ob)
-        for rep in db.session.scalars(select(Report).where(Report.agreement_id.in_(ids))):
-            reports.setdefault(rep.agreement_id, []).append(rep)
+    obligations, reports = by_agreement(Obligation, ids), by_agreement(Report, ids)
+    slips_by = by_agreement(Slip, ids, Slip.recorded_at, Slip.id)
     rows = []
     for a in agreements:
-        slips = service.slips_of(a)
+        slips = slips_by.get(a.id, [])
         summary = service.slip_summary(a, slips)
         obs = obligations.get(a.id, [])
         reps = [r for r in reports.get(a.id, []) if r.disampaikan_pada and period.start <= r.disampaikan_pada <= period.end]

@@ -17,8 +17,8 @@ from blueprints.core.timeutil import today_local
 from . import bp, service
 from .forms import (AgreementForm, ChildForm, NoteForm, NumberForm, PartyForm, ScopeItemForm, SignatoryForm,
                     SignForm, StageForm, TargetForm, WaitingForm)
-from .models import (JENIS, STATUS_BERLAKU, TAHAP, URUSAN, Agreement, DocNumber, Note, Party, ScopeItem, ScopeLink,
-                     Signatory)
+from .models import (FINAL_STAGES, JENIS, STATUS_BERLAKU, TAHAP, URUSAN, Agreement, DocNumber, Note, Party, ScopeItem,
+                     ScopeLink, Signatory)
 from .rules import RULES, blocking_codes, set_blocking
 from .target import parse_target
 
@@ -40,11 +40,6 @@ def can_write() -> bool:
 
 def get_agreement(agreement_id: int) -> Agreement:
     return get_scoped_or_404(Agreement, agreement_id)
-
-
-def list_options():
-    """What list rows show: numbers, and the children that may extend validity. Constant query count."""
-    return (selectinload(Agreement.numbers), selectinload(Agreement.children))
 
 
 def _flash_outcome(out: service.Outcome) -> None:
@@ -88,7 +83,7 @@ def _filtered(args, user):
         stmt = stmt.where(or_(func.lower(Agreement.judul).like(like),
                               Agreement.id.in_(select(DocNumber.agreement_id)
                                                .where(func.lower(DocNumber.nomor).like(like)))))
-    return stmt.options(*list_options()).order_by(Agreement.id.desc()), q
+    return stmt.options(*service.list_options()).order_by(Agreement.id.desc()), q
 
 
 @bp.route("/daftar")
@@ -483,9 +478,8 @@ def scope_item(agreement_id):
 def waiting_view():
     today = today_local()
     names = service.regency_names()
-    rows = [a for a in db.session.scalars(scoped(Agreement).where(Agreement.tahap.notin_(
-        ("berakhir", "dibatalkan"))).options(*list_options()).order_by(Agreement.menunggu_sejak, Agreement.id))
-        if a.menunggu]
+    rows = list(db.session.scalars(scoped(Agreement).where(
+        Agreement.menunggu != "", Agreement.tahap.notin_(FINAL_STAGES)).order_by(Agreement.menunggu_sejak, Agreement.id)))
     return render("pks/waiting.html", rows=rows, today=today, label_of=lambda a: service.menunggu_label(a, names))
 
 

@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from blueprints.auth.models import Regency
 from blueprints.core.extensions import db
@@ -470,6 +471,11 @@ def meetings_of(a: Agreement) -> list:
 def meeting_choices(a: Agreement) -> list[tuple[int, str]]:
     """Select options for "which meeting": none, or one that discussed ``a``."""
     return [(0, "—")] + [(m.id, f"{m.tanggal.isoformat()} {m.tempat[:60]}") for m in meetings_of(a)]
+
+
+def list_options():
+    """What list rows show: numbers, and the children that may extend validity. Constant query count."""
+    return (selectinload(Agreement.numbers), selectinload(Agreement.children))
 
 
 def find_number(agreement_id: int, party_id: int) -> DocNumber | None:

@@ -94,8 +94,7 @@ def obligation_status(agreement_id, obligation_id):
 def _board(jenis: str):
     jenis = jenis if jenis in ("KSB", "PKS") else "PKS"
     kinds = ("KSB",) if jenis == "KSB" else ("PKS", "ADENDUM", "PERPANJANGAN")
-    from .routes import list_options
-    rows = list(db.session.scalars(scoped(Agreement).where(Agreement.jenis.in_(kinds)).options(*list_options())
+    rows = list(db.session.scalars(scoped(Agreement).where(Agreement.jenis.in_(kinds)).options(*service.list_options())
                                    .order_by(Agreement.id)))
     columns = [(s, TAHAP[s], [a for a in rows if a.tahap == s]) for s in service.stage_order(jenis)]
     return jenis, columns

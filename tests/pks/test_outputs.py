@@ -53,3 +53,14 @@ def test_reminders_command_logs_each_rung_once(app, runner):
     with app.app_context():
         keys = sorted(db.session.scalars(select(ReminderLog.key).where(ReminderLog.key.like("expiry:%"))))
         assert keys == ["expiry:30:2028-01-24", "expiry:7:2028-01-24"]
+
+
+def test_report_pack_and_waiting_view_query_counts_do_not_grow(app, solok):
+    from .test_pages import _add_agreements, _count_queries
+    _add_agreements(app, 2)
+    few = [_count_queries(app, solok, url) for url in ("/pks/laporan", "/pks/menunggu")]
+    _add_agreements(app, 45)
+    many = [_count_queries(app, solok, url) for url in ("/pks/laporan", "/pks/menunggu")]
+    assert few == many  # report pack: user, agreements, numbers, children, obligations, reports, slips
+    assert many[0] <= 7 and many[1] <= 6
+    assert "PKS massal 44" in solok.get("/pks/laporan").get_data(as_text=True)
