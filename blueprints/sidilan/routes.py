@@ -507,12 +507,6 @@ def person_transition(person_id: int):
     return redirect(url_for("sidilan.person_view", person_id=person.id))
 
 
-WORKLISTS = {
-    OPERATOR_DINSOS: [("ditolak", "Ditolak, perlu perbaikan"), ("draf", "Draf belum diajukan")],
-    VERIFIKATOR_DINSOS: [("diajukan", "Menunggu verifikasi"), ("diverifikasi", "Menunggu persetujuan dinas")],
-}
-
-
 @bp.route("/verifikasi")
 def worklist():
     counts = dict(db.session.execute(
@@ -520,11 +514,9 @@ def worklist():
         .where(Person.active.is_(True), Person.merged_into_id.is_(None))
         .group_by(Person.status_verifikasi)).all())
     sections = []
-    for status, title in WORKLISTS.get(current_user.role, []):
-        rows = list(db.session.scalars(
-            scoped(Person).where(Person.status_verifikasi == status, Person.active.is_(True),
-                                 Person.merged_into_id.is_(None))
-            .options(joinedload(Person.nagari)).order_by(Person.updated_at, Person.id).limit(20)))
+    for status, title, _ in S.WORKLISTS.get(current_user.role, []):
+        rows = list(db.session.scalars(S.in_status(current_user, status).options(joinedload(Person.nagari))
+                                       .order_by(Person.updated_at, Person.id).limit(20)))
         sections.append((status, title, rows))
     return render("sidilan/worklist.html", counts=counts, sections=sections)
 

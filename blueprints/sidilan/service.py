@@ -163,6 +163,12 @@ TRANSITIONS = {
 ACTION_LABELS = {"ajukan": "Ajukan untuk verifikasi", "verifikasi": "Verifikasi (tingkat nagari)",
                  "setujui": "Setujui (dinas)", "tolak": "Tolak", "perbaiki": "Kembalikan ke draf untuk perbaikan"}
 EDITABLE_STATUSES = {"draf", "ditolak"}
+# what each role has to act on: (status, title, panel tone); the worklist page and the home panels
+WORKLISTS = {
+    OPERATOR_DINSOS: [("ditolak", "Ditolak, perlu perbaikan", "danger"), ("draf", "Draf belum diajukan", "")],
+    VERIFIKATOR_DINSOS: [("diajukan", "Menunggu verifikasi", "warn"),
+                         ("diverifikasi", "Menunggu persetujuan dinas", "warn")],
+}
 
 
 class WorkflowError(Exception):
@@ -384,6 +390,11 @@ def years_before(d: date, years: int) -> date:
 
 def lansia_clause(today: date):
     return Person.tanggal_lahir <= years_before(today, LANSIA_AGE)
+
+
+def in_status(user, status: str):
+    """Scoped, active, not merged records at one verification status."""
+    return _live(scoped(Person, user)).where(Person.status_verifikasi == status)
 
 
 def live_persons(user):
