@@ -20,6 +20,7 @@ from blueprints.core.pdf import pdf_response, render_pdf
 from blueprints.core.render import render
 from blueprints.core.timeutil import to_local, today_local
 from blueprints.wilayah.models import Jorong, Wilayah
+from blueprints.wilayah.service import regency_by_code
 
 from . import bp, icd
 from .access import require_dinkes, require_facility
@@ -120,10 +121,12 @@ def row_values(x: RecapRow, places: dict) -> list:
 
 
 def _regency(code: str | None, default: str) -> Regency:
-    reg = db.session.scalar(select(Regency).where(Regency.code == (code or default)))
-    if reg is None:
-        abort(404)
-    return reg
+    return regency_by_code(code or default) or abort(404)
+
+
+def _pdf_parts(n_rows: int) -> int:
+    """The recap PDF comes in parts of RUJUKAN_RECAP_PDF_ROWS rows (at least one, even when empty)."""
+    return max(1, -(-n_rows // int(setting("RUJUKAN_RECAP_PDF_ROWS"))))
 
 
 @bp.route("/rekap", endpoint="recap")
@@ -150,7 +153,7 @@ def recap_page():
                                                                      Organisation.kind == "dinkes"))
                   for r in (home, served)}
         per = int(setting("RUJUKAN_RECAP_PDF_ROWS"))
-        parts = max(1, -(-len(data["rows"]) // per))
+        parts = _pdf_parts(len(data["rows"]))
         try:
             part = min(max(int(request.args.get("bagian", 1)), 1), parts)
         except ValueError:
@@ -165,7 +168,7 @@ def recap_page():
     regencies = list(db.session.scalars(select(Regency).order_by(Regency.code)))
     response = render("rujukan/recap.html", title=title, home=home, served=served, y=y, m=m, bulan=BULAN,
                   regencies=regencies, values=[row_values(x, data["places"]) for x in data["rows"][:200]],
-                  pdf_parts=max(1, -(-len(data["rows"]) // int(setting("RUJUKAN_RECAP_PDF_ROWS")))),
+                  pdf_parts=_pdf_parts(len(data["rows"])),
                   columns=COLUMNS, **data)
     db.session.commit()
     return response
