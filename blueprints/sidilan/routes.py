@@ -296,7 +296,8 @@ def household(household_id: int):
     assistance = list(db.session.scalars(scoped(Assistance).options(joinedload(Assistance.program)).where(
         Assistance.household_id == hh.id).order_by(Assistance.tahun.desc(), Assistance.id.desc())))
     return render("sidilan/household.html", hh=hh, form=form, cascade=cascade, assistance=assistance,
-                  may_write=current_user.role in ENTRY_ROLES, status=400 if request.method == "POST" else 200)
+                  may_write=current_user.role in ENTRY_ROLES, show_nik=may_see_nik(current_user),
+                  status=400 if request.method == "POST" else 200)
 
 
 # ---- disability --------------------------------------------------------------------------------

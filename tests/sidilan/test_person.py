@@ -224,6 +224,10 @@ def test_household_page_and_desil_rule(app, client, auth):
     auth.logout()
     auth.login("pimpinan.solok")
     assert client.post(f"/sidilan/keluarga/{hh}", data={"desil_dtsen": "3"}).status_code == 404
+    with app.app_context():
+        no_kk = db.session.get(Household, hh).no_kk
+    page = client.get(f"/sidilan/keluarga/{hh}").get_data(as_text=True)
+    assert no_kk not in page and no_kk[:4] + "********" + no_kk[12:] in page  # same NIK rule as the record page
     auth.logout()
     auth.login("operator.sijunjung")
     assert client.get(f"/sidilan/keluarga/{hh}").status_code == 404
