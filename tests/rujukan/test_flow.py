@@ -8,7 +8,7 @@ from blueprints.core.timeutil import today_local
 from blueprints.rujukan import service
 from blueprints.rujukan.models import Patient, Referral
 
-from .conftest import form_data
+from .conftest import form_data, org
 from .test_pdf import pdf_info
 
 
@@ -54,34 +54,33 @@ def test_done_means(app, client, auth):
         auth.logout()
 
 
-def test_queries_per_page(app, client, auth):
-    """Each rujukan page answers in a handful of queries (budget 6, plus the session's user load)."""
-    auth.login("faskes.solok")
-    with app.app_context():
-        ref_id = db.session.scalars(select(Referral.id).where(Referral.status == "dijawab")).first()
-    counts = {}
-    for url in ("/rujukan/", "/rujukan/masuk", f"/rujukan/{ref_id}", "/rujukan/faskes", "/rujukan/daftar-kerja", "/"):
-        seen = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *a, **k: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        counts[url] = len(seen)
-    assert all(n <= 6 for n in counts.values()), counts
-    # The letter form: session user, patient (with jorong), directory, poli, staff.
-    with app.app_context():
-        patient_id = db.session.scalars(select(Referral.patient_id)).first()
+def _queries(app, client, url: str) -> int:
+    """Statements the database ran to answer GET url (200 expected)."""
     seen = []
     with app.app_context():
         engine = db.engine
     listener = lambda *a, **k: seen.append(1)  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        assert client.get(f"/rujukan/pasien/{patient_id}/rujukan/baru").status_code == 200
+        assert client.get(url).status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", listener)
-    assert len(seen) <= 6
+    return len(seen)
+
+
+def test_queries_per_page(app, client, auth):
+    """Each rujukan page answers in a handful of queries (budget 6, plus the session's user load)."""
+    auth.login("faskes.solok")
+    with app.app_context():
+        ref_id = db.session.scalars(select(Referral.id).where(Referral.status == "dijawab")).first()
+    counts = {url: _queries(app, client, url) for url in (
+        "/rujukan/", "/rujukan/masuk", f"/rujukan/{ref_id}", "/rujukan/faskes", "/rujukan/daftar-kerja", "/")}
+    assert all(n <= 6 for n in counts.values()), counts
+    # The letter form: session user, patient (with jorong), directory, poli, staff.
+    with app.app_context():
+        patient_id = db.session.scalars(select(Referral.patient_id)).first()
+    assert _queries(app, client, f"/rujukan/pasien/{patient_id}/rujukan/baru") <= 6
+    # A directory entry: facility, profile, poli, staff.
+    with app.app_context():
+        rsud_id = org("rsud").id
+    assert _queries(app, client, f"/rujukan/faskes/{rsud_id}") <= 6
