@@ -19,7 +19,6 @@ from flask import current_app
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
 from blueprints.core.nik import check_kk
@@ -28,7 +27,7 @@ from blueprints.wilayah.models import LEVEL_KECAMATAN, LEVEL_NAGARI, Jorong, Wil
 
 from . import service as S
 from . import values as V
-from .models import ChangeLog, Disability, Person, VerificationEvent
+from .models import ChangeLog, Disability, Person
 
 MAX_ROWS = 2000  # one request must finish well inside a worker timeout, duplicate checks included
 MAX_COLS = 60
@@ -787,8 +786,6 @@ SOURCES = ("impor_sidilan", "impor_dtks", "usulan_nagari", "lapangan")
 def apply(run: DryRun, user, source: str = "impor_sidilan") -> list[int]:
     """Create the 'baru' rows (the caller commits, once). Duplicate review rows open as on a manual save.
     Rows are written in a few bulk flushes, not one per person, so a full file fits in one request."""
-
-
     todo = [r for r in run.rows if r.status == BARU]
     people = []
     with db.session.no_autoflush:
@@ -810,11 +807,7 @@ def apply(run: DryRun, user, source: str = "impor_sidilan") -> list[int]:
     db.session.flush()
     for r, person in zip(todo, people):
         v = r.values
-        # the same creation trail as a manual save (routes._save_person): history, workflow start, audit
-        db.session.add(ChangeLog(person_id=person.id, entity="person", field="dibuat",
-                                 new_value="data baru (impor spreadsheet)", user_id=user.id))
-        db.session.add(VerificationEvent(person_id=person.id, from_status=None, to_status="draf", user_id=user.id))
-        audit.record("create", "sidilan_person", person.id, f"mendaftarkan orang #{person.id} (impor)", user=user)
+        S.record_creation(person, user, "impor spreadsheet")
         if v["ragam"]:
             d = Disability(person_id=person.id, derajat=v["derajat"])
             for ragam, jenis in v["ragam"].items():

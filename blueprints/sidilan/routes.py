@@ -144,11 +144,7 @@ def _save_person(person: Person | None, form: PersonForm, cascade: Cascade):
                         updated_by_id=current_user.id, status_verifikasi="draf", **data)
         db.session.add(person)
         db.session.flush()
-        db.session.add(ChangeLog(person_id=person.id, entity="person", field="dibuat", new_value="data baru",
-                                 user_id=current_user.id))
-        db.session.add(VerificationEvent(person_id=person.id, from_status=None, to_status="draf",
-                                         user_id=current_user.id))
-        audit.record("create", "sidilan_person", person.id, f"mendaftarkan orang #{person.id}")
+        S.record_creation(person, current_user)
     else:
         changed = S.apply_changes(person, data, person.id, "person")
         if changed:

@@ -136,6 +136,15 @@ def _uid() -> int | None:
     return current_user.id if getattr(current_user, "is_authenticated", False) else None
 
 
+def record_creation(person: Person, user, how: str = "") -> None:
+    """The trail every new record starts with, typed or imported: history row, workflow start, audit."""
+    db.session.add(ChangeLog(person_id=person.id, entity="person", field="dibuat",
+                             new_value=f"data baru{f' ({how})' if how else ''}", user_id=user.id))
+    db.session.add(VerificationEvent(person_id=person.id, from_status=None, to_status="draf", user_id=user.id))
+    audit.record("create", "sidilan_person", person.id,
+                 f"mendaftarkan orang #{person.id}{f' ({how})' if how else ''}", user=user)
+
+
 # ---- household -----------------------------------------------------------------------------------
 
 def household_for(regency_id: int, no_kk: str | None, address: dict) -> Household | None:
