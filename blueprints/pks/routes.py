@@ -50,6 +50,19 @@ def _flash_outcome(out: service.Outcome) -> None:
             flash("Peringatan: " + w.text, "warn")
 
 
+def _finish(out: service.Outcome, a: Agreement, message: str):
+    """Flash the outcome; when it went through, commit and go back to the record page (PRG).
+
+    A refused outcome changed nothing (the service checks before it writes), so there is nothing to undo.
+    """
+    _flash_outcome(out)
+    if not out.ok:
+        return None
+    db.session.commit()
+    flash(message, "ok")
+    return redirect(url_for("pks.detail", agreement_id=a.id))
+
+
 def _regency_choices():
     return [(r.id, r.name) for r in db.session.scalars(select(Regency).order_by(Regency.code))]
 
@@ -370,13 +383,9 @@ def stage(agreement_id):
     form = _stage_form(a)
     if form.validate_on_submit():
         out = service.transition(a, form.to.data, form.reason.data or "", current_user, today_local())
-        _flash_outcome(out)
-        if out.ok:
-            db.session.commit()
-            flash(f"Tahap sekarang: {a.tahap_label}.", "ok")
-            return redirect(url_for("pks.detail", agreement_id=a.id))
-        db.session.rollback()
-        a = get_agreement(agreement_id)
+        done = _finish(out, a, f"Tahap sekarang: {a.tahap_label}.")
+        if done:
+            return done
     return _stage_page(a, stage_form=form)
 
 
@@ -387,14 +396,11 @@ def sign(agreement_id):
     if form.validate_on_submit():
         out = service.sign(a, form.tgl_ttd.data, form.tempat.data or "", form.tgl_mulai.data, form.tgl_berakhir.data,
                            form.jangka_bulan.data, current_user, today_local())
-        _flash_outcome(out)
         if out.ok:
             audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id} ditandatangani")
-            db.session.commit()
-            flash("Penandatanganan dicatat; naskah kini terkunci.", "ok")
-            return redirect(url_for("pks.detail", agreement_id=a.id))
-        db.session.rollback()
-        a = get_agreement(agreement_id)
+        done = _finish(out, a, "Penandatanganan dicatat; naskah kini terkunci.")
+        if done:
+            return done
     return _stage_page(a, sign_form=form)
 
 

@@ -121,12 +121,9 @@ def kanban_move(agreement_id):
     jenis = "KSB" if a.jenis == "KSB" else "PKS"
     to = request.form.get("to", "")
     out = service.transition(a, to, request.form.get("reason", ""), current_user, today_local())
+    message = None if out.ok else " ".join(out.messages())  # a refused move changed nothing
     if out.ok:
         db.session.commit()
-        message = None
-    else:
-        db.session.rollback()
-        message = " ".join(out.messages())
     if is_htmx():
         return _render_board(jenis, error=message, status=200)
     if message:

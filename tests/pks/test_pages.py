@@ -6,7 +6,7 @@ import re
 import pytest
 from flask import template_rendered
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from blueprints.core.extensions import db
 from blueprints.pks.models import Agreement, DocNumber, Event, Note, Party
@@ -322,3 +322,18 @@ def test_forms_carry_csrf_tokens(make_app):
     r = client.post(f"/pks/papan/{aid}/pindah", data={"to": "ditunda", "reason": "Bupati berhalangan"},
                     headers={**HX, "X-CSRFToken": header})
     assert r.status_code == 200 and 'id="papan"' in r.get_data(as_text=True)
+
+
+def test_refused_stage_move_and_signing_change_nothing(app, solok, ids):
+    aid = ids["pks1"]
+
+    def state():
+        with app.app_context():
+            a = db.session.get(Agreement, aid)
+            return a.tahap, a.tgl_ttd, db.session.scalar(select(func.count(Event.id)).where(Event.agreement_id == aid))
+    before = state()
+    r = solok.post(f"/pks/{aid}/tahap", data={"t-to": "dibatalkan", "t-reason": " "})
+    assert r.status_code == 200 and "Alasan wajib diisi untuk dibatalkan." in r.get_data(as_text=True)
+    r = solok.post(f"/pks/{aid}/tandatangan", data={"ttd-tgl_ttd": "2024-09-12", "ttd-jangka_bulan": "36"})
+    assert r.status_code == 200 and "belum dicatat" in r.get_data(as_text=True)
+    assert state() == before == ("siap_ttd", None, before[2])
