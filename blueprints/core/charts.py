@@ -19,10 +19,6 @@ class ChartRow:
     label: str
     values: tuple[float, ...]
 
-    @property
-    def total(self) -> float:
-        return sum(self.values)
-
 
 def _rows(rows) -> list[ChartRow]:
     out = []
