@@ -6,16 +6,12 @@ Usage: .venv/bin/python bench/rujukan_pdf.py [repeats]
 import logging
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _setup import demo_app, login
 
-from app import create_app  # noqa: E402
-from blueprints.core.demo import DEMO_PASSWORD, load_demo  # noqa: E402
-from blueprints.core.extensions import db  # noqa: E402
+from blueprints.core.extensions import db
 
 
 class _Collect(logging.Handler):
@@ -56,19 +52,13 @@ def _add_referrals(n: int) -> None:
 def main(repeats: int = 10) -> None:
     collect = _Collect()
     logging.getLogger("weasyprint").addHandler(collect)
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
-                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    with demo_app() as app:
         with app.app_context():
-            db.create_all()
-            load_demo()
-            db.session.commit()
             from sqlalchemy import select
 
             from blueprints.rujukan.models import Referral
             ref_id = db.session.scalars(select(Referral.id).where(Referral.status == "dijawab")).first()
-        client = app.test_client()
-        client.post("/masuk", data={"username": "faskes.solok", "password": DEMO_PASSWORD})
+        client = login(app, "faskes.solok")
 
         def letter():
             """The render alone (same renderer call as the print route, without its audit write)."""
@@ -99,8 +89,7 @@ def main(repeats: int = 10) -> None:
 
         with app.app_context():
             _add_referrals(500)
-        dinkes = app.test_client()
-        dinkes.post("/masuk", data={"username": "dinkes.solok", "password": DEMO_PASSWORD})
+        dinkes = login(app, "dinkes.solok")
         month = datetime.now(UTC).strftime("%Y-%m")
         for fmt in ("", "csv", "xlsx", "pdf"):
             def recap(fmt=fmt):
@@ -108,8 +97,6 @@ def main(repeats: int = 10) -> None:
             t = _median(recap, max(1, repeats // 5))
             label = "pdf (1 part of RUJUKAN_RECAP_PDF_ROWS rows)" if fmt == "pdf" else (fmt or "html")
             print(f"recap 500 referrals {label:<5} median {t:8.1f} ms")
-        with app.app_context():
-            db.engine.dispose()
     fallback = [m for m in collect.messages if "fontTools" in m]
     if fallback:
         print("WARNING: WeasyPrint falls back to fontTools for subsetting (install libharfbuzz-subset0): "
