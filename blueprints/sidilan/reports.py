@@ -283,9 +283,11 @@ def import_run(token: str):
                      f"impor #{batch.id}: {len(created)} baru, {batch.matched_count} cocok, "
                      f"{batch.rejected_count} ditolak")
         db.session.commit()
-    except SQLAlchemyError:
+    except SQLAlchemyError as exc:
         db.session.rollback()
-        current_app.logger.exception("sidilan import failed")
+        # no traceback: the driver's message quotes the row's values (names), which never go to a log
+        current_app.logger.error("sidilan import failed and was rolled back (%s, %s rows)", type(exc).__name__,
+                                 len(run.rows))
         flash("Impor gagal dan dibatalkan seluruhnya; tidak ada data yang tersimpan. Coba lagi.", "error")
         return redirect(url_for("sidilan.import_preview", token=token))
     pending.discard()

@@ -192,6 +192,27 @@ def test_import_is_atomic(app, operator, monkeypatch):
     assert counts(app) == before
 
 
+def test_failed_import_logs_no_personal_data(app, operator, monkeypatch, caplog):
+    """The database error quotes the row's values; the log line keeps only the error class."""
+    from sqlalchemy.exc import IntegrityError
+
+    from blueprints.sidilan import service
+
+    def failing(person):
+        raise IntegrityError("INSERT INTO sidilan_person", {"nama_lengkap": person.nama_lengkap},
+                             Exception(f"duplicate {person.nama_lengkap}"))
+
+    token = token_of(upload(operator))
+    map_and_preview(operator, token)
+    monkeypatch.setattr(service, "record_duplicates", failing)
+    with caplog.at_level("ERROR"):
+        r = operator.post(f"/sidilan/impor/{token}/jalankan", follow_redirects=True)
+    assert "dibatalkan seluruhnya" in r.text
+    logged = caplog.text + "".join(rec.exc_text or "" for rec in caplog.records)
+    assert "sidilan import failed" in logged and "IntegrityError" in logged
+    assert "nama_lengkap" not in logged and "duplicate" not in logged
+
+
 def test_rejected_rows_report_downloads(app, operator):
     token = token_of(upload(operator))
     map_and_preview(operator, token)
