@@ -531,8 +531,6 @@ class DryRun:
 class _Regions:
     """Name lookups for the user's regency, loaded once per run."""
     def __init__(self, regency_id: int):
-
-
         rows = db.session.execute(select(Wilayah.code, Wilayah.name, Wilayah.level, Wilayah.parent_code)
                                   .where(Wilayah.regency_id == regency_id)).all()
         self.kecamatan: dict[str, str] = {}
