@@ -44,3 +44,18 @@ def test_every_form_survives_bad_input(app, client, auth, person_data):
     auth.login("verifikator.solok")
     for v in VALUES:
         _check(client.post("/sidilan/program/baru", data={"kode": v, "nama": v, "sasaran": v}))
+
+
+def test_household_and_paper_form_survive_bad_input(app, client, auth):
+    auth.login("operator.solok")
+    pid = person_id_of(app, "Rosmaniar")
+    with app.app_context():
+        hh = db.session.get(Person, pid).household_id
+    for v in VALUES:
+        html = _check(client.post(f"/sidilan/keluarga/{hh}", data={
+            "alamat": v, "rt": v, "rw": v, "desil_dtsen": v, "tgl_cek_dtsen": v, "lintang": v, "bujur": v,
+            "kondisi_rumah": v, "sumber_penghasilan": v, "kecamatan": v, "nagari": v, "jorong": v}))
+        if v.startswith("x"):
+            assert "maksimal 250 karakter" in html and 'value="xxxx' in html  # message at the field, input kept
+        _check(client.get("/sidilan/cetak/formulir", query_string={"cetak": "1", "kecamatan": v, "nagari": v,
+                                                                    "jorong": v}))
