@@ -3,7 +3,7 @@ from datetime import datetime
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from blueprints.auth.models import Organisation, Regency
@@ -101,12 +101,12 @@ def inbox():
 # ---- patients ----------------------------------------------------------------------------------
 
 def _border_jorong_ids() -> set[int]:
-    ids = set()
-    for nagari_code, name in setting("RUJUKAN_BORDER_JORONG"):
-        jid = db.session.scalar(select(Jorong.id).where(Jorong.nagari_code == nagari_code, Jorong.name == name))
-        if jid is not None:
-            ids.add(jid)
-    return ids
+    """Ids of the configured border jorong (RUJUKAN_BORDER_JORONG), in one query."""
+    pairs = setting("RUJUKAN_BORDER_JORONG")
+    if not pairs:
+        return set()
+    return set(db.session.scalars(select(Jorong.id).where(or_(
+        *(and_(Jorong.nagari_code == nagari_code, Jorong.name == name) for nagari_code, name in pairs)))))
 
 
 def _sidilan_lookup(nik: str):
@@ -521,7 +521,7 @@ def referral_copy(ref_id: int):
     """A rejected, redirected, expired or cancelled letter is not reused: a new draft starts from its content,
     addressed to the facility the receiver redirected to (if any). Consent is asked again."""
     ref = _own_draft(ref_id)
-    if ref.effective_status(today_local()) not in ("ditolak", "dialihkan", "kedaluwarsa", "dibatalkan"):
+    if ref.effective_status(today_local()) not in service.COPYABLE:
         abort(404)
     new = Referral(origin_id=ref.origin_id, patient_id=ref.patient_id, created_by_id=current_user.id, status="draf",
                    **{name: getattr(ref, name) for name in COPY_FIELDS})
@@ -563,6 +563,7 @@ def detail(ref_id: int):
     audit.record("view", "rujukan", ref.id, f"melihat rujukan #{ref.id}")
     response = render("rujukan/detail.html", ref=ref, events=events, side=side, actions=actions, form=form,
                       warnings=warnings, transitions=service.TRANSITIONS, facilities=facilities,
+                      can_copy=side == "sender" and ref.effective_status(today_local()) in service.COPYABLE,
                       times=service.response_times(ref), duration=service.duration_text,
                       code=service.verify_code(ref.id) if ref.number else None)
     db.session.commit()  # after rendering, so the page does not reload what the commit expired

@@ -244,6 +244,10 @@ TRANSITIONS = {
 }
 
 
+# A letter in these states is not reused: the sender starts a new draft from its content.
+COPYABLE = ("ditolak", "dialihkan", "kedaluwarsa", "dibatalkan")
+
+
 def side_of(ref: Referral, user) -> str | None:
     if user.organisation_id == ref.origin_id:
         return "sender"

@@ -160,6 +160,9 @@ def test_redirected_letter_starts_a_new_draft(app, client, auth):
         ref_id, target = ref.id, ref.redirect_to_id
     live = _issued_ref(app)
     auth.login("faskes.solok")
+    copy_button = "Buat rujukan baru dari surat ini"
+    assert copy_button in client.get(f"/rujukan/{ref_id}").text
+    assert copy_button not in client.get(f"/rujukan/{live}").text
     assert client.post(f"/rujukan/{live}/salin").status_code == 404  # a live letter is not copied
     resp = client.post(f"/rujukan/{ref_id}/salin")
     assert resp.status_code == 302 and "/ubah" in resp.headers["Location"]
