@@ -392,6 +392,9 @@ def stage(agreement_id):
 @bp.route("/<int:agreement_id>/tandatangan", methods=["POST"])
 def sign(agreement_id):
     a = get_agreement(agreement_id)
+    if a.tahap != "siap_ttd":  # the page shows no signing form then, so say why here
+        flash(service.NOT_READY_TO_SIGN, "error")
+        return redirect(url_for("pks.stage", agreement_id=a.id))
     form = SignForm(prefix="ttd")
     if form.validate_on_submit():
         out = service.sign(a, form.tgl_ttd.data, form.tempat.data or "", form.tgl_mulai.data, form.tgl_berakhir.data,

@@ -49,6 +49,7 @@ FIRST_STAGE = {"KSB": "identifikasi", "PKS": "diusulkan", "ADENDUM": "penyusunan
 NEEDS_REASON = {"dibatalkan", "ditunda", "berakhir"}
 DEFAULT_LADDER = (180, 90, 30, 7, 0)
 BANNER_DAYS = 30
+NOT_READY_TO_SIGN = "Penandatanganan hanya dari tahap Siap tanda tangan."
 
 
 class Locked(Exception):
@@ -207,7 +208,7 @@ def check_signing(a: Agreement, tgl_ttd: date | None, start: date | None, end: d
                   today: date) -> Outcome:
     out = Outcome()
     if a.tahap != "siap_ttd":
-        out.errors.append("Penandatanganan hanya dari tahap Siap tanda tangan.")
+        out.errors.append(NOT_READY_TO_SIGN)
     if tgl_ttd is None:
         out.errors.append("Tanggal penandatanganan wajib diisi.")
     elif tgl_ttd > today:
