@@ -564,6 +564,7 @@ def duplicate_review(cand_id: int):
     db.session.commit()
     return render("sidilan/duplicate.html", cand=cand, a=cand.person_a, b=cand.person_b, form=form,
                   fields=COMPARE_FIELDS, reasons=S.REASON_LABELS, may_decide=current_user.role in STAFF_ROLES,
+                  show_nik=may_see_nik(current_user),
                   status=400 if request.method == "POST" else 200)
 
 

@@ -91,3 +91,19 @@ def test_merge_keeps_old_record_findable(app, client, auth):
     old = client.get(f"/sidilan/orang/{gone}").get_data(as_text=True)
     assert "Data ini digabung ke" in old
     assert "Duplikat (gabungkan)" not in client.get(f"/sidilan/duplikat/{cand.id}").get_data(as_text=True)
+
+
+def test_compare_page_masks_numbers_for_pimpinan(app, client, auth):
+    """The side-by-side page follows the record page's NIK rule: full for clerks, masked for pimpinan."""
+    with app.app_context():
+        solok = db.session.scalar(select(Regency.id).where(Regency.code == "13.02"))
+        cand = db.session.scalar(select(DuplicateCandidate).join(Person, Person.id == DuplicateCandidate.person_a_id)
+                                 .where(DuplicateCandidate.regency_id == solok, Person.nik.is_not(None))
+                                 .order_by(DuplicateCandidate.id))
+        nik = db.session.get(Person, cand.person_a_id).nik
+    auth.login("operator.solok")
+    assert nik in client.get(f"/sidilan/duplikat/{cand.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login("pimpinan.solok")
+    page = client.get(f"/sidilan/duplikat/{cand.id}").get_data(as_text=True)
+    assert nik not in page and nik[:4] + "********" + nik[12:] in page
