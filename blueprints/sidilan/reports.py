@@ -17,7 +17,6 @@ from blueprints.core.charts import bar_chart, percent
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal_jam
 from blueprints.core.forms import Form
-from blueprints.core.nik import mask_nik
 from blueprints.core.pagination import Page, paginate
 from blueprints.core.pdf import pdf_response, render_pdf
 from blueprints.core.render import render
@@ -121,7 +120,7 @@ def profile_pdf(person_id: int):
                                      .order_by(VerificationEvent.at.desc(), VerificationEvent.id.desc()).limit(1)))
     show_nik = exporter.may_see_nik(current_user)
     today = today_local()
-    pdf = render_pdf("sidilan/pdf_profile.html", p=person, v=V, show_nik=show_nik, today=today, mask=mask_nik,
+    pdf = render_pdf("sidilan/pdf_profile.html", p=person, v=V, show_nik=show_nik, today=today,
                      regency=db.session.get(Regency, person.regency_id),
                      age=person.age_on(today), assessments=person.assessments, assistance=assistance,
                      last_event=events[0] if events else None, limit=PROFILE_ROWS,
@@ -246,7 +245,7 @@ def import_preview(token: str):
     rows = [r for r in run.rows if r.status == show] if show in importer.STATUS_LABELS else run.rows
     page = _page(rows, request.args.get("hal"))
     return render("sidilan/report_import_preview.html", "sidilan/_report_import_rows.html", pending=pending,
-                  run=run, page=page, show=show, labels=importer.STATUS_LABELS, mask=mask_nik)
+                  run=run, page=page, show=show, labels=importer.STATUS_LABELS)
 
 
 def _page(items: list, page_arg, per_page: int = 20) -> Page:
