@@ -141,29 +141,11 @@ def recap_page():
     fmt = request.args.get("format", "")
     title = f"Rekap layanan kesehatan penduduk {home.name} di {served.name}, {bulan_tahun(m, y)}"
     if fmt in ("pdf", "xlsx", "csv"):
+        response = _recap_file(fmt, title, data, home, served, y, m)
         audit.record("export", "rujukan_rekap", f"{y}-{m:02d}", f"rekap rujukan {home.code}->{served.code} "
                      f"{y}-{m:02d} ({fmt})")
-        db.session.commit()
-        name = f"rekap-rujukan-{home.short_name}-{served.short_name}-{y}-{m:02d}".lower()
-        if fmt == "csv":
-            return _csv([COLUMNS] + [row_values(x, data["places"]) for x in data["rows"]], name + ".csv")
-        if fmt == "xlsx":
-            return _xlsx(title, data, name + ".xlsx")
-        dinkes = {r.id: db.session.scalar(select(Organisation).where(Organisation.regency_id == r.id,
-                                                                     Organisation.kind == "dinkes"))
-                  for r in (home, served)}
-        per = int(setting("RUJUKAN_RECAP_PDF_ROWS"))
-        parts = _pdf_parts(len(data["rows"]))
-        try:
-            part = min(max(int(request.args.get("bagian", 1)), 1), parts)
-        except ValueError:
-            part = 1
-        chunk = data["rows"][(part - 1) * per: part * per]
-        pdf = render_pdf("rujukan/pdf/recap.html", paper="F4", title=title, home=home, served=served,
-                         dinkes=dinkes, month=bulan_tahun(m, y), today=today_local(), **data,
-                         values=[row_values(x, data["places"]) for x in chunk], part=part, parts=parts)
-        suffix = f"-bagian-{part}" if parts > 1 else ""
-        return pdf_response(pdf, name + suffix + ".pdf")
+        db.session.commit()  # after the file is built: a commit expires the loaded rows (a query per row)
+        return response
     audit.record("view", "rujukan_rekap", f"{y}-{m:02d}", f"melihat rekap rujukan {home.code}->{served.code}")
     regencies = list(db.session.scalars(select(Regency).order_by(Regency.code)))
     response = render("rujukan/recap.html", title=title, home=home, served=served, y=y, m=m, bulan=BULAN,
@@ -172,6 +154,29 @@ def recap_page():
                   columns=COLUMNS, **data)
     db.session.commit()
     return response
+
+
+def _recap_file(fmt: str, title: str, data: dict, home: Regency, served: Regency, y: int, m: int) -> Response:
+    name = f"rekap-rujukan-{home.short_name}-{served.short_name}-{y}-{m:02d}".lower()
+    if fmt == "csv":
+        return _csv([COLUMNS] + [row_values(x, data["places"]) for x in data["rows"]], name + ".csv")
+    if fmt == "xlsx":
+        return _xlsx(title, data, name + ".xlsx")
+    dinkes = {r.id: db.session.scalar(select(Organisation).where(Organisation.regency_id == r.id,
+                                                                 Organisation.kind == "dinkes"))
+              for r in (home, served)}
+    per = int(setting("RUJUKAN_RECAP_PDF_ROWS"))
+    parts = _pdf_parts(len(data["rows"]))
+    try:
+        part = min(max(int(request.args.get("bagian", 1)), 1), parts)
+    except ValueError:
+        part = 1
+    chunk = data["rows"][(part - 1) * per: part * per]
+    pdf = render_pdf("rujukan/pdf/recap.html", paper="F4", title=title, home=home, served=served,
+                     dinkes=dinkes, month=bulan_tahun(m, y), today=today_local(), **data,
+                     values=[row_values(x, data["places"]) for x in chunk], part=part, parts=parts)
+    suffix = f"-bagian-{part}" if parts > 1 else ""
+    return pdf_response(pdf, name + suffix + ".pdf")
 
 
 def _csv(rows: list[list], filename: str) -> Response:
@@ -228,16 +233,17 @@ def register():
             .order_by(Referral.seq, Referral.id))
     fmt = request.args.get("format", "")
     if fmt in ("csv", "pdf"):
-        refs = list(db.session.scalars(stmt))
-        audit.record("export", "rujukan_register", f"{y}-{m:02d}", f"register rujukan {y}-{m:02d} ({fmt})")
-        db.session.commit()
-        rows = [register_values(r) for r in refs]
+        rows = [register_values(r) for r in db.session.scalars(stmt)]
         name = f"register-rujukan-{y}-{m:02d}"
         if fmt == "csv":
-            return _csv([REGISTER_COLUMNS] + rows, name + ".csv")
-        pdf = render_pdf("rujukan/pdf/register.html", paper="F4", org=current_user.organisation,
-                         month=bulan_tahun(m, y), columns=REGISTER_COLUMNS, rows=rows)
-        return pdf_response(pdf, name + ".pdf")
+            response = _csv([REGISTER_COLUMNS] + rows, name + ".csv")
+        else:
+            response = pdf_response(render_pdf("rujukan/pdf/register.html", paper="F4", org=current_user.organisation,
+                                               month=bulan_tahun(m, y), columns=REGISTER_COLUMNS, rows=rows),
+                                    name + ".pdf")
+        audit.record("export", "rujukan_register", f"{y}-{m:02d}", f"register rujukan {y}-{m:02d} ({fmt})")
+        db.session.commit()
+        return response
     page = paginate(stmt, request.args.get("hal"))
     audit.record("view", "rujukan_register", f"{y}-{m:02d}", f"melihat register rujukan {y}-{m:02d}")
     response = render("rujukan/register.html", "rujukan/_register.html", page=page, y=y, m=m, bulan=BULAN,

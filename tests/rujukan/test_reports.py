@@ -4,7 +4,7 @@ import io
 from datetime import date
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from blueprints.core.extensions import db
 from blueprints.rujukan.models import Referral
@@ -141,3 +141,48 @@ def test_recap_pdf_html_has_both_dinkes_signature_blocks(app):
     assert html.count("Kepala Dinas Kesehatan") == 2
     assert "Kabupaten Solok" in html and "Kabupaten Sijunjung" in html and number in html
     assert "size:330mm 215mm" in html  # F4 landscape
+
+
+def _copies_of(app, ref_number: str, n: int) -> None:
+    """n more referrals like the one numbered ref_number (same patient, dates and state), unnumbered."""
+    with app.app_context():
+        base = db.session.scalar(select(Referral).where(Referral.number == ref_number))
+        cols = [c.key for c in Referral.__table__.columns if c.key not in {"id", "number", "seq", "year"}]
+        db.session.add_all(Referral(**{c: getattr(base, c) for c in cols}) for _ in range(n))
+        db.session.commit()
+
+
+def _export_queries(app, client, url: str, qs: dict) -> tuple[int, bytes]:
+    seen = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *a, **k: seen.append(1)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        resp = client.get(url, query_string=qs)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert resp.status_code == 200
+    return len(seen), resp.data
+
+
+def test_exports_do_not_reload_each_row(app, client, auth):
+    """The audit commit comes after the file is built, so rows are not reloaded one query each."""
+    number, _, month = _served_this_month(app)
+    with app.app_context():
+        ref = db.session.scalar(select(Referral).where(Referral.number == number))
+        reg_month = f"{ref.issued_on.year}-{ref.issued_on.month:02d}"
+    recap_qs = {"bulan": month, "asal": "13.02", "layanan": "13.03", "format": "csv"}
+    register_qs = {"bulan": reg_month, "format": "csv"}
+    auth.login("dinkes.solok")
+    before_recap, data = _export_queries(app, client, "/rujukan/rekap", recap_qs)
+    auth.logout()
+    auth.login("faskes.solok")
+    before_register, _ = _export_queries(app, client, "/rujukan/register", register_qs)
+    _copies_of(app, number, 6)
+    after_register, _ = _export_queries(app, client, "/rujukan/register", register_qs)
+    auth.logout()
+    auth.login("dinkes.solok")
+    after_recap, more = _export_queries(app, client, "/rujukan/rekap", recap_qs)
+    assert more.count(b"\n") == data.count(b"\n") + 6
+    assert (after_recap, after_register) == (before_recap, before_register)
