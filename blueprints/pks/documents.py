@@ -110,8 +110,9 @@ def documents(agreement_id):
     form = _form(a)
     if request.method == "POST" and form.validate_on_submit():
         kind = form.kind.data
-        if a.is_locked and kind in ("draf", "ttd") and (kind == "draf" or any(
-                d.kind == "ttd" for d in db.session.scalars(select(Document).where(Document.agreement_id == a.id)))):
+        has_scan = db.session.scalar(select(Document.id).where(
+            Document.agreement_id == a.id, Document.kind == "ttd").limit(1)) is not None
+        if a.is_locked and (kind == "draf" or (kind == "ttd" and has_scan)):
             form.kind.errors.append(service.Locked.message)
             return _page(a, form, 422)
         error, data, ext = check_file(request.files.get(form.berkas.name))

@@ -3,7 +3,7 @@ daily job having run."""
 from dataclasses import dataclass
 from datetime import date
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -78,7 +78,6 @@ def attention(user, today: date) -> Attention:
         if a.tahap in ("siap_ttd", "ditunda"):
             waiting.append((a, format_target(a.target_mulai, a.target_selesai, a.target_presisi),
                             service.menunggu_label(a, names), service.waiting_days(a, today)))
-    from flask import current_app
     n_days = int(current_app.config.get("PKS_SCOPE_ITEM_DAYS", SCOPE_ITEM_DAYS_DEFAULT))
     uncovered = []
     ksb_ids = [a.id for a in agreements if a.jenis == "KSB" and a.is_signed]
@@ -114,5 +113,4 @@ def panels(user) -> list[Panel]:
     for item, days, late in att.uncovered:
         items.append((f"Ruang lingkup KSB tanpa PKS: {item.nama} ({days} hari)", url_for("pks.coverage")))
     tone = "danger" if any(r.tone == "danger" for r in att.reminders) else ("warn" if items else "")
-    result = [Panel("Kerja sama: perlu perhatian", items[:12], more_url=url_for("pks.index"), tone=tone)]
-    return result
+    return [Panel("Kerja sama: perlu perhatian", items[:12], more_url=url_for("pks.index"), tone=tone)]

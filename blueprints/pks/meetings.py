@@ -32,7 +32,6 @@ def meeting_new(agreement_id):
                     agenda=(form.agenda.data or "").strip(), undangan_nomor=(form.undangan_nomor.data or "").strip())
         m.agreements = [a]
         db.session.add(m)
-        db.session.flush()
         db.session.commit()
         flash("Rapat dicatat. Tambahkan peserta, keputusan dan tindak lanjut.", "ok")
         return redirect(url_for("pks.meeting", meeting_id=m.id))

@@ -2,25 +2,27 @@
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from blueprints.auth.models import Regency
 from blueprints.core import audit
 from blueprints.core.extensions import db
-from blueprints.core.pagination import paginate
+from blueprints.core.pagination import Page, paginate
 from blueprints.core.render import render
 from blueprints.core.roles import ADMIN, PIMPINAN, SUPERADMIN
 from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.timeutil import today_local
 
-from . import bp, service
+from . import bp, service, timeline
 from .forms import (AgreementForm, ChildForm, NoteForm, NumberForm, PartyForm, ScopeItemForm, SignatoryForm,
                     SignForm, StageForm, TargetForm, WaitingForm)
 from .models import (FINAL_STAGES, JENIS, STATUS_BERLAKU, TAHAP, URUSAN, Agreement, DocNumber, Note, Party, ScopeItem,
                      ScopeLink, Signatory)
+from .home import attention, reminders_of
 from .rules import RULES, blocking_codes, set_blocking
-from .target import parse_target
+from .target import format_target, parse_target
 
 READ_ONLY_ROLES = {PIMPINAN}
 
@@ -71,9 +73,8 @@ def _regency_choices():
 
 @bp.route("/")
 def index():
-    if current_user.role in (ADMIN,):
+    if current_user.role == ADMIN:
         return rules()
-    from .home import attention
     today = today_local()
     items = attention(current_user, today)
     return render("pks/index.html", items=items, today=today)
@@ -107,7 +108,6 @@ def agreements():
     if status in STATUS_BERLAKU:
         # Derived, so filtered in Python over the (small) scoped set; paging stays at 20 rows.
         rows = [a for a in db.session.scalars(stmt) if service.status_berlaku(a, today) == status]
-        from blueprints.core.pagination import Page
         try:
             n = max(1, int(request.args.get("hal") or 1))
         except ValueError:
@@ -245,13 +245,11 @@ def visible_notes(a: Agreement, user):
 
 @bp.route("/<int:agreement_id>")
 def detail(agreement_id):
-    from . import timeline
     a = get_agreement(agreement_id)
     today = today_local()
     slips = service.slips_of(a)
     meetings = service.meetings_of(a)
     children = list(db.session.scalars(scoped(Agreement).where(Agreement.parent_id == a.id).order_by(Agreement.id)))
-    from .home import reminders_of
     return render("pks/detail.html", a=a, today=today, slips=slips, summary=service.slip_summary(a, slips),
                   berlaku=service.status_berlaku(a, today), banner=service.show_banner(a, today),
                   end=service.effective_end(a), reminders=reminders_of(a, today),
@@ -531,17 +529,14 @@ STATUS_TONE = {"aktif": "ok", "akan_berakhir": "warn", "kedaluwarsa": "danger", 
 
 @bp.app_template_global("pks_target")
 def _target_label(a) -> str:
-    from .target import format_target
     return format_target(a.target_mulai, a.target_selesai, a.target_presisi)
 
 
 @bp.app_template_global("pks_status")
 def _status_badge(code: str):
-    from markupsafe import Markup, escape
     return Markup(f'<span class="badge {STATUS_TONE.get(code, "")}">{escape(STATUS_BERLAKU.get(code, code))}</span>')
 
 
 @bp.app_template_global("pks_fmt")
 def _fmt_target(mulai, selesai, presisi) -> str:
-    from .target import format_target
     return format_target(mulai, selesai, presisi)

@@ -58,17 +58,17 @@ class Locked(Exception):
     message = "Naskah sudah ditandatangani dan terkunci; perubahan dilakukan melalui adendum."
 
 
-def flow_for(a: Agreement) -> dict[str, list[str]]:
-    return KSB_FLOW if a.jenis == "KSB" else PKS_FLOW
+def flow_for(jenis: str) -> dict[str, list[str]]:
+    """KSB has its own machine; PKS, adendum and perpanjangan share the PKS one."""
+    return KSB_FLOW if jenis == "KSB" else PKS_FLOW
 
 
 def stage_order(jenis: str) -> list[str]:
-    flow = KSB_FLOW if jenis == "KSB" else PKS_FLOW
-    return [s for s in flow if s != "dibatalkan"] + ["dibatalkan"]
+    return [s for s in flow_for(jenis) if s != "dibatalkan"] + ["dibatalkan"]
 
 
 def next_stages(a: Agreement) -> list[str]:
-    nxt = list(flow_for(a).get(a.tahap, []))
+    nxt = list(flow_for(a.jenis).get(a.tahap, []))
     if a.tahap not in SIGNED_STAGES and a.tahap not in FINAL_STAGES:
         nxt.append("dibatalkan")
     return nxt
@@ -111,7 +111,8 @@ def _dprd_errors(a: Agreement) -> list[str]:
     return []
 
 
-def _signing_errors(a: Agreement) -> list[str]:
+def signing_gaps(a: Agreement) -> list[str]:
+    """What still blocks the signing (§7 errors); also shown before the officer tries."""
     errors = []
     signing = a.signing_parties
     if not signing:
@@ -155,11 +156,6 @@ def _rule_warnings(a: Agreement, to: str, start: date | None, end: date | None) 
                 hits.append(hit("melewati_ksb", f"Tanggal berakhir PKS melewati masa KSB "
                                                 f"({format_target(parent_end, parent_end, 'hari')}).", blocking))
     return hits
-
-
-def signing_gaps(a: Agreement) -> list[str]:
-    """What still blocks the signing, shown before the officer tries."""
-    return _signing_errors(a)
 
 
 def check_transition(a: Agreement, to: str, reason: str = "") -> Outcome:
@@ -215,7 +211,7 @@ def check_signing(a: Agreement, tgl_ttd: date | None, start: date | None, end: d
         out.errors.append("Tanggal penandatanganan tidak boleh di masa depan.")
     if start and end and end < start:
         out.errors.append("Tanggal berakhir tidak boleh sebelum tanggal mulai.")
-    out.errors.extend(_signing_errors(a))
+    out.errors.extend(signing_gaps(a))
     out.warnings = _rule_warnings(a, "ditandatangani", start, end)
     return out
 
