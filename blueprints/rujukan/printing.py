@@ -97,9 +97,9 @@ def letter_pdf(ref_id: int):
     if ref.status != "draf" and sender:
         ref.print_count += 1
     audit.record("print", "rujukan", ref.id, f"mencetak rujukan #{ref.id} ({mark or 'asli'}, {paper})")
-    db.session.commit()
-    name = (ref.number or f"draf-{ref.id}").replace("/", "-")
-    return pdf_response(data, f"surat-rujukan-{name}.pdf")
+    response = pdf_response(data, f"surat-rujukan-{(ref.number or f'draf-{ref.id}').replace('/', '-')}.pdf")
+    db.session.commit()  # after the last read of ref: the commit expires it
+    return response
 
 
 @bp.route("/<int:ref_id>/persetujuan")
@@ -112,5 +112,6 @@ def consent_pdf(ref_id: int):
     paper = paper_for(profile)
     data = render_pdf("rujukan/pdf/consent.html", paper=paper, **letter_context(ref, None, profile))
     audit.record("print", "rujukan", ref.id, f"mencetak formulir persetujuan rujukan #{ref.id}")
+    response = pdf_response(data, f"persetujuan-rujukan-{ref.id}.pdf")
     db.session.commit()
-    return pdf_response(data, f"persetujuan-rujukan-{ref.id}.pdf")
+    return response
