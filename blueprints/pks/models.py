@@ -65,6 +65,12 @@ def _split(text: str | None) -> list[str]:
     return [v for v in (text or "").split(",") if v]
 
 
+def _codes(column: str) -> property:
+    """A multi-valued code column read and written as a list."""
+    return property(lambda self: _split(getattr(self, column)),
+                    lambda self, values: setattr(self, column, _join(values)))
+
+
 class Agreement(db.Model):
     __tablename__ = "pks_agreement"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,6 +124,9 @@ class Agreement(db.Model):
     numbers: Mapped[list["DocNumber"]] = relationship(back_populates="agreement", order_by="DocNumber.id")
     pemrakarsa_regency: Mapped[Regency | None] = relationship()
 
+    urusan = _codes("urusan_codes")
+    klausul = _codes("klausul_codes")
+
     @classmethod
     def scope_clause(cls, user):
         """Visible to users of a regency that is a party to the agreement."""
@@ -134,24 +143,8 @@ class Agreement(db.Model):
         return TAHAP.get(self.tahap, self.tahap)
 
     @property
-    def urusan(self) -> list[str]:
-        return _split(self.urusan_codes)
-
-    @urusan.setter
-    def urusan(self, values) -> None:
-        self.urusan_codes = _join(values)
-
-    @property
     def urusan_label(self) -> str:
         return ", ".join(URUSAN.get(u, u) for u in self.urusan)
-
-    @property
-    def klausul(self) -> list[str]:
-        return _split(self.klausul_codes)
-
-    @klausul.setter
-    def klausul(self, values) -> None:
-        self.klausul_codes = _join(values)
 
     @property
     def is_signed(self) -> bool:
