@@ -254,7 +254,7 @@ def detail(agreement_id):
                   berlaku=service.status_berlaku(a, today), banner=service.show_banner(a, today),
                   end=service.effective_end(a), reminders=reminders_of(a, today),
                   notes=visible_notes(a, current_user), note_form=NoteForm(), meetings=meetings,
-                  children=children, timeline=timeline.build(a, meetings),
+                  children=children, timeline=timeline.build(a, meetings, slips),
                   menunggu=service.menunggu_label(a, service.regency_names()), waited=service.waiting_days(a, today),
                   can_write=can_write())
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import to_local
 
-from .models import TAHAP, Agreement, Event, Slip
+from .models import TAHAP, Agreement, Event
 from . import service
 from .models_work import Activity, Document, Evaluation, Letter, Report
 from .target import format_target
@@ -31,8 +31,8 @@ def _day(dt) -> date:
     return to_local(dt).date()
 
 
-def build(a: Agreement, meetings=None) -> list[Item]:
-    """``meetings``: the agreement's meetings when the caller has them already."""
+def build(a: Agreement, meetings=None, slips=None) -> list[Item]:
+    """``meetings``, ``slips``: the agreement's own, when the caller has them already."""
     items: list[Item] = []
     for ev in db.session.scalars(select(Event).where(Event.agreement_id == a.id).order_by(Event.at, Event.id)):
         text = ev.reason
@@ -41,7 +41,7 @@ def build(a: Agreement, meetings=None) -> list[Item]:
                 f": {ev.reason}" if ev.reason else "")
         items.append(Item(ev.on_date or _day(ev.at), ev.id, EVENT_KIND.get(ev.kind, ev.kind), text,
                           ev.actor.name if ev.actor else ""))
-    for s in db.session.scalars(select(Slip).where(Slip.agreement_id == a.id).order_by(Slip.id)):
+    for s in service.slips_of(a) if slips is None else slips:
         day = s.meeting.tanggal if s.meeting else _day(s.recorded_at)
         items.append(Item(day, 100000 + s.id, "Penundaan",
                           f"{format_target(s.old_mulai, s.old_selesai, s.old_presisi)} → "
