@@ -172,7 +172,9 @@ class ScopeItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     ksb: Mapped[Agreement] = relationship(back_populates="scope_items")
-    agreements = relationship(Agreement, secondary="pks_scope_link", order_by=Agreement.id, viewonly=True)
+    # read with the item wherever items are listed (record page, sheet, coverage): one query, not one per item
+    agreements = relationship(Agreement, secondary="pks_scope_link", order_by=Agreement.id, viewonly=True,
+                              lazy="selectin")
 
 
 class ScopeLink(db.Model):
@@ -199,7 +201,7 @@ class Party(db.Model):
 
     agreement: Mapped[Agreement] = relationship(back_populates="parties")
     regency: Mapped[Regency] = relationship()
-    organisation: Mapped[Organisation | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")  # short_label needs it
     signatories: Mapped[list["Signatory"]] = relationship(back_populates="party", order_by="Signatory.id")
 
     @property
