@@ -33,6 +33,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL")
         or "sqlite:///" + str(Path(app.instance_path) / "sinergi.sqlite"),
+        # A database error must not quote the row it failed on (names, NIK) into the log.
+        SQLALCHEMY_ENGINE_OPTIONS={"hide_parameters": True},
         SESSION_IDLE_MINUTES=idle,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=idle),
         SESSION_COOKIE_HTTPONLY=True,

@@ -1,6 +1,6 @@
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from blueprints.auth.models import User
 from blueprints.core.audit import AuditEvent
@@ -175,3 +175,15 @@ def test_admin_reset_ends_other_sessions(app, auth, client):
     response = client.post(f"/admin/pengguna/{uid}/reset", data={"reset-password": "kata-sandi-reset-1"})
     assert response.status_code == 302
     assert other.get("/").status_code == 302  # the old session is gone
+
+def test_database_errors_do_not_quote_parameters(app, caplog):
+    caplog.set_level(logging.ERROR)
+    with app.app_context():
+        try:
+            db.session.execute(text("INSERT INTO regency (id, code, name) VALUES (:i, :c, :n)"),
+                               {"i": 1, "c": "13.02", "n": "Rosmaniar Binti Uji"})
+        except Exception:
+            app.logger.exception("simpan gagal")
+        db.session.rollback()
+    assert "simpan gagal" in caplog.text
+    assert "Rosmaniar Binti Uji" not in caplog.text
