@@ -68,34 +68,32 @@ def _filtered(stmt, status: str, q: str):
     return stmt
 
 
+def _list_page(stmt, order, template: str, inbox: bool):
+    """Outgoing and incoming lists: the same status filter, search, paging and fragment."""
+    status = request.args.get("status", "")[:12]
+    q = (request.args.get("q") or "").strip()[:60]
+    page = paginate(_filtered(stmt, status, q).order_by(order, Referral.id.desc()), request.args.get("hal"))
+    return render(template, "rujukan/_list.html", page=page, st=status, q=q, statuses=STATUS_FILTERS, inbox=inbox)
+
+
 @bp.route("/")
 def index():
     if is_dinkes(current_user):
         return redirect(url_for("rujukan.recap"))
     require_facility()
-    status = request.args.get("status", "")[:12]
-    q = (request.args.get("q") or "").strip()[:60]
     stmt = (scoped(Referral).where(Referral.origin_id == current_user.organisation_id)
             .options(joinedload(Referral.patient), joinedload(Referral.destination)))
-    stmt = _filtered(stmt, status, q).order_by(Referral.created_at.desc(), Referral.id.desc())
-    page = paginate(stmt, request.args.get("hal"))
-    return render("rujukan/index.html", "rujukan/_list.html", page=page, st=status, q=q,
-                  statuses=STATUS_FILTERS, inbox=False)
+    return _list_page(stmt, Referral.created_at.desc(), "rujukan/index.html", inbox=False)
 
 
 @bp.route("/masuk")
 def inbox():
     """Incoming referrals addressed to this facility (never drafts)."""
     require_facility()
-    status = request.args.get("status", "")[:12]
-    q = (request.args.get("q") or "").strip()[:60]
     stmt = (scoped(Referral).where(Referral.destination_id == current_user.organisation_id,
                                    Referral.status != "draf")
             .options(joinedload(Referral.patient), joinedload(Referral.origin)))
-    stmt = _filtered(stmt, status, q).order_by(Referral.issued_at.desc(), Referral.id.desc())
-    page = paginate(stmt, request.args.get("hal"))
-    return render("rujukan/inbox.html", "rujukan/_list.html", page=page, st=status, q=q,
-                  statuses=STATUS_FILTERS, inbox=True)
+    return _list_page(stmt, Referral.issued_at.desc(), "rujukan/inbox.html", inbox=True)
 
 
 # ---- patients ----------------------------------------------------------------------------------
