@@ -130,3 +130,22 @@ def test_demo_is_idempotent(app, runner):
                      "Bagian Kerjasama Setda Kabupaten Solok",
                      "Bagian Pemerintahan dan Otonomi Daerah Setda Kabupaten Sijunjung", "RSUD Sijunjung (demo)"):
         assert expected in names
+
+
+def test_spreadsheet_cells_cannot_run_as_formulas():
+    import io as _io
+    from datetime import date as _date
+
+    from openpyxl import Workbook, load_workbook
+
+    from blueprints.core.export import csv_bytes, safe_row
+    row = safe_row(["=HYPERLINK(\"http://x\")", "+62 812", "@SUM(A1)", "-5", 7, 2.5, _date(2024, 8, 29), None, "Biasa"])
+    assert row == ["'=HYPERLINK(\"http://x\")", "'+62 812", "'@SUM(A1)", "'-5", 7, 2.5, _date(2024, 8, 29), "", "Biasa"]
+    book = Workbook()
+    book.active.append(row)
+    buf = _io.BytesIO()
+    book.save(buf)
+    cell = load_workbook(_io.BytesIO(buf.getvalue())).active["A1"]
+    assert cell.data_type == "s" and cell.value.startswith("'=")
+    text = csv_bytes([["=1+1", "ok"]], delimiter=";").decode("utf-8")
+    assert text == "\ufeff'=1+1;ok\r\n"

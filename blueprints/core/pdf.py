@@ -1,11 +1,12 @@
 """The project's only WeasyPrint import. PDFs are rendered from Jinja templates; the renderer may read
 files under static/ and inline data: URLs, and never fetches anything over the network."""
 from pathlib import Path
-from urllib.parse import quote
 
 from flask import Response, current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
+
+from .export import download as file_response
 
 PAPER = {"A4": "210mm 297mm", "F4": "215mm 330mm"}
 
@@ -35,8 +36,4 @@ def render_pdf(template: str, paper: str = "A4", **context) -> bytes:
 
 
 def pdf_response(data: bytes, filename: str, download: bool = False) -> Response:
-    response = Response(data, mimetype="application/pdf")
-    disposition = "attachment" if download else "inline"
-    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(data, filename, inline=not download)

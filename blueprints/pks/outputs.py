@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import click
-from flask import Response, request
+from flask import request
 from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import select
 
 from blueprints.core import audit
+from blueprints.core.export import download, safe_row
 from blueprints.core.extensions import db
 from blueprints.core.pdf import pdf_response, render_pdf
 from blueprints.core.render import render
@@ -126,30 +127,27 @@ def report_xlsx():
             "Laporan disampaikan"]
     ws.append(head)
     for r in rows:
-        ws.append([r["id"], r["jenis"], r["judul"], r["tahap"], r["status"], r["nomor"], r["tgl_ttd"], r["berakhir"],
-                   r["target"], r["penundaan"], r["hari_tertunda"], r["kewajiban_dipenuhi"], r["kewajiban"],
-                   r["laporan"]])
+        ws.append(safe_row([r["id"], r["jenis"], r["judul"], r["tahap"], r["status"], r["nomor"], r["tgl_ttd"],
+                            r["berakhir"], r["target"], r["penundaan"], r["hari_tertunda"],
+                            r["kewajiban_dipenuhi"], r["kewajiban"], r["laporan"]]))
     slips = wb.create_sheet("Penundaan")
     slips.append(["Kesepakatan", "Target lama", "Target baru", "Hari", "Alasan", "Diputuskan oleh"])
     for r in rows:
         for s in r["slips"]:
-            slips.append([r["judul"], format_target(s.old_mulai, s.old_selesai, s.old_presisi),
-                          format_target(s.new_mulai, s.new_selesai, s.new_presisi), s.days, s.alasan,
-                          s.diputuskan_oleh])
+            slips.append(safe_row([r["judul"], format_target(s.old_mulai, s.old_selesai, s.old_presisi),
+                                   format_target(s.new_mulai, s.new_selesai, s.new_presisi), s.days, s.alasan,
+                                   s.diputuskan_oleh]))
     obs = wb.create_sheet("Kewajiban")
     obs.append(["Kesepakatan", "Kewajiban", "Tenggat", "Status"])
     today = today_local()
     for r in rows:
         for o in r["obligations"]:
-            obs.append([r["judul"], o.text, o.due, OBLIGATION_STATUS[o.status_on(today)]])
+            obs.append(safe_row([r["judul"], o.text, o.due, OBLIGATION_STATUS[o.status_on(today)]]))
     buf = io.BytesIO()
     wb.save(buf)
     audit.record("export", "pks_report", None, f"paket laporan {period.label} (xlsx)")
     db.session.commit()
-    response = Response(buf.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = f"attachment; filename=laporan-kerja-sama-{period.year}-{period.semester}.xlsx"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download(buf.getvalue(), f"laporan-kerja-sama-{period.year}-{period.semester}.xlsx")
 
 
 @bp.route("/laporan.pdf")

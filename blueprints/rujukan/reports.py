@@ -1,5 +1,4 @@
 """Monthly cross-regency recap (§10) and the facility's register book (§9.3), as page, PDF, XLSX, CSV."""
-import csv
 import io
 from collections import Counter
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from blueprints.auth.models import Organisation, Regency
 from blueprints.core import audit
+from blueprints.core.export import csv_bytes, download, safe_row
 from blueprints.core.extensions import db
 from blueprints.core.fmt import BULAN, bulan_tahun, tanggal
 from blueprints.core.nik import mask_nik
@@ -159,7 +159,7 @@ def recap_page():
 def _recap_file(fmt: str, title: str, data: dict, home: Regency, served: Regency, y: int, m: int) -> Response:
     name = f"rekap-rujukan-{home.short_name}-{served.short_name}-{y}-{m:02d}".lower()
     if fmt == "csv":
-        return _csv([COLUMNS] + [row_values(x, data["places"]) for x in data["rows"]], name + ".csv")
+        return download(csv_bytes([COLUMNS] + [row_values(x, data["places"]) for x in data["rows"]], ";"), name + ".csv")
     if fmt == "xlsx":
         return _xlsx(title, data, name + ".xlsx")
     dinkes = {r.id: db.session.scalar(select(Organisation).where(Organisation.regency_id == r.id,
@@ -179,17 +179,6 @@ def _recap_file(fmt: str, title: str, data: dict, home: Regency, served: Regency
     return pdf_response(pdf, name + suffix + ".pdf")
 
 
-def _csv(rows: list[list], filename: str) -> Response:
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";")
-    for row in rows:
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
-    response = Response("\ufeff" + buf.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _xlsx(title: str, data: dict, filename: str) -> Response:
     from openpyxl import Workbook
 
@@ -199,24 +188,20 @@ def _xlsx(title: str, data: dict, filename: str) -> Response:
     ws.append([title])
     ws.append(COLUMNS)
     for x in data["rows"]:
-        ws.append(row_values(x, data["places"]))
+        ws.append(safe_row(row_values(x, data["places"])))
     for name, counter in data["totals"].items():
         sheet = wb.create_sheet(f"Per {name}")
         sheet.append([f"Per {name}", "Jumlah"])
         for key, n in sorted(counter.items(), key=lambda kv: str(kv[0])):
-            sheet.append([" · ".join(key) if isinstance(key, tuple) else key, n])
+            sheet.append(safe_row([" · ".join(key) if isinstance(key, tuple) else key, n]))
     sheet = wb.create_sheet("Belum selesai")
     sheet.append(["Nomor", "Tanggal terbit", "Tujuan", "Status"])
     for r in data["open_refs"]:
-        sheet.append([r.number, r.issued_on.isoformat(), r.destination_name,
-                      STATUS_LABELS[r.effective_status(today_local())]])
+        sheet.append(safe_row([r.number, r.issued_on.isoformat(), r.destination_name,
+                               STATUS_LABELS[r.effective_status(today_local())]]))
     buf = io.BytesIO()
     wb.save(buf)
-    response = Response(buf.getvalue(),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download(buf.getvalue(), filename)
 
 
 # ---- register book ------------------------------------------------------------------------------
@@ -236,7 +221,7 @@ def register():
         rows = [register_values(r) for r in db.session.scalars(stmt)]
         name = f"register-rujukan-{y}-{m:02d}"
         if fmt == "csv":
-            response = _csv([REGISTER_COLUMNS] + rows, name + ".csv")
+            response = download(csv_bytes([REGISTER_COLUMNS] + rows, ";"), name + ".csv")
         else:
             response = pdf_response(render_pdf("rujukan/pdf/register.html", paper="F4", org=current_user.organisation,
                                                month=bulan_tahun(m, y), columns=REGISTER_COLUMNS, rows=rows),

@@ -1,7 +1,6 @@
 """Export of the filtered registry list to .xlsx / .csv (sidilan.md §12): the same filters as the list page
 (service.Filters / service.search_stmt), NIK and No. KK masked unless the role may see them, and every file
 watermarked with who exported it and when (§11)."""
-import csv
 import io
 from datetime import date
 
@@ -12,6 +11,7 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from blueprints.core.export import csv_bytes, safe_row
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal_jam
 from blueprints.core.nik import mask_nik
@@ -74,24 +74,9 @@ def rows(filters: S.Filters, user, today: date):
                V.label(V.STATUS_VERIFIKASI, p.status_verifikasi), V.label(V.SUMBER_DATA, p.sumber_data), note]
 
 
-def _safe_text(value) -> str:
-    """Spreadsheet programs run cells that start with = + - @ as formulas; a leading apostrophe stops that."""
-    if isinstance(value, date):
-        return value.isoformat()
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def to_csv(mark: str, data, headers=HEADERS) -> tuple[bytes, int]:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([mark])
-    writer.writerow(headers)
-    count = 0
-    for row in data:
-        writer.writerow([_safe_text(c) for c in row])
-        count += 1
-    return ("\ufeff" + out.getvalue()).encode("utf-8"), count
+    rows = [list(row) for row in data]
+    return csv_bytes([[mark], headers, *rows]), len(rows)
 
 
 def to_xlsx(mark: str, data, headers=HEADERS, title: str = "SIDILAN", spacer: bool = True) -> tuple[bytes, int]:
@@ -110,7 +95,7 @@ def to_xlsx(mark: str, data, headers=HEADERS, title: str = "SIDILAN", spacer: bo
     sheet.append(header)
     count = 0
     for row in data:
-        sheet.append([c if isinstance(c, (int, date)) and not isinstance(c, bool) else _safe_text(c) for c in row])
+        sheet.append(safe_row(row))
         count += 1
     buf = io.BytesIO()
     book.save(buf)

@@ -1,10 +1,9 @@
 """SIDILAN dashboard, import/export and printouts (views registered on the sidilan blueprint)."""
 import itertools
 import json
-from urllib.parse import quote
 
 import segno
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from blueprints.auth.models import Regency
 from blueprints.core import audit
 from blueprints.core.charts import bar_chart, percent
+from blueprints.core.export import download
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal_jam
 from blueprints.core.forms import Form
@@ -80,13 +80,12 @@ def dashboard():
 
 # ---- export (item 8) ----------------------------------------------------------------------------
 
-MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "csv": "text/csv; charset=utf-8"}
+FORMATS = ("xlsx", "csv")
 
 
 @bp.route("/ekspor.<fmt>")
 def export(fmt: str):
-    if fmt not in MIMETYPES:
+    if fmt not in FORMATS:
         abort(404)
     filters = S.Filters.from_args(request.args)
     today = today_local()
@@ -97,14 +96,7 @@ def export(fmt: str):
                  f"ekspor daftar SIDILAN {count} baris ({fmt}); {exporter.filter_summary(filters)}"
                  + ("" if exporter.may_see_nik(current_user) else "; NIK disamarkan"))
     db.session.commit()
-    return _download(payload, fmt, f"sidilan-{current_user.regency.short_name.lower()}-{today.isoformat()}.{fmt}")
-
-
-def _download(payload: bytes, fmt: str, filename: str) -> Response:
-    response = Response(payload, mimetype=MIMETYPES[fmt])
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download(payload, f"sidilan-{current_user.regency.short_name.lower()}-{today.isoformat()}.{fmt}")
 
 
 # ---- profile PDF (item 10) ----------------------------------------------------------------------
@@ -307,11 +299,11 @@ def import_batch(batch_id: int):
 @roles_required(OPERATOR_DINSOS, VERIFIKATOR_DINSOS)
 def import_rejects(batch_id: int, fmt: str):
     """The rejected rows as they were in the file, plus the reason, to fix and import again."""
-    if fmt not in MIMETYPES:
+    if fmt not in FORMATS:
         abort(404)
     batch = get_scoped_or_404(report_models.ImportBatch, batch_id)
     payload = exporter.rejects_file(fmt, batch.headers, batch.rejected,
                                     exporter.watermark(current_user, "diunduh"))
     audit.record("download", "sidilan_import", batch.id, f"unduh baris ditolak impor #{batch.id} ({fmt})")
     db.session.commit()
-    return _download(payload, fmt, f"impor-{batch.id}-ditolak.{fmt}")
+    return download(payload, f"impor-{batch.id}-ditolak.{fmt}")
