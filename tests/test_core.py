@@ -149,3 +149,13 @@ def test_spreadsheet_cells_cannot_run_as_formulas():
     assert cell.data_type == "s" and cell.value.startswith("'=")
     text = csv_bytes([["=1+1", "ok"]], delimiter=";").decode("utf-8")
     assert text == "\ufeff'=1+1;ok\r\n"
+
+
+def test_paging_a_list_in_memory(app):
+    from blueprints.core.pagination import paginate_list
+    with app.test_request_context("/?hal=2"):
+        items = list(range(45))
+        assert paginate_list(items, "2").items == list(range(20, 40))
+        last = paginate_list(items, "99")
+        assert last.page == 3 and last.items == [40, 41, 42, 43, 44] and not last.has_next
+        assert paginate_list(items, "x").page == 1 and paginate_list([], "-3").items == []

@@ -33,11 +33,27 @@ class Page:
         return list(range(lo, hi + 1))
 
 
-def paginate(stmt: Select, page_arg, per_page: int = 20) -> Page:
+def page_number(page_arg) -> int:
+    """The ?hal= value as a page number; anything unreadable is page 1."""
     try:
-        page = max(1, min(int(page_arg or 1), 100000))
+        return max(1, min(int(page_arg or 1), 100000))
     except (TypeError, ValueError):
-        page = 1
+        return 1
+
+
+def paginate(stmt: Select, page_arg, per_page: int = 20, rows: bool = False) -> Page:
+    """One page of ``stmt``: entities, or with ``rows=True`` whole result rows (aggregate queries)."""
+    page = page_number(page_arg)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    window = stmt.limit(per_page).offset((page - 1) * per_page)
+    items = list(db.session.execute(window) if rows else db.session.scalars(window))
     return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def paginate_list(items: list, page_arg, per_page: int = 20) -> Page:
+    """The same paging over a list already in memory (rows filtered by a derived value, an import preview).
+    A page past the end shows the last page."""
+    pages = max(1, -(-len(items) // per_page))
+    page = min(page_number(page_arg), pages)
+    return Page(items=items[(page - 1) * per_page:page * per_page], page=page, per_page=per_page,
+                total=len(items))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from blueprints.auth.models import Regency
 from blueprints.core import audit
 from blueprints.core.extensions import db
-from blueprints.core.pagination import Page, paginate
+from blueprints.core.pagination import paginate, paginate_list
 from blueprints.core.render import render
 from blueprints.core.roles import ADMIN, PIMPINAN, SUPERADMIN
 from blueprints.core.scope import get_scoped_or_404, scoped
@@ -108,11 +108,7 @@ def agreements():
     if status in STATUS_BERLAKU:
         # Derived, so filtered in Python over the (small) scoped set; paging stays at 20 rows.
         rows = [a for a in db.session.scalars(stmt) if service.status_berlaku(a, today) == status]
-        try:
-            n = max(1, int(request.args.get("hal") or 1))
-        except ValueError:
-            n = 1
-        page = Page(items=rows[(n - 1) * 20:n * 20], page=n, per_page=20, total=len(rows))
+        page = paginate_list(rows, request.args.get("hal"))
     else:
         page = paginate(stmt, request.args.get("hal"))
     return render("pks/list.html", "pks/_list.html", page=page, q=q, args=request.args, today=today,

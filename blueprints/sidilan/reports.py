@@ -17,7 +17,7 @@ from blueprints.core.export import download
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal_jam
 from blueprints.core.forms import Form
-from blueprints.core.pagination import Page, paginate
+from blueprints.core.pagination import paginate, paginate_list
 from blueprints.core.pdf import pdf_response, render_pdf
 from blueprints.core.render import render
 from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS, roles_required
@@ -235,19 +235,9 @@ def import_preview(token: str):
     run = _run(pending)
     show = request.args.get("tampil", "")
     rows = [r for r in run.rows if r.status == show] if show in importer.STATUS_LABELS else run.rows
-    page = _page(rows, request.args.get("hal"))
+    page = paginate_list(rows, request.args.get("hal"))
     return render("sidilan/report_import_preview.html", "sidilan/_report_import_rows.html", pending=pending,
                   run=run, page=page, show=show, labels=importer.STATUS_LABELS)
-
-
-def _page(items: list, page_arg, per_page: int = 20) -> Page:
-    try:
-        number = max(1, int(page_arg or 1))
-    except (TypeError, ValueError):
-        number = 1
-    number = min(number, max(1, -(-len(items) // per_page)))
-    return Page(items=items[(number - 1) * per_page:number * per_page], page=number, per_page=per_page,
-                total=len(items))
 
 
 @bp.route("/impor/<token>/jalankan", methods=["POST"])
@@ -291,7 +281,7 @@ def import_run(token: str):
 @roles_required(OPERATOR_DINSOS, VERIFIKATOR_DINSOS)
 def import_batch(batch_id: int):
     batch = get_scoped_or_404(report_models.ImportBatch, batch_id)
-    page = _page(batch.rejected, request.args.get("hal"))
+    page = paginate_list(batch.rejected, request.args.get("hal"))
     return render("sidilan/report_import_batch.html", batch=batch, page=page, headers=batch.headers)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.nik import check_kk, clean_number
-from blueprints.core.pagination import Page, paginate
+from blueprints.core.pagination import paginate
 from blueprints.core.render import render, wants_fragment
 from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS, roles_required
 from blueprints.core.scope import get_scoped_or_404, scoped
@@ -462,7 +462,7 @@ def unassisted():
 @bp.route("/bantuan-ganda")
 def double_program():
     """Households that receive the same program more than once in a year."""
-    page = _paginate_rows(S.double_program_stmt(current_user), request.args.get("hal"))
+    page = paginate(S.double_program_stmt(current_user), request.args.get("hal"), rows=True)
     hh_ids = {r.household_id for r in page.items}
     prog_ids = {r.program_id for r in page.items}
     households = {h.id: h for h in db.session.scalars(select(Household).where(Household.id.in_(hh_ids)).options(
@@ -470,17 +470,6 @@ def double_program():
     programs = {p.id: p for p in db.session.scalars(select(Program).where(Program.id.in_(prog_ids)))} \
         if prog_ids else {}
     return render("sidilan/double.html", page=page, households=households, programs=programs)
-
-
-def _paginate_rows(stmt, page_arg, per_page=20):
-    """Like core.paginate, for row tuples (an aggregate query) instead of entities."""
-    try:
-        n = max(1, min(int(page_arg or 1), 100000))
-    except (TypeError, ValueError):
-        n = 1
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = list(db.session.execute(stmt.limit(per_page).offset((n - 1) * per_page)))
-    return Page(items=rows, page=n, per_page=per_page, total=total)
 
 
 # ---- verification workflow ---------------------------------------------------------------------
