@@ -12,7 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from blueprints.auth.models import Organisation, Regency, User
 from blueprints.core.audit import append_only
 from blueprints.core.extensions import db
-from blueprints.core.roles import SUPERADMIN
 from blueprints.core.timeutil import utcnow
 
 # ---- value lists (pks.md §5) --------------------------------------------------------------------
@@ -130,8 +129,6 @@ class Agreement(db.Model):
     @classmethod
     def scope_clause(cls, user):
         """Visible to users of a regency that is a party to the agreement."""
-        if user.role == SUPERADMIN:
-            return None
         return exists(select(Party.id).where(Party.agreement_id == cls.id, Party.regency_id == user.regency_id))
 
     @property
@@ -318,10 +315,8 @@ class Note(db.Model):
     regency: Mapped[Regency | None] = relationship()
 
     @classmethod
-    def visible_clause(cls, user):
+    def scope_clause(cls, user):
         """Shared notes for all who see the agreement; internal ones only to their own regency."""
-        if user.role == SUPERADMIN:
-            return None
         return (cls.regency_id.is_(None)) | (cls.regency_id == user.regency_id)
 
 

@@ -7,7 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.auth.models import Regency, User
 from blueprints.core.extensions import db
-from blueprints.core.roles import SUPERADMIN
 from blueprints.core.timeutil import utcnow
 
 DOC_KINDS = {"draf": "Versi draf", "ttd": "Naskah ditandatangani (scan)", "notulen": "Notulen",
@@ -53,8 +52,6 @@ class Meeting(db.Model):
     def scope_clause(cls, user):
         """A meeting is visible through any agreement the user can see."""
         from .models import Agreement
-        if user.role == SUPERADMIN:
-            return None
         return exists(select(meeting_agreement.c.meeting_id).join(
             Agreement, Agreement.id == meeting_agreement.c.agreement_id).where(
             meeting_agreement.c.meeting_id == cls.id, Agreement.scope_clause(user)))

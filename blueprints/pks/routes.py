@@ -232,10 +232,7 @@ def edit(agreement_id):
 # ---- the record page ----------------------------------------------------------------------------
 
 def visible_notes(a: Agreement, user):
-    stmt = select(Note).where(Note.agreement_id == a.id)
-    clause = Note.visible_clause(user)
-    if clause is not None:
-        stmt = stmt.where(clause)
+    stmt = scoped(Note, user).where(Note.agreement_id == a.id)
     return list(db.session.scalars(stmt.order_by(Note.created_at.desc(), Note.id.desc()).limit(30)))
 
 

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from blueprints.auth.models import Organisation
 from blueprints.core.audit import append_only
 from blueprints.core.extensions import db
-from blueprints.core.roles import SUPERADMIN
 from blueprints.core.scope import OrganisationScoped
 from blueprints.core.timeutil import utcnow
 
@@ -212,8 +211,6 @@ class Referral(db.Model):
     def scope_clause(cls, user):
         """Sender facility sees what it issued; the receiver what is addressed to it (not drafts).
         Nobody else sees clinical content (Dinas Kesehatan works from the recap)."""
-        if user.role == SUPERADMIN:
-            return None
         if is_dinkes(user):
             return false()
         return or_(cls.origin_id == user.organisation_id,
