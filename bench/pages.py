@@ -4,15 +4,9 @@ Usage: .venv/bin/python bench/pages.py [repeats]
 """
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from app import create_app  # noqa: E402
-from blueprints.core.demo import DEMO_PASSWORD, load_demo  # noqa: E402
-from blueprints.core.extensions import db  # noqa: E402
+from _setup import demo_app, login
 
 PAGES = {
     "admin.solok": ["/", "/admin/pengguna", "/admin/audit", "/admin/jorong"],
@@ -23,17 +17,10 @@ PAGES = {
 
 
 def main(repeats: int = 30) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
-                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
-        with app.app_context():
-            db.create_all()
-            load_demo()
-            db.session.commit()
+    with demo_app() as app:
         print(f"{'user':<18} {'page':<24} {'median ms':>10} {'p90 ms':>8}")
         for user, urls in PAGES.items():
-            client = app.test_client()
-            client.post("/masuk", data={"username": user, "password": DEMO_PASSWORD})
+            client = login(app, user)
             for url in urls:
                 client.get(url)  # warm
                 times = []
@@ -43,8 +30,6 @@ def main(repeats: int = 30) -> None:
                     times.append((time.perf_counter() - t0) * 1000)
                 times.sort()
                 print(f"{user:<18} {url:<24} {statistics.median(times):>10.1f} {times[int(len(times) * .9)]:>8.1f}")
-        with app.app_context():
-            db.engine.dispose()
 
 
 if __name__ == "__main__":
