@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
-from blueprints.core.nik import check_kk
+from blueprints.core.nik import check_kk, check_nik
 from blueprints.core.scope import scoped
 from blueprints.wilayah.models import LEVEL_KECAMATAN, LEVEL_NAGARI, Jorong, Wilayah
 
@@ -624,7 +624,7 @@ def _check_row(row: RowResult, get, numeric_col, regions: _Regions, regency_code
         row.reject("NIK tersimpan sebagai angka di spreadsheet (digit terakhir bisa hilang). "
                    "Ketik ulang sebagai teks, diawali tanda petik (').")
     elif nik_text:
-        check = S.nik_check(nik_text, sex, birth, regency_code)
+        check = check_nik(nik_text, sex=sex, birth_date=birth, regency_code=regency_code)
         if check.errors:
             for e in check.errors:
                 row.reject(e)

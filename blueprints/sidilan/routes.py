@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
-from blueprints.core.nik import check_kk, clean_number
+from blueprints.core.nik import check_kk, check_nik, clean_number
 from blueprints.core.pagination import paginate
 from blueprints.core.render import render, wants_fragment
 from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS, roles_required
@@ -67,7 +67,7 @@ def nik_decode():
         birth = date.fromisoformat(request.args.get("tanggal_lahir") or "")
     except ValueError:
         birth = None
-    chk = S.nik_check(nik, sex, birth, current_user.regency.code) if nik.strip() else None
+    chk = check_nik(nik, sex=sex, birth_date=birth, regency_code=current_user.regency.code) if nik.strip() else None
     existing = None
     if chk is not None and chk.ok:
         existing = db.session.scalar(scoped(Person, current_user, Person.id).where(
@@ -87,8 +87,8 @@ def _check_numbers(form: PersonForm, regency_code: str) -> tuple[str | None, str
     warnings: list[str] = []
     nik = clean_number(form.nik.data)
     if nik:
-        chk = S.nik_check(nik, form.jenis_kelamin.data, form.tanggal_lahir.data if not form.tanggal_lahir.errors
-                          else None, regency_code)
+        chk = check_nik(nik, sex=form.jenis_kelamin.data, regency_code=regency_code,
+                        birth_date=form.tanggal_lahir.data if not form.tanggal_lahir.errors else None)
         form.nik.errors = list(form.nik.errors) + chk.errors
         warnings += chk.warnings
     elif not form.alasan_tanpa_nik.data:
@@ -172,7 +172,8 @@ def _decode_for(form: PersonForm):
     if not (form.nik.data or "").strip():
         return None
     birth = form.tanggal_lahir.data if not form.tanggal_lahir.errors else None
-    chk = S.nik_check(form.nik.data, form.jenis_kelamin.data, birth, current_user.regency.code)
+    chk = check_nik(form.nik.data, sex=form.jenis_kelamin.data, birth_date=birth,
+                    regency_code=current_user.regency.code)
     return chk if chk.ok else None  # errors already show at the field
 
 
@@ -234,8 +235,8 @@ def person_view(person_id: int):
         abort(404)
     audit.record("view", "sidilan_person", person.id, f"membuka profil orang #{person.id}")
     db.session.commit()
-    chk = S.nik_check(person.nik, person.jenis_kelamin, person.tanggal_lahir,
-                      current_user.regency.code) if person.nik else None
+    chk = check_nik(person.nik, sex=person.jenis_kelamin, birth_date=person.tanggal_lahir,
+                    regency_code=current_user.regency.code) if person.nik else None
     kk_chk = check_kk(person.no_kk) if person.no_kk else None
     members = []
     if person.household_id:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
-from blueprints.core.nik import NikCheck, check_nik, clean_number
+from blueprints.core.nik import clean_number
 from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS
 from blueprints.core.scope import scoped
 from blueprints.core.timeutil import utcnow
@@ -57,11 +57,6 @@ def names_similar(a: str | None, b: str | None) -> bool:
 
 
 # ---- NIK / KK wrappers ---------------------------------------------------------------------------
-
-def nik_check(nik: str | None, sex: str | None, birth_date: date | None, regency_code: str | None) -> NikCheck:
-    """The core check (sidilan.md §7.1) with the record's sex, birth date and regency."""
-    return check_nik(nik, sex=sex, birth_date=birth_date, regency_code=regency_code)
-
 
 # ---- derived values ------------------------------------------------------------------------------
 
