@@ -2,13 +2,14 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.core.extensions import db
 from blueprints.core.roles import ROLE_LABELS
 from blueprints.core.scope import RegencyScoped
-from blueprints.core.timeutil import utcnow
+from blueprints.core.timeutil import UTCDateTime, utcnow
+from blueprints.core.versioning import Versioned
 
 # Organisation kinds (value, label).
 ORG_KINDS = {
@@ -37,7 +38,7 @@ class Regency(db.Model):
         return f"<Regency {self.code}>"
 
 
-class Organisation(RegencyScoped, db.Model):
+class Organisation(Versioned, RegencyScoped, db.Model):
     __tablename__ = "organisation"
     id: Mapped[int] = mapped_column(primary_key=True)
     regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
@@ -57,7 +58,7 @@ class Organisation(RegencyScoped, db.Model):
         return self.facility_level is not None
 
 
-class User(UserMixin, RegencyScoped, db.Model):
+class User(Versioned, UserMixin, RegencyScoped, db.Model):
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
@@ -67,8 +68,8 @@ class User(UserMixin, RegencyScoped, db.Model):
     regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
     role: Mapped[str] = mapped_column(String(30))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    last_login: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Bumped on password change/reset/disable: sessions carrying an older value are ended.
     session_version: Mapped[int] = mapped_column(default=1)
 

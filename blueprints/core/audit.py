@@ -7,12 +7,12 @@ from datetime import datetime
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import DateTime, ForeignKey, String, event
+from sqlalchemy import ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
 from .scope import RegencyScoped
-from .timeutil import utcnow
+from .timeutil import UTCDateTime, utcnow
 
 ACTIONS = {
     "login": "Masuk",
@@ -31,7 +31,7 @@ ACTIONS = {
 class AuditEvent(RegencyScoped, db.Model):
     __tablename__ = "audit_event"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"), index=True)

@@ -5,14 +5,15 @@ is among its parties", not a single regency_id column.
 """
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
+from sqlalchemy import (Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
                         exists, select)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.auth.models import Organisation, Regency, User
 from blueprints.core.audit import append_only
 from blueprints.core.extensions import db
-from blueprints.core.timeutil import utcnow
+from blueprints.core.timeutil import UTCDateTime, utcnow
+from blueprints.core.versioning import Versioned
 
 # ---- value lists (pks.md §5) --------------------------------------------------------------------
 JENIS = {"KSB": "Kesepakatan Bersama", "PKS": "Perjanjian Kerja Sama", "ADENDUM": "Adendum",
@@ -70,7 +71,7 @@ def _codes(column: str) -> property:
                     lambda self, values: setattr(self, column, _join(values)))
 
 
-class Agreement(db.Model):
+class Agreement(Versioned, db.Model):
     __tablename__ = "pks_agreement"
     id: Mapped[int] = mapped_column(primary_key=True)
     jenis: Mapped[str] = mapped_column(String(12), index=True)
@@ -112,8 +113,8 @@ class Agreement(db.Model):
     target_awal_selesai: Mapped[date | None] = mapped_column(Date)  # first target ever set
     sumber: Mapped[str] = mapped_column(Text, default="")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     parent: Mapped["Agreement | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Agreement"]] = relationship(back_populates="parent", order_by="Agreement.id")
@@ -157,7 +158,7 @@ class Agreement(db.Model):
         return [p for p in self.parties if p.menandatangani]
 
 
-class ScopeItem(db.Model):
+class ScopeItem(Versioned, db.Model):
     """A KSB's ruang lingkup item; 0..n PKS point at it."""
     __tablename__ = "pks_scope_item"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -166,7 +167,7 @@ class ScopeItem(db.Model):
     urusan_code: Mapped[str] = mapped_column(String(20), default="")
     dicatat_pada: Mapped[date | None] = mapped_column(Date)  # when the wish was first recorded
     sumber: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     ksb: Mapped[Agreement] = relationship(back_populates="scope_items")
     # read with the item wherever items are listed (record page, sheet, coverage): one query, not one per item
@@ -181,7 +182,7 @@ class ScopeLink(db.Model):
     scope_item_id: Mapped[int] = mapped_column(ForeignKey("pks_scope_item.id"), index=True)
 
 
-class Party(db.Model):
+class Party(Versioned, db.Model):
     __tablename__ = "pks_party"
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
@@ -214,7 +215,7 @@ class Party(db.Model):
         return self.opd_name or f"Pemkab {self.regency.short_name}"
 
 
-class Signatory(db.Model):
+class Signatory(Versioned, db.Model):
     """Penandatangan; a signatory who is not the Bupati signs under a surat kuasa."""
     __tablename__ = "pks_signatory"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -229,7 +230,7 @@ class Signatory(db.Model):
     party: Mapped[Party] = relationship(back_populates="signatories")
 
 
-class DocNumber(db.Model):
+class DocNumber(Versioned, db.Model):
     """Each signing party numbers the same document in its own register."""
     __tablename__ = "pks_doc_number"
     __table_args__ = (UniqueConstraint("agreement_id", "party_id", name="uq_pks_number_party"),)
@@ -262,7 +263,7 @@ class Event(db.Model):
     __tablename__ = "pks_event"
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     on_date: Mapped[date | None] = mapped_column(Date)  # the day the fact happened, when not today
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     kind: Mapped[str] = mapped_column(String(20))  # tahap / ttd / target / catatan / ...
@@ -287,7 +288,7 @@ class Slip(db.Model):
     alasan: Mapped[str] = mapped_column(Text)
     diputuskan_oleh: Mapped[str] = mapped_column(String(200), default="")
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("pks_meeting.id"))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -309,7 +310,7 @@ class Note(db.Model):
     kind: Mapped[str] = mapped_column(String(12), default="catatan")
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author: Mapped[User | None] = relationship()
     regency: Mapped[Regency | None] = relationship()
@@ -320,13 +321,13 @@ class Note(db.Model):
         return (cls.regency_id.is_(None)) | (cls.regency_id == user.regency_id)
 
 
-class RuleSetting(db.Model):
+class RuleSetting(Versioned, db.Model):
     """An admin's switch of an (unverified) rule from warning to blocking."""
     __tablename__ = "pks_rule_setting"
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     blocking: Mapped[bool] = mapped_column(Boolean, default=False)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ReminderLog(db.Model):

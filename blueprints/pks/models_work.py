@@ -1,13 +1,14 @@
 """Meetings, uploaded documents and implementation records of an agreement."""
 from datetime import date, datetime, time
 
-from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, Time,
+from sqlalchemy import (Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, Time,
                         exists, select)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.auth.models import Regency, User
 from blueprints.core.extensions import db
-from blueprints.core.timeutil import utcnow
+from blueprints.core.timeutil import UTCDateTime, utcnow
+from blueprints.core.versioning import Versioned
 
 DOC_KINDS = {"draf": "Versi draf", "ttd": "Naskah ditandatangani (scan)", "notulen": "Notulen",
              "daftar_hadir": "Daftar hadir", "undangan": "Undangan", "foto": "Foto", "laporan": "Laporan",
@@ -27,7 +28,7 @@ meeting_agreement = Table(
 )
 
 
-class Meeting(db.Model):
+class Meeting(Versioned, db.Model):
     __tablename__ = "pks_meeting"
     id: Mapped[int] = mapped_column(primary_key=True)
     tanggal: Mapped[date] = mapped_column(Date, index=True)
@@ -38,7 +39,7 @@ class Meeting(db.Model):
     agenda: Mapped[str] = mapped_column(Text, default="")
     undangan_nomor: Mapped[str] = mapped_column(String(120), default="")
     sumber: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     host_regency: Mapped[Regency | None] = relationship()
     agreements = relationship("Agreement", secondary=meeting_agreement, order_by="Agreement.id")
@@ -80,7 +81,7 @@ class Decision(db.Model):
     meeting: Mapped[Meeting] = relationship(back_populates="decisions")
 
 
-class ActionItem(db.Model):
+class ActionItem(Versioned, db.Model):
     """Tindak lanjut of a meeting, owned by a region, OPD or person."""
     __tablename__ = "pks_action_item"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,7 +112,7 @@ class Document(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     uploaded_by: Mapped[User | None] = relationship()
     drafting_regency: Mapped[Regency | None] = relationship()
@@ -155,10 +156,10 @@ class Letter(db.Model):
     tembusan: Mapped[str] = mapped_column(Text, default="")
     tahap: Mapped[str] = mapped_column(String(20), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Activity(db.Model):
+class Activity(Versioned, db.Model):
     __tablename__ = "pks_activity"
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
@@ -171,7 +172,7 @@ class Activity(db.Model):
     keterangan: Mapped[str] = mapped_column(Text, default="")
 
 
-class Obligation(db.Model):
+class Obligation(Versioned, db.Model):
     """Kewajiban from the hak-dan-kewajiban clause; 'lewat tenggat' is derived from the due date."""
     __tablename__ = "pks_obligation"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -190,7 +191,7 @@ class Obligation(db.Model):
         return self.status
 
 
-class Report(db.Model):
+class Report(Versioned, db.Model):
     __tablename__ = "pks_report"
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
@@ -203,7 +204,7 @@ class Report(db.Model):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("pks_document.id"))
 
 
-class Evaluation(db.Model):
+class Evaluation(Versioned, db.Model):
     __tablename__ = "pks_evaluation"
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)

@@ -1,8 +1,8 @@
-from wtforms import (BooleanField, DateField, DateTimeLocalField, FloatField, IntegerField, SelectField,
+from wtforms import (BooleanField, DateField, FloatField, IntegerField, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from blueprints.core.forms import Form
+from blueprints.core.forms import Form, LocalDateTimeField
 
 from . import lists as L
 from .models import PROFESSIONS
@@ -38,7 +38,7 @@ class ReferralForm(Form):
     tipe = SelectField("Tipe rujukan", choices=L.choices(L.TIPE, None))
     arah = SelectField("Arah", choices=L.choices(L.ARAH, None))
     payer = SelectField("Penjamin", choices=L.choices(L.PAYER, None))
-    referred_at = DateTimeLocalField("Tanggal dan jam rujukan", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    referred_at = LocalDateTimeField("Tanggal dan jam rujukan", validators=[Optional()])
     destination_id = SelectField("Faskes tujuan", coerce=int, choices=[])
     destination_text = StringField("Tujuan di luar direktori (jika terpaksa)",
                                    validators=[Optional(), Length(max=150)], filters=[_strip])

@@ -1,7 +1,7 @@
 """Referral letters (surat rujukan) and the facility directory around them (rujukan.md §4)."""
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+from sqlalchemy import (Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
                         and_, false, or_)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -9,10 +9,11 @@ from blueprints.auth.models import Organisation
 from blueprints.core.audit import append_only
 from blueprints.core.extensions import db
 from blueprints.core.scope import OrganisationScoped
-from blueprints.core.timeutil import utcnow
+from blueprints.core.timeutil import UTCDateTime, utcnow
+from blueprints.core.versioning import Versioned
 
 
-class FacilityProfile(db.Model):
+class FacilityProfile(Versioned, db.Model):
     """What the directory adds to a foundation Organisation of a facility (one row per facility)."""
     __tablename__ = "rujukan_facility"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -22,14 +23,14 @@ class FacilityProfile(db.Model):
     ambulance: Mapped[str | None] = mapped_column(String(120))
     travel_note: Mapped[str | None] = mapped_column(String(300))  # travel time from the border, by season
     capacity_note: Mapped[str | None] = mapped_column(String(300))  # "beds / ICU available today"
-    capacity_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    capacity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     paper: Mapped[str] = mapped_column(String(2), default="A4")  # A4 / F4
     bpjs_office: Mapped[str | None] = mapped_column(String(80))
 
     organisation: Mapped[Organisation] = relationship()
 
 
-class Poli(db.Model):
+class Poli(Versioned, db.Model):
     __tablename__ = "rujukan_poli"
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -41,7 +42,7 @@ class Poli(db.Model):
 PROFESSIONS = {"dokter": "Dokter", "dokter_gigi": "Dokter gigi", "bidan": "Bidan", "perawat": "Perawat"}
 
 
-class HealthWorker(db.Model):
+class HealthWorker(Versioned, db.Model):
     __tablename__ = "rujukan_nakes"
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -65,7 +66,7 @@ class NonSpecialistCode(db.Model):
     name: Mapped[str] = mapped_column(String(150), default="")
 
 
-class Patient(OrganisationScoped, db.Model):
+class Patient(Versioned, OrganisationScoped, db.Model):
     """The patient block (§4.2), kept by the facility that registered the patient."""
     __tablename__ = "rujukan_patient"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +88,7 @@ class Patient(OrganisationScoped, db.Model):
     # SIDILAN link: only the id and the accessibility summary printed on the letter, never the record.
     sidilan_person_id: Mapped[int | None] = mapped_column(Integer)
     accessibility: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     home_regency = relationship("Regency")
     jorong = relationship("Jorong")
@@ -104,7 +105,7 @@ STATUS_TONE = {"draf": "", "ditolak": "danger", "dialihkan": "warn", "kedaluwars
 EXPIRABLE = ("diterbitkan", "dikirim", "diterima")
 
 
-class Referral(db.Model):
+class Referral(Versioned, db.Model):
     __tablename__ = "rujukan_referral"
     __table_args__ = (UniqueConstraint("origin_id", "year", "seq", name="uq_rujukan_referral_origin_year_seq"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,10 +116,10 @@ class Referral(db.Model):
     number: Mapped[str | None] = mapped_column(String(60))
     year: Mapped[int | None] = mapped_column(Integer)
     seq: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    referred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # tanggal + jam rujukan
-    issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # tanggal + jam rujukan
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     issued_on: Mapped[date | None] = mapped_column(Date)  # WIB date of issue, for registers and recaps
     valid_until: Mapped[date | None] = mapped_column(Date, index=True)
     # type and direction
@@ -184,8 +185,8 @@ class Referral(db.Model):
     # receiver side
     redirect_to_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     answer_note: Mapped[str | None] = mapped_column(String(300))  # rejection / redirect reason
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # accept/reject/redirect
-    arrived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # accept/reject/redirect
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(String(300))
     # reply (§4.4)
     reply_diag_code: Mapped[str | None] = mapped_column(String(8))
@@ -197,7 +198,7 @@ class Referral(db.Model):
     reply_finished: Mapped[bool | None] = mapped_column(Boolean)
     reply_doctor: Mapped[str | None] = mapped_column(String(120))
     reply_channel: Mapped[str | None] = mapped_column(String(8))
-    replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     print_count: Mapped[int] = mapped_column(Integer, default=0)
 
     origin: Mapped[Organisation] = relationship(foreign_keys=[origin_id])
@@ -240,7 +241,7 @@ class ReferralEvent(db.Model):
     __tablename__ = "rujukan_event"
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("rujukan_referral.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     from_status: Mapped[str | None] = mapped_column(String(12))
@@ -257,7 +258,7 @@ class ReferralPrint(db.Model):
     __tablename__ = "rujukan_print"
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("rujukan_referral.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     mark: Mapped[str] = mapped_column(String(8))  # DRAFT / ASLI / SALINAN
     paper: Mapped[str] = mapped_column(String(2))

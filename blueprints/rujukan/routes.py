@@ -1,5 +1,4 @@
 """Patients, referral letters, lifecycle actions, ICD-10 search and the printed letter."""
-from datetime import datetime
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
@@ -13,7 +12,7 @@ from blueprints.core.nik import check_nik, clean_number
 from blueprints.core.pagination import paginate
 from blueprints.core.render import render, wants_fragment
 from blueprints.core.scope import get_scoped_or_404, scoped
-from blueprints.core.timeutil import WIB, today_local
+from blueprints.core.timeutil import today_local, utcnow
 from blueprints.wilayah.models import Jorong
 from blueprints.wilayah.service import Cascade, is_cascade_refresh, regency_by_code
 
@@ -292,8 +291,6 @@ def _populate(ref: Referral, form: ReferralForm) -> dict[str, str]:
         if isinstance(value, str):
             value = value.strip()
         setattr(ref, name, value)
-    if isinstance(ref.referred_at, datetime) and ref.referred_at.tzinfo is None:
-        ref.referred_at = ref.referred_at.replace(tzinfo=WIB)
     for name in NULLABLE:
         setattr(ref, name, getattr(form, name).data or None)
     ref.destination_id = form.destination_id.data or None
@@ -330,8 +327,6 @@ def _form_from(ref: Referral, from_request: bool) -> ReferralForm:
     form.igd_call_accepted.data = {True: "ya", False: "tidak"}.get(ref.igd_call_accepted, "")
     for i in (1, 2, 3):
         getattr(form, f"diag{i}").data = getattr(ref, f"diag{i}_code") or ""
-    if ref.referred_at is not None:
-        form.referred_at.data = service._aware(ref.referred_at).astimezone(WIB).replace(tzinfo=None)
     return form
 
 
@@ -457,7 +452,7 @@ def referral_new(patient_id: int):
     form.jenis.data, form.kategori.data, form.tipe.data = "rj", "rj", "penuh"
     form.arah.data = "vertikal"
     form.payer.data = "pasien" if patient.jenis_kepesertaan == "non_jkn" else "bpjs"
-    form.referred_at.data = datetime.now(WIB).replace(tzinfo=None, second=0, microsecond=0)
+    form.referred_at.data = utcnow().replace(second=0, microsecond=0)
     form.consent_date.data = today_local()
     border = {tuple(pair) for pair in setting("RUJUKAN_BORDER_JORONG")}
     if patient.jorong is not None and (patient.jorong.nagari_code, patient.jorong.name) in border:

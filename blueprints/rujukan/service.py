@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -349,13 +349,9 @@ def response_times(ref: Referral) -> dict[str, timedelta | None]:
     def delta(a, b):
         if a is None or b is None:
             return None
-        return _aware(b) - _aware(a)
+        return b - a
     return {"jawaban_penerima": delta(ref.issued_at, ref.answered_at), "tiba": delta(ref.issued_at, ref.arrived_at),
             "jawaban_rujukan": delta(ref.issued_at, ref.replied_at)}
-
-
-def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def duration_text(td: timedelta | None) -> str:

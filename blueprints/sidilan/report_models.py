@@ -4,13 +4,13 @@ The rejected rows hold personal data from the clerk's file, so the batch is rege
 import json
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.core.audit import append_only
 from blueprints.core.extensions import db
 from blueprints.core.scope import RegencyScoped
-from blueprints.core.timeutil import utcnow
+from blueprints.core.timeutil import UTCDateTime, utcnow
 
 
 class ImportBatch(RegencyScoped, db.Model):
@@ -18,7 +18,7 @@ class ImportBatch(RegencyScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     filename: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     rows_total: Mapped[int] = mapped_column(default=0)
     created_count: Mapped[int] = mapped_column(default=0)
     matched_count: Mapped[int] = mapped_column(default=0)
