@@ -2,11 +2,26 @@
 import os
 
 import pytest
+import time_machine
 from sqlalchemy import delete, insert, select
 
 from app import create_app
 from blueprints.core.demo import DEMO_PASSWORD, load_demo
 from blueprints.core.extensions import db, limiter
+from tests.clock import NOW
+
+_CLOCK = time_machine.travel(NOW, tick=True)
+
+
+def pytest_configure(config):
+    """Pin the clock before any fixture or demo runs (see tests/clock.py)."""
+    config.addinivalue_line("markers", "dates: depends on 'today'; CI also runs it on boundary days")
+    _CLOCK.start()
+
+
+def pytest_unconfigure(config):
+    _CLOCK.stop()
+
 
 # Reference data kept between tests (rebuilding it each time costs more than the tests).
 KEEP_TABLES = {"regency", "wilayah", "alembic_version"}

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from blueprints.core.extensions import db
+from blueprints.core.timeutil import today_local
 from blueprints.wilayah.models import LEVEL_NAGARI, Jorong, Wilayah
 
 from . import service as S
@@ -116,7 +117,7 @@ def _load_regency(ctx, slug, regency):
     nagari = list(db.session.scalars(select(Wilayah).where(Wilayah.regency_id == regency.id,
                                                            Wilayah.level == LEVEL_NAGARI).order_by(Wilayah.code)))
     programs = {p.kode: p for p in db.session.scalars(select(Program).where(Program.regency_id == regency.id))}
-    today = date.today()
+    today = today_local()
     statuses = ["draf", "diajukan", "diverifikasi", "disetujui", "ditolak"]
     people = []
     seq = 1

@@ -1,5 +1,5 @@
 """Rujukan fixtures: demo objects by name and a helper that posts a complete referral form."""
-from datetime import date
+from tests.clock import TODAY
 
 import pytest
 from sqlalchemy import select
@@ -39,8 +39,8 @@ def form_data(app, **over) -> dict:
             "diag1": "I50.0", "diag2": "", "diag3": "", "therapy_drug": "Furosemid 40 mg", "therapy_other": "",
             "bmhp": "", "procedures": "", "reason": "Perlu penanganan spesialis penyakit dalam", "tacc": "",
             "tacc_time": "", "tacc_reason": "", "condition": "Stabil", "escort": "Suami", "allergy": "",
-            "note": "", "planned_visit": date.today().isoformat(), "consent": "setuju",
-            "consent_signer": "Suami pasien", "consent_relation": "suami", "consent_date": date.today().isoformat(),
+            "note": "", "planned_visit": TODAY.isoformat(), "consent": "setuju",
+            "consent_signer": "Suami pasien", "consent_relation": "suami", "consent_date": TODAY.isoformat(),
             "igd_call_name": "", "igd_call_time": "", "igd_call_accepted": "", "nakes_id": str(nakes.id),
         }
     data.update(over)

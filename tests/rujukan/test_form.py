@@ -1,6 +1,7 @@
 """§6 validation levels on the referral and patient forms: errors at the field with input kept,
 warnings shown and never blocking; bad input never 500s."""
-from datetime import date, timedelta
+from tests.clock import TODAY
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -123,7 +124,7 @@ def test_warnings_do_not_block(app, faskes):
     with app.app_context():
         bidan = db.session.scalar(select(HealthWorker).where(HealthWorker.profession == "bidan",
                                                              HealthWorker.organisation_id == org("pkm").id)).id
-    late = (date.today() + timedelta(days=200)).isoformat()
+    late = (TODAY + timedelta(days=200)).isoformat()
     resp = faskes.post(_new_url(app), data=form_data(app, nakes_id=str(bidan), planned_visit=late, terbitkan="1"))
     assert resp.status_code == 302
     page = faskes.get(resp.headers["Location"])

@@ -1,4 +1,5 @@
 """§7 lifecycle enforced on the server, the append-only event log, expiry at the boundary day."""
+from tests.clock import TODAY
 from datetime import date, timedelta
 
 import pytest
@@ -19,7 +20,7 @@ def _user(name):
 def _issued_ref(app):
     with app.app_context():
         ref = referral_where(Referral.origin_id == org("pkm").id, Referral.status == "diterbitkan",
-                             Referral.valid_until >= date.today() + timedelta(days=30),
+                             Referral.valid_until >= TODAY + timedelta(days=30),
                              Referral.destination_id == org("rsud").id)
         return ref.id
 
@@ -123,7 +124,7 @@ def test_expiry_at_boundary_day(app):
 def test_expired_shown_and_refused_over_http(app, client, auth):
     ref_id = _issued_ref(app)
     with app.app_context():
-        db.session.get(Referral, ref_id).valid_until = date.today() - timedelta(days=1)
+        db.session.get(Referral, ref_id).valid_until = TODAY - timedelta(days=1)
         db.session.commit()
     auth.login("faskes.rsud.sijunjung")
     assert "Kedaluwarsa" in client.get(f"/rujukan/{ref_id}").text

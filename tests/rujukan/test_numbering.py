@@ -1,4 +1,5 @@
 """§8 numbering: at issue only, sequential per facility and year, safe under concurrent issue."""
+from tests.clock import TODAY
 import threading
 
 import pytest
@@ -125,8 +126,7 @@ def test_bad_number_format_is_a_message_not_a_500(make_app):
         draft = db.session.scalars(select(Referral).where(Referral.origin_id == org("pkm").id,
                                                          Referral.status == "draf")).first()
         draft.consent, draft.consent_signer = "setuju", "Keluarga"
-        from datetime import date
-        draft.consent_date = date.today()
+        draft.consent_date = TODAY
         db.session.commit()
         draft_id = draft.id
     resp = client.post(f"/rujukan/{draft_id}/terbitkan", follow_redirects=True)

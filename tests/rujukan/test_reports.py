@@ -1,7 +1,7 @@
 """Monthly cross-regency recap, register book, worklists and home panels."""
+from tests.clock import TODAY
 import csv
 import io
-from datetime import date
 
 from openpyxl import load_workbook
 from sqlalchemy import event, select
@@ -97,7 +97,7 @@ def test_panel_rules_match_worklist_queries(app):
     with app.app_context():
         for key in ("pkm", "rsud", "kumanis"):
             org_id = org(key).id
-            for day in (date.today(), date.today() + timedelta(days=10)):
+            for day in (TODAY, TODAY + timedelta(days=10)):
                 loaded = list(db.session.scalars(open_referrals(org_id)))
                 for name in LABELS:
                     sql = [r.id for r in db.session.scalars(worklist(name, org_id, day))]
@@ -136,7 +136,7 @@ def test_recap_pdf_html_has_both_dinkes_signature_blocks(app):
         home, served = (db.session.scalar(select(Regency).where(Regency.code == c)) for c in ("13.02", "13.03"))
         data = recap(y, m, home, served)
         html = render_template("rujukan/pdf/recap.html", page_size="215mm 330mm", paper="F4", title="t", home=home,
-                               served=served, month=month, today=date.today(), part=1, parts=1,
+                               served=served, month=month, today=TODAY, part=1, parts=1,
                                values=[row_values(x, data["places"]) for x in data["rows"]], **data)
     assert html.count("Kepala Dinas Kesehatan") == 2
     assert "Kabupaten Solok" in html and "Kabupaten Sijunjung" in html and number in html
