@@ -124,6 +124,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def register_extensions(app: Flask) -> None:
+    from blueprints.core import audit, submission  # noqa: F401  (their tables)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"), compare_type=True)
     login_manager.init_app(app)

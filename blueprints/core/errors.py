@@ -3,8 +3,10 @@ import logging
 
 from flask import Flask
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .extensions import db
 from .render import render
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,12 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(400, "Formulir kedaluwarsa atau tidak sah (token keamanan hilang). "
                                    "Muat ulang halaman lalu kirim kembali.")
 
+    @app.errorhandler(StaleDataError)
+    def _stale(e):
+        # two saves of one record raced past the version check: the later one is refused, nothing is overwritten
+        db.session.rollback()
+        return error_response(409)
+
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
         if e.code in MESSAGES:
@@ -47,6 +55,7 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(e, HTTPException):
             return _http(e)
         log.exception("unhandled error")  # traceback only; no request data is logged
+        db.session.rollback()  # the page itself reads the session (current user); a failed flush must not break it
         return error_response(500)
 
     app.register_error_handler(InternalServerError, lambda e: error_response(500))

@@ -1,5 +1,15 @@
-"""Base form for every module: WTForms' built-in messages in Indonesian, so no English reaches a clerk."""
+"""Base forms for every module: WTForms' built-in messages in Indonesian, so no English reaches a clerk; one
+date range; one status for an invalid form; the submission-key and version fields."""
+import re
+import secrets
+from datetime import date, datetime
+
 from flask_wtf import FlaskForm
+from wtforms import DateTimeField, DateTimeLocalField, HiddenField
+from markupsafe import Markup, escape
+from wtforms.validators import ValidationError
+
+from .timeutil import from_local, local_naive, to_local, today_local
 
 MESSAGES = {
     "CSRF failed.": "Token keamanan formulir tidak sah. Muat ulang halaman.",
@@ -53,9 +63,124 @@ class IndonesianTranslations:
 _TRANSLATIONS = IndonesianTranslations()
 
 
-class Form(FlaskForm):
-    """Use this instead of FlaskForm."""
-
+class _BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _TRANSLATIONS
+
+
+# ---- shared rules every form gets -------------------------------------------------------------------------
+
+#: The one status for a form shown again because of what was typed.
+FORM_INVALID = 422
+
+#: Dates a clerk can mean: nothing before 1900, no event more than five years ahead.
+MIN_DATE = date(1900, 1, 1)
+YEARS_AHEAD = 5
+
+
+def max_date() -> date:
+    today = today_local()
+    try:
+        return today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + YEARS_AHEAD, day=28)
+
+
+def date_range_message() -> str:
+    from .fmt import tanggal  # fmt imports timeutil only; kept local to keep this module's imports light
+    return f"Tanggal di luar rentang yang wajar ({tanggal(MIN_DATE)} – {tanggal(max_date())})."
+
+
+def out_of_range(value) -> bool:
+    if isinstance(value, datetime):
+        value = (to_local(value) if value.tzinfo else value).date()
+    return isinstance(value, date) and not (MIN_DATE <= value <= max_date())
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A ``datetime-local`` input in WIB whose data is a UTC instant: the only place a typed time is converted.
+    It shows an instant in WIB, and a naive value (a default built from WIB wall time) as it is."""
+
+    def __init__(self, label=None, validators=None, format="%Y-%m-%dT%H:%M", **kwargs):
+        super().__init__(label, validators, format=format, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            self.data = from_local(self.data)
+
+    def process_data(self, value):
+        super().process_data(value)
+        if isinstance(self.data, datetime):
+            self.data = from_local(self.data)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        if not isinstance(self.data, datetime):
+            return ""
+        local = local_naive(self.data) if self.data.tzinfo else self.data
+        return local.strftime(self.strptime_format[0])
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(18)
+
+
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class Form(_BaseForm):
+    """Use this instead of FlaskForm: Indonesian messages, and every date field refuses dates outside
+    ``MIN_DATE`` .. ``max_date()`` with one message."""
+
+    def hidden_tag(self, *fields):
+        """The hidden fields, plus the errors of hidden fields (which have no place of their own on the page)."""
+        html = super().hidden_tag(*fields)
+        errors = [e for f in self if f.type in ("HiddenField", "SubmissionKeyField", "CSRFTokenField")
+                  for e in f.errors]
+        if not errors:
+            return html
+        return Markup(html) + Markup("".join(f'<p class="flash error" role="alert">{escape(e)}</p>'
+                                             for e in dict.fromkeys(errors)))
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        for f in self:
+            if isinstance(f, DateTimeField) and not f.errors and out_of_range(f.data):
+                f.errors = list(f.errors) + [date_range_message()]
+                ok = False
+        return ok
+
+
+KEY_MISSING = "Formulir ini tidak lengkap (kunci pengiriman hilang). Periksa isian lalu tekan Simpan sekali lagi."
+
+
+class SubmissionKeyField(HiddenField):
+    """The one-time key of a create form. A form shown again keeps the key it was sent with (so a resubmit
+    after fixing a typo is still the same submission); a missing or malformed key gets a fresh one and an error,
+    so the clerk only has to press Simpan again."""
+
+    def __init__(self, label=None, **kwargs):
+        kwargs.setdefault("default", new_submission_key)
+        super().__init__(label, **kwargs)
+
+    def pre_validate(self, form):
+        if not isinstance(self.data, str) or not SUBMISSION_KEY.match(self.data):
+            self.data = new_submission_key()
+            raise ValidationError(KEY_MISSING)
+
+
+class CreateForm(Form):
+    """A form that creates something. Its hidden one-time key (rendered by ``hidden_tag()``) lets the server
+    recognise a replay of the same submit: see ``core.submission``."""
+
+    submission_key = SubmissionKeyField()
+
+
+class EditForm(Form):
+    """A form that edits a versioned record: it posts back the version it showed. A missing or stale version
+    is not a typing error; the view answers with the conflict page (``core.versioning``)."""
+
+    version = HiddenField()

@@ -18,13 +18,14 @@ Value lists live in ``blueprints/sidilan/values.py``.
 """
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.core.audit import append_only
 from blueprints.core.extensions import db
 from blueprints.core.scope import RegencyScoped
-from blueprints.core.timeutil import utcnow
+from blueprints.core.timeutil import UTCDateTime, utcnow
+from blueprints.core.versioning import Versioned
 
 
 def split_codes(value: str | None) -> list[str]:
@@ -35,7 +36,7 @@ def join_codes(values) -> str:
     return ",".join(v for v in values if v)
 
 
-class Household(RegencyScoped, db.Model):
+class Household(Versioned, RegencyScoped, db.Model):
     __tablename__ = "sidilan_household"
     __table_args__ = (UniqueConstraint("regency_id", "no_kk", name="uq_sidilan_household_regency_kk"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,12 +53,12 @@ class Household(RegencyScoped, db.Model):
     tgl_cek_dtsen: Mapped[date | None] = mapped_column(Date)
     kondisi_rumah: Mapped[str | None] = mapped_column(String(100))
     sumber_penghasilan: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     members: Mapped[list["Person"]] = relationship(back_populates="household", order_by="Person.id")
 
 
-class Person(RegencyScoped, db.Model):
+class Person(Versioned, RegencyScoped, db.Model):
     __tablename__ = "sidilan_person"
     __table_args__ = (
         # Search is always scoped to a regency, then a prefix: one composite index per search path.
@@ -114,10 +115,9 @@ class Person(RegencyScoped, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_person.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     household: Mapped[Household | None] = relationship(back_populates="members")
     disability: Mapped["Disability | None"] = relationship(back_populates="person", uselist=False)
@@ -139,7 +139,7 @@ class Person(RegencyScoped, db.Model):
         return split_codes(self.tags)
 
 
-class Disability(db.Model):
+class Disability(Versioned, db.Model):
     __tablename__ = "sidilan_disability"
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("sidilan_person.id"), unique=True)
@@ -168,7 +168,7 @@ class Disability(db.Model):
     surat_tanggal: Mapped[date | None] = mapped_column(Date)
     butuh_pendamping: Mapped[bool] = mapped_column(Boolean, default=False)
     kebutuhan_layanan: Mapped[str] = mapped_column(String(200), default="")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     person: Mapped[Person] = relationship(back_populates="disability")
 
@@ -221,13 +221,13 @@ class ElderlyAssessment(RegencyScoped, db.Model):
     lawton_iadl: Mapped[int | None]
     penyakit_kronis: Mapped[str | None] = mapped_column(String(300))
     kebutuhan: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     person: Mapped[Person] = relationship(back_populates="assessments")
     petugas = relationship("User")
 
 
-class Program(RegencyScoped, db.Model):
+class Program(Versioned, RegencyScoped, db.Model):
     __tablename__ = "sidilan_program"
     __table_args__ = (UniqueConstraint("regency_id", "kode", name="uq_sidilan_program_regency_kode"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -240,7 +240,7 @@ class Program(RegencyScoped, db.Model):
     aktif: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Assistance(RegencyScoped, db.Model):
+class Assistance(Versioned, RegencyScoped, db.Model):
     __tablename__ = "sidilan_assistance"
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("sidilan_program.id"), index=True)
@@ -258,8 +258,8 @@ class Assistance(RegencyScoped, db.Model):
     penyalur: Mapped[str | None] = mapped_column(String(120))
     catatan: Mapped[str | None] = mapped_column(String(300))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     program: Mapped[Program] = relationship()
     person: Mapped[Person | None] = relationship()
@@ -274,13 +274,13 @@ class VerificationEvent(db.Model):
     to_status: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(String(500))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user = relationship("User")
     person: Mapped[Person] = relationship()
 
 
-class DuplicateCandidate(RegencyScoped, db.Model):
+class DuplicateCandidate(Versioned, RegencyScoped, db.Model):
     """A pair (person_a_id < person_b_id). A decided pair is never proposed again."""
     __tablename__ = "sidilan_duplicate"
     __table_args__ = (UniqueConstraint("person_a_id", "person_b_id", name="uq_sidilan_duplicate_pair"),)
@@ -291,8 +291,8 @@ class DuplicateCandidate(RegencyScoped, db.Model):
     skor: Mapped[int] = mapped_column(default=0)
     keputusan: Mapped[str | None] = mapped_column(String(20), index=True)  # duplikat / bukan_duplikat
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     person_a: Mapped[Person] = relationship(foreign_keys=[person_a_id])
     person_b: Mapped[Person] = relationship(foreign_keys=[person_b_id])
@@ -309,7 +309,7 @@ class ChangeLog(db.Model):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user = relationship("User")
 

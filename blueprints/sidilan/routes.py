@@ -149,7 +149,6 @@ def _save_person(person: Person | None, form: PersonForm, cascade: Cascade):
         changed = S.apply_changes(person, data, person.id, "person")
         if changed:
             person.updated_by_id = current_user.id
-            person.version += 1
         db.session.flush()
         audit.record("update", "sidilan_person", person.id, f"mengubah orang #{person.id} ({len(changed)} isian)")
     return person, warnings, {}

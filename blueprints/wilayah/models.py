@@ -4,6 +4,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.core.extensions import db
 from blueprints.core.scope import RegencyScoped
+from blueprints.core.versioning import Versioned
 
 LEVEL_KECAMATAN = 3
 LEVEL_NAGARI = 4
@@ -23,7 +24,7 @@ class Wilayah(db.Model):
     parent: Mapped["Wilayah | None"] = relationship(remote_side=[code])
 
 
-class Jorong(RegencyScoped, db.Model):
+class Jorong(Versioned, RegencyScoped, db.Model):
     """A jorong has no official code; the regency's admin keeps this list."""
     __tablename__ = "jorong"
     __table_args__ = (UniqueConstraint("nagari_code", "name", name="uq_jorong_nagari_name"),)
