@@ -5,8 +5,6 @@ module adds is measured without a test naming it.
 """
 import gzip
 import re
-from collections import deque
-from urllib.parse import urljoin, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -15,28 +13,16 @@ from blueprints.auth.models import User
 from blueprints.core.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
 from tests.conftest import HX
+from tests.crawl import crawl
 
 PAGE_BUDGET = 14_000
 FRAGMENT_BUDGET = 4_000
 FIRST_VISIT_BUDGET = 45_000
 MAX_PAGES_PER_USER = 40
-SKIP = re.compile(r"^/(keluar|static/)")
 
 
 def gz(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=6))
-
-
-def _links(html: str, base: str) -> list[str]:
-    out = []
-    for href in re.findall(r'href="([^"#]+)"', html):
-        href = href.replace("&amp;", "&")
-        url = urljoin(base, href)
-        parts = urlsplit(url)
-        if parts.netloc or not parts.path.startswith("/") or SKIP.match(parts.path):
-            continue
-        out.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return out
 
 
 def _asset_urls(html: str) -> list[str]:
@@ -60,13 +46,8 @@ def test_crawl_list_covers_every_demo_user(app):
 def test_every_reachable_page_and_fragment_fits(app, username):
     client = app.test_client()
     assert client.post("/masuk", data={"username": username, "password": DEMO_PASSWORD}).status_code == 302
-    seen, queue, measured = set(), deque(["/"]), []
-    while queue and len(seen) < MAX_PAGES_PER_USER:
-        url = queue.popleft()
-        if url in seen:
-            continue
-        seen.add(url)
-        response = client.get(url)
+    measured = []
+    for url, response in crawl(client, "/", MAX_PAGES_PER_USER):
         assert response.status_code < 500, url
         if response.mimetype != "text/html" or response.status_code != 200:
             continue
@@ -77,7 +58,6 @@ def test_every_reachable_page_and_fragment_fits(app, username):
         fragment = client.get(url, headers=HX)
         if fragment.status_code == 200 and b"<html" not in fragment.data:
             assert gz(fragment.data) <= FRAGMENT_BUDGET, f"{url}: fragment {gz(fragment.data)} B gz"
-        queue.extend(u for u in _links(html.decode(), url) if u not in seen)
     assert measured, "crawler measured nothing"
 
 

@@ -1,0 +1,213 @@
+"""No input gives a 500. The walk starts from the URL map: every POST route is fed missing fields, junk and
+out-of-range ids, 10,000-character strings, non-UTF-8 bytes, huge and negative numbers, impossible dates,
+duplicated fields and JSON, as each demo role that can reach it; every page a role can reach is asked again with
+junk query parameters. Forms are found by crawling each role's pages, so a new route is covered without naming
+it here, and a POST route that no role reaches makes the test fail until it is reachable or listed below.
+"""
+import json
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+
+from blueprints.core.demo import DEMO_PASSWORD
+from tests.crawl import crawl, post_forms
+
+ROLES = ["operator.solok", "verifikator.solok", "pimpinan.solok", "faskes.solok", "faskes.rsud.sijunjung",
+         "dinkes.sijunjung", "kerjasama.solok", "kerjasama.sijunjung", "admin.solok", "superadmin"]
+PAGES_PER_ROLE = 150
+LONG = "Zq" + "x" * 9_998
+SCRIPT = "<script>alert(1)</script>"
+ALLOWED = {200, 302, 303, 400, 403, 404, 405, 409, 413, 422, 429}
+# English that must never reach a clerk (WTForms and Werkzeug defaults)
+ENGLISH = re.compile(r"This field is required|Not a valid|Invalid (Choice|value|input)|Bad Request|"
+                     r"Internal Server Error|The browser \(or proxy\)|Method Not Allowed")
+NOT_FUZZED = {
+    "auth.logout": "ends the session the walk runs in; tests/test_auth.py covers it",
+    "auth.login": "throttled per address; tests/test_bad_input.py feeds it bad values",
+}
+JUNK_QUERY = {"hal": ["-1", "abc", "99999999999999999999"], "q": [LONG], "_method": ["x"], "endpoint": ["x"],
+              "fmt": ["x"], "format": ["zz"], "_external": ["1"], "_anchor": ["x"], "_scheme": ["javascript"],
+              "bulan": ["9999-99"], "status": ["zz"], "tanggal": ["2024-02-30"], "ragam": ["a", "zz"],
+              "kertas": ["Z9"], "dari": ["1800-01-01"], "sampai": ["x"]}
+DATE_KINDS = {"date", "datetime-local", "month", "time"}
+
+
+def _login(client, username):
+    return client.post("/masuk", data={"username": username, "password": DEMO_PASSWORD})
+
+
+def _endpoint(adapter, path: str):
+    try:
+        endpoint, _ = adapter.match(urlsplit(path).path, method="POST")
+        return endpoint
+    except (NotFound, MethodNotAllowed, RequestRedirect):
+        return None
+
+
+def _variants(form):
+    """(label, body) pairs: each is a dict of lists, or raw bytes with a content type."""
+    base = {name: values[:1] or [""] for name, values in form.fields.items()}
+    visible = [n for n, k in form.kinds.items() if k not in ("hidden", "button")]
+    selects = [n for n, k in form.kinds.items() if k in ("select", "radio", "checkbox")]
+    dates = [n for n, k in form.kinds.items() if k in DATE_KINDS]
+
+    def with_(names, value):
+        body = {k: list(v) for k, v in base.items()}
+        for n in names:
+            body[n] = [value]
+        return body
+
+    yield "missing", {}
+    yield "defaults", base
+    yield "hidden-missing", {n: v for n, v in base.items() if form.kinds.get(n) != "hidden"}
+    yield "long", with_(visible, LONG)
+    yield "script", with_(visible, SCRIPT)
+    yield "negative", with_(visible, "-7")
+    yield "huge", with_(visible, "1" + "0" * 30)
+    yield "float", with_(visible, "1e308")
+    yield "spaces", with_(visible, "   ")
+    for bad in ("2024-02-30", "1800-01-01", "2100-01-01", "0000-00-00T25:61"):
+        yield f"date {bad}", with_(dates or visible, bad)
+    for name in selects:
+        yield f"junk {name}", with_([name], "999999999")
+        yield f"neg {name}", with_([name], "-1")
+    yield "duplicated", {k: list(v) + ["1", "-1"] for k, v in base.items()}
+    yield "json", (json.dumps({k: v[0] for k, v in base.items()}).encode(), "application/json")
+    raw = "&".join(f"{k}=%FF%FE%80" for k in base).encode() + b"&x=\xff\xfe"
+    yield "non-utf8", (raw, "application/x-www-form-urlencoded")
+    yield "hidden-junk", with_([n for n, k in form.kinds.items() if k == "hidden" and n != "csrf_token"],
+                               "999999999")
+
+
+def _post(client, action, body):
+    if isinstance(body, tuple):
+        data, ctype = body
+        return client.post(action, data=data, content_type=ctype)
+    return client.post(action, data=body)
+
+
+def _check(response, where, problems):
+    status = response.status_code
+    if status >= 500 or status not in ALLOWED:
+        problems.append(f"{status} {where}")
+        return
+    if status >= 400 and response.mimetype == "text/html":
+        text = response.get_data(as_text=True)
+        if ENGLISH.search(text):
+            problems.append(f"{status} English text {where}: {ENGLISH.search(text).group(0)}")
+        if SCRIPT in text:
+            problems.append(f"{status} unescaped script {where}")
+        if status == 422 and 'class="err"' not in text and 'role="alert"' not in text:
+            problems.append(f"422 without a message {where}")
+
+
+def _seed(app) -> dict[str, list[str]]:
+    """Records and start pages that links alone do not reach within the crawl: an obligation (its status form),
+    a referral in each state at the sender, and an uploaded import (its mapping and run forms)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from blueprints.auth.models import User
+    from blueprints.core.extensions import db
+    from blueprints.core.timeutil import today_local
+    from blueprints.pks.models import Agreement
+    from blueprints.pks.models_work import Obligation
+    from blueprints.rujukan.models import Referral
+
+    with app.app_context():
+        signed = db.session.scalars(select(Agreement).where(Agreement.tahap == "ditandatangani")
+                                    .order_by(Agreement.id)).first()
+        db.session.add(Obligation(agreement_id=signed.id, text="Kewajiban uji", due=today_local() + timedelta(30)))
+        db.session.commit()
+        faskes = db.session.scalar(select(User).where(User.username == "faskes.solok"))
+        refs = {}
+        for ref in db.session.scalars(select(Referral).where(Referral.origin_id == faskes.organisation_id)
+                                      .order_by(Referral.id)):
+            refs.setdefault(ref.status, f"/rujukan/{ref.id}")
+        pages = list(refs.values()) + ([refs["draf"] + "/ubah"] if "draf" in refs else [])
+        return {"kerjasama.solok": [f"/pks/{signed.id}/pelaksanaan"], "faskes.solok": pages}
+
+
+def _upload_import(client) -> list[str]:
+    with open("tests/data/sidilan_import_sample.csv", "rb") as fh:
+        page = client.get("/sidilan/impor").get_data(as_text=True)
+        key = re.search(r'name="submission_key"[^>]*value="([^"]+)"', page)
+        data = {"berkas": (fh, "sample.csv")}
+        if key:
+            data["submission_key"] = key.group(1)
+        response = client.post("/sidilan/impor", data=data, content_type="multipart/form-data")
+    location = urlsplit(response.headers.get("Location", "")).path
+    if not location:
+        return []
+    mapping = client.get(location)
+    forms = post_forms(mapping.get_data(as_text=True), location)
+    if forms:  # run the column mapping as offered, so the dry run with its 'run' form exists
+        chosen = {k: [next((x for x in v if x), "")] for k, v in forms[0].fields.items() if k != "_reread"}
+        preview = client.post(forms[0].action, data=chosen)
+        after = urlsplit(preview.headers.get("Location", "")).path
+        return [location] + ([after] if after else [])
+    return [location]
+
+
+def _crawl_all(app, client_for):
+    """Crawl as every role: {endpoint: [(role, form)]}, and the pages each role reached."""
+    found, pages = {}, {}
+    adapter = app.url_map.bind("localhost")
+    seeds = _seed(app)
+    for role in ROLES:
+        client = client_for(role)
+        starts = ["/"] + seeds.get(role, []) + (_upload_import(client) if role == "operator.solok" else [])
+        pages[role] = []
+        for start in starts:
+            for url, response in crawl(client, start, PAGES_PER_ROLE if start == "/" else 5, adapter,
+                                       per_endpoint=5):
+                if response.mimetype != "text/html" or response.status_code != 200:
+                    continue
+                pages[role].append(url)
+                for form in post_forms(response.get_data(as_text=True), url):
+                    endpoint = _endpoint(adapter, form.action)
+                    if endpoint and endpoint not in NOT_FUZZED:
+                        known = found.setdefault(endpoint, [])
+                        if len(known) < 3 and all(f.action != form.action or r != role for r, f in known):
+                            known.append((role, form))
+    return found, pages
+
+
+def test_walk_every_route_with_bad_input(app):
+    clients = {}
+
+    def client_for(role):
+        if role not in clients:
+            clients[role] = app.test_client()
+            assert _login(clients[role], role).status_code == 302, role
+        return clients[role]
+
+    found, pages = _crawl_all(app, client_for)
+    post_endpoints = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods}
+    missing = sorted(post_endpoints - set(found) - set(NOT_FUZZED))
+    problems = [f"POST route no demo role reaches (add a link, a seed or a NOT_FUZZED reason): {e}"
+                for e in missing]
+    for endpoint, targets in sorted(found.items()):
+        for role, form in targets:
+            client = client_for(role)
+            for label, body in _variants(form):
+                response = _post(client, form.action, body)
+                _check(response, f"POST {form.action} [{endpoint}] as {role}: {label}", problems)
+                if response.status_code == 302 and "/masuk" in response.headers.get("Location", ""):
+                    _login(client, role)  # the walk changed this user's session (e.g. a password); go on
+    for role, urls in pages.items():
+        client = client_for(role)
+        for url in dict.fromkeys(urls):
+            path = urlsplit(url).path
+            broken = []
+            _check(client.get(path, query_string=JUNK_QUERY), f"GET {path}", broken)
+            if broken:  # name the parameters that break it
+                for name, values in JUNK_QUERY.items():
+                    _check(client.get(path, query_string={name: values}), f"GET {path}?{name}=… as {role}",
+                           problems)
+    problems = list(dict.fromkeys(problems))
+    assert not problems, f"{len(problems)} bad answers:\n" + "\n".join(problems[:120])
