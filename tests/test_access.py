@@ -87,7 +87,7 @@ def test_admin_cannot_reach_other_regency_users(app, client, auth, admin, other)
     assert other not in listing
     assert "Tidak ada pengguna yang cocok" in client.get(f"/admin/pengguna?q={other}").get_data(as_text=True)
     assert client.get(f"/admin/pengguna/{other_id}").status_code == 404
-    edit = client.post(f"/admin/pengguna/{other_id}", data={"username": other, "name": "X", "role": "admin",
+    edit = client.post(f"/admin/pengguna/{other_id}", data={"version": "1", "username": other, "name": "X", "role": "admin",
                                                             "organisation_id": "1", "active": "y"})
     assert edit.status_code == 404
     assert client.post(f"/admin/pengguna/{other_id}/reset",

@@ -2,6 +2,7 @@ from sqlalchemy import func, select
 
 from blueprints.auth.models import Regency
 from blueprints.core.extensions import db
+from blueprints.core.forms import new_submission_key as key
 from blueprints.wilayah.models import LEVEL_KECAMATAN, LEVEL_NAGARI, Jorong, Wilayah
 from tests.conftest import HX
 
@@ -51,7 +52,7 @@ def test_cascade_drops_a_nagari_outside_its_kecamatan(client, auth):
 def test_cascade_without_javascript(app, client, auth):
     """The no-JS path: the 'Tampilkan pilihan wilayah' button reloads the form with the next level filled."""
     auth.login("admin.solok")
-    page = client.post("/admin/jorong", data={"kecamatan": "13.02.18", "name": "Koto Baru", "_cascade": "1"})
+    page = client.post("/admin/jorong", data={"submission_key": key(), "kecamatan": "13.02.18", "name": "Koto Baru", "_cascade": "1"})
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "<noscript>" in text and 'name="_cascade"' in text
@@ -59,19 +60,19 @@ def test_cascade_without_javascript(app, client, auth):
     assert 'value="Koto Baru"' in text  # what was typed is kept
     with app.app_context():
         assert db.session.scalar(select(Jorong).where(Jorong.name == "Koto Baru")) is None
-    page = client.post("/admin/jorong", data={"kecamatan": "13.02.18", "nagari": "13.02.18.2004",
+    page = client.post("/admin/jorong", data={"submission_key": key(), "kecamatan": "13.02.18", "nagari": "13.02.18.2004",
                                               "name": "Koto Baru", "_cascade": "1"})
     assert "Tigo Jangko" in page.get_data(as_text=True)
 
 
 def test_admin_adds_and_deactivates_jorong(app, client, auth):
     auth.login("admin.solok")
-    missing = client.post("/admin/jorong", data={"kecamatan": "13.02.18", "name": "Koto Baru"})
-    assert missing.status_code == 400 and "Pilih nagari." in missing.get_data(as_text=True)
-    created = client.post("/admin/jorong", data={"kecamatan": "13.02.18", "nagari": "13.02.18.2004",
+    missing = client.post("/admin/jorong", data={"submission_key": key(), "kecamatan": "13.02.18", "name": "Koto Baru"})
+    assert missing.status_code == 422 and "Pilih nagari." in missing.get_data(as_text=True)
+    created = client.post("/admin/jorong", data={"submission_key": key(), "kecamatan": "13.02.18", "nagari": "13.02.18.2004",
                                                  "name": "  Koto   Baru "})
     assert created.status_code == 302
-    dup = client.post("/admin/jorong", data={"kecamatan": "13.02.18", "nagari": "13.02.18.2004", "name": "koto baru"})
+    dup = client.post("/admin/jorong", data={"submission_key": key(), "kecamatan": "13.02.18", "nagari": "13.02.18.2004", "name": "koto baru"})
     assert "sudah ada" in dup.get_data(as_text=True)
     with app.app_context():
         row = db.session.scalar(select(Jorong).where(Jorong.name == "Koto Baru"))
@@ -91,6 +92,6 @@ def test_admin_cannot_touch_other_regency_jorong(app, client, auth):
     assert client.post(f"/admin/jorong/{jid}/aktif").status_code == 404
     assert "Tigo Jangko" not in client.get("/admin/jorong").get_data(as_text=True)
     # a Sijunjung admin cannot add a jorong under a Solok nagari: the cascade only offers Sijunjung
-    client.post("/admin/jorong", data={"kecamatan": "13.02.18", "nagari": "13.02.18.2004", "name": "Sisipan"})
+    client.post("/admin/jorong", data={"submission_key": key(), "kecamatan": "13.02.18", "nagari": "13.02.18.2004", "name": "Sisipan"})
     with app.app_context():
         assert db.session.scalar(select(Jorong).where(Jorong.name == "Sisipan")) is None

@@ -1,3 +1,4 @@
+from blueprints.core.forms import CreateForm, EditForm
 from blueprints.core.forms import Form as FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -27,13 +28,21 @@ class UserForm(FlaskForm):
         self.role.choices = []
 
 
+class NewUserForm(CreateForm, UserForm):
+    pass
+
+
+class EditUserForm(EditForm, UserForm):
+    pass
+
+
 class ResetPasswordForm(FlaskForm):
     password = PasswordField("Kata sandi baru", validators=[
         DataRequired("Kata sandi baru wajib diisi."),
         Length(min=MIN_LENGTH, max=200, message=f"Kata sandi minimal {MIN_LENGTH} karakter.")])
 
 
-class JorongForm(FlaskForm):
+class JorongForm(CreateForm):
     name = StringField("Nama jorong", validators=[
         DataRequired("Nama jorong wajib diisi."), Length(max=100, message="Nama jorong maksimal 100 karakter.")])
 

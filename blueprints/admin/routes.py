@@ -6,19 +6,21 @@ from sqlalchemy import func, select
 
 from blueprints.auth.models import Organisation, User
 from blueprints.auth.passwords import hash_password
-from blueprints.core import audit
+from blueprints.core import audit, submission
 from blueprints.core.audit import ACTIONS, AuditEvent
 from blueprints.core.extensions import db
 from blueprints.core.pagination import paginate
 from blueprints.core.render import render
 from blueprints.core.roles import ROLE_LABELS, SUPERADMIN
 from blueprints.core.scope import get_scoped_or_404, scoped
+from blueprints.core.forms import FORM_INVALID
 from blueprints.core.timeutil import WIB
+from blueprints.core.versioning import conflict_response, is_stale
 from blueprints.wilayah.models import Jorong, Wilayah
 from blueprints.wilayah.service import Cascade, is_cascade_refresh
 
 from . import bp
-from .forms import AuditFilterForm, JorongForm, ResetPasswordForm, UserForm
+from .forms import AuditFilterForm, EditUserForm, JorongForm, NewUserForm, ResetPasswordForm, UserForm
 
 
 @bp.route("/")
@@ -75,26 +77,32 @@ def _save_user(form: UserForm, user: User | None):
 
 @bp.route("/pengguna/baru", methods=["GET", "POST"])
 def user_new():
-    form = UserForm()
+    form = NewUserForm()
     _fill_user_choices(form)
     if form.validate_on_submit():
+        if replay := submission.claim(form.submission_key.data):
+            return replay.response()
         user = _save_user(form, None)
         if user is not None:
             db.session.flush()
             audit.record("create", "user", user.id, f"membuat pengguna {user.username}",
                          regency_id=user.regency_id)
+            submission.remember(form.submission_key.data, url_for("admin.user_edit", user_id=user.id))
             db.session.commit()
             flash(f"Pengguna {user.username} dibuat.", "ok")
             return redirect(url_for("admin.users"))
-    return render("admin/user_form.html", form=form, user=None)
+        db.session.rollback()
+    return render("admin/user_form.html", form=form, user=None, status=FORM_INVALID if form.errors else 200)
 
 
 @bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int):
     user = get_scoped_or_404(User, user_id)
-    form = UserForm(obj=user)
+    form = EditUserForm(obj=user)
     _fill_user_choices(form)
     reset_form = ResetPasswordForm(prefix="reset")
+    if request.method == "POST" and is_stale(user, form.version.data):
+        return conflict_response(form, user, back_url=url_for("admin.user_edit", user_id=user.id))
     if form.validate_on_submit():
         if _save_user(form, user) is not None:
             audit.record("update", "user", user.id, f"mengubah pengguna {user.username}",
@@ -102,7 +110,8 @@ def user_edit(user_id: int):
             db.session.commit()
             flash("Perubahan disimpan.", "ok")
             return redirect(url_for("admin.users"))
-    return render("admin/user_form.html", form=form, user=user, reset_form=reset_form)
+    return render("admin/user_form.html", form=form, user=user, reset_form=reset_form,
+                  status=FORM_INVALID if form.errors else 200)
 
 
 @bp.route("/pengguna/<int:user_id>/reset", methods=["POST"])
@@ -117,9 +126,9 @@ def user_reset(user_id: int):
         db.session.commit()
         flash(f"Kata sandi {user.username} diatur ulang. Sampaikan kepada yang bersangkutan secara langsung.", "ok")
         return redirect(url_for("admin.user_edit", user_id=user.id))
-    form = UserForm(obj=user)
+    form = EditUserForm(obj=user)
     _fill_user_choices(form)
-    return render("admin/user_form.html", form=form, user=user, reset_form=reset_form, status=400)
+    return render("admin/user_form.html", form=form, user=user, reset_form=reset_form, status=FORM_INVALID)
 
 
 # ---- jorong ------------------------------------------------------------------------------------
@@ -139,11 +148,15 @@ def jorong():
             if dup is not None:
                 form.name.errors.append("Jorong dengan nama ini sudah ada di nagari tersebut.")
             else:
+                if replay := submission.claim(form.submission_key.data):
+                    return replay.response()
                 nagari = db.session.get(Wilayah, cascade.nagari)
                 row = Jorong(nagari_code=nagari.code, name=name, regency_id=nagari.regency_id)
                 db.session.add(row)
                 db.session.flush()
                 audit.record("create", "jorong", row.id, f"menambah jorong {name} di {nagari.name}")
+                submission.remember(form.submission_key.data,
+                                    url_for("admin.jorong", kecamatan=cascade.kecamatan, nagari=cascade.nagari))
                 db.session.commit()
                 flash(f"Jorong {name} ditambahkan.", "ok")
                 return redirect(url_for("admin.jorong", kecamatan=cascade.kecamatan, nagari=cascade.nagari))
@@ -153,14 +166,16 @@ def jorong():
     elif cascade.kecamatan:
         stmt = stmt.where(Wilayah.parent_code == cascade.kecamatan)
     page = paginate(stmt, request.args.get("hal"), per_page=50)
-    status = 400 if (form.errors or errors) else 200
+    status = FORM_INVALID if (form.errors or errors) else 200
     return render("admin/jorong.html", form=form, cascade=cascade, errors=errors, page=page, status=status)
 
 
 @bp.route("/jorong/<int:jorong_id>/aktif", methods=["POST"])
 def jorong_toggle(jorong_id: int):
     row = get_scoped_or_404(Jorong, jorong_id)
-    row.active = not row.active
+    # the form says which state it wants, so a repeated submit does not flip it back
+    wanted = request.form.get("active")
+    row.active = (not row.active) if wanted not in ("0", "1") else wanted == "1"
     audit.record("update", "jorong", row.id, f"jorong {row.name} {'diaktifkan' if row.active else 'dinonaktifkan'}")
     db.session.commit()
     flash(f"Jorong {row.name} {'diaktifkan' if row.active else 'dinonaktifkan'}.", "ok")

@@ -1,6 +1,6 @@
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from blueprints.core import audit
 from blueprints.core.auth_gate import login_redirect, public
@@ -53,7 +53,8 @@ def login():
             login_user(user, remember=False)
             session.permanent = True
             touch()
-            user.last_login = utcnow()
+            # bookkeeping, not an edit: it must not change the version an admin's open edit form holds
+            db.session.execute(update(User).where(User.id == user.id).values(last_login=utcnow()))
             audit.record("login", "user", user.id, "masuk", user=user)
             db.session.commit()
             return redirect(next_url if _is_safe_next(next_url) else url_for("home.index"))

@@ -167,7 +167,8 @@ class SubmissionKeyField(HiddenField):
         super().__init__(label, **kwargs)
 
     def pre_validate(self, form):
-        if not isinstance(self.data, str) or not SUBMISSION_KEY.match(self.data):
+        # raw_data is empty when the key was not sent at all (data then holds a fresh default)
+        if not self.raw_data or not isinstance(self.data, str) or not SUBMISSION_KEY.match(self.data):
             self.data = new_submission_key()
             raise ValidationError(KEY_MISSING)
 
