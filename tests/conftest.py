@@ -23,6 +23,20 @@ def pytest_unconfigure(config):
     _CLOCK.stop()
 
 
+# Tests whose outcome depends on the calendar (validity days, month recaps, ages, "this month"): CI runs them
+# again on boundary days (tests/clock.py). Others pin facts to the default day (e.g. a KSB still in force).
+DATE_SENSITIVE = ("tests/rujukan/", "tests/test_time.py", "tests/test_submission.py",
+                  "tests/sidilan/test_reports_dashboard.py", "tests/sidilan/test_reports_pages.py",
+                  "tests/sidilan/test_search.py", "tests/sidilan/test_person.py", "tests/pks/test_service.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = item.nodeid.replace("\\", "/")
+        if path.startswith(DATE_SENSITIVE):
+            item.add_marker(pytest.mark.dates)
+
+
 # Reference data kept between tests (rebuilding it each time costs more than the tests).
 KEEP_TABLES = {"regency", "wilayah", "alembic_version"}
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
