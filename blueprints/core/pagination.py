@@ -1,7 +1,7 @@
 """Offset paging shared by every list: plain page links plus a 'Muat lagi' link for htmx."""
 from dataclasses import dataclass
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from sqlalchemy import Select, func, select
 
 from .extensions import db
@@ -23,10 +23,19 @@ class Page:
         return self.page < self.pages
 
     def url(self, page: int) -> str:
-        args = dict(request.view_args or {})
-        args.update({k: v for k, v in request.args.items() if k != "hal"})
+        """This list at ``page``, keeping its filters (every value of a repeated one, e.g. ?ragam=a&ragam=b).
+
+        Only ordinary filter parameters are carried over: a query argument named like one of url_for's own
+        parameters (``endpoint``, ``_method``, ``_anchor``, ``_external``, ``_scheme``: anything starting with
+        ``_``) or like a variable of this endpoint's rules (those come from the current URL) is dropped,
+        since it would change or break the link instead of filtering."""
+        endpoint = request.endpoint
+        reserved = {"hal", "endpoint"} | {name for rule in current_app.url_map.iter_rules(endpoint)
+                                          for name in rule.arguments}
+        args = {k: v for k, v in request.args.lists() if not k.startswith("_") and k not in reserved}
+        args.update(request.view_args or {})
         args["hal"] = page
-        return url_for(request.endpoint, **args)
+        return url_for(endpoint, **args)
 
     def window(self, radius: int = 2) -> list[int]:
         lo, hi = max(1, self.page - radius), min(self.pages, self.page + radius)

@@ -128,7 +128,7 @@ def documents(agreement_id):
                        mime=TYPES[ext][0], size=len(data), sha256=digest, uploaded_by_id=current_user.id)
         db.session.add(doc)
         db.session.flush()
-        if form.meeting_id.data and form.meeting_id.data in dict(form.meeting_id.choices):
+        if form.meeting_id.data:
             db.session.add(MeetingDocument(meeting_id=form.meeting_id.data, document_id=doc.id,
                                            role=form.meeting_role.data))
         audit.record("create", "pks_document", doc.id, f"dokumen #{doc.id} kesepakatan #{a.id}")

@@ -1,6 +1,8 @@
+from flask import has_request_context, request
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import (BooleanField, DateField, FileField, IntegerField, SelectField, SelectMultipleField,
                      StringField, TextAreaField, TimeField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.core.forms import Form
@@ -8,14 +10,56 @@ from blueprints.core.forms import Form
 from .models import JENIS, KATEGORI, KLAUSUL, NOTE_KINDS, PERAN_PIHAK, URUSAN
 from .models_work import (ACTIVITY_STATUS, DOC_KINDS, LETTER_DIRECTION, MEETING_DOC_ROLES, OBLIGATION_STATUS,
                           REKOMENDASI, REPORT_TO)
+from .service import CONTROL_CHARS, CONTROL_MESSAGE
 
 
 def _req(label):
     return DataRequired(f"{label} wajib diisi.")
 
 
+def _date_req(message):
+    """Required date: an empty field gets ``message``; an impossible one (2024-02-30) keeps "Tanggal tidak sah"."""
+    return InputRequired(message)
+
+
 def _len(n):
     return Length(max=n, message=f"Maksimal {n} karakter.")
+
+
+def _ids(label, message):
+    """A select of record ids that takes only one of its options: junk, unknown or negative ids get ``message``."""
+    return SelectField(label, coerce=int, choices=[], default=0, invalid_value_message=message,
+                       invalid_choice_message=message)
+
+
+REGENCY = "Pilih daerah yang tersedia."
+MEETING = "Pilih rapat yang membahas kesepakatan ini."
+# A page with several forms tells them apart by the hidden "bagian" field; without it nothing can be saved.
+UNKNOWN_FORM = "Formulir tidak dikenali. Muat ulang halaman lalu coba lagi."
+
+
+class PksForm(Form):
+    """Base of every PKS form.
+
+    The pages post HTML forms only. A JSON body is read as an empty form, so each field answers with its own
+    message, instead of numbers, lists or objects reaching fields that expect text. Text with control
+    characters (NUL cannot even be stored in PostgreSQL) is refused at its field.
+    """
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            if (has_request_context() and request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json
+                    and formdata is not None and not hasattr(formdata, "getlist")):
+                formdata = ImmutableMultiDict()
+            return super().wrap_formdata(form, formdata)
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        for f in self:
+            if isinstance(f.data, str) and CONTROL_CHARS.search(f.data):
+                f.errors = [*f.errors, CONTROL_MESSAGE]
+                ok = False
+        return ok
 
 
 class MultiCheckbox(SelectMultipleField):
@@ -23,12 +67,10 @@ class MultiCheckbox(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class AgreementForm(Form):
+class AgreementForm(PksForm):
     jenis = SelectField("Jenis dokumen", choices=JENIS)
-    parent_id = SelectField("Induk (KSB untuk PKS; naskah asal untuk adendum/perpanjangan)", coerce=int,
-                            choices=[], validate_choice=False)
-    scope_item_id = SelectField("Ruang lingkup KSB yang dilaksanakan", coerce=int, choices=[],
-                                validate_choice=False)
+    parent_id = _ids("Induk (KSB untuk PKS; naskah asal untuk adendum/perpanjangan)", "Induk tidak ditemukan.")
+    scope_item_id = _ids("Ruang lingkup KSB yang dilaksanakan", "Ruang lingkup tidak ditemukan.")
     judul = StringField("Judul", validators=[_req("Judul"), _len(250)])
     objek = StringField("Objek", validators=[Optional(), _len(250)])
     urusan = MultiCheckbox("Urusan pemerintahan", choices=URUSAN)
@@ -45,7 +87,7 @@ class AgreementForm(Form):
     dprd_tanggal = DateField("Tanggal keputusan DPRD", validators=[Optional()])
 
 
-class PartyForm(Form):
+class PartyForm(PksForm):
     regency_id = SelectField("Daerah", coerce=int, choices=[], validators=[DataRequired("Pilih daerah.")])
     urutan = SelectField("Kedudukan", coerce=int, choices=PERAN_PIHAK)
     opd = StringField("OPD / instansi", validators=[_req("OPD"), _len(150)])
@@ -57,7 +99,7 @@ class PartyForm(Form):
     menandatangani = BooleanField("Ikut menandatangani (memberi nomor di registernya)", default=True)
 
 
-class SignatoryForm(Form):
+class SignatoryForm(PksForm):
     party_id = SelectField("Pihak", coerce=int, choices=[], validators=[DataRequired("Pilih pihak.")])
     nama = StringField("Nama penandatangan", validators=[_req("Nama"), _len(120)])
     jabatan = StringField("Jabatan", validators=[_req("Jabatan"), _len(150)])
@@ -66,20 +108,20 @@ class SignatoryForm(Form):
     kuasa_tanggal = DateField("Tanggal surat kuasa", validators=[Optional()])
 
 
-class NumberForm(Form):
+class NumberForm(PksForm):
     party_id = SelectField("Pihak", coerce=int, choices=[], validators=[DataRequired("Pilih pihak.")])
     nomor = StringField("Nomor naskah di register pihak ini", validators=[_req("Nomor"), _len(120)])
     tanggal = DateField("Tanggal penomoran", validators=[Optional()])
     register = StringField("Register", validators=[Optional(), _len(150)])
 
 
-class StageForm(Form):
+class StageForm(PksForm):
     to = SelectField("Pindah ke tahap", choices=[], validators=[DataRequired("Pilih tahap.")])
     reason = TextAreaField("Alasan / keterangan", validators=[Optional(), _len(2000)])
 
 
-class SignForm(Form):
-    tgl_ttd = DateField("Tanggal penandatanganan", validators=[DataRequired("Tanggal penandatanganan wajib diisi.")])
+class SignForm(PksForm):
+    tgl_ttd = DateField("Tanggal penandatanganan", validators=[_date_req("Tanggal penandatanganan wajib diisi.")])
     tempat = StringField("Tempat", validators=[Optional(), _len(200)])
     tgl_mulai = DateField("Mulai berlaku (kosong = tanggal tanda tangan)", validators=[Optional()])
     tgl_berakhir = DateField("Berakhir", validators=[Optional()])
@@ -87,76 +129,77 @@ class SignForm(Form):
         Optional(), NumberRange(min=1, max=600, message="Jangka waktu 1–600 bulan.")])
 
 
-class TargetForm(Form):
+class TargetForm(PksForm):
     target = StringField("Target tanda tangan", validators=[_req("Target"), _len(60)])
     alasan = TextAreaField("Alasan penundaan (wajib bila target diubah)", validators=[Optional(), _len(2000)])
     diputuskan_oleh = StringField("Diputuskan oleh", validators=[Optional(), _len(200)])
-    meeting_id = SelectField("Rapat sumber keputusan", coerce=int, choices=[], validate_choice=False)
+    meeting_id = _ids("Rapat sumber keputusan", MEETING)
     tempat = StringField("Tempat / acara penandatanganan", validators=[Optional(), _len(200)])
 
 
-class WaitingForm(Form):
-    menunggu = SelectField("Menunggu siapa", choices=[], validate_choice=False)
+class WaitingForm(PksForm):
+    menunggu = SelectField("Menunggu siapa", choices=[],
+                           invalid_choice_message="Pilih salah satu (atau “— tidak ada —”).")
     opd = StringField("atau menunggu OPD (nama)", validators=[Optional(), _len(150)])
 
 
-class NoteForm(Form):
+class NoteForm(PksForm):
     kind = SelectField("Jenis", choices=NOTE_KINDS)
     internal = BooleanField("Internal (hanya daerah saya)", default=True)
     text = TextAreaField("Isi catatan", validators=[_req("Isi catatan"), _len(4000)])
 
 
-class ScopeItemForm(Form):
+class ScopeItemForm(PksForm):
     nama = StringField("Ruang lingkup", validators=[_req("Ruang lingkup"), _len(250)])
     urusan_code = SelectField("Urusan", choices={"": "—", **URUSAN}, default="")
 
 
-class ChildForm(Form):
+class ChildForm(PksForm):
     jenis = SelectField("Jenis", choices={"ADENDUM": "Adendum", "PERPANJANGAN": "Perpanjangan"})
     judul = StringField("Judul", validators=[_req("Judul"), _len(250)])
 
 
-class MeetingForm(Form):
-    tanggal = DateField("Tanggal", validators=[DataRequired("Tanggal rapat wajib diisi.")])
+class MeetingForm(PksForm):
+    tanggal = DateField("Tanggal", validators=[_date_req("Tanggal rapat wajib diisi.")])
     jam = TimeField("Jam", validators=[Optional()])
     tempat = StringField("Tempat", validators=[Optional(), _len(200)])
     tautan = StringField("Tautan daring", validators=[Optional(), _len(300)])
-    host_regency_id = SelectField("Tuan rumah", coerce=int, choices=[], validate_choice=False)
+    host_regency_id = _ids("Tuan rumah", REGENCY)
     agenda = TextAreaField("Agenda", validators=[Optional(), _len(4000)])
     undangan_nomor = StringField("Nomor surat undangan", validators=[Optional(), _len(120)])
 
 
-class AttendeeForm(Form):
+class AttendeeForm(PksForm):
     nama = StringField("Nama", validators=[_req("Nama"), _len(150)])
     jabatan = StringField("Jabatan", validators=[Optional(), _len(200)])
     opd = StringField("OPD", validators=[Optional(), _len(200)])
-    regency_id = SelectField("Daerah", coerce=int, choices=[], validate_choice=False)
+    regency_id = _ids("Daerah", REGENCY)
     keterangan = StringField("Keterangan", validators=[Optional(), _len(200)])
 
 
-class DecisionForm(Form):
+class DecisionForm(PksForm):
     text = TextAreaField("Keputusan", validators=[_req("Keputusan"), _len(4000)])
 
 
-class ActionForm(Form):
+class ActionForm(PksForm):
     text = TextAreaField("Tindak lanjut", validators=[_req("Tindak lanjut"), _len(2000)])
-    owner_regency_id = SelectField("Daerah penanggung jawab", coerce=int, choices=[], validate_choice=False)
+    owner_regency_id = _ids("Daerah penanggung jawab", REGENCY)
     owner = StringField("OPD / orang", validators=[Optional(), _len(200)])
     due = DateField("Tenggat", validators=[Optional()])
 
 
-class UploadForm(Form):
+class UploadForm(PksForm):
     kind = SelectField("Jenis berkas", choices=DOC_KINDS)
     versi = IntegerField("Versi draf", validators=[Optional(), NumberRange(min=1, max=999,
                                                                            message="Versi 1–999.")])
     ringkasan = TextAreaField("Ringkasan perubahan", validators=[Optional(), _len(2000)])
-    meeting_id = SelectField("Rapat terkait", coerce=int, choices=[], validate_choice=False)
+    meeting_id = _ids("Rapat terkait", MEETING)
     meeting_role = SelectField("Kaitan dengan rapat", choices=MEETING_DOC_ROLES, default="berkas")
     berkas = FileField("Berkas (PDF, DOCX, ODT, JPG, PNG)")
 
 
-class ActivityForm(Form):
-    tanggal = DateField("Tanggal", validators=[DataRequired("Tanggal wajib diisi.")])
+class ActivityForm(PksForm):
+    tanggal = DateField("Tanggal", validators=[_date_req("Tanggal wajib diisi.")])
     jenis = StringField("Kegiatan", validators=[_req("Kegiatan"), _len(150)])
     peserta = IntegerField("Jumlah peserta", validators=[Optional(), NumberRange(min=0, max=100000,
                                                                                   message="0–100.000.")])
@@ -165,15 +208,15 @@ class ActivityForm(Form):
     status = SelectField("Status", choices=ACTIVITY_STATUS)
 
 
-class ObligationForm(Form):
-    party_id = SelectField("Pihak", coerce=int, choices=[], validate_choice=False)
+class ObligationForm(PksForm):
+    party_id = _ids("Pihak", "Pilih pihak kesepakatan ini.")
     text = TextAreaField("Kewajiban (dari pasal hak dan kewajiban)", validators=[_req("Kewajiban"), _len(2000)])
     due = DateField("Tenggat", validators=[Optional()])
     status = SelectField("Status", choices={k: v for k, v in OBLIGATION_STATUS.items() if k != "lewat"})
     bukti = StringField("Bukti", validators=[Optional(), _len(500)])
 
 
-class ReportForm(Form):
+class ReportForm(PksForm):
     periode = StringField("Periode (mis. Semester I 2025)", validators=[_req("Periode"), _len(60)])
     jatuh_tempo = DateField("Jatuh tempo", validators=[Optional()])
     disampaikan_pada = DateField("Disampaikan pada", validators=[Optional()])
@@ -182,21 +225,21 @@ class ReportForm(Form):
     sipgwpp = BooleanField("Sudah diisi di SIPGWPP")
 
 
-class EvaluationForm(Form):
-    tanggal = DateField("Tanggal", validators=[DataRequired("Tanggal wajib diisi.")])
+class EvaluationForm(PksForm):
+    tanggal = DateField("Tanggal", validators=[_date_req("Tanggal wajib diisi.")])
     temuan = TextAreaField("Temuan", validators=[_req("Temuan"), _len(4000)])
     rekomendasi = SelectField("Rekomendasi", choices=REKOMENDASI)
 
 
-class LetterForm(Form):
+class LetterForm(PksForm):
     arah = SelectField("Arah", choices=LETTER_DIRECTION)
     nomor = StringField("Nomor surat", validators=[_req("Nomor surat"), _len(120)])
-    tanggal = DateField("Tanggal surat", validators=[DataRequired("Tanggal surat wajib diisi.")])
+    tanggal = DateField("Tanggal surat", validators=[_date_req("Tanggal surat wajib diisi.")])
     perihal = StringField("Perihal", validators=[_req("Perihal"), _len(250)])
     pengirim = StringField("Pengirim", validators=[Optional(), _len(200)])
     penerima = StringField("Penerima", validators=[Optional(), _len(200)])
     tembusan = TextAreaField("Tembusan (satu per baris)", validators=[Optional(), _len(2000)])
 
 
-class LinkAgreementForm(Form):
-    agreement_id = SelectField("Kesepakatan lain yang dibahas", coerce=int, choices=[], validate_choice=False)
+class LinkAgreementForm(PksForm):
+    agreement_id = _ids("Kesepakatan lain yang dibahas", "Pilih kesepakatan yang tersedia.")

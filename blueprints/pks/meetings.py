@@ -9,7 +9,7 @@ from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.timeutil import today_local
 
 from . import bp
-from .forms import ActionForm, AttendeeForm, DecisionForm, LetterForm, LinkAgreementForm, MeetingForm
+from .forms import UNKNOWN_FORM, ActionForm, AttendeeForm, DecisionForm, LetterForm, LinkAgreementForm, MeetingForm
 from .models import Agreement
 from .models_work import ActionItem, Attendee, Decision, Letter, Meeting, MeetingDocument
 
@@ -36,7 +36,8 @@ def meeting_new(agreement_id):
         flash("Rapat dicatat. Tambahkan peserta, keputusan dan tindak lanjut.", "ok")
         return redirect(url_for("pks.meeting", meeting_id=m.id))
     return render("pks/form.html", form=form, a=a, title="Rapat baru",
-                  action=url_for("pks.meeting_new", agreement_id=a.id))
+                  action=url_for("pks.meeting_new", agreement_id=a.id),
+                  status=422 if request.method == "POST" else 200)
 
 
 def _forms():
@@ -47,15 +48,20 @@ def _forms():
     return att, DecisionForm(prefix="k"), act
 
 
-def _page(m, att, dec, act):
-    from .routes import can_write
+def _link_form(m) -> LinkAgreementForm:
+    """Offers only agreements the user can see that the meeting does not list yet."""
     from blueprints.core.scope import scoped
-    links = list(db.session.scalars(select(MeetingDocument).where(MeetingDocument.meeting_id == m.id)))
-    link_form = LinkAgreementForm()
-    link_form.agreement_id.choices = [(x.id, f"{x.jenis} #{x.id}: {x.judul[:70]}") for x in db.session.scalars(
+    form = LinkAgreementForm()
+    form.agreement_id.choices = [(x.id, f"{x.jenis} #{x.id}: {x.judul[:70]}") for x in db.session.scalars(
         scoped(Agreement).where(Agreement.tahap != "dibatalkan").order_by(Agreement.id)) if x not in m.agreements]
-    return render("pks/meeting.html", m=m, att_form=att, dec_form=dec, act_form=act, links=links, link_form=link_form,
-                  today=today_local(), can_write=can_write())
+    return form
+
+
+def _page(m, att, dec, act, link_form=None, status=200):
+    from .routes import can_write
+    links = list(db.session.scalars(select(MeetingDocument).where(MeetingDocument.meeting_id == m.id)))
+    return render("pks/meeting.html", m=m, att_form=att, dec_form=dec, act_form=act, links=links,
+                  link_form=link_form or _link_form(m), today=today_local(), can_write=can_write(), status=status)
 
 
 @bp.route("/rapat/<int:meeting_id>", methods=["GET", "POST"])
@@ -75,7 +81,9 @@ def meeting(meeting_id):
                                       owner_regency_id=act.owner_regency_id.data or None,
                                       owner=(act.owner.data or "").strip(), due=act.due.data))
         else:
-            return _page(m, att, dec, act)
+            if which not in ("hadir", "keputusan", "tindak"):
+                flash(UNKNOWN_FORM, "error")
+            return _page(m, att, dec, act, status=422)
         db.session.commit()
         flash("Disimpan.", "ok")
         return redirect(url_for("pks.meeting", meeting_id=m.id))
@@ -98,17 +106,15 @@ def action_done(meeting_id, item_id):
 @bp.route("/rapat/<int:meeting_id>/kesepakatan", methods=["POST"])
 def meeting_link(meeting_id):
     """Add another agreement discussed in the same meeting (only one the user can see)."""
-    from blueprints.core.scope import scoped
     m = get_scoped_or_404(Meeting, meeting_id)
-    form = LinkAgreementForm()
-    if form.validate_on_submit():
-        a = db.session.scalar(scoped(Agreement).where(Agreement.id == form.agreement_id.data))
-        if a is None:
-            flash("Pilih kesepakatan.", "error")
-        elif a not in m.agreements:
-            m.agreements.append(a)
-            db.session.commit()
-            flash("Kesepakatan ditambahkan ke rapat.", "ok")
+    form = _link_form(m)
+    if not form.validate_on_submit():
+        if not form.agreement_id.choices:  # the page then shows no such form to put the message on
+            flash("Tidak ada kesepakatan lain yang dapat ditambahkan ke rapat ini.", "error")
+        return _page(m, *_forms(), link_form=form, status=422)
+    m.agreements.append(db.session.get(Agreement, form.agreement_id.data))
+    db.session.commit()
+    flash("Kesepakatan ditambahkan ke rapat.", "ok")
     return redirect(url_for("pks.meeting", meeting_id=m.id))
 
 

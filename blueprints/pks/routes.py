@@ -16,8 +16,8 @@ from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.timeutil import today_local
 
 from . import bp, service, timeline
-from .forms import (AgreementForm, ChildForm, NoteForm, NumberForm, PartyForm, ScopeItemForm, SignatoryForm,
-                    SignForm, StageForm, TargetForm, WaitingForm)
+from .forms import (UNKNOWN_FORM, AgreementForm, ChildForm, NoteForm, NumberForm, PartyForm, ScopeItemForm,
+                    SignatoryForm, SignForm, StageForm, TargetForm, WaitingForm)
 from .models import (FINAL_STAGES, JENIS, STATUS_BERLAKU, TAHAP, URUSAN, Agreement, DocNumber, Note, Party, ScopeItem,
                      ScopeLink, Signatory)
 from .home import attention, reminders_of
@@ -65,6 +65,11 @@ def _finish(out: service.Outcome, a: Agreement, message: str):
     return redirect(url_for("pks.detail", agreement_id=a.id))
 
 
+def _form_status() -> int:
+    """A form shown again after a POST was refused: 422, the one status for an invalid form."""
+    return 422 if request.method == "POST" else 200
+
+
 def _regency_choices():
     return [(r.id, r.name) for r in db.session.scalars(select(Regency).order_by(Regency.code))]
 
@@ -81,7 +86,7 @@ def index():
 
 
 def _filtered(args, user):
-    q = (args.get("q") or "").strip()[:100]
+    q = service.CONTROL_CHARS.sub("", args.get("q") or "").strip()[:100]
     stmt = scoped(Agreement, user)
     jenis, tahap, daerah, urusan = (args.get(k, "") for k in ("jenis", "tahap", "daerah", "urusan"))
     if jenis in JENIS:
@@ -90,7 +95,7 @@ def _filtered(args, user):
         stmt = stmt.where(Agreement.tahap == tahap)
     if urusan in URUSAN:
         stmt = stmt.where(Agreement.urusan_codes.like(f"%,{urusan},%"))
-    if daerah.isdigit():
+    if daerah.isascii() and daerah.isdigit() and len(daerah) <= 9:  # a regency id, never past an INTEGER
         stmt = stmt.where(Agreement.id.in_(select(Party.agreement_id).where(Party.regency_id == int(daerah))))
     if q:
         like = f"%{q.lower()}%"
@@ -189,7 +194,7 @@ def new():
             db.session.commit()
             flash("Kesepakatan dicatat. Tambahkan pihak lain agar daerah mitra dapat melihatnya.", "ok")
             return redirect(url_for("pks.detail", agreement_id=a.id))
-    return render("pks/agreement_form.html", form=form, a=None)
+    return render("pks/agreement_form.html", form=form, a=None, status=_form_status())
 
 
 @bp.route("/<int:agreement_id>/ubah", methods=["GET", "POST"])
@@ -226,7 +231,7 @@ def edit(agreement_id):
             db.session.commit()
             flash("Perubahan disimpan.", "ok")
             return redirect(url_for("pks.detail", agreement_id=a.id))
-    return render("pks/agreement_form.html", form=form, a=a)
+    return render("pks/agreement_form.html", form=form, a=a, status=_form_status())
 
 
 # ---- the record page ----------------------------------------------------------------------------
@@ -266,7 +271,7 @@ def add_note(agreement_id):
         flash("Catatan disimpan.", "ok")
         return redirect(url_for("pks.detail", agreement_id=a.id) + "#catatan")
     return render("pks/form.html", form=form, title="Catatan", a=a,
-                  action=url_for("pks.add_note", agreement_id=a.id))
+                  action=url_for("pks.add_note", agreement_id=a.id), status=422)
 
 
 # ---- parties, signatories, numbers --------------------------------------------------------------
@@ -332,7 +337,9 @@ def parties(agreement_id):
             db.session.commit()
             flash("Nomor dicatat.", "ok")
             return redirect(url_for("pks.parties", agreement_id=a.id))
-        return _parties_page(a, party_form, sig_form, num_form)
+        if which not in ("pihak", "penandatangan", "nomor"):
+            flash(UNKNOWN_FORM, "error")
+        return _parties_page(a, party_form, sig_form, num_form, status=422)
     return _parties_page(a, party_form, sig_form, num_form)
 
 
@@ -356,14 +363,14 @@ def _waiting_form(a: Agreement, names) -> WaitingForm:
     return form
 
 
-def _stage_page(a, stage_form=None, sign_form=None, target_form=None, waiting_form=None):
+def _stage_page(a, stage_form=None, sign_form=None, target_form=None, waiting_form=None, status=200):
     names = service.regency_names()
     slips = service.slips_of(a)
     return render("pks/stage.html", a=a, stage_form=stage_form or _stage_form(a),
                   sign_form=sign_form or SignForm(prefix="ttd"), target_form=target_form or _target_form(a),
                   waiting_form=waiting_form or _waiting_form(a, names), slips=slips,
                   summary=service.slip_summary(a, slips), names=names, can_write=can_write(),
-                  gaps=service.signing_gaps(a) if a.tahap == "siap_ttd" else [])
+                  gaps=service.signing_gaps(a) if a.tahap == "siap_ttd" else [], status=status)
 
 
 @bp.route("/<int:agreement_id>/tahap", methods=["GET", "POST"])
@@ -377,7 +384,7 @@ def stage(agreement_id):
         done = _finish(out, a, f"Tahap sekarang: {a.tahap_label}.")
         if done:
             return done
-    return _stage_page(a, stage_form=form)
+    return _stage_page(a, stage_form=form, status=422)
 
 
 @bp.route("/<int:agreement_id>/tandatangan", methods=["POST"])
@@ -395,7 +402,7 @@ def sign(agreement_id):
         done = _finish(out, a, "Penandatanganan dicatat; naskah kini terkunci.")
         if done:
             return done
-    return _stage_page(a, sign_form=form)
+    return _stage_page(a, sign_form=form, status=422)
 
 
 @bp.route("/<int:agreement_id>/target", methods=["POST"])
@@ -417,7 +424,7 @@ def target(agreement_id):
                 return redirect(url_for("pks.stage", agreement_id=a.id))
             for msg in out.errors:
                 form.alasan.errors.append(msg)
-    return _stage_page(a, target_form=form)
+    return _stage_page(a, target_form=form, status=422)
 
 
 @bp.route("/<int:agreement_id>/menunggu", methods=["POST"])
@@ -426,17 +433,11 @@ def waiting(agreement_id):
     names = service.regency_names()
     form = _waiting_form(a, names)
     if form.validate_on_submit():
-        value = f"opd:{form.opd.data.strip()}" if (form.opd.data or "").strip() else form.menunggu.data
-        if value and value not in dict(form.menunggu.choices) and not value.startswith("opd:"):
-            form.menunggu.errors.append("Pilihan tidak sah.")
-        else:
-            if value != a.menunggu:
-                a.menunggu, a.menunggu_sejak = value, today_local() if value else None
-                service.log(a, "menunggu", current_user, reason=service.menunggu_label(a, names) or "tidak menunggu")
-            db.session.commit()
-            flash("Status 'menunggu siapa' disimpan.", "ok")
-            return redirect(url_for("pks.detail", agreement_id=a.id))
-    return _stage_page(a, waiting_form=form)
+        service.set_waiting(a, form.menunggu.data, form.opd.data, current_user, today_local(), names)
+        db.session.commit()
+        flash("Status 'menunggu siapa' disimpan.", "ok")
+        return redirect(url_for("pks.detail", agreement_id=a.id))
+    return _stage_page(a, waiting_form=form, status=422)
 
 
 @bp.route("/<int:agreement_id>/turunan", methods=["GET", "POST"])
@@ -453,7 +454,7 @@ def child(agreement_id):
             flash(f"{c.jenis_label} dibuat dengan pihak yang sama; lengkapi nomor dan penandatangannya.", "ok")
             return redirect(url_for("pks.detail", agreement_id=c.id))
     return render("pks/form.html", form=form, a=a, title=f"Adendum / perpanjangan: {a.judul}",
-                  action=url_for("pks.child", agreement_id=a.id))
+                  action=url_for("pks.child", agreement_id=a.id), status=_form_status())
 
 
 @bp.route("/<int:agreement_id>/ruang-lingkup", methods=["GET", "POST"])
@@ -469,7 +470,7 @@ def scope_item(agreement_id):
         flash("Ruang lingkup ditambahkan.", "ok")
         return redirect(url_for("pks.coverage"))
     return render("pks/form.html", form=form, a=a, title="Ruang lingkup baru",
-                  action=url_for("pks.scope_item", agreement_id=a.id))
+                  action=url_for("pks.scope_item", agreement_id=a.id), status=_form_status())
 
 
 # ---- views over all agreements ------------------------------------------------------------------
@@ -501,12 +502,15 @@ def rules():
         if not is_admin:
             abort(404)
         code = request.form.get("code", "")
-        if code in RULES:
-            blocking = request.form.get("blocking") == "1"
-            set_blocking(code, blocking, current_user.id)
-            audit.record("update", "pks_rule", code, f"aturan {code}: {'memblokir' if blocking else 'peringatan'}")
-            db.session.commit()
-            flash("Aturan disimpan.", "ok")
+        if code not in RULES:
+            flash("Aturan tidak dikenali. Muat ulang halaman lalu coba lagi.", "error")
+            return render("pks/rules.html", rules=RULES.values(), blocking=blocking_codes(), is_admin=is_admin,
+                          status=422)
+        blocking = request.form.get("blocking") == "1"
+        set_blocking(code, blocking, current_user.id)
+        audit.record("update", "pks_rule", code, f"aturan {code}: {'memblokir' if blocking else 'peringatan'}")
+        db.session.commit()
+        flash("Aturan disimpan.", "ok")
         return redirect(url_for("pks.rules"))
     return render("pks/rules.html", rules=RULES.values(), blocking=blocking_codes(), is_admin=is_admin)
 

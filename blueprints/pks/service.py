@@ -3,6 +3,7 @@
 Functions take ``today`` explicitly so tests and the daily job decide the date; they add and flush,
 the route commits.
 """
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -50,6 +51,10 @@ NEEDS_REASON = {"dibatalkan", "ditunda", "berakhir"}
 DEFAULT_LADDER = (180, 90, 30, 7, 0)
 BANNER_DAYS = 30
 NOT_READY_TO_SIGN = "Penandatanganan hanya dari tahap Siap tanda tangan."
+# Never typed by a person: control characters other than tab and line breaks (NUL cannot even be stored in
+# PostgreSQL), and U+FFFD, which stands for bytes of a posted form that were not UTF-8.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+CONTROL_MESSAGE = "Isian berisi karakter yang tidak sah (karakter kendali atau karakter yang tidak terbaca)."
 
 
 class Locked(Exception):
@@ -147,7 +152,11 @@ def _rule_warnings(a: Agreement, to: str, start: date | None, end: date | None) 
             hits.append(hit("klausul", "Klausul belum dicentang: " + ", ".join(missing) + ".", blocking))
     if to == "ditandatangani" and start and end:
         from .target import add_months
-        if end > add_months(start, 60):
+        try:
+            too_long = end > add_months(start, 60)
+        except ValueError:  # five years after ``start`` is past the last date the calendar holds
+            too_long = False
+        if too_long:
             hits.append(hit("durasi_5_tahun", "Jangka waktu lebih dari 5 tahun.", blocking))
         parent = a.parent
         if a.jenis == "PKS" and parent is not None:
@@ -172,6 +181,8 @@ def check_transition(a: Agreement, to: str, reason: str = "") -> Outcome:
         return out
     if to in NEEDS_REASON and not reason.strip():
         out.errors.append(f"Alasan wajib diisi untuk {TAHAP[to].lower()}.")
+    if CONTROL_CHARS.search(reason):
+        out.errors.append("Alasan berisi karakter yang tidak sah (karakter kendali atau karakter yang tidak terbaca).")
     if to == "siap_ttd":
         out.errors.extend(_dprd_errors(a))
     out.warnings = _rule_warnings(a, to, None, None)
@@ -219,9 +230,15 @@ def check_signing(a: Agreement, tgl_ttd: date | None, start: date | None, end: d
 def sign(a: Agreement, tgl_ttd: date | None, tempat: str, start: date | None, end: date | None,
          months: int | None, user, today: date) -> Outcome:
     start = start or tgl_ttd
+    past_calendar = False
     if end is None and months and start:
-        end = end_after(start, months)
+        try:
+            end = end_after(start, months)
+        except ValueError:
+            past_calendar = True
     out = check_signing(a, tgl_ttd, start, end, today)
+    if past_calendar:
+        out.errors.append("Jangka waktu itu berakhir melewati tanggal terakhir yang dapat dicatat.")
     if not out.ok:
         return out
     old = a.tahap
@@ -451,6 +468,17 @@ def menunggu_choices(names: dict[int, str]) -> list[tuple[str, str]]:
     out += [(f"regency:{rid}", f"menunggu Kab. {name}") for rid, name in sorted(names.items())]
     out += list(MENUNGGU_TETAP.items())
     return out
+
+
+def set_waiting(a: Agreement, choice: str, opd: str, user, today: date, names: dict[int, str]) -> None:
+    """Record whose court the ball is in: a named OPD wins over the chosen option (one of menunggu_choices).
+    Only a change is logged, and it restarts the waiting days."""
+    opd = (opd or "").strip()
+    value = f"opd:{opd}" if opd else (choice or "")
+    if value == a.menunggu:
+        return
+    a.menunggu, a.menunggu_sejak = value, today if value else None
+    log(a, "menunggu", user, reason=menunggu_label(a, names) or "tidak menunggu")
 
 
 def waiting_days(a: Agreement, today: date) -> int | None:

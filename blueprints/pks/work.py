@@ -10,7 +10,7 @@ from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.timeutil import today_local
 
 from . import bp, service
-from .forms import ActivityForm, EvaluationForm, ObligationForm, ReportForm
+from .forms import UNKNOWN_FORM, ActivityForm, EvaluationForm, ObligationForm, ReportForm
 from .models import TAHAP, Agreement
 from .models_work import (ACTIVITY_STATUS, OBLIGATION_STATUS, REKOMENDASI, REPORT_TO, Activity, Evaluation,
                           Obligation, Report)
@@ -26,14 +26,14 @@ def _rows(model, a):
     return list(db.session.scalars(select(model).where(model.agreement_id == a.id).order_by(model.id)))
 
 
-def _page(a, forms):
+def _page(a, forms, status=200):
     from .routes import can_write
     act, ob, rep, ev = forms
     return render("pks/work.html", a=a, act_form=act, ob_form=ob, rep_form=rep, ev_form=ev,
                   activities=_rows(Activity, a), obligations=_rows(Obligation, a), reports=_rows(Report, a),
                   evaluations=_rows(Evaluation, a), today=today_local(), OBLIGATION_STATUS=OBLIGATION_STATUS,
                   ACTIVITY_STATUS=ACTIVITY_STATUS, REKOMENDASI=REKOMENDASI, REPORT_TO=REPORT_TO,
-                  can_write=can_write())
+                  can_write=can_write(), status=status)
 
 
 def _text(field):
@@ -49,15 +49,14 @@ def work(agreement_id):
         which = request.form.get("bagian")
         if not a.is_signed:
             flash("Pelaksanaan dicatat setelah naskah ditandatangani.", "error")
-            return _page(a, forms)
+            return _page(a, forms, 422)
         if which == "kegiatan" and act.validate_on_submit():
             db.session.add(Activity(agreement_id=a.id, tanggal=act.tanggal.data, jenis=_text(act.jenis),
                                     peserta=act.peserta.data, pic_solok=_text(act.pic_solok),
                                     pic_sijunjung=_text(act.pic_sijunjung), status=act.status.data))
         elif which == "kewajiban" and ob.validate_on_submit():
-            party = ob.party_id.data if ob.party_id.data in {p.id for p in a.parties} else None
-            db.session.add(Obligation(agreement_id=a.id, party_id=party, text=_text(ob.text), due=ob.due.data,
-                                      status=ob.status.data, bukti=_text(ob.bukti)))
+            db.session.add(Obligation(agreement_id=a.id, party_id=ob.party_id.data or None, text=_text(ob.text),
+                                      due=ob.due.data, status=ob.status.data, bukti=_text(ob.bukti)))
         elif which == "laporan" and rep.validate_on_submit():
             db.session.add(Report(agreement_id=a.id, periode=_text(rep.periode), jatuh_tempo=rep.jatuh_tempo.data,
                                   disampaikan_pada=rep.disampaikan_pada.data, kepada=rep.kepada.data,
@@ -66,7 +65,9 @@ def work(agreement_id):
             db.session.add(Evaluation(agreement_id=a.id, tanggal=ev.tanggal.data, temuan=_text(ev.temuan),
                                       rekomendasi=ev.rekomendasi.data))
         else:
-            return _page(a, forms)
+            if which not in ("kegiatan", "kewajiban", "laporan", "evaluasi"):
+                flash(UNKNOWN_FORM, "error")
+            return _page(a, forms, 422)
         db.session.commit()
         flash("Disimpan.", "ok")
         return redirect(url_for("pks.work", agreement_id=a.id))
@@ -81,11 +82,11 @@ def obligation_status(agreement_id, obligation_id):
     if ob is None:
         abort(404)
     if status not in OBLIGATION_STATUS or status == "lewat":
-        flash("Status tidak sah.", "error")
-    else:
-        ob.status = status
-        db.session.commit()
-        flash("Status kewajiban disimpan.", "ok")
+        flash("Status kewajiban tidak sah; pilih salah satu dari daftar.", "error")
+        return _page(a, _forms(a), 422)
+    ob.status = status
+    db.session.commit()
+    flash("Status kewajiban disimpan.", "ok")
     return redirect(url_for("pks.work", agreement_id=a.id))
 
 
@@ -124,10 +125,9 @@ def kanban_move(agreement_id):
     message = None if out.ok else " ".join(out.messages())  # a refused move changed nothing
     if out.ok:
         db.session.commit()
+    if message:  # the board again, with the reason next to it: plain page or htmx fragment alike
+        return _render_board(jenis, error=message, status=422)
     if is_htmx():
-        return _render_board(jenis, error=message, status=200)
-    if message:
-        flash(message, "error")
-    else:
-        flash(f"{a.judul[:60]}: tahap sekarang {TAHAP[to]}.", "ok")
+        return _render_board(jenis, status=200)
+    flash(f"{a.judul[:60]}: tahap sekarang {TAHAP[to]}.", "ok")
     return redirect(url_for("pks.kanban", jenis=jenis))

@@ -83,7 +83,7 @@ def test_tembusan_warning_then_blocking(app, solok, ids):
     AuthActions(admin).login("admin.sijunjung")
     admin.post("/pks/aturan", data={"code": "tembusan", "blocking": "1"})
     r = solok.post(f"/pks/{kid}/tahap", data={"t-to": "penyusunan"})
-    assert r.status_code == 200 and "Belum ada surat penawaran keluar dengan tembusan kepada Gubernur." in \
+    assert r.status_code == 422 and "Belum ada surat penawaran keluar dengan tembusan kepada Gubernur." in \
         r.get_data(as_text=True) and "Permendagri 22/2009" in r.get_data(as_text=True)
     solok.post(f"/pks/{kid}/surat", data={"arah": "keluar", "nomor": "180/12/KSD-2024", "tanggal": "2024-05-02",
                                           "perihal": "Penawaran kerja sama pariwisata",

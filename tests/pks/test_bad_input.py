@@ -1,0 +1,317 @@
+"""Every PKS POST route under bad input: missing fields, junk and out-of-range ids, 10,000-character strings,
+control characters and bytes that are not UTF-8, huge and negative numbers, impossible dates, duplicated fields
+and JSON bodies. Never a 5xx: a refused form answers 422 with its message and what was typed, nothing is stored;
+pimpinan (read-only) is refused with 404."""
+import json
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from blueprints.core.extensions import db
+from blueprints.pks.models import Agreement, Event, Slip
+from blueprints.pks.models_work import ActionItem, Attendee, Meeting, Obligation
+from tests.conftest import HX, AuthActions, restore_demo
+
+from .conftest import make_signable, regency_id
+
+LONG = "x" * 10_000
+VALUES = ["", "abc", "-1", "9999999999", "-99999999999999999999", "1e309", "2024-02-30", "9999-12-31", "25:99",
+          LONG, "a\x00b", "\ufffd"]
+JSON_BODIES = [5, "x", [1, 2], {"a": 1}, None]  # each also as the value of every field
+REFUSED = {302, 303, 404, 422}  # 302/303: accepted, or a redirect that says why (PRG)
+# Routes whose accepted write would stop the next cases from reaching their checks (a stage move, a signing,
+# a link that takes the agreement off the list): the demo is put back after each.
+RESET_AFTER_WRITE = {"pks.stage", "pks.sign", "pks.kanban_move", "pks.meeting_link"}
+
+
+def _setup(app, ids) -> dict:
+    """What the walk refers to; runs again after every accepted write puts the demo back."""
+    with app.app_context():
+        make_signable(db.session.get(Agreement, ids["pks2"]))  # so that signing gets past its preconditions
+        ob = Obligation(agreement_id=ids["ksb"], text="Kewajiban uji")
+        db.session.add(ob)
+        db.session.commit()
+        return {**ids, "sol": regency_id(app, "13.02"), "ob": ob.id,
+                "party": db.session.get(Agreement, ids["pks1"]).parties[0].id,
+                "meeting": db.session.scalar(select(Meeting.id).order_by(Meeting.id)),
+                "item": db.session.scalar(select(ActionItem.id).order_by(ActionItem.id))}
+
+
+# endpoint -> [(url, valid form data)]; several entries for a page with several forms ("bagian")
+ROUTES = {
+    "pks.new": lambda c: [("/pks/baru", {
+        "jenis": "PKS", "parent_id": c["ksb"], "judul": "Judul uji", "scope_item_id": "0", "urusan": "sosial",
+        "klausul": "objek", "kategori": "wajib", "dprd_perlu": "ya", "tgl_keputusan_perpanjangan": "2025-01-01",
+        "dprd_tanggal": "2024-01-01"})],
+    "pks.edit": lambda c: [(f"/pks/{c['pks1']}/ubah", {
+        "judul": "Judul uji", "scope_item_id": "0", "urusan": "sosial", "klausul": "objek",
+        "tgl_keputusan_perpanjangan": "2025-01-01", "dprd_tanggal": "2024-01-01"})],
+    "pks.add_note": lambda c: [(f"/pks/{c['pks1']}/catatan", {"kind": "catatan", "text": "Catatan uji",
+                                                               "internal": "y"})],
+    "pks.parties": lambda c: [
+        (f"/pks/{c['pks1']}/pihak", {"bagian": "pihak", "p-regency_id": c["sol"], "p-urutan": "2", "p-opd": "OPD"}),
+        (f"/pks/{c['pks1']}/pihak", {"bagian": "penandatangan", "s-party_id": c["party"], "s-nama": "Nama",
+                                     "s-jabatan": "Kepala", "s-kuasa_tanggal": "2024-01-01"}),
+        (f"/pks/{c['pks1']}/pihak", {"bagian": "nomor", "n-party_id": c["party"], "n-nomor": "1/PKS",
+                                     "n-tanggal": "2024-01-01"})],
+    "pks.stage": lambda c: [(f"/pks/{c['pks1']}/tahap", {"t-to": "ditunda", "t-reason": "Alasan uji"})],
+    "pks.sign": lambda c: [(f"/pks/{c['pks2']}/tandatangan", {
+        "ttd-tgl_ttd": "2024-09-12", "ttd-tgl_mulai": "2024-09-12", "ttd-tgl_berakhir": "2027-09-11",
+        "ttd-jangka_bulan": "36", "ttd-tempat": "Solok"})],
+    "pks.target": lambda c: [(f"/pks/{c['pks1']}/target", {"g-target": "minggu ke-1 Oktober 2024",
+                                                           "g-alasan": "Alasan uji", "g-meeting_id": c["meeting"]})],
+    "pks.waiting": lambda c: [(f"/pks/{c['pks1']}/menunggu", {"w-menunggu": "dprd", "w-opd": ""})],
+    "pks.child": lambda c: [(f"/pks/{c['ksb']}/turunan", {"jenis": "ADENDUM", "judul": "Adendum uji"})],
+    "pks.scope_item": lambda c: [(f"/pks/{c['ksb']}/ruang-lingkup", {"nama": "Lingkup uji", "urusan_code": "sosial"})],
+    "pks.meeting_new": lambda c: [(f"/pks/{c['pks1']}/rapat/baru", {"tanggal": "2024-09-01", "jam": "10:00",
+                                                                    "host_regency_id": c["sol"]})],
+    "pks.meeting": lambda c: [
+        (f"/pks/rapat/{c['meeting']}", {"bagian": "hadir", "h-nama": "Nama", "h-regency_id": c["sol"]}),
+        (f"/pks/rapat/{c['meeting']}", {"bagian": "keputusan", "k-text": "Keputusan uji"}),
+        (f"/pks/rapat/{c['meeting']}", {"bagian": "tindak", "l-text": "Tindak uji", "l-owner_regency_id": c["sol"],
+                                        "l-due": "2024-10-01"})],
+    "pks.action_done": lambda c: [(f"/pks/rapat/{c['meeting']}/tindak-lanjut/{c['item']}", {"done": "1"})],
+    "pks.meeting_link": lambda c: [(f"/pks/rapat/{c['meeting']}/kesepakatan", {"agreement_id": c["ksb"]})],
+    "pks.letters": lambda c: [(f"/pks/{c['pks1']}/surat", {"arah": "keluar", "nomor": "1/SRT", "tanggal": "2024-01-01",
+                                                           "perihal": "Perihal uji"})],
+    "pks.service_area": lambda c: [(f"/pks/{c['pks2']}/wilayah", {"daerah": c["sol"], "w-kecamatan": "13.02.18",
+                                                                  "w-nagari": "13.02.18.2004"})],
+    "pks.documents": lambda c: [(f"/pks/{c['pks1']}/dokumen", {"kind": "draf", "versi": "1",
+                                                               "meeting_id": c["meeting"], "meeting_role": "dibahas"})],
+    "pks.work": lambda c: [
+        (f"/pks/{c['ksb']}/pelaksanaan", {"bagian": "kegiatan", "k-tanggal": "2024-01-01", "k-jenis": "Kegiatan",
+                                          "k-peserta": "5", "k-status": "selesai"}),
+        (f"/pks/{c['ksb']}/pelaksanaan", {"bagian": "kewajiban", "o-party_id": "0", "o-text": "Kewajiban",
+                                          "o-due": "2024-01-01", "o-status": "belum"}),
+        (f"/pks/{c['ksb']}/pelaksanaan", {"bagian": "laporan", "r-periode": "Semester I", "r-kepada": "bupati",
+                                          "r-jatuh_tempo": "2024-01-01", "r-disampaikan_pada": "2024-01-01"}),
+        (f"/pks/{c['ksb']}/pelaksanaan", {"bagian": "evaluasi", "e-tanggal": "2024-01-01", "e-temuan": "Temuan",
+                                          "e-rekomendasi": "dilanjutkan"})],
+    "pks.obligation_status": lambda c: [(f"/pks/{c['ksb']}/kewajiban/{c['ob']}", {"status": "dipenuhi"})],
+    "pks.kanban_move": lambda c: [(f"/pks/papan/{c['pks1']}/pindah", {"to": "ditunda", "reason": "Alasan uji"})],
+    "pks.rules": lambda c: [("/pks/aturan", {"code": "klausul", "blocking": "1"})],
+}
+
+
+def test_the_walk_covers_every_pks_post_route(app):
+    posts = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("pks.") and "POST" in r.methods}
+    assert posts == set(ROUTES)
+
+
+def _shows_a_message(body: str) -> bool:
+    return 'class="err"' in body or 'class="flash error"' in body
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_walk_as_kerjasama(app, ids, endpoint):
+    ctx = _setup(app, ids)
+    client = app.test_client()
+    AuthActions(client).login("admin.solok" if endpoint == "pks.rules" else "kerjasama.solok")
+    seen = []
+
+    def post(label, **kw):
+        nonlocal ctx
+        url = ROUTES[endpoint](ctx)[i][0]  # the obligation's id changes when the demo is put back
+        r = client.post(url, **kw)
+        seen.append((label, r.status_code))
+        assert r.status_code < 500, (url, label)
+        if r.status_code == 422:
+            assert _shows_a_message(r.get_data(as_text=True)), (url, label)
+        if r.status_code in (302, 303) and endpoint in RESET_AFTER_WRITE:
+            with app.app_context():
+                restore_demo()
+            ctx = _setup(app, ids)
+        return r
+
+    for i, (url, base) in enumerate(ROUTES[endpoint](ctx)):
+        base = {k: str(v) for k, v in base.items()}
+        hidden = {k: v for k, v in base.items() if k == "bagian"}
+        post("empty", data=hidden)
+        for field in [k for k in base if k != "bagian"]:
+            post((field, "missing"), data={k: v for k, v in base.items() if k != field})
+            for value in VALUES:
+                r = post((field, value[:12]), data={**base, field: value})
+                assert r.status_code in REFUSED, (url, field, value[:12], r.status_code)
+            post((field, "twice"), data=MultiDict([*base.items(), (field, "abc")]))
+            post((field, "junk first"), data=MultiDict([(field, "abc"), *base.items()]))
+            body = "&".join(f"{k}={v}" for k, v in base.items() if k != field) + f"&{field}="
+            r = post((field, "not utf-8"), data=body.encode() + b"\xff\xfe\x80",
+                     content_type="application/x-www-form-urlencoded")
+            assert r.status_code in REFUSED | {400}  # the app refuses a body it cannot decode
+            r = post((field, "%FF"), data=body.encode() + b"%FF%FE%80",
+                     content_type="application/x-www-form-urlencoded")
+            assert r.status_code in REFUSED
+        for value in ("", LONG, "-1", "99999999999999999999", "2024-02-30"):
+            post(("all", value[:12]), data={k: (v if k == "bagian" else value) for k, v in base.items()})
+        for body in [base, *JSON_BODIES[:3], *({k: v for k in base} for v in JSON_BODIES)]:
+            r = post(("json", str(body)[:30]), data=json.dumps(body), content_type="application/json")
+            assert r.status_code in REFUSED, (url, "json", body)
+        r = post("bad json", data=b"{judul:", content_type="application/json")
+        assert r.status_code in REFUSED
+    assert len(seen) > 20
+
+
+def test_pimpinan_is_refused_everywhere(app, ids):
+    ctx = _setup(app, ids)
+    client = app.test_client()
+    AuthActions(client).login("pimpinan.solok")
+    for endpoint, routes in ROUTES.items():
+        for url, base in routes(ctx):
+            for kw in ({"data": base}, {"data": {}}, {"data": {k: LONG for k in base}},
+                       {"data": json.dumps(base), "content_type": "application/json"}):
+                assert client.post(url, **kw).status_code == 404, (endpoint, url, kw)
+            assert client.post(url, data=base, headers=HX).status_code == 404
+
+
+# ---- the 5xx found, one by one ------------------------------------------------------------------
+
+def _count(app, model, *where):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_waiting_without_its_field_is_refused_at_the_field(app, solok, ids):
+    aid = ids["pks1"]
+    for data in ({}, {"w-opd": "Bagian Hukum"}):
+        r = solok.post(f"/pks/{aid}/menunggu", data=data)
+        body = r.get_data(as_text=True)
+        assert r.status_code == 422 and "Pilih salah satu (atau “— tidak ada —”)." in body
+    assert 'value="Bagian Hukum"' in body
+    r = solok.post(f"/pks/{aid}/menunggu", data={"w-menunggu": "opd:palsu"})
+    assert r.status_code == 422 and "Pilih salah satu" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Agreement, aid).menunggu == "pimpinan"
+    r = solok.post(f"/pks/{aid}/menunggu", data={"w-menunggu": "", "w-opd": "Bagian Hukum"})
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.get(Agreement, aid).menunggu == "opd:Bagian Hukum"
+
+
+@pytest.mark.parametrize("bad", ["-1", "999999", "9999999999", "99999999999999999999", "abc"])
+def test_meeting_with_an_unknown_regency_is_refused_at_the_field(app, solok, ids, bad):
+    before = _count(app, Meeting)
+    r = solok.post(f"/pks/{ids['pks1']}/rapat/baru", data={"tanggal": "2024-09-01", "tempat": "Aula Bappeda",
+                                                           "host_regency_id": bad})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Pilih daerah yang tersedia." in body and 'value="Aula Bappeda"' in body
+    assert _count(app, Meeting) == before
+    meeting = 1
+    attendees, actions = _count(app, Attendee), _count(app, ActionItem)
+    r = solok.post(f"/pks/rapat/{meeting}", data={"bagian": "hadir", "h-nama": "Budi", "h-regency_id": bad})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Pilih daerah yang tersedia." in body and 'value="Budi"' in body
+    assert "<details open><summary>Tambah peserta" in body  # the message is not hidden in a closed section
+    r = solok.post(f"/pks/rapat/{meeting}", data={"bagian": "tindak", "l-text": "Surati Sekda",
+                                                  "l-owner_regency_id": bad})
+    assert r.status_code == 422 and "Pilih daerah yang tersedia." in r.get_data(as_text=True)
+    assert "Surati Sekda" in r.get_data(as_text=True)
+    assert (_count(app, Attendee), _count(app, ActionItem)) == (attendees, actions)
+
+
+@pytest.mark.parametrize("bad", ["-1", "999999", "99999999999999999999"])
+def test_target_names_only_a_meeting_of_the_agreement(app, solok, ids, bad):
+    slips = _count(app, Slip)
+    r = solok.post(f"/pks/{ids['pks1']}/target", data={"g-target": "Oktober 2024", "g-alasan": "Bupati dinas luar",
+                                                       "g-meeting_id": bad})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Pilih rapat yang membahas kesepakatan ini." in body
+    assert "Bupati dinas luar" in body and _count(app, Slip) == slips
+
+
+@pytest.mark.parametrize("bad", ["-1", "9999999999", "99999999999999999999"])
+def test_unknown_parent_and_linked_agreement_are_refused(app, solok, ids, bad):
+    before = _count(app, Agreement)
+    r = solok.post("/pks/baru", data={"jenis": "PKS", "judul": "PKS Pariwisata", "parent_id": bad})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Induk tidak ditemukan." in body and 'value="PKS Pariwisata"' in body
+    assert _count(app, Agreement) == before
+    r = solok.post("/pks/rapat/1/kesepakatan", data={"agreement_id": bad})
+    assert r.status_code == 422 and "Pilih kesepakatan yang tersedia." in r.get_data(as_text=True)
+
+
+def test_signing_dates_past_the_calendar_are_refused(app, solok, ids):
+    aid = ids["pks2"]
+    with app.app_context():
+        make_signable(db.session.get(Agreement, aid))
+        db.session.commit()
+    r = solok.post(f"/pks/{aid}/tandatangan", data={"ttd-tgl_ttd": "2024-09-12", "ttd-tgl_mulai": "9999-01-01",
+                                                     "ttd-jangka_bulan": "600"})
+    assert r.status_code == 422 and "melewati tanggal terakhir yang dapat dicatat" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Agreement, aid).tahap == "siap_ttd"
+    # Five years after the start is past the calendar: no rule to check, so it is signed (the date-range rule
+    # that refuses such dates everywhere is not PKS's own).
+    r = solok.post(f"/pks/{aid}/tandatangan", data={"ttd-tgl_ttd": "2024-09-12", "ttd-tgl_mulai": "9999-12-31",
+                                                     "ttd-tgl_berakhir": "9999-12-31"})
+    assert r.status_code == 302
+
+
+@pytest.mark.parametrize("value", ["Catatan a\x00b", "bel\x07", "\ufffd\ufffd"])
+def test_control_characters_are_refused_at_the_field(app, solok, ids, value):
+    """NUL cannot be stored in PostgreSQL; U+FFFD is what is left of bytes that were not UTF-8."""
+    aid = ids["pks1"]
+    events = _count(app, Event)
+    r = solok.post(f"/pks/{aid}/catatan", data={"kind": "catatan", "text": value})
+    assert r.status_code == 422 and "Isian berisi karakter yang tidak sah" in r.get_data(as_text=True)
+    r = solok.post(f"/pks/{aid}/tahap", data={"t-to": "ditunda", "t-reason": value})
+    assert r.status_code == 422 and "Isian berisi karakter yang tidak sah" in r.get_data(as_text=True)
+    r = solok.post(f"/pks/papan/{aid}/pindah", data={"to": "ditunda", "reason": value}, headers=HX)
+    assert r.status_code == 422 and "Alasan berisi karakter yang tidak sah" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Agreement, aid).tahap == "siap_ttd"
+    assert _count(app, Event) == events
+
+
+def test_json_body_is_read_as_an_empty_form(app, solok, ids):
+    before = _count(app, Agreement)
+    r = solok.post("/pks/baru", data=json.dumps({"jenis": "PKS", "judul": 5, "parent_id": [ids["ksb"]]}),
+                   content_type="application/json")
+    assert r.status_code == 422 and "Judul wajib diisi." in r.get_data(as_text=True)
+    r = solok.post(f"/pks/{ids['pks1']}/pihak", data=json.dumps({"bagian": "pihak"}), content_type="application/json")
+    assert r.status_code == 422 and "Formulir tidak dikenali." in r.get_data(as_text=True)
+    assert _count(app, Agreement) == before
+
+
+def test_invalid_forms_answer_422_with_the_typed_values(app, solok, ids):
+    aid = ids["pks1"]
+    cases = [
+        (f"/pks/{aid}/ubah", {"judul": "", "objek": "Objek diketik"}, "Judul wajib diisi.", 'value="Objek diketik"'),
+        (f"/pks/{aid}/catatan", {"kind": "catatan", "text": LONG + "y"}, "Maksimal 4000 karakter.", "xxxxy"),
+        (f"/pks/{aid}/pihak", {"bagian": "nomor", "n-party_id": "0", "n-nomor": "77/PKS"}, "Pilih pihak.",
+         'value="77/PKS"'),
+        (f"/pks/{aid}/surat", {"arah": "keluar", "nomor": "12/SRT", "tanggal": "2024-02-30", "perihal": "Undangan"},
+         "Tanggal tidak sah", 'value="12/SRT"'),
+        (f"/pks/{ids['ksb']}/pelaksanaan", {"bagian": "kegiatan", "k-tanggal": "2024-01-01", "k-jenis": "Sosialisasi",
+                                            "k-peserta": "-5", "k-status": "selesai"}, "0–100.000.",
+         'value="Sosialisasi"'),
+        (f"/pks/{ids['ksb']}/pelaksanaan", {"bagian": "kewajiban", "o-party_id": "999", "o-text": "Laporkan",
+                                            "o-status": "belum"}, "Pilih pihak kesepakatan ini.", "Laporkan"),
+        (f"/pks/{ids['ksb']}/kewajiban/999999", {"status": "dipenuhi"}, None, None),
+        (f"/pks/{aid}/dokumen", {"kind": "draf", "versi": "99999999999999999999"}, "Versi 1–999.", None),
+        (f"/pks/{aid}/turunan", {"jenis": "ADENDUM", "judul": "Adendum dini"}, "sudah ditandatangani",
+         'value="Adendum dini"'),
+    ]
+    for url, data, message, kept in cases:
+        r = solok.post(url, data=data)
+        body = r.get_data(as_text=True)
+        if message is None:
+            assert r.status_code == 404, url
+            continue
+        assert r.status_code == 422 and message in body, (url, r.status_code)
+        if kept:
+            assert kept in body, url
+    with app.app_context():
+        ob = Obligation(agreement_id=ids["ksb"], text="Kewajiban uji")
+        db.session.add(ob)
+        db.session.commit()
+        oid = ob.id
+    r = solok.post(f"/pks/{ids['ksb']}/kewajiban/{oid}", data={"status": "lewat"})
+    assert r.status_code == 422 and "Status kewajiban tidak sah" in r.get_data(as_text=True)
+    r = solok.post(f"/pks/{ids['ksb']}/pelaksanaan", data={"k-jenis": "tanpa bagian"})
+    assert r.status_code == 422 and "Formulir tidak dikenali." in r.get_data(as_text=True)
+
+
+def test_list_filters_take_junk(solok):
+    for query in ("q=a%00b", "daerah=%C2%B2", "daerah=99999999999999999999", "q=%FF%FE", "hal=-1&status=zz"):
+        assert solok.get(f"/pks/daftar?{query}").status_code == 200, query
