@@ -4,7 +4,9 @@ import re
 import secrets
 from datetime import date, datetime
 
+from flask import has_request_context, request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import DateTimeField, DateTimeLocalField, HiddenField
 from markupsafe import Markup, escape
 from wtforms.validators import ValidationError
@@ -63,8 +65,22 @@ class IndonesianTranslations:
 _TRANSLATIONS = IndonesianTranslations()
 
 
+#: Characters no clerk types: control characters (NUL cannot even be stored by PostgreSQL) and the replacement
+#: character that undecodable bytes become.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+CONTROL_MESSAGE = "Isian berisi karakter yang tidak sah (karakter kendali atau karakter yang tidak terbaca)."
+
+
 class _BaseForm(FlaskForm):
     class Meta:
+        def wrap_formdata(self, form, formdata):
+            """The pages post HTML forms only: a JSON body is read as an empty form, so each field answers with
+            its own message instead of numbers, lists or objects reaching fields that expect text."""
+            if (has_request_context() and request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json
+                    and formdata is not None and not hasattr(formdata, "getlist")):
+                formdata = ImmutableMultiDict()
+            return super().wrap_formdata(form, formdata)
+
         def get_translations(self, form):
             return _TRANSLATIONS
 
@@ -150,6 +166,9 @@ class Form(_BaseForm):
         for f in self:
             if isinstance(f, DateTimeField) and not f.errors and out_of_range(f.data):
                 f.errors = list(f.errors) + [date_range_message()]
+                ok = False
+            elif isinstance(f.data, str) and CONTROL_CHARS.search(f.data):
+                f.errors = list(f.errors) + [CONTROL_MESSAGE]
                 ok = False
         return ok
 

@@ -1,5 +1,3 @@
-from flask import has_request_context, request
-from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import (BooleanField, DateField, FileField, IntegerField, SelectField, SelectMultipleField,
                      StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -10,7 +8,6 @@ from blueprints.core.forms import Form
 from .models import JENIS, KATEGORI, KLAUSUL, NOTE_KINDS, PERAN_PIHAK, URUSAN
 from .models_work import (ACTIVITY_STATUS, DOC_KINDS, LETTER_DIRECTION, MEETING_DOC_ROLES, OBLIGATION_STATUS,
                           REKOMENDASI, REPORT_TO)
-from .service import CONTROL_CHARS, CONTROL_MESSAGE
 
 
 def _req(label):
@@ -38,36 +35,12 @@ MEETING = "Pilih rapat yang membahas kesepakatan ini."
 UNKNOWN_FORM = "Formulir tidak dikenali. Muat ulang halaman lalu coba lagi."
 
 
-class PksForm(Form):
-    """Base of every PKS form.
-
-    The pages post HTML forms only. A JSON body is read as an empty form, so each field answers with its own
-    message, instead of numbers, lists or objects reaching fields that expect text. Text with control
-    characters (NUL cannot even be stored in PostgreSQL) is refused at its field.
-    """
-
-    class Meta:
-        def wrap_formdata(self, form, formdata):
-            if (has_request_context() and request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json
-                    and formdata is not None and not hasattr(formdata, "getlist")):
-                formdata = ImmutableMultiDict()
-            return super().wrap_formdata(form, formdata)
-
-    def validate(self, extra_validators=None):
-        ok = super().validate(extra_validators)
-        for f in self:
-            if isinstance(f.data, str) and CONTROL_CHARS.search(f.data):
-                f.errors = [*f.errors, CONTROL_MESSAGE]
-                ok = False
-        return ok
-
-
 class MultiCheckbox(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-class AgreementForm(PksForm):
+class AgreementForm(Form):
     jenis = SelectField("Jenis dokumen", choices=JENIS)
     parent_id = _ids("Induk (KSB untuk PKS; naskah asal untuk adendum/perpanjangan)", "Induk tidak ditemukan.")
     scope_item_id = _ids("Ruang lingkup KSB yang dilaksanakan", "Ruang lingkup tidak ditemukan.")
@@ -87,7 +60,7 @@ class AgreementForm(PksForm):
     dprd_tanggal = DateField("Tanggal keputusan DPRD", validators=[Optional()])
 
 
-class PartyForm(PksForm):
+class PartyForm(Form):
     regency_id = SelectField("Daerah", coerce=int, choices=[], validators=[DataRequired("Pilih daerah.")])
     urutan = SelectField("Kedudukan", coerce=int, choices=PERAN_PIHAK)
     opd = StringField("OPD / instansi", validators=[_req("OPD"), _len(150)])
@@ -99,7 +72,7 @@ class PartyForm(PksForm):
     menandatangani = BooleanField("Ikut menandatangani (memberi nomor di registernya)", default=True)
 
 
-class SignatoryForm(PksForm):
+class SignatoryForm(Form):
     party_id = SelectField("Pihak", coerce=int, choices=[], validators=[DataRequired("Pilih pihak.")])
     nama = StringField("Nama penandatangan", validators=[_req("Nama"), _len(120)])
     jabatan = StringField("Jabatan", validators=[_req("Jabatan"), _len(150)])
@@ -108,19 +81,19 @@ class SignatoryForm(PksForm):
     kuasa_tanggal = DateField("Tanggal surat kuasa", validators=[Optional()])
 
 
-class NumberForm(PksForm):
+class NumberForm(Form):
     party_id = SelectField("Pihak", coerce=int, choices=[], validators=[DataRequired("Pilih pihak.")])
     nomor = StringField("Nomor naskah di register pihak ini", validators=[_req("Nomor"), _len(120)])
     tanggal = DateField("Tanggal penomoran", validators=[Optional()])
     register = StringField("Register", validators=[Optional(), _len(150)])
 
 
-class StageForm(PksForm):
+class StageForm(Form):
     to = SelectField("Pindah ke tahap", choices=[], validators=[DataRequired("Pilih tahap.")])
     reason = TextAreaField("Alasan / keterangan", validators=[Optional(), _len(2000)])
 
 
-class SignForm(PksForm):
+class SignForm(Form):
     tgl_ttd = DateField("Tanggal penandatanganan", validators=[_date_req("Tanggal penandatanganan wajib diisi.")])
     tempat = StringField("Tempat", validators=[Optional(), _len(200)])
     tgl_mulai = DateField("Mulai berlaku (kosong = tanggal tanda tangan)", validators=[Optional()])
@@ -129,7 +102,7 @@ class SignForm(PksForm):
         Optional(), NumberRange(min=1, max=600, message="Jangka waktu 1–600 bulan.")])
 
 
-class TargetForm(PksForm):
+class TargetForm(Form):
     target = StringField("Target tanda tangan", validators=[_req("Target"), _len(60)])
     alasan = TextAreaField("Alasan penundaan (wajib bila target diubah)", validators=[Optional(), _len(2000)])
     diputuskan_oleh = StringField("Diputuskan oleh", validators=[Optional(), _len(200)])
@@ -137,29 +110,29 @@ class TargetForm(PksForm):
     tempat = StringField("Tempat / acara penandatanganan", validators=[Optional(), _len(200)])
 
 
-class WaitingForm(PksForm):
+class WaitingForm(Form):
     menunggu = SelectField("Menunggu siapa", choices=[],
                            invalid_choice_message="Pilih salah satu (atau “— tidak ada —”).")
     opd = StringField("atau menunggu OPD (nama)", validators=[Optional(), _len(150)])
 
 
-class NoteForm(PksForm):
+class NoteForm(Form):
     kind = SelectField("Jenis", choices=NOTE_KINDS)
     internal = BooleanField("Internal (hanya daerah saya)", default=True)
     text = TextAreaField("Isi catatan", validators=[_req("Isi catatan"), _len(4000)])
 
 
-class ScopeItemForm(PksForm):
+class ScopeItemForm(Form):
     nama = StringField("Ruang lingkup", validators=[_req("Ruang lingkup"), _len(250)])
     urusan_code = SelectField("Urusan", choices={"": "—", **URUSAN}, default="")
 
 
-class ChildForm(PksForm):
+class ChildForm(Form):
     jenis = SelectField("Jenis", choices={"ADENDUM": "Adendum", "PERPANJANGAN": "Perpanjangan"})
     judul = StringField("Judul", validators=[_req("Judul"), _len(250)])
 
 
-class MeetingForm(PksForm):
+class MeetingForm(Form):
     tanggal = DateField("Tanggal", validators=[_date_req("Tanggal rapat wajib diisi.")])
     jam = TimeField("Jam", validators=[Optional()])
     tempat = StringField("Tempat", validators=[Optional(), _len(200)])
@@ -169,7 +142,7 @@ class MeetingForm(PksForm):
     undangan_nomor = StringField("Nomor surat undangan", validators=[Optional(), _len(120)])
 
 
-class AttendeeForm(PksForm):
+class AttendeeForm(Form):
     nama = StringField("Nama", validators=[_req("Nama"), _len(150)])
     jabatan = StringField("Jabatan", validators=[Optional(), _len(200)])
     opd = StringField("OPD", validators=[Optional(), _len(200)])
@@ -177,18 +150,18 @@ class AttendeeForm(PksForm):
     keterangan = StringField("Keterangan", validators=[Optional(), _len(200)])
 
 
-class DecisionForm(PksForm):
+class DecisionForm(Form):
     text = TextAreaField("Keputusan", validators=[_req("Keputusan"), _len(4000)])
 
 
-class ActionForm(PksForm):
+class ActionForm(Form):
     text = TextAreaField("Tindak lanjut", validators=[_req("Tindak lanjut"), _len(2000)])
     owner_regency_id = _ids("Daerah penanggung jawab", REGENCY)
     owner = StringField("OPD / orang", validators=[Optional(), _len(200)])
     due = DateField("Tenggat", validators=[Optional()])
 
 
-class UploadForm(PksForm):
+class UploadForm(Form):
     kind = SelectField("Jenis berkas", choices=DOC_KINDS)
     versi = IntegerField("Versi draf", validators=[Optional(), NumberRange(min=1, max=999,
                                                                            message="Versi 1–999.")])
@@ -198,7 +171,7 @@ class UploadForm(PksForm):
     berkas = FileField("Berkas (PDF, DOCX, ODT, JPG, PNG)")
 
 
-class ActivityForm(PksForm):
+class ActivityForm(Form):
     tanggal = DateField("Tanggal", validators=[_date_req("Tanggal wajib diisi.")])
     jenis = StringField("Kegiatan", validators=[_req("Kegiatan"), _len(150)])
     peserta = IntegerField("Jumlah peserta", validators=[Optional(), NumberRange(min=0, max=100000,
@@ -208,7 +181,7 @@ class ActivityForm(PksForm):
     status = SelectField("Status", choices=ACTIVITY_STATUS)
 
 
-class ObligationForm(PksForm):
+class ObligationForm(Form):
     party_id = _ids("Pihak", "Pilih pihak kesepakatan ini.")
     text = TextAreaField("Kewajiban (dari pasal hak dan kewajiban)", validators=[_req("Kewajiban"), _len(2000)])
     due = DateField("Tenggat", validators=[Optional()])
@@ -216,7 +189,7 @@ class ObligationForm(PksForm):
     bukti = StringField("Bukti", validators=[Optional(), _len(500)])
 
 
-class ReportForm(PksForm):
+class ReportForm(Form):
     periode = StringField("Periode (mis. Semester I 2025)", validators=[_req("Periode"), _len(60)])
     jatuh_tempo = DateField("Jatuh tempo", validators=[Optional()])
     disampaikan_pada = DateField("Disampaikan pada", validators=[Optional()])
@@ -225,13 +198,13 @@ class ReportForm(PksForm):
     sipgwpp = BooleanField("Sudah diisi di SIPGWPP")
 
 
-class EvaluationForm(PksForm):
+class EvaluationForm(Form):
     tanggal = DateField("Tanggal", validators=[_date_req("Tanggal wajib diisi.")])
     temuan = TextAreaField("Temuan", validators=[_req("Temuan"), _len(4000)])
     rekomendasi = SelectField("Rekomendasi", choices=REKOMENDASI)
 
 
-class LetterForm(PksForm):
+class LetterForm(Form):
     arah = SelectField("Arah", choices=LETTER_DIRECTION)
     nomor = StringField("Nomor surat", validators=[_req("Nomor surat"), _len(120)])
     tanggal = DateField("Tanggal surat", validators=[_date_req("Tanggal surat wajib diisi.")])
@@ -241,5 +214,5 @@ class LetterForm(PksForm):
     tembusan = TextAreaField("Tembusan (satu per baris)", validators=[Optional(), _len(2000)])
 
 
-class LinkAgreementForm(PksForm):
+class LinkAgreementForm(Form):
     agreement_id = _ids("Kesepakatan lain yang dibahas", "Pilih kesepakatan yang tersedia.")

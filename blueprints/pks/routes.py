@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from blueprints.auth.models import Regency
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.forms import CONTROL_CHARS
 from blueprints.core.pagination import paginate, paginate_list
 from blueprints.core.render import render
 from blueprints.core.roles import ADMIN, PIMPINAN, SUPERADMIN
@@ -86,7 +87,7 @@ def index():
 
 
 def _filtered(args, user):
-    q = service.CONTROL_CHARS.sub("", args.get("q") or "").strip()[:100]
+    q = CONTROL_CHARS.sub("", args.get("q") or "").strip()[:100]
     stmt = scoped(Agreement, user)
     jenis, tahap, daerah, urusan = (args.get(k, "") for k in ("jenis", "tahap", "daerah", "urusan"))
     if jenis in JENIS:

@@ -3,7 +3,6 @@
 Functions take ``today`` explicitly so tests and the daily job decide the date; they add and flush,
 the route commits.
 """
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from blueprints.auth.models import Regency
 from blueprints.core.extensions import db
+from blueprints.core.forms import CONTROL_CHARS
 
 from .models import (FINAL_STAGES, MENUNGGU_TETAP, SIGNED_STAGES, STATUS_BERLAKU, TAHAP, Agreement, DocNumber,
                      Event, Party, Slip)
@@ -53,8 +53,6 @@ BANNER_DAYS = 30
 NOT_READY_TO_SIGN = "Penandatanganan hanya dari tahap Siap tanda tangan."
 # Never typed by a person: control characters other than tab and line breaks (NUL cannot even be stored in
 # PostgreSQL), and U+FFFD, which stands for bytes of a posted form that were not UTF-8.
-CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-CONTROL_MESSAGE = "Isian berisi karakter yang tidak sah (karakter kendali atau karakter yang tidak terbaca)."
 
 
 class Locked(Exception):
