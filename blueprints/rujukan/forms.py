@@ -1,18 +1,100 @@
+import math
+import re
+from datetime import date, datetime
+
+from flask import has_request_context, request
 from wtforms import (BooleanField, DateField, DateTimeLocalField, FloatField, IntegerField, SelectField,
                      StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
 
-from blueprints.core.forms import Form
+from blueprints.core.forms import Form as CoreForm
+from blueprints.core.timeutil import today_local
 
 from . import lists as L
 from .models import PROFESSIONS
 
 BP = Regexp(r"^\d{2,3}/\d{2,3}$", message="Tulis tekanan darah seperti 120/80.")
 HHMM = Regexp(r"^([01]\d|2[0-3])[:.][0-5]\d$", message="Tulis jam seperti 14:05.")
+# Control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and none belongs in a form.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A form field may hold at most one integer id of the database (PostgreSQL INTEGER).
+MAX_ID = 2**31 - 1
+EARLIEST_YEAR = 1900
+FUTURE_YEARS = 5
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class Form(CoreForm):
+    """Rujukan forms read only HTML form data: a JSON body is not a submission of these forms (it is treated as
+    an empty form, so the clerk-facing messages apply), and control characters are refused at the field."""
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            automatic = formdata is not None and not hasattr(formdata, "getlist")
+            if automatic and has_request_context() and request.is_json:
+                return request.form  # empty: Flask-WTF would otherwise read the parsed JSON as the form
+            return super().wrap_formdata(form, formdata)
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        for field in self:
+            if any(isinstance(v, str) and _CONTROL.search(v) for v in field.raw_data or []):
+                field.errors = list(field.errors) + ["Isian mengandung karakter yang tidak sah."]
+                ok = False
+            if len(field.errors) > 1:
+                field.errors = list(dict.fromkeys(field.errors))  # "could not coerce" + "not a valid choice"
+        return ok
+
+
+class Finite:
+    """Refuses NaN and infinity, which NumberRange lets through (NaN compares false with everything)."""
+
+    def __call__(self, form, field):
+        if isinstance(field.data, float) and not math.isfinite(field.data):
+            raise StopValidation("Angka tidak sah.")
+
+
+class SaneDate:
+    """A date (or date and time) from 1900 up to today (past events, birth dates) or up to five years ahead."""
+
+    def __init__(self, future: bool = True):
+        self.future = future
+
+    def __call__(self, form, field):
+        value = field.data
+        if value is None:
+            return
+        day = value.date() if isinstance(value, datetime) else value
+        today = today_local()
+        latest = date(min(today.year + FUTURE_YEARS, 9999), today.month, min(today.day, 28)) if self.future else today
+        if not (date(EARLIEST_YEAR, 1, 1) <= day <= latest):
+            if self.future:
+                raise StopValidation(f"Tanggal harus antara tahun {EARLIEST_YEAR} dan {latest.year}.")
+            raise StopValidation(f"Tanggal harus antara tahun {EARLIEST_YEAR} dan hari ini.")
+
+
+class IdSelectField(SelectField):
+    """A select of database ids: anything that is not a small positive integer is 'not a valid choice' before
+    the value can reach a query."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, coerce=_id, **kwargs)
+
+
+def _id(value) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = str(value).strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 10:
+            raise ValueError("not an id")
+        number = int(text)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError("not an id")
+    return number
 
 
 class PatientForm(Form):
@@ -22,7 +104,7 @@ class PatientForm(Form):
     no_jkn = StringField("No. Kartu JKN/BPJS", validators=[Optional(), Length(max=30)], filters=[_strip])
     status_peserta = SelectField("Status peserta", choices=L.choices(L.STATUS_PESERTA, "—"), validate_choice=True)
     jenis_kepesertaan = SelectField("Jenis kepesertaan", choices=L.choices(L.KEPESERTAAN, None))
-    birth_date = DateField("Tanggal lahir", validators=[Optional()])
+    birth_date = DateField("Tanggal lahir", validators=[Optional(), SaneDate(future=False)])
     sex = SelectField("Jenis kelamin", choices=L.choices(L.SEX), validators=[DataRequired()])
     home_regency = SelectField("Kabupaten asal", choices=[], validators=[DataRequired()])
     address = StringField("Alamat (jalan, RT/RW)", validators=[Optional(), Length(max=200)], filters=[_strip])
@@ -38,20 +120,21 @@ class ReferralForm(Form):
     tipe = SelectField("Tipe rujukan", choices=L.choices(L.TIPE, None))
     arah = SelectField("Arah", choices=L.choices(L.ARAH, None))
     payer = SelectField("Penjamin", choices=L.choices(L.PAYER, None))
-    referred_at = DateTimeLocalField("Tanggal dan jam rujukan", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    destination_id = SelectField("Faskes tujuan", coerce=int, choices=[])
+    referred_at = DateTimeLocalField("Tanggal dan jam rujukan", validators=[Optional(), SaneDate()],
+                                     format="%Y-%m-%dT%H:%M")
+    destination_id = IdSelectField("Faskes tujuan", choices=[])
     destination_text = StringField("Tujuan di luar direktori (jika terpaksa)",
                                    validators=[Optional(), Length(max=150)], filters=[_strip])
-    poli_id = SelectField("Poli tujuan", coerce=int, choices=[])
+    poli_id = IdSelectField("Poli tujuan", choices=[], validate_choice=False)  # checked by the rules
     dasar = SelectField("Dasar rujukan lintas batas", choices=L.choices(L.DASAR, "— tidak lintas batas —"))
     anamnesis = TextAreaField("Anamnesa (keluhan)", validators=[DataRequired(), Length(max=3000)])
     physical_exam = TextAreaField("Pemeriksaan fisik", validators=[Optional(), Length(max=3000)])
     bp = StringField("Tekanan darah (mmHg)", validators=[Optional(), BP], filters=[_strip])
     pulse = IntegerField("Nadi (x/menit)", validators=[Optional(), NumberRange(20, 250)])
     rr = IntegerField("Napas (x/menit)", validators=[Optional(), NumberRange(4, 80)])
-    temperature = FloatField("Suhu (°C)", validators=[Optional(), NumberRange(30, 45)])
-    weight = FloatField("Berat (kg)", validators=[Optional(), NumberRange(0.3, 300)])
-    height = FloatField("Tinggi (cm)", validators=[Optional(), NumberRange(20, 250)])
+    temperature = FloatField("Suhu (°C)", validators=[Optional(), Finite(), NumberRange(30, 45)])
+    weight = FloatField("Berat (kg)", validators=[Optional(), Finite(), NumberRange(0.3, 300)])
+    height = FloatField("Tinggi (cm)", validators=[Optional(), Finite(), NumberRange(20, 250)])
     consciousness = SelectField("Kesadaran", choices=L.choices(L.CONSCIOUSNESS, "—"))
     gcs = IntegerField("GCS", validators=[Optional(), NumberRange(3, 15)])
     supporting = TextAreaField("Pemeriksaan penunjang", validators=[Optional(), Length(max=3000)])
@@ -72,23 +155,23 @@ class ReferralForm(Form):
     allergy = StringField("Alergi (makanan, udara, obat)", validators=[Optional(), Length(max=200)],
                           filters=[_strip])
     note = TextAreaField("Catatan", validators=[Optional(), Length(max=2000)])
-    planned_visit = DateField("Tgl. rencana berkunjung", validators=[Optional()])
+    planned_visit = DateField("Tgl. rencana berkunjung", validators=[Optional(), SaneDate()])
     consent = SelectField("Persetujuan pasien/keluarga", choices=L.choices(L.CONSENT, "— belum dicatat —"))
     consent_signer = StringField("Ditandatangani oleh", validators=[Optional(), Length(max=120)], filters=[_strip])
     consent_relation = StringField("Hubungan dengan pasien", validators=[Optional(), Length(max=40)],
                                    filters=[_strip])
-    consent_date = DateField("Tanggal persetujuan", validators=[Optional()])
+    consent_date = DateField("Tanggal persetujuan", validators=[Optional(), SaneDate()])
     igd_call_name = StringField("Petugas IGD yang ditelepon", validators=[Optional(), Length(max=120)],
                                 filters=[_strip])
     igd_call_time = StringField("Jam telepon", validators=[Optional(), HHMM], filters=[_strip])
     igd_call_accepted = SelectField("IGD dapat menerima?", choices=L.C([("", "—"), ("ya", "Ya"), ("tidak", "Tidak")]))
-    nakes_id = SelectField("Tenaga kesehatan perujuk", coerce=int, choices=[])
+    nakes_id = IdSelectField("Tenaga kesehatan perujuk", choices=[])
 
 
 class ActionForm(Form):
     channel = SelectField("Saluran", choices=L.choices(L.CHANNEL, None))
     note = StringField("Alasan / catatan", validators=[Optional(), Length(max=300)], filters=[_strip])
-    redirect_to_id = SelectField("Dialihkan ke", coerce=int, choices=[], validate_choice=False)
+    redirect_to_id = IdSelectField("Dialihkan ke", choices=[], validate_choice=False)
 
 
 class ReplyForm(Form):
@@ -96,7 +179,7 @@ class ReplyForm(Form):
     reply_diag = StringField("Diagnosis (ICD-10)", validators=[DataRequired(), Length(max=10)], filters=[_strip])
     reply_therapy = TextAreaField("Terapi yang diberikan", validators=[Optional(), Length(max=2000)])
     reply_advice = TextAreaField("Anjuran", validators=[Optional(), Length(max=2000)])
-    reply_control_date = DateField("Kontrol ke RS tanggal", validators=[Optional()])
+    reply_control_date = DateField("Kontrol ke RS tanggal", validators=[Optional(), SaneDate()])
     reply_inpatient = BooleanField("Perlu rawat inap")
     reply_finished = BooleanField("Konsultasi selesai")
     reply_doctor = StringField("Dokter yang menjawab", validators=[DataRequired(), Length(max=120)],

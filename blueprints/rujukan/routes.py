@@ -252,16 +252,16 @@ def patient(patient_id: int):
 # ---- referral form -----------------------------------------------------------------------------
 
 def _fill_choices(form: ReferralForm) -> None:
-    orgs = db.session.scalars(select(Organisation).where(Organisation.facility_level.is_not(None),
-                                                         Organisation.id != current_user.organisation_id)
-                              .options(joinedload(Organisation.regency))
-                              .order_by(Organisation.regency_id, Organisation.facility_level, Organisation.name))
+    orgs = list(db.session.scalars(select(Organisation).where(Organisation.facility_level.is_not(None),
+                                                              Organisation.id != current_user.organisation_id)
+                                   .options(joinedload(Organisation.regency))
+                                   .order_by(Organisation.regency_id, Organisation.facility_level, Organisation.name)))
     form.destination_id.choices = L.C([(0, "— pilih dari direktori —")] + [
         (o.id, f"{o.name} · {o.facility_level} · {o.regency.short_name}") for o in orgs])
     stmt = (select(Poli.id, Poli.name, Poli.schedule, Organisation.name)
             .join(Organisation, Organisation.id == Poli.organisation_id).where(Poli.active.is_(True))
             .order_by(Organisation.name, Poli.name, Poli.id))
-    dest_id = form.destination_id.data or None
+    dest_id = _chosen(form.destination_id)
     if dest_id:  # only the chosen facility's poli, with their schedule
         polis = db.session.execute(stmt.where(Poli.organisation_id == dest_id))
         form.poli_id.choices = L.C([(0, "— pilih —")] + [(pid, f"{pname} ({sched})" if sched else pname)
@@ -276,48 +276,19 @@ def _fill_choices(form: ReferralForm) -> None:
     form.nakes_id.choices = L.C([(0, "— pilih —")] + [(n.id, f"{n.name} ({n.profession_label})") for n in nakes])
 
 
-SIMPLE = ("jenis", "kategori", "tipe", "arah", "payer", "referred_at", "destination_text", "anamnesis",
-          "physical_exam", "bp", "pulse", "rr", "temperature", "weight", "height", "supporting",
-          "therapy_drug", "therapy_other", "bmhp", "procedures", "reason", "tacc_reason", "condition",
-          "ambulance", "escort", "allergy", "note", "planned_visit", "consent_signer", "consent_relation",
-          "consent_date", "igd_call_name", "gcs")
-NULLABLE = ("dasar", "tacc", "tacc_time", "consent", "consciousness")
+def _typed(form: ReferralForm) -> dict:
+    """The form's values by field name; a field that failed its own validation counts as not given, so no
+    invalid value reaches a rule's query or the referral."""
+    return {name: None if field.errors else field.data for name, field in form._fields.items()}
 
 
-def _populate(ref: Referral, form: ReferralForm) -> dict[str, str]:
-    """Copy the form into the referral; returns diagnosis errors (unknown ICD-10 codes)."""
-    errors = {}
-    for name in SIMPLE:
-        value = getattr(form, name).data
-        if isinstance(value, str):
-            value = value.strip()
-        setattr(ref, name, value)
-    if isinstance(ref.referred_at, datetime) and ref.referred_at.tzinfo is None:
-        ref.referred_at = ref.referred_at.replace(tzinfo=WIB)
-    for name in NULLABLE:
-        setattr(ref, name, getattr(form, name).data or None)
-    ref.destination_id = form.destination_id.data or None
-    ref.poli_id = form.poli_id.data or None
-    poli = db.session.get(Poli, ref.poli_id) if ref.poli_id else None
-    ref.poli_name = poli.name if poli else None
-    ref.nakes_id = form.nakes_id.data or None
-    ref.igd_call_time = (form.igd_call_time.data or "").replace(".", ":") or None
-    ref.igd_call_accepted = {"ya": True, "tidak": False}.get(form.igd_call_accepted.data)
+def _take_picks(form: ReferralForm) -> None:
+    """A result picked in the no-JS ICD-10 search (diagN_pick) replaces the typed code, before validation."""
     for i in (1, 2, 3):
-        raw = request.form.get(f"diag{i}_pick") or getattr(form, f"diag{i}").data
-        getattr(form, f"diag{i}").data = raw
-        if not raw:
-            setattr(ref, f"diag{i}_code", None)
-            setattr(ref, f"diag{i}_name", None)
-            continue
-        found = icd.lookup(raw)
-        if found is None:
-            errors[f"diag{i}"] = "Kode ICD-10 tidak dikenal. Cari dengan kode atau nama penyakit."
-            setattr(ref, f"diag{i}_code", None)
-        else:
-            setattr(ref, f"diag{i}_code", found[0])
-            setattr(ref, f"diag{i}_name", found[1])
-    return errors
+        pick = request.form.get(f"diag{i}_pick")
+        if pick:
+            field = getattr(form, f"diag{i}")
+            field.data, field.raw_data = pick.strip(), [pick]
 
 
 def _form_from(ref: Referral, from_request: bool) -> ReferralForm:
@@ -335,9 +306,15 @@ def _form_from(ref: Referral, from_request: bool) -> ReferralForm:
     return form
 
 
+def _chosen(field) -> int | None:
+    """The id picked in a select of ids when it is one of the offered choices, else None."""
+    offered = {choice.value for choice in field.choices or []}
+    return field.data if field.data and field.data in offered else None
+
+
 def _destination_ctx(form) -> dict:
     """Contacts, capacity and travel note of the chosen destination, shown beside the choice."""
-    dest_id = form.destination_id.data or None
+    dest_id = _chosen(form.destination_id)
     dest = db.session.get(Organisation, dest_id) if dest_id else None
     if dest is None or dest.facility_level is None:
         return {"dest": None, "dest_profile": None}
@@ -371,28 +348,26 @@ def _icd_refresh(form):
     slot = request.form.get("_icd", "")
     if slot not in ("1", "2", "3"):
         return None
-    for i in (1, 2, 3):
-        pick = request.form.get(f"diag{i}_pick")
-        if pick:
-            getattr(form, f"diag{i}").data = pick
     return {int(slot): icd.search(request.form.get(f"diag_q{slot}", ""))}
 
 
 def _save(ref: Referral, patient: Patient, form: ReferralForm, created: bool):
+    """Validate everything the clerk typed (field rules, then the referral rules on the typed values); only a
+    fully valid form is copied onto the referral. A refusal re-shows the form (422) with the typed values."""
+    _take_picks(form)
     if request.form.get("_tujuan"):  # no-JS: show the chosen facility's poli and contacts, save nothing
         return _render_form(form, ref if not created else None, patient)
     icd_results = _icd_refresh(form)
     if icd_results is not None:
         return _render_form(form, ref if not created else None, patient, icd_results=icd_results)
     valid = form.validate_on_submit()
-    diag_errors = _populate(ref, form)
     want_issue = request.form.get("terbitkan") == "1"
-    errors, warnings = service.check(ref, for_issue=want_issue)
-    errors.update(diag_errors)
+    values, errors = service.draft_values(_typed(form))
+    rule_errors, warnings = service.check_draft(ref, values, for_issue=want_issue)
+    errors = {name: message for name, message in {**rule_errors, **errors}.items() if not getattr(form, name).errors}
     if not valid or errors:
-        if not created:
-            db.session.rollback()
         return _render_form(form, None if created else ref, patient, status=422, errors=errors, warnings=warnings)
+    service.apply_draft(ref, values)
     if created:
         db.session.add(ref)
     _apply_border(ref, patient)

@@ -120,6 +120,10 @@ def pks_snapshot(coverage) -> str:
     return text[:300]
 
 
+REFUSED_MESSAGE = ("Pasien/keluarga menolak dirujuk: surat rujukan tidak dapat diterbitkan. Simpan sebagai draf "
+                   "lalu cetak surat penolakan rujukan untuk ditandatangani.")
+
+
 # ---- validation (§6) ----------------------------------------------------------------------------------
 
 def nonspecialist_codes() -> set[str]:
@@ -132,6 +136,69 @@ def is_nonspecialist(code: str, listed: set[str]) -> bool:
     return code in listed or code.split(".")[0] in listed
 
 
+# ---- the referral form: typed values are checked first, copied onto the referral only when all are valid ----
+
+# Columns the referral form writes, by kind: NOT NULL text (empty string when blank), optional strings and
+# choices (None when blank), and the rest as typed.
+DRAFT_TEXT = ("anamnesis", "physical_exam", "supporting", "therapy_drug", "therapy_other", "bmhp", "procedures",
+              "reason", "condition")
+DRAFT_OPTIONAL = ("destination_text", "bp", "tacc_reason", "escort", "allergy", "note", "consent_signer",
+                  "consent_relation", "igd_call_name", "dasar", "tacc", "tacc_time", "consent", "consciousness")
+DRAFT_AS_TYPED = ("jenis", "kategori", "tipe", "arah", "payer", "referred_at", "pulse", "rr", "temperature",
+                  "weight", "height", "gcs", "planned_visit", "consent_date")
+
+
+def draft_values(typed: dict) -> tuple[dict, dict[str, str]]:
+    """The referral's columns from the typed form values (field name -> value; a field that failed its own
+    validation is given as None). Returns (values, errors by field): ICD-10 codes are looked up here and the
+    poli name is taken from the directory. Nothing is written to the database or to a referral."""
+    values: dict = {}
+    errors: dict[str, str] = {}
+    for name in DRAFT_TEXT:
+        values[name] = (typed.get(name) or "").strip()
+    for name in DRAFT_OPTIONAL:
+        value = typed.get(name)
+        values[name] = (value.strip() if isinstance(value, str) else value) or None
+    for name in DRAFT_AS_TYPED:
+        values[name] = typed.get(name)
+    if isinstance(values["referred_at"], datetime) and values["referred_at"].tzinfo is None:
+        values["referred_at"] = values["referred_at"].replace(tzinfo=WIB)
+    values["ambulance"] = bool(typed.get("ambulance"))
+    values["destination_id"] = typed.get("destination_id") or None
+    values["poli_id"] = typed.get("poli_id") or None
+    poli = db.session.get(Poli, values["poli_id"]) if values["poli_id"] else None
+    values["poli_name"] = poli.name if poli else None
+    values["nakes_id"] = typed.get("nakes_id") or None
+    values["igd_call_time"] = (typed.get("igd_call_time") or "").replace(".", ":") or None
+    values["igd_call_accepted"] = {"ya": True, "tidak": False}.get(typed.get("igd_call_accepted"))
+    for i in (1, 2, 3):
+        raw = typed.get(f"diag{i}")
+        found = icd.lookup(raw) if raw else None
+        if raw and found is None:
+            errors[f"diag{i}"] = "Kode ICD-10 tidak dikenal. Cari dengan kode atau nama penyakit."
+        values[f"diag{i}_code"], values[f"diag{i}_name"] = found or (None, None)
+    return values, errors
+
+
+class _Proposed:
+    """What the referral would look like with the typed values, for check(); the referral itself is untouched."""
+
+    def __init__(self, ref: Referral, values: dict):
+        self.__dict__.update(origin_id=ref.origin_id, origin=ref.origin, patient_id=ref.patient_id,
+                             patient=ref.patient, valid_until=ref.valid_until, **values)
+
+
+def check_draft(ref: Referral, values: dict, *, for_issue: bool) -> tuple[dict[str, str], list[str]]:
+    """check() on the typed values (from draft_values) before they are applied."""
+    return check(_Proposed(ref, values), for_issue=for_issue)
+
+
+def apply_draft(ref: Referral, values: dict) -> None:
+    """Copy checked values onto the referral (call only when draft_values and check_draft found no error)."""
+    for name, value in values.items():
+        setattr(ref, name, value)
+
+
 def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple[dict[str, str], list[str]]:
     """(errors by field name, warnings). Errors block the save (or the issue); warnings never do."""
     today = today or today_local()
@@ -141,7 +208,10 @@ def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple
     destination = db.session.get(Organisation, ref.destination_id) if ref.destination_id else None
     patient = ref.patient or db.session.get(Patient, ref.patient_id)
 
-    if destination is None and not (ref.destination_text or "").strip():
+    if ref.destination_id and (destination is None or destination.facility_level is None):
+        errors["destination_id"] = "Faskes tujuan tidak ada di direktori. Pilih dari daftar."
+        destination = None
+    elif destination is None and not (ref.destination_text or "").strip():
         errors["destination_id"] = "Pilih faskes tujuan dari direktori."
     elif destination is not None and destination.id == ref.origin_id:
         errors["destination_id"] = "Faskes tujuan tidak boleh faskes asal sendiri."
@@ -152,6 +222,8 @@ def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple
         poli = db.session.get(Poli, ref.poli_id)
         if poli is None or destination is None or poli.organisation_id != destination.id:
             errors["poli_id"] = "Poli ini bukan milik faskes tujuan yang dipilih."
+        elif not poli.active:
+            errors["poli_id"] = "Poli ini sudah tidak aktif di faskes tujuan; pilih poli lain."
 
     codes = []
     for i in (1, 2, 3):
@@ -183,8 +255,15 @@ def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple
                             f"({border.coverage.status_label}). "
                             "Rujukan tetap dapat dibuat; periksa dengan Bagian Kerjasama.")
 
+    nakes = db.session.get(HealthWorker, ref.nakes_id) if ref.nakes_id else None
+    if ref.nakes_id and (nakes is None or nakes.organisation_id != ref.origin_id):
+        errors["nakes_id"] = "Pilih tenaga kesehatan dari faskes ini."
+        nakes = None
+
     if for_issue:
-        if ref.consent not in ("setuju", "menolak"):
+        if ref.consent == "menolak":
+            errors["consent"] = REFUSED_MESSAGE
+        elif ref.consent != "setuju":
             errors["consent"] = "Catat persetujuan atau penolakan pasien/keluarga sebelum terbit."
         if not (ref.consent_signer or "").strip():
             errors["consent_signer"] = "Nama yang menandatangani persetujuan wajib diisi."
@@ -200,7 +279,6 @@ def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple
         if ref.nakes_id is None:
             errors["nakes_id"] = "Pilih tenaga kesehatan yang merujuk (nama dan SIP tercetak)."
 
-    nakes = db.session.get(HealthWorker, ref.nakes_id) if ref.nakes_id else None
     if (nakes is not None and nakes.profession in ("bidan", "perawat") and ref.jenis != "igd"
             and destination is not None and destination.facility_level != "FKTP"):
         warnings.append("Bidan/perawat hanya merujuk ke dokter FKTP, kecuali gawat darurat atau di luar "
@@ -317,6 +395,8 @@ def issue(ref: Referral, user, now: datetime | None = None) -> None:
     """Number, validity and state at issue. Call only after check(for_issue=True) passed."""
     if ref.status != "draf":
         raise TransitionError("Hanya draf yang dapat diterbitkan.")
+    if ref.consent == "menolak":
+        raise TransitionError(REFUSED_MESSAGE)
     now = now or utcnow()
     local = now.astimezone(WIB).date()
     origin = db.session.get(Organisation, ref.origin_id)
