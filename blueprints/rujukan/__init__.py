@@ -3,6 +3,8 @@ from flask import Blueprint
 from blueprints.core.roles import gate_blueprint
 
 bp = gate_blueprint(Blueprint("rujukan", __name__, url_prefix="/rujukan"))
+# URL converter for a row id: a number above the database's INTEGER range is "not found" (404), never a query.
+ID = "int(max=2147483647)"
 
 from . import cli, routes  # noqa: E402,F401
 from .verify import verify_bp  # noqa: E402

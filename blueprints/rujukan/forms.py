@@ -18,7 +18,7 @@ HHMM = Regexp(r"^([01]\d|2[0-3])[:.][0-5]\d$", message="Tulis jam seperti 14:05.
 # Control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and none belongs in a form.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A form field may hold at most one integer id of the database (PostgreSQL INTEGER).
-MAX_ID = 2**31 - 1
+MAX_ID = 2**31 - 1  # as the ID URL converter of the blueprint
 EARLIEST_YEAR = 1900
 FUTURE_YEARS = 5
 

@@ -17,7 +17,7 @@ from blueprints.core.timeutil import WIB, today_local
 from blueprints.wilayah.models import Jorong
 from blueprints.wilayah.service import Cascade, is_cascade_refresh, regency_by_code
 
-from . import bp, directory, icd, links, service
+from . import ID, bp, directory, icd, links, service
 from . import lists as L
 from .access import require_facility
 from .forms import ActionForm, PatientForm, ReferralForm, ReplyForm
@@ -155,8 +155,13 @@ def patient_cascade():
                   cascade=Cascade.build(regency, request.args, required=True))
 
 
+def _open_known_patient(known: Patient):
+    flash("Pasien dengan NIK ini sudah terdaftar; data yang ada dibuka.", "warn")
+    return redirect(url_for("rujukan.patient", patient_id=known.id))
+
+
 @bp.route("/pasien/baru", methods=["GET", "POST"])
-@bp.route("/pasien/<int:patient_id>/ubah", methods=["GET", "POST"], endpoint="patient_edit")
+@bp.route(f"/pasien/<{ID}:patient_id>/ubah", methods=["GET", "POST"], endpoint="patient_edit")
 def patient_new(patient_id: int | None = None):
     require_facility()
     patient = get_scoped_or_404(Patient, patient_id) if patient_id else None
@@ -172,6 +177,8 @@ def patient_new(patient_id: int | None = None):
             form.home_regency.data = current_user.regency.code
             nik = clean_number(request.args.get("nik"))[:16]
             values = {}
+            if (known := service.patient_with_nik(current_user.organisation_id, nik)) is not None:
+                return _open_known_patient(known)
             if nik:
                 form.nik.data = nik
                 person = _sidilan_lookup(nik)
@@ -196,6 +203,12 @@ def patient_new(patient_id: int | None = None):
         form.nik.errors = list(form.nik.errors) + nik_check.errors
     elif not form.no_nik_reason.data:
         form.nik.errors = list(form.nik.errors) + ["Isi NIK, atau tulis alasan tanpa NIK (mis. bayi baru lahir)."]
+    known = (service.patient_with_nik(current_user.organisation_id, nik_check.value, patient)
+             if nik_check and nik_check.ok else None)
+    if known is not None and patient is None:  # registering someone this facility already has
+        return _open_known_patient(known)
+    if known is not None:
+        form.nik.errors = list(form.nik.errors) + ["NIK ini sudah terdaftar untuk pasien lain di faskes ini."]
     jkn = clean_number(form.no_jkn.data)
     if form.no_jkn.data and not (len(jkn) == 13 and jkn.isdigit()):
         form.no_jkn.errors = list(form.no_jkn.errors) + ["No. Kartu JKN harus tepat 13 digit angka."]
@@ -234,7 +247,7 @@ def patient_new(patient_id: int | None = None):
     return redirect(url_for("rujukan.patient", patient_id=patient.id))
 
 
-@bp.route("/pasien/<int:patient_id>")
+@bp.route(f"/pasien/<{ID}:patient_id>")
 def patient(patient_id: int):
     require_facility()
     p = get_scoped_or_404(Patient, patient_id)
@@ -416,7 +429,7 @@ def _apply_border(ref: Referral, patient: Patient) -> None:
     ref.accessibility = patient.accessibility
 
 
-@bp.route("/pasien/<int:patient_id>/rujukan/baru", methods=["GET", "POST"])
+@bp.route(f"/pasien/<{ID}:patient_id>/rujukan/baru", methods=["GET", "POST"])
 def referral_new(patient_id: int):
     require_facility()
     patient = db.session.scalars(scoped(Patient).where(Patient.id == patient_id)
@@ -447,7 +460,7 @@ def _own_draft(ref_id: int) -> Referral:
     return ref
 
 
-@bp.route("/<int:ref_id>/ubah", methods=["GET", "POST"])
+@bp.route(f"/<{ID}:ref_id>/ubah", methods=["GET", "POST"])
 def referral_edit(ref_id: int):
     ref = _own_draft(ref_id)
     if ref.status != "draf":
@@ -460,7 +473,7 @@ def referral_edit(ref_id: int):
     return _render_form(form, ref, ref.patient)
 
 
-@bp.route("/<int:ref_id>/terbitkan", methods=["POST"])
+@bp.route(f"/<{ID}:ref_id>/terbitkan", methods=["POST"])
 def referral_issue(ref_id: int):
     """Issue from the detail page; when a rule fails, the form comes back with the errors at the fields."""
     ref = _own_draft(ref_id)
@@ -489,7 +502,7 @@ COPY_FIELDS = ("jenis", "kategori", "tipe", "arah", "payer", "poli_name", "dasar
                "allergy", "note", "nakes_id")
 
 
-@bp.route("/<int:ref_id>/salin", methods=["POST"])
+@bp.route(f"/<{ID}:ref_id>/salin", methods=["POST"])
 def referral_copy(ref_id: int):
     """A rejected, redirected, expired or cancelled letter is not reused: a new draft starts from its content,
     addressed to the facility the receiver redirected to (if any). Consent is asked again."""
@@ -513,8 +526,14 @@ def referral_copy(ref_id: int):
 
 # ---- detail and actions -------------------------------------------------------------------------
 
-@bp.route("/<int:ref_id>")
+@bp.route(f"/<{ID}:ref_id>")
 def detail(ref_id: int):
+    return _detail_page(ref_id)
+
+
+def _detail_page(ref_id: int, status: int = 200, failed: dict | None = None):
+    """The letter with its actions. ``failed``: the refused action form shown again (action, errors by field,
+    typed values), answered with ``status``."""
     ref = db.session.scalars(scoped(Referral).where(Referral.id == ref_id).options(
         joinedload(Referral.patient).joinedload(Patient.home_regency),
         joinedload(Referral.patient).joinedload(Patient.jorong), joinedload(Referral.origin),
@@ -527,23 +546,30 @@ def detail(ref_id: int):
     side = service.side_of(ref, current_user)
     warnings = service.check(ref, for_issue=False)[1] if ref.status == "draf" and side == "sender" else []
     actions = service.allowed_actions(ref, current_user)
-    form = ActionForm()
+    form = ActionForm(formdata=None)
     if side == "sender":
         form.channel.choices = [c for c in form.channel.choices if c.value != "web"] + L.C([("web", "Web")])
     facilities = db.session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.facility_level.is_not(None), Organisation.id.not_in([ref.origin_id, ref.destination_id or 0]))
         .order_by(Organisation.name)).all() if "redirect" in actions else []
     audit.record("view", "rujukan", ref.id, f"melihat rujukan #{ref.id}")
-    response = render("rujukan/detail.html", ref=ref, events=events, side=side, actions=actions, form=form,
-                      warnings=warnings, transitions=service.TRANSITIONS, facilities=facilities,
+    response = render("rujukan/detail.html", status=status, ref=ref, events=events, side=side, actions=actions,
+                      form=form, warnings=warnings, transitions=service.TRANSITIONS, facilities=facilities,
                       can_copy=side == "sender" and ref.effective_status(today_local()) in service.COPYABLE,
                       times=service.response_times(ref), duration=service.duration_text,
-                      code=service.verify_code(ref.id) if ref.number else None)
+                      code=service.verify_code(ref.id) if ref.number else None, failed=failed)
     db.session.commit()  # after rendering, so the page does not reload what the commit expired
     return response
 
 
-@bp.route("/<int:ref_id>/aksi/<action>", methods=["POST"])
+def _action_refused(ref_id: int, action: str, errors: dict[str, str], status: int = 422):
+    """The detail page again, with the action's form showing what was typed and why it was refused."""
+    db.session.rollback()
+    typed = {name: request.form.get(name, "")[:300] for name in ("channel", "note", "redirect_to_id")}
+    return _detail_page(ref_id, status, failed={"action": action, "errors": errors, "values": typed})
+
+
+@bp.route(f"/<{ID}:ref_id>/aksi/<action>", methods=["POST"])
 def referral_action(ref_id: int, action: str):
     ref = get_scoped_or_404(Referral, ref_id)
     if action not in service.TRANSITIONS or action == "answer":
@@ -551,25 +577,22 @@ def referral_action(ref_id: int, action: str):
     form = ActionForm()
     form.redirect_to_id.choices = []
     if not form.validate_on_submit():
-        flash(" ".join(f"{form[name].label.text}: {msgs[0]}" for name, msgs in form.errors.items()), "error")
-        return redirect(url_for("rujukan.detail", ref_id=ref.id))
-    if action == "redirect":
-        target = db.session.get(Organisation, form.redirect_to_id.data or 0)
-        if target is None or target.facility_level is None or target.id in (ref.origin_id, ref.destination_id):
-            flash("Pilih faskes tujuan pengalihan dari direktori.", "error")
-            return redirect(url_for("rujukan.detail", ref_id=ref.id))
+        return _action_refused(ref.id, action, {name: msgs[0] for name, msgs in form.errors.items()})
+    try:
+        target = service.redirect_target(ref, form.redirect_to_id.data) if action == "redirect" else None
+        service.check_transition(ref, action, current_user, channel=form.channel.data, note=form.note.data)
+    except service.TransitionError as e:
+        return _action_refused(ref.id, action, {e.field or "": str(e)}, 422 if e.field else 409)
+    if target is not None:
         ref.redirect_to_id = target.id
-    if refused := _refused(lambda: service.transition(ref, action, current_user, channel=form.channel.data,
-                                                      note=form.note.data),
-                           url_for("rujukan.detail", ref_id=ref.id)):
-        return refused
+    service.transition(ref, action, current_user, channel=form.channel.data, note=form.note.data)
     audit.record("update", "rujukan", ref.id, f"rujukan #{ref.id}: {service.TRANSITIONS[action].label.lower()}")
     db.session.commit()
     flash(f"Status rujukan: {STATUS_LABELS[ref.status]}.", "ok")
     return redirect(url_for("rujukan.detail", ref_id=ref.id))
 
 
-@bp.route("/<int:ref_id>/jawab", methods=["GET", "POST"])
+@bp.route(f"/<{ID}:ref_id>/jawab", methods=["GET", "POST"])
 def referral_reply(ref_id: int):
     """The receiving doctor's answer (§4.4); the sender may type it from the paper slip or a phone call."""
     ref = get_scoped_or_404(Referral, ref_id)
@@ -582,24 +605,32 @@ def referral_reply(ref_id: int):
     if request.method == "GET":
         form.channel.data = "web" if side == "receiver" else "kertas"
         form.reply_diag.data = ref.diag1_code
+        return render("rujukan/reply_form.html", ref=ref, form=form)
+    status, error = 422, None
     if form.validate_on_submit():
         found = icd.lookup(form.reply_diag.data)
         if found is None:
             form.reply_diag.errors = list(form.reply_diag.errors) + ["Kode ICD-10 tidak dikenal."]
         else:
-            ref.reply_diag_code, ref.reply_diag_name = found
-            ref.reply_therapy, ref.reply_advice = form.reply_therapy.data, form.reply_advice.data
-            ref.reply_control_date = form.reply_control_date.data
-            ref.reply_inpatient, ref.reply_finished = form.reply_inpatient.data, form.reply_finished.data
-            ref.reply_doctor = form.reply_doctor.data
-            if refused := _refused(lambda: service.transition(ref, "answer", current_user, channel=form.channel.data),
-                                   url_for("rujukan.detail", ref_id=ref_id)):
-                return refused
-            audit.record("update", "rujukan", ref.id, f"jawaban rujukan #{ref.id} dicatat")
-            db.session.commit()
-            flash("Jawaban rujukan disimpan; faskes asal dapat melihatnya.", "ok")
-            return redirect(url_for("rujukan.detail", ref_id=ref.id))
-    return render("rujukan/reply_form.html", status=422 if form.errors else 200, ref=ref, form=form)
+            try:
+                service.check_transition(ref, "answer", current_user, channel=form.channel.data)
+            except service.TransitionError as e:
+                if e.field:
+                    getattr(form, e.field).errors = [str(e)]
+                else:
+                    status, error = 409, str(e)
+            else:
+                ref.reply_diag_code, ref.reply_diag_name = found
+                ref.reply_therapy, ref.reply_advice = form.reply_therapy.data, form.reply_advice.data
+                ref.reply_control_date = form.reply_control_date.data
+                ref.reply_inpatient, ref.reply_finished = form.reply_inpatient.data, form.reply_finished.data
+                ref.reply_doctor = form.reply_doctor.data
+                service.transition(ref, "answer", current_user, channel=form.channel.data)
+                audit.record("update", "rujukan", ref.id, f"jawaban rujukan #{ref.id} dicatat")
+                db.session.commit()
+                flash("Jawaban rujukan disimpan; faskes asal dapat melihatnya.", "ok")
+                return redirect(url_for("rujukan.detail", ref_id=ref.id))
+    return render("rujukan/reply_form.html", status=status, ref=ref, form=form, error=error)
 
 
 # ---- ICD-10 search ------------------------------------------------------------------------------

@@ -260,6 +260,9 @@ def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple
         errors["nakes_id"] = "Pilih tenaga kesehatan dari faskes ini."
         nakes = None
 
+    if ref.consent == "menolak" and not for_issue:
+        warnings.append("Pasien/keluarga menolak dirujuk: surat rujukan tidak dapat diterbitkan. Cetak surat "
+                        "penolakan rujukan untuk ditandatangani pasien/keluarga, saksi dan petugas.")
     if for_issue:
         if ref.consent == "menolak":
             errors["consent"] = REFUSED_MESSAGE
@@ -298,7 +301,12 @@ def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple
 # ---- lifecycle (§7) -----------------------------------------------------------------------------------
 
 class TransitionError(Exception):
-    pass
+    """A lifecycle step refused, with an Indonesian message; ``field`` names the form field it is about
+    (e.g. the reason), None when the referral's state itself does not allow the step."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -353,9 +361,9 @@ def log_event(ref: Referral, user, from_status: str | None, to_status: str, chan
     return ev
 
 
-def transition(ref: Referral, action: str, user, *, channel: str = "web", note: str | None = None,
-               today: date | None = None) -> ReferralEvent:
-    """Apply a lifecycle step or raise TransitionError with an Indonesian message."""
+def check_transition(ref: Referral, action: str, user, *, channel: str = "web", note: str | None = None,
+                     today: date | None = None) -> None:
+    """Raise TransitionError when the step may not be applied; changes nothing."""
     today = today or today_local()
     t = TRANSITIONS.get(action)
     if t is None:
@@ -370,11 +378,26 @@ def transition(ref: Referral, action: str, user, *, channel: str = "web", note: 
                               ("asal." if t.side == "sender" else "tujuan."))
     if side == "sender" and t.side == "receiver" and channel == "web":
         raise TransitionError("Faskes asal mencatat tindakan penerima hanya dari telepon, SMS/WA atau "
-                              "sobekan kertas: pilih salurannya.")
+                              "sobekan kertas: pilih salurannya.", field="channel")
     if action == "cancel" and not (note or "").strip():
-        raise TransitionError("Alasan pembatalan wajib diisi.")
+        raise TransitionError("Alasan pembatalan wajib diisi.", field="note")
     if action in ("reject", "redirect") and not (note or "").strip():
-        raise TransitionError("Alasan wajib diisi (mis. kamar penuh, ICU penuh).")
+        raise TransitionError("Alasan wajib diisi (mis. kamar penuh, ICU penuh).", field="note")
+
+
+def redirect_target(ref: Referral, target_id: int | None) -> Organisation:
+    """The facility a receiver redirects to: from the directory, neither the origin nor the destination."""
+    target = db.session.get(Organisation, target_id) if target_id else None
+    if target is None or target.facility_level is None or target.id in (ref.origin_id, ref.destination_id):
+        raise TransitionError("Pilih faskes tujuan pengalihan dari direktori.", field="redirect_to_id")
+    return target
+
+
+def transition(ref: Referral, action: str, user, *, channel: str = "web", note: str | None = None,
+               today: date | None = None) -> ReferralEvent:
+    """Apply a lifecycle step or raise TransitionError with an Indonesian message."""
+    check_transition(ref, action, user, channel=channel, note=note, today=today)
+    t = TRANSITIONS[action]
     now = utcnow()
     previous = ref.status
     ref.status = t.target
@@ -413,6 +436,17 @@ def issue(ref: Referral, user, now: datetime | None = None) -> None:
     ref.valid_until = valid_until_for(local)
     ref.status = "diterbitkan"
     log_event(ref, user, "draf", "diterbitkan", at=now)
+
+
+def patient_with_nik(organisation_id: int, nik: str | None, other_than: Patient | None = None) -> Patient | None:
+    """The facility's patient registered with this (valid, 16-digit) NIK, if any: one person, one record per
+    facility. Another facility may register the same NIK."""
+    if not (nik and len(nik) == 16 and nik.isdigit()):
+        return None
+    stmt = select(Patient).where(Patient.organisation_id == organisation_id, Patient.nik == nik)
+    if other_than is not None and other_than.id is not None:
+        stmt = stmt.where(Patient.id != other_than.id)
+    return db.session.scalars(stmt.order_by(Patient.id).limit(1)).first()
 
 
 def accessibility_text(person) -> str | None:

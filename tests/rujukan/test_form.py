@@ -208,16 +208,19 @@ def test_patient_nik_rules(app, faskes):
         assert db.session.scalar(select(Patient).where(Patient.name == "Uji Pasien")).nik == "1302184506900007"
 
 
-def test_patient_prefill_from_sidilan_with_accessibility(app, faskes):
+def test_patient_prefill_from_sidilan_with_accessibility(app, client, auth):
+    """Puskesmas Kumanis (Sijunjung) has not registered Rosmaniar yet; Tigo Lurah has (same NIK, other facility)."""
     nik = "1302185203840001"
-    search = faskes.get("/rujukan/pasien", query_string={"q": nik})
-    assert "Rosmaniar" in search.text
-    form = faskes.get("/rujukan/pasien/baru", query_string={"nik": nik})
+    auth.login("faskes.sijunjung")
+    search = client.get("/rujukan/pasien", query_string={"q": nik})
+    assert "Rosmaniar" in search.text and "Daftarkan dengan data SIDILAN" in search.text
+    form = client.get("/rujukan/pasien/baru", query_string={"nik": nik})
     assert 'value="Rosmaniar"' in form.text and "kursi roda" in form.text
-    resp = faskes.post("/rujukan/pasien/baru", data=_patient(app, name="Rosmaniar", nik=nik, birth_date="1984-03-12"))
+    resp = client.post("/rujukan/pasien/baru", data=_patient(app, name="Rosmaniar", nik=nik, birth_date="1984-03-12"))
     assert resp.status_code == 302
     with app.app_context():
         p = db.session.scalars(select(Patient).where(Patient.nik == nik).order_by(Patient.id.desc())).first()
+        assert p.organisation_id == org("kumanis").id
         assert p.sidilan_person_id is not None and "kursi roda" in p.accessibility
 
 
