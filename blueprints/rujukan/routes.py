@@ -375,12 +375,9 @@ def _save(ref: Referral, patient: Patient, form: ReferralForm, created: bool):
         return _render_form(form, ref if not created else None, patient, icd_results=icd_results)
     valid = form.validate_on_submit()
     want_issue = request.form.get("terbitkan") == "1"
-    values, errors = service.draft_values(_typed(form))
-    rule_errors, warnings = service.check_draft(ref, values, for_issue=want_issue)
-    errors = {name: message for name, message in {**rule_errors, **errors}.items() if not getattr(form, name).errors}
+    errors, warnings = service.save_draft(ref, _typed(form), for_issue=want_issue, invalid=set(form.errors))
     if not valid or errors:
         return _render_form(form, None if created else ref, patient, status=422, errors=errors, warnings=warnings)
-    service.apply_draft(ref, values)
     if created:
         db.session.add(ref)
     _apply_border(ref, patient)

@@ -188,15 +188,17 @@ class _Proposed:
                              patient=ref.patient, valid_until=ref.valid_until, **values)
 
 
-def check_draft(ref: Referral, values: dict, *, for_issue: bool) -> tuple[dict[str, str], list[str]]:
-    """check() on the typed values (from draft_values) before they are applied."""
-    return check(_Proposed(ref, values), for_issue=for_issue)
-
-
-def apply_draft(ref: Referral, values: dict) -> None:
-    """Copy checked values onto the referral (call only when draft_values and check_draft found no error)."""
-    for name, value in values.items():
-        setattr(ref, name, value)
+def save_draft(ref: Referral, typed: dict, *, for_issue: bool, invalid=()) -> tuple[dict[str, str], list[str]]:
+    """Check what was typed into the referral form against every rule and, only when nothing is wrong, copy it
+    onto the referral. ``invalid``: fields that already failed their own validation (typed as None); their
+    rule errors are left out, and nothing is copied. Returns (errors by field, warnings)."""
+    values, errors = draft_values(typed)
+    rule_errors, warnings = check(_Proposed(ref, values), for_issue=for_issue)
+    errors = {name: message for name, message in {**rule_errors, **errors}.items() if name not in invalid}
+    if not errors and not invalid:
+        for name, value in values.items():
+            setattr(ref, name, value)
+    return errors, warnings
 
 
 def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple[dict[str, str], list[str]]:
