@@ -27,6 +27,12 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def search_text(value: str | None, limit: int = 60) -> str:
+    """A search box or filter value from the query string, safe to compare in SQL: control characters (which
+    PostgreSQL refuses in text) removed, trimmed, at most ``limit`` characters."""
+    return _CONTROL.sub("", value or "").strip()[:limit]
+
+
 class Form(CoreForm):
     """Rujukan forms read only HTML form data: a JSON body is not a submission of these forms (it is treated as
     an empty form, so the clerk-facing messages apply), and control characters are refused at the field."""

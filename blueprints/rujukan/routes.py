@@ -20,7 +20,7 @@ from blueprints.wilayah.service import Cascade, is_cascade_refresh, regency_by_c
 from . import ID, bp, directory, icd, links, service
 from . import lists as L
 from .access import require_facility
-from .forms import ActionForm, PatientForm, ReferralForm, ReplyForm
+from .forms import ActionForm, PatientForm, ReferralForm, ReplyForm, search_text
 from .models import STATUS_LABELS, STATUS_TONE, HealthWorker, Patient, Poli, Referral, ReferralEvent, is_dinkes
 from .settings import setting
 
@@ -71,7 +71,7 @@ def _filtered(stmt, status: str, q: str):
 def _list_page(stmt, order, template: str, inbox: bool):
     """Outgoing and incoming lists: the same status filter, search, paging and fragment."""
     status = request.args.get("status", "")[:12]
-    q = (request.args.get("q") or "").strip()[:60]
+    q = search_text(request.args.get("q"))
     page = paginate(_filtered(stmt, status, q).order_by(order, Referral.id.desc()), request.args.get("hal"))
     return render(template, "rujukan/_list.html", page=page, st=status, q=q, statuses=STATUS_FILTERS, inbox=inbox)
 
@@ -119,7 +119,7 @@ def _sidilan_lookup(nik: str):
 @bp.route("/pasien")
 def patients():
     require_facility()
-    q = (request.args.get("q") or "").strip()[:60]
+    q = search_text(request.args.get("q"))
     digits = clean_number(q)
     stmt = scoped(Patient).order_by(Patient.name, Patient.id)
     if q:
@@ -139,9 +139,14 @@ def _regency_choices():
     return [(r.code, r.name) for r in db.session.scalars(select(Regency).order_by(Regency.code))]
 
 
+def _home_regency(code) -> Regency:
+    """The chosen home regency, looked up only when it is one of the offered codes (never raw input)."""
+    known = code if isinstance(code, str) and code in {c for c, _ in _regency_choices()} else None
+    return regency_by_code(known) or current_user.regency
+
+
 def _patient_cascade(form: PatientForm, values) -> Cascade:
-    regency = regency_by_code(form.home_regency.data) or current_user.regency
-    return Cascade.build(regency, values, required=True)
+    return Cascade.build(_home_regency(form.home_regency.data), values, required=True)
 
 
 def _patient_form_ctx(form, patient, cascade, errors, nik_check=None, person=None):
@@ -150,9 +155,8 @@ def _patient_form_ctx(form, patient, cascade, errors, nik_check=None, person=Non
 
 @bp.route("/pasien/wilayah")
 def patient_cascade():
-    regency = regency_by_code(request.args.get("home_regency")) or current_user.regency
     return render("wilayah/cascade_page.html", "wilayah/_cascade.html",
-                  cascade=Cascade.build(regency, request.args, required=True))
+                  cascade=Cascade.build(_home_regency(request.args.get("home_regency")), request.args, required=True))
 
 
 def _open_known_patient(known: Patient):
@@ -181,6 +185,7 @@ def patient_new(patient_id: int | None = None):
                 return _open_known_patient(known)
             if nik:
                 form.nik.data = nik
+            if len(nik) == 16 and nik.isdigit():
                 person = _sidilan_lookup(nik)
                 if person is not None:
                     form.name.data, form.sex.data, form.birth_date.data = person.name, person.sex, person.birth_date

@@ -324,6 +324,7 @@ def test_directory_forms(app, client, auth, kind, data, field, message):
     ({"name": "Uji\x00"}, "name", "karakter yang tidak sah"),
     ({"no_rm": LONG}, "no_rm", "Maksimal 30 karakter."),
     ({"home_regency": HUGE}, "home_regency", "Pilihan tidak sah."),
+    ({"home_regency": "13.0\x00"}, "home_regency", "Pilihan tidak sah."),  # PostgreSQL refuses NUL in a query
 ])
 def test_patient_form_refusals(app, faskes, changes, field, message):
     data = {"name": "Uji Tolak", "nik": "1302184506900007", "no_jkn": "0002035020999", "status_peserta": "utama",
@@ -351,3 +352,20 @@ def test_ids_beyond_the_database_range_are_not_found(app, client, auth):
                 f"/rujukan/{big}/aksi/cancel", f"/rujukan/{big}/jawab", f"/rujukan/faskes/{pkm}/nonaktif/poli/{big}",
                 f"/rujukan/pasien/{big}/rujukan/baru", f"/rujukan/faskes/{big}/poli"):
         assert client.post(url, data={"channel": "web", "note": "x"}).status_code == 404, url
+
+
+def test_control_characters_in_searches_and_filters(app, client, auth):
+    """PostgreSQL refuses NUL in a query parameter: searches and filters drop control characters first."""
+    auth.login("faskes.solok")
+    for path in ("/rujukan/", "/rujukan/masuk", "/rujukan/pasien", "/rujukan/faskes"):
+        resp = client.get(path, query_string={"q": "Ros\x00maniar"})
+        assert resp.status_code == 200, path
+    assert "Rosmaniar" in client.get("/rujukan/pasien", query_string={"q": "Ros\x00maniar"}).text
+    assert client.get("/rujukan/pasien/baru", query_string={"nik": "\x00"}).status_code == 200
+    assert client.get("/rujukan/pasien/wilayah", query_string={"home_regency": "\x00"}).status_code == 200
+    cascade = client.post("/rujukan/pasien/baru", data={"home_regency": "13.0\x00", "kecamatan": "\x00",
+                                                        "_cascade": "1", "name": MARKER})
+    assert cascade.status_code == 200 and MARKER in cascade.text
+    auth.logout()
+    auth.login("dinkes.sijunjung")
+    assert client.get("/rujukan/rekap", query_string={"asal": "13.02\x00"}).status_code == 200
