@@ -64,7 +64,8 @@ class Finite:
 
 
 class SaneDate:
-    """A date (or date and time) from 1900 up to today (past events, birth dates) or up to five years ahead."""
+    """A date (or date and time) from 1900 up to today (birth dates) or up to the end of the fifth year ahead
+    (events). Also keeps values the time-zone conversion cannot handle (year 1, year 9999) out of the rules."""
 
     def __init__(self, future: bool = True):
         self.future = future
@@ -75,7 +76,7 @@ class SaneDate:
             return
         day = value.date() if isinstance(value, datetime) else value
         today = today_local()
-        latest = date(min(today.year + FUTURE_YEARS, 9999), today.month, min(today.day, 28)) if self.future else today
+        latest = date(today.year + FUTURE_YEARS, 12, 31) if self.future else today
         if not (date(EARLIEST_YEAR, 1, 1) <= day <= latest):
             if self.future:
                 raise StopValidation(f"Tanggal harus antara tahun {EARLIEST_YEAR} dan {latest.year}.")
