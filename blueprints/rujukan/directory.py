@@ -11,7 +11,7 @@ from blueprints.core.pagination import paginate
 from blueprints.core.render import render
 from blueprints.core.timeutil import utcnow
 
-from . import ID, bp
+from . import bp
 from .forms import FacilityForm, NakesForm, PoliForm, search_text
 from .models import FacilityProfile, HealthWorker, Poli, is_dinkes
 
@@ -66,12 +66,12 @@ def _facility_page(org: Organisation, status: int = 200, poli_form=None, nakes_f
                   poli_form=poli_form or PoliForm(prefix="poli"), nakes_form=nakes_form or NakesForm(prefix="nakes"))
 
 
-@bp.route(f"/faskes/<{ID}:org_id>")
+@bp.route("/faskes/<int:org_id>")
 def facility(org_id: int):
     return _facility_page(_facility_or_404(org_id))
 
 
-@bp.route(f"/faskes/<{ID}:org_id>/ubah", methods=["GET", "POST"])
+@bp.route("/faskes/<int:org_id>/ubah", methods=["GET", "POST"])
 def facility_edit(org_id: int):
     org = _facility_or_404(org_id)
     if not may_edit(org):
@@ -106,8 +106,8 @@ ITEMS = {
 }
 
 
-@bp.route(f"/faskes/<{ID}:org_id>/poli", methods=["POST"], endpoint="poli_add", defaults={"kind": "poli"})
-@bp.route(f"/faskes/<{ID}:org_id>/nakes", methods=["POST"], endpoint="nakes_add", defaults={"kind": "nakes"})
+@bp.route("/faskes/<int:org_id>/poli", methods=["POST"], endpoint="poli_add", defaults={"kind": "poli"})
+@bp.route("/faskes/<int:org_id>/nakes", methods=["POST"], endpoint="nakes_add", defaults={"kind": "nakes"})
 def item_add(org_id: int, kind: str):
     org = _facility_or_404(org_id)
     if not may_edit(org):
@@ -123,7 +123,7 @@ def item_add(org_id: int, kind: str):
     return _facility_page(org, status=422, **{f"{kind}_form": form})
 
 
-@bp.route(f"/faskes/<{ID}:org_id>/nonaktif/<kind>/<{ID}:item_id>", methods=["POST"])
+@bp.route("/faskes/<int:org_id>/nonaktif/<kind>/<int:item_id>", methods=["POST"])
 def item_off(org_id: int, kind: str, item_id: int):
     org = _facility_or_404(org_id)
     model = ITEMS[kind][1] if kind in ITEMS else None

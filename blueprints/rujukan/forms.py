@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from blueprints.core.forms import Form as CoreForm
 from blueprints.core.timeutil import today_local
 
+from . import MAX_ID
 from . import lists as L
 from .models import PROFESSIONS
 
@@ -17,8 +18,6 @@ BP = Regexp(r"^\d{2,3}/\d{2,3}$", message="Tulis tekanan darah seperti 120/80.")
 HHMM = Regexp(r"^([01]\d|2[0-3])[:.][0-5]\d$", message="Tulis jam seperti 14:05.")
 # Control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and none belongs in a form.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# A form field may hold at most one integer id of the database (PostgreSQL INTEGER).
-MAX_ID = 2**31 - 1  # as the ID URL converter of the blueprint
 EARLIEST_YEAR = 1900
 FUTURE_YEARS = 5
 

@@ -16,7 +16,7 @@ from blueprints.core.pdf import pdf_response, render_pdf
 from blueprints.core.scope import scoped
 from blueprints.core.timeutil import today_local
 
-from . import ID, bp, service
+from . import bp, service
 from .directory import profile_of
 from .models import FacilityProfile, Referral, ReferralPrint
 
@@ -99,7 +99,7 @@ def mark_for(ref: Referral, sender: bool, today: date) -> str | None:
     return None
 
 
-@bp.route(f"/<{ID}:ref_id>/cetak")
+@bp.route("/<int:ref_id>/cetak")
 def letter_pdf(ref_id: int):
     ref = _printable_or_404(ref_id)
     sender = service.side_of(ref, current_user) == "sender"
@@ -119,7 +119,7 @@ def letter_pdf(ref_id: int):
     return response
 
 
-@bp.route(f"/<{ID}:ref_id>/persetujuan")
+@bp.route("/<int:ref_id>/persetujuan")
 def consent_pdf(ref_id: int):
     """Persetujuan / penolakan rujukan (§9.3): the form the patient or family signs, printed by the sender."""
     ref = _printable_or_404(ref_id)

@@ -17,7 +17,7 @@ from blueprints.core.timeutil import WIB, today_local
 from blueprints.wilayah.models import Jorong
 from blueprints.wilayah.service import Cascade, is_cascade_refresh, regency_by_code
 
-from . import ID, bp, directory, icd, links, service
+from . import bp, directory, icd, links, service
 from . import lists as L
 from .access import require_facility
 from .forms import ActionForm, PatientForm, ReferralForm, ReplyForm, search_text
@@ -165,7 +165,7 @@ def _open_known_patient(known: Patient):
 
 
 @bp.route("/pasien/baru", methods=["GET", "POST"])
-@bp.route(f"/pasien/<{ID}:patient_id>/ubah", methods=["GET", "POST"], endpoint="patient_edit")
+@bp.route("/pasien/<int:patient_id>/ubah", methods=["GET", "POST"], endpoint="patient_edit")
 def patient_new(patient_id: int | None = None):
     require_facility()
     patient = get_scoped_or_404(Patient, patient_id) if patient_id else None
@@ -252,7 +252,7 @@ def patient_new(patient_id: int | None = None):
     return redirect(url_for("rujukan.patient", patient_id=patient.id))
 
 
-@bp.route(f"/pasien/<{ID}:patient_id>")
+@bp.route("/pasien/<int:patient_id>")
 def patient(patient_id: int):
     require_facility()
     p = get_scoped_or_404(Patient, patient_id)
@@ -431,7 +431,7 @@ def _apply_border(ref: Referral, patient: Patient) -> None:
     ref.accessibility = patient.accessibility
 
 
-@bp.route(f"/pasien/<{ID}:patient_id>/rujukan/baru", methods=["GET", "POST"])
+@bp.route("/pasien/<int:patient_id>/rujukan/baru", methods=["GET", "POST"])
 def referral_new(patient_id: int):
     require_facility()
     patient = db.session.scalars(scoped(Patient).where(Patient.id == patient_id)
@@ -462,7 +462,7 @@ def _own_draft(ref_id: int) -> Referral:
     return ref
 
 
-@bp.route(f"/<{ID}:ref_id>/ubah", methods=["GET", "POST"])
+@bp.route("/<int:ref_id>/ubah", methods=["GET", "POST"])
 def referral_edit(ref_id: int):
     ref = _own_draft(ref_id)
     if ref.status != "draf":
@@ -475,7 +475,7 @@ def referral_edit(ref_id: int):
     return _render_form(form, ref, ref.patient)
 
 
-@bp.route(f"/<{ID}:ref_id>/terbitkan", methods=["POST"])
+@bp.route("/<int:ref_id>/terbitkan", methods=["POST"])
 def referral_issue(ref_id: int):
     """Issue from the detail page; when a rule fails, the form comes back with the errors at the fields."""
     ref = _own_draft(ref_id)
@@ -504,7 +504,7 @@ COPY_FIELDS = ("jenis", "kategori", "tipe", "arah", "payer", "poli_name", "dasar
                "allergy", "note", "nakes_id")
 
 
-@bp.route(f"/<{ID}:ref_id>/salin", methods=["POST"])
+@bp.route("/<int:ref_id>/salin", methods=["POST"])
 def referral_copy(ref_id: int):
     """A rejected, redirected, expired or cancelled letter is not reused: a new draft starts from its content,
     addressed to the facility the receiver redirected to (if any). Consent is asked again."""
@@ -528,7 +528,7 @@ def referral_copy(ref_id: int):
 
 # ---- detail and actions -------------------------------------------------------------------------
 
-@bp.route(f"/<{ID}:ref_id>")
+@bp.route("/<int:ref_id>")
 def detail(ref_id: int):
     return _detail_page(ref_id)
 
@@ -571,7 +571,7 @@ def _action_refused(ref_id: int, action: str, errors: dict[str, str], status: in
     return _detail_page(ref_id, status, failed={"action": action, "errors": errors, "values": typed})
 
 
-@bp.route(f"/<{ID}:ref_id>/aksi/<action>", methods=["POST"])
+@bp.route("/<int:ref_id>/aksi/<action>", methods=["POST"])
 def referral_action(ref_id: int, action: str):
     ref = get_scoped_or_404(Referral, ref_id)
     if action not in service.TRANSITIONS or action == "answer":
@@ -594,7 +594,7 @@ def referral_action(ref_id: int, action: str):
     return redirect(url_for("rujukan.detail", ref_id=ref.id))
 
 
-@bp.route(f"/<{ID}:ref_id>/jawab", methods=["GET", "POST"])
+@bp.route("/<int:ref_id>/jawab", methods=["GET", "POST"])
 def referral_reply(ref_id: int):
     """The receiving doctor's answer (§4.4); the sender may type it from the paper slip or a phone call."""
     ref = get_scoped_or_404(Referral, ref_id)
