@@ -108,6 +108,12 @@ def date_range_message() -> str:
     return f"Tanggal di luar rentang yang wajar ({tanggal(MIN_DATE)} – {tanggal(max_date())})."
 
 
+def not_future(form, field):
+    """For dates that cannot lie ahead (birth dates)."""
+    if isinstance(field.data, date) and field.data > today_local():
+        raise ValidationError("Tanggal tidak boleh melewati hari ini.")
+
+
 def out_of_range(value) -> bool:
     if isinstance(value, datetime):
         value = (to_local(value) if value.tzinfo else value).date()
@@ -167,9 +173,11 @@ class Form(_BaseForm):
             if isinstance(f, DateTimeField) and not f.errors and out_of_range(f.data):
                 f.errors = list(f.errors) + [date_range_message()]
                 ok = False
-            elif isinstance(f.data, str) and CONTROL_CHARS.search(f.data):
+            elif any(isinstance(v, str) and CONTROL_CHARS.search(v) for v in [*(f.raw_data or []), f.data]):
                 f.errors = list(f.errors) + [CONTROL_MESSAGE]
                 ok = False
+            if len(f.errors) > 1:  # "could not coerce" and "not a valid choice" say the same thing
+                f.errors = list(dict.fromkeys(f.errors))
         return ok
 
 

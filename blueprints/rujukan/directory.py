@@ -12,7 +12,7 @@ from blueprints.core.render import render
 from blueprints.core.timeutil import utcnow
 
 from . import bp
-from .forms import FacilityForm, NakesForm, PoliForm
+from .forms import FacilityForm, NakesForm, PoliForm, search_text
 from .models import FacilityProfile, HealthWorker, Poli, is_dinkes
 
 
@@ -37,7 +37,7 @@ def profile_of(org_id: int) -> FacilityProfile | None:
 
 @bp.route("/faskes")
 def facilities():
-    q = (request.args.get("q") or "").strip()[:60]
+    q = search_text(request.args.get("q"))
     level = request.args.get("level", "")[:4]
     stmt = (select(Organisation).where(Organisation.facility_level.is_not(None))
             .options(joinedload(Organisation.regency))

@@ -1,9 +1,12 @@
+import math
+
 from wtforms import (BooleanField, DateField, FloatField, IntegerField, SelectField,
                      StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
 
-from blueprints.core.forms import Form, LocalDateTimeField
+from blueprints.core.forms import CONTROL_CHARS, Form, LocalDateTimeField, not_future
 
+from . import MAX_ID
 from . import lists as L
 from .models import PROFESSIONS
 
@@ -15,6 +18,41 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def search_text(value: str | None, limit: int = 60) -> str:
+    """A search box or filter value from the query string, safe to compare in SQL: control characters (which
+    PostgreSQL refuses in text) removed, trimmed, at most ``limit`` characters."""
+    return CONTROL_CHARS.sub("", value or "").strip()[:limit]
+
+
+class Finite:
+    """Refuses NaN and infinity, which NumberRange lets through (NaN compares false with everything)."""
+
+    def __call__(self, form, field):
+        if isinstance(field.data, float) and not math.isfinite(field.data):
+            raise StopValidation("Angka tidak sah.")
+
+
+class IdSelectField(SelectField):
+    """A select of database ids: anything that is not a small positive integer is 'not a valid choice' before
+    the value can reach a query."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, coerce=_id, **kwargs)
+
+
+def _id(value) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = str(value).strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 10:
+            raise ValueError("not an id")
+        number = int(text)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError("not an id")
+    return number
+
+
 class PatientForm(Form):
     name = StringField("Nama pasien", validators=[DataRequired(), Length(max=120)], filters=[_strip])
     nik = StringField("NIK", validators=[Optional(), Length(max=30)], filters=[_strip])
@@ -22,7 +60,7 @@ class PatientForm(Form):
     no_jkn = StringField("No. Kartu JKN/BPJS", validators=[Optional(), Length(max=30)], filters=[_strip])
     status_peserta = SelectField("Status peserta", choices=L.choices(L.STATUS_PESERTA, "—"), validate_choice=True)
     jenis_kepesertaan = SelectField("Jenis kepesertaan", choices=L.choices(L.KEPESERTAAN, None))
-    birth_date = DateField("Tanggal lahir", validators=[Optional()])
+    birth_date = DateField("Tanggal lahir", validators=[Optional(), not_future])
     sex = SelectField("Jenis kelamin", choices=L.choices(L.SEX), validators=[DataRequired()])
     home_regency = SelectField("Kabupaten asal", choices=[], validators=[DataRequired()])
     address = StringField("Alamat (jalan, RT/RW)", validators=[Optional(), Length(max=200)], filters=[_strip])
@@ -39,19 +77,19 @@ class ReferralForm(Form):
     arah = SelectField("Arah", choices=L.choices(L.ARAH, None))
     payer = SelectField("Penjamin", choices=L.choices(L.PAYER, None))
     referred_at = LocalDateTimeField("Tanggal dan jam rujukan", validators=[Optional()])
-    destination_id = SelectField("Faskes tujuan", coerce=int, choices=[])
+    destination_id = IdSelectField("Faskes tujuan", choices=[])
     destination_text = StringField("Tujuan di luar direktori (jika terpaksa)",
                                    validators=[Optional(), Length(max=150)], filters=[_strip])
-    poli_id = SelectField("Poli tujuan", coerce=int, choices=[])
+    poli_id = IdSelectField("Poli tujuan", choices=[], validate_choice=False)  # checked by the rules
     dasar = SelectField("Dasar rujukan lintas batas", choices=L.choices(L.DASAR, "— tidak lintas batas —"))
     anamnesis = TextAreaField("Anamnesa (keluhan)", validators=[DataRequired(), Length(max=3000)])
     physical_exam = TextAreaField("Pemeriksaan fisik", validators=[Optional(), Length(max=3000)])
     bp = StringField("Tekanan darah (mmHg)", validators=[Optional(), BP], filters=[_strip])
     pulse = IntegerField("Nadi (x/menit)", validators=[Optional(), NumberRange(20, 250)])
     rr = IntegerField("Napas (x/menit)", validators=[Optional(), NumberRange(4, 80)])
-    temperature = FloatField("Suhu (°C)", validators=[Optional(), NumberRange(30, 45)])
-    weight = FloatField("Berat (kg)", validators=[Optional(), NumberRange(0.3, 300)])
-    height = FloatField("Tinggi (cm)", validators=[Optional(), NumberRange(20, 250)])
+    temperature = FloatField("Suhu (°C)", validators=[Optional(), Finite(), NumberRange(30, 45)])
+    weight = FloatField("Berat (kg)", validators=[Optional(), Finite(), NumberRange(0.3, 300)])
+    height = FloatField("Tinggi (cm)", validators=[Optional(), Finite(), NumberRange(20, 250)])
     consciousness = SelectField("Kesadaran", choices=L.choices(L.CONSCIOUSNESS, "—"))
     gcs = IntegerField("GCS", validators=[Optional(), NumberRange(3, 15)])
     supporting = TextAreaField("Pemeriksaan penunjang", validators=[Optional(), Length(max=3000)])
@@ -82,13 +120,13 @@ class ReferralForm(Form):
                                 filters=[_strip])
     igd_call_time = StringField("Jam telepon", validators=[Optional(), HHMM], filters=[_strip])
     igd_call_accepted = SelectField("IGD dapat menerima?", choices=L.C([("", "—"), ("ya", "Ya"), ("tidak", "Tidak")]))
-    nakes_id = SelectField("Tenaga kesehatan perujuk", coerce=int, choices=[])
+    nakes_id = IdSelectField("Tenaga kesehatan perujuk", choices=[])
 
 
 class ActionForm(Form):
     channel = SelectField("Saluran", choices=L.choices(L.CHANNEL, None))
     note = StringField("Alasan / catatan", validators=[Optional(), Length(max=300)], filters=[_strip])
-    redirect_to_id = SelectField("Dialihkan ke", coerce=int, choices=[], validate_choice=False)
+    redirect_to_id = IdSelectField("Dialihkan ke", choices=[], validate_choice=False)
 
 
 class ReplyForm(Form):

@@ -223,6 +223,11 @@ class Referral(Versioned, db.Model):
         return self.status
 
     @property
+    def refused(self) -> bool:
+        """The patient or family refused the referral: the letter is not issued, the refusal form is signed."""
+        return self.consent == "menolak"
+
+    @property
     def diagnoses(self) -> list[tuple[str, str]]:
         out = []
         for i in (1, 2, 3):
@@ -260,7 +265,7 @@ class ReferralPrint(db.Model):
     referral_id: Mapped[int] = mapped_column(ForeignKey("rujukan_referral.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    mark: Mapped[str] = mapped_column(String(8))  # DRAFT / ASLI / SALINAN
+    mark: Mapped[str] = mapped_column(String(8))  # DRAFT / ASLI / SALINAN / BATAL (dibatalkan) / LEWAT (kedaluwarsa)
     paper: Mapped[str] = mapped_column(String(2))
 
 

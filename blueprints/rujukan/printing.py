@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 import segno
-from flask import abort, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
@@ -80,20 +80,37 @@ def _printable_or_404(ref_id: int) -> Referral:
     return ref
 
 
+# Marks printed across a letter that is not a valid original, and the (at most 8-character) code the print log
+# keeps for each; an original prints without a mark and is logged as ASLI.
+VOID_MARKS = {"dibatalkan": "DIBATALKAN", "kedaluwarsa": "KEDALUWARSA"}
+LOG_CODES = {"DIBATALKAN": "BATAL", "KEDALUWARSA": "LEWAT"}
+
+
+def mark_for(ref: Referral, sender: bool, today: date) -> str | None:
+    """DRAFT before issue; DIBATALKAN / KEDALUWARSA once the letter no longer holds (whoever prints it);
+    SALINAN on a reprint or a print by the receiver; None for the sender's first print."""
+    status = ref.effective_status(today)
+    if status in VOID_MARKS:
+        return VOID_MARKS[status]
+    if ref.status == "draf":
+        return "DRAFT"
+    if ref.print_count > 0 or not sender:
+        return "SALINAN"
+    return None
+
+
 @bp.route("/<int:ref_id>/cetak")
 def letter_pdf(ref_id: int):
     ref = _printable_or_404(ref_id)
     sender = service.side_of(ref, current_user) == "sender"
-    if ref.status == "draf":
-        mark = "DRAFT"
-    elif ref.print_count > 0 or not sender:
-        mark = "SALINAN"
-    else:
-        mark = None
+    if ref.status == "draf" and ref.refused:  # no letter for a patient who refused: the refusal form instead
+        return redirect(url_for("rujukan.consent_pdf", ref_id=ref.id))
+    mark = mark_for(ref, sender, today_local())
     profile = profile_of(ref.origin_id)
     paper = paper_for(profile)
     data = render_pdf("rujukan/pdf/letter.html", paper=paper, **letter_context(ref, mark, profile))
-    db.session.add(ReferralPrint(referral_id=ref.id, user_id=current_user.id, mark=mark or "ASLI", paper=paper))
+    db.session.add(ReferralPrint(referral_id=ref.id, user_id=current_user.id,
+                                 mark=LOG_CODES.get(mark, mark or "ASLI"), paper=paper))
     if ref.status != "draf" and sender:
         ref.print_count += 1
     audit.record("print", "rujukan", ref.id, f"mencetak rujukan #{ref.id} ({mark or 'asli'}, {paper})")

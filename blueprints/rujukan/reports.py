@@ -24,6 +24,7 @@ from blueprints.wilayah.service import regency_by_code
 
 from . import bp, icd
 from .access import require_dinkes, require_facility
+from .forms import search_text
 from .lists import DASAR, JENIS, KATEGORI, KEPESERTAAN, PAYER
 from .models import STATUS_LABELS, Patient, Referral
 from .settings import setting
@@ -121,7 +122,7 @@ def row_values(x: RecapRow, places: dict) -> list:
 
 
 def _regency(code: str | None, default: str) -> Regency:
-    return regency_by_code(code or default) or abort(404)
+    return regency_by_code(search_text(code, 13) or default) or abort(404)
 
 
 def _pdf_parts(n_rows: int) -> int:

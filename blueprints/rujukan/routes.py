@@ -19,7 +19,7 @@ from blueprints.wilayah.service import Cascade, is_cascade_refresh, regency_by_c
 from . import bp, directory, icd, links, service
 from . import lists as L
 from .access import require_facility
-from .forms import ActionForm, PatientForm, ReferralForm, ReplyForm
+from .forms import ActionForm, PatientForm, ReferralForm, ReplyForm, search_text
 from .models import STATUS_LABELS, STATUS_TONE, HealthWorker, Patient, Poli, Referral, ReferralEvent, is_dinkes
 from .settings import setting
 
@@ -70,7 +70,7 @@ def _filtered(stmt, status: str, q: str):
 def _list_page(stmt, order, template: str, inbox: bool):
     """Outgoing and incoming lists: the same status filter, search, paging and fragment."""
     status = request.args.get("status", "")[:12]
-    q = (request.args.get("q") or "").strip()[:60]
+    q = search_text(request.args.get("q"))
     page = paginate(_filtered(stmt, status, q).order_by(order, Referral.id.desc()), request.args.get("hal"))
     return render(template, "rujukan/_list.html", page=page, st=status, q=q, statuses=STATUS_FILTERS, inbox=inbox)
 
@@ -118,7 +118,7 @@ def _sidilan_lookup(nik: str):
 @bp.route("/pasien")
 def patients():
     require_facility()
-    q = (request.args.get("q") or "").strip()[:60]
+    q = search_text(request.args.get("q"))
     digits = clean_number(q)
     stmt = scoped(Patient).order_by(Patient.name, Patient.id)
     if q:
@@ -138,9 +138,14 @@ def _regency_choices():
     return [(r.code, r.name) for r in db.session.scalars(select(Regency).order_by(Regency.code))]
 
 
+def _home_regency(code) -> Regency:
+    """The chosen home regency, looked up only when it is one of the offered codes (never raw input)."""
+    known = code if isinstance(code, str) and code in {c for c, _ in _regency_choices()} else None
+    return regency_by_code(known) or current_user.regency
+
+
 def _patient_cascade(form: PatientForm, values) -> Cascade:
-    regency = regency_by_code(form.home_regency.data) or current_user.regency
-    return Cascade.build(regency, values, required=True)
+    return Cascade.build(_home_regency(form.home_regency.data), values, required=True)
 
 
 def _patient_form_ctx(form, patient, cascade, errors, nik_check=None, person=None):
@@ -149,9 +154,13 @@ def _patient_form_ctx(form, patient, cascade, errors, nik_check=None, person=Non
 
 @bp.route("/pasien/wilayah")
 def patient_cascade():
-    regency = regency_by_code(request.args.get("home_regency")) or current_user.regency
     return render("wilayah/cascade_page.html", "wilayah/_cascade.html",
-                  cascade=Cascade.build(regency, request.args, required=True))
+                  cascade=Cascade.build(_home_regency(request.args.get("home_regency")), request.args, required=True))
+
+
+def _open_known_patient(known: Patient):
+    flash("Pasien dengan NIK ini sudah terdaftar; data yang ada dibuka.", "warn")
+    return redirect(url_for("rujukan.patient", patient_id=known.id))
 
 
 @bp.route("/pasien/baru", methods=["GET", "POST"])
@@ -171,8 +180,11 @@ def patient_new(patient_id: int | None = None):
             form.home_regency.data = current_user.regency.code
             nik = clean_number(request.args.get("nik"))[:16]
             values = {}
+            if (known := service.patient_with_nik(current_user.organisation_id, nik)) is not None:
+                return _open_known_patient(known)
             if nik:
                 form.nik.data = nik
+            if len(nik) == 16 and nik.isdigit():
                 person = _sidilan_lookup(nik)
                 if person is not None:
                     form.name.data, form.sex.data, form.birth_date.data = person.name, person.sex, person.birth_date
@@ -195,6 +207,12 @@ def patient_new(patient_id: int | None = None):
         form.nik.errors = list(form.nik.errors) + nik_check.errors
     elif not form.no_nik_reason.data:
         form.nik.errors = list(form.nik.errors) + ["Isi NIK, atau tulis alasan tanpa NIK (mis. bayi baru lahir)."]
+    known = (service.patient_with_nik(current_user.organisation_id, nik_check.value, patient)
+             if nik_check and nik_check.ok else None)
+    if known is not None and patient is None:  # registering someone this facility already has
+        return _open_known_patient(known)
+    if known is not None:
+        form.nik.errors = list(form.nik.errors) + ["NIK ini sudah terdaftar untuk pasien lain di faskes ini."]
     jkn = clean_number(form.no_jkn.data)
     if form.no_jkn.data and not (len(jkn) == 13 and jkn.isdigit()):
         form.no_jkn.errors = list(form.no_jkn.errors) + ["No. Kartu JKN harus tepat 13 digit angka."]
@@ -251,16 +269,16 @@ def patient(patient_id: int):
 # ---- referral form -----------------------------------------------------------------------------
 
 def _fill_choices(form: ReferralForm) -> None:
-    orgs = db.session.scalars(select(Organisation).where(Organisation.facility_level.is_not(None),
-                                                         Organisation.id != current_user.organisation_id)
-                              .options(joinedload(Organisation.regency))
-                              .order_by(Organisation.regency_id, Organisation.facility_level, Organisation.name))
+    orgs = list(db.session.scalars(select(Organisation).where(Organisation.facility_level.is_not(None),
+                                                              Organisation.id != current_user.organisation_id)
+                                   .options(joinedload(Organisation.regency))
+                                   .order_by(Organisation.regency_id, Organisation.facility_level, Organisation.name)))
     form.destination_id.choices = L.C([(0, "— pilih dari direktori —")] + [
         (o.id, f"{o.name} · {o.facility_level} · {o.regency.short_name}") for o in orgs])
     stmt = (select(Poli.id, Poli.name, Poli.schedule, Organisation.name)
             .join(Organisation, Organisation.id == Poli.organisation_id).where(Poli.active.is_(True))
             .order_by(Organisation.name, Poli.name, Poli.id))
-    dest_id = form.destination_id.data or None
+    dest_id = _chosen(form.destination_id)
     if dest_id:  # only the chosen facility's poli, with their schedule
         polis = db.session.execute(stmt.where(Poli.organisation_id == dest_id))
         form.poli_id.choices = L.C([(0, "— pilih —")] + [(pid, f"{pname} ({sched})" if sched else pname)
@@ -275,46 +293,19 @@ def _fill_choices(form: ReferralForm) -> None:
     form.nakes_id.choices = L.C([(0, "— pilih —")] + [(n.id, f"{n.name} ({n.profession_label})") for n in nakes])
 
 
-SIMPLE = ("jenis", "kategori", "tipe", "arah", "payer", "referred_at", "destination_text", "anamnesis",
-          "physical_exam", "bp", "pulse", "rr", "temperature", "weight", "height", "supporting",
-          "therapy_drug", "therapy_other", "bmhp", "procedures", "reason", "tacc_reason", "condition",
-          "ambulance", "escort", "allergy", "note", "planned_visit", "consent_signer", "consent_relation",
-          "consent_date", "igd_call_name", "gcs")
-NULLABLE = ("dasar", "tacc", "tacc_time", "consent", "consciousness")
+def _typed(form: ReferralForm) -> dict:
+    """The form's values by field name; a field that failed its own validation counts as not given, so no
+    invalid value reaches a rule's query or the referral."""
+    return {name: None if field.errors else field.data for name, field in form._fields.items()}
 
 
-def _populate(ref: Referral, form: ReferralForm) -> dict[str, str]:
-    """Copy the form into the referral; returns diagnosis errors (unknown ICD-10 codes)."""
-    errors = {}
-    for name in SIMPLE:
-        value = getattr(form, name).data
-        if isinstance(value, str):
-            value = value.strip()
-        setattr(ref, name, value)
-    for name in NULLABLE:
-        setattr(ref, name, getattr(form, name).data or None)
-    ref.destination_id = form.destination_id.data or None
-    ref.poli_id = form.poli_id.data or None
-    poli = db.session.get(Poli, ref.poli_id) if ref.poli_id else None
-    ref.poli_name = poli.name if poli else None
-    ref.nakes_id = form.nakes_id.data or None
-    ref.igd_call_time = (form.igd_call_time.data or "").replace(".", ":") or None
-    ref.igd_call_accepted = {"ya": True, "tidak": False}.get(form.igd_call_accepted.data)
+def _take_picks(form: ReferralForm) -> None:
+    """A result picked in the no-JS ICD-10 search (diagN_pick) replaces the typed code, before validation."""
     for i in (1, 2, 3):
-        raw = request.form.get(f"diag{i}_pick") or getattr(form, f"diag{i}").data
-        getattr(form, f"diag{i}").data = raw
-        if not raw:
-            setattr(ref, f"diag{i}_code", None)
-            setattr(ref, f"diag{i}_name", None)
-            continue
-        found = icd.lookup(raw)
-        if found is None:
-            errors[f"diag{i}"] = "Kode ICD-10 tidak dikenal. Cari dengan kode atau nama penyakit."
-            setattr(ref, f"diag{i}_code", None)
-        else:
-            setattr(ref, f"diag{i}_code", found[0])
-            setattr(ref, f"diag{i}_name", found[1])
-    return errors
+        pick = request.form.get(f"diag{i}_pick")
+        if pick:
+            field = getattr(form, f"diag{i}")
+            field.data, field.raw_data = pick.strip(), [pick]
 
 
 def _form_from(ref: Referral, from_request: bool) -> ReferralForm:
@@ -330,9 +321,15 @@ def _form_from(ref: Referral, from_request: bool) -> ReferralForm:
     return form
 
 
+def _chosen(field) -> int | None:
+    """The id picked in a select of ids when it is one of the offered choices, else None."""
+    offered = {choice.value for choice in field.choices or []}
+    return field.data if field.data and field.data in offered else None
+
+
 def _destination_ctx(form) -> dict:
     """Contacts, capacity and travel note of the chosen destination, shown beside the choice."""
-    dest_id = form.destination_id.data or None
+    dest_id = _chosen(form.destination_id)
     dest = db.session.get(Organisation, dest_id) if dest_id else None
     if dest is None or dest.facility_level is None:
         return {"dest": None, "dest_profile": None}
@@ -366,27 +363,22 @@ def _icd_refresh(form):
     slot = request.form.get("_icd", "")
     if slot not in ("1", "2", "3"):
         return None
-    for i in (1, 2, 3):
-        pick = request.form.get(f"diag{i}_pick")
-        if pick:
-            getattr(form, f"diag{i}").data = pick
     return {int(slot): icd.search(request.form.get(f"diag_q{slot}", ""))}
 
 
 def _save(ref: Referral, patient: Patient, form: ReferralForm, created: bool):
+    """Validate everything the clerk typed (field rules, then the referral rules on the typed values); only a
+    fully valid form is copied onto the referral. A refusal re-shows the form (422) with the typed values."""
+    _take_picks(form)
     if request.form.get("_tujuan"):  # no-JS: show the chosen facility's poli and contacts, save nothing
         return _render_form(form, ref if not created else None, patient)
     icd_results = _icd_refresh(form)
     if icd_results is not None:
         return _render_form(form, ref if not created else None, patient, icd_results=icd_results)
     valid = form.validate_on_submit()
-    diag_errors = _populate(ref, form)
     want_issue = request.form.get("terbitkan") == "1"
-    errors, warnings = service.check(ref, for_issue=want_issue)
-    errors.update(diag_errors)
+    errors, warnings = service.save_draft(ref, _typed(form), for_issue=want_issue, invalid=set(form.errors))
     if not valid or errors:
-        if not created:
-            db.session.rollback()
         return _render_form(form, None if created else ref, patient, status=422, errors=errors, warnings=warnings)
     if created:
         db.session.add(ref)
@@ -535,6 +527,12 @@ def referral_copy(ref_id: int):
 
 @bp.route("/<int:ref_id>")
 def detail(ref_id: int):
+    return _detail_page(ref_id)
+
+
+def _detail_page(ref_id: int, status: int = 200, failed: dict | None = None):
+    """The letter with its actions. ``failed``: the refused action form shown again (action, errors by field,
+    typed values), answered with ``status``."""
     ref = db.session.scalars(scoped(Referral).where(Referral.id == ref_id).options(
         joinedload(Referral.patient).joinedload(Patient.home_regency),
         joinedload(Referral.patient).joinedload(Patient.jorong), joinedload(Referral.origin),
@@ -547,20 +545,27 @@ def detail(ref_id: int):
     side = service.side_of(ref, current_user)
     warnings = service.check(ref, for_issue=False)[1] if ref.status == "draf" and side == "sender" else []
     actions = service.allowed_actions(ref, current_user)
-    form = ActionForm()
+    form = ActionForm(formdata=None)
     if side == "sender":
         form.channel.choices = [c for c in form.channel.choices if c.value != "web"] + L.C([("web", "Web")])
     facilities = db.session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.facility_level.is_not(None), Organisation.id.not_in([ref.origin_id, ref.destination_id or 0]))
         .order_by(Organisation.name)).all() if "redirect" in actions else []
     audit.record("view", "rujukan", ref.id, f"melihat rujukan #{ref.id}")
-    response = render("rujukan/detail.html", ref=ref, events=events, side=side, actions=actions, form=form,
-                      warnings=warnings, transitions=service.TRANSITIONS, facilities=facilities,
+    response = render("rujukan/detail.html", status=status, ref=ref, events=events, side=side, actions=actions,
+                      form=form, warnings=warnings, transitions=service.TRANSITIONS, facilities=facilities,
                       can_copy=side == "sender" and ref.effective_status(today_local()) in service.COPYABLE,
                       times=service.response_times(ref), duration=service.duration_text,
-                      code=service.verify_code(ref.id) if ref.number else None)
+                      code=service.verify_code(ref.id) if ref.number else None, failed=failed)
     db.session.commit()  # after rendering, so the page does not reload what the commit expired
     return response
+
+
+def _action_refused(ref_id: int, action: str, errors: dict[str, str], status: int = 422):
+    """The detail page again, with the action's form showing what was typed and why it was refused."""
+    db.session.rollback()
+    typed = {name: request.form.get(name, "")[:300] for name in ("channel", "note", "redirect_to_id")}
+    return _detail_page(ref_id, status, failed={"action": action, "errors": errors, "values": typed})
 
 
 @bp.route("/<int:ref_id>/aksi/<action>", methods=["POST"])
@@ -571,18 +576,15 @@ def referral_action(ref_id: int, action: str):
     form = ActionForm()
     form.redirect_to_id.choices = []
     if not form.validate_on_submit():
-        flash(" ".join(f"{form[name].label.text}: {msgs[0]}" for name, msgs in form.errors.items()), "error")
-        return redirect(url_for("rujukan.detail", ref_id=ref.id))
-    if action == "redirect":
-        target = db.session.get(Organisation, form.redirect_to_id.data or 0)
-        if target is None or target.facility_level is None or target.id in (ref.origin_id, ref.destination_id):
-            flash("Pilih faskes tujuan pengalihan dari direktori.", "error")
-            return redirect(url_for("rujukan.detail", ref_id=ref.id))
+        return _action_refused(ref.id, action, {name: msgs[0] for name, msgs in form.errors.items()})
+    try:
+        target = service.redirect_target(ref, form.redirect_to_id.data) if action == "redirect" else None
+        service.check_transition(ref, action, current_user, channel=form.channel.data, note=form.note.data)
+    except service.TransitionError as e:
+        return _action_refused(ref.id, action, {e.field or "": str(e)}, 422 if e.field else 409)
+    if target is not None:
         ref.redirect_to_id = target.id
-    if refused := _refused(lambda: service.transition(ref, action, current_user, channel=form.channel.data,
-                                                      note=form.note.data),
-                           url_for("rujukan.detail", ref_id=ref.id)):
-        return refused
+    service.transition(ref, action, current_user, channel=form.channel.data, note=form.note.data)
     audit.record("update", "rujukan", ref.id, f"rujukan #{ref.id}: {service.TRANSITIONS[action].label.lower()}")
     db.session.commit()
     flash(f"Status rujukan: {STATUS_LABELS[ref.status]}.", "ok")
@@ -602,24 +604,32 @@ def referral_reply(ref_id: int):
     if request.method == "GET":
         form.channel.data = "web" if side == "receiver" else "kertas"
         form.reply_diag.data = ref.diag1_code
+        return render("rujukan/reply_form.html", ref=ref, form=form)
+    status, error = 422, None
     if form.validate_on_submit():
         found = icd.lookup(form.reply_diag.data)
         if found is None:
             form.reply_diag.errors = list(form.reply_diag.errors) + ["Kode ICD-10 tidak dikenal."]
         else:
-            ref.reply_diag_code, ref.reply_diag_name = found
-            ref.reply_therapy, ref.reply_advice = form.reply_therapy.data, form.reply_advice.data
-            ref.reply_control_date = form.reply_control_date.data
-            ref.reply_inpatient, ref.reply_finished = form.reply_inpatient.data, form.reply_finished.data
-            ref.reply_doctor = form.reply_doctor.data
-            if refused := _refused(lambda: service.transition(ref, "answer", current_user, channel=form.channel.data),
-                                   url_for("rujukan.detail", ref_id=ref_id)):
-                return refused
-            audit.record("update", "rujukan", ref.id, f"jawaban rujukan #{ref.id} dicatat")
-            db.session.commit()
-            flash("Jawaban rujukan disimpan; faskes asal dapat melihatnya.", "ok")
-            return redirect(url_for("rujukan.detail", ref_id=ref.id))
-    return render("rujukan/reply_form.html", status=422 if form.errors else 200, ref=ref, form=form)
+            try:
+                service.check_transition(ref, "answer", current_user, channel=form.channel.data)
+            except service.TransitionError as e:
+                if e.field:
+                    getattr(form, e.field).errors = [str(e)]
+                else:
+                    status, error = 409, str(e)
+            else:
+                ref.reply_diag_code, ref.reply_diag_name = found
+                ref.reply_therapy, ref.reply_advice = form.reply_therapy.data, form.reply_advice.data
+                ref.reply_control_date = form.reply_control_date.data
+                ref.reply_inpatient, ref.reply_finished = form.reply_inpatient.data, form.reply_finished.data
+                ref.reply_doctor = form.reply_doctor.data
+                service.transition(ref, "answer", current_user, channel=form.channel.data)
+                audit.record("update", "rujukan", ref.id, f"jawaban rujukan #{ref.id} dicatat")
+                db.session.commit()
+                flash("Jawaban rujukan disimpan; faskes asal dapat melihatnya.", "ok")
+                return redirect(url_for("rujukan.detail", ref_id=ref.id))
+    return render("rujukan/reply_form.html", status=status, ref=ref, form=form, error=error)
 
 
 # ---- ICD-10 search ------------------------------------------------------------------------------

@@ -120,6 +120,10 @@ def pks_snapshot(coverage) -> str:
     return text[:300]
 
 
+REFUSED_MESSAGE = ("Pasien/keluarga menolak dirujuk: surat rujukan tidak dapat diterbitkan. Simpan sebagai draf "
+                   "lalu cetak surat penolakan rujukan untuk ditandatangani.")
+
+
 # ---- validation (§6) ----------------------------------------------------------------------------------
 
 def nonspecialist_codes() -> set[str]:
@@ -132,6 +136,69 @@ def is_nonspecialist(code: str, listed: set[str]) -> bool:
     return code in listed or code.split(".")[0] in listed
 
 
+# ---- the referral form: typed values are checked first, copied onto the referral only when all are valid ----
+
+# Columns the referral form writes, by kind: NOT NULL text (empty string when blank), optional strings and
+# choices (None when blank), and the rest as typed.
+DRAFT_TEXT = ("anamnesis", "physical_exam", "supporting", "therapy_drug", "therapy_other", "bmhp", "procedures",
+              "reason", "condition")
+DRAFT_OPTIONAL = ("destination_text", "bp", "tacc_reason", "escort", "allergy", "note", "consent_signer",
+                  "consent_relation", "igd_call_name", "dasar", "tacc", "tacc_time", "consent", "consciousness")
+DRAFT_AS_TYPED = ("jenis", "kategori", "tipe", "arah", "payer", "referred_at", "pulse", "rr", "temperature",
+                  "weight", "height", "gcs", "planned_visit", "consent_date")
+
+
+def draft_values(typed: dict) -> tuple[dict, dict[str, str]]:
+    """The referral's columns from the typed form values (field name -> value; a field that failed its own
+    validation is given as None). Returns (values, errors by field): ICD-10 codes are looked up here and the
+    poli name is taken from the directory. Nothing is written to the database or to a referral."""
+    values: dict = {}
+    errors: dict[str, str] = {}
+    for name in DRAFT_TEXT:
+        values[name] = (typed.get(name) or "").strip()
+    for name in DRAFT_OPTIONAL:
+        value = typed.get(name)
+        values[name] = (value.strip() if isinstance(value, str) else value) or None
+    for name in DRAFT_AS_TYPED:
+        values[name] = typed.get(name)
+    values["ambulance"] = bool(typed.get("ambulance"))
+    values["destination_id"] = typed.get("destination_id") or None
+    values["poli_id"] = typed.get("poli_id") or None
+    poli = db.session.get(Poli, values["poli_id"]) if values["poli_id"] else None
+    values["poli_name"] = poli.name if poli else None
+    values["nakes_id"] = typed.get("nakes_id") or None
+    values["igd_call_time"] = (typed.get("igd_call_time") or "").replace(".", ":") or None
+    values["igd_call_accepted"] = {"ya": True, "tidak": False}.get(typed.get("igd_call_accepted"))
+    for i in (1, 2, 3):
+        raw = typed.get(f"diag{i}")
+        found = icd.lookup(raw) if raw else None
+        if raw and found is None:
+            errors[f"diag{i}"] = "Kode ICD-10 tidak dikenal. Cari dengan kode atau nama penyakit."
+        values[f"diag{i}_code"], values[f"diag{i}_name"] = found or (None, None)
+    return values, errors
+
+
+class _Proposed:
+    """What the referral would look like with the typed values, for check(); the referral itself is untouched."""
+
+    def __init__(self, ref: Referral, values: dict):
+        self.__dict__.update(origin_id=ref.origin_id, origin=ref.origin, patient_id=ref.patient_id,
+                             patient=ref.patient, valid_until=ref.valid_until, **values)
+
+
+def save_draft(ref: Referral, typed: dict, *, for_issue: bool, invalid=()) -> tuple[dict[str, str], list[str]]:
+    """Check what was typed into the referral form against every rule and, only when nothing is wrong, copy it
+    onto the referral. ``invalid``: fields that already failed their own validation (typed as None); their
+    rule errors are left out, and nothing is copied. Returns (errors by field, warnings)."""
+    values, errors = draft_values(typed)
+    rule_errors, warnings = check(_Proposed(ref, values), for_issue=for_issue)
+    errors = {name: message for name, message in {**rule_errors, **errors}.items() if name not in invalid}
+    if not errors and not invalid:
+        for name, value in values.items():
+            setattr(ref, name, value)
+    return errors, warnings
+
+
 def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple[dict[str, str], list[str]]:
     """(errors by field name, warnings). Errors block the save (or the issue); warnings never do."""
     today = today or today_local()
@@ -141,7 +208,10 @@ def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple
     destination = db.session.get(Organisation, ref.destination_id) if ref.destination_id else None
     patient = ref.patient or db.session.get(Patient, ref.patient_id)
 
-    if destination is None and not (ref.destination_text or "").strip():
+    if ref.destination_id and (destination is None or destination.facility_level is None):
+        errors["destination_id"] = "Faskes tujuan tidak ada di direktori. Pilih dari daftar."
+        destination = None
+    elif destination is None and not (ref.destination_text or "").strip():
         errors["destination_id"] = "Pilih faskes tujuan dari direktori."
     elif destination is not None and destination.id == ref.origin_id:
         errors["destination_id"] = "Faskes tujuan tidak boleh faskes asal sendiri."
@@ -152,6 +222,8 @@ def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple
         poli = db.session.get(Poli, ref.poli_id)
         if poli is None or destination is None or poli.organisation_id != destination.id:
             errors["poli_id"] = "Poli ini bukan milik faskes tujuan yang dipilih."
+        elif not poli.active:
+            errors["poli_id"] = "Poli ini sudah tidak aktif di faskes tujuan; pilih poli lain."
 
     codes = []
     for i in (1, 2, 3):
@@ -183,8 +255,18 @@ def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple
                             f"({border.coverage.status_label}). "
                             "Rujukan tetap dapat dibuat; periksa dengan Bagian Kerjasama.")
 
+    nakes = db.session.get(HealthWorker, ref.nakes_id) if ref.nakes_id else None
+    if ref.nakes_id and (nakes is None or nakes.organisation_id != ref.origin_id):
+        errors["nakes_id"] = "Pilih tenaga kesehatan dari faskes ini."
+        nakes = None
+
+    if ref.consent == "menolak" and not for_issue:
+        warnings.append("Pasien/keluarga menolak dirujuk: surat rujukan tidak dapat diterbitkan. Cetak surat "
+                        "penolakan rujukan untuk ditandatangani pasien/keluarga, saksi dan petugas.")
     if for_issue:
-        if ref.consent not in ("setuju", "menolak"):
+        if ref.consent == "menolak":
+            errors["consent"] = REFUSED_MESSAGE
+        elif ref.consent != "setuju":
             errors["consent"] = "Catat persetujuan atau penolakan pasien/keluarga sebelum terbit."
         if not (ref.consent_signer or "").strip():
             errors["consent_signer"] = "Nama yang menandatangani persetujuan wajib diisi."
@@ -200,7 +282,6 @@ def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple
         if ref.nakes_id is None:
             errors["nakes_id"] = "Pilih tenaga kesehatan yang merujuk (nama dan SIP tercetak)."
 
-    nakes = db.session.get(HealthWorker, ref.nakes_id) if ref.nakes_id else None
     if (nakes is not None and nakes.profession in ("bidan", "perawat") and ref.jenis != "igd"
             and destination is not None and destination.facility_level != "FKTP"):
         warnings.append("Bidan/perawat hanya merujuk ke dokter FKTP, kecuali gawat darurat atau di luar "
@@ -220,7 +301,12 @@ def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple
 # ---- lifecycle (§7) -----------------------------------------------------------------------------------
 
 class TransitionError(Exception):
-    pass
+    """A lifecycle step refused, with an Indonesian message; ``field`` names the form field it is about
+    (e.g. the reason), None when the referral's state itself does not allow the step."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -275,9 +361,9 @@ def log_event(ref: Referral, user, from_status: str | None, to_status: str, chan
     return ev
 
 
-def transition(ref: Referral, action: str, user, *, channel: str = "web", note: str | None = None,
-               today: date | None = None) -> ReferralEvent:
-    """Apply a lifecycle step or raise TransitionError with an Indonesian message."""
+def check_transition(ref: Referral, action: str, user, *, channel: str = "web", note: str | None = None,
+                     today: date | None = None) -> None:
+    """Raise TransitionError when the step may not be applied; changes nothing."""
     today = today or today_local()
     t = TRANSITIONS.get(action)
     if t is None:
@@ -292,11 +378,26 @@ def transition(ref: Referral, action: str, user, *, channel: str = "web", note: 
                               ("asal." if t.side == "sender" else "tujuan."))
     if side == "sender" and t.side == "receiver" and channel == "web":
         raise TransitionError("Faskes asal mencatat tindakan penerima hanya dari telepon, SMS/WA atau "
-                              "sobekan kertas: pilih salurannya.")
+                              "sobekan kertas: pilih salurannya.", field="channel")
     if action == "cancel" and not (note or "").strip():
-        raise TransitionError("Alasan pembatalan wajib diisi.")
+        raise TransitionError("Alasan pembatalan wajib diisi.", field="note")
     if action in ("reject", "redirect") and not (note or "").strip():
-        raise TransitionError("Alasan wajib diisi (mis. kamar penuh, ICU penuh).")
+        raise TransitionError("Alasan wajib diisi (mis. kamar penuh, ICU penuh).", field="note")
+
+
+def redirect_target(ref: Referral, target_id: int | None) -> Organisation:
+    """The facility a receiver redirects to: from the directory, neither the origin nor the destination."""
+    target = db.session.get(Organisation, target_id) if target_id else None
+    if target is None or target.facility_level is None or target.id in (ref.origin_id, ref.destination_id):
+        raise TransitionError("Pilih faskes tujuan pengalihan dari direktori.", field="redirect_to_id")
+    return target
+
+
+def transition(ref: Referral, action: str, user, *, channel: str = "web", note: str | None = None,
+               today: date | None = None) -> ReferralEvent:
+    """Apply a lifecycle step or raise TransitionError with an Indonesian message."""
+    check_transition(ref, action, user, channel=channel, note=note, today=today)
+    t = TRANSITIONS[action]
     now = utcnow()
     previous = ref.status
     ref.status = t.target
@@ -317,6 +418,8 @@ def issue(ref: Referral, user, now: datetime | None = None) -> None:
     """Number, validity and state at issue. Call only after check(for_issue=True) passed."""
     if ref.status != "draf":
         raise TransitionError("Hanya draf yang dapat diterbitkan.")
+    if ref.consent == "menolak":
+        raise TransitionError(REFUSED_MESSAGE)
     now = now or utcnow()
     local = now.astimezone(WIB).date()
     origin = db.session.get(Organisation, ref.origin_id)
@@ -333,6 +436,17 @@ def issue(ref: Referral, user, now: datetime | None = None) -> None:
     ref.valid_until = valid_until_for(local)
     ref.status = "diterbitkan"
     log_event(ref, user, "draf", "diterbitkan", at=now)
+
+
+def patient_with_nik(organisation_id: int, nik: str | None, other_than: Patient | None = None) -> Patient | None:
+    """The facility's patient registered with this (valid, 16-digit) NIK, if any: one person, one record per
+    facility. Another facility may register the same NIK."""
+    if not (nik and len(nik) == 16 and nik.isdigit()):
+        return None
+    stmt = select(Patient).where(Patient.organisation_id == organisation_id, Patient.nik == nik)
+    if other_than is not None and other_than.id is not None:
+        stmt = stmt.where(Patient.id != other_than.id)
+    return db.session.scalars(stmt.order_by(Patient.id).limit(1)).first()
 
 
 def accessibility_text(person) -> str | None:

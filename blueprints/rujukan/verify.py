@@ -22,4 +22,4 @@ def verify(code: str):
     if ref is None or ref.number is None:
         return render("rujukan/verify.html", status=404, ref=None, code=code[:40])
     status = ref.effective_status(today_local())
-    return render("rujukan/verify.html", ref=ref, code=code, status_label=STATUS_LABELS[status], status=200)
+    return render("rujukan/verify.html", ref=ref, code=code, state=status, status_label=STATUS_LABELS[status])

@@ -209,16 +209,19 @@ def test_patient_nik_rules(app, faskes):
         assert db.session.scalar(select(Patient).where(Patient.name == "Uji Pasien")).nik == "1302184506900007"
 
 
-def test_patient_prefill_from_sidilan_with_accessibility(app, faskes):
+def test_patient_prefill_from_sidilan_with_accessibility(app, client, auth):
+    """Puskesmas Kumanis (Sijunjung) has not registered Rosmaniar yet; Tigo Lurah has (same NIK, other facility)."""
     nik = "1302185203840001"
-    search = faskes.get("/rujukan/pasien", query_string={"q": nik})
-    assert "Rosmaniar" in search.text
-    form = faskes.get("/rujukan/pasien/baru", query_string={"nik": nik})
+    auth.login("faskes.sijunjung")
+    search = client.get("/rujukan/pasien", query_string={"q": nik})
+    assert "Rosmaniar" in search.text and "Daftarkan dengan data SIDILAN" in search.text
+    form = client.get("/rujukan/pasien/baru", query_string={"nik": nik})
     assert 'value="Rosmaniar"' in form.text and "kursi roda" in form.text
-    resp = faskes.post("/rujukan/pasien/baru", data=_patient(app, name="Rosmaniar", nik=nik, birth_date="1984-03-12"))
+    resp = client.post("/rujukan/pasien/baru", data=_patient(app, name="Rosmaniar", nik=nik, birth_date="1984-03-12"))
     assert resp.status_code == 302
     with app.app_context():
         p = db.session.scalars(select(Patient).where(Patient.nik == nik).order_by(Patient.id.desc())).first()
+        assert p.organisation_id == org("kumanis").id
         assert p.sidilan_person_id is not None and "kursi roda" in p.accessibility
 
 
@@ -273,3 +276,53 @@ def test_direct_fktp_to_tertiary_is_a_warning(make_app):
     client.post("/masuk", data={"username": "faskes.solok", "password": "sinergi-demo-2024"})
     resp = client.post(_new_url(app), data=form_data(app, terbitkan="1"), follow_redirects=True)
     assert resp.status_code == 200 and "faskes tersier" in resp.text and "diterbitkan dengan nomor" in resp.text
+
+
+NOTE_KNOWN = "Pasien dengan NIK ini sudah terdaftar; data yang ada dibuka."
+
+
+def _patients(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count(Patient.id)))
+
+
+def test_registering_a_known_nik_opens_the_existing_patient(app, client, auth):
+    nik = "1302185203840001"  # Rosmaniar, already a patient of Puskesmas Tigo Lurah
+    with app.app_context():
+        ros = db.session.scalar(select(Patient).where(Patient.nik == nik, Patient.organisation_id == org("pkm").id))
+        ros_id, ros_name = ros.id, ros.name
+    before = _patients(app)
+    auth.login("faskes.solok")
+    for typed in ("1302185203840001", "1302 1852 0384 0001"):
+        resp = client.post("/rujukan/pasien/baru", data=_patient(app, name="Nama Lain Diketik", nik=typed,
+                                                                 birth_date="1984-03-12"))
+        assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/rujukan/pasien/{ros_id}")
+        page = client.get(resp.headers["Location"])
+        assert NOTE_KNOWN in page.text and ros_name in page.text and "Nama Lain Diketik" not in page.text
+    resp = client.post("/rujukan/pasien/baru", data=_patient(app, name="", nik=nik, phone="x"))  # rest not valid
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/rujukan/pasien/{ros_id}")
+    resp = client.get("/rujukan/pasien/baru", query_string={"nik": nik})  # the 'register' link with a NIK
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/rujukan/pasien/{ros_id}")
+    assert _patients(app) == before
+    with app.app_context():
+        assert db.session.get(Patient, ros_id).name == ros_name  # the existing record is not overwritten
+    auth.logout()
+    auth.login("faskes.sijunjung")  # another facility keeps its own record of the same person
+    resp = client.post("/rujukan/pasien/baru", data=_patient(app, name="Rosmaniar", nik=nik, birth_date="1984-03-12"))
+    assert resp.status_code == 302 and not resp.headers["Location"].endswith(f"/rujukan/pasien/{ros_id}")
+    assert NOTE_KNOWN not in client.get(resp.headers["Location"]).text
+    assert _patients(app) == before + 1
+
+
+def test_editing_a_patient_to_a_known_nik_is_refused(app, faskes):
+    with app.app_context():
+        bah = patient_named("Baharuddin")
+        url, bah_nik = f"/rujukan/pasien/{bah.id}/ubah", bah.nik
+    resp = faskes.post(url, data=_patient(app, name="Baharuddin", nik="1302185203840001", sex="L",
+                                          birth_date="1962-05-04", address="Alamat diketik"))
+    assert resp.status_code == 422 and "NIK ini sudah terdaftar untuk pasien lain di faskes ini." in resp.text
+    assert "Alamat diketik" in resp.text
+    with app.app_context():
+        assert patient_named("Baharuddin").nik == bah_nik
+    ok = faskes.post(url, data=_patient(app, name="Baharuddin", nik=bah_nik, sex="L", birth_date="1962-05-04"))
+    assert ok.status_code == 302  # its own NIK is not a duplicate of itself

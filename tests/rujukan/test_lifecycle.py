@@ -89,8 +89,8 @@ def test_sender_records_paper_reply(app, client, auth):
 def test_cancel_needs_reason(app, client, auth):
     ref_id = _issued_ref(app)
     auth.login("faskes.solok")
-    resp = client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": ""}, follow_redirects=True)
-    assert "Alasan pembatalan wajib diisi." in resp.text
+    resp = client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": ""})
+    assert resp.status_code == 422 and "Alasan pembatalan wajib diisi." in resp.text
     with app.app_context():
         assert db.session.get(Referral, ref_id).status == "diterbitkan"
     client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": "Pasien menolak"})
@@ -102,8 +102,8 @@ def test_cancel_needs_reason(app, client, auth):
 def test_receiver_cannot_cancel_or_issue(app, client, auth):
     ref_id = _issued_ref(app)
     auth.login("faskes.rsud.sijunjung")
-    resp = client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": "x"}, follow_redirects=True)
-    assert "dilakukan oleh faskes asal" in resp.text
+    resp = client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": "x"})
+    assert resp.status_code == 409 and "dilakukan oleh faskes asal" in resp.text
     assert client.post(f"/rujukan/{ref_id}/terbitkan").status_code == 404
     assert client.get(f"/rujukan/{ref_id}/ubah").status_code == 404
 
@@ -128,8 +128,8 @@ def test_expired_shown_and_refused_over_http(app, client, auth):
         db.session.commit()
     auth.login("faskes.rsud.sijunjung")
     assert "Kedaluwarsa" in client.get(f"/rujukan/{ref_id}").text
-    resp = client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web"}, follow_redirects=True)
-    assert "tidak dapat diubah" in resp.text
+    resp = client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web"})
+    assert resp.status_code == 409 and "tidak dapat diubah" in resp.text
     with app.app_context():
         assert db.session.get(Referral, ref_id).status == "diterbitkan"
 
@@ -183,3 +183,51 @@ def test_find_by_verification_code_from_paper_slip(app, client, auth):
     auth.logout()
     auth.login("faskes2.solok")  # the code does not open another facility's letter
     assert number not in client.get("/rujukan/", query_string={"q": code}).text
+
+
+def _refused_draft_data(app):
+    from .conftest import form_data
+    return form_data(app, consent="menolak", consent_signer="Istri pasien", consent_relation="istri")
+
+
+def test_refused_referral_is_not_issued_and_prints_the_refusal_form(app, client, auth):
+    from sqlalchemy import func
+
+    from blueprints.rujukan.models import NumberCounter
+
+    from .conftest import patient_named
+    from .test_pdf import pdf_info, pdf_text
+    with app.app_context():
+        new = f"/rujukan/pasien/{patient_named('Baharuddin').id}/rujukan/baru"
+        referrals = db.session.scalar(select(func.count(Referral.id)))
+        counters = [(c.organisation_id, c.year, c.last) for c in db.session.scalars(select(NumberCounter))]
+    auth.login("faskes.solok")
+    resp = client.post(new, data={**_refused_draft_data(app), "terbitkan": "1"})
+    assert resp.status_code == 422 and service.REFUSED_MESSAGE in resp.text
+    assert 'value="Istri pasien"' in resp.text  # what was typed stays
+    draft = client.post(new, data=_refused_draft_data(app))  # kept as a draft
+    assert draft.status_code == 302
+    ref_id = int(draft.headers["Location"].rstrip("/").split("/")[-1])
+    page = client.get(f"/rujukan/{ref_id}")
+    assert "Pasien/keluarga menolak dirujuk" in page.text and "Cetak surat penolakan rujukan" in page.text
+    assert "Terbitkan (beri nomor)" not in page.text and f"/rujukan/{ref_id}/cetak" not in page.text
+    resp = client.post(f"/rujukan/{ref_id}/terbitkan")  # a stale page or a crafted post
+    assert resp.status_code == 422 and service.REFUSED_MESSAGE in resp.text
+    printed = client.get(f"/rujukan/{ref_id}/cetak")  # the letter prints as the refusal form
+    assert printed.status_code == 302 and printed.headers["Location"].endswith(f"/rujukan/{ref_id}/persetujuan")
+    form = client.get(printed.headers["Location"])
+    assert form.mimetype == "application/pdf" and pdf_info(form.data)[0] == 1
+    text = pdf_text(form.data)
+    assert "PENOLAKAN RUJUKAN" in text and "MENOLAK" in text and "Istri pasien" in text
+    with app.app_context():
+        ref = db.session.get(Referral, ref_id)
+        assert ref.status == "draf" and ref.number is None and ref.valid_until is None
+        assert db.session.scalar(select(func.count(Referral.id))) == referrals + 1
+        assert [(c.organisation_id, c.year, c.last) for c in db.session.scalars(select(NumberCounter))] == counters
+        with pytest.raises(service.TransitionError, match="menolak dirujuk"):
+            service.issue(ref, _user("faskes.solok"))
+    consent = client.post(f"/rujukan/{ref_id}/ubah", data={**_refused_draft_data(app), "consent": "setuju",
+                                                            "terbitkan": "1"})
+    assert consent.status_code == 302  # the family changed its mind: now it is issued
+    with app.app_context():
+        assert db.session.get(Referral, ref_id).status == "diterbitkan"

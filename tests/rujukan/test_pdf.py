@@ -28,6 +28,67 @@ def pdf_info(data: bytes) -> tuple[int, list[str]]:
     return count, boxes
 
 
+def _inflate(data: bytes) -> dict[int, bytes]:
+    """Decompressed streams by object number (object streams included, under their own number)."""
+    out = {}
+    for num, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S):
+        m = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
+        if m:
+            try:
+                out[int(num)] = zlib.decompress(m.group(1))
+            except zlib.error:
+                pass
+    return out
+
+
+def _cmap(stream: bytes) -> dict[int, str]:
+    """A ToUnicode CMap: 2-byte glyph code -> text."""
+    def text(hexa: bytes) -> str:
+        return bytes.fromhex(hexa.decode()).decode("utf-16-be")
+    out = {}
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", stream, re.S):
+        for src, dst in re.findall(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+            out[int(src, 16)] = text(dst)
+    for block in re.findall(rb"beginbfrange(.*?)endbfrange", stream, re.S):
+        for lo, hi, dst in re.findall(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(<[0-9a-fA-F]+>|\[[^\]]*\])", block):
+            lo, hi = int(lo, 16), int(hi, 16)
+            if dst.startswith(b"["):
+                for k, d in enumerate(re.findall(rb"<([0-9a-fA-F]+)>", dst)):
+                    out[lo + k] = text(d)
+            else:
+                first = ord(text(dst[1:-1]))
+                out.update({lo + k: chr(first + k) for k in range(hi - lo + 1)})
+    return out
+
+
+def pdf_runs(data: bytes) -> list[tuple[float, str]]:
+    """(font size, text) of every text-showing operator WeasyPrint drew, decoded through the font's ToUnicode
+    map (WeasyPrint names a font resource after its subset tag, e.g. /XKQQSR for XKQQSR+DejaVu-Sans)."""
+    streams = _inflate(data)
+    everything = b"\n".join(streams.values()) + data
+    fonts = {tag.decode(): _cmap(streams[int(ref)]) for tag, ref in
+             re.findall(rb"/BaseFont /([A-Z]{6})\+[^/]*/ToUnicode (\d+) 0 R", everything)}
+    runs = []
+    for stream in streams.values():
+        if b"BT" not in stream or b" Tf" not in stream:
+            continue
+        cmap, size = {}, 0.0
+        for font, font_size, array, single in re.findall(
+                rb"/(\w+) ([\d.]+) Tf|\[((?:<[0-9a-fA-F]*>|[-\d. ])*)\]\s*TJ|<([0-9a-fA-F]*)>\s*Tj", stream):
+            if font:
+                cmap, size = fonts[font.decode()], float(font_size)
+                continue
+            codes = b"".join(re.findall(rb"<([0-9a-fA-F]*)>", array)) if array else single
+            runs.append((size, "".join(cmap.get(int(codes[i:i + 4], 16), "\ufffd")
+                                       for i in range(0, len(codes), 4))))
+    return runs
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text, one line per text-showing operator."""
+    return "\n".join(text for _, text in pdf_runs(data))
+
+
 def _ros_ref(app):
     with app.app_context():
         ros = db.session.scalar(select(Patient).where(Patient.nik == "1302185203840001"))
@@ -168,3 +229,61 @@ def test_clip_filter_breaks_long_words_and_truncates(app):
     with app.test_request_context("/"):
         from flask import render_template_string
         assert render_template_string("{{ x|clip(20) }}", x="<script>alert(1)</script>").startswith("&lt;script&gt;")
+
+
+def _void_refs(app):
+    """(cancelled letter, expired letter, valid original) of Puskesmas Tigo Lurah."""
+    from blueprints.core.timeutil import today_local
+    from blueprints.rujukan.models import EXPIRABLE
+    with app.app_context():
+        pkm, today = org("pkm").id, today_local()
+        cancelled = referral_where(Referral.origin_id == pkm, Referral.status == "dibatalkan",
+                                   Referral.number.is_not(None)).id
+        expired = referral_where(Referral.origin_id == pkm, Referral.status.in_(EXPIRABLE),
+                                 Referral.valid_until < today).id
+        valid = referral_where(Referral.origin_id == pkm, Referral.status == "diterbitkan",
+                               Referral.valid_until >= today).id
+        db.session.get(Referral, valid).print_count = 0
+        db.session.commit()
+        return cancelled, expired, valid
+
+
+def _marks(text_runs):
+    return [(size, text) for size, text in text_runs if text in ("DIBATALKAN", "KEDALUWARSA", "SALINAN", "DRAFT")]
+
+
+def test_cancelled_and_expired_letters_print_with_a_large_mark(app, client, auth):
+    cancelled, expired, valid = _void_refs(app)
+    auth.login("faskes.solok")
+    for ref_id, mark, line in ((cancelled, "DIBATALKAN", "SURAT RUJUKAN INI TELAH DIBATALKAN DAN TIDAK BERLAKU."),
+                               (expired, "KEDALUWARSA", "SURAT RUJUKAN INI SUDAH KEDALUWARSA")):
+        resp = client.get(f"/rujukan/{ref_id}/cetak?kertas=A4")
+        assert resp.status_code == 200 and pdf_info(resp.data)[0] == 1
+        runs = pdf_runs(resp.data)
+        (size, _), = _marks(runs)
+        assert _marks(runs) == [(size, mark)] and size >= 60  # px: at least 45 pt, across the page
+        text = pdf_text(resp.data)
+        assert line in text and "berlaku sampai dengan" not in text
+    resp = client.get(f"/rujukan/{valid}/cetak?kertas=A4")  # the sender's first print: a clean original
+    assert _marks(pdf_runs(resp.data)) == [] and "berlaku sampai dengan" in pdf_text(resp.data)
+    auth.logout()
+    auth.login("faskes.rsud.sijunjung")  # the receiver's copy of a cancelled letter is marked cancelled too
+    assert [t for _, t in _marks(pdf_runs(client.get(f"/rujukan/{cancelled}/cetak").data))] == ["DIBATALKAN"]
+    with app.app_context():
+        logged = [(p.referral_id, p.mark) for p in db.session.scalars(select(ReferralPrint).order_by(ReferralPrint.id))]
+    assert logged == [(cancelled, "BATAL"), (expired, "LEWAT"), (valid, "ASLI"), (cancelled, "BATAL")]
+
+
+def test_void_mark_in_the_letter_html(app):
+    cancelled, expired, _ = _void_refs(app)
+    from blueprints.rujukan import lists
+    from blueprints.rujukan.printing import mark_for
+    from blueprints.core.timeutil import today_local
+    with app.test_request_context("/rujukan/"):
+        for ref_id, mark in ((cancelled, "DIBATALKAN"), (expired, "KEDALUWARSA")):
+            ref = db.session.get(Referral, ref_id)
+            assert mark_for(ref, sender=True, today=today_local()) == mark
+            assert mark_for(ref, sender=False, today=today_local()) == mark
+            html = render_template("rujukan/pdf/letter.html", page_size="x", paper="A4", L=lists,
+                                   **letter_context(ref, mark))
+            assert f'<div class="mark void">{mark}</div>' in html

@@ -100,3 +100,25 @@ def test_directory_edit_scope(app, client, auth):
     assert resp.status_code == 302
     assert "ICU tersedia 1" in client.get(f"/rujukan/faskes/{rsud}").text
     assert client.get(f"/rujukan/faskes/{pkm}/ubah").status_code == 404  # another regency's facility
+
+
+def test_verification_says_cancelled_or_expired(app, client):
+    from blueprints.core.timeutil import today_local
+    from blueprints.rujukan.models import EXPIRABLE
+    with app.app_context():
+        pkm, today = org("pkm").id, today_local()
+        cancelled = referral_where(Referral.origin_id == pkm, Referral.status == "dibatalkan",
+                                   Referral.number.is_not(None))
+        expired = referral_where(Referral.origin_id == pkm, Referral.status.in_(EXPIRABLE),
+                                 Referral.valid_until < today)
+        codes = {"cancelled": service.verify_code(cancelled.id), "expired": service.verify_code(expired.id)}
+        reason = cancelled.cancel_reason
+    page = client.get(f"/v/{codes['cancelled']}")
+    assert page.status_code == 200
+    assert "DIBATALKAN" in page.text and "tidak berlaku" in page.text and 'class="flash error"' in page.text
+    assert "Surat rujukan ini terdaftar di Sinergi.</p>" not in page.text and reason not in page.text
+    page = client.get(f"/v/{codes['expired']}")
+    assert page.status_code == 200
+    assert "KEDALUWARSA" in page.text and "tidak berlaku lagi" in page.text and 'class="flash error"' in page.text
+    valid = client.get(f"/v/{_issued(app)[1]}")
+    assert 'class="flash ok"' in valid.text and "DIBATALKAN" not in valid.text and "KEDALUWARSA" not in valid.text
