@@ -130,6 +130,9 @@ class LocalDateTimeField(DateTimeLocalField):
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
         if self.data is not None:
+            if out_of_range(self.data):  # year 1 or 9999 cannot even be converted
+                self.data = None
+                raise ValueError(date_range_message())
             self.data = from_local(self.data)
 
     def process_data(self, value):

@@ -138,7 +138,7 @@ REFERRAL_CASES = [
     ("long consent signer", {"consent_signer": LONG}, "consent_signer", "Maksimal 120 karakter."),
     ("long free-text destination", {"destination_text": LONG}, "destination_text", "Maksimal 150 karakter."),
     ("long picked diagnosis", {"diag1_pick": LONG}, "diag1", "Maksimal 10 karakter."),
-    ("NUL in a text", {"escort": "Suami\x00"}, "escort", "Isian mengandung karakter yang tidak sah."),
+    ("NUL in a text", {"escort": "Suami\x00"}, "escort", "Isian berisi karakter yang tidak sah"),
     ("year 1 referral time", {"referred_at": "0001-01-01T00:00"}, "referred_at", "Tanggal di luar rentang yang wajar"),
     ("year 9999 planned visit", {"planned_visit": "9999-12-31"}, "planned_visit", "Tanggal di luar rentang yang wajar"),
     ("impossible date", {"consent_date": "2024-02-31"}, "consent_date", "Tanggal tidak sah"),
@@ -319,8 +319,8 @@ def test_directory_forms(app, client, auth, kind, data, field, message):
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"birth_date": "1850-01-01"}, "birth_date", "Tanggal harus antara tahun 1900 dan hari ini."),
-    ({"birth_date": "2999-01-01"}, "birth_date", "Tanggal harus antara tahun 1900 dan hari ini."),
+    ({"birth_date": "1850-01-01"}, "birth_date", "Tanggal di luar rentang yang wajar"),
+    ({"birth_date": "2999-01-01"}, "birth_date", "Tanggal tidak boleh melewati hari ini."),
     ({"name": "Uji\x00"}, "name", "karakter yang tidak sah"),
     ({"no_rm": LONG}, "no_rm", "Maksimal 30 karakter."),
     ({"home_regency": HUGE}, "home_regency", "Pilihan tidak sah."),
