@@ -33,6 +33,16 @@ ENTRY_ROLES = (OPERATOR_DINSOS,)
 STAFF_ROLES = (OPERATOR_DINSOS, VERIFIKATOR_DINSOS)
 
 
+# Larger ids cannot be stored, and the database driver fails on them instead of finding nothing.
+MAX_ID = 2**31 - 1
+
+
+@bp.url_value_preprocessor
+def _ids_in_range(endpoint, values):
+    if values and any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in values.values()):
+        abort(404)
+
+
 @bp.app_template_global("sidilan_label")
 def _label(list_name: str, code) -> str:
     return V.label(getattr(V, list_name), code)
@@ -211,7 +221,7 @@ def _person_form(person: Person | None, form: PersonForm, cascade: Cascade):
         saved, warnings, errors = _save_person(person, form, cascade)
         if saved is not None:
             return _after_save(saved, warnings)
-    status = 400 if _has_errors(form, errors) else 200
+    status = 422 if _has_errors(form, errors) else 200
     return render("sidilan/person_form.html", form=form, cascade=cascade, errors=errors, person=person,
                   decode=_decode_for(form), status=status)
 
@@ -294,7 +304,7 @@ def household(household_id: int):
         Assistance.household_id == hh.id).order_by(Assistance.tahun.desc(), Assistance.id.desc())))
     return render("sidilan/household.html", hh=hh, form=form, cascade=cascade, assistance=assistance,
                   may_write=current_user.role in ENTRY_ROLES, show_nik=may_see_nik(current_user),
-                  status=400 if request.method == "POST" else 200)
+                  status=422 if _has_errors(form) else 200)
 
 
 # ---- disability --------------------------------------------------------------------------------
@@ -347,7 +357,7 @@ def disability_edit(person_id: int):
         flash("Data disabilitas tersimpan.", "ok")
         return redirect(url_for("sidilan.person_view", person_id=person.id))
     return render("sidilan/disability_form.html", form=form, p=person,
-                  status=400 if request.method == "POST" else 200)
+                  status=422 if _has_errors(form) else 200)
 
 
 # ---- elderly assessments -----------------------------------------------------------------------
@@ -384,7 +394,7 @@ def assessment_new(person_id: int):
             flash(f"Asesmen tersimpan: skor Barthel {total} ({V.label(V.BARTHEL_KATEGORI, kategori)}).", "ok")
             return redirect(url_for("sidilan.person_view", person_id=person.id))
     return render("sidilan/assessment_form.html", form=form, p=person, today=today_local(),
-                  status=400 if request.method == "POST" else 200)
+                  status=422 if _has_errors(form) else 200)
 
 
 # ---- assistance --------------------------------------------------------------------------------
@@ -428,7 +438,7 @@ def assistance_new(person_id: int):
             flash("Bantuan dicatat dengan status diusulkan.", "ok")
             return redirect(url_for("sidilan.person_view", person_id=person.id))
     return render("sidilan/assistance_form.html", form=form, p=person,
-                  status=400 if request.method == "POST" else 200)
+                  status=422 if _has_errors(form) else 200)
 
 
 @bp.route("/bantuan/<int:aid>/status", methods=["POST"])
@@ -533,6 +543,9 @@ def duplicate_review(cand_id: int):
     if request.method == "POST":
         if current_user.role not in STAFF_ROLES:
             abort(404)
+        if cand.keputusan:
+            flash("Pasangan ini sudah diputuskan.", "error")
+            return redirect(url_for("sidilan.duplicate_review", cand_id=cand.id))
         if form.validate_on_submit():
             if form.keputusan.data == "duplikat" and form.keep.data not in (cand.person_a_id, cand.person_b_id):
                 form.keep.errors = list(form.keep.errors) + ["Pilih data yang dipertahankan."]
@@ -554,8 +567,7 @@ def duplicate_review(cand_id: int):
     db.session.commit()
     return render("sidilan/duplicate.html", cand=cand, a=cand.person_a, b=cand.person_b, form=form,
                   fields=COMPARE_FIELDS, reasons=S.REASON_LABELS, may_decide=current_user.role in STAFF_ROLES,
-                  show_nik=may_see_nik(current_user),
-                  status=400 if request.method == "POST" else 200)
+                  show_nik=may_see_nik(current_user), status=422 if _has_errors(form) else 200)
 
 
 # ---- programs (reference data; managed by the verifikator of the regency) ---------------------
@@ -593,7 +605,7 @@ def program_edit(program_id: int | None = None):
             db.session.commit()
             flash("Program tersimpan.", "ok")
             return redirect(url_for("sidilan.programs"))
-    return render("sidilan/program_form.html", form=form, row=row, status=400 if request.method == "POST" else 200)
+    return render("sidilan/program_form.html", form=form, row=row, status=422 if _has_errors(form) else 200)
 
 
 
