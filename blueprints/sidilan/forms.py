@@ -152,13 +152,14 @@ class AssessmentForm(Form):
     kebutuhan = StringField("Kebutuhan", validators=[Optional(), _len(300)])
 
 
-def add_barthel_fields(maxima: dict[str, int]):
-    """A form class with one select per Barthel item, each 0..its (configurable) maximum."""
+def add_barthel_fields(options: dict[str, list[tuple[str, str]]]):
+    """A form class with one radio group per Barthel item (choices from service.barthel_options). Nothing is
+    preselected: an item the assessor did not choose is refused, never counted as 0."""
     attrs = {}
     for f, lab, _ in V.BARTHEL_ITEMS:
-        top = maxima[f]
-        attrs[f] = SelectField(f"{lab} (0–{top})", choices=C([(str(i), str(i)) for i in range(top + 1)]),
-                               validators=[InputRequired("Pilih nilai.")])
+        top = len(options[f]) - 1
+        attrs[f] = RadioField(f"{lab} (0–{top})", choices=C(options[f]),
+                              validators=[InputRequired("Pilih salah satu nilai untuk butir ini.")])
     return type("BarthelAssessmentForm", (AssessmentForm,), attrs)
 
 

@@ -368,8 +368,7 @@ def assessment_new(person_id: int):
     person = get_scoped_or_404(Person, person_id)
     if person.merged_into_id or not person.active:
         abort(404)
-    maxima = S.barthel_maxima()
-    form = add_barthel_fields(maxima)()
+    form = add_barthel_fields(S.barthel_options(S.barthel_maxima()))()
     if form.validate_on_submit():
         when = form.tgl_asesmen.data
         age = person.age_on(when)

@@ -98,6 +98,19 @@ def barthel_category(total: int) -> str:
     return "total"
 
 
+def barthel_options(maxima: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
+    """Per item, the choices 0..maximum with what each score means ("0 · tidak mampu"). An item whose maximum
+    was configured away from the default gets generic wording, since the item's own levels no longer apply."""
+    out = {}
+    for f, _, _ in V.BARTHEL_ITEMS:
+        top = maxima[f]
+        meanings = V.BARTHEL_MEANINGS.get(f, [])
+        if len(meanings) != top + 1:
+            meanings = ["tidak mampu"] + ["perlu bantuan"] * (top - 1) + ["mandiri"] if top else ["tidak mampu"]
+        out[f] = [(str(i), f"{i} · {meanings[i]}") for i in range(top + 1)]
+    return out
+
+
 def barthel_result(items: dict[str, int]) -> tuple[int, str]:
     total = sum(int(items.get(f) or 0) for f, _, _ in V.BARTHEL_ITEMS)
     return total, barthel_category(total)
