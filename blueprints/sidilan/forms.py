@@ -94,10 +94,6 @@ class PersonForm(Form):
     tgl_persetujuan = DateField("Tanggal persetujuan", validators=[Optional(), not_future])
     pemberi_persetujuan = StringField("Pemberi persetujuan", validators=[Optional(), _len(120)])
 
-    def validate_tgl_meninggal(self, field):
-        if self.status_hidup.data == "meninggal" and not field.data:
-            raise ValidationError("Isi tanggal meninggal.")
-
     def validate_persetujuan(self, field):
         if field.data and not (self.tgl_persetujuan.data and (self.pemberi_persetujuan.data or "").strip()):
             raise ValidationError("Isi tanggal dan pemberi persetujuan.")

@@ -144,6 +144,11 @@ def _save_person(person: Person | None, form: PersonForm, cascade: Cascade):
     if not valid or _has_errors(form, errors):
         return None, warnings, errors
     data = _person_data(form, nik, kk, cascade)
+    rule_errors = S.person_rule_errors(data, current_user.regency_id, person.id if person else None)
+    for name, messages in rule_errors.items():
+        form[name].errors = list(form[name].errors) + messages
+    if rule_errors:
+        return None, warnings, errors
     data["name_search"] = S.name_search(data["nama_lengkap"])
     data["name_key"] = S.name_key(data["nama_lengkap"])
     address = {k: data[k] for k in ("alamat", "kecamatan_code", "nagari_code", "jorong_id", "rt", "rw")}

@@ -167,6 +167,49 @@ def household_for(regency_id: int, no_kk: str | None, address: dict) -> Househol
     return hh
 
 
+# ---- person rules ----------------------------------------------------------------------------------
+
+KEPALA_KELUARGA = "Kepala Keluarga"
+
+
+def heads_of_kk(regency_id: int, kks, exclude_id: int | None = None) -> dict[str, Person]:
+    """No. KK -> its Kepala Keluarga in this regency: active, not merged, alive, other than ``exclude_id``.
+    A deceased head does not count: the family card is reissued with a new head after a death."""
+    kks = sorted({k for k in kks if k})
+    found: dict[str, Person] = {}
+    for start in range(0, len(kks), 500):
+        stmt = _live(select(Person).where(
+            Person.regency_id == regency_id, Person.no_kk.in_(kks[start:start + 500]),
+            Person.hubungan_keluarga == KEPALA_KELUARGA, Person.status_hidup != "meninggal"))
+        if exclude_id is not None:
+            stmt = stmt.where(Person.id != exclude_id)
+        for p in db.session.scalars(stmt.order_by(Person.id)):
+            found.setdefault(p.no_kk, p)
+    return found
+
+
+def head_taken_message(name: str, ref: str) -> str:
+    return f"No. KK ini sudah punya Kepala Keluarga: {name} ({ref})."
+
+
+def person_rule_errors(data: dict, regency_id: int, person_id: int | None = None) -> dict[str, list[str]]:
+    """Rules a person record must satisfy whoever writes it (form or import): field name -> messages.
+    ``data`` holds the values about to be stored."""
+    errors: dict[str, list[str]] = {}
+    alive = data.get("status_hidup") != "meninggal"
+    if not alive:
+        died, born = data.get("tgl_meninggal"), data.get("tanggal_lahir")
+        if not died:
+            errors["tgl_meninggal"] = ["Status meninggal: isi tanggal meninggal."]
+        elif born and died < born:
+            errors["tgl_meninggal"] = ["Tanggal meninggal tidak boleh sebelum tanggal lahir."]
+    if alive and data.get("hubungan_keluarga") == KEPALA_KELUARGA and data.get("no_kk"):
+        head = heads_of_kk(regency_id, [data["no_kk"]], exclude_id=person_id).get(data["no_kk"])
+        if head is not None:
+            errors["hubungan_keluarga"] = [head_taken_message(head.nama_lengkap, f"#{head.id}")]
+    return errors
+
+
 # ---- workflow (sidilan.md §9.1) -----------------------------------------------------------------
 
 # action -> (allowed from-statuses, to-status, roles allowed, note required)

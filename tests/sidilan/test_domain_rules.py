@@ -93,6 +93,112 @@ def test_configured_maximum_gets_plain_meanings(make_app, auth):
     assert "0 · tidak mampu" in mandi and "1 · perlu bantuan" in mandi and "2 · mandiri" in mandi
 
 
+# ---- one Kepala Keluarga per No. KK -------------------------------------------------------------
+
+HEAD = dict(nama_lengkap="Bagindo Marah", nik="1302180305500099", jenis_kelamin="L", tanggal_lahir="1950-05-03",
+            hubungan_keluarga="Kepala Keluarga", pemberi_persetujuan="Bagindo Marah")
+
+
+def _shdk_message(html: str) -> list[str]:
+    m = re.search(r'<select[^>]*name="hubungan_keluarga".*?</select>((?:<span class="err">[^<]*</span>)*)',
+                  html, re.S)
+    return re.findall(r'<span class="err">([^<]*)</span>', m.group(1))
+
+
+def test_second_kepala_keluarga_is_refused_naming_the_first(app, client, auth, person_data):
+    auth.login("operator.solok")
+    assert client.post("/sidilan/orang/baru", data=person_data(**HEAD)).status_code == 302
+    head = person_by_name(app, "Bagindo Marah").id
+    message = f"No. KK ini sudah punya Kepala Keluarga: Bagindo Marah (#{head})."
+    r = client.post("/sidilan/orang/baru", data=person_data(hubungan_keluarga="Kepala Keluarga"))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and _shdk_message(html) == [message]
+    assert 'value="Marlinda"' in html  # what was typed is kept
+    assert person_by_name(app, "Marlinda") is None
+    # as a child of the family she is saved; making her the head on edit is refused the same way
+    assert client.post("/sidilan/orang/baru", data=person_data()).status_code == 302
+    child = person_by_name(app, "Marlinda").id
+    r = client.post(f"/sidilan/orang/{child}/ubah", data=person_data(hubungan_keluarga="Kepala Keluarga"))
+    assert r.status_code == 422 and _shdk_message(r.get_data(as_text=True)) == [message]
+    with app.app_context():
+        assert db.session.get(Person, child).hubungan_keluarga == "Anak"
+    # the head himself saves his record as Kepala Keluarga again
+    r = client.post(f"/sidilan/orang/{head}/ubah", data=person_data(**HEAD, no_hp="081234567890"))
+    assert r.status_code == 302
+
+
+@pytest.mark.parametrize("change", [{"active": False}, {"status_hidup": "meninggal"}, {"merged": True}],
+                         ids=["inactive", "deceased", "merged"])
+def test_former_heads_do_not_count(app, client, auth, person_data, change):
+    auth.login("operator.solok")
+    client.post("/sidilan/orang/baru", data=person_data(**HEAD))
+    with app.app_context():
+        head = db.session.get(Person, person_by_name(app, "Bagindo Marah").id)
+        if change.pop("merged", False):
+            head.merged_into_id = person_id_of(app, "Syamsul Bahri")
+        for k, v in change.items():
+            setattr(head, k, v)
+        db.session.commit()
+    r = client.post("/sidilan/orang/baru", data=person_data(hubungan_keluarga="Kepala Keluarga"))
+    assert r.status_code == 302
+
+
+def test_import_refuses_a_second_kepala_keluarga(app, client, auth):
+    syamsul = person_id_of(app, "Syamsul Bahri")
+    with app.app_context():
+        kk = db.session.get(Person, syamsul).no_kk
+    new_kk = "1302180101248888"
+    head = "NIK;NO KK;NAMA;JK;TGL LAHIR;NAGARI;KECAMATAN;HUBUNGAN KELUARGA\n"
+    rows = (f"1302180101600501;{kk};Datuak Batuah;L;01-01-1960;Tanjung Balik Sumiso;Tigo Lurah;Kepala Keluarga\n"
+            f"1302180101600502;{new_kk};Sutan Mudo;L;01-01-1960;Tanjung Balik Sumiso;Tigo Lurah;Kepala Keluarga\n"
+            f"1302180101600503;{new_kk};Malin Kayo;L;01-01-1960;Tanjung Balik Sumiso;Tigo Lurah;Kepala Keluarga\n"
+            f"1302184101600504;{new_kk};Upiak Sari;P;01-01-1960;Tanjung Balik Sumiso;Tigo Lurah;Istri\n")
+    auth.login("operator.solok")
+    token = token_of(upload(client, name="kepala.csv", data=(head + rows).encode()))
+    map_and_preview(client, token)
+    text = client.get(f"/sidilan/impor/{token}/uji").text
+    assert result_rows(text) == {2: "Ditolak", 3: "Akan dibuat", 4: "Ditolak", 5: "Akan dibuat"}
+    assert f"No. KK ini sudah punya Kepala Keluarga: Syamsul Bahri (#{syamsul})." in text
+    assert "No. KK ini sudah punya Kepala Keluarga: Sutan Mudo (baris 3 dalam berkas ini)." in text
+    client.post(f"/sidilan/impor/{token}/jalankan")
+    with app.app_context():
+        heads = db.session.scalars(select(Person.nama_lengkap).where(
+            Person.no_kk.in_([kk, new_kk]), Person.hubungan_keluarga == "Kepala Keluarga")).all()
+    assert sorted(heads) == ["Sutan Mudo", "Syamsul Bahri"]
+
+
+# ---- "meninggal" requires the date of death -----------------------------------------------------
+
+def _field_errors(html: str, name: str) -> list[str]:
+    m = re.search(rf'<input[^>]*name="{name}"[^>]*>((?:<small>[^<]*</small>)?(?:<span class="err">[^<]*</span>)*)',
+                  html)
+    return re.findall(r'<span class="err">([^<]*)</span>', m.group(1))
+
+
+def test_meninggal_requires_the_date_of_death(app, client, auth, person_data):
+    auth.login("operator.solok")
+    r = client.post("/sidilan/orang/baru", data=person_data(status_hidup="meninggal"))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and _field_errors(html, "tgl_meninggal") == ["Status meninggal: isi tanggal meninggal."]
+    assert 'value="Marlinda"' in html and person_by_name(app, "Marlinda") is None
+    r = client.post("/sidilan/orang/baru", data=person_data(status_hidup="meninggal", tgl_meninggal="1980-01-01"))
+    assert r.status_code == 422
+    assert _field_errors(r.get_data(as_text=True), "tgl_meninggal") == [
+        "Tanggal meninggal tidak boleh sebelum tanggal lahir."]
+    assert client.post("/sidilan/orang/baru", data=person_data()).status_code == 302
+    pid = person_by_name(app, "Marlinda").id
+    r = client.post(f"/sidilan/orang/{pid}/ubah", data=person_data(status_hidup="meninggal"))
+    assert r.status_code == 422
+    with app.app_context():
+        assert db.session.get(Person, pid).status_hidup == "hidup"
+    r = client.post(f"/sidilan/orang/{pid}/ubah", data=person_data(status_hidup="meninggal",
+                                                                   tgl_meninggal="2024-08-01"))
+    assert r.status_code == 302
+    with app.app_context():
+        p = db.session.get(Person, pid)
+        assert (p.status_hidup, p.tgl_meninggal.isoformat()) == ("meninggal", "2024-08-01")
+
+
 # ---- the demo keeps the rules ---------------------------------------------------------------------
 
 def test_demo_data_keeps_the_rules(app):
