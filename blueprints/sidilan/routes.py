@@ -5,6 +5,7 @@ from datetime import date
 import click
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -499,6 +500,12 @@ def person_transition(person_id: int):
         return redirect(url_for("sidilan.person_view", person_id=person.id))
     try:
         S.transition(person, form.action.data, current_user, form.note.data)
+    except S.DuplicateUndecided as e:
+        db.session.commit()  # keeps a case the check opened, so the link below leads somewhere
+        links = Markup(" ").join(Markup('<a href="{}">Buka kasus duplikat #{}</a>').format(
+            url_for("sidilan.duplicate_review", cand_id=c.id), c.id) for c in e.cases)
+        flash(escape(str(e)) + Markup(" ") + links, "error")
+        return redirect(url_for("sidilan.person_view", person_id=person.id))
     except S.WorkflowError as e:
         db.session.rollback()
         flash(str(e), "error")

@@ -235,6 +235,19 @@ class WorkflowError(Exception):
     pass
 
 
+class DuplicateUndecided(WorkflowError):
+    """Approval refused while a same-NIK duplicate case of the record is open; ``cases`` are those cases.
+    The cases may have been opened by the check itself, so the caller keeps (commits) them."""
+
+    def __init__(self, message: str, cases: list):
+        super().__init__(message)
+        self.cases = cases
+
+
+# Steps that vouch for a record; a record that may be someone else's registration cannot get them.
+APPROVAL_ACTIONS = {"verifikasi", "setujui"}
+
+
 def allowed_actions(person: Person, user) -> list[str]:
     if person.merged_into_id or not person.active:
         return []
@@ -258,6 +271,15 @@ def transition(person: Person, action: str, user, note: str | None = None) -> Ve
         raise WorkflowError("Catatan penolakan wajib diisi.")
     if action == "ajukan" and not person.persetujuan:
         raise WorkflowError("Persetujuan (consent) belum dicatat; lengkapi dulu sebelum mengajukan.")
+    if action in APPROVAL_ACTIONS:
+        cases = open_nik_duplicates(person)
+        if cases:
+            step = "diverifikasi" if action == "verifikasi" else "disetujui"
+            others = [c.person_b_id if c.person_a_id == person.id else c.person_a_id for c in cases]
+            pairs = ", ".join(f"#{c.id} (dengan data #{o})" for c, o in zip(cases, others))
+            raise DuplicateUndecided(
+                f"Data ini belum dapat {step}: kasus duplikat NIK {pairs} belum diputuskan. "
+                "Putuskan dulu kasus tersebut (gabungkan, atau tandai bukan duplikat).", cases)
     event = VerificationEvent(person_id=person.id, from_status=person.status_verifikasi, to_status=dst,
                               note=note, user_id=user.id)
     person.status_verifikasi = dst
@@ -317,6 +339,25 @@ def record_duplicates(person: Person) -> list[DuplicateCandidate]:
         out.append(cand)
     if out:
         db.session.flush()
+    return out
+
+
+def open_nik_duplicates(person: Person) -> list[DuplicateCandidate]:
+    """Undecided duplicate cases of ``person`` that concern the same NIK: opened as 'NIK sama', or between two
+    records that carry the same NIK now. Opens the case first for a same-NIK record that has none yet."""
+    if person.nik:
+        record_duplicates(person)
+    cases = db.session.scalars(select(DuplicateCandidate).where(
+        DuplicateCandidate.keputusan.is_(None),
+        or_(DuplicateCandidate.person_a_id == person.id, DuplicateCandidate.person_b_id == person.id))
+        .order_by(DuplicateCandidate.id))
+    out = []
+    for cand in cases:
+        other = cand.person_b if cand.person_a_id == person.id else cand.person_a
+        if other.merged_into_id or not other.active:
+            continue
+        if cand.alasan == "nik" or (person.nik and other.nik == person.nik):
+            out.append(cand)
     return out
 
 

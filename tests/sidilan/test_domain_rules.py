@@ -29,6 +29,73 @@ def _case_of(app, pid) -> int:
             (DuplicateCandidate.person_a_id == pid) | (DuplicateCandidate.person_b_id == pid)))
 
 
+# ---- an open exact-NIK duplicate blocks approval ------------------------------------------------
+
+def test_open_nik_duplicate_blocks_verification_of_either_record(app, client, auth, person_data):
+    auth.login("operator.solok")
+    client.post("/sidilan/orang/baru", data=person_data())
+    first = person_by_name(app, "Marlinda").id
+    r = client.post("/sidilan/orang/baru", data=person_data(nama_lengkap="Marlinda Sari", no_kk=""))
+    second = person_by_name(app, "Marlinda Sari").id
+    case = _case_of(app, second)
+    assert r.headers["Location"].endswith(f"/sidilan/duplikat/{case}")
+    for pid in (first, second):
+        _act(client, pid, "ajukan")
+    auth.logout()
+    auth.login("verifikator.solok")
+    for pid, other in ((first, second), (second, first)):
+        html = _act(client, pid, "verifikasi").get_data(as_text=True)
+        assert _status(app, pid) == "diajukan"
+        assert (f"Data ini belum dapat diverifikasi: kasus duplikat NIK #{case} (dengan data #{other}) belum "
+                "diputuskan.") in html
+        assert f'<a href="/sidilan/duplikat/{case}">Buka kasus duplikat #{case}</a>' in html
+    assert client.post(f"/sidilan/duplikat/{case}", data={"keputusan": "bukan_duplikat"}).status_code == 302
+    _act(client, first, "verifikasi")
+    _act(client, first, "setujui")
+    assert _status(app, first) == "disetujui"
+
+
+def test_open_nik_duplicate_blocks_the_final_approval_until_merged(app, client, auth, person_data):
+    febri = person_id_of(app, "Febri")
+    assert _status(app, febri) == "diverifikasi"
+    with app.app_context():
+        nik = db.session.get(Person, febri).nik
+    auth.login("operator.solok")
+    client.post("/sidilan/orang/baru", data=person_data(
+        nama_lengkap="Febri Yanto", nik=nik, jenis_kelamin="L", tanggal_lahir="2001-11-20", no_kk=""))
+    twin = person_by_name(app, "Febri Yanto").id
+    case = _case_of(app, twin)
+    auth.logout()
+    auth.login("verifikator.solok")
+    html = _act(client, febri, "setujui").get_data(as_text=True)
+    assert _status(app, febri) == "diverifikasi"
+    assert f"belum dapat disetujui: kasus duplikat NIK #{case} (dengan data #{twin})" in html
+    r = client.post(f"/sidilan/duplikat/{case}", data={"keputusan": "duplikat", "keep": str(febri)})
+    assert r.status_code == 302
+    _act(client, febri, "setujui")
+    assert _status(app, febri) == "disetujui"
+
+
+def test_same_nik_without_a_case_gets_one_and_stays_blocked(app, client, auth):
+    """A same-NIK record that never went through a save (e.g. a bulk load) still blocks: the case is opened
+    on the approval attempt, and the link in the refusal leads to it."""
+    syamsul = person_id_of(app, "Syamsul Bahri")
+    with app.app_context():
+        p = db.session.get(Person, syamsul)
+        twin = Person(regency_id=p.regency_id, nik=p.nik, nama_lengkap="Samsul B.", name_search="samsul b.",
+                      name_key="samsulb", jenis_kelamin="L", tanggal_lahir=p.tanggal_lahir)
+        db.session.add(twin)
+        db.session.commit()
+        twin_id = twin.id
+    assert _case_of(app, syamsul) is None
+    auth.login("verifikator.solok")
+    html = _act(client, syamsul, "verifikasi").get_data(as_text=True)
+    case = _case_of(app, syamsul)
+    assert case is not None and _status(app, syamsul) == "diajukan"
+    assert f"kasus duplikat NIK #{case} (dengan data #{twin_id})" in html
+    assert client.get(f"/sidilan/duplikat/{case}").status_code == 200
+
+
 # ---- Barthel items have no default --------------------------------------------------------------
 
 def _item_group(html: str, field: str) -> str:
