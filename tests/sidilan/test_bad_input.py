@@ -178,3 +178,16 @@ def test_invalid_forms_answer_422_with_the_message(app, client, auth):
     auth.login("verifikator.solok")
     r = client.post("/sidilan/program/baru", data={"kode": "x" * 10_000, "nama": "", "sasaran": "individu"})
     assert r.status_code == 422 and "Kode maksimal 20 karakter." in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["fmt", "endpoint", "_method", "_external", "_anchor"])
+def test_list_export_links_take_only_the_filters(client, auth, name):
+    """Every query argument went into url_for for the export links: ?fmt=, ?endpoint= and ?_method= gave 500."""
+    auth.login("operator.solok")
+    r = client.get("/sidilan/", query_string={name: "x", "kecamatan": "13.02.18", "status": "draf"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    links = re.findall(r'href="(/sidilan/ekspor\.(?:xlsx|csv)[^"]*)"', html)
+    assert len(links) == 2
+    for link in links:
+        assert "kecamatan=13.02.18" in link and "status=draf" in link and f"{name}=" not in link
