@@ -31,6 +31,17 @@ def not_too_old(form, field):
         raise ValidationError("Tahun terlalu lampau; periksa kembali.")
 
 
+def optional_choice():
+    """Optional for a select or checkbox group: nothing chosen is fine, but a value of only spaces is not
+    (the default Optional() would drop the 'not a valid choice' error for it and pass the spaces on)."""
+    return Optional(strip_whitespace=False)
+
+
+def finite(form, field):
+    if field.data is not None and field.data != field.data:  # NaN passes every NumberRange
+        raise ValidationError("Angka tidak sah.")
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -44,10 +55,11 @@ class MultiCheckboxField(SelectMultipleField):
 
 class PersonForm(Form):
     nik = StringField("NIK", validators=[Optional(), _len(30, "NIK")])
-    alasan_tanpa_nik = SelectField("Alasan tanpa NIK", choices=C(BLANK + V.ALASAN_TANPA_NIK), validators=[Optional()])
+    alasan_tanpa_nik = SelectField("Alasan tanpa NIK", choices=C(BLANK + V.ALASAN_TANPA_NIK),
+                                   validators=[optional_choice()])
     no_kk = StringField("No. KK", validators=[Optional(), _len(30, "No. KK")])
     hubungan_keluarga = SelectField("Hubungan dalam keluarga (SHDK)", choices=C(BLANK + V.SHDK),
-                                    validators=[Optional()])
+                                    validators=[optional_choice()])
     nama_lengkap = StringField("Nama lengkap", validators=[DataRequired("Nama lengkap wajib diisi."),
                                                            _len(120, "Nama")])
     nama_panggilan = StringField("Nama panggilan", validators=[Optional(), _len(60, "Nama panggilan")])
@@ -57,8 +69,9 @@ class PersonForm(Form):
     tanggal_lahir = DateField("Tanggal lahir", validators=[InputRequired("Tanggal lahir wajib diisi."),
                                                            not_future, not_too_old])
     tgl_lahir_perkiraan = BooleanField("Tanggal lahir perkiraan")
-    agama = SelectField("Agama", choices=C(BLANK + V.AGAMA), validators=[Optional()])
-    status_perkawinan = SelectField("Status perkawinan", choices=C(BLANK + V.STATUS_PERKAWINAN), validators=[Optional()])
+    agama = SelectField("Agama", choices=C(BLANK + V.AGAMA), validators=[optional_choice()])
+    status_perkawinan = SelectField("Status perkawinan", choices=C(BLANK + V.STATUS_PERKAWINAN),
+                                    validators=[optional_choice()])
     pendidikan_terakhir = StringField("Pendidikan terakhir", validators=[Optional(), _len(40)])
     pekerjaan = StringField("Pekerjaan", validators=[Optional(), _len(60)])
     nama_ibu_kandung = StringField("Nama ibu kandung", validators=[Optional(), _len(120)])
@@ -69,20 +82,17 @@ class PersonForm(Form):
     status_hidup = SelectField("Status hidup", choices=C(V.STATUS_HIDUP), default="hidup")
     tgl_meninggal = DateField("Tanggal meninggal", validators=[Optional(), not_future])
     status_domisili = SelectField("Status domisili", choices=C(V.STATUS_DOMISILI), default="menetap")
-    kepesertaan_jkn = SelectField("Kepesertaan JKN", choices=C(BLANK + V.KEPESERTAAN_JKN), validators=[Optional()])
+    kepesertaan_jkn = SelectField("Kepesertaan JKN", choices=C(BLANK + V.KEPESERTAAN_JKN),
+                                  validators=[optional_choice()])
     no_kpd = StringField("No. KPD", validators=[Optional(), _len(30)])
     alamat = StringField("Alamat", validators=[Optional(), _len(250, "Alamat")])
     rt = StringField("RT", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RT berupa angka 1–3 digit.")])
     rw = StringField("RW", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RW berupa angka 1–3 digit.")])
     sumber_data = SelectField("Sumber data", choices=C(V.SUMBER_DATA), default="lapangan")
-    tags = MultiCheckboxField("Penanda", choices=C(V.TAGS), validators=[Optional()])
+    tags = MultiCheckboxField("Penanda", choices=C(V.TAGS), validators=[optional_choice()])
     persetujuan = BooleanField("Persetujuan pemrosesan data sudah diberikan")
     tgl_persetujuan = DateField("Tanggal persetujuan", validators=[Optional(), not_future])
     pemberi_persetujuan = StringField("Pemberi persetujuan", validators=[Optional(), _len(120)])
-
-    def validate_tgl_meninggal(self, field):
-        if self.status_hidup.data == "meninggal" and not field.data:
-            raise ValidationError("Isi tanggal meninggal.")
 
     def validate_persetujuan(self, field):
         if field.data and not (self.tgl_persetujuan.data and (self.pemberi_persetujuan.data or "").strip()):
@@ -95,23 +105,23 @@ WG_CHOICES = [("", "— belum ditanyakan —")] + [(str(v), lab) for v, lab in V
 class DisabilityForm(Form):
     ragam = MultiCheckboxField("Ragam disabilitas", choices=C(V.RAGAM))
     jenis_fisik = SelectField("Jenis (fisik)", choices=C(BLANK + [(j, j) for j in V.JENIS["fisik"]]),
-                              validators=[Optional()])
+                              validators=[optional_choice()])
     jenis_intelektual = SelectField("Jenis (intelektual)", choices=C(BLANK + [(j, j) for j in V.JENIS["intelektual"]]),
-                                    validators=[Optional()])
+                                    validators=[optional_choice()])
     jenis_mental = SelectField("Jenis (mental)", choices=C(BLANK + [(j, j) for j in V.JENIS["mental"]]),
-                               validators=[Optional()])
+                               validators=[optional_choice()])
     jenis_sensorik = SelectField("Jenis (sensorik)", choices=C(BLANK + [(j, j) for j in V.JENIS["sensorik"]]),
-                                 validators=[Optional()])
-    derajat = SelectField("Derajat", choices=C(BLANK + V.DERAJAT), validators=[Optional()])
-    sejak = SelectField("Sejak", choices=C(BLANK + V.SEJAK), validators=[Optional()])
+                                 validators=[optional_choice()])
+    derajat = SelectField("Derajat", choices=C(BLANK + V.DERAJAT), validators=[optional_choice()])
+    sejak = SelectField("Sejak", choices=C(BLANK + V.SEJAK), validators=[optional_choice()])
     tahun_mulai = IntegerField("Tahun mulai", validators=[Optional(), NumberRange(1900, 2100, "Tahun tidak sah.")])
     penyebab = StringField("Penyebab", validators=[Optional(), _len(200)])
-    wg_melihat = SelectField(V.WG_QUESTIONS[0][1], choices=C(WG_CHOICES), validators=[Optional()])
-    wg_mendengar = SelectField(V.WG_QUESTIONS[1][1], choices=C(WG_CHOICES), validators=[Optional()])
-    wg_berjalan = SelectField(V.WG_QUESTIONS[2][1], choices=C(WG_CHOICES), validators=[Optional()])
-    wg_mengingat = SelectField(V.WG_QUESTIONS[3][1], choices=C(WG_CHOICES), validators=[Optional()])
-    wg_merawat_diri = SelectField(V.WG_QUESTIONS[4][1], choices=C(WG_CHOICES), validators=[Optional()])
-    wg_komunikasi = SelectField(V.WG_QUESTIONS[5][1], choices=C(WG_CHOICES), validators=[Optional()])
+    wg_melihat = SelectField(V.WG_QUESTIONS[0][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+    wg_mendengar = SelectField(V.WG_QUESTIONS[1][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+    wg_berjalan = SelectField(V.WG_QUESTIONS[2][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+    wg_mengingat = SelectField(V.WG_QUESTIONS[3][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+    wg_merawat_diri = SelectField(V.WG_QUESTIONS[4][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+    wg_komunikasi = SelectField(V.WG_QUESTIONS[5][1], choices=C(WG_CHOICES), validators=[optional_choice()])
     alat_bantu_dimiliki = MultiCheckboxField("Alat bantu yang dimiliki", choices=C(V.ALAT_BANTU))
     alat_bantu_dibutuhkan = MultiCheckboxField("Alat bantu yang dibutuhkan", choices=C(V.ALAT_BANTU))
     surat_penerbit = StringField("Surat keterangan disabilitas: penerbit", validators=[Optional(), _len(120)])
@@ -127,8 +137,10 @@ class DisabilityForm(Form):
 class AssessmentForm(Form):
     tgl_asesmen = DateField("Tanggal asesmen", validators=[InputRequired("Tanggal asesmen wajib diisi."),
                                                           not_future, not_too_old])
-    kategori_potensi = SelectField("Kategori", choices=C(BLANK + V.KATEGORI_POTENSI), validators=[Optional()])
-    tinggal_dengan = SelectField("Tinggal dengan", choices=C(BLANK + V.TINGGAL_DENGAN), validators=[Optional()])
+    kategori_potensi = SelectField("Kategori", choices=C(BLANK + V.KATEGORI_POTENSI),
+                                   validators=[optional_choice()])
+    tinggal_dengan = SelectField("Tinggal dengan", choices=C(BLANK + V.TINGGAL_DENGAN),
+                                 validators=[optional_choice()])
     terlantar = BooleanField("Lanjut usia terlantar")
     lawton_iadl = IntegerField("Skor Lawton IADL (opsional)", validators=[Optional(), NumberRange(0, 8,
                                                                           "Skor Lawton 0–8.")])
@@ -136,20 +148,22 @@ class AssessmentForm(Form):
     kebutuhan = StringField("Kebutuhan", validators=[Optional(), _len(300)])
 
 
-def add_barthel_fields(maxima: dict[str, int]):
-    """A form class with one select per Barthel item, each 0..its (configurable) maximum."""
+def add_barthel_fields(options: dict[str, list[tuple[str, str]]]):
+    """A form class with one radio group per Barthel item (choices from service.barthel_options). Nothing is
+    preselected: an item the assessor did not choose is refused, never counted as 0."""
     attrs = {}
     for f, lab, _ in V.BARTHEL_ITEMS:
-        top = maxima[f]
-        attrs[f] = SelectField(f"{lab} (0–{top})", choices=C([(str(i), str(i)) for i in range(top + 1)]),
-                               validators=[InputRequired("Pilih nilai.")])
+        top = len(options[f]) - 1
+        attrs[f] = RadioField(f"{lab} (0–{top})", choices=C(options[f]),
+                              validators=[InputRequired("Pilih salah satu nilai untuk butir ini.")])
     return type("BarthelAssessmentForm", (AssessmentForm,), attrs)
 
 
 class AssistanceForm(Form):
     program_id = SelectField("Program", coerce=int, validators=[DataRequired("Pilih program.")])
     untuk_keluarga = BooleanField("Untuk keluarga (KPM, berdasarkan No. KK)")
-    komponen_atensi = SelectField("Komponen ATENSI", choices=C(BLANK + V.KOMPONEN_ATENSI), validators=[Optional()])
+    komponen_atensi = SelectField("Komponen ATENSI", choices=C(BLANK + V.KOMPONEN_ATENSI),
+                                  validators=[optional_choice()])
     tahun = IntegerField("Tahun", validators=[InputRequired("Tahun wajib diisi."),
                                               NumberRange(2000, 2100, "Tahun tidak sah.")])
     tahap = StringField("Tahap", validators=[Optional(), _len(20)])
@@ -157,7 +171,7 @@ class AssistanceForm(Form):
     nilai_rp = IntegerField("Nilai (Rp)", validators=[Optional(), NumberRange(0, 10**10, "Nilai tidak sah.")])
     uraian_barang = StringField("Uraian barang", validators=[Optional(), _len(200)])
     jumlah = IntegerField("Jumlah", validators=[Optional(), NumberRange(0, 100000, "Jumlah tidak sah.")])
-    sumber_dana = SelectField("Sumber dana", choices=C(BLANK + V.SUMBER_DANA), validators=[Optional()])
+    sumber_dana = SelectField("Sumber dana", choices=C(BLANK + V.SUMBER_DANA), validators=[optional_choice()])
     penyalur = StringField("Penyalur", validators=[Optional(), _len(120)])
     catatan = StringField("Catatan", validators=[Optional(), _len(300)])
 
@@ -182,8 +196,8 @@ class ProgramForm(Form):
     kode = StringField("Kode", validators=[DataRequired("Kode wajib diisi."), _len(20, "Kode"),
                                            Regexp(r"^[A-Za-z0-9/\-]+$", message="Kode: huruf, angka, / atau -.")])
     nama = StringField("Nama program", validators=[DataRequired("Nama wajib diisi."), _len(120, "Nama")])
-    sumber_dana = SelectField("Sumber dana", choices=C(BLANK + V.SUMBER_DANA), validators=[Optional()])
-    jenis = SelectField("Jenis", choices=C(BLANK + V.JENIS_PROGRAM), validators=[Optional()])
+    sumber_dana = SelectField("Sumber dana", choices=C(BLANK + V.SUMBER_DANA), validators=[optional_choice()])
+    jenis = SelectField("Jenis", choices=C(BLANK + V.JENIS_PROGRAM), validators=[optional_choice()])
     sasaran = SelectField("Sasaran", choices=C(V.SASARAN_PROGRAM), default="individu")
     punya_komponen = BooleanField("Memakai komponen ATENSI")
     aktif = BooleanField("Aktif", default=True)
@@ -195,7 +209,9 @@ class HouseholdForm(Form):
     rw = StringField("RW", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RW berupa angka 1–3 digit.")])
     desil_dtsen = IntegerField("Desil DTSEN", validators=[Optional(), NumberRange(1, 10, "Desil DTSEN harus 1–10.")])
     tgl_cek_dtsen = DateField("Tanggal cek DTSEN", validators=[Optional(), not_future])
-    lintang = FloatField("Lintang", validators=[Optional(), NumberRange(-11.0, 6.0, "Lintang di luar Indonesia.")])
-    bujur = FloatField("Bujur", validators=[Optional(), NumberRange(94.0, 142.0, "Bujur di luar Indonesia.")])
+    lintang = FloatField("Lintang", validators=[Optional(), finite,
+                                                NumberRange(-11.0, 6.0, "Lintang di luar Indonesia.")])
+    bujur = FloatField("Bujur", validators=[Optional(), finite,
+                                            NumberRange(94.0, 142.0, "Bujur di luar Indonesia.")])
     kondisi_rumah = StringField("Kondisi rumah", validators=[Optional(), _len(100)])
     sumber_penghasilan = StringField("Sumber penghasilan", validators=[Optional(), _len(100)])

@@ -774,7 +774,28 @@ def dry_run(pending: Pending, user, today: date) -> DryRun:
         _check_row(row, get, numeric_col, regions, regency_code, today)
         results.append(row)
     _find_matches(results, user)
+    _one_head_per_kk(results, pending.regency_id)
     return DryRun(rows=results)
+
+
+def _one_head_per_kk(results: list[RowResult], regency_id: int) -> None:
+    """A row that would add a second Kepala Keluarga to a No. KK is refused, as on the form: against the
+    registry (the same rule as a manual save) and against an earlier row of the file."""
+    rows = [r for r in results if r.status == BARU and r.values.get("no_kk")
+            and r.values.get("hubungan_keluarga") == S.KEPALA_KELUARGA]
+    if not rows:
+        return
+    heads = S.heads_of_kk(regency_id, [r.values["no_kk"] for r in rows])
+    in_file: dict[str, RowResult] = {}
+    for r in rows:
+        kk = r.values["no_kk"]
+        if kk in heads:
+            r.reject(S.head_taken_message(heads[kk].nama_lengkap, f"#{heads[kk].id}"))
+        elif kk in in_file:
+            first = in_file[kk]
+            r.reject(S.head_taken_message(first.values["nama_lengkap"], f"baris {first.line} dalam berkas ini"))
+        else:
+            in_file[kk] = r
 
 
 # Where an imported file may come from (values.SUMBER_DATA codes).

@@ -206,16 +206,17 @@ class ElderlyAssessment(RegencyScoped, db.Model):
     kategori_potensi: Mapped[str | None] = mapped_column(String(20))
     tinggal_dengan: Mapped[str | None] = mapped_column(String(20))
     terlantar: Mapped[bool] = mapped_column(Boolean, default=False)
-    barthel_bab: Mapped[int] = mapped_column(default=0)
-    barthel_bak: Mapped[int] = mapped_column(default=0)
-    barthel_kebersihan_diri: Mapped[int] = mapped_column(default=0)
-    barthel_toilet: Mapped[int] = mapped_column(default=0)
-    barthel_makan: Mapped[int] = mapped_column(default=0)
-    barthel_berpindah: Mapped[int] = mapped_column(default=0)
-    barthel_mobilitas: Mapped[int] = mapped_column(default=0)
-    barthel_berpakaian: Mapped[int] = mapped_column(default=0)
-    barthel_tangga: Mapped[int] = mapped_column(default=0)
-    barthel_mandi: Mapped[int] = mapped_column(default=0)
+    # Barthel items: no default, each is chosen by the assessor (an unset item must never count as 0)
+    barthel_bab: Mapped[int]
+    barthel_bak: Mapped[int]
+    barthel_kebersihan_diri: Mapped[int]
+    barthel_toilet: Mapped[int]
+    barthel_makan: Mapped[int]
+    barthel_berpindah: Mapped[int]
+    barthel_mobilitas: Mapped[int]
+    barthel_berpakaian: Mapped[int]
+    barthel_tangga: Mapped[int]
+    barthel_mandi: Mapped[int]
     barthel_total: Mapped[int] = mapped_column(index=True)  # derived: service.barthel_result
     barthel_kategori: Mapped[str] = mapped_column(String(30))  # derived
     lawton_iadl: Mapped[int | None]

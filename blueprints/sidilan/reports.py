@@ -56,7 +56,7 @@ def paper_form():
                              v=V, maxima=maxima, barthel_max=max(maxima.values()), footer=f"SIDILAN · {number}")
             name = (jorong.name if jorong else nagari.name).replace(" ", "_")
             return pdf_response(pdf, f"formulir-sidilan-{name}.pdf")
-    return render("sidilan/report_form.html", cascade=cascade, errors=errors, status=400 if errors else 200)
+    return render("sidilan/report_form.html", cascade=cascade, errors=errors, status=422 if errors else 200)
 
 
 # ---- dashboard (item 9) -------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def import_upload():
                        .order_by(report_models.ImportBatch.created_at.desc(), report_models.ImportBatch.id.desc()),
                        request.args.get("hal"))
     return render("sidilan/report_import.html", form=form, batches=batches, fields=importer.FIELDS,
-                  max_rows=importer.MAX_ROWS, status=400 if form.errors else 200)
+                  max_rows=importer.MAX_ROWS, status=422 if form.errors else 200)
 
 
 @bp.route("/impor/<token>/kolom", methods=["GET", "POST"])
@@ -194,7 +194,7 @@ def import_mapping(token: str):
     sources = [(code, V.label(V.SUMBER_DATA, code)) for code in importer.SOURCES]
     return render("sidilan/report_import_map.html", pending=pending, sheet=sheet, fields=importer.FIELDS,
                   mapping=mapping, errors=errors, preview=preview, sources=sources,
-                  source=request.form.get("sumber_data", pending.source), status=400 if errors else 200)
+                  source=request.form.get("sumber_data", pending.source), status=422 if errors else 200)
 
 
 def _read_mapping(form, width: int) -> tuple[dict[str, int], dict[str, str]]:

@@ -5,6 +5,7 @@ from datetime import date
 import click
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -31,6 +32,16 @@ from .public import accessibility_summary
 
 ENTRY_ROLES = (OPERATOR_DINSOS,)
 STAFF_ROLES = (OPERATOR_DINSOS, VERIFIKATOR_DINSOS)
+
+
+# Larger ids cannot be stored, and the database driver fails on them instead of finding nothing.
+MAX_ID = 2**31 - 1
+
+
+@bp.url_value_preprocessor
+def _ids_in_range(endpoint, values):
+    if values and any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in values.values()):
+        abort(404)
 
 
 @bp.app_template_global("sidilan_label")
@@ -134,6 +145,11 @@ def _save_person(person: Person | None, form: PersonForm, cascade: Cascade):
     if not valid or _has_errors(form, errors):
         return None, warnings, errors
     data = _person_data(form, nik, kk, cascade)
+    rule_errors = S.person_rule_errors(data, current_user.regency_id, person.id if person else None)
+    for name, messages in rule_errors.items():
+        form[name].errors = list(form[name].errors) + messages
+    if rule_errors:
+        return None, warnings, errors
     data["name_search"] = S.name_search(data["nama_lengkap"])
     data["name_key"] = S.name_key(data["nama_lengkap"])
     address = {k: data[k] for k in ("alamat", "kecamatan_code", "nagari_code", "jorong_id", "rt", "rw")}
@@ -210,7 +226,7 @@ def _person_form(person: Person | None, form: PersonForm, cascade: Cascade):
         saved, warnings, errors = _save_person(person, form, cascade)
         if saved is not None:
             return _after_save(saved, warnings)
-    status = 400 if _has_errors(form, errors) else 200
+    status = 422 if _has_errors(form, errors) else 200
     return render("sidilan/person_form.html", form=form, cascade=cascade, errors=errors, person=person,
                   decode=_decode_for(form), status=status)
 
@@ -293,7 +309,7 @@ def household(household_id: int):
         Assistance.household_id == hh.id).order_by(Assistance.tahun.desc(), Assistance.id.desc())))
     return render("sidilan/household.html", hh=hh, form=form, cascade=cascade, assistance=assistance,
                   may_write=current_user.role in ENTRY_ROLES, show_nik=may_see_nik(current_user),
-                  status=400 if request.method == "POST" else 200)
+                  status=422 if _has_errors(form) else 200)
 
 
 # ---- disability --------------------------------------------------------------------------------
@@ -346,7 +362,7 @@ def disability_edit(person_id: int):
         flash("Data disabilitas tersimpan.", "ok")
         return redirect(url_for("sidilan.person_view", person_id=person.id))
     return render("sidilan/disability_form.html", form=form, p=person,
-                  status=400 if request.method == "POST" else 200)
+                  status=422 if _has_errors(form) else 200)
 
 
 # ---- elderly assessments -----------------------------------------------------------------------
@@ -357,8 +373,7 @@ def assessment_new(person_id: int):
     person = get_scoped_or_404(Person, person_id)
     if person.merged_into_id or not person.active:
         abort(404)
-    maxima = S.barthel_maxima()
-    form = add_barthel_fields(maxima)()
+    form = add_barthel_fields(S.barthel_options(S.barthel_maxima()))()
     if form.validate_on_submit():
         when = form.tgl_asesmen.data
         age = person.age_on(when)
@@ -383,7 +398,7 @@ def assessment_new(person_id: int):
             flash(f"Asesmen tersimpan: skor Barthel {total} ({V.label(V.BARTHEL_KATEGORI, kategori)}).", "ok")
             return redirect(url_for("sidilan.person_view", person_id=person.id))
     return render("sidilan/assessment_form.html", form=form, p=person, today=today_local(),
-                  status=400 if request.method == "POST" else 200)
+                  status=422 if _has_errors(form) else 200)
 
 
 # ---- assistance --------------------------------------------------------------------------------
@@ -427,7 +442,7 @@ def assistance_new(person_id: int):
             flash("Bantuan dicatat dengan status diusulkan.", "ok")
             return redirect(url_for("sidilan.person_view", person_id=person.id))
     return render("sidilan/assistance_form.html", form=form, p=person,
-                  status=400 if request.method == "POST" else 200)
+                  status=422 if _has_errors(form) else 200)
 
 
 @bp.route("/bantuan/<int:aid>/status", methods=["POST"])
@@ -484,6 +499,12 @@ def person_transition(person_id: int):
         return redirect(url_for("sidilan.person_view", person_id=person.id))
     try:
         S.transition(person, form.action.data, current_user, form.note.data)
+    except S.DuplicateUndecided as e:
+        db.session.commit()  # keeps a case the check opened, so the link below leads somewhere
+        links = Markup(" ").join(Markup('<a href="{}">Buka kasus duplikat #{}</a>').format(
+            url_for("sidilan.duplicate_review", cand_id=c.id), c.id) for c in e.cases)
+        flash(escape(str(e)) + Markup(" ") + links, "error")
+        return redirect(url_for("sidilan.person_view", person_id=person.id))
     except S.WorkflowError as e:
         db.session.rollback()
         flash(str(e), "error")
@@ -532,6 +553,9 @@ def duplicate_review(cand_id: int):
     if request.method == "POST":
         if current_user.role not in STAFF_ROLES:
             abort(404)
+        if cand.keputusan:
+            flash("Pasangan ini sudah diputuskan.", "error")
+            return redirect(url_for("sidilan.duplicate_review", cand_id=cand.id))
         if form.validate_on_submit():
             if form.keputusan.data == "duplikat" and form.keep.data not in (cand.person_a_id, cand.person_b_id):
                 form.keep.errors = list(form.keep.errors) + ["Pilih data yang dipertahankan."]
@@ -553,8 +577,7 @@ def duplicate_review(cand_id: int):
     db.session.commit()
     return render("sidilan/duplicate.html", cand=cand, a=cand.person_a, b=cand.person_b, form=form,
                   fields=COMPARE_FIELDS, reasons=S.REASON_LABELS, may_decide=current_user.role in STAFF_ROLES,
-                  show_nik=may_see_nik(current_user),
-                  status=400 if request.method == "POST" else 200)
+                  show_nik=may_see_nik(current_user), status=422 if _has_errors(form) else 200)
 
 
 # ---- programs (reference data; managed by the verifikator of the regency) ---------------------
@@ -592,7 +615,7 @@ def program_edit(program_id: int | None = None):
             db.session.commit()
             flash("Program tersimpan.", "ok")
             return redirect(url_for("sidilan.programs"))
-    return render("sidilan/program_form.html", form=form, row=row, status=400 if request.method == "POST" else 200)
+    return render("sidilan/program_form.html", form=form, row=row, status=422 if _has_errors(form) else 200)
 
 
 

@@ -1,7 +1,7 @@
 """SIDILAN logic shared by routes, demo and the report helper: derived values, NIK wrapper, workflow,
 duplicate detection and merge, search. Services add and flush; the caller commits."""
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from flask import current_app, has_app_context
@@ -98,6 +98,19 @@ def barthel_category(total: int) -> str:
     return "total"
 
 
+def barthel_options(maxima: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
+    """Per item, the choices 0..maximum with what each score means ("0 · tidak mampu"). An item whose maximum
+    was configured away from the default gets generic wording, since the item's own levels no longer apply."""
+    out = {}
+    for f, _, _ in V.BARTHEL_ITEMS:
+        top = maxima[f]
+        meanings = V.BARTHEL_MEANINGS.get(f, [])
+        if len(meanings) != top + 1:
+            meanings = ["tidak mampu"] + ["perlu bantuan"] * (top - 1) + ["mandiri"] if top else ["tidak mampu"]
+        out[f] = [(str(i), f"{i} · {meanings[i]}") for i in range(top + 1)]
+    return out
+
+
 def barthel_result(items: dict[str, int]) -> tuple[int, str]:
     total = sum(int(items.get(f) or 0) for f, _, _ in V.BARTHEL_ITEMS)
     return total, barthel_category(total)
@@ -154,6 +167,49 @@ def household_for(regency_id: int, no_kk: str | None, address: dict) -> Househol
     return hh
 
 
+# ---- person rules ----------------------------------------------------------------------------------
+
+KEPALA_KELUARGA = "Kepala Keluarga"
+
+
+def heads_of_kk(regency_id: int, kks, exclude_id: int | None = None) -> dict[str, Person]:
+    """No. KK -> its Kepala Keluarga in this regency: active, not merged, alive, other than ``exclude_id``.
+    A deceased head does not count: the family card is reissued with a new head after a death."""
+    kks = sorted({k for k in kks if k})
+    found: dict[str, Person] = {}
+    for start in range(0, len(kks), 500):
+        stmt = _live(select(Person).where(
+            Person.regency_id == regency_id, Person.no_kk.in_(kks[start:start + 500]),
+            Person.hubungan_keluarga == KEPALA_KELUARGA, Person.status_hidup != "meninggal"))
+        if exclude_id is not None:
+            stmt = stmt.where(Person.id != exclude_id)
+        for p in db.session.scalars(stmt.order_by(Person.id)):
+            found.setdefault(p.no_kk, p)
+    return found
+
+
+def head_taken_message(name: str, ref: str) -> str:
+    return f"No. KK ini sudah punya Kepala Keluarga: {name} ({ref})."
+
+
+def person_rule_errors(data: dict, regency_id: int, person_id: int | None = None) -> dict[str, list[str]]:
+    """Rules a person record must satisfy whoever writes it (form or import): field name -> messages.
+    ``data`` holds the values about to be stored."""
+    errors: dict[str, list[str]] = {}
+    alive = data.get("status_hidup") != "meninggal"
+    if not alive:
+        died, born = data.get("tgl_meninggal"), data.get("tanggal_lahir")
+        if not died:
+            errors["tgl_meninggal"] = ["Status meninggal: isi tanggal meninggal."]
+        elif born and died < born:
+            errors["tgl_meninggal"] = ["Tanggal meninggal tidak boleh sebelum tanggal lahir."]
+    if alive and data.get("hubungan_keluarga") == KEPALA_KELUARGA and data.get("no_kk"):
+        head = heads_of_kk(regency_id, [data["no_kk"]], exclude_id=person_id).get(data["no_kk"])
+        if head is not None:
+            errors["hubungan_keluarga"] = [head_taken_message(head.nama_lengkap, f"#{head.id}")]
+    return errors
+
+
 # ---- workflow (sidilan.md §9.1) -----------------------------------------------------------------
 
 # action -> (allowed from-statuses, to-status, roles allowed, note required)
@@ -179,6 +235,19 @@ class WorkflowError(Exception):
     pass
 
 
+class DuplicateUndecided(WorkflowError):
+    """Approval refused while a same-NIK duplicate case of the record is open; ``cases`` are those cases.
+    The cases may have been opened by the check itself, so the caller keeps (commits) them."""
+
+    def __init__(self, message: str, cases: list):
+        super().__init__(message)
+        self.cases = cases
+
+
+# Steps that vouch for a record; a record that may be someone else's registration cannot get them.
+APPROVAL_ACTIONS = {"verifikasi", "setujui"}
+
+
 def allowed_actions(person: Person, user) -> list[str]:
     if person.merged_into_id or not person.active:
         return []
@@ -202,6 +271,15 @@ def transition(person: Person, action: str, user, note: str | None = None) -> Ve
         raise WorkflowError("Catatan penolakan wajib diisi.")
     if action == "ajukan" and not person.persetujuan:
         raise WorkflowError("Persetujuan (consent) belum dicatat; lengkapi dulu sebelum mengajukan.")
+    if action in APPROVAL_ACTIONS:
+        cases = open_nik_duplicates(person)
+        if cases:
+            step = "diverifikasi" if action == "verifikasi" else "disetujui"
+            others = [c.person_b_id if c.person_a_id == person.id else c.person_a_id for c in cases]
+            pairs = ", ".join(f"#{c.id} (dengan data #{o})" for c, o in zip(cases, others))
+            raise DuplicateUndecided(
+                f"Data ini belum dapat {step}: kasus duplikat NIK {pairs} belum diputuskan. "
+                "Putuskan dulu kasus tersebut (gabungkan, atau tandai bukan duplikat).", cases)
     event = VerificationEvent(person_id=person.id, from_status=person.status_verifikasi, to_status=dst,
                               note=note, user_id=user.id)
     person.status_verifikasi = dst
@@ -261,6 +339,25 @@ def record_duplicates(person: Person) -> list[DuplicateCandidate]:
         out.append(cand)
     if out:
         db.session.flush()
+    return out
+
+
+def open_nik_duplicates(person: Person) -> list[DuplicateCandidate]:
+    """Undecided duplicate cases of ``person`` that concern the same NIK: opened as 'NIK sama', or between two
+    records that carry the same NIK now. Opens the case first for a same-NIK record that has none yet."""
+    if person.nik:
+        record_duplicates(person)
+    cases = db.session.scalars(select(DuplicateCandidate).where(
+        DuplicateCandidate.keputusan.is_(None),
+        or_(DuplicateCandidate.person_a_id == person.id, DuplicateCandidate.person_b_id == person.id))
+        .order_by(DuplicateCandidate.id))
+    out = []
+    for cand in cases:
+        other = cand.person_b if cand.person_a_id == person.id else cand.person_a
+        if other.merged_into_id or not other.active:
+            continue
+        if cand.alasan == "nik" or (person.nik and other.nik == person.nik):
+            out.append(cand)
     return out
 
 
@@ -331,6 +428,10 @@ class Filters:
             return (args.get(name) or "").strip()[:n]
         return cls(q=get("q", 60), kecamatan=get("kecamatan"), nagari=get("nagari"), jorong=get("jorong"),
                    ragam=get("ragam"), lansia=get("lansia"), status=get("status"), program=get("program"))
+
+    def as_args(self) -> dict[str, str]:
+        """The filters that are set, as query arguments (for links that keep the filter)."""
+        return {k: v for k, v in asdict(self).items() if v}
 
 
 def _escape_like(text: str) -> str:

@@ -62,6 +62,24 @@ BARTHEL_ITEMS = [
     ("barthel_tangga", "Naik turun tangga", 2),
     ("barthel_mandi", "Mandi", 1),
 ]
+# What each score means, per item, in the usual wording of the Indonesian modified Barthel form (0-20 scale);
+# list index = score. Used while an item keeps its default maximum; see service.barthel_options.
+BARTHEL_MEANINGS = {
+    "barthel_bab": ["tidak terkendali / tidak teratur (perlu pencahar)",
+                    "kadang tidak terkendali (1× seminggu)", "terkendali / teratur"],
+    "barthel_bak": ["tidak terkendali / pakai kateter", "kadang tidak terkendali (maks. 1× sehari)",
+                    "terkendali / mandiri"],
+    "barthel_kebersihan_diri": ["perlu bantuan orang lain", "mandiri"],
+    "barthel_toilet": ["tergantung orang lain", "perlu bantuan pada sebagian kegiatan", "mandiri"],
+    "barthel_makan": ["tidak mampu", "perlu bantuan (mis. memotong makanan)", "mandiri"],
+    "barthel_berpindah": ["tidak mampu", "perlu banyak bantuan (2 orang)", "perlu sedikit bantuan (1 orang)",
+                          "mandiri"],
+    "barthel_mobilitas": ["tidak mampu", "dengan kursi roda", "berjalan dibantu 1 orang",
+                          "mandiri (boleh dengan tongkat)"],
+    "barthel_berpakaian": ["tergantung orang lain", "sebagian dibantu (mis. mengancingkan)", "mandiri"],
+    "barthel_tangga": ["tidak mampu", "perlu bantuan", "mandiri"],
+    "barthel_mandi": ["tergantung orang lain", "mandiri"],
+}
 BARTHEL_KATEGORI = [("mandiri", "Mandiri"), ("ringan", "Ketergantungan ringan"), ("sedang", "Ketergantungan sedang"),
                     ("berat", "Ketergantungan berat"), ("total", "Ketergantungan total")]
 

@@ -23,12 +23,12 @@ def test_seeded_programs_and_verifikator_manages_them(app, client, auth):
     for kode in ("PKH", "BPNT", "PBI-JK", "ATENSI", "ASPD", "ALAT-BANTU", "APBD"):
         assert kode in html
     r = client.post("/sidilan/program/baru", data={"kode": "pkh", "nama": "Dobel", "sasaran": "individu"})
-    assert r.status_code == 400 and "Kode program ini sudah ada." in r.get_data(as_text=True)
+    assert r.status_code == 422 and "Kode program ini sudah ada." in r.get_data(as_text=True)
     r = client.post("/sidilan/program/baru", data={"kode": "BANSOS-LANSIA", "nama": "Bantuan lansia Nagari",
                                                    "sasaran": "individu", "sumber_dana": "APBD Kab", "aktif": "y"})
     assert r.status_code == 302 and "BANSOS-LANSIA" in client.get("/sidilan/program").get_data(as_text=True)
     r = client.post("/sidilan/program/baru", data={"kode": "<script>", "nama": "x" * 10_000})
-    assert r.status_code == 400 and "<script>" not in r.get_data(as_text=True)
+    assert r.status_code == 422 and "<script>" not in r.get_data(as_text=True)
     auth.logout()
     auth.login("operator.solok")
     assert client.get("/sidilan/program/baru").status_code == 404
@@ -40,7 +40,7 @@ def test_record_assistance_and_status_flow(app, client, auth):
     atensi = _program(app, "ATENSI")
     r = client.post(f"/sidilan/orang/{pid}/bantuan", data={"program_id": str(atensi), "komponen_atensi": "7",
                                                           "tahun": "2024", "nilai_rp": "abc"})
-    assert r.status_code == 400 and "Harus berupa bilangan bulat." in r.get_data(as_text=True)
+    assert r.status_code == 422 and "Harus berupa bilangan bulat." in r.get_data(as_text=True)
     r = client.post(f"/sidilan/orang/{pid}/bantuan", data={"program_id": str(atensi), "komponen_atensi": "7",
                                                           "tahun": "2024", "tahap": "Tahap 1"})
     assert r.status_code == 302
@@ -60,7 +60,7 @@ def test_record_assistance_and_status_flow(app, client, auth):
     pkh = _program(app, "PKH")
     r = client.post(f"/sidilan/orang/{pid}/bantuan", data={"program_id": str(pkh), "untuk_keluarga": "y",
                                                           "tahun": "2024", "komponen_atensi": "1"})
-    assert r.status_code == 400 and "Komponen hanya untuk program ATENSI." in r.get_data(as_text=True)
+    assert r.status_code == 422 and "Komponen hanya untuk program ATENSI." in r.get_data(as_text=True)
 
 
 def _unassisted_ids(client) -> set[str]:

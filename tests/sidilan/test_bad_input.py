@@ -1,8 +1,11 @@
 """Every SIDILAN form: empty, 10,000-character and script-tag input gets a message, never a 500."""
+import re
+
+import pytest
 from sqlalchemy import select
 
 from blueprints.core.extensions import db
-from blueprints.sidilan.models import Person
+from blueprints.sidilan.models import DuplicateCandidate, Household, Person
 
 from .conftest import person_by_name, person_id_of
 
@@ -59,3 +62,132 @@ def test_household_and_paper_form_survive_bad_input(app, client, auth):
             assert "maksimal 250 karakter" in html and 'value="xxxx' in html  # message at the field, input kept
         _check(client.get("/sidilan/cetak/formulir", query_string={"cetak": "1", "kecamatan": v, "nagari": v,
                                                                     "jorong": v}))
+
+
+# ---- regressions: each of these answered 500, 400 without a word, or stored junk ----------------
+
+def _errors_in_group(html: str, legend: str) -> list[str]:
+    m = re.search(rf"<fieldset[^>]*><legend>{re.escape(legend)}[^<]*</legend>(.*?)</fieldset>", html, re.S)
+    assert m, legend
+    return re.findall(r'<span class="err">([^<]*)</span>', m.group(1))
+
+
+@pytest.mark.parametrize("field", ["wg_melihat", "wg_komunikasi", "derajat", "jenis_fisik"])
+def test_choice_of_only_spaces_is_refused_not_500(app, client, auth, field):
+    """A select sent as spaces passed as 'nothing chosen' yet reached int() (500) or the row (junk)."""
+    auth.login("operator.solok")
+    pid = person_id_of(app, "Rosmaniar")
+    with app.app_context():
+        db.session.get(Person, pid).status_verifikasi = "draf"
+        db.session.commit()
+    r = client.post(f"/sidilan/orang/{pid}/disabilitas", data={"ragam": ["fisik"], field: "   "})
+    assert r.status_code == 422 and "Pilihan tidak sah" in r.get_data(as_text=True)
+
+
+def test_reason_without_nik_of_only_spaces_is_refused(app, client, auth, person_data):
+    auth.login("operator.solok")
+    r = client.post("/sidilan/orang/baru", data=person_data(nik="", alasan_tanpa_nik="   "))
+    assert r.status_code == 422 and "Pilihan tidak sah" in r.get_data(as_text=True)
+    assert person_by_name(app, "Marlinda") is None
+
+
+def _int_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("sidilan.") and any(
+                type(c).__name__ == "IntegerConverter" for c in rule._converters.values()):
+            yield rule
+
+
+@pytest.mark.parametrize("ident", [2**31, 10**20])
+def test_out_of_range_ids_are_not_found(app, client, auth, ident):
+    """A huge id in the address made the database driver fail (500) on SQLite and PostgreSQL."""
+    auth.login("verifikator.solok")
+    rules = list(_int_routes(app))
+    assert len(rules) >= 8
+    for rule in rules:
+        values = {name: ident if type(c).__name__ == "IntegerConverter" else "csv"
+                  for name, c in rule._converters.items()}
+        with app.test_request_context():
+            from flask import url_for
+            url = url_for(rule.endpoint, **values)
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            r = client.open(url, method=method, data={})
+            assert r.status_code == 404, (method, url, r.status_code)
+
+
+def test_disability_checkbox_groups_explain_bad_values_and_keep_input(app, client, auth, person_data):
+    """Unknown values in the device and need groups answered 400 with no message anywhere."""
+    auth.login("operator.solok")
+    client.post("/sidilan/orang/baru", data=person_data())
+    pid = person_by_name(app, "Marlinda").id
+    r = client.post(f"/sidilan/orang/{pid}/disabilitas", data={
+        "ragam": ["fisik"], "alat_bantu_dimiliki": ["kursi_roda", "roket"], "alat_bantu_dibutuhkan": [""],
+        "kebutuhan_layanan": ["terapi", "<b>x</b>"], "penyebab": "Kecelakaan kerja"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert _errors_in_group(html, "Alat bantu dimiliki") == ["Pilihan tidak sah: &#39;roket&#39;."]
+    assert _errors_in_group(html, "Alat bantu dibutuhkan") == ["Pilihan tidak sah: &#39;&#39;."]
+    assert _errors_in_group(html, "Kebutuhan layanan") == ["Pilihan tidak sah: &#39;&lt;b&gt;x&lt;/b&gt;&#39;."]
+    assert re.search(r'<input checked[^>]*value="kursi_roda"', html)  # what was ticked stays ticked
+    assert re.search(r'<input checked[^>]*value="terapi"', html) and 'value="Kecelakaan kerja"' in html
+    r = client.post(f"/sidilan/orang/{pid}/disabilitas", data={"derajat": "berat"})
+    assert r.status_code == 422
+    assert _errors_in_group(r.get_data(as_text=True), "Ragam disabilitas") == [
+        "Pilih sedikitnya satu ragam disabilitas."]
+
+
+def test_person_tags_group_explains_bad_values(app, client, auth, person_data):
+    auth.login("operator.solok")
+    r = client.post("/sidilan/orang/baru", data=person_data(tags=["terlantar", "palsu"]))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and _errors_in_group(html, "Penanda") == ["Pilihan tidak sah: &#39;palsu&#39;."]
+    assert re.search(r'<input checked[^>]*value="terlantar"', html)
+
+
+def test_post_to_a_decided_duplicate_case_says_so(app, client, auth):
+    """A second decision (e.g. a form sent twice) answered 400 with an empty page section."""
+    auth.login("verifikator.solok")
+    with app.app_context():
+        cand = db.session.scalar(select(DuplicateCandidate.id).order_by(DuplicateCandidate.id))
+    assert client.post(f"/sidilan/duplikat/{cand}", data={"keputusan": "bukan_duplikat"}).status_code == 302
+    for data in ({"keputusan": "bukan_duplikat"}, {"keputusan": "duplikat", "keep": "abc"}, {}):
+        r = client.post(f"/sidilan/duplikat/{cand}", data=data, follow_redirects=True)
+        assert r.status_code == 200 and "Pasangan ini sudah diputuskan." in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "-nan"])
+def test_household_coordinates_refuse_nan(app, client, auth, value):
+    """NaN passed the range check and was stored as the household's position."""
+    auth.login("operator.solok")
+    pid = person_id_of(app, "Rosmaniar")
+    with app.app_context():
+        hh = db.session.get(Person, pid).household_id
+    r = client.post(f"/sidilan/keluarga/{hh}", data={"lintang": value, "bujur": value})
+    assert r.status_code == 422 and r.get_data(as_text=True).count("Angka tidak sah.") == 2
+    with app.app_context():
+        h = db.session.get(Household, hh)
+        assert h.lintang is None and h.bujur is None
+
+
+def test_invalid_forms_answer_422_with_the_message(app, client, auth):
+    auth.login("operator.solok")
+    syamsul = person_id_of(app, "Syamsul Bahri")
+    r = client.post(f"/sidilan/orang/{syamsul}/asesmen", data={"tgl_asesmen": "2024-02-30"})
+    assert r.status_code == 422 and "Tanggal tidak sah" in r.get_data(as_text=True)
+    auth.logout()
+    auth.login("verifikator.solok")
+    r = client.post("/sidilan/program/baru", data={"kode": "x" * 10_000, "nama": "", "sasaran": "individu"})
+    assert r.status_code == 422 and "Kode maksimal 20 karakter." in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["fmt", "endpoint", "_method", "_external", "_anchor"])
+def test_list_export_links_take_only_the_filters(client, auth, name):
+    """Every query argument went into url_for for the export links: ?fmt=, ?endpoint= and ?_method= gave 500."""
+    auth.login("operator.solok")
+    r = client.get("/sidilan/", query_string={name: "x", "kecamatan": "13.02.18", "status": "draf"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    links = re.findall(r'href="(/sidilan/ekspor\.(?:xlsx|csv)[^"]*)"', html)
+    assert len(links) == 2
+    for link in links:
+        assert "kecamatan=13.02.18" in link and "status=draf" in link and f"{name}=" not in link

@@ -81,7 +81,7 @@ def test_merge_keeps_old_record_findable(app, client, auth):
     page = client.get(f"/sidilan/duplikat/{cand.id}").get_data(as_text=True)
     assert f"#{keep}" in page and f"#{gone}" in page
     r = client.post(f"/sidilan/duplikat/{cand.id}", data={"keputusan": "duplikat"})
-    assert r.status_code == 400 and "Pilih data yang dipertahankan." in r.get_data(as_text=True)
+    assert r.status_code == 422 and "Pilih data yang dipertahankan." in r.get_data(as_text=True)
     r = client.post(f"/sidilan/duplikat/{cand.id}", data={"keputusan": "duplikat", "keep": str(keep)})
     assert r.status_code == 302
     with app.app_context():

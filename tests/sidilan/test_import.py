@@ -267,7 +267,7 @@ def test_only_operator_imports(client, auth):
 ])
 def test_bad_uploads_get_a_message(operator, name, data, message):
     r = upload(operator, name=name, data=data)
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert message in r.text
 
 
@@ -304,7 +304,7 @@ def test_mapping_needs_name_and_nagari(operator):
     form = selected_mapping(page.text)
     form.update(map_nama="", map_nagari="", map_kecamatan=form["map_nik"], header_row="3")
     r = operator.post(f"/sidilan/impor/{token}/kolom", data=form)
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "Pilih kolom untuk Nama lengkap." in r.text and "Pilih kolom untuk Nagari." in r.text
     assert "Kolom ini sudah dipakai untuk NIK." in r.text
     # what was chosen is kept
@@ -318,7 +318,7 @@ def test_header_row_can_be_changed(operator):
     page = operator.get(f"/sidilan/impor/{token}/kolom")
     assert header_row(page.text) == "1"
     bad = operator.post(f"/sidilan/impor/{token}/kolom", data={"header_row": "abc"})
-    assert bad.status_code == 400 and "Baris judul harus angka" in bad.text
+    assert bad.status_code == 422 and "Baris judul harus angka" in bad.text
 
 
 def test_dry_run_filter_fragment_with_htmx(operator):
@@ -335,7 +335,7 @@ def test_twenty_megabyte_file_gets_a_message(operator):
     line = ("1302185208700003;" + "Nama Panjang " * 20 + ";P;12-08-1970;Sumani\n").encode()
     data = b"NIK;NAMA;JK;TGL LAHIR;NAGARI\n" + line * (20 * 1024 * 1024 // len(line))
     r = upload(operator, name="besar.csv", data=data)
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert f"lebih dari {importer.MAX_ROWS:,} baris".replace(",", ".") in r.text
 
 
@@ -344,7 +344,7 @@ def test_too_much_text_gets_a_message(operator):
     data = ("NAMA;NAGARI;" + ";".join(f"K{i}" for i in range(50)) + "\n").encode()
     data += ((("A;Sumani;" + ";".join([cell] * 50)) + "\n") * (importer.MAX_CHARS // (50 * 999) + 1)).encode()
     r = upload(operator, name="lebar.csv", data=data)
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "terlalu banyak teks" in r.text
 
 
@@ -382,7 +382,7 @@ def test_source_of_the_data_is_chosen_on_the_mapping_step(app, operator):
     assert form["sumber_data"] == "impor_sidilan"
     form.update(header_row="3", sumber_data="tidak-ada")
     bad = operator.post(f"/sidilan/impor/{token}/kolom", data=form)
-    assert bad.status_code == 400 and "Pilih sumber data." in bad.text
+    assert bad.status_code == 422 and "Pilih sumber data." in bad.text
     form["sumber_data"] = "impor_dtks"
     assert operator.post(f"/sidilan/impor/{token}/kolom", data=form).status_code == 302
     operator.post(f"/sidilan/impor/{token}/jalankan")

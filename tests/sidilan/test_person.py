@@ -42,7 +42,7 @@ def test_nik_errors_block_at_the_field_and_keep_input(app, client, auth, person_
     auth.login("operator.solok")
     for nik, message in NIK_ERRORS:
         r = _new(client, person_data(nik=nik, nama_lengkap="Tetap Diketik"))
-        assert r.status_code == 400
+        assert r.status_code == 422
         html = r.get_data(as_text=True)
         assert message in html, nik
         assert f'value="{nik}"' in html and 'value="Tetap Diketik"' in html
@@ -84,7 +84,7 @@ def test_women_day_plus_40_and_no_check_digit(app, client, auth, person_data):
 def test_no_nik_requires_reason(app, client, auth, person_data):
     auth.login("operator.solok")
     r = _new(client, person_data(nik="", nama_lengkap="Tanpa NIK"))
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "NIK kosong: pilih alasan tanpa NIK." in r.get_data(as_text=True)
     r = _new(client, person_data(nik="", alasan_tanpa_nik="belum_rekam", nama_lengkap="Tanpa NIK"))
     assert r.status_code == 302
@@ -96,7 +96,7 @@ def test_kk_error_and_address_required(app, client, auth, person_data):
     auth.login("operator.solok")
     r = _new(client, person_data(no_kk="1234", nagari="", jorong=""))
     html = r.get_data(as_text=True)
-    assert r.status_code == 400 and "No. KK harus tepat 16 digit angka." in html and "Pilih nagari." in html
+    assert r.status_code == 422 and "No. KK harus tepat 16 digit angka." in html and "Pilih nagari." in html
 
 
 def test_nik_decode_fragment_and_page(client, auth):
@@ -116,7 +116,7 @@ def test_decode_shown_after_submit_without_js(client, auth, person_data):
     auth.login("operator.solok")
     r = _new(client, person_data(nama_lengkap=""))  # an unrelated error re-renders the form
     html = r.get_data(as_text=True)
-    assert r.status_code == 400 and "Nama lengkap wajib diisi." in html
+    assert r.status_code == 422 and "Nama lengkap wajib diisi." in html
     assert "Tigo Lurah" in html and "12 Maret 1984" in html
 
 
@@ -162,7 +162,7 @@ def _bad_input(client, person_data, value):
     data = person_data(nama_lengkap=value, tempat_lahir=value, alamat=value, nik=value or NIK_WOMAN_1984,
                        tanggal_lahir=value or "2024-02-31")
     r = _new(client, data)
-    assert r.status_code == 400
+    assert r.status_code == 422
     html = r.get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     if value.startswith("<script"):
@@ -215,7 +215,7 @@ def test_household_page_and_desil_rule(app, client, auth):
     assert "Rosmaniar" in page and "Syamsul Bahri" in page
     r = client.post(f"/sidilan/keluarga/{hh}", data={"desil_dtsen": "11", "alamat": "<script>x</script>"})
     html = r.get_data(as_text=True)
-    assert r.status_code == 400 and "Desil DTSEN harus 1–10." in html and "&lt;script&gt;x" in html
+    assert r.status_code == 422 and "Desil DTSEN harus 1–10." in html and "&lt;script&gt;x" in html
     r = client.post(f"/sidilan/keluarga/{hh}", data={"desil_dtsen": "2", "tgl_cek_dtsen": "2024-08-29",
                                                      "kecamatan": "13.02.18", "nagari": "13.02.18.2004"})
     assert r.status_code == 302

@@ -37,7 +37,7 @@ def test_paper_form_pdf_for_jorong(app, client, auth):
 def test_paper_form_needs_nagari(client, auth):
     auth.login("operator.solok")
     r = client.get("/sidilan/cetak/formulir", query_string={"kecamatan": "13.02.18", "cetak": "1"})
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "Pilih nagari." in r.text
 
 
@@ -46,7 +46,7 @@ def test_paper_form_other_regency_nagari_is_ignored(client, auth):
     auth.login("operator.sijunjung")
     r = client.get("/sidilan/cetak/formulir", query_string={
         "kecamatan": "13.02.18", "nagari": TIGO_JANGKO_NAGARI, "cetak": "1"})
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert r.mimetype == "text/html"
     assert "Pilih kecamatan." in r.text
 

@@ -12,6 +12,8 @@ from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
 from blueprints.sidilan.models import Assistance, ElderlyAssessment, Person, Program
 
+from .conftest import barthel_items
+
 
 def pdf_pages(data: bytes) -> int:
     """Page objects in the PDF, including those inside compressed object streams."""
@@ -34,7 +36,8 @@ def busy_person(app) -> int:
         program = db.session.scalar(select(Program).where(Program.regency_id == regency.id).order_by(Program.id))
         for i in range(8):
             db.session.add(ElderlyAssessment(regency_id=regency.id, person_id=p.id, tgl_asesmen=date(2020 + i % 6, 1,
-                           1 + i), usia=65, barthel_total=10 + i, barthel_kategori="ringan"))
+                           1 + i), usia=65, barthel_total=10 + i, barthel_kategori="ringan",
+                           **barthel_items(10 + i)))
             db.session.add(Assistance(regency_id=regency.id, program_id=program.id, person_id=p.id, tahun=2018 + i,
                                       status="disalurkan", nilai_rp=600000, tahap=f"Tahap {i + 1}"))
         db.session.commit()

@@ -38,7 +38,7 @@ def test_disability_form_derives_ganda_and_shows_wg_flag(app, client, auth, pers
     _new_person(client, person_data)
     pid = person_by_name(app, "Marlinda").id
     r = client.post(f"/sidilan/orang/{pid}/disabilitas", data={"derajat": "berat"})
-    assert r.status_code == 400 and "Pilih sedikitnya satu ragam disabilitas." in r.get_data(as_text=True)
+    assert r.status_code == 422 and "Pilih sedikitnya satu ragam disabilitas." in r.get_data(as_text=True)
     r = client.post(f"/sidilan/orang/{pid}/disabilitas", data={
         "ragam": ["fisik", "sensorik"], "jenis_fisik": "paraplegi", "jenis_sensorik": "rungu", "derajat": "berat",
         "wg_berjalan": "4", "wg_mendengar": "2", "alat_bantu_dimiliki": ["kursi_roda"], "butuh_pendamping": "y",
@@ -57,7 +57,7 @@ def test_disability_form_derives_ganda_and_shows_wg_flag(app, client, auth, pers
         assert d.ganda is True and d.ragam_fisik is False
     assert "Tidak terindikasi" in client.get(f"/sidilan/orang/{pid}").get_data(as_text=True)
     bad = client.post(f"/sidilan/orang/{pid}/disabilitas", data={"ragam": ["fisik"], "wg_melihat": "7"})
-    assert bad.status_code == 400 and "Pilihan tidak sah." in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Pilihan tidak sah." in bad.get_data(as_text=True)
 
 
 def _items(**over):
@@ -91,7 +91,7 @@ def test_barthel_total_derived_never_typed_and_rows_kept(app, client, auth):
     assert "29 Agustus 2024" in html and "Ketergantungan ringan" in html
     over = client.post(f"/sidilan/orang/{pid}/asesmen", data={"tgl_asesmen": "2024-09-30",
                                                               **_items(barthel_mandi="3")})
-    assert over.status_code == 400 and "Pilihan tidak sah." in over.get_data(as_text=True)
+    assert over.status_code == 422 and "Pilihan tidak sah." in over.get_data(as_text=True)
 
 
 def test_age_59_refused_60_accepted_on_assessment_date(app, client, auth, person_data):
@@ -101,7 +101,7 @@ def test_age_59_refused_60_accepted_on_assessment_date(app, client, auth, person
     pid = person_by_name(app, "Hampir Lansia").id
     r = client.post(f"/sidilan/orang/{pid}/asesmen", data={"tgl_asesmen": "2024-08-01", **_items()})
     html = r.get_data(as_text=True)
-    assert r.status_code == 400 and "Usia pada tanggal asesmen 59 tahun" in html and 'value="2024-08-01"' in html
+    assert r.status_code == 422 and "Usia pada tanggal asesmen 59 tahun" in html and 'value="2024-08-01"' in html
     r = client.post(f"/sidilan/orang/{pid}/asesmen", data={"tgl_asesmen": "2024-08-02", **_items()})
     assert r.status_code == 302
     with app.app_context():
@@ -115,7 +115,7 @@ def test_assessment_bad_input(app, client, auth):
     for value in ("", "2024-02-31", "2999-01-01", "<script>x</script>"):
         r = client.post(f"/sidilan/orang/{pid}/asesmen", data={"tgl_asesmen": value, "penyakit_kronis": "y" * 10_000,
                                                               **_items()})
-        assert r.status_code == 400
+        assert r.status_code == 422
         assert "<script>x" not in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Person, pid) is not None
@@ -127,7 +127,7 @@ def test_unknown_checkbox_values_get_indonesian_message(app, client, auth, perso
     pid = person_by_name(app, "Marlinda").id
     r = client.post(f"/sidilan/orang/{pid}/disabilitas", data={"ragam": ["fisik", "<b>x</b>"]})
     html = r.get_data(as_text=True)
-    assert r.status_code == 400 and "Pilihan tidak sah: &#39;&lt;b&gt;x&lt;/b&gt;&#39;." in html
+    assert r.status_code == 422 and "Pilihan tidak sah: &#39;&lt;b&gt;x&lt;/b&gt;&#39;." in html
     r = client.post("/sidilan/orang/baru", data=person_data(tags=["terlantar", "palsu"], jenis_kelamin="X"))
     html = r.get_data(as_text=True)
-    assert r.status_code == 400 and "Pilihan tidak sah" in html and "not a valid" not in html
+    assert r.status_code == 422 and "Pilihan tidak sah" in html and "not a valid" not in html

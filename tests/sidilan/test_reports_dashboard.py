@@ -12,7 +12,7 @@ from blueprints.sidilan import values as V
 from blueprints.sidilan.models import Assistance, Disability, ElderlyAssessment, Person, Program
 from blueprints.wilayah.models import Wilayah
 from tests.conftest import HX
-from tests.sidilan.conftest import gz
+from tests.sidilan.conftest import barthel_items, gz
 
 RECEIVING = {"disetujui", "disalurkan"}
 
@@ -230,6 +230,7 @@ def test_dashboard_query_count_does_not_grow_with_data(app, client, auth):
             db.session.add(p)
             db.session.flush()
             db.session.add(ElderlyAssessment(regency_id=regency.id, person_id=p.id, tgl_asesmen=date(2024, 1, 1),
-                                             usia=60, barthel_total=i % 21, barthel_kategori="ringan"))
+                                             usia=60, barthel_total=i % 21, barthel_kategori="ringan",
+                                             **barthel_items(i % 21)))
         db.session.commit()
     assert count_queries("/sidilan/dasbor") == before <= 16
