@@ -172,6 +172,14 @@ def register_security(app: Flask) -> None:
     register_session_policy(app)
     register_error_handlers(app)
 
+    @app.url_value_preprocessor
+    def _ids_in_range(endpoint, values):
+        """An id in the URL beyond the database's INTEGER range is "not found", never an overflowing query."""
+        from blueprints.core.forms import MAX_ID
+
+        if values and any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in values.values()):
+            abort(404)
+
     @app.before_request
     def _unreadable_form():
         """Werkzeug drops a urlencoded body it cannot decode; refuse it rather than act on an empty form."""

@@ -8,7 +8,6 @@ import json
 import re
 from urllib.parse import urlsplit
 
-import pytest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 

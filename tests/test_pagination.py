@@ -55,11 +55,6 @@ LISTS = [
     ("pks", "kerjasama.solok", "/pks/daftar?status=belum_berlaku", _more_agreements),  # paged in memory
 ]
 
-# templates/sidilan/index.html builds its export links with url_for(..., **request.args), outside the pager:
-# those three arguments still break the whole page (the fragment, which holds the pager, is fine).
-SIDILAN_EXPORT_LINK = {"_method=x", "endpoint=x", "fmt=x"}
-
-
 def _pager_links(html: str) -> list[str]:
     """Page links and 'Muat lagi' links (plain and htmx) of the list's pager."""
     parts = re.findall(r'<nav class="pager" aria-label="Halaman">.*?</nav>|<tr class="more">.*?</tr>', html, re.S)
@@ -70,11 +65,7 @@ def _cases():
     for module, user, url, more in LISTS:
         for junk in JUNK:
             for hx in (False, True):
-                marks = []
-                if url == "/sidilan/" and junk in SIDILAN_EXPORT_LINK and not hx:
-                    marks = [pytest.mark.xfail(strict=True, raises=AssertionError,
-                                               reason="SIDILAN's export link passes every query argument to url_for")]
-                yield pytest.param(user, url, more, junk, hx, marks=marks,
+                yield pytest.param(user, url, more, junk, hx,
                                    id=f"{url}-{junk}-{'htmx' if hx else 'page'}")
 
 

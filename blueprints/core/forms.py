@@ -87,6 +87,9 @@ class _BaseForm(FlaskForm):
 
 # ---- shared rules every form gets -------------------------------------------------------------------------
 
+#: The largest id a database INTEGER column holds; a larger one in a URL or a select is "not found".
+MAX_ID = 2**31 - 1
+
 #: The one status for a form shown again because of what was typed.
 FORM_INVALID = 422
 

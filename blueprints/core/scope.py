@@ -33,7 +33,9 @@ def get_scoped_or_404(model, ident, user=None):
     pk = model.__mapper__.primary_key[0]
     try:
         ident = pk.type.python_type(ident)
-    except (TypeError, ValueError, NotImplementedError):
+    except (TypeError, ValueError, NotImplementedError, OverflowError):
+        abort(404)
+    if isinstance(ident, int) and not 0 <= ident <= 2**31 - 1:  # beyond INTEGER: the driver would overflow
         abort(404)
     row = db.session.scalars(scoped(model, user).where(pk == ident)).first()
     if row is None:

@@ -1,16 +1,8 @@
-from flask import Blueprint, abort
+from flask import Blueprint
 
 from blueprints.core.roles import gate_blueprint
 
 bp = gate_blueprint(Blueprint("rujukan", __name__, url_prefix="/rujukan"))
-MAX_ID = 2**31 - 1  # the database's INTEGER
-
-
-@bp.url_value_preprocessor
-def _ids_in_range(endpoint, values):
-    """An id in the URL beyond the database's INTEGER range is "not found", never a query (an overflow)."""
-    if values and any(isinstance(v, int) and v > MAX_ID for v in values.values()):
-        abort(404)
 
 
 from . import cli, routes  # noqa: E402,F401

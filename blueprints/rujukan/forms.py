@@ -4,9 +4,8 @@ from wtforms import (BooleanField, DateField, FloatField, IntegerField, SelectFi
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
 
-from blueprints.core.forms import CONTROL_CHARS, Form, LocalDateTimeField, not_future
+from blueprints.core.forms import CONTROL_CHARS, MAX_ID, Form, LocalDateTimeField, not_future
 
-from . import MAX_ID
 from . import lists as L
 from .models import PROFESSIONS
 

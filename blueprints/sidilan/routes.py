@@ -34,14 +34,6 @@ ENTRY_ROLES = (OPERATOR_DINSOS,)
 STAFF_ROLES = (OPERATOR_DINSOS, VERIFIKATOR_DINSOS)
 
 
-# Larger ids cannot be stored, and the database driver fails on them instead of finding nothing.
-MAX_ID = 2**31 - 1
-
-
-@bp.url_value_preprocessor
-def _ids_in_range(endpoint, values):
-    if values and any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in values.values()):
-        abort(404)
 
 
 @bp.app_template_global("sidilan_label")

@@ -3,7 +3,6 @@ from tests.clock import TODAY
 import csv
 import io
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
