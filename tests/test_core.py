@@ -160,3 +160,10 @@ def test_paging_a_list_in_memory(app):
         last = paginate_list(items, "99")
         assert last.page == 3 and last.items == [40, 41, 42, 43, 44] and not last.has_next
         assert paginate_list(items, "x").page == 1 and paginate_list([], "-3").items == []
+
+
+def test_fields_without_errors_are_not_marked_invalid(client):
+    page = client.get("/masuk").get_data(as_text=True)
+    assert 'aria-invalid="None"' not in page and "aria-invalid" not in page
+    refused = client.post("/masuk", data={"username": "", "password": ""}).get_data(as_text=True)
+    assert 'aria-invalid="None"' not in refused
