@@ -4,7 +4,7 @@ from wtforms import (BooleanField, DateField, FloatField, IntegerField, RadioFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from blueprints.core.forms import Form
+from blueprints.core.forms import CreateForm, EditForm, Form
 from blueprints.core.timeutil import today_local
 
 from . import values as V
@@ -99,10 +99,18 @@ class PersonForm(Form):
             raise ValidationError("Isi tanggal dan pemberi persetujuan.")
 
 
+class NewPersonForm(PersonForm, CreateForm):
+    """Registration: the person fields plus the one-time submission key."""
+
+
+class EditPersonForm(PersonForm, EditForm):
+    """An edit of a stored person: the person fields plus the version the form showed."""
+
+
 WG_CHOICES = [("", "— belum ditanyakan —")] + [(str(v), lab) for v, lab in V.WG_ANSWERS]
 
 
-class DisabilityForm(Form):
+class DisabilityForm(EditForm):
     ragam = MultiCheckboxField("Ragam disabilitas", choices=C(V.RAGAM))
     jenis_fisik = SelectField("Jenis (fisik)", choices=C(BLANK + [(j, j) for j in V.JENIS["fisik"]]),
                               validators=[optional_choice()])
@@ -134,7 +142,7 @@ class DisabilityForm(Form):
             raise ValidationError("Pilih sedikitnya satu ragam disabilitas.")
 
 
-class AssessmentForm(Form):
+class AssessmentForm(CreateForm):
     tgl_asesmen = DateField("Tanggal asesmen", validators=[InputRequired("Tanggal asesmen wajib diisi."),
                                                           not_future, not_too_old])
     kategori_potensi = SelectField("Kategori", choices=C(BLANK + V.KATEGORI_POTENSI),
@@ -159,7 +167,7 @@ def add_barthel_fields(options: dict[str, list[tuple[str, str]]]):
     return type("BarthelAssessmentForm", (AssessmentForm,), attrs)
 
 
-class AssistanceForm(Form):
+class AssistanceForm(CreateForm):
     program_id = SelectField("Program", coerce=int, validators=[DataRequired("Pilih program.")])
     untuk_keluarga = BooleanField("Untuk keluarga (KPM, berdasarkan No. KK)")
     komponen_atensi = SelectField("Komponen ATENSI", choices=C(BLANK + V.KOMPONEN_ATENSI),
@@ -176,7 +184,7 @@ class AssistanceForm(Form):
     catatan = StringField("Catatan", validators=[Optional(), _len(300)])
 
 
-class AssistanceStatusForm(Form):
+class AssistanceStatusForm(EditForm):
     status = SelectField("Status baru", choices=C(V.STATUS_BANTUAN))
 
 
@@ -185,7 +193,7 @@ class WorkflowForm(Form):
     note = TextAreaField("Catatan", validators=[Optional(), _len(500, "Catatan")])
 
 
-class DuplicateDecisionForm(Form):
+class DuplicateDecisionForm(CreateForm):
     keputusan = RadioField("Keputusan", choices=C([("duplikat", "Duplikat (gabungkan)"),
                                                  ("bukan_duplikat", "Bukan duplikat")]),
                            validators=[InputRequired("Pilih keputusan.")])
@@ -203,7 +211,15 @@ class ProgramForm(Form):
     aktif = BooleanField("Aktif", default=True)
 
 
-class HouseholdForm(Form):
+class NewProgramForm(ProgramForm, CreateForm):
+    pass
+
+
+class EditProgramForm(ProgramForm, EditForm):
+    pass
+
+
+class HouseholdForm(EditForm):
     alamat = StringField("Alamat", validators=[Optional(), _len(250, "Alamat")])
     rt = StringField("RT", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RT berupa angka 1–3 digit.")])
     rw = StringField("RW", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RW berupa angka 1–3 digit.")])
