@@ -115,13 +115,15 @@ def save_person(person: Person | None, form, cascade, user) -> Outcome:
     nik, kk, out.warnings = check_numbers(form, user.regency.code)
     if not valid or has_errors(form, out.place_errors):
         return out
+    # a replay is recognised before the rules that read the registry, which the first submit has changed
+    if person is None and (replay := submission.claim(form.submission_key.data)):
+        return Outcome(replay=replay)
     data = person_data(form, nik, kk, cascade)
     rule_errors = S.person_rule_errors(data, user.regency_id, person.id if person else None)
     if rule_errors:
+        db.session.rollback()
         _add_errors(form, rule_errors)
         return out
-    if person is None and (replay := submission.claim(form.submission_key.data)):
-        return Outcome(replay=replay)
     data["name_search"] = S.name_search(data["nama_lengkap"])
     data["name_key"] = S.name_key(data["nama_lengkap"])
     address = {k: data[k] for k in ("alamat", "kecamatan_code", "nagari_code", "jorong_id", "rt", "rw")}
@@ -320,13 +322,14 @@ def save_program(row: Program | None, form, user) -> Outcome:
         return Outcome(stale=row)
     if not form.validate():
         return Outcome()
+    if row is None and (replay := submission.claim(form.submission_key.data)):
+        return Outcome(replay=replay)
     kode = form.kode.data.strip().upper()
     clash = db.session.scalar(select(Program.id).where(Program.regency_id == user.regency_id, Program.kode == kode))
     if clash is not None and (row is None or clash != row.id):
+        db.session.rollback()
         form.kode.errors.append(KODE_TAKEN)
         return Outcome()
-    if row is None and (replay := submission.claim(form.submission_key.data)):
-        return Outcome(replay=replay)
     data = dict(kode=kode, nama=" ".join(form.nama.data.split()), sumber_dana=form.sumber_dana.data or None,
                 jenis=form.jenis.data or None, sasaran=form.sasaran.data,
                 punya_komponen=bool(form.punya_komponen.data), aktif=bool(form.aktif.data))
