@@ -26,11 +26,6 @@ def not_future(form, field):
         raise ValidationError("Tanggal tidak boleh di masa depan.")
 
 
-def not_too_old(form, field):
-    if field.data and field.data.year < 1880:
-        raise ValidationError("Tahun terlalu lampau; periksa kembali.")
-
-
 def optional_choice():
     """Optional for a select or checkbox group: nothing chosen is fine, but a value of only spaces is not
     (the default Optional() would drop the 'not a valid choice' error for it and pass the spaces on)."""
@@ -67,7 +62,7 @@ class PersonForm(Form):
                                validators=[InputRequired("Pilih jenis kelamin.")])
     tempat_lahir = StringField("Tempat lahir", validators=[Optional(), _len(80, "Tempat lahir")])
     tanggal_lahir = DateField("Tanggal lahir", validators=[InputRequired("Tanggal lahir wajib diisi."),
-                                                           not_future, not_too_old])
+                                                           not_future])
     tgl_lahir_perkiraan = BooleanField("Tanggal lahir perkiraan")
     agama = SelectField("Agama", choices=C(BLANK + V.AGAMA), validators=[optional_choice()])
     status_perkawinan = SelectField("Status perkawinan", choices=C(BLANK + V.STATUS_PERKAWINAN),
@@ -144,7 +139,7 @@ class DisabilityForm(EditForm):
 
 class AssessmentForm(CreateForm):
     tgl_asesmen = DateField("Tanggal asesmen", validators=[InputRequired("Tanggal asesmen wajib diisi."),
-                                                          not_future, not_too_old])
+                                                          not_future])
     kategori_potensi = SelectField("Kategori", choices=C(BLANK + V.KATEGORI_POTENSI),
                                    validators=[optional_choice()])
     tinggal_dengan = SelectField("Tinggal dengan", choices=C(BLANK + V.TINGGAL_DENGAN),

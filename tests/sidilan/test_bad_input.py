@@ -210,3 +210,20 @@ def test_list_export_links_take_only_the_filters(client, auth, name):
     assert len(links) == 2
     for link in links:
         assert "kecamatan=13.02.18" in link and "status=draf" in link and f"{name}=" not in link
+
+
+@pytest.mark.parametrize("birth", ["1899-12-31", "1850-01-01"])
+def test_birth_dates_before_1900_get_the_shared_range_message(app, client, auth, person_data, birth):
+    """One range for every date: the form and the import refuse a birth before 1900 with the same words."""
+    from .test_import import map_and_preview, token_of, upload
+
+    auth.login("operator.solok")
+    r = client.post("/sidilan/orang/baru", data=person_data(tanggal_lahir=birth))
+    assert r.status_code == 422 and "Tanggal di luar rentang yang wajar (1 Januari 1900" in r.get_data(as_text=True)
+    day, month, year = birth[8:], birth[5:7], birth[:4]
+    data = ("NAMA;JK;TGL LAHIR;NAGARI;KECAMATAN;ALASAN TANPA NIK\n"
+            f"Inyiak Tuo;L;{day}-{month}-{year};Cupak;Gunung Talang;belum rekam\n").encode()
+    token = token_of(upload(client, name="tua.csv", data=data))
+    map_and_preview(client, token)
+    text = client.get(f"/sidilan/impor/{token}/uji?tampil=ditolak").get_data(as_text=True)
+    assert "Tanggal lahir: Tanggal di luar rentang yang wajar (1 Januari 1900" in text
