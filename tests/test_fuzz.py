@@ -142,10 +142,15 @@ def _upload_import(client) -> list[str]:
     location = urlsplit(response.headers.get("Location", "")).path
     if not location:
         return []
-    mapping = client.get(location)
-    forms = post_forms(mapping.get_data(as_text=True), location)
-    if forms:  # run the column mapping as offered, so the dry run with its 'run' form exists
-        chosen = {k: [next((x for x in v if x), "")] for k, v in forms[0].fields.items() if k != "_reread"}
+    html = client.get(location).get_data(as_text=True)
+    forms = post_forms(html, location)
+    if forms:  # send the column mapping as the page offers it, so the dry run with its 'run' form exists
+        chosen = {k: v[:1] for k, v in forms[0].fields.items() if forms[0].kinds.get(k) not in ("select", "button")}
+        for name, options in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+            # what a browser sends: the selected option, else the first one
+            picked = re.search(r'<option value="([^"]*)" selected', options) or re.search(r'<option value="([^"]*)"',
+                                                                                         options)
+            chosen[name] = [picked.group(1) if picked else ""]
         preview = client.post(forms[0].action, data=chosen)
         after = urlsplit(preview.headers.get("Location", "")).path
         return [location] + ([after] if after else [])

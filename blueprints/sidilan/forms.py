@@ -4,7 +4,7 @@ from wtforms import (BooleanField, DateField, FloatField, IntegerField, RadioFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from blueprints.core.forms import Form
+from blueprints.core.forms import CreateForm, EditForm, Form
 from blueprints.core.timeutil import today_local
 
 from . import values as V
@@ -24,11 +24,6 @@ def _len(n: int, what: str = "Isian"):
 def not_future(form, field):
     if field.data and field.data > today_local():
         raise ValidationError("Tanggal tidak boleh di masa depan.")
-
-
-def not_too_old(form, field):
-    if field.data and field.data.year < 1880:
-        raise ValidationError("Tahun terlalu lampau; periksa kembali.")
 
 
 def optional_choice():
@@ -67,7 +62,7 @@ class PersonForm(Form):
                                validators=[InputRequired("Pilih jenis kelamin.")])
     tempat_lahir = StringField("Tempat lahir", validators=[Optional(), _len(80, "Tempat lahir")])
     tanggal_lahir = DateField("Tanggal lahir", validators=[InputRequired("Tanggal lahir wajib diisi."),
-                                                           not_future, not_too_old])
+                                                           not_future])
     tgl_lahir_perkiraan = BooleanField("Tanggal lahir perkiraan")
     agama = SelectField("Agama", choices=C(BLANK + V.AGAMA), validators=[optional_choice()])
     status_perkawinan = SelectField("Status perkawinan", choices=C(BLANK + V.STATUS_PERKAWINAN),
@@ -99,10 +94,18 @@ class PersonForm(Form):
             raise ValidationError("Isi tanggal dan pemberi persetujuan.")
 
 
+class NewPersonForm(PersonForm, CreateForm):
+    """Registration: the person fields plus the one-time submission key."""
+
+
+class EditPersonForm(PersonForm, EditForm):
+    """An edit of a stored person: the person fields plus the version the form showed."""
+
+
 WG_CHOICES = [("", "— belum ditanyakan —")] + [(str(v), lab) for v, lab in V.WG_ANSWERS]
 
 
-class DisabilityForm(Form):
+class DisabilityForm(EditForm):
     ragam = MultiCheckboxField("Ragam disabilitas", choices=C(V.RAGAM))
     jenis_fisik = SelectField("Jenis (fisik)", choices=C(BLANK + [(j, j) for j in V.JENIS["fisik"]]),
                               validators=[optional_choice()])
@@ -134,9 +137,9 @@ class DisabilityForm(Form):
             raise ValidationError("Pilih sedikitnya satu ragam disabilitas.")
 
 
-class AssessmentForm(Form):
+class AssessmentForm(CreateForm):
     tgl_asesmen = DateField("Tanggal asesmen", validators=[InputRequired("Tanggal asesmen wajib diisi."),
-                                                          not_future, not_too_old])
+                                                          not_future])
     kategori_potensi = SelectField("Kategori", choices=C(BLANK + V.KATEGORI_POTENSI),
                                    validators=[optional_choice()])
     tinggal_dengan = SelectField("Tinggal dengan", choices=C(BLANK + V.TINGGAL_DENGAN),
@@ -159,7 +162,7 @@ def add_barthel_fields(options: dict[str, list[tuple[str, str]]]):
     return type("BarthelAssessmentForm", (AssessmentForm,), attrs)
 
 
-class AssistanceForm(Form):
+class AssistanceForm(CreateForm):
     program_id = SelectField("Program", coerce=int, validators=[DataRequired("Pilih program.")])
     untuk_keluarga = BooleanField("Untuk keluarga (KPM, berdasarkan No. KK)")
     komponen_atensi = SelectField("Komponen ATENSI", choices=C(BLANK + V.KOMPONEN_ATENSI),
@@ -176,7 +179,7 @@ class AssistanceForm(Form):
     catatan = StringField("Catatan", validators=[Optional(), _len(300)])
 
 
-class AssistanceStatusForm(Form):
+class AssistanceStatusForm(EditForm):
     status = SelectField("Status baru", choices=C(V.STATUS_BANTUAN))
 
 
@@ -185,7 +188,7 @@ class WorkflowForm(Form):
     note = TextAreaField("Catatan", validators=[Optional(), _len(500, "Catatan")])
 
 
-class DuplicateDecisionForm(Form):
+class DuplicateDecisionForm(CreateForm):
     keputusan = RadioField("Keputusan", choices=C([("duplikat", "Duplikat (gabungkan)"),
                                                  ("bukan_duplikat", "Bukan duplikat")]),
                            validators=[InputRequired("Pilih keputusan.")])
@@ -203,7 +206,15 @@ class ProgramForm(Form):
     aktif = BooleanField("Aktif", default=True)
 
 
-class HouseholdForm(Form):
+class NewProgramForm(ProgramForm, CreateForm):
+    pass
+
+
+class EditProgramForm(ProgramForm, EditForm):
+    pass
+
+
+class HouseholdForm(EditForm):
     alamat = StringField("Alamat", validators=[Optional(), _len(250, "Alamat")])
     rt = StringField("RT", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RT berupa angka 1–3 digit.")])
     rw = StringField("RW", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RW berupa angka 1–3 digit.")])

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
+from blueprints.core.forms import date_range_message, out_of_range
 from blueprints.core.nik import check_kk, check_nik
 from blueprints.core.scope import scoped
 from blueprints.wilayah.models import LEVEL_KECAMATAN, LEVEL_NAGARI, Jorong, Wilayah
@@ -613,8 +614,8 @@ def _check_row(row: RowResult, get, numeric_col, regions: _Regions, regency_code
                    "(gunakan hh-bb-tttt).")
     if birth and birth > today:
         row.reject("Tanggal lahir di masa depan.")
-    elif birth and birth.year < 1880:
-        row.reject("Tahun lahir terlalu lampau.")
+    elif birth and out_of_range(birth):  # the range every form keeps (before 1900)
+        row.reject("Tanggal lahir: " + date_range_message())
     place = " ".join(place.split())
     if len(place) > LIMITS["tempat_lahir"]:
         row.reject(f"Tempat lahir terlalu panjang (maksimal {LIMITS['tempat_lahir']} karakter).")

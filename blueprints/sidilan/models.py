@@ -120,6 +120,7 @@ class Person(Versioned, RegencyScoped, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     household: Mapped[Household | None] = relationship(back_populates="members")
+    updated_by = relationship("User", foreign_keys=[updated_by_id])  # named on the conflict page
     disability: Mapped["Disability | None"] = relationship(back_populates="person", uselist=False)
     assessments: Mapped[list["ElderlyAssessment"]] = relationship(
         back_populates="person", order_by="(ElderlyAssessment.tgl_asesmen.desc(), ElderlyAssessment.id.desc())")

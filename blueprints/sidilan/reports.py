@@ -1,13 +1,11 @@
 """SIDILAN dashboard, import/export and printouts (views registered on the sidilan blueprint)."""
 import itertools
-import json
 
 import segno
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from blueprints.auth.models import Regency
@@ -16,7 +14,7 @@ from blueprints.core.charts import bar_chart, percent
 from blueprints.core.export import download
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal_jam
-from blueprints.core.forms import Form
+from blueprints.core.forms import FORM_INVALID, CreateForm
 from blueprints.core.pagination import paginate, paginate_list
 from blueprints.core.pdf import pdf_response, render_pdf
 from blueprints.core.render import render
@@ -28,6 +26,7 @@ from blueprints.wilayah.service import Cascade
 
 from . import bp, exporter, importer, report_dashboard, report_models
 from . import service as S
+from . import usecases as U
 from . import values as V
 from .models import Person, VerificationEvent
 
@@ -126,9 +125,13 @@ def profile_pdf(person_id: int):
 
 # ---- import (item 8) ----------------------------------------------------------------------------
 
-class UploadForm(Form):
+class UploadForm(CreateForm):
     berkas = FileField("Berkas spreadsheet (.xlsx atau .csv)",
                        validators=[FileRequired("Pilih berkas .xlsx atau .csv untuk diunggah.")])
+
+
+class RunForm(CreateForm):
+    """The run button of a dry run. Its key is the upload's token (see usecases.run_import)."""
 
 
 def _pending_or_404(token: str) -> importer.Pending:
@@ -142,20 +145,17 @@ def _pending_or_404(token: str) -> importer.Pending:
 @roles_required(OPERATOR_DINSOS)
 def import_upload():
     form = UploadForm()
-    if form.validate_on_submit():
-        upload = form.berkas.data
-        try:
-            sheet = importer.read_upload(upload.filename or "", upload.read())
-        except importer.ImportFileError as exc:
-            form.berkas.errors.append(str(exc))
-        else:
-            pending = importer.create_pending(sheet, current_user)
-            return redirect(url_for("sidilan.import_mapping", token=pending.token))
+    if request.method == "POST":
+        out = U.upload_import(form, current_user)
+        if out.replay:
+            return out.replay.response()
+        if out.record is not None:
+            return redirect(url_for("sidilan.import_mapping", token=out.record.token))
     batches = paginate(scoped(report_models.ImportBatch).options(selectinload(report_models.ImportBatch.user))
                        .order_by(report_models.ImportBatch.created_at.desc(), report_models.ImportBatch.id.desc()),
                        request.args.get("hal"))
     return render("sidilan/report_import.html", form=form, batches=batches, fields=importer.FIELDS,
-                  max_rows=importer.MAX_ROWS, status=422 if form.errors else 200)
+                  max_rows=importer.MAX_ROWS, status=FORM_INVALID if form.errors else 200)
 
 
 @bp.route("/impor/<token>/kolom", methods=["GET", "POST"])
@@ -225,6 +225,15 @@ def _run(pending: importer.Pending) -> importer.DryRun:
     return importer.dry_run(pending, current_user, today_local())
 
 
+def _preview(pending: importer.Pending, form: RunForm, status: int = 200):
+    run = _run(pending)
+    show = request.args.get("tampil", "")
+    rows = [r for r in run.rows if r.status == show] if show in importer.STATUS_LABELS else run.rows
+    page = paginate_list(rows, request.args.get("hal"))
+    return render("sidilan/report_import_preview.html", "sidilan/_report_import_rows.html", pending=pending,
+                  run=run, page=page, show=show, labels=importer.STATUS_LABELS, form=form, status=status)
+
+
 @bp.route("/impor/<token>/uji")
 @roles_required(OPERATOR_DINSOS)
 def import_preview(token: str):
@@ -232,46 +241,29 @@ def import_preview(token: str):
     pending = _pending_or_404(token)
     if not pending.mapped:
         return redirect(url_for("sidilan.import_mapping", token=token))
-    run = _run(pending)
-    show = request.args.get("tampil", "")
-    rows = [r for r in run.rows if r.status == show] if show in importer.STATUS_LABELS else run.rows
-    page = paginate_list(rows, request.args.get("hal"))
-    return render("sidilan/report_import_preview.html", "sidilan/_report_import_rows.html", pending=pending,
-                  run=run, page=page, show=show, labels=importer.STATUS_LABELS)
+    form = RunForm()
+    form.submission_key.data = pending.token
+    return _preview(pending, form)
 
 
 @bp.route("/impor/<token>/jalankan", methods=["POST"])
 @roles_required(OPERATOR_DINSOS)
 def import_run(token: str):
     """Import the rows that passed, all in one transaction; the rejected ones go to the batch report."""
-    pending = _pending_or_404(token)
-    if not pending.mapped:
-        return redirect(url_for("sidilan.import_mapping", token=token))
-    run = _run(pending)
-    counts = run.counts
-    batch = report_models.ImportBatch(
-        regency_id=current_user.regency_id, user_id=current_user.id, filename=pending.sheet.filename[:200],
-        rows_total=len(run.rows), created_count=counts[importer.BARU], matched_count=counts[importer.COCOK],
-        rejected_count=counts[importer.DITOLAK], headers_json=json.dumps(pending.sheet.headers),
-        rejected_json=json.dumps([{"line": r.line, "cells": r.cells, "reasons": r.reasons}
-                                  for r in run.rows if r.status == importer.DITOLAK]))
-    try:
-        created = importer.apply(run, current_user, pending.source)
-        batch.created_ids_json = json.dumps(created)
-        db.session.add(batch)
-        db.session.flush()
-        audit.record("create", "sidilan_import", batch.id,
-                     f"impor #{batch.id}: {len(created)} baru, {batch.matched_count} cocok, "
-                     f"{batch.rejected_count} ditolak")
-        db.session.commit()
-    except SQLAlchemyError as exc:
-        db.session.rollback()
-        # no traceback: the driver's message quotes the row's values (names), which never go to a log
-        current_app.logger.error("sidilan import failed and was rolled back (%s, %s rows)", type(exc).__name__,
-                                 len(run.rows))
-        flash("Impor gagal dan dibatalkan seluruhnya; tidak ada data yang tersimpan. Coba lagi.", "error")
-        return redirect(url_for("sidilan.import_preview", token=token))
-    pending.discard()
+    form = RunForm()
+    out = U.run_import(token, form, current_user, today_local())
+    if out.replay:
+        return out.replay.response()
+    if out.error:
+        flash(out.error, "error")
+    if out.redirect:
+        return redirect(out.redirect)
+    if out.record is None:  # the form itself was refused: the dry run again, with the message
+        pending = _pending_or_404(token)
+        if not pending.mapped:
+            return redirect(url_for("sidilan.import_mapping", token=token))
+        return _preview(pending, form, FORM_INVALID)
+    batch = out.record
     flash(f"Impor selesai: {batch.created_count} data baru dibuat (draf), {batch.matched_count} cocok dengan data "
           f"yang ada, {batch.rejected_count} ditolak.", "ok")
     return redirect(url_for("sidilan.import_batch", batch_id=batch.id))

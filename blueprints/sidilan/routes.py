@@ -11,22 +11,23 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
-from blueprints.core.nik import check_kk, check_nik, clean_number
+from blueprints.core.forms import FORM_INVALID
+from blueprints.core.nik import check_kk, check_nik
 from blueprints.core.pagination import paginate
 from blueprints.core.render import render, wants_fragment
 from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS, roles_required
 from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.timeutil import today_local
+from blueprints.core.versioning import conflict_response
 from blueprints.wilayah.service import Cascade, is_cascade_refresh
 
 from . import bp, models  # noqa: F401  (tables registered before create_all)
 from . import service as S
+from . import usecases as U
 from . import values as V
-from .forms import (AssistanceForm, AssistanceStatusForm, DisabilityForm, DuplicateDecisionForm, HouseholdForm,
-                    PersonForm,
-                    ProgramForm, WorkflowForm, add_barthel_fields)
-from .models import (Assistance, ChangeLog, Disability, DuplicateCandidate, ElderlyAssessment, Household, Person,
-                     Program, VerificationEvent)
+from .forms import (AssistanceForm, AssistanceStatusForm, DisabilityForm, DuplicateDecisionForm, EditPersonForm,
+                    EditProgramForm, HouseholdForm, NewPersonForm, NewProgramForm, WorkflowForm, add_barthel_fields)
+from .models import Assistance, ChangeLog, DuplicateCandidate, Household, Person, Program, VerificationEvent
 from .exporter import may_see_nik
 from .public import accessibility_summary
 
@@ -39,10 +40,6 @@ STAFF_ROLES = (OPERATOR_DINSOS, VERIFIKATOR_DINSOS)
 @bp.app_template_global("sidilan_label")
 def _label(list_name: str, code) -> str:
     return V.label(getattr(V, list_name), code)
-
-
-def _has_errors(form, extra: dict | None = None) -> bool:
-    return any(f.errors for f in form) or bool(extra)
 
 
 # ---- search and list ------------------------------------------------------------------------------
@@ -85,96 +82,7 @@ def _place_values(row) -> dict:
     return {"kecamatan": row.kecamatan_code or "", "nagari": row.nagari_code or "", "jorong": str(row.jorong_id or "")}
 
 
-def _check_numbers(form: PersonForm, regency_code: str) -> tuple[str | None, str | None, list[str]]:
-    """NIK and No. KK levels (sidilan.md §7.1-7.2): errors go onto the fields, warnings are returned."""
-    warnings: list[str] = []
-    nik = clean_number(form.nik.data)
-    if nik:
-        chk = check_nik(nik, sex=form.jenis_kelamin.data, regency_code=regency_code,
-                        birth_date=form.tanggal_lahir.data if not form.tanggal_lahir.errors else None)
-        form.nik.errors = list(form.nik.errors) + chk.errors
-        warnings += chk.warnings
-    elif not form.alasan_tanpa_nik.data:
-        form.alasan_tanpa_nik.errors = list(form.alasan_tanpa_nik.errors) + [
-            "NIK kosong: pilih alasan tanpa NIK."]
-    kk = clean_number(form.no_kk.data)
-    if kk:
-        kchk = check_kk(kk)
-        form.no_kk.errors = list(form.no_kk.errors) + kchk.errors
-        warnings += kchk.warnings
-    return nik or None, kk or None, warnings
-
-
-def _person_data(form: PersonForm, nik, kk, cascade: Cascade) -> dict:
-    def s(field):
-        v = (field.data or "").strip() if isinstance(field.data, str) else field.data
-        return v or None
-    return dict(
-        nik=nik, alasan_tanpa_nik=None if nik else form.alasan_tanpa_nik.data, no_kk=kk,
-        hubungan_keluarga=s(form.hubungan_keluarga), nama_lengkap=" ".join(form.nama_lengkap.data.split()),
-        nama_panggilan=s(form.nama_panggilan), jenis_kelamin=form.jenis_kelamin.data,
-        tempat_lahir=s(form.tempat_lahir), tanggal_lahir=form.tanggal_lahir.data,
-        tgl_lahir_perkiraan=bool(form.tgl_lahir_perkiraan.data), agama=s(form.agama),
-        status_perkawinan=s(form.status_perkawinan), pendidikan_terakhir=s(form.pendidikan_terakhir),
-        pekerjaan=s(form.pekerjaan), nama_ibu_kandung=s(form.nama_ibu_kandung), no_hp=s(form.no_hp),
-        nama_pendamping=s(form.nama_pendamping), hubungan_pendamping=s(form.hubungan_pendamping),
-        status_hidup=form.status_hidup.data,
-        tgl_meninggal=form.tgl_meninggal.data if form.status_hidup.data == "meninggal" else None,
-        status_domisili=form.status_domisili.data, kepesertaan_jkn=s(form.kepesertaan_jkn), no_kpd=s(form.no_kpd),
-        alamat=s(form.alamat), rt=s(form.rt), rw=s(form.rw), kecamatan_code=cascade.kecamatan or None,
-        nagari_code=cascade.nagari or None, jorong_id=cascade.jorong_id, sumber_data=form.sumber_data.data,
-        tags=S.set_codes(V.TAGS, form.tags.data or []), persetujuan=bool(form.persetujuan.data),
-        tgl_persetujuan=form.tgl_persetujuan.data if form.persetujuan.data else None,
-        pemberi_persetujuan=s(form.pemberi_persetujuan) if form.persetujuan.data else None,
-    )
-
-
-def _save_person(person: Person | None, form: PersonForm, cascade: Cascade):
-    """Validate everything, then create or update. Returns (person, warnings) or (None, warnings)."""
-    valid = form.validate_on_submit()
-    errors = cascade.errors()
-    nik, kk, warnings = _check_numbers(form, current_user.regency.code)
-    if not valid or _has_errors(form, errors):
-        return None, warnings, errors
-    data = _person_data(form, nik, kk, cascade)
-    rule_errors = S.person_rule_errors(data, current_user.regency_id, person.id if person else None)
-    for name, messages in rule_errors.items():
-        form[name].errors = list(form[name].errors) + messages
-    if rule_errors:
-        return None, warnings, errors
-    data["name_search"] = S.name_search(data["nama_lengkap"])
-    data["name_key"] = S.name_key(data["nama_lengkap"])
-    address = {k: data[k] for k in ("alamat", "kecamatan_code", "nagari_code", "jorong_id", "rt", "rw")}
-    hh = S.household_for(current_user.regency_id, kk, address)
-    data["household_id"] = hh.id if hh else None
-    if person is None:
-        person = Person(regency_id=current_user.regency_id, created_by_id=current_user.id,
-                        updated_by_id=current_user.id, status_verifikasi="draf", **data)
-        db.session.add(person)
-        db.session.flush()
-        S.record_creation(person, current_user)
-    else:
-        changed = S.apply_changes(person, data, person.id, "person")
-        if changed:
-            person.updated_by_id = current_user.id
-        db.session.flush()
-        audit.record("update", "sidilan_person", person.id, f"mengubah orang #{person.id} ({len(changed)} isian)")
-    return person, warnings, {}
-
-
-def _after_save(person: Person, warnings: list[str]):
-    dups = S.record_duplicates(person)
-    db.session.commit()
-    for w in warnings:
-        flash("Peringatan: " + w, "warn")
-    if dups:
-        flash("Data tersimpan. Ada data lain yang mungkin orang yang sama; periksa berdampingan.", "warn")
-        return redirect(url_for("sidilan.duplicate_review", cand_id=dups[0].id))
-    flash("Data tersimpan.", "ok")
-    return redirect(url_for("sidilan.person_view", person_id=person.id))
-
-
-def _decode_for(form: PersonForm):
+def _decode_for(form):
     """The NIK decode shown next to the field after a submit (the no-JS path)."""
     if not (form.nik.data or "").strip():
         return None
@@ -187,7 +95,7 @@ def _decode_for(form: PersonForm):
 @bp.route("/orang/baru", methods=["GET", "POST"])
 @roles_required(*ENTRY_ROLES)
 def person_new():
-    form = PersonForm()
+    form = NewPersonForm()
     source = request.form if request.method == "POST" else request.args
     return _person_form(None, form, Cascade.build(current_user.regency, source, required=True))
 
@@ -199,10 +107,10 @@ def person_edit(person_id: int):
     if not _editable(person):
         return _not_editable(person)
     if request.method == "POST":
-        form = PersonForm()
+        form = EditPersonForm()
         cascade = Cascade.build(current_user.regency, request.form, required=True)
     else:
-        form = PersonForm(obj=person)
+        form = EditPersonForm(obj=person)
         form.tags.data = person.tag_list
         cascade = Cascade.build(current_user.regency, _place_values(person), required=True)
         # the edit form shows the full NIK and mother's name too
@@ -211,16 +119,30 @@ def person_edit(person_id: int):
     return _person_form(person, form, cascade)
 
 
-def _person_form(person: Person | None, form: PersonForm, cascade: Cascade):
+def _person_form(person: Person | None, form, cascade: Cascade):
     """What the new and the edit form share: save on a real POST, else (re)show the form with what was typed."""
-    errors: dict = {}
+    out = U.Outcome()
     if request.method == "POST" and not is_cascade_refresh(request.form):
-        saved, warnings, errors = _save_person(person, form, cascade)
-        if saved is not None:
-            return _after_save(saved, warnings)
-    status = 422 if _has_errors(form, errors) else 200
-    return render("sidilan/person_form.html", form=form, cascade=cascade, errors=errors, person=person,
-                  decode=_decode_for(form), status=status)
+        out = U.save_person(person, form, cascade, current_user)
+        if out.stale:
+            return conflict_response(form, out.stale, back_url=url_for("sidilan.person_edit", person_id=person.id),
+                                     current={"tags": out.stale.tag_list})
+        if out.replay:
+            return out.replay.response()
+        if out.record is not None:
+            return _after_save(out)
+    return render("sidilan/person_form.html", form=form, cascade=cascade, errors=out.place_errors, person=person,
+                  decode=_decode_for(form), status=FORM_INVALID if U.has_errors(form, out.place_errors) else 200)
+
+
+def _after_save(out: U.Outcome):
+    for w in out.warnings:
+        flash("Peringatan: " + w, "warn")
+    if out.duplicates:
+        flash("Data tersimpan. Ada data lain yang mungkin orang yang sama; periksa berdampingan.", "warn")
+        return redirect(url_for("sidilan.duplicate_review", cand_id=out.duplicates[0].id))
+    flash("Data tersimpan.", "ok")
+    return redirect(url_for("sidilan.person_view", person_id=out.record.id))
 
 
 def _editable(person: Person) -> bool:
@@ -264,7 +186,7 @@ def person_view(person_id: int):
                   actions=S.allowed_actions(person, current_user), action_labels=S.ACTION_LABELS,
                   wg_flag=S.wgss_flag(person.disability.wg_answers) if person.disability else False,
                   wg_cutoff=S.wgss_cutoff(), access=accessibility_summary(person),
-                  workflow_form=WorkflowForm(), assistance_transitions=ASSISTANCE_TRANSITIONS,
+                  workflow_form=WorkflowForm(), assistance_transitions=S.ASSISTANCE_TRANSITIONS,
                   may_write=current_user.role in ENTRY_ROLES, may_staff=current_user.role in STAFF_ROLES,
                   show_nik=may_see_nik(current_user))
 
@@ -279,29 +201,23 @@ def household(household_id: int):
     if request.method == "POST":
         form = HouseholdForm()
         cascade = Cascade.build(current_user.regency, request.form)
+        if not is_cascade_refresh(request.form):
+            out = U.save_household(hh, form, cascade, current_user)
+            if out.stale:
+                return conflict_response(form, hh, back_url=url_for("sidilan.household", household_id=hh.id))
+            if out.record is not None:
+                flash("Data keluarga tersimpan.", "ok")
+                return redirect(url_for("sidilan.household", household_id=hh.id))
     else:
         form = HouseholdForm(obj=hh)
         cascade = Cascade.build(current_user.regency, _place_values(hh))
-    if request.method == "POST" and not is_cascade_refresh(request.form) and form.validate_on_submit():
-        data = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in form.data.items()
-                if k in ("alamat", "rt", "rw", "desil_dtsen", "tgl_cek_dtsen", "lintang", "bujur", "kondisi_rumah",
-                         "sumber_penghasilan")}
-        data.update(kecamatan_code=cascade.kecamatan or None, nagari_code=cascade.nagari or None,
-                    jorong_id=cascade.jorong_id)
-        head = next((m for m in hh.members if m.hubungan_keluarga == "Kepala Keluarga"), None) or (
-            hh.members[0] if hh.members else None)
-        S.apply_changes(hh, data, head.id if head else None, "household")
-        audit.record("update", "sidilan_household", hh.id, f"mengubah keluarga #{hh.id}")
-        db.session.commit()
-        flash("Data keluarga tersimpan.", "ok")
-        return redirect(url_for("sidilan.household", household_id=hh.id))
     audit.record("view", "sidilan_household", hh.id, f"membuka keluarga #{hh.id}")
     db.session.commit()
     assistance = list(db.session.scalars(scoped(Assistance).options(joinedload(Assistance.program)).where(
         Assistance.household_id == hh.id).order_by(Assistance.tahun.desc(), Assistance.id.desc())))
     return render("sidilan/household.html", hh=hh, form=form, cascade=cascade, assistance=assistance,
                   may_write=current_user.role in ENTRY_ROLES, show_nik=may_see_nik(current_user),
-                  status=422 if _has_errors(form) else 200)
+                  status=FORM_INVALID if U.has_errors(form) else 200)
 
 
 # ---- disability --------------------------------------------------------------------------------
@@ -312,49 +228,23 @@ def disability_edit(person_id: int):
     person = get_scoped_or_404(Person, person_id)
     if not _editable(person):
         return _not_editable(person)
-    d = person.disability
     if request.method == "POST":
         form = DisabilityForm()
+        out = U.save_disability(person, form, current_user)
+        if out.stale:
+            return conflict_response(form, out.stale, back_url=url_for("sidilan.disability_edit", person_id=person.id),
+                                     current=U.disability_values(out.stale))
+        if out.record is not None:
+            flash("Data disabilitas tersimpan.", "ok")
+            return redirect(url_for("sidilan.person_view", person_id=person.id))
     else:
+        d = person.disability
         form = DisabilityForm(obj=d)
         if d is not None:
-            form.ragam.data = d.ragam_codes
-            form.alat_bantu_dimiliki.data = d.devices_owned
-            form.alat_bantu_dibutuhkan.data = d.devices_needed
-            form.kebutuhan_layanan.data = d.needs
-            for f in Disability.WG_FIELDS:
-                getattr(form, f).data = str(getattr(d, f) or "")
-    if form.validate_on_submit():
-        ragam = set(form.ragam.data)
-        data = {}
-        for r, _ in V.RAGAM:
-            data[f"ragam_{r}"] = r in ragam
-            data[f"jenis_{r}"] = (getattr(form, f"jenis_{r}").data or None) if r in ragam else None
-        for f in Disability.WG_FIELDS:
-            raw = getattr(form, f).data
-            data[f] = int(raw) if raw else None
-        data.update(
-            derajat=form.derajat.data or None, sejak=form.sejak.data or None, tahun_mulai=form.tahun_mulai.data,
-            penyebab=(form.penyebab.data or "").strip() or None,
-            alat_bantu_dimiliki=S.set_codes(V.ALAT_BANTU, form.alat_bantu_dimiliki.data),
-            alat_bantu_dibutuhkan=S.set_codes(V.ALAT_BANTU, form.alat_bantu_dibutuhkan.data),
-            surat_penerbit=(form.surat_penerbit.data or "").strip() or None, surat_tanggal=form.surat_tanggal.data,
-            butuh_pendamping=bool(form.butuh_pendamping.data),
-            kebutuhan_layanan=S.set_codes(V.KEBUTUHAN_LAYANAN, form.kebutuhan_layanan.data))
-        if d is None:
-            d = Disability(person_id=person.id, **data)
-            db.session.add(d)
-            db.session.add(ChangeLog(person_id=person.id, entity="disability", field="dibuat",
-                                     new_value=",".join(sorted(ragam)), user_id=current_user.id))
-        else:
-            S.apply_changes(d, data, person.id, "disability")
-        d.ganda = S.derive_ganda(d)
-        audit.record("update", "sidilan_person", person.id, f"data disabilitas orang #{person.id}")
-        db.session.commit()
-        flash("Data disabilitas tersimpan.", "ok")
-        return redirect(url_for("sidilan.person_view", person_id=person.id))
+            for name, value in U.disability_values(d).items():
+                form[name].data = value
     return render("sidilan/disability_form.html", form=form, p=person,
-                  status=422 if _has_errors(form) else 200)
+                  status=FORM_INVALID if U.has_errors(form) else 200)
 
 
 # ---- elderly assessments -----------------------------------------------------------------------
@@ -366,38 +256,20 @@ def assessment_new(person_id: int):
     if person.merged_into_id or not person.active:
         abort(404)
     form = add_barthel_fields(S.barthel_options(S.barthel_maxima()))()
-    if form.validate_on_submit():
-        when = form.tgl_asesmen.data
-        age = person.age_on(when)
-        if age is None or age < S.LANSIA_AGE:
-            shown = "tidak diketahui" if age is None else f"{age} tahun"
-            form.tgl_asesmen.errors.append(f"Usia pada tanggal asesmen {shown}; asesmen lansia hanya untuk usia "
-                                           f"{S.LANSIA_AGE} tahun ke atas.")
-        else:
-            items = {f: int(getattr(form, f).data) for f, _, _ in V.BARTHEL_ITEMS}
-            total, kategori = S.barthel_result(items)
-            row = ElderlyAssessment(
-                regency_id=person.regency_id, person_id=person.id, tgl_asesmen=when, petugas_id=current_user.id,
-                usia=age, kategori_potensi=form.kategori_potensi.data or None,
-                tinggal_dengan=form.tinggal_dengan.data or None, terlantar=bool(form.terlantar.data),
-                lawton_iadl=form.lawton_iadl.data, penyakit_kronis=(form.penyakit_kronis.data or "").strip() or None,
-                kebutuhan=(form.kebutuhan.data or "").strip() or None, barthel_total=total, barthel_kategori=kategori,
-                **items)
-            db.session.add(row)
-            db.session.flush()
-            audit.record("create", "sidilan_assessment", row.id, f"asesmen lansia orang #{person.id}")
-            db.session.commit()
-            flash(f"Asesmen tersimpan: skor Barthel {total} ({V.label(V.BARTHEL_KATEGORI, kategori)}).", "ok")
+    if request.method == "POST":
+        out = U.add_assessment(person, form, current_user)
+        if out.replay:
+            return out.replay.response()
+        if out.record is not None:
+            row = out.record
+            flash(f"Asesmen tersimpan: skor Barthel {row.barthel_total} "
+                  f"({V.label(V.BARTHEL_KATEGORI, row.barthel_kategori)}).", "ok")
             return redirect(url_for("sidilan.person_view", person_id=person.id))
     return render("sidilan/assessment_form.html", form=form, p=person, today=today_local(),
-                  status=422 if _has_errors(form) else 200)
+                  status=FORM_INVALID if U.has_errors(form) else 200)
 
 
 # ---- assistance --------------------------------------------------------------------------------
-
-ASSISTANCE_TRANSITIONS = {"diusulkan": ("disetujui", "ditolak"), "disetujui": ("disalurkan", "dihentikan"),
-                          "disalurkan": ("dihentikan",)}
-
 
 @bp.route("/orang/<int:person_id>/bantuan", methods=["GET", "POST"])
 @roles_required(*ENTRY_ROLES)
@@ -410,31 +282,15 @@ def assistance_new(person_id: int):
     form.program_id.choices = [(0, "— pilih —")] + [(p.id, f"{p.kode} — {p.nama}") for p in programs]
     if request.method == "GET":
         form.tahun.data = today_local().year
-    if form.validate_on_submit():
-        program = next((p for p in programs if p.id == form.program_id.data), None)
-        if form.untuk_keluarga.data and not person.household_id:
-            form.untuk_keluarga.errors.append("Orang ini belum tercatat dalam keluarga (No. KK kosong).")
-        if program is not None and not program.punya_komponen and form.komponen_atensi.data:
-            form.komponen_atensi.errors.append("Komponen hanya untuk program ATENSI.")
-        if program is not None and not _has_errors(form):
-            row = Assistance(
-                regency_id=person.regency_id, program_id=program.id,
-                komponen_atensi=form.komponen_atensi.data or None,
-                person_id=None if form.untuk_keluarga.data else person.id,
-                household_id=person.household_id if form.untuk_keluarga.data else None,
-                tahun=form.tahun.data, tahap=(form.tahap.data or "").strip() or None, tgl_salur=form.tgl_salur.data,
-                nilai_rp=form.nilai_rp.data, uraian_barang=(form.uraian_barang.data or "").strip() or None,
-                jumlah=form.jumlah.data, status="diusulkan", sumber_dana=form.sumber_dana.data or program.sumber_dana,
-                penyalur=(form.penyalur.data or "").strip() or None,
-                catatan=(form.catatan.data or "").strip() or None, created_by_id=current_user.id)
-            db.session.add(row)
-            db.session.flush()
-            audit.record("create", "sidilan_assistance", row.id, f"bantuan {program.kode} untuk orang #{person.id}")
-            db.session.commit()
+    else:
+        out = U.add_assistance(person, form, programs, current_user)
+        if out.replay:
+            return out.replay.response()
+        if out.record is not None:
             flash("Bantuan dicatat dengan status diusulkan.", "ok")
             return redirect(url_for("sidilan.person_view", person_id=person.id))
     return render("sidilan/assistance_form.html", form=form, p=person,
-                  status=422 if _has_errors(form) else 200)
+                  status=FORM_INVALID if U.has_errors(form) else 200)
 
 
 @bp.route("/bantuan/<int:aid>/status", methods=["POST"])
@@ -444,16 +300,17 @@ def assistance_status(aid: int):
     row = get_scoped_or_404(Assistance, aid)
     form = AssistanceStatusForm()
     nxt = request.form.get("next_person") or ""
-    person_id = int(nxt) if nxt.isdigit() else row.person_id
+    person_id = int(nxt) if nxt.isascii() and nxt.isdigit() and len(nxt) < 10 else row.person_id
     back = url_for("sidilan.person_view", person_id=person_id) if person_id else url_for("sidilan.index")
-    if not form.validate_on_submit() or form.status.data not in ASSISTANCE_TRANSITIONS.get(row.status, ()):
-        flash("Perubahan status bantuan tidak sah untuk status saat ini.", "error")
-        return redirect(back)
-    old = row.status
-    row.status = form.status.data
-    audit.record("update", "sidilan_assistance", row.id, f"status bantuan #{row.id}: {old} -> {row.status}")
-    db.session.commit()
-    flash("Status bantuan diperbarui.", "ok")
+    out = U.set_assistance_status(row, form, current_user)
+    if out.stale:
+        return conflict_response(form, row, back_url=back)
+    if out.record is not None:
+        flash("Status bantuan diperbarui.", "ok")
+    elif out.already:
+        flash(out.already, "ok")
+    else:
+        flash(out.error, "error")
     return redirect(back)
 
 
@@ -485,25 +342,23 @@ def double_program():
 @roles_required(*STAFF_ROLES)
 def person_transition(person_id: int):
     person = get_scoped_or_404(Person, person_id)
+    back = redirect(url_for("sidilan.person_view", person_id=person.id))
     form = WorkflowForm()
     if not form.validate_on_submit():
         flash("Tindakan tidak sah atau catatan terlalu panjang (maksimal 500 karakter).", "error")
-        return redirect(url_for("sidilan.person_view", person_id=person.id))
-    try:
-        S.transition(person, form.action.data, current_user, form.note.data)
-    except S.DuplicateUndecided as e:
-        db.session.commit()  # keeps a case the check opened, so the link below leads somewhere
+        return back
+    out = U.step(person, form.action.data, form.note.data, current_user)
+    if out.cases:
         links = Markup(" ").join(Markup('<a href="{}">Buka kasus duplikat #{}</a>').format(
-            url_for("sidilan.duplicate_review", cand_id=c.id), c.id) for c in e.cases)
-        flash(escape(str(e)) + Markup(" ") + links, "error")
-        return redirect(url_for("sidilan.person_view", person_id=person.id))
-    except S.WorkflowError as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(url_for("sidilan.person_view", person_id=person.id))
-    db.session.commit()
-    flash(f"Status data: {V.label(V.STATUS_VERIFIKASI, person.status_verifikasi)}.", "ok")
-    return redirect(url_for("sidilan.person_view", person_id=person.id))
+            url_for("sidilan.duplicate_review", cand_id=c.id), c.id) for c in out.cases)
+        flash(escape(out.error) + Markup(" ") + links, "error")
+    elif out.error:
+        flash(out.error, "error")
+    elif out.already:
+        flash(out.already, "ok")
+    else:
+        flash(f"Status data: {V.label(V.STATUS_VERIFIKASI, person.status_verifikasi)}.", "ok")
+    return back
 
 
 @bp.route("/verifikasi")
@@ -545,31 +400,24 @@ def duplicate_review(cand_id: int):
     if request.method == "POST":
         if current_user.role not in STAFF_ROLES:
             abort(404)
-        if cand.keputusan:
-            flash("Pasangan ini sudah diputuskan.", "error")
+        out = U.decide_duplicate(cand, form, current_user)
+        if out.replay:
+            return out.replay.response()
+        if out.error:
+            flash(out.error, "error")
             return redirect(url_for("sidilan.duplicate_review", cand_id=cand.id))
-        if form.validate_on_submit():
-            if form.keputusan.data == "duplikat" and form.keep.data not in (cand.person_a_id, cand.person_b_id):
-                form.keep.errors = list(form.keep.errors) + ["Pilih data yang dipertahankan."]
+        if out.record is not None:
+            if cand.keputusan == "duplikat":
+                flash(f"Data digabung ke #{form.keep.data}.", "ok")
             else:
-                try:
-                    S.decide_duplicate(cand, form.keputusan.data, current_user, form.keep.data)
-                except S.WorkflowError as e:
-                    db.session.rollback()
-                    flash(str(e), "error")
-                    return redirect(url_for("sidilan.duplicate_review", cand_id=cand.id))
-                db.session.commit()
-                if form.keputusan.data == "duplikat":
-                    flash(f"Data digabung ke #{form.keep.data}.", "ok")
-                    return redirect(url_for("sidilan.person_view", person_id=form.keep.data))
                 flash("Dicatat: bukan duplikat. Pasangan ini tidak akan ditanyakan lagi.", "ok")
-                return redirect(url_for("sidilan.duplicates"))
+            return redirect(out.redirect)
     audit.record("view", "sidilan_duplicate", cand.id,
                  f"membandingkan orang #{cand.person_a_id} dan #{cand.person_b_id}")
     db.session.commit()
     return render("sidilan/duplicate.html", cand=cand, a=cand.person_a, b=cand.person_b, form=form,
                   fields=COMPARE_FIELDS, reasons=S.REASON_LABELS, may_decide=current_user.role in STAFF_ROLES,
-                  show_nik=may_see_nik(current_user), status=422 if _has_errors(form) else 200)
+                  show_nik=may_see_nik(current_user), status=FORM_INVALID if U.has_errors(form) else 200)
 
 
 # ---- programs (reference data; managed by the verifikator of the regency) ---------------------
@@ -585,29 +433,21 @@ def programs():
 @roles_required(VERIFIKATOR_DINSOS)
 def program_edit(program_id: int | None = None):
     row = get_scoped_or_404(Program, program_id) if program_id else None
-    form = ProgramForm(obj=row) if request.method == "GET" else ProgramForm()
-    if form.validate_on_submit():
-        kode = form.kode.data.strip().upper()
-        clash = db.session.scalar(scoped(Program, current_user, Program.id).where(Program.kode == kode))
-        if clash is not None and (row is None or clash != row.id):
-            form.kode.errors.append("Kode program ini sudah ada.")
-        else:
-            data = dict(kode=kode, nama=" ".join(form.nama.data.split()), sumber_dana=form.sumber_dana.data or None,
-                        jenis=form.jenis.data or None, sasaran=form.sasaran.data,
-                        punya_komponen=bool(form.punya_komponen.data), aktif=bool(form.aktif.data))
-            if row is None:
-                row = Program(regency_id=current_user.regency_id, **data)
-                db.session.add(row)
-                db.session.flush()
-                audit.record("create", "sidilan_program", row.id, f"program bantuan {kode}")
-            else:
-                for k, v in data.items():
-                    setattr(row, k, v)
-                audit.record("update", "sidilan_program", row.id, f"program bantuan {kode}")
-            db.session.commit()
+    if row is None:
+        form = NewProgramForm()
+    else:
+        form = EditProgramForm(obj=row) if request.method == "GET" else EditProgramForm()
+    if request.method == "POST":
+        out = U.save_program(row, form, current_user)
+        if out.stale:
+            return conflict_response(form, row, back_url=url_for("sidilan.program_edit", program_id=row.id))
+        if out.replay:
+            return out.replay.response()
+        if out.record is not None:
             flash("Program tersimpan.", "ok")
             return redirect(url_for("sidilan.programs"))
-    return render("sidilan/program_form.html", form=form, row=row, status=422 if _has_errors(form) else 200)
+    return render("sidilan/program_form.html", form=form, row=row,
+                  status=FORM_INVALID if U.has_errors(form) else 200)
 
 
 

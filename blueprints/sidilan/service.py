@@ -7,6 +7,7 @@ from datetime import date
 from flask import current_app, has_app_context
 from flask_login import current_user
 from sqlalchemy import and_, exists, func, or_, select, union
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from blueprints.core import audit
@@ -159,11 +160,15 @@ def household_for(regency_id: int, no_kk: str | None, address: dict) -> Househol
     """Find or create the household of a No. KK in this regency; None without a KK."""
     if not no_kk:
         return None
-    hh = db.session.scalar(select(Household).where(Household.regency_id == regency_id, Household.no_kk == no_kk))
+    find = select(Household).where(Household.regency_id == regency_id, Household.no_kk == no_kk)
+    hh = db.session.scalar(find)
     if hh is None:
-        hh = Household(regency_id=regency_id, no_kk=no_kk, **address)
-        db.session.add(hh)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # two clerks registering the first two members of one KK at once
+                hh = Household(regency_id=regency_id, no_kk=no_kk, **address)
+                db.session.add(hh)
+        except IntegrityError:
+            hh = db.session.scalar(find)
     return hh
 
 
@@ -235,6 +240,15 @@ class WorkflowError(Exception):
     pass
 
 
+class AlreadyDone(WorkflowError):
+    """The step's target status holds already (the step was sent twice, or someone else took it): no change."""
+
+
+def already_message(status: str) -> str:
+    return f"Langkah ini sudah tercatat: status data sudah '{V.label(V.STATUS_VERIFIKASI, status)}'. " \
+           "Tidak ada yang diubah."
+
+
 class DuplicateUndecided(WorkflowError):
     """Approval refused while a same-NIK duplicate case of the record is open; ``cases`` are those cases.
     The cases may have been opened by the check itself, so the caller keeps (commits) them."""
@@ -263,6 +277,8 @@ def transition(person: Person, action: str, user, note: str | None = None) -> Ve
         raise WorkflowError("Data ini sudah digabung atau tidak aktif.")
     if user.role not in roles:
         raise WorkflowError("Peran Anda tidak dapat melakukan tindakan ini.")
+    if person.status_verifikasi == dst:
+        raise AlreadyDone(already_message(dst))
     if person.status_verifikasi not in src:
         current = V.label(V.STATUS_VERIFIKASI, person.status_verifikasi)
         raise WorkflowError(f"Status data saat ini '{current}'; langkah ini belum atau tidak dapat dilakukan.")
@@ -289,6 +305,12 @@ def transition(person: Person, action: str, user, note: str | None = None) -> Ve
     audit.record("update", "sidilan_person", person.id, f"status orang #{person.id}: {event.from_status} -> {dst}",
                  user=user, regency_id=person.regency_id)
     return event
+
+
+# ---- assistance status (sidilan.md §9.3) -------------------------------------------------------
+
+ASSISTANCE_TRANSITIONS = {"diusulkan": ("disetujui", "ditolak"), "disetujui": ("disalurkan", "dihentikan"),
+                          "disalurkan": ("dihentikan",)}
 
 
 # ---- duplicates (sidilan.md §9.4) ---------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""SIDILAN test helpers: a valid new-person form, demo lookups, gzip size, a form as a browser sends it."""
+"""SIDILAN test helpers: a valid new-person form, demo lookups, gzip size, a form as a browser sends it, the
+submission key of a create form and the version of an edited record."""
 import gzip
 from html.parser import HTMLParser
 
@@ -7,6 +8,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from blueprints.core.extensions import db
+from blueprints.core.forms import new_submission_key
 from blueprints.sidilan.models import Person
 from blueprints.wilayah.models import Jorong
 
@@ -35,11 +37,24 @@ def jorong_id(app):
         return db.session.scalar(select(Jorong.id).where(Jorong.nagari_code == TIGO_JANGKO_NAGARI))
 
 
+def keyed(data: dict | None = None, **over) -> dict:
+    """A create form's body with a fresh one-time submission key, as a newly opened form carries."""
+    return {**(data or {}), **over, "submission_key": new_submission_key()}
+
+
+def version_of(app, model, ident) -> str:
+    """The stored version of a record, as its edit form posts it back."""
+    with app.app_context():
+        return str(db.session.get(model, ident).version)
+
+
 @pytest.fixture
 def person_data(jorong_id):
-    """A complete, valid new person (a woman in Jorong Tigo Jangko); tests override fields."""
+    """A complete, valid new person (a woman in Jorong Tigo Jangko) with a fresh submission key; tests override
+    fields (an edit adds the record's ``version``)."""
     def build(**over):
         data = {
+            "submission_key": new_submission_key(),
             "nik": NIK_WOMAN_1984, "no_kk": "1302180101249999", "hubungan_keluarga": "Anak",
             "nama_lengkap": "Marlinda", "jenis_kelamin": "P", "tempat_lahir": "Solok",
             "tanggal_lahir": "1984-03-12", "kecamatan": "13.02.18", "nagari": TIGO_JANGKO_NAGARI,

@@ -9,8 +9,8 @@ from blueprints.core.extensions import db
 from blueprints.sidilan.models import DuplicateCandidate, ElderlyAssessment, Person
 from blueprints.sidilan.values import BARTHEL_ITEMS
 
-from .conftest import browser_form, person_by_name, person_id_of
-from .test_import import map_and_preview, result_rows, token_of, upload
+from .conftest import browser_form, keyed, person_by_name, person_id_of, version_of
+from .test_import import map_and_preview, result_rows, run, token_of, upload
 
 
 def _status(app, pid):
@@ -49,7 +49,7 @@ def test_open_nik_duplicate_blocks_verification_of_either_record(app, client, au
         assert (f"Data ini belum dapat diverifikasi: kasus duplikat NIK #{case} (dengan data #{other}) belum "
                 "diputuskan.") in html
         assert f'<a href="/sidilan/duplikat/{case}">Buka kasus duplikat #{case}</a>' in html
-    assert client.post(f"/sidilan/duplikat/{case}", data={"keputusan": "bukan_duplikat"}).status_code == 302
+    assert client.post(f"/sidilan/duplikat/{case}", data=keyed(keputusan="bukan_duplikat")).status_code == 302
     _act(client, first, "verifikasi")
     _act(client, first, "setujui")
     assert _status(app, first) == "disetujui"
@@ -70,7 +70,7 @@ def test_open_nik_duplicate_blocks_the_final_approval_until_merged(app, client, 
     html = _act(client, febri, "setujui").get_data(as_text=True)
     assert _status(app, febri) == "diverifikasi"
     assert f"belum dapat disetujui: kasus duplikat NIK #{case} (dengan data #{twin})" in html
-    r = client.post(f"/sidilan/duplikat/{case}", data={"keputusan": "duplikat", "keep": str(febri)})
+    r = client.post(f"/sidilan/duplikat/{case}", data=keyed(keputusan="duplikat", keep=str(febri)))
     assert r.status_code == 302
     _act(client, febri, "setujui")
     assert _status(app, febri) == "disetujui"
@@ -128,7 +128,7 @@ def test_barthel_items_chosen_are_kept_when_others_are_missing(app, client, auth
     auth.login("operator.solok")
     pid = person_id_of(app, "Syamsul Bahri")
     url = f"/sidilan/orang/{pid}/asesmen"
-    r = client.post(url, data={"tgl_asesmen": "2024-08-29", "barthel_makan": "2", "barthel_mandi": "0"})
+    r = client.post(url, data=keyed(tgl_asesmen="2024-08-29", barthel_makan="2", barthel_mandi="0"))
     html = r.get_data(as_text=True)
     assert r.status_code == 422
     again = browser_form(html, url)
@@ -185,12 +185,14 @@ def test_second_kepala_keluarga_is_refused_naming_the_first(app, client, auth, p
     # as a child of the family she is saved; making her the head on edit is refused the same way
     assert client.post("/sidilan/orang/baru", data=person_data()).status_code == 302
     child = person_by_name(app, "Marlinda").id
-    r = client.post(f"/sidilan/orang/{child}/ubah", data=person_data(hubungan_keluarga="Kepala Keluarga"))
+    r = client.post(f"/sidilan/orang/{child}/ubah", data=person_data(hubungan_keluarga="Kepala Keluarga",
+                                                                     version=version_of(app, Person, child)))
     assert r.status_code == 422 and _shdk_message(r.get_data(as_text=True)) == [message]
     with app.app_context():
         assert db.session.get(Person, child).hubungan_keluarga == "Anak"
     # the head himself saves his record as Kepala Keluarga again
-    r = client.post(f"/sidilan/orang/{head}/ubah", data=person_data(**HEAD, no_hp="081234567890"))
+    r = client.post(f"/sidilan/orang/{head}/ubah", data=person_data(**HEAD, no_hp="081234567890",
+                                                                    version=version_of(app, Person, head)))
     assert r.status_code == 302
 
 
@@ -227,7 +229,7 @@ def test_import_refuses_a_second_kepala_keluarga(app, client, auth):
     assert result_rows(text) == {2: "Ditolak", 3: "Akan dibuat", 4: "Ditolak", 5: "Akan dibuat"}
     assert f"No. KK ini sudah punya Kepala Keluarga: Syamsul Bahri (#{syamsul})." in text
     assert "No. KK ini sudah punya Kepala Keluarga: Sutan Mudo (baris 3 dalam berkas ini)." in text
-    client.post(f"/sidilan/impor/{token}/jalankan")
+    run(client, token)
     with app.app_context():
         heads = db.session.scalars(select(Person.nama_lengkap).where(
             Person.no_kk.in_([kk, new_kk]), Person.hubungan_keluarga == "Kepala Keluarga")).all()
@@ -254,12 +256,14 @@ def test_meninggal_requires_the_date_of_death(app, client, auth, person_data):
         "Tanggal meninggal tidak boleh sebelum tanggal lahir."]
     assert client.post("/sidilan/orang/baru", data=person_data()).status_code == 302
     pid = person_by_name(app, "Marlinda").id
-    r = client.post(f"/sidilan/orang/{pid}/ubah", data=person_data(status_hidup="meninggal"))
+    r = client.post(f"/sidilan/orang/{pid}/ubah", data=person_data(status_hidup="meninggal",
+                                                                   version=version_of(app, Person, pid)))
     assert r.status_code == 422
     with app.app_context():
         assert db.session.get(Person, pid).status_hidup == "hidup"
     r = client.post(f"/sidilan/orang/{pid}/ubah", data=person_data(status_hidup="meninggal",
-                                                                   tgl_meninggal="2024-08-01"))
+                                                                   tgl_meninggal="2024-08-01",
+                                                                   version=version_of(app, Person, pid)))
     assert r.status_code == 302
     with app.app_context():
         p = db.session.get(Person, pid)

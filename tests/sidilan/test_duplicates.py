@@ -7,7 +7,7 @@ from blueprints.core.extensions import db
 from blueprints.sidilan import service as S
 from blueprints.sidilan.models import DuplicateCandidate, Person
 
-from .conftest import NIK_WOMAN_1984, person_by_name
+from .conftest import NIK_WOMAN_1984, keyed, person_by_name, version_of
 
 
 def test_name_normalisation():
@@ -56,13 +56,13 @@ def test_not_duplicate_is_remembered(app, client, auth, person_data):
     client.post("/sidilan/orang/baru", data=person_data())
     r = client.post("/sidilan/orang/baru", data=person_data(nama_lengkap="Orang Lain", no_kk=""))
     cand_url = r.headers["Location"]
-    r = client.post(cand_url, data={"keputusan": "bukan_duplikat"})
+    r = client.post(cand_url, data=keyed(keputusan="bukan_duplikat"))
     assert r.status_code == 302
     other = person_by_name(app, "Orang Lain")
     assert _pairs(app, other.id) == [("nik", "bukan_duplikat")]
     # saving again does not ask again
-    r = client.post(f"/sidilan/orang/{other.id}/ubah", data=person_data(nama_lengkap="Orang Lain", no_kk="",
-                                                                         no_hp="0812345678"))
+    r = client.post(f"/sidilan/orang/{other.id}/ubah", data=person_data(
+        nama_lengkap="Orang Lain", no_kk="", no_hp="0812345678", version=version_of(app, Person, other.id)))
     assert "/sidilan/duplikat/" not in r.headers["Location"]
     assert len(_pairs(app, other.id)) == 1
     with app.app_context():
@@ -80,9 +80,9 @@ def test_merge_keeps_old_record_findable(app, client, auth):
         gone_name = db.session.get(Person, gone).nama_lengkap
     page = client.get(f"/sidilan/duplikat/{cand.id}").get_data(as_text=True)
     assert f"#{keep}" in page and f"#{gone}" in page
-    r = client.post(f"/sidilan/duplikat/{cand.id}", data={"keputusan": "duplikat"})
+    r = client.post(f"/sidilan/duplikat/{cand.id}", data=keyed(keputusan="duplikat"))
     assert r.status_code == 422 and "Pilih data yang dipertahankan." in r.get_data(as_text=True)
-    r = client.post(f"/sidilan/duplikat/{cand.id}", data={"keputusan": "duplikat", "keep": str(keep)})
+    r = client.post(f"/sidilan/duplikat/{cand.id}", data=keyed(keputusan="duplikat", keep=str(keep)))
     assert r.status_code == 302
     with app.app_context():
         assert db.session.get(Person, gone).merged_into_id == keep

@@ -13,10 +13,12 @@ from werkzeug.test import stream_encode_multipart
 
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
+from blueprints.core.forms import new_submission_key
 from blueprints.sidilan import importer
 from blueprints.sidilan.models import ChangeLog, Disability, Household, Person
 from blueprints.sidilan.report_models import ImportBatch
 from tests.conftest import HX
+from tests.replay import form_key
 
 DATA = Path(__file__).parents[1] / "data"
 XLSX = DATA / "sidilan_import_sample.xlsx"
@@ -34,13 +36,25 @@ def counts(app):
                 for m in (Person, Household, Disability, ImportBatch, ChangeLog)}
 
 
-def upload(client, path=XLSX, name=None, data=None):
-    """Multipart POST encoded in memory (the test client would spool a big body to an unclosed temp file)."""
+def upload_body(path=XLSX, name=None, data=None, key=None) -> tuple[bytes, str]:
+    """A multipart body encoded in memory (the test client would spool a big body to an unclosed temp file)
+    with a fresh submission key, as the upload page sends it; and its content type."""
     payload = data if data is not None else path.read_bytes()
     stream, length, boundary = stream_encode_multipart(
-        {"berkas": FileStorage(io.BytesIO(payload), filename=name or path.name)}, use_tempfile=False)
-    return client.post("/sidilan/impor", data=stream.getvalue(),
-                       content_type=f"multipart/form-data; boundary={boundary}")
+        {"berkas": FileStorage(io.BytesIO(payload), filename=name or path.name),
+         "submission_key": key or new_submission_key()}, use_tempfile=False)
+    return stream.getvalue(), f"multipart/form-data; boundary={boundary}"
+
+
+def upload(client, path=XLSX, name=None, data=None, key=None):
+    body, content_type = upload_body(path, name, data, key)
+    return client.post("/sidilan/impor", data=body, content_type=content_type)
+
+
+def run(client, token, **kwargs):
+    """Press the run button of the dry run, with the key its page renders."""
+    key = form_key(client, f"/sidilan/impor/{token}/uji")
+    return client.post(f"/sidilan/impor/{token}/jalankan", data={"submission_key": key}, **kwargs)
 
 
 def token_of(response) -> str:
@@ -128,7 +142,7 @@ def test_import_creates_matches_and_rejects_as_shown(app, operator):
     preview = operator.get(f"/sidilan/impor/{token}/uji")
     shown_new = int(re.search(r"(\d+) <small class=\"muted\">akan dibuat", preview.text).group(1))
     before = counts(app)
-    r = operator.post(f"/sidilan/impor/{token}/jalankan")
+    r = run(operator, token)
     assert r.status_code == 302
     after = counts(app)
     assert after["sidilan_person"] - before["sidilan_person"] == shown_new == len(GOOD_NIKS) + len(GOOD_WITHOUT_NIK)
@@ -186,7 +200,7 @@ def test_import_is_atomic(app, operator, monkeypatch):
         return real(person)
 
     monkeypatch.setattr(service, "record_duplicates", failing)
-    r = operator.post(f"/sidilan/impor/{token}/jalankan", follow_redirects=True)
+    r = run(operator, token, follow_redirects=True)
     assert r.status_code == 200
     assert "dibatalkan seluruhnya" in r.text
     assert counts(app) == before
@@ -206,7 +220,7 @@ def test_failed_import_logs_no_personal_data(app, operator, monkeypatch, caplog)
     map_and_preview(operator, token)
     monkeypatch.setattr(service, "record_duplicates", failing)
     with caplog.at_level("ERROR"):
-        r = operator.post(f"/sidilan/impor/{token}/jalankan", follow_redirects=True)
+        r = run(operator, token, follow_redirects=True)
     assert "dibatalkan seluruhnya" in r.text
     logged = caplog.text + "".join(rec.exc_text or "" for rec in caplog.records)
     assert "sidilan import failed" in logged and "IntegrityError" in logged
@@ -216,7 +230,7 @@ def test_failed_import_logs_no_personal_data(app, operator, monkeypatch, caplog)
 def test_rejected_rows_report_downloads(app, operator):
     token = token_of(upload(operator))
     map_and_preview(operator, token)
-    batch_url = operator.post(f"/sidilan/impor/{token}/jalankan").headers["Location"]
+    batch_url = run(operator, token).headers["Location"]
     batch_id = int(re.search(r"/riwayat/(\d+)", batch_url).group(1))
     r = operator.get(f"/sidilan/impor/riwayat/{batch_id}/ditolak.csv")
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
@@ -238,7 +252,7 @@ def test_batch_and_pending_upload_are_scoped(app, client, auth):
     auth.login("operator.solok")
     token = token_of(upload(client))
     map_and_preview(client, token)
-    batch_url = client.post(f"/sidilan/impor/{token}/jalankan").headers["Location"]
+    batch_url = run(client, token).headers["Location"]
     token2 = token_of(upload(client))
     auth.logout()
     auth.login("operator.sijunjung")
@@ -385,7 +399,7 @@ def test_source_of_the_data_is_chosen_on_the_mapping_step(app, operator):
     assert bad.status_code == 422 and "Pilih sumber data." in bad.text
     form["sumber_data"] = "impor_dtks"
     assert operator.post(f"/sidilan/impor/{token}/kolom", data=form).status_code == 302
-    operator.post(f"/sidilan/impor/{token}/jalankan")
+    run(operator, token)
     with app.app_context():
         batch = db.session.scalars(select(ImportBatch)).one()
         sources = set(db.session.scalars(select(Person.sumber_data).where(Person.id.in_(batch.created_ids))))
@@ -421,7 +435,7 @@ def test_age_column_gives_an_estimated_birth_date(app, operator):
     r = operator.get(f"/sidilan/impor/{token}/uji")
     assert result_rows(r.text) == {2: "Akan dibuat", 3: "Ditolak"}
     assert "diperkirakan dari umur 78 tahun" in r.text and "Umur &#39;tua&#39; bukan angka" in r.text
-    operator.post(f"/sidilan/impor/{token}/jalankan")
+    run(operator, token)
     with app.app_context():
         p = db.session.scalar(select(Person).where(Person.nama_lengkap == "Inyiak Bagindo"))
         assert p.tgl_lahir_perkiraan and p.tanggal_lahir.year == today_local().year - 78

@@ -6,7 +6,7 @@ from blueprints.core.extensions import db
 from blueprints.sidilan.models import ChangeLog, Household, Person
 from tests.conftest import HX
 
-from .conftest import NIK_WOMAN_1984, person_by_name, person_id_of
+from .conftest import NIK_WOMAN_1984, person_by_name, person_id_of, version_of
 
 
 def _new(client, data):
@@ -146,7 +146,8 @@ def test_edit_logs_old_and_new_value(app, client, auth, person_data):
     pid = person_by_name(app, "Marlinda").id
     form = client.get(f"/sidilan/orang/{pid}/ubah").get_data(as_text=True)
     assert 'value="Marlinda"' in form
-    r = client.post(f"/sidilan/orang/{pid}/ubah", data=person_data(no_hp="081234567890"))
+    r = client.post(f"/sidilan/orang/{pid}/ubah", data=person_data(no_hp="081234567890",
+                                                                   version=version_of(app, Person, pid)))
     assert r.status_code == 302
     html = client.get(f"/sidilan/orang/{pid}").get_data(as_text=True)
     assert "no_hp" in html and "081234567890" in html
@@ -213,17 +214,22 @@ def test_household_page_and_desil_rule(app, client, auth):
         hh = db.session.get(Person, pid).household_id
     page = client.get(f"/sidilan/keluarga/{hh}").get_data(as_text=True)
     assert "Rosmaniar" in page and "Syamsul Bahri" in page
-    r = client.post(f"/sidilan/keluarga/{hh}", data={"desil_dtsen": "11", "alamat": "<script>x</script>"})
+    version = version_of(app, Household, hh)
+    r = client.post(f"/sidilan/keluarga/{hh}", data={"desil_dtsen": "11", "alamat": "<script>x</script>",
+                                                     "version": version})
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and "Desil DTSEN harus 1–10." in html and "&lt;script&gt;x" in html
+    assert f'name="version" type="hidden" value="{version}"' in html  # the form keeps the version it showed
     r = client.post(f"/sidilan/keluarga/{hh}", data={"desil_dtsen": "2", "tgl_cek_dtsen": "2024-08-29",
-                                                     "kecamatan": "13.02.18", "nagari": "13.02.18.2004"})
+                                                     "kecamatan": "13.02.18", "nagari": "13.02.18.2004",
+                                                     "version": version})
     assert r.status_code == 302
     with app.app_context():
         assert db.session.get(Household, hh).desil_dtsen == 2
     auth.logout()
     auth.login("pimpinan.solok")
-    assert client.post(f"/sidilan/keluarga/{hh}", data={"desil_dtsen": "3"}).status_code == 404
+    assert client.post(f"/sidilan/keluarga/{hh}", data={"desil_dtsen": "3",
+                                                        "version": version_of(app, Household, hh)}).status_code == 404
     with app.app_context():
         no_kk = db.session.get(Household, hh).no_kk
     page = client.get(f"/sidilan/keluarga/{hh}").get_data(as_text=True)

@@ -9,7 +9,7 @@ from blueprints.sidilan import service as S
 from blueprints.sidilan.models import Disability, ElderlyAssessment, Person
 from blueprints.sidilan.values import BARTHEL_ITEMS
 
-from .conftest import person_by_name, person_id_of
+from .conftest import keyed, person_by_name, person_id_of, version_of
 
 
 @pytest.mark.parametrize("total, category", [(20, "mandiri"), (19, "ringan"), (12, "ringan"), (11, "sedang"),
@@ -51,19 +51,22 @@ def test_disability_form_derives_ganda_and_shows_wg_flag(app, client, auth, pers
     assert "Terindikasi disabilitas" in html and "ganda" in html and "Pengguna kursi roda" in html
     # a single ragam with a combined sub-type is also ganda; WG answers below the cut-off give no flag
     client.post(f"/sidilan/orang/{pid}/disabilitas", data={"ragam": ["sensorik"], "jenis_sensorik": "rungu-wicara",
-                                                          "wg_mendengar": "2"})
+                                                          "wg_mendengar": "2",
+                                                          "version": version_of(app, Disability, d.id)})
     with app.app_context():
         d = db.session.scalar(select(Disability).where(Disability.person_id == pid))
         assert d.ganda is True and d.ragam_fisik is False
     assert "Tidak terindikasi" in client.get(f"/sidilan/orang/{pid}").get_data(as_text=True)
-    bad = client.post(f"/sidilan/orang/{pid}/disabilitas", data={"ragam": ["fisik"], "wg_melihat": "7"})
+    bad = client.post(f"/sidilan/orang/{pid}/disabilitas", data={"ragam": ["fisik"], "wg_melihat": "7",
+                                                                "version": version_of(app, Disability, d.id)})
     assert bad.status_code == 422 and "Pilihan tidak sah." in bad.get_data(as_text=True)
 
 
 def _items(**over):
+    """Every Barthel item at its maximum, and the fresh submission key of a newly opened form."""
     data = {f: str(m) for f, _, m in BARTHEL_ITEMS}
     data.update(over)
-    return data
+    return keyed(data)
 
 
 def test_barthel_total_derived_never_typed_and_rows_kept(app, client, auth):

@@ -14,6 +14,7 @@ from tests.sidilan.test_import import (
     XLSX,
     FileStorage,
     map_and_preview,
+    run,
     stream_encode_multipart,
     token_of,
     upload,
@@ -38,7 +39,7 @@ def test_report_pages_fit_the_byte_budget(app, client, auth):
             assert gz(r.data) <= PAGE, f"{url}: {gz(r.data)} B gz"
 
     measure(pages)
-    measure([client.post(f"/sidilan/impor/{token}/jalankan").headers["Location"]])
+    measure([run(client, token).headers["Location"]])
     token2 = token_of(upload(client))
     map_and_preview(client, token2)
     fragment = client.get(f"/sidilan/impor/{token2}/uji?tampil=cocok", headers=HX)
@@ -57,9 +58,10 @@ def test_import_forms_need_the_csrf_token(make_app):
     assert r.status_code == 400 and "token keamanan" in r.text.lower()
     page = client.get("/sidilan/impor").text
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', page).group(1)
     stream, _, boundary = stream_encode_multipart(
-        {"csrf_token": csrf, "berkas": FileStorage(io.BytesIO(XLSX.read_bytes()), filename=XLSX.name)},
-        use_tempfile=False)
+        {"csrf_token": csrf, "submission_key": key,
+         "berkas": FileStorage(io.BytesIO(XLSX.read_bytes()), filename=XLSX.name)}, use_tempfile=False)
     r = client.post("/sidilan/impor", data=stream.getvalue(), content_type=f"multipart/form-data; boundary={boundary}")
     assert r.status_code == 302
     mapping_url = r.headers["Location"]
@@ -77,7 +79,7 @@ def test_sample_import_reaches_dashboard_and_stays_in_regency(app, client, auth)
     map_and_preview(client, token)
     preview = client.get(f"/sidilan/impor/{token}/uji").text
     new = int(re.search(r"(\d+) <small class=\"muted\">akan dibuat", preview).group(1))
-    client.post(f"/sidilan/impor/{token}/jalankan")
+    run(client, token)
     after = table(client.get("/sidilan/dasbor").text, "c-kec")
     assert after["Jumlah"][0] == before["Jumlah"][0] + new
     assert after["Tigo Lurah"][0] == before["Tigo Lurah"][0] + 2  # Siti Aminah and Nasrul
@@ -109,7 +111,7 @@ def test_imported_person_similar_to_an_existing_one_opens_a_review(app, client, 
     token = token_of(upload(client, name="mirip.csv", data=data))
     map_and_preview(client, token)
     assert "Akan dibuat" in client.get(f"/sidilan/impor/{token}/uji").text
-    client.post(f"/sidilan/impor/{token}/jalankan")
+    run(client, token)
     with app.app_context():
         cands = list(db.session.scalars(select(DuplicateCandidate)))
         assert len(cands) == before + 1

@@ -7,7 +7,7 @@ from blueprints.core.extensions import db
 from blueprints.sidilan.models import Person
 from tests.conftest import HX
 
-from .conftest import gz, person_id_of
+from .conftest import gz, keyed, person_id_of
 
 PAGE_BUDGET, FRAGMENT_BUDGET = 14_000, 4_000
 
@@ -125,7 +125,7 @@ def test_program_filter(app, client, auth):
     assert before is None
     url = f"/sidilan/?program={aspd}&q=febri"
     assert f'/sidilan/orang/{pid}"' not in client.get(url).get_data(as_text=True)
-    client.post(f"/sidilan/orang/{pid}/bantuan", data={"program_id": str(aspd), "tahun": "2024"})
+    client.post(f"/sidilan/orang/{pid}/bantuan", data=keyed(program_id=str(aspd), tahun="2024"))
     assert f'/sidilan/orang/{pid}"' in client.get(url).get_data(as_text=True)
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from blueprints.core.extensions import db
 from blueprints.sidilan.models import Person, VerificationEvent
 
-from .conftest import person_by_name
+from .conftest import keyed, person_by_name
 
 
 def _status(app, pid):
@@ -131,7 +131,7 @@ def test_done_means_story(app, client, auth, person_data):
     items = {"barthel_bab": "2", "barthel_bak": "2", "barthel_kebersihan_diri": "1", "barthel_toilet": "2",
              "barthel_makan": "2", "barthel_berpindah": "2", "barthel_mobilitas": "2", "barthel_berpakaian": "1",
              "barthel_tangga": "0", "barthel_mandi": "0"}
-    assert client.post(f"/sidilan/orang/{father}/asesmen", data={"tgl_asesmen": "2024-08-29", **items}).status_code \
+    assert client.post(f"/sidilan/orang/{father}/asesmen", data=keyed(items, tgl_asesmen="2024-08-29")).status_code \
         == 302
     for pid in (woman, father):
         _act(client, pid, "ajukan")
