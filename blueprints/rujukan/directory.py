@@ -5,13 +5,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from blueprints.auth.models import Organisation
-from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.pagination import paginate
+from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
-from blueprints.core.timeutil import utcnow
+from blueprints.core.versioning import conflict_response
 
-from . import bp
+from . import bp, usecases
 from .forms import FacilityForm, NakesForm, PoliForm, search_text
 from .models import FacilityProfile, HealthWorker, Poli, is_dinkes
 
@@ -76,24 +76,19 @@ def facility_edit(org_id: int):
     org = _facility_or_404(org_id)
     if not may_edit(org):
         abort(404)
-    profile = profile_of(org.id) or FacilityProfile(organisation_id=org.id, paper="A4")
-    form = FacilityForm(obj=profile)
+    profile = profile_of(org.id)
+    form = FacilityForm(obj=profile or FacilityProfile(organisation_id=org.id, paper="A4"))
     if request.method == "GET":
-        form.phone.data, form.address.data = org.phone, org.address
-    if form.validate_on_submit():
-        if profile.id is None:
-            db.session.add(profile)
-        org.phone, org.address = form.phone.data or None, form.address.data or None
-        if (form.capacity_note.data or None) != profile.capacity_note:
-            profile.capacity_at = utcnow()
-        for name in ("whatsapp", "email", "ambulance", "travel_note", "capacity_note", "bpjs_office"):
-            setattr(profile, name, getattr(form, name).data or None)
-        profile.paper = form.paper.data
-        audit.record("update", "rujukan_faskes", org.id, f"mengubah direktori faskes #{org.id}")
-        db.session.commit()
-        flash("Direktori faskes diperbarui.", "ok")
-        return redirect(url_for("rujukan.facility", org_id=org.id))
-    return render("rujukan/facility_form.html", status=422 if form.errors else 200, org=org, form=form)
+        form.phone.data, form.address.data, form.version.data = org.phone, org.address, org.version
+        return render("rujukan/facility_form.html", org=org, form=form)
+    result = usecases.save_facility(org, form, current_user)
+    if result.stale:
+        return conflict_response(form, org, back_url=url_for("rujukan.facility_edit", org_id=org.id),
+                                 current=usecases.facility_values(org, profile))
+    if result.record is None:
+        return render("rujukan/facility_form.html", status=FORM_INVALID, org=org, form=form)
+    flash("Direktori faskes diperbarui.", "ok")
+    return redirect(url_for("rujukan.facility", org_id=org.id))
 
 
 # kind -> (form, model, new row from the valid form, noun for the audit summary, flash message)
@@ -114,17 +109,18 @@ def item_add(org_id: int, kind: str):
         abort(404)
     form_cls, model, values, noun, done = ITEMS[kind]
     form = form_cls(prefix=kind)
-    if form.validate_on_submit():
-        db.session.add(model(organisation_id=org.id, **values(form)))
-        audit.record("update", "rujukan_faskes", org.id, f"menambah {noun} faskes #{org.id}")
-        db.session.commit()
-        flash(done, "ok")
-        return redirect(url_for("rujukan.facility", org_id=org.id))
-    return _facility_page(org, status=422, **{f"{kind}_form": form})
+    result = usecases.add_item(org, model, values, noun, form)
+    if result.replay:
+        return result.replay.response()
+    if result.record is None:
+        return _facility_page(org, status=FORM_INVALID, **{f"{kind}_form": form})
+    flash(done, "ok")
+    return redirect(url_for("rujukan.facility", org_id=org.id))
 
 
 @bp.route("/faskes/<int:org_id>/nonaktif/<kind>/<int:item_id>", methods=["POST"])
 def item_off(org_id: int, kind: str, item_id: int):
+    """The URL names the wanted state (inactive): posting it again changes nothing."""
     org = _facility_or_404(org_id)
     model = ITEMS[kind][1] if kind in ITEMS else None
     if model is None or not may_edit(org):
@@ -132,9 +128,6 @@ def item_off(org_id: int, kind: str, item_id: int):
     item = db.session.get(model, item_id)
     if item is None or item.organisation_id != org.id:
         abort(404)
-    item.active = False  # referrals keep pointing at it
-    audit.record("update", "rujukan_faskes", org.id, f"menonaktifkan {kind} #{item.id}")
-    db.session.commit()
-    flash("Data dinonaktifkan.", "ok")
+    result = usecases.deactivate_item(org, item, kind)
+    flash(result.refused or "Data dinonaktifkan.", "ok")
     return redirect(url_for("rujukan.facility", org_id=org.id))
-

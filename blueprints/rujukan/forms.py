@@ -4,7 +4,7 @@ from wtforms import (BooleanField, DateField, FloatField, IntegerField, SelectFi
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
 
-from blueprints.core.forms import CONTROL_CHARS, MAX_ID, Form, LocalDateTimeField, not_future
+from blueprints.core.forms import CONTROL_CHARS, MAX_ID, CreateForm, EditForm, Form, LocalDateTimeField, not_future
 
 from . import lists as L
 from .models import PROFESSIONS
@@ -52,7 +52,7 @@ def _id(value) -> int:
     return number
 
 
-class PatientForm(Form):
+class PatientFields(Form):
     name = StringField("Nama pasien", validators=[DataRequired(), Length(max=120)], filters=[_strip])
     nik = StringField("NIK", validators=[Optional(), Length(max=30)], filters=[_strip])
     no_nik_reason = StringField("Alasan tanpa NIK", validators=[Optional(), Length(max=120)], filters=[_strip])
@@ -69,7 +69,19 @@ class PatientForm(Form):
     no_rm = StringField("No. RM", validators=[Optional(), Length(max=30)], filters=[_strip])
 
 
+class NewPatientForm(CreateForm, PatientFields):
+    pass
+
+
+class EditPatientForm(EditForm, PatientFields):
+    # Not an input (the kecamatan/nagari/jorong selects are the place cascade): the conflict page compares the
+    # stored and the typed place through it.
+    wilayah = StringField("Kecamatan / nagari / jorong")
+
+
 class ReferralForm(Form):
+    """The referral's fields; a new draft posts a submission key, an edit the version it showed."""
+
     jenis = SelectField("Jenis rujukan", choices=L.choices(L.JENIS, None))
     kategori = SelectField("Kategori (SISRUTE)", choices=L.choices(L.KATEGORI, None))
     tipe = SelectField("Tipe rujukan", choices=L.choices(L.TIPE, None))
@@ -122,13 +134,23 @@ class ReferralForm(Form):
     nakes_id = IdSelectField("Tenaga kesehatan perujuk", choices=[])
 
 
-class ActionForm(Form):
+class NewReferralForm(CreateForm, ReferralForm):
+    pass
+
+
+class EditReferralForm(EditForm, ReferralForm):
+    pass
+
+
+class ActionForm(CreateForm):
+    """A lifecycle step; each step's form on the detail page has its own submission key."""
+
     channel = SelectField("Saluran", choices=L.choices(L.CHANNEL, None))
     note = StringField("Alasan / catatan", validators=[Optional(), Length(max=300)], filters=[_strip])
     redirect_to_id = IdSelectField("Dialihkan ke", choices=[], validate_choice=False)
 
 
-class ReplyForm(Form):
+class ReplyForm(CreateForm):
     channel = SelectField("Saluran", choices=L.choices(L.CHANNEL, None))
     reply_diag = StringField("Diagnosis (ICD-10)", validators=[DataRequired(), Length(max=10)], filters=[_strip])
     reply_therapy = TextAreaField("Terapi yang diberikan", validators=[Optional(), Length(max=2000)])
@@ -140,7 +162,9 @@ class ReplyForm(Form):
                                filters=[_strip])
 
 
-class FacilityForm(Form):
+class FacilityForm(EditForm):
+    """Posts the organisation's version: every directory save updates that row (see usecases.save_facility)."""
+
     phone = StringField("Telepon", validators=[Optional(), Length(max=30)], filters=[_strip])
     whatsapp = StringField("WhatsApp", validators=[Optional(), Length(max=30)], filters=[_strip])
     email = StringField("E-mail", validators=[Optional(), Length(max=120)], filters=[_strip])
@@ -154,12 +178,12 @@ class FacilityForm(Form):
     bpjs_office = StringField("Kantor cabang BPJS", validators=[Optional(), Length(max=80)], filters=[_strip])
 
 
-class PoliForm(Form):
+class PoliForm(CreateForm):
     name = StringField("Nama poli", validators=[DataRequired(), Length(max=100)], filters=[_strip])
     schedule = StringField("Jadwal praktek", validators=[Optional(), Length(max=200)], filters=[_strip])
 
 
-class NakesForm(Form):
+class NakesForm(CreateForm):
     name = StringField("Nama", validators=[DataRequired(), Length(max=120)], filters=[_strip])
     profession = SelectField("Profesi", choices=L.choices(PROFESSIONS, None))
     sip = StringField("Nomor SIP", validators=[Optional(), Length(max=60)], filters=[_strip])

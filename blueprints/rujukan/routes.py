@@ -2,24 +2,26 @@
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from blueprints.auth.models import Organisation, Regency
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.forms import FORM_INVALID, CreateForm, new_submission_key
 from blueprints.core.nik import check_nik, clean_number
 from blueprints.core.pagination import paginate
 from blueprints.core.render import render, wants_fragment
 from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.timeutil import today_local, utcnow
-from blueprints.wilayah.models import Jorong
+from blueprints.core.versioning import conflict_response
 from blueprints.wilayah.service import Cascade, is_cascade_refresh, regency_by_code
 
-from . import bp, directory, icd, links, service
+from . import bp, directory, icd, service, usecases
 from . import lists as L
 from .access import require_facility
-from .forms import ActionForm, PatientForm, ReferralForm, ReplyForm, search_text
+from .forms import (ActionForm, EditPatientForm, EditReferralForm, NewPatientForm, NewReferralForm, ReferralForm,
+                    ReplyForm, search_text)
 from .models import STATUS_LABELS, STATUS_TONE, HealthWorker, Patient, Poli, Referral, ReferralEvent, is_dinkes
 from .settings import setting
 
@@ -97,24 +99,6 @@ def inbox():
 
 # ---- patients ----------------------------------------------------------------------------------
 
-def _border_jorong_ids() -> set[int]:
-    """Ids of the configured border jorong (RUJUKAN_BORDER_JORONG), in one query."""
-    pairs = setting("RUJUKAN_BORDER_JORONG")
-    if not pairs:
-        return set()
-    return set(db.session.scalars(select(Jorong.id).where(or_(
-        *(and_(Jorong.nagari_code == nagari_code, Jorong.name == name) for nagari_code, name in pairs)))))
-
-
-def _sidilan_lookup(nik: str):
-    """SIDILAN person with this NIK in the user's regency or a border jorong; the lookup is audited."""
-    person = links.find_person(nik, {current_user.regency_id}, _border_jorong_ids())
-    if person is not None:
-        audit.record("view", "sidilan_person", person.person_id,
-                     f"prefill rujukan dari SIDILAN orang #{person.person_id}")
-    return person
-
-
 @bp.route("/pasien")
 def patients():
     require_facility()
@@ -128,7 +112,7 @@ def patients():
     page = paginate(stmt, request.args.get("hal"))
     sidilan = None
     if len(digits) == 16 and digits.isdigit() and page.total == 0:
-        sidilan = _sidilan_lookup(digits)
+        sidilan = usecases.sidilan_lookup(digits, current_user)
         db.session.commit()
     return render("rujukan/patients.html", "rujukan/_patients.html", page=page, q=q, digits=digits,
                   sidilan=sidilan)
@@ -144,7 +128,7 @@ def _home_regency(code) -> Regency:
     return regency_by_code(known) or current_user.regency
 
 
-def _patient_cascade(form: PatientForm, values) -> Cascade:
+def _patient_cascade(form, values) -> Cascade:
     return Cascade.build(_home_regency(form.home_regency.data), values, required=True)
 
 
@@ -163,19 +147,39 @@ def _open_known_patient(known: Patient):
     return redirect(url_for("rujukan.patient", patient_id=known.id))
 
 
+def _place_text(cascade: Cascade) -> str:
+    """'Kecamatan / Nagari / Jorong' of a place cascade, for the conflict page."""
+    names = [next((w.name for w in cascade.kecamatan_options if w.code == cascade.kecamatan), ""),
+             next((w.name for w in cascade.nagari_options if w.code == cascade.nagari), ""),
+             next((j.name for j in cascade.jorong_options if str(j.id) == cascade.jorong), "")]
+    return " / ".join(n for n in names if n)
+
+
+def _stored_place(patient: Patient) -> dict:
+    return {"kecamatan": patient.kecamatan_code or "", "nagari": patient.nagari_code or "",
+            "jorong": str(patient.jorong_id or "")}
+
+
+def _patient_conflict(form, patient: Patient, typed_place: Cascade):
+    stored_place = Cascade.build(patient.home_regency, _stored_place(patient), required=True)
+    form.wilayah.data = _place_text(typed_place)
+    return conflict_response(form, patient, back_url=url_for("rujukan.patient_edit", patient_id=patient.id),
+                             current={"home_regency": patient.home_regency.code,
+                                      "wilayah": _place_text(stored_place)})
+
+
 @bp.route("/pasien/baru", methods=["GET", "POST"])
 @bp.route("/pasien/<int:patient_id>/ubah", methods=["GET", "POST"], endpoint="patient_edit")
 def patient_new(patient_id: int | None = None):
     require_facility()
     patient = get_scoped_or_404(Patient, patient_id) if patient_id else None
-    form = PatientForm(obj=patient)
+    form = EditPatientForm(obj=patient) if patient is not None else NewPatientForm()
     form.home_regency.choices = L.C([("", "— pilih —")] + _regency_choices())
     person = None
     if request.method == "GET":
         if patient is not None:
             form.home_regency.data = patient.home_regency.code
-            values = {"kecamatan": patient.kecamatan_code or "", "nagari": patient.nagari_code or "",
-                      "jorong": str(patient.jorong_id or "")}
+            values = _stored_place(patient)
         else:
             form.home_regency.data = current_user.regency.code
             nik = clean_number(request.args.get("nik"))[:16]
@@ -185,7 +189,7 @@ def patient_new(patient_id: int | None = None):
             if nik:
                 form.nik.data = nik
             if len(nik) == 16 and nik.isdigit():
-                person = _sidilan_lookup(nik)
+                person = usecases.sidilan_lookup(nik, current_user)
                 if person is not None:
                     form.name.data, form.sex.data, form.birth_date.data = person.name, person.sex, person.birth_date
                     form.home_regency.data = db.session.get(Regency, person.regency_id).code
@@ -198,57 +202,20 @@ def patient_new(patient_id: int | None = None):
     cascade = _patient_cascade(form, request.form)
     if is_cascade_refresh(request.form):
         return render("rujukan/patient_form.html", **_patient_form_ctx(form, patient, cascade, {}))
-    errors = cascade.errors()
-    ok = form.validate_on_submit()
-    nik_check = None
-    if form.nik.data:
-        nik_check = check_nik(form.nik.data, sex=form.sex.data or None, birth_date=form.birth_date.data,
-                              regency_code=form.home_regency.data or None)
-        form.nik.errors = list(form.nik.errors) + nik_check.errors
-    elif not form.no_nik_reason.data:
-        form.nik.errors = list(form.nik.errors) + ["Isi NIK, atau tulis alasan tanpa NIK (mis. bayi baru lahir)."]
-    known = (service.patient_with_nik(current_user.organisation_id, nik_check.value, patient)
-             if nik_check and nik_check.ok else None)
-    if known is not None and patient is None:  # registering someone this facility already has
-        return _open_known_patient(known)
-    if known is not None:
-        form.nik.errors = list(form.nik.errors) + ["NIK ini sudah terdaftar untuk pasien lain di faskes ini."]
-    jkn = clean_number(form.no_jkn.data)
-    if form.no_jkn.data and not (len(jkn) == 13 and jkn.isdigit()):
-        form.no_jkn.errors = list(form.no_jkn.errors) + ["No. Kartu JKN harus tepat 13 digit angka."]
-    if form.jenis_kepesertaan.data != "non_jkn" and not form.no_jkn.data:
-        form.no_jkn.errors = list(form.no_jkn.errors) + ["Peserta JKN: isi No. Kartu JKN (13 digit)."]
-    if not ok or errors or form.nik.errors or form.no_jkn.errors:
-        return render("rujukan/patient_form.html", status=422,
-                      **_patient_form_ctx(form, patient, cascade, errors, nik_check))
-    created = patient is None
-    if created:
-        patient = Patient(organisation_id=current_user.organisation_id)
-        db.session.add(patient)
-    patient.name = form.name.data
-    patient.nik = nik_check.value if nik_check else None
-    patient.no_nik_reason = None if patient.nik else form.no_nik_reason.data
-    patient.no_jkn = jkn or None
-    patient.status_peserta = form.status_peserta.data or None
-    patient.jenis_kepesertaan = form.jenis_kepesertaan.data
-    patient.birth_date = form.birth_date.data
-    patient.sex = form.sex.data
-    patient.home_regency_id = cascade.regency.id
-    patient.kecamatan_code, patient.nagari_code, patient.jorong_id = (cascade.kecamatan, cascade.nagari,
-                                                                      cascade.jorong_id)
-    patient.address, patient.phone, patient.no_rm = form.address.data, form.phone.data, form.no_rm.data
-    if patient.nik:
-        person = _sidilan_lookup(patient.nik)
-        patient.sidilan_person_id = person.person_id if person else None
-        patient.accessibility = service.accessibility_text(person) if person else None
-    db.session.flush()
-    audit.record("create" if created else "update", "rujukan_patient", patient.id,
-                 f"{'mendaftarkan' if created else 'mengubah'} pasien rujukan #{patient.id}")
-    db.session.commit()
-    for w in (nik_check.warnings if nik_check else []):
+    result = usecases.save_patient(form, cascade, patient, current_user)
+    if result.replay:
+        return result.replay.response()
+    if result.stale:
+        return _patient_conflict(form, patient, cascade)
+    if result.known:
+        return _open_known_patient(result.known)
+    if result.record is None:
+        return render("rujukan/patient_form.html", status=FORM_INVALID,
+                      **_patient_form_ctx(form, patient, cascade, result.errors, result.nik_check))
+    for w in result.warnings:
         flash(w, "warn")
     flash("Data pasien disimpan.", "ok")
-    return redirect(url_for("rujukan.patient", patient_id=patient.id))
+    return redirect(url_for("rujukan.patient", patient_id=result.record.id))
 
 
 @bp.route("/pasien/<int:patient_id>")
@@ -293,12 +260,6 @@ def _fill_choices(form: ReferralForm) -> None:
     form.nakes_id.choices = L.C([(0, "— pilih —")] + [(n.id, f"{n.name} ({n.profession_label})") for n in nakes])
 
 
-def _typed(form: ReferralForm) -> dict:
-    """The form's values by field name; a field that failed its own validation counts as not given, so no
-    invalid value reaches a rule's query or the referral."""
-    return {name: None if field.errors else field.data for name, field in form._fields.items()}
-
-
 def _take_picks(form: ReferralForm) -> None:
     """A result picked in the no-JS ICD-10 search (diagN_pick) replaces the typed code, before validation."""
     for i in (1, 2, 3):
@@ -308,16 +269,20 @@ def _take_picks(form: ReferralForm) -> None:
             field.data, field.raw_data = pick.strip(), [pick]
 
 
-def _form_from(ref: Referral, from_request: bool) -> ReferralForm:
+def _stored_values(ref: Referral) -> dict:
+    """The referral's values under the form's field names where the two differ (selects, diagnosis codes)."""
+    values = {"destination_id": ref.destination_id or 0, "poli_id": ref.poli_id or 0, "nakes_id": ref.nakes_id or 0,
+              "igd_call_accepted": {True: "ya", False: "tidak"}.get(ref.igd_call_accepted, "")}
+    values.update({f"diag{i}": getattr(ref, f"diag{i}_code") or "" for i in (1, 2, 3)})
+    return values
+
+
+def _form_from(ref: Referral, from_request: bool) -> EditReferralForm:
     if from_request:
-        return ReferralForm()
-    form = ReferralForm(formdata=None, obj=ref)
-    form.destination_id.data = ref.destination_id or 0
-    form.poli_id.data = ref.poli_id or 0
-    form.nakes_id.data = ref.nakes_id or 0
-    form.igd_call_accepted.data = {True: "ya", False: "tidak"}.get(ref.igd_call_accepted, "")
-    for i in (1, 2, 3):
-        getattr(form, f"diag{i}").data = getattr(ref, f"diag{i}_code") or ""
+        return EditReferralForm()
+    form = EditReferralForm(formdata=None, obj=ref)
+    for name, value in _stored_values(ref).items():
+        getattr(form, name).data = value
     return form
 
 
@@ -366,66 +331,32 @@ def _icd_refresh(form):
     return {int(slot): icd.search(request.form.get(f"diag_q{slot}", ""))}
 
 
-def _save(ref: Referral, patient: Patient, form: ReferralForm, created: bool):
-    """Validate everything the clerk typed (field rules, then the referral rules on the typed values); only a
-    fully valid form is copied onto the referral. A refusal re-shows the form (422) with the typed values."""
+def _save(ref: Referral, patient: Patient, form, created: bool):
+    """Save the referral form: refreshes of the no-JS form save nothing; a refusal re-shows the form (422) with
+    the typed values; a stale edit gets the conflict page."""
     _take_picks(form)
     if request.form.get("_tujuan"):  # no-JS: show the chosen facility's poli and contacts, save nothing
         return _render_form(form, ref if not created else None, patient)
     icd_results = _icd_refresh(form)
     if icd_results is not None:
         return _render_form(form, ref if not created else None, patient, icd_results=icd_results)
-    valid = form.validate_on_submit()
-    want_issue = request.form.get("terbitkan") == "1"
-    errors, warnings = service.save_draft(ref, _typed(form), for_issue=want_issue, invalid=set(form.errors))
-    if not valid or errors:
-        return _render_form(form, None if created else ref, patient, status=422, errors=errors, warnings=warnings)
-    if created:
-        db.session.add(ref)
-    _apply_border(ref, patient)
-    db.session.flush()
-    if created:
-        service.log_event(ref, current_user, None, "draf")
-    audit.record("create" if created else "update", "rujukan", ref.id,
-                 f"{'membuat' if created else 'mengubah'} draf rujukan #{ref.id}")
-    if ref.destination_id is None:
-        audit.record("update", "rujukan", ref.id, f"rujukan #{ref.id}: tujuan teks bebas di luar direktori")
-    if want_issue and (refused := _issue(ref, url_for("rujukan.patient", patient_id=patient.id))):
-        return refused
-    db.session.commit()
-    for w in warnings:
+    issue = request.form.get("terbitkan") == "1"
+    result = usecases.save_referral(ref, form, current_user, created=created, issue=issue)
+    if result.replay:
+        return result.replay.response()
+    if result.stale:
+        return conflict_response(form, ref, back_url=url_for("rujukan.referral_edit", ref_id=ref.id),
+                                 current=_stored_values(ref))
+    if result.refused:
+        flash(result.refused, "error")
+        return redirect(url_for("rujukan.patient", patient_id=patient.id))
+    if result.record is None:
+        return _render_form(form, None if created else ref, patient, status=FORM_INVALID, errors=result.errors,
+                            warnings=result.warnings)
+    for w in result.warnings:
         flash(w, "warn")
-    flash(f"Rujukan diterbitkan dengan nomor {ref.number}." if want_issue else "Draf rujukan disimpan.", "ok")
+    flash(f"Rujukan diterbitkan dengan nomor {ref.number}." if issue else "Draf rujukan disimpan.", "ok")
     return redirect(url_for("rujukan.detail", ref_id=ref.id))
-
-
-def _refused(step, back_url: str):
-    """Run a lifecycle step; when the rules refuse it, roll back and return the redirect that says why."""
-    try:
-        step()
-    except service.TransitionError as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(back_url)
-    return None
-
-
-def _issue(ref: Referral, back_url: str):
-    """Number the letter (audited); a redirect to back_url when refused, else None."""
-    if refused := _refused(lambda: service.issue(ref, current_user), back_url):
-        return refused
-    audit.record("update", "rujukan", ref.id, f"menerbitkan rujukan #{ref.id}")
-    return None
-
-
-def _apply_border(ref: Referral, patient: Patient) -> None:
-    origin = db.session.get(Organisation, ref.origin_id)
-    destination = db.session.get(Organisation, ref.destination_id) if ref.destination_id else None
-    border = service.border_for(patient, origin, destination, today_local())
-    ref.border = border.covered
-    ref.pks_agreement_id = border.coverage.agreement_id if border.covered else None
-    ref.pks_snapshot = service.pks_snapshot(border.coverage) if border.covered else None
-    ref.accessibility = patient.accessibility
 
 
 @bp.route("/pasien/<int:patient_id>/rujukan/baru", methods=["GET", "POST"])
@@ -437,7 +368,7 @@ def referral_new(patient_id: int):
         abort(404)
     ref = Referral(origin_id=current_user.organisation_id, patient_id=patient.id, patient=patient,
                    created_by_id=current_user.id, status="draf")
-    form = ReferralForm()
+    form = NewReferralForm()
     _fill_choices(form)
     if request.method == "POST":
         return _save(ref, patient, form, created=True)
@@ -476,51 +407,40 @@ def referral_edit(ref_id: int):
 def referral_issue(ref_id: int):
     """Issue from the detail page; when a rule fails, the form comes back with the errors at the fields."""
     ref = _own_draft(ref_id)
-    if ref.status != "draf":
-        flash("Rujukan ini sudah terbit.", "error")
+    form = CreateForm()
+    result = usecases.issue_draft(ref, form, current_user)
+    if result.replay:
+        return result.replay.response()
+    if form.errors:
+        return _detail_page(ref.id, FORM_INVALID, failed=_failed("issue", result.errors, form))
+    if result.refused:
+        flash(result.refused, "error")
         return redirect(url_for("rujukan.detail", ref_id=ref.id))
-    errors, warnings = service.check(ref, for_issue=True)
-    if errors:
+    if result.record is None:
         form = _form_from(ref, from_request=False)
         _fill_choices(form)
-        return _render_form(form, ref, ref.patient, status=422, errors=errors, warnings=warnings)
-    _apply_border(ref, ref.patient)
-    if refused := _issue(ref, url_for("rujukan.detail", ref_id=ref_id)):
-        return refused
-    db.session.commit()
-    for w in warnings:
+        return _render_form(form, ref, ref.patient, status=FORM_INVALID, errors=result.errors,
+                            warnings=result.warnings)
+    for w in result.warnings:
         flash(w, "warn")
     flash(f"Rujukan diterbitkan dengan nomor {ref.number}.", "ok")
     return redirect(url_for("rujukan.detail", ref_id=ref.id))
 
 
-COPY_FIELDS = ("jenis", "kategori", "tipe", "arah", "payer", "poli_name", "dasar", "anamnesis", "physical_exam", "bp",
-               "pulse", "rr", "temperature", "weight", "height", "consciousness", "gcs", "supporting", "diag1_code",
-               "diag1_name", "diag2_code", "diag2_name", "diag3_code", "diag3_name", "therapy_drug", "therapy_other",
-               "bmhp", "procedures", "reason", "tacc", "tacc_time", "tacc_reason", "condition", "ambulance", "escort",
-               "allergy", "note", "nakes_id")
-
-
 @bp.route("/<int:ref_id>/salin", methods=["POST"])
 def referral_copy(ref_id: int):
-    """A rejected, redirected, expired or cancelled letter is not reused: a new draft starts from its content,
-    addressed to the facility the receiver redirected to (if any). Consent is asked again."""
+    """A rejected, redirected, expired or cancelled letter is not reused: a new draft starts from its content."""
     ref = _own_draft(ref_id)
     if ref.effective_status(today_local()) not in service.COPYABLE:
         abort(404)
-    new = Referral(origin_id=ref.origin_id, patient_id=ref.patient_id, created_by_id=current_user.id, status="draf",
-                   **{name: getattr(ref, name) for name in COPY_FIELDS})
-    if ref.status == "dialihkan" and ref.redirect_to_id:
-        new.destination_id, new.poli_id, new.poli_name = ref.redirect_to_id, None, None
-    else:
-        new.destination_id, new.poli_id, new.destination_text = ref.destination_id, ref.poli_id, ref.destination_text
-    db.session.add(new)
-    db.session.flush()
-    service.log_event(new, current_user, None, "draf", note=f"salinan dari rujukan #{ref.id}")
-    audit.record("create", "rujukan", new.id, f"membuat draf rujukan #{new.id} dari rujukan #{ref.id}")
-    db.session.commit()
+    form = CreateForm()
+    result = usecases.copy_referral(ref, form, current_user)
+    if result.replay:
+        return result.replay.response()
+    if result.record is None:
+        return _detail_page(ref.id, FORM_INVALID, failed=_failed("copy", result.errors, form))
     flash("Draf baru dibuat dari rujukan sebelumnya. Periksa tujuan dan catat persetujuan pasien.", "ok")
-    return redirect(url_for("rujukan.referral_edit", ref_id=new.id))
+    return redirect(url_for("rujukan.referral_edit", ref_id=result.record.id))
 
 
 # ---- detail and actions -------------------------------------------------------------------------
@@ -551,9 +471,13 @@ def _detail_page(ref_id: int, status: int = 200, failed: dict | None = None):
     facilities = db.session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.facility_level.is_not(None), Organisation.id.not_in([ref.origin_id, ref.destination_id or 0]))
         .order_by(Organisation.name)).all() if "redirect" in actions else []
+    # each form on the page is its own submission; a form shown again keeps the key it was sent with
+    keys = {name: new_submission_key() for name in (*actions, "issue", "copy")}
+    if failed and failed.get("key"):
+        keys[failed["action"]] = failed["key"]
     audit.record("view", "rujukan", ref.id, f"melihat rujukan #{ref.id}")
     response = render("rujukan/detail.html", status=status, ref=ref, events=events, side=side, actions=actions,
-                      form=form, warnings=warnings, transitions=service.TRANSITIONS, facilities=facilities,
+                      form=form, keys=keys, warnings=warnings, transitions=service.TRANSITIONS, facilities=facilities,
                       can_copy=side == "sender" and ref.effective_status(today_local()) in service.COPYABLE,
                       times=service.response_times(ref), duration=service.duration_text,
                       code=service.verify_code(ref.id) if ref.number else None, failed=failed)
@@ -561,11 +485,11 @@ def _detail_page(ref_id: int, status: int = 200, failed: dict | None = None):
     return response
 
 
-def _action_refused(ref_id: int, action: str, errors: dict[str, str], status: int = 422):
-    """The detail page again, with the action's form showing what was typed and why it was refused."""
-    db.session.rollback()
+def _failed(action: str, errors: dict[str, str], form) -> dict:
+    """A refused form of the detail page: its errors, what was typed, and its submission key (a fresh one when
+    the post carried none)."""
     typed = {name: request.form.get(name, "")[:300] for name in ("channel", "note", "redirect_to_id")}
-    return _detail_page(ref_id, status, failed={"action": action, "errors": errors, "values": typed})
+    return {"action": action, "errors": errors, "values": typed, "key": form.submission_key.data}
 
 
 @bp.route("/<int:ref_id>/aksi/<action>", methods=["POST"])
@@ -575,18 +499,13 @@ def referral_action(ref_id: int, action: str):
         abort(404)
     form = ActionForm()
     form.redirect_to_id.choices = []
-    if not form.validate_on_submit():
-        return _action_refused(ref.id, action, {name: msgs[0] for name, msgs in form.errors.items()})
-    try:
-        target = service.redirect_target(ref, form.redirect_to_id.data) if action == "redirect" else None
-        service.check_transition(ref, action, current_user, channel=form.channel.data, note=form.note.data)
-    except service.TransitionError as e:
-        return _action_refused(ref.id, action, {e.field or "": str(e)}, 422 if e.field else 409)
-    if target is not None:
-        ref.redirect_to_id = target.id
-    service.transition(ref, action, current_user, channel=form.channel.data, note=form.note.data)
-    audit.record("update", "rujukan", ref.id, f"rujukan #{ref.id}: {service.TRANSITIONS[action].label.lower()}")
-    db.session.commit()
+    result = usecases.record_action(ref, action, form, current_user)
+    if result.replay:
+        return result.replay.response()
+    if result.refused:  # the letter's state no longer allows this step
+        return _detail_page(ref.id, 409, failed=_failed(action, {"": result.refused}, form))
+    if result.record is None:
+        return _detail_page(ref.id, FORM_INVALID, failed=_failed(action, result.errors, form))
     flash(f"Status rujukan: {STATUS_LABELS[ref.status]}.", "ok")
     return redirect(url_for("rujukan.detail", ref_id=ref.id))
 
@@ -595,41 +514,27 @@ def referral_action(ref_id: int, action: str):
 def referral_reply(ref_id: int):
     """The receiving doctor's answer (§4.4); the sender may type it from the paper slip or a phone call."""
     ref = get_scoped_or_404(Referral, ref_id)
-    if "answer" not in service.allowed_actions(ref, current_user):
-        abort(404)
     form = ReplyForm()
     side = service.side_of(ref, current_user)
     if side == "sender":
         form.channel.choices = [c for c in form.channel.choices if c.value != "web"]
     if request.method == "GET":
+        if "answer" not in service.allowed_actions(ref, current_user):
+            abort(404)
         form.channel.data = "web" if side == "receiver" else "kertas"
         form.reply_diag.data = ref.diag1_code
         return render("rujukan/reply_form.html", ref=ref, form=form)
-    status, error = 422, None
-    if form.validate_on_submit():
-        found = icd.lookup(form.reply_diag.data)
-        if found is None:
-            form.reply_diag.errors = list(form.reply_diag.errors) + ["Kode ICD-10 tidak dikenal."]
-        else:
-            try:
-                service.check_transition(ref, "answer", current_user, channel=form.channel.data)
-            except service.TransitionError as e:
-                if e.field:
-                    getattr(form, e.field).errors = [str(e)]
-                else:
-                    status, error = 409, str(e)
-            else:
-                ref.reply_diag_code, ref.reply_diag_name = found
-                ref.reply_therapy, ref.reply_advice = form.reply_therapy.data, form.reply_advice.data
-                ref.reply_control_date = form.reply_control_date.data
-                ref.reply_inpatient, ref.reply_finished = form.reply_inpatient.data, form.reply_finished.data
-                ref.reply_doctor = form.reply_doctor.data
-                service.transition(ref, "answer", current_user, channel=form.channel.data)
-                audit.record("update", "rujukan", ref.id, f"jawaban rujukan #{ref.id} dicatat")
-                db.session.commit()
-                flash("Jawaban rujukan disimpan; faskes asal dapat melihatnya.", "ok")
-                return redirect(url_for("rujukan.detail", ref_id=ref.id))
-    return render("rujukan/reply_form.html", status=status, ref=ref, form=form, error=error)
+    result = usecases.record_reply(ref, form, current_user)
+    if result.replay:
+        return result.replay.response()
+    if result.record is not None:
+        flash("Jawaban rujukan disimpan; faskes asal dapat melihatnya.", "ok")
+        return redirect(url_for("rujukan.detail", ref_id=ref.id))
+    for name, message in result.errors.items():
+        if message not in getattr(form, name).errors:
+            getattr(form, name).errors = list(getattr(form, name).errors) + [message]
+    return render("rujukan/reply_form.html", status=409 if result.refused else FORM_INVALID, ref=ref, form=form,
+                  error=result.refused)
 
 
 # ---- ICD-10 search ------------------------------------------------------------------------------

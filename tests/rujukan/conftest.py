@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from blueprints.auth.models import Organisation
 from blueprints.core.extensions import db
+from blueprints.core.forms import new_submission_key
 from blueprints.rujukan.models import HealthWorker, Patient, Poli, Referral
 
 
@@ -23,8 +24,20 @@ def referral_where(*conds) -> Referral:
     return db.session.scalars(select(Referral).where(*conds).order_by(Referral.id)).first()
 
 
+def key() -> dict:
+    """A fresh submission key, as a create form renders it: each post with it is one new submission."""
+    return {"submission_key": new_submission_key()}
+
+
+def version(app, model, record_id: int) -> dict:
+    """The stored version of a record, as its edit form posts it back."""
+    with app.app_context():
+        return {"version": str(db.session.get(model, record_id).version)}
+
+
 def form_data(app, **over) -> dict:
-    """A complete, valid referral from Puskesmas Tigo Lurah to RSUD Sijunjung (Penyakit Dalam)."""
+    """A complete, valid referral from Puskesmas Tigo Lurah to RSUD Sijunjung (Penyakit Dalam), with a fresh
+    submission key (an edit of a draft also needs its ``version``)."""
     with app.app_context():
         rsud = org("rsud")
         poli = db.session.scalar(select(Poli).where(Poli.organisation_id == rsud.id, Poli.name == "Penyakit Dalam"))
@@ -42,6 +55,7 @@ def form_data(app, **over) -> dict:
             "note": "", "planned_visit": TODAY.isoformat(), "consent": "setuju",
             "consent_signer": "Suami pasien", "consent_relation": "suami", "consent_date": TODAY.isoformat(),
             "igd_call_name": "", "igd_call_time": "", "igd_call_accepted": "", "nakes_id": str(nakes.id),
+            **key(),
         }
     data.update(over)
     return data

@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
+from blueprints.auth.models import Organisation
 from blueprints.core.extensions import db
 from blueprints.rujukan.models import FacilityProfile, HealthWorker, Patient, Poli, Referral, ReferralEvent
 
-from .conftest import form_data, org, patient_named, referral_where
+from .conftest import form_data, key, org, patient_named, referral_where, version
 
 LONG, SCRIPT = "x" * 10_000, "<script>alert(1)</script>"
 HUGE = str(10**30)
@@ -39,6 +40,19 @@ def _urls(app):
         }
 
 
+def _hidden(app, name: str) -> dict:
+    """What the form behind ``_urls(app)[name]`` posts besides its fields: a fresh submission key (create forms,
+    prefixed like their fields) or the record's version (edit forms)."""
+    if name == "patient_edit":
+        with app.app_context():
+            return version(app, Patient, patient_named("Baharuddin").id)
+    if name == "facility":
+        with app.app_context():
+            return version(app, Organisation, org("pkm").id)
+    prefix = f"{name}-" if name in ("poli", "nakes") else ""
+    return {prefix + "submission_key": key()["submission_key"]}
+
+
 FIELDS = ["name", "nik", "no_jkn", "birth_date", "sex", "home_regency", "kecamatan", "phone", "channel", "note",
           "redirect_to_id", "reply_diag", "reply_therapy", "reply_doctor", "reply_control_date", "whatsapp",
           "travel_note", "capacity_note", "paper", "poli-name", "poli-schedule", "nakes-name", "nakes-sip",
@@ -49,7 +63,7 @@ def test_script_is_never_echoed_unescaped(app, client, auth):
     urls = _urls(app)
     auth.login("faskes.solok")
     for name, url in urls.items():
-        resp = client.post(url, data={f: SCRIPT for f in FIELDS}, follow_redirects=True)
+        resp = client.post(url, data={**{f: SCRIPT for f in FIELDS}, **_hidden(app, name)}, follow_redirects=True)
         assert resp.status_code in (200, 422), (name, resp.status_code)
         assert SCRIPT not in resp.text, name
 
@@ -60,26 +74,29 @@ def test_bad_posts_answer_422(app, client, auth, value):
     urls = _urls(app)
     auth.login("faskes.solok")
     for name, url in urls.items():
-        resp = client.post(url, data={f: value for f in FIELDS})
+        resp = client.post(url, data={**{f: value for f in FIELDS}, **_hidden(app, name)})
         assert resp.status_code == 422, (name, resp.status_code)
         assert "<html" in resp.text and SCRIPT not in resp.text, name
     auth.logout()
     auth.login("faskes.rsud.sijunjung")
-    resp = client.post(urls["reply"], data={f: value for f in FIELDS})
+    resp = client.post(urls["reply"], data={**{f: value for f in FIELDS}, **_hidden(app, "reply")})
     assert resp.status_code == 422 and SCRIPT not in resp.text
 
 
 @pytest.mark.parametrize("body", ["json", "json-junk", "json-broken"])
 def test_json_bodies_are_an_empty_form(app, client, auth, body):
-    """A JSON body is not a submission of these HTML forms: the clerk-facing 422 with 'Wajib diisi.'."""
+    """A JSON body is not a submission of these HTML forms: the clerk-facing 422 with 'Wajib diisi.' (an edit
+    form's JSON carries no version either: the conflict page, 409)."""
     payload = {"json": json.dumps({f: "x" for f in FIELDS}),
                "json-junk": json.dumps({f: [HUGE, {"a": 1}, 10**30] for f in FIELDS}),
                "json-broken": "[{"}[body]
     urls = _urls(app)
     auth.login("faskes.solok")
-    for name in ("patient", "patient_edit", "reply", "cancel", "poli", "nakes"):
+    for name in ("patient", "reply", "cancel", "poli", "nakes"):
         resp = client.post(urls[name], data=payload, content_type="application/json")
         assert resp.status_code == 422, (name, resp.status_code)
+    resp = client.post(urls["patient_edit"], data=payload, content_type="application/json")
+    assert resp.status_code == 409 and "Data sudah diubah pengguna lain" in resp.text
     assert "Wajib diisi." in client.post(urls["poli"], data=payload, content_type="application/json").text
 
 
@@ -153,7 +170,7 @@ def test_referral_form_refuses_bad_input_before_touching_the_draft(app, faskes, 
     new, edit = _draft(app, faskes)
     ref_id = int(edit.split("/")[-2])
     ids = _other_facility_ids(app)
-    data = form_data(app, anamnesis=MARKER)
+    data = form_data(app, anamnesis=MARKER, **version(app, Referral, ref_id))
     for name, value in changes.items():
         if value is None:
             data.pop(name)
@@ -175,13 +192,16 @@ def test_referral_form_duplicated_fields_and_json(app, faskes, target):
     url = new if target == "new" else edit
     ref_id = int(edit.split("/")[-2])
     before = _columns(app, ref_id), _columns(app)
-    items = list(form_data(app, anamnesis=MARKER).items())
+    items = list(form_data(app, anamnesis=MARKER, **version(app, Referral, ref_id)).items())
     resp = faskes.post(url, data=MultiDict([("pulse", HUGE), ("destination_id", "999999")] + items))
     assert resp.status_code == 422  # the first of two values is the one judged
     assert "Angka harus antara 20 dan 250." in field_block(resp.text, "pulse")
     assert "Pilihan tidak sah." in field_block(resp.text, "destination_id")
     resp = faskes.post(url, data=json.dumps(form_data(app)), content_type="application/json")
-    assert resp.status_code == 422 and "Wajib diisi." in field_block(resp.text, "anamnesis")
+    if target == "new":
+        assert resp.status_code == 422 and "Wajib diisi." in field_block(resp.text, "anamnesis")
+    else:  # no version in a JSON body either
+        assert resp.status_code == 409 and "Data sudah diubah pengguna lain" in resp.text
     assert (_columns(app, ref_id), _columns(app)) == before
 
 
@@ -189,7 +209,8 @@ def test_referral_form_junk_also_when_issuing(app, faskes):
     new, edit = _draft(app, faskes)
     ref_id = int(edit.split("/")[-2])
     before = _columns(app, ref_id)
-    resp = faskes.post(edit, data=form_data(app, anamnesis=MARKER, nakes_id="999999", gcs=HUGE, terbitkan="1"))
+    resp = faskes.post(edit, data=form_data(app, anamnesis=MARKER, nakes_id="999999", gcs=HUGE, terbitkan="1",
+                                            **version(app, Referral, ref_id)))
     assert resp.status_code == 422 and MARKER in resp.text
     assert "Pilihan tidak sah." in field_block(resp.text, "nakes_id")
     assert _columns(app, ref_id) == before and before["status"] == "draf"
@@ -197,6 +218,7 @@ def test_referral_form_junk_also_when_issuing(app, faskes):
 
 def test_inactive_poli_is_refused_with_its_reason(app, faskes):
     new, edit = _draft(app, faskes)
+    ref_id = int(edit.split("/")[-2])
     with app.app_context():
         poli = db.session.scalar(select(Poli).where(Poli.organisation_id == org("rsud").id,
                                                     Poli.name == "Penyakit Dalam"))
@@ -205,7 +227,7 @@ def test_inactive_poli_is_refused_with_its_reason(app, faskes):
         db.session.commit()
         rsud_mata = db.session.scalar(select(Poli.id).where(Poli.organisation_id == org("rsud").id,
                                                             Poli.name == "Mata"))
-    data = form_data(app, anamnesis=MARKER)
+    data = form_data(app, anamnesis=MARKER, **version(app, Referral, ref_id))
     data["poli_id"] = str(poli_id)
     resp = faskes.post(edit, data=data)
     assert resp.status_code == 422 and "sudah tidak aktif" in field_block(resp.text, "poli_id")
@@ -240,22 +262,22 @@ def test_action_errors_stand_at_the_field(app, client, auth):
     ref_id = int(url.split("/")[2])
     before = _status(app, ref_id)
     auth.login("faskes.solok")
-    resp = client.post(url, data={"channel": "web", "note": LONG})
+    resp = client.post(url, data={"channel": "web", "note": LONG, **key()})
     assert resp.status_code == 422
     form = _action_form(resp.text, "cancel")
     assert "Maksimal 300 karakter." in field_block(form, "note") and 'aria-invalid="true"' in form
-    resp = client.post(url, data={"channel": "web", "note": "  "})
+    resp = client.post(url, data={"channel": "web", "note": "  ", **key()})
     assert resp.status_code == 422
     assert "Alasan pembatalan wajib diisi." in field_block(_action_form(resp.text, "cancel"), "note")
-    resp = client.post(url, data={"channel": SCRIPT, "note": "Pasien pindah"})
+    resp = client.post(url, data={"channel": SCRIPT, "note": "Pasien pindah", **key()})
     assert resp.status_code == 422 and SCRIPT not in resp.text
     form = _action_form(resp.text, "cancel")
     assert "Pilihan tidak sah." in form and 'value="Pasien pindah"' in form  # typed reason kept
-    resp = client.post(url, data={"channel": "web", "note": "a\x00b"})
+    resp = client.post(url, data={"channel": "web", "note": "a\x00b", **key()})
     assert resp.status_code == 422 and "karakter yang tidak sah" in _action_form(resp.text, "cancel")
-    resp = client.post(url.replace("cancel", "accept"), data={"channel": "web"})  # sender, not via web
+    resp = client.post(url.replace("cancel", "accept"), data={"channel": "web", **key()})  # sender, not via web
     assert resp.status_code == 422 and "pilih salurannya" in field_block(_action_form(resp.text, "accept"), "channel")
-    resp = client.post(url.replace("cancel", "complete"), data={"channel": "web"})  # not answered yet
+    resp = client.post(url.replace("cancel", "complete"), data={"channel": "web", **key()})  # not answered yet
     assert resp.status_code == 409 and "tidak dapat diubah" in resp.text
     resp = client.post(url, data=json.dumps({"channel": "web", "note": "x"}), content_type="application/json")
     assert resp.status_code == 422
@@ -270,7 +292,7 @@ def test_redirect_target_must_come_from_the_directory(app, client, auth, target)
     with app.app_context():
         target = target.format(origin=org("pkm").id, destination=org("rsud").id)
     auth.login("faskes.rsud.sijunjung")
-    resp = client.post(url, data={"channel": "web", "redirect_to_id": target, "note": "ICU penuh"})
+    resp = client.post(url, data={"channel": "web", "redirect_to_id": target, "note": "ICU penuh", **key()})
     assert resp.status_code == 422
     form = _action_form(resp.text, "redirect")
     assert re.search("Pilih faskes tujuan pengalihan dari direktori.|Pilihan tidak sah.", field_block(form, "redirect_to_id"))
@@ -283,7 +305,7 @@ def test_reply_refusals(app, client, auth):
     ref_id = int(url.split("/")[2])
     before = _status(app, ref_id)
     auth.login("faskes.rsud.sijunjung")
-    good = {"channel": "web", "reply_diag": "I11.0", "reply_doctor": "dr. Irwan", "reply_therapy": MARKER}
+    good = {"channel": "web", "reply_diag": "I11.0", "reply_doctor": "dr. Irwan", "reply_therapy": MARKER, **key()}
     for changes, field, message in [
         ({"reply_control_date": "0001-01-01"}, "reply_control_date", "Tanggal di luar rentang yang wajar"),
         ({"reply_control_date": "2024-13-40"}, "reply_control_date", "Tanggal tidak sah"),
@@ -312,7 +334,7 @@ def test_directory_forms(app, client, auth, kind, data, field, message):
     with app.app_context():
         counts = [db.session.scalar(select(func.count(m.id))) for m in (Poli, HealthWorker, FacilityProfile)]
     auth.login("faskes.solok")
-    resp = client.post(url, data=data)
+    resp = client.post(url, data={**data, **_hidden(app, kind)})
     assert resp.status_code == 422 and message in field_block(resp.text, field)
     with app.app_context():
         assert [db.session.scalar(select(func.count(m.id))) for m in (Poli, HealthWorker, FacilityProfile)] == counts
@@ -329,7 +351,7 @@ def test_directory_forms(app, client, auth, kind, data, field, message):
 def test_patient_form_refusals(app, faskes, changes, field, message):
     data = {"name": "Uji Tolak", "nik": "1302184506900007", "no_jkn": "0002035020999", "status_peserta": "utama",
             "jenis_kepesertaan": "pbi_apbd", "birth_date": "1990-06-05", "sex": "P", "home_regency": "13.02",
-            "kecamatan": "13.02.18", "nagari": "13.02.18.2004", "address": MARKER, **changes}
+            "kecamatan": "13.02.18", "nagari": "13.02.18.2004", "address": MARKER, **key(), **changes}
     with app.app_context():
         before = db.session.scalar(select(func.count(Patient.id)))
     resp = faskes.post("/rujukan/pasien/baru", data=data)

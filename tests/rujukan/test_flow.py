@@ -8,7 +8,7 @@ from blueprints.core.timeutil import today_local
 from blueprints.rujukan import service
 from blueprints.rujukan.models import Patient, Referral
 
-from .conftest import form_data, org
+from .conftest import form_data, key, org
 from .test_pdf import pdf_info
 
 
@@ -18,7 +18,7 @@ def test_done_means(app, client, auth):
     client.post("/rujukan/pasien/baru", data={
         "name": "Rosmaniar", "nik": nik, "jenis_kepesertaan": "pbi_apbd", "no_jkn": "0002035020396",
         "status_peserta": "utama", "birth_date": "1984-03-12", "sex": "P", "home_regency": "13.02",
-        "kecamatan": "13.02.18", "nagari": "13.02.18.2004", "jorong": "1", "phone": "081266000001"})
+        "kecamatan": "13.02.18", "nagari": "13.02.18.2004", "jorong": "1", "phone": "081266000001", **key()})
     with app.app_context():
         patient = db.session.scalars(select(Patient).where(Patient.nik == nik).order_by(Patient.id.desc())).first()
         assert "Pengguna kursi roda" in patient.accessibility
@@ -35,9 +35,9 @@ def test_done_means(app, client, auth):
 
     auth.login("faskes.rsud.sijunjung")
     assert number in client.get("/rujukan/masuk").text
-    client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web"})
+    client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web", **key()})
     client.post(f"/rujukan/{ref_id}/jawab", data={"channel": "web", "reply_diag": "I50.0",
-                                                  "reply_advice": "Kontrol 2 minggu", "reply_doctor": "dr. Irwan"})
+                                                  "reply_advice": "Kontrol 2 minggu", "reply_doctor": "dr. Irwan", **key()})
     auth.logout()
 
     auth.login("faskes.solok")

@@ -9,7 +9,7 @@ from blueprints.core.extensions import db
 from blueprints.rujukan.models import HealthWorker, Patient, Referral
 
 from ..conftest import HX
-from .conftest import form_data, org, patient_named
+from .conftest import form_data, key, org, patient_named, version
 
 
 def _new_url(app, name="Baharuddin"):
@@ -114,7 +114,7 @@ def test_issue_from_detail_page_shows_errors_at_fields(app, faskes):
     resp = faskes.post(_new_url(app), data=form_data(app, consent=""))
     ref_url = resp.headers["Location"]
     ref_id = int(ref_url.rstrip("/").split("/")[-1])
-    resp = faskes.post(f"/rujukan/{ref_id}/terbitkan")
+    resp = faskes.post(f"/rujukan/{ref_id}/terbitkan", data=key())
     assert resp.status_code == 422 and "Catat persetujuan atau penolakan" in resp.text
     with app.app_context():
         assert db.session.get(Referral, ref_id).status == "draf"
@@ -184,7 +184,7 @@ def _patient(app, **over):
     data = {"name": "Uji Pasien", "nik": "1302184506900007", "no_nik_reason": "", "no_jkn": "0002035020999",
             "status_peserta": "utama", "jenis_kepesertaan": "pbi_apbd", "birth_date": "1990-06-05", "sex": "P",
             "home_regency": "13.02", "kecamatan": "13.02.18", "nagari": "13.02.18.2004", "jorong": "",
-            "address": "Jl. Uji", "phone": "08123456789", "no_rm": "RM-9"}
+            "address": "Jl. Uji", "phone": "08123456789", "no_rm": "RM-9", **key()}
     data.update(over)
     return data
 
@@ -230,15 +230,17 @@ def test_edit_draft_keeps_db_on_error(app, faskes):
     ref_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
     page = faskes.get(f"/rujukan/{ref_id}/ubah")
     assert page.status_code == 200 and "Versi pertama" in page.text and 'value="I50.0"' in page.text
-    bad = faskes.post(f"/rujukan/{ref_id}/ubah", data=form_data(app, anamnesis="Versi kedua", diag1="QQQ"))
+    bad = faskes.post(f"/rujukan/{ref_id}/ubah", data=form_data(app, anamnesis="Versi kedua", diag1="QQQ",
+                                                                **version(app, Referral, ref_id)))
     assert bad.status_code == 422 and "Versi kedua" in bad.text
     with app.app_context():
         assert db.session.get(Referral, ref_id).anamnesis == "Versi pertama"
-    ok = faskes.post(f"/rujukan/{ref_id}/ubah", data=form_data(app, anamnesis="Versi kedua"))
+    ok = faskes.post(f"/rujukan/{ref_id}/ubah", data=form_data(app, anamnesis="Versi kedua",
+                                                               **version(app, Referral, ref_id)))
     assert ok.status_code == 302
     with app.app_context():
         assert db.session.get(Referral, ref_id).anamnesis == "Versi kedua"
-    faskes.post(f"/rujukan/{ref_id}/terbitkan")
+    faskes.post(f"/rujukan/{ref_id}/terbitkan", data=key())
     assert faskes.get(f"/rujukan/{ref_id}/ubah").status_code == 302  # issued letters are not edited
 
 
@@ -317,12 +319,14 @@ def test_registering_a_known_nik_opens_the_existing_patient(app, client, auth):
 def test_editing_a_patient_to_a_known_nik_is_refused(app, faskes):
     with app.app_context():
         bah = patient_named("Baharuddin")
-        url, bah_nik = f"/rujukan/pasien/{bah.id}/ubah", bah.nik
+        url, bah_nik, bah_id = f"/rujukan/pasien/{bah.id}/ubah", bah.nik, bah.id
     resp = faskes.post(url, data=_patient(app, name="Baharuddin", nik="1302185203840001", sex="L",
-                                          birth_date="1962-05-04", address="Alamat diketik"))
+                                          birth_date="1962-05-04", address="Alamat diketik",
+                                          **version(app, Patient, bah_id)))
     assert resp.status_code == 422 and "NIK ini sudah terdaftar untuk pasien lain di faskes ini." in resp.text
     assert "Alamat diketik" in resp.text
     with app.app_context():
         assert patient_named("Baharuddin").nik == bah_nik
-    ok = faskes.post(url, data=_patient(app, name="Baharuddin", nik=bah_nik, sex="L", birth_date="1962-05-04"))
+    ok = faskes.post(url, data=_patient(app, name="Baharuddin", nik=bah_nik, sex="L", birth_date="1962-05-04",
+                                        **version(app, Patient, bah_id)))
     assert ok.status_code == 302  # its own NIK is not a duplicate of itself

@@ -10,7 +10,7 @@ from blueprints.core.extensions import db
 from blueprints.rujukan import service
 from blueprints.rujukan.models import Referral, ReferralEvent
 
-from .conftest import org, referral_where
+from .conftest import key, org, referral_where, version
 
 
 def _user(name):
@@ -49,20 +49,22 @@ def test_illegal_transitions_refused(app):
 def test_receiver_flow_and_sender_sees_answer(app, client, auth):
     ref_id = _issued_ref(app)
     auth.login("faskes.rsud.sijunjung")
-    assert client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web"}).status_code == 302
+    assert client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web", **key()}).status_code == 302
     assert client.get(f"/rujukan/{ref_id}/jawab").status_code == 200
-    bad = client.post(f"/rujukan/{ref_id}/jawab", data={"channel": "web", "reply_diag": "", "reply_doctor": ""})
+    bad = client.post(f"/rujukan/{ref_id}/jawab", data={"channel": "web", "reply_diag": "", "reply_doctor": "",
+                                                       **key()})
     assert bad.status_code == 422 and "Wajib diisi." in bad.text
     resp = client.post(f"/rujukan/{ref_id}/jawab", data={
         "channel": "web", "reply_diag": "I11.0", "reply_therapy": "Furosemid", "reply_advice": "Kontrol poli",
-        "reply_control_date": "2026-12-10", "reply_inpatient": "y", "reply_doctor": "dr. Irwan Syah, Sp.PD"})
+        "reply_control_date": "2026-12-10", "reply_inpatient": "y", "reply_doctor": "dr. Irwan Syah, Sp.PD",
+        **key()})
     assert resp.status_code == 302
     auth.logout()
     auth.login("faskes.solok")
     page = client.get(f"/rujukan/{ref_id}")
     assert "Jawaban rujukan" in page.text and "I11.0" in page.text and "dr. Irwan Syah, Sp.PD" in page.text
     assert "Waktu respons" in page.text
-    assert client.post(f"/rujukan/{ref_id}/aksi/complete", data={"channel": "web"}).status_code == 302
+    assert client.post(f"/rujukan/{ref_id}/aksi/complete", data={"channel": "web", **key()}).status_code == 302
     with app.app_context():
         ref = db.session.get(Referral, ref_id)
         assert ref.status == "selesai" and ref.reply_inpatient is True
@@ -76,11 +78,11 @@ def test_sender_records_paper_reply(app, client, auth):
     """Loop closure from the tear-off slip: the sender types it, channel kertas (never 'web')."""
     ref_id = _issued_ref(app)
     auth.login("faskes.solok")
-    resp = client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web"}, follow_redirects=True)
+    resp = client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web", **key()}, follow_redirects=True)
     assert "hanya dari telepon" in resp.text
-    assert client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "telepon"}).status_code == 302
+    assert client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "telepon", **key()}).status_code == 302
     resp = client.post(f"/rujukan/{ref_id}/jawab", data={"channel": "kertas", "reply_diag": "I50.0",
-                                                        "reply_doctor": "dr. RS"})
+                                                        "reply_doctor": "dr. RS", **key()})
     assert resp.status_code == 302
     with app.app_context():
         assert db.session.get(Referral, ref_id).reply_channel == "kertas"
@@ -89,11 +91,11 @@ def test_sender_records_paper_reply(app, client, auth):
 def test_cancel_needs_reason(app, client, auth):
     ref_id = _issued_ref(app)
     auth.login("faskes.solok")
-    resp = client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": ""})
+    resp = client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": "", **key()})
     assert resp.status_code == 422 and "Alasan pembatalan wajib diisi." in resp.text
     with app.app_context():
         assert db.session.get(Referral, ref_id).status == "diterbitkan"
-    client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": "Pasien menolak"})
+    client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": "Pasien menolak", **key()})
     with app.app_context():
         ref = db.session.get(Referral, ref_id)
         assert ref.status == "dibatalkan" and ref.cancel_reason == "Pasien menolak"
@@ -102,9 +104,9 @@ def test_cancel_needs_reason(app, client, auth):
 def test_receiver_cannot_cancel_or_issue(app, client, auth):
     ref_id = _issued_ref(app)
     auth.login("faskes.rsud.sijunjung")
-    resp = client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": "x"})
+    resp = client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": "x", **key()})
     assert resp.status_code == 409 and "dilakukan oleh faskes asal" in resp.text
-    assert client.post(f"/rujukan/{ref_id}/terbitkan").status_code == 404
+    assert client.post(f"/rujukan/{ref_id}/terbitkan", data=key()).status_code == 404
     assert client.get(f"/rujukan/{ref_id}/ubah").status_code == 404
 
 
@@ -128,7 +130,7 @@ def test_expired_shown_and_refused_over_http(app, client, auth):
         db.session.commit()
     auth.login("faskes.rsud.sijunjung")
     assert "Kedaluwarsa" in client.get(f"/rujukan/{ref_id}").text
-    resp = client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web"})
+    resp = client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web", **key()})
     assert resp.status_code == 409 and "tidak dapat diubah" in resp.text
     with app.app_context():
         assert db.session.get(Referral, ref_id).status == "diterbitkan"
@@ -164,8 +166,8 @@ def test_redirected_letter_starts_a_new_draft(app, client, auth):
     copy_button = "Buat rujukan baru dari surat ini"
     assert copy_button in client.get(f"/rujukan/{ref_id}").text
     assert copy_button not in client.get(f"/rujukan/{live}").text
-    assert client.post(f"/rujukan/{live}/salin").status_code == 404  # a live letter is not copied
-    resp = client.post(f"/rujukan/{ref_id}/salin")
+    assert client.post(f"/rujukan/{live}/salin", data=key()).status_code == 404  # a live letter is not copied
+    resp = client.post(f"/rujukan/{ref_id}/salin", data=key())
     assert resp.status_code == 302 and "/ubah" in resp.headers["Location"]
     with app.app_context():
         new = db.session.scalars(select(Referral).order_by(Referral.id.desc())).first()
@@ -211,7 +213,7 @@ def test_refused_referral_is_not_issued_and_prints_the_refusal_form(app, client,
     page = client.get(f"/rujukan/{ref_id}")
     assert "Pasien/keluarga menolak dirujuk" in page.text and "Cetak surat penolakan rujukan" in page.text
     assert "Terbitkan (beri nomor)" not in page.text and f"/rujukan/{ref_id}/cetak" not in page.text
-    resp = client.post(f"/rujukan/{ref_id}/terbitkan")  # a stale page or a crafted post
+    resp = client.post(f"/rujukan/{ref_id}/terbitkan", data=key())  # a stale page or a crafted post
     assert resp.status_code == 422 and service.REFUSED_MESSAGE in resp.text
     printed = client.get(f"/rujukan/{ref_id}/cetak")  # the letter prints as the refusal form
     assert printed.status_code == 302 and printed.headers["Location"].endswith(f"/rujukan/{ref_id}/persetujuan")
@@ -227,7 +229,7 @@ def test_refused_referral_is_not_issued_and_prints_the_refusal_form(app, client,
         with pytest.raises(service.TransitionError, match="menolak dirujuk"):
             service.issue(ref, _user("faskes.solok"))
     consent = client.post(f"/rujukan/{ref_id}/ubah", data={**_refused_draft_data(app), "consent": "setuju",
-                                                            "terbitkan": "1"})
+                                                            "terbitkan": "1", **version(app, Referral, ref_id)})
     assert consent.status_code == 302  # the family changed its mind: now it is issued
     with app.app_context():
         assert db.session.get(Referral, ref_id).status == "diterbitkan"

@@ -10,7 +10,7 @@ from blueprints.core.extensions import db
 from blueprints.rujukan import service
 from blueprints.rujukan.models import Referral
 
-from .conftest import org
+from .conftest import key, org
 
 
 def _drafts(org_key, n):
@@ -105,7 +105,7 @@ def test_two_clerks_issue_at_the_same_moment_over_http(app):
 
     def press(client, ref_id):
         barrier.wait(timeout=10)
-        statuses.append(client.post(f"/rujukan/{ref_id}/terbitkan").status_code)
+        statuses.append(client.post(f"/rujukan/{ref_id}/terbitkan", data=key()).status_code)
 
     threads = [threading.Thread(target=press, args=(c, i)) for c, i in zip(clients, ids)]
     for t in threads:
@@ -129,7 +129,7 @@ def test_bad_number_format_is_a_message_not_a_500(make_app):
         draft.consent_date = TODAY
         db.session.commit()
         draft_id = draft.id
-    resp = client.post(f"/rujukan/{draft_id}/terbitkan", follow_redirects=True)
+    resp = client.post(f"/rujukan/{draft_id}/terbitkan", data=key(), follow_redirects=True)
     assert resp.status_code == 200 and "RUJUKAN_NUMBER_FORMAT" in resp.text
     with app.app_context():
         assert db.session.get(Referral, draft_id).status == "draf"

@@ -24,7 +24,8 @@ def test_typed_time_survives_three_saves_and_prints_the_same(app, faskes):
         page = faskes.get(f"/rujukan/{ref_id}/ubah")
         shown = re.search(r'name="referred_at"[^>]*value="([^"]*)"', page.text).group(1)
         assert shown == "2026-11-20T12:43"
-        saved = faskes.post(f"/rujukan/{ref_id}/ubah", data=form_data(app, referred_at=shown))
+        version = re.search(r'name="version"[^>]*value="([^"]*)"', page.text).group(1)
+        saved = faskes.post(f"/rujukan/{ref_id}/ubah", data=form_data(app, referred_at=shown, version=version))
         assert saved.status_code in (302, 303), saved.text[:500]
     with app.app_context():
         ref = db.session.get(Referral, ref_id)

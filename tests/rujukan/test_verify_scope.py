@@ -1,10 +1,11 @@
 """Public verification page and who may see which referral (404 outside)."""
 
+from blueprints.auth.models import Organisation
 from blueprints.core.extensions import db
 from blueprints.rujukan import service
 from blueprints.rujukan.models import Referral
 
-from .conftest import org, referral_where
+from .conftest import key, org, referral_where, version
 
 
 def _issued(app, origin="pkm", status="dijawab"):
@@ -57,7 +58,7 @@ def test_other_puskesmas_gets_404(app, client, auth):
     for url in (f"/rujukan/{ref_id}", f"/rujukan/{ref_id}/cetak", f"/rujukan/{ref_id}/jawab",
                 f"/rujukan/pasien/{patient_id}", f"/rujukan/pasien/{patient_id}/rujukan/baru"):
         assert client.get(url).status_code == 404, url
-    assert client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": "x"}).status_code == 404
+    assert client.post(f"/rujukan/{ref_id}/aksi/cancel", data={"channel": "web", "note": "x", **key()}).status_code == 404
     assert "Belum ada rujukan yang cocok." in client.get("/rujukan/?q=Rosmaniar").text
 
 
@@ -89,14 +90,17 @@ def test_directory_edit_scope(app, client, auth):
         rsud, pkm = org("rsud").id, org("pkm").id
     auth.login("faskes.solok")
     assert client.get(f"/rujukan/faskes/{rsud}/ubah").status_code == 404
-    resp = client.post(f"/rujukan/faskes/{pkm}/poli", data={"poli-name": "Gigi", "poli-schedule": "Senin"})
+    resp = client.post(f"/rujukan/faskes/{pkm}/poli", data={"poli-name": "Gigi", "poli-schedule": "Senin",
+                                                              "poli-submission_key": key()["submission_key"]})
     assert resp.status_code == 302
     assert "Gigi" in client.get(f"/rujukan/faskes/{pkm}").text
-    bad = client.post(f"/rujukan/faskes/{pkm}/poli", data={"poli-name": "", "poli-schedule": "<script>x</script>"})
+    bad = client.post(f"/rujukan/faskes/{pkm}/poli", data={"poli-name": "", "poli-schedule": "<script>x</script>",
+                                                             "poli-submission_key": key()["submission_key"]})
     assert bad.status_code == 422 and "Wajib diisi." in bad.text
     auth.logout()
     auth.login("dinkes.sijunjung")
-    resp = client.post(f"/rujukan/faskes/{rsud}/ubah", data={"capacity_note": "ICU tersedia 1", "paper": "F4"})
+    resp = client.post(f"/rujukan/faskes/{rsud}/ubah", data={"capacity_note": "ICU tersedia 1", "paper": "F4",
+                                                             **version(app, Organisation, rsud)})
     assert resp.status_code == 302
     assert "ICU tersedia 1" in client.get(f"/rujukan/faskes/{rsud}").text
     assert client.get(f"/rujukan/faskes/{pkm}/ubah").status_code == 404  # another regency's facility
