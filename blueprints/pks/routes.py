@@ -483,7 +483,7 @@ def waiting(agreement_id):
     names = service.regency_names()
     form = _waiting_form(a, names, submitted=True)
     stale = stale_answer(form, a, back_url=url_for("pks.detail", agreement_id=a.id),
-                         current=dict(zip(("menunggu", "opd"), service.waiting_parts(a))))
+                         current=dict(zip((form.menunggu.name, form.opd.name), service.waiting_parts(a))))
     if stale:
         return stale
     if form.validate_on_submit():
