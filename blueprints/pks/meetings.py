@@ -128,7 +128,8 @@ def action_done(meeting_id, item_id):
         abort(404)
     form = ActionDoneForm()
     if not form.validate_on_submit():
-        return _page(m, *_forms(), status=FORM_INVALID, error=form.done.errors[0])
+        errors = " ".join(e for errs in form.errors.values() for e in errs)
+        return _page(m, *_forms(), status=FORM_INVALID, error=errors)
     done = form.done.data == "1"
     if item.done == done:
         flash(REPLAY_NOTE, "ok")

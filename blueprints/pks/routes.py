@@ -4,12 +4,13 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from blueprints.auth.models import Regency
 from blueprints.core import audit
 from blueprints.core.extensions import db
-from blueprints.core.forms import CONTROL_CHARS, FORM_INVALID
+from blueprints.core.forms import CONTROL_CHARS, FORM_INVALID, date_range_message, out_of_range
 from blueprints.core.pagination import paginate, paginate_list
 from blueprints.core.render import render
 from blueprints.core.roles import ADMIN, PIMPINAN, SUPERADMIN
@@ -458,6 +459,9 @@ def _set_target(a: Agreement, form: TargetForm):
     except ValueError as e:
         form.target.errors.append(str(e))
         return None
+    if out_of_range(parsed.mulai) or out_of_range(parsed.selesai):  # typed as text, so checked here
+        form.target.errors.append(date_range_message())
+        return None
     out = service.set_target(a, parsed, form.alasan.data or "", form.diputuskan_oleh.data or "", current_user,
                              meeting_id=form.meeting_id.data or None, tempat=(form.tempat.data or "").strip())
     if not out.ok:
@@ -583,7 +587,11 @@ def rules():
     if not form.validate_on_submit():
         return _rules_page(is_admin, " ".join(e for errs in form.errors.values() for e in errs), FORM_INVALID)
     blocking = form.blocking.data == "1"
-    set_blocking(form.code.data, blocking, current_user.id)
+    try:
+        set_blocking(form.code.data, blocking, current_user.id)
+    except IntegrityError:  # another admin switched this rule for the first time at the same moment
+        db.session.rollback()
+        abort(409)
     audit.record("update", "pks_rule", form.code.data,
                  f"aturan {form.code.data}: {'memblokir' if blocking else 'peringatan'}")
     db.session.commit()

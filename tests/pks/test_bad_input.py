@@ -353,3 +353,17 @@ def test_invalid_forms_answer_422_with_the_typed_values(app, solok, ids):
 def test_list_filters_take_junk(solok):
     for query in ("q=a%00b", "daerah=%C2%B2", "daerah=99999999999999999999", "q=%FF%FE", "hal=-1&status=zz"):
         assert solok.get(f"/pks/daftar?{query}").status_code == 200, query
+
+
+@pytest.mark.parametrize("typed, message", [("1800-01-01", "Tanggal di luar rentang yang wajar"),
+                                            ("September 2100", "Tanggal di luar rentang yang wajar"),
+                                            ("minggu ke-1 Januari 1899", "Tanggal di luar rentang yang wajar"),
+                                            ("September 0000", "Tahun itu tidak ada."),
+                                            ("12 September 0000", "Tanggal itu tidak ada.")])
+def test_signing_target_outside_the_shared_date_range_is_refused(app, solok, ids, typed, message):
+    """The target is typed as text, so its dates are checked against the same range as every date field."""
+    slips = _count(app, Slip)
+    r = solok.post(f"/pks/{ids['pks1']}/target", data={**key("g"), "g-target": typed, "g-alasan": "Ditunda"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422 and message in body and f'value="{typed}"' in body
+    assert _count(app, Slip) == slips

@@ -281,12 +281,16 @@ def test_stale_waiting_and_obligation_status_get_the_conflict_page(app, ids):
     stage = first.get(f"/pks/{aid}/tahap").get_data(as_text=True)
     version = re.search(r'id="w-version" name="version" type="hidden" value="(\d+)"', stage).group(1)
     assert first.post(f"/pks/{aid}/menunggu", data={"version": version, "w-menunggu": "dprd"}).status_code == 302
-    stale = second.post(f"/pks/{aid}/menunggu", data={"version": version, "w-opd": "Bagian Hukum"})
+    stale = second.post(f"/pks/{aid}/menunggu", data={"version": version, "w-menunggu": "", "w-opd": "Bagian Hukum"})
     assert stale.status_code == 409
     text = stale.get_data(as_text=True)
     assert "menunggu DPRD" in text and "Bagian Hukum" in text
     with app.app_context():
         assert db.session.get(Agreement, aid).menunggu == "dprd"
+    [form] = [f for f in post_forms(text, f"/pks/{aid}/menunggu") if f.action == f"/pks/{aid}/menunggu"]
+    assert second.post(form.action, data=form.fields).status_code == 302  # applied on top of the current one
+    with app.app_context():
+        assert db.session.get(Agreement, aid).menunggu == "opd:Bagian Hukum"
         ob = Obligation(agreement_id=ids["ksb"], text="Kewajiban uji")
         db.session.add(ob)
         db.session.commit()
