@@ -5,12 +5,13 @@ import secrets
 import zipfile
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
 
@@ -18,6 +19,7 @@ from . import bp, service
 from .forms import UploadForm
 from .models import Agreement
 from .models_work import Document, MeetingDocument
+from .saving import create_once
 
 TYPES = {  # extension -> (mime, label)
     "pdf": ("application/pdf", "PDF"),
@@ -104,38 +106,45 @@ def _page(a, form, status=200):
                   can_write=can_write(), status=status)
 
 
+def _store(a: Agreement, form: UploadForm):
+    """Check the upload and record it; the file is written only once the submission key is claimed, so a replayed
+    upload stores no second copy. Returns (result, message), or None with the reason on the form."""
+    kind = form.kind.data
+    has_scan = db.session.scalar(select(Document.id).where(
+        Document.agreement_id == a.id, Document.kind == "ttd").limit(1)) is not None
+    if a.is_locked and (kind == "draf" or (kind == "ttd" and has_scan)):
+        form.kind.errors.append(service.Locked.message)
+        return None
+    storage = request.files.get(form.berkas.name)
+    error, data, ext = check_file(storage)
+    if error:
+        form.berkas.errors.append(error)
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    stored = f"{secrets.token_hex(16)}.{ext}"
+    doc = Document(agreement_id=a.id, kind=kind, versi=form.versi.data, ringkasan=(form.ringkasan.data or "").strip(),
+                   drafting_regency_id=current_user.regency_id, filename=storage.filename[:200], stored_name=stored,
+                   mime=TYPES[ext][0], size=len(data), sha256=digest, uploaded_by_id=current_user.id)
+    db.session.add(doc)
+    db.session.flush()
+    if form.meeting_id.data:
+        db.session.add(MeetingDocument(meeting_id=form.meeting_id.data, document_id=doc.id,
+                                       role=form.meeting_role.data))
+    audit.record("create", "pks_document", doc.id, f"dokumen #{doc.id} kesepakatan #{a.id}")
+    db.session.flush()  # everything but the commit has gone through before the file is written
+    (upload_dir() / stored).write_bytes(data)
+    return url_for("pks.documents", agreement_id=a.id), f"Berkas diunggah. SHA-256: {digest}"
+
+
 @bp.route("/<int:agreement_id>/dokumen", methods=["GET", "POST"])
 def documents(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     form = _form(a)
     if request.method == "POST" and form.validate_on_submit():
-        kind = form.kind.data
-        has_scan = db.session.scalar(select(Document.id).where(
-            Document.agreement_id == a.id, Document.kind == "ttd").limit(1)) is not None
-        if a.is_locked and (kind == "draf" or (kind == "ttd" and has_scan)):
-            form.kind.errors.append(service.Locked.message)
-            return _page(a, form, 422)
-        error, data, ext = check_file(request.files.get(form.berkas.name))
-        if error:
-            form.berkas.errors.append(error)
-            return _page(a, form, 422)
-        digest = hashlib.sha256(data).hexdigest()
-        stored = f"{secrets.token_hex(16)}.{ext}"
-        (upload_dir() / stored).write_bytes(data)
-        original = request.files[form.berkas.name].filename
-        doc = Document(agreement_id=a.id, kind=kind, versi=form.versi.data, ringkasan=(form.ringkasan.data or "").strip(),
-                       drafting_regency_id=current_user.regency_id, filename=original[:200], stored_name=stored,
-                       mime=TYPES[ext][0], size=len(data), sha256=digest, uploaded_by_id=current_user.id)
-        db.session.add(doc)
-        db.session.flush()
-        if form.meeting_id.data:
-            db.session.add(MeetingDocument(meeting_id=form.meeting_id.data, document_id=doc.id,
-                                           role=form.meeting_role.data))
-        audit.record("create", "pks_document", doc.id, f"dokumen #{doc.id} kesepakatan #{a.id}")
-        db.session.commit()
-        flash(f"Berkas diunggah. SHA-256: {digest}", "ok")
-        return redirect(url_for("pks.documents", agreement_id=a.id))
-    return _page(a, form, 200 if request.method == "GET" else 422)
+        done = create_once(form.submission_key.data, lambda: _store(a, form))
+        if done:
+            return done
+    return _page(a, form, 200 if request.method == "GET" else FORM_INVALID)
 
 
 @bp.route("/dokumen/<int:document_id>/unduh")

@@ -1,9 +1,9 @@
-from wtforms import (BooleanField, DateField, FileField, IntegerField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField, TimeField)
+from wtforms import (BooleanField, DateField, FileField, HiddenField, IntegerField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from blueprints.core.forms import Form
+from blueprints.core.forms import CreateForm, EditForm, Form
 
 from .models import JENIS, KATEGORI, KLAUSUL, NOTE_KINDS, PERAN_PIHAK, URUSAN
 from .models_work import (ACTIVITY_STATUS, DOC_KINDS, LETTER_DIRECTION, MEETING_DOC_ROLES, OBLIGATION_STATUS,
@@ -35,6 +35,19 @@ MEETING = "Pilih rapat yang membahas kesepakatan ini."
 UNKNOWN_FORM = "Formulir tidak dikenali. Muat ulang halaman lalu coba lagi."
 
 
+class PlainVersionName:
+    """Mixin for an edit form shown with a prefix next to other forms: its version keeps the plain name
+    ``version``, which the conflict page posts back with the typed values; the element id stays prefixed.
+    (Submission keys stay prefixed: each create form of a page keeps its own key when the page is shown again.)"""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            prefix = options.get("prefix") or ""
+            if prefix and options.get("name") == "version":
+                return unbound_field.bind(form=form, **{**options, "prefix": ""}, id=prefix + "version")
+            return super().bind_field(form, unbound_field, options)
+
+
 class MultiCheckbox(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -60,7 +73,15 @@ class AgreementForm(Form):
     dprd_tanggal = DateField("Tanggal keputusan DPRD", validators=[Optional()])
 
 
-class PartyForm(Form):
+class NewAgreementForm(CreateForm, AgreementForm):
+    pass
+
+
+class EditAgreementForm(EditForm, AgreementForm):
+    pass
+
+
+class PartyForm(CreateForm):
     regency_id = SelectField("Daerah", coerce=int, choices=[], validators=[DataRequired("Pilih daerah.")])
     urutan = SelectField("Kedudukan", coerce=int, choices=PERAN_PIHAK)
     opd = StringField("OPD / instansi", validators=[_req("OPD"), _len(150)])
@@ -72,7 +93,7 @@ class PartyForm(Form):
     menandatangani = BooleanField("Ikut menandatangani (memberi nomor di registernya)", default=True)
 
 
-class SignatoryForm(Form):
+class SignatoryForm(CreateForm):
     party_id = SelectField("Pihak", coerce=int, choices=[], validators=[DataRequired("Pilih pihak.")])
     nama = StringField("Nama penandatangan", validators=[_req("Nama"), _len(120)])
     jabatan = StringField("Jabatan", validators=[_req("Jabatan"), _len(150)])
@@ -81,7 +102,7 @@ class SignatoryForm(Form):
     kuasa_tanggal = DateField("Tanggal surat kuasa", validators=[Optional()])
 
 
-class NumberForm(Form):
+class NumberForm(CreateForm):
     party_id = SelectField("Pihak", coerce=int, choices=[], validators=[DataRequired("Pilih pihak.")])
     nomor = StringField("Nomor naskah di register pihak ini", validators=[_req("Nomor"), _len(120)])
     tanggal = DateField("Tanggal penomoran", validators=[Optional()])
@@ -90,6 +111,7 @@ class NumberForm(Form):
 
 class StageForm(Form):
     to = SelectField("Pindah ke tahap", choices=[], validators=[DataRequired("Pilih tahap.")])
+    dari = HiddenField()  # the stage the page showed: a move from a stage the agreement has left is stale
     reason = TextAreaField("Alasan / keterangan", validators=[Optional(), _len(2000)])
 
 
@@ -102,7 +124,7 @@ class SignForm(Form):
         Optional(), NumberRange(min=1, max=600, message="Jangka waktu 1–600 bulan.")])
 
 
-class TargetForm(Form):
+class TargetForm(CreateForm):
     target = StringField("Target tanda tangan", validators=[_req("Target"), _len(60)])
     alasan = TextAreaField("Alasan penundaan (wajib bila target diubah)", validators=[Optional(), _len(2000)])
     diputuskan_oleh = StringField("Diputuskan oleh", validators=[Optional(), _len(200)])
@@ -110,29 +132,29 @@ class TargetForm(Form):
     tempat = StringField("Tempat / acara penandatanganan", validators=[Optional(), _len(200)])
 
 
-class WaitingForm(Form):
+class WaitingForm(PlainVersionName, EditForm):
     menunggu = SelectField("Menunggu siapa", choices=[],
                            invalid_choice_message="Pilih salah satu (atau “— tidak ada —”).")
     opd = StringField("atau menunggu OPD (nama)", validators=[Optional(), _len(150)])
 
 
-class NoteForm(Form):
+class NoteForm(CreateForm):
     kind = SelectField("Jenis", choices=NOTE_KINDS)
     internal = BooleanField("Internal (hanya daerah saya)", default=True)
     text = TextAreaField("Isi catatan", validators=[_req("Isi catatan"), _len(4000)])
 
 
-class ScopeItemForm(Form):
+class ScopeItemForm(CreateForm):
     nama = StringField("Ruang lingkup", validators=[_req("Ruang lingkup"), _len(250)])
     urusan_code = SelectField("Urusan", choices={"": "—", **URUSAN}, default="")
 
 
-class ChildForm(Form):
+class ChildForm(CreateForm):
     jenis = SelectField("Jenis", choices={"ADENDUM": "Adendum", "PERPANJANGAN": "Perpanjangan"})
     judul = StringField("Judul", validators=[_req("Judul"), _len(250)])
 
 
-class MeetingForm(Form):
+class MeetingForm(CreateForm):
     tanggal = DateField("Tanggal", validators=[_date_req("Tanggal rapat wajib diisi.")])
     jam = TimeField("Jam", validators=[Optional()])
     tempat = StringField("Tempat", validators=[Optional(), _len(200)])
@@ -142,7 +164,7 @@ class MeetingForm(Form):
     undangan_nomor = StringField("Nomor surat undangan", validators=[Optional(), _len(120)])
 
 
-class AttendeeForm(Form):
+class AttendeeForm(CreateForm):
     nama = StringField("Nama", validators=[_req("Nama"), _len(150)])
     jabatan = StringField("Jabatan", validators=[Optional(), _len(200)])
     opd = StringField("OPD", validators=[Optional(), _len(200)])
@@ -150,18 +172,18 @@ class AttendeeForm(Form):
     keterangan = StringField("Keterangan", validators=[Optional(), _len(200)])
 
 
-class DecisionForm(Form):
+class DecisionForm(CreateForm):
     text = TextAreaField("Keputusan", validators=[_req("Keputusan"), _len(4000)])
 
 
-class ActionForm(Form):
+class ActionForm(CreateForm):
     text = TextAreaField("Tindak lanjut", validators=[_req("Tindak lanjut"), _len(2000)])
     owner_regency_id = _ids("Daerah penanggung jawab", REGENCY)
     owner = StringField("OPD / orang", validators=[Optional(), _len(200)])
     due = DateField("Tenggat", validators=[Optional()])
 
 
-class UploadForm(Form):
+class UploadForm(CreateForm):
     kind = SelectField("Jenis berkas", choices=DOC_KINDS)
     versi = IntegerField("Versi draf", validators=[Optional(), NumberRange(min=1, max=999,
                                                                            message="Versi 1–999.")])
@@ -171,7 +193,7 @@ class UploadForm(Form):
     berkas = FileField("Berkas (PDF, DOCX, ODT, JPG, PNG)")
 
 
-class ActivityForm(Form):
+class ActivityForm(CreateForm):
     tanggal = DateField("Tanggal", validators=[_date_req("Tanggal wajib diisi.")])
     jenis = StringField("Kegiatan", validators=[_req("Kegiatan"), _len(150)])
     peserta = IntegerField("Jumlah peserta", validators=[Optional(), NumberRange(min=0, max=100000,
@@ -181,7 +203,7 @@ class ActivityForm(Form):
     status = SelectField("Status", choices=ACTIVITY_STATUS)
 
 
-class ObligationForm(Form):
+class ObligationForm(CreateForm):
     party_id = _ids("Pihak", "Pilih pihak kesepakatan ini.")
     text = TextAreaField("Kewajiban (dari pasal hak dan kewajiban)", validators=[_req("Kewajiban"), _len(2000)])
     due = DateField("Tenggat", validators=[Optional()])
@@ -189,7 +211,7 @@ class ObligationForm(Form):
     bukti = StringField("Bukti", validators=[Optional(), _len(500)])
 
 
-class ReportForm(Form):
+class ReportForm(CreateForm):
     periode = StringField("Periode (mis. Semester I 2025)", validators=[_req("Periode"), _len(60)])
     jatuh_tempo = DateField("Jatuh tempo", validators=[Optional()])
     disampaikan_pada = DateField("Disampaikan pada", validators=[Optional()])
@@ -198,13 +220,13 @@ class ReportForm(Form):
     sipgwpp = BooleanField("Sudah diisi di SIPGWPP")
 
 
-class EvaluationForm(Form):
+class EvaluationForm(CreateForm):
     tanggal = DateField("Tanggal", validators=[_date_req("Tanggal wajib diisi.")])
     temuan = TextAreaField("Temuan", validators=[_req("Temuan"), _len(4000)])
     rekomendasi = SelectField("Rekomendasi", choices=REKOMENDASI)
 
 
-class LetterForm(Form):
+class LetterForm(CreateForm):
     arah = SelectField("Arah", choices=LETTER_DIRECTION)
     nomor = StringField("Nomor surat", validators=[_req("Nomor surat"), _len(120)])
     tanggal = DateField("Tanggal surat", validators=[_date_req("Tanggal surat wajib diisi.")])
@@ -214,5 +236,23 @@ class LetterForm(Form):
     tembusan = TextAreaField("Tembusan (satu per baris)", validators=[Optional(), _len(2000)])
 
 
-class LinkAgreementForm(Form):
+class LinkAgreementForm(CreateForm):
     agreement_id = _ids("Kesepakatan lain yang dibahas", "Pilih kesepakatan yang tersedia.")
+
+
+class ObligationStatusForm(EditForm):
+    status = SelectField("Status kewajiban", choices={k: v for k, v in OBLIGATION_STATUS.items() if k != "lewat"},
+                         invalid_choice_message="Status kewajiban tidak sah; pilih salah satu dari daftar.")
+
+
+class ActionDoneForm(Form):
+    """The wanted state of an action item (posting it twice does not flip it back)."""
+    done = SelectField("Status tindak lanjut", choices={"1": "Selesai", "0": "Terbuka"},
+                       invalid_choice_message="Status tindak lanjut tidak dikenali. Muat ulang halaman lalu coba lagi.")
+
+
+class RuleForm(EditForm):
+    """An admin's switch of one rule, posting the wanted level (posting it twice does not flip it back)."""
+    code = HiddenField()
+    blocking = SelectField("Tingkat", choices={"0": "Peringatan", "1": "Memblokir"},
+                           invalid_choice_message="Tingkat aturan tidak dikenali. Muat ulang halaman lalu coba lagi.")

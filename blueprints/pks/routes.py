@@ -4,28 +4,35 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from blueprints.auth.models import Regency
 from blueprints.core import audit
 from blueprints.core.extensions import db
-from blueprints.core.forms import CONTROL_CHARS
+from blueprints.core.forms import CONTROL_CHARS, FORM_INVALID, date_range_message, out_of_range
 from blueprints.core.pagination import paginate, paginate_list
 from blueprints.core.render import render
 from blueprints.core.roles import ADMIN, PIMPINAN, SUPERADMIN
 from blueprints.core.scope import get_scoped_or_404, scoped
+from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.timeutil import today_local
 
 from . import bp, service, timeline
-from .forms import (UNKNOWN_FORM, AgreementForm, ChildForm, NoteForm, NumberForm, PartyForm, ScopeItemForm,
-                    SignatoryForm, SignForm, StageForm, TargetForm, WaitingForm)
+from .forms import (UNKNOWN_FORM, AgreementForm, ChildForm, EditAgreementForm, NewAgreementForm, NoteForm,
+                    NumberForm, PartyForm, RuleForm, ScopeItemForm, SignatoryForm, SignForm, StageForm, TargetForm,
+                    WaitingForm)
 from .models import (FINAL_STAGES, JENIS, STATUS_BERLAKU, TAHAP, URUSAN, Agreement, DocNumber, Note, Party, ScopeItem,
                      ScopeLink, Signatory)
 from .home import attention, reminders_of
-from .rules import RULES, blocking_codes, set_blocking
+from .rules import RULES, blocking_codes, rule_setting, set_blocking
+from .saving import create_once, stale_answer
 from .target import format_target, parse_target
 
 READ_ONLY_ROLES = {PIMPINAN}
+# Pages that are nothing but a form: a read-only role has nothing to read there (what they show is on the
+# record page), so they do not exist for it.
+FORM_PAGES = {"pks.new", "pks.edit", "pks.child", "pks.scope_item", "pks.meeting_new", "pks.stage"}
 
 
 @bp.before_request
@@ -33,7 +40,7 @@ def _role_limits():
     """Pimpinan reads; admins only reach the rule switches; everything else is for Bagian Kerjasama."""
     if current_user.role == ADMIN and request.endpoint not in ("pks.index", "pks.rules"):
         abort(404)
-    if current_user.role in READ_ONLY_ROLES and request.method != "GET":
+    if current_user.role in READ_ONLY_ROLES and (request.method != "GET" or request.endpoint in FORM_PAGES):
         abort(404)
 
 
@@ -45,30 +52,26 @@ def get_agreement(agreement_id: int) -> Agreement:
     return get_scoped_or_404(Agreement, agreement_id)
 
 
-def _flash_outcome(out: service.Outcome) -> None:
-    for msg in out.messages():
-        flash(msg, "error")
-    for w in out.warnings:
-        if not w.blocking:
-            flash("Peringatan: " + w.text, "warn")
-
-
-def _finish(out: service.Outcome, a: Agreement, message: str):
-    """Flash the outcome; when it went through, commit and go back to the record page (PRG).
-
-    A refused outcome changed nothing (the service checks before it writes), so there is nothing to undo.
-    """
-    _flash_outcome(out)
+def _finish(out: service.Outcome, a: Agreement, form, message: str):
+    """When the outcome went through, commit, flash its warnings and go back to the record page (PRG); when it
+    was refused, its messages go onto ``form`` (shown above its fields) and nothing was written.
+    A repeat of what is already stored lands on the record page with the replay note."""
+    if out.repeated:
+        flash(REPLAY_NOTE, "ok")
+        return redirect(url_for("pks.detail", agreement_id=a.id), 303)
     if not out.ok:
+        form.form_errors.extend(out.messages())
         return None
     db.session.commit()
+    for w in out.warnings:
+        flash("Peringatan: " + w.text, "warn")
     flash(message, "ok")
     return redirect(url_for("pks.detail", agreement_id=a.id))
 
 
 def _form_status() -> int:
     """A form shown again after a POST was refused: 422, the one status for an invalid form."""
-    return 422 if request.method == "POST" else 200
+    return FORM_INVALID if request.method == "POST" else 200
 
 
 def _regency_choices():
@@ -169,33 +172,63 @@ def _apply(form: AgreementForm, a: Agreement) -> None:
     a.dprd_tanggal = form.dprd_tanggal.data
 
 
+def _create_agreement(form: NewAgreementForm):
+    parent = _validate_parent(form)
+    if form.parent_id.errors or form.scope_item_id.errors:
+        return None
+    a = Agreement(jenis=form.jenis.data, parent_id=parent.id if parent else None,
+                  tahap=service.FIRST_STAGE[form.jenis.data], tahap_sejak=today_local(),
+                  pemrakarsa_regency_id=current_user.regency_id)
+    _apply(form, a)
+    db.session.add(a)
+    db.session.flush()
+    if form.scope_item_id.data:
+        db.session.add(ScopeLink(agreement_id=a.id, scope_item_id=form.scope_item_id.data))
+    db.session.add(Party(agreement_id=a.id, regency_id=current_user.regency_id, urutan=1,
+                         organisation_id=current_user.organisation_id))
+    service.log(a, "dibuat", current_user, "", a.tahap, f"{a.jenis_label} dicatat")
+    audit.record("create", "pks_agreement", a.id, f"kesepakatan #{a.id}")
+    return (url_for("pks.detail", agreement_id=a.id),
+            "Kesepakatan dicatat. Tambahkan pihak lain agar daerah mitra dapat melihatnya.")
+
+
 @bp.route("/baru", methods=["GET", "POST"])
 def new():
-    form = AgreementForm()
+    form = NewAgreementForm()
     _fill_agreement_form(form)
     if request.method == "GET":
         form.jenis.data = request.args.get("jenis", "PKS") if request.args.get("jenis") in JENIS else "PKS"
         form.parent_id.data = request.args.get("induk", 0, type=int)
     if form.validate_on_submit():
-        parent = _validate_parent(form)
-        if not form.parent_id.errors and not form.scope_item_id.errors:
-            today = today_local()
-            a = Agreement(jenis=form.jenis.data, parent_id=parent.id if parent else None,
-                          tahap=service.FIRST_STAGE[form.jenis.data], tahap_sejak=today,
-                          pemrakarsa_regency_id=current_user.regency_id)
-            _apply(form, a)
-            db.session.add(a)
-            db.session.flush()
-            if form.scope_item_id.data:
-                db.session.add(ScopeLink(agreement_id=a.id, scope_item_id=form.scope_item_id.data))
-            db.session.add(Party(agreement_id=a.id, regency_id=current_user.regency_id, urutan=1,
-                                 organisation_id=current_user.organisation_id))
-            service.log(a, "dibuat", current_user, "", a.tahap, f"{a.jenis_label} dicatat")
-            audit.record("create", "pks_agreement", a.id, f"kesepakatan #{a.id}")
-            db.session.commit()
-            flash("Kesepakatan dicatat. Tambahkan pihak lain agar daerah mitra dapat melihatnya.", "ok")
-            return redirect(url_for("pks.detail", agreement_id=a.id))
+        done = create_once(form.submission_key.data, lambda: _create_agreement(form))
+        if done:
+            return done
     return render("pks/agreement_form.html", form=form, a=None, status=_form_status())
+
+
+def _agreement_now(a: Agreement) -> dict:
+    """What the edit form shows of ``a`` where a field is not an attribute of the same name."""
+    return {"scope_item_id": a.scope_item.id if a.scope_item else 0,
+            "dprd_perlu": {True: "ya", False: "tidak"}.get(a.dprd_perlu, "")}
+
+
+def _save_agreement(form: EditAgreementForm, a: Agreement) -> bool:
+    if form.scope_item_id.data and form.scope_item_id.data not in {
+            s.id for s in (a.parent.scope_items if a.parent else [])}:
+        form.scope_item_id.errors.append("Ruang lingkup harus milik KSB induk.")
+        return False
+    _apply(form, a)
+    link = db.session.get(ScopeLink, a.id)
+    if form.scope_item_id.data and link is None:
+        db.session.add(ScopeLink(agreement_id=a.id, scope_item_id=form.scope_item_id.data))
+    elif link is not None:
+        if form.scope_item_id.data:
+            link.scope_item_id = form.scope_item_id.data
+        else:
+            db.session.delete(link)
+    service.log(a, "ubah", current_user, reason="Data kesepakatan diubah")
+    audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}")
+    return True
 
 
 @bp.route("/<int:agreement_id>/ubah", methods=["GET", "POST"])
@@ -206,32 +239,20 @@ def edit(agreement_id):
         if request.method == "POST":
             return redirect(url_for("pks.detail", agreement_id=a.id), 303)
         return redirect(url_for("pks.detail", agreement_id=a.id))
-    form = AgreementForm(obj=a if request.method == "GET" else None)
+    form = EditAgreementForm(obj=a if request.method == "GET" else None)
     _fill_agreement_form(form)
     del form.jenis, form.parent_id  # the type and parent of a record never change
     if request.method == "GET":
         form.urusan.data, form.klausul.data = a.urusan, a.klausul
-        form.scope_item_id.data = a.scope_item.id if a.scope_item else 0
-        form.dprd_perlu.data = {True: "ya", False: "tidak"}.get(a.dprd_perlu, "")
-    if form.validate_on_submit():
-        if form.scope_item_id.data and form.scope_item_id.data not in {
-                s.id for s in (a.parent.scope_items if a.parent else [])}:
-            form.scope_item_id.errors.append("Ruang lingkup harus milik KSB induk.")
-        else:
-            _apply(form, a)
-            link = db.session.get(ScopeLink, a.id)
-            if form.scope_item_id.data and link is None:
-                db.session.add(ScopeLink(agreement_id=a.id, scope_item_id=form.scope_item_id.data))
-            elif link is not None:
-                if form.scope_item_id.data:
-                    link.scope_item_id = form.scope_item_id.data
-                else:
-                    db.session.delete(link)
-            service.log(a, "ubah", current_user, reason="Data kesepakatan diubah")
-            audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}")
-            db.session.commit()
-            flash("Perubahan disimpan.", "ok")
-            return redirect(url_for("pks.detail", agreement_id=a.id))
+        form.scope_item_id.data, form.dprd_perlu.data = _agreement_now(a).values()
+    else:
+        stale = stale_answer(form, a, back_url=url_for("pks.detail", agreement_id=a.id), current=_agreement_now(a))
+        if stale:
+            return stale
+    if form.validate_on_submit() and _save_agreement(form, a):
+        db.session.commit()
+        flash("Perubahan disimpan.", "ok")
+        return redirect(url_for("pks.detail", agreement_id=a.id))
     return render("pks/agreement_form.html", form=form, a=a, status=_form_status())
 
 
@@ -262,15 +283,20 @@ def detail(agreement_id):
 def add_note(agreement_id):
     a = get_agreement(agreement_id)
     form = NoteForm()
-    if form.validate_on_submit():
+
+    def make():
         # disposisi and telaahan are the regency's own paperwork: always internal
         internal = form.internal.data or form.kind.data in ("disposisi", "telaahan")
         db.session.add(Note(agreement_id=a.id, kind=form.kind.data, text=form.text.data.strip(),
                             regency_id=current_user.regency_id if internal else None,
                             author_id=current_user.id))
-        db.session.commit()
-        flash("Catatan disimpan.", "ok")
-        return redirect(url_for("pks.detail", agreement_id=a.id) + "#catatan")
+        db.session.flush()
+        return url_for("pks.detail", agreement_id=a.id) + "#catatan", "Catatan disimpan."
+
+    if form.validate_on_submit():
+        done = create_once(form.submission_key.data, make)
+        if done:
+            return done
     return render("pks/form.html", form=form, title="Catatan", a=a,
                   action=url_for("pks.add_note", agreement_id=a.id), status=422)
 
@@ -287,10 +313,44 @@ def _party_forms(a: Agreement, prefix_data: bool = False):
     return party_form, sig_form, num_form
 
 
-def _parties_page(a, party_form, sig_form, num_form, status=200):
+def _parties_page(a, party_form, sig_form, num_form, status=200, error=None):
     numbers = {n.party_id: n for n in a.numbers}
     return render("pks/parties.html", a=a, party_form=party_form, sig_form=sig_form, num_form=num_form,
-                  numbers=numbers, can_write=can_write(), status=status)
+                  numbers=numbers, can_write=can_write(), status=status, error=error)
+
+
+def _add_party(a: Agreement, form: PartyForm):
+    db.session.add(Party(agreement_id=a.id, regency_id=form.regency_id.data, urutan=form.urutan.data,
+                         opd=form.opd.data.strip(), peran=(form.peran.data or "").strip(),
+                         pic_nama=(form.pic_nama.data or "").strip(),
+                         pic_jabatan=(form.pic_jabatan.data or "").strip(), alamat=(form.alamat.data or "").strip(),
+                         dasar_hukum=(form.dasar_hukum.data or "").strip(), menandatangani=form.menandatangani.data))
+    service.log(a, "pihak", current_user, reason=f"Pihak ditambahkan: {form.opd.data.strip()[:120]}")
+    db.session.flush()
+    return url_for("pks.parties", agreement_id=a.id), "Pihak ditambahkan."
+
+
+def _add_signatory(a: Agreement, form: SignatoryForm):
+    if not form.is_bupati.data and not form.kuasa_nomor.data:
+        flash("Peringatan: penandatangan selain Bupati memerlukan surat kuasa sebelum penandatanganan.", "warn")
+    db.session.add(Signatory(party_id=form.party_id.data, nama=form.nama.data.strip(),
+                             jabatan=form.jabatan.data.strip(), is_bupati=form.is_bupati.data,
+                             kuasa_nomor=(form.kuasa_nomor.data or "").strip(), kuasa_tanggal=form.kuasa_tanggal.data))
+    db.session.flush()
+    return url_for("pks.parties", agreement_id=a.id), "Penandatangan dicatat."
+
+
+def _record_number(a: Agreement, form: NumberForm):
+    number = service.find_number(a.id, form.party_id.data)
+    if number is None:
+        number = DocNumber(agreement_id=a.id, party_id=form.party_id.data)
+        db.session.add(number)
+    number.nomor = form.nomor.data.strip()
+    number.tanggal = form.tanggal.data
+    number.register = (form.register.data or "").strip()
+    service.log(a, "nomor", current_user, reason=f"Nomor dicatat: {number.nomor[:100]}")
+    db.session.flush()
+    return url_for("pks.parties", agreement_id=a.id), "Nomor dicatat."
 
 
 @bp.route("/<int:agreement_id>/pihak", methods=["GET", "POST"])
@@ -302,53 +362,28 @@ def parties(agreement_id):
             flash(service.Locked.message, "error")
             return redirect(url_for("pks.parties", agreement_id=a.id))
         which = request.form.get("bagian")
-        if which == "pihak" and party_form.validate_on_submit():
-            db.session.add(Party(agreement_id=a.id, regency_id=party_form.regency_id.data,
-                                 urutan=party_form.urutan.data, opd=party_form.opd.data.strip(),
-                                 peran=(party_form.peran.data or "").strip(),
-                                 pic_nama=(party_form.pic_nama.data or "").strip(),
-                                 pic_jabatan=(party_form.pic_jabatan.data or "").strip(),
-                                 alamat=(party_form.alamat.data or "").strip(),
-                                 dasar_hukum=(party_form.dasar_hukum.data or "").strip(),
-                                 menandatangani=party_form.menandatangani.data))
-            service.log(a, "pihak", current_user, reason=f"Pihak ditambahkan: {party_form.opd.data.strip()[:120]}")
-            db.session.commit()
-            flash("Pihak ditambahkan.", "ok")
-            return redirect(url_for("pks.parties", agreement_id=a.id))
-        if which == "penandatangan" and sig_form.validate_on_submit():
-            if not sig_form.is_bupati.data and not sig_form.kuasa_nomor.data:
-                flash("Peringatan: penandatangan selain Bupati memerlukan surat kuasa sebelum penandatanganan.",
-                      "warn")
-            db.session.add(Signatory(party_id=sig_form.party_id.data, nama=sig_form.nama.data.strip(),
-                                     jabatan=sig_form.jabatan.data.strip(), is_bupati=sig_form.is_bupati.data,
-                                     kuasa_nomor=(sig_form.kuasa_nomor.data or "").strip(),
-                                     kuasa_tanggal=sig_form.kuasa_tanggal.data))
-            db.session.commit()
-            flash("Penandatangan dicatat.", "ok")
-            return redirect(url_for("pks.parties", agreement_id=a.id))
-        if which == "nomor" and num_form.validate_on_submit():
-            number = service.find_number(a.id, num_form.party_id.data)
-            if number is None:
-                number = DocNumber(agreement_id=a.id, party_id=num_form.party_id.data)
-                db.session.add(number)
-            number.nomor = num_form.nomor.data.strip()
-            number.tanggal = num_form.tanggal.data
-            number.register = (num_form.register.data or "").strip()
-            service.log(a, "nomor", current_user, reason=f"Nomor dicatat: {number.nomor[:100]}")
-            db.session.commit()
-            flash("Nomor dicatat.", "ok")
-            return redirect(url_for("pks.parties", agreement_id=a.id))
-        if which not in ("pihak", "penandatangan", "nomor"):
-            flash(UNKNOWN_FORM, "error")
-        return _parties_page(a, party_form, sig_form, num_form, status=422)
+        forms = {"pihak": (party_form, _add_party), "penandatangan": (sig_form, _add_signatory),
+                 "nomor": (num_form, _record_number)}
+        error = None
+        if which in forms:
+            form, make = forms[which]
+            if form.validate_on_submit():
+                done = create_once(form.submission_key.data, lambda: make(a, form))
+                if done:
+                    return done
+        else:
+            error = UNKNOWN_FORM
+        return _parties_page(a, party_form, sig_form, num_form, status=FORM_INVALID, error=error)
     return _parties_page(a, party_form, sig_form, num_form)
 
 
 # ---- stages, signing, target, whose court -------------------------------------------------------
 
-def _stage_form(a: Agreement) -> StageForm:
+def _stage_form(a: Agreement, submitted: bool = False) -> StageForm:
     form = StageForm(prefix="t")
     form.to.choices = [(s, TAHAP[s]) for s in service.next_stages(a) if s != "ditandatangani"]
+    if not submitted:
+        form.dari.data = a.tahap
     return form
 
 
@@ -358,9 +393,12 @@ def _target_form(a: Agreement) -> TargetForm:
     return form
 
 
-def _waiting_form(a: Agreement, names) -> WaitingForm:
+def _waiting_form(a: Agreement, names, submitted: bool = False) -> WaitingForm:
     form = WaitingForm(prefix="w")
     form.menunggu.choices = service.menunggu_choices(names)
+    if not submitted:  # shows what is stored, on the version it was read at
+        form.version.data = a.version
+        form.menunggu.data, form.opd.data = service.waiting_parts(a)
     return form
 
 
@@ -379,31 +417,57 @@ def stage(agreement_id):
     a = get_agreement(agreement_id)
     if request.method == "GET":
         return _stage_page(a)
-    form = _stage_form(a)
-    if form.validate_on_submit():
-        out = service.transition(a, form.to.data, form.reason.data or "", current_user, today_local())
-        done = _finish(out, a, f"Tahap sekarang: {a.tahap_label}.")
+    form = _stage_form(a, submitted=True)
+    status = FORM_INVALID
+    if form.validate_on_submit() or form.dari.data != a.tahap:  # a stale page is said first, whatever it chose
+        out = service.move(a, form.dari.data, form.to.data, form.reason.data or "", current_user, today_local())
+        done = _finish(out, a, form, f"Tahap sekarang: {a.tahap_label}.")
         if done:
             return done
-    return _stage_page(a, stage_form=form, status=422)
+        if out.stale:  # shown again on the stored stage, with what was typed
+            form = _stage_form(a)
+            form.form_errors.extend(out.errors)
+            status = 409
+    return _stage_page(a, stage_form=form, status=status)
 
 
 @bp.route("/<int:agreement_id>/tandatangan", methods=["POST"])
 def sign(agreement_id):
     a = get_agreement(agreement_id)
+    form = SignForm(prefix="ttd")
     if a.tahap != "siap_ttd":  # the page shows no signing form then, so say why here
+        if service.signed_already(a, form.tgl_ttd.data):
+            flash(REPLAY_NOTE, "ok")
+            return redirect(url_for("pks.detail", agreement_id=a.id), 303)
         flash(service.NOT_READY_TO_SIGN, "error")
         return redirect(url_for("pks.stage", agreement_id=a.id))
-    form = SignForm(prefix="ttd")
     if form.validate_on_submit():
         out = service.sign(a, form.tgl_ttd.data, form.tempat.data or "", form.tgl_mulai.data, form.tgl_berakhir.data,
                            form.jangka_bulan.data, current_user, today_local())
         if out.ok:
             audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id} ditandatangani")
-        done = _finish(out, a, "Penandatanganan dicatat; naskah kini terkunci.")
+        done = _finish(out, a, form, "Penandatanganan dicatat; naskah kini terkunci.")
         if done:
             return done
-    return _stage_page(a, sign_form=form, status=422)
+    return _stage_page(a, sign_form=form, status=FORM_INVALID)
+
+
+def _set_target(a: Agreement, form: TargetForm):
+    """A postponement appends a slip: once per submit, whatever the link does with it."""
+    try:
+        parsed = parse_target(form.target.data)
+    except ValueError as e:
+        form.target.errors.append(str(e))
+        return None
+    if out_of_range(parsed.mulai) or out_of_range(parsed.selesai):  # typed as text, so checked here
+        form.target.errors.append(date_range_message())
+        return None
+    out = service.set_target(a, parsed, form.alasan.data or "", form.diputuskan_oleh.data or "", current_user,
+                             meeting_id=form.meeting_id.data or None, tempat=(form.tempat.data or "").strip())
+    if not out.ok:
+        form.alasan.errors.extend(out.errors)
+        return None
+    return url_for("pks.stage", agreement_id=a.id), f"Target tanda tangan: {parsed.label()}."
 
 
 @bp.route("/<int:agreement_id>/target", methods=["POST"])
@@ -411,34 +475,37 @@ def target(agreement_id):
     a = get_agreement(agreement_id)
     form = _target_form(a)
     if form.validate_on_submit():
-        try:
-            parsed = parse_target(form.target.data)
-        except ValueError as e:
-            form.target.errors.append(str(e))
-        else:
-            out = service.set_target(a, parsed, form.alasan.data or "", form.diputuskan_oleh.data or "",
-                                     current_user, meeting_id=form.meeting_id.data or None,
-                                     tempat=(form.tempat.data or "").strip())
-            if out.ok:
-                db.session.commit()
-                flash(f"Target tanda tangan: {parsed.label()}.", "ok")
-                return redirect(url_for("pks.stage", agreement_id=a.id))
-            for msg in out.errors:
-                form.alasan.errors.append(msg)
-    return _stage_page(a, target_form=form, status=422)
+        done = create_once(form.submission_key.data, lambda: _set_target(a, form))
+        if done:
+            return done
+    return _stage_page(a, target_form=form, status=FORM_INVALID)
 
 
 @bp.route("/<int:agreement_id>/menunggu", methods=["POST"])
 def waiting(agreement_id):
     a = get_agreement(agreement_id)
     names = service.regency_names()
-    form = _waiting_form(a, names)
+    form = _waiting_form(a, names, submitted=True)
+    stale = stale_answer(form, a, back_url=url_for("pks.detail", agreement_id=a.id),
+                         current=dict(zip((form.menunggu.name, form.opd.name), service.waiting_parts(a))))
+    if stale:
+        return stale
     if form.validate_on_submit():
         service.set_waiting(a, form.menunggu.data, form.opd.data, current_user, today_local(), names)
         db.session.commit()
         flash("Status 'menunggu siapa' disimpan.", "ok")
         return redirect(url_for("pks.detail", agreement_id=a.id))
-    return _stage_page(a, waiting_form=form, status=422)
+    return _stage_page(a, waiting_form=form, status=FORM_INVALID)
+
+
+def _create_child(a: Agreement, form: ChildForm):
+    if not a.is_signed:
+        form.form_errors.append("Adendum atau perpanjangan hanya untuk naskah yang sudah ditandatangani.")
+        return None
+    c = service.create_child(a, form.jenis.data, form.judul.data.strip(), current_user, today_local())
+    audit.record("create", "pks_agreement", c.id, f"kesepakatan #{c.id} ({c.jenis}) atas #{a.id}")
+    return (url_for("pks.detail", agreement_id=c.id),
+            f"{c.jenis_label} dibuat dengan pihak yang sama; lengkapi nomor dan penandatangannya.")
 
 
 @bp.route("/<int:agreement_id>/turunan", methods=["GET", "POST"])
@@ -446,14 +513,9 @@ def child(agreement_id):
     a = get_agreement(agreement_id)
     form = ChildForm()
     if form.validate_on_submit():
-        if not a.is_signed:
-            flash("Adendum atau perpanjangan hanya untuk naskah yang sudah ditandatangani.", "error")
-        else:
-            c = service.create_child(a, form.jenis.data, form.judul.data.strip(), current_user, today_local())
-            audit.record("create", "pks_agreement", c.id, f"kesepakatan #{c.id} ({c.jenis}) atas #{a.id}")
-            db.session.commit()
-            flash(f"{c.jenis_label} dibuat dengan pihak yang sama; lengkapi nomor dan penandatangannya.", "ok")
-            return redirect(url_for("pks.detail", agreement_id=c.id))
+        done = create_once(form.submission_key.data, lambda: _create_child(a, form))
+        if done:
+            return done
     return render("pks/form.html", form=form, a=a, title=f"Adendum / perpanjangan: {a.judul}",
                   action=url_for("pks.child", agreement_id=a.id), status=_form_status())
 
@@ -464,12 +526,17 @@ def scope_item(agreement_id):
     if a.jenis != "KSB":
         abort(404)
     form = ScopeItemForm()
-    if form.validate_on_submit():
+
+    def make():
         db.session.add(ScopeItem(ksb_id=a.id, nama=form.nama.data.strip(), urusan_code=form.urusan_code.data,
                                  dicatat_pada=today_local()))
-        db.session.commit()
-        flash("Ruang lingkup ditambahkan.", "ok")
-        return redirect(url_for("pks.coverage"))
+        db.session.flush()
+        return url_for("pks.coverage"), "Ruang lingkup ditambahkan."
+
+    if form.validate_on_submit():
+        done = create_once(form.submission_key.data, make)
+        if done:
+            return done
     return render("pks/form.html", form=form, a=a, title="Ruang lingkup baru",
                   action=url_for("pks.scope_item", agreement_id=a.id), status=_form_status())
 
@@ -496,24 +563,40 @@ def coverage():
 
 # ---- rules (admin) ------------------------------------------------------------------------------
 
+def _rules_page(is_admin: bool, error: str | None = None, status: int = 200):
+    settings = {code: rule_setting(code) for code in RULES}
+    return render("pks/rules.html", rules=RULES.values(), blocking=blocking_codes(), is_admin=is_admin,
+                  versions={code: row.version for code, row in settings.items()}, error=error, status=status)
+
+
 @bp.route("/aturan", methods=["GET", "POST"])
 def rules():
     is_admin = current_user.role in (ADMIN, SUPERADMIN)
-    if request.method == "POST":
-        if not is_admin:
-            abort(404)
-        code = request.form.get("code", "")
-        if code not in RULES:
-            flash("Aturan tidak dikenali. Muat ulang halaman lalu coba lagi.", "error")
-            return render("pks/rules.html", rules=RULES.values(), blocking=blocking_codes(), is_admin=is_admin,
-                          status=422)
-        blocking = request.form.get("blocking") == "1"
-        set_blocking(code, blocking, current_user.id)
-        audit.record("update", "pks_rule", code, f"aturan {code}: {'memblokir' if blocking else 'peringatan'}")
-        db.session.commit()
-        flash("Aturan disimpan.", "ok")
-        return redirect(url_for("pks.rules"))
-    return render("pks/rules.html", rules=RULES.values(), blocking=blocking_codes(), is_admin=is_admin)
+    if request.method == "GET":
+        return _rules_page(is_admin)
+    if not is_admin:
+        abort(404)
+    form = RuleForm()
+    if form.code.data not in RULES:
+        return _rules_page(is_admin, "Aturan tidak dikenali. Muat ulang halaman lalu coba lagi.", FORM_INVALID)
+    row = rule_setting(form.code.data)
+    stale = stale_answer(form, row, back_url=url_for("pks.rules"),
+                         current={"blocking": "1" if row.blocking else "0"})
+    if stale:
+        return stale
+    if not form.validate_on_submit():
+        return _rules_page(is_admin, " ".join(e for errs in form.errors.values() for e in errs), FORM_INVALID)
+    blocking = form.blocking.data == "1"
+    try:
+        set_blocking(form.code.data, blocking, current_user.id)
+    except IntegrityError:  # another admin switched this rule for the first time at the same moment
+        db.session.rollback()
+        abort(409)
+    audit.record("update", "pks_rule", form.code.data,
+                 f"aturan {form.code.data}: {'memblokir' if blocking else 'peringatan'}")
+    db.session.commit()
+    flash("Aturan disimpan.", "ok")
+    return redirect(url_for("pks.rules"))
 
 
 from . import documents, meetings, outputs, work  # noqa: E402,F401

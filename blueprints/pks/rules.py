@@ -53,6 +53,12 @@ def hit(code: str, message: str, blocking: set[str]) -> RuleHit:
     return RuleHit(RULES[code], message, code in blocking)
 
 
+def rule_setting(code: str) -> RuleSetting:
+    """The stored switch of ``code``, or an unsaved one at version 0 for a rule never switched (the rules page
+    posts that version, so two admins switching the same rule cannot overwrite each other unseen)."""
+    return db.session.get(RuleSetting, code) or RuleSetting(code=code, blocking=False, version=0)
+
+
 def set_blocking(code: str, blocking: bool, user_id: int | None) -> None:
     if code not in RULES:
         raise KeyError(code)

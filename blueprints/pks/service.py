@@ -94,10 +94,12 @@ def log(a: Agreement, kind: str, user=None, from_state: str = "", to_state: str 
 class Outcome:
     errors: list[str] = field(default_factory=list)
     warnings: list[RuleHit] = field(default_factory=list)
+    repeated: bool = False  # the move was already made (a double tap, a replay): nothing changed
+    stale: bool = False  # the page showed another stage than the stored one: nothing changed
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not any(w.blocking for w in self.warnings)
+        return not self.errors and not self.repeated and not any(w.blocking for w in self.warnings)
 
     def messages(self) -> list[str]:
         """Errors, then blocking rules, as the user reads them."""
@@ -207,6 +209,30 @@ def transition(a: Agreement, to: str, reason: str, user, today: date) -> Outcome
     log(a, "tahap", user, old, to, reason)
     db.session.flush()
     return out
+
+
+def stale_stage_message(a: Agreement, shown: str) -> str:
+    if shown not in TAHAP:
+        return "Halaman ini tidak menyebut tahap asalnya. Muat ulang halaman lalu pindahkan lagi."
+    return (f"Tahap kesepakatan ini sudah berubah menjadi {a.tahap_label} sejak halaman dibuka (halaman menunjukkan "
+            f"{TAHAP[shown]}). Periksa tahapnya lalu pindahkan lagi bila masih perlu.")
+
+
+def move(a: Agreement, shown: str, to: str, reason: str, user, today: date) -> Outcome:
+    """A stage move posted from a page (record page or board) that showed stage ``shown``. A repeat of a move that
+    was already made changes nothing (``repeated``); a move from a stage the agreement has since left is refused
+    (``stale``), so a stale board never moves a record from a stage its clerk did not see."""
+    shown = (shown or "").strip()
+    if shown != a.tahap:
+        if shown in TAHAP and to == a.tahap:
+            return Outcome(repeated=True)
+        return Outcome(errors=[stale_stage_message(a, shown)], stale=True)
+    return transition(a, to, reason, user, today)
+
+
+def signed_already(a: Agreement, tgl_ttd: date | None) -> bool:
+    """A signing posted again after it was recorded (same date): nothing to do."""
+    return a.is_signed and tgl_ttd is not None and a.tgl_ttd == tgl_ttd
 
 
 def check_signing(a: Agreement, tgl_ttd: date | None, start: date | None, end: date | None,
@@ -477,6 +503,12 @@ def set_waiting(a: Agreement, choice: str, opd: str, user, today: date, names: d
         return
     a.menunggu, a.menunggu_sejak = value, today if value else None
     log(a, "menunggu", user, reason=menunggu_label(a, names) or "tidak menunggu")
+
+
+def waiting_parts(a: Agreement) -> tuple[str, str]:
+    """What the "menunggu siapa" form shows for the stored value: (option, OPD name)."""
+    value = a.menunggu or ""
+    return ("", value[4:]) if value.startswith("opd:") else (value, "")
 
 
 def waiting_days(a: Agreement, today: date) -> int | None:

@@ -69,6 +69,8 @@ def parse_target(text: str) -> Target:
         month = _month(m.group(3))
         if not n or not month:
             raise ValueError("Tulis minggu ke berapa dan bulannya, contoh: minggu ke-2 September 2024.")
+        if int(m.group(4)) < 1:
+            raise ValueError("Tahun itu tidak ada.")
         try:
             start, end = week_range(int(m.group(4)), month, n)
         except ValueError:
@@ -77,6 +79,8 @@ def parse_target(text: str) -> Target:
     m = re.fullmatch(r"(?:bulan\s+)?([a-z.]+)\s+(\d{4})", low)
     if m and _month(m.group(1)):
         year, month = int(m.group(2)), _month(m.group(1))
+        if year < 1:
+            raise ValueError("Tahun itu tidak ada.")
         return Target(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]), "bulan")
     m = re.fullmatch(r"(\d{1,2})\s+([a-z.]+)\s+(\d{4})", low)
     if m and _month(m.group(2)):

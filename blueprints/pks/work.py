@@ -4,16 +4,19 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from blueprints.core.extensions import db
+from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.roles import is_htmx
 from blueprints.core.scope import get_scoped_or_404, scoped
+from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.timeutil import today_local
 
 from . import bp, service
-from .forms import UNKNOWN_FORM, ActivityForm, EvaluationForm, ObligationForm, ReportForm
+from .forms import UNKNOWN_FORM, ActivityForm, EvaluationForm, ObligationForm, ObligationStatusForm, ReportForm
 from .models import TAHAP, Agreement
 from .models_work import (ACTIVITY_STATUS, OBLIGATION_STATUS, REKOMENDASI, REPORT_TO, Activity, Evaluation,
                           Obligation, Report)
+from .saving import create_once, stale_answer
 
 
 def _forms(a):
@@ -26,10 +29,10 @@ def _rows(model, a):
     return list(db.session.scalars(select(model).where(model.agreement_id == a.id).order_by(model.id)))
 
 
-def _page(a, forms, status=200):
+def _page(a, forms, status=200, error=None):
     from .routes import can_write
     act, ob, rep, ev = forms
-    return render("pks/work.html", a=a, act_form=act, ob_form=ob, rep_form=rep, ev_form=ev,
+    return render("pks/work.html", a=a, act_form=act, ob_form=ob, rep_form=rep, ev_form=ev, error=error,
                   activities=_rows(Activity, a), obligations=_rows(Obligation, a), reports=_rows(Report, a),
                   evaluations=_rows(Evaluation, a), today=today_local(), OBLIGATION_STATUS=OBLIGATION_STATUS,
                   ACTIVITY_STATUS=ACTIVITY_STATUS, REKOMENDASI=REKOMENDASI, REPORT_TO=REPORT_TO,
@@ -40,37 +43,44 @@ def _text(field):
     return (field.data or "").strip()
 
 
+def _record(a: Agreement, which: str, form):
+    """The implementation record of section ``which`` made from its form."""
+    if which == "kegiatan":
+        row = Activity(agreement_id=a.id, tanggal=form.tanggal.data, jenis=_text(form.jenis),
+                       peserta=form.peserta.data, pic_solok=_text(form.pic_solok),
+                       pic_sijunjung=_text(form.pic_sijunjung), status=form.status.data)
+    elif which == "kewajiban":
+        row = Obligation(agreement_id=a.id, party_id=form.party_id.data or None, text=_text(form.text),
+                         due=form.due.data, status=form.status.data, bukti=_text(form.bukti))
+    elif which == "laporan":
+        row = Report(agreement_id=a.id, periode=_text(form.periode), jatuh_tempo=form.jatuh_tempo.data,
+                     disampaikan_pada=form.disampaikan_pada.data, kepada=form.kepada.data,
+                     penyusun=_text(form.penyusun), sipgwpp=form.sipgwpp.data)
+    else:
+        row = Evaluation(agreement_id=a.id, tanggal=form.tanggal.data, temuan=_text(form.temuan),
+                         rekomendasi=form.rekomendasi.data)
+    db.session.add(row)
+    db.session.flush()
+    return url_for("pks.work", agreement_id=a.id), "Disimpan."
+
+
 @bp.route("/<int:agreement_id>/pelaksanaan", methods=["GET", "POST"])
 def work(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     forms = _forms(a)
     if request.method == "POST":
-        act, ob, rep, ev = forms
         which = request.form.get("bagian")
+        by_section = dict(zip(("kegiatan", "kewajiban", "laporan", "evaluasi"), forms))
         if not a.is_signed:
-            flash("Pelaksanaan dicatat setelah naskah ditandatangani.", "error")
-            return _page(a, forms, 422)
-        if which == "kegiatan" and act.validate_on_submit():
-            db.session.add(Activity(agreement_id=a.id, tanggal=act.tanggal.data, jenis=_text(act.jenis),
-                                    peserta=act.peserta.data, pic_solok=_text(act.pic_solok),
-                                    pic_sijunjung=_text(act.pic_sijunjung), status=act.status.data))
-        elif which == "kewajiban" and ob.validate_on_submit():
-            db.session.add(Obligation(agreement_id=a.id, party_id=ob.party_id.data or None, text=_text(ob.text),
-                                      due=ob.due.data, status=ob.status.data, bukti=_text(ob.bukti)))
-        elif which == "laporan" and rep.validate_on_submit():
-            db.session.add(Report(agreement_id=a.id, periode=_text(rep.periode), jatuh_tempo=rep.jatuh_tempo.data,
-                                  disampaikan_pada=rep.disampaikan_pada.data, kepada=rep.kepada.data,
-                                  penyusun=_text(rep.penyusun), sipgwpp=rep.sipgwpp.data))
-        elif which == "evaluasi" and ev.validate_on_submit():
-            db.session.add(Evaluation(agreement_id=a.id, tanggal=ev.tanggal.data, temuan=_text(ev.temuan),
-                                      rekomendasi=ev.rekomendasi.data))
-        else:
-            if which not in ("kegiatan", "kewajiban", "laporan", "evaluasi"):
-                flash(UNKNOWN_FORM, "error")
-            return _page(a, forms, 422)
-        db.session.commit()
-        flash("Disimpan.", "ok")
-        return redirect(url_for("pks.work", agreement_id=a.id))
+            return _page(a, forms, FORM_INVALID, "Pelaksanaan dicatat setelah naskah ditandatangani.")
+        if which not in by_section:
+            return _page(a, forms, FORM_INVALID, UNKNOWN_FORM)
+        form = by_section[which]
+        if form.validate_on_submit():
+            done = create_once(form.submission_key.data, lambda: _record(a, which, form))
+            if done:
+                return done
+        return _page(a, forms, FORM_INVALID)
     return _page(a, forms)
 
 
@@ -78,13 +88,15 @@ def work(agreement_id):
 def obligation_status(agreement_id, obligation_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     ob = db.session.scalar(select(Obligation).where(Obligation.id == obligation_id, Obligation.agreement_id == a.id))
-    status = request.form.get("status", "")
     if ob is None:
         abort(404)
-    if status not in OBLIGATION_STATUS or status == "lewat":
-        flash("Status kewajiban tidak sah; pilih salah satu dari daftar.", "error")
-        return _page(a, _forms(a), 422)
-    ob.status = status
+    form = ObligationStatusForm()
+    stale = stale_answer(form, ob, back_url=url_for("pks.work", agreement_id=a.id))
+    if stale:
+        return stale
+    if not form.validate_on_submit():
+        return _page(a, _forms(a), FORM_INVALID, " ".join(e for errs in form.errors.values() for e in errs))
+    ob.status = form.status.data
     db.session.commit()
     flash("Status kewajiban disimpan.", "ok")
     return redirect(url_for("pks.work", agreement_id=a.id))
@@ -101,11 +113,11 @@ def _board(jenis: str):
     return jenis, columns
 
 
-def _render_board(jenis, error=None, status=200):
+def _render_board(jenis, error=None, status=200, note=None):
     from .routes import can_write
     jenis, columns = _board(jenis)
     names = service.regency_names()
-    return render("pks/kanban.html", "pks/_kanban.html", jenis=jenis, columns=columns, error=error,
+    return render("pks/kanban.html", "pks/_kanban.html", jenis=jenis, columns=columns, error=error, note=note,
                   menunggu_of=lambda a: service.menunggu_label(a, names), next_stages=service.next_stages,
                   TAHAP=TAHAP, can_write=can_write(), status=status)
 
@@ -121,13 +133,14 @@ def kanban_move(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     jenis = "KSB" if a.jenis == "KSB" else "PKS"
     to = request.form.get("to", "")
-    out = service.transition(a, to, request.form.get("reason", ""), current_user, today_local())
-    message = None if out.ok else " ".join(out.messages())  # a refused move changed nothing
+    out = service.move(a, request.form.get("dari", ""), to, request.form.get("reason", ""), current_user,
+                       today_local())
     if out.ok:
         db.session.commit()
-    if message:  # the board again, with the reason next to it: plain page or htmx fragment alike
-        return _render_board(jenis, error=message, status=422)
+    elif not out.repeated:  # the board again, with the reason next to it: plain page or htmx fragment alike
+        return _render_board(jenis, error=" ".join(out.messages()), status=409 if out.stale else FORM_INVALID)
+    note = REPLAY_NOTE if out.repeated else f"{a.judul[:60]}: tahap sekarang {TAHAP[to]}."
     if is_htmx():
-        return _render_board(jenis, status=200)
-    flash(f"{a.judul[:60]}: tahap sekarang {TAHAP[to]}.", "ok")
-    return redirect(url_for("pks.kanban", jenis=jenis))
+        return _render_board(jenis, note=note, status=200)
+    flash(note, "ok")
+    return redirect(url_for("pks.kanban", jenis=jenis), 303 if out.repeated else 302)

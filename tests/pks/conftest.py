@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from blueprints.auth.models import Regency
 from blueprints.core.extensions import db
+from blueprints.core.forms import new_submission_key
 from blueprints.pks.demo import KSB_TITLE, PKS1_TITLE, PKS2_TITLE
 from blueprints.pks.models import Agreement
 
@@ -15,6 +16,17 @@ TODAY = date(2026, 11, 28)
 def agreement_id(app, title):
     with app.app_context():
         return db.session.scalar(select(Agreement.id).where(Agreement.judul == title))
+
+
+def key(prefix: str = "") -> dict:
+    """A fresh submission key, as a create form (with this prefix, on a page of several forms) renders it."""
+    return {(f"{prefix}-" if prefix else "") + "submission_key": new_submission_key()}
+
+
+def version_of(app, model, record_id) -> int:
+    """The stored version of a record, as its edit form shows it."""
+    with app.app_context():
+        return db.session.get(model, record_id).version
 
 
 def regency_id(app, code):

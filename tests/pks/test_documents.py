@@ -11,6 +11,8 @@ from blueprints.core.extensions import db
 from blueprints.pks.models_work import Document
 from tests.conftest import AuthActions
 
+from .conftest import key
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -24,7 +26,7 @@ def _docx() -> bytes:
 
 
 def _upload(client, aid, data, name, kind="draf", **extra):
-    form = {"kind": kind, "berkas": (io.BytesIO(data), name), **extra}
+    form = {**key(), "kind": kind, "berkas": (io.BytesIO(data), name), **extra}
     return client.post(f"/pks/{aid}/dokumen", data=form, content_type="multipart/form-data")
 
 

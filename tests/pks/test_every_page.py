@@ -14,7 +14,10 @@ PER_AGREEMENT = ["", "/pihak", "/tahap", "/dokumen", "/surat", "/pelaksanaan", "
 def test_pages_render_for_each_reader(app, ids, username):
     client = app.test_client()
     AuthActions(client).login(username)
-    urls = PAGES + [f"/pks/{aid}{suffix}" for aid in ids.values() for suffix in PER_AGREEMENT]
+    read_only = username.startswith("pimpinan")
+    # the stage page is nothing but forms: a reader sees stage, target and slips on the record page
+    suffixes = [s for s in PER_AGREEMENT if not (read_only and s == "/tahap")]
+    urls = PAGES + [f"/pks/{aid}{suffix}" for aid in ids.values() for suffix in suffixes]
     for url in urls:
         plain = client.get(url)
         assert plain.status_code == 200, url
@@ -24,4 +27,4 @@ def test_pages_render_for_each_reader(app, ids, username):
         limit = 14000 if b"<html" in hx.data else 4000
         assert len(gzip.compress(hx.data)) <= limit, url
     writes = [b"Simpan catatan" in client.get(f"/pks/{ids['pks1']}").data]
-    assert writes == [not username.startswith("pimpinan")]
+    assert writes == [not read_only]

@@ -12,7 +12,7 @@ from blueprints.core.extensions import db
 from blueprints.pks.models import Agreement, DocNumber, Event, Note, Party
 from tests.conftest import HX, AuthActions
 
-from .conftest import make_signable, regency_id
+from .conftest import key, make_signable, regency_id, version_of
 
 
 def gz(data: bytes) -> int:
@@ -106,19 +106,19 @@ def test_admin_only_reaches_rule_switches(app, client, auth, ids):
     auth.login("admin.solok")
     assert "Aturan yang belum diverifikasi" in client.get("/pks/").get_data(as_text=True)
     assert client.get(f"/pks/{ids['pks1']}").status_code == 404
-    client.post("/pks/aturan", data={"code": "durasi_5_tahun", "blocking": "1"})
+    client.post("/pks/aturan", data={"version": "0", "code": "durasi_5_tahun", "blocking": "1"})
     assert "jadikan peringatan" in client.get("/pks/aturan").get_data(as_text=True)
     other = app.test_client()
     AuthActions(other).login("kerjasama.solok")
-    assert other.post("/pks/aturan", data={"code": "klausul", "blocking": "1"}).status_code == 404
+    assert other.post("/pks/aturan", data={"version": "0", "code": "klausul", "blocking": "1"}).status_code == 404
 
 
 def test_internal_notes_stay_in_their_regency(app, solok, sijunjung, ids):
     aid = ids["pks1"]
-    solok.post(f"/pks/{aid}/catatan", data={"text": "RAHASIA-SOLOK telaahan untuk Sekda", "kind": "telaahan",
-                                            "internal": "y"})
-    solok.post(f"/pks/{aid}/catatan", data={"text": "Catatan bersama kedua daerah", "kind": "catatan"})
-    sijunjung.post(f"/pks/{aid}/catatan", data={"text": "RAHASIA-SIJUNJUNG disposisi", "kind": "disposisi",
+    solok.post(f"/pks/{aid}/catatan", data={**key(), "text": "RAHASIA-SOLOK telaahan untuk Sekda",
+                                            "kind": "telaahan", "internal": "y"})
+    solok.post(f"/pks/{aid}/catatan", data={**key(), "text": "Catatan bersama kedua daerah", "kind": "catatan"})
+    sijunjung.post(f"/pks/{aid}/catatan", data={**key(), "text": "RAHASIA-SIJUNJUNG disposisi", "kind": "disposisi",
                                                 "internal": "y"})
     mine = solok.get(f"/pks/{aid}").get_data(as_text=True)
     assert "RAHASIA-SOLOK" in mine and "Catatan bersama kedua daerah" in mine and "RAHASIA-SIJUNJUNG" not in mine
@@ -167,14 +167,14 @@ def test_kanban_move_plain_and_htmx(app, solok, ids):
         aid = a.id
     board = solok.get("/pks/papan")
     assert gz(board.data) <= 14000 and "PKS Pariwisata" in board.get_data(as_text=True)
-    r = solok.post(f"/pks/papan/{aid}/pindah", data={"to": "penyusunan", "reason": "mulai"})
+    r = solok.post(f"/pks/papan/{aid}/pindah", data={"dari": "diusulkan", "to": "penyusunan", "reason": "mulai"})
     assert r.status_code == 302 and "/pks/papan" in r.headers["Location"]
-    r = solok.post(f"/pks/papan/{aid}/pindah", data={"to": "review_hukum"}, headers=HX)
+    r = solok.post(f"/pks/papan/{aid}/pindah", data={"dari": "penyusunan", "to": "review_hukum"}, headers=HX)
     text = r.get_data(as_text=True)
     assert r.status_code == 200 and "<html" not in text and 'id="papan"' in text and gz(r.data) <= 4000
-    r = solok.post(f"/pks/papan/{aid}/pindah", data={"to": "pelaksanaan"}, headers=HX)
+    r = solok.post(f"/pks/papan/{aid}/pindah", data={"dari": "review_hukum", "to": "pelaksanaan"}, headers=HX)
     assert r.status_code == 422 and "tidak diizinkan" in r.get_data(as_text=True)
-    r = solok.post(f"/pks/papan/{aid}/pindah", data={"to": "ditandatangani"})
+    r = solok.post(f"/pks/papan/{aid}/pindah", data={"dari": "review_hukum", "to": "ditandatangani"})
     assert r.status_code == 422 and "tidak diizinkan" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Agreement, aid).tahap == "review_hukum"
@@ -209,11 +209,12 @@ def test_signing_through_the_pages(app, solok, ids):
 
 def test_target_form_fuzzy_and_slip(solok, ids):
     aid = ids["pks1"]
-    r = solok.post(f"/pks/{aid}/target", data={"g-target": "minggu ke-1 Oktober 2024"})
+    r = solok.post(f"/pks/{aid}/target", data={**key("g"), "g-target": "minggu ke-1 Oktober 2024"})
     assert "Penundaan wajib disertai alasan." in r.get_data(as_text=True)
-    r = solok.post(f"/pks/{aid}/target", data={"g-target": "besok lusa", "g-alasan": "x"})
+    r = solok.post(f"/pks/{aid}/target", data={**key("g"), "g-target": "besok lusa", "g-alasan": "x"})
     assert "Tidak dikenali" in r.get_data(as_text=True) and 'value="besok lusa"' in r.get_data(as_text=True)
-    r = solok.post(f"/pks/{aid}/target", data={"g-target": "minggu ke-1 Oktober 2024", "g-alasan": "Bupati dinas luar"})
+    r = solok.post(f"/pks/{aid}/target", data={**key("g"), "g-target": "minggu ke-1 Oktober 2024",
+                                               "g-alasan": "Bupati dinas luar"})
     assert r.status_code == 302
     page = solok.get(f"/pks/{aid}/tahap").get_data(as_text=True)
     assert "2 kali ditunda, total 68 hari" in page and "Bupati dinas luar" in page
@@ -223,18 +224,19 @@ def test_target_form_fuzzy_and_slip(solok, ids):
 def test_bad_input_never_500(solok, ids, value):
     aid = ids["pks1"]
     posts = [
-        ("/pks/baru", {"jenis": "PKS", "judul": value, "parent_id": str(ids["ksb"])}),
-        (f"/pks/{aid}/catatan", {"text": value, "kind": "catatan"}),
-        (f"/pks/{aid}/target", {"g-target": value, "g-alasan": value}),
-        (f"/pks/{aid}/tahap", {"t-to": "dibatalkan", "t-reason": value}),
-        (f"/pks/{aid}/pihak", {"bagian": "pihak", "p-regency_id": "1", "p-urutan": "2", "p-opd": value}),
-        (f"/pks/{aid}/menunggu", {"w-menunggu": value, "w-opd": value}),
-        (f"/pks/{aid}/rapat/baru", {"tanggal": value, "tempat": value}),
-        ("/pks/rapat/1", {"bagian": "keputusan", "k-text": value}),
+        ("/pks/baru", {**key(), "jenis": "PKS", "judul": value, "parent_id": str(ids["ksb"])}),
+        (f"/pks/{aid}/catatan", {**key(), "text": value, "kind": "catatan"}),
+        (f"/pks/{aid}/target", {**key("g"), "g-target": value, "g-alasan": value}),
+        (f"/pks/{aid}/tahap", {"t-dari": "siap_ttd", "t-to": "dibatalkan", "t-reason": value}),
+        (f"/pks/{aid}/pihak", {**key("p"), "bagian": "pihak", "p-regency_id": "1", "p-urutan": "2", "p-opd": value}),
+        (f"/pks/{aid}/menunggu", {"version": lambda: str(version_of(solok.application, Agreement, aid)),
+                                  "w-menunggu": value, "w-opd": value}),
+        (f"/pks/{aid}/rapat/baru", {**key(), "tanggal": value, "tempat": value}),
+        ("/pks/rapat/1", {**key("k"), "bagian": "keputusan", "k-text": value}),
         (f"/pks/{aid}/tandatangan", {"ttd-tgl_ttd": value}),
     ]
     for url, data in posts:
-        r = solok.post(url, data=data)
+        r = solok.post(url, data={k: v() if callable(v) else v for k, v in data.items()})
         body = r.get_data(as_text=True)
         assert r.status_code in (200, 302, 422), (url, r.status_code)
         assert "<script>alert(1)</script>" not in body
@@ -251,10 +253,10 @@ def test_bad_input_never_500(solok, ids, value):
 
 
 def test_pks_requires_its_ksb(solok, ids):
-    r = solok.post("/pks/baru", data={"jenis": "PKS", "judul": "PKS tanpa induk", "parent_id": "0"})
+    r = solok.post("/pks/baru", data={**key(), "jenis": "PKS", "judul": "PKS tanpa induk", "parent_id": "0"})
     assert "PKS wajib merujuk Kesepakatan Bersama induknya." in r.get_data(as_text=True)
     assert 'value="PKS tanpa induk"' in r.get_data(as_text=True)
-    r = solok.post("/pks/baru", data={"jenis": "PKS", "judul": "PKS Pariwisata", "parent_id": str(ids["ksb"])})
+    r = solok.post("/pks/baru", data={**key(), "jenis": "PKS", "judul": "PKS Pariwisata", "parent_id": str(ids["ksb"])})
     assert r.status_code == 302
 
 
@@ -312,14 +314,16 @@ def test_forms_carry_csrf_tokens(make_app):
     from .conftest import agreement_id
     from blueprints.pks.demo import PKS1_TITLE
     aid = agreement_id(app, PKS1_TITLE)
-    assert client.post(f"/pks/{aid}/target", data={"g-target": "Oktober 2024", "g-alasan": "x"}).status_code == 400
+    assert client.post(f"/pks/{aid}/target", data={**key("g"), "g-target": "Oktober 2024",
+                                                   "g-alasan": "x"}).status_code == 400
     stage = client.get(f"/pks/{aid}/tahap").get_data(as_text=True)
     prefixed = re.search(r'name="g-csrf_token"[^>]*value="([^"]+)"', stage).group(1)
-    r = client.post(f"/pks/{aid}/target", data={"g-target": "Oktober 2024", "g-alasan": "x", "g-csrf_token": prefixed})
+    r = client.post(f"/pks/{aid}/target", data={**key("g"), "g-target": "Oktober 2024", "g-alasan": "x",
+                                                "g-csrf_token": prefixed})
     assert r.status_code == 302
     board = client.get("/pks/papan").get_data(as_text=True)
     header = re.search(r'"X-CSRFToken":"([^"]+)"', board).group(1)
-    r = client.post(f"/pks/papan/{aid}/pindah", data={"to": "ditunda", "reason": "Bupati berhalangan"},
+    r = client.post(f"/pks/papan/{aid}/pindah", data={"dari": "siap_ttd", "to": "ditunda", "reason": "Bupati berhalangan"},
                     headers={**HX, "X-CSRFToken": header})
     assert r.status_code == 200 and 'id="papan"' in r.get_data(as_text=True)
 
@@ -332,7 +336,7 @@ def test_refused_stage_move_and_signing_change_nothing(app, solok, ids):
             a = db.session.get(Agreement, aid)
             return a.tahap, a.tgl_ttd, db.session.scalar(select(func.count(Event.id)).where(Event.agreement_id == aid))
     before = state()
-    r = solok.post(f"/pks/{aid}/tahap", data={"t-to": "dibatalkan", "t-reason": " "})
+    r = solok.post(f"/pks/{aid}/tahap", data={"t-dari": "siap_ttd", "t-to": "dibatalkan", "t-reason": " "})
     assert r.status_code == 422 and "Alasan wajib diisi untuk dibatalkan." in r.get_data(as_text=True)
     r = solok.post(f"/pks/{aid}/tandatangan", data={"ttd-tgl_ttd": "2024-09-12", "ttd-jangka_bulan": "36"})
     assert r.status_code == 422 and "belum dicatat" in r.get_data(as_text=True)

@@ -12,7 +12,7 @@ from blueprints.pks.public import covering_agreements
 from blueprints.wilayah.models import Jorong
 from tests.conftest import AuthActions
 
-from .conftest import make_signable, regency_id
+from .conftest import key, make_signable, regency_id, version_of
 
 
 def test_demo_load_is_idempotent(app):
@@ -47,13 +47,14 @@ def test_coverage_in_force_only_when_signed_and_valid(app, ids):
 
 
 def test_meeting_attendees_decisions_and_action_items(app, solok, ids):
-    r = solok.post(f"/pks/{ids['pks2']}/rapat/baru", data={"tanggal": "2024-10-03", "jam": "09:30",
+    r = solok.post(f"/pks/{ids['pks2']}/rapat/baru", data={**key(), "tanggal": "2024-10-03", "jam": "09:30",
                                                            "tempat": "Aula Setda Sijunjung", "agenda": "Finalisasi"})
     assert r.status_code == 302
     url = r.headers["Location"]
-    solok.post(url, data={"bagian": "hadir", "h-nama": "Kabag Hukum", "h-regency_id": str(regency_id(app, "13.03"))})
-    solok.post(url, data={"bagian": "keputusan", "k-text": "Naskah final disepakati"})
-    solok.post(url, data={"bagian": "tindak", "l-text": "Kirim naskah final", "l-due": "2024-10-10",
+    solok.post(url, data={**key("h"), "bagian": "hadir", "h-nama": "Kabag Hukum",
+                          "h-regency_id": str(regency_id(app, "13.03"))})
+    solok.post(url, data={**key("k"), "bagian": "keputusan", "k-text": "Naskah final disepakati"})
+    solok.post(url, data={**key("l"), "bagian": "tindak", "l-text": "Kirim naskah final", "l-due": "2024-10-10",
                           "l-owner": "Bagian Hukum"})
     page = solok.get(url).get_data(as_text=True)
     assert "pukul 09.30" in page and "Kabag Hukum" in page and "Naskah final disepakati" in page
@@ -64,7 +65,7 @@ def test_meeting_attendees_decisions_and_action_items(app, solok, ids):
     solok.post(f"/pks/rapat/{mid}/tindak-lanjut/{iid}", data={"done": "1"})
     with app.app_context():
         assert db.session.get(ActionItem, iid).done
-    r = solok.post(f"/pks/rapat/{mid}/kesepakatan", data={"agreement_id": str(ids["pks1"])})
+    r = solok.post(f"/pks/rapat/{mid}/kesepakatan", data={**key(), "agreement_id": str(ids["pks1"])})
     assert "Replikasi Aplikasi" in solok.get(url).get_data(as_text=True)
     tl = solok.get(f"/pks/{ids['pks2']}").get_data(as_text=True)
     assert "3 Oktober 2024" in tl and "Aula Setda Sijunjung" in tl
@@ -81,14 +82,14 @@ def test_tembusan_warning_then_blocking(app, solok, ids):
         kid = ksb.id
     admin = app.test_client()
     AuthActions(admin).login("admin.sijunjung")
-    admin.post("/pks/aturan", data={"code": "tembusan", "blocking": "1"})
-    r = solok.post(f"/pks/{kid}/tahap", data={"t-to": "penyusunan"})
+    admin.post("/pks/aturan", data={"version": "0", "code": "tembusan", "blocking": "1"})
+    r = solok.post(f"/pks/{kid}/tahap", data={"t-dari": "penawaran", "t-to": "penyusunan"})
     assert r.status_code == 422 and "Belum ada surat penawaran keluar dengan tembusan kepada Gubernur." in \
         r.get_data(as_text=True) and "Permendagri 22/2009" in r.get_data(as_text=True)
-    solok.post(f"/pks/{kid}/surat", data={"arah": "keluar", "nomor": "180/12/KSD-2024", "tanggal": "2024-05-02",
+    solok.post(f"/pks/{kid}/surat", data={**key(), "arah": "keluar", "nomor": "180/12/KSD-2024", "tanggal": "2024-05-02",
                                           "perihal": "Penawaran kerja sama pariwisata",
                                           "tembusan": "Gubernur Sumatera Barat\nMenteri Dalam Negeri"})
-    r = solok.post(f"/pks/{kid}/tahap", data={"t-to": "penyusunan"}, follow_redirects=True)
+    r = solok.post(f"/pks/{kid}/tahap", data={"t-dari": "penawaran", "t-to": "penyusunan"}, follow_redirects=True)
     assert "Tahap sekarang: Penyusunan naskah." in r.get_data(as_text=True)
     assert "180/12/KSD-2024" in r.get_data(as_text=True)  # the letter is on the timeline
 
@@ -101,7 +102,7 @@ def test_unverified_warning_shown_not_blocking_on_the_page(app, solok, ids):
         db.session.add(Party(agreement_id=a.id, regency_id=regency_id(app, "13.02"), opd="BKPSDM"))
         db.session.commit()
         aid = a.id
-    r = solok.post(f"/pks/{aid}/tahap", data={"t-to": "siap_ttd"}, follow_redirects=True)
+    r = solok.post(f"/pks/{aid}/tahap", data={"t-dari": "penyusunan", "t-to": "siap_ttd"}, follow_redirects=True)
     text = r.get_data(as_text=True)
     assert "Peringatan: Klausul belum dicentang" in text and "Tahap sekarang: Siap tanda tangan." in text
 
@@ -109,13 +110,13 @@ def test_unverified_warning_shown_not_blocking_on_the_page(app, solok, ids):
 def test_implementation_records_and_overdue_obligation(app, solok, ids):
     ksb = ids["ksb"]
     url = f"/pks/{ksb}/pelaksanaan"
-    solok.post(url, data={"bagian": "kegiatan", "k-tanggal": "2024-03-01", "k-jenis": "Rapat koordinasi",
+    solok.post(url, data={**key("k"), "bagian": "kegiatan", "k-tanggal": "2024-03-01", "k-jenis": "Rapat koordinasi",
                           "k-peserta": "12", "k-status": "selesai"})
-    solok.post(url, data={"bagian": "kewajiban", "o-text": "Menyediakan data", "o-due": "2024-01-31",
+    solok.post(url, data={**key("o"), "bagian": "kewajiban", "o-text": "Menyediakan data", "o-due": "2024-01-31",
                           "o-status": "belum"})
-    solok.post(url, data={"bagian": "laporan", "r-periode": "Semester II 2024", "r-jatuh_tempo": "2025-01-15",
+    solok.post(url, data={**key("r"), "bagian": "laporan", "r-periode": "Semester II 2024", "r-jatuh_tempo": "2025-01-15",
                           "r-disampaikan_pada": "2025-01-10", "r-kepada": "bupati"})
-    solok.post(url, data={"bagian": "evaluasi", "e-tanggal": "2025-02-01", "e-temuan": "Berjalan",
+    solok.post(url, data={**key("e"), "bagian": "evaluasi", "e-tanggal": "2025-02-01", "e-temuan": "Berjalan",
                           "e-rekomendasi": "dilanjutkan"})
     page = solok.get(url).get_data(as_text=True)
     for text in ("Rapat koordinasi", "Lewat tenggat", "Semester II 2024", "Dilanjutkan"):
@@ -123,9 +124,10 @@ def test_implementation_records_and_overdue_obligation(app, solok, ids):
     assert "kewajiban lewat tenggat: Menyediakan data" in solok.get("/pks/").get_data(as_text=True)
     with app.app_context():
         oid = db.session.scalar(select(Obligation.id))
-    solok.post(f"/pks/{ksb}/kewajiban/{oid}", data={"status": "dipenuhi"})
+    solok.post(f"/pks/{ksb}/kewajiban/{oid}", data={"version": str(version_of(app, Obligation, oid)),
+                                                     "status": "dipenuhi"})
     assert "kewajiban lewat tenggat" not in solok.get("/pks/").get_data(as_text=True)
-    r = solok.post(f"/pks/{ids['pks1']}/pelaksanaan", data={"bagian": "kegiatan", "k-tanggal": "2024-03-01",
+    r = solok.post(f"/pks/{ids['pks1']}/pelaksanaan", data={**key("k"), "bagian": "kegiatan", "k-tanggal": "2024-03-01",
                                                              "k-jenis": "x", "k-status": "selesai"})
     assert "setelah naskah ditandatangani" in r.get_data(as_text=True)
 
@@ -140,9 +142,9 @@ def test_ksb_expiry_near_while_pks_draft_reminds(app, ids):
 
 def test_service_area_form_feeds_coverage(app, solok, ids):
     aid = ids["pks1"]
-    r = solok.post(f"/pks/{aid}/wilayah", data={"wkecamatan": ""})
+    r = solok.post(f"/pks/{aid}/wilayah", data={**key(), "wkecamatan": ""})
     assert r.status_code == 422 and "Pilih kecamatan." in r.get_data(as_text=True)
-    r = solok.post(f"/pks/{aid}/wilayah", data={"wkecamatan": "13.02.18", "wnagari": "13.02.18.2004"})
+    r = solok.post(f"/pks/{aid}/wilayah", data={**key(), "wkecamatan": "13.02.18", "wnagari": "13.02.18.2004"})
     assert r.status_code == 302
     assert "seluruh nagari" in solok.get(f"/pks/{aid}/wilayah").get_data(as_text=True)
     with app.app_context():
@@ -160,9 +162,9 @@ def test_done_means_signing_recorded_through_the_pages(app, solok, ids):
         a = db.session.get(Agreement, aid)
         parties = [(p.id, p.regency.short_name) for p in a.parties]
     for pid, name in parties:
-        solok.post(f"/pks/{aid}/pihak", data={"bagian": "nomor", "n-party_id": str(pid),
+        solok.post(f"/pks/{aid}/pihak", data={**key("n"), "bagian": "nomor", "n-party_id": str(pid),
                                                "n-nomor": f"445/{pid}/{name.upper()}/2026"})
-        solok.post(f"/pks/{aid}/pihak", data={"bagian": "penandatangan", "s-party_id": str(pid),
+        solok.post(f"/pks/{aid}/pihak", data={**key("s"), "bagian": "penandatangan", "s-party_id": str(pid),
                                                "s-nama": f"Kadinkes {name}", "s-jabatan": "Kepala Dinas Kesehatan",
                                                "s-kuasa_nomor": f"SK/{pid}/2026", "s-kuasa_tanggal": "2026-01-05"})
     today = today_local()
@@ -171,7 +173,7 @@ def test_done_means_signing_recorded_through_the_pages(app, solok, ids):
                                                      "ttd-tgl_berakhir": end.isoformat()})
     assert r.status_code == 302, r.get_data(as_text=True)
     scan = b"%PDF-1.4 signed scan\n%%EOF\n"
-    r = solok.post(f"/pks/{aid}/dokumen", data={"kind": "ttd", "berkas": (_io.BytesIO(scan), "pks2-ttd.pdf")},
+    r = solok.post(f"/pks/{aid}/dokumen", data={**key(), "kind": "ttd", "berkas": (_io.BytesIO(scan), "pks2-ttd.pdf")},
                    content_type="multipart/form-data")
     assert r.status_code == 302
     page = solok.get(f"/pks/{aid}").get_data(as_text=True)
