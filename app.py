@@ -15,9 +15,22 @@ from blueprints.core.extensions import compress, csrf, db, limiter, login_manage
 MODULE_BLUEPRINTS = ("sidilan", "pks", "rujukan")
 
 
+class Sinergi(Flask):
+    def url_for(self, /, endpoint: str, *, _anchor=None, _method=None, _scheme=None, _external=None, **values):
+        """With PUBLIC_BASE_URL set, an absolute URL is always built on it (core.urls)."""
+        from blueprints.core.urls import base_url, external
+
+        base = base_url(self)
+        if base and (_external or _scheme):
+            return external(self, base, super().url_for, endpoint, values, anchor=_anchor, method=_method)
+        return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external,
+                               **values)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app = Sinergi(__name__, instance_relative_config=True, static_folder=None)
     load_config(app, test_config)
+    register_proxies(app)
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -29,14 +42,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def load_config(app: Flask, test_config: dict | None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    idle = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL")
         or "sqlite:///" + str(Path(app.instance_path) / "sinergi.sqlite"),
         # A database error must not quote the row it failed on (names, NIK) into the log.
         SQLALCHEMY_ENGINE_OPTIONS={"hide_parameters": True},
-        SESSION_IDLE_MINUTES=idle,
-        PERMANENT_SESSION_LIFETIME=timedelta(minutes=idle),
+        SESSION_IDLE_MINUTES=int(os.environ.get("SESSION_IDLE_MINUTES", "30")),  # measured on the server
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
@@ -44,10 +55,18 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # the session's own lifetime bounds the token
         MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024 + 64 * 1024,
         UPLOAD_DIR=os.environ.get("UPLOAD_DIR") or str(Path(app.instance_path) / "uploads"),
-        LOGIN_LIMIT_ACCOUNT="5 per 15 minutes",
-        LOGIN_LIMIT_ADDRESS="30 per 15 minutes",
-        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Login throttling (core.throttle): failures per (account, address), then a growing delay per account.
+        LOGIN_LIMIT_PAIR="5 per 15 minutes",
+        LOGIN_LIMIT_ACCOUNT="10 per hour",
+        LOGIN_DELAY_FIRST=2,
+        LOGIN_DELAY_MAX=60,
+        # Counters shared by all workers: the database unless this is a redis:// URL.
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", ""),
         RATELIMIT_HEADERS_ENABLED=False,
+        # Proxies in front of the app whose X-Forwarded-For/-Proto are believed (nginx on the same host: 1).
+        TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Where people reach the app (https://sinergi.example.go.id): every absolute link and QR code uses it.
+        PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", ""),
         COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "text/javascript",
                             "image/svg+xml", "text/csv", "application/json"],
         COMPRESS_ALGORITHM=["br", "gzip"],
@@ -68,6 +87,17 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         # psycopg 3 is the driver we ship; accept the plain URL people paste.
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
             "postgresql://", "postgresql+psycopg://", 1)
+
+
+def register_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For and X-Forwarded-Proto only from the configured number of proxies in front (each
+    proxy appends one address; the app takes the one its nearest trusted proxy saw). 0: the headers are ignored,
+    so nobody can claim another address by sending them."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
 
 
 def _instance_secret(app: Flask) -> str:
@@ -124,15 +154,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def register_extensions(app: Flask) -> None:
-    from blueprints.core import audit, submission  # noqa: F401  (their tables)
+    from blueprints.core import audit, session, submission, throttle  # noqa: F401  (their tables)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"), compare_type=True)
     login_manager.init_app(app)
-    login_manager.session_protection = "strong"
+    # The session is bound on the server (core.session); binding it to the address as well would log out a 3G
+    # user at every change of mobile address, so a changed address or browser only marks the login as not fresh.
+    login_manager.session_protection = "basic"
     login_manager.login_view = "auth.login"
     csrf.init_app(app)
     compress.init_app(app)
+    throttle.init_app(app)  # before the limiter: it points Flask-Limiter at the shared counters
     limiter.init_app(app)
 
 
@@ -152,6 +185,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from blueprints.auth.passwords import RULES_HINT
     from blueprints.core import fmt
     from blueprints.core.assets import asset_url
     from blueprints.core.nik import mask_nik
@@ -159,7 +193,7 @@ def register_template_helpers(app: Flask) -> None:
     from blueprints.core.timeutil import today_local
 
     app.jinja_env.globals.update(asset_url=asset_url, nav_modules=nav_modules, ROLE_LABELS=ROLE_LABELS,
-                                 today=today_local)
+                                 today=today_local, rules_hint=RULES_HINT)
     app.jinja_env.filters.update(tanggal=fmt.tanggal, tanggal_jam=fmt.tanggal_jam, angka=fmt.angka, masked=mask_nik)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
