@@ -20,7 +20,6 @@ counters.
 """
 import logging
 import socket
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -123,21 +122,31 @@ class RedisCounters:
         self.password = unquote(parts.password) if parts.password else None
         self.db = int(parts.path.strip("/") or 0)
         self.timeout = timeout
-        self._local = threading.local()
 
     # -- protocol --
-    def _connect(self):
+    def _open(self):
         sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
-        reader = sock.makefile("rb")
-        self._local.conn = (sock, reader)
-        if self.password:
-            self._roundtrip("AUTH", self.password)
-        if self.db:
-            self._roundtrip("SELECT", str(self.db))
-        return self._local.conn
+        conn = (sock, sock.makefile("rb"))
+        try:
+            if self.password:
+                self._roundtrip(conn, "AUTH", self.password)
+            if self.db:
+                self._roundtrip(conn, "SELECT", str(self.db))
+        except BaseException:
+            self._close(conn)
+            raise
+        return conn
 
-    def _roundtrip(self, *args):
-        sock, reader = self._local.conn
+    @staticmethod
+    def _close(conn) -> None:
+        for part in reversed(conn):
+            try:
+                part.close()
+            except OSError:
+                pass
+
+    def _roundtrip(self, conn, *args):
+        sock, reader = conn
         payload = [f"*{len(args)}\r\n".encode()]
         for arg in args:
             data = arg if isinstance(arg, bytes) else str(arg).encode()
@@ -160,61 +169,56 @@ class RedisCounters:
             size = int(rest)
             if size < 0:
                 return None
-            data = reader.read(size + 2)
-            return data[:-2]
+            return reader.read(size + 2)[:-2]
         if kind == b"*":
             size = int(rest)
             return None if size < 0 else [self._read(reader) for _ in range(size)]
         raise RedisError("unexpected reply")
 
-    def call(self, *args):
-        for attempt in (1, 2):  # a connection Redis closed meanwhile is opened again once
-            try:
-                if getattr(self._local, "conn", None) is None:
-                    self._connect()
-                return self._roundtrip(*args)
-            except (OSError, ValueError) as exc:
-                self.close()
-                if attempt == 2 or (isinstance(exc, RedisError) and str(exc) != "connection closed"):
-                    raise RedisError(str(exc)) from exc
-        return None
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
-        if conn:
-            try:
-                conn[1].close()
-                conn[0].close()
-            except OSError:
-                pass
+    def call(self, *commands):
+        """Run one or more commands (tuples) on one short-lived connection; returns the last reply. A counter
+        operation is a login attempt or a rate-limited request: a local connection per operation costs less than
+        keeping sockets alive across workers and forks."""
+        try:
+            conn = self._open()
+        except OSError as exc:
+            raise RedisError(str(exc)) from exc
+        try:
+            reply = None
+            for command in commands:
+                reply = self._roundtrip(conn, *command)
+            return reply
+        except (OSError, ValueError) as exc:
+            raise RedisError(str(exc)) from exc
+        finally:
+            self._close(conn)
 
     # -- counters --
     def incr(self, key: str, seconds: int, amount: int = 1) -> tuple[int, float]:
-        count, ttl_ms = self.call("EVAL", self._INCR, "1", key, str(seconds * 1000), str(amount))
+        count, ttl_ms = self.call(("EVAL", self._INCR, "1", key, str(seconds * 1000), str(amount)))
         return int(count), time.time() + max(int(ttl_ms), 0) / 1000
 
     def get(self, key: str) -> tuple[int, float | None]:
-        value = self.call("GET", key)
-        if value is None:
+        value, ttl_ms = self.call(("EVAL", "return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}",
+                                   "1", key))
+        if value is None or value is False:
             return 0, None
-        ttl_ms = self.call("PTTL", key)
         return int(value), (time.time() + ttl_ms / 1000) if ttl_ms and ttl_ms > 0 else None
 
     def set(self, key: str, value: int, seconds: int) -> None:
-        self.call("SET", key, str(value), "PX", str(max(seconds, 1) * 1000))
+        self.call(("SET", key, str(value), "PX", str(max(seconds, 1) * 1000)))
 
     def clear(self, *keys: str) -> None:
         if keys:
-            self.call("DEL", *keys)
+            self.call(("DEL", *keys))
 
     def reset(self, prefix: str = "") -> None:
         cursor = "0"
         while True:
-            cursor, keys = self.call("SCAN", cursor, "MATCH", prefix.replace("*", r"\*") + "*", "COUNT", "500")
+            cursor, keys = self.call(("SCAN", cursor, "MATCH", prefix.replace("*", r"\*") + "*", "COUNT", "500"))
             cursor = cursor.decode() if isinstance(cursor, bytes) else str(cursor)
             if keys:
-                self.call("DEL", *keys)
+                self.call(("DEL", *keys))
             if cursor == "0":
                 break
 
