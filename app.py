@@ -28,8 +28,12 @@ class Sinergi(Flask):
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    # Nothing this process creates (database, WAL, uploads, exports, backups, the secret key) is readable by
+    # other users of the server: folders 0700, files 0600.
+    os.umask(0o077)
     app = Sinergi(__name__, instance_relative_config=True, static_folder=None)
     load_config(app, test_config)
+    register_private_files(app)
     register_proxies(app)
     register_logging(app)
     register_extensions(app)
@@ -41,7 +45,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from blueprints.core.uploads import private_dir
+
+    private_dir(app.instance_path)
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL")
         or "sqlite:///" + str(Path(app.instance_path) / "sinergi.sqlite"),
@@ -89,6 +95,21 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             "postgresql://", "postgresql+psycopg://", 1)
 
 
+def register_private_files(app: Flask) -> None:
+    """instance/, the upload folder and the SQLite file are private to this user, also when they already
+    existed with looser modes (created by an older version, or by hand)."""
+    from blueprints.core.uploads import private_dir
+
+    if app.config.get("UPLOAD_DIR"):
+        private_dir(app.config["UPLOAD_DIR"])
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and ":memory:" not in uri and "mode=memory" not in uri:
+        path = Path(uri.removeprefix("sqlite:///").split("?", 1)[0])
+        if path.parent.is_dir():
+            os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))  # SQLite gives -wal/-shm the same mode
+            os.chmod(path, 0o600)
+
+
 def register_proxies(app: Flask) -> None:
     """Believe X-Forwarded-For and X-Forwarded-Proto only from the configured number of proxies in front (each
     proxy appends one address; the app takes the one its nearest trusted proxy saw). 0: the headers are ignored,
@@ -102,10 +123,11 @@ def register_proxies(app: Flask) -> None:
 
 def _instance_secret(app: Flask) -> str:
     """Generated once into instance/ so the key never lives in the repository."""
-    path = Path(app.instance_path) / "secret_key"
+    path = Path(os.environ.get("SECRET_KEY_FILE") or Path(app.instance_path) / "secret_key")
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        from blueprints.core.uploads import write_private
+
+        write_private(path, secrets.token_hex(32).encode())
     return path.read_text().strip()
 
 
@@ -220,7 +242,10 @@ def register_security(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if response.mimetype == "text/html":
             response.vary.add("HX-Request")
-            response.headers.setdefault("Cache-Control", "no-store")
+        if request.endpoint != "assets.static":
+            # pages, fragments, errors, exports and uploaded documents hold personal data: never kept by a
+            # browser or a proxy (send_file's "no-cache" still stores a copy)
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 
