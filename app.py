@@ -132,11 +132,29 @@ def _instance_secret(app: Flask) -> str:
 
 
 _SIXTEEN_DIGITS = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
+_THIRTEEN_DIGITS = re.compile(r"(?<!\d)(\d{4})\d{5}(\d{4})(?!\d)")
+_QUERY_VALUE = re.compile(r"([?&])([^=&\s\"'#?]{1,40})=([^&\s\"'#]*)")
+# Query parameters that never hold a person's data (pages, paper size, output format, a status code); every other
+# value in a logged URL (search terms, NIK, JKN number, names, birth dates, next=...) is replaced by '***'.
+SAFE_QUERY_KEYS = frozenset({"hal", "kertas", "fmt", "format", "status", "bulan", "tahun", "jenis", "tahap",
+                             "ragam", "slot", "urut", "daerah", "_cascade_regency", "_cascade_prefix",
+                             "_cascade_required"})
+
+
+def _mask_query(match: re.Match) -> str:
+    sep, key, value = match.groups()
+    if not value or key.lower() in SAFE_QUERY_KEYS:
+        return match.group(0)
+    return f"{sep}{key}=***"
 
 
 def redact(text: str) -> str:
-    """'1302015001900001' -> '1302********0001': a NIK or No. KK never reaches a log line."""
-    return _SIXTEEN_DIGITS.sub(r"\1********\2", text)
+    """What a log line may keep: '1302015001900001' -> '1302********0001' (NIK, No. KK), a 13-digit JKN number
+    -> '0001*****0001', and '/sidilan/?q=Rosmaniar&hal=2' -> '/sidilan/?q=***&hal=2' (query values that may hold
+    a name, a number or a birth date, as in werkzeug's and gunicorn's request lines)."""
+    text = _SIXTEEN_DIGITS.sub(r"\1********\2", text)
+    text = _THIRTEEN_DIGITS.sub(r"\1*****\2", text)
+    return _QUERY_VALUE.sub(_mask_query, text) if "=" in text else text
 
 
 def register_logging(app: Flask) -> None:
