@@ -117,15 +117,24 @@ def test_every_reachable_page_runs_under_the_policy(app, username):
 def test_htmx_config_and_csrf_header_need_no_eval(make_app):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    page = client.get("/masuk").get_data(as_text=True)
+    login = client.get("/masuk").get_data(as_text=True)
+    form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
+    assert client.post("/masuk", data={"username": "admin.solok", "password": "sinergi-demo-2024",
+                                       "csrf_token": form_token}).status_code == 302
+    page = client.get("/admin/pengguna").get_data(as_text=True)
     config = re.search(r"""<meta name="htmx-config" content='([^']+)'>""", page).group(1)
     assert isinstance(json.loads(html.unescape(config)), dict)  # plain JSON: htmx parses it, nothing is evaluated
     headers = re.search(r"""hx-headers:inherited='([^']+)'""", page).group(1)
     token = json.loads(html.unescape(headers))["X-CSRFToken"]
     assert token and not headers.lstrip().startswith(("js:", "javascript:"))
-    # the header htmx will send is accepted by the CSRF check (the login form's own field is left out)
-    form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    assert form_token == token
-    response = client.post("/masuk", data={"username": "operator.solok", "password": "sinergi-demo-2024"},
-                           headers={"X-CSRFToken": token, "HX-Request": "true"})
-    assert response.status_code == 302
+    # the header htmx sends is accepted by the CSRF check
+    response = client.post("/keluar", headers={"X-CSRFToken": token, "HX-Request": "true"})
+    assert response.headers["HX-Redirect"].startswith("/masuk")
+
+
+def test_anonymous_pages_start_no_session(app):
+    """The public QR check and error pages carry no CSRF token, so a citizen's scan stores nothing."""
+    client = app.test_client()
+    for url in ("/v/R1-AAAA-AAAA", "/tidak-ada", "/healthz"):
+        client.get(url)
+        assert client.get_cookie("session") is None, url
