@@ -207,6 +207,10 @@ def register_extensions(app: Flask) -> None:
     compress.init_app(app)
     throttle.init_app(app)  # before the limiter: it points Flask-Limiter at the shared counters
     limiter.init_app(app)
+    with app.app_context():  # the unknown-user hash exists before the first login, so that one costs the same
+        from blueprints.auth.passwords import prepare_dummy
+
+        prepare_dummy()
 
 
 def register_blueprints(app: Flask) -> None:
