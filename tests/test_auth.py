@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from sqlalchemy import select, text
 
@@ -6,6 +7,7 @@ from blueprints.auth.models import User
 from blueprints.core.audit import AuditEvent
 from blueprints.core.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
+from blueprints.core.timeutil import utcnow
 
 
 def _user(app, username):
@@ -57,10 +59,11 @@ def test_inactive_user_cannot_log_in(app, auth):
 def test_session_is_rotated_at_login(client, auth):
     with client.session_transaction() as sess:
         sess["planted"] = "by-someone-else"
+    before = client.get_cookie("session").value
     auth.login()
+    assert client.get_cookie("session").value != before  # a new session id: a planted one is worth nothing
     with client.session_transaction() as sess:
         assert "planted" not in sess
-        assert sess.permanent
 
 
 def test_no_remember_me_cookie(client, auth):
@@ -68,44 +71,34 @@ def test_no_remember_me_cookie(client, auth):
     assert all("remember_token" not in c for c in response.headers.getlist("Set-Cookie"))
 
 
-def test_idle_timeout_ends_session(client, auth):
+def test_idle_timeout_ends_session(client, auth, time_machine):
     auth.login()
-    with client.session_transaction() as sess:
-        sess["_seen"] = sess["_seen"] - 31 * 60
+    assert client.get("/").status_code == 200
+    time_machine.move_to(utcnow() + timedelta(minutes=31))
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/masuk")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Sesi Anda berakhir" in page
 
 
-def test_idle_timeout_htmx_gets_hx_redirect(client, auth):
+def test_idle_timeout_htmx_gets_hx_redirect(client, auth, time_machine):
     auth.login()
-    with client.session_transaction() as sess:
-        sess["_seen"] = sess["_seen"] - 31 * 60
+    time_machine.move_to(utcnow() + timedelta(minutes=31))
     response = client.get("/admin/pengguna", headers={"HX-Request": "true"})
     assert response.headers.get("HX-Redirect", "").startswith("/masuk")
 
 
-def test_throttle_per_account(client, auth):
+def test_throttle_per_account_and_address(client, auth):
     for _ in range(5):
         assert auth.login("operator.solok", "salah-sekali").status_code == 200
     blocked = auth.login("operator.solok", "salah-sekali")
     assert blocked.status_code == 429
     assert "Terlalu banyak percobaan masuk" in blocked.get_data(as_text=True)
-    # the right password must still wait
+    assert 'value="operator.solok"' in blocked.get_data(as_text=True)  # the form is kept
+    # the right password from this browser must still wait
     assert auth.login("operator.solok").status_code == 429
     # another account from the same address is not blocked by this account's failures
     assert auth.login("verifikator.solok").status_code == 302
-
-
-def test_throttle_per_address(make_app):
-    app = make_app(LOGIN_LIMIT_ADDRESS="3 per 15 minutes")
-    client = app.test_client()
-    for name in ("a.satu", "b.dua", "c.tiga"):
-        client.post("/masuk", data={"username": name, "password": "x"})
-    response = client.post("/masuk", data={"username": "operator.solok", "password": DEMO_PASSWORD})
-    assert response.status_code == 429
-    assert "tunggu 15 menit" in response.get_data(as_text=True)
 
 
 def test_successful_logins_do_not_count(client, auth):
@@ -157,7 +150,7 @@ def test_password_change(client, auth, app):
     wrong = client.post("/akun/kata-sandi", data={"current": "bukan", "new": "kata-sandi-baru-1", "confirm": "kata-sandi-baru-1"})
     assert "Kata sandi sekarang salah." in wrong.get_data(as_text=True)
     short = client.post("/akun/kata-sandi", data={"current": DEMO_PASSWORD, "new": "pendek", "confirm": "pendek"})
-    assert "minimal 10 karakter" in short.get_data(as_text=True)
+    assert short.status_code == 422 and "minimal 12 karakter" in short.get_data(as_text=True)
     ok = client.post("/akun/kata-sandi", data={"current": DEMO_PASSWORD, "new": "kata-sandi-baru-1", "confirm": "kata-sandi-baru-1"})
     assert ok.status_code == 302
     assert client.get("/").status_code == 200  # this session survives

@@ -3,7 +3,7 @@ from blueprints.core.forms import Form as FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from blueprints.auth.passwords import MIN_LENGTH
+from blueprints.auth.passwords import MAX_LENGTH, StrongPassword
 
 USERNAME_RE = r"^[a-z0-9][a-z0-9._-]{2,49}$"
 
@@ -15,15 +15,17 @@ class UserForm(FlaskForm):
         Regexp(USERNAME_RE, message="Gunakan 3–50 huruf kecil, angka, titik, garis bawah atau tanda hubung.")])
     name = StringField("Nama lengkap", validators=[
         DataRequired("Nama lengkap wajib diisi."), Length(max=120, message="Nama maksimal 120 karakter.")])
-    organisation_id = SelectField("Organisasi", coerce=int, validate_choice=True,
-                                  validators=[DataRequired("Pilih organisasi.")])
+    # required for every role but the superadmin, which belongs to no organisation (checked by the view)
+    organisation_id = SelectField("Organisasi", coerce=int, validate_choice=True)
     role = SelectField("Peran", validators=[DataRequired("Pilih peran.")])
     active = BooleanField("Aktif", default=True)
     password = PasswordField("Kata sandi awal", validators=[
-        Optional(), Length(min=MIN_LENGTH, max=200, message=f"Kata sandi minimal {MIN_LENGTH} karakter.")])
+        Optional(), Length(max=MAX_LENGTH, message=f"Kata sandi maksimal {MAX_LENGTH} karakter."),
+        StrongPassword()])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.subject = user
         self.organisation_id.choices = []
         self.role.choices = []
 
@@ -39,7 +41,11 @@ class EditUserForm(EditForm, UserForm):
 class ResetPasswordForm(FlaskForm):
     password = PasswordField("Kata sandi baru", validators=[
         DataRequired("Kata sandi baru wajib diisi."),
-        Length(min=MIN_LENGTH, max=200, message=f"Kata sandi minimal {MIN_LENGTH} karakter.")])
+        Length(max=MAX_LENGTH, message=f"Kata sandi maksimal {MAX_LENGTH} karakter."), StrongPassword()])
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subject = user  # whose password is being reset
 
 
 class JorongForm(CreateForm):

@@ -1,23 +1,24 @@
 from datetime import datetime, time, timedelta
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from blueprints.auth.models import Organisation, User
+from blueprints.auth.models import Organisation, Regency, User
 from blueprints.auth.passwords import hash_password
 from blueprints.core import audit, submission
+from blueprints.core import session as user_sessions
 from blueprints.core.audit import ACTIONS, AuditEvent
 from blueprints.core.extensions import db
 from blueprints.core.pagination import paginate
 from blueprints.core.render import render
-from blueprints.core.roles import ROLE_LABELS, SUPERADMIN
+from blueprints.core.roles import NO_REGENCY_ROLES, ROLE_LABELS, grantable_roles, may_manage
 from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.timeutil import WIB
 from blueprints.core.versioning import conflict_response, is_stale
 from blueprints.wilayah.models import Jorong, Wilayah
-from blueprints.wilayah.service import Cascade, is_cascade_refresh
+from blueprints.wilayah.service import Cascade, is_cascade_refresh, regency_by_code
 
 from . import bp
 from .forms import AuditFilterForm, EditUserForm, JorongForm, NewUserForm, ResetPasswordForm, UserForm
@@ -29,18 +30,27 @@ def index():
 
 
 # ---- users -------------------------------------------------------------------------------------
+# Who may touch which account: the query scope (same regency; the superadmin belongs to none, so a regency admin
+# never finds it) and the rank rule (core.roles): nobody sees, edits, resets or ends the sessions of an account
+# ranked above them, grants a role above their own, or changes their own role. Outside the rule: 404.
+
+def _manageable_or_404(user_id: int) -> User:
+    user = get_scoped_or_404(User, user_id)
+    if not may_manage(current_user, user):
+        abort(404)
+    return user
+
 
 def _fill_user_choices(form: UserForm) -> None:
     orgs = db.session.scalars(scoped(Organisation).order_by(Organisation.regency_id, Organisation.name))
     form.organisation_id.choices = [(0, "— pilih —")] + [(o.id, o.name) for o in orgs]
-    roles = [r for r in ROLE_LABELS if r != SUPERADMIN or current_user.role == SUPERADMIN]
-    form.role.choices = [("", "— pilih —")] + [(r, ROLE_LABELS[r]) for r in roles]
+    form.role.choices = [("", "— pilih —")] + [(r, ROLE_LABELS[r]) for r in grantable_roles(current_user)]
 
 
 @bp.route("/pengguna")
 def users():
     q = (request.args.get("q") or "").strip()[:50]
-    stmt = scoped(User).order_by(User.username)
+    stmt = scoped(User).where(User.role.in_(grantable_roles(current_user))).order_by(User.username)
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(func.lower(User.username).like(like) | func.lower(User.name).like(like))
@@ -49,8 +59,18 @@ def users():
 
 
 def _save_user(form: UserForm, user: User | None):
-    """Shared by create and edit: validates uniqueness and scope, returns the user or None."""
-    org = get_scoped_or_404(Organisation, form.organisation_id.data)
+    """Shared by create and edit: validates the rank rule, uniqueness and scope, returns the user or None."""
+    role = form.role.data
+    if role not in grantable_roles(current_user):  # the select refuses it as well; this is the rule itself
+        form.role.errors.append("Anda tidak dapat memberikan peran ini.")
+        return None
+    if role in NO_REGENCY_ROLES:
+        org = None  # the superadmin belongs to no organisation and no regency
+    elif not form.organisation_id.data:
+        form.organisation_id.errors.append("Pilih organisasi.")
+        return None
+    else:
+        org = get_scoped_or_404(Organisation, form.organisation_id.data)
     clash = db.session.scalar(select(User.id).where(func.lower(User.username) == form.username.data.lower()))
     if clash is not None and (user is None or clash != user.id):
         form.username.errors.append("Nama pengguna ini sudah dipakai.")
@@ -61,17 +81,18 @@ def _save_user(form: UserForm, user: User | None):
             return None
         user = User(password_hash=hash_password(form.password.data))
         db.session.add(user)
-    elif user.id == current_user.id and (not form.active.data or form.role.data != user.role):
+    elif user.id == current_user.id and (not form.active.data or role != user.role):
         form.active.errors.append("Anda tidak dapat menonaktifkan atau mengubah peran akun Anda sendiri.")
         return None
-    if user.id is not None and (not form.active.data or form.role.data != user.role):
-        user.session_version += 1  # end that user's open sessions
+    ends_sessions = user.id is not None and (not form.active.data or role != user.role)
     user.username = form.username.data.lower()
     user.name = form.name.data.strip()
-    user.organisation_id = org.id
-    user.regency_id = org.regency_id
-    user.role = form.role.data
+    user.organisation_id = org.id if org else None
+    user.regency_id = org.regency_id if org else None
+    user.role = role
     user.active = form.active.data
+    if ends_sessions:  # a deactivated or re-roled account starts again from the login page
+        user_sessions.end_all(user.id)
     return user
 
 
@@ -95,12 +116,17 @@ def user_new():
     return render("admin/user_form.html", form=form, user=None, status=FORM_INVALID if form.errors else 200)
 
 
+def _user_page(form, user, reset_form, status=200):
+    return render("admin/user_form.html", form=form, user=user, reset_form=reset_form,
+                  sessions=user_sessions.of_user(user.id), status=status)
+
+
 @bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int):
-    user = get_scoped_or_404(User, user_id)
-    form = EditUserForm(obj=user)
+    user = _manageable_or_404(user_id)
+    form = EditUserForm(obj=user, user=user)
     _fill_user_choices(form)
-    reset_form = ResetPasswordForm(prefix="reset")
+    reset_form = ResetPasswordForm(prefix="reset", user=user)
     if request.method == "POST" and is_stale(user, form.version.data):
         return conflict_response(form, user, back_url=url_for("admin.user_edit", user_id=user.id))
     if form.validate_on_submit():
@@ -110,33 +136,53 @@ def user_edit(user_id: int):
             db.session.commit()
             flash("Perubahan disimpan.", "ok")
             return redirect(url_for("admin.users"))
-    return render("admin/user_form.html", form=form, user=user, reset_form=reset_form,
-                  status=FORM_INVALID if form.errors else 200)
+    return _user_page(form, user, reset_form, FORM_INVALID if form.errors else 200)
 
 
 @bp.route("/pengguna/<int:user_id>/reset", methods=["POST"])
 def user_reset(user_id: int):
-    user = get_scoped_or_404(User, user_id)
-    reset_form = ResetPasswordForm(prefix="reset")
+    user = _manageable_or_404(user_id)
+    reset_form = ResetPasswordForm(prefix="reset", user=user)
     if reset_form.validate_on_submit():
         user.password_hash = hash_password(reset_form.password.data)
-        user.session_version += 1
+        user_sessions.end_all(user.id, keep_current=user.id == current_user.id)
         audit.record("update", "user", user.id, f"mengatur ulang kata sandi {user.username}",
                      regency_id=user.regency_id)
         db.session.commit()
         flash(f"Kata sandi {user.username} diatur ulang. Sampaikan kepada yang bersangkutan secara langsung.", "ok")
         return redirect(url_for("admin.user_edit", user_id=user.id))
-    form = EditUserForm(obj=user)
+    form = EditUserForm(obj=user, user=user)
     _fill_user_choices(form)
-    return render("admin/user_form.html", form=form, user=user, reset_form=reset_form, status=FORM_INVALID)
+    return _user_page(form, user, reset_form, FORM_INVALID)
+
+
+@bp.route("/pengguna/<int:user_id>/sesi/akhiri", methods=["POST"])
+def user_sessions_end(user_id: int):
+    """End every session of this account (for one's own account: every other one)."""
+    user = _manageable_or_404(user_id)
+    ended = user_sessions.end_all(user.id, keep_current=user.id == current_user.id)
+    audit.record("update", "user", user.id, f"mengakhiri {ended} sesi {user.username}", regency_id=user.regency_id)
+    db.session.commit()
+    flash(f"{ended} sesi {user.username} diakhiri.", "ok")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
 # ---- jorong ------------------------------------------------------------------------------------
 
+def _jorong_regency(source) -> Regency:
+    """The admin's own regency; the superadmin (no regency) picks one, the first by code unless asked."""
+    if current_user.regency is not None:
+        return current_user.regency
+    return (regency_by_code(source.get("_cascade_regency"))
+            or db.session.scalars(select(Regency).order_by(Regency.code)).first())
+
+
 @bp.route("/jorong", methods=["GET", "POST"])
 def jorong():
     source = request.form if request.method == "POST" else request.args
-    cascade = Cascade.build(current_user.regency, source, required=True)
+    regency = _jorong_regency(source)
+    cascade = Cascade.build(regency, source, required=True)
+    back = {"_cascade_regency": regency.code} if current_user.regency is None else {}
     form = JorongForm()
     errors: dict[str, str] = {}
     if request.method == "POST" and not is_cascade_refresh(request.form):
@@ -155,19 +201,22 @@ def jorong():
                 db.session.add(row)
                 db.session.flush()
                 audit.record("create", "jorong", row.id, f"menambah jorong {name} di {nagari.name}")
-                submission.remember(form.submission_key.data,
-                                    url_for("admin.jorong", kecamatan=cascade.kecamatan, nagari=cascade.nagari))
+                target = url_for("admin.jorong", kecamatan=cascade.kecamatan, nagari=cascade.nagari, **back)
+                submission.remember(form.submission_key.data, target)
                 db.session.commit()
                 flash(f"Jorong {name} ditambahkan.", "ok")
-                return redirect(url_for("admin.jorong", kecamatan=cascade.kecamatan, nagari=cascade.nagari))
-    stmt = scoped(Jorong).join(Jorong.nagari).order_by(Wilayah.name, Jorong.name)
+                return redirect(target)
+    stmt = (scoped(Jorong).join(Jorong.nagari).where(Jorong.regency_id == regency.id)
+            .order_by(Wilayah.name, Jorong.name))
     if cascade.nagari:
         stmt = stmt.where(Jorong.nagari_code == cascade.nagari)
     elif cascade.kecamatan:
         stmt = stmt.where(Wilayah.parent_code == cascade.kecamatan)
     page = paginate(stmt, request.args.get("hal"), per_page=50)
     status = FORM_INVALID if (form.errors or errors) else 200
-    return render("admin/jorong.html", form=form, cascade=cascade, errors=errors, page=page, status=status)
+    regencies = db.session.scalars(select(Regency).order_by(Regency.code)).all() if back else []
+    return render("admin/jorong.html", form=form, cascade=cascade, errors=errors, page=page, status=status,
+                  regency=regency, regencies=regencies)
 
 
 @bp.route("/jorong/<int:jorong_id>/aktif", methods=["POST"])
@@ -179,7 +228,8 @@ def jorong_toggle(jorong_id: int):
     audit.record("update", "jorong", row.id, f"jorong {row.name} {'diaktifkan' if row.active else 'dinonaktifkan'}")
     db.session.commit()
     flash(f"Jorong {row.name} {'diaktifkan' if row.active else 'dinonaktifkan'}.", "ok")
-    return redirect(url_for("admin.jorong", kecamatan=row.nagari.parent_code, nagari=row.nagari_code))
+    back = {"_cascade_regency": db.session.get(Regency, row.regency_id).code} if current_user.regency is None else {}
+    return redirect(url_for("admin.jorong", kecamatan=row.nagari.parent_code, nagari=row.nagari_code, **back))
 
 
 # ---- audit log ---------------------------------------------------------------------------------

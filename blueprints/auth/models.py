@@ -59,29 +59,26 @@ class Organisation(Versioned, RegencyScoped, db.Model):
 
 
 class User(Versioned, UserMixin, RegencyScoped, db.Model):
+    """An account. Every role works for one organisation of one regency, except the superadmin, which belongs to
+    none (both NULL): a regency admin's scope (same regency) never reaches it."""
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(200))
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"), index=True)
     role: Mapped[str] = mapped_column(String(30))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # Bumped on password change/reset/disable: sessions carrying an older value are ended.
-    session_version: Mapped[int] = mapped_column(default=1)
 
-    organisation: Mapped[Organisation] = relationship()
-    regency: Mapped[Regency] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    regency: Mapped[Regency | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
-
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
 
     @property
     def role_label(self) -> str:

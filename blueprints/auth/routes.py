@@ -1,12 +1,13 @@
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select, update
 
-from blueprints.core import audit
+from blueprints.core import audit, throttle
+from blueprints.core import session as user_sessions
 from blueprints.core.auth_gate import login_redirect, public
-from blueprints.core.extensions import db, limiter
+from blueprints.core.extensions import db
+from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
-from blueprints.core.session import touch
 from blueprints.core.timeutil import utcnow
 
 from . import bp
@@ -14,17 +15,9 @@ from .forms import LoginForm, PasswordChangeForm
 from .models import User
 from .passwords import dummy_verify, hash_password, verify_password
 
-THROTTLE_MESSAGE = ("Terlalu banyak percobaan masuk yang gagal. Demi keamanan, tunggu 15 menit "
-                    "sebelum mencoba lagi.")
 
-
-def _account_key() -> str:
-    return "akun:" + (request.form.get("username") or "").strip().lower()[:50]
-
-
-def _failed(response) -> bool:
-    """Only failed attempts count towards the limit; a successful login redirects."""
-    return response.status_code != 302
+def _address() -> str:
+    return (request.remote_addr or "-")[:45]
 
 
 def _is_safe_next(target: str | None) -> bool:
@@ -33,10 +26,6 @@ def _is_safe_next(target: str | None) -> bool:
 
 @bp.route("/masuk", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"], key_func=_account_key, methods=["POST"],
-               deduct_when=_failed, error_message=THROTTLE_MESSAGE)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], methods=["POST"],
-               deduct_when=_failed, error_message=THROTTLE_MESSAGE)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -44,26 +33,36 @@ def login():
     error = None
     if form.validate_on_submit():
         username = form.username.data.strip().lower()
+        refusal = throttle.login_refusal(username, _address())
+        if refusal is not None:  # not evaluated, not counted
+            response = render("auth/login.html", form=form, error=refusal.message, status=429)
+            response.headers["Retry-After"] = str(refusal.seconds)
+            return response
         user = db.session.scalar(select(User).where(func.lower(User.username) == username))
+        # The same work whatever the outcome: one argon2 verification for an unknown name, an inactive account
+        # and a wrong password alike, so the answer's timing tells nothing about which it was.
         if user is None:
             dummy_verify(form.password.data)
-        if user is not None and user.active and verify_password(user.password_hash, form.password.data):
+            ok = False
+        else:
+            ok = verify_password(user.password_hash, form.password.data) and user.active
+        if ok:
             next_url = request.args.get("next")
-            session.clear()  # rotate: nothing from the anonymous session survives
+            throttle.login_succeeded(username, _address())
+            session.clear()  # nothing from the anonymous session survives; the store gives the login a new id
             login_user(user, remember=False)
-            session.permanent = True
-            touch()
             # bookkeeping, not an edit: it must not change the version an admin's open edit form holds
             db.session.execute(update(User).where(User.id == user.id).values(last_login=utcnow()))
             audit.record("login", "user", user.id, "masuk", user=user)
             db.session.commit()
             return redirect(next_url if _is_safe_next(next_url) else url_for("home.index"))
+        throttle.login_failed(username, _address())
         audit.record("login_failed", "user", user.id if user else None,
                      f"gagal masuk sebagai '{username[:40]}'",
                      user=None, regency_id=user.regency_id if user else None)
         db.session.commit()
         error = "Nama pengguna atau kata sandi salah, atau akun tidak aktif."
-    return render("auth/login.html", form=form, error=error)
+    return render("auth/login.html", form=form, error=error, status=200)
 
 
 @bp.route("/keluar", methods=["POST"])
@@ -80,7 +79,7 @@ def logout():
 @bp.route("/akun/kata-sandi", methods=["GET", "POST"])
 @login_required
 def password():
-    form = PasswordChangeForm()
+    form = PasswordChangeForm(subject=current_user._get_current_object())
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current.data):
             form.current.errors.append("Kata sandi sekarang salah.")
@@ -89,10 +88,38 @@ def password():
         else:
             user = current_user._get_current_object()
             user.password_hash = hash_password(form.new.data)
-            user.session_version += 1
-            audit.record("update", "user", user.id, "mengganti kata sandi sendiri")
+            ended = user_sessions.end_all(user.id, keep_current=True)  # keep this session, end the others
+            audit.record("update", "user", user.id, "mengganti kata sandi sendiri"
+                         + (f"; {ended} sesi lain diakhiri" if ended else ""))
             db.session.commit()
-            login_user(user)  # keep this session, end the others
-            flash("Kata sandi berhasil diganti.", "ok")
+            flash("Kata sandi berhasil diganti." + (f" {ended} sesi lain diakhiri." if ended else ""), "ok")
             return redirect(url_for("home.index"))
-    return render("auth/password.html", form=form)
+    return render("auth/password.html", form=form, status=FORM_INVALID if form.errors else 200)
+
+
+# ---- own sessions ("Sesi aktif") -----------------------------------------------------------------------
+
+@bp.route("/akun/sesi")
+@login_required
+def sessions():
+    return render("auth/sessions.html", sessions=user_sessions.of_user(current_user.id),
+                  current=user_sessions.current_id())
+
+
+@bp.route("/akun/sesi/akhiri", methods=["POST"])
+@login_required
+def sessions_end():
+    """One form for the whole list: each row's button posts its session id, the last one 'lain' (all others)."""
+    wanted = (request.form.get("sesi") or "").strip()
+    if wanted == "lain":
+        ended = user_sessions.end_all(current_user.id, keep_current=True)
+        message = f"{ended} sesi lain diakhiri." if ended else "Tidak ada sesi lain."
+    elif wanted.isdigit() and len(wanted) < 12 and user_sessions.end_one(current_user.id, int(wanted)):
+        ended, message = 1, "Sesi diakhiri."
+    else:
+        flash("Sesi itu tidak ditemukan (mungkin sudah berakhir).", "error")
+        return redirect(url_for("auth.sessions"))
+    audit.record("update", "user", current_user.id, f"mengakhiri {ended} sesi sendiri")
+    db.session.commit()
+    flash(message, "ok")
+    return redirect(url_for("auth.sessions"))

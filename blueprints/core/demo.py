@@ -60,8 +60,8 @@ class DemoContext:
 def _user(ctx, username, name, role, org, password_hash):
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        user = User(username=username, name=name, role=role, organisation_id=org.id,
-                    regency_id=org.regency_id, password_hash=password_hash)
+        user = User(username=username, name=name, role=role, organisation_id=org.id if org else None,
+                    regency_id=org.regency_id if org else None, password_hash=password_hash)
         db.session.add(user)
     ctx.users[username] = user
     return user
@@ -89,7 +89,7 @@ def load_demo(modules=("sidilan", "pks", "rujukan")) -> DemoContext:
                   ctx.orgs[(slug, org_key)], pw)
     _user(ctx, "faskes.rsud.sijunjung", "Petugas RSUD Sijunjung (demo)", R.PETUGAS_FASKES,
           ctx.orgs[("sijunjung", "rsud")], pw)
-    _user(ctx, "superadmin", "Superadmin (demo)", R.SUPERADMIN, ctx.orgs[("solok", "kominfo")], pw)
+    _user(ctx, "superadmin", "Superadmin (demo)", R.SUPERADMIN, None, pw)  # belongs to no regency
     db.session.flush()
     for module in modules:
         try:
@@ -103,6 +103,6 @@ def load_demo(modules=("sidilan", "pks", "rujukan")) -> DemoContext:
 
 def demo_logins() -> list[tuple[str, str, str]]:
     """(username, role label, organisation) for printing."""
-    rows = db.session.execute(select(User.username, User.role, Organisation.name).join(Organisation)
+    rows = db.session.execute(select(User.username, User.role, Organisation.name).outerjoin(Organisation)
                               .where(User.name.like("%(demo)")).order_by(User.username))
-    return [(u, R.ROLE_LABELS.get(r, r), o) for u, r, o in rows]
+    return [(u, R.ROLE_LABELS.get(r, r), o or "—") for u, r, o in rows]

@@ -1,29 +1,68 @@
-"""The project's only WeasyPrint import. PDFs are rendered from Jinja templates; the renderer may read
-files under static/ and inline data: URLs, and never fetches anything over the network."""
+"""The project's only WeasyPrint import. PDFs are rendered from Jinja templates; the renderer may read regular
+files under static/ and inline data: URLs, never fetches anything over the network and never embeds a file.
+
+The file check works on the path the file system would open: the URL's path is percent-decoded once (as
+urllib does), refused if it still holds an escape (double encoding), normalised, and resolved through symlinks;
+only a regular file whose real location is inside static/ is read, and it is read by this fetcher, not handed
+back to urllib to be decoded a second time.
+"""
+import mimetypes
+import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from flask import Response, current_app, render_template
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .export import download as file_response
 
 PAPER = {"A4": "210mm 297mm", "F4": "215mm 330mm"}
 
 
+class FetchRefused(ValueError):
+    pass
+
+
 class StaticOnlyFetcher(URLFetcher):
     def __init__(self, static_root: Path):
         super().__init__(allowed_protocols={"file", "data"})
-        self._root = static_root.resolve()
+        self._root = Path(static_root).resolve()
+
+    def allowed_path(self, url: str) -> Path:
+        """The real path ``url`` names, when it is a regular file inside static/; else FetchRefused."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise FetchRefused("PDF may only read files under static/")
+        path = unquote(parts.path)
+        if "%" in path or "\x00" in path or "\\" in path:
+            raise FetchRefused("encoded or unusual characters in a file path")
+        path = os.path.normpath(path)
+        try:
+            real = Path(path).resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            raise FetchRefused("no such file") from exc
+        if not real.is_relative_to(self._root) or real == self._root or not real.is_file():
+            raise FetchRefused("PDF may only read files under static/")
+        return real
 
     def fetch(self, url, headers=None):
-        if url.startswith("file://"):
-            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
-            if self._root not in path.parents:
-                raise ValueError("PDF may only read files under static/")
-        elif not url.startswith("data:"):
-            raise ValueError("PDF may not fetch over the network")
-        return super().fetch(url, headers)
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        real = self.allowed_path(url)
+        mimetype = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(real.as_uri(), body=real.read_bytes(), headers={"Content-Type": mimetype})
+
+
+def html_to_pdf(html: str, static_root: Path) -> bytes:
+    """Render ``html`` with ``static_root`` as the only readable place. ``<a rel="attachment">`` and
+    ``<link rel="attachment">`` are dropped before writing: a PDF from Sinergi never carries an embedded file."""
+    document = HTML(string=html, base_url=static_root.as_uri() + "/",
+                    url_fetcher=StaticOnlyFetcher(static_root)).render()
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links = [link for link in page.links if link[0] != "attachment"]
+    return document.write_pdf()
 
 
 def render_pdf(template: str, paper: str = "A4", **context) -> bytes:
@@ -31,8 +70,7 @@ def render_pdf(template: str, paper: str = "A4", **context) -> bytes:
     receives ``page_size`` for its ``@page { size: ... }`` rule."""
     static_root = Path(current_app.root_path) / "static"
     html = render_template(template, page_size=PAPER.get(paper, PAPER["A4"]), paper=paper, **context)
-    document = HTML(string=html, base_url=static_root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(static_root))
-    return document.write_pdf()
+    return html_to_pdf(html, static_root)
 
 
 def pdf_response(data: bytes, filename: str, download: bool = False) -> Response:

@@ -23,11 +23,31 @@ ROLE_LABELS = {
 }
 ROLES = tuple(ROLE_LABELS)
 
+# Privilege order for managing accounts: nobody grants a role above their own or acts on a user ranked above them.
+RANK = {SUPERADMIN: 3, ADMIN: 2}
+NO_REGENCY_ROLES = {SUPERADMIN}  # accounts that belong to no regency (and so to no regency's organisation)
+
+
+def rank(role: str | None) -> int:
+    return RANK.get(role or "", 1)
+
+
+def grantable_roles(actor) -> list[str]:
+    """The roles ``actor`` may give to an account (their own rank or lower), in display order."""
+    return [r for r in ROLES if rank(r) <= rank(actor.role)]
+
+
+def may_manage(actor, target) -> bool:
+    """Whether ``actor`` may see and change the account ``target``. Scope (same regency) is checked by the query;
+    this is the rank rule on top of it."""
+    return rank(target.role) <= rank(actor.role)
+
 # Module blueprint -> (nav label, roles allowed). Order is the nav order.
 MODULES = {
     "sidilan": ("SIDILAN", {OPERATOR_DINSOS, VERIFIKATOR_DINSOS, PIMPINAN}),
     "rujukan": ("Rujukan", {PETUGAS_FASKES}),
-    "pks": ("Kerja Sama", {KERJASAMA, PIMPINAN, ADMIN, SUPERADMIN}),
+    # The superadmin belongs to no regency, so it does no regency's cooperation work.
+    "pks": ("Kerja Sama", {KERJASAMA, PIMPINAN, ADMIN}),
     "admin": ("Admin", {ADMIN, SUPERADMIN}),
 }
 
