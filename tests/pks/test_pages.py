@@ -6,13 +6,14 @@ import re
 import pytest
 from flask import template_rendered
 from openpyxl import load_workbook
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from blueprints.core.extensions import db
 from blueprints.pks.models import Agreement, DocNumber, Event, Note, Party
 from tests.conftest import HX, AuthActions
 
 from .conftest import key, make_signable, regency_id, version_of
+from tests.queries import statements
 
 
 def gz(data: bytes) -> int:
@@ -271,17 +272,8 @@ def test_byte_budgets(solok, ids):
 
 
 def _count_queries(app, client, url):
-    seen = []
-    with app.app_context():
-        engine = db.engine
-
-    def before(conn, cursor, statement, *args):
-        seen.append(statement)
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with statements(app) as seen:
         assert client.get(url, headers=HX).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
     return len(seen)
 
 

@@ -1,7 +1,7 @@
 """'Done means': a Solok nurse registers a Tigo Jangko patient from SIDILAN, refers to RSUD Sijunjung, prints
 the letter; the hospital marks arrival and answers; the nurse sees the answer; the recap lists the case."""
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import today_local
@@ -10,6 +10,7 @@ from blueprints.rujukan.models import Patient, Referral
 
 from .conftest import form_data, key, org
 from .test_pdf import pdf_info
+from tests.queries import statements
 
 
 def test_done_means(app, client, auth):
@@ -56,15 +57,8 @@ def test_done_means(app, client, auth):
 
 def _queries(app, client, url: str) -> int:
     """Statements the database ran to answer GET url (200 expected)."""
-    seen = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *a, **k: seen.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements(app) as seen:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     return len(seen)
 
 

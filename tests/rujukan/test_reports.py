@@ -4,7 +4,7 @@ import csv
 import io
 
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from blueprints.core.extensions import db
 from blueprints.rujukan.models import Referral
@@ -12,6 +12,7 @@ from blueprints.core.timeutil import to_local
 
 from .conftest import org, referral_where
 from .test_pdf import pdf_info
+from tests.queries import statements
 
 
 def _served_this_month(app):
@@ -166,15 +167,8 @@ def _copies_of(app, ref_number: str, n: int) -> None:
 
 
 def _export_queries(app, client, url: str, qs: dict) -> tuple[int, bytes]:
-    seen = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *a, **k: seen.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements(app) as seen:
         resp = client.get(url, query_string=qs)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert resp.status_code == 200
     return len(seen), resp.data
 

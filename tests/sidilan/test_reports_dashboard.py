@@ -13,6 +13,7 @@ from blueprints.sidilan.models import Assistance, Disability, ElderlyAssessment,
 from blueprints.wilayah.models import Wilayah
 from tests.conftest import HX
 from tests.sidilan.conftest import barthel_items, gz
+from tests.queries import statements
 
 RECEIVING = {"disetujui", "disalurkan"}
 
@@ -202,24 +203,13 @@ def test_bar_chart_helper_scales_and_escapes():
 
 def test_dashboard_query_count_does_not_grow_with_data(app, client, auth):
     """A fixed number of aggregate queries, whatever the registry size (no per-row or per-kecamatan query)."""
-    from sqlalchemy import event
 
     auth.login("operator.solok")
 
     def count_queries(url):
-        statements = []
-
-        def listener(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with statements(app) as seen:
             assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+        return len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
 
     before = count_queries("/sidilan/dasbor")
     with app.app_context():

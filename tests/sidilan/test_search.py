@@ -8,6 +8,7 @@ from blueprints.sidilan.models import Person
 from tests.conftest import HX
 
 from .conftest import gz, keyed, person_id_of
+from tests.queries import statements
 
 PAGE_BUDGET, FRAGMENT_BUDGET = 14_000, 4_000
 
@@ -74,23 +75,13 @@ def test_filters(app, client, auth):
 
 
 def test_query_count_does_not_grow_with_rows(app, client, auth):
-    from sqlalchemy import event
     auth.login("operator.solok")
     counts = []
-    with app.app_context():
-        engine = db.engine
 
     def run(url):
-        n = [0]
-
-        def count(*a, **k):
-            n[0] += 1
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements(app) as seen:
             client.get(url, headers=HX)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return n[0]
+        return len(seen)
     counts = [run("/sidilan/?q=rosm"), run("/sidilan/")]
     assert counts[0] == counts[1] and counts[1] <= 6
 

@@ -1,0 +1,28 @@
+"""Counting the statements a page runs. The session store's own reads and writes (one lookup per request, a
+'last seen' touch at most every 30 s) are bookkeeping of the login, not of the page, and are left out, so a
+count does not change with how long the test has been running."""
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from blueprints.core.extensions import db
+
+BOOKKEEPING = ("user_session",)
+
+
+@contextmanager
+def statements(app):
+    """Collect the SQL of every page statement run inside the block."""
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def listener(conn, cursor, statement, *args):
+        if not any(name in statement for name in BOOKKEEPING):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
