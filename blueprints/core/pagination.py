@@ -6,6 +6,10 @@ from sqlalchemy import Select, func, select
 
 from .extensions import db
 
+# url_for's own keywords: from a query string they would change what is built (another scheme or host, an anchor)
+# or collide with its arguments (a 500), so a pager link never passes them on
+RESERVED = frozenset({"endpoint", "_anchor", "_method", "_scheme", "_external"})
+
 
 @dataclass
 class Page:
@@ -24,7 +28,7 @@ class Page:
 
     def url(self, page: int) -> str:
         args = dict(request.view_args or {})
-        args.update({k: v for k, v in request.args.items() if k != "hal"})
+        args.update({k: v for k, v in request.args.items() if k != "hal" and k not in RESERVED})
         args["hal"] = page
         return url_for(request.endpoint, **args)
 
