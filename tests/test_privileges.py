@@ -229,3 +229,18 @@ def test_superadmin_manages_jorong_of_either_regency(app):
     page = client.get("/admin/jorong?_cascade_regency=13.03").get_data(as_text=True)
     assert "Jorong Kabupaten Sijunjung" in page and "Tigo Jangko" not in page
     assert "Admin Sinergi (semua kabupaten)" in client.get("/admin/").get_data(as_text=True)
+
+
+def test_admin_pager_ignores_url_for_keywords_in_the_query(app):
+    from blueprints.core import audit
+
+    with app.test_request_context():
+        for n in range(60):
+            audit.record("view", "uji", n, "baris uji", regency_id=None)
+        db.session.commit()
+    client = logged_in(app, "superadmin")
+    page = client.get("/admin/audit", query_string={"_method": "x", "endpoint": "x", "_external": "1",
+                                                     "_scheme": "javascript", "_anchor": "x"})
+    assert page.status_code == 200
+    links = re.findall(r'href="([^"]*hal=2[^"]*)"', page.get_data(as_text=True))
+    assert links and all(link.startswith("/admin/audit?") and "#" not in link for link in links)

@@ -1,5 +1,6 @@
 from flask import flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select, update
 
 from blueprints.core import audit, throttle
@@ -51,6 +52,7 @@ def login():
             throttle.login_succeeded(username, _address())
             session.clear()  # nothing from the anonymous session survives; the store gives the login a new id
             login_user(user, remember=False)
+            generate_csrf()  # stored with the new session, so the next pages do not have to write it
             # bookkeeping, not an edit: it must not change the version an admin's open edit form holds
             db.session.execute(update(User).where(User.id == user.id).values(last_login=utcnow()))
             audit.record("login", "user", user.id, "masuk", user=user)

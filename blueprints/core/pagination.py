@@ -6,7 +6,6 @@ from sqlalchemy import Select, func, select
 
 from .extensions import db
 
-
 @dataclass
 class Page:
     items: list

@@ -12,6 +12,7 @@ and was last seen, and from which address and browser. So:
 The database stores only a SHA-256 of the id, so a copy of the table does not hold usable cookies.
 """
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from flask import Flask, flash, request
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import ForeignKey, String, Text, delete, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, joinedload, mapped_column
 from werkzeug.datastructures import CallbackDict
 
@@ -26,7 +28,8 @@ from .auth_gate import login_redirect
 from .extensions import db, login_manager
 from .timeutil import UTCDateTime, utcnow
 
-TOUCH_EVERY = timedelta(seconds=30)  # last_seen is written at most this often when nothing else changed
+log = logging.getLogger(__name__)
+TOUCH_EVERY = timedelta(seconds=60)  # last_seen is written at most this often when nothing else changed
 PURGE_EVERY = timedelta(minutes=5)  # how often one worker sweeps rows past their lifetime
 ANONYMOUS_LIFETIME = timedelta(hours=12)  # a login form left open this long still posts
 IDLE_MESSAGE = "Sesi Anda berakhir karena tidak aktif. Silakan masuk kembali."
@@ -83,6 +86,7 @@ class ServerSession(CallbackDict, SessionMixin):
         self.ended = ended  # "idle" when the cookie named a session that timed out
         self.modified = False
         self.skip = False  # static files: no lookup, nothing saved
+        self.user = None  # the account the row belongs to, loaded with it
 
     @property
     def user_id(self) -> int | None:
@@ -95,6 +99,22 @@ class ServerSession(CallbackDict, SessionMixin):
 
 class ServerSessionInterface(SessionInterface):
     def open_session(self, app: Flask, req) -> ServerSession:
+        try:
+            return self._open(app, req)
+        except SQLAlchemyError:
+            # the database is away: the request goes on without a session (login pages say so, /healthz answers)
+            log.exception("session store unavailable")
+            db.session.rollback()
+            return ServerSession()
+
+    def save_session(self, app: Flask, session: ServerSession, response) -> None:
+        try:
+            self._save(app, session, response)
+        except SQLAlchemyError:
+            log.exception("session not saved")
+            db.session.rollback()
+
+    def _open(self, app: Flask, req) -> ServerSession:
         if req.path.startswith("/static/"):
             session = ServerSession()
             session.skip = True
@@ -102,9 +122,15 @@ class ServerSessionInterface(SessionInterface):
         token = req.cookies.get(self.get_cookie_name(app))
         if not token or len(token) > 100:
             return ServerSession()
-        row = db.session.execute(select(UserSession.id, UserSession.user_id, UserSession.data,
-                                        UserSession.last_seen_at).where(UserSession.token_hash == _hash(token))
-                                 ).first()
+        from blueprints.auth.models import User
+
+        # one query for the session and its user (with the regency and organisation every page shows): the user
+        # loader below then finds the user in the session's identity map
+        row = db.session.execute(
+            select(UserSession.id, UserSession.user_id, UserSession.data, UserSession.last_seen_at, User)
+            .outerjoin(User, User.id == UserSession.user_id)
+            .options(joinedload(User.regency), joinedload(User.organisation))
+            .where(UserSession.token_hash == _hash(token))).first()
         if row is None:
             return ServerSession(token=token)
         now = utcnow()
@@ -117,10 +143,12 @@ class ServerSessionInterface(SessionInterface):
             data = _SERIALIZER.loads(row.data)
         except (ValueError, TypeError):
             data = {}
-        return ServerSession(data if isinstance(data, dict) else {}, token=token, row_id=row.id,
-                             user_id=row.user_id, last_seen=row.last_seen_at)
+        session = ServerSession(data if isinstance(data, dict) else {}, token=token, row_id=row.id,
+                                user_id=row.user_id, last_seen=row.last_seen_at)
+        session.user = row.User  # a strong reference: the ORM's identity map alone would let it go
+        return session
 
-    def save_session(self, app: Flask, session: ServerSession, response) -> None:
+    def _save(self, app: Flask, session: ServerSession, response) -> None:
         if session.skip:
             return
         name, domain, path = self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app)
@@ -180,12 +208,17 @@ def _client() -> dict:
 def _load_user(user_id: str):
     from blueprints.auth.models import User
 
+    from flask import session
+
     try:
         ident = int(user_id)
     except (TypeError, ValueError):
         return None
-    # regency and organisation are on every page (nav, name line): load them with the user, in one query
-    user = db.session.get(User, ident, options=[joinedload(User.regency), joinedload(User.organisation)])
+    loaded = getattr(session, "user", None)
+    if loaded is not None and loaded.id == ident and loaded in db.session:
+        user = loaded  # loaded with the session row: no query of its own
+    else:  # with the regency and organisation every page shows, in one query
+        user = db.session.get(User, ident, options=[joinedload(User.regency), joinedload(User.organisation)])
     if user is None or not user.active:
         return None
     return user
