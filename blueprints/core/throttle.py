@@ -19,12 +19,12 @@ An attempt refused by the throttle is not evaluated and does not count. A succes
 counters.
 """
 import logging
-import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
+import redis
 from flask import current_app, has_app_context
 from limits import parse as parse_limit
 from limits.storage import Storage
@@ -107,91 +107,27 @@ class RedisError(OSError):
 
 
 class RedisCounters:
-    """The same counters in Redis, spoken to in its own protocol (RESP) over one socket per thread: the service
-    needs INCR with an expiry, GET, SET and DEL, not a client library."""
+    """The same counters in Redis (redis-py; INCR with an expiry, GET, SET and DEL)."""
 
     _INCR = ("local c = redis.call('INCRBY', KEYS[1], ARGV[2]) "
              "if c == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end "
              "return {c, redis.call('PTTL', KEYS[1])}")
 
     def __init__(self, url: str, timeout: float = 2.0):
-        parts = urlsplit(url)
-        if parts.scheme != "redis":
+        if urlsplit(url).scheme not in ("redis", "rediss"):
             raise ValueError("RATELIMIT_STORAGE_URI: only redis://[:password@]host[:port][/db] is supported")
-        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 6379
-        self.password = unquote(parts.password) if parts.password else None
-        self.db = int(parts.path.strip("/") or 0)
-        self.timeout = timeout
-
-    # -- protocol --
-    def _open(self):
-        sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
-        conn = (sock, sock.makefile("rb"))
-        try:
-            if self.password:
-                self._roundtrip(conn, "AUTH", self.password)
-            if self.db:
-                self._roundtrip(conn, "SELECT", str(self.db))
-        except BaseException:
-            self._close(conn)
-            raise
-        return conn
-
-    @staticmethod
-    def _close(conn) -> None:
-        for part in reversed(conn):
-            try:
-                part.close()
-            except OSError:
-                pass
-
-    def _roundtrip(self, conn, *args):
-        sock, reader = conn
-        payload = [f"*{len(args)}\r\n".encode()]
-        for arg in args:
-            data = arg if isinstance(arg, bytes) else str(arg).encode()
-            payload.append(b"$%d\r\n%s\r\n" % (len(data), data))
-        sock.sendall(b"".join(payload))
-        return self._read(reader)
-
-    def _read(self, reader):
-        line = reader.readline()
-        if not line.endswith(b"\r\n"):
-            raise RedisError("connection closed")
-        kind, rest = line[:1], line[1:-2]
-        if kind == b"+":
-            return rest.decode()
-        if kind == b"-":
-            raise RedisError(rest.decode())
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            size = int(rest)
-            if size < 0:
-                return None
-            return reader.read(size + 2)[:-2]
-        if kind == b"*":
-            size = int(rest)
-            return None if size < 0 else [self._read(reader) for _ in range(size)]
-        raise RedisError("unexpected reply")
+        self.client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
 
     def call(self, *commands):
-        """Run one or more commands (tuples) on one short-lived connection; returns the last reply. A counter
-        operation is a login attempt or a rate-limited request: a local connection per operation costs less than
-        keeping sockets alive across workers and forks."""
-        try:
-            conn = self._open()
-        except OSError as exc:
-            raise RedisError(str(exc)) from exc
+        """Run one or more commands (tuples); returns the last reply. Errors become ``RedisError`` so the
+        caller can fall back to the database counters."""
         try:
             reply = None
             for command in commands:
-                reply = self._roundtrip(conn, *command)
+                reply = self.client.execute_command(*command)
             return reply
-        except (OSError, ValueError) as exc:
+        except redis.RedisError as exc:
             raise RedisError(str(exc)) from exc
-        finally:
-            self._close(conn)
 
     # -- counters --
     def incr(self, key: str, seconds: int, amount: int = 1) -> tuple[int, float]:
