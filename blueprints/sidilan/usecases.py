@@ -56,6 +56,14 @@ def _add_errors(form, errors: dict[str, list[str]]) -> None:
         form[name].errors = list(form[name].errors) + messages
 
 
+def _raced(obj) -> Outcome:
+    """Another save of the same version got past the version check first (StaleDataError): the conflict page,
+    on the record as it is now."""
+    db.session.rollback()
+    db.session.refresh(obj)
+    return Outcome(stale=obj)
+
+
 def _text(value) -> str | None:
     value = value.strip() if isinstance(value, str) else value
     return value or None
@@ -140,7 +148,10 @@ def save_person(person: Person | None, form, cascade, user) -> Outcome:
         changed = S.apply_changes(person, data, person.id, "person")
         if changed:
             person.updated_by_id = user.id
-        db.session.flush()
+        try:
+            db.session.flush()
+        except StaleDataError:
+            return _raced(person)
         audit.record("update", "sidilan_person", person.id, f"mengubah orang #{person.id} ({len(changed)} isian)")
     out.duplicates = S.record_duplicates(person)
     db.session.commit()
@@ -166,7 +177,10 @@ def save_household(hh, form, cascade, user) -> Outcome:
         hh.members[0] if hh.members else None)
     S.apply_changes(hh, data, head.id if head else None, "household")
     audit.record("update", "sidilan_household", hh.id, f"mengubah keluarga #{hh.id}", user=user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except StaleDataError:
+        return _raced(hh)
     return Outcome(record=hh)
 
 
@@ -213,6 +227,8 @@ def save_disability(person: Person, form, user) -> Outcome:
     audit.record("update", "sidilan_person", person.id, f"data disabilitas orang #{person.id}", user=user)
     try:
         db.session.commit()
+    except StaleDataError:
+        return _raced(d)
     except IntegrityError:  # another clerk's first save of this person's disability came first
         db.session.rollback()
         current = db.session.scalar(select(Disability).where(Disability.person_id == person.id))
@@ -343,6 +359,8 @@ def save_program(row: Program | None, form, user) -> Outcome:
         action = "update"
     try:
         db.session.flush()
+    except StaleDataError:
+        return _raced(row)
     except IntegrityError:  # the same code saved by another clerk a moment ago
         db.session.rollback()
         form.kode.errors.append(KODE_TAKEN)

@@ -1,6 +1,7 @@
 """No duplicates from a flaky link, no silent overwrites: every SIDILAN create flow replayed (one after the other
 and 20 at once), every edit form saved on a stale version, every state change sent twice."""
 import re
+import threading
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -123,6 +124,26 @@ def test_stale_person_edit_shows_both_names_and_applies_on_top(app, person_data)
     with app.app_context():
         p = db.session.get(Person, pid)
         assert (p.nama_lengkap, p.no_hp, p.jorong_id is not None) == ("Marlinda Kedua", "081234567890", True)
+
+
+def test_parallel_edits_of_one_version_save_one_and_show_the_others_the_conflict(app, person_data):
+    pid = _registered(app, person_data)
+    url = f"/sidilan/orang/{pid}/ubah"
+    opened = browser_form(logged_in(app, OPERATOR).get(url).get_data(as_text=True), url)
+    names = iter(f"Marlinda Versi {i}" for i in range(10))
+    lock = threading.Lock()
+
+    def body():
+        with lock:
+            return dict(opened, nama_lengkap=next(names))
+
+    responses = replay_parallel(app, OPERATOR, url, body, n=10)
+    assert sorted(r.status_code for r in responses) == [302] + [409] * 9
+    with app.app_context():
+        stored = db.session.get(Person, pid).nama_lengkap
+    for r in responses:
+        if r.status_code == 409:  # each loser sees the winner's name beside its own
+            assert stored in r.get_data(as_text=True)
 
 
 def test_person_edit_without_a_version_is_a_conflict_not_an_overwrite(app, person_data):
