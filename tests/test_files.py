@@ -18,7 +18,7 @@ from blueprints.core.uploads import pdf_problem, spreadsheet_problem, write_priv
 from blueprints.pks.models_work import Document
 from tests.conftest import make_config
 from tests.pks.conftest import PKS1_TITLE, agreement_id
-from tests.replay import logged_in
+from tests.replay import form_key, logged_in
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 SECRET = Path("/etc/passwd")
@@ -179,7 +179,9 @@ def test_uploaded_documents_are_no_store_and_private_on_disk(app):
     with app.app_context():
         real = html_to_pdf("<p>Draf</p>", STATIC)
     aid = agreement_id(app, PKS1_TITLE)
-    response = client.post(f"/pks/{aid}/dokumen", data={"kind": "draf", "berkas": (io.BytesIO(real), "draf.pdf")},
+    key = form_key(client, f"/pks/{aid}/dokumen")
+    response = client.post(f"/pks/{aid}/dokumen", data={"submission_key": key, "kind": "draf",
+                                                        "berkas": (io.BytesIO(real), "draf.pdf")},
                            content_type="multipart/form-data")
     assert response.status_code == 302
     with app.app_context():
