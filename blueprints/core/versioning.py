@@ -70,12 +70,13 @@ def differences(form, obj, current: dict | None = None) -> list[ConflictRow]:
     current = current or {}
     rows = []
     for field in form:
-        if field.name in SKIP_NAMES or isinstance(field, (HiddenField, CSRFTokenField, SubmitField)):
+        name = field.short_name  # a prefixed form ("h-nama") still maps to the attribute "nama"
+        if name in SKIP_NAMES or isinstance(field, (HiddenField, CSRFTokenField, SubmitField)):
             continue
-        if field.name in current:
-            stored = current[field.name]
-        elif hasattr(obj, field.name):
-            stored = getattr(obj, field.name)
+        if field.name in current or name in current:
+            stored = current.get(field.name, current.get(name))
+        elif hasattr(obj, name):
+            stored = getattr(obj, name)
         else:
             continue
         now, typed = _display(field, stored), _display(field, field.data)
