@@ -128,3 +128,12 @@ def test_anonymous_visitors_do_not_pile_up_sessions_for_static_files(app):
         assert client.get(css).status_code == 200
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(UserSession)) == before
+
+
+def test_an_admin_resetting_their_own_password_starts_again_from_login(app):
+    admin = logged_in(app, "admin.solok")
+    uid = _uid(app, "admin.solok")
+    response = admin.post(f"/admin/pengguna/{uid}/reset", data={"reset-password": "kuda-lari-pagi-hari"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/masuk")
+    assert "Silakan masuk dengan kata sandi baru" in admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert admin.get("/admin/").status_code == 302 and _rows(app, "admin.solok") == []

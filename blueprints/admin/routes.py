@@ -1,7 +1,7 @@
 from datetime import datetime, time, timedelta
 
-from flask import abort, flash, redirect, request, url_for
-from flask_login import current_user
+from flask import abort, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
 from sqlalchemy import func, select
 
 from blueprints.auth.models import Organisation, Regency, User
@@ -145,10 +145,16 @@ def user_reset(user_id: int):
     reset_form = ResetPasswordForm(prefix="reset", user=user)
     if reset_form.validate_on_submit():
         user.password_hash = hash_password(reset_form.password.data)
-        user_sessions.end_all(user.id, keep_current=user.id == current_user.id)
+        user_sessions.end_all(user.id)  # every session, the resetting admin's own included when it is theirs
         audit.record("update", "user", user.id, f"mengatur ulang kata sandi {user.username}",
                      regency_id=user.regency_id)
         db.session.commit()
+        if user.id == current_user.id:
+            logout_user()
+            session.clear()
+            flash("Kata sandi Anda diatur ulang dan semua sesi diakhiri. Silakan masuk dengan kata sandi baru.",
+                  "info")
+            return redirect(url_for("auth.login"))
         flash(f"Kata sandi {user.username} diatur ulang. Sampaikan kepada yang bersangkutan secara langsung.", "ok")
         return redirect(url_for("admin.user_edit", user_id=user.id))
     form = EditUserForm(obj=user, user=user)

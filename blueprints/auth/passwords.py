@@ -77,7 +77,7 @@ def _repetitive(password: str) -> bool:
         unit = p[:size]
         if (unit * (len(p) // size + 1))[:len(p)] == p:
             return True
-    steps = {ord(b) - ord(a) for a, b in zip(p, p[1:])}
+    steps = {ord(b) - ord(a) for a, b in zip(p, p[1:], strict=False)}
     return len(steps) == 1 and steps <= {-1, 1}  # '123456789012' is refused by length of the run below too
 
 

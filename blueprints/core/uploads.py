@@ -75,7 +75,7 @@ def _sheet_rows_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_row
     rows = 0
     try:
         with archive.open(info) as stream:
-            for event, element in iterparse(stream, events=("end",)):
+            for _event, element in iterparse(stream, events=("end",)):
                 name = _local(element.tag)
                 if name == "row":
                     rows += 1
