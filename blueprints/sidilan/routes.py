@@ -204,7 +204,7 @@ def household(household_id: int):
         if not is_cascade_refresh(request.form):
             out = U.save_household(hh, form, cascade, current_user)
             if out.stale:
-                return conflict_response(form, hh, back_url=url_for("sidilan.household", household_id=hh.id))
+                return conflict_response(form, out.stale, back_url=url_for("sidilan.household", household_id=hh.id))
             if out.record is not None:
                 flash("Data keluarga tersimpan.", "ok")
                 return redirect(url_for("sidilan.household", household_id=hh.id))
@@ -304,7 +304,7 @@ def assistance_status(aid: int):
     back = url_for("sidilan.person_view", person_id=person_id) if person_id else url_for("sidilan.index")
     out = U.set_assistance_status(row, form, current_user)
     if out.stale:
-        return conflict_response(form, row, back_url=back)
+        return conflict_response(form, out.stale, back_url=back)
     if out.record is not None:
         flash("Status bantuan diperbarui.", "ok")
     elif out.already:
@@ -440,7 +440,7 @@ def program_edit(program_id: int | None = None):
     if request.method == "POST":
         out = U.save_program(row, form, current_user)
         if out.stale:
-            return conflict_response(form, row, back_url=url_for("sidilan.program_edit", program_id=row.id))
+            return conflict_response(form, out.stale, back_url=url_for("sidilan.program_edit", program_id=row.id))
         if out.replay:
             return out.replay.response()
         if out.record is not None:

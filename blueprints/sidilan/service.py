@@ -307,7 +307,7 @@ def transition(person: Person, action: str, user, note: str | None = None) -> Ve
     return event
 
 
-# ---- assistance status (sidilan.md §9.3) -------------------------------------------------------
+# ---- assistance status ------------------------------------------------------------------------
 
 ASSISTANCE_TRANSITIONS = {"diusulkan": ("disetujui", "ditolak"), "disetujui": ("disalurkan", "dihentikan"),
                           "disalurkan": ("dihentikan",)}
