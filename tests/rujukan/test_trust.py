@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from blueprints.auth.models import Organisation
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
-from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.timeutil import today_local
 from blueprints.rujukan.models import (FacilityProfile, HealthWorker, NumberCounter, Patient, Poli, Referral,
                                        ReferralEvent)
