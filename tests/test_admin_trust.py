@@ -80,3 +80,16 @@ def test_repeated_jorong_deactivation_does_not_flip_back(app):
         client.post(f"/admin/jorong/{jid}/aktif", data={"active": "0"})
     with app.app_context():
         assert db.session.get(Jorong, jid).active is False
+
+
+def test_user_edit_without_a_version_is_not_saved(app):
+    with app.app_context():
+        target = db.session.scalar(select(User).where(User.username == "operator.solok"))
+        uid, org_id = target.id, target.organisation_id
+    client = logged_in(app, "admin.solok")
+    response = client.post(f"/admin/pengguna/{uid}", data={"username": "operator.solok", "name": "Tanpa Versi",
+                                                           "organisation_id": str(org_id), "role": "operator_dinsos",
+                                                           "active": "y"})
+    assert response.status_code == 409
+    with app.app_context():
+        assert db.session.get(User, uid).name != "Tanpa Versi"

@@ -213,8 +213,16 @@ class CreateForm(Form):
     submission_key = SubmissionKeyField()
 
 
+class VersionField(HiddenField):
+    """The version the form showed. On a post it is only what was posted: a post without one is stale, never
+    silently the record's own version (which ``obj=`` would otherwise fill in)."""
+
+    def process_formdata(self, valuelist):
+        self.data = valuelist[0] if valuelist else None
+
+
 class EditForm(Form):
     """A form that edits a versioned record: it posts back the version it showed. A missing or stale version
     is not a typing error; the view answers with the conflict page (``core.versioning``)."""
 
-    version = HiddenField()
+    version = VersionField()
