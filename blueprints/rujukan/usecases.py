@@ -44,13 +44,6 @@ class Result:
     nik_check: object = None
 
 
-def posted_version(form) -> str | None:
-    """The version an edit form posted. Not ``form.version.data``: a form bound to a record keeps the record's
-    own version there when the post carries none."""
-    raw = form.version.raw_data
-    return raw[0] if raw else None
-
-
 def _first_errors(form) -> dict[str, str]:
     return {name: messages[0] for name, messages in form.errors.items()}
 
@@ -109,7 +102,7 @@ def save_patient(form, cascade, patient: Patient | None, user) -> Result:
     """Register a patient (``patient`` None) or save an edit. Registering a NIK this facility already has
     opens that patient instead (``known``), also when the rest of the form is not valid yet."""
     created = patient is None
-    if not created and is_stale(patient, posted_version(form)):
+    if not created and is_stale(patient, form.version.data):
         return Result(stale=True)
     place_errors, nik_check = _patient_errors(form, cascade, patient, user)
     invalid = bool(form.errors or place_errors)
@@ -187,7 +180,7 @@ def issue_referral(ref: Referral, user) -> tuple[dict[str, str], list[str]]:
 def save_referral(ref: Referral, form, user, *, created: bool, issue: bool) -> Result:
     """Save a new draft (``created``: ``ref`` not added yet) or an edit of a draft, and with ``issue`` also
     issue it, in one transaction. What was typed is checked as a whole before anything is copied onto ``ref``."""
-    if not created and is_stale(ref, posted_version(form)):
+    if not created and is_stale(ref, form.version.data):
         return Result(stale=True)
     valid = form.validate()
     errors, warnings = service.save_draft(ref, typed_values(form), for_issue=issue, invalid=set(form.errors))
@@ -332,7 +325,7 @@ def facility_values(org: Organisation, profile: FacilityProfile | None) -> dict:
 def save_facility(org: Organisation, form, user) -> Result:
     """Save the directory entry. The organisation row carries the entry's version: every save updates it, so
     two clerks saving the same entry conflict whichever of its fields they change."""
-    if is_stale(org, posted_version(form)):
+    if is_stale(org, form.version.data):
         return Result(stale=True)
     if not form.validate():
         return Result(errors=_first_errors(form))
