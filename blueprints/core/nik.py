@@ -1,4 +1,4 @@
-"""NIK and No. KK checks shared by SIDILAN and Rujukan (sidilan.md §7.1-7.2).
+"""NIK and No. KK checks shared by SIDILAN and Rujukan (docs/sidilan.md §7.1-7.2).
 
 lokal-id decodes the number; the *levels* follow the domain reference: only a malformed number is an error.
 A NIK is permanent and never corrected, so a birth date, sex or region that differs from the record is a

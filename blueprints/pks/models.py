@@ -15,7 +15,7 @@ from blueprints.core.extensions import db
 from blueprints.core.timeutil import UTCDateTime, utcnow
 from blueprints.core.versioning import Versioned
 
-# ---- value lists (pks.md §5) --------------------------------------------------------------------
+# ---- value lists (docs/pks.md §5) ---------------------------------------------------------------
 JENIS = {"KSB": "Kesepakatan Bersama", "PKS": "Perjanjian Kerja Sama", "ADENDUM": "Adendum",
          "PERPANJANGAN": "Perpanjangan"}
 KATEGORI = {"wajib": "Wajib", "sukarela": "Sukarela"}
@@ -99,7 +99,7 @@ class Agreement(Versioned, db.Model):
     tgl_diakhiri: Mapped[date | None] = mapped_column(Date)
     alasan_akhir: Mapped[str] = mapped_column(String(20), default="")
     dasar_akhir: Mapped[str] = mapped_column(String(250), default="")
-    # DPRD decision (§4.4): needed? None = not yet recorded
+    # DPRD decision (docs/pks.md §4.4): needed? None = not yet recorded
     dprd_perlu: Mapped[bool | None] = mapped_column(Boolean)
     dprd_alasan: Mapped[str] = mapped_column(String(250), default="")
     dprd_nomor: Mapped[str] = mapped_column(String(100), default="")

@@ -137,7 +137,7 @@ def _fill_agreement_form(form: AgreementForm) -> None:
 
 
 def _validate_parent(form: AgreementForm) -> Agreement | None:
-    """A PKS needs its KSB by FK; an adendum or perpanjangan needs the original (§7, error)."""
+    """A PKS needs its KSB by FK; an adendum or perpanjangan needs the original (docs/pks.md §7, error)."""
     parent = None
     if form.parent_id.data:
         parent = db.session.scalar(scoped(Agreement).where(Agreement.id == form.parent_id.data))

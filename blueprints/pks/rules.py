@@ -1,4 +1,4 @@
-"""Rules marked (unverified) in pks.md §7: warnings by default, switchable to blocking by an admin.
+"""Rules marked (unverified) in docs/pks.md §7: warnings by default, switchable to blocking by an admin.
 
 The switch lives in the ``pks_rule_setting`` table (one row per switched rule), so it survives restarts
 and is changed from the page /pks/aturan without a deploy.

@@ -1,4 +1,4 @@
-"""Stage machines (pks.md §6.1-6.2), signing preconditions (§7), derived validity (§6.3), reminders (§6.4).
+"""Stage machines (docs/pks.md §6.1-6.2), signing checks (§7), derived validity (§6.3), reminders (§6.4).
 
 Functions take ``today`` explicitly so tests and the daily job decide the date; they add and flush,
 the route commits.
@@ -117,7 +117,7 @@ def _dprd_errors(a: Agreement) -> list[str]:
 
 
 def signing_gaps(a: Agreement) -> list[str]:
-    """What still blocks the signing (§7 errors); also shown before the officer tries."""
+    """What still blocks the signing (docs/pks.md §7 errors); also shown before the officer tries."""
     errors = []
     signing = a.signing_parties
     if not signing:
@@ -337,7 +337,7 @@ def slip_summary(a: Agreement, slips: list[Slip]) -> SlipSummary:
 # ---- adendum / perpanjangan ---------------------------------------------------------------------
 
 def create_child(a: Agreement, jenis: str, judul: str, user, today: date) -> Agreement:
-    """A linked new document with its own parties, signing and numbers (§6.1 Perpanjangan / Adendum)."""
+    """A linked new document with its own parties, signing and numbers (docs/pks.md §6.1, adendum)."""
     child = Agreement(jenis=jenis, parent_id=a.id, judul=judul[:250], objek=a.objek, urusan_codes=a.urusan_codes,
                       kategori=a.kategori, rujukan_rpjmd=a.rujukan_rpjmd, tahap=FIRST_STAGE[jenis],
                       tahap_sejak=today, dprd_perlu=None, pemrakarsa_regency_id=a.pemrakarsa_regency_id,
@@ -373,7 +373,7 @@ def effective_end(a: Agreement) -> date | None:
 
 
 def status_berlaku(a: Agreement, today: date, window: int | None = None) -> str:
-    """Computed from the dates, never typed (§6.3)."""
+    """Computed from the dates, never typed (docs/pks.md §6.3)."""
     if a.tahap == "dibatalkan":
         return "dibatalkan"
     if a.tgl_diakhiri is not None and a.tgl_diakhiri <= today:

@@ -1,4 +1,4 @@
-"""Facility directory (§4.1): both regencies' FKTP/FKTL with contacts, poli schedules, travel notes, staff."""
+"""Facility directory (docs/rujukan.md §4.1): FKTP/FKTL of both regencies, contacts, poli, staff."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select

@@ -1,4 +1,4 @@
-"""Value lists of rujukan.md §5 (value -> Indonesian label)."""
+"""Value lists of docs/rujukan.md §5 (value -> Indonesian label)."""
 from wtforms.fields.choices import SelectChoice
 
 JENIS = {"igd": "IGD (gawat darurat)", "rj": "Rawat jalan", "ri": "Rawat inap"}

@@ -1,4 +1,4 @@
-"""Referral letters (surat rujukan) and the facility directory around them (rujukan.md §4)."""
+"""Referral letters (surat rujukan) and the facility directory around them (docs/rujukan.md §4)."""
 from datetime import date, datetime
 
 from sqlalchemy import (Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
@@ -67,7 +67,7 @@ class NonSpecialistCode(db.Model):
 
 
 class Patient(Versioned, OrganisationScoped, db.Model):
-    """The patient block (§4.2), kept by the facility that registered the patient."""
+    """The patient block (docs/rujukan.md §4.2), kept by the facility that registered the patient."""
     __tablename__ = "rujukan_patient"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -94,7 +94,7 @@ class Patient(Versioned, OrganisationScoped, db.Model):
     jorong = relationship("Jorong")
 
 
-# Lifecycle states (§7). "kedaluwarsa" is computed from valid_until, never stored.
+# Lifecycle states (docs/rujukan.md §7). "kedaluwarsa" is computed from valid_until, never stored.
 STATUS_LABELS = {
     "draf": "Draf", "diterbitkan": "Diterbitkan", "dikirim": "Dikirim", "diterima": "Diterima",
     "ditolak": "Ditolak", "dialihkan": "Dialihkan", "tiba": "Pasien tiba", "dijawab": "Dijawab",
@@ -112,7 +112,7 @@ class Referral(Versioned, db.Model):
     origin_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("rujukan_patient.id"), index=True)
     status: Mapped[str] = mapped_column(String(12), default="draf", index=True)
-    # numbering (§8): assigned at issue only
+    # numbering (docs/rujukan.md §8): assigned at issue only
     number: Mapped[str | None] = mapped_column(String(60))
     year: Mapped[int | None] = mapped_column(Integer)
     seq: Mapped[int | None] = mapped_column(Integer)
@@ -133,7 +133,7 @@ class Referral(Versioned, db.Model):
     destination_text: Mapped[str | None] = mapped_column(String(150))  # logged fallback, with a warning
     poli_id: Mapped[int | None] = mapped_column(ForeignKey("rujukan_poli.id"))
     poli_name: Mapped[str | None] = mapped_column(String(100))
-    # border service (§4 of the issue): PKS id plus a snapshot of what was printed; no FK to pks_ tables
+    # border service (docs/rujukan.md §4.7): PKS id plus a snapshot of what was printed; no FK to pks_ tables
     border: Mapped[bool] = mapped_column(Boolean, default=False)
     dasar: Mapped[str | None] = mapped_column(String(20))
     pks_agreement_id: Mapped[int | None] = mapped_column(Integer)
@@ -170,12 +170,12 @@ class Referral(Versioned, db.Model):
     allergy: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
     planned_visit: Mapped[date | None] = mapped_column(Date)
-    # consent (§4.3, SOP)
+    # consent (docs/rujukan.md §4.3, SOP)
     consent: Mapped[str | None] = mapped_column(String(8))  # setuju / menolak
     consent_signer: Mapped[str | None] = mapped_column(String(120))
     consent_relation: Mapped[str | None] = mapped_column(String(40))
     consent_date: Mapped[date | None] = mapped_column(Date)
-    # emergency IGD call (§4.5)
+    # emergency IGD call (docs/rujukan.md §4.5)
     igd_call_name: Mapped[str | None] = mapped_column(String(120))
     igd_call_time: Mapped[str | None] = mapped_column(String(5))
     igd_call_accepted: Mapped[bool | None] = mapped_column(Boolean)
@@ -188,7 +188,7 @@ class Referral(Versioned, db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # accept/reject/redirect
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(String(300))
-    # reply (§4.4)
+    # reply (docs/rujukan.md §4.4)
     reply_diag_code: Mapped[str | None] = mapped_column(String(8))
     reply_diag_name: Mapped[str | None] = mapped_column(String(200))
     reply_therapy: Mapped[str | None] = mapped_column(Text)

@@ -1,4 +1,4 @@
-"""The one-page letter with its tear-off reply (§9.1, §9.2): DRAFT before issue, SALINAN on reprints."""
+"""The one-page letter and its tear-off reply (docs/rujukan.md §9.1, §9.2): DRAFT, SALINAN marks."""
 import io
 import re
 from datetime import date
@@ -121,7 +121,7 @@ def letter_pdf(ref_id: int):
 
 @bp.route("/<int:ref_id>/persetujuan")
 def consent_pdf(ref_id: int):
-    """Persetujuan / penolakan rujukan (§9.3): the form the patient or family signs, printed by the sender."""
+    """Persetujuan / penolakan rujukan (docs/rujukan.md §9.3): signed by patient/family, printed by sender."""
     ref = _printable_or_404(ref_id)
     if service.side_of(ref, current_user) != "sender":
         abort(404)

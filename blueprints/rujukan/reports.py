@@ -1,4 +1,4 @@
-"""Monthly cross-regency recap (§10) and the facility's register book (§9.3), as page, PDF, XLSX, CSV."""
+"""Monthly cross-regency recap (docs/rujukan.md §10) and register book (§9.3): page, PDF, XLSX, CSV."""
 import io
 from collections import Counter
 from dataclasses import dataclass

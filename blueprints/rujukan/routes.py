@@ -512,7 +512,7 @@ def referral_action(ref_id: int, action: str):
 
 @bp.route("/<int:ref_id>/jawab", methods=["GET", "POST"])
 def referral_reply(ref_id: int):
-    """The receiving doctor's answer (§4.4); the sender may type it from the paper slip or a phone call."""
+    """The receiving doctor's answer (docs/rujukan.md §4.4); the sender may type it from slip or call."""
     ref = get_scoped_or_404(Referral, ref_id)
     form = ReplyForm()
     side = service.side_of(ref, current_user)

@@ -1,4 +1,4 @@
-"""Referral rules: validation levels (§6), lifecycle (§7), numbering (§8), verification code, border link."""
+"""Referral rules: validation (docs/rujukan.md §6), lifecycle (§7), numbering (§8), verify code, border."""
 import base64
 import hashlib
 import hmac
@@ -22,7 +22,7 @@ from .models import (EXPIRABLE, STATUS_LABELS, HealthWorker, NonSpecialistCode, 
 from .settings import setting
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-# 8-character PPK code + MMYY + letter + 6 digits (rujukan.md §8, unverified pattern): a local number must
+# 8-character PPK code + MMYY + letter + 6 digits (docs/rujukan.md §8, unverified): a local number must
 # never look like this.
 BPJS_LIKE = re.compile(r"^[0-9A-Z]{8}\d{4}[A-Z]\d{6}$")
 
@@ -124,7 +124,7 @@ REFUSED_MESSAGE = ("Pasien/keluarga menolak dirujuk: surat rujukan tidak dapat d
                    "lalu cetak surat penolakan rujukan untuk ditandatangani.")
 
 
-# ---- validation (§6) ----------------------------------------------------------------------------------
+# ---- validation (docs/rujukan.md §6) ------------------------------------------------------------------
 
 def nonspecialist_codes() -> set[str]:
     version = setting("RUJUKAN_NONSPESIALIS_VERSION")
@@ -298,7 +298,7 @@ def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple
     return errors, warnings
 
 
-# ---- lifecycle (§7) -----------------------------------------------------------------------------------
+# ---- lifecycle (docs/rujukan.md §7) -------------------------------------------------------------------
 
 class TransitionError(Exception):
     """A lifecycle step refused, with an Indonesian message; ``field`` names the form field it is about

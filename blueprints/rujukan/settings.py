@@ -1,4 +1,4 @@
-"""Configurable rules (rujukan.md marks them unverified): read from app.config with these defaults."""
+"""Configurable rules (docs/rujukan.md §11; unverified rules): read from app.config with these defaults."""
 from flask import current_app
 
 DEFAULTS = {
@@ -12,7 +12,7 @@ DEFAULTS = {
     # Worklists: issued but not arrived after N days; expiring within N days.
     "RUJUKAN_NOT_ARRIVED_DAYS": 3,
     "RUJUKAN_EXPIRING_DAYS": 7,
-    # Default legal basis for a border-area referral (§5 list).
+    # Default legal basis for a border-area referral (docs/rujukan.md §5 list).
     "RUJUKAN_BORDER_BASIS": "geografis",
     # Border jorong whose residents SIDILAN look-ups include (nagari code, jorong name).
     "RUJUKAN_BORDER_JORONG": [("13.02.18.2004", "Tigo Jangko")],

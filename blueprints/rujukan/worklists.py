@@ -1,4 +1,4 @@
-"""Follow-up worklists (§9.3): the queries behind the home panels and the worklist page."""
+"""Follow-up worklists (docs/rujukan.md §9.3): the queries behind the home panels and the worklist page."""
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select

@@ -1,6 +1,6 @@
-"""Export of the filtered registry list to .xlsx / .csv (sidilan.md §12): the same filters as the list page
+"""Export of the filtered registry list to .xlsx/.csv (docs/sidilan.md §12): the same filters as the list page
 (service.Filters / service.search_stmt), NIK and No. KK masked unless the role may see them, and every file
-watermarked with who exported it and when (§11)."""
+watermarked with who exported it and when (docs/sidilan.md §11)."""
 import io
 from datetime import date
 

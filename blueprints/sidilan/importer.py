@@ -1,5 +1,5 @@
 """Reading a clerk's spreadsheet (.xlsx / .csv) into plain rows, finding the header row and guessing the
-column mapping (sidilan.md §7.4: title rows, merged cells, numeric NIKs, mixed date and sex spellings).
+column mapping (docs/sidilan.md §7.4: title rows, merged cells, numeric NIKs, mixed date and sex spellings).
 
 The parsed rows live in a server-side temporary area under UPLOAD_DIR, keyed by a random token, between
 the upload, the column-mapping step and the dry run; never in the cookie session.
@@ -91,7 +91,7 @@ def normalise_header(text: str) -> str:
 @dataclass
 class Sheet:
     """Rows as text. ``numeric`` holds, per row, the column indexes that were number cells, so a NIK
-    that a spreadsheet turned into 1.30218E+15 is caught instead of trusted (§7.4)."""
+    that a spreadsheet turned into 1.30218E+15 is caught instead of trusted (docs/sidilan.md §7.4)."""
     rows: list[list[str]]
     numeric: list[list[int]]
     filename: str = ""
@@ -352,7 +352,7 @@ def load_pending(token: str, user) -> Pending | None:
                    mapped=payload.get("mapped", False), source=payload.get("source", "impor_sidilan"))
 
 
-# ---- cell values -> field values (sidilan.md §7.4) ---------------------------------------------
+# ---- cell values -> field values (docs/sidilan.md §7.4) ----------------------------------------
 
 BULAN_NAMA = {m.lower(): i + 1 for i, m in enumerate(
     ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
@@ -835,7 +835,7 @@ def apply(run: DryRun, user, source: str = "impor_sidilan") -> list[int]:
                 setattr(d, f"jenis_{ragam}", jenis)
             d.ganda = S.derive_ganda(d)
             db.session.add(d)
-        if v["ragam_text"]:  # the original wording stays on the record's history (sidilan.md §7.4)
+        if v["ragam_text"]:  # the original wording stays on the record's history (docs/sidilan.md §7.4)
             db.session.add(ChangeLog(person_id=person.id, entity="disability", field="ragam (teks asli impor)",
                                      old_value=None, new_value=v["ragam_text"], user_id=user.id))
     db.session.flush()

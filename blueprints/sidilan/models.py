@@ -1,4 +1,4 @@
-"""SIDILAN registry tables (sidilan.md §5). Main models:
+"""SIDILAN registry tables (docs/sidilan.md §5). Main models:
 
 - ``Household`` (sidilan_household): a family card (No. KK) with its address.
 - ``Person`` (sidilan_person): one registered person; NIK optional with a reason; address down to jorong;
@@ -8,7 +8,7 @@
 - ``ElderlyAssessment`` (sidilan_assessment): one row per visit, never overwritten; Barthel items with derived
   total and category.
 - ``Program`` (sidilan_program): assistance programs per regency (reference data, seeded).
-- ``Assistance`` (sidilan_assistance): assistance given to a person or a household, with status flow §9.3.
+- ``Assistance`` (sidilan_assistance): aid to a person or a household, status flow docs/sidilan.md §9.3.
 - ``VerificationEvent`` (sidilan_verification): every workflow transition with who / when / note.
 - ``DuplicateCandidate`` (sidilan_duplicate): a possible duplicate pair and its decision.
 - ``ChangeLog`` (sidilan_change): old and new value of changed fields.
@@ -197,7 +197,7 @@ class Disability(Versioned, db.Model):
 
 
 class ElderlyAssessment(RegencyScoped, db.Model):
-    """One visit. Rows are only ever added: a new visit is a new row (sidilan.md §9.5)."""
+    """One visit. Rows are only ever added: a new visit is a new row (docs/sidilan.md §9.5)."""
     __tablename__ = "sidilan_assessment"
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("sidilan_person.id"), index=True)

@@ -1,4 +1,4 @@
-"""Counts for the SIDILAN dashboard (sidilan.md §12 'Counts and dashboard'). Every query is scoped to the
+"""Counts for the SIDILAN dashboard (docs/sidilan.md §12 'Counts and dashboard'). Every query is scoped to the
 user's regency; the population is the live registry: active, not merged, alive."""
 from dataclasses import dataclass
 from datetime import date
@@ -109,7 +109,7 @@ def build(user, today: date) -> Dashboard:
                 for p in db.session.scalars(scoped(Program, user).order_by(Program.kode, Program.id))]
     covered = db.session.scalar(cols(paid, func.count(func.distinct(Person.id)))) or 0
 
-    # target groups of §5.6/§12: who in them already receives something (approved or paid)
+    # target groups of docs/sidilan.md §5.6, §12: who in them already receives something (approved or paid)
     receiving = (select(Assistance.id).where(receives, Assistance.status.in_(RECEIVING)).exists())
     latest = ranked.c.rn == 1
     groups = [

@@ -30,7 +30,7 @@ from . import usecases as U
 from . import values as V
 from .models import Person, VerificationEvent
 
-# ---- blank paper form per jorong (sidilan.md §12) -----------------------------------------------
+# ---- blank paper form per jorong (docs/sidilan.md §12) ------------------------------------------
 
 def form_number(nagari_code: str, jorong_id: int | None) -> str:
     """Short, human-copyable: 'F-0218-2004-J7' (kecamatan + nagari digits, jorong id)."""
@@ -49,7 +49,7 @@ def paper_form():
             jorong = db.session.get(Jorong, cascade.jorong_id) if cascade.jorong_id else None
             number = form_number(nagari.code, jorong.id if jorong else None)
             qr = segno.make(f"SIDILAN|{nagari.code}|{jorong.id if jorong else ''}|{number}", error="m")
-            maxima = S.barthel_maxima()  # configurable (unverified item maxima, sidilan.md §8.2)
+            maxima = S.barthel_maxima()  # configurable (unverified item maxima, docs/sidilan.md §8.2)
             pdf = render_pdf("sidilan/pdf_form.html", regency=current_user.regency, kecamatan=nagari.parent,
                              nagari=nagari, jorong=jorong, form_no=number, qr=qr.svg_data_uri(scale=3),
                              v=V, maxima=maxima, barthel_max=max(maxima.values()), footer=f"SIDILAN · {number}")

@@ -191,7 +191,7 @@ def person_view(person_id: int):
                   show_nik=may_see_nik(current_user))
 
 
-# ---- household (§5.2) -------------------------------------------------------------------------
+# ---- household (docs/sidilan.md §5.2) ---------------------------------------------------------
 
 @bp.route("/keluarga/<int:household_id>", methods=["GET", "POST"])
 def household(household_id: int):
@@ -296,7 +296,7 @@ def assistance_new(person_id: int):
 @bp.route("/bantuan/<int:aid>/status", methods=["POST"])
 @roles_required(*STAFF_ROLES)
 def assistance_status(aid: int):
-    """Status flow of sidilan.md §9.3; the form says which record page to return to."""
+    """Status flow of docs/sidilan.md §9.3; the form says which record page to return to."""
     row = get_scoped_or_404(Assistance, aid)
     form = AssistanceStatusForm()
     nxt = request.form.get("next_person") or ""
@@ -458,7 +458,7 @@ def _values():
 
 @bp.cli.command("seed")
 def seed_command():
-    """`flask sidilan seed`: the assistance programs of sidilan.md §5.1 for every regency. Idempotent."""
+    """`flask sidilan seed`: the assistance programs of docs/sidilan.md §5.1 for every regency. Idempotent."""
     from blueprints.auth.models import Regency
 
     added = sum(S.seed_programs(r.id) for r in db.session.scalars(select(Regency).order_by(Regency.code)))

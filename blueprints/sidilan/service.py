@@ -32,7 +32,7 @@ def name_search(name: str | None) -> str:
     return " ".join((name or "").lower().split())[:120]
 
 
-# Common spelling variants in Minang / older Indonesian spelling (tuning unverified, sidilan.md §13.4).
+# Common spelling variants in Minang / older Indonesian spelling (tuning unverified, docs/sidilan.md §13.4).
 _VARIANTS = [("dj", "j"), ("tj", "c"), ("sj", "sy"), ("oe", "u"), ("sy", "s"), ("kh", "k"), ("ch", "k"),
              ("dh", "d"), ("th", "t"), ("ph", "f"), ("q", "k"), ("z", "s"), ("v", "f"), ("y", "i")]
 
@@ -69,7 +69,7 @@ def wgss_cutoff() -> int:
 
 def wgss_flag(answers, cutoff: int | None = None) -> bool:
     """WG-SS disability flag: at least one domain answered at or above the cut-off (default 3,
-    'a lot of difficulty'; sidilan.md §8.1, unverified, hence configurable)."""
+    'a lot of difficulty'; docs/sidilan.md §8.1, unverified, hence configurable)."""
     cutoff = wgss_cutoff() if cutoff is None else cutoff
     return any(a is not None and a >= cutoff for a in answers)
 
@@ -87,7 +87,7 @@ def barthel_maxima() -> dict[str, int]:
 
 
 def barthel_category(total: int) -> str:
-    """sidilan.md §8.2: 20 mandiri; 12-19 ringan; 9-11 sedang; 5-8 berat; 0-4 total."""
+    """docs/sidilan.md §8.2: 20 mandiri; 12-19 ringan; 9-11 sedang; 5-8 berat; 0-4 total."""
     if total >= 20:
         return "mandiri"
     if total >= 12:
@@ -215,7 +215,7 @@ def person_rule_errors(data: dict, regency_id: int, person_id: int | None = None
     return errors
 
 
-# ---- workflow (sidilan.md §9.1) -----------------------------------------------------------------
+# ---- workflow (docs/sidilan.md §9.1) ------------------------------------------------------------
 
 # action -> (allowed from-statuses, to-status, roles allowed, note required)
 TRANSITIONS = {
@@ -313,7 +313,7 @@ ASSISTANCE_TRANSITIONS = {"diusulkan": ("disetujui", "ditolak"), "disetujui": ("
                           "disalurkan": ("dihentikan",)}
 
 
-# ---- duplicates (sidilan.md §9.4) ---------------------------------------------------------------
+# ---- duplicates (docs/sidilan.md §9.4) ----------------------------------------------------------
 
 REASON_LABELS = {"nik": "NIK sama", "kk_nama": "KK sama + nama mirip", "nama_lahir_nagari": "Nama + tgl lahir + nagari"}
 SCORES = {"nik": 100, "kk_nama": 80, "nama_lahir_nagari": 70}
@@ -529,7 +529,7 @@ def live_persons(user):
     return _live(scoped(Person, user)).where(Person.status_hidup == "hidup")
 
 
-# ---- coverage-gap views (§5.6) -------------------------------------------------------------------
+# ---- coverage-gap views (docs/sidilan.md §12) ----------------------------------------------------
 
 ACTIVE_AID = ("diusulkan", "disetujui", "disalurkan")  # rejected or stopped aid does not count
 
@@ -584,7 +584,7 @@ def programs_for(user, active_only: bool = True) -> list[Program]:
 
 
 def seed_programs(regency_id: int) -> int:
-    """Idempotent: the national and regional programs of sidilan.md §5.1 for one regency."""
+    """Idempotent: the national and regional programs of docs/sidilan.md §5.1 for one regency."""
     have = set(db.session.scalars(select(Program.kode).where(Program.regency_id == regency_id)))
     n = 0
     for kode, nama, dana, jenis, sasaran, komp in V.SEED_PROGRAMS:

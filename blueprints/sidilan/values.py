@@ -1,4 +1,4 @@
-"""Value lists of sidilan.md §6 as (code, label) pairs. Lists marked (unverified) there are kept here in one
+"""Value lists of docs/sidilan.md §6 as (code, label) pairs. Lists marked (unverified) there are kept in one
 place so Dinsos can adjust them without touching the logic."""
 
 JENIS_KELAMIN = [("L", "Laki-laki"), ("P", "Perempuan")]
@@ -24,7 +24,7 @@ JENIS = {
     "mental": ["skizofrenia", "bipolar", "depresi", "anxietas", "gangguan kepribadian", "autis", "hiperaktif"],
     "sensorik": ["netra", "rungu", "wicara", "rungu-wicara", "netra-tuli"],
 }
-# Sub-types that are already a combination (sidilan.md §6 "jenis, ganda") make the record ganda.
+# Sub-types that are already a combination (docs/sidilan.md §6 "jenis, ganda") make the record ganda.
 JENIS_GANDA = {"rungu-wicara", "netra-tuli"}
 DERAJAT = [("ringan", "Ringan"), ("sedang", "Sedang"), ("berat", "Berat")]
 SEJAK = [("bawaan", "Bawaan lahir"), ("didapat", "Didapat")]

@@ -1,4 +1,4 @@
-"""§6 validation levels on the referral and patient forms: errors at the field with input kept,
+"""docs/rujukan.md §6 validation levels on the referral and patient forms: errors at the field, input kept,
 warnings shown and never blocking; bad input never 500s."""
 from tests.clock import TODAY
 from datetime import timedelta

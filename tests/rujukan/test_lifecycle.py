@@ -1,4 +1,4 @@
-"""§7 lifecycle enforced on the server, the append-only event log, expiry at the boundary day."""
+"""docs/rujukan.md §7 lifecycle enforced on the server, append-only event log, expiry at the boundary day."""
 from tests.clock import TODAY
 from datetime import date, timedelta
 

@@ -1,4 +1,4 @@
-"""§8 numbering: at issue only, sequential per facility and year, safe under concurrent issue."""
+"""docs/rujukan.md §8 numbering: at issue only, sequential per facility and year, safe when concurrent."""
 from tests.clock import TODAY
 import threading
 

@@ -1,4 +1,4 @@
-"""The printed letter (§9.1/9.2): real WeasyPrint, one page, size budget, marks, print log, safe fields."""
+"""The printed letter (docs/rujukan.md §9.1/9.2): real WeasyPrint, one page, size, marks, print log."""
 import re
 import zlib
 

@@ -1,4 +1,4 @@
-"""Duplicate detection on save (sidilan.md §9.4), merge, 'bukan duplikat' remembered, audit."""
+"""Duplicate detection on save (docs/sidilan.md §9.4), merge, 'bukan duplikat' remembered, audit."""
 from sqlalchemy import select
 
 from blueprints.auth.models import Regency

@@ -449,7 +449,7 @@ def test_age_column_gives_an_estimated_birth_date(app, operator):
     ("tunanetra dan tunadaksa", {"sensorik": "netra", "fisik": None}),
 ])
 def test_legacy_disability_words_map_to_ragam(text, expected):
-    """sidilan.md §7.4: the pre-2016 'tuna-' words."""
+    """docs/sidilan.md §7.4: the pre-2016 'tuna-' words."""
     found, unknown = importer.parse_ragam(text)
     assert found == expected and unknown == []
 

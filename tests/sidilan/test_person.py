@@ -1,4 +1,4 @@
-"""Person registration: NIK levels (sidilan.md §7.1), no-NIK reason, masking, audited record view."""
+"""Person registration: NIK levels (docs/sidilan.md §7.1), no-NIK reason, masking, audited record view."""
 from sqlalchemy import select
 
 from blueprints.core.audit import AuditEvent

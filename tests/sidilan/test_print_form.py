@@ -1,4 +1,4 @@
-"""Blank paper form per jorong (sidilan.md §12): PDF from the foundation cascade."""
+"""Blank paper form per jorong (docs/sidilan.md §12): PDF from the foundation cascade."""
 import re
 
 from sqlalchemy import select

@@ -1,4 +1,4 @@
-"""Verification workflow (sidilan.md §9.1): order enforced server-side, rejection note, roles, pimpinan read-only."""
+"""Verification workflow (docs/sidilan.md §9.1): order on the server, rejection note, roles, read-only."""
 from sqlalchemy import select
 
 from blueprints.core.extensions import db
