@@ -3,17 +3,28 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
 export FLASK_APP := app
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup system-check db demo bench clean
+.PHONY: run test lint format setup dev-setup system-check db demo bench clean
 
 run: setup db demo
 	@echo "Sinergi berjalan di http://127.0.0.1:5000  (Ctrl+C untuk berhenti)"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: setup
+test: dev-setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff (rules and format, pyproject.toml) and the import contracts (pyproject.toml [tool.importlinter])
+lint: dev-setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: dev-setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 setup: $(STAMP) system-check
 
@@ -21,6 +32,12 @@ $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $(STAMP)
+
+dev-setup: setup $(DEVSTAMP)
+
+$(DEVSTAMP): requirements-dev.txt requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(DEVSTAMP)
 
 # WeasyPrint needs Pango; without libharfbuzz-subset0 PDFs render about 4x slower; PDFs need a font.
 system-check:

@@ -12,8 +12,6 @@ from sqlalchemy.engine import Engine
 
 from blueprints.core.extensions import compress, csrf, db, limiter, login_manager, migrate
 
-MODULE_BLUEPRINTS = ("sidilan", "pks", "rujukan")
-
 
 class Sinergi(Flask):
     def url_for(self, /, endpoint: str, *, _anchor=None, _method=None, _scheme=None, _external=None, **values):
@@ -214,18 +212,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from importlib import import_module
-
-    from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.core.assets import bp as assets_bp
+    from blueprints.core.modules import install
     from blueprints.home import bp as home_bp
+    from blueprints.registry import MODULES
     from blueprints.wilayah import bp as wilayah_bp
 
-    for bp in (assets_bp, auth_bp, home_bp, admin_bp, wilayah_bp):
+    for bp in (assets_bp, auth_bp, home_bp, wilayah_bp):
         app.register_blueprint(bp)
-    for name in MODULE_BLUEPRINTS:
-        app.register_blueprint(import_module(f"blueprints.{name}").bp)
+    install(app, MODULES)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -233,7 +229,8 @@ def register_template_helpers(app: Flask) -> None:
     from blueprints.core import fmt
     from blueprints.core.assets import asset_url
     from blueprints.core.nik import mask_nik
-    from blueprints.core.roles import ROLE_LABELS, nav_modules
+    from blueprints.core.modules import nav_modules
+    from blueprints.core.roles import ROLE_LABELS
     from blueprints.core.timeutil import today_local
 
     app.jinja_env.globals.update(asset_url=asset_url, nav_modules=nav_modules, ROLE_LABELS=ROLE_LABELS,
@@ -256,9 +253,10 @@ PERMISSIONS_POLICY = ("accelerometer=(), camera=(), display-capture=(), geolocat
 
 def register_security(app: Flask) -> None:
     from blueprints.core.errors import register_error_handlers
+    from blueprints.auth.models import User
     from blueprints.core.session import register_session_policy
 
-    register_session_policy(app)
+    register_session_policy(app, User)
     register_error_handlers(app)
 
     @app.url_value_preprocessor
@@ -297,6 +295,8 @@ def register_security(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from blueprints import demo
     from blueprints.core.cli import register_commands
 
     register_commands(app)
+    demo.register_commands(app)

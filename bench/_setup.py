@@ -11,7 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app  # noqa: E402
-from blueprints.core.demo import DEMO_PASSWORD, load_demo  # noqa: E402
+from blueprints.demo import DEMO_PASSWORD, load_demo  # noqa: E402
 from blueprints.core.extensions import db  # noqa: E402
 
 

@@ -6,7 +6,7 @@ import time_machine
 from sqlalchemy import delete, insert, select
 
 from app import create_app
-from blueprints.core.demo import DEMO_PASSWORD, load_demo
+from blueprints.demo import DEMO_PASSWORD, load_demo
 from blueprints.core.extensions import db, limiter
 from tests.clock import NOW
 

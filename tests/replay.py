@@ -3,7 +3,7 @@ once from parallel connections (threads with their own logged-in client and data
 import re
 import threading
 
-from blueprints.core.demo import DEMO_PASSWORD
+from blueprints.demo import DEMO_PASSWORD
 
 KEY = re.compile(r'name="submission_key"[^>]*value="([^"]+)"')
 

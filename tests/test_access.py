@@ -7,7 +7,10 @@ from sqlalchemy import select
 from app import create_app
 from blueprints.auth.models import User
 from blueprints.core.extensions import db
-from blueprints.core.roles import MODULES, ROLES
+from blueprints.core.roles import ROLES
+from blueprints.registry import MODULES
+
+BY_NAME = {m.name: m for m in MODULES}
 from tests.conftest import HX, make_config
 
 _url_app = create_app(make_config("sqlite://"))
@@ -60,11 +63,11 @@ def test_every_role_has_a_demo_user():
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("module", list(MODULES))
+@pytest.mark.parametrize("module", list(BY_NAME))
 def test_role_gates(client, auth, role, module):
     auth.login(USERS_BY_ROLE[role])
     response = client.get(f"/{module}/")
-    expected = 200 if role in MODULES[module][1] else 404
+    expected = 200 if role in BY_NAME[module].roles else 404
     assert response.status_code == expected
 
 
@@ -73,8 +76,8 @@ def test_nav_shows_only_allowed_modules(client, auth, role):
     auth.login(USERS_BY_ROLE[role])
     page = client.get("/").get_data(as_text=True)
     nav = re.search(r"<nav>(.*?)</nav>", page, re.S).group(1)
-    for module, (label, roles) in MODULES.items():
-        assert (f">{label}</a>" in nav) == (role in roles), module
+    for module in MODULES:
+        assert (f">{module.label}</a>" in nav) == (role in module.roles), module.name
 
 
 @pytest.mark.parametrize(("admin", "other"), [("admin.solok", "operator.sijunjung"),

@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 
 from blueprints.auth.models import User
 from blueprints.core.audit import AuditEvent
-from blueprints.core.demo import DEMO_PASSWORD
+from blueprints.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import utcnow
 

@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
 
 from app import create_app
-from blueprints.core.demo import load_demo
+from blueprints.demo import load_demo
 from blueprints.core.extensions import db
 from blueprints.rujukan import service
 from blueprints.rujukan.models import Referral

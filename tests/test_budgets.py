@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from blueprints.auth.models import User
-from blueprints.core.demo import DEMO_PASSWORD
+from blueprints.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
 from tests.conftest import HX
 from tests.crawl import crawl

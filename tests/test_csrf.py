@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from blueprints.core.demo import DEMO_PASSWORD
+from blueprints.demo import DEMO_PASSWORD
 from tests.conftest import HX
 
 

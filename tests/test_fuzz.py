@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
-from blueprints.core.demo import DEMO_PASSWORD
+from blueprints.demo import DEMO_PASSWORD
 from tests.crawl import crawl, post_forms
 
 ROLES = ["operator.solok", "verifikator.solok", "pimpinan.solok", "faskes.solok", "faskes.rsud.sijunjung",

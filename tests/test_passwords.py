@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from blueprints.auth.models import User
 from blueprints.auth.passwords import hash_password, password_problem, verify_password
-from blueprints.core.demo import DEMO_PASSWORD
+from blueprints.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
 from tests.replay import form_key, logged_in
 

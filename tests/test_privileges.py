@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app import create_app
 from blueprints.auth.models import Organisation, User
 from blueprints.auth.passwords import hash_password, verify_password
-from blueprints.core.demo import DEMO_PASSWORD
+from blueprints.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
 from blueprints.core.roles import ADMIN, ROLES, SUPERADMIN, rank
 from blueprints.core.session import UserSession

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from blueprints.auth.models import User
-from blueprints.core.demo import DEMO_PASSWORD
+from blueprints.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
 from blueprints.core.session import UserSession
 from blueprints.core.timeutil import utcnow

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from blueprints.auth.models import User
 from blueprints.core.audit import AuditEvent
-from blueprints.core.demo import DEMO_PASSWORD
+from blueprints.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
 from blueprints.core.throttle import RateCounter, RedisCounters
 from blueprints.core.timeutil import utcnow

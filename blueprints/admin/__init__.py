@@ -1,7 +1,10 @@
 from flask import Blueprint
 
-from blueprints.core.roles import gate_blueprint
+from blueprints.core import roles as R
+from blueprints.core.modules import Module
 
-bp = gate_blueprint(Blueprint("admin", __name__, url_prefix="/admin"))
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 from . import routes  # noqa: E402,F401
+
+MODULE = Module("admin", "Admin", frozenset({R.ADMIN, R.SUPERADMIN}), bp)

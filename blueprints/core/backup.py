@@ -37,7 +37,7 @@ from sqlalchemy.engine import make_url
 
 from .extensions import db
 from .timeutil import WIB, utcnow
-from .uploads import private_dir, write_private
+from .uploads import private_dir, upload_root, write_private
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -110,7 +110,7 @@ def key_fingerprint(key: str) -> str:
 
 
 def _upload_root() -> Path:
-    return Path(current_app.config.get("UPLOAD_DIR") or Path(current_app.instance_path) / "uploads")
+    return upload_root()
 
 
 def _upload_files(root: Path) -> list[Path]:

@@ -1,11 +1,7 @@
-"""'Perlu perhatian hari ini' panels on the home page, contributed by each module.
-
-A module package may hold ``home.py`` with ``panels(user) -> list[Panel]``; the home page collects them.
-"""
+"""'Perlu perhatian hari ini' panels on the home page, contributed by each module (``Module.panels``)."""
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from .roles import MODULES, may_use
+from .modules import installed, may_use
 
 
 @dataclass
@@ -19,12 +15,7 @@ class Panel:
 
 def collect_panels(user) -> list[Panel]:
     panels: list[Panel] = []
-    for module in MODULES:
-        if not may_use(module, user):
-            continue
-        try:
-            home = import_module(f"blueprints.{module}.home")
-        except ModuleNotFoundError:
-            continue
-        panels.extend(home.panels(user))
+    for module in installed().values():
+        if module.panels is not None and may_use(module.name, user):
+            panels.extend(module.panels(user))
     return panels

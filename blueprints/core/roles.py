@@ -1,7 +1,7 @@
-"""Roles and which blueprints each may use. The nav and the gates read the same table."""
+"""Roles, their labels and ranks. Which module a role may open is declared by the module (core.modules)."""
 from functools import wraps
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user
 
 SUPERADMIN = "superadmin"
@@ -42,45 +42,6 @@ def may_manage(actor, target) -> bool:
     this is the rank rule on top of it."""
     return rank(target.role) <= rank(actor.role)
 
-# Module blueprint -> (nav label, roles allowed). Order is the nav order.
-MODULES = {
-    "sidilan": ("SIDILAN", {OPERATOR_DINSOS, VERIFIKATOR_DINSOS, PIMPINAN}),
-    "rujukan": ("Rujukan", {PETUGAS_FASKES}),
-    # The superadmin belongs to no regency, so it does no regency's cooperation work.
-    "pks": ("Kerja Sama", {KERJASAMA, PIMPINAN, ADMIN}),
-    "admin": ("Admin", {ADMIN, SUPERADMIN}),
-}
-
-
-def may_use(blueprint: str, user=None) -> bool:
-    user = user or current_user
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return user.role in MODULES[blueprint][1]
-
-
-def nav_modules(user=None):
-    """(endpoint, label) pairs for the modules this user may open."""
-    return [(f"{bp}.index", label) for bp, (label, _) in MODULES.items() if may_use(bp, user)]
-
-
-def gate_blueprint(bp, name: str | None = None):
-    """Login + role check for every view of a blueprint. A role without access gets 404, not 403."""
-    module = name or bp.name
-
-    @bp.before_request
-    def _gate():
-        from .auth_gate import require_login
-
-        response = require_login()
-        if response is not None:
-            return response
-        if not may_use(module):
-            abort(404)
-
-    return bp
-
-
 def roles_required(*roles):
     """Narrower gate for single views (e.g. only the verifikator may approve). 404 outside."""
     def decorator(view):
@@ -91,7 +52,3 @@ def roles_required(*roles):
             return view(*args, **kwargs)
         return wrapped
     return decorator
-
-
-def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"

@@ -122,8 +122,7 @@ class ServerSessionInterface(SessionInterface):
         token = req.cookies.get(self.get_cookie_name(app))
         if not token or len(token) > 100:
             return ServerSession()
-        from blueprints.auth.models import User
-
+        User = app.extensions[USER_MODEL]
         # one query for the session and its user (with the regency and organisation every page shows): the user
         # loader below then finds the user in the session's identity map
         row = db.session.execute(
@@ -202,14 +201,16 @@ def _client() -> dict:
             "user_agent": (request.user_agent.string or "")[:200] or None}
 
 
+USER_MODEL = "sinergi.user_model"
+
+
 # ---- who is logged in -------------------------------------------------------------------------------------
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    from blueprints.auth.models import User
+    from flask import current_app, session
 
-    from flask import session
-
+    User = current_app.extensions[USER_MODEL]
     try:
         ident = int(user_id)
     except (TypeError, ValueError):
@@ -287,7 +288,10 @@ def purge(now: datetime | None = None) -> int:
     return db.session.execute(_purge_statement(current_app, now or utcnow())).rowcount or 0
 
 
-def register_session_policy(app: Flask) -> None:
+def register_session_policy(app: Flask, user_model) -> None:
+    """Server-side sessions for ``user_model`` (the account model, given by the app factory: core names no
+    module)."""
+    app.extensions[USER_MODEL] = user_model
     app.session_interface = ServerSessionInterface()
 
     @app.before_request

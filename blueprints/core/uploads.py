@@ -123,6 +123,16 @@ def private_dir(path: str | os.PathLike) -> Path:
     return path
 
 
+def upload_root() -> Path:
+    """Where uploaded and generated files live: UPLOAD_DIR, else instance/uploads (the one place that decides)."""
+    return Path(current_app.config.get("UPLOAD_DIR") or Path(current_app.instance_path) / "uploads")
+
+
+def upload_area(name: str) -> Path:
+    """A module's private folder under the upload root (created 0700), e.g. ``upload_area("pks")``."""
+    return private_dir(upload_root() / name)
+
+
 def write_private(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` as 0600, never readable by others even for a moment."""
     path = Path(path)

@@ -1,7 +1,12 @@
 from flask import Blueprint
 
-from blueprints.core.roles import gate_blueprint
+from blueprints.core import roles as R
+from blueprints.core.modules import Module
 
-bp = gate_blueprint(Blueprint("pks", __name__, url_prefix="/pks", cli_group="pks"))
+bp = Blueprint("pks", __name__, url_prefix="/pks", cli_group="pks")
 
-from . import routes  # noqa: E402,F401
+from . import demo, home, routes  # noqa: E402,F401
+
+# The superadmin belongs to no regency, so it does no regency's cooperation work.
+MODULE = Module("pks", "Kerja Sama", frozenset({R.KERJASAMA, R.PIMPINAN, R.ADMIN}), bp, demo=demo.load,
+                panels=home.panels)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.uploads import upload_area
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
@@ -63,10 +64,7 @@ def max_bytes() -> int:
 
 
 def upload_dir() -> Path:
-    root = current_app.config.get("UPLOAD_DIR") or str(Path(current_app.instance_path) / "uploads")
-    path = Path(root) / "pks"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return upload_area("pks")
 
 
 def check_file(storage) -> tuple[str | None, bytes, str]:

@@ -5,8 +5,7 @@ from sqlalchemy import select
 
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
-from blueprints.core.render import render
-from blueprints.core.roles import is_htmx
+from blueprints.core.render import render, wants_fragment
 from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.timeutil import today_local
@@ -140,7 +139,7 @@ def kanban_move(agreement_id):
     elif not out.repeated:  # the board again, with the reason next to it: plain page or htmx fragment alike
         return _render_board(jenis, error=" ".join(out.messages()), status=409 if out.stale else FORM_INVALID)
     note = REPLAY_NOTE if out.repeated else f"{a.judul[:60]}: tahap sekarang {TAHAP[to]}."
-    if is_htmx():
+    if wants_fragment():
         return _render_board(jenis, note=note, status=200)
     flash(note, "ok")
     return redirect(url_for("pks.kanban", jenis=jenis), 303 if out.repeated else 302)

@@ -1,16 +1,14 @@
 from flask import Blueprint
 
-from blueprints.core.roles import gate_blueprint
+from blueprints.core import roles as R
+from blueprints.core.modules import Module
 
-bp = gate_blueprint(Blueprint("rujukan", __name__, url_prefix="/rujukan"))
+bp = Blueprint("rujukan", __name__, url_prefix="/rujukan")
 
-
-from . import cli, routes  # noqa: E402,F401
+from . import cli, demo, home, routes  # noqa: E402,F401
 from .verify import verify_bp  # noqa: E402
 
-
-@bp.record_once
-def _register_verify(state):
-    """The public /v/<code> page lives outside the login gate; registered alongside this blueprint
-    so app.py needs no change."""
-    state.app.register_blueprint(verify_bp)
+# The public /v/<code> page (no login) lives outside the module's gate. Referrals link to SIDILAN persons and to
+# the PKS that is the border-area basis (links.py), so those modules' demo rows come first.
+MODULE = Module("rujukan", "Rujukan", frozenset({R.PETUGAS_FASKES}), bp, demo=demo.load, panels=home.panels,
+                extra_blueprints=(verify_bp,), requires=("sidilan", "pks"))

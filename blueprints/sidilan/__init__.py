@@ -1,7 +1,11 @@
 from flask import Blueprint
 
-from blueprints.core.roles import gate_blueprint
+from blueprints.core import roles as R
+from blueprints.core.modules import Module
 
-bp = gate_blueprint(Blueprint("sidilan", __name__, url_prefix="/sidilan"))
+bp = Blueprint("sidilan", __name__, url_prefix="/sidilan")
 
-from . import routes, reports  # noqa: E402,F401
+from . import demo, home, reports, routes  # noqa: E402,F401
+
+MODULE = Module("sidilan", "SIDILAN", frozenset({R.OPERATOR_DINSOS, R.VERIFIKATOR_DINSOS, R.PIMPINAN}), bp,
+                demo=demo.load, panels=home.panels)

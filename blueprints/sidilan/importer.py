@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from flask import current_app
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from blueprints.core.extensions import db
+from blueprints.core.uploads import upload_area
 from blueprints.core.fmt import tanggal
 from blueprints.core.forms import date_range_message, out_of_range
 from blueprints.core.nik import check_kk, check_nik
@@ -283,10 +283,7 @@ def guess_mapping(headers: list[str]) -> dict[str, int]:
 # ---- the temporary area ------------------------------------------------------------------------
 
 def _area() -> Path:
-    root = current_app.config.get("UPLOAD_DIR") or str(Path(current_app.instance_path) / "uploads")
-    path = Path(root) / "sidilan_import"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return upload_area("sidilan_import")
 
 
 def _sweep(area: Path) -> None:

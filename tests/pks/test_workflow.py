@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from blueprints.core.demo import load_demo
+from blueprints.demo import load_demo
 from blueprints.core.extensions import db
 from blueprints.pks import service
 from blueprints.pks.models import Agreement, Party, ScopeItem, Slip

@@ -1,7 +1,7 @@
 """Demo idempotency, CLI seed, CSRF on rujukan POSTs."""
 from sqlalchemy import func, select
 
-from blueprints.core.demo import load_demo
+from blueprints.demo import load_demo
 from blueprints.core.extensions import db
 from blueprints.rujukan.models import FacilityProfile, NonSpecialistCode, Patient, Poli, Referral
 

