@@ -3,7 +3,7 @@ import base64
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -199,103 +199,150 @@ def save_draft(ref: Referral, typed: dict, *, for_issue: bool, invalid=()) -> tu
     return errors, warnings
 
 
+@dataclass
+class _Check:
+    """What the referral rules look at, gathered once, and what they find."""
+    ref: Referral
+    for_issue: bool
+    today: date
+    origin: Organisation | None
+    destination: Organisation | None
+    patient: Patient | None
+    nakes: HealthWorker | None = None
+    codes: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
 def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple[dict[str, str], list[str]]:
     """(errors by field name, warnings). Errors block the save (or the issue); warnings never do."""
-    today = today or today_local()
-    errors: dict[str, str] = {}
-    warnings: list[str] = []
-    origin = ref.origin or db.session.get(Organisation, ref.origin_id)
-    destination = db.session.get(Organisation, ref.destination_id) if ref.destination_id else None
-    patient = ref.patient or db.session.get(Patient, ref.patient_id)
+    c = _Check(ref, for_issue, today or today_local(),
+               origin=ref.origin or db.session.get(Organisation, ref.origin_id),
+               destination=db.session.get(Organisation, ref.destination_id) if ref.destination_id else None,
+               patient=ref.patient or db.session.get(Patient, ref.patient_id))
+    for rule in (_check_destination, _check_poli, _check_diagnoses, _check_tacc, _check_border, _check_nakes,
+                 _check_consent, _check_igd, _check_scope):
+        rule(c)
+    return c.errors, c.warnings
 
-    if ref.destination_id and (destination is None or destination.facility_level is None):
-        errors["destination_id"] = "Faskes tujuan tidak ada di direktori. Pilih dari daftar."
-        destination = None
-    elif destination is None and not (ref.destination_text or "").strip():
-        errors["destination_id"] = "Pilih faskes tujuan dari direktori."
-    elif destination is not None and destination.id == ref.origin_id:
-        errors["destination_id"] = "Faskes tujuan tidak boleh faskes asal sendiri."
-    elif destination is None:
-        warnings.append("Faskes tujuan ditulis bebas, bukan dari direktori: penerima tidak dapat melihat "
-                        "rujukan ini di sistem dan kejadian ini dicatat.")
-    if ref.poli_id:
-        poli = db.session.get(Poli, ref.poli_id)
-        if poli is None or destination is None or poli.organisation_id != destination.id:
-            errors["poli_id"] = "Poli ini bukan milik faskes tujuan yang dipilih."
-        elif not poli.active:
-            errors["poli_id"] = "Poli ini sudah tidak aktif di faskes tujuan; pilih poli lain."
 
-    codes = []
+def _check_destination(c: _Check) -> None:
+    ref = c.ref
+    if ref.destination_id and (c.destination is None or c.destination.facility_level is None):
+        c.errors["destination_id"] = "Faskes tujuan tidak ada di direktori. Pilih dari daftar."
+        c.destination = None
+    elif c.destination is None and not (ref.destination_text or "").strip():
+        c.errors["destination_id"] = "Pilih faskes tujuan dari direktori."
+    elif c.destination is not None and c.destination.id == ref.origin_id:
+        c.errors["destination_id"] = "Faskes tujuan tidak boleh faskes asal sendiri."
+    elif c.destination is None:
+        c.warnings.append("Faskes tujuan ditulis bebas, bukan dari direktori: penerima tidak dapat melihat "
+                          "rujukan ini di sistem dan kejadian ini dicatat.")
+
+
+def _check_poli(c: _Check) -> None:
+    if not c.ref.poli_id:
+        return
+    poli = db.session.get(Poli, c.ref.poli_id)
+    if poli is None or c.destination is None or poli.organisation_id != c.destination.id:
+        c.errors["poli_id"] = "Poli ini bukan milik faskes tujuan yang dipilih."
+    elif not poli.active:
+        c.errors["poli_id"] = "Poli ini sudah tidak aktif di faskes tujuan; pilih poli lain."
+
+
+def _check_diagnoses(c: _Check) -> None:
     for i in (1, 2, 3):
-        code = getattr(ref, f"diag{i}_code")
+        code = getattr(c.ref, f"diag{i}_code")
         if code:
-            if code in codes:
-                errors[f"diag{i}"] = "Diagnosis ini sudah diisi."
-            codes.append(code)
-    if not codes and not any(f"diag{i}" in errors for i in (1, 2, 3)):
-        errors["diag1"] = "Isi 1 sampai 3 diagnosis ICD-10."
+            if code in c.codes:
+                c.errors[f"diag{i}"] = "Diagnosis ini sudah diisi."
+            c.codes.append(code)
+    if not c.codes and not any(f"diag{i}" in c.errors for i in (1, 2, 3)):
+        c.errors["diag1"] = "Isi 1 sampai 3 diagnosis ICD-10."
 
+
+def _check_tacc(c: _Check) -> None:
     listed = nonspecialist_codes()
-    nonspec = [c for c in codes if is_nonspecialist(c, listed)]
-    if nonspec:
-        if ref.tacc in (None, "", "tanpa"):
-            errors["tacc"] = (f"Diagnosis {', '.join(nonspec)} termasuk daftar non-spesialistik: "
-                              "pilih kriteria TACC.")
-        if not (ref.tacc_reason or "").strip():
-            errors["tacc_reason"] = "Tulis alasan TACC untuk diagnosis non-spesialistik."
-        if ref.tacc == "time" and not ref.tacc_time:
-            errors["tacc_time"] = "Pilih lama keluhan untuk kriteria Time."
+    nonspec = [code for code in c.codes if is_nonspecialist(code, listed)]
+    if not nonspec:
+        return
+    ref = c.ref
+    if ref.tacc in (None, "", "tanpa"):
+        c.errors["tacc"] = (f"Diagnosis {', '.join(nonspec)} termasuk daftar non-spesialistik: "
+                            "pilih kriteria TACC.")
+    if not (ref.tacc_reason or "").strip():
+        c.errors["tacc_reason"] = "Tulis alasan TACC untuk diagnosis non-spesialistik."
+    if ref.tacc == "time" and not ref.tacc_time:
+        c.errors["tacc_time"] = "Pilih lama keluhan untuk kriteria Time."
 
-    if destination is not None and patient is not None:
-        border = border_for(patient, origin, destination, today)
-        if border.cross and not ref.dasar:
-            errors["dasar"] = "Rujukan lintas kabupaten wajib mencatat dasar rujukan."
-        if border.covered and not border.coverage.in_force:
-            warnings.append("PKS yang menjadi dasar layanan perbatasan belum/tidak berlaku "
-                            f"({border.coverage.status_label}). "
-                            "Rujukan tetap dapat dibuat; periksa dengan Bagian Kerjasama.")
 
-    nakes = db.session.get(HealthWorker, ref.nakes_id) if ref.nakes_id else None
-    if ref.nakes_id and (nakes is None or nakes.organisation_id != ref.origin_id):
-        errors["nakes_id"] = "Pilih tenaga kesehatan dari faskes ini."
-        nakes = None
+def _check_border(c: _Check) -> None:
+    if c.destination is None or c.patient is None:
+        return
+    border = border_for(c.patient, c.origin, c.destination, c.today)
+    if border.cross and not c.ref.dasar:
+        c.errors["dasar"] = "Rujukan lintas kabupaten wajib mencatat dasar rujukan."
+    if border.covered and not border.coverage.in_force:
+        c.warnings.append("PKS yang menjadi dasar layanan perbatasan belum/tidak berlaku "
+                          f"({border.coverage.status_label}). "
+                          "Rujukan tetap dapat dibuat; periksa dengan Bagian Kerjasama.")
 
-    if ref.consent == "menolak" and not for_issue:
-        warnings.append("Pasien/keluarga menolak dirujuk: surat rujukan tidak dapat diterbitkan. Cetak surat "
-                        "penolakan rujukan untuk ditandatangani pasien/keluarga, saksi dan petugas.")
-    if for_issue:
+
+def _check_nakes(c: _Check) -> None:
+    ref = c.ref
+    c.nakes = db.session.get(HealthWorker, ref.nakes_id) if ref.nakes_id else None
+    if ref.nakes_id and (c.nakes is None or c.nakes.organisation_id != ref.origin_id):
+        c.errors["nakes_id"] = "Pilih tenaga kesehatan dari faskes ini."
+        c.nakes = None
+    if c.for_issue and ref.nakes_id is None:
+        c.errors["nakes_id"] = "Pilih tenaga kesehatan yang merujuk (nama dan SIP tercetak)."
+
+
+def _check_consent(c: _Check) -> None:
+    ref = c.ref
+    if not c.for_issue:
         if ref.consent == "menolak":
-            errors["consent"] = REFUSED_MESSAGE
-        elif ref.consent != "setuju":
-            errors["consent"] = "Catat persetujuan atau penolakan pasien/keluarga sebelum terbit."
-        if not (ref.consent_signer or "").strip():
-            errors["consent_signer"] = "Nama yang menandatangani persetujuan wajib diisi."
-        if ref.consent_date is None:
-            errors["consent_date"] = "Tanggal persetujuan wajib diisi."
-        if ref.jenis == "igd":
-            if not (ref.igd_call_name or "").strip():
-                errors["igd_call_name"] = "Rujukan gawat darurat: catat nama petugas IGD yang ditelepon."
-            if not ref.igd_call_time:
-                errors["igd_call_time"] = "Catat jam telepon ke IGD."
-            if ref.igd_call_accepted is None:
-                errors["igd_call_accepted"] = "Catat apakah IGD menyatakan dapat menerima."
-        if ref.nakes_id is None:
-            errors["nakes_id"] = "Pilih tenaga kesehatan yang merujuk (nama dan SIP tercetak)."
+            c.warnings.append("Pasien/keluarga menolak dirujuk: surat rujukan tidak dapat diterbitkan. Cetak surat "
+                              "penolakan rujukan untuk ditandatangani pasien/keluarga, saksi dan petugas.")
+        return
+    if ref.consent == "menolak":
+        c.errors["consent"] = REFUSED_MESSAGE
+    elif ref.consent != "setuju":
+        c.errors["consent"] = "Catat persetujuan atau penolakan pasien/keluarga sebelum terbit."
+    if not (ref.consent_signer or "").strip():
+        c.errors["consent_signer"] = "Nama yang menandatangani persetujuan wajib diisi."
+    if ref.consent_date is None:
+        c.errors["consent_date"] = "Tanggal persetujuan wajib diisi."
 
-    if (nakes is not None and nakes.profession in ("bidan", "perawat") and ref.jenis != "igd"
+
+def _check_igd(c: _Check) -> None:
+    ref = c.ref
+    if not c.for_issue or ref.jenis != "igd":
+        return
+    if not (ref.igd_call_name or "").strip():
+        c.errors["igd_call_name"] = "Rujukan gawat darurat: catat nama petugas IGD yang ditelepon."
+    if not ref.igd_call_time:
+        c.errors["igd_call_time"] = "Catat jam telepon ke IGD."
+    if ref.igd_call_accepted is None:
+        c.errors["igd_call_accepted"] = "Catat apakah IGD menyatakan dapat menerima."
+
+
+def _check_scope(c: _Check) -> None:
+    """Warnings on who refers where and when (never blocking)."""
+    ref, destination = c.ref, c.destination
+    if (c.nakes is not None and c.nakes.profession in ("bidan", "perawat") and ref.jenis != "igd"
             and destination is not None and destination.facility_level != "FKTP"):
-        warnings.append("Bidan/perawat hanya merujuk ke dokter FKTP, kecuali gawat darurat atau di luar "
-                        "kompetensi dokter tersebut.")
+        c.warnings.append("Bidan/perawat hanya merujuk ke dokter FKTP, kecuali gawat darurat atau di luar "
+                          "kompetensi dokter tersebut.")
     if ref.planned_visit:
-        limit = ref.valid_until or valid_until_for(today)
+        limit = ref.valid_until or valid_until_for(c.today)
         if ref.planned_visit > limit:
-            warnings.append(f"Tanggal rencana berkunjung melewati masa berlaku surat ({limit:%d-%m-%Y}).")
+            c.warnings.append(f"Tanggal rencana berkunjung melewati masa berlaku surat ({limit:%d-%m-%Y}).")
     tertiary = set(setting("RUJUKAN_TERTIARY_FACILITY_CODES"))
-    if (origin is not None and destination is not None and origin.facility_level == "FKTP"
+    if (c.origin is not None and destination is not None and c.origin.facility_level == "FKTP"
             and destination.facility_code in tertiary and ref.jenis != "igd"):
-        warnings.append("Rujukan langsung FKTP ke faskes tersier hanya untuk diagnosis dan rencana yang sudah "
-                        "ditetapkan, pelayanan berulang, atau layanan yang hanya ada di tingkat tersier.")
-    return errors, warnings
+        c.warnings.append("Rujukan langsung FKTP ke faskes tersier hanya untuk diagnosis dan rencana yang sudah "
+                          "ditetapkan, pelayanan berulang, atau layanan yang hanya ada di tingkat tersier.")
 
 
 # ---- lifecycle (docs/rujukan.md §7) -------------------------------------------------------------------
