@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.core.extensions import db
@@ -83,3 +83,9 @@ class User(Versioned, UserMixin, RegencyScoped, db.Model):
     @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
+
+
+def regency_choices(value: str = "id") -> list[tuple]:
+    """(id or code, name) of every regency in code order, for select fields (one query, no commit)."""
+    rows = db.session.scalars(select(Regency).order_by(Regency.code))
+    return [(getattr(r, value), r.name) for r in rows]

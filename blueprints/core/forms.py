@@ -117,6 +117,25 @@ def not_future(form, field):
         raise ValidationError("Tanggal tidak boleh melewati hari ini.")
 
 
+def birth_date_problem(value, today: date | None = None) -> str | None:
+    """The one birth-date rule (forms, importer, patient and person alike): not after today, inside the range
+    every date field keeps. None when the date is fine or absent."""
+    if not isinstance(value, date):
+        return None
+    if value > (today or today_local()):
+        return "Tanggal lahir tidak boleh melewati hari ini."
+    if out_of_range(value):
+        return "Tanggal lahir: " + date_range_message()
+    return None
+
+
+def valid_birth_date(form, field):
+    """Form validator for a birth date (``birth_date_problem``)."""
+    problem = birth_date_problem(field.data)
+    if problem:
+        raise ValidationError(problem)
+
+
 def out_of_range(value) -> bool:
     if isinstance(value, datetime):
         value = (to_local(value) if value.tzinfo else value).date()

@@ -108,3 +108,14 @@ def mask_nik(value: str | None) -> str:
     if len(value) != 16:
         return "*" * len(value)
     return value[:4] + "*" * 8 + value[12:]
+
+
+NO_NIK_REASON_MESSAGE = "NIK kosong: isi NIK, atau pilih alasan tanpa NIK (mis. belum rekam, bayi baru lahir)."
+
+
+def missing_nik_reason(nik: str | None, reason: str | None) -> str | None:
+    """The one "a person without a NIK needs a reason" rule (SIDILAN form and import, Rujukan patient): the
+    message to show, or None."""
+    if (nik or "").strip() or (reason or "").strip():
+        return None
+    return NO_NIK_REASON_MESSAGE
