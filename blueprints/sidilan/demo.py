@@ -9,8 +9,13 @@ from blueprints.core.extensions import db
 from blueprints.core.timeutil import today_local
 from blueprints.wilayah.models import LEVEL_NAGARI, Jorong, Wilayah
 
-from . import service as S
+from . import values as V
+from .assessments import barthel_result
+from .disability import derive_ganda
+from .duplicates import record_duplicates
 from .models import Assistance, Disability, ElderlyAssessment, Household, Person, Program, VerificationEvent
+from .names import name_key, name_search
+from .programs import seed_programs
 
 PER_REGENCY = 30
 _HOUSEHOLDS: dict = {}  # (regency_id, no_kk) -> Household, within one load
@@ -44,7 +49,7 @@ def _person(regency, nagari: Wilayah, name: str, sex: str, birth: date, seq: int
         db.session.add(hh)
     p = Person(regency_id=regency.id, nik=nik, household=hh, no_kk=no_kk,
                hubungan_keluarga=extra.pop("shdk", "Kepala Keluarga"), nama_lengkap=name,
-               name_search=S.name_search(name), name_key=S.name_key(name), jenis_kelamin=sex,
+               name_search=name_search(name), name_key=name_key(name), jenis_kelamin=sex,
                tempat_lahir=rng.choice(PLACES["solok" if regency.code == "13.02" else "sijunjung"]),
                tanggal_lahir=birth, agama="Islam", kepesertaan_jkn=rng.choice(["PBI-JK", "mandiri", "tidak_ada"]),
                persetujuan=True, tgl_persetujuan=date(2024, 8, 29), pemberi_persetujuan=name,
@@ -60,25 +65,25 @@ def _disability(p: Person, ragam: list[str], derajat: str, rng, owned=(), needed
                    alat_bantu_dibutuhkan=",".join(needed), kebutuhan_layanan=",".join(needs))
     for r in ragam:
         setattr(d, f"ragam_{r}", True)
-        setattr(d, f"jenis_{r}", (jenis or {}).get(r) or rng.choice(S.V.JENIS[r]))
+        setattr(d, f"jenis_{r}", (jenis or {}).get(r) or rng.choice(V.JENIS[r]))
     for f in Disability.WG_FIELDS:
         setattr(d, f, 1)
     key = {"fisik": "wg_berjalan", "sensorik": "wg_melihat", "intelektual": "wg_mengingat", "mental": "wg_mengingat"}
     for r in ragam:
         setattr(d, key[r], {"ringan": 2, "sedang": 3, "berat": 4}[derajat])
-    d.ganda = S.derive_ganda(d)
+    d.ganda = derive_ganda(d)
     db.session.add(d)
     return d
 
 
 def _assessment(p: Person, when: date, total_target: int, user, rng):
-    items = {f: m for f, _, m in S.V.BARTHEL_ITEMS}
+    items = {f: m for f, _, m in V.BARTHEL_ITEMS}
     fields = list(items)
     while sum(items.values()) > total_target:
         f = rng.choice(fields)
         if items[f] > 0:
             items[f] -= 1
-    total, kat = S.barthel_result(items)
+    total, kat = barthel_result(items)
     a = ElderlyAssessment(regency_id=p.regency_id, person=p, tgl_asesmen=when, petugas_id=user.id,
                           usia=p.age_on(when), kategori_potensi="tidak_potensial" if total < 12
                           else "potensial", tinggal_dengan=rng.choice(["sendiri", "anak", "pasangan"]),
@@ -104,7 +109,7 @@ def _status(p: Person, status: str, operator, verifier):
 def load(ctx) -> None:
     _HOUSEHOLDS.clear()
     for slug, regency in sorted(ctx.regencies.items(), key=lambda kv: kv[1].code):
-        S.seed_programs(regency.id)
+        seed_programs(regency.id)
         if db.session.scalar(select(Person.id).where(Person.regency_id == regency.id).limit(1)) is not None:
             continue
         _load_regency(ctx, slug, regency)
@@ -193,12 +198,12 @@ def _load_regency(ctx, slug, regency):
     orig = people[5]
     variant = orig.nama_lengkap.replace("Sy", "S").replace("Nurhayati", "Nur Hayati").upper()
     dup = Person(regency_id=regency.id, nik=None, alasan_tanpa_nik="belum_rekam", nama_lengkap=variant,
-                 name_search=S.name_search(variant), name_key=S.name_key(variant), jenis_kelamin=orig.jenis_kelamin,
+                 name_search=name_search(variant), name_key=name_key(variant), jenis_kelamin=orig.jenis_kelamin,
                  tanggal_lahir=orig.tanggal_lahir, kecamatan_code=orig.kecamatan_code, nagari_code=orig.nagari_code,
                  sumber_data="usulan_nagari", persetujuan=False)
     db.session.add(dup)
     db.session.flush()
-    S.record_duplicates(dup)
+    record_duplicates(dup)
 
 
 SURNAMES = ["Malin", "Sutan", "Bagindo", "Putri", "Rajo", "Chaniago", "Piliang", "Koto", "Tanjung", "Caniago",
@@ -221,7 +226,7 @@ def bulk(regency, persons: int, seed: int = 7, chunk: int = 5000) -> int:
         name = f"{rng.choice(WOMEN if sex == 'P' else MEN)} {rng.choice(SURNAMES)}"
         birth = date(rng.randint(1930, 2020), rng.randint(1, 12), rng.randint(1, 28))
         rows.append(dict(regency_id=regency.id, nik=_nik(nag.parent_code, birth, sex, i % 9999 + 1),
-                         nama_lengkap=name, name_search=S.name_search(name), name_key=S.name_key(name),
+                         nama_lengkap=name, name_search=name_search(name), name_key=name_key(name),
                          jenis_kelamin=sex, tanggal_lahir=birth, kecamatan_code=nag.parent_code,
                          nagari_code=nag.code, status_verifikasi=statuses[i % 5], sumber_data="impor_sidilan"))
         if len(rows) == chunk:

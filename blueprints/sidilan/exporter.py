@@ -1,38 +1,34 @@
 """Export of the filtered registry list to .xlsx/.csv (docs/sidilan.md §12): the same filters as the list page
-(service.Filters / service.search_stmt), NIK and No. KK masked unless the role may see them, and every file
+(search.Filters / search.search_stmt), NIK and No. KK masked unless the role may see them, and every file
 watermarked with who exported it and when (docs/sidilan.md §11)."""
 import io
 from datetime import date
 
-from flask import current_app
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from blueprints.core import audit
 from blueprints.core.export import csv_bytes, safe_row
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal_jam
 from blueprints.core.nik import mask_nik
-from blueprints.core.roles import OPERATOR_DINSOS, SUPERADMIN, VERIFIKATOR_DINSOS
+from blueprints.core.roles import SUPERADMIN
 from blueprints.core.timeutil import utcnow
 from blueprints.wilayah.models import Jorong, Wilayah
 
-from . import service as S
 from . import values as V
+from .access import may_see_nik
 from .models import Person
+from .search import Filters, search_stmt
 
-# Roles that work with individual records see the full NIK / No. KK; others (pimpinan) get them masked.
-DEFAULT_NIK_ROLES = (OPERATOR_DINSOS, VERIFIKATOR_DINSOS)
+FORMATS = ("xlsx", "csv")
 
 HEADERS = ["No", "NIK", "No. KK", "Nama lengkap", "Jenis kelamin", "Tempat lahir", "Tanggal lahir", "Umur",
            "Alamat", "Kecamatan", "Nagari", "Jorong", "Ragam disabilitas", "Derajat", "Lansia",
            "Status verifikasi", "Sumber data", "Keterangan"]
-
-
-def may_see_nik(user) -> bool:
-    return user.role in current_app.config.get("SIDILAN_NIK_ROLES", DEFAULT_NIK_ROLES)
 
 
 def watermark(user, verb: str = "diekspor", when=None) -> str:
@@ -52,7 +48,7 @@ def _ragam_text(person: Person) -> str:
     return text + (" — ganda" if d.ganda else "")
 
 
-def rows(filters: S.Filters, user, today: date):
+def rows(filters: Filters, user, today: date):
     """Yield one list of cells per person, in the list page's order."""
     show = may_see_nik(user)
     wilayah, jorong_q = select(Wilayah.code, Wilayah.name), select(Jorong.id, Jorong.name)
@@ -60,7 +56,7 @@ def rows(filters: S.Filters, user, today: date):
         wilayah = wilayah.where(Wilayah.regency_id == user.regency_id)
         jorong_q = jorong_q.where(Jorong.regency_id == user.regency_id)
     names, jorong = dict(db.session.execute(wilayah).all()), dict(db.session.execute(jorong_q).all())
-    stmt = S.search_stmt(filters, user, today).options(selectinload(Person.disability))
+    stmt = search_stmt(filters, user, today).options(selectinload(Person.disability))
     for n, p in enumerate(db.session.scalars(stmt.execution_options(yield_per=500)), start=1):
         age = p.age_on(today)
         note = f"digabung ke #{p.merged_into_id}" if p.merged_into_id else (
@@ -70,7 +66,7 @@ def rows(filters: S.Filters, user, today: date):
                p.tanggal_lahir or "", age if age is not None else "", p.alamat or "",
                names.get(p.kecamatan_code, ""), names.get(p.nagari_code, ""), jorong.get(p.jorong_id, ""),
                _ragam_text(p), V.label(V.DERAJAT, p.disability.derajat) if p.disability else "",
-               "Ya" if age is not None and age >= S.LANSIA_AGE else "Tidak",
+               "Ya" if age is not None and age >= V.LANSIA_AGE else "Tidak",
                V.label(V.STATUS_VERIFIKASI, p.status_verifikasi), V.label(V.SUMBER_DATA, p.sumber_data), note]
 
 
@@ -102,7 +98,7 @@ def to_xlsx(mark: str, data, headers=HEADERS, title: str = "SIDILAN", spacer: bo
     return buf.getvalue(), count
 
 
-def filter_summary(f: S.Filters) -> str:
+def filter_summary(f: Filters) -> str:
     """For the audit log: which filters, never the search text (it may be a NIK or a name)."""
     parts = [f"{k}={getattr(f, k)}" for k in ("kecamatan", "nagari", "jorong", "ragam", "lansia", "status", "program")
              if getattr(f, k)]
@@ -118,3 +114,16 @@ def rejects_file(fmt: str, headers: list[str], rejected: list[dict], mark: str) 
     if fmt == "csv":
         return to_csv(mark, body, head)[0]
     return to_xlsx(mark, body, head, "Ditolak", spacer=False)[0]
+
+
+def export_list(fmt: str, filters: Filters, user, today: date) -> tuple[bytes, str]:
+    """The filtered list as a watermarked file (``fmt`` one of FORMATS), its export written to the audit log
+    (the filters, never the search text): (payload, file name)."""
+    mark = watermark(user)
+    data = rows(filters, user, today)
+    payload, count = to_xlsx(mark, data) if fmt == "xlsx" else to_csv(mark, data)
+    audit.record("export", "sidilan_person", None,
+                 f"ekspor daftar SIDILAN {count} baris ({fmt}); {filter_summary(filters)}"
+                 + ("" if may_see_nik(user) else "; NIK disamarkan"), user=user)
+    db.session.commit()
+    return payload, f"sidilan-{user.regency.short_name.lower()}-{today.isoformat()}.{fmt}"

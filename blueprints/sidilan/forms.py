@@ -1,10 +1,28 @@
-"""SIDILAN forms. Structure checks live here; NIK/KK levels, age rules and workflow live in the service."""
-from wtforms import (BooleanField, DateField, FloatField, IntegerField, RadioField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+"""SIDILAN forms. Structure checks live here; NIK/KK levels and the rules across fields live in the use-case
+modules (person.py, assessments.py, assistance.py ...)."""
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from blueprints.core.forms import CreateForm, EditForm, Form
+from blueprints.core.forms import CreateForm, EditForm, Form, valid_birth_date
 from blueprints.core.timeutil import today_local
 
 from . import values as V
@@ -62,7 +80,7 @@ class PersonForm(Form):
                                validators=[InputRequired("Pilih jenis kelamin.")])
     tempat_lahir = StringField("Tempat lahir", validators=[Optional(), _len(80, "Tempat lahir")])
     tanggal_lahir = DateField("Tanggal lahir", validators=[InputRequired("Tanggal lahir wajib diisi."),
-                                                           not_future])
+                                                           valid_birth_date])
     tgl_lahir_perkiraan = BooleanField("Tanggal lahir perkiraan")
     agama = SelectField("Agama", choices=C(BLANK + V.AGAMA), validators=[optional_choice()])
     status_perkawinan = SelectField("Status perkawinan", choices=C(BLANK + V.STATUS_PERKAWINAN),
@@ -152,7 +170,7 @@ class AssessmentForm(CreateForm):
 
 
 def add_barthel_fields(options: dict[str, list[tuple[str, str]]]):
-    """A form class with one radio group per Barthel item (choices from service.barthel_options). Nothing is
+    """A form class with one radio group per Barthel item (choices from assessments.barthel_options). Nothing is
     preselected: an item the assessor did not choose is refused, never counted as 0."""
     attrs = {}
     for f, lab, _ in V.BARTHEL_ITEMS:
@@ -226,3 +244,9 @@ class HouseholdForm(EditForm):
                                             NumberRange(94.0, 142.0, "Bujur di luar Indonesia.")])
     kondisi_rumah = StringField("Kondisi rumah", validators=[Optional(), _len(100)])
     sumber_penghasilan = StringField("Sumber penghasilan", validators=[Optional(), _len(100)])
+
+
+def optional_text(value) -> str | None:
+    """A text field's value as stored: stripped, and None when nothing is left (other values unchanged)."""
+    value = value.strip() if isinstance(value, str) else value
+    return value or None

@@ -7,7 +7,7 @@ from blueprints.core.panels import Panel
 from blueprints.core.scope import scoped
 
 from .models import DuplicateCandidate, Person
-from .service import WORKLISTS, in_status
+from .workflow import WORKLISTS, in_status
 
 
 def panels(user) -> list[Panel]:

@@ -10,9 +10,10 @@ from blueprints.core.roles import SUPERADMIN
 from blueprints.core.scope import scoped
 from blueprints.wilayah.models import LEVEL_KECAMATAN, Wilayah
 
-from . import service as S
 from . import values as V
+from .assistance import unassisted_stmt
 from .models import Assistance, Disability, ElderlyAssessment, Person, Program
+from .search import lansia_clause, live_persons, years_before
 
 RECEIVING = ("disetujui", "disalurkan")  # approved or paid counts as covered; a proposal does not yet
 AGE_BANDS = [("0–17", 0, 18), ("18–59", 18, 60), ("60–69", 60, 70), ("70–79", 70, 80), ("80+", 80, None)]
@@ -20,7 +21,7 @@ UNKNOWN_AGE = "Tidak diketahui"
 
 
 def _live_ids(user):
-    return cols(S.live_persons(user), Person.id).scalar_subquery()
+    return cols(live_persons(user), Person.id).scalar_subquery()
 
 
 def has_ragam():
@@ -52,15 +53,15 @@ def _ones(cond):
 
 
 def build(user, today: date) -> Dashboard:
-    lansia = S.lansia_clause(today)
-    sub = S.live_persons(user).outerjoin(Disability, Disability.person_id == Person.id)
+    lansia = lansia_clause(today)
+    sub = live_persons(user).outerjoin(Disability, Disability.person_id == Person.id)
 
     total, disabled, n_lansia = db.session.execute(cols(sub, func.count(Person.id), _ones(has_ragam()),
                                                         _ones(lansia))).one()
 
     ragam_cols = [_ones(getattr(Disability, f"ragam_{code}").is_(True)) for code, _ in V.RAGAM]
     counts = db.session.execute(cols(sub, *ragam_cols, _ones(Disability.ganda.is_(True)))).one()
-    ragam = [(label, int(n)) for (_, label), n in zip(V.RAGAM, counts[:-1])] + [("Ganda", int(counts[-1]))]
+    ragam = [(label, int(n)) for (_, label), n in zip(V.RAGAM, counts[:-1], strict=True)] + [("Ganda", int(counts[-1]))]
 
     by_kec = {code: (int(n), int(d), int(l)) for code, n, d, l in db.session.execute(
         cols(sub, Person.kecamatan_code, func.count(Person.id), _ones(has_ragam()), _ones(lansia))
@@ -76,13 +77,13 @@ def build(user, today: date) -> Dashboard:
 
     whens = []
     for label, lo, hi in AGE_BANDS:
-        cond = Person.tanggal_lahir <= S.years_before(today, lo)
+        cond = Person.tanggal_lahir <= years_before(today, lo)
         if hi is not None:
-            cond = and_(cond, Person.tanggal_lahir > S.years_before(today, hi))
+            cond = and_(cond, Person.tanggal_lahir > years_before(today, hi))
         whens.append((cond, label))
     band = case(*whens, else_=UNKNOWN_AGE)
     grid = {(b, s): int(n) for b, s, n in db.session.execute(
-        cols(S.live_persons(user), band, Person.jenis_kelamin, func.count(Person.id))
+        cols(live_persons(user), band, Person.jenis_kelamin, func.count(Person.id))
         .group_by(band, Person.jenis_kelamin))}
     labels = [b for b, _, _ in AGE_BANDS] + ([UNKNOWN_AGE] if any(k[0] == UNKNOWN_AGE for k in grid) else [])
     age_sex = [(b, grid.get((b, "L"), 0), grid.get((b, "P"), 0)) for b in labels]
@@ -96,13 +97,13 @@ def build(user, today: date) -> Dashboard:
     cats = dict(db.session.execute(select(ranked.c.barthel_kategori, func.count())
                                    .where(ranked.c.rn == 1).group_by(ranked.c.barthel_kategori)).all())
     assessed = select(ElderlyAssessment.id).where(ElderlyAssessment.person_id == Person.id).exists()
-    not_assessed = db.session.scalar(cols(S.live_persons(user).where(lansia, ~assessed), func.count(Person.id)))
+    not_assessed = db.session.scalar(cols(live_persons(user).where(lansia, ~assessed), func.count(Person.id)))
     barthel = [(label, int(cats.get(code, 0))) for code, label in V.BARTHEL_KATEGORI]
     barthel.append(("Lansia belum diases", int(not_assessed or 0)))
 
     receives = or_(Assistance.person_id == Person.id,
                    and_(Assistance.household_id.is_not(None), Assistance.household_id == Person.household_id))
-    paid = S.live_persons(user).join(Assistance, receives).where(Assistance.status.in_(RECEIVING))
+    paid = live_persons(user).join(Assistance, receives).where(Assistance.status.in_(RECEIVING))
     covered_by = dict(db.session.execute(
         cols(paid, Assistance.program_id, func.count(func.distinct(Person.id))).group_by(Assistance.program_id)).all())
     programs = [(p.kode, p.nama, int(covered_by.get(p.id, 0)))
@@ -120,11 +121,11 @@ def build(user, today: date) -> Dashboard:
         ("Lansia tidak potensial", select(ranked.c.person_id).where(
             latest, ranked.c.person_id == Person.id, ranked.c.kategori_potensi == "tidak_potensial").exists()),
     ]
-    row = db.session.execute(cols(S.live_persons(user), *[x for _, cond in groups for x in (_ones(cond),
+    row = db.session.execute(cols(live_persons(user), *[x for _, cond in groups for x in (_ones(cond),
                                                                                    _ones(and_(cond, receiving)))])).one()
     targets = [(label, int(row[2 * i]), int(row[2 * i + 1])) for i, (label, _) in enumerate(groups)]
     unassisted = db.session.scalar(select(func.count()).select_from(
-        S.unassisted_stmt(user).order_by(None).subquery())) or 0
+        unassisted_stmt(user).order_by(None).subquery())) or 0
     return Dashboard(total=int(total or 0), disabled=int(disabled or 0), lansia=int(n_lansia or 0), ragam=ragam,
                      kecamatan=kecamatan, age_sex=age_sex, barthel=barthel, programs=programs,
                      covered=int(covered), unassisted=int(unassisted), targets=targets)

@@ -18,17 +18,20 @@ from blueprints.core.forms import FORM_INVALID, CreateForm
 from blueprints.core.pagination import paginate, paginate_list
 from blueprints.core.pdf import pdf_response, render_pdf
 from blueprints.core.render import render
-from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS, roles_required
+from blueprints.core.roles import roles_required
 from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.timeutil import today_local, utcnow
 from blueprints.wilayah.models import Jorong, Wilayah
 from blueprints.wilayah.service import Cascade
 
 from . import bp, exporter, importer, report_dashboard, report_models
-from . import service as S
-from . import usecases as U
 from . import values as V
+from .access import IMPORT_REPORT_ROLES, IMPORT_ROLES, may_see_nik
+from .assessments import barthel_maxima
+from .assistance import assistance_for
+from .disability import wgss_flag
 from .models import Person, VerificationEvent
+from .search import Filters
 
 # ---- blank paper form per jorong (docs/sidilan.md §12) ------------------------------------------
 
@@ -49,7 +52,7 @@ def paper_form():
             jorong = db.session.get(Jorong, cascade.jorong_id) if cascade.jorong_id else None
             number = form_number(nagari.code, jorong.id if jorong else None)
             qr = segno.make(f"SIDILAN|{nagari.code}|{jorong.id if jorong else ''}|{number}", error="m")
-            maxima = S.barthel_maxima()  # configurable (unverified item maxima, docs/sidilan.md §8.2)
+            maxima = barthel_maxima()  # configurable (unverified item maxima, docs/sidilan.md §8.2)
             pdf = render_pdf("sidilan/pdf_form.html", regency=current_user.regency, kecamatan=nagari.parent,
                              nagari=nagari, jorong=jorong, form_no=number, qr=qr.svg_data_uri(scale=3),
                              v=V, maxima=maxima, barthel_max=max(maxima.values()), footer=f"SIDILAN · {number}")
@@ -79,23 +82,15 @@ def dashboard():
 
 # ---- export (item 8) ----------------------------------------------------------------------------
 
-FORMATS = ("xlsx", "csv")
+FORMATS = exporter.FORMATS
 
 
 @bp.route("/ekspor.<fmt>")
 def export(fmt: str):
     if fmt not in FORMATS:
         abort(404)
-    filters = S.Filters.from_args(request.args)
-    today = today_local()
-    mark = exporter.watermark(current_user)
-    data = exporter.rows(filters, current_user, today)
-    payload, count = exporter.to_xlsx(mark, data) if fmt == "xlsx" else exporter.to_csv(mark, data)
-    audit.record("export", "sidilan_person", None,
-                 f"ekspor daftar SIDILAN {count} baris ({fmt}); {exporter.filter_summary(filters)}"
-                 + ("" if exporter.may_see_nik(current_user) else "; NIK disamarkan"))
-    db.session.commit()
-    return download(payload, f"sidilan-{current_user.regency.short_name.lower()}-{today.isoformat()}.{fmt}")
+    payload, filename = exporter.export_list(fmt, Filters.from_args(request.args), current_user, today_local())
+    return download(payload, filename)
 
 
 # ---- profile PDF (item 10) ----------------------------------------------------------------------
@@ -106,16 +101,16 @@ PROFILE_ROWS = 4  # assessments / assistance rows that keep the profile on one p
 @bp.route("/orang/<int:person_id>/profil.pdf")
 def profile_pdf(person_id: int):
     person = get_scoped_or_404(Person, person_id)
-    assistance = list(db.session.scalars(S.assistance_for(person, current_user)))
+    assistance = list(db.session.scalars(assistance_for(person, current_user)))
     events = list(db.session.scalars(select(VerificationEvent).where(VerificationEvent.person_id == person.id)
                                      .order_by(VerificationEvent.at.desc(), VerificationEvent.id.desc()).limit(1)))
-    show_nik = exporter.may_see_nik(current_user)
+    show_nik = may_see_nik(current_user)
     today = today_local()
     pdf = render_pdf("sidilan/pdf_profile.html", p=person, v=V, show_nik=show_nik, today=today,
                      regency=db.session.get(Regency, person.regency_id),
                      age=person.age_on(today), assessments=person.assessments, assistance=assistance,
                      last_event=events[0] if events else None, limit=PROFILE_ROWS,
-                     wg_flag=S.wgss_flag(person.disability.wg_answers) if person.disability else False,
+                     wg_flag=wgss_flag(person.disability.wg_answers) if person.disability else False,
                      mark=exporter.watermark(current_user, "dicetak"),
                      footer=f"SIDILAN #{person.id} · dicetak oleh {current_user.username}, {tanggal_jam(utcnow())} WIB")
     audit.record("print", "sidilan_person", person.id, f"cetak profil orang #{person.id}")
@@ -131,7 +126,7 @@ class UploadForm(CreateForm):
 
 
 class RunForm(CreateForm):
-    """The run button of a dry run. Its key is the upload's token (see usecases.run_import)."""
+    """The run button of a dry run. Its key is the upload's token (see importer.apply.run_import)."""
 
 
 def _pending_or_404(token: str) -> importer.Pending:
@@ -142,11 +137,11 @@ def _pending_or_404(token: str) -> importer.Pending:
 
 
 @bp.route("/impor", methods=["GET", "POST"])
-@roles_required(OPERATOR_DINSOS)
+@roles_required(*IMPORT_ROLES)
 def import_upload():
     form = UploadForm()
     if request.method == "POST":
-        out = U.upload_import(form, current_user)
+        out = importer.upload_import(form, current_user)
         if out.replay:
             return out.replay.response()
         if out.record is not None:
@@ -159,7 +154,7 @@ def import_upload():
 
 
 @bp.route("/impor/<token>/kolom", methods=["GET", "POST"])
-@roles_required(OPERATOR_DINSOS)
+@roles_required(*IMPORT_ROLES)
 def import_mapping(token: str):
     pending = _pending_or_404(token)
     sheet = pending.sheet
@@ -180,7 +175,7 @@ def import_mapping(token: str):
             flash("Judul kolom dibaca ulang dari baris " + str(header + 1) + ". Periksa pemetaan kolom.", "ok")
             return redirect(url_for("sidilan.import_mapping", token=token))
         if not errors:
-            mapping, errors = _read_mapping(request.form, len(sheet.headers))
+            mapping, errors = importer.read_mapping(request.form, len(sheet.headers))
             source = request.form.get("sumber_data", "")
             if source not in importer.SOURCES:
                 errors["sumber_data"] = "Pilih sumber data."
@@ -197,30 +192,6 @@ def import_mapping(token: str):
                   source=request.form.get("sumber_data", pending.source), status=422 if errors else 200)
 
 
-def _read_mapping(form, width: int) -> tuple[dict[str, int], dict[str, str]]:
-    mapping, errors, used = {}, {}, {}
-    for f in importer.FIELDS:
-        raw = (form.get("map_" + f.key) or "").strip()
-        if not raw:
-            if f.required:
-                errors[f.key] = f"Pilih kolom untuk {f.label}."
-            continue
-        if not raw.isdigit() or int(raw) >= width:
-            errors[f.key] = "Pilihan kolom tidak sah."
-            continue
-        col = int(raw)
-        if col in used:
-            errors[f.key] = f"Kolom ini sudah dipakai untuk {importer.FIELD_BY_KEY[used[col]].label}."
-            continue
-        used[col] = f.key
-        mapping[f.key] = col
-    if "nik" not in mapping and "alasan_tanpa_nik" not in mapping:
-        errors.setdefault("nik", "Pilih kolom NIK (atau kolom alasan tanpa NIK).")
-    if not any(k in mapping for k in ("tanggal_lahir", "ttl", "nik", "umur")):
-        errors.setdefault("tanggal_lahir", "Pilih kolom tanggal lahir (atau tempat/tgl lahir, atau umur).")
-    return mapping, errors
-
-
 def _run(pending: importer.Pending) -> importer.DryRun:
     return importer.dry_run(pending, current_user, today_local())
 
@@ -235,7 +206,7 @@ def _preview(pending: importer.Pending, form: RunForm, status: int = 200):
 
 
 @bp.route("/impor/<token>/uji")
-@roles_required(OPERATOR_DINSOS)
+@roles_required(*IMPORT_ROLES)
 def import_preview(token: str):
     """The dry run: what each row would do. Nothing is written."""
     pending = _pending_or_404(token)
@@ -247,11 +218,11 @@ def import_preview(token: str):
 
 
 @bp.route("/impor/<token>/jalankan", methods=["POST"])
-@roles_required(OPERATOR_DINSOS)
+@roles_required(*IMPORT_ROLES)
 def import_run(token: str):
     """Import the rows that passed, all in one transaction; the rejected ones go to the batch report."""
     form = RunForm()
-    out = U.run_import(token, form, current_user, today_local())
+    out = importer.run_import(token, form, current_user, today_local())
     if out.replay:
         return out.replay.response()
     if out.error:
@@ -270,7 +241,7 @@ def import_run(token: str):
 
 
 @bp.route("/impor/riwayat/<int:batch_id>")
-@roles_required(OPERATOR_DINSOS, VERIFIKATOR_DINSOS)
+@roles_required(*IMPORT_REPORT_ROLES)
 def import_batch(batch_id: int):
     batch = get_scoped_or_404(report_models.ImportBatch, batch_id)
     page = paginate_list(batch.rejected, request.args.get("hal"))
@@ -278,7 +249,7 @@ def import_batch(batch_id: int):
 
 
 @bp.route("/impor/riwayat/<int:batch_id>/ditolak.<fmt>")
-@roles_required(OPERATOR_DINSOS, VERIFIKATOR_DINSOS)
+@roles_required(*IMPORT_REPORT_ROLES)
 def import_rejects(batch_id: int, fmt: str):
     """The rejected rows as they were in the file, plus the reason, to fix and import again."""
     if fmt not in FORMATS:

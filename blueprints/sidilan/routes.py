@@ -2,39 +2,68 @@
 verification workflow, duplicate review, programs. Dashboard, import/export and printouts are in reports.py."""
 from datetime import date
 
-import click
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.nik import check_kk, check_nik
+from blueprints.core.outcome import Outcome, has_errors
 from blueprints.core.pagination import paginate
 from blueprints.core.render import render, wants_fragment
-from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS, roles_required
-from blueprints.core.scope import get_scoped_or_404, scoped
+from blueprints.core.roles import roles_required
+from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.timeutil import today_local
 from blueprints.core.versioning import conflict_response
 from blueprints.wilayah.service import Cascade, is_cascade_refresh
 
 from . import bp, models  # noqa: F401  (tables registered before create_all)
-from . import service as S
-from . import usecases as U
 from . import values as V
-from .forms import (AssistanceForm, AssistanceStatusForm, DisabilityForm, DuplicateDecisionForm, EditPersonForm,
-                    EditProgramForm, HouseholdForm, NewPersonForm, NewProgramForm, WorkflowForm, add_barthel_fields)
-from .models import Assistance, ChangeLog, DuplicateCandidate, Household, Person, Program, VerificationEvent
-from .exporter import may_see_nik
+from .access import (
+    ENTRY_ROLES,
+    PROGRAM_ROLES,
+    STAFF_ROLES,
+    may_edit_programs,
+    may_see_nik,
+    may_staff,
+    may_write,
+)
+from .assessments import add_assessment, barthel_maxima, barthel_options
+from .assistance import (
+    ASSISTANCE_TRANSITIONS,
+    add_assistance,
+    double_program_details,
+    double_program_stmt,
+    household_assistance,
+    set_assistance_status,
+    unassisted_stmt,
+)
+from .disability import disability_values, save_disability, wgss_cutoff, wgss_flag
+from .duplicates import REASON_LABELS, decide_duplicate, open_cases_stmt
+from .forms import (
+    AssistanceForm,
+    AssistanceStatusForm,
+    DisabilityForm,
+    DuplicateDecisionForm,
+    EditPersonForm,
+    EditProgramForm,
+    HouseholdForm,
+    NewPersonForm,
+    NewProgramForm,
+    WorkflowForm,
+    add_barthel_fields,
+)
+from .households import save_household
+from .models import Assistance, DuplicateCandidate, Household, Person, Program
+from .person import existing_with_nik, load_record, record_context, save_person
+from .programs import program_choices, programs_for, save_program
 from .public import accessibility_summary
-
-ENTRY_ROLES = (OPERATOR_DINSOS,)
-STAFF_ROLES = (OPERATOR_DINSOS, VERIFIKATOR_DINSOS)
-
-
+from .search import Filters, search_stmt
+from .workflow import ACTION_LABELS, allowed_actions, editable, step
+from .workflow import worklist as worklist_of
 
 
 @bp.app_template_global("sidilan_label")
@@ -46,8 +75,8 @@ def _label(list_name: str, code) -> str:
 
 @bp.route("/")
 def index():
-    filters = S.Filters.from_args(request.args)
-    stmt = S.search_stmt(filters, current_user, today_local()).options(
+    filters = Filters.from_args(request.args)
+    stmt = search_stmt(filters, current_user, today_local()).options(
         joinedload(Person.nagari), joinedload(Person.disability))
     page = paginate(stmt, request.args.get("hal"))
     ctx = dict(page=page, f=filters, today=today_local())
@@ -55,7 +84,7 @@ def index():
         # the fragment needs no filter choices
         return render("sidilan/index.html", "sidilan/_list.html", **ctx, cascade=None, programs=[])
     cascade = Cascade.build(current_user.regency, request.args)
-    return render("sidilan/index.html", **ctx, cascade=cascade, programs=S.programs_for(current_user, False))
+    return render("sidilan/index.html", **ctx, cascade=cascade, programs=programs_for(current_user, False))
 
 
 @bp.route("/cek-nik")
@@ -70,8 +99,7 @@ def nik_decode():
     chk = check_nik(nik, sex=sex, birth_date=birth, regency_code=current_user.regency.code) if nik.strip() else None
     existing = None
     if chk is not None and chk.ok:
-        existing = db.session.scalar(scoped(Person, current_user, Person.id).where(
-            Person.nik == chk.value, Person.active.is_(True), Person.merged_into_id.is_(None)).limit(1))
+        existing = existing_with_nik(chk.value, current_user)
     return render("sidilan/nik_page.html", "sidilan/_nik.html", chk=chk, nik=nik, existing=existing)
 
 
@@ -104,7 +132,7 @@ def person_new():
 @roles_required(*ENTRY_ROLES)
 def person_edit(person_id: int):
     person = get_scoped_or_404(Person, person_id)
-    if not _editable(person):
+    if not editable(person):
         return _not_editable(person)
     if request.method == "POST":
         form = EditPersonForm()
@@ -121,9 +149,9 @@ def person_edit(person_id: int):
 
 def _person_form(person: Person | None, form, cascade: Cascade):
     """What the new and the edit form share: save on a real POST, else (re)show the form with what was typed."""
-    out = U.Outcome()
+    out = Outcome()
     if request.method == "POST" and not is_cascade_refresh(request.form):
-        out = U.save_person(person, form, cascade, current_user)
+        out = save_person(person, form, cascade, current_user)
         if out.stale:
             return conflict_response(form, out.stale, back_url=url_for("sidilan.person_edit", person_id=person.id),
                                      current={"tags": out.stale.tag_list})
@@ -131,22 +159,18 @@ def _person_form(person: Person | None, form, cascade: Cascade):
             return out.replay.response()
         if out.record is not None:
             return _after_save(out)
-    return render("sidilan/person_form.html", form=form, cascade=cascade, errors=out.place_errors, person=person,
-                  decode=_decode_for(form), status=FORM_INVALID if U.has_errors(form, out.place_errors) else 200)
+    return render("sidilan/person_form.html", form=form, cascade=cascade, errors=out.field_errors, person=person,
+                  decode=_decode_for(form), status=FORM_INVALID if has_errors(form, out.field_errors) else 200)
 
 
-def _after_save(out: U.Outcome):
+def _after_save(out: Outcome):
     for w in out.warnings:
         flash("Peringatan: " + w, "warn")
-    if out.duplicates:
+    if out.related:
         flash("Data tersimpan. Ada data lain yang mungkin orang yang sama; periksa berdampingan.", "warn")
-        return redirect(url_for("sidilan.duplicate_review", cand_id=out.duplicates[0].id))
+        return redirect(url_for("sidilan.duplicate_review", cand_id=out.related[0].id))
     flash("Data tersimpan.", "ok")
     return redirect(url_for("sidilan.person_view", person_id=out.record.id))
-
-
-def _editable(person: Person) -> bool:
-    return person.active and person.merged_into_id is None and person.status_verifikasi in S.EDITABLE_STATUSES
 
 
 def _not_editable(person: Person):
@@ -156,10 +180,7 @@ def _not_editable(person: Person):
 
 @bp.route("/orang/<int:person_id>")
 def person_view(person_id: int):
-    person = db.session.scalars(
-        scoped(Person).where(Person.id == person_id).options(
-            joinedload(Person.disability), joinedload(Person.kecamatan), joinedload(Person.nagari),
-            joinedload(Person.jorong), joinedload(Person.household), selectinload(Person.assessments))).first()
+    person = load_record(person_id, current_user)
     if person is None:
         abort(404)
     audit.record("view", "sidilan_person", person.id, f"membuka profil orang #{person.id}")
@@ -167,27 +188,14 @@ def person_view(person_id: int):
     chk = check_nik(person.nik, sex=person.jenis_kelamin, birth_date=person.tanggal_lahir,
                     regency_code=current_user.regency.code) if person.nik else None
     kk_chk = check_kk(person.no_kk) if person.no_kk else None
-    members = []
-    if person.household_id:
-        members = list(db.session.scalars(select(Person).where(
-            Person.household_id == person.household_id, Person.id != person.id, Person.active.is_(True))
-            .order_by(Person.id)))
-    assistance = list(db.session.scalars(S.assistance_for(person, current_user)))
-    events = list(db.session.scalars(select(VerificationEvent).options(joinedload(VerificationEvent.user)).where(
-        VerificationEvent.person_id == person.id).order_by(VerificationEvent.at, VerificationEvent.id)))
-    changes = list(db.session.scalars(select(ChangeLog).options(joinedload(ChangeLog.user)).where(
-        ChangeLog.person_id == person.id).order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(30)))
-    dups = list(db.session.scalars(select(DuplicateCandidate).where(
-        DuplicateCandidate.keputusan.is_(None),
-        (DuplicateCandidate.person_a_id == person.id) | (DuplicateCandidate.person_b_id == person.id))))
     age = person.age_on(today_local())
-    return render("sidilan/person.html", p=person, chk=chk, kk_chk=kk_chk, members=members, assistance=assistance,
-                  events=events, changes=changes, dups=dups, age=age, editable=_editable(person),
-                  actions=S.allowed_actions(person, current_user), action_labels=S.ACTION_LABELS,
-                  wg_flag=S.wgss_flag(person.disability.wg_answers) if person.disability else False,
-                  wg_cutoff=S.wgss_cutoff(), access=accessibility_summary(person),
-                  workflow_form=WorkflowForm(), assistance_transitions=S.ASSISTANCE_TRANSITIONS,
-                  may_write=current_user.role in ENTRY_ROLES, may_staff=current_user.role in STAFF_ROLES,
+    return render("sidilan/person.html", p=person, chk=chk, kk_chk=kk_chk, **record_context(person, current_user),
+                  age=age, editable=editable(person),
+                  actions=allowed_actions(person, current_user), action_labels=ACTION_LABELS,
+                  wg_flag=wgss_flag(person.disability.wg_answers) if person.disability else False,
+                  wg_cutoff=wgss_cutoff(), access=accessibility_summary(person),
+                  workflow_form=WorkflowForm(), assistance_transitions=ASSISTANCE_TRANSITIONS,
+                  may_write=may_write(current_user), may_staff=may_staff(current_user),
                   show_nik=may_see_nik(current_user))
 
 
@@ -196,13 +204,13 @@ def person_view(person_id: int):
 @bp.route("/keluarga/<int:household_id>", methods=["GET", "POST"])
 def household(household_id: int):
     hh = get_scoped_or_404(Household, household_id)
-    if request.method == "POST" and current_user.role not in ENTRY_ROLES:
+    if request.method == "POST" and not may_write(current_user):
         abort(404)
     if request.method == "POST":
         form = HouseholdForm()
         cascade = Cascade.build(current_user.regency, request.form)
         if not is_cascade_refresh(request.form):
-            out = U.save_household(hh, form, cascade, current_user)
+            out = save_household(hh, form, cascade, current_user)
             if out.stale:
                 return conflict_response(form, out.stale, back_url=url_for("sidilan.household", household_id=hh.id))
             if out.record is not None:
@@ -213,11 +221,10 @@ def household(household_id: int):
         cascade = Cascade.build(current_user.regency, _place_values(hh))
     audit.record("view", "sidilan_household", hh.id, f"membuka keluarga #{hh.id}")
     db.session.commit()
-    assistance = list(db.session.scalars(scoped(Assistance).options(joinedload(Assistance.program)).where(
-        Assistance.household_id == hh.id).order_by(Assistance.tahun.desc(), Assistance.id.desc())))
+    assistance = list(db.session.scalars(household_assistance(hh, current_user)))
     return render("sidilan/household.html", hh=hh, form=form, cascade=cascade, assistance=assistance,
-                  may_write=current_user.role in ENTRY_ROLES, show_nik=may_see_nik(current_user),
-                  status=FORM_INVALID if U.has_errors(form) else 200)
+                  may_write=may_write(current_user), show_nik=may_see_nik(current_user),
+                  status=FORM_INVALID if has_errors(form) else 200)
 
 
 # ---- disability --------------------------------------------------------------------------------
@@ -226,14 +233,14 @@ def household(household_id: int):
 @roles_required(*ENTRY_ROLES)
 def disability_edit(person_id: int):
     person = get_scoped_or_404(Person, person_id)
-    if not _editable(person):
+    if not editable(person):
         return _not_editable(person)
     if request.method == "POST":
         form = DisabilityForm()
-        out = U.save_disability(person, form, current_user)
+        out = save_disability(person, form, current_user)
         if out.stale:
             return conflict_response(form, out.stale, back_url=url_for("sidilan.disability_edit", person_id=person.id),
-                                     current=U.disability_values(out.stale))
+                                     current=disability_values(out.stale))
         if out.record is not None:
             flash("Data disabilitas tersimpan.", "ok")
             return redirect(url_for("sidilan.person_view", person_id=person.id))
@@ -241,10 +248,10 @@ def disability_edit(person_id: int):
         d = person.disability
         form = DisabilityForm(obj=d)
         if d is not None:
-            for name, value in U.disability_values(d).items():
+            for name, value in disability_values(d).items():
                 form[name].data = value
     return render("sidilan/disability_form.html", form=form, p=person,
-                  status=FORM_INVALID if U.has_errors(form) else 200)
+                  status=FORM_INVALID if has_errors(form) else 200)
 
 
 # ---- elderly assessments -----------------------------------------------------------------------
@@ -255,9 +262,9 @@ def assessment_new(person_id: int):
     person = get_scoped_or_404(Person, person_id)
     if person.merged_into_id or not person.active:
         abort(404)
-    form = add_barthel_fields(S.barthel_options(S.barthel_maxima()))()
+    form = add_barthel_fields(barthel_options(barthel_maxima()))()
     if request.method == "POST":
-        out = U.add_assessment(person, form, current_user)
+        out = add_assessment(person, form, current_user)
         if out.replay:
             return out.replay.response()
         if out.record is not None:
@@ -266,7 +273,7 @@ def assessment_new(person_id: int):
                   f"({V.label(V.BARTHEL_KATEGORI, row.barthel_kategori)}).", "ok")
             return redirect(url_for("sidilan.person_view", person_id=person.id))
     return render("sidilan/assessment_form.html", form=form, p=person, today=today_local(),
-                  status=FORM_INVALID if U.has_errors(form) else 200)
+                  status=FORM_INVALID if has_errors(form) else 200)
 
 
 # ---- assistance --------------------------------------------------------------------------------
@@ -278,19 +285,19 @@ def assistance_new(person_id: int):
     if person.merged_into_id or not person.active:
         abort(404)
     form = AssistanceForm()
-    programs = S.programs_for(current_user)
-    form.program_id.choices = [(0, "— pilih —")] + [(p.id, f"{p.kode} — {p.nama}") for p in programs]
+    programs = programs_for(current_user)
+    form.program_id.choices = program_choices(programs)
     if request.method == "GET":
         form.tahun.data = today_local().year
     else:
-        out = U.add_assistance(person, form, programs, current_user)
+        out = add_assistance(person, form, programs, current_user)
         if out.replay:
             return out.replay.response()
         if out.record is not None:
             flash("Bantuan dicatat dengan status diusulkan.", "ok")
             return redirect(url_for("sidilan.person_view", person_id=person.id))
     return render("sidilan/assistance_form.html", form=form, p=person,
-                  status=FORM_INVALID if U.has_errors(form) else 200)
+                  status=FORM_INVALID if has_errors(form) else 200)
 
 
 @bp.route("/bantuan/<int:aid>/status", methods=["POST"])
@@ -302,7 +309,7 @@ def assistance_status(aid: int):
     nxt = request.form.get("next_person") or ""
     person_id = int(nxt) if nxt.isascii() and nxt.isdigit() and len(nxt) < 10 else row.person_id
     back = url_for("sidilan.person_view", person_id=person_id) if person_id else url_for("sidilan.index")
-    out = U.set_assistance_status(row, form, current_user)
+    out = set_assistance_status(row, form, current_user)
     if out.stale:
         return conflict_response(form, out.stale, back_url=back)
     if out.record is not None:
@@ -317,22 +324,17 @@ def assistance_status(aid: int):
 @bp.route("/tanpa-bantuan")
 def unassisted():
     """People with a severe disability or Barthel <= 8 who receive no assistance."""
-    stmt = S.unassisted_stmt(current_user).options(joinedload(Person.nagari), joinedload(Person.disability))
+    stmt = unassisted_stmt(current_user).options(joinedload(Person.nagari), joinedload(Person.disability))
     page = paginate(stmt, request.args.get("hal"))
     return render("sidilan/unassisted.html", "sidilan/_list.html", page=page, today=today_local(),
-                  f=S.Filters())
+                  f=Filters())
 
 
 @bp.route("/bantuan-ganda")
 def double_program():
     """Households that receive the same program more than once in a year."""
-    page = paginate(S.double_program_stmt(current_user), request.args.get("hal"), rows=True)
-    hh_ids = {r.household_id for r in page.items}
-    prog_ids = {r.program_id for r in page.items}
-    households = {h.id: h for h in db.session.scalars(select(Household).where(Household.id.in_(hh_ids)).options(
-        selectinload(Household.members)))} if hh_ids else {}
-    programs = {p.id: p for p in db.session.scalars(select(Program).where(Program.id.in_(prog_ids)))} \
-        if prog_ids else {}
+    page = paginate(double_program_stmt(current_user), request.args.get("hal"), rows=True)
+    households, programs = double_program_details(page.items)
     return render("sidilan/double.html", page=page, households=households, programs=programs)
 
 
@@ -347,10 +349,10 @@ def person_transition(person_id: int):
     if not form.validate_on_submit():
         flash("Tindakan tidak sah atau catatan terlalu panjang (maksimal 500 karakter).", "error")
         return back
-    out = U.step(person, form.action.data, form.note.data, current_user)
-    if out.cases:
+    out = step(person, form.action.data, form.note.data, current_user)
+    if out.related:
         links = Markup(" ").join(Markup('<a href="{}">Buka kasus duplikat #{}</a>').format(
-            url_for("sidilan.duplicate_review", cand_id=c.id), c.id) for c in out.cases)
+            url_for("sidilan.duplicate_review", cand_id=c.id), c.id) for c in out.related)
         flash(escape(out.error) + Markup(" ") + links, "error")
     elif out.error:
         flash(out.error, "error")
@@ -363,15 +365,7 @@ def person_transition(person_id: int):
 
 @bp.route("/verifikasi")
 def worklist():
-    counts = dict(db.session.execute(
-        scoped(Person, current_user, Person.status_verifikasi, func.count(Person.id))
-        .where(Person.active.is_(True), Person.merged_into_id.is_(None))
-        .group_by(Person.status_verifikasi)).all())
-    sections = []
-    for status, title, _ in S.WORKLISTS.get(current_user.role, []):
-        rows = list(db.session.scalars(S.in_status(current_user, status).options(joinedload(Person.nagari))
-                                       .order_by(Person.updated_at, Person.id).limit(20)))
-        sections.append((status, title, rows))
+    counts, sections = worklist_of(current_user)
     return render("sidilan/worklist.html", counts=counts, sections=sections)
 
 
@@ -379,11 +373,8 @@ def worklist():
 
 @bp.route("/duplikat")
 def duplicates():
-    stmt = scoped(DuplicateCandidate).where(DuplicateCandidate.keputusan.is_(None)).options(
-        joinedload(DuplicateCandidate.person_a), joinedload(DuplicateCandidate.person_b)).order_by(
-        DuplicateCandidate.skor.desc(), DuplicateCandidate.id)
-    page = paginate(stmt, request.args.get("hal"))
-    return render("sidilan/duplicates.html", page=page, reasons=S.REASON_LABELS)
+    page = paginate(open_cases_stmt(current_user), request.args.get("hal"))
+    return render("sidilan/duplicates.html", page=page, reasons=REASON_LABELS)
 
 
 COMPARE_FIELDS = [("NIK", "nik"), ("No. KK", "no_kk"), ("Nama lengkap", "nama_lengkap"),
@@ -398,9 +389,9 @@ def duplicate_review(cand_id: int):
     form = DuplicateDecisionForm()
     form.keep.choices = [(cand.person_a_id, f"#{cand.person_a_id}"), (cand.person_b_id, f"#{cand.person_b_id}")]
     if request.method == "POST":
-        if current_user.role not in STAFF_ROLES:
+        if not may_staff(current_user):
             abort(404)
-        out = U.decide_duplicate(cand, form, current_user)
+        out = decide_duplicate(cand, form, current_user)
         if out.replay:
             return out.replay.response()
         if out.error:
@@ -416,21 +407,21 @@ def duplicate_review(cand_id: int):
                  f"membandingkan orang #{cand.person_a_id} dan #{cand.person_b_id}")
     db.session.commit()
     return render("sidilan/duplicate.html", cand=cand, a=cand.person_a, b=cand.person_b, form=form,
-                  fields=COMPARE_FIELDS, reasons=S.REASON_LABELS, may_decide=current_user.role in STAFF_ROLES,
-                  show_nik=may_see_nik(current_user), status=FORM_INVALID if U.has_errors(form) else 200)
+                  fields=COMPARE_FIELDS, reasons=REASON_LABELS, may_decide=may_staff(current_user),
+                  show_nik=may_see_nik(current_user), status=FORM_INVALID if has_errors(form) else 200)
 
 
 # ---- programs (reference data; managed by the verifikator of the regency) ---------------------
 
 @bp.route("/program")
 def programs():
-    rows = S.programs_for(current_user, active_only=False)
-    return render("sidilan/programs.html", rows=rows, may_edit=current_user.role == VERIFIKATOR_DINSOS)
+    rows = programs_for(current_user, active_only=False)
+    return render("sidilan/programs.html", rows=rows, may_edit=may_edit_programs(current_user))
 
 
 @bp.route("/program/baru", methods=["GET", "POST"])
 @bp.route("/program/<int:program_id>", methods=["GET", "POST"])
-@roles_required(VERIFIKATOR_DINSOS)
+@roles_required(*PROGRAM_ROLES)
 def program_edit(program_id: int | None = None):
     row = get_scoped_or_404(Program, program_id) if program_id else None
     if row is None:
@@ -438,7 +429,7 @@ def program_edit(program_id: int | None = None):
     else:
         form = EditProgramForm(obj=row) if request.method == "GET" else EditProgramForm()
     if request.method == "POST":
-        out = U.save_program(row, form, current_user)
+        out = save_program(row, form, current_user)
         if out.stale:
             return conflict_response(form, out.stale, back_url=url_for("sidilan.program_edit", program_id=row.id))
         if out.replay:
@@ -447,38 +438,10 @@ def program_edit(program_id: int | None = None):
             flash("Program tersimpan.", "ok")
             return redirect(url_for("sidilan.programs"))
     return render("sidilan/program_form.html", form=form, row=row,
-                  status=FORM_INVALID if U.has_errors(form) else 200)
+                  status=FORM_INVALID if has_errors(form) else 200)
 
 
 
 @bp.app_template_global("sidilan_values")
 def _values():
     return V
-
-
-@bp.cli.command("seed")
-def seed_command():
-    """`flask sidilan seed`: the assistance programs of docs/sidilan.md §5.1 for every regency. Idempotent."""
-    from blueprints.auth.models import Regency
-
-    added = sum(S.seed_programs(r.id) for r in db.session.scalars(select(Regency).order_by(Regency.code)))
-    db.session.commit()
-    click.echo(f"Program bantuan ditambahkan: {added}")
-
-
-@bp.cli.command("bulk")
-@click.option("--persons", default=100_000, show_default=True, help="Jumlah orang sintetis.")
-@click.option("--kabupaten", type=click.Choice(["solok", "sijunjung"]), default="solok", show_default=True)
-def bulk_command(persons: int, kabupaten: str):
-    """`flask sidilan bulk`: synthetic persons for benchmarks (never for a production database)."""
-    from blueprints.auth.models import Regency
-
-    from .demo import bulk
-
-    regency = db.session.scalar(select(Regency).where(Regency.code == {"solok": "13.02", "sijunjung": "13.03"}[
-        kabupaten]))
-    if regency is None:
-        raise click.ClickException("Wilayah belum ada; jalankan `flask seed` dahulu.")
-    n = bulk(regency, max(0, min(persons, 1_000_000)))
-    db.session.commit()
-    click.echo(f"{n} orang sintetis ditambahkan ke {regency.name}.")

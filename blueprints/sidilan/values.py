@@ -117,3 +117,6 @@ def label(values, code) -> str:
         if c == code:
             return lab
     return str(code)
+
+# Age from which a person counts as elderly (lansia): the assessments, the lansia filter and the reports.
+LANSIA_AGE = 60

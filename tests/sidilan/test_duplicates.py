@@ -4,7 +4,7 @@ from sqlalchemy import select
 from blueprints.auth.models import Regency
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
-from blueprints.sidilan import service as S
+from blueprints.sidilan import names as S
 from blueprints.sidilan.models import DuplicateCandidate, Person
 
 from .conftest import NIK_WOMAN_1984, keyed, person_by_name, version_of

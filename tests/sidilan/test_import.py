@@ -184,13 +184,13 @@ def test_import_creates_matches_and_rejects_as_shown(app, operator):
 
 def test_import_is_atomic(app, operator, monkeypatch):
     """A failure half-way leaves nothing behind: no person, no household, no batch."""
-    from blueprints.sidilan import service
+    from blueprints.sidilan import duplicates
 
     token = token_of(upload(operator))
     map_and_preview(operator, token)
     before = counts(app)
     calls = {"n": 0}
-    real = service.record_duplicates
+    real = duplicates.record_duplicates
 
     def failing(person):
         calls["n"] += 1
@@ -199,7 +199,7 @@ def test_import_is_atomic(app, operator, monkeypatch):
             raise IntegrityError("insert", {}, Exception("simulated failure on the third row"))
         return real(person)
 
-    monkeypatch.setattr(service, "record_duplicates", failing)
+    monkeypatch.setattr(duplicates, "record_duplicates", failing)
     r = run(operator, token, follow_redirects=True)
     assert r.status_code == 200
     assert "dibatalkan seluruhnya" in r.text
@@ -210,7 +210,7 @@ def test_failed_import_logs_no_personal_data(app, operator, monkeypatch, caplog)
     """The database error quotes the row's values; the log line keeps only the error class."""
     from sqlalchemy.exc import IntegrityError
 
-    from blueprints.sidilan import service
+    from blueprints.sidilan import duplicates
 
     def failing(person):
         raise IntegrityError("INSERT INTO sidilan_person", {"nama_lengkap": person.nama_lengkap},
@@ -218,7 +218,7 @@ def test_failed_import_logs_no_personal_data(app, operator, monkeypatch, caplog)
 
     token = token_of(upload(operator))
     map_and_preview(operator, token)
-    monkeypatch.setattr(service, "record_duplicates", failing)
+    monkeypatch.setattr(duplicates, "record_duplicates", failing)
     with caplog.at_level("ERROR"):
         r = run(operator, token, follow_redirects=True)
     assert "dibatalkan seluruhnya" in r.text

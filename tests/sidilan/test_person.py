@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
+from blueprints.core.nik import NO_NIK_REASON_MESSAGE
 from blueprints.sidilan.models import ChangeLog, Household, Person
 from tests.conftest import HX
 
@@ -85,7 +86,7 @@ def test_no_nik_requires_reason(app, client, auth, person_data):
     auth.login("operator.solok")
     r = _new(client, person_data(nik="", nama_lengkap="Tanpa NIK"))
     assert r.status_code == 422
-    assert "NIK kosong: pilih alasan tanpa NIK." in r.get_data(as_text=True)
+    assert NO_NIK_REASON_MESSAGE in r.get_data(as_text=True)
     r = _new(client, person_data(nik="", alasan_tanpa_nik="belum_rekam", nama_lengkap="Tanpa NIK"))
     assert r.status_code == 302
     p = person_by_name(app, "Tanpa NIK")
@@ -179,7 +180,7 @@ def _bad_input(client, person_data, value):
 def test_future_and_impossible_birth_dates(client, auth, person_data):
     auth.login("operator.solok")
     html = _new(client, person_data(tanggal_lahir="2999-01-01")).get_data(as_text=True)
-    assert "Tanggal tidak boleh di masa depan." in html
+    assert "Tanggal lahir tidak boleh melewati hari ini." in html
     html = _new(client, person_data(tanggal_lahir="1984-02-31")).get_data(as_text=True)
     assert "Tanggal tidak sah" in html and 'value="1984-02-31"' in html
 

@@ -64,7 +64,7 @@ def test_paper_form_follows_configured_barthel_maxima(make_app):
     from flask import render_template
 
     from blueprints.auth.models import Regency
-    from blueprints.sidilan import service as S
+    from blueprints.sidilan import assessments as S
     from blueprints.sidilan import values as V
     from blueprints.wilayah.models import Wilayah
 

@@ -94,7 +94,7 @@ def test_profile_masks_nik_for_pimpinan(app):
             user = db.session.scalar(select(User).where(User.username == username))
             with app.test_request_context():
                 login_user(user)
-                from blueprints.sidilan.exporter import may_see_nik
+                from blueprints.sidilan.access import may_see_nik
                 assert may_see_nik(user) is full
                 html = render_template("sidilan/pdf_profile.html", p=p, v=V, show_nik=may_see_nik(user),
                                        today=today_local(), mask=mask_nik, regency=regency, age=70, assessments=[],

@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from blueprints.core.extensions import db
-from blueprints.sidilan import service as S
+from blueprints.sidilan.assessments import barthel_category
+from blueprints.sidilan.disability import wgss_flag
 from blueprints.sidilan.models import Disability, ElderlyAssessment, Person
 from blueprints.sidilan.values import BARTHEL_ITEMS
 
@@ -15,17 +16,17 @@ from .conftest import keyed, person_by_name, person_id_of, version_of
 @pytest.mark.parametrize("total, category", [(20, "mandiri"), (19, "ringan"), (12, "ringan"), (11, "sedang"),
                                              (9, "sedang"), (8, "berat"), (5, "berat"), (4, "total"), (0, "total")])
 def test_barthel_category_boundaries(total, category):
-    assert S.barthel_category(total) == category
+    assert barthel_category(total) == category
 
 
 def test_wgss_flag_at_the_cutoff(make_app):
-    assert S.wgss_flag([1, 2, 2, 1, 1, 1], cutoff=3) is False
-    assert S.wgss_flag([1, 2, 3, 1, 1, 1], cutoff=3) is True
-    assert S.wgss_flag([None, 4, None, None, None, None], cutoff=3) is True
-    assert S.wgss_flag([1, 3, 1, 1, 1, 1], cutoff=4) is False
+    assert wgss_flag([1, 2, 2, 1, 1, 1], cutoff=3) is False
+    assert wgss_flag([1, 2, 3, 1, 1, 1], cutoff=3) is True
+    assert wgss_flag([None, 4, None, None, None, None], cutoff=3) is True
+    assert wgss_flag([1, 3, 1, 1, 1, 1], cutoff=4) is False
     app = make_app(SIDILAN_WGSS_CUTOFF=2)
     with app.app_context():
-        assert S.wgss_flag([1, 2, 1, 1, 1, 1]) is True
+        assert wgss_flag([1, 2, 1, 1, 1, 1]) is True
 
 
 def _new_person(client, person_data, **over):

@@ -1,0 +1,183 @@
+"""Duplicate review (docs/sidilan.md §9.4): candidate pairs found on every save and import, the review list,
+and the two decisions: merge into the record kept, or 'not a duplicate' (never asked again)."""
+from flask import url_for
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from blueprints.core import audit, submission
+from blueprints.core.extensions import db
+from blueprints.core.outcome import RACED, Outcome
+from blueprints.core.scope import scoped
+from blueprints.core.timeutil import utcnow
+
+from .history import current_user_id
+from .models import Assistance, ChangeLog, DuplicateCandidate, ElderlyAssessment, Person
+from .names import names_similar
+from .search import live
+
+
+class DecisionError(Exception):
+    """A decision that cannot be taken (pair decided, record merged before, unknown choice)."""
+
+
+REASON_LABELS = {"nik": "NIK sama", "kk_nama": "KK sama + nama mirip", "nama_lahir_nagari": "Nama + tgl lahir + nagari"}
+SCORES = {"nik": 100, "kk_nama": 80, "nama_lahir_nagari": 70}
+
+
+def find_duplicates(person: Person) -> list[tuple[Person, str]]:
+    """Candidates for ``person`` in its regency, skipping pairs already recorded (decided or pending)."""
+    found: dict[int, str] = {}
+    base = live(select(Person).where(Person.regency_id == person.regency_id, Person.id != person.id))
+    if person.nik:
+        for other in db.session.scalars(base.where(Person.nik == person.nik)):
+            found.setdefault(other.id, "nik")
+    if person.no_kk and person.name_key:
+        for other in db.session.scalars(base.where(Person.no_kk == person.no_kk)):
+            if names_similar(person.nama_lengkap, other.nama_lengkap):
+                found.setdefault(other.id, "kk_nama")
+    if person.tanggal_lahir and person.nagari_code and person.name_key:
+        stmt = base.where(Person.tanggal_lahir == person.tanggal_lahir, Person.nagari_code == person.nagari_code)
+        for other in db.session.scalars(stmt):
+            if names_similar(person.nama_lengkap, other.nama_lengkap):
+                found.setdefault(other.id, "nama_lahir_nagari")
+    if not found:
+        return []
+    known = set()
+    for a, b in db.session.execute(select(DuplicateCandidate.person_a_id, DuplicateCandidate.person_b_id).where(
+            or_(and_(DuplicateCandidate.person_a_id == person.id, DuplicateCandidate.person_b_id.in_(found)),
+                and_(DuplicateCandidate.person_b_id == person.id, DuplicateCandidate.person_a_id.in_(found))))):
+        known.add(b if a == person.id else a)
+    others = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(found)))}
+    return [(others[i], r) for i, r in found.items() if i not in known]
+
+
+def record_duplicates(person: Person) -> list[DuplicateCandidate]:
+    """Open review rows for new candidate pairs. Never blocks the save."""
+    out = []
+    for other, reason in find_duplicates(person):
+        a, b = sorted((person.id, other.id))
+        cand = DuplicateCandidate(regency_id=person.regency_id, person_a_id=a, person_b_id=b, alasan=reason,
+                                  skor=SCORES[reason])
+        db.session.add(cand)
+        out.append(cand)
+    if out:
+        db.session.flush()
+    return out
+
+
+def open_nik_duplicates(person: Person) -> list[DuplicateCandidate]:
+    """Undecided duplicate cases of ``person`` that concern the same NIK: opened as 'NIK sama', or between two
+    records that carry the same NIK now. Opens the case first for a same-NIK record that has none yet."""
+    if person.nik:
+        record_duplicates(person)
+    cases = db.session.scalars(select(DuplicateCandidate).where(
+        DuplicateCandidate.keputusan.is_(None),
+        or_(DuplicateCandidate.person_a_id == person.id, DuplicateCandidate.person_b_id == person.id))
+        .order_by(DuplicateCandidate.id))
+    out = []
+    for cand in cases:
+        other = cand.person_b if cand.person_a_id == person.id else cand.person_a
+        if other.merged_into_id or not other.active:
+            continue
+        if cand.alasan == "nik" or (person.nik and other.nik == person.nik):
+            out.append(cand)
+    return out
+
+
+def decide(cand: DuplicateCandidate, decision: str, user, keep_id: int | None = None) -> None:
+    """'bukan_duplikat' remembers the pair; 'duplikat' merges the other record into ``keep_id``."""
+    if cand.keputusan:
+        raise DecisionError("Pasangan ini sudah diputuskan.")
+    if decision == "bukan_duplikat":
+        cand.keputusan = decision
+    elif decision == "duplikat":
+        if keep_id not in (cand.person_a_id, cand.person_b_id):
+            raise DecisionError("Pilih data yang dipertahankan.")
+        keep = cand.person_a if keep_id == cand.person_a_id else cand.person_b
+        gone = cand.person_b if keep is cand.person_a else cand.person_a
+        if keep.merged_into_id or gone.merged_into_id:
+            raise DecisionError("Salah satu data sudah digabung sebelumnya.")
+        merge(gone, keep)
+        cand.keputusan = decision
+    else:
+        raise DecisionError("Keputusan tidak dikenal.")
+    cand.decided_by_id = user.id
+    cand.decided_at = utcnow()
+    audit.record("update", "sidilan_duplicate", cand.id,
+                 f"duplikat orang #{cand.person_a_id} dan #{cand.person_b_id}: {decision}",
+                 user=user, regency_id=cand.regency_id)
+
+
+def merge(gone: Person, keep: Person) -> None:
+    """Move what hangs on ``gone`` to ``keep``; ``gone`` stays findable, marked 'digabung ke #keep'."""
+    for a in db.session.scalars(select(ElderlyAssessment).where(ElderlyAssessment.person_id == gone.id)):
+        a.person_id = keep.id
+    for a in db.session.scalars(select(Assistance).where(Assistance.person_id == gone.id)):
+        a.person_id = keep.id
+    if gone.disability is not None and keep.disability is None:
+        gone.disability.person_id = keep.id
+    for field in ("nik", "no_kk", "tanggal_lahir", "nagari_code", "kecamatan_code", "jorong_id", "no_hp"):
+        if getattr(keep, field) is None and getattr(gone, field) is not None:
+            setattr(keep, field, getattr(gone, field))
+    gone.merged_into_id = keep.id
+    db.session.add(ChangeLog(person_id=gone.id, entity="person", field="merged_into_id", old_value=None,
+                             new_value=str(keep.id), user_id=current_user_id()))
+    db.session.add(ChangeLog(person_id=keep.id, entity="person", field="digabung_dari", old_value=None,
+                             new_value=str(gone.id), user_id=current_user_id()))
+    # pending pairs that involved the merged record are moot
+    for cand in db.session.scalars(select(DuplicateCandidate).where(
+            DuplicateCandidate.keputusan.is_(None),
+            or_(DuplicateCandidate.person_a_id == gone.id, DuplicateCandidate.person_b_id == gone.id))):
+        cand.keputusan = "digabung"
+    db.session.flush()
+
+
+# ---- the decision, as a use case ---------------------------------------------------------------------
+
+DECIDED = "Pasangan ini sudah diputuskan."
+
+
+def decide_duplicate(cand, form, user) -> Outcome:
+    """A merge or 'not a duplicate': once per pair. A replay of the same submit lands where the first did."""
+    valid = form.validate()
+    keep = form.keep.data
+    if valid and form.keputusan.data == "duplikat" and keep not in (cand.person_a_id, cand.person_b_id):
+        form.keep.errors = list(form.keep.errors) + ["Pilih data yang dipertahankan."]
+        valid = False
+    if not valid:  # a decided pair has no form left to correct
+        return Outcome(error=DECIDED) if cand.keputusan else Outcome()
+    if replay := submission.claim(form.submission_key.data):
+        return Outcome(replay=replay)
+    if cand.keputusan:
+        db.session.rollback()
+        return Outcome(error=DECIDED)
+    try:
+        decide(cand, form.keputusan.data, user, keep)
+        if form.keputusan.data == "duplikat":
+            url = url_for("sidilan.person_view", person_id=keep)
+        else:
+            url = url_for("sidilan.duplicates")
+        submission.remember(form.submission_key.data, url)
+        db.session.commit()
+    except DecisionError as e:
+        db.session.rollback()
+        return Outcome(error=str(e))
+    except StaleDataError:  # another decision on this pair (or a merge of one of its records) came first
+        db.session.rollback()
+        return Outcome(error=DECIDED if cand.keputusan else RACED)
+    return Outcome(record=cand, redirect=url)
+
+
+def open_cases_stmt(user):
+    """The review list: undecided pairs in the user's scope, the likeliest first."""
+    return scoped(DuplicateCandidate, user).where(DuplicateCandidate.keputusan.is_(None)).options(
+        joinedload(DuplicateCandidate.person_a), joinedload(DuplicateCandidate.person_b)).order_by(
+        DuplicateCandidate.skor.desc(), DuplicateCandidate.id)
+
+
+def open_cases_of(person: Person) -> list[DuplicateCandidate]:
+    """Undecided pairs one of which is ``person`` (the record page)."""
+    return list(db.session.scalars(select(DuplicateCandidate).where(
+        DuplicateCandidate.keputusan.is_(None),
+        (DuplicateCandidate.person_a_id == person.id) | (DuplicateCandidate.person_b_id == person.id))))

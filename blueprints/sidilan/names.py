@@ -1,0 +1,33 @@
+"""Person names as the registry compares them: the search form of a name, and the spelling-normalised key of
+duplicate matching (docs/sidilan.md §9.4). Pure functions."""
+import re
+
+
+def name_search(name: str | None) -> str:
+    """What the prefix search compares: lower case, single spaces."""
+    return " ".join((name or "").lower().split())[:120]
+
+
+# Common spelling variants in Minang / older Indonesian spelling (tuning unverified, docs/sidilan.md §13.4).
+_VARIANTS = [("dj", "j"), ("tj", "c"), ("sj", "sy"), ("oe", "u"), ("sy", "s"), ("kh", "k"), ("ch", "k"),
+             ("dh", "d"), ("th", "t"), ("ph", "f"), ("q", "k"), ("z", "s"), ("v", "f"), ("y", "i")]
+
+
+def name_key(name: str | None) -> str:
+    """Spelling-normalised key for duplicate matching: 'Syamsul' == 'Samsul', 'Nur Hayati' == 'Nurhayati'."""
+    text = re.sub(r"[^a-z]", "", (name or "").lower())
+    for a, b in _VARIANTS:
+        text = text.replace(a, b)
+    text = re.sub(r"h(?=[^aiueo]|$)", "", text)  # silent h: 'Rahmad' / 'Ramad', 'Fatimah' / 'Fatima'
+    text = re.sub(r"(.)\1+", r"\1", text)  # doubled letters: 'Yusuff' / 'Yusuf'
+    return text[:120]
+
+
+def names_similar(a: str | None, b: str | None) -> bool:
+    ka, kb = name_key(a), name_key(b)
+    if not ka or not kb:
+        return False
+    if ka == kb:
+        return True
+    shorter, longer = sorted((ka, kb), key=len)
+    return len(shorter) >= 5 and longer.startswith(shorter)  # 'Siti Aminah' vs 'Siti Aminah Binti ...'

@@ -1,0 +1,20 @@
+"""Configurable SIDILAN rules (docs/sidilan.md §14; the unverified ones): read from app.config with these
+defaults. Outside an app (unit tests of the pure rules, scripts) the default holds."""
+from flask import current_app, has_app_context
+
+from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS
+
+DEFAULTS = {
+    # WG-SS answer from which a domain counts as a disability (docs/sidilan.md §8.1, unverified cut-off).
+    "SIDILAN_WGSS_CUTOFF": 3,
+    # Barthel item maxima that differ from values.BARTHEL_ITEMS (docs/sidilan.md §8.2, unverified).
+    "SIDILAN_BARTHEL_MAXIMA": {},
+    # Roles that see the full NIK / No. KK; others (pimpinan) get them masked (docs/sidilan.md §11).
+    "SIDILAN_NIK_ROLES": (OPERATOR_DINSOS, VERIFIKATOR_DINSOS),
+}
+
+
+def setting(name: str):
+    if not has_app_context():
+        return DEFAULTS[name]
+    return current_app.config.get(name, DEFAULTS[name])

@@ -1,0 +1,160 @@
+"""The verification workflow (docs/sidilan.md §9.1): draf -> diajukan -> diverifikasi -> disetujui, or
+ditolak and back to draf. Which step each role may take, what each step needs, and the worklists."""
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from blueprints.core import audit
+from blueprints.core.extensions import db
+from blueprints.core.outcome import RACED, Outcome
+from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS
+from blueprints.core.scope import scoped
+
+from . import values as V
+from .access import SUBMIT_ROLES, VERIFY_ROLES
+from .duplicates import open_nik_duplicates
+from .models import Person, VerificationEvent
+from .search import live
+
+# action -> (allowed from-statuses, to-status, roles allowed, note required)
+TRANSITIONS = {
+    "ajukan": ({"draf", "ditolak"}, "diajukan", SUBMIT_ROLES, False),  # resubmit after a fix
+    "verifikasi": ({"diajukan"}, "diverifikasi", VERIFY_ROLES, False),
+    "setujui": ({"diverifikasi"}, "disetujui", VERIFY_ROLES, False),
+    "tolak": ({"diajukan", "diverifikasi"}, "ditolak", VERIFY_ROLES, True),
+    "perbaiki": ({"ditolak"}, "draf", SUBMIT_ROLES, False),
+}
+ACTION_LABELS = {"ajukan": "Ajukan untuk verifikasi", "verifikasi": "Verifikasi (tingkat nagari)",
+                 "setujui": "Setujui (dinas)", "tolak": "Tolak", "perbaiki": "Kembalikan ke draf untuk perbaikan"}
+EDITABLE_STATUSES = {"draf", "ditolak"}
+# what each role has to act on: (status, title, panel tone); the worklist page and the home panels
+WORKLISTS = {
+    OPERATOR_DINSOS: [("ditolak", "Ditolak, perlu perbaikan", "danger"), ("draf", "Draf belum diajukan", "")],
+    VERIFIKATOR_DINSOS: [("diajukan", "Menunggu verifikasi", "warn"),
+                         ("diverifikasi", "Menunggu persetujuan dinas", "warn")],
+}
+
+
+class WorkflowError(Exception):
+    pass
+
+
+class AlreadyDone(WorkflowError):
+    """The step's target status holds already (the step was sent twice, or someone else took it): no change."""
+
+
+def already_message(status: str) -> str:
+    return f"Langkah ini sudah tercatat: status data sudah '{V.label(V.STATUS_VERIFIKASI, status)}'. " \
+           "Tidak ada yang diubah."
+
+
+class DuplicateUndecided(WorkflowError):
+    """Approval refused while a same-NIK duplicate case of the record is open; ``cases`` are those cases.
+    The cases may have been opened by the check itself, so the caller keeps (commits) them."""
+
+    def __init__(self, message: str, cases: list):
+        super().__init__(message)
+        self.cases = cases
+
+
+# Steps that vouch for a record; a record that may be someone else's registration cannot get them.
+APPROVAL_ACTIONS = {"verifikasi", "setujui"}
+
+
+def allowed_actions(person: Person, user) -> list[str]:
+    if person.merged_into_id or not person.active:
+        return []
+    return [a for a, (src, _, roles, _) in TRANSITIONS.items() if person.status_verifikasi in src and user.role in roles]
+
+
+def _no_open_nik_case(person: Person, action: str) -> None:
+    """A record that may be someone else's registration (an open same-NIK case) cannot be vouched for."""
+    cases = open_nik_duplicates(person)
+    if cases:
+        step = "diverifikasi" if action == "verifikasi" else "disetujui"
+        others = [c.person_b_id if c.person_a_id == person.id else c.person_a_id for c in cases]
+        pairs = ", ".join(f"#{c.id} (dengan data #{o})" for c, o in zip(cases, others, strict=True))
+        raise DuplicateUndecided(
+            f"Data ini belum dapat {step}: kasus duplikat NIK {pairs} belum diputuskan. "
+            "Putuskan dulu kasus tersebut (gabungkan, atau tandai bukan duplikat).", cases)
+
+
+def transition(person: Person, action: str, user, note: str | None = None) -> VerificationEvent:
+    """Move a record one step; the order and roles are enforced here, whatever the form sent."""
+    if action not in TRANSITIONS:
+        raise WorkflowError("Tindakan tidak dikenal.")
+    src, dst, roles, note_required = TRANSITIONS[action]
+    if person.merged_into_id or not person.active:
+        raise WorkflowError("Data ini sudah digabung atau tidak aktif.")
+    if user.role not in roles:
+        raise WorkflowError("Peran Anda tidak dapat melakukan tindakan ini.")
+    if person.status_verifikasi == dst:
+        raise AlreadyDone(already_message(dst))
+    if person.status_verifikasi not in src:
+        current = V.label(V.STATUS_VERIFIKASI, person.status_verifikasi)
+        raise WorkflowError(f"Status data saat ini '{current}'; langkah ini belum atau tidak dapat dilakukan.")
+    note = (note or "").strip() or None
+    if note_required and not note:
+        raise WorkflowError("Catatan penolakan wajib diisi.")
+    if action == "ajukan" and not person.persetujuan:
+        raise WorkflowError("Persetujuan (consent) belum dicatat; lengkapi dulu sebelum mengajukan.")
+    if action in APPROVAL_ACTIONS:
+        _no_open_nik_case(person, action)
+    event = VerificationEvent(person_id=person.id, from_status=person.status_verifikasi, to_status=dst,
+                              note=note, user_id=user.id)
+    person.status_verifikasi = dst
+    if action in ("tolak", "verifikasi", "setujui"):  # the verifier's latest note shows on the record
+        person.catatan_verifikasi = note
+    db.session.add(event)
+    audit.record("update", "sidilan_person", person.id, f"status orang #{person.id}: {event.from_status} -> {dst}",
+                 user=user, regency_id=person.regency_id)
+    return event
+
+
+def step(person: Person, action: str, note: str | None, user) -> Outcome:
+    """One workflow step. A step whose target status already holds (a double tap, a retried POST, a second
+    verifier) changes nothing and says so; two at once leave one event, the other is told it is done."""
+    try:
+        transition(person, action, user, note)
+        db.session.flush()
+    except AlreadyDone as e:
+        db.session.rollback()
+        return Outcome(already=str(e))
+    except DuplicateUndecided as e:
+        db.session.commit()  # only the cases the check opened: kept, so the links in the message lead somewhere
+        return Outcome(error=str(e), related=e.cases)
+    except WorkflowError as e:
+        db.session.rollback()
+        return Outcome(error=str(e))
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        dst = TRANSITIONS[action][1]
+        if person.status_verifikasi == dst:
+            return Outcome(already=already_message(dst))
+        return Outcome(error=RACED)
+    db.session.commit()
+    return Outcome(record=person)
+
+
+def editable(person: Person) -> bool:
+    """A record can be edited while it is a draft or was sent back, and is still someone's registration."""
+    return person.active and person.merged_into_id is None and person.status_verifikasi in EDITABLE_STATUSES
+
+
+def in_status(user, status: str):
+    """Scoped, active, not merged records at one verification status."""
+    return live(scoped(Person, user)).where(Person.status_verifikasi == status)
+
+
+def worklist(user) -> tuple[dict[str, int], list]:
+    """The worklist page: records per status, and per section of the user's role its oldest 20 records."""
+    counts = dict(db.session.execute(
+        live(scoped(Person, user, Person.status_verifikasi, func.count(Person.id)))
+        .group_by(Person.status_verifikasi)).all())
+    sections = []
+    for status, title, _ in WORKLISTS.get(user.role, []):
+        rows = list(db.session.scalars(in_status(user, status).options(joinedload(Person.nagari))
+                                       .order_by(Person.updated_at, Person.id).limit(20)))
+        sections.append((status, title, rows))
+    return counts, sections
