@@ -29,7 +29,10 @@ def pdf_templates() -> set[str]:
     """Every template the app hands to render_pdf (read from the source, so a new PDF cannot be missed)."""
     found = set()
     for path in (ROOT / "blueprints").rglob("*.py"):
-        found.update(re.findall(r"render_pdf\(\s*\"([^\"]+)\"", path.read_text()))
+        source = path.read_text()
+        calls = re.findall(r"(?<!def )render_pdf\(\s*(\S)", source)
+        assert all(first == '"' for first in calls), f"{path}: render_pdf takes its template as a literal"
+        found.update(re.findall(r"render_pdf\(\s*\"([^\"]+)\"", source))
     return found
 
 
@@ -56,8 +59,8 @@ def _cases(app) -> dict[str, tuple[str, str, str]]:
             "rujukan/pdf/consent.html": ("faskes.solok", f"/rujukan/{letter.id}/persetujuan", pkm.name),
             "rujukan/pdf/register.html": ("faskes.solok", f"/rujukan/register?bulan={register_month}&format=pdf",
                                           pkm.name),
-            "rujukan/pdf/recap.html": ("dinkes.solok", f"/rujukan/rekap?bulan={MONTH}&asal=13.02&layanan=13.03"
-                                       "&format=pdf", "Dinas Kesehatan Kabupaten Solok"),
+            "rujukan/pdf/recap.html": ("dinkes.solok", (f"/rujukan/rekap?bulan={MONTH}&asal=13.02&layanan=13.03"
+                                       "&format=pdf"), "Dinas Kesehatan Kabupaten Solok"),
             "pks/pdf_sheet.html": ("kerjasama.solok", f"/pks/{pks1}/lembar.pdf",
                                    "Bagian Kerjasama Setda Kabupaten Solok"),
             "pks/pdf_timeline.html": ("kerjasama.solok", f"/pks/{ksb}/linimasa.pdf",
@@ -66,8 +69,8 @@ def _cases(app) -> dict[str, tuple[str, str, str]]:
                                     "Bagian Kerjasama Setda Kabupaten Solok"),
             "pks/pdf_meeting.html": ("kerjasama.solok", f"/pks/rapat/{meeting}/paket.pdf",
                                      "Bagian Kerjasama Setda Kabupaten Solok"),
-            "sidilan/pdf_form.html": ("operator.solok", "/sidilan/cetak/formulir?kecamatan=13.02.18"
-                                      "&nagari=13.02.18.2004&cetak=1", "Dinas Sosial Kabupaten Solok"),
+            "sidilan/pdf_form.html": ("operator.solok", ("/sidilan/cetak/formulir?kecamatan=13.02.18"
+                                      "&nagari=13.02.18.2004&cetak=1"), "Dinas Sosial Kabupaten Solok"),
             "sidilan/pdf_profile.html": ("operator.solok", f"/sidilan/orang/{person}/profil.pdf",
                                          "Dinas Sosial Kabupaten Solok"),
         }
@@ -83,7 +86,7 @@ def test_every_pdf_template_extends_the_print_base():
     assert len(templates) >= 10, templates
     for name in sorted(templates):
         source = (TEMPLATES / name).read_text()
-        first = re.sub(r"^\s*(\{#.*?#\}\s*)*", "", source, flags=re.S).splitlines()[0]
+        first = re.sub(r"^\s*(\{#.*?#\}\s*)*", "", source, flags=re.DOTALL).splitlines()[0]
         assert first == BASE, (name, first)
 
 
