@@ -8,10 +8,13 @@ import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from _setup import demo_app, login
 
 from blueprints.core.extensions import db
+
+PARAGRAPH = Path(__file__).resolve().parent / "paragraph.html"
 
 
 class _Collect(logging.Handler):
@@ -74,10 +77,11 @@ def main(repeats: int = 10) -> None:
             assert client.get(f"/rujukan/{ref_id}/cetak?kertas=A4").status_code == 200
 
         def paragraph():
-            from blueprints.core.pdf import render_pdf
-            with app.test_request_context("/"):
-                render_pdf("rujukan/pdf/paragraph.html", text="Satu paragraf uji untuk mengukur biaya dasar "
-                           "WeasyPrint pada mesin ini.")
+            """A one-paragraph PDF (bench/paragraph.html, no app template): WeasyPrint's fixed cost here."""
+            from blueprints.core.pdf import PAPER, html_to_pdf
+            html = app.jinja_env.from_string(PARAGRAPH.read_text()).render(
+                page_size=PAPER["A4"], text="Satu paragraf uji untuk mengukur biaya dasar WeasyPrint pada mesin ini.")
+            html_to_pdf(html, Path(app.root_path) / "static")
 
         t_letter, t_par = _median(letter, repeats), _median(paragraph, repeats)
         t_route = _median(letter_route, repeats)

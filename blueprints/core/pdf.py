@@ -12,10 +12,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import Response, current_app, render_template
+from flask_login import current_user
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .export import download as file_response
+from .fmt import tanggal_jam
+from .timeutil import utcnow
 
 PAPER = {"A4": "210mm 297mm", "F4": "215mm 330mm"}
 
@@ -66,10 +69,16 @@ def html_to_pdf(html: str, static_root: Path) -> bytes:
 
 
 def render_pdf(template: str, paper: str = "A4", **context) -> bytes:
-    """Render ``template`` (HTML meant for print) to PDF bytes. ``paper`` is A4 or F4; the template
-    receives ``page_size`` for its ``@page { size: ... }`` rule."""
+    """Render ``template`` (HTML meant for print, extending print/_base.html) to PDF bytes. ``paper`` is A4 or
+    F4. The base receives ``page_size`` for its ``@page { size: ... }`` rule, and for its running footer who
+    prints (``printed_by``) and when (``printed_at``, WIB); its letterhead is ``letterhead``: the printing
+    user's organisation unless the view passes another."""
     static_root = Path(current_app.root_path) / "static"
-    html = render_template(template, page_size=PAPER.get(paper, PAPER["A4"]), paper=paper, **context)
+    user = current_user if current_user.is_authenticated else None
+    context.setdefault("letterhead", user.organisation if user else None)
+    html = render_template(template, page_size=PAPER.get(paper, PAPER["A4"]), paper=paper,
+                           printed_by=user.name if user else "", printed_at=f"{tanggal_jam(utcnow())} WIB",
+                           **context)
     return html_to_pdf(html, static_root)
 
 

@@ -13,14 +13,13 @@ from blueprints.core import audit
 from blueprints.core.charts import bar_chart, percent
 from blueprints.core.export import download
 from blueprints.core.extensions import db
-from blueprints.core.fmt import tanggal_jam
 from blueprints.core.forms import FORM_INVALID, CreateForm
 from blueprints.core.pagination import paginate, paginate_list
 from blueprints.core.pdf import pdf_response, render_pdf
 from blueprints.core.render import render
 from blueprints.core.roles import roles_required
 from blueprints.core.scope import get_scoped_or_404, scoped
-from blueprints.core.timeutil import today_local, utcnow
+from blueprints.core.timeutil import today_local
 from blueprints.wilayah.models import Jorong, Wilayah
 from blueprints.wilayah.service import Cascade
 
@@ -112,7 +111,7 @@ def profile_pdf(person_id: int):
                      last_event=events[0] if events else None, limit=PROFILE_ROWS,
                      wg_flag=wgss_flag(person.disability.wg_answers) if person.disability else False,
                      mark=exporter.watermark(current_user, "dicetak"),
-                     footer=f"SIDILAN #{person.id} · dicetak oleh {current_user.username}, {tanggal_jam(utcnow())} WIB")
+                     footer=f"SIDILAN #{person.id}")
     audit.record("print", "sidilan_person", person.id, f"cetak profil orang #{person.id}")
     db.session.commit()
     return pdf_response(pdf, f"profil-sidilan-{person.id}.pdf")
