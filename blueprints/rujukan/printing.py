@@ -16,9 +16,12 @@ from blueprints.core.pdf import pdf_response, render_pdf
 from blueprints.core.scope import scoped
 from blueprints.core.timeutil import today_local
 
-from . import bp, service
-from .directory import profile_of
+from . import bp
+from .access import side_of
+from .facilities import profile_of
+from .lists import dasar_label
 from .models import FacilityProfile, Referral, ReferralPrint
+from .verification import verify_code
 
 
 _LONG_WORD = re.compile(r"(\S{28})(?=\S)")
@@ -55,12 +58,12 @@ def age_text(birth: date | None, on: date) -> str:
 def letter_context(ref: Referral, mark: str | None, profile: FacilityProfile | None = None) -> dict:
     """``profile``: the issuing facility's directory entry (letterhead contacts), looked up when not given."""
     profile = profile or profile_of(ref.origin_id)
-    code = service.verify_code(ref.id) if ref.number else None
+    code = verify_code(ref.id) if ref.number else None
     verify_url = url_for("rujukan_verify.verify", code=code, _external=True) if code else None
     on = ref.issued_on or today_local()
     return dict(ref=ref, p=ref.patient, origin=ref.origin, profile=profile, mark=mark, code=code,
                 verify_url=verify_url, qr=qr_svg(verify_url) if verify_url else None,
-                age=age_text(ref.patient.birth_date, on), dasar=service.dasar_label(ref.dasar))
+                age=age_text(ref.patient.birth_date, on), dasar=dasar_label(ref.dasar))
 
 
 def paper_for(profile: FacilityProfile | None) -> str:
@@ -102,7 +105,7 @@ def mark_for(ref: Referral, sender: bool, today: date) -> str | None:
 @bp.route("/<int:ref_id>/cetak")
 def letter_pdf(ref_id: int):
     ref = _printable_or_404(ref_id)
-    sender = service.side_of(ref, current_user) == "sender"
+    sender = side_of(ref, current_user) == "sender"
     if ref.status == "draf" and ref.refused:  # no letter for a patient who refused: the refusal form instead
         return redirect(url_for("rujukan.consent_pdf", ref_id=ref.id))
     mark = mark_for(ref, sender, today_local())
@@ -123,7 +126,7 @@ def letter_pdf(ref_id: int):
 def consent_pdf(ref_id: int):
     """Persetujuan / penolakan rujukan (docs/rujukan.md §9.3): signed by patient/family, printed by sender."""
     ref = _printable_or_404(ref_id)
-    if service.side_of(ref, current_user) != "sender":
+    if side_of(ref, current_user) != "sender":
         abort(404)
     profile = profile_of(ref.origin_id)
     paper = paper_for(profile)
