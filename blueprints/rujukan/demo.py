@@ -119,6 +119,26 @@ def _nik(kec: str, birth: date, sex: str, seq: int) -> str:
     return kec.replace(".", "") + f"{day:02d}{birth.month:02d}{birth.year % 100:02d}{seq:04d}"
 
 
+def _step(ref: Referral, target: str, at: datetime, channel: str, note: str | None, *, doctor: str, finished: bool,
+          redirect_to: int) -> None:
+    """What one past lifecycle step left on a demo letter (the event row is added by the caller)."""
+    if target == "dialihkan":
+        ref.redirect_to_id = redirect_to
+    if target in ("diterima", "ditolak", "dialihkan"):
+        ref.answered_at, ref.answer_note = at, note
+    if target == "tiba":
+        ref.arrived_at = at
+    if target == "dijawab":
+        ref.replied_at, ref.reply_channel = at, channel
+        ref.reply_diag_code, ref.reply_diag_name = ref.diag1_code, ref.diag1_name
+        ref.reply_therapy = "Terapi lanjutan sesuai diagnosis (demo)"
+        ref.reply_advice = "Kontrol ke poli 2 minggu lagi; lanjutkan obat di puskesmas."
+        ref.reply_control_date = ref.issued_on + timedelta(days=14)
+        ref.reply_inpatient, ref.reply_finished, ref.reply_doctor = False, finished, doctor
+    if target == "dibatalkan":
+        ref.cancel_reason = note
+
+
 def _referrals(ctx):
     solok, sijunjung = ctx.regencies["solok"], ctx.regencies["sijunjung"]
     tj = db.session.scalar(select(Jorong).where(Jorong.nagari_code == TIGO_JANGKO[0], Jorong.name == TIGO_JANGKO[1]))
@@ -256,22 +276,8 @@ def _referrals(ctx):
             channel = "telepon" if target == "diterima" else ("kertas" if target == "dijawab" and n % 3 == 0 else "web")
             note = {"ditolak": "Ruang ICU penuh", "dialihkan": "Poli penyakit dalam tutup; dialihkan",
                     "dibatalkan": "Pasien menolak berangkat (jalan putus)"}.get(target)
-            if target == "dialihkan":
-                ref.redirect_to_id = kumanis.id if origin.id != kumanis.id else pkm.id
-            if target in ("diterima", "ditolak", "dialihkan"):
-                ref.answered_at, ref.answer_note = step_at, note
-            if target == "tiba":
-                ref.arrived_at = step_at
-            if target == "dijawab":
-                ref.replied_at, ref.reply_channel = step_at, channel
-                ref.reply_diag_code, ref.reply_diag_name = ref.diag1_code, ref.diag1_name
-                ref.reply_therapy = "Terapi lanjutan sesuai diagnosis (demo)"
-                ref.reply_advice = "Kontrol ke poli 2 minggu lagi; lanjutkan obat di puskesmas."
-                ref.reply_control_date = issued_day + timedelta(days=14)
-                ref.reply_inpatient, ref.reply_finished = False, state == "selesai"
-                ref.reply_doctor = nakes[dest.id].name
-            if target == "dibatalkan":
-                ref.cancel_reason = note
+            _step(ref, target, step_at, channel, note, doctor=nakes[dest.id].name, finished=state == "selesai",
+                  redirect_to=kumanis.id if origin.id != kumanis.id else pkm.id)
             ref.status = target
             db.session.add(ReferralEvent(referral_id=ref.id, at=step_at, user_id=actor.id,
                                          organisation_id=actor.organisation_id, from_status=prev, to_status=target,
