@@ -164,7 +164,7 @@ class ReplyForm(CreateForm):
 
 
 class FacilityForm(EditForm):
-    """Posts the organisation's version: every directory save updates that row (see usecases.save_facility)."""
+    """Posts the organisation's version: every directory save updates that row (see facilities.save_facility)."""
 
     phone = StringField("Telepon", validators=[Optional(), Length(max=30)], filters=[_strip])
     whatsapp = StringField("WhatsApp", validators=[Optional(), Length(max=30)], filters=[_strip])
