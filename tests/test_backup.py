@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, select, text
 from app import create_app
 from blueprints.demo import load_demo
 from blueprints.core.extensions import db
-from blueprints.rujukan import service
+from blueprints.rujukan import verification
 from blueprints.rujukan.models import Referral
 from tests.conftest import make_config
 
@@ -97,7 +97,7 @@ def test_backup_wipe_restore_round_trip(databases, tmp_path, monkeypatch):
         load_demo()
         db.session.commit()
         ref = db.session.scalars(select(Referral).where(Referral.number.is_not(None)).order_by(Referral.id)).first()
-        code, number = service.verify_code(ref.id), ref.number
+        code, number = verification.verify_code(ref.id), ref.number
         db.session.remove()
         db.engine.dispose()
     (old_uploads / "pks").mkdir(parents=True, exist_ok=True)

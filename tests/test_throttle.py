@@ -14,7 +14,7 @@ from blueprints.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
 from blueprints.core.throttle import RateCounter, RedisCounters
 from blueprints.core.timeutil import utcnow
-from blueprints.rujukan import service
+from blueprints.rujukan import verification
 from blueprints.rujukan.models import Referral
 from tests.rujukan.conftest import org, referral_where
 
@@ -112,7 +112,7 @@ def test_public_verification_limit_is_shared_through_redis(make_app):
     config = {"RATELIMIT_STORAGE_URI": REDIS, "THROTTLE_KEY_PREFIX": prefix, "RUJUKAN_VERIFY_LIMIT": "3 per minute"}
     worker_a, worker_b = make_app(**config), make_app(**config)
     with worker_a.app_context():
-        code = service.verify_code(referral_where(Referral.origin_id == org("pkm").id,
+        code = verification.verify_code(referral_where(Referral.origin_id == org("pkm").id,
                                                   Referral.status == "dijawab").id)
     try:
         statuses = [c.get(f"/v/{code}").status_code
@@ -126,7 +126,7 @@ def test_public_verification_limit_is_shared_through_redis(make_app):
 def test_public_verification_limit_is_shared_through_the_database(make_app):
     worker_a, worker_b = make_app(RUJUKAN_VERIFY_LIMIT="3 per minute"), make_app(RUJUKAN_VERIFY_LIMIT="3 per minute")
     with worker_a.app_context():
-        code = service.verify_code(referral_where(Referral.origin_id == org("pkm").id,
+        code = verification.verify_code(referral_where(Referral.origin_id == org("pkm").id,
                                                   Referral.status == "dijawab").id)
     statuses = [worker.test_client().get(f"/v/{code}").status_code
                 for worker in (worker_a, worker_b, worker_a, worker_b)]
@@ -170,7 +170,7 @@ def test_one_trusted_proxy_gives_the_real_client_address(make_app):
 def _letter_url(app, headers):
     with app.app_context():
         ref = referral_where(Referral.origin_id == org("pkm").id, Referral.status == "dijawab")
-        ref_id, code = ref.id, service.verify_code(ref.id)
+        ref_id, code = ref.id, verification.verify_code(ref.id)
     client = app.test_client()
     assert client.post("/masuk", data={"username": "faskes.solok", "password": DEMO_PASSWORD},
                        headers=headers).status_code == 302

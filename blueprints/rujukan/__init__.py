@@ -5,7 +5,7 @@ from blueprints.core.modules import Module
 
 bp = Blueprint("rujukan", __name__, url_prefix="/rujukan")
 
-from . import cli, demo, home, routes  # noqa: E402,F401
+from . import cli, demo, directory, home, printing, reports, routes  # noqa: E402,F401
 from .verify import verify_bp  # noqa: E402
 
 # The public /v/<code> page (no login) lives outside the module's gate. Referrals link to SIDILAN persons and to

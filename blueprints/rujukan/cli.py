@@ -4,14 +4,13 @@ import click
 from blueprints.core.extensions import db
 
 from . import bp
+from .nonspecialist import seed_nonspecialist
 
 
 @bp.cli.command("seed-nonspesialis")
 @click.option("--versi", default="144", show_default=True, help="Versi daftar (144 / 177 / 2022).")
 def seed_nonspesialis(versi):
     """Load the bundled subset of the non-specialist (TACC) list. Idempotent."""
-    from .demo import seed_nonspecialist
-
     added = seed_nonspecialist(versi)
     db.session.commit()
     click.echo(f"Daftar non-spesialistik versi {versi}: +{added} kode.")

@@ -12,21 +12,15 @@ from blueprints.core.extensions import db
 from blueprints.core.timeutil import WIB, today_local
 from blueprints.wilayah.models import Jorong, Wilayah
 
-from . import icd, links, service
-from .models import FacilityProfile, HealthWorker, NonSpecialistCode, Patient, Poli, Referral, ReferralEvent
+from . import icd, links
+from .border import apply_border, border_for
+from .models import FacilityProfile, HealthWorker, Patient, Poli, Referral, ReferralEvent
+from .nonspecialist import seed_nonspecialist
+from .patients import accessibility_text
+from .referrals import issue_referral
 
 TIGO_JANGKO = ("13.02.18.2004", "Tigo Jangko")
 ROSMANIAR_NIK = "1302185203840001"  # SIDILAN demo: woman in Jorong Tigo Jangko who uses a wheelchair
-
-# A working subset of the KKI 2012 "144" list (competence 4A) with the ICD-10 categories the source cites;
-# the full list (or the 177 / 2022 list) is loaded the same way and switched with RUJUKAN_NONSPESIALIS_VERSION.
-NONSPESIALIS_144 = [
-    ("A09", "Diare dan gastroenteritis"), ("A01.0", "Demam tifoid"), ("J00", "Rinitis akut / common cold"),
-    ("J02", "Faringitis akut"), ("J06.9", "ISPA"), ("J18", "Pneumonia, bronkopneumonia"),
-    ("I10", "Hipertensi esensial"), ("E11", "Diabetes melitus tipe 2"), ("H10", "Konjungtivitis"),
-    ("G44.2", "Tension headache"), ("R56.0", "Kejang demam"), ("K29", "Gastritis"), ("L01", "Impetigo"),
-    ("B35", "Dermatofitosis"), ("N39.0", "Infeksi saluran kemih"), ("K30", "Dispepsia"),
-]
 
 PROFILES = {
     ("solok", "pkm"): dict(whatsapp="081266100001", ambulance="Ambulans PKM Tigo Lurah 081266100002",
@@ -84,17 +78,6 @@ def load(ctx) -> None:
         _referrals(ctx)
 
 
-def seed_nonspecialist(version: str = "144") -> int:
-    have = set(db.session.scalars(select(NonSpecialistCode.icd_code).where(NonSpecialistCode.version == version)))
-    added = 0
-    for code, name in NONSPESIALIS_144:
-        if code not in have:
-            db.session.add(NonSpecialistCode(version=version, icd_code=code, name=name))
-            added += 1
-    db.session.flush()
-    return added
-
-
 def _users(ctx):
     pw = ctx.users["faskes.solok"].password_hash
     for username, name, org_key in EXTRA_USERS:
@@ -136,6 +119,26 @@ def _nik(kec: str, birth: date, sex: str, seq: int) -> str:
     return kec.replace(".", "") + f"{day:02d}{birth.month:02d}{birth.year % 100:02d}{seq:04d}"
 
 
+def _step(ref: Referral, target: str, at: datetime, channel: str, note: str | None, *, doctor: str, finished: bool,
+          redirect_to: int) -> None:
+    """What one past lifecycle step left on a demo letter (the event row is added by the caller)."""
+    if target == "dialihkan":
+        ref.redirect_to_id = redirect_to
+    if target in ("diterima", "ditolak", "dialihkan"):
+        ref.answered_at, ref.answer_note = at, note
+    if target == "tiba":
+        ref.arrived_at = at
+    if target == "dijawab":
+        ref.replied_at, ref.reply_channel = at, channel
+        ref.reply_diag_code, ref.reply_diag_name = ref.diag1_code, ref.diag1_name
+        ref.reply_therapy = "Terapi lanjutan sesuai diagnosis (demo)"
+        ref.reply_advice = "Kontrol ke poli 2 minggu lagi; lanjutkan obat di puskesmas."
+        ref.reply_control_date = ref.issued_on + timedelta(days=14)
+        ref.reply_inpatient, ref.reply_finished, ref.reply_doctor = False, finished, doctor
+    if target == "dibatalkan":
+        ref.cancel_reason = note
+
+
 def _referrals(ctx):
     solok, sijunjung = ctx.regencies["solok"], ctx.regencies["sijunjung"]
     tj = db.session.scalar(select(Jorong).where(Jorong.nagari_code == TIGO_JANGKO[0], Jorong.name == TIGO_JANGKO[1]))
@@ -164,7 +167,7 @@ def _referrals(ctx):
                   1, tbs, tj, solok, jkn="0002035020396", kep="pbi_apbd", phone="081266000001", nik=ROSMANIAR_NIK)
     if person is not None:
         ros.sidilan_person_id = person.person_id
-        ros.accessibility = service.accessibility_text(person)
+        ros.accessibility = accessibility_text(person)
     tj_people = [patient(pkm, n, s, b, 7000 + i, tbs, tj, solok, jkn=f"00020350{7000 + i:05d}",
                          phone=f"0812661{i:05d}")
                  for i, (n, s, b) in enumerate([("Baharuddin", "L", date(1962, 5, 4)), ("Nurhayati", "P", date(1991, 9, 17)),
@@ -256,19 +259,16 @@ def _referrals(ctx):
             setattr(ref, f"diag{i}_name", found[1])
         db.session.add(ref)
         db.session.flush()
-        border = service.border_for(p, origin, dest, issued_day)
-        ref.border = border.covered
-        if border.cross:
+        if border_for(p, origin, dest, issued_day).cross:
             ref.dasar = "gawat_darurat" if jenis == "igd" else "geografis"
-        if border.covered:
-            ref.pks_agreement_id = border.coverage.agreement_id
-            ref.pks_snapshot = service.pks_snapshot(border.coverage)
-        ref.accessibility = p.accessibility
+        apply_border(ref, p, on=issued_day)  # as a saved draft has it
         db.session.add(ReferralEvent(referral_id=ref.id, at=at, user_id=user.id, organisation_id=origin.id,
                                      to_status="draf", channel="web"))
         if state == "draf":
             continue
-        service.issue(ref, user, now=at + timedelta(minutes=20))
+        errors, _ = issue_referral(ref, user, at=at + timedelta(minutes=20), audited=False)
+        if errors:  # the demo letters pass the same rules as a clerk's
+            raise RuntimeError(f"demo referral {n} breaks the issue rules: {sorted(errors)}")
         prev, step_at = "diterbitkan", at + timedelta(minutes=20)
         for k, target in enumerate(paths[state]):
             step_at = step_at + timedelta(hours=3 + 20 * k)
@@ -276,22 +276,8 @@ def _referrals(ctx):
             channel = "telepon" if target == "diterima" else ("kertas" if target == "dijawab" and n % 3 == 0 else "web")
             note = {"ditolak": "Ruang ICU penuh", "dialihkan": "Poli penyakit dalam tutup; dialihkan",
                     "dibatalkan": "Pasien menolak berangkat (jalan putus)"}.get(target)
-            if target == "dialihkan":
-                ref.redirect_to_id = kumanis.id if origin.id != kumanis.id else pkm.id
-            if target in ("diterima", "ditolak", "dialihkan"):
-                ref.answered_at, ref.answer_note = step_at, note
-            if target == "tiba":
-                ref.arrived_at = step_at
-            if target == "dijawab":
-                ref.replied_at, ref.reply_channel = step_at, channel
-                ref.reply_diag_code, ref.reply_diag_name = ref.diag1_code, ref.diag1_name
-                ref.reply_therapy = "Terapi lanjutan sesuai diagnosis (demo)"
-                ref.reply_advice = "Kontrol ke poli 2 minggu lagi; lanjutkan obat di puskesmas."
-                ref.reply_control_date = issued_day + timedelta(days=14)
-                ref.reply_inpatient, ref.reply_finished = False, state == "selesai"
-                ref.reply_doctor = nakes[dest.id].name
-            if target == "dibatalkan":
-                ref.cancel_reason = note
+            _step(ref, target, step_at, channel, note, doctor=nakes[dest.id].name, finished=state == "selesai",
+                  redirect_to=kumanis.id if origin.id != kumanis.id else pkm.id)
             ref.status = target
             db.session.add(ReferralEvent(referral_id=ref.id, at=step_at, user_id=actor.id,
                                          organisation_id=actor.organisation_id, from_status=prev, to_status=target,

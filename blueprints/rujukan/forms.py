@@ -4,7 +4,8 @@ from wtforms import (BooleanField, DateField, FloatField, IntegerField, SelectFi
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
 
-from blueprints.core.forms import CONTROL_CHARS, MAX_ID, CreateForm, EditForm, Form, LocalDateTimeField, not_future
+from blueprints.core.forms import (CONTROL_CHARS, MAX_ID, CreateForm, EditForm, Form, LocalDateTimeField,
+                                   valid_birth_date)
 
 from . import lists as L
 from .models import PROFESSIONS
@@ -59,7 +60,7 @@ class PatientFields(Form):
     no_jkn = StringField("No. Kartu JKN/BPJS", validators=[Optional(), Length(max=30)], filters=[_strip])
     status_peserta = SelectField("Status peserta", choices=L.choices(L.STATUS_PESERTA, "—"), validate_choice=True)
     jenis_kepesertaan = SelectField("Jenis kepesertaan", choices=L.choices(L.KEPESERTAAN, None))
-    birth_date = DateField("Tanggal lahir", validators=[Optional(), not_future])
+    birth_date = DateField("Tanggal lahir", validators=[Optional(), valid_birth_date])
     sex = SelectField("Jenis kelamin", choices=L.choices(L.SEX), validators=[DataRequired()])
     home_regency = SelectField("Kabupaten asal", choices=[], validators=[DataRequired()])
     address = StringField("Alamat (jalan, RT/RW)", validators=[Optional(), Length(max=200)], filters=[_strip])
@@ -163,7 +164,7 @@ class ReplyForm(CreateForm):
 
 
 class FacilityForm(EditForm):
-    """Posts the organisation's version: every directory save updates that row (see usecases.save_facility)."""
+    """Posts the organisation's version: every directory save updates that row (see facilities.save_facility)."""
 
     phone = StringField("Telepon", validators=[Optional(), Length(max=30)], filters=[_strip])
     whatsapp = StringField("WhatsApp", validators=[Optional(), Length(max=30)], filters=[_strip])

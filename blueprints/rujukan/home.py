@@ -6,7 +6,8 @@ from blueprints.core.extensions import db
 from blueprints.core.panels import Panel
 from blueprints.core.timeutil import today_local
 
-from .models import Referral, is_dinkes
+from .access import is_dinkes
+from .models import Referral
 from .worklists import LABELS, TONE, matches, open_referrals
 
 

@@ -26,6 +26,10 @@ CONSCIOUSNESS = {"cm": "Compos mentis", "apatis": "Apatis", "somnolen": "Somnole
                  "koma": "Koma"}
 
 
+def dasar_label(value: str | None) -> str:
+    return DASAR.get(value or "", "")
+
+
 def C(pairs) -> list[SelectChoice]:
     """WTForms choices from (value, label) pairs (raw tuples are deprecated in WTForms 3.3)."""
     return [SelectChoice(v, label) for v, label in pairs]

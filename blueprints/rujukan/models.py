@@ -12,6 +12,8 @@ from blueprints.core.scope import OrganisationScoped
 from blueprints.core.timeutil import UTCDateTime, utcnow
 from blueprints.core.versioning import Versioned
 
+from .access import is_dinkes
+
 
 class FacilityProfile(Versioned, db.Model):
     """What the directory adds to a foundation Organisation of a facility (one row per facility)."""
@@ -279,8 +281,3 @@ class NumberCounter(db.Model):
 
 append_only(ReferralEvent)
 append_only(ReferralPrint)
-
-
-def is_dinkes(user) -> bool:
-    org = getattr(user, "organisation", None)
-    return org is not None and org.kind == "dinkes"

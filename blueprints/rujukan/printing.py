@@ -1,7 +1,6 @@
 """The one-page letter and its tear-off reply (docs/rujukan.md §9.1, §9.2): DRAFT, SALINAN marks."""
 import io
 import re
-from datetime import date
 
 import segno
 from flask import abort, redirect, request, url_for
@@ -16,9 +15,13 @@ from blueprints.core.pdf import pdf_response, render_pdf
 from blueprints.core.scope import scoped
 from blueprints.core.timeutil import today_local
 
-from . import bp, service
-from .directory import profile_of
-from .models import FacilityProfile, Referral, ReferralPrint
+from . import bp
+from .access import require_sender, side_of
+from .facilities import profile_of
+from .lists import dasar_label
+from .models import FacilityProfile, Referral
+from .printouts import age_text, mark_for, paper_for, record_print
+from .verification import verify_code
 
 
 _LONG_WORD = re.compile(r"(\S{28})(?=\S)")
@@ -42,33 +45,15 @@ def qr_svg(url: str) -> Markup:
     return Markup(buf.getvalue().decode())
 
 
-def age_text(birth: date | None, on: date) -> str:
-    if birth is None:
-        return ""
-    years = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-    if years >= 1:
-        return f"{years} tahun"
-    months = (on.year - birth.year) * 12 + on.month - birth.month - (on.day < birth.day)
-    return f"{max(months, 0)} bulan"
-
-
 def letter_context(ref: Referral, mark: str | None, profile: FacilityProfile | None = None) -> dict:
     """``profile``: the issuing facility's directory entry (letterhead contacts), looked up when not given."""
     profile = profile or profile_of(ref.origin_id)
-    code = service.verify_code(ref.id) if ref.number else None
+    code = verify_code(ref.id) if ref.number else None
     verify_url = url_for("rujukan_verify.verify", code=code, _external=True) if code else None
     on = ref.issued_on or today_local()
     return dict(ref=ref, p=ref.patient, origin=ref.origin, profile=profile, mark=mark, code=code,
                 verify_url=verify_url, qr=qr_svg(verify_url) if verify_url else None,
-                age=age_text(ref.patient.birth_date, on), dasar=service.dasar_label(ref.dasar))
-
-
-def paper_for(profile: FacilityProfile | None) -> str:
-    """?kertas=A4|F4, else the facility's paper, else A4."""
-    asked = request.args.get("kertas", "")
-    if asked in ("A4", "F4"):
-        return asked
-    return profile.paper if profile and profile.paper in ("A4", "F4") else "A4"
+                age=age_text(ref.patient.birth_date, on), dasar=dasar_label(ref.dasar))
 
 
 def _printable_or_404(ref_id: int) -> Referral:
@@ -80,40 +65,17 @@ def _printable_or_404(ref_id: int) -> Referral:
     return ref
 
 
-# Marks printed across a letter that is not a valid original, and the (at most 8-character) code the print log
-# keeps for each; an original prints without a mark and is logged as ASLI.
-VOID_MARKS = {"dibatalkan": "DIBATALKAN", "kedaluwarsa": "KEDALUWARSA"}
-LOG_CODES = {"DIBATALKAN": "BATAL", "KEDALUWARSA": "LEWAT"}
-
-
-def mark_for(ref: Referral, sender: bool, today: date) -> str | None:
-    """DRAFT before issue; DIBATALKAN / KEDALUWARSA once the letter no longer holds (whoever prints it);
-    SALINAN on a reprint or a print by the receiver; None for the sender's first print."""
-    status = ref.effective_status(today)
-    if status in VOID_MARKS:
-        return VOID_MARKS[status]
-    if ref.status == "draf":
-        return "DRAFT"
-    if ref.print_count > 0 or not sender:
-        return "SALINAN"
-    return None
-
-
 @bp.route("/<int:ref_id>/cetak")
 def letter_pdf(ref_id: int):
     ref = _printable_or_404(ref_id)
-    sender = service.side_of(ref, current_user) == "sender"
+    sender = side_of(ref, current_user) == "sender"
     if ref.status == "draf" and ref.refused:  # no letter for a patient who refused: the refusal form instead
         return redirect(url_for("rujukan.consent_pdf", ref_id=ref.id))
     mark = mark_for(ref, sender, today_local())
     profile = profile_of(ref.origin_id)
-    paper = paper_for(profile)
+    paper = paper_for(request.args.get("kertas", ""), profile)
     data = render_pdf("rujukan/pdf/letter.html", paper=paper, **letter_context(ref, mark, profile))
-    db.session.add(ReferralPrint(referral_id=ref.id, user_id=current_user.id,
-                                 mark=LOG_CODES.get(mark, mark or "ASLI"), paper=paper))
-    if ref.status != "draf" and sender:
-        ref.print_count += 1
-    audit.record("print", "rujukan", ref.id, f"mencetak rujukan #{ref.id} ({mark or 'asli'}, {paper})")
+    record_print(ref, current_user, mark, paper, sender)
     response = pdf_response(data, f"surat-rujukan-{(ref.number or f'draf-{ref.id}').replace('/', '-')}.pdf")
     db.session.commit()  # after the last read of ref: the commit expires it
     return response
@@ -123,10 +85,9 @@ def letter_pdf(ref_id: int):
 def consent_pdf(ref_id: int):
     """Persetujuan / penolakan rujukan (docs/rujukan.md §9.3): signed by patient/family, printed by sender."""
     ref = _printable_or_404(ref_id)
-    if service.side_of(ref, current_user) != "sender":
-        abort(404)
+    require_sender(ref, current_user)
     profile = profile_of(ref.origin_id)
-    paper = paper_for(profile)
+    paper = paper_for(request.args.get("kertas", ""), profile)
     data = render_pdf("rujukan/pdf/consent.html", paper=paper, **letter_context(ref, None, profile))
     audit.record("print", "rujukan", ref.id, f"mencetak formulir persetujuan rujukan #{ref.id}")
     response = pdf_response(data, f"persetujuan-rujukan-{ref.id}.pdf")

@@ -2,28 +2,25 @@
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
 
-from blueprints.auth.models import Organisation, Regency
-from blueprints.core import audit
+from blueprints.auth.models import regency_choices
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID, CreateForm, new_submission_key
-from blueprints.core.nik import check_nik, clean_number
-from blueprints.core.pagination import paginate
 from blueprints.core.render import render, wants_fragment
-from blueprints.core.scope import get_scoped_or_404, scoped
-from blueprints.core.timeutil import today_local, utcnow
+from blueprints.core.scope import get_scoped_or_404
+from blueprints.core.timeutil import today_local
 from blueprints.core.versioning import conflict_response
-from blueprints.wilayah.service import Cascade, is_cascade_refresh, regency_by_code
+from blueprints.wilayah.service import Cascade, is_cascade_refresh
 
-from . import bp, directory, icd, service, usecases
+from . import bp, icd, patients as pt, referrals as rf
 from . import lists as L
-from .access import require_facility
+from .access import is_dinkes, require_facility, side_of
+from .actions import record_action
 from .forms import (ActionForm, EditPatientForm, EditReferralForm, NewPatientForm, NewReferralForm, ReferralForm,
                     ReplyForm, search_text)
-from .models import STATUS_LABELS, STATUS_TONE, HealthWorker, Patient, Poli, Referral, ReferralEvent, is_dinkes
-from .settings import setting
+from .lifecycle import TRANSITIONS, allowed_actions, duration_text
+from .models import STATUS_LABELS, STATUS_TONE, Patient, Referral
+from .replies import record_reply, reply_defaults
 
 
 @bp.app_template_global("rj_status")
@@ -50,30 +47,11 @@ def rjnum(value) -> str:
 STATUS_FILTERS = {"": "Semua status", **STATUS_LABELS}
 
 
-def _filtered(stmt, status: str, q: str):
-    today = today_local()
-    if status == "kedaluwarsa":
-        stmt = stmt.where(service.expired_clause(today))
-    elif status in service.EXPIRABLE:
-        stmt = stmt.where(Referral.status == status, ~service.expired_clause(today))
-    elif status in STATUS_LABELS:
-        stmt = stmt.where(Referral.status == status)
-    code_id = service.parse_code(q) if q else None
-    if code_id is not None:  # the verification code typed from a returned paper slip
-        return stmt.where(Referral.id == code_id)
-    if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.join(Patient, Patient.id == Referral.patient_id).where(or_(
-            func.lower(Referral.number).like(like), func.lower(Patient.name).like(like),
-            Patient.nik == clean_number(q), Patient.no_jkn == clean_number(q)))
-    return stmt
-
-
-def _list_page(stmt, order, template: str, inbox: bool):
+def _list_page(template: str, inbox: bool):
     """Outgoing and incoming lists: the same status filter, search, paging and fragment."""
     status = request.args.get("status", "")[:12]
     q = search_text(request.args.get("q"))
-    page = paginate(_filtered(stmt, status, q).order_by(order, Referral.id.desc()), request.args.get("hal"))
+    page = rf.letter_list(inbox, current_user, status, q, request.args.get("hal"))
     return render(template, "rujukan/_list.html", page=page, st=status, q=q, statuses=STATUS_FILTERS, inbox=inbox)
 
 
@@ -82,19 +60,14 @@ def index():
     if is_dinkes(current_user):
         return redirect(url_for("rujukan.recap"))
     require_facility()
-    stmt = (scoped(Referral).where(Referral.origin_id == current_user.organisation_id)
-            .options(joinedload(Referral.patient), joinedload(Referral.destination)))
-    return _list_page(stmt, Referral.created_at.desc(), "rujukan/index.html", inbox=False)
+    return _list_page("rujukan/index.html", inbox=False)
 
 
 @bp.route("/masuk")
 def inbox():
     """Incoming referrals addressed to this facility (never drafts)."""
     require_facility()
-    stmt = (scoped(Referral).where(Referral.destination_id == current_user.organisation_id,
-                                   Referral.status != "draf")
-            .options(joinedload(Referral.patient), joinedload(Referral.origin)))
-    return _list_page(stmt, Referral.issued_at.desc(), "rujukan/inbox.html", inbox=True)
+    return _list_page("rujukan/inbox.html", inbox=True)
 
 
 # ---- patients ----------------------------------------------------------------------------------
@@ -103,33 +76,13 @@ def inbox():
 def patients():
     require_facility()
     q = search_text(request.args.get("q"))
-    digits = clean_number(q)
-    stmt = scoped(Patient).order_by(Patient.name, Patient.id)
-    if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(Patient.nik == digits, Patient.no_jkn == digits, func.lower(Patient.name).like(like),
-                              func.lower(Patient.no_rm) == q.lower()))
-    page = paginate(stmt, request.args.get("hal"))
-    sidilan = None
-    if len(digits) == 16 and digits.isdigit() and page.total == 0:
-        sidilan = usecases.sidilan_lookup(digits, current_user)
-        db.session.commit()
-    return render("rujukan/patients.html", "rujukan/_patients.html", page=page, q=q, digits=digits,
-                  sidilan=sidilan)
-
-
-def _regency_choices():
-    return [(r.code, r.name) for r in db.session.scalars(select(Regency).order_by(Regency.code))]
-
-
-def _home_regency(code) -> Regency:
-    """The chosen home regency, looked up only when it is one of the offered codes (never raw input)."""
-    known = code if isinstance(code, str) and code in {c for c, _ in _regency_choices()} else None
-    return regency_by_code(known) or current_user.regency
+    found = pt.search_patients(q, request.args.get("hal"), current_user)
+    return render("rujukan/patients.html", "rujukan/_patients.html", page=found.page, q=q, digits=found.digits,
+                  sidilan=found.sidilan)
 
 
 def _patient_cascade(form, values) -> Cascade:
-    return Cascade.build(_home_regency(form.home_regency.data), values, required=True)
+    return Cascade.build(pt.home_regency(form.home_regency.data, current_user), values, required=True)
 
 
 def _patient_form_ctx(form, patient, cascade, errors, nik_check=None, person=None):
@@ -139,7 +92,8 @@ def _patient_form_ctx(form, patient, cascade, errors, nik_check=None, person=Non
 @bp.route("/pasien/wilayah")
 def patient_cascade():
     return render("wilayah/cascade_page.html", "wilayah/_cascade.html",
-                  cascade=Cascade.build(_home_regency(request.args.get("home_regency")), request.args, required=True))
+                  cascade=Cascade.build(pt.home_regency(request.args.get("home_regency"), current_user), request.args,
+                                        required=True))
 
 
 def _open_known_patient(known: Patient):
@@ -147,25 +101,12 @@ def _open_known_patient(known: Patient):
     return redirect(url_for("rujukan.patient", patient_id=known.id))
 
 
-def _place_text(cascade: Cascade) -> str:
-    """'Kecamatan / Nagari / Jorong' of a place cascade, for the conflict page."""
-    names = [next((w.name for w in cascade.kecamatan_options if w.code == cascade.kecamatan), ""),
-             next((w.name for w in cascade.nagari_options if w.code == cascade.nagari), ""),
-             next((j.name for j in cascade.jorong_options if str(j.id) == cascade.jorong), "")]
-    return " / ".join(n for n in names if n)
-
-
-def _stored_place(patient: Patient) -> dict:
-    return {"kecamatan": patient.kecamatan_code or "", "nagari": patient.nagari_code or "",
-            "jorong": str(patient.jorong_id or "")}
-
-
 def _patient_conflict(form, patient: Patient, typed_place: Cascade):
-    stored_place = Cascade.build(patient.home_regency, _stored_place(patient), required=True)
-    form.wilayah.data = _place_text(typed_place)
+    stored_place = Cascade.build(patient.home_regency, pt.stored_place(patient), required=True)
+    form.wilayah.data = pt.place_text(typed_place)
     return conflict_response(form, patient, back_url=url_for("rujukan.patient_edit", patient_id=patient.id),
                              current={"home_regency": patient.home_regency.code,
-                                      "wilayah": _place_text(stored_place)})
+                                      "wilayah": pt.place_text(stored_place)})
 
 
 @bp.route("/pasien/baru", methods=["GET", "POST"])
@@ -174,35 +115,26 @@ def patient_new(patient_id: int | None = None):
     require_facility()
     patient = get_scoped_or_404(Patient, patient_id) if patient_id else None
     form = EditPatientForm(obj=patient) if patient is not None else NewPatientForm()
-    form.home_regency.choices = L.C([("", "— pilih —")] + _regency_choices())
+    form.home_regency.choices = L.C([("", "— pilih —")] + regency_choices("code"))
     person = None
     if request.method == "GET":
         if patient is not None:
             form.home_regency.data = patient.home_regency.code
-            values = _stored_place(patient)
+            values = pt.stored_place(patient)
         else:
-            form.home_regency.data = current_user.regency.code
-            nik = clean_number(request.args.get("nik"))[:16]
-            values = {}
-            if (known := service.patient_with_nik(current_user.organisation_id, nik)) is not None:
-                return _open_known_patient(known)
-            if nik:
-                form.nik.data = nik
-            if len(nik) == 16 and nik.isdigit():
-                person = usecases.sidilan_lookup(nik, current_user)
-                if person is not None:
-                    form.name.data, form.sex.data, form.birth_date.data = person.name, person.sex, person.birth_date
-                    form.home_regency.data = db.session.get(Regency, person.regency_id).code
-                    values = {"kecamatan": person.kecamatan_code or "", "nagari": person.nagari_code or "",
-                              "jorong": str(person.jorong_id or "")}
-                    db.session.commit()
+            prefill = pt.registration_prefill(request.args.get("nik"), current_user)
+            if prefill.known is not None:
+                return _open_known_patient(prefill.known)
+            form.nik.data, form.home_regency.data, values = prefill.nik or None, prefill.regency_code, prefill.place
+            if (person := prefill.person) is not None:
+                form.name.data, form.sex.data, form.birth_date.data = person.name, person.sex, person.birth_date
         cascade = _patient_cascade(form, values)
         return render("rujukan/patient_form.html", **_patient_form_ctx(form, patient, cascade, {}, None, person))
 
     cascade = _patient_cascade(form, request.form)
     if is_cascade_refresh(request.form):
         return render("rujukan/patient_form.html", **_patient_form_ctx(form, patient, cascade, {}))
-    result = usecases.save_patient(form, cascade, patient, current_user)
+    result = pt.save_patient(form, cascade, patient, current_user)
     if result.replay:
         return result.replay.response()
     if result.stale:
@@ -221,13 +153,7 @@ def patient_new(patient_id: int | None = None):
 @bp.route("/pasien/<int:patient_id>")
 def patient(patient_id: int):
     require_facility()
-    p = get_scoped_or_404(Patient, patient_id)
-    refs = list(db.session.scalars(select(Referral).where(Referral.patient_id == p.id)
-                                   .options(joinedload(Referral.destination))
-                                   .order_by(Referral.created_at.desc(), Referral.id.desc()).limit(20)))
-    nik_check = check_nik(p.nik, sex=p.sex, birth_date=p.birth_date,
-                          regency_code=p.home_regency.code) if p.nik else None
-    audit.record("view", "rujukan_patient", p.id, f"melihat pasien rujukan #{p.id}")
+    p, refs, nik_check = pt.patient_page(patient_id)
     response = render("rujukan/patient.html", p=p, refs=refs, nik_check=nik_check)
     db.session.commit()
     return response
@@ -236,28 +162,10 @@ def patient(patient_id: int):
 # ---- referral form -----------------------------------------------------------------------------
 
 def _fill_choices(form: ReferralForm) -> None:
-    orgs = list(db.session.scalars(select(Organisation).where(Organisation.facility_level.is_not(None),
-                                                              Organisation.id != current_user.organisation_id)
-                                   .options(joinedload(Organisation.regency))
-                                   .order_by(Organisation.regency_id, Organisation.facility_level, Organisation.name)))
-    form.destination_id.choices = L.C([(0, "— pilih dari direktori —")] + [
-        (o.id, f"{o.name} · {o.facility_level} · {o.regency.short_name}") for o in orgs])
-    stmt = (select(Poli.id, Poli.name, Poli.schedule, Organisation.name)
-            .join(Organisation, Organisation.id == Poli.organisation_id).where(Poli.active.is_(True))
-            .order_by(Organisation.name, Poli.name, Poli.id))
-    dest_id = _chosen(form.destination_id)
-    if dest_id:  # only the chosen facility's poli, with their schedule
-        polis = db.session.execute(stmt.where(Poli.organisation_id == dest_id))
-        form.poli_id.choices = L.C([(0, "— pilih —")] + [(pid, f"{pname} ({sched})" if sched else pname)
-                                                          for pid, pname, sched, _ in polis])
-    else:
-        polis = db.session.execute(stmt)
-        form.poli_id.choices = L.C([(0, "— pilih —")] + [(pid, f"{oname} — {pname}")
-                                                          for pid, pname, _, oname in polis])
-    nakes = db.session.scalars(select(HealthWorker).where(
-        HealthWorker.organisation_id == current_user.organisation_id, HealthWorker.active.is_(True))
-        .order_by(HealthWorker.name))
-    form.nakes_id.choices = L.C([(0, "— pilih —")] + [(n.id, f"{n.name} ({n.profession_label})") for n in nakes])
+    form.destination_id.choices = L.C([(0, "— pilih dari direktori —")] + rf.destination_choices(current_user))
+    # once a facility is chosen, only its poli, with their schedule
+    form.poli_id.choices = L.C([(0, "— pilih —")] + rf.poli_choices(_chosen(form.destination_id)))
+    form.nakes_id.choices = L.C([(0, "— pilih —")] + rf.nakes_choices(current_user.organisation_id))
 
 
 def _take_picks(form: ReferralForm) -> None:
@@ -269,19 +177,11 @@ def _take_picks(form: ReferralForm) -> None:
             field.data, field.raw_data = pick.strip(), [pick]
 
 
-def _stored_values(ref: Referral) -> dict:
-    """The referral's values under the form's field names where the two differ (selects, diagnosis codes)."""
-    values = {"destination_id": ref.destination_id or 0, "poli_id": ref.poli_id or 0, "nakes_id": ref.nakes_id or 0,
-              "igd_call_accepted": {True: "ya", False: "tidak"}.get(ref.igd_call_accepted, "")}
-    values.update({f"diag{i}": getattr(ref, f"diag{i}_code") or "" for i in (1, 2, 3)})
-    return values
-
-
 def _form_from(ref: Referral, from_request: bool) -> EditReferralForm:
     if from_request:
         return EditReferralForm()
     form = EditReferralForm(formdata=None, obj=ref)
-    for name, value in _stored_values(ref).items():
+    for name, value in rf.stored_values(ref).items():
         getattr(form, name).data = value
     return form
 
@@ -294,11 +194,7 @@ def _chosen(field) -> int | None:
 
 def _destination_ctx(form) -> dict:
     """Contacts, capacity and travel note of the chosen destination, shown beside the choice."""
-    dest_id = _chosen(form.destination_id)
-    dest = db.session.get(Organisation, dest_id) if dest_id else None
-    if dest is None or dest.facility_level is None:
-        return {"dest": None, "dest_profile": None}
-    return {"dest": dest, "dest_profile": directory.profile_of(dest.id)}
+    return rf.destination_info(_chosen(form.destination_id))
 
 
 @bp.route("/tujuan")
@@ -341,12 +237,12 @@ def _save(ref: Referral, patient: Patient, form, created: bool):
     if icd_results is not None:
         return _render_form(form, ref if not created else None, patient, icd_results=icd_results)
     issue = request.form.get("terbitkan") == "1"
-    result = usecases.save_referral(ref, form, current_user, created=created, issue=issue)
+    result = rf.save_referral(ref, form, current_user, created=created, issue=issue)
     if result.replay:
         return result.replay.response()
     if result.stale:
         return conflict_response(form, ref, back_url=url_for("rujukan.referral_edit", ref_id=ref.id),
-                                 current=_stored_values(ref))
+                                 current=rf.stored_values(ref))
     if result.refused:
         flash(result.refused, "error")
         return redirect(url_for("rujukan.patient", patient_id=patient.id))
@@ -362,32 +258,19 @@ def _save(ref: Referral, patient: Patient, form, created: bool):
 @bp.route("/pasien/<int:patient_id>/rujukan/baru", methods=["GET", "POST"])
 def referral_new(patient_id: int):
     require_facility()
-    patient = db.session.scalars(scoped(Patient).where(Patient.id == patient_id)
-                                 .options(joinedload(Patient.jorong))).first()
-    if patient is None:
-        abort(404)
-    ref = Referral(origin_id=current_user.organisation_id, patient_id=patient.id, patient=patient,
-                   created_by_id=current_user.id, status="draf")
+    patient = rf.patient_for_referral(patient_id)
+    ref = rf.new_draft(patient, current_user)
     form = NewReferralForm()
     _fill_choices(form)
     if request.method == "POST":
         return _save(ref, patient, form, created=True)
-    form.jenis.data, form.kategori.data, form.tipe.data = "rj", "rj", "penuh"
-    form.arah.data = "vertikal"
-    form.payer.data = "pasien" if patient.jenis_kepesertaan == "non_jkn" else "bpjs"
-    form.referred_at.data = utcnow().replace(second=0, microsecond=0)
-    form.consent_date.data = today_local()
-    border = {tuple(pair) for pair in setting("RUJUKAN_BORDER_JORONG")}
-    if patient.jorong is not None and (patient.jorong.nagari_code, patient.jorong.name) in border:
-        form.dasar.data = setting("RUJUKAN_BORDER_BASIS")  # the PKS link itself is checked at save
+    for name, value in rf.draft_defaults(patient).items():
+        getattr(form, name).data = value
     return _render_form(form, None, patient)
 
 
 def _own_draft(ref_id: int) -> Referral:
-    ref = get_scoped_or_404(Referral, ref_id)
-    if ref.origin_id != current_user.organisation_id:
-        abort(404)
-    return ref
+    return rf.own_referral(ref_id, current_user)
 
 
 @bp.route("/<int:ref_id>/ubah", methods=["GET", "POST"])
@@ -408,7 +291,7 @@ def referral_issue(ref_id: int):
     """Issue from the detail page; when a rule fails, the form comes back with the errors at the fields."""
     ref = _own_draft(ref_id)
     form = CreateForm()
-    result = usecases.issue_draft(ref, form, current_user)
+    result = rf.issue_draft(ref, form, current_user)
     if result.replay:
         return result.replay.response()
     if form.errors:
@@ -431,10 +314,10 @@ def referral_issue(ref_id: int):
 def referral_copy(ref_id: int):
     """A rejected, redirected, expired or cancelled letter is not reused: a new draft starts from its content."""
     ref = _own_draft(ref_id)
-    if ref.effective_status(today_local()) not in service.COPYABLE:
+    if not rf.copyable(ref):
         abort(404)
     form = CreateForm()
-    result = usecases.copy_referral(ref, form, current_user)
+    result = rf.copy_referral(ref, form, current_user)
     if result.replay:
         return result.replay.response()
     if result.record is None:
@@ -453,34 +336,18 @@ def detail(ref_id: int):
 def _detail_page(ref_id: int, status: int = 200, failed: dict | None = None):
     """The letter with its actions. ``failed``: the refused action form shown again (action, errors by field,
     typed values), answered with ``status``."""
-    ref = db.session.scalars(scoped(Referral).where(Referral.id == ref_id).options(
-        joinedload(Referral.patient).joinedload(Patient.home_regency),
-        joinedload(Referral.patient).joinedload(Patient.jorong), joinedload(Referral.origin),
-        joinedload(Referral.destination), joinedload(Referral.nakes), joinedload(Referral.redirect_to))).first()
-    if ref is None:
-        abort(404)
-    events = list(db.session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id)
-                                     .options(joinedload(ReferralEvent.organisation))
-                                     .order_by(ReferralEvent.at, ReferralEvent.id)))
-    side = service.side_of(ref, current_user)
-    warnings = service.check(ref, for_issue=False)[1] if ref.status == "draf" and side == "sender" else []
-    actions = service.allowed_actions(ref, current_user)
+    d = rf.detail(ref_id, current_user)
     form = ActionForm(formdata=None)
-    if side == "sender":
+    if d.side == "sender":
         form.channel.choices = [c for c in form.channel.choices if c.value != "web"] + L.C([("web", "Web")])
-    facilities = db.session.execute(select(Organisation.id, Organisation.name).where(
-        Organisation.facility_level.is_not(None), Organisation.id.not_in([ref.origin_id, ref.destination_id or 0]))
-        .order_by(Organisation.name)).all() if "redirect" in actions else []
     # each form on the page is its own submission; a form shown again keeps the key it was sent with
-    keys = {name: new_submission_key() for name in (*actions, "issue", "copy")}
+    keys = {name: new_submission_key() for name in (*d.actions, "issue", "copy")}
     if failed and failed.get("key"):
         keys[failed["action"]] = failed["key"]
-    audit.record("view", "rujukan", ref.id, f"melihat rujukan #{ref.id}")
-    response = render("rujukan/detail.html", status=status, ref=ref, events=events, side=side, actions=actions,
-                      form=form, keys=keys, warnings=warnings, transitions=service.TRANSITIONS, facilities=facilities,
-                      can_copy=side == "sender" and ref.effective_status(today_local()) in service.COPYABLE,
-                      times=service.response_times(ref), duration=service.duration_text,
-                      code=service.verify_code(ref.id) if ref.number else None, failed=failed)
+    response = render("rujukan/detail.html", status=status, ref=d.ref, events=d.events, side=d.side,
+                      actions=d.actions, form=form, keys=keys, warnings=d.warnings, transitions=TRANSITIONS,
+                      facilities=d.redirect_choices, can_copy=d.can_copy, times=d.times, duration=duration_text,
+                      code=d.code, failed=failed)
     db.session.commit()  # after rendering, so the page does not reload what the commit expired
     return response
 
@@ -495,11 +362,11 @@ def _failed(action: str, errors: dict[str, str], form) -> dict:
 @bp.route("/<int:ref_id>/aksi/<action>", methods=["POST"])
 def referral_action(ref_id: int, action: str):
     ref = get_scoped_or_404(Referral, ref_id)
-    if action not in service.TRANSITIONS or action == "answer":
+    if action not in TRANSITIONS or action == "answer":
         abort(404)
     form = ActionForm()
     form.redirect_to_id.choices = []
-    result = usecases.record_action(ref, action, form, current_user)
+    result = record_action(ref, action, form, current_user)
     if result.replay:
         return result.replay.response()
     if result.refused:  # the letter's state no longer allows this step
@@ -515,16 +382,16 @@ def referral_reply(ref_id: int):
     """The receiving doctor's answer (docs/rujukan.md §4.4); the sender may type it from slip or call."""
     ref = get_scoped_or_404(Referral, ref_id)
     form = ReplyForm()
-    side = service.side_of(ref, current_user)
+    side = side_of(ref, current_user)
     if side == "sender":
         form.channel.choices = [c for c in form.channel.choices if c.value != "web"]
     if request.method == "GET":
-        if "answer" not in service.allowed_actions(ref, current_user):
+        if "answer" not in allowed_actions(ref, current_user):
             abort(404)
-        form.channel.data = "web" if side == "receiver" else "kertas"
-        form.reply_diag.data = ref.diag1_code
+        for name, value in reply_defaults(ref, side).items():
+            getattr(form, name).data = value
         return render("rujukan/reply_form.html", ref=ref, form=form)
-    result = usecases.record_reply(ref, form, current_user)
+    result = record_reply(ref, form, current_user)
     if result.replay:
         return result.replay.response()
     if result.record is not None:
@@ -560,5 +427,3 @@ def icd_pick():
     return render("rujukan/icd.html", "rujukan/_diag.html", form=form, i=int(slot),
                   diag_names={int(slot): found[1] if found else ""}, icd_results={}, q="", results=[], slot=None)
 
-
-from . import printing, reports  # noqa: E402,F401

@@ -7,8 +7,8 @@ from blueprints.core.render import render
 from blueprints.core.timeutil import today_local
 
 from .models import STATUS_LABELS, Referral
-from .service import parse_code
 from .settings import setting
+from .verification import parse_code
 
 verify_bp = Blueprint("rujukan_verify", __name__)
 

@@ -342,7 +342,7 @@ def test_directory_forms(app, client, auth, kind, data, field, message):
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
     ({"birth_date": "1850-01-01"}, "birth_date", "Tanggal di luar rentang yang wajar"),
-    ({"birth_date": "2999-01-01"}, "birth_date", "Tanggal tidak boleh melewati hari ini."),
+    ({"birth_date": "2999-01-01"}, "birth_date", "Tanggal lahir tidak boleh melewati hari ini."),
     ({"name": "Uji\x00"}, "name", "karakter yang tidak sah"),
     ({"no_rm": LONG}, "no_rm", "Maksimal 30 karakter."),
     ({"home_regency": HUGE}, "home_regency", "Pilihan tidak sah."),

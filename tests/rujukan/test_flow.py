@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import today_local
-from blueprints.rujukan import service
+from blueprints.rujukan import verification
 from blueprints.rujukan.models import Patient, Referral
 
 from .conftest import form_data, key, org
@@ -31,7 +31,7 @@ def test_done_means(app, client, auth):
     with app.app_context():
         ref = db.session.get(Referral, ref_id)
         assert ref.border and ref.accessibility and ref.status == "diterbitkan"
-        code, number = service.verify_code(ref.id), ref.number
+        code, number = verification.verify_code(ref.id), ref.number
     auth.logout()
 
     auth.login("faskes.rsud.sijunjung")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from blueprints.auth.models import User
 from blueprints.core.extensions import db
-from blueprints.rujukan import service
+from blueprints.rujukan import lifecycle, verification
 from blueprints.rujukan.models import Referral, ReferralEvent
 
 from .conftest import key, org, referral_where, version
@@ -30,20 +30,20 @@ def test_illegal_transitions_refused(app):
     with app.app_context():
         ref = db.session.get(Referral, ref_id)
         sender, receiver = _user("faskes.solok"), _user("faskes.rsud.sijunjung")
-        with pytest.raises(service.TransitionError):
-            service.transition(ref, "answer", receiver)  # not arrived yet
-        with pytest.raises(service.TransitionError):
-            service.transition(ref, "complete", sender)
-        with pytest.raises(service.TransitionError):
-            service.transition(ref, "cancel", receiver, note="x")  # only the sender cancels
-        with pytest.raises(service.TransitionError):
-            service.transition(ref, "accept", sender)  # sender records it only from phone/paper
-        with pytest.raises(service.TransitionError):
-            service.issue(ref, sender)  # already issued
+        with pytest.raises(lifecycle.TransitionError):
+            lifecycle.transition(ref, "answer", receiver)  # not arrived yet
+        with pytest.raises(lifecycle.TransitionError):
+            lifecycle.transition(ref, "complete", sender)
+        with pytest.raises(lifecycle.TransitionError):
+            lifecycle.transition(ref, "cancel", receiver, note="x")  # only the sender cancels
+        with pytest.raises(lifecycle.TransitionError):
+            lifecycle.transition(ref, "accept", sender)  # sender records it only from phone/paper
+        with pytest.raises(lifecycle.TransitionError):
+            lifecycle.issue(ref, sender)  # already issued
         assert ref.status == "diterbitkan"
-        service.transition(ref, "arrive", receiver)
-        with pytest.raises(service.TransitionError):
-            service.transition(ref, "cancel", sender, note="terlambat")  # arrived: no longer cancellable
+        lifecycle.transition(ref, "arrive", receiver)
+        with pytest.raises(lifecycle.TransitionError):
+            lifecycle.transition(ref, "cancel", sender, note="terlambat")  # arrived: no longer cancellable
 
 
 def test_receiver_flow_and_sender_sees_answer(app, client, auth):
@@ -117,9 +117,9 @@ def test_expiry_at_boundary_day(app):
         assert ref.effective_status(last) == "diterbitkan"
         assert ref.effective_status(last + timedelta(days=1)) == "kedaluwarsa"
         receiver = _user("faskes.rsud.sijunjung")
-        with pytest.raises(service.TransitionError):
-            service.transition(ref, "arrive", receiver, today=last + timedelta(days=1))
-        service.transition(ref, "arrive", receiver, today=last)
+        with pytest.raises(lifecycle.TransitionError):
+            lifecycle.transition(ref, "arrive", receiver, today=last + timedelta(days=1))
+        lifecycle.transition(ref, "arrive", receiver, today=last)
         assert ref.effective_status(last + timedelta(days=5)) == "tiba"  # arrived letters never expire
 
 
@@ -139,9 +139,9 @@ def test_expired_shown_and_refused_over_http(app, client, auth):
 def test_validity_rule_is_configurable(make_app):
     app = make_app(RUJUKAN_VALIDITY_DAYS=30)
     with app.app_context():
-        assert service.valid_until_for(date(2026, 1, 30)) == date(2026, 3, 1)
+        assert lifecycle.valid_until_for(date(2026, 1, 30)) == date(2026, 3, 1)
         app.config["RUJUKAN_VALIDITY_KIND"] = "working"
-        assert service.valid_until_for(date(2026, 1, 30)) > date(2026, 3, 1)
+        assert lifecycle.valid_until_for(date(2026, 1, 30)) > date(2026, 3, 1)
 
 
 def test_event_log_is_append_only(app):
@@ -178,7 +178,7 @@ def test_redirected_letter_starts_a_new_draft(app, client, auth):
 def test_find_by_verification_code_from_paper_slip(app, client, auth):
     ref_id = _issued_ref(app)
     with app.app_context():
-        code, number = service.verify_code(ref_id), db.session.get(Referral, ref_id).number
+        code, number = verification.verify_code(ref_id), db.session.get(Referral, ref_id).number
     auth.login("faskes.solok")
     resp = client.get("/rujukan/", query_string={"q": code})
     assert number in resp.text and resp.text.count("/RJK/") == 1
@@ -205,7 +205,7 @@ def test_refused_referral_is_not_issued_and_prints_the_refusal_form(app, client,
         counters = [(c.organisation_id, c.year, c.last) for c in db.session.scalars(select(NumberCounter))]
     auth.login("faskes.solok")
     resp = client.post(new, data={**_refused_draft_data(app), "terbitkan": "1"})
-    assert resp.status_code == 422 and service.REFUSED_MESSAGE in resp.text
+    assert resp.status_code == 422 and lifecycle.REFUSED_MESSAGE in resp.text
     assert 'value="Istri pasien"' in resp.text  # what was typed stays
     draft = client.post(new, data=_refused_draft_data(app))  # kept as a draft
     assert draft.status_code == 302
@@ -214,7 +214,7 @@ def test_refused_referral_is_not_issued_and_prints_the_refusal_form(app, client,
     assert "Pasien/keluarga menolak dirujuk" in page.text and "Cetak surat penolakan rujukan" in page.text
     assert "Terbitkan (beri nomor)" not in page.text and f"/rujukan/{ref_id}/cetak" not in page.text
     resp = client.post(f"/rujukan/{ref_id}/terbitkan", data=key())  # a stale page or a crafted post
-    assert resp.status_code == 422 and service.REFUSED_MESSAGE in resp.text
+    assert resp.status_code == 422 and lifecycle.REFUSED_MESSAGE in resp.text
     printed = client.get(f"/rujukan/{ref_id}/cetak")  # the letter prints as the refusal form
     assert printed.status_code == 302 and printed.headers["Location"].endswith(f"/rujukan/{ref_id}/persetujuan")
     form = client.get(printed.headers["Location"])
@@ -226,8 +226,8 @@ def test_refused_referral_is_not_issued_and_prints_the_refusal_form(app, client,
         assert ref.status == "draf" and ref.number is None and ref.valid_until is None
         assert db.session.scalar(select(func.count(Referral.id))) == referrals + 1
         assert [(c.organisation_id, c.year, c.last) for c in db.session.scalars(select(NumberCounter))] == counters
-        with pytest.raises(service.TransitionError, match="menolak dirujuk"):
-            service.issue(ref, _user("faskes.solok"))
+        with pytest.raises(lifecycle.TransitionError, match="menolak dirujuk"):
+            lifecycle.issue(ref, _user("faskes.solok"))
     consent = client.post(f"/rujukan/{ref_id}/ubah", data={**_refused_draft_data(app), "consent": "setuju",
                                                             "terbitkan": "1", **version(app, Referral, ref_id)})
     assert consent.status_code == 302  # the family changed its mind: now it is issued

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from blueprints.auth.models import User
 from blueprints.core.extensions import db
-from blueprints.rujukan import service
+from blueprints.rujukan import lifecycle, numbering
 from blueprints.rujukan.models import Referral
 
 from .conftest import key, org
@@ -32,14 +32,14 @@ def test_sequential_per_facility_and_year(app):
         other_user = db.session.scalar(select(User).where(User.username == "faskes2.solok"))
         a, b = (db.session.get(Referral, i) for i in _drafts("pkm", 2))
         c = db.session.get(Referral, _drafts("pkm2", 1)[0])
-        service.issue(a, user)
-        service.issue(b, user)
-        service.issue(c, other_user)
+        lifecycle.issue(a, user)
+        lifecycle.issue(b, user)
+        lifecycle.issue(c, other_user)
         db.session.commit()
         assert b.seq == a.seq + 1 and b.year == a.year
         assert b.number.startswith(f"{b.seq:04d}/RJK/DEMO-0302-01/")
         assert c.number.startswith(f"{c.seq:04d}/RJK/DEMO-0302-02/")
-        assert not service.BPJS_LIKE.match(a.number)
+        assert not numbering.BPJS_LIKE.match(a.number)
         # the facility's own sequence: Sirukam's counter is independent of Tigo Lurah's
         assert c.seq < a.seq
 
@@ -51,7 +51,7 @@ def test_bpjs_like_format_refused(make_app):
         pkm.facility_code = "0050B107"
         from datetime import date
         with pytest.raises(ValueError):
-            service.format_number(4, pkm, date(2023, 2, 1))
+            numbering.format_number(4, pkm, date(2023, 2, 1))
         db.session.rollback()
 
 
@@ -69,7 +69,7 @@ def test_concurrent_issue_gives_distinct_numbers(app):
                 ref = db.session.get(Referral, ref_id)
                 db.session.commit()  # end the read transaction; both start issuing together
                 barrier.wait(timeout=10)
-                service.issue(ref, user)
+                lifecycle.issue(ref, user)
                 db.session.commit()
                 db.session.remove()
         except Exception as e:  # noqa: BLE001 (reported below)

@@ -277,7 +277,7 @@ def test_cancelled_and_expired_letters_print_with_a_large_mark(app, client, auth
 def test_void_mark_in_the_letter_html(app):
     cancelled, expired, _ = _void_refs(app)
     from blueprints.rujukan import lists
-    from blueprints.rujukan.printing import mark_for
+    from blueprints.rujukan.printouts import mark_for
     from blueprints.core.timeutil import today_local
     with app.test_request_context("/rujukan/"):
         for ref_id, mark in ((cancelled, "DIBATALKAN"), (expired, "KEDALUWARSA")):

@@ -2,7 +2,7 @@
 
 from blueprints.auth.models import Organisation
 from blueprints.core.extensions import db
-from blueprints.rujukan import service
+from blueprints.rujukan import verification
 from blueprints.rujukan.models import Referral
 
 from .conftest import key, org, referral_where, version
@@ -11,7 +11,7 @@ from .conftest import key, org, referral_where, version
 def _issued(app, origin="pkm", status="dijawab"):
     with app.app_context():
         ref = referral_where(Referral.origin_id == org(origin).id, Referral.status == status)
-        return ref.id, service.verify_code(ref.id), ref.number, ref.patient.name, ref.patient.nik, ref.diag1_name
+        return ref.id, verification.verify_code(ref.id), ref.number, ref.patient.name, ref.patient.nik, ref.diag1_name
 
 
 def test_valid_code_shows_status_only(app, client):
@@ -39,7 +39,7 @@ def test_tampered_or_unknown_code_not_found(app, client):
 def test_draft_has_no_valid_code(app, client):
     with app.app_context():
         draft = referral_where(Referral.status == "draf")
-        code = service.verify_code(draft.id)
+        code = verification.verify_code(draft.id)
     assert client.get(f"/v/{code}").status_code == 404
 
 
@@ -115,7 +115,7 @@ def test_verification_says_cancelled_or_expired(app, client):
                                    Referral.number.is_not(None))
         expired = referral_where(Referral.origin_id == pkm, Referral.status.in_(EXPIRABLE),
                                  Referral.valid_until < today)
-        codes = {"cancelled": service.verify_code(cancelled.id), "expired": service.verify_code(expired.id)}
+        codes = {"cancelled": verification.verify_code(cancelled.id), "expired": verification.verify_code(expired.id)}
         reason = cancelled.cancel_reason
     page = client.get(f"/v/{codes['cancelled']}")
     assert page.status_code == 200

@@ -1,0 +1,299 @@
+"""Referral letters (docs/rujukan.md §4.3): the lists, the draft (new, edit, copy), the issue procedure
+(``issue_referral``: the one way a letter is issued, from the form, the detail page and the demo alike) and
+what the detail page shows."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import abort, url_for
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from blueprints.auth.models import Organisation
+from blueprints.core import audit, submission
+from blueprints.core.extensions import db
+from blueprints.core.nik import clean_number
+from blueprints.core.pagination import paginate
+from blueprints.core.scope import get_scoped_or_404, scoped
+from blueprints.core.timeutil import WIB, today_local, utcnow
+from blueprints.core.versioning import is_stale
+
+from . import lifecycle
+from .access import require_sender, side_of
+from .border import apply_border, suggested_basis
+from .facilities import profile_of
+from .lifecycle import COPYABLE, TransitionError
+from .models import EXPIRABLE, STATUS_LABELS, HealthWorker, Patient, Poli, Referral, ReferralEvent
+from .outcome import Result, first_errors, refusal
+from .validation import check, save_draft
+from .verification import parse_code, verify_code
+
+# ---- lists ------------------------------------------------------------------------------------------------
+
+
+def _filtered(stmt, status: str, q: str):
+    today = today_local()
+    if status == "kedaluwarsa":
+        stmt = stmt.where(lifecycle.expired_clause(today))
+    elif status in EXPIRABLE:
+        stmt = stmt.where(Referral.status == status, ~lifecycle.expired_clause(today))
+    elif status in STATUS_LABELS:
+        stmt = stmt.where(Referral.status == status)
+    code_id = parse_code(q) if q else None
+    if code_id is not None:  # the verification code typed from a returned paper slip
+        return stmt.where(Referral.id == code_id)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.join(Patient, Patient.id == Referral.patient_id).where(or_(
+            func.lower(Referral.number).like(like), func.lower(Patient.name).like(like),
+            Patient.nik == clean_number(q), Patient.no_jkn == clean_number(q)))
+    return stmt
+
+
+def letter_list(inbox: bool, user, status: str, q: str, page_arg):
+    """One page of the facility's outgoing letters, or (``inbox``) the issued letters addressed to it, with the
+    status filter and the search (number, patient name, NIK, No. JKN, or a verification code)."""
+    if inbox:
+        stmt = (scoped(Referral).where(Referral.destination_id == user.organisation_id, Referral.status != "draf")
+                .options(joinedload(Referral.patient), joinedload(Referral.origin)))
+        order = Referral.issued_at.desc()
+    else:
+        stmt = (scoped(Referral).where(Referral.origin_id == user.organisation_id)
+                .options(joinedload(Referral.patient), joinedload(Referral.destination)))
+        order = Referral.created_at.desc()
+    return paginate(_filtered(stmt, status, q).order_by(order, Referral.id.desc()), page_arg)
+
+
+# ---- the referral form ------------------------------------------------------------------------------------
+
+def destination_choices(user) -> list[tuple[int, str]]:
+    """Every facility of the directory but the user's own, by regency, level and name."""
+    orgs = db.session.scalars(select(Organisation).where(Organisation.facility_level.is_not(None),
+                                                         Organisation.id != user.organisation_id)
+                              .options(joinedload(Organisation.regency))
+                              .order_by(Organisation.regency_id, Organisation.facility_level, Organisation.name))
+    return [(o.id, f"{o.name} · {o.facility_level} · {o.regency.short_name}") for o in orgs]
+
+
+def poli_choices(destination_id: int | None) -> list[tuple[int, str]]:
+    """The chosen facility's active poli with their schedule; without a choice, every active poli."""
+    stmt = (select(Poli.id, Poli.name, Poli.schedule, Organisation.name)
+            .join(Organisation, Organisation.id == Poli.organisation_id).where(Poli.active.is_(True))
+            .order_by(Organisation.name, Poli.name, Poli.id))
+    if destination_id:
+        rows = db.session.execute(stmt.where(Poli.organisation_id == destination_id))
+        return [(pid, f"{pname} ({sched})" if sched else pname) for pid, pname, sched, _ in rows]
+    return [(pid, f"{oname} — {pname}") for pid, pname, _, oname in db.session.execute(stmt)]
+
+
+def nakes_choices(organisation_id: int) -> list[tuple[int, str]]:
+    nakes = db.session.scalars(select(HealthWorker).where(
+        HealthWorker.organisation_id == organisation_id, HealthWorker.active.is_(True)).order_by(HealthWorker.name))
+    return [(n.id, f"{n.name} ({n.profession_label})") for n in nakes]
+
+
+def destination_info(destination_id: int | None) -> dict:
+    """Contacts, capacity and travel note of the chosen destination, shown beside the choice."""
+    dest = db.session.get(Organisation, destination_id) if destination_id else None
+    if dest is None or dest.facility_level is None:
+        return {"dest": None, "dest_profile": None}
+    return {"dest": dest, "dest_profile": profile_of(dest.id)}
+
+
+def patient_for_referral(patient_id: int) -> Patient:
+    """The patient a new letter is for (in the user's scope, else 404), with the jorong the basis depends on."""
+    patient = db.session.scalars(scoped(Patient).where(Patient.id == patient_id)
+                                 .options(joinedload(Patient.jorong))).first()
+    if patient is None:
+        abort(404)
+    return patient
+
+
+def new_draft(patient: Patient, user) -> Referral:
+    """An unsaved draft of this facility for the patient (``save_referral`` adds it)."""
+    return Referral(origin_id=user.organisation_id, patient_id=patient.id, patient=patient, created_by_id=user.id,
+                    status="draf")
+
+
+def draft_defaults(patient: Patient) -> dict:
+    """What a new letter's form starts with (field name -> value)."""
+    return {"jenis": "rj", "kategori": "rj", "tipe": "penuh", "arah": "vertikal",
+            "payer": "pasien" if patient.jenis_kepesertaan == "non_jkn" else "bpjs",
+            "referred_at": utcnow().replace(second=0, microsecond=0), "consent_date": today_local(),
+            "dasar": suggested_basis(patient)}
+
+
+def stored_values(ref: Referral) -> dict:
+    """The referral's values under the form's field names where the two differ (selects, diagnosis codes)."""
+    values = {"destination_id": ref.destination_id or 0, "poli_id": ref.poli_id or 0, "nakes_id": ref.nakes_id or 0,
+              "igd_call_accepted": {True: "ya", False: "tidak"}.get(ref.igd_call_accepted, "")}
+    values.update({f"diag{i}": getattr(ref, f"diag{i}_code") or "" for i in (1, 2, 3)})
+    return values
+
+
+def own_referral(ref_id: int, user) -> Referral:
+    """A letter of the user's facility (the sender side), else 404."""
+    ref = get_scoped_or_404(Referral, ref_id)
+    require_sender(ref, user)
+    return ref
+
+
+def typed_values(form) -> dict:
+    """The referral form's values by field name; a field that failed its own validation counts as not given,
+    so no invalid value reaches a rule's query or the referral."""
+    return {name: None if f.errors else f.data for name, f in form._fields.items()}
+
+
+# ---- the issue procedure ----------------------------------------------------------------------------------
+
+def issue_referral(ref: Referral, user, *, at: datetime | None = None,
+                   audited: bool = True) -> tuple[dict[str, str], list[str]]:
+    """The issue procedure, the same from the referral form, the detail page and the demo: every rule for an
+    issued letter, the border link as of the issue day, the number, the audit (``audited`` False only for demo
+    rows, which are no one's action). ``at``: the issue instant (now). Returns (errors by field, warnings);
+    raises ``TransitionError`` when the letter's state or the number format refuses it. Does not commit."""
+    day = at.astimezone(WIB).date() if at else None
+    errors, warnings = check(ref, for_issue=True, today=day)
+    if errors:
+        return errors, warnings
+    apply_border(ref, ref.patient or db.session.get(Patient, ref.patient_id), on=day)
+    lifecycle.issue(ref, user, now=at)
+    if audited:
+        audit.record("update", "rujukan", ref.id, f"menerbitkan rujukan #{ref.id}")
+    return {}, warnings
+
+
+def _issued(ref: Referral, user) -> Result:
+    """The issue procedure inside a use case: ``record`` when issued, else the refusal (rolled back)."""
+    try:
+        errors, warnings = issue_referral(ref, user)
+    except TransitionError as e:
+        return refusal(e)
+    if errors:
+        db.session.rollback()
+        return Result(errors=errors, warnings=warnings)
+    return Result(record=ref, warnings=warnings)
+
+
+def _audit_draft(ref: Referral, created: bool) -> None:
+    audit.record("create" if created else "update", "rujukan", ref.id,
+                 f"{'membuat' if created else 'mengubah'} draf rujukan #{ref.id}")
+    if ref.destination_id is None:
+        audit.record("update", "rujukan", ref.id, f"rujukan #{ref.id}: tujuan teks bebas di luar direktori")
+
+
+def save_referral(ref: Referral, form, user, *, created: bool, issue: bool) -> Result:
+    """Save a new draft (``created``: ``ref`` not added yet) or an edit of a draft, and with ``issue`` also
+    issue it, in one transaction. What was typed is checked as a whole before anything is copied onto ``ref``."""
+    if not created and is_stale(ref, form.version.data):
+        return Result(stale=True)
+    valid = form.validate()
+    errors, warnings = save_draft(ref, typed_values(form), for_issue=issue, invalid=set(form.errors))
+    if not valid or errors:
+        return Result(errors=errors, warnings=warnings)
+    if created:
+        if replay := submission.claim(form.submission_key.data):
+            return Result(replay=replay)
+        db.session.add(ref)
+    apply_border(ref, ref.patient)
+    db.session.flush()
+    if created:
+        lifecycle.log_event(ref, user, None, "draf")
+    _audit_draft(ref, created)
+    result = _issued(ref, user) if issue else Result(record=ref, warnings=warnings)
+    if result.record is None:
+        return result
+    if created:
+        submission.remember(form.submission_key.data, url_for("rujukan.detail", ref_id=ref.id))
+    db.session.commit()
+    return result
+
+
+def issue_draft(ref: Referral, form, user) -> Result:
+    """'Terbitkan' on the detail page: the issue procedure on the stored draft."""
+    if not form.validate():
+        return Result(errors=first_errors(form))
+    if replay := submission.claim(form.submission_key.data):
+        return Result(replay=replay)
+    if ref.status != "draf":
+        db.session.rollback()
+        return Result(refused="Rujukan ini sudah terbit.")
+    result = _issued(ref, user)
+    if result.record is None:
+        return result
+    submission.remember(form.submission_key.data, url_for("rujukan.detail", ref_id=ref.id))
+    db.session.commit()
+    return result
+
+
+COPY_FIELDS = ("jenis", "kategori", "tipe", "arah", "payer", "poli_name", "dasar", "anamnesis", "physical_exam", "bp",
+               "pulse", "rr", "temperature", "weight", "height", "consciousness", "gcs", "supporting", "diag1_code",
+               "diag1_name", "diag2_code", "diag2_name", "diag3_code", "diag3_name", "therapy_drug", "therapy_other",
+               "bmhp", "procedures", "reason", "tacc", "tacc_time", "tacc_reason", "condition", "ambulance", "escort",
+               "allergy", "note", "nakes_id")
+
+
+def copyable(ref: Referral, today=None) -> bool:
+    """A rejected, redirected, expired or cancelled letter is not reused: a new draft starts from its content."""
+    return ref.effective_status(today or today_local()) in COPYABLE
+
+
+def copy_referral(ref: Referral, form, user) -> Result:
+    """A new draft from the content of a letter that is not reused (rejected, redirected, expired, cancelled),
+    addressed to the facility the receiver redirected to (if any). Consent is asked again."""
+    if not form.validate():
+        return Result(errors=first_errors(form))
+    if replay := submission.claim(form.submission_key.data):
+        return Result(replay=replay)
+    new = Referral(origin_id=ref.origin_id, patient_id=ref.patient_id, created_by_id=user.id, status="draf",
+                   **{name: getattr(ref, name) for name in COPY_FIELDS})
+    if ref.status == "dialihkan" and ref.redirect_to_id:
+        new.destination_id, new.poli_id, new.poli_name = ref.redirect_to_id, None, None
+    else:
+        new.destination_id, new.poli_id, new.destination_text = ref.destination_id, ref.poli_id, ref.destination_text
+    db.session.add(new)
+    db.session.flush()
+    lifecycle.log_event(new, user, None, "draf", note=f"salinan dari rujukan #{ref.id}")
+    audit.record("create", "rujukan", new.id, f"membuat draf rujukan #{new.id} dari rujukan #{ref.id}")
+    submission.remember(form.submission_key.data, url_for("rujukan.referral_edit", ref_id=new.id))
+    db.session.commit()
+    return Result(record=new)
+
+
+# ---- the detail page --------------------------------------------------------------------------------------
+
+@dataclass
+class Detail:
+    """What the detail page shows of a letter, for this user."""
+    ref: Referral
+    events: list
+    side: str | None
+    actions: list[str]
+    warnings: list[str]  # the rules' warnings on the sender's draft
+    redirect_choices: list  # (id, name) of the facilities a redirect may go to
+    can_copy: bool
+    times: dict[str, timedelta | None]
+    code: str | None  # the verification code, once issued
+
+
+def detail(ref_id: int, user) -> Detail:
+    """The letter in the user's scope (else 404) with its events and the steps this side may take; the view is
+    audited (the caller commits after rendering)."""
+    ref = db.session.scalars(scoped(Referral).where(Referral.id == ref_id).options(
+        joinedload(Referral.patient).joinedload(Patient.home_regency),
+        joinedload(Referral.patient).joinedload(Patient.jorong), joinedload(Referral.origin),
+        joinedload(Referral.destination), joinedload(Referral.nakes), joinedload(Referral.redirect_to))).first()
+    if ref is None:
+        abort(404)
+    events = list(db.session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id)
+                                     .options(joinedload(ReferralEvent.organisation))
+                                     .order_by(ReferralEvent.at, ReferralEvent.id)))
+    side = side_of(ref, user)
+    actions = lifecycle.allowed_actions(ref, user)
+    redirect_choices = db.session.execute(select(Organisation.id, Organisation.name).where(
+        Organisation.facility_level.is_not(None), Organisation.id.not_in([ref.origin_id, ref.destination_id or 0]))
+        .order_by(Organisation.name)).all() if "redirect" in actions else []
+    audit.record("view", "rujukan", ref.id, f"melihat rujukan #{ref.id}")
+    return Detail(ref=ref, events=events, side=side, actions=actions,
+                  warnings=check(ref, for_issue=False)[1] if ref.status == "draf" and side == "sender" else [],
+                  redirect_choices=redirect_choices, can_copy=side == "sender" and copyable(ref),
+                  times=lifecycle.response_times(ref), code=verify_code(ref.id) if ref.number else None)
