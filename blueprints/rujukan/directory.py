@@ -46,7 +46,7 @@ def facilities():
         stmt = stmt.where(func.lower(Organisation.name).like(f"%{q.lower()}%"))
     if level in ("FKTP", "FKTL"):
         stmt = stmt.where(Organisation.facility_level == level)
-    page = paginate(stmt, request.args.get("hal"))
+    page = paginate(stmt, request.args.get("hal"), filters=("q", "level"))
     ids = [o.id for o in page.items]
     profiles = {p.organisation_id: p for p in db.session.scalars(
         select(FacilityProfile).where(FacilityProfile.organisation_id.in_(ids or [0])))}

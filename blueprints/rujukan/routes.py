@@ -73,7 +73,8 @@ def _list_page(stmt, order, template: str, inbox: bool):
     """Outgoing and incoming lists: the same status filter, search, paging and fragment."""
     status = request.args.get("status", "")[:12]
     q = search_text(request.args.get("q"))
-    page = paginate(_filtered(stmt, status, q).order_by(order, Referral.id.desc()), request.args.get("hal"))
+    page = paginate(_filtered(stmt, status, q).order_by(order, Referral.id.desc()), request.args.get("hal"),
+                    filters=("status", "q"))
     return render(template, "rujukan/_list.html", page=page, st=status, q=q, statuses=STATUS_FILTERS, inbox=inbox)
 
 
@@ -109,7 +110,7 @@ def patients():
         like = f"%{q.lower()}%"
         stmt = stmt.where(or_(Patient.nik == digits, Patient.no_jkn == digits, func.lower(Patient.name).like(like),
                               func.lower(Patient.no_rm) == q.lower()))
-    page = paginate(stmt, request.args.get("hal"))
+    page = paginate(stmt, request.args.get("hal"), filters=("q",))
     sidilan = None
     if len(digits) == 16 and digits.isdigit() and page.total == 0:
         sidilan = usecases.sidilan_lookup(digits, current_user)

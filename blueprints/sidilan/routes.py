@@ -49,7 +49,7 @@ def index():
     filters = S.Filters.from_args(request.args)
     stmt = S.search_stmt(filters, current_user, today_local()).options(
         joinedload(Person.nagari), joinedload(Person.disability))
-    page = paginate(stmt, request.args.get("hal"))
+    page = paginate(stmt, request.args.get("hal"), filters=S.Filters.names())
     ctx = dict(page=page, f=filters, today=today_local())
     if wants_fragment():
         # the fragment needs no filter choices

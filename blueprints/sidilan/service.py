@@ -1,7 +1,7 @@
 """SIDILAN logic shared by routes, demo and the report helper: derived values, NIK wrapper, workflow,
 duplicate detection and merge, search. Services add and flush; the caller commits."""
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 
 from flask import current_app, has_app_context
@@ -450,6 +450,11 @@ class Filters:
             return (args.get(name) or "").strip()[:n]
         return cls(q=get("q", 60), kecamatan=get("kecamatan"), nagari=get("nagari"), jorong=get("jorong"),
                    ragam=get("ragam"), lansia=get("lansia"), status=get("status"), program=get("program"))
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The query arguments of the list's filter (its pager keeps them)."""
+        return tuple(f.name for f in fields(cls))
 
     def as_args(self) -> dict[str, str]:
         """The filters that are set, as query arguments (for links that keep the filter)."""
