@@ -180,3 +180,17 @@ def test_database_errors_do_not_quote_parameters(app, caplog):
         db.session.rollback()
     assert "simpan gagal" in caplog.text
     assert "Rosmaniar Binti Uji" not in caplog.text
+
+
+def test_home_says_where_each_account_belongs(client, auth):
+    """The line under the greeting names the account's organisation; the superadmin belongs to none and works
+    across every regency, which the line says instead of ending on an empty ' · '."""
+    import re
+    for username, expected in (("operator.solok", "Operator Dinas Sosial · Dinas Sosial Kabupaten Solok · "),
+                               ("superadmin", "Superadmin · semua kabupaten · ")):
+        auth.login(username)
+        page = client.get("/").get_data(as_text=True)
+        line = re.search(r'<h1>Selamat datang.*?</h1>\s*<p class="muted">(.*?)</p>', page, re.S).group(1)
+        assert line.startswith(expected), line
+        assert " ·  · " not in line
+        auth.logout()

@@ -1,5 +1,5 @@
 """Pager links on real list pages of every module: query arguments named like url_for's own parameters never
-break a list, and the links keep the filters, a repeated one with every value."""
+break a list, and the links keep the list's own filters (a repeated one with every value) and nothing else."""
 import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
@@ -13,8 +13,7 @@ from blueprints.pks.models import Agreement, Party
 from blueprints.rujukan.models import Patient
 from tests.conftest import HX, AuthActions
 
-JUNK = ["_method=x", "endpoint=x", "fmt=x", "_anchor=x", "_external=1", "_scheme=x"]
-FILTER = "ragam=a&ragam=b"  # repeated, so request.args.items() would keep only "a"
+JUNK = ["_method=x", "endpoint=x", "fmt=x", "_anchor=x", "_external=1", "_scheme=x", "foo=bar"]
 ROWS = 25  # more than one page of 20
 
 
@@ -46,13 +45,14 @@ def _more_patients():
                                home_regency_id=user.regency_id))
 
 
-# (module, login, list url, rows to add so that the list has a second page)
+# (module, login, list url, one of its filters that still leaves a second page, rows to add for that page)
 LISTS = [
-    ("sidilan", "operator.solok", "/sidilan/", None),  # the demo has more than 20 people
-    ("rujukan", "faskes.sijunjung", "/rujukan/pasien", _more_patients),
-    ("rujukan", "faskes.sijunjung", "/rujukan/faskes", _more_facilities),
-    ("pks", "kerjasama.solok", "/pks/daftar", _more_agreements),
-    ("pks", "kerjasama.solok", "/pks/daftar?status=belum_berlaku", _more_agreements),  # paged in memory
+    # the demo has more than 20 people; ragam repeated, so request.args.items() would keep only "a"
+    ("sidilan", "operator.solok", "/sidilan/", "ragam=a&ragam=b", None),
+    ("rujukan", "faskes.sijunjung", "/rujukan/pasien", "q=Pasien+Halaman", _more_patients),
+    ("rujukan", "faskes.sijunjung", "/rujukan/faskes", "q=Halaman&level=FKTP", _more_facilities),
+    ("pks", "kerjasama.solok", "/pks/daftar", "q=halaman&tahap=penyusunan", _more_agreements),
+    ("pks", "kerjasama.solok", "/pks/daftar?status=belum_berlaku", "jenis=PKS", _more_agreements),  # in memory
 ]
 
 def _pager_links(html: str) -> list[str]:
@@ -62,22 +62,22 @@ def _pager_links(html: str) -> list[str]:
 
 
 def _cases():
-    for module, user, url, more in LISTS:
+    for module, user, url, filter_, more in LISTS:
         for junk in JUNK:
             for hx in (False, True):
-                yield pytest.param(user, url, more, junk, hx,
+                yield pytest.param(user, url, filter_, more, junk, hx,
                                    id=f"{url}-{junk}-{'htmx' if hx else 'page'}")
 
 
-@pytest.mark.parametrize(("user", "url", "more", "junk", "hx"), list(_cases()))
-def test_list_pager_survives_junk_arguments_and_keeps_filters(app, user, url, more, junk, hx):
+@pytest.mark.parametrize(("user", "url", "filter_", "more", "junk", "hx"), list(_cases()))
+def test_list_pager_survives_junk_arguments_and_keeps_filters(app, user, url, filter_, more, junk, hx):
     if more:
         with app.app_context():
             more()
             db.session.commit()
     client = app.test_client()
     AuthActions(client).login(user)
-    full = f"{url}{'&' if '?' in url else '?'}{FILTER}&{junk}"
+    full = f"{url}{'&' if '?' in url else '?'}{filter_}&{junk}"
     response = client.get(full, headers=HX if hx else {})
     assert response.status_code == 200, full
     links = _pager_links(response.get_data(as_text=True))
@@ -87,10 +87,9 @@ def test_list_pager_survives_junk_arguments_and_keeps_filters(app, user, url, mo
         parts = urlsplit(href)
         query = parse_qs(parts.query, keep_blank_values=True)
         assert parts.path == base.path and not parts.netloc and not parts.fragment, href
-        assert query["ragam"] == ["a", "b"], href
         assert query["hal"][0].isdigit(), href
-        assert not [k for k in query if k.startswith("_") or k == "endpoint"], href
-        for k, v in parse_qs(base.query).items():
+        assert set(query) == {"hal", *parse_qs(base.query), *parse_qs(filter_)}, href  # the list's own, no more
+        for k, v in {**parse_qs(base.query), **parse_qs(filter_)}.items():
             assert query[k] == v, href
 
 
@@ -106,6 +105,48 @@ def test_pager_drops_route_variables_and_keeps_the_record():
     lists.add_url_rule("/daftar/<int:item_id>", "items", items)
     lists.add_url_rule("/daftar", "items", items)
     with lists.test_request_context("/daftar/7?item_id=abc&ragam=a&ragam=b&hal=1&_anchor=x&endpoint=y"):
-        assert Page(items=[], page=1, per_page=20, total=45).url(2) == "/daftar/7?ragam=a&ragam=b&hal=2"
-    with lists.test_request_context("/daftar?item_id=abc&q=x"):
-        assert Page(items=[], page=1, per_page=20, total=45).url(3) == "/daftar?q=x&hal=3"
+        page = Page(items=[], page=1, per_page=20, total=45, filters=("ragam", "item_id", "_anchor", "endpoint"))
+        assert page.url(2) == "/daftar/7?ragam=a&ragam=b&hal=2"
+    with lists.test_request_context("/daftar?item_id=abc&q=x&foo=y"):
+        assert Page(items=[], page=1, per_page=20, total=45, filters=("q",)).url(3) == "/daftar?q=x&hal=3"
+        assert Page(items=[], page=1, per_page=20, total=45).url(3) == "/daftar?hal=3"  # declared none, keeps none
+
+
+@pytest.mark.parametrize("hx", [False, True], ids=["page", "htmx"])
+def test_pager_links_hold_only_the_lists_declared_filters(app, hx):
+    """The crafted link of issue 9: url_for's own parameter names and an argument the list does not filter by
+    are all dropped; the list's filters stay."""
+    with app.app_context():
+        _more_agreements()
+        db.session.commit()
+    client = app.test_client()
+    AuthActions(client).login("kerjasama.solok")
+    response = client.get("/pks/daftar?_external=1&_scheme=javascript&_anchor=x&foo=bar&q=halaman&endpoint=y"
+                          "&_method=DELETE", headers=HX if hx else {})
+    assert response.status_code == 200
+    links = _pager_links(response.get_data(as_text=True))
+    assert links
+    for href in links:
+        assert not href.startswith(("javascript", "http", "//")) and "#" not in href, href
+        for word in ("_external", "_scheme", "_anchor", "javascript", "foo", "bar", "endpoint", "_method"):
+            assert word not in href, href
+        assert parse_qs(urlsplit(href).query) == {"q": ["halaman"], "hal": [parse_qs(urlsplit(href).query)["hal"][0]]}
+
+
+def test_audit_pager_keeps_its_filter_form_fields(app):
+    """A list whose filters are a form declares the form's field names: the audit log's pager keeps them."""
+    from blueprints.core import audit
+    with app.test_request_context():
+        for n in range(60):
+            audit.record("view", "uji", n, "baris uji", regency_id=None)
+        db.session.commit()
+    client = app.test_client()
+    AuthActions(client).login("superadmin")
+    response = client.get("/admin/audit?action=view&date_from=2000-01-01&foo=bar&_scheme=javascript")
+    links = _pager_links(response.get_data(as_text=True)) or re.findall(
+        r'href="([^"]*hal=2[^"]*)"', unescape(response.get_data(as_text=True)))
+    assert links
+    for href in links:
+        query = parse_qs(urlsplit(href).query)
+        assert query["action"] == ["view"] and query["date_from"] == ["2000-01-01"], href
+        assert set(query) == {"action", "date_from", "hal"}, href

@@ -54,7 +54,7 @@ def users():
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(func.lower(User.username).like(like) | func.lower(User.name).like(like))
-    page = paginate(stmt, request.args.get("hal"), per_page=50)
+    page = paginate(stmt, request.args.get("hal"), per_page=50, filters=("q",))
     return render("admin/users.html", "admin/_users.html", page=page, q=q)
 
 
@@ -218,7 +218,7 @@ def jorong():
         stmt = stmt.where(Jorong.nagari_code == cascade.nagari)
     elif cascade.kecamatan:
         stmt = stmt.where(Wilayah.parent_code == cascade.kecamatan)
-    page = paginate(stmt, request.args.get("hal"), per_page=50)
+    page = paginate(stmt, request.args.get("hal"), per_page=50, filters=("kecamatan", "nagari", *back))
     status = FORM_INVALID if (form.errors or errors) else 200
     regencies = db.session.scalars(select(Regency).order_by(Regency.code)).all() if back else []
     return render("admin/jorong.html", form=form, cascade=cascade, errors=errors, page=page, status=status,
@@ -256,5 +256,5 @@ def audit_log():
         stmt = stmt.where(AuditEvent.at >= datetime.combine(form.date_from.data, time.min, WIB))
     if form.date_to.data and not form.date_to.errors:
         stmt = stmt.where(AuditEvent.at < datetime.combine(form.date_to.data + timedelta(days=1), time.min, WIB))
-    page = paginate(stmt, request.args.get("hal"), per_page=50)
+    page = paginate(stmt, request.args.get("hal"), per_page=50, filters=[f.name for f in form])
     return render("admin/audit.html", "admin/_audit.html", form=form, page=page)

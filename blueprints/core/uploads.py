@@ -39,14 +39,16 @@ def _local(tag: str) -> str:
 
 
 def spreadsheet_problem(data: bytes, filename: str = "", max_rows: int | None = None,
-                        max_unpacked: int | None = None) -> str | None:
-    """Why this spreadsheet upload must be refused (a message for the clerk), or None."""
+                        max_unpacked: int | None = None, rows_message: str | None = None) -> str | None:
+    """Why this spreadsheet upload must be refused (a message for the clerk), or None. A caller with its own
+    row limit (counted its own way, e.g. data rows under a header) passes it with the message it shows for it."""
     max_rows = max_rows or _setting("UPLOAD_MAX_ROWS", DEFAULT_MAX_ROWS)
+    too_many_rows = rows_message or _too_many_rows(max_rows)
     max_unpacked = max_unpacked or _setting("UPLOAD_MAX_UNPACKED_MB", DEFAULT_MAX_UNPACKED_MB) * 1024 * 1024
     if not data.startswith(b"PK"):
         if filename.lower().endswith((".xlsx", ".xlsm")):
             return "Berkas .xlsx tidak sah (bukan arsip spreadsheet)."
-        return _too_many_rows(max_rows) if data.count(b"\n") > max_rows + 1 else None  # CSV
+        return too_many_rows if data.count(b"\n") > max_rows + 1 else None  # CSV
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
@@ -65,13 +67,14 @@ def spreadsheet_problem(data: bytes, filename: str = "", max_rows: int | None = 
                     "Pecah menjadi beberapa berkas.")
         for info in members:
             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                problem = _sheet_rows_problem(archive, info, max_rows)
+                problem = _sheet_rows_problem(archive, info, max_rows, too_many_rows)
                 if problem:
                     return problem
     return None
 
 
-def _sheet_rows_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_rows: int) -> str | None:
+def _sheet_rows_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_rows: int,
+                        too_many_rows: str) -> str | None:
     rows = 0
     try:
         with archive.open(info) as stream:
@@ -80,7 +83,7 @@ def _sheet_rows_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_row
                 if name == "row":
                     rows += 1
                     if rows > max_rows:
-                        return _too_many_rows(max_rows)
+                        return too_many_rows
                     element.clear()  # a streaming count: nothing of the sheet stays in memory
                 elif name == "sheetData":
                     element.clear()

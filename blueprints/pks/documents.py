@@ -15,6 +15,7 @@ from blueprints.core.uploads import upload_area
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
+from blueprints.core.uploads import pdf_problem
 
 from . import bp, service
 from .forms import UploadForm
@@ -87,6 +88,8 @@ def check_file(storage) -> tuple[str | None, bytes, str]:
     if real is None or TYPES[real][0] != TYPES[ext][0]:
         return (f"Isi berkas tidak sesuai dengan ekstensi .{ext}"
                 + (f" (isinya {TYPES[real][1]})." if real else " (isi tidak dikenali).")), b"", ""
+    if real == "pdf" and (problem := pdf_problem(data)):  # starting with %PDF- does not make a file a PDF
+        return problem, b"", ""
     return None, data, ext
 
 

@@ -109,6 +109,9 @@ def _filtered(args, user):
     return stmt.options(*service.list_options()).order_by(Agreement.id.desc()), q
 
 
+LIST_FILTERS = ("q", "jenis", "tahap", "daerah", "urusan", "status")
+
+
 @bp.route("/daftar")
 def agreements():
     stmt, q = _filtered(request.args, current_user)
@@ -117,9 +120,9 @@ def agreements():
     if status in STATUS_BERLAKU:
         # Derived, so filtered in Python over the (small) scoped set; paging stays at 20 rows.
         rows = [a for a in db.session.scalars(stmt) if service.status_berlaku(a, today) == status]
-        page = paginate_list(rows, request.args.get("hal"))
+        page = paginate_list(rows, request.args.get("hal"), filters=LIST_FILTERS)
     else:
-        page = paginate(stmt, request.args.get("hal"))
+        page = paginate(stmt, request.args.get("hal"), filters=LIST_FILTERS)
     return render("pks/list.html", "pks/_list.html", page=page, q=q, args=request.args, today=today,
                   regencies=_regency_choices(), JENIS=JENIS, TAHAP=TAHAP, STATUS_BERLAKU=STATUS_BERLAKU,
                   URUSAN=URUSAN, status_of=lambda a: service.status_berlaku(a, today))

@@ -37,7 +37,7 @@ def directory_page(q: str, level: str, page_arg):
         stmt = stmt.where(func.lower(Organisation.name).like(f"%{q.lower()}%"))
     if level in ("FKTP", "FKTL"):
         stmt = stmt.where(Organisation.facility_level == level)
-    page = paginate(stmt, page_arg)
+    page = paginate(stmt, page_arg, filters=("q", "level"))
     ids = [o.id for o in page.items]
     profiles = {p.organisation_id: p for p in db.session.scalars(
         select(FacilityProfile).where(FacilityProfile.organisation_id.in_(ids or [0])))}

@@ -110,7 +110,7 @@ def search_patients(q: str, page_arg, user) -> Search:
         like = f"%{q.lower()}%"
         stmt = stmt.where(or_(Patient.nik == digits, Patient.no_jkn == digits, func.lower(Patient.name).like(like),
                               func.lower(Patient.no_rm) == q.lower()))
-    out = Search(page=paginate(stmt, page_arg), digits=digits)
+    out = Search(page=paginate(stmt, page_arg, filters=("q",)), digits=digits)
     if is_full_nik(digits) and out.page.total == 0:
         out.sidilan = sidilan_lookup(digits, user)
         db.session.commit()

@@ -60,7 +60,8 @@ def letter_list(inbox: bool, user, status: str, q: str, page_arg):
         stmt = (scoped(Referral).where(Referral.origin_id == user.organisation_id)
                 .options(joinedload(Referral.patient), joinedload(Referral.destination)))
         order = Referral.created_at.desc()
-    return paginate(_filtered(stmt, status, q).order_by(order, Referral.id.desc()), page_arg)
+    return paginate(_filtered(stmt, status, q).order_by(order, Referral.id.desc()), page_arg,
+                    filters=("status", "q"))
 
 
 # ---- the referral form ------------------------------------------------------------------------------------

@@ -230,7 +230,7 @@ def register():
         audit.record("export", "rujukan_register", f"{y}-{m:02d}", f"register rujukan {y}-{m:02d} ({fmt})")
         db.session.commit()
         return response
-    page = paginate(stmt, request.args.get("hal"))
+    page = paginate(stmt, request.args.get("hal"), filters=("bulan",))
     audit.record("view", "rujukan_register", f"{y}-{m:02d}", f"melihat register rujukan {y}-{m:02d}")
     response = render("rujukan/register.html", "rujukan/_register.html", page=page, y=y, m=m, bulan=BULAN,
                   month=bulan_tahun(m, y), rows=[register_values(r) for r in page.items], columns=REGISTER_COLUMNS,
@@ -259,6 +259,6 @@ def worklist_page():
         abort(404)
     stmt = worklist(name, current_user.organisation_id, today_local())
     page = paginate(stmt.options(joinedload(Referral.patient), joinedload(Referral.destination),
-                                 joinedload(Referral.origin)), request.args.get("hal"))
+                                 joinedload(Referral.origin)), request.args.get("hal"), filters=("daftar",))
     return render("rujukan/worklist.html", "rujukan/_worklist.html", page=page, name=name, labels=LABELS,
                   sender=SENDER, receiver=RECEIVER)

@@ -199,7 +199,7 @@ def _preview(pending: importer.Pending, form: RunForm, status: int = 200):
     run = _run(pending)
     show = request.args.get("tampil", "")
     rows = [r for r in run.rows if r.status == show] if show in importer.STATUS_LABELS else run.rows
-    page = paginate_list(rows, request.args.get("hal"))
+    page = paginate_list(rows, request.args.get("hal"), filters=("tampil",))
     return render("sidilan/report_import_preview.html", "sidilan/_report_import_rows.html", pending=pending,
                   run=run, page=page, show=show, labels=importer.STATUS_LABELS, form=form, status=status)
 

@@ -78,7 +78,7 @@ def index():
     filters = Filters.from_args(request.args)
     stmt = search_stmt(filters, current_user, today_local()).options(
         joinedload(Person.nagari), joinedload(Person.disability))
-    page = paginate(stmt, request.args.get("hal"))
+    page = paginate(stmt, request.args.get("hal"), filters=Filters.names())
     ctx = dict(page=page, f=filters, today=today_local())
     if wants_fragment():
         # the fragment needs no filter choices

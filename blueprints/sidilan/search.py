@@ -1,6 +1,6 @@
 """Finding persons: the list page's filters and query (also the export's), and the live registry that the
 worklists, reports and rules count. Query builders only; nothing is written."""
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 
 from sqlalchemy import and_, exists, or_, union
@@ -36,6 +36,11 @@ class Filters:
             return (args.get(name) or "").strip()[:n]
         return cls(q=get("q", 60), kecamatan=get("kecamatan"), nagari=get("nagari"), jorong=get("jorong"),
                    ragam=get("ragam"), lansia=get("lansia"), status=get("status"), program=get("program"))
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The query arguments of the list's filter (its pager keeps them)."""
+        return tuple(f.name for f in fields(cls))
 
     def as_args(self) -> dict[str, str]:
         """The filters that are set, as query arguments (for links that keep the filter)."""

@@ -23,6 +23,19 @@ def key(prefix: str = "") -> dict:
     return {(f"{prefix}-" if prefix else "") + "submission_key": new_submission_key()}
 
 
+def real_pdf(title: str = "Naskah uji") -> bytes:
+    """A real one-page PDF (the upload check reads PDFs with a parser); a different title gives other bytes."""
+    import io
+
+    from pypdf import PdfWriter
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
 def version_of(app, model, record_id) -> int:
     """The stored version of a record, as its edit form shows it."""
     with app.app_context():

@@ -11,9 +11,9 @@ from blueprints.core.extensions import db
 from blueprints.pks.models_work import Document
 from tests.conftest import AuthActions
 
-from .conftest import key
+from .conftest import key, real_pdf
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = real_pdf()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -93,5 +93,34 @@ def test_signed_agreement_refuses_new_drafts(solok, ids):
     r = _upload(solok, ids["ksb"], PDF, "draf-baru.pdf")
     assert r.status_code == 422 and "terkunci" in r.get_data(as_text=True)
     assert _upload(solok, ids["ksb"], PDF, "scan-ksb.pdf", kind="ttd").status_code == 302
-    r = _upload(solok, ids["ksb"], PDF + b"x", "scan-lain.pdf", kind="ttd")
+    r = _upload(solok, ids["ksb"], real_pdf("Scan lain"), "scan-lain.pdf", kind="ttd")
     assert r.status_code == 422
+
+
+def test_a_file_that_only_starts_like_a_pdf_is_refused(app, solok, ids):
+    """Starting with %PDF- does not make a file a PDF: an HTML page (or a truncated PDF) behind that prefix is
+    refused at the file field with 422, and nothing is stored or written."""
+    aid = ids["pks1"]
+    fakes = [b"%PDF-1.7\n<html><body><script>alert(document.cookie)</script></body></html>\n",
+             b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", PDF[: len(PDF) // 2]]
+    for fake in fakes:
+        r = _upload(solok, aid, fake, "naskah.pdf")
+        body = r.get_data(as_text=True)
+        assert r.status_code == 422, fake[:30]
+        assert "bukan PDF yang sah" in body or "tidak berisi halaman" in body, fake[:30]
+    with app.app_context():
+        assert db.session.scalar(select(Document.id)) is None
+    folder = Path(app.config["UPLOAD_DIR"]) / "pks"
+    assert not folder.exists() or not list(folder.iterdir())
+
+
+def test_a_real_pdf_is_stored_and_downloaded_never_cached(app, solok, ids):
+    aid = ids["pks1"]
+    pdf = real_pdf("Draf kesepakatan v3")
+    r = _upload(solok, aid, pdf, "draf-v3.pdf", versi="3")
+    assert r.status_code == 302
+    with app.app_context():
+        did = db.session.scalar(select(Document.id).where(Document.agreement_id == aid))
+    r = solok.get(f"/pks/dokumen/{did}/unduh")
+    assert r.status_code == 200 and r.data == pdf and r.mimetype == "application/pdf"
+    assert "no-store" in r.headers["Cache-Control"]

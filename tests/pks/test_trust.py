@@ -17,9 +17,9 @@ from tests.conftest import HX
 from tests.crawl import post_forms
 from tests.replay import form_key, logged_in, replay_parallel, replay_sequential
 
-from .conftest import make_signable, regency_id, version_of
+from .conftest import make_signable, real_pdf, regency_id, version_of
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = real_pdf()
 NOTE = "Data ini sudah tersimpan"
 
 

@@ -12,7 +12,7 @@ from blueprints.pks.public import covering_agreements
 from blueprints.wilayah.models import Jorong
 from tests.conftest import AuthActions
 
-from .conftest import key, make_signable, regency_id, version_of
+from .conftest import key, make_signable, real_pdf, regency_id, version_of
 
 
 def test_demo_load_is_idempotent(app):
@@ -172,7 +172,7 @@ def test_done_means_signing_recorded_through_the_pages(app, solok, ids):
     r = solok.post(f"/pks/{aid}/tandatangan", data={"ttd-tgl_ttd": today.isoformat(), "ttd-tempat": "Solok",
                                                      "ttd-tgl_berakhir": end.isoformat()})
     assert r.status_code == 302, r.get_data(as_text=True)
-    scan = b"%PDF-1.4 signed scan\n%%EOF\n"
+    scan = real_pdf("PKS 2 ditandatangani")
     r = solok.post(f"/pks/{aid}/dokumen", data={**key(), "kind": "ttd", "berkas": (_io.BytesIO(scan), "pks2-ttd.pdf")},
                    content_type="multipart/form-data")
     assert r.status_code == 302

@@ -3,6 +3,7 @@ rejected-rows report. Expected outcomes come from the sample file's documented r
 import csv
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -275,7 +276,7 @@ def test_only_operator_imports(client, auth):
     ("kosong.xlsx", b"", "Berkas kosong"),
     ("kosong.csv", b"\xef\xbb\xbf\r\n\r\n", "Berkas tidak berisi data"),
     ("gambar.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "Jenis berkas tidak dikenali"),
-    ("palsu.xlsx", b"PK\x03\x04 this is not a zip", "tidak dapat dibaca"),
+    ("palsu.xlsx", b"PK\x03\x04 this is not a zip", "Berkas .xlsx rusak atau bukan spreadsheet"),
     ("palsu.csv", b"\x00\x01\x02binary", "bukan teks CSV"),
     ("lama.xls", b"\xd0\xcf\x11\xe0", "Format .xls lama"),
 ])
@@ -351,6 +352,64 @@ def test_twenty_megabyte_file_gets_a_message(operator):
     r = upload(operator, name="besar.csv", data=data)
     assert r.status_code == 422
     assert f"lebih dari {importer.MAX_ROWS:,} baris".replace(",", ".") in r.text
+
+
+def _zip(members: dict) -> bytes:
+    """An .xlsx-shaped zip; a callable member is streamed in (so the test never holds it unpacked)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, content in members.items():
+            if callable(content):
+                with archive.open(name, "w", force_zip64=True) as fh:
+                    content(fh)
+            else:
+                archive.writestr(name, content)
+    return buf.getvalue()
+
+
+def _sample_members() -> dict:
+    with zipfile.ZipFile(XLSX) as sample:
+        return {info.filename: sample.read(info) for info in sample.infolist()}
+
+
+def _zeros(fh):
+    block = b"\0" * (1024 * 1024)
+    for _ in range(200):
+        fh.write(block)
+
+
+def _rows(fh):
+    fh.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+    for n in range(1, 100_001):
+        fh.write(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (n, n))
+    fh.write(b"</sheetData></worksheet>")
+
+
+def _pending_files(app) -> list:
+    with app.app_context():
+        area = importer._area()
+        return sorted(p.name for p in area.iterdir())
+
+
+@pytest.mark.parametrize("bomb,message", [
+    (lambda: _zip({**_sample_members(), "xl/sharedStrings.xml": _zeros}), "tidak wajar"),
+    (lambda: _zip({**_sample_members(), "xl/worksheets/sheet1.xml": _rows}),
+     f"lebih dari {importer.MAX_ROWS:,} baris data".replace(",", ".")),
+], ids=["zip-bomb", "too-many-rows"])
+def test_a_small_spreadsheet_that_unpacks_huge_is_refused_at_the_file_field(app, operator, bomb, message):
+    """The shared upload guard runs before openpyxl opens the file: a few hundred KB that would unpack to
+    hundreds of MB, or a sheet of 100,000 rows, answers 422 with the message under the file field, and
+    nothing is stored (no pending upload, no record, no spent submission key)."""
+    data = bomb()
+    assert len(data) < 1024 * 1024
+    before, files = counts(app), _pending_files(app)
+    key = new_submission_key()
+    r = upload(operator, name="data.xlsx", data=data, key=key)
+    assert r.status_code == 422
+    err = re.search(r'<input[^>]*name="berkas"[^>]*>.*?<span class="err">(.*?)</span>', r.text, re.S)
+    assert err and message in err.group(1), r.text[-3000:]
+    assert counts(app) == before and _pending_files(app) == files
+    token_of(upload(operator, key=key))  # the same key still takes the real file
 
 
 def test_too_much_text_gets_a_message(operator):

@@ -9,10 +9,13 @@ from datetime import date, datetime
 
 from openpyxl import load_workbook
 
+from blueprints.core.uploads import spreadsheet_problem
+
 from .parse import normalise_header
 
 MAX_ROWS = 2000  # one request must finish well inside a worker timeout, duplicate checks included
 MAX_COLS = 60
+HEADER_ROWS = 20  # rows a file may have above and in its header (the header is guessed among the first 20)
 MAX_CELL = 1000  # longer cell text is cut here; the field checks then reject it with a clear reason
 MAX_CHARS = 5_000_000  # all cells together: what one dry run may hold in the temporary area
 TOO_MANY_ROWS = (f"Berkas berisi lebih dari {MAX_ROWS:,} baris data. Pecah menjadi beberapa berkas lalu impor "
@@ -141,7 +144,7 @@ def read_xlsx(data: bytes, filename: str) -> Sheet:
             raise ImportFileError("Berkas .xlsx tidak berisi lembar kerja.")
         rows, numeric, size = [], [], 0
         for values in sheet.iter_rows(values_only=True):
-            if len(rows) >= MAX_ROWS + 20:
+            if len(rows) >= MAX_ROWS + HEADER_ROWS:
                 raise ImportFileError(TOO_MANY_ROWS)
             cells, nums = [], []
             for col, value in enumerate(values[:MAX_COLS]):
@@ -188,7 +191,7 @@ def read_csv(data: bytes, filename: str) -> Sheet:
     rows, numeric, size = [], [], 0
     try:
         for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            if len(rows) >= MAX_ROWS + 20:
+            if len(rows) >= MAX_ROWS + HEADER_ROWS:
                 raise ImportFileError(TOO_MANY_ROWS)
             cells = [c[:MAX_CELL].replace("\x00", "") for c in record[:MAX_COLS]]
             size += sum(len(c) for c in cells)
@@ -208,10 +211,13 @@ def read_upload(filename: str, data: bytes) -> Sheet:
         raise ImportFileError("Berkas kosong (0 byte).")
     if lower.endswith(".xls"):
         raise ImportFileError("Format .xls lama tidak didukung. Simpan ulang sebagai .xlsx atau .csv.")
-    if lower.endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
-        return read_xlsx(data, name)
-    if lower.endswith((".csv", ".txt")):
-        return read_csv(data, name)
+    is_xlsx = lower.endswith((".xlsx", ".xlsm")) or data[:2] == b"PK"
+    if is_xlsx or lower.endswith((".csv", ".txt")):
+        # the shared guard first: a zip bomb or a sheet of a million rows is refused before openpyxl opens it
+        problem = spreadsheet_problem(data, name, max_rows=MAX_ROWS + HEADER_ROWS, rows_message=TOO_MANY_ROWS)
+        if problem:
+            raise ImportFileError(problem)
+        return read_xlsx(data, name) if is_xlsx else read_csv(data, name)
     raise ImportFileError("Jenis berkas tidak dikenali. Unggah spreadsheet .xlsx atau .csv.")
 
 
