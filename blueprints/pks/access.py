@@ -1,4 +1,4 @@
-"""Who may do what in Kerja Sama (docs/pks.md §3): the one place for the module's permission rules.
+"""Who may do what in Kerja Sama (docs/pks.md §1.3): the one place for the module's permission rules.
 
 Bagian Kerjasama reads and writes the agreements of its regency (the regency scope itself is the models'
 ``scope_clause``); Pimpinan reads the same records and writes nothing; an admin reaches only the rule
