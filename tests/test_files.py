@@ -15,7 +15,7 @@ from app import _instance_secret, create_app
 from blueprints.core.extensions import db
 from blueprints.core.pdf import FetchRefused, StaticOnlyFetcher, html_to_pdf
 from blueprints.core.uploads import pdf_problem, spreadsheet_problem, write_private
-from blueprints.pks.models_work import Document
+from blueprints.pks.models import Document
 from tests.conftest import make_config
 from tests.pks.conftest import PKS1_TITLE, agreement_id
 from tests.replay import form_key, logged_in

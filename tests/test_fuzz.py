@@ -113,8 +113,7 @@ def _seed(app) -> dict[str, list[str]]:
     from blueprints.auth.models import User
     from blueprints.core.extensions import db
     from blueprints.core.timeutil import today_local
-    from blueprints.pks.models import Agreement
-    from blueprints.pks.models_work import Obligation
+    from blueprints.pks.models import Agreement, Obligation
     from blueprints.rujukan.models import Referral
 
     with app.app_context():

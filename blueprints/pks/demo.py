@@ -11,8 +11,8 @@ from sqlalchemy import select
 from blueprints.core.extensions import db
 from blueprints.wilayah.models import Jorong
 
-from .models import Agreement, Event, Party, ScopeItem, ScopeLink, ServiceArea, Slip
-from .models_work import ActionItem, Attendee, Decision, Meeting
+from .models import (ActionItem, Agreement, Attendee, Decision, Event, Meeting, Party, ScopeItem, ScopeLink,
+                     ServiceArea, Slip)
 
 SUMBER = ("Kabaminang.com, \"Pemkab Solok dan Pemkab Sijunjung bahas PKS\", rapat Kamis 29 Agustus 2024 "
           "di Ruang Rapat Sekda Kab. Solok")

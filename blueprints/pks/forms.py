@@ -5,9 +5,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.core.forms import CreateForm, EditForm, Form
 
-from .models import JENIS, KATEGORI, KLAUSUL, NOTE_KINDS, PERAN_PIHAK, URUSAN
-from .models_work import (ACTIVITY_STATUS, DOC_KINDS, LETTER_DIRECTION, MEETING_DOC_ROLES, OBLIGATION_STATUS,
-                          REKOMENDASI, REPORT_TO)
+from .models import (ACTIVITY_STATUS, DOC_KINDS, JENIS, KATEGORI, KLAUSUL, LETTER_DIRECTION, MEETING_DOC_ROLES,
+                     NOTE_KINDS, OBLIGATION_STATUS, PERAN_PIHAK, REKOMENDASI, REPORT_TO, URUSAN)
 
 
 def _req(label):

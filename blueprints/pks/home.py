@@ -3,61 +3,23 @@ daily job having run."""
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
 from blueprints.core.panels import Panel
-from blueprints.core.roles import ADMIN
 from blueprints.core.scope import scoped
 from blueprints.core.timeutil import today_local
 
-from . import service
+from .access import rules_only
 from .models import FINAL_STAGES, Agreement, ScopeItem
-from .models_work import ActionItem, Obligation, Report, meeting_agreement
+from .reminders import all_reminders
+from .settings import setting
 from .target import format_target
-
-SCOPE_ITEM_DAYS_DEFAULT = 180
-
-
-def by_agreement(model, ids, *order_by) -> dict[int, list]:
-    """Rows of ``model`` for many agreements in one query, grouped by agreement id."""
-    out: dict[int, list] = {}
-    if not ids:
-        return out
-    stmt = select(model).where(model.agreement_id.in_(ids)).order_by(*(order_by or (model.id,)))
-    for row in db.session.scalars(stmt):
-        out.setdefault(row.agreement_id, []).append(row)
-    return out
-
-
-def _actions(ids):
-    out: dict[int, list] = {}
-    if not ids:
-        return out
-    rows = db.session.execute(select(meeting_agreement.c.agreement_id, ActionItem).join(
-        ActionItem, ActionItem.meeting_id == meeting_agreement.c.meeting_id).where(
-        meeting_agreement.c.agreement_id.in_(ids), ActionItem.done.is_(False)).order_by(ActionItem.id))
-    for aid, item in rows:
-        out.setdefault(aid, []).append(item)
-    return out
-
-
-def all_reminders(agreements, today: date) -> list[service.Reminder]:
-    ids = [a.id for a in agreements]
-    obligations, reports, actions = by_agreement(Obligation, ids), by_agreement(Report, ids), _actions(ids)
-    rungs = service.ladder()
-    out = []
-    for a in agreements:
-        out.extend(service.reminders_for(a, today, rungs, actions.get(a.id, ()), obligations.get(a.id, ()),
-                                         reports.get(a.id, ())))
-    return out
-
-
-def reminders_of(a: Agreement, today: date) -> list[service.Reminder]:
-    return all_reminders([a], today)
+from .validity import status_berlaku
+from .waiting import menunggu_label, regency_names, waiting_days
 
 
 @dataclass(frozen=True)
@@ -72,13 +34,13 @@ def attention(user, today: date) -> Attention:
     agreements = list(db.session.scalars(scoped(Agreement, user).options(
         selectinload(Agreement.children), selectinload(Agreement.numbers),
         selectinload(Agreement.parties)).order_by(Agreement.id)))
-    names = service.regency_names()
+    names = regency_names()
     waiting = []
     for a in agreements:
         if a.tahap in ("siap_ttd", "ditunda"):
             waiting.append((a, format_target(a.target_mulai, a.target_selesai, a.target_presisi),
-                            service.menunggu_label(a, names), service.waiting_days(a, today)))
-    n_days = int(current_app.config.get("PKS_SCOPE_ITEM_DAYS", SCOPE_ITEM_DAYS_DEFAULT))
+                            menunggu_label(a, names), waiting_days(a, today)))
+    n_days = int(setting("PKS_SCOPE_ITEM_DAYS"))
     uncovered = []
     ksb_ids = [a.id for a in agreements if a.jenis == "KSB" and a.is_signed]
     if ksb_ids:
@@ -89,13 +51,13 @@ def attention(user, today: date) -> Attention:
             days = (today - since).days if since else 0
             if not live and days >= 0:
                 uncovered.append((item, days, days >= n_days))
-    expired = [a for a in agreements if service.status_berlaku(a, today) == "kedaluwarsa"
+    expired = [a for a in agreements if status_berlaku(a, today) == "kedaluwarsa"
                and a.tahap not in FINAL_STAGES]
     return Attention(all_reminders(agreements, today), waiting, uncovered, expired)
 
 
 def panels(user) -> list[Panel]:
-    if user.role == ADMIN:
+    if rules_only(user):
         return []
     today = today_local()
     att = attention(user, today)
@@ -110,7 +72,7 @@ def panels(user) -> list[Panel]:
     for r in att.reminders:
         if r.kind != "target":
             items.append((f"{r.judul[:70]}: {r.text}", url_for("pks.detail", agreement_id=r.agreement_id)))
-    for item, days, late in att.uncovered:
+    for item, days, _late in att.uncovered:
         items.append((f"Ruang lingkup KSB tanpa PKS: {item.nama} ({days} hari)", url_for("pks.coverage")))
     tone = "danger" if any(r.tone == "danger" for r in att.reminders) else ("warn" if items else "")
     return [Panel("Kerja sama: perlu perhatian", items[:12], more_url=url_for("pks.index"), tone=tone)]

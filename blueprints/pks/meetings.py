@@ -1,26 +1,27 @@
-"""Rapat: attendees, decisions and action items, linked to the agreements discussed."""
+"""Pages of rapat (attendees, decisions, action items, the agreements discussed), correspondence and service
+areas; what they decide is in ``minutes.py``, ``letters.py`` and ``areas.py``."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
+from blueprints.auth.models import regency_choices
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.timeutil import today_local
+from blueprints.wilayah.service import Cascade, is_cascade_refresh
 
-from . import bp
+from . import areas, bp, letters as letter_cases, minutes
+from .access import can_write
 from .forms import (UNKNOWN_FORM, ActionDoneForm, ActionForm, AttendeeForm, DecisionForm, LetterForm,
                     LinkAgreementForm, MeetingForm)
-from .models import Agreement
-from .models_work import ActionItem, Attendee, Decision, Letter, Meeting, MeetingDocument
+from .models import Agreement, Meeting
 from .saving import create_once, posted_key
 
 
 def _regencies(with_blank=True):
-    from .routes import _regency_choices
-    return ([(0, "—")] if with_blank else []) + _regency_choices()
+    return ([(0, "—")] if with_blank else []) + regency_choices()
 
 
 @bp.route("/<int:agreement_id>/rapat/baru", methods=["GET", "POST"])
@@ -30,18 +31,8 @@ def meeting_new(agreement_id):
     form.host_regency_id.choices = _regencies()
     if request.method == "GET":
         form.host_regency_id.data = current_user.regency_id
-
-    def make():
-        m = Meeting(tanggal=form.tanggal.data, jam=form.jam.data, tempat=(form.tempat.data or "").strip(),
-                    tautan=(form.tautan.data or "").strip(), host_regency_id=form.host_regency_id.data or None,
-                    agenda=(form.agenda.data or "").strip(), undangan_nomor=(form.undangan_nomor.data or "").strip())
-        m.agreements = [a]
-        db.session.add(m)
-        db.session.flush()
-        return url_for("pks.meeting", meeting_id=m.id), "Rapat dicatat. Tambahkan peserta, keputusan dan tindak lanjut."
-
     if form.validate_on_submit():
-        done = create_once(form.submission_key.data, make)
+        done = create_once(form.submission_key.data, lambda: minutes.create_meeting(a, form))
         if done:
             return done
     return render("pks/form.html", form=form, a=a, title="Rapat baru",
@@ -57,48 +48,20 @@ def _forms():
     return att, DecisionForm(prefix="k"), act
 
 
-def _linkable(m) -> list[Agreement]:
-    from blueprints.core.scope import scoped
-    return list(db.session.scalars(scoped(Agreement).where(Agreement.tahap != "dibatalkan").order_by(Agreement.id)))
-
-
 def _link_form(m, posting: bool = False) -> LinkAgreementForm:
     """Offers only agreements the user can see that the meeting does not list yet; a submit may also name one it
     already lists (a replay of the same link, which then changes nothing)."""
     form = LinkAgreementForm()
-    form.agreement_id.choices = [(x.id, f"{x.jenis} #{x.id}: {x.judul[:70]}") for x in _linkable(m)
+    form.agreement_id.choices = [(x.id, f"{x.jenis} #{x.id}: {x.judul[:70]}") for x in minutes.linkable(m)
                                  if posting or x not in m.agreements]
     return form
 
 
 def _page(m, att, dec, act, link_form=None, status=200, error=None):
-    from .routes import can_write
-    links = list(db.session.scalars(select(MeetingDocument).where(MeetingDocument.meeting_id == m.id)))
-    return render("pks/meeting.html", m=m, att_form=att, dec_form=dec, act_form=act, links=links,
-                  link_form=link_form or _link_form(m), today=today_local(), can_write=can_write(), status=status,
+    return render("pks/meeting.html", m=m, att_form=att, dec_form=dec, act_form=act,
+                  links=minutes.meeting_files(m), link_form=link_form or _link_form(m), today=today_local(),
+                  can_write=can_write(), status=status,
                   error=error)
-
-
-def _add_attendee(m: Meeting, form: AttendeeForm):
-    db.session.add(Attendee(meeting_id=m.id, nama=form.nama.data.strip(), jabatan=(form.jabatan.data or "").strip(),
-                            opd=(form.opd.data or "").strip(), regency_id=form.regency_id.data or None,
-                            keterangan=(form.keterangan.data or "").strip()))
-    db.session.flush()
-    return url_for("pks.meeting", meeting_id=m.id), "Peserta disimpan."
-
-
-def _add_decision(m: Meeting, form: DecisionForm):
-    db.session.add(Decision(meeting_id=m.id, text=form.text.data.strip()))
-    db.session.flush()
-    return url_for("pks.meeting", meeting_id=m.id), "Keputusan disimpan."
-
-
-def _add_action(m: Meeting, form: ActionForm):
-    db.session.add(ActionItem(meeting_id=m.id, text=form.text.data.strip(),
-                              owner_regency_id=form.owner_regency_id.data or None,
-                              owner=(form.owner.data or "").strip(), due=form.due.data))
-    db.session.flush()
-    return url_for("pks.meeting", meeting_id=m.id), "Tindak lanjut disimpan."
 
 
 @bp.route("/rapat/<int:meeting_id>", methods=["GET", "POST"])
@@ -107,7 +70,8 @@ def meeting(meeting_id):
     att, dec, act = _forms()
     if request.method == "POST":
         which = request.form.get("bagian")
-        forms = {"hadir": (att, _add_attendee), "keputusan": (dec, _add_decision), "tindak": (act, _add_action)}
+        forms = {"hadir": (att, minutes.add_attendee), "keputusan": (dec, minutes.add_decision),
+                 "tindak": (act, minutes.add_action)}
         if which not in forms:
             return _page(m, att, dec, act, status=FORM_INVALID, error=UNKNOWN_FORM)
         form, make = forms[which]
@@ -123,18 +87,16 @@ def meeting(meeting_id):
 def action_done(meeting_id, item_id):
     """Posts the wanted state, so a double tap does not reopen what it closed."""
     m = get_scoped_or_404(Meeting, meeting_id)
-    item = db.session.scalar(select(ActionItem).where(ActionItem.id == item_id, ActionItem.meeting_id == m.id))
+    item = minutes.action_item(m, item_id)
     if item is None:
         abort(404)
     form = ActionDoneForm()
     if not form.validate_on_submit():
         errors = " ".join(e for errs in form.errors.values() for e in errs)
         return _page(m, *_forms(), status=FORM_INVALID, error=errors)
-    done = form.done.data == "1"
-    if item.done == done:
+    if not minutes.set_action_done(item, form.done.data == "1", today_local()):
         flash(REPLAY_NOTE, "ok")
         return redirect(url_for("pks.meeting", meeting_id=m.id), 303)
-    item.done, item.done_on = done, today_local() if done else None
     db.session.commit()
     flash("Status tindak lanjut disimpan.", "ok")
     return redirect(url_for("pks.meeting", meeting_id=m.id))
@@ -145,16 +107,9 @@ def meeting_link(meeting_id):
     """Add another agreement discussed in the same meeting (only one the user can see)."""
     m = get_scoped_or_404(Meeting, meeting_id)
     form = _link_form(m, posting=True)
-
-    def make():
-        linked = db.session.get(Agreement, form.agreement_id.data)
-        if linked not in m.agreements:
-            m.agreements.append(linked)
-            db.session.flush()
-        return url_for("pks.meeting", meeting_id=m.id), "Kesepakatan ditambahkan ke rapat."
-
     if form.validate_on_submit():
-        return create_once(form.submission_key.data, make)
+        return create_once(form.submission_key.data,
+                           lambda: minutes.link_agreement(m, form.agreement_id.data))
     form.agreement_id.choices = _link_form(m).agreement_id.choices  # shown again: only what it does not list yet
     error = None if form.agreement_id.choices else "Tidak ada kesepakatan lain yang dapat ditambahkan ke rapat ini."
     return _page(m, *_forms(), link_form=form, status=FORM_INVALID, error=error)
@@ -164,26 +119,13 @@ def meeting_link(meeting_id):
 
 @bp.route("/<int:agreement_id>/surat", methods=["GET", "POST"])
 def letters(agreement_id):
-    from .routes import can_write
     a = get_scoped_or_404(Agreement, agreement_id)
     form = LetterForm()
-
-    def make():
-        db.session.add(Letter(agreement_id=a.id, arah=form.arah.data, nomor=form.nomor.data.strip(),
-                              tanggal=form.tanggal.data, perihal=form.perihal.data.strip(),
-                              pengirim=(form.pengirim.data or "").strip(), penerima=(form.penerima.data or "").strip(),
-                              tembusan=(form.tembusan.data or "").strip(), tahap=a.tahap,
-                              created_by_id=current_user.id))
-        db.session.flush()
-        return url_for("pks.letters", agreement_id=a.id), "Surat dicatat."
-
     if form.validate_on_submit():
-        done = create_once(form.submission_key.data, make)
+        done = create_once(form.submission_key.data, lambda: letter_cases.add_letter(a, form, current_user))
         if done:
             return done
-    rows = list(db.session.scalars(select(Letter).where(Letter.agreement_id == a.id)
-                                   .order_by(Letter.tanggal.desc(), Letter.id.desc())))
-    return render("pks/letters.html", a=a, form=form, rows=rows, can_write=can_write(),
+    return render("pks/letters.html", a=a, form=form, rows=letter_cases.letters_of(a), can_write=can_write(),
                   status=FORM_INVALID if request.method == "POST" else 200)
 
 
@@ -191,16 +133,8 @@ def letters(agreement_id):
 
 @bp.route("/<int:agreement_id>/wilayah", methods=["GET", "POST"])
 def service_area(agreement_id):
-    from blueprints.auth.models import Regency
-    from blueprints.wilayah.service import Cascade, is_cascade_refresh
-
-    from .models import ServiceArea
-    from .routes import can_write
     a = get_scoped_or_404(Agreement, agreement_id)
-    regencies = {p.regency_id: p.regency for p in a.parties}
-    wanted = request.values.get("daerah", type=int)
-    regency = regencies.get(wanted) or regencies.get(current_user.regency_id) or db.session.get(
-        Regency, current_user.regency_id)
+    regency, regencies = areas.area_regency(a, request.values.get("daerah", type=int), current_user)
     cascade = Cascade.build(regency, request.form if request.method == "POST" else request.args, prefix="w",
                             required=True)
     errors, key_error = {}, None
@@ -208,23 +142,10 @@ def service_area(agreement_id):
     if request.method == "POST" and not is_cascade_refresh(request.form):
         if not can_write():
             abort(404)
-        errors = cascade.errors()
-        if a.is_locked:
-            errors["wnagari"] = "Naskah terkunci; perubahan wilayah melalui adendum."
+        errors = areas.area_errors(a, cascade)
         key_error = missing
-
-        def make():
-            exists = db.session.scalar(select(ServiceArea.id).where(
-                ServiceArea.agreement_id == a.id, ServiceArea.nagari_code == cascade.nagari,
-                ServiceArea.jorong_id.is_(None) if cascade.jorong_id is None else ServiceArea.jorong_id == cascade.jorong_id))
-            if exists is None:
-                db.session.add(ServiceArea(agreement_id=a.id, nagari_code=cascade.nagari, jorong_id=cascade.jorong_id))
-                db.session.flush()
-            return url_for("pks.service_area", agreement_id=a.id), "Wilayah layanan disimpan."
-
         if not errors and not key_error:
-            return create_once(key, make)
-    areas = list(db.session.scalars(select(ServiceArea).where(ServiceArea.agreement_id == a.id).order_by(ServiceArea.id)))
-    return render("pks/area.html", a=a, areas=areas, cascade=cascade, errors=errors, regency=regency,
-                  regencies=list(regencies.values()), can_write=can_write(), submission_key=key, key_error=key_error,
+            return create_once(key, lambda: areas.add_area(a, cascade.nagari, cascade.jorong_id))
+    return render("pks/area.html", a=a, areas=areas.areas_of(a), cascade=cascade, errors=errors,
+                  regency=regency, regencies=regencies, can_write=can_write(), submission_key=key, key_error=key_error,
                   status=FORM_INVALID if errors or key_error else 200)

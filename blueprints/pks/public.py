@@ -10,9 +10,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from blueprints.core.extensions import db
+from blueprints.wilayah.models import Wilayah
 
 from .models import Agreement, Party, ServiceArea
-from .service import status_berlaku, status_label
+from .validity import status_berlaku, status_label
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,6 @@ def covering_agreements(nagari_code: str, jorong_id: int | None, on: date) -> li
                      selectinload(Agreement.numbers),
                      selectinload(Agreement.children))
             .order_by(Agreement.id))
-    from blueprints.wilayah.models import Wilayah
     nagari = db.session.get(Wilayah, nagari_code)
     home_regency = nagari.regency_id if nagari else None
     out = []

@@ -6,7 +6,9 @@ and is changed from the page /pks/aturan without a deploy.
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from blueprints.core import audit
 from blueprints.core.extensions import db
 
 from .models import RuleSetting
@@ -69,3 +71,15 @@ def set_blocking(code: str, blocking: bool, user_id: int | None) -> None:
     row.blocking = blocking
     row.changed_by_id = user_id
     db.session.flush()
+
+
+def switch(code: str, blocking: bool, user) -> bool:
+    """An admin makes rule ``code`` blocking or a warning again, audited. False when another admin switched
+    it for the first time at the same moment (nothing written; the caller answers 409)."""
+    try:
+        set_blocking(code, blocking, getattr(user, "id", None))
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    audit.record("update", "pks_rule", code, f"aturan {code}: {'memblokir' if blocking else 'peringatan'}", user=user)
+    return True

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import to_local
 
-from .models import TAHAP, Agreement, Event
-from . import service
-from .models_work import Activity, Document, Evaluation, Letter, Report
+from .minutes import meetings_of
+from .models import TAHAP, Activity, Agreement, Document, Evaluation, Event, Letter, Report
+from .slips import slips_of
 from .target import format_target
 
 
@@ -41,13 +41,13 @@ def build(a: Agreement, meetings=None, slips=None) -> list[Item]:
                 f": {ev.reason}" if ev.reason else "")
         items.append(Item(ev.on_date or _day(ev.at), ev.id, EVENT_KIND.get(ev.kind, ev.kind), text,
                           ev.actor.name if ev.actor else ""))
-    for s in service.slips_of(a) if slips is None else slips:
+    for s in slips_of(a) if slips is None else slips:
         day = s.meeting.tanggal if s.meeting else _day(s.recorded_at)
         items.append(Item(day, 100000 + s.id, "Penundaan",
                           f"{format_target(s.old_mulai, s.old_selesai, s.old_presisi)} → "
                           f"{format_target(s.new_mulai, s.new_selesai, s.new_presisi)} (+{s.days} hari): {s.alasan}",
                           s.diputuskan_oleh))
-    for m in service.meetings_of(a) if meetings is None else meetings:
+    for m in meetings_of(a) if meetings is None else meetings:
         items.append(Item(m.tanggal, 200000 + m.id, "Rapat", f"{m.tempat}: {m.agenda[:160]}"))
     for d in db.session.scalars(select(Document).where(Document.agreement_id == a.id).order_by(Document.id)):
         label = d.kind_label + (f" v{d.versi}" if d.versi else "")

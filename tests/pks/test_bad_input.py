@@ -10,8 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from blueprints.core.extensions import db
 from blueprints.core.forms import new_submission_key
-from blueprints.pks.models import Agreement, Event, Slip
-from blueprints.pks.models_work import ActionItem, Attendee, Meeting, Obligation
+from blueprints.pks.models import ActionItem, Agreement, Attendee, Event, Meeting, Obligation, Slip
 from tests.conftest import HX, AuthActions, restore_demo
 
 from .conftest import key, make_signable, regency_id, version_of

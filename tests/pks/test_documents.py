@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
-from blueprints.pks.models_work import Document
+from blueprints.pks.models import Document
 from tests.conftest import AuthActions
 
 from .conftest import key, real_pdf

@@ -5,14 +5,17 @@ import pytest
 from sqlalchemy import select
 
 from blueprints.core.extensions import db
-from blueprints.pks import service
-from blueprints.pks.models import KLAUSUL, Agreement, Event, Slip
+from blueprints.pks import agreements, outcome, reminders, settings, signing, slips, stages, validity
+from blueprints.pks.settings import DEFAULTS
+from blueprints.pks.models import KLAUSUL, SIGNED_STAGES, Agreement, Event, Slip
 from blueprints.pks.rules import set_blocking
 from blueprints.pks.target import format_target, parse_target
 
 from .conftest import make_signable
 
 DAY = date(2024, 9, 12)
+
+DEFAULT_LADDER = DEFAULTS["PKS_REMINDER_LADDER"]
 
 
 def _a(ids, key):
@@ -49,11 +52,11 @@ def test_pks_stage_machine(app, ids):
 def _check_stage(ids, start, to, allowed):
     a = _fresh_pks(ids, start)
     a.dprd_perlu = False
-    a.tgl_ttd = DAY if start in service.SIGNED_STAGES or start == "berakhir" else None
+    a.tgl_ttd = DAY if start in SIGNED_STAGES or start == "berakhir" else None
     a.klausul = list(KLAUSUL)
     a.rujukan_rpjmd = "RPJMD 2021-2026"
     events = db.session.scalar(select(db.func.count()).select_from(Event).where(Event.agreement_id == a.id))
-    out = service.transition(a, to, "alasan uji", None, DAY)
+    out = stages.transition(a, to, "alasan uji", None, DAY)
     assert out.ok is allowed
     assert (a.tahap == to) is allowed
     after = db.session.scalar(select(db.func.count()).select_from(Event).where(Event.agreement_id == a.id))
@@ -67,20 +70,20 @@ def test_ksb_machine_goes_through_penawaran(app, ids):
         ksb = Agreement(jenis="KSB", judul="KSB uji", tahap="identifikasi", rujukan_rpjmd="x")
         db.session.add(ksb)
         db.session.flush()
-        assert service.next_stages(ksb) == ["persiapan", "dibatalkan"]
-        assert not service.transition(ksb, "penawaran", "", None, DAY).ok
+        assert stages.next_stages(ksb) == ["persiapan", "dibatalkan"]
+        assert not stages.transition(ksb, "penawaran", "", None, DAY).ok
         for to in ("persiapan", "penawaran", "penyusunan"):
-            assert service.transition(ksb, to, "", None, DAY).ok
+            assert stages.transition(ksb, to, "", None, DAY).ok
 
 
 def test_cancel_after_signing_refused_and_reason_required(app, ids):
     with app.app_context():
         ksb = _a(ids, "ksb")
-        out = service.transition(ksb, "dibatalkan", "tidak jadi", None, DAY)
+        out = stages.transition(ksb, "dibatalkan", "tidak jadi", None, DAY)
         assert not out.ok and out.errors == ["Pembatalan hanya dapat dilakukan sebelum penandatanganan."]
         assert ksb.tahap == "ditandatangani"
         pks = _a(ids, "pks1")
-        out = service.transition(pks, "dibatalkan", "  ", None, DAY)
+        out = stages.transition(pks, "dibatalkan", "  ", None, DAY)
         assert not out.ok and "Alasan wajib diisi" in out.errors[0]
         assert pks.tahap == "siap_ttd"
 
@@ -88,19 +91,19 @@ def test_cancel_after_signing_refused_and_reason_required(app, ids):
 def test_siap_ttd_needs_the_dprd_decision(app, ids):
     with app.app_context():
         a = _fresh_pks(ids)
-        out = service.transition(a, "siap_ttd", "", None, DAY)
+        out = stages.transition(a, "siap_ttd", "", None, DAY)
         assert "Keputusan DPRD" in out.errors[0] and a.tahap == "penyusunan"
         a.dprd_perlu = True
-        out = service.transition(a, "siap_ttd", "", None, DAY)
+        out = stages.transition(a, "siap_ttd", "", None, DAY)
         assert "nomor dan tanggal keputusan DPRD" in out.errors[0]
         a.dprd_nomor, a.dprd_tanggal = "12/DPRD/2024", DAY
-        assert service.transition(a, "siap_ttd", "", None, DAY).ok
+        assert stages.transition(a, "siap_ttd", "", None, DAY).ok
 
 
 def test_signing_refused_until_numbers_signatories_and_date(app, ids):
     with app.app_context():
         a = _a(ids, "pks1")
-        out = service.sign(a, DAY, "Solok", None, None, 36, None, DAY)
+        out = signing.sign(a, DAY, "Solok", None, None, 36, None, DAY)
         assert not out.ok
         text = " ".join(out.errors)
         assert "Nomor naskah dari Dinas Sosial Kabupaten Sijunjung" in text
@@ -108,15 +111,15 @@ def test_signing_refused_until_numbers_signatories_and_date(app, ids):
         assert "Penandatangan untuk" in text
         assert a.tahap == "siap_ttd" and a.tgl_ttd is None
         make_signable(a, kuasa=False)
-        out = service.sign(a, DAY, "Solok", None, None, 36, None, DAY)
+        out = signing.sign(a, DAY, "Solok", None, None, 36, None, DAY)
         assert [e for e in out.errors if "surat kuasa" in e] and len(out.errors) == 4
         for p in a.signing_parties:
             for s in p.signatories:
                 s.kuasa_nomor, s.kuasa_tanggal = "SK/1", DAY
-        assert service.sign(a, None, "Solok", None, None, 36, None, DAY).errors == [
+        assert signing.sign(a, None, "Solok", None, None, 36, None, DAY).errors == [
             "Tanggal penandatanganan wajib diisi."]
-        assert "masa depan" in service.sign(a, DAY + timedelta(days=1), "", None, None, 36, None, DAY).errors[0]
-        out = service.sign(a, DAY, "Solok", None, None, 36, None, DAY)
+        assert "masa depan" in signing.sign(a, DAY + timedelta(days=1), "", None, None, 36, None, DAY).errors[0]
+        out = signing.sign(a, DAY, "Solok", None, None, 36, None, DAY)
         assert out.ok, out.errors
         assert a.tahap == "ditandatangani" and a.tgl_mulai == DAY and a.tgl_berakhir == date(2027, 9, 11)
         assert a.is_locked
@@ -125,22 +128,22 @@ def test_signing_refused_until_numbers_signatories_and_date(app, ids):
 def test_signed_version_is_locked(app, ids):
     with app.app_context():
         ksb = _a(ids, "ksb")
-        with pytest.raises(service.Locked):
-            service.ensure_editable(ksb)
-        out = service.set_target(ksb, parse_target("Oktober 2024"), "x", "", None)
-        assert out.errors == [service.Locked.message]
+        with pytest.raises(outcome.Locked):
+            outcome.ensure_editable(ksb)
+        out = slips.set_target(ksb, parse_target("Oktober 2024"), "x", "", None)
+        assert out.errors == [outcome.Locked.message]
 
 
 def test_adendum_path_links_to_the_original_and_needs_its_own_numbers(app, ids):
     with app.app_context():
         ksb = _a(ids, "ksb")
-        child = service.create_child(ksb, "ADENDUM", "Adendum I KSB", None, DAY)
+        child = agreements.create_child(ksb, "ADENDUM", "Adendum I KSB", None, DAY)
         assert child.parent_id == ksb.id and child.tahap == "penyusunan"
         assert {p.regency_id for p in child.parties} == {p.regency_id for p in ksb.parties}
         assert child.numbers == []
         child.dprd_perlu = False
-        assert service.transition(child, "siap_ttd", "", None, DAY).ok
-        out = service.sign(child, DAY, "", None, None, 12, None, DAY)
+        assert stages.transition(child, "siap_ttd", "", None, DAY).ok
+        out = signing.sign(child, DAY, "", None, None, 12, None, DAY)
         assert any("Nomor naskah" in e for e in out.errors)
 
 
@@ -148,18 +151,18 @@ def test_renewal_extends_validity_and_clears_expiry_reminders(app, ids):
     with app.app_context():
         ksb = _a(ids, "ksb")  # demo: ends 2028-01-24
         near = date(2028, 1, 24) - timedelta(days=20)
-        assert service.status_berlaku(ksb, near) == "akan_berakhir"
-        assert service.expiry_reminder(ksb, near, service.DEFAULT_LADDER).key == "expiry:30:2028-01-24"
-        assert service.show_banner(ksb, near)
-        ext = service.create_child(ksb, "PERPANJANGAN", "Perpanjangan KSB", None, near)
+        assert validity.status_berlaku(ksb, near) == "akan_berakhir"
+        assert reminders.expiry_reminder(ksb, near, DEFAULT_LADDER).key == "expiry:30:2028-01-24"
+        assert validity.show_banner(ksb, near)
+        ext = agreements.create_child(ksb, "PERPANJANGAN", "Perpanjangan KSB", None, near)
         make_signable(ext)
         ext.tahap = "siap_ttd"
-        assert service.sign(ext, near, "", date(2028, 1, 25), date(2033, 1, 24), None, None, near).ok
+        assert signing.sign(ext, near, "", date(2028, 1, 25), date(2033, 1, 24), None, None, near).ok
         db.session.expire(ksb)
-        assert service.effective_end(ksb) == date(2033, 1, 24)
-        assert service.status_berlaku(ksb, near) == "aktif"
-        assert service.expiry_reminder(ksb, near, service.DEFAULT_LADDER) is None
-        assert not service.show_banner(ksb, near)
+        assert validity.effective_end(ksb) == date(2033, 1, 24)
+        assert validity.status_berlaku(ksb, near) == "aktif"
+        assert reminders.expiry_reminder(ksb, near, DEFAULT_LADDER) is None
+        assert not validity.show_banner(ksb, near)
 
 
 LADDER_CASES = [
@@ -179,10 +182,10 @@ def test_status_and_ladder_at_the_boundaries(app, ids):
 
 def _check_ladder(ksb, days_left, status, rung, banner):
     today = ksb.tgl_berakhir - timedelta(days=days_left)
-    assert service.status_berlaku(ksb, today) == status
-    r = service.expiry_reminder(ksb, today, service.DEFAULT_LADDER)
+    assert validity.status_berlaku(ksb, today) == status
+    r = reminders.expiry_reminder(ksb, today, DEFAULT_LADDER)
     assert (r.key.split(":")[1] if r else None) == (str(rung) if rung is not None else None)
-    assert service.show_banner(ksb, today) is banner
+    assert validity.show_banner(ksb, today) is banner
     if days_left == 0:
         assert r.text == "berakhir hari ini"
 
@@ -190,16 +193,16 @@ def _check_ladder(ksb, days_left, status, rung, banner):
 def test_status_before_start_without_end_and_after_termination(app, ids):
     with app.app_context():
         ksb = _a(ids, "ksb")
-        assert service.status_berlaku(ksb, date(2023, 1, 24)) == "belum_berlaku"
-        assert service.status_berlaku(ksb, date(2023, 1, 25)) == "aktif"
+        assert validity.status_berlaku(ksb, date(2023, 1, 24)) == "belum_berlaku"
+        assert validity.status_berlaku(ksb, date(2023, 1, 25)) == "aktif"
         ksb.tgl_berakhir = None
-        assert service.status_berlaku(ksb, date(2099, 1, 1)) == "aktif"  # no end date: never expiring
-        assert service.expiry_reminder(ksb, date(2099, 1, 1), service.DEFAULT_LADDER) is None
+        assert validity.status_berlaku(ksb, date(2099, 1, 1)) == "aktif"  # no end date: never expiring
+        assert reminders.expiry_reminder(ksb, date(2099, 1, 1), DEFAULT_LADDER) is None
         ksb.tgl_berakhir = date(2028, 1, 24)
-        assert service.transition(ksb, "berakhir", "kesepakatan para pihak", None, date(2027, 12, 1)).ok
+        assert stages.transition(ksb, "berakhir", "kesepakatan para pihak", None, date(2027, 12, 1)).ok
         assert ksb.tgl_diakhiri == date(2027, 12, 1)
-        assert service.status_berlaku(ksb, date(2027, 12, 10)) == "diakhiri"
-        assert service.reminders_for(ksb, date(2027, 12, 10), service.DEFAULT_LADDER) == []
+        assert validity.status_berlaku(ksb, date(2027, 12, 10)) == "diakhiri"
+        assert reminders.reminders_for(ksb, date(2027, 12, 10), DEFAULT_LADDER) == []
 
 
 def test_configured_ladder(make_app):
@@ -207,10 +210,10 @@ def test_configured_ladder(make_app):
     with app.app_context():
         ksb = db.session.scalar(select(Agreement).where(Agreement.jenis == "KSB"))
         end = ksb.tgl_berakhir
-        assert service.ladder() == (60, 14)
-        assert service.status_berlaku(ksb, end - timedelta(days=61)) == "aktif"
-        assert service.expiry_reminder(ksb, end - timedelta(days=20), service.ladder()).key.startswith("expiry:60:")
-        assert service.expiry_reminder(ksb, end - timedelta(days=14), service.ladder()).key.startswith("expiry:14:")
+        assert settings.ladder() == (60, 14)
+        assert validity.status_berlaku(ksb, end - timedelta(days=61)) == "aktif"
+        assert reminders.expiry_reminder(ksb, end - timedelta(days=20), settings.ladder()).key.startswith("expiry:60:")
+        assert reminders.expiry_reminder(ksb, end - timedelta(days=14), settings.ladder()).key.startswith("expiry:14:")
 
 
 @pytest.mark.parametrize(("text", "start", "end", "precision", "label"), [
@@ -238,21 +241,21 @@ def test_fuzzy_target_rejects_with_a_message(text):
 def test_slip_ledger_is_append_only_and_totals(app, ids):
     with app.app_context():
         a = _a(ids, "pks2")
-        assert service.set_target(a, parse_target("Oktober 2024"), "", "", None).errors == [
+        assert slips.set_target(a, parse_target("Oktober 2024"), "", "", None).errors == [
             "Penundaan wajib disertai alasan."]
-        assert service.set_target(a, parse_target("minggu ke-1 Oktober 2024"), "Bupati dinas luar", "Sekda", None).ok
-        slips = service.slips_of(a)
-        assert [s.days for s in slips] == [45, 23]  # Juli 2024 -> 14 Sep (+45), 14 Sep -> 7 Okt (+23)
-        summary = service.slip_summary(a, slips)
+        assert slips.set_target(a, parse_target("minggu ke-1 Oktober 2024"), "Bupati dinas luar", "Sekda", None).ok
+        ledger = slips.slips_of(a)
+        assert [s.days for s in ledger] == [45, 23]  # Juli 2024 -> 14 Sep (+45), 14 Sep -> 7 Okt (+23)
+        summary = slips.slip_summary(a, ledger)
         assert (summary.count, summary.total_days, summary.first_target, summary.current_target) == (
             2, 68, "Juli 2024", "minggu ke-1 Oktober 2024")
         db.session.commit()
-        slips[0].alasan = "diubah"
+        ledger[0].alasan = "diubah"
         with pytest.raises(RuntimeError):
             db.session.flush()
         db.session.rollback()
         with pytest.raises(RuntimeError):
-            db.session.delete(db.session.get(Slip, slips[0].id))
+            db.session.delete(db.session.get(Slip, ledger[0].id))
             db.session.flush()
         db.session.rollback()
 
@@ -261,7 +264,7 @@ def test_unverified_rule_warns_then_blocks_when_switched(app, ids):
     with app.app_context():
         a = _a(ids, "pks1")
         make_signable(a)
-        out = service.sign(a, DAY, "", DAY, date(2030, 9, 11), None, None, DAY)  # 6 years, past the KSB
+        out = signing.sign(a, DAY, "", DAY, date(2030, 9, 11), None, None, DAY)  # 6 years, past the KSB
         assert out.ok
         codes = {w.rule.code for w in out.warnings}
         assert {"durasi_5_tahun", "melewati_ksb", "klausul"} <= codes
@@ -270,6 +273,6 @@ def test_unverified_rule_warns_then_blocks_when_switched(app, ids):
         set_blocking("durasi_5_tahun", True, None)
         a = _a(ids, "pks1")
         make_signable(a)
-        out = service.sign(a, DAY, "", DAY, date(2030, 9, 11), None, None, DAY)
+        out = signing.sign(a, DAY, "", DAY, date(2030, 9, 11), None, None, DAY)
         assert not out.ok and a.tahap == "siap_ttd"
         assert any("Jangka waktu lebih dari 5 tahun" in m and "Permendagri 22/2020" in m for m in out.messages())

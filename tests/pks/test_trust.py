@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 
 from blueprints.core.extensions import db
 from blueprints.core.forms import new_submission_key
-from blueprints.pks.models import Agreement, Event, Note, Party, RuleSetting, ScopeItem, Slip
-from blueprints.pks.models_work import (ActionItem, Activity, Attendee, Decision, Document, Evaluation, Letter,
-                                        Meeting, Obligation, Report)
+from blueprints.pks.models import (ActionItem, Activity, Agreement, Attendee, Decision, Document, Evaluation, Event,
+                                   Letter, Meeting, Note, Obligation, Party, Report, RuleSetting, ScopeItem, Slip)
 from tests.conftest import HX
 from tests.crawl import post_forms
 from tests.replay import form_key, logged_in, replay_parallel, replay_sequential

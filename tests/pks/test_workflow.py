@@ -5,14 +5,16 @@ from sqlalchemy import func, select
 
 from blueprints.demo import load_demo
 from blueprints.core.extensions import db
-from blueprints.pks import service
-from blueprints.pks.models import Agreement, Party, ScopeItem, Slip
-from blueprints.pks.models_work import ActionItem, Attendee, Meeting, Obligation
+from blueprints.pks import reminders, signing
+from blueprints.pks.settings import DEFAULTS
+from blueprints.pks.models import ActionItem, Agreement, Attendee, Meeting, Obligation, Party, ScopeItem, Slip
 from blueprints.pks.public import covering_agreements
 from blueprints.wilayah.models import Jorong
 from tests.conftest import AuthActions
 
 from .conftest import key, make_signable, real_pdf, regency_id, version_of
+
+DEFAULT_LADDER = DEFAULTS["PKS_REMINDER_LADDER"]
 
 
 def test_demo_load_is_idempotent(app):
@@ -31,7 +33,7 @@ def test_coverage_in_force_only_when_signed_and_valid(app, ids):
         jorong = db.session.scalar(select(Jorong.id).where(Jorong.name == "Tigo Jangko"))
         a = db.session.get(Agreement, ids["pks2"])
         make_signable(a)
-        assert service.sign(a, date(2024, 9, 12), "", None, date(2027, 9, 11), None, None, date(2024, 9, 12)).ok
+        assert signing.sign(a, date(2024, 9, 12), "", None, date(2027, 9, 11), None, None, date(2024, 9, 12)).ok
         db.session.commit()
         [cov] = covering_agreements("13.02.18.2004", jorong, date(2025, 1, 1))
         assert cov.signed and cov.in_force and cov.status_berlaku == "aktif"
@@ -136,7 +138,7 @@ def test_ksb_expiry_near_while_pks_draft_reminds(app, ids):
     with app.app_context():
         pks = db.session.get(Agreement, ids["pks1"])
         near = date(2028, 1, 24) - timedelta(days=60)
-        kinds = [r.kind for r in service.reminders_for(pks, near, service.DEFAULT_LADDER)]
+        kinds = [r.kind for r in reminders.reminders_for(pks, near, DEFAULT_LADDER)]
         assert "ksb_berakhir" in kinds
 
 

@@ -1,58 +1,21 @@
-"""Agreements (KSB, PKS, Adendum, Perpanjangan), their parties, numbers, stages and signing targets.
+"""Agreements (KSB, PKS, Adendum, Perpanjangan), their KSB scope items, parties, signatories and numbers.
+
+One file because they point at each other (an agreement is visible through its parties).
 
 Visibility: an agreement belongs to every regency that is a party to it, so the scope is "my regency
 is among its parties", not a single regency_id column.
 """
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
-                        exists, select)
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, exists, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from blueprints.auth.models import Organisation, Regency, User
-from blueprints.core.audit import append_only
+from blueprints.auth.models import Organisation, Regency
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import UTCDateTime, utcnow
 from blueprints.core.versioning import Versioned
 
-# ---- value lists (docs/pks.md §5) ---------------------------------------------------------------
-JENIS = {"KSB": "Kesepakatan Bersama", "PKS": "Perjanjian Kerja Sama", "ADENDUM": "Adendum",
-         "PERPANJANGAN": "Perpanjangan"}
-KATEGORI = {"wajib": "Wajib", "sukarela": "Sukarela"}
-URUSAN = {"sosial": "Sosial", "kesehatan": "Kesehatan", "kominfo": "Komunikasi dan informatika",
-          "pariwisata": "Pariwisata", "sdm": "Pengembangan SDM", "pemerintahan": "Pemerintahan"}
-PERAN_PIHAK = {1: "Pihak kesatu", 2: "Pihak kedua", 3: "Pihak ketiga", 4: "Pihak keempat"}
-KLAUSUL = {"subjek": "Subjek", "objek": "Objek", "ruang_lingkup": "Ruang lingkup",
-           "hak_kewajiban": "Hak dan kewajiban", "jangka_waktu": "Jangka waktu", "pembiayaan": "Pembiayaan",
-           "kahar": "Keadaan kahar", "perselisihan": "Penyelesaian perselisihan", "pengakhiran": "Pengakhiran"}
-MENUNGGU_TETAP = {"dprd": "menunggu DPRD", "pimpinan": "menunggu pimpinan"}
-NOTE_KINDS = {"catatan": "Catatan", "disposisi": "Disposisi", "telaahan": "Telaahan staf"}
-
-# Stage labels. "ditandatangani" is shown as "Ditandatangani / Berlaku".
-TAHAP = {
-    "identifikasi": "Identifikasi & pemetaan urusan",
-    "persiapan": "Persiapan",
-    "penawaran": "Penawaran",
-    "diusulkan": "Diusulkan",
-    "penyusunan": "Penyusunan naskah",
-    "review_hukum": "Review hukum",
-    "dprd": "Persetujuan DPRD",
-    "surat_kuasa": "Surat kuasa",
-    "siap_ttd": "Siap tanda tangan",
-    "ditunda": "Ditunda",
-    "ditandatangani": "Ditandatangani / berlaku",
-    "pelaksanaan": "Pelaksanaan",
-    "pelaporan": "Pelaporan",
-    "evaluasi": "Evaluasi",
-    "berakhir": "Berakhir",
-    "dibatalkan": "Dibatalkan",
-}
-SIGNED_STAGES = {"ditandatangani", "pelaksanaan", "pelaporan", "evaluasi", "berakhir"}
-FINAL_STAGES = {"berakhir", "dibatalkan"}
-
-STATUS_BERLAKU = {"belum_berlaku": "Belum berlaku", "aktif": "Aktif", "akan_berakhir": "Akan berakhir",
-                  "kedaluwarsa": "Kedaluwarsa", "diakhiri": "Diakhiri", "dibatalkan": "Dibatalkan"}
-ALASAN_AKHIR = {"habis_waktu": "Habis waktu", "kesepakatan": "Kesepakatan para pihak", "diakhiri": "Diakhiri"}
+from .values import JENIS, PERAN_PIHAK, SIGNED_STAGES, TAHAP, URUSAN
 
 
 def _join(values) -> str:
@@ -243,105 +206,3 @@ class DocNumber(Versioned, db.Model):
 
     agreement: Mapped[Agreement] = relationship(back_populates="numbers")
     party: Mapped[Party] = relationship()
-
-
-class ServiceArea(db.Model):
-    """Where a PKS delivers a service: a whole nagari, or one jorong in it."""
-    __tablename__ = "pks_service_area"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
-    nagari_code: Mapped[str] = mapped_column(ForeignKey("wilayah.code"), index=True)
-    jorong_id: Mapped[int | None] = mapped_column(ForeignKey("jorong.id"), index=True)
-
-    agreement: Mapped[Agreement] = relationship()
-    nagari = relationship("Wilayah")
-    jorong = relationship("Jorong")
-
-
-class Event(db.Model):
-    """Append-only log of state changes and recorded facts; feeds the timeline."""
-    __tablename__ = "pks_event"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    on_date: Mapped[date | None] = mapped_column(Date)  # the day the fact happened, when not today
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    kind: Mapped[str] = mapped_column(String(20))  # tahap / ttd / target / catatan / ...
-    from_state: Mapped[str] = mapped_column(String(20), default="")
-    to_state: Mapped[str] = mapped_column(String(20), default="")
-    reason: Mapped[str] = mapped_column(Text, default="")
-
-    actor: Mapped[User | None] = relationship()
-
-
-class Slip(db.Model):
-    """Penundaan: every move of the signing target. Append-only."""
-    __tablename__ = "pks_slip"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
-    old_mulai: Mapped[date | None] = mapped_column(Date)
-    old_selesai: Mapped[date | None] = mapped_column(Date)
-    old_presisi: Mapped[str] = mapped_column(String(8), default="")
-    new_mulai: Mapped[date] = mapped_column(Date)
-    new_selesai: Mapped[date] = mapped_column(Date)
-    new_presisi: Mapped[str] = mapped_column(String(8))
-    alasan: Mapped[str] = mapped_column(Text)
-    diputuskan_oleh: Mapped[str] = mapped_column(String(200), default="")
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("pks_meeting.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-
-    meeting = relationship("Meeting")
-
-    @property
-    def days(self) -> int:
-        if self.old_selesai is None:
-            return 0
-        return (self.new_selesai - self.old_selesai).days
-
-
-class Note(db.Model):
-    """Shared note (regency_id NULL) or a regency's internal note, disposisi or telaahan."""
-    __tablename__ = "pks_note"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
-    regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(12), default="catatan")
-    text: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    author: Mapped[User | None] = relationship()
-    regency: Mapped[Regency | None] = relationship()
-
-    @classmethod
-    def scope_clause(cls, user):
-        """Shared notes for all who see the agreement; internal ones only to their own regency."""
-        return (cls.regency_id.is_(None)) | (cls.regency_id == user.regency_id)
-
-
-class RuleSetting(Versioned, db.Model):
-    """An admin's switch of an (unverified) rule from warning to blocking."""
-    __tablename__ = "pks_rule_setting"
-    code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    blocking: Mapped[bool] = mapped_column(Boolean, default=False)
-    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class ReminderLog(db.Model):
-    """Pengingat sent by the daily job, so each rung goes out once."""
-    __tablename__ = "pks_reminder_log"
-    __table_args__ = (UniqueConstraint("agreement_id", "key", name="uq_pks_reminder_key"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
-    key: Mapped[str] = mapped_column(String(80))
-    text: Mapped[str] = mapped_column(String(300))
-    sent_on: Mapped[date] = mapped_column(Date)
-
-
-append_only(Event)
-append_only(Slip)
-
-from . import models_work  # noqa: E402,F401  (meetings, documents, implementation)

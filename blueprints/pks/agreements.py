@@ -1,0 +1,220 @@
+"""Drafting an agreement (docs/pks.md §4.1, §6.1): recording it, editing it before signing, its adendum or
+perpanjangan, the KSB's scope items, notes; and finding agreements. Create use cases return (address, message)
+for ``saving.create_once``, or None with the reasons on the form."""
+from flask import url_for
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from blueprints.core import audit
+from blueprints.core.extensions import db
+from blueprints.core.forms import CONTROL_CHARS
+from blueprints.core.scope import scoped
+
+from .events import log
+from .models import JENIS, TAHAP, URUSAN, Agreement, DocNumber, Note, Party, ScopeItem, ScopeLink
+from .queries import list_options
+from .stages import FIRST_STAGE
+
+SCOPE_NOT_OF_PARENT = "Ruang lingkup harus milik KSB induk."
+INTERNAL_KINDS = {"disposisi", "telaahan"}  # the regency's own paperwork: always internal
+
+
+# ---- finding ------------------------------------------------------------------------------------
+
+# The list's filter arguments (its pager keeps exactly these).
+LIST_FILTERS = ("q", "jenis", "tahap", "daerah", "urusan", "status")
+
+
+def search(args, user):
+    """(statement, cleaned q): the user's agreements filtered by jenis, tahap, urusan, party regency and a
+    text in the title or any number; newest first."""
+    q = CONTROL_CHARS.sub("", args.get("q") or "").strip()[:100]
+    stmt = scoped(Agreement, user)
+    jenis, tahap, daerah, urusan = (args.get(k, "") for k in ("jenis", "tahap", "daerah", "urusan"))
+    if jenis in JENIS:
+        stmt = stmt.where(Agreement.jenis == jenis)
+    if tahap in TAHAP:
+        stmt = stmt.where(Agreement.tahap == tahap)
+    if urusan in URUSAN:
+        stmt = stmt.where(Agreement.urusan_codes.like(f"%,{urusan},%"))
+    if daerah.isascii() and daerah.isdigit() and len(daerah) <= 9:  # a regency id, never past an INTEGER
+        stmt = stmt.where(Agreement.id.in_(select(Party.agreement_id).where(Party.regency_id == int(daerah))))
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(Agreement.judul).like(like),
+                              Agreement.id.in_(select(DocNumber.agreement_id)
+                                               .where(func.lower(DocNumber.nomor).like(like)))))
+    return stmt.options(*list_options()).order_by(Agreement.id.desc()), q
+
+
+def parent_choices() -> list[tuple[int, str]]:
+    parents = db.session.scalars(scoped(Agreement).where(Agreement.tahap != "dibatalkan").order_by(Agreement.id))
+    return [(0, "— tanpa induk —")] + [(a.id, f"{a.jenis} #{a.id}: {a.judul[:80]}") for a in parents]
+
+
+def scope_item_choices() -> list[tuple[int, str]]:
+    items = db.session.scalars(select(ScopeItem).where(ScopeItem.ksb_id.in_(
+        scoped(Agreement, None, Agreement.id).where(Agreement.jenis == "KSB"))).order_by(ScopeItem.id))
+    return [(0, "—")] + [(s.id, s.nama[:80]) for s in items]
+
+
+def coverage_ksbs() -> list[Agreement]:
+    """The user's KSB with their scope items and the agreements implementing each."""
+    return list(db.session.scalars(scoped(Agreement).where(Agreement.jenis == "KSB").options(
+        selectinload(Agreement.scope_items).selectinload(ScopeItem.agreements)).order_by(Agreement.id)))
+
+
+def visible_ids() -> set[int]:
+    return set(db.session.scalars(scoped(Agreement, None, Agreement.id)))
+
+
+# ---- recording and editing ----------------------------------------------------------------------
+
+def parent_problems(jenis: str, parent: Agreement | None, scope_item_id: int | None) -> dict[str, str]:
+    """A PKS needs its KSB; an adendum or perpanjangan needs the original; a KSB has no parent; a scope item
+    belongs to the parent KSB (docs/pks.md §7, errors). By field name."""
+    errors = {}
+    if jenis == "PKS" and (parent is None or parent.jenis != "KSB"):
+        errors["parent_id"] = "PKS wajib merujuk Kesepakatan Bersama induknya."
+    elif jenis in ("ADENDUM", "PERPANJANGAN") and parent is None:
+        errors["parent_id"] = "Adendum dan perpanjangan wajib merujuk naskah asalnya."
+    elif jenis == "KSB" and parent is not None:
+        errors["parent_id"] = "Kesepakatan Bersama tidak memiliki induk."
+    if scope_item_id and (parent is None or scope_item_id not in {s.id for s in parent.scope_items}):
+        errors["scope_item_id"] = SCOPE_NOT_OF_PARENT
+    return errors
+
+
+def _parent(form) -> Agreement | None:
+    """The parent the form names, when the user can see it; else the reason is on the form."""
+    if not form.parent_id.data:
+        return None
+    parent = db.session.scalar(scoped(Agreement).where(Agreement.id == form.parent_id.data))
+    if parent is None:
+        form.parent_id.errors.append("Induk tidak ditemukan.")
+    return parent
+
+
+def apply_form(form, a: Agreement) -> None:
+    """The fields both the new and the edit form carry."""
+    a.judul = form.judul.data.strip()
+    a.objek = (form.objek.data or "").strip()
+    a.urusan = [u for u in form.urusan.data or [] if u in URUSAN]
+    a.kategori = form.kategori.data or None
+    a.rujukan_rpjmd = (form.rujukan_rpjmd.data or "").strip()
+    a.pemrakarsa_opd = (form.pemrakarsa_opd.data or "").strip()
+    a.klausul = form.klausul.data or []
+    a.tgl_keputusan_perpanjangan = form.tgl_keputusan_perpanjangan.data
+    a.dprd_perlu = {"ya": True, "tidak": False}.get(form.dprd_perlu.data)
+    a.dprd_alasan = (form.dprd_alasan.data or "").strip()
+    a.dprd_nomor = (form.dprd_nomor.data or "").strip()
+    a.dprd_tanggal = form.dprd_tanggal.data
+
+
+def create_agreement(form, user, today):
+    """Record a new KSB, PKS, adendum or perpanjangan; the user's regency is its first party."""
+    parent = _parent(form)
+    if form.parent_id.errors:
+        return None
+    problems = parent_problems(form.jenis.data, parent, form.scope_item_id.data)
+    if problems:
+        for name, message in problems.items():
+            form[name].errors.append(message)
+        return None
+    a = Agreement(jenis=form.jenis.data, parent_id=parent.id if parent else None,
+                  tahap=FIRST_STAGE[form.jenis.data], tahap_sejak=today, pemrakarsa_regency_id=user.regency_id)
+    apply_form(form, a)
+    db.session.add(a)
+    db.session.flush()
+    if form.scope_item_id.data:
+        db.session.add(ScopeLink(agreement_id=a.id, scope_item_id=form.scope_item_id.data))
+    db.session.add(Party(agreement_id=a.id, regency_id=user.regency_id, urutan=1,
+                         organisation_id=user.organisation_id))
+    log(a, "dibuat", user, "", a.tahap, f"{a.jenis_label} dicatat")
+    audit.record("create", "pks_agreement", a.id, f"kesepakatan #{a.id}")
+    return (url_for("pks.detail", agreement_id=a.id),
+            "Kesepakatan dicatat. Tambahkan pihak lain agar daerah mitra dapat melihatnya.")
+
+
+def agreement_now(a: Agreement) -> dict:
+    """What the edit form shows of ``a`` where a field is not an attribute of the same name."""
+    return {"scope_item_id": a.scope_item.id if a.scope_item else 0,
+            "dprd_perlu": {True: "ya", False: "tidak"}.get(a.dprd_perlu, "")}
+
+
+def _set_scope_link(a: Agreement, scope_item_id: int | None) -> None:
+    link = db.session.get(ScopeLink, a.id)
+    if scope_item_id and link is None:
+        db.session.add(ScopeLink(agreement_id=a.id, scope_item_id=scope_item_id))
+    elif link is not None and scope_item_id:
+        link.scope_item_id = scope_item_id
+    elif link is not None:
+        db.session.delete(link)
+
+
+def save_agreement(form, a: Agreement, user) -> bool:
+    """Apply the edit form (the version was checked by the view); False with the reason on the form."""
+    if form.scope_item_id.data and form.scope_item_id.data not in {
+            s.id for s in (a.parent.scope_items if a.parent else [])}:
+        form.scope_item_id.errors.append(SCOPE_NOT_OF_PARENT)
+        return False
+    apply_form(form, a)
+    _set_scope_link(a, form.scope_item_id.data)
+    log(a, "ubah", user, reason="Data kesepakatan diubah")
+    audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}")
+    return True
+
+
+# ---- adendum / perpanjangan ---------------------------------------------------------------------
+
+def create_child(a: Agreement, jenis: str, judul: str, user, today) -> Agreement:
+    """A linked new document with its own parties, signing and numbers (docs/pks.md §6.1, adendum)."""
+    child = Agreement(jenis=jenis, parent_id=a.id, judul=judul[:250], objek=a.objek, urusan_codes=a.urusan_codes,
+                      kategori=a.kategori, rujukan_rpjmd=a.rujukan_rpjmd, tahap=FIRST_STAGE[jenis],
+                      tahap_sejak=today, dprd_perlu=None, pemrakarsa_regency_id=a.pemrakarsa_regency_id,
+                      pemrakarsa_opd=a.pemrakarsa_opd)
+    db.session.add(child)
+    db.session.flush()
+    for p in a.parties:
+        db.session.add(Party(agreement_id=child.id, regency_id=p.regency_id, urutan=p.urutan,
+                             organisation_id=p.organisation_id, opd=p.opd, peran=p.peran, alamat=p.alamat,
+                             pic_nama=p.pic_nama, pic_jabatan=p.pic_jabatan, dasar_hukum=p.dasar_hukum,
+                             menandatangani=p.menandatangani))
+    log(child, "dibuat", user, "", child.tahap, f"{child.jenis_label} atas naskah #{a.id}")
+    log(a, "turunan", user, reason=f"{child.jenis_label} dibuat: {child.judul}")
+    db.session.flush()
+    return child
+
+
+def add_child(a: Agreement, form, user, today):
+    """The child form's use case: only a signed text gets an adendum or perpanjangan."""
+    if not a.is_signed:
+        form.form_errors.append("Adendum atau perpanjangan hanya untuk naskah yang sudah ditandatangani.")
+        return None
+    c = create_child(a, form.jenis.data, form.judul.data.strip(), user, today)
+    audit.record("create", "pks_agreement", c.id, f"kesepakatan #{c.id} ({c.jenis}) atas #{a.id}")
+    return (url_for("pks.detail", agreement_id=c.id),
+            f"{c.jenis_label} dibuat dengan pihak yang sama; lengkapi nomor dan penandatangannya.")
+
+
+# ---- KSB scope items and notes ------------------------------------------------------------------
+
+def add_scope_item(a: Agreement, form, today):
+    db.session.add(ScopeItem(ksb_id=a.id, nama=form.nama.data.strip(), urusan_code=form.urusan_code.data,
+                             dicatat_pada=today))
+    db.session.flush()
+    return url_for("pks.coverage"), "Ruang lingkup ditambahkan."
+
+
+def add_note(a: Agreement, form, user):
+    """A shared note, or the regency's internal one (disposisi and telaahan are always internal)."""
+    internal = form.internal.data or form.kind.data in INTERNAL_KINDS
+    db.session.add(Note(agreement_id=a.id, kind=form.kind.data, text=form.text.data.strip(),
+                        regency_id=user.regency_id if internal else None, author_id=user.id))
+    db.session.flush()
+    return url_for("pks.detail", agreement_id=a.id) + "#catatan", "Catatan disimpan."
+
+
+def visible_notes(a: Agreement, user) -> list[Note]:
+    stmt = scoped(Note, user).where(Note.agreement_id == a.id)
+    return list(db.session.scalars(stmt.order_by(Note.created_at.desc(), Note.id.desc()).limit(30)))

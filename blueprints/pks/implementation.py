@@ -1,0 +1,46 @@
+"""Implementation of a signed agreement (pelaksanaan, docs/pks.md §4.6): activities, obligations per party,
+periodic reports and evaluations."""
+from flask import url_for
+from sqlalchemy import select
+
+from blueprints.core.extensions import db
+
+from .models import Activity, Agreement, Evaluation, Obligation, Report
+
+NOT_SIGNED = "Pelaksanaan dicatat setelah naskah ditandatangani."
+SECTIONS = ("kegiatan", "kewajiban", "laporan", "evaluasi")
+
+
+def _text(field) -> str:
+    return (field.data or "").strip()
+
+
+def _row(a: Agreement, which: str, form):
+    if which == "kegiatan":
+        return Activity(agreement_id=a.id, tanggal=form.tanggal.data, jenis=_text(form.jenis),
+                        peserta=form.peserta.data, pic_solok=_text(form.pic_solok),
+                        pic_sijunjung=_text(form.pic_sijunjung), status=form.status.data)
+    if which == "kewajiban":
+        return Obligation(agreement_id=a.id, party_id=form.party_id.data or None, text=_text(form.text),
+                          due=form.due.data, status=form.status.data, bukti=_text(form.bukti))
+    if which == "laporan":
+        return Report(agreement_id=a.id, periode=_text(form.periode), jatuh_tempo=form.jatuh_tempo.data,
+                      disampaikan_pada=form.disampaikan_pada.data, kepada=form.kepada.data,
+                      penyusun=_text(form.penyusun), sipgwpp=form.sipgwpp.data)
+    return Evaluation(agreement_id=a.id, tanggal=form.tanggal.data, temuan=_text(form.temuan),
+                      rekomendasi=form.rekomendasi.data)
+
+
+def record(a: Agreement, which: str, form):
+    """The implementation record of section ``which`` (one of SECTIONS) made from its form."""
+    db.session.add(_row(a, which, form))
+    db.session.flush()
+    return url_for("pks.work", agreement_id=a.id), "Disimpan."
+
+
+def obligation_of(a: Agreement, obligation_id: int) -> Obligation | None:
+    return db.session.scalar(select(Obligation).where(Obligation.id == obligation_id, Obligation.agreement_id == a.id))
+
+
+def rows_of(model, a: Agreement) -> list:
+    return list(db.session.scalars(select(model).where(model.agreement_id == a.id).order_by(model.id)))

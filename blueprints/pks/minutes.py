@@ -1,0 +1,88 @@
+"""Rapat and its minutes (docs/pks.md §4.3): the meeting, the agreements it discussed, attendees, decisions and
+action items (tindak lanjut). Create use cases return (address, message) for ``saving.create_once``."""
+from datetime import date
+
+from flask import url_for
+from sqlalchemy import select
+
+from blueprints.core.extensions import db
+from blueprints.core.scope import scoped
+
+from .models import ActionItem, Agreement, Attendee, Decision, Meeting, MeetingDocument, meeting_agreement
+
+
+def _text(field) -> str:
+    return (field.data or "").strip()
+
+
+def create_meeting(a: Agreement, form):
+    m = Meeting(tanggal=form.tanggal.data, jam=form.jam.data, tempat=_text(form.tempat), tautan=_text(form.tautan),
+                host_regency_id=form.host_regency_id.data or None, agenda=_text(form.agenda),
+                undangan_nomor=_text(form.undangan_nomor))
+    m.agreements = [a]
+    db.session.add(m)
+    db.session.flush()
+    return url_for("pks.meeting", meeting_id=m.id), "Rapat dicatat. Tambahkan peserta, keputusan dan tindak lanjut."
+
+
+def add_attendee(m: Meeting, form):
+    db.session.add(Attendee(meeting_id=m.id, nama=form.nama.data.strip(), jabatan=_text(form.jabatan),
+                            opd=_text(form.opd), regency_id=form.regency_id.data or None,
+                            keterangan=_text(form.keterangan)))
+    db.session.flush()
+    return url_for("pks.meeting", meeting_id=m.id), "Peserta disimpan."
+
+
+def add_decision(m: Meeting, form):
+    db.session.add(Decision(meeting_id=m.id, text=form.text.data.strip()))
+    db.session.flush()
+    return url_for("pks.meeting", meeting_id=m.id), "Keputusan disimpan."
+
+
+def add_action(m: Meeting, form):
+    db.session.add(ActionItem(meeting_id=m.id, text=form.text.data.strip(),
+                              owner_regency_id=form.owner_regency_id.data or None,
+                              owner=_text(form.owner), due=form.due.data))
+    db.session.flush()
+    return url_for("pks.meeting", meeting_id=m.id), "Tindak lanjut disimpan."
+
+
+def action_item(m: Meeting, item_id: int) -> ActionItem | None:
+    return db.session.scalar(select(ActionItem).where(ActionItem.id == item_id, ActionItem.meeting_id == m.id))
+
+
+def set_action_done(item: ActionItem, done: bool, today: date) -> bool:
+    """Posts carry the wanted state, so a double tap does not reopen what it closed: False when it already is."""
+    if item.done == done:
+        return False
+    item.done, item.done_on = done, today if done else None
+    return True
+
+
+def linkable(m: Meeting) -> list[Agreement]:
+    """Agreements the user can see that a meeting may discuss (not cancelled)."""
+    return list(db.session.scalars(scoped(Agreement).where(Agreement.tahap != "dibatalkan").order_by(Agreement.id)))
+
+
+def link_agreement(m: Meeting, agreement_id: int):
+    """Add another agreement discussed in the same meeting (one the link form offered); a replay changes nothing."""
+    linked = db.session.get(Agreement, agreement_id)
+    if linked not in m.agreements:
+        m.agreements.append(linked)
+        db.session.flush()
+    return url_for("pks.meeting", meeting_id=m.id), "Kesepakatan ditambahkan ke rapat."
+
+
+def meeting_files(m: Meeting) -> list[MeetingDocument]:
+    return list(db.session.scalars(select(MeetingDocument).where(MeetingDocument.meeting_id == m.id)))
+
+
+def meetings_of(a: Agreement) -> list[Meeting]:
+    """The meetings that discussed ``a``, newest first."""
+    return list(db.session.scalars(select(Meeting).join(meeting_agreement).where(
+        meeting_agreement.c.agreement_id == a.id).order_by(Meeting.tanggal.desc(), Meeting.id.desc())))
+
+
+def meeting_choices(a: Agreement) -> list[tuple[int, str]]:
+    """Select options for "which meeting": none, or one that discussed ``a``."""
+    return [(0, "—")] + [(m.id, f"{m.tanggal.isoformat()} {m.tempat[:60]}") for m in meetings_of(a)]

@@ -1,0 +1,88 @@
+"""What happened to an agreement: the append-only event log and slip ledger, notes, sent reminders."""
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blueprints.auth.models import Regency, User
+from blueprints.core.audit import append_only
+from blueprints.core.extensions import db
+from blueprints.core.timeutil import UTCDateTime, utcnow
+
+
+class Event(db.Model):
+    """Append-only log of state changes and recorded facts; feeds the timeline."""
+    __tablename__ = "pks_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    on_date: Mapped[date | None] = mapped_column(Date)  # the day the fact happened, when not today
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # tahap / ttd / target / catatan / ...
+    from_state: Mapped[str] = mapped_column(String(20), default="")
+    to_state: Mapped[str] = mapped_column(String(20), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[User | None] = relationship()
+
+
+class Slip(db.Model):
+    """Penundaan: every move of the signing target. Append-only."""
+    __tablename__ = "pks_slip"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    old_mulai: Mapped[date | None] = mapped_column(Date)
+    old_selesai: Mapped[date | None] = mapped_column(Date)
+    old_presisi: Mapped[str] = mapped_column(String(8), default="")
+    new_mulai: Mapped[date] = mapped_column(Date)
+    new_selesai: Mapped[date] = mapped_column(Date)
+    new_presisi: Mapped[str] = mapped_column(String(8))
+    alasan: Mapped[str] = mapped_column(Text)
+    diputuskan_oleh: Mapped[str] = mapped_column(String(200), default="")
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("pks_meeting.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    meeting = relationship("Meeting")
+
+    @property
+    def days(self) -> int:
+        if self.old_selesai is None:
+            return 0
+        return (self.new_selesai - self.old_selesai).days
+
+
+class Note(db.Model):
+    """Shared note (regency_id NULL) or a regency's internal note, disposisi or telaahan."""
+    __tablename__ = "pks_note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12), default="catatan")
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+    regency: Mapped[Regency | None] = relationship()
+
+    @classmethod
+    def scope_clause(cls, user):
+        """Shared notes for all who see the agreement; internal ones only to their own regency."""
+        return (cls.regency_id.is_(None)) | (cls.regency_id == user.regency_id)
+
+
+class ReminderLog(db.Model):
+    """Pengingat sent by the daily job, so each rung goes out once."""
+    __tablename__ = "pks_reminder_log"
+    __table_args__ = (UniqueConstraint("agreement_id", "key", name="uq_pks_reminder_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(String(300))
+    sent_on: Mapped[date] = mapped_column(Date)
+
+
+append_only(Event)
+append_only(Slip)

@@ -1,0 +1,86 @@
+"""Rapat: the agreements it discussed, attendees, decisions and action items (tindak lanjut)."""
+from datetime import date, datetime, time
+
+from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, Text, Time, exists, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blueprints.auth.models import Regency
+from blueprints.core.extensions import db
+from blueprints.core.timeutil import UTCDateTime, utcnow
+from blueprints.core.versioning import Versioned
+
+from .agreements import Agreement
+
+meeting_agreement = Table(
+    "pks_meeting_agreement", db.metadata,
+    Column("meeting_id", ForeignKey("pks_meeting.id"), primary_key=True),
+    Column("agreement_id", ForeignKey("pks_agreement.id"), primary_key=True),
+)
+
+
+class Meeting(Versioned, db.Model):
+    __tablename__ = "pks_meeting"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tanggal: Mapped[date] = mapped_column(Date, index=True)
+    jam: Mapped[time | None] = mapped_column(Time)
+    tempat: Mapped[str] = mapped_column(String(200), default="")
+    tautan: Mapped[str] = mapped_column(String(300), default="")
+    host_regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"))
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    undangan_nomor: Mapped[str] = mapped_column(String(120), default="")
+    sumber: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    host_regency: Mapped[Regency | None] = relationship()
+    agreements = relationship("Agreement", secondary=meeting_agreement, order_by="Agreement.id")
+    attendees: Mapped[list["Attendee"]] = relationship(back_populates="meeting", order_by="Attendee.id")
+    decisions: Mapped[list["Decision"]] = relationship(back_populates="meeting", order_by="Decision.id")
+    actions: Mapped[list["ActionItem"]] = relationship(back_populates="meeting", order_by="ActionItem.id")
+    documents = relationship("Document", secondary="pks_meeting_document", viewonly=True,
+                             order_by="Document.id")
+
+    @classmethod
+    def scope_clause(cls, user):
+        """A meeting is visible through any agreement the user can see."""
+        return exists(select(meeting_agreement.c.meeting_id).join(
+            Agreement, Agreement.id == meeting_agreement.c.agreement_id).where(
+            meeting_agreement.c.meeting_id == cls.id, Agreement.scope_clause(user)))
+
+
+class Attendee(db.Model):
+    __tablename__ = "pks_attendee"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("pks_meeting.id"), index=True)
+    nama: Mapped[str] = mapped_column(String(150))
+    jabatan: Mapped[str] = mapped_column(String(200), default="")
+    opd: Mapped[str] = mapped_column(String(200), default="")
+    regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"))
+    keterangan: Mapped[str] = mapped_column(String(200), default="")  # e.g. "memimpin rapat"
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendees")
+    regency: Mapped[Regency | None] = relationship()
+
+
+class Decision(db.Model):
+    __tablename__ = "pks_decision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("pks_meeting.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="decisions")
+
+
+class ActionItem(Versioned, db.Model):
+    """Tindak lanjut of a meeting, owned by a region, OPD or person."""
+    __tablename__ = "pks_action_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("pks_meeting.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    owner_regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"))
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    due: Mapped[date | None] = mapped_column(Date)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    done_on: Mapped[date | None] = mapped_column(Date)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="actions")
+    owner_regency: Mapped[Regency | None] = relationship()

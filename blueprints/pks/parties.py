@@ -1,0 +1,54 @@
+"""Parties to an agreement, their signatories and each party's number of the text (docs/pks.md §4.2). Create
+use cases return (address, message) for ``saving.create_once``."""
+from flask import flash, url_for
+
+from blueprints.core.extensions import db
+
+from .events import log
+from .models import Agreement, DocNumber, Party, Signatory
+from .queries import find_number
+
+NEEDS_POWER_OF_ATTORNEY = "Peringatan: penandatangan selain Bupati memerlukan surat kuasa sebelum penandatanganan."
+
+
+def _text(field) -> str:
+    return (field.data or "").strip()
+
+
+def party_choices(a: Agreement) -> list[tuple[int, str]]:
+    return [(p.id, f"{p.urutan_label}: {p.short_label} ({p.regency.short_name})") for p in a.parties]
+
+
+def add_party(a: Agreement, form, user):
+    db.session.add(Party(agreement_id=a.id, regency_id=form.regency_id.data, urutan=form.urutan.data,
+                         opd=form.opd.data.strip(), peran=_text(form.peran), pic_nama=_text(form.pic_nama),
+                         pic_jabatan=_text(form.pic_jabatan), alamat=_text(form.alamat),
+                         dasar_hukum=_text(form.dasar_hukum), menandatangani=form.menandatangani.data))
+    log(a, "pihak", user, reason=f"Pihak ditambahkan: {form.opd.data.strip()[:120]}")
+    db.session.flush()
+    return url_for("pks.parties", agreement_id=a.id), "Pihak ditambahkan."
+
+
+def add_signatory(a: Agreement, form, user):
+    """A signatory other than the Bupati is recorded with a warning until the surat kuasa is named."""
+    if not form.is_bupati.data and not form.kuasa_nomor.data:
+        flash(NEEDS_POWER_OF_ATTORNEY, "warn")
+    db.session.add(Signatory(party_id=form.party_id.data, nama=form.nama.data.strip(),
+                             jabatan=form.jabatan.data.strip(), is_bupati=form.is_bupati.data,
+                             kuasa_nomor=_text(form.kuasa_nomor), kuasa_tanggal=form.kuasa_tanggal.data))
+    db.session.flush()
+    return url_for("pks.parties", agreement_id=a.id), "Penandatangan dicatat."
+
+
+def record_number(a: Agreement, form, user):
+    """Each party numbers the text in its own register: one number per party, a later one replaces it."""
+    number = find_number(a.id, form.party_id.data)
+    if number is None:
+        number = DocNumber(agreement_id=a.id, party_id=form.party_id.data)
+        db.session.add(number)
+    number.nomor = form.nomor.data.strip()
+    number.tanggal = form.tanggal.data
+    number.register = _text(form.register)
+    log(a, "nomor", user, reason=f"Nomor dicatat: {number.nomor[:100]}")
+    db.session.flush()
+    return url_for("pks.parties", agreement_id=a.id), "Nomor dicatat."

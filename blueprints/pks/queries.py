@@ -1,0 +1,34 @@
+"""Reads shared by several pages of Kerja Sama: constant query counts, no writes."""
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from blueprints.core.extensions import db
+from blueprints.core.scope import scoped
+
+from .models import Agreement, DocNumber
+
+
+def by_agreement(model, ids, *order_by) -> dict[int, list]:
+    """Rows of ``model`` for many agreements in one query, grouped by agreement id."""
+    out: dict[int, list] = {}
+    if not ids:
+        return out
+    stmt = select(model).where(model.agreement_id.in_(ids)).order_by(*(order_by or (model.id,)))
+    for row in db.session.scalars(stmt):
+        out.setdefault(row.agreement_id, []).append(row)
+    return out
+
+
+def list_options():
+    """What list rows show: numbers, and the children that may extend validity. Constant query count."""
+    return (selectinload(Agreement.numbers), selectinload(Agreement.children))
+
+
+def children_of(a: Agreement) -> list[Agreement]:
+    """The adendum and perpanjangan of ``a`` the user can see."""
+    return list(db.session.scalars(scoped(Agreement).where(Agreement.parent_id == a.id).order_by(Agreement.id)))
+
+
+def find_number(agreement_id: int, party_id: int) -> DocNumber | None:
+    return db.session.scalar(select(DocNumber).where(DocNumber.agreement_id == agreement_id,
+                                                     DocNumber.party_id == party_id))

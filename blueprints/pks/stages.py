@@ -1,0 +1,140 @@
+"""Stage machines (docs/pks.md §6.1-6.2): which move is allowed, and making it.
+
+Functions take ``today`` explicitly so tests and the daily job decide the date; they add and flush, the
+caller commits.
+"""
+from datetime import date
+
+from blueprints.core.extensions import db
+from blueprints.core.forms import CONTROL_CHARS
+from blueprints.core.scope import scoped
+
+from .checks import dprd_errors, rule_warnings
+from .events import log
+from .models import FINAL_STAGES, SIGNED_STAGES, TAHAP, Agreement
+from .outcome import Outcome
+from .queries import list_options
+from .validity import effective_end
+
+KSB_FLOW = {
+    "identifikasi": ["persiapan"],
+    "persiapan": ["penawaran"],
+    "penawaran": ["penyusunan"],
+    "penyusunan": ["dprd", "siap_ttd"],
+    "dprd": ["siap_ttd"],
+    "siap_ttd": ["ditandatangani", "ditunda"],
+    "ditunda": ["siap_ttd"],
+    "ditandatangani": ["berakhir"],
+    "berakhir": [],
+    "dibatalkan": [],
+}
+PKS_FLOW = {
+    "diusulkan": ["penyusunan"],
+    "penyusunan": ["review_hukum", "dprd", "surat_kuasa", "siap_ttd"],
+    "review_hukum": ["penyusunan", "dprd", "surat_kuasa", "siap_ttd"],
+    "dprd": ["surat_kuasa", "siap_ttd"],
+    "surat_kuasa": ["siap_ttd"],
+    "siap_ttd": ["ditandatangani", "ditunda"],
+    "ditunda": ["siap_ttd"],
+    "ditandatangani": ["pelaksanaan", "berakhir"],
+    "pelaksanaan": ["pelaporan", "evaluasi", "berakhir"],
+    "pelaporan": ["pelaksanaan", "evaluasi", "berakhir"],
+    "evaluasi": ["pelaksanaan", "pelaporan", "berakhir"],
+    "berakhir": [],
+    "dibatalkan": [],
+}
+FIRST_STAGE = {"KSB": "identifikasi", "PKS": "diusulkan", "ADENDUM": "penyusunan", "PERPANJANGAN": "penyusunan"}
+NEEDS_REASON = {"dibatalkan", "ditunda", "berakhir"}
+
+
+def flow_for(jenis: str) -> dict[str, list[str]]:
+    """KSB has its own machine; PKS, adendum and perpanjangan share the PKS one."""
+    return KSB_FLOW if jenis == "KSB" else PKS_FLOW
+
+
+def stage_order(jenis: str) -> list[str]:
+    return [s for s in flow_for(jenis) if s != "dibatalkan"] + ["dibatalkan"]
+
+
+def next_stages(a: Agreement) -> list[str]:
+    nxt = list(flow_for(a.jenis).get(a.tahap, []))
+    if a.tahap not in SIGNED_STAGES and a.tahap not in FINAL_STAGES:
+        nxt.append("dibatalkan")
+    return nxt
+
+
+def move_errors(a: Agreement, to: str, reason: str = "") -> list[str]:
+    """Why the machine refuses moving ``a`` to ``to`` (no database read)."""
+    if to not in next_stages(a):
+        if to == "dibatalkan" and a.tahap in SIGNED_STAGES:
+            return ["Pembatalan hanya dapat dilakukan sebelum penandatanganan."]
+        return [f"Perpindahan dari {TAHAP.get(a.tahap, a.tahap)} ke {TAHAP.get(to, to)} tidak diizinkan."]
+    if to == "ditandatangani":
+        return ["Gunakan formulir penandatanganan (tanggal, tempat, masa berlaku)."]
+    errors = []
+    if to in NEEDS_REASON and not reason.strip():
+        errors.append(f"Alasan wajib diisi untuk {TAHAP[to].lower()}.")
+    if CONTROL_CHARS.search(reason):
+        errors.append("Alasan berisi karakter yang tidak sah (karakter kendali atau karakter yang tidak terbaca).")
+    if to == "siap_ttd":
+        errors.extend(dprd_errors(a))
+    return errors
+
+
+def check_transition(a: Agreement, to: str, reason: str = "") -> Outcome:
+    """The machine's refusals, and (for a move it allows) the rules the move hits."""
+    out = Outcome(errors=move_errors(a, to, reason))
+    if to in next_stages(a) and to != "ditandatangani":
+        out.warnings = rule_warnings(a, to, None, None)
+    return out
+
+
+def transition(a: Agreement, to: str, reason: str, user, today: date) -> Outcome:
+    """Move ``a`` to stage ``to`` if the machine and the rules allow it; log who, when and why."""
+    reason = (reason or "").strip()[:2000]
+    out = check_transition(a, to, reason)
+    if not out.ok:
+        return out
+    old = a.tahap
+    a.tahap = to
+    a.tahap_sejak = today
+    if to == "berakhir":
+        end = effective_end(a)
+        if end is None or today < end:
+            a.tgl_diakhiri = today
+            a.alasan_akhir = "diakhiri"
+        else:
+            a.alasan_akhir = "habis_waktu"
+        a.dasar_akhir = reason[:250]
+    log(a, "tahap", user, old, to, reason)
+    db.session.flush()
+    return out
+
+
+def stale_stage_message(a: Agreement, shown: str) -> str:
+    if shown not in TAHAP:
+        return "Halaman ini tidak menyebut tahap asalnya. Muat ulang halaman lalu pindahkan lagi."
+    return (f"Tahap kesepakatan ini sudah berubah menjadi {a.tahap_label} sejak halaman dibuka (halaman menunjukkan "
+            f"{TAHAP[shown]}). Periksa tahapnya lalu pindahkan lagi bila masih perlu.")
+
+
+def move(a: Agreement, shown: str, to: str, reason: str, user, today: date) -> Outcome:
+    """A stage move posted from a page (record page or board) that showed stage ``shown``. A repeat of a move that
+    was already made changes nothing (``repeated``); a move from a stage the agreement has since left is refused
+    (``stale``), so a stale board never moves a record from a stage its clerk did not see."""
+    shown = (shown or "").strip()
+    if shown != a.tahap:
+        if shown in TAHAP and to == a.tahap:
+            return Outcome(repeated=True)
+        return Outcome(errors=[stale_stage_message(a, shown)], stale=True)
+    return transition(a, to, reason, user, today)
+
+
+def board(jenis: str) -> tuple[str, list]:
+    """The kanban of the user's KSB, or of the PKS with their adendum and perpanjangan: (jenis, columns), each
+    column (stage, label, agreements)."""
+    jenis = jenis if jenis in ("KSB", "PKS") else "PKS"
+    kinds = ("KSB",) if jenis == "KSB" else ("PKS", "ADENDUM", "PERPANJANGAN")
+    rows = list(db.session.scalars(scoped(Agreement).where(Agreement.jenis.in_(kinds)).options(*list_options())
+                                   .order_by(Agreement.id)))
+    return jenis, [(s, TAHAP[s], [a for a in rows if a.tahap == s]) for s in stage_order(jenis)]

@@ -1,0 +1,67 @@
+"""Whose court the ball is in ("menunggu siapa", docs/pks.md §4.1): a partner regency, a named OPD, the DPRD
+or the leadership; only a change is logged, and it restarts the waiting days."""
+from datetime import date
+
+from sqlalchemy import select
+
+from blueprints.auth.models import Regency
+from blueprints.core.extensions import db
+from blueprints.core.scope import scoped
+
+from .events import log
+from .models import FINAL_STAGES, MENUNGGU_TETAP, Agreement
+
+
+def regency_names() -> dict[int, str]:
+    return {r.id: r.short_name for r in db.session.scalars(select(Regency))}
+
+
+def menunggu_label(a: Agreement, names: dict[int, str]) -> str:
+    value = a.menunggu or ""
+    if value.startswith("regency:"):
+        try:
+            return f"menunggu Kab. {names[int(value.split(':', 1)[1])]}"
+        except (KeyError, ValueError):
+            return ""
+    if value.startswith("opd:"):
+        return f"menunggu OPD {value.split(':', 1)[1]}"
+    return MENUNGGU_TETAP.get(value, "")
+
+
+def menunggu_choices(names: dict[int, str]) -> list[tuple[str, str]]:
+    out = [("", "— tidak ada —")]
+    out += [(f"regency:{rid}", f"menunggu Kab. {name}") for rid, name in sorted(names.items())]
+    out += list(MENUNGGU_TETAP.items())
+    return out
+
+
+def waiting_value(choice: str, opd: str) -> str:
+    """What is stored: a named OPD wins over the chosen option (one of menunggu_choices)."""
+    opd = (opd or "").strip()
+    return f"opd:{opd}" if opd else (choice or "")
+
+
+def set_waiting(a: Agreement, choice: str, opd: str, user, today: date, names: dict[int, str]) -> None:
+    """Record whose court the ball is in. Only a change is logged, and it restarts the waiting days."""
+    value = waiting_value(choice, opd)
+    if value == a.menunggu:
+        return
+    a.menunggu, a.menunggu_sejak = value, today if value else None
+    log(a, "menunggu", user, reason=menunggu_label(a, names) or "tidak menunggu")
+
+
+def waiting_parts(a: Agreement) -> tuple[str, str]:
+    """What the "menunggu siapa" form shows for the stored value: (option, OPD name)."""
+    value = a.menunggu or ""
+    return ("", value[4:]) if value.startswith("opd:") else (value, "")
+
+
+def waiting_days(a: Agreement, today: date) -> int | None:
+    since = a.menunggu_sejak if a.menunggu else None
+    return (today - since).days if since else None
+
+
+def waiting_rows() -> list[Agreement]:
+    """The user's open agreements that wait on someone, longest waiting first."""
+    return list(db.session.scalars(scoped(Agreement).where(
+        Agreement.menunggu != "", Agreement.tahap.notin_(FINAL_STAGES)).order_by(Agreement.menunggu_sejak, Agreement.id)))
