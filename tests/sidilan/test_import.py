@@ -387,7 +387,7 @@ def _rows(fh):
 
 def _pending_files(app) -> list:
     with app.app_context():
-        area = importer._area()
+        area = importer.pending._area()
         return sorted(p.name for p in area.iterdir())
 
 
