@@ -13,7 +13,7 @@ run: setup db demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --durations=20 $(PYTEST_ARGS)
 
 setup: $(STAMP) system-check
 
