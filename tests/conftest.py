@@ -208,7 +208,7 @@ def _session_app(db_url, _schema, tmp_path_factory):
                                  hide_parameters=True)
         RateCounter.__table__.create(counters)
     else:
-        counters = create_engine(db_url, hide_parameters=True)
+        counters = create_engine(engine.url, hide_parameters=True)
     _QUIET_ENGINES.add(counters)
     app.extensions["sinergi_counters"].database = _CountersOn(counters)
     yield app
