@@ -97,7 +97,14 @@ _SNAPSHOTS: dict[str, list] = {}
 
 def restore_demo() -> None:
     """Clean data plus the demo, as `flask demo load` makes it. The first call per database really loads the
-    demo and keeps a copy of every row; later calls re-insert that copy, which is many times faster."""
+    demo and keeps a copy of every row; later calls re-insert that copy, which is many times faster. Inside a
+    test on the shared app (its own transaction, see below) it rolls that transaction back to the demo."""
+    if _FAST:
+        for session in list(_FAST["sessions"].registry.registry.values()):
+            session.close()
+        _FAST["transaction"].rollback()
+        _FAST["transaction"] = _FAST["connection"].begin()
+        return
     key = str(db.engine.url)
     reset_data()
     if key not in _SNAPSHOTS:
@@ -126,6 +133,7 @@ def restore_demo() -> None:
 # before. Any real commit on the shared database marks it changed; the next test that needs the demo puts it back.
 
 _TEST_DB: dict = {}
+_FAST: dict = {}  # the running fast test's connection, transaction and sessions
 _STATE = {"changed": True}  # the shared database may differ from the demo
 _QUIET_ENGINES: "weakref.WeakSet" = weakref.WeakSet()  # commits there are not data changes (counters)
 REAL_COMMITS_HINTS = ("replay_parallel(", "threading.Thread(")
@@ -260,13 +268,15 @@ def app(request, tmp_path):
     joined = db._make_scoped_session({"class_": type("JoinedSession", (_JoinedSession,), {
         "owner": threading.get_ident()}), "bind": connection, "join_transaction_mode": "create_savepoint"})
     db.session = joined
+    _FAST.update(connection=connection, transaction=transaction, sessions=joined)
     try:
         yield app
     finally:
         for session in list(joined.registry.registry.values()):  # sessions of app contexts left open
             session.close()
         db.session = shared_session
-        transaction.rollback()
+        _FAST.pop("transaction").rollback()
+        _FAST.clear()
         connection.close()
         with app.app_context():
             limiter.reset()
