@@ -10,6 +10,7 @@ import time_machine
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import create_engine, delete, event, insert, make_url, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 
 from app import create_app
 from blueprints.core.demo import DEMO_PASSWORD, load_demo
@@ -204,7 +205,13 @@ class _CountersOn(DatabaseCounters):
 
 @pytest.fixture(scope="session")
 def _session_app(db_url, _schema, tmp_path_factory):
-    app = create_app(make_config(db_url, UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads"))))
+    extra = {}
+    if make_url(db_url).get_backend_name() == "sqlite":
+        # No connection kept between tests: another app's create_app opens and closes the database file, which
+        # drops this process's POSIX locks on it, and SQLite would then take an idle pooled connection's WAL
+        # files away from under it ("disk I/O error").
+        extra["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True, "poolclass": NullPool}
+    app = create_app(make_config(db_url, UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")), **extra))
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":
