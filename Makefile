@@ -14,7 +14,7 @@ run: setup db demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: dev-setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --durations=20 $(PYTEST_ARGS)
 
 # ruff (rules and format, pyproject.toml) and the import contracts (pyproject.toml [tool.importlinter])
 lint: dev-setup

@@ -1,13 +1,22 @@
 """flaskr-style fixtures. The suite runs on a temporary SQLite file, or on TEST_DATABASE_URL when set."""
+import copy
+import inspect
 import os
+import threading
+import weakref
 
 import pytest
 import time_machine
-from sqlalchemy import delete, insert, select
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import create_engine, delete, event, insert, make_url, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 
 from app import create_app
 from blueprints.demo import DEMO_PASSWORD, load_demo
 from blueprints.core.extensions import db, limiter
+from blueprints.core.throttle import DatabaseCounters, RateCounter
+from blueprints.core.uploads import private_dir
 from tests.clock import NOW
 
 _CLOCK = time_machine.travel(NOW, tick=True)
@@ -16,6 +25,8 @@ _CLOCK = time_machine.travel(NOW, tick=True)
 def pytest_configure(config):
     """Pin the clock before any fixture or demo runs (see tests/clock.py)."""
     config.addinivalue_line("markers", "dates: depends on 'today'; CI also runs it on boundary days")
+    config.addinivalue_line("markers", "real_commits: `app` is an app of its own whose commits are real "
+                            "(threads, other connections); see the fixtures below")
     _CLOCK.start()
 
 
@@ -58,9 +69,10 @@ def make_config(db_url: str, **extra) -> dict:
 @pytest.fixture(scope="session")
 def db_url(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+    if not url:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+    _TEST_DB["url"] = make_url(url)
+    return url
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +98,14 @@ _SNAPSHOTS: dict[str, list] = {}
 
 def restore_demo() -> None:
     """Clean data plus the demo, as `flask demo load` makes it. The first call per database really loads the
-    demo and keeps a copy of every row; later calls re-insert that copy, which is many times faster."""
+    demo and keeps a copy of every row; later calls re-insert that copy, which is many times faster. Inside a
+    test on the shared app (its own transaction, see below) it rolls that transaction back to the demo."""
+    if _FAST:
+        for session in list(_FAST["sessions"].registry.registry.values()):
+            session.close()
+        _FAST["transaction"].rollback()
+        _FAST["transaction"] = _FAST["connection"].begin()
+        return
     key = str(db.engine.url)
     reset_data()
     if key not in _SNAPSHOTS:
@@ -103,16 +122,127 @@ def restore_demo() -> None:
     db.session.commit()
 
 
+# ---- the shared database: the demo, committed once; a test changes it only inside its own transaction ----------
+#
+# Fast path (the default `app`): one app for the whole session; each test runs on one connection inside a
+# transaction that is rolled back at its end, and every session the app opens (requests, CLI commands,
+# `with app.app_context()` in the test) joins that transaction through a SAVEPOINT, so the app's own commits and
+# rollbacks behave as they do in production, only nothing reaches the database for good.
+#
+# Slow path (`make_app(**config)`, and `app` for tests that need real commits across connections: parallel
+# clients in threads, tests marked `real_commits`): an app of its own on the shared database with the demo, as
+# before. Any real commit on the shared database marks it changed; the next test that needs the demo puts it back.
+
+_TEST_DB: dict = {}
+_FAST: dict = {}  # the running fast test's connection, transaction and sessions
+_STATE = {"changed": True}  # the shared database may differ from the demo
+_QUIET_ENGINES: "weakref.WeakSet" = weakref.WeakSet()  # commits there are not data changes (counters)
+REAL_COMMITS_HINTS = ("replay_parallel(", "threading.Thread(")
+
+
+@event.listens_for(Engine, "commit")
+def _note_real_commit(conn) -> None:
+    url = _TEST_DB.get("url")
+    if url is not None and conn.engine not in _QUIET_ENGINES and conn.engine.url.database == url.database \
+            and conn.engine.url.get_backend_name() == url.get_backend_name():
+        _STATE["changed"] = True
+
+
+def _ensure_demo(app) -> None:
+    if _STATE["changed"]:
+        with app.app_context():
+            restore_demo()
+            db.session.remove()
+        _STATE["changed"] = False
+
+
+def _needs_real_commits(request) -> bool:
+    if request.node.get_closest_marker("real_commits") or "make_app" in request.fixturenames:
+        return True
+    function = getattr(request.node, "function", None)
+    try:
+        source = inspect.getsource(function) if function else ""
+    except (OSError, TypeError):
+        source = ""
+    return any(hint in source for hint in REAL_COMMITS_HINTS)
+
+
+class _JoinedSession(FlaskSession):
+    """A Flask-SQLAlchemy session that always uses the test's connection (its ``bind``), joined through a
+    savepoint. Used from the test's own thread only: a thread would share one connection with the others."""
+
+    owner: int | None = None
+
+    def __init__(self, *args, **kwargs):
+        if threading.get_ident() != self.owner:
+            raise RuntimeError("a thread used the test's shared connection; mark the test real_commits")
+        super().__init__(*args, **kwargs)
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+def _pysqlite_connect(dbapi_connection, connection_record) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy emits BEGIN itself (_pysqlite_begin).
+    dbapi_connection.isolation_level = None
+
+
+def _pysqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+class _CountersOn(DatabaseCounters):
+    """The login/limit counters on an engine of their own: each count commits on its own connection (as in
+    production, it survives the request's rollback) without waiting on the test's open transaction."""
+
+    def __init__(self, engine):
+        self._engine = engine
+
+    @property
+    def engine(self):
+        return self._engine
+
+
+@pytest.fixture(scope="session")
+def _session_app(db_url, _schema, tmp_path_factory):
+    extra = {}
+    if make_url(db_url).get_backend_name() == "sqlite":
+        # No connection kept between tests: another app's create_app opens and closes the database file, which
+        # drops this process's POSIX locks on it, and SQLite would then take an idle pooled connection's WAL
+        # files away from under it ("disk I/O error").
+        extra["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True, "poolclass": NullPool}
+    app = create_app(make_config(db_url, UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")), **extra))
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _pysqlite_connect)
+        event.listen(engine, "begin", _pysqlite_begin)
+        engine.dispose()
+        # SQLite has one writer per file: the counters' commits would wait on the test's open transaction.
+        counters = create_engine("sqlite:///" + str(tmp_path_factory.mktemp("counters") / "counters.sqlite"),
+                                 hide_parameters=True)
+        RateCounter.__table__.create(counters)
+    else:
+        counters = create_engine(engine.url, hide_parameters=True)
+    _QUIET_ENGINES.add(counters)
+    app.extensions["sinergi_counters"].database = _CountersOn(counters)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    counters.dispose()
+
+
 @pytest.fixture
 def make_app(db_url, _schema, tmp_path):
-    """Build an app with extra config, on a clean database with the demo data loaded."""
+    """Build an app with extra config, on the shared database with the demo data loaded; its commits are
+    real (the demo is put back for the next test)."""
     created = []
 
     def factory(**extra):
         extra.setdefault("UPLOAD_DIR", str(tmp_path / "uploads"))
         app = create_app(make_config(db_url, **extra))
-        with app.app_context():
-            restore_demo()
+        _ensure_demo(app)
         limiter.reset()
         created.append(app)
         return app
@@ -122,11 +252,43 @@ def make_app(db_url, _schema, tmp_path):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+    if created:  # whatever it did (files copied over the database, raw connections): put the demo back
+        _STATE["changed"] = True
 
 
 @pytest.fixture
-def app(make_app):
-    return make_app()
+def app(request, tmp_path):
+    """The session's app, inside a transaction of this test (see above); or, for a test that needs real
+    commits, an app of its own (`make_app()`)."""
+    if _needs_real_commits(request):
+        yield request.getfixturevalue("make_app")()
+        return
+    app = request.getfixturevalue("_session_app")
+    _ensure_demo(app)
+    config = copy.deepcopy(dict(app.config))
+    app.config["UPLOAD_DIR"] = str(private_dir(tmp_path / "uploads"))
+    with app.app_context():
+        engine = db.engine
+    connection = engine.connect()
+    transaction = connection.begin()
+    shared_session = db.session
+    joined = db._make_scoped_session({"class_": type("JoinedSession", (_JoinedSession,), {
+        "owner": threading.get_ident()}), "bind": connection, "join_transaction_mode": "create_savepoint"})
+    db.session = joined
+    _FAST.update(connection=connection, transaction=transaction, sessions=joined)
+    try:
+        yield app
+    finally:
+        for session in list(joined.registry.registry.values()):  # sessions of app contexts left open
+            session.close()
+        db.session = shared_session
+        _FAST.pop("transaction").rollback()
+        _FAST.clear()
+        connection.close()
+        with app.app_context():
+            limiter.reset()
+        app.config.clear()
+        app.config.update(config)
 
 
 @pytest.fixture

@@ -8,6 +8,9 @@ from sqlalchemy import event
 from blueprints.core.extensions import db
 
 BOOKKEEPING = ("user_session",)
+# Transaction control is not a query (BEGIN and COMMIT never reach this listener; the savepoints a test's
+# transaction wraps every session in would).
+TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
 
 @contextmanager
@@ -18,7 +21,7 @@ def statements(app):
         engine = db.engine
 
     def listener(conn, cursor, statement, *args):
-        if not any(name in statement for name in BOOKKEEPING):
+        if not any(name in statement for name in BOOKKEEPING) and not statement.startswith(TRANSACTION_CONTROL):
             seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", listener)

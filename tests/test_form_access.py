@@ -16,7 +16,7 @@ from sqlalchemy import select
 from blueprints.auth.models import Organisation, User
 from blueprints.core.extensions import db
 from blueprints.pks.models import Agreement
-from blueprints.pks.models_work import Meeting
+from blueprints.pks.models import Meeting
 from blueprints.rujukan.models import Patient, Referral
 from blueprints.sidilan.models import DuplicateCandidate, Household, Person, Program
 from tests.conftest import HX, AuthActions

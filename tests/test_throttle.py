@@ -49,6 +49,7 @@ def test_a_lockout_attempt_from_one_address_does_not_stop_a_colleague(app):
     assert _login(_from(app, "10.1.1.6"), "operator.solok").status_code == 302
 
 
+@pytest.mark.real_commits  # reads the counters where the app keeps them: the rate_counter table of the database
 def test_many_addresses_get_a_growing_delay_and_the_owner_still_gets_in(app, time_machine):
     start = utcnow()
     for n in range(10):  # a botnet: one guess from each of ten addresses
