@@ -14,7 +14,7 @@ from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
 from blueprints.pks.demo import KSB_TITLE, PKS1_TITLE
 from blueprints.pks.models import Agreement
-from blueprints.pks.models_work import Meeting
+from blueprints.pks.models import Meeting
 from blueprints.rujukan.models import Referral
 from blueprints.sidilan.models import Person
 from tests.clock import TODAY
