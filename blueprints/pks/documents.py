@@ -137,6 +137,7 @@ def _store(a: Agreement, form: UploadForm):
 
 
 @bp.route("/<int:agreement_id>/dokumen", methods=["GET", "POST"])
+@audit.not_sensitive
 def documents(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     form = _form(a)
@@ -148,6 +149,7 @@ def documents(agreement_id):
 
 
 @bp.route("/dokumen/<int:document_id>/unduh")
+@audit.reads("pks_document", "unduh dokumen")
 def download(document_id):
     doc = db.session.get(Document, document_id)
     if doc is None:

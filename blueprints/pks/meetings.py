@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
@@ -24,6 +25,7 @@ def _regencies(with_blank=True):
 
 
 @bp.route("/<int:agreement_id>/rapat/baru", methods=["GET", "POST"])
+@audit.not_sensitive
 def meeting_new(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     form = MeetingForm()
@@ -38,6 +40,7 @@ def meeting_new(agreement_id):
         m.agreements = [a]
         db.session.add(m)
         db.session.flush()
+        audit.record("create", "pks_meeting", m.id, f"rapat #{m.id} kesepakatan #{a.id}")
         return url_for("pks.meeting", meeting_id=m.id), "Rapat dicatat. Tambahkan peserta, keputusan dan tindak lanjut."
 
     if form.validate_on_submit():
@@ -80,28 +83,34 @@ def _page(m, att, dec, act, link_form=None, status=200, error=None):
 
 
 def _add_attendee(m: Meeting, form: AttendeeForm):
-    db.session.add(Attendee(meeting_id=m.id, nama=form.nama.data.strip(), jabatan=(form.jabatan.data or "").strip(),
-                            opd=(form.opd.data or "").strip(), regency_id=form.regency_id.data or None,
-                            keterangan=(form.keterangan.data or "").strip()))
+    row = Attendee(meeting_id=m.id, nama=form.nama.data.strip(), jabatan=(form.jabatan.data or "").strip(),
+                   opd=(form.opd.data or "").strip(), regency_id=form.regency_id.data or None,
+                   keterangan=(form.keterangan.data or "").strip())
+    db.session.add(row)
     db.session.flush()
+    audit.record("create", "pks_attendee", row.id, f"peserta #{row.id} rapat #{m.id}")
     return url_for("pks.meeting", meeting_id=m.id), "Peserta disimpan."
 
 
 def _add_decision(m: Meeting, form: DecisionForm):
-    db.session.add(Decision(meeting_id=m.id, text=form.text.data.strip()))
+    row = Decision(meeting_id=m.id, text=form.text.data.strip())
+    db.session.add(row)
     db.session.flush()
+    audit.record("create", "pks_decision", row.id, f"keputusan #{row.id} rapat #{m.id}")
     return url_for("pks.meeting", meeting_id=m.id), "Keputusan disimpan."
 
 
 def _add_action(m: Meeting, form: ActionForm):
-    db.session.add(ActionItem(meeting_id=m.id, text=form.text.data.strip(),
-                              owner_regency_id=form.owner_regency_id.data or None,
-                              owner=(form.owner.data or "").strip(), due=form.due.data))
+    row = ActionItem(meeting_id=m.id, text=form.text.data.strip(), owner_regency_id=form.owner_regency_id.data or None,
+                     owner=(form.owner.data or "").strip(), due=form.due.data)
+    db.session.add(row)
     db.session.flush()
+    audit.record("create", "pks_action_item", row.id, f"tindak lanjut #{row.id} rapat #{m.id}")
     return url_for("pks.meeting", meeting_id=m.id), "Tindak lanjut disimpan."
 
 
 @bp.route("/rapat/<int:meeting_id>", methods=["GET", "POST"])
+@audit.not_sensitive
 def meeting(meeting_id):
     m = get_scoped_or_404(Meeting, meeting_id)
     att, dec, act = _forms()
@@ -135,6 +144,8 @@ def action_done(meeting_id, item_id):
         flash(REPLAY_NOTE, "ok")
         return redirect(url_for("pks.meeting", meeting_id=m.id), 303)
     item.done, item.done_on = done, today_local() if done else None
+    audit.record("update", "pks_action_item", item.id,
+                 f"tindak lanjut #{item.id} rapat #{m.id} {'selesai' if done else 'dibuka lagi'}")
     db.session.commit()
     flash("Status tindak lanjut disimpan.", "ok")
     return redirect(url_for("pks.meeting", meeting_id=m.id))
@@ -151,6 +162,7 @@ def meeting_link(meeting_id):
         if linked not in m.agreements:
             m.agreements.append(linked)
             db.session.flush()
+            audit.record("update", "pks_meeting", m.id, f"rapat #{m.id} ditautkan ke kesepakatan #{linked.id}")
         return url_for("pks.meeting", meeting_id=m.id), "Kesepakatan ditambahkan ke rapat."
 
     if form.validate_on_submit():
@@ -163,18 +175,20 @@ def meeting_link(meeting_id):
 # ---- correspondence -----------------------------------------------------------------------------
 
 @bp.route("/<int:agreement_id>/surat", methods=["GET", "POST"])
+@audit.not_sensitive
 def letters(agreement_id):
     from .routes import can_write
     a = get_scoped_or_404(Agreement, agreement_id)
     form = LetterForm()
 
     def make():
-        db.session.add(Letter(agreement_id=a.id, arah=form.arah.data, nomor=form.nomor.data.strip(),
-                              tanggal=form.tanggal.data, perihal=form.perihal.data.strip(),
-                              pengirim=(form.pengirim.data or "").strip(), penerima=(form.penerima.data or "").strip(),
-                              tembusan=(form.tembusan.data or "").strip(), tahap=a.tahap,
-                              created_by_id=current_user.id))
+        row = Letter(agreement_id=a.id, arah=form.arah.data, nomor=form.nomor.data.strip(),
+                     tanggal=form.tanggal.data, perihal=form.perihal.data.strip(),
+                     pengirim=(form.pengirim.data or "").strip(), penerima=(form.penerima.data or "").strip(),
+                     tembusan=(form.tembusan.data or "").strip(), tahap=a.tahap, created_by_id=current_user.id)
+        db.session.add(row)
         db.session.flush()
+        audit.record("create", "pks_letter", row.id, f"surat #{row.id} kesepakatan #{a.id}")
         return url_for("pks.letters", agreement_id=a.id), "Surat dicatat."
 
     if form.validate_on_submit():
@@ -190,6 +204,7 @@ def letters(agreement_id):
 # ---- service area (read by Rujukan through public.covering_agreements) -------------------------
 
 @bp.route("/<int:agreement_id>/wilayah", methods=["GET", "POST"])
+@audit.not_sensitive
 def service_area(agreement_id):
     from blueprints.auth.models import Regency
     from blueprints.wilayah.service import Cascade, is_cascade_refresh
@@ -218,8 +233,10 @@ def service_area(agreement_id):
                 ServiceArea.agreement_id == a.id, ServiceArea.nagari_code == cascade.nagari,
                 ServiceArea.jorong_id.is_(None) if cascade.jorong_id is None else ServiceArea.jorong_id == cascade.jorong_id))
             if exists is None:
-                db.session.add(ServiceArea(agreement_id=a.id, nagari_code=cascade.nagari, jorong_id=cascade.jorong_id))
+                row = ServiceArea(agreement_id=a.id, nagari_code=cascade.nagari, jorong_id=cascade.jorong_id)
+                db.session.add(row)
                 db.session.flush()
+                audit.record("create", "pks_service_area", row.id, f"wilayah layanan #{row.id} kesepakatan #{a.id}")
             return url_for("pks.service_area", agreement_id=a.id), "Wilayah layanan disimpan."
 
         if not errors and not key_error:

@@ -31,6 +31,7 @@ def _scans(a):
 
 
 @bp.route("/<int:agreement_id>/lembar.pdf")
+@audit.reads("pks_agreement", "cetak lembar kesepakatan")
 def sheet_pdf(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     today = today_local()
@@ -45,6 +46,7 @@ def sheet_pdf(agreement_id):
 
 
 @bp.route("/<int:agreement_id>/linimasa.pdf")
+@audit.reads("pks_agreement", "cetak linimasa kesepakatan")
 def timeline_pdf(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     data = render_pdf("pks/pdf_timeline.html", a=a, items=timeline.build(a), today=today_local())
@@ -108,6 +110,7 @@ def pack_rows(period: Period, user) -> list[dict]:
 
 
 @bp.route("/laporan")
+@audit.not_sensitive
 def report_pack():
     period = _period(request.args)
     return render("pks/report.html", period=period, rows=pack_rows(period, current_user),
@@ -115,6 +118,7 @@ def report_pack():
 
 
 @bp.route("/laporan.xlsx")
+@audit.reads("pks_report", "ekspor paket laporan")
 def report_xlsx():
     period = _period(request.args)
     rows = pack_rows(period, current_user)
@@ -151,6 +155,7 @@ def report_xlsx():
 
 
 @bp.route("/laporan.pdf")
+@audit.reads("pks_report", "ekspor paket laporan")
 def report_pdf():
     period = _period(request.args)
     data = render_pdf("pks/pdf_report.html", period=period, rows=pack_rows(period, current_user),
@@ -192,6 +197,7 @@ def reminders_command(tanggal):
 
 
 @bp.route("/rapat/<int:meeting_id>/paket.pdf")
+@audit.reads("pks_meeting", "cetak paket rapat")
 def meeting_pdf(meeting_id):
     """Meeting pack: agenda, attendee list for the daftar hadir, decisions and action items."""
     from .models_work import Meeting, MeetingDocument

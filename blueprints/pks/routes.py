@@ -81,6 +81,7 @@ def _regency_choices():
 # ---- dashboard and lists ------------------------------------------------------------------------
 
 @bp.route("/")
+@audit.not_sensitive
 def index():
     if current_user.role == ADMIN:
         return rules()
@@ -110,6 +111,7 @@ def _filtered(args, user):
 
 
 @bp.route("/daftar")
+@audit.not_sensitive
 def agreements():
     stmt, q = _filtered(request.args, current_user)
     status = request.args.get("status", "")
@@ -193,6 +195,7 @@ def _create_agreement(form: NewAgreementForm):
 
 
 @bp.route("/baru", methods=["GET", "POST"])
+@audit.not_sensitive
 def new():
     form = NewAgreementForm()
     _fill_agreement_form(form)
@@ -232,6 +235,7 @@ def _save_agreement(form: EditAgreementForm, a: Agreement) -> bool:
 
 
 @bp.route("/<int:agreement_id>/ubah", methods=["GET", "POST"])
+@audit.not_sensitive
 def edit(agreement_id):
     a = get_agreement(agreement_id)
     if a.is_locked:
@@ -264,6 +268,7 @@ def visible_notes(a: Agreement, user):
 
 
 @bp.route("/<int:agreement_id>")
+@audit.not_sensitive
 def detail(agreement_id):
     a = get_agreement(agreement_id)
     today = today_local()
@@ -287,10 +292,11 @@ def add_note(agreement_id):
     def make():
         # disposisi and telaahan are the regency's own paperwork: always internal
         internal = form.internal.data or form.kind.data in ("disposisi", "telaahan")
-        db.session.add(Note(agreement_id=a.id, kind=form.kind.data, text=form.text.data.strip(),
-                            regency_id=current_user.regency_id if internal else None,
-                            author_id=current_user.id))
+        note = Note(agreement_id=a.id, kind=form.kind.data, text=form.text.data.strip(),
+                    regency_id=current_user.regency_id if internal else None, author_id=current_user.id)
+        db.session.add(note)
         db.session.flush()
+        audit.record("create", "pks_note", note.id, f"catatan {note.kind} #{note.id} kesepakatan #{a.id}")
         return url_for("pks.detail", agreement_id=a.id) + "#catatan", "Catatan disimpan."
 
     if form.validate_on_submit():
@@ -320,23 +326,27 @@ def _parties_page(a, party_form, sig_form, num_form, status=200, error=None):
 
 
 def _add_party(a: Agreement, form: PartyForm):
-    db.session.add(Party(agreement_id=a.id, regency_id=form.regency_id.data, urutan=form.urutan.data,
-                         opd=form.opd.data.strip(), peran=(form.peran.data or "").strip(),
-                         pic_nama=(form.pic_nama.data or "").strip(),
-                         pic_jabatan=(form.pic_jabatan.data or "").strip(), alamat=(form.alamat.data or "").strip(),
-                         dasar_hukum=(form.dasar_hukum.data or "").strip(), menandatangani=form.menandatangani.data))
+    party = Party(agreement_id=a.id, regency_id=form.regency_id.data, urutan=form.urutan.data,
+                  opd=form.opd.data.strip(), peran=(form.peran.data or "").strip(),
+                  pic_nama=(form.pic_nama.data or "").strip(),
+                  pic_jabatan=(form.pic_jabatan.data or "").strip(), alamat=(form.alamat.data or "").strip(),
+                  dasar_hukum=(form.dasar_hukum.data or "").strip(), menandatangani=form.menandatangani.data)
+    db.session.add(party)
     service.log(a, "pihak", current_user, reason=f"Pihak ditambahkan: {form.opd.data.strip()[:120]}")
     db.session.flush()
+    audit.record("create", "pks_party", party.id, f"pihak #{party.id} kesepakatan #{a.id}")
     return url_for("pks.parties", agreement_id=a.id), "Pihak ditambahkan."
 
 
 def _add_signatory(a: Agreement, form: SignatoryForm):
     if not form.is_bupati.data and not form.kuasa_nomor.data:
         flash("Peringatan: penandatangan selain Bupati memerlukan surat kuasa sebelum penandatanganan.", "warn")
-    db.session.add(Signatory(party_id=form.party_id.data, nama=form.nama.data.strip(),
-                             jabatan=form.jabatan.data.strip(), is_bupati=form.is_bupati.data,
-                             kuasa_nomor=(form.kuasa_nomor.data or "").strip(), kuasa_tanggal=form.kuasa_tanggal.data))
+    row = Signatory(party_id=form.party_id.data, nama=form.nama.data.strip(), jabatan=form.jabatan.data.strip(),
+                    is_bupati=form.is_bupati.data, kuasa_nomor=(form.kuasa_nomor.data or "").strip(),
+                    kuasa_tanggal=form.kuasa_tanggal.data)
+    db.session.add(row)
     db.session.flush()
+    audit.record("create", "pks_signatory", row.id, f"penandatangan #{row.id} kesepakatan #{a.id}")
     return url_for("pks.parties", agreement_id=a.id), "Penandatangan dicatat."
 
 
@@ -350,10 +360,12 @@ def _record_number(a: Agreement, form: NumberForm):
     number.register = (form.register.data or "").strip()
     service.log(a, "nomor", current_user, reason=f"Nomor dicatat: {number.nomor[:100]}")
     db.session.flush()
+    audit.record("update", "pks_doc_number", number.id, f"nomor naskah kesepakatan #{a.id}")
     return url_for("pks.parties", agreement_id=a.id), "Nomor dicatat."
 
 
 @bp.route("/<int:agreement_id>/pihak", methods=["GET", "POST"])
+@audit.not_sensitive
 def parties(agreement_id):
     a = get_agreement(agreement_id)
     party_form, sig_form, num_form = _party_forms(a)
@@ -413,6 +425,7 @@ def _stage_page(a, stage_form=None, sign_form=None, target_form=None, waiting_fo
 
 
 @bp.route("/<int:agreement_id>/tahap", methods=["GET", "POST"])
+@audit.not_sensitive
 def stage(agreement_id):
     a = get_agreement(agreement_id)
     if request.method == "GET":
@@ -509,6 +522,7 @@ def _create_child(a: Agreement, form: ChildForm):
 
 
 @bp.route("/<int:agreement_id>/turunan", methods=["GET", "POST"])
+@audit.not_sensitive
 def child(agreement_id):
     a = get_agreement(agreement_id)
     form = ChildForm()
@@ -521,6 +535,7 @@ def child(agreement_id):
 
 
 @bp.route("/<int:agreement_id>/ruang-lingkup", methods=["GET", "POST"])
+@audit.not_sensitive
 def scope_item(agreement_id):
     a = get_agreement(agreement_id)
     if a.jenis != "KSB":
@@ -528,9 +543,11 @@ def scope_item(agreement_id):
     form = ScopeItemForm()
 
     def make():
-        db.session.add(ScopeItem(ksb_id=a.id, nama=form.nama.data.strip(), urusan_code=form.urusan_code.data,
-                                 dicatat_pada=today_local()))
+        row = ScopeItem(ksb_id=a.id, nama=form.nama.data.strip(), urusan_code=form.urusan_code.data,
+                        dicatat_pada=today_local())
+        db.session.add(row)
         db.session.flush()
+        audit.record("create", "pks_scope_item", row.id, f"ruang lingkup #{row.id} KSB #{a.id}")
         return url_for("pks.coverage"), "Ruang lingkup ditambahkan."
 
     if form.validate_on_submit():
@@ -544,6 +561,7 @@ def scope_item(agreement_id):
 # ---- views over all agreements ------------------------------------------------------------------
 
 @bp.route("/menunggu")
+@audit.not_sensitive
 def waiting_view():
     today = today_local()
     names = service.regency_names()
@@ -553,6 +571,7 @@ def waiting_view():
 
 
 @bp.route("/cakupan")
+@audit.not_sensitive
 def coverage():
     today = today_local()
     ksbs = list(db.session.scalars(scoped(Agreement).where(Agreement.jenis == "KSB").options(
@@ -570,6 +589,7 @@ def _rules_page(is_admin: bool, error: str | None = None, status: int = 200):
 
 
 @bp.route("/aturan", methods=["GET", "POST"])
+@audit.not_sensitive
 def rules():
     is_admin = current_user.role in (ADMIN, SUPERADMIN)
     if request.method == "GET":

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from blueprints.auth.models import Regency
+from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import CONTROL_CHARS
 
@@ -207,6 +208,7 @@ def transition(a: Agreement, to: str, reason: str, user, today: date) -> Outcome
             a.alasan_akhir = "habis_waktu"
         a.dasar_akhir = reason[:250]
     log(a, "tahap", user, old, to, reason)
+    audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}: tahap {old} -> {to}", user=user)
     db.session.flush()
     return out
 
@@ -303,6 +305,7 @@ def set_target(a: Agreement, target: Target, reason: str, decided_by: str, user,
         a.target_tempat = tempat[:200]
     if acara:
         a.target_acara = acara[:200]
+    audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}: target tanda tangan", user=user)
     db.session.flush()
     return out
 
@@ -503,6 +506,7 @@ def set_waiting(a: Agreement, choice: str, opd: str, user, today: date, names: d
         return
     a.menunggu, a.menunggu_sejak = value, today if value else None
     log(a, "menunggu", user, reason=menunggu_label(a, names) or "tidak menunggu")
+    audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}: status menunggu", user=user)
 
 
 def waiting_parts(a: Agreement) -> tuple[str, str]:

@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
@@ -61,10 +62,12 @@ def _record(a: Agreement, which: str, form):
                          rekomendasi=form.rekomendasi.data)
     db.session.add(row)
     db.session.flush()
+    audit.record("create", row.__tablename__, row.id, f"{which} #{row.id} kesepakatan #{a.id}")
     return url_for("pks.work", agreement_id=a.id), "Disimpan."
 
 
 @bp.route("/<int:agreement_id>/pelaksanaan", methods=["GET", "POST"])
+@audit.not_sensitive
 def work(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     forms = _forms(a)
@@ -97,6 +100,7 @@ def obligation_status(agreement_id, obligation_id):
     if not form.validate_on_submit():
         return _page(a, _forms(a), FORM_INVALID, " ".join(e for errs in form.errors.values() for e in errs))
     ob.status = form.status.data
+    audit.record("update", "pks_obligation", ob.id, f"status kewajiban #{ob.id} kesepakatan #{a.id}: {ob.status}")
     db.session.commit()
     flash("Status kewajiban disimpan.", "ok")
     return redirect(url_for("pks.work", agreement_id=a.id))
@@ -123,6 +127,7 @@ def _render_board(jenis, error=None, status=200, note=None):
 
 
 @bp.route("/papan")
+@audit.not_sensitive
 def kanban():
     return _render_board(request.args.get("jenis", "PKS"))
 

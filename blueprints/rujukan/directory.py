@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from blueprints.auth.models import Organisation
+from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.pagination import paginate
 from blueprints.core.forms import FORM_INVALID
@@ -36,6 +37,7 @@ def profile_of(org_id: int) -> FacilityProfile | None:
 
 
 @bp.route("/faskes")
+@audit.not_sensitive
 def facilities():
     q = search_text(request.args.get("q"))
     level = request.args.get("level", "")[:4]
@@ -67,11 +69,13 @@ def _facility_page(org: Organisation, status: int = 200, poli_form=None, nakes_f
 
 
 @bp.route("/faskes/<int:org_id>")
+@audit.not_sensitive
 def facility(org_id: int):
     return _facility_page(_facility_or_404(org_id))
 
 
 @bp.route("/faskes/<int:org_id>/ubah", methods=["GET", "POST"])
+@audit.not_sensitive
 def facility_edit(org_id: int):
     org = _facility_or_404(org_id)
     if not may_edit(org):

@@ -100,6 +100,7 @@ def mark_for(ref: Referral, sender: bool, today: date) -> str | None:
 
 
 @bp.route("/<int:ref_id>/cetak")
+@audit.reads("rujukan", "cetak rujukan")
 def letter_pdf(ref_id: int):
     ref = _printable_or_404(ref_id)
     sender = service.side_of(ref, current_user) == "sender"
@@ -120,6 +121,7 @@ def letter_pdf(ref_id: int):
 
 
 @bp.route("/<int:ref_id>/persetujuan")
+@audit.reads("rujukan", "cetak persetujuan rujukan")
 def consent_pdf(ref_id: int):
     """Persetujuan / penolakan rujukan (§9.3): the form the patient or family signs, printed by the sender."""
     ref = _printable_or_404(ref_id)

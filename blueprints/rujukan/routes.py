@@ -78,6 +78,7 @@ def _list_page(stmt, order, template: str, inbox: bool):
 
 
 @bp.route("/")
+@audit.reads("rujukan", "daftar rujukan keluar")
 def index():
     if is_dinkes(current_user):
         return redirect(url_for("rujukan.recap"))
@@ -88,6 +89,7 @@ def index():
 
 
 @bp.route("/masuk")
+@audit.reads("rujukan", "daftar rujukan masuk")
 def inbox():
     """Incoming referrals addressed to this facility (never drafts)."""
     require_facility()
@@ -100,6 +102,7 @@ def inbox():
 # ---- patients ----------------------------------------------------------------------------------
 
 @bp.route("/pasien")
+@audit.reads("rujukan_patient", "daftar pasien")
 def patients():
     require_facility()
     q = search_text(request.args.get("q"))
@@ -137,6 +140,7 @@ def _patient_form_ctx(form, patient, cascade, errors, nik_check=None, person=Non
 
 
 @bp.route("/pasien/wilayah")
+@audit.not_sensitive
 def patient_cascade():
     return render("wilayah/cascade_page.html", "wilayah/_cascade.html",
                   cascade=Cascade.build(_home_regency(request.args.get("home_regency")), request.args, required=True))
@@ -170,6 +174,7 @@ def _patient_conflict(form, patient: Patient, typed_place: Cascade):
 
 @bp.route("/pasien/baru", methods=["GET", "POST"])
 @bp.route("/pasien/<int:patient_id>/ubah", methods=["GET", "POST"], endpoint="patient_edit")
+@audit.reads("rujukan_patient", "formulir pasien")
 def patient_new(patient_id: int | None = None):
     require_facility()
     patient = get_scoped_or_404(Patient, patient_id) if patient_id else None
@@ -219,6 +224,7 @@ def patient_new(patient_id: int | None = None):
 
 
 @bp.route("/pasien/<int:patient_id>")
+@audit.reads("rujukan_patient", "pasien")
 def patient(patient_id: int):
     require_facility()
     p = get_scoped_or_404(Patient, patient_id)
@@ -302,6 +308,7 @@ def _destination_ctx(form) -> dict:
 
 
 @bp.route("/tujuan")
+@audit.not_sensitive
 def destination_info():
     """htmx: the destination block refreshed when the facility changes (its poli, capacity, contacts)."""
     require_facility()
@@ -360,6 +367,7 @@ def _save(ref: Referral, patient: Patient, form, created: bool):
 
 
 @bp.route("/pasien/<int:patient_id>/rujukan/baru", methods=["GET", "POST"])
+@audit.reads("rujukan_patient", "formulir rujukan baru pasien")
 def referral_new(patient_id: int):
     require_facility()
     patient = db.session.scalars(scoped(Patient).where(Patient.id == patient_id)
@@ -391,6 +399,7 @@ def _own_draft(ref_id: int) -> Referral:
 
 
 @bp.route("/<int:ref_id>/ubah", methods=["GET", "POST"])
+@audit.reads("rujukan", "formulir ubah rujukan")
 def referral_edit(ref_id: int):
     ref = _own_draft(ref_id)
     if ref.status != "draf":
@@ -446,6 +455,7 @@ def referral_copy(ref_id: int):
 # ---- detail and actions -------------------------------------------------------------------------
 
 @bp.route("/<int:ref_id>")
+@audit.reads("rujukan", "rujukan")
 def detail(ref_id: int):
     return _detail_page(ref_id)
 
@@ -511,6 +521,7 @@ def referral_action(ref_id: int, action: str):
 
 
 @bp.route("/<int:ref_id>/jawab", methods=["GET", "POST"])
+@audit.reads("rujukan", "formulir jawaban rujukan")
 def referral_reply(ref_id: int):
     """The receiving doctor's answer (§4.4); the sender may type it from the paper slip or a phone call."""
     ref = get_scoped_or_404(Referral, ref_id)
@@ -540,6 +551,7 @@ def referral_reply(ref_id: int):
 # ---- ICD-10 search ------------------------------------------------------------------------------
 
 @bp.route("/icd")
+@audit.not_sensitive
 def icd_search():
     slot = request.args.get("slot", "")
     slot = int(slot) if slot in ("1", "2", "3") else None
@@ -549,6 +561,7 @@ def icd_search():
 
 
 @bp.route("/icd/pilih")
+@audit.not_sensitive
 def icd_pick():
     """htmx: a picked result fills its diagnosis slot."""
     slot = request.args.get("slot", "")

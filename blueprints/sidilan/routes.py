@@ -45,6 +45,7 @@ def _label(list_name: str, code) -> str:
 # ---- search and list ------------------------------------------------------------------------------
 
 @bp.route("/")
+@audit.reads("sidilan_person", "daftar orang")
 def index():
     filters = S.Filters.from_args(request.args)
     stmt = S.search_stmt(filters, current_user, today_local()).options(
@@ -59,6 +60,7 @@ def index():
 
 
 @bp.route("/cek-nik")
+@audit.reads("sidilan_person", "cek NIK")
 def nik_decode():
     """Decode a NIK while typing (htmx) or as a small page without JS. Reads nothing sensitive."""
     nik = (request.args.get("nik") or "")[:40]
@@ -93,6 +95,7 @@ def _decode_for(form):
 
 
 @bp.route("/orang/baru", methods=["GET", "POST"])
+@audit.not_sensitive
 @roles_required(*ENTRY_ROLES)
 def person_new():
     form = NewPersonForm()
@@ -101,6 +104,7 @@ def person_new():
 
 
 @bp.route("/orang/<int:person_id>/ubah", methods=["GET", "POST"])
+@audit.reads("sidilan_person", "formulir ubah orang")
 @roles_required(*ENTRY_ROLES)
 def person_edit(person_id: int):
     person = get_scoped_or_404(Person, person_id)
@@ -155,6 +159,7 @@ def _not_editable(person: Person):
 
 
 @bp.route("/orang/<int:person_id>")
+@audit.reads("sidilan_person", "profil orang")
 def person_view(person_id: int):
     person = db.session.scalars(
         scoped(Person).where(Person.id == person_id).options(
@@ -194,6 +199,7 @@ def person_view(person_id: int):
 # ---- household (§5.2) -------------------------------------------------------------------------
 
 @bp.route("/keluarga/<int:household_id>", methods=["GET", "POST"])
+@audit.reads("sidilan_household", "keluarga")
 def household(household_id: int):
     hh = get_scoped_or_404(Household, household_id)
     if request.method == "POST" and current_user.role not in ENTRY_ROLES:
@@ -223,6 +229,7 @@ def household(household_id: int):
 # ---- disability --------------------------------------------------------------------------------
 
 @bp.route("/orang/<int:person_id>/disabilitas", methods=["GET", "POST"])
+@audit.reads("sidilan_disability", "formulir disabilitas orang")
 @roles_required(*ENTRY_ROLES)
 def disability_edit(person_id: int):
     person = get_scoped_or_404(Person, person_id)
@@ -250,6 +257,7 @@ def disability_edit(person_id: int):
 # ---- elderly assessments -----------------------------------------------------------------------
 
 @bp.route("/orang/<int:person_id>/asesmen", methods=["GET", "POST"])
+@audit.reads("sidilan_assessment", "formulir asesmen orang")
 @roles_required(*ENTRY_ROLES)
 def assessment_new(person_id: int):
     person = get_scoped_or_404(Person, person_id)
@@ -272,6 +280,7 @@ def assessment_new(person_id: int):
 # ---- assistance --------------------------------------------------------------------------------
 
 @bp.route("/orang/<int:person_id>/bantuan", methods=["GET", "POST"])
+@audit.reads("sidilan_assistance", "formulir bantuan orang")
 @roles_required(*ENTRY_ROLES)
 def assistance_new(person_id: int):
     person = get_scoped_or_404(Person, person_id)
@@ -315,6 +324,7 @@ def assistance_status(aid: int):
 
 
 @bp.route("/tanpa-bantuan")
+@audit.reads("sidilan_person", "daftar tanpa bantuan")
 def unassisted():
     """People with a severe disability or Barthel <= 8 who receive no assistance."""
     stmt = S.unassisted_stmt(current_user).options(joinedload(Person.nagari), joinedload(Person.disability))
@@ -324,6 +334,7 @@ def unassisted():
 
 
 @bp.route("/bantuan-ganda")
+@audit.reads("sidilan_household", "daftar bantuan ganda")
 def double_program():
     """Households that receive the same program more than once in a year."""
     page = paginate(S.double_program_stmt(current_user), request.args.get("hal"), rows=True)
@@ -362,6 +373,7 @@ def person_transition(person_id: int):
 
 
 @bp.route("/verifikasi")
+@audit.reads("sidilan_person", "daftar kerja verifikasi")
 def worklist():
     counts = dict(db.session.execute(
         scoped(Person, current_user, Person.status_verifikasi, func.count(Person.id))
@@ -378,6 +390,7 @@ def worklist():
 # ---- duplicates --------------------------------------------------------------------------------
 
 @bp.route("/duplikat")
+@audit.reads("sidilan_duplicate", "daftar kemungkinan duplikat")
 def duplicates():
     stmt = scoped(DuplicateCandidate).where(DuplicateCandidate.keputusan.is_(None)).options(
         joinedload(DuplicateCandidate.person_a), joinedload(DuplicateCandidate.person_b)).order_by(
@@ -393,6 +406,7 @@ COMPARE_FIELDS = [("NIK", "nik"), ("No. KK", "no_kk"), ("Nama lengkap", "nama_le
 
 
 @bp.route("/duplikat/<int:cand_id>", methods=["GET", "POST"])
+@audit.reads("sidilan_duplicate", "perbandingan duplikat")
 def duplicate_review(cand_id: int):
     cand = get_scoped_or_404(DuplicateCandidate, cand_id)
     form = DuplicateDecisionForm()
@@ -423,6 +437,7 @@ def duplicate_review(cand_id: int):
 # ---- programs (reference data; managed by the verifikator of the regency) ---------------------
 
 @bp.route("/program")
+@audit.not_sensitive
 def programs():
     rows = S.programs_for(current_user, active_only=False)
     return render("sidilan/programs.html", rows=rows, may_edit=current_user.role == VERIFIKATOR_DINSOS)
@@ -430,6 +445,7 @@ def programs():
 
 @bp.route("/program/baru", methods=["GET", "POST"])
 @bp.route("/program/<int:program_id>", methods=["GET", "POST"])
+@audit.not_sensitive
 @roles_required(VERIFIKATOR_DINSOS)
 def program_edit(program_id: int | None = None):
     row = get_scoped_or_404(Program, program_id) if program_id else None
