@@ -211,6 +211,8 @@ def _reset_root(session, transaction) -> None:
 
 def _check_commit(session) -> None:
     _note_pending(session)
+    if session.in_nested_transaction():  # a savepoint released: the outer commit is the one checked
+        return
     tables = sorted(t for t in session.info.get(_INFO_TABLES, ()) if t and t not in EXEMPT_TABLES)
     if not tables or session.info.get(_INFO_AUDITED) or not has_request_context():
         return
