@@ -361,9 +361,6 @@ def record_duplicates(person: Person) -> list[DuplicateCandidate]:
         out.append(cand)
     if out:
         db.session.flush()
-    for cand in out:
-        audit.record("create", "sidilan_duplicate", cand.id,
-                     f"kasus kemungkinan duplikat #{cand.id}: orang #{cand.person_a_id} dan #{cand.person_b_id}")
     return out
 
 
