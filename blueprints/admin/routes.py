@@ -25,6 +25,7 @@ from .forms import AuditFilterForm, EditUserForm, JorongForm, NewUserForm, Reset
 
 
 @bp.route("/")
+@audit.not_sensitive
 def index():
     return render("admin/index.html")
 
@@ -48,6 +49,7 @@ def _fill_user_choices(form: UserForm) -> None:
 
 
 @bp.route("/pengguna")
+@audit.reads("user", "daftar pengguna")
 def users():
     q = (request.args.get("q") or "").strip()[:50]
     stmt = scoped(User).where(User.role.in_(grantable_roles(current_user))).order_by(User.username)
@@ -97,6 +99,7 @@ def _save_user(form: UserForm, user: User | None):
 
 
 @bp.route("/pengguna/baru", methods=["GET", "POST"])
+@audit.not_sensitive
 def user_new():
     form = NewUserForm()
     _fill_user_choices(form)
@@ -122,6 +125,7 @@ def _user_page(form, user, reset_form, status=200):
 
 
 @bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
+@audit.reads("user", "pengguna")
 def user_edit(user_id: int):
     user = _manageable_or_404(user_id)
     form = EditUserForm(obj=user, user=user)
@@ -184,6 +188,7 @@ def _jorong_regency(source) -> Regency:
 
 
 @bp.route("/jorong", methods=["GET", "POST"])
+@audit.not_sensitive
 def jorong():
     source = request.form if request.method == "POST" else request.args
     regency = _jorong_regency(source)
@@ -241,6 +246,7 @@ def jorong_toggle(jorong_id: int):
 # ---- audit log ---------------------------------------------------------------------------------
 
 @bp.route("/audit")
+@audit.reads("audit_event", "log audit")
 def audit_log():
     form = AuditFilterForm(request.args)
     users = db.session.scalars(scoped(User).order_by(User.username))

@@ -26,6 +26,7 @@ def _is_safe_next(target: str | None) -> bool:
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
+@audit.not_sensitive
 @public
 def login():
     if current_user.is_authenticated:
@@ -79,6 +80,7 @@ def logout():
 
 
 @bp.route("/akun/kata-sandi", methods=["GET", "POST"])
+@audit.not_sensitive
 @login_required
 def password():
     form = PasswordChangeForm(subject=current_user._get_current_object())
@@ -102,6 +104,7 @@ def password():
 # ---- own sessions ("Sesi aktif") -----------------------------------------------------------------------
 
 @bp.route("/akun/sesi")
+@audit.not_sensitive
 @login_required
 def sessions():
     return render("auth/sessions.html", sessions=user_sessions.of_user(current_user.id),

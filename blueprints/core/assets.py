@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, url_for
 
+from . import audit
 from .auth_gate import public
 
 bp = Blueprint("assets", __name__)
@@ -37,6 +38,7 @@ def asset_url(filename: str) -> str:
 
 
 @bp.route("/static/<fingerprint>/<path:filename>")
+@audit.not_sensitive
 @public
 def static(fingerprint: str, filename: str):
     entry = _load(filename)

@@ -1,18 +1,28 @@
 """Append-only audit trail of who read, wrote, printed or exported what.
 
 ``record()`` adds an event to the session and never commits: it rides in the caller's transaction,
-so an audited write and its audit row land together or not at all.
+so an audited write and its audit row land together or not at all. It is the one writer of audit rows.
+
+Two mechanisms make forgetting it hard: every GET view is marked ``@reads(...)`` (one "view" row on a 2xx
+answer) or ``@not_sensitive`` (tests/test_audit_walk.py fails on an unmarked one), and a session guard refuses
+(``AUDIT_STRICT``, on under TESTING) or patches with a generic row any request transaction that writes domain
+rows without an audit event.
 """
+import functools
+import logging
 from datetime import datetime
 
-from flask import has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import ForeignKey, String, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .extensions import db
 from .scope import RegencyScoped
 from .timeutil import UTCDateTime, utcnow
+
+_log = logging.getLogger(__name__)
 
 ACTIONS = {
     "login": "Masuk",
@@ -81,4 +91,142 @@ def record(action: str, object_type: str | None = None, object_id=None, summary:
         ip=request.remote_addr if has_request_context() else None,
     )
     db.session.add(ev)
+    if has_request_context():
+        g._audit_events = g.get("_audit_events", 0) + 1
     return ev
+
+
+# ---- reads: every GET view is marked, either audited or declared free of personal data -----------------------
+
+# Query parameters that only page or order a list: their presence says nothing about a search.
+_PAGING_ARGS = {"hal", "urut", "sort", "per"}
+# Parameters that carry what a user typed to find someone (the rest are filters: status, wilayah, program...).
+_SEARCH_ARGS = {"q", "cari", "nik", "nama", "jkn", "no_kk", "tanggal_lahir"}
+
+
+def _request_audited() -> bool:
+    return bool(g.get("_audit_events"))
+
+
+def _query_note() -> str:
+    """What the summary may say about the query: that there was one, never its values."""
+    keys = {k for k, v in request.args.items(multi=True) if v.strip()} - _PAGING_ARGS
+    if keys & _SEARCH_ARGS:
+        return " dengan pencarian"
+    return " dengan filter" if keys else ""
+
+
+def _object_id():
+    """The record the URL names (its first id argument), if any."""
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, int) and (name == "id" or name.endswith("_id") or name in ("aid",)):
+            return value
+    return None
+
+
+def reads(object_type: str, summary: str):
+    """View decorator (place it right under the route): a 2xx answer (page or htmx fragment) records one
+    "view" event for ``object_type``. A view that already recorded its own event in this request (a richer
+    summary) gets nothing more."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            response = current_app.make_response(view(*args, **kwargs))
+            if 200 <= response.status_code < 300 and not _request_audited():
+                object_id = _object_id()
+                text = summary + (f" #{object_id}" if object_id is not None else "") + _query_note()
+                record("view", object_type, object_id, text)
+                db.session.commit()
+            return response
+
+        wrapper.audit_mark = "reads"
+        wrapper.audit_object_type = object_type
+        return wrapper
+
+    return decorate
+
+
+def not_sensitive(view):
+    """Marks a GET view that shows no personal data (counts, reference lists, help, lookups)."""
+    view.audit_mark = "not_sensitive"
+    return view
+
+
+def mark_of(view) -> str | None:
+    return getattr(view, "audit_mark", None)
+
+
+# ---- writes: a transaction that changes domain rows inside a request must carry an audit event -------------
+
+# Bookkeeping tables a request may write without an audit event of its own: the log itself, sessions, one-time
+# submission keys, throttle counters. Keep this the only list.
+EXEMPT_TABLES = frozenset({"audit_event", "user_session", "submission_key", "rate_counter"})
+_INFO_TABLES = "audit_guard_tables"
+_INFO_AUDITED = "audit_guard_audited"
+
+
+class UnauditedWrite(RuntimeError):
+    """Raised (under AUDIT_STRICT) when a request commits domain rows without an audit event."""
+
+
+def _table_of(obj) -> str | None:
+    table = getattr(sa_inspect(obj).mapper, "local_table", None)
+    return getattr(table, "name", None)
+
+
+def _note_pending(session) -> None:
+    tables = session.info.setdefault(_INFO_TABLES, set())
+    for obj in session.new:
+        if isinstance(obj, AuditEvent):
+            session.info[_INFO_AUDITED] = True
+        else:
+            tables.add(_table_of(obj))
+    for obj in session.deleted:
+        tables.add(_table_of(obj))
+    for obj in session.dirty:
+        if session.is_modified(obj, include_collections=False):
+            tables.add(_table_of(obj))
+
+
+def _note_statement(state) -> None:
+    """Bulk INSERT/UPDATE/DELETE statements through the session count too."""
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        name = getattr(table, "name", None)
+        if name == AuditEvent.__tablename__:
+            state.session.info[_INFO_AUDITED] = True
+        elif name:
+            state.session.info.setdefault(_INFO_TABLES, set()).add(name)
+
+
+def _reset(session, *args) -> None:
+    session.info.pop(_INFO_TABLES, None)
+    session.info.pop(_INFO_AUDITED, None)
+
+
+def _reset_root(session, transaction) -> None:
+    if transaction.parent is None:
+        _reset(session)
+
+
+def _check_commit(session) -> None:
+    _note_pending(session)
+    if session.in_nested_transaction():  # a savepoint released: the outer commit is the one checked
+        return
+    tables = sorted(t for t in session.info.get(_INFO_TABLES, ()) if t and t not in EXEMPT_TABLES)
+    if not tables or session.info.get(_INFO_AUDITED) or not has_request_context():
+        return
+    if not getattr(current_user, "is_authenticated", False):
+        return
+    if current_app.config.get("AUDIT_STRICT", current_app.testing):
+        raise UnauditedWrite(f"{request.endpoint}: commit writes {', '.join(tables)} without an audit event")
+    _log.warning("unaudited write at %s to %s; a generic audit row was added", request.endpoint, ", ".join(tables))
+    for table in tables:
+        record("update", table, summary=f"perubahan data {table} (tanpa catatan audit khusus)")
+
+
+event.listen(Session, "before_flush", lambda session, ctx, instances: _note_pending(session))
+event.listen(Session, "do_orm_execute", _note_statement)
+event.listen(Session, "before_commit", _check_commit)
+event.listen(Session, "after_soft_rollback", _reset)
+event.listen(Session, "after_transaction_end", _reset_root)

@@ -2,6 +2,7 @@ from flask import jsonify
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from blueprints.core import audit
 from blueprints.core.auth_gate import public
 from blueprints.core.extensions import db, limiter
 from blueprints.core.panels import collect_panels
@@ -11,12 +12,14 @@ from . import bp
 
 
 @bp.route("/")
+@audit.reads("beranda", "beranda: daftar perlu perhatian")
 @login_required
 def index():
     return render("home/index.html", panels=collect_panels(current_user))
 
 
 @bp.route("/healthz")
+@audit.not_sensitive
 @public
 @limiter.exempt
 def healthz():

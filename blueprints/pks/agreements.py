@@ -200,18 +200,21 @@ def add_child(a: Agreement, form, user, today):
 # ---- KSB scope items and notes ------------------------------------------------------------------
 
 def add_scope_item(a: Agreement, form, today):
-    db.session.add(ScopeItem(ksb_id=a.id, nama=form.nama.data.strip(), urusan_code=form.urusan_code.data,
-                             dicatat_pada=today))
+    row = ScopeItem(ksb_id=a.id, nama=form.nama.data.strip(), urusan_code=form.urusan_code.data, dicatat_pada=today)
+    db.session.add(row)
     db.session.flush()
+    audit.record("create", "pks_scope_item", row.id, f"ruang lingkup #{row.id} KSB #{a.id}")
     return url_for("pks.coverage"), "Ruang lingkup ditambahkan."
 
 
 def add_note(a: Agreement, form, user):
     """A shared note, or the regency's internal one (disposisi and telaahan are always internal)."""
     internal = form.internal.data or form.kind.data in INTERNAL_KINDS
-    db.session.add(Note(agreement_id=a.id, kind=form.kind.data, text=form.text.data.strip(),
-                        regency_id=user.regency_id if internal else None, author_id=user.id))
+    note = Note(agreement_id=a.id, kind=form.kind.data, text=form.text.data.strip(),
+                regency_id=user.regency_id if internal else None, author_id=user.id)
+    db.session.add(note)
     db.session.flush()
+    audit.record("create", "pks_note", note.id, f"catatan {note.kind} #{note.id} kesepakatan #{a.id}")
     return url_for("pks.detail", agreement_id=a.id) + "#catatan", "Catatan disimpan."
 
 

@@ -4,6 +4,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from blueprints.auth.models import Regency
+from blueprints.core import audit
 from blueprints.core.extensions import db
 
 from .models import Agreement, ServiceArea
@@ -32,8 +33,10 @@ def add_area(a: Agreement, nagari: str, jorong_id: int | None):
     exists = db.session.scalar(select(ServiceArea.id).where(
         ServiceArea.agreement_id == a.id, ServiceArea.nagari_code == nagari, same_jorong))
     if exists is None:
-        db.session.add(ServiceArea(agreement_id=a.id, nagari_code=nagari, jorong_id=jorong_id))
+        row = ServiceArea(agreement_id=a.id, nagari_code=nagari, jorong_id=jorong_id)
+        db.session.add(row)
         db.session.flush()
+        audit.record("create", "pks_service_area", row.id, f"wilayah layanan #{row.id} kesepakatan #{a.id}")
     return url_for("pks.service_area", agreement_id=a.id), "Wilayah layanan disimpan."
 
 

@@ -30,6 +30,7 @@ def _page(a, form, status=200):
 
 
 @bp.route("/<int:agreement_id>/dokumen", methods=["GET", "POST"])
+@audit.not_sensitive
 def documents(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     form = _form(a)
@@ -42,6 +43,7 @@ def documents(agreement_id):
 
 
 @bp.route("/dokumen/<int:document_id>/unduh")
+@audit.reads("pks_document", "unduh dokumen")
 def download(document_id):
     doc = db.session.get(Document, document_id)
     if doc is None:

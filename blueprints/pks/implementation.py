@@ -3,6 +3,7 @@ periodic reports and evaluations."""
 from flask import url_for
 from sqlalchemy import select
 
+from blueprints.core import audit
 from blueprints.core.extensions import db
 
 from .models import Activity, Agreement, Evaluation, Obligation, Report
@@ -33,8 +34,10 @@ def _row(a: Agreement, which: str, form):
 
 def record(a: Agreement, which: str, form):
     """The implementation record of section ``which`` (one of SECTIONS) made from its form."""
-    db.session.add(_row(a, which, form))
+    row = _row(a, which, form)
+    db.session.add(row)
     db.session.flush()
+    audit.record("create", row.__tablename__, row.id, f"{which} #{row.id} kesepakatan #{a.id}")
     return url_for("pks.work", agreement_id=a.id), "Disimpan."
 
 

@@ -10,6 +10,7 @@ from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.timeutil import today_local
+from blueprints.core import audit
 from blueprints.wilayah.service import Cascade, is_cascade_refresh
 
 from . import areas, bp, letters as letter_cases, minutes
@@ -25,6 +26,7 @@ def _regencies(with_blank=True):
 
 
 @bp.route("/<int:agreement_id>/rapat/baru", methods=["GET", "POST"])
+@audit.not_sensitive
 def meeting_new(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     form = MeetingForm()
@@ -65,6 +67,7 @@ def _page(m, att, dec, act, link_form=None, status=200, error=None):
 
 
 @bp.route("/rapat/<int:meeting_id>", methods=["GET", "POST"])
+@audit.not_sensitive
 def meeting(meeting_id):
     m = get_scoped_or_404(Meeting, meeting_id)
     att, dec, act = _forms()
@@ -118,6 +121,7 @@ def meeting_link(meeting_id):
 # ---- correspondence -----------------------------------------------------------------------------
 
 @bp.route("/<int:agreement_id>/surat", methods=["GET", "POST"])
+@audit.not_sensitive
 def letters(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     form = LetterForm()
@@ -132,6 +136,7 @@ def letters(agreement_id):
 # ---- service area (read by Rujukan through public.covering_agreements) -------------------------
 
 @bp.route("/<int:agreement_id>/wilayah", methods=["GET", "POST"])
+@audit.not_sensitive
 def service_area(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     regency, regencies = areas.area_regency(a, request.values.get("daerah", type=int), current_user)

@@ -6,6 +6,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from blueprints.core.extensions import db
+from blueprints.core import audit
 from blueprints.core.scope import scoped
 
 from .models import ActionItem, Agreement, Attendee, Decision, Meeting, MeetingDocument, meeting_agreement
@@ -22,28 +23,33 @@ def create_meeting(a: Agreement, form):
     m.agreements = [a]
     db.session.add(m)
     db.session.flush()
+    audit.record("create", "pks_meeting", m.id, f"rapat #{m.id} kesepakatan #{a.id}")
     return url_for("pks.meeting", meeting_id=m.id), "Rapat dicatat. Tambahkan peserta, keputusan dan tindak lanjut."
 
 
 def add_attendee(m: Meeting, form):
-    db.session.add(Attendee(meeting_id=m.id, nama=form.nama.data.strip(), jabatan=_text(form.jabatan),
-                            opd=_text(form.opd), regency_id=form.regency_id.data or None,
-                            keterangan=_text(form.keterangan)))
+    row = Attendee(meeting_id=m.id, nama=form.nama.data.strip(), jabatan=_text(form.jabatan),
+                   opd=_text(form.opd), regency_id=form.regency_id.data or None, keterangan=_text(form.keterangan))
+    db.session.add(row)
     db.session.flush()
+    audit.record("create", "pks_attendee", row.id, f"peserta #{row.id} rapat #{m.id}")
     return url_for("pks.meeting", meeting_id=m.id), "Peserta disimpan."
 
 
 def add_decision(m: Meeting, form):
-    db.session.add(Decision(meeting_id=m.id, text=form.text.data.strip()))
+    row = Decision(meeting_id=m.id, text=form.text.data.strip())
+    db.session.add(row)
     db.session.flush()
+    audit.record("create", "pks_decision", row.id, f"keputusan #{row.id} rapat #{m.id}")
     return url_for("pks.meeting", meeting_id=m.id), "Keputusan disimpan."
 
 
 def add_action(m: Meeting, form):
-    db.session.add(ActionItem(meeting_id=m.id, text=form.text.data.strip(),
-                              owner_regency_id=form.owner_regency_id.data or None,
-                              owner=_text(form.owner), due=form.due.data))
+    row = ActionItem(meeting_id=m.id, text=form.text.data.strip(), owner_regency_id=form.owner_regency_id.data or None,
+                     owner=_text(form.owner), due=form.due.data)
+    db.session.add(row)
     db.session.flush()
+    audit.record("create", "pks_action_item", row.id, f"tindak lanjut #{row.id} rapat #{m.id}")
     return url_for("pks.meeting", meeting_id=m.id), "Tindak lanjut disimpan."
 
 
@@ -56,6 +62,8 @@ def set_action_done(item: ActionItem, done: bool, today: date) -> bool:
     if item.done == done:
         return False
     item.done, item.done_on = done, today if done else None
+    audit.record("update", "pks_action_item", item.id,
+                 f"tindak lanjut #{item.id} rapat #{item.meeting_id} {'selesai' if done else 'dibuka lagi'}")
     return True
 
 
@@ -70,6 +78,7 @@ def link_agreement(m: Meeting, agreement_id: int):
     if linked not in m.agreements:
         m.agreements.append(linked)
         db.session.flush()
+        audit.record("update", "pks_meeting", m.id, f"rapat #{m.id} ditautkan ke kesepakatan #{linked.id}")
     return url_for("pks.meeting", meeting_id=m.id), "Kesepakatan ditambahkan ke rapat."
 
 

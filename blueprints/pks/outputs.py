@@ -23,6 +23,7 @@ from .waiting import menunggu_label, regency_names
 
 
 @bp.route("/<int:agreement_id>/lembar.pdf")
+@audit.reads("pks_agreement", "cetak lembar kesepakatan")
 def sheet_pdf(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     today = today_local()
@@ -37,6 +38,7 @@ def sheet_pdf(agreement_id):
 
 
 @bp.route("/<int:agreement_id>/linimasa.pdf")
+@audit.reads("pks_agreement", "cetak linimasa kesepakatan")
 def timeline_pdf(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     data = render_pdf("pks/pdf_timeline.html", a=a, items=timeline.build(a), today=today_local())
@@ -46,6 +48,7 @@ def timeline_pdf(agreement_id):
 
 
 @bp.route("/laporan")
+@audit.not_sensitive
 def report_pack():
     period = period_from(request.args, today_local())
     return render("pks/report.html", period=period, rows=pack_rows(period, current_user, today_local()),
@@ -53,6 +56,7 @@ def report_pack():
 
 
 @bp.route("/laporan.xlsx")
+@audit.reads("pks_report", "ekspor paket laporan")
 def report_xlsx():
     period = period_from(request.args, today_local())
     data = pack_workbook(period, pack_rows(period, current_user, today_local()), today_local())
@@ -62,6 +66,7 @@ def report_xlsx():
 
 
 @bp.route("/laporan.pdf")
+@audit.reads("pks_report", "ekspor paket laporan")
 def report_pdf():
     period = period_from(request.args, today_local())
     today = today_local()
@@ -72,6 +77,7 @@ def report_pdf():
 
 
 @bp.route("/rapat/<int:meeting_id>/paket.pdf")
+@audit.reads("pks_meeting", "cetak paket rapat")
 def meeting_pdf(meeting_id):
     """Meeting pack: agenda, attendee list for the daftar hadir, decisions and action items."""
     m = get_scoped_or_404(Meeting, meeting_id)

@@ -2,6 +2,7 @@
 use cases return (address, message) for ``saving.create_once``."""
 from flask import flash, url_for
 
+from blueprints.core import audit
 from blueprints.core.extensions import db
 
 from .events import log
@@ -20,12 +21,14 @@ def party_choices(a: Agreement) -> list[tuple[int, str]]:
 
 
 def add_party(a: Agreement, form, user):
-    db.session.add(Party(agreement_id=a.id, regency_id=form.regency_id.data, urutan=form.urutan.data,
-                         opd=form.opd.data.strip(), peran=_text(form.peran), pic_nama=_text(form.pic_nama),
-                         pic_jabatan=_text(form.pic_jabatan), alamat=_text(form.alamat),
-                         dasar_hukum=_text(form.dasar_hukum), menandatangani=form.menandatangani.data))
+    party = Party(agreement_id=a.id, regency_id=form.regency_id.data, urutan=form.urutan.data,
+                  opd=form.opd.data.strip(), peran=_text(form.peran), pic_nama=_text(form.pic_nama),
+                  pic_jabatan=_text(form.pic_jabatan), alamat=_text(form.alamat),
+                  dasar_hukum=_text(form.dasar_hukum), menandatangani=form.menandatangani.data)
+    db.session.add(party)
     log(a, "pihak", user, reason=f"Pihak ditambahkan: {form.opd.data.strip()[:120]}")
     db.session.flush()
+    audit.record("create", "pks_party", party.id, f"pihak #{party.id} kesepakatan #{a.id}")
     return url_for("pks.parties", agreement_id=a.id), "Pihak ditambahkan."
 
 
@@ -33,10 +36,12 @@ def add_signatory(a: Agreement, form, user):
     """A signatory other than the Bupati is recorded with a warning until the surat kuasa is named."""
     if not form.is_bupati.data and not form.kuasa_nomor.data:
         flash(NEEDS_POWER_OF_ATTORNEY, "warn")
-    db.session.add(Signatory(party_id=form.party_id.data, nama=form.nama.data.strip(),
-                             jabatan=form.jabatan.data.strip(), is_bupati=form.is_bupati.data,
-                             kuasa_nomor=_text(form.kuasa_nomor), kuasa_tanggal=form.kuasa_tanggal.data))
+    row = Signatory(party_id=form.party_id.data, nama=form.nama.data.strip(), jabatan=form.jabatan.data.strip(),
+                    is_bupati=form.is_bupati.data, kuasa_nomor=_text(form.kuasa_nomor),
+                    kuasa_tanggal=form.kuasa_tanggal.data)
+    db.session.add(row)
     db.session.flush()
+    audit.record("create", "pks_signatory", row.id, f"penandatangan #{row.id} kesepakatan #{a.id}")
     return url_for("pks.parties", agreement_id=a.id), "Penandatangan dicatat."
 
 
@@ -51,4 +56,5 @@ def record_number(a: Agreement, form, user):
     number.register = _text(form.register)
     log(a, "nomor", user, reason=f"Nomor dicatat: {number.nomor[:100]}")
     db.session.flush()
+    audit.record("update", "pks_doc_number", number.id, f"nomor naskah kesepakatan #{a.id}")
     return url_for("pks.parties", agreement_id=a.id), "Nomor dicatat."

@@ -12,6 +12,7 @@ from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.timeutil import today_local
+from blueprints.core import audit
 
 from . import agreements as drafting
 from . import bp, minutes, signing, stages, timeline, validity
@@ -71,6 +72,7 @@ def _form_status() -> int:
 # ---- dashboard and lists ------------------------------------------------------------------------
 
 @bp.route("/")
+@audit.not_sensitive
 def index():
     if rules_only():
         return rules()
@@ -80,6 +82,7 @@ def index():
 
 
 @bp.route("/daftar")
+@audit.not_sensitive
 def agreements():
     stmt, q = drafting.search(request.args, current_user)
     status = request.args.get("status", "")
@@ -103,6 +106,7 @@ def _fill_agreement_form(form: AgreementForm) -> None:
 
 
 @bp.route("/baru", methods=["GET", "POST"])
+@audit.not_sensitive
 def new():
     form = NewAgreementForm()
     _fill_agreement_form(form)
@@ -118,6 +122,7 @@ def new():
 
 
 @bp.route("/<int:agreement_id>/ubah", methods=["GET", "POST"])
+@audit.not_sensitive
 def edit(agreement_id):
     a = get_agreement(agreement_id)
     if a.is_locked:
@@ -146,6 +151,7 @@ def edit(agreement_id):
 # ---- the record page ----------------------------------------------------------------------------
 
 @bp.route("/<int:agreement_id>")
+@audit.not_sensitive
 def detail(agreement_id):
     a = get_agreement(agreement_id)
     today = today_local()
@@ -190,6 +196,7 @@ def _parties_page(a, party_form, sig_form, num_form, status=200, error=None):
 
 
 @bp.route("/<int:agreement_id>/pihak", methods=["GET", "POST"])
+@audit.not_sensitive
 def parties(agreement_id):
     a = get_agreement(agreement_id)
     party_form, sig_form, num_form = _party_forms(a)
@@ -250,6 +257,7 @@ def _stage_page(a, stage_form=None, sign_form=None, target_form=None, waiting_fo
 
 
 @bp.route("/<int:agreement_id>/tahap", methods=["GET", "POST"])
+@audit.not_sensitive
 def stage(agreement_id):
     a = get_agreement(agreement_id)
     if request.method == "GET":
@@ -318,6 +326,7 @@ def waiting(agreement_id):
 
 
 @bp.route("/<int:agreement_id>/turunan", methods=["GET", "POST"])
+@audit.not_sensitive
 def child(agreement_id):
     a = get_agreement(agreement_id)
     form = ChildForm()
@@ -331,6 +340,7 @@ def child(agreement_id):
 
 
 @bp.route("/<int:agreement_id>/ruang-lingkup", methods=["GET", "POST"])
+@audit.not_sensitive
 def scope_item(agreement_id):
     a = get_agreement(agreement_id)
     if a.jenis != "KSB":
@@ -347,6 +357,7 @@ def scope_item(agreement_id):
 # ---- views over all agreements ------------------------------------------------------------------
 
 @bp.route("/menunggu")
+@audit.not_sensitive
 def waiting_view():
     today = today_local()
     names = waiting_cases.regency_names()
@@ -355,6 +366,7 @@ def waiting_view():
 
 
 @bp.route("/cakupan")
+@audit.not_sensitive
 def coverage():
     today = today_local()
     return render("pks/coverage.html", ksbs=drafting.coverage_ksbs(), today=today,
@@ -370,6 +382,7 @@ def _rules_page(is_admin: bool, error: str | None = None, status: int = 200):
 
 
 @bp.route("/aturan", methods=["GET", "POST"])
+@audit.not_sensitive
 def rules():
     is_admin = may_switch_rules()
     if request.method == "GET":

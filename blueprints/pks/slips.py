@@ -7,6 +7,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from blueprints.core.extensions import db
+from blueprints.core import audit
 from blueprints.core.forms import date_range_message, out_of_range
 
 from .events import log
@@ -42,6 +43,7 @@ def set_target(a: Agreement, target: Target, reason: str, decided_by: str, user,
     if acara:
         a.target_acara = acara[:200]
     db.session.flush()
+    audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}: target tanda tangan", user=user)
     return out
 
 

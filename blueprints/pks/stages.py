@@ -7,6 +7,7 @@ from datetime import date
 
 from blueprints.core.extensions import db
 from blueprints.core.forms import CONTROL_CHARS
+from blueprints.core import audit
 from blueprints.core.scope import scoped
 
 from .checks import dprd_errors, rule_warnings
@@ -127,7 +128,11 @@ def move(a: Agreement, shown: str, to: str, reason: str, user, today: date) -> O
         if shown in TAHAP and to == a.tahap:
             return Outcome(repeated=True)
         return Outcome(errors=[stale_stage_message(a, shown)], stale=True)
-    return transition(a, to, reason, user, today)
+    old = a.tahap
+    out = transition(a, to, reason, user, today)
+    if out.ok:
+        audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}: tahap {old} -> {to}", user=user)
+    return out
 
 
 def board(jenis: str) -> tuple[str, list]:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from blueprints.auth.models import Regency
 from blueprints.core.extensions import db
+from blueprints.core import audit
 from blueprints.core.scope import scoped
 
 from .events import log
@@ -48,6 +49,7 @@ def set_waiting(a: Agreement, choice: str, opd: str, user, today: date, names: d
         return
     a.menunggu, a.menunggu_sejak = value, today if value else None
     log(a, "menunggu", user, reason=menunggu_label(a, names) or "tidak menunggu")
+    audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}: status menunggu", user=user)
 
 
 def waiting_parts(a: Agreement) -> tuple[str, str]:

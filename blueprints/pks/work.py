@@ -9,6 +9,7 @@ from blueprints.core.render import render, wants_fragment
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.timeutil import today_local
+from blueprints.core import audit
 
 from . import bp, implementation, stages
 from .access import can_write
@@ -36,6 +37,7 @@ def _page(a, forms, status=200, error=None):
 
 
 @bp.route("/<int:agreement_id>/pelaksanaan", methods=["GET", "POST"])
+@audit.not_sensitive
 def work(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     forms = _forms(a)
@@ -84,6 +86,7 @@ def _render_board(jenis, error=None, status=200, note=None):
 
 
 @bp.route("/papan")
+@audit.not_sensitive
 def kanban():
     return _render_board(request.args.get("jenis", "PKS"))
 

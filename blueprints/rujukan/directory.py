@@ -6,6 +6,7 @@ from blueprints.auth.models import Organisation
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.versioning import conflict_response
+from blueprints.core import audit
 
 from . import bp
 from .access import may_edit_facility
@@ -16,6 +17,7 @@ from .models import FacilityProfile, HealthWorker, Poli
 
 
 @bp.route("/faskes")
+@audit.not_sensitive
 def facilities():
     q = search_text(request.args.get("q"))
     level = request.args.get("level", "")[:4]
@@ -32,11 +34,13 @@ def _facility_page(org: Organisation, status: int = 200, poli_form=None, nakes_f
 
 
 @bp.route("/faskes/<int:org_id>")
+@audit.not_sensitive
 def facility(org_id: int):
     return _facility_page(facility_or_404(org_id))
 
 
 @bp.route("/faskes/<int:org_id>/ubah", methods=["GET", "POST"])
+@audit.not_sensitive
 def facility_edit(org_id: int):
     org = facility_or_404(org_id)
     if not may_edit_facility(org):

@@ -66,6 +66,7 @@ def _printable_or_404(ref_id: int) -> Referral:
 
 
 @bp.route("/<int:ref_id>/cetak")
+@audit.reads("rujukan", "cetak rujukan")
 def letter_pdf(ref_id: int):
     ref = _printable_or_404(ref_id)
     sender = side_of(ref, current_user) == "sender"
@@ -82,6 +83,7 @@ def letter_pdf(ref_id: int):
 
 
 @bp.route("/<int:ref_id>/persetujuan")
+@audit.reads("rujukan", "cetak persetujuan rujukan")
 def consent_pdf(ref_id: int):
     """Persetujuan / penolakan rujukan (docs/rujukan.md §9.3): signed by patient/family, printed by sender."""
     ref = _printable_or_404(ref_id)

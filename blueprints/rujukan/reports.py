@@ -131,6 +131,7 @@ def _pdf_parts(n_rows: int) -> int:
 
 
 @bp.route("/rekap", endpoint="recap")
+@audit.reads("rujukan_rekap", "rekap rujukan")
 def recap_page():
     require_dinkes()
     y, m = parse_month(request.args.get("bulan"))
@@ -208,6 +209,7 @@ def _xlsx(title: str, data: dict, filename: str) -> Response:
 # ---- register book ------------------------------------------------------------------------------
 
 @bp.route("/register")
+@audit.reads("rujukan_register", "register rujukan")
 def register():
     """Buku register rujukan: the facility's issued letters of one month."""
     require_facility()
@@ -252,6 +254,7 @@ def register_values(r: Referral) -> list:
 # ---- worklists ----------------------------------------------------------------------------------
 
 @bp.route("/daftar-kerja")
+@audit.reads("rujukan", "daftar kerja rujukan")
 def worklist_page():
     require_facility()
     name = request.args.get("daftar", "belum_tiba")

@@ -56,6 +56,7 @@ def _list_page(template: str, inbox: bool):
 
 
 @bp.route("/")
+@audit.reads("rujukan", "daftar rujukan keluar")
 def index():
     if is_dinkes(current_user):
         return redirect(url_for("rujukan.recap"))
@@ -64,6 +65,7 @@ def index():
 
 
 @bp.route("/masuk")
+@audit.reads("rujukan", "daftar rujukan masuk")
 def inbox():
     """Incoming referrals addressed to this facility (never drafts)."""
     require_facility()
@@ -73,6 +75,7 @@ def inbox():
 # ---- patients ----------------------------------------------------------------------------------
 
 @bp.route("/pasien")
+@audit.reads("rujukan_patient", "daftar pasien")
 def patients():
     require_facility()
     q = search_text(request.args.get("q"))
@@ -90,6 +93,7 @@ def _patient_form_ctx(form, patient, cascade, errors, nik_check=None, person=Non
 
 
 @bp.route("/pasien/wilayah")
+@audit.not_sensitive
 def patient_cascade():
     return render("wilayah/cascade_page.html", "wilayah/_cascade.html",
                   cascade=Cascade.build(pt.home_regency(request.args.get("home_regency"), current_user), request.args,
@@ -111,6 +115,7 @@ def _patient_conflict(form, patient: Patient, typed_place: Cascade):
 
 @bp.route("/pasien/baru", methods=["GET", "POST"])
 @bp.route("/pasien/<int:patient_id>/ubah", methods=["GET", "POST"], endpoint="patient_edit")
+@audit.reads("rujukan_patient", "formulir pasien")
 def patient_new(patient_id: int | None = None):
     require_facility()
     patient = get_scoped_or_404(Patient, patient_id) if patient_id else None
@@ -151,6 +156,7 @@ def patient_new(patient_id: int | None = None):
 
 
 @bp.route("/pasien/<int:patient_id>")
+@audit.reads("rujukan_patient", "pasien")
 def patient(patient_id: int):
     require_facility()
     p, refs, nik_check = pt.patient_page(patient_id)
@@ -198,6 +204,7 @@ def _destination_ctx(form) -> dict:
 
 
 @bp.route("/tujuan")
+@audit.not_sensitive
 def destination_info():
     """htmx: the destination block refreshed when the facility changes (its poli, capacity, contacts)."""
     require_facility()
@@ -256,6 +263,7 @@ def _save(ref: Referral, patient: Patient, form, created: bool):
 
 
 @bp.route("/pasien/<int:patient_id>/rujukan/baru", methods=["GET", "POST"])
+@audit.reads("rujukan_patient", "formulir rujukan baru pasien")
 def referral_new(patient_id: int):
     require_facility()
     patient = rf.patient_for_referral(patient_id)
@@ -274,6 +282,7 @@ def _own_draft(ref_id: int) -> Referral:
 
 
 @bp.route("/<int:ref_id>/ubah", methods=["GET", "POST"])
+@audit.reads("rujukan", "formulir ubah rujukan")
 def referral_edit(ref_id: int):
     ref = _own_draft(ref_id)
     if ref.status != "draf":
@@ -329,6 +338,7 @@ def referral_copy(ref_id: int):
 # ---- detail and actions -------------------------------------------------------------------------
 
 @bp.route("/<int:ref_id>")
+@audit.reads("rujukan", "rujukan")
 def detail(ref_id: int):
     return _detail_page(ref_id)
 
@@ -378,6 +388,7 @@ def referral_action(ref_id: int, action: str):
 
 
 @bp.route("/<int:ref_id>/jawab", methods=["GET", "POST"])
+@audit.reads("rujukan", "formulir jawaban rujukan")
 def referral_reply(ref_id: int):
     """The receiving doctor's answer (docs/rujukan.md §4.4); the sender may type it from slip or call."""
     ref = get_scoped_or_404(Referral, ref_id)
@@ -407,6 +418,7 @@ def referral_reply(ref_id: int):
 # ---- ICD-10 search ------------------------------------------------------------------------------
 
 @bp.route("/icd")
+@audit.not_sensitive
 def icd_search():
     slot = request.args.get("slot", "")
     slot = int(slot) if slot in ("1", "2", "3") else None
@@ -416,6 +428,7 @@ def icd_search():
 
 
 @bp.route("/icd/pilih")
+@audit.not_sensitive
 def icd_pick():
     """htmx: a picked result fills its diagnosis slot."""
     slot = request.args.get("slot", "")

@@ -1,6 +1,7 @@
 """Public check of a printed letter: /v/<code>. No login; shows no personal or clinical data."""
 from flask import Blueprint
 
+from blueprints.core import audit
 from blueprints.core.auth_gate import public
 from blueprints.core.extensions import db, limiter
 from blueprints.core.render import render
@@ -14,6 +15,7 @@ verify_bp = Blueprint("rujukan_verify", __name__)
 
 
 @verify_bp.route("/v/<code>")
+@audit.not_sensitive
 @public
 @limiter.limit(lambda: setting("RUJUKAN_VERIFY_LIMIT"))
 def verify(code: str):

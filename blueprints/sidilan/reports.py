@@ -41,6 +41,7 @@ def form_number(nagari_code: str, jorong_id: int | None) -> str:
 
 
 @bp.route("/cetak/formulir")
+@audit.not_sensitive
 def paper_form():
     cascade = Cascade.build(current_user.regency, request.args, required=True)
     errors = {}
@@ -63,6 +64,7 @@ def paper_form():
 # ---- dashboard (item 9) -------------------------------------------------------------------------
 
 @bp.route("/dasbor")
+@audit.not_sensitive
 def dashboard():
     data = report_dashboard.build(current_user, today_local())
     charts = {
@@ -85,6 +87,7 @@ FORMATS = exporter.FORMATS
 
 
 @bp.route("/ekspor.<fmt>")
+@audit.reads("sidilan_person", "ekspor daftar orang")
 def export(fmt: str):
     if fmt not in FORMATS:
         abort(404)
@@ -98,6 +101,7 @@ PROFILE_ROWS = 4  # assessments / assistance rows that keep the profile on one p
 
 
 @bp.route("/orang/<int:person_id>/profil.pdf")
+@audit.reads("sidilan_person", "cetak profil orang")
 def profile_pdf(person_id: int):
     person = get_scoped_or_404(Person, person_id)
     assistance = list(db.session.scalars(assistance_for(person, current_user)))
@@ -136,6 +140,7 @@ def _pending_or_404(token: str) -> importer.Pending:
 
 
 @bp.route("/impor", methods=["GET", "POST"])
+@audit.reads("sidilan_import", "daftar impor")
 @roles_required(*IMPORT_ROLES)
 def import_upload():
     form = UploadForm()
@@ -153,6 +158,7 @@ def import_upload():
 
 
 @bp.route("/impor/<token>/kolom", methods=["GET", "POST"])
+@audit.reads("sidilan_import", "pemetaan kolom impor")
 @roles_required(*IMPORT_ROLES)
 def import_mapping(token: str):
     pending = _pending_or_404(token)
@@ -205,6 +211,7 @@ def _preview(pending: importer.Pending, form: RunForm, status: int = 200):
 
 
 @bp.route("/impor/<token>/uji")
+@audit.reads("sidilan_import", "uji coba impor")
 @roles_required(*IMPORT_ROLES)
 def import_preview(token: str):
     """The dry run: what each row would do. Nothing is written."""
@@ -240,6 +247,7 @@ def import_run(token: str):
 
 
 @bp.route("/impor/riwayat/<int:batch_id>")
+@audit.reads("sidilan_import", "laporan impor")
 @roles_required(*IMPORT_REPORT_ROLES)
 def import_batch(batch_id: int):
     batch = get_scoped_or_404(report_models.ImportBatch, batch_id)
@@ -248,6 +256,7 @@ def import_batch(batch_id: int):
 
 
 @bp.route("/impor/riwayat/<int:batch_id>/ditolak.<fmt>")
+@audit.reads("sidilan_import", "baris ditolak impor")
 @roles_required(*IMPORT_REPORT_ROLES)
 def import_rejects(batch_id: int, fmt: str):
     """The rejected rows as they were in the file, plus the reason, to fix and import again."""

@@ -74,6 +74,7 @@ def _label(list_name: str, code) -> str:
 # ---- search and list ------------------------------------------------------------------------------
 
 @bp.route("/")
+@audit.reads("sidilan_person", "daftar orang")
 def index():
     filters = Filters.from_args(request.args)
     stmt = search_stmt(filters, current_user, today_local()).options(
@@ -88,6 +89,7 @@ def index():
 
 
 @bp.route("/cek-nik")
+@audit.reads("sidilan_person", "cek NIK")
 def nik_decode():
     """Decode a NIK while typing (htmx) or as a small page without JS. Reads nothing sensitive."""
     nik = (request.args.get("nik") or "")[:40]
@@ -121,6 +123,7 @@ def _decode_for(form):
 
 
 @bp.route("/orang/baru", methods=["GET", "POST"])
+@audit.not_sensitive
 @roles_required(*ENTRY_ROLES)
 def person_new():
     form = NewPersonForm()
@@ -129,6 +132,7 @@ def person_new():
 
 
 @bp.route("/orang/<int:person_id>/ubah", methods=["GET", "POST"])
+@audit.reads("sidilan_person", "formulir ubah orang")
 @roles_required(*ENTRY_ROLES)
 def person_edit(person_id: int):
     person = get_scoped_or_404(Person, person_id)
@@ -179,6 +183,7 @@ def _not_editable(person: Person):
 
 
 @bp.route("/orang/<int:person_id>")
+@audit.reads("sidilan_person", "profil orang")
 def person_view(person_id: int):
     person = load_record(person_id, current_user)
     if person is None:
@@ -202,6 +207,7 @@ def person_view(person_id: int):
 # ---- household (docs/sidilan.md §5.2) ---------------------------------------------------------
 
 @bp.route("/keluarga/<int:household_id>", methods=["GET", "POST"])
+@audit.reads("sidilan_household", "keluarga")
 def household(household_id: int):
     hh = get_scoped_or_404(Household, household_id)
     if request.method == "POST" and not may_write(current_user):
@@ -230,6 +236,7 @@ def household(household_id: int):
 # ---- disability --------------------------------------------------------------------------------
 
 @bp.route("/orang/<int:person_id>/disabilitas", methods=["GET", "POST"])
+@audit.reads("sidilan_disability", "formulir disabilitas orang")
 @roles_required(*ENTRY_ROLES)
 def disability_edit(person_id: int):
     person = get_scoped_or_404(Person, person_id)
@@ -257,6 +264,7 @@ def disability_edit(person_id: int):
 # ---- elderly assessments -----------------------------------------------------------------------
 
 @bp.route("/orang/<int:person_id>/asesmen", methods=["GET", "POST"])
+@audit.reads("sidilan_assessment", "formulir asesmen orang")
 @roles_required(*ENTRY_ROLES)
 def assessment_new(person_id: int):
     person = get_scoped_or_404(Person, person_id)
@@ -279,6 +287,7 @@ def assessment_new(person_id: int):
 # ---- assistance --------------------------------------------------------------------------------
 
 @bp.route("/orang/<int:person_id>/bantuan", methods=["GET", "POST"])
+@audit.reads("sidilan_assistance", "formulir bantuan orang")
 @roles_required(*ENTRY_ROLES)
 def assistance_new(person_id: int):
     person = get_scoped_or_404(Person, person_id)
@@ -322,6 +331,7 @@ def assistance_status(aid: int):
 
 
 @bp.route("/tanpa-bantuan")
+@audit.reads("sidilan_person", "daftar tanpa bantuan")
 def unassisted():
     """People with a severe disability or Barthel <= 8 who receive no assistance."""
     stmt = unassisted_stmt(current_user).options(joinedload(Person.nagari), joinedload(Person.disability))
@@ -331,6 +341,7 @@ def unassisted():
 
 
 @bp.route("/bantuan-ganda")
+@audit.reads("sidilan_household", "daftar bantuan ganda")
 def double_program():
     """Households that receive the same program more than once in a year."""
     page = paginate(double_program_stmt(current_user), request.args.get("hal"), rows=True)
@@ -364,6 +375,7 @@ def person_transition(person_id: int):
 
 
 @bp.route("/verifikasi")
+@audit.reads("sidilan_person", "daftar kerja verifikasi")
 def worklist():
     counts, sections = worklist_of(current_user)
     return render("sidilan/worklist.html", counts=counts, sections=sections)
@@ -372,6 +384,7 @@ def worklist():
 # ---- duplicates --------------------------------------------------------------------------------
 
 @bp.route("/duplikat")
+@audit.reads("sidilan_duplicate", "daftar kemungkinan duplikat")
 def duplicates():
     page = paginate(open_cases_stmt(current_user), request.args.get("hal"))
     return render("sidilan/duplicates.html", page=page, reasons=REASON_LABELS)
@@ -384,6 +397,7 @@ COMPARE_FIELDS = [("NIK", "nik"), ("No. KK", "no_kk"), ("Nama lengkap", "nama_le
 
 
 @bp.route("/duplikat/<int:cand_id>", methods=["GET", "POST"])
+@audit.reads("sidilan_duplicate", "perbandingan duplikat")
 def duplicate_review(cand_id: int):
     cand = get_scoped_or_404(DuplicateCandidate, cand_id)
     form = DuplicateDecisionForm()
@@ -414,6 +428,7 @@ def duplicate_review(cand_id: int):
 # ---- programs (reference data; managed by the verifikator of the regency) ---------------------
 
 @bp.route("/program")
+@audit.not_sensitive
 def programs():
     rows = programs_for(current_user, active_only=False)
     return render("sidilan/programs.html", rows=rows, may_edit=may_edit_programs(current_user))
@@ -421,6 +436,7 @@ def programs():
 
 @bp.route("/program/baru", methods=["GET", "POST"])
 @bp.route("/program/<int:program_id>", methods=["GET", "POST"])
+@audit.not_sensitive
 @roles_required(*PROGRAM_ROLES)
 def program_edit(program_id: int | None = None):
     row = get_scoped_or_404(Program, program_id) if program_id else None

@@ -122,6 +122,8 @@ def step(person: Person, action: str, note: str | None, user) -> Outcome:
         db.session.rollback()
         return Outcome(already=str(e))
     except DuplicateUndecided as e:
+        audit.record("update", "sidilan_person", person.id, f"langkah {action} orang #{person.id} ditahan: kasus "
+                     f"duplikat {', '.join(f'#{c.id}' for c in e.cases)}", user=user)
         db.session.commit()  # only the cases the check opened: kept, so the links in the message lead somewhere
         return Outcome(error=str(e), related=e.cases)
     except WorkflowError as e:

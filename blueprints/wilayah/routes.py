@@ -1,6 +1,7 @@
 from flask import abort, request
 from flask_login import current_user, login_required
 
+from blueprints.core import audit
 from blueprints.core.render import render
 
 from . import bp
@@ -8,6 +9,7 @@ from .service import Cascade, regency_by_code
 
 
 @bp.route("/cascade")
+@audit.not_sensitive
 @login_required
 def cascade():
     """Refill the kecamatan -> nagari -> jorong group. Region lists are public reference data,
