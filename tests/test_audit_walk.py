@@ -16,7 +16,7 @@ from werkzeug.routing import RequestRedirect
 from blueprints.auth.models import User
 from blueprints.core import audit
 from blueprints.core.audit import AuditEvent, UnauditedWrite
-from blueprints.core.demo import DEMO_PASSWORD
+from blueprints.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
 from blueprints.sidilan.models import Person, Program
 from tests.crawl import crawl, post_forms

@@ -8,6 +8,7 @@ from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
+from blueprints.core import audit
 
 from . import bp
 from .access import can_write

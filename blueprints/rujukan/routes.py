@@ -10,6 +10,7 @@ from blueprints.core.render import render, wants_fragment
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.timeutil import today_local
 from blueprints.core.versioning import conflict_response
+from blueprints.core import audit
 from blueprints.wilayah.service import Cascade, is_cascade_refresh
 
 from . import bp, icd, patients as pt, referrals as rf
