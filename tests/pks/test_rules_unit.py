@@ -12,6 +12,7 @@ from blueprints.pks import access, checks, reminders, signing, stages, storage, 
 from blueprints.pks.agreements import SCOPE_NOT_OF_PARENT, parent_problems
 from blueprints.pks.models import KLAUSUL, Agreement, Obligation, Report, ScopeItem
 from blueprints.pks.reporting import Period, period_from
+from .conftest import real_pdf
 
 LADDER = (180, 90, 30, 7, 0)
 TODAY = date(2026, 3, 2)
@@ -278,7 +279,8 @@ def test_upload_name_and_content():
     assert storage.name_problem("../naskah.pdf").startswith("Nama berkas tidak sah")
     assert storage.name_problem("naskah.exe").startswith("Jenis berkas tidak diizinkan")
     assert storage.name_problem("Naskah.PDF") is None
-    assert storage.content_problem(b"%PDF-1.7 ...", "pdf", 1000) is None
+    assert storage.content_problem(real_pdf(), "pdf", 10_000) is None
+    assert "PDF" in storage.content_problem(b"%PDF-1.7 <html>", "pdf", 1000)  # must parse as a PDF
     assert storage.content_problem(b"", "pdf", 1000) == "Berkas kosong."
     assert storage.content_problem(b"%PDF-" + b"x" * 1000, "pdf", 1000) == "Berkas melebihi batas 1 MB."
     assert storage.content_problem(b"\x89PNG\r\n\x1a\n....", "pdf", 1000) == (
