@@ -45,7 +45,7 @@ def _add_referrals(n: int) -> None:
     skip = {"id", "number", "seq", "year"}
     cols = [c.key for c in Referral.__table__.columns if c.key not in skip]
     now = datetime.now(UTC)
-    for i in range(n):
+    for _ in range(n):
         r = Referral(**{c: getattr(base, c) for c in cols})
         r.issued_on, r.issued_at, r.arrived_at = now.date(), now - timedelta(hours=3), now
         db.session.add(r)

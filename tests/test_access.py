@@ -9,9 +9,9 @@ from blueprints.auth.models import User
 from blueprints.core.extensions import db
 from blueprints.core.roles import ROLES
 from blueprints.registry import MODULES
+from tests.conftest import HX, make_config
 
 BY_NAME = {m.name: m for m in MODULES}
-from tests.conftest import HX, make_config
 
 _url_app = create_app(make_config("sqlite://"))
 

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, UTC
 
 import pytest
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from tests.conftest import HX
 def test_indonesian_dates_and_numbers():
     assert tanggal(date(2024, 8, 29)) == "29 Agustus 2024"
     assert tanggal(date(2023, 1, 25), with_day=True) == "Rabu, 25 Januari 2023"
-    assert tanggal_jam(datetime(2024, 8, 29, 7, 5, tzinfo=timezone.utc)) == "29 Agustus 2024 14.05"
+    assert tanggal_jam(datetime(2024, 8, 29, 7, 5, tzinfo=UTC)) == "29 Agustus 2024 14.05"
     assert angka(1234567) == "1.234.567"
     assert angka(1234.5, 1) == "1.234,5"
     assert tanggal(None) == ""

@@ -62,7 +62,7 @@ def _pager_links(html: str) -> list[str]:
 
 
 def _cases():
-    for module, user, url, filter_, more in LISTS:
+    for _module, user, url, filter_, more in LISTS:
         for junk in JUNK:
             for hx in (False, True):
                 yield pytest.param(user, url, filter_, more, junk, hx,

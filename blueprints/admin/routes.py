@@ -133,13 +133,12 @@ def user_edit(user_id: int):
     reset_form = ResetPasswordForm(prefix="reset", user=user)
     if request.method == "POST" and is_stale(user, form.version.data):
         return conflict_response(form, user, back_url=url_for("admin.user_edit", user_id=user.id))
-    if form.validate_on_submit():
-        if _save_user(form, user) is not None:
-            audit.record("update", "user", user.id, f"mengubah pengguna {user.username}",
-                         regency_id=user.regency_id)
-            db.session.commit()
-            flash("Perubahan disimpan.", "ok")
-            return redirect(url_for("admin.users"))
+    if form.validate_on_submit() and _save_user(form, user) is not None:
+        audit.record("update", "user", user.id, f"mengubah pengguna {user.username}",
+                     regency_id=user.regency_id)
+        db.session.commit()
+        flash("Perubahan disimpan.", "ok")
+        return redirect(url_for("admin.users"))
     return _user_page(form, user, reset_form, FORM_INVALID if form.errors else 200)
 
 

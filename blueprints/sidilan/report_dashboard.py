@@ -63,7 +63,7 @@ def build(user, today: date) -> Dashboard:
     counts = db.session.execute(cols(sub, *ragam_cols, _ones(Disability.ganda.is_(True)))).one()
     ragam = [(label, int(n)) for (_, label), n in zip(V.RAGAM, counts[:-1], strict=True)] + [("Ganda", int(counts[-1]))]
 
-    by_kec = {code: (int(n), int(d), int(l)) for code, n, d, l in db.session.execute(
+    by_kec = {code: (int(n), int(d), int(old)) for code, n, d, old in db.session.execute(
         cols(sub, Person.kecamatan_code, func.count(Person.id), _ones(has_ragam()), _ones(lansia))
         .group_by(Person.kecamatan_code))}
     kec_stmt = select(Wilayah.code, Wilayah.name).where(Wilayah.level == LEVEL_KECAMATAN)

@@ -159,7 +159,7 @@ def test_walk_as_kerjasama(app, ids, endpoint):
             ctx = _setup(app, ids)
         return r
 
-    for i, (url, base) in enumerate(ROUTES[endpoint](ctx)):
+    for i, (url, base) in enumerate(ROUTES[endpoint](ctx)):  # noqa: B007 (post() reads i)
         base = {k: str(v) for k, v in base.items()}
         hidden = {k: v for k, v in base.items() if k == "bagian"}
         post("empty", data=hidden)

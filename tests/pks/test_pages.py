@@ -262,7 +262,7 @@ def test_pks_requires_its_ksb(solok, ids):
 
 
 def test_byte_budgets(solok, ids):
-    for k, aid in ids.items():
+    for aid in ids.values():
         for url in (f"/pks/{aid}", f"/pks/{aid}/pihak", f"/pks/{aid}/tahap", f"/pks/{aid}/dokumen",
                     f"/pks/{aid}/pelaksanaan"):
             assert gz(solok.get(url).data) <= 14000, url

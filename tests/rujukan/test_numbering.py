@@ -107,7 +107,7 @@ def test_two_clerks_issue_at_the_same_moment_over_http(app):
         barrier.wait(timeout=10)
         statuses.append(client.post(f"/rujukan/{ref_id}/terbitkan", data=key()).status_code)
 
-    threads = [threading.Thread(target=press, args=(c, i)) for c, i in zip(clients, ids)]
+    threads = [threading.Thread(target=press, args=(c, i)) for c, i in zip(clients, ids, strict=True)]
     for t in threads:
         t.start()
     for t in threads:

@@ -1,4 +1,5 @@
 """The printed letter (docs/rujukan.md §9.1/9.2): real WeasyPrint, one page, size, marks, print log."""
+import contextlib
 import re
 import zlib
 
@@ -19,10 +20,8 @@ def pdf_info(data: bytes) -> tuple[int, list[str]]:
     """(page count, MediaBoxes) read from the PDF's (compressed) object streams."""
     text = data
     for chunk in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
+        with contextlib.suppress(zlib.error):
             text += zlib.decompress(chunk)
-        except zlib.error:
-            pass
     count = int(re.search(rb"/Type /Pages/Kids \[[^\]]*\]/Count (\d+)", text).group(1))
     boxes = [b.decode() for b in re.findall(rb"/MediaBox \[([^\]]*)\]", text)]
     return count, boxes
@@ -34,10 +33,8 @@ def _inflate(data: bytes) -> dict[int, bytes]:
     for num, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S):
         m = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
         if m:
-            try:
+            with contextlib.suppress(zlib.error):
                 out[int(num)] = zlib.decompress(m.group(1))
-            except zlib.error:
-                pass
     return out
 
 

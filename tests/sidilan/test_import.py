@@ -487,9 +487,9 @@ def test_wrong_column_mapping_rejects_rows_with_the_reason(app, operator):
 def test_age_column_gives_an_estimated_birth_date(app, operator):
     from blueprints.core.timeutil import today_local
 
-    data = ("NAMA;JK;UMUR;NAGARI;KECAMATAN;ALASAN TANPA NIK\n"
-            "Inyiak Bagindo;L;78;Cupak;Gunung Talang;belum rekam\n"
-            "Umur Aneh;P;tua;Cupak;Gunung Talang;belum rekam\n").encode()
+    data = (b"NAMA;JK;UMUR;NAGARI;KECAMATAN;ALASAN TANPA NIK\n"
+            b"Inyiak Bagindo;L;78;Cupak;Gunung Talang;belum rekam\n"
+            b"Umur Aneh;P;tua;Cupak;Gunung Talang;belum rekam\n")
     token = token_of(upload(operator, name="umur.csv", data=data))
     map_and_preview(operator, token)
     r = operator.get(f"/sidilan/impor/{token}/uji")

@@ -1,5 +1,6 @@
 """One-page profile PDF (issue 3 item 10): rendered by core.pdf, audited as print, scoped, one page even for a
 person with a long history; NIK masked for roles that may not see it."""
+import contextlib
 import re
 import zlib
 from datetime import date
@@ -20,10 +21,8 @@ def pdf_pages(data: bytes) -> int:
     parts = [data]
     for m in re.finditer(rb"/Length (\d+)[^>]*>>\s*stream\r?\n", data):
         raw = data[m.end():m.end() + int(m.group(1))]
-        try:
+        with contextlib.suppress(zlib.error):
             parts.append(zlib.decompressobj().decompress(raw))
-        except zlib.error:
-            pass
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", b"\n".join(parts)))
 
 
