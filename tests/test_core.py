@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone, UTC
+from datetime import date, datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy import select
