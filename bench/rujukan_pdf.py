@@ -68,7 +68,7 @@ def main(repeats: int = 10) -> None:
             from blueprints.core.pdf import render_pdf
             from blueprints.rujukan import lists
             from blueprints.rujukan.models import Referral
-            from blueprints.rujukan.printing import letter_context
+            from blueprints.rujukan.views.printouts import letter_context
             with app.test_request_context("/rujukan/"):
                 ref = db.session.get(Referral, ref_id)
                 render_pdf("rujukan/pdf/letter.html", paper="A4", L=lists, **letter_context(ref, None))

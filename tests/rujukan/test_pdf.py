@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
 from blueprints.rujukan.models import Patient, Referral, ReferralPrint
-from blueprints.rujukan.printing import letter_context
+from blueprints.rujukan.views.printouts import letter_context
 
 from .conftest import org, referral_where
 
@@ -219,7 +219,7 @@ def test_consent_form_pdf(app, client, auth):
 
 
 def test_clip_filter_breaks_long_words_and_truncates(app):
-    from blueprints.rujukan.printing import clip
+    from blueprints.rujukan.views.printouts import clip
     assert clip("a" * 60).count("\u200b") == 2 and clip("a" * 60).replace("\u200b", "") == "a" * 60
     assert clip("kata " * 100, 40).endswith("...") and len(clip("kata " * 100, 40)) <= 40
     assert clip(None) == "" and clip("pendek") == "pendek"

@@ -7,9 +7,10 @@ from blueprints.core.extensions import db, limiter
 from blueprints.core.render import render
 from blueprints.core.timeutil import today_local
 
-from .models import STATUS_LABELS, Referral
-from .settings import setting
-from .verification import parse_code
+from ..models import STATUS_LABELS, Referral
+from ..settings import setting
+from ..verification import parse_code
+
 
 verify_bp = Blueprint("rujukan_verify", __name__)
 

@@ -15,13 +15,13 @@ from blueprints.core.pdf import pdf_response, render_pdf
 from blueprints.core.scope import scoped
 from blueprints.core.timeutil import today_local
 
-from . import bp
-from .access import require_sender, side_of
-from .facilities import profile_of
-from .lists import dasar_label
-from .models import FacilityProfile, Referral
-from .printouts import age_text, mark_for, paper_for, record_print
-from .verification import verify_code
+from .. import bp
+from ..access import require_sender, side_of
+from ..facilities import profile_of
+from ..lists import dasar_label
+from ..models import FacilityProfile, Referral
+from ..printouts import age_text, mark_for, paper_for, record_print
+from ..verification import verify_code
 
 
 _LONG_WORD = re.compile(r"(\S{28})(?=\S)")

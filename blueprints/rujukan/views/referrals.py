@@ -1,172 +1,22 @@
-"""Patients, referral letters, lifecycle actions, ICD-10 search and the printed letter."""
-
+"""Referral letters: the form (new, edit), issue, copy, the detail page and its lifecycle actions."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from blueprints.auth.models import regency_choices
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID, CreateForm, new_submission_key
 from blueprints.core.render import render, wants_fragment
 from blueprints.core.scope import get_scoped_or_404
-from blueprints.core.timeutil import today_local
 from blueprints.core.versioning import conflict_response
 from blueprints.core import audit
-from blueprints.wilayah.service import Cascade, is_cascade_refresh
 
-from . import bp, icd, patients as pt, referrals as rf
-from . import lists as L
-from .access import is_dinkes, require_facility, side_of
-from .actions import record_action
-from .forms import (ActionForm, EditPatientForm, EditReferralForm, NewPatientForm, NewReferralForm, ReferralForm,
-                    ReplyForm, search_text)
-from .lifecycle import TRANSITIONS, allowed_actions, duration_text
-from .models import STATUS_LABELS, STATUS_TONE, Patient, Referral
-from .replies import record_reply, reply_defaults
+from .. import bp, icd, referrals as rf
+from .. import lists as L
+from ..access import require_facility
+from ..actions import record_action
+from ..forms import ActionForm, EditReferralForm, NewReferralForm, ReferralForm
+from ..lifecycle import TRANSITIONS, duration_text
+from ..models import STATUS_LABELS, Patient, Referral
 
-
-@bp.app_template_global("rj_status")
-def rj_status(ref: Referral) -> tuple[str, str]:
-    status = ref.effective_status(today_local())
-    return STATUS_LABELS[status], STATUS_TONE.get(status, "")
-
-
-@bp.context_processor
-def _lists():
-    return {"L": L}
-
-
-@bp.app_template_filter("rjnum")
-def rjnum(value) -> str:
-    """36.8 -> '36,8', 58.0 -> '58', None -> '–' (vital signs on screen and paper)."""
-    if value is None:
-        return "–"
-    return f"{value:g}".replace(".", ",")
-
-
-# ---- lists -------------------------------------------------------------------------------------
-
-STATUS_FILTERS = {"": "Semua status", **STATUS_LABELS}
-
-
-def _list_page(template: str, inbox: bool):
-    """Outgoing and incoming lists: the same status filter, search, paging and fragment."""
-    status = request.args.get("status", "")[:12]
-    q = search_text(request.args.get("q"))
-    page = rf.letter_list(inbox, current_user, status, q, request.args.get("hal"))
-    return render(template, "rujukan/_list.html", page=page, st=status, q=q, statuses=STATUS_FILTERS, inbox=inbox)
-
-
-@bp.route("/")
-@audit.reads("rujukan", "daftar rujukan keluar")
-def index():
-    if is_dinkes(current_user):
-        return redirect(url_for("rujukan.recap"))
-    require_facility()
-    return _list_page("rujukan/index.html", inbox=False)
-
-
-@bp.route("/masuk")
-@audit.reads("rujukan", "daftar rujukan masuk")
-def inbox():
-    """Incoming referrals addressed to this facility (never drafts)."""
-    require_facility()
-    return _list_page("rujukan/inbox.html", inbox=True)
-
-
-# ---- patients ----------------------------------------------------------------------------------
-
-@bp.route("/pasien")
-@audit.reads("rujukan_patient", "daftar pasien")
-def patients():
-    require_facility()
-    q = search_text(request.args.get("q"))
-    found = pt.search_patients(q, request.args.get("hal"), current_user)
-    return render("rujukan/patients.html", "rujukan/_patients.html", page=found.page, q=q, digits=found.digits,
-                  sidilan=found.sidilan)
-
-
-def _patient_cascade(form, values) -> Cascade:
-    return Cascade.build(pt.home_regency(form.home_regency.data, current_user), values, required=True)
-
-
-def _patient_form_ctx(form, patient, cascade, errors, nik_check=None, person=None):
-    return dict(form=form, patient=patient, cascade=cascade, errors=errors, nik_check=nik_check, person=person)
-
-
-@bp.route("/pasien/wilayah")
-@audit.not_sensitive
-def patient_cascade():
-    return render("wilayah/cascade_page.html", "wilayah/_cascade.html",
-                  cascade=Cascade.build(pt.home_regency(request.args.get("home_regency"), current_user), request.args,
-                                        required=True))
-
-
-def _open_known_patient(known: Patient):
-    flash("Pasien dengan NIK ini sudah terdaftar; data yang ada dibuka.", "warn")
-    return redirect(url_for("rujukan.patient", patient_id=known.id))
-
-
-def _patient_conflict(form, patient: Patient, typed_place: Cascade):
-    stored_place = Cascade.build(patient.home_regency, pt.stored_place(patient), required=True)
-    form.wilayah.data = pt.place_text(typed_place)
-    return conflict_response(form, patient, back_url=url_for("rujukan.patient_edit", patient_id=patient.id),
-                             current={"home_regency": patient.home_regency.code,
-                                      "wilayah": pt.place_text(stored_place)})
-
-
-@bp.route("/pasien/baru", methods=["GET", "POST"])
-@bp.route("/pasien/<int:patient_id>/ubah", methods=["GET", "POST"], endpoint="patient_edit")
-@audit.reads("rujukan_patient", "formulir pasien")
-def patient_new(patient_id: int | None = None):
-    require_facility()
-    patient = get_scoped_or_404(Patient, patient_id) if patient_id else None
-    form = EditPatientForm(obj=patient) if patient is not None else NewPatientForm()
-    form.home_regency.choices = L.C([("", "— pilih —")] + regency_choices("code"))
-    person = None
-    if request.method == "GET":
-        if patient is not None:
-            form.home_regency.data = patient.home_regency.code
-            values = pt.stored_place(patient)
-        else:
-            prefill = pt.registration_prefill(request.args.get("nik"), current_user)
-            if prefill.known is not None:
-                return _open_known_patient(prefill.known)
-            form.nik.data, form.home_regency.data, values = prefill.nik or None, prefill.regency_code, prefill.place
-            if (person := prefill.person) is not None:
-                form.name.data, form.sex.data, form.birth_date.data = person.name, person.sex, person.birth_date
-        cascade = _patient_cascade(form, values)
-        return render("rujukan/patient_form.html", **_patient_form_ctx(form, patient, cascade, {}, None, person))
-
-    cascade = _patient_cascade(form, request.form)
-    if is_cascade_refresh(request.form):
-        return render("rujukan/patient_form.html", **_patient_form_ctx(form, patient, cascade, {}))
-    result = pt.save_patient(form, cascade, patient, current_user)
-    if result.replay:
-        return result.replay.response()
-    if result.stale:
-        return _patient_conflict(form, patient, cascade)
-    if result.known:
-        return _open_known_patient(result.known)
-    if result.record is None:
-        return render("rujukan/patient_form.html", status=FORM_INVALID,
-                      **_patient_form_ctx(form, patient, cascade, result.errors, result.nik_check))
-    for w in result.warnings:
-        flash(w, "warn")
-    flash("Data pasien disimpan.", "ok")
-    return redirect(url_for("rujukan.patient", patient_id=result.record.id))
-
-
-@bp.route("/pasien/<int:patient_id>")
-@audit.reads("rujukan_patient", "pasien")
-def patient(patient_id: int):
-    require_facility()
-    p, refs, nik_check = pt.patient_page(patient_id)
-    response = render("rujukan/patient.html", p=p, refs=refs, nik_check=nik_check)
-    db.session.commit()
-    return response
-
-
-# ---- referral form -----------------------------------------------------------------------------
 
 def _fill_choices(form: ReferralForm) -> None:
     form.destination_id.choices = L.C([(0, "— pilih dari direktori —")] + rf.destination_choices(current_user))
@@ -386,58 +236,3 @@ def referral_action(ref_id: int, action: str):
         return _detail_page(ref.id, FORM_INVALID, failed=_failed(action, result.errors, form))
     flash(f"Status rujukan: {STATUS_LABELS[ref.status]}.", "ok")
     return redirect(url_for("rujukan.detail", ref_id=ref.id))
-
-
-@bp.route("/<int:ref_id>/jawab", methods=["GET", "POST"])
-@audit.reads("rujukan", "formulir jawaban rujukan")
-def referral_reply(ref_id: int):
-    """The receiving doctor's answer (docs/rujukan.md §4.4); the sender may type it from slip or call."""
-    ref = get_scoped_or_404(Referral, ref_id)
-    form = ReplyForm()
-    side = side_of(ref, current_user)
-    if side == "sender":
-        form.channel.choices = [c for c in form.channel.choices if c.value != "web"]
-    if request.method == "GET":
-        if "answer" not in allowed_actions(ref, current_user):
-            abort(404)
-        for name, value in reply_defaults(ref, side).items():
-            getattr(form, name).data = value
-        return render("rujukan/reply_form.html", ref=ref, form=form)
-    result = record_reply(ref, form, current_user)
-    if result.replay:
-        return result.replay.response()
-    if result.record is not None:
-        flash("Jawaban rujukan disimpan; faskes asal dapat melihatnya.", "ok")
-        return redirect(url_for("rujukan.detail", ref_id=ref.id))
-    for name, message in result.errors.items():
-        if message not in getattr(form, name).errors:
-            getattr(form, name).errors = list(getattr(form, name).errors) + [message]
-    return render("rujukan/reply_form.html", status=409 if result.refused else FORM_INVALID, ref=ref, form=form,
-                  error=result.refused)
-
-
-# ---- ICD-10 search ------------------------------------------------------------------------------
-
-@bp.route("/icd")
-@audit.not_sensitive
-def icd_search():
-    slot = request.args.get("slot", "")
-    slot = int(slot) if slot in ("1", "2", "3") else None
-    q = (request.args.get(f"diag_q{slot}") if slot else None) or request.args.get("q") or ""
-    q = q.strip()[:60]
-    return render("rujukan/icd.html", "rujukan/_icd_results.html", q=q, results=icd.search(q), slot=slot)
-
-
-@bp.route("/icd/pilih")
-@audit.not_sensitive
-def icd_pick():
-    """htmx: a picked result fills its diagnosis slot."""
-    slot = request.args.get("slot", "")
-    if slot not in ("1", "2", "3"):
-        abort(404)
-    found = icd.lookup(request.args.get("code"))
-    form = ReferralForm(formdata=None)
-    getattr(form, f"diag{slot}").data = found[0] if found else ""
-    return render("rujukan/icd.html", "rujukan/_diag.html", form=form, i=int(slot),
-                  diag_names={int(slot): found[1] if found else ""}, icd_results={}, q="", results=[], slot=None)
-

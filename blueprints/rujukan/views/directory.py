@@ -8,12 +8,12 @@ from blueprints.core.render import render
 from blueprints.core.versioning import conflict_response
 from blueprints.core import audit
 
-from . import bp
-from .access import may_edit_facility
-from .facilities import (active_items, add_item, deactivate_item, directory_page, facility_or_404, facility_values,
-                         item_of, profile_of, save_facility)
-from .forms import FacilityForm, NakesForm, PoliForm, search_text
-from .models import FacilityProfile, HealthWorker, Poli
+from .. import bp
+from ..access import may_edit_facility
+from ..facilities import (active_items, add_item, deactivate_item, directory_page, facility_or_404,
+                          facility_values, item_of, profile_of, save_facility)
+from ..forms import FacilityForm, NakesForm, PoliForm, search_text
+from ..models import FacilityProfile, HealthWorker, Poli
 
 
 @bp.route("/faskes")

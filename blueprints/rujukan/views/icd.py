@@ -1,0 +1,32 @@
+"""ICD-10 search and pick for the diagnosis slots of the referral form."""
+from flask import abort, request
+
+from blueprints.core.render import render
+from blueprints.core import audit
+
+from .. import bp, icd
+from ..forms import ReferralForm
+
+
+@bp.route("/icd")
+@audit.not_sensitive
+def icd_search():
+    slot = request.args.get("slot", "")
+    slot = int(slot) if slot in ("1", "2", "3") else None
+    q = (request.args.get(f"diag_q{slot}") if slot else None) or request.args.get("q") or ""
+    q = q.strip()[:60]
+    return render("rujukan/icd.html", "rujukan/_icd_results.html", q=q, results=icd.search(q), slot=slot)
+
+
+@bp.route("/icd/pilih")
+@audit.not_sensitive
+def icd_pick():
+    """htmx: a picked result fills its diagnosis slot."""
+    slot = request.args.get("slot", "")
+    if slot not in ("1", "2", "3"):
+        abort(404)
+    found = icd.lookup(request.args.get("code"))
+    form = ReferralForm(formdata=None)
+    getattr(form, f"diag{slot}").data = found[0] if found else ""
+    return render("rujukan/icd.html", "rujukan/_diag.html", form=form, i=int(slot),
+                  diag_names={int(slot): found[1] if found else ""}, icd_results={}, q="", results=[], slot=None)
