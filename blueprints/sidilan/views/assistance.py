@@ -1,0 +1,91 @@
+"""SIDILAN assistance views: new assistance, status flow, unassisted and double-program lists."""
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from blueprints.core import audit
+from blueprints.core.forms import FORM_INVALID
+from blueprints.core.outcome import has_errors
+from blueprints.core.pagination import paginate
+from blueprints.core.render import render
+from blueprints.core.roles import roles_required
+from blueprints.core.scope import get_scoped_or_404
+from blueprints.core.timeutil import today_local
+from blueprints.core.versioning import conflict_response
+
+from .. import bp
+from ..access import ENTRY_ROLES, STAFF_ROLES
+from ..assistance import (
+    add_assistance,
+    double_program_details,
+    double_program_stmt,
+    set_assistance_status,
+    unassisted_stmt,
+)
+from ..forms import AssistanceForm, AssistanceStatusForm
+from ..models import Assistance, Person
+from ..programs import program_choices, programs_for
+from ..search import Filters
+
+
+@bp.route("/orang/<int:person_id>/bantuan", methods=["GET", "POST"])
+@audit.reads("sidilan_assistance", "formulir bantuan orang")
+@roles_required(*ENTRY_ROLES)
+def assistance_new(person_id: int):
+    person = get_scoped_or_404(Person, person_id)
+    if person.merged_into_id or not person.active:
+        abort(404)
+    form = AssistanceForm()
+    programs = programs_for(current_user)
+    form.program_id.choices = program_choices(programs)
+    if request.method == "GET":
+        form.tahun.data = today_local().year
+    else:
+        out = add_assistance(person, form, programs, current_user)
+        if out.replay:
+            return out.replay.response()
+        if out.record is not None:
+            flash("Bantuan dicatat dengan status diusulkan.", "ok")
+            return redirect(url_for("sidilan.person_view", person_id=person.id))
+    return render("sidilan/assistance_form.html", form=form, p=person,
+                  status=FORM_INVALID if has_errors(form) else 200)
+
+
+@bp.route("/bantuan/<int:aid>/status", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def assistance_status(aid: int):
+    """Status flow of docs/sidilan.md §9.3; the form says which record page to return to."""
+    row = get_scoped_or_404(Assistance, aid)
+    form = AssistanceStatusForm()
+    nxt = request.form.get("next_person") or ""
+    person_id = int(nxt) if nxt.isascii() and nxt.isdigit() and len(nxt) < 10 else row.person_id
+    back = url_for("sidilan.person_view", person_id=person_id) if person_id else url_for("sidilan.index")
+    out = set_assistance_status(row, form, current_user)
+    if out.stale:
+        return conflict_response(form, out.stale, back_url=back)
+    if out.record is not None:
+        flash("Status bantuan diperbarui.", "ok")
+    elif out.already:
+        flash(out.already, "ok")
+    else:
+        flash(out.error, "error")
+    return redirect(back)
+
+
+@bp.route("/tanpa-bantuan")
+@audit.reads("sidilan_person", "daftar tanpa bantuan")
+def unassisted():
+    """People with a severe disability or Barthel <= 8 who receive no assistance."""
+    stmt = unassisted_stmt(current_user).options(joinedload(Person.nagari), joinedload(Person.disability))
+    page = paginate(stmt, request.args.get("hal"))
+    return render("sidilan/unassisted.html", "sidilan/_list.html", page=page, today=today_local(),
+                  f=Filters())
+
+
+@bp.route("/bantuan-ganda")
+@audit.reads("sidilan_household", "daftar bantuan ganda")
+def double_program():
+    """Households that receive the same program more than once in a year."""
+    page = paginate(double_program_stmt(current_user), request.args.get("hal"), rows=True)
+    households, programs = double_program_details(page.items)
+    return render("sidilan/double.html", page=page, households=households, programs=programs)

@@ -1,0 +1,59 @@
+"""SIDILAN duplicate review views: open cases, side-by-side comparison and decision."""
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from blueprints.core import audit
+from blueprints.core.extensions import db
+from blueprints.core.forms import FORM_INVALID
+from blueprints.core.outcome import has_errors
+from blueprints.core.pagination import paginate
+from blueprints.core.render import render
+from blueprints.core.scope import get_scoped_or_404
+
+from .. import bp
+from ..access import may_see_nik, may_staff
+from ..duplicates import REASON_LABELS, decide_duplicate, open_cases_stmt
+from ..forms import DuplicateDecisionForm
+from ..models import DuplicateCandidate
+
+
+@bp.route("/duplikat")
+@audit.reads("sidilan_duplicate", "daftar kemungkinan duplikat")
+def duplicates():
+    page = paginate(open_cases_stmt(current_user), request.args.get("hal"))
+    return render("sidilan/duplicates.html", page=page, reasons=REASON_LABELS)
+
+
+COMPARE_FIELDS = [("NIK", "nik"), ("No. KK", "no_kk"), ("Nama lengkap", "nama_lengkap"),
+                  ("Jenis kelamin", "jenis_kelamin"), ("Tempat lahir", "tempat_lahir"),
+                  ("Tanggal lahir", "tanggal_lahir"), ("Alamat", "alamat"), ("Status verifikasi", "status_verifikasi"),
+                  ("Sumber data", "sumber_data")]
+
+
+@bp.route("/duplikat/<int:cand_id>", methods=["GET", "POST"])
+@audit.reads("sidilan_duplicate", "perbandingan duplikat")
+def duplicate_review(cand_id: int):
+    cand = get_scoped_or_404(DuplicateCandidate, cand_id)
+    form = DuplicateDecisionForm()
+    form.keep.choices = [(cand.person_a_id, f"#{cand.person_a_id}"), (cand.person_b_id, f"#{cand.person_b_id}")]
+    if request.method == "POST":
+        if not may_staff(current_user):
+            abort(404)
+        out = decide_duplicate(cand, form, current_user)
+        if out.replay:
+            return out.replay.response()
+        if out.error:
+            flash(out.error, "error")
+            return redirect(url_for("sidilan.duplicate_review", cand_id=cand.id))
+        if out.record is not None:
+            if cand.keputusan == "duplikat":
+                flash(f"Data digabung ke #{form.keep.data}.", "ok")
+            else:
+                flash("Dicatat: bukan duplikat. Pasangan ini tidak akan ditanyakan lagi.", "ok")
+            return redirect(out.redirect)
+    audit.record("view", "sidilan_duplicate", cand.id,
+                 f"membandingkan orang #{cand.person_a_id} dan #{cand.person_b_id}")
+    db.session.commit()
+    return render("sidilan/duplicate.html", cand=cand, a=cand.person_a, b=cand.person_b, form=form,
+                  fields=COMPARE_FIELDS, reasons=REASON_LABELS, may_decide=may_staff(current_user),
+                  show_nik=may_see_nik(current_user), status=FORM_INVALID if has_errors(form) else 200)

@@ -1,0 +1,20 @@
+"""SIDILAN list export (item 8)."""
+from flask import abort, request
+from flask_login import current_user
+
+from blueprints.core import audit
+from blueprints.core.export import download
+from blueprints.core.timeutil import today_local
+
+from .. import bp, exporter
+from ..search import Filters
+from ._common import FORMATS
+
+
+@bp.route("/ekspor.<fmt>")
+@audit.reads("sidilan_person", "ekspor daftar orang")
+def export(fmt: str):
+    if fmt not in FORMATS:
+        abort(404)
+    payload, filename = exporter.export_list(fmt, Filters.from_args(request.args), current_user, today_local())
+    return download(payload, filename)

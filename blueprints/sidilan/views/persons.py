@@ -1,0 +1,154 @@
+"""SIDILAN person views: search and list, NIK decode, new and edit form, person record."""
+from datetime import date
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from blueprints.core import audit
+from blueprints.core.extensions import db
+from blueprints.core.forms import FORM_INVALID
+from blueprints.core.nik import check_kk, check_nik
+from blueprints.core.outcome import Outcome, has_errors
+from blueprints.core.pagination import paginate
+from blueprints.core.render import render, wants_fragment
+from blueprints.core.roles import roles_required
+from blueprints.core.scope import get_scoped_or_404
+from blueprints.core.timeutil import today_local
+from blueprints.core.versioning import conflict_response
+from blueprints.wilayah.service import Cascade, is_cascade_refresh
+
+from .. import bp
+from ..access import ENTRY_ROLES, may_see_nik, may_staff, may_write
+from ..assistance import ASSISTANCE_TRANSITIONS
+from ..disability import wgss_cutoff, wgss_flag
+from ..forms import EditPersonForm, NewPersonForm, WorkflowForm
+from ..models import Person
+from ..person import existing_with_nik, load_record, record_context, save_person
+from ..programs import programs_for
+from ..public import accessibility_summary
+from ..search import Filters, search_stmt
+from ..workflow import ACTION_LABELS, allowed_actions, editable
+from ._common import _not_editable, _place_values
+
+# ---- search and list ------------------------------------------------------------------------------
+
+@bp.route("/")
+@audit.reads("sidilan_person", "daftar orang")
+def index():
+    filters = Filters.from_args(request.args)
+    stmt = search_stmt(filters, current_user, today_local()).options(
+        joinedload(Person.nagari), joinedload(Person.disability))
+    page = paginate(stmt, request.args.get("hal"), filters=Filters.names())
+    ctx = dict(page=page, f=filters, today=today_local())
+    if wants_fragment():
+        # the fragment needs no filter choices
+        return render("sidilan/index.html", "sidilan/_list.html", **ctx, cascade=None, programs=[])
+    cascade = Cascade.build(current_user.regency, request.args)
+    return render("sidilan/index.html", **ctx, cascade=cascade, programs=programs_for(current_user, False))
+
+
+@bp.route("/cek-nik")
+@audit.reads("sidilan_person", "cek NIK")
+def nik_decode():
+    """Decode a NIK while typing (htmx) or as a small page without JS. Reads nothing sensitive."""
+    nik = (request.args.get("nik") or "")[:40]
+    sex = request.args.get("jenis_kelamin") or None
+    try:
+        birth = date.fromisoformat(request.args.get("tanggal_lahir") or "")
+    except ValueError:
+        birth = None
+    chk = check_nik(nik, sex=sex, birth_date=birth, regency_code=current_user.regency.code) if nik.strip() else None
+    existing = None
+    if chk is not None and chk.ok:
+        existing = existing_with_nik(chk.value, current_user)
+    return render("sidilan/nik_page.html", "sidilan/_nik.html", chk=chk, nik=nik, existing=existing)
+
+
+# ---- person ------------------------------------------------------------------------------------
+
+def _decode_for(form):
+    """The NIK decode shown next to the field after a submit (the no-JS path)."""
+    if not (form.nik.data or "").strip():
+        return None
+    birth = form.tanggal_lahir.data if not form.tanggal_lahir.errors else None
+    chk = check_nik(form.nik.data, sex=form.jenis_kelamin.data, birth_date=birth,
+                    regency_code=current_user.regency.code)
+    return chk if chk.ok else None  # errors already show at the field
+
+
+@bp.route("/orang/baru", methods=["GET", "POST"])
+@audit.not_sensitive
+@roles_required(*ENTRY_ROLES)
+def person_new():
+    form = NewPersonForm()
+    source = request.form if request.method == "POST" else request.args
+    return _person_form(None, form, Cascade.build(current_user.regency, source, required=True))
+
+
+@bp.route("/orang/<int:person_id>/ubah", methods=["GET", "POST"])
+@audit.reads("sidilan_person", "formulir ubah orang")
+@roles_required(*ENTRY_ROLES)
+def person_edit(person_id: int):
+    person = get_scoped_or_404(Person, person_id)
+    if not editable(person):
+        return _not_editable(person)
+    if request.method == "POST":
+        form = EditPersonForm()
+        cascade = Cascade.build(current_user.regency, request.form, required=True)
+    else:
+        form = EditPersonForm(obj=person)
+        form.tags.data = person.tag_list
+        cascade = Cascade.build(current_user.regency, _place_values(person), required=True)
+        # the edit form shows the full NIK and mother's name too
+        audit.record("view", "sidilan_person", person.id, f"membuka formulir ubah orang #{person.id}")
+        db.session.commit()
+    return _person_form(person, form, cascade)
+
+
+def _person_form(person: Person | None, form, cascade: Cascade):
+    """What the new and the edit form share: save on a real POST, else (re)show the form with what was typed."""
+    out = Outcome()
+    if request.method == "POST" and not is_cascade_refresh(request.form):
+        out = save_person(person, form, cascade, current_user)
+        if out.stale:
+            return conflict_response(form, out.stale, back_url=url_for("sidilan.person_edit", person_id=person.id),
+                                     current={"tags": out.stale.tag_list})
+        if out.replay:
+            return out.replay.response()
+        if out.record is not None:
+            return _after_save(out)
+    return render("sidilan/person_form.html", form=form, cascade=cascade, errors=out.field_errors, person=person,
+                  decode=_decode_for(form), status=FORM_INVALID if has_errors(form, out.field_errors) else 200)
+
+
+def _after_save(out: Outcome):
+    for w in out.warnings:
+        flash("Peringatan: " + w, "warn")
+    if out.related:
+        flash("Data tersimpan. Ada data lain yang mungkin orang yang sama; periksa berdampingan.", "warn")
+        return redirect(url_for("sidilan.duplicate_review", cand_id=out.related[0].id))
+    flash("Data tersimpan.", "ok")
+    return redirect(url_for("sidilan.person_view", person_id=out.record.id))
+
+
+@bp.route("/orang/<int:person_id>")
+@audit.reads("sidilan_person", "profil orang")
+def person_view(person_id: int):
+    person = load_record(person_id, current_user)
+    if person is None:
+        abort(404)
+    audit.record("view", "sidilan_person", person.id, f"membuka profil orang #{person.id}")
+    db.session.commit()
+    chk = check_nik(person.nik, sex=person.jenis_kelamin, birth_date=person.tanggal_lahir,
+                    regency_code=current_user.regency.code) if person.nik else None
+    kk_chk = check_kk(person.no_kk) if person.no_kk else None
+    age = person.age_on(today_local())
+    return render("sidilan/person.html", p=person, chk=chk, kk_chk=kk_chk, **record_context(person, current_user),
+                  age=age, editable=editable(person),
+                  actions=allowed_actions(person, current_user), action_labels=ACTION_LABELS,
+                  wg_flag=wgss_flag(person.disability.wg_answers) if person.disability else False,
+                  wg_cutoff=wgss_cutoff(), access=accessibility_summary(person),
+                  workflow_form=WorkflowForm(), assistance_transitions=ASSISTANCE_TRANSITIONS,
+                  may_write=may_write(current_user), may_staff=may_staff(current_user),
+                  show_nik=may_see_nik(current_user))
