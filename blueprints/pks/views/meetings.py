@@ -1,5 +1,5 @@
-"""Pages of rapat (attendees, decisions, action items, the agreements discussed), correspondence and service
-areas; what they decide is in ``minutes.py``, ``letters.py`` and ``areas.py``."""
+"""Pages of rapat (attendees, decisions, action items, the agreements discussed); what they decide is in
+``minutes.py``."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -11,14 +11,13 @@ from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.timeutil import today_local
 from blueprints.core import audit
-from blueprints.wilayah.service import Cascade, is_cascade_refresh
 
-from . import areas, bp, letters as letter_cases, minutes
-from .access import can_write
-from .forms import (UNKNOWN_FORM, ActionDoneForm, ActionForm, AttendeeForm, DecisionForm, LetterForm,
-                    LinkAgreementForm, MeetingForm)
-from .models import Agreement, Meeting
-from .saving import create_once, posted_key
+from .. import bp, minutes
+from ..access import can_write
+from ..forms import (UNKNOWN_FORM, ActionDoneForm, ActionForm, AttendeeForm, DecisionForm, LinkAgreementForm,
+                    MeetingForm)
+from ..models import Agreement, Meeting
+from ..saving import create_once
 
 
 def _regencies(with_blank=True):
@@ -116,41 +115,3 @@ def meeting_link(meeting_id):
     form.agreement_id.choices = _link_form(m).agreement_id.choices  # shown again: only what it does not list yet
     error = None if form.agreement_id.choices else "Tidak ada kesepakatan lain yang dapat ditambahkan ke rapat ini."
     return _page(m, *_forms(), link_form=form, status=FORM_INVALID, error=error)
-
-
-# ---- correspondence -----------------------------------------------------------------------------
-
-@bp.route("/<int:agreement_id>/surat", methods=["GET", "POST"])
-@audit.not_sensitive
-def letters(agreement_id):
-    a = get_scoped_or_404(Agreement, agreement_id)
-    form = LetterForm()
-    if form.validate_on_submit():
-        done = create_once(form.submission_key.data, lambda: letter_cases.add_letter(a, form, current_user))
-        if done:
-            return done
-    return render("pks/letters.html", a=a, form=form, rows=letter_cases.letters_of(a), can_write=can_write(),
-                  status=FORM_INVALID if request.method == "POST" else 200)
-
-
-# ---- service area (read by Rujukan through public.covering_agreements) -------------------------
-
-@bp.route("/<int:agreement_id>/wilayah", methods=["GET", "POST"])
-@audit.not_sensitive
-def service_area(agreement_id):
-    a = get_scoped_or_404(Agreement, agreement_id)
-    regency, regencies = areas.area_regency(a, request.values.get("daerah", type=int), current_user)
-    cascade = Cascade.build(regency, request.form if request.method == "POST" else request.args, prefix="w",
-                            required=True)
-    errors, key_error = {}, None
-    key, missing = posted_key(request.form) if request.method == "POST" else posted_key({})
-    if request.method == "POST" and not is_cascade_refresh(request.form):
-        if not can_write():
-            abort(404)
-        errors = areas.area_errors(a, cascade)
-        key_error = missing
-        if not errors and not key_error:
-            return create_once(key, lambda: areas.add_area(a, cascade.nagari, cascade.jorong_id))
-    return render("pks/area.html", a=a, areas=areas.areas_of(a), cascade=cascade, errors=errors,
-                  regency=regency, regencies=regencies, can_write=can_write(), submission_key=key, key_error=key_error,
-                  status=FORM_INVALID if errors or key_error else 200)

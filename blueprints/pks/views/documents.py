@@ -10,13 +10,13 @@ from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core import audit
 
-from . import bp
-from .access import can_write
-from .forms import UploadForm
-from .minutes import meeting_choices
-from .models import Agreement, Document
-from .saving import create_once
-from .storage import documents_of, max_bytes, read_stored, store_upload
+from .. import bp
+from ..access import can_write
+from ..forms import UploadForm
+from ..minutes import meeting_choices
+from ..models import Agreement, Document
+from ..saving import create_once
+from ..storage import documents_of, max_bytes, read_stored, store_upload
 
 
 def _form(a: Agreement) -> UploadForm:

@@ -11,15 +11,15 @@ from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.timeutil import today_local
 
-from . import bp, timeline
-from .minutes import meeting_files
-from .models import Agreement, Meeting
-from .queries import children_of
-from .reporting import pack_rows, pack_workbook, period_from
-from .slips import slip_summary, slips_of
-from .storage import signed_scans
-from .validity import effective_end, status_berlaku
-from .waiting import menunggu_label, regency_names
+from .. import bp, timeline
+from ..minutes import meeting_files
+from ..models import Agreement, Meeting
+from ..queries import children_of
+from ..reporting import pack_rows, pack_workbook, period_from
+from ..slips import slip_summary, slips_of
+from ..storage import signed_scans
+from ..validity import effective_end, status_berlaku
+from ..waiting import menunggu_label, regency_names
 
 
 @bp.route("/<int:agreement_id>/lembar.pdf")

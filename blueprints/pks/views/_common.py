@@ -1,0 +1,62 @@
+"""What several views share: the scoped agreement, the PRG finish of an outcome, the status of a form shown
+again, and the template helpers (``pks_target``, ``pks_status``, ``pks_fmt``)."""
+
+from flask import flash, redirect, request, url_for
+from markupsafe import Markup, escape
+
+from blueprints.core.extensions import db
+from blueprints.core.forms import FORM_INVALID
+from blueprints.core.scope import get_scoped_or_404
+from blueprints.core.submission import REPLAY_NOTE
+
+from .. import bp
+from ..models import STATUS_BERLAKU, Agreement
+from ..outcome import Outcome
+from ..target import format_target
+
+
+def get_agreement(agreement_id: int) -> Agreement:
+    return get_scoped_or_404(Agreement, agreement_id)
+
+
+def _finish(out: Outcome, a: Agreement, form, message: str):
+    """When the outcome went through, commit, flash its warnings and go back to the record page (PRG); when it
+    was refused, its messages go onto ``form`` (shown above its fields) and nothing was written.
+    A repeat of what is already stored lands on the record page with the replay note."""
+    if out.repeated:
+        flash(REPLAY_NOTE, "ok")
+        return redirect(url_for("pks.detail", agreement_id=a.id), 303)
+    if not out.ok:
+        form.form_errors.extend(out.messages())
+        return None
+    db.session.commit()
+    for w in out.warnings:
+        flash("Peringatan: " + w.text, "warn")
+    flash(message, "ok")
+    return redirect(url_for("pks.detail", agreement_id=a.id))
+
+
+def _form_status() -> int:
+    """A form shown again after a POST was refused: 422, the one status for an invalid form."""
+    return FORM_INVALID if request.method == "POST" else 200
+
+
+# ---- template helpers (prefixed, registered by this blueprint) ----------------------------------
+
+STATUS_TONE = {"aktif": "ok", "akan_berakhir": "warn", "kedaluwarsa": "danger", "diakhiri": "", "dibatalkan": "",
+               "belum_berlaku": ""}
+
+
+@bp.app_template_global("pks_target")
+def _target_label(a) -> str:
+    return format_target(a.target_mulai, a.target_selesai, a.target_presisi)
+
+
+@bp.app_template_global("pks_status")
+def _status_badge(code: str):
+    return Markup(f'<span class="badge {STATUS_TONE.get(code, "")}">{escape(STATUS_BERLAKU.get(code, code))}</span>')
+
+
+@bp.app_template_global("pks_fmt")
+def _fmt_target(mulai, selesai, presisi) -> str:
+    return format_target(mulai, selesai, presisi)

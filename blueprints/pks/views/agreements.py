@@ -1,0 +1,151 @@
+"""Agreements: the list, create and edit, the record page, notes, addenda/extensions and KSB scope items (the
+use cases: ``agreements.py``)."""
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from blueprints.auth.models import regency_choices
+from blueprints.core.extensions import db
+from blueprints.core.pagination import paginate, paginate_list
+from blueprints.core.render import render
+from blueprints.core.timeutil import today_local
+from blueprints.core import audit
+
+from .. import agreements as drafting
+from .. import bp, minutes, timeline, validity
+from .. import slips as slip_cases
+from .. import waiting as waiting_cases
+from ..access import can_write
+from ..forms import AgreementForm, ChildForm, EditAgreementForm, NewAgreementForm, NoteForm, ScopeItemForm
+from ..models import JENIS, STATUS_BERLAKU, TAHAP, URUSAN
+from ..outcome import Locked
+from ..queries import children_of
+from ..reminders import reminders_of
+from ..saving import create_once, stale_answer
+from ._common import _form_status, get_agreement
+
+
+@bp.route("/daftar")
+@audit.not_sensitive
+def agreements():
+    stmt, q = drafting.search(request.args, current_user)
+    status = request.args.get("status", "")
+    today = today_local()
+    if status in STATUS_BERLAKU:
+        # Derived, so filtered in Python over the (small) scoped set; paging stays at 20 rows.
+        rows = [a for a in db.session.scalars(stmt) if validity.status_berlaku(a, today) == status]
+        page = paginate_list(rows, request.args.get("hal"), filters=drafting.LIST_FILTERS)
+    else:
+        page = paginate(stmt, request.args.get("hal"), filters=drafting.LIST_FILTERS)
+    return render("pks/list.html", "pks/_list.html", page=page, q=q, args=request.args, today=today,
+                  regencies=regency_choices(), JENIS=JENIS, TAHAP=TAHAP, STATUS_BERLAKU=STATUS_BERLAKU,
+                  URUSAN=URUSAN, status_of=lambda a: validity.status_berlaku(a, today))
+
+
+# ---- create and edit ----------------------------------------------------------------------------
+
+def _fill_agreement_form(form: AgreementForm) -> None:
+    form.parent_id.choices = drafting.parent_choices()
+    form.scope_item_id.choices = drafting.scope_item_choices()
+
+
+@bp.route("/baru", methods=["GET", "POST"])
+@audit.not_sensitive
+def new():
+    form = NewAgreementForm()
+    _fill_agreement_form(form)
+    if request.method == "GET":
+        form.jenis.data = request.args.get("jenis", "PKS") if request.args.get("jenis") in JENIS else "PKS"
+        form.parent_id.data = request.args.get("induk", 0, type=int)
+    if form.validate_on_submit():
+        done = create_once(form.submission_key.data,
+                           lambda: drafting.create_agreement(form, current_user, today_local()))
+        if done:
+            return done
+    return render("pks/agreement_form.html", form=form, a=None, status=_form_status())
+
+
+@bp.route("/<int:agreement_id>/ubah", methods=["GET", "POST"])
+@audit.not_sensitive
+def edit(agreement_id):
+    a = get_agreement(agreement_id)
+    if a.is_locked:
+        flash(Locked.message, "error")
+        if request.method == "POST":
+            return redirect(url_for("pks.detail", agreement_id=a.id), 303)
+        return redirect(url_for("pks.detail", agreement_id=a.id))
+    form = EditAgreementForm(obj=a if request.method == "GET" else None)
+    _fill_agreement_form(form)
+    del form.jenis, form.parent_id  # the type and parent of a record never change
+    if request.method == "GET":
+        form.urusan.data, form.klausul.data = a.urusan, a.klausul
+        form.scope_item_id.data, form.dprd_perlu.data = drafting.agreement_now(a).values()
+    else:
+        stale = stale_answer(form, a, back_url=url_for("pks.detail", agreement_id=a.id),
+                             current=drafting.agreement_now(a))
+        if stale:
+            return stale
+    if form.validate_on_submit() and drafting.save_agreement(form, a, current_user):
+        db.session.commit()
+        flash("Perubahan disimpan.", "ok")
+        return redirect(url_for("pks.detail", agreement_id=a.id))
+    return render("pks/agreement_form.html", form=form, a=a, status=_form_status())
+
+
+# ---- the record page ----------------------------------------------------------------------------
+
+@bp.route("/<int:agreement_id>")
+@audit.not_sensitive
+def detail(agreement_id):
+    a = get_agreement(agreement_id)
+    today = today_local()
+    slips = slip_cases.slips_of(a)
+    meetings = minutes.meetings_of(a)
+    return render("pks/detail.html", a=a, today=today, slips=slips, summary=slip_cases.slip_summary(a, slips),
+                  berlaku=validity.status_berlaku(a, today), banner=validity.show_banner(a, today),
+                  end=validity.effective_end(a), reminders=reminders_of(a, today),
+                  notes=drafting.visible_notes(a, current_user), note_form=NoteForm(), meetings=meetings,
+                  children=children_of(a), timeline=timeline.build(a, meetings, slips),
+                  menunggu=waiting_cases.menunggu_label(a, waiting_cases.regency_names()),
+                  waited=waiting_cases.waiting_days(a, today), can_write=can_write())
+
+
+@bp.route("/<int:agreement_id>/catatan", methods=["POST"])
+def add_note(agreement_id):
+    a = get_agreement(agreement_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        done = create_once(form.submission_key.data, lambda: drafting.add_note(a, form, current_user))
+        if done:
+            return done
+    return render("pks/form.html", form=form, title="Catatan", a=a,
+                  action=url_for("pks.add_note", agreement_id=a.id), status=422)
+
+
+@bp.route("/<int:agreement_id>/turunan", methods=["GET", "POST"])
+@audit.not_sensitive
+def child(agreement_id):
+    a = get_agreement(agreement_id)
+    form = ChildForm()
+    if form.validate_on_submit():
+        done = create_once(form.submission_key.data,
+                           lambda: drafting.add_child(a, form, current_user, today_local()))
+        if done:
+            return done
+    return render("pks/form.html", form=form, a=a, title=f"Adendum / perpanjangan: {a.judul}",
+                  action=url_for("pks.child", agreement_id=a.id), status=_form_status())
+
+
+@bp.route("/<int:agreement_id>/ruang-lingkup", methods=["GET", "POST"])
+@audit.not_sensitive
+def scope_item(agreement_id):
+    a = get_agreement(agreement_id)
+    if a.jenis != "KSB":
+        abort(404)
+    form = ScopeItemForm()
+    if form.validate_on_submit():
+        done = create_once(form.submission_key.data, lambda: drafting.add_scope_item(a, form, today_local()))
+        if done:
+            return done
+    return render("pks/form.html", form=form, a=a, title="Ruang lingkup baru",
+                  action=url_for("pks.scope_item", agreement_id=a.id), status=_form_status())

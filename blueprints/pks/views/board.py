@@ -1,0 +1,49 @@
+"""The kanban of stages (the use cases: ``stages.py``)."""
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from blueprints.core.extensions import db
+from blueprints.core.forms import FORM_INVALID
+from blueprints.core.render import render, wants_fragment
+from blueprints.core.submission import REPLAY_NOTE
+from blueprints.core.scope import get_scoped_or_404
+from blueprints.core.timeutil import today_local
+from blueprints.core import audit
+
+from .. import bp, stages
+from ..access import can_write
+from ..models import TAHAP, Agreement
+from ..waiting import menunggu_label, regency_names
+
+
+def _render_board(jenis, error=None, status=200, note=None):
+    jenis, columns = stages.board(jenis)
+    names = regency_names()
+    return render("pks/kanban.html", "pks/_kanban.html", jenis=jenis, columns=columns, error=error, note=note,
+                  menunggu_of=lambda a: menunggu_label(a, names), next_stages=stages.next_stages,
+                  TAHAP=TAHAP, can_write=can_write(), status=status)
+
+
+@bp.route("/papan")
+@audit.not_sensitive
+def kanban():
+    return _render_board(request.args.get("jenis", "PKS"))
+
+
+@bp.route("/papan/<int:agreement_id>/pindah", methods=["POST"])
+def kanban_move(agreement_id):
+    """Plain form per card (Post/Redirect/Get), or htmx: answers with the refreshed board fragment."""
+    a = get_scoped_or_404(Agreement, agreement_id)
+    jenis = "KSB" if a.jenis == "KSB" else "PKS"
+    to = request.form.get("to", "")
+    out = stages.move(a, request.form.get("dari", ""), to, request.form.get("reason", ""), current_user,
+                       today_local())
+    if out.ok:
+        db.session.commit()
+    elif not out.repeated:  # the board again, with the reason next to it: plain page or htmx fragment alike
+        return _render_board(jenis, error=" ".join(out.messages()), status=409 if out.stale else FORM_INVALID)
+    note = REPLAY_NOTE if out.repeated else f"{a.judul[:60]}: tahap sekarang {TAHAP[to]}."
+    if wants_fragment():
+        return _render_board(jenis, note=note, status=200)
+    flash(note, "ok")
+    return redirect(url_for("pks.kanban", jenis=jenis), 303 if out.repeated else 302)

@@ -1,0 +1,27 @@
+"""Correspondence of an agreement (the use cases: ``letters.py``)."""
+from flask import request
+from flask_login import current_user
+
+from blueprints.core.forms import FORM_INVALID
+from blueprints.core.render import render
+from blueprints.core.scope import get_scoped_or_404
+from blueprints.core import audit
+
+from .. import bp, letters as letter_cases
+from ..access import can_write
+from ..forms import LetterForm
+from ..models import Agreement
+from ..saving import create_once
+
+
+@bp.route("/<int:agreement_id>/surat", methods=["GET", "POST"])
+@audit.not_sensitive
+def letters(agreement_id):
+    a = get_scoped_or_404(Agreement, agreement_id)
+    form = LetterForm()
+    if form.validate_on_submit():
+        done = create_once(form.submission_key.data, lambda: letter_cases.add_letter(a, form, current_user))
+        if done:
+            return done
+    return render("pks/letters.html", a=a, form=form, rows=letter_cases.letters_of(a), can_write=can_write(),
+                  status=FORM_INVALID if request.method == "POST" else 200)
