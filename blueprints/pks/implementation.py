@@ -45,5 +45,11 @@ def obligation_of(a: Agreement, obligation_id: int) -> Obligation | None:
     return db.session.scalar(select(Obligation).where(Obligation.id == obligation_id, Obligation.agreement_id == a.id))
 
 
+def set_obligation_status(a: Agreement, ob: Obligation, status: str) -> None:
+    """The obligation's new status (the caller commits)."""
+    ob.status = status
+    audit.record("update", "pks_obligation", ob.id, f"status kewajiban #{ob.id} kesepakatan #{a.id}: {status}")
+
+
 def rows_of(model, a: Agreement) -> list:
     return list(db.session.scalars(select(model).where(model.agreement_id == a.id).order_by(model.id)))

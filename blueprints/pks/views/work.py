@@ -67,7 +67,7 @@ def obligation_status(agreement_id, obligation_id):
         return stale
     if not form.validate_on_submit():
         return _page(a, _forms(a), FORM_INVALID, " ".join(e for errs in form.errors.values() for e in errs))
-    ob.status = form.status.data
+    implementation.set_obligation_status(a, ob, form.status.data)
     db.session.commit()
     flash("Status kewajiban disimpan.", "ok")
     return redirect(url_for("pks.work", agreement_id=a.id))
