@@ -1,4 +1,5 @@
 """Sinergi: one web app for Dinas Sosial, health facilities and Bagian Kerjasama of Kab. Solok and Kab. Sijunjung."""
+
 import logging
 import os
 import re
@@ -14,15 +15,18 @@ from blueprints.core.extensions import compress, csrf, db, limiter, login_manage
 
 
 class Sinergi(Flask):
-    def url_for(self, /, endpoint: str, *, _anchor=None, _method=None, _scheme=None, _external=None, **values):
+    def url_for(
+        self, /, endpoint: str, *, _anchor=None, _method=None, _scheme=None, _external=None, **values
+    ):
         """With PUBLIC_BASE_URL set, an absolute URL is always built on it (core.urls)."""
         from blueprints.core.urls import base_url, external
 
         base = base_url(self)
         if base and (_external or _scheme):
             return external(self, base, super().url_for, endpoint, values, anchor=_anchor, method=_method)
-        return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external,
-                               **values)
+        return super().url_for(
+            endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values
+        )
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -71,8 +75,15 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Where people reach the app (https://sinergi.example.go.id): every absolute link and QR code uses it.
         PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", ""),
-        COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "text/javascript",
-                            "image/svg+xml", "text/csv", "application/json"],
+        COMPRESS_MIMETYPES=[
+            "text/html",
+            "text/css",
+            "application/javascript",
+            "text/javascript",
+            "image/svg+xml",
+            "text/csv",
+            "application/json",
+        ],
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_LEVEL=6,
         COMPRESS_BR_LEVEL=5,
@@ -90,7 +101,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
         # psycopg 3 is the driver we ship; accept the plain URL people paste.
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
-            "postgresql://", "postgresql+psycopg://", 1)
+            "postgresql://", "postgresql+psycopg://", 1
+        )
 
 
 def register_private_files(app: Flask) -> None:
@@ -134,9 +146,26 @@ _THIRTEEN_DIGITS = re.compile(r"(?<!\d)(\d{4})\d{5}(\d{4})(?!\d)")
 _QUERY_VALUE = re.compile(r"([?&])([^=&\s\"'#?]{1,40})=([^&\s\"'#]*)")
 # Query parameters that never hold a person's data (pages, paper size, output format, a status code); every other
 # value in a logged URL (search terms, NIK, JKN number, names, birth dates, next=...) is replaced by '***'.
-SAFE_QUERY_KEYS = frozenset({"hal", "kertas", "fmt", "format", "status", "bulan", "tahun", "jenis", "tahap",
-                             "ragam", "slot", "urut", "daerah", "_cascade_regency", "_cascade_prefix",
-                             "_cascade_required"})
+SAFE_QUERY_KEYS = frozenset(
+    {
+        "hal",
+        "kertas",
+        "fmt",
+        "format",
+        "status",
+        "bulan",
+        "tahun",
+        "jenis",
+        "tahap",
+        "ragam",
+        "slot",
+        "urut",
+        "daerah",
+        "_cascade_regency",
+        "_cascade_prefix",
+        "_cascade_required",
+    }
+)
 
 
 def _mask_query(match: re.Match) -> str:
@@ -228,14 +257,21 @@ def register_template_helpers(app: Flask) -> None:
     from blueprints.auth.passwords import RULES_HINT
     from blueprints.core import fmt
     from blueprints.core.assets import asset_url
-    from blueprints.core.nik import mask_nik
     from blueprints.core.modules import nav_modules
+    from blueprints.core.nik import mask_nik
     from blueprints.core.roles import ROLE_LABELS
     from blueprints.core.timeutil import today_local
 
-    app.jinja_env.globals.update(asset_url=asset_url, nav_modules=nav_modules, ROLE_LABELS=ROLE_LABELS,
-                                 today=today_local, rules_hint=RULES_HINT)
-    app.jinja_env.filters.update(tanggal=fmt.tanggal, tanggal_jam=fmt.tanggal_jam, angka=fmt.angka, masked=mask_nik)
+    app.jinja_env.globals.update(
+        asset_url=asset_url,
+        nav_modules=nav_modules,
+        ROLE_LABELS=ROLE_LABELS,
+        today=today_local,
+        rules_hint=RULES_HINT,
+    )
+    app.jinja_env.filters.update(
+        tanggal=fmt.tanggal, tanggal_jam=fmt.tanggal_jam, angka=fmt.angka, masked=mask_nik
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -243,17 +279,21 @@ def register_template_helpers(app: Flask) -> None:
 # Scripts and styles only from our own fingerprinted files: no inline script, no style attribute, no eval (htmx
 # runs without it as long as no template uses hx-on, js: values or trigger filters). data: only for images (the
 # empty favicon). Nothing may frame a page, and forms post only here.
-CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-                           "base-uri 'none'; object-src 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
 # Features no page of Sinergi uses, switched off for every page and anything it might embed.
-PERMISSIONS_POLICY = ("accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
-                      "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), browsing-topics=()")
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), browsing-topics=()"
+)
 
 
 def register_security(app: Flask) -> None:
-    from blueprints.core.errors import register_error_handlers
     from blueprints.auth.models import User
+    from blueprints.core.errors import register_error_handlers
     from blueprints.core.session import register_session_policy
 
     register_session_policy(app, User)
@@ -270,8 +310,12 @@ def register_security(app: Flask) -> None:
     @app.before_request
     def _unreadable_form():
         """Werkzeug drops a urlencoded body it cannot decode; refuse it rather than act on an empty form."""
-        if (request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded"
-                and request.content_length and not request.form):
+        if (
+            request.method == "POST"
+            and request.mimetype == "application/x-www-form-urlencoded"
+            and request.content_length
+            and not request.form
+        ):
             abort(400)
 
     hsts = app.config.get("SESSION_COOKIE_SECURE")

@@ -2,6 +2,7 @@
 
 Usage: .venv/bin/python bench/pages.py [repeats]
 """
+
 import statistics
 import sys
 import time
@@ -29,7 +30,9 @@ def main(repeats: int = 30) -> None:
                     client.get(url)
                     times.append((time.perf_counter() - t0) * 1000)
                 times.sort()
-                print(f"{user:<18} {url:<24} {statistics.median(times):>10.1f} {times[int(len(times) * .9)]:>8.1f}")
+                print(
+                    f"{user:<18} {url:<24} {statistics.median(times):>10.1f} {times[int(len(times) * 0.9)]:>8.1f}"
+                )
 
 
 if __name__ == "__main__":

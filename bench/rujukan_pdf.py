@@ -3,6 +3,7 @@ PDF in the same run, their ratio (goal <= 12x), and the monthly recap with 500 r
 
 Usage: .venv/bin/python bench/rujukan_pdf.py [repeats]
 """
+
 import logging
 import statistics
 import sys
@@ -41,6 +42,7 @@ def _add_referrals(n: int) -> None:
     from sqlalchemy import select
 
     from blueprints.rujukan.models import Referral
+
     base = db.session.scalars(select(Referral).where(Referral.status == "dijawab")).first()
     skip = {"id", "number", "seq", "year"}
     cols = [c.key for c in Referral.__table__.columns if c.key not in skip]
@@ -60,6 +62,7 @@ def main(repeats: int = 10) -> None:
             from sqlalchemy import select
 
             from blueprints.rujukan.models import Referral
+
             ref_id = db.session.scalars(select(Referral.id).where(Referral.status == "dijawab")).first()
         client = login(app, "faskes.solok")
 
@@ -69,6 +72,7 @@ def main(repeats: int = 10) -> None:
             from blueprints.rujukan import lists
             from blueprints.rujukan.models import Referral
             from blueprints.rujukan.views.printouts import letter_context
+
             with app.test_request_context("/rujukan/"):
                 ref = db.session.get(Referral, ref_id)
                 render_pdf("rujukan/pdf/letter.html", paper="A4", L=lists, **letter_context(ref, None))
@@ -79,8 +83,11 @@ def main(repeats: int = 10) -> None:
         def paragraph():
             """A one-paragraph PDF (bench/paragraph.html, no app template): WeasyPrint's fixed cost here."""
             from blueprints.core.pdf import PAPER, html_to_pdf
+
             html = app.jinja_env.from_string(PARAGRAPH.read_text()).render(
-                page_size=PAPER["A4"], text="Satu paragraf uji untuk mengukur biaya dasar WeasyPrint pada mesin ini.")
+                page_size=PAPER["A4"],
+                text="Satu paragraf uji untuk mengukur biaya dasar WeasyPrint pada mesin ini.",
+            )
             html_to_pdf(html, Path(app.root_path) / "static")
 
         t_letter, t_par = _median(letter, repeats), _median(paragraph, repeats)
@@ -89,22 +96,31 @@ def main(repeats: int = 10) -> None:
         print(f"letter (A4, 1 page)   median {t_letter:8.1f} ms")
         print(f"one-paragraph PDF     median {t_par:8.1f} ms")
         print(f"letter via /cetak     median {t_route:8.1f} ms  (render + print log + audit commit)")
-        print(f"ratio                        {ratio:8.1f}x  (goal <= 12x){'  OVER GOAL' if ratio > 12 else ''}")
+        print(
+            f"ratio                        {ratio:8.1f}x  (goal <= 12x){'  OVER GOAL' if ratio > 12 else ''}"
+        )
 
         with app.app_context():
             _add_referrals(500)
         dinkes = login(app, "dinkes.solok")
         month = datetime.now(UTC).strftime("%Y-%m")
         for fmt in ("", "csv", "xlsx", "pdf"):
+
             def recap(fmt=fmt):
-                assert dinkes.get("/rujukan/rekap", query_string={"bulan": month, "format": fmt}).status_code == 200
+                assert (
+                    dinkes.get("/rujukan/rekap", query_string={"bulan": month, "format": fmt}).status_code
+                    == 200
+                )
+
             t = _median(recap, max(1, repeats // 5))
             label = "pdf (1 part of RUJUKAN_RECAP_PDF_ROWS rows)" if fmt == "pdf" else (fmt or "html")
             print(f"recap 500 referrals {label:<5} median {t:8.1f} ms")
     fallback = [m for m in collect.messages if "fontTools" in m]
     if fallback:
-        print("WARNING: WeasyPrint falls back to fontTools for subsetting (install libharfbuzz-subset0): "
-              + fallback[0])
+        print(
+            "WARNING: WeasyPrint falls back to fontTools for subsetting (install libharfbuzz-subset0): "
+            + fallback[0]
+        )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 Idempotent. Each module adds its own rows through ``Module.demo(ctx: DemoContext)`` (blueprints/registry.py).
 """
+
 from dataclasses import dataclass, field
 
 import click
@@ -26,10 +27,25 @@ ORGANISATIONS = [
     ("13.02", "pkm", "puskesmas", "Puskesmas Tigo Lurah (demo)", "FKTP", "DEMO-0302-01", True),
     ("13.02", "pkm2", "puskesmas", "Puskesmas Sirukam (demo)", "FKTP", "DEMO-0302-02", True),
     ("13.03", "dinsos", "dinsos", "Dinas Sosial Kabupaten Sijunjung", None, None, False),
-    ("13.03", "kominfo", "kominfo", "Dinas Komunikasi dan Informatika Kabupaten Sijunjung", None, None, False),
+    (
+        "13.03",
+        "kominfo",
+        "kominfo",
+        "Dinas Komunikasi dan Informatika Kabupaten Sijunjung",
+        None,
+        None,
+        False,
+    ),
     ("13.03", "kerjasama", "kerjasama", "Bagian Kerjasama Setda Kabupaten Sijunjung", None, None, False),
-    ("13.03", "pemerintahan", "pemerintahan",
-     "Bagian Pemerintahan dan Otonomi Daerah Setda Kabupaten Sijunjung", None, None, False),
+    (
+        "13.03",
+        "pemerintahan",
+        "pemerintahan",
+        "Bagian Pemerintahan dan Otonomi Daerah Setda Kabupaten Sijunjung",
+        None,
+        None,
+        False,
+    ),
     ("13.03", "dinkes", "dinkes", "Dinas Kesehatan Kabupaten Sijunjung", None, None, False),
     ("13.03", "pkm", "puskesmas", "Puskesmas Kumanis (demo)", "FKTP", "DEMO-0303-01", True),
     ("13.03", "pkm2", "puskesmas", "Puskesmas Tanjung Gadang (demo)", "FKTP", "DEMO-0303-02", True),
@@ -47,8 +63,12 @@ ROLE_ORG = {
 }
 SLUG = {"13.02": "solok", "13.03": "sijunjung"}
 USERNAME_PREFIX = {
-    R.ADMIN: "admin", R.OPERATOR_DINSOS: "operator", R.VERIFIKATOR_DINSOS: "verifikator",
-    R.PETUGAS_FASKES: "faskes", R.KERJASAMA: "kerjasama", R.PIMPINAN: "pimpinan",
+    R.ADMIN: "admin",
+    R.OPERATOR_DINSOS: "operator",
+    R.VERIFIKATOR_DINSOS: "verifikator",
+    R.PETUGAS_FASKES: "faskes",
+    R.KERJASAMA: "kerjasama",
+    R.PIMPINAN: "pimpinan",
 }
 
 
@@ -62,8 +82,14 @@ class DemoContext:
 def _user(ctx, username, name, role, org, password_hash):
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        user = User(username=username, name=name, role=role, organisation_id=org.id if org else None,
-                    regency_id=org.regency_id if org else None, password_hash=password_hash)
+        user = User(
+            username=username,
+            name=name,
+            role=role,
+            organisation_id=org.id if org else None,
+            regency_id=org.regency_id if org else None,
+            password_hash=password_hash,
+        )
         db.session.add(user)
     ctx.users[username] = user
     return user
@@ -80,8 +106,14 @@ def load_demo(modules=None) -> DemoContext:
         regency = ctx.regencies[SLUG[code]]
         org = db.session.scalar(select(Organisation).where(Organisation.name == name))
         if org is None:
-            org = Organisation(regency_id=regency.id, kind=kind, name=name, facility_level=level,
-                               facility_code=fcode, is_demo=is_demo)
+            org = Organisation(
+                regency_id=regency.id,
+                kind=kind,
+                name=name,
+                facility_level=level,
+                facility_code=fcode,
+                is_demo=is_demo,
+            )
             db.session.add(org)
         ctx.orgs[(SLUG[code], key)] = org
     db.session.flush()
@@ -89,10 +121,22 @@ def load_demo(modules=None) -> DemoContext:
     for slug, regency in ctx.regencies.items():
         for role, org_key in ROLE_ORG.items():
             label = R.ROLE_LABELS[role]
-            _user(ctx, f"{USERNAME_PREFIX[role]}.{slug}", f"{label} {regency.short_name} (demo)", role,
-                  ctx.orgs[(slug, org_key)], pw)
-    _user(ctx, "faskes.rsud.sijunjung", "Petugas RSUD Sijunjung (demo)", R.PETUGAS_FASKES,
-          ctx.orgs[("sijunjung", "rsud")], pw)
+            _user(
+                ctx,
+                f"{USERNAME_PREFIX[role]}.{slug}",
+                f"{label} {regency.short_name} (demo)",
+                role,
+                ctx.orgs[(slug, org_key)],
+                pw,
+            )
+    _user(
+        ctx,
+        "faskes.rsud.sijunjung",
+        "Petugas RSUD Sijunjung (demo)",
+        R.PETUGAS_FASKES,
+        ctx.orgs[("sijunjung", "rsud")],
+        pw,
+    )
     _user(ctx, "superadmin", "Superadmin (demo)", R.SUPERADMIN, None, pw)  # belongs to no regency
     db.session.flush()
     for module in dependency_order(installed().values()):
@@ -104,8 +148,12 @@ def load_demo(modules=None) -> DemoContext:
 
 def demo_logins() -> list[tuple[str, str, str]]:
     """(username, role label, organisation) for printing."""
-    rows = db.session.execute(select(User.username, User.role, Organisation.name).outerjoin(Organisation)
-                              .where(User.name.like("%(demo)")).order_by(User.username))
+    rows = db.session.execute(
+        select(User.username, User.role, Organisation.name)
+        .outerjoin(Organisation)
+        .where(User.name.like("%(demo)"))
+        .order_by(User.username)
+    )
     return [(u, R.ROLE_LABELS.get(r, r), o or "—") for u, r, o in rows]
 
 

@@ -4,6 +4,7 @@ from 10:00 WIB of ``TODAY``), so no test and no demo reads the wall clock.
 ``SINERGI_TEST_TODAY=YYYY-MM-DD`` pins another day: `.ci/run` runs the date-sensitive tests (marker ``dates``)
 on the first and the last day of a month, on 31 December and on 29 February of a leap year.
 """
+
 import os
 from datetime import date, datetime, time
 

@@ -1,4 +1,5 @@
 """flaskr-style fixtures. The suite runs on a temporary SQLite file, or on TEST_DATABASE_URL when set."""
+
 import copy
 import inspect
 import os
@@ -13,10 +14,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from app import create_app
-from blueprints.demo import DEMO_PASSWORD, load_demo
 from blueprints.core.extensions import db, limiter
 from blueprints.core.throttle import DatabaseCounters, RateCounter
 from blueprints.core.uploads import private_dir
+from blueprints.demo import DEMO_PASSWORD, load_demo
 from tests.clock import NOW
 
 _CLOCK = time_machine.travel(NOW, tick=True)
@@ -25,8 +26,11 @@ _CLOCK = time_machine.travel(NOW, tick=True)
 def pytest_configure(config):
     """Pin the clock before any fixture or demo runs (see tests/clock.py)."""
     config.addinivalue_line("markers", "dates: depends on 'today'; CI also runs it on boundary days")
-    config.addinivalue_line("markers", "real_commits: `app` is an app of its own whose commits are real "
-                            "(threads, other connections); see the fixtures below")
+    config.addinivalue_line(
+        "markers",
+        "real_commits: `app` is an app of its own whose commits are real "
+        "(threads, other connections); see the fixtures below",
+    )
     _CLOCK.start()
 
 
@@ -36,9 +40,16 @@ def pytest_unconfigure(config):
 
 # Tests whose outcome depends on the calendar (validity days, month recaps, ages, "this month"): CI runs them
 # again on boundary days (tests/clock.py). Others pin facts to the default day (e.g. a KSB still in force).
-DATE_SENSITIVE = ("tests/rujukan/", "tests/test_time.py", "tests/test_submission.py",
-                  "tests/sidilan/test_reports_dashboard.py", "tests/sidilan/test_reports_pages.py",
-                  "tests/sidilan/test_search.py", "tests/sidilan/test_person.py", "tests/pks/test_service.py")
+DATE_SENSITIVE = (
+    "tests/rujukan/",
+    "tests/test_time.py",
+    "tests/test_submission.py",
+    "tests/sidilan/test_reports_dashboard.py",
+    "tests/sidilan/test_reports_pages.py",
+    "tests/sidilan/test_search.py",
+    "tests/sidilan/test_person.py",
+    "tests/pks/test_service.py",
+)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -112,9 +123,16 @@ def restore_demo() -> None:
         load_demo()
         db.session.commit()
         _SNAPSHOTS[key] = [
-            (table, [dict(row._mapping) for row in db.session.execute(
-                select(table).order_by(*table.primary_key.columns))])
-            for table in db.metadata.sorted_tables if table.name not in KEEP_TABLES]
+            (
+                table,
+                [
+                    dict(row._mapping)
+                    for row in db.session.execute(select(table).order_by(*table.primary_key.columns))
+                ],
+            )
+            for table in db.metadata.sorted_tables
+            if table.name not in KEEP_TABLES
+        ]
         return
     for table, rows in _SNAPSHOTS[key]:
         if rows:
@@ -143,8 +161,12 @@ REAL_COMMITS_HINTS = ("replay_parallel(", "threading.Thread(")
 @event.listens_for(Engine, "commit")
 def _note_real_commit(conn) -> None:
     url = _TEST_DB.get("url")
-    if url is not None and conn.engine not in _QUIET_ENGINES and conn.engine.url.database == url.database \
-            and conn.engine.url.get_backend_name() == url.get_backend_name():
+    if (
+        url is not None
+        and conn.engine not in _QUIET_ENGINES
+        and conn.engine.url.database == url.database
+        and conn.engine.url.get_backend_name() == url.get_backend_name()
+    ):
         _STATE["changed"] = True
 
 
@@ -219,8 +241,9 @@ def _session_app(db_url, _schema, tmp_path_factory):
         event.listen(engine, "begin", _pysqlite_begin)
         engine.dispose()
         # SQLite has one writer per file: the counters' commits would wait on the test's open transaction.
-        counters = create_engine("sqlite:///" + str(tmp_path_factory.mktemp("counters") / "counters.sqlite"),
-                                 hide_parameters=True)
+        counters = create_engine(
+            "sqlite:///" + str(tmp_path_factory.mktemp("counters") / "counters.sqlite"), hide_parameters=True
+        )
         RateCounter.__table__.create(counters)
     else:
         counters = create_engine(engine.url, hide_parameters=True)
@@ -272,8 +295,13 @@ def app(request, tmp_path):
     connection = engine.connect()
     transaction = connection.begin()
     shared_session = db.session
-    joined = db._make_scoped_session({"class_": type("JoinedSession", (_JoinedSession,), {
-        "owner": threading.get_ident()}), "bind": connection, "join_transaction_mode": "create_savepoint"})
+    joined = db._make_scoped_session(
+        {
+            "class_": type("JoinedSession", (_JoinedSession,), {"owner": threading.get_ident()}),
+            "bind": connection,
+            "join_transaction_mode": "create_savepoint",
+        }
+    )
     db.session = joined
     _FAST.update(connection=connection, transaction=transaction, sessions=joined)
     try:

@@ -1,5 +1,6 @@
 """A small crawler shared by the byte-budget and fuzz tests: it starts at a user's home page and follows links
 inside the app, so every new page a module adds is visited without a test naming it."""
+
 import re
 from collections import deque
 from dataclasses import dataclass, field

@@ -1,6 +1,7 @@
 """Counting the statements a page runs. The session store's own reads and writes (one lookup per request, a
 'last seen' touch at most every 30 s) are bookkeeping of the login, not of the page, and are left out, so a
 count does not change with how long the test has been running."""
+
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -21,7 +22,9 @@ def statements(app):
         engine = db.engine
 
     def listener(conn, cursor, statement, *args):
-        if not any(name in statement for name in BOOKKEEPING) and not statement.startswith(TRANSACTION_CONTROL):
+        if not any(name in statement for name in BOOKKEEPING) and not statement.startswith(
+            TRANSACTION_CONTROL
+        ):
             seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", listener)

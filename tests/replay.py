@@ -1,5 +1,6 @@
 """Replays of one submit, the way a double tap or a retrying 3G link sends them: one after the other, or all at
 once from parallel connections (threads with their own logged-in client and database session)."""
+
 import re
 import threading
 

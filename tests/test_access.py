@@ -1,4 +1,5 @@
 """Who may reach what: anonymous users are sent to login, roles see only their modules, regencies stay apart."""
+
 import re
 
 import pytest
@@ -52,9 +53,13 @@ def test_public_pages_need_no_login(client):
 
 
 USERS_BY_ROLE = {
-    "superadmin": "superadmin", "admin": "admin.solok", "operator_dinsos": "operator.solok",
-    "verifikator_dinsos": "verifikator.solok", "petugas_faskes": "faskes.solok",
-    "kerjasama": "kerjasama.solok", "pimpinan": "pimpinan.solok",
+    "superadmin": "superadmin",
+    "admin": "admin.solok",
+    "operator_dinsos": "operator.solok",
+    "verifikator_dinsos": "verifikator.solok",
+    "petugas_faskes": "faskes.solok",
+    "kerjasama": "kerjasama.solok",
+    "pimpinan": "pimpinan.solok",
 }
 
 
@@ -80,8 +85,9 @@ def test_nav_shows_only_allowed_modules(client, auth, role):
         assert (f">{module.label}</a>" in nav) == (role in module.roles), module.name
 
 
-@pytest.mark.parametrize(("admin", "other"), [("admin.solok", "operator.sijunjung"),
-                                              ("admin.sijunjung", "operator.solok")])
+@pytest.mark.parametrize(
+    ("admin", "other"), [("admin.solok", "operator.sijunjung"), ("admin.sijunjung", "operator.solok")]
+)
 def test_admin_cannot_reach_other_regency_users(app, client, auth, admin, other):
     with app.app_context():
         other_id = db.session.scalar(select(User.id).where(User.username == other))
@@ -90,11 +96,24 @@ def test_admin_cannot_reach_other_regency_users(app, client, auth, admin, other)
     assert other not in listing
     assert "Tidak ada pengguna yang cocok" in client.get(f"/admin/pengguna?q={other}").get_data(as_text=True)
     assert client.get(f"/admin/pengguna/{other_id}").status_code == 404
-    edit = client.post(f"/admin/pengguna/{other_id}", data={"version": "1", "username": other, "name": "X", "role": "admin",
-                                                            "organisation_id": "1", "active": "y"})
+    edit = client.post(
+        f"/admin/pengguna/{other_id}",
+        data={
+            "version": "1",
+            "username": other,
+            "name": "X",
+            "role": "admin",
+            "organisation_id": "1",
+            "active": "y",
+        },
+    )
     assert edit.status_code == 404
-    assert client.post(f"/admin/pengguna/{other_id}/reset",
-                       data={"reset-password": "new-password-123"}).status_code == 404
+    assert (
+        client.post(
+            f"/admin/pengguna/{other_id}/reset", data={"reset-password": "new-password-123"}
+        ).status_code
+        == 404
+    )
     with app.app_context():
         assert db.session.scalar(select(User).where(User.username == other)).role != "admin"
 

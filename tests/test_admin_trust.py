@@ -1,4 +1,5 @@
 """Admin forms: a replayed create makes one user, a stale edit gets the conflict page, a repeated toggle holds."""
+
 import gzip
 
 from sqlalchemy import func, select
@@ -12,9 +13,15 @@ from tests.replay import form_key, logged_in, replay_parallel, replay_sequential
 def _new_user(app, client, username="operator.tiga"):
     with app.app_context():
         org_id = db.session.scalar(select(User.organisation_id).where(User.username == "operator.solok"))
-    return {"submission_key": form_key(client, "/admin/pengguna/baru"), "username": username, "name": "Operator Tiga",
-            "organisation_id": str(org_id), "role": "operator_dinsos", "active": "y",
-            "password": "kata-sandi-awal-1"}
+    return {
+        "submission_key": form_key(client, "/admin/pengguna/baru"),
+        "username": username,
+        "name": "Operator Tiga",
+        "organisation_id": str(org_id),
+        "role": "operator_dinsos",
+        "active": "y",
+        "password": "kata-sandi-awal-1",
+    }
 
 
 def _count(app, username):
@@ -57,19 +64,28 @@ def test_stale_user_edit_shows_both_values_and_applies_on_top(app):
         target = db.session.scalar(select(User).where(User.username == "operator.solok"))
         uid, org_id, version = target.id, target.organisation_id, target.version
     first, second = logged_in(app, "admin.solok"), logged_in(app, "admin.solok")
-    base = {"username": "operator.solok", "organisation_id": str(org_id), "role": "operator_dinsos", "active": "y",
-            "version": str(version)}
+    base = {
+        "username": "operator.solok",
+        "organisation_id": str(org_id),
+        "role": "operator_dinsos",
+        "active": "y",
+        "version": str(version),
+    }
     assert first.post(f"/admin/pengguna/{uid}", data={**base, "name": "Nama Dari Pertama"}).status_code == 302
     stale = second.post(f"/admin/pengguna/{uid}", data={**base, "name": "Nama Dari Kedua"})
     assert stale.status_code == 409
-    assert len(gzip.compress(stale.data, compresslevel=6)) <= 14_000  # the conflict page keeps the page budget
+    assert (
+        len(gzip.compress(stale.data, compresslevel=6)) <= 14_000
+    )  # the conflict page keeps the page budget
     text = stale.get_data(as_text=True)
     assert "Nama Dari Pertama" in text and "Nama Dari Kedua" in text
     with app.app_context():
         assert db.session.get(User, uid).name == "Nama Dari Pertama"
         current = db.session.get(User, uid).version
     assert f'name="version" value="{current}"' in text
-    applied = second.post(f"/admin/pengguna/{uid}", data={**base, "name": "Nama Dari Kedua", "version": str(current)})
+    applied = second.post(
+        f"/admin/pengguna/{uid}", data={**base, "name": "Nama Dari Kedua", "version": str(current)}
+    )
     assert applied.status_code == 302
     with app.app_context():
         assert db.session.get(User, uid).name == "Nama Dari Kedua"
@@ -90,9 +106,16 @@ def test_user_edit_without_a_version_is_not_saved(app):
         target = db.session.scalar(select(User).where(User.username == "operator.solok"))
         uid, org_id = target.id, target.organisation_id
     client = logged_in(app, "admin.solok")
-    response = client.post(f"/admin/pengguna/{uid}", data={"username": "operator.solok", "name": "Tanpa Versi",
-                                                           "organisation_id": str(org_id), "role": "operator_dinsos",
-                                                           "active": "y"})
+    response = client.post(
+        f"/admin/pengguna/{uid}",
+        data={
+            "username": "operator.solok",
+            "name": "Tanpa Versi",
+            "organisation_id": str(org_id),
+            "role": "operator_dinsos",
+            "active": "y",
+        },
+    )
     assert response.status_code == 409
     with app.app_context():
         assert db.session.get(User, uid).name != "Tanpa Versi"

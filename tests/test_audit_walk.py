@@ -3,6 +3,7 @@
 every 200 on a ``reads`` page to an audit row, then submits the forms it found with their default values and
 holds every successful POST to an audit row. The write guard (AUDIT_STRICT under TESTING) is tested on its own:
 it refuses an unaudited write inside a request, and outside strict mode patches it with a generic row."""
+
 import time
 from urllib.parse import urlsplit
 
@@ -16,16 +17,30 @@ from werkzeug.routing import RequestRedirect
 from blueprints.auth.models import User
 from blueprints.core import audit
 from blueprints.core.audit import AuditEvent, UnauditedWrite
-from blueprints.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
+from blueprints.demo import DEMO_PASSWORD
 from blueprints.sidilan.models import Person, Program
 from tests.crawl import crawl, post_forms
 from tests.test_fuzz import _seed, _upload_import
 
 # Admins last: their default-valued forms reset passwords and end sessions of the accounts walked before.
-ROLES = ["operator.solok", "operator.sijunjung", "verifikator.solok", "verifikator.sijunjung", "pimpinan.solok",
-         "pimpinan.sijunjung", "faskes.solok", "faskes.rsud.sijunjung", "dinkes.solok", "dinkes.sijunjung",
-         "kerjasama.solok", "kerjasama.sijunjung", "admin.sijunjung", "superadmin", "admin.solok"]
+ROLES = [
+    "operator.solok",
+    "operator.sijunjung",
+    "verifikator.solok",
+    "verifikator.sijunjung",
+    "pimpinan.solok",
+    "pimpinan.sijunjung",
+    "faskes.solok",
+    "faskes.rsud.sijunjung",
+    "dinkes.solok",
+    "dinkes.sijunjung",
+    "kerjasama.solok",
+    "kerjasama.sijunjung",
+    "admin.sijunjung",
+    "superadmin",
+    "admin.solok",
+]
 PAGES_PER_ROLE = 60
 NOT_POSTED = {"auth.logout", "auth.login", "auth.sessions_end"}  # would end the walk's own session
 REFUSED = ("error",)  # flash categories of a refusal (nothing written, nothing to audit)
@@ -45,9 +60,13 @@ def _endpoint(adapter, path: str, method: str):
 
 
 def test_every_get_view_is_marked(app):
-    unmarked = sorted(rule.endpoint for rule in app.url_map.iter_rules()
-                      if "GET" in rule.methods and rule.endpoint != "static"
-                      and audit.mark_of(app.view_functions[rule.endpoint]) not in ("reads", "not_sensitive"))
+    unmarked = sorted(
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and rule.endpoint != "static"
+        and audit.mark_of(app.view_functions[rule.endpoint]) not in ("reads", "not_sensitive")
+    )
     assert not unmarked, f"GET views without @audit.reads or @audit.not_sensitive: {unmarked}"
 
 
@@ -90,8 +109,11 @@ def spy():
 def _defaults(form) -> dict[str, list[str]]:
     """What a browser sends for the main submit: first values, without the helper buttons (``_cascade``
     'Pilih', ``_reread``) that only redraw the form."""
-    return {name: values[:1] for name, values in form.fields.items()
-            if not (form.kinds.get(name) == "button" and name.startswith("_"))}
+    return {
+        name: values[:1]
+        for name, values in form.fields.items()
+        if not (form.kinds.get(name) == "button" and name.startswith("_"))
+    }
 
 
 def _succeeded(response, flashes) -> bool:
@@ -105,15 +127,20 @@ def _succeeded(response, flashes) -> bool:
 
 def test_walk_every_read_and_write_leaves_an_audit_row(app, spy):
     adapter = app.url_map.bind("localhost")
-    reads = {rule.endpoint for rule in app.url_map.iter_rules()
-             if audit.mark_of(app.view_functions[rule.endpoint]) == "reads"}
+    reads = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if audit.mark_of(app.view_functions[rule.endpoint]) == "reads"
+    }
     problems, seen_reads, posted, succeeded = [], set(), {}, []
     started = time.monotonic()
     seeds = _seed(app)  # records links alone do not reach: an obligation, a referral in each state, an import
     seeds["operator.solok"] = seeds.get("operator.solok", []) + ["/sidilan/cek-nik?nik=1302185203840001"]
     for role in ROLES:
         client = app.test_client()
-        assert client.post("/masuk", data={"username": role, "password": DEMO_PASSWORD}).status_code == 302, role
+        assert client.post("/masuk", data={"username": role, "password": DEMO_PASSWORD}).status_code == 302, (
+            role
+        )
         forms = []
         starts = [("/", PAGES_PER_ROLE)] + [(url, 4) for url in seeds.get(role, [])]
         if role == "operator.solok":
@@ -145,21 +172,28 @@ def test_walk_every_read_and_write_leaves_an_audit_row(app, spy):
             if _succeeded(response, _flashes(client)):
                 succeeded.append(endpoint)
                 if written and _count(app) <= before:
-                    problems.append(f"{role} POST {form.action} ({endpoint}): {response.status_code}, wrote "
-                                    f"{sorted(written)} without an audit row")
+                    problems.append(
+                        f"{role} POST {form.action} ({endpoint}): {response.status_code}, wrote "
+                        f"{sorted(written)} without an audit row"
+                    )
             elif written and _count(app) <= before:
-                problems.append(f"{role} POST {form.action} ({endpoint}): refused but wrote {sorted(written)}")
+                problems.append(
+                    f"{role} POST {form.action} ({endpoint}): refused but wrote {sorted(written)}"
+                )
     elapsed = time.monotonic() - started
     assert not problems, "\n".join(problems)
     # the walk must really have walked: most audited pages and many write forms were reached
     assert len(seen_reads) >= 0.8 * len(reads), sorted(reads - seen_reads)
     assert len(posted) >= 20 and len(set(succeeded)) >= 10, (sorted(posted), sorted(set(succeeded)))
-    print(f"audit walk: {len(seen_reads)}/{len(reads)} audited pages, {len(posted)} POST endpoints "
-          f"({len(set(succeeded))} succeeded), {elapsed:.1f}s; not reached: {sorted(reads - seen_reads)}; "
-          f"succeeded: {sorted(set(succeeded))}")
+    print(
+        f"audit walk: {len(seen_reads)}/{len(reads)} audited pages, {len(posted)} POST endpoints "
+        f"({len(set(succeeded))} succeeded), {elapsed:.1f}s; not reached: {sorted(reads - seen_reads)}; "
+        f"succeeded: {sorted(set(succeeded))}"
+    )
 
 
 # ---- the reads decorator ------------------------------------------------------------------------------------
+
 
 def _events(app, **where):
     with app.app_context():
@@ -175,8 +209,10 @@ def test_a_search_is_audited_without_what_was_typed(app, client, auth):
     assert client.get("/sidilan/?q=Rosmaniar&hal=1").status_code == 200
     assert client.get("/sidilan/cek-nik?nik=1302185203840001").status_code == 200
     rows = _events(app, action="view")[before:]
-    assert rows == [("view", "sidilan_person", None, "daftar orang dengan pencarian"),
-                    ("view", "sidilan_person", None, "cek NIK dengan pencarian")]
+    assert rows == [
+        ("view", "sidilan_person", None, "daftar orang dengan pencarian"),
+        ("view", "sidilan_person", None, "cek NIK dengan pencarian"),
+    ]
     assert client.get("/sidilan/verifikasi?status=draf").status_code == 200
     assert _events(app, action="view")[-1][3] == "daftar kerja verifikasi dengan filter"
 
@@ -206,6 +242,7 @@ def test_a_refused_page_leaves_no_view_row(app, client, auth):
 
 
 # ---- the write guard ----------------------------------------------------------------------------------------
+
 
 def _as(app, username):
     ctx = app.test_request_context("/uji")
@@ -245,8 +282,11 @@ def test_lenient_guard_adds_a_generic_row(make_app, caplog):
         program.nama = "Tanpa audit"
         db.session.commit()
         row = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
-        assert (row.action, row.object_type, row.user.username) == ("update", "sidilan_program",
-                                                                    "verifikator.solok")
+        assert (row.action, row.object_type, row.user.username) == (
+            "update",
+            "sidilan_program",
+            "verifikator.solok",
+        )
         assert "unaudited write" in caplog.text and "Tanpa audit" not in caplog.text
     finally:
         db.session.rollback()

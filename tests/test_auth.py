@@ -5,9 +5,9 @@ from sqlalchemy import select, text
 
 from blueprints.auth.models import User
 from blueprints.core.audit import AuditEvent
-from blueprints.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import utcnow
+from blueprints.demo import DEMO_PASSWORD
 
 
 def _user(app, username):
@@ -36,7 +36,9 @@ def test_next_is_followed_only_inside_the_site(client):
     response = client.post("/masuk?next=/admin/", data={"username": "admin.solok", "password": DEMO_PASSWORD})
     assert response.headers["Location"] == "/admin/"
     client.post("/keluar")
-    response = client.post("/masuk?next=//evil.example/", data={"username": "admin.solok", "password": DEMO_PASSWORD})
+    response = client.post(
+        "/masuk?next=//evil.example/", data={"username": "admin.solok", "password": DEMO_PASSWORD}
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -123,7 +125,10 @@ def test_no_log_line_contains_a_password(app, client, auth, caplog):
     caplog.set_level(logging.DEBUG)
     auth.login("operator.solok", "rahasia-yang-salah")
     auth.login("operator.solok")
-    client.post("/akun/kata-sandi", data={"current": DEMO_PASSWORD, "new": "kata-sandi-baru-1", "confirm": "kata-sandi-baru-1"})
+    client.post(
+        "/akun/kata-sandi",
+        data={"current": DEMO_PASSWORD, "new": "kata-sandi-baru-1", "confirm": "kata-sandi-baru-1"},
+    )
     text = "\n".join(r.getMessage() for r in caplog.records)
     for secret in ("rahasia-yang-salah", DEMO_PASSWORD, "kata-sandi-baru-1"):
         assert secret not in text
@@ -147,11 +152,19 @@ def test_log_lines_never_hold_a_nik(app, caplog):
 
 def test_password_change(client, auth, app):
     auth.login()
-    wrong = client.post("/akun/kata-sandi", data={"current": "bukan", "new": "kata-sandi-baru-1", "confirm": "kata-sandi-baru-1"})
+    wrong = client.post(
+        "/akun/kata-sandi",
+        data={"current": "bukan", "new": "kata-sandi-baru-1", "confirm": "kata-sandi-baru-1"},
+    )
     assert "Kata sandi sekarang salah." in wrong.get_data(as_text=True)
-    short = client.post("/akun/kata-sandi", data={"current": DEMO_PASSWORD, "new": "pendek", "confirm": "pendek"})
+    short = client.post(
+        "/akun/kata-sandi", data={"current": DEMO_PASSWORD, "new": "pendek", "confirm": "pendek"}
+    )
     assert short.status_code == 422 and "minimal 12 karakter" in short.get_data(as_text=True)
-    ok = client.post("/akun/kata-sandi", data={"current": DEMO_PASSWORD, "new": "kata-sandi-baru-1", "confirm": "kata-sandi-baru-1"})
+    ok = client.post(
+        "/akun/kata-sandi",
+        data={"current": DEMO_PASSWORD, "new": "kata-sandi-baru-1", "confirm": "kata-sandi-baru-1"},
+    )
     assert ok.status_code == 302
     assert client.get("/").status_code == 200  # this session survives
     auth.logout()
@@ -169,12 +182,15 @@ def test_admin_reset_ends_other_sessions(app, auth, client):
     assert response.status_code == 302
     assert other.get("/").status_code == 302  # the old session is gone
 
+
 def test_database_errors_do_not_quote_parameters(app, caplog):
     caplog.set_level(logging.ERROR)
     with app.app_context():
         try:
-            db.session.execute(text("INSERT INTO regency (id, code, name) VALUES (:i, :c, :n)"),
-                               {"i": 1, "c": "13.02", "n": "Rosmaniar Binti Uji"})
+            db.session.execute(
+                text("INSERT INTO regency (id, code, name) VALUES (:i, :c, :n)"),
+                {"i": 1, "c": "13.02", "n": "Rosmaniar Binti Uji"},
+            )
         except Exception:
             app.logger.exception("simpan gagal")
         db.session.rollback()
@@ -186,8 +202,11 @@ def test_home_says_where_each_account_belongs(client, auth):
     """The line under the greeting names the account's organisation; the superadmin belongs to none and works
     across every regency, which the line says instead of ending on an empty ' · '."""
     import re
-    for username, expected in (("operator.solok", "Operator Dinas Sosial · Dinas Sosial Kabupaten Solok · "),
-                               ("superadmin", "Superadmin · semua kabupaten · ")):
+
+    for username, expected in (
+        ("operator.solok", "Operator Dinas Sosial · Dinas Sosial Kabupaten Solok · "),
+        ("superadmin", "Superadmin · semua kabupaten · "),
+    ):
         auth.login(username)
         page = client.get("/").get_data(as_text=True)
         line = re.search(r'<h1>Selamat datang.*?</h1>\s*<p class="muted">(.*?)</p>', page, re.S).group(1)

@@ -1,6 +1,7 @@
 """`flask backup` and `flask restore`: create data, back up, wipe, restore on a new server, compare counts and
 what a printed letter's QR check answers. On SQLite always; on PostgreSQL when the suite runs on it (scratch
 databases named h9_…, created and dropped here)."""
+
 import io
 import json
 import os
@@ -14,15 +15,23 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
 
 from app import create_app
-from blueprints.demo import load_demo
 from blueprints.core.extensions import db
+from blueprints.demo import load_demo
 from blueprints.rujukan import verification
 from blueprints.rujukan.models import Referral
 from tests.conftest import make_config
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
-KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not PG_URL.startswith("postgresql"), reason="the suite runs on SQLite (TEST_DATABASE_URL not PostgreSQL)"))]
+KINDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(
+            not PG_URL.startswith("postgresql"),
+            reason="the suite runs on SQLite (TEST_DATABASE_URL not PostgreSQL)",
+        ),
+    ),
+]
 DOCUMENT = b"%PDF-1.4 isi dokumen uji\n"
 
 
@@ -37,6 +46,7 @@ def databases(request, tmp_path):
         def wipe():
             for suffix in ("", "-wal", "-shm"):
                 Path(str(src) + suffix).unlink(missing_ok=True)
+
         (tmp_path / "baru").mkdir()
         yield f"sqlite:///{src}", f"sqlite:///{tmp_path / 'baru' / 'sinergi.sqlite'}", wipe
         return
@@ -50,6 +60,7 @@ def databases(request, tmp_path):
     def wipe():
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{names[0]}" WITH (FORCE)'))
+
     try:
         yield f"{base}/{names[0]}", f"{base}/{names[1]}", wipe
     finally:
@@ -96,7 +107,9 @@ def test_backup_wipe_restore_round_trip(databases, tmp_path, monkeypatch):
         upgrade()
         load_demo()
         db.session.commit()
-        ref = db.session.scalars(select(Referral).where(Referral.number.is_not(None)).order_by(Referral.id)).first()
+        ref = db.session.scalars(
+            select(Referral).where(Referral.number.is_not(None)).order_by(Referral.id)
+        ).first()
         code, number = verification.verify_code(ref.id), ref.number
         db.session.remove()
         db.engine.dispose()
@@ -123,6 +136,7 @@ def test_backup_wipe_restore_round_trip(databases, tmp_path, monkeypatch):
 
     wipe()  # the old server is gone
     import shutil
+
     shutil.rmtree(old_uploads)
 
     monkeypatch.setenv("SECRET_KEY_FILE", str(tmp_path / "baru" / "secret_key"))

@@ -1,4 +1,5 @@
 """Every form of the foundation survives empty, huge, non-UTF-8 and script input: a message, never a 500."""
+
 import pytest
 from sqlalchemy import select
 
@@ -27,7 +28,11 @@ def _url(app, url):
 
 
 @pytest.mark.parametrize(("user", "url", "fields"), FORMS, ids=[f[1] for f in FORMS])
-@pytest.mark.parametrize("value", ["", LONG, SCRIPT, "   ", "0", "-1", "é" * 60], ids=["empty", "long", "script", "spaces", "zero", "neg", "unicode"])
+@pytest.mark.parametrize(
+    "value",
+    ["", LONG, SCRIPT, "   ", "0", "-1", "é" * 60],
+    ids=["empty", "long", "script", "spaces", "zero", "neg", "unicode"],
+)
 def test_bad_values(app, client, auth, user, url, fields, value):
     if user:
         auth.login(user)
@@ -50,8 +55,16 @@ def test_non_utf8_body(app, client, auth, user, url, fields):
 
 def test_script_is_shown_escaped(client, auth):
     auth.login("admin.solok")
-    response = client.post("/admin/pengguna/baru", data={"submission_key": key(), "username": "baru.satu", "name": SCRIPT,
-                                                         "organisation_id": "0", "role": ""})
+    response = client.post(
+        "/admin/pengguna/baru",
+        data={
+            "submission_key": key(),
+            "username": "baru.satu",
+            "name": SCRIPT,
+            "organisation_id": "0",
+            "role": "",
+        },
+    )
     text = response.get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert SCRIPT not in text
@@ -62,8 +75,15 @@ def test_search_and_filters_take_anything(client, auth):
     for q in (LONG, SCRIPT, "%", "_", "'", "\\"):
         response = client.get("/admin/pengguna", query_string={"q": q})
         assert response.status_code == 200 and SCRIPT not in response.get_data(as_text=True)
-    for args in ({"date_from": "kemarin"}, {"date_to": "2024-02-31"}, {"user": SCRIPT}, {"action": LONG}, {"hal": "-5"},
-                 {"hal": "x"}, {"hal": "99999999999999999999"}):
+    for args in (
+        {"date_from": "kemarin"},
+        {"date_to": "2024-02-31"},
+        {"user": SCRIPT},
+        {"action": LONG},
+        {"hal": "-5"},
+        {"hal": "x"},
+        {"hal": "99999999999999999999"},
+    ):
         response = client.get("/admin/audit", query_string=args)
         assert response.status_code == 200
     bad_date = client.get("/admin/audit?date_from=kemarin").get_data(as_text=True)
@@ -72,29 +92,65 @@ def test_search_and_filters_take_anything(client, auth):
 
 def test_admin_creates_user_with_messages_at_fields(app, client, auth):
     auth.login("admin.solok")
-    page = client.post("/admin/pengguna/baru", data={"submission_key": key(), "username": "Bad Name!", "name": "", "organisation_id": "0",
-                                                     "role": "superadmin", "password": "pendek"}).get_data(as_text=True)
+    page = client.post(
+        "/admin/pengguna/baru",
+        data={
+            "submission_key": key(),
+            "username": "Bad Name!",
+            "name": "",
+            "organisation_id": "0",
+            "role": "superadmin",
+            "password": "pendek",
+        },
+    ).get_data(as_text=True)
     assert "Gunakan 3–50 huruf kecil" in page
     assert "Nama lengkap wajib diisi." in page
     assert "Pilihan tidak sah." in page  # superadmin is not offered to a regency admin
     assert 'value="Bad Name!"' in page
     with app.app_context():
         org_id = db.session.scalar(select(User.organisation_id).where(User.username == "operator.solok"))
-        other_org = db.session.scalar(select(User.organisation_id).where(User.username == "operator.sijunjung"))
-    foreign = client.post("/admin/pengguna/baru", data={"submission_key": key(), "username": "asing.satu", "name": "Asing",
-                                                        "organisation_id": str(other_org), "role": "operator_dinsos",
-                                                        "password": "kata-sandi-awal-1"})
+        other_org = db.session.scalar(
+            select(User.organisation_id).where(User.username == "operator.sijunjung")
+        )
+    foreign = client.post(
+        "/admin/pengguna/baru",
+        data={
+            "submission_key": key(),
+            "username": "asing.satu",
+            "name": "Asing",
+            "organisation_id": str(other_org),
+            "role": "operator_dinsos",
+            "password": "kata-sandi-awal-1",
+        },
+    )
     assert "Pilihan tidak sah." in foreign.get_data(as_text=True)
-    ok = client.post("/admin/pengguna/baru", data={"submission_key": key(), "username": "operator.dua", "name": "Operator Dua",
-                                                   "organisation_id": str(org_id), "role": "operator_dinsos",
-                                                   "active": "y", "password": "kata-sandi-awal-1"})
+    ok = client.post(
+        "/admin/pengguna/baru",
+        data={
+            "submission_key": key(),
+            "username": "operator.dua",
+            "name": "Operator Dua",
+            "organisation_id": str(org_id),
+            "role": "operator_dinsos",
+            "active": "y",
+            "password": "kata-sandi-awal-1",
+        },
+    )
     assert ok.status_code == 302
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "operator.dua"))
         assert user.regency.code == "13.02" and user.password_hash.startswith("$argon2id$")
-    dup = client.post("/admin/pengguna/baru", data={"submission_key": key(), "username": "operator.dua", "name": "Lagi",
-                                                    "organisation_id": str(org_id), "role": "operator_dinsos",
-                                                    "password": "kata-sandi-awal-1"})
+    dup = client.post(
+        "/admin/pengguna/baru",
+        data={
+            "submission_key": key(),
+            "username": "operator.dua",
+            "name": "Lagi",
+            "organisation_id": str(org_id),
+            "role": "operator_dinsos",
+            "password": "kata-sandi-awal-1",
+        },
+    )
     assert "sudah dipakai" in dup.get_data(as_text=True)
 
 
@@ -103,8 +159,16 @@ def test_admin_disables_user(app, client, auth):
         uid = db.session.scalar(select(User.id).where(User.username == "operator.solok"))
         org_id = db.session.scalar(select(User.organisation_id).where(User.username == "operator.solok"))
     auth.login("admin.solok")
-    response = client.post(f"/admin/pengguna/{uid}", data={"version": "1", "username": "operator.solok", "name": "Operator",
-                                                           "organisation_id": str(org_id), "role": "operator_dinsos"})
+    response = client.post(
+        f"/admin/pengguna/{uid}",
+        data={
+            "version": "1",
+            "username": "operator.solok",
+            "name": "Operator",
+            "organisation_id": str(org_id),
+            "role": "operator_dinsos",
+        },
+    )
     assert response.status_code == 302
     auth.logout()
     assert auth.login("operator.solok").status_code == 200  # refused: inactive
@@ -115,6 +179,14 @@ def test_admin_cannot_disable_self(app, client, auth):
         me = db.session.scalar(select(User).where(User.username == "admin.solok"))
         uid, org_id = me.id, me.organisation_id
     auth.login("admin.solok")
-    page = client.post(f"/admin/pengguna/{uid}", data={"version": "1", "username": "admin.solok", "name": "Admin",
-                                                      "organisation_id": str(org_id), "role": "admin"})
+    page = client.post(
+        f"/admin/pengguna/{uid}",
+        data={
+            "version": "1",
+            "username": "admin.solok",
+            "name": "Admin",
+            "organisation_id": str(org_id),
+            "role": "admin",
+        },
+    )
     assert "tidak dapat menonaktifkan" in page.get_data(as_text=True)

@@ -3,6 +3,7 @@
 The crawler starts at the home page of every demo user and follows links inside the app, so every new page a
 module adds is measured without a test naming it.
 """
+
 import gzip
 import re
 
@@ -10,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from blueprints.auth.models import User
-from blueprints.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
+from blueprints.demo import DEMO_PASSWORD
 from tests.conftest import HX
 from tests.crawl import crawl
 
@@ -30,10 +31,22 @@ def _asset_urls(html: str) -> list[str]:
 
 
 def _demo_usernames():
-    return ["superadmin", "admin.solok", "admin.sijunjung", "operator.solok", "operator.sijunjung",
-            "verifikator.solok", "verifikator.sijunjung", "faskes.solok", "faskes.sijunjung",
-            "faskes.rsud.sijunjung", "kerjasama.solok", "kerjasama.sijunjung", "pimpinan.solok",
-            "pimpinan.sijunjung"]
+    return [
+        "superadmin",
+        "admin.solok",
+        "admin.sijunjung",
+        "operator.solok",
+        "operator.sijunjung",
+        "verifikator.solok",
+        "verifikator.sijunjung",
+        "faskes.solok",
+        "faskes.sijunjung",
+        "faskes.rsud.sijunjung",
+        "kerjasama.solok",
+        "kerjasama.sijunjung",
+        "pimpinan.solok",
+        "pimpinan.sijunjung",
+    ]
 
 
 def test_crawl_list_covers_every_demo_user(app):

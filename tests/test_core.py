@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, UTC
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -76,6 +76,7 @@ def test_audit_page_is_scoped(client, auth):
 @pytest.mark.parametrize("code", [400, 403, 404, 409, 413, 429, 500])
 def test_error_pages_are_indonesian_page_and_fragment(make_app, code):
     from flask import abort
+
     app = make_app()
     app.add_url_rule(f"/uji/{code}", f"uji_{code}", lambda: abort(code))
     client = app.test_client()
@@ -92,6 +93,7 @@ def test_unexpected_exception_is_a_friendly_500(make_app):
 
     def boom():
         raise ValueError("rahasia internal")
+
     app.add_url_rule("/uji/meledak", "boom", boom)
     response = app.test_client().get("/uji/meledak")
     assert response.status_code == 500
@@ -118,6 +120,7 @@ def test_home_shows_attention_section(client, auth):
 
 def test_demo_is_idempotent(app, runner):
     from blueprints.auth.models import Organisation, User
+
     with app.app_context():
         users = len(db.session.scalars(select(User.id)).all())
         orgs = len(db.session.scalars(select(Organisation.id)).all())
@@ -127,9 +130,13 @@ def test_demo_is_idempotent(app, runner):
         assert len(db.session.scalars(select(User.id)).all()) == users
         assert len(db.session.scalars(select(Organisation.id)).all()) == orgs
         names = set(db.session.scalars(select(Organisation.name)))
-    for expected in ("Dinas Sosial Kabupaten Solok", "Dinas Komunikasi dan Informatika Kabupaten Sijunjung",
-                     "Bagian Kerjasama Setda Kabupaten Solok",
-                     "Bagian Pemerintahan dan Otonomi Daerah Setda Kabupaten Sijunjung", "RSUD Sijunjung (demo)"):
+    for expected in (
+        "Dinas Sosial Kabupaten Solok",
+        "Dinas Komunikasi dan Informatika Kabupaten Sijunjung",
+        "Bagian Kerjasama Setda Kabupaten Solok",
+        "Bagian Pemerintahan dan Otonomi Daerah Setda Kabupaten Sijunjung",
+        "RSUD Sijunjung (demo)",
+    ):
         assert expected in names
 
 
@@ -140,8 +147,21 @@ def test_spreadsheet_cells_cannot_run_as_formulas():
     from openpyxl import Workbook, load_workbook
 
     from blueprints.core.export import csv_bytes, safe_row
-    row = safe_row(["=HYPERLINK(\"http://x\")", "+62 812", "@SUM(A1)", "-5", 7, 2.5, _date(2024, 8, 29), None, "Biasa"])
-    assert row == ["'=HYPERLINK(\"http://x\")", "'+62 812", "'@SUM(A1)", "'-5", 7, 2.5, _date(2024, 8, 29), "", "Biasa"]
+
+    row = safe_row(
+        ['=HYPERLINK("http://x")', "+62 812", "@SUM(A1)", "-5", 7, 2.5, _date(2024, 8, 29), None, "Biasa"]
+    )
+    assert row == [
+        '\'=HYPERLINK("http://x")',
+        "'+62 812",
+        "'@SUM(A1)",
+        "'-5",
+        7,
+        2.5,
+        _date(2024, 8, 29),
+        "",
+        "Biasa",
+    ]
     book = Workbook()
     book.active.append(row)
     buf = _io.BytesIO()
@@ -154,6 +174,7 @@ def test_spreadsheet_cells_cannot_run_as_formulas():
 
 def test_paging_a_list_in_memory(app):
     from blueprints.core.pagination import paginate_list
+
     with app.test_request_context("/?hal=2"):
         items = list(range(45))
         assert paginate_list(items, "2").items == list(range(20, 40))

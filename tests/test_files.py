@@ -1,5 +1,6 @@
 """Files: the PDF renderer reads only static/ (no encoded escapes, no symlinks out, no attachments), uploads are
 checked for zip bombs and fake PDFs, downloads are never stored, and files on disk are private."""
+
 import io
 import os
 import stat
@@ -30,19 +31,23 @@ def _mode(path) -> int:
 
 # ---- the PDF fetcher --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", [
-    f"file://{STATIC}/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",  # the bypass measured on main
-    f"file://{STATIC}/%2E%2E/%2E%2E/%2E%2E/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
-    f"file://{STATIC}/%252e%252e/%252e%252e/%252e%252e/%252e%252e/%252e%252e/etc/passwd",  # double encoded
-    f"file://{STATIC}/../../../../../../etc/passwd",
-    f"file://{STATIC}/..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
-    f"file://{STATIC}%2f..%2f..%2f..%2f..%2f..%2fetc/passwd",
-    f"file://{STATIC}/app.css%00.png",
-    "file:///etc/passwd",
-    f"file://{STATIC}",
-    "http://127.0.0.1:8000/static/app.css",
-    "https://example.org/x.png",
-])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"file://{STATIC}/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",  # the bypass measured on main
+        f"file://{STATIC}/%2E%2E/%2E%2E/%2E%2E/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+        f"file://{STATIC}/%252e%252e/%252e%252e/%252e%252e/%252e%252e/%252e%252e/etc/passwd",  # double encoded
+        f"file://{STATIC}/../../../../../../etc/passwd",
+        f"file://{STATIC}/..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+        f"file://{STATIC}%2f..%2f..%2f..%2f..%2f..%2fetc/passwd",
+        f"file://{STATIC}/app.css%00.png",
+        "file:///etc/passwd",
+        f"file://{STATIC}",
+        "http://127.0.0.1:8000/static/app.css",
+        "https://example.org/x.png",
+    ],
+)
 def test_fetcher_refuses_everything_outside_static(url):
     fetcher = StaticOnlyFetcher(STATIC)
     with pytest.raises(ValueError):
@@ -52,7 +57,9 @@ def test_fetcher_refuses_everything_outside_static(url):
 def test_fetcher_reads_static_files_even_through_harmless_dots():
     fetcher = StaticOnlyFetcher(STATIC)
     assert fetcher.fetch(f"file://{STATIC}/app.css").read() == (STATIC / "app.css").read_bytes()
-    assert fetcher.fetch(f"file://{STATIC}/rujukan/../app.css?v=1").read() == (STATIC / "app.css").read_bytes()
+    assert (
+        fetcher.fetch(f"file://{STATIC}/rujukan/../app.css?v=1").read() == (STATIC / "app.css").read_bytes()
+    )
     assert fetcher.fetch("data:text/plain,halo").read() == b"halo"
 
 
@@ -105,6 +112,7 @@ def test_a_pdf_never_embeds_a_file(app):
 
 # ---- uploads ------------------------------------------------------------------------------------------------
 
+
 def _xlsx(members: dict) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -122,12 +130,17 @@ def _zeros(megabytes: int):
         block = b"\0" * (1024 * 1024)
         for _ in range(megabytes):
             fh.write(block)
+
     return write
 
 
 def test_the_sample_spreadsheet_passes():
-    assert spreadsheet_problem(Path("tests/data/sidilan_import_sample.xlsx").read_bytes(), "contoh.xlsx") is None
-    assert spreadsheet_problem(Path("tests/data/sidilan_import_sample.csv").read_bytes(), "contoh.csv") is None
+    assert (
+        spreadsheet_problem(Path("tests/data/sidilan_import_sample.xlsx").read_bytes(), "contoh.xlsx") is None
+    )
+    assert (
+        spreadsheet_problem(Path("tests/data/sidilan_import_sample.csv").read_bytes(), "contoh.csv") is None
+    )
 
 
 def test_a_zip_bomb_is_refused_without_unpacking_it():
@@ -142,7 +155,9 @@ def test_a_zip_bomb_is_refused_without_unpacking_it():
 
 
 def test_too_much_unpacked_data_is_refused():
-    noise = os.urandom(2 * 1024 * 1024)  # does not compress: the ratio rule does not apply, the size rule does
+    noise = os.urandom(
+        2 * 1024 * 1024
+    )  # does not compress: the ratio rule does not apply, the size rule does
     problem = spreadsheet_problem(_xlsx({"xl/media/image1.png": noise}), "x.xlsx", max_unpacked=1024 * 1024)
     assert problem and "terlalu besar" in problem
 
@@ -153,6 +168,7 @@ def test_a_sheet_with_too_many_rows_is_refused_while_streaming():
         for n in range(1, 30_001):
             fh.write(b'<row r="%d"/>' % n)
         fh.write(b"</sheetData></worksheet>")
+
     sheet = _xlsx({"xl/worksheets/sheet1.xml": rows})
     tracemalloc.start()
     problem = spreadsheet_problem(sheet, "baris.xlsx")
@@ -167,12 +183,18 @@ def test_only_a_real_pdf_is_a_pdf(app):
     with app.app_context():
         real = html_to_pdf("<p>Naskah</p>", STATIC)
     assert pdf_problem(real) is None
-    for fake in (b"%PDF-1.7\n<html><script>alert(1)</script></html>", b"%PDF-" + os.urandom(2000),
-                 b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", b"<html>PDF</html>", real[: len(real) // 3]):
+    for fake in (
+        b"%PDF-1.7\n<html><script>alert(1)</script></html>",
+        b"%PDF-" + os.urandom(2000),
+        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+        b"<html>PDF</html>",
+        real[: len(real) // 3],
+    ):
         assert pdf_problem(fake) is not None
 
 
 # ---- downloads and modes ------------------------------------------------------------------------------------
+
 
 def test_uploaded_documents_are_no_store_and_private_on_disk(app):
     client = logged_in(app, "kerjasama.solok")
@@ -180,14 +202,18 @@ def test_uploaded_documents_are_no_store_and_private_on_disk(app):
         real = html_to_pdf("<p>Draf</p>", STATIC)
     aid = agreement_id(app, PKS1_TITLE)
     key = form_key(client, f"/pks/{aid}/dokumen")
-    response = client.post(f"/pks/{aid}/dokumen", data={"submission_key": key, "kind": "draf",
-                                                        "berkas": (io.BytesIO(real), "draf.pdf")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/pks/{aid}/dokumen",
+        data={"submission_key": key, "kind": "draf", "berkas": (io.BytesIO(real), "draf.pdf")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     with app.app_context():
         doc = db.session.scalar(select(Document).where(Document.agreement_id == aid))
         stored = Path(app.config["UPLOAD_DIR"]) / "pks" / doc.stored_name
-    assert _mode(stored) == 0o600 and _mode(stored.parent) == 0o700 and _mode(app.config["UPLOAD_DIR"]) == 0o700
+    assert (
+        _mode(stored) == 0o600 and _mode(stored.parent) == 0o700 and _mode(app.config["UPLOAD_DIR"]) == 0o700
+    )
     download = client.get(f"/pks/dokumen/{doc.id}/unduh")
     assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
 

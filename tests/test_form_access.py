@@ -8,6 +8,7 @@ too. Each distinct form action found is then posted once, empty: a role that may
 409, a redirect), a role that may not gets 404, which is the failure this test looks for. Logout and the
 session list's form (every account may send them) are not posted: they would end the walk's own session.
 """
+
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,30 +16,51 @@ from sqlalchemy import select
 
 from blueprints.auth.models import Organisation, User
 from blueprints.core.extensions import db
-from blueprints.pks.models import Agreement
-from blueprints.pks.models import Meeting
+from blueprints.pks.models import Agreement, Meeting
 from blueprints.rujukan.models import Patient, Referral
 from blueprints.sidilan.models import DuplicateCandidate, Household, Person, Program
 from tests.conftest import HX, AuthActions
 from tests.crawl import crawl, post_forms
 
-ROLES = ["operator.solok", "verifikator.solok", "operator.sijunjung", "verifikator.sijunjung", "pimpinan.solok",
-         "pimpinan.sijunjung", "dinkes.solok", "dinkes.sijunjung", "faskes.solok", "faskes.rsud.sijunjung",
-         "kerjasama.solok", "kerjasama.sijunjung", "admin.solok", "superadmin"]
+ROLES = [
+    "operator.solok",
+    "verifikator.solok",
+    "operator.sijunjung",
+    "verifikator.sijunjung",
+    "pimpinan.solok",
+    "pimpinan.sijunjung",
+    "dinkes.solok",
+    "dinkes.sijunjung",
+    "faskes.solok",
+    "faskes.rsud.sijunjung",
+    "kerjasama.solok",
+    "kerjasama.sijunjung",
+    "admin.solok",
+    "superadmin",
+]
 NOT_POSTED = {"/keluar", "/akun/sesi/akhiri"}  # every account may send these; posting them ends the walk
 
 
 def _ids(app) -> dict[str, list[int]]:
     """Record ids of the demo for each route variable (all of them where there are few)."""
+
     def ids(column, limit=40):
         return list(db.session.scalars(select(column).order_by(column).limit(limit)))
 
     with app.app_context():
         persons = ids(Person.id, 400)
-        return {"agreement_id": ids(Agreement.id), "meeting_id": ids(Meeting.id), "household_id": ids(Household.id),
-                "person_id": persons[:4] + persons[-4:], "cand_id": ids(DuplicateCandidate.id),
-                "program_id": ids(Program.id), "ref_id": ids(Referral.id), "patient_id": ids(Patient.id),
-                "org_id": ids(Organisation.id), "user_id": ids(User.id)}
+        return {
+            "agreement_id": ids(Agreement.id),
+            "meeting_id": ids(Meeting.id),
+            "household_id": ids(Household.id),
+            "person_id": persons[:4] + persons[-4:],
+            "cand_id": ids(DuplicateCandidate.id),
+            "program_id": ids(Program.id),
+            "ref_id": ids(Referral.id),
+            "patient_id": ids(Patient.id),
+            "org_id": ids(Organisation.id),
+            "user_id": ids(User.id),
+        }
 
 
 def form_page_urls(app) -> list[list[str]]:
@@ -59,7 +81,11 @@ def form_page_urls(app) -> list[list[str]]:
 
 def _visit(client, url, headers=None):
     response = client.get(url, headers=headers or {})
-    html = response.get_data(as_text=True) if response.status_code == 200 and response.mimetype == "text/html" else ""
+    html = (
+        response.get_data(as_text=True)
+        if response.status_code == 200 and response.mimetype == "text/html"
+        else ""
+    )
     return response, html
 
 

@@ -4,6 +4,7 @@ duplicated fields and JSON, as each demo role that can reach it; every page a ro
 junk query parameters. Forms are found by crawling each role's pages, so a new route is covered without naming
 it here, and a POST route that no role reaches makes the test fail until it is reachable or listed below.
 """
+
 import json
 import re
 from urllib.parse import urlsplit
@@ -14,23 +15,49 @@ from werkzeug.routing import RequestRedirect
 from blueprints.demo import DEMO_PASSWORD
 from tests.crawl import crawl, post_forms
 
-ROLES = ["operator.solok", "verifikator.solok", "pimpinan.solok", "faskes.solok", "faskes.rsud.sijunjung",
-         "dinkes.sijunjung", "kerjasama.solok", "kerjasama.sijunjung", "admin.solok", "superadmin"]
+ROLES = [
+    "operator.solok",
+    "verifikator.solok",
+    "pimpinan.solok",
+    "faskes.solok",
+    "faskes.rsud.sijunjung",
+    "dinkes.sijunjung",
+    "kerjasama.solok",
+    "kerjasama.sijunjung",
+    "admin.solok",
+    "superadmin",
+]
 PAGES_PER_ROLE = 150
 LONG = "Zq" + "x" * 9_998
 SCRIPT = "<script>alert(1)</script>"
 ALLOWED = {200, 302, 303, 400, 403, 404, 405, 409, 413, 422, 429}
 # English that must never reach a clerk (WTForms and Werkzeug defaults)
-ENGLISH = re.compile(r"This field is required|Not a valid|Invalid (Choice|value|input)|Bad Request|"
-                     r"Internal Server Error|The browser \(or proxy\)|Method Not Allowed")
+ENGLISH = re.compile(
+    r"This field is required|Not a valid|Invalid (Choice|value|input)|Bad Request|"
+    r"Internal Server Error|The browser \(or proxy\)|Method Not Allowed"
+)
 NOT_FUZZED = {
     "auth.logout": "ends the session the walk runs in; tests/test_auth.py covers it",
     "auth.login": "throttled per address; tests/test_bad_input.py feeds it bad values",
 }
-JUNK_QUERY = {"hal": ["-1", "abc", "99999999999999999999"], "q": [LONG], "_method": ["x"], "endpoint": ["x"],
-              "fmt": ["x"], "format": ["zz"], "_external": ["1"], "_anchor": ["x"], "_scheme": ["javascript"],
-              "bulan": ["9999-99"], "status": ["zz"], "tanggal": ["2024-02-30"], "ragam": ["a", "zz"],
-              "kertas": ["Z9"], "dari": ["1800-01-01"], "sampai": ["x"]}
+JUNK_QUERY = {
+    "hal": ["-1", "abc", "99999999999999999999"],
+    "q": [LONG],
+    "_method": ["x"],
+    "endpoint": ["x"],
+    "fmt": ["x"],
+    "format": ["zz"],
+    "_external": ["1"],
+    "_anchor": ["x"],
+    "_scheme": ["javascript"],
+    "bulan": ["9999-99"],
+    "status": ["zz"],
+    "tanggal": ["2024-02-30"],
+    "ragam": ["a", "zz"],
+    "kertas": ["Z9"],
+    "dari": ["1800-01-01"],
+    "sampai": ["x"],
+}
 DATE_KINDS = {"date", "datetime-local", "month", "time"}
 
 
@@ -77,8 +104,10 @@ def _variants(form):
     yield "json", (json.dumps({k: v[0] for k, v in base.items()}).encode(), "application/json")
     raw = "&".join(f"{k}=%FF%FE%80" for k in base).encode() + b"&x=\xff\xfe"
     yield "non-utf8", (raw, "application/x-www-form-urlencoded")
-    yield "hidden-junk", with_([n for n, k in form.kinds.items() if k == "hidden" and n != "csrf_token"],
-                               "999999999")
+    yield (
+        "hidden-junk",
+        with_([n for n, k in form.kinds.items() if k == "hidden" and n != "csrf_token"], "999999999"),
+    )
 
 
 def _post(client, action, body):
@@ -117,14 +146,18 @@ def _seed(app) -> dict[str, list[str]]:
     from blueprints.rujukan.models import Referral
 
     with app.app_context():
-        signed = db.session.scalars(select(Agreement).where(Agreement.tahap == "ditandatangani")
-                                    .order_by(Agreement.id)).first()
-        db.session.add(Obligation(agreement_id=signed.id, text="Kewajiban uji", due=today_local() + timedelta(30)))
+        signed = db.session.scalars(
+            select(Agreement).where(Agreement.tahap == "ditandatangani").order_by(Agreement.id)
+        ).first()
+        db.session.add(
+            Obligation(agreement_id=signed.id, text="Kewajiban uji", due=today_local() + timedelta(30))
+        )
         db.session.commit()
         faskes = db.session.scalar(select(User).where(User.username == "faskes.solok"))
         refs = {}
-        for ref in db.session.scalars(select(Referral).where(Referral.origin_id == faskes.organisation_id)
-                                      .order_by(Referral.id)):
+        for ref in db.session.scalars(
+            select(Referral).where(Referral.origin_id == faskes.organisation_id).order_by(Referral.id)
+        ):
             refs.setdefault(ref.status, f"/rujukan/{ref.id}")
         pages = list(refs.values()) + ([refs["draf"] + "/ubah"] if "draf" in refs else [])
         return {"kerjasama.solok": [f"/pks/{signed.id}/pelaksanaan"], "faskes.solok": pages}
@@ -144,11 +177,14 @@ def _upload_import(client) -> list[str]:
     html = client.get(location).get_data(as_text=True)
     forms = post_forms(html, location)
     if forms:  # send the column mapping as the page offers it, so the dry run with its 'run' form exists
-        chosen = {k: v[:1] for k, v in forms[0].fields.items() if forms[0].kinds.get(k) not in ("select", "button")}
+        chosen = {
+            k: v[:1] for k, v in forms[0].fields.items() if forms[0].kinds.get(k) not in ("select", "button")
+        }
         for name, options in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
             # what a browser sends: the selected option, else the first one
-            picked = re.search(r'<option value="([^"]*)" selected', options) or re.search(r'<option value="([^"]*)"',
-                                                                                         options)
+            picked = re.search(r'<option value="([^"]*)" selected', options) or re.search(
+                r'<option value="([^"]*)"', options
+            )
             chosen[name] = [picked.group(1) if picked else ""]
         preview = client.post(forms[0].action, data=chosen)
         after = urlsplit(preview.headers.get("Location", "")).path
@@ -166,8 +202,9 @@ def _crawl_all(app, client_for):
         starts = ["/"] + seeds.get(role, []) + (_upload_import(client) if role == "operator.solok" else [])
         pages[role] = []
         for start in starts:
-            for url, response in crawl(client, start, PAGES_PER_ROLE if start == "/" else 5, adapter,
-                                       per_endpoint=5):
+            for url, response in crawl(
+                client, start, PAGES_PER_ROLE if start == "/" else 5, adapter, per_endpoint=5
+            ):
                 if response.mimetype != "text/html" or response.status_code != 200:
                     continue
                 pages[role].append(url)
@@ -192,8 +229,9 @@ def test_walk_every_route_with_bad_input(app):
     found, pages = _crawl_all(app, client_for)
     post_endpoints = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods}
     missing = sorted(post_endpoints - set(found) - set(NOT_FUZZED))
-    problems = [f"POST route no demo role reaches (add a link, a seed or a NOT_FUZZED reason): {e}"
-                for e in missing]
+    problems = [
+        f"POST route no demo role reaches (add a link, a seed or a NOT_FUZZED reason): {e}" for e in missing
+    ]
     for endpoint, targets in sorted(found.items()):
         for role, form in targets:
             client = client_for(role)
@@ -210,7 +248,10 @@ def test_walk_every_route_with_bad_input(app):
             _check(client.get(path, query_string=JUNK_QUERY), f"GET {path}", broken)
             if broken:  # name the parameters that break it
                 for name, values in JUNK_QUERY.items():
-                    _check(client.get(path, query_string={name: values}), f"GET {path}?{name}=… as {role}",
-                           problems)
+                    _check(
+                        client.get(path, query_string={name: values}),
+                        f"GET {path}?{name}=… as {role}",
+                        problems,
+                    )
     problems = list(dict.fromkeys(problems))
     assert not problems, f"{len(problems)} bad answers:\n" + "\n".join(problems[:120])

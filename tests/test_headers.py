@@ -1,5 +1,6 @@
 """Security headers on every kind of response, and pages that run under the strict Content-Security-Policy (no
 inline script or style, no event-handler attributes, nothing htmx would have to eval)."""
+
 import html
 import json
 import re
@@ -38,7 +39,9 @@ def _check_headers(response, where):
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"], where
     assert "unsafe-eval" not in response.headers["Content-Security-Policy"], where
     assert csp["default-src"] == "default-src 'none'" and csp["script-src"] == "script-src 'self'", where
-    assert csp["style-src"] == "style-src 'self'" and csp["frame-ancestors"] == "frame-ancestors 'none'", where
+    assert csp["style-src"] == "style-src 'self'" and csp["frame-ancestors"] == "frame-ancestors 'none'", (
+        where
+    )
     assert "camera=()" in response.headers["Permissions-Policy"], where
     assert "geolocation=()" in response.headers["Permissions-Policy"], where
     assert response.headers["X-Content-Type-Options"] == "nosniff", where
@@ -87,7 +90,10 @@ def test_hsts_behind_https_only(make_app):
     app = make_app(SESSION_COOKIE_SECURE=True)
     response = app.test_client().get("/masuk", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
-    assert "Strict-Transport-Security" in app.test_client().get("/tidak-ada", base_url="https://localhost").headers
+    assert (
+        "Strict-Transport-Security"
+        in app.test_client().get("/tidak-ada", base_url="https://localhost").headers
+    )
 
 
 def test_no_template_needs_inline_code_or_eval():
@@ -119,11 +125,18 @@ def test_htmx_config_and_csrf_header_need_no_eval(make_app):
     client = app.test_client()
     login = client.get("/masuk").get_data(as_text=True)
     form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
-    assert client.post("/masuk", data={"username": "admin.solok", "password": "sinergi-demo-2024",
-                                       "csrf_token": form_token}).status_code == 302
+    assert (
+        client.post(
+            "/masuk",
+            data={"username": "admin.solok", "password": "sinergi-demo-2024", "csrf_token": form_token},
+        ).status_code
+        == 302
+    )
     page = client.get("/admin/pengguna").get_data(as_text=True)
     config = re.search(r"""<meta name="htmx-config" content='([^']+)'>""", page).group(1)
-    assert isinstance(json.loads(html.unescape(config)), dict)  # plain JSON: htmx parses it, nothing is evaluated
+    assert isinstance(
+        json.loads(html.unescape(config)), dict
+    )  # plain JSON: htmx parses it, nothing is evaluated
     headers = re.search(r"""hx-headers:inherited='([^']+)'""", page).group(1)
     token = json.loads(html.unescape(headers))["X-CSRFToken"]
     assert token and not headers.lstrip().startswith(("js:", "javascript:"))

@@ -1,5 +1,6 @@
 """Request logs (werkzeug's and gunicorn's, from real servers) and application logs keep no search term, NIK,
 JKN number, name or birth date from a query string."""
+
 import logging
 import os
 import socket
@@ -40,7 +41,9 @@ def test_werkzeug_request_log_is_masked(app, caplog):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/healthz?{QUERY}", timeout=10) as r:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{server.server_port}/healthz?{QUERY}", timeout=10
+        ) as r:
             assert r.status == 200
     finally:
         server.shutdown()
@@ -57,9 +60,25 @@ def test_gunicorn_access_log_is_masked(db_url, _schema, tmp_path):
     log = tmp_path / "access.log"
     env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": "uji-log", "UPLOAD_DIR": str(tmp_path / "up")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "--access-logfile", str(log),
-         "--error-logfile", str(tmp_path / "error.log"), "app:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "1",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            str(log),
+            "--error-logfile",
+            str(tmp_path / "error.log"),
+            "app:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -84,6 +103,9 @@ def test_gunicorn_access_log_is_masked(db_url, _schema, tmp_path):
 
 
 def test_redact_keeps_what_is_harmless():
-    assert redact("GET /admin/pengguna?hal=3&kertas=F4 HTTP/1.1") == "GET /admin/pengguna?hal=3&kertas=F4 HTTP/1.1"
+    assert (
+        redact("GET /admin/pengguna?hal=3&kertas=F4 HTTP/1.1")
+        == "GET /admin/pengguna?hal=3&kertas=F4 HTTP/1.1"
+    )
     assert redact("/masuk?next=/sidilan/%3Fq%3DRosmaniar") == "/masuk?next=***"
     assert redact("rujukan 1302********0001") == "rujukan 1302********0001"

@@ -1,4 +1,5 @@
 """`flask db upgrade` on an empty database gives exactly the schema of the models (no pending autogenerate diff)."""
+
 import os
 import uuid
 

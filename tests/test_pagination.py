@@ -1,5 +1,6 @@
 """Pager links on real list pages of every module: query arguments named like url_for's own parameters never
 break a list, and the links keep the list's own filters (a repeated one with every value) and nothing else."""
+
 import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
@@ -34,15 +35,27 @@ def _more_agreements():
 def _more_facilities():
     solok = _regency("13.02")
     for i in range(ROWS):
-        db.session.add(Organisation(regency_id=solok.id, kind="puskesmas", name=f"Puskesmas Halaman {i:02d}",
-                                    facility_level="FKTP"))
+        db.session.add(
+            Organisation(
+                regency_id=solok.id,
+                kind="puskesmas",
+                name=f"Puskesmas Halaman {i:02d}",
+                facility_level="FKTP",
+            )
+        )
 
 
 def _more_patients():
     user = db.session.scalar(select(User).where(User.username == "faskes.sijunjung"))
     for i in range(ROWS):
-        db.session.add(Patient(organisation_id=user.organisation_id, name=f"Pasien Halaman {i:02d}", sex="P",
-                               home_regency_id=user.regency_id))
+        db.session.add(
+            Patient(
+                organisation_id=user.organisation_id,
+                name=f"Pasien Halaman {i:02d}",
+                sex="P",
+                home_regency_id=user.regency_id,
+            )
+        )
 
 
 # (module, login, list url, one of its filters that still leaves a second page, rows to add for that page)
@@ -52,12 +65,21 @@ LISTS = [
     ("rujukan", "faskes.sijunjung", "/rujukan/pasien", "q=Pasien+Halaman", _more_patients),
     ("rujukan", "faskes.sijunjung", "/rujukan/faskes", "q=Halaman&level=FKTP", _more_facilities),
     ("pks", "kerjasama.solok", "/pks/daftar", "q=halaman&tahap=penyusunan", _more_agreements),
-    ("pks", "kerjasama.solok", "/pks/daftar?status=belum_berlaku", "jenis=PKS", _more_agreements),  # in memory
+    (
+        "pks",
+        "kerjasama.solok",
+        "/pks/daftar?status=belum_berlaku",
+        "jenis=PKS",
+        _more_agreements,
+    ),  # in memory
 ]
+
 
 def _pager_links(html: str) -> list[str]:
     """Page links and 'Muat lagi' links (plain and htmx) of the list's pager."""
-    parts = re.findall(r'<nav class="pager" aria-label="Halaman">.*?</nav>|<tr class="more">.*?</tr>', html, re.S)
+    parts = re.findall(
+        r'<nav class="pager" aria-label="Halaman">.*?</nav>|<tr class="more">.*?</tr>', html, re.S
+    )
     return [unescape(href) for part in parts for href in re.findall(r'(?:href|hx-get)="([^"]*)"', part)]
 
 
@@ -65,8 +87,9 @@ def _cases():
     for _module, user, url, filter_, more in LISTS:
         for junk in JUNK:
             for hx in (False, True):
-                yield pytest.param(user, url, filter_, more, junk, hx,
-                                   id=f"{url}-{junk}-{'htmx' if hx else 'page'}")
+                yield pytest.param(
+                    user, url, filter_, more, junk, hx, id=f"{url}-{junk}-{'htmx' if hx else 'page'}"
+                )
 
 
 @pytest.mark.parametrize(("user", "url", "filter_", "more", "junk", "hx"), list(_cases()))
@@ -88,7 +111,9 @@ def test_list_pager_survives_junk_arguments_and_keeps_filters(app, user, url, fi
         query = parse_qs(parts.query, keep_blank_values=True)
         assert parts.path == base.path and not parts.netloc and not parts.fragment, href
         assert query["hal"][0].isdigit(), href
-        assert set(query) == {"hal", *parse_qs(base.query), *parse_qs(filter_)}, href  # the list's own, no more
+        assert set(query) == {"hal", *parse_qs(base.query), *parse_qs(filter_)}, (
+            href
+        )  # the list's own, no more
         for k, v in {**parse_qs(base.query), **parse_qs(filter_)}.items():
             assert query[k] == v, href
 
@@ -99,17 +124,24 @@ def test_pager_drops_route_variables_and_keeps_the_record():
     from flask import Flask
 
     from blueprints.core.pagination import Page
+
     lists = Flask(__name__)
+
     def items(item_id=None):
         return ""
+
     lists.add_url_rule("/daftar/<int:item_id>", "items", items)
     lists.add_url_rule("/daftar", "items", items)
     with lists.test_request_context("/daftar/7?item_id=abc&ragam=a&ragam=b&hal=1&_anchor=x&endpoint=y"):
-        page = Page(items=[], page=1, per_page=20, total=45, filters=("ragam", "item_id", "_anchor", "endpoint"))
+        page = Page(
+            items=[], page=1, per_page=20, total=45, filters=("ragam", "item_id", "_anchor", "endpoint")
+        )
         assert page.url(2) == "/daftar/7?ragam=a&ragam=b&hal=2"
     with lists.test_request_context("/daftar?item_id=abc&q=x&foo=y"):
         assert Page(items=[], page=1, per_page=20, total=45, filters=("q",)).url(3) == "/daftar?q=x&hal=3"
-        assert Page(items=[], page=1, per_page=20, total=45).url(3) == "/daftar?hal=3"  # declared none, keeps none
+        assert (
+            Page(items=[], page=1, per_page=20, total=45).url(3) == "/daftar?hal=3"
+        )  # declared none, keeps none
 
 
 @pytest.mark.parametrize("hx", [False, True], ids=["page", "htmx"])
@@ -121,8 +153,10 @@ def test_pager_links_hold_only_the_lists_declared_filters(app, hx):
         db.session.commit()
     client = app.test_client()
     AuthActions(client).login("kerjasama.solok")
-    response = client.get("/pks/daftar?_external=1&_scheme=javascript&_anchor=x&foo=bar&q=halaman&endpoint=y"
-                          "&_method=DELETE", headers=HX if hx else {})
+    response = client.get(
+        "/pks/daftar?_external=1&_scheme=javascript&_anchor=x&foo=bar&q=halaman&endpoint=y&_method=DELETE",
+        headers=HX if hx else {},
+    )
     assert response.status_code == 200
     links = _pager_links(response.get_data(as_text=True))
     assert links
@@ -130,12 +164,16 @@ def test_pager_links_hold_only_the_lists_declared_filters(app, hx):
         assert not href.startswith(("javascript", "http", "//")) and "#" not in href, href
         for word in ("_external", "_scheme", "_anchor", "javascript", "foo", "bar", "endpoint", "_method"):
             assert word not in href, href
-        assert parse_qs(urlsplit(href).query) == {"q": ["halaman"], "hal": [parse_qs(urlsplit(href).query)["hal"][0]]}
+        assert parse_qs(urlsplit(href).query) == {
+            "q": ["halaman"],
+            "hal": [parse_qs(urlsplit(href).query)["hal"][0]],
+        }
 
 
 def test_audit_pager_keeps_its_filter_form_fields(app):
     """A list whose filters are a form declares the form's field names: the audit log's pager keeps them."""
     from blueprints.core import audit
+
     with app.test_request_context():
         for n in range(60):
             audit.record("view", "uji", n, "baris uji", regency_id=None)
@@ -144,7 +182,8 @@ def test_audit_pager_keeps_its_filter_form_fields(app):
     AuthActions(client).login("superadmin")
     response = client.get("/admin/audit?action=view&date_from=2000-01-01&foo=bar&_scheme=javascript")
     links = _pager_links(response.get_data(as_text=True)) or re.findall(
-        r'href="([^"]*hal=2[^"]*)"', unescape(response.get_data(as_text=True)))
+        r'href="([^"]*hal=2[^"]*)"', unescape(response.get_data(as_text=True))
+    )
     assert links
     for href in links:
         query = parse_qs(urlsplit(href).query)

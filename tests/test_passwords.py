@@ -1,5 +1,6 @@
 """Password rules (length, common, repetitive, username or name inside) wherever a password is set, and the same
 work for a wrong password, an inactive account and an unknown name."""
+
 import time
 
 import pytest
@@ -7,8 +8,8 @@ from sqlalchemy import select
 
 from blueprints.auth.models import User
 from blueprints.auth.passwords import hash_password, password_problem, verify_password
-from blueprints.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
+from blueprints.demo import DEMO_PASSWORD
 from tests.replay import form_key, logged_in
 
 WEAK = {
@@ -28,7 +29,9 @@ GOOD = "kuda-lari-pagi-hari"
 @pytest.mark.parametrize(("password", "message"), WEAK.items())
 def test_weak_password_refused_on_change(app, password, message):
     client = logged_in(app, "operator.solok")
-    page = client.post("/akun/kata-sandi", data={"current": DEMO_PASSWORD, "new": password, "confirm": password})
+    page = client.post(
+        "/akun/kata-sandi", data={"current": DEMO_PASSWORD, "new": password, "confirm": password}
+    )
     assert page.status_code == 422 and message in page.get_data(as_text=True)
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "operator.solok"))
@@ -41,8 +44,10 @@ def test_password_with_the_persons_name_is_refused(app):
         user.name = "Rosmaniar Binti Uji"
         db.session.commit()
     client = logged_in(app, "operator.solok")
-    page = client.post("/akun/kata-sandi", data={"current": DEMO_PASSWORD, "new": "Rosmaniar1984!x",
-                                                 "confirm": "Rosmaniar1984!x"})
+    page = client.post(
+        "/akun/kata-sandi",
+        data={"current": DEMO_PASSWORD, "new": "Rosmaniar1984!x", "confirm": "Rosmaniar1984!x"},
+    )
     assert page.status_code == 422 and "memuat nama pemilik akun" in page.get_data(as_text=True)
 
 
@@ -51,10 +56,19 @@ def test_admin_create_and_reset_apply_the_rules(app):
     with app.app_context():
         target = db.session.scalar(select(User).where(User.username == "operator.solok"))
         uid, org_id = target.id, target.organisation_id
-    body = {"submission_key": form_key(admin, "/admin/pengguna/baru"), "username": "siti.aminah",
-            "name": "Siti Aminah Rangkuti", "organisation_id": str(org_id), "role": "operator_dinsos", "active": "y"}
-    for bad, message in (("siti.aminah123", "memuat nama pengguna"), ("rangkuti-2024-ok", "memuat nama pemilik"),
-                         ("password1234", "terlalu umum")):
+    body = {
+        "submission_key": form_key(admin, "/admin/pengguna/baru"),
+        "username": "siti.aminah",
+        "name": "Siti Aminah Rangkuti",
+        "organisation_id": str(org_id),
+        "role": "operator_dinsos",
+        "active": "y",
+    }
+    for bad, message in (
+        ("siti.aminah123", "memuat nama pengguna"),
+        ("rangkuti-2024-ok", "memuat nama pemilik"),
+        ("password1234", "terlalu umum"),
+    ):
         page = admin.post("/admin/pengguna/baru", data={**body, "password": bad})
         assert page.status_code == 422 and message in page.get_data(as_text=True), bad
     assert admin.post("/admin/pengguna/baru", data={**body, "password": GOOD}).status_code == 302
@@ -66,9 +80,15 @@ def test_admin_create_and_reset_apply_the_rules(app):
 def test_good_passwords_pass_and_the_demo_password_still_logs_in(app):
     assert password_problem(GOOD, "operator.solok", "Operator Dinas Sosial Solok (demo)") is None
     assert password_problem(DEMO_PASSWORD, "operator.solok", "Operator Dinas Sosial Solok (demo)") is None
-    client = logged_in(app, "operator.solok")  # demo accounts are made by the loader, and their password works
-    assert client.post("/akun/kata-sandi", data={"current": DEMO_PASSWORD, "new": GOOD,
-                                                 "confirm": GOOD}).status_code == 302
+    client = logged_in(
+        app, "operator.solok"
+    )  # demo accounts are made by the loader, and their password works
+    assert (
+        client.post(
+            "/akun/kata-sandi", data={"current": DEMO_PASSWORD, "new": GOOD, "confirm": GOOD}
+        ).status_code
+        == 302
+    )
 
 
 def test_inactive_and_unknown_accounts_cost_as_much_as_a_wrong_password(make_app):

@@ -1,6 +1,7 @@
 """One print base (issue 10 item 4): every PDF Sinergi produces extends templates/print/_base.html and carries
 its letterhead (kop) of the organisation, and a running footer saying who printed it, when (WIB) and
 "Halaman i dari n" on every page. Real WeasyPrint, text read back with pypdf."""
+
 import io
 import re
 from pathlib import Path
@@ -13,8 +14,7 @@ from blueprints.auth.models import Organisation, User
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
 from blueprints.pks.demo import KSB_TITLE, PKS1_TITLE
-from blueprints.pks.models import Agreement
-from blueprints.pks.models import Meeting
+from blueprints.pks.models import Agreement, Meeting
 from blueprints.rujukan.models import Referral
 from blueprints.sidilan.models import Person
 from tests.clock import TODAY
@@ -44,35 +44,69 @@ def _cases(app) -> dict[str, tuple[str, str, str]]:
     """template -> (username, url, organisation whose letterhead it carries)."""
     with app.app_context():
         pkm = _one(select(Organisation).where(Organisation.name == "Puskesmas Tigo Lurah (demo)"))
-        letter = _one(select(Referral).where(Referral.origin_id == pkm.id, Referral.status == "dijawab")
-                      .order_by(Referral.id))
-        issued = _one(select(Referral).where(Referral.origin_id == pkm.id, Referral.issued_on.is_not(None))
-                      .order_by(Referral.id))
+        letter = _one(
+            select(Referral)
+            .where(Referral.origin_id == pkm.id, Referral.status == "dijawab")
+            .order_by(Referral.id)
+        )
+        issued = _one(
+            select(Referral)
+            .where(Referral.origin_id == pkm.id, Referral.issued_on.is_not(None))
+            .order_by(Referral.id)
+        )
         register_month = f"{issued.issued_on.year}-{issued.issued_on.month:02d}"
         ksb = _one(select(Agreement.id).where(Agreement.judul == KSB_TITLE))
         pks1 = _one(select(Agreement.id).where(Agreement.judul == PKS1_TITLE))
         meeting = _one(select(Meeting.id).order_by(Meeting.id))
-        person = _one(select(Person.id).join(Organisation, Organisation.regency_id == Person.regency_id)
-                      .where(Organisation.name == "Dinas Sosial Kabupaten Solok").order_by(Person.id))
+        person = _one(
+            select(Person.id)
+            .join(Organisation, Organisation.regency_id == Person.regency_id)
+            .where(Organisation.name == "Dinas Sosial Kabupaten Solok")
+            .order_by(Person.id)
+        )
         return {
             "rujukan/pdf/letter.html": ("faskes.solok", f"/rujukan/{letter.id}/cetak", pkm.name),
             "rujukan/pdf/consent.html": ("faskes.solok", f"/rujukan/{letter.id}/persetujuan", pkm.name),
-            "rujukan/pdf/register.html": ("faskes.solok", f"/rujukan/register?bulan={register_month}&format=pdf",
-                                          pkm.name),
-            "rujukan/pdf/recap.html": ("dinkes.solok", (f"/rujukan/rekap?bulan={MONTH}&asal=13.02&layanan=13.03"
-                                       "&format=pdf"), "Dinas Kesehatan Kabupaten Solok"),
-            "pks/pdf_sheet.html": ("kerjasama.solok", f"/pks/{pks1}/lembar.pdf",
-                                   "Bagian Kerjasama Setda Kabupaten Solok"),
-            "pks/pdf_timeline.html": ("kerjasama.solok", f"/pks/{ksb}/linimasa.pdf",
-                                      "Bagian Kerjasama Setda Kabupaten Solok"),
-            "pks/pdf_report.html": ("kerjasama.solok", "/pks/laporan.pdf?tahun=2024",
-                                    "Bagian Kerjasama Setda Kabupaten Solok"),
-            "pks/pdf_meeting.html": ("kerjasama.solok", f"/pks/rapat/{meeting}/paket.pdf",
-                                     "Bagian Kerjasama Setda Kabupaten Solok"),
-            "sidilan/pdf_form.html": ("operator.solok", ("/sidilan/cetak/formulir?kecamatan=13.02.18"
-                                      "&nagari=13.02.18.2004&cetak=1"), "Dinas Sosial Kabupaten Solok"),
-            "sidilan/pdf_profile.html": ("operator.solok", f"/sidilan/orang/{person}/profil.pdf",
-                                         "Dinas Sosial Kabupaten Solok"),
+            "rujukan/pdf/register.html": (
+                "faskes.solok",
+                f"/rujukan/register?bulan={register_month}&format=pdf",
+                pkm.name,
+            ),
+            "rujukan/pdf/recap.html": (
+                "dinkes.solok",
+                (f"/rujukan/rekap?bulan={MONTH}&asal=13.02&layanan=13.03&format=pdf"),
+                "Dinas Kesehatan Kabupaten Solok",
+            ),
+            "pks/pdf_sheet.html": (
+                "kerjasama.solok",
+                f"/pks/{pks1}/lembar.pdf",
+                "Bagian Kerjasama Setda Kabupaten Solok",
+            ),
+            "pks/pdf_timeline.html": (
+                "kerjasama.solok",
+                f"/pks/{ksb}/linimasa.pdf",
+                "Bagian Kerjasama Setda Kabupaten Solok",
+            ),
+            "pks/pdf_report.html": (
+                "kerjasama.solok",
+                "/pks/laporan.pdf?tahun=2024",
+                "Bagian Kerjasama Setda Kabupaten Solok",
+            ),
+            "pks/pdf_meeting.html": (
+                "kerjasama.solok",
+                f"/pks/rapat/{meeting}/paket.pdf",
+                "Bagian Kerjasama Setda Kabupaten Solok",
+            ),
+            "sidilan/pdf_form.html": (
+                "operator.solok",
+                ("/sidilan/cetak/formulir?kecamatan=13.02.18&nagari=13.02.18.2004&cetak=1"),
+                "Dinas Sosial Kabupaten Solok",
+            ),
+            "sidilan/pdf_profile.html": (
+                "operator.solok",
+                f"/sidilan/orang/{person}/profil.pdf",
+                "Dinas Sosial Kabupaten Solok",
+            ),
         }
 
 
@@ -114,15 +148,19 @@ def test_every_pdf_carries_letterhead_footer_and_printer(app, client, auth):
         auth.login(username)
         response = client.get(url)
         auth.logout()
-        assert response.status_code == 200 and response.mimetype == "application/pdf", (template, response.status)
+        assert response.status_code == 200 and response.mimetype == "application/pdf", (
+            template,
+            response.status,
+        )
         pages = page_texts(response.data)
         n = len(pages)
         assert org_name.upper() in pages[0], (template, pages[0][:300])
         assert "PEMERINTAH KABUPATEN SOLOK" in pages[0], template
         for i, text in enumerate(pages, 1):
             assert f"Halaman {i} dari {n}" in text, (template, i, text[-300:])
-            assert re.search(rf"Dicetak oleh {re.escape(printer)} · {day} \d\d\.\d\d WIB · Halaman {i} dari {n}",
-                             text), (template, text[-300:])
+            assert re.search(
+                rf"Dicetak oleh {re.escape(printer)} · {day} \d\d\.\d\d WIB · Halaman {i} dari {n}", text
+            ), (template, text[-300:])
 
 
 @pytest.mark.parametrize("paper, width", [("A4", 595.28), ("F4", 609.45)])
@@ -152,7 +190,9 @@ def test_longest_letterhead_wraps_and_the_letter_stays_one_page(app, client, aut
     instead of running off the sheet; the printer's longest name fits the footer; still one page."""
     url = _cases(app)["rujukan/pdf/letter.html"][1]
     with app.app_context():
-        pkm = db.session.scalar(select(Organisation).where(Organisation.name == "Puskesmas Tigo Lurah (demo)"))
+        pkm = db.session.scalar(
+            select(Organisation).where(Organisation.name == "Puskesmas Tigo Lurah (demo)")
+        )
         pkm.name, pkm.address, pkm.phone = ("Puskesmas " + "Panjang " * 18)[:150], "A" * 250, "9" * 30
         db.session.scalar(select(User).where(User.username == "faskes.solok")).name = "Nama " * 24
         db.session.commit()

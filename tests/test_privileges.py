@@ -5,6 +5,7 @@ resets or ends the sessions of an account ranked above them, nobody grants a rol
 their own role. Outside the rule the answer is 404. A new admin route fails ``test_every_admin_route_is_covered``
 until it is given an expectation here.
 """
+
 import itertools
 import re
 
@@ -14,24 +15,42 @@ from sqlalchemy import func, select
 from app import create_app
 from blueprints.auth.models import Organisation, User
 from blueprints.auth.passwords import hash_password, verify_password
-from blueprints.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
 from blueprints.core.roles import ADMIN, ROLES, SUPERADMIN, rank
 from blueprints.core.session import UserSession
+from blueprints.demo import DEMO_PASSWORD
 from blueprints.wilayah.models import Jorong
 from tests.conftest import make_config, restore_demo
 from tests.replay import form_key, logged_in
 
-ACTORS = {"superadmin": "superadmin", "admin": "admin.solok", "operator_dinsos": "operator.solok",
-          "verifikator_dinsos": "verifikator.solok", "petugas_faskes": "faskes.solok",
-          "kerjasama": "kerjasama.solok", "pimpinan": "pimpinan.solok"}
+ACTORS = {
+    "superadmin": "superadmin",
+    "admin": "admin.solok",
+    "operator_dinsos": "operator.solok",
+    "verifikator_dinsos": "verifikator.solok",
+    "petugas_faskes": "faskes.solok",
+    "kerjasama": "kerjasama.solok",
+    "pimpinan": "pimpinan.solok",
+}
 NEW_PASSWORD = "kuda-lari-pagi-hari"
 
 # admin route x method -> does it act on (or create) an account of a given role?
-TARGETED = ["GET admin.users", "GET admin.user_edit", "POST admin.user_edit", "POST admin.user_reset",
-            "POST admin.user_sessions_end", "POST admin.user_new"]
-UNTARGETED = ["GET admin.index", "GET admin.user_new", "GET admin.jorong", "POST admin.jorong",
-              "POST admin.jorong_toggle", "GET admin.audit_log"]
+TARGETED = [
+    "GET admin.users",
+    "GET admin.user_edit",
+    "POST admin.user_edit",
+    "POST admin.user_reset",
+    "POST admin.user_sessions_end",
+    "POST admin.user_new",
+]
+UNTARGETED = [
+    "GET admin.index",
+    "GET admin.user_new",
+    "GET admin.jorong",
+    "POST admin.jorong",
+    "POST admin.jorong_toggle",
+    "GET admin.audit_log",
+]
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +60,10 @@ def shared(db_url, _schema):
     app = create_app(make_config(db_url))
     with app.app_context():
         restore_demo()
-        orgs = {role: db.session.scalar(select(User.organisation_id).where(User.username == name))
-                for role, name in ACTORS.items()}
+        orgs = {
+            role: db.session.scalar(select(User.organisation_id).where(User.username == name))
+            for role, name in ACTORS.items()
+        }
     clients = {}
 
     def client_for(role):
@@ -64,8 +85,14 @@ def _target(app, orgs, role) -> tuple[int, str]:
     username = f"sasaran{next(_serial)}.{role.replace('_', '')}"[:50]
     with app.app_context():
         org = db.session.get(Organisation, orgs[role]) if role != SUPERADMIN else None
-        user = User(username=username, name="Akun Sasaran", role=role, organisation_id=org.id if org else None,
-                    regency_id=org.regency_id if org else None, password_hash=hash_password(DEMO_PASSWORD))
+        user = User(
+            username=username,
+            name="Akun Sasaran",
+            role=role,
+            organisation_id=org.id if org else None,
+            regency_id=org.regency_id if org else None,
+            password_hash=hash_password(DEMO_PASSWORD),
+        )
         db.session.add(user)
         db.session.commit()
         uid = user.id
@@ -84,15 +111,23 @@ def _may(actor_role, target_role) -> bool:
 def _edit_body(app, uid, **changes):
     with app.app_context():
         u = db.session.get(User, uid)
-        body = {"version": str(u.version), "username": u.username, "name": u.name, "role": u.role,
-                "organisation_id": str(u.organisation_id or 0), "active": "y"}
+        body = {
+            "version": str(u.version),
+            "username": u.username,
+            "name": u.name,
+            "role": u.role,
+            "organisation_id": str(u.organisation_id or 0),
+            "active": "y",
+        }
     body.update(changes)
     return body
 
 
 def _sessions(app, uid) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(UserSession).where(UserSession.user_id == uid))
+        return db.session.scalar(
+            select(func.count()).select_from(UserSession).where(UserSession.user_id == uid)
+        )
 
 
 @pytest.mark.parametrize("target_role", ROLES)
@@ -108,9 +143,15 @@ def test_targeted_admin_routes(shared, route, actor_role, target_role):
             assert client.post("/admin/pengguna/baru", data={}).status_code == 404
             return
         username = f"baru{next(_serial)}.{target_role.replace('_', '')}"[:50]
-        body = {"submission_key": form_key(client, "/admin/pengguna/baru"), "username": username,
-                "name": "Akun Baru", "role": target_role, "active": "y", "password": NEW_PASSWORD,
-                "organisation_id": str(orgs[target_role] or 0)}
+        body = {
+            "submission_key": form_key(client, "/admin/pengguna/baru"),
+            "username": username,
+            "name": "Akun Baru",
+            "role": target_role,
+            "active": "y",
+            "password": NEW_PASSWORD,
+            "organisation_id": str(orgs[target_role] or 0),
+        }
         response = client.post("/admin/pengguna/baru", data=body)
         with app.app_context():
             made = db.session.scalar(select(User).where(User.username == username))
@@ -128,8 +169,11 @@ def test_targeted_admin_routes(shared, route, actor_role, target_role):
         else:
             assert (f">{username}</a>" in page.get_data(as_text=True)) == allowed
         return
-    url = {"admin.user_edit": f"/admin/pengguna/{uid}", "admin.user_reset": f"/admin/pengguna/{uid}/reset",
-           "admin.user_sessions_end": f"/admin/pengguna/{uid}/sesi/akhiri"}[endpoint]
+    url = {
+        "admin.user_edit": f"/admin/pengguna/{uid}",
+        "admin.user_reset": f"/admin/pengguna/{uid}/reset",
+        "admin.user_sessions_end": f"/admin/pengguna/{uid}/sesi/akhiri",
+    }[endpoint]
     if method == "GET":
         assert client.get(url).status_code == (200 if allowed else 404)
         return
@@ -145,7 +189,9 @@ def test_targeted_admin_routes(shared, route, actor_role, target_role):
     with app.app_context():
         user = db.session.get(User, uid)
         assert (user.name == "Nama Diubah") == (allowed and endpoint == "admin.user_edit")
-        assert verify_password(user.password_hash, NEW_PASSWORD) == (allowed and endpoint == "admin.user_reset")
+        assert verify_password(user.password_hash, NEW_PASSWORD) == (
+            allowed and endpoint == "admin.user_reset"
+        )
     ends = allowed and endpoint in ("admin.user_reset", "admin.user_sessions_end")
     assert _sessions(app, uid) == (0 if ends else before)
 
@@ -158,8 +204,13 @@ def test_untargeted_admin_routes(shared, route, actor_role):
     method, endpoint = route.split()
     with app.app_context():
         jorong_id = db.session.scalar(select(Jorong.id).where(Jorong.name == "Tigo Jangko"))
-    url = {"admin.index": "/admin/", "admin.user_new": "/admin/pengguna/baru", "admin.jorong": "/admin/jorong",
-           "admin.jorong_toggle": f"/admin/jorong/{jorong_id}/aktif", "admin.audit_log": "/admin/audit"}[endpoint]
+    url = {
+        "admin.index": "/admin/",
+        "admin.user_new": "/admin/pengguna/baru",
+        "admin.jorong": "/admin/jorong",
+        "admin.jorong_toggle": f"/admin/jorong/{jorong_id}/aktif",
+        "admin.audit_log": "/admin/audit",
+    }[endpoint]
     if not _manager(actor_role):
         assert client.open(url, method=method).status_code == 404
         return
@@ -178,8 +229,12 @@ def test_untargeted_admin_routes(shared, route, actor_role):
 
 def test_every_admin_route_is_covered(shared):
     app = shared[0]
-    routes = {f"{m} {r.endpoint}" for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")
-              for m in r.methods - {"HEAD", "OPTIONS"}}
+    routes = {
+        f"{m} {r.endpoint}"
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("admin.")
+        for m in r.methods - {"HEAD", "OPTIONS"}
+    }
     assert routes == set(TARGETED) | set(UNTARGETED)
 
 
@@ -195,8 +250,10 @@ def test_nobody_raises_a_role_above_their_own_or_changes_their_own(shared, actor
         assert db.session.get(User, uid).role == "operator_dinsos"
         me = db.session.scalar(select(User).where(User.username == ACTORS[actor_role]))
         me_id = me.id
-    demote = client.post(f"/admin/pengguna/{me_id}", data=_edit_body(app, me_id, role="pimpinan",
-                                                                       organisation_id=str(orgs["pimpinan"])))
+    demote = client.post(
+        f"/admin/pengguna/{me_id}",
+        data=_edit_body(app, me_id, role="pimpinan", organisation_id=str(orgs["pimpinan"])),
+    )
     assert demote.status_code == 422 and "mengubah peran akun Anda sendiri" in demote.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, me_id).role == actor_role
@@ -212,10 +269,23 @@ def test_the_superadmin_takeover_path_is_closed(app):
     assert "superadmin" not in admin.get("/admin/pengguna").get_data(as_text=True)
     assert "superadmin" not in admin.get("/admin/pengguna?q=super").get_data(as_text=True)
     assert admin.get(f"/admin/pengguna/{boss_id}").status_code == 404
-    assert admin.post(f"/admin/pengguna/{boss_id}/reset", data={"reset-password": NEW_PASSWORD}).status_code == 404
-    assert admin.post(f"/admin/pengguna/{boss_id}", data={
-        "version": "1", "username": "superadmin", "name": "x", "role": "admin", "organisation_id": "1"}
-    ).status_code == 404
+    assert (
+        admin.post(f"/admin/pengguna/{boss_id}/reset", data={"reset-password": NEW_PASSWORD}).status_code
+        == 404
+    )
+    assert (
+        admin.post(
+            f"/admin/pengguna/{boss_id}",
+            data={
+                "version": "1",
+                "username": "superadmin",
+                "name": "x",
+                "role": "admin",
+                "organisation_id": "1",
+            },
+        ).status_code
+        == 404
+    )
     thief = app.test_client()
     assert thief.post("/masuk", data={"username": "superadmin", "password": NEW_PASSWORD}).status_code == 200
     with app.app_context():
@@ -239,8 +309,16 @@ def test_admin_pager_ignores_url_for_keywords_in_the_query(app):
             audit.record("view", "uji", n, "baris uji", regency_id=None)
         db.session.commit()
     client = logged_in(app, "superadmin")
-    page = client.get("/admin/audit", query_string={"_method": "x", "endpoint": "x", "_external": "1",
-                                                     "_scheme": "javascript", "_anchor": "x"})
+    page = client.get(
+        "/admin/audit",
+        query_string={
+            "_method": "x",
+            "endpoint": "x",
+            "_external": "1",
+            "_scheme": "javascript",
+            "_anchor": "x",
+        },
+    )
     assert page.status_code == 200
     links = re.findall(r'href="([^"]*hal=2[^"]*)"', page.get_data(as_text=True))
     assert links and all(link.startswith("/admin/audit?") and "#" not in link for link in links)

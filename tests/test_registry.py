@@ -1,5 +1,6 @@
 """One module registry: every module package is listed once, and the nav, the gate, the home panels and the demo
 loader all read the installed list (a module added there appears everywhere, and nowhere else needs a change)."""
+
 import pkgutil
 from importlib import import_module
 
@@ -80,8 +81,10 @@ def test_demo_loads_a_module_after_the_modules_it_requires():
     order = [m.name for m in dependency_order(MODULES)]
     assert order.index("rujukan") > order.index("sidilan") and order.index("rujukan") > order.index("pks")
     bp = Blueprint("a", __name__)
-    loop = [Module("a", "A", frozenset(), bp, requires=("b",)), Module("b", "B", frozenset(), Blueprint("b", __name__),
-                                                                      requires=("a",))]
+    loop = [
+        Module("a", "A", frozenset(), bp, requires=("b",)),
+        Module("b", "B", frozenset(), Blueprint("b", __name__), requires=("a",)),
+    ]
     import pytest
 
     with pytest.raises(ValueError, match="require each other"):

@@ -1,4 +1,5 @@
 """Shared rules as pure functions, tested without an app (each lives once, in core)."""
+
 from datetime import date, timedelta
 
 from blueprints.core.forms import birth_date_problem

@@ -1,15 +1,16 @@
 """Server-side sessions: the cookie is only an id; logout, idle time, password changes, deactivation and 'Akhiri
 sesi' end a session for every copy of its cookie."""
+
 import hashlib
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from blueprints.auth.models import User
-from blueprints.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
 from blueprints.core.session import UserSession
 from blueprints.core.timeutil import utcnow
+from blueprints.demo import DEMO_PASSWORD
 from tests.replay import logged_in
 
 PROFILE = "/akun/sesi"
@@ -73,12 +74,17 @@ def test_sessions_page_lists_and_ends_sessions(app):
     page = here.get(PROFILE).get_data(as_text=True)
     assert page.count("<tr><td>") == 3 and page.count("Sesi ini") == 1
     with app.app_context():
-        phone_id = db.session.scalar(select(UserSession.id).where(
-            UserSession.token_hash == hashlib.sha256(phone.get_cookie("session").value.encode()).hexdigest()))
+        phone_id = db.session.scalar(
+            select(UserSession.id).where(
+                UserSession.token_hash
+                == hashlib.sha256(phone.get_cookie("session").value.encode()).hexdigest()
+            )
+        )
     assert here.post("/akun/sesi/akhiri", data={"sesi": str(phone_id)}).status_code == 302
     assert phone.get("/").status_code == 302 and laptop.get("/").status_code == 200
-    assert "1 sesi lain diakhiri." in here.get(here.post(
-        "/akun/sesi/akhiri", data={"sesi": "lain"}).headers["Location"]).get_data(as_text=True)
+    assert "1 sesi lain diakhiri." in here.get(
+        here.post("/akun/sesi/akhiri", data={"sesi": "lain"}).headers["Location"]
+    ).get_data(as_text=True)
     assert laptop.get("/").status_code == 302 and here.get("/").status_code == 200
 
 
@@ -94,8 +100,10 @@ def test_a_session_of_someone_else_cannot_be_ended(app):
 def test_password_change_keeps_this_session_and_ends_the_others(app):
     here = logged_in(app, "operator.solok")
     there = logged_in(app, "operator.solok")
-    response = here.post("/akun/kata-sandi", data={"current": DEMO_PASSWORD, "new": "kuda-lari-pagi-hari",
-                                                   "confirm": "kuda-lari-pagi-hari"})
+    response = here.post(
+        "/akun/kata-sandi",
+        data={"current": DEMO_PASSWORD, "new": "kuda-lari-pagi-hari", "confirm": "kuda-lari-pagi-hari"},
+    )
     assert response.status_code == 302
     assert here.get("/").status_code == 200 and there.get("/").status_code == 302
     assert len(_rows(app, "operator.solok")) == 1
@@ -111,8 +119,13 @@ def test_deactivation_and_an_admin_ending_sessions_log_the_user_out(app):
     operator = logged_in(app, "operator.solok")
     with app.app_context():
         user = db.session.get(User, uid)
-        body = {"version": str(user.version), "username": user.username, "name": user.name, "role": user.role,
-                "organisation_id": str(user.organisation_id)}  # no "active": deactivated
+        body = {
+            "version": str(user.version),
+            "username": user.username,
+            "name": user.name,
+            "role": user.role,
+            "organisation_id": str(user.organisation_id),
+        }  # no "active": deactivated
     assert admin.post(f"/admin/pengguna/{uid}", data=body).status_code == 302
     assert operator.get("/").status_code == 302
     assert _rows(app, "operator.solok") == []
@@ -135,5 +148,7 @@ def test_an_admin_resetting_their_own_password_starts_again_from_login(app):
     uid = _uid(app, "admin.solok")
     response = admin.post(f"/admin/pengguna/{uid}/reset", data={"reset-password": "kuda-lari-pagi-hari"})
     assert response.status_code == 302 and response.headers["Location"].startswith("/masuk")
-    assert "Silakan masuk dengan kata sandi baru" in admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Silakan masuk dengan kata sandi baru" in admin.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     assert admin.get("/admin/").status_code == 302 and _rows(app, "admin.solok") == []

@@ -50,6 +50,8 @@ def test_fragment_request_gets_no_layout(client, auth):
     auth.login("admin.solok")
     page = client.get("/admin/pengguna").get_data(as_text=True)
     fragment = client.get("/admin/pengguna?q=operator", headers=HX).get_data(as_text=True)
-    restore = client.get("/admin/pengguna", headers={**HX, "HX-History-Restore-Request": "true"}).get_data(as_text=True)
+    restore = client.get("/admin/pengguna", headers={**HX, "HX-History-Restore-Request": "true"}).get_data(
+        as_text=True
+    )
     assert "<html" in page and "<html" in restore
     assert "<html" not in fragment and "operator.solok" in fragment

@@ -1,4 +1,5 @@
 """The submission-key mechanism on its own; each module's create flows are replayed in its own tests."""
+
 from datetime import timedelta
 
 import pytest

@@ -1,5 +1,6 @@
 """Login throttling that protects without locking out, counters shared by every worker (database or Redis), the
 client address from trusted proxies only, and absolute URLs on the public address."""
+
 import socket
 import uuid
 from datetime import timedelta
@@ -10,10 +11,10 @@ from sqlalchemy import func, select
 
 from blueprints.auth.models import User
 from blueprints.core.audit import AuditEvent
-from blueprints.demo import DEMO_PASSWORD
 from blueprints.core.extensions import db
 from blueprints.core.throttle import RateCounter, RedisCounters
 from blueprints.core.timeutil import utcnow
+from blueprints.demo import DEMO_PASSWORD
 from blueprints.rujukan import verification
 from blueprints.rujukan.models import Referral
 from tests.rujukan.conftest import org, referral_where
@@ -63,7 +64,9 @@ def test_many_addresses_get_a_growing_delay_and_the_owner_still_gets_in(app, tim
     assert _login(owner, "operator.solok").headers["Retry-After"] in ("4", "5")  # doubled
     time_machine.move_to(start + timedelta(seconds=10))
     assert _login(owner, "operator.solok").status_code == 302  # a short wait, never a lockout
-    with app.app_context():  # the success cleared the account's counters (other addresses' pairs run out alone)
+    with (
+        app.app_context()
+    ):  # the success cleared the account's counters (other addresses' pairs run out alone)
         keys = set(db.session.scalars(select(RateCounter.key)))
     assert not {k for k in keys if ":acct:" in k or ":wait:" in k} and len(keys) == 11
 
@@ -110,27 +113,44 @@ def test_two_app_instances_share_redis_counters(make_app):
 @pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
 def test_public_verification_limit_is_shared_through_redis(make_app):
     prefix = f"sinergi-test-{uuid.uuid4().hex[:8]}:"
-    config = {"RATELIMIT_STORAGE_URI": REDIS, "THROTTLE_KEY_PREFIX": prefix, "RUJUKAN_VERIFY_LIMIT": "3 per minute"}
+    config = {
+        "RATELIMIT_STORAGE_URI": REDIS,
+        "THROTTLE_KEY_PREFIX": prefix,
+        "RUJUKAN_VERIFY_LIMIT": "3 per minute",
+    }
     worker_a, worker_b = make_app(**config), make_app(**config)
     with worker_a.app_context():
-        code = verification.verify_code(referral_where(Referral.origin_id == org("pkm").id,
-                                                  Referral.status == "dijawab").id)
+        code = verification.verify_code(
+            referral_where(Referral.origin_id == org("pkm").id, Referral.status == "dijawab").id
+        )
     try:
-        statuses = [c.get(f"/v/{code}").status_code
-                    for c in (worker_a.test_client(), worker_b.test_client(), worker_a.test_client(),
-                              worker_b.test_client())]
+        statuses = [
+            c.get(f"/v/{code}").status_code
+            for c in (
+                worker_a.test_client(),
+                worker_b.test_client(),
+                worker_a.test_client(),
+                worker_b.test_client(),
+            )
+        ]
         assert statuses == [200, 200, 200, 429]
     finally:
         RedisCounters(REDIS).reset(prefix)
 
 
 def test_public_verification_limit_is_shared_through_the_database(make_app):
-    worker_a, worker_b = make_app(RUJUKAN_VERIFY_LIMIT="3 per minute"), make_app(RUJUKAN_VERIFY_LIMIT="3 per minute")
+    worker_a, worker_b = (
+        make_app(RUJUKAN_VERIFY_LIMIT="3 per minute"),
+        make_app(RUJUKAN_VERIFY_LIMIT="3 per minute"),
+    )
     with worker_a.app_context():
-        code = verification.verify_code(referral_where(Referral.origin_id == org("pkm").id,
-                                                  Referral.status == "dijawab").id)
-    statuses = [worker.test_client().get(f"/v/{code}").status_code
-                for worker in (worker_a, worker_b, worker_a, worker_b)]
+        code = verification.verify_code(
+            referral_where(Referral.origin_id == org("pkm").id, Referral.status == "dijawab").id
+        )
+    statuses = [
+        worker.test_client().get(f"/v/{code}").status_code
+        for worker in (worker_a, worker_b, worker_a, worker_b)
+    ]
     assert statuses == [200, 200, 200, 429]
 
 
@@ -157,7 +177,9 @@ def test_forwarded_headers_are_ignored_without_trusted_proxies(app):
 def test_one_trusted_proxy_gives_the_real_client_address(make_app):
     app = make_app(TRUSTED_PROXIES=1)
     office_a = {"X-Forwarded-For": "203.0.113.7"}
-    office_b = {"X-Forwarded-For": "192.0.2.1, 203.0.113.8"}  # a spoofed first hop; nginx appended the real one
+    office_b = {
+        "X-Forwarded-For": "192.0.2.1, 203.0.113.8"
+    }  # a spoofed first hop; nginx appended the real one
     client = app.test_client()
     for _ in range(5):
         _login(client, "operator.solok", "tebakan-salah", headers=office_a)
@@ -173,8 +195,12 @@ def _letter_url(app, headers):
         ref = referral_where(Referral.origin_id == org("pkm").id, Referral.status == "dijawab")
         ref_id, code = ref.id, verification.verify_code(ref.id)
     client = app.test_client()
-    assert client.post("/masuk", data={"username": "faskes.solok", "password": DEMO_PASSWORD},
-                       headers=headers).status_code == 302
+    assert (
+        client.post(
+            "/masuk", data={"username": "faskes.solok", "password": DEMO_PASSWORD}, headers=headers
+        ).status_code
+        == 302
+    )
     seen = []
 
     def record(sender, template, context, **extra):

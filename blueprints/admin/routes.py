@@ -10,11 +10,11 @@ from blueprints.core import audit, submission
 from blueprints.core import session as user_sessions
 from blueprints.core.audit import ACTIONS, AuditEvent
 from blueprints.core.extensions import db
+from blueprints.core.forms import FORM_INVALID
 from blueprints.core.pagination import paginate
 from blueprints.core.render import render
 from blueprints.core.roles import NO_REGENCY_ROLES, ROLE_LABELS, grantable_roles, may_manage
 from blueprints.core.scope import get_scoped_or_404, scoped
-from blueprints.core.forms import FORM_INVALID
 from blueprints.core.timeutil import WIB
 from blueprints.core.versioning import conflict_response, is_stale
 from blueprints.wilayah.models import Jorong, Wilayah
@@ -34,6 +34,7 @@ def index():
 # Who may touch which account: the query scope (same regency; the superadmin belongs to none, so a regency admin
 # never finds it) and the rank rule (core.roles): nobody sees, edits, resets or ends the sessions of an account
 # ranked above them, grants a role above their own, or changes their own role. Outside the rule: 404.
+
 
 def _manageable_or_404(user_id: int) -> User:
     user = get_scoped_or_404(User, user_id)
@@ -109,8 +110,9 @@ def user_new():
         user = _save_user(form, None)
         if user is not None:
             db.session.flush()
-            audit.record("create", "user", user.id, f"membuat pengguna {user.username}",
-                         regency_id=user.regency_id)
+            audit.record(
+                "create", "user", user.id, f"membuat pengguna {user.username}", regency_id=user.regency_id
+            )
             submission.remember(form.submission_key.data, url_for("admin.user_edit", user_id=user.id))
             db.session.commit()
             flash(f"Pengguna {user.username} dibuat.", "ok")
@@ -120,8 +122,14 @@ def user_new():
 
 
 def _user_page(form, user, reset_form, status=200):
-    return render("admin/user_form.html", form=form, user=user, reset_form=reset_form,
-                  sessions=user_sessions.of_user(user.id), status=status)
+    return render(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        reset_form=reset_form,
+        sessions=user_sessions.of_user(user.id),
+        status=status,
+    )
 
 
 @bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
@@ -134,8 +142,9 @@ def user_edit(user_id: int):
     if request.method == "POST" and is_stale(user, form.version.data):
         return conflict_response(form, user, back_url=url_for("admin.user_edit", user_id=user.id))
     if form.validate_on_submit() and _save_user(form, user) is not None:
-        audit.record("update", "user", user.id, f"mengubah pengguna {user.username}",
-                     regency_id=user.regency_id)
+        audit.record(
+            "update", "user", user.id, f"mengubah pengguna {user.username}", regency_id=user.regency_id
+        )
         db.session.commit()
         flash("Perubahan disimpan.", "ok")
         return redirect(url_for("admin.users"))
@@ -149,16 +158,26 @@ def user_reset(user_id: int):
     if reset_form.validate_on_submit():
         user.password_hash = hash_password(reset_form.password.data)
         user_sessions.end_all(user.id)  # every session, the resetting admin's own included when it is theirs
-        audit.record("update", "user", user.id, f"mengatur ulang kata sandi {user.username}",
-                     regency_id=user.regency_id)
+        audit.record(
+            "update",
+            "user",
+            user.id,
+            f"mengatur ulang kata sandi {user.username}",
+            regency_id=user.regency_id,
+        )
         db.session.commit()
         if user.id == current_user.id:
             logout_user()
             session.clear()
-            flash("Kata sandi Anda diatur ulang dan semua sesi diakhiri. Silakan masuk dengan kata sandi baru.",
-                  "info")
+            flash(
+                "Kata sandi Anda diatur ulang dan semua sesi diakhiri. Silakan masuk dengan kata sandi baru.",
+                "info",
+            )
             return redirect(url_for("auth.login"))
-        flash(f"Kata sandi {user.username} diatur ulang. Sampaikan kepada yang bersangkutan secara langsung.", "ok")
+        flash(
+            f"Kata sandi {user.username} diatur ulang. Sampaikan kepada yang bersangkutan secara langsung.",
+            "ok",
+        )
         return redirect(url_for("admin.user_edit", user_id=user.id))
     form = EditUserForm(obj=user, user=user)
     _fill_user_choices(form)
@@ -170,7 +189,9 @@ def user_sessions_end(user_id: int):
     """End every session of this account (for one's own account: every other one)."""
     user = _manageable_or_404(user_id)
     ended = user_sessions.end_all(user.id, keep_current=user.id == current_user.id)
-    audit.record("update", "user", user.id, f"mengakhiri {ended} sesi {user.username}", regency_id=user.regency_id)
+    audit.record(
+        "update", "user", user.id, f"mengakhiri {ended} sesi {user.username}", regency_id=user.regency_id
+    )
     db.session.commit()
     flash(f"{ended} sesi {user.username} diakhiri.", "ok")
     return redirect(url_for("admin.user_edit", user_id=user.id))
@@ -178,12 +199,15 @@ def user_sessions_end(user_id: int):
 
 # ---- jorong ------------------------------------------------------------------------------------
 
+
 def _jorong_regency(source) -> Regency:
     """The admin's own regency; the superadmin (no regency) picks one, the first by code unless asked."""
     if current_user.regency is not None:
         return current_user.regency
-    return (regency_by_code(source.get("_cascade_regency"))
-            or db.session.scalars(select(Regency).order_by(Regency.code)).first())
+    return (
+        regency_by_code(source.get("_cascade_regency"))
+        or db.session.scalars(select(Regency).order_by(Regency.code)).first()
+    )
 
 
 @bp.route("/jorong", methods=["GET", "POST"])
@@ -199,8 +223,11 @@ def jorong():
         errors = cascade.errors()
         if form.validate_on_submit() and not errors:
             name = " ".join(form.name.data.split())
-            dup = db.session.scalar(scoped(Jorong).where(Jorong.nagari_code == cascade.nagari,
-                                                         func.lower(Jorong.name) == name.lower()))
+            dup = db.session.scalar(
+                scoped(Jorong).where(
+                    Jorong.nagari_code == cascade.nagari, func.lower(Jorong.name) == name.lower()
+                )
+            )
             if dup is not None:
                 form.name.errors.append("Jorong dengan nama ini sudah ada di nagari tersebut.")
             else:
@@ -216,8 +243,12 @@ def jorong():
                 db.session.commit()
                 flash(f"Jorong {name} ditambahkan.", "ok")
                 return redirect(target)
-    stmt = (scoped(Jorong).join(Jorong.nagari).where(Jorong.regency_id == regency.id)
-            .order_by(Wilayah.name, Jorong.name))
+    stmt = (
+        scoped(Jorong)
+        .join(Jorong.nagari)
+        .where(Jorong.regency_id == regency.id)
+        .order_by(Wilayah.name, Jorong.name)
+    )
     if cascade.nagari:
         stmt = stmt.where(Jorong.nagari_code == cascade.nagari)
     elif cascade.kecamatan:
@@ -225,8 +256,16 @@ def jorong():
     page = paginate(stmt, request.args.get("hal"), per_page=50, filters=("kecamatan", "nagari", *back))
     status = FORM_INVALID if (form.errors or errors) else 200
     regencies = db.session.scalars(select(Regency).order_by(Regency.code)).all() if back else []
-    return render("admin/jorong.html", form=form, cascade=cascade, errors=errors, page=page, status=status,
-                  regency=regency, regencies=regencies)
+    return render(
+        "admin/jorong.html",
+        form=form,
+        cascade=cascade,
+        errors=errors,
+        page=page,
+        status=status,
+        regency=regency,
+        regencies=regencies,
+    )
 
 
 @bp.route("/jorong/<int:jorong_id>/aktif", methods=["POST"])
@@ -235,14 +274,21 @@ def jorong_toggle(jorong_id: int):
     # the form says which state it wants, so a repeated submit does not flip it back
     wanted = request.form.get("active")
     row.active = (not row.active) if wanted not in ("0", "1") else wanted == "1"
-    audit.record("update", "jorong", row.id, f"jorong {row.name} {'diaktifkan' if row.active else 'dinonaktifkan'}")
+    audit.record(
+        "update", "jorong", row.id, f"jorong {row.name} {'diaktifkan' if row.active else 'dinonaktifkan'}"
+    )
     db.session.commit()
     flash(f"Jorong {row.name} {'diaktifkan' if row.active else 'dinonaktifkan'}.", "ok")
-    back = {"_cascade_regency": db.session.get(Regency, row.regency_id).code} if current_user.regency is None else {}
+    back = (
+        {"_cascade_regency": db.session.get(Regency, row.regency_id).code}
+        if current_user.regency is None
+        else {}
+    )
     return redirect(url_for("admin.jorong", kecamatan=row.nagari.parent_code, nagari=row.nagari_code, **back))
 
 
 # ---- audit log ---------------------------------------------------------------------------------
+
 
 @bp.route("/audit")
 @audit.reads("audit_event", "log audit")
@@ -260,6 +306,8 @@ def audit_log():
     if form.date_from.data and not form.date_from.errors:
         stmt = stmt.where(AuditEvent.at >= datetime.combine(form.date_from.data, time.min, WIB))
     if form.date_to.data and not form.date_to.errors:
-        stmt = stmt.where(AuditEvent.at < datetime.combine(form.date_to.data + timedelta(days=1), time.min, WIB))
+        stmt = stmt.where(
+            AuditEvent.at < datetime.combine(form.date_to.data + timedelta(days=1), time.min, WIB)
+        )
     page = paginate(stmt, request.args.get("hal"), per_page=50, filters=[f.name for f in form])
     return render("admin/audit.html", "admin/_audit.html", form=form, page=page)

@@ -1,4 +1,5 @@
 """Who uses Sinergi: regencies, their organisations (OPD and health facilities) and users."""
+
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -21,7 +22,10 @@ ORG_KINDS = {
     "puskesmas": "Puskesmas",
     "rumah_sakit": "RSUD / klinik",
 }
-FACILITY_LEVELS = {"FKTP": "Fasilitas Kesehatan Tingkat Pertama", "FKTL": "Fasilitas Kesehatan Tingkat Lanjutan"}
+FACILITY_LEVELS = {
+    "FKTP": "Fasilitas Kesehatan Tingkat Pertama",
+    "FKTL": "Fasilitas Kesehatan Tingkat Lanjutan",
+}
 
 
 class Regency(db.Model):
@@ -61,6 +65,7 @@ class Organisation(Versioned, RegencyScoped, db.Model):
 class User(Versioned, UserMixin, RegencyScoped, db.Model):
     """An account. Every role works for one organisation of one regency, except the superadmin, which belongs to
     none (both NULL): a regency admin's scope (same regency) never reaches it."""
+
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)

@@ -5,6 +5,7 @@ Rules for a new password: at least 12 characters; not a repetition or a run (aaa
 containing the username or a part of the person's name; and not guessable according to zxcvbn (a maintained
 estimator with its own lists of common passwords, words and names), given the username and name as well.
 """
+
 import re
 
 from argon2 import PasswordHasher, Type
@@ -16,8 +17,10 @@ from zxcvbn import zxcvbn
 MIN_LENGTH = 12
 MAX_LENGTH = 200
 MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline slow-hash scenario"
-RULES_HINT = (f"Minimal {MIN_LENGTH} karakter, bukan kata sandi umum, bukan pengulangan, dan tidak memuat nama "
-              "pengguna atau nama Anda. Contoh yang baik: tiga atau empat kata acak.")
+RULES_HINT = (
+    f"Minimal {MIN_LENGTH} karakter, bukan kata sandi umum, bukan pengulangan, dan tidak memuat nama "
+    "pengguna atau nama Anda. Contoh yang baik: tiga atau empat kata acak."
+)
 
 TOO_SHORT = f"Kata sandi minimal {MIN_LENGTH} karakter."
 HAS_USERNAME = "Kata sandi tidak boleh memuat nama pengguna."
@@ -60,6 +63,7 @@ def prepare_dummy() -> None:
 
 # ---- rules ------------------------------------------------------------------------------------------------
 
+
 def _letters(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.lower())
 
@@ -75,7 +79,7 @@ def _repetitive(password: str) -> bool:
         return True
     for size in range(1, len(p) // 2 + 1):  # 'abcabcabcabc', 'qwer1qwer1qwer1'
         unit = p[:size]
-        if (unit * (len(p) // size + 1))[:len(p)] == p:
+        if (unit * (len(p) // size + 1))[: len(p)] == p:
             return True
     steps = {ord(b) - ord(a) for a, b in zip(p, p[1:], strict=False)}
     return len(steps) == 1 and steps <= {-1, 1}  # '123456789012' is refused by length of the run below too
@@ -88,14 +92,19 @@ def password_problem(password: str, username: str | None = None, name: str | Non
     flat = _letters(password)
     if username and (_letters(username) in flat or any(part in flat for part in _name_parts(username))):
         return HAS_USERNAME
-    if name and (len(_letters(name)) >= 4 and _letters(name) in flat
-                 or any(part in flat for part in _name_parts(name) if part != "demo")):
+    if name and (
+        len(_letters(name)) >= 4
+        and _letters(name) in flat
+        or any(part in flat for part in _name_parts(name) if part != "demo")
+    ):
         return HAS_NAME
     if _repetitive(password):
         return REPETITIVE
     result = zxcvbn(password[:100], user_inputs=[v for v in (username, name) if v])
-    if any(m.get("pattern") in ("repeat", "sequence") and len(m.get("token", "")) >= len(password) / 2
-           for m in result.get("sequence", [])):
+    if any(
+        m.get("pattern") in ("repeat", "sequence") and len(m.get("token", "")) >= len(password) / 2
+        for m in result.get("sequence", [])
+    ):
         return REPETITIVE
     if result["score"] < MIN_SCORE:
         return COMMON

@@ -60,9 +60,14 @@ def login():
             db.session.commit()
             return redirect(next_url if _is_safe_next(next_url) else url_for("home.index"))
         throttle.login_failed(username, _address())
-        audit.record("login_failed", "user", user.id if user else None,
-                     f"gagal masuk sebagai '{username[:40]}'",
-                     user=None, regency_id=user.regency_id if user else None)
+        audit.record(
+            "login_failed",
+            "user",
+            user.id if user else None,
+            f"gagal masuk sebagai '{username[:40]}'",
+            user=None,
+            regency_id=user.regency_id if user else None,
+        )
         db.session.commit()
         error = "Nama pengguna atau kata sandi salah, atau akun tidak aktif."
     return render("auth/login.html", form=form, error=error, status=200)
@@ -93,8 +98,12 @@ def password():
             user = current_user._get_current_object()
             user.password_hash = hash_password(form.new.data)
             ended = user_sessions.end_all(user.id, keep_current=True)  # keep this session, end the others
-            audit.record("update", "user", user.id, "mengganti kata sandi sendiri"
-                         + (f"; {ended} sesi lain diakhiri" if ended else ""))
+            audit.record(
+                "update",
+                "user",
+                user.id,
+                "mengganti kata sandi sendiri" + (f"; {ended} sesi lain diakhiri" if ended else ""),
+            )
             db.session.commit()
             flash("Kata sandi berhasil diganti." + (f" {ended} sesi lain diakhiri." if ended else ""), "ok")
             return redirect(url_for("home.index"))
@@ -103,12 +112,16 @@ def password():
 
 # ---- own sessions ("Sesi aktif") -----------------------------------------------------------------------
 
+
 @bp.route("/akun/sesi")
 @audit.not_sensitive
 @login_required
 def sessions():
-    return render("auth/sessions.html", sessions=user_sessions.of_user(current_user.id),
-                  current=user_sessions.current_id())
+    return render(
+        "auth/sessions.html",
+        sessions=user_sessions.of_user(current_user.id),
+        current=user_sessions.current_id(),
+    )
 
 
 @bp.route("/akun/sesi/akhiri", methods=["POST"])

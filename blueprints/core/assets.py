@@ -2,6 +2,7 @@
 
 Files are read once and served from memory, so Flask-Compress can compress them.
 """
+
 import hashlib
 import mimetypes
 from pathlib import Path

@@ -8,6 +8,7 @@ answer) or ``@not_sensitive`` (tests/test_audit_walk.py fails on an unmarked one
 (``AUDIT_STRICT``, on under TESTING) or patches with a generic row any request transaction that writes domain
 rows without an audit event.
 """
+
 import functools
 import logging
 from datetime import datetime
@@ -61,6 +62,7 @@ class AuditEvent(RegencyScoped, db.Model):
 def append_only(model):
     """Class decorator: rows of ``model`` may be inserted, never updated or deleted through the ORM.
     Used by every log that must keep its history (audit, stage events, print logs)."""
+
     def refuse(mapper, connection, target):
         raise RuntimeError(f"{model.__tablename__} is append-only")
 
@@ -72,8 +74,14 @@ def append_only(model):
 append_only(AuditEvent)
 
 
-def record(action: str, object_type: str | None = None, object_id=None, summary: str = "",
-           user=None, regency_id: int | None = None) -> AuditEvent:
+def record(
+    action: str,
+    object_type: str | None = None,
+    object_id=None,
+    summary: str = "",
+    user=None,
+    regency_id: int | None = None,
+) -> AuditEvent:
     """Add an audit event for the current (or given) user. The summary must not hold a NIK,
     a registered person's name or a diagnosis: say "profil orang #12", not who they are."""
     if action not in ACTIONS:
@@ -128,6 +136,7 @@ def reads(object_type: str, summary: str):
     """View decorator (place it right under the route): a 2xx answer (page or htmx fragment) records one
     "view" event for ``object_type``. A view that already recorded its own event in this request (a richer
     summary) gets nothing more."""
+
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
@@ -220,7 +229,9 @@ def _check_commit(session) -> None:
         return
     if current_app.config.get("AUDIT_STRICT", current_app.testing):
         raise UnauditedWrite(f"{request.endpoint}: commit writes {', '.join(tables)} without an audit event")
-    _log.warning("unaudited write at %s to %s; a generic audit row was added", request.endpoint, ", ".join(tables))
+    _log.warning(
+        "unaudited write at %s to %s; a generic audit row was added", request.endpoint, ", ".join(tables)
+    )
     for table in tables:
         record("update", table, summary=f"perubahan data {table} (tanpa catatan audit khusus)")
 

@@ -1,4 +1,5 @@
 """What happens to a request without a valid session: redirect to login, or HX-Redirect for htmx."""
+
 from flask import flash, make_response, redirect, request, url_for
 from flask_login import current_user
 

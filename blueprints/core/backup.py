@@ -17,6 +17,7 @@ will still verify old letters.
 ``restore`` checks every checksum first, refuses a database that already holds data (or an upload folder with
 files) unless ``--force``, restores, and compares the row counts with the manifest.
 """
+
 import glob
 import hashlib
 import io
@@ -58,6 +59,7 @@ class Report:
 
 # ---- helpers ----------------------------------------------------------------------------------------------
 
+
 def _kind(url) -> str:
     name = make_url(url).get_backend_name()
     if name not in ("sqlite", "postgresql"):
@@ -89,11 +91,15 @@ def pg_tool(name: str) -> str:
     found = shutil.which(name)
     if found:
         return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-                        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
+    candidates = sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0,
+    )
     if not candidates:
-        raise BackupError(f"{name} tidak ditemukan. Pasang paket postgresql-client (apt-get install "
-                          "postgresql-client) atau atur PG_BIN_DIR.")
+        raise BackupError(
+            f"{name} tidak ditemukan. Pasang paket postgresql-client (apt-get install "
+            "postgresql-client) atau atur PG_BIN_DIR."
+        )
     return candidates[-1]
 
 
@@ -145,8 +151,10 @@ def _workdir(parent: Path):
 
 # ---- backup -----------------------------------------------------------------------------------------------
 
-def backup(target_dir: str | os.PathLike, secret_file: str | os.PathLike | None = None,
-           write_secret: bool = True) -> Report:
+
+def backup(
+    target_dir: str | os.PathLike, secret_file: str | os.PathLike | None = None, write_secret: bool = True
+) -> Report:
     target = private_dir(target_dir)
     url = db.engine.url
     kind = _kind(url)
@@ -167,11 +175,17 @@ def backup(target_dir: str | os.PathLike, secret_file: str | os.PathLike | None 
             files["uploads/" + path.relative_to(uploads).as_posix()] = path
         key = current_app.config["SECRET_KEY"]
         manifest = {
-            "format": FORMAT, "app": "sinergi", "created_at": utcnow().isoformat(),
+            "format": FORMAT,
+            "app": "sinergi",
+            "created_at": utcnow().isoformat(),
             "database": {"kind": kind, "file": db_member, "alembic_revision": revision, "tables": counts},
-            "files": {name: {"sha256": _sha256(path), "size": path.stat().st_size} for name, path in files.items()},
-            "secret_key": {"fingerprint": key_fingerprint(key),
-                           "note": "Kunci rahasia tidak ada di arsip ini; simpan berkasnya terpisah."},
+            "files": {
+                name: {"sha256": _sha256(path), "size": path.stat().st_size} for name, path in files.items()
+            },
+            "secret_key": {
+                "fingerprint": key_fingerprint(key),
+                "note": "Kunci rahasia tidak ada di arsip ini; simpan berkasnya terpisah.",
+            },
         }
         partial = work / "archive.tar.gz"
         with tarfile.open(partial, "w:gz") as archive:
@@ -213,11 +227,18 @@ def _dump_sqlite(url, work: Path):
         dst.close()
     check = sqlite3.connect(copy)
     try:
-        tables = sorted(r[0] for r in check.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"))
+        tables = sorted(
+            r[0]
+            for r in check.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        )
         counts = {t: check.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
-        revision = (check.execute("SELECT version_num FROM alembic_version").fetchone() or [None])[0] \
-            if "alembic_version" in tables else None
+        revision = (
+            (check.execute("SELECT version_num FROM alembic_version").fetchone() or [None])[0]
+            if "alembic_version" in tables
+            else None
+        )
     finally:
         check.close()
     return "database.sqlite", counts, revision
@@ -234,15 +255,30 @@ def _dump_postgresql(url, work: Path):
             counts = _counts(conn, tables)  # the same snapshot pg_dump reads
             revision = _revision(conn, tables)
             dsn, env = _libpq(url)
-            result = subprocess.run([pg_tool("pg_dump"), "-Fc", "--no-owner", "--no-privileges",
-                                     f"--snapshot={snapshot}", "-f", str(dump), "-d", dsn],
-                                    env=env, capture_output=True, text=True, timeout=3600)
+            result = subprocess.run(
+                [
+                    pg_tool("pg_dump"),
+                    "-Fc",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--snapshot={snapshot}",
+                    "-f",
+                    str(dump),
+                    "-d",
+                    dsn,
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=3600,
+            )
             if result.returncode != 0:
                 raise BackupError("pg_dump gagal: " + (result.stderr.strip().splitlines() or ["?"])[-1])
     return "database.pgdump", counts, revision
 
 
 # ---- restore ----------------------------------------------------------------------------------------------
+
 
 def read_manifest(archive_path: str | os.PathLike) -> dict:
     try:
@@ -296,8 +332,9 @@ def data_rows() -> dict[str, int]:
         return {t: n for t, n in _counts(conn, tables).items() if n}
 
 
-def restore(archive_path: str | os.PathLike, force: bool = False,
-            secret_file: str | os.PathLike | None = None) -> Report:
+def restore(
+    archive_path: str | os.PathLike, force: bool = False, secret_file: str | os.PathLike | None = None
+) -> Report:
     url = db.engine.url
     kind = _kind(url)
     uploads = _upload_root()
@@ -305,15 +342,19 @@ def restore(archive_path: str | os.PathLike, force: bool = False,
     with _workdir(parent) as work:
         manifest = verify_archive(archive_path, work)
         if manifest["database"]["kind"] != kind:
-            raise BackupError(f"Arsip berisi basis data {manifest['database']['kind']}, sedangkan DATABASE_URL "
-                              f"menunjuk {kind}. Pulihkan ke jenis basis data yang sama.")
+            raise BackupError(
+                f"Arsip berisi basis data {manifest['database']['kind']}, sedangkan DATABASE_URL "
+                f"menunjuk {kind}. Pulihkan ke jenis basis data yang sama."
+            )
         key = _secret_to_use(manifest, secret_file)
         existing = data_rows()
         has_files = bool(_upload_files(uploads))
         if (existing or has_files) and not force:
             what = ", ".join(f"{t} ({n})" for t, n in sorted(existing.items())[:5]) or f"berkas di {uploads}"
-            raise BackupError(f"Basis data tujuan tidak kosong: {what}. Tidak ada yang ditimpa. Gunakan --force "
-                              "untuk menimpa (data saat ini hilang).")
+            raise BackupError(
+                f"Basis data tujuan tidak kosong: {what}. Tidak ada yang ditimpa. Gunakan --force "
+                "untuk menimpa (data saat ini hilang)."
+            )
         db.session.remove()
         db.engine.dispose()
         if kind == "sqlite":
@@ -323,7 +364,9 @@ def restore(archive_path: str | os.PathLike, force: bool = False,
         db.engine.dispose()
         report = Report(Path(archive_path))
         if has_files:
-            aside = uploads.with_name(uploads.name + "-sebelum-pemulihan-" + utcnow().strftime("%Y%m%d%H%M%S"))
+            aside = uploads.with_name(
+                uploads.name + "-sebelum-pemulihan-" + utcnow().strftime("%Y%m%d%H%M%S")
+            )
             uploads.rename(aside)
             report.notes.append(f"Berkas unggahan lama dipindahkan ke {aside}.")
         private_dir(uploads)
@@ -343,14 +386,18 @@ def restore(archive_path: str | os.PathLike, force: bool = False,
     wanted = manifest["database"]["tables"]
     wrong = {t: (n, counts.get(t)) for t, n in wanted.items() if counts.get(t) != n}
     if wrong:
-        raise BackupError("Jumlah baris setelah pemulihan tidak sama dengan manifest: "
-                          + ", ".join(f"{t} {a}≠{b}" for t, (a, b) in list(wrong.items())[:5]))
+        raise BackupError(
+            "Jumlah baris setelah pemulihan tidak sama dengan manifest: "
+            + ", ".join(f"{t} {a}≠{b}" for t, (a, b) in list(wrong.items())[:5])
+        )
     if key is not None:
         report.notes.extend(_install_secret(key))
     elif key_fingerprint(current_app.config["SECRET_KEY"]) != manifest["secret_key"]["fingerprint"]:
-        report.notes.append("PERINGATAN: kunci rahasia yang dipakai sekarang bukan kunci saat pencadangan; kode "
-                            "verifikasi pada surat yang sudah dicetak akan ditolak. Pulihkan dengan "
-                            "--secret-file BERKAS_KUNCI.")
+        report.notes.append(
+            "PERINGATAN: kunci rahasia yang dipakai sekarang bukan kunci saat pencadangan; kode "
+            "verifikasi pada surat yang sudah dicetak akan ditolak. Pulihkan dengan "
+            "--secret-file BERKAS_KUNCI."
+        )
     return report
 
 
@@ -370,7 +417,9 @@ def _install_secret(key: str) -> list[str]:
     if os.environ.get("SECRET_KEY"):
         if os.environ["SECRET_KEY"] == key:
             return ["Kunci rahasia di SECRET_KEY sudah sesuai."]
-        return ["SECRET_KEY diatur lewat lingkungan: ganti nilainya dengan isi berkas kunci, lalu jalankan ulang."]
+        return [
+            "SECRET_KEY diatur lewat lingkungan: ganti nilainya dengan isi berkas kunci, lalu jalankan ulang."
+        ]
     path = Path(os.environ.get("SECRET_KEY_FILE") or Path(current_app.instance_path) / "secret_key")
     write_private(path, key.encode())
     return [f"Kunci rahasia dipulihkan ke {path}; jalankan ulang aplikasi."]
@@ -390,8 +439,23 @@ def _load_sqlite(copy: Path, target: Path) -> None:
 
 def _load_postgresql(dump: Path, url) -> None:
     dsn, env = _libpq(url)
-    result = subprocess.run([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                             "--exit-on-error", "--single-transaction", "-d", dsn, str(dump)],
-                            env=env, capture_output=True, text=True, timeout=3600)
+    result = subprocess.run(
+        [
+            pg_tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            "-d",
+            dsn,
+            str(dump),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     if result.returncode != 0:
         raise BackupError("pg_restore gagal: " + (result.stderr.strip().splitlines() or ["?"])[-1])

@@ -3,6 +3,7 @@
 Every chart is meant to sit beside a table with the same numbers (``templates/core/_charts.html``),
 so the SVG is decoration for sighted readers and the table is the accessible, printable record.
 """
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,8 +33,15 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def bar_chart(rows: Sequence, title: str, series: Sequence[str] = (), width: int = 360,
-              label_width: int = 120, bar: int = 14, gap: int = 6) -> Markup:
+def bar_chart(
+    rows: Sequence,
+    title: str,
+    series: Sequence[str] = (),
+    width: int = 360,
+    label_width: int = 120,
+    bar: int = 14,
+    gap: int = 6,
+) -> Markup:
     """Horizontal bar chart as inline SVG.
 
     ``rows`` is ``[(label, value), ...]``, or ``[(label, (v1, v2, ...)), ...]`` with one name per value
@@ -48,29 +56,39 @@ def bar_chart(rows: Sequence, title: str, series: Sequence[str] = (), width: int
     legend = 18 if len(series) > 1 else 0
     band = groups * bar + gap
     height = legend + max(1, len(data)) * band + gap
-    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+    out = [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
             f'height="{height}" role="img" aria-label="{escape(title)}" font-size="11" '
-            f'font-family="system-ui,sans-serif"><title>{escape(title)}</title>')]
+            f'font-family="system-ui,sans-serif"><title>{escape(title)}</title>'
+        )
+    ]
     if legend:
         x = label_width
         for i, name in enumerate(series):
             colour = PALETTE[i % len(PALETTE)]
-            out.append(f'<rect x="{x}" y="3" width="10" height="10" fill="{colour}"/>'
-                       f'<text x="{x + 14}" y="12">{escape(_clip(str(name), 18))}</text>')
+            out.append(
+                f'<rect x="{x}" y="3" width="10" height="10" fill="{colour}"/>'
+                f'<text x="{x + 14}" y="12">{escape(_clip(str(name), 18))}</text>'
+            )
             x += 24 + 7 * len(_clip(str(name), 18))
     if not data:
         out.append(f'<text x="4" y="{legend + 14}" fill="#5b6770">Belum ada data</text>')
     for n, row in enumerate(data):
         top = legend + gap + n * band
-        out.append(f'<text x="{label_width - 6}" y="{top + groups * bar / 2 + 4:g}" text-anchor="end">'
-                   f'{escape(_clip(row.label, label_width // 6))}</text>')
+        out.append(
+            f'<text x="{label_width - 6}" y="{top + groups * bar / 2 + 4:g}" text-anchor="end">'
+            f"{escape(_clip(row.label, label_width // 6))}</text>"
+        )
         for i in range(groups):
             value = row.values[i] if i < len(row.values) else 0
             length = round(plot * value / peak, 1)
             y = top + i * bar
-            out.append(f'<rect x="{label_width}" y="{y}" width="{length:g}" height="{bar - 2}" '
-                       f'fill="{PALETTE[i % len(PALETTE)]}"/>'
-                       f'<text x="{label_width + length + 4:g}" y="{y + bar - 4}">{angka(value)}</text>')
+            out.append(
+                f'<rect x="{label_width}" y="{y}" width="{length:g}" height="{bar - 2}" '
+                f'fill="{PALETTE[i % len(PALETTE)]}"/>'
+                f'<text x="{label_width + length + 4:g}" y="{y + bar - 4}">{angka(value)}</text>'
+            )
     out.append("</svg>")
     return Markup("".join(out))
 

@@ -1,4 +1,5 @@
 """Indonesian error pages, as page or as fragment, for every status a user can meet."""
+
 import logging
 
 from flask import Flask
@@ -12,28 +13,49 @@ from .render import render
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: ("Permintaan tidak dapat diproses", "Data yang dikirim tidak lengkap atau tidak sah. Muat ulang halaman lalu coba lagi."),
+    400: (
+        "Permintaan tidak dapat diproses",
+        "Data yang dikirim tidak lengkap atau tidak sah. Muat ulang halaman lalu coba lagi.",
+    ),
     403: ("Akses ditolak", "Anda tidak memiliki hak untuk tindakan ini."),
     404: ("Halaman tidak ditemukan", "Alamat yang Anda buka tidak ada atau tidak tersedia untuk akun Anda."),
     405: ("Cara akses tidak didukung", "Tindakan ini tidak dapat dilakukan dengan cara tersebut."),
-    409: ("Data sudah berubah", "Data ini telah diubah oleh pengguna lain atau bertentangan dengan data yang ada. Muat ulang lalu periksa kembali."),
+    409: (
+        "Data sudah berubah",
+        "Data ini telah diubah oleh pengguna lain atau bertentangan dengan data yang ada. Muat ulang lalu periksa kembali.",
+    ),
     413: ("Berkas terlalu besar", "Ukuran berkas atau data yang dikirim melebihi batas yang diizinkan."),
-    429: ("Terlalu banyak percobaan", "Terlalu banyak percobaan dalam waktu singkat. Tunggu beberapa menit lalu coba lagi."),
-    500: ("Terjadi kesalahan pada sistem", "Maaf, terjadi kesalahan. Kejadian ini sudah dicatat; silakan coba lagi nanti."),
+    429: (
+        "Terlalu banyak percobaan",
+        "Terlalu banyak percobaan dalam waktu singkat. Tunggu beberapa menit lalu coba lagi.",
+    ),
+    500: (
+        "Terjadi kesalahan pada sistem",
+        "Maaf, terjadi kesalahan. Kejadian ini sudah dicatat; silakan coba lagi nanti.",
+    ),
 }
 
 
 def error_response(code: int, message: str | None = None):
     title, default = MESSAGES.get(code, MESSAGES[500])
-    return render("errors/error.html", "errors/_error.html", status=code,
-                  code=code, title=title, message=message or default)
+    return render(
+        "errors/error.html",
+        "errors/_error.html",
+        status=code,
+        code=code,
+        title=title,
+        message=message or default,
+    )
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(e):
-        return error_response(400, "Formulir kedaluwarsa atau tidak sah (token keamanan hilang). "
-                                   "Muat ulang halaman lalu kirim kembali.")
+        return error_response(
+            400,
+            "Formulir kedaluwarsa atau tidak sah (token keamanan hilang). "
+            "Muat ulang halaman lalu kirim kembali.",
+        )
 
     @app.errorhandler(StaleDataError)
     def _stale(e):

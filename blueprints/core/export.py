@@ -3,6 +3,7 @@
 Spreadsheet programs run a cell that starts with = + - @ as a formula (and openpyxl writes such a string as one),
 so any text a user typed is prefixed with an apostrophe before it reaches a sheet.
 """
+
 import csv
 import io
 from collections.abc import Iterable
@@ -44,7 +45,9 @@ def csv_bytes(rows: Iterable[Iterable], delimiter: str = ",") -> bytes:
 
 def download(payload: bytes, filename: str, inline: bool = False) -> Response:
     """A file response, never cached (it holds personal data); the type follows the file name."""
-    response = Response(payload, mimetype=MIMETYPES.get(filename.rsplit(".", 1)[-1], "application/octet-stream"))
+    response = Response(
+        payload, mimetype=MIMETYPES.get(filename.rsplit(".", 1)[-1], "application/octet-stream")
+    )
     disposition = "inline" if inline else "attachment"
     response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
     response.headers["Cache-Control"] = "no-store"

@@ -1,4 +1,5 @@
 """Extension instances, created unbound so blueprints can import them without the app."""
+
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address

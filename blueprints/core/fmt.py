@@ -1,10 +1,23 @@
 """Indonesian formatting for the UI and printed documents ("29 Agustus 2024", "1.234.567")."""
+
 from datetime import date, datetime
 
 from .timeutil import to_local
 
-BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
-         "Agustus", "September", "Oktober", "November", "Desember"]
+BULAN = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 HARI = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 
 

@@ -1,14 +1,15 @@
 """Base forms for every module: WTForms' built-in messages in Indonesian, so no English reaches a clerk; one
 date range; one status for an invalid form; the submission-key and version fields."""
+
 import re
 import secrets
 from datetime import date, datetime
 
 from flask import has_request_context, request
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import DateTimeField, DateTimeLocalField, HiddenField
-from markupsafe import Markup, escape
 from wtforms.validators import ValidationError
 
 from .timeutil import from_local, local_naive, to_local, today_local
@@ -76,8 +77,13 @@ class _BaseForm(FlaskForm):
         def wrap_formdata(self, form, formdata):
             """The pages post HTML forms only: a JSON body is read as an empty form, so each field answers with
             its own message instead of numbers, lists or objects reaching fields that expect text."""
-            if (has_request_context() and request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json
-                    and formdata is not None and not hasattr(formdata, "getlist")):
+            if (
+                has_request_context()
+                and request.method in ("POST", "PUT", "PATCH", "DELETE")
+                and request.is_json
+                and formdata is not None
+                and not hasattr(formdata, "getlist")
+            ):
                 formdata = ImmutableMultiDict()
             return super().wrap_formdata(form, formdata)
 
@@ -108,6 +114,7 @@ def max_date() -> date:
 
 def date_range_message() -> str:
     from .fmt import tanggal  # fmt imports timeutil only; kept local to keep this module's imports light
+
     return f"Tanggal di luar rentang yang wajar ({tanggal(MIN_DATE)} – {tanggal(max_date())})."
 
 
@@ -185,12 +192,17 @@ class Form(_BaseForm):
     def hidden_tag(self, *fields):
         """The hidden fields, plus the errors of hidden fields (which have no place of their own on the page)."""
         html = super().hidden_tag(*fields)
-        errors = [e for f in self if f.type in ("HiddenField", "SubmissionKeyField", "CSRFTokenField")
-                  for e in f.errors]
+        errors = [
+            e
+            for f in self
+            if f.type in ("HiddenField", "SubmissionKeyField", "CSRFTokenField")
+            for e in f.errors
+        ]
         if not errors:
             return html
-        return Markup(html) + Markup("".join(f'<p class="flash error" role="alert">{escape(e)}</p>'
-                                             for e in dict.fromkeys(errors)))
+        return Markup(html) + Markup(
+            "".join(f'<p class="flash error" role="alert">{escape(e)}</p>' for e in dict.fromkeys(errors))
+        )
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -206,7 +218,9 @@ class Form(_BaseForm):
         return ok
 
 
-KEY_MISSING = "Formulir ini tidak lengkap (kunci pengiriman hilang). Periksa isian lalu tekan Simpan sekali lagi."
+KEY_MISSING = (
+    "Formulir ini tidak lengkap (kunci pengiriman hilang). Periksa isian lalu tekan Simpan sekali lagi."
+)
 
 
 class SubmissionKeyField(HiddenField):

@@ -2,6 +2,7 @@
 ``__init__.py``; ``blueprints/registry.py`` lists them in nav order and the app factory installs that list. The nav,
 the login/role gate, the home panels and the demo loader all read the installed list, so a module is added in one
 place and ``core`` never imports a module."""
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 

@@ -4,6 +4,7 @@ lokal-id decodes the number; the *levels* follow the domain reference: only a ma
 A NIK is permanent and never corrected, so a birth date, sex or region that differs from the record is a
 warning and never blocks a save.
 """
+
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,8 +48,14 @@ def _structure(text: str | None, label: str) -> NikCheck:
     return out
 
 
-def check_nik(text: str | None, *, sex: str | None = None, birth_date: date | None = None,
-              regency_code: str | None = None, today: date | None = None) -> NikCheck:
+def check_nik(
+    text: str | None,
+    *,
+    sex: str | None = None,
+    birth_date: date | None = None,
+    regency_code: str | None = None,
+    today: date | None = None,
+) -> NikCheck:
     """Structure errors, plus warnings against the recorded sex, birth date and regency."""
     out = _structure(text, "NIK")
     digits = out.value
@@ -72,8 +79,10 @@ def check_nik(text: str | None, *, sex: str | None = None, birth_date: date | No
     if district and regency:
         out.region_name = f"{district}, {regency}"
     else:
-        out.warnings.append("Kode kecamatan pada NIK tidak ada di data Kemendagri terbaru "
-                            "(bisa jadi kode lama sebelum pemekaran).")
+        out.warnings.append(
+            "Kode kecamatan pada NIK tidak ada di data Kemendagri terbaru "
+            "(bisa jadi kode lama sebelum pemekaran)."
+        )
     if info.birth_date:
         out.birth_date = date.fromisoformat(info.birth_date)
     else:
@@ -82,8 +91,10 @@ def check_nik(text: str | None, *, sex: str | None = None, birth_date: date | No
         implied = "perempuan" if out.sex == "P" else "laki-laki"
         out.warnings.append(f"Jenis kelamin berbeda dengan NIK (NIK menunjukkan {implied}).")
     if birth_date and out.birth_date and birth_date != out.birth_date:
-        out.warnings.append(f"Tanggal lahir berbeda dengan NIK (NIK menunjukkan {tanggal(out.birth_date)}). "
-                            "NIK tidak diubah; periksa tanggal lahir pada KTP/KK.")
+        out.warnings.append(
+            f"Tanggal lahir berbeda dengan NIK (NIK menunjukkan {tanggal(out.birth_date)}). "
+            "NIK tidak diubah; periksa tanggal lahir pada KTP/KK."
+        )
     if regency_code and out.region_code[:5] != regency_code:
         out.warnings.append(f"NIK diterbitkan di luar kabupaten ini ({regency or out.region_code[:5]}).")
     return out
@@ -110,7 +121,9 @@ def mask_nik(value: str | None) -> str:
     return value[:4] + "*" * 8 + value[12:]
 
 
-NO_NIK_REASON_MESSAGE = "NIK kosong: isi NIK, atau pilih alasan tanpa NIK (mis. belum rekam, bayi baru lahir)."
+NO_NIK_REASON_MESSAGE = (
+    "NIK kosong: isi NIK, atau pilih alasan tanpa NIK (mis. belum rekam, bayi baru lahir)."
+)
 
 
 def missing_nik_reason(nik: str | None, reason: str | None) -> str | None:

@@ -4,6 +4,7 @@
 valid carries its messages on its own fields). Generalised from SIDILAN's; PKS and Rujukan still use their own
 and move to this one when the modules are unified.
 """
+
 from dataclasses import dataclass, field
 
 from .extensions import db
@@ -19,7 +20,9 @@ class Outcome:
     redirect: str | None = None  # where to continue instead (e.g. a step that must come first)
     warnings: list[str] = field(default_factory=list)
     field_errors: dict[str, str] = field(default_factory=dict)  # messages for inputs that are not form fields
-    related: list = field(default_factory=list)  # records the outcome points at (e.g. cases that block a step)
+    related: list = field(
+        default_factory=list
+    )  # records the outcome points at (e.g. cases that block a step)
 
 
 def has_errors(form, extra: dict | None = None) -> bool:

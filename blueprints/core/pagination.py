@@ -3,6 +3,7 @@
 A list declares the names of its filters (``filters=("q", "status")``); its page links carry those query
 arguments (every value of a repeated one) and nothing else, so a crafted link (``?_external=1&_scheme=javascript``
 or ``?foo=bar``) gives pager links holding none of it."""
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -11,7 +12,9 @@ from sqlalchemy import Select, func, select
 
 from .extensions import db
 
-URL_FOR_OWN = frozenset({"endpoint", "_method", "_anchor", "_external", "_scheme"})  # url_for's own parameters
+URL_FOR_OWN = frozenset(
+    {"endpoint", "_method", "_anchor", "_external", "_scheme"}
+)  # url_for's own parameters
 
 
 @dataclass
@@ -36,8 +39,11 @@ class Page:
         ``_method``, ``_anchor``, ``_external``, ``_scheme``) or of a variable of this endpoint's rules (those
         come from the current URL) is never carried over, even if declared: it would change or break the link."""
         endpoint = request.endpoint
-        reserved = {"hal"} | URL_FOR_OWN | {name for rule in current_app.url_map.iter_rules(endpoint)
-                                            for name in rule.arguments}
+        reserved = (
+            {"hal"}
+            | URL_FOR_OWN
+            | {name for rule in current_app.url_map.iter_rules(endpoint) for name in rule.arguments}
+        )
         args = {k: v for k, v in request.args.lists() if k in self.filters and k not in reserved}
         args.update(request.view_args or {})
         args["hal"] = page
@@ -56,7 +62,9 @@ def page_number(page_arg) -> int:
         return 1
 
 
-def paginate(stmt: Select, page_arg, per_page: int = 20, rows: bool = False, filters: Iterable[str] = ()) -> Page:
+def paginate(
+    stmt: Select, page_arg, per_page: int = 20, rows: bool = False, filters: Iterable[str] = ()
+) -> Page:
     """One page of ``stmt``: entities, or with ``rows=True`` whole result rows (aggregate queries). ``filters``:
     the query arguments the list is filtered by, which its page links keep."""
     page = page_number(page_arg)
@@ -71,5 +79,10 @@ def paginate_list(items: list, page_arg, per_page: int = 20, filters: Iterable[s
     A page past the end shows the last page."""
     pages = max(1, -(-len(items) // per_page))
     page = min(page_number(page_arg), pages)
-    return Page(items=items[(page - 1) * per_page:page * per_page], page=page, per_page=per_page,
-                total=len(items), filters=tuple(filters))
+    return Page(
+        items=items[(page - 1) * per_page : page * per_page],
+        page=page,
+        per_page=per_page,
+        total=len(items),
+        filters=tuple(filters),
+    )

@@ -1,4 +1,5 @@
 """'Perlu perhatian hari ini' panels on the home page, contributed by each module (``Module.panels``)."""
+
 from dataclasses import dataclass, field
 
 from .modules import installed, may_use

@@ -6,6 +6,7 @@ urllib does), refused if it still holds an escape (double encoding), normalised,
 only a regular file whose real location is inside static/ is read, and it is read by this fetcher, not handed
 back to urllib to be decoded a second time.
 """
+
 import mimetypes
 import os
 from pathlib import Path
@@ -60,8 +61,9 @@ class StaticOnlyFetcher(URLFetcher):
 def html_to_pdf(html: str, static_root: Path) -> bytes:
     """Render ``html`` with ``static_root`` as the only readable place. ``<a rel="attachment">`` and
     ``<link rel="attachment">`` are dropped before writing: a PDF from Sinergi never carries an embedded file."""
-    document = HTML(string=html, base_url=static_root.as_uri() + "/",
-                    url_fetcher=StaticOnlyFetcher(static_root)).render()
+    document = HTML(
+        string=html, base_url=static_root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(static_root)
+    ).render()
     document.metadata.attachments = []
     for page in document.pages:
         page.links = [link for link in page.links if link[0] != "attachment"]
@@ -76,9 +78,14 @@ def render_pdf(template: str, paper: str = "A4", **context) -> bytes:
     static_root = Path(current_app.root_path) / "static"
     user = current_user if current_user.is_authenticated else None
     context.setdefault("letterhead", user.organisation if user else None)
-    html = render_template(template, page_size=PAPER.get(paper, PAPER["A4"]), paper=paper,
-                           printed_by=user.name if user else "", printed_at=f"{tanggal_jam(utcnow())} WIB",
-                           **context)
+    html = render_template(
+        template,
+        page_size=PAPER.get(paper, PAPER["A4"]),
+        paper=paper,
+        printed_by=user.name if user else "",
+        printed_at=f"{tanggal_jam(utcnow())} WIB",
+        **context,
+    )
     return html_to_pdf(html, static_root)
 
 

@@ -1,13 +1,16 @@
 """The one place that decides page vs fragment (contact.app style: the page includes the fragment)."""
+
 from flask import make_response, render_template, request
 
 
 def wants_fragment() -> bool:
     """An htmx request that targets part of the page and is not a history restore."""
     h = request.headers
-    return (h.get("HX-Request") == "true"
-            and h.get("HX-History-Restore-Request") != "true"
-            and h.get("HX-Request-Type", "partial") != "full")
+    return (
+        h.get("HX-Request") == "true"
+        and h.get("HX-History-Restore-Request") != "true"
+        and h.get("HX-Request-Type", "partial") != "full"
+    )
 
 
 def render(page_template: str, fragment_template: str | None = None, /, status: int = 200, **context):

@@ -1,4 +1,5 @@
 """Roles, their labels and ranks. Which module a role may open is declared by the module (core.modules)."""
+
 from functools import wraps
 
 from flask import abort
@@ -42,13 +43,17 @@ def may_manage(actor, target) -> bool:
     this is the rank rule on top of it."""
     return rank(target.role) <= rank(actor.role)
 
+
 def roles_required(*roles):
     """Narrower gate for single views (e.g. only the verifikator may approve). 404 outside."""
+
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated or current_user.role not in roles:
                 abort(404)
             return view(*args, **kwargs)
+
         return wrapped
+
     return decorator

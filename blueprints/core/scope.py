@@ -4,11 +4,11 @@ Models opt in by defining ``scope_clause(cls, user)`` returning a SQL condition.
 here, once: ``scope_of`` never asks a model about a superadmin. Out-of-scope rows answer 404, never 403, so
 nothing hints they exist.
 """
+
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import ForeignKey, Select, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
-from sqlalchemy import ForeignKey
 
 from .extensions import db
 from .roles import SUPERADMIN

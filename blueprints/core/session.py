@@ -11,6 +11,7 @@ and was last seen, and from which address and browser. So:
 
 The database stores only a SHA-256 of the id, so a copy of the table does not hold usable cookies.
 """
+
 import hashlib
 import logging
 import secrets
@@ -55,10 +56,22 @@ class UserSession(db.Model):
         return f"{name} di {system}" if system else name
 
 
-_BROWSERS = [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
-             ("Safari/", "Safari"), ("curl/", "curl")]
-_SYSTEMS = [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
-            ("Mac OS X", "macOS"), ("Linux", "Linux")]
+_BROWSERS = [
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+    ("curl/", "curl"),
+]
+_SYSTEMS = [
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+]
 _SERIALIZER = TaggedJSONSerializer()
 
 
@@ -129,7 +142,8 @@ class ServerSessionInterface(SessionInterface):
             select(UserSession.id, UserSession.user_id, UserSession.data, UserSession.last_seen_at, User)
             .outerjoin(User, User.id == UserSession.user_id)
             .options(joinedload(User.regency), joinedload(User.organisation))
-            .where(UserSession.token_hash == _hash(token))).first()
+            .where(UserSession.token_hash == _hash(token))
+        ).first()
         if row is None:
             return ServerSession(token=token)
         now = utcnow()
@@ -142,8 +156,13 @@ class ServerSessionInterface(SessionInterface):
             data = _SERIALIZER.loads(row.data)
         except (ValueError, TypeError):
             data = {}
-        session = ServerSession(data if isinstance(data, dict) else {}, token=token, row_id=row.id,
-                                user_id=row.user_id, last_seen=row.last_seen_at)
+        session = ServerSession(
+            data if isinstance(data, dict) else {},
+            token=token,
+            row_id=row.id,
+            user_id=row.user_id,
+            last_seen=row.last_seen_at,
+        )
         session.user = row.User  # a strong reference: the ORM's identity map alone would let it go
         return session
 
@@ -158,29 +177,57 @@ class ServerSessionInterface(SessionInterface):
         if not session and (session.row_id is None or identity_changed or session.modified):
             # emptied (logout) or never used: no row, no cookie
             if session.row_id is not None or session.token:
-                self._write(delete(UserSession).where(UserSession.id == session.row_id)
-                            if session.row_id is not None else None)
-                response.delete_cookie(name, domain=domain, path=path, secure=self.get_cookie_secure(app),
-                                       httponly=self.get_cookie_httponly(app),
-                                       samesite=self.get_cookie_samesite(app))
+                self._write(
+                    delete(UserSession).where(UserSession.id == session.row_id)
+                    if session.row_id is not None
+                    else None
+                )
+                response.delete_cookie(
+                    name,
+                    domain=domain,
+                    path=path,
+                    secure=self.get_cookie_secure(app),
+                    httponly=self.get_cookie_httponly(app),
+                    samesite=self.get_cookie_samesite(app),
+                )
             return
         if session.row_id is None or identity_changed:
             token = secrets.token_urlsafe(32)
-            statements = [insert(UserSession).values(
-                token_hash=_hash(token), user_id=session.user_id, data=_SERIALIZER.dumps(dict(session)),
-                created_at=now, last_seen_at=now, **_client())]
+            statements = [
+                insert(UserSession).values(
+                    token_hash=_hash(token),
+                    user_id=session.user_id,
+                    data=_SERIALIZER.dumps(dict(session)),
+                    created_at=now,
+                    last_seen_at=now,
+                    **_client(),
+                )
+            ]
             if identity_changed:
                 statements.insert(0, delete(UserSession).where(UserSession.id == session.row_id))
             self._write(*statements, *_due_purge(app, now))
-            response.set_cookie(name, token, domain=domain, path=path, secure=self.get_cookie_secure(app),
-                                httponly=self.get_cookie_httponly(app), samesite=self.get_cookie_samesite(app))
+            response.set_cookie(
+                name,
+                token,
+                domain=domain,
+                path=path,
+                secure=self.get_cookie_secure(app),
+                httponly=self.get_cookie_httponly(app),
+                samesite=self.get_cookie_samesite(app),
+            )
             return
         if session.modified:
-            self._write(update(UserSession).where(UserSession.id == session.row_id).values(
-                data=_SERIALIZER.dumps(dict(session)), last_seen_at=now, **_client()))
+            self._write(
+                update(UserSession)
+                .where(UserSession.id == session.row_id)
+                .values(data=_SERIALIZER.dumps(dict(session)), last_seen_at=now, **_client())
+            )
         elif session.last_seen is None or now - session.last_seen >= TOUCH_EVERY:
-            self._write(update(UserSession).where(UserSession.id == session.row_id).values(
-                last_seen_at=now, **_client()))
+            self._write(
+                update(UserSession)
+                .where(UserSession.id == session.row_id)
+                .values(last_seen_at=now, **_client())
+            )
 
     @staticmethod
     def _write(*statements) -> None:
@@ -197,14 +244,17 @@ class ServerSessionInterface(SessionInterface):
 
 
 def _client() -> dict:
-    return {"ip": (request.remote_addr or "")[:45] or None,
-            "user_agent": (request.user_agent.string or "")[:200] or None}
+    return {
+        "ip": (request.remote_addr or "")[:45] or None,
+        "user_agent": (request.user_agent.string or "")[:200] or None,
+    }
 
 
 USER_MODEL = "sinergi.user_model"
 
 
 # ---- who is logged in -------------------------------------------------------------------------------------
+
 
 @login_manager.user_loader
 def _load_user(user_id: str):
@@ -227,6 +277,7 @@ def _load_user(user_id: str):
 
 # ---- use cases: list and end sessions -------------------------------------------------------------------
 
+
 def current_id() -> int | None:
     from flask import session
 
@@ -238,9 +289,13 @@ def of_user(user_id: int) -> list[UserSession]:
     from flask import current_app
 
     cutoff = utcnow() - idle_limit(current_app)
-    return list(db.session.scalars(select(UserSession).where(
-        UserSession.user_id == user_id, UserSession.last_seen_at >= cutoff)
-        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())))
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(UserSession.user_id == user_id, UserSession.last_seen_at >= cutoff)
+            .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+        )
+    )
 
 
 def end_all(user_id: int, keep_current: bool = False) -> int:
@@ -257,15 +312,17 @@ def end_one(user_id: int, session_id: int) -> bool:
     """End one of the user's own sessions (never the current one: that is what logout is for)."""
     if session_id == current_id():
         return False
-    result = db.session.execute(delete(UserSession).where(UserSession.id == session_id,
-                                                          UserSession.user_id == user_id))
+    result = db.session.execute(
+        delete(UserSession).where(UserSession.id == session_id, UserSession.user_id == user_id)
+    )
     return bool(result.rowcount)
 
 
 def _purge_statement(app: Flask, now: datetime):
     return delete(UserSession).where(
         (UserSession.user_id.is_not(None) & (UserSession.last_seen_at < now - idle_limit(app)))
-        | (UserSession.user_id.is_(None) & (UserSession.last_seen_at < now - ANONYMOUS_LIFETIME)))
+        | (UserSession.user_id.is_(None) & (UserSession.last_seen_at < now - ANONYMOUS_LIFETIME))
+    )
 
 
 _LAST_PURGE: dict[str, datetime] = {}
@@ -306,4 +363,3 @@ def register_session_policy(app: Flask, user_model) -> None:
         if view is None or getattr(view, "is_public", False):
             return None  # the login page itself shows the note
         return login_redirect()
-

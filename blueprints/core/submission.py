@@ -16,6 +16,7 @@ SQLite the write lock orders them, and in both cases the loser reads the winner'
 A failed use case rolls back, which takes the key with it, so the clerk can correct the form and send it again.
 Keys are kept for a day.
 """
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,6 +44,7 @@ class SubmissionKey(db.Model):
 @dataclass(frozen=True)
 class Replay:
     """The result of the first submit with this key."""
+
     url: str
 
     def response(self):

@@ -18,6 +18,7 @@ address) out:
 An attempt refused by the throttle is not evaluated and does not count. A successful login clears the account's
 counters.
 """
+
 import logging
 import time
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ class RateCounter(db.Model):
 
 # ---- storages ---------------------------------------------------------------------------------------------
 
+
 class DatabaseCounters:
     """Fixed-window counters in ``rate_counter``. Each call runs in a short transaction of its own (a separate
     connection), so a count survives the request's rollback and never commits the request's work."""
@@ -65,10 +67,13 @@ class DatabaseCounters:
         table = RateCounter.__table__
         expired = table.c.expires_at <= literal(now, UTCDateTime())
         stmt = self._insert()(table).values(key=key, count=amount, expires_at=expires)
-        stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={
-            "count": case((expired, amount), else_=table.c.count + amount),
-            "expires_at": case((expired, literal(expires, UTCDateTime())), else_=table.c.expires_at),
-        }).returning(table.c.count, table.c.expires_at)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "count": case((expired, amount), else_=table.c.count + amount),
+                "expires_at": case((expired, literal(expires, UTCDateTime())), else_=table.c.expires_at),
+            },
+        ).returning(table.c.count, table.c.expires_at)
         with self.engine.begin() as conn:
             count, until = conn.execute(stmt).one()
         if until.tzinfo is None:  # a CASE result on SQLite comes back without the column type
@@ -77,15 +82,20 @@ class DatabaseCounters:
 
     def get(self, key: str) -> tuple[int, float | None]:
         with self.engine.connect() as conn:
-            row = conn.execute(select(RateCounter.count, RateCounter.expires_at).where(
-                RateCounter.key == key, RateCounter.expires_at > literal(utcnow(), UTCDateTime()))).first()
+            row = conn.execute(
+                select(RateCounter.count, RateCounter.expires_at).where(
+                    RateCounter.key == key, RateCounter.expires_at > literal(utcnow(), UTCDateTime())
+                )
+            ).first()
         return (int(row[0]), row[1].timestamp()) if row else (0, None)
 
     def set(self, key: str, value: int, seconds: int) -> None:
         table = RateCounter.__table__
         expires = utcnow() + timedelta(seconds=seconds)
         stmt = self._insert()(table).values(key=key, count=value, expires_at=expires)
-        stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"count": value, "expires_at": expires})
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"], set_={"count": value, "expires_at": expires}
+        )
         with self.engine.begin() as conn:
             conn.execute(stmt)
 
@@ -99,7 +109,9 @@ class DatabaseCounters:
 
     def purge(self) -> None:
         with self.engine.begin() as conn:
-            conn.execute(delete(RateCounter).where(RateCounter.expires_at <= literal(utcnow(), UTCDateTime())))
+            conn.execute(
+                delete(RateCounter).where(RateCounter.expires_at <= literal(utcnow(), UTCDateTime()))
+            )
 
 
 class RedisError(OSError):
@@ -109,9 +121,11 @@ class RedisError(OSError):
 class RedisCounters:
     """The same counters in Redis (redis-py; INCR with an expiry, GET, SET and DEL)."""
 
-    _INCR = ("local c = redis.call('INCRBY', KEYS[1], ARGV[2]) "
-             "if c == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end "
-             "return {c, redis.call('PTTL', KEYS[1])}")
+    _INCR = (
+        "local c = redis.call('INCRBY', KEYS[1], ARGV[2]) "
+        "if c == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end "
+        "return {c, redis.call('PTTL', KEYS[1])}"
+    )
 
     def __init__(self, url: str, timeout: float = 2.0):
         if urlsplit(url).scheme not in ("redis", "rediss"):
@@ -135,8 +149,9 @@ class RedisCounters:
         return int(count), time.time() + max(int(ttl_ms), 0) / 1000
 
     def get(self, key: str) -> tuple[int, float | None]:
-        value, ttl_ms = self.call(("EVAL", "return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}",
-                                   "1", key))
+        value, ttl_ms = self.call(
+            ("EVAL", "return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}", "1", key)
+        )
         if value is None or value is False:
             return 0, None
         return int(value), (time.time() + ttl_ms / 1000) if ttl_ms and ttl_ms > 0 else None
@@ -151,7 +166,9 @@ class RedisCounters:
     def reset(self, prefix: str = "") -> None:
         cursor = "0"
         while True:
-            cursor, keys = self.call(("SCAN", cursor, "MATCH", prefix.replace("*", r"\*") + "*", "COUNT", "500"))
+            cursor, keys = self.call(
+                ("SCAN", cursor, "MATCH", prefix.replace("*", r"\*") + "*", "COUNT", "500")
+            )
             cursor = cursor.decode() if isinstance(cursor, bytes) else str(cursor)
             if keys:
                 self.call(("DEL", *keys))
@@ -248,6 +265,7 @@ class SinergiStorage(Storage):
 
 # ---- login ------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Refusal:
     seconds: int
@@ -257,10 +275,14 @@ class Refusal:
     def message(self) -> str:
         wait = _duration(self.seconds)
         if self.reason == "pair":
-            return (f"Terlalu banyak percobaan masuk yang gagal untuk akun ini dari perangkat ini. Demi keamanan, "
-                    f"tunggu {wait} sebelum mencoba lagi. Akun lain tetap dapat masuk.")
-        return (f"Akun ini sedang menerima banyak percobaan masuk yang gagal. Demi keamanan, tunggu {wait} lalu "
-                f"coba lagi; kata sandi yang benar tetap diterima setelah itu.")
+            return (
+                f"Terlalu banyak percobaan masuk yang gagal untuk akun ini dari perangkat ini. Demi keamanan, "
+                f"tunggu {wait} sebelum mencoba lagi. Akun lain tetap dapat masuk."
+            )
+        return (
+            f"Akun ini sedang menerima banyak percobaan masuk yang gagal. Demi keamanan, tunggu {wait} lalu "
+            f"coba lagi; kata sandi yang benar tetap diterima setelah itu."
+        )
 
 
 def _duration(seconds: int) -> str:

@@ -8,6 +8,7 @@ without a time (birth dates, signing dates) stay plain dates.
 
 'Now' and 'today' come only from ``utcnow()`` and ``today_local()``; tests pin the clock under them.
 """
+
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 

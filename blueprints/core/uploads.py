@@ -10,6 +10,7 @@
 - ``private_dir(path)`` / ``write_private(path, data)``: folders 0700, files 0600 (the process umask set in
   app.py gives the same to everything else it creates).
 """
+
 import io
 import os
 import warnings
@@ -30,16 +31,24 @@ def _setting(name: str, default: int) -> int:
 
 
 def _too_many_rows(limit: int) -> str:
-    return (f"Berkas berisi lebih dari {limit:,} baris. Pecah menjadi beberapa berkas lalu unggah lagi."
-            .replace(",", "."))
+    return (
+        f"Berkas berisi lebih dari {limit:,} baris. Pecah menjadi beberapa berkas lalu unggah lagi.".replace(
+            ",", "."
+        )
+    )
 
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def spreadsheet_problem(data: bytes, filename: str = "", max_rows: int | None = None,
-                        max_unpacked: int | None = None, rows_message: str | None = None) -> str | None:
+def spreadsheet_problem(
+    data: bytes,
+    filename: str = "",
+    max_rows: int | None = None,
+    max_unpacked: int | None = None,
+    rows_message: str | None = None,
+) -> str | None:
     """Why this spreadsheet upload must be refused (a message for the clerk), or None. A caller with its own
     row limit (counted its own way, e.g. data rows under a header) passes it with the message it shows for it."""
     max_rows = max_rows or _setting("UPLOAD_MAX_ROWS", DEFAULT_MAX_ROWS)
@@ -63,8 +72,10 @@ def spreadsheet_problem(data: bytes, filename: str = "", max_rows: int | None = 
             if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 return "Berkas .xlsx ini tidak wajar (isinya berlipat ratusan kali saat dibuka) dan ditolak."
         if total > max_unpacked:
-            return (f"Isi berkas .xlsx terlalu besar setelah dibuka (lebih dari {max_unpacked // (1024 * 1024)} MB). "
-                    "Pecah menjadi beberapa berkas.")
+            return (
+                f"Isi berkas .xlsx terlalu besar setelah dibuka (lebih dari {max_unpacked // (1024 * 1024)} MB). "
+                "Pecah menjadi beberapa berkas."
+            )
         for info in members:
             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                 problem = _sheet_rows_problem(archive, info, max_rows, too_many_rows)
@@ -73,8 +84,9 @@ def spreadsheet_problem(data: bytes, filename: str = "", max_rows: int | None = 
     return None
 
 
-def _sheet_rows_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_rows: int,
-                        too_many_rows: str) -> str | None:
+def _sheet_rows_problem(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_rows: int, too_many_rows: str
+) -> str | None:
     rows = 0
     try:
         with archive.open(info) as stream:
@@ -108,8 +120,17 @@ def pdf_problem(data: bytes) -> str | None:
             if len(reader.pages) < 1:
                 return "Berkas PDF tidak berisi halaman."
             reader.pages[0].mediabox  # noqa: B018  (reads the first page object)
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, RecursionError,
-            AssertionError):
+    except (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        OSError,
+        RecursionError,
+        AssertionError,
+    ):
         return "Berkas berawalan %PDF- tetapi bukan PDF yang sah (tidak dapat dibaca sebagai PDF)."
     return None
 

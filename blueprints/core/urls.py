@@ -5,6 +5,7 @@ the address printed on paper. When it is set, every ``url_for(..., _external=Tru
 (``Sinergi.url_for`` in app.py calls ``external``), inside a request or not. Without it, the request's own host
 and scheme are used: with ``TRUSTED_PROXIES`` set, those are the ones the proxy reports.
 """
+
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
@@ -20,7 +21,9 @@ def external(app, base: str, build_path, endpoint: str, values: dict, anchor=Non
     if has_request_context():
         return base + build_path(endpoint, _anchor=anchor, _method=method, _external=False, **values)
     parts = urlsplit(base)
-    adapter = app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https")
+    adapter = app.url_map.bind(
+        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
+    )
     app.inject_url_defaults(endpoint, values)
     url = adapter.build(endpoint, values, method=method, force_external=True)
     return url + (f"#{anchor}" if anchor else "")

@@ -6,6 +6,7 @@ case compares the posted version (``is_stale``) and the view answers with ``conf
 shows, field by field, what is stored now and what this clerk typed, and offers to apply the typed values on
 top of the current record (the page posts them again with the current version).
 """
+
 from dataclasses import dataclass
 
 from flask import request
@@ -14,8 +15,8 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from wtforms import BooleanField, DateField, DateTimeField, HiddenField, SelectFieldBase, SubmitField
 from wtforms.csrf.core import CSRFTokenField
 
-from .render import render
 from .fmt import tanggal, tanggal_jam
+from .render import render
 
 SKIP_NAMES = {"csrf_token", "version", "submission_key"}
 
@@ -87,10 +88,22 @@ def differences(form, obj, current: dict | None = None) -> list[ConflictRow]:
 
 def conflict_response(form, obj, *, back_url: str, current: dict | None = None, action: str | None = None):
     """The 409 conflict page for a stale edit of ``obj`` (which must be freshly loaded)."""
-    typed = [(name, value) for name, values in request.form.lists() if name not in ("csrf_token", "version")
-             for value in values]
+    typed = [
+        (name, value)
+        for name, values in request.form.lists()
+        if name not in ("csrf_token", "version")
+        for value in values
+    ]
     who = getattr(obj, "updated_by", None)
-    return render("errors/conflict.html", "errors/_conflict.html", status=409,
-                  rows=differences(form, obj, current), typed=typed, version=obj.version,
-                  action=action or request.path, back_url=back_url, who=who,
-                  when=getattr(obj, "updated_at", None))
+    return render(
+        "errors/conflict.html",
+        "errors/_conflict.html",
+        status=409,
+        rows=differences(form, obj, current),
+        typed=typed,
+        version=obj.version,
+        action=action or request.path,
+        back_url=back_url,
+        who=who,
+        when=getattr(obj, "updated_at", None),
+    )

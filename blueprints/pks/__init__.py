@@ -8,5 +8,6 @@ bp = Blueprint("pks", __name__, url_prefix="/pks", cli_group="pks")
 from . import cli, demo, home, views  # noqa: E402,F401
 
 # The superadmin belongs to no regency, so it does no regency's cooperation work.
-MODULE = Module("pks", "Kerja Sama", frozenset({R.KERJASAMA, R.PIMPINAN, R.ADMIN}), bp, demo=demo.load,
-                panels=home.panels)
+MODULE = Module(
+    "pks", "Kerja Sama", frozenset({R.KERJASAMA, R.PIMPINAN, R.ADMIN}), bp, demo=demo.load, panels=home.panels
+)

@@ -4,6 +4,7 @@ Bagian Kerjasama reads and writes the agreements of its regency (the regency sco
 ``scope_clause``); Pimpinan reads the same records and writes nothing; an admin reaches only the rule
 switches; the superadmin belongs to no regency (it is not a role of the module, see ``__init__.py``).
 """
+
 from flask_login import current_user
 
 from blueprints.core.roles import ADMIN, PIMPINAN, SUPERADMIN

@@ -1,6 +1,7 @@
 """Drafting an agreement (docs/pks.md §4.1, §6.1): recording it, editing it before signing, its adendum or
 perpanjangan, the KSB's scope items, notes; and finding agreements. Create use cases return (address, message)
 for ``saving.create_once``, or None with the reasons on the form."""
+
 from flask import url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -41,27 +42,43 @@ def search(args, user):
         stmt = stmt.where(Agreement.id.in_(select(Party.agreement_id).where(Party.regency_id == int(daerah))))
     if q:
         like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(Agreement.judul).like(like),
-                              Agreement.id.in_(select(DocNumber.agreement_id)
-                                               .where(func.lower(DocNumber.nomor).like(like)))))
+        stmt = stmt.where(
+            or_(
+                func.lower(Agreement.judul).like(like),
+                Agreement.id.in_(
+                    select(DocNumber.agreement_id).where(func.lower(DocNumber.nomor).like(like))
+                ),
+            )
+        )
     return stmt.options(*list_options()).order_by(Agreement.id.desc()), q
 
 
 def parent_choices() -> list[tuple[int, str]]:
-    parents = db.session.scalars(scoped(Agreement).where(Agreement.tahap != "dibatalkan").order_by(Agreement.id))
+    parents = db.session.scalars(
+        scoped(Agreement).where(Agreement.tahap != "dibatalkan").order_by(Agreement.id)
+    )
     return [(0, "— tanpa induk —")] + [(a.id, f"{a.jenis} #{a.id}: {a.judul[:80]}") for a in parents]
 
 
 def scope_item_choices() -> list[tuple[int, str]]:
-    items = db.session.scalars(select(ScopeItem).where(ScopeItem.ksb_id.in_(
-        scoped(Agreement, None, Agreement.id).where(Agreement.jenis == "KSB"))).order_by(ScopeItem.id))
+    items = db.session.scalars(
+        select(ScopeItem)
+        .where(ScopeItem.ksb_id.in_(scoped(Agreement, None, Agreement.id).where(Agreement.jenis == "KSB")))
+        .order_by(ScopeItem.id)
+    )
     return [(0, "—")] + [(s.id, s.nama[:80]) for s in items]
 
 
 def coverage_ksbs() -> list[Agreement]:
     """The user's KSB with their scope items and the agreements implementing each."""
-    return list(db.session.scalars(scoped(Agreement).where(Agreement.jenis == "KSB").options(
-        selectinload(Agreement.scope_items).selectinload(ScopeItem.agreements)).order_by(Agreement.id)))
+    return list(
+        db.session.scalars(
+            scoped(Agreement)
+            .where(Agreement.jenis == "KSB")
+            .options(selectinload(Agreement.scope_items).selectinload(ScopeItem.agreements))
+            .order_by(Agreement.id)
+        )
+    )
 
 
 def visible_ids() -> set[int]:
@@ -69,6 +86,7 @@ def visible_ids() -> set[int]:
 
 
 # ---- recording and editing ----------------------------------------------------------------------
+
 
 def parent_problems(jenis: str, parent: Agreement | None, scope_item_id: int | None) -> dict[str, str]:
     """A PKS needs its KSB; an adendum or perpanjangan needs the original; a KSB has no parent; a scope item
@@ -121,25 +139,35 @@ def create_agreement(form, user, today):
         for name, message in problems.items():
             form[name].errors.append(message)
         return None
-    a = Agreement(jenis=form.jenis.data, parent_id=parent.id if parent else None,
-                  tahap=FIRST_STAGE[form.jenis.data], tahap_sejak=today, pemrakarsa_regency_id=user.regency_id)
+    a = Agreement(
+        jenis=form.jenis.data,
+        parent_id=parent.id if parent else None,
+        tahap=FIRST_STAGE[form.jenis.data],
+        tahap_sejak=today,
+        pemrakarsa_regency_id=user.regency_id,
+    )
     apply_form(form, a)
     db.session.add(a)
     db.session.flush()
     if form.scope_item_id.data:
         db.session.add(ScopeLink(agreement_id=a.id, scope_item_id=form.scope_item_id.data))
-    db.session.add(Party(agreement_id=a.id, regency_id=user.regency_id, urutan=1,
-                         organisation_id=user.organisation_id))
+    db.session.add(
+        Party(agreement_id=a.id, regency_id=user.regency_id, urutan=1, organisation_id=user.organisation_id)
+    )
     log(a, "dibuat", user, "", a.tahap, f"{a.jenis_label} dicatat")
     audit.record("create", "pks_agreement", a.id, f"kesepakatan #{a.id}")
-    return (url_for("pks.detail", agreement_id=a.id),
-            "Kesepakatan dicatat. Tambahkan pihak lain agar daerah mitra dapat melihatnya.")
+    return (
+        url_for("pks.detail", agreement_id=a.id),
+        "Kesepakatan dicatat. Tambahkan pihak lain agar daerah mitra dapat melihatnya.",
+    )
 
 
 def agreement_now(a: Agreement) -> dict:
     """What the edit form shows of ``a`` where a field is not an attribute of the same name."""
-    return {"scope_item_id": a.scope_item.id if a.scope_item else 0,
-            "dprd_perlu": {True: "ya", False: "tidak"}.get(a.dprd_perlu, "")}
+    return {
+        "scope_item_id": a.scope_item.id if a.scope_item else 0,
+        "dprd_perlu": {True: "ya", False: "tidak"}.get(a.dprd_perlu, ""),
+    }
 
 
 def _set_scope_link(a: Agreement, scope_item_id: int | None) -> None:
@@ -155,7 +183,8 @@ def _set_scope_link(a: Agreement, scope_item_id: int | None) -> None:
 def save_agreement(form, a: Agreement, user) -> bool:
     """Apply the edit form (the version was checked by the view); False with the reason on the form."""
     if form.scope_item_id.data and form.scope_item_id.data not in {
-            s.id for s in (a.parent.scope_items if a.parent else [])}:
+        s.id for s in (a.parent.scope_items if a.parent else [])
+    }:
         form.scope_item_id.errors.append(SCOPE_NOT_OF_PARENT)
         return False
     apply_form(form, a)
@@ -167,19 +196,41 @@ def save_agreement(form, a: Agreement, user) -> bool:
 
 # ---- adendum / perpanjangan ---------------------------------------------------------------------
 
+
 def create_child(a: Agreement, jenis: str, judul: str, user, today) -> Agreement:
     """A linked new document with its own parties, signing and numbers (docs/pks.md §6.1, adendum)."""
-    child = Agreement(jenis=jenis, parent_id=a.id, judul=judul[:250], objek=a.objek, urusan_codes=a.urusan_codes,
-                      kategori=a.kategori, rujukan_rpjmd=a.rujukan_rpjmd, tahap=FIRST_STAGE[jenis],
-                      tahap_sejak=today, dprd_perlu=None, pemrakarsa_regency_id=a.pemrakarsa_regency_id,
-                      pemrakarsa_opd=a.pemrakarsa_opd)
+    child = Agreement(
+        jenis=jenis,
+        parent_id=a.id,
+        judul=judul[:250],
+        objek=a.objek,
+        urusan_codes=a.urusan_codes,
+        kategori=a.kategori,
+        rujukan_rpjmd=a.rujukan_rpjmd,
+        tahap=FIRST_STAGE[jenis],
+        tahap_sejak=today,
+        dprd_perlu=None,
+        pemrakarsa_regency_id=a.pemrakarsa_regency_id,
+        pemrakarsa_opd=a.pemrakarsa_opd,
+    )
     db.session.add(child)
     db.session.flush()
     for p in a.parties:
-        db.session.add(Party(agreement_id=child.id, regency_id=p.regency_id, urutan=p.urutan,
-                             organisation_id=p.organisation_id, opd=p.opd, peran=p.peran, alamat=p.alamat,
-                             pic_nama=p.pic_nama, pic_jabatan=p.pic_jabatan, dasar_hukum=p.dasar_hukum,
-                             menandatangani=p.menandatangani))
+        db.session.add(
+            Party(
+                agreement_id=child.id,
+                regency_id=p.regency_id,
+                urutan=p.urutan,
+                organisation_id=p.organisation_id,
+                opd=p.opd,
+                peran=p.peran,
+                alamat=p.alamat,
+                pic_nama=p.pic_nama,
+                pic_jabatan=p.pic_jabatan,
+                dasar_hukum=p.dasar_hukum,
+                menandatangani=p.menandatangani,
+            )
+        )
     log(child, "dibuat", user, "", child.tahap, f"{child.jenis_label} atas naskah #{a.id}")
     log(a, "turunan", user, reason=f"{child.jenis_label} dibuat: {child.judul}")
     db.session.flush()
@@ -193,14 +244,19 @@ def add_child(a: Agreement, form, user, today):
         return None
     c = create_child(a, form.jenis.data, form.judul.data.strip(), user, today)
     audit.record("create", "pks_agreement", c.id, f"kesepakatan #{c.id} ({c.jenis}) atas #{a.id}")
-    return (url_for("pks.detail", agreement_id=c.id),
-            f"{c.jenis_label} dibuat dengan pihak yang sama; lengkapi nomor dan penandatangannya.")
+    return (
+        url_for("pks.detail", agreement_id=c.id),
+        f"{c.jenis_label} dibuat dengan pihak yang sama; lengkapi nomor dan penandatangannya.",
+    )
 
 
 # ---- KSB scope items and notes ------------------------------------------------------------------
 
+
 def add_scope_item(a: Agreement, form, today):
-    row = ScopeItem(ksb_id=a.id, nama=form.nama.data.strip(), urusan_code=form.urusan_code.data, dicatat_pada=today)
+    row = ScopeItem(
+        ksb_id=a.id, nama=form.nama.data.strip(), urusan_code=form.urusan_code.data, dicatat_pada=today
+    )
     db.session.add(row)
     db.session.flush()
     audit.record("create", "pks_scope_item", row.id, f"ruang lingkup #{row.id} KSB #{a.id}")
@@ -210,8 +266,13 @@ def add_scope_item(a: Agreement, form, today):
 def add_note(a: Agreement, form, user):
     """A shared note, or the regency's internal one (disposisi and telaahan are always internal)."""
     internal = form.internal.data or form.kind.data in INTERNAL_KINDS
-    note = Note(agreement_id=a.id, kind=form.kind.data, text=form.text.data.strip(),
-                regency_id=user.regency_id if internal else None, author_id=user.id)
+    note = Note(
+        agreement_id=a.id,
+        kind=form.kind.data,
+        text=form.text.data.strip(),
+        regency_id=user.regency_id if internal else None,
+        author_id=user.id,
+    )
     db.session.add(note)
     db.session.flush()
     audit.record("create", "pks_note", note.id, f"catatan {note.kind} #{note.id} kesepakatan #{a.id}")

@@ -1,5 +1,6 @@
 """Service areas (wilayah layanan, docs/pks.md §10): the nagari or jorong an agreement serves, read by Rujukan
 through ``public.covering_agreements``."""
+
 from flask import url_for
 from sqlalchemy import select
 
@@ -16,7 +17,9 @@ def area_regency(a: Agreement, wanted: int | None, user) -> tuple[Regency, list[
     """(regency whose nagari the form lists, the agreement's party regencies): the one asked for if it is a
     party, else the user's."""
     regencies = {p.regency_id: p.regency for p in a.parties}
-    regency = regencies.get(wanted) or regencies.get(user.regency_id) or db.session.get(Regency, user.regency_id)
+    regency = (
+        regencies.get(wanted) or regencies.get(user.regency_id) or db.session.get(Regency, user.regency_id)
+    )
     return regency, list(regencies.values())
 
 
@@ -30,8 +33,11 @@ def area_errors(a: Agreement, cascade) -> dict[str, str]:
 def add_area(a: Agreement, nagari: str, jorong_id: int | None):
     """Add the place once: the same nagari (or jorong) again changes nothing."""
     same_jorong = ServiceArea.jorong_id.is_(None) if jorong_id is None else ServiceArea.jorong_id == jorong_id
-    exists = db.session.scalar(select(ServiceArea.id).where(
-        ServiceArea.agreement_id == a.id, ServiceArea.nagari_code == nagari, same_jorong))
+    exists = db.session.scalar(
+        select(ServiceArea.id).where(
+            ServiceArea.agreement_id == a.id, ServiceArea.nagari_code == nagari, same_jorong
+        )
+    )
     if exists is None:
         row = ServiceArea(agreement_id=a.id, nagari_code=nagari, jorong_id=jorong_id)
         db.session.add(row)
@@ -41,5 +47,8 @@ def add_area(a: Agreement, nagari: str, jorong_id: int | None):
 
 
 def areas_of(a: Agreement) -> list[ServiceArea]:
-    return list(db.session.scalars(select(ServiceArea).where(ServiceArea.agreement_id == a.id)
-                                   .order_by(ServiceArea.id)))
+    return list(
+        db.session.scalars(
+            select(ServiceArea).where(ServiceArea.agreement_id == a.id).order_by(ServiceArea.id)
+        )
+    )

@@ -2,6 +2,7 @@
 
 Errors always block; a rule hit is a warning unless an admin made that rule blocking (``rules.py``).
 """
+
 from datetime import date
 
 from sqlalchemy import select
@@ -34,8 +35,11 @@ def signing_gaps(a: Agreement) -> list[str]:
             errors.append(f"Nomor naskah dari {p.short_label} ({p.regency.short_name}) belum dicatat.")
         if not p.signatories:
             errors.append(f"Penandatangan untuk {p.short_label} belum dicatat.")
-        errors.extend(f"{s.nama} bukan Bupati: nomor dan tanggal surat kuasa wajib dicatat."
-                      for s in p.signatories if not s.is_bupati and (not s.kuasa_nomor or s.kuasa_tanggal is None))
+        errors.extend(
+            f"{s.nama} bukan Bupati: nomor dan tanggal surat kuasa wajib dicatat."
+            for s in p.signatories
+            if not s.is_bupati and (not s.kuasa_nomor or s.kuasa_tanggal is None)
+        )
     errors.extend(dprd_errors(a))
     return errors
 
@@ -65,8 +69,13 @@ def _term_hits(a: Agreement, start: date, end: date, blocking: set[str]) -> list
         hits.append(hit("durasi_5_tahun", "Jangka waktu lebih dari 5 tahun.", blocking))
     parent_end = effective_end(a.parent) if a.jenis == "PKS" and a.parent is not None else None
     if parent_end and end > parent_end:
-        hits.append(hit("melewati_ksb", f"Tanggal berakhir PKS melewati masa KSB "
-                                        f"({format_target(parent_end, parent_end, 'hari')}).", blocking))
+        hits.append(
+            hit(
+                "melewati_ksb",
+                f"Tanggal berakhir PKS melewati masa KSB ({format_target(parent_end, parent_end, 'hari')}).",
+                blocking,
+            )
+        )
     return hits
 
 
@@ -76,8 +85,15 @@ def rule_warnings(a: Agreement, to: str, start: date | None, end: date | None) -
     hits = []
     if to in ("penyusunan", "persiapan") and not a.rujukan_rpjmd.strip():
         hits.append(hit("rpjmd", "Rujukan program RPJMD/RKPD belum diisi.", blocking))
-    if a.jenis == "KSB" and a.tahap == "penawaran" and to == "penyusunan" and not _offer_copied_to_governor(a):
-        hits.append(hit("tembusan", "Belum ada surat penawaran keluar dengan tembusan kepada Gubernur.", blocking))
+    if (
+        a.jenis == "KSB"
+        and a.tahap == "penawaran"
+        and to == "penyusunan"
+        and not _offer_copied_to_governor(a)
+    ):
+        hits.append(
+            hit("tembusan", "Belum ada surat penawaran keluar dengan tembusan kepada Gubernur.", blocking)
+        )
     missing = missing_clauses(a) if to in ("siap_ttd", "ditandatangani") else []
     if missing:
         hits.append(hit("klausul", "Klausul belum dicentang: " + ", ".join(missing) + ".", blocking))

@@ -1,4 +1,5 @@
 """``flask pks …`` commands."""
+
 from datetime import date
 
 import click

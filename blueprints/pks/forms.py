@@ -1,12 +1,35 @@
-from wtforms import (BooleanField, DateField, FileField, HiddenField, IntegerField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField, TimeField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    FileField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.core.forms import CreateForm, EditForm, Form
 
-from .models import (ACTIVITY_STATUS, DOC_KINDS, JENIS, KATEGORI, KLAUSUL, LETTER_DIRECTION, MEETING_DOC_ROLES,
-                     NOTE_KINDS, OBLIGATION_STATUS, PERAN_PIHAK, REKOMENDASI, REPORT_TO, URUSAN)
+from .models import (
+    ACTIVITY_STATUS,
+    DOC_KINDS,
+    JENIS,
+    KATEGORI,
+    KLAUSUL,
+    LETTER_DIRECTION,
+    MEETING_DOC_ROLES,
+    NOTE_KINDS,
+    OBLIGATION_STATUS,
+    PERAN_PIHAK,
+    REKOMENDASI,
+    REPORT_TO,
+    URUSAN,
+)
 
 
 def _req(label):
@@ -24,8 +47,14 @@ def _len(n):
 
 def _ids(label, message):
     """A select of record ids that takes only one of its options: junk, unknown or negative ids get ``message``."""
-    return SelectField(label, coerce=int, choices=[], default=0, invalid_value_message=message,
-                       invalid_choice_message=message)
+    return SelectField(
+        label,
+        coerce=int,
+        choices=[],
+        default=0,
+        invalid_value_message=message,
+        invalid_choice_message=message,
+    )
 
 
 REGENCY = "Pilih daerah yang tersedia."
@@ -54,7 +83,9 @@ class MultiCheckbox(SelectMultipleField):
 
 class AgreementForm(Form):
     jenis = SelectField("Jenis dokumen", choices=JENIS)
-    parent_id = _ids("Induk (KSB untuk PKS; naskah asal untuk adendum/perpanjangan)", "Induk tidak ditemukan.")
+    parent_id = _ids(
+        "Induk (KSB untuk PKS; naskah asal untuk adendum/perpanjangan)", "Induk tidak ditemukan."
+    )
     scope_item_id = _ids("Ruang lingkup KSB yang dilaksanakan", "Ruang lingkup tidak ditemukan.")
     judul = StringField("Judul", validators=[_req("Judul"), _len(250)])
     objek = StringField("Objek", validators=[Optional(), _len(250)])
@@ -64,10 +95,13 @@ class AgreementForm(Form):
     pemrakarsa_opd = StringField("OPD pemrakarsa", validators=[Optional(), _len(150)])
     klausul = MultiCheckbox("Daftar periksa klausul (daftar belum diverifikasi)", choices=KLAUSUL)
     tgl_keputusan_perpanjangan = DateField("Batas keputusan perpanjangan", validators=[Optional()])
-    dprd_perlu = SelectField("Perlu persetujuan DPRD?", choices={"": "— belum dicatat —", "ya": "Ya",
-                                                                  "tidak": "Tidak"}, default="")
-    dprd_alasan = StringField("Alasan (membebani masyarakat dan daerah / belum dianggarkan di APBD)",
-                              validators=[Optional(), _len(250)])
+    dprd_perlu = SelectField(
+        "Perlu persetujuan DPRD?", choices={"": "— belum dicatat —", "ya": "Ya", "tidak": "Tidak"}, default=""
+    )
+    dprd_alasan = StringField(
+        "Alasan (membebani masyarakat dan daerah / belum dianggarkan di APBD)",
+        validators=[Optional(), _len(250)],
+    )
     dprd_nomor = StringField("Nomor keputusan DPRD", validators=[Optional(), _len(100)])
     dprd_tanggal = DateField("Tanggal keputusan DPRD", validators=[Optional()])
 
@@ -115,12 +149,16 @@ class StageForm(Form):
 
 
 class SignForm(Form):
-    tgl_ttd = DateField("Tanggal penandatanganan", validators=[_date_req("Tanggal penandatanganan wajib diisi.")])
+    tgl_ttd = DateField(
+        "Tanggal penandatanganan", validators=[_date_req("Tanggal penandatanganan wajib diisi.")]
+    )
     tempat = StringField("Tempat", validators=[Optional(), _len(200)])
     tgl_mulai = DateField("Mulai berlaku (kosong = tanggal tanda tangan)", validators=[Optional()])
     tgl_berakhir = DateField("Berakhir", validators=[Optional()])
-    jangka_bulan = IntegerField("atau jangka waktu (bulan)", validators=[
-        Optional(), NumberRange(min=1, max=600, message="Jangka waktu 1–600 bulan.")])
+    jangka_bulan = IntegerField(
+        "atau jangka waktu (bulan)",
+        validators=[Optional(), NumberRange(min=1, max=600, message="Jangka waktu 1–600 bulan.")],
+    )
 
 
 class TargetForm(CreateForm):
@@ -132,8 +170,9 @@ class TargetForm(CreateForm):
 
 
 class WaitingForm(PlainVersionName, EditForm):
-    menunggu = SelectField("Menunggu siapa", choices=[],
-                           invalid_choice_message="Pilih salah satu (atau “— tidak ada —”).")
+    menunggu = SelectField(
+        "Menunggu siapa", choices=[], invalid_choice_message="Pilih salah satu (atau “— tidak ada —”)."
+    )
     opd = StringField("atau menunggu OPD (nama)", validators=[Optional(), _len(150)])
 
 
@@ -184,8 +223,9 @@ class ActionForm(CreateForm):
 
 class UploadForm(CreateForm):
     kind = SelectField("Jenis berkas", choices=DOC_KINDS)
-    versi = IntegerField("Versi draf", validators=[Optional(), NumberRange(min=1, max=999,
-                                                                           message="Versi 1–999.")])
+    versi = IntegerField(
+        "Versi draf", validators=[Optional(), NumberRange(min=1, max=999, message="Versi 1–999.")]
+    )
     ringkasan = TextAreaField("Ringkasan perubahan", validators=[Optional(), _len(2000)])
     meeting_id = _ids("Rapat terkait", MEETING)
     meeting_role = SelectField("Kaitan dengan rapat", choices=MEETING_DOC_ROLES, default="berkas")
@@ -195,8 +235,9 @@ class UploadForm(CreateForm):
 class ActivityForm(CreateForm):
     tanggal = DateField("Tanggal", validators=[_date_req("Tanggal wajib diisi.")])
     jenis = StringField("Kegiatan", validators=[_req("Kegiatan"), _len(150)])
-    peserta = IntegerField("Jumlah peserta", validators=[Optional(), NumberRange(min=0, max=100000,
-                                                                                  message="0–100.000.")])
+    peserta = IntegerField(
+        "Jumlah peserta", validators=[Optional(), NumberRange(min=0, max=100000, message="0–100.000.")]
+    )
     pic_solok = StringField("PIC Kab. Solok", validators=[Optional(), _len(150)])
     pic_sijunjung = StringField("PIC Kab. Sijunjung", validators=[Optional(), _len(150)])
     status = SelectField("Status", choices=ACTIVITY_STATUS)
@@ -204,7 +245,9 @@ class ActivityForm(CreateForm):
 
 class ObligationForm(CreateForm):
     party_id = _ids("Pihak", "Pilih pihak kesepakatan ini.")
-    text = TextAreaField("Kewajiban (dari pasal hak dan kewajiban)", validators=[_req("Kewajiban"), _len(2000)])
+    text = TextAreaField(
+        "Kewajiban (dari pasal hak dan kewajiban)", validators=[_req("Kewajiban"), _len(2000)]
+    )
     due = DateField("Tenggat", validators=[Optional()])
     status = SelectField("Status", choices={k: v for k, v in OBLIGATION_STATUS.items() if k != "lewat"})
     bukti = StringField("Bukti", validators=[Optional(), _len(500)])
@@ -240,18 +283,29 @@ class LinkAgreementForm(CreateForm):
 
 
 class ObligationStatusForm(EditForm):
-    status = SelectField("Status kewajiban", choices={k: v for k, v in OBLIGATION_STATUS.items() if k != "lewat"},
-                         invalid_choice_message="Status kewajiban tidak sah; pilih salah satu dari daftar.")
+    status = SelectField(
+        "Status kewajiban",
+        choices={k: v for k, v in OBLIGATION_STATUS.items() if k != "lewat"},
+        invalid_choice_message="Status kewajiban tidak sah; pilih salah satu dari daftar.",
+    )
 
 
 class ActionDoneForm(Form):
     """The wanted state of an action item (posting it twice does not flip it back)."""
-    done = SelectField("Status tindak lanjut", choices={"1": "Selesai", "0": "Terbuka"},
-                       invalid_choice_message="Status tindak lanjut tidak dikenali. Muat ulang halaman lalu coba lagi.")
+
+    done = SelectField(
+        "Status tindak lanjut",
+        choices={"1": "Selesai", "0": "Terbuka"},
+        invalid_choice_message="Status tindak lanjut tidak dikenali. Muat ulang halaman lalu coba lagi.",
+    )
 
 
 class RuleForm(EditForm):
     """An admin's switch of one rule, posting the wanted level (posting it twice does not flip it back)."""
+
     code = HiddenField()
-    blocking = SelectField("Tingkat", choices={"0": "Peringatan", "1": "Memblokir"},
-                           invalid_choice_message="Tingkat aturan tidak dikenali. Muat ulang halaman lalu coba lagi.")
+    blocking = SelectField(
+        "Tingkat",
+        choices={"0": "Peringatan", "1": "Memblokir"},
+        invalid_choice_message="Tingkat aturan tidak dikenali. Muat ulang halaman lalu coba lagi.",
+    )

@@ -1,5 +1,6 @@
 """'Perlu perhatian' for Bagian Kerjasama: computed fresh on every request, so nothing depends on the
 daily job having run."""
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,28 +32,47 @@ class Attention:
 
 
 def attention(user, today: date) -> Attention:
-    agreements = list(db.session.scalars(scoped(Agreement, user).options(
-        selectinload(Agreement.children), selectinload(Agreement.numbers),
-        selectinload(Agreement.parties)).order_by(Agreement.id)))
+    agreements = list(
+        db.session.scalars(
+            scoped(Agreement, user)
+            .options(
+                selectinload(Agreement.children),
+                selectinload(Agreement.numbers),
+                selectinload(Agreement.parties),
+            )
+            .order_by(Agreement.id)
+        )
+    )
     names = regency_names()
     waiting = []
     for a in agreements:
         if a.tahap in ("siap_ttd", "ditunda"):
-            waiting.append((a, format_target(a.target_mulai, a.target_selesai, a.target_presisi),
-                            menunggu_label(a, names), waiting_days(a, today)))
+            waiting.append(
+                (
+                    a,
+                    format_target(a.target_mulai, a.target_selesai, a.target_presisi),
+                    menunggu_label(a, names),
+                    waiting_days(a, today),
+                )
+            )
     n_days = int(setting("PKS_SCOPE_ITEM_DAYS"))
     uncovered = []
     ksb_ids = [a.id for a in agreements if a.jenis == "KSB" and a.is_signed]
     if ksb_ids:
-        for item in db.session.scalars(select(ScopeItem).where(ScopeItem.ksb_id.in_(ksb_ids))
-                                       .options(selectinload(ScopeItem.agreements)).order_by(ScopeItem.id)):
+        for item in db.session.scalars(
+            select(ScopeItem)
+            .where(ScopeItem.ksb_id.in_(ksb_ids))
+            .options(selectinload(ScopeItem.agreements))
+            .order_by(ScopeItem.id)
+        ):
             live = [p for p in item.agreements if p.tahap != "dibatalkan"]
             since = item.dicatat_pada or item.ksb.tgl_ttd
             days = (today - since).days if since else 0
             if not live and days >= 0:
                 uncovered.append((item, days, days >= n_days))
-    expired = [a for a in agreements if status_berlaku(a, today) == "kedaluwarsa"
-               and a.tahap not in FINAL_STAGES]
+    expired = [
+        a for a in agreements if status_berlaku(a, today) == "kedaluwarsa" and a.tahap not in FINAL_STAGES
+    ]
     return Attention(all_reminders(agreements, today), waiting, uncovered, expired)
 
 
@@ -67,7 +87,9 @@ def panels(user) -> list[Panel]:
         if target:
             text += f", target {target}"
         if who:
-            text += f", {who}" + (f" sejak {tanggal(a.menunggu_sejak)} ({days} hari)" if days is not None else "")
+            text += f", {who}" + (
+                f" sejak {tanggal(a.menunggu_sejak)} ({days} hari)" if days is not None else ""
+            )
         items.append((text, url_for("pks.detail", agreement_id=a.id)))
     for r in att.reminders:
         if r.kind != "target":

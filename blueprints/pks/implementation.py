@@ -1,5 +1,6 @@
 """Implementation of a signed agreement (pelaksanaan, docs/pks.md §4.6): activities, obligations per party,
 periodic reports and evaluations."""
+
 from flask import url_for
 from sqlalchemy import select
 
@@ -18,18 +19,40 @@ def _text(field) -> str:
 
 def _row(a: Agreement, which: str, form):
     if which == "kegiatan":
-        return Activity(agreement_id=a.id, tanggal=form.tanggal.data, jenis=_text(form.jenis),
-                        peserta=form.peserta.data, pic_solok=_text(form.pic_solok),
-                        pic_sijunjung=_text(form.pic_sijunjung), status=form.status.data)
+        return Activity(
+            agreement_id=a.id,
+            tanggal=form.tanggal.data,
+            jenis=_text(form.jenis),
+            peserta=form.peserta.data,
+            pic_solok=_text(form.pic_solok),
+            pic_sijunjung=_text(form.pic_sijunjung),
+            status=form.status.data,
+        )
     if which == "kewajiban":
-        return Obligation(agreement_id=a.id, party_id=form.party_id.data or None, text=_text(form.text),
-                          due=form.due.data, status=form.status.data, bukti=_text(form.bukti))
+        return Obligation(
+            agreement_id=a.id,
+            party_id=form.party_id.data or None,
+            text=_text(form.text),
+            due=form.due.data,
+            status=form.status.data,
+            bukti=_text(form.bukti),
+        )
     if which == "laporan":
-        return Report(agreement_id=a.id, periode=_text(form.periode), jatuh_tempo=form.jatuh_tempo.data,
-                      disampaikan_pada=form.disampaikan_pada.data, kepada=form.kepada.data,
-                      penyusun=_text(form.penyusun), sipgwpp=form.sipgwpp.data)
-    return Evaluation(agreement_id=a.id, tanggal=form.tanggal.data, temuan=_text(form.temuan),
-                      rekomendasi=form.rekomendasi.data)
+        return Report(
+            agreement_id=a.id,
+            periode=_text(form.periode),
+            jatuh_tempo=form.jatuh_tempo.data,
+            disampaikan_pada=form.disampaikan_pada.data,
+            kepada=form.kepada.data,
+            penyusun=_text(form.penyusun),
+            sipgwpp=form.sipgwpp.data,
+        )
+    return Evaluation(
+        agreement_id=a.id,
+        tanggal=form.tanggal.data,
+        temuan=_text(form.temuan),
+        rekomendasi=form.rekomendasi.data,
+    )
 
 
 def record(a: Agreement, which: str, form):
@@ -42,13 +65,17 @@ def record(a: Agreement, which: str, form):
 
 
 def obligation_of(a: Agreement, obligation_id: int) -> Obligation | None:
-    return db.session.scalar(select(Obligation).where(Obligation.id == obligation_id, Obligation.agreement_id == a.id))
+    return db.session.scalar(
+        select(Obligation).where(Obligation.id == obligation_id, Obligation.agreement_id == a.id)
+    )
 
 
 def set_obligation_status(a: Agreement, ob: Obligation, status: str) -> None:
     """The obligation's new status (the caller commits)."""
     ob.status = status
-    audit.record("update", "pks_obligation", ob.id, f"status kewajiban #{ob.id} kesepakatan #{a.id}: {status}")
+    audit.record(
+        "update", "pks_obligation", ob.id, f"status kewajiban #{ob.id} kesepakatan #{a.id}: {status}"
+    )
 
 
 def rows_of(model, a: Agreement) -> list:

@@ -1,12 +1,13 @@
 """Rapat and its minutes (docs/pks.md §4.3): the meeting, the agreements it discussed, attendees, decisions and
 action items (tindak lanjut). Create use cases return (address, message) for ``saving.create_once``."""
+
 from datetime import date
 
 from flask import url_for
 from sqlalchemy import select
 
-from blueprints.core.extensions import db
 from blueprints.core import audit
+from blueprints.core.extensions import db
 from blueprints.core.scope import scoped
 
 from .models import ActionItem, Agreement, Attendee, Decision, Meeting, MeetingDocument, meeting_agreement
@@ -17,19 +18,33 @@ def _text(field) -> str:
 
 
 def create_meeting(a: Agreement, form):
-    m = Meeting(tanggal=form.tanggal.data, jam=form.jam.data, tempat=_text(form.tempat), tautan=_text(form.tautan),
-                host_regency_id=form.host_regency_id.data or None, agenda=_text(form.agenda),
-                undangan_nomor=_text(form.undangan_nomor))
+    m = Meeting(
+        tanggal=form.tanggal.data,
+        jam=form.jam.data,
+        tempat=_text(form.tempat),
+        tautan=_text(form.tautan),
+        host_regency_id=form.host_regency_id.data or None,
+        agenda=_text(form.agenda),
+        undangan_nomor=_text(form.undangan_nomor),
+    )
     m.agreements = [a]
     db.session.add(m)
     db.session.flush()
     audit.record("create", "pks_meeting", m.id, f"rapat #{m.id} kesepakatan #{a.id}")
-    return url_for("pks.meeting", meeting_id=m.id), "Rapat dicatat. Tambahkan peserta, keputusan dan tindak lanjut."
+    return url_for(
+        "pks.meeting", meeting_id=m.id
+    ), "Rapat dicatat. Tambahkan peserta, keputusan dan tindak lanjut."
 
 
 def add_attendee(m: Meeting, form):
-    row = Attendee(meeting_id=m.id, nama=form.nama.data.strip(), jabatan=_text(form.jabatan),
-                   opd=_text(form.opd), regency_id=form.regency_id.data or None, keterangan=_text(form.keterangan))
+    row = Attendee(
+        meeting_id=m.id,
+        nama=form.nama.data.strip(),
+        jabatan=_text(form.jabatan),
+        opd=_text(form.opd),
+        regency_id=form.regency_id.data or None,
+        keterangan=_text(form.keterangan),
+    )
     db.session.add(row)
     db.session.flush()
     audit.record("create", "pks_attendee", row.id, f"peserta #{row.id} rapat #{m.id}")
@@ -45,8 +60,13 @@ def add_decision(m: Meeting, form):
 
 
 def add_action(m: Meeting, form):
-    row = ActionItem(meeting_id=m.id, text=form.text.data.strip(), owner_regency_id=form.owner_regency_id.data or None,
-                     owner=_text(form.owner), due=form.due.data)
+    row = ActionItem(
+        meeting_id=m.id,
+        text=form.text.data.strip(),
+        owner_regency_id=form.owner_regency_id.data or None,
+        owner=_text(form.owner),
+        due=form.due.data,
+    )
     db.session.add(row)
     db.session.flush()
     audit.record("create", "pks_action_item", row.id, f"tindak lanjut #{row.id} rapat #{m.id}")
@@ -54,7 +74,9 @@ def add_action(m: Meeting, form):
 
 
 def action_item(m: Meeting, item_id: int) -> ActionItem | None:
-    return db.session.scalar(select(ActionItem).where(ActionItem.id == item_id, ActionItem.meeting_id == m.id))
+    return db.session.scalar(
+        select(ActionItem).where(ActionItem.id == item_id, ActionItem.meeting_id == m.id)
+    )
 
 
 def set_action_done(item: ActionItem, done: bool, today: date) -> bool:
@@ -62,14 +84,20 @@ def set_action_done(item: ActionItem, done: bool, today: date) -> bool:
     if item.done == done:
         return False
     item.done, item.done_on = done, today if done else None
-    audit.record("update", "pks_action_item", item.id,
-                 f"tindak lanjut #{item.id} rapat #{item.meeting_id} {'selesai' if done else 'dibuka lagi'}")
+    audit.record(
+        "update",
+        "pks_action_item",
+        item.id,
+        f"tindak lanjut #{item.id} rapat #{item.meeting_id} {'selesai' if done else 'dibuka lagi'}",
+    )
     return True
 
 
 def linkable(m: Meeting) -> list[Agreement]:
     """Agreements the user can see that a meeting may discuss (not cancelled)."""
-    return list(db.session.scalars(scoped(Agreement).where(Agreement.tahap != "dibatalkan").order_by(Agreement.id)))
+    return list(
+        db.session.scalars(scoped(Agreement).where(Agreement.tahap != "dibatalkan").order_by(Agreement.id))
+    )
 
 
 def link_agreement(m: Meeting, agreement_id: int):
@@ -88,8 +116,14 @@ def meeting_files(m: Meeting) -> list[MeetingDocument]:
 
 def meetings_of(a: Agreement) -> list[Meeting]:
     """The meetings that discussed ``a``, newest first."""
-    return list(db.session.scalars(select(Meeting).join(meeting_agreement).where(
-        meeting_agreement.c.agreement_id == a.id).order_by(Meeting.tanggal.desc(), Meeting.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .join(meeting_agreement)
+            .where(meeting_agreement.c.agreement_id == a.id)
+            .order_by(Meeting.tanggal.desc(), Meeting.id.desc())
+        )
+    )
 
 
 def meeting_choices(a: Agreement) -> list[tuple[int, str]]:

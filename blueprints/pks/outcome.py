@@ -1,4 +1,5 @@
 """What a Kerja Sama use case answers: an ``Outcome`` (errors, rule warnings, replay, stale), or ``Locked``."""
+
 from dataclasses import dataclass, field
 
 from .rules import RuleHit

@@ -1,5 +1,6 @@
 """Parties to an agreement, their signatories and each party's number of the text (docs/pks.md §4.2). Create
 use cases return (address, message) for ``saving.create_once``."""
+
 from flask import flash, url_for
 
 from blueprints.core import audit
@@ -9,7 +10,9 @@ from .events import log
 from .models import Agreement, DocNumber, Party, Signatory
 from .queries import find_number
 
-NEEDS_POWER_OF_ATTORNEY = "Peringatan: penandatangan selain Bupati memerlukan surat kuasa sebelum penandatanganan."
+NEEDS_POWER_OF_ATTORNEY = (
+    "Peringatan: penandatangan selain Bupati memerlukan surat kuasa sebelum penandatanganan."
+)
 
 
 def _text(field) -> str:
@@ -21,10 +24,18 @@ def party_choices(a: Agreement) -> list[tuple[int, str]]:
 
 
 def add_party(a: Agreement, form, user):
-    party = Party(agreement_id=a.id, regency_id=form.regency_id.data, urutan=form.urutan.data,
-                  opd=form.opd.data.strip(), peran=_text(form.peran), pic_nama=_text(form.pic_nama),
-                  pic_jabatan=_text(form.pic_jabatan), alamat=_text(form.alamat),
-                  dasar_hukum=_text(form.dasar_hukum), menandatangani=form.menandatangani.data)
+    party = Party(
+        agreement_id=a.id,
+        regency_id=form.regency_id.data,
+        urutan=form.urutan.data,
+        opd=form.opd.data.strip(),
+        peran=_text(form.peran),
+        pic_nama=_text(form.pic_nama),
+        pic_jabatan=_text(form.pic_jabatan),
+        alamat=_text(form.alamat),
+        dasar_hukum=_text(form.dasar_hukum),
+        menandatangani=form.menandatangani.data,
+    )
     db.session.add(party)
     log(a, "pihak", user, reason=f"Pihak ditambahkan: {form.opd.data.strip()[:120]}")
     db.session.flush()
@@ -36,9 +47,14 @@ def add_signatory(a: Agreement, form, user):
     """A signatory other than the Bupati is recorded with a warning until the surat kuasa is named."""
     if not form.is_bupati.data and not form.kuasa_nomor.data:
         flash(NEEDS_POWER_OF_ATTORNEY, "warn")
-    row = Signatory(party_id=form.party_id.data, nama=form.nama.data.strip(), jabatan=form.jabatan.data.strip(),
-                    is_bupati=form.is_bupati.data, kuasa_nomor=_text(form.kuasa_nomor),
-                    kuasa_tanggal=form.kuasa_tanggal.data)
+    row = Signatory(
+        party_id=form.party_id.data,
+        nama=form.nama.data.strip(),
+        jabatan=form.jabatan.data.strip(),
+        is_bupati=form.is_bupati.data,
+        kuasa_nomor=_text(form.kuasa_nomor),
+        kuasa_tanggal=form.kuasa_tanggal.data,
+    )
     db.session.add(row)
     db.session.flush()
     audit.record("create", "pks_signatory", row.id, f"penandatangan #{row.id} kesepakatan #{a.id}")

@@ -3,6 +3,7 @@
 Not scoped to a user: it answers about agreements, not people, and the caller shows only the title,
 numbers and validity.
 """
+
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -39,21 +40,34 @@ def covering_agreements(nagari_code: str, jorong_id: int | None, on: date) -> li
         area = area & ServiceArea.jorong_id.is_(None)
     else:
         area = area & or_(ServiceArea.jorong_id.is_(None), ServiceArea.jorong_id == jorong_id)
-    stmt = (select(Agreement).where(Agreement.id.in_(select(ServiceArea.agreement_id).where(area)),
-                                    Agreement.tahap != "dibatalkan")
-            .options(selectinload(Agreement.parties).selectinload(Party.regency),
-                     selectinload(Agreement.parties).selectinload(Party.organisation),
-                     selectinload(Agreement.numbers),
-                     selectinload(Agreement.children))
-            .order_by(Agreement.id))
+    stmt = (
+        select(Agreement)
+        .where(
+            Agreement.id.in_(select(ServiceArea.agreement_id).where(area)), Agreement.tahap != "dibatalkan"
+        )
+        .options(
+            selectinload(Agreement.parties).selectinload(Party.regency),
+            selectinload(Agreement.parties).selectinload(Party.organisation),
+            selectinload(Agreement.numbers),
+            selectinload(Agreement.children),
+        )
+        .order_by(Agreement.id)
+    )
     nagari = db.session.get(Wilayah, nagari_code)
     home_regency = nagari.regency_id if nagari else None
     out = []
     for a in db.session.scalars(stmt):
         status = status_berlaku(a, on)
-        out.append(Coverage(
-            agreement_id=a.id, title=a.judul, numbers="; ".join(n.nomor for n in a.numbers if n.nomor),
-            signed=a.is_signed, status_berlaku=status, status_label=status_label(status),
-            in_force=a.is_signed and status in ("aktif", "akan_berakhir"),
-            other_regency_ids={p.regency_id for p in a.parties if p.regency_id != home_regency}))
+        out.append(
+            Coverage(
+                agreement_id=a.id,
+                title=a.judul,
+                numbers="; ".join(n.nomor for n in a.numbers if n.nomor),
+                signed=a.is_signed,
+                status_berlaku=status,
+                status_label=status_label(status),
+                in_force=a.is_signed and status in ("aktif", "akan_berakhir"),
+                other_regency_ids={p.regency_id for p in a.parties if p.regency_id != home_regency},
+            )
+        )
     return out

@@ -1,4 +1,5 @@
 """Reads shared by several pages of Kerja Sama: constant query counts, no writes."""
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -26,9 +27,12 @@ def list_options():
 
 def children_of(a: Agreement) -> list[Agreement]:
     """The adendum and perpanjangan of ``a`` the user can see."""
-    return list(db.session.scalars(scoped(Agreement).where(Agreement.parent_id == a.id).order_by(Agreement.id)))
+    return list(
+        db.session.scalars(scoped(Agreement).where(Agreement.parent_id == a.id).order_by(Agreement.id))
+    )
 
 
 def find_number(agreement_id: int, party_id: int) -> DocNumber | None:
-    return db.session.scalar(select(DocNumber).where(DocNumber.agreement_id == agreement_id,
-                                                     DocNumber.party_id == party_id))
+    return db.session.scalar(
+        select(DocNumber).where(DocNumber.agreement_id == agreement_id, DocNumber.party_id == party_id)
+    )

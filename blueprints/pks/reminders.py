@@ -4,6 +4,7 @@ daily job (``flask pks reminders``).
 ``reminders_for`` is pure: the agreement, ``today``, the ladder and the rows it is given; the callers fetch
 those rows for many agreements at once.
 """
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,7 +12,16 @@ from sqlalchemy import select
 
 from blueprints.core.extensions import db
 
-from .models import FINAL_STAGES, TAHAP, ActionItem, Agreement, Obligation, ReminderLog, Report, meeting_agreement
+from .models import (
+    FINAL_STAGES,
+    TAHAP,
+    ActionItem,
+    Agreement,
+    Obligation,
+    ReminderLog,
+    Report,
+    meeting_agreement,
+)
 from .queries import by_agreement
 from .settings import ladder
 from .target import format_target
@@ -43,36 +53,67 @@ def expiry_reminder(a: Agreement, today: date, rungs: tuple[int, ...]) -> Remind
     left = (end - today).days
     rung = min(r for r in rungs if r >= left)
     text = "berakhir hari ini" if left == 0 else f"berakhir dalam {left} hari ({_day(end)})"
-    return Reminder(a.id, a.judul, "expiry", f"expiry:{rung}:{end.isoformat()}", text,
-                    "danger" if left <= BANNER_DAYS else "warn")
+    return Reminder(
+        a.id,
+        a.judul,
+        "expiry",
+        f"expiry:{rung}:{end.isoformat()}",
+        text,
+        "danger" if left <= BANNER_DAYS else "warn",
+    )
 
 
 def _decision_reminder(a: Agreement, today: date, status: str) -> Reminder | None:
     d = a.tgl_keputusan_perpanjangan
-    if (status in ("aktif", "akan_berakhir") and d and 0 <= (d - today).days <= DECISION_NOTICE_DAYS
-            and effective_end(a) == a.tgl_berakhir):
-        return Reminder(a.id, a.judul, "keputusan", f"keputusan:{d.isoformat()}",
-                        f"batas keputusan perpanjangan {_day(d)}")
+    if (
+        status in ("aktif", "akan_berakhir")
+        and d
+        and 0 <= (d - today).days <= DECISION_NOTICE_DAYS
+        and effective_end(a) == a.tgl_berakhir
+    ):
+        return Reminder(
+            a.id,
+            a.judul,
+            "keputusan",
+            f"keputusan:{d.isoformat()}",
+            f"batas keputusan perpanjangan {_day(d)}",
+        )
     return None
 
 
 def _target_reminder(a: Agreement, today: date) -> Reminder | None:
     if a.target_selesai and a.target_selesai < today and not a.is_signed and a.tahap not in FINAL_STAGES:
         days = (today - a.target_selesai).days
-        return Reminder(a.id, a.judul, "target", f"target:{a.target_selesai.isoformat()}",
-                        f"target tanda tangan {format_target(a.target_mulai, a.target_selesai, a.target_presisi)}"
-                        f" terlewat {days} hari", "danger")
+        return Reminder(
+            a.id,
+            a.judul,
+            "target",
+            f"target:{a.target_selesai.isoformat()}",
+            f"target tanda tangan {format_target(a.target_mulai, a.target_selesai, a.target_presisi)}"
+            f" terlewat {days} hari",
+            "danger",
+        )
     return None
 
 
 def _parent_reminder(a: Agreement, today: date, rungs: tuple[int, ...]) -> Reminder | None:
     parent = a.parent
-    if (a.jenis == "PKS" and not a.is_signed and a.tahap not in FINAL_STAGES and parent is not None
-            and status_berlaku(parent, today, max(rungs)) == "akan_berakhir"):
+    if (
+        a.jenis == "PKS"
+        and not a.is_signed
+        and a.tahap not in FINAL_STAGES
+        and parent is not None
+        and status_berlaku(parent, today, max(rungs)) == "akan_berakhir"
+    ):
         end = effective_end(parent)
-        return Reminder(a.id, a.judul, "ksb_berakhir", f"ksbend:{end.isoformat()}",
-                        f"KSB induk berakhir {_day(end)} sementara PKS masih {TAHAP.get(a.tahap, a.tahap).lower()}",
-                        "danger")
+        return Reminder(
+            a.id,
+            a.judul,
+            "ksb_berakhir",
+            f"ksbend:{end.isoformat()}",
+            f"KSB induk berakhir {_day(end)} sementara PKS masih {TAHAP.get(a.tahap, a.tahap).lower()}",
+            "danger",
+        )
     return None
 
 
@@ -80,26 +121,53 @@ def _work_reminders(a: Agreement, today: date, actions, obligations, reports) ->
     """Overdue action items and obligations, reports due within two weeks (none once the agreement ended)."""
     if a.tahap in FINAL_STAGES:
         return []
-    out = [Reminder(a.id, a.judul, "tindak_lanjut", f"tl:{item.id}",
-                    f"tindak lanjut lewat tenggat sejak {_day(item.due)}: {item.text[:80]}")
-           for item in actions if not item.done and item.due and item.due < today]
-    out += [Reminder(a.id, a.judul, "kewajiban", f"kw:{ob.id}", f"kewajiban lewat tenggat: {ob.text[:80]}")
-            for ob in obligations if ob.status_on(today) == "lewat"]
+    out = [
+        Reminder(
+            a.id,
+            a.judul,
+            "tindak_lanjut",
+            f"tl:{item.id}",
+            f"tindak lanjut lewat tenggat sejak {_day(item.due)}: {item.text[:80]}",
+        )
+        for item in actions
+        if not item.done and item.due and item.due < today
+    ]
+    out += [
+        Reminder(a.id, a.judul, "kewajiban", f"kw:{ob.id}", f"kewajiban lewat tenggat: {ob.text[:80]}")
+        for ob in obligations
+        if ob.status_on(today) == "lewat"
+    ]
     for rep in reports:
-        if rep.disampaikan_pada is None and rep.jatuh_tempo and (rep.jatuh_tempo - today).days <= REPORT_NOTICE_DAYS:
+        if (
+            rep.disampaikan_pada is None
+            and rep.jatuh_tempo
+            and (rep.jatuh_tempo - today).days <= REPORT_NOTICE_DAYS
+        ):
             late = rep.jatuh_tempo < today
-            out.append(Reminder(a.id, a.judul, "laporan", f"lap:{rep.id}",
-                                f"laporan {rep.periode} {'terlambat' if late else 'jatuh tempo'} {_day(rep.jatuh_tempo)}",
-                                "danger" if late else "warn"))
+            out.append(
+                Reminder(
+                    a.id,
+                    a.judul,
+                    "laporan",
+                    f"lap:{rep.id}",
+                    f"laporan {rep.periode} {'terlambat' if late else 'jatuh tempo'} {_day(rep.jatuh_tempo)}",
+                    "danger" if late else "warn",
+                )
+            )
     return out
 
 
-def reminders_for(a: Agreement, today: date, rungs: tuple[int, ...] | None = None,
-                  actions=(), obligations=(), reports=()) -> list[Reminder]:
+def reminders_for(
+    a: Agreement, today: date, rungs: tuple[int, ...] | None = None, actions=(), obligations=(), reports=()
+) -> list[Reminder]:
     rungs = rungs or ladder()
     status = status_berlaku(a, today, max(rungs))
-    found = [expiry_reminder(a, today, rungs), _decision_reminder(a, today, status), _target_reminder(a, today),
-             _parent_reminder(a, today, rungs)]
+    found = [
+        expiry_reminder(a, today, rungs),
+        _decision_reminder(a, today, status),
+        _target_reminder(a, today),
+        _parent_reminder(a, today, rungs),
+    ]
     return [r for r in found if r] + _work_reminders(a, today, actions, obligations, reports)
 
 
@@ -108,9 +176,12 @@ def open_actions(ids) -> dict[int, list[ActionItem]]:
     out: dict[int, list] = {}
     if not ids:
         return out
-    rows = db.session.execute(select(meeting_agreement.c.agreement_id, ActionItem).join(
-        ActionItem, ActionItem.meeting_id == meeting_agreement.c.meeting_id).where(
-        meeting_agreement.c.agreement_id.in_(ids), ActionItem.done.is_(False)).order_by(ActionItem.id))
+    rows = db.session.execute(
+        select(meeting_agreement.c.agreement_id, ActionItem)
+        .join(ActionItem, ActionItem.meeting_id == meeting_agreement.c.meeting_id)
+        .where(meeting_agreement.c.agreement_id.in_(ids), ActionItem.done.is_(False))
+        .order_by(ActionItem.id)
+    )
     for aid, item in rows:
         out.setdefault(aid, []).append(item)
     return out
@@ -118,12 +189,19 @@ def open_actions(ids) -> dict[int, list[ActionItem]]:
 
 def all_reminders(agreements, today: date) -> list[Reminder]:
     ids = [a.id for a in agreements]
-    obligations, reports, actions = by_agreement(Obligation, ids), by_agreement(Report, ids), open_actions(ids)
+    obligations, reports, actions = (
+        by_agreement(Obligation, ids),
+        by_agreement(Report, ids),
+        open_actions(ids),
+    )
     rungs = ladder()
     out = []
     for a in agreements:
-        out.extend(reminders_for(a, today, rungs, actions.get(a.id, ()), obligations.get(a.id, ()),
-                                 reports.get(a.id, ())))
+        out.extend(
+            reminders_for(
+                a, today, rungs, actions.get(a.id, ()), obligations.get(a.id, ()), reports.get(a.id, ())
+            )
+        )
     return out
 
 
@@ -139,8 +217,11 @@ def run_reminders(today: date) -> list[tuple[int, str]]:
     for r in all_reminders(agreements, today):
         if (r.agreement_id, r.key) in sent:
             continue
-        db.session.add(ReminderLog(agreement_id=r.agreement_id, key=r.key, text=f"{r.judul[:150]}: {r.text}"[:300],
-                                   sent_on=today))
+        db.session.add(
+            ReminderLog(
+                agreement_id=r.agreement_id, key=r.key, text=f"{r.judul[:150]}: {r.text}"[:300], sent_on=today
+            )
+        )
         sent.add((r.agreement_id, r.key))
         new.append((r.agreement_id, f"{r.judul[:80]}: {r.text}"))
     db.session.flush()

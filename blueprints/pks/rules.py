@@ -3,6 +3,7 @@
 The switch lives in the ``pks_rule_setting`` table (one row per switched rule), so it survives restarts
 and is changed from the page /pks/aturan without a deploy.
 """
+
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -21,19 +22,37 @@ class Rule:
     source: str  # the article (pasal) it comes from, and how sure we are
 
 
-RULES = {r.code: r for r in [
-    Rule("durasi_5_tahun", "Jangka waktu lebih dari 5 tahun",
-         "Permendagri 22/2020 tentang Tata Cara KSDD (pasal belum diperiksa; batas 5 tahun belum diverifikasi)"),
-    Rule("melewati_ksb", "PKS berakhir setelah Kesepakatan Bersama berakhir",
-         "Permendagri 22/2020 (belum diverifikasi: apakah PKS boleh melewati masa KSB)"),
-    Rule("klausul", "Klausul wajib belum lengkap di daftar periksa",
-         "PP 28/2018 Ps. 6(4) jo. Permendagri 22/2020 bagian Naskah Kerja Sama (daftar isi belum diverifikasi)"),
-    Rule("rpjmd", "Objek tidak tercantum di RPJMD maupun RKPD",
-         "Permendagri 22/2009 Lampiran I (preseden 2009, sudah dicabut; belum diverifikasi untuk 2020)"),
-    Rule("tembusan", "Surat penawaran tanpa tembusan kepada Gubernur",
-         "Permendagri 22/2009 Lampiran I (preseden 2009: tembusan kepada Gubernur, Mendagri, kementerian terkait "
-         "dan DPRD; belum diverifikasi untuk 2020)"),
-]}
+RULES = {
+    r.code: r
+    for r in [
+        Rule(
+            "durasi_5_tahun",
+            "Jangka waktu lebih dari 5 tahun",
+            "Permendagri 22/2020 tentang Tata Cara KSDD (pasal belum diperiksa; batas 5 tahun belum diverifikasi)",
+        ),
+        Rule(
+            "melewati_ksb",
+            "PKS berakhir setelah Kesepakatan Bersama berakhir",
+            "Permendagri 22/2020 (belum diverifikasi: apakah PKS boleh melewati masa KSB)",
+        ),
+        Rule(
+            "klausul",
+            "Klausul wajib belum lengkap di daftar periksa",
+            "PP 28/2018 Ps. 6(4) jo. Permendagri 22/2020 bagian Naskah Kerja Sama (daftar isi belum diverifikasi)",
+        ),
+        Rule(
+            "rpjmd",
+            "Objek tidak tercantum di RPJMD maupun RKPD",
+            "Permendagri 22/2009 Lampiran I (preseden 2009, sudah dicabut; belum diverifikasi untuk 2020)",
+        ),
+        Rule(
+            "tembusan",
+            "Surat penawaran tanpa tembusan kepada Gubernur",
+            "Permendagri 22/2009 Lampiran I (preseden 2009: tembusan kepada Gubernur, Mendagri, kementerian terkait "
+            "dan DPRD; belum diverifikasi untuk 2020)",
+        ),
+    ]
+}
 
 
 @dataclass(frozen=True)
@@ -81,5 +100,7 @@ def switch(code: str, blocking: bool, user) -> bool:
     except IntegrityError:
         db.session.rollback()
         return False
-    audit.record("update", "pks_rule", code, f"aturan {code}: {'memblokir' if blocking else 'peringatan'}", user=user)
+    audit.record(
+        "update", "pks_rule", code, f"aturan {code}: {'memblokir' if blocking else 'peringatan'}", user=user
+    )
     return True

@@ -1,5 +1,6 @@
 """One submit makes one record, and an edit lands only on the version it was made on: the PKS side of
 ``core.submission`` and ``core.versioning``, so each view says only what it creates or changes."""
+
 from collections.abc import Callable
 
 from flask import flash, redirect
@@ -48,6 +49,7 @@ def stale_answer(form, obj, *, back_url: str, current: dict | None = None, actio
 
 
 # ---- forms that are not WTForms (the wilayah cascade) ------------------------------------------------------
+
 
 def posted_key(values) -> tuple[str, str | None]:
     """(key to render, error): the key a plain form posted, or a fresh one with the shared message when it is

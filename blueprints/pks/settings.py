@@ -3,6 +3,7 @@
 The switches of the unverified rules are not settings: they are stored rows, changed at /pks/aturan
 (``rules.py``).
 """
+
 from flask import current_app
 
 DEFAULTS = {

@@ -1,4 +1,5 @@
 """Signing (docs/pks.md §7): the checks before it, and recording it, which locks the text."""
+
 from datetime import date
 
 from blueprints.core import audit
@@ -18,7 +19,9 @@ def signed_already(a: Agreement, tgl_ttd: date | None) -> bool:
     return a.is_signed and tgl_ttd is not None and a.tgl_ttd == tgl_ttd
 
 
-def date_errors(a: Agreement, tgl_ttd: date | None, start: date | None, end: date | None, today: date) -> list[str]:
+def date_errors(
+    a: Agreement, tgl_ttd: date | None, start: date | None, end: date | None, today: date
+) -> list[str]:
     """What is wrong with the signing's stage and dates (no database read)."""
     errors = []
     if a.tahap != "siap_ttd":
@@ -32,10 +35,13 @@ def date_errors(a: Agreement, tgl_ttd: date | None, start: date | None, end: dat
     return errors
 
 
-def check_signing(a: Agreement, tgl_ttd: date | None, start: date | None, end: date | None,
-                  today: date) -> Outcome:
-    return Outcome(errors=date_errors(a, tgl_ttd, start, end, today) + signing_gaps(a),
-                   warnings=rule_warnings(a, "ditandatangani", start, end))
+def check_signing(
+    a: Agreement, tgl_ttd: date | None, start: date | None, end: date | None, today: date
+) -> Outcome:
+    return Outcome(
+        errors=date_errors(a, tgl_ttd, start, end, today) + signing_gaps(a),
+        warnings=rule_warnings(a, "ditandatangani", start, end),
+    )
 
 
 def term(tgl_ttd: date | None, start: date | None, end: date | None, months: int | None):
@@ -50,8 +56,16 @@ def term(tgl_ttd: date | None, start: date | None, end: date | None, months: int
     return start, end, False
 
 
-def sign(a: Agreement, tgl_ttd: date | None, tempat: str, start: date | None, end: date | None,
-         months: int | None, user, today: date) -> Outcome:
+def sign(
+    a: Agreement,
+    tgl_ttd: date | None,
+    tempat: str,
+    start: date | None,
+    end: date | None,
+    months: int | None,
+    user,
+    today: date,
+) -> Outcome:
     start, end, past_calendar = term(tgl_ttd, start, end, months)
     out = check_signing(a, tgl_ttd, start, end, today)
     if past_calendar:

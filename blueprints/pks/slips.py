@@ -1,13 +1,14 @@
 """The signing target and its postponement ledger (penundaan, docs/pks.md §4.5): the first target is set,
 every later change appends a slip."""
+
 from dataclasses import dataclass
 from datetime import date
 
 from flask import url_for
 from sqlalchemy import select
 
-from blueprints.core.extensions import db
 from blueprints.core import audit
+from blueprints.core.extensions import db
 from blueprints.core.forms import date_range_message, out_of_range
 
 from .events import log
@@ -16,8 +17,17 @@ from .outcome import Locked, Outcome
 from .target import Target, format_target, parse_target
 
 
-def set_target(a: Agreement, target: Target, reason: str, decided_by: str, user, meeting_id: int | None = None,
-               tempat: str = "", acara: str = "", is_demo: bool = False) -> Outcome:
+def set_target(
+    a: Agreement,
+    target: Target,
+    reason: str,
+    decided_by: str,
+    user,
+    meeting_id: int | None = None,
+    tempat: str = "",
+    acara: str = "",
+    is_demo: bool = False,
+) -> Outcome:
     """First target is simply set; every later change is a postponement appended to the slip ledger."""
     out = Outcome()
     reason = (reason or "").strip()
@@ -28,12 +38,29 @@ def set_target(a: Agreement, target: Target, reason: str, decided_by: str, user,
         out.errors.append("Penundaan wajib disertai alasan.")
         return out
     if a.target_mulai is not None:
-        db.session.add(Slip(agreement_id=a.id, old_mulai=a.target_mulai, old_selesai=a.target_selesai,
-                            old_presisi=a.target_presisi, new_mulai=target.mulai, new_selesai=target.selesai,
-                            new_presisi=target.presisi, alasan=reason[:2000], diputuskan_oleh=decided_by[:200],
-                            meeting_id=meeting_id, recorded_by_id=getattr(user, "id", None), is_demo=is_demo))
-        log(a, "penundaan", user, reason=f"Target {format_target(a.target_mulai, a.target_selesai, a.target_presisi)}"
-            f" → {target.label()}: {reason}"[:2000])
+        db.session.add(
+            Slip(
+                agreement_id=a.id,
+                old_mulai=a.target_mulai,
+                old_selesai=a.target_selesai,
+                old_presisi=a.target_presisi,
+                new_mulai=target.mulai,
+                new_selesai=target.selesai,
+                new_presisi=target.presisi,
+                alasan=reason[:2000],
+                diputuskan_oleh=decided_by[:200],
+                meeting_id=meeting_id,
+                recorded_by_id=getattr(user, "id", None),
+                is_demo=is_demo,
+            )
+        )
+        log(
+            a,
+            "penundaan",
+            user,
+            reason=f"Target {format_target(a.target_mulai, a.target_selesai, a.target_presisi)}"
+            f" → {target.label()}: {reason}"[:2000],
+        )
     else:
         a.target_awal_selesai = target.selesai
         log(a, "target", user, reason=f"Target tanda tangan: {target.label()}")
@@ -58,8 +85,15 @@ def set_target_from_form(a: Agreement, form, user):
     if out_of_range(parsed.mulai) or out_of_range(parsed.selesai):
         form.target.errors.append(date_range_message())
         return None
-    out = set_target(a, parsed, form.alasan.data or "", form.diputuskan_oleh.data or "", user,
-                     meeting_id=form.meeting_id.data or None, tempat=(form.tempat.data or "").strip())
+    out = set_target(
+        a,
+        parsed,
+        form.alasan.data or "",
+        form.diputuskan_oleh.data or "",
+        user,
+        meeting_id=form.meeting_id.data or None,
+        tempat=(form.tempat.data or "").strip(),
+    )
     if not out.ok:
         form.alasan.errors.extend(out.errors)
         return None
@@ -67,7 +101,9 @@ def set_target_from_form(a: Agreement, form, user):
 
 
 def slips_of(a: Agreement) -> list[Slip]:
-    return list(db.session.scalars(select(Slip).where(Slip.agreement_id == a.id).order_by(Slip.recorded_at, Slip.id)))
+    return list(
+        db.session.scalars(select(Slip).where(Slip.agreement_id == a.id).order_by(Slip.recorded_at, Slip.id))
+    )
 
 
 @dataclass(frozen=True)
@@ -89,5 +125,11 @@ def slip_summary(a: Agreement, slips: list[Slip]) -> SlipSummary:
         first = format_target(a.target_mulai, a.target_selesai, a.target_presisi)
         first_end = a.target_awal_selesai or a.target_selesai
     late = (a.tgl_ttd - first_end).days if a.tgl_ttd and first_end else None
-    return SlipSummary(len(slips), total, first, format_target(a.target_mulai, a.target_selesai, a.target_presisi),
-                       a.tgl_ttd, late)
+    return SlipSummary(
+        len(slips),
+        total,
+        first,
+        format_target(a.target_mulai, a.target_selesai, a.target_presisi),
+        a.tgl_ttd,
+        late,
+    )

@@ -3,11 +3,12 @@
 Functions take ``today`` explicitly so tests and the daily job decide the date; they add and flush, the
 caller commits.
 """
+
 from datetime import date
 
+from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import CONTROL_CHARS
-from blueprints.core import audit
 from blueprints.core.scope import scoped
 
 from .checks import dprd_errors, rule_warnings
@@ -44,7 +45,12 @@ PKS_FLOW = {
     "berakhir": [],
     "dibatalkan": [],
 }
-FIRST_STAGE = {"KSB": "identifikasi", "PKS": "diusulkan", "ADENDUM": "penyusunan", "PERPANJANGAN": "penyusunan"}
+FIRST_STAGE = {
+    "KSB": "identifikasi",
+    "PKS": "diusulkan",
+    "ADENDUM": "penyusunan",
+    "PERPANJANGAN": "penyusunan",
+}
 NEEDS_REASON = {"dibatalkan", "ditunda", "berakhir"}
 
 
@@ -76,7 +82,9 @@ def move_errors(a: Agreement, to: str, reason: str = "") -> list[str]:
     if to in NEEDS_REASON and not reason.strip():
         errors.append(f"Alasan wajib diisi untuk {TAHAP[to].lower()}.")
     if CONTROL_CHARS.search(reason):
-        errors.append("Alasan berisi karakter yang tidak sah (karakter kendali atau karakter yang tidak terbaca).")
+        errors.append(
+            "Alasan berisi karakter yang tidak sah (karakter kendali atau karakter yang tidak terbaca)."
+        )
     if to == "siap_ttd":
         errors.extend(dprd_errors(a))
     return errors
@@ -115,8 +123,10 @@ def transition(a: Agreement, to: str, reason: str, user, today: date) -> Outcome
 def stale_stage_message(a: Agreement, shown: str) -> str:
     if shown not in TAHAP:
         return "Halaman ini tidak menyebut tahap asalnya. Muat ulang halaman lalu pindahkan lagi."
-    return (f"Tahap kesepakatan ini sudah berubah menjadi {a.tahap_label} sejak halaman dibuka (halaman menunjukkan "
-            f"{TAHAP[shown]}). Periksa tahapnya lalu pindahkan lagi bila masih perlu.")
+    return (
+        f"Tahap kesepakatan ini sudah berubah menjadi {a.tahap_label} sejak halaman dibuka (halaman menunjukkan "
+        f"{TAHAP[shown]}). Periksa tahapnya lalu pindahkan lagi bila masih perlu."
+    )
 
 
 def move(a: Agreement, shown: str, to: str, reason: str, user, today: date) -> Outcome:
@@ -140,6 +150,12 @@ def board(jenis: str) -> tuple[str, list]:
     column (stage, label, agreements)."""
     jenis = jenis if jenis in ("KSB", "PKS") else "PKS"
     kinds = ("KSB",) if jenis == "KSB" else ("PKS", "ADENDUM", "PERPANJANGAN")
-    rows = list(db.session.scalars(scoped(Agreement).where(Agreement.jenis.in_(kinds)).options(*list_options())
-                                   .order_by(Agreement.id)))
+    rows = list(
+        db.session.scalars(
+            scoped(Agreement)
+            .where(Agreement.jenis.in_(kinds))
+            .options(*list_options())
+            .order_by(Agreement.id)
+        )
+    )
     return jenis, [(s, TAHAP[s], [a for a in rows if a.tahap == s]) for s in stage_order(jenis)]

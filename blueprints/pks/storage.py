@@ -1,5 +1,6 @@
 """Uploaded drafts, signed scans and meeting files (docs/pks.md §4.3): checked by content, hashed, stored
 outside static/ under a random name in the module's upload area."""
+
 import hashlib
 import io
 import secrets
@@ -81,8 +82,9 @@ def content_problem(data: bytes, ext: str, limit: int) -> str | None:
         return f"Berkas melebihi batas {limit // (1024 * 1024) or 1} MB."
     real = sniff(data)
     if real is None or TYPES[real][0] != TYPES[ext][0]:
-        return (f"Isi berkas tidak sesuai dengan ekstensi .{ext}"
-                + (f" (isinya {TYPES[real][1]})." if real else " (isi tidak dikenali)."))
+        return f"Isi berkas tidak sesuai dengan ekstensi .{ext}" + (
+            f" (isinya {TYPES[real][1]})." if real else " (isi tidak dikenali)."
+        )
     if real == "pdf":  # starting with %PDF- does not make a file a PDF: it must parse as one
         return pdf_problem(data)
     return None
@@ -102,8 +104,12 @@ def check_file(storage) -> tuple[str | None, bytes, str]:
 
 
 def _has_scan(a: Agreement) -> bool:
-    return db.session.scalar(select(Document.id).where(
-        Document.agreement_id == a.id, Document.kind == "ttd").limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(Document.id).where(Document.agreement_id == a.id, Document.kind == "ttd").limit(1)
+        )
+        is not None
+    )
 
 
 def store_upload(a: Agreement, form, storage, user):
@@ -120,14 +126,25 @@ def store_upload(a: Agreement, form, storage, user):
         return None
     digest = hashlib.sha256(data).hexdigest()
     stored = f"{secrets.token_hex(16)}.{ext}"
-    doc = Document(agreement_id=a.id, kind=kind, versi=form.versi.data, ringkasan=(form.ringkasan.data or "").strip(),
-                   drafting_regency_id=user.regency_id, filename=storage.filename[:200], stored_name=stored,
-                   mime=TYPES[ext][0], size=len(data), sha256=digest, uploaded_by_id=user.id)
+    doc = Document(
+        agreement_id=a.id,
+        kind=kind,
+        versi=form.versi.data,
+        ringkasan=(form.ringkasan.data or "").strip(),
+        drafting_regency_id=user.regency_id,
+        filename=storage.filename[:200],
+        stored_name=stored,
+        mime=TYPES[ext][0],
+        size=len(data),
+        sha256=digest,
+        uploaded_by_id=user.id,
+    )
     db.session.add(doc)
     db.session.flush()
     if form.meeting_id.data:
-        db.session.add(MeetingDocument(meeting_id=form.meeting_id.data, document_id=doc.id,
-                                       role=form.meeting_role.data))
+        db.session.add(
+            MeetingDocument(meeting_id=form.meeting_id.data, document_id=doc.id, role=form.meeting_role.data)
+        )
     audit.record("create", "pks_document", doc.id, f"dokumen #{doc.id} kesepakatan #{a.id}")
     db.session.flush()  # everything but the commit has gone through before the file is written
     (upload_dir() / stored).write_bytes(data)
@@ -135,13 +152,23 @@ def store_upload(a: Agreement, form, storage, user):
 
 
 def documents_of(a: Agreement) -> list[Document]:
-    return list(db.session.scalars(select(Document).where(Document.agreement_id == a.id)
-                                   .order_by(Document.uploaded_at.desc(), Document.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Document)
+            .where(Document.agreement_id == a.id)
+            .order_by(Document.uploaded_at.desc(), Document.id.desc())
+        )
+    )
 
 
 def signed_scans(a: Agreement) -> list[Document]:
-    return list(db.session.scalars(select(Document).where(Document.agreement_id == a.id, Document.kind == "ttd")
-                                   .order_by(Document.id)))
+    return list(
+        db.session.scalars(
+            select(Document)
+            .where(Document.agreement_id == a.id, Document.kind == "ttd")
+            .order_by(Document.id)
+        )
+    )
 
 
 def read_stored(doc: Document) -> bytes | None:

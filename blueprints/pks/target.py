@@ -3,6 +3,7 @@
 A week of a month is counted from the 1st: week n covers days 7(n-1)+1 .. 7n (the fifth week is cut at
 the month's end). That is how the meeting said it and needs no calendar convention.
 """
+
 import calendar
 import re
 from dataclasses import dataclass
@@ -96,8 +97,9 @@ def parse_target(text: str) -> Target:
         except ValueError:
             raise ValueError("Tanggal itu tidak ada.") from None
         return Target(day, day, "hari")
-    raise ValueError("Tidak dikenali. Contoh: 12 September 2024, minggu ke-2 September 2024, "
-                     "atau September 2024.")
+    raise ValueError(
+        "Tidak dikenali. Contoh: 12 September 2024, minggu ke-2 September 2024, atau September 2024."
+    )
 
 
 def add_months(day: date, months: int) -> date:

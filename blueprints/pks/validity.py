@@ -2,6 +2,7 @@
 
 Pure functions of the agreement and ``today``; only the default window reads the reminder ladder setting.
 """
+
 from datetime import date
 
 from .models import STATUS_BERLAKU, Agreement
@@ -14,8 +15,12 @@ def effective_end(a: Agreement) -> date | None:
     """The end date, pushed out by a signed perpanjangan (a renewal clears expiry reminders)."""
     end = a.tgl_berakhir
     for child in a.children:
-        if (child.jenis == "PERPANJANGAN" and child.is_signed and child.tgl_berakhir
-                and (end is None or child.tgl_berakhir > end)):
+        if (
+            child.jenis == "PERPANJANGAN"
+            and child.is_signed
+            and child.tgl_berakhir
+            and (end is None or child.tgl_berakhir > end)
+        ):
             end = child.tgl_berakhir
     return end
 
@@ -47,5 +52,6 @@ def status_label(code: str) -> str:
 def show_banner(a: Agreement, today: date) -> bool:
     """Red banner from 30 days before the (effective) end until the end."""
     end = effective_end(a)
-    return (status_berlaku(a, today) == "akan_berakhir" and end is not None
-            and (end - today).days <= BANNER_DAYS)
+    return (
+        status_berlaku(a, today) == "akan_berakhir" and end is not None and (end - today).days <= BANNER_DAYS
+    )

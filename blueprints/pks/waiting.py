@@ -1,12 +1,13 @@
 """Whose court the ball is in ("menunggu siapa", docs/pks.md §4.1): a partner regency, a named OPD, the DPRD
 or the leadership; only a change is logged, and it restarts the waiting days."""
+
 from datetime import date
 
 from sqlalchemy import select
 
 from blueprints.auth.models import Regency
-from blueprints.core.extensions import db
 from blueprints.core import audit
+from blueprints.core.extensions import db
 from blueprints.core.scope import scoped
 
 from .events import log
@@ -65,5 +66,10 @@ def waiting_days(a: Agreement, today: date) -> int | None:
 
 def waiting_rows() -> list[Agreement]:
     """The user's open agreements that wait on someone, longest waiting first."""
-    return list(db.session.scalars(scoped(Agreement).where(
-        Agreement.menunggu != "", Agreement.tahap.notin_(FINAL_STAGES)).order_by(Agreement.menunggu_sejak, Agreement.id)))
+    return list(
+        db.session.scalars(
+            scoped(Agreement)
+            .where(Agreement.menunggu != "", Agreement.tahap.notin_(FINAL_STAGES))
+            .order_by(Agreement.menunggu_sejak, Agreement.id)
+        )
+    )

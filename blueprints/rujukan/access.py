@@ -1,5 +1,6 @@
 """Who may do what inside the module, in one place: facility staff, Dinas Kesehatan officers, and the two sides
 (sender, receiver) of a letter. The view-side guards answer 404, never 403: outside one's scope nothing exists."""
+
 from flask import abort
 from flask_login import current_user
 

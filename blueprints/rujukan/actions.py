@@ -1,5 +1,6 @@
 """A lifecycle step on a letter from its detail page (docs/rujukan.md §7): send, accept, reject, redirect,
 arrive, complete, cancel. The reply (the 'answer' step with its content) is ``replies.record_reply``."""
+
 from flask import url_for
 
 from blueprints.core import audit, submission

@@ -1,5 +1,6 @@
 """Border-area service (docs/rujukan.md §4.7): is a letter cross-regency, which PKS covers the patient's address
 for the destination's regency, and which jorong count as border jorong (RUJUKAN_BORDER_JORONG)."""
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,11 +34,14 @@ def border_for(patient: Patient, origin: Organisation, destination: Organisation
     out = Border()
     if destination is None:
         return out
-    out.cross = destination.regency_id != patient.home_regency_id or destination.regency_id != origin.regency_id
+    out.cross = (
+        destination.regency_id != patient.home_regency_id or destination.regency_id != origin.regency_id
+    )
     if destination.regency_id == patient.home_regency_id:
         return out
-    found = best_coverage(links.covering_agreements(patient.nagari_code, patient.jorong_id, on),
-                          destination.regency_id)
+    found = best_coverage(
+        links.covering_agreements(patient.nagari_code, patient.jorong_id, on), destination.regency_id
+    )
     if found is not None:
         out.covered, out.coverage = True, found
     return out
@@ -69,7 +73,9 @@ def suggested_basis(patient: Patient) -> str | None:
     """The legal basis a new letter starts with: RUJUKAN_BORDER_BASIS for a resident of a border jorong (the PKS
     link itself is checked at save), else none."""
     jorong = patient.jorong
-    if jorong is not None and is_border_jorong(jorong.nagari_code, jorong.name, setting("RUJUKAN_BORDER_JORONG")):
+    if jorong is not None and is_border_jorong(
+        jorong.nagari_code, jorong.name, setting("RUJUKAN_BORDER_JORONG")
+    ):
         return setting("RUJUKAN_BORDER_BASIS")
     return None
 
@@ -79,5 +85,15 @@ def border_jorong_ids() -> set[int]:
     pairs = setting("RUJUKAN_BORDER_JORONG")
     if not pairs:
         return set()
-    return set(db.session.scalars(select(Jorong.id).where(or_(
-        *(and_(Jorong.nagari_code == nagari_code, Jorong.name == name) for nagari_code, name in pairs)))))
+    return set(
+        db.session.scalars(
+            select(Jorong.id).where(
+                or_(
+                    *(
+                        and_(Jorong.nagari_code == nagari_code, Jorong.name == name)
+                        for nagari_code, name in pairs
+                    )
+                )
+            )
+        )
+    )

@@ -1,4 +1,5 @@
 """flask rujukan seed-nonspesialis: load the non-specialist diagnosis list (reference data, versioned)."""
+
 import click
 
 from blueprints.core.extensions import db

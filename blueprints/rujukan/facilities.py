@@ -1,5 +1,6 @@
 """The facility directory (docs/rujukan.md §4.1): a facility's contacts, paper size and capacity note, its poli
 and health workers. Who may edit an entry is ``access.may_edit_facility``."""
+
 from flask import abort, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -20,9 +21,11 @@ PROFILE_FIELDS = ("whatsapp", "email", "ambulance", "travel_note", "capacity_not
 
 def facility_or_404(org_id: int) -> Organisation:
     """A facility of the directory (any regency: the directory is shared), else 404."""
-    org = db.session.scalars(select(Organisation).where(Organisation.id == org_id,
-                                                        Organisation.facility_level.is_not(None))
-                             .options(joinedload(Organisation.regency))).first()
+    org = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.id == org_id, Organisation.facility_level.is_not(None))
+        .options(joinedload(Organisation.regency))
+    ).first()
     if org is None:
         abort(404)
     return org
@@ -30,17 +33,24 @@ def facility_or_404(org_id: int) -> Organisation:
 
 def directory_page(q: str, level: str, page_arg):
     """One page of the directory (name search, FKTP/FKTL filter) and the entries' profiles by facility id."""
-    stmt = (select(Organisation).where(Organisation.facility_level.is_not(None))
-            .options(joinedload(Organisation.regency))
-            .order_by(Organisation.regency_id, Organisation.facility_level, Organisation.name, Organisation.id))
+    stmt = (
+        select(Organisation)
+        .where(Organisation.facility_level.is_not(None))
+        .options(joinedload(Organisation.regency))
+        .order_by(Organisation.regency_id, Organisation.facility_level, Organisation.name, Organisation.id)
+    )
     if q:
         stmt = stmt.where(func.lower(Organisation.name).like(f"%{q.lower()}%"))
     if level in ("FKTP", "FKTL"):
         stmt = stmt.where(Organisation.facility_level == level)
     page = paginate(stmt, page_arg, filters=("q", "level"))
     ids = [o.id for o in page.items]
-    profiles = {p.organisation_id: p for p in db.session.scalars(
-        select(FacilityProfile).where(FacilityProfile.organisation_id.in_(ids or [0])))}
+    profiles = {
+        p.organisation_id: p
+        for p in db.session.scalars(
+            select(FacilityProfile).where(FacilityProfile.organisation_id.in_(ids or [0]))
+        )
+    }
     return page, profiles
 
 
@@ -50,13 +60,22 @@ def profile_of(org_id: int) -> FacilityProfile | None:
 
 def active_items(model, org_id: int) -> list:
     """The facility's active poli or health workers, by name."""
-    return list(db.session.scalars(select(model).where(model.organisation_id == org_id, model.active.is_(True))
-                                   .order_by(model.name, model.id)))
+    return list(
+        db.session.scalars(
+            select(model)
+            .where(model.organisation_id == org_id, model.active.is_(True))
+            .order_by(model.name, model.id)
+        )
+    )
 
 
 def facility_values(org: Organisation, profile: FacilityProfile | None) -> dict:
     """The directory entry as the facility form shows it (organisation and profile together)."""
-    values = {"phone": org.phone, "address": org.address, "paper": (profile.paper if profile else None) or "A4"}
+    values = {
+        "phone": org.phone,
+        "address": org.address,
+        "paper": (profile.paper if profile else None) or "A4",
+    }
     values.update({name: getattr(profile, name) if profile else None for name in PROFILE_FIELDS})
     return values
 
@@ -73,7 +92,9 @@ def save_facility(org: Organisation, form, user) -> Result:
         profile = FacilityProfile(organisation_id=org.id)
         db.session.add(profile)
     org.phone, org.address = form.phone.data or None, form.address.data or None
-    flag_modified(org, "phone")  # the UPDATE (and its version check) happens even when only the profile changed
+    flag_modified(
+        org, "phone"
+    )  # the UPDATE (and its version check) happens even when only the profile changed
     if (form.capacity_note.data or None) != profile.capacity_note:
         profile.capacity_at = utcnow()
     for name in PROFILE_FIELDS:
@@ -87,8 +108,11 @@ def save_facility(org: Organisation, form, user) -> Result:
 # kind -> (model, new row's columns from the valid form, noun for the audit summary)
 ITEMS = {
     "poli": (Poli, lambda f: dict(name=f.name.data, schedule=f.schedule.data or ""), "poli"),
-    "nakes": (HealthWorker, lambda f: dict(name=f.name.data, profession=f.profession.data, sip=f.sip.data or None),
-              "tenaga kesehatan"),
+    "nakes": (
+        HealthWorker,
+        lambda f: dict(name=f.name.data, profession=f.profession.data, sip=f.sip.data or None),
+        "tenaga kesehatan",
+    ),
 }
 
 

@@ -1,11 +1,17 @@
 import math
 
-from wtforms import (BooleanField, DateField, FloatField, IntegerField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import BooleanField, DateField, FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
 
-from blueprints.core.forms import (CONTROL_CHARS, MAX_ID, CreateForm, EditForm, Form, LocalDateTimeField,
-                                   valid_birth_date)
+from blueprints.core.forms import (
+    CONTROL_CHARS,
+    MAX_ID,
+    CreateForm,
+    EditForm,
+    Form,
+    LocalDateTimeField,
+    valid_birth_date,
+)
 
 from . import lists as L
 from .models import PROFESSIONS
@@ -56,17 +62,27 @@ def _id(value) -> int:
 class PatientFields(Form):
     name = StringField("Nama pasien", validators=[DataRequired(), Length(max=120)], filters=[_strip])
     nik = StringField("NIK", validators=[Optional(), Length(max=30)], filters=[_strip])
-    no_nik_reason = StringField("Alasan tanpa NIK", validators=[Optional(), Length(max=120)], filters=[_strip])
+    no_nik_reason = StringField(
+        "Alasan tanpa NIK", validators=[Optional(), Length(max=120)], filters=[_strip]
+    )
     no_jkn = StringField("No. Kartu JKN/BPJS", validators=[Optional(), Length(max=30)], filters=[_strip])
-    status_peserta = SelectField("Status peserta", choices=L.choices(L.STATUS_PESERTA, "—"), validate_choice=True)
+    status_peserta = SelectField(
+        "Status peserta", choices=L.choices(L.STATUS_PESERTA, "—"), validate_choice=True
+    )
     jenis_kepesertaan = SelectField("Jenis kepesertaan", choices=L.choices(L.KEPESERTAAN, None))
     birth_date = DateField("Tanggal lahir", validators=[Optional(), valid_birth_date])
     sex = SelectField("Jenis kelamin", choices=L.choices(L.SEX), validators=[DataRequired()])
     home_regency = SelectField("Kabupaten asal", choices=[], validators=[DataRequired()])
     address = StringField("Alamat (jalan, RT/RW)", validators=[Optional(), Length(max=200)], filters=[_strip])
-    phone = StringField("No. HP", validators=[Optional(), Length(max=30),
-                                              Regexp(r"^[0-9+ ()-]{6,30}$", message="Nomor telepon tidak sah.")],
-                        filters=[_strip])
+    phone = StringField(
+        "No. HP",
+        validators=[
+            Optional(),
+            Length(max=30),
+            Regexp(r"^[0-9+ ()-]{6,30}$", message="Nomor telepon tidak sah."),
+        ],
+        filters=[_strip],
+    )
     no_rm = StringField("No. RM", validators=[Optional(), Length(max=30)], filters=[_strip])
 
 
@@ -90,8 +106,9 @@ class ReferralForm(Form):
     payer = SelectField("Penjamin", choices=L.choices(L.PAYER, None))
     referred_at = LocalDateTimeField("Tanggal dan jam rujukan", validators=[Optional()])
     destination_id = IdSelectField("Faskes tujuan", choices=[])
-    destination_text = StringField("Tujuan di luar direktori (jika terpaksa)",
-                                   validators=[Optional(), Length(max=150)], filters=[_strip])
+    destination_text = StringField(
+        "Tujuan di luar direktori (jika terpaksa)", validators=[Optional(), Length(max=150)], filters=[_strip]
+    )
     poli_id = IdSelectField("Poli tujuan", choices=[], validate_choice=False)  # checked by the rules
     dasar = SelectField("Dasar rujukan lintas batas", choices=L.choices(L.DASAR, "— tidak lintas batas —"))
     anamnesis = TextAreaField("Anamnesa (keluhan)", validators=[DataRequired(), Length(max=3000)])
@@ -119,19 +136,26 @@ class ReferralForm(Form):
     condition = TextAreaField("Keadaan saat dirujuk / stabilisasi", validators=[Optional(), Length(max=2000)])
     ambulance = BooleanField("Dengan ambulans")
     escort = StringField("Pendamping", validators=[Optional(), Length(max=150)], filters=[_strip])
-    allergy = StringField("Alergi (makanan, udara, obat)", validators=[Optional(), Length(max=200)],
-                          filters=[_strip])
+    allergy = StringField(
+        "Alergi (makanan, udara, obat)", validators=[Optional(), Length(max=200)], filters=[_strip]
+    )
     note = TextAreaField("Catatan", validators=[Optional(), Length(max=2000)])
     planned_visit = DateField("Tgl. rencana berkunjung", validators=[Optional()])
     consent = SelectField("Persetujuan pasien/keluarga", choices=L.choices(L.CONSENT, "— belum dicatat —"))
-    consent_signer = StringField("Ditandatangani oleh", validators=[Optional(), Length(max=120)], filters=[_strip])
-    consent_relation = StringField("Hubungan dengan pasien", validators=[Optional(), Length(max=40)],
-                                   filters=[_strip])
+    consent_signer = StringField(
+        "Ditandatangani oleh", validators=[Optional(), Length(max=120)], filters=[_strip]
+    )
+    consent_relation = StringField(
+        "Hubungan dengan pasien", validators=[Optional(), Length(max=40)], filters=[_strip]
+    )
     consent_date = DateField("Tanggal persetujuan", validators=[Optional()])
-    igd_call_name = StringField("Petugas IGD yang ditelepon", validators=[Optional(), Length(max=120)],
-                                filters=[_strip])
+    igd_call_name = StringField(
+        "Petugas IGD yang ditelepon", validators=[Optional(), Length(max=120)], filters=[_strip]
+    )
     igd_call_time = StringField("Jam telepon", validators=[Optional(), HHMM], filters=[_strip])
-    igd_call_accepted = SelectField("IGD dapat menerima?", choices=L.C([("", "—"), ("ya", "Ya"), ("tidak", "Tidak")]))
+    igd_call_accepted = SelectField(
+        "IGD dapat menerima?", choices=L.C([("", "—"), ("ya", "Ya"), ("tidak", "Tidak")])
+    )
     nakes_id = IdSelectField("Tenaga kesehatan perujuk", choices=[])
 
 
@@ -153,14 +177,17 @@ class ActionForm(CreateForm):
 
 class ReplyForm(CreateForm):
     channel = SelectField("Saluran", choices=L.choices(L.CHANNEL, None))
-    reply_diag = StringField("Diagnosis (ICD-10)", validators=[DataRequired(), Length(max=10)], filters=[_strip])
+    reply_diag = StringField(
+        "Diagnosis (ICD-10)", validators=[DataRequired(), Length(max=10)], filters=[_strip]
+    )
     reply_therapy = TextAreaField("Terapi yang diberikan", validators=[Optional(), Length(max=2000)])
     reply_advice = TextAreaField("Anjuran", validators=[Optional(), Length(max=2000)])
     reply_control_date = DateField("Kontrol ke RS tanggal", validators=[Optional()])
     reply_inpatient = BooleanField("Perlu rawat inap")
     reply_finished = BooleanField("Konsultasi selesai")
-    reply_doctor = StringField("Dokter yang menjawab", validators=[DataRequired(), Length(max=120)],
-                               filters=[_strip])
+    reply_doctor = StringField(
+        "Dokter yang menjawab", validators=[DataRequired(), Length(max=120)], filters=[_strip]
+    )
 
 
 class FacilityForm(EditForm):
@@ -171,10 +198,15 @@ class FacilityForm(EditForm):
     email = StringField("E-mail", validators=[Optional(), Length(max=120)], filters=[_strip])
     address = StringField("Alamat", validators=[Optional(), Length(max=250)], filters=[_strip])
     ambulance = StringField("Kontak ambulans", validators=[Optional(), Length(max=120)], filters=[_strip])
-    travel_note = TextAreaField("Waktu tempuh dari wilayah perbatasan (musim / kondisi jalan)",
-                                validators=[Optional(), Length(max=300)])
-    capacity_note = StringField("Catatan kapasitas hari ini (tempat tidur, ICU)",
-                                validators=[Optional(), Length(max=300)], filters=[_strip])
+    travel_note = TextAreaField(
+        "Waktu tempuh dari wilayah perbatasan (musim / kondisi jalan)",
+        validators=[Optional(), Length(max=300)],
+    )
+    capacity_note = StringField(
+        "Catatan kapasitas hari ini (tempat tidur, ICU)",
+        validators=[Optional(), Length(max=300)],
+        filters=[_strip],
+    )
     paper = SelectField("Ukuran kertas surat", choices=L.C([("A4", "A4"), ("F4", "F4 (215 × 330 mm)")]))
     bpjs_office = StringField("Kantor cabang BPJS", validators=[Optional(), Length(max=80)], filters=[_strip])
 

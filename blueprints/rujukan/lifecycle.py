@@ -1,6 +1,7 @@
 """The letter's lifecycle (docs/rujukan.md §7): the transition table, which side may take each step, applying a
 step to a referral, and the issue itself (number, validity, state). The table rules are pure functions of the
 status, the side and what was typed, so they are tested without an app (tests/rujukan/test_rules_unit.py)."""
+
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -15,8 +16,10 @@ from .models import EXPIRABLE, STATUS_LABELS, Referral, ReferralEvent
 from .numbering import format_number, next_seq
 from .settings import setting
 
-REFUSED_MESSAGE = ("Pasien/keluarga menolak dirujuk: surat rujukan tidak dapat diterbitkan. Simpan sebagai draf "
-                   "lalu cetak surat penolakan rujukan untuk ditandatangani.")
+REFUSED_MESSAGE = (
+    "Pasien/keluarga menolak dirujuk: surat rujukan tidak dapat diterbitkan. Simpan sebagai draf "
+    "lalu cetak surat penolakan rujukan untuk ditandatangani."
+)
 
 
 class TransitionError(Exception):
@@ -41,7 +44,9 @@ TRANSITIONS = {
     "send": Transition("Tandai sudah dikabarkan ke penerima", ("diterbitkan",), "dikirim", "sender"),
     "accept": Transition("Terima rujukan", ("diterbitkan", "dikirim"), "diterima", "receiver", True),
     "reject": Transition("Tolak rujukan", ("diterbitkan", "dikirim"), "ditolak", "receiver", True),
-    "redirect": Transition("Alihkan ke faskes lain", ("diterbitkan", "dikirim"), "dialihkan", "receiver", True),
+    "redirect": Transition(
+        "Alihkan ke faskes lain", ("diterbitkan", "dikirim"), "dialihkan", "receiver", True
+    ),
     "arrive": Transition("Pasien tiba", ("diterbitkan", "dikirim", "diterima"), "tiba", "receiver", True),
     "answer": Transition("Jawaban rujukan", ("tiba",), "dijawab", "receiver", True),
     "complete": Transition("Selesai (tindak lanjut di faskes asal)", ("dijawab",), "selesai", "sender"),
@@ -53,6 +58,7 @@ COPYABLE = ("ditolak", "dialihkan", "kedaluwarsa", "dibatalkan")
 
 
 # ---- validity ---------------------------------------------------------------------------------------------
+
 
 def valid_until(issue_date: date, days: int, kind: str = "calendar") -> date:
     """The last day a letter issued on ``issue_date`` holds: N calendar days, or N working days."""
@@ -72,6 +78,7 @@ def expired_clause(today: date):
 
 # ---- the table's rules (pure) -----------------------------------------------------------------------------
 
+
 def may_take(t: Transition, side: str | None) -> bool:
     """The step's own side takes it; the sender also records a receiver's step it heard of offline."""
     return t.side == side or (t.sender_offline and side == "sender")
@@ -82,20 +89,27 @@ def allowed_steps(status: str, side: str | None) -> list[str]:
     return [name for name, t in TRANSITIONS.items() if status in t.sources and may_take(t, side)]
 
 
-def step_refusal(action: str, status: str, side: str | None, *, channel: str = "web",
-                 note: str | None = None) -> TransitionError | None:
+def step_refusal(
+    action: str, status: str, side: str | None, *, channel: str = "web", note: str | None = None
+) -> TransitionError | None:
     """Why the step may not be taken (a TransitionError to raise), or None."""
     t = TRANSITIONS.get(action)
     if t is None:
         return TransitionError("Tindakan tidak dikenal.")
     if status not in t.sources:
-        return TransitionError(f"Status {STATUS_LABELS[status].lower()} tidak dapat diubah dengan "
-                               f"tindakan '{t.label}'.")
+        return TransitionError(
+            f"Status {STATUS_LABELS[status].lower()} tidak dapat diubah dengan tindakan '{t.label}'."
+        )
     if not may_take(t, side):
-        return TransitionError("Tindakan ini dilakukan oleh faskes " + ("asal." if t.side == "sender" else "tujuan."))
+        return TransitionError(
+            "Tindakan ini dilakukan oleh faskes " + ("asal." if t.side == "sender" else "tujuan.")
+        )
     if side == "sender" and t.side == "receiver" and channel == "web":
-        return TransitionError("Faskes asal mencatat tindakan penerima hanya dari telepon, SMS/WA atau "
-                               "sobekan kertas: pilih salurannya.", field="channel")
+        return TransitionError(
+            "Faskes asal mencatat tindakan penerima hanya dari telepon, SMS/WA atau "
+            "sobekan kertas: pilih salurannya.",
+            field="channel",
+        )
     if action == "cancel" and not (note or "").strip():
         return TransitionError("Alasan pembatalan wajib diisi.", field="note")
     if action in ("reject", "redirect") and not (note or "").strip():
@@ -105,24 +119,47 @@ def step_refusal(action: str, status: str, side: str | None, *, channel: str = "
 
 # ---- on a referral ----------------------------------------------------------------------------------------
 
+
 def allowed_actions(ref: Referral, user, today: date | None = None) -> list[str]:
     return allowed_steps(ref.effective_status(today or today_local()), side_of(ref, user))
 
 
-def check_transition(ref: Referral, action: str, user, *, channel: str = "web", note: str | None = None,
-                     today: date | None = None) -> None:
+def check_transition(
+    ref: Referral,
+    action: str,
+    user,
+    *,
+    channel: str = "web",
+    note: str | None = None,
+    today: date | None = None,
+) -> None:
     """Raise TransitionError when the step may not be applied; changes nothing."""
-    refusal = step_refusal(action, ref.effective_status(today or today_local()), side_of(ref, user),
-                           channel=channel, note=note)
+    refusal = step_refusal(
+        action, ref.effective_status(today or today_local()), side_of(ref, user), channel=channel, note=note
+    )
     if refusal is not None:
         raise refusal
 
 
-def log_event(ref: Referral, user, from_status: str | None, to_status: str, channel: str = "web",
-              note: str | None = None, at: datetime | None = None) -> ReferralEvent:
-    ev = ReferralEvent(referral_id=ref.id, at=at or utcnow(), user_id=user.id, organisation_id=user.organisation_id,
-                       from_status=from_status, to_status=to_status, channel=channel,
-                       note=(note or None) and note[:300])
+def log_event(
+    ref: Referral,
+    user,
+    from_status: str | None,
+    to_status: str,
+    channel: str = "web",
+    note: str | None = None,
+    at: datetime | None = None,
+) -> ReferralEvent:
+    ev = ReferralEvent(
+        referral_id=ref.id,
+        at=at or utcnow(),
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        from_status=from_status,
+        to_status=to_status,
+        channel=channel,
+        note=(note or None) and note[:300],
+    )
     db.session.add(ev)
     return ev
 
@@ -135,8 +172,15 @@ def redirect_target(ref: Referral, target_id: int | None) -> Organisation:
     return target
 
 
-def transition(ref: Referral, action: str, user, *, channel: str = "web", note: str | None = None,
-               today: date | None = None) -> ReferralEvent:
+def transition(
+    ref: Referral,
+    action: str,
+    user,
+    *,
+    channel: str = "web",
+    note: str | None = None,
+    today: date | None = None,
+) -> ReferralEvent:
     """Apply a lifecycle step or raise TransitionError with an Indonesian message."""
     check_transition(ref, action, user, channel=channel, note=note, today=today)
     t = TRANSITIONS[action]
@@ -170,8 +214,9 @@ def issue(ref: Referral, user, now: datetime | None = None) -> None:
     try:
         number = format_number(seq, origin, local)
     except (ValueError, KeyError, IndexError) as e:  # a bad RUJUKAN_NUMBER_FORMAT must not crash the issue
-        raise TransitionError(str(e) if isinstance(e, ValueError) else
-                              "Format nomor rujukan (RUJUKAN_NUMBER_FORMAT) tidak sah.") from e
+        raise TransitionError(
+            str(e) if isinstance(e, ValueError) else "Format nomor rujukan (RUJUKAN_NUMBER_FORMAT) tidak sah."
+        ) from e
     ref.seq, ref.year, ref.number = seq, local.year, number
     ref.issued_at = now
     ref.issued_on = local
@@ -183,13 +228,18 @@ def issue(ref: Referral, user, now: datetime | None = None) -> None:
 
 # ---- response times (detail page) -------------------------------------------------------------------------
 
+
 def response_times(ref: Referral) -> dict[str, timedelta | None]:
     def delta(a, b):
         if a is None or b is None:
             return None
         return b - a
-    return {"jawaban_penerima": delta(ref.issued_at, ref.answered_at), "tiba": delta(ref.issued_at, ref.arrived_at),
-            "jawaban_rujukan": delta(ref.issued_at, ref.replied_at)}
+
+    return {
+        "jawaban_penerima": delta(ref.issued_at, ref.answered_at),
+        "tiba": delta(ref.issued_at, ref.arrived_at),
+        "jawaban_rujukan": delta(ref.issued_at, ref.replied_at),
+    }
 
 
 def duration_text(td: timedelta | None) -> str:

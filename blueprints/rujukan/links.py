@@ -1,5 +1,6 @@
 """The two links to other modules, through their public interfaces only (SIDILAN's person summary, PKS
 coverage). SIDILAN and PKS are always installed with Rujukan (blueprints/registry.py), so no fallback."""
+
 from datetime import date
 
 from blueprints.pks import public as pks_public

@@ -1,4 +1,5 @@
 """Value lists of docs/rujukan.md §5 (value -> Indonesian label)."""
+
 from wtforms.fields.choices import SelectChoice
 
 JENIS = {"igd": "IGD (gawat darurat)", "rj": "Rawat jalan", "ri": "Rawat inap"}
@@ -13,17 +14,33 @@ DASAR = {
     "fasilitas": "Ketersediaan fasilitas",
     "kompetensi": "Kompetensi",
 }
-TACC = {"tanpa": "Tanpa TACC", "time": "Time", "age": "Age", "complication": "Complication",
-        "comorbidity": "Comorbidity"}
+TACC = {
+    "tanpa": "Tanpa TACC",
+    "time": "Time",
+    "age": "Age",
+    "complication": "Complication",
+    "comorbidity": "Comorbidity",
+}
 TACC_TIME = {"lt3": "< 3 hari", "3to7": "≥ 3–7 hari", "ge7": "≥ 7 hari"}
 STATUS_PESERTA = {"utama": "Utama", "tanggungan": "Tanggungan"}
-KEPESERTAAN = {"pbi_apbn": "PBI APBN", "pbi_apbd": "PBI APBD", "pbpu": "PBPU", "ppu": "PPU", "non_jkn": "Non-JKN"}
+KEPESERTAAN = {
+    "pbi_apbn": "PBI APBN",
+    "pbi_apbd": "PBI APBD",
+    "pbpu": "PBPU",
+    "ppu": "PPU",
+    "non_jkn": "Non-JKN",
+}
 PAYER = {"bpjs": "BPJS Kesehatan", "apbd_solok": "APBD Kab. Solok", "pasien": "Pasien (umum)"}
 CONSENT = {"setuju": "Setuju dirujuk", "menolak": "Menolak dirujuk"}
 CHANNEL = {"web": "Web", "telepon": "Telepon", "kertas": "Kertas (sobekan balasan)", "sms": "SMS / WhatsApp"}
 SEX = {"L": "Laki-laki", "P": "Perempuan"}
-CONSCIOUSNESS = {"cm": "Compos mentis", "apatis": "Apatis", "somnolen": "Somnolen", "sopor": "Sopor",
-                 "koma": "Koma"}
+CONSCIOUSNESS = {
+    "cm": "Compos mentis",
+    "apatis": "Apatis",
+    "somnolen": "Somnolen",
+    "sopor": "Sopor",
+    "koma": "Koma",
+}
 
 
 def dasar_label(value: str | None) -> str:

@@ -1,8 +1,20 @@
 """Referral letters (surat rujukan) and the facility directory around them (docs/rujukan.md §4)."""
+
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
-                        and_, false, or_)
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    false,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.auth.models import Organisation
@@ -17,6 +29,7 @@ from .access import is_dinkes
 
 class FacilityProfile(Versioned, db.Model):
     """What the directory adds to a foundation Organisation of a facility (one row per facility)."""
+
     __tablename__ = "rujukan_facility"
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
@@ -60,6 +73,7 @@ class HealthWorker(Versioned, db.Model):
 
 class NonSpecialistCode(db.Model):
     """Versioned list of diagnoses the FKTP should treat itself (144 / 177 / 2022): reference data."""
+
     __tablename__ = "rujukan_nonspesialis"
     __table_args__ = (UniqueConstraint("version", "icd_code", name="uq_rujukan_nonspesialis_version_code"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,6 +84,7 @@ class NonSpecialistCode(db.Model):
 
 class Patient(Versioned, OrganisationScoped, db.Model):
     """The patient block (docs/rujukan.md §4.2), kept by the facility that registered the patient."""
+
     __tablename__ = "rujukan_patient"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -98,18 +113,36 @@ class Patient(Versioned, OrganisationScoped, db.Model):
 
 # Lifecycle states (docs/rujukan.md §7). "kedaluwarsa" is computed from valid_until, never stored.
 STATUS_LABELS = {
-    "draf": "Draf", "diterbitkan": "Diterbitkan", "dikirim": "Dikirim", "diterima": "Diterima",
-    "ditolak": "Ditolak", "dialihkan": "Dialihkan", "tiba": "Pasien tiba", "dijawab": "Dijawab",
-    "selesai": "Selesai", "kedaluwarsa": "Kedaluwarsa", "dibatalkan": "Dibatalkan",
+    "draf": "Draf",
+    "diterbitkan": "Diterbitkan",
+    "dikirim": "Dikirim",
+    "diterima": "Diterima",
+    "ditolak": "Ditolak",
+    "dialihkan": "Dialihkan",
+    "tiba": "Pasien tiba",
+    "dijawab": "Dijawab",
+    "selesai": "Selesai",
+    "kedaluwarsa": "Kedaluwarsa",
+    "dibatalkan": "Dibatalkan",
 }
-STATUS_TONE = {"draf": "", "ditolak": "danger", "dialihkan": "warn", "kedaluwarsa": "danger",
-               "dibatalkan": "danger", "dijawab": "ok", "selesai": "ok", "tiba": "ok"}
+STATUS_TONE = {
+    "draf": "",
+    "ditolak": "danger",
+    "dialihkan": "warn",
+    "kedaluwarsa": "danger",
+    "dibatalkan": "danger",
+    "dijawab": "ok",
+    "selesai": "ok",
+    "tiba": "ok",
+}
 EXPIRABLE = ("diterbitkan", "dikirim", "diterima")
 
 
 class Referral(Versioned, db.Model):
     __tablename__ = "rujukan_referral"
-    __table_args__ = (UniqueConstraint("origin_id", "year", "seq", name="uq_rujukan_referral_origin_year_seq"),)
+    __table_args__ = (
+        UniqueConstraint("origin_id", "year", "seq", name="uq_rujukan_referral_origin_year_seq"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     origin_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("rujukan_patient.id"), index=True)
@@ -216,8 +249,10 @@ class Referral(Versioned, db.Model):
         Nobody else sees clinical content (Dinas Kesehatan works from the recap)."""
         if is_dinkes(user):
             return false()
-        return or_(cls.origin_id == user.organisation_id,
-                   and_(cls.destination_id == user.organisation_id, cls.status != "draf"))
+        return or_(
+            cls.origin_id == user.organisation_id,
+            and_(cls.destination_id == user.organisation_id, cls.status != "draf"),
+        )
 
     def effective_status(self, today: date) -> str:
         if self.status in EXPIRABLE and self.valid_until is not None and self.valid_until < today:
@@ -245,6 +280,7 @@ class Referral(Versioned, db.Model):
 
 class ReferralEvent(db.Model):
     """Append-only log of every state change, with the channel it came through."""
+
     __tablename__ = "rujukan_event"
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("rujukan_referral.id"), index=True)
@@ -262,17 +298,21 @@ class ReferralEvent(db.Model):
 
 class ReferralPrint(db.Model):
     """Every print and reprint: who, when, which copy."""
+
     __tablename__ = "rujukan_print"
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("rujukan_referral.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    mark: Mapped[str] = mapped_column(String(8))  # DRAFT / ASLI / SALINAN / BATAL (dibatalkan) / LEWAT (kedaluwarsa)
+    mark: Mapped[str] = mapped_column(
+        String(8)
+    )  # DRAFT / ASLI / SALINAN / BATAL (dibatalkan) / LEWAT (kedaluwarsa)
     paper: Mapped[str] = mapped_column(String(2))
 
 
 class NumberCounter(db.Model):
     """Last letter number per facility and year; incremented with a row lock at issue."""
+
     __tablename__ = "rujukan_counter"
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -1,4 +1,5 @@
 """Letter numbers (docs/rujukan.md §8): the local number format and the per-facility, per-year counter."""
+
 import re
 from datetime import date
 
@@ -27,8 +28,14 @@ def facility_code(org: Organisation) -> str:
 def number_text(pattern: str, seq: int, kode: str, on: date) -> str:
     """The number from a RUJUKAN_NUMBER_FORMAT pattern; ValueError when it would look like a BPJS number
     (KeyError / IndexError / ValueError from a broken pattern pass through)."""
-    number = pattern.format(urut=seq, kode=kode, bulan=f"{on.month:02d}", romawi=ROMAN[on.month - 1],
-                            tahun=on.year, yy=f"{on.year % 100:02d}")
+    number = pattern.format(
+        urut=seq,
+        kode=kode,
+        bulan=f"{on.month:02d}",
+        romawi=ROMAN[on.month - 1],
+        tahun=on.year,
+        yy=f"{on.year % 100:02d}",
+    )
     if BPJS_LIKE.match(number.replace(" ", "")):
         raise ValueError(BPJS_LIKE_MESSAGE)
     return number
@@ -43,9 +50,15 @@ def next_seq(organisation_id: int, year: int) -> int:
     (PostgreSQL) or database (SQLite) write lock, so two clerks never get the same number."""
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(NumberCounter).values(organisation_id=organisation_id, year=year, last=0)
-                       .on_conflict_do_nothing(index_elements=["organisation_id", "year"]))
-    stmt = (update(NumberCounter)
-            .where(NumberCounter.organisation_id == organisation_id, NumberCounter.year == year)
-            .values(last=NumberCounter.last + 1).returning(NumberCounter.last))
+    db.session.execute(
+        insert(NumberCounter)
+        .values(organisation_id=organisation_id, year=year, last=0)
+        .on_conflict_do_nothing(index_elements=["organisation_id", "year"])
+    )
+    stmt = (
+        update(NumberCounter)
+        .where(NumberCounter.organisation_id == organisation_id, NumberCounter.year == year)
+        .values(last=NumberCounter.last + 1)
+        .returning(NumberCounter.last)
+    )
     return db.session.execute(stmt, execution_options={"synchronize_session": False}).scalar_one()

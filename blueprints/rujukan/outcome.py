@@ -7,6 +7,7 @@ that edits a versioned record compares the version the form showed before anythi
 A refusal rolls back, which also releases the key, so the clerk can correct the form and send it again.
 Views parse the request, call one use case and choose the page from the ``Result``.
 """
+
 from dataclasses import dataclass, field
 
 from blueprints.core.extensions import db
@@ -21,6 +22,7 @@ class Result:
     ``replay`` (an earlier submit with this key already made it), ``stale`` (the form was filled on an older
     version of the record), ``known`` (the NIK is already a patient of this facility), ``errors`` (by field name;
     the form is shown again, 422), ``refused`` (the record's state no longer allows the step), or ``record``."""
+
     record: object = None
     replay: Replay | None = None
     stale: bool = False

@@ -1,5 +1,6 @@
 """Patients of a facility (docs/rujukan.md §4.2): the patient rules (NIK, the reason for a missing NIK, the JKN
 card), registering and editing, one record per NIK per facility, the SIDILAN prefill, and the patient search."""
+
 from dataclasses import dataclass, field
 
 from flask import url_for
@@ -27,6 +28,7 @@ NIK_TAKEN_MESSAGE = "NIK ini sudah terdaftar untuk pasien lain di faskes ini."
 
 # ---- pure rules -------------------------------------------------------------------------------------------
 
+
 def is_full_nik(value: str | None) -> bool:
     return bool(value) and len(value) == 16 and value.isdigit()
 
@@ -51,7 +53,10 @@ def accessibility_text(person) -> str | None:
 
 # ---- lookups ----------------------------------------------------------------------------------------------
 
-def patient_with_nik(organisation_id: int, nik: str | None, other_than: Patient | None = None) -> Patient | None:
+
+def patient_with_nik(
+    organisation_id: int, nik: str | None, other_than: Patient | None = None
+) -> Patient | None:
     """The facility's patient registered with this (valid, 16-digit) NIK, if any: one person, one record per
     facility. Another facility may register the same NIK."""
     if not is_full_nik(nik):
@@ -66,8 +71,12 @@ def sidilan_lookup(nik: str, user):
     """SIDILAN person with this NIK in the user's regency or a border jorong; the lookup is audited."""
     person = links.find_person(nik, {user.regency_id}, border_jorong_ids())
     if person is not None:
-        audit.record("view", "sidilan_person", person.person_id,
-                     f"prefill rujukan dari SIDILAN orang #{person.person_id}")
+        audit.record(
+            "view",
+            "sidilan_person",
+            person.person_id,
+            f"prefill rujukan dari SIDILAN orang #{person.person_id}",
+        )
     return person
 
 
@@ -80,19 +89,25 @@ def home_regency(code, user) -> Regency:
 
 def stored_place(patient) -> dict:
     """The kecamatan / nagari / jorong of a stored patient (or a SIDILAN person) as cascade values."""
-    return {"kecamatan": patient.kecamatan_code or "", "nagari": patient.nagari_code or "",
-            "jorong": str(patient.jorong_id or "")}
+    return {
+        "kecamatan": patient.kecamatan_code or "",
+        "nagari": patient.nagari_code or "",
+        "jorong": str(patient.jorong_id or ""),
+    }
 
 
 def place_text(cascade: Cascade) -> str:
     """'Kecamatan / Nagari / Jorong' of a place cascade, for the conflict page."""
-    names = [next((w.name for w in cascade.kecamatan_options if w.code == cascade.kecamatan), ""),
-             next((w.name for w in cascade.nagari_options if w.code == cascade.nagari), ""),
-             next((j.name for j in cascade.jorong_options if str(j.id) == cascade.jorong), "")]
+    names = [
+        next((w.name for w in cascade.kecamatan_options if w.code == cascade.kecamatan), ""),
+        next((w.name for w in cascade.nagari_options if w.code == cascade.nagari), ""),
+        next((j.name for j in cascade.jorong_options if str(j.id) == cascade.jorong), ""),
+    ]
     return " / ".join(n for n in names if n)
 
 
 # ---- search and prefill -----------------------------------------------------------------------------------
+
 
 @dataclass
 class Search:
@@ -108,8 +123,14 @@ def search_patients(q: str, page_arg, user) -> Search:
     stmt = scoped(Patient).order_by(Patient.name, Patient.id)
     if q:
         like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(Patient.nik == digits, Patient.no_jkn == digits, func.lower(Patient.name).like(like),
-                              func.lower(Patient.no_rm) == q.lower()))
+        stmt = stmt.where(
+            or_(
+                Patient.nik == digits,
+                Patient.no_jkn == digits,
+                func.lower(Patient.name).like(like),
+                func.lower(Patient.no_rm) == q.lower(),
+            )
+        )
     out = Search(page=paginate(stmt, page_arg, filters=("q",)), digits=digits)
     if is_full_nik(digits) and out.page.total == 0:
         out.sidilan = sidilan_lookup(digits, user)
@@ -121,6 +142,7 @@ def search_patients(q: str, page_arg, user) -> Search:
 class Prefill:
     """What a new patient form starts with: ``known`` (this facility already has the NIK: open it instead), or
     the typed NIK with what SIDILAN knows of that person."""
+
     known: Patient | None = None
     nik: str = ""
     person: object = None
@@ -146,16 +168,26 @@ def patient_page(patient_id: int):
     """The patient, the last 20 letters and the NIK check; the view is audited (the caller commits after
     rendering)."""
     p = get_scoped_or_404(Patient, patient_id)
-    refs = list(db.session.scalars(select(Referral).where(Referral.patient_id == p.id)
-                                   .options(joinedload(Referral.destination))
-                                   .order_by(Referral.created_at.desc(), Referral.id.desc()).limit(20)))
-    nik_check = check_nik(p.nik, sex=p.sex, birth_date=p.birth_date,
-                          regency_code=p.home_regency.code) if p.nik else None
+    refs = list(
+        db.session.scalars(
+            select(Referral)
+            .where(Referral.patient_id == p.id)
+            .options(joinedload(Referral.destination))
+            .order_by(Referral.created_at.desc(), Referral.id.desc())
+            .limit(20)
+        )
+    )
+    nik_check = (
+        check_nik(p.nik, sex=p.sex, birth_date=p.birth_date, regency_code=p.home_regency.code)
+        if p.nik
+        else None
+    )
     audit.record("view", "rujukan_patient", p.id, f"melihat pasien rujukan #{p.id}")
     return p, refs, nik_check
 
 
 # ---- save -------------------------------------------------------------------------------------------------
+
 
 def _add_errors(field_, messages) -> None:
     field_.errors = list(field_.errors) + list(messages)
@@ -168,13 +200,21 @@ def _patient_errors(form, cascade, patient: Patient | None, user):
     place_errors = cascade.errors()
     nik_check = None
     if form.nik.data:
-        nik_check = check_nik(form.nik.data, sex=form.sex.data or None, birth_date=form.birth_date.data,
-                              regency_code=form.home_regency.data or None)
+        nik_check = check_nik(
+            form.nik.data,
+            sex=form.sex.data or None,
+            birth_date=form.birth_date.data,
+            regency_code=form.home_regency.data or None,
+        )
         _add_errors(form.nik, nik_check.errors)
     elif message := missing_nik_reason(form.nik.data, form.no_nik_reason.data):
         _add_errors(form.nik, [message])
-    if patient is not None and nik_check and nik_check.ok and patient_with_nik(
-            user.organisation_id, nik_check.value, patient) is not None:
+    if (
+        patient is not None
+        and nik_check
+        and nik_check.ok
+        and patient_with_nik(user.organisation_id, nik_check.value, patient) is not None
+    ):
         _add_errors(form.nik, [NIK_TAKEN_MESSAGE])
     _add_errors(form.no_jkn, jkn_problems(form.no_jkn.data, form.jenis_kepesertaan.data))
     return place_errors, nik_check
@@ -190,8 +230,11 @@ def _copy_onto(patient: Patient, form, cascade, nik_check, user) -> None:
     patient.birth_date = form.birth_date.data
     patient.sex = form.sex.data
     patient.home_regency_id = cascade.regency.id
-    patient.kecamatan_code, patient.nagari_code, patient.jorong_id = (cascade.kecamatan, cascade.nagari,
-                                                                      cascade.jorong_id)
+    patient.kecamatan_code, patient.nagari_code, patient.jorong_id = (
+        cascade.kecamatan,
+        cascade.nagari,
+        cascade.jorong_id,
+    )
     patient.address, patient.phone, patient.no_rm = form.address.data, form.phone.data, form.no_rm.data
     if patient.nik:
         person = sidilan_lookup(patient.nik, user)
@@ -211,7 +254,9 @@ def save_patient(form, cascade, patient: Patient | None, user) -> Result:
         if not invalid and (replay := submission.claim(form.submission_key.data)):
             return Result(replay=replay)
         # after the claim, so a replay of this submit is told apart from a second registration
-        known = patient_with_nik(user.organisation_id, nik_check.value) if nik_check and nik_check.ok else None
+        known = (
+            patient_with_nik(user.organisation_id, nik_check.value) if nik_check and nik_check.ok else None
+        )
         if known is not None:
             db.session.rollback()
             return Result(known=known)
@@ -222,8 +267,12 @@ def save_patient(form, cascade, patient: Patient | None, user) -> Result:
         db.session.add(patient)
     _copy_onto(patient, form, cascade, nik_check, user)
     db.session.flush()
-    audit.record("create" if created else "update", "rujukan_patient", patient.id,
-                 f"{'mendaftarkan' if created else 'mengubah'} pasien rujukan #{patient.id}")
+    audit.record(
+        "create" if created else "update",
+        "rujukan_patient",
+        patient.id,
+        f"{'mendaftarkan' if created else 'mengubah'} pasien rujukan #{patient.id}",
+    )
     if created:
         submission.remember(form.submission_key.data, url_for("rujukan.patient", patient_id=patient.id))
     db.session.commit()

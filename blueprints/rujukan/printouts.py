@@ -1,5 +1,6 @@
 """The printed letter (docs/rujukan.md §9.1): which mark it carries (DRAFT, SALINAN, DIBATALKAN, KEDALUWARSA),
 on which paper, and the print log every print and reprint leaves."""
+
 from datetime import date
 
 from blueprints.core import audit
@@ -46,8 +47,11 @@ def age_text(birth: date | None, on: date) -> str:
 def record_print(ref: Referral, user, mark: str | None, paper: str, sender: bool) -> None:
     """Log the print (who, which copy, which paper), count the sender's prints of an issued letter (the next
     one is a SALINAN) and audit it. Does not commit: the caller commits after its last read of ``ref``."""
-    db.session.add(ReferralPrint(referral_id=ref.id, user_id=user.id, mark=LOG_CODES.get(mark, mark or "ASLI"),
-                                 paper=paper))
+    db.session.add(
+        ReferralPrint(
+            referral_id=ref.id, user_id=user.id, mark=LOG_CODES.get(mark, mark or "ASLI"), paper=paper
+        )
+    )
     if ref.status != "draf" and sender:
         ref.print_count += 1
     audit.record("print", "rujukan", ref.id, f"mencetak rujukan #{ref.id} ({mark or 'asli'}, {paper})")

@@ -1,6 +1,7 @@
 """Referral letters (docs/rujukan.md §4.3): the lists, the draft (new, edit, copy), the issue procedure
 (``issue_referral``: the one way a letter is issued, from the form, the detail page and the demo alike) and
 what the detail page shows."""
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,9 +44,14 @@ def _filtered(stmt, status: str, q: str):
         return stmt.where(Referral.id == code_id)
     if q:
         like = f"%{q.lower()}%"
-        stmt = stmt.join(Patient, Patient.id == Referral.patient_id).where(or_(
-            func.lower(Referral.number).like(like), func.lower(Patient.name).like(like),
-            Patient.nik == clean_number(q), Patient.no_jkn == clean_number(q)))
+        stmt = stmt.join(Patient, Patient.id == Referral.patient_id).where(
+            or_(
+                func.lower(Referral.number).like(like),
+                func.lower(Patient.name).like(like),
+                Patient.nik == clean_number(q),
+                Patient.no_jkn == clean_number(q),
+            )
+        )
     return stmt
 
 
@@ -53,33 +59,46 @@ def letter_list(inbox: bool, user, status: str, q: str, page_arg):
     """One page of the facility's outgoing letters, or (``inbox``) the issued letters addressed to it, with the
     status filter and the search (number, patient name, NIK, No. JKN, or a verification code)."""
     if inbox:
-        stmt = (scoped(Referral).where(Referral.destination_id == user.organisation_id, Referral.status != "draf")
-                .options(joinedload(Referral.patient), joinedload(Referral.origin)))
+        stmt = (
+            scoped(Referral)
+            .where(Referral.destination_id == user.organisation_id, Referral.status != "draf")
+            .options(joinedload(Referral.patient), joinedload(Referral.origin))
+        )
         order = Referral.issued_at.desc()
     else:
-        stmt = (scoped(Referral).where(Referral.origin_id == user.organisation_id)
-                .options(joinedload(Referral.patient), joinedload(Referral.destination)))
+        stmt = (
+            scoped(Referral)
+            .where(Referral.origin_id == user.organisation_id)
+            .options(joinedload(Referral.patient), joinedload(Referral.destination))
+        )
         order = Referral.created_at.desc()
-    return paginate(_filtered(stmt, status, q).order_by(order, Referral.id.desc()), page_arg,
-                    filters=("status", "q"))
+    return paginate(
+        _filtered(stmt, status, q).order_by(order, Referral.id.desc()), page_arg, filters=("status", "q")
+    )
 
 
 # ---- the referral form ------------------------------------------------------------------------------------
 
+
 def destination_choices(user) -> list[tuple[int, str]]:
     """Every facility of the directory but the user's own, by regency, level and name."""
-    orgs = db.session.scalars(select(Organisation).where(Organisation.facility_level.is_not(None),
-                                                         Organisation.id != user.organisation_id)
-                              .options(joinedload(Organisation.regency))
-                              .order_by(Organisation.regency_id, Organisation.facility_level, Organisation.name))
+    orgs = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.facility_level.is_not(None), Organisation.id != user.organisation_id)
+        .options(joinedload(Organisation.regency))
+        .order_by(Organisation.regency_id, Organisation.facility_level, Organisation.name)
+    )
     return [(o.id, f"{o.name} · {o.facility_level} · {o.regency.short_name}") for o in orgs]
 
 
 def poli_choices(destination_id: int | None) -> list[tuple[int, str]]:
     """The chosen facility's active poli with their schedule; without a choice, every active poli."""
-    stmt = (select(Poli.id, Poli.name, Poli.schedule, Organisation.name)
-            .join(Organisation, Organisation.id == Poli.organisation_id).where(Poli.active.is_(True))
-            .order_by(Organisation.name, Poli.name, Poli.id))
+    stmt = (
+        select(Poli.id, Poli.name, Poli.schedule, Organisation.name)
+        .join(Organisation, Organisation.id == Poli.organisation_id)
+        .where(Poli.active.is_(True))
+        .order_by(Organisation.name, Poli.name, Poli.id)
+    )
     if destination_id:
         rows = db.session.execute(stmt.where(Poli.organisation_id == destination_id))
         return [(pid, f"{pname} ({sched})" if sched else pname) for pid, pname, sched, _ in rows]
@@ -87,8 +106,11 @@ def poli_choices(destination_id: int | None) -> list[tuple[int, str]]:
 
 
 def nakes_choices(organisation_id: int) -> list[tuple[int, str]]:
-    nakes = db.session.scalars(select(HealthWorker).where(
-        HealthWorker.organisation_id == organisation_id, HealthWorker.active.is_(True)).order_by(HealthWorker.name))
+    nakes = db.session.scalars(
+        select(HealthWorker)
+        .where(HealthWorker.organisation_id == organisation_id, HealthWorker.active.is_(True))
+        .order_by(HealthWorker.name)
+    )
     return [(n.id, f"{n.name} ({n.profession_label})") for n in nakes]
 
 
@@ -102,8 +124,9 @@ def destination_info(destination_id: int | None) -> dict:
 
 def patient_for_referral(patient_id: int) -> Patient:
     """The patient a new letter is for (in the user's scope, else 404), with the jorong the basis depends on."""
-    patient = db.session.scalars(scoped(Patient).where(Patient.id == patient_id)
-                                 .options(joinedload(Patient.jorong))).first()
+    patient = db.session.scalars(
+        scoped(Patient).where(Patient.id == patient_id).options(joinedload(Patient.jorong))
+    ).first()
     if patient is None:
         abort(404)
     return patient
@@ -111,22 +134,37 @@ def patient_for_referral(patient_id: int) -> Patient:
 
 def new_draft(patient: Patient, user) -> Referral:
     """An unsaved draft of this facility for the patient (``save_referral`` adds it)."""
-    return Referral(origin_id=user.organisation_id, patient_id=patient.id, patient=patient, created_by_id=user.id,
-                    status="draf")
+    return Referral(
+        origin_id=user.organisation_id,
+        patient_id=patient.id,
+        patient=patient,
+        created_by_id=user.id,
+        status="draf",
+    )
 
 
 def draft_defaults(patient: Patient) -> dict:
     """What a new letter's form starts with (field name -> value)."""
-    return {"jenis": "rj", "kategori": "rj", "tipe": "penuh", "arah": "vertikal",
-            "payer": "pasien" if patient.jenis_kepesertaan == "non_jkn" else "bpjs",
-            "referred_at": utcnow().replace(second=0, microsecond=0), "consent_date": today_local(),
-            "dasar": suggested_basis(patient)}
+    return {
+        "jenis": "rj",
+        "kategori": "rj",
+        "tipe": "penuh",
+        "arah": "vertikal",
+        "payer": "pasien" if patient.jenis_kepesertaan == "non_jkn" else "bpjs",
+        "referred_at": utcnow().replace(second=0, microsecond=0),
+        "consent_date": today_local(),
+        "dasar": suggested_basis(patient),
+    }
 
 
 def stored_values(ref: Referral) -> dict:
     """The referral's values under the form's field names where the two differ (selects, diagnosis codes)."""
-    values = {"destination_id": ref.destination_id or 0, "poli_id": ref.poli_id or 0, "nakes_id": ref.nakes_id or 0,
-              "igd_call_accepted": {True: "ya", False: "tidak"}.get(ref.igd_call_accepted, "")}
+    values = {
+        "destination_id": ref.destination_id or 0,
+        "poli_id": ref.poli_id or 0,
+        "nakes_id": ref.nakes_id or 0,
+        "igd_call_accepted": {True: "ya", False: "tidak"}.get(ref.igd_call_accepted, ""),
+    }
     values.update({f"diag{i}": getattr(ref, f"diag{i}_code") or "" for i in (1, 2, 3)})
     return values
 
@@ -146,8 +184,10 @@ def typed_values(form) -> dict:
 
 # ---- the issue procedure ----------------------------------------------------------------------------------
 
-def issue_referral(ref: Referral, user, *, at: datetime | None = None,
-                   audited: bool = True) -> tuple[dict[str, str], list[str]]:
+
+def issue_referral(
+    ref: Referral, user, *, at: datetime | None = None, audited: bool = True
+) -> tuple[dict[str, str], list[str]]:
     """The issue procedure, the same from the referral form, the detail page and the demo: every rule for an
     issued letter, the border link as of the issue day, the number, the audit (``audited`` False only for demo
     rows, which are no one's action). ``at``: the issue instant (now). Returns (errors by field, warnings);
@@ -176,8 +216,12 @@ def _issued(ref: Referral, user) -> Result:
 
 
 def _audit_draft(ref: Referral, created: bool) -> None:
-    audit.record("create" if created else "update", "rujukan", ref.id,
-                 f"{'membuat' if created else 'mengubah'} draf rujukan #{ref.id}")
+    audit.record(
+        "create" if created else "update",
+        "rujukan",
+        ref.id,
+        f"{'membuat' if created else 'mengubah'} draf rujukan #{ref.id}",
+    )
     if ref.destination_id is None:
         audit.record("update", "rujukan", ref.id, f"rujukan #{ref.id}: tujuan teks bebas di luar direktori")
 
@@ -226,11 +270,46 @@ def issue_draft(ref: Referral, form, user) -> Result:
     return result
 
 
-COPY_FIELDS = ("jenis", "kategori", "tipe", "arah", "payer", "poli_name", "dasar", "anamnesis", "physical_exam", "bp",
-               "pulse", "rr", "temperature", "weight", "height", "consciousness", "gcs", "supporting", "diag1_code",
-               "diag1_name", "diag2_code", "diag2_name", "diag3_code", "diag3_name", "therapy_drug", "therapy_other",
-               "bmhp", "procedures", "reason", "tacc", "tacc_time", "tacc_reason", "condition", "ambulance", "escort",
-               "allergy", "note", "nakes_id")
+COPY_FIELDS = (
+    "jenis",
+    "kategori",
+    "tipe",
+    "arah",
+    "payer",
+    "poli_name",
+    "dasar",
+    "anamnesis",
+    "physical_exam",
+    "bp",
+    "pulse",
+    "rr",
+    "temperature",
+    "weight",
+    "height",
+    "consciousness",
+    "gcs",
+    "supporting",
+    "diag1_code",
+    "diag1_name",
+    "diag2_code",
+    "diag2_name",
+    "diag3_code",
+    "diag3_name",
+    "therapy_drug",
+    "therapy_other",
+    "bmhp",
+    "procedures",
+    "reason",
+    "tacc",
+    "tacc_time",
+    "tacc_reason",
+    "condition",
+    "ambulance",
+    "escort",
+    "allergy",
+    "note",
+    "nakes_id",
+)
 
 
 def copyable(ref: Referral, today=None) -> bool:
@@ -245,12 +324,21 @@ def copy_referral(ref: Referral, form, user) -> Result:
         return Result(errors=first_errors(form))
     if replay := submission.claim(form.submission_key.data):
         return Result(replay=replay)
-    new = Referral(origin_id=ref.origin_id, patient_id=ref.patient_id, created_by_id=user.id, status="draf",
-                   **{name: getattr(ref, name) for name in COPY_FIELDS})
+    new = Referral(
+        origin_id=ref.origin_id,
+        patient_id=ref.patient_id,
+        created_by_id=user.id,
+        status="draf",
+        **{name: getattr(ref, name) for name in COPY_FIELDS},
+    )
     if ref.status == "dialihkan" and ref.redirect_to_id:
         new.destination_id, new.poli_id, new.poli_name = ref.redirect_to_id, None, None
     else:
-        new.destination_id, new.poli_id, new.destination_text = ref.destination_id, ref.poli_id, ref.destination_text
+        new.destination_id, new.poli_id, new.destination_text = (
+            ref.destination_id,
+            ref.poli_id,
+            ref.destination_text,
+        )
     db.session.add(new)
     db.session.flush()
     lifecycle.log_event(new, user, None, "draf", note=f"salinan dari rujukan #{ref.id}")
@@ -262,9 +350,11 @@ def copy_referral(ref: Referral, form, user) -> Result:
 
 # ---- the detail page --------------------------------------------------------------------------------------
 
+
 @dataclass
 class Detail:
     """What the detail page shows of a letter, for this user."""
+
     ref: Referral
     events: list
     side: str | None
@@ -279,22 +369,51 @@ class Detail:
 def detail(ref_id: int, user) -> Detail:
     """The letter in the user's scope (else 404) with its events and the steps this side may take; the view is
     audited (the caller commits after rendering)."""
-    ref = db.session.scalars(scoped(Referral).where(Referral.id == ref_id).options(
-        joinedload(Referral.patient).joinedload(Patient.home_regency),
-        joinedload(Referral.patient).joinedload(Patient.jorong), joinedload(Referral.origin),
-        joinedload(Referral.destination), joinedload(Referral.nakes), joinedload(Referral.redirect_to))).first()
+    ref = db.session.scalars(
+        scoped(Referral)
+        .where(Referral.id == ref_id)
+        .options(
+            joinedload(Referral.patient).joinedload(Patient.home_regency),
+            joinedload(Referral.patient).joinedload(Patient.jorong),
+            joinedload(Referral.origin),
+            joinedload(Referral.destination),
+            joinedload(Referral.nakes),
+            joinedload(Referral.redirect_to),
+        )
+    ).first()
     if ref is None:
         abort(404)
-    events = list(db.session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id)
-                                     .options(joinedload(ReferralEvent.organisation))
-                                     .order_by(ReferralEvent.at, ReferralEvent.id)))
+    events = list(
+        db.session.scalars(
+            select(ReferralEvent)
+            .where(ReferralEvent.referral_id == ref.id)
+            .options(joinedload(ReferralEvent.organisation))
+            .order_by(ReferralEvent.at, ReferralEvent.id)
+        )
+    )
     side = side_of(ref, user)
     actions = lifecycle.allowed_actions(ref, user)
-    redirect_choices = db.session.execute(select(Organisation.id, Organisation.name).where(
-        Organisation.facility_level.is_not(None), Organisation.id.not_in([ref.origin_id, ref.destination_id or 0]))
-        .order_by(Organisation.name)).all() if "redirect" in actions else []
+    redirect_choices = (
+        db.session.execute(
+            select(Organisation.id, Organisation.name)
+            .where(
+                Organisation.facility_level.is_not(None),
+                Organisation.id.not_in([ref.origin_id, ref.destination_id or 0]),
+            )
+            .order_by(Organisation.name)
+        ).all()
+        if "redirect" in actions
+        else []
+    )
     audit.record("view", "rujukan", ref.id, f"melihat rujukan #{ref.id}")
-    return Detail(ref=ref, events=events, side=side, actions=actions,
-                  warnings=check(ref, for_issue=False)[1] if ref.status == "draf" and side == "sender" else [],
-                  redirect_choices=redirect_choices, can_copy=side == "sender" and copyable(ref),
-                  times=lifecycle.response_times(ref), code=verify_code(ref.id) if ref.number else None)
+    return Detail(
+        ref=ref,
+        events=events,
+        side=side,
+        actions=actions,
+        warnings=check(ref, for_issue=False)[1] if ref.status == "draf" and side == "sender" else [],
+        redirect_choices=redirect_choices,
+        can_copy=side == "sender" and copyable(ref),
+        times=lifecycle.response_times(ref),
+        code=verify_code(ref.id) if ref.number else None,
+    )

@@ -1,5 +1,6 @@
 """The receiving doctor's answer (jawaban rujukan, docs/rujukan.md §4.4): typed on the web by the receiver, or by
 the sender from the returned paper slip or a phone call."""
+
 from flask import url_for
 
 from blueprints.core import audit, submission

@@ -1,5 +1,6 @@
 """Monthly cross-regency recap (docs/rujukan.md §10) and register book (§9.3): the rows and totals their
 pages and files show (the views are views/reports.py)."""
+
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -54,13 +55,23 @@ class RecapRow:
 def recap(y: int, m: int, home: Regency, served: Regency) -> dict:
     """Patients whose home is ``home`` served by facilities of ``served`` in the month."""
     start, end = month_bounds(y, m)
-    refs = list(db.session.scalars(
-        select(Referral).join(Patient, Patient.id == Referral.patient_id)
-        .where(Patient.home_regency_id == home.id, Referral.issued_on.is_not(None),
-               Referral.issued_on <= end, Referral.issued_on >= start - timedelta(days=120),
-               Referral.status != "dibatalkan")
-        .options(joinedload(Referral.patient), joinedload(Referral.origin), joinedload(Referral.destination))
-        .order_by(Referral.issued_on, Referral.id)))
+    refs = list(
+        db.session.scalars(
+            select(Referral)
+            .join(Patient, Patient.id == Referral.patient_id)
+            .where(
+                Patient.home_regency_id == home.id,
+                Referral.issued_on.is_not(None),
+                Referral.issued_on <= end,
+                Referral.issued_on >= start - timedelta(days=120),
+                Referral.status != "dibatalkan",
+            )
+            .options(
+                joinedload(Referral.patient), joinedload(Referral.origin), joinedload(Referral.destination)
+            )
+            .order_by(Referral.issued_on, Referral.id)
+        )
+    )
     rows, open_refs = [], []
     for r in refs:
         if r.origin.regency_id == served.id and start <= r.issued_on <= end:
@@ -72,14 +83,18 @@ def recap(y: int, m: int, home: Regency, served: Regency) -> dict:
             elif r.status in OPEN and start <= r.issued_on <= end:
                 open_refs.append(r)
     rows.sort(key=lambda x: (x.served_on, x.ref.id, x.role))
-    places = _places({r.ref.patient.nagari_code for r in rows if r.ref.patient.nagari_code},
-                     {r.ref.patient.jorong_id for r in rows if r.ref.patient.jorong_id})
+    places = _places(
+        {r.ref.patient.nagari_code for r in rows if r.ref.patient.nagari_code},
+        {r.ref.patient.jorong_id for r in rows if r.ref.patient.jorong_id},
+    )
     totals = {
         "faskes": Counter((x.facility.name, x.facility.facility_level) for x in rows),
         "level": Counter(x.facility.facility_level for x in rows),
         "penjamin": Counter(PAYER.get(x.ref.payer, x.ref.payer) for x in rows),
         "diagnosis": Counter(f"{x.chapter[0]} {x.chapter[1]}" for x in rows),
-        "kategori": Counter(KATEGORI.get(x.ref.kategori, x.ref.kategori) for x in rows),  # maternal / neonatal
+        "kategori": Counter(
+            KATEGORI.get(x.ref.kategori, x.ref.kategori) for x in rows
+        ),  # maternal / neonatal
     }
     return dict(rows=rows, open_refs=open_refs, totals=totals, places=places, start=start, end=end)
 
@@ -87,33 +102,86 @@ def recap(y: int, m: int, home: Regency, served: Regency) -> dict:
 def _places(nagari_codes: set, jorong_ids: set) -> dict:
     out = {}
     if nagari_codes:
-        out.update({w.code: w.name for w in db.session.scalars(select(Wilayah).where(Wilayah.code.in_(nagari_codes)))})
+        out.update(
+            {
+                w.code: w.name
+                for w in db.session.scalars(select(Wilayah).where(Wilayah.code.in_(nagari_codes)))
+            }
+        )
     if jorong_ids:
-        out.update({j.id: j.name for j in db.session.scalars(select(Jorong).where(Jorong.id.in_(jorong_ids)))})
+        out.update(
+            {j.id: j.name for j in db.session.scalars(select(Jorong).where(Jorong.id.in_(jorong_ids)))}
+        )
     return out
 
 
-COLUMNS = ["Tanggal layanan", "Faskes", "Level", "Peran", "Nomor rujukan", "Nama pasien", "NIK", "No. JKN",
-           "Kepesertaan", "Jorong/Nagari", "Poli", "ICD-10", "Diagnosis", "Tujuan", "Status", "Dijawab",
-           "Penjamin"]
+COLUMNS = [
+    "Tanggal layanan",
+    "Faskes",
+    "Level",
+    "Peran",
+    "Nomor rujukan",
+    "Nama pasien",
+    "NIK",
+    "No. JKN",
+    "Kepesertaan",
+    "Jorong/Nagari",
+    "Poli",
+    "ICD-10",
+    "Diagnosis",
+    "Tujuan",
+    "Status",
+    "Dijawab",
+    "Penjamin",
+]
 
 
 def row_values(x: RecapRow, places: dict) -> list:
     r, p = x.ref, x.ref.patient
     where = " / ".join(v for v in (places.get(p.jorong_id), places.get(p.nagari_code)) if v)
-    return [x.served_on.isoformat(), x.facility.name, x.facility.facility_level,
-            "Faskes asal" if x.role == "asal" else "Faskes tujuan", r.number, p.name, mask_nik(p.nik),
-            p.no_jkn or "", KEPESERTAAN.get(p.jenis_kepesertaan, ""), where, r.poli_name or "",
-            r.reply_diag_code or r.diag1_code or "", r.reply_diag_name or r.diag1_name or "", r.destination_name,
-            STATUS_LABELS[r.effective_status(today_local())], "ya" if r.replied_at else "tidak",
-            PAYER.get(r.payer, r.payer)]
+    return [
+        x.served_on.isoformat(),
+        x.facility.name,
+        x.facility.facility_level,
+        "Faskes asal" if x.role == "asal" else "Faskes tujuan",
+        r.number,
+        p.name,
+        mask_nik(p.nik),
+        p.no_jkn or "",
+        KEPESERTAAN.get(p.jenis_kepesertaan, ""),
+        where,
+        r.poli_name or "",
+        r.reply_diag_code or r.diag1_code or "",
+        r.reply_diag_name or r.diag1_name or "",
+        r.destination_name,
+        STATUS_LABELS[r.effective_status(today_local())],
+        "ya" if r.replied_at else "tidak",
+        PAYER.get(r.payer, r.payer),
+    ]
 
 
-REGISTER_COLUMNS = ["Nomor", "Tanggal", "Pasien", "Diagnosis", "Tujuan", "Jenis", "Dasar", "Status", "Dijawab"]
+REGISTER_COLUMNS = [
+    "Nomor",
+    "Tanggal",
+    "Pasien",
+    "Diagnosis",
+    "Tujuan",
+    "Jenis",
+    "Dasar",
+    "Status",
+    "Dijawab",
+]
 
 
 def register_values(r: Referral) -> list:
-    return [r.number or "", tanggal(r.issued_on), r.patient.name,
-            ", ".join(f"{c} {n}" for c, n in r.diagnoses), r.destination_name, JENIS.get(r.jenis, r.jenis),
-            DASAR.get(r.dasar or "", "—"), STATUS_LABELS[r.effective_status(today_local())],
-            "ya" if r.replied_at else "tidak"]
+    return [
+        r.number or "",
+        tanggal(r.issued_on),
+        r.patient.name,
+        ", ".join(f"{c} {n}" for c, n in r.diagnoses),
+        r.destination_name,
+        JENIS.get(r.jenis, r.jenis),
+        DASAR.get(r.dasar or "", "—"),
+        STATUS_LABELS[r.effective_status(today_local())],
+        "ya" if r.replied_at else "tidak",
+    ]

@@ -1,4 +1,5 @@
 """Configurable rules (docs/rujukan.md §11; unverified rules): read from app.config with these defaults."""
+
 from flask import current_app
 
 DEFAULTS = {

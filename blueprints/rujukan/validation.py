@@ -1,6 +1,7 @@
 """The referral rules (docs/rujukan.md §6): what was typed into the referral form is turned into the referral's
 columns, checked as a whole (one rule function per concern), and copied onto the draft only when nothing is
 wrong. Errors block the save (or the issue); warnings never do."""
+
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,12 +20,49 @@ from .settings import setting
 
 # Columns the referral form writes, by kind: NOT NULL text (empty string when blank), optional strings and
 # choices (None when blank), and the rest as typed.
-DRAFT_TEXT = ("anamnesis", "physical_exam", "supporting", "therapy_drug", "therapy_other", "bmhp", "procedures",
-              "reason", "condition")
-DRAFT_OPTIONAL = ("destination_text", "bp", "tacc_reason", "escort", "allergy", "note", "consent_signer",
-                  "consent_relation", "igd_call_name", "dasar", "tacc", "tacc_time", "consent", "consciousness")
-DRAFT_AS_TYPED = ("jenis", "kategori", "tipe", "arah", "payer", "referred_at", "pulse", "rr", "temperature",
-                  "weight", "height", "gcs", "planned_visit", "consent_date")
+DRAFT_TEXT = (
+    "anamnesis",
+    "physical_exam",
+    "supporting",
+    "therapy_drug",
+    "therapy_other",
+    "bmhp",
+    "procedures",
+    "reason",
+    "condition",
+)
+DRAFT_OPTIONAL = (
+    "destination_text",
+    "bp",
+    "tacc_reason",
+    "escort",
+    "allergy",
+    "note",
+    "consent_signer",
+    "consent_relation",
+    "igd_call_name",
+    "dasar",
+    "tacc",
+    "tacc_time",
+    "consent",
+    "consciousness",
+)
+DRAFT_AS_TYPED = (
+    "jenis",
+    "kategori",
+    "tipe",
+    "arah",
+    "payer",
+    "referred_at",
+    "pulse",
+    "rr",
+    "temperature",
+    "weight",
+    "height",
+    "gcs",
+    "planned_visit",
+    "consent_date",
+)
 
 
 def draft_values(typed: dict) -> tuple[dict, dict[str, str]]:
@@ -61,11 +99,19 @@ class _Proposed:
     """What the referral would look like with the typed values, for check(); the referral itself is untouched."""
 
     def __init__(self, ref: Referral, values: dict):
-        self.__dict__.update(origin_id=ref.origin_id, origin=ref.origin, patient_id=ref.patient_id,
-                             patient=ref.patient, valid_until=ref.valid_until, **values)
+        self.__dict__.update(
+            origin_id=ref.origin_id,
+            origin=ref.origin,
+            patient_id=ref.patient_id,
+            patient=ref.patient,
+            valid_until=ref.valid_until,
+            **values,
+        )
 
 
-def save_draft(ref: Referral, typed: dict, *, for_issue: bool, invalid=()) -> tuple[dict[str, str], list[str]]:
+def save_draft(
+    ref: Referral, typed: dict, *, for_issue: bool, invalid=()
+) -> tuple[dict[str, str], list[str]]:
     """Check what was typed into the referral form against every rule and, only when nothing is wrong, copy it
     onto the referral. ``invalid``: fields that already failed their own validation (typed as None); their
     rule errors are left out, and nothing is copied. Returns (errors by field, warnings)."""
@@ -81,6 +127,7 @@ def save_draft(ref: Referral, typed: dict, *, for_issue: bool, invalid=()) -> tu
 @dataclass
 class _Check:
     """What the referral rules look at, gathered once, and what they find."""
+
     ref: Referral
     for_issue: bool
     today: date
@@ -95,12 +142,25 @@ class _Check:
 
 def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple[dict[str, str], list[str]]:
     """(errors by field name, warnings). Errors block the save (or the issue); warnings never do."""
-    c = _Check(ref, for_issue, today or today_local(),
-               origin=ref.origin or db.session.get(Organisation, ref.origin_id),
-               destination=db.session.get(Organisation, ref.destination_id) if ref.destination_id else None,
-               patient=ref.patient or db.session.get(Patient, ref.patient_id))
-    for rule in (_check_destination, _check_poli, _check_diagnoses, _check_tacc, _check_border, _check_nakes,
-                 _check_consent, _check_igd, _check_scope):
+    c = _Check(
+        ref,
+        for_issue,
+        today or today_local(),
+        origin=ref.origin or db.session.get(Organisation, ref.origin_id),
+        destination=db.session.get(Organisation, ref.destination_id) if ref.destination_id else None,
+        patient=ref.patient or db.session.get(Patient, ref.patient_id),
+    )
+    for rule in (
+        _check_destination,
+        _check_poli,
+        _check_diagnoses,
+        _check_tacc,
+        _check_border,
+        _check_nakes,
+        _check_consent,
+        _check_igd,
+        _check_scope,
+    ):
         rule(c)
     return c.errors, c.warnings
 
@@ -115,8 +175,10 @@ def _check_destination(c: _Check) -> None:
     elif c.destination is not None and c.destination.id == ref.origin_id:
         c.errors["destination_id"] = "Faskes tujuan tidak boleh faskes asal sendiri."
     elif c.destination is None:
-        c.warnings.append("Faskes tujuan ditulis bebas, bukan dari direktori: penerima tidak dapat melihat "
-                          "rujukan ini di sistem dan kejadian ini dicatat.")
+        c.warnings.append(
+            "Faskes tujuan ditulis bebas, bukan dari direktori: penerima tidak dapat melihat "
+            "rujukan ini di sistem dan kejadian ini dicatat."
+        )
 
 
 def _check_poli(c: _Check) -> None:
@@ -147,8 +209,9 @@ def _check_tacc(c: _Check) -> None:
         return
     ref = c.ref
     if ref.tacc in (None, "", "tanpa"):
-        c.errors["tacc"] = (f"Diagnosis {', '.join(nonspec)} termasuk daftar non-spesialistik: "
-                            "pilih kriteria TACC.")
+        c.errors["tacc"] = (
+            f"Diagnosis {', '.join(nonspec)} termasuk daftar non-spesialistik: pilih kriteria TACC."
+        )
     if not (ref.tacc_reason or "").strip():
         c.errors["tacc_reason"] = "Tulis alasan TACC untuk diagnosis non-spesialistik."
     if ref.tacc == "time" and not ref.tacc_time:
@@ -162,9 +225,11 @@ def _check_border(c: _Check) -> None:
     if border.cross and not c.ref.dasar:
         c.errors["dasar"] = "Rujukan lintas kabupaten wajib mencatat dasar rujukan."
     if border.covered and not border.coverage.in_force:
-        c.warnings.append("PKS yang menjadi dasar layanan perbatasan belum/tidak berlaku "
-                          f"({border.coverage.status_label}). "
-                          "Rujukan tetap dapat dibuat; periksa dengan Bagian Kerjasama.")
+        c.warnings.append(
+            "PKS yang menjadi dasar layanan perbatasan belum/tidak berlaku "
+            f"({border.coverage.status_label}). "
+            "Rujukan tetap dapat dibuat; periksa dengan Bagian Kerjasama."
+        )
 
 
 def _check_nakes(c: _Check) -> None:
@@ -181,8 +246,10 @@ def _check_consent(c: _Check) -> None:
     ref = c.ref
     if not c.for_issue:
         if ref.consent == "menolak":
-            c.warnings.append("Pasien/keluarga menolak dirujuk: surat rujukan tidak dapat diterbitkan. Cetak surat "
-                              "penolakan rujukan untuk ditandatangani pasien/keluarga, saksi dan petugas.")
+            c.warnings.append(
+                "Pasien/keluarga menolak dirujuk: surat rujukan tidak dapat diterbitkan. Cetak surat "
+                "penolakan rujukan untuk ditandatangani pasien/keluarga, saksi dan petugas."
+            )
         return
     if ref.consent == "menolak":
         c.errors["consent"] = REFUSED_MESSAGE
@@ -209,16 +276,30 @@ def _check_igd(c: _Check) -> None:
 def _check_scope(c: _Check) -> None:
     """Warnings on who refers where and when (never blocking)."""
     ref, destination = c.ref, c.destination
-    if (c.nakes is not None and c.nakes.profession in ("bidan", "perawat") and ref.jenis != "igd"
-            and destination is not None and destination.facility_level != "FKTP"):
-        c.warnings.append("Bidan/perawat hanya merujuk ke dokter FKTP, kecuali gawat darurat atau di luar "
-                          "kompetensi dokter tersebut.")
+    if (
+        c.nakes is not None
+        and c.nakes.profession in ("bidan", "perawat")
+        and ref.jenis != "igd"
+        and destination is not None
+        and destination.facility_level != "FKTP"
+    ):
+        c.warnings.append(
+            "Bidan/perawat hanya merujuk ke dokter FKTP, kecuali gawat darurat atau di luar "
+            "kompetensi dokter tersebut."
+        )
     if ref.planned_visit:
         limit = ref.valid_until or valid_until_for(c.today)
         if ref.planned_visit > limit:
             c.warnings.append(f"Tanggal rencana berkunjung melewati masa berlaku surat ({limit:%d-%m-%Y}).")
     tertiary = set(setting("RUJUKAN_TERTIARY_FACILITY_CODES"))
-    if (c.origin is not None and destination is not None and c.origin.facility_level == "FKTP"
-            and destination.facility_code in tertiary and ref.jenis != "igd"):
-        c.warnings.append("Rujukan langsung FKTP ke faskes tersier hanya untuk diagnosis dan rencana yang sudah "
-                          "ditetapkan, pelayanan berulang, atau layanan yang hanya ada di tingkat tersier.")
+    if (
+        c.origin is not None
+        and destination is not None
+        and c.origin.facility_level == "FKTP"
+        and destination.facility_code in tertiary
+        and ref.jenis != "igd"
+    ):
+        c.warnings.append(
+            "Rujukan langsung FKTP ke faskes tersier hanya untuk diagnosis dan rencana yang sudah "
+            "ditetapkan, pelayanan berulang, atau layanan yang hanya ada di tingkat tersier."
+        )

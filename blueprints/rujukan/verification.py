@@ -1,5 +1,6 @@
 """The verification code printed under the letter's QR (docs/rujukan.md §12): R<id>-XXXX-XXXX, an HMAC of the id,
 so a typed or scanned code proves the letter came from here without showing anything about the patient."""
+
 import base64
 import hashlib
 import hmac

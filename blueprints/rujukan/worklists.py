@@ -1,4 +1,5 @@
 """Follow-up worklists (docs/rujukan.md §9.3): the queries behind the home panels and the worklist page."""
+
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select
@@ -35,8 +36,12 @@ def worklist(name: str, org_id: int, today: date):
     elif name == "kedaluwarsa":
         where = [Referral.origin_id == org_id, active, Referral.valid_until < today]
     elif name == "masuk_hari_ini":
-        where = [Referral.destination_id == org_id, active, not_expired,
-                 or_(Referral.issued_on == today, Referral.planned_visit == today)]
+        where = [
+            Referral.destination_id == org_id,
+            active,
+            not_expired,
+            or_(Referral.issued_on == today, Referral.planned_visit == today),
+        ]
     elif name == "menunggu_jawaban":
         where = [Referral.destination_id == org_id, Referral.status == "tiba"]
     else:
@@ -59,8 +64,12 @@ def matches(name: str, r: Referral, org_id: int, today: date) -> bool:
     if name == "kedaluwarsa":
         return r.origin_id == org_id and active and r.valid_until is not None and r.valid_until < today
     if name == "masuk_hari_ini":
-        return (r.destination_id == org_id and active and live
-                and (r.issued_on == today or r.planned_visit == today))
+        return (
+            r.destination_id == org_id
+            and active
+            and live
+            and (r.issued_on == today or r.planned_visit == today)
+        )
     if name == "menunggu_jawaban":
         return r.destination_id == org_id and r.status == "tiba"
     return False
@@ -68,6 +77,11 @@ def matches(name: str, r: Referral, org_id: int, today: date) -> bool:
 
 def open_referrals(org_id: int):
     """Every referral any worklist can hold for this facility, in one query."""
-    return (select(Referral).where(or_(Referral.origin_id == org_id, Referral.destination_id == org_id),
-                                   Referral.status.in_(EXPIRABLE + ("tiba",)))
-            .order_by(Referral.issued_at, Referral.id))
+    return (
+        select(Referral)
+        .where(
+            or_(Referral.origin_id == org_id, Referral.destination_id == org_id),
+            Referral.status.in_(EXPIRABLE + ("tiba",)),
+        )
+        .order_by(Referral.issued_at, Referral.id)
+    )

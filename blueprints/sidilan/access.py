@@ -1,5 +1,6 @@
 """Who may do what in SIDILAN: the module's permission rules, in one place. Scope (which records a user may
 see at all) is core.scope; these say which role may write, decide and see a full NIK."""
+
 from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS
 
 from .settings import setting

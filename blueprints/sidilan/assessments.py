@@ -1,5 +1,6 @@
 """Elderly assessments (docs/sidilan.md §5.5, §8.2): one row per visit, with the modified Indonesian Barthel
 index (0-20) whose item maxima are configurable."""
+
 from flask import url_for
 
 from blueprints.core import audit, submission
@@ -40,7 +41,9 @@ def barthel_options(maxima: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
         top = maxima[f]
         meanings = V.BARTHEL_MEANINGS.get(f, [])
         if len(meanings) != top + 1:
-            meanings = ["tidak mampu"] + ["perlu bantuan"] * (top - 1) + ["mandiri"] if top else ["tidak mampu"]
+            meanings = (
+                ["tidak mampu"] + ["perlu bantuan"] * (top - 1) + ["mandiri"] if top else ["tidak mampu"]
+            )
         out[f] = [(str(i), f"{i} · {meanings[i]}") for i in range(top + 1)]
     return out
 
@@ -72,11 +75,21 @@ def add_assessment(person: Person, form, user) -> Outcome:
     items = {f: int(form[f].data) for f, _, _ in V.BARTHEL_ITEMS}
     total, kategori = barthel_result(items)
     row = ElderlyAssessment(
-        regency_id=person.regency_id, person_id=person.id, tgl_asesmen=when, petugas_id=user.id, usia=age,
-        kategori_potensi=form.kategori_potensi.data or None, tinggal_dengan=form.tinggal_dengan.data or None,
-        terlantar=bool(form.terlantar.data), lawton_iadl=form.lawton_iadl.data,
-        penyakit_kronis=optional_text(form.penyakit_kronis.data), kebutuhan=optional_text(form.kebutuhan.data),
-        barthel_total=total, barthel_kategori=kategori, **items)
+        regency_id=person.regency_id,
+        person_id=person.id,
+        tgl_asesmen=when,
+        petugas_id=user.id,
+        usia=age,
+        kategori_potensi=form.kategori_potensi.data or None,
+        tinggal_dengan=form.tinggal_dengan.data or None,
+        terlantar=bool(form.terlantar.data),
+        lawton_iadl=form.lawton_iadl.data,
+        penyakit_kronis=optional_text(form.penyakit_kronis.data),
+        kebutuhan=optional_text(form.kebutuhan.data),
+        barthel_total=total,
+        barthel_kategori=kategori,
+        **items,
+    )
     db.session.add(row)
     db.session.flush()
     audit.record("create", "sidilan_assessment", row.id, f"asesmen lansia orang #{person.id}", user=user)

@@ -1,5 +1,6 @@
 """Assistance (docs/sidilan.md §5.6, §9.3, §12): aid recorded for a person or their household, its status
 flow, and the coverage-gap lists (severe cases without aid, one program twice in a year)."""
+
 from flask import url_for
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -16,68 +17,110 @@ from .forms import optional_text
 from .models import Assistance, Disability, ElderlyAssessment, Household, Person, Program
 from .search import live_persons
 
-ASSISTANCE_TRANSITIONS = {"diusulkan": ("disetujui", "ditolak"), "disetujui": ("disalurkan", "dihentikan"),
-                          "disalurkan": ("dihentikan",)}
+ASSISTANCE_TRANSITIONS = {
+    "diusulkan": ("disetujui", "ditolak"),
+    "disetujui": ("disalurkan", "dihentikan"),
+    "disalurkan": ("dihentikan",),
+}
 
 ACTIVE_AID = ("diusulkan", "disetujui", "disalurkan")  # rejected or stopped aid does not count
 
 
 def assistance_for(person: Person, user):
     """A person's own assistance and their household's, newest first (record page and profile print)."""
-    return (scoped(Assistance, user).options(joinedload(Assistance.program))
-            .where(or_(Assistance.person_id == person.id,
-                       and_(Assistance.household_id.is_not(None), Assistance.household_id == person.household_id)))
-            .order_by(Assistance.tahun.desc(), Assistance.id.desc()))
+    return (
+        scoped(Assistance, user)
+        .options(joinedload(Assistance.program))
+        .where(
+            or_(
+                Assistance.person_id == person.id,
+                and_(Assistance.household_id.is_not(None), Assistance.household_id == person.household_id),
+            )
+        )
+        .order_by(Assistance.tahun.desc(), Assistance.id.desc())
+    )
 
 
 def _any_active_assistance(person_col, household_col):
     return or_(
         exists().where(Assistance.person_id == person_col, Assistance.status.in_(ACTIVE_AID)),
-        exists().where(Assistance.household_id == household_col, Assistance.household_id.is_not(None),
-                       Assistance.status.in_(ACTIVE_AID)))
+        exists().where(
+            Assistance.household_id == household_col,
+            Assistance.household_id.is_not(None),
+            Assistance.status.in_(ACTIVE_AID),
+        ),
+    )
 
 
 def unassisted_stmt(user):
     """People with a severe disability, or whose latest Barthel total is <= 8, and no assistance at all
     (proposed, approved or paid; rejected or stopped aid does not count)."""
-    latest = (select(ElderlyAssessment.barthel_total)
-              .where(ElderlyAssessment.person_id == Person.id)
-              .order_by(ElderlyAssessment.tgl_asesmen.desc(), ElderlyAssessment.id.desc())
-              .limit(1).scalar_subquery())
+    latest = (
+        select(ElderlyAssessment.barthel_total)
+        .where(ElderlyAssessment.person_id == Person.id)
+        .order_by(ElderlyAssessment.tgl_asesmen.desc(), ElderlyAssessment.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     severe = exists().where(Disability.person_id == Person.id, Disability.derajat == "berat")
-    return (live_persons(user)
-            .where(or_(severe, latest <= 8))
-            .where(~_any_active_assistance(Person.id, Person.household_id))
-            .order_by(Person.name_search, Person.id))
+    return (
+        live_persons(user)
+        .where(or_(severe, latest <= 8))
+        .where(~_any_active_assistance(Person.id, Person.household_id))
+        .order_by(Person.name_search, Person.id)
+    )
 
 
 def double_program_stmt(user):
     """(household, program, count) where one household receives the same program more than once in a year,
     counting household-level records and those of its members (rejected or stopped aid not counted)."""
     hh_col = func.coalesce(Assistance.household_id, Person.household_id)
-    return (scoped(Assistance, user, hh_col.label("household_id"), Assistance.program_id, Assistance.tahun,
-                   func.count(Assistance.id).label("n"))
-            .outerjoin(Person, Person.id == Assistance.person_id)
-            .where(Assistance.status.in_(ACTIVE_AID), hh_col.is_not(None))
-            .group_by(hh_col, Assistance.program_id, Assistance.tahun)
-            .having(func.count(Assistance.id) > 1)
-            .order_by(hh_col, Assistance.program_id, Assistance.tahun))
+    return (
+        scoped(
+            Assistance,
+            user,
+            hh_col.label("household_id"),
+            Assistance.program_id,
+            Assistance.tahun,
+            func.count(Assistance.id).label("n"),
+        )
+        .outerjoin(Person, Person.id == Assistance.person_id)
+        .where(Assistance.status.in_(ACTIVE_AID), hh_col.is_not(None))
+        .group_by(hh_col, Assistance.program_id, Assistance.tahun)
+        .having(func.count(Assistance.id) > 1)
+        .order_by(hh_col, Assistance.program_id, Assistance.tahun)
+    )
 
 
 def household_assistance(hh: Household, user):
     """Aid recorded for the household itself (its page), newest first."""
-    return (scoped(Assistance, user).options(joinedload(Assistance.program)).where(Assistance.household_id == hh.id)
-            .order_by(Assistance.tahun.desc(), Assistance.id.desc()))
+    return (
+        scoped(Assistance, user)
+        .options(joinedload(Assistance.program))
+        .where(Assistance.household_id == hh.id)
+        .order_by(Assistance.tahun.desc(), Assistance.id.desc())
+    )
 
 
 def double_program_details(items) -> tuple[dict[int, Household], dict[int, Program]]:
     """The households (with members) and programs a page of double_program_stmt rows names."""
     hh_ids = {r.household_id for r in items}
     prog_ids = {r.program_id for r in items}
-    households = {h.id: h for h in db.session.scalars(select(Household).where(Household.id.in_(hh_ids)).options(
-        selectinload(Household.members)))} if hh_ids else {}
-    programs = {p.id: p for p in db.session.scalars(select(Program).where(Program.id.in_(prog_ids)))} \
-        if prog_ids else {}
+    households = (
+        {
+            h.id: h
+            for h in db.session.scalars(
+                select(Household).where(Household.id.in_(hh_ids)).options(selectinload(Household.members))
+            )
+        }
+        if hh_ids
+        else {}
+    )
+    programs = (
+        {p.id: p for p in db.session.scalars(select(Program).where(Program.id.in_(prog_ids)))}
+        if prog_ids
+        else {}
+    )
     return households, programs
 
 
@@ -95,16 +138,28 @@ def add_assistance(person: Person, form, programs: list[Program], user) -> Outco
         return Outcome(replay=replay)
     family = bool(form.untuk_keluarga.data)
     row = Assistance(
-        regency_id=person.regency_id, program_id=program.id, komponen_atensi=form.komponen_atensi.data or None,
-        person_id=None if family else person.id, household_id=person.household_id if family else None,
-        tahun=form.tahun.data, tahap=optional_text(form.tahap.data), tgl_salur=form.tgl_salur.data,
-        nilai_rp=form.nilai_rp.data, uraian_barang=optional_text(form.uraian_barang.data), jumlah=form.jumlah.data,
-        status="diusulkan", sumber_dana=form.sumber_dana.data or program.sumber_dana,
-        penyalur=optional_text(form.penyalur.data), catatan=optional_text(form.catatan.data), created_by_id=user.id)
+        regency_id=person.regency_id,
+        program_id=program.id,
+        komponen_atensi=form.komponen_atensi.data or None,
+        person_id=None if family else person.id,
+        household_id=person.household_id if family else None,
+        tahun=form.tahun.data,
+        tahap=optional_text(form.tahap.data),
+        tgl_salur=form.tgl_salur.data,
+        nilai_rp=form.nilai_rp.data,
+        uraian_barang=optional_text(form.uraian_barang.data),
+        jumlah=form.jumlah.data,
+        status="diusulkan",
+        sumber_dana=form.sumber_dana.data or program.sumber_dana,
+        penyalur=optional_text(form.penyalur.data),
+        catatan=optional_text(form.catatan.data),
+        created_by_id=user.id,
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record("create", "sidilan_assistance", row.id, f"bantuan {program.kode} untuk orang #{person.id}",
-                 user=user)
+    audit.record(
+        "create", "sidilan_assistance", row.id, f"bantuan {program.kode} untuk orang #{person.id}", user=user
+    )
     submission.remember(form.submission_key.data, url_for("sidilan.person_view", person_id=person.id))
     db.session.commit()
     return Outcome(record=row)
@@ -119,19 +174,24 @@ def set_assistance_status(row: Assistance, form, user) -> Outcome:
         return Outcome(error=BAD_ASSISTANCE_STEP)
     wanted = form.status.data
     if row.status == wanted:
-        return Outcome(already=f"Status bantuan sudah {V.label(V.STATUS_BANTUAN, wanted)}; tidak ada yang diubah.")
+        return Outcome(
+            already=f"Status bantuan sudah {V.label(V.STATUS_BANTUAN, wanted)}; tidak ada yang diubah."
+        )
     if is_stale(row, form.version.data):
         return Outcome(stale=row)
     if wanted not in ASSISTANCE_TRANSITIONS.get(row.status, ()):
         return Outcome(error=BAD_ASSISTANCE_STEP)
     old, row.status = row.status, wanted
-    audit.record("update", "sidilan_assistance", row.id, f"status bantuan #{row.id}: {old} -> {wanted}", user=user)
+    audit.record(
+        "update", "sidilan_assistance", row.id, f"status bantuan #{row.id}: {old} -> {wanted}", user=user
+    )
     try:
         db.session.commit()
     except StaleDataError:  # the same change, sent twice at once: the first one holds
         db.session.rollback()
         if row.status == wanted:
-            return Outcome(already=f"Status bantuan sudah {V.label(V.STATUS_BANTUAN, wanted)}; tidak ada yang "
-                                   "diubah.")
+            return Outcome(
+                already=f"Status bantuan sudah {V.label(V.STATUS_BANTUAN, wanted)}; tidak ada yang diubah."
+            )
         return Outcome(error=RACED)
     return Outcome(record=row)

@@ -1,4 +1,5 @@
 """SIDILAN's flask commands: `flask sidilan seed` and `flask sidilan bulk`."""
+
 import click
 from sqlalchemy import select
 

@@ -1,5 +1,6 @@
 """Synthetic SIDILAN registry for both regencies (names and numbers are invented; NIKs have valid structure
 and the right region codes). Idempotent: a regency that already has people is left alone."""
+
 import random
 from datetime import date, timedelta
 
@@ -21,12 +22,48 @@ PER_REGENCY = 30
 _HOUSEHOLDS: dict = {}  # (regency_id, no_kk) -> Household, within one load
 TIGO_JANGKO_NAGARI = "13.02.18.2004"
 
-MEN = ["Syamsul Bahri", "Ahmad Yani", "Zulkifli", "Rusli", "Darmawan", "Jasman", "Nasrul", "Hendri", "Afrizal",
-       "Yusuf", "Irwan", "Syafri", "Marzuki", "Bujang", "Datuak Rajo", "Febri", "Roni Saputra", "Alfian"]
-WOMEN = ["Nurhayati", "Siti Aminah", "Rosmaniar", "Yusnimar", "Erni", "Fatimah", "Rahmawati", "Lismawati",
-         "Nurlela", "Desi Ratnasari", "Asmidar", "Zuraida", "Misnawati", "Yulia", "Hasnah", "Ratna Dewi"]
-PLACES = {"solok": ["Solok", "Alahan Panjang", "Sirukam", "Padang"], "sijunjung": ["Sijunjung", "Muaro", "Kumanis",
-                                                                                   "Padang"]}
+MEN = [
+    "Syamsul Bahri",
+    "Ahmad Yani",
+    "Zulkifli",
+    "Rusli",
+    "Darmawan",
+    "Jasman",
+    "Nasrul",
+    "Hendri",
+    "Afrizal",
+    "Yusuf",
+    "Irwan",
+    "Syafri",
+    "Marzuki",
+    "Bujang",
+    "Datuak Rajo",
+    "Febri",
+    "Roni Saputra",
+    "Alfian",
+]
+WOMEN = [
+    "Nurhayati",
+    "Siti Aminah",
+    "Rosmaniar",
+    "Yusnimar",
+    "Erni",
+    "Fatimah",
+    "Rahmawati",
+    "Lismawati",
+    "Nurlela",
+    "Desi Ratnasari",
+    "Asmidar",
+    "Zuraida",
+    "Misnawati",
+    "Yulia",
+    "Hasnah",
+    "Ratna Dewi",
+]
+PLACES = {
+    "solok": ["Solok", "Alahan Panjang", "Sirukam", "Padang"],
+    "sijunjung": ["Sijunjung", "Muaro", "Kumanis", "Padang"],
+}
 
 
 def _nik(kec_code: str, birth: date, sex: str, seq: int) -> str:
@@ -41,34 +78,72 @@ def _kk(kec_code: str, seq: int) -> str:
 def _person(regency, nagari: Wilayah, name: str, sex: str, birth: date, seq: int, kk_seq: int, rng, **extra):
     nik = _nik(nagari.parent_code, birth, sex, seq)
     no_kk = _kk(nagari.parent_code, kk_seq)
-    address = dict(kecamatan_code=nagari.parent_code, nagari_code=nagari.code, jorong_id=extra.pop("jorong_id", None),
-                   alamat=f"Jl. {nagari.name} No. {rng.randint(1, 120)}")
+    address = dict(
+        kecamatan_code=nagari.parent_code,
+        nagari_code=nagari.code,
+        jorong_id=extra.pop("jorong_id", None),
+        alamat=f"Jl. {nagari.name} No. {rng.randint(1, 120)}",
+    )
     hh = _HOUSEHOLDS.get((regency.id, no_kk))
     if hh is None:
         hh = _HOUSEHOLDS[(regency.id, no_kk)] = Household(regency_id=regency.id, no_kk=no_kk, **address)
         db.session.add(hh)
-    p = Person(regency_id=regency.id, nik=nik, household=hh, no_kk=no_kk,
-               hubungan_keluarga=extra.pop("shdk", "Kepala Keluarga"), nama_lengkap=name,
-               name_search=name_search(name), name_key=name_key(name), jenis_kelamin=sex,
-               tempat_lahir=rng.choice(PLACES["solok" if regency.code == "13.02" else "sijunjung"]),
-               tanggal_lahir=birth, agama="Islam", kepesertaan_jkn=rng.choice(["PBI-JK", "mandiri", "tidak_ada"]),
-               persetujuan=True, tgl_persetujuan=date(2024, 8, 29), pemberi_persetujuan=name,
-               sumber_data="lapangan", **address, **extra)
+    p = Person(
+        regency_id=regency.id,
+        nik=nik,
+        household=hh,
+        no_kk=no_kk,
+        hubungan_keluarga=extra.pop("shdk", "Kepala Keluarga"),
+        nama_lengkap=name,
+        name_search=name_search(name),
+        name_key=name_key(name),
+        jenis_kelamin=sex,
+        tempat_lahir=rng.choice(PLACES["solok" if regency.code == "13.02" else "sijunjung"]),
+        tanggal_lahir=birth,
+        agama="Islam",
+        kepesertaan_jkn=rng.choice(["PBI-JK", "mandiri", "tidak_ada"]),
+        persetujuan=True,
+        tgl_persetujuan=date(2024, 8, 29),
+        pemberi_persetujuan=name,
+        sumber_data="lapangan",
+        **address,
+        **extra,
+    )
     db.session.add(p)
     return p
 
 
-def _disability(p: Person, ragam: list[str], derajat: str, rng, owned=(), needed=(), needs=(), pendamping=False,
-                jenis: dict | None = None):
-    d = Disability(person=p, derajat=derajat, sejak=rng.choice(["bawaan", "didapat"]),
-                   butuh_pendamping=pendamping, alat_bantu_dimiliki=",".join(owned),
-                   alat_bantu_dibutuhkan=",".join(needed), kebutuhan_layanan=",".join(needs))
+def _disability(
+    p: Person,
+    ragam: list[str],
+    derajat: str,
+    rng,
+    owned=(),
+    needed=(),
+    needs=(),
+    pendamping=False,
+    jenis: dict | None = None,
+):
+    d = Disability(
+        person=p,
+        derajat=derajat,
+        sejak=rng.choice(["bawaan", "didapat"]),
+        butuh_pendamping=pendamping,
+        alat_bantu_dimiliki=",".join(owned),
+        alat_bantu_dibutuhkan=",".join(needed),
+        kebutuhan_layanan=",".join(needs),
+    )
     for r in ragam:
         setattr(d, f"ragam_{r}", True)
         setattr(d, f"jenis_{r}", (jenis or {}).get(r) or rng.choice(V.JENIS[r]))
     for f in Disability.WG_FIELDS:
         setattr(d, f, 1)
-    key = {"fisik": "wg_berjalan", "sensorik": "wg_melihat", "intelektual": "wg_mengingat", "mental": "wg_mengingat"}
+    key = {
+        "fisik": "wg_berjalan",
+        "sensorik": "wg_melihat",
+        "intelektual": "wg_mengingat",
+        "mental": "wg_mengingat",
+    }
     for r in ragam:
         setattr(d, key[r], {"ringan": 2, "sedang": 3, "berat": 4}[derajat])
     d.ganda = derive_ganda(d)
@@ -84,17 +159,31 @@ def _assessment(p: Person, when: date, total_target: int, user, rng):
         if items[f] > 0:
             items[f] -= 1
     total, kat = barthel_result(items)
-    a = ElderlyAssessment(regency_id=p.regency_id, person=p, tgl_asesmen=when, petugas_id=user.id,
-                          usia=p.age_on(when), kategori_potensi="tidak_potensial" if total < 12
-                          else "potensial", tinggal_dengan=rng.choice(["sendiri", "anak", "pasangan"]),
-                          terlantar=total < 5, barthel_total=total, barthel_kategori=kat, **items)
+    a = ElderlyAssessment(
+        regency_id=p.regency_id,
+        person=p,
+        tgl_asesmen=when,
+        petugas_id=user.id,
+        usia=p.age_on(when),
+        kategori_potensi="tidak_potensial" if total < 12 else "potensial",
+        tinggal_dengan=rng.choice(["sendiri", "anak", "pasangan"]),
+        terlantar=total < 5,
+        barthel_total=total,
+        barthel_kategori=kat,
+        **items,
+    )
     db.session.add(a)
     return a
 
 
 def _status(p: Person, status: str, operator, verifier):
-    steps = {"draf": [], "diajukan": ["diajukan"], "diverifikasi": ["diajukan", "diverifikasi"],
-             "disetujui": ["diajukan", "diverifikasi", "disetujui"], "ditolak": ["diajukan", "ditolak"]}[status]
+    steps = {
+        "draf": [],
+        "diajukan": ["diajukan"],
+        "diverifikasi": ["diajukan", "diverifikasi"],
+        "disetujui": ["diajukan", "diverifikasi", "disetujui"],
+        "ditolak": ["diajukan", "ditolak"],
+    }[status]
     prev = "draf"
     for st in steps:
         who = operator if st == "diajukan" else verifier
@@ -119,9 +208,16 @@ def load(ctx) -> None:
 def _load_regency(ctx, slug, regency):
     rng = random.Random(1302 if slug == "solok" else 1303)
     operator, verifier = ctx.users[f"operator.{slug}"], ctx.users[f"verifikator.{slug}"]
-    nagari = list(db.session.scalars(select(Wilayah).where(Wilayah.regency_id == regency.id,
-                                                           Wilayah.level == LEVEL_NAGARI).order_by(Wilayah.code)))
-    programs = {p.kode: p for p in db.session.scalars(select(Program).where(Program.regency_id == regency.id))}
+    nagari = list(
+        db.session.scalars(
+            select(Wilayah)
+            .where(Wilayah.regency_id == regency.id, Wilayah.level == LEVEL_NAGARI)
+            .order_by(Wilayah.code)
+        )
+    )
+    programs = {
+        p.kode: p for p in db.session.scalars(select(Program).where(Program.regency_id == regency.id))
+    }
     today = today_local()
     statuses = ["draf", "diajukan", "diverifikasi", "disetujui", "ditolak"]
     people = []
@@ -131,22 +227,44 @@ def _load_regency(ctx, slug, regency):
     if slug == "solok":
         # Jorong Tigo Jangko, Nagari Tanjung Balik Sumiso: a woman who uses a wheelchair, and her father.
         tbs = db.session.get(Wilayah, TIGO_JANGKO_NAGARI)
-        tj = db.session.scalar(select(Jorong).where(Jorong.nagari_code == TIGO_JANGKO_NAGARI,
-                                                    Jorong.name == "Tigo Jangko"))
+        tj = db.session.scalar(
+            select(Jorong).where(Jorong.nagari_code == TIGO_JANGKO_NAGARI, Jorong.name == "Tigo Jangko")
+        )
         jid = tj.id if tj else None
-        w = _person(regency, tbs, "Rosmaniar", "P", date(1984, 3, 12), seq, base_kk, rng, jorong_id=jid,
-                    shdk="Anak", no_hp="081266000001")
-        _disability(w, ["fisik"], "berat", rng, owned=["kursi_roda"], pendamping=True,
-                    jenis={"fisik": "paraplegi"})
+        w = _person(
+            regency,
+            tbs,
+            "Rosmaniar",
+            "P",
+            date(1984, 3, 12),
+            seq,
+            base_kk,
+            rng,
+            jorong_id=jid,
+            shdk="Anak",
+            no_hp="081266000001",
+        )
+        _disability(
+            w, ["fisik"], "berat", rng, owned=["kursi_roda"], pendamping=True, jenis={"fisik": "paraplegi"}
+        )
         _status(w, "disetujui", operator, verifier)
-        father = _person(regency, tbs, "Syamsul Bahri", "L", date(1950, 6, 2), seq + 1, base_kk, rng,
-                         jorong_id=jid)
+        father = _person(
+            regency, tbs, "Syamsul Bahri", "L", date(1950, 6, 2), seq + 1, base_kk, rng, jorong_id=jid
+        )
         _assessment(father, today - timedelta(days=400), 14, operator, rng)
         _assessment(father, today - timedelta(days=30), 10, operator, rng)
         _status(father, "diajukan", operator, verifier)
-        deaf = _person(regency, tbs, "Febri", "L", date(2001, 11, 20), seq + 2, base_kk + 1, rng, jorong_id=jid)
-        d = _disability(deaf, ["sensorik"], "sedang", rng, needs=["juru_bahasa_isyarat"],
-                        jenis={"sensorik": "rungu-wicara"})
+        deaf = _person(
+            regency, tbs, "Febri", "L", date(2001, 11, 20), seq + 2, base_kk + 1, rng, jorong_id=jid
+        )
+        d = _disability(
+            deaf,
+            ["sensorik"],
+            "sedang",
+            rng,
+            needs=["juru_bahasa_isyarat"],
+            jenis={"sensorik": "rungu-wicara"},
+        )
         d.wg_mendengar = 4
         d.ganda = True
         _status(deaf, "diverifikasi", operator, verifier)
@@ -161,8 +279,17 @@ def _load_regency(ctx, slug, regency):
         elderly = i % 3 == 0
         year = rng.randint(1935, 1962) if elderly else rng.randint(1970, 2015)
         birth = date(year, rng.randint(1, 12), rng.randint(1, 28))
-        p = _person(regency, nag, name, sex, birth, seq, base_kk + i // 2, rng,
-                    shdk="Kepala Keluarga" if i % 2 == 0 else "Istri")
+        p = _person(
+            regency,
+            nag,
+            name,
+            sex,
+            birth,
+            seq,
+            base_kk + i // 2,
+            rng,
+            shdk="Kepala Keluarga" if i % 2 == 0 else "Istri",
+        )
         seq += 1
         if not elderly or i % 6 == 0:
             ragam = [rng.choice(["fisik", "intelektual", "mental", "sensorik"])]
@@ -173,41 +300,96 @@ def _load_regency(ctx, slug, regency):
             needed = ["kursi_roda"] if "fisik" in ragam and derajat == "berat" and not owned else []
             _disability(p, ragam, derajat, rng, owned=owned, needed=needed, pendamping=derajat == "berat")
         if elderly:
-            _assessment(p, today - timedelta(days=rng.randint(10, 300)), rng.choice([20, 15, 10, 7, 3]), operator, rng)
+            _assessment(
+                p, today - timedelta(days=rng.randint(10, 300)), rng.choice([20, 15, 10, 7, 3]), operator, rng
+            )
         _status(p, statuses[i % len(statuses)], operator, verifier)
         if i % 4 == 1:
             prog = programs[rng.choice(["PKH", "BPNT"])]
-            db.session.add(Assistance(regency_id=regency.id, program_id=prog.id, household=p.household,
-                                      tahun=today.year, tahap="Tahap 1", status="disalurkan",
-                                      tgl_salur=today - timedelta(days=60), nilai_rp=600000 if prog.kode == "PKH"
-                                      else 200000, sumber_dana="APBN"))
+            db.session.add(
+                Assistance(
+                    regency_id=regency.id,
+                    program_id=prog.id,
+                    household=p.household,
+                    tahun=today.year,
+                    tahap="Tahap 1",
+                    status="disalurkan",
+                    tgl_salur=today - timedelta(days=60),
+                    nilai_rp=600000 if prog.kode == "PKH" else 200000,
+                    sumber_dana="APBN",
+                )
+            )
         elif i % 4 == 2:
             prog = programs[rng.choice(["PBI-JK", "ASPD", "ALAT-BANTU", "APBD"])]
-            db.session.add(Assistance(regency_id=regency.id, program_id=prog.id, person=p,
-                                      tahun=today.year, status=rng.choice(["diusulkan", "disetujui", "disalurkan"]),
-                                      sumber_dana=prog.sumber_dana))
+            db.session.add(
+                Assistance(
+                    regency_id=regency.id,
+                    program_id=prog.id,
+                    person=p,
+                    tahun=today.year,
+                    status=rng.choice(["diusulkan", "disetujui", "disalurkan"]),
+                    sumber_dana=prog.sumber_dana,
+                )
+            )
         people.append(p)
 
     # the same household receiving the same program twice (double-dipping view)
     twice = people[-2]
     for tahap in ("Tahap 1", "Tahap 1 (ulang)"):
-        db.session.add(Assistance(regency_id=regency.id, program_id=programs["BPNT"].id,
-                                  household=twice.household, tahun=today.year, tahap=tahap,
-                                  status="disalurkan", nilai_rp=200000, sumber_dana="APBN"))
+        db.session.add(
+            Assistance(
+                regency_id=regency.id,
+                program_id=programs["BPNT"].id,
+                household=twice.household,
+                tahun=today.year,
+                tahap=tahap,
+                status="disalurkan",
+                nilai_rp=200000,
+                sumber_dana="APBN",
+            )
+        )
     # a duplicate pair: the same person typed twice with a spelling variant ("Syamsul" / "Samsul")
     orig = people[5]
     variant = orig.nama_lengkap.replace("Sy", "S").replace("Nurhayati", "Nur Hayati").upper()
-    dup = Person(regency_id=regency.id, nik=None, alasan_tanpa_nik="belum_rekam", nama_lengkap=variant,
-                 name_search=name_search(variant), name_key=name_key(variant), jenis_kelamin=orig.jenis_kelamin,
-                 tanggal_lahir=orig.tanggal_lahir, kecamatan_code=orig.kecamatan_code, nagari_code=orig.nagari_code,
-                 sumber_data="usulan_nagari", persetujuan=False)
+    dup = Person(
+        regency_id=regency.id,
+        nik=None,
+        alasan_tanpa_nik="belum_rekam",
+        nama_lengkap=variant,
+        name_search=name_search(variant),
+        name_key=name_key(variant),
+        jenis_kelamin=orig.jenis_kelamin,
+        tanggal_lahir=orig.tanggal_lahir,
+        kecamatan_code=orig.kecamatan_code,
+        nagari_code=orig.nagari_code,
+        sumber_data="usulan_nagari",
+        persetujuan=False,
+    )
     db.session.add(dup)
     db.session.flush()
     record_duplicates(dup)
 
 
-SURNAMES = ["Malin", "Sutan", "Bagindo", "Putri", "Rajo", "Chaniago", "Piliang", "Koto", "Tanjung", "Caniago",
-            "Jambak", "Sikumbang", "Melayu", "Guci", "Panai", "Simabua", "Bendang", "Sumagek"]
+SURNAMES = [
+    "Malin",
+    "Sutan",
+    "Bagindo",
+    "Putri",
+    "Rajo",
+    "Chaniago",
+    "Piliang",
+    "Koto",
+    "Tanjung",
+    "Caniago",
+    "Jambak",
+    "Sikumbang",
+    "Melayu",
+    "Guci",
+    "Panai",
+    "Simabua",
+    "Bendang",
+    "Sumagek",
+]
 
 
 def bulk(regency, persons: int, seed: int = 7, chunk: int = 5000) -> int:
@@ -216,8 +398,13 @@ def bulk(regency, persons: int, seed: int = 7, chunk: int = 5000) -> int:
     from sqlalchemy import insert
 
     rng = random.Random(seed)
-    nagari = list(db.session.scalars(select(Wilayah).where(Wilayah.regency_id == regency.id,
-                                                           Wilayah.level == LEVEL_NAGARI).order_by(Wilayah.code)))
+    nagari = list(
+        db.session.scalars(
+            select(Wilayah)
+            .where(Wilayah.regency_id == regency.id, Wilayah.level == LEVEL_NAGARI)
+            .order_by(Wilayah.code)
+        )
+    )
     statuses = ["draf", "diajukan", "diverifikasi", "disetujui", "ditolak"]
     done, rows = 0, []
     for i in range(persons):
@@ -225,10 +412,21 @@ def bulk(regency, persons: int, seed: int = 7, chunk: int = 5000) -> int:
         sex = "P" if i % 2 else "L"
         name = f"{rng.choice(WOMEN if sex == 'P' else MEN)} {rng.choice(SURNAMES)}"
         birth = date(rng.randint(1930, 2020), rng.randint(1, 12), rng.randint(1, 28))
-        rows.append(dict(regency_id=regency.id, nik=_nik(nag.parent_code, birth, sex, i % 9999 + 1),
-                         nama_lengkap=name, name_search=name_search(name), name_key=name_key(name),
-                         jenis_kelamin=sex, tanggal_lahir=birth, kecamatan_code=nag.parent_code,
-                         nagari_code=nag.code, status_verifikasi=statuses[i % 5], sumber_data="impor_sidilan"))
+        rows.append(
+            dict(
+                regency_id=regency.id,
+                nik=_nik(nag.parent_code, birth, sex, i % 9999 + 1),
+                nama_lengkap=name,
+                name_search=name_search(name),
+                name_key=name_key(name),
+                jenis_kelamin=sex,
+                tanggal_lahir=birth,
+                kecamatan_code=nag.parent_code,
+                nagari_code=nag.code,
+                status_verifikasi=statuses[i % 5],
+                sumber_data="impor_sidilan",
+            )
+        )
         if len(rows) == chunk:
             db.session.execute(insert(Person), rows)
             done += len(rows)

@@ -1,5 +1,6 @@
 """A person's disability (docs/sidilan.md §5.4, §8.1): ragam and jenis, the WG-SS answers, devices and needs;
 'ganda' is always derived, never typed. At most one row per person."""
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -56,8 +57,12 @@ def new_disability(person_id: int, chosen: dict[str, str | None], **values) -> D
 
 def disability_values(d: Disability) -> dict:
     """A stored disability row as the form's field values (for the form and the conflict page)."""
-    values = {"ragam": d.ragam_codes, "alat_bantu_dimiliki": d.devices_owned,
-              "alat_bantu_dibutuhkan": d.devices_needed, "kebutuhan_layanan": d.needs}
+    values = {
+        "ragam": d.ragam_codes,
+        "alat_bantu_dimiliki": d.devices_owned,
+        "alat_bantu_dibutuhkan": d.devices_needed,
+        "kebutuhan_layanan": d.needs,
+    }
     values.update({f: str(getattr(d, f) or "") for f in Disability.WG_FIELDS})
     return values
 
@@ -74,18 +79,29 @@ def save_disability(person: Person, form, user) -> Outcome:
     for f in Disability.WG_FIELDS:
         data[f] = int(form[f].data) if form[f].data else None
     data.update(
-        derajat=form.derajat.data or None, sejak=form.sejak.data or None, tahun_mulai=form.tahun_mulai.data,
+        derajat=form.derajat.data or None,
+        sejak=form.sejak.data or None,
+        tahun_mulai=form.tahun_mulai.data,
         penyebab=optional_text(form.penyebab.data),
         alat_bantu_dimiliki=set_codes(V.ALAT_BANTU, form.alat_bantu_dimiliki.data),
         alat_bantu_dibutuhkan=set_codes(V.ALAT_BANTU, form.alat_bantu_dibutuhkan.data),
-        surat_penerbit=optional_text(form.surat_penerbit.data), surat_tanggal=form.surat_tanggal.data,
+        surat_penerbit=optional_text(form.surat_penerbit.data),
+        surat_tanggal=form.surat_tanggal.data,
         butuh_pendamping=bool(form.butuh_pendamping.data),
-        kebutuhan_layanan=set_codes(V.KEBUTUHAN_LAYANAN, form.kebutuhan_layanan.data))
+        kebutuhan_layanan=set_codes(V.KEBUTUHAN_LAYANAN, form.kebutuhan_layanan.data),
+    )
     if d is None:
         d = Disability(person_id=person.id, **data)
         db.session.add(d)
-        db.session.add(ChangeLog(person_id=person.id, entity="disability", field="dibuat",
-                                 new_value=",".join(sorted(ragam)), user_id=user.id))
+        db.session.add(
+            ChangeLog(
+                person_id=person.id,
+                entity="disability",
+                field="dibuat",
+                new_value=",".join(sorted(ragam)),
+                user_id=user.id,
+            )
+        )
     else:
         apply_changes(d, data, person.id, "disability")
     d.ganda = derive_ganda(d)

@@ -1,5 +1,6 @@
 """Duplicate review (docs/sidilan.md §9.4): candidate pairs found on every save and import, the review list,
 and the two decisions: merge into the record kept, or 'not a duplicate' (never asked again)."""
+
 from flask import url_for
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
@@ -21,7 +22,11 @@ class DecisionError(Exception):
     """A decision that cannot be taken (pair decided, record merged before, unknown choice)."""
 
 
-REASON_LABELS = {"nik": "NIK sama", "kk_nama": "KK sama + nama mirip", "nama_lahir_nagari": "Nama + tgl lahir + nagari"}
+REASON_LABELS = {
+    "nik": "NIK sama",
+    "kk_nama": "KK sama + nama mirip",
+    "nama_lahir_nagari": "Nama + tgl lahir + nagari",
+}
 SCORES = {"nik": 100, "kk_nama": 80, "nama_lahir_nagari": 70}
 
 
@@ -37,16 +42,23 @@ def find_duplicates(person: Person) -> list[tuple[Person, str]]:
             if names_similar(person.nama_lengkap, other.nama_lengkap):
                 found.setdefault(other.id, "kk_nama")
     if person.tanggal_lahir and person.nagari_code and person.name_key:
-        stmt = base.where(Person.tanggal_lahir == person.tanggal_lahir, Person.nagari_code == person.nagari_code)
+        stmt = base.where(
+            Person.tanggal_lahir == person.tanggal_lahir, Person.nagari_code == person.nagari_code
+        )
         for other in db.session.scalars(stmt):
             if names_similar(person.nama_lengkap, other.nama_lengkap):
                 found.setdefault(other.id, "nama_lahir_nagari")
     if not found:
         return []
     known = set()
-    for a, b in db.session.execute(select(DuplicateCandidate.person_a_id, DuplicateCandidate.person_b_id).where(
-            or_(and_(DuplicateCandidate.person_a_id == person.id, DuplicateCandidate.person_b_id.in_(found)),
-                and_(DuplicateCandidate.person_b_id == person.id, DuplicateCandidate.person_a_id.in_(found))))):
+    for a, b in db.session.execute(
+        select(DuplicateCandidate.person_a_id, DuplicateCandidate.person_b_id).where(
+            or_(
+                and_(DuplicateCandidate.person_a_id == person.id, DuplicateCandidate.person_b_id.in_(found)),
+                and_(DuplicateCandidate.person_b_id == person.id, DuplicateCandidate.person_a_id.in_(found)),
+            )
+        )
+    ):
         known.add(b if a == person.id else a)
     others = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(found)))}
     return [(others[i], r) for i, r in found.items() if i not in known]
@@ -57,8 +69,9 @@ def record_duplicates(person: Person) -> list[DuplicateCandidate]:
     out = []
     for other, reason in find_duplicates(person):
         a, b = sorted((person.id, other.id))
-        cand = DuplicateCandidate(regency_id=person.regency_id, person_a_id=a, person_b_id=b, alasan=reason,
-                                  skor=SCORES[reason])
+        cand = DuplicateCandidate(
+            regency_id=person.regency_id, person_a_id=a, person_b_id=b, alasan=reason, skor=SCORES[reason]
+        )
         db.session.add(cand)
         out.append(cand)
     if out:
@@ -71,10 +84,14 @@ def open_nik_duplicates(person: Person) -> list[DuplicateCandidate]:
     records that carry the same NIK now. Opens the case first for a same-NIK record that has none yet."""
     if person.nik:
         record_duplicates(person)
-    cases = db.session.scalars(select(DuplicateCandidate).where(
-        DuplicateCandidate.keputusan.is_(None),
-        or_(DuplicateCandidate.person_a_id == person.id, DuplicateCandidate.person_b_id == person.id))
-        .order_by(DuplicateCandidate.id))
+    cases = db.session.scalars(
+        select(DuplicateCandidate)
+        .where(
+            DuplicateCandidate.keputusan.is_(None),
+            or_(DuplicateCandidate.person_a_id == person.id, DuplicateCandidate.person_b_id == person.id),
+        )
+        .order_by(DuplicateCandidate.id)
+    )
     out = []
     for cand in cases:
         other = cand.person_b if cand.person_a_id == person.id else cand.person_a
@@ -104,9 +121,14 @@ def decide(cand: DuplicateCandidate, decision: str, user, keep_id: int | None = 
         raise DecisionError("Keputusan tidak dikenal.")
     cand.decided_by_id = user.id
     cand.decided_at = utcnow()
-    audit.record("update", "sidilan_duplicate", cand.id,
-                 f"duplikat orang #{cand.person_a_id} dan #{cand.person_b_id}: {decision}",
-                 user=user, regency_id=cand.regency_id)
+    audit.record(
+        "update",
+        "sidilan_duplicate",
+        cand.id,
+        f"duplikat orang #{cand.person_a_id} dan #{cand.person_b_id}: {decision}",
+        user=user,
+        regency_id=cand.regency_id,
+    )
 
 
 def merge(gone: Person, keep: Person) -> None:
@@ -121,14 +143,33 @@ def merge(gone: Person, keep: Person) -> None:
         if getattr(keep, field) is None and getattr(gone, field) is not None:
             setattr(keep, field, getattr(gone, field))
     gone.merged_into_id = keep.id
-    db.session.add(ChangeLog(person_id=gone.id, entity="person", field="merged_into_id", old_value=None,
-                             new_value=str(keep.id), user_id=current_user_id()))
-    db.session.add(ChangeLog(person_id=keep.id, entity="person", field="digabung_dari", old_value=None,
-                             new_value=str(gone.id), user_id=current_user_id()))
+    db.session.add(
+        ChangeLog(
+            person_id=gone.id,
+            entity="person",
+            field="merged_into_id",
+            old_value=None,
+            new_value=str(keep.id),
+            user_id=current_user_id(),
+        )
+    )
+    db.session.add(
+        ChangeLog(
+            person_id=keep.id,
+            entity="person",
+            field="digabung_dari",
+            old_value=None,
+            new_value=str(gone.id),
+            user_id=current_user_id(),
+        )
+    )
     # pending pairs that involved the merged record are moot
-    for cand in db.session.scalars(select(DuplicateCandidate).where(
+    for cand in db.session.scalars(
+        select(DuplicateCandidate).where(
             DuplicateCandidate.keputusan.is_(None),
-            or_(DuplicateCandidate.person_a_id == gone.id, DuplicateCandidate.person_b_id == gone.id))):
+            or_(DuplicateCandidate.person_a_id == gone.id, DuplicateCandidate.person_b_id == gone.id),
+        )
+    ):
         cand.keputusan = "digabung"
     db.session.flush()
 
@@ -171,13 +212,21 @@ def decide_duplicate(cand, form, user) -> Outcome:
 
 def open_cases_stmt(user):
     """The review list: undecided pairs in the user's scope, the likeliest first."""
-    return scoped(DuplicateCandidate, user).where(DuplicateCandidate.keputusan.is_(None)).options(
-        joinedload(DuplicateCandidate.person_a), joinedload(DuplicateCandidate.person_b)).order_by(
-        DuplicateCandidate.skor.desc(), DuplicateCandidate.id)
+    return (
+        scoped(DuplicateCandidate, user)
+        .where(DuplicateCandidate.keputusan.is_(None))
+        .options(joinedload(DuplicateCandidate.person_a), joinedload(DuplicateCandidate.person_b))
+        .order_by(DuplicateCandidate.skor.desc(), DuplicateCandidate.id)
+    )
 
 
 def open_cases_of(person: Person) -> list[DuplicateCandidate]:
     """Undecided pairs one of which is ``person`` (the record page)."""
-    return list(db.session.scalars(select(DuplicateCandidate).where(
-        DuplicateCandidate.keputusan.is_(None),
-        (DuplicateCandidate.person_a_id == person.id) | (DuplicateCandidate.person_b_id == person.id))))
+    return list(
+        db.session.scalars(
+            select(DuplicateCandidate).where(
+                DuplicateCandidate.keputusan.is_(None),
+                (DuplicateCandidate.person_a_id == person.id) | (DuplicateCandidate.person_b_id == person.id),
+            )
+        )
+    )

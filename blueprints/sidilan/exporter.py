@@ -1,6 +1,7 @@
 """Export of the filtered registry list to .xlsx/.csv (docs/sidilan.md §12): the same filters as the list page
 (search.Filters / search.search_stmt), NIK and No. KK masked unless the role may see them, and every file
 watermarked with who exported it and when (docs/sidilan.md §11)."""
+
 import io
 from datetime import date
 
@@ -26,14 +27,33 @@ from .search import Filters, search_stmt
 
 FORMATS = ("xlsx", "csv")
 
-HEADERS = ["No", "NIK", "No. KK", "Nama lengkap", "Jenis kelamin", "Tempat lahir", "Tanggal lahir", "Umur",
-           "Alamat", "Kecamatan", "Nagari", "Jorong", "Ragam disabilitas", "Derajat", "Lansia",
-           "Status verifikasi", "Sumber data", "Keterangan"]
+HEADERS = [
+    "No",
+    "NIK",
+    "No. KK",
+    "Nama lengkap",
+    "Jenis kelamin",
+    "Tempat lahir",
+    "Tanggal lahir",
+    "Umur",
+    "Alamat",
+    "Kecamatan",
+    "Nagari",
+    "Jorong",
+    "Ragam disabilitas",
+    "Derajat",
+    "Lansia",
+    "Status verifikasi",
+    "Sumber data",
+    "Keterangan",
+]
 
 
 def watermark(user, verb: str = "diekspor", when=None) -> str:
-    return (f"SIDILAN {user.regency.name} · {verb} oleh {user.username} ({user.name}) pada "
-            f"{tanggal_jam(when or utcnow())} WIB · RAHASIA: data pribadi (UU 27/2022), jangan disebarluaskan")
+    return (
+        f"SIDILAN {user.regency.name} · {verb} oleh {user.username} ({user.name}) pada "
+        f"{tanggal_jam(when or utcnow())} WIB · RAHASIA: data pribadi (UU 27/2022), jangan disebarluaskan"
+    )
 
 
 def _ragam_text(person: Person) -> str:
@@ -59,15 +79,31 @@ def rows(filters: Filters, user, today: date):
     stmt = search_stmt(filters, user, today).options(selectinload(Person.disability))
     for n, p in enumerate(db.session.scalars(stmt.execution_options(yield_per=500)), start=1):
         age = p.age_on(today)
-        note = f"digabung ke #{p.merged_into_id}" if p.merged_into_id else (
-            "meninggal" if p.status_hidup == "meninggal" else "")
-        yield [n, (p.nik or "") if show else mask_nik(p.nik), (p.no_kk or "") if show else mask_nik(p.no_kk),
-               p.nama_lengkap, V.label(V.JENIS_KELAMIN, p.jenis_kelamin), p.tempat_lahir or "",
-               p.tanggal_lahir or "", age if age is not None else "", p.alamat or "",
-               names.get(p.kecamatan_code, ""), names.get(p.nagari_code, ""), jorong.get(p.jorong_id, ""),
-               _ragam_text(p), V.label(V.DERAJAT, p.disability.derajat) if p.disability else "",
-               "Ya" if age is not None and age >= V.LANSIA_AGE else "Tidak",
-               V.label(V.STATUS_VERIFIKASI, p.status_verifikasi), V.label(V.SUMBER_DATA, p.sumber_data), note]
+        note = (
+            f"digabung ke #{p.merged_into_id}"
+            if p.merged_into_id
+            else ("meninggal" if p.status_hidup == "meninggal" else "")
+        )
+        yield [
+            n,
+            (p.nik or "") if show else mask_nik(p.nik),
+            (p.no_kk or "") if show else mask_nik(p.no_kk),
+            p.nama_lengkap,
+            V.label(V.JENIS_KELAMIN, p.jenis_kelamin),
+            p.tempat_lahir or "",
+            p.tanggal_lahir or "",
+            age if age is not None else "",
+            p.alamat or "",
+            names.get(p.kecamatan_code, ""),
+            names.get(p.nagari_code, ""),
+            jorong.get(p.jorong_id, ""),
+            _ragam_text(p),
+            V.label(V.DERAJAT, p.disability.derajat) if p.disability else "",
+            "Ya" if age is not None and age >= V.LANSIA_AGE else "Tidak",
+            V.label(V.STATUS_VERIFIKASI, p.status_verifikasi),
+            V.label(V.SUMBER_DATA, p.sumber_data),
+            note,
+        ]
 
 
 def to_csv(mark: str, data, headers=HEADERS) -> tuple[bytes, int]:
@@ -75,7 +111,9 @@ def to_csv(mark: str, data, headers=HEADERS) -> tuple[bytes, int]:
     return csv_bytes([[mark], headers, *rows]), len(rows)
 
 
-def to_xlsx(mark: str, data, headers=HEADERS, title: str = "SIDILAN", spacer: bool = True) -> tuple[bytes, int]:
+def to_xlsx(
+    mark: str, data, headers=HEADERS, title: str = "SIDILAN", spacer: bool = True
+) -> tuple[bytes, int]:
     """``spacer``: a blank row between the watermark and the bold header row (the list export's layout)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
@@ -100,8 +138,11 @@ def to_xlsx(mark: str, data, headers=HEADERS, title: str = "SIDILAN", spacer: bo
 
 def filter_summary(f: Filters) -> str:
     """For the audit log: which filters, never the search text (it may be a NIK or a name)."""
-    parts = [f"{k}={getattr(f, k)}" for k in ("kecamatan", "nagari", "jorong", "ragam", "lansia", "status", "program")
-             if getattr(f, k)]
+    parts = [
+        f"{k}={getattr(f, k)}"
+        for k in ("kecamatan", "nagari", "jorong", "ragam", "lansia", "status", "program")
+        if getattr(f, k)
+    ]
     if f.q:
         parts.append("dengan kata kunci")
     return ", ".join(parts) or "tanpa saringan"
@@ -122,8 +163,13 @@ def export_list(fmt: str, filters: Filters, user, today: date) -> tuple[bytes, s
     mark = watermark(user)
     data = rows(filters, user, today)
     payload, count = to_xlsx(mark, data) if fmt == "xlsx" else to_csv(mark, data)
-    audit.record("export", "sidilan_person", None,
-                 f"ekspor daftar SIDILAN {count} baris ({fmt}); {filter_summary(filters)}"
-                 + ("" if may_see_nik(user) else "; NIK disamarkan"), user=user)
+    audit.record(
+        "export",
+        "sidilan_person",
+        None,
+        f"ekspor daftar SIDILAN {count} baris ({fmt}); {filter_summary(filters)}"
+        + ("" if may_see_nik(user) else "; NIK disamarkan"),
+        user=user,
+    )
     db.session.commit()
     return payload, f"sidilan-{user.regency.short_name.lower()}-{today.isoformat()}.{fmt}"

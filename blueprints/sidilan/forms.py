@@ -1,5 +1,6 @@
 """SIDILAN forms. Structure checks live here; NIK/KK levels and the rules across fields live in the use-case
 modules (person.py, assessments.py, assistance.py ...)."""
+
 from wtforms import (
     BooleanField,
     DateField,
@@ -68,39 +69,52 @@ class MultiCheckboxField(SelectMultipleField):
 
 class PersonForm(Form):
     nik = StringField("NIK", validators=[Optional(), _len(30, "NIK")])
-    alasan_tanpa_nik = SelectField("Alasan tanpa NIK", choices=C(BLANK + V.ALASAN_TANPA_NIK),
-                                   validators=[optional_choice()])
+    alasan_tanpa_nik = SelectField(
+        "Alasan tanpa NIK", choices=C(BLANK + V.ALASAN_TANPA_NIK), validators=[optional_choice()]
+    )
     no_kk = StringField("No. KK", validators=[Optional(), _len(30, "No. KK")])
-    hubungan_keluarga = SelectField("Hubungan dalam keluarga (SHDK)", choices=C(BLANK + V.SHDK),
-                                    validators=[optional_choice()])
-    nama_lengkap = StringField("Nama lengkap", validators=[DataRequired("Nama lengkap wajib diisi."),
-                                                           _len(120, "Nama")])
+    hubungan_keluarga = SelectField(
+        "Hubungan dalam keluarga (SHDK)", choices=C(BLANK + V.SHDK), validators=[optional_choice()]
+    )
+    nama_lengkap = StringField(
+        "Nama lengkap", validators=[DataRequired("Nama lengkap wajib diisi."), _len(120, "Nama")]
+    )
     nama_panggilan = StringField("Nama panggilan", validators=[Optional(), _len(60, "Nama panggilan")])
-    jenis_kelamin = RadioField("Jenis kelamin", choices=C(V.JENIS_KELAMIN),
-                               validators=[InputRequired("Pilih jenis kelamin.")])
+    jenis_kelamin = RadioField(
+        "Jenis kelamin", choices=C(V.JENIS_KELAMIN), validators=[InputRequired("Pilih jenis kelamin.")]
+    )
     tempat_lahir = StringField("Tempat lahir", validators=[Optional(), _len(80, "Tempat lahir")])
-    tanggal_lahir = DateField("Tanggal lahir", validators=[InputRequired("Tanggal lahir wajib diisi."),
-                                                           valid_birth_date])
+    tanggal_lahir = DateField(
+        "Tanggal lahir", validators=[InputRequired("Tanggal lahir wajib diisi."), valid_birth_date]
+    )
     tgl_lahir_perkiraan = BooleanField("Tanggal lahir perkiraan")
     agama = SelectField("Agama", choices=C(BLANK + V.AGAMA), validators=[optional_choice()])
-    status_perkawinan = SelectField("Status perkawinan", choices=C(BLANK + V.STATUS_PERKAWINAN),
-                                    validators=[optional_choice()])
+    status_perkawinan = SelectField(
+        "Status perkawinan", choices=C(BLANK + V.STATUS_PERKAWINAN), validators=[optional_choice()]
+    )
     pendidikan_terakhir = StringField("Pendidikan terakhir", validators=[Optional(), _len(40)])
     pekerjaan = StringField("Pekerjaan", validators=[Optional(), _len(60)])
     nama_ibu_kandung = StringField("Nama ibu kandung", validators=[Optional(), _len(120)])
-    no_hp = StringField("No. HP", validators=[Optional(), Regexp(r"^\+?[0-9 \-]{6,20}$",
-                                                                   message="No. HP hanya angka, 6–20 digit.")])
+    no_hp = StringField(
+        "No. HP",
+        validators=[Optional(), Regexp(r"^\+?[0-9 \-]{6,20}$", message="No. HP hanya angka, 6–20 digit.")],
+    )
     nama_pendamping = StringField("Nama pendamping / wali", validators=[Optional(), _len(120)])
     hubungan_pendamping = StringField("Hubungan pendamping", validators=[Optional(), _len(40)])
     status_hidup = SelectField("Status hidup", choices=C(V.STATUS_HIDUP), default="hidup")
     tgl_meninggal = DateField("Tanggal meninggal", validators=[Optional(), not_future])
     status_domisili = SelectField("Status domisili", choices=C(V.STATUS_DOMISILI), default="menetap")
-    kepesertaan_jkn = SelectField("Kepesertaan JKN", choices=C(BLANK + V.KEPESERTAAN_JKN),
-                                  validators=[optional_choice()])
+    kepesertaan_jkn = SelectField(
+        "Kepesertaan JKN", choices=C(BLANK + V.KEPESERTAAN_JKN), validators=[optional_choice()]
+    )
     no_kpd = StringField("No. KPD", validators=[Optional(), _len(30)])
     alamat = StringField("Alamat", validators=[Optional(), _len(250, "Alamat")])
-    rt = StringField("RT", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RT berupa angka 1–3 digit.")])
-    rw = StringField("RW", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RW berupa angka 1–3 digit.")])
+    rt = StringField(
+        "RT", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RT berupa angka 1–3 digit.")]
+    )
+    rw = StringField(
+        "RW", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RW berupa angka 1–3 digit.")]
+    )
     sumber_data = SelectField("Sumber data", choices=C(V.SUMBER_DATA), default="lapangan")
     tags = MultiCheckboxField("Penanda", choices=C(V.TAGS), validators=[optional_choice()])
     persetujuan = BooleanField("Persetujuan pemrosesan data sudah diberikan")
@@ -125,17 +139,29 @@ WG_CHOICES = [("", "— belum ditanyakan —")] + [(str(v), lab) for v, lab in V
 
 class DisabilityForm(EditForm):
     ragam = MultiCheckboxField("Ragam disabilitas", choices=C(V.RAGAM))
-    jenis_fisik = SelectField("Jenis (fisik)", choices=C(BLANK + [(j, j) for j in V.JENIS["fisik"]]),
-                              validators=[optional_choice()])
-    jenis_intelektual = SelectField("Jenis (intelektual)", choices=C(BLANK + [(j, j) for j in V.JENIS["intelektual"]]),
-                                    validators=[optional_choice()])
-    jenis_mental = SelectField("Jenis (mental)", choices=C(BLANK + [(j, j) for j in V.JENIS["mental"]]),
-                               validators=[optional_choice()])
-    jenis_sensorik = SelectField("Jenis (sensorik)", choices=C(BLANK + [(j, j) for j in V.JENIS["sensorik"]]),
-                                 validators=[optional_choice()])
+    jenis_fisik = SelectField(
+        "Jenis (fisik)", choices=C(BLANK + [(j, j) for j in V.JENIS["fisik"]]), validators=[optional_choice()]
+    )
+    jenis_intelektual = SelectField(
+        "Jenis (intelektual)",
+        choices=C(BLANK + [(j, j) for j in V.JENIS["intelektual"]]),
+        validators=[optional_choice()],
+    )
+    jenis_mental = SelectField(
+        "Jenis (mental)",
+        choices=C(BLANK + [(j, j) for j in V.JENIS["mental"]]),
+        validators=[optional_choice()],
+    )
+    jenis_sensorik = SelectField(
+        "Jenis (sensorik)",
+        choices=C(BLANK + [(j, j) for j in V.JENIS["sensorik"]]),
+        validators=[optional_choice()],
+    )
     derajat = SelectField("Derajat", choices=C(BLANK + V.DERAJAT), validators=[optional_choice()])
     sejak = SelectField("Sejak", choices=C(BLANK + V.SEJAK), validators=[optional_choice()])
-    tahun_mulai = IntegerField("Tahun mulai", validators=[Optional(), NumberRange(1900, 2100, "Tahun tidak sah.")])
+    tahun_mulai = IntegerField(
+        "Tahun mulai", validators=[Optional(), NumberRange(1900, 2100, "Tahun tidak sah.")]
+    )
     penyebab = StringField("Penyebab", validators=[Optional(), _len(200)])
     wg_melihat = SelectField(V.WG_QUESTIONS[0][1], choices=C(WG_CHOICES), validators=[optional_choice()])
     wg_mendengar = SelectField(V.WG_QUESTIONS[1][1], choices=C(WG_CHOICES), validators=[optional_choice()])
@@ -156,15 +182,19 @@ class DisabilityForm(EditForm):
 
 
 class AssessmentForm(CreateForm):
-    tgl_asesmen = DateField("Tanggal asesmen", validators=[InputRequired("Tanggal asesmen wajib diisi."),
-                                                          not_future])
-    kategori_potensi = SelectField("Kategori", choices=C(BLANK + V.KATEGORI_POTENSI),
-                                   validators=[optional_choice()])
-    tinggal_dengan = SelectField("Tinggal dengan", choices=C(BLANK + V.TINGGAL_DENGAN),
-                                 validators=[optional_choice()])
+    tgl_asesmen = DateField(
+        "Tanggal asesmen", validators=[InputRequired("Tanggal asesmen wajib diisi."), not_future]
+    )
+    kategori_potensi = SelectField(
+        "Kategori", choices=C(BLANK + V.KATEGORI_POTENSI), validators=[optional_choice()]
+    )
+    tinggal_dengan = SelectField(
+        "Tinggal dengan", choices=C(BLANK + V.TINGGAL_DENGAN), validators=[optional_choice()]
+    )
     terlantar = BooleanField("Lanjut usia terlantar")
-    lawton_iadl = IntegerField("Skor Lawton IADL (opsional)", validators=[Optional(), NumberRange(0, 8,
-                                                                          "Skor Lawton 0–8.")])
+    lawton_iadl = IntegerField(
+        "Skor Lawton IADL (opsional)", validators=[Optional(), NumberRange(0, 8, "Skor Lawton 0–8.")]
+    )
     penyakit_kronis = StringField("Penyakit kronis", validators=[Optional(), _len(300)])
     kebutuhan = StringField("Kebutuhan", validators=[Optional(), _len(300)])
 
@@ -175,18 +205,23 @@ def add_barthel_fields(options: dict[str, list[tuple[str, str]]]):
     attrs = {}
     for f, lab, _ in V.BARTHEL_ITEMS:
         top = len(options[f]) - 1
-        attrs[f] = RadioField(f"{lab} (0–{top})", choices=C(options[f]),
-                              validators=[InputRequired("Pilih salah satu nilai untuk butir ini.")])
+        attrs[f] = RadioField(
+            f"{lab} (0–{top})",
+            choices=C(options[f]),
+            validators=[InputRequired("Pilih salah satu nilai untuk butir ini.")],
+        )
     return type("BarthelAssessmentForm", (AssessmentForm,), attrs)
 
 
 class AssistanceForm(CreateForm):
     program_id = SelectField("Program", coerce=int, validators=[DataRequired("Pilih program.")])
     untuk_keluarga = BooleanField("Untuk keluarga (KPM, berdasarkan No. KK)")
-    komponen_atensi = SelectField("Komponen ATENSI", choices=C(BLANK + V.KOMPONEN_ATENSI),
-                                  validators=[optional_choice()])
-    tahun = IntegerField("Tahun", validators=[InputRequired("Tahun wajib diisi."),
-                                              NumberRange(2000, 2100, "Tahun tidak sah.")])
+    komponen_atensi = SelectField(
+        "Komponen ATENSI", choices=C(BLANK + V.KOMPONEN_ATENSI), validators=[optional_choice()]
+    )
+    tahun = IntegerField(
+        "Tahun", validators=[InputRequired("Tahun wajib diisi."), NumberRange(2000, 2100, "Tahun tidak sah.")]
+    )
     tahap = StringField("Tahap", validators=[Optional(), _len(20)])
     tgl_salur = DateField("Tanggal salur", validators=[Optional(), not_future])
     nilai_rp = IntegerField("Nilai (Rp)", validators=[Optional(), NumberRange(0, 10**10, "Nilai tidak sah.")])
@@ -207,15 +242,23 @@ class WorkflowForm(Form):
 
 
 class DuplicateDecisionForm(CreateForm):
-    keputusan = RadioField("Keputusan", choices=C([("duplikat", "Duplikat (gabungkan)"),
-                                                 ("bukan_duplikat", "Bukan duplikat")]),
-                           validators=[InputRequired("Pilih keputusan.")])
+    keputusan = RadioField(
+        "Keputusan",
+        choices=C([("duplikat", "Duplikat (gabungkan)"), ("bukan_duplikat", "Bukan duplikat")]),
+        validators=[InputRequired("Pilih keputusan.")],
+    )
     keep = RadioField("Data yang dipertahankan", coerce=int, validators=[Optional()], validate_choice=False)
 
 
 class ProgramForm(Form):
-    kode = StringField("Kode", validators=[DataRequired("Kode wajib diisi."), _len(20, "Kode"),
-                                           Regexp(r"^[A-Za-z0-9/\-]+$", message="Kode: huruf, angka, / atau -.")])
+    kode = StringField(
+        "Kode",
+        validators=[
+            DataRequired("Kode wajib diisi."),
+            _len(20, "Kode"),
+            Regexp(r"^[A-Za-z0-9/\-]+$", message="Kode: huruf, angka, / atau -."),
+        ],
+    )
     nama = StringField("Nama program", validators=[DataRequired("Nama wajib diisi."), _len(120, "Nama")])
     sumber_dana = SelectField("Sumber dana", choices=C(BLANK + V.SUMBER_DANA), validators=[optional_choice()])
     jenis = SelectField("Jenis", choices=C(BLANK + V.JENIS_PROGRAM), validators=[optional_choice()])
@@ -234,14 +277,22 @@ class EditProgramForm(ProgramForm, EditForm):
 
 class HouseholdForm(EditForm):
     alamat = StringField("Alamat", validators=[Optional(), _len(250, "Alamat")])
-    rt = StringField("RT", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RT berupa angka 1–3 digit.")])
-    rw = StringField("RW", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RW berupa angka 1–3 digit.")])
-    desil_dtsen = IntegerField("Desil DTSEN", validators=[Optional(), NumberRange(1, 10, "Desil DTSEN harus 1–10.")])
+    rt = StringField(
+        "RT", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RT berupa angka 1–3 digit.")]
+    )
+    rw = StringField(
+        "RW", validators=[Optional(), Regexp(r"^[0-9]{1,3}$", message="RW berupa angka 1–3 digit.")]
+    )
+    desil_dtsen = IntegerField(
+        "Desil DTSEN", validators=[Optional(), NumberRange(1, 10, "Desil DTSEN harus 1–10.")]
+    )
     tgl_cek_dtsen = DateField("Tanggal cek DTSEN", validators=[Optional(), not_future])
-    lintang = FloatField("Lintang", validators=[Optional(), finite,
-                                                NumberRange(-11.0, 6.0, "Lintang di luar Indonesia.")])
-    bujur = FloatField("Bujur", validators=[Optional(), finite,
-                                            NumberRange(94.0, 142.0, "Bujur di luar Indonesia.")])
+    lintang = FloatField(
+        "Lintang", validators=[Optional(), finite, NumberRange(-11.0, 6.0, "Lintang di luar Indonesia.")]
+    )
+    bujur = FloatField(
+        "Bujur", validators=[Optional(), finite, NumberRange(94.0, 142.0, "Bujur di luar Indonesia.")]
+    )
     kondisi_rumah = StringField("Kondisi rumah", validators=[Optional(), _len(100)])
     sumber_penghasilan = StringField("Sumber penghasilan", validators=[Optional(), _len(100)])
 

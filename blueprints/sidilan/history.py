@@ -1,4 +1,5 @@
 """A person's change history (ChangeLog) and the trail every new record starts with. Add, never commit."""
+
 from flask_login import current_user
 
 from blueprints.core import audit
@@ -27,16 +28,38 @@ def apply_changes(obj, data: dict, person_id: int | None, entity: str, log: bool
         if _text(old) != _text(new):
             changed.append(key)
             if log and person_id is not None:
-                db.session.add(ChangeLog(person_id=person_id, entity=entity, field=key, old_value=_text(old),
-                                         new_value=_text(new), user_id=current_user_id()))
+                db.session.add(
+                    ChangeLog(
+                        person_id=person_id,
+                        entity=entity,
+                        field=key,
+                        old_value=_text(old),
+                        new_value=_text(new),
+                        user_id=current_user_id(),
+                    )
+                )
             setattr(obj, key, new)
     return changed
 
 
 def record_creation(person: Person, user, how: str = "") -> None:
     """The trail every new record starts with, typed or imported: history row, workflow start, audit."""
-    db.session.add(ChangeLog(person_id=person.id, entity="person", field="dibuat",
-                             new_value=f"data baru{f' ({how})' if how else ''}", user_id=user.id))
-    db.session.add(VerificationEvent(person_id=person.id, from_status=None, to_status="draf", user_id=user.id))
-    audit.record("create", "sidilan_person", person.id,
-                 f"mendaftarkan orang #{person.id}{f' ({how})' if how else ''}", user=user)
+    db.session.add(
+        ChangeLog(
+            person_id=person.id,
+            entity="person",
+            field="dibuat",
+            new_value=f"data baru{f' ({how})' if how else ''}",
+            user_id=user.id,
+        )
+    )
+    db.session.add(
+        VerificationEvent(person_id=person.id, from_status=None, to_status="draf", user_id=user.id)
+    )
+    audit.record(
+        "create",
+        "sidilan_person",
+        person.id,
+        f"mendaftarkan orang #{person.id}{f' ({how})' if how else ''}",
+        user=user,
+    )

@@ -1,4 +1,5 @@
 """SIDILAN worklists on the home page ('perlu perhatian hari ini')."""
+
 from flask import url_for
 from sqlalchemy import func
 
@@ -16,15 +17,30 @@ def panels(user) -> list[Panel]:
         base = in_status(user, status)
         rows = list(db.session.scalars(base.order_by(Person.updated_at.desc(), Person.id.desc()).limit(5)))
         total = db.session.scalar(base.with_only_columns(func.count(Person.id), maintain_column_froms=True))
-        out.append(Panel(title=f"SIDILAN: {title[0].lower()}{title[1:]} ({total})",
-                         items=[(f"{p.nama_lengkap} (#{p.id})", url_for("sidilan.person_view", person_id=p.id))
-                                for p in rows],
-                         more_url=url_for("sidilan.index", status=status) if total > len(rows) else None,
-                         tone=tone if rows else ""))
+        out.append(
+            Panel(
+                title=f"SIDILAN: {title[0].lower()}{title[1:]} ({total})",
+                items=[
+                    (f"{p.nama_lengkap} (#{p.id})", url_for("sidilan.person_view", person_id=p.id))
+                    for p in rows
+                ],
+                more_url=url_for("sidilan.index", status=status) if total > len(rows) else None,
+                tone=tone if rows else "",
+            )
+        )
     if user.role in WORKLISTS:
-        pending = db.session.scalar(scoped(DuplicateCandidate, user, func.count(DuplicateCandidate.id)).where(
-            DuplicateCandidate.keputusan.is_(None)))
-        out.append(Panel(title="SIDILAN: kemungkinan data ganda",
-                         items=[(f"{pending} pasangan perlu diperiksa", url_for("sidilan.duplicates"))]
-                         if pending else [], tone="warn" if pending else ""))
+        pending = db.session.scalar(
+            scoped(DuplicateCandidate, user, func.count(DuplicateCandidate.id)).where(
+                DuplicateCandidate.keputusan.is_(None)
+            )
+        )
+        out.append(
+            Panel(
+                title="SIDILAN: kemungkinan data ganda",
+                items=[(f"{pending} pasangan perlu diperiksa", url_for("sidilan.duplicates"))]
+                if pending
+                else [],
+                tone="warn" if pending else "",
+            )
+        )
     return out

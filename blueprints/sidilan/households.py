@@ -1,5 +1,6 @@
 """Households (docs/sidilan.md §5.2): one per No. KK in a regency, found or created when a member is saved;
 its address and DTSEN data edited on its own page."""
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,8 +16,17 @@ from .models import Household
 
 KEPALA_KELUARGA = "Kepala Keluarga"
 ADDRESS_FIELDS = ("alamat", "kecamatan_code", "nagari_code", "jorong_id", "rt", "rw")
-HOUSEHOLD_FIELDS = ("alamat", "rt", "rw", "desil_dtsen", "tgl_cek_dtsen", "lintang", "bujur", "kondisi_rumah",
-                    "sumber_penghasilan")
+HOUSEHOLD_FIELDS = (
+    "alamat",
+    "rt",
+    "rw",
+    "desil_dtsen",
+    "tgl_cek_dtsen",
+    "lintang",
+    "bujur",
+    "kondisi_rumah",
+    "sumber_penghasilan",
+)
 
 
 def household_for(regency_id: int, no_kk: str | None, address: dict) -> Household | None:
@@ -38,7 +48,8 @@ def household_for(regency_id: int, no_kk: str | None, address: dict) -> Househol
 def head_of(hh: Household):
     """The member whose history a household edit is written to: its Kepala Keluarga, else its first member."""
     return next((m for m in hh.members if m.hubungan_keluarga == KEPALA_KELUARGA), None) or (
-        hh.members[0] if hh.members else None)
+        hh.members[0] if hh.members else None
+    )
 
 
 def save_household(hh, form, cascade, user) -> Outcome:
@@ -46,10 +57,15 @@ def save_household(hh, form, cascade, user) -> Outcome:
         return Outcome(stale=hh)
     if not form.validate():
         return Outcome()
-    data = {k: optional_text(form[k].data) if isinstance(form[k].data, str) else form[k].data
-            for k in HOUSEHOLD_FIELDS}
-    data.update(kecamatan_code=cascade.kecamatan or None, nagari_code=cascade.nagari or None,
-                jorong_id=cascade.jorong_id)
+    data = {
+        k: optional_text(form[k].data) if isinstance(form[k].data, str) else form[k].data
+        for k in HOUSEHOLD_FIELDS
+    }
+    data.update(
+        kecamatan_code=cascade.kecamatan or None,
+        nagari_code=cascade.nagari or None,
+        jorong_id=cascade.jorong_id,
+    )
     head = head_of(hh)
     apply_changes(hh, data, head.id if head else None, "household")
     audit.record("update", "sidilan_household", hh.id, f"mengubah keluarga #{hh.id}", user=user)

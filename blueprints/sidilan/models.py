@@ -16,6 +16,7 @@
 Multi-valued lists (assistive devices, needs) are stored as comma-separated codes; see ``split_codes``.
 Value lists live in ``blueprints/sidilan/values.py``.
 """
+
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
@@ -62,10 +63,21 @@ class Person(Versioned, RegencyScoped, db.Model):
     __tablename__ = "sidilan_person"
     __table_args__ = (
         # Search is always scoped to a regency, then a prefix: one composite index per search path.
-        Index("ix_sidilan_person_regency_name", "regency_id", "name_search",
-              postgresql_ops={"name_search": "text_pattern_ops"}),
-        Index("ix_sidilan_person_regency_nik", "regency_id", "nik", postgresql_ops={"nik": "text_pattern_ops"}),
-        Index("ix_sidilan_person_regency_kk", "regency_id", "no_kk", postgresql_ops={"no_kk": "text_pattern_ops"}),
+        Index(
+            "ix_sidilan_person_regency_name",
+            "regency_id",
+            "name_search",
+            postgresql_ops={"name_search": "text_pattern_ops"},
+        ),
+        Index(
+            "ix_sidilan_person_regency_nik", "regency_id", "nik", postgresql_ops={"nik": "text_pattern_ops"}
+        ),
+        Index(
+            "ix_sidilan_person_regency_kk",
+            "regency_id",
+            "no_kk",
+            postgresql_ops={"no_kk": "text_pattern_ops"},
+        ),
         Index("ix_sidilan_person_nik", "nik"),  # find_person_by_nik across regencies
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,7 +89,9 @@ class Person(Versioned, RegencyScoped, db.Model):
     nama_lengkap: Mapped[str] = mapped_column(String(120))
     nama_panggilan: Mapped[str | None] = mapped_column(String(60))
     name_search: Mapped[str] = mapped_column(String(120), default="")  # lower-case, single spaces
-    name_key: Mapped[str] = mapped_column(String(120), default="", index=True)  # spelling-normalised, no spaces
+    name_key: Mapped[str] = mapped_column(
+        String(120), default="", index=True
+    )  # spelling-normalised, no spaces
     jenis_kelamin: Mapped[str] = mapped_column(String(1))
     tempat_lahir: Mapped[str | None] = mapped_column(String(80))
     tanggal_lahir: Mapped[date | None] = mapped_column(Date, index=True)
@@ -123,7 +137,9 @@ class Person(Versioned, RegencyScoped, db.Model):
     updated_by = relationship("User", foreign_keys=[updated_by_id])  # named on the conflict page
     disability: Mapped["Disability | None"] = relationship(back_populates="person", uselist=False)
     assessments: Mapped[list["ElderlyAssessment"]] = relationship(
-        back_populates="person", order_by="(ElderlyAssessment.tgl_asesmen.desc(), ElderlyAssessment.id.desc())")
+        back_populates="person",
+        order_by="(ElderlyAssessment.tgl_asesmen.desc(), ElderlyAssessment.id.desc())",
+    )
     merged_into: Mapped["Person | None"] = relationship(remote_side=[id])
     kecamatan = relationship("Wilayah", foreign_keys=[kecamatan_code])
     nagari = relationship("Wilayah", foreign_keys=[nagari_code])
@@ -173,7 +189,14 @@ class Disability(Versioned, db.Model):
 
     person: Mapped[Person] = relationship(back_populates="disability")
 
-    WG_FIELDS = ("wg_melihat", "wg_mendengar", "wg_berjalan", "wg_mengingat", "wg_merawat_diri", "wg_komunikasi")
+    WG_FIELDS = (
+        "wg_melihat",
+        "wg_mendengar",
+        "wg_berjalan",
+        "wg_mengingat",
+        "wg_merawat_diri",
+        "wg_komunikasi",
+    )
 
     @property
     def ragam_codes(self) -> list[str]:
@@ -198,6 +221,7 @@ class Disability(Versioned, db.Model):
 
 class ElderlyAssessment(RegencyScoped, db.Model):
     """One visit. Rows are only ever added: a new visit is a new row (docs/sidilan.md §9.5)."""
+
     __tablename__ = "sidilan_assessment"
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("sidilan_person.id"), index=True)
@@ -284,6 +308,7 @@ class VerificationEvent(db.Model):
 
 class DuplicateCandidate(Versioned, RegencyScoped, db.Model):
     """A pair (person_a_id < person_b_id). A decided pair is never proposed again."""
+
     __tablename__ = "sidilan_duplicate"
     __table_args__ = (UniqueConstraint("person_a_id", "person_b_id", name="uq_sidilan_duplicate_pair"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -303,6 +328,7 @@ class DuplicateCandidate(Versioned, RegencyScoped, db.Model):
 
 class ChangeLog(db.Model):
     """Field-level history of a person record (and its disability row)."""
+
     __tablename__ = "sidilan_change"
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("sidilan_person.id"), index=True)

@@ -1,5 +1,6 @@
 """Person names as the registry compares them: the search form of a name, and the spelling-normalised key of
 duplicate matching (docs/sidilan.md §9.4). Pure functions."""
+
 import re
 
 
@@ -9,8 +10,22 @@ def name_search(name: str | None) -> str:
 
 
 # Common spelling variants in Minang / older Indonesian spelling (tuning unverified, docs/sidilan.md §13.4).
-_VARIANTS = [("dj", "j"), ("tj", "c"), ("sj", "sy"), ("oe", "u"), ("sy", "s"), ("kh", "k"), ("ch", "k"),
-             ("dh", "d"), ("th", "t"), ("ph", "f"), ("q", "k"), ("z", "s"), ("v", "f"), ("y", "i")]
+_VARIANTS = [
+    ("dj", "j"),
+    ("tj", "c"),
+    ("sj", "sy"),
+    ("oe", "u"),
+    ("sy", "s"),
+    ("kh", "k"),
+    ("ch", "k"),
+    ("dh", "d"),
+    ("th", "t"),
+    ("ph", "f"),
+    ("q", "k"),
+    ("z", "s"),
+    ("v", "f"),
+    ("y", "i"),
+]
 
 
 def name_key(name: str | None) -> str:

@@ -1,6 +1,7 @@
 """A person's registration and edit (docs/sidilan.md §5.3, §7): the rules every person record satisfies,
 whoever writes it, and the one builder of a stored person that the form (``save_person``) and the spreadsheet
 import (``importer.apply``) share."""
+
 from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -45,9 +46,14 @@ def heads_of_kk(regency_id: int, kks, exclude_id: int | None = None) -> dict[str
     kks = sorted({k for k in kks if k})
     found: dict[str, Person] = {}
     for start in range(0, len(kks), 500):
-        stmt = live(select(Person).where(
-            Person.regency_id == regency_id, Person.no_kk.in_(kks[start:start + 500]),
-            Person.hubungan_keluarga == KEPALA_KELUARGA, Person.status_hidup != "meninggal"))
+        stmt = live(
+            select(Person).where(
+                Person.regency_id == regency_id,
+                Person.no_kk.in_(kks[start : start + 500]),
+                Person.hubungan_keluarga == KEPALA_KELUARGA,
+                Person.status_hidup != "meninggal",
+            )
+        )
         if exclude_id is not None:
             stmt = stmt.where(Person.id != exclude_id)
         for p in db.session.scalars(stmt.order_by(Person.id)):
@@ -78,8 +84,12 @@ def check_numbers(form, regency_code: str) -> tuple[str | None, str | None, list
     warnings: list[str] = []
     nik = clean_number(form.nik.data)
     if nik:
-        chk = check_nik(nik, sex=form.jenis_kelamin.data, regency_code=regency_code,
-                        birth_date=form.tanggal_lahir.data if not form.tanggal_lahir.errors else None)
+        chk = check_nik(
+            nik,
+            sex=form.jenis_kelamin.data,
+            regency_code=regency_code,
+            birth_date=form.tanggal_lahir.data if not form.tanggal_lahir.errors else None,
+        )
         form.nik.errors = list(form.nik.errors) + chk.errors
         warnings += chk.warnings
     elif problem := missing_nik_reason(nik, form.alasan_tanpa_nik.data):
@@ -96,20 +106,38 @@ def person_data(form, nik, kk, cascade) -> dict:
     """The values a valid person form stores."""
     s = lambda f: optional_text(f.data)  # noqa: E731
     return dict(
-        nik=nik, alasan_tanpa_nik=None if nik else form.alasan_tanpa_nik.data, no_kk=kk,
-        hubungan_keluarga=s(form.hubungan_keluarga), nama_lengkap=" ".join(form.nama_lengkap.data.split()),
-        nama_panggilan=s(form.nama_panggilan), jenis_kelamin=form.jenis_kelamin.data,
-        tempat_lahir=s(form.tempat_lahir), tanggal_lahir=form.tanggal_lahir.data,
-        tgl_lahir_perkiraan=bool(form.tgl_lahir_perkiraan.data), agama=s(form.agama),
-        status_perkawinan=s(form.status_perkawinan), pendidikan_terakhir=s(form.pendidikan_terakhir),
-        pekerjaan=s(form.pekerjaan), nama_ibu_kandung=s(form.nama_ibu_kandung), no_hp=s(form.no_hp),
-        nama_pendamping=s(form.nama_pendamping), hubungan_pendamping=s(form.hubungan_pendamping),
+        nik=nik,
+        alasan_tanpa_nik=None if nik else form.alasan_tanpa_nik.data,
+        no_kk=kk,
+        hubungan_keluarga=s(form.hubungan_keluarga),
+        nama_lengkap=" ".join(form.nama_lengkap.data.split()),
+        nama_panggilan=s(form.nama_panggilan),
+        jenis_kelamin=form.jenis_kelamin.data,
+        tempat_lahir=s(form.tempat_lahir),
+        tanggal_lahir=form.tanggal_lahir.data,
+        tgl_lahir_perkiraan=bool(form.tgl_lahir_perkiraan.data),
+        agama=s(form.agama),
+        status_perkawinan=s(form.status_perkawinan),
+        pendidikan_terakhir=s(form.pendidikan_terakhir),
+        pekerjaan=s(form.pekerjaan),
+        nama_ibu_kandung=s(form.nama_ibu_kandung),
+        no_hp=s(form.no_hp),
+        nama_pendamping=s(form.nama_pendamping),
+        hubungan_pendamping=s(form.hubungan_pendamping),
         status_hidup=form.status_hidup.data,
         tgl_meninggal=form.tgl_meninggal.data if form.status_hidup.data == "meninggal" else None,
-        status_domisili=form.status_domisili.data, kepesertaan_jkn=s(form.kepesertaan_jkn), no_kpd=s(form.no_kpd),
-        alamat=s(form.alamat), rt=s(form.rt), rw=s(form.rw), kecamatan_code=cascade.kecamatan or None,
-        nagari_code=cascade.nagari or None, jorong_id=cascade.jorong_id, sumber_data=form.sumber_data.data,
-        tags=set_codes(V.TAGS, form.tags.data or []), persetujuan=bool(form.persetujuan.data),
+        status_domisili=form.status_domisili.data,
+        kepesertaan_jkn=s(form.kepesertaan_jkn),
+        no_kpd=s(form.no_kpd),
+        alamat=s(form.alamat),
+        rt=s(form.rt),
+        rw=s(form.rw),
+        kecamatan_code=cascade.kecamatan or None,
+        nagari_code=cascade.nagari or None,
+        jorong_id=cascade.jorong_id,
+        sumber_data=form.sumber_data.data,
+        tags=set_codes(V.TAGS, form.tags.data or []),
+        persetujuan=bool(form.persetujuan.data),
         tgl_persetujuan=form.tgl_persetujuan.data if form.persetujuan.data else None,
         pemberi_persetujuan=s(form.pemberi_persetujuan) if form.persetujuan.data else None,
     )
@@ -117,19 +145,29 @@ def person_data(form, nik, kk, cascade) -> dict:
 
 # ---- the stored person ----------------------------------------------------------------------------
 
+
 def stored_values(data: dict, regency_id: int) -> dict:
     """The values of a person about to be stored plus what is derived from them: the name's search form and
     duplicate key, and the household of its No. KK (found or created)."""
     hh = household_for(regency_id, data.get("no_kk"), {k: data.get(k) for k in ADDRESS_FIELDS})
-    return dict(data, name_search=name_search(data["nama_lengkap"]), name_key=name_key(data["nama_lengkap"]),
-                household_id=hh.id if hh else None)
+    return dict(
+        data,
+        name_search=name_search(data["nama_lengkap"]),
+        name_key=name_key(data["nama_lengkap"]),
+        household_id=hh.id if hh else None,
+    )
 
 
 def build_person(data: dict, user) -> Person:
     """A new person of the user's regency, a draft: typed on the form or read from an import row. The caller
     adds and flushes it, then starts its trail (``history.record_creation``)."""
-    return Person(regency_id=user.regency_id, created_by_id=user.id, updated_by_id=user.id,
-                  status_verifikasi="draf", **stored_values(data, user.regency_id))
+    return Person(
+        regency_id=user.regency_id,
+        created_by_id=user.id,
+        updated_by_id=user.id,
+        status_verifikasi="draf",
+        **stored_values(data, user.regency_id),
+    )
 
 
 def save_person(person: Person | None, form, cascade, user) -> Outcome:
@@ -165,7 +203,9 @@ def save_person(person: Person | None, form, cascade, user) -> Outcome:
             db.session.flush()
         except StaleDataError:
             return raced(person)
-        audit.record("update", "sidilan_person", person.id, f"mengubah orang #{person.id} ({len(changed)} isian)")
+        audit.record(
+            "update", "sidilan_person", person.id, f"mengubah orang #{person.id} ({len(changed)} isian)"
+        )
     out.related = duplicates.record_duplicates(person)
     db.session.commit()
     out.record = person
@@ -173,6 +213,7 @@ def save_person(person: Person | None, form, cascade, user) -> Outcome:
 
 
 # ---- reading -----------------------------------------------------------------------------------
+
 
 def existing_with_nik(nik: str, user) -> int | None:
     """The id of a live record in the user's scope that carries this NIK (the NIK check while typing)."""
@@ -182,9 +223,17 @@ def existing_with_nik(nik: str, user) -> int | None:
 def load_record(person_id: int, user) -> Person | None:
     """A person in the user's scope with what the record page shows of it, or None."""
     return db.session.scalars(
-        scoped(Person, user).where(Person.id == person_id).options(
-            joinedload(Person.disability), joinedload(Person.kecamatan), joinedload(Person.nagari),
-            joinedload(Person.jorong), joinedload(Person.household), selectinload(Person.assessments))).first()
+        scoped(Person, user)
+        .where(Person.id == person_id)
+        .options(
+            joinedload(Person.disability),
+            joinedload(Person.kecamatan),
+            joinedload(Person.nagari),
+            joinedload(Person.jorong),
+            joinedload(Person.household),
+            selectinload(Person.assessments),
+        )
+    ).first()
 
 
 def record_context(person: Person, user) -> dict:
@@ -192,12 +241,38 @@ def record_context(person: Person, user) -> dict:
     changes and the undecided duplicate pairs."""
     members = []
     if person.household_id:
-        members = list(db.session.scalars(select(Person).where(
-            Person.household_id == person.household_id, Person.id != person.id, Person.active.is_(True))
-            .order_by(Person.id)))
-    events = list(db.session.scalars(select(VerificationEvent).options(joinedload(VerificationEvent.user)).where(
-        VerificationEvent.person_id == person.id).order_by(VerificationEvent.at, VerificationEvent.id)))
-    changes = list(db.session.scalars(select(ChangeLog).options(joinedload(ChangeLog.user)).where(
-        ChangeLog.person_id == person.id).order_by(ChangeLog.at.desc(), ChangeLog.id.desc()).limit(30)))
-    return dict(members=members, assistance=list(db.session.scalars(assistance_for(person, user))),
-                events=events, changes=changes, dups=duplicates.open_cases_of(person))
+        members = list(
+            db.session.scalars(
+                select(Person)
+                .where(
+                    Person.household_id == person.household_id,
+                    Person.id != person.id,
+                    Person.active.is_(True),
+                )
+                .order_by(Person.id)
+            )
+        )
+    events = list(
+        db.session.scalars(
+            select(VerificationEvent)
+            .options(joinedload(VerificationEvent.user))
+            .where(VerificationEvent.person_id == person.id)
+            .order_by(VerificationEvent.at, VerificationEvent.id)
+        )
+    )
+    changes = list(
+        db.session.scalars(
+            select(ChangeLog)
+            .options(joinedload(ChangeLog.user))
+            .where(ChangeLog.person_id == person.id)
+            .order_by(ChangeLog.at.desc(), ChangeLog.id.desc())
+            .limit(30)
+        )
+    )
+    return dict(
+        members=members,
+        assistance=list(db.session.scalars(assistance_for(person, user))),
+        events=events,
+        changes=changes,
+        dups=duplicates.open_cases_of(person),
+    )

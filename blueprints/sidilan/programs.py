@@ -1,5 +1,6 @@
 """Assistance programs (docs/sidilan.md §5.1, §10): the regency's reference list, seeded with the national and
 regional programs and managed by its verifikator."""
+
 from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -28,8 +29,18 @@ def seed_programs(regency_id: int) -> int:
     n = 0
     for kode, nama, dana, jenis, sasaran, komp in V.SEED_PROGRAMS:
         if kode not in have:
-            db.session.add(Program(regency_id=regency_id, kode=kode, nama=nama, sumber_dana=dana, jenis=jenis,
-                                   sasaran=sasaran, punya_komponen=komp, aktif=True))
+            db.session.add(
+                Program(
+                    regency_id=regency_id,
+                    kode=kode,
+                    nama=nama,
+                    sumber_dana=dana,
+                    jenis=jenis,
+                    sasaran=sasaran,
+                    punya_komponen=komp,
+                    aktif=True,
+                )
+            )
             n += 1
     db.session.flush()
     return n
@@ -51,14 +62,22 @@ def save_program(row: Program | None, form, user) -> Outcome:
     if row is None and (replay := submission.claim(form.submission_key.data)):
         return Outcome(replay=replay)
     kode = form.kode.data.strip().upper()
-    clash = db.session.scalar(select(Program.id).where(Program.regency_id == user.regency_id, Program.kode == kode))
+    clash = db.session.scalar(
+        select(Program.id).where(Program.regency_id == user.regency_id, Program.kode == kode)
+    )
     if clash is not None and (row is None or clash != row.id):
         db.session.rollback()
         form.kode.errors.append(KODE_TAKEN)
         return Outcome()
-    data = dict(kode=kode, nama=" ".join(form.nama.data.split()), sumber_dana=form.sumber_dana.data or None,
-                jenis=form.jenis.data or None, sasaran=form.sasaran.data,
-                punya_komponen=bool(form.punya_komponen.data), aktif=bool(form.aktif.data))
+    data = dict(
+        kode=kode,
+        nama=" ".join(form.nama.data.split()),
+        sumber_dana=form.sumber_dana.data or None,
+        jenis=form.jenis.data or None,
+        sasaran=form.sasaran.data,
+        punya_komponen=bool(form.punya_komponen.data),
+        aktif=bool(form.aktif.data),
+    )
     if row is None:
         row = Program(regency_id=user.regency_id, **data)
         db.session.add(row)

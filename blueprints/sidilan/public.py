@@ -1,5 +1,6 @@
 """What other modules may know about a registered person (Rujukan: a receiving facility's short
 accessibility summary). Nothing else of the registry leaves the module through here."""
+
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -42,7 +43,9 @@ def accessibility_summary(person: Person) -> list[str]:
     return out
 
 
-def find_person_by_nik(nik: str, regency_ids: set[int], jorong_ids: set[int] = frozenset()) -> PersonSummary | None:
+def find_person_by_nik(
+    nik: str, regency_ids: set[int], jorong_ids: set[int] = frozenset()
+) -> PersonSummary | None:
     """An active, non-merged person with this NIK whose regency is in ``regency_ids`` or whose jorong is in
     ``jorong_ids``; None otherwise (also for a malformed NIK). The caller audits the lookup."""
     digits = clean_number(nik or "")
@@ -56,12 +59,24 @@ def find_person_by_nik(nik: str, regency_ids: set[int], jorong_ids: set[int] = f
     if not conditions:
         return None
     person = db.session.scalars(
-        select(Person).where(Person.nik == digits, Person.active.is_(True), Person.merged_into_id.is_(None),
-                             or_(*conditions))
-        .order_by(Person.id).limit(1)).first()
+        select(Person)
+        .where(
+            Person.nik == digits, Person.active.is_(True), Person.merged_into_id.is_(None), or_(*conditions)
+        )
+        .order_by(Person.id)
+        .limit(1)
+    ).first()
     if person is None:
         return None
-    return PersonSummary(person_id=person.id, name=person.nama_lengkap, sex=person.jenis_kelamin,
-                         birth_date=person.tanggal_lahir, no_kk=person.no_kk, regency_id=person.regency_id,
-                         kecamatan_code=person.kecamatan_code, nagari_code=person.nagari_code,
-                         jorong_id=person.jorong_id, accessibility=accessibility_summary(person))
+    return PersonSummary(
+        person_id=person.id,
+        name=person.nama_lengkap,
+        sex=person.jenis_kelamin,
+        birth_date=person.tanggal_lahir,
+        no_kk=person.no_kk,
+        regency_id=person.regency_id,
+        kecamatan_code=person.kecamatan_code,
+        nagari_code=person.nagari_code,
+        jorong_id=person.jorong_id,
+        accessibility=accessibility_summary(person),
+    )

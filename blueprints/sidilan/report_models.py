@@ -1,6 +1,7 @@
 """Import batches: who imported which file when, the counts, and the rejected rows for the report.
 
 The rejected rows hold personal data from the clerk's file, so the batch is regency-scoped like the registry."""
+
 import json
 from datetime import datetime
 

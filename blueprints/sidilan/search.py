@@ -1,5 +1,6 @@
 """Finding persons: the list page's filters and query (also the export's), and the live registry that the
 worklists, reports and rules count. Query builders only; nothing is written."""
+
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
@@ -34,8 +35,17 @@ class Filters:
     def from_args(cls, args) -> "Filters":
         def get(name, n=20):
             return (args.get(name) or "").strip()[:n]
-        return cls(q=get("q", 60), kecamatan=get("kecamatan"), nagari=get("nagari"), jorong=get("jorong"),
-                   ragam=get("ragam"), lansia=get("lansia"), status=get("status"), program=get("program"))
+
+        return cls(
+            q=get("q", 60),
+            kecamatan=get("kecamatan"),
+            nagari=get("nagari"),
+            jorong=get("jorong"),
+            ragam=get("ragam"),
+            lansia=get("lansia"),
+            status=get("status"),
+            program=get("program"),
+        )
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -69,8 +79,10 @@ def search_stmt(f: Filters, user, today: date):
     order = (Person.name_search, Person.id)
     if q and digits.isdigit():
         # a UNION of two index range scans; an OR of the two would make SQLite scan the whole regency
-        ids = union(scoped(Person, user, Person.id).where(_prefix(Person.nik, digits)),
-                    scoped(Person, user, Person.id).where(_prefix(Person.no_kk, digits)))
+        ids = union(
+            scoped(Person, user, Person.id).where(_prefix(Person.nik, digits)),
+            scoped(Person, user, Person.id).where(_prefix(Person.no_kk, digits)),
+        )
         stmt = stmt.where(Person.id.in_(ids))
         order = (Person.id,)  # drives the outer query by the few ids found
     elif q:
@@ -82,8 +94,11 @@ def search_stmt(f: Filters, user, today: date):
     if f.jorong.isdigit():
         stmt = stmt.where(Person.jorong_id == int(f.jorong))
     if f.ragam in {c for c, _ in V.RAGAM}:
-        stmt = stmt.where(exists().where(Disability.person_id == Person.id,
-                                         getattr(Disability, f"ragam_{f.ragam}").is_(True)))
+        stmt = stmt.where(
+            exists().where(
+                Disability.person_id == Person.id, getattr(Disability, f"ragam_{f.ragam}").is_(True)
+            )
+        )
     elif f.ragam == "ganda":
         stmt = stmt.where(exists().where(Disability.person_id == Person.id, Disability.ganda.is_(True)))
     if f.lansia == "ya":
@@ -92,10 +107,16 @@ def search_stmt(f: Filters, user, today: date):
         stmt = stmt.where(Person.status_verifikasi == f.status)
     if f.program.isdigit():
         pid = int(f.program)
-        stmt = stmt.where(or_(
-            exists().where(Assistance.person_id == Person.id, Assistance.program_id == pid),
-            exists().where(Assistance.household_id == Person.household_id, Assistance.household_id.is_not(None),
-                           Assistance.program_id == pid)))
+        stmt = stmt.where(
+            or_(
+                exists().where(Assistance.person_id == Person.id, Assistance.program_id == pid),
+                exists().where(
+                    Assistance.household_id == Person.household_id,
+                    Assistance.household_id.is_not(None),
+                    Assistance.program_id == pid,
+                ),
+            )
+        )
     return stmt.order_by(*order)
 
 

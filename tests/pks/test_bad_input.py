@@ -2,6 +2,7 @@
 control characters and bytes that are not UTF-8, huge and negative numbers, impossible dates, duplicated fields
 and JSON bodies. Never a 5xx: a refused form answers 422 with its message and what was typed, nothing is stored;
 pimpinan (read-only) is refused with 404."""
+
 import json
 
 import pytest
@@ -16,17 +17,44 @@ from tests.conftest import HX, AuthActions, restore_demo
 from .conftest import key, make_signable, regency_id, version_of
 
 LONG = "x" * 10_000
-VALUES = ["", "abc", "-1", "9999999999", "-99999999999999999999", "1e309", "2024-02-30", "9999-12-31", "25:99",
-          LONG, "a\x00b", "\ufffd"]
+VALUES = [
+    "",
+    "abc",
+    "-1",
+    "9999999999",
+    "-99999999999999999999",
+    "1e309",
+    "2024-02-30",
+    "9999-12-31",
+    "25:99",
+    LONG,
+    "a\x00b",
+    "\ufffd",
+]
 JSON_BODIES = [5, "x", [1, 2], {"a": 1}, None]  # each also as the value of every field
 REFUSED = {302, 303, 404, 422}  # 302/303: accepted, or a redirect that says why (PRG)
 # Routes whose accepted write would stop the next cases from reaching their checks (a stage move, a signing,
 # a link that takes the agreement off the list, an edit that moves the version on): the demo is put back after
 # each.
-RESET_AFTER_WRITE = {"pks.stage", "pks.sign", "pks.kanban_move", "pks.meeting_link", "pks.edit", "pks.waiting",
-                     "pks.obligation_status", "pks.rules"}
+RESET_AFTER_WRITE = {
+    "pks.stage",
+    "pks.sign",
+    "pks.kanban_move",
+    "pks.meeting_link",
+    "pks.edit",
+    "pks.waiting",
+    "pks.obligation_status",
+    "pks.rules",
+}
 # Routes that post the version (or stage) they showed: a junk or missing one is a conflict (409), not a typo.
-CONFLICT_OK = {"pks.edit", "pks.waiting", "pks.obligation_status", "pks.rules", "pks.stage", "pks.kanban_move"}
+CONFLICT_OK = {
+    "pks.edit",
+    "pks.waiting",
+    "pks.obligation_status",
+    "pks.rules",
+    "pks.stage",
+    "pks.kanban_move",
+}
 # Stands for a fresh submission key in every post (a replayed key would land on the first result before the
 # use case's own checks run); it is a well-formed key itself.
 KEY = "walk-fresh-submission-key"
@@ -40,82 +68,254 @@ def _setup(app, ids) -> dict:
         db.session.add(ob)
         db.session.commit()
         pks1 = db.session.get(Agreement, ids["pks1"])
-        return {**ids, "sol": regency_id(app, "13.02"), "ob": ob.id, "v_ob": ob.version, "v_pks1": pks1.version,
-                "tahap_pks1": pks1.tahap,
-                "party": db.session.get(Agreement, ids["pks1"]).parties[0].id,
-                "meeting": db.session.scalar(select(Meeting.id).order_by(Meeting.id)),
-                "item": db.session.scalar(select(ActionItem.id).order_by(ActionItem.id))}
+        return {
+            **ids,
+            "sol": regency_id(app, "13.02"),
+            "ob": ob.id,
+            "v_ob": ob.version,
+            "v_pks1": pks1.version,
+            "tahap_pks1": pks1.tahap,
+            "party": db.session.get(Agreement, ids["pks1"]).parties[0].id,
+            "meeting": db.session.scalar(select(Meeting.id).order_by(Meeting.id)),
+            "item": db.session.scalar(select(ActionItem.id).order_by(ActionItem.id)),
+        }
 
 
 # endpoint -> [(url, valid form data)]; several entries for a page with several forms ("bagian")
 ROUTES = {
-    "pks.new": lambda c: [("/pks/baru", {
-        "submission_key": KEY, "jenis": "PKS", "parent_id": c["ksb"], "judul": "Judul uji", "scope_item_id": "0",
-        "urusan": "sosial", "klausul": "objek", "kategori": "wajib", "dprd_perlu": "ya",
-        "tgl_keputusan_perpanjangan": "2025-01-01", "dprd_tanggal": "2024-01-01"})],
-    "pks.edit": lambda c: [(f"/pks/{c['pks1']}/ubah", {
-        "version": c["v_pks1"], "judul": "Judul uji", "scope_item_id": "0", "urusan": "sosial", "klausul": "objek",
-        "tgl_keputusan_perpanjangan": "2025-01-01", "dprd_tanggal": "2024-01-01"})],
-    "pks.add_note": lambda c: [(f"/pks/{c['pks1']}/catatan", {
-        "submission_key": KEY, "kind": "catatan", "text": "Catatan uji", "internal": "y"})],
+    "pks.new": lambda c: [
+        (
+            "/pks/baru",
+            {
+                "submission_key": KEY,
+                "jenis": "PKS",
+                "parent_id": c["ksb"],
+                "judul": "Judul uji",
+                "scope_item_id": "0",
+                "urusan": "sosial",
+                "klausul": "objek",
+                "kategori": "wajib",
+                "dprd_perlu": "ya",
+                "tgl_keputusan_perpanjangan": "2025-01-01",
+                "dprd_tanggal": "2024-01-01",
+            },
+        )
+    ],
+    "pks.edit": lambda c: [
+        (
+            f"/pks/{c['pks1']}/ubah",
+            {
+                "version": c["v_pks1"],
+                "judul": "Judul uji",
+                "scope_item_id": "0",
+                "urusan": "sosial",
+                "klausul": "objek",
+                "tgl_keputusan_perpanjangan": "2025-01-01",
+                "dprd_tanggal": "2024-01-01",
+            },
+        )
+    ],
+    "pks.add_note": lambda c: [
+        (
+            f"/pks/{c['pks1']}/catatan",
+            {"submission_key": KEY, "kind": "catatan", "text": "Catatan uji", "internal": "y"},
+        )
+    ],
     "pks.parties": lambda c: [
-        (f"/pks/{c['pks1']}/pihak", {"bagian": "pihak", "p-submission_key": KEY, "p-regency_id": c["sol"],
-                                     "p-urutan": "2", "p-opd": "OPD"}),
-        (f"/pks/{c['pks1']}/pihak", {"bagian": "penandatangan", "s-submission_key": KEY, "s-party_id": c["party"],
-                                     "s-nama": "Nama", "s-jabatan": "Kepala", "s-kuasa_tanggal": "2024-01-01"}),
-        (f"/pks/{c['pks1']}/pihak", {"bagian": "nomor", "n-submission_key": KEY, "n-party_id": c["party"],
-                                     "n-nomor": "1/PKS", "n-tanggal": "2024-01-01"})],
-    "pks.stage": lambda c: [(f"/pks/{c['pks1']}/tahap", {
-        "t-dari": c["tahap_pks1"], "t-to": "ditunda", "t-reason": "Alasan uji"})],
-    "pks.sign": lambda c: [(f"/pks/{c['pks2']}/tandatangan", {
-        "ttd-tgl_ttd": "2024-09-12", "ttd-tgl_mulai": "2024-09-12", "ttd-tgl_berakhir": "2027-09-11",
-        "ttd-jangka_bulan": "36", "ttd-tempat": "Solok"})],
-    "pks.target": lambda c: [(f"/pks/{c['pks1']}/target", {
-        "g-submission_key": KEY, "g-target": "minggu ke-1 Oktober 2024", "g-alasan": "Alasan uji",
-        "g-meeting_id": c["meeting"]})],
-    "pks.waiting": lambda c: [(f"/pks/{c['pks1']}/menunggu", {
-        "version": c["v_pks1"], "w-menunggu": "dprd", "w-opd": ""})],
-    "pks.child": lambda c: [(f"/pks/{c['ksb']}/turunan", {
-        "submission_key": KEY, "jenis": "ADENDUM", "judul": "Adendum uji"})],
-    "pks.scope_item": lambda c: [(f"/pks/{c['ksb']}/ruang-lingkup", {
-        "submission_key": KEY, "nama": "Lingkup uji", "urusan_code": "sosial"})],
-    "pks.meeting_new": lambda c: [(f"/pks/{c['pks1']}/rapat/baru", {
-        "submission_key": KEY, "tanggal": "2024-09-01", "jam": "10:00", "host_regency_id": c["sol"]})],
+        (
+            f"/pks/{c['pks1']}/pihak",
+            {
+                "bagian": "pihak",
+                "p-submission_key": KEY,
+                "p-regency_id": c["sol"],
+                "p-urutan": "2",
+                "p-opd": "OPD",
+            },
+        ),
+        (
+            f"/pks/{c['pks1']}/pihak",
+            {
+                "bagian": "penandatangan",
+                "s-submission_key": KEY,
+                "s-party_id": c["party"],
+                "s-nama": "Nama",
+                "s-jabatan": "Kepala",
+                "s-kuasa_tanggal": "2024-01-01",
+            },
+        ),
+        (
+            f"/pks/{c['pks1']}/pihak",
+            {
+                "bagian": "nomor",
+                "n-submission_key": KEY,
+                "n-party_id": c["party"],
+                "n-nomor": "1/PKS",
+                "n-tanggal": "2024-01-01",
+            },
+        ),
+    ],
+    "pks.stage": lambda c: [
+        (f"/pks/{c['pks1']}/tahap", {"t-dari": c["tahap_pks1"], "t-to": "ditunda", "t-reason": "Alasan uji"})
+    ],
+    "pks.sign": lambda c: [
+        (
+            f"/pks/{c['pks2']}/tandatangan",
+            {
+                "ttd-tgl_ttd": "2024-09-12",
+                "ttd-tgl_mulai": "2024-09-12",
+                "ttd-tgl_berakhir": "2027-09-11",
+                "ttd-jangka_bulan": "36",
+                "ttd-tempat": "Solok",
+            },
+        )
+    ],
+    "pks.target": lambda c: [
+        (
+            f"/pks/{c['pks1']}/target",
+            {
+                "g-submission_key": KEY,
+                "g-target": "minggu ke-1 Oktober 2024",
+                "g-alasan": "Alasan uji",
+                "g-meeting_id": c["meeting"],
+            },
+        )
+    ],
+    "pks.waiting": lambda c: [
+        (f"/pks/{c['pks1']}/menunggu", {"version": c["v_pks1"], "w-menunggu": "dprd", "w-opd": ""})
+    ],
+    "pks.child": lambda c: [
+        (f"/pks/{c['ksb']}/turunan", {"submission_key": KEY, "jenis": "ADENDUM", "judul": "Adendum uji"})
+    ],
+    "pks.scope_item": lambda c: [
+        (
+            f"/pks/{c['ksb']}/ruang-lingkup",
+            {"submission_key": KEY, "nama": "Lingkup uji", "urusan_code": "sosial"},
+        )
+    ],
+    "pks.meeting_new": lambda c: [
+        (
+            f"/pks/{c['pks1']}/rapat/baru",
+            {"submission_key": KEY, "tanggal": "2024-09-01", "jam": "10:00", "host_regency_id": c["sol"]},
+        )
+    ],
     "pks.meeting": lambda c: [
-        (f"/pks/rapat/{c['meeting']}", {"bagian": "hadir", "h-submission_key": KEY, "h-nama": "Nama",
-                                        "h-regency_id": c["sol"]}),
-        (f"/pks/rapat/{c['meeting']}", {"bagian": "keputusan", "k-submission_key": KEY, "k-text": "Keputusan uji"}),
-        (f"/pks/rapat/{c['meeting']}", {"bagian": "tindak", "l-submission_key": KEY, "l-text": "Tindak uji",
-                                        "l-owner_regency_id": c["sol"], "l-due": "2024-10-01"})],
+        (
+            f"/pks/rapat/{c['meeting']}",
+            {"bagian": "hadir", "h-submission_key": KEY, "h-nama": "Nama", "h-regency_id": c["sol"]},
+        ),
+        (
+            f"/pks/rapat/{c['meeting']}",
+            {"bagian": "keputusan", "k-submission_key": KEY, "k-text": "Keputusan uji"},
+        ),
+        (
+            f"/pks/rapat/{c['meeting']}",
+            {
+                "bagian": "tindak",
+                "l-submission_key": KEY,
+                "l-text": "Tindak uji",
+                "l-owner_regency_id": c["sol"],
+                "l-due": "2024-10-01",
+            },
+        ),
+    ],
     "pks.action_done": lambda c: [(f"/pks/rapat/{c['meeting']}/tindak-lanjut/{c['item']}", {"done": "1"})],
-    "pks.meeting_link": lambda c: [(f"/pks/rapat/{c['meeting']}/kesepakatan", {
-        "submission_key": KEY, "agreement_id": c["ksb"]})],
-    "pks.letters": lambda c: [(f"/pks/{c['pks1']}/surat", {
-        "submission_key": KEY, "arah": "keluar", "nomor": "1/SRT", "tanggal": "2024-01-01", "perihal": "Perihal uji"})],
-    "pks.service_area": lambda c: [(f"/pks/{c['pks2']}/wilayah", {
-        "submission_key": KEY, "daerah": c["sol"], "w-kecamatan": "13.02.18", "w-nagari": "13.02.18.2004"})],
-    "pks.documents": lambda c: [(f"/pks/{c['pks1']}/dokumen", {
-        "submission_key": KEY, "kind": "draf", "versi": "1", "meeting_id": c["meeting"], "meeting_role": "dibahas"})],
+    "pks.meeting_link": lambda c: [
+        (f"/pks/rapat/{c['meeting']}/kesepakatan", {"submission_key": KEY, "agreement_id": c["ksb"]})
+    ],
+    "pks.letters": lambda c: [
+        (
+            f"/pks/{c['pks1']}/surat",
+            {
+                "submission_key": KEY,
+                "arah": "keluar",
+                "nomor": "1/SRT",
+                "tanggal": "2024-01-01",
+                "perihal": "Perihal uji",
+            },
+        )
+    ],
+    "pks.service_area": lambda c: [
+        (
+            f"/pks/{c['pks2']}/wilayah",
+            {
+                "submission_key": KEY,
+                "daerah": c["sol"],
+                "w-kecamatan": "13.02.18",
+                "w-nagari": "13.02.18.2004",
+            },
+        )
+    ],
+    "pks.documents": lambda c: [
+        (
+            f"/pks/{c['pks1']}/dokumen",
+            {
+                "submission_key": KEY,
+                "kind": "draf",
+                "versi": "1",
+                "meeting_id": c["meeting"],
+                "meeting_role": "dibahas",
+            },
+        )
+    ],
     "pks.work": lambda c: [
-        (f"/pks/{c['ksb']}/pelaksanaan", {"bagian": "kegiatan", "k-submission_key": KEY, "k-tanggal": "2024-01-01",
-                                          "k-jenis": "Kegiatan", "k-peserta": "5", "k-status": "selesai"}),
-        (f"/pks/{c['ksb']}/pelaksanaan", {"bagian": "kewajiban", "o-submission_key": KEY, "o-party_id": "0",
-                                          "o-text": "Kewajiban", "o-due": "2024-01-01", "o-status": "belum"}),
-        (f"/pks/{c['ksb']}/pelaksanaan", {"bagian": "laporan", "r-submission_key": KEY, "r-periode": "Semester I",
-                                          "r-kepada": "bupati", "r-jatuh_tempo": "2024-01-01",
-                                          "r-disampaikan_pada": "2024-01-01"}),
-        (f"/pks/{c['ksb']}/pelaksanaan", {"bagian": "evaluasi", "e-submission_key": KEY, "e-tanggal": "2024-01-01",
-                                          "e-temuan": "Temuan", "e-rekomendasi": "dilanjutkan"})],
-    "pks.obligation_status": lambda c: [(f"/pks/{c['ksb']}/kewajiban/{c['ob']}", {
-        "version": c["v_ob"], "status": "dipenuhi"})],
-    "pks.kanban_move": lambda c: [(f"/pks/papan/{c['pks1']}/pindah", {
-        "dari": c["tahap_pks1"], "to": "ditunda", "reason": "Alasan uji"})],
+        (
+            f"/pks/{c['ksb']}/pelaksanaan",
+            {
+                "bagian": "kegiatan",
+                "k-submission_key": KEY,
+                "k-tanggal": "2024-01-01",
+                "k-jenis": "Kegiatan",
+                "k-peserta": "5",
+                "k-status": "selesai",
+            },
+        ),
+        (
+            f"/pks/{c['ksb']}/pelaksanaan",
+            {
+                "bagian": "kewajiban",
+                "o-submission_key": KEY,
+                "o-party_id": "0",
+                "o-text": "Kewajiban",
+                "o-due": "2024-01-01",
+                "o-status": "belum",
+            },
+        ),
+        (
+            f"/pks/{c['ksb']}/pelaksanaan",
+            {
+                "bagian": "laporan",
+                "r-submission_key": KEY,
+                "r-periode": "Semester I",
+                "r-kepada": "bupati",
+                "r-jatuh_tempo": "2024-01-01",
+                "r-disampaikan_pada": "2024-01-01",
+            },
+        ),
+        (
+            f"/pks/{c['ksb']}/pelaksanaan",
+            {
+                "bagian": "evaluasi",
+                "e-submission_key": KEY,
+                "e-tanggal": "2024-01-01",
+                "e-temuan": "Temuan",
+                "e-rekomendasi": "dilanjutkan",
+            },
+        ),
+    ],
+    "pks.obligation_status": lambda c: [
+        (f"/pks/{c['ksb']}/kewajiban/{c['ob']}", {"version": c["v_ob"], "status": "dipenuhi"})
+    ],
+    "pks.kanban_move": lambda c: [
+        (f"/pks/papan/{c['pks1']}/pindah", {"dari": c["tahap_pks1"], "to": "ditunda", "reason": "Alasan uji"})
+    ],
     "pks.rules": lambda c: [("/pks/aturan", {"version": "0", "code": "klausul", "blocking": "1"})],
 }
 
 
 def test_the_walk_covers_every_pks_post_route(app):
-    posts = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("pks.") and "POST" in r.methods}
+    posts = {
+        r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("pks.") and "POST" in r.methods
+    }
     assert posts == set(ROUTES)
 
 
@@ -171,11 +371,17 @@ def test_walk_as_kerjasama(app, ids, endpoint):
             post((field, "twice"), data=MultiDict([*base.items(), (field, "abc")]))
             post((field, "junk first"), data=MultiDict([(field, "abc"), *base.items()]))
             body = "&".join(f"{k}={v}" for k, v in base.items() if k != field) + f"&{field}="
-            r = post((field, "not utf-8"), data=body.encode() + b"\xff\xfe\x80",
-                     content_type="application/x-www-form-urlencoded")
+            r = post(
+                (field, "not utf-8"),
+                data=body.encode() + b"\xff\xfe\x80",
+                content_type="application/x-www-form-urlencoded",
+            )
             assert r.status_code in refused | {400}  # the app refuses a body it cannot decode
-            r = post((field, "%FF"), data=body.encode() + b"%FF%FE%80",
-                     content_type="application/x-www-form-urlencoded")
+            r = post(
+                (field, "%FF"),
+                data=body.encode() + b"%FF%FE%80",
+                content_type="application/x-www-form-urlencoded",
+            )
             assert r.status_code in refused
         for value in ("", LONG, "-1", "99999999999999999999", "2024-02-30"):
             post(("all", value[:12]), data={k: (v if k == "bagian" else value) for k, v in base.items()})
@@ -193,13 +399,18 @@ def test_pimpinan_is_refused_everywhere(app, ids):
     AuthActions(client).login("pimpinan.solok")
     for endpoint, routes in ROUTES.items():
         for url, base in routes(ctx):
-            for kw in ({"data": base}, {"data": {}}, {"data": {k: LONG for k in base}},
-                       {"data": json.dumps(base), "content_type": "application/json"}):
+            for kw in (
+                {"data": base},
+                {"data": {}},
+                {"data": {k: LONG for k in base}},
+                {"data": json.dumps(base), "content_type": "application/json"},
+            ):
                 assert client.post(url, **kw).status_code == 404, (endpoint, url, kw)
             assert client.post(url, data=base, headers=HX).status_code == 404
 
 
 # ---- the 5xx found, one by one ------------------------------------------------------------------
+
 
 def _count(app, model, *where):
     with app.app_context():
@@ -227,20 +438,25 @@ def test_waiting_without_its_field_is_refused_at_the_field(app, solok, ids):
 @pytest.mark.parametrize("bad", ["-1", "999999", "9999999999", "99999999999999999999", "abc"])
 def test_meeting_with_an_unknown_regency_is_refused_at_the_field(app, solok, ids, bad):
     before = _count(app, Meeting)
-    r = solok.post(f"/pks/{ids['pks1']}/rapat/baru", data={**key(), "tanggal": "2024-09-01",
-                                                           "tempat": "Aula Bappeda", "host_regency_id": bad})
+    r = solok.post(
+        f"/pks/{ids['pks1']}/rapat/baru",
+        data={**key(), "tanggal": "2024-09-01", "tempat": "Aula Bappeda", "host_regency_id": bad},
+    )
     body = r.get_data(as_text=True)
     assert r.status_code == 422 and "Pilih daerah yang tersedia." in body and 'value="Aula Bappeda"' in body
     assert _count(app, Meeting) == before
     meeting = 1
     attendees, actions = _count(app, Attendee), _count(app, ActionItem)
-    r = solok.post(f"/pks/rapat/{meeting}", data={**key("h"), "bagian": "hadir", "h-nama": "Budi",
-                                                  "h-regency_id": bad})
+    r = solok.post(
+        f"/pks/rapat/{meeting}", data={**key("h"), "bagian": "hadir", "h-nama": "Budi", "h-regency_id": bad}
+    )
     body = r.get_data(as_text=True)
     assert r.status_code == 422 and "Pilih daerah yang tersedia." in body and 'value="Budi"' in body
     assert "<details open><summary>Tambah peserta" in body  # the message is not hidden in a closed section
-    r = solok.post(f"/pks/rapat/{meeting}", data={**key("l"), "bagian": "tindak", "l-text": "Surati Sekda",
-                                                  "l-owner_regency_id": bad})
+    r = solok.post(
+        f"/pks/rapat/{meeting}",
+        data={**key("l"), "bagian": "tindak", "l-text": "Surati Sekda", "l-owner_regency_id": bad},
+    )
     assert r.status_code == 422 and "Pilih daerah yang tersedia." in r.get_data(as_text=True)
     assert "Surati Sekda" in r.get_data(as_text=True)
     assert (_count(app, Attendee), _count(app, ActionItem)) == (attendees, actions)
@@ -249,8 +465,10 @@ def test_meeting_with_an_unknown_regency_is_refused_at_the_field(app, solok, ids
 @pytest.mark.parametrize("bad", ["-1", "999999", "99999999999999999999"])
 def test_target_names_only_a_meeting_of_the_agreement(app, solok, ids, bad):
     slips = _count(app, Slip)
-    r = solok.post(f"/pks/{ids['pks1']}/target", data={**key("g"), "g-target": "Oktober 2024",
-                                                       "g-alasan": "Bupati dinas luar", "g-meeting_id": bad})
+    r = solok.post(
+        f"/pks/{ids['pks1']}/target",
+        data={**key("g"), "g-target": "Oktober 2024", "g-alasan": "Bupati dinas luar", "g-meeting_id": bad},
+    )
     body = r.get_data(as_text=True)
     assert r.status_code == 422 and "Pilih rapat yang membahas kesepakatan ini." in body
     assert "Bupati dinas luar" in body and _count(app, Slip) == slips
@@ -273,8 +491,15 @@ def test_signing_dates_past_the_calendar_are_refused(app, solok, ids):
         make_signable(db.session.get(Agreement, aid))
         db.session.commit()
     for start, end in (("9999-01-01", ""), ("9999-12-31", "9999-12-31"), ("1800-01-01", "")):
-        r = solok.post(f"/pks/{aid}/tandatangan", data={"ttd-tgl_ttd": "2024-09-12", "ttd-tgl_mulai": start,
-                                                         "ttd-tgl_berakhir": end, "ttd-jangka_bulan": "600"})
+        r = solok.post(
+            f"/pks/{aid}/tandatangan",
+            data={
+                "ttd-tgl_ttd": "2024-09-12",
+                "ttd-tgl_mulai": start,
+                "ttd-tgl_berakhir": end,
+                "ttd-jangka_bulan": "600",
+            },
+        )
         assert r.status_code == 422 and "Tanggal di luar rentang yang wajar" in r.get_data(as_text=True)
         with app.app_context():
             assert db.session.get(Agreement, aid).tahap == "siap_ttd"
@@ -289,8 +514,9 @@ def test_control_characters_are_refused_at_the_field(app, solok, ids, value):
     assert r.status_code == 422 and "Isian berisi karakter yang tidak sah" in r.get_data(as_text=True)
     r = solok.post(f"/pks/{aid}/tahap", data={"t-dari": "siap_ttd", "t-to": "ditunda", "t-reason": value})
     assert r.status_code == 422 and "Isian berisi karakter yang tidak sah" in r.get_data(as_text=True)
-    r = solok.post(f"/pks/papan/{aid}/pindah", data={"dari": "siap_ttd", "to": "ditunda", "reason": value},
-                   headers=HX)
+    r = solok.post(
+        f"/pks/papan/{aid}/pindah", data={"dari": "siap_ttd", "to": "ditunda", "reason": value}, headers=HX
+    )
     assert r.status_code == 422 and "Alasan berisi karakter yang tidak sah" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Agreement, aid).tahap == "siap_ttd"
@@ -299,10 +525,15 @@ def test_control_characters_are_refused_at_the_field(app, solok, ids, value):
 
 def test_json_body_is_read_as_an_empty_form(app, solok, ids):
     before = _count(app, Agreement)
-    r = solok.post("/pks/baru", data=json.dumps({"jenis": "PKS", "judul": 5, "parent_id": [ids["ksb"]]}),
-                   content_type="application/json")
+    r = solok.post(
+        "/pks/baru",
+        data=json.dumps({"jenis": "PKS", "judul": 5, "parent_id": [ids["ksb"]]}),
+        content_type="application/json",
+    )
     assert r.status_code == 422 and "Judul wajib diisi." in r.get_data(as_text=True)
-    r = solok.post(f"/pks/{ids['pks1']}/pihak", data=json.dumps({"bagian": "pihak"}), content_type="application/json")
+    r = solok.post(
+        f"/pks/{ids['pks1']}/pihak", data=json.dumps({"bagian": "pihak"}), content_type="application/json"
+    )
     assert r.status_code == 422 and "Formulir tidak dikenali." in r.get_data(as_text=True)
     assert _count(app, Agreement) == before
 
@@ -310,25 +541,56 @@ def test_json_body_is_read_as_an_empty_form(app, solok, ids):
 def test_invalid_forms_answer_422_with_the_typed_values(app, solok, ids):
     aid = ids["pks1"]
     cases = [
-        (f"/pks/{aid}/ubah", {"version": str(version_of(app, Agreement, aid)), "judul": "", "objek": "Objek diketik"},
-         "Judul wajib diisi.", 'value="Objek diketik"'),
+        (
+            f"/pks/{aid}/ubah",
+            {"version": str(version_of(app, Agreement, aid)), "judul": "", "objek": "Objek diketik"},
+            "Judul wajib diisi.",
+            'value="Objek diketik"',
+        ),
         (f"/pks/{aid}/catatan", {"kind": "catatan", "text": LONG + "y"}, "Maksimal 4000 karakter.", "xxxxy"),
-        (f"/pks/{aid}/pihak", {"bagian": "nomor", "n-party_id": "0", "n-nomor": "77/PKS"}, "Pilih pihak.",
-         'value="77/PKS"'),
-        (f"/pks/{aid}/surat", {"arah": "keluar", "nomor": "12/SRT", "tanggal": "2024-02-30", "perihal": "Undangan"},
-         "Tanggal tidak sah", 'value="12/SRT"'),
-        (f"/pks/{ids['ksb']}/pelaksanaan", {"bagian": "kegiatan", "k-tanggal": "2024-01-01", "k-jenis": "Sosialisasi",
-                                            "k-peserta": "-5", "k-status": "selesai"}, "0–100.000.",
-         'value="Sosialisasi"'),
-        (f"/pks/{ids['ksb']}/pelaksanaan", {"bagian": "kewajiban", "o-party_id": "999", "o-text": "Laporkan",
-                                            "o-status": "belum"}, "Pilih pihak kesepakatan ini.", "Laporkan"),
+        (
+            f"/pks/{aid}/pihak",
+            {"bagian": "nomor", "n-party_id": "0", "n-nomor": "77/PKS"},
+            "Pilih pihak.",
+            'value="77/PKS"',
+        ),
+        (
+            f"/pks/{aid}/surat",
+            {"arah": "keluar", "nomor": "12/SRT", "tanggal": "2024-02-30", "perihal": "Undangan"},
+            "Tanggal tidak sah",
+            'value="12/SRT"',
+        ),
+        (
+            f"/pks/{ids['ksb']}/pelaksanaan",
+            {
+                "bagian": "kegiatan",
+                "k-tanggal": "2024-01-01",
+                "k-jenis": "Sosialisasi",
+                "k-peserta": "-5",
+                "k-status": "selesai",
+            },
+            "0–100.000.",
+            'value="Sosialisasi"',
+        ),
+        (
+            f"/pks/{ids['ksb']}/pelaksanaan",
+            {"bagian": "kewajiban", "o-party_id": "999", "o-text": "Laporkan", "o-status": "belum"},
+            "Pilih pihak kesepakatan ini.",
+            "Laporkan",
+        ),
         (f"/pks/{ids['ksb']}/kewajiban/999999", {"status": "dipenuhi"}, None, None),
         (f"/pks/{aid}/dokumen", {"kind": "draf", "versi": "99999999999999999999"}, "Versi 1–999.", None),
-        (f"/pks/{aid}/turunan", {"jenis": "ADENDUM", "judul": "Adendum dini"}, "sudah ditandatangani",
-         'value="Adendum dini"'),
+        (
+            f"/pks/{aid}/turunan",
+            {"jenis": "ADENDUM", "judul": "Adendum dini"},
+            "sudah ditandatangani",
+            'value="Adendum dini"',
+        ),
     ]
     for url, data, message, kept in cases:
-        if "ubah" not in url:  # a create form, with its key: refused for what was typed, not for a missing key
+        if (
+            "ubah" not in url
+        ):  # a create form, with its key: refused for what was typed, not for a missing key
             data = {**key(next((k[0] for k in data if k[1:2] == "-"), "")), **data}
         r = solok.post(url, data=data)
         body = r.get_data(as_text=True)
@@ -354,11 +616,16 @@ def test_list_filters_take_junk(solok):
         assert solok.get(f"/pks/daftar?{query}").status_code == 200, query
 
 
-@pytest.mark.parametrize("typed, message", [("1800-01-01", "Tanggal di luar rentang yang wajar"),
-                                            ("September 2100", "Tanggal di luar rentang yang wajar"),
-                                            ("minggu ke-1 Januari 1899", "Tanggal di luar rentang yang wajar"),
-                                            ("September 0000", "Tahun itu tidak ada."),
-                                            ("12 September 0000", "Tanggal itu tidak ada.")])
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("1800-01-01", "Tanggal di luar rentang yang wajar"),
+        ("September 2100", "Tanggal di luar rentang yang wajar"),
+        ("minggu ke-1 Januari 1899", "Tanggal di luar rentang yang wajar"),
+        ("September 0000", "Tahun itu tidak ada."),
+        ("12 September 0000", "Tanggal itu tidak ada."),
+    ],
+)
 def test_signing_target_outside_the_shared_date_range_is_refused(app, solok, ids, typed, message):
     """The target is typed as text, so its dates are checked against the same range as every date field."""
     slips = _count(app, Slip)

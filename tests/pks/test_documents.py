@@ -1,4 +1,5 @@
 """Uploads are checked by content, hashed, stored outside static/ and downloaded only through a scoped, audited route."""
+
 import hashlib
 import io
 import zipfile
@@ -80,8 +81,10 @@ def test_size_limit_message_and_413(make_app, ids):
     app = make_app(MAX_CONTENT_LENGTH=200 * 1024)  # 136 KB of file after the 64 KB form allowance
     client = app.test_client()
     AuthActions(client).login("kerjasama.solok")
-    from .conftest import agreement_id
     from blueprints.pks.demo import PKS1_TITLE
+
+    from .conftest import agreement_id
+
     aid = agreement_id(app, PKS1_TITLE)
     r = _upload(client, aid, PDF + b"0" * 150 * 1024, "besar.pdf")
     assert r.status_code == 422 and "Berkas melebihi batas" in r.get_data(as_text=True)
@@ -101,8 +104,11 @@ def test_a_file_that_only_starts_like_a_pdf_is_refused(app, solok, ids):
     """Starting with %PDF- does not make a file a PDF: an HTML page (or a truncated PDF) behind that prefix is
     refused at the file field with 422, and nothing is stored or written."""
     aid = ids["pks1"]
-    fakes = [b"%PDF-1.7\n<html><body><script>alert(document.cookie)</script></body></html>\n",
-             b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", PDF[: len(PDF) // 2]]
+    fakes = [
+        b"%PDF-1.7\n<html><body><script>alert(document.cookie)</script></body></html>\n",
+        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+        PDF[: len(PDF) // 2],
+    ]
     for fake in fakes:
         r = _upload(solok, aid, fake, "naskah.pdf")
         body = r.get_data(as_text=True)

@@ -1,16 +1,29 @@
 """Every PKS page answers for each reader, as a plain page and under htmx, within the byte budgets."""
+
 import gzip
 
 import pytest
 
 from tests.conftest import HX, AuthActions
 
-PAGES = ["/pks/", "/pks/daftar", "/pks/daftar?q=sidilan&jenis=PKS", "/pks/papan", "/pks/papan?jenis=KSB",
-         "/pks/menunggu", "/pks/cakupan", "/pks/laporan", "/pks/aturan", "/pks/rapat/1"]
+PAGES = [
+    "/pks/",
+    "/pks/daftar",
+    "/pks/daftar?q=sidilan&jenis=PKS",
+    "/pks/papan",
+    "/pks/papan?jenis=KSB",
+    "/pks/menunggu",
+    "/pks/cakupan",
+    "/pks/laporan",
+    "/pks/aturan",
+    "/pks/rapat/1",
+]
 PER_AGREEMENT = ["", "/pihak", "/tahap", "/dokumen", "/surat", "/pelaksanaan", "/wilayah"]
 
 
-@pytest.mark.parametrize("username", ["kerjasama.sijunjung", "pimpinan.sijunjung"])  # Solok: test_byte_budgets
+@pytest.mark.parametrize(
+    "username", ["kerjasama.sijunjung", "pimpinan.sijunjung"]
+)  # Solok: test_byte_budgets
 def test_pages_render_for_each_reader(app, ids, username):
     client = app.test_client()
     AuthActions(client).login(username)

@@ -1,4 +1,5 @@
 """Printed and exported outputs, and the daily reminder command."""
+
 import io
 
 from openpyxl import load_workbook
@@ -10,13 +11,18 @@ from blueprints.pks.models import ReminderLog
 
 
 def test_pdfs_start_with_pdf_and_are_audited(app, solok, ids):
-    for url in (f"/pks/{ids['pks1']}/lembar.pdf", f"/pks/{ids['ksb']}/linimasa.pdf", "/pks/laporan.pdf?tahun=2024",
-                "/pks/rapat/1/paket.pdf"):
+    for url in (
+        f"/pks/{ids['pks1']}/lembar.pdf",
+        f"/pks/{ids['ksb']}/linimasa.pdf",
+        "/pks/laporan.pdf?tahun=2024",
+        "/pks/rapat/1/paket.pdf",
+    ):
         r = solok.get(url)
         assert r.status_code == 200 and r.data.startswith(b"%PDF") and r.mimetype == "application/pdf"
     with app.app_context():
-        actions = sorted(db.session.scalars(select(AuditEvent.action).where(
-            AuditEvent.action.in_(("print", "export")))))
+        actions = sorted(
+            db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.in_(("print", "export"))))
+        )
         assert actions == ["export", "print", "print", "print"]
 
 
@@ -30,8 +36,9 @@ def test_xlsx_report_pack_holds_the_rows(solok, ids):
     assert any("SIDILAN" in t for t in titles) and any("Wilayah Perbatasan" in t for t in titles)
     assert len(titles) == 3
     slips = list(wb["Penundaan"].iter_rows(min_row=2, values_only=True))
-    assert len(slips) == 2 and all(s[1] == "Juli 2024" and s[2] == "minggu ke-2 September 2024" and s[3] == 45
-                                   for s in slips)
+    assert len(slips) == 2 and all(
+        s[1] == "Juli 2024" and s[2] == "minggu ke-2 September 2024" and s[3] == 45 for s in slips
+    )
 
 
 def test_report_pack_page(solok):
@@ -57,6 +64,7 @@ def test_reminders_command_logs_each_rung_once(app, runner):
 
 def test_report_pack_and_waiting_view_query_counts_do_not_grow(app, solok):
     from .test_pages import _add_agreements, _count_queries
+
     _add_agreements(app, 2)
     few = [_count_queries(app, solok, url) for url in ("/pks/laporan", "/pks/menunggu")]
     _add_agreements(app, 45)

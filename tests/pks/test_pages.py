@@ -1,4 +1,5 @@
 """What Bagian Kerjasama users see: demo case, list and search, scope, notes privacy, kanban, bad input, bytes."""
+
 import gzip
 import io
 import re
@@ -11,9 +12,9 @@ from sqlalchemy import func, select
 from blueprints.core.extensions import db
 from blueprints.pks.models import Agreement, DocNumber, Event, Note, Party
 from tests.conftest import HX, AuthActions
+from tests.queries import statements
 
 from .conftest import key, make_signable, regency_id, version_of
-from tests.queries import statements
 
 
 def gz(data: bytes) -> int:
@@ -30,15 +31,25 @@ def test_demo_case_renders(solok, ids):
     assert "Kamis, 29 Agustus 2024" in pks1 and "minggu ke-2 September 2024" in pks1
     assert "Kabaminang.com" in pks1
     meeting = solok.get("/pks/rapat/1").get_data(as_text=True)
-    for name in ("Safrudin, S.Sos, M.Si", "Roni, S.SSTP", "Elvian Hart, ST, MT", "Ruang Rapat Sekretaris Daerah"):
+    for name in (
+        "Safrudin, S.Sos, M.Si",
+        "Roni, S.SSTP",
+        "Elvian Hart, ST, MT",
+        "Ruang Rapat Sekretaris Daerah",
+    ):
         assert name in meeting
 
 
 def test_home_shows_waiting_target_and_uncovered_scope(solok):
     home = solok.get("/").get_data(as_text=True)
     assert "Kerja sama: perlu perhatian" in home
-    assert home.count("menunggu tanda tangan, target minggu ke-2 September 2024, menunggu pimpinan sejak "
-                      "29 Agustus 2024") == 2
+    assert (
+        home.count(
+            "menunggu tanda tangan, target minggu ke-2 September 2024, menunggu pimpinan sejak "
+            "29 Agustus 2024"
+        )
+        == 2
+    )
     assert "Ruang lingkup KSB tanpa PKS: Pariwisata" in home
 
 
@@ -55,13 +66,19 @@ def test_list_search_by_title_and_any_party_number(app, solok, ids):
     assert frag.status_code == 200 and "<html" not in text and 'id="daftar-pks"' in text
     assert "Replikasi Aplikasi" in text and "Pelayanan Kesehatan" not in text
     assert gz(frag.data) <= 4000
-    assert "Tidak ada kesepakatan yang cocok" in solok.get("/pks/daftar?q=zzz-tidak-ada").get_data(as_text=True)
+    assert "Tidak ada kesepakatan yang cocok" in solok.get("/pks/daftar?q=zzz-tidak-ada").get_data(
+        as_text=True
+    )
 
 
 def test_list_filters(solok):
     assert "Kesepakatan Bersama Pemerintah" in solok.get("/pks/daftar?jenis=KSB").get_data(as_text=True)
     page = solok.get("/pks/daftar?jenis=PKS&tahap=siap_ttd&urusan=kesehatan").get_data(as_text=True)
-    assert "Pelayanan Kesehatan" in page and "Replikasi Aplikasi" not in page and "Kesepakatan Bersama Pem" not in page
+    assert (
+        "Pelayanan Kesehatan" in page
+        and "Replikasi Aplikasi" not in page
+        and "Kesepakatan Bersama Pem" not in page
+    )
     page = solok.get("/pks/daftar?status=aktif").get_data(as_text=True)
     assert "Kesepakatan Bersama Pemerintah" in page and "Pelayanan Kesehatan" not in page
 
@@ -79,8 +96,14 @@ def _solok_only_agreement(app):
 def test_scope_non_party_regency_gets_404(app, solok, sijunjung):
     aid = _solok_only_agreement(app)
     assert solok.get(f"/pks/{aid}").status_code == 200
-    for url in (f"/pks/{aid}", f"/pks/{aid}/pihak", f"/pks/{aid}/dokumen", f"/pks/{aid}/lembar.pdf",
-                f"/pks/{aid}/linimasa.pdf", f"/pks/{aid}/pelaksanaan"):
+    for url in (
+        f"/pks/{aid}",
+        f"/pks/{aid}/pihak",
+        f"/pks/{aid}/dokumen",
+        f"/pks/{aid}/lembar.pdf",
+        f"/pks/{aid}/linimasa.pdf",
+        f"/pks/{aid}/pelaksanaan",
+    ):
         assert sijunjung.get(url).status_code == 404, url
     assert sijunjung.post(f"/pks/{aid}/catatan", data={"text": "x", "kind": "catatan"}).status_code == 404
     assert "KSB Solok dengan pihak ketiga" not in sijunjung.get("/pks/daftar").get_data(as_text=True)
@@ -100,7 +123,9 @@ def test_pimpinan_reads_but_cannot_write(client, auth, ids):
     auth.login("pimpinan.solok")
     page = client.get(f"/pks/{ids['pks1']}")
     assert page.status_code == 200 and "Simpan catatan" not in page.get_data(as_text=True)
-    assert client.post(f"/pks/{ids['pks1']}/catatan", data={"text": "x", "kind": "catatan"}).status_code == 404
+    assert (
+        client.post(f"/pks/{ids['pks1']}/catatan", data={"text": "x", "kind": "catatan"}).status_code == 404
+    )
 
 
 def test_admin_only_reaches_rule_switches(app, client, auth, ids):
@@ -111,26 +136,54 @@ def test_admin_only_reaches_rule_switches(app, client, auth, ids):
     assert "jadikan peringatan" in client.get("/pks/aturan").get_data(as_text=True)
     other = app.test_client()
     AuthActions(other).login("kerjasama.solok")
-    assert other.post("/pks/aturan", data={"version": "0", "code": "klausul", "blocking": "1"}).status_code == 404
+    assert (
+        other.post("/pks/aturan", data={"version": "0", "code": "klausul", "blocking": "1"}).status_code
+        == 404
+    )
 
 
 def test_internal_notes_stay_in_their_regency(app, solok, sijunjung, ids):
     aid = ids["pks1"]
-    solok.post(f"/pks/{aid}/catatan", data={**key(), "text": "RAHASIA-SOLOK telaahan untuk Sekda",
-                                            "kind": "telaahan", "internal": "y"})
-    solok.post(f"/pks/{aid}/catatan", data={**key(), "text": "Catatan bersama kedua daerah", "kind": "catatan"})
-    sijunjung.post(f"/pks/{aid}/catatan", data={**key(), "text": "RAHASIA-SIJUNJUNG disposisi", "kind": "disposisi",
-                                                "internal": "y"})
+    solok.post(
+        f"/pks/{aid}/catatan",
+        data={**key(), "text": "RAHASIA-SOLOK telaahan untuk Sekda", "kind": "telaahan", "internal": "y"},
+    )
+    solok.post(
+        f"/pks/{aid}/catatan", data={**key(), "text": "Catatan bersama kedua daerah", "kind": "catatan"}
+    )
+    sijunjung.post(
+        f"/pks/{aid}/catatan",
+        data={**key(), "text": "RAHASIA-SIJUNJUNG disposisi", "kind": "disposisi", "internal": "y"},
+    )
     mine = solok.get(f"/pks/{aid}").get_data(as_text=True)
-    assert "RAHASIA-SOLOK" in mine and "Catatan bersama kedua daerah" in mine and "RAHASIA-SIJUNJUNG" not in mine
-    reachable = [f"/pks/{aid}", f"/pks/{aid}/pihak", f"/pks/{aid}/tahap", f"/pks/{aid}/dokumen",
-                 f"/pks/{aid}/surat", f"/pks/{aid}/pelaksanaan", "/pks/", "/pks/daftar", "/pks/papan",
-                 "/pks/menunggu", "/pks/cakupan", "/pks/laporan", "/", "/pks/rapat/1", f"/pks/{aid}/lembar.pdf",
-                 f"/pks/{aid}/linimasa.pdf", "/pks/laporan.pdf", "/pks/rapat/1/paket.pdf"]
+    assert (
+        "RAHASIA-SOLOK" in mine and "Catatan bersama kedua daerah" in mine and "RAHASIA-SIJUNJUNG" not in mine
+    )
+    reachable = [
+        f"/pks/{aid}",
+        f"/pks/{aid}/pihak",
+        f"/pks/{aid}/tahap",
+        f"/pks/{aid}/dokumen",
+        f"/pks/{aid}/surat",
+        f"/pks/{aid}/pelaksanaan",
+        "/pks/",
+        "/pks/daftar",
+        "/pks/papan",
+        "/pks/menunggu",
+        "/pks/cakupan",
+        "/pks/laporan",
+        "/",
+        "/pks/rapat/1",
+        f"/pks/{aid}/lembar.pdf",
+        f"/pks/{aid}/linimasa.pdf",
+        "/pks/laporan.pdf",
+        "/pks/rapat/1/paket.pdf",
+    ]
     rendered = []
 
     def capture(sender, template, context, **extra):
         rendered.append(template.render(context))  # PDFs are compressed: check the HTML they were made from
+
     template_rendered.connect(capture, app)
     try:
         for url in reachable:
@@ -153,14 +206,20 @@ def test_internal_notes_stay_in_their_regency(app, solok, sijunjung, ids):
     theirs = sijunjung.get(f"/pks/{aid}").get_data(as_text=True)
     assert "RAHASIA-SIJUNJUNG" in theirs and "Catatan bersama kedua daerah" in theirs
     with app.app_context():
-        assert db.session.scalar(select(Note.regency_id).where(Note.text.like("RAHASIA-SOLOK%"))) == \
-            regency_id(app, "13.02")
+        assert db.session.scalar(
+            select(Note.regency_id).where(Note.text.like("RAHASIA-SOLOK%"))
+        ) == regency_id(app, "13.02")
 
 
 def test_kanban_move_plain_and_htmx(app, solok, ids):
     with app.app_context():
-        a = Agreement(jenis="PKS", parent_id=ids["ksb"], judul="PKS Pariwisata", tahap="diusulkan",
-                      rujukan_rpjmd="RPJMD")
+        a = Agreement(
+            jenis="PKS",
+            parent_id=ids["ksb"],
+            judul="PKS Pariwisata",
+            tahap="diusulkan",
+            rujukan_rpjmd="RPJMD",
+        )
         db.session.add(a)
         db.session.flush()
         db.session.add(Party(agreement_id=a.id, regency_id=regency_id(app, "13.02"), opd="Bagian Kerjasama"))
@@ -168,7 +227,9 @@ def test_kanban_move_plain_and_htmx(app, solok, ids):
         aid = a.id
     board = solok.get("/pks/papan")
     assert gz(board.data) <= 14000 and "PKS Pariwisata" in board.get_data(as_text=True)
-    r = solok.post(f"/pks/papan/{aid}/pindah", data={"dari": "diusulkan", "to": "penyusunan", "reason": "mulai"})
+    r = solok.post(
+        f"/pks/papan/{aid}/pindah", data={"dari": "diusulkan", "to": "penyusunan", "reason": "mulai"}
+    )
     assert r.status_code == 302 and "/pks/papan" in r.headers["Location"]
     r = solok.post(f"/pks/papan/{aid}/pindah", data={"dari": "penyusunan", "to": "review_hukum"}, headers=HX)
     text = r.get_data(as_text=True)
@@ -179,23 +240,35 @@ def test_kanban_move_plain_and_htmx(app, solok, ids):
     assert r.status_code == 422 and "tidak diizinkan" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Agreement, aid).tahap == "review_hukum"
-        log = [(e.from_state, e.to_state, e.actor.username) for e in db.session.scalars(
-            select(Event).where(Event.agreement_id == aid, Event.kind == "tahap").order_by(Event.id))]
-        assert log == [("diusulkan", "penyusunan", "kerjasama.solok"), ("penyusunan", "review_hukum", "kerjasama.solok")]
+        log = [
+            (e.from_state, e.to_state, e.actor.username)
+            for e in db.session.scalars(
+                select(Event).where(Event.agreement_id == aid, Event.kind == "tahap").order_by(Event.id)
+            )
+        ]
+        assert log == [
+            ("diusulkan", "penyusunan", "kerjasama.solok"),
+            ("penyusunan", "review_hukum", "kerjasama.solok"),
+        ]
 
 
 def test_signing_through_the_pages(app, solok, ids):
     aid = ids["pks2"]
     gaps = solok.get(f"/pks/{aid}/tahap").get_data(as_text=True)
-    assert "Belum dapat ditandatangani" in gaps and "Penandatangan untuk Dinas Kesehatan Kabupaten Sijunjung" in gaps
+    assert (
+        "Belum dapat ditandatangani" in gaps
+        and "Penandatangan untuk Dinas Kesehatan Kabupaten Sijunjung" in gaps
+    )
     r = solok.post(f"/pks/{aid}/tandatangan", data={"ttd-tgl_ttd": "2024-09-12", "ttd-jangka_bulan": "36"})
     text = r.get_data(as_text=True)
     assert r.status_code == 422 and "Nomor naskah dari Dinas Kesehatan Kabupaten Solok" in text
     with app.app_context():
         make_signable(db.session.get(Agreement, aid))
         db.session.commit()
-    r = solok.post(f"/pks/{aid}/tandatangan", data={"ttd-tgl_ttd": "2024-09-12", "ttd-jangka_bulan": "36",
-                                                     "ttd-tempat": "Muaro Sijunjung"})
+    r = solok.post(
+        f"/pks/{aid}/tandatangan",
+        data={"ttd-tgl_ttd": "2024-09-12", "ttd-jangka_bulan": "36", "ttd-tempat": "Muaro Sijunjung"},
+    )
     assert r.status_code == 302
     page = solok.get(f"/pks/{aid}").get_data(as_text=True)
     assert "12 September 2024, Muaro Sijunjung" in page and "terkunci" in page
@@ -214,8 +287,10 @@ def test_target_form_fuzzy_and_slip(solok, ids):
     assert "Penundaan wajib disertai alasan." in r.get_data(as_text=True)
     r = solok.post(f"/pks/{aid}/target", data={**key("g"), "g-target": "besok lusa", "g-alasan": "x"})
     assert "Tidak dikenali" in r.get_data(as_text=True) and 'value="besok lusa"' in r.get_data(as_text=True)
-    r = solok.post(f"/pks/{aid}/target", data={**key("g"), "g-target": "minggu ke-1 Oktober 2024",
-                                               "g-alasan": "Bupati dinas luar"})
+    r = solok.post(
+        f"/pks/{aid}/target",
+        data={**key("g"), "g-target": "minggu ke-1 Oktober 2024", "g-alasan": "Bupati dinas luar"},
+    )
     assert r.status_code == 302
     page = solok.get(f"/pks/{aid}/tahap").get_data(as_text=True)
     assert "2 kali ditunda, total 68 hari" in page and "Bupati dinas luar" in page
@@ -229,9 +304,18 @@ def test_bad_input_never_500(solok, ids, value):
         (f"/pks/{aid}/catatan", {**key(), "text": value, "kind": "catatan"}),
         (f"/pks/{aid}/target", {**key("g"), "g-target": value, "g-alasan": value}),
         (f"/pks/{aid}/tahap", {"t-dari": "siap_ttd", "t-to": "dibatalkan", "t-reason": value}),
-        (f"/pks/{aid}/pihak", {**key("p"), "bagian": "pihak", "p-regency_id": "1", "p-urutan": "2", "p-opd": value}),
-        (f"/pks/{aid}/menunggu", {"version": lambda: str(version_of(solok.application, Agreement, aid)),
-                                  "w-menunggu": value, "w-opd": value}),
+        (
+            f"/pks/{aid}/pihak",
+            {**key("p"), "bagian": "pihak", "p-regency_id": "1", "p-urutan": "2", "p-opd": value},
+        ),
+        (
+            f"/pks/{aid}/menunggu",
+            {
+                "version": lambda: str(version_of(solok.application, Agreement, aid)),
+                "w-menunggu": value,
+                "w-opd": value,
+            },
+        ),
         (f"/pks/{aid}/rapat/baru", {**key(), "tanggal": value, "tempat": value}),
         ("/pks/rapat/1", {**key("k"), "bagian": "keputusan", "k-text": value}),
         (f"/pks/{aid}/tandatangan", {"ttd-tgl_ttd": value}),
@@ -242,8 +326,14 @@ def test_bad_input_never_500(solok, ids, value):
         assert r.status_code in (200, 302, 422), (url, r.status_code)
         assert "<script>alert(1)</script>" not in body
         if value == "<script>alert(1)</script>" and r.status_code in (200, 422):
-            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body, url  # the form keeps what was typed, escaped
-    for url in ("/pks/daftar?q=" + value[:500], "/pks/daftar?hal=abc&status=x&daerah=zz", "/pks/laporan?tahun=x"):
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body, (
+                url
+            )  # the form keeps what was typed, escaped
+    for url in (
+        "/pks/daftar?q=" + value[:500],
+        "/pks/daftar?hal=abc&status=x&daerah=zz",
+        "/pks/laporan?tahun=x",
+    ):
         assert solok.get(url).status_code == 200
     if value == "<script>alert(1)</script>":
         page = solok.get(f"/pks/{aid}").get_data(as_text=True)
@@ -257,17 +347,33 @@ def test_pks_requires_its_ksb(solok, ids):
     r = solok.post("/pks/baru", data={**key(), "jenis": "PKS", "judul": "PKS tanpa induk", "parent_id": "0"})
     assert "PKS wajib merujuk Kesepakatan Bersama induknya." in r.get_data(as_text=True)
     assert 'value="PKS tanpa induk"' in r.get_data(as_text=True)
-    r = solok.post("/pks/baru", data={**key(), "jenis": "PKS", "judul": "PKS Pariwisata", "parent_id": str(ids["ksb"])})
+    r = solok.post(
+        "/pks/baru", data={**key(), "jenis": "PKS", "judul": "PKS Pariwisata", "parent_id": str(ids["ksb"])}
+    )
     assert r.status_code == 302
 
 
 def test_byte_budgets(solok, ids):
     for aid in ids.values():
-        for url in (f"/pks/{aid}", f"/pks/{aid}/pihak", f"/pks/{aid}/tahap", f"/pks/{aid}/dokumen",
-                    f"/pks/{aid}/pelaksanaan"):
+        for url in (
+            f"/pks/{aid}",
+            f"/pks/{aid}/pihak",
+            f"/pks/{aid}/tahap",
+            f"/pks/{aid}/dokumen",
+            f"/pks/{aid}/pelaksanaan",
+        ):
             assert gz(solok.get(url).data) <= 14000, url
-    for url in ("/pks/", "/pks/daftar", "/pks/papan", "/pks/menunggu", "/pks/cakupan", "/pks/laporan",
-                "/pks/aturan", "/pks/baru", "/pks/rapat/1"):
+    for url in (
+        "/pks/",
+        "/pks/daftar",
+        "/pks/papan",
+        "/pks/menunggu",
+        "/pks/cakupan",
+        "/pks/laporan",
+        "/pks/aturan",
+        "/pks/baru",
+        "/pks/rapat/1",
+    ):
         assert gz(solok.get(url).data) <= 14000, url
 
 
@@ -302,21 +408,34 @@ def test_forms_carry_csrf_tokens(make_app):
     client = app.test_client()
     page = client.get("/masuk").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post("/masuk", data={"username": "kerjasama.solok", "password": "sinergi-demo-2024", "csrf_token": token})
-    from .conftest import agreement_id
+    client.post(
+        "/masuk", data={"username": "kerjasama.solok", "password": "sinergi-demo-2024", "csrf_token": token}
+    )
     from blueprints.pks.demo import PKS1_TITLE
+
+    from .conftest import agreement_id
+
     aid = agreement_id(app, PKS1_TITLE)
-    assert client.post(f"/pks/{aid}/target", data={**key("g"), "g-target": "Oktober 2024",
-                                                   "g-alasan": "x"}).status_code == 400
+    assert (
+        client.post(
+            f"/pks/{aid}/target", data={**key("g"), "g-target": "Oktober 2024", "g-alasan": "x"}
+        ).status_code
+        == 400
+    )
     stage = client.get(f"/pks/{aid}/tahap").get_data(as_text=True)
     prefixed = re.search(r'name="g-csrf_token"[^>]*value="([^"]+)"', stage).group(1)
-    r = client.post(f"/pks/{aid}/target", data={**key("g"), "g-target": "Oktober 2024", "g-alasan": "x",
-                                                "g-csrf_token": prefixed})
+    r = client.post(
+        f"/pks/{aid}/target",
+        data={**key("g"), "g-target": "Oktober 2024", "g-alasan": "x", "g-csrf_token": prefixed},
+    )
     assert r.status_code == 302
     board = client.get("/pks/papan").get_data(as_text=True)
     header = re.search(r'"X-CSRFToken":"([^"]+)"', board).group(1)
-    r = client.post(f"/pks/papan/{aid}/pindah", data={"dari": "siap_ttd", "to": "ditunda", "reason": "Bupati berhalangan"},
-                    headers={**HX, "X-CSRFToken": header})
+    r = client.post(
+        f"/pks/papan/{aid}/pindah",
+        data={"dari": "siap_ttd", "to": "ditunda", "reason": "Bupati berhalangan"},
+        headers={**HX, "X-CSRFToken": header},
+    )
     assert r.status_code == 200 and 'id="papan"' in r.get_data(as_text=True)
 
 
@@ -326,7 +445,12 @@ def test_refused_stage_move_and_signing_change_nothing(app, solok, ids):
     def state():
         with app.app_context():
             a = db.session.get(Agreement, aid)
-            return a.tahap, a.tgl_ttd, db.session.scalar(select(func.count(Event.id)).where(Event.agreement_id == aid))
+            return (
+                a.tahap,
+                a.tgl_ttd,
+                db.session.scalar(select(func.count(Event.id)).where(Event.agreement_id == aid)),
+            )
+
     before = state()
     r = solok.post(f"/pks/{aid}/tahap", data={"t-dari": "siap_ttd", "t-to": "dibatalkan", "t-reason": " "})
     assert r.status_code == 422 and "Alasan wajib diisi untuk dibatalkan." in r.get_data(as_text=True)
@@ -337,4 +461,6 @@ def test_refused_stage_move_and_signing_change_nothing(app, solok, ids):
 
 def test_signing_outside_siap_ttd_says_why(solok, ids):
     r = solok.post(f"/pks/{ids['ksb']}/tandatangan", data={"ttd-tgl_ttd": "kemarin"}, follow_redirects=True)
-    assert r.status_code == 200 and "Penandatanganan hanya dari tahap Siap tanda tangan." in r.get_data(as_text=True)
+    assert r.status_code == 200 and "Penandatanganan hanya dari tahap Siap tanda tangan." in r.get_data(
+        as_text=True
+    )

@@ -1,4 +1,5 @@
 """Area coverage used by Rujukan: PKS 2 covers Jorong Tigo Jangko."""
+
 from datetime import date
 
 from sqlalchemy import select
@@ -12,7 +13,9 @@ NAGARI = "13.02.18.2004"
 
 
 def _jorong_id():
-    return db.session.scalar(select(Jorong.id).where(Jorong.nagari_code == NAGARI, Jorong.name == "Tigo Jangko"))
+    return db.session.scalar(
+        select(Jorong.id).where(Jorong.nagari_code == NAGARI, Jorong.name == "Tigo Jangko")
+    )
 
 
 def test_pks2_covers_tigo_jangko_but_is_not_in_force_before_signing(app):

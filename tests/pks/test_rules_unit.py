@@ -2,6 +2,7 @@
 validity, the reminder ladder, the signing dates, whose court, upload checks and the report period.
 
 Agreements here are transient objects (never added to a session); every rule under test reads only them."""
+
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from blueprints.pks import access, checks, reminders, signing, stages, storage, 
 from blueprints.pks.agreements import SCOPE_NOT_OF_PARENT, parent_problems
 from blueprints.pks.models import KLAUSUL, Agreement, Obligation, Report, ScopeItem
 from blueprints.pks.reporting import Period, period_from
+
 from .conftest import real_pdf
 
 LADDER = (180, 90, 30, 7, 0)
@@ -30,18 +32,22 @@ def signed(start=date(2025, 1, 1), end=date(2027, 1, 1), **kw) -> Agreement:
 
 # ---- access -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("role", "endpoint", "method", "expected"), [
-    (KERJASAMA, "pks.new", "POST", True),
-    (KERJASAMA, "pks.rules", "GET", True),
-    (PIMPINAN, "pks.detail", "GET", True),
-    (PIMPINAN, "pks.add_note", "POST", False),  # reads only
-    (PIMPINAN, "pks.new", "GET", False),  # a page that is only a form does not exist for it
-    (PIMPINAN, "pks.stage", "GET", False),
-    (ADMIN, "pks.index", "GET", True),
-    (ADMIN, "pks.rules", "POST", True),
-    (ADMIN, "pks.detail", "GET", False),  # an admin reaches only the rule switches
-    (ADMIN, None, "GET", False),
-])
+
+@pytest.mark.parametrize(
+    ("role", "endpoint", "method", "expected"),
+    [
+        (KERJASAMA, "pks.new", "POST", True),
+        (KERJASAMA, "pks.rules", "GET", True),
+        (PIMPINAN, "pks.detail", "GET", True),
+        (PIMPINAN, "pks.add_note", "POST", False),  # reads only
+        (PIMPINAN, "pks.new", "GET", False),  # a page that is only a form does not exist for it
+        (PIMPINAN, "pks.stage", "GET", False),
+        (ADMIN, "pks.index", "GET", True),
+        (ADMIN, "pks.rules", "POST", True),
+        (ADMIN, "pks.detail", "GET", False),  # an admin reaches only the rule switches
+        (ADMIN, None, "GET", False),
+    ],
+)
 def test_who_may_open_what(role, endpoint, method, expected):
     assert access.allowed(role, endpoint, method) is expected
 
@@ -59,6 +65,7 @@ def test_who_writes_and_who_switches_rules():
 
 # ---- stage machines -----------------------------------------------------------------------------
 
+
 def test_ksb_and_pks_have_their_own_machines():
     assert stages.next_stages(agreement("KSB", "identifikasi")) == ["persiapan", "dibatalkan"]
     assert stages.next_stages(agreement("PKS", "diusulkan")) == ["penyusunan", "dibatalkan"]
@@ -73,34 +80,45 @@ def test_ksb_and_pks_have_their_own_machines():
 
 
 def test_first_stage_by_type():
-    assert stages.FIRST_STAGE == {"KSB": "identifikasi", "PKS": "diusulkan", "ADENDUM": "penyusunan",
-                                  "PERPANJANGAN": "penyusunan"}
+    assert stages.FIRST_STAGE == {
+        "KSB": "identifikasi",
+        "PKS": "diusulkan",
+        "ADENDUM": "penyusunan",
+        "PERPANJANGAN": "penyusunan",
+    }
 
 
 def test_move_errors():
     draft = agreement("PKS", "penyusunan", dprd_perlu=False)
     assert stages.move_errors(draft, "review_hukum") == []
     assert stages.move_errors(draft, "pelaksanaan") == [
-        "Perpindahan dari Penyusunan naskah ke Pelaksanaan tidak diizinkan."]
+        "Perpindahan dari Penyusunan naskah ke Pelaksanaan tidak diizinkan."
+    ]
     assert stages.move_errors(draft, "dibatalkan") == ["Alasan wajib diisi untuk dibatalkan."]
     assert stages.move_errors(draft, "dibatalkan", "mitra mundur") == []
     assert stages.move_errors(draft, "dibatalkan", "mitra\x00mundur") == [
-        "Alasan berisi karakter yang tidak sah (karakter kendali atau karakter yang tidak terbaca)."]
+        "Alasan berisi karakter yang tidak sah (karakter kendali atau karakter yang tidak terbaca)."
+    ]
     assert stages.move_errors(signed(), "dibatalkan", "terlambat") == [
-        "Pembatalan hanya dapat dilakukan sebelum penandatanganan."]
+        "Pembatalan hanya dapat dilakukan sebelum penandatanganan."
+    ]
     ready = agreement("PKS", "siap_ttd")
     assert stages.move_errors(ready, "ditandatangani") == [
-        "Gunakan formulir penandatanganan (tanggal, tempat, masa berlaku)."]
+        "Gunakan formulir penandatanganan (tanggal, tempat, masa berlaku)."
+    ]
 
 
 def test_ready_to_sign_needs_the_dprd_decision():
     assert stages.move_errors(agreement("PKS", "penyusunan"), "siap_ttd") == [
-        "Keputusan DPRD (perlu atau tidak, beserta alasannya) belum dicatat."]
+        "Keputusan DPRD (perlu atau tidak, beserta alasannya) belum dicatat."
+    ]
     needed = agreement("PKS", "penyusunan", dprd_perlu=True, dprd_nomor="")
     assert stages.move_errors(needed, "siap_ttd") == [
-        "Persetujuan DPRD diperlukan: nomor dan tanggal keputusan DPRD wajib dicatat."]
-    done = agreement("PKS", "penyusunan", dprd_perlu=True, dprd_nomor="5/DPRD/2025",
-                     dprd_tanggal=date(2025, 5, 1))
+        "Persetujuan DPRD diperlukan: nomor dan tanggal keputusan DPRD wajib dicatat."
+    ]
+    done = agreement(
+        "PKS", "penyusunan", dprd_perlu=True, dprd_nomor="5/DPRD/2025", dprd_tanggal=date(2025, 5, 1)
+    )
     assert stages.move_errors(done, "siap_ttd") == []
 
 
@@ -112,6 +130,7 @@ def test_stale_stage_message_names_both_stages():
 
 
 # ---- checks before signing ----------------------------------------------------------------------
+
 
 def test_term_longer_than_five_years():
     assert not checks.too_long(date(2025, 1, 1), date(2030, 1, 1))
@@ -133,9 +152,11 @@ def test_signing_dates():
     assert signing.date_errors(ready, date(2026, 3, 1), None, None, TODAY) == []
     assert signing.date_errors(ready, None, None, None, TODAY) == ["Tanggal penandatanganan wajib diisi."]
     assert signing.date_errors(ready, date(2026, 3, 3), None, None, TODAY) == [
-        "Tanggal penandatanganan tidak boleh di masa depan."]
+        "Tanggal penandatanganan tidak boleh di masa depan."
+    ]
     assert signing.date_errors(ready, TODAY, date(2026, 3, 2), date(2026, 3, 1), TODAY) == [
-        "Tanggal berakhir tidak boleh sebelum tanggal mulai."]
+        "Tanggal berakhir tidak boleh sebelum tanggal mulai."
+    ]
     draft = agreement("PKS", "penyusunan")
     assert signing.date_errors(draft, TODAY, None, None, TODAY) == [signing.NOT_READY_TO_SIGN]
 
@@ -143,7 +164,10 @@ def test_signing_dates():
 def test_signing_term():
     assert signing.term(date(2026, 3, 2), None, None, 12) == (date(2026, 3, 2), date(2027, 3, 1), False)
     assert signing.term(date(2026, 3, 2), date(2026, 4, 1), date(2028, 1, 1), 12) == (
-        date(2026, 4, 1), date(2028, 1, 1), False)  # a typed end wins over the months
+        date(2026, 4, 1),
+        date(2028, 1, 1),
+        False,
+    )  # a typed end wins over the months
     assert signing.term(date(9999, 1, 1), None, None, 24) == (date(9999, 1, 1), None, True)
     ready = agreement("PKS", "siap_ttd", tgl_ttd=None)
     assert not signing.signed_already(ready, TODAY)
@@ -152,25 +176,30 @@ def test_signing_term():
 
 # ---- derived validity ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("a", "expected"), [
-    (agreement("PKS", "penyusunan"), "belum_berlaku"),
-    (agreement("PKS", "dibatalkan"), "dibatalkan"),
-    (signed(start=date(2026, 4, 1)), "belum_berlaku"),  # signed, not started yet
-    (signed(end=None), "aktif"),  # no end date
-    (signed(end=date(2027, 1, 1)), "aktif"),
-    (signed(end=date(2026, 6, 1)), "akan_berakhir"),  # within the window
-    (signed(end=date(2026, 3, 1)), "kedaluwarsa"),
-    (signed(tgl_diakhiri=date(2026, 2, 1)), "diakhiri"),
-    (signed(tgl_diakhiri=date(2026, 4, 1)), "aktif"),  # ended from a later day
-])
+
+@pytest.mark.parametrize(
+    ("a", "expected"),
+    [
+        (agreement("PKS", "penyusunan"), "belum_berlaku"),
+        (agreement("PKS", "dibatalkan"), "dibatalkan"),
+        (signed(start=date(2026, 4, 1)), "belum_berlaku"),  # signed, not started yet
+        (signed(end=None), "aktif"),  # no end date
+        (signed(end=date(2027, 1, 1)), "aktif"),
+        (signed(end=date(2026, 6, 1)), "akan_berakhir"),  # within the window
+        (signed(end=date(2026, 3, 1)), "kedaluwarsa"),
+        (signed(tgl_diakhiri=date(2026, 2, 1)), "diakhiri"),
+        (signed(tgl_diakhiri=date(2026, 4, 1)), "aktif"),  # ended from a later day
+    ],
+)
 def test_status_berlaku(a, expected):
     assert validity.status_berlaku(a, TODAY, window=180) == expected
 
 
 def test_a_signed_renewal_pushes_the_end_out():
     ksb = signed(end=date(2026, 4, 1))
-    draft = Agreement(id=2, jenis="PERPANJANGAN", tahap="penyusunan", tgl_berakhir=date(2029, 4, 1),
-                      parent=ksb)
+    draft = Agreement(
+        id=2, jenis="PERPANJANGAN", tahap="penyusunan", tgl_berakhir=date(2029, 4, 1), parent=ksb
+    )
     assert validity.effective_end(ksb) == date(2026, 4, 1)  # a draft renewal does not count
     assert validity.status_berlaku(ksb, TODAY, window=90) == "akan_berakhir"
     draft.tahap, draft.tgl_ttd = "ditandatangani", date(2026, 2, 1)
@@ -180,10 +209,22 @@ def test_a_signed_renewal_pushes_the_end_out():
 
 # ---- reminders ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("days_left", "key_rung", "tone"), [
-    (181, None, None), (180, 180, "warn"), (120, 180, "warn"), (90, 90, "warn"), (31, 90, "warn"),
-    (30, 30, "danger"), (8, 30, "danger"), (7, 7, "danger"), (1, 7, "danger"), (0, 0, "danger"),
-])
+
+@pytest.mark.parametrize(
+    ("days_left", "key_rung", "tone"),
+    [
+        (181, None, None),
+        (180, 180, "warn"),
+        (120, 180, "warn"),
+        (90, 90, "warn"),
+        (31, 90, "warn"),
+        (30, 30, "danger"),
+        (8, 30, "danger"),
+        (7, 7, "danger"),
+        (1, 7, "danger"),
+        (0, 0, "danger"),
+    ],
+)
 def test_expiry_ladder(days_left, key_rung, tone):
     end = date.fromordinal(TODAY.toordinal() + days_left)
     r = reminders.expiry_reminder(signed(end=end), TODAY, LADDER)
@@ -191,8 +232,9 @@ def test_expiry_ladder(days_left, key_rung, tone):
         assert r is None
     else:
         assert (r.key, r.tone) == (f"expiry:{key_rung}:{end.isoformat()}", tone)
-        assert r.text == ("berakhir hari ini" if days_left == 0
-                          else f"berakhir dalam {days_left} hari ({tanggal(end)})")
+        assert r.text == (
+            "berakhir hari ini" if days_left == 0 else f"berakhir dalam {days_left} hari ({tanggal(end)})"
+        )
 
 
 def test_no_expiry_reminder_once_expired_or_ended():
@@ -201,16 +243,25 @@ def test_no_expiry_reminder_once_expired_or_ended():
 
 
 def test_overdue_target_and_parent_ending():
-    late = agreement("PKS", "siap_ttd", target_mulai=date(2026, 2, 1), target_selesai=date(2026, 2, 28),
-                     target_presisi="bulan")
+    late = agreement(
+        "PKS",
+        "siap_ttd",
+        target_mulai=date(2026, 2, 1),
+        target_selesai=date(2026, 2, 28),
+        target_presisi="bulan",
+    )
     [r] = reminders.reminders_for(late, TODAY, LADDER)
     assert (r.kind, r.key, r.tone) == ("target", "target:2026-02-28", "danger")
     assert r.text == "target tanda tangan Februari 2026 terlewat 2 hari"
     ksb = signed(id=7, end=date(2026, 5, 1), jenis="KSB")
     pks = Agreement(id=8, jenis="PKS", tahap="penyusunan", judul="PKS", parent=ksb)
     assert [r.kind for r in reminders.reminders_for(pks, TODAY, LADDER)] == ["ksb_berakhir"]
-    assert reminders.reminders_for(Agreement(id=9, jenis="PKS", tahap="dibatalkan", judul="x", parent=ksb),
-                                   TODAY, LADDER) == []
+    assert (
+        reminders.reminders_for(
+            Agreement(id=9, jenis="PKS", tahap="dibatalkan", judul="x", parent=ksb), TODAY, LADDER
+        )
+        == []
+    )
 
 
 def test_work_reminders():
@@ -220,10 +271,14 @@ def test_work_reminders():
     rep_due = Report(id=3, periode="Semester I 2026", jatuh_tempo=date(2026, 3, 16))
     rep_later = Report(id=4, periode="Semester II 2026", jatuh_tempo=date(2026, 3, 17))
     rep_late = Report(id=5, periode="2025", jatuh_tempo=date(2026, 3, 1))
-    got = reminders.reminders_for(a, TODAY, LADDER, obligations=[ob_late, ob_done],
-                                  reports=[rep_due, rep_later, rep_late])
+    got = reminders.reminders_for(
+        a, TODAY, LADDER, obligations=[ob_late, ob_done], reports=[rep_due, rep_later, rep_late]
+    )
     assert [(r.kind, r.key, r.tone) for r in got] == [
-        ("kewajiban", "kw:1", "warn"), ("laporan", "lap:3", "warn"), ("laporan", "lap:5", "danger")]
+        ("kewajiban", "kw:1", "warn"),
+        ("laporan", "lap:3", "warn"),
+        ("laporan", "lap:5", "danger"),
+    ]
     a.tahap = "berakhir"
     assert reminders.reminders_for(a, TODAY, LADDER, obligations=[ob_late], reports=[rep_late]) == []
 
@@ -236,6 +291,7 @@ def test_renewal_decision_reminder():
 
 
 # ---- whose court --------------------------------------------------------------------------------
+
 
 def test_waiting_value_and_label():
     names = {1: "Solok", 2: "Sijunjung"}
@@ -253,10 +309,14 @@ def test_waiting_value_and_label():
     a.menunggu = ""
     assert waiting.waiting_days(a, TODAY) is None
     assert waiting.menunggu_choices(names)[:3] == [
-        ("", "— tidak ada —"), ("regency:1", "menunggu Kab. Solok"), ("regency:2", "menunggu Kab. Sijunjung")]
+        ("", "— tidak ada —"),
+        ("regency:1", "menunggu Kab. Solok"),
+        ("regency:2", "menunggu Kab. Sijunjung"),
+    ]
 
 
 # ---- the parent of a new agreement --------------------------------------------------------------
+
 
 def test_parent_problems():
     ksb = agreement("KSB", "ditandatangani", id=3)
@@ -267,12 +327,14 @@ def test_parent_problems():
     assert parent_problems("PKS", None, None) == needs_ksb
     assert parent_problems("PKS", pks, None) == needs_ksb
     assert parent_problems("ADENDUM", None, None) == {
-        "parent_id": "Adendum dan perpanjangan wajib merujuk naskah asalnya."}
+        "parent_id": "Adendum dan perpanjangan wajib merujuk naskah asalnya."
+    }
     assert parent_problems("KSB", ksb, None) == {"parent_id": "Kesepakatan Bersama tidak memiliki induk."}
     assert parent_problems("PKS", ksb, 12) == {"scope_item_id": SCOPE_NOT_OF_PARENT}
 
 
 # ---- uploads ------------------------------------------------------------------------------------
+
 
 def test_upload_name_and_content():
     assert storage.name_problem("") == "Pilih berkas yang akan diunggah."
@@ -284,13 +346,16 @@ def test_upload_name_and_content():
     assert storage.content_problem(b"", "pdf", 1000) == "Berkas kosong."
     assert storage.content_problem(b"%PDF-" + b"x" * 1000, "pdf", 1000) == "Berkas melebihi batas 1 MB."
     assert storage.content_problem(b"\x89PNG\r\n\x1a\n....", "pdf", 1000) == (
-        "Isi berkas tidak sesuai dengan ekstensi .pdf (isinya PNG).")
+        "Isi berkas tidak sesuai dengan ekstensi .pdf (isinya PNG)."
+    )
     assert storage.content_problem(b"MZ....", "docx", 1000) == (
-        "Isi berkas tidak sesuai dengan ekstensi .docx (isi tidak dikenali).")
+        "Isi berkas tidak sesuai dengan ekstensi .docx (isi tidak dikenali)."
+    )
     assert storage.content_problem(b"\xff\xd8\xff\xe0", "jpeg", 1000) is None  # .jpeg and .jpg are one type
 
 
 # ---- report period ------------------------------------------------------------------------------
+
 
 def test_report_period():
     assert period_from({}, TODAY) == Period(2026, 0)

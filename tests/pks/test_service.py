@@ -1,4 +1,5 @@
 """Stage machines, signing preconditions, locking, adendum, derived validity and the reminder ladder."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -6,9 +7,9 @@ from sqlalchemy import select
 
 from blueprints.core.extensions import db
 from blueprints.pks import agreements, outcome, reminders, settings, signing, slips, stages, validity
-from blueprints.pks.settings import DEFAULTS
 from blueprints.pks.models import KLAUSUL, SIGNED_STAGES, Agreement, Event, Slip
 from blueprints.pks.rules import set_blocking
+from blueprints.pks.settings import DEFAULTS
 from blueprints.pks.target import format_target, parse_target
 
 from .conftest import make_signable
@@ -28,6 +29,7 @@ def _fresh_pks(ids, tahap="penyusunan"):
     db.session.add(a)
     db.session.flush()
     from blueprints.pks.models import Party
+
     for p in ksb.parties:
         db.session.add(Party(agreement_id=a.id, regency_id=p.regency_id, urutan=p.urutan, opd=p.opd))
     db.session.flush()
@@ -36,10 +38,17 @@ def _fresh_pks(ids, tahap="penyusunan"):
 
 
 STAGE_CASES = [
-    ("diusulkan", "penyusunan", True), ("diusulkan", "siap_ttd", False), ("penyusunan", "review_hukum", True),
-    ("siap_ttd", "ditunda", True), ("ditunda", "siap_ttd", True), ("ditunda", "pelaksanaan", False),
-    ("pelaksanaan", "pelaporan", True), ("berakhir", "pelaksanaan", False), ("penyusunan", "dibatalkan", True),
-    ("pelaksanaan", "dibatalkan", False), ("dibatalkan", "penyusunan", False),
+    ("diusulkan", "penyusunan", True),
+    ("diusulkan", "siap_ttd", False),
+    ("penyusunan", "review_hukum", True),
+    ("siap_ttd", "ditunda", True),
+    ("ditunda", "siap_ttd", True),
+    ("ditunda", "pelaksanaan", False),
+    ("pelaksanaan", "pelaporan", True),
+    ("berakhir", "pelaksanaan", False),
+    ("penyusunan", "dibatalkan", True),
+    ("pelaksanaan", "dibatalkan", False),
+    ("dibatalkan", "penyusunan", False),
 ]
 
 
@@ -117,8 +126,11 @@ def test_signing_refused_until_numbers_signatories_and_date(app, ids):
             for s in p.signatories:
                 s.kuasa_nomor, s.kuasa_tanggal = "SK/1", DAY
         assert signing.sign(a, None, "Solok", None, None, 36, None, DAY).errors == [
-            "Tanggal penandatanganan wajib diisi."]
-        assert "masa depan" in signing.sign(a, DAY + timedelta(days=1), "", None, None, 36, None, DAY).errors[0]
+            "Tanggal penandatanganan wajib diisi."
+        ]
+        assert (
+            "masa depan" in signing.sign(a, DAY + timedelta(days=1), "", None, None, 36, None, DAY).errors[0]
+        )
         out = signing.sign(a, DAY, "Solok", None, None, 36, None, DAY)
         assert out.ok, out.errors
         assert a.tahap == "ditandatangani" and a.tgl_mulai == DAY and a.tgl_berakhir == date(2027, 9, 11)
@@ -166,9 +178,15 @@ def test_renewal_extends_validity_and_clears_expiry_reminders(app, ids):
 
 
 LADDER_CASES = [
-    (181, "aktif", None, False), (180, "akan_berakhir", 180, False), (91, "akan_berakhir", 180, False),
-    (90, "akan_berakhir", 90, False), (31, "akan_berakhir", 90, False), (30, "akan_berakhir", 30, True),
-    (7, "akan_berakhir", 7, True), (1, "akan_berakhir", 7, True), (0, "akan_berakhir", 0, True),
+    (181, "aktif", None, False),
+    (180, "akan_berakhir", 180, False),
+    (91, "akan_berakhir", 180, False),
+    (90, "akan_berakhir", 90, False),
+    (31, "akan_berakhir", 90, False),
+    (30, "akan_berakhir", 30, True),
+    (7, "akan_berakhir", 7, True),
+    (1, "akan_berakhir", 7, True),
+    (0, "akan_berakhir", 0, True),
     (-1, "kedaluwarsa", None, False),
 ]
 
@@ -212,26 +230,53 @@ def test_configured_ladder(make_app):
         end = ksb.tgl_berakhir
         assert settings.ladder() == (60, 14)
         assert validity.status_berlaku(ksb, end - timedelta(days=61)) == "aktif"
-        assert reminders.expiry_reminder(ksb, end - timedelta(days=20), settings.ladder()).key.startswith("expiry:60:")
-        assert reminders.expiry_reminder(ksb, end - timedelta(days=14), settings.ladder()).key.startswith("expiry:14:")
+        assert reminders.expiry_reminder(ksb, end - timedelta(days=20), settings.ladder()).key.startswith(
+            "expiry:60:"
+        )
+        assert reminders.expiry_reminder(ksb, end - timedelta(days=14), settings.ladder()).key.startswith(
+            "expiry:14:"
+        )
 
 
-@pytest.mark.parametrize(("text", "start", "end", "precision", "label"), [
-    ("minggu ke-2 September 2024", date(2024, 9, 8), date(2024, 9, 14), "minggu", "minggu ke-2 September 2024"),
-    ("minggu kedua september 2024", date(2024, 9, 8), date(2024, 9, 14), "minggu", "minggu ke-2 September 2024"),
-    ("minggu ke-5 September 2024", date(2024, 9, 29), date(2024, 9, 30), "minggu", "minggu ke-5 September 2024"),
-    ("September 2024", date(2024, 9, 1), date(2024, 9, 30), "bulan", "September 2024"),
-    ("12 September 2024", date(2024, 9, 12), date(2024, 9, 12), "hari", "12 September 2024"),
-    ("2024-09-12", date(2024, 9, 12), date(2024, 9, 12), "hari", "12 September 2024"),
-])
+@pytest.mark.parametrize(
+    ("text", "start", "end", "precision", "label"),
+    [
+        (
+            "minggu ke-2 September 2024",
+            date(2024, 9, 8),
+            date(2024, 9, 14),
+            "minggu",
+            "minggu ke-2 September 2024",
+        ),
+        (
+            "minggu kedua september 2024",
+            date(2024, 9, 8),
+            date(2024, 9, 14),
+            "minggu",
+            "minggu ke-2 September 2024",
+        ),
+        (
+            "minggu ke-5 September 2024",
+            date(2024, 9, 29),
+            date(2024, 9, 30),
+            "minggu",
+            "minggu ke-5 September 2024",
+        ),
+        ("September 2024", date(2024, 9, 1), date(2024, 9, 30), "bulan", "September 2024"),
+        ("12 September 2024", date(2024, 9, 12), date(2024, 9, 12), "hari", "12 September 2024"),
+        ("2024-09-12", date(2024, 9, 12), date(2024, 9, 12), "hari", "12 September 2024"),
+    ],
+)
 def test_fuzzy_target(text, start, end, precision, label):
     t = parse_target(text)
     assert (t.mulai, t.selesai, t.presisi) == (start, end, precision)
     assert t.label() == label == format_target(start, end, precision)
 
 
-@pytest.mark.parametrize("text", ["", "besok", "minggu ke-6 Februari 2025", "31 Februari 2024", "x" * 10000,
-                                  "<script>alert(1)</script>"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "besok", "minggu ke-6 Februari 2025", "31 Februari 2024", "x" * 10000, "<script>alert(1)</script>"],
+)
 def test_fuzzy_target_rejects_with_a_message(text):
     with pytest.raises(ValueError) as e:
         parse_target(text)
@@ -242,13 +287,20 @@ def test_slip_ledger_is_append_only_and_totals(app, ids):
     with app.app_context():
         a = _a(ids, "pks2")
         assert slips.set_target(a, parse_target("Oktober 2024"), "", "", None).errors == [
-            "Penundaan wajib disertai alasan."]
-        assert slips.set_target(a, parse_target("minggu ke-1 Oktober 2024"), "Bupati dinas luar", "Sekda", None).ok
+            "Penundaan wajib disertai alasan."
+        ]
+        assert slips.set_target(
+            a, parse_target("minggu ke-1 Oktober 2024"), "Bupati dinas luar", "Sekda", None
+        ).ok
         ledger = slips.slips_of(a)
         assert [s.days for s in ledger] == [45, 23]  # Juli 2024 -> 14 Sep (+45), 14 Sep -> 7 Okt (+23)
         summary = slips.slip_summary(a, ledger)
         assert (summary.count, summary.total_days, summary.first_target, summary.current_target) == (
-            2, 68, "Juli 2024", "minggu ke-1 Oktober 2024")
+            2,
+            68,
+            "Juli 2024",
+            "minggu ke-1 Oktober 2024",
+        )
         db.session.commit()
         ledger[0].alasan = "diubah"
         with pytest.raises(RuntimeError):
@@ -275,4 +327,6 @@ def test_unverified_rule_warns_then_blocks_when_switched(app, ids):
         make_signable(a)
         out = signing.sign(a, DAY, "", DAY, date(2030, 9, 11), None, None, DAY)
         assert not out.ok and a.tahap == "siap_ttd"
-        assert any("Jangka waktu lebih dari 5 tahun" in m and "Permendagri 22/2020" in m for m in out.messages())
+        assert any(
+            "Jangka waktu lebih dari 5 tahun" in m and "Permendagri 22/2020" in m for m in out.messages()
+        )

@@ -1,6 +1,7 @@
 """Records Bagian Kerjasama can trust: a submit replayed by a double tap or a retrying link makes one record and
 lands on it; two clerks editing one agreement get the conflict page, not a silent overwrite; a repeated or stale
 stage move changes nothing; pimpinan (read-only) meets no form it cannot send."""
+
 import io
 import re
 from pathlib import Path
@@ -10,8 +11,25 @@ from sqlalchemy import func, select
 
 from blueprints.core.extensions import db
 from blueprints.core.forms import new_submission_key
-from blueprints.pks.models import (ActionItem, Activity, Agreement, Attendee, Decision, Document, Evaluation, Event,
-                                   Letter, Meeting, Note, Obligation, Party, Report, RuleSetting, ScopeItem, Slip)
+from blueprints.pks.models import (
+    ActionItem,
+    Activity,
+    Agreement,
+    Attendee,
+    Decision,
+    Document,
+    Evaluation,
+    Event,
+    Letter,
+    Meeting,
+    Note,
+    Obligation,
+    Party,
+    Report,
+    RuleSetting,
+    ScopeItem,
+    Slip,
+)
 from tests.conftest import HX
 from tests.crawl import post_forms
 from tests.replay import form_key, logged_in, replay_parallel, replay_sequential
@@ -36,11 +54,17 @@ def _page_key(client, url: str, prefix: str) -> str:
 
 
 def _agreement_form(client, ids, title="PKS Pariwisata Danau Kembar"):
-    return {"submission_key": form_key(client, "/pks/baru"), "jenis": "PKS", "parent_id": str(ids["ksb"]),
-            "judul": title, "scope_item_id": "0"}
+    return {
+        "submission_key": form_key(client, "/pks/baru"),
+        "jenis": "PKS",
+        "parent_id": str(ids["ksb"]),
+        "judul": title,
+        "scope_item_id": "0",
+    }
 
 
 # ---- 20 parallel replays: one record ------------------------------------------------------------------------
+
 
 def test_twenty_parallel_agreement_submits_make_one_agreement(app, ids):
     data = _agreement_form(logged_in(app, "kerjasama.solok"), ids)
@@ -56,8 +80,13 @@ def test_twenty_parallel_agreement_submits_make_one_agreement(app, ids):
 
 def test_twenty_parallel_meeting_submits_make_one_meeting(app, ids):
     url = f"/pks/{ids['pks1']}/rapat/baru"
-    data = {"submission_key": form_key(logged_in(app, "kerjasama.solok"), url), "tanggal": "2024-10-03",
-            "jam": "09:30", "tempat": "Aula Bappeda Solok", "host_regency_id": str(regency_id(app, "13.02"))}
+    data = {
+        "submission_key": form_key(logged_in(app, "kerjasama.solok"), url),
+        "tanggal": "2024-10-03",
+        "jam": "09:30",
+        "tempat": "Aula Bappeda Solok",
+        "host_regency_id": str(regency_id(app, "13.02")),
+    }
     responses = replay_parallel(app, "kerjasama.solok", url, data)
     assert all(r.status_code in (302, 303) for r in responses), [r.status_code for r in responses]
     assert _count(app, Meeting, Meeting.tempat == "Aula Bappeda Solok") == 1
@@ -72,7 +101,12 @@ def test_twenty_parallel_uploads_store_one_file_and_one_row(app, ids):
     before = len(list(store.iterdir())) if store.is_dir() else 0
 
     def body():  # each retry sends the same file again
-        return {"submission_key": key, "kind": "draf", "versi": "2", "berkas": (io.BytesIO(PDF), "draf-v2.pdf")}
+        return {
+            "submission_key": key,
+            "kind": "draf",
+            "versi": "2",
+            "berkas": (io.BytesIO(PDF), "draf-v2.pdf"),
+        }
 
     responses = replay_parallel(app, "kerjasama.solok", url, body, content_type="multipart/form-data")
     assert all(r.status_code in (302, 303) for r in responses), [r.status_code for r in responses]
@@ -84,8 +118,11 @@ def test_twenty_parallel_uploads_store_one_file_and_one_row(app, ids):
 def test_twenty_parallel_target_submits_make_one_slip(app, ids):
     aid = ids["pks1"]
     client = logged_in(app, "kerjasama.solok")
-    data = {"g-submission_key": _page_key(client, f"/pks/{aid}/tahap", "g"), "g-target": "minggu ke-1 Oktober 2024",
-            "g-alasan": "Bupati dinas luar"}
+    data = {
+        "g-submission_key": _page_key(client, f"/pks/{aid}/tahap", "g"),
+        "g-target": "minggu ke-1 Oktober 2024",
+        "g-alasan": "Bupati dinas luar",
+    }
     slips = _count(app, Slip, Slip.agreement_id == aid)
     responses = replay_parallel(app, "kerjasama.solok", f"/pks/{aid}/target", data)
     assert all(r.status_code in (302, 303) for r in responses), [r.status_code for r in responses]
@@ -94,6 +131,7 @@ def test_twenty_parallel_target_submits_make_one_slip(app, ids):
 
 
 # ---- sequential replay: the first result, with the note --------------------------------------------------
+
 
 def test_sequential_agreement_replay_lands_on_the_first_result_with_a_note(app, ids):
     client = logged_in(app, "kerjasama.solok")
@@ -110,9 +148,13 @@ def test_sequential_upload_replay_stores_one_file(app, ids):
     aid = ids["pks1"]
     client = logged_in(app, "kerjasama.solok")
     key = form_key(client, f"/pks/{aid}/dokumen")
-    responses = replay_sequential(client, f"/pks/{aid}/dokumen", lambda: {
-        "submission_key": key, "kind": "draf", "berkas": (io.BytesIO(PDF), "draf.pdf")}, n=3,
-        content_type="multipart/form-data")
+    responses = replay_sequential(
+        client,
+        f"/pks/{aid}/dokumen",
+        lambda: {"submission_key": key, "kind": "draf", "berkas": (io.BytesIO(PDF), "draf.pdf")},
+        n=3,
+        content_type="multipart/form-data",
+    )
     assert [r.status_code for r in responses] == [302, 303, 303]
     assert NOTE in client.get(responses[-1].headers["Location"]).get_data(as_text=True)
     assert _count(app, Document, Document.agreement_id == aid) == 1
@@ -122,8 +164,11 @@ def test_sequential_upload_replay_stores_one_file(app, ids):
 def test_replayed_target_makes_one_slip(app, ids):
     aid = ids["pks1"]
     client = logged_in(app, "kerjasama.solok")
-    data = {"g-submission_key": _page_key(client, f"/pks/{aid}/tahap", "g"), "g-target": "Oktober 2024",
-            "g-alasan": "Menunggu jadwal Bupati"}
+    data = {
+        "g-submission_key": _page_key(client, f"/pks/{aid}/tahap", "g"),
+        "g-target": "Oktober 2024",
+        "g-alasan": "Menunggu jadwal Bupati",
+    }
     slips = _count(app, Slip, Slip.agreement_id == aid)
     responses = replay_sequential(client, f"/pks/{aid}/target", data, n=3)
     assert [r.status_code for r in responses] == [302, 303, 303]
@@ -142,34 +187,94 @@ def _flows(app, ids):
     rapat = f"/pks/rapat/{meeting}"
     return [
         (f"/pks/{pks1}", "", f"/pks/{pks1}/catatan", {"kind": "catatan", "text": "Catatan sekali"}, Note),
-        (f"/pks/{pks1}/surat", "", f"/pks/{pks1}/surat", {"arah": "keluar", "nomor": "7/SRT/2024",
-                                                          "tanggal": "2024-05-02", "perihal": "Undangan"}, Letter),
+        (
+            f"/pks/{pks1}/surat",
+            "",
+            f"/pks/{pks1}/surat",
+            {"arah": "keluar", "nomor": "7/SRT/2024", "tanggal": "2024-05-02", "perihal": "Undangan"},
+            Letter,
+        ),
         (f"/pks/{ksb}/ruang-lingkup", "", f"/pks/{ksb}/ruang-lingkup", {"nama": "Perikanan"}, ScopeItem),
-        (f"/pks/{ksb}/turunan", "", f"/pks/{ksb}/turunan", {"jenis": "ADENDUM", "judul": "Adendum I"}, Agreement),
-        (f"/pks/{pks1}/pihak", "p", f"/pks/{pks1}/pihak", {"bagian": "pihak", "p-regency_id": sol, "p-urutan": "3",
-                                                           "p-opd": "Bappeda"}, Party),
-        (f"/pks/{pks1}/pihak", "s", f"/pks/{pks1}/pihak", {"bagian": "penandatangan", "s-party_id": party,
-                                                           "s-nama": "Sekda", "s-jabatan": "Sekretaris Daerah"}, None),
+        (
+            f"/pks/{ksb}/turunan",
+            "",
+            f"/pks/{ksb}/turunan",
+            {"jenis": "ADENDUM", "judul": "Adendum I"},
+            Agreement,
+        ),
+        (
+            f"/pks/{pks1}/pihak",
+            "p",
+            f"/pks/{pks1}/pihak",
+            {"bagian": "pihak", "p-regency_id": sol, "p-urutan": "3", "p-opd": "Bappeda"},
+            Party,
+        ),
+        (
+            f"/pks/{pks1}/pihak",
+            "s",
+            f"/pks/{pks1}/pihak",
+            {
+                "bagian": "penandatangan",
+                "s-party_id": party,
+                "s-nama": "Sekda",
+                "s-jabatan": "Sekretaris Daerah",
+            },
+            None,
+        ),
         (rapat, "h", rapat, {"bagian": "hadir", "h-nama": "Peserta Sekali"}, Attendee),
         (rapat, "k", rapat, {"bagian": "keputusan", "k-text": "Keputusan sekali"}, Decision),
         (rapat, "l", rapat, {"bagian": "tindak", "l-text": "Tindak lanjut sekali"}, ActionItem),
-        (f"/pks/{ksb}/pelaksanaan", "k", f"/pks/{ksb}/pelaksanaan", {
-            "bagian": "kegiatan", "k-tanggal": "2024-03-01", "k-jenis": "Sosialisasi", "k-status": "selesai"},
-         Activity),
-        (f"/pks/{ksb}/pelaksanaan", "o", f"/pks/{ksb}/pelaksanaan", {
-            "bagian": "kewajiban", "o-text": "Menyediakan data", "o-status": "belum"}, Obligation),
-        (f"/pks/{ksb}/pelaksanaan", "r", f"/pks/{ksb}/pelaksanaan", {
-            "bagian": "laporan", "r-periode": "Semester I 2025"}, Report),
-        (f"/pks/{ksb}/pelaksanaan", "e", f"/pks/{ksb}/pelaksanaan", {
-            "bagian": "evaluasi", "e-tanggal": "2025-02-01", "e-temuan": "Berjalan", "e-rekomendasi": "dilanjutkan"},
-         Evaluation),
-        (f"/pks/{pks2}/wilayah", "", f"/pks/{pks2}/wilayah", {"wkecamatan": "13.02.18", "wnagari": "13.02.18.2001"},
-         None),
+        (
+            f"/pks/{ksb}/pelaksanaan",
+            "k",
+            f"/pks/{ksb}/pelaksanaan",
+            {
+                "bagian": "kegiatan",
+                "k-tanggal": "2024-03-01",
+                "k-jenis": "Sosialisasi",
+                "k-status": "selesai",
+            },
+            Activity,
+        ),
+        (
+            f"/pks/{ksb}/pelaksanaan",
+            "o",
+            f"/pks/{ksb}/pelaksanaan",
+            {"bagian": "kewajiban", "o-text": "Menyediakan data", "o-status": "belum"},
+            Obligation,
+        ),
+        (
+            f"/pks/{ksb}/pelaksanaan",
+            "r",
+            f"/pks/{ksb}/pelaksanaan",
+            {"bagian": "laporan", "r-periode": "Semester I 2025"},
+            Report,
+        ),
+        (
+            f"/pks/{ksb}/pelaksanaan",
+            "e",
+            f"/pks/{ksb}/pelaksanaan",
+            {
+                "bagian": "evaluasi",
+                "e-tanggal": "2025-02-01",
+                "e-temuan": "Berjalan",
+                "e-rekomendasi": "dilanjutkan",
+            },
+            Evaluation,
+        ),
+        (
+            f"/pks/{pks2}/wilayah",
+            "",
+            f"/pks/{pks2}/wilayah",
+            {"wkecamatan": "13.02.18", "wnagari": "13.02.18.2001"},
+            None,
+        ),
     ]
 
 
 def test_every_create_form_replayed_makes_one_row(app, ids):
     from blueprints.pks.models import ServiceArea, Signatory
+
     client = logged_in(app, "kerjasama.solok")
     for page, prefix, action, fields, model in _flows(app, ids):
         model = model or (Signatory if "s-nama" in fields else ServiceArea)
@@ -200,7 +305,9 @@ def test_a_refused_submit_keeps_its_key_free(app, ids):
     client = logged_in(app, "kerjasama.solok")
     data = {**_agreement_form(client, ids), "parent_id": "0"}
     r = client.post("/pks/baru", data=data)
-    assert r.status_code == 422 and "PKS wajib merujuk Kesepakatan Bersama induknya." in r.get_data(as_text=True)
+    assert r.status_code == 422 and "PKS wajib merujuk Kesepakatan Bersama induknya." in r.get_data(
+        as_text=True
+    )
     assert f'value="{data["submission_key"]}"' in r.get_data(as_text=True)  # shown again with the same key
     assert client.post("/pks/baru", data={**data, "parent_id": str(ids["ksb"])}).status_code == 302
     assert _count(app, Agreement, Agreement.judul == data["judul"]) == 1
@@ -218,12 +325,20 @@ def test_a_form_without_its_key_keeps_what_was_typed(app, ids):
 
 # ---- no lost updates ---------------------------------------------------------------------------------------
 
+
 def _edit_form(app, aid, **changes):
     with app.app_context():
         a = db.session.get(Agreement, aid)
-        base = {"version": str(a.version), "judul": a.judul, "objek": a.objek, "rujukan_rpjmd": a.rujukan_rpjmd,
-                "pemrakarsa_opd": a.pemrakarsa_opd, "kategori": a.kategori or "", "scope_item_id": "0",
-                "dprd_perlu": {True: "ya", False: "tidak"}.get(a.dprd_perlu, "")}
+        base = {
+            "version": str(a.version),
+            "judul": a.judul,
+            "objek": a.objek,
+            "rujukan_rpjmd": a.rujukan_rpjmd,
+            "pemrakarsa_opd": a.pemrakarsa_opd,
+            "kategori": a.kategori or "",
+            "scope_item_id": "0",
+            "dprd_perlu": {True: "ya", False: "tidak"}.get(a.dprd_perlu, ""),
+        }
         return {**base, "urusan": a.urusan, "klausul": a.klausul, **changes}
 
 
@@ -231,8 +346,9 @@ def test_stale_agreement_edit_shows_both_values_and_applies_on_top(app, ids):
     aid = ids["pks2"]
     first, second = logged_in(app, "kerjasama.solok"), logged_in(app, "kerjasama.sijunjung")
     shown = _edit_form(app, aid)  # both clerks opened the form on this version
-    assert f'name="version" type="hidden" value="{shown["version"]}"' in first.get(f"/pks/{aid}/ubah").get_data(
-        as_text=True)
+    assert f'name="version" type="hidden" value="{shown["version"]}"' in first.get(
+        f"/pks/{aid}/ubah"
+    ).get_data(as_text=True)
     r = first.post(f"/pks/{aid}/ubah", data={**shown, "objek": "Objek dari Solok"})
     assert r.status_code == 302
     stale = second.post(f"/pks/{aid}/ubah", data={**shown, "objek": "Objek dari Sijunjung"})
@@ -279,8 +395,12 @@ def test_stale_waiting_and_obligation_status_get_the_conflict_page(app, ids):
     first, second = logged_in(app, "kerjasama.solok"), logged_in(app, "kerjasama.sijunjung")
     stage = first.get(f"/pks/{aid}/tahap").get_data(as_text=True)
     version = re.search(r'id="w-version" name="version" type="hidden" value="(\d+)"', stage).group(1)
-    assert first.post(f"/pks/{aid}/menunggu", data={"version": version, "w-menunggu": "dprd"}).status_code == 302
-    stale = second.post(f"/pks/{aid}/menunggu", data={"version": version, "w-menunggu": "", "w-opd": "Bagian Hukum"})
+    assert (
+        first.post(f"/pks/{aid}/menunggu", data={"version": version, "w-menunggu": "dprd"}).status_code == 302
+    )
+    stale = second.post(
+        f"/pks/{aid}/menunggu", data={"version": version, "w-menunggu": "", "w-opd": "Bagian Hukum"}
+    )
     assert stale.status_code == 409
     text = stale.get_data(as_text=True)
     assert "menunggu DPRD" in text and "Bagian Hukum" in text
@@ -321,9 +441,12 @@ def test_rule_switch_posts_the_wanted_level_and_its_version(app):
 
 # ---- state moves: a repeat changes nothing, a stale page is told ------------------------------------------
 
+
 def _pks_in(app, ids, tahap="diusulkan"):
     with app.app_context():
-        a = Agreement(jenis="PKS", parent_id=ids["ksb"], judul="PKS Pariwisata", tahap=tahap, rujukan_rpjmd="RPJMD")
+        a = Agreement(
+            jenis="PKS", parent_id=ids["ksb"], judul="PKS Pariwisata", tahap=tahap, rujukan_rpjmd="RPJMD"
+        )
         db.session.add(a)
         db.session.flush()
         db.session.add(Party(agreement_id=a.id, regency_id=regency_id(app, "13.02"), opd="Bagian Kerjasama"))
@@ -333,8 +456,12 @@ def _pks_in(app, ids, tahap="diusulkan"):
 
 def _moves(app, aid):
     with app.app_context():
-        return [(e.from_state, e.to_state) for e in db.session.scalars(
-            select(Event).where(Event.agreement_id == aid, Event.kind == "tahap").order_by(Event.id))]
+        return [
+            (e.from_state, e.to_state)
+            for e in db.session.scalars(
+                select(Event).where(Event.agreement_id == aid, Event.kind == "tahap").order_by(Event.id)
+            )
+        ]
 
 
 def test_repeated_board_move_makes_one_event(app, ids):
@@ -345,15 +472,18 @@ def test_repeated_board_move_makes_one_event(app, ids):
     first, again = replay_sequential(client, f"/pks/papan/{aid}/pindah", data, n=2)
     assert first.status_code == 302 and again.status_code == 303
     assert NOTE in client.get(again.headers["Location"]).get_data(as_text=True)
-    r = client.post(f"/pks/papan/{aid}/pindah", data=data, headers=HX)  # through htmx: the board, with the note
+    r = client.post(
+        f"/pks/papan/{aid}/pindah", data=data, headers=HX
+    )  # through htmx: the board, with the note
     assert r.status_code == 200 and NOTE in r.get_data(as_text=True)
     assert _moves(app, aid) == [("diusulkan", "penyusunan")]
 
 
 def test_twenty_parallel_board_moves_make_one_event(app, ids):
     aid = _pks_in(app, ids)
-    responses = replay_parallel(app, "kerjasama.solok", f"/pks/papan/{aid}/pindah",
-                                {"dari": "diusulkan", "to": "penyusunan"})
+    responses = replay_parallel(
+        app, "kerjasama.solok", f"/pks/papan/{aid}/pindah", {"dari": "diusulkan", "to": "penyusunan"}
+    )
     assert all(r.status_code in (302, 303, 409) for r in responses), [r.status_code for r in responses]
     assert _moves(app, aid) == [("diusulkan", "penyusunan")]
 
@@ -362,12 +492,19 @@ def test_move_from_a_stale_board_is_refused_with_a_message(app, ids):
     aid = _pks_in(app, ids, tahap="penyusunan")
     board, other = logged_in(app, "kerjasama.solok"), logged_in(app, "kerjasama.solok")
     assert 'name="dari" value="penyusunan"' in board.get("/pks/papan").get_data(as_text=True)
-    assert other.post(f"/pks/{aid}/tahap", data={"t-dari": "penyusunan", "t-to": "review_hukum"}).status_code == 302
+    assert (
+        other.post(f"/pks/{aid}/tahap", data={"t-dari": "penyusunan", "t-to": "review_hukum"}).status_code
+        == 302
+    )
     # siap_ttd is a move review_hukum also allows: without the stage it showed, the board would make it silently
     for headers in ({}, HX):
-        r = board.post(f"/pks/papan/{aid}/pindah", data={"dari": "penyusunan", "to": "surat_kuasa"}, headers=headers)
+        r = board.post(
+            f"/pks/papan/{aid}/pindah", data={"dari": "penyusunan", "to": "surat_kuasa"}, headers=headers
+        )
         text = r.get_data(as_text=True)
-        assert r.status_code == 409 and "sudah berubah menjadi Review hukum" in text and 'role="alert"' in text
+        assert (
+            r.status_code == 409 and "sudah berubah menjadi Review hukum" in text and 'role="alert"' in text
+        )
         assert 'name="dari" value="review_hukum"' in text  # the board shown again is the current one
     r = board.post(f"/pks/{aid}/tahap", data={"t-dari": "penyusunan", "t-to": "surat_kuasa", "t-reason": "x"})
     text = r.get_data(as_text=True)
@@ -407,13 +544,14 @@ def test_action_item_state_is_posted_not_toggled(app):
 
 # ---- pimpinan reads, and meets no form it cannot send ------------------------------------------------------
 
+
 def _get_urls_with_a_post_twin(app, ids):
     with app.app_context():
         mid = db.session.scalar(select(Meeting.id).order_by(Meeting.id))
     values = {"agreement_id": ids["ksb"], "meeting_id": mid}
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("pks.") and {"GET", "POST"} <= rule.methods:
-            for aid in ([ids["ksb"], ids["pks1"]] if "agreement_id" in rule.arguments else [None]):
+            for aid in [ids["ksb"], ids["pks1"]] if "agreement_id" in rule.arguments else [None]:
                 yield rule.endpoint, rule.build({**values, "agreement_id": aid} if aid else values)[1]
 
 

@@ -1,5 +1,4 @@
 """Rujukan fixtures: demo objects by name and a helper that posts a complete referral form."""
-from tests.clock import TODAY
 
 import pytest
 from sqlalchemy import select
@@ -8,11 +7,16 @@ from blueprints.auth.models import Organisation
 from blueprints.core.extensions import db
 from blueprints.core.forms import new_submission_key
 from blueprints.rujukan.models import HealthWorker, Patient, Poli, Referral
+from tests.clock import TODAY
 
 
 def org(key: str) -> Organisation:
-    names = {"pkm": "Puskesmas Tigo Lurah (demo)", "pkm2": "Puskesmas Sirukam (demo)",
-             "kumanis": "Puskesmas Kumanis (demo)", "rsud": "RSUD Sijunjung (demo)"}
+    names = {
+        "pkm": "Puskesmas Tigo Lurah (demo)",
+        "pkm2": "Puskesmas Sirukam (demo)",
+        "kumanis": "Puskesmas Kumanis (demo)",
+        "rsud": "RSUD Sijunjung (demo)",
+    }
     return db.session.scalar(select(Organisation).where(Organisation.name == names[key]))
 
 
@@ -40,21 +44,60 @@ def form_data(app, **over) -> dict:
     submission key (an edit of a draft also needs its ``version``)."""
     with app.app_context():
         rsud = org("rsud")
-        poli = db.session.scalar(select(Poli).where(Poli.organisation_id == rsud.id, Poli.name == "Penyakit Dalam"))
-        nakes = db.session.scalar(select(HealthWorker).where(HealthWorker.organisation_id == org("pkm").id,
-                                                             HealthWorker.profession == "dokter"))
+        poli = db.session.scalar(
+            select(Poli).where(Poli.organisation_id == rsud.id, Poli.name == "Penyakit Dalam")
+        )
+        nakes = db.session.scalar(
+            select(HealthWorker).where(
+                HealthWorker.organisation_id == org("pkm").id, HealthWorker.profession == "dokter"
+            )
+        )
         data = {
-            "jenis": "rj", "kategori": "rj", "tipe": "penuh", "arah": "vertikal", "payer": "bpjs",
-            "referred_at": "2026-11-20T09:30", "destination_id": str(rsud.id), "destination_text": "",
-            "poli_id": str(poli.id), "dasar": "geografis", "anamnesis": "Sesak napas sejak 3 hari",
-            "physical_exam": "Ronki basah", "bp": "150/95", "pulse": "96", "rr": "24", "temperature": "37.2",
-            "weight": "60", "height": "160", "consciousness": "cm", "gcs": "15", "supporting": "",
-            "diag1": "I50.0", "diag2": "", "diag3": "", "therapy_drug": "Furosemid 40 mg", "therapy_other": "",
-            "bmhp": "", "procedures": "", "reason": "Perlu penanganan spesialis penyakit dalam", "tacc": "",
-            "tacc_time": "", "tacc_reason": "", "condition": "Stabil", "escort": "Suami", "allergy": "",
-            "note": "", "planned_visit": TODAY.isoformat(), "consent": "setuju",
-            "consent_signer": "Suami pasien", "consent_relation": "suami", "consent_date": TODAY.isoformat(),
-            "igd_call_name": "", "igd_call_time": "", "igd_call_accepted": "", "nakes_id": str(nakes.id),
+            "jenis": "rj",
+            "kategori": "rj",
+            "tipe": "penuh",
+            "arah": "vertikal",
+            "payer": "bpjs",
+            "referred_at": "2026-11-20T09:30",
+            "destination_id": str(rsud.id),
+            "destination_text": "",
+            "poli_id": str(poli.id),
+            "dasar": "geografis",
+            "anamnesis": "Sesak napas sejak 3 hari",
+            "physical_exam": "Ronki basah",
+            "bp": "150/95",
+            "pulse": "96",
+            "rr": "24",
+            "temperature": "37.2",
+            "weight": "60",
+            "height": "160",
+            "consciousness": "cm",
+            "gcs": "15",
+            "supporting": "",
+            "diag1": "I50.0",
+            "diag2": "",
+            "diag3": "",
+            "therapy_drug": "Furosemid 40 mg",
+            "therapy_other": "",
+            "bmhp": "",
+            "procedures": "",
+            "reason": "Perlu penanganan spesialis penyakit dalam",
+            "tacc": "",
+            "tacc_time": "",
+            "tacc_reason": "",
+            "condition": "Stabil",
+            "escort": "Suami",
+            "allergy": "",
+            "note": "",
+            "planned_visit": TODAY.isoformat(),
+            "consent": "setuju",
+            "consent_signer": "Suami pasien",
+            "consent_relation": "suami",
+            "consent_date": TODAY.isoformat(),
+            "igd_call_name": "",
+            "igd_call_time": "",
+            "igd_call_accepted": "",
+            "nakes_id": str(nakes.id),
             **key(),
         }
     data.update(over)

@@ -1,5 +1,6 @@
 """Every rujukan POST under bad input: a 422 with an Indonesian message next to the field and the typed values
 kept (or 404 / 409), never a 500, and nothing written to the referral until the whole form is valid."""
+
 import json
 import re
 
@@ -21,7 +22,7 @@ MARKER = "Keluhan khusus uji 123"
 def field_block(html: str, name: str) -> str:
     """The <label> that holds the control named ``name``: where the field's message must stand."""
     at = html.index(f'name="{name}"')
-    return html[html.rindex("<label", 0, at):html.index("</label>", at)]
+    return html[html.rindex("<label", 0, at) : html.index("</label>", at)]
 
 
 def _urls(app):
@@ -53,17 +54,43 @@ def _hidden(app, name: str) -> dict:
     return {prefix + "submission_key": key()["submission_key"]}
 
 
-FIELDS = ["name", "nik", "no_jkn", "birth_date", "sex", "home_regency", "kecamatan", "phone", "channel", "note",
-          "redirect_to_id", "reply_diag", "reply_therapy", "reply_doctor", "reply_control_date", "whatsapp",
-          "travel_note", "capacity_note", "paper", "poli-name", "poli-schedule", "nakes-name", "nakes-sip",
-          "nakes-profession", "address", "no_rm"]
+FIELDS = [
+    "name",
+    "nik",
+    "no_jkn",
+    "birth_date",
+    "sex",
+    "home_regency",
+    "kecamatan",
+    "phone",
+    "channel",
+    "note",
+    "redirect_to_id",
+    "reply_diag",
+    "reply_therapy",
+    "reply_doctor",
+    "reply_control_date",
+    "whatsapp",
+    "travel_note",
+    "capacity_note",
+    "paper",
+    "poli-name",
+    "poli-schedule",
+    "nakes-name",
+    "nakes-sip",
+    "nakes-profession",
+    "address",
+    "no_rm",
+]
 
 
 def test_script_is_never_echoed_unescaped(app, client, auth):
     urls = _urls(app)
     auth.login("faskes.solok")
     for name, url in urls.items():
-        resp = client.post(url, data={**{f: SCRIPT for f in FIELDS}, **_hidden(app, name)}, follow_redirects=True)
+        resp = client.post(
+            url, data={**{f: SCRIPT for f in FIELDS}, **_hidden(app, name)}, follow_redirects=True
+        )
         assert resp.status_code in (200, 422), (name, resp.status_code)
         assert SCRIPT not in resp.text, name
 
@@ -87,9 +114,11 @@ def test_bad_posts_answer_422(app, client, auth, value):
 def test_json_bodies_are_an_empty_form(app, client, auth, body):
     """A JSON body is not a submission of these HTML forms: the clerk-facing 422 with 'Wajib diisi.' (an edit
     form's JSON carries no version either: the conflict page, 409)."""
-    payload = {"json": json.dumps({f: "x" for f in FIELDS}),
-               "json-junk": json.dumps({f: [HUGE, {"a": 1}, 10**30] for f in FIELDS}),
-               "json-broken": "[{"}[body]
+    payload = {
+        "json": json.dumps({f: "x" for f in FIELDS}),
+        "json-junk": json.dumps({f: [HUGE, {"a": 1}, 10**30] for f in FIELDS}),
+        "json-broken": "[{",
+    }[body]
     urls = _urls(app)
     auth.login("faskes.solok")
     for name in ("patient", "reply", "cancel", "poli", "nakes"):
@@ -101,6 +130,7 @@ def test_json_bodies_are_an_empty_form(app, client, auth, body):
 
 
 # ---- the referral form: new draft and draft edit -----------------------------------------------------------
+
 
 def _draft(app, faskes) -> tuple[str, str]:
     """(new-referral URL, edit URL of a freshly saved draft)."""
@@ -129,8 +159,12 @@ def _other_facility_ids(app):
 
 # (case, changes to the valid form, field where the message must stand, message)
 REFERRAL_CASES = [
-    ("missing selects", {"jenis": None, "kategori": None, "tipe": None, "arah": None, "payer": None},
-     "jenis", "Pilihan tidak sah."),
+    (
+        "missing selects",
+        {"jenis": None, "kategori": None, "tipe": None, "arah": None, "payer": None},
+        "jenis",
+        "Pilihan tidak sah.",
+    ),
     ("missing destination", {"destination_id": None}, "destination_id", "Pilihan tidak sah."),
     ("unknown destination", {"destination_id": "999999"}, "destination_id", "Pilihan tidak sah."),
     ("negative destination", {"destination_id": "-1"}, "destination_id", "Pilihan tidak sah."),
@@ -156,17 +190,30 @@ REFERRAL_CASES = [
     ("long free-text destination", {"destination_text": LONG}, "destination_text", "Maksimal 150 karakter."),
     ("long picked diagnosis", {"diag1_pick": LONG}, "diag1", "Maksimal 10 karakter."),
     ("NUL in a text", {"escort": "Suami\x00"}, "escort", "Isian berisi karakter yang tidak sah"),
-    ("year 1 referral time", {"referred_at": "0001-01-01T00:00"}, "referred_at", "Tanggal di luar rentang yang wajar"),
-    ("year 9999 planned visit", {"planned_visit": "9999-12-31"}, "planned_visit", "Tanggal di luar rentang yang wajar"),
+    (
+        "year 1 referral time",
+        {"referred_at": "0001-01-01T00:00"},
+        "referred_at",
+        "Tanggal di luar rentang yang wajar",
+    ),
+    (
+        "year 9999 planned visit",
+        {"planned_visit": "9999-12-31"},
+        "planned_visit",
+        "Tanggal di luar rentang yang wajar",
+    ),
     ("impossible date", {"consent_date": "2024-02-31"}, "consent_date", "Tanggal tidak sah"),
     ("bad IGD answer", {"igd_call_accepted": "mungkin"}, "igd_call_accepted", "Pilihan tidak sah."),
 ]
 
 
 @pytest.mark.parametrize("target", ["new", "edit"])
-@pytest.mark.parametrize(("case", "changes", "field", "message"), REFERRAL_CASES, ids=[c[0] for c in REFERRAL_CASES])
-def test_referral_form_refuses_bad_input_before_touching_the_draft(app, faskes, target, case, changes, field,
-                                                                  message):
+@pytest.mark.parametrize(
+    ("case", "changes", "field", "message"), REFERRAL_CASES, ids=[c[0] for c in REFERRAL_CASES]
+)
+def test_referral_form_refuses_bad_input_before_touching_the_draft(
+    app, faskes, target, case, changes, field, message
+):
     new, edit = _draft(app, faskes)
     ref_id = int(edit.split("/")[-2])
     ids = _other_facility_ids(app)
@@ -209,8 +256,17 @@ def test_referral_form_junk_also_when_issuing(app, faskes):
     new, edit = _draft(app, faskes)
     ref_id = int(edit.split("/")[-2])
     before = _columns(app, ref_id)
-    resp = faskes.post(edit, data=form_data(app, anamnesis=MARKER, nakes_id="999999", gcs=HUGE, terbitkan="1",
-                                            **version(app, Referral, ref_id)))
+    resp = faskes.post(
+        edit,
+        data=form_data(
+            app,
+            anamnesis=MARKER,
+            nakes_id="999999",
+            gcs=HUGE,
+            terbitkan="1",
+            **version(app, Referral, ref_id),
+        ),
+    )
     assert resp.status_code == 422 and MARKER in resp.text
     assert "Pilihan tidak sah." in field_block(resp.text, "nakes_id")
     assert _columns(app, ref_id) == before and before["status"] == "draf"
@@ -220,13 +276,15 @@ def test_inactive_poli_is_refused_with_its_reason(app, faskes):
     new, edit = _draft(app, faskes)
     ref_id = int(edit.split("/")[-2])
     with app.app_context():
-        poli = db.session.scalar(select(Poli).where(Poli.organisation_id == org("rsud").id,
-                                                    Poli.name == "Penyakit Dalam"))
+        poli = db.session.scalar(
+            select(Poli).where(Poli.organisation_id == org("rsud").id, Poli.name == "Penyakit Dalam")
+        )
         poli.active = False
         poli_id = poli.id
         db.session.commit()
-        rsud_mata = db.session.scalar(select(Poli.id).where(Poli.organisation_id == org("rsud").id,
-                                                            Poli.name == "Mata"))
+        rsud_mata = db.session.scalar(
+            select(Poli.id).where(Poli.organisation_id == org("rsud").id, Poli.name == "Mata")
+        )
     data = form_data(app, anamnesis=MARKER, **version(app, Referral, ref_id))
     data["poli_id"] = str(poli_id)
     resp = faskes.post(edit, data=data)
@@ -239,22 +297,27 @@ def test_destination_block_ignores_junk_ids(app, faskes):
     for junk in (HUGE, "-3", "999999"):
         resp = faskes.post(new, data=form_data(app, destination_id=junk, _tujuan="1"))
         assert resp.status_code == 200 and "Tampilkan poli" in resp.text  # refresh only, nothing saved
-        resp = faskes.get("/rujukan/tujuan", query_string={"destination_id": junk}, headers={"HX-Request": "true"})
+        resp = faskes.get(
+            "/rujukan/tujuan", query_string={"destination_id": junk}, headers={"HX-Request": "true"}
+        )
         assert resp.status_code == 200
 
 
 # ---- lifecycle actions, reply, directory ---------------------------------------------------------------
 
+
 def _status(app, ref_id):
     with app.app_context():
         ref = db.session.get(Referral, ref_id)
-        events = db.session.scalar(select(func.count(ReferralEvent.id)).where(ReferralEvent.referral_id == ref_id))
+        events = db.session.scalar(
+            select(func.count(ReferralEvent.id)).where(ReferralEvent.referral_id == ref_id)
+        )
         return ref.status, ref.redirect_to_id, ref.cancel_reason, events
 
 
 def _action_form(html: str, action: str) -> str:
     start = html.index(f'/aksi/{action}"')
-    return html[start:html.index("</form>", start)]
+    return html[start : html.index("</form>", start)]
 
 
 def test_action_errors_stand_at_the_field(app, client, auth):
@@ -275,9 +338,15 @@ def test_action_errors_stand_at_the_field(app, client, auth):
     assert "Pilihan tidak sah." in form and 'value="Pasien pindah"' in form  # typed reason kept
     resp = client.post(url, data={"channel": "web", "note": "a\x00b", **key()})
     assert resp.status_code == 422 and "karakter yang tidak sah" in _action_form(resp.text, "cancel")
-    resp = client.post(url.replace("cancel", "accept"), data={"channel": "web", **key()})  # sender, not via web
-    assert resp.status_code == 422 and "pilih salurannya" in field_block(_action_form(resp.text, "accept"), "channel")
-    resp = client.post(url.replace("cancel", "complete"), data={"channel": "web", **key()})  # not answered yet
+    resp = client.post(
+        url.replace("cancel", "accept"), data={"channel": "web", **key()}
+    )  # sender, not via web
+    assert resp.status_code == 422 and "pilih salurannya" in field_block(
+        _action_form(resp.text, "accept"), "channel"
+    )
+    resp = client.post(
+        url.replace("cancel", "complete"), data={"channel": "web", **key()}
+    )  # not answered yet
     assert resp.status_code == 409 and "tidak dapat diubah" in resp.text
     resp = client.post(url, data=json.dumps({"channel": "web", "note": "x"}), content_type="application/json")
     assert resp.status_code == 422
@@ -295,7 +364,10 @@ def test_redirect_target_must_come_from_the_directory(app, client, auth, target)
     resp = client.post(url, data={"channel": "web", "redirect_to_id": target, "note": "ICU penuh", **key()})
     assert resp.status_code == 422
     form = _action_form(resp.text, "redirect")
-    assert re.search("Pilih faskes tujuan pengalihan dari direktori.|Pilihan tidak sah.", field_block(form, "redirect_to_id"))
+    assert re.search(
+        "Pilih faskes tujuan pengalihan dari direktori.|Pilihan tidak sah.",
+        field_block(form, "redirect_to_id"),
+    )
     assert 'value="ICU penuh"' in form
     assert _status(app, ref_id) == before
 
@@ -305,7 +377,13 @@ def test_reply_refusals(app, client, auth):
     ref_id = int(url.split("/")[2])
     before = _status(app, ref_id)
     auth.login("faskes.rsud.sijunjung")
-    good = {"channel": "web", "reply_diag": "I11.0", "reply_doctor": "dr. Irwan", "reply_therapy": MARKER, **key()}
+    good = {
+        "channel": "web",
+        "reply_diag": "I11.0",
+        "reply_doctor": "dr. Irwan",
+        "reply_therapy": MARKER,
+        **key(),
+    }
     for changes, field, message in [
         ({"reply_control_date": "0001-01-01"}, "reply_control_date", "Tanggal di luar rentang yang wajar"),
         ({"reply_control_date": "2024-13-40"}, "reply_control_date", "Tanggal tidak sah"),
@@ -320,15 +398,28 @@ def test_reply_refusals(app, client, auth):
     assert _status(app, ref_id) == before
 
 
-@pytest.mark.parametrize(("kind", "data", "field", "message"), [
-    ("facility", {"travel_note": LONG}, "travel_note", "Maksimal 300 karakter."),
-    ("facility", {"whatsapp": "08\x00"}, "whatsapp", "karakter yang tidak sah"),
-    ("facility", {"paper": "A3"}, "paper", "Pilihan tidak sah."),
-    ("poli", {"poli-name": LONG}, "poli-name", "Maksimal 100 karakter."),
-    ("poli", {"poli-name": ""}, "poli-name", "Wajib diisi."),
-    ("nakes", {"nakes-name": "dr. X", "nakes-profession": "dukun"}, "nakes-profession", "Pilihan tidak sah."),
-    ("nakes", {"nakes-name": "dr.\x00X", "nakes-profession": "dokter"}, "nakes-name", "karakter yang tidak sah"),
-])
+@pytest.mark.parametrize(
+    ("kind", "data", "field", "message"),
+    [
+        ("facility", {"travel_note": LONG}, "travel_note", "Maksimal 300 karakter."),
+        ("facility", {"whatsapp": "08\x00"}, "whatsapp", "karakter yang tidak sah"),
+        ("facility", {"paper": "A3"}, "paper", "Pilihan tidak sah."),
+        ("poli", {"poli-name": LONG}, "poli-name", "Maksimal 100 karakter."),
+        ("poli", {"poli-name": ""}, "poli-name", "Wajib diisi."),
+        (
+            "nakes",
+            {"nakes-name": "dr. X", "nakes-profession": "dukun"},
+            "nakes-profession",
+            "Pilihan tidak sah.",
+        ),
+        (
+            "nakes",
+            {"nakes-name": "dr.\x00X", "nakes-profession": "dokter"},
+            "nakes-name",
+            "karakter yang tidak sah",
+        ),
+    ],
+)
 def test_directory_forms(app, client, auth, kind, data, field, message):
     url = _urls(app)[kind]
     with app.app_context():
@@ -337,21 +428,42 @@ def test_directory_forms(app, client, auth, kind, data, field, message):
     resp = client.post(url, data={**data, **_hidden(app, kind)})
     assert resp.status_code == 422 and message in field_block(resp.text, field)
     with app.app_context():
-        assert [db.session.scalar(select(func.count(m.id))) for m in (Poli, HealthWorker, FacilityProfile)] == counts
+        assert [
+            db.session.scalar(select(func.count(m.id))) for m in (Poli, HealthWorker, FacilityProfile)
+        ] == counts
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"birth_date": "1850-01-01"}, "birth_date", "Tanggal di luar rentang yang wajar"),
-    ({"birth_date": "2999-01-01"}, "birth_date", "Tanggal lahir tidak boleh melewati hari ini."),
-    ({"name": "Uji\x00"}, "name", "karakter yang tidak sah"),
-    ({"no_rm": LONG}, "no_rm", "Maksimal 30 karakter."),
-    ({"home_regency": HUGE}, "home_regency", "Pilihan tidak sah."),
-    ({"home_regency": "13.0\x00"}, "home_regency", "Pilihan tidak sah."),  # PostgreSQL refuses NUL in a query
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"birth_date": "1850-01-01"}, "birth_date", "Tanggal di luar rentang yang wajar"),
+        ({"birth_date": "2999-01-01"}, "birth_date", "Tanggal lahir tidak boleh melewati hari ini."),
+        ({"name": "Uji\x00"}, "name", "karakter yang tidak sah"),
+        ({"no_rm": LONG}, "no_rm", "Maksimal 30 karakter."),
+        ({"home_regency": HUGE}, "home_regency", "Pilihan tidak sah."),
+        (
+            {"home_regency": "13.0\x00"},
+            "home_regency",
+            "Pilihan tidak sah.",
+        ),  # PostgreSQL refuses NUL in a query
+    ],
+)
 def test_patient_form_refusals(app, faskes, changes, field, message):
-    data = {"name": "Uji Tolak", "nik": "1302184506900007", "no_jkn": "0002035020999", "status_peserta": "utama",
-            "jenis_kepesertaan": "pbi_apbd", "birth_date": "1990-06-05", "sex": "P", "home_regency": "13.02",
-            "kecamatan": "13.02.18", "nagari": "13.02.18.2004", "address": MARKER, **key(), **changes}
+    data = {
+        "name": "Uji Tolak",
+        "nik": "1302184506900007",
+        "no_jkn": "0002035020999",
+        "status_peserta": "utama",
+        "jenis_kepesertaan": "pbi_apbd",
+        "birth_date": "1990-06-05",
+        "sex": "P",
+        "home_regency": "13.02",
+        "kecamatan": "13.02.18",
+        "nagari": "13.02.18.2004",
+        "address": MARKER,
+        **key(),
+        **changes,
+    }
     with app.app_context():
         before = db.session.scalar(select(func.count(Patient.id)))
     resp = faskes.post("/rujukan/pasien/baru", data=data)
@@ -366,13 +478,29 @@ def test_ids_beyond_the_database_range_are_not_found(app, client, auth):
         pkm = org("pkm").id
     auth.login("faskes.solok")
     big = "9" * 20
-    for url in (f"/rujukan/{big}", f"/rujukan/{big}/cetak", f"/rujukan/{big}/persetujuan", f"/rujukan/pasien/{big}",
-                f"/rujukan/faskes/{big}", f"/rujukan/{big}/ubah", f"/rujukan/{big}/jawab",
-                f"/rujukan/pasien/{big}/ubah", f"/rujukan/pasien/{big}/rujukan/baru", f"/rujukan/faskes/{big}/ubah"):
+    for url in (
+        f"/rujukan/{big}",
+        f"/rujukan/{big}/cetak",
+        f"/rujukan/{big}/persetujuan",
+        f"/rujukan/pasien/{big}",
+        f"/rujukan/faskes/{big}",
+        f"/rujukan/{big}/ubah",
+        f"/rujukan/{big}/jawab",
+        f"/rujukan/pasien/{big}/ubah",
+        f"/rujukan/pasien/{big}/rujukan/baru",
+        f"/rujukan/faskes/{big}/ubah",
+    ):
         assert client.get(url).status_code == 404, url
-    for url in (f"/rujukan/{big}/ubah", f"/rujukan/{big}/terbitkan", f"/rujukan/{big}/salin",
-                f"/rujukan/{big}/aksi/cancel", f"/rujukan/{big}/jawab", f"/rujukan/faskes/{pkm}/nonaktif/poli/{big}",
-                f"/rujukan/pasien/{big}/rujukan/baru", f"/rujukan/faskes/{big}/poli"):
+    for url in (
+        f"/rujukan/{big}/ubah",
+        f"/rujukan/{big}/terbitkan",
+        f"/rujukan/{big}/salin",
+        f"/rujukan/{big}/aksi/cancel",
+        f"/rujukan/{big}/jawab",
+        f"/rujukan/faskes/{pkm}/nonaktif/poli/{big}",
+        f"/rujukan/pasien/{big}/rujukan/baru",
+        f"/rujukan/faskes/{big}/poli",
+    ):
         assert client.post(url, data={"channel": "web", "note": "x"}).status_code == 404, url
 
 
@@ -385,8 +513,10 @@ def test_control_characters_in_searches_and_filters(app, client, auth):
     assert "Rosmaniar" in client.get("/rujukan/pasien", query_string={"q": "Ros\x00maniar"}).text
     assert client.get("/rujukan/pasien/baru", query_string={"nik": "\x00"}).status_code == 200
     assert client.get("/rujukan/pasien/wilayah", query_string={"home_regency": "\x00"}).status_code == 200
-    cascade = client.post("/rujukan/pasien/baru", data={"home_regency": "13.0\x00", "kecamatan": "\x00",
-                                                        "_cascade": "1", "name": MARKER})
+    cascade = client.post(
+        "/rujukan/pasien/baru",
+        data={"home_regency": "13.0\x00", "kecamatan": "\x00", "_cascade": "1", "name": MARKER},
+    )
     assert cascade.status_code == 200 and MARKER in cascade.text
     auth.logout()
     auth.login("dinkes.sijunjung")

@@ -7,21 +7,37 @@ from blueprints.core.extensions import db
 from blueprints.core.timeutil import today_local
 from blueprints.rujukan import verification
 from blueprints.rujukan.models import Patient, Referral
+from tests.queries import statements
 
 from .conftest import form_data, key, org
 from .test_pdf import pdf_info
-from tests.queries import statements
 
 
 def test_done_means(app, client, auth):
     auth.login("faskes.solok")
     nik = "1302185203840001"
-    client.post("/rujukan/pasien/baru", data={
-        "name": "Rosmaniar", "nik": nik, "jenis_kepesertaan": "pbi_apbd", "no_jkn": "0002035020396",
-        "status_peserta": "utama", "birth_date": "1984-03-12", "sex": "P", "home_regency": "13.02",
-        "kecamatan": "13.02.18", "nagari": "13.02.18.2004", "jorong": "1", "phone": "081266000001", **key()})
+    client.post(
+        "/rujukan/pasien/baru",
+        data={
+            "name": "Rosmaniar",
+            "nik": nik,
+            "jenis_kepesertaan": "pbi_apbd",
+            "no_jkn": "0002035020396",
+            "status_peserta": "utama",
+            "birth_date": "1984-03-12",
+            "sex": "P",
+            "home_regency": "13.02",
+            "kecamatan": "13.02.18",
+            "nagari": "13.02.18.2004",
+            "jorong": "1",
+            "phone": "081266000001",
+            **key(),
+        },
+    )
     with app.app_context():
-        patient = db.session.scalars(select(Patient).where(Patient.nik == nik).order_by(Patient.id.desc())).first()
+        patient = db.session.scalars(
+            select(Patient).where(Patient.nik == nik).order_by(Patient.id.desc())
+        ).first()
         assert "Pengguna kursi roda" in patient.accessibility
         pid = patient.id
     resp = client.post(f"/rujukan/pasien/{pid}/rujukan/baru", data=form_data(app, terbitkan="1"))
@@ -37,8 +53,16 @@ def test_done_means(app, client, auth):
     auth.login("faskes.rsud.sijunjung")
     assert number in client.get("/rujukan/masuk").text
     client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web", **key()})
-    client.post(f"/rujukan/{ref_id}/jawab", data={"channel": "web", "reply_diag": "I50.0",
-                                                  "reply_advice": "Kontrol 2 minggu", "reply_doctor": "dr. Irwan", **key()})
+    client.post(
+        f"/rujukan/{ref_id}/jawab",
+        data={
+            "channel": "web",
+            "reply_diag": "I50.0",
+            "reply_advice": "Kontrol 2 minggu",
+            "reply_doctor": "dr. Irwan",
+            **key(),
+        },
+    )
     auth.logout()
 
     auth.login("faskes.solok")
@@ -66,17 +90,29 @@ def test_queries_per_page(app, client, auth):
     """Each rujukan page answers in a handful of queries (budget 6, plus the session's user load)."""
     auth.login("faskes.solok")
     with app.app_context():
-        ref_id = db.session.scalars(select(Referral.id).where(Referral.status == "dijawab",
-                                                              Referral.origin_id == org("pkm").id)
-                                    .order_by(Referral.id)).first()
-    counts = {url: _queries(app, client, url) for url in (
-        "/rujukan/", "/rujukan/masuk", f"/rujukan/{ref_id}", "/rujukan/faskes", "/rujukan/daftar-kerja", "/")}
+        ref_id = db.session.scalars(
+            select(Referral.id)
+            .where(Referral.status == "dijawab", Referral.origin_id == org("pkm").id)
+            .order_by(Referral.id)
+        ).first()
+    counts = {
+        url: _queries(app, client, url)
+        for url in (
+            "/rujukan/",
+            "/rujukan/masuk",
+            f"/rujukan/{ref_id}",
+            "/rujukan/faskes",
+            "/rujukan/daftar-kerja",
+            "/",
+        )
+    }
     assert all(n <= 6 for n in counts.values()), counts
     # The letter form: session user, patient (with jorong), directory, poli, staff.
     with app.app_context():
         # one of this puskesmas' patients (an unordered first row may be another facility's: 404)
-        patient_id = db.session.scalars(select(Referral.patient_id).where(Referral.origin_id == org("pkm").id)
-                                        .order_by(Referral.id)).first()
+        patient_id = db.session.scalars(
+            select(Referral.patient_id).where(Referral.origin_id == org("pkm").id).order_by(Referral.id)
+        ).first()
     assert _queries(app, client, f"/rujukan/pasien/{patient_id}/rujukan/baru") <= 6
     # A directory entry: facility, profile, poli, staff.
     with app.app_context():

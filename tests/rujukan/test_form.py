@@ -1,6 +1,6 @@
 """docs/rujukan.md §6 validation levels on the referral and patient forms: errors at the field, input kept,
 warnings shown and never blocking; bad input never 500s."""
-from tests.clock import TODAY
+
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from blueprints.core.extensions import db
 from blueprints.core.nik import NO_NIK_REASON_MESSAGE
 from blueprints.rujukan.models import HealthWorker, Patient, Referral
+from tests.clock import TODAY
 
 from ..conftest import HX
 from .conftest import form_data, key, org, patient_named, version
@@ -80,8 +81,9 @@ def test_nonspecialist_diagnosis_needs_tacc(app, faskes):
     resp = _error_case(app, faskes, "termasuk daftar non-spesialistik", diag1="I10")
     assert "Tulis alasan TACC" in resp.text
     _error_case(app, faskes, "Pilih lama keluhan", diag1="I10", tacc="time", tacc_reason="> 7 hari")
-    ok = faskes.post(_new_url(app), data=form_data(app, diag1="I10", tacc="comorbidity",
-                                                   tacc_reason="Gagal ginjal kronik"))
+    ok = faskes.post(
+        _new_url(app), data=form_data(app, diag1="I10", tacc="comorbidity", tacc_reason="Gagal ginjal kronik")
+    )
     assert ok.status_code == 302
 
 
@@ -95,7 +97,9 @@ def test_nonspecialist_list_version_is_configuration(make_app):
 
 def test_cross_border_needs_basis(app, faskes):
     # Asril lives elsewhere in Kab. Solok (no PKS coverage); RSUD Sijunjung is in the other regency.
-    resp = faskes.post(_new_url(app, "Asril"), data=form_data(app, dasar="", anamnesis="Keluhan khusus uji 123"))
+    resp = faskes.post(
+        _new_url(app, "Asril"), data=form_data(app, dasar="", anamnesis="Keluhan khusus uji 123")
+    )
     assert resp.status_code == 422
     assert "wajib mencatat dasar rujukan" in resp.text and "Keluhan khusus uji 123" in resp.text
 
@@ -106,8 +110,17 @@ def test_consent_and_igd_call_required_at_issue_only(app, faskes):
     _error_case(app, faskes, "Catat persetujuan atau penolakan", consent="", terbitkan="1")
     resp = _error_case(app, faskes, "catat nama petugas IGD", jenis="igd", terbitkan="1")
     assert "Catat jam telepon ke IGD." in resp.text and "dapat menerima" in resp.text
-    ok = faskes.post(_new_url(app), data=form_data(app, jenis="igd", igd_call_name="Ns. Wati",
-                                                   igd_call_time="14:05", igd_call_accepted="ya", terbitkan="1"))
+    ok = faskes.post(
+        _new_url(app),
+        data=form_data(
+            app,
+            jenis="igd",
+            igd_call_name="Ns. Wati",
+            igd_call_time="14:05",
+            igd_call_accepted="ya",
+            terbitkan="1",
+        ),
+    )
     assert ok.status_code == 302
 
 
@@ -123,10 +136,15 @@ def test_issue_from_detail_page_shows_errors_at_fields(app, faskes):
 
 def test_warnings_do_not_block(app, faskes):
     with app.app_context():
-        bidan = db.session.scalar(select(HealthWorker).where(HealthWorker.profession == "bidan",
-                                                             HealthWorker.organisation_id == org("pkm").id)).id
+        bidan = db.session.scalar(
+            select(HealthWorker).where(
+                HealthWorker.profession == "bidan", HealthWorker.organisation_id == org("pkm").id
+            )
+        ).id
     late = (TODAY + timedelta(days=200)).isoformat()
-    resp = faskes.post(_new_url(app), data=form_data(app, nakes_id=str(bidan), planned_visit=late, terbitkan="1"))
+    resp = faskes.post(
+        _new_url(app), data=form_data(app, nakes_id=str(bidan), planned_visit=late, terbitkan="1")
+    )
     assert resp.status_code == 302
     page = faskes.get(resp.headers["Location"])
     assert "Bidan/perawat hanya merujuk" in page.text
@@ -134,12 +152,17 @@ def test_warnings_do_not_block(app, faskes):
 
 
 def test_free_text_destination_is_a_logged_warning(app, faskes):
-    resp = faskes.post(_new_url(app), data=form_data(app, destination_id="0", poli_id="0",
-                                                     destination_text="Klinik Swasta Muaro", dasar="geografis"))
+    resp = faskes.post(
+        _new_url(app),
+        data=form_data(
+            app, destination_id="0", poli_id="0", destination_text="Klinik Swasta Muaro", dasar="geografis"
+        ),
+    )
     assert resp.status_code == 302
     page = faskes.get(resp.headers["Location"])
     assert "ditulis bebas" in page.text and "Klinik Swasta Muaro" in page.text
     from blueprints.core.audit import AuditEvent
+
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(AuditEvent.summary.like("%teks bebas%"))) == 1
 
@@ -153,7 +176,10 @@ def test_bad_input_never_500(app, faskes):
     assert "Tulis tekanan darah seperti 120/80." in long.text and "Harus berupa bilangan bulat." in long.text
     script = faskes.post(url, data=form_data(app, anamnesis="<script>alert(1)</script>", diag1="<script>"))
     assert script.status_code == 422
-    assert "<script>alert(1)</script>" not in script.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in script.text
+    assert (
+        "<script>alert(1)</script>" not in script.text
+        and "&lt;script&gt;alert(1)&lt;/script&gt;" in script.text
+    )
     for q in ("", "x" * 10_000, "<script>alert(1)</script>"):
         for path in ("/rujukan/icd", "/rujukan/pasien", "/rujukan/", "/rujukan/faskes", "/rujukan/rekap"):
             resp = faskes.get(path, query_string={"q": q, "bulan": q, "status": q})
@@ -181,33 +207,62 @@ def test_icd_search_without_js_and_with_htmx(app, faskes):
 
 # ---- patient form ------------------------------------------------------------------------------
 
+
 def _patient(app, **over):
-    data = {"name": "Uji Pasien", "nik": "1302184506900007", "no_nik_reason": "", "no_jkn": "0002035020999",
-            "status_peserta": "utama", "jenis_kepesertaan": "pbi_apbd", "birth_date": "1990-06-05", "sex": "P",
-            "home_regency": "13.02", "kecamatan": "13.02.18", "nagari": "13.02.18.2004", "jorong": "",
-            "address": "Jl. Uji", "phone": "08123456789", "no_rm": "RM-9", **key()}
+    data = {
+        "name": "Uji Pasien",
+        "nik": "1302184506900007",
+        "no_nik_reason": "",
+        "no_jkn": "0002035020999",
+        "status_peserta": "utama",
+        "jenis_kepesertaan": "pbi_apbd",
+        "birth_date": "1990-06-05",
+        "sex": "P",
+        "home_regency": "13.02",
+        "kecamatan": "13.02.18",
+        "nagari": "13.02.18.2004",
+        "jorong": "",
+        "address": "Jl. Uji",
+        "phone": "08123456789",
+        "no_rm": "RM-9",
+        **key(),
+    }
     data.update(over)
     return data
 
 
 def test_patient_nik_rules(app, faskes):
     bad = faskes.post("/rujukan/pasien/baru", data=_patient(app, nik="130218450690007", name="Tetap Diketik"))
-    assert bad.status_code == 422 and "NIK harus tepat 16 digit angka." in bad.text and "Tetap Diketik" in bad.text
+    assert (
+        bad.status_code == 422
+        and "NIK harus tepat 16 digit angka." in bad.text
+        and "Tetap Diketik" in bad.text
+    )
     bad = faskes.post("/rujukan/pasien/baru", data=_patient(app, no_jkn="000203502099"))
     assert bad.status_code == 422 and "13 digit" in bad.text
-    baby = faskes.post("/rujukan/pasien/baru", data=_patient(app, name="Bayi Ny. Uji", nik="", no_nik_reason="Bayi baru lahir"))
+    baby = faskes.post(
+        "/rujukan/pasien/baru",
+        data=_patient(app, name="Bayi Ny. Uji", nik="", no_nik_reason="Bayi baru lahir"),
+    )
     assert baby.status_code == 302
     with app.app_context():
-        assert db.session.scalar(select(Patient).where(Patient.name == "Bayi Ny. Uji")).no_nik_reason == "Bayi baru lahir"
+        assert (
+            db.session.scalar(select(Patient).where(Patient.name == "Bayi Ny. Uji")).no_nik_reason
+            == "Bayi baru lahir"
+        )
     bad = faskes.post("/rujukan/pasien/baru", data=_patient(app, nik="", no_nik_reason=""))
     assert bad.status_code == 422 and NO_NIK_REASON_MESSAGE in bad.text
     bad = faskes.post("/rujukan/pasien/baru", data=_patient(app, nik="9902184506900007"))
     assert bad.status_code == 422 and "Kode provinsi 99" in bad.text
     # birth date differs from the NIK: a warning after the save, never a block
-    ok = faskes.post("/rujukan/pasien/baru", data=_patient(app, birth_date="1990-06-06"), follow_redirects=True)
+    ok = faskes.post(
+        "/rujukan/pasien/baru", data=_patient(app, birth_date="1990-06-06"), follow_redirects=True
+    )
     assert ok.status_code == 200 and "Tanggal lahir berbeda dengan NIK" in ok.text
     with app.app_context():
-        assert db.session.scalar(select(Patient).where(Patient.name == "Uji Pasien")).nik == "1302184506900007"
+        assert (
+            db.session.scalar(select(Patient).where(Patient.name == "Uji Pasien")).nik == "1302184506900007"
+        )
 
 
 def test_patient_prefill_from_sidilan_with_accessibility(app, client, auth):
@@ -218,7 +273,9 @@ def test_patient_prefill_from_sidilan_with_accessibility(app, client, auth):
     assert "Rosmaniar" in search.text and "Daftarkan dengan data SIDILAN" in search.text
     form = client.get("/rujukan/pasien/baru", query_string={"nik": nik})
     assert 'value="Rosmaniar"' in form.text and "kursi roda" in form.text
-    resp = client.post("/rujukan/pasien/baru", data=_patient(app, name="Rosmaniar", nik=nik, birth_date="1984-03-12"))
+    resp = client.post(
+        "/rujukan/pasien/baru", data=_patient(app, name="Rosmaniar", nik=nik, birth_date="1984-03-12")
+    )
     assert resp.status_code == 302
     with app.app_context():
         p = db.session.scalars(select(Patient).where(Patient.nik == nik).order_by(Patient.id.desc())).first()
@@ -231,13 +288,17 @@ def test_edit_draft_keeps_db_on_error(app, faskes):
     ref_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
     page = faskes.get(f"/rujukan/{ref_id}/ubah")
     assert page.status_code == 200 and "Versi pertama" in page.text and 'value="I50.0"' in page.text
-    bad = faskes.post(f"/rujukan/{ref_id}/ubah", data=form_data(app, anamnesis="Versi kedua", diag1="QQQ",
-                                                                **version(app, Referral, ref_id)))
+    bad = faskes.post(
+        f"/rujukan/{ref_id}/ubah",
+        data=form_data(app, anamnesis="Versi kedua", diag1="QQQ", **version(app, Referral, ref_id)),
+    )
     assert bad.status_code == 422 and "Versi kedua" in bad.text
     with app.app_context():
         assert db.session.get(Referral, ref_id).anamnesis == "Versi pertama"
-    ok = faskes.post(f"/rujukan/{ref_id}/ubah", data=form_data(app, anamnesis="Versi kedua",
-                                                               **version(app, Referral, ref_id)))
+    ok = faskes.post(
+        f"/rujukan/{ref_id}/ubah",
+        data=form_data(app, anamnesis="Versi kedua", **version(app, Referral, ref_id)),
+    )
     assert ok.status_code == 302
     with app.app_context():
         assert db.session.get(Referral, ref_id).anamnesis == "Versi kedua"
@@ -257,7 +318,10 @@ def test_destination_block_shows_poli_and_capacity(app, faskes):
     frag = faskes.get("/rujukan/tujuan", query_string={"destination_id": rsud}, headers=HX)
     assert frag.status_code == 200 and "<html" not in frag.text and "ICU penuh" in frag.text
     assert len(__import__("gzip").compress(frag.data)) <= 4000
-    assert faskes.get("/rujukan/tujuan", query_string={"destination_id": "x<script>"}, headers=HX).status_code == 200
+    assert (
+        faskes.get("/rujukan/tujuan", query_string={"destination_id": "x<script>"}, headers=HX).status_code
+        == 200
+    )
     assert faskes.get("/rujukan/tujuan", query_string={"destination_id": rsud}).status_code == 302
 
 
@@ -268,8 +332,11 @@ def test_border_puskesmas_prefills_a_tigo_jangko_resident(app, client, auth):
     assert 'value="Rosmaniar"' in form.text and "Pengguna kursi roda" in form.text
     assert '<option selected value="13.02">' in form.text and "Tigo Lurah" in form.text
     from blueprints.core.audit import AuditEvent
+
     with app.app_context():
-        summaries = list(db.session.scalars(select(AuditEvent.summary).where(AuditEvent.object_type == "sidilan_person")))
+        summaries = list(
+            db.session.scalars(select(AuditEvent.summary).where(AuditEvent.object_type == "sidilan_person"))
+        )
         assert summaries and all("Rosmaniar" not in s and "1302185203840001" not in s for s in summaries)
 
 
@@ -278,7 +345,9 @@ def test_direct_fktp_to_tertiary_is_a_warning(make_app):
     client = app.test_client()
     client.post("/masuk", data={"username": "faskes.solok", "password": "sinergi-demo-2024"})
     resp = client.post(_new_url(app), data=form_data(app, terbitkan="1"), follow_redirects=True)
-    assert resp.status_code == 200 and "faskes tersier" in resp.text and "diterbitkan dengan nomor" in resp.text
+    assert (
+        resp.status_code == 200 and "faskes tersier" in resp.text and "diterbitkan dengan nomor" in resp.text
+    )
 
 
 NOTE_KNOWN = "Pasien dengan NIK ini sudah terdaftar; data yang ada dibuka."
@@ -292,17 +361,23 @@ def _patients(app):
 def test_registering_a_known_nik_opens_the_existing_patient(app, client, auth):
     nik = "1302185203840001"  # Rosmaniar, already a patient of Puskesmas Tigo Lurah
     with app.app_context():
-        ros = db.session.scalar(select(Patient).where(Patient.nik == nik, Patient.organisation_id == org("pkm").id))
+        ros = db.session.scalar(
+            select(Patient).where(Patient.nik == nik, Patient.organisation_id == org("pkm").id)
+        )
         ros_id, ros_name = ros.id, ros.name
     before = _patients(app)
     auth.login("faskes.solok")
     for typed in ("1302185203840001", "1302 1852 0384 0001"):
-        resp = client.post("/rujukan/pasien/baru", data=_patient(app, name="Nama Lain Diketik", nik=typed,
-                                                                 birth_date="1984-03-12"))
+        resp = client.post(
+            "/rujukan/pasien/baru",
+            data=_patient(app, name="Nama Lain Diketik", nik=typed, birth_date="1984-03-12"),
+        )
         assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/rujukan/pasien/{ros_id}")
         page = client.get(resp.headers["Location"])
         assert NOTE_KNOWN in page.text and ros_name in page.text and "Nama Lain Diketik" not in page.text
-    resp = client.post("/rujukan/pasien/baru", data=_patient(app, name="", nik=nik, phone="x"))  # rest not valid
+    resp = client.post(
+        "/rujukan/pasien/baru", data=_patient(app, name="", nik=nik, phone="x")
+    )  # rest not valid
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/rujukan/pasien/{ros_id}")
     resp = client.get("/rujukan/pasien/baru", query_string={"nik": nik})  # the 'register' link with a NIK
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/rujukan/pasien/{ros_id}")
@@ -311,7 +386,9 @@ def test_registering_a_known_nik_opens_the_existing_patient(app, client, auth):
         assert db.session.get(Patient, ros_id).name == ros_name  # the existing record is not overwritten
     auth.logout()
     auth.login("faskes.sijunjung")  # another facility keeps its own record of the same person
-    resp = client.post("/rujukan/pasien/baru", data=_patient(app, name="Rosmaniar", nik=nik, birth_date="1984-03-12"))
+    resp = client.post(
+        "/rujukan/pasien/baru", data=_patient(app, name="Rosmaniar", nik=nik, birth_date="1984-03-12")
+    )
     assert resp.status_code == 302 and not resp.headers["Location"].endswith(f"/rujukan/pasien/{ros_id}")
     assert NOTE_KNOWN not in client.get(resp.headers["Location"]).text
     assert _patients(app) == before + 1
@@ -321,13 +398,31 @@ def test_editing_a_patient_to_a_known_nik_is_refused(app, faskes):
     with app.app_context():
         bah = patient_named("Baharuddin")
         url, bah_nik, bah_id = f"/rujukan/pasien/{bah.id}/ubah", bah.nik, bah.id
-    resp = faskes.post(url, data=_patient(app, name="Baharuddin", nik="1302185203840001", sex="L",
-                                          birth_date="1962-05-04", address="Alamat diketik",
-                                          **version(app, Patient, bah_id)))
+    resp = faskes.post(
+        url,
+        data=_patient(
+            app,
+            name="Baharuddin",
+            nik="1302185203840001",
+            sex="L",
+            birth_date="1962-05-04",
+            address="Alamat diketik",
+            **version(app, Patient, bah_id),
+        ),
+    )
     assert resp.status_code == 422 and "NIK ini sudah terdaftar untuk pasien lain di faskes ini." in resp.text
     assert "Alamat diketik" in resp.text
     with app.app_context():
         assert patient_named("Baharuddin").nik == bah_nik
-    ok = faskes.post(url, data=_patient(app, name="Baharuddin", nik=bah_nik, sex="L", birth_date="1962-05-04",
-                                        **version(app, Patient, bah_id)))
+    ok = faskes.post(
+        url,
+        data=_patient(
+            app,
+            name="Baharuddin",
+            nik=bah_nik,
+            sex="L",
+            birth_date="1962-05-04",
+            **version(app, Patient, bah_id),
+        ),
+    )
     assert ok.status_code == 302  # its own NIK is not a duplicate of itself

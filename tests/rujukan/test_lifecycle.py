@@ -1,5 +1,5 @@
 """docs/rujukan.md §7 lifecycle enforced on the server, append-only event log, expiry at the boundary day."""
-from tests.clock import TODAY
+
 from datetime import date, timedelta
 
 import pytest
@@ -9,6 +9,7 @@ from blueprints.auth.models import User
 from blueprints.core.extensions import db
 from blueprints.rujukan import lifecycle, verification
 from blueprints.rujukan.models import Referral, ReferralEvent
+from tests.clock import TODAY
 
 from .conftest import key, org, referral_where, version
 
@@ -19,9 +20,12 @@ def _user(name):
 
 def _issued_ref(app):
     with app.app_context():
-        ref = referral_where(Referral.origin_id == org("pkm").id, Referral.status == "diterbitkan",
-                             Referral.valid_until >= TODAY + timedelta(days=30),
-                             Referral.destination_id == org("rsud").id)
+        ref = referral_where(
+            Referral.origin_id == org("pkm").id,
+            Referral.status == "diterbitkan",
+            Referral.valid_until >= TODAY + timedelta(days=30),
+            Referral.destination_id == org("rsud").id,
+        )
         return ref.id
 
 
@@ -51,38 +55,63 @@ def test_receiver_flow_and_sender_sees_answer(app, client, auth):
     auth.login("faskes.rsud.sijunjung")
     assert client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web", **key()}).status_code == 302
     assert client.get(f"/rujukan/{ref_id}/jawab").status_code == 200
-    bad = client.post(f"/rujukan/{ref_id}/jawab", data={"channel": "web", "reply_diag": "", "reply_doctor": "",
-                                                       **key()})
+    bad = client.post(
+        f"/rujukan/{ref_id}/jawab", data={"channel": "web", "reply_diag": "", "reply_doctor": "", **key()}
+    )
     assert bad.status_code == 422 and "Wajib diisi." in bad.text
-    resp = client.post(f"/rujukan/{ref_id}/jawab", data={
-        "channel": "web", "reply_diag": "I11.0", "reply_therapy": "Furosemid", "reply_advice": "Kontrol poli",
-        "reply_control_date": "2026-12-10", "reply_inpatient": "y", "reply_doctor": "dr. Irwan Syah, Sp.PD",
-        **key()})
+    resp = client.post(
+        f"/rujukan/{ref_id}/jawab",
+        data={
+            "channel": "web",
+            "reply_diag": "I11.0",
+            "reply_therapy": "Furosemid",
+            "reply_advice": "Kontrol poli",
+            "reply_control_date": "2026-12-10",
+            "reply_inpatient": "y",
+            "reply_doctor": "dr. Irwan Syah, Sp.PD",
+            **key(),
+        },
+    )
     assert resp.status_code == 302
     auth.logout()
     auth.login("faskes.solok")
     page = client.get(f"/rujukan/{ref_id}")
     assert "Jawaban rujukan" in page.text and "I11.0" in page.text and "dr. Irwan Syah, Sp.PD" in page.text
     assert "Waktu respons" in page.text
-    assert client.post(f"/rujukan/{ref_id}/aksi/complete", data={"channel": "web", **key()}).status_code == 302
+    assert (
+        client.post(f"/rujukan/{ref_id}/aksi/complete", data={"channel": "web", **key()}).status_code == 302
+    )
     with app.app_context():
         ref = db.session.get(Referral, ref_id)
         assert ref.status == "selesai" and ref.reply_inpatient is True
-        steps = [(e.from_status, e.to_status, e.channel) for e in db.session.scalars(
-            select(ReferralEvent).where(ReferralEvent.referral_id == ref_id).order_by(ReferralEvent.id))]
-        assert steps[-3:] == [("diterbitkan", "tiba", "web"), ("tiba", "dijawab", "web"),
-                              ("dijawab", "selesai", "web")]
+        steps = [
+            (e.from_status, e.to_status, e.channel)
+            for e in db.session.scalars(
+                select(ReferralEvent).where(ReferralEvent.referral_id == ref_id).order_by(ReferralEvent.id)
+            )
+        ]
+        assert steps[-3:] == [
+            ("diterbitkan", "tiba", "web"),
+            ("tiba", "dijawab", "web"),
+            ("dijawab", "selesai", "web"),
+        ]
 
 
 def test_sender_records_paper_reply(app, client, auth):
     """Loop closure from the tear-off slip: the sender types it, channel kertas (never 'web')."""
     ref_id = _issued_ref(app)
     auth.login("faskes.solok")
-    resp = client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web", **key()}, follow_redirects=True)
+    resp = client.post(
+        f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "web", **key()}, follow_redirects=True
+    )
     assert "hanya dari telepon" in resp.text
-    assert client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "telepon", **key()}).status_code == 302
-    resp = client.post(f"/rujukan/{ref_id}/jawab", data={"channel": "kertas", "reply_diag": "I50.0",
-                                                        "reply_doctor": "dr. RS", **key()})
+    assert (
+        client.post(f"/rujukan/{ref_id}/aksi/arrive", data={"channel": "telepon", **key()}).status_code == 302
+    )
+    resp = client.post(
+        f"/rujukan/{ref_id}/jawab",
+        data={"channel": "kertas", "reply_diag": "I50.0", "reply_doctor": "dr. RS", **key()},
+    )
     assert resp.status_code == 302
     with app.app_context():
         assert db.session.get(Referral, ref_id).reply_channel == "kertas"
@@ -189,6 +218,7 @@ def test_find_by_verification_code_from_paper_slip(app, client, auth):
 
 def _refused_draft_data(app):
     from .conftest import form_data
+
     return form_data(app, consent="menolak", consent_signer="Istri pasien", consent_relation="istri")
 
 
@@ -199,6 +229,7 @@ def test_refused_referral_is_not_issued_and_prints_the_refusal_form(app, client,
 
     from .conftest import patient_named
     from .test_pdf import pdf_info, pdf_text
+
     with app.app_context():
         new = f"/rujukan/pasien/{patient_named('Baharuddin').id}/rujukan/baru"
         referrals = db.session.scalar(select(func.count(Referral.id)))
@@ -216,7 +247,9 @@ def test_refused_referral_is_not_issued_and_prints_the_refusal_form(app, client,
     resp = client.post(f"/rujukan/{ref_id}/terbitkan", data=key())  # a stale page or a crafted post
     assert resp.status_code == 422 and lifecycle.REFUSED_MESSAGE in resp.text
     printed = client.get(f"/rujukan/{ref_id}/cetak")  # the letter prints as the refusal form
-    assert printed.status_code == 302 and printed.headers["Location"].endswith(f"/rujukan/{ref_id}/persetujuan")
+    assert printed.status_code == 302 and printed.headers["Location"].endswith(
+        f"/rujukan/{ref_id}/persetujuan"
+    )
     form = client.get(printed.headers["Location"])
     assert form.mimetype == "application/pdf" and pdf_info(form.data)[0] == 1
     text = pdf_text(form.data)
@@ -225,11 +258,20 @@ def test_refused_referral_is_not_issued_and_prints_the_refusal_form(app, client,
         ref = db.session.get(Referral, ref_id)
         assert ref.status == "draf" and ref.number is None and ref.valid_until is None
         assert db.session.scalar(select(func.count(Referral.id))) == referrals + 1
-        assert [(c.organisation_id, c.year, c.last) for c in db.session.scalars(select(NumberCounter))] == counters
+        assert [
+            (c.organisation_id, c.year, c.last) for c in db.session.scalars(select(NumberCounter))
+        ] == counters
         with pytest.raises(lifecycle.TransitionError, match="menolak dirujuk"):
             lifecycle.issue(ref, _user("faskes.solok"))
-    consent = client.post(f"/rujukan/{ref_id}/ubah", data={**_refused_draft_data(app), "consent": "setuju",
-                                                            "terbitkan": "1", **version(app, Referral, ref_id)})
+    consent = client.post(
+        f"/rujukan/{ref_id}/ubah",
+        data={
+            **_refused_draft_data(app),
+            "consent": "setuju",
+            "terbitkan": "1",
+            **version(app, Referral, ref_id),
+        },
+    )
     assert consent.status_code == 302  # the family changed its mind: now it is issued
     with app.app_context():
         assert db.session.get(Referral, ref_id).status == "diterbitkan"

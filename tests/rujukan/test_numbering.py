@@ -1,5 +1,5 @@
 """docs/rujukan.md §8 numbering: at issue only, sequential per facility and year, safe when concurrent."""
-from tests.clock import TODAY
+
 import threading
 
 import pytest
@@ -9,6 +9,7 @@ from blueprints.auth.models import User
 from blueprints.core.extensions import db
 from blueprints.rujukan import lifecycle, numbering
 from blueprints.rujukan.models import Referral
+from tests.clock import TODAY
 
 from .conftest import key, org
 
@@ -18,8 +19,15 @@ def _drafts(org_key, n):
     base = db.session.scalars(select(Referral).where(Referral.origin_id == org(org_key).id)).first()
     out = []
     for _ in range(n):
-        r = Referral(origin_id=base.origin_id, patient_id=base.patient_id, destination_id=base.destination_id,
-                     status="draf", anamnesis="uji", reason="uji", diag1_code="I50.0")
+        r = Referral(
+            origin_id=base.origin_id,
+            patient_id=base.patient_id,
+            destination_id=base.destination_id,
+            status="draf",
+            anamnesis="uji",
+            reason="uji",
+            diag1_code="I50.0",
+        )
         db.session.add(r)
         out.append(r)
     db.session.flush()
@@ -50,6 +58,7 @@ def test_bpjs_like_format_refused(make_app):
         pkm = org("pkm")
         pkm.facility_code = "0050B107"
         from datetime import date
+
         with pytest.raises(ValueError):
             numbering.format_number(4, pkm, date(2023, 2, 1))
         db.session.rollback()
@@ -91,6 +100,7 @@ def test_concurrent_issue_gives_distinct_numbers(app):
 def test_two_clerks_issue_at_the_same_moment_over_http(app):
     """Two logged-in clerks of one puskesmas press 'Terbitkan' together: two distinct numbers."""
     from .conftest import form_data, patient_named
+
     clients = [app.test_client(), app.test_client()]
     for c in clients:
         c.post("/masuk", data={"username": "faskes.solok", "password": "sinergi-demo-2024"})
@@ -123,8 +133,9 @@ def test_bad_number_format_is_a_message_not_a_500(make_app):
     client = app.test_client()
     client.post("/masuk", data={"username": "faskes.solok", "password": "sinergi-demo-2024"})
     with app.app_context():
-        draft = db.session.scalars(select(Referral).where(Referral.origin_id == org("pkm").id,
-                                                         Referral.status == "draf")).first()
+        draft = db.session.scalars(
+            select(Referral).where(Referral.origin_id == org("pkm").id, Referral.status == "draf")
+        ).first()
         draft.consent, draft.consent_signer = "setuju", "Keluarga"
         draft.consent_date = TODAY
         db.session.commit()

@@ -1,5 +1,5 @@
 """Monthly cross-regency recap, register book, worklists and home panels."""
-from tests.clock import TODAY
+
 import csv
 import io
 
@@ -7,20 +7,23 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from blueprints.core.extensions import db
-from blueprints.rujukan.models import Referral
 from blueprints.core.timeutil import to_local
+from blueprints.rujukan.models import Referral
+from tests.clock import TODAY
+from tests.queries import statements
 
 from .conftest import org, referral_where
 from .test_pdf import pdf_info
-from tests.queries import statements
 
 
 def _served_this_month(app):
     """The latest arrival at RSUD Sijunjung of a Solok resident (demo): its number, patient and WIB month."""
     with app.app_context():
-        r = db.session.scalars(select(Referral).where(Referral.destination_id == org("rsud").id,
-                                                      Referral.arrived_at.is_not(None))
-                               .order_by(Referral.arrived_at.desc(), Referral.id.desc())).first()
+        r = db.session.scalars(
+            select(Referral)
+            .where(Referral.destination_id == org("rsud").id, Referral.arrived_at.is_not(None))
+            .order_by(Referral.arrived_at.desc(), Referral.id.desc())
+        ).first()
         assert r.patient.home_regency.code == "13.02"
         local = to_local(r.arrived_at).date()
         return r.number, r.patient.name, f"{local.year}-{local.month:02d}"
@@ -30,7 +33,9 @@ def test_recap_for_both_dinkes(app, client, auth):
     number, name, month = _served_this_month(app)
     for user in ("dinkes.solok", "dinkes.sijunjung"):
         auth.login(user)
-        resp = client.get("/rujukan/rekap", query_string={"bulan": month, "asal": "13.02", "layanan": "13.03"})
+        resp = client.get(
+            "/rujukan/rekap", query_string={"bulan": month, "asal": "13.02", "layanan": "13.03"}
+        )
         assert resp.status_code == 200 and number in resp.text and name in resp.text
         assert "RSUD Sijunjung (demo)" in resp.text and "FKTL" in resp.text and "BPJS Kesehatan" in resp.text
         assert "Per diagnosis" in resp.text and "Per kategori" in resp.text
@@ -94,7 +99,9 @@ def test_worklists_and_home_panels(client, auth):
 def test_panel_rules_match_worklist_queries(app):
     """The home panels sort one loaded list in Python; they must agree with the worklist pages' SQL."""
     from datetime import timedelta
+
     from blueprints.rujukan.worklists import LABELS, matches, open_referrals, worklist
+
     with app.app_context():
         for key in ("pkm", "rsud", "kumanis"):
             org_id = org(key).id
@@ -110,8 +117,11 @@ def _month_with_rows(app, at_least: int) -> str:
     """This month, or the one before when it has too few rows (on the 1st, the demo has served one patient)."""
     from blueprints.auth.models import Regency
     from blueprints.rujukan.reports import recap
+
     with app.app_context():
-        home, served = (db.session.scalar(select(Regency).where(Regency.code == c)) for c in ("13.02", "13.03"))
+        home, served = (
+            db.session.scalar(select(Regency).where(Regency.code == c)) for c in ("13.02", "13.03")
+        )
         for back in (0, 1):
             y, m = (TODAY.year, TODAY.month - back) if TODAY.month - back >= 1 else (TODAY.year - 1, 12)
             if len(recap(y, m, home, served)["rows"]) >= at_least:
@@ -128,7 +138,12 @@ def test_recap_pdf_is_split_into_parts(make_app):
     assert "PDF (F4) bagian 2" in page.text
     resp = client.get("/rujukan/rekap", query_string={"bulan": month, "format": "pdf", "bagian": "2"})
     assert resp.data[:4] == b"%PDF" and "bagian-2" in resp.headers["Content-Disposition"]
-    assert client.get("/rujukan/rekap", query_string={"bulan": month, "format": "pdf", "bagian": "x"}).status_code == 200
+    assert (
+        client.get(
+            "/rujukan/rekap", query_string={"bulan": month, "format": "pdf", "bagian": "x"}
+        ).status_code
+        == 200
+    )
 
 
 def test_reverse_pair_and_bad_pairs(client, auth):
@@ -144,14 +159,28 @@ def test_recap_pdf_html_has_both_dinkes_signature_blocks(app):
 
     from blueprints.auth.models import Regency
     from blueprints.rujukan.reports import recap, row_values
+
     number, name, month = _served_this_month(app)
     y, m = (int(x) for x in month.split("-"))
     with app.test_request_context("/rujukan/rekap"):
-        home, served = (db.session.scalar(select(Regency).where(Regency.code == c)) for c in ("13.02", "13.03"))
+        home, served = (
+            db.session.scalar(select(Regency).where(Regency.code == c)) for c in ("13.02", "13.03")
+        )
         data = recap(y, m, home, served)
-        html = render_template("rujukan/pdf/recap.html", page_size="215mm 330mm", paper="F4", title="t", home=home,
-                               served=served, month=month, today=TODAY, part=1, parts=1,
-                               values=[row_values(x, data["places"]) for x in data["rows"]], **data)
+        html = render_template(
+            "rujukan/pdf/recap.html",
+            page_size="215mm 330mm",
+            paper="F4",
+            title="t",
+            home=home,
+            served=served,
+            month=month,
+            today=TODAY,
+            part=1,
+            parts=1,
+            values=[row_values(x, data["places"]) for x in data["rows"]],
+            **data,
+        )
     assert html.count("Kepala Dinas Kesehatan") == 2
     assert "Kabupaten Solok" in html and "Kabupaten Sijunjung" in html and number in html
     assert "size:330mm 215mm" in html  # F4 landscape

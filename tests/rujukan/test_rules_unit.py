@@ -1,13 +1,21 @@
 """Rujukan's pure rules, tested without an app: the number format, the lifecycle table, validity, the JKN card
 rule, border coverage, the non-specialist list match and the verification code's MAC."""
+
 from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
 
 from blueprints.rujukan.border import best_coverage, is_border_jorong
-from blueprints.rujukan.lifecycle import (COPYABLE, TRANSITIONS, TransitionError, allowed_steps, duration_text,
-                                          step_refusal, valid_until)
+from blueprints.rujukan.lifecycle import (
+    COPYABLE,
+    TRANSITIONS,
+    TransitionError,
+    allowed_steps,
+    duration_text,
+    step_refusal,
+    valid_until,
+)
 from blueprints.rujukan.models import STATUS_LABELS
 from blueprints.rujukan.nonspecialist import is_nonspecialist
 from blueprints.rujukan.numbering import BPJS_LIKE_MESSAGE, facility_code, number_text
@@ -18,6 +26,7 @@ DEFAULT_FORMAT = "{urut:04d}/RJK/{kode}/{romawi}/{tahun}"
 
 
 # ---- numbering ----------------------------------------------------------------------------------------------
+
 
 def test_number_text_fills_the_pattern():
     assert number_text(DEFAULT_FORMAT, 7, "P1302180101", date(2026, 2, 3)) == "0007/RJK/P1302180101/II/2026"
@@ -42,10 +51,18 @@ def test_facility_code_never_holds_a_slash_and_falls_back_to_the_id():
 
 # ---- lifecycle table ----------------------------------------------------------------------------------------
 
+
 def test_who_may_take_which_step():
     assert allowed_steps("draf", "sender") == ["cancel"]
     assert allowed_steps("draf", "receiver") == []
-    assert allowed_steps("diterbitkan", "sender") == ["send", "accept", "reject", "redirect", "arrive", "cancel"]
+    assert allowed_steps("diterbitkan", "sender") == [
+        "send",
+        "accept",
+        "reject",
+        "redirect",
+        "arrive",
+        "cancel",
+    ]
     assert allowed_steps("diterbitkan", "receiver") == ["accept", "reject", "redirect", "arrive"]
     assert allowed_steps("tiba", "receiver") == ["answer"]
     assert allowed_steps("dijawab", "sender") == ["complete"]
@@ -62,17 +79,20 @@ def test_every_transition_leads_to_a_known_status_and_copyable_states_are_final(
     assert not sources & set(COPYABLE)
 
 
-@pytest.mark.parametrize(("action", "status", "side", "extra", "field", "message"), [
-    ("fly", "draf", "sender", {}, None, "Tindakan tidak dikenal."),
-    ("answer", "diterbitkan", "receiver", {}, None, "tidak dapat diubah"),
-    ("cancel", "diterbitkan", "receiver", {"note": "x"}, None, "dilakukan oleh faskes asal."),
-    ("send", "diterbitkan", "receiver", {}, None, "dilakukan oleh faskes asal."),
-    ("accept", "diterbitkan", "sender", {"channel": "web"}, "channel", "hanya dari telepon"),
-    ("cancel", "diterbitkan", "sender", {"note": "  "}, "note", "Alasan pembatalan wajib diisi."),
-    ("reject", "dikirim", "receiver", {}, "note", "Alasan wajib diisi"),
-    ("redirect", "dikirim", "sender", {"channel": "telepon"}, "note", "Alasan wajib diisi"),
-    ("cancel", "tiba", "sender", {"note": "terlambat"}, None, "tidak dapat diubah"),
-])
+@pytest.mark.parametrize(
+    ("action", "status", "side", "extra", "field", "message"),
+    [
+        ("fly", "draf", "sender", {}, None, "Tindakan tidak dikenal."),
+        ("answer", "diterbitkan", "receiver", {}, None, "tidak dapat diubah"),
+        ("cancel", "diterbitkan", "receiver", {"note": "x"}, None, "dilakukan oleh faskes asal."),
+        ("send", "diterbitkan", "receiver", {}, None, "dilakukan oleh faskes asal."),
+        ("accept", "diterbitkan", "sender", {"channel": "web"}, "channel", "hanya dari telepon"),
+        ("cancel", "diterbitkan", "sender", {"note": "  "}, "note", "Alasan pembatalan wajib diisi."),
+        ("reject", "dikirim", "receiver", {}, "note", "Alasan wajib diisi"),
+        ("redirect", "dikirim", "sender", {"channel": "telepon"}, "note", "Alasan wajib diisi"),
+        ("cancel", "tiba", "sender", {"note": "terlambat"}, None, "tidak dapat diubah"),
+    ],
+)
 def test_a_refused_step_says_why_and_at_which_field(action, status, side, extra, field, message):
     refusal = step_refusal(action, status, side, **extra)
     assert isinstance(refusal, TransitionError) and message in str(refusal) and refusal.field == field
@@ -85,6 +105,7 @@ def test_allowed_steps_are_not_refused():
 
 
 # ---- validity -----------------------------------------------------------------------------------------------
+
 
 def test_validity_in_calendar_and_working_days():
     assert valid_until(date(2026, 1, 30), 30) == date(2026, 3, 1)
@@ -102,6 +123,7 @@ def test_duration_text():
 
 # ---- patient: JKN card --------------------------------------------------------------------------------------
 
+
 def test_jkn_card_number_is_13_digits_and_required_for_members():
     assert jkn_problems("0002035020396", "pbi_apbd") == []
     assert jkn_problems("0002-0350-20396", "pbpu") == []  # separators are ignored
@@ -114,14 +136,21 @@ def test_jkn_card_number_is_13_digits_and_required_for_members():
 
 # ---- border -------------------------------------------------------------------------------------------------
 
+
 def _coverage(agreement_id, in_force, others=()):
     return SimpleNamespace(agreement_id=agreement_id, in_force=in_force, other_regency_ids=list(others))
 
 
 def test_best_coverage_prefers_an_agreement_in_force_for_that_regency():
-    old_not_in_force, other_regency, in_force = _coverage(1, False), _coverage(2, True, [9]), _coverage(3, True, [7])
+    old_not_in_force, other_regency, in_force = (
+        _coverage(1, False),
+        _coverage(2, True, [9]),
+        _coverage(3, True, [7]),
+    )
     assert best_coverage([old_not_in_force, other_regency, in_force], 7) is in_force
-    assert best_coverage([old_not_in_force, other_regency], 7) is old_not_in_force  # names no regency: covers all
+    assert (
+        best_coverage([old_not_in_force, other_regency], 7) is old_not_in_force
+    )  # names no regency: covers all
     assert best_coverage([other_regency], 7) is None
     assert best_coverage([], 7) is None
 
@@ -134,6 +163,7 @@ def test_border_jorong_is_a_configured_pair():
 
 
 # ---- non-specialist list, verification code -----------------------------------------------------------------
+
 
 def test_a_listed_category_covers_its_subcategories():
     listed = {"J02", "A01.0"}

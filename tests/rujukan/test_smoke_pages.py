@@ -1,4 +1,5 @@
 """Every rujukan page opens for the users who may use it, within the byte budget, and never 500s."""
+
 import gzip
 
 import pytest
@@ -21,16 +22,36 @@ def test_facility_pages_within_budget(app, client, auth):
         ref = referral_where(Referral.origin_id == org("pkm").id, Referral.status == "dijawab")
         patient_id, ref_id, pkm_id = ref.patient_id, ref.id, org("pkm").id
         rsud_id = org("rsud").id
-    urls = ["/rujukan/", "/rujukan/masuk", "/rujukan/pasien", "/rujukan/pasien?q=Rosmaniar", "/rujukan/pasien/baru",
-            f"/rujukan/pasien/{patient_id}", f"/rujukan/pasien/{patient_id}/rujukan/baru", f"/rujukan/{ref_id}",
-            "/rujukan/faskes", f"/rujukan/faskes/{rsud_id}", f"/rujukan/faskes/{pkm_id}/ubah", "/rujukan/icd?q=heart",
-            "/rujukan/register", "/rujukan/daftar-kerja", "/rujukan/daftar-kerja?daftar=kedaluwarsa", "/"]
+    urls = [
+        "/rujukan/",
+        "/rujukan/masuk",
+        "/rujukan/pasien",
+        "/rujukan/pasien?q=Rosmaniar",
+        "/rujukan/pasien/baru",
+        f"/rujukan/pasien/{patient_id}",
+        f"/rujukan/pasien/{patient_id}/rujukan/baru",
+        f"/rujukan/{ref_id}",
+        "/rujukan/faskes",
+        f"/rujukan/faskes/{rsud_id}",
+        f"/rujukan/faskes/{pkm_id}/ubah",
+        "/rujukan/icd?q=heart",
+        "/rujukan/register",
+        "/rujukan/daftar-kerja",
+        "/rujukan/daftar-kerja?daftar=kedaluwarsa",
+        "/",
+    ]
     for url in urls:
         resp = client.get(url)
         assert resp.status_code == 200, url
         assert gz(resp) <= PAGE_BUDGET, (url, gz(resp))
-    for url in ["/rujukan/?q=a", "/rujukan/pasien?q=ro", "/rujukan/icd?q=diab&slot=1", "/rujukan/faskes?q=rs",
-                "/rujukan/daftar-kerja?daftar=belum_tiba", "/rujukan/icd/pilih?slot=1&code=I10"]:
+    for url in [
+        "/rujukan/?q=a",
+        "/rujukan/pasien?q=ro",
+        "/rujukan/icd?q=diab&slot=1",
+        "/rujukan/faskes?q=rs",
+        "/rujukan/daftar-kerja?daftar=belum_tiba",
+        "/rujukan/icd/pilih?slot=1&code=I10",
+    ]:
         resp = client.get(url, headers=HX)
         assert resp.status_code == 200, url
         assert b"<html" not in resp.data, url

@@ -1,5 +1,6 @@
 """Records a clerk can trust: a replayed submit (double tap, a retry over a flaky link, 20 at once) creates
 nothing new and lands on the first result; a stale edit gets the conflict page instead of overwriting."""
+
 import re
 from urllib.parse import urlsplit
 
@@ -10,8 +11,15 @@ from blueprints.auth.models import Organisation
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import today_local
-from blueprints.rujukan.models import (FacilityProfile, HealthWorker, NumberCounter, Patient, Poli, Referral,
-                                       ReferralEvent)
+from blueprints.rujukan.models import (
+    FacilityProfile,
+    HealthWorker,
+    NumberCounter,
+    Patient,
+    Poli,
+    Referral,
+    ReferralEvent,
+)
 from tests.crawl import post_forms
 from tests.replay import form_key, logged_in, replay_parallel, replay_sequential
 
@@ -60,6 +68,7 @@ def _apply_on_top(client, page):
 
 # ---- new referral: draft, and draft + issue in one submit --------------------------------------------------
 
+
 def test_twenty_parallel_replays_of_new_referral_with_issue_make_one_letter_and_one_number(app):
     url = _new_referral_url(app)
     data = form_data(app, terbitkan="1", submission_key=form_key(logged_in(app, "faskes.solok"), url))
@@ -73,7 +82,9 @@ def test_twenty_parallel_replays_of_new_referral_with_issue_make_one_letter_and_
     with app.app_context():
         ref = db.session.get(Referral, ref_id)
         assert ref.status == "diterbitkan" and ref.seq == counter + 1
-        steps = list(db.session.scalars(select(ReferralEvent.to_status).where(ReferralEvent.referral_id == ref_id)))
+        steps = list(
+            db.session.scalars(select(ReferralEvent.to_status).where(ReferralEvent.referral_id == ref_id))
+        )
         assert sorted(steps) == ["diterbitkan", "draf"]
 
 
@@ -109,7 +120,9 @@ def test_new_referral_without_key_is_refused_with_what_was_typed(app):
     resp = client.post(_new_referral_url(app), data=data)
     text = resp.get_data(as_text=True)
     assert resp.status_code == 422 and "kunci pengiriman hilang" in text and "Tetap diketik" in text
-    assert re.search(r'name="submission_key"[^>]*value="[\w-]{16,}"', text)  # a fresh key to press Simpan again
+    assert re.search(
+        r'name="submission_key"[^>]*value="[\w-]{16,}"', text
+    )  # a fresh key to press Simpan again
     assert _count(app, Referral) == referrals
 
 
@@ -119,10 +132,23 @@ NEW_NIK = "1302184506900007"
 
 
 def _patient_data(**over) -> dict:
-    data = {"name": "Uji Replay", "nik": NEW_NIK, "no_nik_reason": "", "no_jkn": "0002035020999",
-            "status_peserta": "utama", "jenis_kepesertaan": "pbi_apbd", "birth_date": "1990-06-05", "sex": "P",
-            "home_regency": "13.02", "kecamatan": "13.02.18", "nagari": "13.02.18.2004", "jorong": "",
-            "address": "Jl. Uji", "phone": "08123456789", "no_rm": "RM-9"}
+    data = {
+        "name": "Uji Replay",
+        "nik": NEW_NIK,
+        "no_nik_reason": "",
+        "no_jkn": "0002035020999",
+        "status_peserta": "utama",
+        "jenis_kepesertaan": "pbi_apbd",
+        "birth_date": "1990-06-05",
+        "sex": "P",
+        "home_regency": "13.02",
+        "kecamatan": "13.02.18",
+        "nagari": "13.02.18.2004",
+        "jorong": "",
+        "address": "Jl. Uji",
+        "phone": "08123456789",
+        "no_rm": "RM-9",
+    }
     data.update(over)
     return data
 
@@ -151,6 +177,7 @@ def test_sequential_replay_of_a_new_patient_says_saved_not_known(app):
 
 # ---- issue, copy, lifecycle steps, reply, directory items ----------------------------------------------
 
+
 def _fresh_draft(app, client) -> int:
     resp = client.post(_new_referral_url(app), data=form_data(app))
     assert resp.status_code == 302
@@ -161,14 +188,20 @@ def test_twenty_parallel_replays_of_issue_from_the_detail_page_consume_one_numbe
     client = logged_in(app, "faskes.solok")
     ref_id = _fresh_draft(app, client)
     action = f"/rujukan/{ref_id}/terbitkan"
-    submission = {"submission_key": _page_key(client.get(f"/rujukan/{ref_id}").get_data(as_text=True), action)}
+    submission = {
+        "submission_key": _page_key(client.get(f"/rujukan/{ref_id}").get_data(as_text=True), action)
+    }
     counter = _counter(app)
     responses = replay_parallel(app, "faskes.solok", action, submission)
     assert sorted(r.status_code for r in responses) == [302] + [303] * 19  # one issue, 19 replays of it
     assert {_path(r) for r in responses} == {f"/rujukan/{ref_id}"}
     assert _counter(app) == counter + 1
-    assert _count(app, ReferralEvent, ReferralEvent.referral_id == ref_id,
-                  ReferralEvent.to_status == "diterbitkan") == 1
+    assert (
+        _count(
+            app, ReferralEvent, ReferralEvent.referral_id == ref_id, ReferralEvent.to_status == "diterbitkan"
+        )
+        == 1
+    )
 
 
 def test_two_clerks_issuing_one_draft_at_once_consume_one_number(app):
@@ -192,8 +225,12 @@ def test_replayed_issue_lands_on_the_letter(app):
     other = client.post(f"/rujukan/{ref_id}/terbitkan", data=key())  # a stale page: nothing happens
     assert other.status_code == 302
     assert "sudah terbit" in client.get(other.headers["Location"]).get_data(as_text=True)
-    assert _count(app, ReferralEvent, ReferralEvent.referral_id == ref_id,
-                  ReferralEvent.to_status == "diterbitkan") == 1
+    assert (
+        _count(
+            app, ReferralEvent, ReferralEvent.referral_id == ref_id, ReferralEvent.to_status == "diterbitkan"
+        )
+        == 1
+    )
 
 
 def test_replayed_copy_makes_one_copy(app):
@@ -211,14 +248,20 @@ def test_replayed_copy_makes_one_copy(app):
 
 def test_replayed_lifecycle_step_is_one_event(app):
     with app.app_context():
-        ref_id = referral_where(Referral.origin_id == org("pkm").id, Referral.status == "diterbitkan",
-                                Referral.destination_id == org("rsud").id,
-                                Referral.valid_until >= today_local()).id
+        ref_id = referral_where(
+            Referral.origin_id == org("pkm").id,
+            Referral.status == "diterbitkan",
+            Referral.destination_id == org("rsud").id,
+            Referral.valid_until >= today_local(),
+        ).id
     events = _count(app, ReferralEvent, ReferralEvent.referral_id == ref_id)
     client = logged_in(app, "faskes.rsud.sijunjung")
     action = f"/rujukan/{ref_id}/aksi/accept"
-    data = {"channel": "web", "note": "", "submission_key": _page_key(
-        client.get(f"/rujukan/{ref_id}").get_data(as_text=True), action)}
+    data = {
+        "channel": "web",
+        "note": "",
+        "submission_key": _page_key(client.get(f"/rujukan/{ref_id}").get_data(as_text=True), action),
+    }
     responses = replay_parallel(app, "faskes.rsud.sijunjung", action, data)
     assert all(r.status_code in (302, 303) for r in responses), [r.status_code for r in responses]
     assert _count(app, ReferralEvent, ReferralEvent.referral_id == ref_id) == events + 1
@@ -229,12 +272,20 @@ def test_replayed_lifecycle_step_is_one_event(app):
 
 def test_two_receivers_pressing_one_step_at_once_make_one_event(app):
     with app.app_context():
-        ref_id = referral_where(Referral.origin_id == org("pkm").id, Referral.status == "diterbitkan",
-                                Referral.destination_id == org("rsud").id,
-                                Referral.valid_until >= today_local()).id
+        ref_id = referral_where(
+            Referral.origin_id == org("pkm").id,
+            Referral.status == "diterbitkan",
+            Referral.destination_id == org("rsud").id,
+            Referral.valid_until >= today_local(),
+        ).id
     events = _count(app, ReferralEvent, ReferralEvent.referral_id == ref_id)
-    responses = replay_parallel(app, "faskes.rsud.sijunjung", f"/rujukan/{ref_id}/aksi/arrive",
-                                lambda: {"channel": "web", **key()}, n=6)
+    responses = replay_parallel(
+        app,
+        "faskes.rsud.sijunjung",
+        f"/rujukan/{ref_id}/aksi/arrive",
+        lambda: {"channel": "web", **key()},
+        n=6,
+    )
     assert all(r.status_code in (302, 303, 409) for r in responses), [r.status_code for r in responses]
     assert _count(app, ReferralEvent, ReferralEvent.referral_id == ref_id) == events + 1
 
@@ -244,8 +295,13 @@ def test_replayed_reply_is_recorded_once(app):
         ref_id = referral_where(Referral.origin_id == org("pkm").id, Referral.status == "tiba").id
     client = logged_in(app, "faskes.rsud.sijunjung")
     url = f"/rujukan/{ref_id}/jawab"
-    data = {"channel": "web", "reply_diag": "I11.0", "reply_doctor": "dr. Irwan", "reply_advice": "Kontrol",
-            "submission_key": form_key(client, url)}
+    data = {
+        "channel": "web",
+        "reply_diag": "I11.0",
+        "reply_doctor": "dr. Irwan",
+        "reply_advice": "Kontrol",
+        "submission_key": form_key(client, url),
+    }
     events = _count(app, ReferralEvent, ReferralEvent.referral_id == ref_id)
     first, *again = replay_sequential(client, url, data, n=3)
     assert first.status_code == 302 and all(r.status_code == 303 for r in again)
@@ -256,16 +312,23 @@ def test_replayed_reply_is_recorded_once(app):
     assert late.status_code == 409 and "tidak dapat diubah" in late.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("kind", "model", "fields"), [
-    ("poli", Poli, {"poli-name": "Poli Replay", "poli-schedule": "Senin"}),
-    ("nakes", HealthWorker, {"nakes-name": "dr. Replay", "nakes-profession": "dokter", "nakes-sip": ""}),
-])
+@pytest.mark.parametrize(
+    ("kind", "model", "fields"),
+    [
+        ("poli", Poli, {"poli-name": "Poli Replay", "poli-schedule": "Senin"}),
+        ("nakes", HealthWorker, {"nakes-name": "dr. Replay", "nakes-profession": "dokter", "nakes-sip": ""}),
+    ],
+)
 def test_replayed_directory_item_is_added_once(app, kind, model, fields):
     pkm = _org_id(app)
     client = logged_in(app, "faskes.solok")
     action = f"/rujukan/faskes/{pkm}/{kind}"
-    data = {**fields, f"{kind}-submission_key": _page_key(
-        client.get(f"/rujukan/faskes/{pkm}").get_data(as_text=True), action)}
+    data = {
+        **fields,
+        f"{kind}-submission_key": _page_key(
+            client.get(f"/rujukan/faskes/{pkm}").get_data(as_text=True), action
+        ),
+    }
     responses = replay_parallel(app, "faskes.solok", action, data, n=10)
     assert all(r.status_code in (302, 303) for r in responses)
     assert _count(app, model, model.name == fields[f"{kind}-name"]) == 1
@@ -273,7 +336,9 @@ def test_replayed_directory_item_is_added_once(app, kind, model, fields):
 
 def test_deactivating_twice_stays_inactive_and_is_audited_once(app):
     with app.app_context():
-        poli = db.session.scalar(select(Poli).where(Poli.organisation_id == org("pkm").id, Poli.active.is_(True)))
+        poli = db.session.scalar(
+            select(Poli).where(Poli.organisation_id == org("pkm").id, Poli.active.is_(True))
+        )
         url = f"/rujukan/faskes/{poli.organisation_id}/nonaktif/poli/{poli.id}"
         poli_id = poli.id
     client = logged_in(app, "faskes.solok")
@@ -287,6 +352,7 @@ def test_deactivating_twice_stays_inactive_and_is_audited_once(app):
 
 # ---- stale edits ---------------------------------------------------------------------------------------
 
+
 def test_stale_draft_edit_shows_both_values_and_applies_on_top(app):
     first, second = logged_in(app, "faskes.solok"), logged_in(app, "faskes.solok")
     ref_id = _fresh_draft(app, first)
@@ -296,8 +362,8 @@ def test_stale_draft_edit_shows_both_values_and_applies_on_top(app):
     stale = second.post(edit, data=form_data(app, anamnesis="Dari petugas kedua", pulse="101", **shown))
     text = stale.get_data(as_text=True)
     assert stale.status_code == 409 and CONFLICT in text
-    row = text[text.index("Anamnesa (keluhan)"):]
-    row = row[:row.index("</tr>")]
+    row = text[text.index("Anamnesa (keluhan)") :]
+    row = row[: row.index("</tr>")]
     assert "Dari petugas pertama" in row and "Dari petugas kedua" in row  # stored now, and typed
     assert "Nadi (x/menit)" in text and "Faskes tujuan" not in text  # only what differs
     with app.app_context():
@@ -317,7 +383,10 @@ def test_stale_draft_edit_with_issue_does_not_issue(app):
     ref_id = _fresh_draft(app, first)
     shown = version(app, Referral, ref_id)
     counter = _counter(app)
-    assert first.post(f"/rujukan/{ref_id}/ubah", data=form_data(app, note="Catatan 1", **shown)).status_code == 302
+    assert (
+        first.post(f"/rujukan/{ref_id}/ubah", data=form_data(app, note="Catatan 1", **shown)).status_code
+        == 302
+    )
     stale = second.post(f"/rujukan/{ref_id}/ubah", data=form_data(app, terbitkan="1", **shown))
     assert stale.status_code == 409 and _counter(app) == counter
     applied = _apply_on_top(second, stale)  # the clerk's choice stands: issue on top of the current draft
@@ -370,24 +439,41 @@ def test_facility_and_patient_edits_without_version_are_not_saved(app):
         url = f"/rujukan/pasien/{bah.id}/ubah"
     page = client.get(url)
     form = post_forms(page.get_data(as_text=True), url)[0]
-    data = {name: values[0] for name, values in form.fields.items()
-            if name != "version" and form.kinds[name] != "button"}
+    data = {
+        name: values[0]
+        for name, values in form.fields.items()
+        if name != "version" and form.kinds[name] != "button"
+    }
     resp = client.post(url, data={**data, "address": "Tanpa versi"})
     assert resp.status_code == 409
     with app.app_context():
         assert patient_named("Baharuddin").address != "Tanpa versi"
-        assert db.session.scalar(select(FacilityProfile.travel_note).where(
-            FacilityProfile.organisation_id == pkm)) != "Tanpa versi"
+        assert (
+            db.session.scalar(
+                select(FacilityProfile.travel_note).where(FacilityProfile.organisation_id == pkm)
+            )
+            != "Tanpa versi"
+        )
 
 
 def test_stale_patient_edit_shows_both_values(app):
     with app.app_context():
         bah = patient_named("Baharuddin")
         url, shown = f"/rujukan/pasien/{bah.id}/ubah", str(bah.version)
-        data = {"name": bah.name, "nik": bah.nik, "no_jkn": bah.no_jkn or "", "status_peserta": bah.status_peserta or "",
-                "jenis_kepesertaan": bah.jenis_kepesertaan, "birth_date": bah.birth_date.isoformat(),
-                "sex": bah.sex, "home_regency": bah.home_regency.code, "kecamatan": bah.kecamatan_code,
-                "nagari": bah.nagari_code, "jorong": str(bah.jorong_id or ""), "version": shown}
+        data = {
+            "name": bah.name,
+            "nik": bah.nik,
+            "no_jkn": bah.no_jkn or "",
+            "status_peserta": bah.status_peserta or "",
+            "jenis_kepesertaan": bah.jenis_kepesertaan,
+            "birth_date": bah.birth_date.isoformat(),
+            "sex": bah.sex,
+            "home_regency": bah.home_regency.code,
+            "kecamatan": bah.kecamatan_code,
+            "nagari": bah.nagari_code,
+            "jorong": str(bah.jorong_id or ""),
+            "version": shown,
+        }
     first, second = logged_in(app, "faskes.solok"), logged_in(app, "faskes.solok")
     assert first.post(url, data={**data, "address": "Alamat pertama"}).status_code == 302
     stale = second.post(url, data={**data, "address": "Alamat kedua", "nagari": ""})

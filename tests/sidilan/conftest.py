@@ -1,5 +1,6 @@
 """SIDILAN test helpers: a valid new-person form, demo lookups, gzip size, a form as a browser sends it, the
 submission key of a create form and the version of an edited record."""
+
 import gzip
 from html.parser import HTMLParser
 
@@ -19,6 +20,7 @@ NIK_WOMAN_1984 = "1302185203840099"  # 13.02.18, day 12+40, March 1984, serial 0
 def barthel_items(total: int) -> dict[str, int]:
     """Barthel item scores (default maxima) that add up to ``total``, for rows written straight to the table."""
     from blueprints.sidilan.values import BARTHEL_ITEMS
+
     items, left = {}, total
     for f, _, top in BARTHEL_ITEMS:
         items[f] = min(top, left)
@@ -52,18 +54,31 @@ def version_of(app, model, ident) -> str:
 def person_data(jorong_id):
     """A complete, valid new person (a woman in Jorong Tigo Jangko) with a fresh submission key; tests override
     fields (an edit adds the record's ``version``)."""
+
     def build(**over):
         data = {
             "submission_key": new_submission_key(),
-            "nik": NIK_WOMAN_1984, "no_kk": "1302180101249999", "hubungan_keluarga": "Anak",
-            "nama_lengkap": "Marlinda", "jenis_kelamin": "P", "tempat_lahir": "Solok",
-            "tanggal_lahir": "1984-03-12", "kecamatan": "13.02.18", "nagari": TIGO_JANGKO_NAGARI,
-            "jorong": str(jorong_id), "status_hidup": "hidup", "status_domisili": "menetap",
-            "sumber_data": "lapangan", "persetujuan": "y", "tgl_persetujuan": "2024-08-29",
-            "pemberi_persetujuan": "Marlinda", "nama_ibu_kandung": "Rahmah",
+            "nik": NIK_WOMAN_1984,
+            "no_kk": "1302180101249999",
+            "hubungan_keluarga": "Anak",
+            "nama_lengkap": "Marlinda",
+            "jenis_kelamin": "P",
+            "tempat_lahir": "Solok",
+            "tanggal_lahir": "1984-03-12",
+            "kecamatan": "13.02.18",
+            "nagari": TIGO_JANGKO_NAGARI,
+            "jorong": str(jorong_id),
+            "status_hidup": "hidup",
+            "status_domisili": "menetap",
+            "sumber_data": "lapangan",
+            "persetujuan": "y",
+            "tgl_persetujuan": "2024-08-29",
+            "pemberi_persetujuan": "Marlinda",
+            "nama_ibu_kandung": "Rahmah",
         }
         data.update(over)
         return {k: v for k, v in data.items() if v is not None}
+
     return build
 
 
@@ -77,6 +92,7 @@ def person_by_name(app, name: str) -> Person | None:
 
 def person_id_of(app, name: str, regency_code: str = "13.02") -> int:
     from blueprints.auth.models import Regency
+
     with app.app_context():
         stmt = select(Person.id).where(Person.nama_lengkap == name)
         if regency_code:

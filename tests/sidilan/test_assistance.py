@@ -1,4 +1,5 @@
 """Programs (reference data), assistance records and status flow, the two coverage views."""
+
 import re
 
 from sqlalchemy import select
@@ -12,9 +13,13 @@ from .conftest import keyed, person_id_of, version_of
 
 def _program(app, kode, regency_code="13.02"):
     from blueprints.auth.models import Regency
+
     with app.app_context():
-        return db.session.scalar(select(Program.id).join(Regency, Regency.id == Program.regency_id).where(
-            Program.kode == kode, Regency.code == regency_code))
+        return db.session.scalar(
+            select(Program.id)
+            .join(Regency, Regency.id == Program.regency_id)
+            .where(Program.kode == kode, Regency.code == regency_code)
+        )
 
 
 def test_seeded_programs_and_verifikator_manages_them(app, client, auth):
@@ -24,8 +29,16 @@ def test_seeded_programs_and_verifikator_manages_them(app, client, auth):
         assert kode in html
     r = client.post("/sidilan/program/baru", data=keyed(kode="pkh", nama="Dobel", sasaran="individu"))
     assert r.status_code == 422 and "Kode program ini sudah ada." in r.get_data(as_text=True)
-    r = client.post("/sidilan/program/baru", data=keyed(kode="BANSOS-LANSIA", nama="Bantuan lansia Nagari",
-                                                        sasaran="individu", sumber_dana="APBD Kab", aktif="y"))
+    r = client.post(
+        "/sidilan/program/baru",
+        data=keyed(
+            kode="BANSOS-LANSIA",
+            nama="Bantuan lansia Nagari",
+            sasaran="individu",
+            sumber_dana="APBD Kab",
+            aktif="y",
+        ),
+    )
     assert r.status_code == 302 and "BANSOS-LANSIA" in client.get("/sidilan/program").get_data(as_text=True)
     r = client.post("/sidilan/program/baru", data=keyed(kode="<script>", nama="x" * 10_000))
     assert r.status_code == 422 and "<script>" not in r.get_data(as_text=True)
@@ -38,30 +51,40 @@ def test_record_assistance_and_status_flow(app, client, auth):
     auth.login("operator.solok")
     pid = person_id_of(app, "Febri")
     atensi = _program(app, "ATENSI")
-    r = client.post(f"/sidilan/orang/{pid}/bantuan", data=keyed(program_id=str(atensi), komponen_atensi="7",
-                                                                tahun="2024", nilai_rp="abc"))
+    r = client.post(
+        f"/sidilan/orang/{pid}/bantuan",
+        data=keyed(program_id=str(atensi), komponen_atensi="7", tahun="2024", nilai_rp="abc"),
+    )
     assert r.status_code == 422 and "Harus berupa bilangan bulat." in r.get_data(as_text=True)
-    r = client.post(f"/sidilan/orang/{pid}/bantuan", data=keyed(program_id=str(atensi), komponen_atensi="7",
-                                                                tahun="2024", tahap="Tahap 1"))
+    r = client.post(
+        f"/sidilan/orang/{pid}/bantuan",
+        data=keyed(program_id=str(atensi), komponen_atensi="7", tahun="2024", tahap="Tahap 1"),
+    )
     assert r.status_code == 302
     with app.app_context():
         row = db.session.scalar(select(Assistance).where(Assistance.person_id == pid))
         aid = row.id
         assert row.status == "diusulkan" and row.komponen_atensi == "7"
     # diusulkan -> disalurkan is not a step
-    client.post(f"/sidilan/bantuan/{aid}/status", data={"status": "disalurkan", "next_person": pid,
-                                                        "version": version_of(app, Assistance, aid)})
+    client.post(
+        f"/sidilan/bantuan/{aid}/status",
+        data={"status": "disalurkan", "next_person": pid, "version": version_of(app, Assistance, aid)},
+    )
     with app.app_context():
         assert db.session.get(Assistance, aid).status == "diusulkan"
     for step in ("disetujui", "disalurkan", "dihentikan"):
-        client.post(f"/sidilan/bantuan/{aid}/status", data={"status": step, "next_person": pid,
-                                                            "version": version_of(app, Assistance, aid)})
+        client.post(
+            f"/sidilan/bantuan/{aid}/status",
+            data={"status": step, "next_person": pid, "version": version_of(app, Assistance, aid)},
+        )
         with app.app_context():
             assert db.session.get(Assistance, aid).status == step
     # the KPM option needs a household
     pkh = _program(app, "PKH")
-    r = client.post(f"/sidilan/orang/{pid}/bantuan", data=keyed(program_id=str(pkh), untuk_keluarga="y",
-                                                                tahun="2024", komponen_atensi="1"))
+    r = client.post(
+        f"/sidilan/orang/{pid}/bantuan",
+        data=keyed(program_id=str(pkh), untuk_keluarga="y", tahun="2024", komponen_atensi="1"),
+    )
     assert r.status_code == 422 and "Komponen hanya untuk program ATENSI." in r.get_data(as_text=True)
 
 
@@ -76,7 +99,9 @@ def test_unassisted_view(app, client, auth):
     auth.login("operator.solok")
     pid = person_id_of(app, "Rosmaniar")
     assert str(pid) in _unassisted_ids(client)
-    client.post(f"/sidilan/orang/{pid}/bantuan", data=keyed(program_id=str(_program(app, "ASPD")), tahun="2024"))
+    client.post(
+        f"/sidilan/orang/{pid}/bantuan", data=keyed(program_id=str(_program(app, "ASPD")), tahun="2024")
+    )
     assert str(pid) not in _unassisted_ids(client)
 
 
@@ -85,9 +110,18 @@ def test_unassisted_includes_low_barthel(app, client, auth):
     auth.login("operator.solok")
     pid = person_id_of(app, "Syamsul Bahri", "13.02")
     assert str(pid) not in _unassisted_ids(client)
-    items = {"barthel_bab": "2", "barthel_bak": "2", "barthel_kebersihan_diri": "0", "barthel_toilet": "1",
-             "barthel_makan": "2", "barthel_berpindah": "1", "barthel_mobilitas": "0", "barthel_berpakaian": "0",
-             "barthel_tangga": "0", "barthel_mandi": "0"}
+    items = {
+        "barthel_bab": "2",
+        "barthel_bak": "2",
+        "barthel_kebersihan_diri": "0",
+        "barthel_toilet": "1",
+        "barthel_makan": "2",
+        "barthel_berpindah": "1",
+        "barthel_mobilitas": "0",
+        "barthel_berpakaian": "0",
+        "barthel_tangga": "0",
+        "barthel_mandi": "0",
+    }
     r = client.post(f"/sidilan/orang/{pid}/asesmen", data=keyed(items, tgl_asesmen=today_local().isoformat()))
     assert r.status_code == 302
     assert str(pid) in _unassisted_ids(client)
@@ -104,8 +138,7 @@ def test_same_program_twice_view(app, client, auth):
 
 def test_seed_command_is_idempotent(app, runner):
     with app.app_context():
-        db.session.execute(Program.__table__.delete().where(
-            ~Program.id.in_(select(Assistance.program_id))))
+        db.session.execute(Program.__table__.delete().where(~Program.id.in_(select(Assistance.program_id))))
         db.session.commit()
     first = runner.invoke(args=["sidilan", "seed"])
     assert first.exit_code == 0 and "Program bantuan ditambahkan:" in first.output

@@ -1,4 +1,5 @@
 """Every SIDILAN form: empty, 10,000-character and script-tag input gets a message, never a 500."""
+
 import re
 
 import pytest
@@ -38,22 +39,60 @@ def test_every_form_survives_bad_input(app, client, auth, person_data):
     pid = person_by_name(app, "Marlinda").id
     syamsul = person_id_of(app, "Syamsul Bahri")
     for v in VALUES:
-        html = _check(client.post(f"/sidilan/orang/{pid}/disabilitas", data={
-            "ragam": ["fisik"], "penyebab": v, "surat_penerbit": v, "tahun_mulai": v, "surat_tanggal": v,
-            "version": _disability_version(app, pid)}))
+        html = _check(
+            client.post(
+                f"/sidilan/orang/{pid}/disabilitas",
+                data={
+                    "ragam": ["fisik"],
+                    "penyebab": v,
+                    "surat_penerbit": v,
+                    "tahun_mulai": v,
+                    "surat_tanggal": v,
+                    "version": _disability_version(app, pid),
+                },
+            )
+        )
         if v:
-            assert "Pilihan tidak sah" in html or "maksimal" in html or "bilangan bulat" in html or "Tanggal" in html
-        _check(client.post(f"/sidilan/orang/{pid}/bantuan", data=keyed(
-            program_id=v, tahun=v, tahap=v, uraian_barang=v, catatan=v, nilai_rp=v)))
+            assert (
+                "Pilihan tidak sah" in html
+                or "maksimal" in html
+                or "bilangan bulat" in html
+                or "Tanggal" in html
+            )
+        _check(
+            client.post(
+                f"/sidilan/orang/{pid}/bantuan",
+                data=keyed(program_id=v, tahun=v, tahap=v, uraian_barang=v, catatan=v, nilai_rp=v),
+            )
+        )
         _check(client.post(f"/sidilan/orang/{syamsul}/asesmen", data=keyed(tgl_asesmen=v, kebutuhan=v)))
-        _check(client.post(f"/sidilan/orang/{pid}/status", data={"action": v, "note": v}, follow_redirects=True))
+        _check(
+            client.post(f"/sidilan/orang/{pid}/status", data={"action": v, "note": v}, follow_redirects=True)
+        )
         _check(client.post("/sidilan/duplikat/1", data=keyed(keputusan=v, keep=v)))
         _check(client.post("/sidilan/bantuan/1/status", data={"status": v}, follow_redirects=True))
-        _check(client.get("/sidilan/", query_string={"q": v, "kecamatan": v, "nagari": v, "jorong": v, "ragam": v,
-                                                      "lansia": v, "status": v, "program": v, "hal": v}))
-        _check(client.get("/sidilan/cek-nik", query_string={"nik": v, "tanggal_lahir": v, "jenis_kelamin": v}))
-    long_note = client.post(f"/sidilan/orang/{pid}/status", data={"action": "ajukan", "note": "x" * 10_000},
-                            follow_redirects=True)
+        _check(
+            client.get(
+                "/sidilan/",
+                query_string={
+                    "q": v,
+                    "kecamatan": v,
+                    "nagari": v,
+                    "jorong": v,
+                    "ragam": v,
+                    "lansia": v,
+                    "status": v,
+                    "program": v,
+                    "hal": v,
+                },
+            )
+        )
+        _check(
+            client.get("/sidilan/cek-nik", query_string={"nik": v, "tanggal_lahir": v, "jenis_kelamin": v})
+        )
+    long_note = client.post(
+        f"/sidilan/orang/{pid}/status", data={"action": "ajukan", "note": "x" * 10_000}, follow_redirects=True
+    )
     assert "maksimal 500 karakter" in long_note.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Person.status_verifikasi).where(Person.id == pid)) == "draf"
@@ -68,17 +107,40 @@ def test_household_and_paper_form_survive_bad_input(app, client, auth):
     pid = person_id_of(app, "Rosmaniar")
     for v in VALUES:
         hh, version = _household_of(app, pid)
-        html = _check(client.post(f"/sidilan/keluarga/{hh}", data={
-            "alamat": v, "rt": v, "rw": v, "desil_dtsen": v, "tgl_cek_dtsen": v, "lintang": v, "bujur": v,
-            "kondisi_rumah": v, "sumber_penghasilan": v, "kecamatan": v, "nagari": v, "jorong": v,
-            "version": version}))
+        html = _check(
+            client.post(
+                f"/sidilan/keluarga/{hh}",
+                data={
+                    "alamat": v,
+                    "rt": v,
+                    "rw": v,
+                    "desil_dtsen": v,
+                    "tgl_cek_dtsen": v,
+                    "lintang": v,
+                    "bujur": v,
+                    "kondisi_rumah": v,
+                    "sumber_penghasilan": v,
+                    "kecamatan": v,
+                    "nagari": v,
+                    "jorong": v,
+                    "version": version,
+                },
+            )
+        )
         if v.startswith("x"):
-            assert "maksimal 250 karakter" in html and 'value="xxxx' in html  # message at the field, input kept
-        _check(client.get("/sidilan/cetak/formulir", query_string={"cetak": "1", "kecamatan": v, "nagari": v,
-                                                                    "jorong": v}))
+            assert (
+                "maksimal 250 karakter" in html and 'value="xxxx' in html
+            )  # message at the field, input kept
+        _check(
+            client.get(
+                "/sidilan/cetak/formulir",
+                query_string={"cetak": "1", "kecamatan": v, "nagari": v, "jorong": v},
+            )
+        )
 
 
 # ---- regressions: each of these answered 500, 400 without a word, or stored junk ----------------
+
 
 def _errors_in_group(html: str, legend: str) -> list[str]:
     m = re.search(rf"<fieldset[^>]*><legend>{re.escape(legend)}[^<]*</legend>(.*?)</fieldset>", html, re.S)
@@ -94,8 +156,10 @@ def test_choice_of_only_spaces_is_refused_not_500(app, client, auth, field):
     with app.app_context():
         db.session.get(Person, pid).status_verifikasi = "draf"
         db.session.commit()
-    r = client.post(f"/sidilan/orang/{pid}/disabilitas", data={"ragam": ["fisik"], field: "   ",
-                                                              "version": _disability_version(app, pid)})
+    r = client.post(
+        f"/sidilan/orang/{pid}/disabilitas",
+        data={"ragam": ["fisik"], field: "   ", "version": _disability_version(app, pid)},
+    )
     assert r.status_code == 422 and "Pilihan tidak sah" in r.get_data(as_text=True)
 
 
@@ -109,7 +173,8 @@ def test_reason_without_nik_of_only_spaces_is_refused(app, client, auth, person_
 def _int_routes(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("sidilan.") and any(
-                type(c).__name__ == "IntegerConverter" for c in rule._converters.values()):
+            type(c).__name__ == "IntegerConverter" for c in rule._converters.values()
+        ):
             yield rule
 
 
@@ -120,10 +185,13 @@ def test_out_of_range_ids_are_not_found(app, client, auth, ident):
     rules = list(_int_routes(app))
     assert len(rules) >= 8
     for rule in rules:
-        values = {name: ident if type(c).__name__ == "IntegerConverter" else "csv"
-                  for name, c in rule._converters.items()}
+        values = {
+            name: ident if type(c).__name__ == "IntegerConverter" else "csv"
+            for name, c in rule._converters.items()
+        }
         with app.test_request_context():
             from flask import url_for
+
             url = url_for(rule.endpoint, **values)
         for method in sorted(rule.methods & {"GET", "POST"}):
             r = client.open(url, method=method, data={})
@@ -135,27 +203,39 @@ def test_disability_checkbox_groups_explain_bad_values_and_keep_input(app, clien
     auth.login("operator.solok")
     client.post("/sidilan/orang/baru", data=person_data())
     pid = person_by_name(app, "Marlinda").id
-    r = client.post(f"/sidilan/orang/{pid}/disabilitas", data={
-        "ragam": ["fisik"], "alat_bantu_dimiliki": ["kursi_roda", "roket"], "alat_bantu_dibutuhkan": [""],
-        "kebutuhan_layanan": ["terapi", "<b>x</b>"], "penyebab": "Kecelakaan kerja"})
+    r = client.post(
+        f"/sidilan/orang/{pid}/disabilitas",
+        data={
+            "ragam": ["fisik"],
+            "alat_bantu_dimiliki": ["kursi_roda", "roket"],
+            "alat_bantu_dibutuhkan": [""],
+            "kebutuhan_layanan": ["terapi", "<b>x</b>"],
+            "penyebab": "Kecelakaan kerja",
+        },
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 422
     assert _errors_in_group(html, "Alat bantu dimiliki") == ["Pilihan tidak sah: &#39;roket&#39;."]
     assert _errors_in_group(html, "Alat bantu dibutuhkan") == ["Pilihan tidak sah: &#39;&#39;."]
-    assert _errors_in_group(html, "Kebutuhan layanan") == ["Pilihan tidak sah: &#39;&lt;b&gt;x&lt;/b&gt;&#39;."]
+    assert _errors_in_group(html, "Kebutuhan layanan") == [
+        "Pilihan tidak sah: &#39;&lt;b&gt;x&lt;/b&gt;&#39;."
+    ]
     assert re.search(r'<input checked[^>]*value="kursi_roda"', html)  # what was ticked stays ticked
     assert re.search(r'<input checked[^>]*value="terapi"', html) and 'value="Kecelakaan kerja"' in html
     r = client.post(f"/sidilan/orang/{pid}/disabilitas", data={"derajat": "berat"})
     assert r.status_code == 422
     assert _errors_in_group(r.get_data(as_text=True), "Ragam disabilitas") == [
-        "Pilih sedikitnya satu ragam disabilitas."]
+        "Pilih sedikitnya satu ragam disabilitas."
+    ]
 
 
 def test_person_tags_group_explains_bad_values(app, client, auth, person_data):
     auth.login("operator.solok")
     r = client.post("/sidilan/orang/baru", data=person_data(tags=["terlantar", "palsu"]))
     html = r.get_data(as_text=True)
-    assert r.status_code == 422 and _errors_in_group(html, "Penanda") == ["Pilihan tidak sah: &#39;palsu&#39;."]
+    assert r.status_code == 422 and _errors_in_group(html, "Penanda") == [
+        "Pilihan tidak sah: &#39;palsu&#39;."
+    ]
     assert re.search(r'<input checked[^>]*value="terlantar"', html)
 
 
@@ -169,8 +249,12 @@ def test_post_to_a_decided_duplicate_case_says_so(app, client, auth):
     # the same form sent again lands where the first did; any other decision is refused with a message
     again = client.post(f"/sidilan/duplikat/{cand}", data=decision, follow_redirects=True)
     assert again.status_code == 200 and "Data ini sudah tersimpan" in again.get_data(as_text=True)
-    for data in (keyed(keputusan="bukan_duplikat"), keyed(keputusan="duplikat", keep="abc"), {},
-                 {"keputusan": "bukan_duplikat"}):
+    for data in (
+        keyed(keputusan="bukan_duplikat"),
+        keyed(keputusan="duplikat", keep="abc"),
+        {},
+        {"keputusan": "bukan_duplikat"},
+    ):
         r = client.post(f"/sidilan/duplikat/{cand}", data=data, follow_redirects=True)
         assert r.status_code == 200 and "Pasangan ini sudah diputuskan." in r.get_data(as_text=True)
 
@@ -219,10 +303,14 @@ def test_birth_dates_before_1900_get_the_shared_range_message(app, client, auth,
 
     auth.login("operator.solok")
     r = client.post("/sidilan/orang/baru", data=person_data(tanggal_lahir=birth))
-    assert r.status_code == 422 and "Tanggal di luar rentang yang wajar (1 Januari 1900" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "Tanggal di luar rentang yang wajar (1 Januari 1900" in r.get_data(
+        as_text=True
+    )
     day, month, year = birth[8:], birth[5:7], birth[:4]
-    data = ("NAMA;JK;TGL LAHIR;NAGARI;KECAMATAN;ALASAN TANPA NIK\n"
-            f"Inyiak Tuo;L;{day}-{month}-{year};Cupak;Gunung Talang;belum rekam\n").encode()
+    data = (
+        "NAMA;JK;TGL LAHIR;NAGARI;KECAMATAN;ALASAN TANPA NIK\n"
+        f"Inyiak Tuo;L;{day}-{month}-{year};Cupak;Gunung Talang;belum rekam\n"
+    ).encode()
     token = token_of(upload(client, name="tua.csv", data=data))
     map_and_preview(client, token)
     text = client.get(f"/sidilan/impor/{token}/uji?tampil=ditolak").get_data(as_text=True)

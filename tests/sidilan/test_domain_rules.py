@@ -1,5 +1,6 @@
 """Domain rules that hold whoever writes the record: an open same-NIK duplicate case blocks approval, Barthel
 items are chosen (never preset), one Kepala Keluarga per No. KK, a death needs its date."""
+
 import re
 
 import pytest
@@ -24,12 +25,16 @@ def _act(client, pid, action):
 
 def _case_of(app, pid) -> int:
     with app.app_context():
-        return db.session.scalar(select(DuplicateCandidate.id).where(
-            DuplicateCandidate.keputusan.is_(None),
-            (DuplicateCandidate.person_a_id == pid) | (DuplicateCandidate.person_b_id == pid)))
+        return db.session.scalar(
+            select(DuplicateCandidate.id).where(
+                DuplicateCandidate.keputusan.is_(None),
+                (DuplicateCandidate.person_a_id == pid) | (DuplicateCandidate.person_b_id == pid),
+            )
+        )
 
 
 # ---- an open exact-NIK duplicate blocks approval ------------------------------------------------
+
 
 def test_open_nik_duplicate_blocks_verification_of_either_record(app, client, auth, person_data):
     auth.login("operator.solok")
@@ -46,8 +51,10 @@ def test_open_nik_duplicate_blocks_verification_of_either_record(app, client, au
     for pid, other in ((first, second), (second, first)):
         html = _act(client, pid, "verifikasi").get_data(as_text=True)
         assert _status(app, pid) == "diajukan"
-        assert (f"Data ini belum dapat diverifikasi: kasus duplikat NIK #{case} (dengan data #{other}) belum "
-                "diputuskan.") in html
+        assert (
+            f"Data ini belum dapat diverifikasi: kasus duplikat NIK #{case} (dengan data #{other}) belum "
+            "diputuskan."
+        ) in html
         assert f'<a href="/sidilan/duplikat/{case}">Buka kasus duplikat #{case}</a>' in html
     assert client.post(f"/sidilan/duplikat/{case}", data=keyed(keputusan="bukan_duplikat")).status_code == 302
     _act(client, first, "verifikasi")
@@ -61,8 +68,12 @@ def test_open_nik_duplicate_blocks_the_final_approval_until_merged(app, client, 
     with app.app_context():
         nik = db.session.get(Person, febri).nik
     auth.login("operator.solok")
-    client.post("/sidilan/orang/baru", data=person_data(
-        nama_lengkap="Febri Yanto", nik=nik, jenis_kelamin="L", tanggal_lahir="2001-11-20", no_kk=""))
+    client.post(
+        "/sidilan/orang/baru",
+        data=person_data(
+            nama_lengkap="Febri Yanto", nik=nik, jenis_kelamin="L", tanggal_lahir="2001-11-20", no_kk=""
+        ),
+    )
     twin = person_by_name(app, "Febri Yanto").id
     case = _case_of(app, twin)
     auth.logout()
@@ -82,8 +93,15 @@ def test_same_nik_without_a_case_gets_one_and_stays_blocked(app, client, auth):
     syamsul = person_id_of(app, "Syamsul Bahri")
     with app.app_context():
         p = db.session.get(Person, syamsul)
-        twin = Person(regency_id=p.regency_id, nik=p.nik, nama_lengkap="Samsul B.", name_search="samsul b.",
-                      name_key="samsulb", jenis_kelamin="L", tanggal_lahir=p.tanggal_lahir)
+        twin = Person(
+            regency_id=p.regency_id,
+            nik=p.nik,
+            nama_lengkap="Samsul B.",
+            name_search="samsul b.",
+            name_key="samsulb",
+            jenis_kelamin="L",
+            tanggal_lahir=p.tanggal_lahir,
+        )
         db.session.add(twin)
         db.session.commit()
         twin_id = twin.id
@@ -97,6 +115,7 @@ def test_same_nik_without_a_case_gets_one_and_stays_blocked(app, client, auth):
 
 
 # ---- Barthel items have no default --------------------------------------------------------------
+
 
 def _item_group(html: str, field: str) -> str:
     """The fieldset of one Barthel item (legend, options and its messages)."""
@@ -121,7 +140,9 @@ def test_barthel_visit_with_only_a_date_is_refused_at_each_item(app, client, aut
     for f, _, _ in BARTHEL_ITEMS:
         assert "Pilih salah satu nilai untuk butir ini." in _item_group(html, f), f
     with app.app_context():
-        assert db.session.scalar(select(func.count(ElderlyAssessment.id))) == before  # nothing reaches the dashboard
+        assert (
+            db.session.scalar(select(func.count(ElderlyAssessment.id))) == before
+        )  # nothing reaches the dashboard
 
 
 def test_barthel_items_chosen_are_kept_when_others_are_missing(app, client, auth):
@@ -162,13 +183,20 @@ def test_configured_maximum_gets_plain_meanings(make_app, auth):
 
 # ---- one Kepala Keluarga per No. KK -------------------------------------------------------------
 
-HEAD = dict(nama_lengkap="Bagindo Marah", nik="1302180305500099", jenis_kelamin="L", tanggal_lahir="1950-05-03",
-            hubungan_keluarga="Kepala Keluarga", pemberi_persetujuan="Bagindo Marah")
+HEAD = dict(
+    nama_lengkap="Bagindo Marah",
+    nik="1302180305500099",
+    jenis_kelamin="L",
+    tanggal_lahir="1950-05-03",
+    hubungan_keluarga="Kepala Keluarga",
+    pemberi_persetujuan="Bagindo Marah",
+)
 
 
 def _shdk_message(html: str) -> list[str]:
-    m = re.search(r'<select[^>]*name="hubungan_keluarga".*?</select>((?:<span class="err">[^<]*</span>)*)',
-                  html, re.S)
+    m = re.search(
+        r'<select[^>]*name="hubungan_keluarga".*?</select>((?:<span class="err">[^<]*</span>)*)', html, re.S
+    )
     return re.findall(r'<span class="err">([^<]*)</span>', m.group(1))
 
 
@@ -185,19 +213,26 @@ def test_second_kepala_keluarga_is_refused_naming_the_first(app, client, auth, p
     # as a child of the family she is saved; making her the head on edit is refused the same way
     assert client.post("/sidilan/orang/baru", data=person_data()).status_code == 302
     child = person_by_name(app, "Marlinda").id
-    r = client.post(f"/sidilan/orang/{child}/ubah", data=person_data(hubungan_keluarga="Kepala Keluarga",
-                                                                     version=version_of(app, Person, child)))
+    r = client.post(
+        f"/sidilan/orang/{child}/ubah",
+        data=person_data(hubungan_keluarga="Kepala Keluarga", version=version_of(app, Person, child)),
+    )
     assert r.status_code == 422 and _shdk_message(r.get_data(as_text=True)) == [message]
     with app.app_context():
         assert db.session.get(Person, child).hubungan_keluarga == "Anak"
     # the head himself saves his record as Kepala Keluarga again
-    r = client.post(f"/sidilan/orang/{head}/ubah", data=person_data(**HEAD, no_hp="081234567890",
-                                                                    version=version_of(app, Person, head)))
+    r = client.post(
+        f"/sidilan/orang/{head}/ubah",
+        data=person_data(**HEAD, no_hp="081234567890", version=version_of(app, Person, head)),
+    )
     assert r.status_code == 302
 
 
-@pytest.mark.parametrize("change", [{"active": False}, {"status_hidup": "meninggal"}, {"merged": True}],
-                         ids=["inactive", "deceased", "merged"])
+@pytest.mark.parametrize(
+    "change",
+    [{"active": False}, {"status_hidup": "meninggal"}, {"merged": True}],
+    ids=["inactive", "deceased", "merged"],
+)
 def test_former_heads_do_not_count(app, client, auth, person_data, change):
     auth.login("operator.solok")
     client.post("/sidilan/orang/baru", data=person_data(**HEAD))
@@ -218,10 +253,12 @@ def test_import_refuses_a_second_kepala_keluarga(app, client, auth):
         kk = db.session.get(Person, syamsul).no_kk
     new_kk = "1302180101248888"
     head = "NIK;NO KK;NAMA;JK;TGL LAHIR;NAGARI;KECAMATAN;HUBUNGAN KELUARGA\n"
-    rows = (f"1302180101600501;{kk};Datuak Batuah;L;01-01-1960;Tanjung Balik Sumiso;Tigo Lurah;Kepala Keluarga\n"
-            f"1302180101600502;{new_kk};Sutan Mudo;L;01-01-1960;Tanjung Balik Sumiso;Tigo Lurah;Kepala Keluarga\n"
-            f"1302180101600503;{new_kk};Malin Kayo;L;01-01-1960;Tanjung Balik Sumiso;Tigo Lurah;Kepala Keluarga\n"
-            f"1302184101600504;{new_kk};Upiak Sari;P;01-01-1960;Tanjung Balik Sumiso;Tigo Lurah;Istri\n")
+    rows = (
+        f"1302180101600501;{kk};Datuak Batuah;L;01-01-1960;Tanjung Balik Sumiso;Tigo Lurah;Kepala Keluarga\n"
+        f"1302180101600502;{new_kk};Sutan Mudo;L;01-01-1960;Tanjung Balik Sumiso;Tigo Lurah;Kepala Keluarga\n"
+        f"1302180101600503;{new_kk};Malin Kayo;L;01-01-1960;Tanjung Balik Sumiso;Tigo Lurah;Kepala Keluarga\n"
+        f"1302184101600504;{new_kk};Upiak Sari;P;01-01-1960;Tanjung Balik Sumiso;Tigo Lurah;Istri\n"
+    )
     auth.login("operator.solok")
     token = token_of(upload(client, name="kepala.csv", data=(head + rows).encode()))
     map_and_preview(client, token)
@@ -231,16 +268,21 @@ def test_import_refuses_a_second_kepala_keluarga(app, client, auth):
     assert "No. KK ini sudah punya Kepala Keluarga: Sutan Mudo (baris 3 dalam berkas ini)." in text
     run(client, token)
     with app.app_context():
-        heads = db.session.scalars(select(Person.nama_lengkap).where(
-            Person.no_kk.in_([kk, new_kk]), Person.hubungan_keluarga == "Kepala Keluarga")).all()
+        heads = db.session.scalars(
+            select(Person.nama_lengkap).where(
+                Person.no_kk.in_([kk, new_kk]), Person.hubungan_keluarga == "Kepala Keluarga"
+            )
+        ).all()
     assert sorted(heads) == ["Sutan Mudo", "Syamsul Bahri"]
 
 
 # ---- "meninggal" requires the date of death -----------------------------------------------------
 
+
 def _field_errors(html: str, name: str) -> list[str]:
-    m = re.search(rf'<input[^>]*name="{name}"[^>]*>((?:<small>[^<]*</small>)?(?:<span class="err">[^<]*</span>)*)',
-                  html)
+    m = re.search(
+        rf'<input[^>]*name="{name}"[^>]*>((?:<small>[^<]*</small>)?(?:<span class="err">[^<]*</span>)*)', html
+    )
     return re.findall(r'<span class="err">([^<]*)</span>', m.group(1))
 
 
@@ -248,22 +290,32 @@ def test_meninggal_requires_the_date_of_death(app, client, auth, person_data):
     auth.login("operator.solok")
     r = client.post("/sidilan/orang/baru", data=person_data(status_hidup="meninggal"))
     html = r.get_data(as_text=True)
-    assert r.status_code == 422 and _field_errors(html, "tgl_meninggal") == ["Status meninggal: isi tanggal meninggal."]
+    assert r.status_code == 422 and _field_errors(html, "tgl_meninggal") == [
+        "Status meninggal: isi tanggal meninggal."
+    ]
     assert 'value="Marlinda"' in html and person_by_name(app, "Marlinda") is None
-    r = client.post("/sidilan/orang/baru", data=person_data(status_hidup="meninggal", tgl_meninggal="1980-01-01"))
+    r = client.post(
+        "/sidilan/orang/baru", data=person_data(status_hidup="meninggal", tgl_meninggal="1980-01-01")
+    )
     assert r.status_code == 422
     assert _field_errors(r.get_data(as_text=True), "tgl_meninggal") == [
-        "Tanggal meninggal tidak boleh sebelum tanggal lahir."]
+        "Tanggal meninggal tidak boleh sebelum tanggal lahir."
+    ]
     assert client.post("/sidilan/orang/baru", data=person_data()).status_code == 302
     pid = person_by_name(app, "Marlinda").id
-    r = client.post(f"/sidilan/orang/{pid}/ubah", data=person_data(status_hidup="meninggal",
-                                                                   version=version_of(app, Person, pid)))
+    r = client.post(
+        f"/sidilan/orang/{pid}/ubah",
+        data=person_data(status_hidup="meninggal", version=version_of(app, Person, pid)),
+    )
     assert r.status_code == 422
     with app.app_context():
         assert db.session.get(Person, pid).status_hidup == "hidup"
-    r = client.post(f"/sidilan/orang/{pid}/ubah", data=person_data(status_hidup="meninggal",
-                                                                   tgl_meninggal="2024-08-01",
-                                                                   version=version_of(app, Person, pid)))
+    r = client.post(
+        f"/sidilan/orang/{pid}/ubah",
+        data=person_data(
+            status_hidup="meninggal", tgl_meninggal="2024-08-01", version=version_of(app, Person, pid)
+        ),
+    )
     assert r.status_code == 302
     with app.app_context():
         p = db.session.get(Person, pid)
@@ -272,16 +324,29 @@ def test_meninggal_requires_the_date_of_death(app, client, auth, person_data):
 
 # ---- the demo keeps the rules ---------------------------------------------------------------------
 
+
 def test_demo_data_keeps_the_rules(app):
     with app.app_context():
         heads = db.session.execute(
             select(Person.regency_id, Person.no_kk, func.count(Person.id))
-            .where(Person.hubungan_keluarga == "Kepala Keluarga", Person.no_kk.is_not(None),
-                   Person.active.is_(True), Person.merged_into_id.is_(None), Person.status_hidup == "hidup")
-            .group_by(Person.regency_id, Person.no_kk)).all()
+            .where(
+                Person.hubungan_keluarga == "Kepala Keluarga",
+                Person.no_kk.is_not(None),
+                Person.active.is_(True),
+                Person.merged_into_id.is_(None),
+                Person.status_hidup == "hidup",
+            )
+            .group_by(Person.regency_id, Person.no_kk)
+        ).all()
         assert heads and all(n == 1 for _, _, n in heads)
-        assert db.session.scalar(select(func.count(Person.id)).where(
-            Person.status_hidup == "meninggal", Person.tgl_meninggal.is_(None))) == 0
+        assert (
+            db.session.scalar(
+                select(func.count(Person.id)).where(
+                    Person.status_hidup == "meninggal", Person.tgl_meninggal.is_(None)
+                )
+            )
+            == 0
+        )
         visits = db.session.scalars(select(ElderlyAssessment)).all()
         assert visits
         for a in visits:

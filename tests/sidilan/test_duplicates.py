@@ -1,4 +1,5 @@
 """Duplicate detection on save (docs/sidilan.md §9.4), merge, 'bukan duplikat' remembered, audit."""
+
 from sqlalchemy import select
 
 from blueprints.auth.models import Regency
@@ -20,8 +21,13 @@ def test_name_normalisation():
 
 def _pairs(app, pid):
     with app.app_context():
-        return list(db.session.execute(select(DuplicateCandidate.alasan, DuplicateCandidate.keputusan).where(
-            (DuplicateCandidate.person_a_id == pid) | (DuplicateCandidate.person_b_id == pid))))
+        return list(
+            db.session.execute(
+                select(DuplicateCandidate.alasan, DuplicateCandidate.keputusan).where(
+                    (DuplicateCandidate.person_a_id == pid) | (DuplicateCandidate.person_b_id == pid)
+                )
+            )
+        )
 
 
 def test_each_trigger_opens_review_without_rejecting(app, client, auth, person_data):
@@ -33,22 +39,41 @@ def test_each_trigger_opens_review_without_rejecting(app, client, auth, person_d
     assert r.status_code == 302 and "/sidilan/duplikat/" in r.headers["Location"]
     assert [a for a, _ in _pairs(app, person_by_name(app, "Orang Lain").id)] == ["nik"]
     # 2. same KK + similar name (spelling variant), no NIK
-    client.post("/sidilan/orang/baru", data=person_data(nama_lengkap="Syamsuddin Malin", nik="1302180101700001",
-                                                         jenis_kelamin="L", tanggal_lahir="1970-01-01",
-                                                         no_kk="1302180101248888"))
-    r = client.post("/sidilan/orang/baru", data=person_data(nama_lengkap="SAMSUDIN  MALIN", nik="",
-                                                             alasan_tanpa_nik="hilang", jenis_kelamin="L",
-                                                             tanggal_lahir="1971-05-05", no_kk="1302180101248888"))
+    client.post(
+        "/sidilan/orang/baru",
+        data=person_data(
+            nama_lengkap="Syamsuddin Malin",
+            nik="1302180101700001",
+            jenis_kelamin="L",
+            tanggal_lahir="1970-01-01",
+            no_kk="1302180101248888",
+        ),
+    )
+    r = client.post(
+        "/sidilan/orang/baru",
+        data=person_data(
+            nama_lengkap="SAMSUDIN  MALIN",
+            nik="",
+            alasan_tanpa_nik="hilang",
+            jenis_kelamin="L",
+            tanggal_lahir="1971-05-05",
+            no_kk="1302180101248888",
+        ),
+    )
     assert "/sidilan/duplikat/" in r.headers["Location"]
     assert [a for a, _ in _pairs(app, person_by_name(app, "SAMSUDIN MALIN").id)] == ["kk_nama"]
     # 3. similar name + same birth date + same nagari, nothing else shared
-    r = client.post("/sidilan/orang/baru", data=person_data(nama_lengkap="Marlinda", nik="", no_kk="",
-                                                             alasan_tanpa_nik="belum_rekam"))
+    r = client.post(
+        "/sidilan/orang/baru",
+        data=person_data(nama_lengkap="Marlinda", nik="", no_kk="", alasan_tanpa_nik="belum_rekam"),
+    )
     assert "/sidilan/duplikat/" in r.headers["Location"]
     review = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "Nama + tgl lahir + nagari" in review and NIK_WOMAN_1984 in review
     with app.app_context():
-        assert db.session.scalar(select(db.func.count(Person.id)).where(Person.nama_lengkap == "Marlinda")) == 2
+        assert (
+            db.session.scalar(select(db.func.count(Person.id)).where(Person.nama_lengkap == "Marlinda")) == 2
+        )
 
 
 def test_not_duplicate_is_remembered(app, client, auth, person_data):
@@ -61,13 +86,20 @@ def test_not_duplicate_is_remembered(app, client, auth, person_data):
     other = person_by_name(app, "Orang Lain")
     assert _pairs(app, other.id) == [("nik", "bukan_duplikat")]
     # saving again does not ask again
-    r = client.post(f"/sidilan/orang/{other.id}/ubah", data=person_data(
-        nama_lengkap="Orang Lain", no_kk="", no_hp="0812345678", version=version_of(app, Person, other.id)))
+    r = client.post(
+        f"/sidilan/orang/{other.id}/ubah",
+        data=person_data(
+            nama_lengkap="Orang Lain", no_kk="", no_hp="0812345678", version=version_of(app, Person, other.id)
+        ),
+    )
     assert "/sidilan/duplikat/" not in r.headers["Location"]
     assert len(_pairs(app, other.id)) == 1
     with app.app_context():
-        ev = db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "sidilan_duplicate",
-                                                        AuditEvent.action == "update"))
+        ev = db.session.scalar(
+            select(AuditEvent).where(
+                AuditEvent.object_type == "sidilan_duplicate", AuditEvent.action == "update"
+            )
+        )
         assert "bukan_duplikat" in ev.summary and "Orang Lain" not in ev.summary
 
 
@@ -97,9 +129,12 @@ def test_compare_page_masks_numbers_for_pimpinan(app, client, auth):
     """The side-by-side page follows the record page's NIK rule: full for clerks, masked for pimpinan."""
     with app.app_context():
         solok = db.session.scalar(select(Regency.id).where(Regency.code == "13.02"))
-        cand = db.session.scalar(select(DuplicateCandidate).join(Person, Person.id == DuplicateCandidate.person_a_id)
-                                 .where(DuplicateCandidate.regency_id == solok, Person.nik.is_not(None))
-                                 .order_by(DuplicateCandidate.id))
+        cand = db.session.scalar(
+            select(DuplicateCandidate)
+            .join(Person, Person.id == DuplicateCandidate.person_a_id)
+            .where(DuplicateCandidate.regency_id == solok, Person.nik.is_not(None))
+            .order_by(DuplicateCandidate.id)
+        )
         nik = db.session.get(Person, cand.person_a_id).nik
     auth.login("operator.solok")
     assert nik in client.get(f"/sidilan/duplikat/{cand.id}").get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Export of the filtered list (issue 3 item 8): same filters as the list page, NIK masked unless the role
 may see it, watermarked, audited, scoped."""
+
 import csv
 import io
 import re
@@ -21,8 +22,11 @@ def read_csv(response) -> list[list[str]]:
 
 def people(app, regency_code: str, **where) -> list[Person]:
     with app.app_context():
-        stmt = select(Person).join(Regency, Regency.id == Person.regency_id).where(
-            Regency.code == regency_code, Person.active.is_(True))
+        stmt = (
+            select(Person)
+            .join(Regency, Regency.id == Person.regency_id)
+            .where(Regency.code == regency_code, Person.active.is_(True))
+        )
         for key, value in where.items():
             stmt = stmt.where(getattr(Person, key) == value)
         rows = list(db.session.scalars(stmt))
@@ -50,7 +54,9 @@ def test_operator_csv_has_every_row_in_scope_with_full_nik(app, client, auth):
 def test_filters_are_the_list_pages(app, client, auth):
     auth.login("operator.solok")
     rows = read_csv(client.get("/sidilan/ekspor.csv?kecamatan=13.02.18"))
-    assert {r[1] for r in rows[2:] if r[1]} == {p.nik for p in people(app, "13.02", kecamatan_code="13.02.18") if p.nik}
+    assert {r[1] for r in rows[2:] if r[1]} == {
+        p.nik for p in people(app, "13.02", kecamatan_code="13.02.18") if p.nik
+    }
     assert all(r[9] == "Tigo Lurah" for r in rows[2:])
     # the list page shows the same rows for the same query string
     listed = client.get("/sidilan/?kecamatan=13.02.18&status=draf")
@@ -72,8 +78,12 @@ def test_pimpinan_export_masks_nik_and_kk(app, client, auth):
     masked = [row[1] for row in rows[2:] if row[1]]
     assert masked and all(re.fullmatch(r"\d{4}\*{8}\d{4}", m) for m in masked)
     x = client.get("/sidilan/ekspor.xlsx")
-    cells = [c for row in load_workbook(io.BytesIO(x.data), read_only=True).active.iter_rows(values_only=True)
-             for c in row if c is not None]
+    cells = [
+        c
+        for row in load_workbook(io.BytesIO(x.data), read_only=True).active.iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    ]
     assert not any(NIK16.search(str(c)) for c in cells)
 
 
@@ -95,25 +105,34 @@ def test_export_is_audited_without_personal_data(app, client, auth):
     client.get("/sidilan/ekspor.csv?q=1302&kecamatan=13.02.18")
     client.get("/sidilan/ekspor.xlsx")
     with app.app_context():
-        events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")
-                                         .order_by(AuditEvent.id)))
+        events = list(
+            db.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id)
+            )
+        )
         users = [e.user.username for e in events]
     assert len(events) == 2 and users == ["operator.solok", "operator.solok"]
     assert "(csv)" in events[0].summary and "kecamatan=13.02.18" in events[0].summary
-    assert "dengan kata kunci" in events[0].summary and "1302" not in events[0].summary.replace("13.02.18", "")
+    assert "dengan kata kunci" in events[0].summary and "1302" not in events[0].summary.replace(
+        "13.02.18", ""
+    )
     assert events[0].object_type == "sidilan_person"
 
 
 def test_formula_cells_are_neutralised(app, client, auth):
     with app.app_context():
-        p = db.session.scalar(select(Person).join(Regency, Regency.id == Person.regency_id).where(
-            Regency.code == "13.02").order_by(Person.id))
-        p.alamat = "=HYPERLINK(\"http://contoh.invalid\")"
+        p = db.session.scalar(
+            select(Person)
+            .join(Regency, Regency.id == Person.regency_id)
+            .where(Regency.code == "13.02")
+            .order_by(Person.id)
+        )
+        p.alamat = '=HYPERLINK("http://contoh.invalid")'
         db.session.commit()
     auth.login("operator.solok")
     rows = read_csv(client.get("/sidilan/ekspor.csv"))
     alamat = [r[8] for r in rows[2:] if "HYPERLINK" in r[8]]
-    assert alamat == ["'=HYPERLINK(\"http://contoh.invalid\")"]
+    assert alamat == ['\'=HYPERLINK("http://contoh.invalid")']
 
 
 def test_export_other_format_and_roles(client, auth):
@@ -126,7 +145,9 @@ def test_export_other_format_and_roles(client, auth):
 
 def test_export_with_bad_filter_values_never_fails(client, auth):
     auth.login("operator.solok")
-    r = client.get("/sidilan/ekspor.csv", query_string={"q": "<script>" + "x" * 10000, "jorong": "abc",
-                                                       "program": "1;drop", "ragam": "<b>"})
+    r = client.get(
+        "/sidilan/ekspor.csv",
+        query_string={"q": "<script>" + "x" * 10000, "jorong": "abc", "program": "1;drop", "ragam": "<b>"},
+    )
     assert r.status_code == 200
     assert len(read_csv(r)) == 2  # watermark and header, no rows

@@ -1,5 +1,6 @@
 """Import (issue 3 item 8): upload, column mapping, dry run that writes nothing, one-transaction import,
 rejected-rows report. Expected outcomes come from the sample file's documented rows and the database."""
+
 import csv
 import io
 import re
@@ -25,16 +26,24 @@ DATA = Path(__file__).parents[1] / "data"
 XLSX = DATA / "sidilan_import_sample.xlsx"
 CSV = DATA / "sidilan_import_sample.csv"
 # Sample rows (see tests/data/sidilan_make_sample.py): these are the ones the import must accept.
-GOOD_NIKS = {"1302185208700003", "1302180503500004", "1302046207010005", "1302114506550010", "1302050707770013",
-             "1302125012480015"}
+GOOD_NIKS = {
+    "1302185208700003",
+    "1302180503500004",
+    "1302046207010005",
+    "1302114506550010",
+    "1302050707770013",
+    "1302125012480015",
+}
 GOOD_WITHOUT_NIK = {"Bujang Sati"}
 REJECTED_LINES = {8, 9, 10, 11, 12, 14, 15, 17}  # file rows (header is row 3; data row n is file row n + 3)
 
 
 def counts(app):
     with app.app_context():
-        return {m.__tablename__: db.session.scalar(select(func.count()).select_from(m))
-                for m in (Person, Household, Disability, ImportBatch, ChangeLog)}
+        return {
+            m.__tablename__: db.session.scalar(select(func.count()).select_from(m))
+            for m in (Person, Household, Disability, ImportBatch, ChangeLog)
+        }
 
 
 def upload_body(path=XLSX, name=None, data=None, key=None) -> tuple[bytes, str]:
@@ -42,8 +51,12 @@ def upload_body(path=XLSX, name=None, data=None, key=None) -> tuple[bytes, str]:
     with a fresh submission key, as the upload page sends it; and its content type."""
     payload = data if data is not None else path.read_bytes()
     stream, length, boundary = stream_encode_multipart(
-        {"berkas": FileStorage(io.BytesIO(payload), filename=name or path.name),
-         "submission_key": key or new_submission_key()}, use_tempfile=False)
+        {
+            "berkas": FileStorage(io.BytesIO(payload), filename=name or path.name),
+            "submission_key": key or new_submission_key(),
+        },
+        use_tempfile=False,
+    )
     return stream.getvalue(), f"multipart/form-data; boundary={boundary}"
 
 
@@ -124,9 +137,15 @@ def test_dry_run_writes_nothing_and_reports_each_row(app, operator, path):
     assert {line for line, label in rows.items() if label == "Ditolak"} == REJECTED_LINES
     # each rejection says why, in Indonesian
     text = operator.get(f"/sidilan/impor/{token}/uji?tampil=ditolak").text
-    for reason in ("NIK harus tepat 16 digit angka.", "Nama kosong.", "NIK sama dengan baris 4 dalam berkas ini.",
-                   "Nagari &#39;Nagari Antah Berantah&#39; tidak dikenal",
-                   "bukan tanggal yang ada", "ada di beberapa kecamatan", "Kecamatan &#39;Sijunjung&#39; tidak dikenal"):
+    for reason in (
+        "NIK harus tepat 16 digit angka.",
+        "Nama kosong.",
+        "NIK sama dengan baris 4 dalam berkas ini.",
+        "Nagari &#39;Nagari Antah Berantah&#39; tidak dikenal",
+        "bukan tanggal yang ada",
+        "ada di beberapa kecamatan",
+        "Kecamatan &#39;Sijunjung&#39; tidak dikenal",
+    ):
         assert reason in text, reason
     if path == XLSX:
         assert "NIK tersimpan sebagai angka" in text
@@ -146,7 +165,11 @@ def test_import_creates_matches_and_rejects_as_shown(app, operator):
     r = run(operator, token)
     assert r.status_code == 302
     after = counts(app)
-    assert after["sidilan_person"] - before["sidilan_person"] == shown_new == len(GOOD_NIKS) + len(GOOD_WITHOUT_NIK)
+    assert (
+        after["sidilan_person"] - before["sidilan_person"]
+        == shown_new
+        == len(GOOD_NIKS) + len(GOOD_WITHOUT_NIK)
+    )
     with app.app_context():
         batch = db.session.scalars(select(ImportBatch)).one()
         created = db.session.scalars(select(Person).where(Person.id.in_(batch.created_ids))).all()
@@ -162,15 +185,22 @@ def test_import_creates_matches_and_rejects_as_shown(app, operator):
         rahmi = next(p for p in created if p.nik == "1302046207010005")
         assert rahmi.disability.jenis_sensorik == "rungu-wicara" and rahmi.disability.ganda
         # the original legacy wording stays on the record's history, beside the usual creation trail
-        history = dict(db.session.execute(select(ChangeLog.field, ChangeLog.new_value).where(
-            ChangeLog.person_id == siti.id)).all())
+        history = dict(
+            db.session.execute(
+                select(ChangeLog.field, ChangeLog.new_value).where(ChangeLog.person_id == siti.id)
+            ).all()
+        )
         assert history["ragam (teks asli impor)"] == "TUNA DAKSA" and "dibuat" in history
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.object_type == "sidilan_person", AuditEvent.action == "create")) == len(created)
+        assert db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.object_type == "sidilan_person", AuditEvent.action == "create")
+        ) == len(created)
         assert batch.rejected_count == len(REJECTED_LINES)
         assert {r["line"] for r in batch.rejected} == REJECTED_LINES
-        ev = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "sidilan_import",
-                                                         AuditEvent.action != "view")).one()
+        ev = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.object_type == "sidilan_import", AuditEvent.action != "view")
+        ).one()
         assert ev.action == "create" and "1302" not in ev.summary and "Siti" not in ev.summary
     page = operator.get(r.headers["Location"])
     assert "Baris yang ditolak" in page.text and "Nama kosong." in page.text
@@ -198,6 +228,7 @@ def test_import_is_atomic(app, operator, monkeypatch):
         calls["n"] += 1
         if calls["n"] == 3:
             from sqlalchemy.exc import IntegrityError
+
             raise IntegrityError("insert", {}, Exception("simulated failure on the third row"))
         return real(person)
 
@@ -215,8 +246,11 @@ def test_failed_import_logs_no_personal_data(app, operator, monkeypatch, caplog)
     from blueprints.sidilan import duplicates
 
     def failing(person):
-        raise IntegrityError("INSERT INTO sidilan_person", {"nama_lengkap": person.nama_lengkap},
-                             Exception(f"duplicate {person.nama_lengkap}"))
+        raise IntegrityError(
+            "INSERT INTO sidilan_person",
+            {"nama_lengkap": person.nama_lengkap},
+            Exception(f"duplicate {person.nama_lengkap}"),
+        )
 
     token = token_of(upload(operator))
     map_and_preview(operator, token)
@@ -245,8 +279,11 @@ def test_rejected_rows_report_downloads(app, operator):
     values = list(sheet.iter_rows(values_only=True))
     assert {row[0] for row in values[2:]} == REJECTED_LINES
     with app.app_context():
-        n = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "download", AuditEvent.object_type == "sidilan_import"))
+        n = db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "download", AuditEvent.object_type == "sidilan_import")
+        )
     assert n == 2
 
 
@@ -273,14 +310,17 @@ def test_only_operator_imports(client, auth):
     assert client.get("/sidilan/impor").status_code == 404
 
 
-@pytest.mark.parametrize("name,data,message", [
-    ("kosong.xlsx", b"", "Berkas kosong"),
-    ("kosong.csv", b"\xef\xbb\xbf\r\n\r\n", "Berkas tidak berisi data"),
-    ("gambar.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "Jenis berkas tidak dikenali"),
-    ("palsu.xlsx", b"PK\x03\x04 this is not a zip", "Berkas .xlsx rusak atau bukan spreadsheet"),
-    ("palsu.csv", b"\x00\x01\x02binary", "bukan teks CSV"),
-    ("lama.xls", b"\xd0\xcf\x11\xe0", "Format .xls lama"),
-])
+@pytest.mark.parametrize(
+    "name,data,message",
+    [
+        ("kosong.xlsx", b"", "Berkas kosong"),
+        ("kosong.csv", b"\xef\xbb\xbf\r\n\r\n", "Berkas tidak berisi data"),
+        ("gambar.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "Jenis berkas tidak dikenali"),
+        ("palsu.xlsx", b"PK\x03\x04 this is not a zip", "Berkas .xlsx rusak atau bukan spreadsheet"),
+        ("palsu.csv", b"\x00\x01\x02binary", "bukan teks CSV"),
+        ("lama.xls", b"\xd0\xcf\x11\xe0", "Format .xls lama"),
+    ],
+)
 def test_bad_uploads_get_a_message(operator, name, data, message):
     r = upload(operator, name=name, data=data)
     assert r.status_code == 422
@@ -300,9 +340,20 @@ def test_huge_cells_and_script_cells(app, operator):
     book = Workbook()
     sheet = book.active
     sheet.append(["NIK", "NAMA", "JK", "TGL LAHIR", "NAGARI", "KECAMATAN", "ALAMAT"])
-    sheet.append(["1302185208700003", "A" * 10000, "P", "12-08-1970", "Tanjung Balik Sumiso", "Tigo Lurah", "x"])
-    sheet.append(["1302180503500004", "<script>alert('x')</script>", "L", "05-03-1950", "Tanjung Balik Sumiso",
-                  "Tigo Lurah", "<b>" + "y" * 5000])
+    sheet.append(
+        ["1302185208700003", "A" * 10000, "P", "12-08-1970", "Tanjung Balik Sumiso", "Tigo Lurah", "x"]
+    )
+    sheet.append(
+        [
+            "1302180503500004",
+            "<script>alert('x')</script>",
+            "L",
+            "05-03-1950",
+            "Tanjung Balik Sumiso",
+            "Tigo Lurah",
+            "<b>" + "y" * 5000,
+        ]
+    )
     buf = io.BytesIO()
     book.save(buf)
     token = token_of(upload(operator, name="aneh.xlsx", data=buf.getvalue()))
@@ -392,11 +443,17 @@ def _pending_files(app) -> list:
         return sorted(p.name for p in area.iterdir())
 
 
-@pytest.mark.parametrize("bomb,message", [
-    (lambda: _zip({**_sample_members(), "xl/sharedStrings.xml": _zeros}), "tidak wajar"),
-    (lambda: _zip({**_sample_members(), "xl/worksheets/sheet1.xml": _rows}),
-     f"lebih dari {importer.MAX_ROWS:,} baris data".replace(",", ".")),
-], ids=["zip-bomb", "too-many-rows"])
+@pytest.mark.parametrize(
+    "bomb,message",
+    [
+        (lambda: _zip({**_sample_members(), "xl/sharedStrings.xml": _zeros}), "tidak wajar"),
+        (
+            lambda: _zip({**_sample_members(), "xl/worksheets/sheet1.xml": _rows}),
+            f"lebih dari {importer.MAX_ROWS:,} baris data".replace(",", "."),
+        ),
+    ],
+    ids=["zip-bomb", "too-many-rows"],
+)
 def test_a_small_spreadsheet_that_unpacks_huge_is_refused_at_the_file_field(app, operator, bomb, message):
     """The shared upload guard runs before openpyxl opens the file: a few hundred KB that would unpack to
     hundreds of MB, or a sheet of 100,000 rows, answers 422 with the message under the file field, and
@@ -425,8 +482,11 @@ def test_too_much_text_gets_a_message(operator):
 def test_kk_and_name_match_needs_compatible_niks(app, operator):
     """Same KK and a similar name matches an existing record, unless both rows carry different NIKs."""
     with app.app_context():
-        existing = db.session.scalar(select(Person).where(Person.regency_id == 1, Person.no_kk.is_not(None),
-                                                          Person.nik.is_not(None)).order_by(Person.id))
+        existing = db.session.scalar(
+            select(Person)
+            .where(Person.regency_id == 1, Person.no_kk.is_not(None), Person.nik.is_not(None))
+            .order_by(Person.id)
+        )
         kk, name, nik, pid = existing.no_kk, existing.nama_lengkap, existing.nik, existing.id
         nagari, sex = existing.nagari.name, existing.jenis_kelamin
     other_nik = nik[:12] + ("0001" if nik[12:] != "0001" else "0002")
@@ -471,25 +531,35 @@ def test_wrong_column_mapping_rejects_rows_with_the_reason(app, operator):
     token = token_of(upload(operator))
     page = operator.get(f"/sidilan/impor/{token}/kolom")
     form = selected_mapping(page.text)
-    form.update(header_row="3", map_nagari=form["map_kecamatan"], map_kecamatan="",
-                map_jenis_kelamin=form["map_nama"], map_nama=form["map_jenis_kelamin"])
+    form.update(
+        header_row="3",
+        map_nagari=form["map_kecamatan"],
+        map_kecamatan="",
+        map_jenis_kelamin=form["map_nama"],
+        map_nama=form["map_jenis_kelamin"],
+    )
     assert operator.post(f"/sidilan/impor/{token}/kolom", data=form).status_code == 302
     before = counts(app)
     r = operator.get(f"/sidilan/impor/{token}/uji")
     rows = result_rows(r.text) | result_rows(operator.get(f"/sidilan/impor/{token}/uji?hal=2").text)
     assert set(rows.values()) == {"Ditolak"}
     assert "Nagari &#39;Kec. Tigo Lurah&#39; tidak dikenal" in r.text
-    assert "Jenis kelamin &#39;SITI  AMINAH&#39; tidak dikenali" in r.text or "tidak dikenali (gunakan L/P)" in r.text
-    assert 'disabled>Impor 0 data baru' in r.text
+    assert (
+        "Jenis kelamin &#39;SITI  AMINAH&#39; tidak dikenali" in r.text
+        or "tidak dikenali (gunakan L/P)" in r.text
+    )
+    assert "disabled>Impor 0 data baru" in r.text
     assert counts(app) == before
 
 
 def test_age_column_gives_an_estimated_birth_date(app, operator):
     from blueprints.core.timeutil import today_local
 
-    data = (b"NAMA;JK;UMUR;NAGARI;KECAMATAN;ALASAN TANPA NIK\n"
-            b"Inyiak Bagindo;L;78;Cupak;Gunung Talang;belum rekam\n"
-            b"Umur Aneh;P;tua;Cupak;Gunung Talang;belum rekam\n")
+    data = (
+        b"NAMA;JK;UMUR;NAGARI;KECAMATAN;ALASAN TANPA NIK\n"
+        b"Inyiak Bagindo;L;78;Cupak;Gunung Talang;belum rekam\n"
+        b"Umur Aneh;P;tua;Cupak;Gunung Talang;belum rekam\n"
+    )
     token = token_of(upload(operator, name="umur.csv", data=data))
     map_and_preview(operator, token)
     r = operator.get(f"/sidilan/impor/{token}/uji")
@@ -501,13 +571,22 @@ def test_age_column_gives_an_estimated_birth_date(app, operator):
         assert p.tgl_lahir_perkiraan and p.tanggal_lahir.year == today_local().year - 78
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("tunadaksa", {"fisik": None}), ("Tuna Daksa", {"fisik": None}), ("penyandang cacat fisik", {"fisik": None}),
-    ("TUNANETRA", {"sensorik": "netra"}), ("tunarungu", {"sensorik": "rungu"}), ("tunawicara", {"sensorik": "wicara"}),
-    ("tunarungu wicara", {"sensorik": "rungu-wicara"}), ("tunarungu, tunawicara", {"sensorik": "rungu-wicara"}),
-    ("tunagrahita", {"intelektual": "grahita"}), ("tunalaras", {"mental": None}),
-    ("tunanetra dan tunadaksa", {"sensorik": "netra", "fisik": None}),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("tunadaksa", {"fisik": None}),
+        ("Tuna Daksa", {"fisik": None}),
+        ("penyandang cacat fisik", {"fisik": None}),
+        ("TUNANETRA", {"sensorik": "netra"}),
+        ("tunarungu", {"sensorik": "rungu"}),
+        ("tunawicara", {"sensorik": "wicara"}),
+        ("tunarungu wicara", {"sensorik": "rungu-wicara"}),
+        ("tunarungu, tunawicara", {"sensorik": "rungu-wicara"}),
+        ("tunagrahita", {"intelektual": "grahita"}),
+        ("tunalaras", {"mental": None}),
+        ("tunanetra dan tunadaksa", {"sensorik": "netra", "fisik": None}),
+    ],
+)
 def test_legacy_disability_words_map_to_ragam(text, expected):
     """docs/sidilan.md §7.4: the pre-2016 'tuna-' words."""
     found, unknown = importer.parse_ragam(text)
@@ -518,10 +597,17 @@ def test_cacat_ganda_alone_names_no_ragam():
     assert importer.parse_ragam("cacat ganda") == ({}, ["cacat ganda"])
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("12-08-1970", "1970-08-12"), ("12/08/1970", "1970-08-12"), ("1970-08-12", "1970-08-12"),
-    ("12.08.1970", "1970-08-12"), ("12 Agustus 1970", "1970-08-12"), ("3 Des 1948", "1948-12-03"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("12-08-1970", "1970-08-12"),
+        ("12/08/1970", "1970-08-12"),
+        ("1970-08-12", "1970-08-12"),
+        ("12.08.1970", "1970-08-12"),
+        ("12 Agustus 1970", "1970-08-12"),
+        ("3 Des 1948", "1948-12-03"),
+    ],
+)
 def test_field_date_spellings(text, expected):
     assert importer.parse_date(text).isoformat() == expected
 
@@ -534,7 +620,8 @@ def test_impossible_dates_are_errors(text):
 
 def test_excel_serial_date_and_sex_spellings():
     assert importer.parse_date("25569", numeric=True).isoformat() == "1970-01-01"  # Excel day serial
-    assert [importer.parse_sex(s) for s in ("L", "Laki-laki", "LK", "PRIA", "P", "Perempuan", "wanita", "X")] == \
-        ["L", "L", "L", "L", "P", "P", "P", None]
+    assert [
+        importer.parse_sex(s) for s in ("L", "Laki-laki", "LK", "PRIA", "P", "Perempuan", "wanita", "X")
+    ] == ["L", "L", "L", "L", "P", "P", "P", None]
     assert importer.split_ttl("Solok, 12-08-1970") == ("Solok", "12-08-1970")
     assert importer.split_ttl("Alahan Panjang 12 Agustus 1970") == ("Alahan Panjang", "12 Agustus 1970")

@@ -1,4 +1,5 @@
 """Person registration: NIK levels (docs/sidilan.md §7.1), no-NIK reason, masking, audited record view."""
+
 from sqlalchemy import select
 
 from blueprints.core.audit import AuditEvent
@@ -55,7 +56,10 @@ NIK_WARNINGS = [
     ({"tanggal_lahir": "1984-03-13"}, "Tanggal lahir berbeda dengan NIK (NIK menunjukkan 12 Maret 1984)."),
     ({"nik": "1303045203840001"}, "NIK diterbitkan di luar kabupaten ini"),
     ({"nik": "1302995203840001"}, "Kode kecamatan pada NIK tidak ada di data Kemendagri terbaru"),
-    ({"nik": "1302187102840001", "tanggal_lahir": "1984-02-28"}, "Tanggal lahir pada NIK bukan tanggal yang ada"),
+    (
+        {"nik": "1302187102840001", "tanggal_lahir": "1984-02-28"},
+        "Tanggal lahir pada NIK bukan tanggal yang ada",
+    ),
 ]
 
 
@@ -130,13 +134,23 @@ def test_masking_in_list_full_on_audited_record(app, client, auth):
     assert "Rosmaniar" in listing and nik not in listing and nik[:4] + "********" + nik[12:] in listing
     assert "Rahmah" not in listing
     with app.app_context():
-        before = db.session.scalar(select(db.func.count(AuditEvent.id)).where(
-            AuditEvent.action == "view", AuditEvent.object_id == str(pid)))
+        before = db.session.scalar(
+            select(db.func.count(AuditEvent.id)).where(
+                AuditEvent.action == "view", AuditEvent.object_id == str(pid)
+            )
+        )
     page = client.get(f"/sidilan/orang/{pid}").get_data(as_text=True)
     assert nik in page
     with app.app_context():
-        events = list(db.session.scalars(select(AuditEvent).where(
-            AuditEvent.action == "view", AuditEvent.object_type == "sidilan_person", AuditEvent.object_id == str(pid))))
+        events = list(
+            db.session.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.action == "view",
+                    AuditEvent.object_type == "sidilan_person",
+                    AuditEvent.object_id == str(pid),
+                )
+            )
+        )
         assert len(events) == before + 1
         assert "Rosmaniar" not in events[-1].summary and nik not in events[-1].summary
 
@@ -147,8 +161,10 @@ def test_edit_logs_old_and_new_value(app, client, auth, person_data):
     pid = person_by_name(app, "Marlinda").id
     form = client.get(f"/sidilan/orang/{pid}/ubah").get_data(as_text=True)
     assert 'value="Marlinda"' in form
-    r = client.post(f"/sidilan/orang/{pid}/ubah", data=person_data(no_hp="081234567890",
-                                                                   version=version_of(app, Person, pid)))
+    r = client.post(
+        f"/sidilan/orang/{pid}/ubah",
+        data=person_data(no_hp="081234567890", version=version_of(app, Person, pid)),
+    )
     assert r.status_code == 302
     html = client.get(f"/sidilan/orang/{pid}").get_data(as_text=True)
     assert "no_hp" in html and "081234567890" in html
@@ -161,8 +177,13 @@ def test_bad_input_never_500_and_escaped(client, auth, person_data):
 
 
 def _bad_input(client, person_data, value):
-    data = person_data(nama_lengkap=value, tempat_lahir=value, alamat=value, nik=value or NIK_WOMAN_1984,
-                       tanggal_lahir=value or "2024-02-31")
+    data = person_data(
+        nama_lengkap=value,
+        tempat_lahir=value,
+        alamat=value,
+        nik=value or NIK_WOMAN_1984,
+        tanggal_lahir=value or "2024-02-31",
+    )
     r = _new(client, data)
     assert r.status_code == 422
     html = r.get_data(as_text=True)
@@ -187,8 +208,10 @@ def test_future_and_impossible_birth_dates(client, auth, person_data):
 
 def test_cascade_refresh_without_js_keeps_input(client, auth, person_data):
     auth.login("operator.solok")
-    r = client.post("/sidilan/orang/baru", data=person_data(nagari="", jorong="", _cascade="1",
-                                                             nama_lengkap="Sedang Diketik"))
+    r = client.post(
+        "/sidilan/orang/baru",
+        data=person_data(nagari="", jorong="", _cascade="1", nama_lengkap="Sedang Diketik"),
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and 'value="Sedang Diketik"' in html and "Tanjung Balik Sumiso" in html
     assert "Periksa isian" not in html
@@ -198,9 +221,12 @@ def test_forms_work_with_csrf_on_and_js_off(make_app, person_data):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     import re
+
     login = client.get("/masuk").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login).group(1)
-    client.post("/masuk", data={"username": "operator.solok", "password": "sinergi-demo-2024", "csrf_token": token})
+    client.post(
+        "/masuk", data={"username": "operator.solok", "password": "sinergi-demo-2024", "csrf_token": token}
+    )
     form = client.get("/sidilan/orang/baru").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
     assert client.post("/sidilan/orang/baru", data=person_data()).status_code == 400  # no token
@@ -216,25 +242,40 @@ def test_household_page_and_desil_rule(app, client, auth):
     page = client.get(f"/sidilan/keluarga/{hh}").get_data(as_text=True)
     assert "Rosmaniar" in page and "Syamsul Bahri" in page
     version = version_of(app, Household, hh)
-    r = client.post(f"/sidilan/keluarga/{hh}", data={"desil_dtsen": "11", "alamat": "<script>x</script>",
-                                                     "version": version})
+    r = client.post(
+        f"/sidilan/keluarga/{hh}",
+        data={"desil_dtsen": "11", "alamat": "<script>x</script>", "version": version},
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and "Desil DTSEN harus 1–10." in html and "&lt;script&gt;x" in html
     assert f'name="version" type="hidden" value="{version}"' in html  # the form keeps the version it showed
-    r = client.post(f"/sidilan/keluarga/{hh}", data={"desil_dtsen": "2", "tgl_cek_dtsen": "2024-08-29",
-                                                     "kecamatan": "13.02.18", "nagari": "13.02.18.2004",
-                                                     "version": version})
+    r = client.post(
+        f"/sidilan/keluarga/{hh}",
+        data={
+            "desil_dtsen": "2",
+            "tgl_cek_dtsen": "2024-08-29",
+            "kecamatan": "13.02.18",
+            "nagari": "13.02.18.2004",
+            "version": version,
+        },
+    )
     assert r.status_code == 302
     with app.app_context():
         assert db.session.get(Household, hh).desil_dtsen == 2
     auth.logout()
     auth.login("pimpinan.solok")
-    assert client.post(f"/sidilan/keluarga/{hh}", data={"desil_dtsen": "3",
-                                                        "version": version_of(app, Household, hh)}).status_code == 404
+    assert (
+        client.post(
+            f"/sidilan/keluarga/{hh}", data={"desil_dtsen": "3", "version": version_of(app, Household, hh)}
+        ).status_code
+        == 404
+    )
     with app.app_context():
         no_kk = db.session.get(Household, hh).no_kk
     page = client.get(f"/sidilan/keluarga/{hh}").get_data(as_text=True)
-    assert no_kk not in page and no_kk[:4] + "********" + no_kk[12:] in page  # same NIK rule as the record page
+    assert (
+        no_kk not in page and no_kk[:4] + "********" + no_kk[12:] in page
+    )  # same NIK rule as the record page
     auth.logout()
     auth.login("operator.sijunjung")
     assert client.get(f"/sidilan/keluarga/{hh}").status_code == 404
@@ -247,9 +288,14 @@ def test_pimpinan_sees_masked_nik_on_record(app, client, auth):
     from blueprints.auth.models import Regency
     from blueprints.core.extensions import db
     from blueprints.sidilan.models import Person
+
     with app.app_context():
-        person = db.session.scalars(select(Person).join(Regency, Regency.id == Person.regency_id).where(
-            Person.nik.is_not(None), Regency.code == "13.02").order_by(Person.id)).first()
+        person = db.session.scalars(
+            select(Person)
+            .join(Regency, Regency.id == Person.regency_id)
+            .where(Person.nik.is_not(None), Regency.code == "13.02")
+            .order_by(Person.id)
+        ).first()
         person.nama_ibu_kandung = "Siti Rahmah Uji"
         db.session.commit()
         pid, nik, mother = person.id, person.nik, person.nama_ibu_kandung

@@ -1,4 +1,5 @@
 """Blank paper form per jorong (docs/sidilan.md §12): PDF from the foundation cascade."""
+
 import re
 
 from sqlalchemy import select
@@ -25,8 +26,15 @@ def test_paper_form_page_has_cascade(client, auth):
 def test_paper_form_pdf_for_jorong(app, client, auth):
     auth.login("operator.solok")
     jorong_id = _tigo_jangko(app)
-    r = client.get("/sidilan/cetak/formulir", query_string={
-        "kecamatan": "13.02.18", "nagari": TIGO_JANGKO_NAGARI, "jorong": jorong_id, "cetak": "1"})
+    r = client.get(
+        "/sidilan/cetak/formulir",
+        query_string={
+            "kecamatan": "13.02.18",
+            "nagari": TIGO_JANGKO_NAGARI,
+            "jorong": jorong_id,
+            "cetak": "1",
+        },
+    )
     assert r.status_code == 200
     assert r.mimetype == "application/pdf"
     assert r.data.startswith(b"%PDF")
@@ -44,8 +52,10 @@ def test_paper_form_needs_nagari(client, auth):
 def test_paper_form_other_regency_nagari_is_ignored(client, auth):
     """A Sijunjung clerk cannot print a Solok nagari: the cascade drops codes outside the regency."""
     auth.login("operator.sijunjung")
-    r = client.get("/sidilan/cetak/formulir", query_string={
-        "kecamatan": "13.02.18", "nagari": TIGO_JANGKO_NAGARI, "cetak": "1"})
+    r = client.get(
+        "/sidilan/cetak/formulir",
+        query_string={"kecamatan": "13.02.18", "nagari": TIGO_JANGKO_NAGARI, "cetak": "1"},
+    )
     assert r.status_code == 422
     assert r.mimetype == "text/html"
     assert "Pilih kecamatan." in r.text
@@ -71,15 +81,27 @@ def test_paper_form_follows_configured_barthel_maxima(make_app):
     app = make_app(SIDILAN_BARTHEL_MAXIMA={"barthel_mandi": 4})
     client = app.test_client()
     client.post("/masuk", data={"username": "operator.solok", "password": "sinergi-demo-2024"})
-    r = client.get("/sidilan/cetak/formulir", query_string={
-        "kecamatan": "13.02.18", "nagari": TIGO_JANGKO_NAGARI, "cetak": "1"})
+    r = client.get(
+        "/sidilan/cetak/formulir",
+        query_string={"kecamatan": "13.02.18", "nagari": TIGO_JANGKO_NAGARI, "cetak": "1"},
+    )
     assert r.status_code == 200 and r.data.startswith(b"%PDF")
     with app.test_request_context():
         nagari = db.session.get(Wilayah, TIGO_JANGKO_NAGARI)
         maxima = S.barthel_maxima()
-        html = render_template("sidilan/pdf_form.html", regency=db.session.get(Regency, nagari.regency_id),
-                               kecamatan=nagari.parent, nagari=nagari, jorong=None, form_no="F-1", qr="", v=V,
-                               maxima=maxima, barthel_max=max(maxima.values()), page_size="210mm 297mm")
+        html = render_template(
+            "sidilan/pdf_form.html",
+            regency=db.session.get(Regency, nagari.regency_id),
+            kecamatan=nagari.parent,
+            nagari=nagari,
+            jorong=None,
+            form_no="F-1",
+            qr="",
+            v=V,
+            maxima=maxima,
+            barthel_max=max(maxima.values()),
+            page_size="210mm 297mm",
+        )
     rows = dict(re.findall(r"<tr><td>([^<]+)</td>(.*?)</tr>", html))
     assert rows["Mandi"].count('class="box"') == 5  # 0..4
     assert rows["Makan"].count('class="box"') == 3  # 0..2, the default maximum

@@ -1,5 +1,6 @@
 """One-page profile PDF (issue 3 item 10): rendered by core.pdf, audited as print, scoped, one page even for a
 person with a long history; NIK masked for roles that may not see it."""
+
 import contextlib
 import re
 import zlib
@@ -20,7 +21,7 @@ def pdf_pages(data: bytes) -> int:
     """Page objects in the PDF, including those inside compressed object streams."""
     parts = [data]
     for m in re.finditer(rb"/Length (\d+)[^>]*>>\s*stream\r?\n", data):
-        raw = data[m.end():m.end() + int(m.group(1))]
+        raw = data[m.end() : m.end() + int(m.group(1))]
         with contextlib.suppress(zlib.error):
             parts.append(zlib.decompressobj().decompress(raw))
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", b"\n".join(parts)))
@@ -30,15 +31,37 @@ def busy_person(app) -> int:
     """A Solok elderly person with many assessments and assistance rows."""
     with app.app_context():
         regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
-        p = db.session.scalar(select(Person).where(Person.regency_id == regency.id, Person.tanggal_lahir
-                                                   <= date(1960, 1, 1)).order_by(Person.id))
-        program = db.session.scalar(select(Program).where(Program.regency_id == regency.id).order_by(Program.id))
+        p = db.session.scalar(
+            select(Person)
+            .where(Person.regency_id == regency.id, Person.tanggal_lahir <= date(1960, 1, 1))
+            .order_by(Person.id)
+        )
+        program = db.session.scalar(
+            select(Program).where(Program.regency_id == regency.id).order_by(Program.id)
+        )
         for i in range(8):
-            db.session.add(ElderlyAssessment(regency_id=regency.id, person_id=p.id, tgl_asesmen=date(2020 + i % 6, 1,
-                           1 + i), usia=65, barthel_total=10 + i, barthel_kategori="ringan",
-                           **barthel_items(10 + i)))
-            db.session.add(Assistance(regency_id=regency.id, program_id=program.id, person_id=p.id, tahun=2018 + i,
-                                      status="disalurkan", nilai_rp=600000, tahap=f"Tahap {i + 1}"))
+            db.session.add(
+                ElderlyAssessment(
+                    regency_id=regency.id,
+                    person_id=p.id,
+                    tgl_asesmen=date(2020 + i % 6, 1, 1 + i),
+                    usia=65,
+                    barthel_total=10 + i,
+                    barthel_kategori="ringan",
+                    **barthel_items(10 + i),
+                )
+            )
+            db.session.add(
+                Assistance(
+                    regency_id=regency.id,
+                    program_id=program.id,
+                    person_id=p.id,
+                    tahun=2018 + i,
+                    status="disalurkan",
+                    nilai_rp=600000,
+                    tahap=f"Tahap {i + 1}",
+                )
+            )
         db.session.commit()
         return p.id
 
@@ -59,8 +82,15 @@ def test_profile_is_a_one_page_pdf_and_audited(app, client, auth):
 def test_every_demo_profile_fits_one_page(app, client, auth):
     auth.login("verifikator.solok")
     with app.app_context():
-        ids = list(db.session.scalars(select(Person.id).join(Regency, Regency.id == Person.regency_id)
-                                      .where(Regency.code == "13.02").order_by(Person.id).limit(8)))
+        ids = list(
+            db.session.scalars(
+                select(Person.id)
+                .join(Regency, Regency.id == Person.regency_id)
+                .where(Regency.code == "13.02")
+                .order_by(Person.id)
+                .limit(8)
+            )
+        )
     for person_id in ids:
         r = client.get(f"/sidilan/orang/{person_id}/profil.pdf")
         assert r.status_code == 200 and pdf_pages(r.data) == 1, person_id
@@ -68,13 +98,22 @@ def test_every_demo_profile_fits_one_page(app, client, auth):
 
 def test_profile_of_another_regency_is_404(app, client, auth):
     with app.app_context():
-        solok_id = db.session.scalar(select(Person.id).join(Regency, Regency.id == Person.regency_id)
-                                     .where(Regency.code == "13.02").order_by(Person.id))
+        solok_id = db.session.scalar(
+            select(Person.id)
+            .join(Regency, Regency.id == Person.regency_id)
+            .where(Regency.code == "13.02")
+            .order_by(Person.id)
+        )
     auth.login("operator.sijunjung")
     assert client.get(f"/sidilan/orang/{solok_id}/profil.pdf").status_code == 404
     assert client.get("/sidilan/orang/999999/profil.pdf").status_code == 404
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "print")) == 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "print")
+            )
+            == 0
+        )
 
 
 def test_profile_masks_nik_for_pimpinan(app):
@@ -94,11 +133,26 @@ def test_profile_masks_nik_for_pimpinan(app):
             with app.test_request_context():
                 login_user(user)
                 from blueprints.sidilan.access import may_see_nik
+
                 assert may_see_nik(user) is full
-                html = render_template("sidilan/pdf_profile.html", p=p, v=V, show_nik=may_see_nik(user),
-                                       today=today_local(), mask=mask_nik, regency=regency, age=70, assessments=[],
-                                       assistance=[], last_event=None, limit=4, wg_flag=False, mark="m", footer="f",
-                                       page_size="210mm 297mm")
+                html = render_template(
+                    "sidilan/pdf_profile.html",
+                    p=p,
+                    v=V,
+                    show_nik=may_see_nik(user),
+                    today=today_local(),
+                    mask=mask_nik,
+                    regency=regency,
+                    age=70,
+                    assessments=[],
+                    assistance=[],
+                    last_event=None,
+                    limit=4,
+                    wg_flag=False,
+                    mark="m",
+                    footer="f",
+                    page_size="210mm 297mm",
+                )
             assert (p.nik in html) is full
             assert (mask_nik(p.nik) in html) is not full
             assert ("Ibu Rahasia" in html) is full

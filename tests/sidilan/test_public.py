@@ -1,4 +1,5 @@
 """The Rujukan-facing API: find_person_by_nik and its accessibility summary."""
+
 from sqlalchemy import select
 
 from blueprints.auth.models import Regency
@@ -11,8 +12,11 @@ def test_find_person_by_nik_scope_and_summary(app):
     with app.app_context():
         solok = db.session.scalar(select(Regency.id).where(Regency.code == "13.02"))
         sijunjung = db.session.scalar(select(Regency.id).where(Regency.code == "13.03"))
-        p = db.session.scalar(select(Person).where(Person.nama_lengkap == "Rosmaniar", Person.regency_id == solok)
-                              .order_by(Person.id))
+        p = db.session.scalar(
+            select(Person)
+            .where(Person.nama_lengkap == "Rosmaniar", Person.regency_id == solok)
+            .order_by(Person.id)
+        )
         found = find_person_by_nik(p.nik, {solok})
         assert isinstance(found, PersonSummary) and found.person_id == p.id and found.sex == "P"
         assert found.nagari_code == "13.02.18.2004" and found.jorong_id == p.jorong_id
@@ -22,8 +26,11 @@ def test_find_person_by_nik_scope_and_summary(app):
         assert find_person_by_nik(p.nik, {sijunjung}, {p.jorong_id}).person_id == p.id
         assert find_person_by_nik(p.nik[:4] + " " + p.nik[4:], {solok}) is not None
         assert find_person_by_nik("12345", {solok}) is None
-        deaf = db.session.scalar(select(Person).where(Person.nama_lengkap == "Febri", Person.regency_id == solok)
-                                 .order_by(Person.id))
+        deaf = db.session.scalar(
+            select(Person)
+            .where(Person.nama_lengkap == "Febri", Person.regency_id == solok)
+            .order_by(Person.id)
+        )
         assert "Perlu juru bahasa isyarat" in find_person_by_nik(deaf.nik, {solok}).accessibility
         p.merged_into_id = deaf.id
         db.session.flush()

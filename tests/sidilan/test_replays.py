@@ -1,5 +1,6 @@
 """No duplicates from a flaky link, no silent overwrites: every SIDILAN create flow replayed (one after the other
 and 20 at once), every edit form saved on a stale version, every state change sent twice."""
+
 import re
 import threading
 from pathlib import Path
@@ -7,8 +8,17 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from blueprints.core.extensions import db
-from blueprints.sidilan.models import (Assistance, ChangeLog, Disability, DuplicateCandidate, ElderlyAssessment,
-                                       Household, Person, Program, VerificationEvent)
+from blueprints.sidilan.models import (
+    Assistance,
+    ChangeLog,
+    Disability,
+    DuplicateCandidate,
+    ElderlyAssessment,
+    Household,
+    Person,
+    Program,
+    VerificationEvent,
+)
 from blueprints.sidilan.report_models import ImportBatch
 from tests.replay import form_key, logged_in, replay_parallel, replay_sequential
 
@@ -34,11 +44,16 @@ def _rosmaniar_twin(app, person_data) -> dict:
     heads a new family card, so a replay that ran the rules after the first submit would find a head taken."""
     with app.app_context():
         nik = db.session.get(Person, person_id_of(app, "Rosmaniar")).nik
-    return person_data(nik=nik, nama_lengkap="Rosmaniar Kembar", no_kk="1302180101247777",
-                       hubungan_keluarga="Kepala Keluarga")
+    return person_data(
+        nik=nik,
+        nama_lengkap="Rosmaniar Kembar",
+        no_kk="1302180101247777",
+        hubungan_keluarga="Kepala Keluarga",
+    )
 
 
 # ---- person: 20 at once, one after the other ----------------------------------------------------
+
 
 def test_twenty_parallel_replays_make_one_person_and_one_review_case(app, person_data):
     data = _rosmaniar_twin(app, person_data)
@@ -50,8 +65,12 @@ def test_twenty_parallel_replays_make_one_person_and_one_review_case(app, person
     pid = person_by_name(app, "Rosmaniar Kembar").id
     with app.app_context():
         case = db.session.scalar(select(DuplicateCandidate.id).where(DuplicateCandidate.person_b_id == pid))
-        assert db.session.scalar(select(func.count()).select_from(VerificationEvent).where(
-            VerificationEvent.person_id == pid)) == 1
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(VerificationEvent).where(VerificationEvent.person_id == pid)
+            )
+            == 1
+        )
     # the first submit opens the review; every replay lands on the record it made
     assert sorted(set(locations)) == [f"/sidilan/duplikat/{case}", f"/sidilan/orang/{pid}"]
     assert locations.count(f"/sidilan/duplikat/{case}") == 1
@@ -78,7 +97,9 @@ def test_a_refused_submit_can_be_corrected_and_sent_with_the_same_key(app, perso
     refused = client.post("/sidilan/orang/baru", data=person_data(submission_key=key, nama_lengkap=""))
     assert refused.status_code == 422 and f'value="{key}"' in refused.get_data(as_text=True)
     fixed = client.post("/sidilan/orang/baru", data=person_data(submission_key=key))
-    assert fixed.status_code == 302 and NOTE not in client.get(fixed.headers["Location"]).get_data(as_text=True)
+    assert fixed.status_code == 302 and NOTE not in client.get(fixed.headers["Location"]).get_data(
+        as_text=True
+    )
     assert _count(app, Person, Person.nama_lengkap == "Marlinda") == 1
 
 
@@ -93,6 +114,7 @@ def test_person_form_without_a_key_keeps_what_was_typed(app, person_data):
 
 
 # ---- person and household edits: a stale save gets the conflict page ---------------------------
+
 
 def _registered(app, person_data) -> int:
     client = logged_in(app, OPERATOR)
@@ -199,37 +221,63 @@ def test_stale_disability_and_program_edits_get_the_conflict_page(app, person_da
     stale = verifier.post(prog_url, data=dict(opened, nama="Nama Lain"))
     assert stale.status_code == 409
     assert "Bantuan APBD Kabupaten Solok" in stale.get_data(as_text=True) and "Nama Lain" in stale.get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
 # ---- the other create flows: 20 replays, one record ------------------------------------------
+
 
 def test_twenty_replays_of_assessment_assistance_and_program_make_one_each(app):
     syamsul = person_id_of(app, "Syamsul Bahri")
     febri = person_id_of(app, "Febri")
     with app.app_context():
         aspd = db.session.scalar(select(Program.id).where(Program.kode == "ASPD", Program.regency_id == 1))
-    items = {"barthel_bab": "2", "barthel_bak": "2", "barthel_kebersihan_diri": "1", "barthel_toilet": "2",
-             "barthel_makan": "2", "barthel_berpindah": "1", "barthel_mobilitas": "1", "barthel_berpakaian": "1",
-             "barthel_tangga": "0", "barthel_mandi": "0"}
+    items = {
+        "barthel_bab": "2",
+        "barthel_bak": "2",
+        "barthel_kebersihan_diri": "1",
+        "barthel_toilet": "2",
+        "barthel_makan": "2",
+        "barthel_berpindah": "1",
+        "barthel_mobilitas": "1",
+        "barthel_berpakaian": "1",
+        "barthel_tangga": "0",
+        "barthel_mandi": "0",
+    }
     before = _count(app, ElderlyAssessment, ElderlyAssessment.person_id == syamsul)
-    _redirects(replay_parallel(app, OPERATOR, f"/sidilan/orang/{syamsul}/asesmen",
-                               keyed(items, tgl_asesmen="2024-08-29")))
+    _redirects(
+        replay_parallel(
+            app, OPERATOR, f"/sidilan/orang/{syamsul}/asesmen", keyed(items, tgl_asesmen="2024-08-29")
+        )
+    )
     assert _count(app, ElderlyAssessment, ElderlyAssessment.person_id == syamsul) == before + 1
 
     before = _count(app, Assistance, Assistance.person_id == febri)
-    _redirects(replay_parallel(app, OPERATOR, f"/sidilan/orang/{febri}/bantuan",
-                               keyed(program_id=str(aspd), tahun="2024", tahap="Tahap 2")))
+    _redirects(
+        replay_parallel(
+            app,
+            OPERATOR,
+            f"/sidilan/orang/{febri}/bantuan",
+            keyed(program_id=str(aspd), tahun="2024", tahap="Tahap 2"),
+        )
+    )
     assert _count(app, Assistance, Assistance.person_id == febri) == before + 1
 
-    locations = _redirects(replay_parallel(app, VERIFIER, "/sidilan/program/baru",
-                                           keyed(kode="LANSIA-NAGARI", nama="Santunan lansia nagari",
-                                                 sasaran="individu", aktif="y")))
+    locations = _redirects(
+        replay_parallel(
+            app,
+            VERIFIER,
+            "/sidilan/program/baru",
+            keyed(kode="LANSIA-NAGARI", nama="Santunan lansia nagari", sasaran="individu", aktif="y"),
+        )
+    )
     assert set(locations) == {"/sidilan/program"}  # no "code already taken" page for the replays either
     assert _count(app, Program, Program.kode == "LANSIA-NAGARI") == 1
 
 
 # ---- duplicate decisions and workflow steps: sent twice, done once --------------------------
+
 
 def test_twenty_replays_of_a_merge_merge_once(app, person_data):
     data = _rosmaniar_twin(app, person_data)
@@ -238,8 +286,11 @@ def test_twenty_replays_of_a_merge_merge_once(app, person_data):
     keep = person_id_of(app, "Rosmaniar")
     with app.app_context():
         case = db.session.scalar(select(DuplicateCandidate.id).where(DuplicateCandidate.person_b_id == twin))
-    locations = _redirects(replay_parallel(app, VERIFIER, f"/sidilan/duplikat/{case}",
-                                           keyed(keputusan="duplikat", keep=str(keep))))
+    locations = _redirects(
+        replay_parallel(
+            app, VERIFIER, f"/sidilan/duplikat/{case}", keyed(keputusan="duplikat", keep=str(keep))
+        )
+    )
     assert set(locations) == {f"/sidilan/orang/{keep}"}
     assert _count(app, ChangeLog, ChangeLog.field == "digabung_dari", ChangeLog.person_id == keep) == 1
     with app.app_context():
@@ -251,16 +302,30 @@ def test_a_workflow_step_sent_twice_records_one_event(app, person_data):
     pid = _registered(app, person_data)
     url = f"/sidilan/orang/{pid}/status"
     _redirects(replay_parallel(app, OPERATOR, url, {"action": "ajukan"}))
-    assert _count(app, VerificationEvent, VerificationEvent.person_id == pid,
-                  VerificationEvent.to_status == "diajukan") == 1
+    assert (
+        _count(
+            app,
+            VerificationEvent,
+            VerificationEvent.person_id == pid,
+            VerificationEvent.to_status == "diajukan",
+        )
+        == 1
+    )
     client = logged_in(app, OPERATOR)
     again = client.post(url, data={"action": "ajukan"}, follow_redirects=True).get_data(as_text=True)
     assert "Langkah ini sudah tercatat: status data sudah &#39;Diajukan&#39;" in again
     verifier = logged_in(app, VERIFIER)
     for _ in range(2):
         verifier.post(url, data={"action": "verifikasi"})
-    assert _count(app, VerificationEvent, VerificationEvent.person_id == pid,
-                  VerificationEvent.to_status == "diverifikasi") == 1
+    assert (
+        _count(
+            app,
+            VerificationEvent,
+            VerificationEvent.person_id == pid,
+            VerificationEvent.to_status == "diverifikasi",
+        )
+        == 1
+    )
     with app.app_context():
         assert db.session.get(Person, pid).status_verifikasi == "diverifikasi"
 
@@ -268,8 +333,11 @@ def test_a_workflow_step_sent_twice_records_one_event(app, person_data):
 def test_assistance_status_sent_twice_does_not_move_on_or_back(app):
     febri = person_id_of(app, "Febri")
     with app.app_context():
-        row = db.session.scalar(select(Assistance).where(Assistance.status == "diusulkan",
-                                                         Assistance.regency_id == 1).order_by(Assistance.id))
+        row = db.session.scalar(
+            select(Assistance)
+            .where(Assistance.status == "diusulkan", Assistance.regency_id == 1)
+            .order_by(Assistance.id)
+        )
         aid, version = row.id, str(row.version)
     url = f"/sidilan/bantuan/{aid}/status"
     body = {"status": "disetujui", "version": version, "next_person": str(febri)}
@@ -291,11 +359,13 @@ def test_assistance_status_sent_twice_does_not_move_on_or_back(app):
 
 # ---- import: upload and run ---------------------------------------------------------------------
 
+
 def test_replayed_upload_stores_one_file_and_lands_on_its_mapping(app):
     area = Path(app.config["UPLOAD_DIR"]) / "sidilan_import"
     body, content_type = upload_body(CSV)
-    locations = _redirects(replay_parallel(app, OPERATOR, "/sidilan/impor", lambda: body, n=10,
-                                           content_type=content_type))
+    locations = _redirects(
+        replay_parallel(app, OPERATOR, "/sidilan/impor", lambda: body, n=10, content_type=content_type)
+    )
     assert len(set(locations)) == 1 and re.search(r"/sidilan/impor/[\w-]+/kolom$", locations[0])
     assert len(list(area.glob("*.json"))) == 1
 
@@ -307,24 +377,31 @@ def test_replayed_import_run_creates_nothing_new(app):
     key = form_key(operator, f"/sidilan/impor/{token}/uji")
     assert key == token
     people = _count(app, Person)
-    locations = _redirects(replay_parallel(app, OPERATOR, f"/sidilan/impor/{token}/jalankan",
-                                           {"submission_key": key}))
+    locations = _redirects(
+        replay_parallel(app, OPERATOR, f"/sidilan/impor/{token}/jalankan", {"submission_key": key})
+    )
     assert _count(app, ImportBatch) == 1
     assert _count(app, Person) == people + len(GOOD_NIKS) + len(GOOD_WITHOUT_NIK)
     with app.app_context():
         batch = db.session.scalars(select(ImportBatch)).one()
     assert set(locations) == {f"/sidilan/impor/riwayat/{batch.id}"}
     # sent once more later (the upload is gone by then): the batch report again, with the note
-    again = operator.post(f"/sidilan/impor/{token}/jalankan", data={"submission_key": key}, follow_redirects=True)
+    again = operator.post(
+        f"/sidilan/impor/{token}/jalankan", data={"submission_key": key}, follow_redirects=True
+    )
     assert again.status_code == 200 and NOTE in again.get_data(as_text=True)
-    assert _count(app, ImportBatch) == 1 and _count(app, Person) == people + len(GOOD_NIKS) + len(GOOD_WITHOUT_NIK)
+    assert _count(app, ImportBatch) == 1 and _count(app, Person) == people + len(GOOD_NIKS) + len(
+        GOOD_WITHOUT_NIK
+    )
 
 
 def test_run_form_without_its_key_shows_the_dry_run_again(app):
     operator = logged_in(app, OPERATOR)
     token = token_of(upload(operator, CSV))
     map_and_preview(operator, token)
-    r = operator.post(f"/sidilan/impor/{token}/jalankan", data={"submission_key": "bukan-kunci-impor-ini-1234"})
+    r = operator.post(
+        f"/sidilan/impor/{token}/jalankan", data={"submission_key": "bukan-kunci-impor-ini-1234"}
+    )
     text = r.get_data(as_text=True)
     assert r.status_code == 422 and "kunci pengiriman hilang" in text and "Uji coba impor" in text
     assert _count(app, ImportBatch) == 0

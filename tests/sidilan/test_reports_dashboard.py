@@ -1,5 +1,6 @@
 """Dashboard (issue 3 item 9): every number matches the stored data, computed here from the database rows
 (not through the dashboard's own queries); charts are inline SVG beside a table; scoped to the regency."""
+
 import re
 from datetime import date
 
@@ -12,8 +13,8 @@ from blueprints.sidilan import values as V
 from blueprints.sidilan.models import Assistance, Disability, ElderlyAssessment, Person, Program
 from blueprints.wilayah.models import Wilayah
 from tests.conftest import HX
-from tests.sidilan.conftest import barthel_items, gz
 from tests.queries import statements
+from tests.sidilan.conftest import barthel_items, gz
 
 RECEIVING = {"disetujui", "disalurkan"}
 
@@ -24,8 +25,14 @@ def table(html: str, section: str) -> dict[str, list[int]]:
     out = {}
     for row in re.findall(r"<tr>(.*?)</tr>", block, re.S):
         cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
-        if not cells or cells[0] in ("Ragam", "Kecamatan", "Umur (tahun)", "Kategori (asesmen terakhir)", "Program",
-                                     "Kelompok"):
+        if not cells or cells[0] in (
+            "Ragam",
+            "Kecamatan",
+            "Umur (tahun)",
+            "Kategori (asesmen terakhir)",
+            "Program",
+            "Kelompok",
+        ):
             continue
         nums = []
         for c in cells[1:]:
@@ -43,15 +50,24 @@ def expected(app, regency_code: str) -> dict:
     today = today_local()
     with app.app_context():
         regency = db.session.scalar(select(Regency).where(Regency.code == regency_code))
-        people = [p for p in db.session.scalars(select(Person).where(Person.regency_id == regency.id))
-                  if p.active and p.merged_into_id is None and p.status_hidup == "hidup"]
+        people = [
+            p
+            for p in db.session.scalars(select(Person).where(Person.regency_id == regency.id))
+            if p.active and p.merged_into_id is None and p.status_hidup == "hidup"
+        ]
         ids = {p.id for p in people}
         dis = {d.person_id: d for d in db.session.scalars(select(Disability)) if d.person_id in ids}
         out = {"total": len(people)}
-        out["ragam"] = {label: sum(1 for d in dis.values() if getattr(d, f"ragam_{code}")) for code, label in V.RAGAM}
+        out["ragam"] = {
+            label: sum(1 for d in dis.values() if getattr(d, f"ragam_{code}")) for code, label in V.RAGAM
+        }
         out["ragam"]["Ganda"] = sum(1 for d in dis.values() if d.ganda)
-        kec_names = {w.code: w.name for w in db.session.scalars(select(Wilayah).where(
-            Wilayah.regency_id == regency.id, Wilayah.level == 3))}
+        kec_names = {
+            w.code: w.name
+            for w in db.session.scalars(
+                select(Wilayah).where(Wilayah.regency_id == regency.id, Wilayah.level == 3)
+            )
+        }
         kec = {name: [0, 0, 0] for name in kec_names.values()}
         for p in people:
             row = kec[kec_names[p.kecamatan_code]]
@@ -62,26 +78,42 @@ def expected(app, regency_code: str) -> dict:
         bands = {"0–17": [0, 0], "18–59": [0, 0], "60–69": [0, 0], "70–79": [0, 0], "80+": [0, 0]}
         for p in people:
             a = age(p.tanggal_lahir, today)
-            b = "0–17" if a < 18 else "18–59" if a < 60 else "60–69" if a < 70 else "70–79" if a < 80 else "80+"
+            b = (
+                "0–17"
+                if a < 18
+                else "18–59"
+                if a < 60
+                else "60–69"
+                if a < 70
+                else "70–79"
+                if a < 80
+                else "80+"
+            )
             bands[b][0 if p.jenis_kelamin == "L" else 1] += 1
         out["usia"] = bands
         latest, latest_rows = {}, {}
-        for a in db.session.scalars(select(ElderlyAssessment).order_by(ElderlyAssessment.tgl_asesmen,
-                                                                      ElderlyAssessment.id)):
+        for a in db.session.scalars(
+            select(ElderlyAssessment).order_by(ElderlyAssessment.tgl_asesmen, ElderlyAssessment.id)
+        ):
             if a.person_id in ids:
                 latest[a.person_id] = a.barthel_kategori
                 latest_rows[a.person_id] = (a.barthel_total, a.kategori_potensi)
-        out["barthel"] = {label: sum(1 for k in latest.values() if k == code) for code, label in V.BARTHEL_KATEGORI}
-        out["barthel"]["Lansia belum diases"] = sum(1 for p in people if age(p.tanggal_lahir, today) >= 60
-                                                    and p.id not in latest)
+        out["barthel"] = {
+            label: sum(1 for k in latest.values() if k == code) for code, label in V.BARTHEL_KATEGORI
+        }
+        out["barthel"]["Lansia belum diases"] = sum(
+            1 for p in people if age(p.tanggal_lahir, today) >= 60 and p.id not in latest
+        )
         hh_of = {p.id: p.household_id for p in people}
         cover: dict[int, set] = {}
         for a in db.session.scalars(select(Assistance).where(Assistance.status.in_(RECEIVING))):
             for pid, hh in hh_of.items():
                 if a.person_id == pid or (a.household_id is not None and a.household_id == hh):
                     cover.setdefault(a.program_id, set()).add(pid)
-        out["programs"] = {f"{p.kode} — {p.nama}": len(cover.get(p.id, set()))
-                           for p in db.session.scalars(select(Program).where(Program.regency_id == regency.id))}
+        out["programs"] = {
+            f"{p.kode} — {p.nama}": len(cover.get(p.id, set()))
+            for p in db.session.scalars(select(Program).where(Program.regency_id == regency.id))
+        }
         receiving = set().union(*cover.values()) if cover else set()
         out["covered"] = len(receiving)
         groups = {
@@ -105,7 +137,10 @@ def test_dashboard_numbers_match_the_database(app, client, auth):
     assert kec.pop("Jumlah")[0] == exp["total"]
     assert {k: v for k, v in kec.items()} == exp["kecamatan"]
     usia = table(r.text, "c-usia")
-    assert usia.pop("Jumlah") == [sum(v[0] for v in exp["usia"].values()), sum(v[1] for v in exp["usia"].values())]
+    assert usia.pop("Jumlah") == [
+        sum(v[0] for v in exp["usia"].values()),
+        sum(v[1] for v in exp["usia"].values()),
+    ]
     assert usia == exp["usia"]
     barthel = table(r.text, "c-barthel")
     assert {k: v[0] for k, v in barthel.items()} == exp["barthel"]
@@ -124,9 +159,16 @@ def test_a_new_person_is_counted(app, client, auth):
     before = client.get("/sidilan/dasbor").text
     with app.app_context():
         regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
-        p = Person(regency_id=regency.id, nama_lengkap="Uji Dasbor", name_search="uji dasbor", name_key="ujidasbor",
-                   jenis_kelamin="P", tanggal_lahir=date(today_local().year - 72, 1, 1), kecamatan_code="13.02.18",
-                   nagari_code="13.02.18.2004")
+        p = Person(
+            regency_id=regency.id,
+            nama_lengkap="Uji Dasbor",
+            name_search="uji dasbor",
+            name_key="ujidasbor",
+            jenis_kelamin="P",
+            tanggal_lahir=date(today_local().year - 72, 1, 1),
+            kecamatan_code="13.02.18",
+            nagari_code="13.02.18.2004",
+        )
         db.session.add(p)
         db.session.flush()
         db.session.add(Disability(person_id=p.id, ragam_fisik=True, ragam_sensorik=True, ganda=True))
@@ -134,12 +176,17 @@ def test_a_new_person_is_counted(app, client, auth):
     after = client.get("/sidilan/dasbor").text
     kb, ka = table(before, "c-kec"), table(after, "c-kec")
     assert ka["Tigo Lurah"] == [kb["Tigo Lurah"][0] + 1, kb["Tigo Lurah"][1] + 1, kb["Tigo Lurah"][2] + 1]
-    assert table(after, "c-usia")["70–79"] == [table(before, "c-usia")["70–79"][0],
-                                              table(before, "c-usia")["70–79"][1] + 1]
+    assert table(after, "c-usia")["70–79"] == [
+        table(before, "c-usia")["70–79"][0],
+        table(before, "c-usia")["70–79"][1] + 1,
+    ]
     rb, ra = table(before, "c-ragam"), table(after, "c-ragam")
     assert ra["Fisik"][0] == rb["Fisik"][0] + 1 and ra["Ganda"][0] == rb["Ganda"][0] + 1
     assert ra["Mental"] == rb["Mental"]
-    assert table(after, "c-barthel")["Lansia belum diases"][0] == table(before, "c-barthel")["Lansia belum diases"][0] + 1
+    assert (
+        table(after, "c-barthel")["Lansia belum diases"][0]
+        == table(before, "c-barthel")["Lansia belum diases"][0] + 1
+    )
 
 
 def test_dashboard_is_scoped(app, client, auth):
@@ -156,8 +203,16 @@ def test_dashboard_is_scoped(app, client, auth):
     before = table(client.get("/sidilan/dasbor").text, "c-kec")["Jumlah"]
     with app.app_context():
         sij = db.session.scalar(select(Regency).where(Regency.code == "13.03"))
-        db.session.add(Person(regency_id=sij.id, nama_lengkap="Orang Sijunjung", jenis_kelamin="L",
-                              tanggal_lahir=date(1950, 1, 1), kecamatan_code="13.03.04", nagari_code="13.03.04.2001"))
+        db.session.add(
+            Person(
+                regency_id=sij.id,
+                nama_lengkap="Orang Sijunjung",
+                jenis_kelamin="L",
+                tanggal_lahir=date(1950, 1, 1),
+                kecamatan_code="13.03.04",
+                nagari_code="13.03.04.2001",
+            )
+        )
         db.session.commit()
     assert table(client.get("/sidilan/dasbor").text, "c-kec")["Jumlah"] == before
 
@@ -215,12 +270,26 @@ def test_dashboard_query_count_does_not_grow_with_data(app, client, auth):
     with app.app_context():
         regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
         for i in range(50):
-            p = Person(regency_id=regency.id, nama_lengkap=f"Tambahan {i}", jenis_kelamin="LP"[i % 2],
-                       tanggal_lahir=date(1940 + i, 1, 1), kecamatan_code="13.02.07", nagari_code="13.02.07.2001")
+            p = Person(
+                regency_id=regency.id,
+                nama_lengkap=f"Tambahan {i}",
+                jenis_kelamin="LP"[i % 2],
+                tanggal_lahir=date(1940 + i, 1, 1),
+                kecamatan_code="13.02.07",
+                nagari_code="13.02.07.2001",
+            )
             db.session.add(p)
             db.session.flush()
-            db.session.add(ElderlyAssessment(regency_id=regency.id, person_id=p.id, tgl_asesmen=date(2024, 1, 1),
-                                             usia=60, barthel_total=i % 21, barthel_kategori="ringan",
-                                             **barthel_items(i % 21)))
+            db.session.add(
+                ElderlyAssessment(
+                    regency_id=regency.id,
+                    person_id=p.id,
+                    tgl_asesmen=date(2024, 1, 1),
+                    usia=60,
+                    barthel_total=i % 21,
+                    barthel_kategori="ringan",
+                    **barthel_items(i % 21),
+                )
+            )
         db.session.commit()
     assert count_queries("/sidilan/dasbor") == before <= 16

@@ -1,5 +1,6 @@
 """Report pages as a clerk meets them: byte budgets, CSRF on the hand-written import forms, and the issue's
 'done means' path from the sample spreadsheet to the dashboard, invisible to the other regency."""
+
 import io
 import re
 
@@ -27,8 +28,13 @@ PAGE, FRAGMENT = 14_000, 4_000
 def test_report_pages_fit_the_byte_budget(app, client, auth):
     auth.login("operator.solok")
     token = token_of(upload(client))
-    pages = ["/sidilan/dasbor", "/sidilan/impor", f"/sidilan/impor/{token}/kolom", "/sidilan/cetak/formulir",
-             "/sidilan/cetak/formulir?kecamatan=13.02.18"]
+    pages = [
+        "/sidilan/dasbor",
+        "/sidilan/impor",
+        f"/sidilan/impor/{token}/kolom",
+        "/sidilan/cetak/formulir",
+        "/sidilan/cetak/formulir?kecamatan=13.02.18",
+    ]
     map_and_preview(client, token)
     pages += [f"/sidilan/impor/{token}/uji", f"/sidilan/impor/{token}/uji?tampil=ditolak"]
 
@@ -51,18 +57,28 @@ def test_import_forms_need_the_csrf_token(make_app):
     client = app.test_client()
     login = client.get("/masuk").text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login) or re.search(
-        r'name="csrf_token" value="([^"]+)"', login)
-    client.post("/masuk", data={"username": "operator.solok", "password": "sinergi-demo-2024",
-                                "csrf_token": token.group(1)})
+        r'name="csrf_token" value="([^"]+)"', login
+    )
+    client.post(
+        "/masuk",
+        data={"username": "operator.solok", "password": "sinergi-demo-2024", "csrf_token": token.group(1)},
+    )
     r = client.post("/sidilan/impor", data={})
     assert r.status_code == 400 and "token keamanan" in r.text.lower()
     page = client.get("/sidilan/impor").text
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', page).group(1)
     stream, _, boundary = stream_encode_multipart(
-        {"csrf_token": csrf, "submission_key": key,
-         "berkas": FileStorage(io.BytesIO(XLSX.read_bytes()), filename=XLSX.name)}, use_tempfile=False)
-    r = client.post("/sidilan/impor", data=stream.getvalue(), content_type=f"multipart/form-data; boundary={boundary}")
+        {
+            "csrf_token": csrf,
+            "submission_key": key,
+            "berkas": FileStorage(io.BytesIO(XLSX.read_bytes()), filename=XLSX.name),
+        },
+        use_tempfile=False,
+    )
+    r = client.post(
+        "/sidilan/impor", data=stream.getvalue(), content_type=f"multipart/form-data; boundary={boundary}"
+    )
     assert r.status_code == 302
     mapping_url = r.headers["Location"]
     form = client.get(mapping_url).text
@@ -99,14 +115,19 @@ def test_imported_person_similar_to_an_existing_one_opens_a_review(app, client, 
     """Same name, birth date and nagari but no NIK: created (never rejected) and a duplicate review opens,
     through the registry's own duplicate detection."""
     with app.app_context():
-        existing = db.session.scalar(select(Person).where(Person.regency_id == 1, Person.tanggal_lahir.is_not(None),
-                                                          Person.nagari_code.is_not(None)).order_by(Person.id))
+        existing = db.session.scalar(
+            select(Person)
+            .where(Person.regency_id == 1, Person.tanggal_lahir.is_not(None), Person.nagari_code.is_not(None))
+            .order_by(Person.id)
+        )
         nagari = existing.nagari.name
         name, birth = existing.nama_lengkap, existing.tanggal_lahir.strftime("%d-%m-%Y")
         sex, kecamatan, existing_id = existing.jenis_kelamin, existing.kecamatan.name, existing.id
         before = db.session.scalar(select(func.count()).select_from(DuplicateCandidate))
-    data = ("NAMA;L/P;TGL LAHIR;NAGARI;KECAMATAN;ALASAN TANPA NIK\n"
-            f"{name.upper()};{sex};{birth};{nagari};{kecamatan};belum rekam\n").encode()
+    data = (
+        "NAMA;L/P;TGL LAHIR;NAGARI;KECAMATAN;ALASAN TANPA NIK\n"
+        f"{name.upper()};{sex};{birth};{nagari};{kecamatan};belum rekam\n"
+    ).encode()
     auth.login("operator.solok")
     token = token_of(upload(client, name="mirip.csv", data=data))
     map_and_preview(client, token)
@@ -115,7 +136,10 @@ def test_imported_person_similar_to_an_existing_one_opens_a_review(app, client, 
     with app.app_context():
         cands = list(db.session.scalars(select(DuplicateCandidate)))
         assert len(cands) == before + 1
-        assert cands[-1].alasan == "nama_lahir_nagari" and existing_id in (cands[-1].person_a_id, cands[-1].person_b_id)
+        assert cands[-1].alasan == "nama_lahir_nagari" and existing_id in (
+            cands[-1].person_a_id,
+            cands[-1].person_b_id,
+        )
 
 
 def test_dry_run_page_of_noisy_rows_fits_the_budget(client, auth):
@@ -123,7 +147,9 @@ def test_dry_run_page_of_noisy_rows_fits_the_budget(client, auth):
     head = "NIK;NAMA;JK;TGL LAHIR;NAGARI;KECAMATAN;JORONG;RT;NO HP;JENIS DISABILITAS;HUBUNGAN KELUARGA\n"
     rows = "".join(
         f"'13021852087{i:05d};NAMA YANG CUKUP PANJANG NOMOR {i};L;13-08-1971;Tanjung Balik Sumiso;Tigo Lurah;"
-        f"Jorong Tidak Terdaftar {i};RT{i};telepon {i};kelainan tidak dikenal {i};Sepupu jauh\n" for i in range(60))
+        f"Jorong Tidak Terdaftar {i};RT{i};telepon {i};kelainan tidak dikenal {i};Sepupu jauh\n"
+        for i in range(60)
+    )
     auth.login("operator.solok")
     token = token_of(upload(client, name="berisik.csv", data=(head + rows).encode()))
     map_and_preview(client, token)
@@ -137,12 +163,14 @@ def test_dry_run_page_of_noisy_rows_fits_the_budget(client, auth):
 def test_bad_query_and_form_values_never_fail(client, auth):
     auth.login("operator.solok")
     junk = "<script>alert(1)</script>" + "x" * 10000
-    for url, args in (("/sidilan/cetak/formulir", {"kecamatan": junk, "nagari": junk, "jorong": junk, "cetak": "1"}),
-                      ("/sidilan/dasbor", {"kecamatan": junk}),
-                      ("/sidilan/impor", {"hal": junk}),
-                      ("/sidilan/impor/riwayat/1", {}),
-                      ("/sidilan/impor/" + "a" * 30 + "/uji", {"hal": junk, "tampil": junk}),
-                      ("/sidilan/impor/../../etc/passwd/kolom", {})):
+    for url, args in (
+        ("/sidilan/cetak/formulir", {"kecamatan": junk, "nagari": junk, "jorong": junk, "cetak": "1"}),
+        ("/sidilan/dasbor", {"kecamatan": junk}),
+        ("/sidilan/impor", {"hal": junk}),
+        ("/sidilan/impor/riwayat/1", {}),
+        ("/sidilan/impor/" + "a" * 30 + "/uji", {"hal": junk, "tampil": junk}),
+        ("/sidilan/impor/../../etc/passwd/kolom", {}),
+    ):
         r = client.get(url, query_string=args)
         assert r.status_code in (200, 404, 422), url
         assert "<script>alert(1)</script>" not in r.text

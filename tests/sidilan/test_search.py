@@ -1,4 +1,5 @@
 """Search and lists: one box (NIK / No. KK / name prefix), filters, paging, htmx fragment, budgets, scoping."""
+
 import re
 
 from sqlalchemy import select
@@ -6,9 +7,9 @@ from sqlalchemy import select
 from blueprints.core.extensions import db
 from blueprints.sidilan.models import Person
 from tests.conftest import HX
+from tests.queries import statements
 
 from .conftest import gz, keyed, person_id_of
-from tests.queries import statements
 
 PAGE_BUDGET, FRAGMENT_BUDGET = 14_000, 4_000
 
@@ -18,7 +19,7 @@ def _names(html: str) -> int:
 
 
 def _list(html: str) -> str:
-    return html[html.index('id="daftar-orang"'):]
+    return html[html.index('id="daftar-orang"') :]
 
 
 def test_search_plain_and_htmx_paths(app, client, auth):
@@ -40,7 +41,9 @@ def test_search_by_nik_and_kk_prefix(app, client, auth):
         p = db.session.get(Person, person_id_of(app, "Rosmaniar"))
         nik, kk = p.nik, p.no_kk
     assert "Rosmaniar" in client.get("/sidilan/", query_string={"q": nik}).get_data(as_text=True)
-    assert "Rosmaniar" in client.get("/sidilan/", query_string={"q": nik[:6] + " " + nik[6:10]}).get_data(as_text=True)
+    assert "Rosmaniar" in client.get("/sidilan/", query_string={"q": nik[:6] + " " + nik[6:10]}).get_data(
+        as_text=True
+    )
     by_kk = client.get("/sidilan/", query_string={"q": kk}).get_data(as_text=True)
     assert "Rosmaniar" in by_kk and "Syamsul Bahri" in by_kk  # the whole family card
     assert "Tidak ada data yang cocok." in client.get("/sidilan/?q=9999").get_data(as_text=True)
@@ -62,8 +65,9 @@ def test_filters(app, client, auth):
     jid = db_jorong = None
     with app.app_context():
         jid = db.session.get(Person, person_id_of(app, "Rosmaniar")).jorong_id
-    assert "Rosmaniar" in client.get(f"/sidilan/?kecamatan=13.02.18&nagari=13.02.18.2004&jorong={jid}").get_data(
-        as_text=True)
+    assert "Rosmaniar" in client.get(
+        f"/sidilan/?kecamatan=13.02.18&nagari=13.02.18.2004&jorong={jid}"
+    ).get_data(as_text=True)
     fisik = client.get("/sidilan/?ragam=fisik&q=rosm").get_data(as_text=True)
     assert "Rosmaniar" in fisik
     assert "Rosmaniar" not in client.get("/sidilan/?ragam=mental&q=rosm").get_data(as_text=True)
@@ -82,6 +86,7 @@ def test_query_count_does_not_grow_with_rows(app, client, auth):
         with statements(app) as seen:
             client.get(url, headers=HX)
         return len(seen)
+
     counts = [run("/sidilan/?q=rosm"), run("/sidilan/")]
     assert counts[0] == counts[1] and counts[1] <= 6
 
@@ -92,27 +97,38 @@ def test_scoping_other_regency_is_404_and_never_listed(app, client, auth):
     with app.app_context():
         nik = db.session.get(Person, pid).nik
         assert db.session.scalar(select(Person.id).where(Person.id == pid)) is not None
-    for url in (f"/sidilan/orang/{pid}", f"/sidilan/orang/{pid}/ubah", f"/sidilan/orang/{pid}/disabilitas",
-                f"/sidilan/orang/{pid}/asesmen", f"/sidilan/orang/{pid}/bantuan"):
+    for url in (
+        f"/sidilan/orang/{pid}",
+        f"/sidilan/orang/{pid}/ubah",
+        f"/sidilan/orang/{pid}/disabilitas",
+        f"/sidilan/orang/{pid}/asesmen",
+        f"/sidilan/orang/{pid}/bantuan",
+    ):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/sidilan/orang/{pid}/status", data={"action": "ajukan"}).status_code == 404
     for q in ("Rosmaniar", nik, nik[:8]):
-        assert f'/sidilan/orang/{pid}"' not in _list(client.get("/sidilan/", query_string={"q": q}).get_data(
-            as_text=True))
-    assert "sudah terdaftar" not in client.get("/sidilan/cek-nik", query_string={"nik": nik}, headers=HX).get_data(
-        as_text=True)
+        assert f'/sidilan/orang/{pid}"' not in _list(
+            client.get("/sidilan/", query_string={"q": q}).get_data(as_text=True)
+        )
+    assert "sudah terdaftar" not in client.get(
+        "/sidilan/cek-nik", query_string={"nik": nik}, headers=HX
+    ).get_data(as_text=True)
     assert f'/sidilan/orang/{pid}"' not in client.get("/sidilan/tanpa-bantuan").get_data(as_text=True)
 
 
 def test_program_filter(app, client, auth):
     from blueprints.sidilan.models import Assistance, Program
+
     auth.login("operator.solok")
     with app.app_context():
         pid = person_id_of(app, "Febri")
         p = db.session.get(Person, pid)
-        aspd = db.session.scalar(select(Program.id).where(Program.kode == "ASPD", Program.regency_id == p.regency_id))
-        before = db.session.scalar(select(Assistance.id).where(Assistance.person_id == pid,
-                                                               Assistance.program_id == aspd))
+        aspd = db.session.scalar(
+            select(Program.id).where(Program.kode == "ASPD", Program.regency_id == p.regency_id)
+        )
+        before = db.session.scalar(
+            select(Assistance.id).where(Assistance.person_id == pid, Assistance.program_id == aspd)
+        )
     assert before is None
     url = f"/sidilan/?program={aspd}&q=febri"
     assert f'/sidilan/orang/{pid}"' not in client.get(url).get_data(as_text=True)

@@ -3,22 +3,78 @@
 Imports run one way: values <- agreements <- areas, meetings; history, documents, work and rules name other
 tables only by string (resolved when the mappers are configured), so no model file imports back.
 """
+
 from .agreements import Agreement, DocNumber, Party, ScopeItem, ScopeLink, Signatory
 from .areas import ServiceArea
 from .documents import Document, Letter, MeetingDocument
 from .history import Event, Note, ReminderLog, Slip
 from .meetings import ActionItem, Attendee, Decision, Meeting, meeting_agreement
 from .rules import RuleSetting
-from .values import (ACTIVITY_STATUS, ALASAN_AKHIR, DOC_KINDS, FINAL_STAGES, JENIS, KATEGORI, KLAUSUL,
-                     LETTER_DIRECTION, MEETING_DOC_ROLES, MENUNGGU_TETAP, NOTE_KINDS, OBLIGATION_STATUS,
-                     PERAN_PIHAK, REKOMENDASI, REPORT_TO, SIGNED_STAGES, STATUS_BERLAKU, TAHAP, URUSAN)
+from .values import (
+    ACTIVITY_STATUS,
+    ALASAN_AKHIR,
+    DOC_KINDS,
+    FINAL_STAGES,
+    JENIS,
+    KATEGORI,
+    KLAUSUL,
+    LETTER_DIRECTION,
+    MEETING_DOC_ROLES,
+    MENUNGGU_TETAP,
+    NOTE_KINDS,
+    OBLIGATION_STATUS,
+    PERAN_PIHAK,
+    REKOMENDASI,
+    REPORT_TO,
+    SIGNED_STAGES,
+    STATUS_BERLAKU,
+    TAHAP,
+    URUSAN,
+)
 from .work import Activity, Evaluation, Obligation, Report
 
 __all__ = [
-    "ACTIVITY_STATUS", "ALASAN_AKHIR", "DOC_KINDS", "FINAL_STAGES", "JENIS", "KATEGORI", "KLAUSUL",
-    "LETTER_DIRECTION", "MEETING_DOC_ROLES", "MENUNGGU_TETAP", "NOTE_KINDS", "OBLIGATION_STATUS",
-    "PERAN_PIHAK", "REKOMENDASI", "REPORT_TO", "SIGNED_STAGES", "STATUS_BERLAKU", "TAHAP", "URUSAN",
-    "ActionItem", "Activity", "Agreement", "Attendee", "Decision", "DocNumber", "Document", "Evaluation",
-    "Event", "Letter", "Meeting", "MeetingDocument", "Note", "Obligation", "Party", "ReminderLog", "Report",
-    "RuleSetting", "ScopeItem", "ScopeLink", "ServiceArea", "Signatory", "Slip", "meeting_agreement",
+    "ACTIVITY_STATUS",
+    "ALASAN_AKHIR",
+    "DOC_KINDS",
+    "FINAL_STAGES",
+    "JENIS",
+    "KATEGORI",
+    "KLAUSUL",
+    "LETTER_DIRECTION",
+    "MEETING_DOC_ROLES",
+    "MENUNGGU_TETAP",
+    "NOTE_KINDS",
+    "OBLIGATION_STATUS",
+    "PERAN_PIHAK",
+    "REKOMENDASI",
+    "REPORT_TO",
+    "SIGNED_STAGES",
+    "STATUS_BERLAKU",
+    "TAHAP",
+    "URUSAN",
+    "ActionItem",
+    "Activity",
+    "Agreement",
+    "Attendee",
+    "Decision",
+    "DocNumber",
+    "Document",
+    "Evaluation",
+    "Event",
+    "Letter",
+    "Meeting",
+    "MeetingDocument",
+    "Note",
+    "Obligation",
+    "Party",
+    "ReminderLog",
+    "Report",
+    "RuleSetting",
+    "ScopeItem",
+    "ScopeLink",
+    "ServiceArea",
+    "Signatory",
+    "Slip",
+    "meeting_agreement",
 ]

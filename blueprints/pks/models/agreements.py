@@ -5,6 +5,7 @@ One file because they point at each other (an agreement is visible through its p
 Visibility: an agreement belongs to every regency that is a party to it, so the scope is "my regency
 is among its parties", not a single regency_id column.
 """
+
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, exists, select
@@ -30,8 +31,9 @@ def _split(text: str | None) -> list[str]:
 
 def _codes(column: str) -> property:
     """A multi-valued code column read and written as a list."""
-    return property(lambda self: _split(getattr(self, column)),
-                    lambda self, values: setattr(self, column, _join(values)))
+    return property(
+        lambda self: _split(getattr(self, column)), lambda self, values: setattr(self, column, _join(values))
+    )
 
 
 class Agreement(Versioned, db.Model):
@@ -83,7 +85,9 @@ class Agreement(Versioned, db.Model):
     children: Mapped[list["Agreement"]] = relationship(back_populates="parent", order_by="Agreement.id")
     scope_items: Mapped[list["ScopeItem"]] = relationship(back_populates="ksb", order_by="ScopeItem.id")
     scope_item = relationship("ScopeItem", secondary="pks_scope_link", uselist=False, viewonly=True)
-    parties: Mapped[list["Party"]] = relationship(back_populates="agreement", order_by="Party.urutan, Party.id")
+    parties: Mapped[list["Party"]] = relationship(
+        back_populates="agreement", order_by="Party.urutan, Party.id"
+    )
     numbers: Mapped[list["DocNumber"]] = relationship(back_populates="agreement", order_by="DocNumber.id")
     pemrakarsa_regency: Mapped[Regency | None] = relationship()
 
@@ -93,7 +97,9 @@ class Agreement(Versioned, db.Model):
     @classmethod
     def scope_clause(cls, user):
         """Visible to users of a regency that is a party to the agreement."""
-        return exists(select(Party.id).where(Party.agreement_id == cls.id, Party.regency_id == user.regency_id))
+        return exists(
+            select(Party.id).where(Party.agreement_id == cls.id, Party.regency_id == user.regency_id)
+        )
 
     @property
     def jenis_label(self) -> str:
@@ -123,6 +129,7 @@ class Agreement(Versioned, db.Model):
 
 class ScopeItem(Versioned, db.Model):
     """A KSB's ruang lingkup item; 0..n PKS point at it."""
+
     __tablename__ = "pks_scope_item"
     id: Mapped[int] = mapped_column(primary_key=True)
     ksb_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
@@ -134,12 +141,14 @@ class ScopeItem(Versioned, db.Model):
 
     ksb: Mapped[Agreement] = relationship(back_populates="scope_items")
     # read with the item wherever items are listed (record page, sheet, coverage): one query, not one per item
-    agreements = relationship(Agreement, secondary="pks_scope_link", order_by=Agreement.id, viewonly=True,
-                              lazy="selectin")
+    agreements = relationship(
+        Agreement, secondary="pks_scope_link", order_by=Agreement.id, viewonly=True, lazy="selectin"
+    )
 
 
 class ScopeLink(db.Model):
     """Which KSB scope item a PKS implements (one item per PKS; an item may have 0..n PKS)."""
+
     __tablename__ = "pks_scope_link"
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), primary_key=True)
     scope_item_id: Mapped[int] = mapped_column(ForeignKey("pks_scope_item.id"), index=True)
@@ -180,6 +189,7 @@ class Party(Versioned, db.Model):
 
 class Signatory(Versioned, db.Model):
     """Penandatangan; a signatory who is not the Bupati signs under a surat kuasa."""
+
     __tablename__ = "pks_signatory"
     id: Mapped[int] = mapped_column(primary_key=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("pks_party.id"), index=True)
@@ -195,6 +205,7 @@ class Signatory(Versioned, db.Model):
 
 class DocNumber(Versioned, db.Model):
     """Each signing party numbers the same document in its own register."""
+
     __tablename__ = "pks_doc_number"
     __table_args__ = (UniqueConstraint("agreement_id", "party_id", name="uq_pks_number_party"),)
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
 """Where an agreement delivers its service (read by Rujukan through ``pks.public.covering_agreements``)."""
+
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -9,6 +10,7 @@ from .agreements import Agreement
 
 class ServiceArea(db.Model):
     """Where a PKS delivers a service: a whole nagari, or one jorong in it."""
+
     __tablename__ = "pks_service_area"
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)

@@ -1,4 +1,5 @@
 """Uploaded files of an agreement, the files of a meeting, and correspondence (surat)."""
+
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
@@ -13,6 +14,7 @@ from .values import DOC_KINDS, MEETING_DOC_ROLES
 
 class Document(db.Model):
     """An uploaded file. Stored outside static/ under a random name; fetched only through a scoped route."""
+
     __tablename__ = "pks_document"
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
@@ -38,6 +40,7 @@ class Document(db.Model):
 
 class MeetingDocument(db.Model):
     """A file of a meeting: the draft it discussed, the draft it produced, or its notulen / daftar hadir."""
+
     __tablename__ = "pks_meeting_document"
     meeting_id: Mapped[int] = mapped_column(ForeignKey("pks_meeting.id"), primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("pks_document.id"), primary_key=True)
@@ -52,6 +55,7 @@ class MeetingDocument(db.Model):
 
 class Letter(db.Model):
     """Surat: offer letters, replies, invitations; tembusan kept as text, one recipient per line."""
+
     __tablename__ = "pks_letter"
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)

@@ -1,4 +1,5 @@
 """What happened to an agreement: the append-only event log and slip ledger, notes, sent reminders."""
+
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
@@ -12,6 +13,7 @@ from blueprints.core.timeutil import UTCDateTime, utcnow
 
 class Event(db.Model):
     """Append-only log of state changes and recorded facts; feeds the timeline."""
+
     __tablename__ = "pks_event"
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
@@ -28,6 +30,7 @@ class Event(db.Model):
 
 class Slip(db.Model):
     """Penundaan: every move of the signing target. Append-only."""
+
     __tablename__ = "pks_slip"
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
@@ -55,6 +58,7 @@ class Slip(db.Model):
 
 class Note(db.Model):
     """Shared note (regency_id NULL) or a regency's internal note, disposisi or telaahan."""
+
     __tablename__ = "pks_note"
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
@@ -75,6 +79,7 @@ class Note(db.Model):
 
 class ReminderLog(db.Model):
     """Pengingat sent by the daily job, so each rung goes out once."""
+
     __tablename__ = "pks_reminder_log"
     __table_args__ = (UniqueConstraint("agreement_id", "key", name="uq_pks_reminder_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)

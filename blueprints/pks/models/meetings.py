@@ -1,4 +1,5 @@
 """Rapat: the agreements it discussed, attendees, decisions and action items (tindak lanjut)."""
+
 from datetime import date, datetime, time
 
 from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, Text, Time, exists, select
@@ -12,7 +13,8 @@ from blueprints.core.versioning import Versioned
 from .agreements import Agreement
 
 meeting_agreement = Table(
-    "pks_meeting_agreement", db.metadata,
+    "pks_meeting_agreement",
+    db.metadata,
     Column("meeting_id", ForeignKey("pks_meeting.id"), primary_key=True),
     Column("agreement_id", ForeignKey("pks_agreement.id"), primary_key=True),
 )
@@ -36,15 +38,18 @@ class Meeting(Versioned, db.Model):
     attendees: Mapped[list["Attendee"]] = relationship(back_populates="meeting", order_by="Attendee.id")
     decisions: Mapped[list["Decision"]] = relationship(back_populates="meeting", order_by="Decision.id")
     actions: Mapped[list["ActionItem"]] = relationship(back_populates="meeting", order_by="ActionItem.id")
-    documents = relationship("Document", secondary="pks_meeting_document", viewonly=True,
-                             order_by="Document.id")
+    documents = relationship(
+        "Document", secondary="pks_meeting_document", viewonly=True, order_by="Document.id"
+    )
 
     @classmethod
     def scope_clause(cls, user):
         """A meeting is visible through any agreement the user can see."""
-        return exists(select(meeting_agreement.c.meeting_id).join(
-            Agreement, Agreement.id == meeting_agreement.c.agreement_id).where(
-            meeting_agreement.c.meeting_id == cls.id, Agreement.scope_clause(user)))
+        return exists(
+            select(meeting_agreement.c.meeting_id)
+            .join(Agreement, Agreement.id == meeting_agreement.c.agreement_id)
+            .where(meeting_agreement.c.meeting_id == cls.id, Agreement.scope_clause(user))
+        )
 
 
 class Attendee(db.Model):
@@ -72,6 +77,7 @@ class Decision(db.Model):
 
 class ActionItem(Versioned, db.Model):
     """Tindak lanjut of a meeting, owned by a region, OPD or person."""
+
     __tablename__ = "pks_action_item"
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("pks_meeting.id"), index=True)

@@ -1,4 +1,5 @@
 """The admin's switches of the unverified rules (docs/pks.md §7; the rules are in ``pks/rules.py``)."""
+
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, String
@@ -11,6 +12,7 @@ from blueprints.core.versioning import Versioned
 
 class RuleSetting(Versioned, db.Model):
     """An admin's switch of an (unverified) rule from warning to blocking."""
+
     __tablename__ = "pks_rule_setting"
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     blocking: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,4 +1,5 @@
 """Implementation of a signed agreement: activities, obligations per party, periodic reports, evaluations."""
+
 from datetime import date
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
@@ -23,6 +24,7 @@ class Activity(Versioned, db.Model):
 
 class Obligation(Versioned, db.Model):
     """Kewajiban from the hak-dan-kewajiban clause; 'lewat tenggat' is derived from the due date."""
+
     __tablename__ = "pks_obligation"
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)

@@ -3,6 +3,7 @@
 Importing this package registers every route on ``bp``; the role limits of the module (``access.allowed``)
 apply to all of them.
 """
+
 from flask import abort, request
 from flask_login import current_user
 
@@ -18,5 +19,20 @@ def _role_limits():
         abort(404)
 
 
-from . import (_common, agreements, areas, board, coverage, dashboard, documents, letters, meetings,  # noqa: E402,F401
-               outputs, parties, rules, stages, waiting, work)
+from . import (  # noqa: E402,F401
+    _common,
+    agreements,
+    areas,
+    board,
+    coverage,
+    dashboard,
+    documents,
+    letters,
+    meetings,
+    outputs,
+    parties,
+    rules,
+    stages,
+    waiting,
+    work,
+)

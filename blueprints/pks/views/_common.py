@@ -43,8 +43,14 @@ def _form_status() -> int:
 
 # ---- template helpers (prefixed, registered by this blueprint) ----------------------------------
 
-STATUS_TONE = {"aktif": "ok", "akan_berakhir": "warn", "kedaluwarsa": "danger", "diakhiri": "", "dibatalkan": "",
-               "belum_berlaku": ""}
+STATUS_TONE = {
+    "aktif": "ok",
+    "akan_berakhir": "warn",
+    "kedaluwarsa": "danger",
+    "diakhiri": "",
+    "dibatalkan": "",
+    "belum_berlaku": "",
+}
 
 
 @bp.app_template_global("pks_target")
@@ -54,7 +60,9 @@ def _target_label(a) -> str:
 
 @bp.app_template_global("pks_status")
 def _status_badge(code: str):
-    return Markup(f'<span class="badge {STATUS_TONE.get(code, "")}">{escape(STATUS_BERLAKU.get(code, code))}</span>')
+    return Markup(
+        f'<span class="badge {STATUS_TONE.get(code, "")}">{escape(STATUS_BERLAKU.get(code, code))}</span>'
+    )
 
 
 @bp.app_template_global("pks_fmt")

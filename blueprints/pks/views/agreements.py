@@ -5,11 +5,11 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from blueprints.auth.models import regency_choices
+from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.pagination import paginate, paginate_list
 from blueprints.core.render import render
 from blueprints.core.timeutil import today_local
-from blueprints.core import audit
 
 from .. import agreements as drafting
 from .. import bp, minutes, timeline, validity
@@ -37,12 +37,24 @@ def agreements():
         page = paginate_list(rows, request.args.get("hal"), filters=drafting.LIST_FILTERS)
     else:
         page = paginate(stmt, request.args.get("hal"), filters=drafting.LIST_FILTERS)
-    return render("pks/list.html", "pks/_list.html", page=page, q=q, args=request.args, today=today,
-                  regencies=regency_choices(), JENIS=JENIS, TAHAP=TAHAP, STATUS_BERLAKU=STATUS_BERLAKU,
-                  URUSAN=URUSAN, status_of=lambda a: validity.status_berlaku(a, today))
+    return render(
+        "pks/list.html",
+        "pks/_list.html",
+        page=page,
+        q=q,
+        args=request.args,
+        today=today,
+        regencies=regency_choices(),
+        JENIS=JENIS,
+        TAHAP=TAHAP,
+        STATUS_BERLAKU=STATUS_BERLAKU,
+        URUSAN=URUSAN,
+        status_of=lambda a: validity.status_berlaku(a, today),
+    )
 
 
 # ---- create and edit ----------------------------------------------------------------------------
+
 
 def _fill_agreement_form(form: AgreementForm) -> None:
     form.parent_id.choices = drafting.parent_choices()
@@ -58,8 +70,9 @@ def new():
         form.jenis.data = request.args.get("jenis", "PKS") if request.args.get("jenis") in JENIS else "PKS"
         form.parent_id.data = request.args.get("induk", 0, type=int)
     if form.validate_on_submit():
-        done = create_once(form.submission_key.data,
-                           lambda: drafting.create_agreement(form, current_user, today_local()))
+        done = create_once(
+            form.submission_key.data, lambda: drafting.create_agreement(form, current_user, today_local())
+        )
         if done:
             return done
     return render("pks/agreement_form.html", form=form, a=None, status=_form_status())
@@ -81,8 +94,9 @@ def edit(agreement_id):
         form.urusan.data, form.klausul.data = a.urusan, a.klausul
         form.scope_item_id.data, form.dprd_perlu.data = drafting.agreement_now(a).values()
     else:
-        stale = stale_answer(form, a, back_url=url_for("pks.detail", agreement_id=a.id),
-                             current=drafting.agreement_now(a))
+        stale = stale_answer(
+            form, a, back_url=url_for("pks.detail", agreement_id=a.id), current=drafting.agreement_now(a)
+        )
         if stale:
             return stale
     if form.validate_on_submit() and drafting.save_agreement(form, a, current_user):
@@ -94,6 +108,7 @@ def edit(agreement_id):
 
 # ---- the record page ----------------------------------------------------------------------------
 
+
 @bp.route("/<int:agreement_id>")
 @audit.not_sensitive
 def detail(agreement_id):
@@ -101,13 +116,25 @@ def detail(agreement_id):
     today = today_local()
     slips = slip_cases.slips_of(a)
     meetings = minutes.meetings_of(a)
-    return render("pks/detail.html", a=a, today=today, slips=slips, summary=slip_cases.slip_summary(a, slips),
-                  berlaku=validity.status_berlaku(a, today), banner=validity.show_banner(a, today),
-                  end=validity.effective_end(a), reminders=reminders_of(a, today),
-                  notes=drafting.visible_notes(a, current_user), note_form=NoteForm(), meetings=meetings,
-                  children=children_of(a), timeline=timeline.build(a, meetings, slips),
-                  menunggu=waiting_cases.menunggu_label(a, waiting_cases.regency_names()),
-                  waited=waiting_cases.waiting_days(a, today), can_write=can_write())
+    return render(
+        "pks/detail.html",
+        a=a,
+        today=today,
+        slips=slips,
+        summary=slip_cases.slip_summary(a, slips),
+        berlaku=validity.status_berlaku(a, today),
+        banner=validity.show_banner(a, today),
+        end=validity.effective_end(a),
+        reminders=reminders_of(a, today),
+        notes=drafting.visible_notes(a, current_user),
+        note_form=NoteForm(),
+        meetings=meetings,
+        children=children_of(a),
+        timeline=timeline.build(a, meetings, slips),
+        menunggu=waiting_cases.menunggu_label(a, waiting_cases.regency_names()),
+        waited=waiting_cases.waiting_days(a, today),
+        can_write=can_write(),
+    )
 
 
 @bp.route("/<int:agreement_id>/catatan", methods=["POST"])
@@ -118,8 +145,14 @@ def add_note(agreement_id):
         done = create_once(form.submission_key.data, lambda: drafting.add_note(a, form, current_user))
         if done:
             return done
-    return render("pks/form.html", form=form, title="Catatan", a=a,
-                  action=url_for("pks.add_note", agreement_id=a.id), status=422)
+    return render(
+        "pks/form.html",
+        form=form,
+        title="Catatan",
+        a=a,
+        action=url_for("pks.add_note", agreement_id=a.id),
+        status=422,
+    )
 
 
 @bp.route("/<int:agreement_id>/turunan", methods=["GET", "POST"])
@@ -128,12 +161,19 @@ def child(agreement_id):
     a = get_agreement(agreement_id)
     form = ChildForm()
     if form.validate_on_submit():
-        done = create_once(form.submission_key.data,
-                           lambda: drafting.add_child(a, form, current_user, today_local()))
+        done = create_once(
+            form.submission_key.data, lambda: drafting.add_child(a, form, current_user, today_local())
+        )
         if done:
             return done
-    return render("pks/form.html", form=form, a=a, title=f"Adendum / perpanjangan: {a.judul}",
-                  action=url_for("pks.child", agreement_id=a.id), status=_form_status())
+    return render(
+        "pks/form.html",
+        form=form,
+        a=a,
+        title=f"Adendum / perpanjangan: {a.judul}",
+        action=url_for("pks.child", agreement_id=a.id),
+        status=_form_status(),
+    )
 
 
 @bp.route("/<int:agreement_id>/ruang-lingkup", methods=["GET", "POST"])
@@ -147,5 +187,11 @@ def scope_item(agreement_id):
         done = create_once(form.submission_key.data, lambda: drafting.add_scope_item(a, form, today_local()))
         if done:
             return done
-    return render("pks/form.html", form=form, a=a, title="Ruang lingkup baru",
-                  action=url_for("pks.scope_item", agreement_id=a.id), status=_form_status())
+    return render(
+        "pks/form.html",
+        form=form,
+        a=a,
+        title="Ruang lingkup baru",
+        action=url_for("pks.scope_item", agreement_id=a.id),
+        status=_form_status(),
+    )

@@ -1,12 +1,13 @@
 """The service area of an agreement, read by Rujukan through ``public.covering_agreements`` (the use cases:
 ``areas.py``)."""
+
 from flask import abort, request
 from flask_login import current_user
 
+from blueprints.core import audit
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
-from blueprints.core import audit
 from blueprints.wilayah.service import Cascade, is_cascade_refresh
 
 from .. import areas, bp
@@ -20,8 +21,9 @@ from ..saving import create_once, posted_key
 def service_area(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     regency, regencies = areas.area_regency(a, request.values.get("daerah", type=int), current_user)
-    cascade = Cascade.build(regency, request.form if request.method == "POST" else request.args, prefix="w",
-                            required=True)
+    cascade = Cascade.build(
+        regency, request.form if request.method == "POST" else request.args, prefix="w", required=True
+    )
     errors, key_error = {}, None
     key, missing = posted_key(request.form) if request.method == "POST" else posted_key({})
     if request.method == "POST" and not is_cascade_refresh(request.form):
@@ -31,6 +33,16 @@ def service_area(agreement_id):
         key_error = missing
         if not errors and not key_error:
             return create_once(key, lambda: areas.add_area(a, cascade.nagari, cascade.jorong_id))
-    return render("pks/area.html", a=a, areas=areas.areas_of(a), cascade=cascade, errors=errors,
-                  regency=regency, regencies=regencies, can_write=can_write(), submission_key=key, key_error=key_error,
-                  status=FORM_INVALID if errors or key_error else 200)
+    return render(
+        "pks/area.html",
+        a=a,
+        areas=areas.areas_of(a),
+        cascade=cascade,
+        errors=errors,
+        regency=regency,
+        regencies=regencies,
+        can_write=can_write(),
+        submission_key=key,
+        key_error=key_error,
+        status=FORM_INVALID if errors or key_error else 200,
+    )

@@ -1,14 +1,15 @@
 """The kanban of stages (the use cases: ``stages.py``)."""
+
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
+from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render, wants_fragment
-from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.scope import get_scoped_or_404
+from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.timeutil import today_local
-from blueprints.core import audit
 
 from .. import bp, stages
 from ..access import can_write
@@ -19,9 +20,19 @@ from ..waiting import menunggu_label, regency_names
 def _render_board(jenis, error=None, status=200, note=None):
     jenis, columns = stages.board(jenis)
     names = regency_names()
-    return render("pks/kanban.html", "pks/_kanban.html", jenis=jenis, columns=columns, error=error, note=note,
-                  menunggu_of=lambda a: menunggu_label(a, names), next_stages=stages.next_stages,
-                  TAHAP=TAHAP, can_write=can_write(), status=status)
+    return render(
+        "pks/kanban.html",
+        "pks/_kanban.html",
+        jenis=jenis,
+        columns=columns,
+        error=error,
+        note=note,
+        menunggu_of=lambda a: menunggu_label(a, names),
+        next_stages=stages.next_stages,
+        TAHAP=TAHAP,
+        can_write=can_write(),
+        status=status,
+    )
 
 
 @bp.route("/papan")
@@ -36,8 +47,9 @@ def kanban_move(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     jenis = "KSB" if a.jenis == "KSB" else "PKS"
     to = request.form.get("to", "")
-    out = stages.move(a, request.form.get("dari", ""), to, request.form.get("reason", ""), current_user,
-                       today_local())
+    out = stages.move(
+        a, request.form.get("dari", ""), to, request.form.get("reason", ""), current_user, today_local()
+    )
     if out.ok:
         db.session.commit()
     elif not out.repeated:  # the board again, with the reason next to it: plain page or htmx fragment alike

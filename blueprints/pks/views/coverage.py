@@ -1,8 +1,8 @@
 """Which KSB scope items are covered by which agreements (the use cases: ``agreements.py``)."""
 
+from blueprints.core import audit
 from blueprints.core.render import render
 from blueprints.core.timeutil import today_local
-from blueprints.core import audit
 
 from .. import agreements as drafting
 from .. import bp
@@ -12,5 +12,6 @@ from .. import bp
 @audit.not_sensitive
 def coverage():
     today = today_local()
-    return render("pks/coverage.html", ksbs=drafting.coverage_ksbs(), today=today,
-                  visible=drafting.visible_ids())
+    return render(
+        "pks/coverage.html", ksbs=drafting.coverage_ksbs(), today=today, visible=drafting.visible_ids()
+    )

@@ -2,9 +2,9 @@
 
 from flask_login import current_user
 
+from blueprints.core import audit
 from blueprints.core.render import render
 from blueprints.core.timeutil import today_local
-from blueprints.core import audit
 
 from .. import bp
 from ..access import rules_only

@@ -1,14 +1,15 @@
 """Pages of uploaded drafts, signed scans and meeting files (the checks and the storage: ``storage.py``)."""
+
 import io
 
 from flask import abort, request, send_file
 from flask_login import current_user
 
+from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
-from blueprints.core import audit
 
 from .. import bp
 from ..access import can_write
@@ -26,8 +27,15 @@ def _form(a: Agreement) -> UploadForm:
 
 
 def _page(a, form, status=200):
-    return render("pks/documents.html", a=a, form=form, docs=documents_of(a),
-                  limit_mb=max_bytes() / (1024 * 1024), can_write=can_write(), status=status)
+    return render(
+        "pks/documents.html",
+        a=a,
+        form=form,
+        docs=documents_of(a),
+        limit_mb=max_bytes() / (1024 * 1024),
+        can_write=can_write(),
+        status=status,
+    )
 
 
 @bp.route("/<int:agreement_id>/dokumen", methods=["GET", "POST"])
@@ -36,8 +44,10 @@ def documents(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     form = _form(a)
     if request.method == "POST" and form.validate_on_submit():
-        done = create_once(form.submission_key.data,
-                           lambda: store_upload(a, form, request.files.get(form.berkas.name), current_user))
+        done = create_once(
+            form.submission_key.data,
+            lambda: store_upload(a, form, request.files.get(form.berkas.name), current_user),
+        )
         if done:
             return done
     return _page(a, form, 200 if request.method == "GET" else FORM_INVALID)
@@ -54,5 +64,11 @@ def download(document_id):
     if data is None:
         abort(404)
     db.session.commit()
-    return send_file(io.BytesIO(data), mimetype=doc.mime, as_attachment=True, download_name=doc.filename,
-                     max_age=0, etag=False)
+    return send_file(
+        io.BytesIO(data),
+        mimetype=doc.mime,
+        as_attachment=True,
+        download_name=doc.filename,
+        max_age=0,
+        etag=False,
+    )

@@ -1,13 +1,15 @@
 """Correspondence of an agreement (the use cases: ``letters.py``)."""
+
 from flask import request
 from flask_login import current_user
 
+from blueprints.core import audit
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
-from blueprints.core import audit
 
-from .. import bp, letters as letter_cases
+from .. import bp
+from .. import letters as letter_cases
 from ..access import can_write
 from ..forms import LetterForm
 from ..models import Agreement
@@ -23,5 +25,11 @@ def letters(agreement_id):
         done = create_once(form.submission_key.data, lambda: letter_cases.add_letter(a, form, current_user))
         if done:
             return done
-    return render("pks/letters.html", a=a, form=form, rows=letter_cases.letters_of(a), can_write=can_write(),
-                  status=FORM_INVALID if request.method == "POST" else 200)
+    return render(
+        "pks/letters.html",
+        a=a,
+        form=form,
+        rows=letter_cases.letters_of(a),
+        can_write=can_write(),
+        status=FORM_INVALID if request.method == "POST" else 200,
+    )

@@ -1,21 +1,29 @@
 """Pages of rapat (attendees, decisions, action items, the agreements discussed); what they decide is in
 ``minutes.py``."""
+
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from blueprints.auth.models import regency_choices
+from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.timeutil import today_local
-from blueprints.core import audit
 
 from .. import bp, minutes
 from ..access import can_write
-from ..forms import (UNKNOWN_FORM, ActionDoneForm, ActionForm, AttendeeForm, DecisionForm, LinkAgreementForm,
-                    MeetingForm)
+from ..forms import (
+    UNKNOWN_FORM,
+    ActionDoneForm,
+    ActionForm,
+    AttendeeForm,
+    DecisionForm,
+    LinkAgreementForm,
+    MeetingForm,
+)
 from ..models import Agreement, Meeting
 from ..saving import create_once
 
@@ -36,9 +44,14 @@ def meeting_new(agreement_id):
         done = create_once(form.submission_key.data, lambda: minutes.create_meeting(a, form))
         if done:
             return done
-    return render("pks/form.html", form=form, a=a, title="Rapat baru",
-                  action=url_for("pks.meeting_new", agreement_id=a.id),
-                  status=FORM_INVALID if request.method == "POST" else 200)
+    return render(
+        "pks/form.html",
+        form=form,
+        a=a,
+        title="Rapat baru",
+        action=url_for("pks.meeting_new", agreement_id=a.id),
+        status=FORM_INVALID if request.method == "POST" else 200,
+    )
 
 
 def _forms():
@@ -53,16 +66,28 @@ def _link_form(m, posting: bool = False) -> LinkAgreementForm:
     """Offers only agreements the user can see that the meeting does not list yet; a submit may also name one it
     already lists (a replay of the same link, which then changes nothing)."""
     form = LinkAgreementForm()
-    form.agreement_id.choices = [(x.id, f"{x.jenis} #{x.id}: {x.judul[:70]}") for x in minutes.linkable(m)
-                                 if posting or x not in m.agreements]
+    form.agreement_id.choices = [
+        (x.id, f"{x.jenis} #{x.id}: {x.judul[:70]}")
+        for x in minutes.linkable(m)
+        if posting or x not in m.agreements
+    ]
     return form
 
 
 def _page(m, att, dec, act, link_form=None, status=200, error=None):
-    return render("pks/meeting.html", m=m, att_form=att, dec_form=dec, act_form=act,
-                  links=minutes.meeting_files(m), link_form=link_form or _link_form(m), today=today_local(),
-                  can_write=can_write(), status=status,
-                  error=error)
+    return render(
+        "pks/meeting.html",
+        m=m,
+        att_form=att,
+        dec_form=dec,
+        act_form=act,
+        links=minutes.meeting_files(m),
+        link_form=link_form or _link_form(m),
+        today=today_local(),
+        can_write=can_write(),
+        status=status,
+        error=error,
+    )
 
 
 @bp.route("/rapat/<int:meeting_id>", methods=["GET", "POST"])
@@ -72,8 +97,11 @@ def meeting(meeting_id):
     att, dec, act = _forms()
     if request.method == "POST":
         which = request.form.get("bagian")
-        forms = {"hadir": (att, minutes.add_attendee), "keputusan": (dec, minutes.add_decision),
-                 "tindak": (act, minutes.add_action)}
+        forms = {
+            "hadir": (att, minutes.add_attendee),
+            "keputusan": (dec, minutes.add_decision),
+            "tindak": (act, minutes.add_action),
+        }
         if which not in forms:
             return _page(m, att, dec, act, status=FORM_INVALID, error=UNKNOWN_FORM)
         form, make = forms[which]
@@ -110,8 +138,15 @@ def meeting_link(meeting_id):
     m = get_scoped_or_404(Meeting, meeting_id)
     form = _link_form(m, posting=True)
     if form.validate_on_submit():
-        return create_once(form.submission_key.data,
-                           lambda: minutes.link_agreement(m, form.agreement_id.data))
-    form.agreement_id.choices = _link_form(m).agreement_id.choices  # shown again: only what it does not list yet
-    error = None if form.agreement_id.choices else "Tidak ada kesepakatan lain yang dapat ditambahkan ke rapat ini."
+        return create_once(
+            form.submission_key.data, lambda: minutes.link_agreement(m, form.agreement_id.data)
+        )
+    form.agreement_id.choices = _link_form(
+        m
+    ).agreement_id.choices  # shown again: only what it does not list yet
+    error = (
+        None
+        if form.agreement_id.choices
+        else "Tidak ada kesepakatan lain yang dapat ditambahkan ke rapat ini."
+    )
     return _page(m, *_forms(), link_form=form, status=FORM_INVALID, error=error)

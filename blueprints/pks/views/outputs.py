@@ -1,5 +1,6 @@
 """Printed outputs: agreement sheet, timeline, report pack (.xlsx and PDF), meeting pack. What goes in the
 report pack is decided in ``reporting.py``."""
+
 from flask import request
 from flask_login import current_user
 
@@ -28,10 +29,18 @@ def sheet_pdf(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     today = today_local()
     slips = slips_of(a)
-    data = render_pdf("pks/pdf_sheet.html", a=a, today=today, berlaku=status_berlaku(a, today),
-                      end=effective_end(a), summary=slip_summary(a, slips), slips=slips,
-                      children=children_of(a), scans=signed_scans(a),
-                      menunggu_text=menunggu_label(a, regency_names()))
+    data = render_pdf(
+        "pks/pdf_sheet.html",
+        a=a,
+        today=today,
+        berlaku=status_berlaku(a, today),
+        end=effective_end(a),
+        summary=slip_summary(a, slips),
+        slips=slips,
+        children=children_of(a),
+        scans=signed_scans(a),
+        menunggu_text=menunggu_label(a, regency_names()),
+    )
     audit.record("print", "pks_agreement", a.id, f"lembar kesepakatan #{a.id}")
     db.session.commit()
     return pdf_response(data, f"lembar-kesepakatan-{a.id}.pdf")
@@ -51,8 +60,12 @@ def timeline_pdf(agreement_id):
 @audit.not_sensitive
 def report_pack():
     period = period_from(request.args, today_local())
-    return render("pks/report.html", period=period, rows=pack_rows(period, current_user, today_local()),
-                  years=range(today_local().year, 2022, -1))
+    return render(
+        "pks/report.html",
+        period=period,
+        rows=pack_rows(period, current_user, today_local()),
+        years=range(today_local().year, 2022, -1),
+    )
 
 
 @bp.route("/laporan.xlsx")
@@ -70,7 +83,9 @@ def report_xlsx():
 def report_pdf():
     period = period_from(request.args, today_local())
     today = today_local()
-    data = render_pdf("pks/pdf_report.html", period=period, rows=pack_rows(period, current_user, today), today=today)
+    data = render_pdf(
+        "pks/pdf_report.html", period=period, rows=pack_rows(period, current_user, today), today=today
+    )
     audit.record("export", "pks_report", None, f"paket laporan {period.label} (pdf)")
     db.session.commit()
     return pdf_response(data, f"laporan-kerja-sama-{period.year}-{period.semester}.pdf")

@@ -4,9 +4,9 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from blueprints.auth.models import regency_choices
+from blueprints.core import audit
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
-from blueprints.core import audit
 
 from .. import bp
 from .. import parties as party_cases
@@ -29,8 +29,17 @@ def _party_forms(a: Agreement, prefix_data: bool = False):
 
 def _parties_page(a, party_form, sig_form, num_form, status=200, error=None):
     numbers = {n.party_id: n for n in a.numbers}
-    return render("pks/parties.html", a=a, party_form=party_form, sig_form=sig_form, num_form=num_form,
-                  numbers=numbers, can_write=can_write(), status=status, error=error)
+    return render(
+        "pks/parties.html",
+        a=a,
+        party_form=party_form,
+        sig_form=sig_form,
+        num_form=num_form,
+        numbers=numbers,
+        can_write=can_write(),
+        status=status,
+        error=error,
+    )
 
 
 @bp.route("/<int:agreement_id>/pihak", methods=["GET", "POST"])
@@ -43,9 +52,11 @@ def parties(agreement_id):
             flash(Locked.message, "error")
             return redirect(url_for("pks.parties", agreement_id=a.id))
         which = request.form.get("bagian")
-        forms = {"pihak": (party_form, party_cases.add_party),
-                 "penandatangan": (sig_form, party_cases.add_signatory),
-                 "nomor": (num_form, party_cases.record_number)}
+        forms = {
+            "pihak": (party_form, party_cases.add_party),
+            "penandatangan": (sig_form, party_cases.add_signatory),
+            "nomor": (num_form, party_cases.record_number),
+        }
         error = None
         if which in forms:
             form, make = forms[which]

@@ -3,10 +3,10 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
-from blueprints.core import audit
 
 from .. import bp
 from .. import rules as rule_cases
@@ -18,8 +18,15 @@ from ..saving import stale_answer
 
 def _rules_page(is_admin: bool, error: str | None = None, status: int = 200):
     settings = {code: rule_setting(code) for code in RULES}
-    return render("pks/rules.html", rules=RULES.values(), blocking=blocking_codes(), is_admin=is_admin,
-                  versions={code: row.version for code, row in settings.items()}, error=error, status=status)
+    return render(
+        "pks/rules.html",
+        rules=RULES.values(),
+        blocking=blocking_codes(),
+        is_admin=is_admin,
+        versions={code: row.version for code, row in settings.items()},
+        error=error,
+        status=status,
+    )
 
 
 @bp.route("/aturan", methods=["GET", "POST"])
@@ -32,10 +39,13 @@ def rules():
         abort(404)
     form = RuleForm()
     if form.code.data not in RULES:
-        return _rules_page(is_admin, "Aturan tidak dikenali. Muat ulang halaman lalu coba lagi.", FORM_INVALID)
+        return _rules_page(
+            is_admin, "Aturan tidak dikenali. Muat ulang halaman lalu coba lagi.", FORM_INVALID
+        )
     row = rule_setting(form.code.data)
-    stale = stale_answer(form, row, back_url=url_for("pks.rules"),
-                         current={"blocking": "1" if row.blocking else "0"})
+    stale = stale_answer(
+        form, row, back_url=url_for("pks.rules"), current={"blocking": "1" if row.blocking else "0"}
+    )
     if stale:
         return stale
     if not form.validate_on_submit():

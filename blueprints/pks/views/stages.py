@@ -4,12 +4,12 @@ use cases: ``stages.py``, ``signing.py``, ``slips.py``, ``waiting.py``)."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
+from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.timeutil import today_local
-from blueprints.core import audit
 
 from .. import bp, minutes, signing, stages
 from .. import slips as slip_cases
@@ -21,8 +21,8 @@ from ..models import TAHAP, Agreement
 from ..saving import create_once, stale_answer
 from ._common import _finish, get_agreement
 
-
 # ---- stages, signing, target, whose court -------------------------------------------------------
+
 
 def _stage_form(a: Agreement, submitted: bool = False) -> StageForm:
     form = StageForm(prefix="t")
@@ -50,11 +50,20 @@ def _waiting_form(a: Agreement, names, submitted: bool = False) -> WaitingForm:
 def _stage_page(a, stage_form=None, sign_form=None, target_form=None, waiting_form=None, status=200):
     names = waiting_cases.regency_names()
     slips = slip_cases.slips_of(a)
-    return render("pks/stage.html", a=a, stage_form=stage_form or _stage_form(a),
-                  sign_form=sign_form or SignForm(prefix="ttd"), target_form=target_form or _target_form(a),
-                  waiting_form=waiting_form or _waiting_form(a, names), slips=slips,
-                  summary=slip_cases.slip_summary(a, slips), names=names, can_write=can_write(),
-                  gaps=signing_gaps(a) if a.tahap == "siap_ttd" else [], status=status)
+    return render(
+        "pks/stage.html",
+        a=a,
+        stage_form=stage_form or _stage_form(a),
+        sign_form=sign_form or SignForm(prefix="ttd"),
+        target_form=target_form or _target_form(a),
+        waiting_form=waiting_form or _waiting_form(a, names),
+        slips=slips,
+        summary=slip_cases.slip_summary(a, slips),
+        names=names,
+        can_write=can_write(),
+        gaps=signing_gaps(a) if a.tahap == "siap_ttd" else [],
+        status=status,
+    )
 
 
 @bp.route("/<int:agreement_id>/tahap", methods=["GET", "POST"])
@@ -65,8 +74,12 @@ def stage(agreement_id):
         return _stage_page(a)
     form = _stage_form(a, submitted=True)
     status = FORM_INVALID
-    if form.validate_on_submit() or form.dari.data != a.tahap:  # a stale page is said first, whatever it chose
-        out = stages.move(a, form.dari.data, form.to.data, form.reason.data or "", current_user, today_local())
+    if (
+        form.validate_on_submit() or form.dari.data != a.tahap
+    ):  # a stale page is said first, whatever it chose
+        out = stages.move(
+            a, form.dari.data, form.to.data, form.reason.data or "", current_user, today_local()
+        )
         done = _finish(out, a, form, f"Tahap sekarang: {a.tahap_label}.")
         if done:
             return done
@@ -88,8 +101,16 @@ def sign(agreement_id):
         flash(signing.NOT_READY_TO_SIGN, "error")
         return redirect(url_for("pks.stage", agreement_id=a.id))
     if form.validate_on_submit():
-        out = signing.sign(a, form.tgl_ttd.data, form.tempat.data or "", form.tgl_mulai.data, form.tgl_berakhir.data,
-                           form.jangka_bulan.data, current_user, today_local())
+        out = signing.sign(
+            a,
+            form.tgl_ttd.data,
+            form.tempat.data or "",
+            form.tgl_mulai.data,
+            form.tgl_berakhir.data,
+            form.jangka_bulan.data,
+            current_user,
+            today_local(),
+        )
         done = _finish(out, a, form, "Penandatanganan dicatat; naskah kini terkunci.")
         if done:
             return done
@@ -101,8 +122,9 @@ def target(agreement_id):
     a = get_agreement(agreement_id)
     form = _target_form(a)
     if form.validate_on_submit():
-        done = create_once(form.submission_key.data,
-                           lambda: slip_cases.set_target_from_form(a, form, current_user))
+        done = create_once(
+            form.submission_key.data, lambda: slip_cases.set_target_from_form(a, form, current_user)
+        )
         if done:
             return done
     return _stage_page(a, target_form=form, status=FORM_INVALID)
@@ -113,9 +135,12 @@ def waiting(agreement_id):
     a = get_agreement(agreement_id)
     names = waiting_cases.regency_names()
     form = _waiting_form(a, names, submitted=True)
-    stale = stale_answer(form, a, back_url=url_for("pks.detail", agreement_id=a.id),
-                         current=dict(zip((form.menunggu.name, form.opd.name), waiting_cases.waiting_parts(a),
-                                          strict=True)))
+    stale = stale_answer(
+        form,
+        a,
+        back_url=url_for("pks.detail", agreement_id=a.id),
+        current=dict(zip((form.menunggu.name, form.opd.name), waiting_cases.waiting_parts(a), strict=True)),
+    )
     if stale:
         return stale
     if form.validate_on_submit():

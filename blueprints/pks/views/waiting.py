@@ -1,8 +1,8 @@
 """Agreements waiting on someone, over all agreements (the use cases: ``waiting.py``)."""
 
+from blueprints.core import audit
 from blueprints.core.render import render
 from blueprints.core.timeutil import today_local
-from blueprints.core import audit
 
 from .. import bp
 from .. import waiting as waiting_cases
@@ -13,5 +13,9 @@ from .. import waiting as waiting_cases
 def waiting_view():
     today = today_local()
     names = waiting_cases.regency_names()
-    return render("pks/waiting.html", rows=waiting_cases.waiting_rows(), today=today,
-                  label_of=lambda a: waiting_cases.menunggu_label(a, names))
+    return render(
+        "pks/waiting.html",
+        rows=waiting_cases.waiting_rows(),
+        today=today,
+        label_of=lambda a: waiting_cases.menunggu_label(a, names),
+    )

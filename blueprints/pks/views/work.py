@@ -1,37 +1,70 @@
 """Pages of implementation: activities, obligations per party, periodic reports, evaluations (the use cases
 are in ``implementation.py``)."""
+
 from flask import abort, flash, redirect, request, url_for
 
+from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.timeutil import today_local
-from blueprints.core import audit
 
 from .. import bp, implementation
 from ..access import can_write
-from ..forms import (UNKNOWN_FORM, ActivityForm, EvaluationForm, ObligationForm, ObligationStatusForm,
-                     ReportForm)
-from ..models import (ACTIVITY_STATUS, OBLIGATION_STATUS, REKOMENDASI, REPORT_TO, Activity, Agreement,
-                     Evaluation, Obligation, Report)
+from ..forms import (
+    UNKNOWN_FORM,
+    ActivityForm,
+    EvaluationForm,
+    ObligationForm,
+    ObligationStatusForm,
+    ReportForm,
+)
+from ..models import (
+    ACTIVITY_STATUS,
+    OBLIGATION_STATUS,
+    REKOMENDASI,
+    REPORT_TO,
+    Activity,
+    Agreement,
+    Evaluation,
+    Obligation,
+    Report,
+)
 from ..saving import create_once, stale_answer
 
 
 def _forms(a):
     ob = ObligationForm(prefix="o")
-    ob.party_id.choices = [(0, "—")] + [(p.id, f"{p.short_label} ({p.regency.short_name})") for p in a.parties]
+    ob.party_id.choices = [(0, "—")] + [
+        (p.id, f"{p.short_label} ({p.regency.short_name})") for p in a.parties
+    ]
     return ActivityForm(prefix="k"), ob, ReportForm(prefix="r"), EvaluationForm(prefix="e")
 
 
 def _page(a, forms, status=200, error=None):
     act, ob, rep, ev = forms
     rows = implementation.rows_of
-    return render("pks/work.html", a=a, act_form=act, ob_form=ob, rep_form=rep, ev_form=ev, error=error,
-                  activities=rows(Activity, a), obligations=rows(Obligation, a), reports=rows(Report, a),
-                  evaluations=rows(Evaluation, a), today=today_local(), OBLIGATION_STATUS=OBLIGATION_STATUS,
-                  ACTIVITY_STATUS=ACTIVITY_STATUS, REKOMENDASI=REKOMENDASI, REPORT_TO=REPORT_TO,
-                  can_write=can_write(), status=status)
+    return render(
+        "pks/work.html",
+        a=a,
+        act_form=act,
+        ob_form=ob,
+        rep_form=rep,
+        ev_form=ev,
+        error=error,
+        activities=rows(Activity, a),
+        obligations=rows(Obligation, a),
+        reports=rows(Report, a),
+        evaluations=rows(Evaluation, a),
+        today=today_local(),
+        OBLIGATION_STATUS=OBLIGATION_STATUS,
+        ACTIVITY_STATUS=ACTIVITY_STATUS,
+        REKOMENDASI=REKOMENDASI,
+        REPORT_TO=REPORT_TO,
+        can_write=can_write(),
+        status=status,
+    )
 
 
 @bp.route("/<int:agreement_id>/pelaksanaan", methods=["GET", "POST"])

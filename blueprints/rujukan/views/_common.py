@@ -1,4 +1,5 @@
 """Template helpers of the module's pages: letter status, value lists, vital-sign numbers."""
+
 from blueprints.core.timeutil import today_local
 
 from .. import bp

@@ -1,17 +1,27 @@
 """Facility directory (docs/rujukan.md §4.1): FKTP/FKTL of both regencies, contacts, poli, staff."""
+
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from blueprints.auth.models import Organisation
+from blueprints.core import audit
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.versioning import conflict_response
-from blueprints.core import audit
 
 from .. import bp
 from ..access import may_edit_facility
-from ..facilities import (active_items, add_item, deactivate_item, directory_page, facility_or_404,
-                          facility_values, item_of, profile_of, save_facility)
+from ..facilities import (
+    active_items,
+    add_item,
+    deactivate_item,
+    directory_page,
+    facility_or_404,
+    facility_values,
+    item_of,
+    profile_of,
+    save_facility,
+)
 from ..forms import FacilityForm, NakesForm, PoliForm, search_text
 from ..models import FacilityProfile, HealthWorker, Poli
 
@@ -22,15 +32,23 @@ def facilities():
     q = search_text(request.args.get("q"))
     level = request.args.get("level", "")[:4]
     page, profiles = directory_page(q, level, request.args.get("hal"))
-    return render("rujukan/facilities.html", "rujukan/_facilities.html", page=page, q=q, level=level,
-                  profiles=profiles)
+    return render(
+        "rujukan/facilities.html", "rujukan/_facilities.html", page=page, q=q, level=level, profiles=profiles
+    )
 
 
 def _facility_page(org: Organisation, status: int = 200, poli_form=None, nakes_form=None):
-    return render("rujukan/facility.html", status=status, org=org, profile=profile_of(org.id),
-                  polis=active_items(Poli, org.id), nakes=active_items(HealthWorker, org.id),
-                  editable=may_edit_facility(org),
-                  poli_form=poli_form or PoliForm(prefix="poli"), nakes_form=nakes_form or NakesForm(prefix="nakes"))
+    return render(
+        "rujukan/facility.html",
+        status=status,
+        org=org,
+        profile=profile_of(org.id),
+        polis=active_items(Poli, org.id),
+        nakes=active_items(HealthWorker, org.id),
+        editable=may_edit_facility(org),
+        poli_form=poli_form or PoliForm(prefix="poli"),
+        nakes_form=nakes_form or NakesForm(prefix="nakes"),
+    )
 
 
 @bp.route("/faskes/<int:org_id>")
@@ -52,8 +70,12 @@ def facility_edit(org_id: int):
         return render("rujukan/facility_form.html", org=org, form=form)
     result = save_facility(org, form, current_user)
     if result.stale:
-        return conflict_response(form, org, back_url=url_for("rujukan.facility_edit", org_id=org.id),
-                                 current=facility_values(org, profile))
+        return conflict_response(
+            form,
+            org,
+            back_url=url_for("rujukan.facility_edit", org_id=org.id),
+            current=facility_values(org, profile),
+        )
     if result.record is None:
         return render("rujukan/facility_form.html", status=FORM_INVALID, org=org, form=form)
     flash("Direktori faskes diperbarui.", "ok")

@@ -1,8 +1,9 @@
 """ICD-10 search and pick for the diagnosis slots of the referral form."""
+
 from flask import abort, request
 
-from blueprints.core.render import render
 from blueprints.core import audit
+from blueprints.core.render import render
 
 from .. import bp, icd
 from ..forms import ReferralForm
@@ -28,5 +29,14 @@ def icd_pick():
     found = icd.lookup(request.args.get("code"))
     form = ReferralForm(formdata=None)
     getattr(form, f"diag{slot}").data = found[0] if found else ""
-    return render("rujukan/icd.html", "rujukan/_diag.html", form=form, i=int(slot),
-                  diag_names={int(slot): found[1] if found else ""}, icd_results={}, q="", results=[], slot=None)
+    return render(
+        "rujukan/icd.html",
+        "rujukan/_diag.html",
+        form=form,
+        i=int(slot),
+        diag_names={int(slot): found[1] if found else ""},
+        icd_results={},
+        q="",
+        results=[],
+        slot=None,
+    )

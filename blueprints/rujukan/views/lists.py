@@ -1,15 +1,16 @@
 """Outgoing and incoming letter lists."""
+
 from flask import redirect, request, url_for
 from flask_login import current_user
 
-from blueprints.core.render import render
 from blueprints.core import audit
+from blueprints.core.render import render
 
-from .. import bp, referrals as rf
+from .. import bp
+from .. import referrals as rf
 from ..access import is_dinkes, require_facility
 from ..forms import search_text
 from ..models import STATUS_LABELS
-
 
 STATUS_FILTERS = {"": "Semua status", **STATUS_LABELS}
 
@@ -19,7 +20,9 @@ def _list_page(template: str, inbox: bool):
     status = request.args.get("status", "")[:12]
     q = search_text(request.args.get("q"))
     page = rf.letter_list(inbox, current_user, status, q, request.args.get("hal"))
-    return render(template, "rujukan/_list.html", page=page, st=status, q=q, statuses=STATUS_FILTERS, inbox=inbox)
+    return render(
+        template, "rujukan/_list.html", page=page, st=status, q=q, statuses=STATUS_FILTERS, inbox=inbox
+    )
 
 
 @bp.route("/")

@@ -1,4 +1,5 @@
 """The one-page letter and its tear-off reply (docs/rujukan.md §9.1, §9.2): DRAFT, SALINAN marks."""
+
 import io
 import re
 
@@ -23,7 +24,6 @@ from ..models import FacilityProfile, Referral
 from ..printouts import age_text, mark_for, paper_for, record_print
 from ..verification import verify_code
 
-
 _LONG_WORD = re.compile(r"(\S{28})(?=\S)")
 
 
@@ -40,8 +40,9 @@ def clip(value, length: int | None = None) -> str:
 def qr_svg(url: str) -> Markup:
     """Vector QR (stays sharp on cheap printers); segno output holds no user text."""
     buf = io.BytesIO()
-    segno.make(url, error="m").save(buf, kind="svg", xmldecl=False, svgns=True, nl=False, scale=2,
-                                    border=1, svgclass=None, lineclass=None)
+    segno.make(url, error="m").save(
+        buf, kind="svg", xmldecl=False, svgns=True, nl=False, scale=2, border=1, svgclass=None, lineclass=None
+    )
     return Markup(buf.getvalue().decode())
 
 
@@ -51,15 +52,31 @@ def letter_context(ref: Referral, mark: str | None, profile: FacilityProfile | N
     code = verify_code(ref.id) if ref.number else None
     verify_url = url_for("rujukan_verify.verify", code=code, _external=True) if code else None
     on = ref.issued_on or today_local()
-    return dict(ref=ref, p=ref.patient, origin=ref.origin, profile=profile, mark=mark, code=code,
-                verify_url=verify_url, qr=qr_svg(verify_url) if verify_url else None,
-                age=age_text(ref.patient.birth_date, on), dasar=dasar_label(ref.dasar))
+    return dict(
+        ref=ref,
+        p=ref.patient,
+        origin=ref.origin,
+        profile=profile,
+        mark=mark,
+        code=code,
+        verify_url=verify_url,
+        qr=qr_svg(verify_url) if verify_url else None,
+        age=age_text(ref.patient.birth_date, on),
+        dasar=dasar_label(ref.dasar),
+    )
 
 
 def _printable_or_404(ref_id: int) -> Referral:
-    ref = db.session.scalars(scoped(Referral).where(Referral.id == ref_id).options(
-        joinedload(Referral.patient), joinedload(Referral.origin).joinedload(Organisation.regency),
-        joinedload(Referral.destination), joinedload(Referral.nakes))).first()
+    ref = db.session.scalars(
+        scoped(Referral)
+        .where(Referral.id == ref_id)
+        .options(
+            joinedload(Referral.patient),
+            joinedload(Referral.origin).joinedload(Organisation.regency),
+            joinedload(Referral.destination),
+            joinedload(Referral.nakes),
+        )
+    ).first()
     if ref is None:
         abort(404)
     return ref

@@ -1,16 +1,18 @@
 """Referral letters: the form (new, edit), issue, copy, the detail page and its lifecycle actions."""
+
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID, CreateForm, new_submission_key
 from blueprints.core.render import render, wants_fragment
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.versioning import conflict_response
-from blueprints.core import audit
 
-from .. import bp, icd, referrals as rf
+from .. import bp, icd
 from .. import lists as L
+from .. import referrals as rf
 from ..access import require_facility
 from ..actions import record_action
 from ..forms import ActionForm, EditReferralForm, NewReferralForm, ReferralForm
@@ -19,7 +21,9 @@ from ..models import STATUS_LABELS, Patient, Referral
 
 
 def _fill_choices(form: ReferralForm) -> None:
-    form.destination_id.choices = L.C([(0, "— pilih dari direktori —")] + rf.destination_choices(current_user))
+    form.destination_id.choices = L.C(
+        [(0, "— pilih dari direktori —")] + rf.destination_choices(current_user)
+    )
     # once a facility is chosen, only its poli, with their schedule
     form.poli_id.choices = L.C([(0, "— pilih —")] + rf.poli_choices(_chosen(form.destination_id)))
     form.nakes_id.choices = L.C([(0, "— pilih —")] + rf.nakes_choices(current_user.organisation_id))
@@ -62,19 +66,35 @@ def destination_info():
     form = ReferralForm(formdata=request.args, meta={"csrf": False})
     if not wants_fragment():
         dest_id = form.destination_id.data
-        return redirect(url_for("rujukan.facility", org_id=dest_id) if dest_id else url_for("rujukan.facilities"))
+        return redirect(
+            url_for("rujukan.facility", org_id=dest_id) if dest_id else url_for("rujukan.facilities")
+        )
     _fill_choices(form)
-    return render("rujukan/icd.html", "rujukan/_tujuan.html", form=form, q="", results=[], slot=None,
-                  **_destination_ctx(form))
+    return render(
+        "rujukan/icd.html",
+        "rujukan/_tujuan.html",
+        form=form,
+        q="",
+        results=[],
+        slot=None,
+        **_destination_ctx(form),
+    )
 
 
 def _render_form(form, ref, patient, status=200, errors=None, warnings=None, icd_results=None):
     for name, message in (errors or {}).items():
         getattr(form, name).errors = list(getattr(form, name).errors) + [message]
-    return render("rujukan/referral_form.html", status=status, form=form, ref=ref, patient=patient,
-                  **_destination_ctx(form),
-                  warnings=warnings or [], icd_results=icd_results or {},
-                  diag_names={i: (icd.lookup(getattr(form, f"diag{i}").data) or ("", ""))[1] for i in (1, 2, 3)})
+    return render(
+        "rujukan/referral_form.html",
+        status=status,
+        form=form,
+        ref=ref,
+        patient=patient,
+        **_destination_ctx(form),
+        warnings=warnings or [],
+        icd_results=icd_results or {},
+        diag_names={i: (icd.lookup(getattr(form, f"diag{i}").data) or ("", ""))[1] for i in (1, 2, 3)},
+    )
 
 
 def _icd_refresh(form):
@@ -99,14 +119,21 @@ def _save(ref: Referral, patient: Patient, form, created: bool):
     if result.replay:
         return result.replay.response()
     if result.stale:
-        return conflict_response(form, ref, back_url=url_for("rujukan.referral_edit", ref_id=ref.id),
-                                 current=rf.stored_values(ref))
+        return conflict_response(
+            form, ref, back_url=url_for("rujukan.referral_edit", ref_id=ref.id), current=rf.stored_values(ref)
+        )
     if result.refused:
         flash(result.refused, "error")
         return redirect(url_for("rujukan.patient", patient_id=patient.id))
     if result.record is None:
-        return _render_form(form, None if created else ref, patient, status=FORM_INVALID, errors=result.errors,
-                            warnings=result.warnings)
+        return _render_form(
+            form,
+            None if created else ref,
+            patient,
+            status=FORM_INVALID,
+            errors=result.errors,
+            warnings=result.warnings,
+        )
     for w in result.warnings:
         flash(w, "warn")
     flash(f"Rujukan diterbitkan dengan nomor {ref.number}." if issue else "Draf rujukan disimpan.", "ok")
@@ -162,8 +189,9 @@ def referral_issue(ref_id: int):
     if result.record is None:
         form = _form_from(ref, from_request=False)
         _fill_choices(form)
-        return _render_form(form, ref, ref.patient, status=FORM_INVALID, errors=result.errors,
-                            warnings=result.warnings)
+        return _render_form(
+            form, ref, ref.patient, status=FORM_INVALID, errors=result.errors, warnings=result.warnings
+        )
     for w in result.warnings:
         flash(w, "warn")
     flash(f"Rujukan diterbitkan dengan nomor {ref.number}.", "ok")
@@ -188,6 +216,7 @@ def referral_copy(ref_id: int):
 
 # ---- detail and actions -------------------------------------------------------------------------
 
+
 @bp.route("/<int:ref_id>")
 @audit.reads("rujukan", "rujukan")
 def detail(ref_id: int):
@@ -205,10 +234,24 @@ def _detail_page(ref_id: int, status: int = 200, failed: dict | None = None):
     keys = {name: new_submission_key() for name in (*d.actions, "issue", "copy")}
     if failed and failed.get("key"):
         keys[failed["action"]] = failed["key"]
-    response = render("rujukan/detail.html", status=status, ref=d.ref, events=d.events, side=d.side,
-                      actions=d.actions, form=form, keys=keys, warnings=d.warnings, transitions=TRANSITIONS,
-                      facilities=d.redirect_choices, can_copy=d.can_copy, times=d.times, duration=duration_text,
-                      code=d.code, failed=failed)
+    response = render(
+        "rujukan/detail.html",
+        status=status,
+        ref=d.ref,
+        events=d.events,
+        side=d.side,
+        actions=d.actions,
+        form=form,
+        keys=keys,
+        warnings=d.warnings,
+        transitions=TRANSITIONS,
+        facilities=d.redirect_choices,
+        can_copy=d.can_copy,
+        times=d.times,
+        duration=duration_text,
+        code=d.code,
+        failed=failed,
+    )
     db.session.commit()  # after rendering, so the page does not reload what the commit expired
     return response
 

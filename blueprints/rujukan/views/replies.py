@@ -1,11 +1,12 @@
 """The receiving doctor's reply to a referral."""
+
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from blueprints.core import audit
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
-from blueprints.core import audit
 
 from .. import bp
 from ..access import side_of
@@ -39,5 +40,10 @@ def referral_reply(ref_id: int):
     for name, message in result.errors.items():
         if message not in getattr(form, name).errors:
             getattr(form, name).errors = list(getattr(form, name).errors) + [message]
-    return render("rujukan/reply_form.html", status=409 if result.refused else FORM_INVALID, ref=ref, form=form,
-                  error=result.refused)
+    return render(
+        "rujukan/reply_form.html",
+        status=409 if result.refused else FORM_INVALID,
+        ref=ref,
+        form=form,
+        error=result.refused,
+    )

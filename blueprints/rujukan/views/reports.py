@@ -1,4 +1,5 @@
 """Monthly cross-regency recap (docs/rujukan.md §10) and register book (§9.3): page, PDF, XLSX, CSV."""
+
 import io
 
 from flask import Response, abort, request
@@ -48,16 +49,30 @@ def recap_page():
     title = f"Rekap layanan kesehatan penduduk {home.name} di {served.name}, {bulan_tahun(m, y)}"
     if fmt in ("pdf", "xlsx", "csv"):
         response = _recap_file(fmt, title, data, home, served, y, m)
-        audit.record("export", "rujukan_rekap", f"{y}-{m:02d}", f"rekap rujukan {home.code}->{served.code} "
-                     f"{y}-{m:02d} ({fmt})")
+        audit.record(
+            "export",
+            "rujukan_rekap",
+            f"{y}-{m:02d}",
+            f"rekap rujukan {home.code}->{served.code} {y}-{m:02d} ({fmt})",
+        )
         db.session.commit()  # after the file is built: a commit expires the loaded rows (a query per row)
         return response
     audit.record("view", "rujukan_rekap", f"{y}-{m:02d}", f"melihat rekap rujukan {home.code}->{served.code}")
     regencies = list(db.session.scalars(select(Regency).order_by(Regency.code)))
-    response = render("rujukan/recap.html", title=title, home=home, served=served, y=y, m=m, bulan=BULAN,
-                  regencies=regencies, values=[row_values(x, data["places"]) for x in data["rows"][:200]],
-                  pdf_parts=_pdf_parts(len(data["rows"])),
-                  columns=COLUMNS, **data)
+    response = render(
+        "rujukan/recap.html",
+        title=title,
+        home=home,
+        served=served,
+        y=y,
+        m=m,
+        bulan=BULAN,
+        regencies=regencies,
+        values=[row_values(x, data["places"]) for x in data["rows"][:200]],
+        pdf_parts=_pdf_parts(len(data["rows"])),
+        columns=COLUMNS,
+        **data,
+    )
     db.session.commit()
     return response
 
@@ -65,22 +80,38 @@ def recap_page():
 def _recap_file(fmt: str, title: str, data: dict, home: Regency, served: Regency, y: int, m: int) -> Response:
     name = f"rekap-rujukan-{home.short_name}-{served.short_name}-{y}-{m:02d}".lower()
     if fmt == "csv":
-        return download(csv_bytes([COLUMNS] + [row_values(x, data["places"]) for x in data["rows"]], ";"), name + ".csv")
+        return download(
+            csv_bytes([COLUMNS] + [row_values(x, data["places"]) for x in data["rows"]], ";"), name + ".csv"
+        )
     if fmt == "xlsx":
         return _xlsx(title, data, name + ".xlsx")
-    dinkes = {r.id: db.session.scalar(select(Organisation).where(Organisation.regency_id == r.id,
-                                                                 Organisation.kind == "dinkes"))
-              for r in (home, served)}
+    dinkes = {
+        r.id: db.session.scalar(
+            select(Organisation).where(Organisation.regency_id == r.id, Organisation.kind == "dinkes")
+        )
+        for r in (home, served)
+    }
     per = int(setting("RUJUKAN_RECAP_PDF_ROWS"))
     parts = _pdf_parts(len(data["rows"]))
     try:
         part = min(max(int(request.args.get("bagian", 1)), 1), parts)
     except ValueError:
         part = 1
-    chunk = data["rows"][(part - 1) * per: part * per]
-    pdf = render_pdf("rujukan/pdf/recap.html", paper="F4", title=title, home=home, served=served,
-                     dinkes=dinkes, month=bulan_tahun(m, y), today=today_local(), **data,
-                     values=[row_values(x, data["places"]) for x in chunk], part=part, parts=parts)
+    chunk = data["rows"][(part - 1) * per : part * per]
+    pdf = render_pdf(
+        "rujukan/pdf/recap.html",
+        paper="F4",
+        title=title,
+        home=home,
+        served=served,
+        dinkes=dinkes,
+        month=bulan_tahun(m, y),
+        today=today_local(),
+        **data,
+        values=[row_values(x, data["places"]) for x in chunk],
+        part=part,
+        parts=parts,
+    )
     suffix = f"-bagian-{part}" if parts > 1 else ""
     return pdf_response(pdf, name + suffix + ".pdf")
 
@@ -103,8 +134,16 @@ def _xlsx(title: str, data: dict, filename: str) -> Response:
     sheet = wb.create_sheet("Belum selesai")
     sheet.append(["Nomor", "Tanggal terbit", "Tujuan", "Status"])
     for r in data["open_refs"]:
-        sheet.append(safe_row([r.number, r.issued_on.isoformat(), r.destination_name,
-                               STATUS_LABELS[r.effective_status(today_local())]]))
+        sheet.append(
+            safe_row(
+                [
+                    r.number,
+                    r.issued_on.isoformat(),
+                    r.destination_name,
+                    STATUS_LABELS[r.effective_status(today_local())],
+                ]
+            )
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return download(buf.getvalue(), filename)
@@ -117,10 +156,16 @@ def register():
     require_facility()
     y, m = parse_month(request.args.get("bulan"))
     start, end = month_bounds(y, m)
-    stmt = (select(Referral).where(Referral.origin_id == current_user.organisation_id,
-                                   Referral.issued_on >= start, Referral.issued_on <= end)
-            .options(joinedload(Referral.patient), joinedload(Referral.destination))
-            .order_by(Referral.seq, Referral.id))
+    stmt = (
+        select(Referral)
+        .where(
+            Referral.origin_id == current_user.organisation_id,
+            Referral.issued_on >= start,
+            Referral.issued_on <= end,
+        )
+        .options(joinedload(Referral.patient), joinedload(Referral.destination))
+        .order_by(Referral.seq, Referral.id)
+    )
     fmt = request.args.get("format", "")
     if fmt in ("csv", "pdf"):
         rows = [register_values(r) for r in db.session.scalars(stmt)]
@@ -128,16 +173,33 @@ def register():
         if fmt == "csv":
             response = download(csv_bytes([REGISTER_COLUMNS] + rows, ";"), name + ".csv")
         else:
-            response = pdf_response(render_pdf("rujukan/pdf/register.html", paper="F4", org=current_user.organisation,
-                                               month=bulan_tahun(m, y), columns=REGISTER_COLUMNS, rows=rows),
-                                    name + ".pdf")
+            response = pdf_response(
+                render_pdf(
+                    "rujukan/pdf/register.html",
+                    paper="F4",
+                    org=current_user.organisation,
+                    month=bulan_tahun(m, y),
+                    columns=REGISTER_COLUMNS,
+                    rows=rows,
+                ),
+                name + ".pdf",
+            )
         audit.record("export", "rujukan_register", f"{y}-{m:02d}", f"register rujukan {y}-{m:02d} ({fmt})")
         db.session.commit()
         return response
     page = paginate(stmt, request.args.get("hal"), filters=("bulan",))
     audit.record("view", "rujukan_register", f"{y}-{m:02d}", f"melihat register rujukan {y}-{m:02d}")
-    response = render("rujukan/register.html", "rujukan/_register.html", page=page, y=y, m=m, bulan=BULAN,
-                  month=bulan_tahun(m, y), rows=[register_values(r) for r in page.items], columns=REGISTER_COLUMNS,
-                  refs=page.items)
+    response = render(
+        "rujukan/register.html",
+        "rujukan/_register.html",
+        page=page,
+        y=y,
+        m=m,
+        bulan=BULAN,
+        month=bulan_tahun(m, y),
+        rows=[register_values(r) for r in page.items],
+        columns=REGISTER_COLUMNS,
+        refs=page.items,
+    )
     db.session.commit()
     return response

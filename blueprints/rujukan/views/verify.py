@@ -1,4 +1,5 @@
 """Public check of a printed letter: /v/<code>. No login; shows no personal or clinical data."""
+
 from flask import Blueprint
 
 from blueprints.core import audit
@@ -10,7 +11,6 @@ from blueprints.core.timeutil import today_local
 from ..models import STATUS_LABELS, Referral
 from ..settings import setting
 from ..verification import parse_code
-
 
 verify_bp = Blueprint("rujukan_verify", __name__)
 

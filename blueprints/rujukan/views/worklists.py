@@ -1,4 +1,5 @@
 """Worklists of the facility (not arrived, not answered, expiring, ...)."""
+
 from flask import abort, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -22,7 +23,19 @@ def worklist_page():
     if name not in LABELS:
         abort(404)
     stmt = worklist(name, current_user.organisation_id, today_local())
-    page = paginate(stmt.options(joinedload(Referral.patient), joinedload(Referral.destination),
-                                 joinedload(Referral.origin)), request.args.get("hal"), filters=("daftar",))
-    return render("rujukan/worklist.html", "rujukan/_worklist.html", page=page, name=name, labels=LABELS,
-                  sender=SENDER, receiver=RECEIVER)
+    page = paginate(
+        stmt.options(
+            joinedload(Referral.patient), joinedload(Referral.destination), joinedload(Referral.origin)
+        ),
+        request.args.get("hal"),
+        filters=("daftar",),
+    )
+    return render(
+        "rujukan/worklist.html",
+        "rujukan/_worklist.html",
+        page=page,
+        name=name,
+        labels=LABELS,
+        sender=SENDER,
+        receiver=RECEIVER,
+    )

@@ -2,25 +2,57 @@
 the header row and the column mapping), keep them in the ``pending`` temporary area, ``parse`` cells into
 values, ``plan`` each row (the dry run: one rule function per field, then matching), ``apply`` the plan.
 What the views and tests use is re-exported here."""
+
 from .apply import IMPORT_FAILED, apply, run_import
 from .parse import clean_name, lookup, normalise_header, parse_date, parse_ragam, parse_sex, split_ttl
 from .pending import Pending, create_pending, load_pending, upload_import
 from .plan import BARU, COCOK, DITOLAK, STATUS_LABELS, Cells, DryRun, Regions, RowResult, check_row, dry_run
 from .read import (
-                   FIELD_BY_KEY,
-                   FIELDS,
-                   MAX_CHARS,
-                   MAX_ROWS,
-                   SOURCES,
-                   ImportFileError,
-                   Sheet,
-                   guess_mapping,
-                   read_mapping,
-                   read_upload,
+    FIELD_BY_KEY,
+    FIELDS,
+    MAX_CHARS,
+    MAX_ROWS,
+    SOURCES,
+    ImportFileError,
+    Sheet,
+    guess_mapping,
+    read_mapping,
+    read_upload,
 )
 
-__all__ = ["BARU", "COCOK", "DITOLAK", "FIELDS", "FIELD_BY_KEY", "IMPORT_FAILED", "MAX_CHARS", "MAX_ROWS",
-           "SOURCES", "STATUS_LABELS", "Cells", "DryRun", "ImportFileError", "Pending", "Regions", "RowResult",
-           "Sheet", "apply", "check_row", "clean_name", "create_pending", "dry_run", "guess_mapping",
-           "load_pending", "lookup", "normalise_header", "parse_date", "parse_ragam", "parse_sex", "read_mapping",
-           "read_upload", "run_import", "split_ttl", "upload_import"]
+__all__ = [
+    "BARU",
+    "COCOK",
+    "DITOLAK",
+    "FIELDS",
+    "FIELD_BY_KEY",
+    "IMPORT_FAILED",
+    "MAX_CHARS",
+    "MAX_ROWS",
+    "SOURCES",
+    "STATUS_LABELS",
+    "Cells",
+    "DryRun",
+    "ImportFileError",
+    "Pending",
+    "Regions",
+    "RowResult",
+    "Sheet",
+    "apply",
+    "check_row",
+    "clean_name",
+    "create_pending",
+    "dry_run",
+    "guess_mapping",
+    "load_pending",
+    "lookup",
+    "normalise_header",
+    "parse_date",
+    "parse_ragam",
+    "parse_sex",
+    "read_mapping",
+    "read_upload",
+    "run_import",
+    "split_ttl",
+    "upload_import",
+]

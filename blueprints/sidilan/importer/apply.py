@@ -1,5 +1,6 @@
 """Running an import: the rows of a dry run that passed become draft persons, built by the same
 ``person.build_person`` as a typed registration and starting the same trail; all in one transaction."""
+
 import json
 import logging
 
@@ -24,9 +25,24 @@ log = logging.getLogger(__name__)
 
 # The values of an import row that are the person's own columns (the rest describe the disability or the
 # place as read).
-PERSON_KEYS = ("nik", "alasan_tanpa_nik", "no_kk", "hubungan_keluarga", "nama_lengkap", "jenis_kelamin",
-               "tempat_lahir", "tanggal_lahir", "tgl_lahir_perkiraan", "no_hp", "alamat", "kecamatan_code",
-               "nagari_code", "jorong_id", "rt", "rw")
+PERSON_KEYS = (
+    "nik",
+    "alasan_tanpa_nik",
+    "no_kk",
+    "hubungan_keluarga",
+    "nama_lengkap",
+    "jenis_kelamin",
+    "tempat_lahir",
+    "tanggal_lahir",
+    "tgl_lahir_perkiraan",
+    "no_hp",
+    "alamat",
+    "kecamatan_code",
+    "nagari_code",
+    "jorong_id",
+    "rt",
+    "rw",
+)
 IMPORT_FAILED = "Impor gagal dan dibatalkan seluruhnya; tidak ada data yang tersimpan. Coba lagi."
 
 
@@ -51,8 +67,16 @@ def apply(run: DryRun, user, source: str = "impor_sidilan") -> list[int]:
         if v["ragam"]:
             db.session.add(new_disability(person.id, v["ragam"], derajat=v["derajat"]))
         if v["ragam_text"]:  # the original wording stays on the record's history (docs/sidilan.md §7.4)
-            db.session.add(ChangeLog(person_id=person.id, entity="disability", field="ragam (teks asli impor)",
-                                     old_value=None, new_value=v["ragam_text"], user_id=user.id))
+            db.session.add(
+                ChangeLog(
+                    person_id=person.id,
+                    entity="disability",
+                    field="ragam (teks asli impor)",
+                    old_value=None,
+                    new_value=v["ragam_text"],
+                    user_id=user.id,
+                )
+            )
     db.session.flush()
     with db.session.no_autoflush:  # everything is flushed; record_duplicates flushes what it adds
         for person in people:
@@ -63,11 +87,22 @@ def apply(run: DryRun, user, source: str = "impor_sidilan") -> list[int]:
 def _batch(run: DryRun, pending, user) -> ImportBatch:
     counts = run.counts
     return ImportBatch(
-        regency_id=user.regency_id, user_id=user.id, filename=pending.sheet.filename[:200],
-        rows_total=len(run.rows), created_count=counts[BARU], matched_count=counts[COCOK],
-        rejected_count=counts[DITOLAK], headers_json=json.dumps(pending.sheet.headers),
-        rejected_json=json.dumps([{"line": r.line, "cells": r.cells, "reasons": r.reasons}
-                                  for r in run.rows if r.status == DITOLAK]))
+        regency_id=user.regency_id,
+        user_id=user.id,
+        filename=pending.sheet.filename[:200],
+        rows_total=len(run.rows),
+        created_count=counts[BARU],
+        matched_count=counts[COCOK],
+        rejected_count=counts[DITOLAK],
+        headers_json=json.dumps(pending.sheet.headers),
+        rejected_json=json.dumps(
+            [
+                {"line": r.line, "cells": r.cells, "reasons": r.reasons}
+                for r in run.rows
+                if r.status == DITOLAK
+            ]
+        ),
+    )
 
 
 def run_import(token: str, form, user, today) -> Outcome:
@@ -95,14 +130,22 @@ def run_import(token: str, form, user, today) -> Outcome:
         batch.created_ids_json = json.dumps(created)
         db.session.add(batch)
         db.session.flush()
-        audit.record("create", "sidilan_import", batch.id, f"impor #{batch.id}: {len(created)} baru, "
-                     f"{batch.matched_count} cocok, {batch.rejected_count} ditolak", user=user)
+        audit.record(
+            "create",
+            "sidilan_import",
+            batch.id,
+            f"impor #{batch.id}: {len(created)} baru, "
+            f"{batch.matched_count} cocok, {batch.rejected_count} ditolak",
+            user=user,
+        )
         submission.remember(token, url_for("sidilan.import_batch", batch_id=batch.id))
         db.session.commit()
     except SQLAlchemyError as exc:
         db.session.rollback()
         # no traceback: the driver's message quotes the row's values (names), which never go to a log
-        log.error("sidilan import failed and was rolled back (%s, %s rows)", type(exc).__name__, len(run.rows))
+        log.error(
+            "sidilan import failed and was rolled back (%s, %s rows)", type(exc).__name__, len(run.rows)
+        )
         return Outcome(error=IMPORT_FAILED, redirect=url_for("sidilan.import_preview", token=token))
     pending.discard()
     return Outcome(record=batch)

@@ -1,5 +1,6 @@
 """Cell values -> field values (docs/sidilan.md §7.4): dates in the spellings clerks type, sex, the old and new
 disability words, names. Pure functions of the text."""
+
 import re
 from datetime import date, timedelta
 
@@ -9,9 +10,25 @@ def normalise_header(text: str) -> str:
     return " ".join(text.split())
 
 
-BULAN_NAMA = {m.lower(): i + 1 for i, m in enumerate(
-    ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-     "November", "Desember"])}
+BULAN_NAMA = {
+    m.lower(): i + 1
+    for i, m in enumerate(
+        [
+            "Januari",
+            "Februari",
+            "Maret",
+            "April",
+            "Mei",
+            "Juni",
+            "Juli",
+            "Agustus",
+            "September",
+            "Oktober",
+            "November",
+            "Desember",
+        ]
+    )
+}
 BULAN_NAMA.update({k[:3]: v for k, v in list(BULAN_NAMA.items())})
 BULAN_NAMA.update({"agust": 8, "ags": 8, "okt": 10, "des": 12, "nop": 11, "pebruari": 2})
 _DATE_PATTERNS = (
@@ -20,8 +37,10 @@ _DATE_PATTERNS = (
     (re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})"), ("d", "m", "y")),
 )
 _DATE_WORDS = re.compile(r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})")
-_TRAILING_DATE = re.compile(r"^(.*?)[,\s]+(\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}-\d{1,2}-\d{1,2}|"
-                            r"\d{1,2}\s+[A-Za-z]+\.?\s+\d{4})\s*$")
+_TRAILING_DATE = re.compile(
+    r"^(.*?)[,\s]+(\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}-\d{1,2}-\d{1,2}|"
+    r"\d{1,2}\s+[A-Za-z]+\.?\s+\d{4})\s*$"
+)
 
 
 def parse_date(text: str, numeric: bool = False) -> date | None:
@@ -68,22 +87,44 @@ def parse_sex(text: str) -> str | None:
 
 # Legacy and current disability words -> (ragam, jenis or None). Longest keys are tried first.
 RAGAM_TERMS = {
-    "tunarungu wicara": ("sensorik", "rungu-wicara"), "rungu wicara": ("sensorik", "rungu-wicara"),
-    "bisu tuli": ("sensorik", "rungu-wicara"), "tuli bisu": ("sensorik", "rungu-wicara"),
+    "tunarungu wicara": ("sensorik", "rungu-wicara"),
+    "rungu wicara": ("sensorik", "rungu-wicara"),
+    "bisu tuli": ("sensorik", "rungu-wicara"),
+    "tuli bisu": ("sensorik", "rungu-wicara"),
     "netra tuli": ("sensorik", "netra-tuli"),
-    "tunadaksa": ("fisik", None), "daksa": ("fisik", None), "fisik": ("fisik", None),
-    "cacat fisik": ("fisik", None), "lumpuh": ("fisik", "lumpuh layuh/kaku"), "amputasi": ("fisik", "amputasi"),
-    "cerebral palsy": ("fisik", "cerebral palsy"), "stroke": ("fisik", "akibat stroke"),
-    "tunanetra": ("sensorik", "netra"), "netra": ("sensorik", "netra"), "buta": ("sensorik", "netra"),
-    "tunarungu": ("sensorik", "rungu"), "rungu": ("sensorik", "rungu"), "tuli": ("sensorik", "rungu"),
-    "tunawicara": ("sensorik", "wicara"), "wicara": ("sensorik", "wicara"), "bisu": ("sensorik", "wicara"),
+    "tunadaksa": ("fisik", None),
+    "daksa": ("fisik", None),
+    "fisik": ("fisik", None),
+    "cacat fisik": ("fisik", None),
+    "lumpuh": ("fisik", "lumpuh layuh/kaku"),
+    "amputasi": ("fisik", "amputasi"),
+    "cerebral palsy": ("fisik", "cerebral palsy"),
+    "stroke": ("fisik", "akibat stroke"),
+    "tunanetra": ("sensorik", "netra"),
+    "netra": ("sensorik", "netra"),
+    "buta": ("sensorik", "netra"),
+    "tunarungu": ("sensorik", "rungu"),
+    "rungu": ("sensorik", "rungu"),
+    "tuli": ("sensorik", "rungu"),
+    "tunawicara": ("sensorik", "wicara"),
+    "wicara": ("sensorik", "wicara"),
+    "bisu": ("sensorik", "wicara"),
     "sensorik": ("sensorik", None),
-    "tunagrahita": ("intelektual", "grahita"), "grahita": ("intelektual", "grahita"),
-    "intelektual": ("intelektual", None), "down syndrome": ("intelektual", "down syndrome"),
-    "lambat belajar": ("intelektual", "lambat belajar"), "retardasi mental": ("intelektual", "grahita"),
-    "tunalaras": ("mental", None), "psikososial": ("mental", None), "mental": ("mental", None),
-    "odgj": ("mental", None), "gangguan jiwa": ("mental", None), "skizofrenia": ("mental", "skizofrenia"),
-    "autis": ("mental", "autis"), "bipolar": ("mental", "bipolar"), "depresi": ("mental", "depresi"),
+    "tunagrahita": ("intelektual", "grahita"),
+    "grahita": ("intelektual", "grahita"),
+    "intelektual": ("intelektual", None),
+    "down syndrome": ("intelektual", "down syndrome"),
+    "lambat belajar": ("intelektual", "lambat belajar"),
+    "retardasi mental": ("intelektual", "grahita"),
+    "tunalaras": ("mental", None),
+    "psikososial": ("mental", None),
+    "mental": ("mental", None),
+    "odgj": ("mental", None),
+    "gangguan jiwa": ("mental", None),
+    "skizofrenia": ("mental", "skizofrenia"),
+    "autis": ("mental", "autis"),
+    "bipolar": ("mental", "bipolar"),
+    "depresi": ("mental", "depresi"),
 }
 _RAGAM_NOISE = re.compile(r"\b(penyandang|cacat|disabilitas|difabel|ragam|jenis)\b")
 _RAGAM_SPLIT = re.compile(r"\s*(?:,|;|/|\+|&|\bdan\b)\s*")
@@ -113,8 +154,11 @@ def parse_ragam(text: str) -> tuple[dict[str, str | None], list[str]]:
             found[ragam] = jenis
         elif jenis and found[ragam] != jenis and ragam == "sensorik":
             pair = {found[ragam], jenis}
-            found[ragam] = "rungu-wicara" if pair == {"rungu", "wicara"} else (
-                "netra-tuli" if pair == {"netra", "rungu"} else found[ragam])
+            found[ragam] = (
+                "rungu-wicara"
+                if pair == {"rungu", "wicara"}
+                else ("netra-tuli" if pair == {"netra", "rungu"} else found[ragam])
+            )
     return found, unknown
 
 
@@ -130,7 +174,7 @@ def strip_prefix(text: str, *words: str) -> str:
     t = normalise_header(text)
     for w in words:
         if t.startswith(w + " "):
-            t = t[len(w) + 1:]
+            t = t[len(w) + 1 :]
     return t
 
 

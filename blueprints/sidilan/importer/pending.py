@@ -1,5 +1,6 @@
 """The temporary area: the parsed rows of an upload live server-side under UPLOAD_DIR, keyed by a random
 token, between the upload, the column-mapping step and the dry run; never in the cookie session."""
+
 import contextlib
 import json
 import re
@@ -48,8 +49,14 @@ class Pending:
 
     def save(self) -> None:
         path = _area() / f"{self.token}.json"
-        payload = {"user_id": self.user_id, "regency_id": self.regency_id, "sheet": self.sheet.to_json(),
-                   "mapping": self.mapping, "mapped": self.mapped, "source": self.source}
+        payload = {
+            "user_id": self.user_id,
+            "regency_id": self.regency_id,
+            "sheet": self.sheet.to_json(),
+            "mapping": self.mapping,
+            "mapped": self.mapped,
+            "source": self.source,
+        }
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(payload), encoding="utf-8")
         tmp.chmod(0o600)
@@ -63,8 +70,13 @@ class Pending:
 def create_pending(sheet: Sheet, user) -> Pending:
     area = _area()
     _sweep(area)
-    pending = Pending(token=secrets.token_urlsafe(18), user_id=user.id, regency_id=user.regency_id, sheet=sheet,
-                      mapping=guess_mapping(sheet.headers))
+    pending = Pending(
+        token=secrets.token_urlsafe(18),
+        user_id=user.id,
+        regency_id=user.regency_id,
+        sheet=sheet,
+        mapping=guess_mapping(sheet.headers),
+    )
     pending.save()
     return pending
 
@@ -80,10 +92,15 @@ def load_pending(token: str, user) -> Pending | None:
         return None
     if payload.get("user_id") != user.id or payload.get("regency_id") != user.regency_id:
         return None
-    return Pending(token=token, user_id=payload["user_id"], regency_id=payload["regency_id"],
-                   sheet=Sheet.from_json(payload["sheet"]),
-                   mapping={k: int(v) for k, v in payload.get("mapping", {}).items()},
-                   mapped=payload.get("mapped", False), source=payload.get("source", "impor_sidilan"))
+    return Pending(
+        token=token,
+        user_id=payload["user_id"],
+        regency_id=payload["regency_id"],
+        sheet=Sheet.from_json(payload["sheet"]),
+        mapping={k: int(v) for k, v in payload.get("mapping", {}).items()},
+        mapped=payload.get("mapped", False),
+        source=payload.get("source", "impor_sidilan"),
+    )
 
 
 def upload_import(form, user) -> Outcome:

@@ -1,6 +1,7 @@
 """The dry run (docs/sidilan.md §7.4): what the import would do with each row of a mapped upload. Each field
 has its own rule function (reject the row, or keep it with a warning); then the rows are matched against the
 registry and against each other. Reads the database, writes nothing."""
+
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,8 +35,10 @@ from .pending import Pending
 BARU, COCOK, DITOLAK = "baru", "cocok", "ditolak"
 STATUS_LABELS = {BARU: "Akan dibuat", COCOK: "Cocok dengan data yang ada", DITOLAK: "Ditolak"}
 LIMITS = {"nama": 120, "tempat_lahir": 80, "alamat": 250, "no_hp": 20}
-AS_NUMBER = ("{} tersimpan sebagai angka di spreadsheet (digit terakhir bisa hilang). "
-             "Ketik ulang sebagai teks, diawali tanda petik (').")
+AS_NUMBER = (
+    "{} tersimpan sebagai angka di spreadsheet (digit terakhir bisa hilang). "
+    "Ketik ulang sebagai teks, diawali tanda petik (')."
+)
 _PHONE = re.compile(r"\+?[0-9 \-]{6,20}")
 
 
@@ -85,6 +88,7 @@ class DryRun:
 class Cells:
     """One row's cells seen through the column mapping: ``get(field key)`` is the text ('' when unmapped),
     ``numeric(field key)`` whether the spreadsheet stored that cell as a number."""
+
     cells: list[str]
     mapping: dict[str, int]
     numeric_cols: set[int] = field(default_factory=set)
@@ -100,25 +104,32 @@ class Cells:
 @dataclass
 class Regions:
     """Name lookups for the user's regency, loaded once per run (``load``)."""
+
     kecamatan: dict[str, str] = field(default_factory=dict)  # normalised name -> code
     kecamatan_name: dict[str, str] = field(default_factory=dict)  # code -> name
     nagari: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # name -> (code, kec, name)
-    jorong: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)  # (nagari, name) -> (id, name)
+    jorong: dict[tuple[str, str], tuple[int, str]] = field(
+        default_factory=dict
+    )  # (nagari, name) -> (id, name)
 
     @classmethod
     def load(cls, regency_id: int) -> "Regions":
         out = cls()
         for code, name, level, parent in db.session.execute(
-                select(Wilayah.code, Wilayah.name, Wilayah.level, Wilayah.parent_code)
-                .where(Wilayah.regency_id == regency_id)):
+            select(Wilayah.code, Wilayah.name, Wilayah.level, Wilayah.parent_code).where(
+                Wilayah.regency_id == regency_id
+            )
+        ):
             if level == LEVEL_KECAMATAN:
                 out.kecamatan[normalise_header(name)] = code
                 out.kecamatan_name[code] = name
             elif level == LEVEL_NAGARI:
                 out.nagari.setdefault(normalise_header(name), []).append((code, parent, name))
         for jid, nagari_code, name in db.session.execute(
-                select(Jorong.id, Jorong.nagari_code, Jorong.name).where(Jorong.regency_id == regency_id,
-                                                                        Jorong.active.is_(True))):
+            select(Jorong.id, Jorong.nagari_code, Jorong.name).where(
+                Jorong.regency_id == regency_id, Jorong.active.is_(True)
+            )
+        ):
             out.jorong[(nagari_code, normalise_header(name))] = (jid, name)
         return out
 
@@ -151,7 +162,9 @@ class Regions:
         if jorong.strip():
             hit = self.jorong.get((nagari_code, strip_prefix(jorong, "jorong")))
             if hit is None:
-                row.warnings.append(f"Jorong '{jorong.strip()[:60]}' belum terdaftar di nagari ini; jorong dikosongkan.")
+                row.warnings.append(
+                    f"Jorong '{jorong.strip()[:60]}' belum terdaftar di nagari ini; jorong dikosongkan."
+                )
             else:
                 row.values["jorong_id"] = hit[0]
                 row.values["place"] = f"{nagari_name} / Jorong {hit[1]}"
@@ -159,13 +172,14 @@ class Regions:
 
 # ---- one rule function per field (in the order the reasons are listed) -----------------------------
 
+
 def name_rule(row: RowResult, c: Cells) -> None:
     name = clean_name(c.get("nama"))
     if not name:
         row.reject("Nama kosong.")
     elif len(name) > LIMITS["nama"]:
         row.reject(f"Nama terlalu panjang (maksimal {LIMITS['nama']} karakter).")
-    row.values["nama_lengkap"] = name[:LIMITS["nama"]]
+    row.values["nama_lengkap"] = name[: LIMITS["nama"]]
 
 
 def sex_rule(row: RowResult, c: Cells) -> str | None:
@@ -188,8 +202,10 @@ def birth_rule(row: RowResult, c: Cells, today: date) -> tuple[date | None, str]
     try:
         birth = parse_date(date_text, numeric=c.numeric("tanggal_lahir"))
     except ValueError:
-        row.reject(f"Tanggal lahir '{date_text.strip()[:30]}' tidak terbaca atau bukan tanggal yang ada "
-                   "(gunakan hh-bb-tttt).")
+        row.reject(
+            f"Tanggal lahir '{date_text.strip()[:30]}' tidak terbaca atau bukan tanggal yang ada "
+            "(gunakan hh-bb-tttt)."
+        )
     if problem := birth_date_problem(birth, today):
         row.reject(problem)
     place = " ".join(place.split())
@@ -199,8 +215,9 @@ def birth_rule(row: RowResult, c: Cells, today: date) -> tuple[date | None, str]
     return birth, date_text
 
 
-def nik_rule(row: RowResult, c: Cells, sex: str | None, birth: date | None, date_text: str,
-             regency_code: str) -> tuple[str | None, date | None]:
+def nik_rule(
+    row: RowResult, c: Cells, sex: str | None, birth: date | None, date_text: str, regency_code: str
+) -> tuple[str | None, date | None]:
     """The NIK, or the reason there is none (core's one rule); sex and birth date taken from a valid NIK where
     the row gives none. Returns (sex, birth)."""
     text = c.get("nik").strip().lstrip("'")
@@ -262,7 +279,9 @@ def kk_rule(row: RowResult, c: Cells) -> None:
 def shdk_rule(row: RowResult, c: Cells) -> None:
     text = c.get("hubungan")
     if text.strip():
-        code = lookup(V.SHDK, text) or (KEPALA_KELUARGA if normalise_header(text) in ("kk", "kepala") else None)
+        code = lookup(V.SHDK, text) or (
+            KEPALA_KELUARGA if normalise_header(text) in ("kk", "kepala") else None
+        )
         if code is None:
             row.warnings.append(f"Hubungan keluarga '{text.strip()[:30]}' tidak dikenali; dikosongkan.")
         row.values["hubungan_keluarga"] = code
@@ -294,8 +313,11 @@ def disability_rule(row: RowResult, c: Cells) -> None:
     ragam_text = c.get("ragam").strip()
     found, unknown = parse_ragam(ragam_text)
     if unknown:
-        row.warnings.append("Ragam disabilitas tidak dikenali: " + ", ".join(u[:30] for u in unknown[:3])
-                            + "; lengkapi pada data orang.")
+        row.warnings.append(
+            "Ragam disabilitas tidak dikenali: "
+            + ", ".join(u[:30] for u in unknown[:3])
+            + "; lengkapi pada data orang."
+        )
     derajat_text = c.get("derajat").strip()
     derajat = lookup(V.DERAJAT, derajat_text) if derajat_text else None
     if derajat_text and derajat is None:
@@ -323,12 +345,15 @@ def check_row(row: RowResult, c: Cells, regions: Regions, regency_code: str, tod
 
 # ---- the rows against the registry and against each other ---------------------------------------
 
+
 def _same(name, other_name, nik, other_nik) -> bool:
     """KK + similar name, unless both carry a NIK and the NIKs differ (then they are two people)."""
     return names_similar(other_name, name) and not (nik and other_nik and nik != other_nik)
 
 
-def _registry(rows: list[RowResult], user) -> tuple[dict[str, int], dict[str, list[tuple[int, str, str | None]]]]:
+def _registry(
+    rows: list[RowResult], user
+) -> tuple[dict[str, int], dict[str, list[tuple[int, str, str | None]]]]:
     """Records in the user's scope by NIK (-> id) and by No. KK (-> id, name, NIK); a merged one as the record
     it was merged into."""
     niks = sorted({r.values["nik"] for r in rows if r.values.get("nik")})
@@ -336,13 +361,21 @@ def _registry(rows: list[RowResult], user) -> tuple[dict[str, int], dict[str, li
     by_nik: dict[str, int] = {}
     by_kk: dict[str, list[tuple[int, str, str | None]]] = {}
     for chunk in range(0, len(niks), 500):
-        stmt = scoped(Person, user, Person.id, Person.nik, Person.merged_into_id).where(
-            Person.nik.in_(niks[chunk:chunk + 500])).order_by(Person.id)
+        stmt = (
+            scoped(Person, user, Person.id, Person.nik, Person.merged_into_id)
+            .where(Person.nik.in_(niks[chunk : chunk + 500]))
+            .order_by(Person.id)
+        )
         for pid, nik, merged in db.session.execute(stmt):
             by_nik.setdefault(nik, merged or pid)
     for chunk in range(0, len(kks), 500):
-        stmt = scoped(Person, user, Person.id, Person.no_kk, Person.nama_lengkap, Person.nik,
-                      Person.merged_into_id).where(Person.no_kk.in_(kks[chunk:chunk + 500])).order_by(Person.id)
+        stmt = (
+            scoped(
+                Person, user, Person.id, Person.no_kk, Person.nama_lengkap, Person.nik, Person.merged_into_id
+            )
+            .where(Person.no_kk.in_(kks[chunk : chunk + 500]))
+            .order_by(Person.id)
+        )
         for pid, kk, name, other_nik, merged in db.session.execute(stmt):
             by_kk.setdefault(kk, []).append((merged or pid, name, other_nik))
     return by_nik, by_kk
@@ -360,8 +393,18 @@ def _find_matches(results: list[RowResult], user) -> None:
         if nik and nik in seen_nik:
             r.reject(f"NIK sama dengan baris {seen_nik[nik]} dalam berkas ini.")
             continue
-        twin = next((line for k, n, other_nik, line in seen_kk_name if k == kk and _same(name, n, nik, other_nik)),
-                    None) if kk else None
+        twin = (
+            next(
+                (
+                    line
+                    for k, n, other_nik, line in seen_kk_name
+                    if k == kk and _same(name, n, nik, other_nik)
+                ),
+                None,
+            )
+            if kk
+            else None
+        )
         if twin:
             r.reject(f"No. KK dan nama sama dengan baris {twin} dalam berkas ini.")
             continue
@@ -372,8 +415,10 @@ def _find_matches(results: list[RowResult], user) -> None:
         if nik and nik in by_nik:
             r.status, r.match_id, r.match_by = COCOK, by_nik[nik], "NIK"
         elif kk:
-            hit = next((pid for pid, other, other_nik in by_kk.get(kk, []) if _same(name, other, nik, other_nik)),
-                       None)
+            hit = next(
+                (pid for pid, other, other_nik in by_kk.get(kk, []) if _same(name, other, nik, other_nik)),
+                None,
+            )
             if hit:
                 r.status, r.match_id, r.match_by = COCOK, hit, "No. KK + nama"
 
@@ -381,8 +426,11 @@ def _find_matches(results: list[RowResult], user) -> None:
 def _one_head_per_kk(results: list[RowResult], regency_id: int) -> None:
     """A row that would add a second Kepala Keluarga to a No. KK is refused, as on the form: against the
     registry (the same rule as a manual save) and against an earlier row of the file."""
-    rows = [r for r in results if r.status == BARU and r.values.get("no_kk")
-            and r.values.get("hubungan_keluarga") == KEPALA_KELUARGA]
+    rows = [
+        r
+        for r in results
+        if r.status == BARU and r.values.get("no_kk") and r.values.get("hubungan_keluarga") == KEPALA_KELUARGA
+    ]
     if not rows:
         return
     heads = heads_of_kk(regency_id, [r.values["no_kk"] for r in rows])

@@ -1,5 +1,6 @@
 """Reading a clerk's spreadsheet (.xlsx / .csv) into plain rows, finding the header row and guessing the
 column mapping (docs/sidilan.md §7.4: title rows, merged cells, numeric NIKs, mixed date and sex spellings)."""
+
 import csv
 import io
 import re
@@ -18,10 +19,14 @@ MAX_COLS = 60
 HEADER_ROWS = 20  # rows a file may have above and in its header (the header is guessed among the first 20)
 MAX_CELL = 1000  # longer cell text is cut here; the field checks then reject it with a clear reason
 MAX_CHARS = 5_000_000  # all cells together: what one dry run may hold in the temporary area
-TOO_MANY_ROWS = (f"Berkas berisi lebih dari {MAX_ROWS:,} baris data. Pecah menjadi beberapa berkas lalu impor "
-                 "satu per satu.").replace(",", ".")
-TOO_MUCH_TEXT = ("Isi berkas terlalu besar untuk diimpor sekaligus (terlalu banyak teks). Hapus kolom yang tidak "
-                 "perlu atau pecah menjadi beberapa berkas.")
+TOO_MANY_ROWS = (
+    f"Berkas berisi lebih dari {MAX_ROWS:,} baris data. Pecah menjadi beberapa berkas lalu impor "
+    "satu per satu."
+).replace(",", ".")
+TOO_MUCH_TEXT = (
+    "Isi berkas terlalu besar untuk diimpor sekaligus (terlalu banyak teks). Hapus kolom yang tidak "
+    "perlu atau pecah menjadi beberapa berkas."
+)
 
 
 class ImportFileError(Exception):
@@ -39,27 +44,59 @@ class Field:
 # What an import row may carry. Synonyms are compared after parse.normalise_header().
 FIELDS = (
     Field("nik", "NIK", ("nik", "no nik", "nomor nik", "nomor induk kependudukan", "no ktp", "nik ktp")),
-    Field("alasan_tanpa_nik", "Alasan tanpa NIK", ("alasan tanpa nik", "alasan nik kosong", "keterangan nik")),
+    Field(
+        "alasan_tanpa_nik", "Alasan tanpa NIK", ("alasan tanpa nik", "alasan nik kosong", "keterangan nik")
+    ),
     Field("no_kk", "No. KK", ("no kk", "nomor kk", "kk", "no kartu keluarga", "nomor kartu keluarga", "nkk")),
-    Field("nama", "Nama lengkap", ("nama", "nama lengkap", "nama penyandang", "nama lansia",
-                                   "nama penyandang disabilitas", "nama anggota"), required=True),
+    Field(
+        "nama",
+        "Nama lengkap",
+        (
+            "nama",
+            "nama lengkap",
+            "nama penyandang",
+            "nama lansia",
+            "nama penyandang disabilitas",
+            "nama anggota",
+        ),
+        required=True,
+    ),
     Field("jenis_kelamin", "Jenis kelamin", ("jenis kelamin", "jk", "l p", "kelamin", "sex", "gender")),
-    Field("ttl", "Tempat/tgl lahir (satu kolom)", ("tempat tgl lahir", "tempat tanggal lahir", "ttl",
-                                                    "tempat dan tanggal lahir", "tempat tgl lahir")),
+    Field(
+        "ttl",
+        "Tempat/tgl lahir (satu kolom)",
+        ("tempat tgl lahir", "tempat tanggal lahir", "ttl", "tempat dan tanggal lahir", "tempat tgl lahir"),
+    ),
     Field("tempat_lahir", "Tempat lahir", ("tempat lahir",)),
     Field("tanggal_lahir", "Tanggal lahir", ("tanggal lahir", "tgl lahir", "tgl lhr", "lahir")),
     Field("umur", "Umur (tahun), bila tanggal lahir tidak ada", ("umur", "usia", "umur tahun", "usia tahun")),
-    Field("hubungan", "Hubungan dalam keluarga (SHDK)", ("hubungan keluarga", "shdk", "hubungan",
-                                                        "status dalam keluarga", "hub keluarga")),
+    Field(
+        "hubungan",
+        "Hubungan dalam keluarga (SHDK)",
+        ("hubungan keluarga", "shdk", "hubungan", "status dalam keluarga", "hub keluarga"),
+    ),
     Field("alamat", "Alamat", ("alamat", "alamat lengkap")),
     Field("kecamatan", "Kecamatan", ("kecamatan", "kec")),
     Field("nagari", "Nagari", ("nagari", "desa", "desa nagari", "nagari desa", "kelurahan"), required=True),
     Field("jorong", "Jorong", ("jorong", "dusun")),
     Field("rt", "RT", ("rt",)),
     Field("rw", "RW", ("rw",)),
-    Field("ragam", "Ragam / jenis disabilitas", ("ragam", "ragam disabilitas", "jenis disabilitas",
-                                                "disabilitas", "jenis kecacatan", "kecacatan", "jenis cacat")),
-    Field("derajat", "Derajat disabilitas", ("derajat", "tingkat", "tingkat keparahan", "derajat disabilitas")),
+    Field(
+        "ragam",
+        "Ragam / jenis disabilitas",
+        (
+            "ragam",
+            "ragam disabilitas",
+            "jenis disabilitas",
+            "disabilitas",
+            "jenis kecacatan",
+            "kecacatan",
+            "jenis cacat",
+        ),
+    ),
+    Field(
+        "derajat", "Derajat disabilitas", ("derajat", "tingkat", "tingkat keparahan", "derajat disabilitas")
+    ),
     Field("no_hp", "No. HP", ("no hp", "hp", "nomor hp", "telepon", "no telp", "telp")),
 )
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
@@ -69,6 +106,7 @@ FIELD_BY_KEY = {f.key: f for f in FIELDS}
 class Sheet:
     """Rows as text. ``numeric`` holds, per row, the column indexes that were number cells, so a NIK
     that a spreadsheet turned into 1.30218E+15 is caught instead of trusted (docs/sidilan.md §7.4)."""
+
     rows: list[list[str]]
     numeric: list[list[int]]
     filename: str = ""
@@ -88,13 +126,21 @@ class Sheet:
                 yield i + 1, cells, set(self.numeric[i])
 
     def to_json(self) -> dict:
-        return {"rows": self.rows, "numeric": self.numeric, "filename": self.filename,
-                "header_row": self.header_row}
+        return {
+            "rows": self.rows,
+            "numeric": self.numeric,
+            "filename": self.filename,
+            "header_row": self.header_row,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> "Sheet":
-        return cls(rows=data["rows"], numeric=data["numeric"], filename=data.get("filename", ""),
-                   header_row=data.get("header_row", 0))
+        return cls(
+            rows=data["rows"],
+            numeric=data["numeric"],
+            filename=data.get("filename", ""),
+            header_row=data.get("header_row", 0),
+        )
 
 
 def _cell_text(value) -> tuple[str, bool]:
@@ -134,8 +180,10 @@ def read_xlsx(data: bytes, filename: str) -> Sheet:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as exc:
-        raise ImportFileError("Berkas tidak dapat dibaca sebagai spreadsheet .xlsx. "
-                              "Simpan ulang dari Excel/LibreOffice sebagai .xlsx atau .csv.") from exc
+        raise ImportFileError(
+            "Berkas tidak dapat dibaca sebagai spreadsheet .xlsx. "
+            "Simpan ulang dari Excel/LibreOffice sebagai .xlsx atau .csv."
+        ) from exc
     except Exception as exc:  # openpyxl raises assorted errors on corrupt packages
         raise ImportFileError("Berkas .xlsx rusak atau tidak didukung.") from exc
     try:
@@ -249,8 +297,11 @@ def guess_mapping(headers: list[str]) -> dict[str, int]:
             for col, h in enumerate(norm):
                 if col in used or not h:
                     continue
-                hit = h in f.synonyms if exact else any(
-                    len(s) > 3 and re.search(rf"\b{re.escape(s)}\b", h) for s in f.synonyms)
+                hit = (
+                    h in f.synonyms
+                    if exact
+                    else any(len(s) > 3 and re.search(rf"\b{re.escape(s)}\b", h) for s in f.synonyms)
+                )
                 if hit:
                     mapping[f.key] = col
                     used.add(col)

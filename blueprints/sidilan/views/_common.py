@@ -1,4 +1,5 @@
 """What several SIDILAN view modules share: the template globals and small view-only helpers."""
+
 from flask import flash, redirect, url_for
 
 from .. import bp, exporter, models  # noqa: F401  (tables registered before create_all)
@@ -18,11 +19,17 @@ def _values():
 
 def _place_values(row) -> dict:
     """A person's or household's stored place as the cascade's field values."""
-    return {"kecamatan": row.kecamatan_code or "", "nagari": row.nagari_code or "", "jorong": str(row.jorong_id or "")}
+    return {
+        "kecamatan": row.kecamatan_code or "",
+        "nagari": row.nagari_code or "",
+        "jorong": str(row.jorong_id or ""),
+    }
 
 
 def _not_editable(person: Person):
-    flash("Data ini sedang dalam verifikasi atau sudah disetujui/digabung, sehingga tidak dapat diubah.", "warn")
+    flash(
+        "Data ini sedang dalam verifikasi atau sudah disetujui/digabung, sehingga tidak dapat diubah.", "warn"
+    )
     return redirect(url_for("sidilan.person_view", person_id=person.id))
 
 

@@ -1,4 +1,5 @@
 """SIDILAN elderly assessment view (Barthel)."""
+
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -32,8 +33,16 @@ def assessment_new(person_id: int):
             return out.replay.response()
         if out.record is not None:
             row = out.record
-            flash(f"Asesmen tersimpan: skor Barthel {row.barthel_total} "
-                  f"({V.label(V.BARTHEL_KATEGORI, row.barthel_kategori)}).", "ok")
+            flash(
+                f"Asesmen tersimpan: skor Barthel {row.barthel_total} "
+                f"({V.label(V.BARTHEL_KATEGORI, row.barthel_kategori)}).",
+                "ok",
+            )
             return redirect(url_for("sidilan.person_view", person_id=person.id))
-    return render("sidilan/assessment_form.html", form=form, p=person, today=today_local(),
-                  status=FORM_INVALID if has_errors(form) else 200)
+    return render(
+        "sidilan/assessment_form.html",
+        form=form,
+        p=person,
+        today=today_local(),
+        status=FORM_INVALID if has_errors(form) else 200,
+    )

@@ -1,4 +1,5 @@
 """SIDILAN assistance views: new assistance, status flow, unassisted and double-program lists."""
+
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -47,8 +48,9 @@ def assistance_new(person_id: int):
         if out.record is not None:
             flash("Bantuan dicatat dengan status diusulkan.", "ok")
             return redirect(url_for("sidilan.person_view", person_id=person.id))
-    return render("sidilan/assistance_form.html", form=form, p=person,
-                  status=FORM_INVALID if has_errors(form) else 200)
+    return render(
+        "sidilan/assistance_form.html", form=form, p=person, status=FORM_INVALID if has_errors(form) else 200
+    )
 
 
 @bp.route("/bantuan/<int:aid>/status", methods=["POST"])
@@ -78,8 +80,9 @@ def unassisted():
     """People with a severe disability or Barthel <= 8 who receive no assistance."""
     stmt = unassisted_stmt(current_user).options(joinedload(Person.nagari), joinedload(Person.disability))
     page = paginate(stmt, request.args.get("hal"))
-    return render("sidilan/unassisted.html", "sidilan/_list.html", page=page, today=today_local(),
-                  f=Filters())
+    return render(
+        "sidilan/unassisted.html", "sidilan/_list.html", page=page, today=today_local(), f=Filters()
+    )
 
 
 @bp.route("/bantuan-ganda")

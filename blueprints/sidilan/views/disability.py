@@ -1,4 +1,5 @@
 """SIDILAN disability form view."""
+
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -30,8 +31,12 @@ def disability_edit(person_id: int):
         form = DisabilityForm()
         out = save_disability(person, form, current_user)
         if out.stale:
-            return conflict_response(form, out.stale, back_url=url_for("sidilan.disability_edit", person_id=person.id),
-                                     current=disability_values(out.stale))
+            return conflict_response(
+                form,
+                out.stale,
+                back_url=url_for("sidilan.disability_edit", person_id=person.id),
+                current=disability_values(out.stale),
+            )
         if out.record is not None:
             flash("Data disabilitas tersimpan.", "ok")
             return redirect(url_for("sidilan.person_view", person_id=person.id))
@@ -41,5 +46,6 @@ def disability_edit(person_id: int):
         if d is not None:
             for name, value in disability_values(d).items():
                 form[name].data = value
-    return render("sidilan/disability_form.html", form=form, p=person,
-                  status=FORM_INVALID if has_errors(form) else 200)
+    return render(
+        "sidilan/disability_form.html", form=form, p=person, status=FORM_INVALID if has_errors(form) else 200
+    )

@@ -1,4 +1,5 @@
 """SIDILAN duplicate review views: open cases, side-by-side comparison and decision."""
+
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -24,10 +25,17 @@ def duplicates():
     return render("sidilan/duplicates.html", page=page, reasons=REASON_LABELS)
 
 
-COMPARE_FIELDS = [("NIK", "nik"), ("No. KK", "no_kk"), ("Nama lengkap", "nama_lengkap"),
-                  ("Jenis kelamin", "jenis_kelamin"), ("Tempat lahir", "tempat_lahir"),
-                  ("Tanggal lahir", "tanggal_lahir"), ("Alamat", "alamat"), ("Status verifikasi", "status_verifikasi"),
-                  ("Sumber data", "sumber_data")]
+COMPARE_FIELDS = [
+    ("NIK", "nik"),
+    ("No. KK", "no_kk"),
+    ("Nama lengkap", "nama_lengkap"),
+    ("Jenis kelamin", "jenis_kelamin"),
+    ("Tempat lahir", "tempat_lahir"),
+    ("Tanggal lahir", "tanggal_lahir"),
+    ("Alamat", "alamat"),
+    ("Status verifikasi", "status_verifikasi"),
+    ("Sumber data", "sumber_data"),
+]
 
 
 @bp.route("/duplikat/<int:cand_id>", methods=["GET", "POST"])
@@ -35,7 +43,10 @@ COMPARE_FIELDS = [("NIK", "nik"), ("No. KK", "no_kk"), ("Nama lengkap", "nama_le
 def duplicate_review(cand_id: int):
     cand = get_scoped_or_404(DuplicateCandidate, cand_id)
     form = DuplicateDecisionForm()
-    form.keep.choices = [(cand.person_a_id, f"#{cand.person_a_id}"), (cand.person_b_id, f"#{cand.person_b_id}")]
+    form.keep.choices = [
+        (cand.person_a_id, f"#{cand.person_a_id}"),
+        (cand.person_b_id, f"#{cand.person_b_id}"),
+    ]
     if request.method == "POST":
         if not may_staff(current_user):
             abort(404)
@@ -51,9 +62,22 @@ def duplicate_review(cand_id: int):
             else:
                 flash("Dicatat: bukan duplikat. Pasangan ini tidak akan ditanyakan lagi.", "ok")
             return redirect(out.redirect)
-    audit.record("view", "sidilan_duplicate", cand.id,
-                 f"membandingkan orang #{cand.person_a_id} dan #{cand.person_b_id}")
+    audit.record(
+        "view",
+        "sidilan_duplicate",
+        cand.id,
+        f"membandingkan orang #{cand.person_a_id} dan #{cand.person_b_id}",
+    )
     db.session.commit()
-    return render("sidilan/duplicate.html", cand=cand, a=cand.person_a, b=cand.person_b, form=form,
-                  fields=COMPARE_FIELDS, reasons=REASON_LABELS, may_decide=may_staff(current_user),
-                  show_nik=may_see_nik(current_user), status=FORM_INVALID if has_errors(form) else 200)
+    return render(
+        "sidilan/duplicate.html",
+        cand=cand,
+        a=cand.person_a,
+        b=cand.person_b,
+        form=form,
+        fields=COMPARE_FIELDS,
+        reasons=REASON_LABELS,
+        may_decide=may_staff(current_user),
+        show_nik=may_see_nik(current_user),
+        status=FORM_INVALID if has_errors(form) else 200,
+    )

@@ -1,4 +1,5 @@
 """SIDILAN list export (item 8)."""
+
 from flask import abort, request
 from flask_login import current_user
 
@@ -16,5 +17,7 @@ from ._common import FORMATS
 def export(fmt: str):
     if fmt not in FORMATS:
         abort(404)
-    payload, filename = exporter.export_list(fmt, Filters.from_args(request.args), current_user, today_local())
+    payload, filename = exporter.export_list(
+        fmt, Filters.from_args(request.args), current_user, today_local()
+    )
     return download(payload, filename)

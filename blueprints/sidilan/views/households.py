@@ -1,4 +1,5 @@
 """SIDILAN household view (docs/sidilan.md §5.2)."""
+
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -32,7 +33,9 @@ def household(household_id: int):
         if not is_cascade_refresh(request.form):
             out = save_household(hh, form, cascade, current_user)
             if out.stale:
-                return conflict_response(form, out.stale, back_url=url_for("sidilan.household", household_id=hh.id))
+                return conflict_response(
+                    form, out.stale, back_url=url_for("sidilan.household", household_id=hh.id)
+                )
             if out.record is not None:
                 flash("Data keluarga tersimpan.", "ok")
                 return redirect(url_for("sidilan.household", household_id=hh.id))
@@ -42,6 +45,13 @@ def household(household_id: int):
     audit.record("view", "sidilan_household", hh.id, f"membuka keluarga #{hh.id}")
     db.session.commit()
     assistance = list(db.session.scalars(household_assistance(hh, current_user)))
-    return render("sidilan/household.html", hh=hh, form=form, cascade=cascade, assistance=assistance,
-                  may_write=may_write(current_user), show_nik=may_see_nik(current_user),
-                  status=FORM_INVALID if has_errors(form) else 200)
+    return render(
+        "sidilan/household.html",
+        hh=hh,
+        form=form,
+        cascade=cascade,
+        assistance=assistance,
+        may_write=may_write(current_user),
+        show_nik=may_see_nik(current_user),
+        status=FORM_INVALID if has_errors(form) else 200,
+    )

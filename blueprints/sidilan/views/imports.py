@@ -1,4 +1,5 @@
 """SIDILAN spreadsheet import (item 8): upload, column mapping, dry run, run, batch report, rejected rows."""
+
 import itertools
 
 from flask import abort, flash, redirect, request, url_for
@@ -23,8 +24,10 @@ from ._common import FORMATS
 
 
 class UploadForm(CreateForm):
-    berkas = FileField("Berkas spreadsheet (.xlsx atau .csv)",
-                       validators=[FileRequired("Pilih berkas .xlsx atau .csv untuk diunggah.")])
+    berkas = FileField(
+        "Berkas spreadsheet (.xlsx atau .csv)",
+        validators=[FileRequired("Pilih berkas .xlsx atau .csv untuk diunggah.")],
+    )
 
 
 class RunForm(CreateForm):
@@ -49,11 +52,20 @@ def import_upload():
             return out.replay.response()
         if out.record is not None:
             return redirect(url_for("sidilan.import_mapping", token=out.record.token))
-    batches = paginate(scoped(report_models.ImportBatch).options(selectinload(report_models.ImportBatch.user))
-                       .order_by(report_models.ImportBatch.created_at.desc(), report_models.ImportBatch.id.desc()),
-                       request.args.get("hal"))
-    return render("sidilan/report_import.html", form=form, batches=batches, fields=importer.FIELDS,
-                  max_rows=importer.MAX_ROWS, status=FORM_INVALID if form.errors else 200)
+    batches = paginate(
+        scoped(report_models.ImportBatch)
+        .options(selectinload(report_models.ImportBatch.user))
+        .order_by(report_models.ImportBatch.created_at.desc(), report_models.ImportBatch.id.desc()),
+        request.args.get("hal"),
+    )
+    return render(
+        "sidilan/report_import.html",
+        form=form,
+        batches=batches,
+        fields=importer.FIELDS,
+        max_rows=importer.MAX_ROWS,
+        status=FORM_INVALID if form.errors else 200,
+    )
 
 
 @bp.route("/impor/<token>/kolom", methods=["GET", "POST"])
@@ -76,7 +88,9 @@ def import_mapping(token: str):
             pending.mapping = importer.guess_mapping(sheet.headers)
             pending.mapped = False
             pending.save()
-            flash("Judul kolom dibaca ulang dari baris " + str(header + 1) + ". Periksa pemetaan kolom.", "ok")
+            flash(
+                "Judul kolom dibaca ulang dari baris " + str(header + 1) + ". Periksa pemetaan kolom.", "ok"
+            )
             return redirect(url_for("sidilan.import_mapping", token=token))
         if not errors:
             mapping, errors = importer.read_mapping(request.form, len(sheet.headers))
@@ -91,9 +105,18 @@ def import_mapping(token: str):
                 return redirect(url_for("sidilan.import_preview", token=token))
     preview = [cells for _, cells, _ in itertools.islice(sheet.data_rows(), 3)]
     sources = [(code, V.label(V.SUMBER_DATA, code)) for code in importer.SOURCES]
-    return render("sidilan/report_import_map.html", pending=pending, sheet=sheet, fields=importer.FIELDS,
-                  mapping=mapping, errors=errors, preview=preview, sources=sources,
-                  source=request.form.get("sumber_data", pending.source), status=422 if errors else 200)
+    return render(
+        "sidilan/report_import_map.html",
+        pending=pending,
+        sheet=sheet,
+        fields=importer.FIELDS,
+        mapping=mapping,
+        errors=errors,
+        preview=preview,
+        sources=sources,
+        source=request.form.get("sumber_data", pending.source),
+        status=422 if errors else 200,
+    )
 
 
 def _run(pending: importer.Pending) -> importer.DryRun:
@@ -105,8 +128,17 @@ def _preview(pending: importer.Pending, form: RunForm, status: int = 200):
     show = request.args.get("tampil", "")
     rows = [r for r in run.rows if r.status == show] if show in importer.STATUS_LABELS else run.rows
     page = paginate_list(rows, request.args.get("hal"), filters=("tampil",))
-    return render("sidilan/report_import_preview.html", "sidilan/_report_import_rows.html", pending=pending,
-                  run=run, page=page, show=show, labels=importer.STATUS_LABELS, form=form, status=status)
+    return render(
+        "sidilan/report_import_preview.html",
+        "sidilan/_report_import_rows.html",
+        pending=pending,
+        run=run,
+        page=page,
+        show=show,
+        labels=importer.STATUS_LABELS,
+        form=form,
+        status=status,
+    )
 
 
 @bp.route("/impor/<token>/uji")
@@ -140,8 +172,11 @@ def import_run(token: str):
             return redirect(url_for("sidilan.import_mapping", token=token))
         return _preview(pending, form, FORM_INVALID)
     batch = out.record
-    flash(f"Impor selesai: {batch.created_count} data baru dibuat (draf), {batch.matched_count} cocok dengan data "
-          f"yang ada, {batch.rejected_count} ditolak.", "ok")
+    flash(
+        f"Impor selesai: {batch.created_count} data baru dibuat (draf), {batch.matched_count} cocok dengan data "
+        f"yang ada, {batch.rejected_count} ditolak.",
+        "ok",
+    )
     return redirect(url_for("sidilan.import_batch", batch_id=batch.id))
 
 
@@ -162,8 +197,9 @@ def import_rejects(batch_id: int, fmt: str):
     if fmt not in FORMATS:
         abort(404)
     batch = get_scoped_or_404(report_models.ImportBatch, batch_id)
-    payload = exporter.rejects_file(fmt, batch.headers, batch.rejected,
-                                    exporter.watermark(current_user, "diunduh"))
+    payload = exporter.rejects_file(
+        fmt, batch.headers, batch.rejected, exporter.watermark(current_user, "diunduh")
+    )
     audit.record("download", "sidilan_import", batch.id, f"unduh baris ditolak impor #{batch.id} ({fmt})")
     db.session.commit()
     return download(payload, f"impor-{batch.id}-ditolak.{fmt}")

@@ -1,4 +1,5 @@
 """SIDILAN person views: search and list, NIK decode, new and edit form, person record."""
+
 from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
@@ -33,12 +34,14 @@ from ._common import _not_editable, _place_values
 
 # ---- search and list ------------------------------------------------------------------------------
 
+
 @bp.route("/")
 @audit.reads("sidilan_person", "daftar orang")
 def index():
     filters = Filters.from_args(request.args)
     stmt = search_stmt(filters, current_user, today_local()).options(
-        joinedload(Person.nagari), joinedload(Person.disability))
+        joinedload(Person.nagari), joinedload(Person.disability)
+    )
     page = paginate(stmt, request.args.get("hal"), filters=Filters.names())
     ctx = dict(page=page, f=filters, today=today_local())
     if wants_fragment():
@@ -58,7 +61,11 @@ def nik_decode():
         birth = date.fromisoformat(request.args.get("tanggal_lahir") or "")
     except ValueError:
         birth = None
-    chk = check_nik(nik, sex=sex, birth_date=birth, regency_code=current_user.regency.code) if nik.strip() else None
+    chk = (
+        check_nik(nik, sex=sex, birth_date=birth, regency_code=current_user.regency.code)
+        if nik.strip()
+        else None
+    )
     existing = None
     if chk is not None and chk.ok:
         existing = existing_with_nik(chk.value, current_user)
@@ -67,13 +74,15 @@ def nik_decode():
 
 # ---- person ------------------------------------------------------------------------------------
 
+
 def _decode_for(form):
     """The NIK decode shown next to the field after a submit (the no-JS path)."""
     if not (form.nik.data or "").strip():
         return None
     birth = form.tanggal_lahir.data if not form.tanggal_lahir.errors else None
-    chk = check_nik(form.nik.data, sex=form.jenis_kelamin.data, birth_date=birth,
-                    regency_code=current_user.regency.code)
+    chk = check_nik(
+        form.nik.data, sex=form.jenis_kelamin.data, birth_date=birth, regency_code=current_user.regency.code
+    )
     return chk if chk.ok else None  # errors already show at the field
 
 
@@ -112,14 +121,25 @@ def _person_form(person: Person | None, form, cascade: Cascade):
     if request.method == "POST" and not is_cascade_refresh(request.form):
         out = save_person(person, form, cascade, current_user)
         if out.stale:
-            return conflict_response(form, out.stale, back_url=url_for("sidilan.person_edit", person_id=person.id),
-                                     current={"tags": out.stale.tag_list})
+            return conflict_response(
+                form,
+                out.stale,
+                back_url=url_for("sidilan.person_edit", person_id=person.id),
+                current={"tags": out.stale.tag_list},
+            )
         if out.replay:
             return out.replay.response()
         if out.record is not None:
             return _after_save(out)
-    return render("sidilan/person_form.html", form=form, cascade=cascade, errors=out.field_errors, person=person,
-                  decode=_decode_for(form), status=FORM_INVALID if has_errors(form, out.field_errors) else 200)
+    return render(
+        "sidilan/person_form.html",
+        form=form,
+        cascade=cascade,
+        errors=out.field_errors,
+        person=person,
+        decode=_decode_for(form),
+        status=FORM_INVALID if has_errors(form, out.field_errors) else 200,
+    )
 
 
 def _after_save(out: Outcome):
@@ -140,15 +160,34 @@ def person_view(person_id: int):
         abort(404)
     audit.record("view", "sidilan_person", person.id, f"membuka profil orang #{person.id}")
     db.session.commit()
-    chk = check_nik(person.nik, sex=person.jenis_kelamin, birth_date=person.tanggal_lahir,
-                    regency_code=current_user.regency.code) if person.nik else None
+    chk = (
+        check_nik(
+            person.nik,
+            sex=person.jenis_kelamin,
+            birth_date=person.tanggal_lahir,
+            regency_code=current_user.regency.code,
+        )
+        if person.nik
+        else None
+    )
     kk_chk = check_kk(person.no_kk) if person.no_kk else None
     age = person.age_on(today_local())
-    return render("sidilan/person.html", p=person, chk=chk, kk_chk=kk_chk, **record_context(person, current_user),
-                  age=age, editable=editable(person),
-                  actions=allowed_actions(person, current_user), action_labels=ACTION_LABELS,
-                  wg_flag=wgss_flag(person.disability.wg_answers) if person.disability else False,
-                  wg_cutoff=wgss_cutoff(), access=accessibility_summary(person),
-                  workflow_form=WorkflowForm(), assistance_transitions=ASSISTANCE_TRANSITIONS,
-                  may_write=may_write(current_user), may_staff=may_staff(current_user),
-                  show_nik=may_see_nik(current_user))
+    return render(
+        "sidilan/person.html",
+        p=person,
+        chk=chk,
+        kk_chk=kk_chk,
+        **record_context(person, current_user),
+        age=age,
+        editable=editable(person),
+        actions=allowed_actions(person, current_user),
+        action_labels=ACTION_LABELS,
+        wg_flag=wgss_flag(person.disability.wg_answers) if person.disability else False,
+        wg_cutoff=wgss_cutoff(),
+        access=accessibility_summary(person),
+        workflow_form=WorkflowForm(),
+        assistance_transitions=ASSISTANCE_TRANSITIONS,
+        may_write=may_write(current_user),
+        may_staff=may_staff(current_user),
+        show_nik=may_see_nik(current_user),
+    )

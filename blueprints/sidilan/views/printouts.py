@@ -1,4 +1,5 @@
 """SIDILAN printouts: the blank paper form per jorong (docs/sidilan.md §12) and the profile PDF."""
+
 import segno
 from flask import request
 from flask_login import current_user
@@ -24,6 +25,7 @@ from ..models import Person, VerificationEvent
 
 # ---- blank paper form per jorong (docs/sidilan.md §12) ------------------------------------------
 
+
 def form_number(nagari_code: str, jorong_id: int | None) -> str:
     """Short, human-copyable: 'F-0218-2004-J7' (kecamatan + nagari digits, jorong id)."""
     digits = nagari_code.replace(".", "")
@@ -43,9 +45,19 @@ def paper_form():
             number = form_number(nagari.code, jorong.id if jorong else None)
             qr = segno.make(f"SIDILAN|{nagari.code}|{jorong.id if jorong else ''}|{number}", error="m")
             maxima = barthel_maxima()  # configurable (unverified item maxima, docs/sidilan.md §8.2)
-            pdf = render_pdf("sidilan/pdf_form.html", regency=current_user.regency, kecamatan=nagari.parent,
-                             nagari=nagari, jorong=jorong, form_no=number, qr=qr.svg_data_uri(scale=3),
-                             v=V, maxima=maxima, barthel_max=max(maxima.values()), footer=f"SIDILAN · {number}")
+            pdf = render_pdf(
+                "sidilan/pdf_form.html",
+                regency=current_user.regency,
+                kecamatan=nagari.parent,
+                nagari=nagari,
+                jorong=jorong,
+                form_no=number,
+                qr=qr.svg_data_uri(scale=3),
+                v=V,
+                maxima=maxima,
+                barthel_max=max(maxima.values()),
+                footer=f"SIDILAN · {number}",
+            )
             name = (jorong.name if jorong else nagari.name).replace(" ", "_")
             return pdf_response(pdf, f"formulir-sidilan-{name}.pdf")
     return render("sidilan/report_form.html", cascade=cascade, errors=errors, status=422 if errors else 200)
@@ -61,17 +73,32 @@ PROFILE_ROWS = 4  # assessments / assistance rows that keep the profile on one p
 def profile_pdf(person_id: int):
     person = get_scoped_or_404(Person, person_id)
     assistance = list(db.session.scalars(assistance_for(person, current_user)))
-    events = list(db.session.scalars(select(VerificationEvent).where(VerificationEvent.person_id == person.id)
-                                     .order_by(VerificationEvent.at.desc(), VerificationEvent.id.desc()).limit(1)))
+    events = list(
+        db.session.scalars(
+            select(VerificationEvent)
+            .where(VerificationEvent.person_id == person.id)
+            .order_by(VerificationEvent.at.desc(), VerificationEvent.id.desc())
+            .limit(1)
+        )
+    )
     show_nik = may_see_nik(current_user)
     today = today_local()
-    pdf = render_pdf("sidilan/pdf_profile.html", p=person, v=V, show_nik=show_nik, today=today,
-                     regency=db.session.get(Regency, person.regency_id),
-                     age=person.age_on(today), assessments=person.assessments, assistance=assistance,
-                     last_event=events[0] if events else None, limit=PROFILE_ROWS,
-                     wg_flag=wgss_flag(person.disability.wg_answers) if person.disability else False,
-                     mark=exporter.watermark(current_user, "dicetak"),
-                     footer=f"SIDILAN #{person.id}")
+    pdf = render_pdf(
+        "sidilan/pdf_profile.html",
+        p=person,
+        v=V,
+        show_nik=show_nik,
+        today=today,
+        regency=db.session.get(Regency, person.regency_id),
+        age=person.age_on(today),
+        assessments=person.assessments,
+        assistance=assistance,
+        last_event=events[0] if events else None,
+        limit=PROFILE_ROWS,
+        wg_flag=wgss_flag(person.disability.wg_answers) if person.disability else False,
+        mark=exporter.watermark(current_user, "dicetak"),
+        footer=f"SIDILAN #{person.id}",
+    )
     audit.record("print", "sidilan_person", person.id, f"cetak profil orang #{person.id}")
     db.session.commit()
     return pdf_response(pdf, f"profil-sidilan-{person.id}.pdf")

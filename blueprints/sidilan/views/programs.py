@@ -1,4 +1,5 @@
 """SIDILAN program views (reference data; managed by the verifikator of the regency)."""
+
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -37,11 +38,14 @@ def program_edit(program_id: int | None = None):
     if request.method == "POST":
         out = save_program(row, form, current_user)
         if out.stale:
-            return conflict_response(form, out.stale, back_url=url_for("sidilan.program_edit", program_id=row.id))
+            return conflict_response(
+                form, out.stale, back_url=url_for("sidilan.program_edit", program_id=row.id)
+            )
         if out.replay:
             return out.replay.response()
         if out.record is not None:
             flash("Program tersimpan.", "ok")
             return redirect(url_for("sidilan.programs"))
-    return render("sidilan/program_form.html", form=form, row=row,
-                  status=FORM_INVALID if has_errors(form) else 200)
+    return render(
+        "sidilan/program_form.html", form=form, row=row, status=FORM_INVALID if has_errors(form) else 200
+    )

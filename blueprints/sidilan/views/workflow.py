@@ -1,4 +1,5 @@
 """SIDILAN verification workflow views: a status step on a person, the verification worklist."""
+
 from flask import flash, redirect, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -28,8 +29,12 @@ def person_transition(person_id: int):
         return back
     out = step(person, form.action.data, form.note.data, current_user)
     if out.related:
-        links = Markup(" ").join(Markup('<a href="{}">Buka kasus duplikat #{}</a>').format(
-            url_for("sidilan.duplicate_review", cand_id=c.id), c.id) for c in out.related)
+        links = Markup(" ").join(
+            Markup('<a href="{}">Buka kasus duplikat #{}</a>').format(
+                url_for("sidilan.duplicate_review", cand_id=c.id), c.id
+            )
+            for c in out.related
+        )
         flash(escape(out.error) + Markup(" ") + links, "error")
     elif out.error:
         flash(out.error, "error")
