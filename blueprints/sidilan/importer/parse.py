@@ -4,31 +4,15 @@ disability words, names. Pure functions of the text."""
 import re
 from datetime import date, timedelta
 
+from blueprints.core.fmt import BULAN
+
 
 def normalise_header(text: str) -> str:
     text = re.sub(r"[^0-9a-z]+", " ", (text or "").lower())
     return " ".join(text.split())
 
 
-BULAN_NAMA = {
-    m.lower(): i + 1
-    for i, m in enumerate(
-        [
-            "Januari",
-            "Februari",
-            "Maret",
-            "April",
-            "Mei",
-            "Juni",
-            "Juli",
-            "Agustus",
-            "September",
-            "Oktober",
-            "November",
-            "Desember",
-        ]
-    )
-}
+BULAN_NAMA = {m.lower(): i + 1 for i, m in enumerate(BULAN)}
 BULAN_NAMA.update({k[:3]: v for k, v in list(BULAN_NAMA.items())})
 BULAN_NAMA.update({"agust": 8, "ags": 8, "okt": 10, "des": 12, "nop": 11, "pebruari": 2})
 _DATE_PATTERNS = (
