@@ -1,10 +1,12 @@
 """The printed letter (docs/rujukan.md §9.1/9.2): real WeasyPrint, one page, size, marks, print log."""
 
 import contextlib
+import io
 import re
-import zlib
 
 from flask import render_template
+from pypdf import PdfReader
+from pypdf.generic import StreamObject
 from sqlalchemy import func, select
 
 from blueprints.core.audit import AuditEvent
@@ -18,24 +20,21 @@ PDF_BUDGET = 30 * 1024
 
 
 def pdf_info(data: bytes) -> tuple[int, list[str]]:
-    """(page count, MediaBoxes) read from the PDF's (compressed) object streams."""
-    text = data
-    for chunk in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        with contextlib.suppress(zlib.error):
-            text += zlib.decompress(chunk)
-    count = int(re.search(rb"/Type /Pages/Kids \[[^\]]*\]/Count (\d+)", text).group(1))
-    boxes = [b.decode() for b in re.findall(rb"/MediaBox \[([^\]]*)\]", text)]
-    return count, boxes
+    """(page count, MediaBoxes as "x0 y0 x1 y1"), read with a real PDF parser."""
+    pages = PdfReader(io.BytesIO(data)).pages
+    return len(pages), [" ".join(str(v) for v in page.mediabox) for page in pages]
 
 
 def _inflate(data: bytes) -> dict[int, bytes]:
-    """Decompressed streams by object number (object streams included, under their own number)."""
+    """Decompressed streams by object number (object streams included, under their own number), read with a
+    real PDF parser: compressed bytes may hold anything, so no regular expression can find where a stream ends."""
+    reader = PdfReader(io.BytesIO(data))
     out = {}
-    for num, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S):
-        m = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
-        if m:
-            with contextlib.suppress(zlib.error):
-                out[int(num)] = zlib.decompress(m.group(1))
+    for num in range(1, int(reader.trailer["/Size"])):
+        with contextlib.suppress(Exception):  # free or unreadable entries of the cross-reference table
+            obj = reader.get_object(num)
+            if isinstance(obj, StreamObject):
+                out[num] = obj.get_data()
     return out
 
 
