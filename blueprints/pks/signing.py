@@ -4,11 +4,11 @@ from datetime import date
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.outcome import Outcome
 
 from .checks import rule_warnings, signing_gaps
 from .events import log
 from .models import Agreement
-from .outcome import Outcome
 from .target import end_after
 
 NOT_READY_TO_SIGN = "Penandatanganan hanya dari tahap Siap tanda tangan."
@@ -39,7 +39,7 @@ def check_signing(
     a: Agreement, tgl_ttd: date | None, start: date | None, end: date | None, today: date
 ) -> Outcome:
     return Outcome(
-        errors=date_errors(a, tgl_ttd, start, end, today) + signing_gaps(a),
+        refusals=date_errors(a, tgl_ttd, start, end, today) + signing_gaps(a),
         warnings=rule_warnings(a, "ditandatangani", start, end),
     )
 
@@ -69,7 +69,7 @@ def sign(
     start, end, past_calendar = term(tgl_ttd, start, end, months)
     out = check_signing(a, tgl_ttd, start, end, today)
     if past_calendar:
-        out.errors.append("Jangka waktu itu berakhir melewati tanggal terakhir yang dapat dicatat.")
+        out.refusals.append("Jangka waktu itu berakhir melewati tanggal terakhir yang dapat dicatat.")
     if not out.ok:
         return out
     old = a.tahap

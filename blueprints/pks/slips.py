@@ -10,10 +10,11 @@ from sqlalchemy import select
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import date_range_message, out_of_range
+from blueprints.core.outcome import Outcome
 
 from .events import log
 from .models import Agreement, Slip
-from .outcome import Locked, Outcome
+from .outcome import Locked
 from .target import Target, format_target, parse_target
 
 
@@ -32,10 +33,10 @@ def set_target(
     out = Outcome()
     reason = (reason or "").strip()
     if a.is_locked:
-        out.errors.append(Locked.message)
+        out.refusals.append(Locked.message)
         return out
     if a.target_mulai is not None and not reason:
-        out.errors.append("Penundaan wajib disertai alasan.")
+        out.refusals.append("Penundaan wajib disertai alasan.")
         return out
     if a.target_mulai is not None:
         db.session.add(
@@ -95,7 +96,7 @@ def set_target_from_form(a: Agreement, form, user):
         tempat=(form.tempat.data or "").strip(),
     )
     if not out.ok:
-        form.alasan.errors.extend(out.errors)
+        form.alasan.errors.extend(out.refusals)
         return None
     return url_for("pks.stage", agreement_id=a.id), f"Target tanda tangan: {parsed.label()}."
 

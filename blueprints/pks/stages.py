@@ -9,12 +9,12 @@ from datetime import date
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import CONTROL_CHARS
+from blueprints.core.outcome import Outcome
 from blueprints.core.scope import scoped
 
 from .checks import dprd_errors, rule_warnings
 from .events import log
 from .models import FINAL_STAGES, SIGNED_STAGES, TAHAP, Agreement
-from .outcome import Outcome
 from .queries import list_options
 from .validity import effective_end
 
@@ -92,7 +92,7 @@ def move_errors(a: Agreement, to: str, reason: str = "") -> list[str]:
 
 def check_transition(a: Agreement, to: str, reason: str = "") -> Outcome:
     """The machine's refusals, and (for a move it allows) the rules the move hits."""
-    out = Outcome(errors=move_errors(a, to, reason))
+    out = Outcome(refusals=move_errors(a, to, reason))
     if to in next_stages(a) and to != "ditandatangani":
         out.warnings = rule_warnings(a, to, None, None)
     return out
@@ -137,7 +137,7 @@ def move(a: Agreement, shown: str, to: str, reason: str, user, today: date) -> O
     if shown != a.tahap:
         if shown in TAHAP and to == a.tahap:
             return Outcome(repeated=True)
-        return Outcome(errors=[stale_stage_message(a, shown)], stale=True)
+        return Outcome(refusals=[stale_stage_message(a, shown)], stale=True)
     old = a.tahap
     out = transition(a, to, reason, user, today)
     if out.ok:

@@ -5,20 +5,21 @@ from flask import url_for
 
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
+from blueprints.core.outcome import Outcome
 
 from . import lifecycle
 from .lifecycle import TRANSITIONS, TransitionError
 from .models import Referral
-from .outcome import Result, first_errors, refusal
+from .outcome import first_errors, refusal
 
 
-def record_action(ref: Referral, action: str, form, user) -> Result:
+def record_action(ref: Referral, action: str, form, user) -> Outcome:
     """One lifecycle step. A replay of the same submit lands on the letter; another submit of a step the state
-    no longer allows is refused (``refused``)."""
+    no longer allows is refused (``refusals``)."""
     if not form.validate():
-        return Result(errors=first_errors(form))
+        return Outcome(errors=first_errors(form))
     if replay := submission.claim(form.submission_key.data):
-        return Result(replay=replay)
+        return Outcome(replay=replay)
     try:
         target = lifecycle.redirect_target(ref, form.redirect_to_id.data) if action == "redirect" else None
         lifecycle.check_transition(ref, action, user, channel=form.channel.data, note=form.note.data)
@@ -30,4 +31,4 @@ def record_action(ref: Referral, action: str, form, user) -> Result:
     audit.record("update", "rujukan", ref.id, f"rujukan #{ref.id}: {TRANSITIONS[action].label.lower()}")
     submission.remember(form.submission_key.data, url_for("rujukan.detail", ref_id=ref.id))
     db.session.commit()
-    return Result(record=ref)
+    return Outcome(record=ref)

@@ -9,12 +9,13 @@ from sqlalchemy.orm.attributes import flag_modified
 from blueprints.auth.models import Organisation
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
+from blueprints.core.outcome import Outcome
 from blueprints.core.pagination import paginate
 from blueprints.core.timeutil import utcnow
 from blueprints.core.versioning import is_stale
 
 from .models import FacilityProfile, HealthWorker, Poli
-from .outcome import Result, first_errors
+from .outcome import first_errors
 
 PROFILE_FIELDS = ("whatsapp", "email", "ambulance", "travel_note", "capacity_note", "bpjs_office")
 
@@ -80,13 +81,13 @@ def facility_values(org: Organisation, profile: FacilityProfile | None) -> dict:
     return values
 
 
-def save_facility(org: Organisation, form, user) -> Result:
+def save_facility(org: Organisation, form, user) -> Outcome:
     """Save the directory entry. The organisation row carries the entry's version: every save updates it, so
     two clerks saving the same entry conflict whichever of its fields they change."""
     if is_stale(org, form.version.data):
-        return Result(stale=True)
+        return Outcome(stale=True)
     if not form.validate():
-        return Result(errors=first_errors(form))
+        return Outcome(errors=first_errors(form))
     profile = profile_of(org.id)
     if profile is None:
         profile = FacilityProfile(organisation_id=org.id)
@@ -102,7 +103,7 @@ def save_facility(org: Organisation, form, user) -> Result:
     profile.paper = form.paper.data
     audit.record("update", "rujukan_faskes", org.id, f"mengubah direktori faskes #{org.id}")
     db.session.commit()
-    return Result(record=org)
+    return Outcome(record=org)
 
 
 # kind -> (model, new row's columns from the valid form, noun for the audit summary)
@@ -116,19 +117,19 @@ ITEMS = {
 }
 
 
-def add_item(org: Organisation, kind: str, form) -> Result:
+def add_item(org: Organisation, kind: str, form) -> Outcome:
     """A poli or a health worker of the facility."""
     if not form.validate():
-        return Result(errors=first_errors(form))
+        return Outcome(errors=first_errors(form))
     if replay := submission.claim(form.submission_key.data):
-        return Result(replay=replay)
+        return Outcome(replay=replay)
     model, values, noun = ITEMS[kind]
     item = model(organisation_id=org.id, **values(form))
     db.session.add(item)
     audit.record("update", "rujukan_faskes", org.id, f"menambah {noun} faskes #{org.id}")
     submission.remember(form.submission_key.data, url_for("rujukan.facility", org_id=org.id))
     db.session.commit()
-    return Result(record=item)
+    return Outcome(record=item)
 
 
 def item_of(org: Organisation, kind: str, item_id: int):
@@ -138,12 +139,12 @@ def item_of(org: Organisation, kind: str, item_id: int):
     return item if item is not None and item.organisation_id == org.id else None
 
 
-def deactivate_item(org: Organisation, item, kind: str) -> Result:
+def deactivate_item(org: Organisation, item, kind: str) -> Outcome:
     """Take a poli or health worker off the lists (referrals keep pointing at it). The wanted state is in the
     request, so a repeated post changes nothing and is not audited twice."""
     if not item.active:
-        return Result(refused="Data ini sudah nonaktif.")
+        return Outcome(refusals=["Data ini sudah nonaktif."])
     item.active = False
     audit.record("update", "rujukan_faskes", org.id, f"menonaktifkan {kind} #{item.id}")
     db.session.commit()
-    return Result(record=item)
+    return Outcome(record=item)

@@ -11,6 +11,7 @@ from blueprints.auth.models import Regency, regency_choices
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
 from blueprints.core.nik import check_nik, clean_number, missing_nik_reason
+from blueprints.core.outcome import Outcome
 from blueprints.core.pagination import paginate
 from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.versioning import is_stale
@@ -19,7 +20,6 @@ from blueprints.wilayah.service import Cascade, regency_by_code
 from . import links
 from .border import border_jorong_ids
 from .models import Patient, Referral
-from .outcome import Result
 
 JKN_DIGITS_MESSAGE = "No. Kartu JKN harus tepat 13 digit angka."
 JKN_REQUIRED_MESSAGE = "Peserta JKN: isi No. Kartu JKN (13 digit)."
@@ -242,26 +242,26 @@ def _copy_onto(patient: Patient, form, cascade, nik_check, user) -> None:
         patient.accessibility = accessibility_text(person) if person else None
 
 
-def save_patient(form, cascade, patient: Patient | None, user) -> Result:
+def save_patient(form, cascade, patient: Patient | None, user) -> Outcome:
     """Register a patient (``patient`` None) or save an edit. Registering a NIK this facility already has
-    opens that patient instead (``known``), also when the rest of the form is not valid yet."""
+    opens that patient instead (``related``), also when the rest of the form is not valid yet."""
     created = patient is None
     if not created and is_stale(patient, form.version.data):
-        return Result(stale=True)
+        return Outcome(stale=True)
     place_errors, nik_check = _patient_errors(form, cascade, patient, user)
     invalid = bool(form.errors or place_errors)
     if created:
         if not invalid and (replay := submission.claim(form.submission_key.data)):
-            return Result(replay=replay)
+            return Outcome(replay=replay)
         # after the claim, so a replay of this submit is told apart from a second registration
         known = (
             patient_with_nik(user.organisation_id, nik_check.value) if nik_check and nik_check.ok else None
         )
         if known is not None:
             db.session.rollback()
-            return Result(known=known)
+            return Outcome(related=[known])
     if invalid:
-        return Result(errors=place_errors, nik_check=nik_check)
+        return Outcome(errors=place_errors, data={"nik_check": nik_check})
     if created:
         patient = Patient(organisation_id=user.organisation_id)
         db.session.add(patient)
@@ -276,4 +276,4 @@ def save_patient(form, cascade, patient: Patient | None, user) -> Result:
     if created:
         submission.remember(form.submission_key.data, url_for("rujukan.patient", patient_id=patient.id))
     db.session.commit()
-    return Result(record=patient, warnings=list(nik_check.warnings) if nik_check else [])
+    return Outcome(record=patient, warnings=list(nik_check.warnings) if nik_check else [])

@@ -13,6 +13,7 @@ from blueprints.auth.models import Organisation
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
 from blueprints.core.nik import clean_number
+from blueprints.core.outcome import Outcome
 from blueprints.core.pagination import paginate
 from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.timeutil import WIB, today_local, utcnow
@@ -24,7 +25,7 @@ from .border import apply_border, suggested_basis
 from .facilities import profile_of
 from .lifecycle import COPYABLE, TransitionError
 from .models import EXPIRABLE, STATUS_LABELS, HealthWorker, Patient, Poli, Referral, ReferralEvent
-from .outcome import Result, first_errors, refusal
+from .outcome import first_errors, refusal
 from .validation import check, save_draft
 from .verification import parse_code, verify_code
 
@@ -203,7 +204,7 @@ def issue_referral(
     return {}, warnings
 
 
-def _issued(ref: Referral, user) -> Result:
+def _issued(ref: Referral, user) -> Outcome:
     """The issue procedure inside a use case: ``record`` when issued, else the refusal (rolled back)."""
     try:
         errors, warnings = issue_referral(ref, user)
@@ -211,8 +212,8 @@ def _issued(ref: Referral, user) -> Result:
         return refusal(e)
     if errors:
         db.session.rollback()
-        return Result(errors=errors, warnings=warnings)
-    return Result(record=ref, warnings=warnings)
+        return Outcome(errors=errors, warnings=warnings)
+    return Outcome(record=ref, warnings=warnings)
 
 
 def _audit_draft(ref: Referral, created: bool) -> None:
@@ -226,25 +227,25 @@ def _audit_draft(ref: Referral, created: bool) -> None:
         audit.record("update", "rujukan", ref.id, f"rujukan #{ref.id}: tujuan teks bebas di luar direktori")
 
 
-def save_referral(ref: Referral, form, user, *, created: bool, issue: bool) -> Result:
+def save_referral(ref: Referral, form, user, *, created: bool, issue: bool) -> Outcome:
     """Save a new draft (``created``: ``ref`` not added yet) or an edit of a draft, and with ``issue`` also
     issue it, in one transaction. What was typed is checked as a whole before anything is copied onto ``ref``."""
     if not created and is_stale(ref, form.version.data):
-        return Result(stale=True)
+        return Outcome(stale=True)
     valid = form.validate()
     errors, warnings = save_draft(ref, typed_values(form), for_issue=issue, invalid=set(form.errors))
     if not valid or errors:
-        return Result(errors=errors, warnings=warnings)
+        return Outcome(errors=errors, warnings=warnings)
     if created:
         if replay := submission.claim(form.submission_key.data):
-            return Result(replay=replay)
+            return Outcome(replay=replay)
         db.session.add(ref)
     apply_border(ref, ref.patient)
     db.session.flush()
     if created:
         lifecycle.log_event(ref, user, None, "draf")
     _audit_draft(ref, created)
-    result = _issued(ref, user) if issue else Result(record=ref, warnings=warnings)
+    result = _issued(ref, user) if issue else Outcome(record=ref, warnings=warnings)
     if result.record is None:
         return result
     if created:
@@ -253,15 +254,15 @@ def save_referral(ref: Referral, form, user, *, created: bool, issue: bool) -> R
     return result
 
 
-def issue_draft(ref: Referral, form, user) -> Result:
+def issue_draft(ref: Referral, form, user) -> Outcome:
     """'Terbitkan' on the detail page: the issue procedure on the stored draft."""
     if not form.validate():
-        return Result(errors=first_errors(form))
+        return Outcome(errors=first_errors(form))
     if replay := submission.claim(form.submission_key.data):
-        return Result(replay=replay)
+        return Outcome(replay=replay)
     if ref.status != "draf":
         db.session.rollback()
-        return Result(refused="Rujukan ini sudah terbit.")
+        return Outcome(refusals=["Rujukan ini sudah terbit."])
     result = _issued(ref, user)
     if result.record is None:
         return result
@@ -317,13 +318,13 @@ def copyable(ref: Referral, today=None) -> bool:
     return ref.effective_status(today or today_local()) in COPYABLE
 
 
-def copy_referral(ref: Referral, form, user) -> Result:
+def copy_referral(ref: Referral, form, user) -> Outcome:
     """A new draft from the content of a letter that is not reused (rejected, redirected, expired, cancelled),
     addressed to the facility the receiver redirected to (if any). Consent is asked again."""
     if not form.validate():
-        return Result(errors=first_errors(form))
+        return Outcome(errors=first_errors(form))
     if replay := submission.claim(form.submission_key.data):
-        return Result(replay=replay)
+        return Outcome(replay=replay)
     new = Referral(
         origin_id=ref.origin_id,
         patient_id=ref.patient_id,
@@ -345,7 +346,7 @@ def copy_referral(ref: Referral, form, user) -> Result:
     audit.record("create", "rujukan", new.id, f"membuat draf rujukan #{new.id} dari rujukan #{ref.id}")
     submission.remember(form.submission_key.data, url_for("rujukan.referral_edit", ref_id=new.id))
     db.session.commit()
-    return Result(record=new)
+    return Outcome(record=new)
 
 
 # ---- the detail page --------------------------------------------------------------------------------------

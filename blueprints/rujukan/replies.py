@@ -5,11 +5,12 @@ from flask import url_for
 
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
+from blueprints.core.outcome import Outcome
 
 from . import icd, lifecycle
 from .lifecycle import TransitionError
 from .models import Referral
-from .outcome import Result, first_errors, refusal
+from .outcome import first_errors, refusal
 
 UNKNOWN_CODE_MESSAGE = "Kode ICD-10 tidak dikenal."
 
@@ -19,15 +20,15 @@ def reply_defaults(ref: Referral, side: str | None) -> dict:
     return {"channel": "web" if side == "receiver" else "kertas", "reply_diag": ref.diag1_code}
 
 
-def record_reply(ref: Referral, form, user) -> Result:
+def record_reply(ref: Referral, form, user) -> Outcome:
     """The receiving doctor's answer, recorded once."""
     if not form.validate():
-        return Result(errors=first_errors(form))
+        return Outcome(errors=first_errors(form))
     found = icd.lookup(form.reply_diag.data)
     if found is None:
-        return Result(errors={"reply_diag": UNKNOWN_CODE_MESSAGE})
+        return Outcome(errors={"reply_diag": UNKNOWN_CODE_MESSAGE})
     if replay := submission.claim(form.submission_key.data):
-        return Result(replay=replay)
+        return Outcome(replay=replay)
     try:
         lifecycle.check_transition(ref, "answer", user, channel=form.channel.data)
     except TransitionError as e:
@@ -41,4 +42,4 @@ def record_reply(ref: Referral, form, user) -> Result:
     audit.record("update", "rujukan", ref.id, f"jawaban rujukan #{ref.id} dicatat")
     submission.remember(form.submission_key.data, url_for("rujukan.detail", ref_id=ref.id))
     db.session.commit()
-    return Result(record=ref)
+    return Outcome(record=ref)

@@ -171,16 +171,16 @@ BAD_ASSISTANCE_STEP = "Perubahan status bantuan tidak sah untuk status saat ini.
 def set_assistance_status(row: Assistance, form, user) -> Outcome:
     """The form posts the status it wants: posted twice, the second finds it done and changes nothing."""
     if not form.validate():
-        return Outcome(error=BAD_ASSISTANCE_STEP)
+        return Outcome(refusals=[BAD_ASSISTANCE_STEP])
     wanted = form.status.data
     if row.status == wanted:
         return Outcome(
-            already=f"Status bantuan sudah {V.label(V.STATUS_BANTUAN, wanted)}; tidak ada yang diubah."
+            repeated=f"Status bantuan sudah {V.label(V.STATUS_BANTUAN, wanted)}; tidak ada yang diubah."
         )
     if is_stale(row, form.version.data):
         return Outcome(stale=row)
     if wanted not in ASSISTANCE_TRANSITIONS.get(row.status, ()):
-        return Outcome(error=BAD_ASSISTANCE_STEP)
+        return Outcome(refusals=[BAD_ASSISTANCE_STEP])
     old, row.status = row.status, wanted
     audit.record(
         "update", "sidilan_assistance", row.id, f"status bantuan #{row.id}: {old} -> {wanted}", user=user
@@ -191,7 +191,7 @@ def set_assistance_status(row: Assistance, form, user) -> Outcome:
         db.session.rollback()
         if row.status == wanted:
             return Outcome(
-                already=f"Status bantuan sudah {V.label(V.STATUS_BANTUAN, wanted)}; tidak ada yang diubah."
+                repeated=f"Status bantuan sudah {V.label(V.STATUS_BANTUAN, wanted)}; tidak ada yang diubah."
             )
-        return Outcome(error=RACED)
+        return Outcome(refusals=[RACED])
     return Outcome(record=row)

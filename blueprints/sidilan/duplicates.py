@@ -187,12 +187,12 @@ def decide_duplicate(cand, form, user) -> Outcome:
         form.keep.errors = list(form.keep.errors) + ["Pilih data yang dipertahankan."]
         valid = False
     if not valid:  # a decided pair has no form left to correct
-        return Outcome(error=DECIDED) if cand.keputusan else Outcome()
+        return Outcome(refusals=[DECIDED]) if cand.keputusan else Outcome()
     if replay := submission.claim(form.submission_key.data):
         return Outcome(replay=replay)
     if cand.keputusan:
         db.session.rollback()
-        return Outcome(error=DECIDED)
+        return Outcome(refusals=[DECIDED])
     try:
         decide(cand, form.keputusan.data, user, keep)
         if form.keputusan.data == "duplikat":
@@ -203,10 +203,10 @@ def decide_duplicate(cand, form, user) -> Outcome:
         db.session.commit()
     except DecisionError as e:
         db.session.rollback()
-        return Outcome(error=str(e))
+        return Outcome(refusals=[str(e)])
     except StaleDataError:  # another decision on this pair (or a merge of one of its records) came first
         db.session.rollback()
-        return Outcome(error=DECIDED if cand.keputusan else RACED)
+        return Outcome(refusals=[DECIDED if cand.keputusan else RACED])
     return Outcome(record=cand, redirect=url)
 
 

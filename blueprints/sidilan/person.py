@@ -176,9 +176,9 @@ def save_person(person: Person | None, form, cascade, user) -> Outcome:
     if person is not None and is_stale(person, form.version.data):
         return Outcome(stale=person)
     valid = form.validate()
-    out = Outcome(field_errors=cascade.errors())
+    out = Outcome(errors=cascade.errors())
     nik, kk, out.warnings = check_numbers(form, user.regency.code)
-    if not valid or has_errors(form, out.field_errors):
+    if not valid or has_errors(form, out.errors):
         return out
     # a replay is recognised before the rules that read the registry, which the first submit has changed
     if person is None and (replay := submission.claim(form.submission_key.data)):

@@ -145,7 +145,7 @@ def step(person: Person, action: str, note: str | None, user) -> Outcome:
         db.session.flush()
     except AlreadyDone as e:
         db.session.rollback()
-        return Outcome(already=str(e))
+        return Outcome(repeated=str(e))
     except DuplicateUndecided as e:
         audit.record(
             "update",
@@ -156,16 +156,16 @@ def step(person: Person, action: str, note: str | None, user) -> Outcome:
             user=user,
         )
         db.session.commit()  # only the cases the check opened: kept, so the links in the message lead somewhere
-        return Outcome(error=str(e), related=e.cases)
+        return Outcome(refusals=[str(e)], related=e.cases)
     except WorkflowError as e:
         db.session.rollback()
-        return Outcome(error=str(e))
+        return Outcome(refusals=[str(e)])
     except (StaleDataError, IntegrityError):
         db.session.rollback()
         dst = TRANSITIONS[action][1]
         if person.status_verifikasi == dst:
-            return Outcome(already=already_message(dst))
-        return Outcome(error=RACED)
+            return Outcome(repeated=already_message(dst))
+        return Outcome(refusals=[RACED])
     db.session.commit()
     return Outcome(record=person)
 

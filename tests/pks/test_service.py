@@ -71,7 +71,10 @@ def _check_stage(ids, start, to, allowed):
     after = db.session.scalar(select(db.func.count()).select_from(Event).where(Event.agreement_id == a.id))
     assert after == events + (1 if allowed else 0)
     if not allowed:
-        assert "tidak diizinkan" in out.errors[0] or "sebelum penandatanganan" in out.errors[0], (start, to)
+        assert "tidak diizinkan" in out.refusals[0] or "sebelum penandatanganan" in out.refusals[0], (
+            start,
+            to,
+        )
 
 
 def test_ksb_machine_goes_through_penawaran(app, ids):
@@ -89,11 +92,11 @@ def test_cancel_after_signing_refused_and_reason_required(app, ids):
     with app.app_context():
         ksb = _a(ids, "ksb")
         out = stages.transition(ksb, "dibatalkan", "tidak jadi", None, DAY)
-        assert not out.ok and out.errors == ["Pembatalan hanya dapat dilakukan sebelum penandatanganan."]
+        assert not out.ok and out.refusals == ["Pembatalan hanya dapat dilakukan sebelum penandatanganan."]
         assert ksb.tahap == "ditandatangani"
         pks = _a(ids, "pks1")
         out = stages.transition(pks, "dibatalkan", "  ", None, DAY)
-        assert not out.ok and "Alasan wajib diisi" in out.errors[0]
+        assert not out.ok and "Alasan wajib diisi" in out.refusals[0]
         assert pks.tahap == "siap_ttd"
 
 
@@ -101,10 +104,10 @@ def test_siap_ttd_needs_the_dprd_decision(app, ids):
     with app.app_context():
         a = _fresh_pks(ids)
         out = stages.transition(a, "siap_ttd", "", None, DAY)
-        assert "Keputusan DPRD" in out.errors[0] and a.tahap == "penyusunan"
+        assert "Keputusan DPRD" in out.refusals[0] and a.tahap == "penyusunan"
         a.dprd_perlu = True
         out = stages.transition(a, "siap_ttd", "", None, DAY)
-        assert "nomor dan tanggal keputusan DPRD" in out.errors[0]
+        assert "nomor dan tanggal keputusan DPRD" in out.refusals[0]
         a.dprd_nomor, a.dprd_tanggal = "12/DPRD/2024", DAY
         assert stages.transition(a, "siap_ttd", "", None, DAY).ok
 
@@ -114,25 +117,26 @@ def test_signing_refused_until_numbers_signatories_and_date(app, ids):
         a = _a(ids, "pks1")
         out = signing.sign(a, DAY, "Solok", None, None, 36, None, DAY)
         assert not out.ok
-        text = " ".join(out.errors)
+        text = " ".join(out.refusals)
         assert "Nomor naskah dari Dinas Sosial Kabupaten Sijunjung" in text
         assert "Nomor naskah dari Dinas Sosial Kabupaten Solok" in text
         assert "Penandatangan untuk" in text
         assert a.tahap == "siap_ttd" and a.tgl_ttd is None
         make_signable(a, kuasa=False)
         out = signing.sign(a, DAY, "Solok", None, None, 36, None, DAY)
-        assert [e for e in out.errors if "surat kuasa" in e] and len(out.errors) == 4
+        assert [e for e in out.refusals if "surat kuasa" in e] and len(out.refusals) == 4
         for p in a.signing_parties:
             for s in p.signatories:
                 s.kuasa_nomor, s.kuasa_tanggal = "SK/1", DAY
-        assert signing.sign(a, None, "Solok", None, None, 36, None, DAY).errors == [
+        assert signing.sign(a, None, "Solok", None, None, 36, None, DAY).refusals == [
             "Tanggal penandatanganan wajib diisi."
         ]
         assert (
-            "masa depan" in signing.sign(a, DAY + timedelta(days=1), "", None, None, 36, None, DAY).errors[0]
+            "masa depan"
+            in signing.sign(a, DAY + timedelta(days=1), "", None, None, 36, None, DAY).refusals[0]
         )
         out = signing.sign(a, DAY, "Solok", None, None, 36, None, DAY)
-        assert out.ok, out.errors
+        assert out.ok, out.refusals
         assert a.tahap == "ditandatangani" and a.tgl_mulai == DAY and a.tgl_berakhir == date(2027, 9, 11)
         assert a.is_locked
 
@@ -143,7 +147,7 @@ def test_signed_version_is_locked(app, ids):
         with pytest.raises(outcome.Locked):
             outcome.ensure_editable(ksb)
         out = slips.set_target(ksb, parse_target("Oktober 2024"), "x", "", None)
-        assert out.errors == [outcome.Locked.message]
+        assert out.refusals == [outcome.Locked.message]
 
 
 def test_adendum_path_links_to_the_original_and_needs_its_own_numbers(app, ids):
@@ -156,7 +160,7 @@ def test_adendum_path_links_to_the_original_and_needs_its_own_numbers(app, ids):
         child.dprd_perlu = False
         assert stages.transition(child, "siap_ttd", "", None, DAY).ok
         out = signing.sign(child, DAY, "", None, None, 12, None, DAY)
-        assert any("Nomor naskah" in e for e in out.errors)
+        assert any("Nomor naskah" in e for e in out.refusals)
 
 
 def test_renewal_extends_validity_and_clears_expiry_reminders(app, ids):
@@ -286,7 +290,7 @@ def test_fuzzy_target_rejects_with_a_message(text):
 def test_slip_ledger_is_append_only_and_totals(app, ids):
     with app.app_context():
         a = _a(ids, "pks2")
-        assert slips.set_target(a, parse_target("Oktober 2024"), "", "", None).errors == [
+        assert slips.set_target(a, parse_target("Oktober 2024"), "", "", None).refusals == [
             "Penundaan wajib disertai alasan."
         ]
         assert slips.set_target(

@@ -6,12 +6,12 @@ from markupsafe import Markup, escape
 
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
+from blueprints.core.outcome import Outcome
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.submission import REPLAY_NOTE
 
 from .. import bp
 from ..models import STATUS_BERLAKU, Agreement
-from ..outcome import Outcome
 from ..target import format_target
 
 

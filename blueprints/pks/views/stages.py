@@ -85,7 +85,7 @@ def stage(agreement_id):
             return done
         if out.stale:  # shown again on the stored stage, with what was typed
             form = _stage_form(a)
-            form.form_errors.extend(out.errors)
+            form.form_errors.extend(out.refusals)
             status = 409
     return _stage_page(a, stage_form=form, status=status)
 

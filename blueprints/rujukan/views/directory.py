@@ -111,5 +111,5 @@ def item_off(org_id: int, kind: str, item_id: int):
     if item is None:
         abort(404)
     result = deactivate_item(org, item, kind)
-    flash(result.refused or "Data dinonaktifkan.", "ok")
+    flash(result.error or "Data dinonaktifkan.", "ok")
     return redirect(url_for("rujukan.facility", org_id=org.id))

@@ -115,13 +115,13 @@ def patient_new(patient_id: int | None = None):
         return result.replay.response()
     if result.stale:
         return _patient_conflict(form, patient, cascade)
-    if result.known:
-        return _open_known_patient(result.known)
+    if result.related:  # the NIK is already a patient of this facility
+        return _open_known_patient(result.related[0])
     if result.record is None:
         return render(
             "rujukan/patient_form.html",
             status=FORM_INVALID,
-            **_patient_form_ctx(form, patient, cascade, result.errors, result.nik_check),
+            **_patient_form_ctx(form, patient, cascade, result.errors, result.data.get("nik_check")),
         )
     for w in result.warnings:
         flash(w, "warn")

@@ -122,8 +122,8 @@ def _save(ref: Referral, patient: Patient, form, created: bool):
         return conflict_response(
             form, ref, back_url=url_for("rujukan.referral_edit", ref_id=ref.id), current=rf.stored_values(ref)
         )
-    if result.refused:
-        flash(result.refused, "error")
+    if result.error:
+        flash(result.error, "error")
         return redirect(url_for("rujukan.patient", patient_id=patient.id))
     if result.record is None:
         return _render_form(
@@ -183,8 +183,8 @@ def referral_issue(ref_id: int):
         return result.replay.response()
     if form.errors:
         return _detail_page(ref.id, FORM_INVALID, failed=_failed("issue", result.errors, form))
-    if result.refused:
-        flash(result.refused, "error")
+    if result.error:
+        flash(result.error, "error")
         return redirect(url_for("rujukan.detail", ref_id=ref.id))
     if result.record is None:
         form = _form_from(ref, from_request=False)
@@ -273,8 +273,8 @@ def referral_action(ref_id: int, action: str):
     result = record_action(ref, action, form, current_user)
     if result.replay:
         return result.replay.response()
-    if result.refused:  # the letter's state no longer allows this step
-        return _detail_page(ref.id, 409, failed=_failed(action, {"": result.refused}, form))
+    if result.error:  # the letter's state no longer allows this step
+        return _detail_page(ref.id, 409, failed=_failed(action, {"": result.error}, form))
     if result.record is None:
         return _detail_page(ref.id, FORM_INVALID, failed=_failed(action, result.errors, form))
     flash(f"Status rujukan: {STATUS_LABELS[ref.status]}.", "ok")

@@ -42,8 +42,8 @@ def referral_reply(ref_id: int):
             getattr(form, name).errors = list(getattr(form, name).errors) + [message]
     return render(
         "rujukan/reply_form.html",
-        status=409 if result.refused else FORM_INVALID,
+        status=409 if result.error else FORM_INVALID,
         ref=ref,
         form=form,
-        error=result.refused,
+        error=result.error,
     )

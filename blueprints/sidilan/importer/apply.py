@@ -146,6 +146,6 @@ def run_import(token: str, form, user, today) -> Outcome:
         log.error(
             "sidilan import failed and was rolled back (%s, %s rows)", type(exc).__name__, len(run.rows)
         )
-        return Outcome(error=IMPORT_FAILED, redirect=url_for("sidilan.import_preview", token=token))
+        return Outcome(refusals=[IMPORT_FAILED], redirect=url_for("sidilan.import_preview", token=token))
     pending.discard()
     return Outcome(record=batch)

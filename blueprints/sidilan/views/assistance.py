@@ -67,8 +67,8 @@ def assistance_status(aid: int):
         return conflict_response(form, out.stale, back_url=back)
     if out.record is not None:
         flash("Status bantuan diperbarui.", "ok")
-    elif out.already:
-        flash(out.already, "ok")
+    elif out.repeated:
+        flash(out.repeated, "ok")
     else:
         flash(out.error, "error")
     return redirect(back)

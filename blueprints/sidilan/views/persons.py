@@ -135,10 +135,10 @@ def _person_form(person: Person | None, form, cascade: Cascade):
         "sidilan/person_form.html",
         form=form,
         cascade=cascade,
-        errors=out.field_errors,
+        errors=out.errors,
         person=person,
         decode=_decode_for(form),
-        status=FORM_INVALID if has_errors(form, out.field_errors) else 200,
+        status=FORM_INVALID if has_errors(form, out.errors) else 200,
     )
 
 

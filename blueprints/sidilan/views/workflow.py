@@ -38,8 +38,8 @@ def person_transition(person_id: int):
         flash(escape(out.error) + Markup(" ") + links, "error")
     elif out.error:
         flash(out.error, "error")
-    elif out.already:
-        flash(out.already, "ok")
+    elif out.repeated:
+        flash(out.repeated, "ok")
     else:
         flash(f"Status data: {V.label(V.STATUS_VERIFIKASI, person.status_verifikasi)}.", "ok")
     return back
