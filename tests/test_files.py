@@ -5,7 +5,6 @@ import io
 import os
 import stat
 import tracemalloc
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from blueprints.core.extensions import db
 from blueprints.core.pdf import FetchRefused, StaticOnlyFetcher, html_to_pdf
 from blueprints.core.uploads import pdf_problem, spreadsheet_problem, write_private
 from blueprints.pks.models import Document
+from tests.archives import zeros, zip_of
 from tests.conftest import make_config
 from tests.pks.conftest import PKS1_TITLE, agreement_id
 from tests.replay import form_key, logged_in
@@ -113,27 +113,6 @@ def test_a_pdf_never_embeds_a_file(app):
 # ---- uploads ------------------------------------------------------------------------------------------------
 
 
-def _xlsx(members: dict) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name, content in members.items():
-            if callable(content):
-                with archive.open(name, "w", force_zip64=True) as fh:
-                    content(fh)
-            else:
-                archive.writestr(name, content)
-    return buf.getvalue()
-
-
-def _zeros(megabytes: int):
-    def write(fh):
-        block = b"\0" * (1024 * 1024)
-        for _ in range(megabytes):
-            fh.write(block)
-
-    return write
-
-
 def test_the_sample_spreadsheet_passes():
     assert (
         spreadsheet_problem(Path("tests/data/sidilan_import_sample.xlsx").read_bytes(), "contoh.xlsx") is None
@@ -144,7 +123,7 @@ def test_the_sample_spreadsheet_passes():
 
 
 def test_a_zip_bomb_is_refused_without_unpacking_it():
-    bomb = _xlsx({"[Content_Types].xml": b"<Types/>", "xl/sharedStrings.xml": _zeros(300)})
+    bomb = zip_of({"[Content_Types].xml": b"<Types/>", "xl/sharedStrings.xml": zeros(300)})
     assert len(bomb) < 400_000  # a few hundred KB that would unpack to 300 MB
     tracemalloc.start()
     problem = spreadsheet_problem(bomb, "bom.xlsx")
@@ -158,7 +137,7 @@ def test_too_much_unpacked_data_is_refused():
     noise = os.urandom(
         2 * 1024 * 1024
     )  # does not compress: the ratio rule does not apply, the size rule does
-    problem = spreadsheet_problem(_xlsx({"xl/media/image1.png": noise}), "x.xlsx", max_unpacked=1024 * 1024)
+    problem = spreadsheet_problem(zip_of({"xl/media/image1.png": noise}), "x.xlsx", max_unpacked=1024 * 1024)
     assert problem and "terlalu besar" in problem
 
 
@@ -169,7 +148,7 @@ def test_a_sheet_with_too_many_rows_is_refused_while_streaming():
             fh.write(b'<row r="%d"/>' % n)
         fh.write(b"</sheetData></worksheet>")
 
-    sheet = _xlsx({"xl/worksheets/sheet1.xml": rows})
+    sheet = zip_of({"xl/worksheets/sheet1.xml": rows})
     tracemalloc.start()
     problem = spreadsheet_problem(sheet, "baris.xlsx")
     _, peak = tracemalloc.get_traced_memory()

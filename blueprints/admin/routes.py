@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import func, select
 
-from blueprints.auth.models import Organisation, Regency, User
+from blueprints.auth.models import Organisation, Regency, User, regencies
 from blueprints.auth.passwords import hash_password
 from blueprints.core import audit, submission
 from blueprints.core import session as user_sessions
@@ -204,10 +204,7 @@ def _jorong_regency(source) -> Regency:
     """The admin's own regency; the superadmin (no regency) picks one, the first by code unless asked."""
     if current_user.regency is not None:
         return current_user.regency
-    return (
-        regency_by_code(source.get("_cascade_regency"))
-        or db.session.scalars(select(Regency).order_by(Regency.code)).first()
-    )
+    return regency_by_code(source.get("_cascade_regency")) or regencies()[0]
 
 
 @bp.route("/jorong", methods=["GET", "POST"])
@@ -255,7 +252,7 @@ def jorong():
         stmt = stmt.where(Wilayah.parent_code == cascade.kecamatan)
     page = paginate(stmt, request.args.get("hal"), per_page=50, filters=("kecamatan", "nagari", *back))
     status = FORM_INVALID if (form.errors or errors) else 200
-    regencies = db.session.scalars(select(Regency).order_by(Regency.code)).all() if back else []
+    choices = regencies() if back else []
     return render(
         "admin/jorong.html",
         form=form,
@@ -264,7 +261,7 @@ def jorong():
         page=page,
         status=status,
         regency=regency,
-        regencies=regencies,
+        regencies=choices,
     )
 
 

@@ -90,7 +90,11 @@ class User(Versioned, UserMixin, RegencyScoped, db.Model):
         return ROLE_LABELS.get(self.role, self.role)
 
 
+def regencies() -> list[Regency]:
+    """Every regency in code order (one query, no commit)."""
+    return list(db.session.scalars(select(Regency).order_by(Regency.code)))
+
+
 def regency_choices(value: str = "id") -> list[tuple]:
-    """(id or code, name) of every regency in code order, for select fields (one query, no commit)."""
-    rows = db.session.scalars(select(Regency).order_by(Regency.code))
-    return [(getattr(r, value), r.name) for r in rows]
+    """(id or code, name) of every regency in code order, for select fields."""
+    return [(getattr(r, value), r.name) for r in regencies()]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, abort, current_app, has_app_context
+from flask_login import current_user
 
 _KEY = "sinergi.modules"
 
@@ -78,8 +79,6 @@ def dependency_order(modules) -> list[Module]:
 
 
 def may_use(name: str, user=None) -> bool:
-    from flask_login import current_user
-
     user = user or current_user
     module = installed().get(name)
     return bool(module and getattr(user, "is_authenticated", False) and user.role in module.roles)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
-from blueprints.core.uploads import pdf_problem, upload_area
+from blueprints.core.uploads import pdf_problem, upload_area, write_private
 
 from .models import Agreement, Document, MeetingDocument
 from .outcome import Locked
@@ -54,10 +54,6 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def max_bytes() -> int:
-    return upload_limit()
-
-
 def upload_dir() -> Path:
     return upload_area("pks")
 
@@ -97,7 +93,7 @@ def check_file(storage) -> tuple[str | None, bytes, str]:
     if error:
         return error, b"", ""
     ext = name.rsplit(".", 1)[-1].lower()
-    limit = max_bytes()
+    limit = upload_limit()
     data = storage.stream.read(limit + 1)
     error = content_problem(data, ext, limit)
     return (error, b"", "") if error else (None, data, ext)
@@ -147,7 +143,7 @@ def store_upload(a: Agreement, form, storage, user):
         )
     audit.record("create", "pks_document", doc.id, f"dokumen #{doc.id} kesepakatan #{a.id}")
     db.session.flush()  # everything but the commit has gone through before the file is written
-    (upload_dir() / stored).write_bytes(data)
+    write_private(upload_dir() / stored, data)
     return url_for("pks.documents", agreement_id=a.id), f"Berkas diunggah. SHA-256: {digest}"
 
 

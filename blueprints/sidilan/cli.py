@@ -1,10 +1,10 @@
 """SIDILAN's flask commands: `flask sidilan seed` and `flask sidilan bulk`."""
 
 import click
-from sqlalchemy import select
 
-from blueprints.auth.models import Regency
+from blueprints.auth.models import regencies
 from blueprints.core.extensions import db
+from blueprints.wilayah.service import regency_by_code
 
 from . import bp
 from .demo import bulk
@@ -16,7 +16,7 @@ BULK_REGENCIES = {"solok": "13.02", "sijunjung": "13.03"}
 @bp.cli.command("seed")
 def seed_command():
     """`flask sidilan seed`: the assistance programs of docs/sidilan.md §5.1 for every regency. Idempotent."""
-    added = sum(seed_programs(r.id) for r in db.session.scalars(select(Regency).order_by(Regency.code)))
+    added = sum(seed_programs(r.id) for r in regencies())
     db.session.commit()
     click.echo(f"Program bantuan ditambahkan: {added}")
 
@@ -26,7 +26,7 @@ def seed_command():
 @click.option("--kabupaten", type=click.Choice(sorted(BULK_REGENCIES)), default="solok", show_default=True)
 def bulk_command(persons: int, kabupaten: str):
     """`flask sidilan bulk`: synthetic persons for benchmarks (never for a production database)."""
-    regency = db.session.scalar(select(Regency).where(Regency.code == BULK_REGENCIES[kabupaten]))
+    regency = regency_by_code(BULK_REGENCIES[kabupaten])
     if regency is None:
         raise click.ClickException("Wilayah belum ada; jalankan `flask seed` dahulu.")
     n = bulk(regency, max(0, min(persons, 1_000_000)))

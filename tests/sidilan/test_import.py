@@ -19,6 +19,7 @@ from blueprints.core.forms import new_submission_key
 from blueprints.sidilan import importer
 from blueprints.sidilan.models import ChangeLog, Disability, Household, Person
 from blueprints.sidilan.report_models import ImportBatch
+from tests.archives import zeros, zip_of
 from tests.conftest import HX
 from tests.replay import form_key
 
@@ -406,28 +407,9 @@ def test_twenty_megabyte_file_gets_a_message(operator):
     assert f"lebih dari {importer.MAX_ROWS:,} baris".replace(",", ".") in r.text
 
 
-def _zip(members: dict) -> bytes:
-    """An .xlsx-shaped zip; a callable member is streamed in (so the test never holds it unpacked)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name, content in members.items():
-            if callable(content):
-                with archive.open(name, "w", force_zip64=True) as fh:
-                    content(fh)
-            else:
-                archive.writestr(name, content)
-    return buf.getvalue()
-
-
 def _sample_members() -> dict:
     with zipfile.ZipFile(XLSX) as sample:
         return {info.filename: sample.read(info) for info in sample.infolist()}
-
-
-def _zeros(fh):
-    block = b"\0" * (1024 * 1024)
-    for _ in range(200):
-        fh.write(block)
 
 
 def _rows(fh):
@@ -446,9 +428,9 @@ def _pending_files(app) -> list:
 @pytest.mark.parametrize(
     "bomb,message",
     [
-        (lambda: _zip({**_sample_members(), "xl/sharedStrings.xml": _zeros}), "tidak wajar"),
+        (lambda: zip_of({**_sample_members(), "xl/sharedStrings.xml": zeros(200)}), "tidak wajar"),
         (
-            lambda: _zip({**_sample_members(), "xl/worksheets/sheet1.xml": _rows}),
+            lambda: zip_of({**_sample_members(), "xl/worksheets/sheet1.xml": _rows}),
             f"lebih dari {importer.MAX_ROWS:,} baris data".replace(",", "."),
         ),
     ],

@@ -17,7 +17,8 @@ from ..forms import UploadForm
 from ..minutes import meeting_choices
 from ..models import Agreement, Document
 from ..saving import create_once
-from ..storage import documents_of, max_bytes, read_stored, store_upload
+from ..settings import upload_limit
+from ..storage import documents_of, read_stored, store_upload
 
 
 def _form(a: Agreement) -> UploadForm:
@@ -32,7 +33,7 @@ def _page(a, form, status=200):
         a=a,
         form=form,
         docs=documents_of(a),
-        limit_mb=max_bytes() / (1024 * 1024),
+        limit_mb=upload_limit() / (1024 * 1024),
         can_write=can_write(),
         status=status,
     )

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from blueprints.auth.models import Organisation, Regency
+from blueprints.auth.models import Organisation, Regency, regencies
 from blueprints.core import audit
 from blueprints.core.export import csv_bytes, download, safe_row
 from blueprints.core.extensions import db
@@ -58,7 +58,6 @@ def recap_page():
         db.session.commit()  # after the file is built: a commit expires the loaded rows (a query per row)
         return response
     audit.record("view", "rujukan_rekap", f"{y}-{m:02d}", f"melihat rekap rujukan {home.code}->{served.code}")
-    regencies = list(db.session.scalars(select(Regency).order_by(Regency.code)))
     response = render(
         "rujukan/recap.html",
         title=title,
@@ -67,7 +66,7 @@ def recap_page():
         y=y,
         m=m,
         bulan=BULAN,
-        regencies=regencies,
+        regencies=regencies(),
         values=[row_values(x, data["places"]) for x in data["rows"][:200]],
         pdf_parts=_pdf_parts(len(data["rows"])),
         columns=COLUMNS,
