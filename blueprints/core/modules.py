@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from flask import Blueprint, Flask, abort, current_app, has_app_context
 from flask_login import current_user
 
+from .auth_gate import require_login
+
 _KEY = "sinergi.modules"
 
 
@@ -32,8 +34,6 @@ def _gate(bp: Blueprint, name: str) -> None:
     access gets 404, not 403."""
 
     def _module_gate():
-        from .auth_gate import require_login
-
         response = require_login()
         if response is not None:
             return response
