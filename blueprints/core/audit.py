@@ -127,7 +127,7 @@ def _query_note() -> str:
 def _object_id():
     """The record the URL names (its first id argument), if any."""
     for name, value in (request.view_args or {}).items():
-        if isinstance(value, int) and (name == "id" or name.endswith("_id") or name in ("aid",)):
+        if isinstance(value, int) and (name == "id" or name.endswith("_id")):
             return value
     return None
 
