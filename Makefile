@@ -13,8 +13,10 @@ run: setup db demo
 	@echo "Sinergi berjalan di http://127.0.0.1:5000  (Ctrl+C untuk berhenti)"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# One pytest worker per core (pytest-xdist); each worker has its own database (tests/conftest.py worker_database).
+JOBS ?= auto
 test: dev-setup
-	$(BIN)/python -m pytest --durations=20 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --durations=20 $(PYTEST_ARGS)
 
 # ruff (rules and format, pyproject.toml) and the import contracts (pyproject.toml [tool.importlinter])
 lint: dev-setup

@@ -9,7 +9,7 @@ import weakref
 import pytest
 import time_machine
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import create_engine, delete, event, insert, make_url, select
+from sqlalchemy import create_engine, delete, event, insert, make_url, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
@@ -77,11 +77,26 @@ def make_config(db_url: str, **extra) -> dict:
     return config
 
 
+def worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets a database of its own: ``<name>_gw0``, ``<name>_gw1``... on the same
+    PostgreSQL server, created on first use (SQLite files already live in each worker's own tmp dir)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    parsed = make_url(url)
+    if not worker or parsed.get_backend_name() == "sqlite":
+        return url
+    name = f"{parsed.database}_{worker}"
+    admin = create_engine(parsed, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def db_url(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+    url = worker_database(url) if url else "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
     _TEST_DB["url"] = make_url(url)
     return url
 

@@ -12,7 +12,7 @@ session list's form (every account may send them) are not posted: they would end
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from blueprints.auth.models import Organisation, User
 from blueprints.core.extensions import db
@@ -42,24 +42,26 @@ NOT_POSTED = {"/keluar", "/akun/sesi/akhiri"}  # every account may send these; p
 
 
 def _ids(app) -> dict[str, list[int]]:
-    """Record ids of the demo for each route variable (all of them where there are few)."""
+    """Record ids of the demo for each route variable: one record per distinct scope and state (the forms a page
+    shows depend on whose record it is and where it stands, not on which of many alike records it is)."""
 
-    def ids(column, limit=40):
-        return list(db.session.scalars(select(column).order_by(column).limit(limit)))
+    def ids(column, *groups):
+        if not groups:
+            return list(db.session.scalars(select(column).order_by(column)))
+        return sorted(db.session.scalars(select(func.min(column)).group_by(*groups)))
 
     with app.app_context():
-        persons = ids(Person.id, 400)
         return {
-            "agreement_id": ids(Agreement.id),
-            "meeting_id": ids(Meeting.id),
-            "household_id": ids(Household.id),
-            "person_id": persons[:4] + persons[-4:],
+            "agreement_id": ids(Agreement.id, Agreement.jenis, Agreement.tahap),
+            "meeting_id": ids(Meeting.id, Meeting.host_regency_id),
+            "household_id": ids(Household.id, Household.regency_id),
+            "person_id": ids(Person.id, Person.regency_id, Person.status_verifikasi),
             "cand_id": ids(DuplicateCandidate.id),
-            "program_id": ids(Program.id),
-            "ref_id": ids(Referral.id),
-            "patient_id": ids(Patient.id),
-            "org_id": ids(Organisation.id),
-            "user_id": ids(User.id),
+            "program_id": ids(Program.id, Program.regency_id),
+            "ref_id": ids(Referral.id, Referral.origin_id, Referral.destination_id, Referral.status),
+            "patient_id": ids(Patient.id, Patient.organisation_id),
+            "org_id": ids(Organisation.id, Organisation.regency_id, Organisation.kind),
+            "user_id": ids(User.id, User.regency_id, User.role),
         }
 
 
