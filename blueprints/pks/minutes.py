@@ -1,5 +1,5 @@
 """Rapat and its minutes (docs/pks.md §4.3): the meeting, the agreements it discussed, attendees, decisions and
-action items (tindak lanjut). Create use cases return (address, message) for ``saving.create_once``."""
+action items (tindak lanjut). Create use cases answer an ``Outcome`` through ``saving.creates_once``."""
 
 from datetime import date
 
@@ -11,12 +11,14 @@ from blueprints.core.extensions import db
 from blueprints.core.scope import scoped
 
 from .models import ActionItem, Agreement, Attendee, Decision, Meeting, MeetingDocument, meeting_agreement
+from .saving import creates_once
 
 
 def _text(field) -> str:
     return (field.data or "").strip()
 
 
+@creates_once
 def create_meeting(a: Agreement, form):
     m = Meeting(
         tanggal=form.tanggal.data,
@@ -36,6 +38,7 @@ def create_meeting(a: Agreement, form):
     ), "Rapat dicatat. Tambahkan peserta, keputusan dan tindak lanjut."
 
 
+@creates_once
 def add_attendee(m: Meeting, form):
     row = Attendee(
         meeting_id=m.id,
@@ -51,6 +54,7 @@ def add_attendee(m: Meeting, form):
     return url_for("pks.meeting", meeting_id=m.id), "Peserta disimpan."
 
 
+@creates_once
 def add_decision(m: Meeting, form):
     row = Decision(meeting_id=m.id, text=form.text.data.strip())
     db.session.add(row)
@@ -59,6 +63,7 @@ def add_decision(m: Meeting, form):
     return url_for("pks.meeting", meeting_id=m.id), "Keputusan disimpan."
 
 
+@creates_once
 def add_action(m: Meeting, form):
     row = ActionItem(
         meeting_id=m.id,
@@ -100,9 +105,10 @@ def linkable(m: Meeting) -> list[Agreement]:
     )
 
 
-def link_agreement(m: Meeting, agreement_id: int):
+@creates_once
+def link_agreement(m: Meeting, form):
     """Add another agreement discussed in the same meeting (one the link form offered); a replay changes nothing."""
-    linked = db.session.get(Agreement, agreement_id)
+    linked = db.session.get(Agreement, form.agreement_id.data)
     if linked not in m.agreements:
         m.agreements.append(linked)
         db.session.flush()

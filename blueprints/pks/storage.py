@@ -16,6 +16,7 @@ from blueprints.core.uploads import pdf_problem, upload_area, write_private
 
 from .models import Agreement, Document, MeetingDocument
 from .outcome import Locked
+from .saving import creates_once
 from .settings import upload_limit
 
 TYPES = {  # extension -> (mime, label)
@@ -108,6 +109,7 @@ def _has_scan(a: Agreement) -> bool:
     )
 
 
+@creates_once
 def store_upload(a: Agreement, form, storage, user):
     """Check the upload and record it; the file is written only once the submission key is claimed, so a replayed
     upload stores no second copy. A locked agreement takes no new draft and one signed scan at most.
