@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.outcome import Outcome
 from blueprints.core.scope import scoped
 
 from .models import ActionItem, Agreement, Attendee, Decision, Meeting, MeetingDocument, meeting_agreement
-from .saving import creates_once
+from .saving import creates_once, refused, saved
 
 
 def _text(field) -> str:
@@ -82,6 +83,16 @@ def action_item(m: Meeting, item_id: int) -> ActionItem | None:
     return db.session.scalar(
         select(ActionItem).where(ActionItem.id == item_id, ActionItem.meeting_id == m.id)
     )
+
+
+def save_action_done(m: Meeting, item: ActionItem, form, today: date) -> Outcome:
+    """The done / reopen button of an action item: valid, then the wanted state (a double tap is ``repeated``)."""
+    url = url_for("pks.meeting", meeting_id=m.id)
+    if not form.validate():
+        return refused(None, " ".join(e for errs in form.errors.values() for e in errs))
+    if not set_action_done(item, form.done.data == "1", today):
+        return Outcome(repeated=True, data={"url": url})
+    return saved(item, url, "Status tindak lanjut disimpan.")
 
 
 def set_action_done(item: ActionItem, done: bool, today: date) -> bool:

@@ -1,12 +1,11 @@
 """Pages of rapat (attendees, decisions, action items, the agreements discussed); what they decide is in
 ``minutes.py``."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_login import current_user
 
 from blueprints.auth.models import regency_choices
 from blueprints.core import audit
-from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
@@ -24,7 +23,6 @@ from ..forms import (
     MeetingForm,
 )
 from ..models import Agreement, Meeting
-from ..saving import REPLAY_NOTE
 from ._common import answer
 
 
@@ -117,15 +115,8 @@ def action_done(meeting_id, item_id):
     if item is None:
         abort(404)
     form = ActionDoneForm()
-    if not form.validate_on_submit():
-        errors = " ".join(e for errs in form.errors.values() for e in errs)
-        return _page(m, *_forms(), status=FORM_INVALID, error=errors)
-    if not minutes.set_action_done(item, form.done.data == "1", today_local()):
-        flash(REPLAY_NOTE, "ok")
-        return redirect(url_for("pks.meeting", meeting_id=m.id), 303)
-    db.session.commit()
-    flash("Status tindak lanjut disimpan.", "ok")
-    return redirect(url_for("pks.meeting", meeting_id=m.id))
+    out = minutes.save_action_done(m, item, form, today_local())
+    return answer(out, form) or _page(m, *_forms(), status=FORM_INVALID, error=out.error)
 
 
 @bp.route("/rapat/<int:meeting_id>/kesepakatan", methods=["POST"])
