@@ -79,7 +79,7 @@ def set_target(
 @creates_once
 def set_target_from_form(a: Agreement, form, user):
     """The target form's use case: the target is typed as text ("minggu ke-2 September 2024"), so it is parsed
-    and range-checked here. Returns (address, message), or None with the reason on the form."""
+    and range-checked here. Answers the ``Outcome`` of ``creates_once`` (a refusal has its reason on the form)."""
     try:
         parsed = parse_target(form.target.data)
     except ValueError as e:
