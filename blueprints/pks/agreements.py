@@ -1,6 +1,6 @@
 """Drafting an agreement (docs/pks.md §4.1, §6.1): recording it, editing it before signing, its adendum or
-perpanjangan, the KSB's scope items, notes; and finding agreements. Create use cases return (address, message)
-for ``saving.create_once``, or None with the reasons on the form."""
+perpanjangan, the KSB's scope items, notes; and finding agreements. The create and edit use cases answer an
+``Outcome`` (through ``saving``: one record per submission key, edits only on the version they were made on)."""
 
 from flask import url_for
 from sqlalchemy import func, or_, select
@@ -9,11 +9,13 @@ from sqlalchemy.orm import selectinload
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import CONTROL_CHARS
+from blueprints.core.outcome import Outcome
 from blueprints.core.scope import scoped
 
 from .events import log
 from .models import JENIS, TAHAP, URUSAN, Agreement, DocNumber, Note, Party, ScopeItem, ScopeLink
 from .queries import list_options
+from .saving import creates_once, refused, saved, stale_outcome
 from .stages import FIRST_STAGE
 
 SCOPE_NOT_OF_PARENT = "Ruang lingkup harus milik KSB induk."
@@ -129,6 +131,7 @@ def apply_form(form, a: Agreement) -> None:
     a.dprd_tanggal = form.dprd_tanggal.data
 
 
+@creates_once
 def create_agreement(form, user, today):
     """Record a new KSB, PKS, adendum or perpanjangan; the user's regency is its first party."""
     parent = _parent(form)
@@ -180,18 +183,24 @@ def _set_scope_link(a: Agreement, scope_item_id: int | None) -> None:
         db.session.delete(link)
 
 
-def save_agreement(form, a: Agreement, user) -> bool:
-    """Apply the edit form (the version was checked by the view); False with the reason on the form."""
+def save_agreement(form, a: Agreement, user) -> Outcome:
+    """Apply the posted edit form: on the version it was filled on, valid, its scope item one of the parent
+    KSB's; else nothing is written and the reasons are on the form."""
+    url = url_for("pks.detail", agreement_id=a.id)
+    if stale := stale_outcome(form, a, url=url, current=agreement_now(a)):
+        return stale
+    if not form.validate():
+        return refused(form)
     if form.scope_item_id.data and form.scope_item_id.data not in {
         s.id for s in (a.parent.scope_items if a.parent else [])
     }:
         form.scope_item_id.errors.append(SCOPE_NOT_OF_PARENT)
-        return False
+        return refused(form)
     apply_form(form, a)
     _set_scope_link(a, form.scope_item_id.data)
     log(a, "ubah", user, reason="Data kesepakatan diubah")
     audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}")
-    return True
+    return saved(a, url, "Perubahan disimpan.")
 
 
 # ---- adendum / perpanjangan ---------------------------------------------------------------------
@@ -237,6 +246,7 @@ def create_child(a: Agreement, jenis: str, judul: str, user, today) -> Agreement
     return child
 
 
+@creates_once
 def add_child(a: Agreement, form, user, today):
     """The child form's use case: only a signed text gets an adendum or perpanjangan."""
     if not a.is_signed:
@@ -253,6 +263,7 @@ def add_child(a: Agreement, form, user, today):
 # ---- KSB scope items and notes ------------------------------------------------------------------
 
 
+@creates_once
 def add_scope_item(a: Agreement, form, today):
     row = ScopeItem(
         ksb_id=a.id, nama=form.nama.data.strip(), urusan_code=form.urusan_code.data, dicatat_pada=today
@@ -263,6 +274,7 @@ def add_scope_item(a: Agreement, form, today):
     return url_for("pks.coverage"), "Ruang lingkup ditambahkan."
 
 
+@creates_once
 def add_note(a: Agreement, form, user):
     """A shared note, or the regency's internal one (disposisi and telaahan are always internal)."""
     internal = form.internal.data or form.kind.data in INTERNAL_KINDS

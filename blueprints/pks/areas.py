@@ -7,8 +7,10 @@ from sqlalchemy import select
 from blueprints.auth.models import Regency
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.outcome import Outcome
 
 from .models import Agreement, ServiceArea
+from .saving import creates_once
 
 LOCKED_AREA = "Naskah terkunci; perubahan wilayah melalui adendum."
 
@@ -30,7 +32,17 @@ def area_errors(a: Agreement, cascade) -> dict[str, str]:
     return errors
 
 
-def add_area(a: Agreement, nagari: str, jorong_id: int | None):
+def add_area(a: Agreement, cascade, key: str, key_error: str | None) -> Outcome:
+    """Add the place the cascade names, once per submission ``key`` (``key_error`` when the form posted none
+    that is valid): refused while the cascade is incomplete or the text is locked."""
+    errors = area_errors(a, cascade)
+    if errors or key_error:
+        return Outcome(errors=errors, refusals=[key_error] if key_error else [])
+    return _add_place(a, cascade.nagari, cascade.jorong_id, key=key)
+
+
+@creates_once
+def _add_place(a: Agreement, nagari: str, jorong_id: int | None, key: str):
     """Add the place once: the same nagari (or jorong) again changes nothing."""
     same_jorong = ServiceArea.jorong_id.is_(None) if jorong_id is None else ServiceArea.jorong_id == jorong_id
     exists = db.session.scalar(

@@ -6,8 +6,10 @@ from sqlalchemy import select
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.outcome import Outcome
 
 from .models import Activity, Agreement, Evaluation, Obligation, Report
+from .saving import creates_once, refused, saved, stale_outcome
 
 NOT_SIGNED = "Pelaksanaan dicatat setelah naskah ditandatangani."
 SECTIONS = ("kegiatan", "kewajiban", "laporan", "evaluasi")
@@ -55,6 +57,7 @@ def _row(a: Agreement, which: str, form):
     )
 
 
+@creates_once
 def record(a: Agreement, which: str, form):
     """The implementation record of section ``which`` (one of SECTIONS) made from its form."""
     row = _row(a, which, form)
@@ -68,6 +71,18 @@ def obligation_of(a: Agreement, obligation_id: int) -> Obligation | None:
     return db.session.scalar(
         select(Obligation).where(Obligation.id == obligation_id, Obligation.agreement_id == a.id)
     )
+
+
+def save_obligation_status(a: Agreement, ob: Obligation, form) -> Outcome:
+    """The status form of an obligation: on the version it was filled on, then valid (its messages as one
+    refusal, shown above the page)."""
+    url = url_for("pks.work", agreement_id=a.id)
+    if stale := stale_outcome(form, ob, url=url):
+        return stale
+    if not form.validate():
+        return refused(None, " ".join(e for errs in form.errors.values() for e in errs))
+    set_obligation_status(a, ob, form.status.data)
+    return saved(ob, url, "Status kewajiban disimpan.")
 
 
 def set_obligation_status(a: Agreement, ob: Obligation, status: str) -> None:

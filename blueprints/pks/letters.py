@@ -7,8 +7,10 @@ from blueprints.core import audit
 from blueprints.core.extensions import db
 
 from .models import Agreement, Letter
+from .saving import creates_once
 
 
+@creates_once
 def add_letter(a: Agreement, form, user):
     """Recorded with the stage the agreement is in (the tembusan rule reads the offer letters)."""
     row = Letter(

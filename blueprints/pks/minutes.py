@@ -1,5 +1,5 @@
 """Rapat and its minutes (docs/pks.md §4.3): the meeting, the agreements it discussed, attendees, decisions and
-action items (tindak lanjut). Create use cases return (address, message) for ``saving.create_once``."""
+action items (tindak lanjut). Create use cases answer an ``Outcome`` through ``saving.creates_once``."""
 
 from datetime import date
 
@@ -8,15 +8,18 @@ from sqlalchemy import select
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.outcome import Outcome
 from blueprints.core.scope import scoped
 
 from .models import ActionItem, Agreement, Attendee, Decision, Meeting, MeetingDocument, meeting_agreement
+from .saving import creates_once, refused, saved
 
 
 def _text(field) -> str:
     return (field.data or "").strip()
 
 
+@creates_once
 def create_meeting(a: Agreement, form):
     m = Meeting(
         tanggal=form.tanggal.data,
@@ -36,6 +39,7 @@ def create_meeting(a: Agreement, form):
     ), "Rapat dicatat. Tambahkan peserta, keputusan dan tindak lanjut."
 
 
+@creates_once
 def add_attendee(m: Meeting, form):
     row = Attendee(
         meeting_id=m.id,
@@ -51,6 +55,7 @@ def add_attendee(m: Meeting, form):
     return url_for("pks.meeting", meeting_id=m.id), "Peserta disimpan."
 
 
+@creates_once
 def add_decision(m: Meeting, form):
     row = Decision(meeting_id=m.id, text=form.text.data.strip())
     db.session.add(row)
@@ -59,6 +64,7 @@ def add_decision(m: Meeting, form):
     return url_for("pks.meeting", meeting_id=m.id), "Keputusan disimpan."
 
 
+@creates_once
 def add_action(m: Meeting, form):
     row = ActionItem(
         meeting_id=m.id,
@@ -77,6 +83,16 @@ def action_item(m: Meeting, item_id: int) -> ActionItem | None:
     return db.session.scalar(
         select(ActionItem).where(ActionItem.id == item_id, ActionItem.meeting_id == m.id)
     )
+
+
+def save_action_done(m: Meeting, item: ActionItem, form, today: date) -> Outcome:
+    """The done / reopen button of an action item: valid, then the wanted state (a double tap is ``repeated``)."""
+    url = url_for("pks.meeting", meeting_id=m.id)
+    if not form.validate():
+        return refused(None, " ".join(e for errs in form.errors.values() for e in errs))
+    if not set_action_done(item, form.done.data == "1", today):
+        return Outcome(repeated=True, data={"url": url})
+    return saved(item, url, "Status tindak lanjut disimpan.")
 
 
 def set_action_done(item: ActionItem, done: bool, today: date) -> bool:
@@ -100,9 +116,10 @@ def linkable(m: Meeting) -> list[Agreement]:
     )
 
 
-def link_agreement(m: Meeting, agreement_id: int):
+@creates_once
+def link_agreement(m: Meeting, form):
     """Add another agreement discussed in the same meeting (one the link form offered); a replay changes nothing."""
-    linked = db.session.get(Agreement, agreement_id)
+    linked = db.session.get(Agreement, form.agreement_id.data)
     if linked not in m.agreements:
         m.agreements.append(linked)
         db.session.flush()

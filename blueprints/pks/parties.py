@@ -1,5 +1,5 @@
 """Parties to an agreement, their signatories and each party's number of the text (docs/pks.md §4.2). Create
-use cases return (address, message) for ``saving.create_once``."""
+use cases answer an ``Outcome`` through ``saving.creates_once``."""
 
 from flask import flash, url_for
 
@@ -9,6 +9,7 @@ from blueprints.core.extensions import db
 from .events import log
 from .models import Agreement, DocNumber, Party, Signatory
 from .queries import find_number
+from .saving import creates_once
 
 NEEDS_POWER_OF_ATTORNEY = (
     "Peringatan: penandatangan selain Bupati memerlukan surat kuasa sebelum penandatanganan."
@@ -23,6 +24,7 @@ def party_choices(a: Agreement) -> list[tuple[int, str]]:
     return [(p.id, f"{p.urutan_label}: {p.short_label} ({p.regency.short_name})") for p in a.parties]
 
 
+@creates_once
 def add_party(a: Agreement, form, user):
     party = Party(
         agreement_id=a.id,
@@ -43,6 +45,7 @@ def add_party(a: Agreement, form, user):
     return url_for("pks.parties", agreement_id=a.id), "Pihak ditambahkan."
 
 
+@creates_once
 def add_signatory(a: Agreement, form, user):
     """A signatory other than the Bupati is recorded with a warning until the surat kuasa is named."""
     if not form.is_bupati.data and not form.kuasa_nomor.data:
@@ -61,6 +64,7 @@ def add_signatory(a: Agreement, form, user):
     return url_for("pks.parties", agreement_id=a.id), "Penandatangan dicatat."
 
 
+@creates_once
 def record_number(a: Agreement, form, user):
     """Each party numbers the text in its own register: one number per party, a later one replaces it."""
     number = find_number(a.id, form.party_id.data)

@@ -6,13 +6,16 @@ and is changed from the page /pks/aturan without a deploy.
 
 from dataclasses import dataclass
 
+from flask import abort, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.outcome import Outcome
 
 from .models import RuleSetting
+from .saving import refused, saved, stale_outcome
 
 
 @dataclass(frozen=True)
@@ -104,3 +107,22 @@ def switch(code: str, blocking: bool, user) -> bool:
         "update", "pks_rule", code, f"aturan {code}: {'memblokir' if blocking else 'peringatan'}", user=user
     )
     return True
+
+
+UNKNOWN_RULE = "Aturan tidak dikenali. Muat ulang halaman lalu coba lagi."
+
+
+def switch_from_form(form, user) -> Outcome:
+    """The rules page's form (posted by an admin): a known rule, on the version it was shown at, then valid.
+    Another admin's first switch of the same rule at the same moment answers 409."""
+    if form.code.data not in RULES:
+        return refused(None, UNKNOWN_RULE)
+    row = rule_setting(form.code.data)
+    url = url_for("pks.rules")
+    if stale := stale_outcome(form, row, url=url, current={"blocking": "1" if row.blocking else "0"}):
+        return stale
+    if not form.validate():
+        return refused(None, " ".join(e for errs in form.errors.values() for e in errs))
+    if not switch(form.code.data, form.blocking.data == "1", user):
+        abort(409)  # nothing was written; the page of the race, as for any other 409
+    return saved(row, url, "Aturan disimpan.")

@@ -15,6 +15,7 @@ from blueprints.core.outcome import Outcome
 from .events import log
 from .models import Agreement, Slip
 from .outcome import Locked
+from .saving import creates_once
 from .target import Target, format_target, parse_target
 
 
@@ -75,9 +76,10 @@ def set_target(
     return out
 
 
+@creates_once
 def set_target_from_form(a: Agreement, form, user):
     """The target form's use case: the target is typed as text ("minggu ke-2 September 2024"), so it is parsed
-    and range-checked here. Returns (address, message), or None with the reason on the form."""
+    and range-checked here. Answers the ``Outcome`` of ``creates_once`` (a refusal has its reason on the form)."""
     try:
         parsed = parse_target(form.target.data)
     except ValueError as e:

@@ -16,6 +16,7 @@ from blueprints.core.uploads import pdf_problem, upload_area, write_private
 
 from .models import Agreement, Document, MeetingDocument
 from .outcome import Locked
+from .saving import creates_once
 from .settings import upload_limit
 
 TYPES = {  # extension -> (mime, label)
@@ -108,10 +109,11 @@ def _has_scan(a: Agreement) -> bool:
     )
 
 
+@creates_once
 def store_upload(a: Agreement, form, storage, user):
     """Check the upload and record it; the file is written only once the submission key is claimed, so a replayed
     upload stores no second copy. A locked agreement takes no new draft and one signed scan at most.
-    Returns (address, message), or None with the reason on the form."""
+    Answers the ``Outcome`` of ``creates_once`` (a refusal has its reason on the form)."""
     kind = form.kind.data
     if a.is_locked and (kind == "draf" or (kind == "ttd" and _has_scan(a))):
         form.kind.errors.append(Locked.message)

@@ -3,15 +3,18 @@ or the leadership; only a change is logged, and it restarts the waiting days."""
 
 from datetime import date
 
+from flask import url_for
 from sqlalchemy import select
 
 from blueprints.auth.models import Regency
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.outcome import Outcome
 from blueprints.core.scope import scoped
 
 from .events import log
 from .models import FINAL_STAGES, MENUNGGU_TETAP, Agreement
+from .saving import refused, saved, stale_outcome
 
 
 def regency_names() -> dict[int, str]:
@@ -51,6 +54,18 @@ def set_waiting(a: Agreement, choice: str, opd: str, user, today: date, names: d
     a.menunggu, a.menunggu_sejak = value, today if value else None
     log(a, "menunggu", user, reason=menunggu_label(a, names) or "tidak menunggu")
     audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}: status menunggu", user=user)
+
+
+def save_waiting(a: Agreement, form, user, today: date, names: dict[int, str]) -> Outcome:
+    """The "menunggu siapa" form's use case: on the version it was filled on, then valid."""
+    url = url_for("pks.detail", agreement_id=a.id)
+    current = dict(zip((form.menunggu.name, form.opd.name), waiting_parts(a), strict=True))
+    if stale := stale_outcome(form, a, url=url, current=current):
+        return stale
+    if not form.validate():
+        return refused(form)
+    set_waiting(a, form.menunggu.data, form.opd.data, user, today, names)
+    return saved(a, url, "Status 'menunggu siapa' disimpan.")
 
 
 def waiting_parts(a: Agreement) -> tuple[str, str]:

@@ -164,6 +164,14 @@ def registration_prefill(nik_arg: str | None, user) -> Prefill:
     return out
 
 
+def form_prefill(patient: Patient | None, nik_arg: str | None, user) -> Prefill:
+    """What the patient form starts with: an edit shows the stored patient's home regency and place; a new
+    patient the NIK a search passed on (``registration_prefill``)."""
+    if patient is not None:
+        return Prefill(regency_code=patient.home_regency.code, place=stored_place(patient))
+    return registration_prefill(nik_arg, user)
+
+
 def patient_page(patient_id: int):
     """The patient, the last 20 letters and the NIK check; the view is audited (the caller commits after
     rendering)."""

@@ -1,5 +1,6 @@
-"""What several views share: the scoped agreement, the PRG finish of an outcome, the status of a form shown
-again, and the template helpers (``pks_target``, ``pks_status``, ``pks_fmt``)."""
+"""What several views share: the scoped agreement, the response to a use case's outcome (``answer``, and
+``_finish`` for the stage moves), the status of a form shown again, and the template helpers (``pks_target``,
+``pks_status``, ``pks_fmt``)."""
 
 from flask import flash, redirect, request, url_for
 from markupsafe import Markup, escape
@@ -8,15 +9,34 @@ from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.outcome import Outcome
 from blueprints.core.scope import get_scoped_or_404
-from blueprints.core.submission import REPLAY_NOTE
+from blueprints.core.versioning import conflict_response
 
 from .. import bp
 from ..models import STATUS_BERLAKU, Agreement
+from ..saving import REPLAY_NOTE
 from ..target import format_target
 
 
 def get_agreement(agreement_id: int) -> Agreement:
     return get_scoped_or_404(Agreement, agreement_id)
+
+
+def answer(out: Outcome, form=None):
+    """The response to a create or edit use case (``saving``), or None when it refused: the view shows the form
+    again with its messages. A replay lands on the first result with the replay note; a stale edit answers the
+    conflict page (409) for ``form``; a repeat of what is stored lands on the record with the replay note; what
+    went through flashes its message and goes to its address (PRG)."""
+    if out.replay:
+        return out.replay.response()
+    if out.stale:
+        return conflict_response(form, out.stale, back_url=out.data["url"], current=out.data.get("current"))
+    if out.repeated:
+        flash(REPLAY_NOTE, "ok")
+        return redirect(out.data["url"], code=303)
+    if out.record is None or not out.ok:
+        return None
+    flash(out.data["message"], "ok")
+    return redirect(out.data["url"])
 
 
 def _finish(out: Outcome, a: Agreement, form, message: str):

@@ -21,8 +21,7 @@ from ..models import JENIS, STATUS_BERLAKU, TAHAP, URUSAN
 from ..outcome import Locked
 from ..queries import children_of
 from ..reminders import reminders_of
-from ..saving import create_once, stale_answer
-from ._common import _form_status, get_agreement
+from ._common import _form_status, answer, get_agreement
 
 
 @bp.route("/daftar")
@@ -69,12 +68,10 @@ def new():
     if request.method == "GET":
         form.jenis.data = request.args.get("jenis", "PKS") if request.args.get("jenis") in JENIS else "PKS"
         form.parent_id.data = request.args.get("induk", 0, type=int)
-    if form.validate_on_submit():
-        done = create_once(
-            form.submission_key.data, lambda: drafting.create_agreement(form, current_user, today_local())
-        )
-        if done:
-            return done
+    if form.validate_on_submit() and (
+        done := answer(drafting.create_agreement(form, current_user, today_local()))
+    ):
+        return done
     return render("pks/agreement_form.html", form=form, a=None, status=_form_status())
 
 
@@ -93,16 +90,8 @@ def edit(agreement_id):
     if request.method == "GET":
         form.urusan.data, form.klausul.data = a.urusan, a.klausul
         form.scope_item_id.data, form.dprd_perlu.data = drafting.agreement_now(a).values()
-    else:
-        stale = stale_answer(
-            form, a, back_url=url_for("pks.detail", agreement_id=a.id), current=drafting.agreement_now(a)
-        )
-        if stale:
-            return stale
-    if form.validate_on_submit() and drafting.save_agreement(form, a, current_user):
-        db.session.commit()
-        flash("Perubahan disimpan.", "ok")
-        return redirect(url_for("pks.detail", agreement_id=a.id))
+    elif done := answer(drafting.save_agreement(form, a, current_user), form):
+        return done
     return render("pks/agreement_form.html", form=form, a=a, status=_form_status())
 
 
@@ -141,10 +130,8 @@ def detail(agreement_id):
 def add_note(agreement_id):
     a = get_agreement(agreement_id)
     form = NoteForm()
-    if form.validate_on_submit():
-        done = create_once(form.submission_key.data, lambda: drafting.add_note(a, form, current_user))
-        if done:
-            return done
+    if form.validate_on_submit() and (done := answer(drafting.add_note(a, form, current_user))):
+        return done
     return render(
         "pks/form.html",
         form=form,
@@ -160,12 +147,10 @@ def add_note(agreement_id):
 def child(agreement_id):
     a = get_agreement(agreement_id)
     form = ChildForm()
-    if form.validate_on_submit():
-        done = create_once(
-            form.submission_key.data, lambda: drafting.add_child(a, form, current_user, today_local())
-        )
-        if done:
-            return done
+    if form.validate_on_submit() and (
+        done := answer(drafting.add_child(a, form, current_user, today_local()))
+    ):
+        return done
     return render(
         "pks/form.html",
         form=form,
@@ -183,10 +168,8 @@ def scope_item(agreement_id):
     if a.jenis != "KSB":
         abort(404)
     form = ScopeItemForm()
-    if form.validate_on_submit():
-        done = create_once(form.submission_key.data, lambda: drafting.add_scope_item(a, form, today_local()))
-        if done:
-            return done
+    if form.validate_on_submit() and (done := answer(drafting.add_scope_item(a, form, today_local()))):
+        return done
     return render(
         "pks/form.html",
         form=form,

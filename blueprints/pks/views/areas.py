@@ -13,7 +13,8 @@ from blueprints.wilayah.service import Cascade, is_cascade_refresh
 from .. import areas, bp
 from ..access import can_write
 from ..models import Agreement
-from ..saving import create_once, posted_key
+from ..saving import posted_key
+from ._common import answer
 
 
 @bp.route("/<int:agreement_id>/wilayah", methods=["GET", "POST"])
@@ -29,10 +30,10 @@ def service_area(agreement_id):
     if request.method == "POST" and not is_cascade_refresh(request.form):
         if not can_write():
             abort(404)
-        errors = areas.area_errors(a, cascade)
-        key_error = missing
-        if not errors and not key_error:
-            return create_once(key, lambda: areas.add_area(a, cascade.nagari, cascade.jorong_id))
+        out = areas.add_area(a, cascade, key, missing)
+        if done := answer(out):
+            return done
+        errors, key_error = out.errors, out.error
     return render(
         "pks/area.html",
         a=a,

@@ -8,12 +8,12 @@ from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render, wants_fragment
 from blueprints.core.scope import get_scoped_or_404
-from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.timeutil import today_local
 
 from .. import bp, stages
 from ..access import can_write
 from ..models import TAHAP, Agreement
+from ..saving import REPLAY_NOTE
 from ..waiting import menunggu_label, regency_names
 
 

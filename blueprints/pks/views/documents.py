@@ -16,9 +16,9 @@ from ..access import can_write
 from ..forms import UploadForm
 from ..minutes import meeting_choices
 from ..models import Agreement, Document
-from ..saving import create_once
 from ..settings import upload_limit
 from ..storage import documents_of, read_stored, store_upload
+from ._common import answer
 
 
 def _form(a: Agreement) -> UploadForm:
@@ -44,13 +44,12 @@ def _page(a, form, status=200):
 def documents(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     form = _form(a)
-    if request.method == "POST" and form.validate_on_submit():
-        done = create_once(
-            form.submission_key.data,
-            lambda: store_upload(a, form, request.files.get(form.berkas.name), current_user),
-        )
-        if done:
-            return done
+    if (
+        request.method == "POST"
+        and form.validate_on_submit()
+        and (done := answer(store_upload(a, form, request.files.get(form.berkas.name), current_user)))
+    ):
+        return done
     return _page(a, form, 200 if request.method == "GET" else FORM_INVALID)
 
 

@@ -13,7 +13,7 @@ from .. import letters as letter_cases
 from ..access import can_write
 from ..forms import LetterForm
 from ..models import Agreement
-from ..saving import create_once
+from ._common import answer
 
 
 @bp.route("/<int:agreement_id>/surat", methods=["GET", "POST"])
@@ -21,10 +21,8 @@ from ..saving import create_once
 def letters(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     form = LetterForm()
-    if form.validate_on_submit():
-        done = create_once(form.submission_key.data, lambda: letter_cases.add_letter(a, form, current_user))
-        if done:
-            return done
+    if form.validate_on_submit() and (done := answer(letter_cases.add_letter(a, form, current_user))):
+        return done
     return render(
         "pks/letters.html",
         a=a,

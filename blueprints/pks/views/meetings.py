@@ -1,16 +1,14 @@
 """Pages of rapat (attendees, decisions, action items, the agreements discussed); what they decide is in
 ``minutes.py``."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_login import current_user
 
 from blueprints.auth.models import regency_choices
 from blueprints.core import audit
-from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
-from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.timeutil import today_local
 
 from .. import bp, minutes
@@ -25,7 +23,7 @@ from ..forms import (
     MeetingForm,
 )
 from ..models import Agreement, Meeting
-from ..saving import create_once
+from ._common import answer
 
 
 def _regencies(with_blank=True):
@@ -40,10 +38,8 @@ def meeting_new(agreement_id):
     form.host_regency_id.choices = _regencies()
     if request.method == "GET":
         form.host_regency_id.data = current_user.regency_id
-    if form.validate_on_submit():
-        done = create_once(form.submission_key.data, lambda: minutes.create_meeting(a, form))
-        if done:
-            return done
+    if form.validate_on_submit() and (done := answer(minutes.create_meeting(a, form))):
+        return done
     return render(
         "pks/form.html",
         form=form,
@@ -105,10 +101,8 @@ def meeting(meeting_id):
         if which not in forms:
             return _page(m, att, dec, act, status=FORM_INVALID, error=UNKNOWN_FORM)
         form, make = forms[which]
-        if form.validate_on_submit():
-            done = create_once(form.submission_key.data, lambda: make(m, form))
-            if done:
-                return done
+        if form.validate_on_submit() and (done := answer(make(m, form))):
+            return done
         return _page(m, att, dec, act, status=FORM_INVALID)
     return _page(m, att, dec, act)
 
@@ -121,15 +115,8 @@ def action_done(meeting_id, item_id):
     if item is None:
         abort(404)
     form = ActionDoneForm()
-    if not form.validate_on_submit():
-        errors = " ".join(e for errs in form.errors.values() for e in errs)
-        return _page(m, *_forms(), status=FORM_INVALID, error=errors)
-    if not minutes.set_action_done(item, form.done.data == "1", today_local()):
-        flash(REPLAY_NOTE, "ok")
-        return redirect(url_for("pks.meeting", meeting_id=m.id), 303)
-    db.session.commit()
-    flash("Status tindak lanjut disimpan.", "ok")
-    return redirect(url_for("pks.meeting", meeting_id=m.id))
+    out = minutes.save_action_done(m, item, form, today_local())
+    return answer(out, form) or _page(m, *_forms(), status=FORM_INVALID, error=out.error)
 
 
 @bp.route("/rapat/<int:meeting_id>/kesepakatan", methods=["POST"])
@@ -137,10 +124,8 @@ def meeting_link(meeting_id):
     """Add another agreement discussed in the same meeting (only one the user can see)."""
     m = get_scoped_or_404(Meeting, meeting_id)
     form = _link_form(m, posting=True)
-    if form.validate_on_submit():
-        return create_once(
-            form.submission_key.data, lambda: minutes.link_agreement(m, form.agreement_id.data)
-        )
+    if form.validate_on_submit() and (done := answer(minutes.link_agreement(m, form))):
+        return done
     form.agreement_id.choices = _link_form(
         m
     ).agreement_id.choices  # shown again: only what it does not list yet

@@ -14,8 +14,7 @@ from ..access import can_write
 from ..forms import UNKNOWN_FORM, NumberForm, PartyForm, SignatoryForm
 from ..models import Agreement
 from ..outcome import Locked
-from ..saving import create_once
-from ._common import get_agreement
+from ._common import answer, get_agreement
 
 
 def _party_forms(a: Agreement, prefix_data: bool = False):
@@ -60,10 +59,8 @@ def parties(agreement_id):
         error = None
         if which in forms:
             form, make = forms[which]
-            if form.validate_on_submit():
-                done = create_once(form.submission_key.data, lambda: make(a, form, current_user))
-                if done:
-                    return done
+            if form.validate_on_submit() and (done := answer(make(a, form, current_user))):
+                return done
         else:
             error = UNKNOWN_FORM
         return _parties_page(a, party_form, sig_form, num_form, status=FORM_INVALID, error=error)

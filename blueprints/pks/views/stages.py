@@ -5,10 +5,8 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from blueprints.core import audit
-from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
-from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.timeutil import today_local
 
 from .. import bp, minutes, signing, stages
@@ -18,8 +16,8 @@ from ..access import can_write
 from ..checks import signing_gaps
 from ..forms import SignForm, StageForm, TargetForm, WaitingForm
 from ..models import TAHAP, Agreement
-from ..saving import create_once, stale_answer
-from ._common import _finish, get_agreement
+from ..saving import REPLAY_NOTE
+from ._common import _finish, answer, get_agreement
 
 # ---- stages, signing, target, whose court -------------------------------------------------------
 
@@ -121,12 +119,8 @@ def sign(agreement_id):
 def target(agreement_id):
     a = get_agreement(agreement_id)
     form = _target_form(a)
-    if form.validate_on_submit():
-        done = create_once(
-            form.submission_key.data, lambda: slip_cases.set_target_from_form(a, form, current_user)
-        )
-        if done:
-            return done
+    if form.validate_on_submit() and (done := answer(slip_cases.set_target_from_form(a, form, current_user))):
+        return done
     return _stage_page(a, target_form=form, status=FORM_INVALID)
 
 
@@ -135,17 +129,7 @@ def waiting(agreement_id):
     a = get_agreement(agreement_id)
     names = waiting_cases.regency_names()
     form = _waiting_form(a, names, submitted=True)
-    stale = stale_answer(
-        form,
-        a,
-        back_url=url_for("pks.detail", agreement_id=a.id),
-        current=dict(zip((form.menunggu.name, form.opd.name), waiting_cases.waiting_parts(a), strict=True)),
-    )
-    if stale:
-        return stale
-    if form.validate_on_submit():
-        waiting_cases.set_waiting(a, form.menunggu.data, form.opd.data, current_user, today_local(), names)
-        db.session.commit()
-        flash("Status 'menunggu siapa' disimpan.", "ok")
-        return redirect(url_for("pks.detail", agreement_id=a.id))
+    out = waiting_cases.save_waiting(a, form, current_user, today_local(), names)
+    if done := answer(out, form):
+        return done
     return _stage_page(a, waiting_form=form, status=FORM_INVALID)

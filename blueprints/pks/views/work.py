@@ -1,10 +1,9 @@
 """Pages of implementation: activities, obligations per party, periodic reports, evaluations (the use cases
 are in ``implementation.py``)."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, request
 
 from blueprints.core import audit
-from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
@@ -31,7 +30,7 @@ from ..models import (
     Obligation,
     Report,
 )
-from ..saving import create_once, stale_answer
+from ._common import answer
 
 
 def _forms(a):
@@ -80,10 +79,8 @@ def work(agreement_id):
         if which not in by_section:
             return _page(a, forms, FORM_INVALID, UNKNOWN_FORM)
         form = by_section[which]
-        if form.validate_on_submit():
-            done = create_once(form.submission_key.data, lambda: implementation.record(a, which, form))
-            if done:
-                return done
+        if form.validate_on_submit() and (done := answer(implementation.record(a, which, form))):
+            return done
         return _page(a, forms, FORM_INVALID)
     return _page(a, forms)
 
@@ -95,12 +92,5 @@ def obligation_status(agreement_id, obligation_id):
     if ob is None:
         abort(404)
     form = ObligationStatusForm()
-    stale = stale_answer(form, ob, back_url=url_for("pks.work", agreement_id=a.id))
-    if stale:
-        return stale
-    if not form.validate_on_submit():
-        return _page(a, _forms(a), FORM_INVALID, " ".join(e for errs in form.errors.values() for e in errs))
-    implementation.set_obligation_status(a, ob, form.status.data)
-    db.session.commit()
-    flash("Status kewajiban disimpan.", "ok")
-    return redirect(url_for("pks.work", agreement_id=a.id))
+    out = implementation.save_obligation_status(a, ob, form)
+    return answer(out, form) or _page(a, _forms(a), FORM_INVALID, out.error)

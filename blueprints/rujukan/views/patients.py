@@ -7,6 +7,7 @@ from blueprints.auth.models import regency_choices
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
+from blueprints.core.outcome import Outcome
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.versioning import conflict_response
@@ -74,43 +75,24 @@ def _patient_conflict(form, patient: Patient, typed_place: Cascade):
     )
 
 
-@bp.route("/pasien/baru", methods=["GET", "POST"])
-@bp.route("/pasien/<int:patient_id>/ubah", methods=["GET", "POST"], endpoint="patient_edit")
-@audit.reads("rujukan_patient", "formulir pasien")
-def patient_new(patient_id: int | None = None):
-    require_facility()
-    patient = get_scoped_or_404(Patient, patient_id) if patient_id else None
-    form = EditPatientForm(obj=patient) if patient is not None else NewPatientForm()
-    form.home_regency.choices = L.C([("", "— pilih —")] + regency_choices("code"))
-    person = None
-    if request.method == "GET":
-        if patient is not None:
-            form.home_regency.data = patient.home_regency.code
-            values = pt.stored_place(patient)
-        else:
-            prefill = pt.registration_prefill(request.args.get("nik"), current_user)
-            if prefill.known is not None:
-                return _open_known_patient(prefill.known)
-            form.nik.data, form.home_regency.data, values = (
-                prefill.nik or None,
-                prefill.regency_code,
-                prefill.place,
-            )
-            if (person := prefill.person) is not None:
-                form.name.data, form.sex.data, form.birth_date.data = (
-                    person.name,
-                    person.sex,
-                    person.birth_date,
-                )
-        cascade = _patient_cascade(form, values)
-        return render(
-            "rujukan/patient_form.html", **_patient_form_ctx(form, patient, cascade, {}, None, person)
-        )
+def _form_page(form, patient: Patient | None):
+    """The form as a GET shows it: filled from the stored patient (an edit, ``form`` holds its fields), or from
+    the NIK a search passed on and what SIDILAN knows of that person; a NIK this facility has opens its patient."""
+    prefill = pt.form_prefill(patient, request.args.get("nik"), current_user)
+    if prefill.known is not None:
+        return _open_known_patient(prefill.known)
+    form.home_regency.data = prefill.regency_code
+    if patient is None:
+        form.nik.data = prefill.nik or None
+    if (person := prefill.person) is not None:
+        form.name.data, form.sex.data, form.birth_date.data = person.name, person.sex, person.birth_date
+    cascade = _patient_cascade(form, prefill.place)
+    return render("rujukan/patient_form.html", **_patient_form_ctx(form, patient, cascade, {}, None, person))
 
-    cascade = _patient_cascade(form, request.form)
-    if is_cascade_refresh(request.form):
-        return render("rujukan/patient_form.html", **_patient_form_ctx(form, patient, cascade, {}))
-    result = pt.save_patient(form, cascade, patient, current_user)
+
+def _saved_answer(result: Outcome, form, patient: Patient | None, cascade: Cascade):
+    """The response to ``save_patient``: the first result of a replay, the conflict page, the patient this
+    facility already has under the NIK, the form again with its messages, or the saved patient (PRG)."""
     if result.replay:
         return result.replay.response()
     if result.stale:
@@ -127,6 +109,22 @@ def patient_new(patient_id: int | None = None):
         flash(w, "warn")
     flash("Data pasien disimpan.", "ok")
     return redirect(url_for("rujukan.patient", patient_id=result.record.id))
+
+
+@bp.route("/pasien/baru", methods=["GET", "POST"])
+@bp.route("/pasien/<int:patient_id>/ubah", methods=["GET", "POST"], endpoint="patient_edit")
+@audit.reads("rujukan_patient", "formulir pasien")
+def patient_new(patient_id: int | None = None):
+    require_facility()
+    patient = get_scoped_or_404(Patient, patient_id) if patient_id else None
+    form = EditPatientForm(obj=patient) if patient is not None else NewPatientForm()
+    form.home_regency.choices = L.C([("", "— pilih —")] + regency_choices("code"))
+    if request.method == "GET":
+        return _form_page(form, patient)
+    cascade = _patient_cascade(form, request.form)
+    if is_cascade_refresh(request.form):
+        return render("rujukan/patient_form.html", **_patient_form_ctx(form, patient, cascade, {}))
+    return _saved_answer(pt.save_patient(form, cascade, patient, current_user), form, patient, cascade)
 
 
 @bp.route("/pasien/<int:patient_id>")
