@@ -5,6 +5,6 @@ from blueprints.core.modules import Module
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import routes  # noqa: E402,F401
+from . import views  # noqa: E402,F401
 
 MODULE = Module("admin", "Admin", frozenset({R.ADMIN, R.SUPERADMIN}), bp)

@@ -1,0 +1,70 @@
+"""Jorong: the admin keeps the list of jorong per nagari of their regency (the superadmin picks a regency)."""
+
+from flask import url_for
+from sqlalchemy import func
+
+from blueprints.auth.models import Regency, regencies
+from blueprints.core import audit, submission
+from blueprints.core.extensions import db
+from blueprints.core.outcome import Outcome
+from blueprints.core.scope import scoped
+from blueprints.wilayah.models import Jorong, Wilayah
+from blueprints.wilayah.service import regency_by_code
+
+DUPLICATE = "Jorong dengan nama ini sudah ada di nagari tersebut."
+
+
+def regency_for(actor, source) -> Regency:
+    """The admin's own regency; the superadmin (no regency) picks one, the first by code unless asked."""
+    if actor.regency is not None:
+        return actor.regency
+    return regency_by_code(source.get("_cascade_regency")) or regencies()[0]
+
+
+def back_args(actor, regency: Regency) -> dict:
+    """What the superadmin's links carry to stay on the chosen regency."""
+    return {"_cascade_regency": regency.code} if actor.regency is None else {}
+
+
+def add_jorong(form, cascade, back: dict) -> Outcome:
+    name = " ".join(form.name.data.split())
+    dup = db.session.scalar(
+        scoped(Jorong).where(Jorong.nagari_code == cascade.nagari, func.lower(Jorong.name) == name.lower())
+    )
+    if dup is not None:
+        return Outcome(errors={"name": DUPLICATE})
+    if replay := submission.claim(form.submission_key.data):
+        return Outcome(replay=replay)
+    nagari = db.session.get(Wilayah, cascade.nagari)
+    row = Jorong(nagari_code=nagari.code, name=name, regency_id=nagari.regency_id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record("create", "jorong", row.id, f"menambah jorong {name} di {nagari.name}")
+    target = url_for("admin.jorong", kecamatan=cascade.kecamatan, nagari=cascade.nagari, **back)
+    submission.remember(form.submission_key.data, target)
+    db.session.commit()
+    return Outcome(record=row, data={"url": target})
+
+
+def set_active(row: Jorong, wanted: str | None) -> Outcome:
+    """The form says which state it wants, so a repeated submit does not flip it back."""
+    row.active = (not row.active) if wanted not in ("0", "1") else wanted == "1"
+    audit.record(
+        "update", "jorong", row.id, f"jorong {row.name} {'diaktifkan' if row.active else 'dinonaktifkan'}"
+    )
+    db.session.commit()
+    return Outcome(record=row)
+
+
+def list_stmt(regency: Regency, cascade):
+    stmt = (
+        scoped(Jorong)
+        .join(Jorong.nagari)
+        .where(Jorong.regency_id == regency.id)
+        .order_by(Wilayah.name, Jorong.name)
+    )
+    if cascade.nagari:
+        stmt = stmt.where(Jorong.nagari_code == cascade.nagari)
+    elif cascade.kecamatan:
+        stmt = stmt.where(Wilayah.parent_code == cascade.kecamatan)
+    return stmt

@@ -1,0 +1,3 @@
+"""Admin pages, one file per resource: accounts (``users``), jorong, the audit log."""
+
+from . import audit, jorong, users  # noqa: F401
