@@ -77,3 +77,110 @@ def test_sidilan_person_registered_verified_approved_and_found(login_page, js):
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(name)
     expect(rows.first).to_contain_text("Disetujui dinas")
+
+
+# ---- Rujukan: patient, letter with an ICD-10 diagnosis found by search, issue, print, arrival, reply ----------
+
+
+def _pick_option(page: Page, select: str, text: str) -> None:
+    """Choose the option of ``select`` whose label contains ``text`` (labels carry schedules, counts ...)."""
+    option = page.locator(f"select[name={select}] option", has_text=text).first
+    page.locator(f"select[name={select}]").select_option(option.get_attribute("value"))
+
+
+def _search_icd(page: Page, slot: int, query: str, code_and_name: str, js: bool) -> None:
+    """Type in the slot's search box, press Enter (both modes: it submits that search, saving nothing) and pick
+    the result; with JavaScript the pick fills the slot at once, without it the pick is sent with the form."""
+    box = page.locator(f"input[name=diag_q{slot}]")
+    box.fill(query)
+    with page.expect_navigation():
+        box.press("Enter")
+    expect(page.locator(f"input[name=diag_q{slot}]")).to_have_value(query)
+    page.get_by_role("radio", name=code_and_name).check()
+    if js:
+        expect(page.locator(f"input[name=diag{slot}]")).to_have_value(code_and_name.split()[0])
+
+
+@MODES
+def test_rujukan_letter_issued_printed_received_and_answered(login_page, js):
+    tag = "Satu" if js else "Dua"
+    patient = f"Bujang Peramban {tag}"
+    nik = "1302180507800" + ("031" if js else "032")
+    doctor = f"dr. Rahmat {tag}, Sp.PD"
+
+    clerk = login_page("faskes.solok", java_script_enabled=js)
+    _open_module(clerk, "Rujukan")
+    clerk.get_by_role("link", name="Pasien / buat rujukan").click()
+    clerk.get_by_role("link", name="+ Daftarkan pasien baru").click()
+    expect(clerk.get_by_role("heading", level=1)).to_have_text("Daftarkan pasien")
+    clerk.get_by_label(re.compile(r"^Nama pasien")).fill(patient)
+    clerk.get_by_label(re.compile(r"^NIK")).fill(nik)
+    clerk.get_by_label(re.compile(r"^Jenis kepesertaan")).select_option(label="Non-JKN")
+    clerk.get_by_label(re.compile(r"^Tanggal lahir")).fill("1980-07-05")
+    clerk.get_by_label(re.compile(r"^Jenis kelamin")).select_option(label="Laki-laki")
+    expect(clerk.get_by_label(re.compile(r"^Kabupaten asal"))).to_have_value("13.02")
+    _choose(clerk, "kecamatan", "Tigo Lurah", js, refresh="Tampilkan pilihan wilayah")
+    _choose(clerk, "nagari", "Tanjung Balik Sumiso", js, refresh="Tampilkan pilihan wilayah")
+    _choose(clerk, "jorong", "Tigo Jangko", js)
+    clerk.get_by_role("button", name="Simpan", exact=True).click()
+    expect(clerk.get_by_role("heading", level=1)).to_contain_text(patient)
+
+    clerk.get_by_role("link", name="+ Buat rujukan").click()
+    expect(clerk.get_by_role("heading", level=1)).to_have_text("Rujukan baru")
+    _pick_option(clerk, "destination_id", "RSUD Sijunjung")
+    if not js:
+        with clerk.expect_navigation():
+            clerk.get_by_role("button", name="Tampilkan poli faskes ini").click()
+    expect(clerk.locator(".tujuan")).to_contain_text("RSUD Sijunjung (demo): telp.")  # its contacts and poli
+    _pick_option(clerk, "poli_id", "Penyakit Dalam")
+    clerk.get_by_label(re.compile(r"^Dasar rujukan lintas batas")).select_option(
+        label="Pertimbangan geografis"
+    )
+    clerk.get_by_label(re.compile(r"^Anamnesa")).fill(f"Sesak napas tiga hari ({tag})")
+    _search_icd(clerk, 1, "heart failure", "I50.0 Congestive heart failure", js)
+    # Enter in the second box searches there and keeps the first diagnosis and everything typed
+    clerk.get_by_text("Diagnosis 2 dan 3 (bila ada)").click()
+    _search_icd(clerk, 2, "chronic kidney", "N18.4 Chronic kidney disease, stage 4", js)
+    expect(clerk.locator("input[name=diag1]")).to_have_value("I50.0")
+    expect(clerk.get_by_label(re.compile(r"^Anamnesa"))).to_have_value(f"Sesak napas tiga hari ({tag})")
+    expect(clerk.locator("select[name=poli_id] option:checked")).to_contain_text("Penyakit Dalam")
+    clerk.get_by_label(re.compile(r"^Alasan rujuk")).fill("Perlu penanganan spesialis penyakit dalam")
+    clerk.get_by_label(re.compile(r"^Persetujuan pasien/keluarga")).select_option(label="Setuju dirujuk")
+    clerk.get_by_label(re.compile(r"^Ditandatangani oleh")).fill("Istri pasien")
+    clerk.get_by_label(re.compile(r"^Hubungan dengan pasien")).fill("istri")
+    clerk.get_by_label(re.compile(r"^Tenaga kesehatan perujuk")).select_option(index=1)
+    clerk.get_by_role("button", name="Simpan dan terbitkan").click()
+    heading = clerk.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("Diterbitkan")
+    number = heading.inner_text().removeprefix("Surat rujukan ").split()[0]
+    main = clerk.locator("main")
+    expect(main).to_contain_text(f"Rujukan diterbitkan dengan nomor {number}.")
+    expect(main).to_contain_text("I50.0 Congestive heart failure")
+    expect(main).to_contain_text("N18.4 Chronic kidney disease, stage 4")
+
+    with clerk.expect_response(lambda r: "application/pdf" in r.headers.get("content-type", "")) as printed:
+        clerk.get_by_role("link", name="Cetak PDF").click()
+    pdf = printed.value
+    assert pdf.status == 200 and pdf.request.resource_type == "document"  # the letter opens in the PDF viewer
+    assert clerk.context.request.get(pdf.url).body().startswith(b"%PDF-")  # the same bytes, as saved
+    clerk.go_back()
+
+    hospital = login_page("faskes.rsud.sijunjung", java_script_enabled=js)
+    _open_module(hospital, "Rujukan")
+    hospital.get_by_role("link", name="Rujukan masuk").click()
+    hospital.get_by_role("link", name=number).click()
+    hospital.get_by_role("button", name="Pasien tiba").click()
+    expect(hospital.get_by_role("heading", level=1)).to_contain_text("Pasien tiba")
+    hospital.get_by_role("link", name="Catat jawaban rujukan").click()
+    hospital.get_by_label(re.compile(r"^Diagnosis \(ICD-10\)")).fill("I50.0")
+    hospital.get_by_label(re.compile(r"^Terapi yang diberikan")).fill("Furosemid, restriksi cairan")
+    hospital.get_by_label(re.compile(r"^Anjuran")).fill("Kontrol ke puskesmas")
+    hospital.get_by_label(re.compile(r"^Dokter yang menjawab")).fill(doctor)
+    hospital.get_by_role("button", name="Simpan jawaban").click()
+    expect(hospital.get_by_role("heading", level=1)).to_contain_text("Dijawab")
+
+    clerk.get_by_role("link", name="Rujukan keluar").click()
+    clerk.get_by_role("link", name=number).click()
+    answer = clerk.locator("section.panel", has=clerk.get_by_role("heading", name="Jawaban rujukan"))
+    expect(answer).to_contain_text(doctor)
+    expect(answer).to_contain_text("Kontrol ke puskesmas")
