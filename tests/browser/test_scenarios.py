@@ -84,8 +84,8 @@ def test_sidilan_person_registered_verified_approved_and_found(login_page, js):
 
 def _pick_option(page: Page, select: str, text: str) -> None:
     """Choose the option of ``select`` whose label contains ``text`` (labels carry schedules, counts ...)."""
-    option = page.locator(f"select[name={select}] option", has_text=text).first
-    page.locator(f"select[name={select}]").select_option(option.get_attribute("value"))
+    option = page.locator(f'select[name="{select}"] option', has_text=text).first
+    page.locator(f'select[name="{select}"]').select_option(option.get_attribute("value"))
 
 
 def _search_icd(page: Page, slot: int, query: str, code_and_name: str, js: bool) -> None:
@@ -184,3 +184,61 @@ def test_rujukan_letter_issued_printed_received_and_answered(login_page, js):
     answer = clerk.locator("section.panel", has=clerk.get_by_role("heading", name="Jawaban rujukan"))
     expect(answer).to_contain_text(doctor)
     expect(answer).to_contain_text("Kontrol ke puskesmas")
+
+
+# ---- PKS: a meeting, a stage move on the kanban, a signing slip ------------------------------------------------
+
+PKS_BY_MODE = {
+    True: "Replikasi Aplikasi Sistem Informasi Disabilitas dan Lanjut Usia (SIDILAN)",
+    False: "Pelayanan Kesehatan Masyarakat di Wilayah Perbatasan",
+}
+
+
+@MODES
+def test_pks_meeting_kanban_move_and_signing_slip(login_page, js):
+    title = PKS_BY_MODE[js]  # each run moves its own agreement (both are "Siap tanda tangan" in the demo)
+    tag = "daring" if js else "luring"
+    agenda = f"Jadwal penandatanganan ({tag})"
+    officer = login_page("kerjasama.solok", java_script_enabled=js)
+    _open_module(officer, "Kerja Sama")
+    officer.locator("nav.pks-nav").get_by_role("link", name="Daftar").click()
+    officer.get_by_role("link", name=title, exact=True).click()
+    expect(officer.get_by_role("heading", level=1)).to_contain_text(title)
+
+    officer.get_by_role("link", name="+ Rapat").click()
+    officer.get_by_label(re.compile(r"^Tanggal")).fill("2026-11-25" if js else "2026-11-26")
+    place = f"Aula Setda Kabupaten Solok ({tag})"
+    officer.get_by_label(re.compile(r"^Tempat")).fill(place)
+    officer.get_by_label(re.compile(r"^Agenda")).fill(agenda)
+    officer.get_by_role("button", name="Simpan", exact=True).click()
+    expect(officer.get_by_role("heading", level=1)).to_contain_text("Rapat")
+    expect(officer.locator("main")).to_contain_text(agenda)
+    officer.get_by_text("Tambah keputusan").click()
+    decisions = officer.locator("details", has_text="Tambah keputusan")
+    decisions.get_by_label(re.compile(r"^Keputusan")).fill(f"Penandatanganan ditunda ke Desember ({tag})")
+    decisions.get_by_role("button", name="Simpan").click()
+    expect(officer.locator("main ol")).to_contain_text(f"Penandatanganan ditunda ke Desember ({tag})")
+
+    officer.locator("nav.pks-nav").get_by_role("link", name="Papan tahap").click()
+    card = officer.locator("#papan .card", has=officer.get_by_role("link", name=title, exact=True))
+    card.get_by_label("Pindah ke").select_option(label="Ditunda")
+    card.get_by_label("Alasan").fill(f"Menunggu jadwal Bupati ({tag})")
+    card.get_by_role("button", name="Pindah").click()
+    moved_to = officer.locator(
+        "#papan section", has=officer.get_by_role("heading", name=re.compile(r"^Ditunda"))
+    )
+    expect(moved_to.get_by_role("link", name=title, exact=True)).to_be_visible()
+
+    moved_to.get_by_role("link", name=title, exact=True).click()
+    officer.get_by_role("link", name="Tahap, target & tanda tangan").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text("Tahap: Ditunda")
+    target = officer.locator("form", has=officer.get_by_role("heading", name="Target tanda tangan"))
+    target.get_by_label(re.compile(r"^Target tanda tangan")).fill("minggu ke-3 Desember 2026")
+    target.get_by_label(re.compile(r"^Alasan penundaan")).fill(f"Menunggu jadwal Bupati ({tag})")
+    target.get_by_label(re.compile(r"^Diputuskan oleh")).fill("Sekda kedua kabupaten")
+    _pick_option(officer, "g-meeting_id", place)  # the meeting just recorded
+    target.get_by_role("button", name="Simpan target").click()
+    slips = officer.locator("table", has=officer.get_by_role("columnheader", name="Target lama"))
+    slip = slips.locator("tbody tr", has_text=f"Menunggu jadwal Bupati ({tag})")
+    expect(slip).to_contain_text("Desember 2026")
+    expect(slip).to_contain_text("Sekda kedua kabupaten")
