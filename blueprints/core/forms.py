@@ -259,3 +259,16 @@ class EditForm(Form):
     is not a typing error; the view answers with the conflict page (``core.versioning``)."""
 
     version = VersionField()
+
+
+HIDDEN_FIELD_TYPES = ("CSRFTokenField", "HiddenField", "SubmissionKeyField", "VersionField")
+
+
+def first_error(form) -> str | None:
+    """The id of the form's first visible field with an error (where focus goes after a failed submit)."""
+    if form is None or not form.errors:
+        return None
+    for f in form:
+        if f.errors and f.type not in HIDDEN_FIELD_TYPES:
+            return f.id
+    return None
