@@ -301,3 +301,16 @@ def form_section(*items) -> Section:
             changed += value != default
         errors += bool(error)
     return Section(filled, len(items), errors > 0, changed > 0)
+
+
+HIDDEN_FIELD_TYPES = ("CSRFTokenField", "HiddenField", "SubmissionKeyField", "VersionField")
+
+
+def first_error(form) -> str | None:
+    """The id of the form's first visible field with an error (where focus goes after a failed submit)."""
+    if form is None or not form.errors:
+        return None
+    for f in form:
+        if f.errors and f.type not in HIDDEN_FIELD_TYPES:
+            return f.id
+    return None
