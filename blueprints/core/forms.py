@@ -307,10 +307,13 @@ HIDDEN_FIELD_TYPES = ("CSRFTokenField", "HiddenField", "SubmissionKeyField", "Ve
 
 
 def first_error(form) -> str | None:
-    """The id of the form's first visible field with an error (where focus goes after a failed submit)."""
+    """The id of the form's first visible field with an error (where focus goes after a failed submit). A form
+    whose page shows its fields in another order than the class declares them (the sectioned person and
+    referral forms) names that order in ``PAGE_ORDER``; fields it leaves out follow in class order."""
     if form is None or not form.errors:
         return None
-    for f in form:
+    order = [form[name] for name in getattr(form, "PAGE_ORDER", ()) if name in form]
+    for f in order + [f for f in form if f not in order]:
         if f.errors and f.type not in HIDDEN_FIELD_TYPES:
             return f.id
     return None

@@ -5,8 +5,10 @@ is filled; optional sections are collapsed unless they hold a value or an error.
 import re
 
 from sqlalchemy import func, select
+from wtforms.fields.core import UnboundField
 
 from blueprints.core.extensions import db
+from blueprints.rujukan.forms import ReferralForm
 from blueprints.rujukan.models import Referral
 
 from .conftest import form_data, patient_named
@@ -94,3 +96,34 @@ def test_sections_say_what_is_filled_and_optional_ones_open_only_when_needed(app
     assert "8 dari 9 terisi" in vitals and "1 dari 2 terisi" in _section(bad.text, "2. Anamnesa")
     igd = faskes.post(url, data=form_data(app, jenis="igd", _icd="enter")).text
     assert "<details open>" in _section(igd, "10. Telepon IGD")
+
+
+def _focus_and_first_invalid(form: str) -> tuple[list[str], list[str]]:
+    """The names of the controls with autofocus and of those marked invalid, in page order."""
+    controls = re.findall(r"<(?:input|select|textarea)\b[^>]*>", form)
+    focused = [re.search(r'name="([^"]+)"', c).group(1) for c in controls if re.search(r"\sautofocus\b", c)]
+    invalid = [re.search(r'name="([^"]+)"', c).group(1) for c in controls if 'aria-invalid="true"' in c]
+    return focused, invalid
+
+
+def test_focus_goes_to_the_first_error_in_page_order(app, faskes):
+    """The sections put "Keadaan saat dirujuk" before TACC, unlike the form class: focus follows the page."""
+    resp = faskes.post(_new_url(app), data=form_data(app, diag1="J02.9", condition="x" * 2001))
+    assert resp.status_code == 422
+    focused, invalid = _focus_and_first_invalid(_referral_form(resp.text))
+    assert invalid[:1] == ["condition"] and "tacc" in invalid
+    assert focused == ["condition"]
+
+
+def declared_fields(form_class) -> list[str]:
+    """A WTForms class's field names in declaration order."""
+    unbound = [(n, f) for n, f in vars(form_class).items() if isinstance(f, UnboundField)]
+    return [n for n, f in sorted(unbound, key=lambda nf: nf[1].creation_counter)]
+
+
+def test_page_order_names_the_fields_as_the_page_shows_them(app, faskes):
+    """PAGE_ORDER (the first-error focus) is the order of the sections, and names every field of the form."""
+    form = _referral_form(faskes.get(_new_url(app)).text)
+    names = list(dict.fromkeys(re.findall(r'<(?:input|select|textarea)\b[^>]*name="([^"]+)"', form)))
+    assert sorted(ReferralForm.PAGE_ORDER) == sorted(declared_fields(ReferralForm))
+    assert [n for n in names if n in ReferralForm.PAGE_ORDER] == list(ReferralForm.PAGE_ORDER)

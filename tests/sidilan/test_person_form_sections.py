@@ -3,7 +3,10 @@ optional ones are collapsed (<details>) unless they hold a value or an error; it
 
 import re
 
+from wtforms.fields.core import UnboundField
+
 from blueprints.core.extensions import db
+from blueprints.sidilan.forms import PersonForm
 from blueprints.sidilan.models import Person
 
 from .conftest import person_by_name, person_id_of
@@ -57,3 +60,26 @@ def test_edit_form_opens_the_sections_that_hold_data(app, client, auth):
     assert page.status_code == 200
     form = _form(page.text)
     assert "<details open>" in _section(form, "3. Kartu keluarga")  # her No. KK is stored
+
+
+def test_focus_goes_to_the_first_error_in_page_order(app, client, auth, person_data):
+    """No. KK is declared before the name in the form class but shown after it: focus follows the page."""
+    auth.login("operator.solok")
+    resp = client.post("/sidilan/orang/baru", data=person_data(no_kk="12", nama_lengkap=""))
+    assert resp.status_code == 422
+    controls = re.findall(r"<(?:input|select|textarea)\b[^>]*>", _form(resp.text))
+    invalid = [re.search(r'name="([^"]+)"', c).group(1) for c in controls if 'aria-invalid="true"' in c]
+    focused = [re.search(r'name="([^"]+)"', c).group(1) for c in controls if re.search(r"\sautofocus\b", c)]
+    assert invalid[0] == "nama_lengkap" and "no_kk" in invalid
+    assert focused == ["nama_lengkap"]
+
+
+def test_page_order_names_the_fields_as_the_page_shows_them(app, client, auth):
+    """PAGE_ORDER (the first-error focus) follows the sections; the fields it leaves out come after, as declared."""
+    auth.login("operator.solok")
+    form = _form(client.get("/sidilan/orang/baru").text)
+    names = list(dict.fromkeys(re.findall(r'<(?:input|select|textarea)\b[^>]*name="([^"]+)"', form)))
+    unbound = [(n, f) for n, f in vars(PersonForm).items() if isinstance(f, UnboundField)]
+    declared = [n for n, f in sorted(unbound, key=lambda nf: nf[1].creation_counter)]
+    expected = list(PersonForm.PAGE_ORDER) + [n for n in declared if n not in PersonForm.PAGE_ORDER]
+    assert [n for n in names if n in declared] == expected
