@@ -157,6 +157,7 @@ SAFE_QUERY_KEYS = frozenset(
         "tahun",
         "jenis",
         "tahap",
+        "semua",
         "ragam",
         "slot",
         "urut",

@@ -8,6 +8,7 @@ is kept for the Nu checker, which runs once over all of them (it is slow to star
 """
 
 import json
+import os
 import subprocess
 from collections import deque
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ ROLES = [
     "kerjasama.solok",
     "kerjasama.sijunjung",
 ]
+# SINERGI_CRAWL_ROLES=operator.solok,kerjasama.solok: only those (while fixing what the crawl found).
+ROLES = [r for r in os.environ.get("SINERGI_CRAWL_ROLES", "").split(",") if r] or ROLES
 PER_ENDPOINT = 2
 MAX_PAGES_PER_ROLE = 80
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
