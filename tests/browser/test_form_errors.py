@@ -60,3 +60,17 @@ def test_sidilan_person_form_sent_empty(login_page, js):
     state = _submit_empty(page, "/sidilan/orang/baru")  # novalidate: the server checks
     _assert_error_state(state, ["nama_lengkap", "jenis_kelamin"])
     assert "nama_panggilan" not in state["invalid"]
+
+
+@pytest.mark.parametrize(
+    "username, url",
+    [
+        ("faskes.solok", "/rujukan/pasien/baru"),
+        ("kerjasama.solok", "/pks/baru"),
+        ("admin.solok", "/admin/pengguna/baru"),
+    ],
+)
+def test_other_create_forms_sent_empty(login_page, username, url):
+    state = _submit_empty(login_page(username, java_script_enabled=False), url)
+    assert state["invalid"], f"{url}: sent empty, no field is marked invalid"
+    _assert_error_state(state, [])

@@ -11,13 +11,15 @@ import json
 import os
 import subprocess
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.browser.conftest import NODE_MODULES, PHONE, java_skip_reason, login
+from tests.browser.conftest import CHROMIUM, NODE_MODULES, PHONE, _pw, java_skip_reason, login
 from tests.crawl import SKIP
+from tests.test_form_access import form_page_urls
 
 ROLES = [
     "superadmin",
@@ -39,8 +41,9 @@ ROLES = [
 ]
 # SINERGI_CRAWL_ROLES=operator.solok,kerjasama.solok: only those (while fixing what the crawl found).
 ROLES = [r for r in os.environ.get("SINERGI_CRAWL_ROLES", "").split(",") if r] or ROLES
+ANONYMOUS = "(tanpa masuk)"
 PER_ENDPOINT = 2
-MAX_PAGES_PER_ROLE = 80
+MAX_PAGES_PER_ROLE = 120
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 BLOCKING = {"serious", "critical"}
@@ -72,11 +75,14 @@ def _internal(href: str, base: str) -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def _walk(page, role: str, adapter) -> list[Page]:
-    """Breadth first from "/", as the logged-in ``page``; at most PER_ENDPOINT URLs per endpoint."""
-    seen, queue, per, out = set(), deque(["/"]), {}, []
-    while queue and len(out) < MAX_PAGES_PER_ROLE:
-        url = queue.popleft()
+def _walk(page, role: str, adapter, starts, then=(), statuses=(200,)) -> list[Page]:
+    """Breadth first from ``starts`` as ``page``'s user, then ``then`` (URLs no link may lead to); at most
+    PER_ENDPOINT checked pages per endpoint. Pages answering one of ``statuses`` are checked; links are followed
+    from pages answering 200."""
+    seen, queue, later, per, out = set(), deque(starts), deque(then), {}, []
+    while (queue or later) and len(out) < MAX_PAGES_PER_ROLE:
+        linked = bool(queue)
+        url = queue.popleft() if linked else later.popleft()
         if url in seen:
             continue
         seen.add(url)
@@ -84,23 +90,29 @@ def _walk(page, role: str, adapter) -> list[Page]:
             endpoint = adapter.match(urlsplit(url).path, method="GET")[0]
         except Exception:  # noqa: BLE001  (a link the app answers 404/405 to is still visited once)
             endpoint = url
-        per[endpoint] = per.get(endpoint, 0) + 1
-        if per[endpoint] > PER_ENDPOINT:
+        if per.get(endpoint, 0) >= (PER_ENDPOINT if linked else 1):  # an unlinked page: one is enough
             continue
+        if not linked:  # most are another regency's record or another role's form: ask before opening
+            probe = page.request.get(url, max_redirects=0)
+            if probe.status != 200 or not probe.headers.get("content-type", "").startswith("text/html"):
+                continue
         try:
             response = page.goto(url, wait_until="load")
         except Exception as exc:  # noqa: BLE001  (a download: not a page)
             if "Download is starting" in str(exc):
                 continue
             raise
-        if response is None or response.status != 200:
+        if response is None or response.status not in statuses:
             continue
         if not response.headers.get("content-type", "").startswith("text/html"):
             continue
+        per[endpoint] = per.get(endpoint, 0) + 1
         html = response.text()
         width = page.evaluate(WIDTH_JS)
         violations = [v for v in page.evaluate(AXE_JS) if v["impact"] in BLOCKING]
         out.append(Page(role, url, html, width, violations))
+        if response.status != 200:
+            continue
         for href in page.evaluate(LINKS_JS):
             target = _internal(href, url)
             if target and target not in seen:
@@ -108,23 +120,55 @@ def _walk(page, role: str, adapter) -> list[Page]:
     return out
 
 
+def _crawl_roles(live_server, adapter, jobs) -> list[Page]:
+    """Each job (role, starts, then, statuses) in a context of its own, in one Chromium of this thread (the
+    sync Playwright API belongs to the thread that started it)."""
+    pages = []
+    with _pw.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        for role, starts, then, statuses in jobs:
+            # axe is injected into every document, before its own scripts (so past the page's CSP)
+            context = chromium.new_context(base_url=live_server, viewport=PHONE, bypass_csp=True)
+            context.set_default_timeout(20_000)
+            context.add_init_script(path=str(AXE))
+            page = context.new_page()
+            if role != ANONYMOUS:
+                login(page, role)
+            pages += _walk(page, role, adapter, starts, then, statuses)
+            context.close()
+        chromium.close()
+    return pages
+
+
 @pytest.fixture(scope="module")
-def crawled(browser, live_server, live_app) -> list[Page]:
+def crawled(live_server, live_app) -> list[Page]:
     if not AXE.is_file():
         pytest.skip("axe-core belum terpasang (npm ci --prefix tests/browser)")
     adapter = live_app.url_map.bind("127.0.0.1")
-    pages = []
-    for role in ROLES:
-        context = browser.new_context(
-            base_url=live_server, viewport=PHONE, bypass_csp=True
-        )  # axe is injected
-        context.set_default_timeout(15_000)
-        context.add_init_script(path=str(AXE))  # in every document, before its own scripts
-        page = context.new_page()
-        login(page, role)
-        pages += _walk(page, role, adapter)
-        context.close()
-    return pages
+    # After the links: the form pages no link may lead to (a draft's edit page, ...), built with the demo's ids
+    # as tests/test_form_access.py does: the lowest and the highest ids (the demo's two regencies).
+    form_pages = [url for urls in form_page_urls(live_app) for url in dict.fromkeys(urls[:2] + urls[-2:])]
+    # nobody logged in: the login page, the public QR check, the error pages
+    jobs = [(ANONYMOUS, _public_urls(live_app), (), (200, 404))]
+    jobs += [(role, ["/"], form_pages, (200,)) for role in ROLES]
+    # Two browsers side by side (one per thread): the server, Chromium and axe take turns, not one at a time.
+    halves = [jobs[0::2], jobs[1::2]]
+    with ThreadPoolExecutor(max_workers=len(halves)) as pool:
+        results = list(pool.map(lambda part: _crawl_roles(live_server, adapter, part), halves))
+    order = {job[0]: n for n, job in enumerate(jobs)}
+    return sorted((p for part in results for p in part), key=lambda p: order[p.role])
+
+
+def _public_urls(app) -> list[str]:
+    from sqlalchemy import select
+
+    from blueprints.core.extensions import db
+    from blueprints.rujukan.models import Referral
+    from blueprints.rujukan.verification import verify_code
+
+    with app.test_request_context():
+        issued = db.session.scalar(select(Referral.id).where(Referral.number.is_not(None)).limit(1))
+        return ["/masuk", f"/v/{verify_code(issued)}", "/v/R1-AAAA-AAAA", "/tidak-ada"]
 
 
 def _summary(pages) -> str:
@@ -136,7 +180,7 @@ def _summary(pages) -> str:
 
 def test_every_role_reaches_pages(crawled):
     reached = {p.role for p in crawled}
-    assert reached == set(ROLES), f"roles that reached no page: {set(ROLES) - reached}"
+    assert reached == {ANONYMOUS, *ROLES}, f"roles that reached no page: {set(ROLES) - reached}"
     print(f"\npages crawled per role: {_summary(crawled)} (total {len(crawled)})")
 
 
