@@ -7,7 +7,7 @@ DEVSTAMP := $(VENV)/.installed-dev
 export FLASK_APP := app
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint format setup dev-setup system-check db demo bench clean
+.PHONY: run test browser-tools lint format setup dev-setup system-check db demo bench clean
 
 run: setup db demo
 	@echo "Sinergi berjalan di http://127.0.0.1:5000  (Ctrl+C untuk berhenti)"
@@ -15,8 +15,18 @@ run: setup db demo
 
 # One pytest worker per core (pytest-xdist); each worker has its own database (tests/conftest.py worker_database).
 JOBS ?= auto
-test: dev-setup
+test: dev-setup browser-tools
 	$(BIN)/python -m pytest -n $(JOBS) --durations=20 $(PYTEST_ARGS)
+
+# The browser tests (tests/browser) need Debian's Chromium; the Nu HTML Checker there also needs Java and the npm
+# tools of tests/browser/package.json (axe-core, vnu-jar), installed here when npm is present.
+browser-tools:
+	@test -x /usr/bin/chromium || echo "Chromium tidak ada (/usr/bin/chromium): uji peramban dilewati / browser tests skipped"
+	@command -v java >/dev/null 2>&1 || echo "Java tidak ada: Nu HTML Checker dilewati / HTML validation skipped"
+	@if [ ! -d tests/browser/node_modules ]; then \
+	  if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/browser --no-audit --no-fund --ignore-scripts --loglevel=error; \
+	  else echo "npm tidak ada: axe-core dan vnu-jar tidak terpasang, pemeriksaan itu dilewati"; fi; \
+	fi
 
 # ruff (rules and format, pyproject.toml) and the import contracts (pyproject.toml [tool.importlinter])
 lint: dev-setup

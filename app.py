@@ -157,6 +157,7 @@ SAFE_QUERY_KEYS = frozenset(
         "tahun",
         "jenis",
         "tahap",
+        "semua",
         "ragam",
         "slot",
         "urut",
@@ -257,6 +258,7 @@ def register_template_helpers(app: Flask) -> None:
     from blueprints.auth.passwords import RULES_HINT
     from blueprints.core import fmt
     from blueprints.core.assets import asset_url
+    from blueprints.core.forms import first_error, form_section
     from blueprints.core.modules import nav_modules
     from blueprints.core.nik import mask_nik
     from blueprints.core.roles import ROLE_LABELS
@@ -264,10 +266,12 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         asset_url=asset_url,
+        first_error=first_error,
         nav_modules=nav_modules,
         ROLE_LABELS=ROLE_LABELS,
         today=today_local,
         rules_hint=RULES_HINT,
+        form_section=form_section,
     )
     app.jinja_env.filters.update(
         tanggal=fmt.tanggal, tanggal_jam=fmt.tanggal_jam, angka=fmt.angka, masked=mask_nik

@@ -57,7 +57,7 @@ def test_page_carries_token_for_htmx(csrf_client):
         data={"username": "admin.solok", "password": DEMO_PASSWORD, "csrf_token": _token(csrf_client)},
     )
     page = csrf_client.get("/admin/pengguna").get_data(as_text=True)
-    header_token = re.search(r"hx-headers:inherited='\{\"X-CSRFToken\":\"([^\"]+)\"\}'", page).group(1)
+    header_token = re.search(r"data-hx-headers-inherited='\{\"X-CSRFToken\":\"([^\"]+)\"\}'", page).group(1)
     # a logged-in htmx POST (logout) with the header token from the page is accepted
     response = csrf_client.post("/keluar", headers={**HX, "X-CSRFToken": header_token})
     assert response.headers.get("HX-Redirect", "").startswith("/masuk")

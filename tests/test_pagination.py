@@ -80,7 +80,7 @@ def _pager_links(html: str) -> list[str]:
     parts = re.findall(
         r'<nav class="pager" aria-label="Halaman">.*?</nav>|<tr class="more">.*?</tr>', html, re.S
     )
-    return [unescape(href) for part in parts for href in re.findall(r'(?:href|hx-get)="([^"]*)"', part)]
+    return [unescape(href) for part in parts for href in re.findall(r'(?:href|data-hx-get)="([^"]*)"', part)]
 
 
 def _cases():

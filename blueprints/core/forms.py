@@ -3,6 +3,7 @@ date range; one status for an invalid form; the submission-key and version field
 
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import has_request_context, request
@@ -259,3 +260,60 @@ class EditForm(Form):
     is not a typing error; the view answers with the conflict page (``core.versioning``)."""
 
     version = VersionField()
+
+
+@dataclass(frozen=True)
+class Section:
+    """What one section of a long form holds (issue 11 item 6): how many of its fields are filled, whether one
+    has an error, and whether one differs from its default (an optional section then renders open)."""
+
+    filled: int
+    total: int
+    errors: bool
+    changed: bool
+
+    @property
+    def summary(self) -> str:
+        return f"{self.filled} dari {self.total} terisi"
+
+    @property
+    def open(self) -> bool:
+        return self.errors or self.changed
+
+
+def _has_value(value) -> bool:
+    return value not in (None, "", 0, False, [], ()) and not (isinstance(value, str) and not value.strip())
+
+
+def form_section(*items) -> Section:
+    """The state of a form section from its WTForms fields; a plain value (a cascade level) counts as a field
+    that is filled when it holds something, and ``(value, error)`` pairs carry an error from outside the form."""
+    filled = errors = changed = 0
+    for item in items:
+        if hasattr(item, "data"):
+            value, error, default = item.data, bool(item.errors), item.default
+        elif isinstance(item, tuple):
+            (value, error), default = item, None
+        else:
+            value, error, default = item, False, None
+        if _has_value(value):
+            filled += 1
+            changed += value != default
+        errors += bool(error)
+    return Section(filled, len(items), errors > 0, changed > 0)
+
+
+HIDDEN_FIELD_TYPES = ("CSRFTokenField", "HiddenField", "SubmissionKeyField", "VersionField")
+
+
+def first_error(form) -> str | None:
+    """The id of the form's first visible field with an error (where focus goes after a failed submit). A form
+    whose page shows its fields in another order than the class declares them (the sectioned person and
+    referral forms) names that order in ``PAGE_ORDER``; fields it leaves out follow in class order."""
+    if form is None or not form.errors:
+        return None
+    order = [form[name] for name in getattr(form, "PAGE_ORDER", ()) if name in form]
+    for f in order + [f for f in form if f not in order]:
+        if f.errors and f.type not in HIDDEN_FIELD_TYPES:
+            return f.id
+    return None

@@ -145,9 +145,9 @@ def move(a: Agreement, shown: str, to: str, reason: str, user, today: date) -> O
     return out
 
 
-def board(jenis: str) -> tuple[str, list]:
-    """The kanban of the user's KSB, or of the PKS with their adendum and perpanjangan: (jenis, columns), each
-    column (stage, label, agreements)."""
+def board(jenis: str, all_stages: bool = False) -> tuple[str, list, int]:
+    """The kanban of the user's KSB, or of the PKS with their adendum and perpanjangan: (jenis, columns, number
+    of empty stages), each column (stage, label, agreements). Empty stages are left out unless ``all_stages``."""
     jenis = jenis if jenis in ("KSB", "PKS") else "PKS"
     kinds = ("KSB",) if jenis == "KSB" else ("PKS", "ADENDUM", "PERPANJANGAN")
     rows = list(
@@ -158,4 +158,6 @@ def board(jenis: str) -> tuple[str, list]:
             .order_by(Agreement.id)
         )
     )
-    return jenis, [(s, TAHAP[s], [a for a in rows if a.tahap == s]) for s in stage_order(jenis)]
+    columns = [(s, TAHAP[s], [a for a in rows if a.tahap == s]) for s in stage_order(jenis)]
+    empty = sum(1 for _, _, cards in columns if not cards)
+    return jenis, [c for c in columns if all_stages or c[2]], empty

@@ -99,6 +99,18 @@ class EditPatientForm(EditForm, PatientFields):
 class ReferralForm(Form):
     """The referral's fields; a new draft posts a submission key, an edit the version it showed."""
 
+    # the order of templates/rujukan/referral_form.html's sections, for the first-error focus (core.forms.first_error)
+    PAGE_ORDER = (
+        *("jenis", "kategori", "tipe", "arah", "payer", "referred_at", "destination_id", "poli_id"),
+        *("destination_text", "dasar", "anamnesis", "physical_exam"),
+        *("bp", "pulse", "rr", "temperature", "weight", "height", "consciousness", "gcs", "supporting"),
+        *("diag1", "diag2", "diag3", "therapy_drug", "therapy_other", "bmhp", "procedures"),
+        *("reason", "condition", "tacc", "tacc_time", "tacc_reason"),
+        *("ambulance", "escort", "allergy", "planned_visit", "note"),
+        *("consent", "consent_signer", "consent_relation", "consent_date"),
+        *("igd_call_name", "igd_call_time", "igd_call_accepted", "nakes_id"),
+    )
+
     jenis = SelectField("Jenis rujukan", choices=L.choices(L.JENIS, None))
     kategori = SelectField("Kategori (SISRUTE)", choices=L.choices(L.KATEGORI, None))
     tipe = SelectField("Tipe rujukan", choices=L.choices(L.TIPE, None))

@@ -68,6 +68,23 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class PersonForm(Form):
+    # the order of templates/sidilan/person_form.html's sections, for the first-error focus (core.forms.first_error)
+    PAGE_ORDER = (
+        "nik",
+        "alasan_tanpa_nik",
+        "nama_lengkap",
+        "jenis_kelamin",
+        "tanggal_lahir",
+        "tgl_lahir_perkiraan",
+        "alamat",
+        "rt",
+        "rw",
+        "no_kk",
+        "hubungan_keluarga",
+        "nama_panggilan",
+        "tempat_lahir",
+    )
+
     nik = StringField("NIK", validators=[Optional(), _len(30, "NIK")])
     alasan_tanpa_nik = SelectField(
         "Alasan tanpa NIK", choices=C(BLANK + V.ALASAN_TANPA_NIK), validators=[optional_choice()]

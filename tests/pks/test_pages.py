@@ -211,6 +211,27 @@ def test_internal_notes_stay_in_their_regency(app, solok, sijunjung, ids):
         ) == regency_id(app, "13.02")
 
 
+def _board_columns(html: str) -> list[str]:
+    return re.findall(r"<section><h2>([^<]+?) <small", html)
+
+
+def test_kanban_shows_only_stages_with_agreements_unless_asked(solok):
+    from blueprints.pks.models import TAHAP
+    from blueprints.pks.stages import stage_order
+
+    html = solok.get("/pks/papan").get_data(as_text=True)
+    shown = _board_columns(html)
+    counts = re.findall(r"<section><h2>[^<]+ <small class=\"muted\">(\d+)</small>", html)
+    assert shown and all(int(n) > 0 for n in counts), counts
+    hidden = len(stage_order("PKS")) - len(shown)
+    assert hidden > 0 and f"Tampilkan semua tahap ({hidden} tahap kosong disembunyikan)" in html
+    every = solok.get("/pks/papan?jenis=PKS&semua=1").get_data(as_text=True)
+    assert _board_columns(every) == [TAHAP[s] for s in stage_order("PKS")]
+    assert f"Sembunyikan {hidden} tahap kosong" in every
+    # moving a card from the full board keeps the full board
+    assert 'name="semua" value="1"' in every
+
+
 def test_kanban_move_plain_and_htmx(app, solok, ids):
     with app.app_context():
         a = Agreement(

@@ -195,7 +195,9 @@ HEAD = dict(
 
 def _shdk_message(html: str) -> list[str]:
     m = re.search(
-        r'<select[^>]*name="hubungan_keluarga".*?</select>((?:<span class="err">[^<]*</span>)*)', html, re.S
+        r'<select[^>]*name="hubungan_keluarga".*?</select>((?:<span id="[^"]*">)?(?:<span class="err">[^<]*</span>)*)',
+        html,
+        re.S,
     )
     return re.findall(r'<span class="err">([^<]*)</span>', m.group(1))
 
@@ -281,7 +283,8 @@ def test_import_refuses_a_second_kepala_keluarga(app, client, auth):
 
 def _field_errors(html: str, name: str) -> list[str]:
     m = re.search(
-        rf'<input[^>]*name="{name}"[^>]*>((?:<small>[^<]*</small>)?(?:<span class="err">[^<]*</span>)*)', html
+        rf'<input[^>]*name="{name}"[^>]*>((?:<small[^>]*>[^<]*</small>)?(?:<span id="[^"]*">)?(?:<span class="err">[^<]*</span>)*)',
+        html,
     )
     return re.findall(r'<span class="err">([^<]*)</span>', m.group(1))
 

@@ -32,7 +32,7 @@ def test_search_plain_and_htmx_paths(app, client, auth):
     fhtml = frag.get_data(as_text=True)
     assert "<html" not in fhtml and 'id="daftar-orang"' in fhtml and "Rosmaniar" in fhtml
     assert gz(frag.data) <= FRAGMENT_BUDGET
-    assert 'hx-push-url="true"' in html and "delay:400ms" in html
+    assert 'data-hx-push-url="true"' in html and "delay:400ms" in html
 
 
 def test_search_by_nik_and_kk_prefix(app, client, auth):

@@ -17,14 +17,21 @@ from ..saving import REPLAY_NOTE
 from ..waiting import menunggu_label, regency_names
 
 
+def _all_stages() -> bool:
+    """?semua=1 (or the move form's hidden field): show the empty stages too."""
+    return (request.values.get("semua") or "") == "1"
+
+
 def _render_board(jenis, error=None, status=200, note=None):
-    jenis, columns = stages.board(jenis)
+    jenis, columns, empty = stages.board(jenis, _all_stages())
     names = regency_names()
     return render(
         "pks/kanban.html",
         "pks/_kanban.html",
         jenis=jenis,
         columns=columns,
+        empty=empty,
+        all_stages=_all_stages(),
         error=error,
         note=note,
         menunggu_of=lambda a: menunggu_label(a, names),
@@ -58,4 +65,5 @@ def kanban_move(agreement_id):
     if wants_fragment():
         return _render_board(jenis, note=note, status=200)
     flash(note, "ok")
-    return redirect(url_for("pks.kanban", jenis=jenis), 303 if out.repeated else 302)
+    semua = "1" if _all_stages() else None
+    return redirect(url_for("pks.kanban", jenis=jenis, semua=semua), 303 if out.repeated else 302)

@@ -81,9 +81,20 @@ def destination_info():
     )
 
 
+def _queries(searched) -> dict:
+    """The search boxes as typed, except a slot whose result was just picked and not searched again: its box
+    empties, so a later Enter elsewhere does not repeat that search."""
+    return {
+        i: request.form.get(f"diag_q{i}", "")
+        for i in (1, 2, 3)
+        if i in searched or not request.form.get(f"diag{i}_pick")
+    }
+
+
 def _render_form(form, ref, patient, status=200, errors=None, warnings=None, icd_results=None):
     for name, message in (errors or {}).items():
         getattr(form, name).errors = list(getattr(form, name).errors) + [message]
+    icd_results = icd_results or {}
     return render(
         "rujukan/referral_form.html",
         status=status,
@@ -92,14 +103,20 @@ def _render_form(form, ref, patient, status=200, errors=None, warnings=None, icd
         patient=patient,
         **_destination_ctx(form),
         warnings=warnings or [],
-        icd_results=icd_results or {},
+        icd_results=icd_results,
+        queries=_queries(icd_results),
         diag_names={i: (icd.lookup(getattr(form, f"diag{i}").data) or ("", ""))[1] for i in (1, 2, 3)},
     )
 
 
 def _icd_refresh(form):
-    """No-JS ICD-10 search: the 'Cari' button re-shows the form with results, nothing saved."""
+    """No-JS ICD-10 search: a slot's 'Cari' button re-shows the form with that slot's results, nothing saved.
+    Enter in a search box sends the form's first button (``_icd=enter``, HTML implicit submission): it runs
+    the searches typed in slots without a just-picked result, and never saves or throws a diagnosis away."""
     slot = request.form.get("_icd", "")
+    if slot == "enter":
+        typed = {i: request.form.get(f"diag_q{i}", "").strip() for i in (1, 2, 3)}
+        return {i: icd.search(q) for i, q in typed.items() if q and not request.form.get(f"diag{i}_pick")}
     if slot not in ("1", "2", "3"):
         return None
     return {int(slot): icd.search(request.form.get(f"diag_q{slot}", ""))}

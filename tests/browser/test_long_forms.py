@@ -1,0 +1,91 @@
+"""The long forms on a 360 x 740 phone (issue 11 item 6). Measured on main before the change: the person form
+3,624 px tall, the referral form 5,300 px. Now both are numbered sections on one page whose optional ones are
+collapsed, so a clerk scrolls past fewer fields; a failed submit opens the sections holding an error, focus is
+on the first error, and the page still fits the phone and passes axe-core (JavaScript on: axe runs in the page)."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import NODE_MODULES, PHONE
+
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+MODES = pytest.mark.parametrize("js", [True, False], ids=["js", "tanpa-js"])
+MEASURE_JS = """() => {
+  const form = document.querySelector('main form[method=post]');
+  const controls = Array.from(form.querySelectorAll('input:not([type=hidden]), select, textarea'));
+  return {height: document.documentElement.scrollHeight, width: document.documentElement.scrollWidth,
+          controls: controls.length, visible: controls.filter(el => el.checkVisibility()).length,
+          focused: document.activeElement && document.activeElement.name};
+}"""
+AXE_JS = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+  .filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ': ' + v.help)"""
+
+
+def _phone(login_page, username: str, js: bool) -> Page:
+    page = login_page(username, viewport=PHONE, java_script_enabled=js, bypass_csp=js)
+    if js and AXE.is_file():
+        page.context.add_init_script(path=str(AXE))
+    return page
+
+
+def _check_axe(page: Page, js: bool) -> None:
+    if js and AXE.is_file():
+        assert page.evaluate(AXE_JS) == []
+
+
+def _open(page: Page, section: str) -> None:
+    page.locator("fieldset.part", has=page.locator("legend", has_text=section)).locator(
+        "summary"
+    ).first.click()
+
+
+@MODES
+def test_person_form_on_a_phone(login_page, js):
+    page = _phone(login_page, "operator.solok", js)
+    page.goto("/sidilan/orang/baru")
+    expect(page.locator("main form fieldset.part > legend")).to_have_count(7)
+    fresh = page.evaluate(MEASURE_JS)
+    assert fresh["width"] <= 360 and fresh["height"] < 3000, fresh  # 3,624 px before
+    assert fresh["visible"] <= fresh["controls"] - 15, fresh  # the optional sections' fields are folded away
+    _check_axe(page, js)
+
+    _open(page, "4. Data diri lain")
+    page.get_by_label(re.compile(r"^No. HP")).fill("abc")
+    page.get_by_label(re.compile(r"^Nama lengkap")).fill("Uji Ponsel")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Simpan", exact=True).click()
+    failed = page.evaluate(MEASURE_JS)
+    assert failed["width"] <= 360, failed
+    assert failed["focused"] == page.locator("main [aria-invalid=true]").first.get_attribute("name"), failed
+    other = page.locator("fieldset.part", has=page.locator("legend", has_text="4. Data diri lain"))
+    expect(other.locator("details")).to_have_attribute("open", "")
+    expect(other.get_by_label(re.compile(r"^No. HP"))).to_be_visible()
+    expect(other.locator("legend")).to_contain_text("ada yang perlu diperbaiki")
+    _check_axe(page, js)
+
+
+@MODES
+def test_referral_form_on_a_phone(login_page, js):
+    page = _phone(login_page, "faskes.solok", js)
+    page.goto("/rujukan/pasien?q=Baharuddin")
+    page.get_by_role("link", name="Buat rujukan", exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rujukan baru")
+    expect(page.locator("main form fieldset.part > legend")).to_have_count(11)
+    fresh = page.evaluate(MEASURE_JS)
+    assert fresh["width"] <= 360 and fresh["height"] < 4500, fresh  # 5,300 px before
+    assert fresh["visible"] <= fresh["controls"] - 15, fresh
+    _check_axe(page, js)
+
+    _open(page, "3. Tanda vital")
+    page.get_by_label(re.compile(r"^Nadi")).fill("999")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Simpan draf").click()
+    failed = page.evaluate(MEASURE_JS)
+    assert failed["width"] <= 360, failed
+    assert failed["focused"] == page.locator("main [aria-invalid=true]").first.get_attribute("name"), failed
+    vitals = page.locator("fieldset.part", has=page.locator("legend", has_text="3. Tanda vital"))
+    expect(vitals.locator("details")).to_have_attribute("open", "")
+    expect(vitals.get_by_label(re.compile(r"^Nadi"))).to_be_visible()
+    _check_axe(page, js)
