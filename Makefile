@@ -16,7 +16,7 @@ run: setup db demo
 # One pytest worker per core (pytest-xdist); each worker has its own database (tests/conftest.py worker_database).
 JOBS ?= auto
 test: dev-setup browser-tools
-	$(BIN)/python -m pytest -n $(JOBS) --durations=20 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup --durations=20 $(PYTEST_ARGS)
 
 # The browser tests (tests/browser) need Debian's Chromium; the Nu HTML Checker there also needs Java and the npm
 # tools of tests/browser/package.json (axe-core, vnu-jar), installed here when npm is present.
