@@ -20,27 +20,10 @@ from blueprints.core.audit import AuditEvent, UnauditedWrite
 from blueprints.core.extensions import db
 from blueprints.demo import DEMO_PASSWORD
 from blueprints.sidilan.models import Person, Program
-from tests.crawl import crawl, post_forms
+from tests.crawl import DEMO_ACCOUNTS, crawl, post_forms
 from tests.test_fuzz import _seed, _upload_import
 
-# Admins last: their default-valued forms reset passwords and end sessions of the accounts walked before.
-ROLES = [
-    "operator.solok",
-    "operator.sijunjung",
-    "verifikator.solok",
-    "verifikator.sijunjung",
-    "pimpinan.solok",
-    "pimpinan.sijunjung",
-    "faskes.solok",
-    "faskes.rsud.sijunjung",
-    "dinkes.solok",
-    "dinkes.sijunjung",
-    "kerjasama.solok",
-    "kerjasama.sijunjung",
-    "admin.sijunjung",
-    "superadmin",
-    "admin.solok",
-]
+ROLES = DEMO_ACCOUNTS
 PAGES_PER_ROLE = 60
 NOT_POSTED = {"auth.logout", "auth.login", "auth.sessions_end"}  # would end the walk's own session
 REFUSED = ("error",)  # flash categories of a refusal (nothing written, nothing to audit)

@@ -14,7 +14,7 @@ from blueprints.auth.models import User
 from blueprints.core.extensions import db
 from blueprints.demo import DEMO_PASSWORD
 from tests.conftest import HX
-from tests.crawl import crawl
+from tests.crawl import DEMO_ACCOUNTS, crawl
 
 PAGE_BUDGET = 14_000
 FRAGMENT_BUDGET = 4_000
@@ -31,28 +31,17 @@ def _asset_urls(html: str) -> list[str]:
 
 
 def _demo_usernames():
-    return [
-        "superadmin",
-        "admin.solok",
-        "admin.sijunjung",
-        "operator.solok",
-        "operator.sijunjung",
-        "verifikator.solok",
-        "verifikator.sijunjung",
-        "faskes.solok",
-        "faskes.sijunjung",
-        "faskes.rsud.sijunjung",
-        "kerjasama.solok",
-        "kerjasama.sijunjung",
-        "pimpinan.solok",
-        "pimpinan.sijunjung",
-    ]
+    return DEMO_ACCOUNTS
 
 
 def test_crawl_list_covers_every_demo_user(app):
+    """The crawls' accounts are demo accounts, and every demo account's role, regency and kind of organisation
+    is among them (the second puskesmas of a regency shows the pages the first shows)."""
     with app.app_context():
-        names = set(db.session.scalars(select(User.username).where(User.name.like("%(demo)"))))
-    assert set(_demo_usernames()) <= names
+        users = db.session.scalars(select(User).where(User.name.like("%(demo)"))).all()
+        by_name = {u.username: (u.role, u.regency_id, u.organisation and u.organisation.kind) for u in users}
+    assert set(_demo_usernames()) <= set(by_name)
+    assert {by_name[n] for n in _demo_usernames()} == set(by_name.values())
 
 
 @pytest.mark.parametrize("username", _demo_usernames())

@@ -20,24 +20,9 @@ from blueprints.pks.models import Agreement, Meeting
 from blueprints.rujukan.models import Patient, Referral
 from blueprints.sidilan.models import DuplicateCandidate, Household, Person, Program
 from tests.conftest import HX, AuthActions
-from tests.crawl import crawl, post_forms
+from tests.crawl import DEMO_ACCOUNTS, crawl, post_forms
 
-ROLES = [
-    "operator.solok",
-    "verifikator.solok",
-    "operator.sijunjung",
-    "verifikator.sijunjung",
-    "pimpinan.solok",
-    "pimpinan.sijunjung",
-    "dinkes.solok",
-    "dinkes.sijunjung",
-    "faskes.solok",
-    "faskes.rsud.sijunjung",
-    "kerjasama.solok",
-    "kerjasama.sijunjung",
-    "admin.solok",
-    "superadmin",
-]
+ROLES = DEMO_ACCOUNTS
 NOT_POSTED = {"/keluar", "/akun/sesi/akhiri"}  # every account may send these; posting them ends the walk
 
 

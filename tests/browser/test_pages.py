@@ -18,27 +18,10 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.browser.conftest import CHROMIUM, NODE_MODULES, PHONE, _pw, java_skip_reason, login
-from tests.crawl import SKIP
+from tests.crawl import DEMO_ACCOUNTS, SKIP
 from tests.test_form_access import form_page_urls
 
-ROLES = [
-    "superadmin",
-    "admin.solok",
-    "admin.sijunjung",
-    "operator.solok",
-    "operator.sijunjung",
-    "verifikator.solok",
-    "verifikator.sijunjung",
-    "pimpinan.solok",
-    "pimpinan.sijunjung",
-    "dinkes.solok",
-    "dinkes.sijunjung",
-    "faskes.solok",
-    "faskes.sijunjung",
-    "faskes.rsud.sijunjung",
-    "kerjasama.solok",
-    "kerjasama.sijunjung",
-]
+ROLES = DEMO_ACCOUNTS
 # SINERGI_CRAWL_ROLES=operator.solok,kerjasama.solok: only those (while fixing what the crawl found).
 ROLES = [r for r in os.environ.get("SINERGI_CRAWL_ROLES", "").split(",") if r] or ROLES
 ANONYMOUS = "(tanpa masuk)"
