@@ -41,6 +41,20 @@ def _open(page: Page, section: str) -> None:
     ).first.click()
 
 
+def _submit_and_find_the_error(page, button: str, section: str, label: str):
+    """Send the form with a bad value in an optional section: the page still fits the phone, focus is on the
+    first field with an error, and that section is open with the field visible. Returns the section."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button, exact=True).click()
+    failed = page.evaluate(MEASURE_JS)
+    assert failed["width"] <= 360, failed
+    assert failed["focused"] == page.locator("main [aria-invalid=true]").first.get_attribute("name"), failed
+    part = page.locator("fieldset.part", has=page.locator("legend", has_text=section))
+    expect(part.locator("details")).to_have_attribute("open", "")
+    expect(part.get_by_label(re.compile(label))).to_be_visible()
+    return part
+
+
 @MODES
 def test_person_form_on_a_phone(login_page, js):
     page = _phone(login_page, "operator.solok", js)
@@ -54,14 +68,7 @@ def test_person_form_on_a_phone(login_page, js):
     _open(page, "4. Data diri lain")
     page.get_by_label(re.compile(r"^No. HP")).fill("abc")
     page.get_by_label(re.compile(r"^Nama lengkap")).fill("Uji Ponsel")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Simpan", exact=True).click()
-    failed = page.evaluate(MEASURE_JS)
-    assert failed["width"] <= 360, failed
-    assert failed["focused"] == page.locator("main [aria-invalid=true]").first.get_attribute("name"), failed
-    other = page.locator("fieldset.part", has=page.locator("legend", has_text="4. Data diri lain"))
-    expect(other.locator("details")).to_have_attribute("open", "")
-    expect(other.get_by_label(re.compile(r"^No. HP"))).to_be_visible()
+    other = _submit_and_find_the_error(page, "Simpan", "4. Data diri lain", r"^No. HP")
     expect(other.locator("legend")).to_contain_text("ada yang perlu diperbaiki")
     _check_axe(page, js)
 
@@ -80,12 +87,5 @@ def test_referral_form_on_a_phone(login_page, js):
 
     _open(page, "3. Tanda vital")
     page.get_by_label(re.compile(r"^Nadi")).fill("999")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Simpan draf").click()
-    failed = page.evaluate(MEASURE_JS)
-    assert failed["width"] <= 360, failed
-    assert failed["focused"] == page.locator("main [aria-invalid=true]").first.get_attribute("name"), failed
-    vitals = page.locator("fieldset.part", has=page.locator("legend", has_text="3. Tanda vital"))
-    expect(vitals.locator("details")).to_have_attribute("open", "")
-    expect(vitals.get_by_label(re.compile(r"^Nadi"))).to_be_visible()
+    _submit_and_find_the_error(page, "Simpan draf", "3. Tanda vital", r"^Nadi")
     _check_axe(page, js)
