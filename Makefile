@@ -13,10 +13,11 @@ run: setup db demo
 	@echo "Sinergi berjalan di http://127.0.0.1:5000  (Ctrl+C untuk berhenti)"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-# One pytest worker per core (pytest-xdist); each worker has its own database (tests/conftest.py worker_database).
+# One pytest worker per core (pytest-xdist), a test file per worker (module fixtures, e.g. the browser crawl, run
+# once); each worker has its own database (tests/conftest.py worker_database).
 JOBS ?= auto
 test: dev-setup browser-tools
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup --durations=20 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --durations=20 $(PYTEST_ARGS)
 
 # The browser tests (tests/browser) need Debian's Chromium; the Nu HTML Checker there also needs Java and the npm
 # tools of tests/browser/package.json (axe-core, vnu-jar), installed here when npm is present.

@@ -30,9 +30,8 @@ MAX_PAGES_PER_ROLE = 120
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 BLOCKING = {"serious", "critical"}
-# The crawl is one fixture for the four checks: under pytest-xdist (`make test` uses --dist loadgroup) they run on
-# one worker, so the crawl runs once.
-pytestmark = pytest.mark.xdist_group("browser-crawl")
+# The crawl is one module fixture for the four checks: `make test` runs pytest-xdist with --dist loadfile, so they
+# run on one worker and the crawl runs once.
 
 LINKS_JS = "() => Array.from(document.querySelectorAll('a[href]'), a => a.getAttribute('href'))"
 WIDTH_JS = "() => document.documentElement.scrollWidth"
