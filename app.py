@@ -103,6 +103,13 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
             "postgresql://", "postgresql+psycopg://", 1
         )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # PostgreSQL's JIT compiles the plans of the list filters on every request: about 350 ms added to a
+        # query that runs in 70 ms without it. The app's queries are short; JIT is off for its connections.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        connect = dict(options.get("connect_args", {}))
+        connect.setdefault("options", "-c jit=off")
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect}
 
 
 def register_private_files(app: Flask) -> None:
