@@ -7,6 +7,7 @@ grants a role above their own, or changes their own role. Outside the rule: 404.
 
 from flask import abort, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from blueprints.auth.models import Organisation, User
 from blueprints.auth.passwords import hash_password
@@ -33,7 +34,12 @@ def fill_choices(form, actor) -> None:
 
 
 def list_stmt(actor, q: str):
-    stmt = scoped(User).where(User.role.in_(grantable_roles(actor))).order_by(User.username)
+    stmt = (
+        scoped(User)
+        .options(selectinload(User.organisation))  # the list names each user's organisation
+        .where(User.role.in_(grantable_roles(actor)))
+        .order_by(User.username)
+    )
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(func.lower(User.username).like(like) | func.lower(User.name).like(like))

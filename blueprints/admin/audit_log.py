@@ -2,6 +2,8 @@
 
 from datetime import datetime, time, timedelta
 
+from sqlalchemy.orm import selectinload
+
 from blueprints.auth.models import User
 from blueprints.core.audit import ACTIONS, AuditEvent
 from blueprints.core.extensions import db
@@ -16,7 +18,11 @@ def fill_choices(form) -> None:
 
 
 def events_stmt(form):
-    stmt = scoped(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    stmt = (
+        scoped(AuditEvent)
+        .options(selectinload(AuditEvent.user))  # one query for the page's users, however many they are
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
     if form.user.data and form.user.data.isdigit():
         stmt = stmt.where(AuditEvent.user_id == int(form.user.data))
     if form.action.data in ACTIONS:

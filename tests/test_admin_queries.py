@@ -1,0 +1,50 @@
+"""The admin lists run as many statements with many distinct users on the page as with a few (no query per row
+for the user's organisation or the event's user)."""
+
+from sqlalchemy import select
+
+from blueprints.auth.models import Organisation, User
+from blueprints.core.audit import AuditEvent
+from blueprints.core.extensions import db
+from tests.queries import statements
+from tests.replay import logged_in
+
+
+def _add_users_and_events(app, n: int) -> None:
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.username == "admin.solok"))
+        orgs = db.session.scalars(
+            select(Organisation).where(Organisation.regency_id == admin.regency_id)
+        ).all()
+        for i in range(n):
+            org = orgs[i % len(orgs)]
+            user = User(
+                username=f"uji.banyak.{i}",
+                name=f"Pengguna Uji {i}",
+                password_hash="x",
+                role="operator_dinsos",
+                organisation_id=org.id,
+                regency_id=org.regency_id,
+            )
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(
+                AuditEvent(user_id=user.id, regency_id=org.regency_id, action="view", summary="uji")
+            )
+        db.session.commit()
+
+
+def _count(app, client, url: str) -> int:
+    with statements(app) as seen:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(seen)
+
+
+def test_user_list_and_audit_log_stay_flat_as_distinct_users_grow(app):
+    client = logged_in(app, "admin.solok")
+    few = {url: _count(app, client, url) for url in ("/admin/pengguna", "/admin/audit")}
+    _add_users_and_events(app, 40)
+    many = {url: _count(app, client, url) for url in ("/admin/pengguna", "/admin/audit")}
+    assert "uji.banyak.39" in client.get("/admin/audit").get_data(as_text=True)
+    assert many == few
