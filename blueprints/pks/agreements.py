@@ -292,5 +292,9 @@ def add_note(a: Agreement, form, user):
 
 
 def visible_notes(a: Agreement, user) -> list[Note]:
-    stmt = scoped(Note, user).where(Note.agreement_id == a.id)
+    stmt = (
+        scoped(Note, user)
+        .options(selectinload(Note.author), selectinload(Note.regency))
+        .where(Note.agreement_id == a.id)
+    )
     return list(db.session.scalars(stmt.order_by(Note.created_at.desc(), Note.id.desc()).limit(30)))
