@@ -1,15 +1,12 @@
 """'Perlu perhatian hari ini' panels for facility staff and Dinas Kesehatan."""
 
 from flask import url_for
-from sqlalchemy.orm import joinedload
 
-from blueprints.core.extensions import db
 from blueprints.core.panels import Panel
 from blueprints.core.timeutil import today_local
 
 from .access import is_dinkes
-from .models import Referral
-from .worklists import LABELS, TONE, matches, open_referrals
+from .worklists import LABELS, TONE, panels_of
 
 
 def panels(user) -> list[Panel]:
@@ -21,22 +18,18 @@ def panels(user) -> list[Panel]:
         ]
     if user.organisation is None or user.organisation.facility_level is None:
         return []
-    today = today_local()
-    refs = list(
-        db.session.scalars(open_referrals(user.organisation_id).options(joinedload(Referral.patient)))
-    )
     out = []
-    for name in LABELS:
-        rows = [r for r in refs if matches(name, r, user.organisation_id, today)]
-        if not rows:
-            continue
-        items = [(f"{r.number} · {r.patient.name}", url_for("rujukan.detail", ref_id=r.id)) for r in rows[:5]]
+    for name, (count, lines) in panels_of(user.organisation_id, today_local()).items():
+        items = [
+            (f"{line.number} · {line.patient}", url_for("rujukan.detail", ref_id=line.ref_id))
+            for line in lines
+        ]
         out.append(
             Panel(
-                f"{LABELS[name]} ({len(rows)})",
+                f"{LABELS[name]} ({count})",
                 items,
                 tone=TONE.get(name, ""),
-                more_url=url_for("rujukan.worklist_page", daftar=name) if len(rows) > 5 else None,
+                more_url=url_for("rujukan.worklist_page", daftar=name) if count > len(lines) else None,
             )
         )
     return out

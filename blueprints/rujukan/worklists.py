@@ -1,10 +1,13 @@
 """Follow-up worklists (docs/rujukan.md §9.3): the queries behind the home panels and the worklist page."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, literal, or_, select, union_all
 
-from .models import EXPIRABLE, Referral
+from blueprints.core.extensions import db
+
+from .models import EXPIRABLE, Patient, Referral
 from .settings import setting
 
 SENDER = {
@@ -49,39 +52,28 @@ def worklist(name: str, org_id: int, today: date):
     return select(Referral).where(*where).order_by(Referral.issued_at, Referral.id)
 
 
-def matches(name: str, r: Referral, org_id: int, today: date) -> bool:
-    """The same rule as ``worklist()`` for one loaded referral (home panels load once, then sort)."""
-    active = r.status in EXPIRABLE
-    live = r.valid_until is not None and r.valid_until >= today
-    if name == "belum_tiba":
-        cutoff = today - timedelta(days=int(setting("RUJUKAN_NOT_ARRIVED_DAYS")))
-        return r.origin_id == org_id and active and live and r.issued_on is not None and r.issued_on <= cutoff
-    if name == "belum_dijawab":
-        return r.origin_id == org_id and r.status == "tiba"
-    if name == "segera_kedaluwarsa":
-        soon = today + timedelta(days=int(setting("RUJUKAN_EXPIRING_DAYS")))
-        return r.origin_id == org_id and active and live and r.valid_until <= soon
-    if name == "kedaluwarsa":
-        return r.origin_id == org_id and active and r.valid_until is not None and r.valid_until < today
-    if name == "masuk_hari_ini":
-        return (
-            r.destination_id == org_id
-            and active
-            and live
-            and (r.issued_on == today or r.planned_visit == today)
-        )
-    if name == "menunggu_jawaban":
-        return r.destination_id == org_id and r.status == "tiba"
-    return False
+@dataclass
+class PanelLine:
+    ref_id: int
+    number: str | None
+    patient: str
 
 
-def open_referrals(org_id: int):
-    """Every referral any worklist can hold for this facility, in one query."""
-    return (
-        select(Referral)
-        .where(
-            or_(Referral.origin_id == org_id, Referral.destination_id == org_id),
-            Referral.status.in_(EXPIRABLE + ("tiba",)),
+def panels_of(org_id: int, today: date, first: int = 5) -> dict[str, tuple[int, list[PanelLine]]]:
+    """For the home panels: per worklist, (how many, the oldest ``first``), every list in ONE query (a UNION ALL
+    of ``worklist()`` itself, so the panels and the worklist pages cannot disagree). Empty lists are left out."""
+    branches = []
+    for name in LABELS:
+        stmt = worklist(name, org_id, today).with_only_columns(
+            literal(name).label("panel"),
+            Referral.id.label("ref_id"),
+            Referral.number.label("number"),
+            Patient.name.label("patient"),
+            func.count().over().label("total"),
         )
-        .order_by(Referral.issued_at, Referral.id)
-    )
+        branches.append(select(stmt.join_from(Referral, Patient).limit(first).subquery()))
+    out: dict[str, tuple[int, list[PanelLine]]] = {}
+    for row in db.session.execute(union_all(*branches)):
+        total, lines = out.setdefault(row.panel, (row.total, []))
+        lines.append(PanelLine(row.ref_id, row.number, row.patient))
+    return {name: out[name] for name in LABELS if name in out}
