@@ -14,7 +14,7 @@ from blueprints.auth.passwords import hash_password
 from blueprints.core import audit, submission
 from blueprints.core import session as user_sessions
 from blueprints.core.extensions import db
-from blueprints.core.outcome import Outcome
+from blueprints.core.outcome import Outcome, field_errors
 from blueprints.core.roles import NO_REGENCY_ROLES, ROLE_LABELS, grantable_roles, may_manage
 from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.versioning import is_stale
@@ -84,17 +84,13 @@ def _apply(form, user: User | None, actor) -> User | None:
     return user
 
 
-def _field_errors(form) -> dict[str, str]:
-    return {f.name: f.errors[0] for f in form if f.errors}
-
-
 def create_user(form, actor) -> Outcome:
     if replay := submission.claim(form.submission_key.data):
         return Outcome(replay=replay)
     user = _apply(form, None, actor)
     if user is None:
         db.session.rollback()
-        return Outcome(errors=_field_errors(form))
+        return Outcome(errors=field_errors(form))
     db.session.flush()
     audit.record("create", "user", user.id, f"membuat pengguna {user.username}", regency_id=user.regency_id)
     submission.remember(form.submission_key.data, url_for("admin.user_edit", user_id=user.id))
@@ -108,7 +104,7 @@ def save_user(form, user: User, actor) -> Outcome:
     if is_stale(user, form.version.data):
         return Outcome(stale=user)
     if not form.validate() or _apply(form, user, actor) is None:
-        return Outcome(errors=_field_errors(form))
+        return Outcome(errors=field_errors(form))
     audit.record("update", "user", user.id, f"mengubah pengguna {user.username}", regency_id=user.regency_id)
     db.session.commit()
     return Outcome(record=user)

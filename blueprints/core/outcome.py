@@ -56,6 +56,11 @@ class Outcome:
         return self.refusals + list(self.errors.values()) + self.blocking
 
 
+def field_errors(form) -> dict[str, str]:
+    """A form's messages by field (the first of each), for ``Outcome.errors`` when a use case refuses a form."""
+    return {f.name: f.errors[0] for f in form if f.errors}
+
+
 def has_errors(form, extra: dict | None = None) -> bool:
     """Whether a form (or the extra, non-form inputs) carries a message: the page answers FORM_INVALID."""
     return any(f.errors for f in form) or bool(extra)

@@ -17,7 +17,7 @@ from functools import wraps
 from blueprints.core import submission
 from blueprints.core.extensions import db
 from blueprints.core.forms import KEY_MISSING, SUBMISSION_KEY, new_submission_key
-from blueprints.core.outcome import Outcome
+from blueprints.core.outcome import Outcome, field_errors
 from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.versioning import differences, is_stale
 
@@ -32,7 +32,7 @@ def saved(record, url: str, message: str) -> Outcome:
 
 def refused(form=None, *refusals: str) -> Outcome:
     """Nothing was written: the messages are on ``form`` (by field, and above its fields) and in ``refusals``."""
-    errors = {f.name: " ".join(f.errors) for f in form if f.errors} if form is not None else {}
+    errors = field_errors(form) if form is not None else {}
     above = list(getattr(form, "form_errors", None) or []) + list(refusals)
     return Outcome(errors=errors, refusals=above)
 

@@ -5,19 +5,19 @@ from flask import url_for
 
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
-from blueprints.core.outcome import Outcome
+from blueprints.core.outcome import Outcome, field_errors
 
 from . import lifecycle
 from .lifecycle import TRANSITIONS, TransitionError
 from .models import Referral
-from .outcome import first_errors, refusal
+from .outcome import refusal
 
 
 def record_action(ref: Referral, action: str, form, user) -> Outcome:
     """One lifecycle step. A replay of the same submit lands on the letter; another submit of a step the state
     no longer allows is refused (``refusals``)."""
     if not form.validate():
-        return Outcome(errors=first_errors(form))
+        return Outcome(errors=field_errors(form))
     if replay := submission.claim(form.submission_key.data):
         return Outcome(replay=replay)
     try:

@@ -9,13 +9,12 @@ from sqlalchemy.orm.attributes import flag_modified
 from blueprints.auth.models import Organisation
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
-from blueprints.core.outcome import Outcome
+from blueprints.core.outcome import Outcome, field_errors
 from blueprints.core.pagination import paginate
 from blueprints.core.timeutil import utcnow
 from blueprints.core.versioning import is_stale
 
 from .models import FacilityProfile, HealthWorker, Poli
-from .outcome import first_errors
 
 PROFILE_FIELDS = ("whatsapp", "email", "ambulance", "travel_note", "capacity_note", "bpjs_office")
 
@@ -87,7 +86,7 @@ def save_facility(org: Organisation, form, user) -> Outcome:
     if is_stale(org, form.version.data):
         return Outcome(stale=True)
     if not form.validate():
-        return Outcome(errors=first_errors(form))
+        return Outcome(errors=field_errors(form))
     profile = profile_of(org.id)
     if profile is None:
         profile = FacilityProfile(organisation_id=org.id)
@@ -120,7 +119,7 @@ ITEMS = {
 def add_item(org: Organisation, kind: str, form) -> Outcome:
     """A poli or a health worker of the facility."""
     if not form.validate():
-        return Outcome(errors=first_errors(form))
+        return Outcome(errors=field_errors(form))
     if replay := submission.claim(form.submission_key.data):
         return Outcome(replay=replay)
     model, values, noun = ITEMS[kind]

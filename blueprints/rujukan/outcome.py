@@ -15,10 +15,6 @@ from blueprints.core.outcome import Outcome
 from .lifecycle import TransitionError
 
 
-def first_errors(form) -> dict[str, str]:
-    return {name: messages[0] for name, messages in form.errors.items()}
-
-
 def refusal(exc: TransitionError) -> Outcome:
     """Roll back and describe a refused step: at its field when it names one, else as a refusal."""
     db.session.rollback()

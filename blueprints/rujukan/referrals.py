@@ -13,7 +13,7 @@ from blueprints.auth.models import Organisation
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
 from blueprints.core.nik import clean_number
-from blueprints.core.outcome import Outcome
+from blueprints.core.outcome import Outcome, field_errors
 from blueprints.core.pagination import paginate
 from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.timeutil import WIB, today_local, utcnow
@@ -25,7 +25,7 @@ from .border import apply_border, suggested_basis
 from .facilities import profile_of
 from .lifecycle import COPYABLE, TransitionError
 from .models import EXPIRABLE, STATUS_LABELS, HealthWorker, Patient, Poli, Referral, ReferralEvent
-from .outcome import first_errors, refusal
+from .outcome import refusal
 from .validation import check, save_draft
 from .verification import parse_code, verify_code
 
@@ -257,7 +257,7 @@ def save_referral(ref: Referral, form, user, *, created: bool, issue: bool) -> O
 def issue_draft(ref: Referral, form, user) -> Outcome:
     """'Terbitkan' on the detail page: the issue procedure on the stored draft."""
     if not form.validate():
-        return Outcome(errors=first_errors(form))
+        return Outcome(errors=field_errors(form))
     if replay := submission.claim(form.submission_key.data):
         return Outcome(replay=replay)
     if ref.status != "draf":
@@ -322,7 +322,7 @@ def copy_referral(ref: Referral, form, user) -> Outcome:
     """A new draft from the content of a letter that is not reused (rejected, redirected, expired, cancelled),
     addressed to the facility the receiver redirected to (if any). Consent is asked again."""
     if not form.validate():
-        return Outcome(errors=first_errors(form))
+        return Outcome(errors=field_errors(form))
     if replay := submission.claim(form.submission_key.data):
         return Outcome(replay=replay)
     new = Referral(

@@ -5,12 +5,12 @@ from flask import url_for
 
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
-from blueprints.core.outcome import Outcome
+from blueprints.core.outcome import Outcome, field_errors
 
 from . import icd, lifecycle
 from .lifecycle import TransitionError
 from .models import Referral
-from .outcome import first_errors, refusal
+from .outcome import refusal
 
 UNKNOWN_CODE_MESSAGE = "Kode ICD-10 tidak dikenal."
 
@@ -23,7 +23,7 @@ def reply_defaults(ref: Referral, side: str | None) -> dict:
 def record_reply(ref: Referral, form, user) -> Outcome:
     """The receiving doctor's answer, recorded once."""
     if not form.validate():
-        return Outcome(errors=first_errors(form))
+        return Outcome(errors=field_errors(form))
     found = icd.lookup(form.reply_diag.data)
     if found is None:
         return Outcome(errors={"reply_diag": UNKNOWN_CODE_MESSAGE})
