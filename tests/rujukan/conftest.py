@@ -39,6 +39,29 @@ def version(app, model, record_id: int) -> dict:
         return {"version": str(db.session.get(model, record_id).version)}
 
 
+def patient_data(**over) -> dict:
+    """A valid new-patient form (a Solok woman in Jorong Tigo Jangko's nagari), without a submission key."""
+    data = {
+        "name": "Uji Pasien",
+        "nik": "1302184506900007",
+        "no_nik_reason": "",
+        "no_jkn": "0002035020999",
+        "status_peserta": "utama",
+        "jenis_kepesertaan": "pbi_apbd",
+        "birth_date": "1990-06-05",
+        "sex": "P",
+        "home_regency": "13.02",
+        "kecamatan": "13.02.18",
+        "nagari": "13.02.18.2004",
+        "jorong": "",
+        "address": "Jl. Uji",
+        "phone": "08123456789",
+        "no_rm": "RM-9",
+    }
+    data.update(over)
+    return data
+
+
 def form_data(app, **over) -> dict:
     """A complete, valid referral from Puskesmas Tigo Lurah to RSUD Sijunjung (Penyakit Dalam), with a fresh
     submission key (an edit of a draft also needs its ``version``)."""

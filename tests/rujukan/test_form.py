@@ -11,7 +11,7 @@ from blueprints.rujukan.models import HealthWorker, Patient, Referral
 from tests.clock import TODAY
 
 from ..conftest import HX
-from .conftest import form_data, key, org, patient_named, version
+from .conftest import form_data, key, org, patient_data, patient_named, version
 
 
 def _new_url(app, name="Baharuddin"):
@@ -209,26 +209,7 @@ def test_icd_search_without_js_and_with_htmx(app, faskes):
 
 
 def _patient(app, **over):
-    data = {
-        "name": "Uji Pasien",
-        "nik": "1302184506900007",
-        "no_nik_reason": "",
-        "no_jkn": "0002035020999",
-        "status_peserta": "utama",
-        "jenis_kepesertaan": "pbi_apbd",
-        "birth_date": "1990-06-05",
-        "sex": "P",
-        "home_regency": "13.02",
-        "kecamatan": "13.02.18",
-        "nagari": "13.02.18.2004",
-        "jorong": "",
-        "address": "Jl. Uji",
-        "phone": "08123456789",
-        "no_rm": "RM-9",
-        **key(),
-    }
-    data.update(over)
-    return data
+    return patient_data(**{**key(), **over})
 
 
 def test_patient_nik_rules(app, faskes):

@@ -23,7 +23,7 @@ from blueprints.rujukan.models import (
 from tests.crawl import post_forms
 from tests.replay import form_key, logged_in, replay_parallel, replay_sequential
 
-from .conftest import form_data, key, org, patient_named, referral_where, version
+from .conftest import form_data, key, org, patient_data, patient_named, referral_where, version
 
 SAVED = "Data ini sudah tersimpan"
 CONFLICT = "Data sudah diubah pengguna lain"
@@ -132,25 +132,7 @@ NEW_NIK = "1302184506900007"
 
 
 def _patient_data(**over) -> dict:
-    data = {
-        "name": "Uji Replay",
-        "nik": NEW_NIK,
-        "no_nik_reason": "",
-        "no_jkn": "0002035020999",
-        "status_peserta": "utama",
-        "jenis_kepesertaan": "pbi_apbd",
-        "birth_date": "1990-06-05",
-        "sex": "P",
-        "home_regency": "13.02",
-        "kecamatan": "13.02.18",
-        "nagari": "13.02.18.2004",
-        "jorong": "",
-        "address": "Jl. Uji",
-        "phone": "08123456789",
-        "no_rm": "RM-9",
-    }
-    data.update(over)
-    return data
+    return patient_data(**{"name": "Uji Replay", "nik": NEW_NIK, **over})
 
 
 def test_twenty_parallel_replays_of_a_new_patient_make_one_patient(app):
