@@ -46,14 +46,17 @@ def add_jorong(form, cascade, back: dict) -> Outcome:
     return Outcome(record=row, data={"url": target})
 
 
-def set_active(row: Jorong, wanted: str | None) -> Outcome:
-    """The form says which state it wants, so a repeated submit does not flip it back."""
+def set_active(row: Jorong, wanted: str | None, actor) -> Outcome:
+    """The form says which state it wants, so a repeated submit does not flip it back. ``data["url"]``: the
+    list of the jorong's nagari, on its regency for the superadmin."""
     row.active = (not row.active) if wanted not in ("0", "1") else wanted == "1"
     audit.record(
         "update", "jorong", row.id, f"jorong {row.name} {'diaktifkan' if row.active else 'dinonaktifkan'}"
     )
     db.session.commit()
-    return Outcome(record=row)
+    back = back_args(actor, db.session.get(Regency, row.regency_id)) if actor.regency is None else {}
+    url = url_for("admin.jorong", kecamatan=row.nagari.parent_code, nagari=row.nagari_code, **back)
+    return Outcome(record=row, data={"url": url})
 
 
 def list_stmt(regency: Regency, cascade):

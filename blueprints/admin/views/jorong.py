@@ -1,9 +1,8 @@
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, request
 from flask_login import current_user
 
-from blueprints.auth.models import Regency, regencies
+from blueprints.auth.models import regencies
 from blueprints.core import audit
-from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.outcome import add_errors
 from blueprints.core.pagination import paginate
@@ -51,7 +50,7 @@ def jorong():
 
 @bp.route("/jorong/<int:jorong_id>/aktif", methods=["POST"])
 def jorong_toggle(jorong_id: int):
-    row = jorongs.set_active(get_scoped_or_404(Jorong, jorong_id), request.form.get("active")).record
+    out = jorongs.set_active(get_scoped_or_404(Jorong, jorong_id), request.form.get("active"), current_user)
+    row = out.record
     flash(f"Jorong {row.name} {'diaktifkan' if row.active else 'dinonaktifkan'}.", "ok")
-    back = jorongs.back_args(current_user, db.session.get(Regency, row.regency_id))
-    return redirect(url_for("admin.jorong", kecamatan=row.nagari.parent_code, nagari=row.nagari_code, **back))
+    return redirect(out.data["url"])
