@@ -9,7 +9,7 @@ from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome
 
 from .models import Activity, Agreement, Evaluation, Obligation, Report
-from .saving import creates_once, refused, saved, stale_outcome
+from .saving import creates_once, refused_as_one, saved, stale_outcome
 
 NOT_SIGNED = "Pelaksanaan dicatat setelah naskah ditandatangani."
 SECTIONS = ("kegiatan", "kewajiban", "laporan", "evaluasi")
@@ -80,7 +80,7 @@ def save_obligation_status(a: Agreement, ob: Obligation, form) -> Outcome:
     if stale := stale_outcome(form, ob, url=url):
         return stale
     if not form.validate():
-        return refused(None, " ".join(e for errs in form.errors.values() for e in errs))
+        return refused_as_one(form)
     set_obligation_status(a, ob, form.status.data)
     return saved(ob, url, "Status kewajiban disimpan.")
 

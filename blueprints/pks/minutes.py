@@ -12,7 +12,7 @@ from blueprints.core.outcome import Outcome
 from blueprints.core.scope import scoped
 
 from .models import ActionItem, Agreement, Attendee, Decision, Meeting, MeetingDocument, meeting_agreement
-from .saving import creates_once, refused, saved
+from .saving import creates_once, refused_as_one, saved
 
 
 def _text(field) -> str:
@@ -89,7 +89,7 @@ def save_action_done(m: Meeting, item: ActionItem, form, today: date) -> Outcome
     """The done / reopen button of an action item: valid, then the wanted state (a double tap is ``repeated``)."""
     url = url_for("pks.meeting", meeting_id=m.id)
     if not form.validate():
-        return refused(None, " ".join(e for errs in form.errors.values() for e in errs))
+        return refused_as_one(form)
     if not set_action_done(item, form.done.data == "1", today):
         return Outcome(repeated=True, data={"url": url})
     return saved(item, url, "Status tindak lanjut disimpan.")

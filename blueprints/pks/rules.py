@@ -15,7 +15,7 @@ from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome
 
 from .models import RuleSetting
-from .saving import refused, saved, stale_outcome
+from .saving import refused, refused_as_one, saved, stale_outcome
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def switch_from_form(form, user) -> Outcome:
     if stale := stale_outcome(form, row, url=url, current={"blocking": "1" if row.blocking else "0"}):
         return stale
     if not form.validate():
-        return refused(None, " ".join(e for errs in form.errors.values() for e in errs))
+        return refused_as_one(form)
     if not switch(form.code.data, form.blocking.data == "1", user):
         abort(409)  # nothing was written; the page of the race, as for any other 409
     return saved(row, url, "Aturan disimpan.")

@@ -21,7 +21,7 @@ from blueprints.core.outcome import Outcome, field_errors
 from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.versioning import differences, is_stale
 
-__all__ = ["REPLAY_NOTE", "creates_once", "posted_key", "refused", "saved", "stale_outcome"]
+__all__ = ["REPLAY_NOTE", "creates_once", "posted_key", "refused", "refused_as_one", "saved", "stale_outcome"]
 
 
 def saved(record, url: str, message: str) -> Outcome:
@@ -35,6 +35,11 @@ def refused(form=None, *refusals: str) -> Outcome:
     errors = field_errors(form) if form is not None else {}
     above = list(getattr(form, "form_errors", None) or []) + list(refusals)
     return Outcome(errors=errors, refusals=above)
+
+
+def refused_as_one(form) -> Outcome:
+    """A form whose page shows no fields of its own (a button, a switch): all its messages as one refusal."""
+    return refused(None, " ".join(e for errs in form.errors.values() for e in errs))
 
 
 def creates_once(make: Callable[..., tuple[str, str] | None]) -> Callable[..., Outcome]:
