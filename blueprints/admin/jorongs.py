@@ -2,6 +2,7 @@
 
 from flask import url_for
 from sqlalchemy import func
+from sqlalchemy.orm import contains_eager
 
 from blueprints.auth.models import Regency, regencies
 from blueprints.core import audit, submission
@@ -9,7 +10,6 @@ from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome
 from blueprints.core.scope import scoped
 from blueprints.wilayah.models import Jorong, Wilayah
-from blueprints.wilayah.service import regency_by_code
 
 DUPLICATE = "Jorong dengan nama ini sudah ada di nagari tersebut."
 
@@ -18,7 +18,8 @@ def regency_for(actor, source) -> Regency:
     """The admin's own regency; the superadmin (no regency) picks one, the first by code unless asked."""
     if actor.regency is not None:
         return actor.regency
-    return regency_by_code(source.get("_cascade_regency")) or regencies()[0]
+    rows = regencies()
+    return next((r for r in rows if r.code == source.get("_cascade_regency")), rows[0])
 
 
 def back_args(actor, regency: Regency) -> dict:
@@ -63,6 +64,7 @@ def list_stmt(regency: Regency, cascade):
     stmt = (
         scoped(Jorong)
         .join(Jorong.nagari)
+        .options(contains_eager(Jorong.nagari))  # the list shows each row's nagari: no query per row
         .where(Jorong.regency_id == regency.id)
         .order_by(Wilayah.name, Jorong.name)
     )

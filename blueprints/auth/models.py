@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask import g, has_request_context
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -91,8 +92,12 @@ class User(Versioned, UserMixin, RegencyScoped, db.Model):
 
 
 def regencies() -> list[Regency]:
-    """Every regency in code order (one query, no commit)."""
-    return list(db.session.scalars(select(Regency).order_by(Regency.code)))
+    """Every regency in code order: one query per request however many forms and links ask (no commit)."""
+    if not has_request_context():
+        return list(db.session.scalars(select(Regency).order_by(Regency.code)))
+    if "sinergi_regencies" not in g:
+        g.sinergi_regencies = list(db.session.scalars(select(Regency).order_by(Regency.code)))
+    return g.sinergi_regencies
 
 
 def regency_choices(value: str = "id") -> list[tuple]:
