@@ -1,0 +1,387 @@
+"""Regency-scale bench (`make bench`): build the data set, time every page row, serve one list under gunicorn.
+
+1. On a throwaway SQLite file, and on a throwaway PostgreSQL database when the server answers: the schema by
+   `flask db upgrade`, the demo, then every `bench/data_*.py` module's ``build(seed, scale)`` (each adds its
+   module's rows in bulk and returns facts; the facts of all builds are merged into one dict).
+2. Every row of every `bench/pages_*.py` ``PAGES`` list, ``(label, username, url or url(facts), budget)``, is
+   timed as the median of several warm requests through a Flask test client logged in as that demo user
+   (in-process server time). Budget: milliseconds; ``None``: measured only; ``("ratio", other_label, x)``:
+   at most ``x`` times the median of the row ``other_label`` on the same database. A label ending in
+   "fragment" is asked for as an htmx partial. A row whose facts are missing (its data module is not there)
+   is skipped.
+3. gunicorn (``-w 2``) on the SQLite data set, and ``wrk`` against the SIDILAN list (a logged-in cookie) and
+   ``/healthz`` in the same run: requests/s of each and their ratio.
+
+One table: page, database, median ms, budget, PASS/FAIL. The exit status is 1 when a row fails.
+
+Settings (environment): BENCH_SCALE (1.0; multiplies every data set size), BENCH_SEED (12), BENCH_REPEATS (7),
+BENCH_PG=0 (skip PostgreSQL), BENCH_PG_URL (the server, default postgresql+psycopg://postgres@127.0.0.1:5432/
+postgres: a database is created there and dropped at the end), BENCH_PG_DB (use this existing database
+instead, emptied first and kept), BENCH_WRK=0 (skip gunicorn + wrk), BENCH_WRK_SECONDS (10),
+BENCH_ONLY (run only rows whose label contains this text).
+"""
+
+import importlib.util
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import create_engine, make_url, text  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
+
+from app import create_app  # noqa: E402
+from blueprints.core.extensions import db  # noqa: E402
+from blueprints.demo import DEMO_PASSWORD, load_demo  # noqa: E402
+
+HX = {"HX-Request": "true"}
+SLOW_MS = 2000  # a row slower than this on its warm-up is timed fewer times
+LIST_USER = "operator.solok"  # whose SIDILAN list gunicorn serves to wrk
+
+
+def env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+# ---- the data set ----------------------------------------------------------------------------------------
+
+
+def _modules(pattern: str) -> list:
+    """The bench modules matching ``pattern`` (data_*.py, pages_*.py), in name order."""
+    out = []
+    for path in sorted(BENCH.glob(pattern)):
+        spec = importlib.util.spec_from_file_location(f"bench_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        out.append(module)
+    return out
+
+
+def make_app(url: str):
+    return create_app(
+        {
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+
+
+def build(app, seed: int, scale: float) -> dict:
+    """Schema, demo, then every data module; returns the merged facts."""
+    facts: dict = {}
+    with app.app_context():
+        t0 = time.perf_counter()
+        upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        load_demo()
+        db.session.commit()
+        print(f"   schema + demo {time.perf_counter() - t0:7.1f} s", flush=True)
+        for module in _modules("data_*.py"):
+            t0 = time.perf_counter()
+            facts.update(module.build(seed=seed, scale=scale) or {})
+            db.session.commit()
+            print(f"   {module.__name__[6:]:<13} {time.perf_counter() - t0:7.1f} s", flush=True)
+        if db.engine.dialect.name == "postgresql":
+            # autovacuum analyses a table after a bulk load; do it now so the plans are those of a settled database
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+        db.session.remove()
+    return facts
+
+
+@contextmanager
+def sqlite_database():
+    with tempfile.TemporaryDirectory(prefix="sinergi-bench-") as tmp:
+        yield f"sqlite:///{tmp}/bench.sqlite"
+
+
+def _pg_server() -> str | None:
+    if env("BENCH_PG", "1") == "0":
+        return None
+    url = env("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    try:
+        engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001  (no server: the bench runs on SQLite only)
+        print(f"PostgreSQL tidak menjawab ({type(exc).__name__}): dilewati", flush=True)
+        return None
+    return url
+
+
+@contextmanager
+def pg_database(server: str):
+    """A database of the bench's own (dropped afterwards), or BENCH_PG_DB emptied and kept."""
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    keep = os.environ.get("BENCH_PG_DB")
+    name = keep or f"sinergi_bench_{uuid.uuid4().hex[:8]}"
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    if keep:
+        engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url
+    finally:
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+# ---- timing the rows -------------------------------------------------------------------------------------
+
+
+def login(app, username: str):
+    client = app.test_client()
+    response = client.post("/masuk", data={"username": username, "password": DEMO_PASSWORD})
+    if response.status_code != 302:
+        raise SystemExit(f"login as {username} failed ({response.status_code})")
+    return client
+
+
+def rows() -> list[tuple]:
+    only = os.environ.get("BENCH_ONLY", "")
+    out = []
+    for module in _modules("pages_*.py"):
+        out += [row for row in module.PAGES if only in row[0]]
+    return out
+
+
+def _fetch(client, url: str, label: str):
+    response = client.get(url, headers=HX if label.endswith("fragment") else None)
+    location = response.headers.get("Location", "")
+    if response.status_code >= 400 or "/masuk" in location:
+        return f"HTTP {response.status_code}{' ' + location if location else ''}"
+    return None
+
+
+def time_rows(app, database: str, facts: dict, repeats: int) -> list[dict]:
+    clients: dict = {}
+    results = []
+    for label, username, target, budget in rows():
+        result = {"label": label, "database": database, "budget": budget, "median": None, "note": ""}
+        results.append(result)
+        try:
+            url = target(facts) if callable(target) else target
+        except (KeyError, IndexError, TypeError) as exc:
+            result["note"] = f"dilewati: fakta {exc} tidak ada"
+            continue
+        if username not in clients:
+            clients[username] = login(app, username)
+        client = clients[username]
+        t0 = time.perf_counter()
+        error = _fetch(client, url, label)
+        first = (time.perf_counter() - t0) * 1000
+        if error:
+            result["note"] = error
+            continue
+        times = []
+        for _ in range(3 if first > SLOW_MS else repeats):
+            t0 = time.perf_counter()
+            _fetch(client, url, label)
+            times.append((time.perf_counter() - t0) * 1000)
+        result["median"] = statistics.median(times)
+    by_label = {r["label"]: r["median"] for r in results}
+    for r in results:
+        r["verdict"] = verdict(r, by_label)
+    return results
+
+
+def verdict(row: dict, by_label: dict) -> str:
+    budget, median = row["budget"], row["median"]
+    if median is None:
+        return "SKIP" if row["note"].startswith("dilewati") else "FAIL"
+    if budget is None:
+        return "-"
+    if isinstance(budget, tuple):
+        _, other, factor = budget
+        base = by_label.get(other)
+        if base is None:
+            return "SKIP"
+        return "PASS" if median <= base * factor else "FAIL"
+    return "PASS" if median <= budget else "FAIL"
+
+
+def budget_text(budget) -> str:
+    if budget is None:
+        return "-"
+    if isinstance(budget, tuple):
+        return f"≤ {budget[2]}× {budget[1]}"
+    return f"{budget} ms"
+
+
+def print_table(results: list[dict]) -> None:
+    width = max([len(r["label"]) for r in results] + [4])
+    print()
+    print(f"{'page':<{width}}  {'database':<10} {'median ms':>10}  {'budget':<12} result")
+    for r in results:
+        median = f"{r['median']:.1f}" if r["median"] is not None else ""
+        note = f"  ({r['note']})" if r["note"] else ""
+        print(
+            f"{r['label']:<{width}}  {r['database']:<10} {median:>10}  "
+            f"{budget_text(r['budget']):<12} {r['verdict']}{note}"
+        )
+
+
+# ---- gunicorn + wrk --------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, server, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer {url}")
+
+
+def _wrk(url: str, seconds: int, cookie: str | None = None) -> tuple[float, str]:
+    cmd = ["wrk", "-t2", "-c8", f"-d{seconds}s", url]
+    if cookie:
+        cmd[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rate, f"{bad.group(1)} jawaban bukan 2xx/3xx" if bad else ""
+
+
+def serve_and_load(app, url: str) -> dict | None:
+    """gunicorn -w 2 on the SQLite data set; wrk on the SIDILAN list (logged in) and on /healthz."""
+    if env("BENCH_WRK", "1") == "0":
+        return None
+    seconds = int(env("BENCH_WRK_SECONDS", "10"))
+    client = login(app, LIST_USER)
+    name = app.session_interface.get_cookie_name(app)
+    cookie = f"{name}={client.get_cookie(name).value}"
+    with app.test_request_context():
+        list_path = app.url_for("sidilan.index")
+        db.engine.dispose()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tempfile.TemporaryFile(mode="w+")
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "app:create_app()",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "SINERGI_RATELIMIT_ENABLED": "false"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        try:
+            _wait(base + "/healthz", server)
+        except RuntimeError:
+            log.seek(0)
+            print(log.read()[-3000:], file=sys.stderr)
+            raise
+        check = urllib.request.Request(base + list_path, headers={"Cookie": cookie})
+        with urllib.request.urlopen(check, timeout=30) as page:
+            if page.status != 200 or "/masuk" in page.url:
+                raise RuntimeError(f"the list page answered {page.status} {page.url}")
+        list_rate, list_note = _wrk(base + list_path, seconds, cookie)
+        health_rate, health_note = _wrk(base + "/healthz", seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    return {
+        "list": list_rate,
+        "healthz": health_rate,
+        "ratio": health_rate / list_rate if list_rate else float("inf"),
+        "notes": [n for n in (list_note, health_note) if n],
+    }
+
+
+def print_wrk(load: dict | None) -> None:
+    if load is None:
+        return
+    print()
+    print("gunicorn -w 2 + wrk -t2 -c8 (SQLite data set)")
+    print(f"  SIDILAN list  {load['list']:9.1f} req/s")
+    print(f"  /healthz      {load['healthz']:9.1f} req/s")
+    print(f"  /healthz ÷ list   {load['ratio']:5.1f}×")
+    for note in load["notes"]:
+        print(f"  PERHATIAN: {note}")
+
+
+# ---- main ------------------------------------------------------------------------------------------------
+
+
+def run_on(label: str, url: str, seed: int, scale: float, repeats: int, with_load: bool):
+    print(f"== {label}: data set (seed {seed}, scale {scale})", flush=True)
+    app = make_app(url)
+    try:
+        facts = build(app, seed, scale)
+        print(f"== {label}: timing {len(rows())} rows", flush=True)
+        results = time_rows(app, label, facts, repeats)
+        load = serve_and_load(app, url) if with_load else None
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    return results, load, facts
+
+
+def main() -> int:
+    seed = int(env("BENCH_SEED", "12"))
+    scale = float(env("BENCH_SCALE", "1.0"))
+    repeats = int(env("BENCH_REPEATS", "7"))
+    results, load = [], None
+    with sqlite_database() as url:
+        part, load, facts = run_on("SQLite", url, seed, scale, repeats, with_load=True)
+        results += part
+    server = _pg_server()
+    if server:
+        with pg_database(server) as url:
+            part, _, _ = run_on("PostgreSQL", url, seed, scale, repeats, with_load=False)
+            results += part
+    print_table(results)
+    print_wrk(load)
+    if os.environ.get("BENCH_FACTS"):
+        Path(os.environ["BENCH_FACTS"]).write_text(json.dumps(facts, default=str, indent=1))
+    failed = [r for r in results if r["verdict"] == "FAIL"]
+    print(
+        f"\n{len(results) - len(failed)} of {len(results)} rows within budget; {len(failed)} FAIL", flush=True
+    )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
