@@ -289,38 +289,33 @@ def serve_and_load(app, url: str) -> dict | None:
         db.engine.dispose()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    log = tempfile.TemporaryFile(mode="w+")
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "app:create_app()",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "SINERGI_RATELIMIT_ENABLED": "false"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}"]
+    server_env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench",
+        "SINERGI_RATELIMIT_ENABLED": "false",
+    }
+    with tempfile.TemporaryFile(mode="w+") as log:
+        server = subprocess.Popen(
+            [*gunicorn, "app:create_app()"], cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT
+        )
         try:
-            _wait(base + "/healthz", server)
-        except RuntimeError:
-            log.seek(0)
-            print(log.read()[-3000:], file=sys.stderr)
-            raise
-        check = urllib.request.Request(base + list_path, headers={"Cookie": cookie})
-        with urllib.request.urlopen(check, timeout=30) as page:
-            if page.status != 200 or "/masuk" in page.url:
-                raise RuntimeError(f"the list page answered {page.status} {page.url}")
-        list_rate, list_note = _wrk(base + list_path, seconds, cookie)
-        health_rate, health_note = _wrk(base + "/healthz", seconds)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+            try:
+                _wait(base + "/healthz", server)
+            except RuntimeError:
+                log.seek(0)
+                print(log.read()[-3000:], file=sys.stderr)
+                raise
+            check = urllib.request.Request(base + list_path, headers={"Cookie": cookie})
+            with urllib.request.urlopen(check, timeout=30) as page:
+                if page.status != 200 or "/masuk" in page.url:
+                    raise RuntimeError(f"the list page answered {page.status} {page.url}")
+            list_rate, list_note = _wrk(base + list_path, seconds, cookie)
+            health_rate, health_note = _wrk(base + "/healthz", seconds)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     return {
         "list": list_rate,
         "healthz": health_rate,
