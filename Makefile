@@ -71,8 +71,10 @@ db: setup
 demo: db
 	$(BIN)/flask demo load --if-empty
 
+# bench/README.md: the regency-scale data set on SQLite (and PostgreSQL when it answers), every page row's median
+# against its budget, gunicorn + wrk; then the PDF ratios. BENCH_SCALE=0.1 for a quick run, BENCH_PG=0 for SQLite only.
 bench: setup
-	@for f in bench/[!_]*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@$(BIN)/python bench/scale.py; status=$$?; $(BIN)/python bench/rujukan_pdf.py && exit $$status
 
 clean:
 	rm -rf $(VENV)

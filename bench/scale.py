@@ -234,6 +234,9 @@ def budget_text(budget) -> str:
 
 
 def print_table(results: list[dict]) -> None:
+    """One line per row and database, the databases of a row together, in the order of the pages files."""
+    order = {label: i for i, label in enumerate(dict.fromkeys(r["label"] for r in results))}
+    results = sorted(results, key=lambda r: order[r["label"]])  # stable: SQLite before PostgreSQL
     width = max([len(r["label"]) for r in results] + [4])
     print()
     print(f"{'page':<{width}}  {'database':<10} {'median ms':>10}  {'budget':<12} result")
