@@ -1,4 +1,4 @@
-"""Every page runs at most QUERY_BUDGET statements (docs/architecture.md §7): the crawl of tests/crawl.py as every
+"""Every page runs at most QUERY_BUDGET statements (docs/architecture.md §6.2): the crawl of tests/crawl.py as every
 demo account, a few URLs per endpoint (two person pages tell as much as thirty), plus the pages no link reaches
 (list filters, cascade steps). One failure lists every offender, so a fix elsewhere shows here at once.
 
