@@ -5,10 +5,11 @@
    module's rows in bulk and returns facts; the facts of all builds are merged into one dict).
 2. Every row of every `bench/pages_*.py` ``PAGES`` list, ``(label, username, url or url(facts), budget)``, is
    timed as the median of several warm requests through a Flask test client logged in as that demo user
-   (in-process server time). Budget: milliseconds; ``None``: measured only; ``("ratio", other_label, x)``:
-   at most ``x`` times the median of the row ``other_label`` on the same database. A label ending in
-   "fragment" is asked for as an htmx partial. A row whose facts are missing (its data module is not there)
-   is skipped.
+   (in-process server time). Budget: milliseconds, or ``None`` (measured only). A label ending in "fragment"
+   is asked for as an htmx partial. A row whose facts are missing (its data module is not there) is skipped.
+   A pages module may also hold ``RATIOS = [(label, callable(app) -> float, budget_ratio), ...]``: called
+   once on the same app, the number it returns (e.g. a PDF's render time over a one-paragraph PDF's) is
+   compared with ``budget_ratio``.
 3. gunicorn (``-w 2``) on the SQLite data set, and ``wrk`` against the SIDILAN list (a logged-in cookie) and
    ``/healthz`` in the same run: requests/s of each and their ratio.
 
@@ -164,12 +165,30 @@ def login(app, username: str):
     return client
 
 
-def rows() -> list[tuple]:
+def rows(table: str = "PAGES") -> list[tuple]:
     only = os.environ.get("BENCH_ONLY", "")
     out = []
     for module in _modules("pages_*.py"):
-        out += [row for row in module.PAGES if only in row[0]]
+        out += [row for row in getattr(module, table, []) if only in row[0]]
     return out
+
+
+def time_ratios(app, database: str) -> list[dict]:
+    results = []
+    for label, measure, budget in rows("RATIOS"):
+        value = measure(app)
+        results.append(
+            {
+                "label": label,
+                "database": database,
+                "budget": ("ratio", budget),
+                "median": value,
+                "cpu": None,
+                "note": "",
+                "verdict": "PASS" if value <= budget else "FAIL",
+            }
+        )
+    return results
 
 
 def _fetch(client, url: str, label: str):
@@ -214,32 +233,25 @@ def time_rows(app, database: str, facts: dict, repeats: int) -> list[dict]:
             times.append((time.perf_counter() - t0) * 1000)
             cpu.append((time.thread_time() - c0) * 1000)
         result["median"], result["cpu"] = statistics.median(times), statistics.median(cpu)
-    by_label = {r["label"]: r["median"] for r in results}
     for r in results:
-        r["verdict"] = verdict(r, by_label)
+        r["verdict"] = verdict(r)
     return results
 
 
-def verdict(row: dict, by_label: dict) -> str:
+def verdict(row: dict) -> str:
     budget, median = row["budget"], row["median"]
     if median is None:
         return "SKIP" if row["note"].startswith("dilewati") else "FAIL"
     if budget is None:
         return "-"
-    if isinstance(budget, tuple):
-        _, other, factor = budget
-        base = by_label.get(other)
-        if base is None:
-            return "SKIP"
-        return "PASS" if median <= base * factor else "FAIL"
     return "PASS" if median <= budget else "FAIL"
 
 
 def budget_text(budget) -> str:
     if budget is None:
         return "-"
-    if isinstance(budget, tuple):
-        return f"≤ {budget[2]}× {budget[1]}"
+    if isinstance(budget, tuple):  # a RATIOS row: the "median" column holds the ratio
+        return f"≤ {budget[1]}× (rasio)"
     return f"{budget} ms"
 
 
@@ -249,14 +261,14 @@ def print_table(results: list[dict]) -> None:
     results = sorted(results, key=lambda r: order[r["label"]])  # stable: SQLite before PostgreSQL
     width = max([len(r["label"]) for r in results] + [4])
     print()
-    print(f"{'page':<{width}}  {'database':<10} {'median ms':>10} {'cpu ms':>8}  {'budget':<12} result")
+    print(f"{'page':<{width}}  {'database':<10} {'median ms':>10} {'cpu ms':>8}  {'budget':<16} result")
     for r in results:
         median = f"{r['median']:.1f}" if r["median"] is not None else ""
         cpu = f"{r['cpu']:.1f}" if r["cpu"] is not None else ""
         note = f"  ({r['note']})" if r["note"] else ""
         print(
             f"{r['label']:<{width}}  {r['database']:<10} {median:>10} {cpu:>8}  "
-            f"{budget_text(r['budget']):<12} {r['verdict']}{note}"
+            f"{budget_text(r['budget']):<16} {r['verdict']}{note}"
         )
 
 
@@ -358,8 +370,8 @@ def run_on(label: str, url: str, seed: int, scale: float, repeats: int, with_loa
     app = make_app(url)
     try:
         facts = build(app, seed, scale)
-        print(f"== {label}: timing {len(rows())} rows", flush=True)
-        results = time_rows(app, label, facts, repeats)
+        print(f"== {label}: timing {len(rows()) + len(rows('RATIOS'))} rows", flush=True)
+        results = time_rows(app, label, facts, repeats) + time_ratios(app, label)
         load = serve_and_load(app, url) if with_load else None
     finally:
         with app.app_context():
