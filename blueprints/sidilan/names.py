@@ -46,3 +46,8 @@ def names_similar(a: str | None, b: str | None) -> bool:
         return True
     shorter, longer = sorted((ka, kb), key=len)
     return len(shorter) >= 5 and longer.startswith(shorter)  # 'Siti Aminah' vs 'Siti Aminah Binti ...'
+
+
+def person_name_columns(name: str | None) -> dict[str, str]:
+    """The derived name columns stored with a person (every writer sets them through this)."""
+    return {"name_search": name_search(name), "name_key": name_key(name)}
