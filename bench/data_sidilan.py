@@ -225,8 +225,9 @@ class _Regency:
         self.assistance, self.assessments = [], []
         self.pkh_households = 0
 
-    def _seq(self, counters: dict, prefix: str) -> str:
-        counters[prefix] = counters.get(prefix, 0) + 1
+    def _seq(self, counters: dict, prefix: str, start: int) -> str:
+        """The next number under ``prefix`` (the demo's own numbers stay below ``start``)."""
+        counters[prefix] = counters.get(prefix, start) + 1
         return prefix + f"{counters[prefix]:04d}"
 
     def household(self) -> None:
@@ -234,7 +235,7 @@ class _Regency:
         nag_code, kec_code, nag_name = self.nagari[rng.randrange(len(self.nagari))]
         kec = kec_code.replace(".", "")
         issued = gen.today - timedelta(days=rng.randint(30, 6000))
-        no_kk = self._seq(self.kk_seq, kec + issued.strftime("%d%m%y"))
+        no_kk = self._seq(self.kk_seq, kec + issued.strftime("%d%m%y"), 5000)
         jorongs = self.jorong.get(nag_code)
         address = dict(
             alamat=f"Jl. {nag_name} No. {rng.randint(1, 200)}",
@@ -304,7 +305,7 @@ class _Regency:
         else:
             day = birth.day + (40 if sex == "P" else 0)
             kec = address["kecamatan_code"].replace(".", "")
-            nik = self._seq(self.nik_seq, kec + f"{day:02d}{birth.month:02d}{birth.year % 100:02d}")
+            nik = self._seq(self.nik_seq, kec + f"{day:02d}{birth.month:02d}{birth.year % 100:02d}", 100)
         status = _weighted(rng, STATUS)
         created = self.gen.now - timedelta(days=rng.randint(0, 700), minutes=rng.randint(0, 1440))
         alive = rng.random() > 0.02
