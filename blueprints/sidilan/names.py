@@ -3,6 +3,8 @@ duplicate matching (docs/sidilan.md §9.4). Pure functions."""
 
 import re
 
+from blueprints.core.textsearch import fold
+
 
 def name_search(name: str | None) -> str:
     """What the prefix search compares: lower case, single spaces."""
@@ -50,4 +52,4 @@ def names_similar(a: str | None, b: str | None) -> bool:
 
 def person_name_columns(name: str | None) -> dict[str, str]:
     """The derived name columns stored with a person (every writer sets them through this)."""
-    return {"name_search": name_search(name), "name_key": name_key(name)}
+    return {"name_search": name_search(name), "name_key": name_key(name), "name_fold": fold(name)[:120]}
