@@ -21,7 +21,7 @@ from sqlalchemy import event, literal_column, select, table, text
 
 MIN_CHARS = 3  # a trigram index needs three characters
 
-# Old (pre-1972) and common variant spellings, applied in this order (docs/sidilan.md §9.4).
+# Old (pre-1972) and common variant spellings, applied in this order (docs/sidilan.md §13.4, §13.6).
 _SPELLING = [
     ("dj", "j"),
     ("tj", "c"),

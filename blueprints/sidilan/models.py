@@ -64,7 +64,7 @@ class Person(Versioned, RegencyScoped, db.Model):
     __tablename__ = "sidilan_person"
     __table_args__ = (
         # The list is always scoped to a regency and sorted by name (then id): one index per equality filter
-        # followed by the sort key serves page 1, every keyset page and a prefix search (docs/sidilan.md §10).
+        # followed by the sort key serves page 1, every keyset page and a prefix search (docs/sidilan.md §13.6).
         # On PostgreSQL name_search has the "C" collation, so the same index serves ORDER BY and LIKE 'x%'.
         Index("ix_sidilan_person_regency_name", "regency_id", "name_search", "id"),
         Index("ix_sidilan_person_regency_status_name", "regency_id", "status_verifikasi", "name_search"),
@@ -363,5 +363,5 @@ class ChangeLog(db.Model):
 append_only(VerificationEvent)
 append_only(ChangeLog)
 
-# Any-word name search and NIK / No. KK suffix search (core.textsearch; docs/sidilan.md §10).
+# Any-word name search and NIK / No. KK suffix search (core.textsearch; docs/sidilan.md §13.6).
 PERSON_TEXT = register(TextIndex("sidilan_person", ("name_fold", "nik", "no_kk")), Person.__table__)

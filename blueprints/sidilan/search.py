@@ -100,7 +100,7 @@ def _name_condition(q: str):
 
 
 def _filtered(f: Filters, user, today: date):
-    """Scoped, active persons matching the filters, unordered (docs/sidilan.md §10). Every filter on another
+    """Scoped, active persons matching the filters, unordered (docs/sidilan.md §13.6). Every filter on another
     table is ``Person.id IN (ids of one index)``, never a per-person EXISTS."""
     stmt = scoped(Person, user).where(Person.active.is_(True))
     q = f.q
