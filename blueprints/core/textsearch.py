@@ -17,7 +17,7 @@ own rules on top (e.g. SIDILAN's duplicate key, ``sidilan/names.py``).
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import event, literal_column, select, table, text
+from sqlalchemy import and_, event, literal, literal_column, select, table, text
 
 MIN_CHARS = 3  # a trigram index needs three characters
 
@@ -121,27 +121,33 @@ class TextIndex:
             name == self.fts or name.startswith(self.fts + "_") or name.startswith(f"ix_trgm_{self.table}_")
         )
 
-    def _condition(self, model, column: str, pattern: str, bind):
-        if bind.dialect.name == "sqlite":
-            fts = table(self.fts, literal_column("rowid"))
-            hits = (
-                select(literal_column("rowid"))
-                .select_from(fts)
-                .where(literal_column(f"{self.fts}.{column}").like(pattern))
-            )
-            return getattr(model, self.key).in_(hits)
-        return getattr(model, column).like(pattern)
+    def _hits(self, model, column: str, folded: str, bind):
+        """SQLite: the rows whose ``column`` holds ``folded`` as a phrase of trigrams, which is a substring
+        match answered from the FTS index alone (a LIKE there would read every candidate row back)."""
+        fts = table(self.fts, literal_column("rowid"))
+        hits = (
+            select(literal_column("rowid"))
+            .select_from(fts)
+            .where(literal_column(self.fts).op("MATCH")(literal(f'{column} : "{folded}"')))
+        )
+        return getattr(model, self.key).in_(hits)
 
     def contains(self, model, column: str, folded: str, bind):
         """Rows whose ``column`` holds ``folded`` anywhere (already folded / digits: no LIKE wildcards)."""
         if len(folded) < MIN_CHARS or not folded.isalnum():
             return None
-        return self._condition(model, column, f"%{folded}%", bind)
+        if bind.dialect.name == "sqlite":
+            return self._hits(model, column, folded, bind)
+        return getattr(model, column).like(f"%{folded}%")
 
     def ends_with(self, model, column: str, folded: str, bind):
+        """Rows whose ``column`` ends with ``folded``: the index finds the rows holding it, the row checks the end."""
         if len(folded) < MIN_CHARS or not folded.isalnum():
             return None
-        return self._condition(model, column, f"%{folded}", bind)
+        ends = getattr(model, column).like(f"%{folded}")
+        if bind.dialect.name == "sqlite":
+            return and_(self._hits(model, column, folded, bind), ends)
+        return ends
 
 
 _INDEXES: list[TextIndex] = []

@@ -165,17 +165,12 @@ class Person(Versioned, RegencyScoped, db.Model):
 
 class Disability(Versioned, db.Model):
     __tablename__ = "sidilan_disability"
-    # the list's ragam / ganda filters read the person ids of one flag from these (covering) indexes
-    __table_args__ = tuple(
-        Index(f"ix_sidilan_disability_{flag}_person", flag, "person_id")
-        for flag in ("ragam_fisik", "ragam_intelektual", "ragam_mental", "ragam_sensorik", "ganda")
-    )
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("sidilan_person.id"), unique=True)
-    ragam_fisik: Mapped[bool] = mapped_column(Boolean, default=False)
-    ragam_intelektual: Mapped[bool] = mapped_column(Boolean, default=False)
-    ragam_mental: Mapped[bool] = mapped_column(Boolean, default=False)
-    ragam_sensorik: Mapped[bool] = mapped_column(Boolean, default=False)
+    ragam_fisik: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    ragam_intelektual: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    ragam_mental: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    ragam_sensorik: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     jenis_fisik: Mapped[str | None] = mapped_column(String(40))
     jenis_intelektual: Mapped[str | None] = mapped_column(String(40))
     jenis_mental: Mapped[str | None] = mapped_column(String(40))
@@ -280,16 +275,16 @@ class Program(Versioned, RegencyScoped, db.Model):
 
 class Assistance(Versioned, RegencyScoped, db.Model):
     __tablename__ = "sidilan_assistance"
-    # the list's program filter reads the persons and households of one program from these (covering) indexes
+    # the list's program filter probes these (covering) indexes for each person it walks
     __table_args__ = (
-        Index("ix_sidilan_assistance_program_person", "program_id", "person_id"),
-        Index("ix_sidilan_assistance_program_household", "program_id", "household_id"),
+        Index("ix_sidilan_assistance_person_program", "person_id", "program_id"),
+        Index("ix_sidilan_assistance_household_program", "household_id", "program_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    program_id: Mapped[int] = mapped_column(ForeignKey("sidilan_program.id"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("sidilan_program.id"), index=True)
     komponen_atensi: Mapped[str | None] = mapped_column(String(5))
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_person.id"), index=True)
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_household.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_person.id"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_household.id"))
     tahun: Mapped[int]
     tahap: Mapped[str | None] = mapped_column(String(20))
     tgl_salur: Mapped[date | None] = mapped_column(Date)

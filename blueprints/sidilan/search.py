@@ -4,7 +4,7 @@ worklists, reports and rules count. Query builders only; nothing is written."""
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
-from sqlalchemy import and_, or_, select, union
+from sqlalchemy import and_, exists, or_, union
 
 from blueprints.core.extensions import db
 from blueprints.core.nik import clean_number
@@ -100,8 +100,7 @@ def _name_condition(q: str):
 
 
 def _filtered(f: Filters, user, today: date):
-    """Scoped, active persons matching the filters, unordered (docs/sidilan.md §13.6). Every filter on another
-    table is ``Person.id IN (ids of one index)``, never a per-person EXISTS."""
+    """Scoped, active persons matching the filters, unordered (docs/sidilan.md §13.6)."""
     stmt = scoped(Person, user).where(Person.active.is_(True))
     q = f.q
     digits = clean_number(q)
@@ -119,30 +118,35 @@ def _filtered(f: Filters, user, today: date):
         f"ragam_{f.ragam}" if f.ragam in {c for c, _ in V.RAGAM} else "ganda" if f.ragam == "ganda" else None
     )
     if flag:
-        stmt = stmt.where(
-            Person.id.in_(select(Disability.person_id).where(getattr(Disability, flag).is_(True)))
-        )
+        stmt = stmt.where(_has_disability(flag))
     if f.lansia == "ya":
         stmt = stmt.where(lansia_clause(today))
     if f.status in {c for c, _ in V.STATUS_VERIFIKASI}:
         stmt = stmt.where(Person.status_verifikasi == f.status)
     if f.program.isdigit() and int(f.program) < 2**31:
-        pid = int(f.program)
-        stmt = stmt.where(
-            or_(
-                Person.id.in_(
-                    select(Assistance.person_id).where(
-                        Assistance.program_id == pid, Assistance.person_id.is_not(None)
-                    )
-                ),
-                Person.household_id.in_(
-                    select(Assistance.household_id).where(
-                        Assistance.program_id == pid, Assistance.household_id.is_not(None)
-                    )
-                ),
-            )
-        )
+        stmt = stmt.where(_receives(int(f.program)))
     return stmt
+
+
+# ragam / ganda / program: a probe of one unique or covering index per person the list walks in name order.
+# The list reads only until its page (and the capped count) is full, so a common filter stops after a few rows;
+# an IN (all matching ids) would collect every match of both regencies first (SQLite then drives the query by
+# those ids and sorts them all: 0.6 s for ragam fisik at 100,000 persons on this machine).
+
+
+def _has_disability(flag: str):
+    return exists().where(Disability.person_id == Person.id, getattr(Disability, flag).is_(True))
+
+
+def _receives(program_id: int):
+    return or_(
+        exists().where(Assistance.person_id == Person.id, Assistance.program_id == program_id),
+        exists().where(
+            Assistance.household_id == Person.household_id,
+            Person.household_id.is_not(None),
+            Assistance.program_id == program_id,
+        ),
+    )
 
 
 LIST_KEYS = (Person.name_search, Person.id)  # the list's order, unique

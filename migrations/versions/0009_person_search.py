@@ -8,8 +8,8 @@ Create Date: 2026-12-01 16:30:00
 - sidilan_person.name_search gets the "C" collation on PostgreSQL, so one btree serves ORDER BY and LIKE 'x%'.
 - One index per list filter followed by the sort key (regency+name+id, regency+status+name, kecamatan+name,
   nagari+name, jorong+name), a regency-scoped birth-date index; the single-column indexes they replace go.
-- Covering (flag, person_id) indexes on sidilan_disability and (program, person / household) on
-  sidilan_assistance for the filters' IN (ids) subqueries.
+- Covering (person / household, program) indexes on sidilan_assistance for the program filter's probes
+  (they replace the single person_id and household_id indexes).
 - The trigram text index over name_fold, nik, no_kk (SQLite FTS5 table + triggers; PostgreSQL pg_trgm GIN).
 """
 
@@ -25,7 +25,6 @@ depends_on = None
 
 # kept here as it was created (the model's may change later)
 TEXT = TextIndex("sidilan_person", ("name_fold", "nik", "no_kk"))
-FLAGS = ("ragam_fisik", "ragam_intelektual", "ragam_mental", "ragam_sensorik", "ganda")
 OLD_PERSON = ("tanggal_lahir", "kecamatan_code", "nagari_code", "jorong_id", "status_verifikasi")
 NEW_PERSON = [
     ("ix_sidilan_person_regency_status_name", ["regency_id", "status_verifikasi", "name_search"]),
@@ -60,14 +59,11 @@ def upgrade():
         op.drop_index(f"ix_sidilan_person_{column}", table_name="sidilan_person")
     for name, columns in NEW_PERSON:
         op.create_index(name, "sidilan_person", columns)
-    for flag in FLAGS:
-        if flag != "ganda":
-            op.drop_index(f"ix_sidilan_disability_{flag}", table_name="sidilan_disability")
-        op.create_index(f"ix_sidilan_disability_{flag}_person", "sidilan_disability", [flag, "person_id"])
-    op.drop_index("ix_sidilan_assistance_program_id", table_name="sidilan_assistance")
-    op.create_index("ix_sidilan_assistance_program_person", "sidilan_assistance", ["program_id", "person_id"])
+    for column in ("person_id", "household_id"):
+        op.drop_index(f"ix_sidilan_assistance_{column}", table_name="sidilan_assistance")
+    op.create_index("ix_sidilan_assistance_person_program", "sidilan_assistance", ["person_id", "program_id"])
     op.create_index(
-        "ix_sidilan_assistance_program_household", "sidilan_assistance", ["program_id", "household_id"]
+        "ix_sidilan_assistance_household_program", "sidilan_assistance", ["household_id", "program_id"]
     )
     TEXT.create(bind)
 
@@ -75,13 +71,10 @@ def upgrade():
 def downgrade():
     bind = op.get_bind()
     TEXT.drop(bind)
-    op.drop_index("ix_sidilan_assistance_program_household", table_name="sidilan_assistance")
-    op.drop_index("ix_sidilan_assistance_program_person", table_name="sidilan_assistance")
-    op.create_index("ix_sidilan_assistance_program_id", "sidilan_assistance", ["program_id"])
-    for flag in FLAGS:
-        op.drop_index(f"ix_sidilan_disability_{flag}_person", table_name="sidilan_disability")
-        if flag != "ganda":
-            op.create_index(f"ix_sidilan_disability_{flag}", "sidilan_disability", [flag])
+    op.drop_index("ix_sidilan_assistance_household_program", table_name="sidilan_assistance")
+    op.drop_index("ix_sidilan_assistance_person_program", table_name="sidilan_assistance")
+    for column in ("person_id", "household_id"):
+        op.create_index(f"ix_sidilan_assistance_{column}", "sidilan_assistance", [column])
     for name, _columns in NEW_PERSON:
         op.drop_index(name, table_name="sidilan_person")
     for column in OLD_PERSON:
