@@ -283,3 +283,47 @@ def test_count_is_capped_with_a_clear_label(app, client, auth, monkeypatch):
     auth.login("operator.solok")
     html = client.get("/sidilan/").get_data(as_text=True)
     assert "lebih dari 10 data" in html and "Berikutnya" in html
+
+
+def test_list_statements_flat_at_5_and_50_rows_with_distinct_places(app, client, auth):
+    """The list page runs the same few statements whether its page holds 5 or 50 persons of 50 different
+    nagari, each with a disability row (the nagari and the ragam shown per row)."""
+    from blueprints.auth.models import Regency
+    from blueprints.sidilan.models import Disability
+    from blueprints.sidilan.names import person_name_columns
+    from blueprints.wilayah.models import LEVEL_NAGARI, Wilayah
+
+    def add(n: int, word: str):
+        with app.app_context():
+            regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
+            nagari = db.session.scalars(
+                select(Wilayah)
+                .where(Wilayah.regency_id == regency.id, Wilayah.level == LEVEL_NAGARI)
+                .limit(n)
+            ).all()
+            assert len(nagari) == n
+            for i, nag in enumerate(nagari):
+                name = f"{word} {i:02d}"
+                p = Person(
+                    regency_id=regency.id,
+                    nama_lengkap=name,
+                    jenis_kelamin="P",
+                    kecamatan_code=nag.parent_code,
+                    nagari_code=nag.code,
+                    **person_name_columns(name),
+                )
+                db.session.add(p)
+                db.session.flush()
+                db.session.add(Disability(person_id=p.id, ragam_fisik=True))
+            db.session.commit()
+
+    add(5, "Lima Baris")
+    add(50, "Limapuluh Baris")
+    auth.login("operator.solok")
+    counts = []
+    for q, rows in (("lima baris", 5), ("limapuluh baris", 50)):
+        with statements(app) as seen:
+            html = client.get("/sidilan/", query_string={"q": q, "ragam": "fisik"}).get_data(as_text=True)
+        assert _names(_list(html)) == min(rows, 20)
+        counts.append(len(seen))
+    assert counts[0] == counts[1] <= 6, counts
