@@ -27,6 +27,7 @@ from blueprints.sidilan.models import (
     Household,
     Person,
     Program,
+    reversed_numbers,
 )
 from blueprints.sidilan.names import person_name_columns
 from blueprints.wilayah.models import LEVEL_NAGARI, Jorong, Wilayah
@@ -346,6 +347,7 @@ class _Regency:
                 hubungan_keluarga=shdk,
                 nama_lengkap=name,
                 **person_name_columns(name),
+                **reversed_numbers(nik, no_kk),
                 jenis_kelamin=sex,
                 tempat_lahir=rng.choice(["Solok", "Alahan Panjang", "Sijunjung", "Muaro", "Padang"]),
                 tanggal_lahir=birth,

@@ -14,7 +14,16 @@ from . import values as V
 from .assessments import barthel_result
 from .disability import derive_ganda
 from .duplicates import record_duplicates
-from .models import Assistance, Disability, ElderlyAssessment, Household, Person, Program, VerificationEvent
+from .models import (
+    Assistance,
+    Disability,
+    ElderlyAssessment,
+    Household,
+    Person,
+    Program,
+    VerificationEvent,
+    reversed_numbers,
+)
 from .names import person_name_columns
 from .programs import seed_programs
 
@@ -410,12 +419,14 @@ def bulk(regency, persons: int, seed: int = 7, chunk: int = 5000) -> int:
         sex = "P" if i % 2 else "L"
         name = f"{rng.choice(WOMEN if sex == 'P' else MEN)} {rng.choice(SURNAMES)}"
         birth = date(rng.randint(1930, 2020), rng.randint(1, 12), rng.randint(1, 28))
+        nik = _nik(nag.parent_code, birth, sex, i % 9999 + 1)
         rows.append(
             dict(
                 regency_id=regency.id,
-                nik=_nik(nag.parent_code, birth, sex, i % 9999 + 1),
+                nik=nik,
                 nama_lengkap=name,
                 **person_name_columns(name),
+                **reversed_numbers(nik, None),
                 jenis_kelamin=sex,
                 tanggal_lahir=birth,
                 kecamatan_code=nag.parent_code,

@@ -19,7 +19,7 @@ Value lists live in ``blueprints/sidilan/values.py``.
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.core.audit import append_only
@@ -82,12 +82,27 @@ class Person(Versioned, RegencyScoped, db.Model):
             postgresql_ops={"no_kk": "text_pattern_ops"},
         ),
         Index("ix_sidilan_person_nik", "nik"),  # find_person_by_nik across regencies
+        # a suffix of a NIK / No. KK is a prefix of the reversed number
+        Index(
+            "ix_sidilan_person_regency_nik_rev",
+            "regency_id",
+            "nik_rev",
+            postgresql_ops={"nik_rev": "text_pattern_ops"},
+        ),
+        Index(
+            "ix_sidilan_person_regency_kk_rev",
+            "regency_id",
+            "kk_rev",
+            postgresql_ops={"kk_rev": "text_pattern_ops"},
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     nik: Mapped[str | None] = mapped_column(String(16))
     alasan_tanpa_nik: Mapped[str | None] = mapped_column(String(40))
     household_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_household.id"), index=True)
     no_kk: Mapped[str | None] = mapped_column(String(16))  # copy of household.no_kk, for search
+    nik_rev: Mapped[str | None] = mapped_column(String(16))  # reversed_numbers: set on every ORM write
+    kk_rev: Mapped[str | None] = mapped_column(String(16))
     hubungan_keluarga: Mapped[str | None] = mapped_column(String(30))
     nama_lengkap: Mapped[str] = mapped_column(String(120))
     nama_panggilan: Mapped[str | None] = mapped_column(String(60))
@@ -358,5 +373,20 @@ class ChangeLog(db.Model):
 append_only(VerificationEvent)
 append_only(ChangeLog)
 
-# Any-word name search and NIK / No. KK suffix search (core.textsearch; docs/sidilan.md §13.6).
-PERSON_TEXT = register(TextIndex("sidilan_person", ("name_fold", "nik", "no_kk")), Person.__table__)
+
+def reversed_numbers(nik: str | None, no_kk: str | None) -> dict[str, str | None]:
+    """The reversed NIK and No. KK a person stores, so a suffix search is an index range (a bulk insert sets
+    them with this; ORM writes get them from the hook below)."""
+    return {"nik_rev": nik[::-1] if nik else None, "kk_rev": no_kk[::-1] if no_kk else None}
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _keep_reversed_numbers(mapper, connection, target: Person) -> None:
+    for key, value in reversed_numbers(target.nik, target.no_kk).items():
+        if getattr(target, key) != value:
+            setattr(target, key, value)
+
+
+# Any-word name search (core.textsearch; docs/sidilan.md §13.6).
+PERSON_TEXT = register(TextIndex("sidilan_person", ("name_fold",)), Person.__table__)

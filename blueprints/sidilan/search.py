@@ -78,18 +78,19 @@ SUFFIX_DIGITS = 4  # a shorter number is searched as a prefix only
 
 def _number_ids(user, digits: str):
     """Persons whose NIK or No. KK starts, or (from SUFFIX_DIGITS digits) ends, with ``digits``: a UNION of
-    index scans (an OR would make SQLite scan the whole regency)."""
-    bind = db.session.get_bind()
-    parts = [
-        scoped(Person, user, Person.id).where(_prefix(Person.nik, digits)),
-        scoped(Person, user, Person.id).where(_prefix(Person.no_kk, digits)),
-    ]
-    if len(digits) >= SUFFIX_DIGITS:
-        for column in ("nik", "no_kk"):
-            parts.append(
-                scoped(Person, user, Person.id).where(PERSON_TEXT.ends_with(Person, column, digits, bind))
+    index range scans (an OR would make SQLite scan the whole regency); a suffix is a prefix of the reversed
+    number (``Person.nik_rev`` / ``kk_rev``)."""
+    columns = [Person.nik, Person.no_kk]
+    if SUFFIX_DIGITS <= len(digits) < 16:
+        columns += [Person.nik_rev, Person.kk_rev]
+    return union(
+        *(
+            scoped(Person, user, Person.id).where(
+                _prefix(column, digits[::-1] if column in (Person.nik_rev, Person.kk_rev) else digits)
             )
-    return union(*parts)
+            for column in columns
+        )
+    )
 
 
 def _name_condition(q: str):
