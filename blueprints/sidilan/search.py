@@ -10,7 +10,7 @@ from blueprints.core.extensions import db
 from blueprints.core.nik import clean_number
 from blueprints.core.pagination import KeysetPage, keyset
 from blueprints.core.scope import scoped
-from blueprints.core.textsearch import fold
+from blueprints.core.textsearch import MIN_CHARS, fold
 
 from . import values as V
 from .models import PERSON_TEXT, Assistance, Disability, Person
@@ -161,7 +161,16 @@ def search_stmt(f: Filters, user, today: date):
 def list_page(f: Filters, user, today: date, args, options=()) -> KeysetPage:
     """One page of the list, by keyset on (name, id): page 500 costs what page 1 costs."""
     stmt = _filtered(f, user, today).options(*options)
-    return keyset(stmt, LIST_KEYS, args, filters=Filters.names())
+    sort_keys = LIST_KEYS
+    if _is_text_search(f.q):
+        # the few matches of the trigram index, then sorted: walking the name index and filtering each row
+        # (what PostgreSQL picks for a LIMIT) reads tens of thousands of rows when the name sorts late
+        sort_keys = (Person.name_search + "", Person.id)
+    return keyset(stmt, LIST_KEYS, args, filters=Filters.names(), sort_keys=sort_keys)
+
+
+def _is_text_search(q: str) -> bool:
+    return bool(q) and not clean_number(q).isdigit() and len(fold(q)) >= MIN_CHARS
 
 
 def years_before(d: date, years: int) -> date:
