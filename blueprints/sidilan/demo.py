@@ -14,8 +14,17 @@ from . import values as V
 from .assessments import barthel_result
 from .disability import derive_ganda
 from .duplicates import record_duplicates
-from .models import Assistance, Disability, ElderlyAssessment, Household, Person, Program, VerificationEvent
-from .names import name_key, name_search
+from .models import (
+    Assistance,
+    Disability,
+    ElderlyAssessment,
+    Household,
+    Person,
+    Program,
+    VerificationEvent,
+    reversed_numbers,
+)
+from .names import person_name_columns
 from .programs import seed_programs
 
 PER_REGENCY = 30
@@ -95,8 +104,7 @@ def _person(regency, nagari: Wilayah, name: str, sex: str, birth: date, seq: int
         no_kk=no_kk,
         hubungan_keluarga=extra.pop("shdk", "Kepala Keluarga"),
         nama_lengkap=name,
-        name_search=name_search(name),
-        name_key=name_key(name),
+        **person_name_columns(name),
         jenis_kelamin=sex,
         tempat_lahir=rng.choice(PLACES["solok" if regency.code == "13.02" else "sijunjung"]),
         tanggal_lahir=birth,
@@ -356,8 +364,7 @@ def _load_regency(ctx, slug, regency):
         nik=None,
         alasan_tanpa_nik="belum_rekam",
         nama_lengkap=variant,
-        name_search=name_search(variant),
-        name_key=name_key(variant),
+        **person_name_columns(variant),
         jenis_kelamin=orig.jenis_kelamin,
         tanggal_lahir=orig.tanggal_lahir,
         kecamatan_code=orig.kecamatan_code,
@@ -412,13 +419,14 @@ def bulk(regency, persons: int, seed: int = 7, chunk: int = 5000) -> int:
         sex = "P" if i % 2 else "L"
         name = f"{rng.choice(WOMEN if sex == 'P' else MEN)} {rng.choice(SURNAMES)}"
         birth = date(rng.randint(1930, 2020), rng.randint(1, 12), rng.randint(1, 28))
+        nik = _nik(nag.parent_code, birth, sex, i % 9999 + 1)
         rows.append(
             dict(
                 regency_id=regency.id,
-                nik=_nik(nag.parent_code, birth, sex, i % 9999 + 1),
+                nik=nik,
                 nama_lengkap=name,
-                name_search=name_search(name),
-                name_key=name_key(name),
+                **person_name_columns(name),
+                **reversed_numbers(nik, None),
                 jenis_kelamin=sex,
                 tanggal_lahir=birth,
                 kecamatan_code=nag.parent_code,

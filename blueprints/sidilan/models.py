@@ -19,12 +19,13 @@ Value lists live in ``blueprints/sidilan/values.py``.
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.core.audit import append_only
 from blueprints.core.extensions import db
 from blueprints.core.scope import RegencyScoped
+from blueprints.core.textsearch import TextIndex, register
 from blueprints.core.timeutil import UTCDateTime, utcnow
 from blueprints.core.versioning import Versioned
 
@@ -62,13 +63,15 @@ class Household(Versioned, RegencyScoped, db.Model):
 class Person(Versioned, RegencyScoped, db.Model):
     __tablename__ = "sidilan_person"
     __table_args__ = (
-        # Search is always scoped to a regency, then a prefix: one composite index per search path.
-        Index(
-            "ix_sidilan_person_regency_name",
-            "regency_id",
-            "name_search",
-            postgresql_ops={"name_search": "text_pattern_ops"},
-        ),
+        # The list is always scoped to a regency and sorted by name (then id): one index per equality filter
+        # followed by the sort key serves page 1, every keyset page and a prefix search (docs/sidilan.md §13.6).
+        # On PostgreSQL name_search has the "C" collation, so the same index serves ORDER BY and LIKE 'x%'.
+        Index("ix_sidilan_person_regency_name", "regency_id", "name_search", "id"),
+        Index("ix_sidilan_person_regency_status_name", "regency_id", "status_verifikasi", "name_search"),
+        Index("ix_sidilan_person_kecamatan_name", "kecamatan_code", "name_search"),
+        Index("ix_sidilan_person_nagari_name", "nagari_code", "name_search"),
+        Index("ix_sidilan_person_jorong_name", "jorong_id", "name_search"),
+        Index("ix_sidilan_person_regency_birth", "regency_id", "tanggal_lahir"),  # lansia counts
         Index(
             "ix_sidilan_person_regency_nik", "regency_id", "nik", postgresql_ops={"nik": "text_pattern_ops"}
         ),
@@ -79,22 +82,41 @@ class Person(Versioned, RegencyScoped, db.Model):
             postgresql_ops={"no_kk": "text_pattern_ops"},
         ),
         Index("ix_sidilan_person_nik", "nik"),  # find_person_by_nik across regencies
+        # a suffix of a NIK / No. KK is a prefix of the reversed number
+        Index(
+            "ix_sidilan_person_regency_nik_rev",
+            "regency_id",
+            "nik_rev",
+            postgresql_ops={"nik_rev": "text_pattern_ops"},
+        ),
+        Index(
+            "ix_sidilan_person_regency_kk_rev",
+            "regency_id",
+            "kk_rev",
+            postgresql_ops={"kk_rev": "text_pattern_ops"},
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     nik: Mapped[str | None] = mapped_column(String(16))
     alasan_tanpa_nik: Mapped[str | None] = mapped_column(String(40))
     household_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_household.id"), index=True)
     no_kk: Mapped[str | None] = mapped_column(String(16))  # copy of household.no_kk, for search
+    nik_rev: Mapped[str | None] = mapped_column(String(16))  # reversed_numbers: set on every ORM write
+    kk_rev: Mapped[str | None] = mapped_column(String(16))
     hubungan_keluarga: Mapped[str | None] = mapped_column(String(30))
     nama_lengkap: Mapped[str] = mapped_column(String(120))
     nama_panggilan: Mapped[str | None] = mapped_column(String(60))
-    name_search: Mapped[str] = mapped_column(String(120), default="")  # lower-case, single spaces
+    # lower-case, single spaces; byte order on both databases (the list's sort key)
+    name_search: Mapped[str] = mapped_column(
+        String(120).with_variant(String(120, collation="C"), "postgresql"), default=""
+    )
+    name_fold: Mapped[str] = mapped_column(String(120), default="")  # core.textsearch.fold: any-word search
     name_key: Mapped[str] = mapped_column(
         String(120), default="", index=True
     )  # spelling-normalised, no spaces
     jenis_kelamin: Mapped[str] = mapped_column(String(1))
     tempat_lahir: Mapped[str | None] = mapped_column(String(80))
-    tanggal_lahir: Mapped[date | None] = mapped_column(Date, index=True)
+    tanggal_lahir: Mapped[date | None] = mapped_column(Date)
     tgl_lahir_perkiraan: Mapped[bool] = mapped_column(Boolean, default=False)
     agama: Mapped[str | None] = mapped_column(String(20))
     status_perkawinan: Mapped[str | None] = mapped_column(String(20))
@@ -111,9 +133,9 @@ class Person(Versioned, RegencyScoped, db.Model):
     no_kpd: Mapped[str | None] = mapped_column(String(30))
     # address (the household's, copied so a person without a KK still has one)
     alamat: Mapped[str | None] = mapped_column(String(250))
-    kecamatan_code: Mapped[str | None] = mapped_column(ForeignKey("wilayah.code"), index=True)
-    nagari_code: Mapped[str | None] = mapped_column(ForeignKey("wilayah.code"), index=True)
-    jorong_id: Mapped[int | None] = mapped_column(ForeignKey("jorong.id"), index=True)
+    kecamatan_code: Mapped[str | None] = mapped_column(ForeignKey("wilayah.code"))
+    nagari_code: Mapped[str | None] = mapped_column(ForeignKey("wilayah.code"))
+    jorong_id: Mapped[int | None] = mapped_column(ForeignKey("jorong.id"))
     rt: Mapped[str | None] = mapped_column(String(3))
     rw: Mapped[str | None] = mapped_column(String(3))
     # consent (UU PDP)
@@ -123,7 +145,7 @@ class Person(Versioned, RegencyScoped, db.Model):
     sumber_data: Mapped[str | None] = mapped_column(String(30))
     tags: Mapped[str] = mapped_column(String(200), default="")  # comma-separated codes, see values.TAGS
     # workflow
-    status_verifikasi: Mapped[str] = mapped_column(String(20), default="draf", index=True)
+    status_verifikasi: Mapped[str] = mapped_column(String(20), default="draf")
     catatan_verifikasi: Mapped[str | None] = mapped_column(String(500))
     # lifecycle
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -268,11 +290,16 @@ class Program(Versioned, RegencyScoped, db.Model):
 
 class Assistance(Versioned, RegencyScoped, db.Model):
     __tablename__ = "sidilan_assistance"
+    # the list's program filter probes these (covering) indexes for each person it walks
+    __table_args__ = (
+        Index("ix_sidilan_assistance_person_program", "person_id", "program_id"),
+        Index("ix_sidilan_assistance_household_program", "household_id", "program_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("sidilan_program.id"), index=True)
     komponen_atensi: Mapped[str | None] = mapped_column(String(5))
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_person.id"), index=True)
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_household.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_person.id"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_household.id"))
     tahun: Mapped[int]
     tahap: Mapped[str | None] = mapped_column(String(20))
     tgl_salur: Mapped[date | None] = mapped_column(Date)
@@ -345,3 +372,21 @@ class ChangeLog(db.Model):
 # The verification trail and the field history are evidence: written once, never edited.
 append_only(VerificationEvent)
 append_only(ChangeLog)
+
+
+def reversed_numbers(nik: str | None, no_kk: str | None) -> dict[str, str | None]:
+    """The reversed NIK and No. KK a person stores, so a suffix search is an index range (a bulk insert sets
+    them with this; ORM writes get them from the hook below)."""
+    return {"nik_rev": nik[::-1] if nik else None, "kk_rev": no_kk[::-1] if no_kk else None}
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _keep_reversed_numbers(mapper, connection, target: Person) -> None:
+    for key, value in reversed_numbers(target.nik, target.no_kk).items():
+        if getattr(target, key) != value:
+            setattr(target, key, value)
+
+
+# Any-word name search (core.textsearch; docs/sidilan.md §13.6).
+PERSON_TEXT = register(TextIndex("sidilan_person", ("name_fold",)), Person.__table__)
