@@ -315,3 +315,8 @@ def test_a_real_consumer_runs_a_job_from_redis(make_app):
     huey.flush()
     _run_with_consumer(app)
     huey.flush()
+
+
+def test_a_finished_job_keeps_no_params(app):
+    job_id, _ = _start(app, n=10, q="Rosmaniar")
+    assert _job(app, job_id).params == {}

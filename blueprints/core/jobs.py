@@ -11,7 +11,8 @@
 - The runner writes the result into the private upload dir (``upload_area("jobs")``), marks the job ``selesai``
   and records the export/print in the audit log; the download records it again (``jobs`` blueprint). A failure
   marks it ``gagal`` with a safe message (``JobError``'s text, else a generic one) and logs only the job id, kind
-  and exception type: never a message that may quote personal data.
+  and exception type: never a message that may quote personal data. A finished job keeps no params (they may
+  hold a search text).
 """
 
 import hashlib
@@ -276,7 +277,7 @@ def _run(app: Flask, job_id: int) -> None:
             # progress written meanwhile, then write the outcome.
             db.session.commit()
             row = db.session.get(Job, job_id)
-            values = {"status": DONE, "finished_at": utcnow(), "active_key": None}
+            values = {"status": DONE, "finished_at": utcnow(), "active_key": None, "params_json": "{}"}
             if result is not None:
                 values.update(
                     result_path=_store(job_id, result),
@@ -308,7 +309,15 @@ def _run(app: Flask, job_id: int) -> None:
 
 def _finish_failed(app: Flask, job_id: int, message: str, reason: str) -> None:
     _log.error("job %s failed (%s)", job_id, reason)
-    _set(app, job_id, status=FAILED, message=message[:200], finished_at=utcnow(), active_key=None)
+    _set(
+        app,
+        job_id,
+        status=FAILED,
+        message=message[:200],
+        finished_at=utcnow(),
+        active_key=None,
+        params_json="{}",
+    )
 
 
 def result_file(row: Job) -> Path | None:
