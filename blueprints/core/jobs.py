@@ -15,6 +15,7 @@
   hold a search text).
 """
 
+import contextvars
 import hashlib
 import json
 import logging
@@ -161,7 +162,8 @@ def init_app(app: Flask) -> None:
 
     @huey.task(name="sinergi.run_job")
     def run_job(job_id: int) -> None:
-        _run(app, job_id)
+        # As in the worker, also in immediate mode: no request, no logged-in user, a session of its own.
+        contextvars.Context().run(_run, app, job_id)
 
     app.extensions[_KEY] = {"huey": huey, "run_job": run_job}
     app.cli.add_command(_cli)
