@@ -320,3 +320,17 @@ def test_a_real_consumer_runs_a_job_from_redis(make_app):
 def test_a_finished_job_keeps_no_params(app):
     job_id, _ = _start(app, n=10, q="Rosmaniar")
     assert _job(app, job_id).params == {}
+
+
+def test_a_job_left_running_by_a_killed_worker_is_marked_failed_at_worker_start(app):
+    with app.app_context():
+        user = _user("operator.solok")
+        key = jobs._params_key(user.id, "test_count", {"n": 10})
+        row = jobs.Job(owner_id=user.id, kind="test_count", label="Uji", status="berjalan", active_key=key)
+        db.session.add(row)
+        db.session.commit()
+        stuck = row.id
+        assert jobs.recover_interrupted() == 1
+    row = _job(app, stuck)
+    assert (row.status, row.active_key, row.message) == ("gagal", None, jobs.STOPPED_MESSAGE)
+    assert _start(app, n=10)[1] is True  # the same export can be started again

@@ -47,6 +47,7 @@ STATUS_LABELS = {WAITING: "Menunggu", RUNNING: "Berjalan", DONE: "Selesai", FAIL
 ACTIVE = (WAITING, RUNNING)
 FAILED_MESSAGE = "Pekerjaan gagal karena kesalahan sistem. Silakan coba lagi atau hubungi admin."
 LOST_MESSAGE = "Jenis pekerjaan ini tidak dikenal lagi oleh aplikasi."
+STOPPED_MESSAGE = "Pekerjaan terhenti karena pekerja latar belakang dimulai ulang. Silakan mulai lagi."
 
 
 class Job(db.Model):
@@ -364,6 +365,20 @@ def take_result(row: Job, user) -> tuple[bytes, str]:
     return data, row.result_name or f"pekerjaan-{row.id}"
 
 
+def recover_interrupted() -> int:
+    """At worker start: jobs left "berjalan" by a worker that was killed are marked failed, so the same export can
+    be started again (waiting ones stay: their queue entry is still there). Run with one worker host only."""
+    result = db.session.execute(
+        update(Job)
+        .where(Job.status == RUNNING)
+        .values(
+            status=FAILED, message=STOPPED_MESSAGE, finished_at=utcnow(), active_key=None, params_json="{}"
+        )
+    )
+    db.session.commit()
+    return result.rowcount
+
+
 # ---- the worker ----------------------------------------------------------------------------------------------
 
 _cli = AppGroup("jobs", help="Antrean pekerjaan latar belakang (Huey).")
@@ -373,6 +388,9 @@ _cli = AppGroup("jobs", help="Antrean pekerjaan latar belakang (Huey).")
 @click.option("--workers", default=2, show_default=True, help="Jumlah thread pekerja.")
 def worker(workers: int) -> None:
     """Run the queue's consumer (with the periodic tasks) until Ctrl+C / SIGTERM."""
+    stopped = recover_interrupted()
+    if stopped:
+        click.echo(f"{stopped} pekerjaan yang terhenti ditandai gagal.")
     huey = huey_of()
     consumer = huey.create_consumer(
         workers=workers, worker_type="thread", periodic=True, check_worker_health=True
