@@ -166,20 +166,27 @@ def init_app(app: Flask) -> None:
         # As in the worker, also in immediate mode: no request, no logged-in user, a session of its own.
         contextvars.Context().run(_run, app, job_id)
 
-    app.extensions[_KEY] = {"huey": huey, "run_job": run_job}
+    app.extensions[_KEY] = {"huey": huey, "run_job": run_job, "periodic": {}}
     app.cli.add_command(_cli)
-    for hook in _PERIODIC:
-        hook(app, huey)
 
 
 _PERIODIC: list[Callable] = []
 
 
 def periodic(hook: Callable) -> Callable:
-    """Register ``hook(app, huey)``, called for every app's Huey to add a periodic task
-    (``huey.periodic_task(crontab(...))``). The worker runs them; a module registers from its own package."""
+    """Register ``hook(app, huey) -> task``, which adds a periodic task to the app's Huey
+    (``huey.periodic_task(crontab(...))``), from a module's own package. The worker installs them at start."""
     _PERIODIC.append(hook)
     return hook
+
+
+def install_periodic(app: Flask) -> dict:
+    """The periodic tasks of every registered hook on this app's Huey (once per app): {name: task}."""
+    installed = app.extensions[_KEY]["periodic"]
+    for hook in _PERIODIC:
+        if hook.__qualname__ not in installed:
+            installed[hook.__qualname__] = hook(app, app.extensions[_KEY]["huey"])
+    return installed
 
 
 def huey_of(app: Flask | None = None):
@@ -391,7 +398,11 @@ def worker(workers: int) -> None:
     stopped = recover_interrupted()
     if stopped:
         click.echo(f"{stopped} pekerjaan yang terhenti ditandai gagal.")
+    periodic_tasks = install_periodic(current_app)
     huey = huey_of()
+    click.echo(
+        f"Pekerja latar belakang: {type(huey).__name__}, {workers} thread, {len(periodic_tasks)} tugas berkala."
+    )
     consumer = huey.create_consumer(
         workers=workers, worker_type="thread", periodic=True, check_worker_health=True
     )

@@ -105,3 +105,22 @@ def test_a_report_pack_over_the_threshold_is_a_job_with_the_same_file(app, solok
         f"pekerjaan #{pdf_job}",
         f"unduh hasil pekerjaan #{pdf_job}",
     ]
+
+
+def test_the_worker_runs_the_daily_reminders_as_a_periodic_task(app, runner):
+    from datetime import datetime
+
+    from blueprints.core import jobs
+
+    task = jobs.install_periodic(app)["daily_reminders"]
+    huey = jobs.huey_of(app)
+    assert [t.name for t in huey.read_periodic(datetime(2026, 1, 1, 1, 0))] == ["pks.daily_reminders"]
+    assert huey.read_periodic(datetime(2026, 1, 1, 2, 0)) == []  # once a day, 01:00 UTC (08:00 WIB)
+    with app.app_context():
+        before = db.session.scalar(select(db.func.count()).select_from(ReminderLog))
+    task()  # immediate mode: the task runs now
+    with app.app_context():
+        recorded = db.session.scalar(select(db.func.count()).select_from(ReminderLog)) - before
+    assert recorded > 0
+    again = runner.invoke(args=["pks", "reminders"])
+    assert "0 baru" in again.output  # the task recorded today's reminders, as the command would have
