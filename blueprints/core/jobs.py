@@ -29,7 +29,7 @@ from pathlib import Path
 import click
 from flask import Flask, abort, current_app
 from flask.cli import AppGroup
-from sqlalchemy import ForeignKey, Integer, String, Text, select, update
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -52,15 +52,17 @@ STOPPED_MESSAGE = "Pekerjaan terhenti karena pekerja latar belakang dimulai ulan
 
 class Job(db.Model):
     __tablename__ = "job"
+    # "Pekerjaan saya": one user's jobs, newest first, read straight off this index
+    __table_args__ = (Index("ix_job_owner_created", "owner_id", "created_at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"))
     kind: Mapped[str] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(String(120))
     params_json: Mapped[str] = mapped_column(Text, default="{}")
     # "<owner>:<kind>:<hash of params>" while waiting or running, NULL after: one at a time per export.
     active_key: Mapped[str | None] = mapped_column(String(120), unique=True)
-    status: Mapped[str] = mapped_column(String(10), default=WAITING, index=True)
+    status: Mapped[str] = mapped_column(String(10), default=WAITING)
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(String(200), default="")  # never personal data
@@ -69,7 +71,7 @@ class Job(db.Model):
     result_path: Mapped[str | None] = mapped_column(String(255))  # under upload_area("jobs")
     result_name: Mapped[str | None] = mapped_column(String(120))
     result_mimetype: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
