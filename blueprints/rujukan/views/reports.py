@@ -16,18 +16,28 @@ from blueprints.core.pagination import paginate
 from blueprints.core.pdf import pdf_response, render_pdf
 from blueprints.core.render import render
 from blueprints.core.timeutil import today_local
-from blueprints.wilayah.service import regency_by_code
 
 from .. import bp
 from ..access import require_dinkes, require_facility
 from ..forms import search_text
 from ..models import STATUS_LABELS, Referral
-from ..reports import COLUMNS, REGISTER_COLUMNS, month_bounds, parse_month, recap, register_values, row_values
+from ..reports import (
+    COLUMNS,
+    REGISTER_COLUMNS,
+    month_bounds,
+    parse_month,
+    recap,
+    recap_rows,
+    recap_summary,
+    register_values,
+    row_values,
+)
 from ..settings import setting
 
 
-def _regency(code: str | None, default: str) -> Regency:
-    return regency_by_code(search_text(code, 13) or default) or abort(404)
+def _regency(choices: list[Regency], code: str | None, default: str) -> Regency:
+    code = search_text(code, 13) or default
+    return next((r for r in choices if r.code == code), None) or abort(404)
 
 
 def _pdf_parts(n_rows: int) -> int:
@@ -40,15 +50,15 @@ def _pdf_parts(n_rows: int) -> int:
 def recap_page():
     require_dinkes()
     y, m = parse_month(request.args.get("bulan"))
-    home = _regency(request.args.get("asal"), "13.02")
-    served = _regency(request.args.get("layanan"), "13.03" if home.code == "13.02" else "13.02")
+    choices = regencies()
+    home = _regency(choices, request.args.get("asal"), "13.02")
+    served = _regency(choices, request.args.get("layanan"), "13.03" if home.code == "13.02" else "13.02")
     if home.id == served.id or current_user.regency_id not in (home.id, served.id):
         abort(404)
-    data = recap(y, m, home, served)
     fmt = request.args.get("format", "")
     title = f"Rekap layanan kesehatan penduduk {home.name} di {served.name}, {bulan_tahun(m, y)}"
     if fmt in ("pdf", "xlsx", "csv"):
-        response = _recap_file(fmt, title, data, home, served, y, m)
+        response = _recap_file(fmt, title, home, served, y, m)
         audit.record(
             "export",
             "rujukan_rekap",
@@ -57,6 +67,8 @@ def recap_page():
         )
         db.session.commit()  # after the file is built: a commit expires the loaded rows (a query per row)
         return response
+    data = recap_summary(y, m, home, served)
+    rows, places = recap_rows(y, m, home, served, limit=200)
     audit.record("view", "rujukan_rekap", f"{y}-{m:02d}", f"melihat rekap rujukan {home.code}->{served.code}")
     response = render(
         "rujukan/recap.html",
@@ -66,9 +78,9 @@ def recap_page():
         y=y,
         m=m,
         bulan=BULAN,
-        regencies=regencies(),
-        values=[row_values(x, data["places"]) for x in data["rows"][:200]],
-        pdf_parts=_pdf_parts(len(data["rows"])),
+        regencies=choices,
+        values=[row_values(x, places) for x in rows],
+        pdf_parts=_pdf_parts(data["count"]),
         columns=COLUMNS,
         **data,
     )
@@ -76,27 +88,32 @@ def recap_page():
     return response
 
 
-def _recap_file(fmt: str, title: str, data: dict, home: Regency, served: Regency, y: int, m: int) -> Response:
+def _recap_file(fmt: str, title: str, home: Regency, served: Regency, y: int, m: int) -> Response:
     name = f"rekap-rujukan-{home.short_name}-{served.short_name}-{y}-{m:02d}".lower()
+    if fmt in ("csv", "xlsx"):
+        data = recap(y, m, home, served)
     if fmt == "csv":
         return download(
             csv_bytes([COLUMNS] + [row_values(x, data["places"]) for x in data["rows"]], ";"), name + ".csv"
         )
     if fmt == "xlsx":
         return _xlsx(title, data, name + ".xlsx")
+    data = recap_summary(y, m, home, served)
     dinkes = {
-        r.id: db.session.scalar(
-            select(Organisation).where(Organisation.regency_id == r.id, Organisation.kind == "dinkes")
+        o.regency_id: o
+        for o in db.session.scalars(
+            select(Organisation)
+            .where(Organisation.regency_id.in_((home.id, served.id)), Organisation.kind == "dinkes")
+            .order_by(Organisation.id.desc())
         )
-        for r in (home, served)
-    }
+    }  # the first of each regency, as one query
     per = int(setting("RUJUKAN_RECAP_PDF_ROWS"))
-    parts = _pdf_parts(len(data["rows"]))
+    parts = _pdf_parts(data["count"])
     try:
         part = min(max(int(request.args.get("bagian", 1)), 1), parts)
     except ValueError:
         part = 1
-    chunk = data["rows"][(part - 1) * per : part * per]
+    chunk, places = recap_rows(y, m, home, served, offset=(part - 1) * per, limit=per)
     pdf = render_pdf(
         "rujukan/pdf/recap.html",
         paper="F4",
@@ -107,7 +124,7 @@ def _recap_file(fmt: str, title: str, data: dict, home: Regency, served: Regency
         month=bulan_tahun(m, y),
         today=today_local(),
         **data,
-        values=[row_values(x, data["places"]) for x in chunk],
+        values=[row_values(x, places) for x in chunk],
         part=part,
         parts=parts,
     )
