@@ -5,6 +5,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from blueprints.core.textsearch import include_object as text_index_object
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -86,11 +88,14 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_as_batch", True)  # SQLite needs batch mode for ALTER
+    # the FTS tables and trigram indexes are made by core.textsearch.TextIndex, not by the models
+    conf_args.setdefault("include_object", text_index_object)
     only = os.environ.get("SINERGI_MIGRATE_ONLY")  # e.g. "pks_" to autogenerate one module's revision
     if only:
         prefixes = tuple(only.split(","))
         conf_args["include_object"] = lambda obj, name, type_, reflected, compare_to: (
-            (type_ != "table" or name.startswith(prefixes))
+            text_index_object(obj, name, type_, reflected, compare_to)
+            and (type_ != "table" or name.startswith(prefixes))
             and (type_ == "table" or getattr(getattr(obj, "table", None), "name", "").startswith(prefixes))
         )
 

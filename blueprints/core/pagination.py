@@ -1,20 +1,36 @@
-"""Offset paging shared by every list: plain page links plus a 'Muat lagi' link for htmx.
+"""Paging shared by every list: page links plus a 'Muat lagi' link for htmx.
+
+Two ways to page, one ``Page`` for the templates (``core/_macros.html`` ``pager`` and ``more_row``):
+
+- ``paginate(stmt, page_arg)``: numbered pages (``?hal=3``), for lists that stay short;
+- ``keyset(stmt, keys, request.args)``: "Sebelumnya" / "Berikutnya" links that carry the sort key of the last
+  (or first) row shown (``?hal=3&setelah=<cursor>``), so page 500 costs what page 1 costs: the database starts
+  reading at the key instead of skipping 10,000 rows (no OFFSET).
+
+Counts never scan the whole list: both count at most ``COUNT_CAP`` rows and the pager then says "lebih dari
+1.000 data" (``Page.total_label``).
 
 A list declares the names of its filters (``filters=("q", "status")``); its page links carry those query
 arguments (every value of a repeated one) and nothing else, so a crafted link (``?_external=1&_scheme=javascript``
 or ``?foo=bar``) gives pager links holding none of it."""
 
-from collections.abc import Iterable
+import base64
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask import current_app, request, url_for
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, tuple_
 
 from .extensions import db
 
 URL_FOR_OWN = frozenset(
     {"endpoint", "_method", "_anchor", "_external", "_scheme"}
 )  # url_for's own parameters
+AFTER, BEFORE = "setelah", "sebelum"  # the keyset cursors' query arguments
+PAGER_OWN = frozenset({"hal", AFTER, BEFORE})
+COUNT_CAP = 1000  # a list counts at most this many rows
 
 
 @dataclass
@@ -24,6 +40,8 @@ class Page:
     per_page: int
     total: int
     filters: tuple[str, ...] = ()  # the query arguments this list is filtered by
+    capped: bool = False  # the count stopped at COUNT_CAP: there are more than ``total`` rows
+    more: bool | None = None  # a row after this page exists (known without a count); None: from the count
 
     @property
     def pages(self) -> int:
@@ -31,27 +49,106 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.more if self.more is not None else self.page < self.pages
 
-    def url(self, page: int) -> str:
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def total_label(self) -> str:
+        from .fmt import angka
+
+        return f"lebih dari {angka(self.total)} data" if self.capped else f"{angka(self.total)} data"
+
+    def url(self, page: int, **cursor) -> str:
         """This list at ``page``, keeping its declared filters (every value of a repeated one, e.g.
         ?ragam=a&ragam=b) and no other query argument. A name of url_for's own parameters (``endpoint``,
         ``_method``, ``_anchor``, ``_external``, ``_scheme``) or of a variable of this endpoint's rules (those
-        come from the current URL) is never carried over, even if declared: it would change or break the link."""
+        come from the current URL) is never carried over, even if declared: it would change or break the link.
+        ``cursor``: a keyset cursor (``setelah=`` / ``sebelum=``), added by the keyset pager itself."""
         endpoint = request.endpoint
         reserved = (
-            {"hal"}
+            PAGER_OWN
             | URL_FOR_OWN
             | {name for rule in current_app.url_map.iter_rules(endpoint) for name in rule.arguments}
         )
         args = {k: v for k, v in request.args.lists() if k in self.filters and k not in reserved}
         args.update(request.view_args or {})
         args["hal"] = page
+        args.update(cursor)
         return url_for(endpoint, **args)
+
+    @property
+    def prev_url(self) -> str:
+        return self.url(self.page - 1)
+
+    @property
+    def next_url(self) -> str:
+        return self.url(self.page + 1)
 
     def window(self, radius: int = 2) -> list[int]:
         lo, hi = max(1, self.page - radius), min(self.pages, self.page + radius)
+        if self.has_next:
+            hi = max(hi, self.page + 1)
         return list(range(lo, hi + 1))
+
+
+@dataclass
+class KeysetPage(Page):
+    """A page reached by a sort key: links to the neighbouring pages only (no page numbers to jump to)."""
+
+    first_key: tuple | None = None
+    last_key: tuple | None = None
+
+    @property
+    def prev_url(self) -> str:
+        if self.page <= 2 or self.first_key is None:
+            return self.url(1)
+        return self.url(self.page - 1, **{BEFORE: encode_cursor(self.first_key)})
+
+    @property
+    def next_url(self) -> str:
+        return self.url(self.page + 1, **{AFTER: encode_cursor(self.last_key)})
+
+    def window(self, radius: int = 2) -> list[int]:
+        return [self.page]
+
+
+def encode_cursor(values: Sequence) -> str:
+    """A row's sort key as an opaque, URL-safe text."""
+    plain = [v.isoformat() if isinstance(v, date | datetime) else v for v in values]
+    raw = json.dumps(plain, separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str | None, keys: Sequence) -> tuple | None:
+    """The sort key a cursor holds, typed like the key columns; None for a missing or unreadable cursor (the
+    list then starts at its first page)."""
+    if not text or len(text) > 400:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        if not isinstance(values, list) or len(values) != len(keys):
+            return None
+        return tuple(_typed(column, v) for column, v in zip(keys, values, strict=True))
+    except (ValueError, TypeError, NotImplementedError):
+        return None
+
+
+def _typed(column, value):
+    kind = column.type.python_type
+    if value is None:
+        return None
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int) or not -(2**31) <= value < 2**31:
+            raise ValueError("bad int")
+        return value
+    if kind in (date, datetime):
+        return kind.fromisoformat(value)
+    if not isinstance(value, kind):
+        raise ValueError("bad type")
+    return value
 
 
 def page_number(page_arg) -> int:
@@ -62,16 +159,79 @@ def page_number(page_arg) -> int:
         return 1
 
 
+def capped_count(stmt: Select, cap: int | None = None) -> tuple[int, bool]:
+    """How many rows ``stmt`` gives, counting at most ``cap`` (default COUNT_CAP; +1 to know there are more)."""
+    cap = COUNT_CAP if cap is None else cap
+    limited = stmt.order_by(None).limit(cap + 1).subquery()
+    n = db.session.scalar(select(func.count()).select_from(limited)) or 0
+    return min(n, cap), n > cap
+
+
 def paginate(
     stmt: Select, page_arg, per_page: int = 20, rows: bool = False, filters: Iterable[str] = ()
 ) -> Page:
-    """One page of ``stmt``: entities, or with ``rows=True`` whole result rows (aggregate queries). ``filters``:
-    the query arguments the list is filtered by, which its page links keep."""
+    """One page of ``stmt`` by page number: entities, or with ``rows=True`` whole result rows (aggregate
+    queries). ``filters``: the query arguments the list is filtered by, which its page links keep. The count
+    stops at COUNT_CAP rows (or just past the page asked for)."""
     page = page_number(page_arg)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    window = stmt.limit(per_page).offset((page - 1) * per_page)
+    total, capped = capped_count(stmt, max(COUNT_CAP, page * per_page))
+    window = stmt.limit(per_page + 1).offset((page - 1) * per_page)
     items = list(db.session.execute(window) if rows else db.session.scalars(window))
-    return Page(items=items, page=page, per_page=per_page, total=total, filters=tuple(filters))
+    more = len(items) > per_page
+    return Page(
+        items=items[:per_page],
+        page=page,
+        per_page=per_page,
+        total=total,
+        filters=tuple(filters),
+        capped=capped,
+        more=more,
+    )
+
+
+def keyset(
+    stmt: Select, keys: Sequence, args, per_page: int = 20, filters: Iterable[str] = (), sort_keys=None
+) -> KeysetPage:
+    """One page of ``stmt`` (entities) in the ascending order of ``keys`` (columns that together are unique,
+    the last one usually the id), starting after the ``setelah`` cursor or ending before the ``sebelum`` one.
+    ``sort_keys``: the SQL expressions to order and compare by, when they differ from the columns read back
+    (e.g. a column with a collation); defaults to ``keys``. The statement must carry no ORDER BY of its own.
+    An index on the list's equality filters followed by the keys serves every page."""
+    sort_keys = list(sort_keys or keys)
+    page = page_number(args.get("hal"))
+    total, capped = capped_count(stmt)
+    after, before = decode_cursor(args.get(AFTER), keys), decode_cursor(args.get(BEFORE), keys)
+    if after is None and before is None:
+        page = 1
+    row = tuple_(*sort_keys)
+    if before is not None and after is None:
+        window = stmt.where(row < tuple_(*before)).order_by(*(k.desc() for k in sort_keys))
+        items = list(db.session.scalars(window.limit(per_page + 1)))
+        at_start = len(items) <= per_page
+        items = items[:per_page][::-1]
+        page, more = (1 if at_start else max(page, 2)), True
+    else:
+        if after is not None:
+            stmt = stmt.where(row > tuple_(*after))
+        items = list(db.session.scalars(stmt.order_by(*sort_keys).limit(per_page + 1)))
+        more = len(items) > per_page
+        items = items[:per_page]
+        page = max(page, 2) if after is not None else 1
+
+    def key_of(item):
+        return tuple(getattr(item, c.key) for c in keys) if item is not None else None
+
+    return KeysetPage(
+        items=items,
+        page=page,
+        per_page=per_page,
+        total=total,
+        filters=tuple(filters),
+        capped=capped,
+        more=more and bool(items),
+        first_key=key_of(items[0] if items else None),
+        last_key=key_of(items[-1] if items else None),
+    )
 
 
 def paginate_list(items: list, page_arg, per_page: int = 20, filters: Iterable[str] = ()) -> Page:

@@ -15,7 +15,7 @@ from .assessments import barthel_result
 from .disability import derive_ganda
 from .duplicates import record_duplicates
 from .models import Assistance, Disability, ElderlyAssessment, Household, Person, Program, VerificationEvent
-from .names import name_key, name_search
+from .names import person_name_columns
 from .programs import seed_programs
 
 PER_REGENCY = 30
@@ -95,8 +95,7 @@ def _person(regency, nagari: Wilayah, name: str, sex: str, birth: date, seq: int
         no_kk=no_kk,
         hubungan_keluarga=extra.pop("shdk", "Kepala Keluarga"),
         nama_lengkap=name,
-        name_search=name_search(name),
-        name_key=name_key(name),
+        **person_name_columns(name),
         jenis_kelamin=sex,
         tempat_lahir=rng.choice(PLACES["solok" if regency.code == "13.02" else "sijunjung"]),
         tanggal_lahir=birth,
@@ -356,8 +355,7 @@ def _load_regency(ctx, slug, regency):
         nik=None,
         alasan_tanpa_nik="belum_rekam",
         nama_lengkap=variant,
-        name_search=name_search(variant),
-        name_key=name_key(variant),
+        **person_name_columns(variant),
         jenis_kelamin=orig.jenis_kelamin,
         tanggal_lahir=orig.tanggal_lahir,
         kecamatan_code=orig.kecamatan_code,
@@ -417,8 +415,7 @@ def bulk(regency, persons: int, seed: int = 7, chunk: int = 5000) -> int:
                 regency_id=regency.id,
                 nik=_nik(nag.parent_code, birth, sex, i % 9999 + 1),
                 nama_lengkap=name,
-                name_search=name_search(name),
-                name_key=name_key(name),
+                **person_name_columns(name),
                 jenis_kelamin=sex,
                 tanggal_lahir=birth,
                 kecamatan_code=nag.parent_code,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from blueprints.core.audit import append_only
 from blueprints.core.extensions import db
 from blueprints.core.scope import RegencyScoped
+from blueprints.core.textsearch import TextIndex, register
 from blueprints.core.timeutil import UTCDateTime, utcnow
 from blueprints.core.versioning import Versioned
 
@@ -62,13 +63,15 @@ class Household(Versioned, RegencyScoped, db.Model):
 class Person(Versioned, RegencyScoped, db.Model):
     __tablename__ = "sidilan_person"
     __table_args__ = (
-        # Search is always scoped to a regency, then a prefix: one composite index per search path.
-        Index(
-            "ix_sidilan_person_regency_name",
-            "regency_id",
-            "name_search",
-            postgresql_ops={"name_search": "text_pattern_ops"},
-        ),
+        # The list is always scoped to a regency and sorted by name (then id): one index per equality filter
+        # followed by the sort key serves page 1, every keyset page and a prefix search (docs/sidilan.md §10).
+        # On PostgreSQL name_search has the "C" collation, so the same index serves ORDER BY and LIKE 'x%'.
+        Index("ix_sidilan_person_regency_name", "regency_id", "name_search", "id"),
+        Index("ix_sidilan_person_regency_status_name", "regency_id", "status_verifikasi", "name_search"),
+        Index("ix_sidilan_person_kecamatan_name", "kecamatan_code", "name_search"),
+        Index("ix_sidilan_person_nagari_name", "nagari_code", "name_search"),
+        Index("ix_sidilan_person_jorong_name", "jorong_id", "name_search"),
+        Index("ix_sidilan_person_regency_birth", "regency_id", "tanggal_lahir"),  # lansia counts
         Index(
             "ix_sidilan_person_regency_nik", "regency_id", "nik", postgresql_ops={"nik": "text_pattern_ops"}
         ),
@@ -88,13 +91,17 @@ class Person(Versioned, RegencyScoped, db.Model):
     hubungan_keluarga: Mapped[str | None] = mapped_column(String(30))
     nama_lengkap: Mapped[str] = mapped_column(String(120))
     nama_panggilan: Mapped[str | None] = mapped_column(String(60))
-    name_search: Mapped[str] = mapped_column(String(120), default="")  # lower-case, single spaces
+    # lower-case, single spaces; byte order on both databases (the list's sort key)
+    name_search: Mapped[str] = mapped_column(
+        String(120).with_variant(String(120, collation="C"), "postgresql"), default=""
+    )
+    name_fold: Mapped[str] = mapped_column(String(120), default="")  # core.textsearch.fold: any-word search
     name_key: Mapped[str] = mapped_column(
         String(120), default="", index=True
     )  # spelling-normalised, no spaces
     jenis_kelamin: Mapped[str] = mapped_column(String(1))
     tempat_lahir: Mapped[str | None] = mapped_column(String(80))
-    tanggal_lahir: Mapped[date | None] = mapped_column(Date, index=True)
+    tanggal_lahir: Mapped[date | None] = mapped_column(Date)
     tgl_lahir_perkiraan: Mapped[bool] = mapped_column(Boolean, default=False)
     agama: Mapped[str | None] = mapped_column(String(20))
     status_perkawinan: Mapped[str | None] = mapped_column(String(20))
@@ -111,9 +118,9 @@ class Person(Versioned, RegencyScoped, db.Model):
     no_kpd: Mapped[str | None] = mapped_column(String(30))
     # address (the household's, copied so a person without a KK still has one)
     alamat: Mapped[str | None] = mapped_column(String(250))
-    kecamatan_code: Mapped[str | None] = mapped_column(ForeignKey("wilayah.code"), index=True)
-    nagari_code: Mapped[str | None] = mapped_column(ForeignKey("wilayah.code"), index=True)
-    jorong_id: Mapped[int | None] = mapped_column(ForeignKey("jorong.id"), index=True)
+    kecamatan_code: Mapped[str | None] = mapped_column(ForeignKey("wilayah.code"))
+    nagari_code: Mapped[str | None] = mapped_column(ForeignKey("wilayah.code"))
+    jorong_id: Mapped[int | None] = mapped_column(ForeignKey("jorong.id"))
     rt: Mapped[str | None] = mapped_column(String(3))
     rw: Mapped[str | None] = mapped_column(String(3))
     # consent (UU PDP)
@@ -123,7 +130,7 @@ class Person(Versioned, RegencyScoped, db.Model):
     sumber_data: Mapped[str | None] = mapped_column(String(30))
     tags: Mapped[str] = mapped_column(String(200), default="")  # comma-separated codes, see values.TAGS
     # workflow
-    status_verifikasi: Mapped[str] = mapped_column(String(20), default="draf", index=True)
+    status_verifikasi: Mapped[str] = mapped_column(String(20), default="draf")
     catatan_verifikasi: Mapped[str | None] = mapped_column(String(500))
     # lifecycle
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -158,12 +165,17 @@ class Person(Versioned, RegencyScoped, db.Model):
 
 class Disability(Versioned, db.Model):
     __tablename__ = "sidilan_disability"
+    # the list's ragam / ganda filters read the person ids of one flag from these (covering) indexes
+    __table_args__ = tuple(
+        Index(f"ix_sidilan_disability_{flag}_person", flag, "person_id")
+        for flag in ("ragam_fisik", "ragam_intelektual", "ragam_mental", "ragam_sensorik", "ganda")
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("sidilan_person.id"), unique=True)
-    ragam_fisik: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    ragam_intelektual: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    ragam_mental: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    ragam_sensorik: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    ragam_fisik: Mapped[bool] = mapped_column(Boolean, default=False)
+    ragam_intelektual: Mapped[bool] = mapped_column(Boolean, default=False)
+    ragam_mental: Mapped[bool] = mapped_column(Boolean, default=False)
+    ragam_sensorik: Mapped[bool] = mapped_column(Boolean, default=False)
     jenis_fisik: Mapped[str | None] = mapped_column(String(40))
     jenis_intelektual: Mapped[str | None] = mapped_column(String(40))
     jenis_mental: Mapped[str | None] = mapped_column(String(40))
@@ -268,8 +280,13 @@ class Program(Versioned, RegencyScoped, db.Model):
 
 class Assistance(Versioned, RegencyScoped, db.Model):
     __tablename__ = "sidilan_assistance"
+    # the list's program filter reads the persons and households of one program from these (covering) indexes
+    __table_args__ = (
+        Index("ix_sidilan_assistance_program_person", "program_id", "person_id"),
+        Index("ix_sidilan_assistance_program_household", "program_id", "household_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    program_id: Mapped[int] = mapped_column(ForeignKey("sidilan_program.id"), index=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("sidilan_program.id"))
     komponen_atensi: Mapped[str | None] = mapped_column(String(5))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_person.id"), index=True)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_household.id"), index=True)
@@ -345,3 +362,6 @@ class ChangeLog(db.Model):
 # The verification trail and the field history are evidence: written once, never edited.
 append_only(VerificationEvent)
 append_only(ChangeLog)
+
+# Any-word name search and NIK / No. KK suffix search (core.textsearch; docs/sidilan.md §10).
+PERSON_TEXT = register(TextIndex("sidilan_person", ("name_fold", "nik", "no_kk")), Person.__table__)

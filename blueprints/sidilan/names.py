@@ -3,6 +3,8 @@ duplicate matching (docs/sidilan.md §9.4). Pure functions."""
 
 import re
 
+from blueprints.core.textsearch import fold
+
 
 def name_search(name: str | None) -> str:
     """What the prefix search compares: lower case, single spaces."""
@@ -46,3 +48,8 @@ def names_similar(a: str | None, b: str | None) -> bool:
         return True
     shorter, longer = sorted((ka, kb), key=len)
     return len(shorter) >= 5 and longer.startswith(shorter)  # 'Siti Aminah' vs 'Siti Aminah Binti ...'
+
+
+def person_name_columns(name: str | None) -> dict[str, str]:
+    """The derived name columns stored with a person (every writer sets them through this)."""
+    return {"name_search": name_search(name), "name_key": name_key(name), "name_fold": fold(name)[:120]}

@@ -22,7 +22,7 @@ from .forms import optional_text
 from .history import apply_changes, record_creation
 from .households import ADDRESS_FIELDS, KEPALA_KELUARGA, household_for
 from .models import ChangeLog, Person, VerificationEvent
-from .names import name_key, name_search
+from .names import person_name_columns
 from .search import live
 
 # ---- rules -------------------------------------------------------------------------------------
@@ -152,8 +152,7 @@ def stored_values(data: dict, regency_id: int) -> dict:
     hh = household_for(regency_id, data.get("no_kk"), {k: data.get(k) for k in ADDRESS_FIELDS})
     return dict(
         data,
-        name_search=name_search(data["nama_lengkap"]),
-        name_key=name_key(data["nama_lengkap"]),
+        **person_name_columns(data["nama_lengkap"]),
         household_id=hh.id if hh else None,
     )
 

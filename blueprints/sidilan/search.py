@@ -4,14 +4,16 @@ worklists, reports and rules count. Query builders only; nothing is written."""
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
-from sqlalchemy import and_, exists, or_, union
+from sqlalchemy import and_, or_, select, union
 
 from blueprints.core.extensions import db
 from blueprints.core.nik import clean_number
+from blueprints.core.pagination import KeysetPage, keyset
 from blueprints.core.scope import scoped
+from blueprints.core.textsearch import fold
 
 from . import values as V
-from .models import Assistance, Disability, Person
+from .models import PERSON_TEXT, Assistance, Disability, Person
 from .names import name_search
 
 
@@ -62,62 +64,99 @@ def _escape_like(text: str) -> str:
 
 
 def _prefix(column, text: str):
-    """Prefix match that an index serves on both databases. PostgreSQL uses the text_pattern_ops index for
-    LIKE 'x%'; SQLite's LIKE is case-insensitive and cannot use the index, so there a byte range is added
-    (the stored values are already lower-case digits or names)."""
+    """Prefix match that an index serves on both databases. PostgreSQL uses the text_pattern_ops index (NIK,
+    No. KK) or the "C" collation of name_search for LIKE 'x%'; SQLite's LIKE is case-insensitive and cannot use
+    the index, so there a byte range is added (the stored values are already lower-case digits or names)."""
     cond = column.like(_escape_like(text) + "%", escape="\\")
     if db.session.get_bind().dialect.name == "sqlite":
         cond = and_(column >= text, column < text + "\uffff", cond)
     return cond
 
 
-def search_stmt(f: Filters, user, today: date):
-    """Scoped person query for the list. The box takes a NIK or No. KK prefix (digits) or a name prefix."""
+SUFFIX_DIGITS = 4  # a shorter number is searched as a prefix only
+
+
+def _number_ids(user, digits: str):
+    """Persons whose NIK or No. KK starts, or (from SUFFIX_DIGITS digits) ends, with ``digits``: a UNION of
+    index scans (an OR would make SQLite scan the whole regency)."""
+    bind = db.session.get_bind()
+    parts = [
+        scoped(Person, user, Person.id).where(_prefix(Person.nik, digits)),
+        scoped(Person, user, Person.id).where(_prefix(Person.no_kk, digits)),
+    ]
+    if len(digits) >= SUFFIX_DIGITS:
+        for column in ("nik", "no_kk"):
+            parts.append(
+                scoped(Person, user, Person.id).where(PERSON_TEXT.ends_with(Person, column, digits, bind))
+            )
+    return union(*parts)
+
+
+def _name_condition(q: str):
+    """Any word (or piece) of the name, spelling folded (Samsul finds Syamsul, Nur Hayati finds Nurhayati); a
+    text too short for the trigram index is a prefix of the name."""
+    cond = PERSON_TEXT.contains(Person, "name_fold", fold(q), db.session.get_bind())
+    return cond if cond is not None else _prefix(Person.name_search, name_search(q))
+
+
+def _filtered(f: Filters, user, today: date):
+    """Scoped, active persons matching the filters, unordered (docs/sidilan.md §10). Every filter on another
+    table is ``Person.id IN (ids of one index)``, never a per-person EXISTS."""
     stmt = scoped(Person, user).where(Person.active.is_(True))
     q = f.q
     digits = clean_number(q)
-    order = (Person.name_search, Person.id)
     if q and digits.isdigit():
-        # a UNION of two index range scans; an OR of the two would make SQLite scan the whole regency
-        ids = union(
-            scoped(Person, user, Person.id).where(_prefix(Person.nik, digits)),
-            scoped(Person, user, Person.id).where(_prefix(Person.no_kk, digits)),
-        )
-        stmt = stmt.where(Person.id.in_(ids))
-        order = (Person.id,)  # drives the outer query by the few ids found
+        stmt = stmt.where(Person.id.in_(_number_ids(user, digits)))
     elif q:
-        stmt = stmt.where(_prefix(Person.name_search, name_search(q)))
+        stmt = stmt.where(_name_condition(q))
     if f.kecamatan:
         stmt = stmt.where(Person.kecamatan_code == f.kecamatan)
     if f.nagari:
         stmt = stmt.where(Person.nagari_code == f.nagari)
-    if f.jorong.isdigit():
+    if f.jorong.isdigit() and int(f.jorong) < 2**31:
         stmt = stmt.where(Person.jorong_id == int(f.jorong))
-    if f.ragam in {c for c, _ in V.RAGAM}:
+    flag = (
+        f"ragam_{f.ragam}" if f.ragam in {c for c, _ in V.RAGAM} else "ganda" if f.ragam == "ganda" else None
+    )
+    if flag:
         stmt = stmt.where(
-            exists().where(
-                Disability.person_id == Person.id, getattr(Disability, f"ragam_{f.ragam}").is_(True)
-            )
+            Person.id.in_(select(Disability.person_id).where(getattr(Disability, flag).is_(True)))
         )
-    elif f.ragam == "ganda":
-        stmt = stmt.where(exists().where(Disability.person_id == Person.id, Disability.ganda.is_(True)))
     if f.lansia == "ya":
         stmt = stmt.where(lansia_clause(today))
     if f.status in {c for c, _ in V.STATUS_VERIFIKASI}:
         stmt = stmt.where(Person.status_verifikasi == f.status)
-    if f.program.isdigit():
+    if f.program.isdigit() and int(f.program) < 2**31:
         pid = int(f.program)
         stmt = stmt.where(
             or_(
-                exists().where(Assistance.person_id == Person.id, Assistance.program_id == pid),
-                exists().where(
-                    Assistance.household_id == Person.household_id,
-                    Assistance.household_id.is_not(None),
-                    Assistance.program_id == pid,
+                Person.id.in_(
+                    select(Assistance.person_id).where(
+                        Assistance.program_id == pid, Assistance.person_id.is_not(None)
+                    )
+                ),
+                Person.household_id.in_(
+                    select(Assistance.household_id).where(
+                        Assistance.program_id == pid, Assistance.household_id.is_not(None)
+                    )
                 ),
             )
         )
-    return stmt.order_by(*order)
+    return stmt
+
+
+LIST_KEYS = (Person.name_search, Person.id)  # the list's order, unique
+
+
+def search_stmt(f: Filters, user, today: date):
+    """The list's query in its order (the export reads it whole)."""
+    return _filtered(f, user, today).order_by(*LIST_KEYS)
+
+
+def list_page(f: Filters, user, today: date, args, options=()) -> KeysetPage:
+    """One page of the list, by keyset on (name, id): page 500 costs what page 1 costs."""
+    stmt = _filtered(f, user, today).options(*options)
+    return keyset(stmt, LIST_KEYS, args, filters=Filters.names())
 
 
 def years_before(d: date, years: int) -> date:

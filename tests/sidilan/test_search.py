@@ -145,3 +145,141 @@ def test_bulk_command_adds_searchable_rows(app, runner, client, auth):
     auth.logout()
     auth.login("operator.solok")
     assert "Tidak ada data yang cocok." in client.get("/sidilan/?q=1303").get_data(as_text=True)
+
+
+# ---- any-word, spelling-variant and number-suffix search (issue 12 item 3) --------------------------------
+
+
+def _add_people(app, regency_code: str, names_niks: list[tuple[str, str | None, str | None]]) -> dict:
+    """Persons written straight to the table (their derived name columns as every writer sets them)."""
+    from blueprints.auth.models import Regency
+    from blueprints.sidilan.names import person_name_columns
+
+    with app.app_context():
+        regency = db.session.scalar(select(Regency).where(Regency.code == regency_code))
+        ids = {}
+        for name, nik, kk in names_niks:
+            p = Person(
+                regency_id=regency.id,
+                nik=nik,
+                no_kk=kk,
+                nama_lengkap=name,
+                jenis_kelamin="L",
+                **person_name_columns(name),
+            )
+            db.session.add(p)
+            db.session.flush()
+            ids[name] = p.id
+        db.session.commit()
+        return ids
+
+
+def _ids_listed(client, q: str) -> set[int]:
+    html = _list(client.get("/sidilan/", query_string={"q": q}).get_data(as_text=True))
+    return {int(i) for i in re.findall(r'href="/sidilan/orang/(\d+)"', html)}
+
+
+def test_any_word_of_the_name_finds_the_person(app, client, auth):
+    ids = _add_people(app, "13.02", [("Bujang Kayo", None, None), ("Siti Rahmah Koto", None, None)])
+    auth.login("operator.solok")
+    assert ids["Bujang Kayo"] in _ids_listed(client, "kayo")
+    assert ids["Bujang Kayo"] in _ids_listed(client, "KAYO")
+    assert ids["Siti Rahmah Koto"] in _ids_listed(client, "koto")
+    assert ids["Siti Rahmah Koto"] in _ids_listed(client, "rahmah")
+    assert ids["Bujang Kayo"] not in _ids_listed(client, "koto")
+
+
+def test_spelling_variants_find_each_other(app, client, auth):
+    ids = _add_people(
+        app,
+        "13.02",
+        [("Syamsul Arifin", None, None), ("Nurhayati Putri", None, None), ("Yusup Malin", None, None)],
+    )
+    auth.login("operator.solok")
+    assert ids["Syamsul Arifin"] in _ids_listed(client, "samsul")
+    assert ids["Nurhayati Putri"] in _ids_listed(client, "nur hayati")
+    assert ids["Yusup Malin"] in _ids_listed(client, "yusuf")
+    ids2 = _add_people(app, "13.02", [("Samsul Bahri Kayo", None, None), ("Nur Hayati", None, None)])
+    assert ids2["Samsul Bahri Kayo"] in _ids_listed(client, "syamsul")
+    assert ids2["Nur Hayati"] in _ids_listed(client, "nurhayati")
+
+
+def test_nik_and_kk_suffix_as_well_as_prefix(app, client, auth):
+    ids = _add_people(app, "13.02", [("Rajo Batuah", "1302181506700777", "1302180101248765")])
+    pid = ids["Rajo Batuah"]
+    auth.login("operator.solok")
+    for q in ("1302181506700777", "130218150670", "700777", "0777", "1302180101248765", "248765", "8765"):
+        assert pid in _ids_listed(client, q), q
+    assert pid not in _ids_listed(client, "700778")
+
+
+def test_text_search_is_scoped(app, client, auth):
+    ids = _add_people(app, "13.02", [("Bujang Kayo", "1302181506700777", "1302180101248765")])
+    pid = ids["Bujang Kayo"]
+    auth.login("operator.sijunjung")
+    for q in ("kayo", "bujang", "700777", "248765", "1302181506700777"):
+        assert pid not in _ids_listed(client, q), q
+
+
+def test_text_index_follows_updates_and_deletes(app, client, auth):
+    ids = _add_people(app, "13.02", [("Bujang Kayo", "1302181506700777", None)])
+    pid = ids["Bujang Kayo"]
+    from blueprints.sidilan.names import person_name_columns
+
+    with app.app_context():
+        p = db.session.get(Person, pid)
+        p.nama_lengkap = "Bujang Gadang"
+        for k, v in person_name_columns(p.nama_lengkap).items():
+            setattr(p, k, v)
+        p.nik = "1302181506700888"
+        db.session.commit()
+    auth.login("operator.solok")
+    assert pid not in _ids_listed(client, "kayo") and pid in _ids_listed(client, "gadang")
+    assert pid not in _ids_listed(client, "700777") and pid in _ids_listed(client, "700888")
+    with app.app_context():
+        db.session.delete(db.session.get(Person, pid))
+        db.session.commit()
+    assert pid not in _ids_listed(client, "gadang")
+
+
+# ---- keyset paging ------------------------------------------------------------------------------------
+
+
+def test_keyset_pages_walk_the_whole_list_forward_and_back(app, client, auth):
+    """Berikutnya from page 1 to the end and Sebelumnya back give every row once, in the list's order, and the
+    count says how many there are."""
+    from html import unescape
+
+    auth.login("operator.solok")
+    _add_people(app, "13.02", [(f"Uji Halaman {i:02d}", None, None) for i in range(45)])
+    url, seen, pages = "/sidilan/?q=uji+halaman", [], []
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        rows = re.findall(r'href="/sidilan/orang/\d+">(Uji Halaman \d+)<', html)
+        seen += rows
+        pages.append(rows)
+        assert "45 data" in html
+        nxt = re.search(r'<a href="([^"]+)">Berikutnya', html)
+        url = unescape(nxt.group(1)) if nxt else None
+    assert seen == [f"Uji Halaman {i:02d}" for i in range(45)] and len(pages) == 3
+    back = re.search(r'<a href="([^"]+)">‹ Sebelumnya', html)
+    html2 = client.get(unescape(back.group(1))).get_data(as_text=True)
+    assert re.findall(r'href="/sidilan/orang/\d+">(Uji Halaman \d+)<', html2) == pages[1]
+    assert "<b>2</b>" in html2
+
+
+def test_a_bad_cursor_is_the_first_page(app, client, auth):
+    auth.login("operator.solok")
+    first = _names(client.get("/sidilan/").get_data(as_text=True))
+    for cursor in ("x", "WyJhIl0", "W1tdLDFd", "WyJhIiwiYiJd", "WyJhIiw5OTk5OTk5OTk5OTld", "%00" * 3):
+        r = client.get(f"/sidilan/?setelah={cursor}&sebelum={cursor}")
+        assert r.status_code == 200 and _names(r.get_data(as_text=True)) == first, cursor
+
+
+def test_count_is_capped_with_a_clear_label(app, client, auth, monkeypatch):
+    from blueprints.core import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 10)
+    auth.login("operator.solok")
+    html = client.get("/sidilan/").get_data(as_text=True)
+    assert "lebih dari 10 data" in html and "Berikutnya" in html

@@ -11,7 +11,6 @@ from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.nik import check_kk, check_nik
 from blueprints.core.outcome import Outcome, has_errors
-from blueprints.core.pagination import paginate
 from blueprints.core.render import render, wants_fragment
 from blueprints.core.roles import roles_required
 from blueprints.core.scope import get_scoped_or_404
@@ -28,7 +27,7 @@ from ..models import Person
 from ..person import existing_with_nik, load_record, record_context, save_person
 from ..programs import programs_for
 from ..public import accessibility_summary
-from ..search import Filters, search_stmt
+from ..search import Filters, list_page
 from ..workflow import ACTION_LABELS, allowed_actions, editable
 from ._common import _not_editable, _place_values
 
@@ -39,10 +38,13 @@ from ._common import _not_editable, _place_values
 @audit.reads("sidilan_person", "daftar orang")
 def index():
     filters = Filters.from_args(request.args)
-    stmt = search_stmt(filters, current_user, today_local()).options(
-        joinedload(Person.nagari), joinedload(Person.disability)
+    page = list_page(
+        filters,
+        current_user,
+        today_local(),
+        request.args,
+        options=(joinedload(Person.nagari), joinedload(Person.disability)),
     )
-    page = paginate(stmt, request.args.get("hal"), filters=Filters.names())
     ctx = dict(page=page, f=filters, today=today_local())
     if wants_fragment():
         # the fragment needs no filter choices
