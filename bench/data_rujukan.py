@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select, update
 
 from blueprints.auth.models import Organisation, Regency, User
 from blueprints.core.extensions import db
+from blueprints.core.pagination import encode_cursor
 from blueprints.core.timeutil import WIB, today_local
 from blueprints.rujukan import icd
 from blueprints.rujukan.models import NumberCounter, Patient, Poli, Referral, ReferralEvent
@@ -338,6 +339,13 @@ def _facts(ctx: _Ctx, patients: list[dict], refs: list[dict], per_state: dict, t
             counts[r["patient_id"]] = counts.get(r["patient_id"], 0) + 1
     busiest = by_id[max(counts, key=counts.get)]
     out_count = sum(1 for r in refs if r["origin_id"] == busy.id)
+    outgoing = sorted(((r["created_at"], r["id"]) for r in refs if r["origin_id"] == busy.id), reverse=True)
+    rsud = ctx.orgs[("sijunjung", "rsud")].id
+    incoming = sorted(
+        ((r["issued_at"], r["id"]) for r in refs if r["destination_id"] == rsud and r["status"] != "draf"),
+        reverse=True,
+    )
+    deep = min(300, len(outgoing) // 20, len(incoming) // 20)  # page 300: after 5,980 rows
     last_month = today.replace(day=1) - timedelta(days=1)
     return {
         "referrals": len(refs),
@@ -348,7 +356,9 @@ def _facts(ctx: _Ctx, patients: list[dict], refs: list[dict], per_state: dict, t
         "rujukan_dinkes_user": "dinkes.solok",
         "rujukan_busy_org_id": busy.id,
         "rujukan_outgoing": out_count,
-        "rujukan_deep_page": max(1, min(300, out_count // 20)),
+        "rujukan_deep_page": deep,
+        "rujukan_outgoing_cursor": encode_cursor(outgoing[(deep - 1) * 20 - 1]) if deep > 1 else "",
+        "rujukan_incoming_cursor": encode_cursor(incoming[(deep - 1) * 20 - 1]) if deep > 1 else "",
         "rujukan_patient_id": busiest["id"],
         "rujukan_patient_name": busiest["name"],
         "rujukan_patient_nik": busiest["nik"],

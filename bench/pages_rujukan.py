@@ -14,10 +14,20 @@ PAGES = [
     ("Rujukan: home panels, puskesmas", PKM, "/", 100),
     ("Rujukan: home panels, RSUD", RSUD, "/", 100),
     ("Rujukan: outgoing, page 1", PKM, "/rujukan/", 20),
-    ("Rujukan: outgoing, deep page", PKM, lambda f: f"/rujukan/?hal={f['rujukan_deep_page']}", 20),
+    (
+        "Rujukan: outgoing, deep page (keyset)",
+        PKM,
+        lambda f: f"/rujukan/?hal={f['rujukan_deep_page']}&setelah={f['rujukan_outgoing_cursor']}",
+        20,
+    ),
     ("Rujukan: outgoing, kedaluwarsa", PKM, "/rujukan/?status=kedaluwarsa", 20),
     ("Rujukan: incoming, page 1", RSUD, "/rujukan/masuk", 20),
-    ("Rujukan: incoming, deep page", RSUD, "/rujukan/masuk?hal=300", 20),
+    (
+        "Rujukan: incoming, deep page (keyset)",
+        RSUD,
+        lambda f: f"/rujukan/masuk?hal={f['rujukan_deep_page']}&setelah={f['rujukan_incoming_cursor']}",
+        20,
+    ),
     *[(f"Rujukan: worklist {name}", PKM, f"/rujukan/daftar-kerja?daftar={name}", 20) for name in SENDER],
     *[
         (f"Rujukan: worklist {name} (RSUD)", RSUD, f"/rujukan/daftar-kerja?daftar={name}", 20)

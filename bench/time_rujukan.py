@@ -1,9 +1,14 @@
 """Time the Rujukan pages at scale while working on them (bench only).
 
 Usage: .venv/bin/python bench/time_rujukan.py [DATABASE_URL] [scale] [repeats]
-Without a URL: a throwaway SQLite file. With a PostgreSQL URL the database is emptied and rebuilt first.
+Without a URL: a throwaway SQLite file. With a URL the database is emptied and rebuilt first, unless
+RUJUKAN_BENCH_KEEP=1 and it already holds the data (then only missing indexes are added; the facts are kept in
+a JSON file beside this script's temporary directory).
 """
 
+import hashlib
+import json
+import os
 import statistics
 import sys
 import tempfile
@@ -27,16 +32,26 @@ def main(url: str | None, scale: float, repeats: int) -> None:
             {"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
              "RATELIMIT_ENABLED": False}
         )  # fmt: skip
+        digest = hashlib.md5(url.encode()).hexdigest()
+        facts_file = os.path.join(tempfile.gettempdir(), f"rujukan-facts-{digest}.json")
         with app.app_context():
-            db.drop_all()
-            db.create_all()
-            load_demo()
-            db.session.commit()
-            t0 = time.perf_counter()
-            facts = data_rujukan.build(scale=scale)
-            print(
-                f"build: {time.perf_counter() - t0:.1f} s, {facts['referrals']} referrals, {facts['states']}"
-            )
+            if os.environ.get("RUJUKAN_BENCH_KEEP") and os.path.exists(facts_file):
+                for table in db.metadata.sorted_tables:
+                    for index in table.indexes:
+                        index.create(db.engine, checkfirst=True)
+                with open(facts_file) as f:
+                    facts = json.load(f)
+            else:
+                db.drop_all()
+                db.create_all()
+                load_demo()
+                db.session.commit()
+                t0 = time.perf_counter()
+                facts = data_rujukan.build(scale=scale)
+                took = time.perf_counter() - t0
+                print(f"build: {took:.1f} s, {facts['referrals']} referrals, {facts['states']}")
+                with open(facts_file, "w") as f:
+                    json.dump(facts, f)
         if repeats == 0:
             return
         clients = {}

@@ -190,13 +190,20 @@ def paginate(
 
 
 def keyset(
-    stmt: Select, keys: Sequence, args, per_page: int = 20, filters: Iterable[str] = (), sort_keys=None
+    stmt: Select,
+    keys: Sequence,
+    args,
+    per_page: int = 20,
+    filters: Iterable[str] = (),
+    sort_keys=None,
+    descending: bool = False,
 ) -> KeysetPage:
     """One page of ``stmt`` (entities) in the ascending order of ``keys`` (columns that together are unique,
     the last one usually the id), starting after the ``setelah`` cursor or ending before the ``sebelum`` one.
     ``sort_keys``: the SQL expressions to order and compare by, when they differ from the columns read back
     (e.g. a column with a collation); defaults to ``keys``. The statement must carry no ORDER BY of its own.
-    An index on the list's equality filters followed by the keys serves every page."""
+    An index on the list's equality filters followed by the keys serves every page (read backwards for
+    ``descending``: the newest first)."""
     sort_keys = list(sort_keys or keys)
     page = page_number(args.get("hal"))
     total, capped = capped_count(stmt)
@@ -204,16 +211,23 @@ def keyset(
     if after is None and before is None:
         page = 1
     row = tuple_(*sort_keys)
+
+    def beyond(key, forward: bool):  # the rows after ``key`` in the list's order (before it: not forward)
+        return row > tuple_(*key) if forward != descending else row < tuple_(*key)
+
+    def ordered(forward: bool):
+        return [k.asc() if forward != descending else k.desc() for k in sort_keys]
+
     if before is not None and after is None:
-        window = stmt.where(row < tuple_(*before)).order_by(*(k.desc() for k in sort_keys))
+        window = stmt.where(beyond(before, False)).order_by(*ordered(False))
         items = list(db.session.scalars(window.limit(per_page + 1)))
         at_start = len(items) <= per_page
         items = items[:per_page][::-1]
         page, more = (1 if at_start else max(page, 2)), True
     else:
         if after is not None:
-            stmt = stmt.where(row > tuple_(*after))
-        items = list(db.session.scalars(stmt.order_by(*sort_keys).limit(per_page + 1)))
+            stmt = stmt.where(beyond(after, True))
+        items = list(db.session.scalars(stmt.order_by(*ordered(True)).limit(per_page + 1)))
         more = len(items) > per_page
         items = items[:per_page]
         page = max(page, 2) if after is not None else 1
