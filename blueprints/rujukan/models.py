@@ -150,8 +150,7 @@ class Referral(Versioned, db.Model):
         # The worklists (worklists.py): one facility's letters in a state, by validity.
         Index("ix_rujukan_referral_origin_status_valid", "origin_id", "status", "valid_until"),
         Index("ix_rujukan_referral_destination_status_valid", "destination_id", "status", "valid_until"),
-        # The register book (a facility's month) and the recap (every letter of a month, arrivals by instant).
-        Index("ix_rujukan_referral_origin_issued_on", "origin_id", "issued_on"),
+        # The recap (every letter of a month, arrivals by instant); the register book reads the numbers' index.
         Index("ix_rujukan_referral_issued_on", "issued_on"),
         Index("ix_rujukan_referral_arrived_at", "arrived_at"),
     )

@@ -176,6 +176,7 @@ def register():
         select(Referral)
         .where(
             Referral.origin_id == current_user.organisation_id,
+            Referral.year == y,  # the numbers' index (origin, year, seq) serves the month in number order
             Referral.issued_on >= start,
             Referral.issued_on <= end,
         )
