@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app, request, url_for
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, func, literal, select, tuple_
+from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
 
@@ -137,7 +138,8 @@ def decode_cursor(text: str | None, keys: Sequence) -> tuple | None:
 
 
 def _typed(column, value):
-    kind = column.type.python_type
+    type_ = column.type
+    kind = type_.impl.python_type if isinstance(type_, TypeDecorator) else type_.python_type  # UTCDateTime
     if value is None:
         return None
     if kind is int:
@@ -213,7 +215,10 @@ def keyset(
     row = tuple_(*sort_keys)
 
     def beyond(key, forward: bool):  # the rows after ``key`` in the list's order (before it: not forward)
-        return row > tuple_(*key) if forward != descending else row < tuple_(*key)
+        bound = tuple_(
+            *(literal(v, k.type) for k, v in zip(sort_keys, key, strict=True))
+        )  # as the column stores it
+        return row > bound if forward != descending else row < bound
 
     def ordered(forward: bool):
         return [k.asc() if forward != descending else k.desc() for k in sort_keys]
