@@ -2,7 +2,10 @@
 statement the page ran, with its parameters), on SQLite and on PostgreSQL.
 
 On PostgreSQL the demo's tables are tiny, so a sequential scan would always win; the test turns it off for its
-own transaction and checks that the index the page needs exists and serves the query."""
+own transaction and checks that the index the page needs exists and serves the query. With a handful of rows
+PostgreSQL reads a receiver's worklist through the incoming list's (destination, issued_at) index to skip the
+sort, which is right for that size; there it accepts either destination index (at 20,000 letters it takes the
+worklist index, bench/time_rujukan.py)."""
 
 import pytest
 from sqlalchemy import event
@@ -14,6 +17,7 @@ from tests.replay import logged_in
 PKM, RSUD, DINKES = "faskes.solok", "faskes.rsud.sijunjung", "dinkes.solok"
 SENDER_IX = "ix_rujukan_referral_origin_status_valid"
 RECEIVER_IX = "ix_rujukan_referral_destination_status_valid"
+RECEIVER_PG = "ix_rujukan_referral_destination_"
 MONTH = f"{TODAY.year}-{TODAY.month:02d}"
 
 PAGES = [
@@ -78,6 +82,8 @@ def test_page_query_reads_its_index(app, user, url, marker, indexes):
     with app.app_context():
         plan = _plan(statement, parameters)
         sqlite = db.engine.dialect.name == "sqlite"
+    if not sqlite:
+        indexes = [RECEIVER_PG if index == RECEIVER_IX else index for index in indexes]
     for index in indexes:  # "a|b": either name (SQLite names a unique constraint's index itself)
         assert any(name in plan for name in index.split("|")), f"{url}: {index} not in the plan\n{plan}"
     if sqlite and "UNION ALL" not in statement:
