@@ -164,7 +164,10 @@ def page_number(page_arg) -> int:
 def capped_count(stmt: Select, cap: int | None = None) -> tuple[int, bool]:
     """How many rows ``stmt`` gives, counting at most ``cap`` (default COUNT_CAP; +1 to know there are more)."""
     cap = COUNT_CAP if cap is None else cap
-    limited = stmt.order_by(None).limit(cap + 1).subquery()
+    stmt = stmt.order_by(None)
+    if not stmt._distinct and not stmt._group_by_clauses:  # count rows, not read them: no column but a 1
+        stmt = stmt.with_only_columns(literal(1), maintain_column_froms=True)
+    limited = stmt.limit(cap + 1).subquery()
     n = db.session.scalar(select(func.count()).select_from(limited)) or 0
     return min(n, cap), n > cap
 
