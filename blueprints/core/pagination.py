@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app, request, url_for
-from sqlalchemy import Select, func, literal_column, select, tuple_
+from sqlalchemy import Select, func, literal, select, tuple_
+from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
 
@@ -137,7 +138,8 @@ def decode_cursor(text: str | None, keys: Sequence) -> tuple | None:
 
 
 def _typed(column, value):
-    kind = column.type.python_type
+    type_ = column.type
+    kind = type_.impl.python_type if isinstance(type_, TypeDecorator) else type_.python_type  # UTCDateTime
     if value is None:
         return None
     if kind is int:
@@ -162,11 +164,10 @@ def page_number(page_arg) -> int:
 def capped_count(stmt: Select, cap: int | None = None) -> tuple[int, bool]:
     """How many rows ``stmt`` gives, counting at most ``cap`` (default COUNT_CAP; +1 to know there are more)."""
     cap = COUNT_CAP if cap is None else cap
-    # only a constant per row: the database need not read the rows' columns (an index may answer alone)
-    rows = stmt.order_by(None)
-    if not rows._distinct:  # a DISTINCT list counts its distinct rows
-        rows = rows.with_only_columns(literal_column("1"), maintain_column_froms=True)
-    limited = rows.limit(cap + 1).subquery()
+    stmt = stmt.order_by(None)
+    if not stmt._distinct and not stmt._group_by_clauses:  # count rows, not read them: no column but a 1
+        stmt = stmt.with_only_columns(literal(1), maintain_column_froms=True)
+    limited = stmt.limit(cap + 1).subquery()
     n = db.session.scalar(select(func.count()).select_from(limited)) or 0
     return min(n, cap), n > cap
 
@@ -194,13 +195,20 @@ def paginate(
 
 
 def keyset(
-    stmt: Select, keys: Sequence, args, per_page: int = 20, filters: Iterable[str] = (), sort_keys=None
+    stmt: Select,
+    keys: Sequence,
+    args,
+    per_page: int = 20,
+    filters: Iterable[str] = (),
+    sort_keys=None,
+    descending: bool = False,
 ) -> KeysetPage:
     """One page of ``stmt`` (entities) in the ascending order of ``keys`` (columns that together are unique,
     the last one usually the id), starting after the ``setelah`` cursor or ending before the ``sebelum`` one.
     ``sort_keys``: the SQL expressions to order and compare by, when they differ from the columns read back
     (e.g. a column with a collation); defaults to ``keys``. The statement must carry no ORDER BY of its own.
-    An index on the list's equality filters followed by the keys serves every page."""
+    An index on the list's equality filters followed by the keys serves every page (read backwards for
+    ``descending``: the newest first)."""
     sort_keys = list(sort_keys or keys)
     page = page_number(args.get("hal"))
     total, capped = capped_count(stmt)
@@ -208,16 +216,26 @@ def keyset(
     if after is None and before is None:
         page = 1
     row = tuple_(*sort_keys)
+
+    def beyond(key, forward: bool):  # the rows after ``key`` in the list's order (before it: not forward)
+        bound = tuple_(
+            *(literal(v, k.type) for k, v in zip(sort_keys, key, strict=True))
+        )  # as the column stores it
+        return row > bound if forward != descending else row < bound
+
+    def ordered(forward: bool):
+        return [k.asc() if forward != descending else k.desc() for k in sort_keys]
+
     if before is not None and after is None:
-        window = stmt.where(row < tuple_(*before)).order_by(*(k.desc() for k in sort_keys))
+        window = stmt.where(beyond(before, False)).order_by(*ordered(False))
         items = list(db.session.scalars(window.limit(per_page + 1)))
         at_start = len(items) <= per_page
         items = items[:per_page][::-1]
         page, more = (1 if at_start else max(page, 2)), True
     else:
         if after is not None:
-            stmt = stmt.where(row > tuple_(*after))
-        items = list(db.session.scalars(stmt.order_by(*sort_keys).limit(per_page + 1)))
+            stmt = stmt.where(beyond(after, True))
+        items = list(db.session.scalars(stmt.order_by(*ordered(True)).limit(per_page + 1)))
         more = len(items) > per_page
         items = items[:per_page]
         page = max(page, 2) if after is not None else 1

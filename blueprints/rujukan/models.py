@@ -7,6 +7,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -142,6 +143,16 @@ class Referral(Versioned, db.Model):
     __tablename__ = "rujukan_referral"
     __table_args__ = (
         UniqueConstraint("origin_id", "year", "seq", name="uq_rujukan_referral_origin_year_seq"),
+        # The lists' order inside one facility (outgoing newest first, incoming newest issued first), so a page
+        # is read off the index instead of sorting every letter of the facility.
+        Index("ix_rujukan_referral_origin_created", "origin_id", "created_at", "id"),
+        Index("ix_rujukan_referral_destination_issued", "destination_id", "issued_at", "id"),
+        # The worklists (worklists.py): one facility's letters in a state, by validity.
+        Index("ix_rujukan_referral_origin_status_valid", "origin_id", "status", "valid_until"),
+        Index("ix_rujukan_referral_destination_status_valid", "destination_id", "status", "valid_until"),
+        # The recap (every letter of a month, arrivals by instant); the register book reads the numbers' index.
+        Index("ix_rujukan_referral_issued_on", "issued_on"),
+        Index("ix_rujukan_referral_arrived_at", "arrived_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     origin_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)

@@ -7,7 +7,7 @@ from flask import url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from blueprints.auth.models import Regency, regency_choices
+from blueprints.auth.models import Regency, regencies
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
 from blueprints.core.nik import check_nik, clean_number, missing_nik_reason
@@ -15,7 +15,7 @@ from blueprints.core.outcome import Outcome
 from blueprints.core.pagination import paginate
 from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.versioning import is_stale
-from blueprints.wilayah.service import Cascade, regency_by_code
+from blueprints.wilayah.service import Cascade
 
 from . import links
 from .border import border_jorong_ids
@@ -80,11 +80,11 @@ def sidilan_lookup(nik: str, user):
     return person
 
 
-def home_regency(code, user) -> Regency:
-    """The chosen home regency, looked up only when it is one of the offered codes (never raw input), else the
-    user's own."""
-    known = code if isinstance(code, str) and code in {c for c, _ in regency_choices("code")} else None
-    return regency_by_code(known) or user.regency
+def home_regency(code, user, choices: list[Regency] | None = None) -> Regency:
+    """The chosen home regency, one of the offered ones (``choices``, default every regency; never raw input),
+    else the user's own."""
+    choices = regencies() if choices is None else choices
+    return next((r for r in choices if isinstance(code, str) and r.code == code), None) or user.regency
 
 
 def stored_place(patient) -> dict:

@@ -15,7 +15,7 @@ from blueprints.core.timeutil import today_local
 from blueprints.wilayah.service import regency_by_code
 
 from .models import Referral
-from .reports import REGISTER_COLUMNS, month_bounds, recap, register_values, row_values
+from .reports import REGISTER_COLUMNS, month_bounds, recap_rows, recap_summary, register_values, row_values
 from .settings import setting
 
 
@@ -33,6 +33,7 @@ def register_stmt(organisation_id: int, y: int, m: int):
         select(Referral)
         .where(
             Referral.origin_id == organisation_id,
+            Referral.year == y,  # the numbers' index (origin, year, seq) serves the month in number order
             Referral.issued_on >= start,
             Referral.issued_on <= end,
         )
@@ -93,22 +94,39 @@ def recap_parts(n_rows: int) -> int:
     return max(1, -(-n_rows // int(setting("RUJUKAN_RECAP_PDF_ROWS"))))
 
 
-def recap_part_rows(data: dict, part: int) -> list:
+def recap_part(count: int, asked) -> int:
+    """The part of the recap PDF asked for (``?bagian=``), within 1..parts."""
+    try:
+        part = int(asked or 1)
+    except (TypeError, ValueError):
+        part = 1
+    return min(max(part, 1), recap_parts(count))
+
+
+def recap_part_size(count: int, part: int) -> int:
+    """How many rows that part holds."""
     per = int(setting("RUJUKAN_RECAP_PDF_ROWS"))
-    return data["rows"][(part - 1) * per : part * per]
+    return max(0, min(per, count - (part - 1) * per))
 
 
 def recap_pdf(
-    data: dict, home: Regency, served: Regency, y: int, m: int, part: int, printed_for=None
+    home: Regency, served: Regency, y: int, m: int, part: int, printed_for=None, data: dict | None = None
 ) -> tuple[bytes, str]:
-    """One part of the recap as PDF: (bytes, file name)."""
+    """One part of the recap as PDF: (bytes, file name). Totals in one GROUP BY (``data``: the
+    ``recap_summary`` already read), the part's rows as a window."""
+    data = data or recap_summary(y, m, home, served)
     dinkes = {
-        r.id: db.session.scalar(
-            select(Organisation).where(Organisation.regency_id == r.id, Organisation.kind == "dinkes")
+        o.regency_id: o
+        for o in db.session.scalars(
+            select(Organisation)
+            .where(Organisation.regency_id.in_((home.id, served.id)), Organisation.kind == "dinkes")
+            .order_by(Organisation.id.desc())
         )
-        for r in (home, served)
-    }
-    parts = recap_parts(len(data["rows"]))
+    }  # the first of each regency, as one query
+    per = int(setting("RUJUKAN_RECAP_PDF_ROWS"))
+    parts = recap_parts(data["count"])
+    part = min(max(part, 1), parts)
+    chunk, places = recap_rows(y, m, home, served, offset=(part - 1) * per, limit=per)
     pdf = render_pdf(
         "rujukan/pdf/recap.html",
         paper="F4",
@@ -120,7 +138,7 @@ def recap_pdf(
         month=bulan_tahun(m, y),
         today=today_local(),
         **data,
-        values=[row_values(x, data["places"]) for x in recap_part_rows(data, part)],
+        values=[row_values(x, places) for x in chunk],
         part=part,
         parts=parts,
     )
@@ -140,9 +158,8 @@ def recap_job(job, progress) -> jobs.Result:
     home, served = regency_by_code(p["home"]), regency_by_code(p["served"])
     if home is None or served is None or job.owner.regency_id not in (home.id, served.id):
         raise jobs.JobError("Rekap ini di luar wilayah akun Anda.")
-    data = recap(p["y"], p["m"], home, served)
-    progress(0, len(recap_part_rows(data, p["part"])), "Menyusun PDF")
-    pdf, name = recap_pdf(data, home, served, p["y"], p["m"], p["part"], printed_for=job.owner)
+    progress(0, job.total or 0, "Menyusun PDF")
+    pdf, name = recap_pdf(home, served, p["y"], p["m"], p["part"], printed_for=job.owner)
     return jobs.Result(
         pdf,
         name,

@@ -5,14 +5,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, literal, select, union_all
+from sqlalchemy.orm import aliased, contains_eager
 
 from blueprints.auth.models import Organisation, Regency
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
 from blueprints.core.nik import mask_nik
-from blueprints.core.timeutil import to_local, today_local
+from blueprints.core.timeutil import local_day_bounds, to_local, today_local
 from blueprints.wilayah.models import Jorong, Wilayah
 
 from . import icd
@@ -52,67 +52,126 @@ class RecapRow:
         return icd.chapter_of(self.ref.reply_diag_code or self.ref.diag1_code)
 
 
-def recap(y: int, m: int, home: Regency, served: Regency) -> dict:
-    """Patients whose home is ``home`` served by facilities of ``served`` in the month."""
+def _base(home: Regency, start: date, end: date) -> list:
+    """Letters of ``home``'s residents issued in the month or the 120 days before (an arrival may come late)."""
+    return [
+        Patient.home_regency_id == home.id,
+        Referral.issued_on.is_not(None),
+        Referral.issued_on <= end,
+        Referral.issued_on >= start - timedelta(days=120),
+        Referral.status != "dibatalkan",
+    ]
+
+
+def _services(home: Regency, served: Regency, start: date, end: date):
+    """Every service of the month as (ref_id, facility_id, role, served_at), in SQL: a letter issued by a
+    facility of ``served`` ("asal"), and a patient who arrived at one ("tujuan"), by the WIB day."""
+    since, until = local_day_bounds(start, end)
+    fac = aliased(Organisation)
+    asal = (
+        select(
+            Referral.id.label("ref_id"),
+            fac.id.label("facility_id"),
+            literal("asal").label("role"),
+            Referral.issued_at.label("served_at"),
+        )
+        .join(Patient, Patient.id == Referral.patient_id)
+        .join(fac, fac.id == Referral.origin_id)
+        .where(*_base(home, start, end), fac.regency_id == served.id, Referral.issued_on >= start)
+    )
+    tujuan = (
+        select(Referral.id, fac.id, literal("tujuan"), Referral.arrived_at)
+        .join(Patient, Patient.id == Referral.patient_id)
+        .join(fac, fac.id == Referral.destination_id)
+        .where(
+            *_base(home, start, end),
+            fac.regency_id == served.id,
+            Referral.status.in_(ARRIVED),
+            Referral.arrived_at >= since,
+            Referral.arrived_at < until,
+        )
+    )
+    return union_all(asal, tujuan).subquery("service")
+
+
+def recap_summary(y: int, m: int, home: Regency, served: Regency) -> dict:
+    """The recap's totals (one GROUP BY), how many rows, and the letters not yet arrived or answered."""
     start, end = month_bounds(y, m)
-    refs = list(
+    s = _services(home, served, start, end)
+    fac = aliased(Organisation)
+    code = func.coalesce(Referral.reply_diag_code, Referral.diag1_code)
+    groups = db.session.execute(
+        select(fac.name, fac.facility_level, Referral.payer, code, Referral.kategori, func.count())
+        .select_from(s)
+        .join(Referral, Referral.id == s.c.ref_id)
+        .join(fac, fac.id == s.c.facility_id)
+        .group_by(fac.name, fac.facility_level, Referral.payer, code, Referral.kategori)
+    ).all()
+    totals = {name: Counter() for name in ("faskes", "level", "penjamin", "diagnosis", "kategori")}
+    for name, level, payer, diag, kategori, n in groups:
+        chapter = icd.chapter_of(diag)
+        totals["faskes"][(name, level)] += n
+        totals["level"][level] += n
+        totals["penjamin"][PAYER.get(payer, payer)] += n
+        totals["diagnosis"][f"{chapter[0]} {chapter[1]}"] += n
+        totals["kategori"][KATEGORI.get(kategori, kategori)] += n  # maternal / neonatal
+    dest = aliased(Organisation)
+    open_refs = list(
         db.session.scalars(
             select(Referral)
             .join(Patient, Patient.id == Referral.patient_id)
+            .join(dest, dest.id == Referral.destination_id)
             .where(
-                Patient.home_regency_id == home.id,
-                Referral.issued_on.is_not(None),
-                Referral.issued_on <= end,
-                Referral.issued_on >= start - timedelta(days=120),
-                Referral.status != "dibatalkan",
+                *_base(home, start, end),
+                dest.regency_id == served.id,
+                Referral.status.in_(OPEN),
+                Referral.issued_on >= start,
             )
-            .options(
-                joinedload(Referral.patient), joinedload(Referral.origin), joinedload(Referral.destination)
-            )
+            .options(contains_eager(Referral.destination.of_type(dest)))
             .order_by(Referral.issued_on, Referral.id)
         )
     )
-    rows, open_refs = [], []
-    for r in refs:
-        if r.origin.regency_id == served.id and start <= r.issued_on <= end:
-            rows.append(RecapRow(r.issued_on, r, r.origin, "asal"))
-        if r.destination is not None and r.destination.regency_id == served.id:
-            arrived = to_local(r.arrived_at).date() if r.arrived_at else None
-            if r.status in ARRIVED and arrived and start <= arrived <= end:
-                rows.append(RecapRow(arrived, r, r.destination, "tujuan"))
-            elif r.status in OPEN and start <= r.issued_on <= end:
-                open_refs.append(r)
-    rows.sort(key=lambda x: (x.served_on, x.ref.id, x.role))
-    places = _places(
-        {r.ref.patient.nagari_code for r in rows if r.ref.patient.nagari_code},
-        {r.ref.patient.jorong_id for r in rows if r.ref.patient.jorong_id},
+    count = sum(n for *_, n in groups)
+    return dict(count=count, open_refs=open_refs, totals=totals, start=start, end=end)
+
+
+def recap_rows(y: int, m: int, home: Regency, served: Regency, offset: int = 0, limit: int | None = None):
+    """(rows, places): the recap's rows ``offset`` .. ``offset + limit`` in the order of service, with the
+    patient, the facility, the destination and the place names in the same query."""
+    start, end = month_bounds(y, m)
+    s = _services(home, served, start, end)
+    fac, dest = aliased(Organisation), aliased(Organisation)
+    stmt = (
+        select(Referral, fac, s.c.role, Wilayah.name, Jorong.name)
+        .select_from(s)
+        .join(Referral, Referral.id == s.c.ref_id)
+        .join(Patient, Patient.id == Referral.patient_id)
+        .join(fac, fac.id == s.c.facility_id)
+        .outerjoin(dest, dest.id == Referral.destination_id)
+        .outerjoin(Wilayah, Wilayah.code == Patient.nagari_code)
+        .outerjoin(Jorong, Jorong.id == Patient.jorong_id)
+        .options(contains_eager(Referral.patient), contains_eager(Referral.destination.of_type(dest)))
+        .order_by(s.c.served_at, s.c.ref_id, s.c.role)
+        .offset(offset)
+        .limit(limit)
     )
-    totals = {
-        "faskes": Counter((x.facility.name, x.facility.facility_level) for x in rows),
-        "level": Counter(x.facility.facility_level for x in rows),
-        "penjamin": Counter(PAYER.get(x.ref.payer, x.ref.payer) for x in rows),
-        "diagnosis": Counter(f"{x.chapter[0]} {x.chapter[1]}" for x in rows),
-        "kategori": Counter(
-            KATEGORI.get(x.ref.kategori, x.ref.kategori) for x in rows
-        ),  # maternal / neonatal
-    }
-    return dict(rows=rows, open_refs=open_refs, totals=totals, places=places, start=start, end=end)
+    rows, places = [], {}
+    for ref, facility, role, nagari, jorong in db.session.execute(stmt):
+        served_on = ref.issued_on if role == "asal" else to_local(ref.arrived_at).date()
+        rows.append(RecapRow(served_on, ref, facility, role))
+        if nagari:
+            places[ref.patient.nagari_code] = nagari
+        if jorong:
+            places[ref.patient.jorong_id] = jorong
+    return rows, places
 
 
-def _places(nagari_codes: set, jorong_ids: set) -> dict:
-    out = {}
-    if nagari_codes:
-        out.update(
-            {
-                w.code: w.name
-                for w in db.session.scalars(select(Wilayah).where(Wilayah.code.in_(nagari_codes)))
-            }
-        )
-    if jorong_ids:
-        out.update(
-            {j.id: j.name for j in db.session.scalars(select(Jorong).where(Jorong.id.in_(jorong_ids)))}
-        )
-    return out
+def recap(y: int, m: int, home: Regency, served: Regency) -> dict:
+    """Patients whose home is ``home`` served by facilities of ``served`` in the month: every row, the totals
+    and the open letters (the files; the page takes ``recap_summary`` and a window of ``recap_rows``)."""
+    data = recap_summary(y, m, home, served)
+    data["rows"], data["places"] = recap_rows(y, m, home, served)
+    return data
 
 
 COLUMNS = [

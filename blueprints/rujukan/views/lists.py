@@ -19,7 +19,7 @@ def _list_page(template: str, inbox: bool):
     """Outgoing and incoming lists: the same status filter, search, paging and fragment."""
     status = request.args.get("status", "")[:12]
     q = search_text(request.args.get("q"))
-    page = rf.letter_list(inbox, current_user, status, q, request.args.get("hal"))
+    page = rf.letter_list(inbox, current_user, status, q, request.args)
     return render(
         template, "rujukan/_list.html", page=page, st=status, q=q, statuses=STATUS_FILTERS, inbox=inbox
     )

@@ -3,7 +3,7 @@
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from blueprints.auth.models import regency_choices
+from blueprints.auth.models import regencies
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
@@ -37,8 +37,9 @@ def patients():
     )
 
 
-def _patient_cascade(form, values) -> Cascade:
-    return Cascade.build(pt.home_regency(form.home_regency.data, current_user), values, required=True)
+def _patient_cascade(form, values, choices=None) -> Cascade:
+    home = pt.home_regency(form.home_regency.data, current_user, choices)
+    return Cascade.build(home, values, required=True)
 
 
 def _patient_form_ctx(form, patient, cascade, errors, nik_check=None, person=None):
@@ -75,7 +76,7 @@ def _patient_conflict(form, patient: Patient, typed_place: Cascade):
     )
 
 
-def _form_page(form, patient: Patient | None):
+def _form_page(form, patient: Patient | None, choices):
     """The form as a GET shows it: filled from the stored patient (an edit, ``form`` holds its fields), or from
     the NIK a search passed on and what SIDILAN knows of that person; a NIK this facility has opens its patient."""
     prefill = pt.form_prefill(patient, request.args.get("nik"), current_user)
@@ -86,7 +87,7 @@ def _form_page(form, patient: Patient | None):
         form.nik.data = prefill.nik or None
     if (person := prefill.person) is not None:
         form.name.data, form.sex.data, form.birth_date.data = person.name, person.sex, person.birth_date
-    cascade = _patient_cascade(form, prefill.place)
+    cascade = _patient_cascade(form, prefill.place, choices)
     return render("rujukan/patient_form.html", **_patient_form_ctx(form, patient, cascade, {}, None, person))
 
 
@@ -118,10 +119,11 @@ def patient_new(patient_id: int | None = None):
     require_facility()
     patient = get_scoped_or_404(Patient, patient_id) if patient_id else None
     form = EditPatientForm(obj=patient) if patient is not None else NewPatientForm()
-    form.home_regency.choices = L.C([("", "— pilih —")] + regency_choices("code"))
+    choices = regencies()  # one query for the select and the chosen regency
+    form.home_regency.choices = L.C([("", "— pilih —")] + [(r.code, r.name) for r in choices])
     if request.method == "GET":
-        return _form_page(form, patient)
-    cascade = _patient_cascade(form, request.form)
+        return _form_page(form, patient, choices)
+    cascade = _patient_cascade(form, request.form, choices)
     if is_cascade_refresh(request.form):
         return render("rujukan/patient_form.html", **_patient_form_ctx(form, patient, cascade, {}))
     return _saved_answer(pt.save_patient(form, cascade, patient, current_user), form, patient, cascade)

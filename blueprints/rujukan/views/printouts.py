@@ -20,7 +20,7 @@ from .. import bp
 from ..access import require_sender, side_of
 from ..facilities import profile_of
 from ..lists import dasar_label
-from ..models import FacilityProfile, Referral
+from ..models import FacilityProfile, Patient, Referral
 from ..printouts import age_text, mark_for, paper_for, record_print
 from ..verification import verify_code
 
@@ -71,10 +71,11 @@ def _printable_or_404(ref_id: int) -> Referral:
         scoped(Referral)
         .where(Referral.id == ref_id)
         .options(
-            joinedload(Referral.patient),
+            joinedload(Referral.patient).joinedload(Patient.jorong),
             joinedload(Referral.origin).joinedload(Organisation.regency),
             joinedload(Referral.destination),
             joinedload(Referral.nakes),
+            joinedload(Referral.poli),
         )
     ).first()
     if ref is None:

@@ -14,17 +14,26 @@ from blueprints.core.pagination import paginate
 from blueprints.core.pdf import pdf_response
 from blueprints.core.render import render
 from blueprints.core.timeutil import today_local
-from blueprints.wilayah.service import regency_by_code
 
 from .. import bp, report_jobs
 from ..access import require_dinkes, require_facility
 from ..forms import search_text
 from ..models import STATUS_LABELS
-from ..reports import COLUMNS, REGISTER_COLUMNS, parse_month, recap, register_values, row_values
+from ..reports import (
+    COLUMNS,
+    REGISTER_COLUMNS,
+    parse_month,
+    recap,
+    recap_rows,
+    recap_summary,
+    register_values,
+    row_values,
+)
 
 
-def _regency(code: str | None, default: str) -> Regency:
-    return regency_by_code(search_text(code, 13) or default) or abort(404)
+def _regency(choices: list[Regency], code: str | None, default: str) -> Regency:
+    code = search_text(code, 13) or default
+    return next((r for r in choices if r.code == code), None) or abort(404)
 
 
 @bp.route("/rekap", endpoint="recap")
@@ -32,21 +41,24 @@ def _regency(code: str | None, default: str) -> Regency:
 def recap_page():
     require_dinkes()
     y, m = parse_month(request.args.get("bulan"))
-    home = _regency(request.args.get("asal"), "13.02")
-    served = _regency(request.args.get("layanan"), "13.03" if home.code == "13.02" else "13.02")
+    choices = regencies()
+    home = _regency(choices, request.args.get("asal"), "13.02")
+    served = _regency(choices, request.args.get("layanan"), "13.03" if home.code == "13.02" else "13.02")
     if home.id == served.id or current_user.regency_id not in (home.id, served.id):
         abort(404)
-    data = recap(y, m, home, served)
     fmt = request.args.get("format", "")
     title = report_jobs.recap_title(home, served, y, m)
-    if fmt == "pdf" and report_jobs.as_job(len(report_jobs.recap_part_rows(data, _part(data)))):
-        part = _part(data)
-        job = report_jobs.start_recap_pdf(
-            current_user, home, served, y, m, part, len(report_jobs.recap_part_rows(data, part))
-        )
-        return redirect(url_for("jobs.show", id=job.id), 303)
+    if fmt == "pdf":
+        data = recap_summary(y, m, home, served)
+        part = report_jobs.recap_part(data["count"], request.args.get("bagian"))
+        size = report_jobs.recap_part_size(data["count"], part)
+        if report_jobs.as_job(size):
+            job = report_jobs.start_recap_pdf(current_user, home, served, y, m, part, size)
+            return redirect(url_for("jobs.show", id=job.id), 303)
+        response = pdf_response(*report_jobs.recap_pdf(home, served, y, m, part, data=data))
+    elif fmt in ("xlsx", "csv"):
+        response = _recap_file(fmt, title, home, served, y, m)
     if fmt in ("pdf", "xlsx", "csv"):
-        response = _recap_file(fmt, title, data, home, served, y, m)
         audit.record(
             "export",
             "rujukan_rekap",
@@ -55,6 +67,8 @@ def recap_page():
         )
         db.session.commit()  # after the file is built: a commit expires the loaded rows (a query per row)
         return response
+    data = recap_summary(y, m, home, served)
+    rows, places = recap_rows(y, m, home, served, limit=200)
     audit.record("view", "rujukan_rekap", f"{y}-{m:02d}", f"melihat rekap rujukan {home.code}->{served.code}")
     response = render(
         "rujukan/recap.html",
@@ -64,9 +78,9 @@ def recap_page():
         y=y,
         m=m,
         bulan=BULAN,
-        regencies=regencies(),
-        values=[row_values(x, data["places"]) for x in data["rows"][:200]],
-        pdf_parts=report_jobs.recap_parts(len(data["rows"])),
+        regencies=choices,
+        values=[row_values(x, places) for x in rows],
+        pdf_parts=report_jobs.recap_parts(data["count"]),
         columns=COLUMNS,
         **data,
     )
@@ -74,24 +88,14 @@ def recap_page():
     return response
 
 
-def _recap_file(fmt: str, title: str, data: dict, home: Regency, served: Regency, y: int, m: int) -> Response:
+def _recap_file(fmt: str, title: str, home: Regency, served: Regency, y: int, m: int) -> Response:
     name = f"rekap-rujukan-{home.short_name}-{served.short_name}-{y}-{m:02d}".lower()
+    data = recap(y, m, home, served)
     if fmt == "csv":
         return download(
             csv_bytes([COLUMNS] + [row_values(x, data["places"]) for x in data["rows"]], ";"), name + ".csv"
         )
-    if fmt == "xlsx":
-        return _xlsx(title, data, name + ".xlsx")
-    pdf, filename = report_jobs.recap_pdf(data, home, served, y, m, _part(data))
-    return pdf_response(pdf, filename)
-
-
-def _part(data: dict) -> int:
-    try:
-        part = int(request.args.get("bagian", 1))
-    except ValueError:
-        part = 1
-    return min(max(part, 1), report_jobs.recap_parts(len(data["rows"])))
+    return _xlsx(title, data, name + ".xlsx")
 
 
 def _xlsx(title: str, data: dict, filename: str) -> Response:

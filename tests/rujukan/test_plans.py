@@ -1,0 +1,90 @@
+"""The main query of each Rujukan list, worklist and home panel reads the index made for it (EXPLAIN of the very
+statement the page ran, with its parameters), on SQLite and on PostgreSQL.
+
+On PostgreSQL the demo's tables are tiny, so a sequential scan would always win; the test turns it off for its
+own transaction and checks that the index the page needs exists and serves the query. With a handful of rows
+PostgreSQL reads a receiver's worklist through the incoming list's (destination, issued_at) index to skip the
+sort, which is right for that size; there it accepts either destination index (at 20,000 letters it takes the
+worklist index, bench/time_rujukan.py)."""
+
+import pytest
+from sqlalchemy import event
+
+from blueprints.core.extensions import db
+from tests.clock import TODAY
+from tests.replay import logged_in
+
+PKM, RSUD, DINKES = "faskes.solok", "faskes.rsud.sijunjung", "dinkes.solok"
+SENDER_IX = "ix_rujukan_referral_origin_status_valid"
+RECEIVER_IX = "ix_rujukan_referral_destination_status_valid"
+RECEIVER_PG = "ix_rujukan_referral_destination_"
+MONTH = f"{TODAY.year}-{TODAY.month:02d}"
+
+PAGES = [
+    (PKM, "/rujukan/", "LIMIT", ["ix_rujukan_referral_origin_created"]),
+    (PKM, "/rujukan/?status=kedaluwarsa", "LIMIT", ["ix_rujukan_referral_origin_"]),
+    (RSUD, "/rujukan/masuk", "LIMIT", ["ix_rujukan_referral_destination_issued"]),
+    (PKM, "/rujukan/daftar-kerja?daftar=belum_tiba", "LIMIT", [SENDER_IX]),
+    (PKM, "/rujukan/daftar-kerja?daftar=belum_dijawab", "LIMIT", [SENDER_IX]),
+    (PKM, "/rujukan/daftar-kerja?daftar=segera_kedaluwarsa", "LIMIT", [SENDER_IX]),
+    (PKM, "/rujukan/daftar-kerja?daftar=kedaluwarsa", "LIMIT", [SENDER_IX]),
+    (RSUD, "/rujukan/daftar-kerja?daftar=masuk_hari_ini", "LIMIT", [RECEIVER_IX]),
+    (RSUD, "/rujukan/daftar-kerja?daftar=menunggu_jawaban", "LIMIT", [RECEIVER_IX]),
+    (PKM, "/", "UNION ALL", [SENDER_IX, RECEIVER_IX]),  # the home panels: every worklist in one query
+    (
+        PKM,
+        f"/rujukan/register?bulan={MONTH}",
+        "LIMIT",
+        ["uq_rujukan_referral_origin_year_seq|sqlite_autoindex_rujukan_referral_1"],
+    ),
+    (DINKES, f"/rujukan/rekap?bulan={MONTH}", "GROUP BY", ["ix_rujukan_referral_"]),
+]
+
+
+def _main_query(app, client, url: str, marker: str) -> tuple[str, object]:
+    """The last statement of the page on rujukan_referral holding ``marker`` (the rows, after the count), with its
+    parameters."""
+    seen = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        if (
+            "rujukan_referral" in statement
+            and marker in statement
+            and not statement.startswith("SELECT count(")
+        ):
+            seen.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert seen, f"{url}: no query with {marker}"
+    return seen[-1]
+
+
+def _plan(statement: str, parameters) -> str:
+    conn = db.session.connection()
+    if conn.dialect.name == "sqlite":
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+        return "\n".join(str(r[-1]) for r in rows)
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+    return "\n".join(r[0] for r in rows)
+
+
+@pytest.mark.parametrize(("user", "url", "marker", "indexes"), PAGES, ids=[p[1] for p in PAGES])
+def test_page_query_reads_its_index(app, user, url, marker, indexes):
+    client = logged_in(app, user)
+    statement, parameters = _main_query(app, client, url, marker)
+    with app.app_context():
+        plan = _plan(statement, parameters)
+        sqlite = db.engine.dialect.name == "sqlite"
+    if not sqlite:
+        indexes = [RECEIVER_PG if index == RECEIVER_IX else index for index in indexes]
+    for index in indexes:  # "a|b": either name (SQLite names a unique constraint's index itself)
+        assert any(name in plan for name in index.split("|")), f"{url}: {index} not in the plan\n{plan}"
+    if sqlite and "UNION ALL" not in statement:
+        assert "SCAN rujukan_referral" not in plan, plan  # never a walk over every letter
