@@ -2,7 +2,7 @@
 and the two decisions: merge into the record kept, or 'not a duplicate' (never asked again)."""
 
 from flask import url_for
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -77,6 +77,63 @@ def record_duplicates(person: Person) -> list[DuplicateCandidate]:
     if out:
         db.session.flush()
     return out
+
+
+def record_duplicates_many(person_ids: list[int], regency_id: int) -> int:
+    """``record_duplicates`` for many new records at once (an import chunk, just inserted): the same three
+    rules in three set-based queries (NIKs, No. KK, birth dates with nagari), pairs among the new records
+    counted once. New records have no recorded pair yet. Returns how many cases were opened."""
+    cols = (
+        Person.id,
+        Person.nik,
+        Person.no_kk,
+        Person.nama_lengkap,
+        Person.name_key,
+        Person.tanggal_lahir,
+        Person.nagari_code,
+    )
+    new = db.session.execute(select(*cols).where(Person.id.in_(person_ids))).all()
+    base = live(select(*cols).where(Person.regency_id == regency_id))
+
+    def by(column, keys, key_of):
+        found: dict = {}
+        keys = sorted({k for k in keys if k})
+        for start in range(0, len(keys), 500):
+            for row in db.session.execute(base.where(column.in_(keys[start : start + 500]))):
+                found.setdefault(key_of(row), []).append(row)
+        return found
+
+    by_nik = by(Person.nik, (p.nik for p in new), lambda r: r.nik)
+    by_kk = by(Person.no_kk, (p.no_kk for p in new if p.name_key), lambda r: r.no_kk)
+    born = by(
+        Person.tanggal_lahir,
+        (p.tanggal_lahir for p in new if p.nagari_code and p.name_key),
+        lambda r: (r.tanggal_lahir, r.nagari_code),
+    )
+    pairs: dict[tuple[int, int], str] = {}
+    for p in new:
+        found: dict[int, str] = {o.id: "nik" for o in by_nik.get(p.nik, ())} if p.nik else {}
+        similar = []
+        if p.no_kk and p.name_key:
+            similar.append(("kk_nama", by_kk.get(p.no_kk, ())))
+        if p.tanggal_lahir and p.nagari_code and p.name_key:
+            similar.append(("nama_lahir_nagari", born.get((p.tanggal_lahir, p.nagari_code), ())))
+        for reason, others in similar:
+            for o in others:
+                if names_similar(p.nama_lengkap, o.nama_lengkap):
+                    found.setdefault(o.id, reason)
+        for other, reason in found.items():
+            if other != p.id:
+                pairs.setdefault(tuple(sorted((p.id, other))), reason)
+    if pairs:
+        db.session.execute(
+            insert(DuplicateCandidate),
+            [
+                dict(regency_id=regency_id, person_a_id=a, person_b_id=b, alasan=r, skor=SCORES[r])
+                for (a, b), r in sorted(pairs.items())
+            ],
+        )
+    return len(pairs)
 
 
 def open_nik_duplicates(person: Person) -> list[DuplicateCandidate]:

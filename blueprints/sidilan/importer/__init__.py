@@ -1,9 +1,10 @@
 """The spreadsheet import (docs/sidilan.md §7.4), in the order it runs: ``read`` the file into rows (and guess
 the header row and the column mapping), keep them in the ``pending`` temporary area, ``parse`` cells into
-values, ``plan`` each row (the dry run: one rule function per field, then matching), ``apply`` the plan.
+values, ``plan`` each row (the dry run: one rule function per field, then matching), ``apply`` the plan in chunks
+inside an import batch, ``undo`` a batch as a unit.
 What the views and tests use is re-exported here."""
 
-from .apply import IMPORT_FAILED, apply, run_import
+from .apply import IMPORT_FAILED, chunk_size, resumable, resume_import, run_import, start_import, stopped
 from .parse import clean_name, lookup, normalise_header, parse_date, parse_ragam, parse_sex, split_ttl
 from .pending import Pending, create_pending, load_pending, upload_import
 from .plan import BARU, COCOK, DITOLAK, STATUS_LABELS, Cells, DryRun, Regions, RowResult, check_row, dry_run
@@ -19,6 +20,7 @@ from .read import (
     read_mapping,
     read_upload,
 )
+from .undo import edited_since, undo_batch
 
 __all__ = [
     "BARU",
@@ -38,8 +40,8 @@ __all__ = [
     "Regions",
     "RowResult",
     "Sheet",
-    "apply",
     "check_row",
+    "chunk_size",
     "clean_name",
     "create_pending",
     "dry_run",
@@ -52,7 +54,13 @@ __all__ = [
     "parse_sex",
     "read_mapping",
     "read_upload",
+    "resumable",
+    "resume_import",
     "run_import",
+    "start_import",
+    "stopped",
+    "undo_batch",
+    "edited_since",
     "split_ttl",
     "upload_import",
 ]

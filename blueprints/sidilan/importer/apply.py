@@ -1,28 +1,41 @@
-"""Running an import: the rows of a dry run that passed become draft persons, built by the same
-``person.build_person`` as a typed registration and starting the same trail; all in one transaction."""
+"""Running an import (docs/sidilan.md §7.4): the run button opens an import batch (``start_import``); the run
+itself (``run_import(batch_id, progress)``, what the background job calls) plans the rows again, keeps that plan
+next to the upload, and writes the 'baru' rows in chunks of ``CHUNK`` rows, each its own short transaction with
+bulk INSERTs, so a clerk's write never waits long for the database. The batch row records how far it got: a run
+that stopped (an error, a killed worker) is resumed from its last committed chunk, or undone as a unit
+(``undo.py``)."""
 
 import json
 import logging
+from datetime import date, timedelta
 
-from flask import abort, url_for
+from flask import abort, current_app, url_for
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from blueprints.auth.models import User
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
 from blueprints.core.forms import KEY_MISSING
 from blueprints.core.outcome import Outcome
+from blueprints.core.scope import scoped
+from blueprints.core.timeutil import today_local, utcnow
 
 from .. import duplicates
 from ..disability import new_disability
-from ..history import record_creation
-from ..models import ChangeLog
-from ..person import build_person
-from ..report_models import ImportBatch
-from .pending import load_pending
-from .plan import BARU, COCOK, DITOLAK, DryRun, dry_run
+from ..history import record_creations
+from ..households import ADDRESS_FIELDS
+from ..models import ChangeLog, Household, Person
+from ..person import derived_values, new_person_values
+from ..report_models import BERJALAN, GAGAL, MENUNGGU, SELESAI, ImportBatch
+from .pending import _area, load_pending
+from .plan import BARU, COCOK, DITOLAK, dry_run
 
 log = logging.getLogger(__name__)
 
+CHUNK = 500  # rows per transaction (setting SIDILAN_IMPORT_CHUNK)
+STALE = timedelta(minutes=2)  # a running batch without progress this long has stopped (its worker died)
+HOW = "impor spreadsheet"
 # The values of an import row that are the person's own columns (the rest describe the disability or the
 # place as read).
 PERSON_KEYS = (
@@ -43,7 +56,12 @@ PERSON_KEYS = (
     "rt",
     "rw",
 )
-IMPORT_FAILED = "Impor gagal dan dibatalkan seluruhnya; tidak ada data yang tersimpan. Coba lagi."
+IMPORT_FAILED = (
+    "Impor terhenti karena kesalahan. Bagian yang sudah tersimpan tetap ada: lanjutkan impor, atau batalkan "
+    "seluruh impor ini."
+)
+UPLOAD_GONE = "Berkas unggahan impor ini sudah tidak ada (lebih dari sehari); impor tidak dapat dilanjutkan."
+NOT_RESUMABLE = "Impor ini sedang berjalan atau sudah selesai."
 
 
 def person_values(values: dict, source: str) -> dict:
@@ -53,62 +71,17 @@ def person_values(values: dict, source: str) -> dict:
     return data
 
 
-def apply(run: DryRun, user, source: str = "impor_sidilan") -> list[int]:
-    """Create the 'baru' rows (the caller commits, once). Duplicate review rows open as on a manual save.
-    Rows are written in a few bulk flushes, not one per person, so a full file fits in one request."""
-    todo = [r for r in run.rows if r.status == BARU]
-    with db.session.no_autoflush:
-        people = [build_person(person_values(r.values, source), user) for r in todo]
-        db.session.add_all(people)
-    db.session.flush()
-    for r, person in zip(todo, people, strict=True):
-        v = r.values
-        record_creation(person, user, "impor spreadsheet")
-        if v["ragam"]:
-            db.session.add(new_disability(person.id, v["ragam"], derajat=v["derajat"]))
-        if v["ragam_text"]:  # the original wording stays on the record's history (docs/sidilan.md §7.4)
-            db.session.add(
-                ChangeLog(
-                    person_id=person.id,
-                    entity="disability",
-                    field="ragam (teks asli impor)",
-                    old_value=None,
-                    new_value=v["ragam_text"],
-                    user_id=user.id,
-                )
-            )
-    db.session.flush()
-    with db.session.no_autoflush:  # everything is flushed; record_duplicates flushes what it adds
-        for person in people:
-            duplicates.record_duplicates(person)
-    return [p.id for p in people]
+def chunk_size() -> int:
+    return int(current_app.config.get("SIDILAN_IMPORT_CHUNK") or CHUNK)
 
 
-def _batch(run: DryRun, pending, user) -> ImportBatch:
-    counts = run.counts
-    return ImportBatch(
-        regency_id=user.regency_id,
-        user_id=user.id,
-        filename=pending.sheet.filename[:200],
-        rows_total=len(run.rows),
-        created_count=counts[BARU],
-        matched_count=counts[COCOK],
-        rejected_count=counts[DITOLAK],
-        headers_json=json.dumps(pending.sheet.headers),
-        rejected_json=json.dumps(
-            [
-                {"line": r.line, "cells": r.cells, "reasons": r.reasons}
-                for r in run.rows
-                if r.status == DITOLAK
-            ]
-        ),
-    )
+# ---- the run button ---------------------------------------------------------------------------------
 
 
-def run_import(token: str, form, user, today) -> Outcome:
-    """Import the rows of a dry run that passed, all in one transaction. The upload's token is the run form's
-    submission key: however often and from however many pages the run is sent, it imports once, and every
-    later send lands on the batch report."""
+def start_import(token: str, form, user) -> Outcome:
+    """Open the batch of a dry run (status 'menunggu'); its run follows (``run_import``). The upload's token is
+    the run form's submission key: however often and from however many pages the run is sent, it opens one
+    batch, and every later send lands on that batch's page."""
     if not form.validate() or form.submission_key.data != token:
         if not form.submission_key.errors:
             form.submission_key.errors = [KEY_MISSING]
@@ -123,29 +96,267 @@ def run_import(token: str, form, user, today) -> Outcome:
     if not pending.mapped:
         db.session.rollback()
         return Outcome(redirect=url_for("sidilan.import_mapping", token=token))
-    run = dry_run(pending, user, today)
-    batch = _batch(run, pending, user)
-    try:
-        created = apply(run, user, pending.source)
-        batch.created_ids_json = json.dumps(created)
-        db.session.add(batch)
-        db.session.flush()
-        audit.record(
-            "create",
-            "sidilan_import",
-            batch.id,
-            f"impor #{batch.id}: {len(created)} baru, "
-            f"{batch.matched_count} cocok, {batch.rejected_count} ditolak",
-            user=user,
-        )
-        submission.remember(token, url_for("sidilan.import_batch", batch_id=batch.id))
-        db.session.commit()
-    except SQLAlchemyError as exc:
-        db.session.rollback()
-        # no traceback: the driver's message quotes the row's values (names), which never go to a log
-        log.error(
-            "sidilan import failed and was rolled back (%s, %s rows)", type(exc).__name__, len(run.rows)
-        )
-        return Outcome(refusals=[IMPORT_FAILED], redirect=url_for("sidilan.import_preview", token=token))
-    pending.discard()
+    batch = ImportBatch(
+        regency_id=user.regency_id,
+        user_id=user.id,
+        filename=pending.sheet.filename[:200],
+        headers_json=json.dumps(pending.sheet.headers),
+        token=token,
+        source=pending.source,
+        status=MENUNGGU,
+    )
+    db.session.add(batch)
+    db.session.flush()
+    audit.record("create", "sidilan_import", batch.id, f"memulai impor #{batch.id}", user=user)
+    submission.remember(token, url_for("sidilan.import_batch", batch_id=batch.id))
+    db.session.commit()
     return Outcome(record=batch)
+
+
+def resume_import(batch: ImportBatch, user) -> Outcome:
+    """The 'lanjutkan' button of a stopped batch: allowed when ``claim`` would take it."""
+    if not resumable(batch):
+        return Outcome(refusals=[NOT_RESUMABLE])
+    audit.record("update", "sidilan_import", batch.id, f"melanjutkan impor #{batch.id}", user=user)
+    db.session.commit()
+    return Outcome(record=batch)
+
+
+def stopped(batch: ImportBatch) -> bool:
+    """Stopped part-way: by an error, or running without progress for ``STALE`` (its worker is gone)."""
+    return batch.status == GAGAL or (
+        batch.status == BERJALAN and (batch.progress_at is None or batch.progress_at < utcnow() - STALE)
+    )
+
+
+def resumable(batch: ImportBatch) -> bool:
+    return batch.status == MENUNGGU or stopped(batch)
+
+
+# ---- the run ----------------------------------------------------------------------------------------
+
+
+def _claim(batch_id: int, user) -> bool:
+    """Take the batch for this runner: one runner at a time, also when a job is sent twice."""
+    now = utcnow()
+    taken = db.session.execute(
+        update(ImportBatch)
+        .where(
+            ImportBatch.id == batch_id,
+            or_(
+                ImportBatch.status.in_((MENUNGGU, GAGAL)),
+                (ImportBatch.status == BERJALAN)
+                & (or_(ImportBatch.progress_at.is_(None), ImportBatch.progress_at < now - STALE)),
+            ),
+        )
+        .values(status=BERJALAN, progress_at=now)
+    ).rowcount
+    if taken == 1:
+        audit.record("update", "sidilan_import", batch_id, f"menjalankan impor #{batch_id}", user=user)
+    db.session.commit()
+    return taken == 1
+
+
+def _plan_path(batch: ImportBatch):
+    return _area() / f"batch-{batch.id}.plan"
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _make_plan(batch: ImportBatch, user) -> list[dict] | None:
+    """The batch's plan: the dry run at the time of the run, kept beside the upload so a resumed run writes
+    exactly the rows it planned (its earlier chunks are in the registry by then and would match)."""
+    path = _plan_path(batch)
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    pending = load_pending(batch.token or "", user)
+    if pending is None:
+        return None
+    run = dry_run(pending, user, today_local())
+    todo = [
+        {k: _plain(v) for k, v in r.values.items() if k in PERSON_KEYS + ("ragam", "ragam_text", "derajat")}
+        for r in run.rows
+        if r.status == BARU
+    ]
+    counts = run.counts
+    batch.rows_total = len(run.rows)
+    batch.created_count, batch.matched_count, batch.rejected_count = (
+        counts[BARU],
+        counts[COCOK],
+        counts[DITOLAK],
+    )
+    batch.rejected_json = json.dumps(
+        [{"line": r.line, "cells": r.cells, "reasons": r.reasons} for r in run.rows if r.status == DITOLAK]
+    )
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(todo), encoding="utf-8")
+    tmp.chmod(0o600)
+    tmp.replace(path)
+    batch.progress_at = utcnow()
+    audit.record(
+        "update",
+        "sidilan_import",
+        batch.id,
+        f"rencana impor #{batch.id}: {len(todo)} baru, {batch.matched_count} cocok, {batch.rejected_count} ditolak",
+        user=user,
+    )
+    db.session.commit()
+    return todo
+
+
+def _households(rows: list[dict], regency_id: int) -> tuple[dict[str, int], list[int]]:
+    """No. KK -> household id for the chunk's rows: the existing ones in one query, the missing ones created
+    in one bulk INSERT (with the first row's address). A clerk creating one of them at the same moment only
+    makes this chunk look them up again."""
+    kks = sorted({r["no_kk"] for r in rows if r.get("no_kk")})
+    if not kks:
+        return {}, []
+
+    def existing():
+        return dict(
+            db.session.execute(
+                select(Household.no_kk, Household.id).where(
+                    Household.regency_id == regency_id, Household.no_kk.in_(kks)
+                )
+            ).all()
+        )
+
+    found = existing()
+    first = {}
+    for r in rows:
+        if r.get("no_kk") and r["no_kk"] not in found:
+            first.setdefault(r["no_kk"], r)
+    if not first:
+        return found, []
+    values = [
+        dict(regency_id=regency_id, no_kk=kk, **{k: r.get(k) for k in ADDRESS_FIELDS})
+        for kk, r in first.items()
+    ]
+    try:
+        with db.session.begin_nested():
+            created = list(
+                db.session.scalars(
+                    insert(Household).returning(Household.id, sort_by_parameter_order=True), values
+                )
+            )
+    except SQLAlchemyError:  # a KK registered meanwhile: the rest one by one
+        created = []
+        for v in values:
+            try:
+                with db.session.begin_nested():
+                    created.append(db.session.scalar(insert(Household).returning(Household.id), v))
+            except SQLAlchemyError:
+                continue
+        found = existing()
+        return found, [i for i in created if i in set(found.values())]
+    found.update(zip(first, created, strict=True))
+    return found, created
+
+
+def _write_chunk(rows: list[dict], user, source: str) -> tuple[list[int], list[int]]:
+    """One chunk of planned rows as draft persons with their trail, disability and duplicate cases; returns
+    (person ids, household ids created). The caller commits."""
+    households, created_households = _households(rows, user.regency_id)
+    people = []
+    for r in rows:
+        data = person_values(r, source)
+        if data["tanggal_lahir"]:
+            data["tanggal_lahir"] = date.fromisoformat(data["tanggal_lahir"])
+        people.append(new_person_values(derived_values(data, households.get(data["no_kk"])), user))
+    ids = list(db.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), people))
+    record_creations(ids, user, HOW)
+    db.session.add_all(
+        new_disability(pid, r["ragam"], derajat=r["derajat"])
+        for pid, r in zip(ids, rows, strict=True)
+        if r["ragam"]
+    )
+    texts = [  # the original wording stays on the record's history (docs/sidilan.md §7.4)
+        dict(
+            person_id=pid,
+            entity="disability",
+            field="ragam (teks asli impor)",
+            old_value=None,
+            new_value=r["ragam_text"],
+            user_id=user.id,
+        )
+        for pid, r in zip(ids, rows, strict=True)
+        if r["ragam_text"]
+    ]
+    if texts:
+        db.session.execute(insert(ChangeLog), texts)
+    db.session.flush()
+    duplicates.record_duplicates_many(ids, user.regency_id)
+    return ids, created_households
+
+
+def _owner(batch_id: int):
+    """The batch (through its owner's scope) and its owner: the run acts as the clerk who pressed the button."""
+    owner_id = db.session.scalar(select(ImportBatch.user_id).where(ImportBatch.id == batch_id))
+    user = db.session.get(User, owner_id) if owner_id else None
+    if user is None:
+        return None, None
+    return db.session.scalar(scoped(ImportBatch, user).where(ImportBatch.id == batch_id)), user
+
+
+def _fail(batch_id: int, user, why: str, done: int) -> None:
+    db.session.rollback()
+    # no traceback: the driver's message quotes the row's values (names), which never go to a log
+    log.error("sidilan import #%s stopped after %s rows (%s)", batch_id, done, why)
+    db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(status=GAGAL))
+    audit.record(
+        "update", "sidilan_import", batch_id, f"impor #{batch_id} terhenti setelah {done} baris", user=user
+    )
+    db.session.commit()
+
+
+def run_import(batch_id: int, progress=None) -> ImportBatch | None:
+    """Run, or resume, a batch: plan, then one transaction per chunk from the last committed one, then the
+    batch is 'selesai'. ``progress(done, total, message)`` is told after every chunk. Returns the batch (its
+    status says how it ended), or None when another runner has it or it is not there."""
+    batch, user = _owner(batch_id)
+    if batch is None or not _claim(batch_id, user):
+        return None
+    db.session.refresh(batch)
+    try:
+        todo = _make_plan(batch, user)
+    except SQLAlchemyError as exc:
+        _fail(batch_id, user, type(exc).__name__, 0)
+        return db.session.get(ImportBatch, batch_id)
+    if todo is None:
+        _fail(batch_id, user, "the upload is gone", 0)
+        return db.session.get(ImportBatch, batch_id)
+    size = chunk_size()
+    ids, households = batch.created_ids, batch.household_ids
+    if progress:
+        progress(batch.rows_done, len(todo), "")
+    while batch.rows_done < len(todo):
+        done = batch.rows_done
+        rows = todo[done : done + size]
+        try:
+            new_ids, new_households = _write_chunk(rows, user, batch.source)
+            ids, households = ids + new_ids, households + new_households
+            batch.created_ids_json, batch.households_json = json.dumps(ids), json.dumps(households)
+            batch.rows_done += len(rows)
+            batch.progress_at = utcnow()
+            db.session.commit()
+        except SQLAlchemyError as exc:
+            _fail(batch_id, user, type(exc).__name__, done)
+            return db.session.get(ImportBatch, batch_id)
+        if progress:
+            progress(batch.rows_done, len(todo), "")
+    batch.status, batch.finished_at = SELESAI, utcnow()
+    audit.record(
+        "update",
+        "sidilan_import",
+        batch.id,
+        f"impor #{batch.id}: {len(ids)} baru, {batch.matched_count} cocok, {batch.rejected_count} ditolak",
+        user=user,
+    )
+    db.session.commit()
+    _plan_path(batch).unlink(missing_ok=True)
+    pending = load_pending(batch.token or "", user)
+    if pending is not None:
+        pending.discard()
+    return batch

@@ -355,7 +355,7 @@ def _registry(
     rows: list[RowResult], user
 ) -> tuple[dict[str, int], dict[str, list[tuple[int, str, str | None]]]]:
     """Records in the user's scope by NIK (-> id) and by No. KK (-> id, name, NIK); a merged one as the record
-    it was merged into."""
+    it was merged into; an inactive one (an undone import) not at all."""
     niks = sorted({r.values["nik"] for r in rows if r.values.get("nik")})
     kks = sorted({r.values["no_kk"] for r in rows if r.values.get("no_kk")})
     by_nik: dict[str, int] = {}
@@ -363,7 +363,7 @@ def _registry(
     for chunk in range(0, len(niks), 500):
         stmt = (
             scoped(Person, user, Person.id, Person.nik, Person.merged_into_id)
-            .where(Person.nik.in_(niks[chunk : chunk + 500]))
+            .where(Person.nik.in_(niks[chunk : chunk + 500]), Person.active.is_(True))
             .order_by(Person.id)
         )
         for pid, nik, merged in db.session.execute(stmt):
@@ -373,7 +373,7 @@ def _registry(
             scoped(
                 Person, user, Person.id, Person.no_kk, Person.nama_lengkap, Person.nik, Person.merged_into_id
             )
-            .where(Person.no_kk.in_(kks[chunk : chunk + 500]))
+            .where(Person.no_kk.in_(kks[chunk : chunk + 500]), Person.active.is_(True))
             .order_by(Person.id)
         )
         for pid, kk, name, other_nik, merged in db.session.execute(stmt):
@@ -387,21 +387,14 @@ def _find_matches(results: list[RowResult], user) -> None:
     live = [r for r in results if r.status != DITOLAK]
     by_nik, by_kk = _registry(live, user)
     seen_nik: dict[str, int] = {}
-    seen_kk_name: list[tuple[str, str, str | None, int]] = []
+    seen_kk: dict[str, list[tuple[str, str | None, int]]] = {}  # No. KK -> earlier rows (name, NIK, line)
     for r in live:
         nik, kk, name = r.values.get("nik"), r.values.get("no_kk"), r.values["nama_lengkap"]
         if nik and nik in seen_nik:
             r.reject(f"NIK sama dengan baris {seen_nik[nik]} dalam berkas ini.")
             continue
         twin = (
-            next(
-                (
-                    line
-                    for k, n, other_nik, line in seen_kk_name
-                    if k == kk and _same(name, n, nik, other_nik)
-                ),
-                None,
-            )
+            next((line for n, other_nik, line in seen_kk.get(kk, ()) if _same(name, n, nik, other_nik)), None)
             if kk
             else None
         )
@@ -411,7 +404,7 @@ def _find_matches(results: list[RowResult], user) -> None:
         if nik:
             seen_nik[nik] = r.line
         if kk:
-            seen_kk_name.append((kk, name, nik, r.line))
+            seen_kk.setdefault(kk, []).append((name, nik, r.line))
         if nik and nik in by_nik:
             r.status, r.match_id, r.match_by = COCOK, by_nik[nik], "NIK"
         elif kk:
