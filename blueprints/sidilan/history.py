@@ -1,7 +1,6 @@
 """A person's change history (ChangeLog) and the trail every new record starts with. Add, never commit."""
 
 from flask_login import current_user
-from sqlalchemy import insert
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
@@ -64,15 +63,15 @@ def record_creations(person_ids: list[int], user, how: str) -> None:
     """``record_creation`` for many new records at once (an import chunk): the same three rows each, written
     in bulk INSERTs."""
     text, tail = _created_text(how)
-    db.session.execute(
-        insert(ChangeLog),
+    db.session.connection().execute(
+        ChangeLog.__table__.insert(),
         [
             dict(person_id=i, entity="person", field="dibuat", new_value=text, user_id=user.id)
             for i in person_ids
         ],
     )
-    db.session.execute(
-        insert(VerificationEvent),
+    db.session.connection().execute(
+        VerificationEvent.__table__.insert(),
         [dict(person_id=i, from_status=None, to_status="draf", user_id=user.id) for i in person_ids],
     )
     audit.record_many(

@@ -188,3 +188,37 @@ def csv_file(rows: list[list[str]]) -> bytes:
     writer.writerow(HEADER)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
+
+
+def clerk_person(i: int, jorong_id: int) -> dict:
+    """The new-person form another clerk sends while an import runs: the ``i``-th of a series, each with its
+    own NIK and No. KK (a woman born 12-03-1984 in Jorong Tigo Jangko, serials from 9000)."""
+    return {
+        "nik": f"130218520384{9000 + i:04d}",
+        "no_kk": f"13021801{990000 + i:08d}",
+        "hubungan_keluarga": "Kepala Keluarga",
+        "nama_lengkap": "Marlinda",
+        "jenis_kelamin": "P",
+        "tempat_lahir": "Solok",
+        "tanggal_lahir": "1984-03-12",
+        "kecamatan": "13.02.18",
+        "nagari": "13.02.18.2004",
+        "jorong": str(jorong_id),
+        "status_hidup": "hidup",
+        "status_domisili": "menetap",
+        "sumber_data": "lapangan",
+        "persetujuan": "y",
+        "tgl_persetujuan": "2024-08-29",
+        "pemberi_persetujuan": "Marlinda",
+        "nama_ibu_kandung": "Rahmah",
+    }
+
+
+def mapped_upload(rows: list[list[str]], user):
+    """The 20,000-row file in the temporary area, mapped as the mapping page guesses it (as a clerk accepts)."""
+    from blueprints.sidilan import importer
+
+    pending = importer.create_pending(importer.read_upload("register-20000.csv", csv_file(rows)), user)
+    pending.mapped = True
+    pending.save()
+    return pending

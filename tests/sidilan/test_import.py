@@ -16,7 +16,7 @@ from werkzeug.test import stream_encode_multipart
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
 from blueprints.core.forms import new_submission_key
-from blueprints.sidilan import importer
+from blueprints.sidilan import duplicates, importer
 from blueprints.sidilan.models import ChangeLog, Disability, Household, Person
 from blueprints.sidilan.report_models import ImportBatch
 from tests.archives import zeros, zip_of
@@ -200,6 +200,7 @@ def test_import_creates_matches_and_rejects_as_shown(app, operator):
         assert batch.rejected_count == len(REJECTED_LINES)
         assert {r["line"] for r in batch.rejected} == REJECTED_LINES
         assert batch.status == "selesai" and batch.rows_done == len(created)
+        assert not any(duplicates.find_duplicates(p) for p in created)  # every candidate pair was opened
         trail = db.session.scalars(
             select(AuditEvent)
             .where(AuditEvent.object_type == "sidilan_import", AuditEvent.action != "view")
@@ -221,12 +222,12 @@ def test_import_creates_matches_and_rejects_as_shown(app, operator):
 
 
 def _failing_on(call: int, real):
-    """``duplicates.record_duplicates_many`` that fails on its ``call``-th chunk (a database error)."""
+    """``duplicates.open_import_cases`` that fails on its ``call``-th chunk (a database error)."""
     from sqlalchemy.exc import IntegrityError
 
     calls = {"n": 0}
 
-    def failing(person_ids, regency_id):
+    def failing(pairs, ids, regency_id):
         calls["n"] += 1
         if calls["n"] == call:
             raise IntegrityError(
@@ -234,7 +235,7 @@ def _failing_on(call: int, real):
                 {"nama_lengkap": "Siti Aminah"},
                 Exception("duplicate Siti Aminah"),
             )
-        return real(person_ids, regency_id)
+        return real(pairs, ids, regency_id)
 
     return failing
 
@@ -242,15 +243,12 @@ def _failing_on(call: int, real):
 def test_a_run_that_stops_keeps_its_committed_chunks_and_resumes(app, operator, monkeypatch):
     """Chunks of two rows: the second chunk fails; the first stays, the batch says how far it got, and
     'lanjutkan' writes exactly the rest (the plan is kept, so the first chunk's people are not matched)."""
-    from blueprints.sidilan import duplicates
 
     app.config["SIDILAN_IMPORT_CHUNK"] = 2
     token = token_of(upload(operator))
     map_and_preview(operator, token)
     before = counts(app)
-    monkeypatch.setattr(
-        duplicates, "record_duplicates_many", _failing_on(2, duplicates.record_duplicates_many)
-    )
+    monkeypatch.setattr(duplicates, "open_import_cases", _failing_on(2, duplicates.open_import_cases))
     r = run(operator, token, follow_redirects=True)
     assert r.status_code == 200 and "Impor terhenti" in r.text and "Lanjutkan impor" in r.text
     assert counts(app)["sidilan_person"] == before["sidilan_person"] + 2
@@ -273,13 +271,10 @@ def test_a_run_that_stops_keeps_its_committed_chunks_and_resumes(app, operator, 
 
 def test_failed_import_logs_no_personal_data(app, operator, monkeypatch, caplog):
     """The database error quotes the row's values; the log line keeps only the error class."""
-    from blueprints.sidilan import duplicates
 
     token = token_of(upload(operator))
     map_and_preview(operator, token)
-    monkeypatch.setattr(
-        duplicates, "record_duplicates_many", _failing_on(1, duplicates.record_duplicates_many)
-    )
+    monkeypatch.setattr(duplicates, "open_import_cases", _failing_on(1, duplicates.open_import_cases))
     with caplog.at_level("ERROR"):
         r = run(operator, token, follow_redirects=True)
     assert "Impor terhenti" in r.text

@@ -4,7 +4,16 @@ values, ``plan`` each row (the dry run: one rule function per field, then matchi
 inside an import batch, ``undo`` a batch as a unit.
 What the views and tests use is re-exported here."""
 
-from .apply import IMPORT_FAILED, chunk_size, resumable, resume_import, run_import, start_import, stopped
+from .apply import (
+    IMPORT_FAILED,
+    chunk_size,
+    open_batch,
+    resumable,
+    resume_import,
+    run_import,
+    start_import,
+    stopped,
+)
 from .parse import clean_name, lookup, normalise_header, parse_date, parse_ragam, parse_sex, split_ttl
 from .pending import Pending, create_pending, load_pending, upload_import
 from .plan import BARU, COCOK, DITOLAK, STATUS_LABELS, Cells, DryRun, Regions, RowResult, check_row, dry_run
@@ -49,6 +58,7 @@ __all__ = [
     "load_pending",
     "lookup",
     "normalise_header",
+    "open_batch",
     "parse_date",
     "parse_ragam",
     "parse_sex",

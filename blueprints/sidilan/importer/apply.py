@@ -10,7 +10,7 @@ import logging
 from datetime import date, timedelta
 
 from flask import abort, current_app, url_for
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from blueprints.auth.models import User
@@ -22,10 +22,10 @@ from blueprints.core.scope import scoped
 from blueprints.core.timeutil import today_local, utcnow
 
 from .. import duplicates
-from ..disability import new_disability
+from ..disability import new_disability, ragam_data
 from ..history import record_creations
 from ..households import ADDRESS_FIELDS
-from ..models import ChangeLog, Household, Person
+from ..models import ChangeLog, Disability, Household, Person
 from ..person import derived_values, new_person_values
 from ..report_models import BERJALAN, GAGAL, MENUNGGU, SELESAI, ImportBatch
 from .pending import _area, load_pending
@@ -33,7 +33,7 @@ from .plan import BARU, COCOK, DITOLAK, dry_run
 
 log = logging.getLogger(__name__)
 
-CHUNK = 500  # rows per transaction (setting SIDILAN_IMPORT_CHUNK)
+CHUNK = 250  # rows per transaction (setting SIDILAN_IMPORT_CHUNK): the write lock is held about 0.2 s
 STALE = timedelta(minutes=2)  # a running batch without progress this long has stopped (its worker died)
 HOW = "impor spreadsheet"
 # The values of an import row that are the person's own columns (the rest describe the disability or the
@@ -96,21 +96,27 @@ def start_import(token: str, form, user) -> Outcome:
     if not pending.mapped:
         db.session.rollback()
         return Outcome(redirect=url_for("sidilan.import_mapping", token=token))
+    batch = open_batch(pending, user)
+    submission.remember(token, url_for("sidilan.import_batch", batch_id=batch.id))
+    db.session.commit()
+    return Outcome(record=batch)
+
+
+def open_batch(pending, user) -> ImportBatch:
+    """The batch of a mapped upload, waiting for its run (the caller commits)."""
     batch = ImportBatch(
         regency_id=user.regency_id,
         user_id=user.id,
         filename=pending.sheet.filename[:200],
         headers_json=json.dumps(pending.sheet.headers),
-        token=token,
+        token=pending.token,
         source=pending.source,
         status=MENUNGGU,
     )
     db.session.add(batch)
     db.session.flush()
     audit.record("create", "sidilan_import", batch.id, f"memulai impor #{batch.id}", user=user)
-    submission.remember(token, url_for("sidilan.import_batch", batch_id=batch.id))
-    db.session.commit()
-    return Outcome(record=batch)
+    return batch
 
 
 def resume_import(batch: ImportBatch, user) -> Outcome:
@@ -206,72 +212,60 @@ def _make_plan(batch: ImportBatch, user) -> list[dict] | None:
     return todo
 
 
-def _households(rows: list[dict], regency_id: int) -> tuple[dict[str, int], list[int]]:
-    """No. KK -> household id for the chunk's rows: the existing ones in one query, the missing ones created
-    in one bulk INSERT (with the first row's address). A clerk creating one of them at the same moment only
-    makes this chunk look them up again."""
+def _households(rows: list[dict], regency_id: int) -> tuple[dict[str, int], dict[str, dict]]:
+    """No. KK -> id of the chunk's households already registered (one query), and the values of the missing
+    ones (the first row's address), to create."""
     kks = sorted({r["no_kk"] for r in rows if r.get("no_kk")})
-    if not kks:
-        return {}, []
-
-    def existing():
-        return dict(
-            db.session.execute(
-                select(Household.no_kk, Household.id).where(
-                    Household.regency_id == regency_id, Household.no_kk.in_(kks)
-                )
-            ).all()
-        )
-
-    found = existing()
-    first = {}
-    for r in rows:
-        if r.get("no_kk") and r["no_kk"] not in found:
-            first.setdefault(r["no_kk"], r)
-    if not first:
-        return found, []
-    values = [
-        dict(regency_id=regency_id, no_kk=kk, **{k: r.get(k) for k in ADDRESS_FIELDS})
-        for kk, r in first.items()
-    ]
-    try:
-        with db.session.begin_nested():
-            created = list(
-                db.session.scalars(
-                    insert(Household).returning(Household.id, sort_by_parameter_order=True), values
-                )
+    found = dict(
+        db.session.execute(
+            select(Household.no_kk, Household.id).where(
+                Household.regency_id == regency_id, Household.no_kk.in_(kks)
             )
-    except SQLAlchemyError:  # a KK registered meanwhile: the rest one by one
-        created = []
-        for v in values:
-            try:
-                with db.session.begin_nested():
-                    created.append(db.session.scalar(insert(Household).returning(Household.id), v))
-            except SQLAlchemyError:
-                continue
-        found = existing()
-        return found, [i for i in created if i in set(found.values())]
-    found.update(zip(first, created, strict=True))
-    return found, created
+        ).all()
+    )
+    missing: dict[str, dict] = {}
+    for r in rows:
+        if r.get("no_kk") and r["no_kk"] not in found and r["no_kk"] not in missing:
+            missing[r["no_kk"]] = dict(
+                regency_id=regency_id, no_kk=r["no_kk"], **{k: r.get(k) for k in ADDRESS_FIELDS}
+            )
+    return found, missing
+
+
+def _insert(table, rows: list[dict]) -> list[int]:
+    """One bulk INSERT (Core, on the session's connection: every row with the same columns, NULLs included);
+    the new ids in the order of ``rows``."""
+    stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+    return list(db.session.connection().scalars(stmt, rows)) if rows else []
+
+
+def _disability_row(person_id: int, r: dict) -> dict:
+    """The columns of the disability row ``new_disability`` builds (not added: the rows go in one INSERT)."""
+    d = new_disability(person_id, r["ragam"], derajat=r["derajat"])
+    return dict(ragam_data(r["ragam"]), person_id=person_id, derajat=d.derajat, ganda=d.ganda)
 
 
 def _write_chunk(rows: list[dict], user, source: str) -> tuple[list[int], list[int]]:
     """One chunk of planned rows as draft persons with their trail, disability and duplicate cases; returns
-    (person ids, household ids created). The caller commits."""
-    households, created_households = _households(rows, user.regency_id)
+    (person ids, household ids created). Everything is read and worked out first, then written in a few bulk
+    INSERTs, so the write lock is held only for those. The caller commits."""
+    households, missing = _households(rows, user.regency_id)
     people = []
     for r in rows:
         data = person_values(r, source)
         if data["tanggal_lahir"]:
             data["tanggal_lahir"] = date.fromisoformat(data["tanggal_lahir"])
-        people.append(new_person_values(derived_values(data, households.get(data["no_kk"])), user))
-    ids = list(db.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), people))
+        people.append(new_person_values(derived_values(data, None), user))
+    pairs = duplicates.import_pairs(people, user.regency_id)
+    created_households = _insert(Household.__table__, list(missing.values()))
+    households.update(zip(missing, created_households, strict=True))
+    for p in people:
+        p["household_id"] = households.get(p["no_kk"])
+    ids = _insert(Person.__table__, people)
     record_creations(ids, user, HOW)
-    db.session.add_all(
-        new_disability(pid, r["ragam"], derajat=r["derajat"])
-        for pid, r in zip(ids, rows, strict=True)
-        if r["ragam"]
-    )
+    with_ragam = [_disability_row(pid, r) for pid, r in zip(ids, rows, strict=True) if r["ragam"]]
+    if with_ragam:
+        db.session.connection().execute(Disability.__table__.insert(), with_ragam)
     texts = [  # the original wording stays on the record's history (docs/sidilan.md §7.4)
         dict(
             person_id=pid,
@@ -285,9 +279,8 @@ def _write_chunk(rows: list[dict], user, source: str) -> tuple[list[int], list[i
         if r["ragam_text"]
     ]
     if texts:
-        db.session.execute(insert(ChangeLog), texts)
-    db.session.flush()
-    duplicates.record_duplicates_many(ids, user.regency_id)
+        db.session.connection().execute(ChangeLog.__table__.insert(), texts)
+    duplicates.open_import_cases(pairs, ids, user.regency_id)
     return ids, created_households
 
 

@@ -132,7 +132,7 @@ def undo_batch(batch: ImportBatch, form, user) -> Outcome:
             return Outcome(refusals=[CHANGED_MEANWHILE])
         db.session.execute(delete(Household).where(Household.id.in_(hh), Household.version == 1))
     if ids:
-        db.session.execute(
+        db.session.connection().execute(
             ChangeLog.__table__.insert(),
             [
                 dict(
