@@ -109,7 +109,9 @@ def show(label: str, r: dict) -> None:
     ok = lambda good: "ok" if good else "OVER"  # noqa: E731
     print(f"\n{label}: {r['rows']:,} rows ({r['counts']})")
     print(f"  read + keep upload        {r['read_s']:7.1f} s")
-    print(f"  dry run                   {r['dry_s']:7.1f} s   budget {DRY_RUN_BUDGET_S:.0f} s  {ok(r['dry_s'] <= 60)}")
+    print(
+        f"  dry run                   {r['dry_s']:7.1f} s   budget {DRY_RUN_BUDGET_S:.0f} s  {ok(r['dry_s'] <= 60)}"
+    )
     print(f"  run (plan + chunks)       {r['run_s']:7.1f} s   status {r['status']}")
     print(
         f"  {r['writes']} clerk writes ({r['during']} during the run): {r['errors']} errors, "
