@@ -9,8 +9,11 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test browser-tools lint format setup dev-setup system-check db demo bench clean
 
+# The background-job worker (flask jobs worker: exports, big PDFs, imports) runs beside the server and stops with it.
 run: setup db demo
-	@echo "Sinergi berjalan di http://127.0.0.1:5000  (Ctrl+C untuk berhenti)"
+	@echo "Sinergi berjalan di http://127.0.0.1:5000 dengan pekerja latar belakang (Ctrl+C untuk berhenti)"
+	@$(BIN)/flask jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # One pytest worker per core (pytest-xdist), a test file per worker (module fixtures, e.g. the browser crawl, run

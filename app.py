@@ -89,6 +89,10 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         COMPRESS_BR_LEVEL=5,
         COMPRESS_MIN_SIZE=300,
         ARGON2_COST={},  # argon2-cffi defaults (RFC 9106 low-memory profile)
+        # Background jobs (core.jobs): Redis when REDIS_URL is set, else a SQLite queue file under instance/.
+        REDIS_URL=os.environ.get("REDIS_URL", ""),
+        JOBS_QUEUE_FILE=os.environ.get("JOBS_QUEUE_FILE", ""),
+        JOBS_IMMEDIATE=False,  # run each job at once in the caller (tests); the worker is `flask jobs worker`
     )
     if test_config is None:
         # Module settings (RUJUKAN_VALIDITY_DAYS, PKS_REMINDER_LADDER, ...): instance/config.py, then
@@ -229,7 +233,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def register_extensions(app: Flask) -> None:
-    from blueprints.core import audit, session, submission, throttle  # noqa: F401  (their tables)
+    from blueprints.core import audit, jobs, session, submission, throttle  # noqa: F401  (their tables)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"), compare_type=True)
@@ -242,6 +246,7 @@ def register_extensions(app: Flask) -> None:
     compress.init_app(app)
     throttle.init_app(app)  # before the limiter: it points Flask-Limiter at the shared counters
     limiter.init_app(app)
+    jobs.init_app(app)
     with app.app_context():  # the unknown-user hash exists before the first login, so that one costs the same
         from blueprints.auth.passwords import prepare_dummy
 
@@ -253,10 +258,11 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.core.assets import bp as assets_bp
     from blueprints.core.modules import install
     from blueprints.home import bp as home_bp
+    from blueprints.jobs import bp as jobs_bp
     from blueprints.registry import MODULES
     from blueprints.wilayah import bp as wilayah_bp
 
-    for bp in (assets_bp, auth_bp, home_bp, wilayah_bp):
+    for bp in (assets_bp, auth_bp, home_bp, jobs_bp, wilayah_bp):
         app.register_blueprint(bp)
     install(app, MODULES)
 

@@ -72,6 +72,9 @@ def make_config(db_url: str, **extra) -> dict:
         "WTF_CSRF_ENABLED": False,
         "ARGON2_COST": FAST_ARGON2,
         "UPLOAD_DIR": None,
+        # Background jobs run at once in the caller (Huey's immediate mode); tests/test_jobs.py also runs a
+        # real consumer on the SQLite queue and on Redis.
+        "JOBS_IMMEDIATE": True,
     }
     config.update(extra)
     return config

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import Response, current_app, render_template
+from flask import Response, current_app, has_request_context, render_template
 from flask_login import current_user
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -84,13 +84,17 @@ def html_to_pdf(html: str, static_root: Path) -> bytes:
     return document.write_pdf()
 
 
-def render_pdf(template: str, paper: str = "A4", **context) -> bytes:
+def render_pdf(template: str, paper: str = "A4", printed_for=None, **context) -> bytes:
     """Render ``template`` (HTML meant for print, extending print/_base.html) to PDF bytes. ``paper`` is A4 or
     F4. The base receives ``page_size`` for its ``@page { size: ... }`` rule, and for its running footer who
     prints (``printed_by``) and when (``printed_at``, WIB); its letterhead is ``letterhead``: the printing
-    user's organisation unless the view passes another."""
+    user's organisation unless the view passes another. ``printed_for``: the user who prints when that is not the
+    request's (a background job's owner, core.jobs)."""
     static_root = Path(current_app.root_path) / "static"
-    user = current_user if current_user.is_authenticated else None
+    if printed_for is not None:
+        user = printed_for
+    else:
+        user = current_user if has_request_context() and current_user.is_authenticated else None
     context.setdefault("letterhead", user.organisation if user else None)
     html = render_template(
         template,

@@ -22,6 +22,8 @@ DEFAULTS = {
     "RUJUKAN_TERTIARY_FACILITY_CODES": [],
     # The recap PDF is split into parts of this many rows (long WeasyPrint tables are slow and memory-heavy).
     "RUJUKAN_RECAP_PDF_ROWS": 150,
+    # A register or recap PDF of more rows than this is made by a background job (core.jobs, the job page).
+    "RUJUKAN_PDF_JOB_ROWS": 100,
 }
 
 

@@ -1,18 +1,20 @@
 """Export of the filtered registry list to .xlsx/.csv (docs/sidilan.md §12): the same filters as the list page
 (search.Filters / search.search_stmt), NIK and No. KK masked unless the role may see them, and every file
-watermarked with who exported it and when (docs/sidilan.md §11)."""
+watermarked with who exported it and when (docs/sidilan.md §11). An export of more rows than
+``SIDILAN_EXPORT_JOB_ROWS`` runs as a background job (core.jobs), with its progress on the job page."""
 
 import io
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
-from blueprints.core import audit
-from blueprints.core.export import csv_bytes, safe_row
+from blueprints.core import audit, jobs
+from blueprints.core.export import MIMETYPES, csv_bytes, safe_row
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal_jam
 from blueprints.core.nik import mask_nik
@@ -24,8 +26,10 @@ from . import values as V
 from .access import may_see_nik
 from .models import Person
 from .search import Filters, search_stmt
+from .settings import setting
 
 FORMATS = ("xlsx", "csv")
+PROGRESS_EVERY = 1000  # rows between two progress notes of an export job
 
 HEADERS = [
     "No",
@@ -68,16 +72,19 @@ def _ragam_text(person: Person) -> str:
     return text + (" — ganda" if d.ganda else "")
 
 
-def rows(filters: Filters, user, today: date):
-    """Yield one list of cells per person, in the list page's order."""
+def rows(filters: Filters, user, today: date, progress=None):
+    """Yield one list of cells per person, in the list page's order: one query for the people (the disability
+    row joined, streamed in batches), whatever their number; ``progress(n)`` every PROGRESS_EVERY rows."""
     show = may_see_nik(user)
     wilayah, jorong_q = select(Wilayah.code, Wilayah.name), select(Jorong.id, Jorong.name)
     if user.role != SUPERADMIN:
         wilayah = wilayah.where(Wilayah.regency_id == user.regency_id)
         jorong_q = jorong_q.where(Jorong.regency_id == user.regency_id)
     names, jorong = dict(db.session.execute(wilayah).all()), dict(db.session.execute(jorong_q).all())
-    stmt = search_stmt(filters, user, today).options(selectinload(Person.disability))
+    stmt = search_stmt(filters, user, today).options(joinedload(Person.disability))
     for n, p in enumerate(db.session.scalars(stmt.execution_options(yield_per=500)), start=1):
+        if progress is not None and n % PROGRESS_EVERY == 0:
+            progress(n)
         age = p.age_on(today)
         note = (
             f"digabung ke #{p.merged_into_id}"
@@ -157,19 +164,63 @@ def rejects_file(fmt: str, headers: list[str], rejected: list[dict], mark: str) 
     return to_xlsx(mark, body, head, "Ditolak", spacer=False)[0]
 
 
+def _build(fmt: str, filters: Filters, user, today: date, progress=None) -> tuple[bytes, int]:
+    mark = watermark(user)
+    data = rows(filters, user, today, progress)
+    return to_xlsx(mark, data) if fmt == "xlsx" else to_csv(mark, data)
+
+
+def _summary(fmt: str, count: int, filters: Filters, user) -> str:
+    return f"ekspor daftar SIDILAN {count} baris ({fmt}); {filter_summary(filters)}" + (
+        "" if may_see_nik(user) else "; NIK disamarkan"
+    )
+
+
+def _filename(user, today: date, fmt: str) -> str:
+    return f"sidilan-{user.regency.short_name.lower()}-{today.isoformat()}.{fmt}"
+
+
 def export_list(fmt: str, filters: Filters, user, today: date) -> tuple[bytes, str]:
     """The filtered list as a watermarked file (``fmt`` one of FORMATS), its export written to the audit log
     (the filters, never the search text): (payload, file name)."""
-    mark = watermark(user)
-    data = rows(filters, user, today)
-    payload, count = to_xlsx(mark, data) if fmt == "xlsx" else to_csv(mark, data)
-    audit.record(
-        "export",
-        "sidilan_person",
-        None,
-        f"ekspor daftar SIDILAN {count} baris ({fmt}); {filter_summary(filters)}"
-        + ("" if may_see_nik(user) else "; NIK disamarkan"),
-        user=user,
-    )
+    payload, count = _build(fmt, filters, user, today)
+    audit.record("export", "sidilan_person", None, _summary(fmt, count, filters, user), user=user)
     db.session.commit()
-    return payload, f"sidilan-{user.regency.short_name.lower()}-{today.isoformat()}.{fmt}"
+    return payload, _filename(user, today, fmt)
+
+
+@dataclass(frozen=True)
+class Export:
+    """The file at once (small lists), or the background job that makes it."""
+
+    payload: bytes = b""
+    filename: str = ""
+    job: jobs.Job | None = None
+
+
+def export_or_queue(fmt: str, filters: Filters, user, today: date) -> Export:
+    """Up to SIDILAN_EXPORT_JOB_ROWS rows: the file now; more: a job (the running one if the same export is
+    already under way), which writes the export to the audit log when the file is made."""
+    count = db.session.scalar(
+        select(func.count()).select_from(search_stmt(filters, user, today).order_by(None).subquery())
+    )
+    if count <= setting("SIDILAN_EXPORT_JOB_ROWS"):
+        return Export(*export_list(fmt, filters, user, today))
+    label = f"Ekspor daftar SIDILAN {user.regency.short_name} ({fmt.upper()})"
+    params = {"fmt": fmt, "filters": asdict(filters), "today": today.isoformat()}
+    job, _ = jobs.start("sidilan_export", label, params, user, total=count)
+    return Export(job=job)
+
+
+@jobs.job("sidilan_export", record_type="sidilan_person", action="export")
+def export_job(job, progress) -> jobs.Result:
+    params, user = job.params, job.owner
+    fmt, filters, today = params["fmt"], Filters(**params["filters"]), date.fromisoformat(params["today"])
+    payload, count = _build(fmt, filters, user, today, lambda n: progress(n, None, f"{n} baris ditulis"))
+    return jobs.Result(
+        payload,
+        _filename(user, today, fmt),
+        MIMETYPES[fmt],
+        summary=_summary(fmt, count, filters, user),
+        message=f"{count} baris diekspor",
+    )

@@ -12,6 +12,8 @@ DEFAULTS = {
     "SIDILAN_BARTHEL_MAXIMA": {},
     # Roles that see the full NIK / No. KK; others (pimpinan) get them masked (docs/sidilan.md §11).
     "SIDILAN_NIK_ROLES": (OPERATOR_DINSOS, VERIFIKATOR_DINSOS),
+    # Exports of more rows than this run as a background job with a progress page (docs/sidilan.md §12).
+    "SIDILAN_EXPORT_JOB_ROWS": 2000,
 }
 
 

@@ -151,3 +151,104 @@ def test_export_with_bad_filter_values_never_fails(client, auth):
     )
     assert r.status_code == 200
     assert len(read_csv(r)) == 2  # watermark and header, no rows
+
+
+# ---- large exports: a background job, and a constant number of queries (issue 12 item 4) --------------------
+
+
+def add_people(app, regency_code: str, n: int) -> None:
+    """``n`` more active people in the regency, copies of one demo person (and its disability row), each with
+    its own NIK and name."""
+    from sqlalchemy import insert
+
+    if n == 0:
+        return
+
+    from blueprints.sidilan.models import Disability
+
+    with app.app_context():
+        template = db.session.scalars(
+            select(Person)
+            .join(Regency, Regency.id == Person.regency_id)
+            .join(Disability, Disability.person_id == Person.id)
+            .where(Regency.code == regency_code, Person.active.is_(True), Person.merged_into_id.is_(None))
+            .order_by(Person.id)
+        ).first()
+        person_row = {c.key: getattr(template, c.key) for c in Person.__table__.columns if c.key != "id"}
+        person_row.pop("version_id", None)
+        first = db.session.scalar(select(db.func.max(Person.id))) + 1
+        db.session.execute(
+            insert(Person),
+            [
+                {
+                    **person_row,
+                    "id": first + i,
+                    "nik": f"9{i:015d}",
+                    "nama_lengkap": f"Salinan Uji {i}",
+                    "name_search": f"salinan uji {i}",
+                }
+                for i in range(n)
+            ],
+        )
+        dis_row = {
+            c.key: getattr(template.disability, c.key)
+            for c in Disability.__table__.columns
+            if c.key not in ("id", "person_id")
+        }
+        db.session.execute(insert(Disability), [{**dis_row, "person_id": first + i} for i in range(n)])
+        db.session.commit()
+
+
+def test_the_export_runs_the_same_queries_for_more_rows(app, client, auth):
+    from tests.queries import statements
+
+    auth.login("operator.solok")
+    counts = []
+    for extra in (0, 1200):
+        add_people(app, "13.02", extra)
+        with statements(app) as seen:
+            r = client.get("/sidilan/ekspor.csv")
+        assert r.status_code == 200
+        counts.append((len(seen), len(read_csv(r))))
+    assert counts[0][0] == counts[1][0], counts
+    assert counts[1][1] == counts[0][1] + 1200
+
+
+def test_an_export_over_the_threshold_is_a_job_with_the_same_file(app, client, auth):
+    auth.login("operator.solok")
+    inline = read_csv(client.get("/sidilan/ekspor.csv?kecamatan=13.02.18"))
+    app.config["SIDILAN_EXPORT_JOB_ROWS"] = 2
+    r = client.get("/sidilan/ekspor.csv?kecamatan=13.02.18")
+    assert r.status_code == 303 and "/pekerjaan/" in r.headers["Location"]
+    job_page = client.get(r.headers["Location"])
+    html = job_page.get_data(as_text=True)
+    assert "Ekspor daftar SIDILAN" in html and "Selesai" in html
+    rows_count = len(inline) - 2
+    assert (
+        f"{rows_count} baris diekspor" in html
+        and f'<progress max="{rows_count}" value="{rows_count}">' in html
+    )
+    (link,) = re.findall(r'href="(/pekerjaan/\d+/unduh)"', html)
+    got = client.get(link)
+    assert got.status_code == 200 and got.mimetype == "text/csv"
+    queued = read_csv(got)
+    assert queued[1:] == inline[1:] and "diekspor oleh operator.solok" in queued[0][0]
+    with app.app_context():
+        summaries = db.session.scalars(
+            select(AuditEvent.summary).where(AuditEvent.action == "export").order_by(AuditEvent.id)
+        ).all()
+    job_id = link.split("/")[2]
+    assert summaries[-2].startswith(f"pekerjaan #{job_id}: ekspor daftar SIDILAN {rows_count} baris (csv)")
+    assert summaries[-1].startswith(f"unduh hasil pekerjaan #{job_id}")
+
+
+def test_a_large_xlsx_export_job_keeps_the_masking(app, client, auth):
+    app.config["SIDILAN_EXPORT_JOB_ROWS"] = 2
+    auth.login("pimpinan.solok")
+    r = client.get("/sidilan/ekspor.xlsx")
+    assert r.status_code == 303
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    (link,) = re.findall(r'href="(/pekerjaan/\d+/unduh)"', html)
+    book = load_workbook(io.BytesIO(client.get(link).data), read_only=True)
+    cells = [str(c) for row in book.active.iter_rows(values_only=True) for c in row if c]
+    assert cells and not any(NIK16.search(c) for c in cells)

@@ -2,37 +2,29 @@
 
 import io
 
-from flask import Response, abort, request
+from flask import Response, abort, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from blueprints.auth.models import Organisation, Regency, regencies
+from blueprints.auth.models import Regency, regencies
 from blueprints.core import audit
 from blueprints.core.export import csv_bytes, download, safe_row
 from blueprints.core.extensions import db
 from blueprints.core.fmt import BULAN, bulan_tahun
 from blueprints.core.pagination import paginate
-from blueprints.core.pdf import pdf_response, render_pdf
+from blueprints.core.pdf import pdf_response
 from blueprints.core.render import render
 from blueprints.core.timeutil import today_local
 from blueprints.wilayah.service import regency_by_code
 
-from .. import bp
+from .. import bp, report_jobs
 from ..access import require_dinkes, require_facility
 from ..forms import search_text
-from ..models import STATUS_LABELS, Referral
-from ..reports import COLUMNS, REGISTER_COLUMNS, month_bounds, parse_month, recap, register_values, row_values
-from ..settings import setting
+from ..models import STATUS_LABELS
+from ..reports import COLUMNS, REGISTER_COLUMNS, parse_month, recap, register_values, row_values
 
 
 def _regency(code: str | None, default: str) -> Regency:
     return regency_by_code(search_text(code, 13) or default) or abort(404)
-
-
-def _pdf_parts(n_rows: int) -> int:
-    """The recap PDF comes in parts of RUJUKAN_RECAP_PDF_ROWS rows (at least one, even when empty)."""
-    return max(1, -(-n_rows // int(setting("RUJUKAN_RECAP_PDF_ROWS"))))
 
 
 @bp.route("/rekap", endpoint="recap")
@@ -46,7 +38,13 @@ def recap_page():
         abort(404)
     data = recap(y, m, home, served)
     fmt = request.args.get("format", "")
-    title = f"Rekap layanan kesehatan penduduk {home.name} di {served.name}, {bulan_tahun(m, y)}"
+    title = report_jobs.recap_title(home, served, y, m)
+    if fmt == "pdf" and report_jobs.as_job(len(report_jobs.recap_part_rows(data, _part(data)))):
+        part = _part(data)
+        job = report_jobs.start_recap_pdf(
+            current_user, home, served, y, m, part, len(report_jobs.recap_part_rows(data, part))
+        )
+        return redirect(url_for("jobs.show", id=job.id), 303)
     if fmt in ("pdf", "xlsx", "csv"):
         response = _recap_file(fmt, title, data, home, served, y, m)
         audit.record(
@@ -68,7 +66,7 @@ def recap_page():
         bulan=BULAN,
         regencies=regencies(),
         values=[row_values(x, data["places"]) for x in data["rows"][:200]],
-        pdf_parts=_pdf_parts(len(data["rows"])),
+        pdf_parts=report_jobs.recap_parts(len(data["rows"])),
         columns=COLUMNS,
         **data,
     )
@@ -84,35 +82,16 @@ def _recap_file(fmt: str, title: str, data: dict, home: Regency, served: Regency
         )
     if fmt == "xlsx":
         return _xlsx(title, data, name + ".xlsx")
-    dinkes = {
-        r.id: db.session.scalar(
-            select(Organisation).where(Organisation.regency_id == r.id, Organisation.kind == "dinkes")
-        )
-        for r in (home, served)
-    }
-    per = int(setting("RUJUKAN_RECAP_PDF_ROWS"))
-    parts = _pdf_parts(len(data["rows"]))
+    pdf, filename = report_jobs.recap_pdf(data, home, served, y, m, _part(data))
+    return pdf_response(pdf, filename)
+
+
+def _part(data: dict) -> int:
     try:
-        part = min(max(int(request.args.get("bagian", 1)), 1), parts)
+        part = int(request.args.get("bagian", 1))
     except ValueError:
         part = 1
-    chunk = data["rows"][(part - 1) * per : part * per]
-    pdf = render_pdf(
-        "rujukan/pdf/recap.html",
-        paper="F4",
-        title=title,
-        home=home,
-        served=served,
-        dinkes=dinkes,
-        month=bulan_tahun(m, y),
-        today=today_local(),
-        **data,
-        values=[row_values(x, data["places"]) for x in chunk],
-        part=part,
-        parts=parts,
-    )
-    suffix = f"-bagian-{part}" if parts > 1 else ""
-    return pdf_response(pdf, name + suffix + ".pdf")
+    return min(max(part, 1), report_jobs.recap_parts(len(data["rows"])))
 
 
 def _xlsx(title: str, data: dict, filename: str) -> Response:
@@ -154,34 +133,19 @@ def register():
     """Buku register rujukan: the facility's issued letters of one month."""
     require_facility()
     y, m = parse_month(request.args.get("bulan"))
-    start, end = month_bounds(y, m)
-    stmt = (
-        select(Referral)
-        .where(
-            Referral.origin_id == current_user.organisation_id,
-            Referral.issued_on >= start,
-            Referral.issued_on <= end,
-        )
-        .options(joinedload(Referral.patient), joinedload(Referral.destination))
-        .order_by(Referral.seq, Referral.id)
-    )
+    stmt = report_jobs.register_stmt(current_user.organisation_id, y, m)
     fmt = request.args.get("format", "")
     if fmt in ("csv", "pdf"):
         rows = [register_values(r) for r in db.session.scalars(stmt)]
-        name = f"register-rujukan-{y}-{m:02d}"
+        name = report_jobs.register_name(y, m)
+        if fmt == "pdf" and report_jobs.as_job(len(rows)):
+            job = report_jobs.start_register_pdf(current_user, y, m, len(rows))
+            return redirect(url_for("jobs.show", id=job.id), 303)
         if fmt == "csv":
             response = download(csv_bytes([REGISTER_COLUMNS] + rows, ";"), name + ".csv")
         else:
             response = pdf_response(
-                render_pdf(
-                    "rujukan/pdf/register.html",
-                    paper="F4",
-                    org=current_user.organisation,
-                    month=bulan_tahun(m, y),
-                    columns=REGISTER_COLUMNS,
-                    rows=rows,
-                ),
-                name + ".pdf",
+                report_jobs.register_pdf(current_user.organisation, y, m, rows), name + ".pdf"
             )
         audit.record("export", "rujukan_register", f"{y}-{m:02d}", f"register rujukan {y}-{m:02d} ({fmt})")
         db.session.commit()

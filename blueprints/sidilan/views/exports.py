@@ -1,6 +1,6 @@
 """SIDILAN list export (item 8)."""
 
-from flask import abort, request
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 from blueprints.core import audit
@@ -17,7 +17,7 @@ from ._common import FORMATS
 def export(fmt: str):
     if fmt not in FORMATS:
         abort(404)
-    payload, filename = exporter.export_list(
-        fmt, Filters.from_args(request.args), current_user, today_local()
-    )
-    return download(payload, filename)
+    result = exporter.export_or_queue(fmt, Filters.from_args(request.args), current_user, today_local())
+    if result.job is not None:
+        return redirect(url_for("jobs.show", id=result.job.id), 303)
+    return download(result.payload, result.filename)

@@ -1,0 +1,151 @@
+"""The register book and recap PDFs (docs/rujukan.md §9.3, §10), built here for the request and for the
+background job: a PDF of more than RUJUKAN_PDF_JOB_ROWS rows runs as a job (core.jobs), so a month's register
+(tens of pages) no longer renders inside the request."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from blueprints.auth.models import Organisation, Regency
+from blueprints.core import jobs
+from blueprints.core.export import MIMETYPES
+from blueprints.core.extensions import db
+from blueprints.core.fmt import bulan_tahun
+from blueprints.core.pdf import render_pdf
+from blueprints.core.timeutil import today_local
+from blueprints.wilayah.service import regency_by_code
+
+from .models import Referral
+from .reports import REGISTER_COLUMNS, month_bounds, recap, register_values, row_values
+from .settings import setting
+
+
+def as_job(n_rows: int) -> bool:
+    return n_rows > int(setting("RUJUKAN_PDF_JOB_ROWS"))
+
+
+# ---- register --------------------------------------------------------------------------------------------------
+
+
+def register_stmt(organisation_id: int, y: int, m: int):
+    """The facility's letters issued in the month, in register order."""
+    start, end = month_bounds(y, m)
+    return (
+        select(Referral)
+        .where(
+            Referral.origin_id == organisation_id,
+            Referral.issued_on >= start,
+            Referral.issued_on <= end,
+        )
+        .options(joinedload(Referral.patient), joinedload(Referral.destination))
+        .order_by(Referral.seq, Referral.id)
+    )
+
+
+def register_name(y: int, m: int) -> str:
+    return f"register-rujukan-{y}-{m:02d}"
+
+
+def register_pdf(org: Organisation, y: int, m: int, rows: list, printed_for=None) -> bytes:
+    return render_pdf(
+        "rujukan/pdf/register.html",
+        paper="F4",
+        printed_for=printed_for,
+        org=org,
+        month=bulan_tahun(m, y),
+        columns=REGISTER_COLUMNS,
+        rows=rows,
+    )
+
+
+def start_register_pdf(user, y: int, m: int, n_rows: int) -> jobs.Job:
+    label = f"Register rujukan {bulan_tahun(m, y)} (PDF)"
+    params = {"organisation": user.organisation_id, "y": y, "m": m}
+    return jobs.start("rujukan_register_pdf", label, params, user, total=n_rows)[0]
+
+
+@jobs.job("rujukan_register_pdf", record_type="rujukan_register", action="export")
+def register_job(job, progress) -> jobs.Result:
+    p = job.params
+    org = db.session.get(Organisation, p["organisation"])
+    if org is None or job.owner.organisation_id != org.id:
+        raise jobs.JobError("Faskes pekerjaan ini tidak lagi milik akun Anda.")
+    rows = [register_values(r) for r in db.session.scalars(register_stmt(org.id, p["y"], p["m"]))]
+    progress(0, len(rows), "Menyusun PDF")
+    data = register_pdf(org, p["y"], p["m"], rows, printed_for=job.owner)
+    return jobs.Result(
+        data,
+        register_name(p["y"], p["m"]) + ".pdf",
+        MIMETYPES["pdf"],
+        summary=f"register rujukan {p['y']}-{p['m']:02d} (pdf), {len(rows)} baris",
+        message=f"{len(rows)} rujukan dalam register",
+    )
+
+
+# ---- recap -----------------------------------------------------------------------------------------------------
+
+
+def recap_title(home: Regency, served: Regency, y: int, m: int) -> str:
+    return f"Rekap layanan kesehatan penduduk {home.name} di {served.name}, {bulan_tahun(m, y)}"
+
+
+def recap_parts(n_rows: int) -> int:
+    """The recap PDF comes in parts of RUJUKAN_RECAP_PDF_ROWS rows (at least one, even when empty)."""
+    return max(1, -(-n_rows // int(setting("RUJUKAN_RECAP_PDF_ROWS"))))
+
+
+def recap_part_rows(data: dict, part: int) -> list:
+    per = int(setting("RUJUKAN_RECAP_PDF_ROWS"))
+    return data["rows"][(part - 1) * per : part * per]
+
+
+def recap_pdf(
+    data: dict, home: Regency, served: Regency, y: int, m: int, part: int, printed_for=None
+) -> tuple[bytes, str]:
+    """One part of the recap as PDF: (bytes, file name)."""
+    dinkes = {
+        r.id: db.session.scalar(
+            select(Organisation).where(Organisation.regency_id == r.id, Organisation.kind == "dinkes")
+        )
+        for r in (home, served)
+    }
+    parts = recap_parts(len(data["rows"]))
+    pdf = render_pdf(
+        "rujukan/pdf/recap.html",
+        paper="F4",
+        printed_for=printed_for,
+        title=recap_title(home, served, y, m),
+        home=home,
+        served=served,
+        dinkes=dinkes,
+        month=bulan_tahun(m, y),
+        today=today_local(),
+        **data,
+        values=[row_values(x, data["places"]) for x in recap_part_rows(data, part)],
+        part=part,
+        parts=parts,
+    )
+    name = f"rekap-rujukan-{home.short_name}-{served.short_name}-{y}-{m:02d}".lower()
+    return pdf, name + (f"-bagian-{part}" if parts > 1 else "") + ".pdf"
+
+
+def start_recap_pdf(user, home: Regency, served: Regency, y: int, m: int, part: int, n_rows: int) -> jobs.Job:
+    label = f"Rekap rujukan {home.short_name} di {served.short_name}, {bulan_tahun(m, y)} (PDF bagian {part})"
+    params = {"home": home.code, "served": served.code, "y": y, "m": m, "part": part}
+    return jobs.start("rujukan_recap_pdf", label, params, user, total=n_rows)[0]
+
+
+@jobs.job("rujukan_recap_pdf", record_type="rujukan_rekap", action="export")
+def recap_job(job, progress) -> jobs.Result:
+    p = job.params
+    home, served = regency_by_code(p["home"]), regency_by_code(p["served"])
+    if home is None or served is None or job.owner.regency_id not in (home.id, served.id):
+        raise jobs.JobError("Rekap ini di luar wilayah akun Anda.")
+    data = recap(p["y"], p["m"], home, served)
+    progress(0, len(recap_part_rows(data, p["part"])), "Menyusun PDF")
+    pdf, name = recap_pdf(data, home, served, p["y"], p["m"], p["part"], printed_for=job.owner)
+    return jobs.Result(
+        pdf,
+        name,
+        MIMETYPES["pdf"],
+        summary=f"rekap rujukan {home.code}->{served.code} {p['y']}-{p['m']:02d} (pdf bagian {p['part']})",
+    )
