@@ -72,6 +72,12 @@ def run(client, token, **kwargs):
     return client.post(f"/sidilan/impor/{token}/jalankan", data={"submission_key": key}, **kwargs)
 
 
+def last_batch_url(app) -> str:
+    """The report page of the newest import batch (the run itself lands on its job's page)."""
+    with app.app_context():
+        return f"/sidilan/impor/riwayat/{db.session.scalar(select(func.max(ImportBatch.id)))}"
+
+
 def token_of(response) -> str:
     assert response.status_code == 302, response.text[:500]
     m = re.search(r"/sidilan/impor/([A-Za-z0-9_-]+)/kolom", response.headers["Location"])
@@ -209,7 +215,10 @@ def test_import_creates_matches_and_rejects_as_shown(app, operator):
         assert [e.action for e in trail] == ["create", "update", "update", "update"]
         assert f"{len(created)} baru" in trail[-1].summary
         assert not any("1302" in e.summary or "Siti" in e.summary for e in trail)
-    page = operator.get(r.headers["Location"])
+    assert re.fullmatch(r"/pekerjaan/\d+", r.headers["Location"])  # the run's job page
+    job = operator.get(r.headers["Location"])
+    assert "Selesai" in job.text and f"{len(created)} data baru dibuat" in job.text
+    page = operator.get(last_batch_url(app))
     assert "Baris yang ditolak" in page.text and "Nama kosong." in page.text
 
     # the same file again: every good row now matches an existing record by NIK or KK + name
@@ -250,7 +259,8 @@ def test_a_run_that_stops_keeps_its_committed_chunks_and_resumes(app, operator, 
     before = counts(app)
     monkeypatch.setattr(duplicates, "open_import_cases", _failing_on(2, duplicates.open_import_cases))
     r = run(operator, token, follow_redirects=True)
-    assert r.status_code == 200 and "Impor terhenti" in r.text and "Lanjutkan impor" in r.text
+    assert r.status_code == 200 and "Impor terhenti" in r.text  # on the job page
+    assert "Lanjutkan impor" in operator.get(last_batch_url(app)).text
     assert counts(app)["sidilan_person"] == before["sidilan_person"] + 2
     with app.app_context():
         batch = db.session.scalars(select(ImportBatch)).one()
@@ -258,7 +268,7 @@ def test_a_run_that_stops_keeps_its_committed_chunks_and_resumes(app, operator, 
         batch_id = batch.id
     monkeypatch.undo()
     resumed = operator.post(f"/sidilan/impor/riwayat/{batch_id}/lanjutkan", follow_redirects=True)
-    assert "Impor selesai" in resumed.text
+    assert "Selesai" in resumed.text and "data baru dibuat" in resumed.text
     wanted = len(GOOD_NIKS) + len(GOOD_WITHOUT_NIK)
     assert counts(app)["sidilan_person"] == before["sidilan_person"] + wanted
     with app.app_context():
@@ -286,7 +296,7 @@ def test_failed_import_logs_no_personal_data(app, operator, monkeypatch, caplog)
 def _imported(app, operator):
     token = token_of(upload(operator))
     map_and_preview(operator, token)
-    location = run(operator, token).headers["Location"]
+    location = run(operator, token).headers["Location"]  # the job page
     with app.app_context():
         batch = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
         return batch.id, batch.created_ids, batch.household_ids, location
@@ -353,8 +363,8 @@ def test_undo_is_refused_when_a_record_was_worked_on(app, operator):
 def test_rejected_rows_report_downloads(app, operator):
     token = token_of(upload(operator))
     map_and_preview(operator, token)
-    batch_url = run(operator, token).headers["Location"]
-    batch_id = int(re.search(r"/riwayat/(\d+)", batch_url).group(1))
+    run(operator, token)
+    batch_id = int(re.search(r"/riwayat/(\d+)", last_batch_url(app)).group(1))
     r = operator.get(f"/sidilan/impor/riwayat/{batch_id}/ditolak.csv")
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
@@ -378,7 +388,8 @@ def test_batch_and_pending_upload_are_scoped(app, client, auth):
     auth.login("operator.solok")
     token = token_of(upload(client))
     map_and_preview(client, token)
-    batch_url = run(client, token).headers["Location"]
+    run(client, token)
+    batch_url = last_batch_url(app)
     token2 = token_of(upload(client))
     auth.logout()
     auth.login("operator.sijunjung")

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from blueprints.auth.models import User
-from blueprints.core import audit, submission
+from blueprints.core import audit, jobs, submission
 from blueprints.core.extensions import db
 from blueprints.core.forms import KEY_MISSING
 from blueprints.core.outcome import Outcome
@@ -142,7 +142,7 @@ def resumable(batch: ImportBatch) -> bool:
 # ---- the run ----------------------------------------------------------------------------------------
 
 
-def _claim(batch_id: int, user) -> bool:
+def _claim(batch_id: int, user, job_id: int | None) -> bool:
     """Take the batch for this runner: one runner at a time, also when a job is sent twice."""
     now = utcnow()
     taken = db.session.execute(
@@ -155,7 +155,7 @@ def _claim(batch_id: int, user) -> bool:
                 & (or_(ImportBatch.progress_at.is_(None), ImportBatch.progress_at < now - STALE)),
             ),
         )
-        .values(status=BERJALAN, progress_at=now)
+        .values(status=BERJALAN, progress_at=now, job_id=job_id)
     ).rowcount
     if taken == 1:
         audit.record("update", "sidilan_import", batch_id, f"menjalankan impor #{batch_id}", user=user)
@@ -304,12 +304,12 @@ def _fail(batch_id: int, user, why: str, done: int) -> None:
     db.session.commit()
 
 
-def run_import(batch_id: int, progress=None) -> ImportBatch | None:
+def run_import(batch_id: int, progress=None, job_id: int | None = None) -> ImportBatch | None:
     """Run, or resume, a batch: plan, then one transaction per chunk from the last committed one, then the
     batch is 'selesai'. ``progress(done, total, message)`` is told after every chunk. Returns the batch (its
     status says how it ended), or None when another runner has it or it is not there."""
     batch, user = _owner(batch_id)
-    if batch is None or not _claim(batch_id, user):
+    if batch is None or not _claim(batch_id, user, job_id):
         return None
     db.session.refresh(batch)
     try:
@@ -323,7 +323,7 @@ def run_import(batch_id: int, progress=None) -> ImportBatch | None:
     size = chunk_size()
     ids, households = batch.created_ids, batch.household_ids
     if progress:
-        progress(batch.rows_done, len(todo), "")
+        progress(batch.rows_done, len(todo), _said(batch))
     while batch.rows_done < len(todo):
         done = batch.rows_done
         rows = todo[done : done + size]
@@ -338,7 +338,7 @@ def run_import(batch_id: int, progress=None) -> ImportBatch | None:
             _fail(batch_id, user, type(exc).__name__, done)
             return db.session.get(ImportBatch, batch_id)
         if progress:
-            progress(batch.rows_done, len(todo), "")
+            progress(batch.rows_done, len(todo), _said(batch))
     batch.status, batch.finished_at = SELESAI, utcnow()
     audit.record(
         "update",
@@ -353,3 +353,39 @@ def run_import(batch_id: int, progress=None) -> ImportBatch | None:
     if pending is not None:
         pending.discard()
     return batch
+
+
+def _said(batch: ImportBatch) -> str:
+    return (
+        f"Impor #{batch.id}: {batch.rows_done:,} dari {batch.created_count:,} data baru tersimpan.".replace(
+            ",", "."
+        )
+    )
+
+
+# ---- as a background job (core.jobs) ----------------------------------------------------------------
+
+
+@jobs.job("sidilan_import", record_type="sidilan_import")
+def import_job(job, progress):
+    """The run of ``job.params["batch"]`` on the job queue; its page shows the chunks' progress."""
+    batch = run_import(int(job.params["batch"]), progress, job.id)
+    if batch is None:
+        raise jobs.JobError(NOT_RESUMABLE)
+    if batch.status != SELESAI:
+        raise jobs.JobError(IMPORT_FAILED)
+    progress(batch.rows_done, batch.created_count, done_message(batch))
+
+
+def done_message(batch: ImportBatch) -> str:
+    return (
+        f"Impor #{batch.id} selesai: {batch.created_count} data baru dibuat (draf), {batch.matched_count} cocok "
+        f"dengan data yang ada, {batch.rejected_count} ditolak. Lihat Riwayat impor."
+    )
+
+
+def queue_run(batch: ImportBatch, user):
+    """Send the batch's run to the job queue: (the job, whether it is new)."""
+    return jobs.start(
+        "sidilan_import", f"Impor {batch.filename or f'#{batch.id}'}"[:120], {"batch": batch.id}, user
+    )

@@ -188,21 +188,13 @@ def import_run(token: str):
         if not pending.mapped:
             return redirect(url_for("sidilan.import_mapping", token=token))
         return _preview(pending, form, FORM_INVALID)
-    return _started(out.record.id)
+    return _started(out.record)
 
 
-def _started(batch_id: int):
-    """Run the batch and land on its page (with the outcome said once)."""
-    batch = importer.run_import(batch_id)
-    if batch is not None and batch.status == report_models.SELESAI:
-        flash(
-            f"Impor selesai: {batch.created_count} data baru dibuat (draf), {batch.matched_count} cocok dengan "
-            f"data yang ada, {batch.rejected_count} ditolak.",
-            "ok",
-        )
-    elif batch is not None and batch.status == report_models.GAGAL:
-        flash(importer.IMPORT_FAILED, "error")
-    return redirect(url_for("sidilan.import_batch", batch_id=batch_id))
+def _started(batch):
+    """The run goes to the job queue; its page shows the progress (and the batch page links to it)."""
+    job, _ = importer.queue_run(batch, current_user)
+    return redirect(url_for("jobs.show", id=job.id))
 
 
 def _batch_page(batch, undo_form=None, status: int = 200):
@@ -238,7 +230,7 @@ def import_resume(batch_id: int):
     if out.error:
         flash(out.error, "error")
         return redirect(url_for("sidilan.import_batch", batch_id=batch_id))
-    return _started(batch_id)
+    return _started(batch)
 
 
 @bp.route("/impor/riwayat/<int:batch_id>/batalkan", methods=["POST"])
