@@ -1,7 +1,7 @@
 """import batches: chunked runs with progress and status, resume, undo as a unit
 
 Revision ID: 0008_import_batches
-Revises: 0006_security
+Revises: 0007_jobs
 Create Date: 2026-12-01 16:30:00
 
 - sidilan_import_batch gains the run (token, source, status, rows_done, progress_at, finished_at, job_id),
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_import_batches'
-down_revision = '0006_security'
+down_revision = '0007_jobs'
 branch_labels = None
 depends_on = None
 

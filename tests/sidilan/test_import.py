@@ -704,3 +704,26 @@ def test_excel_serial_date_and_sex_spellings():
     ] == ["L", "L", "L", "L", "P", "P", "P", None]
     assert importer.split_ttl("Solok, 12-08-1970") == ("Solok", "12-08-1970")
     assert importer.split_ttl("Alahan Panjang 12 Agustus 1970") == ("Alahan Panjang", "12 Agustus 1970")
+
+
+def test_the_preview_plans_the_file_once(operator, monkeypatch):
+    """Paging or filtering the dry run reads the plan kept beside the upload; a new mapping plans again."""
+    from blueprints.sidilan.importer import plan
+
+    token = token_of(upload(operator))
+    form = map_and_preview(operator, token)
+    real, calls = plan.dry_run, []
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plan, "dry_run", counted)
+    first = operator.get(f"/sidilan/impor/{token}/uji")
+    again = operator.get(f"/sidilan/impor/{token}/uji?tampil=ditolak", headers=HX)
+    assert again.status_code == 200 and "Nama kosong." in again.text
+    assert result_rows(again.text).items() <= result_rows(first.text).items()
+    assert len(calls) == 1
+    form["map_no_hp"] = ""  # another mapping: another plan
+    assert operator.post(f"/sidilan/impor/{token}/kolom", data=form).status_code == 302
+    assert operator.get(f"/sidilan/impor/{token}/uji").status_code == 200 and len(calls) == 2

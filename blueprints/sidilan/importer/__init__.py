@@ -18,7 +18,19 @@ from .apply import (
 )
 from .parse import clean_name, lookup, normalise_header, parse_date, parse_ragam, parse_sex, split_ttl
 from .pending import Pending, create_pending, load_pending, upload_import
-from .plan import BARU, COCOK, DITOLAK, STATUS_LABELS, Cells, DryRun, Regions, RowResult, check_row, dry_run
+from .plan import (
+    BARU,
+    COCOK,
+    DITOLAK,
+    STATUS_LABELS,
+    Cells,
+    DryRun,
+    Regions,
+    RowResult,
+    check_row,
+    dry_run,
+    shown_dry_run,
+)
 from .read import (
     FIELD_BY_KEY,
     FIELDS,
@@ -75,6 +87,7 @@ __all__ = [
     "stopped",
     "undo_batch",
     "edited_since",
+    "shown_dry_run",
     "split_ttl",
     "upload_import",
 ]

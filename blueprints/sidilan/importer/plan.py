@@ -2,8 +2,9 @@
 has its own rule function (reject the row, or keep it with a warning); then the rows are matched against the
 registry and against each other. Reads the database, writes nothing."""
 
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -30,7 +31,7 @@ from .parse import (
     split_ttl,
     strip_prefix,
 )
-from .pending import Pending
+from .pending import Pending, _area
 
 BARU, COCOK, DITOLAK = "baru", "cocok", "ditolak"
 STATUS_LABELS = {BARU: "Akan dibuat", COCOK: "Cocok dengan data yang ada", DITOLAK: "Ditolak"}
@@ -450,3 +451,39 @@ def dry_run(pending: Pending, user, today: date) -> DryRun:
     _find_matches(results, user)
     _one_head_per_kk(results, pending.regency_id)
     return DryRun(rows=results)
+
+
+def _cache_key(pending: Pending, user, today: date) -> str:
+    return json.dumps([pending.mapping, pending.sheet.header_row, pending.source, user.id, today.isoformat()])
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def shown_dry_run(pending: Pending, user, today: date) -> DryRun:
+    """The dry run the preview pages show, worked out once per mapping and day and kept beside the upload, so
+    paging or filtering a 20,000-row preview does not plan the file again. (The run plans it afresh.)"""
+    path = _area() / f"{pending.token}.dry"
+    key = _cache_key(pending, user, today)
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored["key"] == key:
+            rows = [RowResult(**r) for r in stored["rows"]]
+            for r in rows:
+                if r.values.get("tanggal_lahir"):
+                    r.values["tanggal_lahir"] = date.fromisoformat(r.values["tanggal_lahir"])
+            return DryRun(rows=rows)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    run = dry_run(pending, user, today)
+    rows = []
+    for r in run.rows:
+        row = asdict(r)
+        row["values"] = {k: _plain(v) for k, v in r.values.items()}
+        rows.append(row)
+    tmp = path.with_suffix(".drytmp")
+    tmp.write_text(json.dumps({"key": key, "rows": rows}), encoding="utf-8")
+    tmp.chmod(0o600)
+    tmp.replace(path)
+    return run

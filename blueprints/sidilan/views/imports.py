@@ -139,7 +139,7 @@ def import_mapping(token: str):
 
 
 def _run(pending: importer.Pending) -> importer.DryRun:
-    return importer.dry_run(pending, current_user, today_local())
+    return importer.shown_dry_run(pending, current_user, today_local())
 
 
 def _preview(pending: importer.Pending, form: RunForm, status: int = 200):
