@@ -10,7 +10,7 @@ import logging
 from datetime import date, timedelta
 
 from flask import abort, current_app, url_for
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from blueprints.auth.models import User
@@ -232,11 +232,30 @@ def _households(rows: list[dict], regency_id: int) -> tuple[dict[str, int], dict
     return found, missing
 
 
+def _new_ids(table, n: int) -> list[int]:
+    """``n`` ids for new rows of ``table``: from its sequence on PostgreSQL; on SQLite the next ones after the
+    highest, which is safe because the caller holds the write lock (one writer per file). Inserting with known
+    ids lets one bulk INSERT write a chunk (an INSERT ... RETURNING in parameter order runs row by row)."""
+    if n == 0:
+        return []
+    if db.session.get_bind().dialect.name == "postgresql":
+        seq = db.session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
+        return list(
+            db.session.scalars(text("SELECT nextval(:s) FROM generate_series(1, :n)"), {"s": seq, "n": n})
+        )
+    start = (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
+    return list(range(start, start + n))
+
+
 def _insert(table, rows: list[dict]) -> list[int]:
     """One bulk INSERT (Core, on the session's connection: every row with the same columns, NULLs included);
     the new ids in the order of ``rows``."""
-    stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-    return list(db.session.connection().scalars(stmt, rows)) if rows else []
+    ids = _new_ids(table, len(rows))
+    if rows:
+        db.session.connection().execute(
+            table.insert(), [dict(r, id=i) for r, i in zip(rows, ids, strict=True)]
+        )
+    return ids
 
 
 def _disability_row(person_id: int, r: dict) -> dict:
@@ -245,7 +264,7 @@ def _disability_row(person_id: int, r: dict) -> dict:
     return dict(ragam_data(r["ragam"]), person_id=person_id, derajat=d.derajat, ganda=d.ganda)
 
 
-def _write_chunk(rows: list[dict], user, source: str) -> tuple[list[int], list[int]]:
+def _write_chunk(batch: ImportBatch, rows: list[dict], user, source: str) -> tuple[list[int], list[int]]:
     """One chunk of planned rows as draft persons with their trail, disability and duplicate cases; returns
     (person ids, household ids created). Everything is read and worked out first, then written in a few bulk
     INSERTs, so the write lock is held only for those. The caller commits."""
@@ -257,6 +276,8 @@ def _write_chunk(rows: list[dict], user, source: str) -> tuple[list[int], list[i
             data["tanggal_lahir"] = date.fromisoformat(data["tanggal_lahir"])
         people.append(new_person_values(derived_values(data, None), user))
     pairs = duplicates.import_pairs(people, user.regency_id)
+    batch.progress_at = utcnow()
+    db.session.flush()  # the chunk's first write: from here on this transaction holds SQLite's write lock
     created_households = _insert(Household.__table__, list(missing.values()))
     households.update(zip(missing, created_households, strict=True))
     for p in people:
@@ -328,7 +349,7 @@ def run_import(batch_id: int, progress=None, job_id: int | None = None) -> Impor
         done = batch.rows_done
         rows = todo[done : done + size]
         try:
-            new_ids, new_households = _write_chunk(rows, user, batch.source)
+            new_ids, new_households = _write_chunk(batch, rows, user, batch.source)
             ids, households = ids + new_ids, households + new_households
             batch.created_ids_json, batch.households_json = json.dumps(ids), json.dumps(households)
             batch.rows_done += len(rows)
