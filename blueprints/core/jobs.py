@@ -29,7 +29,7 @@ from pathlib import Path
 import click
 from flask import Flask, abort, current_app
 from flask.cli import AppGroup
-from sqlalchemy import ForeignKey, Integer, String, Text, select, update
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -52,15 +52,17 @@ STOPPED_MESSAGE = "Pekerjaan terhenti karena pekerja latar belakang dimulai ulan
 
 class Job(db.Model):
     __tablename__ = "job"
+    # "Pekerjaan saya": one user's jobs, newest first, read straight off this index
+    __table_args__ = (Index("ix_job_owner_created", "owner_id", "created_at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"))
     kind: Mapped[str] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(String(120))
     params_json: Mapped[str] = mapped_column(Text, default="{}")
     # "<owner>:<kind>:<hash of params>" while waiting or running, NULL after: one at a time per export.
     active_key: Mapped[str | None] = mapped_column(String(120), unique=True)
-    status: Mapped[str] = mapped_column(String(10), default=WAITING, index=True)
+    status: Mapped[str] = mapped_column(String(10), default=WAITING)
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(String(200), default="")  # never personal data
@@ -69,7 +71,7 @@ class Job(db.Model):
     result_path: Mapped[str | None] = mapped_column(String(255))  # under upload_area("jobs")
     result_name: Mapped[str | None] = mapped_column(String(120))
     result_mimetype: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -166,20 +168,27 @@ def init_app(app: Flask) -> None:
         # As in the worker, also in immediate mode: no request, no logged-in user, a session of its own.
         contextvars.Context().run(_run, app, job_id)
 
-    app.extensions[_KEY] = {"huey": huey, "run_job": run_job}
+    app.extensions[_KEY] = {"huey": huey, "run_job": run_job, "periodic": {}}
     app.cli.add_command(_cli)
-    for hook in _PERIODIC:
-        hook(app, huey)
 
 
 _PERIODIC: list[Callable] = []
 
 
 def periodic(hook: Callable) -> Callable:
-    """Register ``hook(app, huey)``, called for every app's Huey to add a periodic task
-    (``huey.periodic_task(crontab(...))``). The worker runs them; a module registers from its own package."""
+    """Register ``hook(app, huey) -> task``, which adds a periodic task to the app's Huey
+    (``huey.periodic_task(crontab(...))``), from a module's own package. The worker installs them at start."""
     _PERIODIC.append(hook)
     return hook
+
+
+def install_periodic(app: Flask) -> dict:
+    """The periodic tasks of every registered hook on this app's Huey (once per app): {name: task}."""
+    installed = app.extensions[_KEY]["periodic"]
+    for hook in _PERIODIC:
+        if hook.__qualname__ not in installed:
+            installed[hook.__qualname__] = hook(app, app.extensions[_KEY]["huey"])
+    return installed
 
 
 def huey_of(app: Flask | None = None):
@@ -391,7 +400,11 @@ def worker(workers: int) -> None:
     stopped = recover_interrupted()
     if stopped:
         click.echo(f"{stopped} pekerjaan yang terhenti ditandai gagal.")
+    periodic_tasks = install_periodic(current_app)
     huey = huey_of()
+    click.echo(
+        f"Pekerja latar belakang: {type(huey).__name__}, {workers} thread, {len(periodic_tasks)} tugas berkala."
+    )
     consumer = huey.create_consumer(
         workers=workers, worker_type="thread", periodic=True, check_worker_health=True
     )

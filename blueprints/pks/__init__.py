@@ -5,7 +5,7 @@ from blueprints.core.modules import Module
 
 bp = Blueprint("pks", __name__, url_prefix="/pks", cli_group="pks")
 
-from . import cli, demo, home, views  # noqa: E402,F401
+from . import cli, demo, home, schedule, views  # noqa: E402,F401
 
 # The superadmin belongs to no regency, so it does no regency's cooperation work.
 MODULE = Module(

@@ -13,6 +13,8 @@ DEFAULTS = {
     "PKS_SCOPE_ITEM_DAYS": 180,
     # Largest upload in bytes; None = what MAX_UPLOAD_MB allows (§4.3).
     "PKS_MAX_UPLOAD_BYTES": None,
+    # The report pack (xlsx, pdf) of more agreements than this is made by a background job (core.jobs).
+    "PKS_REPORT_JOB_ROWS": 50,
 }
 
 FORM_ALLOWANCE = 64 * 1024  # what MAX_CONTENT_LENGTH (app.py) adds to the file limit for the other fields

@@ -45,16 +45,12 @@ def upgrade():
     sa.UniqueConstraint('active_key', name=op.f('uq_job_active_key'))
     )
     with op.batch_alter_table('job', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_job_created_at'), ['created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_job_owner_id'), ['owner_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_job_status'), ['status'], unique=False)
+        batch_op.create_index('ix_job_owner_created', ['owner_id', 'created_at', 'id'], unique=False)
 
 
 
 def downgrade():
     with op.batch_alter_table('job', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_job_status'))
-        batch_op.drop_index(batch_op.f('ix_job_owner_id'))
-        batch_op.drop_index(batch_op.f('ix_job_created_at'))
+        batch_op.drop_index('ix_job_owner_created')
 
     op.drop_table('job')

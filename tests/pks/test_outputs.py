@@ -72,3 +72,55 @@ def test_report_pack_and_waiting_view_query_counts_do_not_grow(app, solok):
     assert few == many  # report pack: user, agreements, numbers, children, obligations, reports, slips
     assert many[0] <= 7 and many[1] <= 6
     assert "PKS massal 44" in solok.get("/pks/laporan").get_data(as_text=True)
+
+
+def _job_file(client, response):
+    import re
+
+    assert response.status_code == 303 and "/pekerjaan/" in response.headers["Location"]
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Selesai" in html and "kesepakatan dalam paket laporan" in html
+    (link,) = re.findall(r'href="(/pekerjaan/\d+/unduh)"', html)
+    return client.get(link), int(link.split("/")[2])
+
+
+def test_a_report_pack_over_the_threshold_is_a_job_with_the_same_file(app, solok, ids):
+    inline = solok.get("/pks/laporan.xlsx?tahun=2024&semester=2")
+    app.config["PKS_REPORT_JOB_ROWS"] = 0
+    got, job_id = _job_file(solok, solok.get("/pks/laporan.xlsx?tahun=2024&semester=2"))
+    assert got.status_code == 200 and got.mimetype.endswith("spreadsheetml.sheet")
+    queued, direct = load_workbook(io.BytesIO(got.data)), load_workbook(io.BytesIO(inline.data))
+    assert list(queued["Kesepakatan"].iter_rows(values_only=True)) == list(
+        direct["Kesepakatan"].iter_rows(values_only=True)
+    )
+    pdf, pdf_job = _job_file(solok, solok.get("/pks/laporan.pdf?tahun=2024"))
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    with app.app_context():
+        summaries = db.session.scalars(
+            select(AuditEvent.summary).where(AuditEvent.object_type == "pks_report").order_by(AuditEvent.id)
+        ).all()
+    assert [s.split(":")[0] for s in summaries[-4:]] == [
+        f"pekerjaan #{job_id}",
+        f"unduh hasil pekerjaan #{job_id}",
+        f"pekerjaan #{pdf_job}",
+        f"unduh hasil pekerjaan #{pdf_job}",
+    ]
+
+
+def test_the_worker_runs_the_daily_reminders_as_a_periodic_task(app, runner):
+    from datetime import datetime
+
+    from blueprints.core import jobs
+
+    task = jobs.install_periodic(app)["daily_reminders"]
+    huey = jobs.huey_of(app)
+    assert [t.name for t in huey.read_periodic(datetime(2026, 1, 1, 1, 0))] == ["pks.daily_reminders"]
+    assert huey.read_periodic(datetime(2026, 1, 1, 2, 0)) == []  # once a day, 01:00 UTC (08:00 WIB)
+    with app.app_context():
+        before = db.session.scalar(select(db.func.count()).select_from(ReminderLog))
+    task()  # immediate mode: the task runs now
+    with app.app_context():
+        recorded = db.session.scalar(select(db.func.count()).select_from(ReminderLog)) - before
+    assert recorded > 0
+    again = runner.invoke(args=["pks", "reminders"])
+    assert "0 baru" in again.output  # the task recorded today's reminders, as the command would have

@@ -1,7 +1,7 @@
 """Printed outputs: agreement sheet, timeline, report pack (.xlsx and PDF), meeting pack. What goes in the
 report pack is decided in ``reporting.py``."""
 
-from flask import request
+from flask import redirect, request, url_for
 from flask_login import current_user
 
 from blueprints.core import audit
@@ -12,11 +12,11 @@ from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.timeutil import today_local
 
-from .. import bp, timeline
+from .. import bp, report_jobs, timeline
 from ..minutes import meeting_files
 from ..models import Agreement, Meeting
 from ..queries import children_of
-from ..reporting import pack_rows, pack_workbook, period_from
+from ..reporting import pack_rows, period_from
 from ..slips import slip_summary, slips_of
 from ..storage import signed_scans
 from ..validity import effective_end, status_berlaku
@@ -71,24 +71,23 @@ def report_pack():
 @bp.route("/laporan.xlsx")
 @audit.reads("pks_report", "ekspor paket laporan")
 def report_xlsx():
-    period = period_from(request.args, today_local())
-    data = pack_workbook(period, pack_rows(period, current_user, today_local()), today_local())
-    audit.record("export", "pks_report", None, f"paket laporan {period.label} (xlsx)")
-    db.session.commit()
-    return download(data, f"laporan-kerja-sama-{period.year}-{period.semester}.xlsx")
+    return _report_file("xlsx")
 
 
 @bp.route("/laporan.pdf")
 @audit.reads("pks_report", "ekspor paket laporan")
 def report_pdf():
-    period = period_from(request.args, today_local())
+    return _report_file("pdf")
+
+
+def _report_file(fmt: str):
     today = today_local()
-    data = render_pdf(
-        "pks/pdf_report.html", period=period, rows=pack_rows(period, current_user, today), today=today
-    )
-    audit.record("export", "pks_report", None, f"paket laporan {period.label} (pdf)")
-    db.session.commit()
-    return pdf_response(data, f"laporan-kerja-sama-{period.year}-{period.semester}.pdf")
+    result = report_jobs.report_file(fmt, period_from(request.args, today), current_user, today)
+    if result.job is not None:
+        return redirect(url_for("jobs.show", id=result.job.id), 303)
+    if fmt == "pdf":
+        return pdf_response(result.payload, result.filename)
+    return download(result.payload, result.filename)
 
 
 @bp.route("/rapat/<int:meeting_id>/paket.pdf")
