@@ -74,6 +74,27 @@ def append_only(model):
 append_only(AuditEvent)
 
 
+def _event_values(action: str, object_type, object_id, summary: str, user, regency_id) -> dict:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    authenticated = getattr(user, "is_authenticated", False)
+    return dict(
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        summary=summary[:200],
+        user_id=user.id if authenticated else None,
+        organisation_id=user.organisation_id if authenticated else None,
+        regency_id=regency_id if regency_id is not None else (user.regency_id if authenticated else None),
+        ip=request.remote_addr if has_request_context() else None,
+    )
+
+
+def _counted(n: int) -> None:
+    if has_request_context():
+        g._audit_events = g.get("_audit_events", 0) + n
+
+
 def record(
     action: str,
     object_type: str | None = None,
@@ -84,24 +105,21 @@ def record(
 ) -> AuditEvent:
     """Add an audit event for the current (or given) user. The summary must not hold a NIK,
     a registered person's name or a diagnosis: say "profil orang #12", not who they are."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}")
     user = user if user is not None else (current_user if has_request_context() else None)
-    authenticated = getattr(user, "is_authenticated", False)
-    ev = AuditEvent(
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        summary=summary[:200],
-        user_id=user.id if authenticated else None,
-        organisation_id=user.organisation_id if authenticated else None,
-        regency_id=regency_id if regency_id is not None else (user.regency_id if authenticated else None),
-        ip=request.remote_addr if has_request_context() else None,
-    )
+    ev = AuditEvent(**_event_values(action, object_type, object_id, summary, user, regency_id))
     db.session.add(ev)
-    if has_request_context():
-        g._audit_events = g.get("_audit_events", 0) + 1
+    _counted(1)
     return ev
+
+
+def record_many(action: str, object_type: str, events: list[tuple[object, str]], user) -> None:
+    """``record`` for many objects at once (an import chunk): one bulk INSERT of (object id, summary) events
+    for the given user, in the caller's transaction. The same rules as ``record`` hold for every summary."""
+    rows = [_event_values(action, object_type, oid, summary, user, None) for oid, summary in events]
+    if rows:
+        db.session.connection().execute(AuditEvent.__table__.insert(), rows)
+        db.session.info[_INFO_AUDITED] = True  # a Core INSERT: the session's statement hook does not see it
+        _counted(len(rows))
 
 
 # ---- reads: every GET view is marked, either audited or declared free of personal data -----------------------

@@ -14,7 +14,7 @@ from blueprints.core.timeutil import utcnow
 
 from .history import current_user_id
 from .models import Assistance, ChangeLog, DuplicateCandidate, ElderlyAssessment, Person
-from .names import names_similar
+from .names import keys_similar, names_similar
 from .search import live
 
 
@@ -77,6 +77,81 @@ def record_duplicates(person: Person) -> list[DuplicateCandidate]:
     if out:
         db.session.flush()
     return out
+
+
+def import_pairs(rows: list[dict], regency_id: int) -> dict[tuple, str]:
+    """The duplicate cases ``record_duplicates`` would open for rows about to be inserted together (an import
+    chunk: dicts with the person's columns), found before anything is written: the same three rules in three
+    set-based queries (NIKs, No. KK, birth dates), and among the rows themselves. A pair is two refs,
+    ``("p", person id)`` or ``("n", row index)``, with its reason; ``open_import_cases`` writes them."""
+    base = live(
+        select(
+            Person.id, Person.nik, Person.no_kk, Person.name_key, Person.tanggal_lahir, Person.nagari_code
+        ).where(Person.regency_id == regency_id)
+    )
+    entries = [
+        (
+            ("n", i),
+            r.get("nik"),
+            r.get("no_kk"),
+            r.get("name_key"),
+            r.get("tanggal_lahir"),
+            r.get("nagari_code"),
+        )
+        for i, r in enumerate(rows)
+    ]
+    for column, keys in (
+        (Person.nik, {r.get("nik") for r in rows}),
+        (Person.no_kk, {r.get("no_kk") for r in rows if r.get("name_key")}),
+        (
+            Person.tanggal_lahir,
+            {r.get("tanggal_lahir") for r in rows if r.get("nagari_code") and r.get("name_key")},
+        ),
+    ):
+        keys = sorted(k for k in keys if k)
+        for start in range(0, len(keys), 500):
+            entries.extend(
+                (("p", pid), *rest)
+                for pid, *rest in db.session.execute(base.where(column.in_(keys[start : start + 500])))
+            )
+    by_nik, by_kk, by_born = {}, {}, {}
+    for e in dict((e[0], e) for e in entries).values():
+        ref, nik, kk, key, born, nagari = e
+        if nik:
+            by_nik.setdefault(nik, []).append(e)
+        if kk:
+            by_kk.setdefault(kk, []).append(e)
+        if born and nagari:
+            by_born.setdefault((born, nagari), []).append(e)
+    pairs: dict[tuple, str] = {}
+    for ref, nik, kk, key, born, nagari in entries[: len(rows)]:
+        found = {e[0]: "nik" for e in by_nik.get(nik, ())} if nik else {}
+        similar = []
+        if kk and key:
+            similar.append(("kk_nama", by_kk.get(kk, ())))
+        if born and nagari and key:
+            similar.append(("nama_lahir_nagari", by_born.get((born, nagari), ())))
+        for reason, others in similar:
+            for e in others:
+                if keys_similar(key, e[3]):
+                    found.setdefault(e[0], reason)
+        for other, reason in found.items():
+            if other != ref:
+                pairs.setdefault(tuple(sorted((ref, other))), reason)
+    return pairs
+
+
+def open_import_cases(pairs: dict[tuple, str], ids: list[int], regency_id: int) -> int:
+    """Write the pairs of ``import_pairs`` once the rows have their ids (``ids[row index]``), in one INSERT."""
+    values = []
+    for (x, y), reason in pairs.items():
+        a, b = sorted(ids[i] if kind == "n" else i for kind, i in (x, y))
+        values.append(
+            dict(regency_id=regency_id, person_a_id=a, person_b_id=b, alasan=reason, skor=SCORES[reason])
+        )
+    if values:
+        db.session.connection().execute(DuplicateCandidate.__table__.insert(), values)
+    return len(values)
 
 
 def open_nik_duplicates(person: Person) -> list[DuplicateCandidate]:

@@ -41,7 +41,11 @@ def name_key(name: str | None) -> str:
 
 
 def names_similar(a: str | None, b: str | None) -> bool:
-    ka, kb = name_key(a), name_key(b)
+    return keys_similar(name_key(a), name_key(b))
+
+
+def keys_similar(ka: str | None, kb: str | None) -> bool:
+    """``names_similar`` on keys already made (the stored ``Person.name_key``)."""
     if not ka or not kb:
         return False
     if ka == kb:

@@ -21,7 +21,7 @@ from .disability import set_codes
 from .forms import optional_text
 from .history import apply_changes, record_creation
 from .households import ADDRESS_FIELDS, KEPALA_KELUARGA, household_for
-from .models import ChangeLog, Person, VerificationEvent
+from .models import ChangeLog, Person, VerificationEvent, reversed_numbers
 from .names import person_name_columns
 from .search import live
 
@@ -150,23 +150,35 @@ def stored_values(data: dict, regency_id: int) -> dict:
     """The values of a person about to be stored plus what is derived from them: the name's search form and
     duplicate key, and the household of its No. KK (found or created)."""
     hh = household_for(regency_id, data.get("no_kk"), {k: data.get(k) for k in ADDRESS_FIELDS})
+    return derived_values(data, hh.id if hh else None)
+
+
+def derived_values(data: dict, household_id: int | None) -> dict:
+    """``data`` plus the name's search forms and duplicate key, the reversed numbers (suffix search) and the
+    household it belongs to (a bulk insert gets every derived column from here)."""
     return dict(
         data,
         **person_name_columns(data["nama_lengkap"]),
-        household_id=hh.id if hh else None,
+        **reversed_numbers(data.get("nik"), data.get("no_kk")),
+        household_id=household_id,
+    )
+
+
+def new_person_values(values: dict, user) -> dict:
+    """The columns of a new draft person of the user's regency (``values`` as ``stored_values`` gives them)."""
+    return dict(
+        values,
+        regency_id=user.regency_id,
+        created_by_id=user.id,
+        updated_by_id=user.id,
+        status_verifikasi="draf",
     )
 
 
 def build_person(data: dict, user) -> Person:
     """A new person of the user's regency, a draft: typed on the form or read from an import row. The caller
     adds and flushes it, then starts its trail (``history.record_creation``)."""
-    return Person(
-        regency_id=user.regency_id,
-        created_by_id=user.id,
-        updated_by_id=user.id,
-        status_verifikasi="draf",
-        **stored_values(data, user.regency_id),
-    )
+    return Person(**new_person_values(stored_values(data, user.regency_id), user))
 
 
 def save_person(person: Person | None, form, cascade, user) -> Outcome:

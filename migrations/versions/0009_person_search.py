@@ -1,7 +1,7 @@
 """person search: the list's keyset indexes, the filters' covering indexes, the any-word name search
 
 Revision ID: 0009_person_search
-Revises: 0006_security
+Revises: 0008_import_batches
 Create Date: 2026-12-01 16:30:00
 
 - sidilan_person.name_fold: the spelling-folded name (core.textsearch.fold), filled for existing rows.
@@ -20,7 +20,7 @@ from alembic import op
 from blueprints.core.textsearch import TextIndex, fold
 
 revision = "0009_person_search"
-down_revision = "0006_security"
+down_revision = "0008_import_batches"
 branch_labels = None
 depends_on = None
 

@@ -16,7 +16,7 @@ from werkzeug.test import stream_encode_multipart
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
 from blueprints.core.forms import new_submission_key
-from blueprints.sidilan import importer
+from blueprints.sidilan import duplicates, importer
 from blueprints.sidilan.models import ChangeLog, Disability, Household, Person
 from blueprints.sidilan.report_models import ImportBatch
 from tests.archives import zeros, zip_of
@@ -70,6 +70,12 @@ def run(client, token, **kwargs):
     """Press the run button of the dry run, with the key its page renders."""
     key = form_key(client, f"/sidilan/impor/{token}/uji")
     return client.post(f"/sidilan/impor/{token}/jalankan", data={"submission_key": key}, **kwargs)
+
+
+def last_batch_url(app) -> str:
+    """The report page of the newest import batch (the run itself lands on its job's page)."""
+    with app.app_context():
+        return f"/sidilan/impor/riwayat/{db.session.scalar(select(func.max(ImportBatch.id)))}"
 
 
 def token_of(response) -> str:
@@ -199,11 +205,20 @@ def test_import_creates_matches_and_rejects_as_shown(app, operator):
         ) == len(created)
         assert batch.rejected_count == len(REJECTED_LINES)
         assert {r["line"] for r in batch.rejected} == REJECTED_LINES
-        ev = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.object_type == "sidilan_import", AuditEvent.action != "view")
-        ).one()
-        assert ev.action == "create" and "1302" not in ev.summary and "Siti" not in ev.summary
-    page = operator.get(r.headers["Location"])
+        assert batch.status == "selesai" and batch.rows_done == len(created)
+        assert not any(duplicates.find_duplicates(p) for p in created)  # every candidate pair was opened
+        trail = db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "sidilan_import", AuditEvent.action != "view")
+            .order_by(AuditEvent.id)
+        ).all()  # opened, run, planned, done
+        assert [e.action for e in trail] == ["create", "update", "update", "update"]
+        assert f"{len(created)} baru" in trail[-1].summary
+        assert not any("1302" in e.summary or "Siti" in e.summary for e in trail)
+    assert re.fullmatch(r"/pekerjaan/\d+", r.headers["Location"])  # the run's job page
+    job = operator.get(r.headers["Location"])
+    assert "Selesai" in job.text and f"{len(created)} data baru dibuat" in job.text
+    page = operator.get(last_batch_url(app))
     assert "Baris yang ditolak" in page.text and "Nama kosong." in page.text
 
     # the same file again: every good row now matches an existing record by NIK or KK + name
@@ -215,60 +230,141 @@ def test_import_creates_matches_and_rejects_as_shown(app, operator):
     assert len(result_rows(again.text)) == len(GOOD_NIKS) + len(GOOD_WITHOUT_NIK)
 
 
-def test_import_is_atomic(app, operator, monkeypatch):
-    """A failure half-way leaves nothing behind: no person, no household, no batch."""
-    from blueprints.sidilan import duplicates
+def _failing_on(call: int, real):
+    """``duplicates.open_import_cases`` that fails on its ``call``-th chunk (a database error)."""
+    from sqlalchemy.exc import IntegrityError
 
+    calls = {"n": 0}
+
+    def failing(pairs, ids, regency_id):
+        calls["n"] += 1
+        if calls["n"] == call:
+            raise IntegrityError(
+                "INSERT INTO sidilan_person",
+                {"nama_lengkap": "Siti Aminah"},
+                Exception("duplicate Siti Aminah"),
+            )
+        return real(pairs, ids, regency_id)
+
+    return failing
+
+
+def test_a_run_that_stops_keeps_its_committed_chunks_and_resumes(app, operator, monkeypatch):
+    """Chunks of two rows: the second chunk fails; the first stays, the batch says how far it got, and
+    'lanjutkan' writes exactly the rest (the plan is kept, so the first chunk's people are not matched)."""
+
+    app.config["SIDILAN_IMPORT_CHUNK"] = 2
     token = token_of(upload(operator))
     map_and_preview(operator, token)
     before = counts(app)
-    calls = {"n": 0}
-    real = duplicates.record_duplicates
-
-    def failing(person):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            from sqlalchemy.exc import IntegrityError
-
-            raise IntegrityError("insert", {}, Exception("simulated failure on the third row"))
-        return real(person)
-
-    monkeypatch.setattr(duplicates, "record_duplicates", failing)
+    monkeypatch.setattr(duplicates, "open_import_cases", _failing_on(2, duplicates.open_import_cases))
     r = run(operator, token, follow_redirects=True)
-    assert r.status_code == 200
-    assert "dibatalkan seluruhnya" in r.text
-    assert counts(app) == before
+    assert r.status_code == 200 and "Impor terhenti" in r.text  # on the job page
+    assert "Lanjutkan impor" in operator.get(last_batch_url(app)).text
+    assert counts(app)["sidilan_person"] == before["sidilan_person"] + 2
+    with app.app_context():
+        batch = db.session.scalars(select(ImportBatch)).one()
+        assert (batch.status, batch.rows_done, len(batch.created_ids)) == ("gagal", 2, 2)
+        batch_id = batch.id
+    monkeypatch.undo()
+    resumed = operator.post(f"/sidilan/impor/riwayat/{batch_id}/lanjutkan", follow_redirects=True)
+    assert "Selesai" in resumed.text and "data baru dibuat" in resumed.text
+    wanted = len(GOOD_NIKS) + len(GOOD_WITHOUT_NIK)
+    assert counts(app)["sidilan_person"] == before["sidilan_person"] + wanted
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        assert (batch.status, batch.rows_done, len(set(batch.created_ids))) == ("selesai", wanted, wanted)
+    again = operator.post(f"/sidilan/impor/riwayat/{batch_id}/lanjutkan", follow_redirects=True)
+    assert "sedang berjalan atau sudah selesai" in again.text
+    assert counts(app)["sidilan_person"] == before["sidilan_person"] + wanted
 
 
 def test_failed_import_logs_no_personal_data(app, operator, monkeypatch, caplog):
     """The database error quotes the row's values; the log line keeps only the error class."""
-    from sqlalchemy.exc import IntegrityError
-
-    from blueprints.sidilan import duplicates
-
-    def failing(person):
-        raise IntegrityError(
-            "INSERT INTO sidilan_person",
-            {"nama_lengkap": person.nama_lengkap},
-            Exception(f"duplicate {person.nama_lengkap}"),
-        )
 
     token = token_of(upload(operator))
     map_and_preview(operator, token)
-    monkeypatch.setattr(duplicates, "record_duplicates", failing)
+    monkeypatch.setattr(duplicates, "open_import_cases", _failing_on(1, duplicates.open_import_cases))
     with caplog.at_level("ERROR"):
         r = run(operator, token, follow_redirects=True)
-    assert "dibatalkan seluruhnya" in r.text
+    assert "Impor terhenti" in r.text
     logged = caplog.text + "".join(rec.exc_text or "" for rec in caplog.records)
-    assert "sidilan import failed" in logged and "IntegrityError" in logged
-    assert "nama_lengkap" not in logged and "duplicate" not in logged
+    assert "sidilan import" in logged and "IntegrityError" in logged
+    assert "nama_lengkap" not in logged and "Siti" not in logged
+
+
+def _imported(app, operator):
+    token = token_of(upload(operator))
+    map_and_preview(operator, token)
+    location = run(operator, token).headers["Location"]  # the job page
+    with app.app_context():
+        batch = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
+        return batch.id, batch.created_ids, batch.household_ids, location
+
+
+def test_undo_takes_back_the_batch_as_a_unit(app, operator):
+    before = counts(app)
+    batch_id, ids, households, page = _imported(app, operator)
+    assert households  # the sample's KKs are new
+    undo = f"/sidilan/impor/riwayat/{batch_id}/batalkan"
+    no_reason = operator.post(undo, data={"alasan": "  "})
+    assert no_reason.status_code == 422 and "Isi alasan pembatalan impor." in no_reason.text
+    r = operator.post(undo, data={"alasan": "berkas nagari yang salah"}, follow_redirects=True)
+    assert "dibatalkan" in r.text and "berkas nagari yang salah" in r.text
+    with app.app_context():
+        people = db.session.scalars(select(Person).where(Person.id.in_(ids))).all()
+        assert len(people) == len(ids) and not any(p.active for p in people)
+        assert not db.session.scalar(
+            select(func.count()).select_from(Disability).where(Disability.person_id.in_(ids))
+        )
+        assert not db.session.scalar(
+            select(func.count()).select_from(Household).where(Household.id.in_(households))
+        )
+        reasons = db.session.scalars(
+            select(ChangeLog.new_value).where(ChangeLog.field == "impor dibatalkan")
+        ).all()
+        assert len(reasons) == len(ids) and all("berkas nagari yang salah" in t for t in reasons)
+        batch = db.session.get(ImportBatch, batch_id)
+        assert batch.status == "dibatalkan" and batch.undo_reason == "berkas nagari yang salah"
+        ev = db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.object_type == "sidilan_import", AuditEvent.action == "delete"
+            )
+        ).one()
+        assert "berkas" not in ev.summary  # the reason is typed text: in the history, not in the audit log
+    after = counts(app)
+    assert after["sidilan_household"] == before["sidilan_household"]
+    # the undone records are out of the registry: the same file imports them again as new
+    token = token_of(upload(operator))
+    map_and_preview(operator, token)
+    preview = operator.get(f"/sidilan/impor/{token}/uji")
+    assert re.search(rf"{len(ids)} <small class=\"muted\">akan dibuat", preview.text)
+    twice = operator.post(undo, data={"alasan": "lagi"}, follow_redirects=True)
+    assert "sudah dibatalkan" in twice.text
+
+
+def test_undo_is_refused_when_a_record_was_worked_on(app, operator):
+    batch_id, ids, _, _ = _imported(app, operator)
+    with app.app_context():
+        person = db.session.get(Person, ids[1])
+        person.tempat_lahir = "Koto Baru"  # an edit by a clerk (version 2)
+        db.session.commit()
+    r = operator.post(
+        f"/sidilan/impor/riwayat/{batch_id}/batalkan", data={"alasan": "salah"}, follow_redirects=True
+    )
+    assert "tidak dapat dibatalkan" in r.text and f"#{ids[1]}" in r.text
+    with app.app_context():
+        assert db.session.scalar(
+            select(func.count()).select_from(Person).where(Person.id.in_(ids), Person.active)
+        )
+        assert db.session.get(ImportBatch, batch_id).status == "selesai"
 
 
 def test_rejected_rows_report_downloads(app, operator):
     token = token_of(upload(operator))
     map_and_preview(operator, token)
-    batch_url = run(operator, token).headers["Location"]
-    batch_id = int(re.search(r"/riwayat/(\d+)", batch_url).group(1))
+    run(operator, token)
+    batch_id = int(re.search(r"/riwayat/(\d+)", last_batch_url(app)).group(1))
     r = operator.get(f"/sidilan/impor/riwayat/{batch_id}/ditolak.csv")
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
@@ -292,7 +388,8 @@ def test_batch_and_pending_upload_are_scoped(app, client, auth):
     auth.login("operator.solok")
     token = token_of(upload(client))
     map_and_preview(client, token)
-    batch_url = run(client, token).headers["Location"]
+    run(client, token)
+    batch_url = last_batch_url(app)
     token2 = token_of(upload(client))
     auth.logout()
     auth.login("operator.sijunjung")
@@ -607,3 +704,26 @@ def test_excel_serial_date_and_sex_spellings():
     ] == ["L", "L", "L", "L", "P", "P", "P", None]
     assert importer.split_ttl("Solok, 12-08-1970") == ("Solok", "12-08-1970")
     assert importer.split_ttl("Alahan Panjang 12 Agustus 1970") == ("Alahan Panjang", "12 Agustus 1970")
+
+
+def test_the_preview_plans_the_file_once(operator, monkeypatch):
+    """Paging or filtering the dry run reads the plan kept beside the upload; a new mapping plans again."""
+    from blueprints.sidilan.importer import plan
+
+    token = token_of(upload(operator))
+    form = map_and_preview(operator, token)
+    real, calls = plan.dry_run, []
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plan, "dry_run", counted)
+    first = operator.get(f"/sidilan/impor/{token}/uji")
+    again = operator.get(f"/sidilan/impor/{token}/uji?tampil=ditolak", headers=HX)
+    assert again.status_code == 200 and "Nama kosong." in again.text
+    assert result_rows(again.text).items() <= result_rows(first.text).items()
+    assert len(calls) == 1
+    form["map_no_hp"] = ""  # another mapping: another plan
+    assert operator.post(f"/sidilan/impor/{token}/kolom", data=form).status_code == 302
+    assert operator.get(f"/sidilan/impor/{token}/uji").status_code == 200 and len(calls) == 2

@@ -384,7 +384,9 @@ def test_replayed_import_run_creates_nothing_new(app):
     assert _count(app, Person) == people + len(GOOD_NIKS) + len(GOOD_WITHOUT_NIK)
     with app.app_context():
         batch = db.session.scalars(select(ImportBatch)).one()
-    assert set(locations) == {f"/sidilan/impor/riwayat/{batch.id}"}
+    # the run that went through lands on its job's page, every replay on the batch report (which links to it)
+    assert set(locations) == {f"/pekerjaan/{batch.job_id}", f"/sidilan/impor/riwayat/{batch.id}"}
+    assert locations.count(f"/pekerjaan/{batch.job_id}") == 1
     # sent once more later (the upload is gone by then): the batch report again, with the note
     again = operator.post(
         f"/sidilan/impor/{token}/jalankan", data={"submission_key": key}, follow_redirects=True

@@ -111,6 +111,9 @@ RAGAM_TERMS = {
     "depresi": ("mental", "depresi"),
 }
 _RAGAM_NOISE = re.compile(r"\b(penyandang|cacat|disabilitas|difabel|ragam|jenis)\b")
+_RAGAM_PATTERNS = [
+    (term, re.compile(rf"\b{re.escape(term)}\b")) for term in sorted(RAGAM_TERMS, key=len, reverse=True)
+]  # longest first
 _RAGAM_SPLIT = re.compile(r"\s*(?:,|;|/|\+|&|\bdan\b)\s*")
 
 
@@ -125,11 +128,7 @@ def parse_ragam(text: str) -> tuple[dict[str, str | None], list[str]]:
         words = " ".join(_RAGAM_NOISE.sub(" ", normalise_header(part)).split())
         if not words:
             continue
-        hit = None
-        for term in sorted(RAGAM_TERMS, key=len, reverse=True):
-            if re.search(rf"\b{re.escape(term)}\b", words):
-                hit = RAGAM_TERMS[term]
-                break
+        hit = next((RAGAM_TERMS[term] for term, pattern in _RAGAM_PATTERNS if pattern.search(words)), None)
         if hit is None:
             unknown.append(part.strip())
             continue

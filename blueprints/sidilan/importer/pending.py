@@ -29,7 +29,7 @@ def _area() -> Path:
 def _sweep(area: Path) -> None:
     """Uploads are personal data: drop the ones nobody finished within a day."""
     limit = time.time() - KEEP_SECONDS
-    for p in area.glob("*.json"):
+    for p in [*area.glob("*.json"), *area.glob("*.dry")]:
         try:
             if p.stat().st_mtime < limit:
                 p.unlink()
@@ -63,8 +63,9 @@ class Pending:
         tmp.replace(path)
 
     def discard(self) -> None:
-        with contextlib.suppress(OSError):
-            (_area() / f"{self.token}.json").unlink()
+        for suffix in (".json", ".dry"):
+            with contextlib.suppress(OSError):
+                (_area() / f"{self.token}{suffix}").unlink()
 
 
 def create_pending(sheet: Sheet, user) -> Pending:

@@ -2,8 +2,9 @@
 has its own rule function (reject the row, or keep it with a warning); then the rows are matched against the
 registry and against each other. Reads the database, writes nothing."""
 
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -30,7 +31,7 @@ from .parse import (
     split_ttl,
     strip_prefix,
 )
-from .pending import Pending
+from .pending import Pending, _area
 
 BARU, COCOK, DITOLAK = "baru", "cocok", "ditolak"
 STATUS_LABELS = {BARU: "Akan dibuat", COCOK: "Cocok dengan data yang ada", DITOLAK: "Ditolak"}
@@ -355,7 +356,7 @@ def _registry(
     rows: list[RowResult], user
 ) -> tuple[dict[str, int], dict[str, list[tuple[int, str, str | None]]]]:
     """Records in the user's scope by NIK (-> id) and by No. KK (-> id, name, NIK); a merged one as the record
-    it was merged into."""
+    it was merged into; an inactive one (an undone import) not at all."""
     niks = sorted({r.values["nik"] for r in rows if r.values.get("nik")})
     kks = sorted({r.values["no_kk"] for r in rows if r.values.get("no_kk")})
     by_nik: dict[str, int] = {}
@@ -363,7 +364,7 @@ def _registry(
     for chunk in range(0, len(niks), 500):
         stmt = (
             scoped(Person, user, Person.id, Person.nik, Person.merged_into_id)
-            .where(Person.nik.in_(niks[chunk : chunk + 500]))
+            .where(Person.nik.in_(niks[chunk : chunk + 500]), Person.active.is_(True))
             .order_by(Person.id)
         )
         for pid, nik, merged in db.session.execute(stmt):
@@ -373,7 +374,7 @@ def _registry(
             scoped(
                 Person, user, Person.id, Person.no_kk, Person.nama_lengkap, Person.nik, Person.merged_into_id
             )
-            .where(Person.no_kk.in_(kks[chunk : chunk + 500]))
+            .where(Person.no_kk.in_(kks[chunk : chunk + 500]), Person.active.is_(True))
             .order_by(Person.id)
         )
         for pid, kk, name, other_nik, merged in db.session.execute(stmt):
@@ -387,21 +388,14 @@ def _find_matches(results: list[RowResult], user) -> None:
     live = [r for r in results if r.status != DITOLAK]
     by_nik, by_kk = _registry(live, user)
     seen_nik: dict[str, int] = {}
-    seen_kk_name: list[tuple[str, str, str | None, int]] = []
+    seen_kk: dict[str, list[tuple[str, str | None, int]]] = {}  # No. KK -> earlier rows (name, NIK, line)
     for r in live:
         nik, kk, name = r.values.get("nik"), r.values.get("no_kk"), r.values["nama_lengkap"]
         if nik and nik in seen_nik:
             r.reject(f"NIK sama dengan baris {seen_nik[nik]} dalam berkas ini.")
             continue
         twin = (
-            next(
-                (
-                    line
-                    for k, n, other_nik, line in seen_kk_name
-                    if k == kk and _same(name, n, nik, other_nik)
-                ),
-                None,
-            )
+            next((line for n, other_nik, line in seen_kk.get(kk, ()) if _same(name, n, nik, other_nik)), None)
             if kk
             else None
         )
@@ -411,7 +405,7 @@ def _find_matches(results: list[RowResult], user) -> None:
         if nik:
             seen_nik[nik] = r.line
         if kk:
-            seen_kk_name.append((kk, name, nik, r.line))
+            seen_kk.setdefault(kk, []).append((name, nik, r.line))
         if nik and nik in by_nik:
             r.status, r.match_id, r.match_by = COCOK, by_nik[nik], "NIK"
         elif kk:
@@ -457,3 +451,39 @@ def dry_run(pending: Pending, user, today: date) -> DryRun:
     _find_matches(results, user)
     _one_head_per_kk(results, pending.regency_id)
     return DryRun(rows=results)
+
+
+def _cache_key(pending: Pending, user, today: date) -> str:
+    return json.dumps([pending.mapping, pending.sheet.header_row, pending.source, user.id, today.isoformat()])
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def shown_dry_run(pending: Pending, user, today: date) -> DryRun:
+    """The dry run the preview pages show, worked out once per mapping and day and kept beside the upload, so
+    paging or filtering a 20,000-row preview does not plan the file again. (The run plans it afresh.)"""
+    path = _area() / f"{pending.token}.dry"
+    key = _cache_key(pending, user, today)
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored["key"] == key:
+            rows = [RowResult(**r) for r in stored["rows"]]
+            for r in rows:
+                if r.values.get("tanggal_lahir"):
+                    r.values["tanggal_lahir"] = date.fromisoformat(r.values["tanggal_lahir"])
+            return DryRun(rows=rows)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    run = dry_run(pending, user, today)
+    rows = []
+    for r in run.rows:
+        row = asdict(r)
+        row["values"] = {k: _plain(v) for k, v in r.values.items()}
+        rows.append(row)
+    tmp = path.with_suffix(".drytmp")
+    tmp.write_text(json.dumps({"key": key, "rows": rows}), encoding="utf-8")
+    tmp.chmod(0o600)
+    tmp.replace(path)
+    return run

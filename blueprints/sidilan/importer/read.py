@@ -14,11 +14,11 @@ from blueprints.core.uploads import spreadsheet_problem
 
 from .parse import normalise_header
 
-MAX_ROWS = 2000  # one request must finish well inside a worker timeout, duplicate checks included
+MAX_ROWS = 20_000  # a regency's register; the run commits in chunks (apply.CHUNK), the dry run is set-based
 MAX_COLS = 60
 HEADER_ROWS = 20  # rows a file may have above and in its header (the header is guessed among the first 20)
 MAX_CELL = 1000  # longer cell text is cut here; the field checks then reject it with a clear reason
-MAX_CHARS = 5_000_000  # all cells together: what one dry run may hold in the temporary area
+MAX_CHARS = 16_000_000  # all cells together (800 characters a row at the row cap): the temporary area's bound
 TOO_MANY_ROWS = (
     f"Berkas berisi lebih dari {MAX_ROWS:,} baris data. Pecah menjadi beberapa berkas lalu impor "
     "satu per satu."

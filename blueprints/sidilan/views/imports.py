@@ -1,11 +1,15 @@
-"""SIDILAN spreadsheet import (item 8): upload, column mapping, dry run, run, batch report, rejected rows."""
+"""SIDILAN spreadsheet import (item 8): upload, column mapping, dry run, run, batch report (progress, resume,
+undo), rejected rows."""
 
 import itertools
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.orm import selectinload
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from blueprints.core import audit
 from blueprints.core.export import download
@@ -31,7 +35,21 @@ class UploadForm(CreateForm):
 
 
 class RunForm(CreateForm):
-    """The run button of a dry run. Its key is the upload's token (see importer.apply.run_import)."""
+    """The run button of a dry run. Its key is the upload's token (see importer.apply.start_import)."""
+
+
+class UndoForm(FlaskForm):
+    alasan = TextAreaField(
+        "Alasan pembatalan",
+        validators=[
+            DataRequired("Isi alasan pembatalan impor."),
+            Length(max=500, message="Maksimal 500 karakter."),
+        ],
+    )
+
+
+class ResumeForm(FlaskForm):
+    """The 'lanjutkan' button of a stopped batch (CSRF only)."""
 
 
 def _pending_or_404(token: str) -> importer.Pending:
@@ -64,6 +82,7 @@ def import_upload():
         batches=batches,
         fields=importer.FIELDS,
         max_rows=importer.MAX_ROWS,
+        chunk=importer.chunk_size(),
         status=FORM_INVALID if form.errors else 200,
     )
 
@@ -120,7 +139,7 @@ def import_mapping(token: str):
 
 
 def _run(pending: importer.Pending) -> importer.DryRun:
-    return importer.dry_run(pending, current_user, today_local())
+    return importer.shown_dry_run(pending, current_user, today_local())
 
 
 def _preview(pending: importer.Pending, form: RunForm, status: int = 200):
@@ -157,13 +176,11 @@ def import_preview(token: str):
 @bp.route("/impor/<token>/jalankan", methods=["POST"])
 @roles_required(*IMPORT_ROLES)
 def import_run(token: str):
-    """Import the rows that passed, all in one transaction; the rejected ones go to the batch report."""
+    """Open the import batch of the rows that passed and run it; the batch page shows how far it got."""
     form = RunForm()
-    out = importer.run_import(token, form, current_user, today_local())
+    out = importer.start_import(token, form, current_user)
     if out.replay:
         return out.replay.response()
-    if out.error:
-        flash(out.error, "error")
     if out.redirect:
         return redirect(out.redirect)
     if out.record is None:  # the form itself was refused: the dry run again, with the message
@@ -171,22 +188,65 @@ def import_run(token: str):
         if not pending.mapped:
             return redirect(url_for("sidilan.import_mapping", token=token))
         return _preview(pending, form, FORM_INVALID)
-    batch = out.record
-    flash(
-        f"Impor selesai: {batch.created_count} data baru dibuat (draf), {batch.matched_count} cocok dengan data "
-        f"yang ada, {batch.rejected_count} ditolak.",
-        "ok",
+    return _started(out.record)
+
+
+def _started(batch):
+    """The run goes to the job queue; its page shows the progress (and the batch page links to it)."""
+    job, _ = importer.queue_run(batch, current_user)
+    return redirect(url_for("jobs.show", id=job.id))
+
+
+def _batch_page(batch, undo_form=None, status: int = 200):
+    page = paginate_list(batch.rejected, request.args.get("hal"))
+    return render(
+        "sidilan/report_import_batch.html",
+        batch=batch,
+        page=page,
+        headers=batch.headers,
+        resumable=importer.resumable(batch),
+        stopped=importer.stopped(batch),
+        undo_form=undo_form or UndoForm(),
+        resume_form=ResumeForm(),
+        status=status,
     )
-    return redirect(url_for("sidilan.import_batch", batch_id=batch.id))
 
 
 @bp.route("/impor/riwayat/<int:batch_id>")
 @audit.reads("sidilan_import", "laporan impor")
 @roles_required(*IMPORT_REPORT_ROLES)
 def import_batch(batch_id: int):
+    return _batch_page(get_scoped_or_404(report_models.ImportBatch, batch_id))
+
+
+@bp.route("/impor/riwayat/<int:batch_id>/lanjutkan", methods=["POST"])
+@roles_required(*IMPORT_ROLES)
+def import_resume(batch_id: int):
+    """Resume a stopped batch from its last committed chunk."""
     batch = get_scoped_or_404(report_models.ImportBatch, batch_id)
-    page = paginate_list(batch.rejected, request.args.get("hal"))
-    return render("sidilan/report_import_batch.html", batch=batch, page=page, headers=batch.headers)
+    if not ResumeForm().validate_on_submit():
+        abort(400)
+    out = importer.resume_import(batch, current_user)
+    if out.error:
+        flash(out.error, "error")
+        return redirect(url_for("sidilan.import_batch", batch_id=batch_id))
+    return _started(batch)
+
+
+@bp.route("/impor/riwayat/<int:batch_id>/batalkan", methods=["POST"])
+@roles_required(*IMPORT_ROLES)
+def import_undo(batch_id: int):
+    """Undo a batch as a unit, with a reason; refused with the records named when some were worked on."""
+    batch = get_scoped_or_404(report_models.ImportBatch, batch_id)
+    form = UndoForm()
+    out = importer.undo_batch(batch, form, current_user)
+    if out.record is None and not out.refusals:
+        return _batch_page(batch, form, FORM_INVALID)
+    if out.error:
+        flash(out.error, "error")
+    else:
+        flash(f"Impor #{batch.id} dibatalkan: {len(batch.created_ids)} data dikeluarkan dari registri.", "ok")
+    return redirect(url_for("sidilan.import_batch", batch_id=batch_id))
 
 
 @bp.route("/impor/riwayat/<int:batch_id>/ditolak.<fmt>")
