@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import to_local
@@ -46,8 +45,7 @@ def build(a: Agreement, meetings=None, slips=None) -> list[Item]:
     """``meetings``, ``slips``: the agreement's own, when the caller has them already."""
     items: list[Item] = []
     for ev in db.session.scalars(
-        select(Event)
-        .options(selectinload(Event.actor))  # one query for the actors, however many
+        select(Event)  # actors joined in (Event.actor), however many
         .where(Event.agreement_id == a.id)
         .order_by(Event.at, Event.id)
     ):
