@@ -35,11 +35,7 @@ def attention(user, today: date) -> Attention:
     agreements = list(
         db.session.scalars(
             scoped(Agreement, user)
-            .options(
-                selectinload(Agreement.children),
-                selectinload(Agreement.numbers),
-                selectinload(Agreement.parties),
-            )
+            .options(selectinload(Agreement.children))  # what validity reads; parents are among the rows
             .order_by(Agreement.id)
         )
     )

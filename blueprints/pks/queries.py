@@ -1,12 +1,12 @@
 """Reads shared by several pages of Kerja Sama: constant query counts, no writes."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from blueprints.core.extensions import db
 from blueprints.core.scope import scoped
 
-from .models import Agreement, DocNumber
+from .models import Agreement, DocNumber, Party, ScopeItem
 
 
 def by_agreement(model, ids, *order_by) -> dict[int, list]:
@@ -23,6 +23,24 @@ def by_agreement(model, ids, *order_by) -> dict[int, list]:
 def list_options():
     """What list rows show: numbers, and the children that may extend validity. Constant query count."""
     return (selectinload(Agreement.numbers), selectinload(Agreement.children))
+
+
+def record_options(with_scope_items: bool = True):
+    """What an agreement's record pages show of it, each part in one query however many rows: parent,
+    initiating regency, its KSB scope item, parties (regency, organisation, signatories), numbers, children
+    and (``with_scope_items``) a KSB's scope items with their PKS."""
+    options = [
+        joinedload(Agreement.parent),
+        joinedload(Agreement.pemrakarsa_regency),
+        selectinload(Agreement.scope_item),
+        selectinload(Agreement.parties).joinedload(Party.regency),
+        selectinload(Agreement.numbers),
+        selectinload(Agreement.children),
+    ]
+    if with_scope_items:
+        # named here: the mapper-level selectin of ScopeItem.agreements stops at the Agreement -> Agreement cycle
+        options.append(selectinload(Agreement.scope_items).selectinload(ScopeItem.agreements))
+    return tuple(options)
 
 
 def children_of(a: Agreement) -> list[Agreement]:
