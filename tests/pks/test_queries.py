@@ -63,11 +63,11 @@ STILL_ABOVE = {
     "/pks/": 8,  # the same attention lists
     "/pks/laporan.xlsx": 7,
     "/pks/laporan.pdf": 7,
-    "/pks/{pks}": 18,
+    "/pks/{pks}": 17,
     "/pks/{pks}/tahap": 8,
     "/pks/{pks}/pelaksanaan": 8,
     "/pks/{pks}/lembar.pdf": 12,
-    "/pks/{ksb}": 17,
+    "/pks/{ksb}": 16,
     "/pks/{ksb}/lembar.pdf": 13,
     "/pks/rapat/{meeting}": 8,
     "/pks/rapat/{meeting}/paket.pdf": 7,

@@ -26,7 +26,7 @@ from ..waiting import menunggu_label, regency_names
 @bp.route("/<int:agreement_id>/lembar.pdf")
 @audit.reads("pks_agreement", "cetak lembar kesepakatan")
 def sheet_pdf(agreement_id):
-    a = get_scoped_or_404(Agreement, agreement_id, options=record_options())
+    a = get_scoped_or_404(Agreement, agreement_id, options=record_options(with_signatories=True))
     today = today_local()
     slips = slips_of(a)
     data = render_pdf(
