@@ -25,17 +25,24 @@ def list_options():
     return (selectinload(Agreement.numbers), selectinload(Agreement.children))
 
 
+def party_options(with_signatories: bool = False):
+    """An agreement's parties with their regency (and ``with_signatories`` their signatories), one query each."""
+    parties = selectinload(Agreement.parties)
+    signatories = (
+        parties.selectinload(Party.signatories) if with_signatories else parties.lazyload(Party.signatories)
+    )
+    return (parties.joinedload(Party.regency), signatories)
+
+
 def record_options(with_scope_items: bool = True, with_signatories: bool = False):
     """What an agreement's record pages show of it, each part in one query however many rows: parent,
     initiating regency, its KSB scope item, parties (regency, organisation; ``with_signatories`` their
     signatories), numbers, children and (``with_scope_items``) a KSB's scope items with their PKS."""
-    parties = selectinload(Agreement.parties)
     options = [
         joinedload(Agreement.parent),
         joinedload(Agreement.pemrakarsa_regency),
         selectinload(Agreement.scope_item),
-        parties.joinedload(Party.regency),
-        parties.selectinload(Party.signatories) if with_signatories else parties.lazyload(Party.signatories),
+        *party_options(with_signatories),
         selectinload(Agreement.numbers),
         selectinload(Agreement.children),
     ]
