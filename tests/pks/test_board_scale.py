@@ -43,3 +43,68 @@ def test_board_at_500_agreements_fits_the_budgets_and_links_to_every_card(app):
     listing = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     kinds = re.findall(r"<tr><td>([A-Z]+)</td>", listing)
     assert len(kinds) == min(20, int(link.group(2))) and set(kinds) <= {"PKS", "ADENDUM", "PERPANJANGAN"}
+
+
+def _dashboard_at_scale(app):
+    """500 agreements, 300 of them signed PKS ending within three weeks (300 expiry reminders)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from blueprints.core.timeutil import today_local
+    from blueprints.pks.models import Agreement
+
+    with app.app_context():
+        today = today_local()
+        signed = add_agreements(300, "PKS", seed=5)
+        add_agreements(170, "PKS", seed=6)
+        add_agreements(30, "KSB", seed=7)
+        db.session.execute(
+            update(Agreement)
+            .where(Agreement.id.in_(signed))
+            .values(
+                tahap="pelaksanaan",
+                tgl_ttd=today - timedelta(days=300),
+                tgl_mulai=today - timedelta(days=300),
+                tgl_berakhir=today + timedelta(days=20),
+            )
+        )
+        db.session.commit()
+    return logged_in(app, "kerjasama.solok")
+
+
+def test_dashboard_at_500_agreements_caps_each_list_and_links_to_it_in_full(app):
+    from blueprints.pks.home import DASHBOARD_ROWS
+
+    client = _dashboard_at_scale(app)
+    page = client.get("/pks/")
+    assert page.status_code == 200 and gz(page.data) <= PAGE_BUDGET, f"/pks/: {gz(page.data)} B gz"
+    html = page.get_data(as_text=True)
+    more = dict(re.findall(r'<a href="(/pks/perhatian/\w+)">\d+ dari (\d+) — lihat semua</a>', html))
+    assert "/pks/perhatian/reminders" in more and int(more["/pks/perhatian/reminders"]) >= 300
+    assert f"{DASHBOARD_ROWS} dari {more['/pks/perhatian/reminders']} — lihat semua" in html
+    for url, total in more.items():
+        seen, n = 0, 1
+        while True:
+            full = client.get(f"{url}?hal={n}")
+            assert full.status_code == 200 and gz(full.data) <= PAGE_BUDGET, f"{url}?hal={n}"
+            rows = full.get_data(as_text=True).count("<li>") + full.get_data(as_text=True).count("<tr><td>")
+            seen += rows
+            if "Berikutnya" not in full.get_data(as_text=True):
+                break
+            n += 1
+        assert seen == int(total), url  # page by page, the full list holds every row
+    assert client.get("/pks/perhatian/lain").status_code == 404
+
+
+def test_other_lists_at_500_agreements_fit_the_page_budget(app):
+    from sqlalchemy import select
+
+    from blueprints.pks.models import Meeting
+
+    client = _dashboard_at_scale(app)
+    with app.app_context():
+        meeting = db.session.scalar(select(Meeting.id).order_by(Meeting.id))
+    for url in ("/pks/cakupan", "/pks/laporan", "/pks/menunggu", "/", f"/pks/rapat/{meeting}"):
+        page = client.get(url)
+        assert page.status_code == 200 and gz(page.data) <= PAGE_BUDGET, f"{url}: {gz(page.data)} B gz"
