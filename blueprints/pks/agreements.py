@@ -33,9 +33,10 @@ def search(args, user):
     text in the title or any number; newest first."""
     q = CONTROL_CHARS.sub("", args.get("q") or "").strip()[:100]
     stmt = scoped(Agreement, user)
-    jenis, tahap, daerah, urusan = (args.get(k, "") for k in ("jenis", "tahap", "daerah", "urusan"))
-    if jenis in JENIS:
-        stmt = stmt.where(Agreement.jenis == jenis)
+    tahap, daerah, urusan = (args.get(k, "") for k in ("tahap", "daerah", "urusan"))
+    jenis = [j for j in args.getlist("jenis") if j in JENIS]  # several from the board's "lihat semua"
+    if jenis:
+        stmt = stmt.where(Agreement.jenis.in_(jenis))
     if tahap in TAHAP:
         stmt = stmt.where(Agreement.tahap == tahap)
     if urusan in URUSAN:

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
@@ -15,7 +15,7 @@ from blueprints.core.scope import scoped
 from blueprints.core.timeutil import today_local
 
 from .access import rules_only
-from .models import FINAL_STAGES, Agreement, ScopeItem
+from .models import FINAL_STAGES, Agreement, ScopeItem, ScopeLink
 from .reminders import all_reminders
 from .settings import setting
 from .target import format_target
@@ -23,25 +23,54 @@ from .validity import status_berlaku
 from .waiting import menunggu_label, regency_names, waiting_days
 
 
+def uncovered_items(ksb_ids) -> list[ScopeItem]:
+    """Scope items of these KSBs that no live (not cancelled) agreement implements, in one query."""
+    if not ksb_ids:
+        return []
+    live = (
+        select(ScopeLink.agreement_id)
+        .join(Agreement, Agreement.id == ScopeLink.agreement_id)
+        .where(ScopeLink.scope_item_id == ScopeItem.id, Agreement.tahap != "dibatalkan")
+    )
+    return list(
+        db.session.scalars(
+            select(ScopeItem)
+            .where(ScopeItem.ksb_id.in_(ksb_ids), ~live.exists())
+            .options(lazyload(ScopeItem.agreements))  # none live; the page does not list them
+            .order_by(ScopeItem.id)
+        )
+    )
+
+
+DASHBOARD_ROWS = 10  # rows of each list on the module's home page; "lihat semua" opens the list in full
+ATTENTION_PARTS = {  # the lists of Attention, by the name their full page has in its URL
+    "waiting_signature": "Menunggu tanda tangan",
+    "reminders": "Pengingat",
+    "uncovered": "Ruang lingkup KSB tanpa PKS",
+    "expired": "Sudah kedaluwarsa",
+}
+
+
 @dataclass(frozen=True)
 class Attention:
     reminders: list
     waiting_signature: list  # (agreement, target label, waiting label, days)
-    uncovered: list  # (scope item, days without PKS)
+    uncovered: list  # (scope item, days without PKS, late)
     expired: list
+
+    @property
+    def danger(self) -> bool:
+        """Some reminder asks for action at once (the banner; the panel's tone)."""
+        return any(r.tone == "danger" for r in self.reminders)
 
 
 def attention(user, today: date) -> Attention:
     agreements = list(
         db.session.scalars(
             scoped(Agreement, user)
-            .options(
-                selectinload(Agreement.children),
-                selectinload(Agreement.numbers),
-                selectinload(Agreement.parties),
-            )
+            .options(joinedload(Agreement.children))  # what validity reads; parents are among the rows
             .order_by(Agreement.id)
-        )
+        ).unique()
     )
     names = regency_names()
     waiting = []
@@ -57,19 +86,11 @@ def attention(user, today: date) -> Attention:
             )
     n_days = int(setting("PKS_SCOPE_ITEM_DAYS"))
     uncovered = []
-    ksb_ids = [a.id for a in agreements if a.jenis == "KSB" and a.is_signed]
-    if ksb_ids:
-        for item in db.session.scalars(
-            select(ScopeItem)
-            .where(ScopeItem.ksb_id.in_(ksb_ids))
-            .options(selectinload(ScopeItem.agreements))
-            .order_by(ScopeItem.id)
-        ):
-            live = [p for p in item.agreements if p.tahap != "dibatalkan"]
-            since = item.dicatat_pada or item.ksb.tgl_ttd
-            days = (today - since).days if since else 0
-            if not live and days >= 0:
-                uncovered.append((item, days, days >= n_days))
+    for item in uncovered_items([a.id for a in agreements if a.jenis == "KSB" and a.is_signed]):
+        since = item.dicatat_pada or item.ksb.tgl_ttd  # the KSB is among the rows: no query
+        days = (today - since).days if since else 0
+        if days >= 0:
+            uncovered.append((item, days, days >= n_days))
     expired = [
         a for a in agreements if status_berlaku(a, today) == "kedaluwarsa" and a.tahap not in FINAL_STAGES
     ]
@@ -96,5 +117,5 @@ def panels(user) -> list[Panel]:
             items.append((f"{r.judul[:70]}: {r.text}", url_for("pks.detail", agreement_id=r.agreement_id)))
     for item, days, _late in att.uncovered:
         items.append((f"Ruang lingkup KSB tanpa PKS: {item.nama} ({days} hari)", url_for("pks.coverage")))
-    tone = "danger" if any(r.tone == "danger" for r in att.reminders) else ("warn" if items else "")
+    tone = "danger" if att.danger else ("warn" if items else "")
     return [Panel("Kerja sama: perlu perhatian", items[:12], more_url=url_for("pks.index"), tone=tone)]

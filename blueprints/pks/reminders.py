@@ -8,7 +8,7 @@ those rows for many agreements at once.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Date, cast, literal_column, null, select, union_all
 
 from blueprints.core.extensions import db
 
@@ -22,7 +22,6 @@ from .models import (
     Report,
     meeting_agreement,
 )
-from .queries import by_agreement
 from .settings import ladder
 from .target import format_target
 from .validity import BANNER_DAYS, effective_end, status_berlaku
@@ -171,29 +170,65 @@ def reminders_for(
     return [r for r in found if r] + _work_reminders(a, today, actions, obligations, reports)
 
 
-def open_actions(ids) -> dict[int, list[ActionItem]]:
-    """Open action items of the meetings that discussed each agreement, in one query."""
-    out: dict[int, list] = {}
+def work_rows(ids) -> tuple[dict[int, list], dict[int, list], dict[int, list]]:
+    """What the work reminders read, for many agreements in one UNION ALL: (open action items of the meetings
+    that discussed each agreement, its obligations, its reports), each grouped by agreement id in id order.
+    The rows come back as unattached model instances holding the columns the rules read."""
+    actions: dict[int, list] = {}
+    obligations: dict[int, list] = {}
+    reports: dict[int, list] = {}
     if not ids:
-        return out
-    rows = db.session.execute(
-        select(meeting_agreement.c.agreement_id, ActionItem)
+        return actions, obligations, reports
+    no_date = cast(null(), Date)
+    parts = union_all(
+        select(
+            literal_column("'tl'").label("kind"),
+            meeting_agreement.c.agreement_id.label("agreement_id"),
+            ActionItem.id.label("id"),
+            ActionItem.text.label("text"),
+            ActionItem.due.label("due"),
+            literal_column("''").label("status"),
+            no_date.label("delivered"),
+        )
         .join(ActionItem, ActionItem.meeting_id == meeting_agreement.c.meeting_id)
-        .where(meeting_agreement.c.agreement_id.in_(ids), ActionItem.done.is_(False))
-        .order_by(ActionItem.id)
-    )
-    for aid, item in rows:
-        out.setdefault(aid, []).append(item)
-    return out
+        .where(meeting_agreement.c.agreement_id.in_(ids), ActionItem.done.is_(False)),
+        select(
+            literal_column("'kw'"),
+            Obligation.agreement_id,
+            Obligation.id,
+            Obligation.text,
+            Obligation.due,
+            Obligation.status,
+            no_date,
+        ).where(Obligation.agreement_id.in_(ids)),
+        select(
+            literal_column("'lap'"),
+            Report.agreement_id,
+            Report.id,
+            Report.periode,
+            Report.jatuh_tempo,
+            literal_column("''"),
+            Report.disampaikan_pada,
+        ).where(Report.agreement_id.in_(ids)),
+    ).subquery()
+    for kind, aid, rid, text, due, status, delivered in db.session.execute(
+        select(parts).order_by(parts.c.id)
+    ):
+        if kind == "tl":
+            actions.setdefault(aid, []).append(ActionItem(id=rid, text=text, due=due, done=False))
+        elif kind == "kw":
+            obligations.setdefault(aid, []).append(
+                Obligation(id=rid, agreement_id=aid, text=text, due=due, status=status)
+            )
+        else:
+            reports.setdefault(aid, []).append(
+                Report(id=rid, agreement_id=aid, periode=text, jatuh_tempo=due, disampaikan_pada=delivered)
+            )
+    return actions, obligations, reports
 
 
 def all_reminders(agreements, today: date) -> list[Reminder]:
-    ids = [a.id for a in agreements]
-    obligations, reports, actions = (
-        by_agreement(Obligation, ids),
-        by_agreement(Report, ids),
-        open_actions(ids),
-    )
+    actions, obligations, reports = work_rows([a.id for a in agreements])
     rungs = ladder()
     out = []
     for a in agreements:

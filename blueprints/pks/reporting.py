@@ -54,7 +54,9 @@ def period_from(args, today: date) -> Period:
 def pack_rows(period: Period, user, today: date) -> list[dict]:
     today = min(today, period.end)
     agreements = list(
-        db.session.scalars(scoped(Agreement, user).options(*list_options()).order_by(Agreement.id))
+        db.session.scalars(
+            scoped(Agreement, user).options(*list_options(joined_children=True)).order_by(Agreement.id)
+        ).unique()
     )
     ids = [a.id for a in agreements]
     obligations, reports = by_agreement(Obligation, ids), by_agreement(Report, ids)

@@ -11,6 +11,8 @@ DEFAULTS = {
     "PKS_REMINDER_LADDER": (180, 90, 30, 7, 0),
     # A signed KSB's scope item with no PKS is on the attention list; late after this many days (§7).
     "PKS_SCOPE_ITEM_DAYS": 180,
+    # Cards shown per stage on the kanban; the rest are one "lihat semua" link to the filtered list (§8).
+    "PKS_BOARD_CARDS": 5,
     # Largest upload in bytes; None = what MAX_UPLOAD_MB allows (§4.3).
     "PKS_MAX_UPLOAD_BYTES": None,
     # The report pack (xlsx, pdf) of more agreements than this is made by a background job (core.jobs).

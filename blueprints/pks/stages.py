@@ -4,7 +4,11 @@ Functions take ``today`` explicitly so tests and the daily job decide the date; 
 caller commits.
 """
 
+from dataclasses import dataclass
 from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
@@ -15,7 +19,7 @@ from blueprints.core.scope import scoped
 from .checks import dprd_errors, rule_warnings
 from .events import log
 from .models import FINAL_STAGES, SIGNED_STAGES, TAHAP, Agreement
-from .queries import list_options
+from .settings import setting
 from .validity import effective_end
 
 KSB_FLOW = {
@@ -145,19 +149,42 @@ def move(a: Agreement, shown: str, to: str, reason: str, user, today: date) -> O
     return out
 
 
-def board(jenis: str, all_stages: bool = False) -> tuple[str, list, int]:
+BOARD_KINDS = {"KSB": ("KSB",), "PKS": ("PKS", "ADENDUM", "PERPANJANGAN")}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One stage of the board: its first ``cards`` (at most the PKS_BOARD_CARDS setting) out of ``total``."""
+
+    code: str
+    label: str
+    cards: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.cards)
+
+
+def board(jenis: str, all_stages: bool = False) -> tuple[str, list[Column], int]:
     """The kanban of the user's KSB, or of the PKS with their adendum and perpanjangan: (jenis, columns, number
-    of empty stages), each column (stage, label, agreements). Empty stages are left out unless ``all_stages``."""
-    jenis = jenis if jenis in ("KSB", "PKS") else "PKS"
-    kinds = ("KSB",) if jenis == "KSB" else ("PKS", "ADENDUM", "PERPANJANGAN")
-    rows = list(
-        db.session.scalars(
-            scoped(Agreement)
-            .where(Agreement.jenis.in_(kinds))
-            .options(*list_options())
-            .order_by(Agreement.id)
-        )
-    )
-    columns = [(s, TAHAP[s], [a for a in rows if a.tahap == s]) for s in stage_order(jenis)]
-    empty = sum(1 for _, _, cards in columns if not cards)
-    return jenis, [c for c in columns if all_stages or c[2]], empty
+    of empty stages). Empty stages are left out unless ``all_stages``. Each column holds its first cards (oldest
+    first) and the stage's total, so the board stays small at any size (docs/pks.md §8): one query, the cards
+    and each stage's count from window functions."""
+    jenis = jenis if jenis in BOARD_KINDS else "PKS"
+    limit = int(setting("PKS_BOARD_CARDS"))
+    position = func.row_number().over(partition_by=Agreement.tahap, order_by=Agreement.id).label("position")
+    total = func.count().over(partition_by=Agreement.tahap).label("total")
+    inner = scoped(Agreement).where(Agreement.jenis.in_(BOARD_KINDS[jenis])).add_columns(position, total)
+    inner = inner.subquery()
+    card = aliased(Agreement, inner)
+    cards: dict[str, list] = {}
+    totals: dict[str, int] = {}
+    for a, n in db.session.execute(
+        select(card, inner.c.total).where(inner.c.position <= limit).order_by(inner.c.id)
+    ):
+        cards.setdefault(a.tahap, []).append(a)
+        totals[a.tahap] = n
+    columns = [Column(s, TAHAP[s], cards.get(s, []), totals.get(s, 0)) for s in stage_order(jenis)]
+    empty = sum(1 for c in columns if not c.total)
+    return jenis, [c for c in columns if all_stages or c.total], empty

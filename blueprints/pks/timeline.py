@@ -3,14 +3,15 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Date, String, Text, cast, literal, null, select, union_all
+from sqlalchemy.orm import aliased
 
+from blueprints.auth.models import User
 from blueprints.core.extensions import db
-from blueprints.core.timeutil import to_local
+from blueprints.core.timeutil import UTCDateTime, to_local
 
 from .minutes import meetings_of
-from .models import TAHAP, Activity, Agreement, Document, Evaluation, Event, Letter, Report
+from .models import DOC_KINDS, TAHAP, Activity, Agreement, Document, Evaluation, Event, Letter, Report
 from .slips import slips_of
 from .target import format_target
 
@@ -42,30 +43,95 @@ def _day(dt) -> date:
     return to_local(dt).date()
 
 
+def _rows(agreement_id: int):
+    """Events, documents, letters, delivered reports, activities and evaluations of one agreement in one
+    UNION ALL, each as (source, id, instant, day, s1, s2, s3, s4, person): one query however many rows."""
+    text_null, day_null = cast(null(), Text), cast(null(), Date)
+
+    def shape(source, model, at, day, s1, s2, s3, s4, person):
+        return select(
+            literal(source, String).label("source"),
+            model.id.label("id"),
+            (at if at is not None else cast(null(), UTCDateTime())).label("at"),
+            (day if day is not None else day_null).label("day"),
+            cast(s1, Text).label("s1") if s1 is not None else text_null.label("s1"),
+            cast(s2, Text).label("s2") if s2 is not None else text_null.label("s2"),
+            cast(s3, Text).label("s3") if s3 is not None else text_null.label("s3"),
+            cast(s4, Text).label("s4") if s4 is not None else text_null.label("s4"),
+            (person if person is not None else text_null).label("person"),
+        ).where(model.agreement_id == agreement_id)
+
+    actor, uploader = aliased(User), aliased(User)
+    union = union_all(
+        shape(
+            "event",
+            Event,
+            Event.at,
+            Event.on_date,
+            Event.kind,
+            Event.from_state,
+            Event.to_state,
+            Event.reason,
+            actor.name,
+        ).outerjoin(actor, actor.id == Event.actor_id),
+        shape(
+            "document",
+            Document,
+            Document.uploaded_at,
+            None,
+            Document.kind,
+            Document.versi,
+            Document.filename,
+            Document.sha256,
+            uploader.name,
+        ).outerjoin(uploader, uploader.id == Document.uploaded_by_id),
+        shape(
+            "letter",
+            Letter,
+            None,
+            Letter.tanggal,
+            Letter.arah,
+            Letter.nomor,
+            Letter.perihal,
+            Letter.tembusan,
+            None,
+        ),
+        shape("report", Report, None, Report.disampaikan_pada, Report.periode, None, None, None, None).where(
+            Report.disampaikan_pada.is_not(None)
+        ),
+        shape(
+            "activity", Activity, None, Activity.tanggal, Activity.jenis, Activity.status, None, None, None
+        ),
+        shape(
+            "evaluation", Evaluation, None, Evaluation.tanggal, Evaluation.rekomendasi, None, None, None, None
+        ),
+    ).subquery()
+    return db.session.execute(select(union).order_by(union.c.source, union.c.id))
+
+
+def _item(row) -> Item:
+    source, rid, s1, s2, s3, s4 = row.source, row.id, row.s1 or "", row.s2 or "", row.s3 or "", row.s4 or ""
+    if source == "event":
+        text = s4
+        if s1 == "tahap":
+            text = f"{TAHAP.get(s2, s2) or '—'} → {TAHAP.get(s3, s3)}" + (f": {s4}" if s4 else "")
+        return Item(row.day or _day(row.at), rid, EVENT_KIND.get(s1, s1), text, row.person or "")
+    if source == "document":
+        label = DOC_KINDS.get(s1, s1) + (f" v{s2}" if s2 else "")
+        return Item(_day(row.at), 300000 + rid, "Dokumen", f"{label}: {s3} (SHA-256 {s4})", row.person or "")
+    if source == "letter":
+        copies = f" (tembusan: {s4.replace(chr(10), ', ')})" if s4 else ""
+        return Item(row.day, 700000 + rid, f"Surat {s1}", f"{s2}: {s3}{copies}")
+    if source == "report":
+        return Item(row.day, 400000 + rid, "Laporan", f"Laporan {s1} disampaikan")
+    if source == "activity":
+        return Item(row.day, 500000 + rid, "Kegiatan", f"{s1} ({s2})")
+    return Item(row.day, 600000 + rid, "Evaluasi", f"Rekomendasi: {s1}")
+
+
 def build(a: Agreement, meetings=None, slips=None) -> list[Item]:
     """``meetings``, ``slips``: the agreement's own, when the caller has them already."""
-    items: list[Item] = []
-    for ev in db.session.scalars(
-        select(Event)
-        .options(selectinload(Event.actor))  # one query for the actors, however many
-        .where(Event.agreement_id == a.id)
-        .order_by(Event.at, Event.id)
-    ):
-        text = ev.reason
-        if ev.kind == "tahap":
-            text = (
-                f"{TAHAP.get(ev.from_state, ev.from_state) or '—'} → {TAHAP.get(ev.to_state, ev.to_state)}"
-                + (f": {ev.reason}" if ev.reason else "")
-            )
-        items.append(
-            Item(
-                ev.on_date or _day(ev.at),
-                ev.id,
-                EVENT_KIND.get(ev.kind, ev.kind),
-                text,
-                ev.actor.name if ev.actor else "",
-            )
-        )
+    items = [_item(row) for row in _rows(a.id)]
     for s in slips_of(a) if slips is None else slips:
         day = s.meeting.tanggal if s.meeting else _day(s.recorded_at)
         items.append(
@@ -80,38 +146,4 @@ def build(a: Agreement, meetings=None, slips=None) -> list[Item]:
         )
     for m in meetings_of(a) if meetings is None else meetings:
         items.append(Item(m.tanggal, 200000 + m.id, "Rapat", f"{m.tempat}: {m.agenda[:160]}"))
-    for d in db.session.scalars(select(Document).where(Document.agreement_id == a.id).order_by(Document.id)):
-        label = d.kind_label + (f" v{d.versi}" if d.versi else "")
-        items.append(
-            Item(
-                _day(d.uploaded_at),
-                300000 + d.id,
-                "Dokumen",
-                f"{label}: {d.filename} (SHA-256 {d.sha256})",
-                d.uploaded_by.name if d.uploaded_by else "",
-            )
-        )
-    for x in db.session.scalars(select(Letter).where(Letter.agreement_id == a.id).order_by(Letter.id)):
-        items.append(
-            Item(
-                x.tanggal,
-                700000 + x.id,
-                f"Surat {x.arah}",
-                f"{x.nomor}: {x.perihal}"
-                + (f" (tembusan: {x.tembusan.replace(chr(10), ', ')})" if x.tembusan else ""),
-            )
-        )
-    for r in db.session.scalars(select(Report).where(Report.agreement_id == a.id).order_by(Report.id)):
-        if r.disampaikan_pada:
-            items.append(
-                Item(r.disampaikan_pada, 400000 + r.id, "Laporan", f"Laporan {r.periode} disampaikan")
-            )
-    for act in db.session.scalars(
-        select(Activity).where(Activity.agreement_id == a.id).order_by(Activity.id)
-    ):
-        items.append(Item(act.tanggal, 500000 + act.id, "Kegiatan", f"{act.jenis} ({act.status})"))
-    for ev in db.session.scalars(
-        select(Evaluation).where(Evaluation.agreement_id == a.id).order_by(Evaluation.id)
-    ):
-        items.append(Item(ev.tanggal, 600000 + ev.id, "Evaluasi", f"Rekomendasi: {ev.rekomendasi}"))
     return sorted(items, key=lambda i: (i.on, i.order))

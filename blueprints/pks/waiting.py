@@ -3,7 +3,7 @@ or the leadership; only a change is logged, and it restarts the waiting days."""
 
 from datetime import date
 
-from flask import url_for
+from flask import g, url_for
 from sqlalchemy import select
 
 from blueprints.auth.models import Regency
@@ -18,7 +18,10 @@ from .saving import refused, saved, stale_outcome
 
 
 def regency_names() -> dict[int, str]:
-    return {r.id: r.short_name for r in db.session.scalars(select(Regency))}
+    """Regency short names by id, read once per request (several parts of a page name regencies)."""
+    if "pks_regency_names" not in g:
+        g.pks_regency_names = {r.id: r.short_name for r in db.session.scalars(select(Regency))}
+    return g.pks_regency_names
 
 
 def menunggu_label(a: Agreement, names: dict[int, str]) -> str:

@@ -51,3 +51,97 @@ def test_agreement_page_stays_flat_as_distinct_people_grow(app):
     page = client.get(url).get_data(as_text=True)
     assert "Petugas Uji 39" in page and "Catatan uji 39" in page
     assert many == few
+
+
+# ---- every Kerja Sama page: at most 6 statements, the same at 5 and at 50 related rows ----------------------
+
+MAX_STATEMENTS = 6
+# Pages still above the limit (flat, but each part of the record is still its own query): the count they run
+# today is their ceiling here, so they cannot get worse; bring each to MAX_STATEMENTS and delete its line.
+STILL_ABOVE = {
+    "/pks/{pks}": 15,
+    "/pks/{pks}/tahap": 7,
+    "/pks/{pks}/lembar.pdf": 12,
+    "/pks/{ksb}": 14,
+    "/pks/{ksb}/lembar.pdf": 13,
+    "/pks/rapat/{meeting}": 8,
+    "/pks/rapat/{meeting}/paket.pdf": 7,
+}
+PAGES = [
+    "/",
+    "/pks/",
+    "/pks/perhatian/reminders",
+    "/pks/perhatian/waiting_signature",
+    "/pks/daftar",
+    "/pks/daftar?tahap=siap_ttd",
+    "/pks/papan",
+    "/pks/papan?jenis=PKS&semua=1",
+    "/pks/papan?jenis=KSB",
+    "/pks/cakupan",
+    "/pks/menunggu",
+    "/pks/laporan",
+    "/pks/laporan.xlsx",
+    "/pks/laporan.pdf",
+    "/pks/aturan",
+    "/pks/baru",
+    "/pks/{pks}",
+    "/pks/{pks}/ubah",
+    "/pks/{pks}/turunan",
+    "/pks/{pks}/wilayah",
+    "/pks/{pks}/dokumen",
+    "/pks/{pks}/surat",
+    "/pks/{pks}/rapat/baru",
+    "/pks/{pks}/pihak",
+    "/pks/{pks}/tahap",
+    "/pks/{pks}/pelaksanaan",
+    "/pks/{pks}/lembar.pdf",
+    "/pks/{pks}/linimasa.pdf",
+    "/pks/{ksb}",
+    "/pks/{ksb}/ruang-lingkup",
+    "/pks/{ksb}/lembar.pdf",
+    "/pks/rapat/{meeting}",
+    "/pks/rapat/{meeting}/paket.pdf",
+]
+
+
+def _grow(app, ids, n: int, tag: str) -> None:
+    from tests.pks.scale import add_agreements, grow_agreement, grow_ksb
+
+    with app.app_context():
+        grow_agreement(ids["pks"], ids["meeting"], n, tag)
+        grow_ksb(ids["ksb"], n, tag)
+        add_agreements(n, "PKS", seed=n)
+        add_agreements(n, "KSB", seed=n + 1)
+        db.session.commit()
+
+
+def test_every_page_runs_at_most_six_statements_flat_from_5_to_50_rows(app):
+    from blueprints.pks.demo import KSB_TITLE, PKS1_TITLE
+    from blueprints.pks.models import Meeting
+
+    with app.app_context():
+        ids = {
+            "pks": db.session.scalar(select(Agreement.id).where(Agreement.judul == PKS1_TITLE)),
+            "ksb": db.session.scalar(select(Agreement.id).where(Agreement.judul == KSB_TITLE)),
+            "meeting": db.session.scalar(select(Meeting.id).order_by(Meeting.id)),
+        }
+    client = logged_in(app, "kerjasama.solok")
+    urls = [p.format(**ids) for p in PAGES]
+    ceiling = {p.format(**ids): STILL_ABOVE.get(p, MAX_STATEMENTS) for p in PAGES}
+
+    def counts() -> dict[str, int]:
+        out = {}
+        for url in urls:
+            with statements(app) as seen:
+                assert client.get(url).status_code == 200, url
+            out[url] = len(seen)
+        return out
+
+    _grow(app, ids, 5, "a")
+    few = counts()
+    _grow(app, ids, 45, "b")
+    many = counts()
+    page = client.get(f"/pks/{ids['pks']}/pihak").get_data(as_text=True)
+    assert "Penandatangan b 44" in page  # the 50 rows are really on the pages counted
+    bad = {u: (few[u], many[u]) for u in urls if few[u] > ceiling[u] or many[u] != few[u]}
+    assert not bad, "\n".join(f"{u}: {f} at 5 rows, {m} at 50" for u, (f, m) in bad.items())

@@ -172,7 +172,10 @@ class Party(Versioned, db.Model):
     agreement: Mapped[Agreement] = relationship(back_populates="parties")
     regency: Mapped[Regency] = relationship()
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")  # short_label needs it
-    signatories: Mapped[list["Signatory"]] = relationship(back_populates="party", order_by="Signatory.id")
+    # every page that lists parties lists their signatories: one query for all, not one per party
+    signatories: Mapped[list["Signatory"]] = relationship(
+        back_populates="party", order_by="Signatory.id", lazy="selectin"
+    )
 
     @property
     def urutan_label(self) -> str:

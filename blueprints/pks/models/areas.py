@@ -18,5 +18,5 @@ class ServiceArea(db.Model):
     jorong_id: Mapped[int | None] = mapped_column(ForeignKey("jorong.id"), index=True)
 
     agreement: Mapped[Agreement] = relationship()
-    nagari = relationship("Wilayah")
-    jorong = relationship("Jorong")
+    nagari = relationship("Wilayah", lazy="joined")  # an area is always shown by its names
+    jorong = relationship("Jorong", lazy="joined")

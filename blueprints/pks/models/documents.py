@@ -30,8 +30,9 @@ class Document(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    uploaded_by: Mapped[User | None] = relationship()
-    drafting_regency: Mapped[Regency | None] = relationship()
+    # shown wherever a document is listed: joined into the document's own query
+    uploaded_by: Mapped[User | None] = relationship(lazy="joined")
+    drafting_regency: Mapped[Regency | None] = relationship(lazy="joined")
 
     @property
     def kind_label(self) -> str:
@@ -46,7 +47,7 @@ class MeetingDocument(db.Model):
     document_id: Mapped[int] = mapped_column(ForeignKey("pks_document.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(12), default="berkas")
 
-    document = relationship("Document")
+    document = relationship("Document", lazy="joined")
 
     @property
     def role_label(self) -> str:

@@ -25,7 +25,7 @@ class Event(db.Model):
     to_state: Mapped[str] = mapped_column(String(20), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship(lazy="joined")  # the timeline names every actor
 
 
 class Slip(db.Model):
@@ -47,7 +47,7 @@ class Slip(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    meeting = relationship("Meeting")
+    meeting = relationship("Meeting", lazy="joined")  # a slip is dated by its meeting
 
     @property
     def days(self) -> int:
@@ -68,7 +68,7 @@ class Note(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(lazy="joined")  # every note shows its author
     regency: Mapped[Regency | None] = relationship()
 
     @classmethod

@@ -63,7 +63,7 @@ class Attendee(db.Model):
     keterangan: Mapped[str] = mapped_column(String(200), default="")  # e.g. "memimpin rapat"
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
-    regency: Mapped[Regency | None] = relationship()
+    regency: Mapped[Regency | None] = relationship(lazy="joined")  # the daftar hadir names it
 
 
 class Decision(db.Model):
@@ -89,4 +89,4 @@ class ActionItem(Versioned, db.Model):
     done_on: Mapped[date | None] = mapped_column(Date)
 
     meeting: Mapped[Meeting] = relationship(back_populates="actions")
-    owner_regency: Mapped[Regency | None] = relationship()
+    owner_regency: Mapped[Regency | None] = relationship(lazy="joined")  # shown with the item

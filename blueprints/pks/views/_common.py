@@ -17,8 +17,8 @@ from ..saving import REPLAY_NOTE
 from ..target import format_target
 
 
-def get_agreement(agreement_id: int) -> Agreement:
-    return get_scoped_or_404(Agreement, agreement_id)
+def get_agreement(agreement_id: int, options=()) -> Agreement:
+    return get_scoped_or_404(Agreement, agreement_id, options=options)
 
 
 def answer(out: Outcome, form=None):

@@ -19,7 +19,7 @@ from ..access import can_write
 from ..forms import AgreementForm, ChildForm, EditAgreementForm, NewAgreementForm, NoteForm, ScopeItemForm
 from ..models import JENIS, STATUS_BERLAKU, TAHAP, URUSAN
 from ..outcome import Locked
-from ..queries import children_of
+from ..queries import children_of, record_options
 from ..reminders import reminders_of
 from ._common import _form_status, answer, get_agreement
 
@@ -101,7 +101,7 @@ def edit(agreement_id):
 @bp.route("/<int:agreement_id>")
 @audit.not_sensitive
 def detail(agreement_id):
-    a = get_agreement(agreement_id)
+    a = get_agreement(agreement_id, record_options())
     today = today_local()
     slips = slip_cases.slips_of(a)
     meetings = minutes.meetings_of(a)

@@ -29,6 +29,7 @@ def _render_board(jenis, error=None, status=200, note=None):
         "pks/kanban.html",
         "pks/_kanban.html",
         jenis=jenis,
+        kinds=stages.BOARD_KINDS[jenis],
         columns=columns,
         empty=empty,
         all_stages=_all_stages(),

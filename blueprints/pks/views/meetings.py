@@ -52,9 +52,8 @@ def meeting_new(agreement_id):
 
 def _forms():
     att = AttendeeForm(prefix="h")
-    att.regency_id.choices = _regencies()
     act = ActionForm(prefix="l")
-    act.owner_regency_id.choices = _regencies()
+    att.regency_id.choices = act.owner_regency_id.choices = _regencies()  # one read for both forms
     return att, DecisionForm(prefix="k"), act
 
 

@@ -15,7 +15,7 @@ from blueprints.core.timeutil import today_local
 from .. import bp, report_jobs, timeline
 from ..minutes import meeting_files
 from ..models import Agreement, Meeting
-from ..queries import children_of
+from ..queries import children_of, record_options
 from ..reporting import pack_rows, period_from
 from ..slips import slip_summary, slips_of
 from ..storage import signed_scans
@@ -26,7 +26,7 @@ from ..waiting import menunggu_label, regency_names
 @bp.route("/<int:agreement_id>/lembar.pdf")
 @audit.reads("pks_agreement", "cetak lembar kesepakatan")
 def sheet_pdf(agreement_id):
-    a = get_scoped_or_404(Agreement, agreement_id)
+    a = get_scoped_or_404(Agreement, agreement_id, options=record_options(with_signatories=True))
     today = today_local()
     slips = slips_of(a)
     data = render_pdf(
@@ -41,9 +41,10 @@ def sheet_pdf(agreement_id):
         scans=signed_scans(a),
         menunggu_text=menunggu_label(a, regency_names()),
     )
+    response = pdf_response(data, f"lembar-kesepakatan-{a.id}.pdf")  # before the commit expires ``a``
     audit.record("print", "pks_agreement", a.id, f"lembar kesepakatan #{a.id}")
     db.session.commit()
-    return pdf_response(data, f"lembar-kesepakatan-{a.id}.pdf")
+    return response
 
 
 @bp.route("/<int:agreement_id>/linimasa.pdf")
@@ -51,9 +52,10 @@ def sheet_pdf(agreement_id):
 def timeline_pdf(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id)
     data = render_pdf("pks/pdf_timeline.html", a=a, items=timeline.build(a), today=today_local())
+    response = pdf_response(data, f"linimasa-kesepakatan-{a.id}.pdf")
     audit.record("print", "pks_agreement", a.id, f"linimasa kesepakatan #{a.id}")
     db.session.commit()
-    return pdf_response(data, f"linimasa-kesepakatan-{a.id}.pdf")
+    return response
 
 
 @bp.route("/laporan")
@@ -96,6 +98,7 @@ def meeting_pdf(meeting_id):
     """Meeting pack: agenda, attendee list for the daftar hadir, decisions and action items."""
     m = get_scoped_or_404(Meeting, meeting_id)
     data = render_pdf("pks/pdf_meeting.html", m=m, links=meeting_files(m), today=today_local())
+    response = pdf_response(data, f"paket-rapat-{m.id}.pdf")
     audit.record("print", "pks_meeting", m.id, f"paket rapat #{m.id}")
     db.session.commit()
-    return pdf_response(data, f"paket-rapat-{m.id}.pdf")
+    return response

@@ -16,6 +16,7 @@ from ..access import can_write
 from ..checks import signing_gaps
 from ..forms import SignForm, StageForm, TargetForm, WaitingForm
 from ..models import TAHAP, Agreement
+from ..queries import party_options
 from ..saving import REPLAY_NOTE
 from ._common import _finish, answer, get_agreement
 
@@ -67,7 +68,7 @@ def _stage_page(a, stage_form=None, sign_form=None, target_form=None, waiting_fo
 @bp.route("/<int:agreement_id>/tahap", methods=["GET", "POST"])
 @audit.not_sensitive
 def stage(agreement_id):
-    a = get_agreement(agreement_id)
+    a = get_agreement(agreement_id, party_options(with_signatories=True))
     if request.method == "GET":
         return _stage_page(a)
     form = _stage_form(a, submitted=True)

@@ -30,6 +30,7 @@ from ..models import (
     Obligation,
     Report,
 )
+from ..queries import party_options
 from ._common import answer
 
 
@@ -69,7 +70,7 @@ def _page(a, forms, status=200, error=None):
 @bp.route("/<int:agreement_id>/pelaksanaan", methods=["GET", "POST"])
 @audit.not_sensitive
 def work(agreement_id):
-    a = get_scoped_or_404(Agreement, agreement_id)
+    a = get_scoped_or_404(Agreement, agreement_id, options=party_options())
     forms = _forms(a)
     if request.method == "POST":
         which = request.form.get("bagian")
