@@ -292,4 +292,4 @@ def test_dashboard_query_count_does_not_grow_with_data(app, client, auth):
                 )
             )
         db.session.commit()
-    assert count_queries("/sidilan/dasbor") == before <= 16
+    assert count_queries("/sidilan/dasbor") == before <= 6
