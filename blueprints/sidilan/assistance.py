@@ -4,7 +4,7 @@ flow, and the coverage-gap lists (severe cases without aid, one program twice in
 from dataclasses import dataclass
 
 from flask import url_for
-from sqlalchemy import Subquery, and_, case, func, or_, select
+from sqlalchemy import Subquery, and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -15,9 +15,8 @@ from blueprints.core.scope import scoped
 from blueprints.core.versioning import is_stale
 
 from . import values as V
-from .assessments import latest_assessments
 from .forms import optional_text
-from .models import Assistance, Disability, Household, Person, Program
+from .models import Assistance, Disability, ElderlyAssessment, Household, Person, Program
 from .search import live_persons
 
 ASSISTANCE_TRANSITIONS = {
@@ -92,18 +91,45 @@ def with_record_rows(stmt, latest, aid: Aid):
     return aid.join(stmt)
 
 
+SEVERE = "berat"  # Disability.derajat of the target group "Disabilitas berat"
+LOW_BARTHEL = 8  # a latest Barthel total at or below this is a target group (docs/sidilan.md §12)
+
+
+def unassisted_rule(severe, low_barthel, active_aid):
+    """docs/sidilan.md §12, 'tanpa bantuan': a severe disability, or a latest Barthel total <= 8, and no
+    assistance at all (proposed, approved or paid; rejected or stopped aid does not count). The parts come as
+    SQL conditions, joined (``unassisted_clause``) or looked up per row (``unassisted_stmt``)."""
+    return and_(or_(severe, low_barthel), ~active_aid)
+
+
 def unassisted_clause(latest, aid: Aid):
-    """docs/sidilan.md §12: a severe disability, or a latest Barthel total <= 8, and no assistance at all
-    (proposed, approved or paid; rejected or stopped aid does not count). Over ``with_record_rows``."""
-    return and_(or_(Disability.derajat == "berat", latest.c.barthel_total <= 8), ~aid.active)
+    """The rule over ``with_record_rows`` (the dashboard's one pass over every person)."""
+    return unassisted_rule(Disability.derajat == SEVERE, latest.c.barthel_total <= LOW_BARTHEL, aid.active)
 
 
 def unassisted_stmt(user):
-    """People with a severe disability, or whose latest Barthel total is <= 8, and no assistance at all."""
-    latest, aid = latest_assessments(user), Aid.of(user)
+    """The list of people the rule names, in name order. A paged list reads rows in the order of the
+    (regency, name) index and looks each one's disability, latest assessment and aid up by index, so the first
+    page stops after a few dozen persons instead of reading every aid and assessment row first."""
+    latest = (
+        select(ElderlyAssessment.barthel_total)
+        .where(ElderlyAssessment.person_id == Person.id)
+        .order_by(ElderlyAssessment.tgl_asesmen.desc(), ElderlyAssessment.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    severe = exists().where(Disability.person_id == Person.id, Disability.derajat == SEVERE)
+    active = or_(
+        exists().where(Assistance.person_id == Person.id, Assistance.status.in_(ACTIVE_AID)),
+        exists().where(
+            Assistance.household_id == Person.household_id,
+            Assistance.household_id.is_not(None),
+            Assistance.status.in_(ACTIVE_AID),
+        ),
+    )
     return (
-        with_record_rows(live_persons(user), latest, aid)
-        .where(unassisted_clause(latest, aid))
+        live_persons(user)
+        .where(unassisted_rule(severe, latest <= LOW_BARTHEL, active))
         .order_by(Person.name_search, Person.id)
     )
 

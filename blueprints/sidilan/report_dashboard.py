@@ -13,7 +13,7 @@ from blueprints.wilayah.models import LEVEL_KECAMATAN, Wilayah
 
 from . import values as V
 from .assessments import latest_assessments
-from .assistance import RECEIVING, Aid, unassisted_clause, with_record_rows
+from .assistance import LOW_BARTHEL, RECEIVING, SEVERE, Aid, unassisted_clause, with_record_rows
 from .models import Assistance, Disability, Person, Program
 from .search import lansia_clause, live_persons, years_before
 
@@ -67,8 +67,8 @@ def _cells(today: date, latest, aid: Aid) -> dict:
     counts them all (``build``), grouped by kecamatan, age band and sex."""
     receiving = aid.receiving
     targets = [
-        Disability.derajat == "berat",
-        latest.c.barthel_total <= 8,
+        Disability.derajat == SEVERE,
+        latest.c.barthel_total <= LOW_BARTHEL,
         latest.c.kategori_potensi == "tidak_potensial",
     ]
     cells = {

@@ -293,3 +293,41 @@ def test_dashboard_query_count_does_not_grow_with_data(app, client, auth):
             )
         db.session.commit()
     assert count_queries("/sidilan/dasbor") == before <= 6
+
+
+def test_unassisted_tile_and_list_match_a_row_by_row_count(app, client, auth):
+    """The 'tanpa bantuan' rule is evaluated two ways (the dashboard's joined pass, the list's per-row look-ups):
+    both give the people a row-by-row reading of the stored data gives."""
+    from blueprints.auth.models import User
+    from blueprints.sidilan.assistance import unassisted_stmt
+
+    active = {"diusulkan", "disetujui", "disalurkan"}
+    with app.app_context():
+        regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
+        people = [
+            p
+            for p in db.session.scalars(select(Person).where(Person.regency_id == regency.id))
+            if p.active and p.merged_into_id is None and p.status_hidup == "hidup"
+        ]
+        severe = {d.person_id for d in db.session.scalars(select(Disability)) if d.derajat == "berat"}
+        latest = {}
+        for a in db.session.scalars(
+            select(ElderlyAssessment).order_by(ElderlyAssessment.tgl_asesmen, ElderlyAssessment.id)
+        ):
+            latest[a.person_id] = a.barthel_total
+        aid = [a for a in db.session.scalars(select(Assistance)) if a.status in active]
+        own = {a.person_id for a in aid if a.person_id}
+        family = {a.household_id for a in aid if a.household_id}
+        expected = {
+            p.id
+            for p in people
+            if (p.id in severe or latest.get(p.id, 99) <= 8)
+            and p.id not in own
+            and p.household_id not in family
+        }
+        user = db.session.scalar(select(User).where(User.username == "operator.solok"))
+        listed = {p.id for p in db.session.scalars(unassisted_stmt(user))}
+    assert expected and listed == expected
+    auth.login("operator.solok")
+    tile = re.search(r"([\d.]+) <small class=\"muted\">berat / Barthel", client.get("/sidilan/dasbor").text)
+    assert int(tile.group(1).replace(".", "")) == len(expected)
