@@ -131,9 +131,9 @@ def test_record_pages_and_reports_stay_within_six_statements_as_rows_grow(app, c
     _grow(app, person_id, 5, 0)
     with app.app_context():
         pair = db.session.scalar(
-            select(DuplicateCandidate.id).where(DuplicateCandidate.person_b_id > person_id).order_by(
-                DuplicateCandidate.id.desc()
-            )
+            select(DuplicateCandidate.id)
+            .where(DuplicateCandidate.person_b_id > person_id)
+            .order_by(DuplicateCandidate.id.desc())
         )
     auth.login("operator.solok")
     urls = [
