@@ -1,0 +1,42 @@
+"""sidilan report indexes: covering indexes for the dashboard's one pass over the live registry
+
+Revision ID: 0012_sidilan_report_indexes
+Revises: 0006_security
+Create Date: 2026-12-01 17:05:00
+
+- ix_sidilan_person_report: the live-registry filter (regency, alive, active, not merged) then the columns the
+  dashboard groups and counts by (kecamatan, sex, birth date, household), so the pass reads the index only.
+- ix_sidilan_disability_report: a person's disability flags the dashboard counts, read from the index.
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '0012_sidilan_report_indexes'
+down_revision = '0006_security'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('sidilan_person', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_sidilan_person_report',
+            ['regency_id', 'status_hidup', 'active', 'merged_into_id', 'kecamatan_code', 'jenis_kelamin',
+             'tanggal_lahir', 'household_id'],
+            unique=False,
+        )
+    with op.batch_alter_table('sidilan_disability', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_sidilan_disability_report',
+            ['person_id', 'derajat', 'ragam_fisik', 'ragam_intelektual', 'ragam_mental', 'ragam_sensorik',
+             'ganda'],
+            unique=False,
+        )
+
+
+def downgrade():
+    with op.batch_alter_table('sidilan_disability', schema=None) as batch_op:
+        batch_op.drop_index('ix_sidilan_disability_report')
+    with op.batch_alter_table('sidilan_person', schema=None) as batch_op:
+        batch_op.drop_index('ix_sidilan_person_report')
