@@ -1,21 +1,27 @@
 """Counts for the SIDILAN dashboard (docs/sidilan.md §12 'Counts and dashboard'). Every query is scoped to the
 user's regency; the population is the live registry: active, not merged, alive."""
 
-from dataclasses import dataclass
-from datetime import date
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select, union
 
+from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.fmt import tanggal
 from blueprints.core.roles import SUPERADMIN
 from blueprints.core.scope import scoped
+from blueprints.core.timeutil import to_local, today_local, utcnow
 from blueprints.wilayah.models import LEVEL_KECAMATAN, Wilayah
 
 from . import values as V
 from .assessments import latest_assessments
 from .assistance import LOW_BARTHEL, RECEIVING, SEVERE, Aid, unassisted_clause, with_record_rows
 from .models import Assistance, Disability, Person, Program
+from .report_models import DashboardSummary
 from .search import lansia_clause, live_persons, years_before
+from .settings import setting
 
 AGE_BANDS = [("0–17", 0, 18), ("18–59", 18, 60), ("60–69", 60, 70), ("70–79", 70, 80), ("80+", 80, None)]
 UNKNOWN_AGE = "Tidak diketahui"
@@ -182,3 +188,84 @@ def _coverage(user):
         .outerjoin(covered, covered.c.program_id == Program.id)
         .order_by(Program.kode, Program.id)
     )
+
+
+@dataclass
+class Summary:
+    """The dashboard as stored: its counts and when they were computed (UTC)."""
+
+    data: Dashboard
+    computed_at: datetime
+    pending: bool = False  # recomputed by this request, not yet committed
+
+    @property
+    def label(self) -> str:
+        local = to_local(self.computed_at)
+        return f"Dihitung pukul {local:%H.%M} WIB, {tanggal(local)}"
+
+
+def _summary_key(user) -> int | None:
+    return None if user.role == SUPERADMIN else user.regency_id
+
+
+def _stored_row(user) -> DashboardSummary | None:
+    key = _summary_key(user)
+    stmt = scoped(DashboardSummary, user).where(
+        DashboardSummary.regency_id.is_(None) if key is None else DashboardSummary.regency_id == key
+    )
+    return db.session.scalars(stmt.order_by(DashboardSummary.computed_at.desc()).limit(1)).first()
+
+
+def _as_summary(row: DashboardSummary) -> Summary:
+    return Summary(data=Dashboard(**json.loads(row.data_json)), computed_at=row.computed_at)
+
+
+def stored(user) -> Summary | None:
+    """The last stored summary of the user's regency, however old (None if never computed)."""
+    row = _stored_row(user)
+    return None if row is None else _as_summary(row)
+
+
+def _store(user, row: DashboardSummary | None) -> Summary:
+    """Compute the dashboard now and write it into ``row`` (or a new row); the caller commits."""
+    data = build(user, today_local())
+    if row is None:
+        row = DashboardSummary(regency_id=_summary_key(user))
+        db.session.add(row)
+    row.computed_at = utcnow()
+    row.data_json = json.dumps(asdict(data))
+    return Summary(data=data, computed_at=row.computed_at)
+
+
+def current(user) -> Summary:
+    """The stored summary, recomputed first when missing or older than SIDILAN_DASHBOARD_MAX_AGE_MINUTES. A
+    recomputed summary and its audit row are pending: the caller builds the page, then ``settle``s (committing
+    first would expire the loaded user, which the page would then reload)."""
+    row = _stored_row(user)
+    max_age = timedelta(minutes=setting("SIDILAN_DASHBOARD_MAX_AGE_MINUTES"))
+    if row is not None and utcnow() - row.computed_at < max_age:
+        return _as_summary(row)
+    summary = _store(user, row)
+    audit.record(
+        "update",
+        "sidilan_dashboard_summary",
+        summary="dasbor SIDILAN dihitung ulang (kedaluwarsa)",
+        user=user,
+    )
+    summary.pending = True
+    return summary
+
+
+def settle(summary: Summary, response):
+    """Commit a summary ``current`` recomputed, once the page is built."""
+    if summary.pending:
+        db.session.commit()
+    return response
+
+
+def recompute(user) -> Summary:
+    """'Hitung ulang': compute the dashboard now, store and audit it."""
+    summary = _store(user, _stored_row(user))
+    audit.record("update", "sidilan_dashboard_summary", summary="hitung ulang dasbor SIDILAN", user=user)
+    db.session.commit()
+    return summary

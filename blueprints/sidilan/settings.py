@@ -12,6 +12,8 @@ DEFAULTS = {
     "SIDILAN_BARTHEL_MAXIMA": {},
     # Roles that see the full NIK / No. KK; others (pimpinan) get them masked (docs/sidilan.md §11).
     "SIDILAN_NIK_ROLES": (OPERATOR_DINSOS, VERIFIKATOR_DINSOS),
+    # Age after which the stored dashboard summary is recomputed on the next view (docs/sidilan.md §12).
+    "SIDILAN_DASHBOARD_MAX_AGE_MINUTES": 15,
 }
 
 

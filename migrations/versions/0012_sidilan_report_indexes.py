@@ -7,8 +7,12 @@ Create Date: 2026-12-01 17:05:00
 - ix_sidilan_person_report: the live-registry filter (regency, alive, active, not merged) then the columns the
   dashboard groups and counts by (kecamatan, sex, birth date, household), so the pass reads the index only.
 - ix_sidilan_disability_report: a person's disability flags the dashboard counts, read from the index.
+- sidilan_dashboard_summary: the dashboard's counts as last computed per regency (NULL: all, superadmin).
 """
+import sqlalchemy as sa
 from alembic import op
+
+from blueprints.core.timeutil import UTCDateTime
 
 
 # revision identifiers, used by Alembic.
@@ -19,6 +23,17 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        'sidilan_dashboard_summary',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('regency_id', sa.Integer(), nullable=True),
+        sa.Column('computed_at', UTCDateTime(), nullable=False),
+        sa.Column('data_json', sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(['regency_id'], ['regency.id'], ),
+        sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('sidilan_dashboard_summary', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sidilan_dashboard_summary_regency_id'), ['regency_id'], unique=False)
     with op.batch_alter_table('sidilan_person', schema=None) as batch_op:
         batch_op.create_index(
             'ix_sidilan_person_report',
@@ -40,3 +55,6 @@ def downgrade():
         batch_op.drop_index('ix_sidilan_disability_report')
     with op.batch_alter_table('sidilan_person', schema=None) as batch_op:
         batch_op.drop_index('ix_sidilan_person_report')
+    with op.batch_alter_table('sidilan_dashboard_summary', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sidilan_dashboard_summary_regency_id'))
+    op.drop_table('sidilan_dashboard_summary')
