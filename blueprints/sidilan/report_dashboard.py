@@ -6,10 +6,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select, union
+from sqlalchemy.orm import joinedload
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
+from blueprints.core.pagination import Page, page_number
 from blueprints.core.roles import SUPERADMIN
 from blueprints.core.scope import scoped
 from blueprints.core.timeutil import to_local, today_local, utcnow
@@ -17,7 +19,15 @@ from blueprints.wilayah.models import LEVEL_KECAMATAN, Wilayah
 
 from . import values as V
 from .assessments import latest_assessments
-from .assistance import LOW_BARTHEL, RECEIVING, SEVERE, Aid, unassisted_clause, with_record_rows
+from .assistance import (
+    LOW_BARTHEL,
+    RECEIVING,
+    SEVERE,
+    Aid,
+    unassisted_clause,
+    unassisted_stmt,
+    with_record_rows,
+)
 from .models import Assistance, Disability, Person, Program
 from .report_models import DashboardSummary
 from .search import lansia_clause, live_persons, years_before
@@ -269,3 +279,16 @@ def recompute(user) -> Summary:
     audit.record("update", "sidilan_dashboard_summary", summary="hitung ulang dasbor SIDILAN", user=user)
     db.session.commit()
     return summary
+
+
+def unassisted_page(user, page_arg, per_page: int = 20) -> tuple[Page, Summary | None]:
+    """One page of 'tanpa bantuan' without counting the whole registry: one row past the page says whether
+    another follows; the total is the stored summary's count (the page says when it was computed), never less
+    than the rows this page proves exist."""
+    summary = stored(user)
+    stmt = unassisted_stmt(user).options(joinedload(Person.nagari), joinedload(Person.disability))
+    page = page_number(page_arg)
+    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)).unique())
+    proven = (page - 1) * per_page + len(rows) if rows else 0
+    total = max(summary.data.unassisted if summary else 0, proven)
+    return Page(items=rows[:per_page], page=page, per_page=per_page, total=total), summary

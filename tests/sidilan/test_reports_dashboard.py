@@ -439,3 +439,39 @@ def test_recompute_needs_the_csrf_token(make_app):
     assert client.post("/sidilan/dasbor/hitung-ulang").status_code == 400
     form_token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert client.post("/sidilan/dasbor/hitung-ulang", data={"csrf_token": form_token}).status_code == 302
+
+
+def test_unassisted_list_takes_its_total_from_the_summary(app, client, auth, time_machine):
+    """'Tanpa bantuan' never counts the registry: its total is the stored summary's, with when it was computed;
+    one row past the page says whether a next page follows."""
+    time_machine.move_to(SUMMARY_AT, tick=False)
+    auth.login("operator.solok")
+    with statements(app) as seen:
+        first = client.get("/sidilan/tanpa-bantuan").text
+    assert 'id="jumlah"' not in first  # nothing computed yet: no total claimed
+    assert not [s for s in seen if "count(*)" in s.lower()]
+    shown = len(set(re.findall(r'href="/sidilan/orang/(\d+)"', first)))
+    with app.app_context():
+        regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
+        for i in range(25):
+            p = Person(
+                regency_id=regency.id,
+                nama_lengkap=f"Zz Tanpa Bantuan {i:02d}",
+                jenis_kelamin="L",
+                tanggal_lahir=date(1980, 1, 1),
+                kecamatan_code="13.02.18",
+                nagari_code="13.02.18.2004",
+            )
+            db.session.add(p)
+            db.session.flush()
+            db.session.add(Disability(person_id=p.id, ragam_fisik=True, derajat="berat"))
+        db.session.commit()
+    client.get("/sidilan/dasbor")
+    page1 = client.get("/sidilan/tanpa-bantuan").text
+    total = shown + 25
+    assert f"± {total} orang. Dihitung pukul 17.05 WIB, 1 Desember 2026" in page1
+    assert len(set(re.findall(r'href="/sidilan/orang/(\d+)"', page1))) == 20
+    assert "hal=2" in page1
+    page2 = client.get("/sidilan/tanpa-bantuan?hal=2").text
+    assert len(set(re.findall(r'href="/sidilan/orang/(\d+)"', page2))) == total - 20
+    assert "hal=3" not in page2
