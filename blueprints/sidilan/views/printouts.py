@@ -56,7 +56,6 @@ def paper_form():
                 qr=qr.svg_data_uri(scale=3),
                 v=V,
                 maxima=maxima,
-                barthel_max=max(maxima.values()),
                 footer=f"SIDILAN · {number}",
             )
             name = (jorong.name if jorong else nagari.name).replace(" ", "_")
