@@ -2,15 +2,44 @@
 index (0-20) whose item maxima are configurable."""
 
 from flask import url_for
+from sqlalchemy import func, select
 
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome
+from blueprints.core.scope import scoped
 
 from . import values as V
 from .forms import optional_text
 from .models import ElderlyAssessment, Person
 from .settings import setting
+
+
+def latest_assessments(user):
+    """Each person's latest assessment (by date, then id) in the user's scope, one row per person, as a subquery
+    with ``person_id``, ``barthel_kategori``, ``barthel_total``, ``kategori_potensi``: read once by a report
+    that joins it, never looked up per person."""
+    ranked = scoped(
+        ElderlyAssessment,
+        user,
+        ElderlyAssessment.person_id,
+        ElderlyAssessment.barthel_kategori,
+        ElderlyAssessment.barthel_total,
+        ElderlyAssessment.kategori_potensi,
+        func.row_number()
+        .over(
+            partition_by=ElderlyAssessment.person_id,
+            order_by=(ElderlyAssessment.tgl_asesmen.desc(), ElderlyAssessment.id.desc()),
+        )
+        .label("rn"),
+    ).subquery("ranked")
+    return (
+        select(
+            ranked.c.person_id, ranked.c.barthel_kategori, ranked.c.barthel_total, ranked.c.kategori_potensi
+        )
+        .where(ranked.c.rn == 1)
+        .subquery("latest")
+    )
 
 
 def barthel_maxima() -> dict[str, int]:

@@ -1,8 +1,10 @@
 """Assistance (docs/sidilan.md §5.6, §9.3, §12): aid recorded for a person or their household, its status
 flow, and the coverage-gap lists (severe cases without aid, one program twice in a year)."""
 
+from dataclasses import dataclass
+
 from flask import url_for
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Subquery, and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,6 +26,7 @@ ASSISTANCE_TRANSITIONS = {
 }
 
 ACTIVE_AID = ("diusulkan", "disetujui", "disalurkan")  # rejected or stopped aid does not count
+RECEIVING = ("disetujui", "disalurkan")  # approved or paid counts as covered; a proposal does not yet
 
 
 def assistance_for(person: Person, user):
@@ -41,20 +44,73 @@ def assistance_for(person: Person, user):
     )
 
 
-def _any_active_assistance(person_col, household_col):
-    return or_(
-        exists().where(Assistance.person_id == person_col, Assistance.status.in_(ACTIVE_AID)),
-        exists().where(
-            Assistance.household_id == household_col,
-            Assistance.household_id.is_not(None),
-            Assistance.status.in_(ACTIVE_AID),
-        ),
+@dataclass(frozen=True)
+class Aid:
+    """Whether a person holds aid, their own or their household's: two grouped subqueries (per person, per
+    household) joined once to a statement over persons, instead of a correlated EXISTS per person.
+    ``active``: any proposed, approved or paid aid; ``receiving``: approved or paid (docs/sidilan.md §10, §12)."""
+
+    own: Subquery
+    family: Subquery
+
+    @classmethod
+    def of(cls, user) -> "Aid":
+        def grouped(col, name):
+            receiving = func.max(case((Assistance.status.in_(RECEIVING), 1), else_=0))
+            return (
+                scoped(Assistance, user, col.label("key"), receiving.label("receiving"))
+                .where(col.is_not(None), Assistance.status.in_(ACTIVE_AID))
+                .group_by(col)
+                .subquery(name)
+            )
+
+        return cls(grouped(Assistance.person_id, "aid_own"), grouped(Assistance.household_id, "aid_family"))
+
+    def join(self, stmt):
+        return stmt.outerjoin(self.own, self.own.c.key == Person.id).outerjoin(
+            self.family, self.family.c.key == Person.household_id
+        )
+
+    @property
+    def active(self):
+        return or_(self.own.c.key.is_not(None), self.family.c.key.is_not(None))
+
+    @property
+    def receiving(self):
+        return or_(
+            func.coalesce(self.own.c.receiving, 0) == 1, func.coalesce(self.family.c.receiving, 0) == 1
+        )
+
+
+def with_record_rows(stmt, latest, aid: Aid):
+    """``stmt`` over persons joined (outer) to the disability row, the latest assessment
+    (``assessments.latest_assessments``) and the aid (``Aid``), each once."""
+    stmt = stmt.outerjoin(Disability, Disability.person_id == Person.id).outerjoin(
+        latest, latest.c.person_id == Person.id
     )
+    return aid.join(stmt)
+
+
+SEVERE = "berat"  # Disability.derajat of the target group "Disabilitas berat"
+LOW_BARTHEL = 8  # a latest Barthel total at or below this is a target group (docs/sidilan.md §12)
+
+
+def unassisted_rule(severe, low_barthel, active_aid):
+    """docs/sidilan.md §12, 'tanpa bantuan': a severe disability, or a latest Barthel total <= 8, and no
+    assistance at all (proposed, approved or paid; rejected or stopped aid does not count). The parts come as
+    SQL conditions, joined (``unassisted_clause``) or looked up per row (``unassisted_stmt``)."""
+    return and_(or_(severe, low_barthel), ~active_aid)
+
+
+def unassisted_clause(latest, aid: Aid):
+    """The rule over ``with_record_rows`` (the dashboard's one pass over every person)."""
+    return unassisted_rule(Disability.derajat == SEVERE, latest.c.barthel_total <= LOW_BARTHEL, aid.active)
 
 
 def unassisted_stmt(user):
-    """People with a severe disability, or whose latest Barthel total is <= 8, and no assistance at all
-    (proposed, approved or paid; rejected or stopped aid does not count)."""
+    """The list of people the rule names, in name order. A paged list reads rows in the order of the
+    (regency, name) index and looks each one's disability, latest assessment and aid up by index, so the first
+    page stops after a few dozen persons instead of reading every aid and assessment row first."""
     latest = (
         select(ElderlyAssessment.barthel_total)
         .where(ElderlyAssessment.person_id == Person.id)
@@ -62,11 +118,18 @@ def unassisted_stmt(user):
         .limit(1)
         .scalar_subquery()
     )
-    severe = exists().where(Disability.person_id == Person.id, Disability.derajat == "berat")
+    severe = exists().where(Disability.person_id == Person.id, Disability.derajat == SEVERE)
+    active = or_(
+        exists().where(Assistance.person_id == Person.id, Assistance.status.in_(ACTIVE_AID)),
+        exists().where(
+            Assistance.household_id == Person.household_id,
+            Assistance.household_id.is_not(None),
+            Assistance.status.in_(ACTIVE_AID),
+        ),
+    )
     return (
         live_persons(user)
-        .where(or_(severe, latest <= 8))
-        .where(~_any_active_assistance(Person.id, Person.household_id))
+        .where(unassisted_rule(severe, latest <= LOW_BARTHEL, active))
         .order_by(Person.name_search, Person.id)
     )
 

@@ -14,9 +14,15 @@ from .workflow import WORKLISTS, in_status
 def panels(user) -> list[Panel]:
     out = []
     for status, title, tone in WORKLISTS.get(user.role, []):
-        base = in_status(user, status)
-        rows = list(db.session.scalars(base.order_by(Person.updated_at.desc(), Person.id.desc()).limit(5)))
-        total = db.session.scalar(base.with_only_columns(func.count(Person.id), maintain_column_froms=True))
+        # one query per panel: the five newest rows, each carrying the panel's total (a window count)
+        found = db.session.execute(
+            in_status(user, status)
+            .add_columns(func.count().over().label("total"))
+            .order_by(Person.updated_at.desc(), Person.id.desc())
+            .limit(5)
+        ).all()
+        rows = [p for p, _ in found]
+        total = found[0].total if found else 0
         out.append(
             Panel(
                 title=f"SIDILAN: {title[0].lower()}{title[1:]} ({total})",

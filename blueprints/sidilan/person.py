@@ -4,7 +4,7 @@ import (``importer.apply``) share."""
 
 from flask import url_for
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from blueprints.core import audit, submission
@@ -21,7 +21,7 @@ from .disability import set_codes
 from .forms import optional_text
 from .history import apply_changes, record_creation
 from .households import ADDRESS_FIELDS, KEPALA_KELUARGA, household_for
-from .models import ChangeLog, Person, VerificationEvent, reversed_numbers
+from .models import ChangeLog, Household, Person, VerificationEvent, reversed_numbers
 from .names import person_name_columns
 from .search import live
 
@@ -233,36 +233,30 @@ def existing_with_nik(nik: str, user) -> int | None:
 
 def load_record(person_id: int, user) -> Person | None:
     """A person in the user's scope with what the record page shows of it, or None."""
-    return db.session.scalars(
-        scoped(Person, user)
-        .where(Person.id == person_id)
-        .options(
-            joinedload(Person.disability),
-            joinedload(Person.kecamatan),
-            joinedload(Person.nagari),
-            joinedload(Person.jorong),
-            joinedload(Person.household),
-            selectinload(Person.assessments),
+    return (
+        db.session.scalars(
+            scoped(Person, user)
+            .where(Person.id == person_id)
+            .options(
+                joinedload(Person.disability),
+                joinedload(Person.kecamatan),
+                joinedload(Person.nagari),
+                joinedload(Person.jorong),
+                joinedload(Person.household).joinedload(Household.members),
+                joinedload(Person.assessments),
+            )
         )
-    ).first()
+        .unique()
+        .first()
+    )
 
 
 def record_context(person: Person, user) -> dict:
     """What hangs on a person's record page: household members, assistance, workflow events, the latest
     changes and the undecided duplicate pairs."""
     members = []
-    if person.household_id:
-        members = list(
-            db.session.scalars(
-                select(Person)
-                .where(
-                    Person.household_id == person.household_id,
-                    Person.id != person.id,
-                    Person.active.is_(True),
-                )
-                .order_by(Person.id)
-            )
-        )
+    if person.household is not None:  # loaded with the record (load_record), ordered by id
+        members = [m for m in person.household.members if m.id != person.id and m.active]
     events = list(
         db.session.scalars(
             select(VerificationEvent)

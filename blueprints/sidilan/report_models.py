@@ -100,3 +100,15 @@ def _finished_batch_is_evidence(mapper, connection, target):
 @event.listens_for(ImportBatch, "before_delete")
 def _batch_is_never_deleted(mapper, connection, target):
     raise RuntimeError("sidilan_import_batch rows are never deleted")
+
+
+class DashboardSummary(RegencyScoped, db.Model):
+    """The dashboard's counts as last computed for one regency (``regency_id`` NULL: every regency, the
+    superadmin's view). Recomputed on demand or when older than ``SIDILAN_DASHBOARD_MAX_AGE_MINUTES``; person
+    writes do not touch it (the page says when it was computed)."""
+
+    __tablename__ = "sidilan_dashboard_summary"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"), index=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    data_json: Mapped[str] = mapped_column(Text, default="{}")

@@ -103,5 +103,62 @@ def test_paper_form_follows_configured_barthel_maxima(make_app):
             page_size="210mm 297mm",
         )
     rows = dict(re.findall(r"<tr><td>([^<]+)</td>(.*?)</tr>", html))
-    assert rows["Mandi"].count('class="box"') == 5  # 0..4
-    assert rows["Makan"].count('class="box"') == 3  # 0..2, the default maximum
+    assert rows["Mandi"].count("&#x2610;") == 5  # 0..4
+    assert rows["Makan"].count("&#x2610;") == 3  # 0..2, the default maximum
+
+
+def test_paper_form_pdf_has_every_box(app, client, auth):
+    """The tick and digit boxes are ballot-box glyphs (cheap to lay out): the printed text holds one per option
+    of every value list on the form, 16 digit boxes for the NIK and No. KK, and the Barthel grid."""
+    import io
+
+    import pypdf
+
+    from blueprints.sidilan import assessments as S
+    from blueprints.sidilan import values as V
+
+    auth.login("operator.solok")
+    r = client.get(
+        "/sidilan/cetak/formulir",
+        query_string={
+            "kecamatan": "13.02.18",
+            "nagari": TIGO_JANGKO_NAGARI,
+            "jorong": _tigo_jangko(app),
+            "cetak": "1",
+        },
+    )
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(r.data)).pages)
+    flat = re.sub(r"\s+", " ", text.replace("\xa0", " "))
+    box = "\u2610"
+    assert f"No. KK {box * 16}" in flat and f"NIK {box * 16}" in flat
+    for values in (V.SHDK, V.AGAMA, V.JENIS_KELAMIN, V.DERAJAT, V.KATEGORI_POTENSI, V.ALAT_BANTU):
+        for _, label in values:
+            assert f"{box} {label}" in flat, label
+    with app.app_context():
+        grid = sum(m + 1 for m in S.barthel_maxima().values())
+    ticks = sum(
+        len(values)
+        for values in (
+            V.ALASAN_TANPA_NIK,
+            V.SHDK,
+            V.JENIS_KELAMIN,
+            V.AGAMA,
+            V.STATUS_PERKAWINAN,
+            V.STATUS_HIDUP,
+            V.STATUS_DOMISILI,
+            V.KEPESERTAAN_JKN,
+            V.SUMBER_DATA,
+            V.TAGS,
+            V.DERAJAT,
+            V.SEJAK,
+            V.ALAT_BANTU,
+            V.ALAT_BANTU,
+            V.KEBUTUHAN_LAYANAN,
+            V.KATEGORI_POTENSI,
+            V.TINGGAL_DENGAN,
+        )
+    )
+    ticks += sum(1 + len(V.JENIS[code]) for code, _ in V.RAGAM) + len(V.WG_QUESTIONS) * len(V.WG_ANSWERS)
+    singles = 5  # perkiraan, bersedia didata, Ya, Tidak, terlantar
+    digits = 16 + 16 + 8 + 4 + 8  # No. KK, NIK, birth date, year since, assessment date
+    assert text.count(box) == ticks + grid + digits + singles

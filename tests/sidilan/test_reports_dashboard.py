@@ -2,13 +2,14 @@
 (not through the dashboard's own queries); charts are inline SVG beside a table; scoped to the regency."""
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from blueprints.auth.models import Regency
+from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
-from blueprints.core.timeutil import today_local
+from blueprints.core.timeutil import WIB, today_local
 from blueprints.sidilan import values as V
 from blueprints.sidilan.models import Assistance, Disability, ElderlyAssessment, Person, Program
 from blueprints.wilayah.models import Wilayah
@@ -173,6 +174,8 @@ def test_a_new_person_is_counted(app, client, auth):
         db.session.flush()
         db.session.add(Disability(person_id=p.id, ragam_fisik=True, ragam_sensorik=True, ganda=True))
         db.session.commit()
+    assert table(client.get("/sidilan/dasbor").text, "c-kec") == table(before, "c-kec")  # the stored summary
+    assert client.post("/sidilan/dasbor/hitung-ulang").status_code == 302
     after = client.get("/sidilan/dasbor").text
     kb, ka = table(before, "c-kec"), table(after, "c-kec")
     assert ka["Tigo Lurah"] == [kb["Tigo Lurah"][0] + 1, kb["Tigo Lurah"][1] + 1, kb["Tigo Lurah"][2] + 1]
@@ -214,6 +217,7 @@ def test_dashboard_is_scoped(app, client, auth):
             )
         )
         db.session.commit()
+    assert client.post("/sidilan/dasbor/hitung-ulang").status_code == 302
     assert table(client.get("/sidilan/dasbor").text, "c-kec")["Jumlah"] == before
 
 
@@ -257,16 +261,21 @@ def test_bar_chart_helper_scales_and_escapes():
 
 
 def test_dashboard_query_count_does_not_grow_with_data(app, client, auth):
-    """A fixed number of aggregate queries, whatever the registry size (no per-row or per-kecamatan query)."""
+    """A fixed number of aggregate queries, whatever the registry size (no per-row or per-kecamatan query):
+    computing the summary ('Hitung ulang') and serving the stored one."""
 
     auth.login("operator.solok")
 
     def count_queries(url):
         with statements(app) as seen:
-            assert client.get(url).status_code == 200
+            if url.endswith("hitung-ulang"):
+                assert client.post(url).status_code == 302
+            else:
+                assert client.get(url).status_code == 200
         return len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
 
-    before = count_queries("/sidilan/dasbor")
+    before = count_queries("/sidilan/dasbor/hitung-ulang")
+    served = count_queries("/sidilan/dasbor")
     with app.app_context():
         regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
         for i in range(50):
@@ -292,4 +301,177 @@ def test_dashboard_query_count_does_not_grow_with_data(app, client, auth):
                 )
             )
         db.session.commit()
-    assert count_queries("/sidilan/dasbor") == before <= 16
+    assert count_queries("/sidilan/dasbor/hitung-ulang") == before <= 6
+    assert count_queries("/sidilan/dasbor") == served <= 2  # the user and the stored summary
+
+
+def test_unassisted_tile_and_list_match_a_row_by_row_count(app, client, auth):
+    """The 'tanpa bantuan' rule is evaluated two ways (the dashboard's joined pass, the list's per-row look-ups):
+    both give the people a row-by-row reading of the stored data gives."""
+    from blueprints.auth.models import User
+    from blueprints.sidilan.assistance import unassisted_stmt
+
+    active = {"diusulkan", "disetujui", "disalurkan"}
+    with app.app_context():
+        regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
+        people = [
+            p
+            for p in db.session.scalars(select(Person).where(Person.regency_id == regency.id))
+            if p.active and p.merged_into_id is None and p.status_hidup == "hidup"
+        ]
+        severe = {d.person_id for d in db.session.scalars(select(Disability)) if d.derajat == "berat"}
+        latest = {}
+        for a in db.session.scalars(
+            select(ElderlyAssessment).order_by(ElderlyAssessment.tgl_asesmen, ElderlyAssessment.id)
+        ):
+            latest[a.person_id] = a.barthel_total
+        aid = [a for a in db.session.scalars(select(Assistance)) if a.status in active]
+        own = {a.person_id for a in aid if a.person_id}
+        family = {a.household_id for a in aid if a.household_id}
+        expected = {
+            p.id
+            for p in people
+            if (p.id in severe or latest.get(p.id, 99) <= 8)
+            and p.id not in own
+            and p.household_id not in family
+        }
+        user = db.session.scalar(select(User).where(User.username == "operator.solok"))
+        listed = {p.id for p in db.session.scalars(unassisted_stmt(user))}
+    assert expected and listed == expected
+    auth.login("operator.solok")
+    tile = re.search(r"([\d.]+) <small class=\"muted\">berat / Barthel", client.get("/sidilan/dasbor").text)
+    assert int(tile.group(1).replace(".", "")) == len(expected)
+
+
+SUMMARY_AT = datetime(2026, 12, 1, 17, 5, tzinfo=WIB)
+
+
+def _add_elderly_person(app, name: str) -> None:
+    with app.app_context():
+        regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
+        db.session.add(
+            Person(
+                regency_id=regency.id,
+                nama_lengkap=name,
+                jenis_kelamin="P",
+                tanggal_lahir=date(1950, 1, 1),
+                kecamatan_code="13.02.18",
+                nagari_code="13.02.18.2004",
+            )
+        )
+        db.session.commit()
+
+
+def test_dashboard_is_served_from_a_labelled_summary(app, client, auth, time_machine):
+    """The page says when its counts were computed (WIB); served again, the stored numbers equal the live
+    one-pass numbers they were computed from."""
+    time_machine.move_to(SUMMARY_AT, tick=False)
+    auth.login("operator.solok")
+    first = client.get("/sidilan/dasbor").text
+    assert "Dihitung pukul 17.05 WIB, 1 Desember 2026" in first
+    assert re.search(r'<form method="post" action="/sidilan/dasbor/hitung-ulang"[^>]*>', first)
+    assert '<input type="hidden" name="csrf_token"' in first and "Hitung ulang</button>" in first
+    time_machine.move_to(SUMMARY_AT + timedelta(minutes=3), tick=False)
+    again = client.get("/sidilan/dasbor").text  # the stored summary
+    assert "Dihitung pukul 17.05 WIB" in again
+    for section in ("c-ragam", "c-kec", "c-usia", "c-barthel", "c-bantuan", "c-sasaran"):
+        assert table(again, section) == table(first, section)
+    exp = expected(app, "13.02")
+    assert table(again, "c-kec")["Jumlah"][0] == exp["total"]
+
+
+def test_recompute_button_counts_now_and_is_audited(app, client, auth, time_machine):
+    time_machine.move_to(SUMMARY_AT, tick=False)
+    auth.login("pimpinan.solok")
+    before = table(client.get("/sidilan/dasbor").text, "c-kec")["Jumlah"][0]
+    _add_elderly_person(app, "Uji Hitung Ulang")
+    time_machine.move_to(SUMMARY_AT + timedelta(minutes=2), tick=False)
+    assert table(client.get("/sidilan/dasbor").text, "c-kec")["Jumlah"][0] == before  # not invalidated
+    r = client.post("/sidilan/dasbor/hitung-ulang")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/sidilan/dasbor")
+    page = client.get("/sidilan/dasbor").text
+    assert table(page, "c-kec")["Jumlah"][0] == before + 1
+    assert "Dihitung pukul 17.07 WIB, 1 Desember 2026" in page
+    with app.app_context():
+        ev = db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "sidilan_dashboard_summary")
+            .order_by(AuditEvent.id.desc())
+        ).first()
+        assert ev.action == "update" and ev.summary == "hitung ulang dasbor SIDILAN"
+        assert "Uji" not in ev.summary
+
+
+def test_a_stale_summary_is_recomputed_on_the_next_view(app, client, auth, time_machine):
+    time_machine.move_to(SUMMARY_AT, tick=False)
+    auth.login("operator.solok")
+    before = table(client.get("/sidilan/dasbor").text, "c-kec")["Jumlah"][0]
+    _add_elderly_person(app, "Uji Kedaluwarsa")
+    time_machine.move_to(SUMMARY_AT + timedelta(minutes=14), tick=False)
+    page = client.get("/sidilan/dasbor").text
+    assert table(page, "c-kec")["Jumlah"][0] == before and "17.05 WIB" in page
+    time_machine.move_to(SUMMARY_AT + timedelta(minutes=15), tick=False)
+    page = client.get("/sidilan/dasbor").text
+    assert table(page, "c-kec")["Jumlah"][0] == before + 1
+    assert "Dihitung pukul 17.20 WIB, 1 Desember 2026" in page
+
+
+def test_summaries_are_per_regency(app, client, auth, time_machine):
+    """Sijunjung's stored summary never answers Solok's page, nor the superadmin's (all regencies)."""
+    time_machine.move_to(SUMMARY_AT, tick=False)
+    auth.login("operator.sijunjung")
+    sij = table(client.get("/sidilan/dasbor").text, "c-kec")["Jumlah"][0]
+    auth.logout()
+    auth.login("operator.solok")
+    sol = table(client.get("/sidilan/dasbor").text, "c-kec")["Jumlah"][0]
+    assert sij == expected(app, "13.03")["total"] and sol == expected(app, "13.02")["total"]
+
+
+def test_recompute_needs_the_csrf_token(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    login = client.get("/masuk").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
+    client.post(
+        "/masuk", data={"username": "operator.solok", "password": "sinergi-demo-2024", "csrf_token": token}
+    )
+    page = client.get("/sidilan/dasbor").get_data(as_text=True)
+    assert client.post("/sidilan/dasbor/hitung-ulang").status_code == 400
+    form_token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/sidilan/dasbor/hitung-ulang", data={"csrf_token": form_token}).status_code == 302
+
+
+def test_unassisted_list_takes_its_total_from_the_summary(app, client, auth, time_machine):
+    """'Tanpa bantuan' never counts the registry: its total is the stored summary's, with when it was computed;
+    one row past the page says whether a next page follows."""
+    time_machine.move_to(SUMMARY_AT, tick=False)
+    auth.login("operator.solok")
+    with statements(app) as seen:
+        first = client.get("/sidilan/tanpa-bantuan").text
+    assert 'id="jumlah"' not in first  # nothing computed yet: no total claimed
+    assert not [s for s in seen if "count(*)" in s.lower()]
+    shown = len(set(re.findall(r'href="/sidilan/orang/(\d+)"', first)))
+    with app.app_context():
+        regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
+        for i in range(25):
+            p = Person(
+                regency_id=regency.id,
+                nama_lengkap=f"Zz Tanpa Bantuan {i:02d}",
+                jenis_kelamin="L",
+                tanggal_lahir=date(1980, 1, 1),
+                kecamatan_code="13.02.18",
+                nagari_code="13.02.18.2004",
+            )
+            db.session.add(p)
+            db.session.flush()
+            db.session.add(Disability(person_id=p.id, ragam_fisik=True, derajat="berat"))
+        db.session.commit()
+    client.get("/sidilan/dasbor")
+    page1 = client.get("/sidilan/tanpa-bantuan").text
+    total = shown + 25
+    assert f"± {total} orang. Dihitung pukul 17.05 WIB, 1 Desember 2026" in page1
+    assert len(set(re.findall(r'href="/sidilan/orang/(\d+)"', page1))) == 20
+    assert "hal=2" in page1
+    page2 = client.get("/sidilan/tanpa-bantuan?hal=2").text
+    assert len(set(re.findall(r'href="/sidilan/orang/(\d+)"', page2))) == total - 20
+    assert "hal=3" not in page2

@@ -96,6 +96,7 @@ def test_sample_import_reaches_dashboard_and_stays_in_regency(app, client, auth)
     preview = client.get(f"/sidilan/impor/{token}/uji").text
     new = int(re.search(r"(\d+) <small class=\"muted\">akan dibuat", preview).group(1))
     run(client, token)
+    assert client.post("/sidilan/dasbor/hitung-ulang").status_code == 302  # the stored summary, counted now
     after = table(client.get("/sidilan/dasbor").text, "c-kec")
     assert after["Jumlah"][0] == before["Jumlah"][0] + new
     assert after["Tigo Lurah"][0] == before["Tigo Lurah"][0] + 2  # Siti Aminah and Nasrul

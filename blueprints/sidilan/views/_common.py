@@ -2,6 +2,9 @@
 
 from flask import flash, redirect, url_for
 
+from blueprints.core import audit
+from blueprints.core.extensions import db
+
 from .. import bp, exporter, models  # noqa: F401  (tables registered before create_all)
 from .. import values as V
 from ..models import Person
@@ -34,3 +37,12 @@ def _not_editable(person: Person):
 
 
 FORMATS = exporter.FORMATS
+
+
+def recorded(response, action: str, object_type: str, object_id: int, summary: str):
+    """Record the page's audit event and commit it after ``response`` is built: committing first would expire
+    every loaded row (the cascade's options, the record's collections), and the template would reload them one
+    by one."""
+    audit.record(action, object_type, object_id, summary)
+    db.session.commit()
+    return response

@@ -2,7 +2,6 @@
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from blueprints.core import audit
 from blueprints.core.forms import FORM_INVALID
@@ -14,14 +13,13 @@ from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.timeutil import today_local
 from blueprints.core.versioning import conflict_response
 
-from .. import bp
+from .. import bp, report_dashboard
 from ..access import ENTRY_ROLES, STAFF_ROLES
 from ..assistance import (
     add_assistance,
     double_program_details,
     double_program_stmt,
     set_assistance_status,
-    unassisted_stmt,
 )
 from ..forms import AssistanceForm, AssistanceStatusForm
 from ..models import Assistance, Person
@@ -78,10 +76,14 @@ def assistance_status(aid: int):
 @audit.reads("sidilan_person", "daftar tanpa bantuan")
 def unassisted():
     """People with a severe disability or Barthel <= 8 who receive no assistance."""
-    stmt = unassisted_stmt(current_user).options(joinedload(Person.nagari), joinedload(Person.disability))
-    page = paginate(stmt, request.args.get("hal"))
+    page, summary = report_dashboard.unassisted_page(current_user, request.args.get("hal"))
     return render(
-        "sidilan/unassisted.html", "sidilan/_list.html", page=page, today=today_local(), f=Filters()
+        "sidilan/unassisted.html",
+        "sidilan/_list.html",
+        page=page,
+        today=today_local(),
+        f=Filters(),
+        summary=summary,
     )
 
 

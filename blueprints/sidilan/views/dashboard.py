@@ -1,11 +1,11 @@
 """SIDILAN dashboard (item 9)."""
 
+from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from blueprints.core import audit
 from blueprints.core.charts import bar_chart, percent
 from blueprints.core.render import render
-from blueprints.core.timeutil import today_local
 
 from .. import bp, report_dashboard
 
@@ -13,7 +13,8 @@ from .. import bp, report_dashboard
 @bp.route("/dasbor")
 @audit.not_sensitive
 def dashboard():
-    data = report_dashboard.build(current_user, today_local())
+    summary = report_dashboard.current(current_user)
+    data = summary.data
     charts = {
         "ragam": bar_chart(data.ragam, "Penyandang disabilitas menurut ragam"),
         "kecamatan": bar_chart(
@@ -38,4 +39,15 @@ def dashboard():
             label_width=140,
         ),
     }
-    return render("sidilan/report_dashboard.html", d=data, charts=charts, percent=percent)
+    response = render(
+        "sidilan/report_dashboard.html", d=data, summary=summary, charts=charts, percent=percent
+    )
+    return report_dashboard.settle(summary, response)
+
+
+@bp.route("/dasbor/hitung-ulang", methods=["POST"])
+def dashboard_recompute():
+    """'Hitung ulang': the counts computed now (inline; a few seconds at most at 100,000 persons)."""
+    summary = report_dashboard.recompute(current_user)
+    flash(f"Dasbor dihitung ulang. {summary.label}.", "ok")
+    return redirect(url_for("sidilan.dashboard"))

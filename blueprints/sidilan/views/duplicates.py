@@ -2,9 +2,9 @@
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from blueprints.core import audit
-from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.outcome import has_errors
 from blueprints.core.pagination import paginate
@@ -16,6 +16,7 @@ from ..access import may_see_nik, may_staff
 from ..duplicates import REASON_LABELS, decide_duplicate, open_cases_stmt
 from ..forms import DuplicateDecisionForm
 from ..models import DuplicateCandidate
+from ._common import recorded
 
 
 @bp.route("/duplikat")
@@ -41,7 +42,11 @@ COMPARE_FIELDS = [
 @bp.route("/duplikat/<int:cand_id>", methods=["GET", "POST"])
 @audit.reads("sidilan_duplicate", "perbandingan duplikat")
 def duplicate_review(cand_id: int):
-    cand = get_scoped_or_404(DuplicateCandidate, cand_id)
+    cand = get_scoped_or_404(
+        DuplicateCandidate,
+        cand_id,
+        options=(joinedload(DuplicateCandidate.person_a), joinedload(DuplicateCandidate.person_b)),
+    )
     form = DuplicateDecisionForm()
     form.keep.choices = [
         (cand.person_a_id, f"#{cand.person_a_id}"),
@@ -62,14 +67,7 @@ def duplicate_review(cand_id: int):
             else:
                 flash("Dicatat: bukan duplikat. Pasangan ini tidak akan ditanyakan lagi.", "ok")
             return redirect(out.redirect)
-    audit.record(
-        "view",
-        "sidilan_duplicate",
-        cand.id,
-        f"membandingkan orang #{cand.person_a_id} dan #{cand.person_b_id}",
-    )
-    db.session.commit()
-    return render(
+    page = render(
         "sidilan/duplicate.html",
         cand=cand,
         a=cand.person_a,
@@ -81,3 +79,5 @@ def duplicate_review(cand_id: int):
         show_nik=may_see_nik(current_user),
         status=FORM_INVALID if has_errors(form) else 200,
     )
+    summary = f"membandingkan orang #{cand.person_a_id} dan #{cand.person_b_id}"
+    return recorded(page, "view", "sidilan_duplicate", cand.id, summary)

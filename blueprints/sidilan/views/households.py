@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
@@ -18,13 +19,13 @@ from ..assistance import household_assistance
 from ..forms import HouseholdForm
 from ..households import save_household
 from ..models import Household
-from ._common import _place_values
+from ._common import _place_values, recorded
 
 
 @bp.route("/keluarga/<int:household_id>", methods=["GET", "POST"])
 @audit.reads("sidilan_household", "keluarga")
 def household(household_id: int):
-    hh = get_scoped_or_404(Household, household_id)
+    hh = get_scoped_or_404(Household, household_id, options=(joinedload(Household.members),))
     if request.method == "POST" and not may_write(current_user):
         abort(404)
     if request.method == "POST":
@@ -42,10 +43,8 @@ def household(household_id: int):
     else:
         form = HouseholdForm(obj=hh)
         cascade = Cascade.build(current_user.regency, _place_values(hh))
-    audit.record("view", "sidilan_household", hh.id, f"membuka keluarga #{hh.id}")
-    db.session.commit()
     assistance = list(db.session.scalars(household_assistance(hh, current_user)))
-    return render(
+    page = render(
         "sidilan/household.html",
         hh=hh,
         form=form,
@@ -55,3 +54,4 @@ def household(household_id: int):
         show_nik=may_see_nik(current_user),
         status=FORM_INVALID if has_errors(form) else 200,
     )
+    return recorded(page, "view", "sidilan_household", hh.id, f"membuka keluarga #{hh.id}")

@@ -7,7 +7,6 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from blueprints.core import audit
-from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.nik import check_kk, check_nik
 from blueprints.core.outcome import Outcome, has_errors
@@ -29,7 +28,7 @@ from ..programs import programs_for
 from ..public import accessibility_summary
 from ..search import Filters, list_page
 from ..workflow import ACTION_LABELS, allowed_actions, editable
-from ._common import _not_editable, _place_values
+from ._common import _not_editable, _place_values, recorded
 
 # ---- search and list ------------------------------------------------------------------------------
 
@@ -112,8 +111,13 @@ def person_edit(person_id: int):
         form.tags.data = person.tag_list
         cascade = Cascade.build(current_user.regency, _place_values(person), required=True)
         # the edit form shows the full NIK and mother's name too
-        audit.record("view", "sidilan_person", person.id, f"membuka formulir ubah orang #{person.id}")
-        db.session.commit()
+        return recorded(
+            _person_form(person, form, cascade),
+            "view",
+            "sidilan_person",
+            person.id,
+            f"membuka formulir ubah orang #{person.id}",
+        )
     return _person_form(person, form, cascade)
 
 
@@ -160,8 +164,6 @@ def person_view(person_id: int):
     person = load_record(person_id, current_user)
     if person is None:
         abort(404)
-    audit.record("view", "sidilan_person", person.id, f"membuka profil orang #{person.id}")
-    db.session.commit()
     chk = (
         check_nik(
             person.nik,
@@ -174,7 +176,7 @@ def person_view(person_id: int):
     )
     kk_chk = check_kk(person.no_kk) if person.no_kk else None
     age = person.age_on(today_local())
-    return render(
+    page = render(
         "sidilan/person.html",
         p=person,
         chk=chk,
@@ -193,3 +195,4 @@ def person_view(person_id: int):
         may_staff=may_staff(current_user),
         show_nik=may_see_nik(current_user),
     )
+    return recorded(page, "view", "sidilan_person", person.id, f"membuka profil orang #{person.id}")

@@ -4,6 +4,7 @@ import segno
 from flask import request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from blueprints.auth.models import Regency
 from blueprints.core import audit
@@ -55,7 +56,6 @@ def paper_form():
                 qr=qr.svg_data_uri(scale=3),
                 v=V,
                 maxima=maxima,
-                barthel_max=max(maxima.values()),
                 footer=f"SIDILAN · {number}",
             )
             name = (jorong.name if jorong else nagari.name).replace(" ", "_")
@@ -71,7 +71,17 @@ PROFILE_ROWS = 4  # assessments / assistance rows that keep the profile on one p
 @bp.route("/orang/<int:person_id>/profil.pdf")
 @audit.reads("sidilan_person", "cetak profil orang")
 def profile_pdf(person_id: int):
-    person = get_scoped_or_404(Person, person_id)
+    person = get_scoped_or_404(
+        Person,
+        person_id,
+        options=(
+            joinedload(Person.disability),
+            joinedload(Person.kecamatan),
+            joinedload(Person.nagari),
+            joinedload(Person.jorong),
+            joinedload(Person.assessments),
+        ),
+    )
     assistance = list(db.session.scalars(assistance_for(person, current_user)))
     events = list(
         db.session.scalars(
@@ -99,6 +109,7 @@ def profile_pdf(person_id: int):
         mark=exporter.watermark(current_user, "dicetak"),
         footer=f"SIDILAN #{person.id}",
     )
+    response = pdf_response(pdf, f"profil-sidilan-{person.id}.pdf")
     audit.record("print", "sidilan_person", person.id, f"cetak profil orang #{person.id}")
     db.session.commit()
-    return pdf_response(pdf, f"profil-sidilan-{person.id}.pdf")
+    return response

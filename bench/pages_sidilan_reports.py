@@ -1,0 +1,113 @@
+"""SIDILAN dashboards, report lists and record pages at scale (bench, not a test), read by bench/scale.py.
+
+Two tables:
+
+- ``PAGES``: rows ``(label, username, url_or_callable(facts) -> str, budget_ms)``, like every
+  ``bench/pages_<module>.py``: bench/scale.py times the median server time of the URL through the Flask test
+  client, logged in as ``username``, on the app holding the demo data plus ``bench/data_sidilan.build()``
+  (``facts`` is what that build returned: ``person_id``, ``household_id``, ...).
+- ``RATIOS``: rows ``(label, callable(app) -> float, budget_ratio)``. bench/scale.py calls the callable once
+  with the same app and compares the number it returns (a ratio, not milliseconds) with ``budget_ratio``.
+  ``blank_form_ratio`` returns the median render time of the blank paper form PDF divided by the median of a
+  one-paragraph PDF (bench/paragraph.html) measured in the same call; the budget is 10x (issue 12 item 6).
+
+Run alone for a quick look on the demo data (no scale data): ``.venv/bin/python bench/pages_sidilan_reports.py``.
+"""
+
+import statistics
+import time
+from pathlib import Path
+
+PARAGRAPH = Path(__file__).resolve().parent / "paragraph.html"
+LIST_MS, DASHBOARD_MS = 20, 100
+
+PAGES = [
+    ("SIDILAN dashboard", "operator.solok", "/sidilan/dasbor", DASHBOARD_MS),
+    ("SIDILAN dashboard (pimpinan)", "pimpinan.solok", "/sidilan/dasbor", DASHBOARD_MS),
+    ("SIDILAN home panels", "operator.solok", "/", DASHBOARD_MS),
+    ("SIDILAN tanpa bantuan, page 1", "operator.solok", "/sidilan/tanpa-bantuan", LIST_MS),
+    ("SIDILAN tanpa bantuan, page 20", "operator.solok", "/sidilan/tanpa-bantuan?hal=20", LIST_MS),
+    ("SIDILAN bantuan ganda", "operator.solok", "/sidilan/bantuan-ganda", LIST_MS),
+    ("SIDILAN duplicate pairs", "operator.solok", "/sidilan/duplikat", LIST_MS),
+    (
+        "SIDILAN person page (busy person)",
+        "operator.solok",
+        lambda facts: f"/sidilan/orang/{facts['person_id']}",
+        LIST_MS,
+    ),
+    (
+        "SIDILAN household page",
+        "operator.solok",
+        lambda facts: f"/sidilan/keluarga/{facts['household_id']}",
+        LIST_MS,
+    ),
+]
+
+
+def _median_ms(fn, repeats: int) -> float:
+    """Median CPU time (this process): on a shared, loaded machine wall time mostly measures the neighbours."""
+    fn()  # warm
+    times = []
+    for _ in range(repeats):
+        t0 = time.process_time()
+        fn()
+        times.append((time.process_time() - t0) * 1000)
+    return statistics.median(times)
+
+
+def blank_form_ratio(app, repeats: int = 7) -> float:
+    """Blank paper form PDF (the route, as operator.solok, for the first jorong of a Solok nagari) over a
+    one-paragraph PDF, medians of the same run."""
+    from sqlalchemy import select
+
+    from blueprints.core.extensions import db
+    from blueprints.core.pdf import PAPER, html_to_pdf
+    from blueprints.demo import DEMO_PASSWORD
+    from blueprints.wilayah.models import Jorong, Wilayah
+
+    with app.app_context():
+        jorong = db.session.scalars(
+            select(Jorong)
+            .join(Wilayah, Wilayah.code == Jorong.nagari_code)
+            .where(Wilayah.code.like("13.02.%"))
+        ).first()
+        nagari = db.session.get(Wilayah, jorong.nagari_code)
+        args = {"kecamatan": nagari.parent_code, "nagari": nagari.code, "jorong": jorong.id, "cetak": "1"}
+    client = app.test_client()
+    client.post("/masuk", data={"username": "operator.solok", "password": DEMO_PASSWORD})
+
+    def form():
+        response = client.get("/sidilan/cetak/formulir", query_string=args)
+        assert response.mimetype == "application/pdf", response.status_code
+
+    def paragraph():
+        html = app.jinja_env.from_string(PARAGRAPH.read_text()).render(
+            page_size=PAPER["A4"],
+            text="Satu paragraf uji untuk mengukur biaya dasar WeasyPrint pada mesin ini.",
+        )
+        html_to_pdf(html, Path(app.root_path) / "static")
+
+    with app.app_context():
+        t_par = _median_ms(paragraph, repeats)
+    return _median_ms(form, repeats) / t_par
+
+
+RATIOS = [("SIDILAN blank form PDF / one-paragraph PDF", blank_form_ratio, 10.0)]
+
+
+def main() -> None:
+    from _setup import demo_app, login
+
+    with demo_app() as app:
+        for label, user, url, budget in PAGES:
+            if callable(url):
+                continue  # needs the scale data's facts
+            client = login(app, user)
+            ms = _median_ms(lambda client=client, url=url: client.get(url), 9)
+            print(f"{label:<45} {ms:8.1f} ms  (budget {budget} ms)")
+        for label, fn, budget in RATIOS:
+            print(f"{label:<45} {fn(app):8.1f} x   (budget {budget}x)")
+
+
+if __name__ == "__main__":
+    main()
