@@ -16,6 +16,7 @@ from werkzeug.test import stream_encode_multipart
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
 from blueprints.core.forms import new_submission_key
+from blueprints.demo import DEMO_PASSWORD
 from blueprints.sidilan import duplicates, importer
 from blueprints.sidilan.models import ChangeLog, Disability, Household, Person
 from blueprints.sidilan.report_models import ImportBatch
@@ -727,3 +728,21 @@ def test_the_preview_plans_the_file_once(operator, monkeypatch):
     form["map_no_hp"] = ""  # another mapping: another plan
     assert operator.post(f"/sidilan/impor/{token}/kolom", data=form).status_code == 302
     assert operator.get(f"/sidilan/impor/{token}/uji").status_code == 200 and len(calls) == 2
+
+
+def test_undo_and_resume_answer_bad_posts_without_an_error(app, operator):
+    """The fuzz walk cannot reach these forms (the demo holds no import batch): their bad input is fed here."""
+    batch_id, _ids, _households, _page = _imported(app, operator)
+    for url in ("/sidilan/impor/riwayat/999999/batalkan", "/sidilan/impor/riwayat/99999999999/lanjutkan"):
+        assert operator.post(url, data={"alasan": "x"}).status_code == 404
+    undo = f"/sidilan/impor/riwayat/{batch_id}/batalkan"
+    too_long = operator.post(undo, data={"alasan": "x" * 20_000})
+    assert too_long.status_code == 422
+    assert operator.post(undo, data={"alasan": "\x00\x01"}).status_code == 422
+    done = operator.post(f"/sidilan/impor/riwayat/{batch_id}/lanjutkan", follow_redirects=True)
+    assert done.status_code == 200  # a finished batch has nothing to resume: a message, not an error
+    other = app.test_client()
+    other.post("/masuk", data={"username": "operator.sijunjung", "password": DEMO_PASSWORD})
+    assert other.post(undo, data={"alasan": "bukan milik saya"}).status_code == 404
+    with app.app_context():
+        assert db.session.get(ImportBatch, batch_id).status == "selesai"

@@ -5,7 +5,6 @@ import itertools
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.orm import selectinload
 from wtforms import TextAreaField
@@ -14,7 +13,7 @@ from wtforms.validators import DataRequired, Length
 from blueprints.core import audit
 from blueprints.core.export import download
 from blueprints.core.extensions import db
-from blueprints.core.forms import FORM_INVALID, CreateForm
+from blueprints.core.forms import FORM_INVALID, CreateForm, Form
 from blueprints.core.pagination import paginate, paginate_list
 from blueprints.core.render import render
 from blueprints.core.roles import roles_required
@@ -38,7 +37,7 @@ class RunForm(CreateForm):
     """The run button of a dry run. Its key is the upload's token (see importer.apply.start_import)."""
 
 
-class UndoForm(FlaskForm):
+class UndoForm(Form):
     alasan = TextAreaField(
         "Alasan pembatalan",
         validators=[
@@ -48,7 +47,7 @@ class UndoForm(FlaskForm):
     )
 
 
-class ResumeForm(FlaskForm):
+class ResumeForm(Form):
     """The 'lanjutkan' button of a stopped batch (CSRF only)."""
 
 
