@@ -30,8 +30,8 @@ def scoped(model, user=None, *columns) -> Select:
 
 
 def get_scoped_or_404(model, ident, user=None, options=()):
-    """The row of ``model`` with primary key ``ident`` in the user's scope (loaded with the ORM ``options``
-    given, e.g. its collections eagerly), else 404."""
+    """The row of ``model`` with primary key ``ident`` in the user's scope, loaded with ``options`` (which may
+    join a collection: every row of the result is read); else 404."""
     pk = model.__mapper__.primary_key[0]
     try:
         ident = pk.type.python_type(ident)
@@ -39,7 +39,7 @@ def get_scoped_or_404(model, ident, user=None, options=()):
         abort(404)
     if isinstance(ident, int) and not 0 <= ident <= 2**31 - 1:  # beyond INTEGER: the driver would overflow
         abort(404)
-    row = db.session.scalars(scoped(model, user).where(pk == ident).options(*options)).unique().first()
+    row = db.session.scalars(scoped(model, user).where(pk == ident).options(*options)).unique().one_or_none()
     if row is None:
         abort(404)
     return row

@@ -292,10 +292,16 @@ def add_note(a: Agreement, form, user):
     return url_for("pks.detail", agreement_id=a.id) + "#catatan", "Catatan disimpan."
 
 
-def visible_notes(a: Agreement, user) -> list[Note]:
-    stmt = (
+NOTES_SHOWN = 30  # the newest notes a record page shows
+
+
+def visible_notes(a: Agreement, user):
+    """The newest notes of ``a`` that ``user`` may read, as a subquery of the note's columns (the record page
+    reads them with its timeline, ``timeline.story``)."""
+    return (
         scoped(Note, user)
-        .options(selectinload(Note.author), selectinload(Note.regency))
         .where(Note.agreement_id == a.id)
+        .order_by(Note.created_at.desc(), Note.id.desc())
+        .limit(NOTES_SHOWN)
+        .subquery()
     )
-    return list(db.session.scalars(stmt.order_by(Note.created_at.desc(), Note.id.desc()).limit(30)))

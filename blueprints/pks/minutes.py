@@ -4,12 +4,14 @@ action items (tindak lanjut). Create use cases answer an ``Outcome`` through ``s
 from datetime import date
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import and_, select, true
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome
-from blueprints.core.scope import scoped
+from blueprints.core.scope import scope_of
 
 from .models import ActionItem, Agreement, Attendee, Decision, Meeting, MeetingDocument, meeting_agreement
 from .saving import creates_once, refused_as_one, saved
@@ -109,11 +111,27 @@ def set_action_done(item: ActionItem, done: bool, today: date) -> bool:
     return True
 
 
+# A meeting's page and pack: its decisions in the meeting's own query (one collection joined, so its rows do
+# not multiply with another's).
+MEETING_OPTIONS = (joinedload(Meeting.decisions),)
+
+
 def linkable(m: Meeting) -> list[Agreement]:
-    """Agreements the user can see that a meeting may discuss (not cancelled)."""
-    return list(
-        db.session.scalars(scoped(Agreement).where(Agreement.tahap != "dibatalkan").order_by(Agreement.id))
+    """Agreements the user can see that a meeting may discuss (not cancelled). The same query loads the
+    agreements ``m`` discusses (any the user can see or not) into ``m.agreements`` unless already loaded."""
+    clause = scope_of(Agreement)
+    offered = and_(true() if clause is None else clause, Agreement.tahap != "dibatalkan")
+    discussed = Agreement.id.in_(
+        select(meeting_agreement.c.agreement_id).where(meeting_agreement.c.meeting_id == m.id)
     )
+    rows = db.session.execute(
+        select(Agreement, discussed.label("discussed"), offered.label("offered"))
+        .where(discussed | offered)
+        .order_by(Agreement.id)
+    ).all()
+    if "agreements" not in m.__dict__:
+        set_committed_value(m, "agreements", [a for a, is_discussed, _ in rows if is_discussed])
+    return [a for a, _, is_offered in rows if is_offered]
 
 
 @creates_once

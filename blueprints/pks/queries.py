@@ -1,10 +1,11 @@
 """Reads shared by several pages of Kerja Sama: constant query counts, no writes."""
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from blueprints.core.extensions import db
-from blueprints.core.scope import scoped
+from blueprints.core.scope import scope_of
 
 from .models import Agreement, DocNumber, Party, ScopeItem
 
@@ -29,37 +30,68 @@ def list_options(joined_children: bool = False):
 
 
 def party_options(with_signatories: bool = False):
-    """An agreement's parties with their regency (and ``with_signatories`` their signatories), one query each."""
+    """An agreement's parties with their regency (and ``with_signatories`` their signatories, joined: a party has
+    a few), in one query."""
     parties = selectinload(Agreement.parties)
     signatories = (
-        parties.selectinload(Party.signatories) if with_signatories else parties.lazyload(Party.signatories)
+        parties.joinedload(Party.signatories) if with_signatories else parties.lazyload(Party.signatories)
     )
     return (parties.joinedload(Party.regency), signatories)
 
 
-def record_options(with_scope_items: bool = True, with_signatories: bool = False):
+def record_options(with_signatories: bool = False):
     """What an agreement's record pages show of it, each part in one query however many rows: parent,
-    initiating regency, its KSB scope item, parties (regency, organisation; ``with_signatories`` their
-    signatories), numbers, children and (``with_scope_items``) a KSB's scope items with their PKS."""
-    options = [
+    initiating regency and its KSB scope item (joined: one each), parties (regency, organisation, number;
+    ``with_signatories`` their signatories). ``load_record`` reads the rest."""
+    return (
         joinedload(Agreement.parent),
         joinedload(Agreement.pemrakarsa_regency),
-        selectinload(Agreement.scope_item),
+        joinedload(Agreement.scope_item),
         *party_options(with_signatories),
-        selectinload(Agreement.numbers),
-        selectinload(Agreement.children),
-    ]
-    if with_scope_items:
-        # named here: the mapper-level selectin of ScopeItem.agreements stops at the Agreement -> Agreement cycle
-        options.append(selectinload(Agreement.scope_items).selectinload(ScopeItem.agreements))
-    return tuple(options)
+        selectinload(Agreement.parties).joinedload(Party.number),
+    )
+
+
+def load_record(a: Agreement) -> list[Agreement]:
+    """The rest of a record page after ``record_options``: its numbers from its parties' rows, a KSB's scope
+    items (``load_scope_items``) and its children (``children_of``, whose list it returns). Call it before
+    anything reads them."""
+    if "numbers" not in a.__dict__:
+        numbers = [p.number for p in a.parties if p.number is not None]
+        set_committed_value(a, "numbers", sorted(numbers, key=lambda n: n.id))
+    load_scope_items(a)
+    return children_of(a)
 
 
 def children_of(a: Agreement) -> list[Agreement]:
-    """The adendum and perpanjangan of ``a`` the user can see."""
-    return list(
-        db.session.scalars(scoped(Agreement).where(Agreement.parent_id == a.id).order_by(Agreement.id))
-    )
+    """The adendum and perpanjangan of ``a`` the user can see. The same query loads all the children of ``a``
+    and of its parent (what validity reads of both) into their ``children``, unless already loaded: call it
+    before anything reads them."""
+    clause = scope_of(Agreement)
+    visible = true() if clause is None else clause
+    parents = [a.id] if a.parent_id is None else [a.id, a.parent_id]
+    rows = db.session.execute(
+        select(Agreement, visible.label("visible"))
+        .where(Agreement.parent_id.in_(parents))
+        .order_by(Agreement.id)
+    ).all()
+    for owner in (a, a.parent):
+        if owner is not None and "children" not in owner.__dict__:
+            set_committed_value(owner, "children", [c for c, _ in rows if c.parent_id == owner.id])
+    return [c for c, is_visible in rows if is_visible and c.parent_id == a.id]
+
+
+def load_scope_items(a: Agreement) -> None:
+    """A KSB's scope items with their PKS joined (one query); nothing for another kind, whose pages do not show
+    them."""
+    if a.jenis == "KSB" and "scope_items" not in a.__dict__:
+        items = db.session.scalars(
+            select(ScopeItem)
+            .where(ScopeItem.ksb_id == a.id)
+            .order_by(ScopeItem.id)
+            .options(joinedload(ScopeItem.agreements))
+        ).unique()
+        set_committed_value(a, "scope_items", list(items))
 
 
 def find_number(agreement_id: int, party_id: int) -> DocNumber | None:

@@ -1,17 +1,29 @@
 """One date-ordered story per agreement: state changes, signing, slips, meetings, drafts, reports, activities."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Date, String, Text, cast, literal, null, select, union_all
 from sqlalchemy.orm import aliased
 
-from blueprints.auth.models import User
+from blueprints.auth.models import Regency, User
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import UTCDateTime, to_local
 
-from .minutes import meetings_of
-from .models import DOC_KINDS, TAHAP, Activity, Agreement, Document, Evaluation, Event, Letter, Report
+from .agreements import visible_notes
+from .models import (
+    DOC_KINDS,
+    TAHAP,
+    Activity,
+    Agreement,
+    Document,
+    Evaluation,
+    Event,
+    Letter,
+    Meeting,
+    Report,
+    meeting_agreement,
+)
 from .slips import slips_of
 from .target import format_target
 
@@ -43,9 +55,9 @@ def _day(dt) -> date:
     return to_local(dt).date()
 
 
-def _rows(agreement_id: int):
-    """Events, documents, letters, delivered reports, activities and evaluations of one agreement in one
-    UNION ALL, each as (source, id, instant, day, s1, s2, s3, s4, person): one query however many rows."""
+def _rows(agreement_id: int, notes=None):
+    """Events, documents, letters, delivered reports, activities, evaluations and meetings of one agreement in
+    one UNION ALL, each as (source, id, instant, day, s1, s2, s3, s4, person): one query however many rows."""
     text_null, day_null = cast(null(), Text), cast(null(), Date)
 
     def shape(source, model, at, day, s1, s2, s3, s4, person):
@@ -62,7 +74,7 @@ def _rows(agreement_id: int):
         ).where(model.agreement_id == agreement_id)
 
     actor, uploader = aliased(User), aliased(User)
-    union = union_all(
+    branches = [
         shape(
             "event",
             Event,
@@ -105,7 +117,38 @@ def _rows(agreement_id: int):
         shape(
             "evaluation", Evaluation, None, Evaluation.tanggal, Evaluation.rekomendasi, None, None, None, None
         ),
-    ).subquery()
+        select(  # the meetings that discussed it: no agreement column of their own
+            literal("meeting", String).label("source"),
+            Meeting.id.label("id"),
+            cast(null(), UTCDateTime()).label("at"),
+            Meeting.tanggal.label("day"),
+            cast(Meeting.tempat, Text).label("s1"),
+            cast(Meeting.agenda, Text).label("s2"),
+            text_null.label("s3"),
+            text_null.label("s4"),
+            text_null.label("person"),
+        )
+        .join(meeting_agreement, meeting_agreement.c.meeting_id == Meeting.id)
+        .where(meeting_agreement.c.agreement_id == agreement_id),
+    ]
+    if notes is not None:
+        author = aliased(User)
+        branches.append(
+            select(
+                literal("note", String).label("source"),
+                notes.c.id.label("id"),
+                notes.c.created_at.label("at"),
+                day_null.label("day"),
+                cast(notes.c.kind, Text).label("s1"),
+                cast(notes.c.text, Text).label("s2"),
+                cast(Regency.name, Text).label("s3"),  # set for an internal note
+                text_null.label("s4"),
+                author.name.label("person"),
+            )
+            .outerjoin(author, author.id == notes.c.author_id)
+            .outerjoin(Regency, Regency.id == notes.c.regency_id)
+        )
+    union = union_all(*branches).subquery()
     return db.session.execute(select(union).order_by(union.c.source, union.c.id))
 
 
@@ -129,9 +172,41 @@ def _item(row) -> Item:
     return Item(row.day, 600000 + rid, "Evaluasi", f"Rekomendasi: {s1}")
 
 
-def build(a: Agreement, meetings=None, slips=None) -> list[Item]:
-    """``meetings``, ``slips``: the agreement's own, when the caller has them already."""
-    items = [_item(row) for row in _rows(a.id)]
+@dataclass(frozen=True)
+class MeetingRow:
+    """A meeting that discussed the agreement, as its record page lists it."""
+
+    id: int
+    tanggal: date
+    tempat: str
+    agenda: str
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    """A note as the record page shows it; ``internal_to`` names the regency of an internal note."""
+
+    kind: str
+    text: str
+    internal_to: str
+    author: str
+    created_at: datetime
+
+
+def story(a: Agreement, slips=None, notes_user=None) -> tuple[list[Item], list[MeetingRow], list[NoteRow]]:
+    """The timeline of ``a``, the meetings that discussed it (newest first) and (for ``notes_user``) the notes
+    they may read (newest first), from one UNION ALL. ``slips``: the agreement's own, when the caller has them
+    already."""
+    notes_query = None if notes_user is None else visible_notes(a, notes_user)
+    items, meetings, notes = [], [], []
+    for row in _rows(a.id, notes_query):
+        if row.source == "meeting":
+            meetings.append(MeetingRow(row.id, row.day, row.s1 or "", row.s2 or ""))
+        elif row.source == "note":
+            internal = (row.s3 or "").removeprefix("Kabupaten ")
+            notes.append((row.id, NoteRow(row.s1 or "", row.s2 or "", internal, row.person or "", row.at)))
+        else:
+            items.append(_item(row))
     for s in slips_of(a) if slips is None else slips:
         day = s.meeting.tanggal if s.meeting else _day(s.recorded_at)
         items.append(
@@ -144,6 +219,12 @@ def build(a: Agreement, meetings=None, slips=None) -> list[Item]:
                 s.diputuskan_oleh,
             )
         )
-    for m in meetings_of(a) if meetings is None else meetings:
+    for m in meetings:
         items.append(Item(m.tanggal, 200000 + m.id, "Rapat", f"{m.tempat}: {m.agenda[:160]}"))
-    return sorted(items, key=lambda i: (i.on, i.order))
+    meetings.sort(key=lambda m: (m.tanggal, m.id), reverse=True)
+    notes.sort(key=lambda n: (n[1].created_at, n[0]), reverse=True)
+    return sorted(items, key=lambda i: (i.on, i.order)), meetings, [n for _, n in notes]
+
+
+def build(a: Agreement, slips=None) -> list[Item]:
+    return story(a, slips)[0]

@@ -36,6 +36,16 @@ def menunggu_label(a: Agreement, names: dict[int, str]) -> str:
     return MENUNGGU_TETAP.get(value, "")
 
 
+def waiting_label(a: Agreement) -> str:
+    """``menunggu_label`` of ``a`` with its parties loaded: the regency it waits on is nearly always a party's,
+    named with the parties, so all regency names are read only for another."""
+    names = {p.regency_id: p.regency.short_name for p in a.parties if p.regency is not None}
+    value = a.menunggu or ""
+    if value.startswith("regency:") and value.split(":", 1)[1] not in {str(rid) for rid in names}:
+        names = regency_names()
+    return menunggu_label(a, names)
+
+
 def menunggu_choices(names: dict[int, str]) -> list[tuple[str, str]]:
     out = [("", "— tidak ada —")]
     out += [(f"regency:{rid}", f"menunggu Kab. {name}") for rid, name in sorted(names.items())]

@@ -176,6 +176,13 @@ class Party(Versioned, db.Model):
     signatories: Mapped[list["Signatory"]] = relationship(
         back_populates="party", order_by="Signatory.id", lazy="selectin"
     )
+    # its number for the agreement (one per party), for loading an agreement's numbers with its parties
+    number = relationship(
+        "DocNumber",
+        primaryjoin="and_(DocNumber.party_id == Party.id, DocNumber.agreement_id == Party.agreement_id)",
+        uselist=False,
+        viewonly=True,
+    )
 
     @property
     def urutan_label(self) -> str:

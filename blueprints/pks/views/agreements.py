@@ -12,14 +12,14 @@ from blueprints.core.render import render
 from blueprints.core.timeutil import today_local
 
 from .. import agreements as drafting
-from .. import bp, minutes, timeline, validity
+from .. import bp, timeline, validity
 from .. import slips as slip_cases
 from .. import waiting as waiting_cases
 from ..access import can_write
 from ..forms import AgreementForm, ChildForm, EditAgreementForm, NewAgreementForm, NoteForm, ScopeItemForm
 from ..models import JENIS, STATUS_BERLAKU, TAHAP, URUSAN
 from ..outcome import Locked
-from ..queries import children_of, record_options
+from ..queries import load_record, record_options
 from ..reminders import reminders_of
 from ._common import _form_status, answer, get_agreement
 
@@ -102,9 +102,10 @@ def edit(agreement_id):
 @audit.not_sensitive
 def detail(agreement_id):
     a = get_agreement(agreement_id, record_options())
+    children = load_record(a)  # first: validity reads the children it loads
     today = today_local()
     slips = slip_cases.slips_of(a)
-    meetings = minutes.meetings_of(a)
+    story, meetings, notes = timeline.story(a, slips, current_user)
     return render(
         "pks/detail.html",
         a=a,
@@ -115,12 +116,12 @@ def detail(agreement_id):
         banner=validity.show_banner(a, today),
         end=validity.effective_end(a),
         reminders=reminders_of(a, today),
-        notes=drafting.visible_notes(a, current_user),
+        notes=notes,
         note_form=NoteForm(),
         meetings=meetings,
-        children=children_of(a),
-        timeline=timeline.build(a, meetings, slips),
-        menunggu=waiting_cases.menunggu_label(a, waiting_cases.regency_names()),
+        children=children,
+        timeline=story,
+        menunggu=waiting_cases.waiting_label(a),
         waited=waiting_cases.waiting_days(a, today),
         can_write=can_write(),
     )

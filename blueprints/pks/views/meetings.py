@@ -88,7 +88,7 @@ def _page(m, att, dec, act, link_form=None, status=200, error=None):
 @bp.route("/rapat/<int:meeting_id>", methods=["GET", "POST"])
 @audit.not_sensitive
 def meeting(meeting_id):
-    m = get_scoped_or_404(Meeting, meeting_id)
+    m = get_scoped_or_404(Meeting, meeting_id, options=minutes.MEETING_OPTIONS)
     att, dec, act = _forms()
     if request.method == "POST":
         which = request.form.get("bagian")

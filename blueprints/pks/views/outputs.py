@@ -13,20 +13,21 @@ from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.timeutil import today_local
 
 from .. import bp, report_jobs, timeline
-from ..minutes import meeting_files
+from ..minutes import MEETING_OPTIONS, meeting_files
 from ..models import Agreement, Meeting
-from ..queries import children_of, record_options
+from ..queries import load_record, record_options
 from ..reporting import pack_rows, period_from
 from ..slips import slip_summary, slips_of
 from ..storage import signed_scans
 from ..validity import effective_end, status_berlaku
-from ..waiting import menunggu_label, regency_names
+from ..waiting import waiting_label
 
 
 @bp.route("/<int:agreement_id>/lembar.pdf")
 @audit.reads("pks_agreement", "cetak lembar kesepakatan")
 def sheet_pdf(agreement_id):
     a = get_scoped_or_404(Agreement, agreement_id, options=record_options(with_signatories=True))
+    children = load_record(a)  # first: validity reads the children it loads
     today = today_local()
     slips = slips_of(a)
     data = render_pdf(
@@ -37,9 +38,9 @@ def sheet_pdf(agreement_id):
         end=effective_end(a),
         summary=slip_summary(a, slips),
         slips=slips,
-        children=children_of(a),
+        children=children,
         scans=signed_scans(a),
-        menunggu_text=menunggu_label(a, regency_names()),
+        menunggu_text=waiting_label(a),
     )
     response = pdf_response(data, f"lembar-kesepakatan-{a.id}.pdf")  # before the commit expires ``a``
     audit.record("print", "pks_agreement", a.id, f"lembar kesepakatan #{a.id}")
@@ -96,7 +97,7 @@ def _report_file(fmt: str):
 @audit.reads("pks_meeting", "cetak paket rapat")
 def meeting_pdf(meeting_id):
     """Meeting pack: agenda, attendee list for the daftar hadir, decisions and action items."""
-    m = get_scoped_or_404(Meeting, meeting_id)
+    m = get_scoped_or_404(Meeting, meeting_id, options=MEETING_OPTIONS)
     data = render_pdf("pks/pdf_meeting.html", m=m, links=meeting_files(m), today=today_local())
     response = pdf_response(data, f"paket-rapat-{m.id}.pdf")
     audit.record("print", "pks_meeting", m.id, f"paket rapat #{m.id}")
