@@ -118,8 +118,10 @@ def _saved_answer(result: Outcome, form, patient: Patient | None, cascade: Casca
 def patient_new(patient_id: int | None = None):
     require_facility()
     patient = get_scoped_or_404(Patient, patient_id) if patient_id else None
+    # one query for the select and the chosen regency; read first, so the form filled from the patient finds
+    # its home regency among them instead of loading it on its own
+    choices = regencies()
     form = EditPatientForm(obj=patient) if patient is not None else NewPatientForm()
-    choices = regencies()  # one query for the select and the chosen regency
     form.home_regency.choices = L.C([("", "— pilih —")] + [(r.code, r.name) for r in choices])
     if request.method == "GET":
         return _form_page(form, patient, choices)
