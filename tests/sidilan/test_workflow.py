@@ -5,7 +5,7 @@ from sqlalchemy import select
 from blueprints.core.extensions import db
 from blueprints.sidilan.models import Person, VerificationEvent
 
-from .conftest import keyed, person_by_name
+from .conftest import keyed, person_by_name, person_id_of
 
 
 def _status(app, pid):
@@ -107,8 +107,7 @@ def test_worklists_per_role(client, auth):
 
 def test_pimpinan_is_read_only(app, client, auth):
     auth.login("pimpinan.solok")
-    with app.app_context():
-        pid = db.session.scalar(select(Person.id).where(Person.nama_lengkap == "Syamsul Bahri"))
+    pid = person_id_of(app, "Syamsul Bahri")  # the Kab. Solok one: each regency's demo has a Syamsul Bahri
     assert client.get(f"/sidilan/orang/{pid}").status_code == 200
     assert client.get("/sidilan/").status_code == 200
     for url in (
