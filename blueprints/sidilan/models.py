@@ -123,10 +123,9 @@ class Person(Versioned, RegencyScoped, db.Model):
     name_search: Mapped[str] = mapped_column(
         String(120).with_variant(String(120, collation="C"), "postgresql"), default=""
     )
-    name_fold: Mapped[str] = mapped_column(String(120), default="")  # core.textsearch.fold: any-word search
     name_key: Mapped[str] = mapped_column(
         String(120), default="", index=True
-    )  # spelling-normalised, no spaces
+    )  # spelling-folded, no spaces (names.name_key): duplicate matching and the any-word search
     jenis_kelamin: Mapped[str] = mapped_column(String(1))
     tempat_lahir: Mapped[str | None] = mapped_column(String(80))
     tanggal_lahir: Mapped[date | None] = mapped_column(Date)
@@ -415,4 +414,4 @@ def _keep_reversed_numbers(mapper, connection, target: Person) -> None:
 
 
 # Any-word name search (core.textsearch; docs/sidilan.md §13.6).
-PERSON_TEXT = register(TextIndex("sidilan_person", ("name_fold",)), Person.__table__)
+PERSON_TEXT = register(TextIndex("sidilan_person", ("name_key",)), Person.__table__)

@@ -11,33 +11,11 @@ def name_search(name: str | None) -> str:
     return " ".join((name or "").lower().split())[:120]
 
 
-# Common spelling variants in Minang / older Indonesian spelling (tuning unverified, docs/sidilan.md §13.4).
-_VARIANTS = [
-    ("dj", "j"),
-    ("tj", "c"),
-    ("sj", "sy"),
-    ("oe", "u"),
-    ("sy", "s"),
-    ("kh", "k"),
-    ("ch", "k"),
-    ("dh", "d"),
-    ("th", "t"),
-    ("ph", "f"),
-    ("q", "k"),
-    ("z", "s"),
-    ("v", "f"),
-    ("y", "i"),
-]
-
-
 def name_key(name: str | None) -> str:
-    """Spelling-normalised key for duplicate matching: 'Syamsul' == 'Samsul', 'Nur Hayati' == 'Nurhayati'."""
-    text = re.sub(r"[^a-z]", "", (name or "").lower())
-    for a, b in _VARIANTS:
-        text = text.replace(a, b)
-    text = re.sub(r"h(?=[^aiueo]|$)", "", text)  # silent h: 'Rahmad' / 'Ramad', 'Fatimah' / 'Fatima'
-    text = re.sub(r"(.)\1+", r"\1", text)  # doubled letters: 'Yusuff' / 'Yusuf'
-    return text[:120]
+    """Spelling-normalised key of duplicate matching and of the any-word search: 'Syamsul' == 'Samsul',
+    'Nur Hayati' == 'Nurhayati', 'Yusuf' == 'Yusup' (the one spelling rule, ``core.textsearch.fold``; letters
+    only; tuning unverified, docs/sidilan.md §13.4)."""
+    return re.sub(r"[0-9]", "", fold(name))[:120]
 
 
 def names_similar(a: str | None, b: str | None) -> bool:
@@ -56,4 +34,4 @@ def keys_similar(ka: str | None, kb: str | None) -> bool:
 
 def person_name_columns(name: str | None) -> dict[str, str]:
     """The derived name columns stored with a person (every writer sets them through this)."""
-    return {"name_search": name_search(name), "name_key": name_key(name), "name_fold": fold(name)[:120]}
+    return {"name_search": name_search(name), "name_key": name_key(name)}

@@ -10,11 +10,11 @@ from blueprints.core.extensions import db
 from blueprints.core.nik import clean_number
 from blueprints.core.pagination import KeysetPage, keyset
 from blueprints.core.scope import scoped
-from blueprints.core.textsearch import MIN_CHARS, fold
+from blueprints.core.textsearch import MIN_CHARS
 
 from . import values as V
 from .models import PERSON_TEXT, Assistance, Disability, Person
-from .names import name_search
+from .names import name_key, name_search
 
 
 def live(stmt):
@@ -96,7 +96,7 @@ def _number_ids(user, digits: str):
 def _name_condition(q: str):
     """Any word (or piece) of the name, spelling folded (Samsul finds Syamsul, Nur Hayati finds Nurhayati); a
     text too short for the trigram index is a prefix of the name."""
-    cond = PERSON_TEXT.contains(Person, "name_fold", fold(q), db.session.get_bind())
+    cond = PERSON_TEXT.contains(Person, "name_key", name_key(q), db.session.get_bind())
     return cond if cond is not None else _prefix(Person.name_search, name_search(q))
 
 
@@ -170,7 +170,7 @@ def list_page(f: Filters, user, today: date, args, options=()) -> KeysetPage:
 
 
 def _is_text_search(q: str) -> bool:
-    return bool(q) and not clean_number(q).isdigit() and len(fold(q)) >= MIN_CHARS
+    return bool(q) and not clean_number(q).isdigit() and len(name_key(q)) >= MIN_CHARS
 
 
 def years_before(d: date, years: int) -> date:

@@ -4,20 +4,22 @@ Revision ID: 0009_person_search
 Revises: 0008_import_batches
 Create Date: 2026-12-01 16:30:00
 
-- sidilan_person.name_fold: the spelling-folded name (core.textsearch.fold), filled for existing rows.
+- sidilan_person.name_key: recomputed for existing rows by the one spelling rule (core.textsearch.fold, letters
+  only: sidilan.names.name_key), which the duplicate check and the any-word search share.
 - sidilan_person.name_search gets the "C" collation on PostgreSQL, so one btree serves ORDER BY and LIKE 'x%'.
 - One index per list filter followed by the sort key (regency+name+id, regency+status+name, kecamatan+name,
   nagari+name, jorong+name), a regency-scoped birth-date index; the single-column indexes they replace go.
 - Covering (person / household, program) indexes on sidilan_assistance for the program filter's probes
   (they replace the single person_id and household_id indexes).
 - sidilan_person.nik_rev / kk_rev: the reversed numbers (a suffix search is an index range), filled.
-- The trigram text index over name_fold (SQLite FTS5 table + triggers; PostgreSQL pg_trgm GIN).
+- The trigram text index over name_key (SQLite FTS5 table + triggers; PostgreSQL pg_trgm GIN).
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-from blueprints.core.textsearch import TextIndex, fold
+from blueprints.core.textsearch import TextIndex
+from blueprints.sidilan.names import name_key
 
 revision = "0009_person_search"
 down_revision = "0008_import_batches"
@@ -25,7 +27,7 @@ branch_labels = None
 depends_on = None
 
 # kept here as it was created (the model's may change later)
-TEXT = TextIndex("sidilan_person", ("name_fold",))
+TEXT = TextIndex("sidilan_person", ("name_key",))
 OLD_PERSON = ("tanggal_lahir", "kecamatan_code", "nagari_code", "jorong_id", "status_verifikasi")
 NEW_PERSON = [
     ("ix_sidilan_person_regency_status_name", ["regency_id", "status_verifikasi", "name_search"]),
@@ -34,25 +36,28 @@ NEW_PERSON = [
     ("ix_sidilan_person_jorong_name", ["jorong_id", "name_search"]),
     ("ix_sidilan_person_regency_birth", ["regency_id", "tanggal_lahir"]),
 ]
-REVERSED = [("nik_rev", "nik", "ix_sidilan_person_regency_nik_rev"), ("kk_rev", "no_kk", "ix_sidilan_person_regency_kk_rev")]
+REVERSED = [
+    ("nik_rev", "nik", "ix_sidilan_person_regency_nik_rev"),
+    ("kk_rev", "no_kk", "ix_sidilan_person_regency_kk_rev"),
+]
 
 
 def _fill(bind) -> None:
     person = sa.table(
         "sidilan_person",
-        *(sa.column(c) for c in ("id", "nama_lengkap", "nik", "no_kk", "name_fold", "nik_rev", "kk_rev")),
+        *(sa.column(c) for c in ("id", "nama_lengkap", "nik", "no_kk", "name_key", "nik_rev", "kk_rev")),
     )
     rows = bind.execute(sa.select(person.c.id, person.c.nama_lengkap, person.c.nik, person.c.no_kk)).all()
     update = (
         person.update()
         .where(person.c.id == sa.bindparam("pid"))
-        .values(name_fold=sa.bindparam("nf"), nik_rev=sa.bindparam("nr"), kk_rev=sa.bindparam("kr"))
+        .values(name_key=sa.bindparam("nf"), nik_rev=sa.bindparam("nr"), kk_rev=sa.bindparam("kr"))
     )
     for i in range(0, len(rows), 5000):
         chunk = [
             {
                 "pid": r.id,
-                "nf": fold(r.nama_lengkap)[:120],
+                "nf": name_key(r.nama_lengkap),
                 "nr": r.nik[::-1] if r.nik else None,
                 "kr": r.no_kk[::-1] if r.no_kk else None,
             }
@@ -64,9 +69,6 @@ def _fill(bind) -> None:
 
 def upgrade():
     bind = op.get_bind()
-    op.add_column(
-        "sidilan_person", sa.Column("name_fold", sa.String(length=120), nullable=False, server_default="")
-    )
     for column, _source, _index in REVERSED:
         op.add_column("sidilan_person", sa.Column(column, sa.String(length=16), nullable=True))
     _fill(bind)
@@ -114,6 +116,5 @@ def downgrade():
     for _column, _source, index in REVERSED:
         op.drop_index(index, table_name="sidilan_person")
     with op.batch_alter_table("sidilan_person") as batch_op:
-        batch_op.drop_column("name_fold")
         for column, _source, _index in REVERSED:
             batch_op.drop_column(column)

@@ -112,4 +112,4 @@ def test_name_search_reads_the_trigram_index(app, client, auth, q):
             compiled = stmt.compile(conn, compile_kwargs={"literal_binds": True})
             conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             plan = " | ".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
-            assert "ix_trgm_sidilan_person_name_fold" in plan, plan
+            assert "ix_trgm_sidilan_person_name_key" in plan, plan
