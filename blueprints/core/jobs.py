@@ -200,8 +200,7 @@ def _params_key(owner_id: int, kind: str, params: dict) -> str:
     return f"{owner_id}:{kind}:{digest}"
 
 
-def active_job(kind: str, params: dict, user) -> Job | None:
-    key = _params_key(user.id, kind, params)
+def _active(key: str) -> Job | None:
     return db.session.scalar(select(Job).where(Job.active_key == key))
 
 
@@ -210,7 +209,7 @@ def start(kind: str, label: str, params: dict, user, total: int = 0) -> tuple[Jo
     of the same owner, kind and params, False). ``params`` must be JSON (ids, dates as ISO text, codes)."""
     registered = _KINDS[kind]
     key = _params_key(user.id, kind, params)
-    existing = db.session.scalar(select(Job).where(Job.active_key == key))
+    existing = _active(key)
     if existing is not None:
         return existing, False
     row = Job(
@@ -232,7 +231,7 @@ def start(kind: str, label: str, params: dict, user, total: int = 0) -> tuple[Jo
         db.session.commit()
     except IntegrityError:  # the same export started at the same moment in another request
         db.session.rollback()
-        existing = db.session.scalar(select(Job).where(Job.active_key == key))
+        existing = _active(key)
         if existing is None:
             raise
         return existing, False

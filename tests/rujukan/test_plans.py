@@ -5,8 +5,8 @@ On PostgreSQL the demo's tables are tiny, so a sequential scan would always win;
 own transaction and checks that the index the page needs exists and serves the query. With a handful of rows
 PostgreSQL reads a receiver's worklist through the incoming list's (destination, issued_at) index to skip the
 sort, which is right for that size; there it accepts either destination index (at 20,000 letters it takes the
-worklist index, bench/time_rujukan.py). A sender's worklists are checked on SQLite only: on PostgreSQL's tiny
-tables the origin and status indexes cost the same and the planner's pick among them changes from run to run."""
+worklist index). A sender's worklists are checked on SQLite only: on PostgreSQL's tiny tables the origin and
+status indexes cost the same and the planner's pick among them changes from run to run."""
 
 import pytest
 from sqlalchemy import event
