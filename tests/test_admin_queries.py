@@ -7,6 +7,7 @@ from blueprints.auth.models import Organisation, User
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
 from blueprints.wilayah.models import LEVEL_NAGARI, Jorong, Wilayah
+from tests.people import colleague
 from tests.queries import statements
 from tests.replay import logged_in
 
@@ -19,15 +20,14 @@ def _add_users_and_events(app, n: int) -> None:
         ).all()
         for i in range(n):
             org = orgs[i % len(orgs)]
-            user = User(
-                username=f"uji.banyak.{i}",
-                name=f"Pengguna Uji {i}",
-                password_hash="x",
+            user = colleague(
+                admin,
+                "banyak",
+                i,
                 role="operator_dinsos",
                 organisation_id=org.id,
                 regency_id=org.regency_id,
             )
-            db.session.add(user)
             db.session.flush()
             db.session.add(
                 AuditEvent(user_id=user.id, regency_id=org.regency_id, action="view", summary="uji")

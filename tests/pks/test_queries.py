@@ -6,6 +6,7 @@ from sqlalchemy import select
 from blueprints.auth.models import User
 from blueprints.core.extensions import db
 from blueprints.pks.models import Agreement, Event, Note
+from tests.people import colleague
 from tests.queries import statements
 from tests.replay import logged_in
 
@@ -14,15 +15,7 @@ def _add_people(app, agreement_id: int, start: int, n: int) -> None:
     with app.app_context():
         officer = db.session.scalar(select(User).where(User.username == "kerjasama.solok"))
         for i in range(start, start + n):
-            user = User(
-                username=f"uji.pks.{i}",
-                name=f"Petugas Uji {i}",
-                password_hash="x",
-                role=officer.role,
-                organisation_id=officer.organisation_id,
-                regency_id=officer.regency_id,
-            )
-            db.session.add(user)
+            user = colleague(officer, "pks", i)
             db.session.flush()
             db.session.add(
                 Event(agreement_id=agreement_id, actor_id=user.id, kind="catatan", reason=f"uji {i}")

@@ -5,12 +5,13 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from blueprints.auth.models import Organisation, User
+from blueprints.auth.models import Organisation
 from blueprints.core import roles as R
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import WIB
 from blueprints.rujukan.models import Patient, Referral, ReferralEvent
 from tests.clock import TODAY
+from tests.people import colleague
 from tests.queries import statements
 from tests.replay import logged_in
 
@@ -40,10 +41,10 @@ def _grow(app, start: int, stop: int) -> None:
             )
             db.session.add(other)
             db.session.flush()
-            user = User(
-                username=f"uji.faskes.{i}",
-                name=f"Petugas Uji {i}",
-                password_hash="x",
+            user = colleague(
+                None,
+                "faskes",
+                i,
                 role=R.PETUGAS_FASKES,
                 organisation_id=other.id,
                 regency_id=other.regency_id,
@@ -59,7 +60,7 @@ def _grow(app, start: int, stop: int) -> None:
                 nagari_code=ros.nagari_code,
                 jorong_id=ros.jorong_id,
             )
-            db.session.add_all([user, p])
+            db.session.add(p)
             db.session.flush()
             day = TODAY - timedelta(days=i % 5)
             at = datetime.combine(day, time(8, 0), tzinfo=WIB).astimezone(UTC)

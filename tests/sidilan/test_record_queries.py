@@ -21,6 +21,7 @@ from blueprints.sidilan.models import (
     VerificationEvent,
 )
 from blueprints.sidilan.workflow import editable
+from tests.people import colleague
 from tests.queries import statements
 from tests.sidilan.conftest import barthel_items
 
@@ -48,14 +49,7 @@ def _grow(app, person_id: int, n: int, start: int) -> None:
         program = db.session.scalar(select(Program).where(Program.regency_id == person.regency_id))
         operator = db.session.scalar(select(User).where(User.username == "operator.solok"))
         for i in range(start, start + n):
-            user = User(
-                username=f"uji.rekam.{i}",
-                name=f"Petugas Uji {i}",
-                password_hash="x",
-                role=operator.role,
-                organisation_id=operator.organisation_id,
-                regency_id=person.regency_id,
-            )
+            user = colleague(operator, "rekam", i, regency_id=person.regency_id)
             member = Person(
                 regency_id=person.regency_id,
                 household_id=hh.id,
@@ -68,7 +62,7 @@ def _grow(app, person_id: int, n: int, start: int) -> None:
                 kecamatan_code=person.kecamatan_code,
                 nagari_code=person.nagari_code,
             )
-            db.session.add_all([user, member])
+            db.session.add(member)
             db.session.flush()
             at = utcnow() - timedelta(days=i)
             db.session.add_all(
