@@ -6,7 +6,8 @@
 - A module registers a kind from its own package with ``@job("sidilan_export", record_type="sidilan_person")``;
   the function gets the ``Job`` row and a ``progress(done, total, message)`` callback, reads ``job.params`` and
   ``job.owner``, and returns a ``Result`` (the file, its name, what the audit log says) or None.
-- A view calls ``start(kind, label, params, user)`` and redirects to ``url_for("jobs.show", id=job.id)``. The same
+- A use case calls ``start(kind, label, params, user)`` (or answers ``FileOrJob``); the view answers
+  ``page_of(job)`` (``FileOrJob.response()``): the job's progress page. The same
   owner, kind and params while one is waiting or running answer with that job (``active_key``, unique).
 - The runner writes the result into the private upload dir (``upload_area("jobs")``), marks the job ``selesai``
   and records the export/print in the audit log; the download records it again (``jobs`` blueprint). A failure
@@ -27,13 +28,14 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from flask import Flask, abort, current_app
+from flask import Flask, abort, current_app, redirect, url_for
 from flask.cli import AppGroup
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import audit
+from .export import download
 from .extensions import db
 from .scope import scoped
 from .timeutil import UTCDateTime, utcnow
@@ -111,6 +113,27 @@ class Result:
     mimetype: str
     summary: str
     message: str = ""  # shown on the job page when done (counts, not people)
+
+
+@dataclass(frozen=True)
+class FileOrJob:
+    """A use case's answer for a file that may take long: the file made now, or the background job making it."""
+
+    payload: bytes = b""
+    filename: str = ""
+    job: "Job | None" = None
+    inline: bool = False  # shown in the browser (a PDF) rather than saved
+
+    def response(self):
+        return (
+            page_of(self.job) if self.job is not None else download(self.payload, self.filename, self.inline)
+        )
+
+
+def page_of(row: "Job", code: int = 303):
+    """The answer to the request that started (or found) a job: its progress page (a form's POST answers with
+    the app's usual 302 of Post/Redirect/Get)."""
+    return redirect(url_for("jobs.show", id=row.id), code)
 
 
 class JobError(Exception):

@@ -2,7 +2,6 @@
 (core.jobs) when the user's scope holds more than PKS_REPORT_JOB_ROWS agreements (the PDF of 500 agreements is
 about 90 pages). What goes in the pack is decided in ``reporting.py``."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from blueprints.core import audit, jobs
@@ -28,27 +27,18 @@ def _name(period: Period, fmt: str) -> str:
     return f"laporan-kerja-sama-{period.year}-{period.semester}.{fmt}"
 
 
-@dataclass(frozen=True)
-class PackFile:
-    """The file at once, or the background job that makes it."""
-
-    payload: bytes = b""
-    filename: str = ""
-    job: jobs.Job | None = None
-
-
-def report_file(fmt: str, period: Period, user, today: date) -> PackFile:
+def report_file(fmt: str, period: Period, user, today: date) -> jobs.FileOrJob:
     """The pack as ``fmt`` (xlsx or pdf), its export audited; over PKS_REPORT_JOB_ROWS agreements, a job."""
     rows = pack_rows(period, user, today)  # a few set-based reads; what takes long is making the file
     count = len(rows)
     if count > int(setting("PKS_REPORT_JOB_ROWS")):
         label = f"Paket laporan kerja sama {period.label} ({fmt.upper()})"
         params = {"fmt": fmt, "year": period.year, "semester": period.semester, "today": today.isoformat()}
-        return PackFile(job=jobs.start("pks_report", label, params, user, total=count)[0])
+        return jobs.FileOrJob(job=jobs.start("pks_report", label, params, user, total=count)[0])
     data, _ = _file(fmt, period, user, today, rows=rows)
     audit.record("export", "pks_report", None, f"paket laporan {period.label} ({fmt})")
     db.session.commit()
-    return PackFile(data, _name(period, fmt))
+    return jobs.FileOrJob(data, _name(period, fmt), inline=fmt == "pdf")
 
 
 @jobs.job("pks_report", record_type="pks_report", action="export")

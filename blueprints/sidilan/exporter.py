@@ -4,7 +4,7 @@ watermarked with who exported it and when (docs/sidilan.md §11). An export of m
 ``SIDILAN_EXPORT_JOB_ROWS`` runs as a background job (core.jobs), with its progress on the job page."""
 
 import io
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date
 
 from openpyxl import Workbook
@@ -189,27 +189,18 @@ def export_list(fmt: str, filters: Filters, user, today: date) -> tuple[bytes, s
     return payload, _filename(user, today, fmt)
 
 
-@dataclass(frozen=True)
-class Export:
-    """The file at once (small lists), or the background job that makes it."""
-
-    payload: bytes = b""
-    filename: str = ""
-    job: jobs.Job | None = None
-
-
-def export_or_queue(fmt: str, filters: Filters, user, today: date) -> Export:
+def export_or_queue(fmt: str, filters: Filters, user, today: date) -> jobs.FileOrJob:
     """Up to SIDILAN_EXPORT_JOB_ROWS rows: the file now; more: a job (the running one if the same export is
     already under way), which writes the export to the audit log when the file is made."""
     count = db.session.scalar(
         select(func.count()).select_from(search_stmt(filters, user, today).order_by(None).subquery())
     )
     if count <= setting("SIDILAN_EXPORT_JOB_ROWS"):
-        return Export(*export_list(fmt, filters, user, today))
+        return jobs.FileOrJob(*export_list(fmt, filters, user, today))
     label = f"Ekspor daftar SIDILAN {user.regency.short_name} ({fmt.upper()})"
     params = {"fmt": fmt, "filters": asdict(filters), "today": today.isoformat()}
     job, _ = jobs.start("sidilan_export", label, params, user, total=count)
-    return Export(job=job)
+    return jobs.FileOrJob(job=job)
 
 
 @jobs.job("sidilan_export", record_type="sidilan_person", action="export")

@@ -1,11 +1,10 @@
 """Printed outputs: agreement sheet, timeline, report pack (.xlsx and PDF), meeting pack. What goes in the
 report pack is decided in ``reporting.py``."""
 
-from flask import redirect, request, url_for
+from flask import request
 from flask_login import current_user
 
 from blueprints.core import audit
-from blueprints.core.export import download
 from blueprints.core.extensions import db
 from blueprints.core.pdf import pdf_response, render_pdf
 from blueprints.core.render import render
@@ -85,12 +84,7 @@ def report_pdf():
 
 def _report_file(fmt: str):
     today = today_local()
-    result = report_jobs.report_file(fmt, period_from(request.args, today), current_user, today)
-    if result.job is not None:
-        return redirect(url_for("jobs.show", id=result.job.id), 303)
-    if fmt == "pdf":
-        return pdf_response(result.payload, result.filename)
-    return download(result.payload, result.filename)
+    return report_jobs.report_file(fmt, period_from(request.args, today), current_user, today).response()
 
 
 @bp.route("/rapat/<int:meeting_id>/paket.pdf")

@@ -2,11 +2,11 @@
 
 import io
 
-from flask import Response, abort, redirect, request, url_for
+from flask import Response, abort, request
 from flask_login import current_user
 
 from blueprints.auth.models import Regency, regencies
-from blueprints.core import audit
+from blueprints.core import audit, jobs
 from blueprints.core.export import csv_bytes, download, safe_row
 from blueprints.core.extensions import db
 from blueprints.core.fmt import BULAN, bulan_tahun
@@ -53,8 +53,7 @@ def recap_page():
         part = report_jobs.recap_part(data["count"], request.args.get("bagian"))
         size = report_jobs.recap_part_size(data["count"], part)
         if report_jobs.as_job(size):
-            job = report_jobs.start_recap_pdf(current_user, home, served, y, m, part, size)
-            return redirect(url_for("jobs.show", id=job.id), 303)
+            return jobs.page_of(report_jobs.start_recap_pdf(current_user, home, served, y, m, part, size))
         response = pdf_response(*report_jobs.recap_pdf(home, served, y, m, part, data=data))
     elif fmt in ("xlsx", "csv"):
         response = _recap_file(fmt, title, home, served, y, m)
@@ -143,8 +142,7 @@ def register():
         rows = [register_values(r) for r in db.session.scalars(stmt)]
         name = report_jobs.register_name(y, m)
         if fmt == "pdf" and report_jobs.as_job(len(rows)):
-            job = report_jobs.start_register_pdf(current_user, y, m, len(rows))
-            return redirect(url_for("jobs.show", id=job.id), 303)
+            return jobs.page_of(report_jobs.start_register_pdf(current_user, y, m, len(rows)))
         if fmt == "csv":
             response = download(csv_bytes([REGISTER_COLUMNS] + rows, ";"), name + ".csv")
         else:

@@ -1,10 +1,9 @@
 """SIDILAN list export (item 8)."""
 
-from flask import abort, redirect, request, url_for
+from flask import abort, request
 from flask_login import current_user
 
 from blueprints.core import audit
-from blueprints.core.export import download
 from blueprints.core.timeutil import today_local
 
 from .. import bp, exporter
@@ -17,7 +16,6 @@ from ._common import FORMATS
 def export(fmt: str):
     if fmt not in FORMATS:
         abort(404)
-    result = exporter.export_or_queue(fmt, Filters.from_args(request.args), current_user, today_local())
-    if result.job is not None:
-        return redirect(url_for("jobs.show", id=result.job.id), 303)
-    return download(result.payload, result.filename)
+    return exporter.export_or_queue(
+        fmt, Filters.from_args(request.args), current_user, today_local()
+    ).response()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from blueprints.core import audit
+from blueprints.core import audit, jobs
 from blueprints.core.export import download
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID, CreateForm, Form
@@ -192,8 +192,7 @@ def import_run(token: str):
 
 def _started(batch):
     """The run goes to the job queue; its page shows the progress (and the batch page links to it)."""
-    job, _ = importer.queue_run(batch, current_user)
-    return redirect(url_for("jobs.show", id=job.id))
+    return jobs.page_of(importer.queue_run(batch, current_user)[0], 302)
 
 
 def _batch_page(batch, undo_form=None, status: int = 200):
