@@ -14,7 +14,7 @@ from blueprints.core.timeutil import utcnow
 
 from .history import current_user_id
 from .models import Assistance, ChangeLog, DuplicateCandidate, ElderlyAssessment, Person
-from .names import keys_similar, names_similar
+from .names import keys_similar
 from .search import live
 
 
@@ -31,23 +31,14 @@ SCORES = {"nik": 100, "kk_nama": 80, "nama_lahir_nagari": 70}
 
 
 def find_duplicates(person: Person) -> list[tuple[Person, str]]:
-    """Candidates for ``person`` in its regency, skipping pairs already recorded (decided or pending)."""
+    """Candidates for ``person`` in its regency, skipping pairs already recorded (decided or pending). The
+    rules are ``import_pairs``' (one row: this person), so an entry and an import open the same cases."""
+    row = {c: getattr(person, c) for c in ("nik", "no_kk", "name_key", "tanggal_lahir", "nagari_code")}
     found: dict[int, str] = {}
-    base = live(select(Person).where(Person.regency_id == person.regency_id, Person.id != person.id))
-    if person.nik:
-        for other in db.session.scalars(base.where(Person.nik == person.nik)):
-            found.setdefault(other.id, "nik")
-    if person.no_kk and person.name_key:
-        for other in db.session.scalars(base.where(Person.no_kk == person.no_kk)):
-            if names_similar(person.nama_lengkap, other.nama_lengkap):
-                found.setdefault(other.id, "kk_nama")
-    if person.tanggal_lahir and person.nagari_code and person.name_key:
-        stmt = base.where(
-            Person.tanggal_lahir == person.tanggal_lahir, Person.nagari_code == person.nagari_code
-        )
-        for other in db.session.scalars(stmt):
-            if names_similar(person.nama_lengkap, other.nama_lengkap):
-                found.setdefault(other.id, "nama_lahir_nagari")
+    for pair, reason in import_pairs([row], person.regency_id).items():
+        for kind, pid in pair:
+            if kind == "p" and pid != person.id:
+                found.setdefault(pid, reason)
     if not found:
         return []
     known = set()
