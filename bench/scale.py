@@ -20,8 +20,11 @@ machine: the budget is judged on the wall-clock median.
 Settings (environment): BENCH_SCALE (1.0; multiplies every data set size), BENCH_SEED (12), BENCH_REPEATS (7),
 BENCH_PG=0 (skip PostgreSQL), BENCH_PG_URL (the server, default postgresql+psycopg://postgres@127.0.0.1:5432/
 postgres: a database is created there and dropped at the end), BENCH_PG_DB (use this existing database
-instead, emptied first and kept), BENCH_WRK=0 (skip gunicorn + wrk), BENCH_WRK_SECONDS (10),
-BENCH_ONLY (run only rows whose label contains this text).
+instead, emptied first and kept; with BENCH_PG_FACTS=file the facts are kept in that file and, once it exists, the
+database is only migrated, as with BENCH_SQLITE_FILE), BENCH_WRK=0 (skip gunicorn + wrk), BENCH_WRK_SECONDS (10),
+BENCH_ONLY (run only rows whose label contains this text), BENCH_SQLITE_FILE (keep the SQLite data set in this
+file and its facts beside it, ``<file>.facts.json``; when both exist the next run only migrates it to the newest
+schema and times the rows: for working on one page without rebuilding the data set each time).
 """
 
 import importlib.util
@@ -110,8 +113,37 @@ def build(app, seed: int, scale: float) -> dict:
 
 @contextmanager
 def sqlite_database():
+    kept = os.environ.get("BENCH_SQLITE_FILE")
+    if kept:
+        yield f"sqlite:///{Path(kept).resolve()}"
+        return
     with tempfile.TemporaryDirectory(prefix="sinergi-bench-") as tmp:
         yield f"sqlite:///{tmp}/bench.sqlite"
+
+
+def _kept_facts(url: str) -> Path | None:
+    """Where the facts of a kept data set live (BENCH_SQLITE_FILE, or BENCH_PG_DB with BENCH_PG_FACTS), or None
+    for a data set built afresh."""
+    if url.startswith("sqlite:"):
+        kept = os.environ.get("BENCH_SQLITE_FILE")
+        return Path(f"{Path(kept).resolve()}.facts.json") if kept else None
+    kept = os.environ.get("BENCH_PG_FACTS")
+    return Path(kept).resolve() if kept and os.environ.get("BENCH_PG_DB") else None
+
+
+def build_or_reuse(app, url: str, seed: int, scale: float) -> dict:
+    """A kept data set is only migrated (new indexes, new columns) and its facts read; otherwise it is built."""
+    facts_file = _kept_facts(url)
+    if facts_file and facts_file.exists():
+        with app.app_context():
+            upgrade(directory=str(ROOT / "migrations"), revision="heads")
+            db.session.remove()
+        print(f"   data set kept in {os.environ['BENCH_SQLITE_FILE']}: migrated, not rebuilt", flush=True)
+        return json.loads(facts_file.read_text())
+    facts = build(app, seed, scale)
+    if facts_file:
+        facts_file.write_text(json.dumps(facts, default=str))
+    return facts
 
 
 def _pg_server() -> str | None:
@@ -136,7 +168,8 @@ def pg_database(server: str):
     keep = os.environ.get("BENCH_PG_DB")
     name = keep or f"sinergi_bench_{uuid.uuid4().hex[:8]}"
     url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    if keep:
+    facts = _kept_facts(url)
+    if keep and not (facts and facts.exists()):
         engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         with engine.connect() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -369,7 +402,7 @@ def run_on(label: str, url: str, seed: int, scale: float, repeats: int, with_loa
     print(f"== {label}: data set (seed {seed}, scale {scale})", flush=True)
     app = make_app(url)
     try:
-        facts = build(app, seed, scale)
+        facts = build_or_reuse(app, url, seed, scale)
         print(f"== {label}: timing {len(rows()) + len(rows('RATIOS'))} rows", flush=True)
         results = time_rows(app, label, facts, repeats) + time_ratios(app, label)
         load = serve_and_load(app, url) if with_load else None
