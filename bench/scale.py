@@ -137,8 +137,11 @@ def build_or_reuse(app, url: str, seed: int, scale: float) -> dict:
     if facts_file and facts_file.exists():
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"), revision="heads")
+            if db.engine.dialect.name == "postgresql":
+                db.session.execute(text("ANALYZE"))  # statistics for indexes a new migration added
+                db.session.commit()
             db.session.remove()
-        print(f"   data set kept in {os.environ['BENCH_SQLITE_FILE']}: migrated, not rebuilt", flush=True)
+        print(f"   data set kept ({facts_file}): migrated, not rebuilt", flush=True)
         return json.loads(facts_file.read_text())
     facts = build(app, seed, scale)
     if facts_file:
