@@ -103,12 +103,19 @@ def build(app, seed: int, scale: float) -> dict:
             facts.update(module.build(seed=seed, scale=scale) or {})
             db.session.commit()
             print(f"   {module.__name__[6:]:<13} {time.perf_counter() - t0:7.1f} s", flush=True)
-        if db.engine.dialect.name == "postgresql":
-            # autovacuum analyses a table after a bulk load; do it now so the plans are those of a settled database
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+        settle()
         db.session.remove()
     return facts
+
+
+def settle() -> None:
+    """On PostgreSQL, what autovacuum does after a bulk load or a new index: the statistics, and the visibility map
+    that index-only scans need, so the plans and timings are those of a settled database."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    db.session.remove()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
 
 
 @contextmanager
@@ -137,9 +144,7 @@ def build_or_reuse(app, url: str, seed: int, scale: float) -> dict:
     if facts_file and facts_file.exists():
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"), revision="heads")
-            if db.engine.dialect.name == "postgresql":
-                db.session.execute(text("ANALYZE"))  # statistics for indexes a new migration added
-                db.session.commit()
+            settle()
             db.session.remove()
         print(f"   data set kept ({facts_file}): migrated, not rebuilt", flush=True)
         return json.loads(facts_file.read_text())
