@@ -196,12 +196,20 @@ def list_page(f: Filters, user, today: date, args, options=()) -> KeysetPage:
     """One page of the list, by keyset on (name, id): page 500 costs what page 1 costs. ``options``: the
     related rows the page shows, loaded for the page's rows only."""
     stmt = _filtered(f, user, today)
-    sort_keys = LIST_KEYS
+    sort_keys, reads_all = LIST_KEYS, False
     if _is_text_search(f.q):
         # the few matches of the trigram index, then sorted: walking the name index and filtering each row
         # (what PostgreSQL picks for a LIMIT) reads tens of thousands of rows when the name sorts late
-        sort_keys = (Person.name_search + "", Person.id)
-    return keyset(stmt, LIST_KEYS, args, filters=Filters.names(), sort_keys=sort_keys, eager=options)
+        sort_keys, reads_all = (Person.name_search + "", Person.id), True
+    return keyset(
+        stmt,
+        LIST_KEYS,
+        args,
+        filters=Filters.names(),
+        sort_keys=sort_keys,
+        eager=options,
+        reads_all=reads_all,
+    )
 
 
 def _is_text_search(q: str) -> bool:

@@ -87,7 +87,8 @@ def test_every_list_query_uses_an_index(app, client, auth):
         for statement, parameters in _captured(app, client, url):
             assert _full_scans(app, statement, parameters) == [], (url, statement)
             checked += 1
-    assert checked >= 2 * len(_urls(app))  # the count and the page of each
+    # the count and the page of each; a name search's first page counts in its own query (rosm, kayo)
+    assert checked >= 2 * len(_urls(app)) - 2
 
 
 @pytest.mark.parametrize("q", ["kayo", "samsul"])
@@ -143,7 +144,7 @@ def test_a_search_reads_its_matches_by_id_not_the_whole_regency(app, client, aut
             pytest.skip("SQLite's planner")
     for url in _searches(app):
         captured = _captured(app, client, url)
-        assert len(captured) >= 2, url
+        assert captured, url
         for statement, parameters in captured:
             plan = _plan(app, statement, parameters)
             assert not [d for d in plan if WHOLE_REGENCY.fullmatch(d)], (url, plan)
@@ -175,11 +176,11 @@ def test_a_search_page_joins_its_related_rows_after_the_limit(app, client, auth)
         dialect = db.engine.dialect.name
     for url in _searches(app):
         (statement, parameters), *_ = [
-            s for s in _captured(app, client, url) if "LIMIT" in s[0].upper() and "count" not in s[0]
+            s for s in _captured(app, client, url) if "LIMIT" in s[0].upper() and "AS count_1" not in s[0]
         ]
-        joined, _, after_limit = statement.upper().rpartition("LIMIT")
-        # the LIMIT closes a subquery: the joins are outside it
-        assert "JOIN SIDILAN_DISABILITY" in joined and ")" in after_limit, (url, statement)
+        after_limit = statement.upper().rpartition("LIMIT")[2]
+        # the LIMIT closes a subquery (the page's ids): the join to the disability rows is outside it
+        assert "JOIN SIDILAN_DISABILITY" in statement.upper() and ")" in after_limit, (url, statement)
         plan = _plan(app, statement, parameters)
         if dialect == "postgresql":  # the plan's nodes, outermost first
             limit = next(i for i, line in enumerate(plan) if "Limit" in line)
