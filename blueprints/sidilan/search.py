@@ -136,7 +136,7 @@ def _filtered(f: Filters, user, today: date):
     digits = clean_number(q)
     scope = scope_of(Person, user)
     stmt = select(Person).where(Person.active.is_(True))
-    if scope is not None:  # a search narrows by its ids: the scope must not drive the query
+    if scope is not None:  # a search narrows far more than the scope: the scope must not drive the query
         stmt = stmt.where(likely(scope, REGENCY_SHARE) if q else scope)
     if q and digits.isdigit():
         stmt = stmt.where(Person.id.in_(_number_ids(user, digits)))
