@@ -202,19 +202,29 @@ def keyset(
     filters: Iterable[str] = (),
     sort_keys=None,
     descending: bool = False,
+    eager=(),
+    reads_all: bool = False,
 ) -> KeysetPage:
     """One page of ``stmt`` (entities) in the ascending order of ``keys`` (columns that together are unique,
     the last one usually the id), starting after the ``setelah`` cursor or ending before the ``sebelum`` one.
     ``sort_keys``: the SQL expressions to order and compare by, when they differ from the columns read back
     (e.g. a column with a collation); defaults to ``keys``. The statement must carry no ORDER BY of its own.
     An index on the list's equality filters followed by the keys serves every page (read backwards for
-    ``descending``: the newest first)."""
+    ``descending``: the newest first).
+    ``eager``: loader options for the related rows the page shows (``joinedload(Model.rel)``). The page's rows
+    are chosen first and only they are joined to those rows, in the same statement: joined before the LIMIT,
+    PostgreSQL hash-joins every match of a search to the whole related table.
+    ``reads_all``: the page's query reads every row of the list anyway (no index gives the order, e.g. a
+    search's matches sorted after the fact): the first page then counts them in that same query (a window
+    count, shown with the same cap) instead of reading them all a second time for the count."""
     sort_keys = list(sort_keys or keys)
     page = page_number(args.get("hal"))
-    total, capped = capped_count(stmt)
     after, before = decode_cursor(args.get(AFTER), keys), decode_cursor(args.get(BEFORE), keys)
+    counted_by_page = reads_all and after is None and before is None
     if after is None and before is None:
         page = 1
+    if not counted_by_page:
+        total, capped = capped_count(stmt)
     row = tuple_(*sort_keys)
 
     def beyond(key, forward: bool):  # the rows after ``key`` in the list's order (before it: not forward)
@@ -227,15 +237,16 @@ def keyset(
         return [k.asc() if forward != descending else k.desc() for k in sort_keys]
 
     if before is not None and after is None:
-        window = stmt.where(beyond(before, False)).order_by(*ordered(False))
-        items = list(db.session.scalars(window.limit(per_page + 1)))
+        items, _ = _read(stmt.where(beyond(before, False)), ordered(False), per_page + 1, eager)
         at_start = len(items) <= per_page
         items = items[:per_page][::-1]
         page, more = (1 if at_start else max(page, 2)), True
     else:
         if after is not None:
             stmt = stmt.where(beyond(after, True))
-        items = list(db.session.scalars(stmt.order_by(*ordered(True)).limit(per_page + 1)))
+        items, n = _read(stmt, ordered(True), per_page + 1, eager, count=counted_by_page)
+        if counted_by_page:
+            total, capped = min(n, COUNT_CAP), n > COUNT_CAP
         more = len(items) > per_page
         items = items[:per_page]
         page = max(page, 2) if after is not None else 1
@@ -254,6 +265,29 @@ def keyset(
         first_key=key_of(items[0] if items else None),
         last_key=key_of(items[-1] if items else None),
     )
+
+
+def _read(stmt: Select, order: list, limit: int, eager, count: bool = False) -> tuple[list, int]:
+    """The first ``limit`` entities of ``stmt`` in ``order`` and, with ``count``, how many rows ``stmt`` gives
+    (else 0). With ``eager`` options the rows are chosen by their primary key in a subquery and the outer query
+    loads them with their related rows."""
+    window = stmt.order_by(*order).limit(limit)
+    if not eager and not count:
+        return list(db.session.scalars(window)), 0
+    entity = stmt.column_descriptions[0]["entity"]
+    (pk,) = entity.__mapper__.primary_key
+    n = func.count().over().label("n")  # before the LIMIT: every row of ``stmt``
+    if not eager:
+        rows = list(db.session.execute(window.add_columns(n)))
+    elif count:
+        chosen = window.with_only_columns(pk, n, maintain_column_froms=True).subquery()
+        outer = select(entity, chosen.c.n).join(chosen, pk == chosen.c[pk.key])
+        rows = list(db.session.execute(outer.options(*eager).order_by(*order)).unique())
+    else:
+        chosen = window.with_only_columns(pk, maintain_column_froms=True)
+        outer = select(entity).where(pk.in_(chosen)).options(*eager).order_by(*order)
+        return list(db.session.scalars(outer).unique()), 0
+    return [r[0] for r in rows], (rows[0][1] if rows else 0)
 
 
 def paginate_list(items: list, page_arg, per_page: int = 20, filters: Iterable[str] = ()) -> Page:
