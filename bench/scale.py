@@ -172,12 +172,13 @@ def pg_database(server: str):
     name = keep or f"sinergi_bench_{uuid.uuid4().hex[:8]}"
     url = make_url(server).set(database=name).render_as_string(hide_password=False)
     facts = _kept_facts(url)
-    if keep and not (facts and facts.exists()):
-        engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-        with engine.connect() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+    if keep:
+        if not (facts and facts.exists()):  # a kept data set with its facts is only migrated later
+            engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+            with engine.connect() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            engine.dispose()
     else:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
