@@ -113,3 +113,16 @@ def test_name_search_reads_the_trigram_index(app, client, auth, q):
             conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             plan = " | ".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
             assert "ix_trgm_sidilan_person_name_key" in plan, plan
+
+
+def test_home_worklist_panels_read_an_index(app, client, auth):
+    """The worklist panels of the home page (operator and verifikator): the newest five of one status and the
+    capped count read the person table through an index."""
+    checked = 0
+    for username in ("operator.solok", "verifikator.solok"):
+        auth.login(username)
+        for statement, parameters in _captured(app, client, "/"):
+            assert _full_scans(app, statement, parameters) == [], (username, statement)
+            checked += 1
+        auth.logout()
+    assert checked >= 4  # two panels each
