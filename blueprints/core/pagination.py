@@ -202,16 +202,18 @@ def keyset(
     filters: Iterable[str] = (),
     sort_keys=None,
     descending: bool = False,
+    total: int | None = None,
 ) -> KeysetPage:
     """One page of ``stmt`` (entities) in the ascending order of ``keys`` (columns that together are unique,
     the last one usually the id), starting after the ``setelah`` cursor or ending before the ``sebelum`` one.
     ``sort_keys``: the SQL expressions to order and compare by, when they differ from the columns read back
     (e.g. a column with a collation); defaults to ``keys``. The statement must carry no ORDER BY of its own.
     An index on the list's equality filters followed by the keys serves every page (read backwards for
-    ``descending``: the newest first)."""
+    ``descending``: the newest first). ``total``: a count the caller knows without counting (a stored
+    summary's): then no COUNT runs."""
     sort_keys = list(sort_keys or keys)
     page = page_number(args.get("hal"))
-    total, capped = capped_count(stmt)
+    total, capped = capped_count(stmt) if total is None else (total, False)
     after, before = decode_cursor(args.get(AFTER), keys), decode_cursor(args.get(BEFORE), keys)
     if after is None and before is None:
         page = 1

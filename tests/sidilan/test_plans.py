@@ -126,3 +126,21 @@ def test_home_worklist_panels_read_an_index(app, client, auth):
             checked += 1
         auth.logout()
     assert checked >= 4  # two panels each
+
+
+def test_unassisted_pages_look_each_person_up_by_index(app, client, auth):
+    """'Tanpa bantuan', first and a keyset page: the page walks the name index and looks each person's aid up
+    by index; on PostgreSQL "no aid" is an anti-join, never a hashed subplan that reads the whole assistance
+    table before the first row."""
+    auth.login("operator.solok")
+    checked = 0
+    for url in ("/sidilan/tanpa-bantuan", f"/sidilan/tanpa-bantuan?hal=2&setelah={encode_cursor(('m', 0))}"):
+        for statement, parameters in _captured(app, client, url):
+            assert _full_scans(app, statement, parameters) == [], (url, statement)
+            with app.app_context():
+                conn = db.session.connection()
+                if conn.dialect.name == "postgresql":
+                    plan = " | ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+                    assert "hashed SubPlan" not in plan, plan
+            checked += 1
+    assert checked >= 2

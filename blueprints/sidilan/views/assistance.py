@@ -76,7 +76,7 @@ def assistance_status(aid: int):
 @audit.reads("sidilan_person", "daftar tanpa bantuan")
 def unassisted():
     """People with a severe disability or Barthel <= 8 who receive no assistance."""
-    page, summary = report_dashboard.unassisted_page(current_user, request.args.get("hal"))
+    page, summary = report_dashboard.unassisted_page(current_user, request.args)
     return render(
         "sidilan/unassisted.html",
         "sidilan/_list.html",
