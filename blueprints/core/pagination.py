@@ -194,6 +194,28 @@ def paginate(
     )
 
 
+def paginate_grouped(stmt: Select, page_arg, per_page: int = 20, filters: Iterable[str] = ()) -> Page:
+    """``paginate(stmt, page_arg, rows=True)`` for an aggregate query (GROUP BY) in one statement: each row of
+    the page also carries the number of groups (``_groups``, a window count over the grouped rows), so the
+    grouping runs once instead of once to count and again for the page. The total is capped as ``paginate``
+    caps it."""
+    page = page_number(page_arg)
+    cap = max(COUNT_CAP, page * per_page)
+    window = stmt.add_columns(func.count().over().label("_groups"))
+    items = list(db.session.execute(window.limit(per_page + 1).offset((page - 1) * per_page)))
+    # past the last page no row carries the count: count then
+    n = items[0]._groups if items else capped_count(stmt, cap)[0]
+    return Page(
+        items=items[:per_page],
+        page=page,
+        per_page=per_page,
+        total=min(n, cap),
+        filters=tuple(filters),
+        capped=n > cap,
+        more=len(items) > per_page,
+    )
+
+
 def keyset(
     stmt: Select,
     keys: Sequence,
