@@ -21,12 +21,25 @@ from pathlib import Path
 PARAGRAPH = Path(__file__).resolve().parent / "paragraph.html"
 LIST_MS, DASHBOARD_MS = 20, 100
 
+
+def _cursor(key) -> str:
+    from blueprints.core.pagination import encode_cursor
+
+    return encode_cursor(key)
+
+
 PAGES = [
     ("SIDILAN dashboard", "operator.solok", "/sidilan/dasbor", DASHBOARD_MS),
     ("SIDILAN dashboard (pimpinan)", "pimpinan.solok", "/sidilan/dasbor", DASHBOARD_MS),
     ("SIDILAN home panels", "operator.solok", "/", DASHBOARD_MS),
     ("SIDILAN tanpa bantuan, page 1", "operator.solok", "/sidilan/tanpa-bantuan", LIST_MS),
-    ("SIDILAN tanpa bantuan, page 20", "operator.solok", "/sidilan/tanpa-bantuan?hal=20", LIST_MS),
+    # keyset pages: a deep page starts after a name in the middle of the list (a page number alone is page 1)
+    (
+        "SIDILAN tanpa bantuan, page 20",
+        "operator.solok",
+        lambda facts: f"/sidilan/tanpa-bantuan?hal=20&setelah={_cursor(('m', 0))}",
+        LIST_MS,
+    ),
     ("SIDILAN bantuan ganda", "operator.solok", "/sidilan/bantuan-ganda", LIST_MS),
     ("SIDILAN duplicate pairs", "operator.solok", "/sidilan/duplikat", LIST_MS),
     (

@@ -194,6 +194,28 @@ def paginate(
     )
 
 
+def paginate_grouped(stmt: Select, page_arg, per_page: int = 20, filters: Iterable[str] = ()) -> Page:
+    """``paginate(stmt, page_arg, rows=True)`` for an aggregate query (GROUP BY) in one statement: each row of
+    the page also carries the number of groups (``_groups``, a window count over the grouped rows), so the
+    grouping runs once instead of once to count and again for the page. The total is capped as ``paginate``
+    caps it."""
+    page = page_number(page_arg)
+    cap = max(COUNT_CAP, page * per_page)
+    window = stmt.add_columns(func.count().over().label("_groups"))
+    items = list(db.session.execute(window.limit(per_page + 1).offset((page - 1) * per_page)))
+    # past the last page no row carries the count: count then
+    n = items[0]._groups if items else capped_count(stmt, cap)[0]
+    return Page(
+        items=items[:per_page],
+        page=page,
+        per_page=per_page,
+        total=min(n, cap),
+        filters=tuple(filters),
+        capped=n > cap,
+        more=len(items) > per_page,
+    )
+
+
 def keyset(
     stmt: Select,
     keys: Sequence,
@@ -204,6 +226,7 @@ def keyset(
     descending: bool = False,
     eager=(),
     reads_all: bool = False,
+    total: int | None = None,
 ) -> KeysetPage:
     """One page of ``stmt`` (entities) in the ascending order of ``keys`` (columns that together are unique,
     the last one usually the id), starting after the ``setelah`` cursor or ending before the ``sebelum`` one.
@@ -216,14 +239,17 @@ def keyset(
     PostgreSQL hash-joins every match of a search to the whole related table.
     ``reads_all``: the page's query reads every row of the list anyway (no index gives the order, e.g. a
     search's matches sorted after the fact): the first page then counts them in that same query (a window
-    count, shown with the same cap) instead of reading them all a second time for the count."""
+    count, shown with the same cap) instead of reading them all a second time for the count.
+    ``total``: a count the caller knows without counting (a stored summary's): then no COUNT runs."""
     sort_keys = list(sort_keys or keys)
     page = page_number(args.get("hal"))
     after, before = decode_cursor(args.get(AFTER), keys), decode_cursor(args.get(BEFORE), keys)
-    counted_by_page = reads_all and after is None and before is None
+    counted_by_page = reads_all and total is None and after is None and before is None
     if after is None and before is None:
         page = 1
-    if not counted_by_page:
+    if total is not None:
+        capped = False
+    elif not counted_by_page:
         total, capped = capped_count(stmt)
     row = tuple_(*sort_keys)
 

@@ -95,22 +95,26 @@ SEVERE = "berat"  # Disability.derajat of the target group "Disabilitas berat"
 LOW_BARTHEL = 8  # a latest Barthel total at or below this is a target group (docs/sidilan.md §12)
 
 
-def unassisted_rule(severe, low_barthel, active_aid):
+def unassisted_rule(severe, low_barthel, no_aid):
     """docs/sidilan.md §12, 'tanpa bantuan': a severe disability, or a latest Barthel total <= 8, and no
     assistance at all (proposed, approved or paid; rejected or stopped aid does not count). The parts come as
     SQL conditions, joined (``unassisted_clause``) or looked up per row (``unassisted_stmt``)."""
-    return and_(or_(severe, low_barthel), ~active_aid)
+    return and_(or_(severe, low_barthel), no_aid)
 
 
 def unassisted_clause(latest, aid: Aid):
     """The rule over ``with_record_rows`` (the dashboard's one pass over every person)."""
-    return unassisted_rule(Disability.derajat == SEVERE, latest.c.barthel_total <= LOW_BARTHEL, aid.active)
+    return unassisted_rule(Disability.derajat == SEVERE, latest.c.barthel_total <= LOW_BARTHEL, ~aid.active)
 
 
 def unassisted_stmt(user):
-    """The list of people the rule names, in name order. A paged list reads rows in the order of the
-    (regency, name) index and looks each one's disability, latest assessment and aid up by index, so the first
-    page stops after a few dozen persons instead of reading every aid and assessment row first."""
+    """The people the rule names (no order: the list pages them by keyset on (name, id)), with each one's
+    disability row (outer-joined: the caller may load it from the join). A page reads rows in the order of the
+    (regency, name) index and
+    looks each one's disability, latest assessment and aid up by index, so the first page stops after a few
+    dozen persons instead of reading every aid and assessment row first. "No aid" is two NOT EXISTS side by side,
+    not NOT (EXISTS OR EXISTS): PostgreSQL makes the former anti-joins it can stop early, the latter hashed
+    subplans that read the whole assistance table before the first row."""
     latest = (
         select(ElderlyAssessment.barthel_total)
         .where(ElderlyAssessment.person_id == Person.id)
@@ -118,10 +122,9 @@ def unassisted_stmt(user):
         .limit(1)
         .scalar_subquery()
     )
-    severe = exists().where(Disability.person_id == Person.id, Disability.derajat == SEVERE)
-    active = or_(
-        exists().where(Assistance.person_id == Person.id, Assistance.status.in_(ACTIVE_AID)),
-        exists().where(
+    no_aid = and_(
+        ~exists().where(Assistance.person_id == Person.id, Assistance.status.in_(ACTIVE_AID)),
+        ~exists().where(
             Assistance.household_id == Person.household_id,
             Assistance.household_id.is_not(None),
             Assistance.status.in_(ACTIVE_AID),
@@ -129,8 +132,8 @@ def unassisted_stmt(user):
     )
     return (
         live_persons(user)
-        .where(unassisted_rule(severe, latest <= LOW_BARTHEL, active))
-        .order_by(Person.name_search, Person.id)
+        .outerjoin(Disability, Disability.person_id == Person.id)
+        .where(unassisted_rule(Disability.derajat == SEVERE, latest <= LOW_BARTHEL, no_aid))
     )
 
 

@@ -1,9 +1,11 @@
 """SIDILAN worklists on the home page ('perlu perhatian hari ini')."""
 
 from flask import url_for
-from sqlalchemy import func
+from sqlalchemy import func, literal, select
 
 from blueprints.core.extensions import db
+from blueprints.core.fmt import angka
+from blueprints.core.pagination import COUNT_CAP
 from blueprints.core.panels import Panel
 from blueprints.core.scope import scoped
 
@@ -14,18 +16,22 @@ from .workflow import WORKLISTS, in_status
 def panels(user) -> list[Panel]:
     out = []
     for status, title, tone in WORKLISTS.get(user.role, []):
-        # one query per panel: the five newest rows, each carrying the panel's total (a window count)
+        # one query per panel: the five newest rows, each carrying the panel's count, which stops at COUNT_CAP
+        # rows like every list's (a window count would read every row of the status)
+        capped = in_status(user, status).with_only_columns(literal(1)).limit(COUNT_CAP + 1).subquery()
+        counted = select(func.count()).select_from(capped).scalar_subquery()
         found = db.session.execute(
             in_status(user, status)
-            .add_columns(func.count().over().label("total"))
+            .add_columns(counted.label("total"))
             .order_by(Person.updated_at.desc(), Person.id.desc())
             .limit(5)
         ).all()
         rows = [p for p, _ in found]
         total = found[0].total if found else 0
+        shown = f"lebih dari {angka(COUNT_CAP)}" if total > COUNT_CAP else angka(total)
         out.append(
             Panel(
-                title=f"SIDILAN: {title[0].lower()}{title[1:]} ({total})",
+                title=f"SIDILAN: {title[0].lower()}{title[1:]} ({shown})",
                 items=[
                     (f"{p.nama_lengkap} (#{p.id})", url_for("sidilan.person_view", person_id=p.id))
                     for p in rows

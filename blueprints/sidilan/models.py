@@ -108,6 +108,17 @@ class Person(Versioned, RegencyScoped, db.Model):
             "tanggal_lahir",
             "household_id",
         ),
+        # The home page's worklist panels and the worklist page: one verification status, newest (or oldest)
+        # first, with the live-record filter in the index so the panel's count reads the index only.
+        Index(
+            "ix_sidilan_person_regency_status_updated",
+            "regency_id",
+            "status_verifikasi",
+            "updated_at",
+            "id",
+            "active",
+            "merged_into_id",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     nik: Mapped[str | None] = mapped_column(String(16))

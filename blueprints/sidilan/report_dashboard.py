@@ -6,12 +6,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select, union
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
-from blueprints.core.pagination import Page, page_number
+from blueprints.core.pagination import KeysetPage, keyset
 from blueprints.core.roles import SUPERADMIN
 from blueprints.core.scope import scoped
 from blueprints.core.timeutil import to_local, today_local, utcnow
@@ -30,7 +30,7 @@ from .assistance import (
 )
 from .models import Assistance, Disability, Person, Program
 from .report_models import DashboardSummary
-from .search import lansia_clause, live_persons, years_before
+from .search import LIST_KEYS, lansia_clause, live_persons, years_before
 from .settings import setting
 
 AGE_BANDS = [("0–17", 0, 18), ("18–59", 18, 60), ("60–69", 60, 70), ("70–79", 70, 80), ("80+", 80, None)]
@@ -281,14 +281,13 @@ def recompute(user) -> Summary:
     return summary
 
 
-def unassisted_page(user, page_arg, per_page: int = 20) -> tuple[Page, Summary | None]:
-    """One page of 'tanpa bantuan' without counting the whole registry: one row past the page says whether
-    another follows; the total is the stored summary's count (the page says when it was computed), never less
-    than the rows this page proves exist."""
+def unassisted_page(user, args, per_page: int = 20) -> tuple[KeysetPage, Summary | None]:
+    """One page of 'tanpa bantuan' by keyset on (name, id), so a deep page costs what the first costs, and
+    without counting the whole registry: the total is the stored summary's count (the page says when it was
+    computed), never less than the rows this page proves exist."""
     summary = stored(user)
-    stmt = unassisted_stmt(user).options(joinedload(Person.nagari), joinedload(Person.disability))
-    page = page_number(page_arg)
-    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)).unique())
-    proven = (page - 1) * per_page + len(rows) if rows else 0
-    total = max(summary.data.unassisted if summary else 0, proven)
-    return Page(items=rows[:per_page], page=page, per_page=per_page, total=total), summary
+    stmt = unassisted_stmt(user).options(joinedload(Person.nagari), contains_eager(Person.disability))
+    page = keyset(stmt, LIST_KEYS, args, per_page=per_page, total=summary.data.unassisted if summary else 0)
+    if page.items:
+        page.total = max(page.total, (page.page - 1) * per_page + len(page.items) + (1 if page.more else 0))
+    return page, summary

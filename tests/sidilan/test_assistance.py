@@ -4,9 +4,11 @@ import re
 
 from sqlalchemy import select
 
+from blueprints.auth.models import Regency, User
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import today_local
-from blueprints.sidilan.models import Assistance, Program
+from blueprints.sidilan.assistance import double_program_stmt
+from blueprints.sidilan.models import Assistance, Household, Program
 
 from .conftest import keyed, person_id_of, version_of
 
@@ -147,3 +149,41 @@ def test_seed_command_is_idempotent(app, runner):
     assert "ditambahkan: 0" in again.output
     with app.app_context():
         assert db.session.scalar(select(db.func.count(Program.id)).where(Program.kode == "ATENSI")) == 2
+
+
+def test_double_program_pages_group_once(app, client, auth):
+    """'Bantuan ganda' over two pages: 25 more households with one program twice in a year; the pager counts
+    every group, page 2 holds the rest, and each page groups the aid rows in one statement."""
+    from tests.queries import statements
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "operator.solok"))
+        before = len(db.session.execute(double_program_stmt(user)).all())
+        regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
+        bpnt = db.session.scalar(
+            select(Program).where(Program.kode == "BPNT", Program.regency_id == regency.id)
+        )
+        for i in range(25):
+            hh = Household(regency_id=regency.id, no_kk=f"13021899{i:08d}")
+            db.session.add(hh)
+            db.session.flush()
+            for _ in range(2):
+                db.session.add(
+                    Assistance(
+                        regency_id=regency.id,
+                        program_id=bpnt.id,
+                        household_id=hh.id,
+                        tahun=2025,
+                        status="disetujui",
+                    )
+                )
+        db.session.commit()
+    total = before + 25
+    auth.login("operator.solok")
+    with statements(app) as seen:
+        page1 = client.get("/sidilan/bantuan-ganda").text
+    assert sum("sidilan_assistance" in s for s in seen) == 1
+    assert f"{total} data" in page1
+    page2 = client.get("/sidilan/bantuan-ganda?hal=2").text
+    assert f"{total} data" in page2
+    assert page2.count('<td class="num">') == min(total - 20, 20)

@@ -186,3 +186,34 @@ def test_a_search_page_joins_its_related_rows_after_the_limit(app, client, auth)
             limit = next(i for i, line in enumerate(plan) if "Limit" in line)
             join = next(i for i, line in enumerate(plan) if "Join" in line or "Nested Loop" in line)
             assert join < limit, (url, plan)
+
+
+def test_home_worklist_panels_read_an_index(app, client, auth):
+    """The worklist panels of the home page (operator and verifikator): the newest five of one status and the
+    capped count read the person table through an index."""
+    checked = 0
+    for username in ("operator.solok", "verifikator.solok"):
+        auth.login(username)
+        for statement, parameters in _captured(app, client, "/"):
+            assert _full_scans(app, statement, parameters) == [], (username, statement)
+            checked += 1
+        auth.logout()
+    assert checked >= 4  # two panels each
+
+
+def test_unassisted_pages_look_each_person_up_by_index(app, client, auth):
+    """'Tanpa bantuan', first and a keyset page: the page walks the name index and looks each person's aid up
+    by index; on PostgreSQL "no aid" is an anti-join, never a hashed subplan that reads the whole assistance
+    table before the first row."""
+    auth.login("operator.solok")
+    checked = 0
+    for url in ("/sidilan/tanpa-bantuan", f"/sidilan/tanpa-bantuan?hal=2&setelah={encode_cursor(('m', 0))}"):
+        for statement, parameters in _captured(app, client, url):
+            assert _full_scans(app, statement, parameters) == [], (url, statement)
+            with app.app_context():
+                conn = db.session.connection()
+                if conn.dialect.name == "postgresql":
+                    plan = " | ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+                    assert "hashed SubPlan" not in plan, plan
+            checked += 1
+    assert checked >= 2

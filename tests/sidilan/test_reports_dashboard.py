@@ -1,6 +1,7 @@
 """Dashboard (issue 3 item 9): every number matches the stored data, computed here from the database rows
 (not through the dashboard's own queries); charts are inline SVG beside a table; scoped to the regency."""
 
+import html
 import re
 from datetime import date, datetime, timedelta
 
@@ -471,7 +472,12 @@ def test_unassisted_list_takes_its_total_from_the_summary(app, client, auth, tim
     total = shown + 25
     assert f"± {total} orang. Dihitung pukul 17.05 WIB, 1 Desember 2026" in page1
     assert len(set(re.findall(r'href="/sidilan/orang/(\d+)"', page1))) == 20
-    assert "hal=2" in page1
-    page2 = client.get("/sidilan/tanpa-bantuan?hal=2").text
+    following = re.search(r'href="([^"]*hal=2[^"]*)"[^>]*>Berikutnya', page1)
+    assert following and "setelah=" in following.group(1)  # a keyset link: page 2 starts after page 1's last
+    page2 = client.get(html.unescape(following.group(1))).text
     assert len(set(re.findall(r'href="/sidilan/orang/(\d+)"', page2))) == total - 20
     assert "hal=3" not in page2
+    no_cursor = client.get("/sidilan/tanpa-bantuan?hal=2").text  # a page number alone is the first page
+    assert re.findall(r'href="/sidilan/orang/(\d+)"', no_cursor) == re.findall(
+        r'href="/sidilan/orang/(\d+)"', page1
+    )

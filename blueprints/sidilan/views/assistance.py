@@ -6,7 +6,7 @@ from flask_login import current_user
 from blueprints.core import audit
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.outcome import has_errors
-from blueprints.core.pagination import paginate
+from blueprints.core.pagination import paginate_grouped
 from blueprints.core.render import render
 from blueprints.core.roles import roles_required
 from blueprints.core.scope import get_scoped_or_404
@@ -76,7 +76,7 @@ def assistance_status(aid: int):
 @audit.reads("sidilan_person", "daftar tanpa bantuan")
 def unassisted():
     """People with a severe disability or Barthel <= 8 who receive no assistance."""
-    page, summary = report_dashboard.unassisted_page(current_user, request.args.get("hal"))
+    page, summary = report_dashboard.unassisted_page(current_user, request.args)
     return render(
         "sidilan/unassisted.html",
         "sidilan/_list.html",
@@ -91,6 +91,6 @@ def unassisted():
 @audit.reads("sidilan_household", "daftar bantuan ganda")
 def double_program():
     """Households that receive the same program more than once in a year."""
-    page = paginate(double_program_stmt(current_user), request.args.get("hal"), rows=True)
+    page = paginate_grouped(double_program_stmt(current_user), request.args.get("hal"))
     households, programs = double_program_details(page.items)
     return render("sidilan/double.html", page=page, households=households, programs=programs)
