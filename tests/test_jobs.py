@@ -359,7 +359,11 @@ def test_a_large_export_link_offers_the_job_and_only_the_button_starts_it(make_a
     for _ in range(2):
         page = client.get("/sidilan/ekspor.csv?kecamatan=13.02.18")
         html = page.get_data(as_text=True)
-        assert page.status_code == 200 and "dibuat di latar belakang" in html and "<button>Buat berkas</button>" in html
+        assert (
+            page.status_code == 200
+            and "dibuat di latar belakang" in html
+            and "<button>Buat berkas</button>" in html
+        )
         assert "<script" not in html.split("<main", 1)[-1].split("</main>", 1)[0]
     assert job_count(app) == before
     with app.app_context():  # opening the offer is no export: the audit log names none
@@ -372,7 +376,9 @@ def test_a_large_export_link_offers_the_job_and_only_the_button_starts_it(make_a
     first = client.post("/sidilan/ekspor.csv?kecamatan=13.02.18", data={"csrf_token": token})
     again = client.post("/sidilan/ekspor.csv?kecamatan=13.02.18", data={"csrf_token": token})
     assert first.status_code == again.status_code == 302
-    assert first.headers["Location"] == again.headers["Location"] and "/pekerjaan/" in first.headers["Location"]
+    assert (
+        first.headers["Location"] == again.headers["Location"] and "/pekerjaan/" in first.headers["Location"]
+    )
     assert job_count(app) == before + 1
     job_page = client.get(first.headers["Location"]).get_data(as_text=True)
     assert "Ekspor daftar SIDILAN" in job_page and "Menunggu" in job_page
