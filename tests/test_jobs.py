@@ -384,6 +384,15 @@ def test_a_large_export_link_offers_the_job_and_only_the_button_starts_it(make_a
     assert "Ekspor daftar SIDILAN" in job_page and "Menunggu" in job_page
 
 
+def test_the_offer_posts_to_its_own_url_whatever_the_query(app, auth, client):
+    from tests.offers import offer_page
+
+    app.config["SIDILAN_EXPORT_JOB_ROWS"] = 0
+    auth.login("operator.solok")
+    url = "/sidilan/ekspor.csv?_external=1&_scheme=javascript&_anchor=x&ragam=fisik&ragam=mental"
+    assert offer_page(client, url) == url
+
+
 def test_under_the_threshold_the_link_still_gives_the_file(app, auth, client):
     from tests.offers import job_count
 

@@ -153,7 +153,9 @@ class Offer:
         if request.method == "POST":
             return self.started()
         audit.nothing_shown()  # a label and a count: what the file will hold is read when it is made
-        action = url_for(request.endpoint, **(request.view_args or {}), **request.args.to_dict(flat=False))
+        # the same URL with the query the GET read, as it came (never url_for's own _external/_scheme from it)
+        query = request.query_string.decode("ascii", "replace")
+        action = url_for(request.endpoint, **(request.view_args or {})) + (f"?{query}" if query else "")
         return render("jobs/offer.html", offer=self, action=action)
 
 
