@@ -3,6 +3,7 @@ download and its audit, byte budgets; and a real Huey consumer on the SQLite que
 
 import gzip
 import logging
+import re
 import threading
 
 import pytest
@@ -334,3 +335,69 @@ def test_a_job_left_running_by_a_killed_worker_is_marked_failed_at_worker_start(
     row = _job(app, stuck)
     assert (row.status, row.active_key, row.message) == ("gagal", None, jobs.STOPPED_MESSAGE)
     assert _start(app, n=10)[1] is True  # the same export can be started again
+
+
+# ---- a GET never starts a job --------------------------------------------------------------------------------
+
+
+def test_a_large_export_link_offers_the_job_and_only_the_button_starts_it(make_app, tmp_path):
+    """A crawler, a prefetch or a reload of the link starts nothing; the button (a CSRF-protected POST) starts the
+    job, and pressed again while it waits lands on the same job. Without JavaScript: a plain form."""
+    from tests.offers import job_count
+
+    app = make_app(
+        JOBS_IMMEDIATE=False,
+        JOBS_QUEUE_FILE=str(tmp_path / "jobs.sqlite"),
+        WTF_CSRF_ENABLED=True,
+        SIDILAN_EXPORT_JOB_ROWS=2,
+    )
+    client = app.test_client()
+    login = client.get("/masuk").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', login).group(1)
+    client.post("/masuk", data={"username": "operator.solok", "password": DEMO_PASSWORD, "csrf_token": token})
+    before = job_count(app)
+    for _ in range(2):
+        page = client.get("/sidilan/ekspor.csv?kecamatan=13.02.18")
+        html = page.get_data(as_text=True)
+        assert (
+            page.status_code == 200
+            and "dibuat di latar belakang" in html
+            and "<button>Buat berkas</button>" in html
+        )
+        assert "<script" not in html.split("<main", 1)[-1].split("</main>", 1)[0]
+    assert job_count(app) == before
+    with app.app_context():  # opening the offer is no export: the audit log names none
+        assert not db.session.scalars(
+            select(AuditEvent.id).where(AuditEvent.summary.like("%ekspor daftar orang%"))
+        ).all()
+    assert client.post("/sidilan/ekspor.csv?kecamatan=13.02.18").status_code == 400  # no CSRF token
+    assert job_count(app) == before
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    first = client.post("/sidilan/ekspor.csv?kecamatan=13.02.18", data={"csrf_token": token})
+    again = client.post("/sidilan/ekspor.csv?kecamatan=13.02.18", data={"csrf_token": token})
+    assert first.status_code == again.status_code == 302
+    assert (
+        first.headers["Location"] == again.headers["Location"] and "/pekerjaan/" in first.headers["Location"]
+    )
+    assert job_count(app) == before + 1
+    job_page = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert "Ekspor daftar SIDILAN" in job_page and "Menunggu" in job_page
+
+
+def test_the_offer_posts_to_its_own_url_whatever_the_query(app, auth, client):
+    from tests.offers import offer_page
+
+    app.config["SIDILAN_EXPORT_JOB_ROWS"] = 0
+    auth.login("operator.solok")
+    url = "/sidilan/ekspor.csv?_external=1&_scheme=javascript&_anchor=x&ragam=fisik&ragam=mental"
+    assert offer_page(client, url) == url
+
+
+def test_under_the_threshold_the_link_still_gives_the_file(app, auth, client):
+    from tests.offers import job_count
+
+    auth.login("operator.solok")
+    before = job_count(app)
+    got = client.get("/sidilan/ekspor.csv?kecamatan=13.02.18")
+    assert got.status_code == 200 and got.mimetype == "text/csv"
+    assert job_count(app) == before

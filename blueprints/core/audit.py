@@ -131,7 +131,13 @@ _SEARCH_ARGS = {"q", "cari", "nik", "nama", "jkn", "no_kk", "tanggal_lahir"}
 
 
 def _request_audited() -> bool:
-    return bool(g.get("_audit_events"))
+    return bool(g.get("_audit_events")) or bool(g.get("_audit_nothing_shown"))
+
+
+def nothing_shown() -> None:
+    """This answer of a ``reads`` view shows no personal data (the page offering a background job, which only
+    names the file and counts its rows): the decorator records no view for it."""
+    g._audit_nothing_shown = True
 
 
 def _query_note() -> str:

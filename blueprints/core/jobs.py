@@ -6,9 +6,14 @@
 - A module registers a kind from its own package with ``@job("sidilan_export", record_type="sidilan_person")``;
   the function gets the ``Job`` row and a ``progress(done, total, message)`` callback, reads ``job.params`` and
   ``job.owner``, and returns a ``Result`` (the file, its name, what the audit log says) or None.
-- A use case calls ``start(kind, label, params, user)`` (or answers ``FileOrJob``); the view answers
-  ``page_of(job)`` (``FileOrJob.response()``): the job's progress page. The same
-  owner, kind and params while one is waiting or running answer with that job (``active_key``, unique).
+- A GET never starts work (a crawler, a prefetch or a reload must not): a use case answers an ``Offer`` (or a
+  ``FileOrJob`` holding one) for work over its threshold. ``Offer.response()`` answers the GET of the URL with a
+  small page that says the file will be made in the background and a "Buat berkas" button (a POST form to the
+  same URL, CSRF-protected like every form); the POST starts the job (``start(kind, label, params, user)``) and
+  redirects to its progress page (``page_of(job)``, Post/Redirect/Get). The same owner, kind and params while
+  one is waiting or running answer with that job (``active_key``, unique): a double tap makes one job.
+- A job that makes no file but a page (the import's dry run) carries ``result_url``, set when it starts: the
+  job page links there once it is done.
 - The runner writes the result into the private upload dir (``upload_area("jobs")``), marks the job ``selesai``
   and records the export/print in the audit log; the download records it again (``jobs`` blueprint). A failure
   marks it ``gagal`` with a safe message (``JobError``'s text, else a generic one) and logs only the job id, kind
@@ -28,7 +33,7 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from flask import Flask, abort, current_app, redirect, url_for
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask.cli import AppGroup
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, select, update
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +42,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from . import audit
 from .export import download
 from .extensions import db
+from .render import render
 from .scope import scoped
 from .timeutil import UTCDateTime, utcnow
 from .uploads import upload_area, write_private
@@ -73,6 +79,7 @@ class Job(db.Model):
     result_path: Mapped[str | None] = mapped_column(String(255))  # under upload_area("jobs")
     result_name: Mapped[str | None] = mapped_column(String(120))
     result_mimetype: Mapped[str | None] = mapped_column(String(100))
+    result_url: Mapped[str | None] = mapped_column(String(300))  # the page of a result that is no file
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -100,6 +107,10 @@ class Job(db.Model):
         return self.status == DONE and bool(self.result_path)
 
     @property
+    def has_page(self) -> bool:
+        return self.status == DONE and bool(self.result_url)
+
+    @property
     def percent(self) -> int:
         return min(100, self.done * 100 // self.total) if self.total else (100 if self.status == DONE else 0)
 
@@ -116,18 +127,51 @@ class Result:
 
 
 @dataclass(frozen=True)
+class Offer:
+    """Work a user may start as a background job: the GET of its URL shows what will be made and a button, the
+    POST of the same URL starts it (or finds the same one still under way) and redirects to its page."""
+
+    kind: str
+    label: str
+    params: dict
+    user: object
+    total: int = 0
+    unit: str = "baris"  # what ``total`` counts, shown on the page
+    button: str = "Buat berkas"
+    intro: str = "Berkas ini besar, jadi dibuat di latar belakang."
+    result_url: str | None = None  # the page the job's result is shown on (a job that makes no file)
+
+    def start(self) -> "Job":
+        return start(self.kind, self.label, self.params, self.user, self.total, self.result_url)[0]
+
+    def started(self):
+        """Start it now (the answer to a POST the user sent for it): its progress page."""
+        return page_of(self.start(), 302)
+
+    def response(self):
+        """GET: the page with the button; POST: the job started, its progress page."""
+        if request.method == "POST":
+            return self.started()
+        audit.nothing_shown()  # a label and a count: what the file will hold is read when it is made
+        # the same URL with the query the GET read, as it came (never url_for's own _external/_scheme from it)
+        query = request.query_string.decode("ascii", "replace")
+        action = url_for(request.endpoint, **(request.view_args or {})) + (f"?{query}" if query else "")
+        return render("jobs/offer.html", offer=self, action=action)
+
+
+@dataclass(frozen=True)
 class FileOrJob:
-    """A use case's answer for a file that may take long: the file made now, or the background job making it."""
+    """A use case's answer for a file that may take long: the file made now, or the background job to make it."""
 
     payload: bytes = b""
     filename: str = ""
-    job: "Job | None" = None
+    offer: Offer | None = None
     inline: bool = False  # shown in the browser (a PDF) rather than saved
 
     def response(self):
-        return (
-            page_of(self.job) if self.job is not None else download(self.payload, self.filename, self.inline)
-        )
+        if self.offer is not None:
+            return self.offer.response()
+        return download(self.payload, self.filename, self.inline)
 
 
 def page_of(row: "Job", code: int = 303):
@@ -227,9 +271,12 @@ def _active(key: str) -> Job | None:
     return db.session.scalar(select(Job).where(Job.active_key == key))
 
 
-def start(kind: str, label: str, params: dict, user, total: int = 0) -> tuple[Job, bool]:
+def start(
+    kind: str, label: str, params: dict, user, total: int = 0, result_url: str | None = None
+) -> tuple[Job, bool]:
     """Queue a job of ``kind`` for ``user``: (job, True), committed and enqueued; or (the waiting/running job
-    of the same owner, kind and params, False). ``params`` must be JSON (ids, dates as ISO text, codes)."""
+    of the same owner, kind and params, False). ``params`` must be JSON (ids, dates as ISO text, codes).
+    Call it from a POST only (``Offer``): a GET must not start work."""
     registered = _KINDS[kind]
     key = _params_key(user.id, kind, params)
     existing = _active(key)
@@ -244,6 +291,7 @@ def start(kind: str, label: str, params: dict, user, total: int = 0) -> tuple[Jo
         active_key=key,
         status=WAITING,
         total=total,
+        result_url=result_url[:300] if result_url else None,
         record_type=registered.record_type,
         audit_action=registered.action,
     )

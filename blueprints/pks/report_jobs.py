@@ -28,13 +28,15 @@ def _name(period: Period, fmt: str) -> str:
 
 
 def report_file(fmt: str, period: Period, user, today: date) -> jobs.FileOrJob:
-    """The pack as ``fmt`` (xlsx or pdf), its export audited; over PKS_REPORT_JOB_ROWS agreements, a job."""
+    """The pack as ``fmt`` (xlsx or pdf), its export audited; over PKS_REPORT_JOB_ROWS agreements, the offer
+    of a job."""
     rows = pack_rows(period, user, today)  # a few set-based reads; what takes long is making the file
     count = len(rows)
     if count > int(setting("PKS_REPORT_JOB_ROWS")):
         label = f"Paket laporan kerja sama {period.label} ({fmt.upper()})"
         params = {"fmt": fmt, "year": period.year, "semester": period.semester, "today": today.isoformat()}
-        return jobs.FileOrJob(job=jobs.start("pks_report", label, params, user, total=count)[0])
+        offer = jobs.Offer("pks_report", label, params, user, total=count, unit="kesepakatan")
+        return jobs.FileOrJob(offer=offer)
     data, _ = _file(fmt, period, user, today, rows=rows)
     audit.record("export", "pks_report", None, f"paket laporan {period.label} ({fmt})")
     db.session.commit()

@@ -1,6 +1,6 @@
 """The register book and recap PDFs (docs/rujukan.md §9.3, §10), built here for the request and for the
-background job: a PDF of more than RUJUKAN_PDF_JOB_ROWS rows runs as a job (core.jobs), so a month's register
-(tens of pages) no longer renders inside the request."""
+background job: a PDF of more than RUJUKAN_PDF_JOB_ROWS rows runs as a job (core.jobs; its page's button starts
+it), so a month's register (tens of pages) no longer renders inside the request."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -58,10 +58,10 @@ def register_pdf(org: Organisation, y: int, m: int, rows: list, printed_for=None
     )
 
 
-def start_register_pdf(user, y: int, m: int, n_rows: int) -> jobs.Job:
+def register_pdf_job(user, y: int, m: int, n_rows: int) -> jobs.Offer:
     label = f"Register rujukan {bulan_tahun(m, y)} (PDF)"
     params = {"organisation": user.organisation_id, "y": y, "m": m}
-    return jobs.start("rujukan_register_pdf", label, params, user, total=n_rows)[0]
+    return jobs.Offer("rujukan_register_pdf", label, params, user, total=n_rows)
 
 
 @jobs.job("rujukan_register_pdf", record_type="rujukan_register", action="export")
@@ -146,10 +146,10 @@ def recap_pdf(
     return pdf, name + (f"-bagian-{part}" if parts > 1 else "") + ".pdf"
 
 
-def start_recap_pdf(user, home: Regency, served: Regency, y: int, m: int, part: int, n_rows: int) -> jobs.Job:
+def recap_pdf_job(user, home: Regency, served: Regency, y: int, m: int, part: int, n_rows: int) -> jobs.Offer:
     label = f"Rekap rujukan {home.short_name} di {served.short_name}, {bulan_tahun(m, y)} (PDF bagian {part})"
     params = {"home": home.code, "served": served.code, "y": y, "m": m, "part": part}
-    return jobs.start("rujukan_recap_pdf", label, params, user, total=n_rows)[0]
+    return jobs.Offer("rujukan_recap_pdf", label, params, user, total=n_rows)
 
 
 @jobs.job("rujukan_recap_pdf", record_type="rujukan_rekap", action="export")

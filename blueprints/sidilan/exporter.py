@@ -190,8 +190,9 @@ def export_list(fmt: str, filters: Filters, user, today: date) -> tuple[bytes, s
 
 
 def export_or_queue(fmt: str, filters: Filters, user, today: date) -> jobs.FileOrJob:
-    """Up to SIDILAN_EXPORT_JOB_ROWS rows: the file now; more: a job (the running one if the same export is
-    already under way), which writes the export to the audit log when the file is made."""
+    """Up to SIDILAN_EXPORT_JOB_ROWS rows: the file now; more: the offer of a job (started by the page's button;
+    the running one if the same export is already under way), which writes the export to the audit log when the
+    file is made."""
     count = db.session.scalar(
         select(func.count()).select_from(search_stmt(filters, user, today).order_by(None).subquery())
     )
@@ -199,8 +200,7 @@ def export_or_queue(fmt: str, filters: Filters, user, today: date) -> jobs.FileO
         return jobs.FileOrJob(*export_list(fmt, filters, user, today))
     label = f"Ekspor daftar SIDILAN {user.regency.short_name} ({fmt.upper()})"
     params = {"fmt": fmt, "filters": asdict(filters), "today": today.isoformat()}
-    job, _ = jobs.start("sidilan_export", label, params, user, total=count)
-    return jobs.FileOrJob(job=job)
+    return jobs.FileOrJob(offer=jobs.Offer("sidilan_export", label, params, user, total=count))
 
 
 @jobs.job("sidilan_export", record_type="sidilan_person", action="export")

@@ -14,6 +14,8 @@ DEFAULTS = {
     "SIDILAN_NIK_ROLES": (OPERATOR_DINSOS, VERIFIKATOR_DINSOS),
     # Exports of more rows than this run as a background job with a progress page (docs/sidilan.md §12).
     "SIDILAN_EXPORT_JOB_ROWS": 2000,
+    # Import files of more rows than this are checked (the dry run) by a background job with a progress page.
+    "SIDILAN_IMPORT_DRY_RUN_JOB_ROWS": 2000,
     # Age after which the stored dashboard summary is recomputed on the next view (docs/sidilan.md §12).
     "SIDILAN_DASHBOARD_MAX_AGE_MINUTES": 15,
 }

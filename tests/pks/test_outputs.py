@@ -74,10 +74,12 @@ def test_report_pack_and_waiting_view_query_counts_do_not_grow(app, solok):
     assert "PKS massal 44" in solok.get("/pks/laporan").get_data(as_text=True)
 
 
-def _job_file(client, response):
+def _job_file(client, url):
     import re
 
-    assert response.status_code == 303 and "/pekerjaan/" in response.headers["Location"]
+    from tests.offers import start_offered
+
+    response = start_offered(client, url)
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Selesai" in html and "kesepakatan dalam paket laporan" in html
     (link,) = re.findall(r'href="(/pekerjaan/\d+/unduh)"', html)
@@ -87,13 +89,13 @@ def _job_file(client, response):
 def test_a_report_pack_over_the_threshold_is_a_job_with_the_same_file(app, solok, ids):
     inline = solok.get("/pks/laporan.xlsx?tahun=2024&semester=2")
     app.config["PKS_REPORT_JOB_ROWS"] = 0
-    got, job_id = _job_file(solok, solok.get("/pks/laporan.xlsx?tahun=2024&semester=2"))
+    got, job_id = _job_file(solok, "/pks/laporan.xlsx?tahun=2024&semester=2")
     assert got.status_code == 200 and got.mimetype.endswith("spreadsheetml.sheet")
     queued, direct = load_workbook(io.BytesIO(got.data)), load_workbook(io.BytesIO(inline.data))
     assert list(queued["Kesepakatan"].iter_rows(values_only=True)) == list(
         direct["Kesepakatan"].iter_rows(values_only=True)
     )
-    pdf, pdf_job = _job_file(solok, solok.get("/pks/laporan.pdf?tahun=2024"))
+    pdf, pdf_job = _job_file(solok, "/pks/laporan.pdf?tahun=2024")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     with app.app_context():
         summaries = db.session.scalars(

@@ -563,7 +563,7 @@ def test_pimpinan_meets_no_form_it_cannot_send(app, ids, username):
         for headers in ({}, HX):
             r = client.get(url, headers=headers)
             assert r.status_code in (200, 404), url
-            if r.status_code == 200:
+            if r.status_code == 200 and r.mimetype == "text/html":  # the report pack's links give the file
                 forms = [f.action for f in post_forms(r.get_data(as_text=True), url) if f.action != "/keluar"]
                 assert forms == [], (url, forms)
                 seen.add(endpoint)

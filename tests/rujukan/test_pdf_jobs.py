@@ -8,14 +8,15 @@ from sqlalchemy import select
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
 from blueprints.rujukan.models import Referral
+from tests.offers import start_offered
 
 from .conftest import org, referral_where
 from .test_pdf import pdf_info
 from .test_reports import _served_this_month
 
 
-def _follow_to_file(client, response):
-    assert response.status_code == 303 and "/pekerjaan/" in response.headers["Location"]
+def _follow_to_file(client, url, query_string):
+    response = start_offered(client, url, query_string=query_string)
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Selesai" in html
     (link,) = re.findall(r'href="(/pekerjaan/\d+/unduh)"', html)
@@ -42,7 +43,7 @@ def test_a_register_pdf_over_the_threshold_is_a_job(app, client, auth):
     inline = client.get("/rujukan/register", query_string=qs)
     assert inline.status_code == 200 and inline.mimetype == "application/pdf"  # the demo's month: inline
     app.config["RUJUKAN_PDF_JOB_ROWS"] = 0
-    html, got, job_id = _follow_to_file(client, client.get("/rujukan/register", query_string=qs))
+    html, got, job_id = _follow_to_file(client, "/rujukan/register", qs)
     assert "Register rujukan" in html and "rujukan dalam register" in html
     assert pdf_info(got.data)[0] == pdf_info(inline.data)[0]
     summaries = _exports(app, job_id)
@@ -55,7 +56,7 @@ def test_a_recap_pdf_over_the_threshold_is_a_job(app, client, auth):
     auth.login("dinkes.solok")
     app.config["RUJUKAN_PDF_JOB_ROWS"] = 0
     qs = {"bulan": month, "asal": "13.02", "layanan": "13.03", "format": "pdf"}
-    html, got, job_id = _follow_to_file(client, client.get("/rujukan/rekap", query_string=qs))
+    html, got, job_id = _follow_to_file(client, "/rujukan/rekap", qs)
     assert "Rekap rujukan" in html
     pages, boxes = pdf_info(got.data)
     assert pages >= 1 and [float(x) for x in boxes[0].split()[2:]] == [935.433071, 609.448819]  # F4 landscape

@@ -22,6 +22,7 @@ from blueprints.sidilan.models import ChangeLog, Disability, Household, Person
 from blueprints.sidilan.report_models import ImportBatch
 from tests.archives import zeros, zip_of
 from tests.conftest import HX
+from tests.offers import job_count, offer_page, press
 from tests.replay import form_key
 
 DATA = Path(__file__).parents[1] / "data"
@@ -746,3 +747,49 @@ def test_undo_and_resume_answer_bad_posts_without_an_error(app, operator):
     assert other.post(undo, data={"alasan": "bukan milik saya"}).status_code == 404
     with app.app_context():
         assert db.session.get(ImportBatch, batch_id).status == "selesai"
+
+
+def _job_page(operator, response) -> str:
+    assert response.status_code == 302 and "/pekerjaan/" in response.headers["Location"], response.text[:500]
+    page = operator.get(response.headers["Location"])
+    assert page.status_code == 200
+    return page.text
+
+
+def test_a_large_files_dry_run_is_a_job_whose_page_links_to_the_same_result(app, operator):
+    small = token_of(upload(operator))
+    map_and_preview(operator, small)
+    shown = result_rows(operator.get(f"/sidilan/impor/{small}/uji").text)
+    app.config["SIDILAN_IMPORT_DRY_RUN_JOB_ROWS"] = 5  # the sample's 15 rows count as a large file
+    before = counts(app)
+    token = token_of(upload(operator))
+    page = operator.get(f"/sidilan/impor/{token}/kolom")
+    form = dict(selected_mapping(page.text), header_row=header_row(page.text))
+    # the mapping's "next" button starts the check in the background: the clerk lands on its progress page
+    html = _job_page(operator, operator.post(f"/sidilan/impor/{token}/kolom", data=form))
+    assert "Uji coba impor sidilan_import_sample.xlsx" in html and "Selesai" in html
+    new, rejected = len(GOOD_NIKS) + len(GOOD_WITHOUT_NIK), len(REJECTED_LINES)
+    assert f"Uji coba selesai: {new} akan dibuat, 0 cocok dengan data yang ada, {rejected} ditolak." in html
+    (link,) = re.findall(r'<a class="btn" href="([^"]+)">Lihat hasil</a>', html)
+    assert link == f"/sidilan/impor/{token}/uji"
+    preview = operator.get(link)
+    assert preview.status_code == 200 and "belum ada data yang disimpan" in preview.text
+    rows = result_rows(preview.text)
+    rows.update(result_rows(operator.get(f"{link}?hal=2").text))
+    assert rows == shown | result_rows(operator.get(f"/sidilan/impor/{small}/uji?hal=2").text)
+    assert counts(app) == before  # the dry run wrote nothing
+    assert '<a href="/sidilan/impor/' + token + '/uji">Lihat hasil</a>' in operator.get("/pekerjaan/").text
+
+
+def test_a_large_files_dry_run_not_yet_made_is_offered_not_started_by_the_page(app, operator):
+    token = token_of(upload(operator))
+    map_and_preview(operator, token)  # a small file then: the mapping leads to the page, which was not opened
+    app.config["SIDILAN_IMPORT_DRY_RUN_JOB_ROWS"] = 5
+    before = job_count(app)
+    action = offer_page(operator, f"/sidilan/impor/{token}/uji", "Jalankan uji coba")
+    assert "uji coba impornya dijalankan di latar belakang" in operator.get(action).text
+    assert job_count(app) == before
+    html = _job_page(operator, press(operator, action))
+    assert "Uji coba selesai" in html
+    assert result_rows(operator.get(f"/sidilan/impor/{token}/uji").text)  # now shown from the kept dry run
+    assert job_count(app) == before + 1

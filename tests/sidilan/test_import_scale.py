@@ -16,6 +16,7 @@ from blueprints.sidilan import duplicates, importer
 from blueprints.sidilan.models import Person
 from blueprints.sidilan.report_models import ImportBatch
 from blueprints.wilayah.models import Jorong
+from tests.offers import offer_page, press
 from tests.sidilan.conftest import TIGO_JANGKO_NAGARI, keyed
 from tests.sidilan.import_file import clerk_person, make_rows, mapped_upload, places
 
@@ -86,3 +87,23 @@ def test_twenty_thousand_rows_import_while_another_clerk_writes(app):
         sample = db.session.scalars(select(Person).where(Person.id.in_(batch.created_ids[::97]))).all()
         assert not any(duplicates.find_duplicates(p) for p in sample)
     assert _persons(app) == before + batch.created_count + WRITES
+
+
+def test_a_twenty_thousand_row_files_dry_run_is_a_job_not_the_request(app, client, auth):
+    """The preview of a 20,000-row file not checked yet offers the check as a job (the request does not run
+    it); the job's page links to the result page, which then shows the kept dry run."""
+    with app.test_request_context():
+        user = db.session.scalar(select(User).where(User.username == "operator.solok"))
+        token = mapped_upload(make_rows(ROWS, places(user.regency_id)), user).token
+    auth.login("operator.solok")
+    preview = f"/sidilan/impor/{token}/uji"
+    with app.app_context():
+        jobs_before = db.session.scalar(select(func.count()).select_from(Job))
+    action = offer_page(client, preview, "Jalankan uji coba")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Job)) == jobs_before
+    done = client.get(press(client, action).headers["Location"]).get_data(as_text=True)
+    assert "Uji coba selesai: 20.000 akan dibuat" in done, done[-1500:]
+    assert f'<a class="btn" href="{preview}">Lihat hasil</a>' in done
+    shown = client.get(preview).get_data(as_text=True)
+    assert "belum ada data yang disimpan" in shown and "Jalankan uji coba" not in shown

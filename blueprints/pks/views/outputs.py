@@ -70,13 +70,13 @@ def report_pack():
     )
 
 
-@bp.route("/laporan.xlsx")
+@bp.route("/laporan.xlsx", methods=["GET", "POST"])
 @audit.reads("pks_report", "ekspor paket laporan")
 def report_xlsx():
     return _report_file("xlsx")
 
 
-@bp.route("/laporan.pdf")
+@bp.route("/laporan.pdf", methods=["GET", "POST"])
 @audit.reads("pks_report", "ekspor paket laporan")
 def report_pdf():
     return _report_file("pdf")

@@ -6,7 +6,7 @@ from flask import Response, abort, request
 from flask_login import current_user
 
 from blueprints.auth.models import Regency, regencies
-from blueprints.core import audit, jobs
+from blueprints.core import audit
 from blueprints.core.export import csv_bytes, download, safe_row
 from blueprints.core.extensions import db
 from blueprints.core.fmt import BULAN, bulan_tahun
@@ -36,7 +36,7 @@ def _regency(choices: list[Regency], code: str | None, default: str) -> Regency:
     return next((r for r in choices if r.code == code), None) or abort(404)
 
 
-@bp.route("/rekap", endpoint="recap")
+@bp.route("/rekap", endpoint="recap", methods=["GET", "POST"])
 @audit.reads("rujukan_rekap", "rekap rujukan")
 def recap_page():
     require_dinkes()
@@ -53,7 +53,7 @@ def recap_page():
         part = report_jobs.recap_part(data["count"], request.args.get("bagian"))
         size = report_jobs.recap_part_size(data["count"], part)
         if report_jobs.as_job(size):
-            return jobs.page_of(report_jobs.start_recap_pdf(current_user, home, served, y, m, part, size))
+            return report_jobs.recap_pdf_job(current_user, home, served, y, m, part, size).response()
         response = pdf_response(*report_jobs.recap_pdf(home, served, y, m, part, data=data))
     elif fmt in ("xlsx", "csv"):
         response = _recap_file(fmt, title, home, served, y, m)
@@ -130,7 +130,7 @@ def _xlsx(title: str, data: dict, filename: str) -> Response:
     return download(buf.getvalue(), filename)
 
 
-@bp.route("/register")
+@bp.route("/register", methods=["GET", "POST"])
 @audit.reads("rujukan_register", "register rujukan")
 def register():
     """Buku register rujukan: the facility's issued letters of one month."""
@@ -142,7 +142,7 @@ def register():
         rows = [register_values(r) for r in db.session.scalars(stmt)]
         name = report_jobs.register_name(y, m)
         if fmt == "pdf" and report_jobs.as_job(len(rows)):
-            return jobs.page_of(report_jobs.start_register_pdf(current_user, y, m, len(rows)))
+            return report_jobs.register_pdf_job(current_user, y, m, len(rows)).response()
         if fmt == "csv":
             response = download(csv_bytes([REGISTER_COLUMNS] + rows, ";"), name + ".csv")
         else:

@@ -29,6 +29,8 @@ from .plan import (
     RowResult,
     check_row,
     dry_run,
+    dry_run_job,
+    preview_or_job,
     shown_dry_run,
 )
 from .read import (
@@ -68,6 +70,8 @@ __all__ = [
     "clean_name",
     "create_pending",
     "dry_run",
+    "dry_run_job",
+    "preview_or_job",
     "guess_mapping",
     "load_pending",
     "lookup",

@@ -7,10 +7,12 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from flask import url_for
 from sqlalchemy import select
 
+from blueprints.core import jobs
 from blueprints.core.extensions import db
-from blueprints.core.fmt import tanggal
+from blueprints.core.fmt import angka, tanggal
 from blueprints.core.forms import birth_date_problem
 from blueprints.core.nik import check_kk, check_nik, missing_nik_reason
 from blueprints.core.scope import scoped
@@ -21,6 +23,7 @@ from ..households import KEPALA_KELUARGA
 from ..models import Person
 from ..names import names_similar
 from ..person import head_taken_message, heads_of_kk
+from ..settings import setting
 from .parse import (
     clean_name,
     lookup,
@@ -31,7 +34,7 @@ from .parse import (
     split_ttl,
     strip_prefix,
 )
-from .pending import Pending, _area
+from .pending import Pending, _area, load_pending
 
 BARU, COCOK, DITOLAK = "baru", "cocok", "ditolak"
 STATUS_LABELS = {BARU: "Akan dibuat", COCOK: "Cocok dengan data yang ada", DITOLAK: "Ditolak"}
@@ -440,17 +443,31 @@ def _one_head_per_kk(results: list[RowResult], regency_id: int) -> None:
             in_file[kk] = r
 
 
-def dry_run(pending: Pending, user, today: date) -> DryRun:
-    """What the import would do with each row; reads the database, writes nothing."""
+PROGRESS_EVERY = 1000  # rows checked between two progress notes of a dry run running as a job
+
+
+def dry_run(pending: Pending, user, today: date, progress=None) -> DryRun:
+    """What the import would do with each row; reads the database, writes nothing. ``progress(done, total,
+    message)``, if given, hears how far the row checks got (the job page's bar)."""
     regions = Regions.load(pending.regency_id)
+    total = data_row_count(pending)
     results = []
     for line, cells, numeric in pending.sheet.data_rows():
         row = RowResult(line=line, cells=cells)
         check_row(row, Cells(cells, pending.mapping, numeric), regions, user.regency.code, today)
         results.append(row)
+        if progress and len(results) % PROGRESS_EVERY == 0:
+            progress(len(results), total, "Memeriksa isian tiap baris")
+    if progress:
+        progress(len(results), len(results), "Mencocokkan dengan data yang sudah ada")
     _find_matches(results, user)
     _one_head_per_kk(results, pending.regency_id)
     return DryRun(rows=results)
+
+
+def data_row_count(pending: Pending) -> int:
+    """The rows below the header (blank ones included: an upper bound, read without a pass over the rows)."""
+    return max(0, len(pending.sheet.rows) - pending.sheet.header_row - 1)
 
 
 def _cache_key(pending: Pending, user, today: date) -> str:
@@ -461,29 +478,106 @@ def _plain(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-def shown_dry_run(pending: Pending, user, today: date) -> DryRun:
-    """The dry run the preview pages show, worked out once per mapping and day and kept beside the upload, so
-    paging or filtering a 20,000-row preview does not plan the file again. (The run plans it afresh.)"""
-    path = _area() / f"{pending.token}.dry"
-    key = _cache_key(pending, user, today)
+def _dry_path(pending: Pending):
+    return _area() / f"{pending.token}.dry"
+
+
+def _is_kept(pending: Pending, user, today: date) -> bool:
+    """Whether the dry run kept beside the upload is this mapping's, user's and day's (its first line says)."""
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        if stored["key"] == key:
-            rows = [RowResult(**r) for r in stored["rows"]]
-            for r in rows:
-                if r.values.get("tanggal_lahir"):
-                    r.values["tanggal_lahir"] = date.fromisoformat(r.values["tanggal_lahir"])
-            return DryRun(rows=rows)
+        with _dry_path(pending).open(encoding="utf-8") as fh:
+            return json.loads(fh.readline()) == _cache_key(pending, user, today)
+    except (OSError, ValueError):
+        return False
+
+
+def _kept_dry_run(pending: Pending, user, today: date) -> DryRun | None:
+    """The dry run kept beside the upload for this mapping, user and day, if there is one."""
+    try:
+        with _dry_path(pending).open(encoding="utf-8") as fh:
+            if json.loads(fh.readline()) != _cache_key(pending, user, today):
+                return None
+            rows = [RowResult(**r) for r in json.loads(fh.read())]
+        for r in rows:
+            if r.values.get("tanggal_lahir"):
+                r.values["tanggal_lahir"] = date.fromisoformat(r.values["tanggal_lahir"])
+        return DryRun(rows=rows)
     except (OSError, ValueError, KeyError, TypeError):
-        pass
-    run = dry_run(pending, user, today)
+        return None
+
+
+def _keep(pending: Pending, user, today: date, run: DryRun) -> None:
+    """Line 1: the key (mapping, user, day), so whether it is still good is read without the rows; then the rows."""
     rows = []
     for r in run.rows:
         row = asdict(r)
         row["values"] = {k: _plain(v) for k, v in r.values.items()}
         rows.append(row)
+    path = _dry_path(pending)
     tmp = path.with_suffix(".drytmp")
-    tmp.write_text(json.dumps({"key": key, "rows": rows}), encoding="utf-8")
+    tmp.write_text(json.dumps(_cache_key(pending, user, today)) + "\n" + json.dumps(rows), encoding="utf-8")
     tmp.chmod(0o600)
     tmp.replace(path)
+
+
+def shown_dry_run(pending: Pending, user, today: date, progress=None) -> DryRun:
+    """The dry run the preview pages show, worked out once per mapping and day and kept beside the upload, so
+    paging or filtering a 20,000-row preview does not plan the file again. (The run plans it afresh.)"""
+    run = _kept_dry_run(pending, user, today)
+    if run is None:
+        run = dry_run(pending, user, today, progress)
+        _keep(pending, user, today, run)
     return run
+
+
+# ---- a large file's dry run as a background job (core.jobs) -------------------------------------------------
+
+
+def dry_run_job(pending: Pending, user, today: date) -> jobs.Offer | None:
+    """A file of more than SIDILAN_IMPORT_DRY_RUN_JOB_ROWS rows whose dry run is not kept yet is checked by a
+    background job (a 20,000-row file takes longer than a request may): its offer; else None (the page works
+    it out, or reads the kept one, in the request)."""
+    n = data_row_count(pending)
+    if (
+        n <= int(setting("SIDILAN_IMPORT_DRY_RUN_JOB_ROWS"))
+        or _kept_dry_run(pending, user, today) is not None
+    ):
+        return None
+    params = {"token": pending.token, "key": _cache_key(pending, user, today), "today": today.isoformat()}
+    return jobs.Offer(
+        "sidilan_dry_run",
+        f"Uji coba impor {pending.sheet.filename or 'berkas'}"[:120],
+        params,
+        user,
+        total=n,
+        button="Jalankan uji coba",
+        intro="Berkas ini besar, jadi uji coba impornya dijalankan di latar belakang.",
+        result_url=url_for("sidilan.import_preview", token=pending.token),
+    )
+
+
+def preview_or_job(pending: Pending, user, today: date) -> DryRun | jobs.Offer:
+    """What the preview page shows: the dry run, or for a large file not checked yet the job that checks it."""
+    kept = _kept_dry_run(pending, user, today)
+    if kept is not None:
+        return kept
+    return dry_run_job(pending, user, today) or shown_dry_run(pending, user, today)
+
+
+@jobs.job("sidilan_dry_run", record_type="sidilan_import")
+def dry_run_in_job(job, progress) -> None:
+    """Work out and keep the dry run of ``job.params["token"]``; the job page then links to the preview."""
+    p = job.params
+    pending = load_pending(p["token"], job.owner)
+    if pending is None:
+        raise jobs.JobError("Berkas unggahan ini sudah tidak ada (lebih dari sehari). Unggah lagi.")
+    today = date.fromisoformat(p["today"])
+    if _cache_key(pending, job.owner, today) != p["key"]:
+        raise jobs.JobError("Pemetaan kolom berubah sejak uji coba ini dimulai. Buka uji coba lagi.")
+    counts = shown_dry_run(pending, job.owner, today, progress).counts
+    progress(
+        sum(counts.values()),
+        sum(counts.values()),
+        f"Uji coba selesai: {angka(counts[BARU])} akan dibuat, {angka(counts[COCOK])} cocok dengan data yang "
+        f"ada, {angka(counts[DITOLAK])} ditolak.",
+    )

@@ -11,7 +11,7 @@ from ..search import Filters
 from ._common import FORMATS
 
 
-@bp.route("/ekspor.<fmt>")
+@bp.route("/ekspor.<fmt>", methods=["GET", "POST"])
 @audit.reads("sidilan_person", "ekspor daftar orang")
 def export(fmt: str):
     if fmt not in FORMATS:

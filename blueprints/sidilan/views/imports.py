@@ -120,6 +120,8 @@ def import_mapping(token: str):
             if not errors:
                 pending.mapping, pending.mapped = mapping, True
                 pending.save()
+                if offer := importer.dry_run_job(pending, current_user, today_local()):
+                    return offer.started()  # a large file: its dry run is a job, the clerk sees its progress
                 return redirect(url_for("sidilan.import_preview", token=token))
     preview = [cells for _, cells, _ in itertools.islice(sheet.data_rows(), 3)]
     sources = [(code, V.label(V.SUMBER_DATA, code)) for code in importer.SOURCES]
@@ -137,12 +139,12 @@ def import_mapping(token: str):
     )
 
 
-def _run(pending: importer.Pending) -> importer.DryRun:
-    return importer.shown_dry_run(pending, current_user, today_local())
-
-
 def _preview(pending: importer.Pending, form: RunForm, status: int = 200):
-    run = _run(pending)
+    run = importer.preview_or_job(pending, current_user, today_local())
+    if isinstance(
+        run, jobs.Offer
+    ):  # a large file not checked yet: the button that checks it in the background
+        return run.response()
     show = request.args.get("tampil", "")
     rows = [r for r in run.rows if r.status == show] if show in importer.STATUS_LABELS else run.rows
     page = paginate_list(rows, request.args.get("hal"), filters=("tampil",))
@@ -159,11 +161,12 @@ def _preview(pending: importer.Pending, form: RunForm, status: int = 200):
     )
 
 
-@bp.route("/impor/<token>/uji")
+@bp.route("/impor/<token>/uji", methods=["GET", "POST"])
 @audit.reads("sidilan_import", "uji coba impor")
 @roles_required(*IMPORT_ROLES)
 def import_preview(token: str):
-    """The dry run: what each row would do. Nothing is written."""
+    """The dry run: what each row would do. Nothing is written. (A large file's dry run is a job: the POST of
+    the page's button starts it.)"""
     pending = _pending_or_404(token)
     if not pending.mapped:
         return redirect(url_for("sidilan.import_mapping", token=token))
