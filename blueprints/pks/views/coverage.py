@@ -11,7 +11,4 @@ from .. import bp
 @bp.route("/cakupan")
 @audit.not_sensitive
 def coverage():
-    today = today_local()
-    return render(
-        "pks/coverage.html", ksbs=drafting.coverage_ksbs(), today=today, visible=drafting.visible_ids()
-    )
+    return render("pks/coverage.html", ksbs=drafting.coverage_ksbs(today_local()))
