@@ -74,6 +74,27 @@ def test_coverage_lists_each_scope_item_with_its_live_pks(app, solok, ids):
     assert '"num"></td>' in row(page, "Pariwisata")
 
 
+def test_waiting_list_pages_longest_waiting_first(app, solok):
+    from datetime import timedelta
+
+    with app.app_context():
+        sol = regency_id(app, "13.02")
+        for i in range(60):
+            a = Agreement(jenis="PKS", judul=f"PKS tunggu {i:02d}", tahap="penyusunan", menunggu="dprd")
+            a.menunggu_sejak = date(2020, 1, 1) + timedelta(days=i)
+            db.session.add(a)
+            db.session.flush()
+            db.session.add(Party(agreement_id=a.id, regency_id=sol, opd="OPD"))
+        db.session.commit()
+    first = solok.get("/pks/menunggu").get_data(as_text=True)
+    shown = re.findall(r">(PKS tunggu \d\d)</a>", first)
+    assert shown == [f"PKS tunggu {i:02d}" for i in range(50)] and "menunggu DPRD" in first
+    assert "Berikutnya" in first
+    second = solok.get("/pks/menunggu?hal=2").get_data(as_text=True)
+    assert re.findall(r">(PKS tunggu \d\d)</a>", second) == [f"PKS tunggu {i:02d}" for i in range(50, 60)]
+    assert "Tidak ada yang sedang menunggu." not in second
+
+
 def test_home_shows_waiting_target_and_uncovered_scope(solok):
     home = solok.get("/").get_data(as_text=True)
     assert "Kerja sama: perlu perhatian" in home
