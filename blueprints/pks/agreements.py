@@ -74,7 +74,7 @@ def scope_item_choices() -> list[tuple[int, str]]:
     return [(0, "—")] + [(s.id, s.nama[:80]) for s in items]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CoverageLink:
     """An agreement implementing a scope item; ``visible``: the user may open it (else only its number)."""
 
@@ -84,7 +84,7 @@ class CoverageLink:
     visible: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class CoverageItem:
     """A scope item with its live agreements; ``days_uncovered``: days since it was recorded (or its KSB signed)
     while no agreement implements it, None when one does or no date is known."""
@@ -95,7 +95,7 @@ class CoverageItem:
     days_uncovered: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class CoverageKsb:
     id: int
     judul: str
@@ -137,16 +137,14 @@ def coverage_ksbs(today: date) -> list[CoverageKsb]:
         .order_by(ScopeItem.id, Agreement.id)
     )
     items: dict[int, CoverageItem] = {}
-    for r in rows:
-        item = items.get(r.id)
+    for item_id, ksb_id, nama, recorded, agreement_id, judul, tahap, seen in rows:
+        item = items.get(item_id)
         if item is None:
-            ksb = ksbs[r.ksb_id]
-            item = items[r.id] = CoverageItem(r.nama, since=r.dicatat_pada or ksb.tgl_ttd)
+            ksb = ksbs[ksb_id]
+            item = items[item_id] = CoverageItem(nama, [], recorded or ksb.tgl_ttd)
             ksb.scope_items.append(item)
-        if r.agreement_id is not None:
-            item.pks.append(
-                CoverageLink(r.agreement_id, r.judul, TAHAP.get(r.tahap, r.tahap), bool(r.visible))
-            )
+        if agreement_id is not None:
+            item.pks.append(CoverageLink(agreement_id, judul, TAHAP.get(tahap, tahap), bool(seen)))
     for item in items.values():
         if not item.pks and item.since is not None:
             item.days_uncovered = (today - item.since).days
