@@ -12,6 +12,7 @@ from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import CONTROL_CHARS
 from blueprints.core.outcome import Outcome
+from blueprints.core.pagination import Page, paginate
 from blueprints.core.scope import scope_of, scoped
 
 from .events import log
@@ -103,18 +104,27 @@ class CoverageKsb:
     scope_items: list[CoverageItem] = field(default_factory=list)
 
 
-def coverage_ksbs(today: date) -> list[CoverageKsb]:
-    """The user's KSB with their scope items and the agreements implementing each (a cancelled one does not
-    count). Two column-only queries at any size: the KSBs, then their items with each live agreement and
-    whether the user may see it (the scope rule on the agreement, in the same query)."""
-    ksbs = {
-        k.id: CoverageKsb(k.id, k.judul, k.tgl_ttd)
-        for k in db.session.execute(
-            scoped(Agreement, None, Agreement.id, Agreement.judul, Agreement.tgl_ttd)
-            .where(Agreement.jenis == "KSB")
-            .order_by(Agreement.id)
-        )
-    }
+COVERAGE_PER_PAGE = 10  # KSBs a page (each with all its scope items)
+
+
+def coverage_page(today: date, page_arg) -> Page:
+    """One page of the user's KSB (oldest first) with their scope items and the agreements implementing each
+    (a cancelled one does not count), as ``CoverageKsb``. Column-only queries, the same at any number of KSBs:
+    the count and the page of KSBs, then their items with each live agreement and whether the user may see it
+    (the scope rule on the agreement, in the same query)."""
+    stmt = (
+        scoped(Agreement, None, Agreement.id, Agreement.judul, Agreement.tgl_ttd)
+        .where(Agreement.jenis == "KSB")
+        .order_by(Agreement.id)
+    )
+    page = paginate(stmt, page_arg, per_page=COVERAGE_PER_PAGE, rows=True)
+    page.items = coverage_of([CoverageKsb(k.id, k.judul, k.tgl_ttd) for k in page.items], today)
+    return page
+
+
+def coverage_of(ksb_list: list[CoverageKsb], today: date) -> list[CoverageKsb]:
+    """``ksb_list`` with each KSB's scope items, their live agreements and the days an uncovered item waits."""
+    ksbs = {k.id: k for k in ksb_list}
     if not ksbs:
         return []
     clause = scope_of(Agreement)

@@ -74,6 +74,28 @@ def test_coverage_lists_each_scope_item_with_its_live_pks(app, solok, ids):
     assert '"num"></td>' in row(page, "Pariwisata")
 
 
+def test_coverage_pages_ten_ksb_at_a_time(app, solok, ids):
+    with app.app_context():
+        sol = regency_id(app, "13.02")
+        for i in range(12):
+            k = Agreement(jenis="KSB", judul=f"KSB halaman {i:02d}", tahap="identifikasi")
+            db.session.add(k)
+            db.session.flush()
+            db.session.add(Party(agreement_id=k.id, regency_id=sol, opd="Pemkab"))
+        db.session.commit()
+    first = solok.get("/pks/cakupan").get_data(as_text=True)
+    assert f'href="/pks/{ids["ksb"]}"' in first  # the oldest KSB first
+    assert re.findall(r">(KSB halaman \d\d)</a>", first) == [f"KSB halaman {i:02d}" for i in range(9)]
+    assert "Berikutnya" in first
+    second = solok.get("/pks/cakupan?hal=2").get_data(as_text=True)
+    assert re.findall(r">(KSB halaman \d\d)</a>", second) == [
+        "KSB halaman 09",
+        "KSB halaman 10",
+        "KSB halaman 11",
+    ]
+    assert second.count("Belum ada ruang lingkup.") == 3
+
+
 def test_waiting_list_pages_longest_waiting_first(app, solok):
     from datetime import timedelta
 
