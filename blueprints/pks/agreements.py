@@ -2,15 +2,18 @@
 perpanjangan, the KSB's scope items, notes; and finding agreements. The create and edit use cases answer an
 ``Outcome`` (through ``saving``: one record per submission key, edits only on the version they were made on)."""
 
+from dataclasses import dataclass, field
+from datetime import date
+
 from flask import url_for
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, literal, or_, select
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import CONTROL_CHARS
 from blueprints.core.outcome import Outcome
-from blueprints.core.scope import scoped
+from blueprints.core.pagination import Page, paginate
+from blueprints.core.scope import scope_of, scoped
 
 from .events import log
 from .models import JENIS, TAHAP, URUSAN, Agreement, DocNumber, Note, Party, ScopeItem, ScopeLink
@@ -72,20 +75,90 @@ def scope_item_choices() -> list[tuple[int, str]]:
     return [(0, "—")] + [(s.id, s.nama[:80]) for s in items]
 
 
-def coverage_ksbs() -> list[Agreement]:
-    """The user's KSB with their scope items and the agreements implementing each."""
-    return list(
-        db.session.scalars(
-            scoped(Agreement)
-            .where(Agreement.jenis == "KSB")
-            .options(selectinload(Agreement.scope_items).selectinload(ScopeItem.agreements))
-            .order_by(Agreement.id)
-        )
+@dataclass(slots=True)
+class CoverageLink:
+    """An agreement implementing a scope item; ``visible``: the user may open it (else only its number)."""
+
+    id: int
+    judul: str
+    tahap_label: str
+    visible: bool
+
+
+@dataclass(slots=True)
+class CoverageItem:
+    """A scope item with its live agreements; ``days_uncovered``: days since it was recorded (or its KSB signed)
+    while no agreement implements it, None when one does or no date is known."""
+
+    nama: str
+    pks: list[CoverageLink] = field(default_factory=list)
+    since: date | None = None
+    days_uncovered: int | None = None
+
+
+@dataclass(slots=True)
+class CoverageKsb:
+    id: int
+    judul: str
+    tgl_ttd: date | None
+    scope_items: list[CoverageItem] = field(default_factory=list)
+
+
+COVERAGE_PER_PAGE = 10  # KSBs a page (each with all its scope items)
+
+
+def coverage_page(today: date, page_arg) -> Page:
+    """One page of the user's KSB (oldest first) with their scope items and the agreements implementing each
+    (a cancelled one does not count), as ``CoverageKsb``. Column-only queries, the same at any number of KSBs:
+    the count and the page of KSBs, then their items with each live agreement and whether the user may see it
+    (the scope rule on the agreement, in the same query)."""
+    stmt = (
+        scoped(Agreement, None, Agreement.id, Agreement.judul, Agreement.tgl_ttd)
+        .where(Agreement.jenis == "KSB")
+        .order_by(Agreement.id)
     )
+    page = paginate(stmt, page_arg, per_page=COVERAGE_PER_PAGE, rows=True)
+    page.items = coverage_of([CoverageKsb(k.id, k.judul, k.tgl_ttd) for k in page.items], today)
+    return page
 
 
-def visible_ids() -> set[int]:
-    return set(db.session.scalars(scoped(Agreement, None, Agreement.id)))
+def coverage_of(ksb_list: list[CoverageKsb], today: date) -> list[CoverageKsb]:
+    """``ksb_list`` with each KSB's scope items, their live agreements and the days an uncovered item waits."""
+    ksbs = {k.id: k for k in ksb_list}
+    if not ksbs:
+        return []
+    clause = scope_of(Agreement)
+    visible = (literal(True) if clause is None else clause).label("visible")
+    rows = db.session.execute(
+        select(
+            ScopeItem.id,
+            ScopeItem.ksb_id,
+            ScopeItem.nama,
+            ScopeItem.dicatat_pada,
+            Agreement.id.label("agreement_id"),
+            Agreement.judul,
+            Agreement.tahap,
+            visible,
+        )
+        .select_from(ScopeItem)
+        .outerjoin(ScopeLink, ScopeLink.scope_item_id == ScopeItem.id)
+        .outerjoin(Agreement, and_(Agreement.id == ScopeLink.agreement_id, Agreement.tahap != "dibatalkan"))
+        .where(ScopeItem.ksb_id.in_(list(ksbs)))
+        .order_by(ScopeItem.id, Agreement.id)
+    )
+    items: dict[int, CoverageItem] = {}
+    for item_id, ksb_id, nama, recorded, agreement_id, judul, tahap, seen in rows:
+        item = items.get(item_id)
+        if item is None:
+            ksb = ksbs[ksb_id]
+            item = items[item_id] = CoverageItem(nama, [], recorded or ksb.tgl_ttd)
+            ksb.scope_items.append(item)
+        if agreement_id is not None:
+            item.pks.append(CoverageLink(agreement_id, judul, TAHAP.get(tahap, tahap), bool(seen)))
+    for item in items.values():
+        if not item.pks and item.since is not None:
+            item.days_uncovered = (today - item.since).days
+    return list(ksbs.values())
 
 
 # ---- recording and editing ----------------------------------------------------------------------

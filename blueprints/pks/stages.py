@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
@@ -175,13 +174,18 @@ def board(jenis: str, all_stages: bool = False) -> tuple[str, list[Column], int]
     limit = int(setting("PKS_BOARD_CARDS"))
     position = func.row_number().over(partition_by=Agreement.tahap, order_by=Agreement.id).label("position")
     total = func.count().over(partition_by=Agreement.tahap).label("total")
-    inner = scoped(Agreement).where(Agreement.jenis.in_(BOARD_KINDS[jenis])).add_columns(position, total)
+    # the windows number narrow rows (id, stage); only the cards shown are read in full, by id
+    inner = scoped(Agreement, None, Agreement.id, position, total).where(
+        Agreement.jenis.in_(BOARD_KINDS[jenis])
+    )
     inner = inner.subquery()
-    card = aliased(Agreement, inner)
     cards: dict[str, list] = {}
     totals: dict[str, int] = {}
     for a, n in db.session.execute(
-        select(card, inner.c.total).where(inner.c.position <= limit).order_by(inner.c.id)
+        select(Agreement, inner.c.total)
+        .join(inner, inner.c.id == Agreement.id)
+        .where(inner.c.position <= limit)
+        .order_by(Agreement.id)
     ):
         cards.setdefault(a.tahap, []).append(a)
         totals[a.tahap] = n

@@ -10,6 +10,7 @@ from blueprints.auth.models import Regency
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome
+from blueprints.core.pagination import Page, paginate
 from blueprints.core.scope import scoped
 
 from .events import log
@@ -92,12 +93,15 @@ def waiting_days(a: Agreement, today: date) -> int | None:
     return (today - since).days if since else None
 
 
-def waiting_rows() -> list[Agreement]:
-    """The user's open agreements that wait on someone, longest waiting first."""
-    return list(
-        db.session.scalars(
-            scoped(Agreement)
-            .where(Agreement.menunggu != "", Agreement.tahap.notin_(FINAL_STAGES))
-            .order_by(Agreement.menunggu_sejak, Agreement.id)
-        )
+WAITING_PER_PAGE = 50
+
+
+def waiting_page(page_arg) -> Page:
+    """One page of the user's open agreements that wait on someone, longest waiting first: the page costs the
+    same at any number of agreements."""
+    stmt = (
+        scoped(Agreement)
+        .where(Agreement.menunggu != "", Agreement.tahap.notin_(FINAL_STAGES))
+        .order_by(Agreement.menunggu_sejak, Agreement.id)
     )
+    return paginate(stmt, page_arg, per_page=WAITING_PER_PAGE)

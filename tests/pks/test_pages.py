@@ -3,6 +3,7 @@
 import gzip
 import io
 import re
+from datetime import date
 
 import pytest
 from flask import template_rendered
@@ -38,6 +39,82 @@ def test_demo_case_renders(solok, ids):
         "Ruang Rapat Sekretaris Daerah",
     ):
         assert name in meeting
+
+
+def test_coverage_lists_each_scope_item_with_its_live_pks(app, solok, ids):
+    from blueprints.pks.models import ScopeItem, ScopeLink
+    from tests.clock import TODAY
+
+    def row(page, nama):
+        return page.split(f"<tr><td>{nama}</td>", 1)[1].split("</tr>", 1)[0]
+
+    page = solok.get("/pks/cakupan").get_data(as_text=True)
+    assert f'href="/pks/{ids["pks1"]}"' in row(page, "Replikasi aplikasi SIDILAN")
+    assert "(Siap tanda tangan)" in row(page, "Replikasi aplikasi SIDILAN")
+    days = (TODAY - date(2024, 8, 29)).days
+    assert "belum ada PKS" in row(page, "Pariwisata") and f'"num">{days}</td>' in row(page, "Pariwisata")
+    with app.app_context():  # PKS 2 cancelled; a Sijunjung-only PKS implements the Pariwisata item
+        db.session.get(Agreement, ids["pks2"]).tahap = "dibatalkan"
+        other = Agreement(
+            jenis="PKS", parent_id=ids["ksb"], judul="PKS RAHASIA-SIJUNJUNG", tahap="penyusunan"
+        )
+        db.session.add(other)
+        db.session.flush()
+        db.session.add(Party(agreement_id=other.id, regency_id=regency_id(app, "13.03"), opd="OPD"))
+        item = db.session.scalar(select(ScopeItem.id).where(ScopeItem.nama == "Pariwisata"))
+        db.session.add(ScopeLink(agreement_id=other.id, scope_item_id=item))
+        db.session.commit()
+        other_id = other.id
+    page = solok.get("/pks/cakupan").get_data(as_text=True)
+    health = row(page, "Pelayanan kesehatan masyarakat di wilayah perbatasan")
+    assert "belum ada PKS" in health and f'"num">{(TODAY - date(2023, 1, 25)).days}</td>' in health
+    assert (
+        f"PKS #{other_id} (Penyusunan naskah)" in row(page, "Pariwisata") and "RAHASIA-SIJUNJUNG" not in page
+    )
+    assert '"num"></td>' in row(page, "Pariwisata")
+
+
+def test_coverage_pages_ten_ksb_at_a_time(app, solok, ids):
+    with app.app_context():
+        sol = regency_id(app, "13.02")
+        for i in range(12):
+            k = Agreement(jenis="KSB", judul=f"KSB halaman {i:02d}", tahap="identifikasi")
+            db.session.add(k)
+            db.session.flush()
+            db.session.add(Party(agreement_id=k.id, regency_id=sol, opd="Pemkab"))
+        db.session.commit()
+    first = solok.get("/pks/cakupan").get_data(as_text=True)
+    assert f'href="/pks/{ids["ksb"]}"' in first  # the oldest KSB first
+    assert re.findall(r">(KSB halaman \d\d)</a>", first) == [f"KSB halaman {i:02d}" for i in range(9)]
+    assert "Berikutnya" in first
+    second = solok.get("/pks/cakupan?hal=2").get_data(as_text=True)
+    assert re.findall(r">(KSB halaman \d\d)</a>", second) == [
+        "KSB halaman 09",
+        "KSB halaman 10",
+        "KSB halaman 11",
+    ]
+    assert second.count("Belum ada ruang lingkup.") == 3
+
+
+def test_waiting_list_pages_longest_waiting_first(app, solok):
+    from datetime import timedelta
+
+    with app.app_context():
+        sol = regency_id(app, "13.02")
+        for i in range(60):
+            a = Agreement(jenis="PKS", judul=f"PKS tunggu {i:02d}", tahap="penyusunan", menunggu="dprd")
+            a.menunggu_sejak = date(2020, 1, 1) + timedelta(days=i)
+            db.session.add(a)
+            db.session.flush()
+            db.session.add(Party(agreement_id=a.id, regency_id=sol, opd="OPD"))
+        db.session.commit()
+    first = solok.get("/pks/menunggu").get_data(as_text=True)
+    shown = re.findall(r">(PKS tunggu \d\d)</a>", first)
+    assert shown == [f"PKS tunggu {i:02d}" for i in range(50)] and "menunggu DPRD" in first
+    assert "Berikutnya" in first
+    second = solok.get("/pks/menunggu?hal=2").get_data(as_text=True)
+    assert re.findall(r">(PKS tunggu \d\d)</a>", second) == [f"PKS tunggu {i:02d}" for i in range(50, 60)]
+    assert "Tidak ada yang sedang menunggu." not in second
 
 
 def test_home_shows_waiting_target_and_uncovered_scope(solok):

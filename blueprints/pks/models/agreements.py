@@ -8,7 +8,18 @@ is among its parties", not a single regency_id column.
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, exists, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    exists,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.auth.models import Organisation, Regency
@@ -156,8 +167,11 @@ class ScopeLink(db.Model):
 
 class Party(Versioned, db.Model):
     __tablename__ = "pks_party"
+    # the scope rule ("my regency is a party") probes (agreement, regency) once per agreement: one index
+    # answers it, and an agreement's parties by its leading column
+    __table_args__ = (Index("ix_pks_party_agreement_regency", "agreement_id", "regency_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"))
     regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
     urutan: Mapped[int] = mapped_column(Integer, default=1)  # 1 = pihak kesatu
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))

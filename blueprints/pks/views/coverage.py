@@ -1,5 +1,7 @@
 """Which KSB scope items are covered by which agreements (the use cases: ``agreements.py``)."""
 
+from flask import request
+
 from blueprints.core import audit
 from blueprints.core.render import render
 from blueprints.core.timeutil import today_local
@@ -11,7 +13,4 @@ from .. import bp
 @bp.route("/cakupan")
 @audit.not_sensitive
 def coverage():
-    today = today_local()
-    return render(
-        "pks/coverage.html", ksbs=drafting.coverage_ksbs(), today=today, visible=drafting.visible_ids()
-    )
+    return render("pks/coverage.html", page=drafting.coverage_page(today_local(), request.args.get("hal")))

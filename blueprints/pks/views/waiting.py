@@ -1,5 +1,7 @@
 """Agreements waiting on someone, over all agreements (the use cases: ``waiting.py``)."""
 
+from flask import request
+
 from blueprints.core import audit
 from blueprints.core.render import render
 from blueprints.core.timeutil import today_local
@@ -15,7 +17,7 @@ def waiting_view():
     names = waiting_cases.regency_names()
     return render(
         "pks/waiting.html",
-        rows=waiting_cases.waiting_rows(),
+        page=waiting_cases.waiting_page(request.args.get("hal")),
         today=today,
         label_of=lambda a: waiting_cases.menunggu_label(a, names),
     )
