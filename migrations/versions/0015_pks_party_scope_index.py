@@ -1,7 +1,7 @@
 """pks party scope index: one (agreement, regency) index for the "my regency is a party" scope rule
 
-Revision ID: 0013_pkslists_party_scope_index
-Revises: 0012_sidilan_report_indexes
+Revision ID: 0015_pks_party_scope_index
+Revises: 0014_jobs_result_url
 Create Date: 2026-12-01 20:00:00
 
 - ix_pks_party_agreement_regency replaces ix_pks_party_agreement_id: every PKS list asks, per agreement,
@@ -13,8 +13,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_pkslists_party_scope_index'
-down_revision = '0012_sidilan_report_indexes'
+revision = '0015_pks_party_scope_index'
+down_revision = '0014_jobs_result_url'
 branch_labels = None
 depends_on = None
 
