@@ -178,7 +178,7 @@ def pg_database(server: str):
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
-    else:
+    elif not keep:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
