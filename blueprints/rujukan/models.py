@@ -163,9 +163,11 @@ class Referral(Versioned, db.Model):
         Index("ix_rujukan_referral_destination_status_valid", "destination_id", "status", "valid_until"),
         # A patient's letters (the patient page), and the letters a search finds by their patient, checked
         # against the list's facility from the index (search.py).
+        # The register book: one facility's letters of a month (then sorted by number, a month's few hundred).
+        Index("ix_rujukan_referral_origin_issued", "origin_id", "issued_on", "seq"),
         Index("ix_rujukan_referral_patient_scope", "patient_id", "origin_id", "destination_id", "status"),
         # The recap (reports.py): the letters issued in a month and the arrivals by instant, each read from its
-        # index alone (the columns the recap filters by follow the date); the register book reads the numbers'.
+        # index alone (the columns the recap filters by follow the date).
         Index(
             "ix_rujukan_referral_issued_on",
             "issued_on",

@@ -39,7 +39,8 @@ def worklist(name: str, org_id: int, today: date):
     not_expired = Referral.valid_until >= today
     if name == "belum_tiba":
         cutoff = today - timedelta(days=int(setting("RUJUKAN_NOT_ARRIVED_DAYS")))
-        where = [Referral.origin_id == org_id, active, not_expired, Referral.issued_on <= cutoff]
+        # the issue day is checked per letter: the register's (facility, issue day) index would read them all
+        where = [Referral.origin_id == org_id, active, not_expired, unindexed(Referral.issued_on) <= cutoff]
     elif name == "belum_dijawab":
         where = [Referral.origin_id == org_id, Referral.status == "tiba"]
     elif name == "segera_kedaluwarsa":

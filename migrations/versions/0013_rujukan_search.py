@@ -9,6 +9,8 @@ Create Date: 2026-12-01 20:10:00
   with their triggers, PostgreSQL pg_trgm GIN indexes.
 - ix_rujukan_referral_patient_scope (patient, facility, destination, status) replaces the patient_id index: the
   letters a search finds by their patient, checked against the list's facility in the index.
+- ix_rujukan_referral_origin_issued (facility, issue day, seq): the register book reads one month's letters, not
+  the facility's whole year.
 - ix_rujukan_referral_issued_on / _arrived_at: the date followed by the columns the recap filters by, so the
   recap's queries read the index alone.
 """
@@ -25,6 +27,7 @@ depends_on = None
 
 # kept here as they were created (the models' may change later)
 TEXTS = [TextIndex("rujukan_patient", ("name_key", "nik")), TextIndex("rujukan_referral", ("number",))]
+REGISTER = ["origin_id", "issued_on", "seq"]
 PATIENT_SCOPE = ["patient_id", "origin_id", "destination_id", "status"]
 RECAP = [
     ("ix_rujukan_referral_issued_on", ["issued_on", "status", "origin_id", "destination_id", "patient_id", "issued_at"]),
@@ -49,6 +52,7 @@ def upgrade():
     for name, columns in RECAP:
         op.drop_index(name, table_name="rujukan_referral")
         op.create_index(name, "rujukan_referral", columns)
+    op.create_index("ix_rujukan_referral_origin_issued", "rujukan_referral", REGISTER)
     op.drop_index("ix_rujukan_referral_patient_id", table_name="rujukan_referral")
     op.create_index("ix_rujukan_referral_patient_scope", "rujukan_referral", PATIENT_SCOPE)
     for text_index in TEXTS:
@@ -60,6 +64,7 @@ def downgrade():
     for text_index in TEXTS:
         text_index.drop(bind)
     op.drop_index("ix_rujukan_referral_patient_scope", table_name="rujukan_referral")
+    op.drop_index("ix_rujukan_referral_origin_issued", table_name="rujukan_referral")
     op.create_index("ix_rujukan_referral_patient_id", "rujukan_referral", ["patient_id"])
     for name, columns in RECAP:
         op.drop_index(name, table_name="rujukan_referral")

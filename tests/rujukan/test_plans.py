@@ -41,7 +41,7 @@ PAGES = [
         PKM,
         f"/rujukan/register?bulan={MONTH}",
         "LIMIT",
-        ["uq_rujukan_referral_origin_year_seq|sqlite_autoindex_rujukan_referral_1"],
+        ["ix_rujukan_referral_origin_issued"],
     ),
     (DINKES, f"/rujukan/rekap?bulan={MONTH}", "GROUP BY", ["ix_rujukan_referral_"]),
     # the search (search.py): the trigram index of the folded names, the NIK's index, the numbers' index
