@@ -4,7 +4,7 @@ card), registering and editing, one record per NIK per facility, the SIDILAN pre
 from dataclasses import dataclass, field
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from blueprints.auth.models import Regency, regencies
@@ -123,7 +123,9 @@ def search_patients(q: str, page_arg, user) -> Search:
     digits = clean_number(q)
     stmt = scoped(Patient).order_by(Patient.name, Patient.id)
     if q:
-        found = patient_ids(q, extra=[func.lower(Patient.no_rm) == q.lower()])
+        # the No. RM is the facility's own: compared among its patients only
+        no_rm = and_(Patient.organisation_id == user.organisation_id, func.lower(Patient.no_rm) == q.lower())
+        found = patient_ids(q, extra=[no_rm])
         stmt = stmt.where(Patient.id.in_(found))
     out = Search(page=paginate(stmt, page_arg, filters=("q",)), digits=digits)
     if is_full_nik(digits) and out.page.total == 0:
