@@ -17,7 +17,7 @@ from blueprints.core.extensions import db
 from blueprints.core.pagination import encode_cursor
 from blueprints.core.timeutil import WIB, today_local
 from blueprints.rujukan import icd
-from blueprints.rujukan.models import NumberCounter, Patient, Poli, Referral, ReferralEvent
+from blueprints.rujukan.models import NumberCounter, Patient, Poli, Referral, ReferralEvent, patient_name_key
 from blueprints.rujukan.numbering import facility_code, number_text
 from blueprints.rujukan.settings import DEFAULTS
 from blueprints.wilayah.models import Jorong, Wilayah
@@ -151,11 +151,13 @@ def _patients(rng: random.Random, ctx: _Ctx, n: int, today: date) -> tuple[list[
             jor = ctx.jorong.get(nag_code) if rng.random() < 0.5 else None
         jkn = f"000{rng.randint(10**9, 10**10 - 1)}" if rng.random() < 0.85 else None
         has_nik = rng.random() < 0.97
+        name = rng.choice(NAMES_L if sex == "L" else NAMES_P) + rng.choice(SUFFIX)
         rows.append(
             dict(
                 id=start_id + i,
                 organisation_id=org.id,
-                name=rng.choice(NAMES_L if sex == "L" else NAMES_P) + rng.choice(SUFFIX),
+                name=name,
+                name_key=patient_name_key(name),
                 nik=_nik(kec_code, birth, sex, i) if has_nik else None,
                 no_nik_reason=None if has_nik else "Bayi baru lahir, belum punya NIK",
                 no_jkn=jkn,

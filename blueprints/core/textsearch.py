@@ -140,6 +140,18 @@ class TextIndex:
             return self._hits(model, column, folded, bind)
         return getattr(model, column).like(f"%{folded}%")
 
+    def contains_text(self, model, column: str, value: str, bind):
+        """Rows whose ``column`` holds ``value`` anywhere, ignoring case, for text as typed (any character, e.g.
+        a letter number '0012/RJK'): a quoted FTS phrase on SQLite (its trigrams ignore case), ILIKE with the
+        wildcards escaped on PostgreSQL (which the trigram index serves). None under ``MIN_CHARS``."""
+        value = value.strip()
+        if len(value) < MIN_CHARS:
+            return None
+        if bind.dialect.name == "sqlite":
+            return self._hits(model, column, value.replace('"', '""'), bind)
+        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return getattr(model, column).ilike(f"%{escaped}%", escape="\\")
+
     def ends_with(self, model, column: str, folded: str, bind):
         """Rows whose ``column`` ends with ``folded``: the index finds the rows holding it, the row checks the end."""
         if len(folded) < MIN_CHARS or not folded.isalnum():

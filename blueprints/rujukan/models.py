@@ -13,6 +13,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    event,
     false,
     or_,
 )
@@ -22,6 +23,7 @@ from blueprints.auth.models import Organisation
 from blueprints.core.audit import append_only
 from blueprints.core.extensions import db
 from blueprints.core.scope import OrganisationScoped
+from blueprints.core.textsearch import TextIndex, fold, register
 from blueprints.core.timeutil import UTCDateTime, utcnow
 from blueprints.core.versioning import Versioned
 
@@ -89,6 +91,8 @@ class Patient(Versioned, OrganisationScoped, db.Model):
     __tablename__ = "rujukan_patient"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    # the spelling-folded name the search compares (patient_name_key; set on every ORM write by the hook below)
+    name_key: Mapped[str | None] = mapped_column(String(120))
     nik: Mapped[str | None] = mapped_column(String(16), index=True)
     no_nik_reason: Mapped[str | None] = mapped_column(String(120))  # e.g. newborn; required without a NIK
     no_jkn: Mapped[str | None] = mapped_column(String(13), index=True)
@@ -139,6 +143,13 @@ STATUS_TONE = {
 EXPIRABLE = ("diterbitkan", "dikirim", "diterima")
 
 
+def effective_status(status: str, valid_until: date | None, today: date) -> str:
+    """The state a letter is in today: a stored state, or "kedaluwarsa" once its validity has passed."""
+    if status in EXPIRABLE and valid_until is not None and valid_until < today:
+        return "kedaluwarsa"
+    return status
+
+
 class Referral(Versioned, db.Model):
     __tablename__ = "rujukan_referral"
     __table_args__ = (
@@ -150,13 +161,34 @@ class Referral(Versioned, db.Model):
         # The worklists (worklists.py): one facility's letters in a state, by validity.
         Index("ix_rujukan_referral_origin_status_valid", "origin_id", "status", "valid_until"),
         Index("ix_rujukan_referral_destination_status_valid", "destination_id", "status", "valid_until"),
-        # The recap (every letter of a month, arrivals by instant); the register book reads the numbers' index.
-        Index("ix_rujukan_referral_issued_on", "issued_on"),
-        Index("ix_rujukan_referral_arrived_at", "arrived_at"),
+        # A patient's letters (the patient page), and the letters a search finds by their patient, checked
+        # against the list's facility from the index (search.py).
+        # The register book: one facility's letters of a month (then sorted by number, a month's few hundred).
+        Index("ix_rujukan_referral_origin_issued", "origin_id", "issued_on", "seq"),
+        Index("ix_rujukan_referral_patient_scope", "patient_id", "origin_id", "destination_id", "status"),
+        # The recap (reports.py): the letters issued in a month and the arrivals by instant, each read from its
+        # index alone (the columns the recap filters by follow the date).
+        Index(
+            "ix_rujukan_referral_issued_on",
+            "issued_on",
+            "status",
+            "origin_id",
+            "destination_id",
+            "patient_id",
+            "issued_at",
+        ),
+        Index(
+            "ix_rujukan_referral_arrived_at",
+            "arrived_at",
+            "status",
+            "destination_id",
+            "patient_id",
+            "issued_on",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     origin_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    patient_id: Mapped[int] = mapped_column(ForeignKey("rujukan_patient.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("rujukan_patient.id"))
     status: Mapped[str] = mapped_column(String(12), default="draf", index=True)
     # numbering (docs/rujukan.md §8): assigned at issue only
     number: Mapped[str | None] = mapped_column(String(60))
@@ -266,9 +298,7 @@ class Referral(Versioned, db.Model):
         )
 
     def effective_status(self, today: date) -> str:
-        if self.status in EXPIRABLE and self.valid_until is not None and self.valid_until < today:
-            return "kedaluwarsa"
-        return self.status
+        return effective_status(self.status, self.valid_until, today)
 
     @property
     def refused(self) -> bool:
@@ -332,3 +362,22 @@ class NumberCounter(db.Model):
 
 append_only(ReferralEvent)
 append_only(ReferralPrint)
+
+
+def patient_name_key(name: str | None) -> str:
+    """The folded name a patient stores for the search (core.textsearch.fold: Samsul = Syamsul, Nur Hayati =
+    Nurhayati); a bulk insert sets it with this, ORM writes get it from the hook below."""
+    return fold(name)[:120]
+
+
+@event.listens_for(Patient, "before_insert")
+@event.listens_for(Patient, "before_update")
+def _keep_name_key(mapper, connection, target: Patient) -> None:
+    key = patient_name_key(target.name)
+    if target.name_key != key:
+        target.name_key = key
+
+
+# The search (search.py): any piece of the folded name, a NIK's last digits, any piece of a letter number.
+PATIENT_TEXT = register(TextIndex("rujukan_patient", ("name_key", "nik")), Patient.__table__)
+REFERRAL_TEXT = register(TextIndex("rujukan_referral", ("number",)), Referral.__table__)

@@ -4,7 +4,7 @@ card), registering and editing, one record per NIK per facility, the SIDILAN pre
 from dataclasses import dataclass, field
 
 from flask import url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from blueprints.auth.models import Regency, regencies
@@ -20,6 +20,7 @@ from blueprints.wilayah.service import Cascade
 from . import links
 from .border import border_jorong_ids
 from .models import Patient, Referral
+from .search import patient_ids
 
 JKN_DIGITS_MESSAGE = "No. Kartu JKN harus tepat 13 digit angka."
 JKN_REQUIRED_MESSAGE = "Peserta JKN: isi No. Kartu JKN (13 digit)."
@@ -122,15 +123,10 @@ def search_patients(q: str, page_arg, user) -> Search:
     digits = clean_number(q)
     stmt = scoped(Patient).order_by(Patient.name, Patient.id)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(
-            or_(
-                Patient.nik == digits,
-                Patient.no_jkn == digits,
-                func.lower(Patient.name).like(like),
-                func.lower(Patient.no_rm) == q.lower(),
-            )
-        )
+        # the No. RM is the facility's own: compared among its patients only
+        no_rm = and_(Patient.organisation_id == user.organisation_id, func.lower(Patient.no_rm) == q.lower())
+        found = patient_ids(q, extra=[no_rm])
+        stmt = stmt.where(Patient.id.in_(found))
     out = Search(page=paginate(stmt, page_arg, filters=("q",)), digits=digits)
     if is_full_nik(digits) and out.page.total == 0:
         out.sidilan = sidilan_lookup(digits, user)

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import abort, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from blueprints.auth.models import Organisation
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
-from blueprints.core.nik import clean_number
 from blueprints.core.outcome import Outcome, field_errors
 from blueprints.core.pagination import keyset
 from blueprints.core.scope import get_scoped_or_404, scoped
@@ -26,6 +25,7 @@ from .facilities import profile_of
 from .lifecycle import COPYABLE, TransitionError
 from .models import EXPIRABLE, STATUS_LABELS, HealthWorker, Patient, Poli, Referral, ReferralEvent
 from .outcome import refusal
+from .search import referral_condition
 from .validation import check, save_draft
 from .verification import parse_code, verify_code
 
@@ -44,15 +44,7 @@ def _filtered(stmt, status: str, q: str):
     if code_id is not None:  # the verification code typed from a returned paper slip
         return stmt.where(Referral.id == code_id)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.join(Patient, Patient.id == Referral.patient_id).where(
-            or_(
-                func.lower(Referral.number).like(like),
-                func.lower(Patient.name).like(like),
-                Patient.nik == clean_number(q),
-                Patient.no_jkn == clean_number(q),
-            )
-        )
+        stmt = stmt.where(referral_condition(q))
     return stmt
 
 

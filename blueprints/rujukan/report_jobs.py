@@ -33,8 +33,7 @@ def register_stmt(organisation_id: int, y: int, m: int):
         select(Referral)
         .where(
             Referral.origin_id == organisation_id,
-            Referral.year == y,  # the numbers' index (origin, year, seq) serves the month in number order
-            Referral.issued_on >= start,
+            Referral.issued_on >= start,  # the (origin, issue day, seq) index: the month's letters only
             Referral.issued_on <= end,
         )
         .options(joinedload(Referral.patient), joinedload(Referral.destination))

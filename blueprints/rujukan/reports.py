@@ -17,7 +17,8 @@ from blueprints.wilayah.models import Jorong, Wilayah
 
 from . import icd
 from .lists import DASAR, JENIS, KATEGORI, KEPESERTAAN, PAYER
-from .models import STATUS_LABELS, Patient, Referral
+from .models import STATUS_LABELS, Patient, Referral, effective_status
+from .planner import unindexed
 
 ARRIVED = ("tiba", "dijawab", "selesai")
 OPEN = ("diterbitkan", "dikirim", "diterima", "tiba")
@@ -42,10 +43,12 @@ def month_bounds(y: int, m: int) -> tuple[date, date]:
 
 @dataclass
 class RecapRow:
+    """One service of the recap: the letter's and patient's fields the recap shows (``ref``: a row of
+    ``recap_rows``'s columns, not a loaded letter), the facility that served and its role."""
+
     served_on: date
-    ref: Referral
-    facility: Organisation
-    role: str  # "FKTP asal" / "tujuan"
+    ref: object
+    role: str  # "asal" / "tujuan"
 
     @property
     def chapter(self) -> tuple[str, str]:
@@ -53,9 +56,11 @@ class RecapRow:
 
 
 def _base(home: Regency, start: date, end: date) -> list:
-    """Letters of ``home``'s residents issued in the month or the 120 days before (an arrival may come late)."""
+    """Letters of ``home``'s residents issued in the month or the 120 days before (an arrival may come late).
+    Each query of the recap reads one of the dates' indexes (issue day, arrival); the patient's and facility's
+    regencies are checked per letter (on SQLite: not through their own indexes, see planner.py)."""
     return [
-        Patient.home_regency_id == home.id,
+        unindexed(Patient.home_regency_id) == home.id,
         Referral.issued_on.is_not(None),
         Referral.issued_on <= end,
         Referral.issued_on >= start - timedelta(days=120),
@@ -77,7 +82,7 @@ def _services(home: Regency, served: Regency, start: date, end: date):
         )
         .join(Patient, Patient.id == Referral.patient_id)
         .join(fac, fac.id == Referral.origin_id)
-        .where(*_base(home, start, end), fac.regency_id == served.id, Referral.issued_on >= start)
+        .where(*_base(home, start, end), unindexed(fac.regency_id) == served.id, Referral.issued_on >= start)
     )
     tujuan = (
         select(Referral.id, fac.id, literal("tujuan"), Referral.arrived_at)
@@ -85,8 +90,8 @@ def _services(home: Regency, served: Regency, start: date, end: date):
         .join(fac, fac.id == Referral.destination_id)
         .where(
             *_base(home, start, end),
-            fac.regency_id == served.id,
-            Referral.status.in_(ARRIVED),
+            unindexed(fac.regency_id) == served.id,
+            unindexed(Referral.status).in_(ARRIVED),
             Referral.arrived_at >= since,
             Referral.arrived_at < until,
         )
@@ -94,8 +99,9 @@ def _services(home: Regency, served: Regency, start: date, end: date):
     return union_all(asal, tujuan).subquery("service")
 
 
-def recap_summary(y: int, m: int, home: Regency, served: Regency) -> dict:
-    """The recap's totals (one GROUP BY), how many rows, and the letters not yet arrived or answered."""
+def recap_summary(y: int, m: int, home: Regency, served: Regency, open_first: int | None = None) -> dict:
+    """The recap's totals (one GROUP BY), how many rows, and the letters not yet arrived or answered
+    (``open_count`` of them; ``open_refs``: every one, or the first ``open_first``)."""
     start, end = month_bounds(y, m)
     s = _services(home, served, start, end)
     fac = aliased(Organisation)
@@ -116,33 +122,67 @@ def recap_summary(y: int, m: int, home: Regency, served: Regency) -> dict:
         totals["diagnosis"][f"{chapter[0]} {chapter[1]}"] += n
         totals["kategori"][KATEGORI.get(kategori, kategori)] += n  # maternal / neonatal
     dest = aliased(Organisation)
-    open_refs = list(
-        db.session.scalars(
-            select(Referral)
-            .join(Patient, Patient.id == Referral.patient_id)
-            .join(dest, dest.id == Referral.destination_id)
-            .where(
-                *_base(home, start, end),
-                dest.regency_id == served.id,
-                Referral.status.in_(OPEN),
-                Referral.issued_on >= start,
-            )
-            .options(contains_eager(Referral.destination.of_type(dest)))
-            .order_by(Referral.issued_on, Referral.id)
+    open_rows = db.session.execute(
+        select(Referral, func.count().over())
+        .join(Patient, Patient.id == Referral.patient_id)
+        .join(dest, dest.id == Referral.destination_id)
+        .where(
+            *_base(home, start, end),
+            unindexed(dest.regency_id) == served.id,
+            unindexed(Referral.status).in_(OPEN),
+            Referral.issued_on >= start,
         )
-    )
+        .options(contains_eager(Referral.destination.of_type(dest)))
+        .order_by(Referral.issued_on, Referral.id)
+        .limit(open_first)
+    ).all()
     count = sum(n for *_, n in groups)
-    return dict(count=count, open_refs=open_refs, totals=totals, start=start, end=end)
+    return dict(
+        count=count,
+        open_refs=[ref for ref, _ in open_rows],
+        open_count=open_rows[0][1] if open_rows else 0,
+        totals=totals,
+        start=start,
+        end=end,
+    )
 
 
 def recap_rows(y: int, m: int, home: Regency, served: Regency, offset: int = 0, limit: int | None = None):
     """(rows, places): the recap's rows ``offset`` .. ``offset + limit`` in the order of service, with the
-    patient, the facility, the destination and the place names in the same query."""
+    patient, the facility, the destination and the place names in the same query (the columns shown only)."""
     start, end = month_bounds(y, m)
-    s = _services(home, served, start, end)
+    services = _services(home, served, start, end)
+    order = (services.c.served_at, services.c.ref_id, services.c.role)
+    # the window of services first, then the names of its rows only (not of every service of the month)
+    s = select(services).order_by(*order).offset(offset).limit(limit).subquery("page")
     fac, dest = aliased(Organisation), aliased(Organisation)
     stmt = (
-        select(Referral, fac, s.c.role, Wilayah.name, Jorong.name)
+        select(
+            s.c.role,
+            fac.name.label("facility_name"),
+            fac.facility_level,
+            Referral.number,
+            Referral.issued_on,
+            Referral.arrived_at,
+            Referral.status,
+            Referral.valid_until,
+            Referral.poli_name,
+            Referral.diag1_code,
+            Referral.diag1_name,
+            Referral.reply_diag_code,
+            Referral.reply_diag_name,
+            Referral.replied_at,
+            Referral.payer,
+            func.coalesce(dest.name, Referral.destination_text).label("destination_name"),
+            Patient.name.label("patient_name"),
+            Patient.nik,
+            Patient.no_jkn,
+            Patient.jenis_kepesertaan,
+            Patient.nagari_code,
+            Patient.jorong_id,
+            Wilayah.name.label("nagari_name"),
+            Jorong.name.label("jorong_name"),
+        )
         .select_from(s)
         .join(Referral, Referral.id == s.c.ref_id)
         .join(Patient, Patient.id == Referral.patient_id)
@@ -150,19 +190,16 @@ def recap_rows(y: int, m: int, home: Regency, served: Regency, offset: int = 0, 
         .outerjoin(dest, dest.id == Referral.destination_id)
         .outerjoin(Wilayah, Wilayah.code == Patient.nagari_code)
         .outerjoin(Jorong, Jorong.id == Patient.jorong_id)
-        .options(contains_eager(Referral.patient), contains_eager(Referral.destination.of_type(dest)))
         .order_by(s.c.served_at, s.c.ref_id, s.c.role)
-        .offset(offset)
-        .limit(limit)
     )
     rows, places = [], {}
-    for ref, facility, role, nagari, jorong in db.session.execute(stmt):
-        served_on = ref.issued_on if role == "asal" else to_local(ref.arrived_at).date()
-        rows.append(RecapRow(served_on, ref, facility, role))
-        if nagari:
-            places[ref.patient.nagari_code] = nagari
-        if jorong:
-            places[ref.patient.jorong_id] = jorong
+    for row in db.session.execute(stmt):
+        served_on = row.issued_on if row.role == "asal" else to_local(row.arrived_at).date()
+        rows.append(RecapRow(served_on, row, row.role))
+        if row.nagari_name:
+            places[row.nagari_code] = row.nagari_name
+        if row.jorong_name:
+            places[row.jorong_id] = row.jorong_name
     return rows, places
 
 
@@ -196,24 +233,24 @@ COLUMNS = [
 
 
 def row_values(x: RecapRow, places: dict) -> list:
-    r, p = x.ref, x.ref.patient
-    where = " / ".join(v for v in (places.get(p.jorong_id), places.get(p.nagari_code)) if v)
+    r = x.ref
+    where = " / ".join(v for v in (places.get(r.jorong_id), places.get(r.nagari_code)) if v)
     return [
         x.served_on.isoformat(),
-        x.facility.name,
-        x.facility.facility_level,
+        r.facility_name,
+        r.facility_level,
         "Faskes asal" if x.role == "asal" else "Faskes tujuan",
         r.number,
-        p.name,
-        mask_nik(p.nik),
-        p.no_jkn or "",
-        KEPESERTAAN.get(p.jenis_kepesertaan, ""),
+        r.patient_name,
+        mask_nik(r.nik),
+        r.no_jkn or "",
+        KEPESERTAAN.get(r.jenis_kepesertaan, ""),
         where,
         r.poli_name or "",
         r.reply_diag_code or r.diag1_code or "",
         r.reply_diag_name or r.diag1_name or "",
-        r.destination_name,
-        STATUS_LABELS[r.effective_status(today_local())],
+        r.destination_name or "",
+        STATUS_LABELS[effective_status(r.status, r.valid_until, today_local())],
         "ya" if r.replied_at else "tidak",
         PAYER.get(r.payer, r.payer),
     ]

@@ -4,12 +4,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, literal, or_, select, union_all
-from sqlalchemy.sql.elements import UnaryExpression
-from sqlalchemy.sql.operators import custom_op
 
 from blueprints.core.extensions import db
 
 from .models import EXPIRABLE, Patient, Referral
+from .planner import unindexed
 from .settings import setting
 
 SENDER = {
@@ -27,14 +26,11 @@ LABELS = {**SENDER, **RECEIVER}
 TONE = {"kedaluwarsa": "danger", "belum_dijawab": "warn", "menunggu_jawaban": "warn", "belum_tiba": "warn"}
 
 
-def _oldest_first(dialect: str) -> tuple:
-    """The worklists' order. On SQLite the date is wrapped in a no-op unary plus: without table statistics the
-    planner would otherwise walk the list's (facility, date) index to skip a sort, reading every letter of the
-    facility, instead of the worklist index (facility, status, valid_until) holding the few in the state."""
-    issued_at = Referral.issued_at
-    if dialect == "sqlite":
-        issued_at = UnaryExpression(issued_at, operator=custom_op("+"))
-    return issued_at, Referral.id
+def _oldest_first() -> tuple:
+    """The worklists' order. On SQLite the date is not an index's: without table statistics the planner would
+    otherwise walk the list's (facility, date) index to skip a sort, reading every letter of the facility, instead
+    of the worklist index (facility, status, valid_until) holding the few in the state."""
+    return unindexed(Referral.issued_at), Referral.id
 
 
 def worklist(name: str, org_id: int, today: date):
@@ -43,7 +39,8 @@ def worklist(name: str, org_id: int, today: date):
     not_expired = Referral.valid_until >= today
     if name == "belum_tiba":
         cutoff = today - timedelta(days=int(setting("RUJUKAN_NOT_ARRIVED_DAYS")))
-        where = [Referral.origin_id == org_id, active, not_expired, Referral.issued_on <= cutoff]
+        # the issue day is checked per letter: the register's (facility, issue day) index would read them all
+        where = [Referral.origin_id == org_id, active, not_expired, unindexed(Referral.issued_on) <= cutoff]
     elif name == "belum_dijawab":
         where = [Referral.origin_id == org_id, Referral.status == "tiba"]
     elif name == "segera_kedaluwarsa":
@@ -62,7 +59,7 @@ def worklist(name: str, org_id: int, today: date):
         where = [Referral.destination_id == org_id, Referral.status == "tiba"]
     else:
         return None
-    return select(Referral).where(*where).order_by(*_oldest_first(db.session.get_bind().dialect.name))
+    return select(Referral).where(*where).order_by(*_oldest_first())
 
 
 @dataclass

@@ -8,8 +8,10 @@ sort, which is right for that size; there it accepts either destination index (a
 worklist index). A sender's worklists are checked on SQLite only: on PostgreSQL's tiny tables the origin and
 status indexes cost the same and the planner's pick among them changes from run to run."""
 
+import re
+
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from blueprints.core.extensions import db
 from tests.clock import TODAY
@@ -19,7 +21,12 @@ PKM, RSUD, DINKES = "faskes.solok", "faskes.rsud.sijunjung", "dinkes.solok"
 SENDER_IX = "ix_rujukan_referral_origin_status_valid"
 RECEIVER_IX = "ix_rujukan_referral_destination_status_valid"
 RECEIVER_PG = "ix_rujukan_referral_destination_"
+REGISTER_IX = "ix_rujukan_referral_origin_issued"
+REGISTER_PG = "ix_rujukan_referral_origin_"  # tiny tables: the facility's few letters by any origin index
 MONTH = f"{TODAY.year}-{TODAY.month:02d}"
+NAME_IX = "rujukan_patient_fts|ix_trgm_rujukan_patient_name_key"  # SQLite FTS5 table | PostgreSQL pg_trgm
+NUMBER_IX = "rujukan_referral_fts|ix_trgm_rujukan_referral_number"
+WALK = re.compile(r"SCAN rujukan_referral\b(?!_fts)")  # every letter read (not the numbers' FTS table)
 
 PAGES = [
     (PKM, "/rujukan/", "LIMIT", ["ix_rujukan_referral_origin_created"]),
@@ -36,9 +43,14 @@ PAGES = [
         PKM,
         f"/rujukan/register?bulan={MONTH}",
         "LIMIT",
-        ["uq_rujukan_referral_origin_year_seq|sqlite_autoindex_rujukan_referral_1"],
+        [REGISTER_IX],
     ),
     (DINKES, f"/rujukan/rekap?bulan={MONTH}", "GROUP BY", ["ix_rujukan_referral_"]),
+    # the search (search.py): the trigram index of the folded names, the NIK's index, the numbers' index
+    (PKM, "/rujukan/?q=Rosmaniar", "LIMIT", [NAME_IX]),
+    (RSUD, "/rujukan/masuk?q=rosmaniar", "LIMIT", [NAME_IX]),
+    (PKM, "/rujukan/?q=1302185203840001", "LIMIT", ["ix_rujukan_patient_nik", NUMBER_IX]),
+    (PKM, "/rujukan/?q=840001", "LIMIT", ["rujukan_patient_fts|ix_trgm_rujukan_patient_nik", NUMBER_IX]),
 ]
 
 
@@ -84,10 +96,44 @@ def test_page_query_reads_its_index(app, user, url, marker, indexes):
         plan = _plan(statement, parameters)
         sqlite = db.engine.dialect.name == "sqlite"
     if not sqlite:
+        if NAME_IX in indexes or NUMBER_IX in indexes:
+            pytest.skip("PostgreSQL, tiny tables: the search's own queries are checked below")
         if SENDER_IX in indexes:
             pytest.skip("PostgreSQL, tiny tables: a sender's worklist index is checked on SQLite (see above)")
-        indexes = [RECEIVER_PG if index == RECEIVER_IX else index for index in indexes]
+        pg_names = {RECEIVER_IX: RECEIVER_PG, REGISTER_IX: REGISTER_PG}
+        indexes = [pg_names.get(index, index) for index in indexes]
     for index in indexes:  # "a|b": either name (SQLite names a unique constraint's index itself)
         assert any(name in plan for name in index.split("|")), f"{url}: {index} not in the plan\n{plan}"
     if sqlite and "UNION ALL" not in statement:
-        assert "SCAN rujukan_referral" not in plan, plan  # never a walk over every letter
+        assert not WALK.search(plan), plan  # never a walk over every letter
+
+
+SEARCHES = [
+    ("Rosmaniar", "patients", NAME_IX),
+    ("840001", "patients", "rujukan_patient_fts|ix_trgm_rujukan_patient_nik"),
+    ("1302185203840001", "patients", "ix_rujukan_patient_nik"),
+    ("0001/RJK", "letters", NUMBER_IX),
+]
+
+
+@pytest.mark.parametrize(("q", "what", "index"), SEARCHES, ids=[s[0] for s in SEARCHES])
+def test_search_reads_its_index(app, q, what, index):
+    """What the search looks up (search.py) is read from its index on both databases, whatever the size of the
+    tables (on PostgreSQL's tiny tables the page's plan may rightly read a facility's few letters instead)."""
+    from blueprints.rujukan.models import Referral
+    from blueprints.rujukan.search import patient_ids, referral_condition
+
+    with app.test_request_context():
+        stmt = patient_ids(q) if what == "patients" else select(Referral.id).where(referral_condition(q))
+        compiled = stmt.compile(db.session.get_bind())
+        conn = db.session.connection()
+        if conn.dialect.name == "sqlite":
+            parameters = tuple(compiled.params[k] for k in compiled.positiontup)
+        else:
+            parameters = compiled.params
+        plan = _plan(str(compiled), parameters)
+    assert any(name in plan for name in index.split("|")), plan
+    # neither every letter nor every patient read (SQLite "SCAN <table>", PostgreSQL "Seq Scan on <table>")
+    assert not WALK.search(plan) and not re.search(
+        r"SCAN rujukan_patient$|Seq Scan on rujukan_", plan, re.M
+    ), plan

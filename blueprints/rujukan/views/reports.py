@@ -30,6 +30,8 @@ from ..reports import (
     row_values,
 )
 
+ROWS_SHOWN, OPEN_SHOWN = 200, 50  # the page shows the first rows and open letters; the files hold every one
+
 
 def _regency(choices: list[Regency], code: str | None, default: str) -> Regency:
     code = search_text(code, 13) or default
@@ -66,8 +68,8 @@ def recap_page():
         )
         db.session.commit()  # after the file is built: a commit expires the loaded rows (a query per row)
         return response
-    data = recap_summary(y, m, home, served)
-    rows, places = recap_rows(y, m, home, served, limit=200)
+    data = recap_summary(y, m, home, served, open_first=OPEN_SHOWN)
+    rows, places = recap_rows(y, m, home, served, limit=ROWS_SHOWN)
     audit.record("view", "rujukan_rekap", f"{y}-{m:02d}", f"melihat rekap rujukan {home.code}->{served.code}")
     response = render(
         "rujukan/recap.html",
