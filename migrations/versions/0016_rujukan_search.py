@@ -1,7 +1,7 @@
 """rujukan search and recap: the patients' folded names, trigram indexes, the recap's covering date indexes
 
-Revision ID: 0013_rujukan_search
-Revises: 0012_sidilan_report_indexes
+Revision ID: 0016_rujukan_search
+Revises: 0015_pks_party_scope_index
 Create Date: 2026-12-01 20:10:00
 
 - rujukan_patient.name_key: the spelling-folded name (core.textsearch.fold), filled for existing rows.
@@ -20,8 +20,8 @@ from alembic import op
 
 from blueprints.core.textsearch import TextIndex, fold
 
-revision = "0013_rujukan_search"
-down_revision = "0012_sidilan_report_indexes"
+revision = "0016_rujukan_search"
+down_revision = "0015_pks_party_scope_index"
 branch_labels = None
 depends_on = None
 
