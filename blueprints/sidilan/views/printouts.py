@@ -53,7 +53,7 @@ def paper_form():
                 nagari=nagari,
                 jorong=jorong,
                 form_no=number,
-                qr=qr.svg_data_uri(scale=3),
+                qr=qr.png_data_uri(scale=1),
                 v=V,
                 maxima=maxima,
                 footer=f"SIDILAN · {number}",
