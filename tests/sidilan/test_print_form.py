@@ -103,8 +103,8 @@ def test_paper_form_follows_configured_barthel_maxima(make_app):
             page_size="210mm 297mm",
         )
     rows = dict(re.findall(r"<tr><td>([^<]+)</td>(.*?)</tr>", html))
-    assert rows["Mandi"].count("&#x2610;") == 5  # 0..4
-    assert rows["Makan"].count("&#x2610;") == 3  # 0..2, the default maximum
+    assert rows["Mandi"].count("\u2610") == 5  # 0..4
+    assert rows["Makan"].count("\u2610") == 3  # 0..2, the default maximum
 
 
 def test_paper_form_pdf_has_every_box(app, client, auth):
@@ -162,3 +162,61 @@ def test_paper_form_pdf_has_every_box(app, client, auth):
     singles = 5  # perkiraan, bersedia didata, Ya, Tidak, terlantar
     digits = 16 + 16 + 8 + 4 + 8  # No. KK, NIK, birth date, year since, assessment date
     assert text.count(box) == ticks + grid + digits + singles
+
+
+def test_paper_form_pdf_holds_every_field(app, client, auth):
+    """What a clerk reads on paper: two A4 pages holding the place, the form number, every section, every field
+    label, every WG-SS question and answer, every Barthel item and the three signatures, with blank lines to
+    write on (runs of underscores)."""
+    import io
+
+    import pypdf
+
+    from blueprints.sidilan import values as V
+
+    auth.login("operator.solok")
+    r = client.get(
+        "/sidilan/cetak/formulir",
+        query_string={
+            "kecamatan": "13.02.18",
+            "nagari": TIGO_JANGKO_NAGARI,
+            "jorong": _tigo_jangko(app),
+            "cetak": "1",
+        },
+    )
+    reader = pypdf.PdfReader(io.BytesIO(r.data))
+    assert [(round(p.mediabox.width), round(p.mediabox.height)) for p in reader.pages] == [(595, 842)] * 2
+    front, back = (re.sub(r"\s+", " ", p.extract_text().replace("\xa0", " ")) for p in reader.pages)
+    flat = front + " " + back
+    for text in (
+        "Formulir Pendataan Penyandang Disabilitas dan Lanjut Usia (SIDILAN)",
+        "Nagari Tanjung Balik Sumiso",
+        f"kode Kemendagri {TIGO_JANGKO_NAGARI}",
+        "Jorong Tigo Jangko",
+        f"No. formulir: F-0218-2004-J{_tigo_jangko(app)}-",
+        "A. Keluarga (Kartu Keluarga)",
+        "B. Individu",
+        "C. Disabilitas",
+        "D. Asesmen lanjut usia (umur 60 tahun ke atas)",
+    ):
+        assert text in flat, text
+    labels = (
+        "No. KK", "Alamat", "Desil DTSEN (1–10)", "NIK", "Jika tanpa NIK, alasan", "Nama lengkap", "panggilan",
+        "Hubungan keluarga", "Jenis kelamin", "Tempat, tanggal lahir", "perkiraan", "Agama", "Status perkawinan",
+        "Pendidikan terakhir", "pekerjaan", "Nama ibu kandung", "No. HP", "Pendamping / wali", "Status hidup",
+        "tgl meninggal", "Domisili", "Kepesertaan JKN", "No. KPD", "Sumber data", "Catatan khusus",
+        "Persetujuan (UU PDP)", "Derajat", "sejak", "Penyebab", "Surat keterangan", "Alat bantu dimiliki",
+        "Alat bantu dibutuhkan", "Butuh pendamping", "kebutuhan layanan", "Tanggal asesmen", "kategori",
+        "Tinggal dengan", "terlantar", "Indeks Barthel", "Penyakit kronis", "Kebutuhan",
+    )  # fmt: skip
+    for label in labels:
+        assert label in flat, label
+    for _, label in V.RAGAM + V.WG_QUESTIONS + V.WG_ANSWERS + [(c, lab) for c, lab, _ in V.BARTHEL_ITEMS]:
+        assert label in flat, label
+    for code, _ in V.RAGAM:
+        for jenis in V.JENIS[code]:
+            assert f"\u2610 {jenis}" in flat, jenis
+    assert "Washington Group (WG-SS)" in back and "Indeks Barthel" in back  # the back page starts with WG-SS
+    for who in ("Yang didata / keluarga", "Wali Jorong", "Petugas pendata"):
+        assert who in back, who
+    assert re.search(r"Alamat _{60,} RT _+ RW _+", front)  # the lines to write on

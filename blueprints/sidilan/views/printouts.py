@@ -1,5 +1,7 @@
 """SIDILAN printouts: the blank paper form per jorong (docs/sidilan.md §12) and the profile PDF."""
 
+from functools import lru_cache
+
 import segno
 from flask import request
 from flask_login import current_user
@@ -33,6 +35,15 @@ def form_number(nagari_code: str, jorong_id: int | None) -> str:
     return f"F-{digits[2:6]}-{digits[6:]}" + (f"-J{jorong_id}" if jorong_id else "")
 
 
+@lru_cache(maxsize=1024)
+def form_qr(nagari_code: str, jorong_id: int | None, number: str) -> str:
+    """The form's QR code as a PNG data URI, one pixel a module (the PDF scales it up without smoothing).
+    The same for every print of one jorong's form, and choosing its mask pattern costs more than the rest
+    of the request around the PDF, so it is kept (a regency has a few thousand jorong)."""
+    payload = f"SIDILAN|{nagari_code}|{jorong_id or ''}|{number}"
+    return segno.make(payload, error="m").png_data_uri(scale=1)
+
+
 @bp.route("/cetak/formulir")
 @audit.not_sensitive
 def paper_form():
@@ -44,7 +55,6 @@ def paper_form():
             nagari = db.session.get(Wilayah, cascade.nagari)
             jorong = db.session.get(Jorong, cascade.jorong_id) if cascade.jorong_id else None
             number = form_number(nagari.code, jorong.id if jorong else None)
-            qr = segno.make(f"SIDILAN|{nagari.code}|{jorong.id if jorong else ''}|{number}", error="m")
             maxima = barthel_maxima()  # configurable (unverified item maxima, docs/sidilan.md §8.2)
             pdf = render_pdf(
                 "sidilan/pdf_form.html",
@@ -53,7 +63,7 @@ def paper_form():
                 nagari=nagari,
                 jorong=jorong,
                 form_no=number,
-                qr=qr.svg_data_uri(scale=3),
+                qr=form_qr(nagari.code, jorong.id if jorong else None, number),
                 v=V,
                 maxima=maxima,
                 footer=f"SIDILAN · {number}",
