@@ -3,21 +3,16 @@ daily job having run."""
 
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
 
 from flask import url_for
-from sqlalchemy import String, cast, literal
-from sqlalchemy.orm import aliased
 
-from blueprints.auth.models import Regency
-from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
 from blueprints.core.panels import Panel
-from blueprints.core.scope import scoped
 from blueprints.core.timeutil import today_local
 
 from .access import rules_only
-from .models import FINAL_STAGES, Agreement
+from .models import FINAL_STAGES
+from .queries import agreement_rows
 from .reminders import all_reminders, work_rows
 from .settings import setting
 from .target import format_target
@@ -47,89 +42,10 @@ class Attention:
         return any(r.tone == "danger" for r in self.reminders)
 
 
-class ChildRow(NamedTuple):
-    """What validity reads of an agreement's adendum or perpanjangan (``effective_end``)."""
-
-    id: int
-    jenis: str
-    tahap: str
-    tgl_ttd: date | None
-    tgl_berakhir: date | None
-
-    is_signed = Agreement.is_signed
-
-
-ROW_COLUMNS = (  # what the attention rules (validity, reminders, waiting) and its lists read of an agreement
-    "id",
-    "jenis",
-    "parent_id",
-    "judul",
-    "tahap",
-    "tgl_ttd",
-    "tgl_mulai",
-    "tgl_berakhir",
-    "tgl_keputusan_perpanjangan",
-    "tgl_diakhiri",
-    "target_mulai",
-    "target_selesai",
-    "target_presisi",
-    "menunggu",
-    "menunggu_sejak",
-)
-
-
-class AgreementRow:
-    """An agreement as plain columns (``ROW_COLUMNS``) with its children: the rules take it as they take the
-    model (``is_signed`` is the model's own), at a fraction of the cost of loading hundreds of models."""
-
-    __slots__ = (*ROW_COLUMNS, "children", "_rows")
-    is_signed = Agreement.is_signed
-
-    def __init__(self, values, rows: dict):
-        for name, value in zip(ROW_COLUMNS, values, strict=True):
-            setattr(self, name, value)
-        self.children: list[ChildRow] = []
-        self._rows = rows
-
-    @property
-    def parent(self):
-        """The parent among the rows read with it; else (one the user cannot see) the model."""
-        if self.parent_id is None:
-            return None
-        return self._rows.get(self.parent_id) or db.session.get(Agreement, self.parent_id)
-
-
-def _agreements(user) -> tuple[list[AgreementRow], dict[int, str]]:
-    """The user's agreements with their children, and the short names of the regencies they wait on, in one
-    query."""
-    child, waited_on = aliased(Agreement), aliased(Regency)
-    stmt = (
-        scoped(Agreement, user, *(getattr(Agreement, name) for name in ROW_COLUMNS))
-        .add_columns(child.id, child.jenis, child.tahap, child.tgl_ttd, child.tgl_berakhir)
-        .add_columns(waited_on.id, waited_on.name)
-        .outerjoin(child, child.parent_id == Agreement.id)
-        .outerjoin(waited_on, Agreement.menunggu == literal("regency:") + cast(waited_on.id, String))
-        .order_by(Agreement.id, child.id)
-    )
-    n = len(ROW_COLUMNS)
-    rows: dict[int, AgreementRow] = {}
-    names: dict[int, str] = {}
-    for values in db.session.execute(stmt):
-        a = rows.get(values[0])
-        if a is None:
-            a = rows[values[0]] = AgreementRow(values[:n], rows)
-        if values[n] is not None:
-            a.children.append(ChildRow(*values[n : n + 5]))
-        regency_id, name = values[n + 5], values[n + 6]
-        if regency_id is not None and regency_id not in names:
-            names[regency_id] = Regency(name=name).short_name
-    return list(rows.values()), names
-
-
 def attention(user, today: date) -> Attention:
-    """What needs attention among the user's agreements, in two queries: the agreements (``_agreements``), then
+    """What needs attention among the user's agreements, in two queries: the agreements (``agreement_rows``), then
     the rows the work reminders read and the uncovered scope items (``work_rows``)."""
-    agreements, names = _agreements(user)
+    agreements, names = agreement_rows(user)
     waiting = []
     for a in agreements:
         if a.tahap in ("siap_ttd", "ditunda"):
