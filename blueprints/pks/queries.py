@@ -45,12 +45,14 @@ def party_options(with_signatories: bool = False):
 
 def record_options(with_signatories: bool = False):
     """What an agreement's record pages show of it, each part in one query however many rows: parent,
-    initiating regency and its KSB scope item (joined: one each), parties (regency, organisation, number;
-    ``with_signatories`` their signatories). ``load_record`` reads the rest."""
+    initiating regency and its KSB scope item (joined: one each), a KSB's own scope items with the PKS of each
+    (joined too: none for another kind), parties (regency, organisation, number; ``with_signatories`` their
+    signatories). ``load_record`` reads the rest."""
     return (
         joinedload(Agreement.parent),
         joinedload(Agreement.pemrakarsa_regency),
         joinedload(Agreement.scope_item),
+        joinedload(Agreement.scope_items).joinedload(ScopeItem.agreements),
         *party_options(with_signatories),
         selectinload(Agreement.parties).joinedload(Party.number),
     )
