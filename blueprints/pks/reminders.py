@@ -7,9 +7,10 @@ those rows for many agreements at once.
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Date, cast, literal_column, null, select, union_all
+from sqlalchemy import Date, bindparam, cast, literal_column, null, select, union_all
 
 from blueprints.core.extensions import db
 
@@ -241,13 +242,11 @@ def _uncovered_part(ksb_ids, no_date):
     ).where(ScopeItem.ksb_id.in_(ksb_ids), ~live.exists())
 
 
-def work_rows(ids, uncovered_of=()) -> WorkRows:
-    """What the work reminders read, for many agreements in one UNION ALL: the open action items of the meetings
-    that discussed each agreement, its obligations, its reports, as light rows holding the columns the rules
-    read; with ``uncovered_of`` (KSB ids) also those KSBs' scope items that no live agreement implements."""
-    out = WorkRows({}, {}, {}, {})
-    if not ids and not uncovered_of:
-        return out
+@cache
+def _work_rows_statement(with_uncovered: bool):
+    """The UNION of ``work_rows``, built once per process for either shape: the agreement ids (and the KSB ids)
+    are bound lists, so a page does not build the four SELECTs again each time."""
+    ids = bindparam("ids", expanding=True)
     no_date = cast(null(), Date)
     parts = [
         select(
@@ -280,12 +279,24 @@ def work_rows(ids, uncovered_of=()) -> WorkRows:
             Report.disampaikan_pada,
         ).where(Report.agreement_id.in_(ids)),
     ]
-    if uncovered_of:
-        parts.append(_uncovered_part(uncovered_of, no_date))
+    if with_uncovered:
+        parts.append(_uncovered_part(bindparam("ksb_ids", expanding=True), no_date))
     union = union_all(*parts).subquery()
-    for kind, aid, rid, text, due, status, delivered in db.session.execute(
-        select(union).order_by(union.c.id)
-    ):
+    return select(union).order_by(union.c.id)
+
+
+def work_rows(ids, uncovered_of=()) -> WorkRows:
+    """What the work reminders read, for many agreements in one UNION ALL: the open action items of the meetings
+    that discussed each agreement, its obligations, its reports, as light rows holding the columns the rules
+    read; with ``uncovered_of`` (KSB ids) also those KSBs' scope items that no live agreement implements."""
+    out = WorkRows({}, {}, {}, {})
+    if not ids and not uncovered_of:
+        return out
+    params = {"ids": list(ids)}
+    if uncovered_of:
+        params["ksb_ids"] = list(uncovered_of)
+    stmt = _work_rows_statement(bool(uncovered_of))
+    for kind, aid, rid, text, due, status, delivered in db.session.execute(stmt, params):
         if kind == "tl":
             out.actions.setdefault(aid, []).append(ActionRow(rid, text, due))
         elif kind == "kw":
