@@ -3,6 +3,7 @@ daily job having run."""
 
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 
 from flask import url_for
 
@@ -74,12 +75,8 @@ def attention(user, today: date) -> Attention:
     return Attention(all_reminders(agreements, today, rows), waiting, uncovered, expired)
 
 
-def panels(user) -> list[Panel]:
-    if rules_only(user):
-        return []
-    today = today_local()
-    att = attention(user, today)
-    items = []  # (text, endpoint, values): url_for only for the rows shown
+def _panel_items(att: Attention):
+    """The panel's rows in order, as (text, url): written only as far as they are read."""
     for a, target, who, days in att.waiting_signature:
         text = f"{a.judul[:70]}: menunggu tanda tangan"
         if target:
@@ -88,12 +85,18 @@ def panels(user) -> list[Panel]:
             text += f", {who}" + (
                 f" sejak {tanggal(a.menunggu_sejak)} ({days} hari)" if days is not None else ""
             )
-        items.append((text, "pks.detail", {"agreement_id": a.id}))
+        yield text, url_for("pks.detail", agreement_id=a.id)
     for r in att.reminders:
         if r.kind != "target":
-            items.append((f"{r.judul[:70]}: {r.text}", "pks.detail", {"agreement_id": r.agreement_id}))
+            yield f"{r.judul[:70]}: {r.text}", url_for("pks.detail", agreement_id=r.agreement_id)
     for item, days, _late in att.uncovered:
-        items.append((f"Ruang lingkup KSB tanpa PKS: {item.nama} ({days} hari)", "pks.coverage", {}))
-    tone = "danger" if att.danger else ("warn" if items else "")
-    shown = [(text, url_for(endpoint, **values)) for text, endpoint, values in items[:PANEL_ROWS]]
+        yield f"Ruang lingkup KSB tanpa PKS: {item.nama} ({days} hari)", url_for("pks.coverage")
+
+
+def panels(user) -> list[Panel]:
+    if rules_only(user):
+        return []
+    att = attention(user, today_local())
+    shown = list(islice(_panel_items(att), PANEL_ROWS))
+    tone = "danger" if att.danger else ("warn" if shown else "")
     return [Panel("Kerja sama: perlu perhatian", shown, more_url=url_for("pks.index"), tone=tone)]
