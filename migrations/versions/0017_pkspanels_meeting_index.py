@@ -1,7 +1,7 @@
 """pks meeting index: the meetings that discussed an agreement, found from the agreement
 
-Revision ID: 0013_pkspanels_meeting_index
-Revises: 0012_sidilan_report_indexes
+Revision ID: 0017_pkspanels_meeting_index
+Revises: 0016_rujukan_search
 Create Date: 2026-12-01 20:20:00
 
 - ix_pks_meeting_agreement_agreement: (agreement_id, meeting_id) on the meeting/agreement link. Its primary key
@@ -14,8 +14,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "0013_pkspanels_meeting_index"
-down_revision = "0012_sidilan_report_indexes"
+revision = "0017_pkspanels_meeting_index"
+down_revision = "0016_rujukan_search"
 branch_labels = None
 depends_on = None
 
