@@ -1,3 +1,4 @@
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DateField,
@@ -11,7 +12,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from blueprints.core.forms import CreateForm, EditForm, Form
 
@@ -45,6 +46,19 @@ def _len(n):
     return Length(max=n, message=f"Maksimal {n} karakter.")
 
 
+class LongSelect(Select):
+    """A select of many plain options (hundreds of agreements): each option written directly, the same HTML as
+    WTForms' own, without its generic attribute rendering per option."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{escape(choice.value)}">{label}</option>')
+
+
 def _ids(label, message):
     """A select of record ids that takes only one of its options: junk, unknown or negative ids get ``message``."""
     return SelectField(
@@ -52,6 +66,7 @@ def _ids(label, message):
         coerce=int,
         choices=[],
         default=0,
+        widget=LongSelect(),
         invalid_value_message=message,
         invalid_choice_message=message,
     )

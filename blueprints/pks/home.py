@@ -3,45 +3,24 @@ daily job having run."""
 
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 
 from flask import url_for
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
 
-from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
 from blueprints.core.panels import Panel
-from blueprints.core.scope import scoped
 from blueprints.core.timeutil import today_local
 
 from .access import rules_only
-from .models import FINAL_STAGES, Agreement, ScopeItem, ScopeLink
-from .reminders import all_reminders
+from .models import FINAL_STAGES
+from .queries import agreement_rows
+from .reminders import all_reminders, work_rows
 from .settings import setting
 from .target import format_target
 from .validity import status_berlaku
-from .waiting import menunggu_label, regency_names, waiting_days
+from .waiting import menunggu_label, waiting_days
 
-
-def uncovered_items(ksb_ids) -> list[ScopeItem]:
-    """Scope items of these KSBs that no live (not cancelled) agreement implements, in one query."""
-    if not ksb_ids:
-        return []
-    live = (
-        select(ScopeLink.agreement_id)
-        .join(Agreement, Agreement.id == ScopeLink.agreement_id)
-        .where(ScopeLink.scope_item_id == ScopeItem.id, Agreement.tahap != "dibatalkan")
-    )
-    return list(
-        db.session.scalars(
-            select(ScopeItem)
-            .where(ScopeItem.ksb_id.in_(ksb_ids), ~live.exists())
-            .options(lazyload(ScopeItem.agreements))  # none live; the page does not list them
-            .order_by(ScopeItem.id)
-        )
-    )
-
-
+PANEL_ROWS = 12  # rows of the home page panel
 DASHBOARD_ROWS = 10  # rows of each list on the module's home page; "lihat semua" opens the list in full
 ATTENTION_PARTS = {  # the lists of Attention, by the name their full page has in its URL
     "waiting_signature": "Menunggu tanda tangan",
@@ -65,14 +44,9 @@ class Attention:
 
 
 def attention(user, today: date) -> Attention:
-    agreements = list(
-        db.session.scalars(
-            scoped(Agreement, user)
-            .options(joinedload(Agreement.children))  # what validity reads; parents are among the rows
-            .order_by(Agreement.id)
-        ).unique()
-    )
-    names = regency_names()
+    """What needs attention among the user's agreements, in two queries: the agreements (``agreement_rows``), then
+    the rows the work reminders read and the uncovered scope items (``work_rows``)."""
+    agreements, names = agreement_rows(user)
     waiting = []
     for a in agreements:
         if a.tahap in ("siap_ttd", "ditunda"):
@@ -84,25 +58,25 @@ def attention(user, today: date) -> Attention:
                     waiting_days(a, today),
                 )
             )
+    by_id = {a.id: a for a in agreements}
+    rows = work_rows(list(by_id), uncovered_of=[a.id for a in agreements if a.jenis == "KSB" and a.is_signed])
     n_days = int(setting("PKS_SCOPE_ITEM_DAYS"))
     uncovered = []
-    for item in uncovered_items([a.id for a in agreements if a.jenis == "KSB" and a.is_signed]):
-        since = item.dicatat_pada or item.ksb.tgl_ttd  # the KSB is among the rows: no query
-        days = (today - since).days if since else 0
-        if days >= 0:
-            uncovered.append((item, days, days >= n_days))
+    for ksb_id, items in rows.uncovered.items():
+        for item in items:
+            since = item.dicatat_pada or by_id[ksb_id].tgl_ttd
+            days = (today - since).days if since else 0
+            if days >= 0:
+                uncovered.append((item, days, days >= n_days))
+    uncovered.sort(key=lambda row: row[0].id)
     expired = [
         a for a in agreements if status_berlaku(a, today) == "kedaluwarsa" and a.tahap not in FINAL_STAGES
     ]
-    return Attention(all_reminders(agreements, today), waiting, uncovered, expired)
+    return Attention(all_reminders(agreements, today, rows), waiting, uncovered, expired)
 
 
-def panels(user) -> list[Panel]:
-    if rules_only(user):
-        return []
-    today = today_local()
-    att = attention(user, today)
-    items = []
+def _panel_items(att: Attention):
+    """The panel's rows in order, as (text, url): written only as far as they are read."""
     for a, target, who, days in att.waiting_signature:
         text = f"{a.judul[:70]}: menunggu tanda tangan"
         if target:
@@ -111,11 +85,18 @@ def panels(user) -> list[Panel]:
             text += f", {who}" + (
                 f" sejak {tanggal(a.menunggu_sejak)} ({days} hari)" if days is not None else ""
             )
-        items.append((text, url_for("pks.detail", agreement_id=a.id)))
+        yield text, url_for("pks.detail", agreement_id=a.id)
     for r in att.reminders:
         if r.kind != "target":
-            items.append((f"{r.judul[:70]}: {r.text}", url_for("pks.detail", agreement_id=r.agreement_id)))
+            yield f"{r.judul[:70]}: {r.text}", url_for("pks.detail", agreement_id=r.agreement_id)
     for item, days, _late in att.uncovered:
-        items.append((f"Ruang lingkup KSB tanpa PKS: {item.nama} ({days} hari)", url_for("pks.coverage")))
-    tone = "danger" if att.danger else ("warn" if items else "")
-    return [Panel("Kerja sama: perlu perhatian", items[:12], more_url=url_for("pks.index"), tone=tone)]
+        yield f"Ruang lingkup KSB tanpa PKS: {item.nama} ({days} hari)", url_for("pks.coverage")
+
+
+def panels(user) -> list[Panel]:
+    if rules_only(user):
+        return []
+    att = attention(user, today_local())
+    shown = list(islice(_panel_items(att), PANEL_ROWS))
+    tone = "danger" if att.danger else ("warn" if shown else "")
+    return [Panel("Kerja sama: perlu perhatian", shown, more_url=url_for("pks.index"), tone=tone)]

@@ -2,10 +2,11 @@
 action items (tindak lanjut). Create use cases answer an ``Outcome`` through ``saving.creates_once``."""
 
 from datetime import date
+from typing import NamedTuple
 
 from flask import url_for
 from sqlalchemy import and_, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from blueprints.core import audit
@@ -116,22 +117,33 @@ def set_action_done(item: ActionItem, done: bool, today: date) -> bool:
 MEETING_OPTIONS = (joinedload(Meeting.decisions),)
 
 
-def linkable(m: Meeting) -> list[Agreement]:
-    """Agreements the user can see that a meeting may discuss (not cancelled). The same query loads the
-    agreements ``m`` discusses (any the user can see or not) into ``m.agreements`` unless already loaded."""
+class Linkable(NamedTuple):
+    """An agreement a meeting may discuss, as the link form offers it."""
+
+    id: int
+    jenis: str
+    judul: str
+
+
+def linkable(m: Meeting) -> list[Linkable]:
+    """Agreements the user can see that a meeting may discuss (not cancelled), as plain rows. The same query
+    loads the agreements ``m`` discusses (any the user can see or not) into ``m.agreements`` unless already
+    loaded: only those rows are read as models."""
     clause = scope_of(Agreement)
     offered = and_(true() if clause is None else clause, Agreement.tahap != "dibatalkan")
     discussed = Agreement.id.in_(
         select(meeting_agreement.c.agreement_id).where(meeting_agreement.c.meeting_id == m.id)
     )
+    model = aliased(Agreement)
     rows = db.session.execute(
-        select(Agreement, discussed.label("discussed"), offered.label("offered"))
+        select(Agreement.id, Agreement.jenis, Agreement.judul, offered.label("offered"), model)
+        .outerjoin(model, and_(model.id == Agreement.id, discussed))
         .where(discussed | offered)
         .order_by(Agreement.id)
     ).all()
     if "agreements" not in m.__dict__:
-        set_committed_value(m, "agreements", [a for a, is_discussed, _ in rows if is_discussed])
-    return [a for a, _, is_offered in rows if is_offered]
+        set_committed_value(m, "agreements", [row[-1] for row in rows if row[-1] is not None])
+    return [Linkable(aid, jenis, judul) for aid, jenis, judul, is_offered, _ in rows if is_offered]
 
 
 @creates_once

@@ -7,8 +7,10 @@ those rows for many agreements at once.
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import Date, cast, literal_column, null, select, union_all
+from sqlalchemy import Date, bindparam, cast, literal_column, null, select, union_all
 
 from blueprints.core.extensions import db
 
@@ -20,6 +22,8 @@ from .models import (
     Obligation,
     ReminderLog,
     Report,
+    ScopeItem,
+    ScopeLink,
     meeting_agreement,
 )
 from .settings import ladder
@@ -170,17 +174,81 @@ def reminders_for(
     return [r for r in found if r] + _work_reminders(a, today, actions, obligations, reports)
 
 
-def work_rows(ids) -> tuple[dict[int, list], dict[int, list], dict[int, list]]:
-    """What the work reminders read, for many agreements in one UNION ALL: (open action items of the meetings
-    that discussed each agreement, its obligations, its reports), each grouped by agreement id in id order.
-    The rows come back as unattached model instances holding the columns the rules read."""
-    actions: dict[int, list] = {}
-    obligations: dict[int, list] = {}
-    reports: dict[int, list] = {}
-    if not ids:
-        return actions, obligations, reports
+class ActionRow(NamedTuple):
+    """What the work rules read of an open action item (``work_rows``)."""
+
+    id: int
+    text: str
+    due: date | None
+    done: bool = False
+
+
+class ObligationRow(NamedTuple):
+    """What the work rules read of an obligation (``work_rows``); its status is the model's own rule."""
+
+    id: int
+    agreement_id: int
+    text: str
+    due: date | None
+    status: str
+
+    status_on = Obligation.status_on
+
+
+class ReportRow(NamedTuple):
+    """What the work rules read of a periodic report (``work_rows``)."""
+
+    id: int
+    agreement_id: int
+    periode: str
+    jatuh_tempo: date | None
+    disampaikan_pada: date | None
+
+
+class ScopeRow(NamedTuple):
+    """A KSB scope item no live agreement implements (``work_rows(uncovered_of=...)``)."""
+
+    id: int
+    ksb_id: int
+    nama: str
+    dicatat_pada: date | None
+
+
+@dataclass(frozen=True)
+class WorkRows:
+    """Each kind grouped by agreement id (scope items by their KSB's), in id order."""
+
+    actions: dict[int, list]
+    obligations: dict[int, list]
+    reports: dict[int, list]
+    uncovered: dict[int, list]
+
+
+def _uncovered_part(ksb_ids, no_date):
+    """Scope items of these KSBs that no live (not cancelled) agreement implements."""
+    live = (
+        select(ScopeLink.agreement_id)
+        .join(Agreement, Agreement.id == ScopeLink.agreement_id)
+        .where(ScopeLink.scope_item_id == ScopeItem.id, Agreement.tahap != "dibatalkan")
+    )
+    return select(
+        literal_column("'rl'"),
+        ScopeItem.ksb_id,
+        ScopeItem.id,
+        ScopeItem.nama,
+        ScopeItem.dicatat_pada,
+        literal_column("''"),
+        no_date,
+    ).where(ScopeItem.ksb_id.in_(ksb_ids), ~live.exists())
+
+
+@cache
+def _work_rows_statement(with_uncovered: bool):
+    """The UNION of ``work_rows``, built once per process for either shape: the agreement ids (and the KSB ids)
+    are bound lists, so a page does not build the four SELECTs again each time."""
+    ids = bindparam("ids", expanding=True)
     no_date = cast(null(), Date)
-    parts = union_all(
+    parts = [
         select(
             literal_column("'tl'").label("kind"),
             meeting_agreement.c.agreement_id.label("agreement_id"),
@@ -210,31 +278,51 @@ def work_rows(ids) -> tuple[dict[int, list], dict[int, list], dict[int, list]]:
             literal_column("''"),
             Report.disampaikan_pada,
         ).where(Report.agreement_id.in_(ids)),
-    ).subquery()
-    for kind, aid, rid, text, due, status, delivered in db.session.execute(
-        select(parts).order_by(parts.c.id)
-    ):
+    ]
+    if with_uncovered:
+        parts.append(_uncovered_part(bindparam("ksb_ids", expanding=True), no_date))
+    union = union_all(*parts).subquery()
+    return select(union).order_by(union.c.id)
+
+
+def work_rows(ids, uncovered_of=()) -> WorkRows:
+    """What the work reminders read, for many agreements in one UNION ALL: the open action items of the meetings
+    that discussed each agreement, its obligations, its reports, as light rows holding the columns the rules
+    read; with ``uncovered_of`` (KSB ids) also those KSBs' scope items that no live agreement implements."""
+    out = WorkRows({}, {}, {}, {})
+    if not ids and not uncovered_of:
+        return out
+    params = {"ids": list(ids)}
+    if uncovered_of:
+        params["ksb_ids"] = list(uncovered_of)
+    stmt = _work_rows_statement(bool(uncovered_of))
+    for kind, aid, rid, text, due, status, delivered in db.session.execute(stmt, params):
         if kind == "tl":
-            actions.setdefault(aid, []).append(ActionItem(id=rid, text=text, due=due, done=False))
+            out.actions.setdefault(aid, []).append(ActionRow(rid, text, due))
         elif kind == "kw":
-            obligations.setdefault(aid, []).append(
-                Obligation(id=rid, agreement_id=aid, text=text, due=due, status=status)
-            )
+            out.obligations.setdefault(aid, []).append(ObligationRow(rid, aid, text, due, status))
+        elif kind == "lap":
+            out.reports.setdefault(aid, []).append(ReportRow(rid, aid, text, due, delivered))
         else:
-            reports.setdefault(aid, []).append(
-                Report(id=rid, agreement_id=aid, periode=text, jatuh_tempo=due, disampaikan_pada=delivered)
-            )
-    return actions, obligations, reports
+            out.uncovered.setdefault(aid, []).append(ScopeRow(rid, aid, text, due))
+    return out
 
 
-def all_reminders(agreements, today: date) -> list[Reminder]:
-    actions, obligations, reports = work_rows([a.id for a in agreements])
+def all_reminders(agreements, today: date, rows: WorkRows | None = None) -> list[Reminder]:
+    """The reminders of these agreements; ``rows``: their ``work_rows`` when the caller read them already."""
+    if rows is None:
+        rows = work_rows([a.id for a in agreements])
     rungs = ladder()
     out = []
     for a in agreements:
         out.extend(
             reminders_for(
-                a, today, rungs, actions.get(a.id, ()), obligations.get(a.id, ()), reports.get(a.id, ())
+                a,
+                today,
+                rungs,
+                rows.actions.get(a.id, ()),
+                rows.obligations.get(a.id, ()),
+                rows.reports.get(a.id, ()),
             )
         )
     return out

@@ -1,13 +1,15 @@
 """Printed and exported outputs, and the daily reminder command."""
 
 import io
+import re
+from datetime import date
 
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
-from blueprints.pks.models import ReminderLog
+from blueprints.pks.models import Agreement, ReminderLog, Report
 
 
 def test_pdfs_start_with_pdf_and_are_audited(app, solok, ids):
@@ -44,6 +46,37 @@ def test_xlsx_report_pack_holds_the_rows(solok, ids):
 def test_report_pack_page(solok):
     page = solok.get("/pks/laporan?tahun=2024&semester=1").get_data(as_text=True)
     assert "Semester I 2024" in page and "1 (45)" in page
+
+
+def test_report_pack_counts_the_reports_delivered_in_the_period(app, solok, ids):
+    with app.app_context():
+        ksb = db.session.get(Agreement, ids["ksb"])
+        title = f"{ksb.jenis}: {ksb.judul}"
+        db.session.query(Report).filter_by(agreement_id=ksb.id).delete()
+        for periode, delivered in (
+            ("Semester I 2025", date(2025, 3, 1)),
+            ("Semester II 2025", date(2025, 8, 1)),
+            ("Semester I 2026", None),
+        ):
+            db.session.add(
+                Report(
+                    agreement_id=ksb.id,
+                    periode=periode,
+                    jatuh_tempo=date(2025, 1, 31),
+                    disampaikan_pada=delivered,
+                )
+            )
+        db.session.commit()
+
+    def reports_shown(query: str) -> str:
+        page = solok.get(f"/pks/laporan?{query}").get_data(as_text=True)
+        row = re.search(rf"<tr><td>{re.escape(title)}</td>.*?</tr>", page)
+        return re.findall(r'<td class="num">([^<]*)</td>', row.group(0))[-1]
+
+    assert reports_shown("tahun=2025&semester=1") == "1"
+    assert reports_shown("tahun=2025&semester=2") == "1"
+    assert reports_shown("tahun=2025") == "2"
+    assert reports_shown("tahun=2026") == "0"
 
 
 def test_reminders_command_logs_each_rung_once(app, runner):

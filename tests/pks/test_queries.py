@@ -49,13 +49,6 @@ def test_agreement_page_stays_flat_as_distinct_people_grow(app):
 # ---- every Kerja Sama page: at most 6 statements, the same at 5 and at 50 related rows ----------------------
 
 MAX_STATEMENTS = 6
-# Pages still above the limit (flat; a KSB's record reads its scope items and its children apart): the count
-# they run today is their ceiling here, so they cannot get worse; bring each to MAX_STATEMENTS and delete its
-# line.
-STILL_ABOVE = {
-    "/pks/{ksb}": 7,
-    "/pks/{ksb}/lembar.pdf": 7,
-}
 PAGES = [
     "/",
     "/pks/",
@@ -119,7 +112,7 @@ def test_every_page_runs_at_most_six_statements_flat_from_5_to_50_rows(app):
     app.config["PKS_REPORT_JOB_ROWS"] = 10_000
     client = logged_in(app, "kerjasama.solok")
     urls = [p.format(**ids) for p in PAGES]
-    ceiling = {p.format(**ids): STILL_ABOVE.get(p, MAX_STATEMENTS) for p in PAGES}
+    ceiling = {p.format(**ids): MAX_STATEMENTS for p in PAGES}
 
     def counts() -> dict[str, int]:
         out = {}

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, Text, Time, exists, select
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, Text, Time, exists, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.auth.models import Regency
@@ -17,6 +17,8 @@ meeting_agreement = Table(
     db.metadata,
     Column("meeting_id", ForeignKey("pks_meeting.id"), primary_key=True),
     Column("agreement_id", ForeignKey("pks_agreement.id"), primary_key=True),
+    # the key leads with the meeting; this finds the meetings of agreements (their action items' reminders)
+    Index("ix_pks_meeting_agreement_agreement", "agreement_id", "meeting_id"),
 )
 
 

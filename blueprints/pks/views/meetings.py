@@ -61,10 +61,10 @@ def _link_form(m, posting: bool = False) -> LinkAgreementForm:
     """Offers only agreements the user can see that the meeting does not list yet; a submit may also name one it
     already lists (a replay of the same link, which then changes nothing)."""
     form = LinkAgreementForm()
+    offered = minutes.linkable(m)  # first: it loads m.agreements
+    listed = {a.id for a in m.agreements}
     form.agreement_id.choices = [
-        (x.id, f"{x.jenis} #{x.id}: {x.judul[:70]}")
-        for x in minutes.linkable(m)
-        if posting or x not in m.agreements
+        (x.id, f"{x.jenis} #{x.id}: {x.judul[:70]}") for x in offered if posting or x.id not in listed
     ]
     return form
 
