@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 from sqlalchemy import Subquery, and_, case, exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from blueprints.core import audit, submission
@@ -164,14 +164,20 @@ def household_assistance(hh: Household, user):
 
 
 def double_program_details(items) -> tuple[dict[int, Household], dict[int, Program]]:
-    """The households (with members) and programs a page of double_program_stmt rows names."""
+    """The households (with members) and programs a page of double_program_stmt rows names: only the columns
+    the report shows (No. KK, the members' names)."""
     hh_ids = {r.household_id for r in items}
     prog_ids = {r.program_id for r in items}
     households = (
         {
             h.id: h
             for h in db.session.scalars(
-                select(Household).where(Household.id.in_(hh_ids)).options(selectinload(Household.members))
+                select(Household)
+                .where(Household.id.in_(hh_ids))
+                .options(
+                    load_only(Household.no_kk),
+                    selectinload(Household.members).load_only(Person.nama_lengkap, Person.household_id),
+                )
             )
         }
         if hh_ids
