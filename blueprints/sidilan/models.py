@@ -19,8 +19,18 @@ Value lists live in ``blueprints/sidilan/values.py``.
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    Date,
+    FetchedValue,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from blueprints.core.audit import append_only
 from blueprints.core.extensions import db
@@ -28,6 +38,8 @@ from blueprints.core.scope import RegencyScoped
 from blueprints.core.textsearch import TextIndex, register
 from blueprints.core.timeutil import UTCDateTime, utcnow
 from blueprints.core.versioning import Versioned
+
+from . import recipient
 
 
 def split_codes(value: str | None) -> list[str]:
@@ -330,12 +342,26 @@ class Assistance(Versioned, RegencyScoped, db.Model):
     __table_args__ = (
         Index("ix_sidilan_assistance_person_program", "person_id", "program_id"),
         Index("ix_sidilan_assistance_household_program", "household_id", "program_id"),
+        # the double-aid report groups a regency's aid by household, program and year from this index alone
+        Index(
+            "ix_sidilan_assistance_regency_recipient",
+            "regency_id",
+            "recipient_household_id",
+            "program_id",
+            "tahun",
+            "status",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("sidilan_program.id"), index=True)
     komponen_atensi: Mapped[str | None] = mapped_column(String(5))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_person.id"))
     household_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_household.id"))
+    # the household the aid counts for (its own, else its person's): written by the database's triggers only
+    # (sidilan/recipient.py), never by this model, and read back after a write rather than guessed
+    recipient_household_id: Mapped[int | None] = mapped_column(
+        server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
     tahun: Mapped[int]
     tahap: Mapped[str | None] = mapped_column(String(20))
     tgl_salur: Mapped[date | None] = mapped_column(Date)
@@ -353,6 +379,11 @@ class Assistance(Versioned, RegencyScoped, db.Model):
     program: Mapped[Program] = relationship()
     person: Mapped[Person | None] = relationship()
     household: Mapped[Household | None] = relationship()
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        # eager_defaults off: SQLite's RETURNING reports the row before its AFTER trigger sets the recipient
+        return {"version_id_col": cls.__table__.c.version, "eager_defaults": False}
 
 
 class VerificationEvent(db.Model):
@@ -426,3 +457,4 @@ def _keep_reversed_numbers(mapper, connection, target: Person) -> None:
 
 # Any-word name search (core.textsearch; docs/sidilan.md §13.6).
 PERSON_TEXT = register(TextIndex("sidilan_person", ("name_key",)), Person.__table__)
+recipient.install(Assistance.__table__)

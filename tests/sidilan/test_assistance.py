@@ -187,3 +187,146 @@ def test_double_program_pages_group_once(app, client, auth):
     page2 = client.get("/sidilan/bantuan-ganda?hal=2").text
     assert f"{total} data" in page2
     assert page2.count('<td class="num">') == min(total - 20, 20)
+
+
+YEAR = 2031  # no demo aid is for this year: the rows below are the only ones the report shows for it
+MEMBERS = ("Rosmaniar", "Syamsul Bahri")  # two demo persons of Kab. Solok, moved into new families
+
+
+def _double_rows(client) -> set[tuple[str, str, int]]:
+    """What 'Bantuan ganda' shows for YEAR: (members, program, count) per row."""
+    html = client.get("/sidilan/bantuan-ganda").text
+    rows = set()
+    for tr in re.findall(r"<tr><td>.*?</tr>", html):
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
+        if cells[3] == str(YEAR):
+            rows.add((tuple(sorted(cells[1].split(", "))), cells[2], int(cells[4])))
+    return rows
+
+
+def _family(app, no_kk: str, *names: str) -> tuple[int, list[int]]:
+    """A new household in Kab. Solok holding the demo persons ``names`` (moved there)."""
+    from blueprints.sidilan.models import Person
+
+    person_ids = [person_id_of(app, name) for name in names]
+    with app.app_context():
+        regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
+        hh = Household(regency_id=regency.id, no_kk=no_kk)
+        db.session.add(hh)
+        db.session.flush()
+        for person_id in person_ids:
+            db.session.get(Person, person_id).household_id = hh.id
+        db.session.commit()
+        return hh.id, person_ids
+
+
+def _aid(app, kode: str, status: str = "disetujui", person_id=None, household_id=None) -> int:
+    with app.app_context():
+        regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
+        row = Assistance(
+            regency_id=regency.id,
+            program_id=_program(app, kode),
+            person_id=person_id,
+            household_id=household_id,
+            tahun=YEAR,
+            status=status,
+        )
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
+def _recipient(app, aid_id: int):
+    with app.app_context():
+        return db.session.scalar(select(Assistance.recipient_household_id).where(Assistance.id == aid_id))
+
+
+def test_double_aid_counts_household_aid_and_a_members_aid(app, client, auth):
+    hh, (syamsul, rosmaniar) = _family(app, "1302189900000001", "Syamsul Bahri", "Rosmaniar")
+    family_aid = _aid(app, "BPNT", household_id=hh)
+    member_aid = _aid(app, "BPNT", person_id=rosmaniar)
+    assert _recipient(app, family_aid) == hh and _recipient(app, member_aid) == hh
+    auth.login("operator.solok")
+    assert _double_rows(client) == {(MEMBERS, "BPNT", 2)}
+
+
+def test_double_aid_counts_two_members_not_one_aid_each_program(app, client, auth):
+    hh, (syamsul, rosmaniar) = _family(app, "1302189900000002", "Syamsul Bahri", "Rosmaniar")
+    _aid(app, "PKH", person_id=syamsul)
+    _aid(app, "PKH", person_id=rosmaniar, status="disalurkan")
+    _aid(app, "BPNT", person_id=syamsul)  # another program once: not double
+    auth.login("operator.solok")
+    assert _double_rows(client) == {(MEMBERS, "PKH", 2)}
+
+
+def test_double_aid_follows_a_person_moved_to_another_household(app, client, auth):
+    """The stored household of a member's aid follows the person (the database's trigger), in both families."""
+    from blueprints.sidilan.models import Person
+
+    first, (syamsul,) = _family(app, "1302189900000003", "Syamsul Bahri")
+    second, (rosmaniar,) = _family(app, "1302189900000004", "Rosmaniar")
+    moved = _aid(app, "PKH", person_id=syamsul)
+    _aid(app, "PKH", household_id=second)
+    auth.login("operator.solok")
+    assert _double_rows(client) == set()
+    with app.app_context():
+        db.session.get(Person, syamsul).household_id = second
+        db.session.commit()
+    assert _recipient(app, moved) == second
+    assert _double_rows(client) == {(MEMBERS, "PKH", 2)}
+    with app.app_context():  # a bulk write (no ORM object) is followed too
+        db.session.execute(Person.__table__.update().where(Person.id == syamsul).values(household_id=first))
+        db.session.commit()
+    assert _recipient(app, moved) == first
+    assert _double_rows(client) == set()
+
+
+def test_double_aid_skips_rejected_and_stopped_aid(app, client, auth):
+    hh, (syamsul, rosmaniar) = _family(app, "1302189900000005", "Syamsul Bahri", "Rosmaniar")
+    _aid(app, "PKH", person_id=syamsul)
+    _aid(app, "PKH", person_id=rosmaniar, status="ditolak")
+    _aid(app, "PKH", household_id=hh, status="dihentikan")
+    _aid(app, "BPNT", household_id=hh, status="diusulkan")
+    stopped = _aid(app, "BPNT", person_id=rosmaniar, status="disalurkan")
+    auth.login("operator.solok")
+    assert _double_rows(client) == {(MEMBERS, "BPNT", 2)}
+    with app.app_context():
+        aid = db.session.get(Assistance, stopped)
+        aid.status = "dihentikan"
+        db.session.commit()
+    assert _double_rows(client) == set()
+
+
+def test_recipient_household_is_kept_on_every_write_path(app):
+    """A Core insert (the bulk import's way), moving an aid to the family and back: the database sets the
+    stored household each time; the model never writes it."""
+    hh, (syamsul,) = _family(app, "1302189900000006", "Syamsul Bahri")
+    other, _ = _family(app, "1302189900000007")
+    with app.app_context():
+        regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
+        aid_id = db.session.execute(
+            Assistance.__table__.insert()
+            .values(
+                regency_id=regency.id,
+                program_id=_program(app, "PKH"),
+                person_id=syamsul,
+                tahun=YEAR,
+                status="disetujui",
+                version=1,
+            )
+            .returning(Assistance.__table__.c.id)
+        ).scalar_one()
+        db.session.commit()
+    assert _recipient(app, aid_id) == hh
+    with app.app_context():
+        aid = db.session.get(Assistance, aid_id)
+        aid.person_id, aid.household_id = None, other
+        db.session.commit()
+        assert aid.recipient_household_id == other  # read back from the row, not kept from before
+    assert _recipient(app, aid_id) == other
+    with app.app_context():  # a direct write of the stored value is put right
+        db.session.execute(
+            Assistance.__table__.update().where(Assistance.id == aid_id).values(recipient_household_id=hh)
+        )
+        db.session.commit()
+    assert _recipient(app, aid_id) == other

@@ -46,14 +46,14 @@ def _urls(app) -> list[str]:
     ]
 
 
-def _captured(app, client, url) -> list[tuple[str, object]]:
-    """The SELECTs on the person table a list request runs, with their parameters."""
+def _captured(app, client, url, table="sidilan_person") -> list[tuple[str, object]]:
+    """The SELECTs on the person table (or ``table``) a list request runs, with their parameters."""
     seen = []
     with app.app_context():
         engine = db.engine
 
     def listener(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and "sidilan_person" in statement:
+        if statement.lstrip().upper().startswith("SELECT") and table in statement:
             seen.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", listener)
@@ -217,3 +217,35 @@ def test_unassisted_pages_look_each_person_up_by_index(app, client, auth):
                     assert "hashed SubPlan" not in plan, plan
             checked += 1
     assert checked >= 2
+
+
+def test_double_aid_groups_the_recipient_index_alone(app, client, auth):
+    """'Bantuan ganda' (first page and a later one): the grouping reads the (regency, recipient household,
+    program, year, status) index in its order, with no join to the person table and no sort for the GROUP BY
+    (SQLite: the only temporary B-tree orders the capped groups; PostgreSQL: no sequential scan)."""
+    auth.login("operator.solok")
+    checked = 0
+    for url in ("/sidilan/bantuan-ganda", "/sidilan/bantuan-ganda?hal=3"):
+        for statement, parameters in _captured(app, client, url, table="sidilan_assistance"):
+            assert "sidilan_person" not in statement, statement
+            plan = _plan(app, statement, parameters)
+            with app.app_context():
+                dialect = db.engine.dialect.name
+            if dialect == "sqlite":
+                assert any(
+                    d.startswith(
+                        "SEARCH sidilan_assistance USING COVERING INDEX ix_sidilan_assistance_regency_recipient"
+                    )
+                    for d in plan
+                ), plan
+                assert not [d for d in plan if "GROUP BY" in d], plan
+            else:
+                assert _full_scans(app, statement, parameters) == [], plan
+                with app.app_context():
+                    conn = db.session.connection()
+                    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+                    text = " | ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+                assert "Index Only Scan using ix_sidilan_assistance_regency_recipient" in text, text
+                assert "Sort" not in text.split("GroupAggregate", 1)[-1], text
+            checked += 1
+    assert checked >= 2  # past the last page a count follows the empty page
