@@ -1,7 +1,7 @@
 """sidilan double aid: the household an aid counts for, stored and kept by triggers, with its covering index
 
-Revision ID: 0017_sidilan_recipient_household
-Revises: 0016_rujukan_search
+Revision ID: 0018_sidilan_recipient_household
+Revises: 0017_pkspanels_meeting_index
 Create Date: 2026-12-01 21:00:00
 
 - sidilan_assistance.recipient_household_id: the aid's own household, else its person's (filled for existing
@@ -16,8 +16,8 @@ from alembic import op
 
 from blueprints.sidilan import recipient
 
-revision = "0017_sidilan_recipient_household"
-down_revision = "0016_rujukan_search"
+revision = "0018_sidilan_recipient_household"
+down_revision = "0017_pkspanels_meeting_index"
 branch_labels = None
 depends_on = None
 
