@@ -120,6 +120,10 @@ class Person(Versioned, RegencyScoped, db.Model):
             "tanggal_lahir",
             "household_id",
         ),
+        # The list's capped count under a ragam or program filter (search.list_page): a regency's active
+        # persons in id order from this index alone, merged with the disability index or probed against the
+        # program's recipients, instead of fetching each wide row to check its regency.
+        Index("ix_sidilan_person_regency_live_id", "regency_id", "id", "active", "household_id"),
         # The home page's worklist panels and the worklist page: one verification status, newest (or oldest)
         # first, with the live-record filter in the index so the panel's count reads the index only.
         Index(

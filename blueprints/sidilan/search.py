@@ -176,10 +176,11 @@ def _has_disability(flag: str):
 def _receives(program_id: int):
     return or_(
         exists().where(Assistance.person_id == Person.id, Assistance.program_id == program_id),
-        exists().where(
-            Assistance.household_id == Person.household_id,
+        and_(
             Person.household_id.is_not(None),
-            Assistance.program_id == program_id,
+            exists().where(
+                Assistance.household_id == Person.household_id, Assistance.program_id == program_id
+            ),
         ),
     )
 

@@ -249,3 +249,26 @@ def test_double_aid_groups_the_recipient_index_alone(app, client, auth):
                 assert "Sort" not in text.split("GroupAggregate", 1)[-1], text
             checked += 1
     assert checked >= 2  # past the last page a count follows the empty page
+
+
+def _count_plan(app, client, url) -> str:
+    (statement, parameters), *_ = [s for s in _captured(app, client, url) if "count(*)" in s[0]]
+    with app.app_context():
+        conn = db.session.connection()
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        return " | ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+
+
+def test_the_capped_count_of_a_filter_reads_the_live_person_index(app, client, auth):
+    """PostgreSQL: the count of a ragam filter reads a regency's active persons from the (regency, id, active,
+    household) index alone (merged with the disability index in id order), and a program's recipients (its
+    persons, its households) are each collected once into a hash, not probed per person of the regency."""
+    auth.login("operator.solok")
+    with app.app_context():
+        if db.session.connection().dialect.name == "sqlite":
+            pytest.skip("PostgreSQL's planner")
+        pkh = db.session.scalar(select(Program.id).where(Program.kode == "PKH"))
+    plan = _count_plan(app, client, "/sidilan/?ragam=ganda")
+    assert "Index Only Scan using ix_sidilan_person_regency_live_id" in plan, plan
+    plan = _count_plan(app, client, f"/sidilan/?program={pkh}")
+    assert plan.count("hashed SubPlan") == 2, plan
