@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from blueprints.core import audit
 from blueprints.core.forms import FORM_INVALID
@@ -22,7 +22,7 @@ from ..access import ENTRY_ROLES, may_see_nik, may_staff, may_write
 from ..assistance import ASSISTANCE_TRANSITIONS
 from ..disability import wgss_cutoff, wgss_flag
 from ..forms import EditPersonForm, NewPersonForm, WorkflowForm
-from ..models import Person
+from ..models import Disability, Person
 from ..person import existing_with_nik, load_record, record_context, save_person
 from ..programs import programs_for
 from ..public import accessibility_summary
@@ -31,6 +31,28 @@ from ..workflow import ACTION_LABELS, allowed_actions, editable
 from ._common import _not_editable, _place_values, recorded
 
 # ---- search and list ------------------------------------------------------------------------------
+
+# the columns the list shows (sidilan/_list.html) and its sort key, not the whole wide rows
+LIST_SHOWS = (
+    load_only(
+        Person.nik,
+        Person.nama_lengkap,
+        Person.merged_into_id,
+        Person.jenis_kelamin,
+        Person.tanggal_lahir,
+        Person.nagari_code,
+        Person.status_verifikasi,
+        Person.name_search,
+    ),
+    joinedload(Person.nagari),
+    joinedload(Person.disability).load_only(
+        Disability.ragam_fisik,
+        Disability.ragam_intelektual,
+        Disability.ragam_mental,
+        Disability.ragam_sensorik,
+        Disability.ganda,
+    ),
+)
 
 
 @bp.route("/")
@@ -42,7 +64,7 @@ def index():
         current_user,
         today_local(),
         request.args,
-        options=(joinedload(Person.nagari), joinedload(Person.disability)),
+        options=LIST_SHOWS,
     )
     ctx = dict(page=page, f=filters, today=today_local())
     if wants_fragment():
