@@ -237,6 +237,7 @@ def keyset(
     eager=(),
     reads_all: bool = False,
     total: int | None = None,
+    count_in_page: bool = False,
 ) -> KeysetPage:
     """One page of ``stmt`` (entities) in the ascending order of ``keys`` (columns that together are unique,
     the last one usually the id), starting after the ``setelah`` cursor or ending before the ``sebelum`` one.
@@ -250,16 +251,27 @@ def keyset(
     ``reads_all``: the page's query reads every row of the list anyway (no index gives the order, e.g. a
     search's matches sorted after the fact): the first page then counts them in that same query (a window
     count, shown with the same cap) instead of reading them all a second time for the count.
-    ``total``: a count the caller knows without counting (a stored summary's): then no COUNT runs."""
+    ``total``: a count the caller knows without counting (a stored summary's): then no COUNT runs.
+    ``count_in_page``: the capped count rides in the page's own statement (an uncorrelated scalar subquery, run
+    once), one round trip instead of two; a page that comes back empty counts on its own as before."""
     sort_keys = list(sort_keys or keys)
     page = page_number(args.get("hal"))
     after, before = decode_cursor(args.get(AFTER), keys), decode_cursor(args.get(BEFORE), keys)
     counted_by_page = reads_all and total is None and after is None and before is None
     if after is None and before is None:
         page = 1
+    counted_inline = (
+        count_in_page
+        and total is None
+        and not counted_by_page
+        and not stmt._distinct
+        and not stmt._group_by_clauses
+    )
+    extra = _capped_count_column(stmt) if counted_inline else None
+    base = stmt
     if total is not None:
         capped = False
-    elif not counted_by_page:
+    elif not counted_by_page and not counted_inline:
         total, capped = capped_count(stmt)
     row = tuple_(*sort_keys)
 
@@ -273,19 +285,25 @@ def keyset(
         return [k.asc() if forward != descending else k.desc() for k in sort_keys]
 
     if before is not None and after is None:
-        items, _ = _read(stmt.where(beyond(before, False)), ordered(False), per_page + 1, eager)
+        items, n = _read(stmt.where(beyond(before, False)), ordered(False), per_page + 1, eager, extra=extra)
         at_start = len(items) <= per_page
         items = items[:per_page][::-1]
         page, more = (1 if at_start else max(page, 2)), True
     else:
         if after is not None:
             stmt = stmt.where(beyond(after, True))
-        items, n = _read(stmt, ordered(True), per_page + 1, eager, count=counted_by_page)
+        items, n = _read(stmt, ordered(True), per_page + 1, eager, count=counted_by_page, extra=extra)
         if counted_by_page:
             total, capped = min(n, COUNT_CAP), n > COUNT_CAP
         more = len(items) > per_page
         items = items[:per_page]
         page = max(page, 2) if after is not None else 1
+
+    if counted_inline:
+        if items or (after is None and before is None):
+            total, capped = min(n, COUNT_CAP), n > COUNT_CAP
+        else:  # past either end of the list: no row carried the count
+            total, capped = capped_count(base)
 
     def key_of(item):
         return tuple(getattr(item, c.key) for c in keys) if item is not None else None
@@ -303,22 +321,35 @@ def keyset(
     )
 
 
-def _read(stmt: Select, order: list, limit: int, eager, count: bool = False) -> tuple[list, int]:
+def _capped_count_column(stmt: Select, cap: int | None = None):
+    """``capped_count(stmt)`` as a column another statement can carry: the count of at most ``cap`` + 1 rows."""
+    cap = COUNT_CAP if cap is None else cap
+    counted = stmt.order_by(None).with_only_columns(literal(1), maintain_column_froms=True)
+    limited = counted.limit(cap + 1).subquery()
+    return select(func.count()).select_from(limited).correlate(None).scalar_subquery().label("n")
+
+
+def _read(stmt: Select, order: list, limit: int, eager, count: bool = False, extra=None) -> tuple[list, int]:
     """The first ``limit`` entities of ``stmt`` in ``order`` and, with ``count``, how many rows ``stmt`` gives
     (else 0). With ``eager`` options the rows are chosen by their primary key in a subquery and the outer query
-    loads them with their related rows."""
+    loads them with their related rows. ``extra``: a count column (``_capped_count_column``) the statement
+    carries instead; its value is returned in place of the window count."""
     window = stmt.order_by(*order).limit(limit)
-    if not eager and not count:
+    if not eager and not count and extra is None:
         return list(db.session.scalars(window)), 0
     entity = stmt.column_descriptions[0]["entity"]
     (pk,) = entity.__mapper__.primary_key
-    n = func.count().over().label("n")  # before the LIMIT: every row of ``stmt``
+    n = func.count().over().label("n") if extra is None else extra  # before the LIMIT: every row of ``stmt``
     if not eager:
         rows = list(db.session.execute(window.add_columns(n)))
     elif count:
         chosen = window.with_only_columns(pk, n, maintain_column_froms=True).subquery()
         outer = select(entity, chosen.c.n).join(chosen, pk == chosen.c[pk.key])
         rows = list(db.session.execute(outer.options(*eager).order_by(*order)).unique())
+    elif extra is not None:
+        chosen = window.with_only_columns(pk, maintain_column_froms=True)
+        outer = select(entity, extra).where(pk.in_(chosen)).options(*eager).order_by(*order)
+        rows = list(db.session.execute(outer).unique())
     else:
         chosen = window.with_only_columns(pk, maintain_column_froms=True)
         outer = select(entity).where(pk.in_(chosen)).options(*eager).order_by(*order)

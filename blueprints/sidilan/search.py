@@ -210,6 +210,7 @@ def list_page(f: Filters, user, today: date, args, options=()) -> KeysetPage:
         sort_keys=sort_keys,
         eager=options,
         reads_all=reads_all,
+        count_in_page=True,
     )
 
 

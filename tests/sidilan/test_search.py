@@ -344,3 +344,34 @@ def test_list_statements_flat_at_5_and_50_rows_with_distinct_places(app, client,
         assert _names(_list(html)) == min(rows, 20)
         counts.append(len(seen))
     assert counts[0] == counts[1] <= 6, counts
+
+
+def test_the_list_shows_its_count_on_every_page_and_past_the_end(app, client, auth, monkeypatch):
+    """The list's page carries its capped count in its own query: the label is the number of active persons
+    of the user's regency, on the first page, the next one, and a page past the last name (which shows no row
+    and counts on its own)."""
+    from html import unescape
+
+    from blueprints.auth.models import Regency
+    from blueprints.core import pagination
+    from blueprints.core.fmt import angka
+    from blueprints.core.pagination import encode_cursor
+
+    auth.login("operator.solok")
+    _add_people(app, "13.02", [(f"Uji Jumlah {i:02d}", None, None) for i in range(25)])
+    with app.app_context():
+        regency_id = db.session.scalar(select(Regency.id).where(Regency.code == "13.02"))
+        n = len(
+            db.session.scalars(
+                select(Person.id).where(Person.regency_id == regency_id, Person.active.is_(True))
+            ).all()
+        )
+    label = f"{angka(n)} data"
+    first = client.get("/sidilan/").get_data(as_text=True)
+    assert label in first
+    nxt = unescape(re.search(r'<a href="([^"]+)">Berikutnya', first).group(1))
+    assert label in client.get(nxt).get_data(as_text=True)
+    past = client.get(f"/sidilan/?hal=9&setelah={encode_cursor(['~~~~', 0])}").get_data(as_text=True)
+    assert label in past and "Tidak ada data yang cocok." in past
+    monkeypatch.setattr(pagination, "COUNT_CAP", n - 1)
+    assert f"lebih dari {angka(n - 1)} data" in client.get("/sidilan/").get_data(as_text=True)
