@@ -1,6 +1,6 @@
 """sidilan list: the capped count of a ragam or program filter reads a regency's active persons from an index
 
-Revision ID: 0019_p_sidilan_person_live_index
+Revision ID: 0019_sidilan_person_live_index
 Revises: 0018_sidilan_recipient_household
 Create Date: 2026-12-01 21:15:00
 
@@ -11,7 +11,7 @@ Create Date: 2026-12-01 21:15:00
 
 from alembic import op
 
-revision = "0019_p_sidilan_person_live_index"
+revision = "0019_sidilan_person_live_index"
 down_revision = "0018_sidilan_recipient_household"
 branch_labels = None
 depends_on = None
