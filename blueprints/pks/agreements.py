@@ -4,9 +4,10 @@ perpanjangan, the KSB's scope items, notes; and finding agreements. The create a
 
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
 from flask import url_for
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import Integer, and_, bindparam, func, literal, or_, select
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
@@ -368,12 +369,14 @@ def add_note(a: Agreement, form, user):
 NOTES_SHOWN = 30  # the newest notes a record page shows
 
 
-def visible_notes(a: Agreement, user):
-    """The newest notes of ``a`` that ``user`` may read, as a subquery of the note's columns (the record page
-    reads them with its timeline, ``timeline.story``)."""
+def visible_notes(role: str):
+    """The newest notes of one agreement that a user of ``role`` may read, as a subquery of the note's columns
+    (the record page reads them with its timeline, ``timeline.story``). The agreement and the user's regency are
+    the bound ``agreement_id`` and ``regency_id``, so one statement serves every record page of that role."""
+    user = SimpleNamespace(role=role, regency_id=bindparam("regency_id", type_=Integer))
     return (
         scoped(Note, user)
-        .where(Note.agreement_id == a.id)
+        .where(Note.agreement_id == bindparam("agreement_id", type_=Integer))
         .order_by(Note.created_at.desc(), Note.id.desc())
         .limit(NOTES_SHOWN)
         .subquery()

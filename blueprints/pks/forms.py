@@ -11,6 +11,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import Choice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, Select
 
@@ -59,14 +60,29 @@ class LongSelect(Select):
         return Markup(f'<option {selected}value="{escape(choice.value)}">{label}</option>')
 
 
+class IdSelectField(SelectField):
+    """A select of ``(id, label)`` pairs, possibly hundreds: each option is read once per use straight from
+    ``choices``, lazily (the form macro reads only the first), instead of WTForms converting the whole list on
+    every pass (groups check, rendering, iteration)."""
+
+    widget = LongSelect()
+
+    def has_groups(self):
+        return False
+
+    def iter_choices(self):
+        coerce, data = self.coerce, self.data
+        for value, label in self.choices or ():
+            yield Choice(value, label, coerce(value) == data, {})
+
+
 def _ids(label, message):
     """A select of record ids that takes only one of its options: junk, unknown or negative ids get ``message``."""
-    return SelectField(
+    return IdSelectField(
         label,
         coerce=int,
         choices=[],
         default=0,
-        widget=LongSelect(),
         invalid_value_message=message,
         invalid_choice_message=message,
     )

@@ -44,17 +44,21 @@ def party_options(with_signatories: bool = False):
 
 
 def record_options(with_signatories: bool = False):
-    """What an agreement's record pages show of it, each part in one query however many rows: parent,
-    initiating regency and its KSB scope item (joined: one each), a KSB's own scope items with the PKS of each
-    (joined too: none for another kind), parties (regency, organisation, number; ``with_signatories`` their
-    signatories). ``load_record`` reads the rest."""
+    """What an agreement's record pages show of it, in one query: parent, initiating regency and its KSB scope
+    item (one each), its parties (a few: regency, organisation, number; ``with_signatories`` their signatories)
+    all joined. ``load_record`` reads the rest (a KSB's scope items: joined here they would multiply the
+    parties' rows)."""
+    parties = joinedload(Agreement.parties)
+    signatories = (
+        parties.joinedload(Party.signatories) if with_signatories else parties.lazyload(Party.signatories)
+    )
     return (
         joinedload(Agreement.parent),
         joinedload(Agreement.pemrakarsa_regency),
         joinedload(Agreement.scope_item),
-        joinedload(Agreement.scope_items).joinedload(ScopeItem.agreements),
-        *party_options(with_signatories),
-        selectinload(Agreement.parties).joinedload(Party.number),
+        parties.joinedload(Party.regency),
+        signatories,
+        parties.joinedload(Party.number),
     )
 
 

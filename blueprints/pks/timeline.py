@@ -140,13 +140,16 @@ def _branches() -> tuple:
     return tuple(branches)
 
 
-def _rows(agreement_id: int, notes=None):
-    """Events, documents, letters, delivered reports, activities, evaluations and meetings of one agreement in
-    one UNION ALL, each as (source, id, instant, day, s1, s2, s3, s4, person): one query however many rows.
-    ``notes``: the notes subquery to add (``agreements.visible_notes``)."""
+@cache
+def _statement(notes_role: str | None):
+    """Events, documents, letters, delivered reports, activities, evaluations and meetings of one agreement (the
+    bound ``agreement_id``) in one UNION ALL, each as (source, id, instant, day, s1, s2, s3, s4, person): one
+    query however many rows. ``notes_role``: also the notes a user of that role may read
+    (``agreements.visible_notes``). Built once per role, so a record page neither builds nor keys it again."""
     text_null, day_null = TEXT_NULL, DAY_NULL
     branches = list(_branches())
-    if notes is not None:
+    if notes_role is not None:
+        notes = visible_notes(notes_role)
         author = aliased(User)
         branches.append(
             select(
@@ -164,8 +167,15 @@ def _rows(agreement_id: int, notes=None):
             .outerjoin(Regency, Regency.id == notes.c.regency_id)
         )
     union = union_all(*branches).subquery()
+    return select(union).order_by(union.c.source, union.c.id)
+
+
+def _rows(agreement_id: int, notes_user=None):
+    """The rows of ``_statement`` for one agreement (and the notes ``notes_user`` may read)."""
+    if notes_user is None:
+        return db.session.execute(_statement(None), {"agreement_id": agreement_id})
     return db.session.execute(
-        select(union).order_by(union.c.source, union.c.id), {"agreement_id": agreement_id}
+        _statement(notes_user.role), {"agreement_id": agreement_id, "regency_id": notes_user.regency_id}
     )
 
 
@@ -214,9 +224,8 @@ def story(a: Agreement, slips=None, notes_user=None) -> tuple[list[Item], list[M
     """The timeline of ``a``, the meetings that discussed it (newest first) and (for ``notes_user``) the notes
     they may read (newest first), from one UNION ALL. ``slips``: the agreement's own, when the caller has them
     already."""
-    notes_query = None if notes_user is None else visible_notes(a, notes_user)
     items, meetings, notes = [], [], []
-    for row in _rows(a.id, notes_query):
+    for row in _rows(a.id, notes_user):
         if row.source == "meeting":
             meetings.append(MeetingRow(row.id, row.day, row.s1 or "", row.s2 or ""))
         elif row.source == "note":

@@ -451,6 +451,15 @@ def test_pks_requires_its_ksb(solok, ids):
     assert r.status_code == 302
 
 
+def test_id_select_marks_the_chosen_option(solok, ids):
+    """A long id select (the parent of a new PKS) shows the option the user chose, and only that one, selected."""
+    page = solok.get(f"/pks/baru?jenis=PKS&induk={ids['ksb']}").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="parent_id".*?</select>', page, re.S).group(0)
+    assert f'<option selected value="{ids["ksb"]}">' in select
+    assert select.count("selected") == 1
+    assert '<option value="0">— tanpa induk —</option>' in select
+
+
 def test_byte_budgets(solok, ids):
     for aid in ids.values():
         for url in (
