@@ -39,8 +39,9 @@ def test_nik_errors_and_warnings():
 
 def test_audit_events_are_append_only(app):
     with app.app_context():
-        event = record("view", "test", 1, "membaca", user=None, regency_id=None)
+        record("view", "test", 1, "membaca", user=None, regency_id=None)
         db.session.commit()
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "test")).one()
         event.summary = "diubah"
         with pytest.raises(RuntimeError):
             db.session.commit()

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from flask import Flask, flash, request
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import ForeignKey, String, Text, delete, insert, select, update
+from sqlalchemy import ForeignKey, String, Text, bindparam, delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, joinedload, mapped_column
 from werkzeug.datastructures import CallbackDict
@@ -135,15 +135,7 @@ class ServerSessionInterface(SessionInterface):
         token = req.cookies.get(self.get_cookie_name(app))
         if not token or len(token) > 100:
             return ServerSession()
-        User = app.extensions[USER_MODEL]
-        # one query for the session and its user (with the regency and organisation every page shows): the user
-        # loader below then finds the user in the session's identity map
-        row = db.session.execute(
-            select(UserSession.id, UserSession.user_id, UserSession.data, UserSession.last_seen_at, User)
-            .outerjoin(User, User.id == UserSession.user_id)
-            .options(joinedload(User.regency), joinedload(User.organisation))
-            .where(UserSession.token_hash == _hash(token))
-        ).first()
+        row = db.session.execute(app.extensions[LOOKUP], {"token_hash": _hash(token)}).first()
         if row is None:
             return ServerSession(token=token)
         now = utcnow()
@@ -251,6 +243,19 @@ def _client() -> dict:
 
 
 USER_MODEL = "sinergi.user_model"
+LOOKUP = "sinergi.session_lookup"
+
+
+def _lookup_statement(User):
+    """One query for the session and its user (with the regency and organisation every page shows): the user
+    loader below then finds the user in the session's identity map. Built once per app, the token hash a bound
+    parameter: every request runs it, and building and keying a statement costs more than running this one."""
+    return (
+        select(UserSession.id, UserSession.user_id, UserSession.data, UserSession.last_seen_at, User)
+        .outerjoin(User, User.id == UserSession.user_id)
+        .options(joinedload(User.regency), joinedload(User.organisation))
+        .where(UserSession.token_hash == bindparam("token_hash"))
+    )
 
 
 # ---- who is logged in -------------------------------------------------------------------------------------
@@ -289,13 +294,14 @@ def of_user(user_id: int) -> list[UserSession]:
     from flask import current_app
 
     cutoff = utcnow() - idle_limit(current_app)
-    return list(
-        db.session.scalars(
-            select(UserSession)
-            .where(UserSession.user_id == user_id, UserSession.last_seen_at >= cutoff)
-            .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
-        )
-    )
+    return list(db.session.scalars(_OF_USER, {"user_id": user_id, "cutoff": cutoff}))
+
+
+_OF_USER = (  # built once: the statement of every "Sesi aktif" page
+    select(UserSession)
+    .where(UserSession.user_id == bindparam("user_id"), UserSession.last_seen_at >= bindparam("cutoff"))
+    .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+)
 
 
 def end_all(user_id: int, keep_current: bool = False) -> int:
@@ -349,6 +355,7 @@ def register_session_policy(app: Flask, user_model) -> None:
     """Server-side sessions for ``user_model`` (the account model, given by the app factory: core names no
     module)."""
     app.extensions[USER_MODEL] = user_model
+    app.extensions[LOOKUP] = _lookup_statement(user_model)
     app.session_interface = ServerSessionInterface()
 
     @app.before_request
