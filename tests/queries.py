@@ -32,3 +32,22 @@ def statements(app):
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", listener)
+
+
+def page_statements(app, client, url: str, keep) -> list[tuple[str, object]]:
+    """The statements, with their parameters, that a GET of ``url`` runs and ``keep(statement)`` accepts (for
+    the plan tests: EXPLAIN each one). The page must answer 200."""
+    seen: list[tuple[str, object]] = []
+    with app.app_context():
+        engine = db.engine
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        if keep(statement):
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(url).status_code == 200, url
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return seen

@@ -8,9 +8,9 @@ are tiny, so the test turns sequential scans off for its own transaction and che
 query."""
 
 import pytest
-from sqlalchemy import event
 
 from blueprints.core.extensions import db
+from tests.queries import page_statements
 from tests.replay import logged_in
 
 USER = "kerjasama.solok"
@@ -20,19 +20,7 @@ PAGES = ["/", "/pks/", "/pks/perhatian/reminders"]
 
 
 def _work_rows_statement(app, client, url: str) -> tuple[str, object]:
-    seen = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        if WORK_ROWS in statement:
-            seen.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
+    seen = page_statements(app, client, url, lambda statement: WORK_ROWS in statement)
     assert len(seen) == 1, f"{url}: {len(seen)} statements read the work rows"
     return seen[0]
 

@@ -6,9 +6,9 @@ Checked on SQLite, whose planner otherwise probes by regency alone (half of all 
 (a semi-join), so the index does not decide its plan there."""
 
 import pytest
-from sqlalchemy import event
 
 from blueprints.core.extensions import db
+from tests.queries import page_statements
 from tests.replay import logged_in
 
 USER = "kerjasama.solok"
@@ -18,19 +18,7 @@ PAGES = ["/pks/papan?jenis=PKS", "/pks/papan?jenis=KSB", "/pks/daftar", "/pks/me
 
 
 def _scoped_statements(app, client, url: str) -> list[tuple[str, object]]:
-    seen = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        if SCOPE in statement:
-            seen.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
+    seen = page_statements(app, client, url, lambda statement: SCOPE in statement)
     assert seen, f"{url}: no statement with the scope rule"
     return seen
 

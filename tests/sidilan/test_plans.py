@@ -6,11 +6,12 @@ is too small for the planner to prefer an index by itself)."""
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from blueprints.core.extensions import db
 from blueprints.core.pagination import encode_cursor
 from blueprints.sidilan.models import Person, Program
+from tests.queries import page_statements
 
 from .conftest import TIGO_JANGKO_NAGARI, person_id_of
 
@@ -48,20 +49,12 @@ def _urls(app) -> list[str]:
 
 def _captured(app, client, url, table="sidilan_person") -> list[tuple[str, object]]:
     """The SELECTs on the person table (or ``table``) a list request runs, with their parameters."""
-    seen = []
-    with app.app_context():
-        engine = db.engine
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and table in statement:
-            seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200, url
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return seen
+    return page_statements(
+        app,
+        client,
+        url,
+        lambda statement: statement.lstrip().upper().startswith("SELECT") and table in statement,
+    )
 
 
 def _full_scans(app, statement, parameters) -> list[str]:
