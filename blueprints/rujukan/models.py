@@ -161,6 +161,12 @@ class Referral(Versioned, db.Model):
         # The worklists (worklists.py): one facility's letters in a state, by validity.
         Index("ix_rujukan_referral_origin_status_valid", "origin_id", "status", "valid_until"),
         Index("ix_rujukan_referral_destination_status_valid", "destination_id", "status", "valid_until"),
+        # "Masuk hari ini" (issued today or planned for today): the planned visits of a receiver by day; the
+        # issue day is read from ix_rujukan_referral_issued_on, the two OR-ed in one bitmap on PostgreSQL.
+        Index("ix_rujukan_referral_destination_planned", "destination_id", "planned_visit"),
+        # "Menunggu jawaban kita": a receiver's letters in one state already in the worklists' order, so the
+        # arrived ones are read alone instead of walking every letter of the (destination, issued_at) index.
+        Index("ix_rujukan_referral_destination_status_issued", "destination_id", "status", "issued_at", "id"),
         # A patient's letters (the patient page), and the letters a search finds by their patient, checked
         # against the list's facility from the index (search.py).
         # The register book: one facility's letters of a month (then sorted by number, a month's few hundred).

@@ -26,8 +26,10 @@ def as_job(n_rows: int) -> bool:
 # ---- register --------------------------------------------------------------------------------------------------
 
 
-def register_stmt(organisation_id: int, y: int, m: int):
-    """The facility's letters issued in the month, in register order."""
+def register_stmt(organisation_id: int, y: int, m: int, patients=joinedload):
+    """The facility's letters issued in the month, in register order. ``patients``: how their patients load;
+    a page of it takes ``selectinload`` (its rows' patients by primary key: joined, PostgreSQL hashes every
+    patient of the regency before the LIMIT)."""
     start, end = month_bounds(y, m)
     return (
         select(Referral)
@@ -36,7 +38,7 @@ def register_stmt(organisation_id: int, y: int, m: int):
             Referral.issued_on >= start,  # the (origin, issue day, seq) index: the month's letters only
             Referral.issued_on <= end,
         )
-        .options(joinedload(Referral.patient), joinedload(Referral.destination))
+        .options(patients(Referral.patient), joinedload(Referral.destination))
         .order_by(Referral.seq, Referral.id)
     )
 

@@ -78,10 +78,16 @@ def panels_of(org_id: int, today: date, first: int = 5) -> dict[str, tuple[int, 
             literal(name).label("panel"),
             Referral.id.label("ref_id"),
             Referral.number.label("number"),
-            Patient.name.label("patient"),
+            Referral.patient_id.label("patient_id"),
             func.count().over().label("total"),
         )
-        branches.append(select(stmt.join_from(Referral, Patient).limit(first).subquery()))
+        shown = stmt.limit(first).subquery()
+        # the patient's name for the ``first`` letters shown only, by primary key: joined before the LIMIT,
+        # PostgreSQL hashes every patient of the regency once per worklist
+        patient = select(Patient.name).where(Patient.id == shown.c.patient_id).scalar_subquery()
+        branches.append(
+            select(shown.c.panel, shown.c.ref_id, shown.c.number, patient.label("patient"), shown.c.total)
+        )
     out: dict[str, tuple[int, list[PanelLine]]] = {}
     for row in db.session.execute(union_all(*branches)):
         total, lines = out.setdefault(row.panel, (row.total, []))

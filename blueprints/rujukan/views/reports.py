@@ -4,6 +4,7 @@ import io
 
 from flask import Response, abort, request
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from blueprints.auth.models import Regency, regencies
 from blueprints.core import audit
@@ -154,7 +155,11 @@ def register():
         audit.record("export", "rujukan_register", f"{y}-{m:02d}", f"register rujukan {y}-{m:02d} ({fmt})")
         db.session.commit()
         return response
-    page = paginate(stmt, request.args.get("hal"), filters=("bulan",))
+    page = paginate(
+        report_jobs.register_stmt(current_user.organisation_id, y, m, patients=selectinload),
+        request.args.get("hal"),
+        filters=("bulan",),
+    )
     audit.record("view", "rujukan_register", f"{y}-{m:02d}", f"melihat register rujukan {y}-{m:02d}")
     response = render(
         "rujukan/register.html",

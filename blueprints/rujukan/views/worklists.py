@@ -2,7 +2,7 @@
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from blueprints.core import audit
 from blueprints.core.pagination import paginate
@@ -23,9 +23,11 @@ def worklist_page():
     if name not in LABELS:
         abort(404)
     stmt = worklist(name, current_user.organisation_id, today_local())
+    # The page's patients by primary key in a second statement: joined, PostgreSQL hashes every patient of the
+    # regency before the LIMIT (it cannot sort the few letters first and probe only the page's patients).
     page = paginate(
         stmt.options(
-            joinedload(Referral.patient), joinedload(Referral.destination), joinedload(Referral.origin)
+            selectinload(Referral.patient), joinedload(Referral.destination), joinedload(Referral.origin)
         ),
         request.args.get("hal"),
         filters=("daftar",),
