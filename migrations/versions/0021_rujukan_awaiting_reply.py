@@ -1,7 +1,7 @@
 """rujukan awaiting reply index: a receiver's arrived letters, oldest first, for "menunggu jawaban kita"
 
-Revision ID: 0020_p_rujukan_awaiting_reply
-Revises: 0019_p_rujukan_planned_visit
+Revision ID: 0021_rujukan_awaiting_reply
+Revises: 0020_rujukan_planned_visit
 Create Date: 2026-12-01 21:15:00
 
 - ix_rujukan_referral_destination_status_issued (destination_id, status, issued_at, id): the receiver's letters
@@ -14,8 +14,8 @@ Create Date: 2026-12-01 21:15:00
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0020_p_rujukan_awaiting_reply"
-down_revision = "0019_p_rujukan_planned_visit"
+revision = "0021_rujukan_awaiting_reply"
+down_revision = "0020_rujukan_planned_visit"
 branch_labels = None
 depends_on = None
 

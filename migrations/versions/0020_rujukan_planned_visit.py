@@ -1,7 +1,7 @@
 """rujukan planned visit index: a receiver's letters planned for a day, for the "masuk hari ini" worklist
 
-Revision ID: 0019_p_rujukan_planned_visit
-Revises: 0018_sidilan_recipient_household
+Revision ID: 0020_rujukan_planned_visit
+Revises: 0019_sidilan_person_live_index
 Create Date: 2026-12-01 21:20:00
 
 - ix_rujukan_referral_destination_planned (destination_id, planned_visit): "masuk hari ini" is the receiver's
@@ -13,8 +13,8 @@ Create Date: 2026-12-01 21:20:00
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0019_p_rujukan_planned_visit"
-down_revision = "0018_sidilan_recipient_household"
+revision = "0020_rujukan_planned_visit"
+down_revision = "0019_sidilan_person_live_index"
 branch_labels = None
 depends_on = None
 
