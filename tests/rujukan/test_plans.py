@@ -11,11 +11,12 @@ status indexes cost the same and the planner's pick among them changes from run 
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from blueprints.core.extensions import db
 from blueprints.rujukan.worklists import LABELS
 from tests.clock import TODAY
+from tests.queries import page_statements
 from tests.replay import logged_in
 
 PKM, RSUD, DINKES = "faskes.solok", "faskes.rsud.sijunjung", "dinkes.solok"
@@ -60,23 +61,12 @@ PAGES = [
 def _main_query(app, client, url: str, marker: str) -> tuple[str, object]:
     """The last statement of the page on rujukan_referral holding ``marker`` (the rows, after the count), with its
     parameters."""
-    seen = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        if (
-            "rujukan_referral" in statement
-            and marker in statement
-            and not statement.startswith("SELECT count(")
-        ):
-            seen.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
+    seen = page_statements(
+        app,
+        client,
+        url,
+        lambda s: "rujukan_referral" in s and marker in s and not s.startswith("SELECT count("),
+    )
     assert seen, f"{url}: no query with {marker}"
     return seen[-1]
 
@@ -143,19 +133,7 @@ def test_search_reads_its_index(app, q, what, index):
 
 
 def _statements(app, client, url: str) -> list[str]:
-    seen = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return seen
+    return [statement for statement, _ in page_statements(app, client, url, lambda s: True)]
 
 
 ROW_PAGES = [
