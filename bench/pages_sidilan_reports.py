@@ -68,14 +68,17 @@ def _median_ms(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def blank_form_ratio(app, repeats: int = 7) -> float:
-    """Blank paper form PDF (the route, as operator.solok, for the first jorong of a Solok nagari) over a
-    one-paragraph PDF, medians of the same run."""
+def _blank_form_times(app, repeats: int = 7) -> dict:
+    """Median ms of the blank paper form of the first jorong of a Solok nagari, rendered alone (the same call the
+    print route makes) and through the route (as operator.solok: the request, its queries and its audit), and of a
+    one-paragraph PDF, in the same run."""
     from sqlalchemy import select
 
+    from blueprints.auth.models import Regency
     from blueprints.core.extensions import db
     from blueprints.core.pdf import PAPER, html_to_pdf
     from blueprints.demo import DEMO_PASSWORD
+    from blueprints.sidilan.paper_form import paper_form_pdf
     from blueprints.wilayah.models import Jorong, Wilayah
 
     with app.app_context():
@@ -86,10 +89,16 @@ def blank_form_ratio(app, repeats: int = 7) -> float:
         ).first()
         nagari = db.session.get(Wilayah, jorong.nagari_code)
         args = {"kecamatan": nagari.parent_code, "nagari": nagari.code, "jorong": jorong.id, "cetak": "1"}
+        jorong_id, nagari_code = jorong.id, nagari.code
     client = app.test_client()
     client.post("/masuk", data={"username": "operator.solok", "password": DEMO_PASSWORD})
 
-    def form():
+    def render():
+        with app.test_request_context("/sidilan/"):
+            regency = db.session.scalars(select(Regency).where(Regency.code == "13.02")).one()
+            paper_form_pdf(regency, db.session.get(Wilayah, nagari_code), db.session.get(Jorong, jorong_id))
+
+    def route():
         response = client.get("/sidilan/cetak/formulir", query_string=args)
         assert response.mimetype == "application/pdf", response.status_code
 
@@ -102,10 +111,25 @@ def blank_form_ratio(app, repeats: int = 7) -> float:
 
     with app.app_context():
         t_par = _median_ms(paragraph, repeats)
-    return _median_ms(form, repeats) / t_par
+    return {"render": _median_ms(render, repeats), "route": _median_ms(route, repeats), "paragraph": t_par}
 
 
-RATIOS = [("SIDILAN blank form PDF / one-paragraph PDF", blank_form_ratio, 10.0)]
+def blank_form_ratio(app) -> float:
+    """The blank form's render over a one-paragraph PDF's (as the letter's ratio in bench/rujukan_pdf.py)."""
+    times = _blank_form_times(app)
+    return times["render"] / times["paragraph"]
+
+
+def blank_form_request_ratio(app) -> float:
+    """The whole print request (session, queries, audit, render) over a one-paragraph PDF's render."""
+    times = _blank_form_times(app)
+    return times["route"] / times["paragraph"]
+
+
+RATIOS = [
+    ("SIDILAN blank form PDF / one-paragraph PDF", blank_form_ratio, 10.0),
+    ("SIDILAN blank form print request / one-paragraph PDF", blank_form_request_ratio, None),
+]
 
 
 def main() -> None:

@@ -9,7 +9,7 @@
    is asked for as an htmx partial. A row whose facts are missing (its data module is not there) is skipped.
    A pages module may also hold ``RATIOS = [(label, callable(app) -> float, budget_ratio), ...]``: called
    once on the same app, the number it returns (e.g. a PDF's render time over a one-paragraph PDF's) is
-   compared with ``budget_ratio``.
+   compared with ``budget_ratio`` (None: shown, not judged).
 3. gunicorn (``-w 2``) on the SQLite data set, and ``wrk`` against the SIDILAN list (a logged-in cookie) and
    ``/healthz`` in the same run: requests/s of each and their ratio.
 
@@ -226,7 +226,7 @@ def time_ratios(app, database: str) -> list[dict]:
                 "median": value,
                 "cpu": None,
                 "note": "",
-                "verdict": "PASS" if value <= budget else "FAIL",
+                "verdict": "-" if budget is None else "PASS" if value <= budget else "FAIL",
             }
         )
     return results
@@ -292,7 +292,7 @@ def budget_text(budget) -> str:
     if budget is None:
         return "-"
     if isinstance(budget, tuple):  # a RATIOS row: the "median" column holds the ratio
-        return f"≤ {budget[1]}× (rasio)"
+        return f"≤ {budget[1]}× (rasio)" if budget[1] is not None else "- (rasio)"
     return f"{budget} ms"
 
 

@@ -1,8 +1,5 @@
 """SIDILAN printouts: the blank paper form per jorong (docs/sidilan.md §12) and the profile PDF."""
 
-from functools import lru_cache
-
-import segno
 from flask import request
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,27 +18,12 @@ from blueprints.wilayah.service import Cascade
 from .. import bp, exporter
 from .. import values as V
 from ..access import may_see_nik
-from ..assessments import barthel_maxima
 from ..assistance import assistance_for
 from ..disability import wgss_flag
 from ..models import Person, VerificationEvent
+from ..paper_form import paper_form_pdf
 
 # ---- blank paper form per jorong (docs/sidilan.md §12) ------------------------------------------
-
-
-def form_number(nagari_code: str, jorong_id: int | None) -> str:
-    """Short, human-copyable: 'F-0218-2004-J7' (kecamatan + nagari digits, jorong id)."""
-    digits = nagari_code.replace(".", "")
-    return f"F-{digits[2:6]}-{digits[6:]}" + (f"-J{jorong_id}" if jorong_id else "")
-
-
-@lru_cache(maxsize=1024)
-def form_qr(nagari_code: str, jorong_id: int | None, number: str) -> str:
-    """The form's QR code as a PNG data URI, one pixel a module (the PDF scales it up without smoothing).
-    The same for every print of one jorong's form, and choosing its mask pattern costs more than the rest
-    of the request around the PDF, so it is kept (a regency has a few thousand jorong)."""
-    payload = f"SIDILAN|{nagari_code}|{jorong_id or ''}|{number}"
-    return segno.make(payload, error="m").png_data_uri(scale=1)
 
 
 @bp.route("/cetak/formulir")
@@ -54,20 +36,7 @@ def paper_form():
         if not errors:
             nagari = db.session.get(Wilayah, cascade.nagari)
             jorong = db.session.get(Jorong, cascade.jorong_id) if cascade.jorong_id else None
-            number = form_number(nagari.code, jorong.id if jorong else None)
-            maxima = barthel_maxima()  # configurable (unverified item maxima, docs/sidilan.md §8.2)
-            pdf = render_pdf(
-                "sidilan/pdf_form.html",
-                regency=current_user.regency,
-                kecamatan=nagari.parent,
-                nagari=nagari,
-                jorong=jorong,
-                form_no=number,
-                qr=form_qr(nagari.code, jorong.id if jorong else None, number),
-                v=V,
-                maxima=maxima,
-                footer=f"SIDILAN · {number}",
-            )
+            pdf = paper_form_pdf(current_user.regency, nagari, jorong)
             name = (jorong.name if jorong else nagari.name).replace(" ", "_")
             return pdf_response(pdf, f"formulir-sidilan-{name}.pdf")
     return render("sidilan/report_form.html", cascade=cascade, errors=errors, status=422 if errors else 200)
