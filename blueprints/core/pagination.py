@@ -267,7 +267,15 @@ def keyset(
         and not stmt._distinct
         and not stmt._group_by_clauses
     )
-    extra = _capped_count_column(stmt) if counted_inline else None
+    # the count the page's statement carries: every row of the list (a window count before the LIMIT), or the
+    # capped count as a scalar subquery
+    extra = (
+        func.count().over().label("n")
+        if counted_by_page
+        else _capped_count_column(stmt)
+        if counted_inline
+        else None
+    )
     base = stmt
     if total is not None:
         capped = False
@@ -285,14 +293,14 @@ def keyset(
         return [k.asc() if forward != descending else k.desc() for k in sort_keys]
 
     if before is not None and after is None:
-        items, n = _read(stmt.where(beyond(before, False)), ordered(False), per_page + 1, eager, extra=extra)
+        items, n = _read(stmt.where(beyond(before, False)), ordered(False), per_page + 1, eager, extra)
         at_start = len(items) <= per_page
         items = items[:per_page][::-1]
         page, more = (1 if at_start else max(page, 2)), True
     else:
         if after is not None:
             stmt = stmt.where(beyond(after, True))
-        items, n = _read(stmt, ordered(True), per_page + 1, eager, count=counted_by_page, extra=extra)
+        items, n = _read(stmt, ordered(True), per_page + 1, eager, extra)
         if counted_by_page:
             total, capped = min(n, COUNT_CAP), n > COUNT_CAP
         more = len(items) > per_page
@@ -329,31 +337,26 @@ def _capped_count_column(stmt: Select, cap: int | None = None):
     return select(func.count()).select_from(limited).correlate(None).scalar_subquery().label("n")
 
 
-def _read(stmt: Select, order: list, limit: int, eager, count: bool = False, extra=None) -> tuple[list, int]:
-    """The first ``limit`` entities of ``stmt`` in ``order`` and, with ``count``, how many rows ``stmt`` gives
-    (else 0). With ``eager`` options the rows are chosen by their primary key in a subquery and the outer query
-    loads them with their related rows. ``extra``: a count column (``_capped_count_column``) the statement
-    carries instead; its value is returned in place of the window count."""
+def _read(stmt: Select, order: list, limit: int, eager, count_column=None) -> tuple[list, int]:
+    """The first ``limit`` entities of ``stmt`` in ``order`` and the value of ``count_column`` (a count the
+    statement carries: a window count over every row of ``stmt``, or ``_capped_count_column``; else 0). With
+    ``eager`` options the rows are chosen by their primary key (and the count) in a subquery and the outer query
+    loads them with their related rows."""
     window = stmt.order_by(*order).limit(limit)
-    if not eager and not count and extra is None:
+    if not eager and count_column is None:
         return list(db.session.scalars(window)), 0
     entity = stmt.column_descriptions[0]["entity"]
     (pk,) = entity.__mapper__.primary_key
-    n = func.count().over().label("n") if extra is None else extra  # before the LIMIT: every row of ``stmt``
-    if not eager:
-        rows = list(db.session.execute(window.add_columns(n)))
-    elif count:
-        chosen = window.with_only_columns(pk, n, maintain_column_froms=True).subquery()
-        outer = select(entity, chosen.c.n).join(chosen, pk == chosen.c[pk.key])
-        rows = list(db.session.execute(outer.options(*eager).order_by(*order)).unique())
-    elif extra is not None:
-        chosen = window.with_only_columns(pk, maintain_column_froms=True)
-        outer = select(entity, extra).where(pk.in_(chosen)).options(*eager).order_by(*order)
-        rows = list(db.session.execute(outer).unique())
-    else:
+    if count_column is None:
         chosen = window.with_only_columns(pk, maintain_column_froms=True)
         outer = select(entity).where(pk.in_(chosen)).options(*eager).order_by(*order)
         return list(db.session.scalars(outer).unique()), 0
+    if not eager:
+        rows = list(db.session.execute(window.add_columns(count_column)))
+    else:
+        chosen = window.with_only_columns(pk, count_column, maintain_column_froms=True).subquery()
+        outer = select(entity, chosen.c.n).join(chosen, pk == chosen.c[pk.key])
+        rows = list(db.session.execute(outer.options(*eager).order_by(*order)).unique())
     return [r[0] for r in rows], (rows[0][1] if rows else 0)
 
 
