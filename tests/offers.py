@@ -1,6 +1,7 @@
 """The one way tests reach a background job offered by a page: GET the file's URL (the offer page with its
 button; nothing starts), then press the button (the POST of the page's form): the job's page."""
 
+import gzip
 import html
 import re
 
@@ -8,6 +9,8 @@ from sqlalchemy import func, select
 
 from blueprints.core.extensions import db
 from blueprints.core.jobs import Job
+
+PAGE_BUDGET = 14_000  # bytes gzipped, as every full page
 
 FORM = re.compile(
     r'<form method="post" action="([^"]+)"><input type="hidden" name="csrf_token" value="[^"]*">'
@@ -25,6 +28,7 @@ def offer_page(client, url: str, button: str = "Buat berkas", **kw) -> str:
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and page.mimetype == "text/html", (page.status_code, text[:300])
     assert f"<button>{button}</button>" in text and "di latar belakang" in text, text[:2000]
+    assert len(gzip.compress(page.get_data(), compresslevel=6)) <= PAGE_BUDGET
     (action,) = FORM.findall(text)
     return html.unescape(action)
 
