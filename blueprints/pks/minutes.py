@@ -5,7 +5,7 @@ from datetime import date
 from typing import NamedTuple
 
 from flask import url_for
-from sqlalchemy import and_, select, true
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -125,21 +125,44 @@ class Linkable(NamedTuple):
     judul: str
 
 
-def linkable(m: Meeting) -> list[Linkable]:
-    """Agreements the user can see that a meeting may discuss (not cancelled), as plain rows. The same query
+LINK_OFFERS = 30  # options the link form shows at once; a search narrows the rest
+
+
+def linkable(m: Meeting, cari: str = "", only: int | None = None) -> list[Linkable]:
+    """Agreements the user can see that a meeting may discuss (not cancelled), as plain rows, at most
+    ``LINK_OFFERS + 1`` (one more tells the page that a search would show others). Without ``cari`` they are the
+    family of what the meeting discusses (its KSB, the KSB's PKS); with it, any whose title holds the words or whose
+    number is typed; ``only`` asks whether that one agreement may be linked (a submitted choice). The same query
     loads the agreements ``m`` discusses (any the user can see or not) into ``m.agreements`` unless already
     loaded: only those rows are read as models."""
     clause = scope_of(Agreement)
     offered = and_(true() if clause is None else clause, Agreement.tahap != "dibatalkan")
-    discussed = Agreement.id.in_(
-        select(meeting_agreement.c.agreement_id).where(meeting_agreement.c.meeting_id == m.id)
-    )
+    discussed_ids = select(meeting_agreement.c.agreement_id).where(meeting_agreement.c.meeting_id == m.id)
+    discussed = Agreement.id.in_(discussed_ids)
+    cari = cari.strip()
+    if only is not None:  # a replay of a link already made names a discussed one: still valid
+        offered = and_(offered, Agreement.id == only)
+    elif cari:
+        by_title = Agreement.judul.icontains(cari[:100], autoescape=True)
+        offered = and_(
+            offered, ~discussed, or_(by_title, Agreement.id == int(cari)) if cari.isdigit() else by_title
+        )
+    else:
+        parents = select(Agreement.parent_id).where(discussed, Agreement.parent_id.is_not(None))
+        family = or_(
+            Agreement.parent_id.in_(discussed_ids),
+            Agreement.id.in_(parents),
+            Agreement.parent_id.in_(parents),
+        )
+        offered = and_(offered, ~discussed, family)
     model = aliased(Agreement)
+    # The discussed rows first (all of them: they fill m.agreements), then the offers up to the limit.
     rows = db.session.execute(
         select(Agreement.id, Agreement.jenis, Agreement.judul, offered.label("offered"), model)
         .outerjoin(model, and_(model.id == Agreement.id, discussed))
         .where(discussed | offered)
-        .order_by(Agreement.id)
+        .order_by(discussed.desc(), Agreement.id)
+        .limit(select(func.count()).select_from(discussed_ids.subquery()).scalar_subquery() + LINK_OFFERS + 1)
     ).all()
     if "agreements" not in m.__dict__:
         set_committed_value(m, "agreements", [row[-1] for row in rows if row[-1] is not None])

@@ -57,19 +57,24 @@ def _forms():
     return att, DecisionForm(prefix="k"), act
 
 
-def _link_form(m, posting: bool = False) -> LinkAgreementForm:
-    """Offers only agreements the user can see that the meeting does not list yet; a submit may also name one it
-    already lists (a replay of the same link, which then changes nothing)."""
+def _link_form(m, posting: bool = False) -> tuple[LinkAgreementForm, bool]:
+    """The link form and whether there are more offers than it shows. It offers agreements the user can see that
+    the meeting does not list yet: the meeting's KSB family, or what the search (``?cari=``) finds; a submit is
+    checked against the one agreement it names (which may be one the meeting lists: a replay)."""
     form = LinkAgreementForm()
-    offered = minutes.linkable(m)  # first: it loads m.agreements
-    listed = {a.id for a in m.agreements}
-    form.agreement_id.choices = [
-        (x.id, f"{x.jenis} #{x.id}: {x.judul[:70]}") for x in offered if posting or x.id not in listed
-    ]
-    return form
+    only = None
+    if posting:
+        posted = request.form.get("agreement_id", "")
+        only = int(posted) if posted.isdigit() and len(posted) < 10 else -1
+    # first: it loads m.agreements
+    offered = minutes.linkable(m, cari=request.args.get("cari", ""), only=only)
+    shown = offered[: minutes.LINK_OFFERS]
+    form.agreement_id.choices = [(x.id, f"{x.jenis} #{x.id}: {x.judul[:70]}") for x in shown]
+    return form, len(offered) > len(shown)
 
 
-def _page(m, att, dec, act, link_form=None, status=200, error=None):
+def _page(m, att, dec, act, link=None, status=200, error=None):
+    link_form, link_more = link or _link_form(m)
     return render(
         "pks/meeting.html",
         m=m,
@@ -77,7 +82,10 @@ def _page(m, att, dec, act, link_form=None, status=200, error=None):
         dec_form=dec,
         act_form=act,
         links=minutes.meeting_files(m),
-        link_form=link_form or _link_form(m),
+        link_form=link_form,
+        link_more=link_more,
+        link_limit=minutes.LINK_OFFERS,
+        cari=request.args.get("cari", "").strip(),
         today=today_local(),
         can_write=can_write(),
         status=status,
@@ -122,15 +130,9 @@ def action_done(meeting_id, item_id):
 def meeting_link(meeting_id):
     """Add another agreement discussed in the same meeting (only one the user can see)."""
     m = get_scoped_or_404(Meeting, meeting_id)
-    form = _link_form(m, posting=True)
+    form, _ = _link_form(m, posting=True)
     if form.validate_on_submit() and (done := answer(minutes.link_agreement(m, form))):
         return done
-    form.agreement_id.choices = _link_form(
-        m
-    ).agreement_id.choices  # shown again: only what it does not list yet
-    error = (
-        None
-        if form.agreement_id.choices
-        else "Tidak ada kesepakatan lain yang dapat ditambahkan ke rapat ini."
-    )
-    return _page(m, *_forms(), link_form=form, status=FORM_INVALID, error=error)
+    offers, more = _link_form(m)  # shown again: only what it does not list yet
+    form.agreement_id.choices = offers.agreement_id.choices
+    return _page(m, *_forms(), link=(form, more), status=FORM_INVALID)
