@@ -125,6 +125,7 @@ class Linkable(NamedTuple):
     judul: str
 
 
+_DISCUSSED = aliased(Agreement, name="discussed")  # built once: an alias of a wide model costs a millisecond
 LINK_OFFERS = 30  # options the link form shows at once; a search narrows the rest
 
 
@@ -137,36 +138,41 @@ def linkable(m: Meeting, cari: str = "", only: int | None = None) -> list[Linkab
     loaded: only those rows are read as models."""
     clause = scope_of(Agreement)
     offered = and_(true() if clause is None else clause, Agreement.tahap != "dibatalkan")
+    link = meeting_agreement.alias("discussed_link")
+    discussed = link.c.agreement_id.is_not(None)
     discussed_ids = select(meeting_agreement.c.agreement_id).where(meeting_agreement.c.meeting_id == m.id)
-    discussed = Agreement.id.in_(discussed_ids)
     cari = cari.strip()
     if only is not None:  # a replay of a link already made names a discussed one: still valid
         offered = and_(offered, Agreement.id == only)
     elif cari:
         by_title = Agreement.judul.icontains(cari[:100], autoescape=True)
-        offered = and_(
-            offered, ~discussed, or_(by_title, Agreement.id == int(cari)) if cari.isdigit() else by_title
-        )
+        offered = and_(offered, or_(by_title, Agreement.id == int(cari)) if cari.isdigit() else by_title)
     else:
-        parents = select(Agreement.parent_id).where(discussed, Agreement.parent_id.is_not(None))
+        parents = (
+            select(Agreement.parent_id)
+            .join(meeting_agreement, meeting_agreement.c.agreement_id == Agreement.id)
+            .where(meeting_agreement.c.meeting_id == m.id, Agreement.parent_id.is_not(None))
+            .cte("discussed_parents")
+        )
         family = or_(
             Agreement.parent_id.in_(discussed_ids),
-            Agreement.id.in_(parents),
-            Agreement.parent_id.in_(parents),
+            Agreement.id.in_(select(parents.c.parent_id)),
+            Agreement.parent_id.in_(select(parents.c.parent_id)),
         )
-        offered = and_(offered, ~discussed, family)
-    model = aliased(Agreement)
+        offered = and_(offered, family)
     # The discussed rows first (all of them: they fill m.agreements), then the offers up to the limit.
     rows = db.session.execute(
-        select(Agreement.id, Agreement.jenis, Agreement.judul, offered.label("offered"), model)
-        .outerjoin(model, and_(model.id == Agreement.id, discussed))
+        select(Agreement.id, Agreement.jenis, Agreement.judul, _DISCUSSED)
+        .outerjoin(link, and_(link.c.agreement_id == Agreement.id, link.c.meeting_id == m.id))
+        .outerjoin(_DISCUSSED, _DISCUSSED.id == link.c.agreement_id)
         .where(discussed | offered)
-        .order_by(discussed.desc(), Agreement.id)
+        .order_by(link.c.agreement_id.is_(None), Agreement.id)
         .limit(select(func.count()).select_from(discussed_ids.subquery()).scalar_subquery() + LINK_OFFERS + 1)
     ).all()
     if "agreements" not in m.__dict__:
         set_committed_value(m, "agreements", [row[-1] for row in rows if row[-1] is not None])
-    return [Linkable(aid, jenis, judul) for aid, jenis, judul, is_offered, _ in rows if is_offered]
+    # a row is there because it is discussed or offered; a discussed one is offered only as the replay asked
+    return [Linkable(aid, jenis, judul) for aid, jenis, judul, seen in rows if seen is None or aid == only]
 
 
 @creates_once
