@@ -270,6 +270,17 @@ def test_kept_warnings_are_shown_filterable_and_cleared_with_a_trail(app, operat
     record = operator.get(f"/sidilan/orang/{flagged.id}").text
     assert "Perlu dicek" in record and "belum terdaftar di nagari ini" in record and "Sudah dicek" in record
     assert "Perlu dicek" not in operator.get(f"/sidilan/orang/{clean.id}").text
+    with app.app_context():
+        first = db.session.scalar(select(func.min(QualityFlag.id)).where(QualityFlag.person_id == flagged.id))
+    # another record's flag through this record's URL clears nothing
+    assert (
+        "sudah ditandai selesai"
+        in operator.post(f"/sidilan/orang/{clean.id}/dicek/{first}", follow_redirects=True).text
+    )
+    assert (
+        "sudah ditandai selesai"
+        in operator.post(f"/sidilan/orang/{clean.id}/dicek/999999", follow_redirects=True).text
+    )
     listed = operator.get("/sidilan/?dicek=ya&q=zai").text
     assert "Zaitun Flagged" in listed and "Zainal Clean" not in listed
     assert 'option value="ya" selected>Perlu dicek' in listed
