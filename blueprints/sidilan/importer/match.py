@@ -35,7 +35,7 @@ def _candidates(rows, user) -> tuple[dict[str, list], dict[tuple, list]]:
     """Live records in the user's scope by No. KK and by (birth date, nagari): (id, name, NIK) each."""
     kks = sorted({r.values["no_kk"] for r in rows if r.values.get("no_kk")})
     births = sorted({r.values["tanggal_lahir"] for r in rows if r.values.get("tanggal_lahir")})
-    nagari = {r.values.get("nagari_code") for r in rows}
+    nagari = sorted({r.values["nagari_code"] for r in rows if r.values.get("nagari_code")})
     by_kk: dict[str, list] = {}
     by_birth: dict[tuple, list] = {}
     cols = (Person.id, Person.merged_into_id, Person.nama_lengkap, Person.nik)
@@ -45,12 +45,12 @@ def _candidates(rows, user) -> tuple[dict[str, list], dict[tuple, list]]:
         )
         for pid, merged, name, nik, kk in db.session.execute(stmt.order_by(Person.id)):
             by_kk.setdefault(kk, []).append((merged or pid, name, nik))
-    for chunk in _chunks(births):
+    for chunk in _chunks(births) if nagari else ():
         stmt = scoped(Person, user, *cols, Person.tanggal_lahir, Person.nagari_code).where(
-            Person.tanggal_lahir.in_(chunk), Person.active.is_(True)
+            Person.tanggal_lahir.in_(chunk), Person.nagari_code.in_(nagari), Person.active.is_(True)
         )
         for pid, merged, name, nik, born, code in db.session.execute(stmt.order_by(Person.id)):
-            if code in nagari:
+            if code:
                 by_birth.setdefault((born, code), []).append((merged or pid, name, nik))
     return by_kk, by_birth
 
