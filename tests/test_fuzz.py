@@ -41,6 +41,8 @@ NOT_FUZZED = {
     "auth.login": "throttled per address; tests/test_bad_input.py feeds it bad values",
     "sidilan.import_undo": "the demo holds no import batch; tests/sidilan/test_import.py feeds it bad values",
     "sidilan.import_resume": "the demo holds no import batch; tests/sidilan/test_import.py feeds it bad values",
+    "sidilan.import_decide": "the demo holds no pending import; tests/sidilan/test_import_real.py feeds it bad values",
+    "sidilan.flag_clear": "the demo holds no data-quality flag; tests/sidilan/test_import_real.py feeds it bad values",
 }
 # The button of a background job's offer page (core.jobs.Offer) is shown over a size the demo stays under; the
 # POST carries nothing but the CSRF token (the URL's own query is what the GET read), and the tests named here

@@ -147,7 +147,7 @@ def filter_summary(f: Filters) -> str:
     """For the audit log: which filters, never the search text (it may be a NIK or a name)."""
     parts = [
         f"{k}={getattr(f, k)}"
-        for k in ("kecamatan", "nagari", "jorong", "ragam", "lansia", "status", "program")
+        for k in ("kecamatan", "nagari", "jorong", "ragam", "lansia", "status", "program", "dicek")
         if getattr(f, k)
     ]
     if f.q:

@@ -183,6 +183,7 @@ class Person(Versioned, RegencyScoped, db.Model):
     pemberi_persetujuan: Mapped[str | None] = mapped_column(String(120))
     sumber_data: Mapped[str | None] = mapped_column(String(30))
     tags: Mapped[str] = mapped_column(String(200), default="")  # comma-separated codes, see values.TAGS
+    catatan: Mapped[str | None] = mapped_column(String(500))  # free notes (e.g. an import's remarks column)
     # workflow
     status_verifikasi: Mapped[str] = mapped_column(String(20), default="draf")
     catatan_verifikasi: Mapped[str | None] = mapped_column(String(500))
@@ -205,6 +206,12 @@ class Person(Versioned, RegencyScoped, db.Model):
     kecamatan = relationship("Wilayah", foreign_keys=[kecamatan_code])
     nagari = relationship("Wilayah", foreign_keys=[nagari_code])
     jorong = relationship("Jorong")
+    # the data-quality flags not cleared yet (quality.py), newest last
+    open_flags: Mapped[list["QualityFlag"]] = relationship(
+        primaryjoin="and_(QualityFlag.person_id == Person.id, QualityFlag.cleared_at.is_(None))",
+        order_by="QualityFlag.id",
+        viewonly=True,
+    )
 
     def age_on(self, when: date) -> int | None:
         if self.tanggal_lahir is None:
@@ -438,6 +445,22 @@ class ChangeLog(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user = relationship("User")
+
+
+class QualityFlag(RegencyScoped, db.Model):
+    """A data-quality flag on a person ("perlu dicek"): a dry-run warning of the import that created it (unknown
+    jorong, NIK from a number cell, ...). Open until a clerk clears it (``cleared_at``; audited)."""
+
+    __tablename__ = "sidilan_quality_flag"
+    # the list's "perlu dicek" filter probes this per person it walks; the record page reads a person's open ones
+    __table_args__ = (Index("ix_sidilan_quality_flag_person_open", "person_id", "cleared_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("sidilan_person.id"))
+    message: Mapped[str] = mapped_column(String(300))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_import_batch.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cleared_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 # The verification trail and the field history are evidence: written once, never edited.

@@ -18,6 +18,7 @@ from blueprints.core.textsearch import MIN_CHARS
 from . import values as V
 from .models import PERSON_TEXT, Assistance, Disability, Person
 from .names import name_key, name_search
+from .quality import needs_check
 
 
 def live(stmt):
@@ -35,6 +36,7 @@ class Filters:
     lansia: str = ""  # "" / "ya"
     status: str = ""
     program: str = ""  # Program.id as text
+    dicek: str = ""  # "" / "ya": only records with an open data-quality flag ("perlu dicek", quality.py)
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -50,6 +52,7 @@ class Filters:
             lansia=get("lansia"),
             status=get("status"),
             program=get("program"),
+            dicek=get("dicek"),
         )
 
     @classmethod
@@ -160,6 +163,8 @@ def _filtered(f: Filters, user, today: date):
         stmt = stmt.where(Person.status_verifikasi == f.status)
     if f.program.isdigit() and int(f.program) < 2**31:
         stmt = stmt.where(_receives(int(f.program)))
+    if f.dicek == "ya":
+        stmt = stmt.where(needs_check())
     return stmt
 
 

@@ -21,7 +21,7 @@ from blueprints.core.outcome import Outcome
 from blueprints.core.scope import scoped
 from blueprints.core.timeutil import today_local, utcnow
 
-from .. import duplicates
+from .. import duplicates, quality
 from ..disability import new_disability, ragam_data
 from ..history import record_creations
 from ..households import ADDRESS_FIELDS
@@ -29,7 +29,7 @@ from ..models import ChangeLog, Disability, Household, Person
 from ..person import derived_values, new_person_values
 from ..report_models import BERJALAN, GAGAL, MENUNGGU, SELESAI, ImportBatch
 from .pending import _area, load_pending
-from .plan import BARU, COCOK, DITOLAK, dry_run
+from .plan import BARU, COCOK, DITOLAK, USUL, dry_run
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ PERSON_KEYS = (
     "jorong_id",
     "rt",
     "rw",
+    "catatan",
 )
 IMPORT_FAILED = (
     "Impor terhenti karena kesalahan. Bagian yang sudah tersimpan tetap ada: lanjutkan impor, atau batalkan "
@@ -180,9 +181,10 @@ def _make_plan(batch: ImportBatch, user) -> list[dict] | None:
     pending = load_pending(batch.token or "", user)
     if pending is None:
         return None
-    run = dry_run(pending, user, today_local())
+    run = dry_run(pending, user, today_local()).decide(pending.decisions)
     todo = [
         {k: _plain(v) for k, v in r.values.items() if k in PERSON_KEYS + ("ragam", "ragam_text", "derajat")}
+        | {"flags": r.warnings}
         for r in run.rows
         if r.status == BARU
     ]
@@ -190,7 +192,7 @@ def _make_plan(batch: ImportBatch, user) -> list[dict] | None:
     batch.rows_total = len(run.rows)
     batch.created_count, batch.matched_count, batch.rejected_count = (
         counts[BARU],
-        counts[COCOK],
+        counts[COCOK] + counts[USUL],  # an undecided proposal is not created: it is probably that person
         counts[DITOLAK],
     )
     batch.rejected_json = json.dumps(
@@ -301,6 +303,7 @@ def _write_chunk(batch: ImportBatch, rows: list[dict], user, source: str) -> tup
     ]
     if texts:
         db.session.connection().execute(ChangeLog.__table__.insert(), texts)
+    quality.flag_created(ids, [r.get("flags") or () for r in rows], user.regency_id, batch.id)
     duplicates.open_import_cases(pairs, ids, user.regency_id)
     return ids, created_households
 

@@ -168,3 +168,97 @@ def lookup(values, text: str) -> str | None:
         if t in (normalise_header(code), normalise_header(lab)):
             return code
     return None
+
+
+# The one synonym table of no-NIK reasons as clerks write them in a remarks column (values.ALASAN_TANPA_NIK
+# codes). A phrase matches as whole words of a remark part; a ``=`` phrase only as the whole part (so "anak"
+# alone is a child without an e-KTP, while "tinggal dengan anak" stays a note).
+NO_NIK_SYNONYMS = {
+    "belum_rekam": (
+        "belum rekam",
+        "blm rekam",
+        "belum perekaman",
+        "blm perekaman",
+        "belum rekam e ktp",
+        "belum punya ktp",
+        "blm punya ktp",
+        "belum punya nik",
+        "belum ada ktp",
+        "belum ada nik",
+        "belum memiliki ktp",
+        "tidak punya ktp",
+        "tdk punya ktp",
+        "belum ktp",
+        "blm ktp",
+        "=anak",
+        "=anak anak",
+        "=masih anak",
+        "=balita",
+        "=bayi",
+        "=di bawah umur",
+        "=dibawah umur",
+    ),
+    "hilang": ("ktp hilang", "kk hilang", "nik hilang", "dokumen hilang", "=hilang"),
+    "tidak_terdaftar": (
+        "tidak terdaftar",
+        "tdk terdaftar",
+        "belum terdaftar",
+        "tidak terdaftar adminduk",
+        "odgj terlantar",
+        "terlantar",
+        "tidak diketahui",
+        "tdk diketahui",
+        "tidak tahu",
+        "tanpa identitas",
+        "tidak ada identitas",
+        "tidak ada dokumen",
+        "tanpa dokumen",
+    ),
+}
+_REASON_PATTERNS = sorted(
+    (
+        (phrase.lstrip("="), code, phrase.startswith("="))
+        for code, phrases in NO_NIK_SYNONYMS.items()
+        for phrase in phrases
+    ),
+    key=lambda t: len(t[0]),
+    reverse=True,
+)
+_REMARK_SPLIT = re.compile(r"\s*(?:,|;|/|\n|\|)\s*")
+
+
+def _reason_of(part: str) -> str | None:
+    words = normalise_header(part)
+    for phrase, code, whole in _REASON_PATTERNS:
+        if words == phrase or (not whole and re.search(rf"\b{re.escape(phrase)}\b", words)):
+            return code
+    return None
+
+
+def read_remarks(*texts: str) -> tuple[str | None, list[str]]:
+    """(no-NIK reason code recognised in the remarks, or None; the remark parts that are not a reason), from
+    any number of remarks cells: 'Belum rekam KTP, tinggal sendiri' -> ('belum_rekam', ['tinggal sendiri'])."""
+    reason, notes = None, []
+    for text in texts:
+        for part in _REMARK_SPLIT.split(" ".join((text or "").split())):
+            if not part.strip(" .-"):
+                continue
+            code = _reason_of(part)
+            if code and reason is None:
+                reason = code
+            elif code is None:
+                notes.append(part.strip())
+    return reason, notes
+
+
+def reason_in(text: str) -> str | None:
+    """The no-NIK reason a remark spells (read_remarks' table), or None."""
+    return read_remarks(text)[0]
+
+
+_SCIENTIFIC = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE]\+?[0-9]+")
+
+
+def is_scientific(text: str) -> bool:
+    """'1.30218E+15' (or '1,30218E+15'): a number a spreadsheet wrote in scientific notation; its digits are lost."""
+    return bool(_SCIENTIFIC.fullmatch((text or "").strip()))

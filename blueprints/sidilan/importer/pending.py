@@ -46,6 +46,8 @@ class Pending:
     mapping: dict[str, int] = field(default_factory=dict)
     mapped: bool = False
     source: str = "impor_sidilan"  # sumber_data of the created records
+    default_reason: str | None = None  # the no-NIK reason of a row that gives none (mapping step)
+    decisions: dict[str, str] = field(default_factory=dict)  # proposed matches: file row -> 'sama' / 'beda'
 
     def save(self) -> None:
         path = _area() / f"{self.token}.json"
@@ -56,6 +58,8 @@ class Pending:
             "mapping": self.mapping,
             "mapped": self.mapped,
             "source": self.source,
+            "default_reason": self.default_reason,
+            "decisions": self.decisions,
         }
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(payload), encoding="utf-8")
@@ -101,6 +105,8 @@ def load_pending(token: str, user) -> Pending | None:
         mapping={k: int(v) for k, v in payload.get("mapping", {}).items()},
         mapped=payload.get("mapped", False),
         source=payload.get("source", "impor_sidilan"),
+        default_reason=payload.get("default_reason"),
+        decisions=payload.get("decisions") or {},
     )
 
 

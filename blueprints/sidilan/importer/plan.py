@@ -24,25 +24,44 @@ from ..models import Person
 from ..names import names_similar
 from ..person import head_taken_message, heads_of_kk
 from ..settings import setting
+from .match import propose_matches
 from .parse import (
     clean_name,
+    is_scientific,
     lookup,
     normalise_header,
     parse_date,
     parse_ragam,
     parse_sex,
+    read_remarks,
     split_ttl,
     strip_prefix,
 )
 from .pending import Pending, _area, load_pending
 
-BARU, COCOK, DITOLAK = "baru", "cocok", "ditolak"
-STATUS_LABELS = {BARU: "Akan dibuat", COCOK: "Cocok dengan data yang ada", DITOLAK: "Ditolak"}
-LIMITS = {"nama": 120, "tempat_lahir": 80, "alamat": 250, "no_hp": 20}
+BARU, COCOK, USUL, DITOLAK = "baru", "cocok", "usul", "ditolak"
+STATUS_LABELS = {
+    BARU: "Akan dibuat",
+    COCOK: "Cocok dengan data yang ada",
+    USUL: "Mungkin sama (perlu keputusan)",
+    DITOLAK: "Ditolak",
+}
+LIMITS = {"nama": 120, "tempat_lahir": 80, "alamat": 250, "no_hp": 20, "catatan": 500}
 AS_NUMBER = (
     "{} tersimpan sebagai angka di spreadsheet (digit terakhir bisa hilang). "
     "Ketik ulang sebagai teks, diawali tanda petik (')."
 )
+# docs/sidilan.md §7.4: a number cell keeps 15 significant digits; the record is imported, flagged for checking
+FROM_NUMBER = "{} perlu dicek (dari sel angka)"
+SCIENTIFIC = (
+    "{} tertulis dalam notasi ilmiah ('{}'): digit-digitnya sudah hilang di spreadsheet dan tidak dapat "
+    "dipulihkan. Ketik ulang {} sebagai teks (diawali tanda petik ') lalu impor lagi."
+)
+DIGIT_LOST = (  # no digits in it: the flag is shown to roles that see the NIK masked
+    "NIK perlu dicek (dari sel angka): digit terakhirnya hilang di spreadsheet; NIK dikosongkan, isi dari KK/KTP."
+)
+DEFAULT_REASON = "Alasan tanpa NIK diisi dari pilihan untuk seluruh berkas ({})."
+_DECIMAL_NUMBER = re.compile(r"([0-9]{15,16})\.0+")
 _PHONE = re.compile(r"\+?[0-9 \-]{6,20}")
 
 
@@ -56,6 +75,7 @@ class RowResult:
     values: dict = field(default_factory=dict)
     match_id: int | None = None
     match_by: str = ""
+    head_problem: str = ""  # a proposed match the clerk says is someone else: why it still cannot be created
 
     @property
     def status_label(self) -> str:
@@ -85,7 +105,26 @@ class DryRun:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {s: self.count(s) for s in (BARU, COCOK, DITOLAK)}
+        return {s: self.count(s) for s in (BARU, COCOK, USUL, DITOLAK)}
+
+    def decide(self, decisions: dict[str, str]) -> "DryRun":
+        """The clerk's answers to the proposed matches (line -> 'sama' / 'beda'): 'sama' is a match (the row
+        is not created), 'beda' a new person (unless it would be a second Kepala Keluarga). Undecided ones
+        stay proposals, which the run does not create either (no duplicate by default)."""
+        for r in self.rows:
+            if r.status != USUL:
+                continue
+            answer = decisions.get(str(r.line))
+            if answer == "sama":
+                r.status, r.match_by = COCOK, r.match_by + ", dikonfirmasi"
+            elif answer == "beda":
+                if r.head_problem:
+                    r.reject(r.head_problem)
+                else:
+                    r.status = BARU
+                    r.warnings.append(f"Bukan orang #{r.match_id} menurut petugas ({r.match_by}).")
+                    r.match_id, r.match_by = None, ""
+        return self
 
 
 @dataclass
@@ -103,6 +142,14 @@ class Cells:
 
     def numeric(self, key: str) -> bool:
         return self.mapping.get(key) in self.numeric_cols
+
+    def number(self, key: str) -> tuple[str, bool]:
+        """A NIK / No. KK cell: (its text without the leading apostrophe, whether it came from a number
+        cell: an xlsx number, or a CSV number written as '1302...0.0')."""
+        text = self.get(key).strip().lstrip("'")
+        if m := _DECIMAL_NUMBER.fullmatch(text):
+            return m.group(1), True
+        return text, bool(text) and self.numeric(key)
 
 
 @dataclass
@@ -219,27 +266,62 @@ def birth_rule(row: RowResult, c: Cells, today: date) -> tuple[date | None, str]
     return birth, date_text
 
 
+def _no_nik_reason(row: RowResult, c: Cells, default_reason: str | None, required: bool = True) -> None:
+    """The reason a row has no NIK: the reason column as a list value, else the synonym table over the reason
+    and remarks columns, else the file's default reason (chosen on the mapping step)."""
+    reason = (
+        lookup(V.ALASAN_TANPA_NIK, c.get("alasan_tanpa_nik"))
+        or read_remarks(c.get("alasan_tanpa_nik"), c.get("keterangan"), c.get("keterangan_lain"))[0]
+    )
+    if reason is None and default_reason:
+        reason = default_reason
+        row.warnings.append(DEFAULT_REASON.format(V.label(V.ALASAN_TANPA_NIK, default_reason)))
+    if required and (problem := missing_nik_reason(None, reason)):
+        row.reject(problem)
+    row.values["alasan_tanpa_nik"] = reason
+
+
+def _lost_last_digit(text: str, sex, birth, regency_code: str) -> bool:
+    """Whether a number cell's NIK is wrong only because the spreadsheet dropped its 16th digit (…0000)."""
+    if not (len(text) == 16 and text.isdigit() and text.endswith("0")):
+        return False
+    return check_nik(text[:15] + "1", sex=sex, birth_date=birth, regency_code=regency_code).ok
+
+
 def nik_rule(
-    row: RowResult, c: Cells, sex: str | None, birth: date | None, date_text: str, regency_code: str
+    row: RowResult,
+    c: Cells,
+    sex: str | None,
+    birth: date | None,
+    date_text: str,
+    regency_code: str,
+    default_reason: str | None = None,
 ) -> tuple[str | None, date | None]:
     """The NIK, or the reason there is none (core's one rule); sex and birth date taken from a valid NIK where
-    the row gives none. Returns (sex, birth)."""
-    text = c.get("nik").strip().lstrip("'")
-    if text and c.numeric("nik"):
-        row.reject(AS_NUMBER.format("NIK"))
+    the row gives none. A NIK from a number cell is imported flagged for checking (§7.4), never rejected for
+    that alone; one written in scientific notation has lost its digits and is refused with its own message.
+    Returns (sex, birth)."""
+    text, from_number = c.number("nik")
+    if is_scientific(text):
+        row.reject(SCIENTIFIC.format("NIK", text[:20], "NIK"))
         return sex, birth
     if not text:
-        reason = lookup(V.ALASAN_TANPA_NIK, c.get("alasan_tanpa_nik"))
-        if problem := missing_nik_reason(None, reason):
-            row.reject(problem)
-        row.values["alasan_tanpa_nik"] = reason
+        _no_nik_reason(row, c, default_reason)
         return sex, birth
     check = check_nik(text, sex=sex, birth_date=birth, regency_code=regency_code)
+    if check.errors and from_number and _lost_last_digit(check.value or text, sex, birth, regency_code):
+        row.warnings.append(DIGIT_LOST)
+        _no_nik_reason(row, c, default_reason, required=False)  # the NIK exists, it is only unreadable
+        return sex, birth
     for e in check.errors:
         row.reject(e)
     if check.errors:
+        if from_number:
+            row.reject(AS_NUMBER.format("NIK"))
         return sex, birth
     row.values["nik"] = check.value
+    if from_number:
+        row.warnings.append(FROM_NUMBER.format("NIK"))
     row.warnings.extend(check.warnings)
     if sex is None:
         sex = check.sex
@@ -269,13 +351,17 @@ def age_rule(row: RowResult, c: Cells, birth: date | None, date_text: str, today
 
 
 def kk_rule(row: RowResult, c: Cells) -> None:
-    text = c.get("no_kk").strip().lstrip("'")
-    if text and c.numeric("no_kk"):
-        row.reject(AS_NUMBER.format("No. KK"))
+    text, from_number = c.number("no_kk")
+    if is_scientific(text):
+        row.reject(SCIENTIFIC.format("No. KK", text[:20], "No. KK"))
     elif text:
         kk = check_kk(text)
         for e in kk.errors:
             row.reject(e)
+        if kk.errors and from_number:
+            row.reject(AS_NUMBER.format("No. KK"))
+        if kk.ok and from_number:
+            row.warnings.append(FROM_NUMBER.format("No. KK"))
         row.warnings.extend(kk.warnings)
         row.values["no_kk"] = kk.value if kk.ok else None
 
@@ -329,12 +415,34 @@ def disability_rule(row: RowResult, c: Cells) -> None:
     row.values.update(ragam=found, ragam_text=ragam_text[:200], derajat=derajat)
 
 
-def check_row(row: RowResult, c: Cells, regions: Regions, regency_code: str, today: date) -> None:
+def notes_rule(row: RowResult, c: Cells) -> None:
+    """The remarks columns: what is not a no-NIK reason (or all of it, for a row with a NIK) becomes the
+    person's notes ("tinggal sendiri")."""
+    texts = (c.get("keterangan"), c.get("keterangan_lain"))
+    if row.values.get("nik"):
+        parts = [" ".join(t.split()) for t in texts if t.strip()]
+    else:
+        parts = read_remarks(*texts)[1]
+    notes = "; ".join(parts)
+    if len(notes) > LIMITS["catatan"]:
+        row.warnings.append(f"Keterangan dipotong (maksimal {LIMITS['catatan']} karakter).")
+        notes = notes[: LIMITS["catatan"]]
+    row.values["catatan"] = notes or None
+
+
+def check_row(
+    row: RowResult,
+    c: Cells,
+    regions: Regions,
+    regency_code: str,
+    today: date,
+    default_reason: str | None = None,
+) -> None:
     """Every field rule on one row; ``row.values`` ends up holding the person's values."""
     name_rule(row, c)
     sex = sex_rule(row, c)
     birth, date_text = birth_rule(row, c, today)
-    sex, birth = nik_rule(row, c, sex, birth, date_text, regency_code)
+    sex, birth = nik_rule(row, c, sex, birth, date_text, regency_code, default_reason)
     if sex is None and not c.get("jenis_kelamin").strip():
         row.reject("Jenis kelamin kosong.")
     birth = age_rule(row, c, birth, date_text, today)
@@ -345,6 +453,7 @@ def check_row(row: RowResult, c: Cells, regions: Regions, regency_code: str, tod
     address_rule(row, c)
     phone_rule(row, c)
     disability_rule(row, c)
+    notes_rule(row, c)
 
 
 # ---- the rows against the registry and against each other ---------------------------------------
@@ -418,6 +527,7 @@ def _find_matches(results: list[RowResult], user) -> None:
             )
             if hit:
                 r.status, r.match_id, r.match_by = COCOK, hit, "No. KK + nama"
+    propose_matches([r for r in live if r.status == BARU], user, USUL)
 
 
 def _one_head_per_kk(results: list[RowResult], regency_id: int) -> None:
@@ -426,7 +536,9 @@ def _one_head_per_kk(results: list[RowResult], regency_id: int) -> None:
     rows = [
         r
         for r in results
-        if r.status == BARU and r.values.get("no_kk") and r.values.get("hubungan_keluarga") == KEPALA_KELUARGA
+        if r.status in (BARU, USUL)
+        and r.values.get("no_kk")
+        and r.values.get("hubungan_keluarga") == KEPALA_KELUARGA
     ]
     if not rows:
         return
@@ -434,13 +546,20 @@ def _one_head_per_kk(results: list[RowResult], regency_id: int) -> None:
     in_file: dict[str, RowResult] = {}
     for r in rows:
         kk = r.values["no_kk"]
+        problem = None
         if kk in heads:
-            r.reject(head_taken_message(heads[kk].nama_lengkap, f"#{heads[kk].id}"))
+            if r.status == USUL and heads[kk].id == r.match_id:
+                continue  # probably that head: only if the clerk says otherwise is it a second one
+            problem = head_taken_message(heads[kk].nama_lengkap, f"#{heads[kk].id}")
         elif kk in in_file:
             first = in_file[kk]
-            r.reject(head_taken_message(first.values["nama_lengkap"], f"baris {first.line} dalam berkas ini"))
+            problem = head_taken_message(first.values["nama_lengkap"], f"baris {first.line} dalam berkas ini")
         else:
             in_file[kk] = r
+        if problem and r.status == USUL:
+            r.head_problem = problem  # refused if the clerk says it is someone else (DryRun.decide)
+        elif problem:
+            r.reject(problem)
 
 
 PROGRESS_EVERY = 1000  # rows checked between two progress notes of a dry run running as a job
@@ -454,7 +573,14 @@ def dry_run(pending: Pending, user, today: date, progress=None) -> DryRun:
     results = []
     for line, cells, numeric in pending.sheet.data_rows():
         row = RowResult(line=line, cells=cells)
-        check_row(row, Cells(cells, pending.mapping, numeric), regions, user.regency.code, today)
+        check_row(
+            row,
+            Cells(cells, pending.mapping, numeric),
+            regions,
+            user.regency.code,
+            today,
+            pending.default_reason,
+        )
         results.append(row)
         if progress and len(results) % PROGRESS_EVERY == 0:
             progress(len(results), total, "Memeriksa isian tiap baris")
@@ -471,7 +597,16 @@ def data_row_count(pending: Pending) -> int:
 
 
 def _cache_key(pending: Pending, user, today: date) -> str:
-    return json.dumps([pending.mapping, pending.sheet.header_row, pending.source, user.id, today.isoformat()])
+    return json.dumps(
+        [
+            pending.mapping,
+            pending.sheet.header_row,
+            pending.source,
+            pending.default_reason,
+            user.id,
+            today.isoformat(),
+        ]
+    )
 
 
 def _plain(value):
@@ -527,7 +662,7 @@ def shown_dry_run(pending: Pending, user, today: date, progress=None) -> DryRun:
     if run is None:
         run = dry_run(pending, user, today, progress)
         _keep(pending, user, today, run)
-    return run
+    return run.decide(pending.decisions)
 
 
 # ---- a large file's dry run as a background job (core.jobs) -------------------------------------------------
@@ -560,7 +695,7 @@ def preview_or_job(pending: Pending, user, today: date) -> DryRun | jobs.Offer:
     """What the preview page shows: the dry run, or for a large file not checked yet the job that checks it."""
     kept = _kept_dry_run(pending, user, today)
     if kept is not None:
-        return kept
+        return kept.decide(pending.decisions)
     return dry_run_job(pending, user, today) or shown_dry_run(pending, user, today)
 
 
@@ -579,5 +714,5 @@ def dry_run_in_job(job, progress) -> None:
         sum(counts.values()),
         sum(counts.values()),
         f"Uji coba selesai: {angka(counts[BARU])} akan dibuat, {angka(counts[COCOK])} cocok dengan data yang "
-        f"ada, {angka(counts[DITOLAK])} ditolak.",
+        f"ada, {angka(counts[USUL])} mungkin sama (perlu keputusan), {angka(counts[DITOLAK])} ditolak.",
     )

@@ -98,6 +98,9 @@ FIELDS = (
         "derajat", "Derajat disabilitas", ("derajat", "tingkat", "tingkat keparahan", "derajat disabilitas")
     ),
     Field("no_hp", "No. HP", ("no hp", "hp", "nomor hp", "telepon", "no telp", "telp")),
+    # remarks: a no-NIK reason written in words is read from them (parse.read_remarks), the rest become notes
+    Field("keterangan", "Keterangan / catatan", ("keterangan", "ket", "catatan", "keterangan catatan")),
+    Field("keterangan_lain", "Keterangan lain", ("keterangan lain", "ket lain", "catatan lain", "lain lain")),
 )
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
 
@@ -334,7 +337,8 @@ def read_mapping(form, width: int) -> tuple[dict[str, int], dict[str, str]]:
             continue
         used[col] = f.key
         mapping[f.key] = col
-    if "nik" not in mapping and "alasan_tanpa_nik" not in mapping:
+    reasons = ("alasan_tanpa_nik", "keterangan", "keterangan_lain")
+    if "nik" not in mapping and not any(k in mapping for k in reasons) and not form.get("alasan_default"):
         errors.setdefault("nik", "Pilih kolom NIK (atau kolom alasan tanpa NIK).")
     if not any(k in mapping for k in ("tanggal_lahir", "ttl", "nik", "umur")):
         errors.setdefault("tanggal_lahir", "Pilih kolom tanggal lahir (atau tempat/tgl lahir, atau umur).")

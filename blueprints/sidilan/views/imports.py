@@ -117,6 +117,11 @@ def import_mapping(token: str):
                 errors["sumber_data"] = "Pilih sumber data."
             else:
                 pending.source = source
+            default_reason = request.form.get("alasan_default", "")
+            if default_reason and default_reason not in {c for c, _ in V.ALASAN_TANPA_NIK}:
+                errors["alasan_default"] = "Pilih alasan dari daftar."
+            else:
+                pending.default_reason = default_reason or None
             if not errors:
                 pending.mapping, pending.mapped = mapping, True
                 pending.save()
@@ -135,6 +140,8 @@ def import_mapping(token: str):
         preview=preview,
         sources=sources,
         source=request.form.get("sumber_data", pending.source),
+        reasons=V.ALASAN_TANPA_NIK,
+        default_reason=request.form.get("alasan_default", pending.default_reason or ""),
         status=422 if errors else 200,
     )
 
@@ -156,6 +163,7 @@ def _preview(pending: importer.Pending, form: RunForm, status: int = 200):
         page=page,
         show=show,
         labels=importer.STATUS_LABELS,
+        decisions=pending.decisions,
         form=form,
         status=status,
     )
@@ -173,6 +181,38 @@ def import_preview(token: str):
     form = RunForm()
     form.submission_key.data = pending.token
     return _preview(pending, form)
+
+
+class DecideForm(Form):
+    """A proposed match of the dry run: the same person ('sama') or someone else ('beda'), per file row."""
+
+
+@bp.route("/impor/<token>/cocok", methods=["POST"])
+@roles_required(*IMPORT_ROLES)
+def import_decide(token: str):
+    """The clerk's answer to a proposed match (No. KK + similar name, or name + birth date + nagari): 'sama'
+    skips the row (no duplicate), 'beda' creates it. Nothing is written to the registry; the answer is kept
+    with the upload, and the dry run shows it."""
+    pending = _pending_or_404(token)
+    line, answer = request.form.get("baris", ""), request.form.get("keputusan", "")
+    if (
+        not DecideForm().validate()
+        or not line.isdigit()
+        or len(line) > 6
+        or answer not in ("sama", "beda", "")
+    ):
+        abort(400)
+    if answer:
+        pending.decisions[line] = answer
+    else:
+        pending.decisions.pop(line, None)
+    pending.save()
+    audit.record(
+        "update", "sidilan_import", None, f"keputusan usulan cocok baris {line}: {answer or 'batal'}"
+    )
+    db.session.commit()
+    back = {k: v for k in ("tampil", "hal") if (v := request.form.get(k, "")[:20])}
+    return redirect(url_for("sidilan.import_preview", token=token, **back))
 
 
 @bp.route("/impor/<token>/jalankan", methods=["POST"])
