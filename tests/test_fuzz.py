@@ -41,6 +41,7 @@ NOT_FUZZED = {
     "auth.login": "throttled per address; tests/test_bad_input.py feeds it bad values",
     "sidilan.import_undo": "the demo holds no import batch; tests/sidilan/test_import.py feeds it bad values",
     "sidilan.import_resume": "the demo holds no import batch; tests/sidilan/test_import.py feeds it bad values",
+    "admin.jorong_import_apply": "its form comes only with a dry run; tests/test_jorong_import.py feeds it bad rows",
 }
 # The button of a background job's offer page (core.jobs.Offer) is shown over a size the demo stays under; the
 # POST carries nothing but the CSRF token (the URL's own query is what the GET read), and the tests named here

@@ -236,3 +236,24 @@ def test_demo_seeds_jorong_for_each_demo_nagari(app, client, auth):
     auth.login("admin.solok")
     page = client.get("/admin/jorong?kecamatan=13.02.18&nagari=13.02.18.2004").get_data(as_text=True)
     assert "Tigo Jangko</td>" in page and "Sumiso <small>(demo)</small>" in page
+
+
+def test_apply_with_malformed_rows_creates_nothing(app, client, auth):
+    auth.login("admin.solok")
+    with app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(Jorong))
+    for rows in (
+        "bukan json",
+        "{}",
+        '[["x"]]',
+        "[[1, 2, 3, 4]]",
+        '[[1, "' + "x" * 5000 + '", "13.02.18.2004", ""]]',
+        '[[1, "Nama", "13.02.18.2004", "' + "9" * 30 + '"]]',
+        '[[1, "\u0000", "13.02.18.2004", ""]]',
+    ):
+        r = client.post(
+            "/admin/jorong/impor/terapkan", data={"rows": rows, "submission_key": new_submission_key()}
+        )
+        assert r.status_code in (303, 422), rows
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Jorong)) == count

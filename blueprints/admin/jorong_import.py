@@ -16,6 +16,7 @@ from sqlalchemy import select
 from blueprints.core import audit, sheets, submission
 from blueprints.core.export import csv_bytes
 from blueprints.core.extensions import db
+from blueprints.core.forms import CONTROL_CHARS
 from blueprints.core.outcome import Outcome
 from blueprints.wilayah.models import LEVEL_NAGARI, Jorong, Wilayah
 
@@ -36,7 +37,7 @@ LABELS = {
     TIDAK_DIKENAL: "Nagari tidak dikenal",
     LUAR_WILAYAH: "Nagari di luar kabupaten Anda",
     NAMA_KOSONG: "Nama jorong kosong",
-    NAMA_TIDAK_SAH: "Nama jorong terlalu panjang",
+    NAMA_TIDAK_SAH: "Nama atau kode jorong tidak sah (terlalu panjang, atau berisi karakter kendali)",
     GANDA: "Ganda dalam berkas",
 }
 ORDER = (BARU, SUDAH_ADA, GANDA, NAMA_KOSONG, NAMA_TIDAK_SAH, TIDAK_DIKENAL, LUAR_WILAYAH)
@@ -227,7 +228,7 @@ def plan(entries: list[Entry], actor, filename: str = "") -> Plan:
         key = (code, name_key(name))
         if not name:
             row.status = NAMA_KOSONG
-        elif len(name) > MAX_NAME or len(e.code) > MAX_CODE:
+        elif len(name) > MAX_NAME or len(e.code) > MAX_CODE or CONTROL_CHARS.search(name + e.code):
             row.status = NAMA_TIDAK_SAH
         elif w is None:
             row.status = TIDAK_DIKENAL
