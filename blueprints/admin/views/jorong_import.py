@@ -1,11 +1,11 @@
 """Jorong import pages: upload and dry run, apply, the template file."""
 
-from flask import flash, redirect, request
+from flask import redirect, request
 from flask_login import current_user
 
 from blueprints.core import audit, sheets
 from blueprints.core.export import download
-from blueprints.core.forms import FORM_INVALID
+from blueprints.core.forms import CONTROL_CHARS, FORM_INVALID
 from blueprints.core.render import render
 
 from .. import bp
@@ -37,7 +37,7 @@ def jorong_import():
     if not form.validate_on_submit():
         return _page(form, status=FORM_INVALID)
     upload = form.berkas.data
-    filename = (upload.filename or "")[:200]
+    filename = CONTROL_CHARS.sub("", upload.filename or "")[:200]
     try:
         entries = ji.read_entries(filename, upload.read())
     except sheets.SheetError as exc:
@@ -57,7 +57,6 @@ def jorong_import_apply():
     )
     if out.replay:
         return out.replay.response()
-    flash(f"{len(out.record)} jorong baru disimpan.", "ok")
     return redirect(out.data["url"], code=303)
 
 
