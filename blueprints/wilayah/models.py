@@ -35,9 +35,8 @@ class Jorong(Versioned, RegencyScoped, db.Model):
     nagari_code: Mapped[str] = mapped_column(ForeignKey("wilayah.code"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    code: Mapped[str | None] = mapped_column(
-        String(20)
-    )  # the nagari's own jorong number, when a file gives one
+    # the nagari's own jorong number, when an imported file gives one
+    code: Mapped[str | None] = mapped_column(String(20))
     is_demo: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )  # demo data, not verified
