@@ -37,8 +37,7 @@ class Jorong(Versioned, RegencyScoped, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # the nagari's own jorong number, when an imported file gives one
     code: Mapped[str | None] = mapped_column(String(20))
-    is_demo: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=false()
-    )  # demo data, not verified
+    # seeded by the demo loader: plausible names, not verified (the admin list shows "(demo)")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     nagari: Mapped[Wilayah] = relationship()
