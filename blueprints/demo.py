@@ -14,6 +14,7 @@ from blueprints.auth.passwords import hash_password
 from blueprints.core import roles as R
 from blueprints.core.extensions import db
 from blueprints.core.modules import dependency_order, installed
+from blueprints.wilayah.demo import seed_demo_jorong
 from blueprints.wilayah.service import seed_regions
 
 DEMO_PASSWORD = "sinergi-demo-2024"
@@ -99,6 +100,7 @@ def load_demo(modules=None) -> DemoContext:
     """The base rows, then each installed module's demo (``modules``: names, default all)."""
 
     seed_regions()
+    seed_demo_jorong()  # plausible jorong for the demo's kecamatan, flagged demo
     ctx = DemoContext()
     for regency in db.session.scalars(select(Regency)):
         ctx.regencies[SLUG[regency.code]] = regency

@@ -49,6 +49,10 @@ UNTARGETED = [
     "GET admin.jorong",
     "POST admin.jorong",
     "POST admin.jorong_toggle",
+    "GET admin.jorong_import",
+    "POST admin.jorong_import",
+    "POST admin.jorong_import_apply",
+    "GET admin.jorong_import_template",
     "GET admin.audit_log",
 ]
 
@@ -209,6 +213,9 @@ def test_untargeted_admin_routes(shared, route, actor_role):
         "admin.user_new": "/admin/pengguna/baru",
         "admin.jorong": "/admin/jorong",
         "admin.jorong_toggle": f"/admin/jorong/{jorong_id}/aktif",
+        "admin.jorong_import": "/admin/jorong/impor",
+        "admin.jorong_import_apply": "/admin/jorong/impor/terapkan",
+        "admin.jorong_import_template": "/admin/jorong/impor/templat.csv",
         "admin.audit_log": "/admin/audit",
     }[endpoint]
     if not _manager(actor_role):

@@ -1,4 +1,5 @@
-from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints.auth.passwords import MAX_LENGTH, StrongPassword
@@ -87,3 +88,19 @@ class AuditFilterForm(FlaskForm):
     action = SelectField("Tindakan", validate_choice=False)
     date_from = DateField("Dari tanggal", validators=[Optional()])
     date_to = DateField("Sampai tanggal", validators=[Optional()])
+
+
+class JorongUploadForm(FlaskForm):
+    """The jorong import's dry run: only reads the file, so no submission key (the apply step has one)."""
+
+    berkas = FileField(
+        "Berkas spreadsheet (.xlsx atau .csv)",
+        validators=[FileRequired("Pilih berkas .xlsx atau .csv untuk diunggah.")],
+    )
+
+
+class JorongApplyForm(CreateForm):
+    """The apply button of a dry run: the rows it found new travel back with it and are checked again."""
+
+    rows = HiddenField(validators=[DataRequired("Tidak ada jorong baru untuk disimpan.")])
+    filename = HiddenField(validators=[Optional(), Length(max=200)])

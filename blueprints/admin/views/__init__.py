@@ -1,3 +1,3 @@
 """Admin pages, one file per resource: accounts (``users``), jorong, the audit log."""
 
-from . import audit, jorong, users  # noqa: F401
+from . import audit, jorong, jorong_import, users  # noqa: F401

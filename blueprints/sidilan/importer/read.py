@@ -1,36 +1,17 @@
 """Reading a clerk's spreadsheet (.xlsx / .csv) into plain rows, finding the header row and guessing the
 column mapping (docs/sidilan.md §7.4: title rows, merged cells, numeric NIKs, mixed date and sex spellings)."""
 
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime
 
-from openpyxl import load_workbook
-
-from blueprints.core.uploads import spreadsheet_problem
+from blueprints.core import sheets
+from blueprints.core.sheets import MAX_CHARS  # noqa: F401  (the temporary area's bound, re-exported)
+from blueprints.core.sheets import SheetError as ImportFileError  # a file we cannot read
 
 from .parse import normalise_header
 
 MAX_ROWS = 20_000  # a regency's register; the run commits in chunks (apply.CHUNK), the dry run is set-based
-MAX_COLS = 60
-HEADER_ROWS = 20  # rows a file may have above and in its header (the header is guessed among the first 20)
-MAX_CELL = 1000  # longer cell text is cut here; the field checks then reject it with a clear reason
-MAX_CHARS = 16_000_000  # all cells together (800 characters a row at the row cap): the temporary area's bound
-TOO_MANY_ROWS = (
-    f"Berkas berisi lebih dari {MAX_ROWS:,} baris data. Pecah menjadi beberapa berkas lalu impor "
-    "satu per satu."
-).replace(",", ".")
-TOO_MUCH_TEXT = (
-    "Isi berkas terlalu besar untuk diimpor sekaligus (terlalu banyak teks). Hapus kolom yang tidak "
-    "perlu atau pecah menjadi beberapa berkas."
-)
-
-
-class ImportFileError(Exception):
-    """A file we cannot read; the message is shown to the clerk as is."""
+TOO_MANY_ROWS = sheets.too_many_rows_message(MAX_ROWS)
 
 
 @dataclass
@@ -146,23 +127,6 @@ class Sheet:
         )
 
 
-def _cell_text(value) -> tuple[str, bool]:
-    """(text, was a number cell)."""
-    if value is None:
-        return "", False
-    if isinstance(value, bool):
-        return ("Ya" if value else "Tidak"), False
-    if isinstance(value, datetime):
-        return (value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()), False
-    if isinstance(value, date):
-        return value.isoformat(), False
-    if isinstance(value, int):
-        return str(value), True
-    if isinstance(value, float):
-        return (str(int(value)) if value.is_integer() else repr(value)), True
-    return str(value)[:MAX_CELL].replace("\x00", ""), False
-
-
 def _finish(rows: list[list[str]], numeric: list[list[int]], filename: str) -> Sheet:
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
@@ -180,96 +144,17 @@ def _finish(rows: list[list[str]], numeric: list[list[int]], filename: str) -> S
 
 
 def read_xlsx(data: bytes, filename: str) -> Sheet:
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as exc:
-        raise ImportFileError(
-            "Berkas tidak dapat dibaca sebagai spreadsheet .xlsx. "
-            "Simpan ulang dari Excel/LibreOffice sebagai .xlsx atau .csv."
-        ) from exc
-    except Exception as exc:  # openpyxl raises assorted errors on corrupt packages
-        raise ImportFileError("Berkas .xlsx rusak atau tidak didukung.") from exc
-    try:
-        sheet = book.worksheets[0] if book.worksheets else None
-        if sheet is None:
-            raise ImportFileError("Berkas .xlsx tidak berisi lembar kerja.")
-        rows, numeric, size = [], [], 0
-        for values in sheet.iter_rows(values_only=True):
-            if len(rows) >= MAX_ROWS + HEADER_ROWS:
-                raise ImportFileError(TOO_MANY_ROWS)
-            cells, nums = [], []
-            for col, value in enumerate(values[:MAX_COLS]):
-                text, is_num = _cell_text(value)
-                cells.append(text)
-                size += len(text)
-                if is_num:
-                    nums.append(col)
-            if size > MAX_CHARS:
-                raise ImportFileError(TOO_MUCH_TEXT)
-            rows.append(cells)
-            numeric.append(nums)
-    except ImportFileError:
-        raise
-    except Exception as exc:
-        raise ImportFileError("Isi berkas .xlsx tidak dapat dibaca.") from exc
-    finally:
-        book.close()
-    return _finish(rows, numeric, filename)
-
-
-def _decode(data: bytes) -> str:
-    if b"\x00" in data[:4096]:
-        raise ImportFileError("Berkas bukan teks CSV (berisi data biner). Unggah .xlsx atau .csv.")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+    return _finish(*sheets.read_xlsx_rows(data, MAX_ROWS, TOO_MANY_ROWS), filename)
 
 
 def read_csv(data: bytes, filename: str) -> Sheet:
-    text = _decode(data)
-    if not text.strip():
-        raise ImportFileError("Berkas tidak berisi data (kosong).")
-    sample = text[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    csv.field_size_limit(MAX_CELL * 20)
-    rows, numeric, size = [], [], 0
-    try:
-        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            if len(rows) >= MAX_ROWS + HEADER_ROWS:
-                raise ImportFileError(TOO_MANY_ROWS)
-            cells = [c[:MAX_CELL].replace("\x00", "") for c in record[:MAX_COLS]]
-            size += sum(len(c) for c in cells)
-            if size > MAX_CHARS:
-                raise ImportFileError(TOO_MUCH_TEXT)
-            rows.append(cells)
-            numeric.append([])
-    except csv.Error as exc:
-        raise ImportFileError("Berkas CSV tidak dapat dibaca (format baris rusak).") from exc
-    return _finish(rows, numeric, filename)
+    return _finish(*sheets.read_csv_rows(data, MAX_ROWS, TOO_MANY_ROWS), filename)
 
 
 def read_upload(filename: str, data: bytes) -> Sheet:
+    """The shared reader (core/sheets.py: upload checks, then .xlsx or .csv) and this import's header guess."""
     name = (filename or "").strip()
-    lower = name.lower()
-    if not data:
-        raise ImportFileError("Berkas kosong (0 byte).")
-    if lower.endswith(".xls"):
-        raise ImportFileError("Format .xls lama tidak didukung. Simpan ulang sebagai .xlsx atau .csv.")
-    is_xlsx = lower.endswith((".xlsx", ".xlsm")) or data[:2] == b"PK"
-    if is_xlsx or lower.endswith((".csv", ".txt")):
-        # the shared guard first: a zip bomb or a sheet of a million rows is refused before openpyxl opens it
-        problem = spreadsheet_problem(data, name, max_rows=MAX_ROWS + HEADER_ROWS, rows_message=TOO_MANY_ROWS)
-        if problem:
-            raise ImportFileError(problem)
-        return read_xlsx(data, name) if is_xlsx else read_csv(data, name)
-    raise ImportFileError("Jenis berkas tidak dikenali. Unggah spreadsheet .xlsx atau .csv.")
+    return _finish(*sheets.read_table(name, data, MAX_ROWS, TOO_MANY_ROWS), name)
 
 
 def guess_header_row(sheet: Sheet) -> int:
