@@ -5,6 +5,7 @@ import re
 
 from sqlalchemy import select
 
+from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
 from blueprints.sidilan.models import Household, Person
 from tests.conftest import HX
@@ -217,6 +218,14 @@ def test_add_member_from_household_page(app, client, auth, jorong_id):
     page = client.get(f"/sidilan/keluarga/{hid}").get_data(as_text=True)
     assert f"/sidilan/orang/baru?keluarga={hid}" in page and "Tambah anggota" in page
     form_html = client.get(f"{NEW}?keluarga={hid}").get_data(as_text=True)
+    with app.app_context():  # the form shows the household's full No. KK: an audited read
+        assert db.session.scalar(
+            select(AuditEvent.id).where(
+                AuditEvent.object_type == "sidilan_household",
+                AuditEvent.object_id == str(hid),
+                AuditEvent.summary.contains("tambah anggota"),
+            )
+        )
     prefilled = browser_form(form_html, NEW)
     with app.app_context():
         hh = db.session.get(Household, hid)

@@ -142,7 +142,15 @@ def person_new():
         # "Tambah anggota" on a household page: the form starts with that household
         hh = get_scoped_or_404(Household, request.args.get("keluarga", type=int))
         form = NewPersonForm(data=household_values(hh))
-        return _person_form(None, form, Cascade.build(current_user.regency, _place_values(hh), required=True))
+        cascade = Cascade.build(current_user.regency, _place_values(hh), required=True)
+        # the form shows the household's full No. KK and address
+        return recorded(
+            _person_form(None, form, cascade),
+            "view",
+            "sidilan_household",
+            hh.id,
+            f"tambah anggota keluarga #{hh.id}",
+        )
     form = NewPersonForm()
     return _person_form(None, form, Cascade.build(current_user.regency, source, required=True))
 
