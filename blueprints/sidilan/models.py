@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
@@ -40,6 +41,12 @@ from blueprints.core.timeutil import UTCDateTime, utcnow
 from blueprints.core.versioning import Versioned
 
 from . import recipient
+
+# the rows the one-Kepala-Keluarga index covers (migration 0024_sidilan_household_roles says the same)
+HEAD_OF_KK_WHERE = (
+    "hubungan_keluarga = 'Kepala Keluarga' AND no_kk IS NOT NULL AND active AND merged_into_id IS NULL "
+    "AND status_hidup <> 'meninggal'"
+)
 
 
 def split_codes(value: str | None) -> list[str]:
@@ -67,9 +74,18 @@ class Household(Versioned, RegencyScoped, db.Model):
     tgl_cek_dtsen: Mapped[date | None] = mapped_column(Date)
     kondisi_rumah: Mapped[str | None] = mapped_column(String(100))
     sumber_penghasilan: Mapped[str | None] = mapped_column(String(100))
+    # household roles (docs/sidilan.md §5.2, OpenG2P): the principal and the alternate recipient, members
+    penerima_utama_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sidilan_person.id", name="fk_sidilan_household_penerima_utama", use_alter=True)
+    )
+    penerima_pengganti_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sidilan_person.id", name="fk_sidilan_household_penerima_pengganti", use_alter=True)
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    members: Mapped[list["Person"]] = relationship(back_populates="household", order_by="Person.id")
+    members: Mapped[list["Person"]] = relationship(
+        back_populates="household", order_by="Person.id", foreign_keys="Person.household_id"
+    )
 
 
 class Person(Versioned, RegencyScoped, db.Model):
@@ -135,6 +151,15 @@ class Person(Versioned, RegencyScoped, db.Model):
             "active",
             "merged_into_id",
         ),
+        # one Kepala Keluarga per No. KK among live, living persons of a regency (person.heads_of_kk's rule)
+        Index(
+            "uq_sidilan_person_kepala_keluarga",
+            "regency_id",
+            "no_kk",
+            unique=True,
+            sqlite_where=text(HEAD_OF_KK_WHERE),
+            postgresql_where=text(HEAD_OF_KK_WHERE),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     nik: Mapped[str | None] = mapped_column(String(16))
@@ -195,7 +220,7 @@ class Person(Versioned, RegencyScoped, db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    household: Mapped[Household | None] = relationship(back_populates="members")
+    household: Mapped[Household | None] = relationship(back_populates="members", foreign_keys=[household_id])
     updated_by = relationship("User", foreign_keys=[updated_by_id])  # named on the conflict page
     disability: Mapped["Disability | None"] = relationship(back_populates="person", uselist=False)
     assessments: Mapped[list["ElderlyAssessment"]] = relationship(

@@ -4,6 +4,7 @@ import (``importer.apply``) share."""
 
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -181,9 +182,30 @@ def build_person(data: dict, user) -> Person:
     return Person(**new_person_values(stored_values(data, user.regency_id), user))
 
 
-def save_person(person: Person | None, form, cascade, user) -> Outcome:
+def _second_head(error: IntegrityError) -> bool:
+    """The one-Kepala-Keluarga index refused the row (two clerks saving two heads of one KK at once)."""
+    text = str(error.orig)
+    return "uq_sidilan_person_kepala_keluarga" in text or "sidilan_person.no_kk" in text
+
+
+def _refuse_second_head(form, data: dict, user) -> Outcome:
+    db.session.rollback()
+    head = heads_of_kk(user.regency_id, [data["no_kk"]]).get(data["no_kk"])
+    add_errors(
+        form,
+        {
+            "hubungan_keluarga": [
+                head_taken_message(head.nama_lengkap if head else "?", f"#{head.id}" if head else "")
+            ]
+        },
+    )
+    return Outcome()
+
+
+def save_person(person: Person | None, form, cascade, user, done_url=None) -> Outcome:
     """Register a person (``person`` None, a ``NewPersonForm``) or save an edit (an ``EditPersonForm``): the
-    version or key check, every rule, then the person, its household link and its duplicate candidates."""
+    version or key check, every rule, then the person, its household link and its duplicate candidates.
+    ``done_url(person)``: where a replay of this create lands (default: the person's record)."""
     if person is not None and is_stale(person, form.version.data):
         return Outcome(stale=person)
     valid = form.validate()
@@ -203,9 +225,15 @@ def save_person(person: Person | None, form, cascade, user) -> Outcome:
     if person is None:
         person = build_person(data, user)
         db.session.add(person)
-        db.session.flush()
+        try:
+            db.session.flush()
+        except IntegrityError as error:
+            if not _second_head(error):
+                raise
+            return _refuse_second_head(form, data, user)
         record_creation(person, user)
-        submission.remember(form.submission_key.data, url_for("sidilan.person_view", person_id=person.id))
+        url = done_url(person) if done_url else url_for("sidilan.person_view", person_id=person.id)
+        submission.remember(form.submission_key.data, url)
     else:
         changed = apply_changes(person, stored_values(data, user.regency_id), person.id, "person")
         if changed:
@@ -214,6 +242,10 @@ def save_person(person: Person | None, form, cascade, user) -> Outcome:
             db.session.flush()
         except StaleDataError:
             return raced(person)
+        except IntegrityError as error:
+            if not _second_head(error):
+                raise
+            return _refuse_second_head(form, data, user)
         audit.record(
             "update", "sidilan_person", person.id, f"mengubah orang #{person.id} ({len(changed)} isian)"
         )

@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     disability,
     duplicates,
     exports,
+    fast_entry,
     households,
     imports,
     persons,

@@ -21,8 +21,9 @@ from .. import bp
 from ..access import ENTRY_ROLES, may_see_nik, may_staff, may_write
 from ..assistance import ASSISTANCE_TRANSITIONS
 from ..disability import wgss_cutoff, wgss_flag
+from ..fast_entry import apply_fill, household_values, nik_fill, place_after_fill
 from ..forms import EditPersonForm, NewPersonForm, WorkflowForm
-from ..models import Disability, Person
+from ..models import Disability, Household, Person
 from ..person import existing_with_nik, load_record, record_context, save_person
 from ..programs import programs_for
 from ..public import accessibility_summary
@@ -92,7 +93,30 @@ def nik_decode():
     existing = None
     if chk is not None and chk.ok:
         existing = existing_with_nik(chk.value, current_user)
-    return render("sidilan/nik_page.html", "sidilan/_nik.html", chk=chk, nik=nik, existing=existing)
+    fill = fill_form = cascade = None
+    if request.args.get("isi") and wants_fragment():
+        # the person form asks: the boxes the NIK fills while they are empty (sidilan/_nik_fill.html)
+        fill = nik_fill(
+            chk,
+            current_user.regency,
+            sex=sex or "",
+            birth=request.args.get("tanggal_lahir") or "",
+            kecamatan=request.args.get("kecamatan") or "",
+            nagari=request.args.get("nagari") or "",
+        )
+        fill_form = NewPersonForm(data={"jenis_kelamin": fill.sex, "tanggal_lahir": fill.birth_date})
+        if fill.kecamatan:
+            cascade = Cascade.build(current_user.regency, place_after_fill(request.args, fill), required=True)
+    return render(
+        "sidilan/nik_page.html",
+        "sidilan/_nik_fill.html",
+        chk=chk,
+        nik=nik,
+        existing=existing,
+        fill=fill,
+        fill_form=fill_form,
+        cascade=cascade,
+    )
 
 
 # ---- person ------------------------------------------------------------------------------------
@@ -113,8 +137,21 @@ def _decode_for(form):
 @audit.not_sensitive
 @roles_required(*ENTRY_ROLES)
 def person_new():
-    form = NewPersonForm()
     source = request.form if request.method == "POST" else request.args
+    if request.method == "GET" and request.args.get("keluarga", type=int):
+        # "Tambah anggota" on a household page: the form starts with that household
+        hh = get_scoped_or_404(Household, request.args.get("keluarga", type=int))
+        form = NewPersonForm(data=household_values(hh))
+        cascade = Cascade.build(current_user.regency, _place_values(hh), required=True)
+        # the form shows the household's full No. KK and address
+        return recorded(
+            _person_form(None, form, cascade),
+            "view",
+            "sidilan_household",
+            hh.id,
+            f"tambah anggota keluarga #{hh.id}",
+        )
+    form = NewPersonForm()
     return _person_form(None, form, Cascade.build(current_user.regency, source, required=True))
 
 
@@ -146,7 +183,9 @@ def person_edit(person_id: int):
 def _person_form(person: Person | None, form, cascade: Cascade):
     """What the new and the edit form share: save on a real POST, else (re)show the form with what was typed."""
     out = Outcome()
-    if request.method == "POST" and not is_cascade_refresh(request.form):
+    if request.method == "POST" and FILL_BUTTON in request.form:
+        cascade = fill_from_nik(form, cascade)
+    elif request.method == "POST" and not is_cascade_refresh(request.form):
         out = save_person(person, form, cascade, current_user)
         if out.stale:
             return conflict_response(
@@ -167,6 +206,33 @@ def _person_form(person: Person | None, form, cascade: Cascade):
         person=person,
         decode=_decode_for(form),
         status=FORM_INVALID if has_errors(form, out.errors) else 200,
+    )
+
+
+FILL_BUTTON = "_isi_nik"  # the no-JS "Isi dari NIK" button (sidilan/_identity.html)
+
+
+def fill_from_nik(form, cascade: Cascade) -> Cascade:
+    """The no-JS "Isi dari NIK" round trip: the empty sex, birth date and kecamatan/nagari get the NIK's values,
+    everything typed stays; returns the cascade to show."""
+    chk = (
+        check_nik(form.nik.data, regency_code=current_user.regency.code)
+        if (form.nik.data or "").strip()
+        else None
+    )
+    fill = nik_fill(
+        chk,
+        current_user.regency,
+        sex=form.jenis_kelamin.data or "",
+        birth=" ".join(form.tanggal_lahir.raw_data or []),
+        kecamatan=cascade.kecamatan,
+        nagari=cascade.nagari,
+    )
+    apply_fill(form, fill)
+    if not fill.kecamatan:
+        return cascade
+    return Cascade.build(
+        current_user.regency, place_after_fill(request.form, fill), required=cascade.required
     )
 
 
