@@ -1,7 +1,7 @@
 """sidilan household roles: principal and alternate recipient, one Kepala Keluarga per No. KK
 
 Revision ID: 0024_sidilan_household_roles
-Revises: 0021_rujukan_awaiting_reply
+Revises: 0028_wilayah_jorong_import
 Create Date: 2026-12-02 04:20:00
 
 - sidilan_household.penerima_utama_id, penerima_pengganti_id: the household's principal and alternate
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024_sidilan_household_roles"
-down_revision = "0021_rujukan_awaiting_reply"
+down_revision = "0028_wilayah_jorong_import"
 branch_labels = None
 depends_on = None
 
