@@ -135,4 +135,10 @@ def meeting_link(meeting_id):
         return done
     offers, more = _link_form(m)  # shown again: only what it does not list yet
     form.agreement_id.choices = offers.agreement_id.choices
-    return _page(m, *_forms(), link=(form, more), status=FORM_INVALID)
+    # with nothing left to offer the form is not shown: its message goes to the top of the page
+    error = (
+        None
+        if form.agreement_id.choices
+        else next((e for errs in form.errors.values() for e in errs if isinstance(e, str)), UNKNOWN_FORM)
+    )
+    return _page(m, *_forms(), link=(form, more), status=FORM_INVALID, error=error)
