@@ -10,6 +10,7 @@ from blueprints.core.fmt import tanggal
 from blueprints.core.nik import mask_nik
 from blueprints.sidilan.models import Disability, Person, WgssVisit
 from tests.clock import TODAY
+from tests.test_migrations import empty_db_url  # noqa: F401  (fixture)
 
 from .conftest import NIK_WOMAN_1984, keyed, person_by_name, version_of
 
@@ -102,9 +103,7 @@ def test_duplicate_comparison_is_formatted_and_masked(app, client, auth, person_
 
 
 def _visit(client, pid, when, **answers):
-    return client.post(
-        f"/sidilan/orang/{pid}/wgss", data=keyed(tgl_wawancara=when.isoformat(), **answers)
-    )
+    return client.post(f"/sidilan/orang/{pid}/wgss", data=keyed(tgl_wawancara=when.isoformat(), **answers))
 
 
 def test_wgss_visits_are_all_kept_and_the_latest_is_shown(app, client, auth, person_data):
@@ -165,3 +164,54 @@ def test_wgss_visit_form_is_for_entry_roles_and_scoped(app, client, auth, person
     auth.logout()
     auth.login("operator.sijunjung")
     assert client.get(f"/sidilan/orang/{pid}/wgss").status_code == 404
+
+
+def test_migration_makes_existing_wgss_answers_a_first_visit(request):
+    """0027 turns the answers a disability row already held into its first visit, dated on its last save."""
+    url = request.getfixturevalue("empty_db_url")  # an empty database of its own (test_migrations)
+    from datetime import UTC, date, datetime
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from app import create_app
+    from blueprints.core.timeutil import WIB
+    from tests.conftest import make_config
+
+    app = create_app(make_config(url))
+    # 1 March in WIB, still 28 February in UTC: the visit takes the WIB day
+    saved = datetime(2026, 3, 1, 6, 30, tzinfo=WIB).astimezone(UTC)
+    with app.app_context():
+        upgrade(revision="0021_rujukan_awaiting_reply")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO regency (id, code, name) VALUES (1, '13.02', 'Kabupaten Solok')"))
+            for pid in (1, 2):
+                conn.execute(
+                    text(
+                        "INSERT INTO sidilan_person (id, regency_id, nama_lengkap, name_search, name_key,"
+                        " jenis_kelamin, tgl_lahir_perkiraan, status_hidup, status_domisili, persetujuan, tags,"
+                        " status_verifikasi, active, created_at, updated_at, version) VALUES (:id, 1, 'Uji',"
+                        " 'uji', 'uji', 'P', false, 'hidup', 'menetap', false, '', 'draf', true, :at, :at, 1)"
+                    ),
+                    dict(id=pid, at=saved),
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO sidilan_disability (id, person_id, ragam_fisik, ragam_intelektual, ragam_mental,"
+                    " ragam_sensorik, ganda, wg_berjalan, wg_melihat, alat_bantu_dimiliki,"
+                    " alat_bantu_dibutuhkan, butuh_pendamping, kebutuhan_layanan, updated_at, version)"
+                    " VALUES (1, 1, true, false, false, false, false, 4, 2, '', '', false, '', :at, 1),"
+                    " (2, 2, true, false, false, false, false, NULL, NULL, '', '', false, '', :at, 1)"
+                ),
+                dict(at=saved),
+            )
+        upgrade(revision="heads")
+        visits = db.session.scalars(select(WgssVisit)).all()
+        assert [(v.person_id, v.tgl_wawancara, v.wg_berjalan, v.wg_melihat) for v in visits] == [
+            (1, date(2026, 3, 1), 4, 2)
+        ]
+        assert visits[0].regency_id == 1 and visits[0].petugas_id is None
+        dates = dict(db.session.execute(select(Disability.id, Disability.wg_tanggal)).all())
+        assert dates == {1: date(2026, 3, 1), 2: None}
+        db.session.remove()
+        db.engine.dispose()
