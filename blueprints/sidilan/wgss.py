@@ -41,7 +41,7 @@ def record_visit(person: Person, d: Disability | None, answers: dict, when: date
     db.session.flush()
     if d is not None and (d.wg_tanggal is None or when >= d.wg_tanggal):
         for f in WgssVisit.WG_FIELDS:
-            setattr(d, f, visit.__dict__[f])
+            setattr(d, f, answers.get(f))
         d.wg_tanggal = when
     return visit
 
