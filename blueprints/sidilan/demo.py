@@ -26,6 +26,7 @@ from .models import (
 )
 from .names import person_name_columns
 from .programs import seed_programs
+from .wgss import first_visits
 
 PER_REGENCY = 30
 _HOUSEHOLDS: dict = {}  # (regency_id, no_kk) -> Household, within one load
@@ -210,6 +211,9 @@ def load(ctx) -> None:
         if db.session.scalar(select(Person.id).where(Person.regency_id == regency.id).limit(1)) is not None:
             continue
         _load_regency(ctx, slug, regency)
+        db.session.flush()
+        # the seeded WG-SS answers are each disability's first visit, a month ago
+        first_visits(regency.id, today_local() - timedelta(days=30), ctx.users[f"operator.{slug}"])
     db.session.flush()
 
 

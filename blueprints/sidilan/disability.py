@@ -8,9 +8,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome, raced
+from blueprints.core.timeutil import today_local
 from blueprints.core.versioning import is_stale
 
 from . import values as V
+from . import wgss
 from .forms import optional_text
 from .history import apply_changes
 from .models import ChangeLog, Disability, Person, join_codes
@@ -76,8 +78,7 @@ def save_disability(person: Person, form, user) -> Outcome:
         return Outcome()
     ragam = set(form.ragam.data)
     data = ragam_data({r: form[f"jenis_{r}"].data for r in ragam})
-    for f in Disability.WG_FIELDS:
-        data[f] = int(form[f].data) if form[f].data else None
+    answers = wgss.form_answers(form)  # a visit of today when they differ from the latest (wgss.py)
     data.update(
         derajat=form.derajat.data or None,
         sejak=form.sejak.data or None,
@@ -105,8 +106,12 @@ def save_disability(person: Person, form, user) -> Outcome:
     else:
         apply_changes(d, data, person.id, "disability")
     d.ganda = derive_ganda(d)
+    new_visit = answers != {f: getattr(d, f) for f in Disability.WG_FIELDS}
     audit.record("update", "sidilan_person", person.id, f"data disabilitas orang #{person.id}", user=user)
     try:
+        if new_visit:
+            db.session.flush()
+            wgss.record_visit(person, d, answers, today_local(), user)
         db.session.commit()
     except StaleDataError:
         return raced(d)

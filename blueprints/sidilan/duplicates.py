@@ -13,7 +13,7 @@ from blueprints.core.scope import scoped
 from blueprints.core.timeutil import utcnow
 
 from .history import current_user_id
-from .models import Assistance, ChangeLog, DuplicateCandidate, ElderlyAssessment, Person
+from .models import Assistance, ChangeLog, DuplicateCandidate, ElderlyAssessment, Person, WgssVisit
 from .names import keys_similar
 from .search import live
 
@@ -203,6 +203,8 @@ def merge(gone: Person, keep: Person) -> None:
         a.person_id = keep.id
     for a in db.session.scalars(select(Assistance).where(Assistance.person_id == gone.id)):
         a.person_id = keep.id
+    for v in db.session.scalars(select(WgssVisit).where(WgssVisit.person_id == gone.id)):
+        v.person_id = keep.id
     if gone.disability is not None and keep.disability is None:
         gone.disability.person_id = keep.id
     for field in ("nik", "no_kk", "tanggal_lahir", "nagari_code", "kecamatan_code", "jorong_id", "no_hp"):

@@ -198,6 +198,28 @@ class DisabilityForm(EditForm):
             raise ValidationError("Pilih sedikitnya satu ragam disabilitas.")
 
 
+class WgssVisitForm(CreateForm):
+    """One WG-SS visit (wgss.py): its date and the six answers, at least one of them given."""
+
+    tgl_wawancara = DateField(
+        "Tanggal wawancara WG-SS", validators=[InputRequired("Tanggal wawancara wajib diisi."), not_future]
+    )
+    wg_melihat = SelectField(V.WG_QUESTIONS[0][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+    wg_mendengar = SelectField(V.WG_QUESTIONS[1][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+    wg_berjalan = SelectField(V.WG_QUESTIONS[2][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+    wg_mengingat = SelectField(V.WG_QUESTIONS[3][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+    wg_merawat_diri = SelectField(V.WG_QUESTIONS[4][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+    wg_komunikasi = SelectField(V.WG_QUESTIONS[5][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not any(self[f].data for f, _ in V.WG_QUESTIONS):
+            # an empty select stops at optional_choice before any inline validator: checked here
+            self.wg_melihat.errors = list(self.wg_melihat.errors) + ["Isi sedikitnya satu jawaban WG-SS."]
+            return False
+        return ok
+
+
 class AssessmentForm(CreateForm):
     tgl_asesmen = DateField(
         "Tanggal asesmen", validators=[InputRequired("Tanggal asesmen wajib diisi."), not_future]

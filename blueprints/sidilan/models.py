@@ -5,6 +5,8 @@
   verification status; ``merged_into_id`` when merged as a duplicate (still findable).
 - ``Disability`` (sidilan_disability): at most one per person; ragam flags, jenis per ragam, WG-SS raw answers,
   assistive devices owned / needed, care need. ``ganda`` is derived on save.
+- ``WgssVisit`` (sidilan_wgss_visit): one WG-SS interview per visit, never overwritten; the disability row
+  keeps a copy of the latest visit's answers (``wg_*``, ``wg_tanggal``), written by ``wgss.record_visit``.
 - ``ElderlyAssessment`` (sidilan_assessment): one row per visit, never overwritten; Barthel items with derived
   total and category.
 - ``Program`` (sidilan_program): assistance programs per regency (reference data, seeded).
@@ -285,6 +287,8 @@ class Disability(Versioned, db.Model):
     wg_mengingat: Mapped[int | None]
     wg_merawat_diri: Mapped[int | None]
     wg_komunikasi: Mapped[int | None]
+    # the date of the latest WG-SS visit (WgssVisit) whose answers the wg_* columns copy
+    wg_tanggal: Mapped[date | None] = mapped_column(Date)
     alat_bantu_dimiliki: Mapped[str] = mapped_column(String(200), default="")
     alat_bantu_dibutuhkan: Mapped[str] = mapped_column(String(200), default="")
     surat_penerbit: Mapped[str | None] = mapped_column(String(120))
@@ -323,6 +327,33 @@ class Disability(Versioned, db.Model):
     @property
     def needs(self) -> list[str]:
         return split_codes(self.kebutuhan_layanan)
+
+
+class WgssVisit(RegencyScoped, db.Model):
+    """One WG-SS interview (docs/sidilan.md §8.1) on a visit. Rows are only ever added, never overwritten: a new
+    answer set is a new row; the disability row copies the latest one (wgss.record_visit)."""
+
+    __tablename__ = "sidilan_wgss_visit"
+    __table_args__ = (Index("ix_sidilan_wgss_visit_person_date", "person_id", "tgl_wawancara", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("sidilan_person.id"))
+    tgl_wawancara: Mapped[date] = mapped_column(Date)
+    petugas_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    wg_melihat: Mapped[int | None]
+    wg_mendengar: Mapped[int | None]
+    wg_berjalan: Mapped[int | None]
+    wg_mengingat: Mapped[int | None]
+    wg_merawat_diri: Mapped[int | None]
+    wg_komunikasi: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    petugas = relationship("User")
+
+    WG_FIELDS = Disability.WG_FIELDS
+
+    @property
+    def wg_answers(self) -> list[int | None]:
+        return [getattr(self, f) for f in self.WG_FIELDS]
 
 
 class ElderlyAssessment(RegencyScoped, db.Model):

@@ -17,12 +17,14 @@ from blueprints.core.versioning import is_stale
 
 from . import duplicates
 from . import values as V
+from .access import may_see_nik
 from .assistance import assistance_for
+from .changelog import change_rows
 from .disability import set_codes
 from .forms import optional_text
 from .history import apply_changes, record_creation
 from .households import ADDRESS_FIELDS, KEPALA_KELUARGA, household_for
-from .models import ChangeLog, Household, Person, VerificationEvent, reversed_numbers
+from .models import Household, Person, VerificationEvent, reversed_numbers
 from .names import person_name_columns
 from .search import live
 
@@ -298,15 +300,8 @@ def record_context(person: Person, user) -> dict:
             .order_by(VerificationEvent.at, VerificationEvent.id)
         )
     )
-    changes = list(
-        db.session.scalars(
-            select(ChangeLog)
-            .options(joinedload(ChangeLog.user))
-            .where(ChangeLog.person_id == person.id)
-            .order_by(ChangeLog.at.desc(), ChangeLog.id.desc())
-            .limit(30)
-        )
-    )
+    # labelled, formatted and masked for this user's role, like the rest of the page (changelog.py)
+    changes = change_rows(person.id, may_see_nik(user))
     return dict(
         members=members,
         assistance=list(db.session.scalars(assistance_for(person, user))),

@@ -167,7 +167,7 @@ def test_edit_logs_old_and_new_value(app, client, auth, person_data):
     )
     assert r.status_code == 302
     html = client.get(f"/sidilan/orang/{pid}").get_data(as_text=True)
-    assert "no_hp" in html and "081234567890" in html
+    assert "<td>No. HP</td>" in html and "081234567890" in html and "no_hp" not in html
 
 
 def test_bad_input_never_500_and_escaped(client, auth, person_data):

@@ -16,5 +16,6 @@ from . import (  # noqa: F401
     printouts,
     programs,
     quality,
+    wgss,
     workflow,
 )

@@ -13,9 +13,10 @@ from blueprints.core.scope import get_scoped_or_404
 
 from .. import bp
 from ..access import may_see_nik, may_staff
+from ..changelog import compare_rows
 from ..duplicates import REASON_LABELS, decide_duplicate, open_cases_stmt
 from ..forms import DuplicateDecisionForm
-from ..models import DuplicateCandidate
+from ..models import DuplicateCandidate, Person
 from ._common import recorded
 
 
@@ -26,26 +27,18 @@ def duplicates():
     return render("sidilan/duplicates.html", page=page, reasons=REASON_LABELS)
 
 
-COMPARE_FIELDS = [
-    ("NIK", "nik"),
-    ("No. KK", "no_kk"),
-    ("Nama lengkap", "nama_lengkap"),
-    ("Jenis kelamin", "jenis_kelamin"),
-    ("Tempat lahir", "tempat_lahir"),
-    ("Tanggal lahir", "tanggal_lahir"),
-    ("Alamat", "alamat"),
-    ("Status verifikasi", "status_verifikasi"),
-    ("Sumber data", "sumber_data"),
-]
-
-
 @bp.route("/duplikat/<int:cand_id>", methods=["GET", "POST"])
 @audit.reads("sidilan_duplicate", "perbandingan duplikat")
 def duplicate_review(cand_id: int):
     cand = get_scoped_or_404(
         DuplicateCandidate,
         cand_id,
-        options=(joinedload(DuplicateCandidate.person_a), joinedload(DuplicateCandidate.person_b)),
+        # the pair with the places the comparison names, in the same statement
+        options=tuple(
+            joinedload(side).joinedload(place)
+            for side in (DuplicateCandidate.person_a, DuplicateCandidate.person_b)
+            for place in (Person.kecamatan, Person.nagari, Person.jorong)
+        ),
     )
     form = DuplicateDecisionForm()
     form.keep.choices = [
@@ -73,10 +66,9 @@ def duplicate_review(cand_id: int):
         a=cand.person_a,
         b=cand.person_b,
         form=form,
-        fields=COMPARE_FIELDS,
+        rows=compare_rows(cand.person_a, cand.person_b, may_see_nik(current_user)),
         reasons=REASON_LABELS,
         may_decide=may_staff(current_user),
-        show_nik=may_see_nik(current_user),
         status=FORM_INVALID if has_errors(form) else 200,
     )
     summary = f"membandingkan orang #{cand.person_a_id} dan #{cand.person_b_id}"
