@@ -4,7 +4,7 @@ flow, and the coverage-gap lists (severe cases without aid, one program twice in
 from dataclasses import dataclass
 
 from flask import url_for
-from sqlalchemy import Subquery, and_, case, exists, func, or_, select
+from sqlalchemy import Subquery, and_, case, exists, func, or_, select, union
 from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -271,32 +271,41 @@ def _period(program: Program, form) -> tuple[int | None, int | None]:
     return bulan, tahap
 
 
-def same_period(person: Person, program_id: int, tahun: int, bulan, tahap_ke) -> list[Assistance]:
+def same_period_stmt(person: Person, program_id: int, tahun: int, bulan, tahap_ke):
     """Aid of this program and period already recorded for the person or their household (their own aid,
-    the family's, another member's), not rejected or stopped: what a second entry would make double."""
-    whose = [Assistance.person_id == person.id]
-    if person.household_id:
-        whose.append(Assistance.recipient_household_id == person.household_id)
-    return list(
-        db.session.scalars(
-            select(Assistance)
-            .options(
-                joinedload(Assistance.created_by),
-                joinedload(Assistance.person).load_only(Person.nama_lengkap),
-            )
-            .where(
-                Assistance.regency_id == person.regency_id,
-                Assistance.program_id == program_id,
-                Assistance.tahun == tahun,
-                Assistance.bulan == bulan,
-                Assistance.tahap_ke == tahap_ke,
-                Assistance.status.in_(ACTIVE_AID),
-                or_(*whose),
-            )
-            .order_by(Assistance.id)
-            .limit(5)
-        )
+    the family's, another member's), not rejected or stopped: what a second entry would make double. The ids
+    come from two index probes, (person, program) and the double-aid report's (regency, recipient household,
+    program, period), instead of an OR the planners answer by reading all the program's aid."""
+    same = (
+        Assistance.program_id == program_id,
+        Assistance.tahun == tahun,
+        Assistance.bulan == bulan,
+        Assistance.tahap_ke == tahap_ke,
+        Assistance.status.in_(ACTIVE_AID),
     )
+    ids = select(Assistance.id).where(Assistance.person_id == person.id, *same)
+    if person.household_id:
+        ids = union(
+            ids,
+            select(Assistance.id).where(
+                Assistance.regency_id == person.regency_id,
+                Assistance.recipient_household_id == person.household_id,
+                *same,
+            ),
+        )
+    return (
+        select(Assistance)
+        .where(Assistance.regency_id == person.regency_id, Assistance.id.in_(ids))
+        .order_by(Assistance.id)
+        .limit(5)
+    )
+
+
+def same_period(person: Person, program_id: int, tahun: int, bulan, tahap_ke) -> list[Assistance]:
+    stmt = same_period_stmt(person, program_id, tahun, bulan, tahap_ke).options(
+        joinedload(Assistance.created_by), joinedload(Assistance.person).load_only(Person.nama_lengkap)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def same_period_warnings(person: Person, program: Program, rows: list[Assistance]) -> list[str]:
