@@ -309,3 +309,55 @@ def test_the_entry_warning_reads_the_aid_indexes(app):
             conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             plan = [r[0] for r in conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params)]
             assert not [d for d in plan if "Seq Scan on sidilan_assistance" in d], plan
+
+
+def test_the_migration_takes_existing_periods_from_the_date_and_the_old_tahap(tmp_path):
+    """0026 on rows stored before it: a monthly program's month from the payout date, a tahap program's number
+    from the old text ("Tahap 2") or else from the payout quarter; the seeded programs get their periods."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from app import create_app
+    from tests.conftest import make_config
+
+    app = create_app(make_config("sqlite:///" + str(tmp_path / "aid.sqlite")))
+    with app.app_context():
+        upgrade(revision="0021_rujukan_awaiting_reply")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO regency (id, code, name) VALUES (1, '13.02', 'Kabupaten Solok')"))
+            for pid, kode in ((1, "BPNT"), (2, "PKH"), (3, "APBD")):
+                conn.execute(
+                    text(
+                        "INSERT INTO sidilan_program (id, kode, nama, sasaran, punya_komponen, aktif, regency_id,"
+                        " version) VALUES (:id, :kode, :kode, 'keluarga', 0, 1, 1, 1)"
+                    ),
+                    {"id": pid, "kode": kode},
+                )
+            for aid, prog, tgl, tahap in (
+                (1, 1, "2026-02-10", None),
+                (2, 1, None, None),
+                (3, 2, "2026-08-01", "Tahap 2"),
+                (4, 2, "2026-08-01", None),
+                (5, 3, "2026-08-01", "Tahap 1"),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO sidilan_assistance (id, program_id, tahun, tgl_salur, tahap, status, regency_id,"
+                        " version, created_at, updated_at) VALUES (:id, :prog, 2026, :tgl, :tahap, 'disalurkan', 1,"
+                        " 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                    ),
+                    {"id": aid, "prog": prog, "tgl": tgl, "tahap": tahap},
+                )
+        upgrade(revision="0026_sidilan_aid_periods")
+        with db.engine.connect() as conn:
+            periods = dict(conn.execute(text("SELECT kode, periode FROM sidilan_program")).all())
+            rows = conn.execute(text("SELECT id, bulan, tahap_ke FROM sidilan_assistance ORDER BY id")).all()
+        db.engine.dispose()
+    assert periods == {"BPNT": "bulanan", "PKH": "tahap", "APBD": "tahunan"}
+    assert [tuple(r) for r in rows] == [
+        (1, 2, None),
+        (2, None, None),
+        (3, None, 2),
+        (4, None, 3),
+        (5, None, None),
+    ]
