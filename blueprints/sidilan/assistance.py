@@ -339,12 +339,14 @@ def add_assistance(person: Person, form, programs: list[Program], user) -> Outco
     bulan, tahap_ke = _period(program, form)
     if has_errors(form):
         return Outcome()
+    if replay := submission.claim(form.submission_key.data):  # a replay of a saved entry is no second entry
+        return Outcome(replay=replay)
     if not form.tetap_simpan.data and (
         earlier := same_period(person, program.id, form.tahun.data, bulan, tahap_ke)
     ):
-        return Outcome(warnings=same_period_warnings(person, program, earlier))
-    if replay := submission.claim(form.submission_key.data):
-        return Outcome(replay=replay)
+        warnings = same_period_warnings(person, program, earlier)
+        db.session.rollback()  # the key is free again for the confirmed submit
+        return Outcome(warnings=warnings)
     family = bool(form.untuk_keluarga.data)
     row = Assistance(
         regency_id=person.regency_id,
