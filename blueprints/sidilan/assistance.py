@@ -4,12 +4,13 @@ flow, and the coverage-gap lists (severe cases without aid, one program twice in
 from dataclasses import dataclass
 
 from flask import url_for
-from sqlalchemy import Subquery, and_, case, exists, func, or_, select
+from sqlalchemy import Subquery, and_, case, exists, func, or_, select, union
 from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
+from blueprints.core.fmt import tanggal
 from blueprints.core.outcome import RACED, Outcome, has_errors
 from blueprints.core.scope import scoped
 from blueprints.core.versioning import is_stale
@@ -27,6 +28,24 @@ ASSISTANCE_TRANSITIONS = {
 
 ACTIVE_AID = ("diusulkan", "disetujui", "disalurkan")  # rejected or stopped aid does not count
 RECEIVING = ("disetujui", "disalurkan")  # approved or paid counts as covered; a proposal does not yet
+RECEIVED = V.STATUS_DITERIMA[0]  # aid paid out (cair): the only aid that takes a person off "tanpa bantuan"
+
+
+NEWEST_FIRST = (
+    Assistance.tahun.desc(),
+    func.coalesce(Assistance.bulan, Assistance.tahap_ke, 0).desc(),
+    Assistance.id.desc(),
+)
+
+
+def period_label(row) -> str:
+    """An aid's period as a clerk says it: "Januari 2026", "Tahap 1 2026", "2026" (older free-text tahap kept)."""
+    if row.bulan:
+        return f"{V.label(V.BULAN, row.bulan)} {row.tahun}"
+    if row.tahap_ke:
+        return f"Tahap {row.tahap_ke} {row.tahun}"
+    legacy = getattr(row, "tahap", None)  # a report row has no free text
+    return f"{row.tahun} {legacy}" if legacy else str(row.tahun)
 
 
 def assistance_for(person: Person, user):
@@ -40,15 +59,30 @@ def assistance_for(person: Person, user):
                 and_(Assistance.household_id.is_not(None), Assistance.household_id == person.household_id),
             )
         )
-        .order_by(Assistance.tahun.desc(), Assistance.id.desc())
+        .order_by(*NEWEST_FIRST)
     )
+
+
+HISTORY_ROWS = 120  # ten years of monthly aid
+
+
+def aid_history(person: Person, user) -> tuple[list[Assistance], bool]:
+    """The person's own aid and their household's (``assistance_for``) with who entered each, newest period
+    first, at most HISTORY_ROWS; and whether older rows were left out."""
+    rows = list(
+        db.session.scalars(
+            assistance_for(person, user).options(joinedload(Assistance.created_by)).limit(HISTORY_ROWS + 1)
+        )
+    )
+    return rows[:HISTORY_ROWS], len(rows) > HISTORY_ROWS
 
 
 @dataclass(frozen=True)
 class Aid:
     """Whether a person holds aid, their own or their household's: two grouped subqueries (per person, per
     household) joined once to a statement over persons, instead of a correlated EXISTS per person.
-    ``active``: any proposed, approved or paid aid; ``receiving``: approved or paid (docs/sidilan.md §10, §12)."""
+    ``active``: any proposed, approved or paid aid; ``receiving``: approved or paid (docs/sidilan.md §10, §12);
+    ``received``: paid out (cair), what "tanpa bantuan" asks."""
 
     own: Subquery
     family: Subquery
@@ -57,8 +91,15 @@ class Aid:
     def of(cls, user) -> "Aid":
         def grouped(col, name):
             receiving = func.max(case((Assistance.status.in_(RECEIVING), 1), else_=0))
+            received = func.max(case((Assistance.status == RECEIVED, 1), else_=0))
             return (
-                scoped(Assistance, user, col.label("key"), receiving.label("receiving"))
+                scoped(
+                    Assistance,
+                    user,
+                    col.label("key"),
+                    receiving.label("receiving"),
+                    received.label("received"),
+                )
                 .where(col.is_not(None), Assistance.status.in_(ACTIVE_AID))
                 .group_by(col)
                 .subquery(name)
@@ -81,6 +122,10 @@ class Aid:
             func.coalesce(self.own.c.receiving, 0) == 1, func.coalesce(self.family.c.receiving, 0) == 1
         )
 
+    @property
+    def received(self):
+        return or_(func.coalesce(self.own.c.received, 0) == 1, func.coalesce(self.family.c.received, 0) == 1)
+
 
 def with_record_rows(stmt, latest, aid: Aid):
     """``stmt`` over persons joined (outer) to the disability row, the latest assessment
@@ -96,15 +141,16 @@ LOW_BARTHEL = 8  # a latest Barthel total at or below this is a target group (do
 
 
 def unassisted_rule(severe, low_barthel, no_aid):
-    """docs/sidilan.md §12, 'tanpa bantuan': a severe disability, or a latest Barthel total <= 8, and no
-    assistance at all (proposed, approved or paid; rejected or stopped aid does not count). The parts come as
+    """docs/sidilan.md §12, 'tanpa bantuan': a severe disability, or a latest Barthel total <= 8, and no aid
+    actually received (``RECEIVED``: a proposal or an approval not yet paid out keeps the person listed;
+    rejected or stopped aid does not count). The parts come as
     SQL conditions, joined (``unassisted_clause``) or looked up per row (``unassisted_stmt``)."""
     return and_(or_(severe, low_barthel), no_aid)
 
 
 def unassisted_clause(latest, aid: Aid):
     """The rule over ``with_record_rows`` (the dashboard's one pass over every person)."""
-    return unassisted_rule(Disability.derajat == SEVERE, latest.c.barthel_total <= LOW_BARTHEL, ~aid.active)
+    return unassisted_rule(Disability.derajat == SEVERE, latest.c.barthel_total <= LOW_BARTHEL, ~aid.received)
 
 
 def unassisted_stmt(user):
@@ -114,7 +160,8 @@ def unassisted_stmt(user):
     looks each one's disability, latest assessment and aid up by index, so the first page stops after a few
     dozen persons instead of reading every aid and assessment row first. "No aid" is two NOT EXISTS side by side,
     not NOT (EXISTS OR EXISTS): PostgreSQL makes the former anti-joins it can stop early, the latter hashed
-    subplans that read the whole assistance table before the first row."""
+    subplans that read the whole assistance table before the first row. Each probes the (person, status) or
+    (household, status) index for aid received."""
     latest = (
         select(ElderlyAssessment.barthel_total)
         .where(ElderlyAssessment.person_id == Person.id)
@@ -123,11 +170,11 @@ def unassisted_stmt(user):
         .scalar_subquery()
     )
     no_aid = and_(
-        ~exists().where(Assistance.person_id == Person.id, Assistance.status.in_(ACTIVE_AID)),
+        ~exists().where(Assistance.person_id == Person.id, Assistance.status == RECEIVED),
         ~exists().where(
             Assistance.household_id == Person.household_id,
             Assistance.household_id.is_not(None),
-            Assistance.status.in_(ACTIVE_AID),
+            Assistance.status == RECEIVED,
         ),
     )
     return (
@@ -138,18 +185,21 @@ def unassisted_stmt(user):
 
 
 def double_program_stmt(user):
-    """(household, program, count) where one household receives the same program more than once in a year,
+    """(household, program, period, count) where one household receives the same program more than once in
+    one period (year, month, tahap: BPNT January and February are two periods, PKH Tahap 1 twice is double),
     counting household-level records and those of its members (rejected or stopped aid not counted). The
     household an aid counts for is stored on it (``recipient_household_id``, sidilan/recipient.py), so the
-    grouping walks the (regency, household, program, year, status) index in order: no join, no sort."""
+    grouping walks the (regency, household, program, year, month, tahap, status) index in order: no join, no
+    sort."""
     hh = Assistance.recipient_household_id
+    period = (Assistance.tahun, Assistance.bulan, Assistance.tahap_ke)
     return (
-        scoped(Assistance, user, hh.label("household_id"), Assistance.program_id, Assistance.tahun)
+        scoped(Assistance, user, hh.label("household_id"), Assistance.program_id, *period)
         .add_columns(func.count().label("n"))
         .where(Assistance.status.in_(ACTIVE_AID), hh.is_not(None))
-        .group_by(hh, Assistance.program_id, Assistance.tahun)
+        .group_by(hh, Assistance.program_id, *period)
         .having(func.count() > 1)
-        .order_by(hh, Assistance.program_id, Assistance.tahun)
+        .order_by(hh, Assistance.program_id, *period)
     )
 
 
@@ -159,7 +209,7 @@ def household_assistance(hh: Household, user):
         scoped(Assistance, user)
         .options(joinedload(Assistance.program))
         .where(Assistance.household_id == hh.id)
-        .order_by(Assistance.tahun.desc(), Assistance.id.desc())
+        .order_by(*NEWEST_FIRST)
     )
 
 
@@ -191,7 +241,92 @@ def double_program_details(items) -> tuple[dict[int, Household], dict[int, Progr
     return households, programs
 
 
+def _period(program: Program, form) -> tuple[int | None, int | None]:
+    """(bulan, tahap_ke) of a new aid as its program counts it (``Program.periode``), messages on the fields:
+    a monthly program needs the month (taken from the payout date when left empty), a tahap program the tahap
+    number, a yearly or one-off program neither."""
+    bulan = int(form.bulan.data) if form.bulan.data else None
+    tahap = form.tahap_ke.data
+    kind = program.periode or "tahunan"
+    what = V.label(V.PERIODE_PROGRAM, kind).lower()
+    if kind == "bulanan":
+        if bulan is None and form.tgl_salur.data is not None:
+            bulan = form.tgl_salur.data.month
+        if bulan is None:
+            form.bulan.errors.append(f"{program.kode} disalurkan bulanan: pilih bulannya.")
+        if tahap is not None:
+            form.tahap_ke.errors.append(
+                f"{program.kode} disalurkan bulanan, bukan per tahap: kosongkan tahap."
+            )
+    elif kind == "tahap":
+        if tahap is None:
+            form.tahap_ke.errors.append(f"{program.kode} disalurkan per tahap: isi tahap ke berapa.")
+        if bulan is not None:
+            form.bulan.errors.append(f"{program.kode} disalurkan per tahap, bukan bulanan: kosongkan bulan.")
+    else:
+        if bulan is not None:
+            form.bulan.errors.append(f"{program.kode} bersifat {what}: kosongkan bulan.")
+        if tahap is not None:
+            form.tahap_ke.errors.append(f"{program.kode} bersifat {what}: kosongkan tahap.")
+    return bulan, tahap
+
+
+def same_period_stmt(person: Person, program_id: int, tahun: int, bulan, tahap_ke):
+    """Aid of this program and period already recorded for the person or their household (their own aid,
+    the family's, another member's), not rejected or stopped: what a second entry would make double. The ids
+    come from two index probes, (person, program) and the double-aid report's (regency, recipient household,
+    program, period), instead of an OR the planners answer by reading all the program's aid."""
+    same = (
+        Assistance.program_id == program_id,
+        Assistance.tahun == tahun,
+        Assistance.bulan == bulan,
+        Assistance.tahap_ke == tahap_ke,
+        Assistance.status.in_(ACTIVE_AID),
+    )
+    ids = select(Assistance.id).where(Assistance.person_id == person.id, *same)
+    if person.household_id:
+        ids = union(
+            ids,
+            select(Assistance.id).where(
+                Assistance.regency_id == person.regency_id,
+                Assistance.recipient_household_id == person.household_id,
+                *same,
+            ),
+        )
+    return (
+        select(Assistance)
+        .where(Assistance.regency_id == person.regency_id, Assistance.id.in_(ids))
+        .order_by(Assistance.id)
+        .limit(5)
+    )
+
+
+def same_period(person: Person, program_id: int, tahun: int, bulan, tahap_ke) -> list[Assistance]:
+    stmt = same_period_stmt(person, program_id, tahun, bulan, tahap_ke).options(
+        joinedload(Assistance.created_by), joinedload(Assistance.person).load_only(Person.nama_lengkap)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def same_period_warnings(person: Person, program: Program, rows: list[Assistance]) -> list[str]:
+    out = []
+    for r in rows:
+        who = (
+            "keluarga ini"
+            if r.person_id is None
+            else ("orang ini" if r.person_id == person.id else f"anggota keluarga {r.person.nama_lengkap}")
+        )
+        by = f" oleh {r.created_by.name}" if r.created_by else ""
+        out.append(
+            f"{program.kode} {period_label(r)} sudah tercatat untuk {who} "
+            f"(status {V.label(V.STATUS_BANTUAN, r.status)}, dicatat {tanggal(r.created_at)}{by})."
+        )
+    return out
+
+
 def add_assistance(person: Person, form, programs: list[Program], user) -> Outcome:
+    """A new aid, status diusulkan. The same program for the same period already recorded for the person or
+    their household answers a warning (``warnings``, nothing saved) until the clerk ticks ``tetap_simpan``."""
     if not form.validate():
         return Outcome()
     program = next((p for p in programs if p.id == form.program_id.data), None)
@@ -199,10 +334,19 @@ def add_assistance(person: Person, form, programs: list[Program], user) -> Outco
         form.untuk_keluarga.errors.append("Orang ini belum tercatat dalam keluarga (No. KK kosong).")
     if program is not None and not program.punya_komponen and form.komponen_atensi.data:
         form.komponen_atensi.errors.append("Komponen hanya untuk program ATENSI.")
-    if program is None or has_errors(form):
+    if program is None:
         return Outcome()
-    if replay := submission.claim(form.submission_key.data):
+    bulan, tahap_ke = _period(program, form)
+    if has_errors(form):
+        return Outcome()
+    if replay := submission.claim(form.submission_key.data):  # a replay of a saved entry is no second entry
         return Outcome(replay=replay)
+    if not form.tetap_simpan.data and (
+        earlier := same_period(person, program.id, form.tahun.data, bulan, tahap_ke)
+    ):
+        warnings = same_period_warnings(person, program, earlier)
+        db.session.rollback()  # the key is free again for the confirmed submit
+        return Outcome(warnings=warnings)
     family = bool(form.untuk_keluarga.data)
     row = Assistance(
         regency_id=person.regency_id,
@@ -211,7 +355,8 @@ def add_assistance(person: Person, form, programs: list[Program], user) -> Outco
         person_id=None if family else person.id,
         household_id=person.household_id if family else None,
         tahun=form.tahun.data,
-        tahap=optional_text(form.tahap.data),
+        bulan=bulan,
+        tahap_ke=tahap_ke,
         tgl_salur=form.tgl_salur.data,
         nilai_rp=form.nilai_rp.data,
         uraian_barang=optional_text(form.uraian_barang.data),
@@ -224,8 +369,13 @@ def add_assistance(person: Person, form, programs: list[Program], user) -> Outco
     )
     db.session.add(row)
     db.session.flush()
+    note = " (tetap disimpan walau periode sama sudah tercatat)" if form.tetap_simpan.data else ""
     audit.record(
-        "create", "sidilan_assistance", row.id, f"bantuan {program.kode} untuk orang #{person.id}", user=user
+        "create",
+        "sidilan_assistance",
+        row.id,
+        f"bantuan {program.kode} {period_label(row)} untuk orang #{person.id}{note}",
+        user=user,
     )
     submission.remember(form.submission_key.data, url_for("sidilan.person_view", person_id=person.id))
     db.session.commit()

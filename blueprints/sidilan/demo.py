@@ -318,15 +318,18 @@ def _load_regency(ctx, slug, regency):
         _status(p, statuses[i % len(statuses)], operator, verifier)
         if i % 4 == 1:
             prog = programs[rng.choice(["PKH", "BPNT"])]
+            salur = today - timedelta(days=60)
             db.session.add(
                 Assistance(
                     regency_id=regency.id,
                     program_id=prog.id,
                     household=p.household,
-                    tahun=today.year,
-                    tahap="Tahap 1",
+                    tahun=salur.year,
+                    # the period as the program counts it (values.PERIODE_SEED): PKH per tahap, BPNT monthly
+                    tahap_ke=1 if prog.kode == "PKH" else None,
+                    bulan=salur.month if prog.kode == "BPNT" else None,
                     status="disalurkan",
-                    tgl_salur=today - timedelta(days=60),
+                    tgl_salur=salur,
                     nilai_rp=600000 if prog.kode == "PKH" else 200000,
                     sumber_dana="APBN",
                 )
@@ -339,22 +342,23 @@ def _load_regency(ctx, slug, regency):
                     program_id=prog.id,
                     person=p,
                     tahun=today.year,
+                    bulan=today.month if prog.kode == "PBI-JK" else None,
                     status=rng.choice(["diusulkan", "disetujui", "disalurkan"]),
                     sumber_dana=prog.sumber_dana,
                 )
             )
         people.append(p)
 
-    # the same household receiving the same program twice (double-dipping view)
+    # the same household receiving the same program twice in one month (double-dipping view)
     twice = people[-2]
-    for tahap in ("Tahap 1", "Tahap 1 (ulang)"):
+    for _ in range(2):
         db.session.add(
             Assistance(
                 regency_id=regency.id,
                 program_id=programs["BPNT"].id,
                 household=twice.household,
                 tahun=today.year,
-                tahap=tahap,
+                bulan=today.month,
                 status="disalurkan",
                 nilai_rp=200000,
                 sumber_dana="APBN",

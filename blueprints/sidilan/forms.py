@@ -261,7 +261,10 @@ class AssistanceForm(CreateForm):
     tahun = IntegerField(
         "Tahun", validators=[InputRequired("Tahun wajib diisi."), NumberRange(2000, 2100, "Tahun tidak sah.")]
     )
-    tahap = StringField("Tahap", validators=[Optional(), _len(20)])
+    bulan = SelectField("Bulan", choices=C(BLANK + V.BULAN), validators=[optional_choice()])
+    tahap_ke = IntegerField(
+        "Tahap ke", validators=[Optional(), NumberRange(1, V.TAHAP_MAX, f"Tahap 1–{V.TAHAP_MAX}.")]
+    )
     tgl_salur = DateField("Tanggal salur", validators=[Optional(), not_future])
     nilai_rp = IntegerField("Nilai (Rp)", validators=[Optional(), NumberRange(0, 10**10, "Nilai tidak sah.")])
     uraian_barang = StringField("Uraian barang", validators=[Optional(), _len(200)])
@@ -269,6 +272,8 @@ class AssistanceForm(CreateForm):
     sumber_dana = SelectField("Sumber dana", choices=C(BLANK + V.SUMBER_DANA), validators=[optional_choice()])
     penyalur = StringField("Penyalur", validators=[Optional(), _len(120)])
     catatan = StringField("Catatan", validators=[Optional(), _len(300)])
+    # shown with the warning that the program and period are already recorded: the clerk saves anyway
+    tetap_simpan = BooleanField("Tetap simpan: sudah saya periksa, ini bukan entri ganda")
 
 
 class AssistanceStatusForm(EditForm):
@@ -303,6 +308,7 @@ class ProgramForm(Form):
     jenis = SelectField("Jenis", choices=C(BLANK + V.JENIS_PROGRAM), validators=[optional_choice()])
     sasaran = SelectField("Sasaran", choices=C(V.SASARAN_PROGRAM), default="individu")
     punya_komponen = BooleanField("Memakai komponen ATENSI")
+    periode = SelectField("Periode penyaluran", choices=C(V.PERIODE_PROGRAM), default="tahunan")
     aktif = BooleanField("Aktif", default=True)
 
 

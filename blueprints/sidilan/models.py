@@ -401,6 +401,8 @@ class Program(Versioned, RegencyScoped, db.Model):
     sasaran: Mapped[str] = mapped_column(String(10), default="individu")  # individu / keluarga
     punya_komponen: Mapped[bool] = mapped_column(Boolean, default=False)  # ATENSI components
     aktif: Mapped[bool] = mapped_column(Boolean, default=True)
+    # how its aid is counted out (values.PERIODE_PROGRAM): bulanan / tahap / tahunan / sekali
+    periode: Mapped[str] = mapped_column(String(10), default="tahunan", server_default="tahunan")
 
 
 class Assistance(Versioned, RegencyScoped, db.Model):
@@ -409,15 +411,20 @@ class Assistance(Versioned, RegencyScoped, db.Model):
     __table_args__ = (
         Index("ix_sidilan_assistance_person_program", "person_id", "program_id"),
         Index("ix_sidilan_assistance_household_program", "household_id", "program_id"),
-        # the double-aid report groups a regency's aid by household, program and year from this index alone
+        # the double-aid report groups a regency's aid by household, program and period from this index alone
         Index(
             "ix_sidilan_assistance_regency_recipient",
             "regency_id",
             "recipient_household_id",
             "program_id",
             "tahun",
+            "bulan",
+            "tahap_ke",
             "status",
         ),
+        # 'tanpa bantuan' probes the aid received (status) of each person and household it walks
+        Index("ix_sidilan_assistance_person_status", "person_id", "status"),
+        Index("ix_sidilan_assistance_household_status", "household_id", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("sidilan_program.id"), index=True)
@@ -430,7 +437,10 @@ class Assistance(Versioned, RegencyScoped, db.Model):
         server_default=FetchedValue(), server_onupdate=FetchedValue()
     )
     tahun: Mapped[int]
-    tahap: Mapped[str | None] = mapped_column(String(20))
+    # the period within the year, as the program counts it (Program.periode): a month, or a tahap number
+    bulan: Mapped[int | None]
+    tahap_ke: Mapped[int | None]
+    tahap: Mapped[str | None] = mapped_column(String(20))  # free text of older entries (before tahap_ke)
     tgl_salur: Mapped[date | None] = mapped_column(Date)
     nilai_rp: Mapped[int | None]
     uraian_barang: Mapped[str | None] = mapped_column(String(200))
@@ -446,6 +456,7 @@ class Assistance(Versioned, RegencyScoped, db.Model):
     program: Mapped[Program] = relationship()
     person: Mapped[Person | None] = relationship()
     household: Mapped[Household | None] = relationship()
+    created_by = relationship("User", foreign_keys=[created_by_id])  # the aid history names who entered it
 
     @declared_attr.directive
     def __mapper_args__(cls):

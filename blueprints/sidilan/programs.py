@@ -38,6 +38,7 @@ def seed_programs(regency_id: int) -> int:
                     jenis=jenis,
                     sasaran=sasaran,
                     punya_komponen=komp,
+                    periode=V.PERIODE_SEED.get(kode, "tahunan"),
                     aktif=True,
                 )
             )
@@ -76,6 +77,7 @@ def save_program(row: Program | None, form, user) -> Outcome:
         jenis=form.jenis.data or None,
         sasaran=form.sasaran.data,
         punya_komponen=bool(form.punya_komponen.data),
+        periode=form.periode.data or "tahunan",
         aktif=bool(form.aktif.data),
     )
     if row is None:

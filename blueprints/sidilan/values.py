@@ -172,6 +172,34 @@ STATUS_BANTUAN = [
     ("ditolak", "Ditolak"),
     ("dihentikan", "Dihentikan"),
 ]
+# Which statuses mean the aid reached the person (cair / diterima): only these take a person off "tanpa bantuan".
+STATUS_DITERIMA = ("disalurkan",)
+# How a program counts its aid out (an entry records the period; "bantuan ganda" is the same program twice in
+# one period for one household).
+PERIODE_PROGRAM = [
+    ("bulanan", "Bulanan"),
+    ("tahap", "Per tahap"),
+    ("tahunan", "Tahunan"),
+    ("sekali", "Sekali (tidak berulang)"),
+]
+# the seeded programs' periods (unverified: BPNT/Sembako and PBI-JK monthly, PKH four tahap a year); the rest
+# are tahunan. An admin changes them on the program form.
+PERIODE_SEED = {"PKH": "tahap", "BPNT": "bulanan", "PBI-JK": "bulanan", "ALAT-BANTU": "sekali"}
+BULAN = [
+    (1, "Januari"),
+    (2, "Februari"),
+    (3, "Maret"),
+    (4, "April"),
+    (5, "Mei"),
+    (6, "Juni"),
+    (7, "Juli"),
+    (8, "Agustus"),
+    (9, "September"),
+    (10, "Oktober"),
+    (11, "November"),
+    (12, "Desember"),
+]
+TAHAP_MAX = 12
 SUMBER_DANA = [
     ("APBN", "APBN"),
     ("APBD Prov", "APBD Provinsi"),

@@ -312,7 +312,7 @@ def test_unassisted_tile_and_list_match_a_row_by_row_count(app, client, auth):
     from blueprints.auth.models import User
     from blueprints.sidilan.assistance import unassisted_stmt
 
-    active = {"diusulkan", "disetujui", "disalurkan"}
+    active = {"disalurkan"}  # only aid paid out takes a person off the list (issue 13 part 5)
     with app.app_context():
         regency = db.session.scalar(select(Regency).where(Regency.code == "13.02"))
         people = [

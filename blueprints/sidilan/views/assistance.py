@@ -1,4 +1,5 @@
-"""SIDILAN assistance views: new assistance, status flow, unassisted and double-program lists."""
+"""SIDILAN assistance views: new assistance, status flow, a person's aid history, unassisted and
+double-program lists."""
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
@@ -17,14 +18,21 @@ from .. import bp, report_dashboard
 from ..access import ENTRY_ROLES, STAFF_ROLES
 from ..assistance import (
     add_assistance,
+    aid_history,
     double_program_details,
     double_program_stmt,
+    period_label,
     set_assistance_status,
 )
 from ..forms import AssistanceForm, AssistanceStatusForm
 from ..models import Assistance, Person
 from ..programs import program_choices, programs_for
 from ..search import Filters
+
+
+@bp.app_template_global("aid_period")
+def _aid_period(row) -> str:
+    return period_label(row)
 
 
 @bp.route("/orang/<int:person_id>/bantuan", methods=["GET", "POST"])
@@ -37,6 +45,7 @@ def assistance_new(person_id: int):
     form = AssistanceForm()
     programs = programs_for(current_user)
     form.program_id.choices = program_choices(programs)
+    warnings: list[str] = []
     if request.method == "GET":
         form.tahun.data = today_local().year
     else:
@@ -46,9 +55,27 @@ def assistance_new(person_id: int):
         if out.record is not None:
             flash("Bantuan dicatat dengan status diusulkan.", "ok")
             return redirect(url_for("sidilan.person_view", person_id=person.id))
+        warnings = out.warnings
     return render(
-        "sidilan/assistance_form.html", form=form, p=person, status=FORM_INVALID if has_errors(form) else 200
+        "sidilan/assistance_form.html",
+        form=form,
+        p=person,
+        programs=programs,
+        warnings=warnings,
+        status=FORM_INVALID if has_errors(form) or warnings else 200,
     )
+
+
+@bp.route("/orang/<int:person_id>/riwayat-bantuan")
+@audit.reads("sidilan_assistance", "riwayat bantuan orang")
+def assistance_history(person_id: int):
+    """Every aid of a person and of their household, newest period first: program, period, status, value,
+    dates and who entered it."""
+    person = get_scoped_or_404(Person, person_id)
+    if person.merged_into_id:
+        abort(404)
+    rows, more = aid_history(person, current_user)
+    return render("sidilan/assistance_history.html", p=person, rows=rows, more=more)
 
 
 @bp.route("/bantuan/<int:aid>/status", methods=["POST"])
