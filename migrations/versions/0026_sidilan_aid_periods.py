@@ -1,7 +1,7 @@
 """sidilan aid periods: a program counts its aid per month, tahap, year or once; "bantuan ganda" per period
 
 Revision ID: 0026_sidilan_aid_periods
-Revises: 0021_rujukan_awaiting_reply
+Revises: 0027_sidilan_wgss_visits
 Create Date: 2026-12-02 04:30:00
 
 - sidilan_program.periode (bulanan / tahap / tahunan / sekali, default tahunan); the seeded programs get theirs
@@ -25,7 +25,7 @@ from alembic import op
 from blueprints.sidilan import recipient
 
 revision = "0026_sidilan_aid_periods"
-down_revision = "0021_rujukan_awaiting_reply"
+down_revision = "0027_sidilan_wgss_visits"
 branch_labels = None
 depends_on = None
 
