@@ -113,8 +113,9 @@ def test_sample_import_reaches_dashboard_and_stays_in_regency(app, client, auth)
 
 
 def test_imported_person_similar_to_an_existing_one_opens_a_review(app, client, auth):
-    """Same name, birth date and nagari but no NIK: created (never rejected) and a duplicate review opens,
-    through the registry's own duplicate detection."""
+    """Same name, birth date and nagari but no NIK: proposed as the same person in the dry run; created when
+    the clerk says otherwise (never rejected), and a duplicate review still opens through the registry's own
+    duplicate detection."""
     with app.app_context():
         existing = db.session.scalar(
             select(Person)
@@ -132,6 +133,9 @@ def test_imported_person_similar_to_an_existing_one_opens_a_review(app, client, 
     auth.login("operator.solok")
     token = token_of(upload(client, name="mirip.csv", data=data))
     map_and_preview(client, token)
+    # the dry run proposes the existing person; the clerk says it is someone else, so the row is created
+    assert "Mungkin sama (perlu keputusan)" in client.get(f"/sidilan/impor/{token}/uji").text
+    client.post(f"/sidilan/impor/{token}/cocok", data={"baris": "2", "keputusan": "beda"})
     assert "Akan dibuat" in client.get(f"/sidilan/impor/{token}/uji").text
     run(client, token)
     with app.app_context():
