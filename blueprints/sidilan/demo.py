@@ -26,6 +26,7 @@ from .models import (
 )
 from .names import person_name_columns
 from .programs import seed_programs
+from .usulan import load_demo as load_demo_usulan
 
 PER_REGENCY = 30
 _HOUSEHOLDS: dict = {}  # (regency_id, no_kk) -> Household, within one load
@@ -210,6 +211,7 @@ def load(ctx) -> None:
         if db.session.scalar(select(Person.id).where(Person.regency_id == regency.id).limit(1)) is not None:
             continue
         _load_regency(ctx, slug, regency)
+        load_demo_usulan(regency, slug)  # public reports waiting for review (issue 13 part 8)
     db.session.flush()
 
 
