@@ -185,6 +185,9 @@ def usulan_accept(usulan_id: int):
 @roles_required(*STAFF_ROLES)
 def usulan_reject(usulan_id: int):
     row = get_scoped_or_404(Usulan, usulan_id, options=(selectinload(Usulan.nagari),))
+    if row.status != BARU:  # decided meanwhile: the form is gone from the page, say so instead
+        flash(usulan.ALREADY_REVIEWED, "warn")
+        return redirect(url_for("sidilan.usulan_view", usulan_id=row.id), code=303)
     form = RejectForm()
     if not form.validate_on_submit():
         return _usulan_page(row, form, FORM_INVALID)
