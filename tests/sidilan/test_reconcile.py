@@ -192,3 +192,25 @@ def test_runs_are_scoped_and_pimpinan_has_no_access(app, client, auth):
     auth.login("pimpinan.solok")
     assert client.get("/sidilan/rekonsiliasi").status_code == 404
     assert client.get(f"/sidilan/rekonsiliasi/{run_id}").status_code == 404
+
+
+def test_result_pages_run_at_most_six_statements(app, client, auth):
+    from tests.queries import statements
+
+    registry = _registry(app)
+    auth.login("operator.solok")
+    rows = [[1, registry[0][0], "A", ""], [2, UNKNOWN_NIK, "B", ""]]
+    run_id = int(_upload(client, _csv(rows)).headers["Location"].rsplit("/", 1)[1])
+    nagari = registry[-1][2]
+    for url in (
+        f"/sidilan/rekonsiliasi/{run_id}",
+        f"/sidilan/rekonsiliasi/{run_id}/nagari/{nagari}",
+        f"/sidilan/rekonsiliasi/{run_id}/luar",
+        "/sidilan/rekonsiliasi",
+        "/sidilan/usulan",
+        "/sidilan/cek-nik-lintas",
+    ):
+        client.get(url)  # warm
+        with statements(app) as seen:
+            assert client.get(url).status_code == 200, url
+        assert len(seen) <= 6, (url, seen)

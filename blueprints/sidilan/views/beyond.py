@@ -149,7 +149,6 @@ def _usulan_page(row: Usulan, reject_form=None, status: int = 200):
         "sidilan/usulan_view.html",
         u=row,
         pelapor=dict(PELAPOR),
-        accept_form=AcceptForm(),
         reject_form=reject_form or RejectForm(),
         may_write=may_write(current_user),
         status=status,
