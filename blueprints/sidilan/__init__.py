@@ -6,6 +6,7 @@ from blueprints.core.modules import Module
 bp = Blueprint("sidilan", __name__, url_prefix="/sidilan")
 
 from . import cli, demo, home, views  # noqa: E402,F401
+from .usulan_public import public_bp  # noqa: E402
 
 MODULE = Module(
     "sidilan",
@@ -14,4 +15,5 @@ MODULE = Module(
     bp,
     demo=demo.load,
     panels=home.panels,
+    extra_blueprints=(public_bp,),  # the public usulan page /usulan/ (no login)
 )

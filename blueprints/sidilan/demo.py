@@ -27,6 +27,7 @@ from .models import (
 from .names import person_name_columns
 from .programs import seed_programs
 from .wgss import first_visits
+from .usulan import load_demo as load_demo_usulan
 
 PER_REGENCY = 30
 _HOUSEHOLDS: dict = {}  # (regency_id, no_kk) -> Household, within one load
@@ -214,6 +215,7 @@ def load(ctx) -> None:
         db.session.flush()
         # the seeded WG-SS answers are each disability's first visit, a month ago
         first_visits(regency.id, today_local() - timedelta(days=30), ctx.users[f"operator.{slug}"])
+        load_demo_usulan(regency, slug)  # public reports waiting for review (issue 13 part 8)
     db.session.flush()
 
 

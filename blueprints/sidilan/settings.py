@@ -18,6 +18,10 @@ DEFAULTS = {
     "SIDILAN_IMPORT_DRY_RUN_JOB_ROWS": 2000,
     # Age after which the stored dashboard summary is recomputed on the next view (docs/sidilan.md §12).
     "SIDILAN_DASHBOARD_MAX_AGE_MINUTES": 15,
+    # Reports the public usulan page accepts per address (Flask-Limiter notation).
+    "SIDILAN_USULAN_LIMIT": "10 per hour",
+    # Cross-regency NIK checks per clerk (Flask-Limiter notation).
+    "SIDILAN_NIK_CHECK_LIMIT": "30 per hour",
 }
 
 

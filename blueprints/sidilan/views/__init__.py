@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     _common,
     assessments,
     assistance,
+    beyond,
     dashboard,
     disability,
     duplicates,

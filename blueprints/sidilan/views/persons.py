@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, load_only
 
 from blueprints.core import audit
+from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.nik import check_kk, check_nik
 from blueprints.core.outcome import Outcome, has_errors
@@ -152,6 +153,13 @@ def person_new():
             f"tambah anggota keluarga #{hh.id}",
         )
     form = NewPersonForm()
+    if request.method == "GET" and "usulan" in request.args:  # an accepted public report (views/beyond.py)
+        from .beyond import prefill_from_usulan
+
+        source = prefill_from_usulan(form, request.args["usulan"])
+        page = _person_form(None, form, Cascade.build(current_user.regency, source, required=True))
+        db.session.commit()
+        return page
     return _person_form(None, form, Cascade.build(current_user.regency, source, required=True))
 
 
