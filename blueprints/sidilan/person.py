@@ -244,6 +244,7 @@ def load_record(person_id: int, user) -> Person | None:
                 joinedload(Person.jorong),
                 joinedload(Person.household).joinedload(Household.members),
                 joinedload(Person.assessments),
+                joinedload(Person.documents),  # sidilan/document_models.py
             )
         )
         .unique()

@@ -7,6 +7,7 @@ from . import (  # noqa: F401
     assistance,
     dashboard,
     disability,
+    documents,
     duplicates,
     exports,
     households,

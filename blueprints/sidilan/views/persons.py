@@ -21,6 +21,7 @@ from .. import bp
 from ..access import ENTRY_ROLES, may_see_nik, may_staff, may_write
 from ..assistance import ASSISTANCE_TRANSITIONS
 from ..disability import wgss_cutoff, wgss_flag
+from ..documents import page_context as documents_context
 from ..forms import EditPersonForm, NewPersonForm, WorkflowForm
 from ..models import Disability, Person
 from ..person import existing_with_nik, load_record, record_context, save_person
@@ -216,5 +217,6 @@ def person_view(person_id: int):
         may_write=may_write(current_user),
         may_staff=may_staff(current_user),
         show_nik=may_see_nik(current_user),
+        **documents_context(person, current_user),
     )
     return recorded(page, "view", "sidilan_person", person.id, f"membuka profil orang #{person.id}")
