@@ -16,7 +16,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
 DEFAULT_MAX_EDGE = 1600
 THUMB_EDGE = 240
@@ -106,3 +106,13 @@ def thumbnail(clean_jpeg: bytes, edge: int = THUMB_EDGE) -> bytes:
     image = _rgb(_open(clean_jpeg))
     image.thumbnail((edge, edge), Image.Resampling.LANCZOS)
     return _encode(image, 70)
+
+
+def placeholder(lines: list[str], size: tuple[int, int] = (640, 400)) -> bytes:
+    """A plain JPEG card with a few lines of text: the stand-in photo of demo data."""
+    image = Image.new("RGB", size, (225, 235, 245))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((20, 20, size[0] - 20, size[1] - 20), outline=(40, 60, 120), width=4)
+    for i, line in enumerate(lines):
+        draw.text((40, 40 + 30 * i), line, fill=(20, 30, 60))
+    return _encode(image, 80)

@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
 from blueprints.core.forms import CreateForm, EditForm
-from blueprints.core.images import ImageProblem, clean_image, looks_like_image, thumbnail
+from blueprints.core.images import ImageProblem, clean_image, looks_like_image, placeholder, thumbnail
 from blueprints.core.outcome import Outcome
 from blueprints.core.timeutil import utcnow
 from blueprints.core.uploads import pdf_problem, upload_area, write_private
@@ -229,37 +229,55 @@ def store_document(owner, form: DocumentForm, storage, user) -> Outcome:
         return Outcome()
     if replay := submission.claim(form.submission_key.data):
         return Outcome(replay=replay)
+    doc = keep_document(owner, form.kind.data, prepared, name, user, note=form.note.data)
+    audit.record("create", "sidilan_document", doc.id, _describe(doc), user=user)
+    submission.remember(form.submission_key.data, owner_url(doc))
+    db.session.flush()  # everything but the commit has gone through before the files are written
+    write_files(doc, prepared)
+    db.session.commit()
+    return Outcome(record=doc)
+
+
+def keep_document(owner, kind: str, prepared: dict, filename: str, user, note: str | None = None):
+    """The row of a checked upload (``prepare``), flushed; its files are written by ``write_files``."""
     token = secrets.token_hex(16)
-    stored = f"{token}.{prepared['ext']}"
-    thumb_name = f"{token}-kecil.jpg" if prepared.get("thumb") else None
     doc = SidilanDocument(
         regency_id=owner.regency_id,
         person_id=owner.id if isinstance(owner, Person) else None,
         household_id=owner.id if isinstance(owner, Household) else None,
-        kind=form.kind.data,
-        note=(form.note.data or "").strip() or None,
-        filename=name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "dokumen",
-        stored_name=stored,
-        thumb_name=thumb_name,
+        kind=kind,
+        note=(note or "").strip() or None,
+        filename=filename.replace("\\", "/").rsplit("/", 1)[-1][:200] or "dokumen",
+        stored_name=f"{token}.{prepared['ext']}",
+        thumb_name=f"{token}-kecil.jpg" if prepared.get("thumb") else None,
         mime=prepared["mime"],
         size=len(prepared["data"]),
         sha256=hashlib.sha256(prepared["data"]).hexdigest(),
         width=prepared.get("width"),
         height=prepared.get("height"),
-        uploaded_by_id=user.id,
+        uploaded_by_id=user.id if user else None,
         uploaded_at=utcnow(),
     )
     db.session.add(doc)
     db.session.flush()
-    audit.record("create", "sidilan_document", doc.id, _describe(doc), user=user)
-    submission.remember(form.submission_key.data, owner_url(doc))
-    db.session.flush()  # everything but the commit has gone through before the files are written
+    return doc
+
+
+def write_files(doc, prepared: dict) -> None:
     folder = upload_dir()
-    write_private(folder / stored, prepared["data"])
-    if thumb_name:
-        write_private(folder / thumb_name, prepared["thumb"])
-    db.session.commit()
-    return Outcome(record=doc)
+    write_private(folder / doc.stored_name, prepared["data"])
+    if doc.thumb_name:
+        write_private(folder / doc.thumb_name, prepared["thumb"])
+
+
+def demo_document(owner, kind: str, user) -> None:
+    """A generated placeholder photo (marked demo) for the demo registry, so the verification screen shows one."""
+    db.session.flush()  # the owner's id
+    data = placeholder([f"CONTOH {dict(KINDS)[kind].upper()} (demo)", "Bukan dokumen asli."])
+    problem, prepared = prepare(data, upload_limit())
+    if problem is None:
+        doc = keep_document(owner, kind, prepared, f"contoh-{kind}-demo.jpg", user, note="Contoh (demo)")
+        write_files(doc, prepared)
 
 
 def owner_url(doc: SidilanDocument) -> str:
