@@ -259,3 +259,15 @@ def test_verification_page_lists_the_documents(app, client, auth):
     assert f'src="/sidilan/dokumen/{ktp.id}/kecil"' in docs and "KTP" in docs
     assert f"/sidilan/dokumen/{sk.id}/unduh" in docs and "Surat keterangan disabilitas" in docs
     assert "Unggah dokumen" not in docs  # the verifier reads, the operator uploads
+
+
+def test_size_limit_from_config(app, client, auth):
+    auth.login("operator.solok")
+    pid = person_id_of(app, ROSMANIAR)
+    app.config["SIDILAN_MAX_UPLOAD_BYTES"] = 20_000
+    try:
+        response = _upload(client, pid, phone_photo(1600, 1200))
+    finally:
+        app.config.pop("SIDILAN_MAX_UPLOAD_BYTES")
+    assert response.status_code == 422 and "Berkas melebihi batas 19 KB." in response.get_data(as_text=True)
+    assert _docs(app, person_id=pid) == []
