@@ -177,7 +177,18 @@ def _seed(app) -> dict[str, list[str]]:
         ):
             refs.setdefault(ref.status, f"/rujukan/{ref.id}")
         pages = list(refs.values()) + ([refs["draf"] + "/ubah"] if "draf" in refs else [])
-        return {"kerjasama.solok": [f"/pks/{signed.id}/pelaksanaan"], "faskes.solok": pages}
+        # the demo's document (its withdrawal form) sits on a person the crawl may not open
+        from blueprints.sidilan.document_models import SidilanDocument
+
+        documented = db.session.scalar(
+            select(SidilanDocument.person_id).where(SidilanDocument.person_id.is_not(None)).limit(1)
+        )
+        documents = [f"/sidilan/orang/{documented}/dokumen"] if documented else []
+        return {
+            "kerjasama.solok": [f"/pks/{signed.id}/pelaksanaan"],
+            "faskes.solok": pages,
+            "operator.solok": documents,
+        }
 
 
 def _upload_import(client) -> list[str]:

@@ -13,6 +13,7 @@ from blueprints.wilayah.models import LEVEL_NAGARI, Jorong, Wilayah
 from . import values as V
 from .assessments import barthel_result
 from .disability import derive_ganda
+from .documents import demo_document
 from .duplicates import record_duplicates
 from .models import (
     Assistance,
@@ -26,8 +27,8 @@ from .models import (
 )
 from .names import person_name_columns
 from .programs import seed_programs
-from .wgss import first_visits
 from .usulan import load_demo as load_demo_usulan
+from .wgss import first_visits
 
 PER_REGENCY = 30
 _HOUSEHOLDS: dict = {}  # (regency_id, no_kk) -> Household, within one load
@@ -268,6 +269,7 @@ def _load_regency(ctx, slug, regency):
         _assessment(father, today - timedelta(days=400), 14, operator, rng)
         _assessment(father, today - timedelta(days=30), 10, operator, rng)
         _status(father, "diajukan", operator, verifier)
+        demo_document(father, "ktp", operator)  # the verification screen shows it (sidilan/documents.py)
         deaf = _person(
             regency, tbs, "Febri", "L", date(2001, 11, 20), seq + 2, base_kk + 1, rng, jorong_id=jid
         )

@@ -279,6 +279,7 @@ def load_record(person_id: int, user) -> Person | None:
                 joinedload(Person.household).joinedload(Household.members),
                 joinedload(Person.assessments),
                 joinedload(Person.open_flags),
+                joinedload(Person.documents),  # sidilan/document_models.py
             )
         )
         .unique()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0029_sidilan_usulan_dtsen'
-down_revision = '0021_rujukan_awaiting_reply'
+down_revision = '0026_sidilan_aid_periods'
 branch_labels = None
 depends_on = None
 

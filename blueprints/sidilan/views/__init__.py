@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     beyond,
     dashboard,
     disability,
+    documents,
     duplicates,
     exports,
     fast_entry,

@@ -17,6 +17,7 @@ from blueprints.wilayah.service import Cascade, is_cascade_refresh
 from .. import bp
 from ..access import ENTRY_ROLES, may_see_nik, may_write
 from ..assistance import household_assistance
+from ..documents import page_context as documents_context
 from ..forms import HouseholdForm
 from ..household_roles import recipient_of, recipients_form, save_recipients
 from ..households import save_household
@@ -27,7 +28,9 @@ from ._common import _place_values, recorded
 @bp.route("/keluarga/<int:household_id>", methods=["GET", "POST"])
 @audit.reads("sidilan_household", "keluarga")
 def household(household_id: int):
-    hh = get_scoped_or_404(Household, household_id, options=(joinedload(Household.members),))
+    hh = get_scoped_or_404(
+        Household, household_id, options=(joinedload(Household.members), joinedload(Household.documents))
+    )
     if request.method == "POST" and not may_write(current_user):
         abort(404)
     if request.method == "POST":
@@ -62,6 +65,7 @@ def _household_page(hh, form, cascade, roles_form):
         assistance=assistance,
         may_write=may_write(current_user),
         show_nik=may_see_nik(current_user),
+        **documents_context(hh, current_user),
         status=FORM_INVALID if has_errors(form) or has_errors(roles_form) else 200,
     )
     return recorded(page, "view", "sidilan_household", hh.id, f"membuka keluarga #{hh.id}")

@@ -22,6 +22,7 @@ from .. import bp
 from ..access import ENTRY_ROLES, may_see_nik, may_staff, may_write
 from ..assistance import ASSISTANCE_TRANSITIONS
 from ..disability import wgss_cutoff, wgss_flag
+from ..documents import page_context as documents_context
 from ..fast_entry import apply_fill, household_values, nik_fill, place_after_fill
 from ..forms import EditPersonForm, NewPersonForm, WorkflowForm
 from ..models import Disability, Household, Person
@@ -290,5 +291,6 @@ def person_view(person_id: int):
         may_write=may_write(current_user),
         may_staff=may_staff(current_user),
         show_nik=may_see_nik(current_user),
+        **documents_context(person, current_user),
     )
     return recorded(page, "view", "sidilan_person", person.id, f"membuka profil orang #{person.id}")
