@@ -39,7 +39,7 @@ from blueprints.core.textsearch import TextIndex, register
 from blueprints.core.timeutil import UTCDateTime, utcnow
 from blueprints.core.versioning import Versioned
 
-from . import recipient
+from . import nagari_scope, recipient
 
 
 def split_codes(value: str | None) -> list[str]:
@@ -70,6 +70,10 @@ class Household(Versioned, RegencyScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     members: Mapped[list["Person"]] = relationship(back_populates="household", order_by="Person.id")
+
+    @classmethod
+    def scope_clause(cls, user):  # a nagari verifier: its nagari only
+        return nagari_scope.clause(cls, user)
 
 
 class Person(Versioned, RegencyScoped, db.Model):
@@ -135,6 +139,8 @@ class Person(Versioned, RegencyScoped, db.Model):
             "active",
             "merged_into_id",
         ),
+        # the verval worklist: a regency's approved records, longest since their last verification first
+        Index("ix_sidilan_person_regency_verval", "regency_id", "status_verifikasi", "tgl_verifikasi", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     nik: Mapped[str | None] = mapped_column(String(16))
@@ -186,6 +192,8 @@ class Person(Versioned, RegencyScoped, db.Model):
     # workflow
     status_verifikasi: Mapped[str] = mapped_column(String(20), default="draf")
     catatan_verifikasi: Mapped[str | None] = mapped_column(String(500))
+    # last approval or re-verification (verval); due again 2 years later (docs/sidilan.md §9.5, verval.py)
+    tgl_verifikasi: Mapped[date | None] = mapped_column(Date)
     # lifecycle
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_person.id"))
@@ -205,6 +213,10 @@ class Person(Versioned, RegencyScoped, db.Model):
     kecamatan = relationship("Wilayah", foreign_keys=[kecamatan_code])
     nagari = relationship("Wilayah", foreign_keys=[nagari_code])
     jorong = relationship("Jorong")
+
+    @classmethod
+    def scope_clause(cls, user):  # a nagari verifier: its nagari only
+        return nagari_scope.clause(cls, user)
 
     def age_on(self, when: date) -> int | None:
         if self.tanggal_lahir is None:

@@ -16,6 +16,8 @@ DEFAULTS = {
     "SIDILAN_EXPORT_JOB_ROWS": 2000,
     # Import files of more rows than this are checked (the dry run) by a background job with a progress page.
     "SIDILAN_IMPORT_DRY_RUN_JOB_ROWS": 2000,
+    # A re-verification worksheet (daftar verval) of more persons than this is made by a background job.
+    "SIDILAN_VERVAL_JOB_ROWS": 100,
     # Age after which the stored dashboard summary is recomputed on the next view (docs/sidilan.md §12).
     "SIDILAN_DASHBOARD_MAX_AGE_MINUTES": 15,
 }

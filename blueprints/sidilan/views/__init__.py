@@ -14,5 +14,6 @@ from . import (  # noqa: F401
     persons,
     printouts,
     programs,
+    verification,
     workflow,
 )
