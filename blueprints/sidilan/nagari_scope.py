@@ -2,7 +2,7 @@
 households of the nagari assigned to its account (auth.UserNagari) and nothing else of the regency.
 
 - ``clause``: the scope condition of Person and Household (their ``scope_clause``), one subquery, no extra query;
-- ``gate``: the module pages a nagari verifier may open at all. Regency-wide pages (dashboard, reports, exports,
+- ``gate``: the module pages a nagari verifier may open at all. Regency-wide pages (dashboard, reports,
   imports, duplicates, programs) answer 404 for it; pages of one person (``/orang/<id>/...``) pass, since they
   load the person through the scoped query.
 """
@@ -18,6 +18,7 @@ from blueprints.core.roles import VERIFIKATOR_NAGARI
 NAGARI_ENDPOINTS = frozenset(
     {
         "sidilan.index",
+        "sidilan.export",  # the list's export: the same scoped rows
         "sidilan.worklist",
         "sidilan.bulk_step",
         "sidilan.bulk_result",

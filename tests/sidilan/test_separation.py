@@ -92,11 +92,13 @@ def test_nagari_verifier_sees_only_its_nagari(app, client, auth):
     for url in (
         "/sidilan/dasbor",
         "/sidilan/duplikat",
-        "/sidilan/ekspor.csv",
+        "/sidilan/tanpa-bantuan",
         "/sidilan/impor",
         "/sidilan/program",
     ):
         assert client.get(url).status_code == 404, url
+    export = client.get("/sidilan/ekspor.csv").get_data(as_text=True)  # its export: its nagari only
+    assert "Syamsul Bahri" in export and "Warga Luar Nagari" not in export
 
 
 def test_admin_assigns_nagari_in_the_user_form(app, client, auth):
@@ -293,11 +295,14 @@ def test_verval_worksheet_pdf_per_jorong(app, client, auth, jorong_id):
         ).startswith(f"cetak daftar verval {TIGO_JANGKO_NAGARI}")
     assert client.get("/sidilan/verval/lembar.pdf?nagari=13.03.01.2001").status_code == 404
     app.config["SIDILAN_VERVAL_JOB_ROWS"] = 0  # a large worksheet: offered as a background job
+    url = f"/sidilan/verval/lembar.pdf?nagari={TIGO_JANGKO_NAGARI}&jorong={jorong_id}"
     try:
-        offer = client.get(f"/sidilan/verval/lembar.pdf?nagari={TIGO_JANGKO_NAGARI}&jorong={jorong_id}")
+        offer = client.get(url)
+        started = client.post(url)
     finally:
         del app.config["SIDILAN_VERVAL_JOB_ROWS"]
     assert offer.status_code == 200 and "latar belakang" in offer.get_data(as_text=True)
+    assert started.status_code == 302 and "/pekerjaan/" in started.headers["Location"]
 
 
 def test_bulk_verval_outcomes_are_stored_and_audited(app, client, auth):
