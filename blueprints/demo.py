@@ -58,6 +58,7 @@ ROLE_ORG = {
     R.ADMIN: "kominfo",
     R.OPERATOR_DINSOS: "dinsos",
     R.VERIFIKATOR_DINSOS: "dinsos",
+    R.VERIFIKATOR_NAGARI: "dinsos",  # its nagari: the SIDILAN demo assigns them
     R.PETUGAS_FASKES: "pkm",
     R.KERJASAMA: "kerjasama",
     R.PIMPINAN: "dinsos",
@@ -67,6 +68,7 @@ USERNAME_PREFIX = {
     R.ADMIN: "admin",
     R.OPERATOR_DINSOS: "operator",
     R.VERIFIKATOR_DINSOS: "verifikator",
+    R.VERIFIKATOR_NAGARI: "verifikator-nagari",
     R.PETUGAS_FASKES: "faskes",
     R.KERJASAMA: "kerjasama",
     R.PIMPINAN: "pimpinan",

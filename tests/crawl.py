@@ -16,6 +16,8 @@ DEMO_ACCOUNTS = [
     "operator.sijunjung",
     "verifikator.solok",
     "verifikator.sijunjung",
+    "verifikator-nagari.solok",
+    "verifikator-nagari.sijunjung",
     "pimpinan.solok",
     "pimpinan.sijunjung",
     "faskes.solok",

@@ -57,6 +57,7 @@ USERS_BY_ROLE = {
     "admin": "admin.solok",
     "operator_dinsos": "operator.solok",
     "verifikator_dinsos": "verifikator.solok",
+    "verifikator_nagari": "verifikator-nagari.solok",
     "petugas_faskes": "faskes.solok",
     "kerjasama": "kerjasama.solok",
     "pimpinan": "pimpinan.solok",

@@ -9,15 +9,22 @@ from flask import abort, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from blueprints.auth.models import Organisation, User
+from blueprints.auth.models import Organisation, User, UserNagari
 from blueprints.auth.passwords import hash_password
 from blueprints.core import audit, submission
 from blueprints.core import session as user_sessions
 from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome, field_errors
-from blueprints.core.roles import NO_REGENCY_ROLES, ROLE_LABELS, grantable_roles, may_manage
+from blueprints.core.roles import (
+    NO_REGENCY_ROLES,
+    ROLE_LABELS,
+    VERIFIKATOR_NAGARI,
+    grantable_roles,
+    may_manage,
+)
 from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.core.versioning import is_stale
+from blueprints.wilayah.models import LEVEL_NAGARI, Wilayah
 
 
 def manageable_or_404(actor, user_id: int) -> User:
@@ -31,6 +38,40 @@ def fill_choices(form, actor) -> None:
     orgs = db.session.scalars(scoped(Organisation).order_by(Organisation.regency_id, Organisation.name))
     form.organisation_id.choices = [(0, "— pilih —")] + [(o.id, o.name) for o in orgs]
     form.role.choices = [("", "— pilih —")] + [(r, ROLE_LABELS[r]) for r in grantable_roles(actor)]
+    nagari = select(Wilayah.code, Wilayah.name).where(Wilayah.level == LEVEL_NAGARI)
+    if actor.regency_id is not None:  # the superadmin (no regency) picks from every regency
+        nagari = nagari.where(Wilayah.regency_id == actor.regency_id)
+    form.nagari.choices = [(c, f"{n} ({c})") for c, n in db.session.execute(nagari.order_by(Wilayah.name))]
+
+
+def fill_nagari(form, user: User) -> None:
+    """The edit form's nagari as stored (on the GET; a POST keeps what was sent)."""
+    form.nagari.data = list(
+        db.session.scalars(select(UserNagari.nagari_code).where(UserNagari.user_id == user.id))
+    )
+
+
+def _save_nagari(form, user: User) -> bool:
+    """A Verifikator Nagari's nagari: those of its organisation's regency (none yet: it sees no record until
+    some are chosen); other roles: none."""
+    codes = set(form.nagari.data or []) if user.role == VERIFIKATOR_NAGARI else set()
+    if codes:
+        own = set(
+            db.session.scalars(
+                select(Wilayah.code).where(Wilayah.code.in_(codes), Wilayah.regency_id == user.regency_id)
+            )
+        )
+        if own != codes:
+            form.nagari.errors.append("Nagari harus berada di kabupaten organisasi pengguna.")
+            return False
+    db.session.flush()  # a new user's id
+    have = set(db.session.scalars(select(UserNagari.nagari_code).where(UserNagari.user_id == user.id)))
+    for code in have - codes:
+        db.session.execute(
+            UserNagari.__table__.delete().where(UserNagari.user_id == user.id, UserNagari.nagari_code == code)
+        )
+    db.session.add_all(UserNagari(user_id=user.id, nagari_code=c) for c in sorted(codes - have))
+    return True
 
 
 def list_stmt(actor, q: str):
@@ -79,6 +120,8 @@ def _apply(form, user: User | None, actor) -> User | None:
     user.regency_id = org.regency_id if org else None
     user.role = role
     user.active = form.active.data
+    if not _save_nagari(form, user):
+        return None
     if ends_sessions:  # a deactivated or re-roled account starts again from the login page
         user_sessions.end_all(user.id)
     return user

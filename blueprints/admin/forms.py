@@ -1,5 +1,13 @@
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints.auth.passwords import MAX_LENGTH, StrongPassword
@@ -31,6 +39,10 @@ class UserForm(FlaskForm):
     organisation_id = SelectField("Organisasi", coerce=int, validate_choice=True)
     role = SelectField("Peran", validators=[DataRequired("Pilih peran.")])
     active = BooleanField("Aktif", default=True)
+    # the nagari a Verifikator Nagari verifies; accounts._save_nagari checks them (own regency); other roles: none
+    nagari = SelectMultipleField(
+        "Nagari yang diverifikasi (khusus Verifikator Nagari)", validate_choice=False
+    )
     password = PasswordField(
         "Kata sandi awal",
         validators=[
@@ -45,6 +57,7 @@ class UserForm(FlaskForm):
         self.subject = user
         self.organisation_id.choices = []
         self.role.choices = []
+        self.nagari.choices = []
 
 
 class NewUserForm(CreateForm, UserForm):

@@ -91,6 +91,15 @@ class User(Versioned, UserMixin, RegencyScoped, db.Model):
         return ROLE_LABELS.get(self.role, self.role)
 
 
+class UserNagari(db.Model):
+    """The nagari a ``verifikator_nagari`` account verifies (docs/sidilan.md §9.1): it sees and takes the first
+    step for persons of these nagari only. Set by the regency admin on the user form."""
+
+    __tablename__ = "user_nagari"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    nagari_code: Mapped[str] = mapped_column(ForeignKey("wilayah.code"), primary_key=True, index=True)
+
+
 def regencies() -> list[Regency]:
     """Every regency in code order: one query per request however many forms and links ask (no commit)."""
     if not has_request_context():

@@ -9,6 +9,9 @@ SUPERADMIN = "superadmin"
 ADMIN = "admin"
 OPERATOR_DINSOS = "operator_dinsos"
 VERIFIKATOR_DINSOS = "verifikator_dinsos"
+VERIFIKATOR_NAGARI = (
+    "verifikator_nagari"  # the first verification step, for the nagari assigned to the account
+)
 PETUGAS_FASKES = "petugas_faskes"
 KERJASAMA = "kerjasama"
 PIMPINAN = "pimpinan"
@@ -18,6 +21,7 @@ ROLE_LABELS = {
     ADMIN: "Admin kabupaten",
     OPERATOR_DINSOS: "Operator Dinas Sosial",
     VERIFIKATOR_DINSOS: "Verifikator Dinas Sosial",
+    VERIFIKATOR_NAGARI: "Verifikator Nagari",
     PETUGAS_FASKES: "Petugas fasilitas kesehatan",
     KERJASAMA: "Bagian Kerjasama",
     PIMPINAN: "Pimpinan",

@@ -5,13 +5,15 @@ from blueprints.core.modules import Module
 
 bp = Blueprint("sidilan", __name__, url_prefix="/sidilan")
 
-from . import cli, demo, home, views  # noqa: E402,F401
+from . import cli, demo, home, nagari_scope, views  # noqa: E402,F401
 from .usulan_public import public_bp  # noqa: E402
+
+bp.before_request(nagari_scope.gate)
 
 MODULE = Module(
     "sidilan",
     "SIDILAN",
-    frozenset({R.OPERATOR_DINSOS, R.VERIFIKATOR_DINSOS, R.PIMPINAN}),
+    frozenset({R.OPERATOR_DINSOS, R.VERIFIKATOR_DINSOS, R.VERIFIKATOR_NAGARI, R.PIMPINAN}),
     bp,
     demo=demo.load,
     panels=home.panels,

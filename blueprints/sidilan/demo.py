@@ -2,10 +2,11 @@
 and the right region codes). Idempotent: a regency that already has people is left alone."""
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from blueprints.auth.models import UserNagari
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import today_local
 from blueprints.wilayah.models import LEVEL_NAGARI, Jorong, Wilayah
@@ -187,7 +188,9 @@ def _assessment(p: Person, when: date, total_target: int, user, rng):
     return a
 
 
-def _status(p: Person, status: str, operator, verifier):
+def _status(p: Person, status: str, operator, verifier, nagari_verifier, approved_on: date | None = None):
+    """The trail of ``status``: the operator submits, the nagari verifier verifies or rejects, the Dinsos
+    verifier approves (a different user, docs/sidilan.md §9.1) on ``approved_on`` (default today)."""
     steps = {
         "draf": [],
         "diajukan": ["diajukan"],
@@ -197,13 +200,26 @@ def _status(p: Person, status: str, operator, verifier):
     }[status]
     prev = "draf"
     for st in steps:
-        who = operator if st == "diajukan" else verifier
+        who = {"diajukan": operator, "disetujui": verifier}.get(st, nagari_verifier)
         note = "Foto KTP tidak terbaca; mohon lengkapi." if st == "ditolak" else None
-        db.session.add(VerificationEvent(person=p, from_status=prev, to_status=st, user_id=who.id, note=note))
+        event = VerificationEvent(person=p, from_status=prev, to_status=st, user_id=who.id, note=note)
+        if st == "disetujui" and approved_on is not None:
+            event.at = datetime.combine(approved_on, time(3), tzinfo=UTC)
+        db.session.add(event)
         prev = st
     p.status_verifikasi = status
+    if status == "disetujui":
+        p.tgl_verifikasi = approved_on or today_local()
     if status == "ditolak":
         p.catatan_verifikasi = "Foto KTP tidak terbaca; mohon lengkapi."
+
+
+def _assign_nagari(user, people, extra: str | None) -> None:
+    """The demo nagari verifier verifies the nagari of the demo's submitted records (and Tigo Jangko's)."""
+    codes = {p.nagari_code for p in people if p.status_verifikasi == "diajukan" and p.nagari_code}
+    codes |= {extra} if extra else set()
+    have = set(db.session.scalars(select(UserNagari.nagari_code).where(UserNagari.user_id == user.id)))
+    db.session.add_all(UserNagari(user_id=user.id, nagari_code=c) for c in sorted(codes - have))
 
 
 def load(ctx) -> None:
@@ -223,6 +239,7 @@ def load(ctx) -> None:
 def _load_regency(ctx, slug, regency):
     rng = random.Random(1302 if slug == "solok" else 1303)
     operator, verifier = ctx.users[f"operator.{slug}"], ctx.users[f"verifikator.{slug}"]
+    nagari_verifier = ctx.users[f"verifikator-nagari.{slug}"]
     nagari = list(
         db.session.scalars(
             select(Wilayah)
@@ -262,13 +279,13 @@ def _load_regency(ctx, slug, regency):
         _disability(
             w, ["fisik"], "berat", rng, owned=["kursi_roda"], pendamping=True, jenis={"fisik": "paraplegi"}
         )
-        _status(w, "disetujui", operator, verifier)
+        _status(w, "disetujui", operator, verifier, nagari_verifier, today - timedelta(days=100))
         father = _person(
             regency, tbs, "Syamsul Bahri", "L", date(1950, 6, 2), seq + 1, base_kk, rng, jorong_id=jid
         )
         _assessment(father, today - timedelta(days=400), 14, operator, rng)
         _assessment(father, today - timedelta(days=30), 10, operator, rng)
-        _status(father, "diajukan", operator, verifier)
+        _status(father, "diajukan", operator, verifier, nagari_verifier)
         demo_document(father, "ktp", operator)  # the verification screen shows it (sidilan/documents.py)
         deaf = _person(
             regency, tbs, "Febri", "L", date(2001, 11, 20), seq + 2, base_kk + 1, rng, jorong_id=jid
@@ -283,7 +300,7 @@ def _load_regency(ctx, slug, regency):
         )
         d.wg_mendengar = 4
         d.ganda = True
-        _status(deaf, "diverifikasi", operator, verifier)
+        _status(deaf, "diverifikasi", operator, verifier, nagari_verifier)
         people += [w, father, deaf]
         seq += 3
         base_kk += 2
@@ -319,7 +336,9 @@ def _load_regency(ctx, slug, regency):
             _assessment(
                 p, today - timedelta(days=rng.randint(10, 300)), rng.choice([20, 15, 10, 7, 3]), operator, rng
             )
-        _status(p, statuses[i % len(statuses)], operator, verifier)
+        # every other approved record was last verified over two years ago: due for verval (§9.5)
+        approved_on = today - timedelta(days=800 + i if i % 2 else 30 + i)
+        _status(p, statuses[i % len(statuses)], operator, verifier, nagari_verifier, approved_on)
         if i % 4 == 1:
             prog = programs[rng.choice(["PKH", "BPNT"])]
             salur = today - timedelta(days=60)
@@ -352,6 +371,7 @@ def _load_regency(ctx, slug, regency):
                 )
             )
         people.append(p)
+    _assign_nagari(nagari_verifier, people, TIGO_JANGKO_NAGARI if slug == "solok" else None)
 
     # the same household receiving the same program twice in one month (double-dipping view)
     twice = people[-2]

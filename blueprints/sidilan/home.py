@@ -7,6 +7,7 @@ from blueprints.core.extensions import db
 from blueprints.core.fmt import angka
 from blueprints.core.pagination import COUNT_CAP
 from blueprints.core.panels import Panel
+from blueprints.core.roles import VERIFIKATOR_NAGARI
 from blueprints.core.scope import scoped
 
 from .models import DuplicateCandidate, Person
@@ -40,7 +41,7 @@ def panels(user) -> list[Panel]:
                 tone=tone if rows else "",
             )
         )
-    if user.role in WORKLISTS:
+    if user.role in WORKLISTS and user.role != VERIFIKATOR_NAGARI:  # duplicates are a regency-wide page
         pending = db.session.scalar(
             scoped(DuplicateCandidate, user, func.count(DuplicateCandidate.id)).where(
                 DuplicateCandidate.keputusan.is_(None)

@@ -42,7 +42,7 @@ from blueprints.core.textsearch import TextIndex, register
 from blueprints.core.timeutil import UTCDateTime, utcnow
 from blueprints.core.versioning import Versioned
 
-from . import recipient
+from . import nagari_scope, recipient
 
 # the rows the one-Kepala-Keluarga index covers (migration 0024_sidilan_household_roles says the same)
 HEAD_OF_KK_WHERE = (
@@ -88,6 +88,10 @@ class Household(Versioned, RegencyScoped, db.Model):
     members: Mapped[list["Person"]] = relationship(
         back_populates="household", order_by="Person.id", foreign_keys="Person.household_id"
     )
+
+    @classmethod
+    def scope_clause(cls, user):  # a nagari verifier: its nagari only
+        return nagari_scope.clause(cls, user)
 
 
 class Person(Versioned, RegencyScoped, db.Model):
@@ -162,6 +166,8 @@ class Person(Versioned, RegencyScoped, db.Model):
             sqlite_where=text(HEAD_OF_KK_WHERE),
             postgresql_where=text(HEAD_OF_KK_WHERE),
         ),
+        # the verval worklist: a regency's approved records, longest since their last verification first
+        Index("ix_sidilan_person_regency_verval", "regency_id", "status_verifikasi", "tgl_verifikasi", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     nik: Mapped[str | None] = mapped_column(String(16))
@@ -214,6 +220,8 @@ class Person(Versioned, RegencyScoped, db.Model):
     # workflow
     status_verifikasi: Mapped[str] = mapped_column(String(20), default="draf")
     catatan_verifikasi: Mapped[str | None] = mapped_column(String(500))
+    # last approval or re-verification (verval); due again 2 years later (docs/sidilan.md §9.5, verval.py)
+    tgl_verifikasi: Mapped[date | None] = mapped_column(Date)
     # lifecycle
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("sidilan_person.id"))
@@ -239,6 +247,10 @@ class Person(Versioned, RegencyScoped, db.Model):
         order_by="QualityFlag.id",
         viewonly=True,
     )
+
+    @classmethod
+    def scope_clause(cls, user):  # a nagari verifier: its nagari only
+        return nagari_scope.clause(cls, user)
 
     def age_on(self, when: date) -> int | None:
         if self.tanggal_lahir is None:

@@ -3,7 +3,7 @@ defaults. Outside an app (unit tests of the pure rules, scripts) the default hol
 
 from flask import current_app, has_app_context
 
-from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS
+from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS, VERIFIKATOR_NAGARI
 
 DEFAULTS = {
     # WG-SS answer from which a domain counts as a disability (docs/sidilan.md §8.1, unverified cut-off).
@@ -11,11 +11,13 @@ DEFAULTS = {
     # Barthel item maxima that differ from values.BARTHEL_ITEMS (docs/sidilan.md §8.2, unverified).
     "SIDILAN_BARTHEL_MAXIMA": {},
     # Roles that see the full NIK / No. KK; others (pimpinan) get them masked (docs/sidilan.md §11).
-    "SIDILAN_NIK_ROLES": (OPERATOR_DINSOS, VERIFIKATOR_DINSOS),
+    "SIDILAN_NIK_ROLES": (OPERATOR_DINSOS, VERIFIKATOR_DINSOS, VERIFIKATOR_NAGARI),
     # Exports of more rows than this run as a background job with a progress page (docs/sidilan.md §12).
     "SIDILAN_EXPORT_JOB_ROWS": 2000,
     # Import files of more rows than this are checked (the dry run) by a background job with a progress page.
     "SIDILAN_IMPORT_DRY_RUN_JOB_ROWS": 2000,
+    # A re-verification worksheet (daftar verval) of more persons than this is made by a background job.
+    "SIDILAN_VERVAL_JOB_ROWS": 100,
     # Age after which the stored dashboard summary is recomputed on the next view (docs/sidilan.md §12).
     "SIDILAN_DASHBOARD_MAX_AGE_MINUTES": 15,
     # Reports the public usulan page accepts per address (Flask-Limiter notation).

@@ -165,6 +165,13 @@ STATUS_VERIFIKASI = [
     ("disetujui", "Disetujui dinas"),
     ("ditolak", "Ditolak"),
 ]
+# re-verification outcomes (docs/sidilan.md §9.5, §12 "Daftar verval"; status_hidup / status_domisili, §6)
+HASIL_VERVAL = [
+    ("masih_layak", "Masih layak (hidup, menetap)"),
+    ("meninggal", "Meninggal"),
+    ("pindah", "Pindah"),
+    ("tidak_ditemukan", "Tidak ditemukan"),
+]
 STATUS_BANTUAN = [
     ("diusulkan", "Diusulkan"),
     ("disetujui", "Disetujui"),

@@ -1,7 +1,7 @@
 """The verification workflow (docs/sidilan.md §9.1): draf -> diajukan -> diverifikasi -> disetujui, or
 ditolak and back to draf. Which step each role may take, what each step needs, and the worklists."""
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -9,11 +9,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.outcome import RACED, Outcome
-from blueprints.core.roles import OPERATOR_DINSOS, VERIFIKATOR_DINSOS
+from blueprints.core.roles import OPERATOR_DINSOS, ROLE_LABELS, VERIFIKATOR_DINSOS, VERIFIKATOR_NAGARI
 from blueprints.core.scope import scoped
+from blueprints.core.timeutil import today_local
 
 from . import values as V
-from .access import SUBMIT_ROLES, VERIFY_ROLES
+from .access import DINAS_VERIFY_ROLES, NAGARI_VERIFY_ROLES, SUBMIT_ROLES, VERIFY_ROLES
 from .duplicates import open_nik_duplicates
 from .models import Person, VerificationEvent
 from .search import live
@@ -21,8 +22,8 @@ from .search import live
 # action -> (allowed from-statuses, to-status, roles allowed, note required)
 TRANSITIONS = {
     "ajukan": ({"draf", "ditolak"}, "diajukan", SUBMIT_ROLES, False),  # resubmit after a fix
-    "verifikasi": ({"diajukan"}, "diverifikasi", VERIFY_ROLES, False),
-    "setujui": ({"diverifikasi"}, "disetujui", VERIFY_ROLES, False),
+    "verifikasi": ({"diajukan"}, "diverifikasi", NAGARI_VERIFY_ROLES, False),
+    "setujui": ({"diverifikasi"}, "disetujui", DINAS_VERIFY_ROLES, False),
     "tolak": ({"diajukan", "diverifikasi"}, "ditolak", VERIFY_ROLES, True),
     "perbaiki": ({"ditolak"}, "draf", SUBMIT_ROLES, False),
 }
@@ -33,14 +34,16 @@ ACTION_LABELS = {
     "tolak": "Tolak",
     "perbaiki": "Kembalikan ke draf untuk perbaikan",
 }
+# a rejection belongs to the step the record waits for: the nagari verifier's, then the Dinsos verifier's
+STAGE_ROLES = {"diajukan": NAGARI_VERIFY_ROLES, "diverifikasi": DINAS_VERIFY_ROLES}
+# the Dinsos step: never by the user who took the nagari step of the same record (separation of duties)
+DINAS_ACTIONS = {"setujui", "tolak"}
 EDITABLE_STATUSES = {"draf", "ditolak"}
 # what each role has to act on: (status, title, panel tone); the worklist page and the home panels
 WORKLISTS = {
     OPERATOR_DINSOS: [("ditolak", "Ditolak, perlu perbaikan", "danger"), ("draf", "Draf belum diajukan", "")],
-    VERIFIKATOR_DINSOS: [
-        ("diajukan", "Menunggu verifikasi", "warn"),
-        ("diverifikasi", "Menunggu persetujuan dinas", "warn"),
-    ],
+    VERIFIKATOR_NAGARI: [("diajukan", "Menunggu verifikasi nagari", "warn")],
+    VERIFIKATOR_DINSOS: [("diverifikasi", "Menunggu persetujuan dinas", "warn")],
 }
 
 
@@ -72,14 +75,45 @@ class DuplicateUndecided(WorkflowError):
 APPROVAL_ACTIONS = {"verifikasi", "setujui"}
 
 
+def step_roles(action: str, status: str) -> frozenset:
+    """The roles that may take ``action`` on a record at ``status`` (a rejection: the waiting step's role)."""
+    roles = TRANSITIONS[action][2]
+    if action == "tolak":
+        roles = roles & STAGE_ROLES.get(status, frozenset())
+    return roles
+
+
 def allowed_actions(person: Person, user) -> list[str]:
     if person.merged_into_id or not person.active:
         return []
     return [
         a
-        for a, (src, _, roles, _) in TRANSITIONS.items()
-        if person.status_verifikasi in src and user.role in roles
+        for a, (src, _, _, _) in TRANSITIONS.items()
+        if person.status_verifikasi in src and user.role in step_roles(a, person.status_verifikasi)
     ]
+
+
+def bulk_actions(user, status: str) -> list[str]:
+    """The steps ``user`` may take on records at ``status`` (the worklist's bulk form offers these)."""
+    return [
+        a for a, (src, _, _, _) in TRANSITIONS.items() if status in src and user.role in step_roles(a, status)
+    ]
+
+
+def nagari_verifier_id(person: Person) -> int | None:
+    """Who took the latest nagari step (to 'diverifikasi') of the record."""
+    return db.session.scalar(
+        select(VerificationEvent.user_id)
+        .where(VerificationEvent.person_id == person.id, VerificationEvent.to_status == "diverifikasi")
+        .order_by(VerificationEvent.id.desc())
+        .limit(1)
+    )
+
+
+SAME_USER = (
+    "Anda sendiri yang memverifikasi data ini di tingkat nagari. Persetujuan atau penolakan dinas harus "
+    "dilakukan oleh petugas lain (pemisahan tugas)."
+)
 
 
 def _no_open_nik_case(person: Person, action: str) -> None:
@@ -112,6 +146,12 @@ def transition(person: Person, action: str, user, note: str | None = None) -> Ve
         raise WorkflowError(
             f"Status data saat ini '{current}'; langkah ini belum atau tidak dapat dilakukan."
         )
+    if user.role not in step_roles(action, person.status_verifikasi):
+        who = " atau ".join(sorted(ROLE_LABELS[r] for r in step_roles(action, person.status_verifikasi)))
+        raise WorkflowError(f"Pada tahap ini langkah tersebut dilakukan oleh {who}, bukan peran Anda.")
+    dinas_step = action in DINAS_ACTIONS and person.status_verifikasi == "diverifikasi"
+    if dinas_step and nagari_verifier_id(person) == user.id:
+        raise WorkflowError(SAME_USER)
     note = (note or "").strip() or None
     if note_required and not note:
         raise WorkflowError("Catatan penolakan wajib diisi.")
@@ -125,6 +165,8 @@ def transition(person: Person, action: str, user, note: str | None = None) -> Ve
     person.status_verifikasi = dst
     if action in ("tolak", "verifikasi", "setujui"):  # the verifier's latest note shows on the record
         person.catatan_verifikasi = note
+    if action == "setujui":  # the re-verification cycle counts from here (docs/sidilan.md §9.5)
+        person.tgl_verifikasi = today_local()
     db.session.add(event)
     audit.record(
         "update",

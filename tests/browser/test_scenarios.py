@@ -60,12 +60,17 @@ def test_sidilan_person_registered_verified_approved_and_found(login_page, js):
     op.get_by_role("button", name="Ajukan untuk verifikasi").click()
     expect(op.locator("main .badge").first).to_have_text("Diajukan")
 
-    ver = login_page("verifikator.solok", java_script_enabled=js)
+    nag = login_page("verifikator-nagari.solok", java_script_enabled=js)  # the nagari step (§9.1)
+    _open_module(nag, "SIDILAN")
+    nag.locator("nav[aria-label='Menu SIDILAN']").get_by_role("link", name="Verifikasi").click()
+    nag.get_by_role("link", name=name).click()
+    nag.get_by_role("button", name="Verifikasi (tingkat nagari)").click()
+    expect(nag.locator("main .badge").first).to_have_text("Diverifikasi nagari")
+
+    ver = login_page("verifikator.solok", java_script_enabled=js)  # the Dinsos step, another person
     _open_module(ver, "SIDILAN")
     ver.locator("nav[aria-label='Menu SIDILAN']").get_by_role("link", name="Verifikasi").click()
     ver.get_by_role("link", name=name).click()
-    ver.get_by_role("button", name="Verifikasi (tingkat nagari)").click()
-    expect(ver.locator("main .badge").first).to_have_text("Diverifikasi nagari")
     ver.get_by_role("button", name="Setujui (dinas)").click()
     expect(ver.locator("main .badge").first).to_have_text("Disetujui dinas")
 

@@ -47,7 +47,7 @@ def test_open_nik_duplicate_blocks_verification_of_either_record(app, client, au
     for pid in (first, second):
         _act(client, pid, "ajukan")
     auth.logout()
-    auth.login("verifikator.solok")
+    auth.login("verifikator-nagari.solok")  # the nagari step (docs/sidilan.md §9.1)
     for pid, other in ((first, second), (second, first)):
         html = _act(client, pid, "verifikasi").get_data(as_text=True)
         assert _status(app, pid) == "diajukan"
@@ -55,9 +55,16 @@ def test_open_nik_duplicate_blocks_verification_of_either_record(app, client, au
             f"Data ini belum dapat diverifikasi: kasus duplikat NIK #{case} (dengan data #{other}) belum "
             "diputuskan."
         ) in html
-        assert f'<a href="/sidilan/duplikat/{case}">Buka kasus duplikat #{case}</a>' in html
+        assert f'href="/sidilan/duplikat/{case}"' not in html  # the case is the Dinsos staff's page
+    auth.logout()
+    auth.login("verifikator.solok")  # duplicate cases are the Dinsos staff's
+    html = client.get(f"/sidilan/orang/{first}").get_data(as_text=True)
     assert client.post(f"/sidilan/duplikat/{case}", data=keyed(keputusan="bukan_duplikat")).status_code == 302
+    auth.logout()
+    auth.login("verifikator-nagari.solok")
     _act(client, first, "verifikasi")
+    auth.logout()
+    auth.login("verifikator.solok")
     _act(client, first, "setujui")
     assert _status(app, first) == "disetujui"
 
@@ -106,11 +113,14 @@ def test_same_nik_without_a_case_gets_one_and_stays_blocked(app, client, auth):
         db.session.commit()
         twin_id = twin.id
     assert _case_of(app, syamsul) is None
-    auth.login("verifikator.solok")
+    auth.login("verifikator-nagari.solok")
     html = _act(client, syamsul, "verifikasi").get_data(as_text=True)
     case = _case_of(app, syamsul)
     assert case is not None and _status(app, syamsul) == "diajukan"
     assert f"kasus duplikat NIK #{case} (dengan data #{twin_id})" in html
+    assert client.get(f"/sidilan/duplikat/{case}").status_code == 404  # cases are the Dinsos staff's
+    auth.logout()
+    auth.login("verifikator.solok")
     assert client.get(f"/sidilan/duplikat/{case}").status_code == 200
 
 

@@ -31,11 +31,16 @@ def _panel_title(html: str, label: str) -> str:
 
 
 def test_verifikator_panel_counts_the_records_waiting(app, client, auth):
-    waiting = _waiting(app, "verifikator.solok", "diajukan")
+    waiting = _waiting(app, "verifikator-nagari.solok", "diajukan")  # the nagari step (docs/sidilan.md §9.1)
     assert waiting > 0
+    auth.login("verifikator-nagari.solok")
+    html = client.get("/").get_data(as_text=True)
+    assert _panel_title(html, "menunggu verifikasi nagari") == str(waiting)
+    auth.logout()
+    approving = _waiting(app, "verifikator.solok", "diverifikasi")
     auth.login("verifikator.solok")
     html = client.get("/").get_data(as_text=True)
-    assert _panel_title(html, "menunggu verifikasi") == str(waiting)
+    assert _panel_title(html, "menunggu persetujuan dinas") == str(approving)
 
 
 def test_panel_count_stops_at_the_cap_and_says_so(app, client, auth, monkeypatch):

@@ -314,7 +314,7 @@ def test_a_workflow_step_sent_twice_records_one_event(app, person_data):
     client = logged_in(app, OPERATOR)
     again = client.post(url, data={"action": "ajukan"}, follow_redirects=True).get_data(as_text=True)
     assert "Langkah ini sudah tercatat: status data sudah &#39;Diajukan&#39;" in again
-    verifier = logged_in(app, VERIFIER)
+    verifier = logged_in(app, "verifikator-nagari.solok")  # the nagari step (docs/sidilan.md §9.1)
     for _ in range(2):
         verifier.post(url, data={"action": "verifikasi"})
     assert (

@@ -34,7 +34,13 @@ def test_full_flow_with_order_and_roles(app, client, auth, person_data):
         _status(app, pid) == "diajukan" and "belum atau tidak dapat dilakukan" in html
     )  # approve before verify
     _act(client, pid, "verifikasi")
+    assert _status(app, pid) == "diajukan"  # the nagari step is the nagari verifier's
+    auth.logout()
+    auth.login("verifikator-nagari.solok")
+    _act(client, pid, "verifikasi")
     assert _status(app, pid) == "diverifikasi"
+    auth.logout()
+    auth.login("verifikator.solok")
     _act(client, pid, "setujui")
     assert _status(app, pid) == "disetujui"
     with app.app_context():
@@ -62,7 +68,7 @@ def test_rejection_needs_a_note_then_back_to_draft(app, client, auth, person_dat
     pid = person_by_name(app, "Marlinda").id
     _act(client, pid, "ajukan")
     auth.logout()
-    auth.login("verifikator.solok")
+    auth.login("verifikator-nagari.solok")
     html = _act(client, pid, "tolak", note="   ").get_data(as_text=True)
     assert "Catatan penolakan wajib diisi." in html and _status(app, pid) == "diajukan"
     _act(client, pid, "tolak", note="<b>Foto KK</b> buram")
@@ -78,8 +84,10 @@ def test_rejection_needs_a_note_then_back_to_draft(app, client, auth, person_dat
     # a rejected record can also be resubmitted straight away once fixed
     _act(client, pid, "ajukan")
     auth.logout()
-    auth.login("verifikator.solok")
+    auth.login("verifikator-nagari.solok")
     _act(client, pid, "verifikasi")
+    auth.logout()
+    auth.login("verifikator.solok")
     _act(client, pid, "tolak", note="Alamat salah")
     auth.logout()
     auth.login("operator.solok")
@@ -99,10 +107,14 @@ def test_submit_requires_consent(app, client, auth, person_data):
 
 
 def test_worklists_per_role(client, auth):
+    auth.login("verifikator-nagari.solok")
+    html = client.get("/sidilan/verifikasi").get_data(as_text=True)
+    assert "Menunggu verifikasi nagari" in html and "Syamsul Bahri" in html
+    assert "SIDILAN: menunggu verifikasi nagari" in client.get("/").get_data(as_text=True)
+    auth.logout()
     auth.login("verifikator.solok")
     html = client.get("/sidilan/verifikasi").get_data(as_text=True)
-    assert "Menunggu verifikasi" in html and "Syamsul Bahri" in html
-    assert "SIDILAN: menunggu verifikasi" in client.get("/").get_data(as_text=True)
+    assert "Menunggu persetujuan dinas" in html and "Febri" in html
 
 
 def test_pimpinan_is_read_only(app, client, auth):
@@ -176,9 +188,12 @@ def test_done_means_story(app, client, auth, person_data):
     for pid in (woman, father):
         _act(client, pid, "ajukan")
     auth.logout()
-    auth.login("verifikator.solok")
+    auth.login("verifikator-nagari.solok")
     for pid in (woman, father):
         _act(client, pid, "verifikasi")
+    auth.logout()
+    auth.login("verifikator.solok")
+    for pid in (woman, father):
         _act(client, pid, "setujui")
         assert _status(app, pid) == "disetujui"
     page = client.get(f"/sidilan/orang/{father}").get_data(as_text=True)

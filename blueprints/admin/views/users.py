@@ -59,6 +59,8 @@ def user_edit(user_id: int):
     form = EditUserForm(obj=user, user=user)
     accounts.fill_choices(form, current_user)
     reset_form = ResetPasswordForm(prefix="reset", user=user)
+    if request.method == "GET":
+        accounts.fill_nagari(form, user)
     if request.method == "POST":
         out = accounts.save_user(form, user, current_user)
         if out.stale:
@@ -76,6 +78,7 @@ def user_reset(user_id: int):
     if not reset_form.validate_on_submit():
         form = EditUserForm(obj=user, user=user)
         accounts.fill_choices(form, current_user)
+        accounts.fill_nagari(form, user)
         return _user_page(form, user, reset_form, FORM_INVALID)
     accounts.reset_password(reset_form, user)
     if user.id == current_user.id:

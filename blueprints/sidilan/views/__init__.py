@@ -18,6 +18,7 @@ from . import (  # noqa: F401
     printouts,
     programs,
     quality,
+    verification,
     wgss,
     workflow,
 )
