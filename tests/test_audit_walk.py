@@ -166,7 +166,7 @@ def test_walk_every_read_and_write_leaves_an_audit_row(app, spy):
     elapsed = time.monotonic() - started
     assert not problems, "\n".join(problems)
     # the walk must really have walked: most audited pages and many write forms were reached
-    assert len(seen_reads) >= 0.8 * len(reads), sorted(reads - seen_reads)
+    assert len(seen_reads) >= 0.8 * len(reads), " ".join(sorted(reads - seen_reads))
     assert len(posted) >= 20 and len(set(succeeded)) >= 10, (sorted(posted), sorted(set(succeeded)))
     print(
         f"audit walk: {len(seen_reads)}/{len(reads)} audited pages, {len(posted)} POST endpoints "

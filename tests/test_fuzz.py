@@ -155,7 +155,7 @@ def _seed(app) -> dict[str, list[str]]:
     a referral in each state at the sender, and an uploaded import (its mapping and run forms)."""
     from datetime import timedelta
 
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from blueprints.auth.models import User
     from blueprints.core.extensions import db
@@ -178,13 +178,29 @@ def _seed(app) -> dict[str, list[str]]:
         ):
             refs.setdefault(ref.status, f"/rujukan/{ref.id}")
         pages = list(refs.values()) + ([refs["draf"] + "/ubah"] if "draf" in refs else [])
-        # the demo's document (its withdrawal form) sits on a person the crawl may not open
+        # a document (its withdrawal form, the file, its thumbnail and download: an <img> and links the crawl does
+        # not follow) on a person the crawl may not open, written into this app's upload folder (the demo's
+        # files were written where the session's demo was loaded)
         from blueprints.sidilan.document_models import SidilanDocument
+        from blueprints.sidilan.documents import demo_document
+        from blueprints.sidilan.models import Person
 
-        documented = db.session.scalar(
-            select(SidilanDocument.person_id).where(SidilanDocument.person_id.is_not(None)).limit(1)
+        person = db.session.get(
+            Person,
+            db.session.scalar(
+                select(SidilanDocument.person_id).where(SidilanDocument.person_id.is_not(None)).limit(1)
+            )
+            or 0,
         )
-        documents = [f"/sidilan/orang/{documented}/dokumen"] if documented else []
+        documents = []
+        if person is not None:
+            operator = db.session.scalar(select(User).where(User.username == "operator.solok"))
+            demo_document(person, "foto", operator)
+            db.session.commit()
+            doc = db.session.scalar(select(func.max(SidilanDocument.id)))
+            documents = [f"/sidilan/orang/{person.id}/dokumen"] + [
+                f"/sidilan/dokumen/{doc}{tail}" for tail in ("", "/kecil", "/unduh")
+            ]
         return {
             "kerjasama.solok": [f"/pks/{signed.id}/pelaksanaan"],
             "faskes.solok": pages,

@@ -102,6 +102,11 @@ def _cases(app) -> dict[str, tuple[str, str, str]]:
                 ("/sidilan/cetak/formulir?kecamatan=13.02.18&nagari=13.02.18.2004&cetak=1"),
                 "Dinas Sosial Kabupaten Solok",
             ),
+            "sidilan/pdf_verval.html": (
+                "verifikator.solok",
+                "/sidilan/verval/lembar.pdf?nagari=13.02.18.2004",
+                "Dinas Sosial Kabupaten Solok",
+            ),
             "sidilan/pdf_profile.html": (
                 "operator.solok",
                 f"/sidilan/orang/{person}/profil.pdf",
