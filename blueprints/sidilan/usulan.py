@@ -4,16 +4,15 @@ prefilled) or rejects it with a reason. The reporter gets a reference number bac
 
 Also the cross-regency NIK check (§13.9): which regency has registered a NIK, nothing more."""
 
-import io
 import secrets
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
 from blueprints.auth.models import Regency
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
+from blueprints.core.images import ImageProblem, clean_image
 from blueprints.core.outcome import Outcome
 from blueprints.core.timeutil import utcnow
 from blueprints.core.uploads import upload_area, write_private
@@ -25,30 +24,18 @@ from .usulan_models import BARU, DITERIMA, DITOLAK, Usulan
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTO_MAX_SIDE = 1600
-PHOTO_MAX_PIXELS = 40_000_000
-PHOTO_REFUSED = "Foto harus berupa gambar JPEG atau PNG (maksimal 8 MB)."
+PHOTO_REFUSED = "Foto harus berupa gambar JPEG atau PNG yang dapat dibaca (maksimal 8 MB)."
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def clean_photo(data: bytes) -> bytes | None:
-    """A JPEG or PNG checked by Pillow and re-encoded as a JPEG without EXIF (location, camera), at most
-    PHOTO_MAX_SIDE pixels a side; None when it is not one. The one place to point at a shared
-    ``core/images.py`` once it exists."""
+    """The photo as ``core.images.clean_image`` keeps every photo (upright, at most PHOTO_MAX_SIDE px, a fresh
+    JPEG without EXIF); None when it is not an image or is over PHOTO_MAX_BYTES."""
     if not data or len(data) > PHOTO_MAX_BYTES:
         return None
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in ("JPEG", "PNG") or probe.width * probe.height > PHOTO_MAX_PIXELS:
-                return None
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as img:
-            img = ImageOps.exif_transpose(img)
-            img = img.convert("RGB")
-            img.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            out = io.BytesIO()
-            img.save(out, "JPEG", quality=85, optimize=True)  # no exif= given: none is written
-            return out.getvalue()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return clean_image(data, max_edge=PHOTO_MAX_SIDE, quality=85).data
+    except ImageProblem:
         return None
 
 
