@@ -154,7 +154,19 @@ class EditPersonForm(PersonForm, EditForm):
 WG_CHOICES = [("", "— belum ditanyakan —")] + [(str(v), lab) for v, lab in V.WG_ANSWERS]
 
 
-class DisabilityForm(EditForm):
+class WgssAnswers:
+    """The six WG-SS questions, as the disability form and a WG-SS visit both ask them (templates render each
+    field by name, so where the mixin puts them in the form's field order does not matter)."""
+
+    wg_melihat = SelectField(V.WG_QUESTIONS[0][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+    wg_mendengar = SelectField(V.WG_QUESTIONS[1][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+    wg_berjalan = SelectField(V.WG_QUESTIONS[2][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+    wg_mengingat = SelectField(V.WG_QUESTIONS[3][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+    wg_merawat_diri = SelectField(V.WG_QUESTIONS[4][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+    wg_komunikasi = SelectField(V.WG_QUESTIONS[5][1], choices=C(WG_CHOICES), validators=[optional_choice()])
+
+
+class DisabilityForm(WgssAnswers, EditForm):
     ragam = MultiCheckboxField("Ragam disabilitas", choices=C(V.RAGAM))
     jenis_fisik = SelectField(
         "Jenis (fisik)", choices=C(BLANK + [(j, j) for j in V.JENIS["fisik"]]), validators=[optional_choice()]
@@ -180,12 +192,6 @@ class DisabilityForm(EditForm):
         "Tahun mulai", validators=[Optional(), NumberRange(1900, 2100, "Tahun tidak sah.")]
     )
     penyebab = StringField("Penyebab", validators=[Optional(), _len(200)])
-    wg_melihat = SelectField(V.WG_QUESTIONS[0][1], choices=C(WG_CHOICES), validators=[optional_choice()])
-    wg_mendengar = SelectField(V.WG_QUESTIONS[1][1], choices=C(WG_CHOICES), validators=[optional_choice()])
-    wg_berjalan = SelectField(V.WG_QUESTIONS[2][1], choices=C(WG_CHOICES), validators=[optional_choice()])
-    wg_mengingat = SelectField(V.WG_QUESTIONS[3][1], choices=C(WG_CHOICES), validators=[optional_choice()])
-    wg_merawat_diri = SelectField(V.WG_QUESTIONS[4][1], choices=C(WG_CHOICES), validators=[optional_choice()])
-    wg_komunikasi = SelectField(V.WG_QUESTIONS[5][1], choices=C(WG_CHOICES), validators=[optional_choice()])
     alat_bantu_dimiliki = MultiCheckboxField("Alat bantu yang dimiliki", choices=C(V.ALAT_BANTU))
     alat_bantu_dibutuhkan = MultiCheckboxField("Alat bantu yang dibutuhkan", choices=C(V.ALAT_BANTU))
     surat_penerbit = StringField("Surat keterangan disabilitas: penerbit", validators=[Optional(), _len(120)])
@@ -198,18 +204,12 @@ class DisabilityForm(EditForm):
             raise ValidationError("Pilih sedikitnya satu ragam disabilitas.")
 
 
-class WgssVisitForm(CreateForm):
+class WgssVisitForm(WgssAnswers, CreateForm):
     """One WG-SS visit (wgss.py): its date and the six answers, at least one of them given."""
 
     tgl_wawancara = DateField(
         "Tanggal wawancara WG-SS", validators=[InputRequired("Tanggal wawancara wajib diisi."), not_future]
     )
-    wg_melihat = SelectField(V.WG_QUESTIONS[0][1], choices=C(WG_CHOICES), validators=[optional_choice()])
-    wg_mendengar = SelectField(V.WG_QUESTIONS[1][1], choices=C(WG_CHOICES), validators=[optional_choice()])
-    wg_berjalan = SelectField(V.WG_QUESTIONS[2][1], choices=C(WG_CHOICES), validators=[optional_choice()])
-    wg_mengingat = SelectField(V.WG_QUESTIONS[3][1], choices=C(WG_CHOICES), validators=[optional_choice()])
-    wg_merawat_diri = SelectField(V.WG_QUESTIONS[4][1], choices=C(WG_CHOICES), validators=[optional_choice()])
-    wg_komunikasi = SelectField(V.WG_QUESTIONS[5][1], choices=C(WG_CHOICES), validators=[optional_choice()])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
