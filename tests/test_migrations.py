@@ -6,7 +6,7 @@ import uuid
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -58,3 +58,24 @@ def test_upgrade_then_seed_and_demo(empty_db_url):
     assert "sudah berisi pengguna" in again.output
     with app.app_context():
         db.engine.dispose()
+
+
+def test_this_sessions_revisions_downgrade_and_upgrade_again(empty_db_url):
+    """Down to the revision before issue 13's and back up: each downgrade undoes its upgrade (SQLite's batch
+    copies of a table must not break the triggers that name it)."""
+    app = create_app(make_config(empty_db_url))
+    with app.app_context():
+        upgrade(revision="heads")
+        downgrade(revision="0021_rujukan_awaiting_reply")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+                "0021_rujukan_awaiting_reply"
+            )
+        upgrade(revision="heads")
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_object": include_object}
+            )
+            diff = compare_metadata(context, db.metadata)
+        db.engine.dispose()
+    assert diff == []

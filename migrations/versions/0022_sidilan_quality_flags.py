@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from blueprints.core.timeutil import UTCDateTime
+from blueprints.sidilan import recipient
 
 revision = "0022_sidilan_quality_flags"
 down_revision = "0021_rujukan_awaiting_reply"
@@ -46,8 +47,11 @@ def upgrade():
 
 
 def downgrade():
+    bind = op.get_bind()
+    recipient.drop(bind)  # SQLite's batch mode copies sidilan_person, which the aid triggers name: put back after
     with op.batch_alter_table("sidilan_person", schema=None) as batch_op:
         batch_op.drop_column("catatan")
+    recipient.create(bind)
     op.drop_index("ix_sidilan_quality_flag_regency_id", table_name="sidilan_quality_flag")
     op.drop_index("ix_sidilan_quality_flag_person_open", table_name="sidilan_quality_flag")
     op.drop_table("sidilan_quality_flag")

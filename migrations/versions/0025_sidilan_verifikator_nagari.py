@@ -14,6 +14,8 @@ Create Date: 2026-12-02 04:20:00
 import sqlalchemy as sa
 from alembic import op
 
+from blueprints.sidilan import recipient
+
 # revision identifiers, used by Alembic.
 revision = "0025_sidilan_verifikator_nagari"
 down_revision = "0023_sidilan_documents"
@@ -83,9 +85,14 @@ def upgrade():
 
 
 def downgrade():
+    bind = op.get_bind()
+    recipient.drop(
+        bind
+    )  # SQLite's batch mode copies sidilan_person, which the aid triggers name: put back after
     with op.batch_alter_table("sidilan_person", schema=None) as batch_op:
         batch_op.drop_index("ix_sidilan_person_regency_verval")
         batch_op.drop_column("tgl_verifikasi")
+    recipient.create(bind)
     with op.batch_alter_table("sidilan_verval", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sidilan_verval_regency_id"))
         batch_op.drop_index(batch_op.f("ix_sidilan_verval_person_id"))
