@@ -106,7 +106,8 @@ def save_disability(person: Person, form, user) -> Outcome:
     else:
         apply_changes(d, data, person.id, "disability")
     d.ganda = derive_ganda(d)
-    new_visit = answers != {f: getattr(d, f) for f in Disability.WG_FIELDS}
+    # a visit is answers given: clearing the answers on the disability form records no empty visit
+    new_visit = any(answers.values()) and answers != {f: getattr(d, f) for f in Disability.WG_FIELDS}
     audit.record("update", "sidilan_person", person.id, f"data disabilitas orang #{person.id}", user=user)
     try:
         if new_visit:

@@ -26,6 +26,11 @@ NAGARI_ENDPOINTS = frozenset(
         "sidilan.verval_record",
         "sidilan.verval_sheet",
         "sidilan.household",
+        # the documents beside the fields at the nagari step (each read checks its person or household's scope)
+        "sidilan.document_file",
+        "sidilan.document_thumb",
+        "sidilan.document_download",
+        "sidilan.household_documents",
     }
 )
 PERSON_RULE = "/sidilan/orang/<int:person_id>"

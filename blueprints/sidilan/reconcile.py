@@ -58,17 +58,23 @@ def clean_nik(text: str) -> str | None:
     return digits if _NIK.fullmatch(digits) else None
 
 
-def live_niks(regency_id: int) -> dict[str, int]:
-    """NIK -> person id of the regency's live registry."""
-    stmt = live(select(Person.nik, Person.id)).where(Person.regency_id == regency_id, Person.nik.is_not(None))
-    return {nik: pid for nik, pid in db.session.execute(stmt)}
+def live_niks(regency_id: int) -> dict[str, tuple[int, bool]]:
+    """NIK -> (person id, alive) of the regency's live registry."""
+    stmt = live(select(Person.nik, Person.id, Person.status_hidup)).where(
+        Person.regency_id == regency_id, Person.nik.is_not(None)
+    )
+    return {nik: (pid, status == "hidup") for nik, pid, status in db.session.execute(stmt)}
 
 
 def _missing_stmt(run: ReconcileRun, *columns):
-    """Live persons of the run's regency with a NIK that the run's extract does not hold."""
+    """Living persons of the run's live registry with a NIK that the run's extract does not hold (a deceased
+    person is not proposed for the musyawarah)."""
     in_extract = exists().where(ReconcileRow.run_id == run.id, ReconcileRow.nik == Person.nik)
     return live(select(*columns)).where(
-        Person.regency_id == run.regency_id, Person.nik.is_not(None), ~in_extract
+        Person.regency_id == run.regency_id,
+        Person.nik.is_not(None),
+        Person.status_hidup == "hidup",
+        ~in_extract,
     )
 
 
@@ -96,7 +102,7 @@ def run_reconcile(form, user) -> Outcome:
     rows, seen = [], set()
     for line, cells, _numeric in sheet.data_rows():
         nik = clean_nik(cells[nik_col]) if nik_col < len(cells) else None
-        pid = registry.get(nik) if nik else None
+        pid = registry[nik][0] if nik in registry else None
         rows.append(
             dict(
                 line=line,
@@ -119,7 +125,7 @@ def run_reconcile(form, user) -> Outcome:
         invalid_count=sum(1 for r in rows if not r["valid"]),
         matched_count=sum(1 for r in rows if r["person_id"] is not None),
         extra_count=sum(1 for r in rows if r["valid"] and r["person_id"] is None),
-        missing_count=sum(1 for nik in registry if nik not in seen),
+        missing_count=sum(1 for nik, (_, alive) in registry.items() if alive and nik not in seen),
         no_nik_count=db.session.scalar(
             live(select(func.count()).select_from(Person)).where(
                 Person.regency_id == user.regency_id, Person.nik.is_(None)

@@ -7,7 +7,9 @@ on the person (alive, where they live, with a change-log row) and starts the nex
 from datetime import date
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from blueprints.auth.models import Regency
 from blueprints.core import audit, jobs
@@ -18,7 +20,7 @@ from blueprints.wilayah.models import Jorong, Wilayah
 
 from . import values as V
 from .access import may_see_nik
-from .bulk import BulkResult, load_current
+from .bulk import STALE, BulkResult, load_current
 from .exporter import watermark
 from .history import apply_changes
 from .models import Person
@@ -121,7 +123,12 @@ def record_outcomes(user, items, hasil: str, note: str | None, today: date) -> B
             user=user,
             regency_id=person.regency_id,
         )
-        db.session.commit()
+        try:
+            db.session.commit()
+        except (StaleDataError, IntegrityError):  # another verifier saved this record meanwhile
+            db.session.rollback()
+            result.skipped.append((pid, STALE))
+            continue
         result.done += 1
     return result
 

@@ -214,3 +214,19 @@ def test_result_pages_run_at_most_six_statements(app, client, auth):
         with statements(app) as seen:
             assert client.get(url).status_code == 200, url
         assert len(seen) <= 6, (url, seen)
+
+
+def test_a_deceased_person_missing_from_the_extract_is_not_proposed(app, client, auth):
+    registry = _registry(app)
+    included, (gone_nik, gone_name, gone_nagari) = registry[1:], registry[0]
+    with app.app_context():
+        person = db.session.scalar(select(Person).where(Person.nik == gone_nik))
+        person.status_hidup = "meninggal"
+        db.session.commit()
+    rows = [[i, "'" + nik, name, ""] for i, (nik, name, _) in enumerate(included, 1)]
+    auth.login("operator.solok")
+    response = _upload(client, _csv(rows))
+    run_id = int(re.search(r"/rekonsiliasi/(\d+)$", response.headers["Location"]).group(1))
+    assert _run(app, run_id).missing_count == 0  # the only one missing has died: no usulan
+    listing = client.get(f"/sidilan/rekonsiliasi/{run_id}/nagari/{gone_nagari}").get_data(as_text=True)
+    assert gone_name not in listing

@@ -342,3 +342,27 @@ def test_bulk_verval_outcomes_are_stored_and_audited(app, client, auth):
         assert {"status_hidup", "tgl_verifikasi"} <= changed
     listed = client.get(f"/sidilan/verval?nagari={TIGO_JANGKO_NAGARI}").get_data(as_text=True)
     assert f'value="{febri}:' not in listed and f'value="{rosmaniar}:' not in listed
+
+
+def test_the_nagari_verifier_opens_the_documents_of_its_nagari_and_only_verifiers_record_verval(
+    app, client, auth
+):
+    from blueprints.sidilan.document_models import SidilanDocument
+    from blueprints.sidilan.documents import demo_document
+
+    with app.app_context():
+        person = db.session.scalar(
+            select(Person).where(Person.nagari_code == TIGO_JANGKO_NAGARI).order_by(Person.id)
+        )
+        operator = db.session.scalar(select(User).where(User.username == "operator.solok"))
+        demo_document(person, "ktp", operator)
+        db.session.commit()
+        doc = db.session.scalar(select(SidilanDocument.id).order_by(SidilanDocument.id.desc()))
+        pid = person.id
+    auth.login(NAGARI)
+    assert client.get(f"/sidilan/dokumen/{doc}").mimetype == "image/jpeg"
+    assert client.get(f"/sidilan/dokumen/{doc}/kecil").mimetype == "image/jpeg"
+    auth.logout()
+    auth.login("operator.solok")  # an outcome re-certifies a record: not the entry clerk's step
+    r = client.post("/sidilan/verval/catat", data={"hasil": "masih_layak", "pilih": f"{pid}:1"})
+    assert r.status_code == 404

@@ -31,6 +31,8 @@ from ..report_models import BERJALAN, GAGAL, MENUNGGU, SELESAI, ImportBatch
 from .pending import _area, load_pending
 from .plan import BARU, COCOK, DITOLAK, USUL, dry_run
 
+UNDECIDED = "Mungkin sama dengan orang yang sudah terdaftar; belum diputuskan saat impor dijalankan, jadi tidak dibuat."
+
 log = logging.getLogger(__name__)
 
 CHUNK = 250  # rows per transaction (setting SIDILAN_IMPORT_CHUNK): the write lock is held about 0.2 s
@@ -192,11 +194,13 @@ def _make_plan(batch: ImportBatch, user) -> list[dict] | None:
     batch.rows_total = len(run.rows)
     batch.created_count, batch.matched_count, batch.rejected_count = (
         counts[BARU],
-        counts[COCOK] + counts[USUL],  # an undecided proposal is not created: it is probably that person
-        counts[DITOLAK],
+        counts[COCOK],
+        counts[DITOLAK] + counts[USUL],  # an undecided proposal is not created: it is in the rejects file
     )
+    # the rejects file also lists the proposals nobody decided: not created, and it says why
     batch.rejected_json = json.dumps(
         [{"line": r.line, "cells": r.cells, "reasons": r.reasons} for r in run.rows if r.status == DITOLAK]
+        + [{"line": r.line, "cells": r.cells, "reasons": [UNDECIDED]} for r in run.rows if r.status == USUL]
     )
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(todo), encoding="utf-8")

@@ -548,8 +548,7 @@ def _one_head_per_kk(results: list[RowResult], regency_id: int) -> None:
         kk = r.values["no_kk"]
         problem = None
         if kk in heads:
-            if r.status == USUL and heads[kk].id == r.match_id:
-                continue  # probably that head: only if the clerk says otherwise is it a second one
+            # a proposal matching that head is probably that head; if the clerk says otherwise, it is a second one
             problem = head_taken_message(heads[kk].nama_lengkap, f"#{heads[kk].id}")
         elif kk in in_file:
             first = in_file[kk]

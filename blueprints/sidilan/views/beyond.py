@@ -4,7 +4,7 @@ cross-regency NIK check. The public form itself is ``usulan_public``."""
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from blueprints.core import audit
@@ -223,13 +223,17 @@ def prefill_from_usulan(form, usulan_id) -> dict | None:
     except (TypeError, ValueError):
         abort(404)
     row = get_scoped_or_404(Usulan, ident, options=(selectinload(Usulan.nagari),))
+    if row.status != DITERIMA:  # only an accepted report opens a registration
+        abort(404)
     form.nama_lengkap.data = row.nama
     form.sumber_data.data = "usulan_nagari"
     place = {"kecamatan": row.nagari.parent_code or "", "nagari": row.nagari_code, "jorong": ""}
     if row.jorong:
         found = db.session.scalar(
             select(Jorong.id).where(
-                Jorong.nagari_code == row.nagari_code, Jorong.name.ilike(row.jorong.strip()), Jorong.active
+                Jorong.nagari_code == row.nagari_code,
+                func.lower(Jorong.name) == row.jorong.strip().lower(),  # typed by the public: no wildcards
+                Jorong.active,
             )
         )
         if found is not None:

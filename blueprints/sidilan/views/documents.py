@@ -78,7 +78,8 @@ def _owner_page(owner, form=None, withdraw=None, status=200):
         status=status,
     )
     what = f"orang #{owner.id}" if is_person else f"keluarga #{owner.id}"
-    return recorded(page, "view", "sidilan_document", owner.id, f"daftar dokumen {what}")
+    kind = "sidilan_person" if is_person else "sidilan_household"  # the id is the owner's, not a document's
+    return recorded(page, "view", kind, owner.id, f"daftar dokumen {what}")
 
 
 def _documents(owner):

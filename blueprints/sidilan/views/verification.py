@@ -17,7 +17,7 @@ from .. import bp
 from .. import bulk as bulk_uc
 from .. import values as V
 from .. import verval as verval_uc
-from ..access import STEP_ROLES
+from ..access import STEP_ROLES, VERIFY_ROLES
 from ..workflow import ACTION_LABELS
 
 RESULT_KEY = "sidilan_bulk"  # the last bulk outcome (ids and reasons only), shown by bulk_result
@@ -111,7 +111,9 @@ class VervalForm(Form):
 
 
 @bp.route("/verval/catat", methods=["POST"])
-@roles_required(*STEP_ROLES)
+@roles_required(
+    *VERIFY_ROLES
+)  # an outcome re-certifies a record for two years: a verifier's step, not entry's
 def verval_record():
     form = VervalForm()
     items = bulk_uc.parse_items(request.form.getlist("pilih"))
