@@ -23,3 +23,22 @@ def test_two_hundred_pdfs_leave_the_worker_about_as_large_as_before():
         assert html_to_pdf(PARAGRAPH, STATIC).startswith(b"%PDF-")
     growth = _rss_mib() - before
     assert growth < 12, f"the process grew by {growth:.1f} MiB over 200 PDFs"
+
+
+def test_a_process_that_printed_exits_cleanly():
+    """The kept font configuration is given back before the interpreter's last clean-up (core.pdf); left to
+    it, the process died of a segfault on exit after its first PDF (a worker, a CLI command, a job consumer)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from pathlib import Path\n"
+        "from app import create_app\n"
+        "from blueprints.core.pdf import html_to_pdf\n"
+        "app = create_app({'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite://'})\n"
+        "with app.app_context():\n"
+        "    assert html_to_pdf('<p>x</p>', Path(app.root_path) / 'static').startswith(b'%PDF-')\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]

@@ -7,6 +7,7 @@ only a regular file whose real location is inside static/ is read, and it is rea
 back to urllib to be decoded a second time.
 """
 
+import atexit
 import mimetypes
 import os
 import re
@@ -80,6 +81,14 @@ class _HTML(HTML):
 
 
 _FONTS = threading.local()
+
+
+@atexit.register
+def _release_fonts() -> None:
+    """Give this thread's font configuration back while Python still runs: left to the interpreter's last
+    clean-up, its Pango font map is unreferenced after the libraries it needs are gone (a segfault at exit)."""
+    if hasattr(_FONTS, "config"):
+        del _FONTS.config
 
 
 def _font_config() -> FontConfiguration:
