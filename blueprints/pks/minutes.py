@@ -146,7 +146,8 @@ def linkable(m: Meeting, cari: str = "", only: int | None = None) -> list[Linkab
         offered = and_(offered, Agreement.id == only)
     elif cari:
         by_title = Agreement.judul.icontains(cari[:100], autoescape=True)
-        offered = and_(offered, or_(by_title, Agreement.id == int(cari)) if cari.isdigit() else by_title)
+        number = cari.isascii() and cari.isdigit() and len(cari) < 10  # an id the database can hold
+        offered = and_(offered, or_(by_title, Agreement.id == int(cari)) if number else by_title)
     else:
         parents = (
             select(Agreement.parent_id)

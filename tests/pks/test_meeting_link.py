@@ -90,3 +90,16 @@ def test_lists_at_most_the_limit_and_says_so(app, ids, solok):
     page = solok.get(f"/pks/rapat/{mid}").get_data(as_text=True)
     assert len(_offered(page)) == LINK_OFFERS
     assert f"Hanya {LINK_OFFERS} pertama yang ditampilkan" in page
+
+
+def test_a_search_or_choice_no_id_can_hold_is_answered_not_an_error(app, ids, solok):
+    mid = _meeting_id(app)
+    for cari in ("99999999999999999999", "²", "١٢"):
+        r = solok.get(f"/pks/rapat/{mid}", query_string={"cari": cari})
+        assert r.status_code == 200 and "Tidak ada kesepakatan lain yang cocok" in r.get_data(as_text=True)
+    for chosen in ("99999999999999999999", "²"):
+        r = solok.post(
+            f"/pks/rapat/{mid}/kesepakatan",
+            data={"submission_key": new_submission_key(), "agreement_id": chosen},
+        )
+        assert r.status_code == 422

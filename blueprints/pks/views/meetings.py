@@ -65,7 +65,7 @@ def _link_form(m, posting: bool = False) -> tuple[LinkAgreementForm, bool]:
     only = None
     if posting:
         posted = request.form.get("agreement_id", "")
-        only = int(posted) if posted.isdigit() and len(posted) < 10 else -1
+        only = int(posted) if posted.isascii() and posted.isdigit() and len(posted) < 10 else -1
     # first: it loads m.agreements
     offered = minutes.linkable(m, cari=request.args.get("cari", ""), only=only)
     shown = offered[: minutes.LINK_OFFERS]
