@@ -75,6 +75,11 @@ JUNK_QUERY = {
     "kertas": ["Z9"],
     "dari": ["1800-01-01"],
     "sampai": ["x"],
+    # digits int() refuses ('²' passes str.isdigit) and ids no database integer holds
+    "jorong": ["²"],
+    "program": ["²"],
+    "user": ["²"],
+    "cari": ["²", "99999999999999999999"],
 }
 DATE_KINDS = {"date", "datetime-local", "month", "time"}
 
@@ -112,6 +117,7 @@ def _variants(form):
     yield "negative", with_(visible, "-7")
     yield "huge", with_(visible, "1" + "0" * 30)
     yield "float", with_(visible, "1e308")
+    yield "superscript digit", with_(visible + selects, "²")
     yield "spaces", with_(visible, "   ")
     for bad in ("2024-02-30", "1800-01-01", "2100-01-01", "0000-00-00T25:61"):
         yield f"date {bad}", with_(dates or visible, bad)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from blueprints.auth.models import User
 from blueprints.core.audit import ACTIONS, AuditEvent
 from blueprints.core.extensions import db
+from blueprints.core.forms import record_id
 from blueprints.core.scope import scoped
 from blueprints.core.timeutil import WIB
 
@@ -23,8 +24,8 @@ def events_stmt(form):
         .options(selectinload(AuditEvent.user))  # one query for the page's users, however many they are
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
-    if form.user.data and form.user.data.isdigit():
-        stmt = stmt.where(AuditEvent.user_id == int(form.user.data))
+    if (user_id := record_id(form.user.data)) is not None:
+        stmt = stmt.where(AuditEvent.user_id == user_id)
     if form.action.data in ACTIONS:
         stmt = stmt.where(AuditEvent.action == form.action.data)
     if form.date_from.data and not form.date_from.errors:

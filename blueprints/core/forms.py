@@ -317,3 +317,15 @@ def first_error(form) -> str | None:
         if f.errors and f.type not in HIDDEN_FIELD_TYPES:
             return f.id
     return None
+
+
+MAX_ID = 2**31 - 1  # the largest value an INTEGER column holds (a record id, a version)
+
+
+def record_id(text) -> int | None:
+    """A record id sent as text (a query argument, a ticked box), or None: ASCII digits only (``str.isdigit``
+    also takes '²', which ``int`` refuses) and within what the database's integer holds."""
+    text = str(text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > MAX_ID:
+        return None
+    return int(text)

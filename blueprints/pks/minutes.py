@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.forms import record_id
 from blueprints.core.outcome import Outcome
 from blueprints.core.scope import scope_of
 
@@ -146,8 +147,8 @@ def linkable(m: Meeting, cari: str = "", only: int | None = None) -> list[Linkab
         offered = and_(offered, Agreement.id == only)
     elif cari:
         by_title = Agreement.judul.icontains(cari[:100], autoescape=True)
-        number = cari.isascii() and cari.isdigit() and len(cari) < 10  # an id the database can hold
-        offered = and_(offered, or_(by_title, Agreement.id == int(cari)) if number else by_title)
+        number = record_id(cari)
+        offered = and_(offered, by_title if number is None else or_(by_title, Agreement.id == number))
     else:
         parents = (
             select(Agreement.parent_id)

@@ -6,6 +6,7 @@ skipped one was."""
 from dataclasses import dataclass, field
 
 from blueprints.core.extensions import db
+from blueprints.core.forms import record_id
 from blueprints.core.scope import scoped
 
 from .models import Person
@@ -29,11 +30,12 @@ def parse_items(values) -> list[tuple[int, str]]:
     """The ticked boxes ('<id>:<version>'), each once, in order; malformed ones are ignored."""
     seen, out = set(), []
     for value in values:
-        pid, _, version = str(value).partition(":")
-        if not pid.isdigit() or not version.isdigit() or len(pid) > 9 or int(pid) in seen:
+        text, _, version = str(value).partition(":")
+        pid = record_id(text)
+        if pid is None or record_id(version) is None or pid in seen:
             continue
-        seen.add(int(pid))
-        out.append((int(pid), version))
+        seen.add(pid)
+        out.append((pid, version))
     return out[:MAX_ITEMS]
 
 

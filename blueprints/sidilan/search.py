@@ -10,6 +10,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
 
 from blueprints.core.extensions import db
+from blueprints.core.forms import record_id
 from blueprints.core.nik import clean_number
 from blueprints.core.pagination import KeysetPage, keyset
 from blueprints.core.scope import scope_of, scoped
@@ -149,8 +150,8 @@ def _filtered(f: Filters, user, today: date):
         stmt = stmt.where(Person.kecamatan_code == f.kecamatan)
     if f.nagari:
         stmt = stmt.where(Person.nagari_code == f.nagari)
-    if f.jorong.isdigit() and int(f.jorong) < 2**31:
-        stmt = stmt.where(Person.jorong_id == int(f.jorong))
+    if (jorong_id := record_id(f.jorong)) is not None:
+        stmt = stmt.where(Person.jorong_id == jorong_id)
     flag = (
         f"ragam_{f.ragam}" if f.ragam in {c for c, _ in V.RAGAM} else "ganda" if f.ragam == "ganda" else None
     )
@@ -161,8 +162,8 @@ def _filtered(f: Filters, user, today: date):
         stmt = stmt.where(likely(lansia_clause(today), LANSIA_SHARE))
     if f.status in {c for c, _ in V.STATUS_VERIFIKASI}:
         stmt = stmt.where(Person.status_verifikasi == f.status)
-    if f.program.isdigit() and int(f.program) < 2**31:
-        stmt = stmt.where(_receives(int(f.program)))
+    if (program_id := record_id(f.program)) is not None:
+        stmt = stmt.where(_receives(program_id))
     if f.dicek == "ya":
         stmt = stmt.where(needs_check())
     return stmt

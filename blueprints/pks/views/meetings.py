@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from blueprints.auth.models import regency_choices
 from blueprints.core import audit
-from blueprints.core.forms import FORM_INVALID
+from blueprints.core.forms import FORM_INVALID, record_id
 from blueprints.core.render import render
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.timeutil import today_local
@@ -64,8 +64,8 @@ def _link_form(m, posting: bool = False) -> tuple[LinkAgreementForm, bool]:
     form = LinkAgreementForm()
     only = None
     if posting:
-        posted = request.form.get("agreement_id", "")
-        only = int(posted) if posted.isascii() and posted.isdigit() and len(posted) < 10 else -1
+        only = record_id(request.form.get("agreement_id"))
+        only = -1 if only is None else only
     # first: it loads m.agreements
     offered = minutes.linkable(m, cari=request.args.get("cari", ""), only=only)
     shown = offered[: minutes.LINK_OFFERS]

@@ -7,7 +7,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.core import audit
-from blueprints.core.forms import Form
+from blueprints.core.forms import Form, record_id
 from blueprints.core.pagination import paginate
 from blueprints.core.render import render
 from blueprints.core.roles import roles_required
@@ -76,7 +76,7 @@ def bulk_result():
 def _place_args(args) -> tuple[str, int | None]:
     nagari = (args.get("nagari") or "").strip()[:20]
     raw = (args.get("jorong") or "").strip()
-    jorong = int(raw) if raw.isdigit() and len(raw) <= 9 else None
+    jorong = record_id(raw)
     return nagari, jorong
 
 
