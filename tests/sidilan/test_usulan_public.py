@@ -257,3 +257,15 @@ def test_photo_is_served_to_the_regency_only_and_audited(app, client, auth):
                 AuditEvent.object_type == "sidilan_usulan", AuditEvent.action == "download"
             )
         )
+
+
+def test_the_public_pages_fit_the_page_budget(app, client):
+    """The crawls of tests/test_budgets.py walk as demo users; the public form and its thank-you page are
+    held to the same 14,000 B gzip here."""
+    from tests.test_budgets import PAGE_BUDGET, gz
+
+    form_page = client.get("/usulan/")
+    assert form_page.status_code == 200 and gz(form_page.data) <= PAGE_BUDGET
+    sent = _post(client, _form(app))
+    thanks = client.get(sent.headers["Location"])
+    assert thanks.status_code == 200 and gz(thanks.data) <= PAGE_BUDGET
