@@ -42,7 +42,7 @@ LABELS = {
 }
 ORDER = (BARU, SUDAH_ADA, GANDA, NAMA_KOSONG, NAMA_TIDAK_SAH, TIDAK_DIKENAL, LUAR_WILAYAH)
 
-# Column names (compared after normalise()): the template's, and what clerks write.
+# Column names (compared after sheets.normalise_header()): the template's, and what clerks write.
 NAME_HEADERS = ("nama jorong", "jorong", "nama", "nama dusun", "dusun")
 NAGARI_HEADERS = (
     "kode nagari",
@@ -61,10 +61,6 @@ NO_HEADER = (
 )
 NO_ROWS = "Berkas tidak berisi baris jorong di bawah judul kolom."
 _NAGARI_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
-
-
-def normalise(text: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", (text or "").lower()).split())
 
 
 def clean_name(text: str) -> str:
@@ -141,7 +137,7 @@ class Plan:
 def _header(rows: list[list[str]]) -> tuple[int, int, int, int | None]:
     """(header row index, name column, nagari code column, jorong code column or None)."""
     for i, row in enumerate(rows[: sheets.HEADER_ROWS]):
-        norm = [normalise(c) for c in row]
+        norm = [sheets.normalise_header(c) for c in row]
         cols = {}
         for key, names in (("code", CODE_HEADERS), ("nagari", NAGARI_HEADERS), ("name", NAME_HEADERS)):
             for wanted in names:  # the first synonym found wins, so "kode jorong" is never the nagari code

@@ -9,12 +9,19 @@ module. Errors are ``SheetError`` with a message shown to the clerk as is."""
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date, datetime
 
 from openpyxl import load_workbook
 
 from .uploads import spreadsheet_problem
+
+
+def normalise_header(text: str) -> str:
+    """A column name as compared: lower case, anything but letters and digits a single space."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", (text or "").lower()).split())
+
 
 MAX_COLS = 60
 HEADER_ROWS = 20  # rows a file may have above and in its header

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from blueprints.auth.models import Regency
+from blueprints.auth.models import regency_choices as auth_regency_choices
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
 from blueprints.core.images import ImageProblem, clean_image
@@ -48,7 +49,8 @@ def new_reference() -> str:
 
 
 def regency_choices() -> list[tuple[str, str]]:
-    return [(str(r.id), r.name) for r in db.session.scalars(select(Regency).order_by(Regency.name))]
+    """The regencies for the public form's select (auth's cached list, ids as text)."""
+    return [(str(rid), name) for rid, name in auth_regency_choices()]
 
 
 def nagari_groups() -> list[tuple[str, list[tuple[str, str]]]]:

@@ -1,6 +1,8 @@
 """Value lists of docs/sidilan.md §6 as (code, label) pairs. Lists marked (unverified) there are kept in one
 place so Dinsos can adjust them without touching the logic."""
 
+from blueprints.core import fmt
+
 JENIS_KELAMIN = [("L", "Laki-laki"), ("P", "Perempuan")]
 SHDK = [
     (v, v)
@@ -192,20 +194,7 @@ PERIODE_PROGRAM = [
 # the seeded programs' periods (unverified: BPNT/Sembako and PBI-JK monthly, PKH four tahap a year); the rest
 # are tahunan. An admin changes them on the program form.
 PERIODE_SEED = {"PKH": "tahap", "BPNT": "bulanan", "PBI-JK": "bulanan", "ALAT-BANTU": "sekali"}
-BULAN = [
-    (1, "Januari"),
-    (2, "Februari"),
-    (3, "Maret"),
-    (4, "April"),
-    (5, "Mei"),
-    (6, "Juni"),
-    (7, "Juli"),
-    (8, "Agustus"),
-    (9, "September"),
-    (10, "Oktober"),
-    (11, "November"),
-    (12, "Desember"),
-]
+BULAN = list(enumerate(fmt.BULAN, 1))  # (1, "Januari") … for the period select and its labels
 TAHAP_MAX = 12
 SUMBER_DANA = [
     ("APBN", "APBN"),

@@ -86,15 +86,11 @@ def step_roles(action: str, status: str) -> frozenset:
 def allowed_actions(person: Person, user) -> list[str]:
     if person.merged_into_id or not person.active:
         return []
-    return [
-        a
-        for a, (src, _, _, _) in TRANSITIONS.items()
-        if person.status_verifikasi in src and user.role in step_roles(a, person.status_verifikasi)
-    ]
+    return bulk_actions(user, person.status_verifikasi)
 
 
 def bulk_actions(user, status: str) -> list[str]:
-    """The steps ``user`` may take on records at ``status`` (the worklist's bulk form offers these)."""
+    """The steps ``user`` may take on records at ``status`` (one record's buttons, the worklist's bulk form)."""
     return [
         a for a, (src, _, _, _) in TRANSITIONS.items() if status in src and user.role in step_roles(a, status)
     ]

@@ -5,12 +5,7 @@ import re
 from datetime import date, timedelta
 
 from blueprints.core.fmt import BULAN
-
-
-def normalise_header(text: str) -> str:
-    text = re.sub(r"[^0-9a-z]+", " ", (text or "").lower())
-    return " ".join(text.split())
-
+from blueprints.core.sheets import normalise_header
 
 BULAN_NAMA = {m.lower(): i + 1 for i, m in enumerate(BULAN)}
 BULAN_NAMA.update({k[:3]: v for k, v in list(BULAN_NAMA.items())})

@@ -143,14 +143,6 @@ def _finish(rows: list[list[str]], numeric: list[list[int]], filename: str) -> S
     return sheet
 
 
-def read_xlsx(data: bytes, filename: str) -> Sheet:
-    return _finish(*sheets.read_xlsx_rows(data, MAX_ROWS, TOO_MANY_ROWS), filename)
-
-
-def read_csv(data: bytes, filename: str) -> Sheet:
-    return _finish(*sheets.read_csv_rows(data, MAX_ROWS, TOO_MANY_ROWS), filename)
-
-
 def read_upload(filename: str, data: bytes) -> Sheet:
     """The shared reader (core/sheets.py: upload checks, then .xlsx or .csv) and this import's header guess."""
     name = (filename or "").strip()
