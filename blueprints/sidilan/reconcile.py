@@ -100,8 +100,10 @@ def run_reconcile(form, user) -> Outcome:
     name_col, nagari_col = _column(sheet.headers, "nama"), _column(sheet.headers, "nagari")
     registry = live_niks(user.regency_id)
     rows, seen = [], set()
-    for line, cells, _numeric in sheet.data_rows():
+    for line, cells, numeric in sheet.data_rows():
         nik = clean_nik(cells[nik_col]) if nik_col < len(cells) else None
+        if nik and nik_col in numeric and nik.endswith("0"):
+            nik = None  # a number cell keeps 15 digits: a final 0 may be a lost digit, so it matches nobody
         pid = registry[nik][0] if nik in registry else None
         rows.append(
             dict(

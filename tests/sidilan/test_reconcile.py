@@ -230,3 +230,18 @@ def test_a_deceased_person_missing_from_the_extract_is_not_proposed(app, client,
     assert _run(app, run_id).missing_count == 0  # the only one missing has died: no usulan
     listing = client.get(f"/sidilan/rekonsiliasi/{run_id}/nagari/{gone_nagari}").get_data(as_text=True)
     assert gone_name not in listing
+
+
+def test_a_number_cell_nik_ending_in_zero_matches_nobody(app, client, auth):
+    """A spreadsheet keeps 15 digits of a number: '…0' may be a lost 16th digit, so it is listed as without a
+    valid NIK instead of matching (or missing) whoever holds that number."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["NIK", "Nama"])
+    sheet.append([1302185203840000, "Angka Terpotong"])
+    buf = io.BytesIO()
+    book.save(buf)
+    auth.login("operator.solok")
+    response = _upload(client, buf.getvalue(), "dtsen.xlsx")
+    run = _run(app, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert (run.matched_count, run.extra_count, run.invalid_count) == (0, 0, 1)
