@@ -46,9 +46,7 @@ def fill_choices(form, actor) -> None:
 
 def fill_nagari(form, user: User) -> None:
     """The edit form's nagari as stored (on the GET; a POST keeps what was sent)."""
-    form.nagari.data = list(
-        db.session.scalars(select(UserNagari.nagari_code).where(UserNagari.user_id == user.id))
-    )
+    form.nagari.data = list(db.session.scalars(UserNagari.codes_of(user.id)))
 
 
 def _save_nagari(form, user: User) -> bool:
@@ -58,17 +56,23 @@ def _save_nagari(form, user: User) -> bool:
     if codes:
         own = set(
             db.session.scalars(
-                select(Wilayah.code).where(Wilayah.code.in_(codes), Wilayah.regency_id == user.regency_id)
+                select(Wilayah.code).where(
+                    Wilayah.code.in_(codes),
+                    Wilayah.regency_id == user.regency_id,
+                    Wilayah.level == LEVEL_NAGARI,
+                )
             )
         )
         if own != codes:
             form.nagari.errors.append("Nagari harus berada di kabupaten organisasi pengguna.")
             return False
     db.session.flush()  # a new user's id
-    have = set(db.session.scalars(select(UserNagari.nagari_code).where(UserNagari.user_id == user.id)))
-    for code in have - codes:
+    have = set(db.session.scalars(UserNagari.codes_of(user.id)))
+    if have - codes:
         db.session.execute(
-            UserNagari.__table__.delete().where(UserNagari.user_id == user.id, UserNagari.nagari_code == code)
+            UserNagari.__table__.delete().where(
+                UserNagari.user_id == user.id, UserNagari.nagari_code.in_(have - codes)
+            )
         )
     db.session.add_all(UserNagari(user_id=user.id, nagari_code=c) for c in sorted(codes - have))
     return True

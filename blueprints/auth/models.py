@@ -99,6 +99,11 @@ class UserNagari(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     nagari_code: Mapped[str] = mapped_column(ForeignKey("wilayah.code"), primary_key=True, index=True)
 
+    @classmethod
+    def codes_of(cls, user_id: int):
+        """The account's nagari codes, as a select (a subquery for scope, or read as a set)."""
+        return select(cls.nagari_code).where(cls.user_id == user_id)
+
 
 def regencies() -> list[Regency]:
     """Every regency in code order: one query per request however many forms and links ask (no commit)."""

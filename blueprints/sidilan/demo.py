@@ -218,7 +218,7 @@ def _assign_nagari(user, people, extra: str | None) -> None:
     """The demo nagari verifier verifies the nagari of the demo's submitted records (and Tigo Jangko's)."""
     codes = {p.nagari_code for p in people if p.status_verifikasi == "diajukan" and p.nagari_code}
     codes |= {extra} if extra else set()
-    have = set(db.session.scalars(select(UserNagari.nagari_code).where(UserNagari.user_id == user.id)))
+    have = set(db.session.scalars(UserNagari.codes_of(user.id)))
     db.session.add_all(UserNagari(user_id=user.id, nagari_code=c) for c in sorted(codes - have))
 
 

@@ -9,7 +9,6 @@ households of the nagari assigned to its account (auth.UserNagari) and nothing e
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from blueprints.auth.models import UserNagari
 from blueprints.core.roles import VERIFIKATOR_NAGARI
@@ -38,7 +37,7 @@ PERSON_RULE = "/sidilan/orang/<int:person_id>"
 
 def assigned_nagari(user):
     """The nagari codes of a nagari verifier, as a subquery."""
-    return select(UserNagari.nagari_code).where(UserNagari.user_id == user.id)
+    return UserNagari.codes_of(user.id)
 
 
 def clause(model, user):
