@@ -95,13 +95,14 @@ def record_outcomes(user, items, hasil: str, note: str | None, today: date) -> B
         result.skipped = [(pid, "Hasil verval tidak dikenal.") for pid, _ in items]
         return result
     note = (note or "").strip() or None
+    # which ticked records are still due, in one query (an outcome just recorded restarts its own clock only)
+    due_ids = set(db.session.scalars(due(user, today, Person.id).where(Person.id.in_([p for p, _ in items]))))
     for pid, version in items:
         person, reason = load_current(user, pid, version)
         if person is None:
             result.skipped.append((pid, reason))
             continue
-        still_due = db.session.scalar(due(user, today, Person.id).where(Person.id == pid))
-        if still_due is None:
+        if pid not in due_ids:
             result.skipped.append((pid, "Data ini tidak (lagi) menunggu verval."))
             continue
         db.session.add(
