@@ -271,14 +271,15 @@ def _period(program: Program, form) -> tuple[int | None, int | None]:
     return bulan, tahap
 
 
-def same_period_stmt(person: Person, program_id: int, tahun: int, bulan, tahap_ke):
+def same_period_stmt(person: Person, program_id: int, tahun: int | None, bulan, tahap_ke):
     """Aid of this program and period already recorded for the person or their household (their own aid,
-    the family's, another member's), not rejected or stopped: what a second entry would make double. The ids
+    the family's, another member's), not rejected or stopped: what a second entry would make double. A one-off
+    program ("sekali") has one period whatever the year: ``tahun`` None matches every year. The ids
     come from two index probes, (person, program) and the double-aid report's (regency, recipient household,
     program, period), instead of an OR the planners answer by reading all the program's aid."""
     same = (
         Assistance.program_id == program_id,
-        Assistance.tahun == tahun,
+        *(() if tahun is None else (Assistance.tahun == tahun,)),
         Assistance.bulan == bulan,
         Assistance.tahap_ke == tahap_ke,
         Assistance.status.in_(ACTIVE_AID),
@@ -301,7 +302,7 @@ def same_period_stmt(person: Person, program_id: int, tahun: int, bulan, tahap_k
     )
 
 
-def same_period(person: Person, program_id: int, tahun: int, bulan, tahap_ke) -> list[Assistance]:
+def same_period(person: Person, program_id: int, tahun: int | None, bulan, tahap_ke) -> list[Assistance]:
     stmt = same_period_stmt(person, program_id, tahun, bulan, tahap_ke).options(
         joinedload(Assistance.created_by), joinedload(Assistance.person).load_only(Person.nama_lengkap)
     )
@@ -341,11 +342,22 @@ def add_assistance(person: Person, form, programs: list[Program], user) -> Outco
         return Outcome()
     if replay := submission.claim(form.submission_key.data):  # a replay of a saved entry is no second entry
         return Outcome(replay=replay)
+    once = program.periode == "sekali"
     if not form.tetap_simpan.data and (
-        earlier := same_period(person, program.id, form.tahun.data, bulan, tahap_ke)
+        earlier := same_period(person, program.id, None if once else form.tahun.data, bulan, tahap_ke)
     ):
         warnings = same_period_warnings(person, program, earlier)
         db.session.rollback()  # the key is free again for the confirmed submit
+        # the warning shows the earlier entries (a member's name among them): an audited read of its own
+        audit.record(
+            "view",
+            "sidilan_assistance",
+            earlier[0].id,
+            f"peringatan periode sama {program.kode} untuk orang #{person.id}: bantuan "
+            + ", ".join(f"#{r.id}" for r in earlier),
+            user=user,
+        )
+        db.session.commit()
         return Outcome(warnings=warnings)
     family = bool(form.untuk_keluarga.data)
     row = Assistance(

@@ -114,6 +114,32 @@ def test_the_same_pkh_tahap_twice_is_double_and_warned_at_entry(app, client, aut
     )
 
 
+def test_a_one_off_program_is_double_in_any_year_and_the_warning_is_an_audited_read(app, client, auth):
+    """ALAT-BANTU is given once ("sekali"): a second wheelchair for the same person two years later is still a
+    second entry of the same aid. Showing the warning reads the earlier entry: it is audited."""
+    hh, syamsul, rosmaniar = _family(app, "1302189900000104")
+    alat = _program(app, "ALAT-BANTU")
+    auth.login("operator.solok")
+    assert _post(client, syamsul, program_id=alat, tahun=YEAR).status_code == 302
+    r = _post(client, syamsul, program_id=alat, tahun=YEAR + 2, nilai_rp="1500000")
+    assert r.status_code == 422
+    assert f"ALAT-BANTU {YEAR} sudah tercatat untuk orang ini" in r.text
+    assert 'value="1500000"' in r.text
+    with app.app_context():
+        earlier = db.session.scalar(select(Assistance.id).where(Assistance.person_id == syamsul))
+        read = db.session.scalar(
+            select(AuditEvent.summary)
+            .where(AuditEvent.object_type == "sidilan_assistance", AuditEvent.action == "view")
+            .order_by(AuditEvent.id.desc())
+        )
+    assert read == f"peringatan periode sama ALAT-BANTU untuk orang #{syamsul}: bantuan #{earlier}"
+    assert _post(client, syamsul, program_id=alat, tahun=YEAR + 2, tetap_simpan="y").status_code == 302
+    # a yearly program is counted per year: ASPD this year and next are no warning
+    aspd = _program(app, "ASPD")
+    assert _post(client, rosmaniar, program_id=aspd, tahun=YEAR).status_code == 302
+    assert _post(client, rosmaniar, program_id=aspd, tahun=YEAR + 1).status_code == 302
+
+
 def test_a_rejected_aid_of_the_period_is_no_warning(app, client, auth):
     hh, syamsul, rosmaniar = _family(app, "1302189900000103")
     pkh = _program(app, "PKH")
