@@ -7,7 +7,7 @@ Also the cross-regency NIK check (§13.9): which regency has registered a NIK, n
 import secrets
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from blueprints.auth.models import Regency
 from blueprints.auth.models import regency_choices as auth_regency_choices
@@ -122,13 +122,23 @@ ALREADY_REVIEWED = "Usulan ini sudah ditinjau sebelumnya; tidak ada yang diubah.
 
 
 def review(row: Usulan, decision: str, user, reason: str = "") -> Outcome:
-    """Accept or reject a new report (audited). A report already decided is left as it is."""
-    if row.status != BARU:
+    """Accept or reject a new report (audited). A report already decided is left as it is: the decision is a
+    compare-and-set on the status, so of two clerks deciding at once only the first one's lands."""
+    status = DITERIMA if decision == DITERIMA else DITOLAK
+    decided = db.session.execute(
+        update(Usulan)
+        .where(Usulan.id == row.id, Usulan.status == BARU)
+        .values(
+            status=status,
+            reviewed_by_id=user.id,
+            reviewed_at=utcnow(),
+            reject_reason=reason.strip()[:500] if status == DITOLAK else None,
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    if decided.rowcount != 1:
         return Outcome(refusals=[ALREADY_REVIEWED])
-    row.status = DITERIMA if decision == DITERIMA else DITOLAK
-    row.reviewed_by_id, row.reviewed_at = user.id, utcnow()
-    row.reject_reason = reason.strip()[:500] if row.status == DITOLAK else None
-    verb = "menerima" if row.status == DITERIMA else "menolak"
+    verb = "menerima" if status == DITERIMA else "menolak"
     audit.record("update", "sidilan_usulan", row.id, f"{verb} usulan #{row.id}", user=user)
     return Outcome(record=row)
 

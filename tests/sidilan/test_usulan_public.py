@@ -269,3 +269,45 @@ def test_the_public_pages_fit_the_page_budget(app, client):
     sent = _post(client, _form(app))
     thanks = client.get(sent.headers["Location"])
     assert thanks.status_code == 200 and gz(thanks.data) <= PAGE_BUDGET
+
+
+def test_two_clerks_deciding_at_once_the_first_decision_holds(app, client, auth):
+    """Clerk A opened the report while it was new; clerk B rejects it meanwhile; A's acceptance then changes
+    nothing (the decision is a compare-and-set on the status, not a read then a write)."""
+    from sqlalchemy import update
+
+    from blueprints.auth.models import User
+    from blueprints.sidilan import usulan
+
+    uid = _submitted(app, client)
+    with app.app_context():
+        row = db.session.get(Usulan, uid)  # A's view of it: status baru
+        assert row.status == "baru"
+        db.session.execute(  # B's decision, committed by another request
+            update(Usulan).where(Usulan.id == uid).values(status="ditolak", reject_reason="Ganda"),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.commit()
+        operator = db.session.scalar(select(User).where(User.username == "operator.solok"))
+        out = usulan.review(row, "diterima", operator)
+        assert out.refusals == [usulan.ALREADY_REVIEWED]
+        db.session.rollback()
+        assert db.session.get(Usulan, uid).status == "ditolak"
+
+
+def test_the_reject_form_shown_again_is_an_audited_read(app, client, auth):
+    uid = _submitted(app, client)
+    auth.login("verifikator.solok")
+    r = client.post(f"/sidilan/usulan/{uid}/tolak", data={"alasan": ""})
+    assert r.status_code == 422 and NAME in r.get_data(as_text=True)
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(AuditEvent.summary).where(
+                    AuditEvent.object_type == "sidilan_usulan",
+                    AuditEvent.object_id == str(uid),
+                    AuditEvent.action == "view",
+                )
+            )
+            == f"usulan masuk #{uid} (alasan penolakan belum diisi)"
+        )

@@ -188,7 +188,9 @@ def usulan_reject(usulan_id: int):
         flash(usulan.ALREADY_REVIEWED, "warn")
         return redirect(url_for("sidilan.usulan_view", usulan_id=row.id), code=303)
     form = RejectForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit():  # the report is shown again, with the message: a read like its page
+        audit.record("view", "sidilan_usulan", row.id, f"usulan masuk #{row.id} (alasan penolakan belum diisi)")
+        db.session.commit()
         return _usulan_page(row, form, FORM_INVALID)
     out = usulan.review(row, DITOLAK, current_user, form.alasan.data)
     if out.refusals:
