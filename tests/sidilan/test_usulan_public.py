@@ -259,6 +259,12 @@ def test_photo_is_served_to_the_regency_only_and_audited(app, client, auth):
         )
 
 
+def test_the_login_page_leads_the_public_to_the_form(client):
+    login = client.get("/masuk").get_data(as_text=True)
+    assert '<a href="/usulan/">Usulan warga</a>' in login
+    assert client.get("/usulan/").status_code == 200
+
+
 def test_the_public_pages_fit_the_page_budget(app, client):
     """The crawls of tests/test_budgets.py walk as demo users; the public form and its thank-you page are
     held to the same 14,000 B gzip here."""
