@@ -5,6 +5,8 @@ A NIK is permanent and never corrected, so a birth date, sex or region that diff
 warning and never blocks a save.
 """
 
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -119,6 +121,13 @@ def mask_nik(value: str | None) -> str:
     if len(value) != 16:
         return "*" * len(value)
     return value[:4] + "*" * 8 + value[12:]
+
+
+def nik_fingerprint(nik: str, key: str) -> str:
+    """A keyed fingerprint of a NIK (HMAC-SHA256 with the app's secret key, 12 hex digits) for the audit log:
+    an auditor who holds a NIK can tell which events were about it (the same key gives the same
+    fingerprint), while the log itself holds no NIK and cannot be reversed without the key."""
+    return hmac.new(key.encode(), f"nik:{nik}".encode(), hashlib.sha256).hexdigest()[:12]
 
 
 NO_NIK_REASON_MESSAGE = (

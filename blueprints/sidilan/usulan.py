@@ -7,6 +7,7 @@ Also the cross-regency NIK check (§13.9): which regency has registered a NIK, n
 import secrets
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from blueprints.auth.models import Regency
@@ -14,6 +15,7 @@ from blueprints.auth.models import regency_choices as auth_regency_choices
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
 from blueprints.core.images import ImageProblem, clean_image
+from blueprints.core.nik import nik_fingerprint
 from blueprints.core.outcome import Outcome
 from blueprints.core.timeutil import utcnow
 from blueprints.core.uploads import upload_area, write_private
@@ -147,8 +149,9 @@ def review(row: Usulan, decision: str, user, reason: str = "") -> Outcome:
 
 
 def regencies_with_nik(nik: str, user) -> list[str]:
-    """Names of the regencies whose live registry holds ``nik`` (no person, no link), audited; the NIK itself
-    is never written to the log."""
+    """Names of the regencies whose live registry holds ``nik`` (no person, no link), audited with the NIK's
+    keyed fingerprint (``core.nik.nik_fingerprint``): which NIK was asked is traceable, the NIK itself is never
+    written to the log."""
     names = list(
         db.session.scalars(
             live(select(Regency.name).select_from(Person))
@@ -162,7 +165,8 @@ def regencies_with_nik(nik: str, user) -> list[str]:
         "view",
         "sidilan_nik_check",
         None,
-        "cek NIK lintas kabupaten: " + ("terdaftar" if names else "tidak terdaftar"),
+        f"cek NIK lintas kabupaten (sidik {nik_fingerprint(nik, current_app.config['SECRET_KEY'])}): "
+        + ("terdaftar" if names else "tidak terdaftar"),
         user=user,
     )
     return names

@@ -1,5 +1,5 @@
 """The cross-regency NIK check (issue 13 part 8c): the answer names the regency and nothing more, every check
-is audited without the NIK, it is rate-limited per clerk and closed to other roles."""
+is audited with a keyed fingerprint of the NIK (never the NIK), it is rate-limited per clerk and closed to other roles."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -52,6 +52,13 @@ def test_answers_only_the_regency_and_is_audited(app, client, auth):
     assert len(events) == 1
     assert events[0].action == "view" and events[0].user.username == "operator.solok"
     assert nik not in events[0].summary and "terdaftar" in events[0].summary
+    # which NIK was asked is traceable by whoever holds it and the key, and by nobody else
+    with app.app_context():
+        from blueprints.core.nik import nik_fingerprint
+
+        mark = nik_fingerprint(nik, app.config["SECRET_KEY"])
+    assert events[0].summary == f"cek NIK lintas kabupaten (sidik {mark}): terdaftar"
+    assert mark != nik_fingerprint(nik, "another key") and len(mark) == 12
 
 
 def test_own_regency_and_unknown_nik(app, client, auth):
@@ -61,7 +68,7 @@ def test_own_regency_and_unknown_nik(app, client, auth):
     assert "Terdaftar di Kabupaten Solok." in page and name not in page
     page = client.post(URL, data={"nik": "1302999999990001"}).get_data(as_text=True)
     assert "Tidak terdaftar." in page
-    assert [e.summary for e in _checks(app)].count("cek NIK lintas kabupaten: tidak terdaftar") == 1
+    assert [e.summary.endswith("): tidak terdaftar") for e in _checks(app)].count(True) == 1
     assert len(_checks(app)) == 2
 
 
