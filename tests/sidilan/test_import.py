@@ -369,6 +369,38 @@ def test_undo_is_refused_when_a_record_was_worked_on(app, operator):
         assert db.session.get(ImportBatch, batch_id).status == "selesai"
 
 
+def test_undo_is_refused_after_a_wgss_visit_or_a_verval_outcome(app, operator):
+    """A WG-SS interview or a verval outcome recorded since the import is work on the record, like an edit."""
+    from datetime import date
+
+    from blueprints.sidilan.models import WgssVisit
+    from blueprints.sidilan.verval_models import VervalOutcome
+
+    batch_id, ids, _, _ = _imported(app, operator)
+    with app.app_context():
+        person, other = db.session.get(Person, ids[0]), db.session.get(Person, ids[2])
+        db.session.add(
+            WgssVisit(
+                regency_id=person.regency_id,
+                person_id=person.id,
+                tgl_wawancara=date(2026, 1, 5),
+                wg_melihat=3,
+            )
+        )
+        db.session.add(
+            VervalOutcome(
+                regency_id=other.regency_id, person_id=other.id, tanggal=date(2026, 1, 5), hasil="masih_layak"
+            )
+        )
+        db.session.commit()
+    r = operator.post(
+        f"/sidilan/impor/riwayat/{batch_id}/batalkan", data={"alasan": "salah"}, follow_redirects=True
+    )
+    assert "tidak dapat dibatalkan: 2 data" in r.text and f"#{ids[0]}" in r.text and f"#{ids[2]}" in r.text
+    with app.app_context():
+        assert db.session.get(ImportBatch, batch_id).status == "selesai"
+
+
 def test_rejected_rows_report_downloads(app, operator):
     token = token_of(upload(operator))
     map_and_preview(operator, token)

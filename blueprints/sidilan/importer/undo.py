@@ -1,15 +1,17 @@
 """Undoing an import batch as a unit (docs/sidilan.md §7.4): the persons it created leave the registry (kept,
 inactive, with the reason in their history), their disability rows, undecided duplicate cases and the households
 the batch created go. Refused, with the records named, when any of them was worked on since the import: an
-edit, a workflow step, an assessment, an assistance row, a duplicate decision or merge, a new household member."""
+edit, a workflow step, an assessment or WG-SS visit, an assistance row, a document, a verval outcome, a cleared
+data-quality flag, a duplicate decision or merge, a new household member."""
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, union, update
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome
 from blueprints.core.timeutil import utcnow
 
+from ..document_models import SidilanDocument
 from ..models import (
     Assistance,
     ChangeLog,
@@ -18,8 +20,11 @@ from ..models import (
     ElderlyAssessment,
     Household,
     Person,
+    QualityFlag,
+    WgssVisit,
 )
 from ..report_models import DIBATALKAN, GAGAL, SELESAI, ImportBatch
+from ..verval_models import VervalOutcome
 from .apply import stopped
 
 SHOWN = 20  # edited records named in the refusal
@@ -57,8 +62,15 @@ def edited_since(batch: ImportBatch) -> list[int]:
                 select(Disability.person_id).where(Disability.person_id.in_(ids), Disability.version > 1)
             )
         )
-        for model in (ElderlyAssessment, Assistance):
+        for model in (ElderlyAssessment, Assistance, WgssVisit, SidilanDocument, VervalOutcome):
             found.update(db.session.scalars(select(model.person_id).where(model.person_id.in_(ids))))
+        found.update(
+            db.session.scalars(
+                select(QualityFlag.person_id).where(
+                    QualityFlag.person_id.in_(ids), QualityFlag.cleared_at.is_not(None)
+                )
+            )
+        )
         for side in (DuplicateCandidate.person_a_id, DuplicateCandidate.person_b_id):
             found.update(
                 db.session.scalars(
@@ -69,9 +81,11 @@ def edited_since(batch: ImportBatch) -> list[int]:
     for hh in _chunks(batch.household_ids):
         changed = set(
             db.session.scalars(
-                select(Household.id)
-                .where(Household.id.in_(hh), Household.version > 1)
-                .union(select(Assistance.household_id).where(Assistance.household_id.in_(hh)))
+                union(
+                    select(Household.id).where(Household.id.in_(hh), Household.version > 1),
+                    select(Assistance.household_id).where(Assistance.household_id.in_(hh)),
+                    select(SidilanDocument.household_id).where(SidilanDocument.household_id.in_(hh)),
+                )
             )
         )
         for hid, pid in db.session.execute(
