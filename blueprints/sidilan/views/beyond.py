@@ -16,6 +16,7 @@ from blueprints.core.render import render
 from blueprints.core.roles import roles_required
 from blueprints.core.scope import get_scoped_or_404, scoped
 from blueprints.wilayah.models import Jorong, Wilayah
+from blueprints.wilayah.service import jorong_key
 
 from .. import bp, reconcile, usulan
 from ..access import ENTRY_ROLES, STAFF_ROLES, may_see_nik, may_write
@@ -189,7 +190,9 @@ def usulan_reject(usulan_id: int):
         return redirect(url_for("sidilan.usulan_view", usulan_id=row.id), code=303)
     form = RejectForm()
     if not form.validate_on_submit():  # the report is shown again, with the message: a read like its page
-        audit.record("view", "sidilan_usulan", row.id, f"usulan masuk #{row.id} (alasan penolakan belum diisi)")
+        audit.record(
+            "view", "sidilan_usulan", row.id, f"usulan masuk #{row.id} (alasan penolakan belum diisi)"
+        )
         db.session.commit()
         return _usulan_page(row, form, FORM_INVALID)
     out = usulan.review(row, DITOLAK, current_user, form.alasan.data)
@@ -234,7 +237,7 @@ def prefill_from_usulan(form, usulan_id) -> dict | None:
         found = db.session.scalar(
             select(Jorong.id).where(
                 Jorong.nagari_code == row.nagari_code,
-                func.lower(Jorong.name) == row.jorong.strip().lower(),  # typed by the public: no wildcards
+                func.lower(Jorong.name) == jorong_key(row.jorong),  # typed by the public: no wildcards
                 Jorong.active,
             )
         )
