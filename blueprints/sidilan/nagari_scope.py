@@ -2,36 +2,28 @@
 households of the nagari assigned to its account (auth.UserNagari) and nothing else of the regency.
 
 - ``clause``: the scope condition of Person and Household (their ``scope_clause``), one subquery, no extra query;
-- ``gate``: the module pages a nagari verifier may open at all. Regency-wide pages (dashboard, reports,
+- ``gate``: the module pages a nagari verifier may open at all (views marked ``@nagari_open``). Regency-wide pages (dashboard, reports,
   imports, duplicates, programs) answer 404 for it; pages of one person (``/orang/<id>/...``) pass, since they
   load the person through the scoped query.
 """
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_login import current_user
 
 from blueprints.auth.models import UserNagari
 from blueprints.core.roles import VERIFIKATOR_NAGARI
 
-# the pages beside the person pages that a nagari verifier opens
-NAGARI_ENDPOINTS = frozenset(
-    {
-        "sidilan.index",
-        "sidilan.export",  # the list's export: the same scoped rows
-        "sidilan.worklist",
-        "sidilan.bulk_step",
-        "sidilan.bulk_result",
-        "sidilan.verval",
-        "sidilan.verval_record",
-        "sidilan.verval_sheet",
-        "sidilan.household",
-        # the documents beside the fields at the nagari step (each read checks its person or household's scope)
-        "sidilan.document_file",
-        "sidilan.document_thumb",
-        "sidilan.document_download",
-        "sidilan.household_documents",
-    }
-)
+NAGARI_OPEN = "nagari_open"
+
+
+def nagari_open(view):
+    """Marks a view beside the person pages that a nagari verifier may open (the list, its export, the
+    worklists, verval, a household, the documents): the mark sits on the view, so the view says who opens it.
+    Each such view still loads its rows through the scoped queries."""
+    setattr(view, NAGARI_OPEN, True)
+    return view
+
+
 PERSON_RULE = "/sidilan/orang/<int:person_id>"
 
 
@@ -53,6 +45,7 @@ def gate():
     if not current_user.is_authenticated or current_user.role != VERIFIKATOR_NAGARI:
         return None
     rule = request.url_rule.rule if request.url_rule else ""
-    if request.endpoint in NAGARI_ENDPOINTS or rule == PERSON_RULE or rule.startswith(PERSON_RULE + "/"):
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, NAGARI_OPEN, False) or rule == PERSON_RULE or rule.startswith(PERSON_RULE + "/"):
         return None
     abort(404)

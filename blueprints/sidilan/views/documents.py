@@ -33,6 +33,7 @@ from ..documents import (
     withdraw_document,
 )
 from ..models import Household, Person
+from ..nagari_scope import nagari_open
 from ._common import recorded
 
 
@@ -108,6 +109,7 @@ def person_documents(person_id: int):
 
 @bp.route("/keluarga/<int:household_id>/dokumen", methods=["GET", "POST"])
 @audit.reads("sidilan_document", "dokumen keluarga")
+@nagari_open
 def household_documents(household_id: int):
     return _documents(get_scoped_or_404(Household, household_id))
 
@@ -129,6 +131,7 @@ def _send(doc: SidilanDocument, data: bytes | None, *, attachment: bool, mime: s
 
 @bp.route("/dokumen/<int:doc_id>")
 @audit.reads("sidilan_document", "lihat dokumen")
+@nagari_open
 def document_file(doc_id: int):
     """An image shown in the browser; a PDF is always a download (its viewer runs its own scripts)."""
     doc = _visible_document(doc_id)
@@ -138,6 +141,7 @@ def document_file(doc_id: int):
 
 @bp.route("/dokumen/<int:doc_id>/kecil")
 @audit.reads("sidilan_document", "gambar kecil dokumen")
+@nagari_open
 def document_thumb(doc_id: int):
     doc = _visible_document(doc_id)
     return _send(doc, read_file(doc, thumb=True), attachment=False, mime="image/jpeg")
@@ -145,6 +149,7 @@ def document_thumb(doc_id: int):
 
 @bp.route("/dokumen/<int:doc_id>/unduh")
 @audit.reads("sidilan_document", "unduh dokumen")
+@nagari_open
 def document_download(doc_id: int):
     doc = _visible_document(doc_id)
     return _send(doc, read_file(doc, download=True), attachment=True)

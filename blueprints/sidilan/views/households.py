@@ -22,11 +22,13 @@ from ..forms import HouseholdForm
 from ..household_roles import recipient_of, recipients_form, save_recipients
 from ..households import save_household
 from ..models import Household
+from ..nagari_scope import nagari_open
 from ._common import _place_values, recorded
 
 
 @bp.route("/keluarga/<int:household_id>", methods=["GET", "POST"])
 @audit.reads("sidilan_household", "keluarga")
+@nagari_open
 def household(household_id: int):
     hh = get_scoped_or_404(
         Household, household_id, options=(joinedload(Household.members), joinedload(Household.documents))

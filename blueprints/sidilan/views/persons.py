@@ -26,6 +26,7 @@ from ..documents import page_context as documents_context
 from ..fast_entry import apply_fill, household_values, nik_fill, place_after_fill
 from ..forms import EditPersonForm, NewPersonForm, WorkflowForm
 from ..models import Disability, Household, Person
+from ..nagari_scope import nagari_open
 from ..person import existing_with_nik, load_record, record_context, save_person
 from ..programs import programs_for
 from ..public import accessibility_summary
@@ -60,6 +61,7 @@ LIST_SHOWS = (
 
 @bp.route("/")
 @audit.reads("sidilan_person", "daftar orang")
+@nagari_open
 def index():
     filters = Filters.from_args(request.args)
     page = list_page(

@@ -18,6 +18,7 @@ from .. import bulk as bulk_uc
 from .. import values as V
 from .. import verval as verval_uc
 from ..access import STEP_ROLES, VERIFY_ROLES
+from ..nagari_scope import nagari_open
 from ..workflow import ACTION_LABELS
 
 RESULT_KEY = "sidilan_bulk"  # the last bulk outcome (ids and reasons only), shown by bulk_result
@@ -37,6 +38,7 @@ def _finish(result, what: str, back: str):
 
 @bp.route("/verifikasi/massal", methods=["POST"])
 @roles_required(*STEP_ROLES)
+@nagari_open
 def bulk_step():
     form = BulkForm()
     items = bulk_uc.parse_items(request.form.getlist("pilih"))
@@ -53,6 +55,7 @@ def bulk_step():
 @bp.route("/verifikasi/hasil")
 @roles_required(*STEP_ROLES)
 @audit.reads("sidilan_person", "hasil tindakan massal")
+@nagari_open
 def bulk_result():
     data = session.get(RESULT_KEY)
     if not data:
@@ -83,6 +86,7 @@ def _place_args(args) -> tuple[str, int | None]:
 @bp.route("/verval")
 @roles_required(*STEP_ROLES)
 @audit.reads("sidilan_person", "daftar verval")
+@nagari_open
 def verval():
     today = today_local()
     nagari, jorong = _place_args(request.args)
@@ -114,6 +118,7 @@ class VervalForm(Form):
 @roles_required(
     *VERIFY_ROLES
 )  # an outcome re-certifies a record for two years: a verifier's step, not entry's
+@nagari_open
 def verval_record():
     form = VervalForm()
     items = bulk_uc.parse_items(request.form.getlist("pilih"))
@@ -131,6 +136,7 @@ def verval_record():
 @bp.route("/verval/lembar.pdf", methods=["GET", "POST"])
 @roles_required(*STEP_ROLES)
 @audit.reads("sidilan_person", "cetak daftar verval")
+@nagari_open
 def verval_sheet():
     nagari, jorong = _place_args(request.args)
     answer = verval_uc.sheet_or_queue(current_user, today_local(), nagari, jorong)

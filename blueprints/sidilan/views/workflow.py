@@ -14,6 +14,7 @@ from .. import values as V
 from ..access import STEP_ROLES
 from ..forms import WorkflowForm
 from ..models import Person
+from ..nagari_scope import nagari_open
 from ..workflow import ACTION_LABELS, bulk_actions, step
 from ..workflow import worklist as worklist_of
 
@@ -47,6 +48,7 @@ def person_transition(person_id: int):
 
 @bp.route("/verifikasi")
 @audit.reads("sidilan_person", "daftar kerja verifikasi")
+@nagari_open
 def worklist():
     counts, sections = worklist_of(current_user)
     bulk = {
