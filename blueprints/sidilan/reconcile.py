@@ -12,17 +12,20 @@ NIKs once and inserts the extract's rows in one statement, so the 20,000-row cap
 
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import url_for
 from sqlalchemy import and_, exists, func, select
 
-from blueprints.core import audit, submission
+from blueprints.core import audit, jobs, submission
 from blueprints.core.extensions import db
-from blueprints.core.fmt import tanggal
+from blueprints.core.fmt import angka, tanggal
 from blueprints.core.nik import mask_nik
 from blueprints.core.outcome import Outcome
 from blueprints.core.scope import get_scoped_or_404
+from blueprints.core.uploads import upload_area, write_private
 from blueprints.wilayah.models import Jorong, Wilayah
 
 from . import exporter
@@ -32,6 +35,7 @@ from .importer.parse import normalise_header
 from .importer.read import FIELD_BY_KEY
 from .models import Person
 from .search import live
+from .settings import setting
 from .usulan_models import ReconcileRow, ReconcileRun
 
 SOURCES = {"dtsen": "DTSEN", "dtks": "DTKS"}
@@ -79,24 +83,45 @@ def _missing_stmt(run: ReconcileRun, *columns):
 
 
 def run_reconcile(form, user) -> Outcome:
-    """Read the uploaded extract, match it and store the run (audited). ``Outcome.record`` is the run."""
+    """Read the uploaded extract, match it and store the run (audited). ``Outcome.record`` is the run; an
+    extract larger than SIDILAN_RECONCILE_JOB_BYTES is kept privately and matched by a background job instead
+    (``Outcome.data["job"]``: its page; the upload page then lists the run)."""
     if not form.validate():
         return Outcome()
     if replay := submission.claim(form.submission_key.data):
         return Outcome(replay=replay)
     upload = form.berkas.data
     data = upload.read()
+    filename = (upload.filename or "")[:200]
+    if len(data) > int(setting("SIDILAN_RECONCILE_JOB_BYTES")):
+        return _start_job(form, data, filename, user)
     try:
-        sheet = read_upload(upload.filename or "", data)
-    except ImportFileError as exc:
+        run = match_and_store(data, filename, form.sumber.data, user)
+    except ReconcileFileError as exc:
         db.session.rollback()
         form.berkas.errors.append(str(exc))
         return Outcome()
+    submission.remember(form.submission_key.data, url_for("sidilan.reconcile_run", run_id=run.id))
+    db.session.commit()
+    return Outcome(record=run)
+
+
+class ReconcileFileError(ValueError):
+    """The extract cannot be read or has no NIK column: the clerk's message."""
+
+
+def match_and_store(data: bytes, filename: str, sumber: str, user, progress=None) -> ReconcileRun:
+    """Read ``data``, match it by NIK against ``user``'s regency and add the run and its rows (audited, not
+    committed). ``progress(done, total, message)``: a job's progress callback."""
+    try:
+        sheet = read_upload(filename, data)
+    except ImportFileError as exc:
+        raise ReconcileFileError(str(exc)) from exc
     nik_col = _column(sheet.headers, "nik")
     if nik_col is None:
-        db.session.rollback()
-        form.berkas.errors.append(NO_NIK_COLUMN)
-        return Outcome()
+        raise ReconcileFileError(NO_NIK_COLUMN)
+    if progress:
+        progress(0, None, "Berkas terbaca; mencocokkan NIK dengan data terdaftar.")
     name_col, nagari_col = _column(sheet.headers, "nama"), _column(sheet.headers, "nagari")
     registry = live_niks(user.regency_id)
     rows, seen = [], set()
@@ -120,9 +145,9 @@ def run_reconcile(form, user) -> Outcome:
     run = ReconcileRun(
         regency_id=user.regency_id,
         user_id=user.id,
-        filename=(upload.filename or "")[:200],
+        filename=filename,
         file_sha256=hashlib.sha256(data).hexdigest(),
-        sumber=form.sumber.data,
+        sumber=sumber,
         rows_total=len(rows),
         invalid_count=sum(1 for r in rows if not r["valid"]),
         matched_count=sum(1 for r in rows if r["person_id"] is not None),
@@ -145,9 +170,54 @@ def run_reconcile(form, user) -> Outcome:
         f"rekonsiliasi {SOURCES[run.sumber]} #{run.id}: {run.rows_total} baris, {run.missing_count} usulan",
         user=user,
     )
-    submission.remember(form.submission_key.data, url_for("sidilan.reconcile_run", run_id=run.id))
+    return run
+
+
+# ---- a large extract on the background worker (core.jobs) -------------------------------------------------
+
+
+def _job_file(token: str) -> Path:
+    return upload_area("sidilan_reconcile") / f"{token}.bin"
+
+
+def _start_job(form, data: bytes, filename: str, user) -> Outcome:
+    token = secrets.token_hex(16)
+    write_private(_job_file(token), data)
+    params = {"token": token, "filename": filename, "sumber": form.sumber.data}
+    row, _ = jobs.start(
+        "sidilan_reconcile",
+        f"Rekonsiliasi {SOURCES[form.sumber.data]} {filename or 'berkas'}"[:120],
+        params,
+        user,
+        result_url=url_for("sidilan.reconcile_upload"),
+    )
+    target = url_for("jobs.show", id=row.id)
+    submission.remember(form.submission_key.data, target)
     db.session.commit()
-    return Outcome(record=run)
+    return Outcome(data={"job": target})
+
+
+@jobs.job("sidilan_reconcile", record_type="sidilan_reconcile")
+def reconcile_in_job(job, progress) -> None:
+    """Match the kept extract of ``job.params["token"]`` as its owner; the file goes once it is read."""
+    path = _job_file(job.params["token"])
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise jobs.JobError("Berkas unggahan rekonsiliasi ini sudah tidak ada. Unggah lagi.") from exc
+    try:
+        run = match_and_store(data, job.params["filename"], job.params["sumber"], job.owner, progress)
+    except ReconcileFileError as exc:
+        raise jobs.JobError(str(exc)) from exc
+    finally:
+        path.unlink(missing_ok=True)
+    db.session.commit()
+    progress(
+        run.rows_total,
+        run.rows_total,
+        f"Rekonsiliasi selesai: {angka(run.rows_total)} baris, {angka(run.matched_count)} cocok, "
+        f"{angka(run.missing_count)} usulan, {angka(run.extra_count)} tidak terdaftar di kabupaten ini.",
+    )
 
 
 def run_or_404(run_id: int) -> ReconcileRun:

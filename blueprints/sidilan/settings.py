@@ -16,6 +16,7 @@ DEFAULTS = {
     "SIDILAN_EXPORT_JOB_ROWS": 2000,
     # Import files of more rows than this are checked (the dry run) by a background job with a progress page.
     "SIDILAN_IMPORT_DRY_RUN_JOB_ROWS": 2000,
+    "SIDILAN_RECONCILE_JOB_BYTES": 200_000,  # a larger extract (about 2,000 rows and more) is matched by a job
     # A re-verification worksheet (daftar verval) of more persons than this is made by a background job.
     "SIDILAN_VERVAL_JOB_ROWS": 100,
     # Age after which the stored dashboard summary is recomputed on the next view (docs/sidilan.md §12).

@@ -245,3 +245,36 @@ def test_a_number_cell_nik_ending_in_zero_matches_nobody(app, client, auth):
     response = _upload(client, buf.getvalue(), "dtsen.xlsx")
     run = _run(app, int(response.headers["Location"].rsplit("/", 1)[1]))
     assert (run.matched_count, run.extra_count, run.invalid_count) == (0, 0, 1)
+
+
+def test_a_large_extract_is_matched_by_a_background_job(app, client, auth):
+    """Over SIDILAN_RECONCILE_JOB_BYTES the upload answers with the job's progress page; the job (run at once
+    in tests, as the worker would) stores the run, the job page links to the runs and the kept file is gone."""
+    registry = _registry(app)
+    rows = [[i, "'" + nik, name, "X"] for i, (nik, name, _) in enumerate(registry[:3], 1)]
+    auth.login("operator.solok")
+    app.config["SIDILAN_RECONCILE_JOB_BYTES"] = 10
+    try:
+        response = _upload(client, _csv(rows))
+    finally:
+        del app.config["SIDILAN_RECONCILE_JOB_BYTES"]
+    assert response.status_code == 303 and "/pekerjaan/" in response.headers["Location"]
+    job_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Selesai" in job_page and "Rekonsiliasi selesai: 3 baris, 3 cocok" in job_page
+    assert "/sidilan/rekonsiliasi" in job_page
+    with app.app_context():
+        run = db.session.scalar(select(ReconcileRun).order_by(ReconcileRun.id.desc()))
+        assert (run.rows_total, run.matched_count) == (3, 3)
+        assert run.user.username == "operator.solok"
+    from blueprints.core.uploads import upload_area
+
+    with app.app_context():
+        assert list(upload_area("sidilan_reconcile").iterdir()) == []
+    # a file the job cannot read: the job page says why, nothing stored
+    app.config["SIDILAN_RECONCILE_JOB_BYTES"] = 10
+    try:
+        failed = _upload(client, b"Nama;Alamat\nBujang;Koto\n")
+    finally:
+        del app.config["SIDILAN_RECONCILE_JOB_BYTES"]
+    page = client.get(failed.headers["Location"]).get_data(as_text=True)
+    assert "Gagal" in page and "Kolom NIK tidak ditemukan" in page

@@ -36,6 +36,8 @@ def reconcile_upload():
         out = reconcile.run_reconcile(form, current_user)
         if out.replay:
             return out.replay.response()
+        if job := out.data.get("job") if out.data else None:
+            return redirect(job, code=303)
         if out.record is not None:
             flash("Rekonsiliasi selesai.", "ok")
             return redirect(url_for("sidilan.reconcile_run", run_id=out.record.id), code=303)
