@@ -2,6 +2,7 @@
 flow, and the coverage-gap lists (severe cases without aid, one program twice in a year)."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask import url_for
 from sqlalchemy import Subquery, and_, case, exists, func, or_, select, union
@@ -268,6 +269,10 @@ def _period(program: Program, form) -> tuple[int | None, int | None]:
             form.bulan.errors.append(f"{program.kode} bersifat {what}: kosongkan bulan.")
         if tahap is not None:
             form.tahap_ke.errors.append(f"{program.kode} bersifat {what}: kosongkan tahap.")
+    paid, year = form.tgl_salur.data, form.tahun.data
+    if paid is not None and year and paid < date(year, bulan if bulan and 1 <= bulan <= 12 else 1, 1):
+        period = f"{V.label(V.BULAN, bulan)} {year}" if bulan else str(year)
+        form.tgl_salur.errors.append(f"Tanggal salur {tanggal(paid)} sebelum periode bantuannya ({period}).")
     return bulan, tahap
 
 

@@ -174,6 +174,25 @@ def test_the_period_is_checked_against_the_program(app, client, auth):
     for data, message in cases:
         r = _post(client, pid, **data)
         assert r.status_code == 422 and message in r.text, (data, r.text)
+    # a payout dated before its period is a slip of the pen (a late payout, after the period, is normal)
+    last = today_local().year - 1
+    early = [
+        (
+            dict(program_id=bpnt, untuk_keluarga="y", tahun=last, bulan="3", tgl_salur=f"{last}-02-27"),
+            f"Tanggal salur 27 Februari {last} sebelum periode bantuannya (Maret {last}).",
+        ),
+        (
+            dict(program_id=aspd, tahun=last, tgl_salur=f"{last - 1}-12-30"),
+            f"Tanggal salur 30 Desember {last - 1} sebelum periode bantuannya ({last}).",
+        ),
+    ]
+    for data, message in early:
+        r = _post(client, pid, **data)
+        assert r.status_code == 422 and message in r.text, (data, r.text)
+    late = _post(
+        client, pid, program_id=bpnt, untuk_keluarga="y", tahun=last, bulan="3", tgl_salur=f"{last}-04-02"
+    )
+    assert late.status_code == 302
     # a monthly program without the month takes it from the payout date
     salur = today_local().replace(day=1)
     r = _post(client, pid, program_id=bpnt, untuk_keluarga="y", tahun=salur.year, tgl_salur=salur.isoformat())
