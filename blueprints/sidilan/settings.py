@@ -19,6 +19,10 @@ DEFAULTS = {
     "SIDILAN_RECONCILE_JOB_BYTES": 200_000,  # a larger extract (about 2,000 rows and more) is matched by a job
     # A re-verification worksheet (daftar verval) of more persons than this is made by a background job.
     "SIDILAN_VERVAL_JOB_ROWS": 100,
+    # who holds the nagari step is (unverified, docs/sidilan.md §9.1): for a nagari no active nagari verifier is
+    # assigned to, a Dinsos verifier may take it (True), so its records do not wait forever; another Dinsos
+    # verifier then approves (separation of duties). False: they wait for the admin to assign one.
+    "SIDILAN_NAGARI_STEP_BY_DINSOS_WITHOUT_VERIFIER": True,
     # Age after which the stored dashboard summary is recomputed on the next view (docs/sidilan.md §12).
     "SIDILAN_DASHBOARD_MAX_AGE_MINUTES": 15,
     # Reports the public usulan page accepts per address (Flask-Limiter notation).

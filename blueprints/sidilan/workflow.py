@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from blueprints.auth.models import User, UserNagari
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.outcome import RACED, Outcome
@@ -18,6 +19,7 @@ from .access import DINAS_VERIFY_ROLES, NAGARI_VERIFY_ROLES, SUBMIT_ROLES, VERIF
 from .duplicates import open_nik_duplicates
 from .models import Person, VerificationEvent
 from .search import live
+from .settings import setting
 
 # action -> (allowed from-statuses, to-status, roles allowed, note required)
 TRANSITIONS = {
@@ -75,24 +77,52 @@ class DuplicateUndecided(WorkflowError):
 APPROVAL_ACTIONS = {"verifikasi", "setujui"}
 
 
-def step_roles(action: str, status: str) -> frozenset:
-    """The roles that may take ``action`` on a record at ``status`` (a rejection: the waiting step's role)."""
+def step_roles(action: str, status: str, unattended: bool = False) -> frozenset:
+    """The roles that may take ``action`` on a record at ``status`` (a rejection: the waiting step's role).
+    ``unattended``: the record's nagari has no nagari verifier (``unattended_nagari``), so its nagari step is
+    open to the Dinsos verifier too."""
     roles = TRANSITIONS[action][2]
     if action == "tolak":
         roles = roles & STAGE_ROLES.get(status, frozenset())
+    if unattended and status == "diajukan" and action in ("verifikasi", "tolak"):
+        roles = roles | DINAS_VERIFY_ROLES
     return roles
+
+
+def unattended_nagari(person: Person) -> bool:
+    """No active nagari verifier is assigned to the record's nagari, and the rule lets the Dinsos verifier take
+    that step (``SIDILAN_NAGARI_STEP_BY_DINSOS_WITHOUT_VERIFIER``)."""
+    if (
+        not setting("SIDILAN_NAGARI_STEP_BY_DINSOS_WITHOUT_VERIFIER")
+        or person.status_verifikasi != "diajukan"
+    ):
+        return False
+    return not db.session.scalar(
+        select(func.count())
+        .select_from(UserNagari)
+        .join(User, User.id == UserNagari.user_id)
+        .where(
+            UserNagari.nagari_code == person.nagari_code,
+            User.role == VERIFIKATOR_NAGARI,
+            User.active.is_(True),
+            User.regency_id == person.regency_id,
+        )
+    )
 
 
 def allowed_actions(person: Person, user) -> list[str]:
     if person.merged_into_id or not person.active:
         return []
-    return bulk_actions(user, person.status_verifikasi)
+    unattended = user.role in DINAS_VERIFY_ROLES and unattended_nagari(person)
+    return bulk_actions(user, person.status_verifikasi, unattended)
 
 
-def bulk_actions(user, status: str) -> list[str]:
+def bulk_actions(user, status: str, unattended: bool = False) -> list[str]:
     """The steps ``user`` may take on records at ``status`` (one record's buttons, the worklist's bulk form)."""
     return [
-        a for a, (src, _, _, _) in TRANSITIONS.items() if status in src and user.role in step_roles(a, status)
+        a
+        for a, (src, _, _, _) in TRANSITIONS.items()
+        if status in src and user.role in step_roles(a, status, unattended)
     ]
 
 
@@ -133,7 +163,8 @@ def transition(person: Person, action: str, user, note: str | None = None) -> Ve
     src, dst, roles, note_required = TRANSITIONS[action]
     if person.merged_into_id or not person.active:
         raise WorkflowError("Data ini sudah digabung atau tidak aktif.")
-    if user.role not in roles:
+    unattended = user.role in DINAS_VERIFY_ROLES and unattended_nagari(person)
+    if user.role not in roles | step_roles(action, person.status_verifikasi, unattended):
         raise WorkflowError("Peran Anda tidak dapat melakukan tindakan ini.")
     if person.status_verifikasi == dst:
         raise AlreadyDone(already_message(dst))
@@ -142,7 +173,7 @@ def transition(person: Person, action: str, user, note: str | None = None) -> Ve
         raise WorkflowError(
             f"Status data saat ini '{current}'; langkah ini belum atau tidak dapat dilakukan."
         )
-    if user.role not in step_roles(action, person.status_verifikasi):
+    if user.role not in step_roles(action, person.status_verifikasi, unattended):
         who = " atau ".join(sorted(ROLE_LABELS[r] for r in step_roles(action, person.status_verifikasi)))
         raise WorkflowError(f"Pada tahap ini langkah tersebut dilakukan oleh {who}, bukan peran Anda.")
     dinas_step = action in DINAS_ACTIONS and person.status_verifikasi == "diverifikasi"

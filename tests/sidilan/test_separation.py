@@ -366,3 +366,47 @@ def test_the_nagari_verifier_opens_the_documents_of_its_nagari_and_only_verifier
     auth.login("operator.solok")  # an outcome re-certifies a record: not the entry clerk's step
     r = client.post("/sidilan/verval/catat", data={"hasil": "masih_layak", "pilih": f"{pid}:1"})
     assert r.status_code == 404
+
+
+def test_a_nagari_without_a_verifier_has_its_step_taken_by_dinsos_and_approved_by_another(app, client, auth):
+    """No nagari verifier is assigned to the record's nagari: a Dinsos verifier may take the nagari step
+    (SIDILAN_NAGARI_STEP_BY_DINSOS_WITHOUT_VERIFIER), and never also the Dinsos step of the same record."""
+    other = _outside_person(app)  # a nagari the demo nagari verifier does not hold
+    syamsul = person_id_of(app, "Syamsul Bahri")  # Tigo Jangko has its verifier: still not the Dinsos desk's
+    auth.login(DINSOS)
+    page = client.get(f"/sidilan/orang/{other}").get_data(as_text=True)
+    assert 'value="verifikasi"' in page
+    assert 'value="verifikasi"' not in client.get(f"/sidilan/orang/{syamsul}").get_data(as_text=True)
+    _act(client, other, "verifikasi")
+    assert _person(app, other).status_verifikasi == "diverifikasi"
+    html = _act(client, other, "setujui").get_data(as_text=True)
+    assert "Anda sendiri yang memverifikasi data ini di tingkat nagari" in html
+    auth.logout()
+    with app.app_context():
+        first = db.session.scalar(select(User).where(User.username == DINSOS))
+        db.session.add(
+            User(
+                username="verifikator2.solok",
+                name="Verifikator Kedua",
+                role="verifikator_dinsos",
+                regency_id=first.regency_id,
+                organisation_id=first.organisation_id,
+                password_hash=first.password_hash,
+            )
+        )
+        db.session.commit()
+    auth.login("verifikator2.solok")
+    _act(client, other, "setujui")
+    assert _person(app, other).status_verifikasi == "disetujui"
+
+
+def test_with_the_rule_off_the_record_waits_for_a_nagari_verifier(app, client, auth):
+    other = _outside_person(app)
+    app.config["SIDILAN_NAGARI_STEP_BY_DINSOS_WITHOUT_VERIFIER"] = False
+    try:
+        auth.login(DINSOS)
+        html = _act(client, other, "verifikasi").get_data(as_text=True)
+    finally:
+        del app.config["SIDILAN_NAGARI_STEP_BY_DINSOS_WITHOUT_VERIFIER"]
+    assert "Peran Anda tidak dapat melakukan tindakan ini." in html
+    assert _person(app, other).status_verifikasi == "diajukan"
