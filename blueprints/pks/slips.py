@@ -30,16 +30,20 @@ def set_target(
     acara: str = "",
     is_demo: bool = False,
 ) -> Outcome:
-    """First target is simply set; every later change is a postponement appended to the slip ledger."""
+    """The first target is simply set. A later target that ends later than the current one is a postponement,
+    appended to the slip ledger (a reason required); one that ends on or before it (the same target saved
+    again, or a narrower or earlier one: "Oktober 2024" -> "minggu ke-2 Oktober 2024") only makes the target
+    more precise: no slip, no reason needed."""
     out = Outcome()
     reason = (reason or "").strip()
     if a.is_locked:
         out.refusals.append(Locked.message)
         return out
-    if a.target_mulai is not None and not reason:
+    later = a.target_mulai is not None and target.selesai > (a.target_selesai or a.target_mulai)
+    if later and not reason:
         out.refusals.append("Penundaan wajib disertai alasan.")
         return out
-    if a.target_mulai is not None:
+    if later:
         db.session.add(
             Slip(
                 agreement_id=a.id,
@@ -63,6 +67,15 @@ def set_target(
             reason=f"Target {format_target(a.target_mulai, a.target_selesai, a.target_presisi)}"
             f" → {target.label()}: {reason}"[:2000],
         )
+    elif a.target_mulai is not None:
+        old = format_target(a.target_mulai, a.target_selesai, a.target_presisi)
+        if old != target.label():
+            log(
+                a,
+                "target",
+                user,
+                reason=f"Target diperjelas: {old} → {target.label()}" + (f": {reason}" if reason else ""),
+            )
     else:
         a.target_awal_selesai = target.selesai
         log(a, "target", user, reason=f"Target tanda tangan: {target.label()}")

@@ -269,6 +269,22 @@ def test_configured_ladder(make_app):
         ("September 2024", date(2024, 9, 1), date(2024, 9, 30), "bulan", "September 2024"),
         ("12 September 2024", date(2024, 9, 12), date(2024, 9, 12), "hari", "12 September 2024"),
         ("2024-09-12", date(2024, 9, 12), date(2024, 9, 12), "hari", "12 September 2024"),
+        ("15/10/2024", date(2024, 10, 15), date(2024, 10, 15), "hari", "15 Oktober 2024"),
+        ("5-1-2025", date(2025, 1, 5), date(2025, 1, 5), "hari", "5 Januari 2025"),
+        ("awal Oktober 2024", date(2024, 10, 1), date(2024, 10, 10), "dasarian", "awal Oktober 2024"),
+        (
+            "pertengahan Oktober 2024",
+            date(2024, 10, 11),
+            date(2024, 10, 20),
+            "dasarian",
+            "pertengahan Oktober 2024",
+        ),
+        ("akhir Oktober 2024", date(2024, 10, 21), date(2024, 10, 31), "dasarian", "akhir Oktober 2024"),
+        ("akhir Februari 2024", date(2024, 2, 21), date(2024, 2, 29), "dasarian", "akhir Februari 2024"),
+        ("triwulan IV 2024", date(2024, 10, 1), date(2024, 12, 31), "triwulan", "triwulan IV 2024"),
+        ("TW 1 2025", date(2025, 1, 1), date(2025, 3, 31), "triwulan", "triwulan I 2025"),
+        ("semester II 2024", date(2024, 7, 1), date(2024, 12, 31), "semester", "semester II 2024"),
+        ("Semester 1 2025", date(2025, 1, 1), date(2025, 6, 30), "semester", "semester I 2025"),
     ],
 )
 def test_fuzzy_target(text, start, end, precision, label):
@@ -279,7 +295,18 @@ def test_fuzzy_target(text, start, end, precision, label):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "besok", "minggu ke-6 Februari 2025", "31 Februari 2024", "x" * 10000, "<script>alert(1)</script>"],
+    [
+        "",
+        "besok",
+        "minggu ke-6 Februari 2025",
+        "31 Februari 2024",
+        "31/02/2024",
+        "triwulan V 2024",
+        "semester III 2024",
+        "akhir Oktobr 2024",
+        "x" * 10000,
+        "<script>alert(1)</script>",
+    ],
 )
 def test_fuzzy_target_rejects_with_a_message(text):
     with pytest.raises(ValueError) as e:
@@ -313,6 +340,32 @@ def test_slip_ledger_is_append_only_and_totals(app, ids):
         with pytest.raises(RuntimeError):
             db.session.delete(db.session.get(Slip, ledger[0].id))
             db.session.flush()
+        db.session.rollback()
+
+
+def test_only_a_later_end_is_a_postponement(app, ids):
+    """Saving the same target again, or a narrower or earlier one, makes the target more precise: no slip and
+    no reason needed. A target that ends later is a slip, with its reason."""
+    with app.app_context():
+        a = _a(ids, "pks2")  # the demo: target minggu ke-2 September 2024, after one slip
+        assert a.target_selesai == date(2024, 9, 14)
+        before = len(slips.slips_of(a))
+        assert slips.set_target(a, parse_target("minggu kedua September 2024"), "", "", None).ok  # the same
+        assert slips.set_target(a, parse_target("12/09/2024"), "", "", None).ok  # narrower
+        assert slips.set_target(a, parse_target("15/07/2024"), "", "", None).ok  # earlier
+        assert len(slips.slips_of(a)) == before
+        assert (a.target_mulai, a.target_selesai, a.target_presisi) == (
+            date(2024, 7, 15),
+            date(2024, 7, 15),
+            "hari",
+        )
+        assert slips.set_target(a, parse_target("triwulan IV 2024"), "", "", None).refusals == [
+            "Penundaan wajib disertai alasan."
+        ]
+        assert slips.set_target(a, parse_target("triwulan IV 2024"), "Menunggu DPRD", "Sekda", None).ok
+        ledger = slips.slips_of(a)
+        assert len(ledger) == before + 1
+        assert (ledger[-1].old_selesai, ledger[-1].new_selesai) == (date(2024, 7, 15), date(2024, 12, 31))
         db.session.rollback()
 
 
