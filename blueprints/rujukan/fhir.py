@@ -61,7 +61,9 @@ def service_request(ref: Referral, code: str | None, status: str) -> dict:
         "intent": "order",
         "category": [{"text": ref.kategori}],
         "priority": "stat" if ref.jenis == "igd" else "routine",
-        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "3457005", "display": "Patient referral"}]},
+        "code": {
+            "coding": [{"system": "http://snomed.info/sct", "code": "3457005", "display": "Patient referral"}]
+        },
         "subject": subject,
         "authoredOn": utc_iso(ref.issued_at),
         "occurrencePeriod": {k: v for k, v in (("start", utc_iso(start)), ("end", utc_iso(end))) if v},

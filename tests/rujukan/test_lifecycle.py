@@ -110,7 +110,12 @@ def test_sender_records_paper_reply(app, client, auth):
     )
     resp = client.post(
         f"/rujukan/{ref_id}/jawab",
-        data={"channel": "kertas", "reply_diag": "I50.0", "reply_doctor_id": rsud_doctor(app, "dr. Melati Putri, Sp.OG"), **key()},
+        data={
+            "channel": "kertas",
+            "reply_diag": "I50.0",
+            "reply_doctor_id": rsud_doctor(app, "dr. Melati Putri, Sp.OG"),
+            **key(),
+        },
     )
     assert resp.status_code == 302
     with app.app_context():

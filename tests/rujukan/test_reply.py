@@ -81,7 +81,9 @@ def test_reply_form_offers_the_answering_facility_staff_only(app, client, auth):
 def test_free_text_doctor_only_when_the_facility_lists_no_staff(app, client, auth):
     ref_id = _arrived_ref(app)
     with app.app_context():
-        for n in db.session.scalars(select(HealthWorker).where(HealthWorker.organisation_id == org("rsud").id)):
+        for n in db.session.scalars(
+            select(HealthWorker).where(HealthWorker.organisation_id == org("rsud").id)
+        ):
             n.active = False
         db.session.commit()
     auth.login("faskes.rsud.sijunjung")
@@ -103,14 +105,20 @@ def test_reply_icd_search_without_javascript(app, client, auth):
     ref_id = _arrived_ref(app)
     auth.login("faskes.rsud.sijunjung")
     irwan = rsud_doctor(app, "dr. Irwan Syah, Sp.PD")
-    searched = _reply(client, ref_id, reply_doctor_id=irwan, reply_diag="", diag_qjawaban="I50", _icd="jawaban")
+    searched = _reply(
+        client, ref_id, reply_doctor_id=irwan, reply_diag="", diag_qjawaban="I50", _icd="jawaban"
+    )
     assert searched.status_code == 200
-    assert 'name="diagjawaban_pick" value="I50.0"' in searched.text and "Furosemid 40 mg pagi" in searched.text
+    assert (
+        'name="diagjawaban_pick" value="I50.0"' in searched.text and "Furosemid 40 mg pagi" in searched.text
+    )
     enter = _reply(client, ref_id, reply_doctor_id=irwan, reply_diag="", diag_qjawaban="I50", _icd="enter")
     assert enter.status_code == 200 and 'value="I50.0"' in enter.text
     with app.app_context():
         assert db.session.get(Referral, ref_id).replied_at is None
-    saved = _reply(client, ref_id, reply_doctor_id=irwan, reply_diag="", diag_qjawaban="I50", diagjawaban_pick="I50.0")
+    saved = _reply(
+        client, ref_id, reply_doctor_id=irwan, reply_diag="", diag_qjawaban="I50", diagjawaban_pick="I50.0"
+    )
     assert saved.status_code == 302
     with app.app_context():
         assert db.session.get(Referral, ref_id).reply_diag_code == "I50.0"
@@ -132,7 +140,9 @@ def test_reply_pdf_both_sides_and_nobody_else(app, client, auth):
     ref_id = _arrived_ref(app)
     auth.login("faskes.rsud.sijunjung")
     assert client.get(f"/rujukan/{ref_id}/jawaban/cetak").status_code == 404  # nothing answered yet
-    assert _reply(client, ref_id, reply_doctor_id=rsud_doctor(app, "dr. Irwan Syah, Sp.PD")).status_code == 302
+    assert (
+        _reply(client, ref_id, reply_doctor_id=rsud_doctor(app, "dr. Irwan Syah, Sp.PD")).status_code == 302
+    )
     detail = client.get(f"/rujukan/{ref_id}").text
     assert f"/rujukan/{ref_id}/jawaban/cetak" in detail
     with app.app_context():
@@ -152,7 +162,9 @@ def test_reply_pdf_both_sides_and_nobody_else(app, client, auth):
         assert "I11.0" in text and "dr. Irwan Syah, Sp.PD" in text and "SIP 445/SIP-DS/004/2023" in text
     with app.app_context():
         assert (
-            db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "print"))
+            db.session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "print")
+            )
             == prints + 2
         )
     auth.logout()
@@ -186,7 +198,9 @@ def test_issued_letter_is_pdfa3b_with_the_referral_as_json(app, client, auth):
     assert doc["occurrencePeriod"]["end"].endswith("T16:59:59Z")  # 23:59:59 WIB of the last valid day
     pdfaid = "{http://www.aiim.org/pdfa/ns/id/}"
     xmp = ElementTree.fromstring(reader.xmp_metadata.stream.get_data())
-    declared = [(e.get(f"{pdfaid}part"), e.get(f"{pdfaid}conformance")) for e in xmp.iter() if e.get(f"{pdfaid}part")]
+    declared = [
+        (e.get(f"{pdfaid}part"), e.get(f"{pdfaid}conformance")) for e in xmp.iter() if e.get(f"{pdfaid}part")
+    ]
     assert declared == [("3", "B")]  # PDF/A-3b
     assert "/AF" in str(reader.trailer["/Root"])
 

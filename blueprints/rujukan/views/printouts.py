@@ -105,7 +105,9 @@ def letter_pdf(ref_id: int):
     profile = profile_of(ref.origin_id)
     paper = paper_for(request.args.get("kertas", ""), profile)
     context = letter_context(ref, mark, profile)
-    data = render_pdf("rujukan/pdf/letter.html", paper=paper, **context, **_machine_readable(ref, context["code"]))
+    data = render_pdf(
+        "rujukan/pdf/letter.html", paper=paper, **context, **_machine_readable(ref, context["code"])
+    )
     record_print(ref, current_user, mark, paper, sender)
     response = pdf_response(data, f"surat-rujukan-{(ref.number or f'draf-{ref.id}').replace('/', '-')}.pdf")
     db.session.commit()  # after the last read of ref: the commit expires it
