@@ -211,3 +211,17 @@ def test_draft_letter_stays_a_plain_pdf(app, client, auth):
     auth.login("faskes.solok")
     reader = PdfReader(io.BytesIO(client.get(f"/rujukan/{ref_id}/cetak").data))
     assert reader.attachments == {} and reader.xmp_metadata is None
+
+
+def test_reply_pdf_of_a_letter_to_a_facility_outside_the_directory(app, client, auth):
+    """No directory entry, so no letterhead of its own: the Sinergi heading and the typed facility name."""
+    with app.app_context():
+        ref = referral_where(Referral.origin_id == org("pkm").id, Referral.replied_at.is_not(None))
+        ref.destination_id, ref.destination_text = None, "Klinik Luar Direktori"
+        db.session.commit()
+        ref_id = ref.id
+    auth.login("faskes.solok")
+    resp = client.get(f"/rujukan/{ref_id}/jawaban/cetak")
+    assert resp.status_code == 200
+    text = _pdftotext(resp.data)
+    assert text.startswith("SINERGI") and "Dari Klinik Luar Direktori" in text
