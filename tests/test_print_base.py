@@ -55,6 +55,16 @@ def _cases(app) -> dict[str, tuple[str, str, str]]:
             .order_by(Referral.id)
         )
         register_month = f"{issued.issued_on.year}-{issued.issued_on.month:02d}"
+        sirukam = _one(select(Organisation).where(Organisation.name == "Puskesmas Sirukam (demo)"))
+        answered = _one(  # a reply printed by the sender, on the answering facility's letterhead
+            select(Referral)
+            .where(
+                Referral.origin_id == pkm.id,
+                Referral.destination_id == sirukam.id,
+                Referral.replied_at.is_not(None),
+            )
+            .order_by(Referral.id)
+        )
         ksb = _one(select(Agreement.id).where(Agreement.judul == KSB_TITLE))
         pks1 = _one(select(Agreement.id).where(Agreement.judul == PKS1_TITLE))
         meeting = _one(select(Meeting.id).order_by(Meeting.id))
@@ -67,6 +77,11 @@ def _cases(app) -> dict[str, tuple[str, str, str]]:
         return {
             "rujukan/pdf/letter.html": ("faskes.solok", f"/rujukan/{letter.id}/cetak", pkm.name),
             "rujukan/pdf/consent.html": ("faskes.solok", f"/rujukan/{letter.id}/persetujuan", pkm.name),
+            "rujukan/pdf/reply.html": (
+                "faskes.solok",
+                f"/rujukan/{answered.id}/jawaban/cetak",
+                sirukam.name,
+            ),
             "rujukan/pdf/register.html": (
                 "faskes.solok",
                 f"/rujukan/register?bulan={register_month}&format=pdf",

@@ -1,5 +1,7 @@
 """The project's only WeasyPrint import. PDFs are rendered from Jinja templates; the renderer may read regular
-files under static/ and inline data: URLs, never fetches anything over the network and never embeds a file.
+files under static/ and inline data: URLs, never fetches anything over the network and never embeds a file a
+document names; the only embedded files are the ones the caller hands over as ``EmbeddedFile`` (bytes built by
+code, e.g. the machine-readable referral of an issued letter), written as a PDF/A-3 document when asked.
 
 The file check works on the path the file system would open: the URL's path is percent-decoded once (as
 urllib does), refused if it still holds an escape (double encoding), normalised, and resolved through symlinks;
@@ -8,16 +10,20 @@ back to urllib to be decoded a second time.
 """
 
 import atexit
+import io
 import mimetypes
 import os
 import re
 import threading
+from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import Response, current_app, has_request_context, render_template
 from flask_login import current_user
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Attachment
+from weasyprint.css import ColorProfile
 from weasyprint.html import UA, UA_COUNTER_STYLE, UA_FORM_STYLESHEET
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -27,6 +33,25 @@ from .fmt import tanggal_jam
 from .timeutil import utcnow
 
 PAPER = {"A4": "210mm 297mm", "F4": "215mm 330mm"}
+# The archival variants a caller may ask for (WeasyPrint's names). PDF/A-3 is the one that may carry an embedded
+# file of any type (ISO 19005-3), linked from the catalogue with its relationship (/AF).
+VARIANTS = ("pdf/a-3b",)
+# The sRGB output intent PDF/A asks for, read once. WeasyPrint's own ("srgb") opens its ICC file for every PDF
+# and never closes it (a ResourceWarning per document); ours is the same profile under another key.
+_SRGB_ICC = (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+_INTENT = "sinergi-srgb"
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file embedded in a PDF: ``name`` with its extension (the MIME type is guessed from it), the bytes,
+    a description, and its relationship to the document (ISO 32000-2 7.11.3: Data, Source, Alternative,
+    Supplement, Unspecified)."""
+
+    name: str
+    data: bytes
+    description: str = ""
+    relationship: str = "Data"
 
 
 class FetchRefused(ValueError):
@@ -100,24 +125,57 @@ def _font_config() -> FontConfiguration:
     return config
 
 
-def html_to_pdf(html: str, static_root: Path) -> bytes:
+def html_to_pdf(
+    html: str, static_root: Path, embedded: tuple[EmbeddedFile, ...] = (), variant: str | None = None
+) -> bytes:
     """Render ``html`` with ``static_root`` as the only readable place. ``<a rel="attachment">`` and
-    ``<link rel="attachment">`` are dropped before writing: a PDF from Sinergi never carries an embedded file."""
+    ``<link rel="attachment">`` are dropped before writing: a file the document names is never embedded.
+    ``embedded``: the files to embed (only with an archival ``variant``, e.g. "pdf/a-3b"); without a variant the
+    PDF is written exactly as before."""
+    if variant is not None and variant not in VARIANTS:
+        raise ValueError(f"unsupported PDF variant {variant!r}")
+    if embedded and variant is None:
+        raise ValueError("embedded files need an archival variant (pdf/a-3b)")
+    options = {"pdf_variant": variant, "output_intent": _INTENT} if variant else {}
     document = _HTML(
         string=html, base_url=static_root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(static_root)
-    ).render(font_config=_font_config())
+    ).render(font_config=_font_config(), **options)
     document.metadata.attachments = []
     for page in document.pages:
         page.links = [link for link in page.links if link[0] != "attachment"]
-    return document.write_pdf()
+    if variant:
+        document.color_profiles[_INTENT] = ColorProfile(
+            io.BytesIO(_SRGB_ICC), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"])
+        )
+    if embedded:
+        now = utcnow()  # WeasyPrint writes these as UTC ("...Z"); its default would be the naive local clock
+        options["attachments"] = [
+            Attachment(
+                string=f.data,
+                name=f.name,
+                description=f.description or None,
+                relationship=f.relationship,
+                created=now,
+                modified=now,
+            )
+            for f in embedded
+        ]
+    return document.write_pdf(**options)
 
 
-def render_pdf(template: str, paper: str = "A4", printed_for=None, **context) -> bytes:
+def render_pdf(
+    template: str,
+    paper: str = "A4",
+    printed_for=None,
+    embedded: tuple[EmbeddedFile, ...] = (),
+    variant: str | None = None,
+    **context,
+) -> bytes:
     """Render ``template`` (HTML meant for print, extending print/_base.html) to PDF bytes. ``paper`` is A4 or
     F4. The base receives ``page_size`` for its ``@page { size: ... }`` rule, and for its running footer who
     prints (``printed_by``) and when (``printed_at``, WIB); its letterhead is ``letterhead``: the printing
     user's organisation unless the view passes another. ``printed_for``: the user who prints when that is not the
-    request's (a background job's owner, core.jobs)."""
+    request's (a background job's owner, core.jobs). ``embedded``, ``variant``: see html_to_pdf."""
     static_root = Path(current_app.root_path) / "static"
     if printed_for is not None:
         user = printed_for
@@ -132,7 +190,7 @@ def render_pdf(template: str, paper: str = "A4", printed_for=None, **context) ->
         printed_at=f"{tanggal_jam(utcnow())} WIB",
         **context,
     )
-    return html_to_pdf(html, static_root)
+    return html_to_pdf(html, static_root, embedded=embedded, variant=variant)
 
 
 def pdf_response(data: bytes, filename: str, download: bool = False) -> Response:

@@ -173,7 +173,7 @@ def _step(
     channel: str,
     note: str | None,
     *,
-    doctor: str,
+    doctor: HealthWorker,
     finished: bool,
     redirect_to: int,
 ) -> None:
@@ -190,7 +190,8 @@ def _step(
         ref.reply_therapy = "Terapi lanjutan sesuai diagnosis (demo)"
         ref.reply_advice = "Kontrol ke poli 2 minggu lagi; lanjutkan obat di puskesmas."
         ref.reply_control_date = ref.issued_on + timedelta(days=14)
-        ref.reply_inpatient, ref.reply_finished, ref.reply_doctor = False, finished, doctor
+        ref.reply_inpatient, ref.reply_finished = False, finished
+        ref.reply_doctor_id, ref.reply_doctor = doctor.id, doctor.name
     if target == "dibatalkan":
         ref.cancel_reason = note
 
@@ -456,7 +457,7 @@ def _referrals(ctx):
                 step_at,
                 channel,
                 note,
-                doctor=nakes[dest.id].name,
+                doctor=nakes[dest.id],
                 finished=state == "selesai",
                 redirect_to=kumanis.id if origin.id != kumanis.id else pkm.id,
             )

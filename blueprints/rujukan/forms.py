@@ -197,8 +197,10 @@ class ReplyForm(CreateForm):
     reply_control_date = DateField("Kontrol ke RS tanggal", validators=[Optional()])
     reply_inpatient = BooleanField("Perlu rawat inap")
     reply_finished = BooleanField("Konsultasi selesai")
+    # the answering facility's staff (replies.doctor_choices); free text only when it lists none
+    reply_doctor_id = IdSelectField("Dokter yang menjawab", choices=[])
     reply_doctor = StringField(
-        "Dokter yang menjawab", validators=[DataRequired(), Length(max=120)], filters=[_strip]
+        "Nama dokter yang menjawab", validators=[Optional(), Length(max=120)], filters=[_strip]
     )
 
 

@@ -280,7 +280,8 @@ class Referral(Versioned, db.Model):
     reply_control_date: Mapped[date | None] = mapped_column(Date)
     reply_inpatient: Mapped[bool | None] = mapped_column(Boolean)
     reply_finished: Mapped[bool | None] = mapped_column(Boolean)
-    reply_doctor: Mapped[str | None] = mapped_column(String(120))
+    reply_doctor: Mapped[str | None] = mapped_column(String(120))  # the name as printed
+    reply_doctor_id: Mapped[int | None] = mapped_column(ForeignKey("rujukan_nakes.id"))  # answering staff
     reply_channel: Mapped[str | None] = mapped_column(String(8))
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     print_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -290,7 +291,8 @@ class Referral(Versioned, db.Model):
     redirect_to: Mapped[Organisation | None] = relationship(foreign_keys=[redirect_to_id])
     patient: Mapped[Patient] = relationship()
     poli = relationship("Poli")
-    nakes = relationship("HealthWorker")
+    nakes = relationship("HealthWorker", foreign_keys=[nakes_id])
+    reply_nakes = relationship("HealthWorker", foreign_keys=[reply_doctor_id])
 
     @classmethod
     def scope_clause(cls, user):

@@ -114,7 +114,7 @@ def test_rujukan_letter_issued_printed_received_and_answered(login_page, js):
     tag = "Satu" if js else "Dua"
     patient = f"Bujang Peramban {tag}"
     nik = "1302180507800" + ("031" if js else "032")
-    doctor = f"dr. Rahmat {tag}, Sp.PD"
+    doctor = "dr. Irwan Syah, Sp.PD"  # RSUD Sijunjung's listed internist
 
     clerk = login_page("faskes.solok", java_script_enabled=js)
     _open_module(clerk, "Rujukan")
@@ -180,10 +180,24 @@ def test_rujukan_letter_issued_printed_received_and_answered(login_page, js):
     hospital.get_by_role("button", name="Pasien tiba").click()
     expect(hospital.get_by_role("heading", level=1)).to_contain_text("Pasien tiba")
     hospital.get_by_role("link", name="Catat jawaban rujukan").click()
-    hospital.get_by_label(re.compile(r"^Diagnosis \(ICD-10\)")).fill("I50.0")
     hospital.get_by_label(re.compile(r"^Terapi yang diberikan")).fill("Furosemid, restriksi cairan")
+    # the reply's diagnosis is found with the referral form's search (Enter searches, saves nothing)
+    box = hospital.locator("input[name=diag_qjawaban]")
+    box.fill("hypertensive heart")
+    with hospital.expect_navigation():
+        box.press("Enter")
+    expect(hospital.get_by_label(re.compile(r"^Terapi yang diberikan"))).to_have_value(
+        "Furosemid, restriksi cairan"
+    )
+    result = hospital.get_by_role("radio", name=re.compile(r"^I11\.0 "))
+    if js:  # the pick fills the diagnosis box at once
+        result.click()
+        expect(hospital.locator("input[name=reply_diag]")).to_have_value("I11.0")
+    else:
+        result.check()
     hospital.get_by_label(re.compile(r"^Anjuran")).fill("Kontrol ke puskesmas")
-    hospital.get_by_label(re.compile(r"^Dokter yang menjawab")).fill(doctor)
+    # the doctor is one of the hospital's listed health workers
+    hospital.get_by_label(re.compile(r"^Dokter yang menjawab")).select_option(label=f"{doctor} (Dokter)")
     hospital.get_by_role("button", name="Simpan jawaban").click()
     expect(hospital.get_by_role("heading", level=1)).to_contain_text("Dijawab")
 
@@ -192,6 +206,10 @@ def test_rujukan_letter_issued_printed_received_and_answered(login_page, js):
     answer = clerk.locator("section.panel", has=clerk.get_by_role("heading", name="Jawaban rujukan"))
     expect(answer).to_contain_text(doctor)
     expect(answer).to_contain_text("Kontrol ke puskesmas")
+    expect(answer).to_contain_text("I11.0")
+    with clerk.expect_response(lambda r: "application/pdf" in r.headers.get("content-type", "")) as printed:
+        answer.get_by_role("link", name="Cetak surat jawaban rujukan (PDF)").click()
+    assert printed.value.status == 200  # the Surat Rujukan Balik, printed by the sender
 
 
 # ---- PKS: a meeting, a stage move on the kanban, a signing slip ------------------------------------------------

@@ -28,6 +28,18 @@ def referral_where(*conds) -> Referral:
     return db.session.scalars(select(Referral).where(*conds).order_by(Referral.id)).first()
 
 
+def rsud_doctor(app, name: str) -> str:
+    """The id of one of RSUD Sijunjung's listed health workers, as the reply form's doctor choice posts it."""
+    with app.app_context():
+        return str(
+            db.session.scalar(
+                select(HealthWorker.id).where(
+                    HealthWorker.organisation_id == org("rsud").id, HealthWorker.name == name
+                )
+            )
+        )
+
+
 def key() -> dict:
     """A fresh submission key, as a create form renders it: each post with it is one new submission."""
     return {"submission_key": new_submission_key()}

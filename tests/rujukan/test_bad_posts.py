@@ -12,7 +12,7 @@ from blueprints.auth.models import Organisation
 from blueprints.core.extensions import db
 from blueprints.rujukan.models import FacilityProfile, HealthWorker, Patient, Poli, Referral, ReferralEvent
 
-from .conftest import form_data, key, org, patient_named, referral_where, version
+from .conftest import form_data, key, org, patient_named, referral_where, rsud_doctor, version
 
 LONG, SCRIPT = "x" * 10_000, "<script>alert(1)</script>"
 HUGE = str(10**30)
@@ -380,7 +380,7 @@ def test_reply_refusals(app, client, auth):
     good = {
         "channel": "web",
         "reply_diag": "I11.0",
-        "reply_doctor": "dr. Irwan",
+        "reply_doctor_id": rsud_doctor(app, "dr. Irwan Syah, Sp.PD"),
         "reply_therapy": MARKER,
         **key(),
     }
@@ -388,8 +388,8 @@ def test_reply_refusals(app, client, auth):
         ({"reply_control_date": "0001-01-01"}, "reply_control_date", "Tanggal di luar rentang yang wajar"),
         ({"reply_control_date": "2024-13-40"}, "reply_control_date", "Tanggal tidak sah"),
         ({"reply_diag": "ZZ99"}, "reply_diag", "Kode ICD-10 tidak dikenal."),
-        ({"reply_doctor": LONG}, "reply_doctor", "Maksimal 120 karakter."),
-        ({"reply_doctor": "dr.\x00"}, "reply_doctor", "karakter yang tidak sah"),
+        ({"reply_doctor_id": "0"}, "reply_doctor_id", "Pilih dokter yang menjawab"),
+        ({"reply_doctor_id": "12x"}, "reply_doctor_id", "Pilihan tidak sah."),
         ({"channel": HUGE}, "channel", "Pilihan tidak sah."),
     ]:
         resp = client.post(url, data={**good, **changes})

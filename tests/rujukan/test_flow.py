@@ -9,7 +9,7 @@ from blueprints.rujukan import verification
 from blueprints.rujukan.models import Patient, Referral
 from tests.queries import statements
 
-from .conftest import form_data, key, org
+from .conftest import form_data, key, org, rsud_doctor
 from .test_pdf import pdf_info
 
 
@@ -59,7 +59,7 @@ def test_done_means(app, client, auth):
             "channel": "web",
             "reply_diag": "I50.0",
             "reply_advice": "Kontrol 2 minggu",
-            "reply_doctor": "dr. Irwan",
+            "reply_doctor_id": rsud_doctor(app, "dr. Irwan Syah, Sp.PD"),
             **key(),
         },
     )

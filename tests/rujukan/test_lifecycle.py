@@ -11,7 +11,7 @@ from blueprints.rujukan import lifecycle, verification
 from blueprints.rujukan.models import Referral, ReferralEvent
 from tests.clock import TODAY
 
-from .conftest import key, org, referral_where, version
+from .conftest import key, org, referral_where, rsud_doctor, version
 
 
 def _user(name):
@@ -68,7 +68,7 @@ def test_receiver_flow_and_sender_sees_answer(app, client, auth):
             "reply_advice": "Kontrol poli",
             "reply_control_date": "2026-12-10",
             "reply_inpatient": "y",
-            "reply_doctor": "dr. Irwan Syah, Sp.PD",
+            "reply_doctor_id": rsud_doctor(app, "dr. Irwan Syah, Sp.PD"),
             **key(),
         },
     )
@@ -110,7 +110,12 @@ def test_sender_records_paper_reply(app, client, auth):
     )
     resp = client.post(
         f"/rujukan/{ref_id}/jawab",
-        data={"channel": "kertas", "reply_diag": "I50.0", "reply_doctor": "dr. RS", **key()},
+        data={
+            "channel": "kertas",
+            "reply_diag": "I50.0",
+            "reply_doctor_id": rsud_doctor(app, "dr. Melati Putri, Sp.OG"),
+            **key(),
+        },
     )
     assert resp.status_code == 302
     with app.app_context():

@@ -23,7 +23,7 @@ from blueprints.rujukan.models import (
 from tests.crawl import post_forms
 from tests.replay import form_key, logged_in, replay_parallel, replay_sequential
 
-from .conftest import form_data, key, org, patient_data, patient_named, referral_where, version
+from .conftest import form_data, key, org, patient_data, patient_named, referral_where, rsud_doctor, version
 
 SAVED = "Data ini sudah tersimpan"
 CONFLICT = "Data sudah diubah pengguna lain"
@@ -280,7 +280,7 @@ def test_replayed_reply_is_recorded_once(app):
     data = {
         "channel": "web",
         "reply_diag": "I11.0",
-        "reply_doctor": "dr. Irwan",
+        "reply_doctor_id": rsud_doctor(app, "dr. Irwan Syah, Sp.PD"),
         "reply_advice": "Kontrol",
         "submission_key": form_key(client, url),
     }

@@ -1,4 +1,5 @@
-"""ICD-10 search and pick for the diagnosis slots of the referral form."""
+"""ICD-10 search and pick for the diagnosis slots of the referral form (1, 2, 3) and of the reply form
+(``jawaban``), both drawn by rujukan/_diag.html."""
 
 from flask import abort, request
 
@@ -6,14 +7,20 @@ from blueprints.core import audit
 from blueprints.core.render import render
 
 from .. import bp, icd
-from ..forms import ReferralForm
+from ..forms import ReferralForm, ReplyForm
+
+REPLY_SLOT = "jawaban"
+
+
+def _slot(value: str):
+    """A slot of the referral form (1, 2, 3), the reply form's ``jawaban``, else None."""
+    return int(value) if value in ("1", "2", "3") else (REPLY_SLOT if value == REPLY_SLOT else None)
 
 
 @bp.route("/icd")
 @audit.not_sensitive
 def icd_search():
-    slot = request.args.get("slot", "")
-    slot = int(slot) if slot in ("1", "2", "3") else None
+    slot = _slot(request.args.get("slot", ""))
     q = (request.args.get(f"diag_q{slot}") if slot else None) or request.args.get("q") or ""
     q = q.strip()[:60]
     return render("rujukan/icd.html", "rujukan/_icd_results.html", q=q, results=icd.search(q), slot=slot)
@@ -23,18 +30,18 @@ def icd_search():
 @audit.not_sensitive
 def icd_pick():
     """htmx: a picked result fills its diagnosis slot."""
-    slot = request.args.get("slot", "")
-    if slot not in ("1", "2", "3"):
+    slot = _slot(request.args.get("slot", ""))
+    if slot is None:
         abort(404)
     found = icd.lookup(request.args.get("code"))
-    form = ReferralForm(formdata=None)
-    getattr(form, f"diag{slot}").data = found[0] if found else ""
+    form = ReplyForm(formdata=None) if slot == REPLY_SLOT else ReferralForm(formdata=None)
+    form[f"diag{slot}" if slot != REPLY_SLOT else "reply_diag"].data = found[0] if found else ""
     return render(
         "rujukan/icd.html",
         "rujukan/_diag.html",
         form=form,
-        i=int(slot),
-        diag_names={int(slot): found[1] if found else ""},
+        i=slot,
+        diag_names={slot: found[1] if found else ""},
         icd_results={},
         q="",
         results=[],

@@ -12,11 +12,11 @@ from sqlalchemy.orm import joinedload
 from blueprints.auth.models import Organisation
 from blueprints.core import audit
 from blueprints.core.extensions import db
-from blueprints.core.pdf import pdf_response, render_pdf
+from blueprints.core.pdf import EmbeddedFile, pdf_response, render_pdf
 from blueprints.core.scope import scoped
 from blueprints.core.timeutil import today_local
 
-from .. import bp
+from .. import bp, fhir
 from ..access import require_sender, side_of
 from ..facilities import profile_of
 from ..lists import dasar_label
@@ -83,6 +83,17 @@ def _printable_or_404(ref_id: int) -> Referral:
     return ref
 
 
+def _machine_readable(ref: Referral, code: str | None) -> dict:
+    """An issued letter's PDF is PDF/A-3b carrying the referral as FHIR-shaped JSON (fhir.py); a draft's is not."""
+    if not ref.number:
+        return {}
+    data = fhir.service_request_json(ref, code, ref.effective_status(today_local()))
+    return dict(
+        variant="pdf/a-3b",
+        embedded=(EmbeddedFile(fhir.FILENAME, data, "Rujukan (FHIR R4 ServiceRequest, JSON)", "Data"),),
+    )
+
+
 @bp.route("/<int:ref_id>/cetak")
 @audit.reads("rujukan", "cetak rujukan")
 def letter_pdf(ref_id: int):
@@ -93,7 +104,10 @@ def letter_pdf(ref_id: int):
     mark = mark_for(ref, sender, today_local())
     profile = profile_of(ref.origin_id)
     paper = paper_for(request.args.get("kertas", ""), profile)
-    data = render_pdf("rujukan/pdf/letter.html", paper=paper, **letter_context(ref, mark, profile))
+    context = letter_context(ref, mark, profile)
+    data = render_pdf(
+        "rujukan/pdf/letter.html", paper=paper, **context, **_machine_readable(ref, context["code"])
+    )
     record_print(ref, current_user, mark, paper, sender)
     response = pdf_response(data, f"surat-rujukan-{(ref.number or f'draf-{ref.id}').replace('/', '-')}.pdf")
     db.session.commit()  # after the last read of ref: the commit expires it
