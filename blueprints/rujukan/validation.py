@@ -203,6 +203,8 @@ def _check_diagnoses(c: _Check) -> None:
 
 
 def _check_tacc(c: _Check) -> None:
+    if c.ref.jenis == "igd":  # an emergency is referred whatever the diagnosis: TACC is for planned referrals
+        return
     listed = nonspecialist_codes()
     nonspec = [code for code in c.codes if is_nonspecialist(code, listed)]
     if not nonspec:
@@ -288,7 +290,7 @@ def _check_scope(c: _Check) -> None:
             "kompetensi dokter tersebut."
         )
     if ref.planned_visit:
-        limit = ref.valid_until or valid_until_for(c.today)
+        limit = ref.valid_until or valid_until_for(c.today, ref.jenis)
         if ref.planned_visit > limit:
             c.warnings.append(f"Tanggal rencana berkunjung melewati masa berlaku surat ({limit:%d-%m-%Y}).")
     tertiary = set(setting("RUJUKAN_TERTIARY_FACILITY_CODES"))
