@@ -12,6 +12,7 @@ from sqlalchemy import select
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import WIB
 from blueprints.rujukan import lifecycle
+from blueprints.rujukan.lists import STABILISASI
 from blueprints.rujukan.models import HealthWorker, Referral
 from tests.clock import TODAY
 
@@ -184,7 +185,7 @@ def test_banner_in_the_pdf_and_timeline_on_the_detail_page(app, faskes, client, 
     text = subprocess.run(
         ["pdftotext", "-layout", "-", "-"], input=printed.data, capture_output=True, check=True
     ).stdout.decode()
-    assert "GAWAT DARURAT" in text
+    assert "GAWAT DARURAT" in text and "Halaman 1 dari 1" in text  # still one page
     assert "SpO2 94%" in text and "Akses intravena" in text
     assert "berlaku sampai dengan" in text and f"{TODAY.day} " in text
     page = faskes.get(f"/rujukan/{ref_id}").text
@@ -225,3 +226,21 @@ def test_another_facility_gets_404(app, client, auth):
     assert client.post(_url(patient_id), data=emergency_data(app)).status_code == 404
     auth.login("dinkes.solok")
     assert client.get(_url(patient_id)).status_code == 404
+
+
+def test_fullest_emergency_letter_still_one_page(app, faskes):
+    """Every checklist item, every departure sign, long texts at their maximum: still one A4 page."""
+    data = emergency_data(
+        app,
+        stabilisation=list(STABILISASI),
+        anamnesis="Keluhan panjang " * 180,
+        therapy_drug="Obat panjang " * 150,
+        reason="Alasan panjang " * 130,
+        escort="b" * 150,
+        igd_call_name="n" * 120,
+        consent_signer="s" * 120,
+    )
+    ref_id = _new_ref_id(faskes.post(_url(_patient_id(app)), data=data))
+    printed = faskes.get(f"/rujukan/{ref_id}/cetak?kertas=A4")
+    text = subprocess.run(["pdftotext", "-", "-"], input=printed.data, capture_output=True, check=True).stdout
+    assert "Halaman 1 dari 1" in text.decode() and "Gula darah diperiksa" in text.decode()
