@@ -16,7 +16,7 @@ from blueprints.rujukan.lists import STABILISASI
 from blueprints.rujukan.models import HealthWorker, Referral
 from tests.clock import TODAY
 
-from .conftest import key, org, patient_named
+from .conftest import form_data, key, org, patient_named
 
 
 def _patient_id(app) -> int:
@@ -244,3 +244,25 @@ def test_fullest_emergency_letter_still_one_page(app, faskes):
     printed = faskes.get(f"/rujukan/{ref_id}/cetak?kertas=A4")
     text = subprocess.run(["pdftotext", "-", "-"], input=printed.data, capture_output=True, check=True).stdout
     assert "Halaman 1 dari 1" in text.decode() and "Gula darah diperiksa" in text.decode()
+
+
+def test_igd_letter_from_the_full_form_is_same_day_with_its_call_on_the_timeline(app, faskes):
+    data = form_data(
+        app,
+        jenis="igd",
+        kategori="igd",
+        referred_at=f"{TODAY.isoformat()}T09:30",
+        igd_call_name="dr. Jaga IGD",
+        igd_call_time="09.15",
+        igd_call_accepted="ya",
+        terbitkan="1",
+    )
+    ref_id = _new_ref_id(faskes.post(f"/rujukan/pasien/{_patient_id(app)}/rujukan/baru", data=data))
+    with app.app_context():
+        ref = db.session.get(Referral, ref_id)
+        assert ref.status == "diterbitkan" and ref.valid_until == TODAY
+        assert ref.igd_called_at.astimezone(WIB) == datetime.combine(TODAY, datetime.min.time(), WIB).replace(
+            hour=9, minute=15
+        )
+    page = faskes.get(f"/rujukan/{ref_id}").text
+    assert "GAWAT DARURAT" in page and re.search(r"<li>Telepon ke IGD: [^<]*09\.15</li>", page)
