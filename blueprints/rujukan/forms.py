@@ -1,7 +1,17 @@
 import math
 
-from wtforms import BooleanField, DateField, FloatField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.core.forms import (
     CONTROL_CHARS,
@@ -177,6 +187,65 @@ class NewReferralForm(CreateForm, ReferralForm):
 
 class EditReferralForm(EditForm, ReferralForm):
     pass
+
+
+class MultiCheckbox(SelectMultipleField):
+    """A checklist: one checkbox per choice; a value outside the choices is 'not a valid choice'."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class EmergencyForm(CreateForm):
+    """The emergency short form (docs/rujukan.md §4.5): saved and issued in one step as a ``jenis = igd`` letter.
+    The fields it shares with the referral form carry the same names and validators, so the referral rules
+    (validation.py) answer at the same fields."""
+
+    PAGE_ORDER = (
+        *("destination_id", "dasar", "anamnesis", "diag1", "reason", "therapy_drug"),
+        *("depart_bp", "depart_pulse", "depart_rr", "depart_temperature", "depart_spo2", "depart_gcs"),
+        *("depart_consciousness", "stabilisation", "igd_call_name", "igd_called_at", "igd_call_accepted"),
+        *(
+            "departed_at",
+            "ambulance",
+            "escort",
+            "escort_role",
+            "consent",
+            "consent_signer",
+            "consent_relation",
+        ),
+        "nakes_id",
+    )
+
+    destination_id = ReferralForm.destination_id
+    dasar = ReferralForm.dasar
+    anamnesis = TextAreaField("Keluhan utama", validators=[DataRequired(), Length(max=3000)])
+    diag1 = StringField(
+        "Diagnosis kerja (kode ICD-10)", validators=[Optional(), Length(max=10)], filters=[_strip]
+    )
+    reason = TextAreaField("Alasan rujuk", validators=[Optional(), Length(max=2000)])
+    therapy_drug = TextAreaField(
+        "Obat / tindakan yang telah diberikan", validators=[Optional(), Length(max=2000)]
+    )
+    depart_bp = StringField("TD saat berangkat (mmHg)", validators=[Optional(), BP], filters=[_strip])
+    depart_pulse = IntegerField("Nadi (x/menit)", validators=[Optional(), NumberRange(20, 250)])
+    depart_rr = IntegerField("Napas (x/menit)", validators=[Optional(), NumberRange(4, 80)])
+    depart_temperature = FloatField("Suhu (°C)", validators=[Optional(), Finite(), NumberRange(30, 45)])
+    depart_spo2 = IntegerField("SpO2 (%)", validators=[Optional(), NumberRange(40, 100)])
+    depart_gcs = IntegerField("GCS", validators=[Optional(), NumberRange(3, 15)])
+    depart_consciousness = SelectField("Kesadaran", choices=L.choices(L.CONSCIOUSNESS, "—"))
+    stabilisation = MultiCheckbox("Stabilisasi sebelum berangkat", choices=L.choices(L.STABILISASI, None))
+    igd_call_name = ReferralForm.igd_call_name
+    igd_called_at = LocalDateTimeField("Waktu telepon ke IGD", validators=[Optional()])
+    igd_call_accepted = ReferralForm.igd_call_accepted
+    departed_at = LocalDateTimeField("Waktu berangkat", validators=[Optional()])
+    ambulance = BooleanField("Dengan ambulans")
+    escort = StringField("Nama pendamping", validators=[Optional(), Length(max=150)], filters=[_strip])
+    escort_role = SelectField("Pendamping sebagai", choices=L.choices(L.PENDAMPING, "—"))
+    consent = ReferralForm.consent
+    consent_signer = ReferralForm.consent_signer
+    consent_relation = ReferralForm.consent_relation
+    nakes_id = IdSelectField("Tenaga kesehatan perujuk", choices=[])
 
 
 class ActionForm(CreateForm):

@@ -67,8 +67,11 @@ def valid_until(issue_date: date, days: int, kind: str = "calendar") -> date:
     return issue_date + timedelta(days=days)
 
 
-def valid_until_for(issue_date: date) -> date:
-    """Configurable rule, never typed: RUJUKAN_VALIDITY_DAYS (default 90) of RUJUKAN_VALIDITY_KIND."""
+def valid_until_for(issue_date: date, jenis: str | None = None) -> date:
+    """Configurable rule, never typed: RUJUKAN_VALIDITY_DAYS (default 90) of RUJUKAN_VALIDITY_KIND; an emergency
+    letter (``jenis`` igd) RUJUKAN_IGD_VALIDITY_DAYS calendar days (default 0: the issue day only)."""
+    if jenis == "igd":
+        return valid_until(issue_date, int(setting("RUJUKAN_IGD_VALIDITY_DAYS")))
     return valid_until(issue_date, int(setting("RUJUKAN_VALIDITY_DAYS")), setting("RUJUKAN_VALIDITY_KIND"))
 
 
@@ -221,7 +224,7 @@ def issue(ref: Referral, user, now: datetime | None = None) -> None:
     ref.issued_at = now
     ref.issued_on = local
     ref.referred_at = ref.referred_at or now
-    ref.valid_until = valid_until_for(local)
+    ref.valid_until = valid_until_for(local, ref.jenis)
     ref.status = "diterbitkan"
     log_event(ref, user, "draf", "diterbitkan", at=now)
 

@@ -42,6 +42,29 @@ CONSCIOUSNESS = {
     "koma": "Koma",
 }
 
+# Emergency mode (docs/rujukan.md §4.5): what was done to stabilise the patient before departure.
+STABILISASI = {
+    "airway": "Jalan napas bebas (airway)",
+    "breathing": "Pernapasan adekuat (breathing)",
+    "oksigen": "Oksigen terpasang",
+    "infus": "Akses intravena / infus terpasang",
+    "sirkulasi": "Sirkulasi stabil (circulation)",
+    "perdarahan": "Perdarahan terkontrol",
+    "imobilisasi": "Imobilisasi (leher/tulang) terpasang",
+    "kateter": "Kateter urin terpasang",
+    "ngt": "Selang lambung (NGT) terpasang",
+    "obat": "Obat emergensi diberikan",
+    "gula": "Gula darah diperiksa",
+}
+# The escort's role (pendamping).
+PENDAMPING = {
+    "dokter": "Dokter",
+    "perawat": "Perawat",
+    "bidan": "Bidan",
+    "keluarga": "Keluarga",
+    "lainnya": "Lainnya",
+}
+
 
 def dasar_label(value: str | None) -> str:
     return DASAR.get(value or "", "")

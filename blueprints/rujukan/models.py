@@ -263,6 +263,19 @@ class Referral(Versioned, db.Model):
     igd_call_name: Mapped[str | None] = mapped_column(String(120))
     igd_call_time: Mapped[str | None] = mapped_column(String(5))
     igd_call_accepted: Mapped[bool | None] = mapped_column(Boolean)
+    # emergency mode (docs/rujukan.md §4.5): the call as an instant (the timeline), the stabilisation checklist
+    # (codes of lists.STABILISASI, comma-separated), the vital signs at departure, the departure, the escort's role
+    igd_called_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    stabilisation: Mapped[str | None] = mapped_column(String(200))
+    depart_bp: Mapped[str | None] = mapped_column(String(10))
+    depart_pulse: Mapped[int | None] = mapped_column(Integer)
+    depart_rr: Mapped[int | None] = mapped_column(Integer)
+    depart_temperature: Mapped[float | None] = mapped_column(Float)
+    depart_spo2: Mapped[int | None] = mapped_column(Integer)
+    depart_gcs: Mapped[int | None] = mapped_column(Integer)
+    depart_consciousness: Mapped[str | None] = mapped_column(String(20))
+    departed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escort_role: Mapped[str | None] = mapped_column(String(20))
     # sign-off
     nakes_id: Mapped[int | None] = mapped_column(ForeignKey("rujukan_nakes.id"))
     accessibility: Mapped[str | None] = mapped_column(String(300))  # snapshot printed on the letter
@@ -321,6 +334,10 @@ class Referral(Versioned, db.Model):
             if code:
                 out.append((code, getattr(self, f"diag{i}_name") or ""))
         return out
+
+    @property
+    def stabilisation_codes(self) -> list[str]:
+        return [code for code in (self.stabilisation or "").split(",") if code]
 
     @property
     def destination_name(self) -> str:

@@ -224,15 +224,26 @@ def _audit_draft(ref: Referral, created: bool) -> None:
         audit.record("update", "rujukan", ref.id, f"rujukan #{ref.id}: tujuan teks bebas di luar direktori")
 
 
-def save_referral(ref: Referral, form, user, *, created: bool, issue: bool) -> Outcome:
+def save_referral(
+    ref: Referral, form, user, *, created: bool, issue: bool, typed=None, extra=None, checks=None
+) -> Outcome:
     """Save a new draft (``created``: ``ref`` not added yet) or an edit of a draft, and with ``issue`` also
-    issue it, in one transaction. What was typed is checked as a whole before anything is copied onto ``ref``."""
+    issue it, in one transaction. What was typed is checked as a whole before anything is copied onto ``ref``.
+    A form other than the referral form (the emergency short form) gives ``typed``: a function of the validated
+    form to the referral form's values; ``extra``: a function of the form to the columns it alone writes;
+    ``checks``: a function of the form to its own errors by field, checked beside the referral rules."""
     if not created and is_stale(ref, form.version.data):
         return Outcome(stale=True)
     valid = form.validate()
-    errors, warnings = save_draft(ref, typed_values(form), for_issue=issue, invalid=set(form.errors))
+    values = typed(form) if typed else typed_values(form)
+    own = {k: m for k, m in checks(form).items() if k not in form.errors} if checks else {}
+    errors, warnings = save_draft(ref, values, for_issue=issue, invalid=set(form.errors) | set(own))
+    errors = {**errors, **own}
     if not valid or errors:
         return Outcome(errors=errors, warnings=warnings)
+    if extra:
+        for name, value in extra(form).items():
+            setattr(ref, name, value)
     if created:
         if replay := submission.claim(form.submission_key.data):
             return Outcome(replay=replay)

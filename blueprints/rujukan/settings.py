@@ -6,6 +6,8 @@ DEFAULTS = {
     # valid_until = issue date + N days ("calendar") or N working days ("working"); one visit.
     "RUJUKAN_VALIDITY_DAYS": 90,
     "RUJUKAN_VALIDITY_KIND": "calendar",
+    # An emergency (jenis igd) letter: valid_until = issue date + N calendar days; 0 = the issue day ("hari ini").
+    "RUJUKAN_IGD_VALIDITY_DAYS": 0,
     # Local number; fields: urut, kode (facility code), bulan (MM), romawi, tahun, yy.
     "RUJUKAN_NUMBER_FORMAT": "{urut:04d}/RJK/{kode}/{romawi}/{tahun}",
     # Active non-specialist diagnosis list version (rujukan_nonspesialis.version).

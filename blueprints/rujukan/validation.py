@@ -3,11 +3,11 @@ columns, checked as a whole (one rule function per concern), and copied onto the
 wrong. Errors block the save (or the issue); warnings never do."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
 from blueprints.auth.models import Organisation
 from blueprints.core.extensions import db
-from blueprints.core.timeutil import today_local
+from blueprints.core.timeutil import WIB, from_local, today_local
 
 from . import icd
 from .border import border_for
@@ -86,6 +86,7 @@ def draft_values(typed: dict) -> tuple[dict, dict[str, str]]:
     values["nakes_id"] = typed.get("nakes_id") or None
     values["igd_call_time"] = (typed.get("igd_call_time") or "").replace(".", ":") or None
     values["igd_call_accepted"] = {"ya": True, "tidak": False}.get(typed.get("igd_call_accepted"))
+    values["igd_called_at"] = call_instant(values["igd_call_time"], values["referred_at"])
     for i in (1, 2, 3):
         raw = typed.get(f"diag{i}")
         found = icd.lookup(raw) if raw else None
@@ -93,6 +94,18 @@ def draft_values(typed: dict) -> tuple[dict, dict[str, str]]:
             errors[f"diag{i}"] = "Kode ICD-10 tidak dikenal. Cari dengan kode atau nama penyakit."
         values[f"diag{i}_code"], values[f"diag{i}_name"] = found or (None, None)
     return values, errors
+
+
+def call_instant(hhmm: str | None, referred_at: datetime | None) -> datetime | None:
+    """The IGD call typed as HH:MM in the full form, as an instant (the emergency timeline): that WIB time on the
+    letter's WIB day (today without one). None when no valid time was typed."""
+    try:
+        hour, minute = (int(part) for part in (hhmm or "").split(":"))
+        at = time(hour, minute)
+    except ValueError:
+        return None
+    day = referred_at.astimezone(WIB).date() if referred_at else today_local()
+    return from_local(datetime.combine(day, at))
 
 
 class _Proposed:
@@ -203,6 +216,8 @@ def _check_diagnoses(c: _Check) -> None:
 
 
 def _check_tacc(c: _Check) -> None:
+    if c.ref.jenis == "igd":  # an emergency is referred whatever the diagnosis: TACC is for planned referrals
+        return
     listed = nonspecialist_codes()
     nonspec = [code for code in c.codes if is_nonspecialist(code, listed)]
     if not nonspec:
@@ -288,7 +303,7 @@ def _check_scope(c: _Check) -> None:
             "kompetensi dokter tersebut."
         )
     if ref.planned_visit:
-        limit = ref.valid_until or valid_until_for(c.today)
+        limit = ref.valid_until or valid_until_for(c.today, ref.jenis)
         if ref.planned_visit > limit:
             c.warnings.append(f"Tanggal rencana berkunjung melewati masa berlaku surat ({limit:%d-%m-%Y}).")
     tertiary = set(setting("RUJUKAN_TERTIARY_FACILITY_CODES"))

@@ -3,6 +3,7 @@
 from . import (  # noqa: F401
     _common,
     directory,
+    emergency,
     icd,
     lists,
     patients,

@@ -10,7 +10,7 @@ from blueprints.core.render import render, wants_fragment
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.versioning import conflict_response
 
-from .. import bp, icd
+from .. import bp, emergency, icd
 from .. import lists as L
 from .. import referrals as rf
 from ..access import require_facility
@@ -268,6 +268,7 @@ def _detail_page(ref_id: int, status: int = 200, failed: dict | None = None):
         duration=duration_text,
         code=d.code,
         failed=failed,
+        timeline=emergency.timeline(d.ref, d.events) if d.ref.jenis == "igd" else [],
     )
     db.session.commit()  # after rendering, so the page does not reload what the commit expired
     return response
