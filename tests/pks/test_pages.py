@@ -309,6 +309,18 @@ def test_kanban_shows_only_stages_with_agreements_unless_asked(solok):
     assert 'name="semua" value="1"' in every
 
 
+def test_kanban_cards_show_age_target_and_lateness(solok):
+    """PKS 2 waits in its stage since 29 August 2024 with a target of the second week of September 2024."""
+    from blueprints.core.timeutil import today_local
+
+    html = solok.get("/pks/papan").get_data(as_text=True)
+    today = today_local()
+    age = (today - date(2024, 8, 29)).days
+    late = (today - date(2024, 9, 14)).days
+    assert f"{age} hari di tahap ini · target minggu ke-2 September 2024 <b>lewat {late} hari</b>" in html
+    assert '<div class="card late">' in html
+
+
 def test_kanban_move_plain_and_htmx(app, solok, ids):
     with app.app_context():
         a = Agreement(

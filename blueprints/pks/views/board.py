@@ -14,6 +14,7 @@ from .. import bp, stages
 from ..access import can_write
 from ..models import TAHAP, Agreement
 from ..saving import REPLAY_NOTE
+from ..target import format_target
 from ..waiting import menunggu_label, regency_names
 
 
@@ -36,6 +37,8 @@ def _render_board(jenis, error=None, status=200, note=None):
         error=error,
         note=note,
         menunggu_of=lambda a: menunggu_label(a, names),
+        target_of=lambda a: format_target(a.target_mulai, a.target_selesai, a.target_presisi),
+        today=today_local(),
         next_stages=stages.next_stages,
         TAHAP=TAHAP,
         can_write=can_write(),
