@@ -24,8 +24,24 @@ def party_choices(a: Agreement) -> list[tuple[int, str]]:
     return [(p.id, f"{p.urutan_label}: {p.short_label} ({p.regency.short_name})") for p in a.parties]
 
 
+def party_conflicts(a: Agreement, form) -> bool:
+    """One party per position (pihak kesatu, kedua, ...) and no party twice (the same region and OPD, or the
+    same organisation): the messages go on the form's fields. True when there is one."""
+    opd = " ".join(form.opd.data.split()).casefold()
+    for p in a.parties:
+        if p.urutan == form.urutan.data:
+            form.urutan.errors.append(
+                f"{p.urutan_label} sudah diisi oleh {p.short_label}; pilih kedudukan lain."
+            )
+        if p.regency_id == form.regency_id.data and " ".join(p.opd_name.split()).casefold() == opd:
+            form.opd.errors.append(f"{p.short_label} sudah menjadi pihak kesepakatan ini ({p.urutan_label}).")
+    return bool(form.urutan.errors or form.opd.errors)
+
+
 @creates_once
 def add_party(a: Agreement, form, user):
+    if party_conflicts(a, form):
+        return None
     party = Party(
         agreement_id=a.id,
         regency_id=form.regency_id.data,

@@ -128,7 +128,7 @@ ROUTES = {
                 "bagian": "pihak",
                 "p-submission_key": KEY,
                 "p-regency_id": c["sol"],
-                "p-urutan": "2",
+                "p-urutan": "5",
                 "p-opd": "OPD",
             },
         ),

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from blueprints.core.extensions import db
+from blueprints.core.forms import new_submission_key
 from blueprints.pks.models import Agreement, DocNumber, Event, Note, Party
 from tests.conftest import HX, AuthActions
 from tests.queries import statements
@@ -583,3 +584,37 @@ def test_signing_outside_siap_ttd_says_why(solok, ids):
     assert r.status_code == 200 and "Penandatanganan hanya dari tahap Siap tanda tangan." in r.get_data(
         as_text=True
     )
+
+
+def test_a_party_position_and_a_party_are_taken_once(app, solok, ids):
+    """PKS 1 holds pihak kesatu to keempat: a second pihak kedua, or Dinas Sosial Kabupaten Solok again, is
+    refused at the field with what was typed kept; a fifth party at a free position is added."""
+    from blueprints.auth.models import Regency
+    from blueprints.core.extensions import db
+    from blueprints.pks.models import Party
+
+    with app.app_context():
+        sol = db.session.scalar(select(Regency.id).where(Regency.code == "13.02"))
+        before = db.session.scalar(select(func.count(Party.id)).where(Party.agreement_id == ids["pks1"]))
+
+    def post(urutan, opd):
+        return solok.post(
+            f"/pks/{ids['pks1']}/pihak",
+            data={
+                "bagian": "pihak",
+                "p-submission_key": new_submission_key(),
+                "p-regency_id": sol,
+                "p-urutan": urutan,
+                "p-opd": opd,
+            },
+        )
+
+    taken = post("2", "Bappeda Kabupaten Solok")
+    assert taken.status_code == 422
+    assert "Pihak kedua sudah diisi oleh" in taken.text and 'value="Bappeda Kabupaten Solok"' in taken.text
+    twice = post("5", "  dinas sosial   kabupaten solok ")
+    assert twice.status_code == 422 and "sudah menjadi pihak kesepakatan ini (Pihak kedua)" in twice.text
+    assert post("5", "Bappeda Kabupaten Solok").status_code == 302
+    with app.app_context():
+        after = db.session.scalar(select(func.count(Party.id)).where(Party.agreement_id == ids["pks1"]))
+    assert after == before + 1

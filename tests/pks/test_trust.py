@@ -206,7 +206,7 @@ def _flows(app, ids):
             f"/pks/{pks1}/pihak",
             "p",
             f"/pks/{pks1}/pihak",
-            {"bagian": "pihak", "p-regency_id": sol, "p-urutan": "3", "p-opd": "Bappeda"},
+            {"bagian": "pihak", "p-regency_id": sol, "p-urutan": "5", "p-opd": "Bappeda"},
             Party,
         ),
         (

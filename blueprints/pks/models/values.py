@@ -16,7 +16,14 @@ URUSAN = {
     "sdm": "Pengembangan SDM",
     "pemerintahan": "Pemerintahan",
 }
-PERAN_PIHAK = {1: "Pihak kesatu", 2: "Pihak kedua", 3: "Pihak ketiga", 4: "Pihak keempat"}
+PERAN_PIHAK = {
+    1: "Pihak kesatu",
+    2: "Pihak kedua",
+    3: "Pihak ketiga",
+    4: "Pihak keempat",
+    5: "Pihak kelima",
+    6: "Pihak keenam",
+}
 KLAUSUL = {
     "subjek": "Subjek",
     "objek": "Objek",
