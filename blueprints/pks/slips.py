@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
@@ -13,7 +14,7 @@ from blueprints.core.forms import date_range_message, out_of_range
 from blueprints.core.outcome import Outcome
 
 from .events import log
-from .models import Agreement, Slip
+from .models import Agreement, Slip, SlipVoid
 from .outcome import Locked
 from .saving import creates_once
 from .target import Target, format_target, parse_target
@@ -133,6 +134,8 @@ class SlipSummary:
 
 
 def slip_summary(a: Agreement, slips: list[Slip]) -> SlipSummary:
+    """Counts and days of the postponements; a voided slip stays in the ledger but counts for nothing."""
+    slips = [s for s in slips if s.void is None]
     total = sum(s.days for s in slips)
     if slips:
         first = format_target(slips[0].old_mulai, slips[0].old_selesai, slips[0].old_presisi)
@@ -149,3 +152,39 @@ def slip_summary(a: Agreement, slips: list[Slip]) -> SlipSummary:
         a.tgl_ttd,
         late,
     )
+
+
+VOID_NEEDS_REASON = "Tulis alasan pembatalan catatan penundaan ini."
+ALREADY_VOID = "Catatan penundaan ini sudah dibatalkan."
+
+
+def void_slip(a: Agreement, slip_id: int, reason: str, user) -> Outcome:
+    """Void a mistaken slip with a reason (kept, struck through, left out of the counts): never a deletion.
+    Refused on a locked (signed) agreement; a second void of the same slip changes nothing."""
+    slip = db.session.scalar(select(Slip).where(Slip.id == slip_id, Slip.agreement_id == a.id))
+    if slip is None:
+        return Outcome(refusals=["Catatan penundaan tidak ditemukan."])
+    if slip.void is not None:
+        return Outcome(repeated=ALREADY_VOID)
+    if a.is_locked:
+        return Outcome(refusals=[Locked.message])
+    reason = " ".join((reason or "").split())
+    if not reason:
+        return Outcome(errors={"alasan": VOID_NEEDS_REASON})
+    db.session.add(SlipVoid(slip_id=slip.id, alasan=reason[:2000], voided_by_id=user.id))
+    log(
+        a,
+        "penundaan",
+        user,
+        reason=f"Catatan penundaan {format_target(slip.old_mulai, slip.old_selesai, slip.old_presisi)} → "
+        f"{format_target(slip.new_mulai, slip.new_selesai, slip.new_presisi)} dibatalkan: {reason}"[:2000],
+    )
+    audit.record(
+        "update", "pks_slip", slip.id, f"penundaan #{slip.id} kesepakatan #{a.id} dibatalkan", user=user
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:  # voided at the same moment by another officer: the first holds
+        db.session.rollback()
+        return Outcome(repeated=ALREADY_VOID)
+    return Outcome(record=slip)

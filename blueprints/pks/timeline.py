@@ -241,7 +241,8 @@ def story(a: Agreement, slips=None, notes_user=None) -> tuple[list[Item], list[M
                 100000 + s.id,
                 "Penundaan",
                 f"{format_target(s.old_mulai, s.old_selesai, s.old_presisi)} → "
-                f"{format_target(s.new_mulai, s.new_selesai, s.new_presisi)} (+{s.days} hari): {s.alasan}",
+                f"{format_target(s.new_mulai, s.new_selesai, s.new_presisi)} (+{s.days} hari): {s.alasan}"
+                + (f" [dibatalkan: {s.void.alasan}]" if s.void else ""),
                 s.diputuskan_oleh,
             )
         )

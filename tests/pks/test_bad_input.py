@@ -76,6 +76,9 @@ def _setup(app, ids) -> dict:
             "v_pks1": pks1.version,
             "tahap_pks1": pks1.tahap,
             "party": db.session.get(Agreement, ids["pks1"]).parties[0].id,
+            "slip": db.session.scalar(
+                select(Slip.id).where(Slip.agreement_id == ids["pks2"]).order_by(Slip.id)
+            ),
             "meeting": db.session.scalar(select(Meeting.id).order_by(Meeting.id)),
             "item": db.session.scalar(select(ActionItem.id).order_by(ActionItem.id)),
         }
@@ -169,6 +172,7 @@ ROUTES = {
             },
         )
     ],
+    "pks.void_slip": lambda c: [(f"/pks/{c['pks2']}/penundaan/{c['slip']}/batal", {"alasan": "Catatan uji"})],
     "pks.target": lambda c: [
         (
             f"/pks/{c['pks1']}/target",

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from flask import template_rendered
+from markupsafe import escape
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -618,3 +619,32 @@ def test_a_party_position_and_a_party_are_taken_once(app, solok, ids):
     with app.app_context():
         after = db.session.scalar(select(func.count(Party.id)).where(Party.agreement_id == ids["pks1"]))
     assert after == before + 1
+
+
+def test_a_mistaken_slip_is_voided_with_a_reason_kept_and_not_counted(app, solok, ids):
+    from blueprints.pks.models import Slip, SlipVoid
+
+    url = f"/pks/{ids['pks2']}/tahap"
+    before = solok.get(url).text
+    counted = re.search(r"(\d+) kali ditunda", before).group(1)
+    with app.app_context():
+        slip = db.session.scalar(select(Slip).where(Slip.agreement_id == ids["pks2"]).order_by(Slip.id))
+        slip_id, alasan = slip.id, slip.alasan
+    void = f"/pks/{ids['pks2']}/penundaan/{slip_id}/batal"
+    empty = solok.post(void, data={"alasan": "  "})
+    assert empty.status_code == 422 and "Tulis alasan pembatalan" in empty.text
+    r = solok.post(void, data={"alasan": "uji format, bukan penundaan"})
+    assert r.status_code == 303
+    page = solok.get(url).text
+    assert f"{int(counted) - 1} kali ditunda" in page
+    assert (
+        str(escape(alasan)) in page and "<b>Dibatalkan</b>" in page and "uji format, bukan penundaan" in page
+    )
+    again = solok.post(void, data={"alasan": "lagi"}, follow_redirects=True)
+    assert "sudah dibatalkan" in again.text
+    with app.app_context():
+        assert db.session.get(Slip, slip_id) is not None  # kept in the ledger
+        assert db.session.scalar(select(func.count(SlipVoid.id)).where(SlipVoid.slip_id == slip_id)) == 1
+    other = f"/pks/{ids['ksb']}/penundaan/{slip_id}/batal"  # a slip of another agreement
+    assert solok.post(other, data={"alasan": "x"}, follow_redirects=True).status_code == 200
+    assert "tidak ditemukan" in solok.post(other, data={"alasan": "x"}, follow_redirects=True).text

@@ -48,12 +48,25 @@ class Slip(db.Model):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
     meeting = relationship("Meeting", lazy="joined")  # a slip is dated by its meeting
+    void: Mapped["SlipVoid | None"] = relationship(lazy="joined", viewonly=True, uselist=False)
 
     @property
     def days(self) -> int:
         if self.old_selesai is None:
             return 0
         return (self.new_selesai - self.old_selesai).days
+
+
+class SlipVoid(db.Model):
+    """A slip voided with a reason (a mistaken entry such as "uji format"): the slip stays in the ledger, shown
+    struck through, and leaves the counts. Append-only, one per slip."""
+
+    __tablename__ = "pks_slip_void"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slip_id: Mapped[int] = mapped_column(ForeignKey("pks_slip.id"), unique=True)
+    alasan: Mapped[str] = mapped_column(Text)
+    voided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class Note(db.Model):
@@ -91,3 +104,4 @@ class ReminderLog(db.Model):
 
 append_only(Event)
 append_only(Slip)
+append_only(SlipVoid)

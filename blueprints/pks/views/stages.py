@@ -46,7 +46,9 @@ def _waiting_form(a: Agreement, names, submitted: bool = False) -> WaitingForm:
     return form
 
 
-def _stage_page(a, stage_form=None, sign_form=None, target_form=None, waiting_form=None, status=200):
+def _stage_page(
+    a, stage_form=None, sign_form=None, target_form=None, waiting_form=None, status=200, void_errors=None
+):
     names = waiting_cases.regency_names()
     slips = slip_cases.slips_of(a)
     return render(
@@ -61,6 +63,7 @@ def _stage_page(a, stage_form=None, sign_form=None, target_form=None, waiting_fo
         names=names,
         can_write=can_write(),
         gaps=signing_gaps(a) if a.tahap == "siap_ttd" else [],
+        void_errors=void_errors or {},
         status=status,
     )
 
@@ -123,6 +126,22 @@ def target(agreement_id):
     if form.validate_on_submit() and (done := answer(slip_cases.set_target_from_form(a, form, current_user))):
         return done
     return _stage_page(a, target_form=form, status=FORM_INVALID)
+
+
+@bp.route("/<int:agreement_id>/penundaan/<int:slip_id>/batal", methods=["POST"])
+def void_slip(agreement_id, slip_id):
+    """Void a mistaken postponement entry with a reason (plain form, Post/Redirect/Get)."""
+    a = get_agreement(agreement_id)
+    out = slip_cases.void_slip(a, slip_id, request.form.get("alasan", "")[:2000], current_user)
+    if out.errors:
+        return _stage_page(a, status=FORM_INVALID, void_errors={slip_id: out.errors["alasan"]})
+    if out.repeated:
+        flash(out.repeated, "ok")
+    elif out.refusals:
+        flash(" ".join(out.refusals), "error")
+    else:
+        flash("Catatan penundaan dibatalkan; tetap tercatat dan tidak dihitung lagi.", "ok")
+    return redirect(url_for("pks.stage", agreement_id=a.id), 303)
 
 
 @bp.route("/<int:agreement_id>/menunggu", methods=["POST"])
