@@ -92,9 +92,15 @@ class LetterFit:
         return self.pages > 1
 
 
+def _width(text: str) -> float:
+    """A text's length in average characters: digits and capitals are wider than the lower-case letters and
+    spaces CHAR_EM was measured on (DejaVu Sans: 0.64 and about 0.72 em)."""
+    return len(text) + 0.2 * sum(c.isdigit() for c in text) + 0.35 * sum(c.isupper() for c in text)
+
+
 def _lines(text: str, per_line: float) -> int:
     """Lines a text wraps to in a column of ``per_line`` characters (each paragraph starts a line)."""
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+    return sum(max(1, math.ceil(_width(part) / per_line)) for part in text.split("\n"))
 
 
 def letter_fit(texts: Iterable[str | tuple[str, float]], paper: str = "A4") -> LetterFit:
