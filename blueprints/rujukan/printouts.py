@@ -1,5 +1,6 @@
-"""The printed letter (docs/rujukan.md §9.1): which mark it carries (DRAFT, SALINAN, DIBATALKAN, KEDALUWARSA),
-on which paper, and the print log every print and reprint leaves."""
+"""The printed letter (docs/rujukan.md §9.1, §9.2): which mark it carries (DRAFT, SALINAN, DIBATALKAN, KEDALUWARSA),
+on which paper, at which size and on how many pages, whether its tear-off carries the answer, and the print log
+every print and reprint leaves."""
 
 import math
 from collections.abc import Iterable
