@@ -12,6 +12,7 @@ from blueprints.core.extensions import db
 from blueprints.rujukan.models import Patient, Referral
 from blueprints.rujukan.printouts import LETTER_FLOOR_PT, letter_fit, letter_texts, reply_texts
 
+from ..conftest import HX
 from .conftest import form_data, org, patient_named, referral_where, version
 from .test_pdf import pdf_info, pdf_runs
 
@@ -194,7 +195,11 @@ def test_form_hints_a_second_page_for_long_text(app, faskes):
     assert hint not in faskes.get(new_url).text
     # the no-JS round trip: a form sent back with an error shows the hint next to the text areas
     resp = faskes.post(new_url, data=form_data(app, destination_id="", **long))
-    assert resp.status_code == 422 and hint in resp.text and resp.text.count("letter-fit") == 2
+    assert (
+        resp.status_code == 422
+        and hint in resp.text
+        and resp.text.count('class="flash warn letter-fit"') == 2
+    )
     assert _words("f", 1500)[:200] in resp.text  # the typed text is kept
     # on save: a warning on the next page, and on the draft's form
     resp = faskes.post(new_url, data=form_data(app, **long))
@@ -206,3 +211,15 @@ def test_form_hints_a_second_page_for_long_text(app, faskes):
     # shortened again: the hint goes away
     resp = faskes.post(f"/rujukan/{ref_id}/ubah", data=form_data(app, **version(app, Referral, ref_id)))
     assert resp.status_code == 302 and hint not in faskes.get(resp.headers["Location"]).text
+
+
+def test_form_hint_follows_the_text_via_htmx(app, faskes):
+    """htmx asks the estimate again when a field changes: the same hint, as a fragment; nothing stored."""
+    url = "/rujukan/perkiraan-surat"
+    long = {name: _words("h", length) for name, length in LONG.items()}
+    resp = faskes.post(url, data=form_data(app, **long), headers=HX)
+    assert resp.status_code == 200 and "akan dicetak 2 halaman" in resp.text and "<html" not in resp.text
+    assert 'id="letter-fit"' in resp.text
+    resp = faskes.post(url, data=form_data(app), headers=HX)
+    assert resp.status_code == 200 and "halaman" not in resp.text and 'id="letter-fit"' in resp.text
+    assert faskes.post(url, data=form_data(app)).status_code == 302  # no htmx: nothing to show

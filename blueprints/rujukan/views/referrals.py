@@ -108,6 +108,20 @@ def _form_texts(form, patient, diag_names: dict) -> list:
     return draft_texts(values, patient, [(codes[i], diag_names[i]) for i in (1, 2, 3) if codes[i]])
 
 
+@bp.route("/perkiraan-surat", methods=["POST"])
+def letter_estimate():
+    """htmx: the form's "second page" hint again after a field changed (the estimate of the no-JS round trip,
+    without the patient's address). Reads no record and writes nothing; without htmx there is nothing to show."""
+    require_facility()
+    if not wants_fragment():
+        return redirect(url_for("rujukan.index"))
+    values = {name: request.form.get(name, "")[:3000] for name in LETTER_FIELDS}
+    codes = [request.form.get(f"diag{i}", "")[:10] for i in (1, 2, 3)]
+    diagnoses = [(code, (icd.lookup(code) or ("", ""))[1]) for code in codes if code]
+    note = fit_note(_letter_fit(draft_texts(values, None, diagnoses)))
+    return render("rujukan/_letter_fit.html", "rujukan/_letter_fit.html", letter_note=note, live=True)
+
+
 def _render_form(form, ref, patient, status=200, errors=None, warnings=None, icd_results=None):
     for name, message in (errors or {}).items():
         getattr(form, name).errors = list(getattr(form, name).errors) + [message]
