@@ -223,3 +223,19 @@ def test_form_hint_follows_the_text_via_htmx(app, faskes):
     resp = faskes.post(url, data=form_data(app), headers=HX)
     assert resp.status_code == 200 and "halaman" not in resp.text and 'id="letter-fit"' in resp.text
     assert faskes.post(url, data=form_data(app)).status_code == 302  # no htmx: nothing to show
+
+
+def test_form_hint_endpoint_takes_bad_input(app, faskes, client, auth):
+    url = "/rujukan/perkiraan-surat"
+    for data in (
+        {},
+        {"anamnesis": "x" * 100_000, "diag1": "ZZZ" * 50, "diag2": "<script>", "note": "\x00\ufffd"},
+        {"anamnesis": ["a", "b"], "tacc": "time", "tacc_reason": "y" * 5000},
+    ):
+        resp = faskes.post(url, data=data, headers=HX)
+        assert resp.status_code == 200 and "<script>" not in resp.text
+    huge = {name: "kata " * 20_000 for name in LONG}  # each read up to the form's 3,000 characters
+    assert "akan dicetak" in faskes.post(url, data=huge, headers=HX).text
+    auth.logout()
+    auth.login("dinkes.solok")  # not a facility: no letters to estimate
+    assert client.post(url, data={}, headers=HX).status_code in (403, 404)
