@@ -209,8 +209,11 @@ def test_scoped_print(app, client, auth):
     assert client.get(f"/rujukan/{ref_id}/cetak").status_code == 404
 
 
-def test_fullest_letter_still_one_page(app, faskes):
-    """Every field at its maximum length, three long diagnoses, TACC, IGD call, border basis: still one A4 page."""
+def test_fullest_letter_holds_everything_on_the_pages_estimated(app, faskes):
+    """Long fields everywhere, three long diagnoses, TACC, IGD call, border basis: nothing is cut, the letter
+    runs onto the pages the estimate gave it."""
+    from blueprints.rujukan.printouts import LETTER_FLOOR_PT, letter_fit, letter_texts, reply_texts
+
     ref_id = _ros_ref(app)
     with app.app_context():
         ref = db.session.get(Referral, ref_id)
@@ -226,7 +229,7 @@ def test_fullest_letter_still_one_page(app, faskes):
             "condition",
             "note",
         ):
-            setattr(ref, name, "Keluhan panjang " * 200)
+            setattr(ref, name, "Keluhan panjang " * 60)
         ref.allergy, ref.escort = "a" * 200, "b" * 150
         ref.diag2_code, ref.diag2_name = "E11.9", "Type 2 diabetes mellitus without complications " * 4
         ref.diag3_code, ref.diag3_name = "I10", "Essential (primary) hypertension " * 6
@@ -241,8 +244,12 @@ def test_fullest_letter_still_one_page(app, faskes):
             "Disabilitas fisik; Pengguna kursi roda; Perlu juru bahasa isyarat; Perlu pendamping"
         )
         db.session.commit()
+        fit = letter_fit(letter_texts(ref) + reply_texts(ref), "A4")
     resp = faskes.get(f"/rujukan/{ref_id}/cetak?kertas=A4")
-    assert pdf_info(resp.data)[0] == 1 and len(resp.data) <= PDF_BUDGET
+    assert fit.size >= LETTER_FLOOR_PT and pdf_info(resp.data)[0] == fit.pages >= 2
+    assert len(resp.data) <= PDF_BUDGET
+    text = re.sub(r"\s+", " ", pdf_text(resp.data).replace("\u200b", ""))
+    assert text.count("Keluhan panjang") >= 10 * 60 and "r" * 300 in re.sub(r"\s", "", text)
 
 
 def test_consent_form_pdf(app, client, auth):
@@ -269,16 +276,16 @@ def test_consent_form_pdf(app, client, auth):
     assert client.get(f"/rujukan/{ref_id}/persetujuan").status_code == 404
 
 
-def test_clip_filter_breaks_long_words_and_truncates(app):
-    from blueprints.rujukan.views.printouts import clip
+def test_breakable_filter_keeps_text_whole_and_breaks_long_words(app):
+    from blueprints.rujukan.views.printouts import breakable, clip
 
-    assert clip("a" * 60).count("\u200b") == 2 and clip("a" * 60).replace("\u200b", "") == "a" * 60
-    assert clip("kata " * 100, 40).endswith("...") and len(clip("kata " * 100, 40)) <= 40
-    assert clip(None) == "" and clip("pendek") == "pendek"
+    assert breakable("a" * 60).count("\u200b") == 2 and breakable("a" * 60).replace("\u200b", "") == "a" * 60
+    assert breakable("kata " * 100) == "kata " * 100 and breakable(None) == ""
+    assert clip("kata " * 100, 40).endswith("...") and len(clip("kata " * 100, 40)) <= 40  # consent form only
     with app.test_request_context("/"):
         from flask import render_template_string
 
-        assert render_template_string("{{ x|clip(20) }}", x="<script>alert(1)</script>").startswith(
+        assert render_template_string("{{ x|breakable }}", x="<script>alert(1)</script>").startswith(
             "&lt;script&gt;"
         )
 

@@ -21,20 +21,36 @@ from ..access import require_sender, side_of
 from ..facilities import profile_of
 from ..lists import dasar_label
 from ..models import FacilityProfile, Patient, Referral
-from ..printouts import age_text, mark_for, paper_for, record_print
+from ..printouts import (
+    age_text,
+    answered,
+    letter_fit,
+    letter_texts,
+    mark_for,
+    paper_for,
+    record_print,
+    reply_texts,
+)
 from ..verification import verify_code
 
 _LONG_WORD = re.compile(r"(\S{28})(?=\S)")
 
 
+@bp.app_template_filter("breakable")
+def breakable(value) -> str:
+    """User text for a printout, whole, with a break opportunity (U+200B) in very long words: cheaper for
+    WeasyPrint than CSS overflow-wrap, and a 'word' of 200 letters cannot push the page wider."""
+    return _LONG_WORD.sub("\\1\u200b", "" if value is None else str(value))
+
+
 @bp.app_template_filter("clip")
 def clip(value, length: int | None = None) -> str:
-    """Truncate user text for the one-page letter and give very long words a break opportunity (U+200B):
-    cheaper for WeasyPrint than CSS overflow-wrap, and a 'word' of 200 letters cannot push the page wider."""
+    """``breakable``, cut to ``length`` characters. Only for fixed one-page forms (the consent form); the
+    letter prints every text whole (docs/rujukan.md §9.1)."""
     text = "" if value is None else str(value)
     if length is not None and len(text) > length:
         text = text[: max(length - 3, 0)].rsplit(" ", 1)[0] + "..."
-    return _LONG_WORD.sub("\\1\u200b", text)
+    return breakable(text)
 
 
 def qr_svg(url: str) -> Markup:
@@ -46,8 +62,11 @@ def qr_svg(url: str) -> Markup:
     return Markup(buf.getvalue().decode())
 
 
-def letter_context(ref: Referral, mark: str | None, profile: FacilityProfile | None = None) -> dict:
-    """``profile``: the issuing facility's directory entry (letterhead contacts), looked up when not given."""
+def letter_context(
+    ref: Referral, mark: str | None, profile: FacilityProfile | None = None, paper: str = "A4"
+) -> dict:
+    """``profile``: the issuing facility's directory entry (letterhead contacts), looked up when not given.
+    ``fit``: the body size and page count the letter's texts need on ``paper`` (printouts.letter_fit)."""
     profile = profile or profile_of(ref.origin_id)
     code = verify_code(ref.id) if ref.number else None
     verify_url = url_for("rujukan_verify.verify", code=code, _external=True) if code else None
@@ -63,6 +82,8 @@ def letter_context(ref: Referral, mark: str | None, profile: FacilityProfile | N
         qr=qr_svg(verify_url) if verify_url else None,
         age=age_text(ref.patient.birth_date, on),
         dasar=dasar_label(ref.dasar),
+        answered=answered(ref),
+        fit=letter_fit(letter_texts(ref) + reply_texts(ref), paper),
     )
 
 
@@ -104,7 +125,7 @@ def letter_pdf(ref_id: int):
     mark = mark_for(ref, sender, today_local())
     profile = profile_of(ref.origin_id)
     paper = paper_for(request.args.get("kertas", ""), profile)
-    context = letter_context(ref, mark, profile)
+    context = letter_context(ref, mark, profile, paper)
     data = render_pdf(
         "rujukan/pdf/letter.html", paper=paper, **context, **_machine_readable(ref, context["code"])
     )

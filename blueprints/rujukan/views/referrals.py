@@ -15,9 +15,11 @@ from .. import lists as L
 from .. import referrals as rf
 from ..access import require_facility
 from ..actions import record_action
+from ..facilities import profile_of
 from ..forms import ActionForm, EditReferralForm, NewReferralForm, ReferralForm
 from ..lifecycle import TRANSITIONS, duration_text
 from ..models import STATUS_LABELS, Patient, Referral
+from ..printouts import LETTER_FIELDS, draft_texts, fit_note, letter_fit, letter_texts, paper_for
 
 
 def _fill_choices(form: ReferralForm) -> None:
@@ -91,10 +93,40 @@ def _queries(searched) -> dict:
     }
 
 
+def _letter_fit(texts):
+    """How the letter prints with these texts (printouts.letter_fit), for the "second page" hint. A4 first:
+    only a letter too long for one A4 page looks up the facility's paper (one more query)."""
+    fit = letter_fit(texts)
+    if fit.continued and (paper := paper_for(None, profile_of(current_user.organisation_id))) != "A4":
+        fit = letter_fit(texts, paper)
+    return fit
+
+
+def _form_texts(form, patient, diag_names: dict) -> list:
+    values = {name: getattr(form, name).data for name in LETTER_FIELDS}
+    codes = {i: getattr(form, f"diag{i}").data for i in (1, 2, 3)}
+    return draft_texts(values, patient, [(codes[i], diag_names[i]) for i in (1, 2, 3) if codes[i]])
+
+
+@bp.route("/perkiraan-surat", methods=["POST"])
+def letter_estimate():
+    """htmx: the form's "second page" hint again after a field changed (the estimate of the no-JS round trip,
+    without the patient's address). Reads no record and writes nothing; without htmx there is nothing to show."""
+    require_facility()
+    if not wants_fragment():
+        return redirect(url_for("rujukan.index"))
+    values = {name: request.form.get(name, "")[:3000] for name in LETTER_FIELDS}
+    codes = [request.form.get(f"diag{i}", "")[:10] for i in (1, 2, 3)]
+    diagnoses = [(code, (icd.lookup(code) or ("", ""))[1]) for code in codes if code]
+    note = fit_note(_letter_fit(draft_texts(values, None, diagnoses)))
+    return render("rujukan/_letter_fit.html", "rujukan/_letter_fit.html", letter_note=note, live=True)
+
+
 def _render_form(form, ref, patient, status=200, errors=None, warnings=None, icd_results=None):
     for name, message in (errors or {}).items():
         getattr(form, name).errors = list(getattr(form, name).errors) + [message]
     icd_results = icd_results or {}
+    diag_names = {i: (icd.lookup(getattr(form, f"diag{i}").data) or ("", ""))[1] for i in (1, 2, 3)}
     return render(
         "rujukan/referral_form.html",
         status=status,
@@ -105,7 +137,8 @@ def _render_form(form, ref, patient, status=200, errors=None, warnings=None, icd
         warnings=warnings or [],
         icd_results=icd_results,
         queries=_queries(icd_results),
-        diag_names={i: (icd.lookup(getattr(form, f"diag{i}").data) or ("", ""))[1] for i in (1, 2, 3)},
+        diag_names=diag_names,
+        letter_note=fit_note(_letter_fit(_form_texts(form, patient, diag_names))),
     )
 
 
@@ -153,6 +186,8 @@ def _save(ref: Referral, patient: Patient, form, created: bool):
         )
     for w in result.warnings:
         flash(w, "warn")
+    if note := fit_note(_letter_fit(letter_texts(ref))):
+        flash(note, "warn")
     flash(f"Rujukan diterbitkan dengan nomor {ref.number}." if issue else "Draf rujukan disimpan.", "ok")
     return redirect(url_for("rujukan.detail", ref_id=ref.id))
 
@@ -211,6 +246,8 @@ def referral_issue(ref_id: int):
         )
     for w in result.warnings:
         flash(w, "warn")
+    if note := fit_note(_letter_fit(letter_texts(ref))):
+        flash(note, "warn")
     flash(f"Rujukan diterbitkan dengan nomor {ref.number}.", "ok")
     return redirect(url_for("rujukan.detail", ref_id=ref.id))
 
