@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from blueprints.core import audit
 from blueprints.core.extensions import db
 
+from .lists import STABILISASI
 from .models import FacilityProfile, Referral, ReferralPrint
 
 # Marks printed across a letter that is not a valid original, and the (at most 8-character) code the print log
@@ -138,7 +139,14 @@ def letter_texts(ref) -> list[str]:
     )
     diagnoses = "; ".join(f"{c} {n}" for c, n in ref.diagnoses)
     tacc = ref.tacc_reason if ref.tacc and ref.tacc != "tanpa" else ""
+    emergency = []
+    if getattr(ref, "jenis", "") == "igd":  # the banner (about two lines of body text) and the departure box
+        emergency = ["GAWAT DARURAT " * 4]
+        if getattr(ref, "stabilisation", None) or getattr(ref, "departed_at", None):
+            labels = "; ".join(STABILISASI.get(c, c) for c in ref.stabilisation_codes)
+            emergency.append("Saat berangkat 00.00: TD · N · RR · S · SpO2 · GCS · kesadaran " + labels)
     return [
+        *emergency,
         (ref.patient.address or "", 0.5) if ref.patient else "",
         ref.anamnesis,
         ref.physical_exam,

@@ -228,8 +228,9 @@ def test_another_facility_gets_404(app, client, auth):
     assert client.get(_url(patient_id)).status_code == 404
 
 
-def test_fullest_emergency_letter_still_one_page(app, faskes):
-    """Every checklist item, every departure sign, long texts at their maximum: still one A4 page."""
+def test_fullest_emergency_letter_holds_everything(app, faskes):
+    """Every checklist item, every departure sign, long texts: all printed (nothing cut), the banner on the
+    first page, as many pages as the letter's estimate says (the letter's own rule)."""
     data = emergency_data(
         app,
         stabilisation=list(STABILISASI),
@@ -243,7 +244,11 @@ def test_fullest_emergency_letter_still_one_page(app, faskes):
     ref_id = _new_ref_id(faskes.post(_url(_patient_id(app)), data=data))
     printed = faskes.get(f"/rujukan/{ref_id}/cetak?kertas=A4")
     text = subprocess.run(["pdftotext", "-", "-"], input=printed.data, capture_output=True, check=True).stdout
-    assert "Halaman 1 dari 1" in text.decode() and "Gula darah diperiksa" in text.decode()
+    text = text.decode()
+    pages = text.count("\f") or 1
+    assert "GAWAT DARURAT" in text.split("\f")[0] and "Gula darah diperiksa" in text
+    assert " ".join(text.split()).count("Keluhan panjang") == 180
+    assert " ".join(text.split()).count(f"dari {pages}") == pages and pages <= 2
 
 
 def test_igd_letter_from_the_full_form_is_same_day_with_its_call_on_the_timeline(app, faskes):
