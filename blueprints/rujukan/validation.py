@@ -11,6 +11,7 @@ from blueprints.core.timeutil import today_local
 
 from . import icd
 from .border import border_for
+from .facilities import is_offered
 from .lifecycle import REFUSED_MESSAGE, valid_until_for
 from .models import HealthWorker, Patient, Poli, Referral
 from .nonspecialist import is_nonspecialist, nonspecialist_codes
@@ -174,6 +175,8 @@ def _check_destination(c: _Check) -> None:
         c.errors["destination_id"] = "Pilih faskes tujuan dari direktori."
     elif c.destination is not None and c.destination.id == ref.origin_id:
         c.errors["destination_id"] = "Faskes tujuan tidak boleh faskes asal sendiri."
+    elif c.destination is not None and not is_offered(c.destination.id):
+        c.errors["destination_id"] = "Faskes tujuan sudah nonaktif di direktori. Pilih faskes tujuan lain."
     elif c.destination is None:
         c.warnings.append(
             "Faskes tujuan ditulis bebas, bukan dari direktori: penerima tidak dapat melihat "
