@@ -17,7 +17,9 @@ from . import lists as L
 from .models import FACILITY_TYPES, PROFESSIONS
 
 BP = Regexp(r"^\d{2,3}/\d{2,3}$", message="Tulis tekanan darah seperti 120/80.")
-PHONE = Regexp(r"^\+?[0-9][0-9 -]{6,24}$", message="Tulis nomor seperti 0812 3456 7890 atau +62 812 3456 7890.")
+PHONE = Regexp(
+    r"^\+?[0-9][0-9 -]{6,24}$", message="Tulis nomor seperti 0812 3456 7890 atau +62 812 3456 7890."
+)
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Alamat e-mail tidak sah, mis. igd@rsud.go.id.")
 HHMM = Regexp(r"^([01]\d|2[0-3])[:.][0-5]\d$", message="Tulis jam seperti 14:05.")
 
@@ -226,7 +228,11 @@ class FacilityForm(EditForm):
 
 
 # The directory form's "Tingkat": FKTP / FKTL, and tersier = an FKTL of level 3 (facilities.LEVELS).
-DIRECTORY_LEVELS = {"FKTP": "FKTP (tingkat pertama)", "FKTL": "FKTL (rujukan tingkat lanjut)", "tersier": "Tersier"}
+DIRECTORY_LEVELS = {
+    "FKTP": "FKTP (tingkat pertama)",
+    "FKTL": "FKTL (rujukan tingkat lanjut)",
+    "tersier": "Tersier",
+}
 PPK_CODE = Regexp(r"^[0-9A-Z]{8}$", message="Kode PPK BPJS: 8 huruf besar/angka, mis. 0302R001.")
 
 
@@ -238,7 +244,9 @@ class FacilityIdentityFields(Form):
     """What only Dinas Kesehatan sets: the facility's name, type, level, BPJS code and where it is."""
 
     name = StringField("Nama faskes", validators=[DataRequired(), Length(max=150)], filters=[_strip])
-    facility_type = SelectField("Jenis faskes", choices=L.choices(FACILITY_TYPES), validators=[DataRequired()])
+    facility_type = SelectField(
+        "Jenis faskes", choices=L.choices(FACILITY_TYPES), validators=[DataRequired()]
+    )
     level = SelectField("Tingkat", choices=L.choices(DIRECTORY_LEVELS), validators=[DataRequired()])
     facility_code = StringField("Kode PPK BPJS", validators=[Optional(), PPK_CODE], filters=[_upper])
     wilayah = SelectField(
@@ -246,7 +254,9 @@ class FacilityIdentityFields(Form):
         choices=L.C([("dalam", "Kabupaten sendiri"), ("luar", "Di luar Kabupaten Solok dan Sijunjung")]),
     )
     outside_area = StringField(
-        "Kota/kabupaten (untuk faskes di luar wilayah)", validators=[Optional(), Length(max=120)], filters=[_strip]
+        "Kota/kabupaten (untuk faskes di luar wilayah)",
+        validators=[Optional(), Length(max=120)],
+        filters=[_strip],
     )
 
 

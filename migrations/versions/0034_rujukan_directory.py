@@ -36,5 +36,12 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table("rujukan_facility", schema=None) as batch_op:
-        for name in ("deactivated_reason", "deactivated_at", "active", "outside_area", "tertiary", "facility_type"):
+        for name in (
+            "deactivated_reason",
+            "deactivated_at",
+            "active",
+            "outside_area",
+            "tertiary",
+            "facility_type",
+        ):
             batch_op.drop_column(name)

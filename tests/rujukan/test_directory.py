@@ -9,8 +9,8 @@ from blueprints.auth.models import Organisation
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
 from blueprints.rujukan.models import FacilityProfile, Poli, Referral
-from tests.rujukan.conftest import form_data, key, org, patient_named
 from tests.replay import form_key, logged_in
+from tests.rujukan.conftest import form_data, key, org, patient_named
 
 NEW = "/rujukan/faskes/baru"
 

@@ -177,9 +177,7 @@ def facility_off(org_id: int):
     form = FacilityOffForm()
     result = deactivate_facility(org, form)
     if result.stale:
-        return conflict_response(
-            form, org, back_url=url_for("rujukan.facility", org_id=org.id)
-        )
+        return conflict_response(form, org, back_url=url_for("rujukan.facility", org_id=org.id))
     if result.refusals:
         flash(result.error, "ok")
         return redirect(url_for("rujukan.facility", org_id=org.id))
