@@ -51,6 +51,16 @@ def is_offered(org_id: int) -> bool:
     )
 
 
+def is_tertiary(org: Organisation, codes) -> bool:
+    """A tertiary facility: its BPJS code is in ``codes`` (RUJUKAN_TERTIARY_FACILITY_CODES) or the directory
+    entry says "tersier"."""
+    if org.facility_code and org.facility_code in codes:
+        return True
+    return bool(
+        db.session.scalar(select(FacilityProfile.tertiary).where(FacilityProfile.organisation_id == org.id))
+    )
+
+
 def outside_ids():
     """The ids of destinations outside both regencies, as a subquery (a recap of the two regencies leaves
     them out: their ``regency_id`` names only the Dinkes that keeps them)."""

@@ -11,7 +11,7 @@ from blueprints.core.timeutil import today_local
 
 from . import icd
 from .border import border_for
-from .facilities import is_offered
+from .facilities import is_offered, is_tertiary
 from .lifecycle import REFUSED_MESSAGE, valid_until_for
 from .models import HealthWorker, Patient, Poli, Referral
 from .nonspecialist import is_nonspecialist, nonspecialist_codes
@@ -299,8 +299,8 @@ def _check_scope(c: _Check) -> None:
         c.origin is not None
         and destination is not None
         and c.origin.facility_level == "FKTP"
-        and destination.facility_code in tertiary
         and ref.jenis != "igd"
+        and is_tertiary(destination, tertiary)
     ):
         c.warnings.append(
             "Rujukan langsung FKTP ke faskes tersier hanya untuk diagnosis dan rencana yang sudah "

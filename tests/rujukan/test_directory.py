@@ -107,12 +107,20 @@ def test_dinkes_solok_adds_a_facility_and_an_outside_destination_both_offered(ap
     options = _destination_options(app, client)
     assert "RSUP M. Djamil Padang · FKTL tersier · Kota Padang (luar wilayah)" in options
     assert "Klinik Pratama Sehat Arosuka · FKTP · Solok" in options
-    # a referral to the outside destination saves
+    # an issued letter to the outside destination, with the direct FKTP-to-tertiary warning
+    with app.app_context():
+        db.session.add(Poli(organisation_id=djamil.id, name="Jantung", schedule="Senin 08.00"))
+        db.session.commit()
+        poli_id = db.session.scalar(select(Poli.id).where(Poli.organisation_id == djamil.id))
     resp = client.post(
         f"/rujukan/pasien/{_patient_id(app)}/rujukan/baru",
-        data=form_data(app, destination_id=str(djamil.id), poli_id="0"),
+        data=form_data(app, destination_id=str(djamil.id), poli_id=str(poli_id), terbitkan="1"),
+        follow_redirects=True,
     )
-    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
+    assert (
+        resp.status_code == 200 and "diterbitkan dengan nomor" in resp.text and "faskes tersier" in resp.text
+    )
+    assert "RSUP M. Djamil Padang" in resp.text
 
 
 def _patient_id(app) -> int:

@@ -110,7 +110,9 @@ def facility_edit(org_id: int):
     if not may_edit_facility(org):
         abort(404)
     profile = profile_of(org.id)
-    form_cls = FacilityEditByDinkesForm if is_dinkes(current_user) else FacilityForm
+    # Dinkes's page shows the identity fields too; a post without them (the contacts-only form) edits contacts
+    identity = is_dinkes(current_user) and (request.method == "GET" or "name" in request.form)
+    form_cls = FacilityEditByDinkesForm if identity else FacilityForm
     form = form_cls(obj=profile or FacilityProfile(organisation_id=org.id, paper="A4"))
     if request.method == "GET":
         form.phone.data, form.address.data, form.version.data = org.phone, org.address, org.version
