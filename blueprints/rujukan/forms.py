@@ -236,6 +236,9 @@ DIRECTORY_LEVELS = {
 PPK_CODE = Regexp(r"^[0-9A-Z]{8}$", message="Kode PPK BPJS: 8 huruf besar/angka, mis. 0302R001.")
 
 
+OUTSIDE_LABEL = "Di luar Kabupaten Solok dan Sijunjung"
+
+
 def _upper(value):
     return value.strip().upper() if isinstance(value, str) else value
 
@@ -251,7 +254,7 @@ class FacilityIdentityFields(Form):
     facility_code = StringField("Kode PPK BPJS", validators=[Optional(), PPK_CODE], filters=[_upper])
     wilayah = SelectField(
         "Wilayah",
-        choices=L.C([("dalam", "Kabupaten sendiri"), ("luar", "Di luar Kabupaten Solok dan Sijunjung")]),
+        choices=L.C([("dalam", "Kabupaten sendiri"), ("luar", OUTSIDE_LABEL)]),
     )
     outside_area = StringField(
         "Kota/kabupaten (untuk faskes di luar wilayah)",

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from blueprints.auth.models import Organisation
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
+from blueprints.core.timeutil import to_local
 from blueprints.rujukan.models import FacilityProfile, Poli, Referral
 from tests.replay import form_key, logged_in
 from tests.rujukan.conftest import form_data, key, org, patient_named
@@ -67,7 +68,11 @@ def test_dinkes_solok_adds_a_facility_and_an_outside_destination_both_offered(ap
     auth.login("dinkes.solok")
     assert "Tambah faskes" in client.get("/rujukan/faskes").get_data(as_text=True)
     page = client.get(NEW)
-    assert page.status_code == 200 and 'name="submission_key"' in page.get_data(as_text=True)
+    assert (
+        page.status_code == 200
+        and 'name="submission_key"' in page.text
+        and ">Kabupaten Solok</option>" in page.text
+    )
     assert client.post(NEW, data=_entry()).status_code == 302
     resp = client.post(NEW, data=_entry(**DJAMIL))
     assert resp.status_code == 302
@@ -276,3 +281,24 @@ def test_deactivate_hides_from_destinations_but_old_letters_keep_the_name(app, c
         r"RSUD Sijunjung \(demo\)</a>\s*<small class=\"muted\">\(nonaktif\)",
         client.get("/rujukan/faskes?q=sijunjung").get_data(as_text=True),
     )
+
+
+def test_recap_of_the_two_regencies_leaves_outside_destinations_out(app, client, auth):
+    """An outside destination is kept by one Dinkes (its regency_id) but serves neither regency's recap."""
+    auth.login("dinkes.sijunjung")
+    client.post(NEW, data=_entry(**DJAMIL))
+    djamil = _org_named(app, "RSUP M. Djamil Padang")
+    with app.app_context():
+        arrived = db.session.scalars(
+            select(Referral)
+            .where(Referral.destination_id == org("rsud").id, Referral.arrived_at.is_not(None))
+            .order_by(Referral.arrived_at.desc(), Referral.id.desc())
+        ).first()
+        number, local = arrived.number, to_local(arrived.arrived_at)
+        month = f"{local.year}-{local.month:02d}"
+    query = {"bulan": month, "asal": "13.02", "layanan": "13.03"}
+    assert number in client.get("/rujukan/rekap", query_string=query).text
+    with app.app_context():  # the same letter, had it gone to Padang
+        db.session.get(Referral, arrived.id).destination_id = djamil.id
+        db.session.commit()
+    assert number not in client.get("/rujukan/rekap", query_string=query).text

@@ -10,6 +10,7 @@ from blueprints.core.render import render
 from blueprints.core.versioning import conflict_response
 
 from .. import bp
+from .. import lists as L
 from ..access import is_dinkes, may_edit_facility, require_dinkes
 from ..facilities import (
     active_items,
@@ -28,6 +29,7 @@ from ..facilities import (
     save_facility,
 )
 from ..forms import (
+    OUTSIDE_LABEL,
     FacilityCreateForm,
     FacilityEditByDinkesForm,
     FacilityForm,
@@ -58,12 +60,18 @@ def facilities():
     )
 
 
+def _own_region(form):
+    """The "Wilayah" choice names the Dinkes's own regency."""
+    form.wilayah.choices = L.C([("dalam", current_user.regency.name), ("luar", OUTSIDE_LABEL)])
+    return form
+
+
 @bp.route("/faskes/baru", methods=["GET", "POST"])
 @audit.not_sensitive
 def facility_new():
     """Dinas Kesehatan adds a facility of its regency, or a destination outside both regencies."""
     require_dinkes()
-    form = FacilityCreateForm()
+    form = _own_region(FacilityCreateForm())
     if request.method == "GET":
         return render("rujukan/facility_new.html", form=form)
     result = create_facility(form, current_user)
@@ -114,6 +122,8 @@ def facility_edit(org_id: int):
     identity = is_dinkes(current_user) and (request.method == "GET" or "name" in request.form)
     form_cls = FacilityEditByDinkesForm if identity else FacilityForm
     form = form_cls(obj=profile or FacilityProfile(organisation_id=org.id, paper="A4"))
+    if identity:
+        _own_region(form)
     if request.method == "GET":
         form.phone.data, form.address.data, form.version.data = org.phone, org.address, org.version
         if form_cls is FacilityEditByDinkesForm:
