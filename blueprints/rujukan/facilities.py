@@ -235,6 +235,20 @@ def deactivate_facility(org: Organisation, form) -> Outcome:
     return Outcome(record=org)
 
 
+def reactivate_facility(org: Organisation, form) -> Outcome:
+    """Offer a deactivated facility as a destination again (a deactivation by mistake, a reopened hospital)."""
+    if is_stale(org, form.version.data):
+        return Outcome(stale=True)
+    profile = profile_of(org.id)
+    if profile is None or profile.active:
+        return Outcome(refusals=["Faskes ini sudah aktif."])
+    profile.active, profile.deactivated_at, profile.deactivated_reason = True, None, None
+    flag_modified(org, "name")
+    audit.record("update", "rujukan_faskes", org.id, f"mengaktifkan kembali faskes #{org.id} di direktori")
+    db.session.commit()
+    return Outcome(record=org)
+
+
 def save_facility(org: Organisation, form, user) -> Outcome:
     """Save the directory entry. The organisation row carries the entry's version: every save updates it, so
     two clerks saving the same entry conflict whichever of its fields they change."""

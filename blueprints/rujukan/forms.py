@@ -283,6 +283,10 @@ class FacilityOffForm(EditForm):
     )
 
 
+class FacilityOnForm(EditForm):
+    """Reactivation: only the version."""
+
+
 class PoliForm(CreateForm):
     name = StringField("Nama poli", validators=[DataRequired(), Length(max=100)], filters=[_strip])
     schedule = StringField("Jadwal praktek", validators=[Optional(), Length(max=200)], filters=[_strip])

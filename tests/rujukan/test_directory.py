@@ -302,3 +302,24 @@ def test_recap_of_the_two_regencies_leaves_outside_destinations_out(app, client,
         db.session.get(Referral, arrived.id).destination_id = djamil.id
         db.session.commit()
     assert number not in client.get("/rujukan/rekap", query_string=query).text
+
+
+def test_reactivation_offers_the_facility_again(app, client, auth):
+    rsud = _org_named(app, "RSUD Sijunjung (demo)")
+    auth.login("dinkes.sijunjung")
+    off = {"reason": "Salah pilih faskes", "version": str(rsud.version)}
+    assert client.post(f"/rujukan/faskes/{rsud.id}/nonaktifkan", data=off).status_code == 302
+    page = client.get(f"/rujukan/faskes/{rsud.id}").text
+    assert "Aktifkan kembali" in page and "Alasan penonaktifan" not in page
+    version = _org_named(app, "RSUD Sijunjung (demo)").version
+    assert (
+        client.post(f"/rujukan/faskes/{rsud.id}/aktifkan", data={"version": str(rsud.version)}).status_code
+        == 409
+    )
+    assert (
+        client.post(f"/rujukan/faskes/{rsud.id}/aktifkan", data={"version": str(version)}).status_code == 302
+    )
+    assert "Nonaktif sejak" not in client.get(f"/rujukan/faskes/{rsud.id}").text
+    auth.logout()
+    auth.login("faskes.solok")
+    assert "RSUD Sijunjung (demo)" in _destination_options(app, client)

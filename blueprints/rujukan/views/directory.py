@@ -26,6 +26,7 @@ from ..facilities import (
     level_label,
     place_of,
     profile_of,
+    reactivate_facility,
     save_facility,
 )
 from ..forms import (
@@ -34,6 +35,7 @@ from ..forms import (
     FacilityEditByDinkesForm,
     FacilityForm,
     FacilityOffForm,
+    FacilityOnForm,
     NakesForm,
     PoliForm,
     search_text,
@@ -89,6 +91,10 @@ def _facility_page(org: Organisation, status: int = 200, poli_form=None, nakes_f
     if off_form is None and dinkes_edit:
         off_form = FacilityOffForm(formdata=None)
         off_form.version.data = org.version
+    on_form = None
+    if dinkes_edit and profile is not None and not profile.active:
+        on_form = FacilityOnForm(formdata=None)
+        on_form.version.data = org.version
     return render(
         "rujukan/facility.html",
         status=status,
@@ -102,6 +108,7 @@ def _facility_page(org: Organisation, status: int = 200, poli_form=None, nakes_f
         poli_form=poli_form or PoliForm(prefix="poli"),
         nakes_form=nakes_form or NakesForm(prefix="nakes"),
         off_form=off_form if dinkes_edit and (profile is None or profile.active) else None,
+        on_form=on_form,
     )
 
 
@@ -196,4 +203,18 @@ def facility_off(org_id: int):
     if result.record is None:
         return _facility_page(org, status=FORM_INVALID, off_form=form)
     flash("Faskes dinonaktifkan: tidak lagi ditawarkan sebagai tujuan rujukan.", "ok")
+    return redirect(url_for("rujukan.facility", org_id=org.id))
+
+
+@bp.route("/faskes/<int:org_id>/aktifkan", methods=["POST"])
+def facility_on(org_id: int):
+    """Dinas Kesehatan offers a deactivated facility as a destination again."""
+    org = facility_or_404(org_id)
+    if not (is_dinkes(current_user) and may_edit_facility(org)):
+        abort(404)
+    form = FacilityOnForm()
+    result = reactivate_facility(org, form)
+    if result.stale:
+        return conflict_response(form, org, back_url=url_for("rujukan.facility", org_id=org.id))
+    flash(result.error or "Faskes aktif kembali sebagai tujuan rujukan.", "ok")
     return redirect(url_for("rujukan.facility", org_id=org.id))
