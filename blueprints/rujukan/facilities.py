@@ -19,6 +19,7 @@ from blueprints.core.pagination import paginate
 from blueprints.core.timeutil import utcnow
 from blueprints.core.versioning import is_stale
 
+from .forms import PPK_CODE, PPK_CODE_MESSAGE
 from .models import FacilityProfile, HealthWorker, Poli
 
 PROFILE_FIELDS = ("whatsapp", "email", "ambulance", "travel_note", "capacity_note", "bpjs_office")
@@ -137,7 +138,8 @@ def facility_values(org: Organisation, profile: FacilityProfile | None) -> dict:
 def identity_values(org: Organisation, profile: FacilityProfile | None) -> dict:
     return {
         "name": org.name,
-        "facility_type": profile.facility_type if profile else None,
+        "facility_type": (profile.facility_type if profile else None)
+        or ("puskesmas" if org.kind == "puskesmas" else None),
         "level": "tersier" if profile and profile.tertiary else org.facility_level,
         "facility_code": org.facility_code,
         "wilayah": "luar" if profile and profile.outside_area else "dalam",
@@ -145,9 +147,13 @@ def identity_values(org: Organisation, profile: FacilityProfile | None) -> dict:
     }
 
 
-def _identity_rules(form) -> dict:
-    """The rules across the identity fields: the type fits the level, an outside entry names its city."""
+def _identity_rules(form, current_code: str | None = None) -> dict:
+    """The rules across the identity fields: the type fits the level, an outside entry names its city, a new or
+    changed BPJS code has the PPK format."""
     errors = {}
+    code = form.facility_code.data
+    if code and code != current_code and not PPK_CODE.match(code):
+        errors["facility_code"] = PPK_CODE_MESSAGE
     ftype, level = form.facility_type.data, form.level.data
     if ftype == "puskesmas" and level in ("FKTL", "tersier"):
         errors["level"] = "Puskesmas adalah FKTP."
@@ -256,7 +262,7 @@ def save_facility(org: Organisation, form, user) -> Outcome:
         return Outcome(stale=True)
     dinkes_form = hasattr(form, "facility_type")
     valid = form.validate()
-    errors = _identity_rules(form) if dinkes_form else {}
+    errors = _identity_rules(form, org.facility_code) if dinkes_form else {}
     if valid and dinkes_form and not errors:
         errors = _duplicates(form, org.id)
     if not valid or errors:

@@ -1,4 +1,5 @@
 import math
+import re
 
 from wtforms import BooleanField, DateField, FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
@@ -233,7 +234,10 @@ DIRECTORY_LEVELS = {
     "FKTL": "FKTL (rujukan tingkat lanjut)",
     "tersier": "Tersier",
 }
-PPK_CODE = Regexp(r"^[0-9A-Z]{8}$", message="Kode PPK BPJS: 8 huruf besar/angka, mis. 0302R001.")
+# The BPJS PPK code's format (checked by facilities._identity_rules on a new or changed code, so the demo's
+# placeholder codes stay saveable).
+PPK_CODE = re.compile(r"^[0-9A-Z]{8}$")
+PPK_CODE_MESSAGE = "Kode PPK BPJS: 8 huruf besar/angka, mis. 0302R001."
 
 
 OUTSIDE_LABEL = "Di luar Kabupaten Solok dan Sijunjung"
@@ -251,7 +255,7 @@ class FacilityIdentityFields(Form):
         "Jenis faskes", choices=L.choices(FACILITY_TYPES), validators=[DataRequired()]
     )
     level = SelectField("Tingkat", choices=L.choices(DIRECTORY_LEVELS), validators=[DataRequired()])
-    facility_code = StringField("Kode PPK BPJS", validators=[Optional(), PPK_CODE], filters=[_upper])
+    facility_code = StringField("Kode PPK BPJS", validators=[Optional(), Length(max=20)], filters=[_upper])
     wilayah = SelectField(
         "Wilayah",
         choices=L.C([("dalam", "Kabupaten sendiri"), ("luar", OUTSIDE_LABEL)]),

@@ -323,3 +323,24 @@ def test_reactivation_offers_the_facility_again(app, client, auth):
     auth.logout()
     auth.login("faskes.solok")
     assert "RSUD Sijunjung (demo)" in _destination_options(app, client)
+
+
+def test_dinkes_saves_a_demo_entry_keeping_its_placeholder_code(app, client, auth):
+    rsud = _org_named(app, "RSUD Sijunjung (demo)")
+    auth.login("dinkes.sijunjung")
+    form = client.get(f"/rujukan/faskes/{rsud.id}/ubah").text
+    assert 'value="DEMO-0303-RS"' in form
+    data = {
+        "name": rsud.name,
+        "facility_type": "rsud",
+        "level": "FKTL",
+        "facility_code": "DEMO-0303-RS",
+        "wilayah": "dalam",
+        "outside_area": "",
+        "paper": "A4",
+        "version": str(rsud.version),
+    }
+    assert client.post(f"/rujukan/faskes/{rsud.id}/ubah", data=data).status_code == 302
+    data.update(facility_code="DEMO-9", version=str(_org_named(app, rsud.name).version))
+    resp = client.post(f"/rujukan/faskes/{rsud.id}/ubah", data=data)
+    assert resp.status_code == 422 and "Kode PPK BPJS: 8 huruf besar/angka" in resp.text
