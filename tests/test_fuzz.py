@@ -208,7 +208,21 @@ def _seed(app) -> dict[str, list[str]]:
             documents = [f"/sidilan/orang/{person.id}/dokumen"] + [
                 f"/sidilan/dokumen/{doc}{tail}" for tail in ("", "/kecil", "/unduh")
             ]
+        # a deactivated facility (its "Aktifkan kembali" form) of the Sijunjung Dinkes's directory
+        from blueprints.auth.models import Organisation
+        from blueprints.rujukan.models import FacilityProfile
+
+        off = db.session.scalar(
+            select(Organisation).where(Organisation.name == "Puskesmas Tanjung Gadang (demo)")
+        )
+        profile = db.session.scalar(select(FacilityProfile).where(FacilityProfile.organisation_id == off.id))
+        if profile is None:
+            profile = FacilityProfile(organisation_id=off.id, paper="A4")
+            db.session.add(profile)
+        profile.active, profile.deactivated_reason = False, "Uji jelajah"
+        db.session.commit()
         return {
+            "dinkes.sijunjung": [f"/rujukan/faskes/{off.id}"],
             "kerjasama.solok": [f"/pks/{signed.id}/pelaksanaan"],
             "faskes.solok": pages,
             "operator.solok": documents,

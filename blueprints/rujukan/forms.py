@@ -1,4 +1,5 @@
 import math
+import re
 
 from wtforms import (
     BooleanField,
@@ -24,9 +25,13 @@ from blueprints.core.forms import (
 )
 
 from . import lists as L
-from .models import PROFESSIONS
+from .models import FACILITY_TYPES, PROFESSIONS
 
 BP = Regexp(r"^\d{2,3}/\d{2,3}$", message="Tulis tekanan darah seperti 120/80.")
+PHONE = Regexp(
+    r"^\+?[0-9][0-9 -]{6,24}$", message="Tulis nomor seperti 0812 3456 7890 atau +62 812 3456 7890."
+)
+EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Alamat e-mail tidak sah, mis. igd@rsud.go.id.")
 HHMM = Regexp(r"^([01]\d|2[0-3])[:.][0-5]\d$", message="Tulis jam seperti 14:05.")
 
 
@@ -277,8 +282,8 @@ class FacilityForm(EditForm):
     """Posts the organisation's version: every directory save updates that row (see facilities.save_facility)."""
 
     phone = StringField("Telepon", validators=[Optional(), Length(max=30)], filters=[_strip])
-    whatsapp = StringField("WhatsApp", validators=[Optional(), Length(max=30)], filters=[_strip])
-    email = StringField("E-mail", validators=[Optional(), Length(max=120)], filters=[_strip])
+    whatsapp = StringField("WhatsApp", validators=[Optional(), Length(max=30), PHONE], filters=[_strip])
+    email = StringField("E-mail", validators=[Optional(), Length(max=120), EMAIL], filters=[_strip])
     address = StringField("Alamat", validators=[Optional(), Length(max=250)], filters=[_strip])
     ambulance = StringField("Kontak ambulans", validators=[Optional(), Length(max=120)], filters=[_strip])
     travel_note = TextAreaField(
@@ -292,6 +297,69 @@ class FacilityForm(EditForm):
     )
     paper = SelectField("Ukuran kertas surat", choices=L.C([("A4", "A4"), ("F4", "F4 (215 × 330 mm)")]))
     bpjs_office = StringField("Kantor cabang BPJS", validators=[Optional(), Length(max=80)], filters=[_strip])
+
+
+# The directory form's "Tingkat": FKTP / FKTL, and tersier = an FKTL of level 3 (facilities.LEVELS).
+DIRECTORY_LEVELS = {
+    "FKTP": "FKTP (tingkat pertama)",
+    "FKTL": "FKTL (rujukan tingkat lanjut)",
+    "tersier": "Tersier",
+}
+# The BPJS PPK code's format (checked by facilities._identity_rules on a new or changed code, so the demo's
+# placeholder codes stay saveable).
+PPK_CODE = re.compile(r"^[0-9A-Z]{8}$")
+PPK_CODE_MESSAGE = "Kode PPK BPJS: 8 huruf besar/angka, mis. 0302R001."
+
+
+OUTSIDE_LABEL = "Di luar Kabupaten Solok dan Sijunjung"
+
+
+def _upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class FacilityIdentityFields(Form):
+    """What only Dinas Kesehatan sets: the facility's name, type, level, BPJS code and where it is."""
+
+    name = StringField("Nama faskes", validators=[DataRequired(), Length(max=150)], filters=[_strip])
+    facility_type = SelectField(
+        "Jenis faskes", choices=L.choices(FACILITY_TYPES), validators=[DataRequired()]
+    )
+    level = SelectField("Tingkat", choices=L.choices(DIRECTORY_LEVELS), validators=[DataRequired()])
+    facility_code = StringField("Kode PPK BPJS", validators=[Optional(), Length(max=20)], filters=[_upper])
+    wilayah = SelectField(
+        "Wilayah",
+        choices=L.C([("dalam", "Kabupaten sendiri"), ("luar", OUTSIDE_LABEL)]),
+    )
+    outside_area = StringField(
+        "Kota/kabupaten (untuk faskes di luar wilayah)",
+        validators=[Optional(), Length(max=120)],
+        filters=[_strip],
+    )
+
+
+class FacilityEditByDinkesForm(FacilityForm, FacilityIdentityFields):
+    """The directory entry as Dinas Kesehatan edits it: identity and contacts together."""
+
+
+class FacilityCreateForm(CreateForm, FacilityIdentityFields):
+    phone = FacilityForm.phone
+    whatsapp = FacilityForm.whatsapp
+    email = FacilityForm.email
+    address = FacilityForm.address
+    ambulance = FacilityForm.ambulance
+    capacity_note = FacilityForm.capacity_note
+    bpjs_office = FacilityForm.bpjs_office
+
+
+class FacilityOffForm(EditForm):
+    reason = StringField(
+        "Alasan penonaktifan", validators=[DataRequired(), Length(min=5, max=300)], filters=[_strip]
+    )
+
+
+class FacilityOnForm(EditForm):
+    """Reactivation: only the version."""
 
 
 class PoliForm(CreateForm):

@@ -12,6 +12,7 @@ from blueprints.core.extensions import db
 from blueprints.core.timeutil import WIB, today_local, utcnow
 
 from .access import side_of
+from .facilities import is_offered
 from .models import EXPIRABLE, STATUS_LABELS, Referral, ReferralEvent
 from .numbering import format_number, next_seq
 from .settings import setting
@@ -170,7 +171,12 @@ def log_event(
 def redirect_target(ref: Referral, target_id: int | None) -> Organisation:
     """The facility a receiver redirects to: from the directory, neither the origin nor the destination."""
     target = db.session.get(Organisation, target_id) if target_id else None
-    if target is None or target.facility_level is None or target.id in (ref.origin_id, ref.destination_id):
+    if (
+        target is None
+        or target.facility_level is None
+        or target.id in (ref.origin_id, ref.destination_id)
+        or not is_offered(target.id)
+    ):
         raise TransitionError("Pilih faskes tujuan pengalihan dari direktori.", field="redirect_to_id")
     return target
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     event,
     false,
     or_,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -44,8 +45,30 @@ class FacilityProfile(Versioned, db.Model):
     capacity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     paper: Mapped[str] = mapped_column(String(2), default="A4")  # A4 / F4
     bpjs_office: Mapped[str | None] = mapped_column(String(80))
+    # What the directory screen adds (issue 14 part 6): the facility's type beyond puskesmas/RS, a tertiary flag
+    # (an FKTL of level 3), the city/regency of a destination outside Solok and Sijunjung (the organisation's
+    # own regency_id is then the Dinkes that keeps the entry), and deactivation without deleting history.
+    facility_type: Mapped[str | None] = mapped_column(String(20))  # FACILITY_TYPES
+    tertiary: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    outside_area: Mapped[str | None] = mapped_column(String(120))  # "Kota Padang"; None = its regency
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deactivated_reason: Mapped[str | None] = mapped_column(String(300))
 
     organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def type_label(self) -> str | None:
+        return FACILITY_TYPES.get(self.facility_type) if self.facility_type else None
+
+
+FACILITY_TYPES = {
+    "puskesmas": "Puskesmas",
+    "klinik": "Klinik",
+    "rs": "Rumah sakit",
+    "rsud": "RSUD",
+    "rsup": "RSUP",
+}
 
 
 class Poli(Versioned, db.Model):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import abort, url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from blueprints.auth.models import Organisation
@@ -21,9 +21,18 @@ from blueprints.core.versioning import is_stale
 from . import lifecycle
 from .access import require_sender, side_of
 from .border import apply_border, suggested_basis
-from .facilities import profile_of
+from .facilities import level_label, offered, place_of, profile_of
 from .lifecycle import COPYABLE, TransitionError
-from .models import EXPIRABLE, STATUS_LABELS, HealthWorker, Patient, Poli, Referral, ReferralEvent
+from .models import (
+    EXPIRABLE,
+    STATUS_LABELS,
+    FacilityProfile,
+    HealthWorker,
+    Patient,
+    Poli,
+    Referral,
+    ReferralEvent,
+)
 from .outcome import refusal
 from .search import referral_condition
 from .validation import check, save_draft
@@ -79,14 +88,25 @@ def letter_list(inbox: bool, user, status: str, q: str, args):
 
 
 def destination_choices(user) -> list[tuple[int, str]]:
-    """Every facility of the directory but the user's own, by regency, level and name."""
-    orgs = db.session.scalars(
-        select(Organisation)
-        .where(Organisation.facility_level.is_not(None), Organisation.id != user.organisation_id)
+    """Every active facility of the directory but the user's own, by regency, level and name; destinations
+    outside both regencies last, named with their city."""
+    rows = db.session.execute(
+        select(Organisation, FacilityProfile)
+        .outerjoin(FacilityProfile, FacilityProfile.organisation_id == Organisation.id)
+        .where(
+            Organisation.facility_level.is_not(None),
+            Organisation.id != user.organisation_id,
+            or_(FacilityProfile.id.is_(None), FacilityProfile.active.is_(True)),
+        )
         .options(joinedload(Organisation.regency))
-        .order_by(Organisation.regency_id, Organisation.facility_level, Organisation.name)
+        .order_by(
+            FacilityProfile.outside_area.is_not(None),
+            Organisation.regency_id,
+            Organisation.facility_level,
+            Organisation.name,
+        )
     )
-    return [(o.id, f"{o.name} · {o.facility_level} · {o.regency.short_name}") for o in orgs]
+    return [(o.id, f"{o.name} · {level_label(o, p)} · {place_of(o, p)}") for o, p in rows]
 
 
 def poli_choices(destination_id: int | None) -> list[tuple[int, str]]:
@@ -94,7 +114,7 @@ def poli_choices(destination_id: int | None) -> list[tuple[int, str]]:
     stmt = (
         select(Poli.id, Poli.name, Poli.schedule, Organisation.name)
         .join(Organisation, Organisation.id == Poli.organisation_id)
-        .where(Poli.active.is_(True))
+        .where(Poli.active.is_(True), offered())
         .order_by(Organisation.name, Poli.name, Poli.id)
     )
     if destination_id:
@@ -408,6 +428,7 @@ def detail(ref_id: int, user) -> Detail:
             .where(
                 Organisation.facility_level.is_not(None),
                 Organisation.id.not_in([ref.origin_id, ref.destination_id or 0]),
+                offered(),
             )
             .order_by(Organisation.name)
         ).all()

@@ -16,6 +16,7 @@ from blueprints.core.timeutil import local_day_bounds, to_local, today_local
 from blueprints.wilayah.models import Jorong, Wilayah
 
 from . import icd
+from .facilities import outside_ids
 from .lists import DASAR, JENIS, KATEGORI, KEPESERTAAN, PAYER
 from .models import STATUS_LABELS, Patient, Referral, effective_status
 from .planner import unindexed
@@ -91,6 +92,7 @@ def _services(home: Regency, served: Regency, start: date, end: date):
         .where(
             *_base(home, start, end),
             unindexed(fac.regency_id) == served.id,
+            fac.id.not_in(outside_ids()),
             unindexed(Referral.status).in_(ARRIVED),
             Referral.arrived_at >= since,
             Referral.arrived_at < until,
@@ -129,6 +131,7 @@ def recap_summary(y: int, m: int, home: Regency, served: Regency, open_first: in
         .where(
             *_base(home, start, end),
             unindexed(dest.regency_id) == served.id,
+            dest.id.not_in(outside_ids()),
             unindexed(Referral.status).in_(OPEN),
             Referral.issued_on >= start,
         )

@@ -11,6 +11,7 @@ from blueprints.core.timeutil import WIB, from_local, today_local
 
 from . import icd
 from .border import border_for
+from .facilities import is_offered, is_tertiary
 from .lifecycle import REFUSED_MESSAGE, valid_until_for
 from .models import HealthWorker, Patient, Poli, Referral
 from .nonspecialist import is_nonspecialist, nonspecialist_codes
@@ -187,6 +188,8 @@ def _check_destination(c: _Check) -> None:
         c.errors["destination_id"] = "Pilih faskes tujuan dari direktori."
     elif c.destination is not None and c.destination.id == ref.origin_id:
         c.errors["destination_id"] = "Faskes tujuan tidak boleh faskes asal sendiri."
+    elif c.destination is not None and not is_offered(c.destination.id):
+        c.errors["destination_id"] = "Faskes tujuan sudah nonaktif di direktori. Pilih faskes tujuan lain."
     elif c.destination is None:
         c.warnings.append(
             "Faskes tujuan ditulis bebas, bukan dari direktori: penerima tidak dapat melihat "
@@ -311,8 +314,8 @@ def _check_scope(c: _Check) -> None:
         c.origin is not None
         and destination is not None
         and c.origin.facility_level == "FKTP"
-        and destination.facility_code in tertiary
         and ref.jenis != "igd"
+        and is_tertiary(destination, tertiary)
     ):
         c.warnings.append(
             "Rujukan langsung FKTP ke faskes tersier hanya untuk diagnosis dan rencana yang sudah "
