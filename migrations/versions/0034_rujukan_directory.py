@@ -1,7 +1,7 @@
 """rujukan directory grows: facility type, tertiary flag, outside destinations, deactivation
 
 Revision ID: 0034_rujukan_directory
-Revises: 0025_sidilan_verifikator_nagari
+Revises: 0036_pks_slip_void
 Create Date: 2026-12-02 14:45:00
 
 - rujukan_facility.facility_type: puskesmas / klinik / rs / rsud / rsup (the organisation's kind stays coarse).
@@ -19,7 +19,7 @@ from blueprints.core.timeutil import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "0034_rujukan_directory"
-down_revision = "0025_sidilan_verifikator_nagari"
+down_revision = "0036_pks_slip_void"
 branch_labels = None
 depends_on = None
 
