@@ -177,6 +177,7 @@ class StageForm(Form):
     to = SelectField("Pindah ke tahap", choices=[], validators=[DataRequired("Pilih tahap.")])
     dari = HiddenField()  # the stage the page showed: a move from a stage the agreement has left is stale
     reason = TextAreaField("Alasan / keterangan", validators=[Optional(), _len(2000)])
+    tanggal = DateField("Tanggal terjadinya (kosong = hari ini)", validators=[Optional()])
 
 
 class SignForm(Form):

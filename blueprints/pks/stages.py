@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.fmt import tanggal
 from blueprints.core.forms import CONTROL_CHARS
 from blueprints.core.outcome import Outcome
 from blueprints.core.scope import scoped
@@ -101,24 +102,40 @@ def check_transition(a: Agreement, to: str, reason: str = "") -> Outcome:
     return out
 
 
-def transition(a: Agreement, to: str, reason: str, user, today: date) -> Outcome:
-    """Move ``a`` to stage ``to`` if the machine and the rules allow it; log who, when and why."""
+def move_date_error(a: Agreement, on: date | None, today: date) -> str | None:
+    """A move recorded after the fact takes the day it happened: never in the future, never before the day the
+    current stage began."""
+    if on is None:
+        return None
+    if on > today:
+        return "Tanggal tidak boleh setelah hari ini."
+    if a.tahap_sejak and on < a.tahap_sejak:
+        return f"Tanggal tidak boleh sebelum tahap {a.tahap_label} dimulai ({tanggal(a.tahap_sejak)})."
+    return None
+
+
+def transition(a: Agreement, to: str, reason: str, user, today: date, on: date | None = None) -> Outcome:
+    """Move ``a`` to stage ``to`` if the machine and the rules allow it; log who, when and why. ``on``: the day
+    the move happened when it is recorded later (default today)."""
     reason = (reason or "").strip()[:2000]
     out = check_transition(a, to, reason)
+    if message := move_date_error(a, on, today):
+        out.errors["tanggal"] = message
     if not out.ok:
         return out
+    day = on or today
     old = a.tahap
     a.tahap = to
-    a.tahap_sejak = today
+    a.tahap_sejak = day
     if to == "berakhir":
         end = effective_end(a)
-        if end is None or today < end:
-            a.tgl_diakhiri = today
+        if end is None or day < end:
+            a.tgl_diakhiri = day
             a.alasan_akhir = "diakhiri"
         else:
             a.alasan_akhir = "habis_waktu"
         a.dasar_akhir = reason[:250]
-    log(a, "tahap", user, old, to, reason)
+    log(a, "tahap", user, old, to, reason, on_date=day if day != today else None)
     db.session.flush()
     return out
 
@@ -132,7 +149,9 @@ def stale_stage_message(a: Agreement, shown: str) -> str:
     )
 
 
-def move(a: Agreement, shown: str, to: str, reason: str, user, today: date) -> Outcome:
+def move(
+    a: Agreement, shown: str, to: str, reason: str, user, today: date, on: date | None = None
+) -> Outcome:
     """A stage move posted from a page (record page or board) that showed stage ``shown``. A repeat of a move that
     was already made changes nothing (``repeated``); a move from a stage the agreement has since left is refused
     (``stale``), so a stale board never moves a record from a stage its clerk did not see."""
@@ -142,7 +161,7 @@ def move(a: Agreement, shown: str, to: str, reason: str, user, today: date) -> O
             return Outcome(repeated=True)
         return Outcome(refusals=[stale_stage_message(a, shown)], stale=True)
     old = a.tahap
-    out = transition(a, to, reason, user, today)
+    out = transition(a, to, reason, user, today, on)
     if out.ok:
         audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}: tahap {old} -> {to}", user=user)
     return out

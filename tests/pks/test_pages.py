@@ -648,3 +648,36 @@ def test_a_mistaken_slip_is_voided_with_a_reason_kept_and_not_counted(app, solok
     other = f"/pks/{ids['ksb']}/penundaan/{slip_id}/batal"  # a slip of another agreement
     assert solok.post(other, data={"alasan": "x"}, follow_redirects=True).status_code == 200
     assert "tidak ditemukan" in solok.post(other, data={"alasan": "x"}, follow_redirects=True).text
+
+
+def test_a_stage_move_takes_the_day_it_happened(app, solok, ids):
+    """Recorded later, a move keeps its own day (stage since, timeline); never a future day, never before the
+    current stage began (PKS 2 is siap TTD since 29 August 2024)."""
+    from blueprints.pks.stages import next_stages
+
+    aid = ids["pks2"]
+    with app.app_context():
+        to = next(s for s in next_stages(db.session.get(Agreement, aid)) if s not in ("ditandatangani",))
+
+    def post(day):
+        data = {"t-dari": "siap_ttd", "t-to": to, "t-reason": "Rapat 15 Oktober", "t-tanggal": day}
+        return solok.post(f"/pks/{aid}/tahap", data=data)
+
+    from datetime import timedelta
+
+    from blueprints.core.timeutil import today_local
+
+    future = post((today_local() + timedelta(days=1)).isoformat())
+    assert future.status_code == 422 and "Tanggal tidak boleh setelah hari ini." in future.text
+    early = post("2024-08-01")
+    assert (
+        early.status_code == 422 and "sebelum tahap Siap tanda tangan dimulai (29 Agustus 2024)" in early.text
+    )
+    with app.app_context():
+        assert db.session.get(Agreement, aid).tahap == "siap_ttd"
+    assert post("2024-10-15").status_code == 302
+    with app.app_context():
+        a = db.session.get(Agreement, aid)
+        assert (a.tahap, a.tahap_sejak) == (to, date(2024, 10, 15))
+        ev = db.session.scalar(select(Event).where(Event.agreement_id == aid).order_by(Event.id.desc()))
+        assert ev.on_date == date(2024, 10, 15)

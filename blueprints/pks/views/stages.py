@@ -80,8 +80,18 @@ def stage(agreement_id):
         form.validate_on_submit() or form.dari.data != a.tahap
     ):  # a stale page is said first, whatever it chose
         out = stages.move(
-            a, form.dari.data, form.to.data, form.reason.data or "", current_user, today_local()
+            a,
+            form.dari.data,
+            form.to.data,
+            form.reason.data or "",
+            current_user,
+            today_local(),
+            form.tanggal.data,
         )
+        if "tanggal" in out.errors:  # at its field; the rest above the form
+            form.tanggal.errors = [*form.tanggal.errors, out.errors.pop("tanggal")]
+            if out.ok:
+                return _stage_page(a, stage_form=form, status=FORM_INVALID)
         done = _finish(out, a, form, f"Tahap sekarang: {a.tahap_label}.")
         if done:
             return done
