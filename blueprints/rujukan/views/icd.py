@@ -1,12 +1,28 @@
 """ICD-10 search and pick for the diagnosis slots of the referral form."""
 
 from flask import abort, request
+from markupsafe import Markup, escape
 
 from blueprints.core import audit
 from blueprints.core.render import render
 
 from .. import bp, icd
 from ..forms import ReferralForm
+
+
+@bp.app_template_filter("icd_nama")
+def icd_nama(code, stored=None) -> str:
+    """A diagnosis as shown on screen and on the letter: its Indonesian name (``icd.display_name``)."""
+    return icd.display_name(code, stored)
+
+
+@bp.app_template_filter("icd_en")
+def icd_en(code, shown="") -> Markup:
+    """The WHO English name as a secondary line of a search result, when it differs from the one shown."""
+    english = icd.english_name(code)
+    if not english or english == shown:
+        return Markup("")
+    return Markup(" <small>") + escape(english) + Markup("</small>")
 
 
 @bp.route("/icd")
