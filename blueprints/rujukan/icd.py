@@ -207,6 +207,7 @@ def search(q: str, limit: int = 15) -> list[tuple[str, str]]:
 def chapter_of(code: str | None) -> tuple[str, str]:
     """ICD-10 chapter (roman numeral, name) used as the recap's diagnosis group."""
     code = normalize(code)
+    code = LEGACY_2010.get(code, (None, code))[1]
     icd = _icd()
     try:
         for anc in icd.get_ancestors(code):
