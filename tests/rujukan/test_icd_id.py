@@ -71,7 +71,7 @@ def test_display_name_and_lookup():
     assert icd.display_name("a010") == "Demam tifoid"
     assert icd.display_name("J02.9", "Acute pharyngitis, unspecified") == "Acute pharyngitis, unspecified"
     assert icd.display_name("J02.9") == "Acute pharyngitis, unspecified"
-    assert icd.lookup("i10") == ("I50.0", "Gagal jantung kongestif")
+    assert icd.lookup("i10") == ("I10", "Hipertensi esensial (primer)")
     assert icd.lookup("A91") == ("A91", "Demam berdarah dengue")  # ICD-10 2010 code BPJS still uses
     assert icd.chapter_of("A91")[0] == "I"
 
