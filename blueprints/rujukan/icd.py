@@ -154,7 +154,8 @@ def _indonesian_ranked(q: str) -> list[tuple[int, int, int, str]]:
                 tier = max(tier, 3)
             elif q in t:
                 tier = max(tier, 2)
-        if not tier and len(words) > 1:  # words spread over name and synonyms: "tb paru" / "tuberkulosis paru"
+        # words spread over name and synonyms: "tb paru" / "tuberkulosis paru" + "TB"
+        if not tier and len(words) > 1:
             every = " ".join(texts).split()
             if all(any(tw.startswith(w) for tw in every) for w in words):
                 tier = 3
