@@ -23,7 +23,9 @@ LEGACY_2010 = {
     "A91": ("Dengue haemorrhagic fever", "A97"),
 }
 
-FUZZY_CUTOFF = 80  # rapidfuzz ratio: "hipertnsi" / "hipertensi" is 95, "diare" / "diane" 80
+# rapidfuzz ratio: "hipertnsi" / "hipertensi" is 95, "diarre" / "diare" 91; words under 8 letters need 5 more
+# ("gatal" / "gagal" is 80)
+FUZZY_CUTOFF = 80
 
 
 @lru_cache(maxsize=1)
@@ -152,7 +154,7 @@ def _indonesian_ranked(q: str) -> list[tuple[int, int, int, str]]:
                 tier = max(tier, 4)
             elif all(any(tw.startswith(w) for tw in t_words) for w in words):
                 tier = max(tier, 3)
-            elif q in t:
+            elif len(q) >= 4 and q in t:  # "oma" inside "somatoform" is noise
                 tier = max(tier, 2)
         # words spread over name and synonyms: "tb paru" / "tuberkulosis paru" + "TB"
         if not tier and len(words) > 1:
@@ -164,7 +166,7 @@ def _indonesian_ranked(q: str) -> list[tuple[int, int, int, str]]:
     if len(q) >= 4:
         strings, codes = _id_strings()
         for _s, score, i in process.extract(
-            q, strings, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
+            q, strings, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF + (5 if len(q) < 8 else 0), limit=None
         ):
             if codes[i] not in best or best[codes[i]][0] == 1 and best[codes[i]][1] < score:
                 best[codes[i]] = (1, int(score))

@@ -40,6 +40,12 @@ def _codes(q):
         ("hypertension", "I10"),  # English still works
         ("tbc", "A15"),
         ("kencing manis", "E11"),
+        ("HT", "I10"),
+        ("GEA", "A09"),
+        ("PPOK", "J44"),
+        ("CHF", "I50"),
+        ("ISK", "N39.0"),
+        ("OMA", "H66.0"),
     ],
 )
 def test_search_finds_indonesian_names_first(q, first):
@@ -50,6 +56,7 @@ def test_search_results_show_indonesian_name_and_keep_english():
     results = dict(icd.search("katarak"))
     assert results["H25"] == "Katarak senilis" and "H26" in results
     assert "A16" in _codes("TB paru") and _codes("ispa")[0] != "Q64.0"
+    assert "I50" not in _codes("gatal")  # "gagal" is not a typo of "gatal"
     assert "I50.0" in _codes("heart failure")  # English words still search the WHO names
     assert dict(icd.search("I50"))["I50.1"] == "Left ventricular failure"  # no Indonesian name: English
 
