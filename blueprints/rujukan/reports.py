@@ -251,7 +251,7 @@ def row_values(x: RecapRow, places: dict) -> list:
         where,
         r.poli_name or "",
         r.reply_diag_code or r.diag1_code or "",
-        r.reply_diag_name or r.diag1_name or "",
+        icd.display_name(r.reply_diag_code or r.diag1_code, r.reply_diag_name or r.diag1_name),
         r.destination_name or "",
         STATUS_LABELS[effective_status(r.status, r.valid_until, today_local())],
         "ya" if r.replied_at else "tidak",

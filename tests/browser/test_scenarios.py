@@ -145,7 +145,7 @@ def test_rujukan_letter_issued_printed_received_and_answered(login_page, js):
         label="Pertimbangan geografis"
     )
     clerk.get_by_label(re.compile(r"^Anamnesa")).fill(f"Sesak napas tiga hari ({tag})")
-    _search_icd(clerk, 1, "heart failure", "I50.0 Congestive heart failure", js)
+    _search_icd(clerk, 1, "heart failure", "I50.0 Gagal jantung kongestif", js)
     # Enter in the second box searches there and keeps the first diagnosis and everything typed
     clerk.get_by_text("Diagnosis 2 dan 3 (bila ada)").click()
     _search_icd(clerk, 2, "chronic kidney", "N18.4 Chronic kidney disease, stage 4", js)
@@ -163,7 +163,7 @@ def test_rujukan_letter_issued_printed_received_and_answered(login_page, js):
     number = heading.inner_text().removeprefix("Surat rujukan ").split()[0]
     main = clerk.locator("main")
     expect(main).to_contain_text(f"Rujukan diterbitkan dengan nomor {number}.")
-    expect(main).to_contain_text("I50.0 Congestive heart failure")
+    expect(main).to_contain_text("I50.0 Gagal jantung kongestif")
     expect(main).to_contain_text("N18.4 Chronic kidney disease, stage 4")
 
     with clerk.expect_response(lambda r: "application/pdf" in r.headers.get("content-type", "")) as printed:

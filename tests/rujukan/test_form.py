@@ -37,7 +37,7 @@ def test_valid_draft_is_saved_with_border_link(app, faskes):
         ref = db.session.scalars(select(Referral).order_by(Referral.id.desc())).first()
         assert ref.status == "draf" and ref.number is None and ref.valid_until is None
         assert ref.border and ref.pks_agreement_id is not None and "Perbatasan" in ref.pks_snapshot
-        assert ref.diag1_name == "Congestive heart failure"
+        assert ref.diag1_name == "Gagal jantung kongestif"  # stored in Indonesian (icd.display_name)
 
 
 def test_issue_from_form_numbers_and_sets_validity(app, faskes):

@@ -130,7 +130,7 @@ def test_letter_html_content(app):
             **letter_context(ref, None),
         )
         assert ref.number in html and "Rosmaniar" in html
-        assert "I50.0" in html and "Congestive heart failure" in html
+        assert "I50.0" in html and "Gagal jantung kongestif" in html  # Indonesian name with the code
         assert "berlaku 1 (satu) kali kunjungan, berlaku sampai dengan" in html
         assert (
             "Pertimbangan geografis" in html

@@ -2,6 +2,7 @@
 (``jawaban``), both drawn by rujukan/_diag.html."""
 
 from flask import abort, request
+from markupsafe import Markup, escape
 
 from blueprints.core import audit
 from blueprints.core.render import render
@@ -15,6 +16,21 @@ REPLY_SLOT = "jawaban"
 def _slot(value: str):
     """A slot of the referral form (1, 2, 3), the reply form's ``jawaban``, else None."""
     return int(value) if value in ("1", "2", "3") else (REPLY_SLOT if value == REPLY_SLOT else None)
+
+
+@bp.app_template_filter("icd_nama")
+def icd_nama(code, stored=None) -> str:
+    """A diagnosis as shown on screen and on the letter: its Indonesian name (``icd.display_name``)."""
+    return icd.display_name(code, stored)
+
+
+@bp.app_template_filter("icd_en")
+def icd_en(code, shown="") -> Markup:
+    """The WHO English name as a secondary line of a search result, when it differs from the one shown."""
+    english = icd.english_name(code)
+    if not english or english == shown:
+        return Markup("")
+    return Markup(" <small>") + escape(english) + Markup("</small>")
 
 
 @bp.route("/icd")
