@@ -186,7 +186,8 @@ def mark_all_read(user) -> int:
     if ids:
         now = utcnow()
         db.session.execute(
-            insert(NotificationRead), [{"notification_id": i, "user_id": user.id, "read_at": now} for i in ids]
+            insert(NotificationRead),
+            [{"notification_id": i, "user_id": user.id, "read_at": now} for i in ids],
         )
     return len(ids)
 
@@ -247,7 +248,9 @@ def deliver(notification_id: int) -> str | None:
     msg.set_content(mail_body(row))
     status = MAIL_SENT
     try:
-        with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg.get("MAIL_PORT") or 25), timeout=cfg["MAIL_TIMEOUT"]) as s:
+        with smtplib.SMTP(
+            cfg["MAIL_SERVER"], int(cfg.get("MAIL_PORT") or 25), timeout=cfg["MAIL_TIMEOUT"]
+        ) as s:
             if cfg.get("MAIL_STARTTLS"):
                 s.starttls()
             if cfg.get("MAIL_USERNAME"):

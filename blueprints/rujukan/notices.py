@@ -21,16 +21,20 @@ CHANNELS = {"telepon": "telepon", "sms": "SMS/WA", "kertas": "sobekan kertas"}
 # the steps that leave the sender with a patient who has nowhere to go: they stay until the sender acts
 STICKY = ("reject", "redirect")
 
+
 def _name(org_id: int | None) -> str:
     org = db.session.get(Organisation, org_id) if org_id else None
     return org.name if org else "faskes lain"
 
+
 def _email(org_id: int) -> str | None:
     return db.session.scalar(select(FacilityProfile.email).where(FacilityProfile.organisation_id == org_id))
+
 
 def _patient(ref: Referral) -> str:
     patient = ref.patient or db.session.get(Patient, ref.patient_id)
     return patient.name if patient else "pasien"
+
 
 def texts(ref: Referral, action: str, note: str | None = None) -> tuple[str, str]:
     """(on screen, outside) for a step on the letter; ``note`` is the receiver's reason (rejected, redirected),
@@ -40,7 +44,10 @@ def texts(ref: Referral, action: str, note: str | None = None) -> tuple[str, str
     origin, dest = _name(ref.origin_id), _name(ref.destination_id)
     reason = f" Alasan: {note.strip()[:150]}." if note and note.strip() else ""
     screen = {
-        "issue": (f"Rujukan baru {number} dari {origin}: {who}.", f"Rujukan baru nomor {number} dari {origin}."),
+        "issue": (
+            f"Rujukan baru {number} dari {origin}: {who}.",
+            f"Rujukan baru nomor {number} dari {origin}.",
+        ),
         "send": (
             f"Rujukan {number} ({who}) dari {origin} sudah dikabarkan ke faskes Anda.",
             f"Rujukan nomor {number} dari {origin} dikabarkan ke faskes Anda.",
@@ -55,7 +62,10 @@ def texts(ref: Referral, action: str, note: str | None = None) -> tuple[str, str
             "Buat rujukan baru ke faskes itu.",
             f"Rujukan nomor {number} dialihkan {dest} ke {_name(ref.redirect_to_id)}.",
         ),
-        "arrive": (f"Pasien {who} ({number}) sudah tiba di {dest}.", f"Pasien rujukan nomor {number} tiba di {dest}."),
+        "arrive": (
+            f"Pasien {who} ({number}) sudah tiba di {dest}.",
+            f"Pasien rujukan nomor {number} tiba di {dest}.",
+        ),
         "answer": (
             f"Jawaban rujukan {number} ({who}) dari {dest} sudah ada.",
             f"Jawaban rujukan nomor {number} dari {dest} sudah ada.",
@@ -70,6 +80,7 @@ def texts(ref: Referral, action: str, note: str | None = None) -> tuple[str, str
         ),
     }
     return screen[action]
+
 
 def announce(ref: Referral, action: str, user, *, channel: str = "web", note: str | None = None) -> None:
     """Notify the other side of a step ``user`` took on ``ref`` (in the caller's transaction)."""
@@ -93,6 +104,7 @@ def announce(ref: Referral, action: str, user, *, channel: str = "web", note: st
         sticky=sticky,
         email=_email(target),
     )
+
 
 def announce_expiring(ref: Referral) -> bool:
     """Tell the sender that a letter soon expires, once per letter (a daily job may run it again)."""

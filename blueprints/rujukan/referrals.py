@@ -344,7 +344,9 @@ def copy_referral(ref: Referral, form, user) -> Outcome:
     db.session.flush()
     lifecycle.log_event(new, user, None, "draf", note=f"salinan dari rujukan #{ref.id}")
     audit.record("create", "rujukan", new.id, f"membuat draf rujukan #{new.id} dari rujukan #{ref.id}")
-    notify.resolve("rujukan", ref.id, ref.origin_id)  # the sender acted: a rejected letter leaves the home page
+    notify.resolve(
+        "rujukan", ref.id, ref.origin_id
+    )  # the sender acted: a rejected letter leaves the home page
     submission.remember(form.submission_key.data, url_for("rujukan.referral_edit", ref_id=new.id))
     db.session.commit()
     return Outcome(record=new)

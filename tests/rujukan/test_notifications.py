@@ -58,7 +58,9 @@ def _note_id(app, ref_id: int, kind: str) -> int:
     with app.app_context():
         return db.session.scalar(
             select(Notification.id).where(
-                Notification.subject_type == "rujukan", Notification.subject_id == ref_id, Notification.kind == kind
+                Notification.subject_type == "rujukan",
+                Notification.subject_id == ref_id,
+                Notification.kind == kind,
             )
         )
 
@@ -124,7 +126,10 @@ def test_every_step_notifies_the_other_side_only(app, client, auth):
         ("rsud", "rujukan_complete"),
     ]
     assert _notes(app, rejected) == [issued, ("pkm", "rujukan_reject")]
-    assert _notes(app, redirected) == [issued, ("pkm", "rujukan_redirect")]  # not the facility it was redirected to
+    assert _notes(app, redirected) == [
+        issued,
+        ("pkm", "rujukan_redirect"),
+    ]  # not the facility it was redirected to
     assert _notes(app, cancelled) == [issued, ("rsud", "rujukan_cancel")]
     assert _notes(app, phoned) == [issued, ("rsud", "rujukan_reject")]
     with app.app_context():
@@ -138,7 +143,9 @@ def test_every_step_notifies_the_other_side_only(app, client, auth):
     for ref_id in (accepted, rejected, redirected, cancelled, phoned):
         assert f"/rujukan/{ref_id}" not in page
     with app.app_context():
-        nums = [db.session.get(Referral, i).number for i in (accepted, rejected, redirected, cancelled, phoned)]
+        nums = [
+            db.session.get(Referral, i).number for i in (accepted, rejected, redirected, cancelled, phoned)
+        ]
     assert not any(n in page for n in nums)
 
 
@@ -282,8 +289,10 @@ def test_whatsapp_link_text(app, client, auth):
         number, name = ref.number, ref.patient.name
     links = [unquote(u.replace("&amp;", "&")) for u in re.findall(r'href="(https://wa\.me/[^"]+)"', page)]
     mine = [u for u in links if number in u]
-    assert mine == [f"https://wa.me/?text=[Sinergi] Rujukan nomor {number} ditolak RSUD Sijunjung (demo). "
-                    "Pasien perlu dirujuk ulang."]
+    assert mine == [
+        f"https://wa.me/?text=[Sinergi] Rujukan nomor {number} ditolak RSUD Sijunjung (demo). "
+        "Pasien perlu dirujuk ulang."
+    ]
     assert name not in mine[0]
 
 
