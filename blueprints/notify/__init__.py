@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
     bar's count for the templates. Call after ``core.jobs.init_app``."""
     from blueprints.core.jobs import huey_of
 
-    from . import models  # noqa: F401  (its tables)
+    from .models import install_unread_column
     from .service import deliver, unread_for_bar
 
     for name, default in (
@@ -62,6 +62,7 @@ def init_app(app: Flask) -> None:
         # as core.jobs' run_job: no request, no user, a session of its own, also in immediate mode
         contextvars.Context().run(_run, notification_id)
 
+    install_unread_column()
     app.extensions[_KEY] = {"send_email": send_email}
     app.jinja_env.globals["notify_unread"] = unread_for_bar
 

@@ -67,3 +67,38 @@ class NotificationRead(db.Model):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     read_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def _unread_of_user():
+    """The top bar's count as a column of the logged-in user: read in the one statement that loads the session
+    and its user (core.session), so no page runs a query more for it. Capped (UNREAD_CAP + 1) so it stays a
+    short walk of ix_notification_org_created however many there are; 0 without an organisation."""
+    from sqlalchemy import exists, func, select
+
+    from blueprints.auth.models import User
+
+    unread = (
+        select(Notification.id)
+        .where(
+            Notification.organisation_id == User.organisation_id,
+            ~exists()
+            .where(NotificationRead.notification_id == Notification.id, NotificationRead.user_id == User.id)
+            .correlate_except(NotificationRead),
+        )
+        .limit(UNREAD_CAP + 1)
+        .correlate(User)
+        .subquery()
+    )
+    return select(func.count()).select_from(unread).scalar_subquery()
+
+
+UNREAD_CAP = 99  # the top bar says "99+" beyond: the count stops there
+
+
+def install_unread_column() -> None:
+    from sqlalchemy.orm import column_property
+
+    from blueprints.auth.models import User
+
+    if "notify_unread" not in User.__mapper__.all_orm_descriptors:
+        User.notify_unread = column_property(_unread_of_user())

@@ -9,17 +9,16 @@ import smtplib
 from email.message import EmailMessage
 from urllib.parse import quote
 
-from flask import current_app, g, has_request_context, url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import exists, func, insert, select, update
 
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import utcnow
 
-from .models import MAIL_FAILED, MAIL_SENT, MAIL_WAITING, Notification, NotificationRead
+from .models import MAIL_FAILED, MAIL_SENT, MAIL_WAITING, UNREAD_CAP, Notification, NotificationRead
 
 _log = logging.getLogger(__name__)
 _OUTBOX = "notify_outbox"
-UNREAD_CAP = 99  # the top bar says "99+" beyond: the count stops there
 
 
 def notify(
@@ -34,11 +33,13 @@ def notify(
     sticky: bool = False,
     email: str | None = None,
     once_key: str | None = None,
+    at=None,
 ) -> Notification | None:
     """Add a notification for every user of ``organisation_id`` (in the caller's transaction; never commits).
     ``text`` is shown on screen (a patient's name is fine, never a NIK or a diagnosis); ``mail_text`` leaves the
     app by e-mail or WhatsApp (a letter number, no name). ``email``: the facility's address, sent when mail is
-    configured. With ``once_key``, a second call with the same key adds nothing (None)."""
+    configured. With ``once_key``, a second call with the same key adds nothing (None). ``at``: when it
+    happened (now)."""
     if organisation_id is None:
         return None
     if once_key is not None and db.session.scalar(
@@ -59,7 +60,7 @@ def notify(
         sticky=sticky,
         email_to=email[:120] if mail else None,
         email_status=MAIL_WAITING if mail else None,
-        created_at=utcnow(),
+        created_at=at or utcnow(),
     )
     db.session.add(row)
     if mail:
@@ -120,14 +121,12 @@ def unread_count(user) -> int:
 
 
 def unread_for_bar() -> int:
-    """The top bar's count for the current user, once per request."""
+    """The top bar's count for the current user: loaded with the user (models.install_unread_column)."""
     from flask_login import current_user
 
-    if not has_request_context():
+    if not has_request_context() or not getattr(current_user, "is_authenticated", False):
         return 0
-    if "notify_unread" not in g:
-        g.notify_unread = unread_count(current_user)
-    return g.notify_unread
+    return getattr(current_user, "notify_unread", 0) or 0
 
 
 def listing(user):

@@ -227,7 +227,7 @@ def issue(ref: Referral, user, now: datetime | None = None) -> None:
     ref.valid_until = valid_until_for(local)
     ref.status = "diterbitkan"
     log_event(ref, user, "draf", "diterbitkan", at=now)
-    notices.announce(ref, "issue", user)
+    notices.announce(ref, "issue", user, at=now)
 
 
 # ---- response times (detail page) -------------------------------------------------------------------------

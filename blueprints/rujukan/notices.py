@@ -82,7 +82,9 @@ def texts(ref: Referral, action: str, note: str | None = None) -> tuple[str, str
     return screen[action]
 
 
-def announce(ref: Referral, action: str, user, *, channel: str = "web", note: str | None = None) -> None:
+def announce(
+    ref: Referral, action: str, user, *, channel: str = "web", note: str | None = None, at=None
+) -> None:
     """Notify the other side of a step ``user`` took on ``ref`` (in the caller's transaction)."""
     if user.organisation_id == ref.origin_id:
         target, sticky = ref.destination_id, False  # the sender's step, or a receiver's it recorded offline
@@ -103,6 +105,7 @@ def announce(ref: Referral, action: str, user, *, channel: str = "web", note: st
         subject=("rujukan", ref.id),
         sticky=sticky,
         email=_email(target),
+        at=at,
     )
 
 
