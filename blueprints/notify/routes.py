@@ -5,6 +5,7 @@ from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.pagination import paginate
 from blueprints.core.render import render
+from blueprints.core.timeutil import utcnow
 
 from . import bp
 from .service import listing, mark_all_read, mark_read, own_or_404, share_text, target_url, wa_link
@@ -50,8 +51,6 @@ def read_all():
 def handled(id: int):
     """The facility marks a rejected/redirected letter handled (e.g. the patient was sent elsewhere by phone):
     it leaves "Perlu perhatian"."""
-    from blueprints.core.timeutil import utcnow
-
     row = own_or_404(id, current_user)
     if row.open:
         row.resolved_at = utcnow()
@@ -59,4 +58,4 @@ def handled(id: int):
         audit.record("update", "pemberitahuan", row.id, f"pemberitahuan #{row.id} ditandai sudah ditangani")
         db.session.commit()
         flash("Ditandai sudah ditangani.")
-    return redirect(request.form.get("ke") == "beranda" and url_for("home.index") or url_for("notify.index"))
+    return redirect(url_for("notify.index"))
