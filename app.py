@@ -247,6 +247,9 @@ def register_extensions(app: Flask) -> None:
     throttle.init_app(app)  # before the limiter: it points Flask-Limiter at the shared counters
     limiter.init_app(app)
     jobs.init_app(app)
+    from blueprints import notify
+
+    notify.init_app(app)  # its e-mail task on the jobs' Huey
     with app.app_context():  # the unknown-user hash exists before the first login, so that one costs the same
         from blueprints.auth.passwords import prepare_dummy
 
@@ -259,10 +262,11 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.core.modules import install
     from blueprints.home import bp as home_bp
     from blueprints.jobs import bp as jobs_bp
+    from blueprints.notify import bp as notify_bp
     from blueprints.registry import MODULES
     from blueprints.wilayah import bp as wilayah_bp
 
-    for bp in (assets_bp, auth_bp, home_bp, jobs_bp, wilayah_bp):
+    for bp in (assets_bp, auth_bp, home_bp, jobs_bp, notify_bp, wilayah_bp):
         app.register_blueprint(bp)
     install(app, MODULES)
 

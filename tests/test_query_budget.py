@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from blueprints.auth.models import User
 from blueprints.core.extensions import db
 from blueprints.core.modules import installed, may_use
+from blueprints.notify.panels import panels as notify_panels
 from blueprints.wilayah.models import Wilayah
 from tests.crawl import DEMO_ACCOUNTS, crawl
 from tests.queries import statements
@@ -131,6 +132,9 @@ def _panel_counts(app, username: str) -> dict[str, tuple[int, int]]:
             with statements(app) as seen:
                 panels = module.panels(user)
             out[module.name] = (len(seen), len(panels))
+        with statements(app) as seen:  # the foundation notifications' panel (blueprints.notify), one query
+            panels = notify_panels(user)
+        out["notify"] = (len(seen), len(panels))
     return out
 
 

@@ -7,6 +7,7 @@ from blueprints.core.auth_gate import public
 from blueprints.core.extensions import db, limiter
 from blueprints.core.panels import collect_panels
 from blueprints.core.render import render
+from blueprints.notify.panels import panels as notify_panels
 
 from . import bp
 
@@ -17,7 +18,7 @@ _PING = text("SELECT 1")  # built once: load balancers ask often
 @audit.reads("beranda", "beranda: daftar perlu perhatian")
 @login_required
 def index():
-    return render("home/index.html", panels=collect_panels(current_user))
+    return render("home/index.html", panels=notify_panels(current_user) + collect_panels(current_user))
 
 
 @bp.route("/healthz")

@@ -3,6 +3,7 @@ arrive, complete, cancel. The reply (the 'answer' step with its content) is ``re
 
 from flask import url_for
 
+from blueprints import notify
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome, field_errors
@@ -31,4 +32,5 @@ def record_action(ref: Referral, action: str, form, user) -> Outcome:
     audit.record("update", "rujukan", ref.id, f"rujukan #{ref.id}: {TRANSITIONS[action].label.lower()}")
     submission.remember(form.submission_key.data, url_for("rujukan.detail", ref_id=ref.id))
     db.session.commit()
+    notify.send_pending()
     return Outcome(record=ref)

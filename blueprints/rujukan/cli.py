@@ -1,4 +1,5 @@
-"""flask rujukan seed-nonspesialis: load the non-specialist diagnosis list (reference data, versioned)."""
+"""flask rujukan seed-nonspesialis: load the non-specialist diagnosis list (reference data, versioned);
+flask rujukan notify-expiring: the senders are told of letters that soon expire."""
 
 import click
 
@@ -6,6 +7,7 @@ from blueprints.core.extensions import db
 
 from . import bp
 from .nonspecialist import seed_nonspecialist
+from .notices import notify_expiring_letters
 
 
 @bp.cli.command("seed-nonspesialis")
@@ -15,3 +17,11 @@ def seed_nonspesialis(versi):
     added = seed_nonspecialist(versi)
     db.session.commit()
     click.echo(f"Daftar non-spesialistik versi {versi}: +{added} kode.")
+
+
+@bp.cli.command("notify-expiring")
+def notify_expiring():
+    """Tell each sender which of its letters soon expire (worklist "Segera kedaluwarsa"), once per letter.
+    Idempotent: run it daily (the background worker does, at 06.00 WIB)."""
+    added = notify_expiring_letters()
+    click.echo(f"Pemberitahuan segera kedaluwarsa: +{added}.")

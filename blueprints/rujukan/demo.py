@@ -13,12 +13,15 @@ from blueprints.core.extensions import db
 from blueprints.core.timeutil import WIB, today_local
 from blueprints.wilayah.models import Jorong, Wilayah
 
-from . import icd, links
+from . import icd, links, notices
 from .border import apply_border, border_for
+from .lifecycle import TRANSITIONS
 from .models import FacilityProfile, HealthWorker, Patient, Poli, Referral, ReferralEvent
 from .nonspecialist import seed_nonspecialist
 from .patients import accessibility_text
 from .referrals import issue_referral
+
+STEP_OF = {t.target: name for name, t in TRANSITIONS.items()}  # the demo's past steps tell the other side too
 
 TIGO_JANGKO = ("13.02.18.2004", "Tigo Jangko")
 ROSMANIAR_NIK = "1302185203840001"  # SIDILAN demo: woman in Jorong Tigo Jangko who uses a wheelchair
@@ -462,6 +465,7 @@ def _referrals(ctx):
                 redirect_to=kumanis.id if origin.id != kumanis.id else pkm.id,
             )
             ref.status = target
+            notices.announce(ref, STEP_OF[target], actor, channel=channel, note=note, at=step_at)
             db.session.add(
                 ReferralEvent(
                     referral_id=ref.id,

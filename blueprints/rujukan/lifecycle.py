@@ -11,6 +11,7 @@ from blueprints.auth.models import Organisation
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import WIB, today_local, utcnow
 
+from . import notices
 from .access import side_of
 from .facilities import is_offered
 from .models import EXPIRABLE, STATUS_LABELS, Referral, ReferralEvent
@@ -206,7 +207,9 @@ def transition(
     elif action == "answer":
         ref.replied_at = now
         ref.reply_channel = channel
-    return log_event(ref, user, previous, t.target, channel, note)
+    event = log_event(ref, user, previous, t.target, channel, note)
+    notices.announce(ref, action, user, channel=channel, note=note)
+    return event
 
 
 def issue(ref: Referral, user, now: datetime | None = None) -> None:
@@ -233,6 +236,7 @@ def issue(ref: Referral, user, now: datetime | None = None) -> None:
     ref.valid_until = valid_until_for(local, ref.jenis)
     ref.status = "diterbitkan"
     log_event(ref, user, "draf", "diterbitkan", at=now)
+    notices.announce(ref, "issue", user, at=now)
 
 
 # ---- response times (detail page) -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from flask import abort, url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from blueprints import notify
 from blueprints.auth.models import Organisation
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
@@ -279,6 +280,7 @@ def save_referral(
     if created:
         submission.remember(form.submission_key.data, url_for("rujukan.detail", ref_id=ref.id))
     db.session.commit()
+    notify.send_pending()
     return result
 
 
@@ -296,6 +298,7 @@ def issue_draft(ref: Referral, form, user) -> Outcome:
         return result
     submission.remember(form.submission_key.data, url_for("rujukan.detail", ref_id=ref.id))
     db.session.commit()
+    notify.send_pending()
     return result
 
 
@@ -372,6 +375,9 @@ def copy_referral(ref: Referral, form, user) -> Outcome:
     db.session.flush()
     lifecycle.log_event(new, user, None, "draf", note=f"salinan dari rujukan #{ref.id}")
     audit.record("create", "rujukan", new.id, f"membuat draf rujukan #{new.id} dari rujukan #{ref.id}")
+    notify.resolve(
+        "rujukan", ref.id, ref.origin_id
+    )  # the sender acted: a rejected letter leaves the home page
     submission.remember(form.submission_key.data, url_for("rujukan.referral_edit", ref_id=new.id))
     db.session.commit()
     return Outcome(record=new)

@@ -3,6 +3,7 @@ the sender from the returned paper slip or a phone call."""
 
 from flask import url_for
 
+from blueprints import notify
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome, field_errors
@@ -71,4 +72,5 @@ def record_reply(ref: Referral, form, user, staff: list[HealthWorker]) -> Outcom
     audit.record("update", "rujukan", ref.id, f"jawaban rujukan #{ref.id} dicatat")
     submission.remember(form.submission_key.data, url_for("rujukan.detail", ref_id=ref.id))
     db.session.commit()
+    notify.send_pending()
     return Outcome(record=ref)
