@@ -1,7 +1,7 @@
 """notifications (issue 14 part 1): messages to a facility about its records, read marks per user
 
 Revision ID: 0030_notifications
-Revises: 0025_sidilan_verifikator_nagari
+Revises: 0034_rujukan_directory
 Create Date: 2026-12-02 15:00:00
 
 - notification: one message for every user of a target organisation (kind, text on screen, text that leaves
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0030_notifications"
-down_revision = "0025_sidilan_verifikator_nagari"
+down_revision = "0034_rujukan_directory"
 branch_labels = None
 depends_on = None
 
