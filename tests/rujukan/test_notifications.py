@@ -20,7 +20,7 @@ from blueprints.rujukan.models import Referral
 from blueprints.rujukan.worklists import worklist
 from tests.clock import TODAY
 
-from .conftest import key, org, patient_named
+from .conftest import key, org, patient_named, rsud_doctor
 
 SENDER, RECEIVER, THIRD = "faskes.solok", "faskes.rsud.sijunjung", "faskes2.solok"
 
@@ -107,7 +107,12 @@ def test_every_step_notifies_the_other_side_only(app, client, auth):
     _step(client, accepted, "arrive")
     resp = client.post(
         f"/rujukan/{accepted}/jawab",
-        data={"channel": "web", "reply_diag": "I11.0", "reply_doctor": "dr. Irwan Syah, Sp.PD", **key()},
+        data={
+            "channel": "web",
+            "reply_diag": "I11.0",
+            "reply_doctor_id": rsud_doctor(app, "dr. Irwan Syah, Sp.PD"),
+            **key(),
+        },
     )
     assert resp.status_code == 302
     _step(client, rejected, "reject", note="ICU penuh")
