@@ -169,6 +169,13 @@ def is_restored(form) -> bool:
     return bool(getattr(form, "restored", False))
 
 
+def restored_fields() -> MultiDict:
+    """All fields kept for the form restored in this request, also those that are not form fields (the place
+    selects of a cascade); empty when nothing was restored."""
+    pending = g.get("recovery_pending")
+    return pending[1] if pending and g.get("recovery_used") == pending[0] else MultiDict()
+
+
 def purge(now: datetime | None = None) -> int:
     """Delete kept forms older than ``KEEP``. Rides in the caller's transaction."""
     cutoff = (now or utcnow()) - KEEP

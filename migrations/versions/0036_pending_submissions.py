@@ -7,6 +7,8 @@ Create Date: 2026-12-02 15:00:00
 - pending_submission: the posted fields (JSON, no files, no CSRF token) of a form sent after its session ended,
   under the form's submission key or a random key, with the expired session's user and the form page's URL.
   Deleted once restored, purged after 24 hours.
+- rujukan_patient.jenis_kepesertaan becomes nullable: "belum diketahui" (no JKN type chosen) is a valid state;
+  the downgrade stores those as 'non_jkn' again.
 """
 
 import sqlalchemy as sa
@@ -38,9 +40,14 @@ def upgrade():
     with op.batch_alter_table("pending_submission", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_pending_submission_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_pending_submission_user_id"), ["user_id"], unique=False)
+    with op.batch_alter_table("rujukan_patient", schema=None) as batch_op:
+        batch_op.alter_column("jenis_kepesertaan", existing_type=sa.String(length=12), nullable=True)
 
 
 def downgrade():
+    op.execute("UPDATE rujukan_patient SET jenis_kepesertaan = 'non_jkn' WHERE jenis_kepesertaan IS NULL")
+    with op.batch_alter_table("rujukan_patient", schema=None) as batch_op:
+        batch_op.alter_column("jenis_kepesertaan", existing_type=sa.String(length=12), nullable=False)
     with op.batch_alter_table("pending_submission", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_pending_submission_user_id"))
         batch_op.drop_index(batch_op.f("ix_pending_submission_created_at"))
