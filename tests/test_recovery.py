@@ -72,7 +72,9 @@ def _shows_everything_typed(html: str, data: dict):
             rf'value="{re.escape(data[name])}"[^>]*name="{name}"', html
         ), name
     for name in ("destination_id", "poli_id", "nakes_id", "consent"):
-        assert re.search(rf'<option selected value="{data[name]}"|<option value="{data[name]}" selected', html), name
+        assert re.search(
+            rf'<option selected value="{data[name]}"|<option value="{data[name]}" selected', html
+        ), name
 
 
 def test_the_long_form_posted_after_the_timeout_comes_back_after_login(app, time_machine):

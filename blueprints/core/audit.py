@@ -206,7 +206,9 @@ def mark_of(view) -> str | None:
 # Bookkeeping tables a request may write without an audit event of its own: the log itself, sessions, one-time
 # submission keys, throttle counters, background job rows (a job's file is audited when made and downloaded).
 # Keep this the only list.
-EXEMPT_TABLES = frozenset({"audit_event", "user_session", "submission_key", "pending_submission", "rate_counter", "job"})
+EXEMPT_TABLES = frozenset(
+    {"audit_event", "user_session", "submission_key", "pending_submission", "rate_counter", "job"}
+)
 _INFO_TABLES = "audit_guard_tables"
 _INFO_AUDITED = "audit_guard_audited"
 

@@ -88,7 +88,14 @@ class ServerSession(CallbackDict, SessionMixin):
     """The session dict of one request, with what the store needs to know about its row."""
 
     def __init__(
-        self, initial=None, token=None, row_id=None, user_id=None, last_seen=None, ended=None, expired_user_id=None
+        self,
+        initial=None,
+        token=None,
+        row_id=None,
+        user_id=None,
+        last_seen=None,
+        ended=None,
+        expired_user_id=None,
     ):
         def on_update(self):
             self.modified = True
@@ -337,7 +344,10 @@ def end_one(user_id: int, session_id: int) -> bool:
 
 def _purge_statement(app: Flask, now: datetime):
     return delete(UserSession).where(
-        (UserSession.user_id.is_not(None) & (UserSession.last_seen_at < now - idle_limit(app) - recovery.KEEP))
+        (
+            UserSession.user_id.is_not(None)
+            & (UserSession.last_seen_at < now - idle_limit(app) - recovery.KEEP)
+        )
         | (UserSession.user_id.is_(None) & (UserSession.last_seen_at < now - ANONYMOUS_LIFETIME))
     )
 

@@ -21,7 +21,12 @@ ROSMANIAR = "1302185203840001"
 def test_the_sidilan_prefill_brings_phone_address_and_jkn_status(app, client, auth):
     with app.app_context():
         person = db.session.scalar(select(Person).where(Person.nik == ROSMANIAR))
-        person.no_hp, person.alamat, person.rt, person.rw = "081277001122", "Jl. Lintas Sumatera", "002", "001"
+        person.no_hp, person.alamat, person.rt, person.rw = (
+            "081277001122",
+            "Jl. Lintas Sumatera",
+            "002",
+            "001",
+        )
         person.kepesertaan_jkn = "PBI-JK"
         db.session.commit()
     auth.login("faskes.sijunjung")
