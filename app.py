@@ -233,7 +233,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def register_extensions(app: Flask) -> None:
-    from blueprints.core import audit, jobs, session, submission, throttle  # noqa: F401  (their tables)
+    from blueprints.core import audit, jobs, recovery, session, submission, throttle  # noqa: F401  (their tables)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"), compare_type=True)
@@ -315,10 +315,12 @@ PERMISSIONS_POLICY = (
 def register_security(app: Flask) -> None:
     from blueprints.auth.models import User
     from blueprints.core.errors import register_error_handlers
+    from blueprints.core.recovery import register_recovery
     from blueprints.core.session import register_session_policy
 
     register_session_policy(app, User)
     register_error_handlers(app)
+    register_recovery(app)
 
     @app.url_value_preprocessor
     def _ids_in_range(endpoint, values):

@@ -3,7 +3,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select, update
 
-from blueprints.core import audit, throttle
+from blueprints.core import audit, recovery, throttle
 from blueprints.core import session as user_sessions
 from blueprints.core.auth_gate import login_redirect, public
 from blueprints.core.extensions import db
@@ -58,6 +58,9 @@ def login():
             db.session.execute(update(User).where(User.id == user.id).values(last_login=utcnow()))
             audit.record("login", "user", user.id, "masuk", user=user)
             db.session.commit()
+            pending = recovery.resume(user.id)  # a form this user posted after their session timed out
+            if pending:
+                return redirect(pending)
             return redirect(next_url if _is_safe_next(next_url) else url_for("home.index"))
         throttle.login_failed(username, _address())
         audit.record(

@@ -204,10 +204,19 @@ def mark_of(view) -> str | None:
 # ---- writes: a transaction that changes domain rows inside a request must carry an audit event -------------
 
 # Bookkeeping tables a request may write without an audit event of its own: the log itself, sessions, one-time
-# submission keys, throttle counters, background job rows (a job's file is audited when made and downloaded), notification read marks.
+# submission keys and forms kept across a session timeout, throttle counters, background job rows (a job's file
+# is audited when made and downloaded), notification read marks.
 # Keep this the only list.
 EXEMPT_TABLES = frozenset(
-    {"audit_event", "user_session", "submission_key", "rate_counter", "job", "notification_read"}
+    {
+        "audit_event",
+        "user_session",
+        "submission_key",
+        "pending_submission",
+        "rate_counter",
+        "job",
+        "notification_read",
+    }
 )
 _INFO_TABLES = "audit_guard_tables"
 _INFO_AUDITED = "audit_guard_audited"

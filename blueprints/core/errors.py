@@ -51,6 +51,19 @@ def error_response(code: int, message: str | None = None):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(e):
+        from flask import flash, session
+
+        from . import recovery
+        from .auth_gate import login_redirect
+        from .session import IDLE_MESSAGE
+
+        if getattr(session, "ended", None) == "idle":
+            # the token died with a session that timed out: the typed form is kept, the clerk logs in again
+            session.ended = None
+            flash(IDLE_MESSAGE, "info")
+            if recovery.keep(session.expired_user_id):
+                flash(recovery.KEPT_NOTE, "info")
+            return login_redirect()
         return error_response(
             400,
             "Formulir kedaluwarsa atau tidak sah (token keamanan hilang). "

@@ -86,7 +86,12 @@ class _BaseForm(FlaskForm):
                 and not hasattr(formdata, "getlist")
             ):
                 formdata = ImmutableMultiDict()
-            return super().wrap_formdata(form, formdata)
+            wrapped = super().wrap_formdata(form, formdata)
+            if wrapped is None and has_request_context() and request.method == "GET":
+                from .recovery import restored_formdata  # a form posted after the session ended, given back
+
+                return restored_formdata(form)
+            return wrapped
 
         def get_translations(self, form):
             return _TRANSLATIONS

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, joinedload, mapped_column
 from werkzeug.datastructures import CallbackDict
 
+from . import recovery
 from .auth_gate import login_redirect
 from .extensions import db, login_manager
 from .timeutil import UTCDateTime, utcnow
@@ -86,7 +87,16 @@ def _hash(token: str) -> str:
 class ServerSession(CallbackDict, SessionMixin):
     """The session dict of one request, with what the store needs to know about its row."""
 
-    def __init__(self, initial=None, token=None, row_id=None, user_id=None, last_seen=None, ended=None):
+    def __init__(
+        self,
+        initial=None,
+        token=None,
+        row_id=None,
+        user_id=None,
+        last_seen=None,
+        ended=None,
+        expired_user_id=None,
+    ):
         def on_update(self):
             self.modified = True
             self.accessed = True
@@ -97,6 +107,7 @@ class ServerSession(CallbackDict, SessionMixin):
         self.loaded_user_id = user_id
         self.last_seen = last_seen
         self.ended = ended  # "idle" when the cookie named a session that timed out
+        self.expired_user_id = expired_user_id  # whose session it was (core.recovery keeps their posted form)
         self.modified = False
         self.skip = False  # static files: no lookup, nothing saved
         self.user = None  # the account the row belongs to, loaded with it
@@ -143,7 +154,9 @@ class ServerSessionInterface(SessionInterface):
         if now - row.last_seen_at > lifetime:
             db.session.execute(delete(UserSession).where(UserSession.id == row.id))
             db.session.commit()
-            return ServerSession(token=token, ended="idle" if row.user_id else None)
+            return ServerSession(
+                token=token, ended="idle" if row.user_id else None, expired_user_id=row.user_id
+            )
         try:
             data = _SERIALIZER.loads(row.data)
         except (ValueError, TypeError):
@@ -307,11 +320,16 @@ _OF_USER = (  # built once: the statement of every "Sesi aktif" page
 def end_all(user_id: int, keep_current: bool = False) -> int:
     """End every session of ``user_id`` (but the current one when ``keep_current``). Rides in the caller's
     transaction. Returns how many live sessions were ended."""
+    from flask import current_app
+
     stmt = delete(UserSession).where(UserSession.user_id == user_id)
     keep = current_id() if keep_current else None
     if keep is not None:
         stmt = stmt.where(UserSession.id != keep)
-    return db.session.execute(stmt).rowcount or 0
+    # timed-out rows (kept a while for core.recovery, unusable) go too, but are not counted as ended sessions
+    cutoff = utcnow() - idle_limit(current_app)
+    stmt = stmt.returning(UserSession.last_seen_at)
+    return sum(1 for (seen,) in db.session.execute(stmt) if seen >= cutoff)
 
 
 def end_one(user_id: int, session_id: int) -> bool:
@@ -326,7 +344,10 @@ def end_one(user_id: int, session_id: int) -> bool:
 
 def _purge_statement(app: Flask, now: datetime):
     return delete(UserSession).where(
-        (UserSession.user_id.is_not(None) & (UserSession.last_seen_at < now - idle_limit(app)))
+        (
+            UserSession.user_id.is_not(None)
+            & (UserSession.last_seen_at < now - idle_limit(app) - recovery.KEEP)
+        )
         | (UserSession.user_id.is_(None) & (UserSession.last_seen_at < now - ANONYMOUS_LIFETIME))
     )
 
@@ -336,7 +357,8 @@ _LAST_PURGE: dict[str, datetime] = {}
 
 def _due_purge(app: Flask, now: datetime) -> list:
     """Rows past their lifetime are never used again (open_session refuses them); one worker deletes them every
-    few minutes, together with the next new session it writes."""
+    few minutes, together with the next new session it writes. A timed-out login's row stays for
+    ``recovery.KEEP`` more: it names whose form is posted under it after the timeout (core.recovery)."""
     key = app.import_name + str(id(app))
     if now - _LAST_PURGE.get(key, datetime.min.replace(tzinfo=now.tzinfo)) < PURGE_EVERY:
         return []
@@ -369,4 +391,6 @@ def register_session_policy(app: Flask, user_model) -> None:
         flash(IDLE_MESSAGE, "info")
         if view is None or getattr(view, "is_public", False):
             return None  # the login page itself shows the note
+        if recovery.keep(session.expired_user_id):  # a form posted after the timeout is not lost
+            flash(recovery.KEPT_NOTE, "info")
         return login_redirect()

@@ -84,7 +84,10 @@ class PatientFields(Form):
     status_peserta = SelectField(
         "Status peserta", choices=L.choices(L.STATUS_PESERTA, "—"), validate_choice=True
     )
-    jenis_kepesertaan = SelectField("Jenis kepesertaan", choices=L.choices(L.KEPESERTAAN, None))
+    # empty by default ("belum diketahui"): a clerk who does not know it yet can still save (issue 14)
+    jenis_kepesertaan = SelectField(
+        "Jenis kepesertaan", choices=L.choices(L.KEPESERTAAN, "— belum diketahui —"), validate_choice=True
+    )
     birth_date = DateField("Tanggal lahir", validators=[Optional(), valid_birth_date])
     sex = SelectField("Jenis kelamin", choices=L.choices(L.SEX), validators=[DataRequired()])
     home_regency = SelectField("Kabupaten asal", choices=[], validators=[DataRequired()])

@@ -120,7 +120,7 @@ class Patient(Versioned, OrganisationScoped, db.Model):
     no_nik_reason: Mapped[str | None] = mapped_column(String(120))  # e.g. newborn; required without a NIK
     no_jkn: Mapped[str | None] = mapped_column(String(13), index=True)
     status_peserta: Mapped[str | None] = mapped_column(String(12))
-    jenis_kepesertaan: Mapped[str] = mapped_column(String(12), default="non_jkn")
+    jenis_kepesertaan: Mapped[str | None] = mapped_column(String(12))  # None: not known (yet)
     birth_date: Mapped[date | None] = mapped_column(Date)
     sex: Mapped[str] = mapped_column(String(1))
     home_regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)

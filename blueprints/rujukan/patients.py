@@ -35,15 +35,32 @@ def is_full_nik(value: str | None) -> bool:
 
 
 def jkn_problems(no_jkn: str | None, jenis_kepesertaan: str | None) -> list[str]:
-    """The JKN card rules: a typed number is exactly 13 digits (separators ignored); a JKN member (any
-    membership but ``non_jkn``) has one."""
+    """The JKN card rules: a typed number is exactly 13 digits (separators ignored); a JKN member (a chosen
+    membership other than ``non_jkn``) has one. No membership chosen (not known yet) asks for no number."""
     problems = []
     digits = clean_number(no_jkn)
     if no_jkn and not (len(digits) == 13 and digits.isdigit()):
         problems.append(JKN_DIGITS_MESSAGE)
-    if jenis_kepesertaan != "non_jkn" and not no_jkn:
+    if jenis_kepesertaan and jenis_kepesertaan != "non_jkn" and not no_jkn:
         problems.append(JKN_REQUIRED_MESSAGE)
     return problems
+
+
+#: SIDILAN's JKN membership (sidilan values.KEPESERTAAN_JKN) as this module's ``lists.KEPESERTAAN``; PBI-JK is
+#: the central government's (APBN) contribution, "mandiri" a self-paying member (PBPU).
+SIDILAN_KEPESERTAAN = {"PBI-JK": "pbi_apbn", "mandiri": "pbpu", "PPU": "ppu", "tidak_ada": "non_jkn"}
+
+
+def sidilan_values(person) -> dict:
+    """The patient form's fields SIDILAN's PersonSummary fills (field name -> value; only what it knows)."""
+    values = {"name": person.name, "sex": person.sex, "birth_date": person.birth_date}
+    if person.phone:
+        values["phone"] = person.phone[:30]
+    if person.address:
+        values["address"] = person.address[:200]
+    if person.jkn_status in SIDILAN_KEPESERTAAN:
+        values["jenis_kepesertaan"] = SIDILAN_KEPESERTAAN[person.jkn_status]
+    return values
 
 
 def accessibility_text(person) -> str | None:
@@ -230,7 +247,7 @@ def _copy_onto(patient: Patient, form, cascade, nik_check, user) -> None:
     patient.no_nik_reason = None if patient.nik else form.no_nik_reason.data
     patient.no_jkn = clean_number(form.no_jkn.data) or None
     patient.status_peserta = form.status_peserta.data or None
-    patient.jenis_kepesertaan = form.jenis_kepesertaan.data
+    patient.jenis_kepesertaan = form.jenis_kepesertaan.data or None
     patient.birth_date = form.birth_date.data
     patient.sex = form.sex.data
     patient.home_regency_id = cascade.regency.id

@@ -169,7 +169,7 @@ def draft_defaults(patient: Patient) -> dict:
         "kategori": "rj",
         "tipe": "penuh",
         "arah": "vertikal",
-        "payer": "pasien" if patient.jenis_kepesertaan == "non_jkn" else "bpjs",
+        "payer": "bpjs" if patient.jenis_kepesertaan not in (None, "non_jkn") or patient.no_jkn else "pasien",
         "referred_at": utcnow().replace(second=0, microsecond=0),
         "consent_date": today_local(),
         "dasar": suggested_basis(patient),

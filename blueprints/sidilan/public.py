@@ -25,6 +25,17 @@ class PersonSummary:
     nagari_code: str | None
     jorong_id: int | None
     accessibility: list[str] = field(default_factory=list)
+    phone: str | None = None
+    address: str | None = None  # street with RT/RW, as a letter's address line
+    jkn_status: str | None = None  # values.KEPESERTAAN_JKN code: "PBI-JK", "mandiri", "PPU", "tidak_ada"
+
+
+def address_line(person: Person) -> str | None:
+    """'Jl. Lintas Sumatera RT 002/RW 001': the street and RT/RW, without the place (named by the codes)."""
+    parts = [(person.alamat or "").strip()]
+    if person.rt or person.rw:
+        parts.append(f"RT {person.rt or '-'}/RW {person.rw or '-'}")
+    return " ".join(p for p in parts if p) or None
 
 
 def accessibility_summary(person: Person) -> list[str]:
@@ -79,4 +90,7 @@ def find_person_by_nik(
         nagari_code=person.nagari_code,
         jorong_id=person.jorong_id,
         accessibility=accessibility_summary(person),
+        phone=person.no_hp or None,
+        address=address_line(person),
+        jkn_status=person.kepesertaan_jkn or None,
     )

@@ -4,7 +4,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from blueprints.auth.models import regencies
-from blueprints.core import audit
+from blueprints.core import audit, recovery
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.outcome import Outcome
@@ -79,6 +79,9 @@ def _patient_conflict(form, patient: Patient, typed_place: Cascade):
 def _form_page(form, patient: Patient | None, choices):
     """The form as a GET shows it: filled from the stored patient (an edit, ``form`` holds its fields), or from
     the NIK a search passed on and what SIDILAN knows of that person; a NIK this facility has opens its patient."""
+    if recovery.is_restored(form):  # given back after a timeout: what was typed, place selects included
+        cascade = _patient_cascade(form, recovery.restored_fields(), choices)
+        return render("rujukan/patient_form.html", **_patient_form_ctx(form, patient, cascade, {}))
     prefill = pt.form_prefill(patient, request.args.get("nik"), current_user)
     if prefill.known is not None:
         return _open_known_patient(prefill.known)
@@ -86,7 +89,8 @@ def _form_page(form, patient: Patient | None, choices):
     if patient is None:
         form.nik.data = prefill.nik or None
     if (person := prefill.person) is not None:
-        form.name.data, form.sex.data, form.birth_date.data = person.name, person.sex, person.birth_date
+        for name, value in pt.sidilan_values(person).items():
+            getattr(form, name).data = value
     cascade = _patient_cascade(form, prefill.place, choices)
     return render("rujukan/patient_form.html", **_patient_form_ctx(form, patient, cascade, {}, None, person))
 

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from blueprints.core import audit
+from blueprints.core import audit, recovery
 from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID, CreateForm, new_submission_key
 from blueprints.core.render import render, wants_fragment
@@ -202,8 +202,9 @@ def referral_new(patient_id: int):
     _fill_choices(form)
     if request.method == "POST":
         return _save(ref, patient, form, created=True)
-    for name, value in rf.draft_defaults(patient).items():
-        getattr(form, name).data = value
+    if not recovery.is_restored(form):  # a form given back after a timeout keeps what was typed
+        for name, value in rf.draft_defaults(patient).items():
+            getattr(form, name).data = value
     return _render_form(form, None, patient)
 
 
