@@ -11,10 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from blueprints.auth.models import Regency
+from blueprints.auth.models import Regency, UserNagari
 from blueprints.core import audit, jobs
 from blueprints.core.extensions import db
 from blueprints.core.pdf import render_pdf
+from blueprints.core.roles import VERIFIKATOR_NAGARI
 from blueprints.core.scope import scoped
 from blueprints.wilayah.models import Jorong, Wilayah
 
@@ -138,9 +139,14 @@ def record_outcomes(user, items, hasil: str, note: str | None, today: date) -> B
 
 
 def _place(user, nagari: str, jorong: int | None):
-    """(nagari Wilayah, Jorong or None) of the user's regency, or None when it is not theirs."""
+    """(nagari Wilayah, Jorong or None) of the user's regency (a nagari verifier: of its assigned nagari), or
+    None when it is not theirs."""
     place = db.session.get(Wilayah, nagari) if nagari else None
     if place is None or place.regency_id != user.regency_id:
+        return None
+    if user.role == VERIFIKATOR_NAGARI and nagari not in set(
+        db.session.scalars(UserNagari.codes_of(user.id))
+    ):
         return None
     j = None
     if jorong:

@@ -410,3 +410,12 @@ def test_with_the_rule_off_the_record_waits_for_a_nagari_verifier(app, client, a
         del app.config["SIDILAN_NAGARI_STEP_BY_DINSOS_WITHOUT_VERIFIER"]
     assert "Peran Anda tidak dapat melakukan tindakan ini." in html
     assert _person(app, other).status_verifikasi == "diajukan"
+
+
+def test_a_nagari_verifier_prints_no_worksheet_outside_its_nagari(app, client, auth):
+    other = _outside_person(app, "disetujui")
+    with app.app_context():
+        outside = db.session.get(Person, other).nagari_code
+    auth.login(NAGARI)
+    assert client.get(f"/sidilan/verval/lembar.pdf?nagari={outside}").status_code == 404
+    assert client.get(f"/sidilan/verval/lembar.pdf?nagari={TIGO_JANGKO_NAGARI}").status_code == 200
