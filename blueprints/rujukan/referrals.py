@@ -152,6 +152,7 @@ def draft_defaults(patient: Patient) -> dict:
         "referred_at": utcnow().replace(second=0, microsecond=0),
         "consent_date": today_local(),
         "dasar": suggested_basis(patient),
+        "bpjs_card": patient.no_jkn or "",
     }
 
 
@@ -318,6 +319,7 @@ COPY_FIELDS = (
     "allergy",
     "note",
     "nakes_id",
+    "bpjs_card",
 )
 
 
@@ -388,8 +390,9 @@ def detail(ref_id: int, user) -> Detail:
             joinedload(Referral.destination),
             joinedload(Referral.nakes),
             joinedload(Referral.redirect_to),
+            joinedload(Referral.attachments),
         )
-    ).first()
+    ).unique().first()
     if ref is None:
         abort(404)
     events = list(
