@@ -17,7 +17,7 @@ from flask import abort, current_app, url_for
 
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
-from blueprints.core.images import ImageProblem, clean_image, looks_like_image
+from blueprints.core.images import ImageProblem, clean_image, looks_like_image, placeholder
 from blueprints.core.outcome import Outcome
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.timeutil import utcnow
@@ -25,6 +25,7 @@ from blueprints.core.uploads import pdf_problem, upload_area, write_private
 
 from . import lifecycle
 from .access import side_of
+from .lists import LAMPIRAN as ATTACHMENT_LABELS
 from .models import Referral, ReferralAttachment
 
 FORM_ALLOWANCE = 64 * 1024  # what MAX_CONTENT_LENGTH (app.py) adds to the file limit for the other fields
@@ -176,3 +177,26 @@ def remove_attachment(ref: Referral, att: ReferralAttachment | None, form, user)
     audit.record("update", "rujukan_lampiran", att.id, "menghapus (tetap di riwayat) " + _describe(att))
     db.session.commit()
     return Outcome(record=ref, data={"label": label})
+
+
+def demo_attachment(ref: Referral, kind: str, user) -> None:
+    """A generated placeholder photo (marked demo) on a demo letter, so the detail pages show an attachment."""
+    data = placeholder([f"CONTOH {ATTACHMENT_LABELS[kind].upper()} (demo)", "Bukan hasil pemeriksaan asli."])
+    problem, prepared = prepare(data, upload_limit())
+    if problem is not None:
+        return
+    att = ReferralAttachment(
+        referral_id=ref.id,
+        kind=kind,
+        filename=f"contoh-{kind}-demo.jpg",
+        stored_name=f"{secrets.token_hex(16)}.jpg",
+        mime=prepared["mime"],
+        size=len(prepared["data"]),
+        width=prepared.get("width"),
+        height=prepared.get("height"),
+        sha256=hashlib.sha256(prepared["data"]).hexdigest(),
+        uploaded_by_id=user.id,
+        uploaded_at=ref.created_at,
+    )
+    db.session.add(att)
+    write_private(upload_dir() / att.stored_name, prepared["data"])
