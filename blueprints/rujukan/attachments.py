@@ -38,7 +38,10 @@ CLOSED = ("dibatalkan", "selesai")
 
 def upload_limit() -> int:
     """What MAX_CONTENT_LENGTH leaves for the file."""
-    return int(current_app.config.get("MAX_CONTENT_LENGTH") or 20 * 1024 * 1024 + FORM_ALLOWANCE) - FORM_ALLOWANCE
+    return (
+        int(current_app.config.get("MAX_CONTENT_LENGTH") or 20 * 1024 * 1024 + FORM_ALLOWANCE)
+        - FORM_ALLOWANCE
+    )
 
 
 def max_edge() -> int:
@@ -89,7 +92,9 @@ def store_attachment(ref: Referral, form, storage, user) -> Outcome:
     claimed and the row flushed, so a replayed upload stores no second copy."""
     valid = form.validate()
     name = (storage.filename or "") if storage else ""
-    problem = NO_FILE if not name else ("Nama berkas tidak sah." if "\x00" in name or len(name) > 200 else None)
+    problem = (
+        NO_FILE if not name else ("Nama berkas tidak sah." if "\x00" in name or len(name) > 200 else None)
+    )
     prepared: dict = {}
     if problem is None:
         limit = upload_limit()

@@ -380,19 +380,23 @@ class Detail:
 def detail(ref_id: int, user) -> Detail:
     """The letter in the user's scope (else 404) with its events and the steps this side may take; the view is
     audited (the caller commits after rendering)."""
-    ref = db.session.scalars(
-        scoped(Referral)
-        .where(Referral.id == ref_id)
-        .options(
-            joinedload(Referral.patient).joinedload(Patient.home_regency),
-            joinedload(Referral.patient).joinedload(Patient.jorong),
-            joinedload(Referral.origin),
-            joinedload(Referral.destination),
-            joinedload(Referral.nakes),
-            joinedload(Referral.redirect_to),
-            joinedload(Referral.attachments),
+    ref = (
+        db.session.scalars(
+            scoped(Referral)
+            .where(Referral.id == ref_id)
+            .options(
+                joinedload(Referral.patient).joinedload(Patient.home_regency),
+                joinedload(Referral.patient).joinedload(Patient.jorong),
+                joinedload(Referral.origin),
+                joinedload(Referral.destination),
+                joinedload(Referral.nakes),
+                joinedload(Referral.redirect_to),
+                joinedload(Referral.attachments),
+            )
         )
-    ).unique().first()
+        .unique()
+        .first()
+    )
     if ref is None:
         abort(404)
     events = list(

@@ -68,7 +68,9 @@ def test_bpjs_numbers_are_checked_by_format_at_the_field(app, faskes):
     odd = _new(faskes, app, pcare_number="ABCDEFGHIJKLMNOPQRS", bpjs_card="0002035020396")
     ref_id = _ref_id(odd)
     assert "pola belum terverifikasi" in faskes.get(f"/rujukan/{ref_id}").text
-    ok = _ref_id(_new(faskes, app, pcare_number=PCARE.lower()[:4] + " " + PCARE[4:], bpjs_card="0002-0350-20396"))
+    ok = _ref_id(
+        _new(faskes, app, pcare_number=PCARE.lower()[:4] + " " + PCARE[4:], bpjs_card="0002-0350-20396")
+    )
     with app.app_context():
         ref = db.session.get(Referral, ok)
         assert (ref.pcare_number, ref.bpjs_card) == (PCARE, "0002035020396")
@@ -85,10 +87,14 @@ def test_sep_only_by_the_receiver_after_arrival(app, client, auth):
     ref_id = _ref_id(_new(client, app, issue=True))
     with app.app_context():
         version = str(db.session.get(Referral, ref_id).version)
-    assert client.post(f"/rujukan/{ref_id}/sep", data={"sep_number": SEP, "version": version}).status_code == 404
+    assert (
+        client.post(f"/rujukan/{ref_id}/sep", data={"sep_number": SEP, "version": version}).status_code == 404
+    )
     auth.logout()
     auth.login("faskes.sijunjung")  # a third facility
-    assert client.post(f"/rujukan/{ref_id}/sep", data={"sep_number": SEP, "version": version}).status_code == 404
+    assert (
+        client.post(f"/rujukan/{ref_id}/sep", data={"sep_number": SEP, "version": version}).status_code == 404
+    )
     auth.logout()
     auth.login("faskes.rsud.sijunjung")
     early = client.post(f"/rujukan/{ref_id}/sep", data={"sep_number": SEP, "version": version})
@@ -166,9 +172,12 @@ def test_replayed_upload_stores_one_attachment(app, faskes):
     assert _upload(faskes, ref_id, minimal_pdf(), "lab.pdf", "lab", submission).status_code == 303
     assert _upload(faskes, ref_id, minimal_pdf(), "lab.pdf", "lab", submission).status_code in (302, 303)
     with app.app_context():
-        assert db.session.scalar(
-            select(func.count(ReferralAttachment.id)).where(ReferralAttachment.referral_id == ref_id)
-        ) == 1
+        assert (
+            db.session.scalar(
+                select(func.count(ReferralAttachment.id)).where(ReferralAttachment.referral_id == ref_id)
+            )
+            == 1
+        )
 
 
 def test_receiver_sees_the_attachments_and_every_clinical_field_others_get_404(app, client, auth):
@@ -189,7 +198,9 @@ def test_receiver_sees_the_attachments_and_every_clinical_field_others_get_404(a
     draft_att = _upload(client, ref_id, phone_photo(800, 600), "ekg.jpg", "ekg")
     assert draft_att.status_code == 303
     with app.app_context():
-        att_id = db.session.scalar(select(ReferralAttachment.id).where(ReferralAttachment.referral_id == ref_id))
+        att_id = db.session.scalar(
+            select(ReferralAttachment.id).where(ReferralAttachment.referral_id == ref_id)
+        )
     auth.logout()
     auth.login("faskes.rsud.sijunjung")
     assert client.get(f"/rujukan/{ref_id}/lampiran/{att_id}").status_code == 404  # a draft is the sender's
@@ -239,7 +250,9 @@ def test_removal_draft_goes_issued_needs_a_reason_in_the_history(app, faskes):
     _upload(faskes, ref_id, phone_photo(800, 600), "ekg.jpg", "ekg")
     with app.app_context():
         lab, ekg = db.session.scalars(
-            select(ReferralAttachment).where(ReferralAttachment.referral_id == ref_id).order_by(ReferralAttachment.id)
+            select(ReferralAttachment)
+            .where(ReferralAttachment.referral_id == ref_id)
+            .order_by(ReferralAttachment.id)
         ).all()
         lab_id, ekg_id, lab_path = lab.id, ekg.id, _stored(app, lab)
     assert faskes.post(f"/rujukan/{ref_id}/lampiran/{lab_id}/hapus", data={}).status_code == 303
@@ -255,9 +268,14 @@ def test_removal_draft_goes_issued_needs_a_reason_in_the_history(app, faskes):
         ekg = db.session.get(ReferralAttachment, ekg_id)
         assert ekg.removed_at is not None and ekg.removed_reason == "Foto EKG salah pasien"
         assert _stored(app, ekg).exists()
-        assert db.session.scalar(
-            select(ReferralEvent.note).where(ReferralEvent.referral_id == ref_id, ReferralEvent.note.like("Lampiran%"))
-        ) == "Lampiran EKG dihapus: Foto EKG salah pasien"
+        assert (
+            db.session.scalar(
+                select(ReferralEvent.note).where(
+                    ReferralEvent.referral_id == ref_id, ReferralEvent.note.like("Lampiran%")
+                )
+            )
+            == "Lampiran EKG dihapus: Foto EKG salah pasien"
+        )
     page = faskes.get(f"/rujukan/{ref_id}").text
     assert "Lampiran EKG dihapus: Foto EKG salah pasien" in page and "Tidak ada lampiran." in page
 

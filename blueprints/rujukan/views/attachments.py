@@ -94,7 +94,10 @@ def sep_record(ref_id: int):
     if out.stale:
         db.session.refresh(ref)
         return conflict_response(
-            form, ref, back_url=url_for("rujukan.detail", ref_id=ref_id), current={"sep_number": ref.sep_number}
+            form,
+            ref,
+            back_url=url_for("rujukan.detail", ref_id=ref_id),
+            current={"sep_number": ref.sep_number},
         )
     if out.refusals:
         return _detail_page(ref_id, 409, failed=_failed("sep", {"sep_number": out.error}, form))
