@@ -14,6 +14,7 @@ from blueprints.core.timeutil import WIB, today_local
 from blueprints.wilayah.models import Jorong, Wilayah
 
 from . import icd, links, notices
+from .attachments import demo_attachment
 from .border import apply_border, border_for
 from .lifecycle import TRANSITIONS
 from .models import FacilityProfile, HealthWorker, Patient, Poli, Referral, ReferralEvent
@@ -435,6 +436,8 @@ def _referrals(ctx):
                 channel="web",
             )
         )
+        if origin is pkm and state == "dijawab":  # answered letters show a demo EKG photo
+            demo_attachment(ref, "ekg", user)
         if state == "draf":
             continue
         errors, _ = issue_referral(ref, user, at=at + timedelta(minutes=20), audited=False)

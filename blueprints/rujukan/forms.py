@@ -4,6 +4,7 @@ import re
 from wtforms import (
     BooleanField,
     DateField,
+    FileField,
     FloatField,
     IntegerField,
     SelectField,
@@ -119,7 +120,8 @@ class ReferralForm(Form):
 
     # the order of templates/rujukan/referral_form.html's sections, for the first-error focus (core.forms.first_error)
     PAGE_ORDER = (
-        *("jenis", "kategori", "tipe", "arah", "payer", "referred_at", "destination_id", "poli_id"),
+        *("jenis", "kategori", "tipe", "arah", "payer", "pcare_number", "bpjs_card", "referred_at"),
+        *("destination_id", "poli_id"),
         *("destination_text", "dasar", "anamnesis", "physical_exam"),
         *("bp", "pulse", "rr", "temperature", "weight", "height", "consciousness", "gcs", "supporting"),
         *("diag1", "diag2", "diag3", "therapy_drug", "therapy_other", "bmhp", "procedures"),
@@ -187,6 +189,15 @@ class ReferralForm(Form):
         "IGD dapat menerima?", choices=L.C([("", "—"), ("ya", "Ya"), ("tidak", "Tidak")])
     )
     nakes_id = IdSelectField("Tenaga kesehatan perujuk", choices=[])
+    # BPJS bridging fields (docs/rujukan.md §4.8), format checked by the referral rules (bridging.py)
+    pcare_number = StringField(
+        "No. rujukan P-Care (19 karakter, jika dibuat di P-Care)",
+        validators=[Optional(), Length(max=40)],
+        filters=[_strip],
+    )
+    bpjs_card = StringField(
+        "No. Kartu BPJS (13 digit)", validators=[Optional(), Length(max=30)], filters=[_strip]
+    )
 
 
 class NewReferralForm(CreateForm, ReferralForm):
@@ -262,6 +273,29 @@ class ActionForm(CreateForm):
     channel = SelectField("Saluran", choices=L.choices(L.CHANNEL, None))
     note = StringField("Alasan / catatan", validators=[Optional(), Length(max=300)], filters=[_strip])
     redirect_to_id = IdSelectField("Dialihkan ke", choices=[], validate_choice=False)
+
+
+class SepForm(EditForm):
+    """The receiving hospital's SEP number, after arrival (docs/rujukan.md §4.8); posts the letter's version."""
+
+    sep_number = StringField(
+        "No. SEP (19 karakter)", validators=[DataRequired("Isi No. SEP."), Length(max=40)], filters=[_strip]
+    )
+
+
+class AttachmentForm(CreateForm):
+    kind = SelectField(
+        "Jenis lampiran",
+        choices=L.choices(L.LAMPIRAN),
+        validators=[DataRequired("Pilih jenis lampiran.")],
+    )
+    berkas = FileField("Foto atau PDF")
+
+
+class RemoveAttachmentForm(Form):
+    """A repeat is a no-op (the attachment is gone or marked removed already): no submission key."""
+
+    reason = StringField("Alasan menghapus", validators=[Optional(), Length(max=300)], filters=[_strip])
 
 
 class ReplyForm(CreateForm):

@@ -5,6 +5,14 @@ from wtforms.fields.choices import SelectChoice
 JENIS = {"igd": "IGD (gawat darurat)", "rj": "Rawat jalan", "ri": "Rawat inap"}
 KATEGORI = {"igd": "IGD", "rj": "Rawat jalan", "maternal": "Maternal", "neonatal": "Neonatal"}
 TIPE = {"penuh": "Penuh", "partial": "Partial", "prb": "Rujuk balik (PRB)"}
+# what a letter's attachment is (docs/rujukan.md §4.9); the letter prints "Lampiran: EKG (foto), Hasil lab (PDF)"
+LAMPIRAN = {
+    "ekg": "EKG",
+    "lab": "Hasil lab",
+    "rontgen": "Rontgen",
+    "foto": "Foto klinis",
+    "lainnya": "Lainnya",
+}
 ARAH = {"vertikal": "Vertikal", "horizontal": "Horizontal"}
 DASAR = {
     "gawat_darurat": "Gawat darurat",

@@ -29,6 +29,7 @@ from blueprints.core.timeutil import UTCDateTime, utcnow
 from blueprints.core.versioning import Versioned
 
 from .access import is_dinkes
+from .lists import LAMPIRAN as ATTACHMENT_KINDS
 
 
 class FacilityProfile(Versioned, db.Model):
@@ -321,6 +322,12 @@ class Referral(Versioned, db.Model):
     reply_channel: Mapped[str | None] = mapped_column(String(8))
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     print_count: Mapped[int] = mapped_column(Integer, default=0)
+    # BPJS bridging fields (docs/rujukan.md §4.8), typed, checked by format only (bridging.py): the sender's
+    # P-Care referral number and the BPJS card number on the letter; the receiver's SEP number after arrival
+    pcare_number: Mapped[str | None] = mapped_column(String(19))
+    bpjs_card: Mapped[str | None] = mapped_column(String(13))
+    sep_number: Mapped[str | None] = mapped_column(String(19))
+    sep_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     origin: Mapped[Organisation] = relationship(foreign_keys=[origin_id])
     destination: Mapped[Organisation | None] = relationship(foreign_keys=[destination_id])
@@ -406,6 +413,51 @@ class NumberCounter(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReferralAttachment(db.Model):
+    """A photo or PDF sent with a letter (docs/rujukan.md §4.9): EKG, lab result. The file lives in the rujukan
+    upload area under a random name (an image already resized and stripped of EXIF by ``core.images``). Removed
+    while a draft: row and file go; after issue the row stays, marked removed with who, when and why."""
+
+    __tablename__ = "rujukan_attachment"
+    __table_args__ = (Index("ix_rujukan_attachment_referral", "referral_id", "removed_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("rujukan_referral.id"))
+    kind: Mapped[str] = mapped_column(String(10))  # ATTACHMENT_KINDS
+    filename: Mapped[str] = mapped_column(String(200))  # as uploaded
+    stored_name: Mapped[str] = mapped_column(String(60))  # random, in the upload area
+    mime: Mapped[str] = mapped_column(String(40))  # image/jpeg or application/pdf
+    size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    removed_reason: Mapped[str | None] = mapped_column(String(300))
+
+    @property
+    def kind_label(self) -> str:
+        return ATTACHMENT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime == "image/jpeg"
+
+    @property
+    def type_label(self) -> str:
+        return "foto" if self.is_image else "PDF"
+
+
+# The attachments still in force, beside the letter (the detail page and the letter load them with the letter).
+Referral.attachments = relationship(
+    ReferralAttachment,
+    primaryjoin=and_(ReferralAttachment.referral_id == Referral.id, ReferralAttachment.removed_at.is_(None)),
+    order_by=(ReferralAttachment.uploaded_at, ReferralAttachment.id),
+    viewonly=True,
+)
 
 
 append_only(ReferralEvent)

@@ -145,8 +145,14 @@ def letter_texts(ref) -> list[str]:
         if getattr(ref, "stabilisation", None) or getattr(ref, "departed_at", None):
             labels = "; ".join(STABILISASI.get(c, c) for c in ref.stabilisation_codes)
             emergency.append("Saat berangkat 00.00: TD · N · RR · S · SpO2 · GCS · kesadaran " + labels)
+    bridging = []  # _lampiran.html: the BPJS numbers and the list of attachments, a line each
+    if getattr(ref, "pcare_number", None) or getattr(ref, "bpjs_card", None):
+        bridging.append(f"No. rujukan P-Care: {ref.pcare_number or ''} · No. Kartu BPJS: {ref.bpjs_card or ''}")
+    if attached := getattr(ref, "attachments", None):
+        bridging.append("Lampiran: " + ", ".join(f"{a.kind_label} ({a.type_label})" for a in attached))
     return [
         *emergency,
+        *bridging,
         (ref.patient.address or "", 0.5) if ref.patient else "",
         ref.anamnesis,
         ref.physical_exam,

@@ -173,6 +173,7 @@ def draft_defaults(patient: Patient) -> dict:
         "referred_at": utcnow().replace(second=0, microsecond=0),
         "consent_date": today_local(),
         "dasar": suggested_basis(patient),
+        "bpjs_card": patient.no_jkn or "",
     }
 
 
@@ -341,6 +342,7 @@ COPY_FIELDS = (
     "allergy",
     "note",
     "nakes_id",
+    "bpjs_card",
 )
 
 
@@ -404,18 +406,23 @@ class Detail:
 def detail(ref_id: int, user) -> Detail:
     """The letter in the user's scope (else 404) with its events and the steps this side may take; the view is
     audited (the caller commits after rendering)."""
-    ref = db.session.scalars(
-        scoped(Referral)
-        .where(Referral.id == ref_id)
-        .options(
-            joinedload(Referral.patient).joinedload(Patient.home_regency),
-            joinedload(Referral.patient).joinedload(Patient.jorong),
-            joinedload(Referral.origin),
-            joinedload(Referral.destination),
-            joinedload(Referral.nakes),
-            joinedload(Referral.redirect_to),
+    ref = (
+        db.session.scalars(
+            scoped(Referral)
+            .where(Referral.id == ref_id)
+            .options(
+                joinedload(Referral.patient).joinedload(Patient.home_regency),
+                joinedload(Referral.patient).joinedload(Patient.jorong),
+                joinedload(Referral.origin),
+                joinedload(Referral.destination),
+                joinedload(Referral.nakes),
+                joinedload(Referral.redirect_to),
+                joinedload(Referral.attachments),
+            )
         )
-    ).first()
+        .unique()
+        .first()
+    )
     if ref is None:
         abort(404)
     events = list(

@@ -7,9 +7,10 @@ from datetime import date, datetime, time
 
 from blueprints.auth.models import Organisation
 from blueprints.core.extensions import db
+from blueprints.core.nik import clean_number
 from blueprints.core.timeutil import WIB, from_local, today_local
 
-from . import icd
+from . import bridging, icd
 from .border import border_for
 from .facilities import is_offered, is_tertiary
 from .lifecycle import REFUSED_MESSAGE, valid_until_for
@@ -86,6 +87,9 @@ def draft_values(typed: dict) -> tuple[dict, dict[str, str]]:
     values["poli_name"] = poli.name if poli else None
     values["nakes_id"] = typed.get("nakes_id") or None
     values["igd_call_time"] = (typed.get("igd_call_time") or "").replace(".", ":") or None
+    # BPJS numbers as BPJS prints them (separators dropped); their format is a rule (_check_bridging)
+    values["pcare_number"] = bridging.clean_bpjs_number(typed.get("pcare_number")) or None
+    values["bpjs_card"] = clean_number(typed.get("bpjs_card")) or None
     values["igd_call_accepted"] = {"ya": True, "tidak": False}.get(typed.get("igd_call_accepted"))
     values["igd_called_at"] = call_instant(values["igd_call_time"], values["referred_at"])
     for i in (1, 2, 3):
@@ -173,6 +177,7 @@ def check(ref: Referral, *, for_issue: bool, today: date | None = None) -> tuple
         _check_nakes,
         _check_consent,
         _check_igd,
+        _check_bridging,
         _check_scope,
     ):
         rule(c)
@@ -289,6 +294,19 @@ def _check_igd(c: _Check) -> None:
         c.errors["igd_call_time"] = "Catat jam telepon ke IGD."
     if ref.igd_call_accepted is None:
         c.errors["igd_call_accepted"] = "Catat apakah IGD menyatakan dapat menerima."
+
+
+def _check_bridging(c: _Check) -> None:
+    """The BPJS numbers on the letter, by format only (bridging.py): length errors, unverified shape warnings."""
+    ref = c.ref
+    origin_code = c.origin.facility_code if c.origin is not None else None
+    _, error, warnings = bridging.pcare_problems(getattr(ref, "pcare_number", None), origin_code)
+    if error:
+        c.errors["pcare_number"] = error
+    c.warnings.extend(warnings)
+    _, error = bridging.card_problems(getattr(ref, "bpjs_card", None))
+    if error:
+        c.errors["bpjs_card"] = error
 
 
 def _check_scope(c: _Check) -> None:

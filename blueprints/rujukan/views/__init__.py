@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401
     _common,
+    attachments,
     directory,
     emergency,
     icd,

@@ -286,7 +286,7 @@ def _detail_page(ref_id: int, status: int = 200, failed: dict | None = None):
     if d.side == "sender":
         form.channel.choices = [c for c in form.channel.choices if c.value != "web"] + L.C([("web", "Web")])
     # each form on the page is its own submission; a form shown again keeps the key it was sent with
-    keys = {name: new_submission_key() for name in (*d.actions, "issue", "copy")}
+    keys = {name: new_submission_key() for name in (*d.actions, "issue", "copy", "attach")}
     if failed and failed.get("key"):
         keys[failed["action"]] = failed["key"]
     response = render(
