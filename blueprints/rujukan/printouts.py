@@ -147,7 +147,9 @@ def letter_texts(ref) -> list[str]:
             emergency.append("Saat berangkat 00.00: TD · N · RR · S · SpO2 · GCS · kesadaran " + labels)
     bridging = []  # _lampiran.html: the BPJS numbers and the list of attachments, a line each
     if getattr(ref, "pcare_number", None) or getattr(ref, "bpjs_card", None):
-        bridging.append(f"No. rujukan P-Care: {ref.pcare_number or ''} · No. Kartu BPJS: {ref.bpjs_card or ''}")
+        bridging.append(
+            f"No. rujukan P-Care: {ref.pcare_number or ''} · No. Kartu BPJS: {ref.bpjs_card or ''}"
+        )
     if attached := getattr(ref, "attachments", None):
         bridging.append("Lampiran: " + ", ".join(f"{a.kind_label} ({a.type_label})" for a in attached))
     return [

@@ -249,7 +249,11 @@ def test_fullest_letter_holds_everything_on_the_pages_estimated(app, faskes):
     assert fit.size >= LETTER_FLOOR_PT and pdf_info(resp.data)[0] == fit.pages >= 2
     assert len(resp.data) <= PDF_BUDGET
     text = re.sub(r"\s+", " ", pdf_text(resp.data).replace("\u200b", ""))
-    assert text.count("Keluhan") >= 10 * 60 and text.count("panjang") >= 10 * 60 and "r" * 300 in re.sub(r"\s", "", text)
+    assert (
+        text.count("Keluhan") >= 10 * 60
+        and text.count("panjang") >= 10 * 60
+        and "r" * 300 in re.sub(r"\s", "", text)
+    )
 
 
 def test_consent_form_pdf(app, client, auth):
