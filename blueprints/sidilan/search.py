@@ -4,7 +4,7 @@ worklists, reports and rules count. Query builders only; nothing is written."""
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
-from sqlalchemy import and_, exists, literal_column, or_, select, union
+from sqlalchemy import and_, exists, func, literal_column, or_, select, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
@@ -100,6 +100,15 @@ def _number_ids(user, digits: str):
     )
 
 
+def _among_ids(ids):
+    """``Person.id IN (ids)``; on PostgreSQL ``= ANY(ARRAY(ids))``, which runs the ids' UNION once and probes the
+    primary key with them: with a plain IN PostgreSQL may hash-join them to a scan of the whole regency (55,000
+    persons read for a NIK suffix's 800 ids, 19 ms instead of 7 at bench scale)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return Person.id == func.any(func.array(ids.scalar_subquery()))
+    return Person.id.in_(ids)
+
+
 def _name_condition(q: str):
     """Any word (or piece) of the name, spelling folded (Samsul finds Syamsul, Nur Hayati finds Nurhayati); a
     text too short for the trigram index is a prefix of the name."""
@@ -143,7 +152,7 @@ def _filtered(f: Filters, user, today: date):
     if scope is not None:  # a search narrows far more than the scope: the scope must not drive the query
         stmt = stmt.where(likely(scope, REGENCY_SHARE) if q else scope)
     if q and digits.isdigit():
-        stmt = stmt.where(Person.id.in_(_number_ids(user, digits)))
+        stmt = stmt.where(_among_ids(_number_ids(user, digits)))
     elif q:
         stmt = stmt.where(_name_condition(q))
     if f.kecamatan:
