@@ -134,7 +134,8 @@ def test_backup_wipe_restore_round_trip(databases, tmp_path, monkeypatch):
     # the newest migration (the head of migrations/versions), whichever that is
     head = ScriptDirectory(str(Path(source.root_path) / "migrations")).get_current_head()
     assert manifest["database"]["alembic_revision"] == head
-    demo_photos = {f for f in manifest["files"] if f.startswith("uploads/sidilan/")}  # the demo's document
+    # the demo's documents: a SIDILAN photo and the placeholder EKG of answered referrals
+    demo_photos = {f for f in manifest["files"] if f.startswith(("uploads/sidilan/", "uploads/rujukan/"))}
     assert set(manifest["files"]) - demo_photos == {manifest["database"]["file"], "uploads/pks/naskah.pdf"}
     assert secret.read_text() == "kunci-server-lama-0123456789"
 

@@ -207,7 +207,7 @@ def test_printer_name_is_text_in_the_footer_never_markup(app, client, auth):
 
 def test_longest_letterhead_wraps_and_the_letter_stays_one_page(app, client, auth):
     """Organisation fields at their column lengths (an address without a space included) break inside the kop
-    instead of running off the sheet; the printer's longest name fits the footer; still one page."""
+    instead of running off the sheet; the printer's longest name fits the footer; at most a continuation page."""
     url = _cases(app)["rujukan/pdf/letter.html"][1]
     with app.app_context():
         pkm = db.session.scalar(
@@ -219,7 +219,8 @@ def test_longest_letterhead_wraps_and_the_letter_stays_one_page(app, client, aut
     auth.login("faskes.solok")
     data = client.get(f"{url}?kertas=A4").data
     reader = PdfReader(io.BytesIO(data))
-    assert len(reader.pages) == 1
+    # the letter may now continue on a second page (it cuts no text, docs/rujukan.md §9.1), never a third
+    assert len(reader.pages) <= 2
     lines = reader.pages[0].extract_text().splitlines()
     assert sum(1 for line in lines if "AAAAAAAAAA" in line) >= 2  # the address wrapped
     assert f"Dicetak oleh {' '.join(['Nama'] * 24)} · " in page_texts(data)[0]

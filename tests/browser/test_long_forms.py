@@ -46,6 +46,9 @@ def _submit_and_find_the_error(page, button: str, section: str, label: str):
     first field with an error, and that section is open with the field visible. Returns the section."""
     with page.expect_navigation():
         page.get_by_role("button", name=button, exact=True).click()
+    # the answer page is the one with the marked field (a live hint's request may still end on the old one)
+    page.locator("main [aria-invalid=true]").first.wait_for()
+    page.wait_for_load_state("load")
     failed = page.evaluate(MEASURE_JS)
     assert failed["width"] <= 360, failed
     assert failed["focused"] == page.locator("main [aria-invalid=true]").first.get_attribute("name"), failed
