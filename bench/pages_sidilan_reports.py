@@ -14,6 +14,7 @@ Two tables:
 Run alone for a quick look on the demo data (no scale data): ``.venv/bin/python bench/pages_sidilan_reports.py``.
 """
 
+import gc
 import statistics
 import time
 from pathlib import Path
@@ -57,18 +58,33 @@ PAGES = [
 ]
 
 
+def _cpu_ms(fn) -> float:
+    """CPU time of one call (this process), with the garbage collector held off as ``timeit`` does: a collection
+    of the whole bench's heap landing inside a 10 ms paragraph would count as the paragraph's."""
+    gc.collect()
+    gc.disable()
+    try:
+        t0 = time.process_time()
+        fn()
+        return (time.process_time() - t0) * 1000
+    finally:
+        gc.enable()
+
+
 def _median_ms(fn, repeats: int) -> float:
     """Median CPU time (this process): on a shared, loaded machine wall time mostly measures the neighbours."""
     fn()  # warm
-    times = []
-    for _ in range(repeats):
-        t0 = time.process_time()
-        fn()
-        times.append((time.process_time() - t0) * 1000)
-    return statistics.median(times)
+    return statistics.median(_cpu_ms(fn) for _ in range(repeats))
 
 
-def _blank_form_times(app, repeats: int = 7) -> dict:
+def _median_ratio(fn, base, repeats: int) -> float:
+    """Median of ``fn``'s time over ``base``'s, the two timed in turn (so a slower spell of the machine
+    slows both sides of a pair alike)."""
+    fn(), base()  # warm
+    return statistics.median(_cpu_ms(fn) / _cpu_ms(base) for _ in range(repeats))
+
+
+def _blank_form_times(app, repeats: int = 15) -> dict:
     """Median ms of the blank paper form of the first jorong of a Solok nagari, rendered alone (the same call the
     print route makes) and through the route (as operator.solok: the request, its queries and its audit), and of a
     one-paragraph PDF, in the same run."""
@@ -109,21 +125,27 @@ def _blank_form_times(app, repeats: int = 7) -> dict:
         )
         html_to_pdf(html, Path(app.root_path) / "static")
 
-    with app.app_context():
-        t_par = _median_ms(paragraph, repeats)
-    return {"render": _median_ms(render, repeats), "route": _median_ms(route, repeats), "paragraph": t_par}
+    def in_app(fn):
+        def run():
+            with app.app_context():
+                fn()
+
+        return run
+
+    return {
+        "render": _median_ratio(render, in_app(paragraph), repeats),
+        "route": _median_ratio(route, in_app(paragraph), repeats),
+    }
 
 
 def blank_form_ratio(app) -> float:
     """The blank form's render over a one-paragraph PDF's (as the letter's ratio in bench/rujukan_pdf.py)."""
-    times = _blank_form_times(app)
-    return times["render"] / times["paragraph"]
+    return _blank_form_times(app)["render"]
 
 
 def blank_form_request_ratio(app) -> float:
     """The whole print request (session, queries, audit, render) over a one-paragraph PDF's render."""
-    times = _blank_form_times(app)
-    return times["route"] / times["paragraph"]
+    return _blank_form_times(app)["route"]
 
 
 RATIOS = [
