@@ -116,3 +116,27 @@ def placeholder(lines: list[str], size: tuple[int, int] = (640, 400)) -> bytes:
     for i, line in enumerate(lines):
         draw.text((40, 40 + 30 * i), line, fill=(20, 30, 60))
     return _encode(image, 80)
+
+
+def prepare_upload(
+    data: bytes, limit: int, limit_text: str, max_edge: int, wrong_type: str
+) -> tuple[str | None, dict]:
+    """What is wrong with an uploaded photo or PDF (the clerk's message), or its stored form: a PDF as it is
+    (after ``uploads.pdf_problem``), an image cleaned (``clean_image``: at most ``max_edge`` px, re-encoded as
+    JPEG without EXIF). The one rule for every module's document upload."""
+    from .uploads import pdf_problem
+
+    if not data:
+        return "Berkas kosong.", {}
+    if len(data) > limit:
+        return f"Berkas melebihi batas {limit_text}.", {}
+    if data.startswith(b"%PDF-"):
+        problem = pdf_problem(data)
+        return (problem, {}) if problem else (None, dict(data=data, mime="application/pdf", ext="pdf"))
+    if not looks_like_image(data):
+        return wrong_type, {}
+    try:
+        image = clean_image(data, max_edge=max_edge)
+    except ImageProblem as problem:
+        return str(problem), {}
+    return None, dict(data=image.data, mime="image/jpeg", ext="jpg", width=image.width, height=image.height)

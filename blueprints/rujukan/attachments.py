@@ -17,11 +17,11 @@ from flask import abort, current_app, url_for
 
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
-from blueprints.core.images import ImageProblem, clean_image, looks_like_image, placeholder
+from blueprints.core.images import placeholder, prepare_upload
 from blueprints.core.outcome import Outcome
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.timeutil import utcnow
-from blueprints.core.uploads import pdf_problem, upload_area, write_private
+from blueprints.core.uploads import upload_area, write_private
 
 from . import lifecycle
 from .access import side_of
@@ -70,21 +70,8 @@ def _describe(att: ReferralAttachment) -> str:
 
 
 def prepare(data: bytes, limit: int) -> tuple[str | None, dict]:
-    """What is wrong with the uploaded bytes, or their stored form: a PDF as it is, an image cleaned."""
-    if not data:
-        return "Berkas kosong.", {}
-    if len(data) > limit:
-        return f"Berkas melebihi batas {limit // (1024 * 1024)} MB.", {}
-    if data.startswith(b"%PDF-"):
-        problem = pdf_problem(data)
-        return (problem, {}) if problem else (None, dict(data=data, mime="application/pdf", ext="pdf"))
-    if not looks_like_image(data):
-        return WRONG_TYPE, {}
-    try:
-        image = clean_image(data, max_edge=max_edge())
-    except ImageProblem as problem:
-        return str(problem), {}
-    return None, dict(data=image.data, mime="image/jpeg", ext="jpg", width=image.width, height=image.height)
+    """What is wrong with the uploaded bytes, or their stored form (``core.images.prepare_upload``)."""
+    return prepare_upload(data, limit, f"{limit // (1024 * 1024)} MB", max_edge(), WRONG_TYPE)
 
 
 def store_attachment(ref: Referral, form, storage, user) -> Outcome:

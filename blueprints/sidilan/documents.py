@@ -21,10 +21,10 @@ from wtforms.validators import DataRequired, Length, Optional
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
 from blueprints.core.forms import CreateForm, EditForm
-from blueprints.core.images import ImageProblem, clean_image, looks_like_image, placeholder, thumbnail
+from blueprints.core.images import ImageProblem, placeholder, prepare_upload, thumbnail
 from blueprints.core.outcome import Outcome
 from blueprints.core.timeutil import utcnow
-from blueprints.core.uploads import pdf_problem, upload_area, write_private
+from blueprints.core.uploads import upload_area, write_private
 from blueprints.core.versioning import is_stale
 
 from .access import may_see_nik, may_write
@@ -192,25 +192,15 @@ def _name_problem(name: str) -> str | None:
 
 
 def prepare(data: bytes, limit: int) -> tuple[str | None, dict]:
-    """What is wrong with the uploaded bytes, or the stored form of them: the PDF as it is, an image cleaned
-    (``core.images``) with its thumbnail."""
-    if not data:
-        return "Berkas kosong.", {}
-    if len(data) > limit:
-        return f"Berkas melebihi batas {limit_label()}.", {}
-    if data.startswith(b"%PDF-"):
-        problem = pdf_problem(data)
-        return (problem, {}) if problem else (None, dict(data=data, mime="application/pdf", ext="pdf"))
-    if not looks_like_image(data):
-        return WRONG_TYPE, {}
-    try:
-        image = clean_image(data, max_edge=max_edge())
-        thumb = thumbnail(image.data)
-    except ImageProblem as problem:
-        return str(problem), {}
-    return None, dict(
-        data=image.data, mime="image/jpeg", ext="jpg", thumb=thumb, width=image.width, height=image.height
-    )
+    """What is wrong with the uploaded bytes, or the stored form of them (``core.images.prepare_upload``): the
+    PDF as it is, an image cleaned, with its thumbnail."""
+    problem, prepared = prepare_upload(data, limit, limit_label(), max_edge(), WRONG_TYPE)
+    if problem is None and prepared["mime"] == "image/jpeg":
+        try:
+            prepared["thumb"] = thumbnail(prepared["data"])
+        except ImageProblem as error:
+            return str(error), {}
+    return problem, prepared
 
 
 def store_document(owner, form: DocumentForm, storage, user) -> Outcome:

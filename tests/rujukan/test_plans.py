@@ -91,7 +91,9 @@ def test_page_query_reads_its_index(app, user, url, marker, indexes):
         if NAME_IX in indexes or NUMBER_IX in indexes:
             pytest.skip("PostgreSQL, tiny tables: the search's own queries are checked below")
         if SENDER_IX in indexes or REGISTER_IX in indexes:
-            pytest.skip("PostgreSQL, tiny tables: a sender's worklist and register indexes are checked on SQLite")
+            pytest.skip(
+                "PostgreSQL, tiny tables: a sender's worklist and register indexes are checked on SQLite"
+            )
         pg_names = {RECEIVER_IX: RECEIVER_PG, WAITING_IX: RECEIVER_PG}
         indexes = [pg_names.get(index, index) for index in indexes]
     for index in indexes:  # "a|b": either name (SQLite names a unique constraint's index itself)
