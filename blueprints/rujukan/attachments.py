@@ -18,7 +18,7 @@ from flask import abort, current_app, url_for
 from blueprints.core import audit, submission
 from blueprints.core.extensions import db
 from blueprints.core.images import placeholder, prepare_upload
-from blueprints.core.outcome import Outcome
+from blueprints.core.outcome import Outcome, field_errors
 from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.timeutil import utcnow
 from blueprints.core.uploads import upload_area, write_private
@@ -89,24 +89,11 @@ def store_attachment(ref: Referral, form, storage, user) -> Outcome:
     if problem:
         form.berkas.errors = [*form.berkas.errors, problem]
     if not valid or problem:
-        return Outcome(errors={n: f.errors[0] for n, f in form._fields.items() if f.errors})
+        return Outcome(errors=field_errors(form))
     if replay := submission.claim(form.submission_key.data):
         return Outcome(replay=replay)
-    token = secrets.token_hex(16)
-    att = ReferralAttachment(
-        referral_id=ref.id,
-        kind=form.kind.data,
-        filename=name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "lampiran",
-        stored_name=f"{token}.{prepared['ext']}",
-        mime=prepared["mime"],
-        size=len(prepared["data"]),
-        width=prepared.get("width"),
-        height=prepared.get("height"),
-        sha256=hashlib.sha256(prepared["data"]).hexdigest(),
-        uploaded_by_id=user.id,
-        uploaded_at=utcnow(),
-    )
-    db.session.add(att)
+    filename = name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "lampiran"
+    att = _new_attachment(ref, form.kind.data, filename, prepared, user, utcnow())
     db.session.flush()
     audit.record("create", "rujukan_lampiran", att.id, f"melampirkan {att.kind_label} pada rujukan #{ref.id}")
     submission.remember(form.submission_key.data, url_for("rujukan.detail", ref_id=ref.id))
@@ -152,7 +139,7 @@ def remove_attachment(ref: Referral, att: ReferralAttachment | None, form, user)
     if att is None or att.removed_at is not None:
         return Outcome(repeated="Lampiran ini sudah dihapus.")
     if not form.validate():
-        return Outcome(errors={n: f.errors[0] for n, f in form._fields.items() if f.errors})
+        return Outcome(errors=field_errors(form))
     reason = (form.reason.data or "").strip()
     label = att.kind_label
     if ref.status == "draf":
@@ -171,24 +158,30 @@ def remove_attachment(ref: Referral, att: ReferralAttachment | None, form, user)
     return Outcome(record=ref, data={"label": label})
 
 
-def demo_attachment(ref: Referral, kind: str, user) -> None:
-    """A generated placeholder photo (marked demo) on a demo letter, so the detail pages show an attachment."""
-    data = placeholder([f"CONTOH {ATTACHMENT_LABELS[kind].upper()} (demo)", "Bukan hasil pemeriksaan asli."])
-    problem, prepared = prepare(data, upload_limit())
-    if problem is not None:
-        return
+def _new_attachment(ref: Referral, kind: str, filename: str, prepared: dict, user, at) -> ReferralAttachment:
+    """The row of a checked file (``prepare``'s output) under a random stored name, added to the session."""
     att = ReferralAttachment(
         referral_id=ref.id,
         kind=kind,
-        filename=f"contoh-{kind}-demo.jpg",
-        stored_name=f"{secrets.token_hex(16)}.jpg",
+        filename=filename,
+        stored_name=f"{secrets.token_hex(16)}.{prepared['ext']}",
         mime=prepared["mime"],
         size=len(prepared["data"]),
         width=prepared.get("width"),
         height=prepared.get("height"),
         sha256=hashlib.sha256(prepared["data"]).hexdigest(),
         uploaded_by_id=user.id,
-        uploaded_at=ref.created_at,
+        uploaded_at=at,
     )
     db.session.add(att)
+    return att
+
+
+def demo_attachment(ref: Referral, kind: str, user) -> None:
+    """A generated placeholder photo (marked demo) on a demo letter, so the detail pages show an attachment."""
+    data = placeholder([f"CONTOH {ATTACHMENT_LABELS[kind].upper()} (demo)", "Bukan hasil pemeriksaan asli."])
+    problem, prepared = prepare(data, upload_limit())
+    if problem is not None:
+        return
+    att = _new_attachment(ref, kind, f"contoh-{kind}-demo.jpg", prepared, user, ref.created_at)
     write_private(upload_dir() / att.stored_name, prepared["data"])

@@ -12,7 +12,7 @@ import re
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.nik import clean_number
-from blueprints.core.outcome import Outcome
+from blueprints.core.outcome import Outcome, field_errors
 from blueprints.core.timeutil import utcnow
 from blueprints.core.versioning import is_stale
 
@@ -82,7 +82,7 @@ def record_sep(ref, form, user) -> Outcome:
     if is_stale(ref, form.version.data):
         return Outcome(stale=True)
     if not form.validate():
-        return Outcome(errors={n: f.errors[0] for n, f in form._fields.items() if f.errors})
+        return Outcome(errors=field_errors(form))
     hospital = ref.destination.facility_code if ref.destination is not None else None
     number, error, warnings = sep_problems(form.sep_number.data, hospital)
     if error:
