@@ -10,6 +10,7 @@ from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import to_local
 from blueprints.rujukan.models import FacilityProfile, Poli, Referral
+from tests.clock import TODAY
 from tests.replay import form_key, logged_in
 from tests.rujukan.conftest import form_data, key, org, patient_named
 
@@ -103,7 +104,7 @@ def test_dinkes_solok_adds_a_facility_and_an_outside_destination_both_offered(ap
         )
     shown = client.get(f"/rujukan/faskes/{djamil.id}").get_data(as_text=True)
     assert "Kota Padang (luar wilayah)" in shown and "RSUP" in shown and "FKTL tersier" in shown
-    assert "ICU penuh, HCU 2 tempat tidur" in shown and "2026" in shown  # the note with its date
+    assert "ICU penuh, HCU 2 tempat tidur" in shown and str(TODAY.year) in shown  # the note with its date
     listed = client.get("/rujukan/faskes").get_data(as_text=True)
     assert "Klinik Pratama Sehat Arosuka" in listed and "Kota Padang (luar wilayah)" in listed
 
