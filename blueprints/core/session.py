@@ -22,7 +22,7 @@ from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import ForeignKey, String, Text, bindparam, delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Mapped, joinedload, mapped_column
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, undefer_group
 from werkzeug.datastructures import CallbackDict
 
 from . import recovery
@@ -256,6 +256,9 @@ def _client() -> dict:
 
 
 USER_MODEL = "sinergi.user_model"
+SESSION_GROUP = "session"
+"""Deferred user columns a module adds for every page (a count in the top bar) name this group: they are
+loaded with the logged-in user and nowhere else."""
 LOOKUP = "sinergi.session_lookup"
 
 
@@ -266,7 +269,7 @@ def _lookup_statement(User):
     return (
         select(UserSession.id, UserSession.user_id, UserSession.data, UserSession.last_seen_at, User)
         .outerjoin(User, User.id == UserSession.user_id)
-        .options(joinedload(User.regency), joinedload(User.organisation))
+        .options(joinedload(User.regency), joinedload(User.organisation), undefer_group(SESSION_GROUP))
         .where(UserSession.token_hash == bindparam("token_hash"))
     )
 
@@ -287,7 +290,11 @@ def _load_user(user_id: str):
     if loaded is not None and loaded.id == ident and loaded in db.session:
         user = loaded  # loaded with the session row: no query of its own
     else:  # with the regency and organisation every page shows, in one query
-        user = db.session.get(User, ident, options=[joinedload(User.regency), joinedload(User.organisation)])
+        user = db.session.get(
+            User,
+            ident,
+            options=[joinedload(User.regency), joinedload(User.organisation), undefer_group(SESSION_GROUP)],
+        )
     if user is None or not user.active:
         return None
     return user

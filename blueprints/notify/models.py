@@ -101,4 +101,6 @@ def install_unread_column() -> None:
     from blueprints.auth.models import User
 
     if "notify_unread" not in User.__mapper__.all_orm_descriptors:
-        User.notify_unread = column_property(_unread_of_user())
+        # deferred: a list of users (or a letter's author) does not count anyone's unread notifications; the
+        # session lookup loads the "session" group with the logged-in user (core.session.SESSION_GROUP)
+        User.notify_unread = column_property(_unread_of_user(), deferred=True, group="session")

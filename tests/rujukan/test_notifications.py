@@ -321,3 +321,15 @@ def test_expiring_letters_are_notified_once(app, runner):
             )
         )
     assert "segera kedaluwarsa: berlaku sampai" in text
+
+
+def test_only_the_logged_in_user_counts_unread(app, client, auth):
+    """The count rides in the session lookup; a page listing users (the admin's list) counts nobody's."""
+    from tests.queries import statements
+
+    auth.login("admin.solok")
+    with statements(app) as seen:
+        page = client.get("/admin/pengguna")
+    assert page.status_code == 200 and "faskes.solok" in page.text
+    assert seen and not [s for s in seen if "notification" in s]
+    _unread_in_bar(client)  # the bar still shows the link (with or without a count)
