@@ -1,6 +1,7 @@
 """The verification workflow (docs/sidilan.md §9.1): draf -> diajukan -> diverifikasi -> disetujui, or
 ditolak and back to draf. Which step each role may take, what each step needs, and the worklists."""
 
+from flask import g
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -91,23 +92,30 @@ def step_roles(action: str, status: str, unattended: bool = False) -> frozenset:
 
 def unattended_nagari(person: Person) -> bool:
     """No active nagari verifier is assigned to the record's nagari, and the rule lets the Dinsos verifier take
-    that step (``SIDILAN_NAGARI_STEP_BY_DINSOS_WITHOUT_VERIFIER``)."""
+    that step (``SIDILAN_NAGARI_STEP_BY_DINSOS_WITHOUT_VERIFIER``). Asked once per nagari in a request (a bulk
+    step over a worklist asks it for every record)."""
     if (
         not setting("SIDILAN_NAGARI_STEP_BY_DINSOS_WITHOUT_VERIFIER")
         or person.status_verifikasi != "diajukan"
     ):
         return False
-    return not db.session.scalar(
-        select(func.count())
-        .select_from(UserNagari)
-        .join(User, User.id == UserNagari.user_id)
-        .where(
-            UserNagari.nagari_code == person.nagari_code,
-            User.role == VERIFIKATOR_NAGARI,
-            User.active.is_(True),
-            User.regency_id == person.regency_id,
+    known = g.setdefault("sidilan_nagari_attended", {})
+    where = (person.regency_id, person.nagari_code)
+    if where not in known:
+        known[where] = bool(
+            db.session.scalar(
+                select(func.count())
+                .select_from(UserNagari)
+                .join(User, User.id == UserNagari.user_id)
+                .where(
+                    UserNagari.nagari_code == person.nagari_code,
+                    User.role == VERIFIKATOR_NAGARI,
+                    User.active.is_(True),
+                    User.regency_id == person.regency_id,
+                )
+            )
         )
-    )
+    return not known[where]
 
 
 def allowed_actions(person: Person, user) -> list[str]:
