@@ -5,7 +5,10 @@
   spellings mapped to one. A model stores the folded name in a column of its own (``fold`` on every write).
 - ``TextIndex(table, columns)``: the trigram index over those columns. SQLite: an FTS5 table with the trigram
   tokenizer holding the columns of the table (external content, kept in sync by triggers on insert, update and
-  delete). PostgreSQL: a GIN ``pg_trgm`` index per column. ``install(table)`` creates it with the table
+  delete). PostgreSQL: a GIN ``pg_trgm`` index per column, led by the ``scope`` column when one is given (a
+  regency: ``btree_gin``), so a search within one regency reads that regency's matches only and the planner
+  always takes the index (without it, a common piece could be found by scanning the whole regency instead,
+  three times slower). ``install(table)`` creates it with the table
   (``db.create_all``); a migration calls ``create(bind)``. ``contains`` / ``ends_with`` give the condition
   for a query, which the index serves (at least ``MIN_CHARS`` characters; shorter text gives None).
 - ``include_object``: what Alembic must not compare (the FTS tables, the trigram indexes).
@@ -59,6 +62,7 @@ class TextIndex:
     table: str
     columns: tuple[str, ...]
     key: str = "id"
+    scope: str | None = None  # PostgreSQL: the column every search also filters on (the regency)
 
     @property
     def fts(self) -> str:
@@ -84,8 +88,15 @@ class TextIndex:
                 f"INSERT INTO {f}({f}) VALUES ('rebuild')",  # rows already in the table
             ]
         if dialect == "postgresql":
-            return ["CREATE EXTENSION IF NOT EXISTS pg_trgm"] + [
-                f"CREATE INDEX {self._pg_index(c)} ON {t} USING gin ({c} gin_trgm_ops)" for c in self.columns
+            lead = f"{self.scope}, " if self.scope else ""
+            extensions = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"]
+            if self.scope:
+                extensions.append(
+                    "CREATE EXTENSION IF NOT EXISTS btree_gin"
+                )  # an integer column in a GIN index
+            return extensions + [
+                f"CREATE INDEX {self._pg_index(c)} ON {t} USING gin ({lead}{c} gin_trgm_ops)"
+                for c in self.columns
             ]
         return []
 

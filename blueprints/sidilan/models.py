@@ -562,5 +562,5 @@ def _keep_reversed_numbers(mapper, connection, target: Person) -> None:
 
 
 # Any-word name search (core.textsearch; docs/sidilan.md §13.6).
-PERSON_TEXT = register(TextIndex("sidilan_person", ("name_key",)), Person.__table__)
+PERSON_TEXT = register(TextIndex("sidilan_person", ("name_key",), scope="regency_id"), Person.__table__)
 recipient.install(Assistance.__table__)
