@@ -201,6 +201,18 @@ def test_rujukan_letter_issued_printed_received_and_answered(login_page, js):
     hospital.get_by_role("button", name="Simpan jawaban").click()
     expect(hospital.get_by_role("heading", level=1)).to_contain_text("Dijawab")
 
+    # the puskesmas is told: the top bar counts it, the notification opens the letter and is then read
+    clerk.reload()
+    bar = clerk.get_by_role("link", name=re.compile(r"^Pemberitahuan \((\d+|99\+)\)$"))
+    bar.click()
+    told = clerk.locator("li.unread", has_text=f"Jawaban rujukan {number} ({patient})")
+    expect(told).to_contain_text("RSUD Sijunjung")
+    told.get_by_role("button", name="Buka surat").click()
+    expect(clerk.get_by_role("heading", level=1)).to_contain_text(number)
+    clerk.get_by_role("link", name=re.compile(r"^Pemberitahuan")).click()
+    expect(clerk.locator("li.read", has_text=f"Jawaban rujukan {number} ({patient})")).to_have_count(1)
+
+    _open_module(clerk, "Rujukan")
     clerk.get_by_role("link", name="Rujukan keluar").click()
     clerk.get_by_role("link", name=number).click()
     answer = clerk.locator("section.panel", has=clerk.get_by_role("heading", name="Jawaban rujukan"))
