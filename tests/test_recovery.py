@@ -166,3 +166,22 @@ def test_a_post_without_an_expired_session_is_not_kept(app):
     anonymous = app.test_client()
     response = anonymous.post(_new_url(app), data=form_data(app))
     assert response.status_code == 302 and _pending(app) == []
+
+
+def test_passwords_posted_after_the_timeout_are_never_kept(app, time_machine):
+    """A password change keeps nothing; the admin's new-account form keeps what was typed except the password."""
+    user = logged_in(app, "faskes.solok")
+    assert user.get("/akun/kata-sandi").status_code == 200
+    admin = logged_in(app, "admin.solok")
+    assert admin.get("/admin/pengguna/baru").status_code == 200
+    _expire(time_machine)
+    user.post(
+        "/akun/kata-sandi", data={"current": DEMO_PASSWORD, "new": "Rahasia-Baru-2026!", "confirm": "x"}
+    )
+    assert _pending(app) == []
+    admin.post(
+        "/admin/pengguna/baru",
+        data={"username": "perawat.baru", "name": "Perawat Baru", "password": "Rahasia-Awal-2026!"},
+    )
+    (kept,) = _pending(app)
+    assert "perawat.baru" in kept.fields and "Rahasia-Awal-2026!" not in kept.fields

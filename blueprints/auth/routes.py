@@ -88,6 +88,7 @@ def logout():
 
 
 @bp.route("/akun/kata-sandi", methods=["GET", "POST"])
+@recovery.kept_without()
 @audit.not_sensitive
 @login_required
 def password():

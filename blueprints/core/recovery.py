@@ -77,6 +77,20 @@ def _form_page() -> str | None:
     return None
 
 
+def kept_without(*fields: str):
+    """Decorator for a view whose form holds a secret: its ``fields`` (a password) are never kept; with no field
+    named, nothing of that form is (a password change). Put it right under ``@bp.route``."""
+
+    def mark(view):
+        view.recovery_secret = frozenset(fields) or ALL_FIELDS
+        return view
+
+    return mark
+
+
+ALL_FIELDS = frozenset({"*"})
+
+
 def keep(user_id: int | None) -> bool:
     """Keep the current POST's fields for ``user_id`` (the owner of the session that just ended). In a
     transaction of its own; True when kept."""
@@ -87,10 +101,14 @@ def keep(user_id: int | None) -> bool:
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None or getattr(view, "is_public", False):
         return False  # the login form itself, a public page: nothing of a user's work
+    secret = getattr(view, "recovery_secret", frozenset())
+    if secret == ALL_FIELDS:
+        return False  # a password change: nothing to keep
     url = _form_page()
     if url is None or len(url) > 300:
         return False
-    pairs = [[k, v] for k, v in request.form.items(multi=True) if k not in SKIP_FIELDS]
+    skip = SKIP_FIELDS | secret
+    pairs = [[k, v] for k, v in request.form.items(multi=True) if k not in skip]
     if not pairs or len(pairs) > MAX_FIELDS or sum(len(k) + len(v) for k, v in pairs) > MAX_CHARS:
         return False
     key = request.form.get("submission_key") or ""

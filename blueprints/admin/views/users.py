@@ -1,7 +1,7 @@
 from flask import flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
-from blueprints.core import audit
+from blueprints.core import audit, recovery
 from blueprints.core import session as user_sessions
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.pagination import paginate
@@ -27,6 +27,7 @@ def users():
 
 
 @bp.route("/pengguna/baru", methods=["GET", "POST"])
+@recovery.kept_without("password")
 @audit.not_sensitive
 def user_new():
     form = NewUserForm()
@@ -53,6 +54,7 @@ def _user_page(form, user, reset_form, status=200):
 
 
 @bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
+@recovery.kept_without("password", "reset-password")
 @audit.reads("user", "pengguna")
 def user_edit(user_id: int):
     user = accounts.manageable_or_404(current_user, user_id)
@@ -72,6 +74,7 @@ def user_edit(user_id: int):
 
 
 @bp.route("/pengguna/<int:user_id>/reset", methods=["POST"])
+@recovery.kept_without()
 def user_reset(user_id: int):
     user = accounts.manageable_or_404(current_user, user_id)
     reset_form = ResetPasswordForm(prefix="reset", user=user)
