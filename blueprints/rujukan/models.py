@@ -339,13 +339,14 @@ class Referral(Versioned, db.Model):
 
     @classmethod
     def scope_clause(cls, user):
-        """Sender facility sees what it issued; the receiver what is addressed to it (not drafts).
-        Nobody else sees clinical content (Dinas Kesehatan works from the recap)."""
+        """Sender facility sees what it wrote; the receiver what was issued to it (never a draft, nor a draft
+        cancelled before it was issued). Nobody else sees clinical content (Dinas Kesehatan works from the
+        recap)."""
         if is_dinkes(user):
             return false()
         return or_(
             cls.origin_id == user.organisation_id,
-            and_(cls.destination_id == user.organisation_id, cls.status != "draf"),
+            and_(cls.destination_id == user.organisation_id, cls.issued_at.is_not(None)),
         )
 
     def effective_status(self, today: date) -> str:

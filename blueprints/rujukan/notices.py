@@ -85,7 +85,10 @@ def texts(ref: Referral, action: str, note: str | None = None) -> tuple[str, str
 def announce(
     ref: Referral, action: str, user, *, channel: str = "web", note: str | None = None, at=None
 ) -> None:
-    """Notify the other side of a step ``user`` took on ``ref`` (in the caller's transaction)."""
+    """Notify the other side of a step ``user`` took on ``ref`` (in the caller's transaction). A letter never
+    issued (a draft, or a draft cancelled) concerns nobody else."""
+    if ref.issued_at is None:
+        return
     if user.organisation_id == ref.origin_id:
         target, sticky = ref.destination_id, False  # the sender's step, or a receiver's it recorded offline
     else:

@@ -333,3 +333,21 @@ def test_only_the_logged_in_user_counts_unread(app, client, auth):
     assert page.status_code == 200 and "faskes.solok" in page.text
     assert seen and not [s for s in seen if "notification" in s]
     _unread_in_bar(client)  # the bar still shows the link (with or without a count)
+
+
+def test_a_draft_cancelled_before_issue_tells_and_shows_nobody(app, client, auth):
+    from .conftest import form_data
+
+    with app.app_context():
+        patient_id = patient_named("Rosmaniar").id
+    auth.login(SENDER)
+    resp = client.post(f"/rujukan/pasien/{patient_id}/rujukan/baru", data=form_data(app))
+    assert resp.status_code == 302, resp.text[:800]
+    draft = int(re.search(r"/rujukan/(\d+)", resp.headers["Location"]).group(1))
+    _step(client, draft, "cancel", note="Salah pilih pasien")
+    with app.app_context():
+        assert db.session.get(Referral, draft).status == "dibatalkan"
+    auth.logout()
+    assert _notes(app, draft) == []
+    auth.login(RECEIVER)
+    assert client.get(f"/rujukan/{draft}").status_code == 404
