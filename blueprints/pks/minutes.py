@@ -192,6 +192,29 @@ def meeting_files(m: Meeting) -> list[MeetingDocument]:
     return list(db.session.scalars(select(MeetingDocument).where(MeetingDocument.meeting_id == m.id)))
 
 
+class Signers(NamedTuple):
+    """Who signs the meeting pack: the attendee noted as chairing it and the one noted as notulis (None: a blank
+    line to fill in by hand)."""
+
+    chair: Attendee | None
+    notulis: Attendee | None
+
+
+WALK_IN_ROWS = 5  # blank rows at the end of the printed daftar hadir, for attendees who were not listed
+CHAIR_NOTES = ("memimpin", "pimpinan rapat", "ketua rapat")
+NOTULIS_NOTES = ("notulis", "notulen")
+
+
+def signers(m: Meeting) -> Signers:
+    """The first attendee whose note (``keterangan``) says they chaired the meeting, and the first noted as
+    notulis."""
+
+    def first(words):
+        return next((p for p in m.attendees if any(w in (p.keterangan or "").lower() for w in words)), None)
+
+    return Signers(first(CHAIR_NOTES), first(NOTULIS_NOTES))
+
+
 def meetings_of(a: Agreement) -> list[Meeting]:
     """The meetings that discussed ``a``, newest first."""
     return list(

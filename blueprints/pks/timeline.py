@@ -36,6 +36,7 @@ class Item:
     kind: str
     text: str
     actor: str = ""
+    sha256: str = ""  # a document's fingerprint, shown apart from the text (shortened in print)
 
 
 EVENT_KIND = {
@@ -188,7 +189,7 @@ def _item(row) -> Item:
         return Item(row.day or _day(row.at), rid, EVENT_KIND.get(s1, s1), text, row.person or "")
     if source == "document":
         label = DOC_KINDS.get(s1, s1) + (f" v{s2}" if s2 else "")
-        return Item(_day(row.at), 300000 + rid, "Dokumen", f"{label}: {s3} (SHA-256 {s4})", row.person or "")
+        return Item(_day(row.at), 300000 + rid, "Dokumen", f"{label}: {s3}", row.person or "", s4)
     if source == "letter":
         copies = f" (tembusan: {s4.replace(chr(10), ', ')})" if s4 else ""
         return Item(row.day, 700000 + rid, f"Surat {s1}", f"{s2}: {s3}{copies}")
@@ -220,10 +221,19 @@ class NoteRow:
     created_at: datetime
 
 
+def _names(user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    return {
+        uid: name for uid, name in db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))
+    }
+
+
 def story(a: Agreement, slips=None, notes_user=None) -> tuple[list[Item], list[MeetingRow], list[NoteRow]]:
     """The timeline of ``a``, the meetings that discussed it (newest first) and (for ``notes_user``) the notes
     they may read (newest first), from one UNION ALL. ``slips``: the agreement's own, when the caller has them
-    already."""
+    already. Each slip is told once, from the ledger (not again by the "penundaan" events that logged it), and
+    a voided one has a second item for its void (who, when, why)."""
     items, meetings, notes = [], [], []
     for row in _rows(a.id, notes_user):
         if row.source == "meeting":
@@ -231,9 +241,11 @@ def story(a: Agreement, slips=None, notes_user=None) -> tuple[list[Item], list[M
         elif row.source == "note":
             internal = (row.s3 or "").removeprefix("Kabupaten ")
             notes.append((row.id, NoteRow(row.s1 or "", row.s2 or "", internal, row.person or "", row.at)))
-        else:
+        elif not (row.source == "event" and row.s1 == "penundaan"):  # the slip ledger below tells each one
             items.append(_item(row))
-    for s in slips_of(a) if slips is None else slips:
+    slips = slips_of(a) if slips is None else slips
+    voiders = _names({s.void.voided_by_id for s in slips if s.void is not None} - {None})
+    for s in slips:
         day = s.meeting.tanggal if s.meeting else _day(s.recorded_at)
         items.append(
             Item(
@@ -242,10 +254,21 @@ def story(a: Agreement, slips=None, notes_user=None) -> tuple[list[Item], list[M
                 "Penundaan",
                 f"{format_target(s.old_mulai, s.old_selesai, s.old_presisi)} → "
                 f"{format_target(s.new_mulai, s.new_selesai, s.new_presisi)} (+{s.days} hari): {s.alasan}"
-                + (f" [dibatalkan: {s.void.alasan}]" if s.void else ""),
+                + (" [dibatalkan]" if s.void else ""),  # who voided it, when and why: its own item
                 s.diputuskan_oleh,
             )
         )
+        if s.void is not None:
+            items.append(
+                Item(
+                    _day(s.void.voided_at),
+                    800000 + s.id,
+                    "Penundaan dibatalkan",
+                    f"Catatan penundaan ke {format_target(s.new_mulai, s.new_selesai, s.new_presisi)} "
+                    f"dibatalkan: {s.void.alasan}",
+                    voiders.get(s.void.voided_by_id, ""),
+                )
+            )
     for m in meetings:
         items.append(Item(m.tanggal, 200000 + m.id, "Rapat", f"{m.tempat}: {m.agenda[:160]}"))
     meetings.sort(key=lambda m: (m.tanggal, m.id), reverse=True)

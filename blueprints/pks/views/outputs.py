@@ -12,7 +12,7 @@ from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.timeutil import today_local
 
 from .. import bp, report_jobs, timeline
-from ..minutes import MEETING_OPTIONS, meeting_files
+from ..minutes import MEETING_OPTIONS, WALK_IN_ROWS, meeting_files, signers
 from ..models import Agreement, Meeting
 from ..queries import load_record, record_options
 from ..reporting import pack_rows, period_from
@@ -90,9 +90,17 @@ def _report_file(fmt: str):
 @bp.route("/rapat/<int:meeting_id>/paket.pdf")
 @audit.reads("pks_meeting", "cetak paket rapat")
 def meeting_pdf(meeting_id):
-    """Meeting pack: agenda, attendee list for the daftar hadir, decisions and action items."""
+    """Meeting pack: agenda, attendee list for the daftar hadir (with blank rows for walk-in attendees),
+    decisions, action items, and the signature blocks of the chair and the notulis."""
     m = get_scoped_or_404(Meeting, meeting_id, options=MEETING_OPTIONS)
-    data = render_pdf("pks/pdf_meeting.html", m=m, links=meeting_files(m), today=today_local())
+    data = render_pdf(
+        "pks/pdf_meeting.html",
+        m=m,
+        links=meeting_files(m),
+        signers=signers(m),
+        walk_in_rows=WALK_IN_ROWS,
+        today=today_local(),
+    )
     response = pdf_response(data, f"paket-rapat-{m.id}.pdf")
     audit.record("print", "pks_meeting", m.id, f"paket rapat #{m.id}")
     db.session.commit()
