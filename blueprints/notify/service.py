@@ -160,6 +160,25 @@ def open_items(user, first: int = 5) -> tuple[int, list[Notification]]:
     return (rows[0].total if rows else 0), [r[0] for r in rows]
 
 
+def unread_news(user, first: int = 5) -> list[Notification]:
+    """The newest ``first`` notifications the user has not read, other than a rejected or redirected letter
+    (``open_items`` shows those until handled): a letter received, the patient arrived, an answer came."""
+    if user.organisation_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(
+                Notification.organisation_id == user.organisation_id,
+                _unread(user),
+                Notification.sticky.is_(False),
+            )
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(first)
+        )
+    )
+
+
 def own_or_404(notification_id: int, user) -> Notification:
     from flask import abort
 

@@ -70,7 +70,7 @@ def record_print(ref: Referral, user, mark: str | None, paper: str, sender: bool
 # every text row wraps at CHAR_EM em per character in its column and costs its lines at LINE_EM; everything
 # else (titles, addressee, patient block, vital signs, QR and sign-off, tear-off) is FIXED_LINES body lines.
 # The constants were fitted to WeasyPrint's layout of the letter at 8.5-11 pt with 0-15,000 characters of
-# clinical text (within -7/+12 mm); SAFETY covers the underestimate, tests/rujukan/test_letter_fit.py checks it.
+# clinical text (within -7/+12 mm); SAFETY covers the underestimate, tests/rujukan/test_letter.py (the estimate against the renderer) checks it.
 LETTER_SIZES_PT = (11.0, 10.5, 10.0, 9.5, 9.0, 8.5)
 LETTER_FLOOR_PT = LETTER_SIZES_PT[-1]
 PT_MM = 25.4 / 72

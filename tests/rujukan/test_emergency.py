@@ -1,6 +1,7 @@
 """Emergency mode (docs/rujukan.md §4.5): the short form saved and issued in one step, same-day validity, the
 GAWAT DARURAT banner on the letter and the detail page, the timeline from the call to the arrival, scope."""
 
+import gzip
 import re
 import subprocess
 from datetime import UTC, date, datetime
@@ -82,6 +83,7 @@ def test_entry_points_and_the_plain_form(app, faskes):
     page = faskes.get(_url(patient_id))
     assert page.status_code == 200
     assert "GAWAT DARURAT" in page.text and 'name="submission_key"' in page.text
+    assert len(gzip.compress(page.data, 6)) <= 14_000  # a full page's budget
     for name in ("depart_spo2", "igd_call_name", "igd_called_at", "departed_at", "escort_role"):
         assert f'name="{name}"' in page.text
     assert 'value="airway"' in page.text and "Perdarahan terkontrol" in page.text  # the checklist

@@ -351,3 +351,31 @@ def test_a_draft_cancelled_before_issue_tells_and_shows_nobody(app, client, auth
     assert _notes(app, draft) == []
     auth.login(RECEIVER)
     assert client.get(f"/rujukan/{draft}").status_code == 404
+
+
+def test_the_nurse_hears_back_on_her_home_page_until_she_reads_it(app, client, auth):
+    ref_id = _open_letters(app, 1)[0]
+    auth.login(SENDER)
+    client.post("/pemberitahuan/baca-semua")
+    assert "Pemberitahuan baru" not in client.get("/").text
+    auth.logout()
+    auth.login(RECEIVER)
+    _step(client, ref_id, "accept")
+    auth.logout()
+    auth.login(SENDER)
+    with app.app_context():
+        number = db.session.get(Referral, ref_id).number
+    home = client.get("/").text
+    assert "Pemberitahuan baru" in home and f"Rujukan {number}" in home and "diterima RSUD Sijunjung" in home
+    client.post("/pemberitahuan/baca-semua")
+    assert "Pemberitahuan baru" not in client.get("/").text
+
+
+def test_a_letter_sent_on_is_told_to_the_receiver(app, client, auth):
+    ref_id = _new_letter(app, client, auth)
+    auth.login(SENDER)
+    _step(client, ref_id, "send")
+    auth.logout()
+    assert _notes(app, ref_id)[-1] == ("rsud", "rujukan_send")
+    auth.login(RECEIVER)
+    assert "sudah dikabarkan ke faskes Anda" in client.get("/pemberitahuan/").text
