@@ -5,8 +5,9 @@ both read through here (docs/sidilan.md §5.8, §11)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import String, and_, cast, func, select
+from sqlalchemy import String, and_, bindparam, cast, func, select
 from sqlalchemy.orm import aliased, joinedload
 from wtforms import BooleanField, DateField, SelectFieldBase, SelectMultipleField
 from wtforms.fields.core import UnboundField
@@ -177,25 +178,32 @@ class ChangeRow:
     new: str
 
 
-def change_rows(person_id: int, show_nik: bool, limit: int = 30) -> list[ChangeRow]:
-    """The person's latest changes as the page shows them, internal fields left out, in ONE statement: the
-    names of the kecamatan, nagari and jorong a change names are joined in."""
+@cache
+def _change_statement():
+    """The change log's statement, built once (its aliases and joins cost more to build than to run); the person
+    and the limit are bound parameters."""
     old_w, new_w, old_j, new_j = aliased(Wilayah), aliased(Wilayah), aliased(Jorong), aliased(Jorong)
     place = ChangeLog.field.in_(("kecamatan_code", "nagari_code"))
     jorong = ChangeLog.field == "jorong_id"
-    stmt = (
+    return (
         select(ChangeLog, func.coalesce(old_w.name, old_j.name), func.coalesce(new_w.name, new_j.name))
         .options(joinedload(ChangeLog.user))
         .outerjoin(old_w, and_(place, old_w.code == ChangeLog.old_value))
         .outerjoin(new_w, and_(place, new_w.code == ChangeLog.new_value))
         .outerjoin(old_j, and_(jorong, cast(old_j.id, String) == ChangeLog.old_value))
         .outerjoin(new_j, and_(jorong, cast(new_j.id, String) == ChangeLog.new_value))
-        .where(ChangeLog.person_id == person_id, ChangeLog.field.not_in(sorted(INTERNAL)))
+        .where(ChangeLog.person_id == bindparam("person_id"), ChangeLog.field.not_in(sorted(INTERNAL)))
         .order_by(ChangeLog.at.desc(), ChangeLog.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
+
+
+def change_rows(person_id: int, show_nik: bool, limit: int = 30) -> list[ChangeRow]:
+    """The person's latest changes as the page shows them, internal fields left out, in ONE statement: the
+    names of the kecamatan, nagari and jorong a change names are joined in."""
+    stmt = _change_statement()
     rows = []
-    for c, old_name, new_name in db.session.execute(stmt):
+    for c, old_name, new_name in db.session.execute(stmt, {"person_id": person_id, "limit": limit}):
         if hidden(c.field):
             continue
         rows.append(
