@@ -49,6 +49,8 @@ EVENT_KIND = {
     "pihak": "Pihak",
     "nomor": "Nomor",
     "menunggu": "Menunggu",
+    "dokumen": "Dokumen",
+    "pelaksanaan": "Pelaksanaan",
 }
 
 
