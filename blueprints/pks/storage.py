@@ -213,7 +213,9 @@ def withdraw(a: Agreement, doc: Document, form, user) -> Outcome:
     reason = " ".join(form.alasan.data.split())
     doc.withdrawn_at, doc.withdrawn_by_id, doc.withdrawn_reason = utcnow(), user.id, reason
     doc.is_final = False
-    log(a, "dokumen", user, reason=f"{label(doc)} ditarik (SHA-256 {doc.sha256}): {reason}"[:2000])
+    # the short hash: the document's own row in the timeline keeps the full one, and a 64-character word would
+    # push a printed table off the page
+    log(a, "dokumen", user, reason=f"{label(doc)} ditarik (SHA-256 {doc.sha256[:12]}…): {reason}"[:2000])
     audit.record("update", "pks_document", doc.id, f"dokumen #{doc.id} kesepakatan #{a.id} ditarik: {reason}")
     return saved(doc, url, "Dokumen ditarik; berkas dan hash-nya tetap tersimpan.")
 

@@ -229,3 +229,14 @@ def test_corrections_stay_in_scope_and_read_only_roles_cannot_make_them(app, sol
     assert client.get(f"/pks/{aid}/pelaksanaan/kegiatan/{kid}").status_code == 404
     r = client.post(f"/pks/{aid}/pelaksanaan/kegiatan/{kid}/hapus", data={"version": "1", "alasan": "coba"})
     assert r.status_code == 404
+
+
+def test_the_correction_page_is_small(app, solok, ids):
+    import gzip
+
+    aid = ids["ksb"]
+    _add(solok, aid, "kewajiban", "o", text="Menyampaikan laporan semester", status="belum")
+    oid = _only(app, Obligation, aid)
+    r = solok.get(f"/pks/{aid}/pelaksanaan/kewajiban/{oid}")
+    assert r.status_code == 200 and "Hapus kewajiban" in r.get_data(as_text=True)
+    assert len(gzip.compress(r.data)) <= 4_000
