@@ -159,7 +159,8 @@ def _check(response, where, problems):
 
 def _seed(app) -> dict[str, list[str]]:
     """Records and start pages that links alone do not reach within the crawl: an obligation (its status form),
-    a referral in each state at the sender, and an uploaded import (its mapping and run forms)."""
+    an activity, a report without its date (its "tandai disampaikan" form) and an evaluation (their correction
+    pages), a draft of an unsigned agreement (its withdraw and final forms), a referral in each state at the sender, and an uploaded import (its mapping and run forms)."""
     from datetime import timedelta
 
     from sqlalchemy import func, select
@@ -167,17 +168,42 @@ def _seed(app) -> dict[str, list[str]]:
     from blueprints.auth.models import User
     from blueprints.core.extensions import db
     from blueprints.core.timeutil import today_local
-    from blueprints.pks.models import Agreement, Obligation
+    from blueprints.pks.demo import PKS1_TITLE
+    from blueprints.pks.models import Activity, Agreement, Document, Evaluation, Obligation, Report
     from blueprints.rujukan.models import Referral
 
     with app.app_context():
         signed = db.session.scalars(
             select(Agreement).where(Agreement.tahap == "ditandatangani").order_by(Agreement.id)
         ).first()
+        rows = {
+            "kewajiban": Obligation(
+                agreement_id=signed.id, text="Kewajiban uji", due=today_local() + timedelta(30)
+            ),
+            "kegiatan": Activity(agreement_id=signed.id, tanggal=today_local(), jenis="Kegiatan uji"),
+            "laporan": Report(agreement_id=signed.id, periode="Periode uji"),
+            "evaluasi": Evaluation(
+                agreement_id=signed.id, tanggal=today_local(), temuan="Uji", rekomendasi="diubah"
+            ),
+        }
+        db.session.add_all(rows.values())
+        drafting = db.session.scalar(select(Agreement).where(Agreement.judul == PKS1_TITLE))  # not signed yet
         db.session.add(
-            Obligation(agreement_id=signed.id, text="Kewajiban uji", due=today_local() + timedelta(30))
+            Document(
+                agreement_id=drafting.id,
+                kind="draf",
+                versi=1,
+                filename="draf-uji.pdf",
+                stored_name="fuzz-draf-uji.pdf",
+                mime="application/pdf",
+                size=1,
+                sha256="0" * 64,
+            )
         )
         db.session.commit()
+        pks_pages = [f"/pks/{signed.id}/pelaksanaan", f"/pks/{drafting.id}/dokumen"] + [
+            f"/pks/{signed.id}/pelaksanaan/{section}/{row.id}" for section, row in rows.items()
+        ]
         faskes = db.session.scalar(select(User).where(User.username == "faskes.solok"))
         refs = {}
         for ref in db.session.scalars(
@@ -223,7 +249,7 @@ def _seed(app) -> dict[str, list[str]]:
         db.session.commit()
         return {
             "dinkes.sijunjung": [f"/rujukan/faskes/{off.id}"],
-            "kerjasama.solok": [f"/pks/{signed.id}/pelaksanaan"],
+            "kerjasama.solok": pks_pages,
             "faskes.solok": pages,
             "operator.solok": documents,
         }

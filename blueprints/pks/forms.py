@@ -15,7 +15,7 @@ from wtforms.fields.choices import Choice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, Select
 
-from blueprints.core.forms import CreateForm, EditForm, Form
+from blueprints.core.forms import CreateForm, EditForm, Form, not_future
 
 from .models import (
     ACTIVITY_STATUS,
@@ -255,16 +255,13 @@ class ActionForm(CreateForm):
 
 class UploadForm(CreateForm):
     kind = SelectField("Jenis berkas", choices=DOC_KINDS)
-    versi = IntegerField(
-        "Versi draf", validators=[Optional(), NumberRange(min=1, max=999, message="Versi 1–999.")]
-    )
     ringkasan = TextAreaField("Ringkasan perubahan", validators=[Optional(), _len(2000)])
     meeting_id = _ids("Rapat terkait", MEETING)
     meeting_role = SelectField("Kaitan dengan rapat", choices=MEETING_DOC_ROLES, default="berkas")
     berkas = FileField("Berkas (PDF, DOCX, ODT, JPG, PNG)")
 
 
-class ActivityForm(CreateForm):
+class ActivityFields(Form):
     tanggal = DateField("Tanggal", validators=[_date_req("Tanggal wajib diisi.")])
     jenis = StringField("Kegiatan", validators=[_req("Kegiatan"), _len(150)])
     peserta = IntegerField(
@@ -275,7 +272,7 @@ class ActivityForm(CreateForm):
     status = SelectField("Status", choices=ACTIVITY_STATUS)
 
 
-class ObligationForm(CreateForm):
+class ObligationFields(Form):
     party_id = _ids("Pihak", "Pilih pihak kesepakatan ini.")
     text = TextAreaField(
         "Kewajiban (dari pasal hak dan kewajiban)", validators=[_req("Kewajiban"), _len(2000)]
@@ -285,19 +282,85 @@ class ObligationForm(CreateForm):
     bukti = StringField("Bukti", validators=[Optional(), _len(500)])
 
 
-class ReportForm(CreateForm):
+class ReportFields(Form):
     periode = StringField("Periode (mis. Semester I 2025)", validators=[_req("Periode"), _len(60)])
     jatuh_tempo = DateField("Jatuh tempo", validators=[Optional()])
-    disampaikan_pada = DateField("Disampaikan pada", validators=[Optional()])
+    disampaikan_pada = DateField("Disampaikan pada", validators=[Optional(), not_future])
     kepada = SelectField("Disampaikan kepada", choices={"": "—", **REPORT_TO}, default="")
     penyusun = StringField("Penyusun", validators=[Optional(), _len(150)])
     sipgwpp = BooleanField("Sudah diisi di SIPGWPP")
 
 
-class EvaluationForm(CreateForm):
+class EvaluationFields(Form):
     tanggal = DateField("Tanggal", validators=[_date_req("Tanggal wajib diisi.")])
     temuan = TextAreaField("Temuan", validators=[_req("Temuan"), _len(4000)])
     rekomendasi = SelectField("Rekomendasi", choices=REKOMENDASI)
+
+
+class ActivityForm(CreateForm, ActivityFields):
+    pass
+
+
+class ObligationForm(CreateForm, ObligationFields):
+    pass
+
+
+class ReportForm(CreateForm, ReportFields):
+    pass
+
+
+class EvaluationForm(CreateForm, EvaluationFields):
+    pass
+
+
+class ActivityEditForm(EditForm, ActivityFields):
+    pass
+
+
+class ObligationEditForm(EditForm, ObligationFields):
+    pass
+
+
+class ReportEditForm(EditForm, ReportFields):
+    pass
+
+
+class EvaluationEditForm(EditForm, EvaluationFields):
+    pass
+
+
+class ReportSubmittedForm(EditForm):
+    """A report entered without its submission date, marked submitted later."""
+
+    disampaikan_pada = DateField(
+        "Disampaikan pada", validators=[_date_req("Tanggal penyampaian wajib diisi."), not_future]
+    )
+
+
+def _reason(what: str):
+    return TextAreaField(
+        f"Alasan {what}",
+        validators=[
+            DataRequired(f"Tulis alasan {what}."),
+            Length(min=3, max=2000, message="Alasan 3–2.000 karakter."),
+        ],
+    )
+
+
+class DeleteRowForm(EditForm):
+    """Deleting an implementation record: always with a reason, kept in the history."""
+
+    alasan = _reason("penghapusan")
+
+
+class WithdrawDocumentForm(EditForm):
+    """Withdrawing a document: always with a reason; the file and its hash stay."""
+
+    alasan = _reason("penarikan")
+
+
+class FinalVersionForm(EditForm):
+    """Marking a version of the text final: only its version."""
 
 
 class LetterForm(CreateForm):

@@ -1,28 +1,37 @@
 """Implementation of a signed agreement (pelaksanaan, docs/pks.md §4.6): activities, obligations per party,
-periodic reports and evaluations."""
+periodic reports and evaluations; each can be corrected (on its version, every changed field in the history)
+or deleted with a reason (kept in the history and the audit log)."""
 
 from flask import url_for
 from sqlalchemy import select
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.fmt import tanggal
 from blueprints.core.outcome import Outcome
+from blueprints.core.versioning import differences
 
+from .events import log
 from .models import Activity, Agreement, Evaluation, Obligation, Report
-from .saving import creates_once, refused_as_one, saved, stale_outcome
+from .saving import creates_once, refused, refused_as_one, saved, stale_action, stale_outcome
 
 NOT_SIGNED = "Pelaksanaan dicatat setelah naskah ditandatangani."
 SECTIONS = ("kegiatan", "kewajiban", "laporan", "evaluasi")
+
+
+#: The record of each section, and how the history names it.
+MODELS = {"kegiatan": Activity, "kewajiban": Obligation, "laporan": Report, "evaluasi": Evaluation}
+NOUN = {"kegiatan": "Kegiatan", "kewajiban": "Kewajiban", "laporan": "Laporan", "evaluasi": "Evaluasi"}
 
 
 def _text(field) -> str:
     return (field.data or "").strip()
 
 
-def _row(a: Agreement, which: str, form):
+def _values(which: str, form) -> dict:
+    """The stored values of section ``which`` read from its (new or edit) form."""
     if which == "kegiatan":
-        return Activity(
-            agreement_id=a.id,
+        return dict(
             tanggal=form.tanggal.data,
             jenis=_text(form.jenis),
             peserta=form.peserta.data,
@@ -31,8 +40,7 @@ def _row(a: Agreement, which: str, form):
             status=form.status.data,
         )
     if which == "kewajiban":
-        return Obligation(
-            agreement_id=a.id,
+        return dict(
             party_id=form.party_id.data or None,
             text=_text(form.text),
             due=form.due.data,
@@ -40,8 +48,7 @@ def _row(a: Agreement, which: str, form):
             bukti=_text(form.bukti),
         )
     if which == "laporan":
-        return Report(
-            agreement_id=a.id,
+        return dict(
             periode=_text(form.periode),
             jatuh_tempo=form.jatuh_tempo.data,
             disampaikan_pada=form.disampaikan_pada.data,
@@ -49,22 +56,98 @@ def _row(a: Agreement, which: str, form):
             penyusun=_text(form.penyusun),
             sipgwpp=form.sipgwpp.data,
         )
-    return Evaluation(
-        agreement_id=a.id,
-        tanggal=form.tanggal.data,
-        temuan=_text(form.temuan),
-        rekomendasi=form.rekomendasi.data,
-    )
+    return dict(tanggal=form.tanggal.data, temuan=_text(form.temuan), rekomendasi=form.rekomendasi.data)
+
+
+def describe(which: str, row) -> str:
+    """How the history names a record of section ``which``: its kind, id and what it says."""
+    if which == "kegiatan":
+        what = f"{tanggal(row.tanggal)}: {row.jenis}"
+    elif which == "kewajiban":
+        what = row.text
+    elif which == "laporan":
+        what = row.periode
+    else:
+        what = f"{tanggal(row.tanggal)}: {row.temuan}"
+    return f"{NOUN[which]} #{row.id} ({' '.join(what.split())[:120]})"
 
 
 @creates_once
 def record(a: Agreement, which: str, form):
     """The implementation record of section ``which`` (one of SECTIONS) made from its form."""
-    row = _row(a, which, form)
+    row = MODELS[which](agreement_id=a.id, **_values(which, form))
     db.session.add(row)
     db.session.flush()
     audit.record("create", row.__tablename__, row.id, f"{which} #{row.id} kesepakatan #{a.id}")
     return url_for("pks.work", agreement_id=a.id), "Disimpan."
+
+
+def row_of(a: Agreement, which: str, row_id: int):
+    """The record ``row_id`` of section ``which`` of ``a``, or None (another agreement's, or none)."""
+    model = MODELS.get(which)
+    if model is None:
+        return None
+    return db.session.scalar(select(model).where(model.id == row_id, model.agreement_id == a.id))
+
+
+def _changes(form, row, current: dict | None = None) -> str:
+    return "; ".join(f"{d.label}: {d.current} → {d.typed}" for d in differences(form, row, current))
+
+
+def _party_now(which: str, row) -> dict:
+    return {"party_id": row.party_id or 0} if which == "kewajiban" else {}
+
+
+def save_row(a: Agreement, which: str, row, form, user) -> Outcome:
+    """Correct a record: on the version it was filled on, then valid; the history and the audit log keep each
+    changed field (old → new)."""
+    url = url_for("pks.work", agreement_id=a.id)
+    current = _party_now(which, row)
+    if stale := stale_outcome(form, row, url=url, current=current):
+        return stale
+    if not form.validate():
+        return refused(form)
+    changes = _changes(form, row, current)
+    if not changes:
+        return Outcome(repeated=True, data={"url": url})
+    for name, value in _values(which, form).items():
+        setattr(row, name, value)
+    text = f"{describe(which, row)} diubah: {changes}"[:2000]
+    log(a, "pelaksanaan", user, reason=text)
+    audit.record("update", row.__tablename__, row.id, f"kesepakatan #{a.id}: {text}"[:200], user=user)
+    return saved(row, url, f"{NOUN[which]} diperbarui.")
+
+
+def delete_row(a: Agreement, which: str, row, form, user) -> Outcome:
+    """Delete a mistaken record with a reason; the history keeps what it said and why it went."""
+    url = url_for("pks.work", agreement_id=a.id)
+    if stale := stale_action(form, row, url=url):
+        return stale
+    if not form.validate():
+        return refused(form)
+    reason = " ".join(form.alasan.data.split())
+    text = f"{describe(which, row)} dihapus: {reason}"[:2000]
+    log(a, "pelaksanaan", user, reason=text)
+    audit.record("delete", row.__tablename__, row.id, f"kesepakatan #{a.id}: {text}"[:200], user=user)
+    db.session.delete(row)
+    return saved(url, url, f"{NOUN[which]} dihapus.")  # the record is gone: known by its address
+
+
+def mark_submitted(a: Agreement, report: Report, form, user) -> Outcome:
+    """A report entered without its submission date, now submitted on the date given (not after today)."""
+    url = url_for("pks.work", agreement_id=a.id)
+    if report.disampaikan_pada is not None and report.disampaikan_pada == form.disampaikan_pada.data:
+        return Outcome(repeated=True, data={"url": url})
+    if stale := stale_action(form, report, url=url):
+        return stale
+    if not form.validate():
+        return refused(form)
+    old = tanggal(report.disampaikan_pada) if report.disampaikan_pada else "belum"
+    report.disampaikan_pada = form.disampaikan_pada.data
+    text = f"{describe('laporan', report)} disampaikan: {old} → {tanggal(report.disampaikan_pada)}"
+    log(a, "pelaksanaan", user, reason=text, on_date=report.disampaikan_pada)
+    audit.record("update", "pks_report", report.id, f"kesepakatan #{a.id}: {text}"[:200], user=user)
+    return saved(report, url, "Laporan ditandai sudah disampaikan.")
 
 
 def obligation_of(a: Agreement, obligation_id: int) -> Obligation | None:

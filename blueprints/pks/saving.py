@@ -21,7 +21,16 @@ from blueprints.core.outcome import Outcome, field_errors
 from blueprints.core.submission import REPLAY_NOTE
 from blueprints.core.versioning import differences, is_stale
 
-__all__ = ["REPLAY_NOTE", "creates_once", "posted_key", "refused", "refused_as_one", "saved", "stale_outcome"]
+__all__ = [
+    "REPLAY_NOTE",
+    "creates_once",
+    "posted_key",
+    "refused",
+    "refused_as_one",
+    "saved",
+    "stale_action",
+    "stale_outcome",
+]
 
 
 def saved(record, url: str, message: str) -> Outcome:
@@ -83,6 +92,15 @@ def stale_outcome(form, obj, *, url: str, current: dict | None = None) -> Outcom
     if posted.isdigit() and int(posted) < obj.version and not differences(form, obj, current):
         return Outcome(repeated=True, data={"url": url})
     return Outcome(stale=obj, data={"url": url, "current": current})
+
+
+def stale_action(form, obj, *, url: str) -> Outcome | None:
+    """The answer to an action on ``obj`` that types no values of it (delete, withdraw, mark final) posted on
+    another version than the stored one: the conflict page (409), since the record changed since it was shown.
+    None when the version is current. The use case checks first whether the action already went through."""
+    if not is_stale(obj, form.version.data):
+        return None
+    return Outcome(stale=obj, data={"url": url})
 
 
 # ---- forms that are not WTForms (the wilayah cascade) ------------------------------------------------------

@@ -1,5 +1,7 @@
 """Uploaded drafts, signed scans and meeting files (docs/pks.md §4.3): checked by content, hashed, stored
-outside static/ under a random name in the module's upload area."""
+outside static/ under a random name in the module's upload area. The app numbers the versions (v1, v2, ... per
+agreement and kind), one draft may be marked final, and a document is withdrawn with a reason, never deleted:
+its file and hash stay, listed struck through, and it no longer counts as the current text."""
 
 import hashlib
 import io
@@ -8,15 +10,18 @@ import zipfile
 from pathlib import Path
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.outcome import Outcome
+from blueprints.core.timeutil import utcnow
 from blueprints.core.uploads import pdf_problem, upload_area, write_private
 
+from .events import log
 from .models import Agreement, Document, MeetingDocument
 from .outcome import Locked
-from .saving import creates_once
+from .saving import creates_once, refused, refused_as_one, saved, stale_action
 from .settings import upload_limit
 
 TYPES = {  # extension -> (mime, label)
@@ -100,12 +105,41 @@ def check_file(storage) -> tuple[str | None, bytes, str]:
     return (error, b"", "") if error else (None, data, ext)
 
 
+#: The kinds whose versions are versions of the text itself: one of them may be marked final.
+TEXT_KINDS = frozenset({"draf"})
+
+
+def _current():
+    """The documents that still count (not withdrawn)."""
+    return Document.withdrawn_at.is_(None)
+
+
 def _has_scan(a: Agreement) -> bool:
     return (
         db.session.scalar(
-            select(Document.id).where(Document.agreement_id == a.id, Document.kind == "ttd").limit(1)
+            select(Document.id)
+            .where(Document.agreement_id == a.id, Document.kind == "ttd", _current())
+            .limit(1)
         )
         is not None
+    )
+
+
+def next_version(a: Agreement, kind: str) -> int:
+    """The number the next document of ``kind`` gets: one more than any of that kind so far (withdrawn ones
+    included, so a number is never given twice)."""
+    top = db.session.scalar(
+        select(func.max(Document.versi)).where(Document.agreement_id == a.id, Document.kind == kind)
+    )
+    return (top or 0) + 1
+
+
+def label(doc: Document) -> str:
+    """How the history names a document: kind, version and file name."""
+    return (
+        f"{doc.kind_label} v{doc.versi} ({doc.filename})"
+        if doc.versi
+        else f"{doc.kind_label} ({doc.filename})"
     )
 
 
@@ -127,7 +161,7 @@ def store_upload(a: Agreement, form, storage, user):
     doc = Document(
         agreement_id=a.id,
         kind=kind,
-        versi=form.versi.data,
+        versi=next_version(a, kind),
         ringkasan=(form.ringkasan.data or "").strip(),
         drafting_regency_id=user.regency_id,
         filename=storage.filename[:200],
@@ -146,7 +180,71 @@ def store_upload(a: Agreement, form, storage, user):
     audit.record("create", "pks_document", doc.id, f"dokumen #{doc.id} kesepakatan #{a.id}")
     db.session.flush()  # everything but the commit has gone through before the file is written
     write_private(upload_dir() / stored, data)
-    return url_for("pks.documents", agreement_id=a.id), f"Berkas diunggah. SHA-256: {digest}"
+    message = f"Berkas diunggah sebagai v{doc.versi}. SHA-256: {digest}"
+    return url_for("pks.documents", agreement_id=a.id), message
+
+
+def document_of(a: Agreement, document_id: int) -> Document | None:
+    return db.session.scalar(
+        select(Document).where(Document.id == document_id, Document.agreement_id == a.id)
+    )
+
+
+DRAFT_OF_LOCKED = (
+    "Versi draf naskah yang sudah ditandatangani tidak dapat ditarik; perubahan melalui adendum."
+)
+FINAL_ONLY_TEXT = "Hanya versi draf yang dapat ditandai final."
+FINAL_WITHDRAWN = "Dokumen yang sudah ditarik tidak dapat ditandai final."
+
+
+def withdraw(a: Agreement, doc: Document, form, user) -> Outcome:
+    """Withdraw ``doc`` with a reason: it stays listed (struck through) with its file and hash, leaves the
+    current text and loses a final mark; the history keeps its name, hash and the reason. A draft of a signed
+    (locked) text stays: its versions are the record of how the text came about."""
+    url = url_for("pks.documents", agreement_id=a.id)
+    if doc.is_withdrawn:
+        return Outcome(repeated=True, data={"url": url})
+    if stale := stale_action(form, doc, url=url):
+        return stale
+    if a.is_locked and doc.kind in TEXT_KINDS:
+        return refused(None, DRAFT_OF_LOCKED)
+    if not form.validate():
+        return refused(form)
+    reason = " ".join(form.alasan.data.split())
+    doc.withdrawn_at, doc.withdrawn_by_id, doc.withdrawn_reason = utcnow(), user.id, reason
+    doc.is_final = False
+    # the short hash: the document's own row in the timeline keeps the full one, and a 64-character word would
+    # push a printed table off the page
+    log(a, "dokumen", user, reason=f"{label(doc)} ditarik (SHA-256 {doc.sha256[:12]}…): {reason}"[:2000])
+    audit.record("update", "pks_document", doc.id, f"dokumen #{doc.id} kesepakatan #{a.id} ditarik: {reason}")
+    return saved(doc, url, "Dokumen ditarik; berkas dan hash-nya tetap tersimpan.")
+
+
+def mark_final(a: Agreement, doc: Document, form, user) -> Outcome:
+    """Mark ``doc`` as the final version of the text; the mark moves off any other version of the agreement."""
+    url = url_for("pks.documents", agreement_id=a.id)
+    if doc.is_final:
+        return Outcome(repeated=True, data={"url": url})
+    if stale := stale_action(form, doc, url=url):
+        return stale
+    if not form.validate():
+        return refused_as_one(form)
+    if a.is_locked:
+        return refused(None, Locked.message)
+    if doc.kind not in TEXT_KINDS:
+        return refused(None, FINAL_ONLY_TEXT)
+    if doc.is_withdrawn:
+        return refused(None, FINAL_WITHDRAWN)
+    previous = db.session.scalars(
+        select(Document).where(Document.agreement_id == a.id, Document.is_final.is_(True))
+    ).all()
+    for other in previous:
+        other.is_final = False
+    doc.is_final = True
+    moved = f" (sebelumnya {', '.join(label(o) for o in previous)})" if previous else ""
+    log(a, "dokumen", user, reason=f"{label(doc)} ditandai final{moved}"[:2000])
+    audit.record("update", "pks_document", doc.id, f"dokumen #{doc.id} kesepakatan #{a.id} ditandai final")
+    return saved(doc, url, f"{label(doc)} ditandai final.")
 
 
 def documents_of(a: Agreement) -> list[Document]:
@@ -154,7 +252,7 @@ def documents_of(a: Agreement) -> list[Document]:
         db.session.scalars(
             select(Document)
             .where(Document.agreement_id == a.id)
-            .order_by(Document.uploaded_at.desc(), Document.id.desc())
+            .order_by(Document.withdrawn_at.is_not(None), Document.uploaded_at.desc(), Document.id.desc())
         )
     )
 
@@ -163,7 +261,7 @@ def signed_scans(a: Agreement) -> list[Document]:
     return list(
         db.session.scalars(
             select(Document)
-            .where(Document.agreement_id == a.id, Document.kind == "ttd")
+            .where(Document.agreement_id == a.id, Document.kind == "ttd", _current())
             .order_by(Document.id)
         )
     )

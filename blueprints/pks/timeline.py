@@ -50,6 +50,8 @@ EVENT_KIND = {
     "pihak": "Pihak",
     "nomor": "Nomor",
     "menunggu": "Menunggu",
+    "dokumen": "Dokumen",
+    "pelaksanaan": "Pelaksanaan",
 }
 
 

@@ -4,6 +4,7 @@ and JSON bodies. Never a 5xx: a refused form answers 422 with its message and wh
 pimpinan (read-only) is refused with 404."""
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +12,18 @@ from werkzeug.datastructures import MultiDict
 
 from blueprints.core.extensions import db
 from blueprints.core.forms import new_submission_key
-from blueprints.pks.models import ActionItem, Agreement, Attendee, Event, Meeting, Obligation, Slip
+from blueprints.pks.models import (
+    ActionItem,
+    Activity,
+    Agreement,
+    Attendee,
+    Document,
+    Event,
+    Meeting,
+    Obligation,
+    Report,
+    Slip,
+)
 from tests.conftest import HX, AuthActions, restore_demo
 
 from .conftest import key, make_signable, regency_id, version_of
@@ -45,6 +57,11 @@ RESET_AFTER_WRITE = {
     "pks.waiting",
     "pks.obligation_status",
     "pks.rules",
+    "pks.work_row",
+    "pks.work_row_delete",
+    "pks.report_submitted",
+    "pks.document_withdraw",
+    "pks.document_final",
 }
 # Routes that post the version (or stage) they showed: a junk or missing one is a conflict (409), not a typo.
 CONFLICT_OK = {
@@ -54,6 +71,11 @@ CONFLICT_OK = {
     "pks.rules",
     "pks.stage",
     "pks.kanban_move",
+    "pks.work_row",
+    "pks.work_row_delete",
+    "pks.report_submitted",
+    "pks.document_withdraw",
+    "pks.document_final",
 }
 # Stands for a fresh submission key in every post (a replayed key would land on the first result before the
 # use case's own checks run); it is a well-formed key itself.
@@ -65,11 +87,26 @@ def _setup(app, ids) -> dict:
     with app.app_context():
         make_signable(db.session.get(Agreement, ids["pks2"]))  # so that signing gets past its preconditions
         ob = Obligation(agreement_id=ids["ksb"], text="Kewajiban uji")
-        db.session.add(ob)
+        act = Activity(agreement_id=ids["ksb"], tanggal=date(2024, 1, 1), jenis="Kegiatan uji")
+        rep = Report(agreement_id=ids["ksb"], periode="Periode uji")
+        doc = Document(
+            agreement_id=ids["pks1"],
+            kind="draf",
+            versi=1,
+            filename="draf-uji.pdf",
+            stored_name="walk-draf-uji.pdf",
+            mime="application/pdf",
+            size=1,
+            sha256="0" * 64,
+        )
+        db.session.add_all([ob, act, rep, doc])
         db.session.commit()
         pks1 = db.session.get(Agreement, ids["pks1"])
         return {
             **ids,
+            "act": act.id,
+            "rep": rep.id,
+            "doc": doc.id,
             "sol": regency_id(app, "13.02"),
             "ob": ob.id,
             "v_ob": ob.version,
@@ -309,6 +346,31 @@ ROUTES = {
     "pks.obligation_status": lambda c: [
         (f"/pks/{c['ksb']}/kewajiban/{c['ob']}", {"version": c["v_ob"], "status": "dipenuhi"})
     ],
+    "pks.work_row": lambda c: [
+        (
+            f"/pks/{c['ksb']}/pelaksanaan/kegiatan/{c['act']}",
+            {
+                "version": "1",
+                "tanggal": "2024-01-02",
+                "jenis": "Kegiatan",
+                "peserta": "5",
+                "status": "selesai",
+            },
+        )
+    ],
+    "pks.work_row_delete": lambda c: [
+        (f"/pks/{c['ksb']}/pelaksanaan/kegiatan/{c['act']}/hapus", {"version": "1", "alasan": "Salah ketik"})
+    ],
+    "pks.report_submitted": lambda c: [
+        (
+            f"/pks/{c['ksb']}/laporan/{c['rep']}/disampaikan",
+            {"version": "1", "disampaikan_pada": "2024-01-01"},
+        )
+    ],
+    "pks.document_withdraw": lambda c: [
+        (f"/pks/{c['pks1']}/dokumen/{c['doc']}/tarik", {"version": "1", "alasan": "Berkas keliru"})
+    ],
+    "pks.document_final": lambda c: [(f"/pks/{c['pks1']}/dokumen/{c['doc']}/final", {"version": "1"})],
     "pks.kanban_move": lambda c: [
         (f"/pks/papan/{c['pks1']}/pindah", {"dari": c["tahap_pks1"], "to": "ditunda", "reason": "Alasan uji"})
     ],
@@ -588,7 +650,13 @@ def test_invalid_forms_answer_422_with_the_typed_values(app, solok, ids):
             "Laporkan",
         ),
         (f"/pks/{ids['ksb']}/kewajiban/999999", {"status": "dipenuhi"}, None, None),
-        (f"/pks/{aid}/dokumen", {"kind": "draf", "versi": "99999999999999999999"}, "Versi 1–999.", None),
+        (f"/pks/{aid}/dokumen/999999/tarik", {"version": "1", "alasan": "keliru"}, None, None),
+        (
+            f"/pks/{ids['ksb']}/pelaksanaan/laporan/999999/hapus",
+            {"version": "1", "alasan": "keliru"},
+            None,
+            None,
+        ),
         (
             f"/pks/{aid}/turunan",
             {"jenis": "ADENDUM", "judul": "Adendum dini"},

@@ -2,18 +2,22 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.auth.models import Regency, User
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import UTCDateTime, utcnow
+from blueprints.core.versioning import Versioned
 
 from .values import DOC_KINDS, MEETING_DOC_ROLES
 
 
-class Document(db.Model):
-    """An uploaded file. Stored outside static/ under a random name; fetched only through a scoped route."""
+class Document(Versioned, db.Model):
+    """An uploaded file. Stored outside static/ under a random name; fetched only through a scoped route.
+    Its version number (``versi``) is assigned by the app, per agreement and kind; one version of the text may be
+    marked final. A withdrawn document keeps its file and hash and stays listed, but is no longer the current
+    text."""
 
     __tablename__ = "pks_document"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,14 +33,23 @@ class Document(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    is_final: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    withdrawn_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     # shown wherever a document is listed: joined into the document's own query
-    uploaded_by: Mapped[User | None] = relationship(lazy="joined")
+    uploaded_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[uploaded_by_id])
+    withdrawn_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[withdrawn_by_id])
     drafting_regency: Mapped[Regency | None] = relationship(lazy="joined")
 
     @property
     def kind_label(self) -> str:
         return DOC_KINDS.get(self.kind, self.kind)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class MeetingDocument(db.Model):

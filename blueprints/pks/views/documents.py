@@ -13,11 +13,11 @@ from blueprints.core.scope import get_scoped_or_404
 
 from .. import bp
 from ..access import can_write
-from ..forms import UploadForm
+from ..forms import FinalVersionForm, UploadForm, WithdrawDocumentForm
 from ..minutes import meeting_choices
 from ..models import Agreement, Document
 from ..settings import upload_limit
-from ..storage import documents_of, read_stored, store_upload
+from ..storage import TEXT_KINDS, document_of, documents_of, mark_final, read_stored, store_upload, withdraw
 from ._common import answer
 
 
@@ -27,7 +27,7 @@ def _form(a: Agreement) -> UploadForm:
     return form
 
 
-def _page(a, form, status=200):
+def _page(a, form, status=200, error=None):
     return render(
         "pks/documents.html",
         a=a,
@@ -35,6 +35,8 @@ def _page(a, form, status=200):
         docs=documents_of(a),
         limit_mb=upload_limit() / (1024 * 1024),
         can_write=can_write(),
+        TEXT_KINDS=TEXT_KINDS,
+        error=error,
         status=status,
     )
 
@@ -51,6 +53,32 @@ def documents(agreement_id):
     ):
         return done
     return _page(a, form, 200 if request.method == "GET" else FORM_INVALID)
+
+
+def _document_or_404(agreement_id: int, document_id: int):
+    a = get_scoped_or_404(Agreement, agreement_id)
+    doc = document_of(a, document_id)
+    if doc is None:
+        abort(404)
+    return a, doc
+
+
+@bp.route("/<int:agreement_id>/dokumen/<int:document_id>/tarik", methods=["POST"])
+def document_withdraw(agreement_id, document_id):
+    """Withdraw a document with a reason (kept listed, struck through, with its file and hash)."""
+    a, doc = _document_or_404(agreement_id, document_id)
+    form = WithdrawDocumentForm()
+    out = withdraw(a, doc, form, current_user)
+    return answer(out, form) or _page(a, _form(a), FORM_INVALID, " ".join(out.messages()))
+
+
+@bp.route("/<int:agreement_id>/dokumen/<int:document_id>/final", methods=["POST"])
+def document_final(agreement_id, document_id):
+    """Mark a version of the text final (the mark moves off the version that had it)."""
+    a, doc = _document_or_404(agreement_id, document_id)
+    form = FinalVersionForm()
+    out = mark_final(a, doc, form, current_user)
+    return answer(out, form) or _page(a, _form(a), FORM_INVALID, " ".join(out.messages()))
 
 
 @bp.route("/dokumen/<int:document_id>/unduh")
