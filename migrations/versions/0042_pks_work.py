@@ -1,7 +1,7 @@
 """pks documents: withdrawn with a reason (kept, file and hash), a version per edit, one draft marked final
 
 Revision ID: 0042_pks_work
-Revises: 0033_rujukan_bridging
+Revises: 0037_sidilan_name_scope
 Create Date: 2026-12-02 18:00:00
 
 - version: the record's version (the withdraw and final forms post it back).
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0042_pks_work"
-down_revision = "0033_rujukan_bridging"
+down_revision = "0037_sidilan_name_scope"
 branch_labels = None
 depends_on = None
 
