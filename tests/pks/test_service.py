@@ -379,8 +379,8 @@ def test_unverified_rule_warns_then_blocks_when_switched(app, ids):
         assert {"durasi_5_tahun", "melewati_ksb", "klausul"} <= codes
         assert all("Sumber:" in w.text for w in out.warnings)
         db.session.rollback()
-        set_blocking("durasi_5_tahun", True, None)
         a = _a(ids, "pks1")
+        set_blocking("durasi_5_tahun", True, None, a.pemrakarsa_regency_id)
         make_signable(a)
         out = signing.sign(a, DAY, "", DAY, date(2030, 9, 11), None, None, DAY)
         assert not out.ok and a.tahap == "siap_ttd"

@@ -16,12 +16,13 @@ from ._common import answer
 
 
 def _rules_page(is_admin: bool, error: str | None = None, status: int = 200):
-    settings = {code: rule_setting(code) for code in RULES}
+    settings = {code: rule_setting(code, current_user.regency_id) for code in RULES}
     return render(
         "pks/rules.html",
         rules=RULES.values(),
-        blocking=blocking_codes(),
-        is_admin=is_admin,
+        blocking=blocking_codes(current_user),
+        is_admin=is_admin and current_user.regency_id is not None,
+        regency=current_user.regency,
         versions={code: row.version for code, row in settings.items()},
         error=error,
         status=status,
