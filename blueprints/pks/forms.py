@@ -206,6 +206,7 @@ class WaitingForm(PlainVersionName, EditForm):
         "Menunggu siapa", choices=[], invalid_choice_message="Pilih salah satu (atau “— tidak ada —”)."
     )
     opd = StringField("atau menunggu OPD (nama)", validators=[Optional(), _len(150)])
+    apa = StringField("Yang ditunggu (mis. paraf, tanggapan draf)", validators=[Optional(), _len(80)])
 
 
 class NoteForm(CreateForm):
