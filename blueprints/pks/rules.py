@@ -15,7 +15,7 @@ from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome
 
-from .models import RuleSetting
+from .models import ReminderContact, RuleSetting
 from .saving import refused, refused_as_one, saved, stale_outcome
 
 
@@ -154,3 +154,35 @@ def switch_from_form(form, user) -> Outcome:
     if not switch(form.code.data, form.blocking.data == "1", user):
         abort(409)  # nothing was written; the page of the race, as for any other 409
     return saved(row, url, "Aturan disimpan.")
+
+
+def reminder_contact(regency_id: int | None) -> ReminderContact:
+    """The regency's reminder address, or an unsaved one at version 0 when never set."""
+    row = db.session.get(ReminderContact, regency_id) if regency_id is not None else None
+    return row or ReminderContact(regency_id=regency_id, email="", version=0)
+
+
+def save_contact(form, user) -> Outcome:
+    """A regency admin sets where the regency's Kerja Sama reminders are e-mailed, on the version shown."""
+    if user.regency_id is None:
+        return refused(None, NO_REGENCY)
+    row = reminder_contact(user.regency_id)
+    url = url_for("pks.rules")
+    if stale := stale_outcome(form, row, url=url):
+        return stale
+    if not form.validate():
+        return refused(form)
+    if row.version == 0:
+        row = ReminderContact(regency_id=user.regency_id)
+        db.session.add(row)
+    row.email = form.email.data or ""
+    row.changed_by_id = user.id
+    try:
+        db.session.flush()
+    except IntegrityError:  # another admin set it first at the same moment
+        db.session.rollback()
+        abort(409)
+    audit.record(
+        "update", "pks_reminder_contact", user.regency_id, "alamat e-mail pengingat kerja sama", user=user
+    )
+    return saved(row, url, "Alamat e-mail pengingat disimpan.")
