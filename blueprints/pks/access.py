@@ -15,8 +15,8 @@ READ_ONLY_ROLES = frozenset({PIMPINAN})
 FORM_PAGES = frozenset(
     {"pks.new", "pks.edit", "pks.child", "pks.scope_item", "pks.meeting_new", "pks.stage", "pks.work_row"}
 )
-# All an admin sees of the module: the rule switches (the module's home page shows them too).
-ADMIN_PAGES = frozenset({"pks.index", "pks.rules"})
+# All an admin sees of the module: the rule switches and the reminder address (the home page shows them too).
+ADMIN_PAGES = frozenset({"pks.index", "pks.rules", "pks.reminder_contact_save"})
 RULE_SWITCHERS = frozenset({ADMIN, SUPERADMIN})
 
 

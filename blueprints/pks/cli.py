@@ -4,6 +4,7 @@ from datetime import date
 
 import click
 
+from blueprints import notify
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import today_local
 
@@ -18,6 +19,7 @@ def reminders_command(tanggal):
     today = date.fromisoformat(tanggal) if tanggal else today_local()
     new = run_reminders(today)
     db.session.commit()
+    notify.send_pending()
     click.echo(f"Pengingat kerja sama {today.isoformat()}: {len(new)} baru.")
     for aid, text in new:
         click.echo(f"  #{aid} {text}")

@@ -12,7 +12,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import Choice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from blueprints.core.forms import CreateForm, EditForm, Form, not_future
@@ -206,6 +206,7 @@ class WaitingForm(PlainVersionName, EditForm):
         "Menunggu siapa", choices=[], invalid_choice_message="Pilih salah satu (atau “— tidak ada —”)."
     )
     opd = StringField("atau menunggu OPD (nama)", validators=[Optional(), _len(150)])
+    apa = StringField("Yang ditunggu (mis. paraf, tanggapan draf)", validators=[Optional(), _len(80)])
 
 
 class NoteForm(CreateForm):
@@ -392,6 +393,23 @@ class ActionDoneForm(Form):
         "Status tindak lanjut",
         choices={"1": "Selesai", "0": "Terbuka"},
         invalid_choice_message="Status tindak lanjut tidak dikenali. Muat ulang halaman lalu coba lagi.",
+    )
+
+
+class ReminderContactForm(PlainVersionName, EditForm):
+    """A regency admin's address for the regency's Kerja Sama reminders (empty: in-app only)."""
+
+    email = StringField(
+        "E-mail Bagian Kerjasama untuk pengingat",
+        validators=[
+            Optional(),
+            _len(120),
+            Regexp(
+                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                message="Alamat e-mail tidak sah, mis. kerjasama@solokkab.go.id.",
+            ),
+        ],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
     )
 
 

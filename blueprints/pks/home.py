@@ -75,8 +75,16 @@ def attention(user, today: date) -> Attention:
     return Attention(all_reminders(agreements, today, rows), waiting, uncovered, expired)
 
 
+def _reminder_items(att: Attention, overdue: bool):
+    for r in att.reminders:
+        if r.overdue is overdue and r.kind != "target":
+            yield f"{r.judul[:70]}: {r.text}", url_for("pks.detail", agreement_id=r.agreement_id)
+
+
 def _panel_items(att: Attention):
-    """The panel's rows in order, as (text, url): written only as far as they are read."""
+    """The panel's rows by severity, as (text, url): the overdue reminders, what waits for a signature, the other
+    reminders, the uncovered scope items; written only as far as they are read."""
+    yield from _reminder_items(att, overdue=True)
     for a, target, who, days in att.waiting_signature:
         text = f"{a.judul[:70]}: menunggu tanda tangan"
         if target:
@@ -86,9 +94,7 @@ def _panel_items(att: Attention):
                 f" sejak {tanggal(a.menunggu_sejak)} ({days} hari)" if days is not None else ""
             )
         yield text, url_for("pks.detail", agreement_id=a.id)
-    for r in att.reminders:
-        if r.kind != "target":
-            yield f"{r.judul[:70]}: {r.text}", url_for("pks.detail", agreement_id=r.agreement_id)
+    yield from _reminder_items(att, overdue=False)
     for item, days, _late in att.uncovered:
         yield f"Ruang lingkup KSB tanpa PKS: {item.nama} ({days} hari)", url_for("pks.coverage")
 
@@ -99,4 +105,5 @@ def panels(user) -> list[Panel]:
     att = attention(user, today_local())
     shown = list(islice(_panel_items(att), PANEL_ROWS))
     tone = "danger" if att.danger else ("warn" if shown else "")
-    return [Panel("Kerja sama: perlu perhatian", shown, more_url=url_for("pks.index"), tone=tone)]
+    more = url_for("pks.attention_part", part="reminders")  # every reminder, page by page
+    return [Panel("Kerja sama: perlu perhatian", shown, more_url=more, tone=tone)]

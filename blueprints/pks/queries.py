@@ -138,6 +138,7 @@ ROW_COLUMNS = (  # what the rules (validity, reminders, waiting, slips) and the 
     "target_presisi",
     "menunggu",
     "menunggu_sejak",
+    "menunggu_apa",
     "target_awal_selesai",
 )
 

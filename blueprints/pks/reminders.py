@@ -1,8 +1,15 @@
 """Reminders (pengingat, docs/pks.md §6.4): computed fresh for every page, and logged once each by the
-daily job (``flask pks reminders``).
+daily job (``flask pks reminders``), which also hands each one to its recipients: the in-app notifications
+(blueprints.notify) and, when a mail server and the regency's address are set, an e-mail from the worker.
 
 ``reminders_for`` is pure: the agreement, ``today``, the ladder and the rows it is given; the callers fetch
-those rows for many agreements at once.
+those rows for many agreements at once. ``all_reminders`` keeps one reminder per fact (a PKS and its
+perpanjangan share their end date) and sorts them by severity. An overdue item (a decision date passed, an
+action item, obligation or report late, a signing target missed) stays until it is resolved.
+
+Who receives a reminder (``recipients``): the Bagian Kerjasama of every party for what concerns the agreement
+(its end, the renewal decision, the signing target, its KSB); the OPD that owns an action item (named in the
+item, else its regency's Bagian Kerjasama), an obligation (its party's OPD) or a report (the parties' OPDs).
 """
 
 from dataclasses import dataclass
@@ -10,8 +17,9 @@ from datetime import date
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Date, bindparam, cast, literal_column, null, select, union_all
+from sqlalchemy import Date, Integer, bindparam, cast, literal_column, null, select, union_all
 
+from blueprints.auth.models import Organisation
 from blueprints.core.extensions import db
 
 from .models import (
@@ -20,6 +28,8 @@ from .models import (
     ActionItem,
     Agreement,
     Obligation,
+    Party,
+    ReminderContact,
     ReminderLog,
     Report,
     ScopeItem,
@@ -38,10 +48,46 @@ DECISION_NOTICE_DAYS = 30  # the deadline to decide on a renewal, announced this
 class Reminder:
     agreement_id: int
     judul: str
-    kind: str  # expiry / keputusan / laporan / target / ksb_berakhir / tindak_lanjut / kewajiban
+    kind: (
+        str  # expiry / keputusan / laporan / target / ksb_berakhir / melewati_ksb / tindak_lanjut / kewajiban
+    )
     key: str  # unique per agreement and occasion, so the daily job sends each once
     text: str
     tone: str = "warn"
+    when: date | None = None  # the date it is about (sorts the reminders of one severity)
+    owner: tuple = ()  # who owns the item: ("tl", regency id, name) / ("kw", party id) / ("lap",); () the parties
+
+    @property
+    def overdue(self) -> bool:
+        return self.tone == "danger"
+
+
+# the order of the kinds within one severity: what blocks the agreement itself first
+KIND_ORDER = (
+    "target",
+    "keputusan",
+    "expiry",
+    "ksb_berakhir",
+    "melewati_ksb",
+    "kewajiban",
+    "laporan",
+    "tindak_lanjut",
+)
+KIND_LABEL = {
+    "expiry": "berakhir",
+    "keputusan": "keputusan perpanjangan",
+    "laporan": "laporan",
+    "target": "target tanda tangan",
+    "ksb_berakhir": "KSB berakhir",
+    "melewati_ksb": "melewati KSB",
+    "tindak_lanjut": "tindak lanjut",
+    "kewajiban": "kewajiban",
+}
+
+
+def severity(r: Reminder) -> tuple:
+    """Overdue (danger) first, then by kind, then the earliest date."""
+    return (0 if r.overdue else 1, KIND_ORDER.index(r.kind), r.when or date.max, r.agreement_id, r.key)
 
 
 def _day(d: date) -> str:
@@ -63,25 +109,75 @@ def expiry_reminder(a: Agreement, today: date, rungs: tuple[int, ...]) -> Remind
         f"expiry:{rung}:{end.isoformat()}",
         text,
         "danger" if left <= BANNER_DAYS else "warn",
+        end,
     )
 
 
+def _renewal_started(a: Agreement) -> bool:
+    """A perpanjangan of ``a`` is under way or signed: the renewal decision was taken."""
+    return any(c.jenis == "PERPANJANGAN" and c.tahap != "dibatalkan" for c in a.children)
+
+
 def _decision_reminder(a: Agreement, today: date, status: str) -> Reminder | None:
+    """The renewal decision, announced ``DECISION_NOTICE_DAYS`` ahead; once its date passed undecided it stays,
+    overdue, until a perpanjangan is started or the agreement is ended."""
     d = a.tgl_keputusan_perpanjangan
     if (
-        status in ("aktif", "akan_berakhir")
-        and d
-        and 0 <= (d - today).days <= DECISION_NOTICE_DAYS
-        and effective_end(a) == a.tgl_berakhir
+        status not in ("aktif", "akan_berakhir", "kedaluwarsa")
+        or not d
+        or a.tahap in FINAL_STAGES
+        or effective_end(a) != a.tgl_berakhir
+        or _renewal_started(a)
     ):
+        return None
+    left = (d - today).days
+    if left < 0:
+        return Reminder(
+            a.id,
+            a.judul,
+            "keputusan",
+            f"keputusan_lewat:{d.isoformat()}",
+            f"batas keputusan perpanjangan {_day(d)} terlewat {-left} hari, belum diputuskan",
+            "danger",
+            d,
+        )
+    if left <= DECISION_NOTICE_DAYS:
         return Reminder(
             a.id,
             a.judul,
             "keputusan",
             f"keputusan:{d.isoformat()}",
             f"batas keputusan perpanjangan {_day(d)}",
+            when=d,
         )
     return None
+
+
+def ksb_of(a: Agreement):
+    """The KSB an agreement rests on, up its parents (a PKS's, an adendum's or perpanjangan's of a PKS)."""
+    seen = 0
+    node = a.parent
+    while node is not None and node.jenis != "KSB" and seen < 5:
+        node, seen = node.parent, seen + 1
+    return node if node is not None and node.jenis == "KSB" else None
+
+
+def _outlasts_ksb_reminder(a: Agreement) -> Reminder | None:
+    """A perpanjangan or adendum whose end comes after its KSB's (effective) end."""
+    if a.jenis not in ("PERPANJANGAN", "ADENDUM") or a.tahap in FINAL_STAGES or not a.tgl_berakhir:
+        return None
+    ksb = ksb_of(a)
+    ksb_end = effective_end(ksb) if ksb is not None else None
+    if ksb_end is None or a.tgl_berakhir <= ksb_end:
+        return None
+    return Reminder(
+        a.id,
+        a.judul,
+        "melewati_ksb",
+        f"melewati_ksb:{a.tgl_berakhir.isoformat()}:{ksb_end.isoformat()}",
+        f"berakhir {_day(a.tgl_berakhir)}, melewati masa KSB induk ({_day(ksb_end)})",
+        when=a.tgl_berakhir,
+    )
 
 
 def _target_reminder(a: Agreement, today: date) -> Reminder | None:
@@ -95,6 +191,7 @@ def _target_reminder(a: Agreement, today: date) -> Reminder | None:
             f"target tanda tangan {format_target(a.target_mulai, a.target_selesai, a.target_presisi)}"
             f" terlewat {days} hari",
             "danger",
+            a.target_selesai,
         )
     return None
 
@@ -116,6 +213,7 @@ def _parent_reminder(a: Agreement, today: date, rungs: tuple[int, ...]) -> Remin
             f"ksbend:{end.isoformat()}",
             f"KSB induk berakhir {_day(end)} sementara PKS masih {TAHAP.get(a.tahap, a.tahap).lower()}",
             "danger",
+            end,
         )
     return None
 
@@ -131,12 +229,22 @@ def _work_reminders(a: Agreement, today: date, actions, obligations, reports) ->
             "tindak_lanjut",
             f"tl:{item.id}",
             f"tindak lanjut lewat tenggat sejak {_day(item.due)}: {item.text[:80]}",
+            when=item.due,
+            owner=("tl", getattr(item, "owner_regency_id", None), getattr(item, "owner", "") or ""),
         )
         for item in actions
         if not item.done and item.due and item.due < today
     ]
     out += [
-        Reminder(a.id, a.judul, "kewajiban", f"kw:{ob.id}", f"kewajiban lewat tenggat: {ob.text[:80]}")
+        Reminder(
+            a.id,
+            a.judul,
+            "kewajiban",
+            f"kw:{ob.id}",
+            f"kewajiban lewat tenggat: {ob.text[:80]}",
+            when=ob.due,
+            owner=("kw", getattr(ob, "party_id", None)),
+        )
         for ob in obligations
         if ob.status_on(today) == "lewat"
     ]
@@ -155,6 +263,8 @@ def _work_reminders(a: Agreement, today: date, actions, obligations, reports) ->
                     f"lap:{rep.id}",
                     f"laporan {rep.periode} {'terlambat' if late else 'jatuh tempo'} {_day(rep.jatuh_tempo)}",
                     "danger" if late else "warn",
+                    rep.jatuh_tempo,
+                    ("lap",),
                 )
             )
     return out
@@ -170,6 +280,7 @@ def reminders_for(
         _decision_reminder(a, today, status),
         _target_reminder(a, today),
         _parent_reminder(a, today, rungs),
+        _outlasts_ksb_reminder(a),
     ]
     return [r for r in found if r] + _work_reminders(a, today, actions, obligations, reports)
 
@@ -181,6 +292,8 @@ class ActionRow(NamedTuple):
     text: str
     due: date | None
     done: bool = False
+    owner_regency_id: int | None = None
+    owner: str = ""
 
 
 class ObligationRow(NamedTuple):
@@ -191,6 +304,7 @@ class ObligationRow(NamedTuple):
     text: str
     due: date | None
     status: str
+    party_id: int | None = None
 
     status_on = Obligation.status_on
 
@@ -239,6 +353,8 @@ def _uncovered_part(ksb_ids, no_date):
         ScopeItem.dicatat_pada,
         literal_column("''"),
         no_date,
+        cast(null(), Integer),
+        literal_column("''"),
     ).where(ScopeItem.ksb_id.in_(ksb_ids), ~live.exists())
 
 
@@ -257,6 +373,8 @@ def _work_rows_statement(with_uncovered: bool):
             ActionItem.due.label("due"),
             literal_column("''").label("status"),
             no_date.label("delivered"),
+            ActionItem.owner_regency_id.label("ref"),
+            ActionItem.owner.label("who"),
         )
         .join(ActionItem, ActionItem.meeting_id == meeting_agreement.c.meeting_id)
         .where(meeting_agreement.c.agreement_id.in_(ids), ActionItem.done.is_(False)),
@@ -268,6 +386,8 @@ def _work_rows_statement(with_uncovered: bool):
             Obligation.due,
             Obligation.status,
             no_date,
+            Obligation.party_id,
+            literal_column("''"),
         ).where(Obligation.agreement_id.in_(ids)),
         select(
             literal_column("'lap'"),
@@ -277,6 +397,8 @@ def _work_rows_statement(with_uncovered: bool):
             Report.jatuh_tempo,
             literal_column("''"),
             Report.disampaikan_pada,
+            cast(null(), Integer),
+            literal_column("''"),
         ).where(Report.agreement_id.in_(ids)),
     ]
     if with_uncovered:
@@ -296,11 +418,11 @@ def work_rows(ids, uncovered_of=()) -> WorkRows:
     if uncovered_of:
         params["ksb_ids"] = list(uncovered_of)
     stmt = _work_rows_statement(bool(uncovered_of))
-    for kind, aid, rid, text, due, status, delivered in db.session.execute(stmt, params):
+    for kind, aid, rid, text, due, status, delivered, ref, who in db.session.execute(stmt, params):
         if kind == "tl":
-            out.actions.setdefault(aid, []).append(ActionRow(rid, text, due))
+            out.actions.setdefault(aid, []).append(ActionRow(rid, text, due, False, ref, who or ""))
         elif kind == "kw":
-            out.obligations.setdefault(aid, []).append(ObligationRow(rid, aid, text, due, status))
+            out.obligations.setdefault(aid, []).append(ObligationRow(rid, aid, text, due, status, ref))
         elif kind == "lap":
             out.reports.setdefault(aid, []).append(ReportRow(rid, aid, text, due, delivered))
         else:
@@ -308,14 +430,24 @@ def work_rows(ids, uncovered_of=()) -> WorkRows:
     return out
 
 
+def _fact(r: Reminder, by_id: dict) -> tuple:
+    """What a reminder is about: a signed perpanjangan's end is its parent's effective end, one fact."""
+    a = by_id.get(r.agreement_id)
+    if r.kind == "expiry" and a is not None and a.jenis == "PERPANJANGAN" and a.parent_id in by_id:
+        return ("expiry", a.parent_id, r.key)
+    return (r.kind, r.agreement_id, r.key)
+
+
 def all_reminders(agreements, today: date, rows: WorkRows | None = None) -> list[Reminder]:
-    """The reminders of these agreements; ``rows``: their ``work_rows`` when the caller read them already."""
+    """The reminders of these agreements, one per fact, most severe first (``severity``); ``rows``: their
+    ``work_rows`` when the caller read them already."""
     if rows is None:
         rows = work_rows([a.id for a in agreements])
     rungs = ladder()
-    out = []
+    by_id = {a.id: a for a in agreements}
+    found = []
     for a in agreements:
-        out.extend(
+        found.extend(
             reminders_for(
                 a,
                 today,
@@ -325,19 +457,130 @@ def all_reminders(agreements, today: date, rows: WorkRows | None = None) -> list
                 rows.reports.get(a.id, ()),
             )
         )
-    return out
+    # the parent (the agreement renewed) carries the shared expiry: its effective end is the perpanjangan's
+    parents_first = sorted(found, key=lambda r: by_id[r.agreement_id].jenis == "PERPANJANGAN")
+    seen, out = set(), []
+    for r in parents_first:
+        fact = _fact(r, by_id)
+        if fact not in seen:
+            seen.add(fact)
+            out.append(r)
+    return sorted(out, key=severity)
 
 
 def reminders_of(a: Agreement, today: date) -> list[Reminder]:
     return all_reminders([a], today)
 
 
+@dataclass(frozen=True)
+class Recipient:
+    organisation_id: int
+    name: str
+    email: str | None = None  # the regency's reminder address, for its Bagian Kerjasama
+
+
+def recipients(reminders: list[Reminder]) -> dict[tuple[int, str], list[Recipient]]:
+    """Who receives each reminder, by (agreement id, key), in two statements: the parties of the agreements, then
+    the organisations of their regencies with each regency's reminder address."""
+    ids = sorted({r.agreement_id for r in reminders})
+    if not ids:
+        return {}
+    parties: dict[int, list] = {}
+    for aid, pid, rid, org_id in db.session.execute(
+        select(Party.agreement_id, Party.id, Party.regency_id, Party.organisation_id)
+        .where(Party.agreement_id.in_(ids))
+        .order_by(Party.agreement_id, Party.urutan, Party.id)
+    ):
+        parties.setdefault(aid, []).append((pid, rid, org_id))
+    regencies = {p[1] for rows in parties.values() for p in rows}
+    regencies |= {r.owner[1] for r in reminders if r.owner[:1] == ("tl",) and r.owner[1]}
+    orgs: dict[int, tuple[int, str, str]] = {}  # id -> (regency, kind, name)
+    kerjasama: dict[int, int] = {}  # regency -> its Bagian Kerjasama
+    emails: dict[int, str] = {}
+    if regencies:
+        stmt = (
+            select(
+                Organisation.id,
+                Organisation.regency_id,
+                Organisation.kind,
+                Organisation.name,
+                ReminderContact.email,
+            )
+            .outerjoin(ReminderContact, ReminderContact.regency_id == Organisation.regency_id)
+            .where(Organisation.regency_id.in_(regencies))
+            .order_by(Organisation.id)
+        )
+        for oid, rid, kind, name, email in db.session.execute(stmt):
+            orgs[oid] = (rid, kind, name)
+            if kind == "kerjasama":
+                kerjasama.setdefault(rid, oid)
+                if email:
+                    emails[oid] = email
+
+    def bk(regency_id) -> list[int]:
+        return [kerjasama[regency_id]] if regency_id in kerjasama else []
+
+    def named(regency_id, name: str) -> list[int]:
+        wanted = " ".join(name.lower().split())
+        if not wanted:
+            return []
+        return [
+            oid for oid, (rid, _k, n) in orgs.items() if rid == regency_id and n.lower().startswith(wanted)
+        ][:1]
+
+    out = {}
+    for r in reminders:
+        rows = parties.get(r.agreement_id, [])
+        all_bk = [o for _pid, rid, _org in rows for o in bk(rid)]
+        kind = r.owner[:1]
+        if kind == ("tl",) and r.owner[1]:
+            targets = named(r.owner[1], r.owner[2]) or bk(r.owner[1])
+        elif kind == ("kw",) and r.owner[1]:
+            party = next((p for p in rows if p[0] == r.owner[1]), None)
+            targets = ([party[2]] if party and party[2] else bk(party[1])) if party else all_bk
+        elif kind == ("lap",):
+            targets = [o for _pid, rid, org in rows for o in ([org] if org else bk(rid))]
+        else:
+            targets = all_bk
+        targets = targets or all_bk
+        unique = list(dict.fromkeys(t for t in targets if t in orgs))
+        out[(r.agreement_id, r.key)] = [Recipient(o, orgs[o][2], emails.get(o)) for o in unique]
+    return out
+
+
+def deliver_reminders(reminders: list[Reminder]) -> int:
+    """Hand each reminder to its recipients once (in-app, and e-mailed when configured): the notifications are
+    added to the caller's transaction; the caller commits, then ``notify.send_pending()``."""
+    from blueprints import notify
+
+    added = 0
+    found = recipients(reminders)
+    for r in reminders:
+        for who in found.get((r.agreement_id, r.key), []):
+            row = notify.notify(
+                who.organisation_id,
+                f"pks_{r.kind}"[:30],
+                f"Kerja sama: {r.judul[:150]}: {r.text}",
+                mail_text=f"Pengingat kerja sama: {r.judul[:150]}: {r.text}",
+                endpoint="pks.detail",
+                args={"agreement_id": r.agreement_id},
+                subject=("pks", r.agreement_id),
+                email=who.email,
+                once_key=f"pks:{r.agreement_id}:{r.key}:{who.organisation_id}"[:120],
+            )
+            added += row is not None
+    return added
+
+
 def run_reminders(today: date) -> list[tuple[int, str]]:
-    """Log each due reminder once (per rung, per end date); returns what was new today. Adds, never commits."""
+    """Log each due reminder once (per rung, per end date) and hand it to its recipients (``deliver_reminders``);
+    returns what was new today. Adds, never commits: the caller commits, then ``notify.send_pending()``."""
     agreements = list(db.session.scalars(select(Agreement).order_by(Agreement.id)))
     sent = {(r.agreement_id, r.key) for r in db.session.scalars(select(ReminderLog))}
     new = []
-    for r in all_reminders(agreements, today):
+    due = all_reminders(agreements, today)
+    deliver_reminders(due)
+    for r in due:
         if (r.agreement_id, r.key) in sent:
             continue
         db.session.add(

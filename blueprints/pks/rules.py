@@ -1,7 +1,8 @@
 """Rules marked (unverified) in docs/pks.md §7: warnings by default, switchable to blocking by an admin.
 
-The switch lives in the ``pks_rule_setting`` table (one row per switched rule), so it survives restarts
-and is changed from the page /pks/aturan without a deploy.
+The switch lives in the ``pks_rule_setting`` table (one row per regency and switched rule), so it survives
+restarts and is changed from the page /pks/aturan without a deploy. Each regency's admin switches its own
+regency's rules; a check applies the switches of the regency of the user who acts.
 """
 
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome
 
-from .models import RuleSetting
+from .models import ReminderContact, RuleSetting
 from .saving import refused, refused_as_one, saved, stale_outcome
 
 
@@ -69,26 +70,46 @@ class RuleHit:
         return f"{self.message} (Sumber: {self.rule.source})"
 
 
-def blocking_codes() -> set[str]:
-    return set(db.session.scalars(select(RuleSetting.code).where(RuleSetting.blocking.is_(True))))
+def _regency_of(user) -> int | None:
+    if user is None:
+        from flask import has_request_context
+        from flask_login import current_user
+
+        user = current_user if has_request_context() else None
+    return getattr(user, "regency_id", None)
+
+
+def blocking_codes(user=None, regency_id: int | None = None) -> set[str]:
+    """The rules blocking for the regency of ``user`` (default: the logged-in user), else for ``regency_id`` (a
+    step taken outside a request: the agreement's initiator); none without a regency."""
+    rid = _regency_of(user)
+    rid = rid if rid is not None else regency_id
+    if rid is None:
+        return set()
+    return set(
+        db.session.scalars(
+            select(RuleSetting.code).where(RuleSetting.regency_id == rid, RuleSetting.blocking.is_(True))
+        )
+    )
 
 
 def hit(code: str, message: str, blocking: set[str]) -> RuleHit:
     return RuleHit(RULES[code], message, code in blocking)
 
 
-def rule_setting(code: str) -> RuleSetting:
-    """The stored switch of ``code``, or an unsaved one at version 0 for a rule never switched (the rules page
-    posts that version, so two admins switching the same rule cannot overwrite each other unseen)."""
-    return db.session.get(RuleSetting, code) or RuleSetting(code=code, blocking=False, version=0)
+def rule_setting(code: str, regency_id: int | None) -> RuleSetting:
+    """The regency's stored switch of ``code``, or an unsaved one at version 0 for a rule never switched there (the
+    rules page posts that version, so two admins switching the same rule cannot overwrite each other unseen)."""
+    row = db.session.get(RuleSetting, (regency_id, code)) if regency_id is not None else None
+    return row or RuleSetting(regency_id=regency_id, code=code, blocking=False, version=0)
 
 
-def set_blocking(code: str, blocking: bool, user_id: int | None) -> None:
+def set_blocking(code: str, blocking: bool, user_id: int | None, regency_id: int) -> None:
     if code not in RULES:
         raise KeyError(code)
-    row = db.session.get(RuleSetting, code)
+    row = db.session.get(RuleSetting, (regency_id, code))
     if row is None:
-        row = RuleSetting(code=code)
+        row = RuleSetting(regency_id=regency_id, code=code)
         db.session.add(row)
     row.blocking = blocking
     row.changed_by_id = user_id
@@ -96,20 +117,25 @@ def set_blocking(code: str, blocking: bool, user_id: int | None) -> None:
 
 
 def switch(code: str, blocking: bool, user) -> bool:
-    """An admin makes rule ``code`` blocking or a warning again, audited. False when another admin switched
-    it for the first time at the same moment (nothing written; the caller answers 409)."""
+    """An admin makes rule ``code`` blocking or a warning again for the admin's own regency, audited. False when
+    another admin switched it for the first time at the same moment (nothing written; the caller answers 409)."""
     try:
-        set_blocking(code, blocking, getattr(user, "id", None))
+        set_blocking(code, blocking, getattr(user, "id", None), user.regency_id)
     except IntegrityError:
         db.session.rollback()
         return False
     audit.record(
-        "update", "pks_rule", code, f"aturan {code}: {'memblokir' if blocking else 'peringatan'}", user=user
+        "update",
+        "pks_rule",
+        f"{user.regency_id}:{code}",
+        f"aturan {code} (wilayah #{user.regency_id}): {'memblokir' if blocking else 'peringatan'}",
+        user=user,
     )
     return True
 
 
 UNKNOWN_RULE = "Aturan tidak dikenali. Muat ulang halaman lalu coba lagi."
+NO_REGENCY = "Aturan berlaku per kabupaten: hanya admin sebuah kabupaten yang dapat mengubahnya."
 
 
 def switch_from_form(form, user) -> Outcome:
@@ -117,7 +143,9 @@ def switch_from_form(form, user) -> Outcome:
     Another admin's first switch of the same rule at the same moment answers 409."""
     if form.code.data not in RULES:
         return refused(None, UNKNOWN_RULE)
-    row = rule_setting(form.code.data)
+    if user.regency_id is None:
+        return refused(None, NO_REGENCY)
+    row = rule_setting(form.code.data, user.regency_id)
     url = url_for("pks.rules")
     if stale := stale_outcome(form, row, url=url, current={"blocking": "1" if row.blocking else "0"}):
         return stale
@@ -126,3 +154,35 @@ def switch_from_form(form, user) -> Outcome:
     if not switch(form.code.data, form.blocking.data == "1", user):
         abort(409)  # nothing was written; the page of the race, as for any other 409
     return saved(row, url, "Aturan disimpan.")
+
+
+def reminder_contact(regency_id: int | None) -> ReminderContact:
+    """The regency's reminder address, or an unsaved one at version 0 when never set."""
+    row = db.session.get(ReminderContact, regency_id) if regency_id is not None else None
+    return row or ReminderContact(regency_id=regency_id, email="", version=0)
+
+
+def save_contact(form, user) -> Outcome:
+    """A regency admin sets where the regency's Kerja Sama reminders are e-mailed, on the version shown."""
+    if user.regency_id is None:
+        return refused(None, NO_REGENCY)
+    row = reminder_contact(user.regency_id)
+    url = url_for("pks.rules")
+    if stale := stale_outcome(form, row, url=url):
+        return stale
+    if not form.validate():
+        return refused(form)
+    if row.version == 0:
+        row = ReminderContact(regency_id=user.regency_id)
+        db.session.add(row)
+    row.email = form.email.data or ""
+    row.changed_by_id = user.id
+    try:
+        db.session.flush()
+    except IntegrityError:  # another admin set it first at the same moment
+        db.session.rollback()
+        abort(409)
+    audit.record(
+        "update", "pks_reminder_contact", user.regency_id, "alamat e-mail pengingat kerja sama", user=user
+    )
+    return saved(row, url, "Alamat e-mail pengingat disimpan.")

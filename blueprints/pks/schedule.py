@@ -1,11 +1,13 @@
 """The daily reminder run (``reminders.run_reminders``, docs/pks.md §6.4) as a periodic task of the background
 worker (core.jobs): every day at 08:00 WIB, the same as ``flask pks reminders`` from cron. It records each due
-reminder once; it delivers nothing (no e-mail or message: the pages show the reminders)."""
+reminder once and hands it to its recipients (reminders.deliver_reminders): in-app notifications, and e-mails
+sent by the worker after the commit."""
 
 import logging
 
 from huey import crontab
 
+from blueprints import notify
 from blueprints.core import jobs
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import today_local
@@ -18,6 +20,7 @@ _log = logging.getLogger(__name__)
 def record_todays_reminders() -> int:
     new = run_reminders(today_local())
     db.session.commit()
+    notify.send_pending()
     return len(new)
 
 

@@ -15,6 +15,17 @@ DEFAULTS = {
     "PKS_BOARD_CARDS": 5,
     # Largest upload in bytes; None = what MAX_UPLOAD_MB allows (§4.3).
     "PKS_MAX_UPLOAD_BYTES": None,
+    # Whose turn each stage starts with, and what is awaited (waiting.py): who is "pemrakarsa" (the initiating
+    # regency), "mitra" (the other party's regency), "dprd", "pimpinan" or "opd:<name>" ("{kab}": the initiating
+    # regency's name). A stage not listed keeps what was set; signed and final stages clear it.
+    "PKS_MENUNGGU_TAHAP": {
+        "penawaran": ("mitra", "jawaban surat penawaran"),
+        "penyusunan": ("mitra", "tanggapan draf naskah"),
+        "review_hukum": ("opd:Bagian Hukum {kab}", "paraf"),
+        "dprd": ("dprd", "persetujuan"),
+        "surat_kuasa": ("pimpinan", "surat kuasa"),
+        "siap_ttd": ("pimpinan", "tanda tangan"),
+    },
     # The report pack (xlsx, pdf) of more agreements than this is made by a background job (core.jobs).
     "PKS_REPORT_JOB_ROWS": 50,
 }

@@ -21,6 +21,7 @@ from .events import log
 from .models import FINAL_STAGES, SIGNED_STAGES, TAHAP, Agreement
 from .settings import setting
 from .validity import effective_end
+from .waiting import follow_stage
 
 KSB_FLOW = {
     "identifikasi": ["persiapan"],
@@ -136,6 +137,7 @@ def transition(a: Agreement, to: str, reason: str, user, today: date, on: date |
             a.alasan_akhir = "habis_waktu"
         a.dasar_akhir = reason[:250]
     log(a, "tahap", user, old, to, reason, on_date=day if day != today else None)
+    follow_stage(a, to, user, day)
     db.session.flush()
     return out
 

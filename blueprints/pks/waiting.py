@@ -1,5 +1,6 @@
 """Whose court the ball is in ("menunggu siapa", docs/pks.md §4.1): a partner regency, a named OPD, the DPRD
-or the leadership; only a change is logged, and it restarts the waiting days."""
+or the leadership, and what is awaited of them ("menunggu paraf Bagian Hukum Sijunjung"); only a change is logged,
+and it restarts the waiting days. A stage move sets the stage's default (settings PKS_MENUNGGU_TAHAP)."""
 
 from datetime import date
 
@@ -14,8 +15,9 @@ from blueprints.core.pagination import Page, paginate
 from blueprints.core.scope import scoped
 
 from .events import log
-from .models import FINAL_STAGES, MENUNGGU_TETAP, Agreement
+from .models import FINAL_STAGES, MENUNGGU_TETAP, SIGNED_STAGES, Agreement
 from .saving import refused, saved, stale_outcome
+from .settings import setting
 
 
 def regency_names() -> dict[int, str]:
@@ -25,16 +27,26 @@ def regency_names() -> dict[int, str]:
     return g.pks_regency_names
 
 
-def menunggu_label(a: Agreement, names: dict[int, str]) -> str:
-    value = a.menunggu or ""
+def _awaited(value: str, names: dict[int, str], what: str) -> str:
+    """Who is awaited, as the label names them: "Kab. Solok", "OPD Dinas Sosial" ("Dinas Sosial" after what)."""
     if value.startswith("regency:"):
         try:
-            return f"menunggu Kab. {names[int(value.split(':', 1)[1])]}"
+            return f"Kab. {names[int(value.split(':', 1)[1])]}"
         except (KeyError, ValueError):
             return ""
     if value.startswith("opd:"):
-        return f"menunggu OPD {value.split(':', 1)[1]}"
-    return MENUNGGU_TETAP.get(value, "")
+        return value.split(":", 1)[1] if what else f"OPD {value.split(':', 1)[1]}"
+    label = MENUNGGU_TETAP.get(value, "")
+    return label.removeprefix("menunggu ")
+
+
+def menunggu_label(a: Agreement, names: dict[int, str]) -> str:
+    """ "menunggu Kab. Sijunjung", or with what is awaited "menunggu paraf Bagian Hukum Sijunjung"."""
+    what = (a.menunggu_apa or "").strip()
+    who = _awaited(a.menunggu or "", names, what)
+    if not who:
+        return ""
+    return f"menunggu {what} {who}" if what else f"menunggu {who}"
 
 
 def waiting_label(a: Agreement) -> str:
@@ -60,25 +72,64 @@ def waiting_value(choice: str, opd: str) -> str:
     return f"opd:{opd}" if opd else (choice or "")
 
 
-def set_waiting(a: Agreement, choice: str, opd: str, user, today: date, names: dict[int, str]) -> None:
-    """Record whose court the ball is in. Only a change is logged, and it restarts the waiting days."""
-    value = waiting_value(choice, opd)
-    if value == a.menunggu:
-        return
-    a.menunggu, a.menunggu_sejak = value, today if value else None
+def _record(a: Agreement, value: str, what: str, user, day: date, names: dict[int, str]) -> bool:
+    """Store whose turn it is; only a change is logged, and it restarts the waiting days."""
+    what = (what or "").strip()[:80] if value else ""
+    if value == a.menunggu and what == (a.menunggu_apa or ""):
+        return False
+    a.menunggu, a.menunggu_apa, a.menunggu_sejak = value, what, day if value else None
     log(a, "menunggu", user, reason=menunggu_label(a, names) or "tidak menunggu")
-    audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}: status menunggu", user=user)
+    return True
+
+
+def set_waiting(
+    a: Agreement, choice: str, opd: str, user, today: date, names: dict[int, str], what: str = ""
+) -> None:
+    """Record whose court the ball is in (set by hand) and what is awaited."""
+    if _record(a, waiting_value(choice, opd), what, user, today, names):
+        audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}: status menunggu", user=user)
+
+
+def stage_waiting(a: Agreement, stage: str, names: dict[int, str]) -> tuple[str, str] | None:
+    """The default (value, what is awaited) of ``stage`` for ``a`` (PKS_MENUNGGU_TAHAP); ("", "") for a signed
+    or final stage; None for a stage that keeps what was set."""
+    if stage in SIGNED_STAGES or stage in FINAL_STAGES:
+        return "", ""
+    entry = (setting("PKS_MENUNGGU_TAHAP") or {}).get(stage)
+    if not entry:
+        return None
+    who, what = entry
+    initiator = a.pemrakarsa_regency_id
+    if who == "pemrakarsa":
+        value = f"regency:{initiator}" if initiator else ""
+    elif who == "mitra":
+        others = [p.regency_id for p in a.parties if p.regency_id and p.regency_id != initiator]
+        value = f"regency:{others[0]}" if others else ""
+    elif who.startswith("opd:"):
+        value = who.replace("{kab}", names.get(initiator, "")).strip()
+    else:
+        value = who if who in MENUNGGU_TETAP else ""
+    return (value, what) if value else None
+
+
+def follow_stage(a: Agreement, stage: str, user, day: date) -> None:
+    """A stage move hands the turn to the stage's default (in the caller's transaction, logged)."""
+    names = regency_names()
+    found = stage_waiting(a, stage, names)
+    if found is not None:
+        _record(a, found[0], found[1], user, day, names)
 
 
 def save_waiting(a: Agreement, form, user, today: date, names: dict[int, str]) -> Outcome:
     """The "menunggu siapa" form's use case: on the version it was filled on, then valid."""
     url = url_for("pks.detail", agreement_id=a.id)
     current = dict(zip((form.menunggu.name, form.opd.name), waiting_parts(a), strict=True))
+    current[form.apa.name] = a.menunggu_apa
     if stale := stale_outcome(form, a, url=url, current=current):
         return stale
     if not form.validate():
         return refused(form)
-    set_waiting(a, form.menunggu.data, form.opd.data, user, today, names)
+    set_waiting(a, form.menunggu.data, form.opd.data, user, today, names, form.apa.data or "")
     return saved(a, url, "Status 'menunggu siapa' disimpan.")
 
 

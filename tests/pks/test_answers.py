@@ -27,7 +27,7 @@ def test_rule_switched_twice_lands_on_the_rules_page_with_the_note(app):
     assert again.status_code == 303 and again.headers["Location"].endswith("/pks/aturan")
     assert NOTE in admin.get("/pks/aturan").get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(RuleSetting, "durasi_5_tahun").version == 1
+        assert db.session.scalar(select(RuleSetting.version).where(RuleSetting.code == "durasi_5_tahun")) == 1
 
 
 def test_an_unknown_rule_is_refused_on_the_rules_page(app):

@@ -62,6 +62,7 @@ RESET_AFTER_WRITE = {
     "pks.report_submitted",
     "pks.document_withdraw",
     "pks.document_final",
+    "pks.reminder_contact_save",
 }
 # Routes that post the version (or stage) they showed: a junk or missing one is a conflict (409), not a typo.
 CONFLICT_OK = {
@@ -69,6 +70,7 @@ CONFLICT_OK = {
     "pks.waiting",
     "pks.obligation_status",
     "pks.rules",
+    "pks.reminder_contact_save",
     "pks.stage",
     "pks.kanban_move",
     "pks.work_row",
@@ -375,7 +377,11 @@ ROUTES = {
         (f"/pks/papan/{c['pks1']}/pindah", {"dari": c["tahap_pks1"], "to": "ditunda", "reason": "Alasan uji"})
     ],
     "pks.rules": lambda c: [("/pks/aturan", {"version": "0", "code": "klausul", "blocking": "1"})],
+    "pks.reminder_contact_save": lambda c: [
+        ("/pks/aturan/email", {"version": "0", "m-email": "kb@solok.test"})
+    ],
 }
+ADMIN_ROUTES = {"pks.rules", "pks.reminder_contact_save"}  # walked as the regency's admin
 
 
 def test_the_walk_covers_every_pks_post_route(app):
@@ -410,7 +416,7 @@ def _shows_a_message(body: str) -> bool:
 def test_walk_as_kerjasama(app, ids, endpoint):
     ctx = _setup(app, ids)
     client = app.test_client()
-    AuthActions(client).login("admin.solok" if endpoint == "pks.rules" else "kerjasama.solok")
+    AuthActions(client).login("admin.solok" if endpoint in ADMIN_ROUTES else "kerjasama.solok")
     seen = []
 
     refused = REFUSED | ({409} if endpoint in CONFLICT_OK else set())

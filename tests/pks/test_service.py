@@ -64,11 +64,15 @@ def _check_stage(ids, start, to, allowed):
     a.tgl_ttd = DAY if start in SIGNED_STAGES or start == "berakhir" else None
     a.klausul = list(KLAUSUL)
     a.rujukan_rpjmd = "RPJMD 2021-2026"
-    events = db.session.scalar(select(db.func.count()).select_from(Event).where(Event.agreement_id == a.id))
+    events = db.session.scalar(
+        select(db.func.count()).select_from(Event).where(Event.agreement_id == a.id, Event.kind == "tahap")
+    )
     out = stages.transition(a, to, "alasan uji", None, DAY)
     assert out.ok is allowed
     assert (a.tahap == to) is allowed
-    after = db.session.scalar(select(db.func.count()).select_from(Event).where(Event.agreement_id == a.id))
+    after = db.session.scalar(
+        select(db.func.count()).select_from(Event).where(Event.agreement_id == a.id, Event.kind == "tahap")
+    )
     assert after == events + (1 if allowed else 0)
     if not allowed:
         assert "tidak diizinkan" in out.refusals[0] or "sebelum penandatanganan" in out.refusals[0], (
@@ -379,8 +383,8 @@ def test_unverified_rule_warns_then_blocks_when_switched(app, ids):
         assert {"durasi_5_tahun", "melewati_ksb", "klausul"} <= codes
         assert all("Sumber:" in w.text for w in out.warnings)
         db.session.rollback()
-        set_blocking("durasi_5_tahun", True, None)
         a = _a(ids, "pks1")
+        set_blocking("durasi_5_tahun", True, None, a.pemrakarsa_regency_id)
         make_signable(a)
         out = signing.sign(a, DAY, "", DAY, date(2030, 9, 11), None, None, DAY)
         assert not out.ok and a.tahap == "siap_ttd"

@@ -425,18 +425,19 @@ def test_stale_waiting_and_obligation_status_get_the_conflict_page(app, ids):
 
 
 def test_rule_switch_posts_the_wanted_level_and_its_version(app):
-    one, two = logged_in(app, "admin.solok"), logged_in(app, "admin.sijunjung")
+    one, two = logged_in(app, "admin.solok"), logged_in(app, "admin.solok")  # the same admin in two tabs
     page = one.get("/pks/aturan").get_data(as_text=True)
     assert re.search(r'name="code" value="klausul"><input type="hidden" name="version" value="0">', page)
     for _ in range(2):  # a double tap does not switch it back
         one.post("/pks/aturan", data={"version": "0", "code": "klausul", "blocking": "1"})
+    solok = regency_id(app, "13.02")
     with app.app_context():
-        row = db.session.get(RuleSetting, "klausul")
+        row = db.session.get(RuleSetting, (solok, "klausul"))
         assert row.blocking is True and row.version == 1
     stale = two.post("/pks/aturan", data={"version": "0", "code": "klausul", "blocking": "0"})
     assert stale.status_code == 409 and "Memblokir" in stale.get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(RuleSetting, "klausul").blocking is True
+        assert db.session.get(RuleSetting, (solok, "klausul")).blocking is True
 
 
 # ---- state moves: a repeat changes nothing, a stale page is told ------------------------------------------

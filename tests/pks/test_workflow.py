@@ -113,7 +113,7 @@ def test_tembusan_warning_then_blocking(app, solok, ids):
         db.session.commit()
         kid = ksb.id
     admin = app.test_client()
-    AuthActions(admin).login("admin.sijunjung")
+    AuthActions(admin).login("admin.solok")  # Solok's admin switches the rule for Solok
     admin.post("/pks/aturan", data={"version": "0", "code": "tembusan", "blocking": "1"})
     r = solok.post(f"/pks/{kid}/tahap", data={"t-dari": "penawaran", "t-to": "penyusunan"})
     assert (

@@ -9,7 +9,7 @@ from .areas import ServiceArea
 from .documents import Document, Letter, MeetingDocument
 from .history import Event, Note, ReminderLog, Slip, SlipVoid
 from .meetings import ActionItem, Attendee, Decision, Meeting, meeting_agreement
-from .rules import RuleSetting
+from .rules import ReminderContact, RuleSetting
 from .values import (
     ACTIVITY_STATUS,
     ALASAN_AKHIR,
@@ -70,6 +70,7 @@ __all__ = [
     "Party",
     "ReminderLog",
     "Report",
+    "ReminderContact",
     "RuleSetting",
     "ScopeItem",
     "ScopeLink",

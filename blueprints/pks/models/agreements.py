@@ -65,6 +65,7 @@ class Agreement(Versioned, db.Model):
     # whose court the ball is in: "regency:<id>", "opd:<text>", "dprd", "pimpinan" (or empty)
     menunggu: Mapped[str] = mapped_column(String(160), default="")
     menunggu_sejak: Mapped[date | None] = mapped_column(Date)
+    menunggu_apa: Mapped[str] = mapped_column(String(80), default="", server_default="")  # "paraf", ...
     # signing and validity (status_berlaku is derived from these, never stored)
     tgl_ttd: Mapped[date | None] = mapped_column(Date)
     tempat_ttd: Mapped[str] = mapped_column(String(200), default="")

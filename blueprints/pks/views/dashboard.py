@@ -12,6 +12,7 @@ from blueprints.core.timeutil import today_local
 from .. import bp
 from ..access import rules_only
 from ..home import ATTENTION_PARTS, DASHBOARD_ROWS, attention
+from ..reminders import recipients
 from .rules import rules
 
 
@@ -41,4 +42,5 @@ def attention_part(part: str):
         title=ATTENTION_PARTS[part],
         danger=items.danger,
         today=today,
+        to=recipients(page.items) if part == "reminders" else None,
     )

@@ -10,21 +10,31 @@ from blueprints.core.render import render
 from .. import bp
 from .. import rules as rule_cases
 from ..access import may_switch_rules
-from ..forms import RuleForm
-from ..rules import RULES, blocking_codes, rule_setting
+from ..forms import ReminderContactForm, RuleForm
+from ..rules import RULES, blocking_codes, reminder_contact, rule_setting
 from ._common import answer
 
 
-def _rules_page(is_admin: bool, error: str | None = None, status: int = 200):
-    settings = {code: rule_setting(code) for code in RULES}
+def _contact_form(submitted: bool = False) -> ReminderContactForm:
+    form = ReminderContactForm(prefix="m")
+    if not submitted:
+        row = reminder_contact(current_user.regency_id)
+        form.version.data, form.email.data = row.version, row.email
+    return form
+
+
+def _rules_page(is_admin: bool, error: str | None = None, status: int = 200, contact_form=None):
+    settings = {code: rule_setting(code, current_user.regency_id) for code in RULES}
     return render(
         "pks/rules.html",
         rules=RULES.values(),
-        blocking=blocking_codes(),
-        is_admin=is_admin,
+        blocking=blocking_codes(current_user),
+        is_admin=is_admin and current_user.regency_id is not None,
+        regency=current_user.regency,
         versions={code: row.version for code, row in settings.items()},
         error=error,
         status=status,
+        contact_form=(contact_form or _contact_form()) if is_admin and current_user.regency_id else None,
     )
 
 
@@ -39,3 +49,13 @@ def rules():
     form = RuleForm()
     out = rule_cases.switch_from_form(form, current_user)
     return answer(out, form) or _rules_page(is_admin, out.error, FORM_INVALID)
+
+
+@bp.route("/aturan/email", methods=["POST"])
+def reminder_contact_save():
+    """A regency admin's reminder address (the page is the rules page)."""
+    if not may_switch_rules() or current_user.regency_id is None:
+        abort(404)
+    form = _contact_form(submitted=True)
+    out = rule_cases.save_contact(form, current_user)
+    return answer(out, form) or _rules_page(True, status=FORM_INVALID, contact_form=form)

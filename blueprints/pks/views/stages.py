@@ -43,6 +43,7 @@ def _waiting_form(a: Agreement, names, submitted: bool = False) -> WaitingForm:
     if not submitted:  # shows what is stored, on the version it was read at
         form.version.data = a.version
         form.menunggu.data, form.opd.data = waiting_cases.waiting_parts(a)
+        form.apa.data = a.menunggu_apa
     return form
 
 

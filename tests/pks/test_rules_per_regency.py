@@ -1,0 +1,60 @@
+"""Each regency's admin switches the unverified rules for its own regency only."""
+
+from flask_login import login_user
+from sqlalchemy import select
+
+from blueprints.auth.models import User
+from blueprints.core.extensions import db
+from blueprints.pks.checks import rule_warnings
+from blueprints.pks.models import Agreement, RuleSetting
+from tests.replay import logged_in
+
+from .conftest import PKS1_TITLE
+
+
+def _level(page: str, label: str) -> str:
+    row = page.split(label, 1)[1].split("</tr>", 1)[0]
+    return "Memblokir" if "<td>Memblokir" in row else "Peringatan"
+
+
+def test_one_regency_switches_a_rule_for_itself_only(app):
+    solok, sijunjung = logged_in(app, "admin.solok"), logged_in(app, "admin.sijunjung")
+    page = solok.get("/pks/aturan").get_data(as_text=True)
+    assert "berlaku untuk <b>Kabupaten Solok</b> saja" in page
+    r = solok.post("/pks/aturan", data={"version": "0", "code": "klausul", "blocking": "1"})
+    assert r.status_code == 302
+    label = "Klausul wajib belum lengkap di daftar periksa"
+    assert _level(solok.get("/pks/aturan").get_data(as_text=True), label) == "Memblokir"
+    other = sijunjung.get("/pks/aturan").get_data(as_text=True)
+    assert "berlaku untuk <b>Kabupaten Sijunjung</b> saja" in other
+    assert _level(other, label) == "Peringatan"
+    # Sijunjung's own switch starts at version 0 and does not touch Solok's
+    assert (
+        sijunjung.post("/pks/aturan", data={"version": "0", "code": "klausul", "blocking": "0"}).status_code
+        == 302
+    )
+    assert _level(solok.get("/pks/aturan").get_data(as_text=True), label) == "Memblokir"
+
+
+def test_a_check_applies_the_switches_of_the_acting_users_regency(app):
+    logged_in(app, "admin.solok").post(
+        "/pks/aturan", data={"version": "0", "code": "klausul", "blocking": "1"}
+    )
+    with app.test_request_context():
+        a = db.session.scalar(select(Agreement).where(Agreement.judul == PKS1_TITLE))
+        a.klausul_codes = ""
+        for username, blocking in (("kerjasama.solok", True), ("kerjasama.sijunjung", False)):
+            login_user(db.session.scalar(select(User).where(User.username == username)))
+            hits = [h for h in rule_warnings(a, "siap_ttd", None, None) if h.rule.code == "klausul"]
+            assert [h.blocking for h in hits] == [blocking]
+        db.session.rollback()
+
+
+def test_superadmin_of_no_regency_only_reads_the_rules(app):
+    admin = logged_in(app, "superadmin")
+    page = admin.get("/pks/aturan").get_data(as_text=True)
+    assert "jadikan memblokir" not in page
+    r = admin.post("/pks/aturan", data={"version": "0", "code": "klausul", "blocking": "1"})
+    assert r.status_code in (404, 422)
+    with app.app_context():
+        assert db.session.scalar(select(RuleSetting.code)) is None
