@@ -48,6 +48,8 @@ EVENT_KIND = {
     "ubah": "Perubahan",
     "pihak": "Pihak",
     "nomor": "Nomor",
+    "penandatangan": "Penandatangan",
+    "koreksi": "Koreksi",
     "menunggu": "Menunggu",
 }
 

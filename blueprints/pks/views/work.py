@@ -36,9 +36,7 @@ from ._common import answer
 
 def _forms(a):
     ob = ObligationForm(prefix="o")
-    ob.party_id.choices = [(0, "—")] + [
-        (p.id, f"{p.short_label} ({p.regency.short_name})") for p in a.parties
-    ]
+    ob.party_id.choices = [(0, "—")] + [(p.id, f"{p.short_label} ({p.where_short})") for p in a.parties]
     return ActivityForm(prefix="k"), ob, ReportForm(prefix="r"), EvaluationForm(prefix="e")
 
 
