@@ -211,7 +211,9 @@ def save_party(a: Agreement, party: Party, form, user) -> Outcome:
     url = url_for("pks.parties", agreement_id=a.id)
     if a.is_locked:
         return refused(None, Locked.message)
-    if stale := stale_outcome(form, party, url=url):
+    # the selects show "0" for an outside partner and for a regency's party without an OPD
+    current = {"regency_id": party.regency_id or 0, "organisation_id": party.organisation_id or 0}
+    if stale := stale_outcome(form, party, url=url, current=current):
         return stale
     values = _party_values(a, form, party)
     if values is None:

@@ -289,3 +289,23 @@ def test_after_signing_only_a_koreksi_of_facts_with_a_reason(app, solok, ids):
     with app.app_context():
         assert db.session.get(Signatory, sid) is not None
         assert db.session.get(Party, party) is not None
+
+
+def test_a_double_tap_on_a_party_edit_is_no_conflict(app, solok, ids):
+    aid, party = ids["pks1"], _solok_party(app, ids["pks1"])
+    with app.app_context():
+        org = db.session.get(Party, party).organisation_id
+    typed = {
+        "version": version_of(app, Party, party),
+        "regency_id": regency_id(app, "13.02"),
+        "organisation_id": org,
+        "urutan": "2",
+        "peran": "Pengadopsi SIDILAN",
+        "menandatangani": "y",
+    }
+    assert solok.post(f"/pks/{aid}/pihak/{party}", data=typed).status_code == 302
+    again = solok.post(f"/pks/{aid}/pihak/{party}", data=typed, follow_redirects=True)
+    assert again.status_code == 200 and "sudah tersimpan" in again.text
+    stale = solok.post(f"/pks/{aid}/pihak/{party}", data={**typed, "peran": "Pengguna"})
+    assert stale.status_code == 409 and "Pengadopsi SIDILAN" in stale.text and "Pengguna" in stale.text
+    assert "peran: Pengadopsi → Pengadopsi SIDILAN" in _history(solok, aid)
