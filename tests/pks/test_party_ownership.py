@@ -141,8 +141,18 @@ def test_an_outside_partner_is_a_party_with_its_own_number_recorded_by_the_initi
     )
     assert fixed.status_code == 302
     assert "unit: RSUD Kota Solok → RSUD M. Natsir Kota Solok" in solok.get(f"/pks/{aid}").text
-    # the record page names the partner where a regency would be named
+    # the record page names the partner where a regency would be named; the list, the board, the sheet and the
+    # timeline take an outside partner too
     assert "(Pemerintah Kota Solok)" in solok.get(f"/pks/{aid}").text
+    for url in (
+        "/pks/daftar",
+        "/pks/papan",
+        "/pks/menunggu",
+        f"/pks/{aid}/lembar.pdf",
+        f"/pks/{aid}/linimasa.pdf",
+    ):
+        assert solok.get(url).status_code == 200, url
+    assert "KSB Rujukan dengan Kota Solok" in solok.get("/pks/daftar").text
 
 
 def test_a_regencys_opd_comes_from_the_organisation_list(app, solok, ids):
