@@ -200,6 +200,21 @@ def _seed(app) -> dict[str, list[str]]:
                 sha256="0" * 64,
             )
         )
+        # a signatory and a number of Solok's own party on an agreement not yet signed (their edit and delete
+        # forms, linked from its parties page)
+        from blueprints.auth.models import Regency
+        from blueprints.pks.models import DocNumber, Party, Signatory
+
+        solok = db.session.scalar(select(Regency.id).where(Regency.code == "13.02"))
+        own = db.session.scalars(
+            select(Party)
+            .join(Agreement, Agreement.id == Party.agreement_id)
+            .where(Party.regency_id == solok, Agreement.tahap == "siap_ttd")
+            .order_by(Party.id)
+        ).first()
+        db.session.add(Signatory(party_id=own.id, nama="Penandatangan uji", jabatan="Kepala Dinas"))
+        if not db.session.scalar(select(DocNumber.id).where(DocNumber.party_id == own.id)):
+            db.session.add(DocNumber(agreement_id=own.agreement_id, party_id=own.id, nomor="1/UJI"))
         db.session.commit()
         pks_pages = [f"/pks/{signed.id}/pelaksanaan", f"/pks/{drafting.id}/dokumen"] + [
             f"/pks/{signed.id}/pelaksanaan/{section}/{row.id}" for section, row in rows.items()
@@ -249,7 +264,7 @@ def _seed(app) -> dict[str, list[str]]:
         db.session.commit()
         return {
             "dinkes.sijunjung": [f"/rujukan/faskes/{off.id}"],
-            "kerjasama.solok": pks_pages,
+            "kerjasama.solok": pks_pages + [f"/pks/{own.agreement_id}/pihak"],
             "faskes.solok": pages,
             "operator.solok": documents,
         }

@@ -39,3 +39,19 @@ def rules_only(user=None) -> bool:
 
 def may_switch_rules(user=None) -> bool:
     return (user or current_user).role in RULE_SWITCHERS
+
+
+def owns_party(party, user=None) -> bool:
+    """Each party owns its part: a regency's Bagian Kerjasama records and corrects only its own party (its row,
+    number, signatories and surat kuasa). An outside partner (a city, the province, a university, a company)
+    has no account here: the agreement's initiating regency records its part, or, with no initiator recorded,
+    any regency that is a party to the agreement."""
+    user = user or current_user
+    if not can_write(user) or user.regency_id is None:
+        return False
+    if party.regency_id is not None:
+        return party.regency_id == user.regency_id
+    a = party.agreement
+    if a.pemrakarsa_regency_id is not None:
+        return a.pemrakarsa_regency_id == user.regency_id
+    return any(p.regency_id == user.regency_id for p in a.parties)

@@ -208,7 +208,9 @@ def apply_form(form, a: Agreement) -> None:
 
 @creates_once
 def create_agreement(form, user, today):
-    """Record a new KSB, PKS, adendum or perpanjangan; the user's regency is its first party."""
+    """Record a new KSB, PKS, adendum or perpanjangan. The user's regency is its first party, as the regency
+    itself (no OPD: the creator's own office is not a party by being the one who typed it in); the party is
+    corrected or replaced on the parties page."""
     parent = _parent(form)
     if form.parent_id.errors:
         return None
@@ -229,9 +231,7 @@ def create_agreement(form, user, today):
     db.session.flush()
     if form.scope_item_id.data:
         db.session.add(ScopeLink(agreement_id=a.id, scope_item_id=form.scope_item_id.data))
-    db.session.add(
-        Party(agreement_id=a.id, regency_id=user.regency_id, urutan=1, organisation_id=user.organisation_id)
-    )
+    db.session.add(Party(agreement_id=a.id, regency_id=user.regency_id, urutan=1))
     log(a, "dibuat", user, "", a.tahap, f"{a.jenis_label} dicatat")
     audit.record("create", "pks_agreement", a.id, f"kesepakatan #{a.id}")
     return (

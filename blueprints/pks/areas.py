@@ -18,7 +18,7 @@ LOCKED_AREA = "Naskah terkunci; perubahan wilayah melalui adendum."
 def area_regency(a: Agreement, wanted: int | None, user) -> tuple[Regency, list[Regency]]:
     """(regency whose nagari the form lists, the agreement's party regencies): the one asked for if it is a
     party, else the user's."""
-    regencies = {p.regency_id: p.regency for p in a.parties}
+    regencies = {p.regency_id: p.regency for p in a.parties if p.regency is not None}
     regency = (
         regencies.get(wanted) or regencies.get(user.regency_id) or db.session.get(Regency, user.regency_id)
     )

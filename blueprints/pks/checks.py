@@ -32,7 +32,7 @@ def signing_gaps(a: Agreement) -> list[str]:
     numbered = {n.party_id for n in a.numbers if n.nomor}
     for p in signing:
         if p.id not in numbered:
-            errors.append(f"Nomor naskah dari {p.short_label} ({p.regency.short_name}) belum dicatat.")
+            errors.append(f"Nomor naskah dari {p.short_label} ({p.where_short}) belum dicatat.")
         if not p.signatories:
             errors.append(f"Penandatangan untuk {p.short_label} belum dicatat.")
         errors.extend(

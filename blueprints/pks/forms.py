@@ -25,6 +25,7 @@ from .models import (
     KLAUSUL,
     LETTER_DIRECTION,
     MEETING_DOC_ROLES,
+    MITRA_JENIS,
     NOTE_KINDS,
     OBLIGATION_STATUS,
     PERAN_PIHAK,
@@ -145,10 +146,23 @@ class EditAgreementForm(EditForm, AgreementForm):
     pass
 
 
-class PartyForm(CreateForm):
-    regency_id = SelectField("Daerah", coerce=int, choices=[], validators=[DataRequired("Pilih daerah.")])
+OUTSIDE_PARTNER = 0  # the "daerah" choice of a party that is not one of the app's regencies
+REGENCY_LEVEL = 0  # the "OPD" choice of a regency's party signed by the regency itself (the Bupati)
+
+
+class PartyFields:
+    """A party: one of the app's regencies with an OPD from its organisation list, or an outside partner (a
+    city, the province, a university, a company) named in free text."""
+
+    regency_id = SelectField("Daerah", coerce=int, choices=[], default=OUTSIDE_PARTNER)
+    organisation_id = _ids("OPD (dari daftar organisasi kabupaten)", "Pilih OPD dari daftar.")
+    mitra_jenis = SelectField("Jenis mitra luar", choices={"": "—", **MITRA_JENIS}, default="")
+    mitra_nama = StringField(
+        "Nama mitra luar (mis. Pemerintah Kota Solok, Universitas Andalas)",
+        validators=[Optional(), _len(200)],
+    )
+    opd = StringField("Unit / instansi mitra luar", validators=[Optional(), _len(150)])
     urutan = SelectField("Kedudukan", coerce=int, choices=PERAN_PIHAK)
-    opd = StringField("OPD / instansi", validators=[_req("OPD"), _len(150)])
     peran = StringField("Peran dalam kerja sama", validators=[Optional(), _len(120)])
     alamat = StringField("Alamat", validators=[Optional(), _len(250)])
     pic_nama = StringField("Nama PIC", validators=[Optional(), _len(120)])
@@ -157,8 +171,19 @@ class PartyForm(CreateForm):
     menandatangani = BooleanField("Ikut menandatangani (memberi nomor di registernya)", default=True)
 
 
-class SignatoryForm(CreateForm):
+class PartyForm(PartyFields, CreateForm):
+    pass
+
+
+class PartyEditForm(PartyFields, EditForm):
+    alasan = TextAreaField("Keterangan perubahan", validators=[Optional(), _len(500)])
+
+
+class PartyPick:
     party_id = SelectField("Pihak", coerce=int, choices=[], validators=[DataRequired("Pilih pihak.")])
+
+
+class SignatoryFields:
     nama = StringField("Nama penandatangan", validators=[_req("Nama"), _len(120)])
     jabatan = StringField("Jabatan", validators=[_req("Jabatan"), _len(150)])
     is_bupati = BooleanField("Bupati (tanpa surat kuasa)")
@@ -166,11 +191,33 @@ class SignatoryForm(CreateForm):
     kuasa_tanggal = DateField("Tanggal surat kuasa", validators=[Optional()])
 
 
-class NumberForm(CreateForm):
-    party_id = SelectField("Pihak", coerce=int, choices=[], validators=[DataRequired("Pilih pihak.")])
+class SignatoryForm(PartyPick, SignatoryFields, CreateForm):
+    pass
+
+
+class SignatoryEditForm(SignatoryFields, EditForm):
+    # required after signing (a koreksi); optional before
+    alasan = TextAreaField("Alasan perubahan / koreksi", validators=[Optional(), _len(500)])
+
+
+class NumberFields:
     nomor = StringField("Nomor naskah di register pihak ini", validators=[_req("Nomor"), _len(120)])
     tanggal = DateField("Tanggal penomoran", validators=[Optional()])
     register = StringField("Register", validators=[Optional(), _len(150)])
+
+
+class NumberForm(PartyPick, NumberFields, CreateForm):
+    pass
+
+
+class NumberEditForm(NumberFields, EditForm):
+    alasan = TextAreaField("Alasan perubahan / koreksi", validators=[Optional(), _len(500)])
+
+
+class RemoveForm(Form):
+    """Deleting a party, a signatory or a number: always with a reason, kept in the history."""
+
+    alasan = TextAreaField("Alasan penghapusan", validators=[_req("Alasan"), _len(500)])
 
 
 class StageForm(Form):

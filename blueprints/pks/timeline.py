@@ -49,6 +49,8 @@ EVENT_KIND = {
     "ubah": "Perubahan",
     "pihak": "Pihak",
     "nomor": "Nomor",
+    "penandatangan": "Penandatangan",
+    "koreksi": "Koreksi",
     "menunggu": "Menunggu",
     "dokumen": "Dokumen",
     "pelaksanaan": "Pelaksanaan",

@@ -63,6 +63,12 @@ RESET_AFTER_WRITE = {
     "pks.document_withdraw",
     "pks.document_final",
     "pks.reminder_contact_save",
+    "pks.party_edit",
+    "pks.party_delete",
+    "pks.signatory_edit",
+    "pks.signatory_delete",
+    "pks.number_edit",
+    "pks.number_delete",
 }
 # Routes that post the version (or stage) they showed: a junk or missing one is a conflict (409), not a typo.
 CONFLICT_OK = {
@@ -78,6 +84,9 @@ CONFLICT_OK = {
     "pks.report_submitted",
     "pks.document_withdraw",
     "pks.document_final",
+    "pks.party_edit",
+    "pks.signatory_edit",
+    "pks.number_edit",
 }
 # Stands for a fresh submission key in every post (a replayed key would land on the first result before the
 # use case's own checks run); it is a well-formed key itself.
@@ -104,6 +113,10 @@ def _setup(app, ids) -> dict:
         db.session.add_all([ob, act, rep, doc])
         db.session.commit()
         pks1 = db.session.get(Agreement, ids["pks1"])
+        sol = regency_id(app, "13.02")
+        own = next(p for p in pks1.parties if p.regency_id == sol)  # Solok's own part: its forms exist
+        pks2_own = next(p for p in db.session.get(Agreement, ids["pks2"]).parties if p.regency_id == sol)
+        sig, num = pks2_own.signatories[0], pks2_own.number
         return {
             **ids,
             "act": act.id,
@@ -114,7 +127,12 @@ def _setup(app, ids) -> dict:
             "v_ob": ob.version,
             "v_pks1": pks1.version,
             "tahap_pks1": pks1.tahap,
-            "party": db.session.get(Agreement, ids["pks1"]).parties[0].id,
+            "party": own.id,
+            "v_party": own.version,
+            "sig": sig.id,
+            "v_sig": sig.version,
+            "num": num.id,
+            "v_num": num.version,
             "slip": db.session.scalar(
                 select(Slip.id).where(Slip.agreement_id == ids["pks2"]).order_by(Slip.id)
             ),
@@ -169,9 +187,11 @@ ROUTES = {
             {
                 "bagian": "pihak",
                 "p-submission_key": KEY,
-                "p-regency_id": c["sol"],
+                "p-regency_id": "0",
+                "p-mitra_jenis": "kota",
+                "p-mitra_nama": "Pemerintah Kota Solok",
                 "p-urutan": "5",
-                "p-opd": "OPD",
+                "p-opd": "Dinas Kesehatan",
             },
         ),
         (
@@ -344,6 +364,33 @@ ROUTES = {
                 "e-rekomendasi": "dilanjutkan",
             },
         ),
+    ],
+    "pks.party_edit": lambda c: [
+        (
+            f"/pks/{c['pks1']}/pihak/{c['party']}",
+            {"version": c["v_party"], "regency_id": c["sol"], "urutan": "6", "peran": "Pengadopsi"},
+        )
+    ],
+    "pks.party_delete": lambda c: [
+        (f"/pks/{c['pks1']}/pihak/{c['party']}/hapus", {"d-alasan": "Salah pihak"})
+    ],
+    "pks.signatory_edit": lambda c: [
+        (
+            f"/pks/{c['pks2']}/penandatangan/{c['sig']}",
+            {"version": c["v_sig"], "nama": "Nama", "jabatan": "Kepala", "kuasa_tanggal": "2024-01-01"},
+        )
+    ],
+    "pks.signatory_delete": lambda c: [
+        (f"/pks/{c['pks2']}/penandatangan/{c['sig']}/hapus", {"d-alasan": "Salah orang"})
+    ],
+    "pks.number_edit": lambda c: [
+        (
+            f"/pks/{c['pks2']}/nomor/{c['num']}",
+            {"version": c["v_num"], "nomor": "1/PKS", "tanggal": "2024-01-01"},
+        )
+    ],
+    "pks.number_delete": lambda c: [
+        (f"/pks/{c['pks2']}/nomor/{c['num']}/hapus", {"d-alasan": "Salah ketik"})
     ],
     "pks.obligation_status": lambda c: [
         (f"/pks/{c['ksb']}/kewajiban/{c['ob']}", {"version": c["v_ob"], "status": "dipenuhi"})

@@ -588,37 +588,49 @@ def test_signing_outside_siap_ttd_says_why(solok, ids):
 
 
 def test_a_party_position_and_a_party_are_taken_once(app, solok, ids):
-    """PKS 1 holds pihak kesatu to keempat: a second pihak kedua, or Dinas Sosial Kabupaten Solok again, is
-    refused at the field with what was typed kept; a fifth party at a free position is added."""
-    from blueprints.auth.models import Regency
+    """PKS 1 holds pihak kesatu to keempat: a second pihak kedua, or Dinas Sosial Kabupaten Solok again (an OPD
+    from the list, or an outside partner's name typed twice), is refused at the field with what was chosen
+    kept; a fifth party at a free position is added."""
+    from blueprints.auth.models import Organisation, Regency
     from blueprints.core.extensions import db
     from blueprints.pks.models import Party
 
     with app.app_context():
         sol = db.session.scalar(select(Regency.id).where(Regency.code == "13.02"))
+        orgs = dict(
+            db.session.execute(
+                select(Organisation.kind, Organisation.id).where(Organisation.regency_id == sol)
+            ).all()
+        )
         before = db.session.scalar(select(func.count(Party.id)).where(Party.agreement_id == ids["pks1"]))
 
-    def post(urutan, opd):
+    def post(urutan, org=0, **outside):
         return solok.post(
             f"/pks/{ids['pks1']}/pihak",
             data={
                 "bagian": "pihak",
                 "p-submission_key": new_submission_key(),
-                "p-regency_id": sol,
+                "p-regency_id": "0" if outside else sol,
+                "p-organisation_id": org,
                 "p-urutan": urutan,
-                "p-opd": opd,
+                **{f"p-{k}": v for k, v in outside.items()},
             },
         )
 
-    taken = post("2", "Bappeda Kabupaten Solok")
+    taken = post("2", orgs["kerjasama"])
     assert taken.status_code == 422
-    assert "Pihak kedua sudah diisi oleh" in taken.text and 'value="Bappeda Kabupaten Solok"' in taken.text
-    twice = post("5", "  dinas sosial   kabupaten solok ")
+    assert "Pihak kedua sudah diisi oleh" in taken.text
+    assert f'selected value="{orgs["kerjasama"]}"' in taken.text
+    twice = post("5", orgs["dinsos"])
     assert twice.status_code == 422 and "sudah menjadi pihak kesepakatan ini (Pihak kedua)" in twice.text
-    assert post("5", "Bappeda Kabupaten Solok").status_code == 302
+    assert post("5", orgs["kerjasama"]).status_code == 302
+    assert post("6", mitra_jenis="kota", mitra_nama="Pemerintah Kota Solok").status_code == 302
+    again = post("3", mitra_jenis="kota", mitra_nama="  pemerintah kota   solok")
+    assert again.status_code == 422 and "Pemerintah Kota Solok sudah menjadi pihak" in again.text
+    assert 'value="  pemerintah kota   solok"' in again.text
     with app.app_context():
         after = db.session.scalar(select(func.count(Party.id)).where(Party.agreement_id == ids["pks1"]))
-    assert after == before + 1
+    assert after == before + 2
 
 
 def test_a_mistaken_slip_is_voided_with_a_reason_kept_and_not_counted(app, solok, ids):

@@ -247,8 +247,9 @@ def test_service_area_form_feeds_coverage(app, solok, ids):
         assert any("SIDILAN" in t for t in titles)
 
 
-def test_done_means_signing_recorded_through_the_pages(app, solok, ids):
-    """Numbers of both regencies, signatories with surat kuasa, the date and the scan; then the ladder counts."""
+def test_done_means_signing_recorded_through_the_pages(app, solok, sijunjung, ids):
+    """Numbers of both regencies (each records its own), signatories with surat kuasa, the date and the scan;
+    then the ladder counts."""
     import io as _io
 
     from blueprints.core.timeutil import today_local
@@ -258,7 +259,8 @@ def test_done_means_signing_recorded_through_the_pages(app, solok, ids):
         a = db.session.get(Agreement, aid)
         parties = [(p.id, p.regency.short_name) for p in a.parties]
     for pid, name in parties:
-        solok.post(
+        client = solok if name == "Solok" else sijunjung
+        client.post(
             f"/pks/{aid}/pihak",
             data={
                 **key("n"),
@@ -267,7 +269,7 @@ def test_done_means_signing_recorded_through_the_pages(app, solok, ids):
                 "n-nomor": f"445/{pid}/{name.upper()}/2026",
             },
         )
-        solok.post(
+        client.post(
             f"/pks/{aid}/pihak",
             data={
                 **key("s"),

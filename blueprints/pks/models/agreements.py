@@ -27,7 +27,7 @@ from blueprints.core.extensions import db
 from blueprints.core.timeutil import UTCDateTime, utcnow
 from blueprints.core.versioning import Versioned
 
-from .values import JENIS, PERAN_PIHAK, SIGNED_STAGES, TAHAP, URUSAN
+from .values import JENIS, MITRA_JENIS, PERAN_PIHAK, SIGNED_STAGES, TAHAP, URUSAN
 
 
 def _join(values) -> str:
@@ -173,7 +173,10 @@ class Party(Versioned, db.Model):
     __table_args__ = (Index("ix_pks_party_agreement_regency", "agreement_id", "regency_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"))
-    regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"), index=True)
+    # one of the app's regencies, or None for an outside partner (named by mitra_nama, of kind mitra_jenis)
+    regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"), index=True)
+    mitra_nama: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    mitra_jenis: Mapped[str] = mapped_column(String(20), default="", server_default="")
     urutan: Mapped[int] = mapped_column(Integer, default=1)  # 1 = pihak kesatu
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     opd: Mapped[str] = mapped_column(String(150), default="")
@@ -185,7 +188,7 @@ class Party(Versioned, db.Model):
     menandatangani: Mapped[bool] = mapped_column(Boolean, default=True)
 
     agreement: Mapped[Agreement] = relationship(back_populates="parties")
-    regency: Mapped[Regency] = relationship()
+    regency: Mapped[Regency | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")  # short_label needs it
     # every page that lists parties lists their signatories: one query for all, not one per party
     signatories: Mapped[list["Signatory"]] = relationship(
@@ -208,7 +211,27 @@ class Party(Versioned, db.Model):
         return self.opd or (self.organisation.name if self.organisation else "")
 
     @property
+    def is_outside(self) -> bool:
+        """An outside partner (another city, the province, a university, a company), not an app regency."""
+        return self.regency_id is None
+
+    @property
+    def where_name(self) -> str:
+        """The regency's name, or the outside partner's."""
+        return self.regency.name if self.regency else self.mitra_nama
+
+    @property
+    def where_short(self) -> str:
+        return self.regency.short_name if self.regency else self.mitra_nama
+
+    @property
+    def mitra_jenis_label(self) -> str:
+        return MITRA_JENIS.get(self.mitra_jenis, "")
+
+    @property
     def short_label(self) -> str:
+        if self.regency is None:
+            return self.opd_name or self.mitra_nama
         return self.opd_name or f"Pemkab {self.regency.short_name}"
 
 

@@ -24,6 +24,16 @@ PERAN_PIHAK = {
     5: "Pihak kelima",
     6: "Pihak keenam",
 }
+# an outside partner: an organisation that is not one of the app's regencies (its kind, for the party list)
+MITRA_JENIS = {
+    "kabupaten": "Pemerintah kabupaten lain",
+    "kota": "Pemerintah kota",
+    "provinsi": "Pemerintah provinsi",
+    "pusat": "Kementerian / lembaga",
+    "universitas": "Perguruan tinggi",
+    "perusahaan": "Badan usaha",
+    "lainnya": "Organisasi lain",
+}
 KLAUSUL = {
     "subjek": "Subjek",
     "objek": "Objek",

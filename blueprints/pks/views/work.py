@@ -49,7 +49,7 @@ EDIT_FORMS = {
 
 
 def _party_choices(a) -> list:
-    return [(0, "—")] + [(p.id, f"{p.short_label} ({p.regency.short_name})") for p in a.parties]
+    return [(0, "—")] + [(p.id, f"{p.short_label} ({p.where_short})") for p in a.parties]
 
 
 def _forms(a):
