@@ -49,6 +49,7 @@ EVENT_KIND = {
     "pihak": "Pihak",
     "nomor": "Nomor",
     "menunggu": "Menunggu",
+    "rapat": "Rapat",
 }
 
 
