@@ -16,6 +16,7 @@ from flask import url_for
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
+from wtforms import SelectField, StringField
 
 from blueprints.auth.models import Regency
 from blueprints.core import audit
@@ -259,10 +260,13 @@ def entry_of(m: Meeting, kind: str, entry_id: int):
     return db.session.scalar(select(model).where(model.id == entry_id, model.meeting_id == m.id))
 
 
-def _clean(value):
-    if isinstance(value, str):
-        return value.strip()
-    return value or None if isinstance(value, int) else value  # an id select's 0 is "none"
+def _clean(field):
+    """What a field of an entry's edit form stores: text stripped ("" when absent), an id select's 0 as none."""
+    if isinstance(field, StringField):
+        return (field.data or "").strip()
+    if isinstance(field, SelectField):
+        return field.data or None
+    return field.data
 
 
 def _shown(name: str, value) -> str:
@@ -307,7 +311,7 @@ def edit_entry(m: Meeting, kind: str, row, form, user) -> Outcome:
         name = field.short_name
         if name in ("version", "csrf_token") or not hasattr(row, name):
             continue
-        old, new = getattr(row, name), _clean(field.data)
+        old, new = getattr(row, name), _clean(field)
         if (old or None) != (new or None):
             changes.append((field, old, new))
     if frozen and any(field.short_name == "text" for field, _, _ in changes):
@@ -368,19 +372,11 @@ def save_notulen(m: Meeting, form, user) -> Outcome:
     return saved(m, url, "Notulen disimpan.")
 
 
-def discussed_visible(m: Meeting) -> list[tuple[int, str]]:
-    """(id, label) of the agreements ``m`` discussed that the user can see: where a file uploaded from the
-    meeting page may belong."""
-    clause = scope_of(Agreement)
-    stmt = (
-        select(Agreement.id, Agreement.jenis, Agreement.judul)
-        .join(meeting_agreement, meeting_agreement.c.agreement_id == Agreement.id)
-        .where(meeting_agreement.c.meeting_id == m.id)
-        .order_by(Agreement.id)
-    )
-    if clause is not None:
-        stmt = stmt.where(clause)
-    return [(aid, f"{jenis} #{aid}: {judul[:70]}") for aid, jenis, judul in db.session.execute(stmt)]
+def upload_choices(m: Meeting) -> list[tuple[int, str]]:
+    """(id, label) of the agreements ``m`` discussed, as its page lists them (``m.agreements``, loaded with the
+    link form's query): where a file uploaded from the meeting page may belong. The upload itself is checked
+    against the user's scope."""
+    return [(a.id, f"{a.jenis} #{a.id}: {a.judul[:70]}") for a in m.agreements]
 
 
 # ---- open action items of the user's scope -----------------------------------------------------------------
@@ -427,13 +423,12 @@ def open_actions(today: date, page: int = 1) -> OpenActions:
     ).one()
     pages = max(1, -(-total // OPEN_PER_PAGE))
     page = min(max(1, page), pages)
-    regency = func.coalesce(Regency.short_name, "")
     rows = db.session.execute(
         select(
             ActionItem.id,
             ActionItem.text,
             ActionItem.owner,
-            regency,
+            Regency,
             ActionItem.due,
             Meeting.id,
             Meeting.tanggal,
@@ -441,13 +436,19 @@ def open_actions(today: date, page: int = 1) -> OpenActions:
         .join(Meeting, Meeting.id == ActionItem.meeting_id)
         .outerjoin(Regency, Regency.id == ActionItem.owner_regency_id)
         .where(*where)
-        .order_by(regency, ActionItem.owner, ActionItem.due.is_(None), ActionItem.due, ActionItem.id)
+        .order_by(
+            func.coalesce(Regency.name, ""),
+            ActionItem.owner,
+            ActionItem.due.is_(None),
+            ActionItem.due,
+            ActionItem.id,
+        )
         .limit(OPEN_PER_PAGE)
         .offset((page - 1) * OPEN_PER_PAGE)
     ).all()
     groups: list[OwnerGroup] = []
-    for row in rows:
-        item = OpenAction(*row)
+    for aid, text, owner, regency, due, meeting_id, held in rows:
+        item = OpenAction(aid, text, owner, regency.short_name if regency else "", due, meeting_id, held)
         if not groups or (groups[-1].regency, groups[-1].owner) != (item.regency, item.owner):
             groups.append(OwnerGroup(item.owner, item.regency, []))
         groups[-1].items.append(item)

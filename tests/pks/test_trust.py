@@ -548,7 +548,9 @@ def test_action_item_state_is_posted_not_toggled(app):
 def _get_urls_with_a_post_twin(app, ids):
     with app.app_context():
         mid = db.session.scalar(select(Meeting.id).order_by(Meeting.id))
-    values = {"agreement_id": ids["ksb"], "meeting_id": mid}
+        entry_id = db.session.get(Meeting, mid).attendees[0].id
+    # a meeting's entry: its first attendee
+    values = {"agreement_id": ids["ksb"], "meeting_id": mid, "kind": "peserta", "entry_id": entry_id}
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("pks.") and {"GET", "POST"} <= rule.methods:
             for aid in [ids["ksb"], ids["pks1"]] if "agreement_id" in rule.arguments else [None]:

@@ -83,7 +83,7 @@ def _link_form(m, posting: bool = False) -> tuple[LinkAgreementForm, bool]:
 
 def _upload_form(m) -> MeetingUploadForm:
     form = MeetingUploadForm(prefix="b")
-    form.agreement_id.choices = minutes.discussed_visible(m)
+    form.agreement_id.choices = minutes.upload_choices(m)
     form.meeting_id.data = m.id  # the page's own meeting, whatever was posted
     return form
 
