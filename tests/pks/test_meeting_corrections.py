@@ -4,6 +4,7 @@ on the meeting, and files are attached from the meeting page. Once every agreeme
 signed, a meeting held before the signing keeps its attendees, decisions and notulen; its action items may still
 change owner and due date (implementation work)."""
 
+import gzip
 import io
 import re
 from datetime import date, timedelta
@@ -287,3 +288,18 @@ def test_entries_of_another_meeting_or_for_a_reader_do_not_exist(app, ids, solok
     AuthActions(reader).login("pimpinan.solok")
     assert reader.get(f"/pks/rapat/{mid}/peserta/{pid}/ubah").status_code == 404
     assert "/ubah" not in reader.get(f"/pks/rapat/{mid}").get_data(as_text=True)
+
+
+def test_the_correction_pages_are_small(app, solok):
+    mid = _meeting(app)
+    pid = _first(app, Attendee, mid)
+    sizes = {
+        url: len(gzip.compress(solok.get(url).data))
+        for url in (
+            f"/pks/rapat/{mid}",
+            f"/pks/rapat/{mid}/peserta/{pid}/ubah",
+            f"/pks/rapat/{mid}/notulen",
+        )
+    }
+    meeting, entry, notulen = sizes.values()
+    assert meeting <= 4000 and entry <= 2000 and notulen <= 2000, sizes

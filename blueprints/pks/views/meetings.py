@@ -178,7 +178,6 @@ def meeting_upload(meeting_id):
 
 
 EDIT_FORMS = {"peserta": AttendeeEditForm, "keputusan": DecisionEditForm, "tindak-lanjut": ActionEditForm}
-KINDS = 'any("peserta", "keputusan", "tindak-lanjut")'
 
 
 def _entry_forms(kind, row, posted: str = ""):
@@ -190,6 +189,14 @@ def _entry_forms(kind, row, posted: str = ""):
             form[name].choices = _regencies()
     remove = RemoveForm(**({} if posted == "remove" else {"formdata": None, "obj": row}))
     return form, remove
+
+
+def _meeting_entry(meeting_id, kind, entry_id):
+    """The scoped meeting and its entry of ``kind`` ("peserta", "keputusan", "tindak-lanjut"; else 404)."""
+    if kind not in EDIT_FORMS:
+        abort(404)
+    m = get_scoped_or_404(Meeting, meeting_id)
+    return m, minutes.entry_of(m, kind, entry_id)
 
 
 def _entry_page(m, kind, row, form, remove, status=200, error=None):
@@ -207,12 +214,11 @@ def _entry_page(m, kind, row, form, remove, status=200, error=None):
     )
 
 
-@bp.route(f"/rapat/<int:meeting_id>/<{KINDS}:kind>/<int:entry_id>/ubah", methods=["GET", "POST"])
+@bp.route("/rapat/<int:meeting_id>/<kind>/<int:entry_id>/ubah", methods=["GET", "POST"])
 @audit.not_sensitive
 def meeting_entry(meeting_id, kind, entry_id):
     """Correct an attendee, decision or action item (on the version shown); the page also offers its deletion."""
-    m = get_scoped_or_404(Meeting, meeting_id)
-    row = minutes.entry_of(m, kind, entry_id)
+    m, row = _meeting_entry(meeting_id, kind, entry_id)
     if row is None:
         abort(404)
     form, remove = _entry_forms(kind, row, "edit" if request.method == "POST" else "")
@@ -222,11 +228,10 @@ def meeting_entry(meeting_id, kind, entry_id):
     return answer(out, form) or _entry_page(m, kind, row, form, remove, status=FORM_INVALID, error=out.error)
 
 
-@bp.route(f"/rapat/<int:meeting_id>/<{KINDS}:kind>/<int:entry_id>/hapus", methods=["POST"])
+@bp.route("/rapat/<int:meeting_id>/<kind>/<int:entry_id>/hapus", methods=["POST"])
 def meeting_entry_remove(meeting_id, kind, entry_id):
     """Delete an entry with a reason. A second tap finds it gone: back to the meeting, saying so."""
-    m = get_scoped_or_404(Meeting, meeting_id)
-    row = minutes.entry_of(m, kind, entry_id)
+    m, row = _meeting_entry(meeting_id, kind, entry_id)
     if row is None:
         flash(minutes.GONE, "ok")
         return redirect(url_for("pks.meeting", meeting_id=m.id), 303)
@@ -257,6 +262,7 @@ def meeting_notulen(meeting_id):
 
 
 @bp.route("/tindak-lanjut")
+@audit.not_sensitive
 def open_actions():
     """Tindak lanjut terbuka: the open action items of the user's scope by owner, with age and due date."""
     page = record_id(request.args.get("hal")) or 1
