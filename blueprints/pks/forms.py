@@ -277,14 +277,19 @@ class ActionEditForm(EditForm, ActionFields):
     pass
 
 
-class RemoveForm(EditForm):
-    """Delete an entry of a meeting's minutes: on the version shown, with a reason kept in the history."""
+class RemoveForm(PlainVersionName, EditForm):
+    """Delete an entry of a meeting's minutes: on the version shown, with a reason kept in the history. Shown
+    (prefixed) under the entry's edit form."""
 
     alasan = TextAreaField("Alasan penghapusan", validators=[_req("Alasan penghapusan"), _len(2000)])
 
 
 class NotulenForm(EditForm):
     notulen = TextAreaField("Notulen", validators=[Optional(), _len(20000)])
+
+
+# made before UploadForm's fields, so that the meeting page's upload asks first where the file belongs
+_UPLOAD_AGREEMENT = _ids("Berkas milik kesepakatan", "Pilih kesepakatan yang dibahas dalam rapat ini.")
 
 
 class UploadForm(CreateForm):
@@ -303,7 +308,7 @@ class MeetingUploadForm(UploadForm):
     the meeting discussed."""
 
     meeting_id = HiddenField()
-    agreement_id = _ids("Berkas milik kesepakatan", "Pilih kesepakatan yang dibahas dalam rapat ini.")
+    agreement_id = _UPLOAD_AGREEMENT
 
 
 class ActivityForm(CreateForm):

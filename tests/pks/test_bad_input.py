@@ -260,7 +260,7 @@ ROUTES = {
         ),
     ],
     "pks.meeting_entry_remove": lambda c: [
-        (f"/pks/rapat/{c['meeting']}/keputusan/{c['dec']}/hapus", {"version": c["v_dec"], "alasan": "Uji"})
+        (f"/pks/rapat/{c['meeting']}/keputusan/{c['dec']}/hapus", {"version": c["v_dec"], "x-alasan": "Uji"})
     ],
     "pks.meeting_notulen": lambda c: [
         (f"/pks/rapat/{c['meeting']}/notulen", {"version": c["v_meeting"], "notulen": "Notulen uji"})

@@ -119,9 +119,9 @@ def test_a_decision_is_deleted_only_with_a_reason_kept_in_the_history(app, ids, 
     did = _first(app, Decision, mid)
     url = f"/pks/rapat/{mid}/keputusan/{did}/hapus"
     v = version_of(app, Decision, did)
-    refused = solok.post(url, data={"version": v, "alasan": ""})
+    refused = solok.post(url, data={"version": v, "x-alasan": ""})
     assert refused.status_code == 422 and "Alasan penghapusan wajib diisi." in refused.get_data(as_text=True)
-    r = solok.post(url, data={"version": v, "alasan": "Tercatat dua kali"})
+    r = solok.post(url, data={"version": v, "x-alasan": "Tercatat dua kali"})
     assert r.status_code == 302
     page = solok.get(f"/pks/rapat/{mid}").get_data(as_text=True)
     assert "Keputusan dihapus." in page and "minggu kedua September 2024" not in page
@@ -135,7 +135,7 @@ def test_a_decision_is_deleted_only_with_a_reason_kept_in_the_history(app, ids, 
         ev = db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "pks_decision"))
         assert ev.action == "delete" and ev.object_id == str(did)
     # a second tap finds it gone: back on the meeting page, saying so
-    twice = solok.post(url, data={"version": v, "alasan": "Tercatat dua kali"}, follow_redirects=True)
+    twice = solok.post(url, data={"version": v, "x-alasan": "Tercatat dua kali"}, follow_redirects=True)
     assert twice.status_code == 200 and "sudah tidak ada" in twice.get_data(as_text=True)
 
 
@@ -230,7 +230,7 @@ def test_after_signing_the_minutes_stay_but_action_items_follow_up(app, ids, sol
     assert refused.status_code == 422 and "sudah ditandatangani" in refused.get_data(as_text=True)
     gone = solok.post(
         f"/pks/rapat/{mid}/keputusan/{did}/hapus",
-        data={"version": version_of(app, Decision, did), "alasan": "x"},
+        data={"version": version_of(app, Decision, did), "x-alasan": "x"},
     )
     assert gone.status_code == 422
     notulen = solok.post(
@@ -267,7 +267,7 @@ def test_a_meeting_after_the_signing_stays_correctable(app, ids, solok):
         db.session.commit()
         mid, pid = later.id, later.attendees[0].id
     assert f"/peserta/{pid}/ubah" in solok.get(f"/pks/rapat/{mid}").get_data(as_text=True)
-    r = solok.post(f"/pks/rapat/{mid}/peserta/{pid}/hapus", data={"version": 1, "alasan": "Tidak hadir"})
+    r = solok.post(f"/pks/rapat/{mid}/peserta/{pid}/hapus", data={"version": 1, "x-alasan": "Tidak hadir"})
     assert r.status_code == 302
 
 

@@ -187,7 +187,7 @@ def _entry_forms(kind, row, posted: str = ""):
     for name in ("regency_id", "owner_regency_id"):
         if name in form:
             form[name].choices = _regencies()
-    remove = RemoveForm(**({} if posted == "remove" else {"formdata": None, "obj": row}))
+    remove = RemoveForm(prefix="x", **({} if posted == "remove" else {"formdata": None, "obj": row}))
     return form, remove
 
 
