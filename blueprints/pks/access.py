@@ -13,7 +13,17 @@ READ_ONLY_ROLES = frozenset({PIMPINAN})
 # Pages that are nothing but a form: a read-only role has nothing to read there (what they show is on the
 # record page), so they do not exist for it.
 FORM_PAGES = frozenset(
-    {"pks.new", "pks.edit", "pks.child", "pks.scope_item", "pks.meeting_new", "pks.stage", "pks.work_row"}
+    {
+        "pks.new",
+        "pks.edit",
+        "pks.child",
+        "pks.scope_item",
+        "pks.meeting_new",
+        "pks.stage",
+        "pks.work_row",
+        "pks.meeting_entry",
+        "pks.meeting_notulen",
+    }
 )
 # All an admin sees of the module: the rule switches and the reminder address (the home page shows them too).
 ADMIN_PAGES = frozenset({"pks.index", "pks.rules", "pks.reminder_contact_save"})

@@ -282,7 +282,7 @@ class MeetingForm(CreateForm):
     undangan_nomor = StringField("Nomor surat undangan", validators=[Optional(), _len(120)])
 
 
-class AttendeeForm(CreateForm):
+class AttendeeFields(Form):
     nama = StringField("Nama", validators=[_req("Nama"), _len(150)])
     jabatan = StringField("Jabatan", validators=[Optional(), _len(200)])
     opd = StringField("OPD", validators=[Optional(), _len(200)])
@@ -290,15 +290,54 @@ class AttendeeForm(CreateForm):
     keterangan = StringField("Keterangan", validators=[Optional(), _len(200)])
 
 
-class DecisionForm(CreateForm):
+class AttendeeForm(CreateForm, AttendeeFields):
+    pass
+
+
+class AttendeeEditForm(EditForm, AttendeeFields):
+    pass
+
+
+class DecisionFields(Form):
     text = TextAreaField("Keputusan", validators=[_req("Keputusan"), _len(4000)])
 
 
-class ActionForm(CreateForm):
+class DecisionForm(CreateForm, DecisionFields):
+    pass
+
+
+class DecisionEditForm(EditForm, DecisionFields):
+    pass
+
+
+class ActionFields(Form):
     text = TextAreaField("Tindak lanjut", validators=[_req("Tindak lanjut"), _len(2000)])
     owner_regency_id = _ids("Daerah penanggung jawab", REGENCY)
     owner = StringField("OPD / orang", validators=[Optional(), _len(200)])
     due = DateField("Tenggat", validators=[Optional()])
+
+
+class ActionForm(CreateForm, ActionFields):
+    pass
+
+
+class ActionEditForm(EditForm, ActionFields):
+    pass
+
+
+class RemoveForm(PlainVersionName, EditForm):
+    """Delete an entry of a meeting's minutes: on the version shown, with a reason kept in the history. Shown
+    (prefixed) under the entry's edit form."""
+
+    alasan = TextAreaField("Alasan penghapusan", validators=[_req("Alasan penghapusan"), _len(2000)])
+
+
+class NotulenForm(EditForm):
+    notulen = TextAreaField("Notulen", validators=[Optional(), _len(20000)])
+
+
+# made before UploadForm's fields, so that the meeting page's upload asks first where the file belongs
+_UPLOAD_AGREEMENT = _ids("Berkas milik kesepakatan", "Pilih kesepakatan yang dibahas dalam rapat ini.")
 
 
 class UploadForm(CreateForm):
@@ -307,6 +346,14 @@ class UploadForm(CreateForm):
     meeting_id = _ids("Rapat terkait", MEETING)
     meeting_role = SelectField("Kaitan dengan rapat", choices=MEETING_DOC_ROLES, default="berkas")
     berkas = FileField("Berkas (PDF, DOCX, ODT, JPG, PNG)")
+
+
+class MeetingUploadForm(UploadForm):
+    """An upload from the meeting page: the meeting is the page's own; the file belongs to one of the agreements
+    the meeting discussed."""
+
+    meeting_id = HiddenField()
+    agreement_id = _UPLOAD_AGREEMENT
 
 
 class ActivityFields(Form):

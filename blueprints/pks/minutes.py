@@ -1,5 +1,13 @@
-"""Rapat and its minutes (docs/pks.md §4.3): the meeting, the agreements it discussed, attendees, decisions and
-action items (tindak lanjut). Create use cases answer an ``Outcome`` through ``saving.creates_once``."""
+"""Rapat and its minutes (docs/pks.md §4.3): the meeting, the agreements it discussed, attendees, decisions,
+action items (tindak lanjut) and the notulen text. Create use cases answer an ``Outcome`` through
+``saving.creates_once``; corrections (edit on the version shown, delete with a reason) land in the history of
+every agreement the meeting discussed and in the audit log.
+
+A meeting held on or before the signing of every agreement it discussed is part of the signed record: once they
+are all signed (or cancelled) its attendees, decisions and notulen are frozen (``minutes_frozen``). A meeting held
+after the signing (monitoring, evaluation) stays correctable. Action items are implementation work: on a frozen
+meeting their owner and due date may still change and they may be closed, but their text stays and they are not
+deleted."""
 
 from datetime import date
 from typing import NamedTuple
@@ -8,15 +16,19 @@ from flask import url_for
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
+from wtforms import SelectField, StringField
 
+from blueprints.auth.models import Regency
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.fmt import tanggal
 from blueprints.core.forms import record_id
 from blueprints.core.outcome import Outcome
 from blueprints.core.scope import scope_of
 
+from .events import log
 from .models import ActionItem, Agreement, Attendee, Decision, Meeting, MeetingDocument, meeting_agreement
-from .saving import creates_once, refused_as_one, saved
+from .saving import creates_once, refused, refused_as_one, saved, stale_outcome
 
 
 def _text(field) -> str:
@@ -230,3 +242,237 @@ def meetings_of(a: Agreement) -> list[Meeting]:
 def meeting_choices(a: Agreement) -> list[tuple[int, str]]:
     """Select options for "which meeting": none, or one that discussed ``a``."""
     return [(0, "—")] + [(m.id, f"{m.tanggal.isoformat()} {m.tempat[:60]}") for m in meetings_of(a)]
+
+
+# ---- corrections -------------------------------------------------------------------------------------------
+
+FROZEN = (
+    "Kesepakatan yang dibahas rapat ini sudah ditandatangani; catatan rapat sebelum penandatanganan tidak dapat "
+    "diubah atau dihapus lagi."
+)
+FROZEN_ACTION_TEXT = "Rapat ini sebelum penandatanganan: teks tindak lanjut tetap; yang dapat diubah penanggung jawab dan tenggat."
+GONE = "Entri ini sudah tidak ada (mungkin baru saja dihapus)."
+
+
+class Entry(NamedTuple):
+    """One kind of entry of a meeting's minutes, as its correction pages name it."""
+
+    model: type
+    label: str  # "Peserta": the history says "Peserta diubah"
+    table: str  # audit object type
+
+
+ENTRIES = {
+    "peserta": Entry(Attendee, "Peserta", "pks_attendee"),
+    "keputusan": Entry(Decision, "Keputusan", "pks_decision"),
+    "tindak-lanjut": Entry(ActionItem, "Tindak lanjut", "pks_action_item"),
+}
+
+
+def minutes_frozen(m: Meeting) -> bool:
+    """True when every agreement ``m`` discussed is signed or cancelled and the meeting was held on or before
+    its signing: its minutes are part of the signed record (see the module's docstring)."""
+    return bool(m.agreements) and all(
+        a.is_locked and (a.tgl_ttd is None or m.tanggal <= a.tgl_ttd) for a in m.agreements
+    )
+
+
+def entry_of(m: Meeting, kind: str, entry_id: int):
+    """The entry of kind ``kind`` (a key of ENTRIES) with this id in meeting ``m``, or None."""
+    model = ENTRIES[kind].model
+    return db.session.scalar(select(model).where(model.id == entry_id, model.meeting_id == m.id))
+
+
+def _clean(field):
+    """What a field of an entry's edit form stores: text stripped ("" when absent), an id select's 0 as none."""
+    if isinstance(field, StringField):
+        return (field.data or "").strip()
+    if isinstance(field, SelectField):
+        return field.data or None
+    return field.data
+
+
+def _shown(name: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if name.endswith("regency_id"):
+        regency = db.session.get(Regency, value)
+        return regency.short_name if regency else str(value)
+    if isinstance(value, date):
+        return tanggal(value)
+    text = " ".join(str(value).split())
+    return text if len(text) <= 150 else text[:149] + "…"
+
+
+def _describe(row) -> str:
+    """An entry in a few words, for the history line of its deletion."""
+    if isinstance(row, Attendee):
+        return _shown("nama", row.nama) + (f", {_shown('jabatan', row.jabatan)}" if row.jabatan else "")
+    return _shown("text", row.text)
+
+
+def _history(m: Meeting, user, text: str) -> None:
+    """One history line in every agreement the meeting discussed."""
+    for a in m.agreements:
+        log(a, "rapat", user, reason=f"Rapat {tanggal(m.tanggal)}: {text}"[:2000])
+
+
+def edit_entry(m: Meeting, kind: str, row, form, user) -> Outcome:
+    """Correct an attendee, decision or action item on the version its form showed; the history keeps each
+    changed field (old → new). A frozen meeting takes only an action item's new owner or due date."""
+    entry = ENTRIES[kind]
+    url = url_for("pks.meeting", meeting_id=m.id)
+    if stale := stale_outcome(form, row, url=url):
+        return stale
+    if not form.validate():
+        return refused(form)
+    frozen = minutes_frozen(m)
+    if frozen and entry.model is not ActionItem:
+        return refused(form, FROZEN)
+    changes = []
+    for field in form:
+        name = field.short_name
+        if name in ("version", "csrf_token") or not hasattr(row, name):
+            continue
+        old, new = getattr(row, name), _clean(field)
+        if (old or None) != (new or None):
+            changes.append((field, old, new))
+    if frozen and any(field.short_name == "text" for field, _, _ in changes):
+        form.text.errors.append(FROZEN_ACTION_TEXT)
+        return refused(form)
+    if not changes:
+        return Outcome(repeated=True, data={"url": url})
+    for field, _, new in changes:
+        setattr(row, field.short_name, new)
+    _history(
+        m,
+        user,
+        f"{entry.label} diubah: "
+        + "; ".join(
+            f"{field.label.text}: {_shown(field.short_name, old)} → {_shown(field.short_name, new)}"
+            for field, old, new in changes
+        ),
+    )
+    names = ", ".join(field.short_name for field, _, _ in changes)
+    audit.record("update", entry.table, row.id, f"{kind} #{row.id} rapat #{m.id} diubah: {names}", user=user)
+    return saved(row, url, f"{entry.label} diperbarui.")
+
+
+def remove_entry(m: Meeting, kind: str, row, form, user) -> Outcome:
+    """Delete an attendee, decision or action item with a reason, on the version its form showed; what it was
+    and why stay in the history. Refused on a frozen meeting."""
+    entry = ENTRIES[kind]
+    url = url_for("pks.meeting", meeting_id=m.id)
+    if stale := stale_outcome(form, row, url=url):
+        return stale
+    if not form.validate():
+        return refused(form)
+    if minutes_frozen(m):
+        return refused(form, FROZEN)
+    reason = " ".join(form.alasan.data.split())
+    _history(m, user, f"{entry.label} dihapus ({_describe(row)}). Alasan: {reason}")
+    audit.record("delete", entry.table, row.id, f"{kind} #{row.id} rapat #{m.id} dihapus", user=user)
+    db.session.delete(row)
+    return saved(row, url, f"{entry.label} dihapus.")
+
+
+def save_notulen(m: Meeting, form, user) -> Outcome:
+    """The notulen text of the meeting, on the version its form showed (the uploaded notulen file stays
+    alongside). Refused on a frozen meeting."""
+    url = url_for("pks.meeting", meeting_id=m.id)
+    if stale := stale_outcome(form, m, url=url):
+        return stale
+    if not form.validate():
+        return refused(form)
+    if minutes_frozen(m):
+        return refused(form, FROZEN)
+    old, new = m.notulen or "", (form.notulen.data or "").strip()
+    if old == new:
+        return Outcome(repeated=True, data={"url": url})
+    m.notulen = new
+    _history(m, user, f"Notulen diubah: {_shown('notulen', old)} → {_shown('notulen', new)}")
+    audit.record("update", "pks_meeting", m.id, f"notulen rapat #{m.id} diubah", user=user)
+    return saved(m, url, "Notulen disimpan.")
+
+
+def upload_choices(m: Meeting) -> list[tuple[int, str]]:
+    """(id, label) of the agreements ``m`` discussed, as its page lists them (``m.agreements``, loaded with the
+    link form's query): where a file uploaded from the meeting page may belong. The upload itself is checked
+    against the user's scope."""
+    return [(a.id, f"{a.jenis} #{a.id}: {a.judul[:70]}") for a in m.agreements]
+
+
+# ---- open action items of the user's scope -----------------------------------------------------------------
+
+OPEN_PER_PAGE = 50
+
+
+class OpenAction(NamedTuple):
+    id: int
+    text: str
+    owner: str
+    regency: str
+    due: date | None
+    meeting_id: int
+    held: date  # the meeting's day: the item's age counts from it
+
+
+class OwnerGroup(NamedTuple):
+    owner: str
+    regency: str
+    items: list[OpenAction]
+
+
+class OpenActions(NamedTuple):
+    groups: list[OwnerGroup]
+    total: int
+    overdue: int
+    page: int
+    pages: int
+
+
+def open_actions(today: date, page: int = 1) -> OpenActions:
+    """Open action items of the meetings the user can see, grouped by owner (region, then OPD or person), each
+    group by due date (none last); ``OPEN_PER_PAGE`` a page. The counts cover every page."""
+    clause = scope_of(Meeting)
+    where = [ActionItem.done.is_(False)] + ([] if clause is None else [clause])
+    total, overdue = db.session.execute(
+        select(
+            func.count(ActionItem.id),
+            func.count(ActionItem.id).filter(ActionItem.due < today),
+        )
+        .join(Meeting, Meeting.id == ActionItem.meeting_id)
+        .where(*where)
+    ).one()
+    pages = max(1, -(-total // OPEN_PER_PAGE))
+    page = min(max(1, page), pages)
+    rows = db.session.execute(
+        select(
+            ActionItem.id,
+            ActionItem.text,
+            ActionItem.owner,
+            Regency,
+            ActionItem.due,
+            Meeting.id,
+            Meeting.tanggal,
+        )
+        .join(Meeting, Meeting.id == ActionItem.meeting_id)
+        .outerjoin(Regency, Regency.id == ActionItem.owner_regency_id)
+        .where(*where)
+        .order_by(
+            func.coalesce(Regency.name, ""),
+            ActionItem.owner,
+            ActionItem.due.is_(None),
+            ActionItem.due,
+            ActionItem.id,
+        )
+        .limit(OPEN_PER_PAGE)
+        .offset((page - 1) * OPEN_PER_PAGE)
+    ).all()
+    groups: list[OwnerGroup] = []
+    for aid, text, owner, regency, due, meeting_id, held in rows:
+        item = OpenAction(aid, text, owner, regency.short_name if regency else "", due, meeting_id, held)
+        if not groups or (groups[-1].regency, groups[-1].owner) != (item.regency, item.owner):
+            groups.append(OwnerGroup(item.owner, item.regency, []))
+        groups[-1].items.append(item)
+    return OpenActions(groups, total, overdue, page, pages)

@@ -144,10 +144,11 @@ def label(doc: Document) -> str:
 
 
 @creates_once
-def store_upload(a: Agreement, form, storage, user):
+def store_upload(a: Agreement, form, storage, user, back: str | None = None):
     """Check the upload and record it; the file is written only once the submission key is claimed, so a replayed
     upload stores no second copy. A locked agreement takes no new draft and one signed scan at most.
-    Answers the ``Outcome`` of ``creates_once`` (a refusal has its reason on the form)."""
+    Answers the ``Outcome`` of ``creates_once`` (a refusal has its reason on the form); the clerk lands on
+    ``back`` (the page the upload came from) or the agreement's documents."""
     kind = form.kind.data
     if a.is_locked and (kind == "draf" or (kind == "ttd" and _has_scan(a))):
         form.kind.errors.append(Locked.message)
@@ -181,7 +182,7 @@ def store_upload(a: Agreement, form, storage, user):
     db.session.flush()  # everything but the commit has gone through before the file is written
     write_private(upload_dir() / stored, data)
     message = f"Berkas diunggah sebagai v{doc.versi}. SHA-256: {digest}"
-    return url_for("pks.documents", agreement_id=a.id), message
+    return back or url_for("pks.documents", agreement_id=a.id), message
 
 
 def document_of(a: Agreement, document_id: int) -> Document | None:

@@ -54,6 +54,7 @@ EVENT_KIND = {
     "menunggu": "Menunggu",
     "dokumen": "Dokumen",
     "pelaksanaan": "Pelaksanaan",
+    "rapat": "Rapat",
 }
 
 

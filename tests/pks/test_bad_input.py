@@ -69,6 +69,9 @@ RESET_AFTER_WRITE = {
     "pks.signatory_delete",
     "pks.number_edit",
     "pks.number_delete",
+    "pks.meeting_entry",
+    "pks.meeting_entry_remove",
+    "pks.meeting_notulen",
 }
 # Routes that post the version (or stage) they showed: a junk or missing one is a conflict (409), not a typo.
 CONFLICT_OK = {
@@ -87,6 +90,9 @@ CONFLICT_OK = {
     "pks.party_edit",
     "pks.signatory_edit",
     "pks.number_edit",
+    "pks.meeting_entry",
+    "pks.meeting_entry_remove",
+    "pks.meeting_notulen",
 }
 # Stands for a fresh submission key in every post (a replayed key would land on the first result before the
 # use case's own checks run); it is a well-formed key itself.
@@ -138,7 +144,23 @@ def _setup(app, ids) -> dict:
             ),
             "meeting": db.session.scalar(select(Meeting.id).order_by(Meeting.id)),
             "item": db.session.scalar(select(ActionItem.id).order_by(ActionItem.id)),
+            **_entries(),
         }
+
+
+def _entries() -> dict:
+    """The first attendee, decision and action item of the first meeting, with the versions their forms show."""
+    meeting = db.session.scalar(select(Meeting).order_by(Meeting.id))
+    att, dec, act = meeting.attendees[0], meeting.decisions[0], meeting.actions[0]
+    return {
+        "v_meeting": meeting.version,
+        "att": att.id,
+        "v_att": att.version,
+        "dec": dec.id,
+        "v_dec": dec.version,
+        "act": act.id,
+        "v_act": act.version,
+    }
 
 
 # endpoint -> [(url, valid form data)]; several entries for a page with several forms ("bagian")
@@ -282,6 +304,37 @@ ROUTES = {
         ),
     ],
     "pks.action_done": lambda c: [(f"/pks/rapat/{c['meeting']}/tindak-lanjut/{c['item']}", {"done": "1"})],
+    "pks.meeting_entry": lambda c: [
+        (
+            f"/pks/rapat/{c['meeting']}/peserta/{c['att']}/ubah",
+            {"version": c["v_att"], "nama": "Nama uji", "regency_id": c["sol"]},
+        ),
+        (
+            f"/pks/rapat/{c['meeting']}/keputusan/{c['dec']}/ubah",
+            {"version": c["v_dec"], "text": "Keputusan"},
+        ),
+        (
+            f"/pks/rapat/{c['meeting']}/tindak-lanjut/{c['act']}/ubah",
+            {"version": c["v_act"], "text": "Tindak", "owner_regency_id": c["sol"], "due": "2024-10-01"},
+        ),
+    ],
+    "pks.meeting_entry_remove": lambda c: [
+        (f"/pks/rapat/{c['meeting']}/keputusan/{c['dec']}/hapus", {"version": c["v_dec"], "x-alasan": "Uji"})
+    ],
+    "pks.meeting_notulen": lambda c: [
+        (f"/pks/rapat/{c['meeting']}/notulen", {"version": c["v_meeting"], "notulen": "Notulen uji"})
+    ],
+    "pks.meeting_upload": lambda c: [
+        (
+            f"/pks/rapat/{c['meeting']}/berkas",
+            {
+                "b-submission_key": KEY,
+                "b-agreement_id": c["pks1"],
+                "b-kind": "notulen",
+                "b-meeting_role": "berkas",
+            },
+        )
+    ],
     "pks.meeting_link": lambda c: [
         (f"/pks/rapat/{c['meeting']}/kesepakatan", {"submission_key": KEY, "agreement_id": c["ksb"]})
     ],

@@ -17,6 +17,7 @@ PAGES = [
     "/pks/laporan",
     "/pks/aturan",
     "/pks/rapat/1",
+    "/pks/tindak-lanjut",
 ]
 PER_AGREEMENT = ["", "/pihak", "/tahap", "/dokumen", "/surat", "/pelaksanaan", "/wilayah"]
 

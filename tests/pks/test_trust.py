@@ -556,7 +556,9 @@ def test_action_item_state_is_posted_not_toggled(app):
 def _get_urls_with_a_post_twin(app, ids):
     with app.app_context():
         mid = db.session.scalar(select(Meeting.id).order_by(Meeting.id))
-    # a party's, a signatory's and a number's own forms, a work row's: none exists for a reader (404 whatever the id)
+        entry_id = db.session.get(Meeting, mid).attendees[0].id
+    # the own forms of a party, a signatory, a number, a work row and a meeting's entry (its first attendee):
+    # none exists for a reader (404 whatever the id)
     values = {
         "agreement_id": ids["ksb"],
         "meeting_id": mid,
@@ -565,6 +567,8 @@ def _get_urls_with_a_post_twin(app, ids):
         "party_id": 1,
         "signatory_id": 1,
         "number_id": 1,
+        "kind": "peserta",
+        "entry_id": entry_id,
     }
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("pks.") and {"GET", "POST"} <= rule.methods:

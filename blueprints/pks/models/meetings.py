@@ -33,6 +33,7 @@ class Meeting(Versioned, db.Model):
     agenda: Mapped[str] = mapped_column(Text, default="")
     undangan_nomor: Mapped[str] = mapped_column(String(120), default="")
     sumber: Mapped[str] = mapped_column(Text, default="")
+    notulen: Mapped[str] = mapped_column(Text, default="", server_default="")  # the minutes as typed text
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     host_regency: Mapped[Regency | None] = relationship()
@@ -54,7 +55,7 @@ class Meeting(Versioned, db.Model):
         )
 
 
-class Attendee(db.Model):
+class Attendee(Versioned, db.Model):
     __tablename__ = "pks_attendee"
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("pks_meeting.id"), index=True)
@@ -68,7 +69,7 @@ class Attendee(db.Model):
     regency: Mapped[Regency | None] = relationship(lazy="joined")  # the daftar hadir names it
 
 
-class Decision(db.Model):
+class Decision(Versioned, db.Model):
     __tablename__ = "pks_decision"
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("pks_meeting.id"), index=True)

@@ -1,7 +1,7 @@
-"""Pages of rapat (attendees, decisions, action items, the agreements discussed); what they decide is in
-``minutes.py``."""
+"""Pages of rapat (attendees, decisions, action items, notulen, files, the agreements discussed) and the open
+action items of the user's scope; what they decide is in ``minutes.py``."""
 
-from flask import abort, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from blueprints.auth.models import regency_choices
@@ -16,13 +16,21 @@ from ..access import can_write
 from ..forms import (
     UNKNOWN_FORM,
     ActionDoneForm,
+    ActionEditForm,
     ActionForm,
+    AttendeeEditForm,
     AttendeeForm,
+    DecisionEditForm,
     DecisionForm,
     LinkAgreementForm,
     MeetingForm,
+    MeetingUploadForm,
+    NotulenForm,
+    RemoveForm,
 )
 from ..models import Agreement, Meeting
+from ..settings import upload_limit
+from ..storage import store_upload
 from ._common import answer
 
 
@@ -73,7 +81,14 @@ def _link_form(m, posting: bool = False) -> tuple[LinkAgreementForm, bool]:
     return form, len(offered) > len(shown)
 
 
-def _page(m, att, dec, act, link=None, status=200, error=None):
+def _upload_form(m) -> MeetingUploadForm:
+    form = MeetingUploadForm(prefix="b")
+    form.agreement_id.choices = minutes.upload_choices(m)
+    form.meeting_id.data = m.id  # the page's own meeting, whatever was posted
+    return form
+
+
+def _page(m, att, dec, act, link=None, upload=None, status=200, error=None):
     link_form, link_more = link or _link_form(m)
     return render(
         "pks/meeting.html",
@@ -81,6 +96,9 @@ def _page(m, att, dec, act, link=None, status=200, error=None):
         att_form=att,
         dec_form=dec,
         act_form=act,
+        upload_form=upload or _upload_form(m),
+        limit_mb=upload_limit() / (1024 * 1024),
+        frozen=minutes.minutes_frozen(m),
         links=minutes.meeting_files(m),
         link_form=link_form,
         link_more=link_more,
@@ -142,3 +160,111 @@ def meeting_link(meeting_id):
         else next((e for errs in form.errors.values() for e in errs if isinstance(e, str)), UNKNOWN_FORM)
     )
     return _page(m, *_forms(), link=(form, more), status=FORM_INVALID, error=error)
+
+
+@bp.route("/rapat/<int:meeting_id>/berkas", methods=["POST"])
+def meeting_upload(meeting_id):
+    """A file of the meeting, uploaded from its page: the documents' own upload, linked to this meeting."""
+    m = get_scoped_or_404(Meeting, meeting_id, options=minutes.MEETING_OPTIONS)
+    form = _upload_form(m)
+    if form.validate_on_submit():
+        a = get_scoped_or_404(Agreement, form.agreement_id.data)
+        back = url_for("pks.meeting", meeting_id=m.id)
+        if done := answer(
+            store_upload(a, form, request.files.get(form.berkas.name), current_user, back=back)
+        ):
+            return done
+    return _page(m, *_forms(), upload=form, status=FORM_INVALID)
+
+
+EDIT_FORMS = {"peserta": AttendeeEditForm, "keputusan": DecisionEditForm, "tindak-lanjut": ActionEditForm}
+
+
+def _entry_forms(kind, row, posted: str = ""):
+    """The edit and delete forms of an entry: the one ``posted`` ("edit" or "remove") reads the request, the
+    other shows the stored entry."""
+    form = EDIT_FORMS[kind](**({} if posted == "edit" else {"formdata": None, "obj": row}))
+    for name in ("regency_id", "owner_regency_id"):
+        if name in form:
+            form[name].choices = _regencies()
+    remove = RemoveForm(prefix="x", **({} if posted == "remove" else {"formdata": None, "obj": row}))
+    return form, remove
+
+
+def _meeting_entry(meeting_id, kind, entry_id):
+    """The scoped meeting and its entry of ``kind`` ("peserta", "keputusan", "tindak-lanjut"; else 404)."""
+    if kind not in EDIT_FORMS:
+        abort(404)
+    m = get_scoped_or_404(Meeting, meeting_id)
+    return m, minutes.entry_of(m, kind, entry_id)
+
+
+def _entry_page(m, kind, row, form, remove, status=200, error=None):
+    return render(
+        "pks/meeting_entry.html",
+        m=m,
+        kind=kind,
+        label=minutes.ENTRIES[kind].label,
+        row=row,
+        form=form,
+        remove=remove,
+        frozen=minutes.minutes_frozen(m),
+        status=status,
+        error=error,
+    )
+
+
+@bp.route("/rapat/<int:meeting_id>/<kind>/<int:entry_id>/ubah", methods=["GET", "POST"])
+@audit.not_sensitive
+def meeting_entry(meeting_id, kind, entry_id):
+    """Correct an attendee, decision or action item (on the version shown); the page also offers its deletion."""
+    m, row = _meeting_entry(meeting_id, kind, entry_id)
+    if row is None:
+        abort(404)
+    form, remove = _entry_forms(kind, row, "edit" if request.method == "POST" else "")
+    if request.method == "GET":
+        return _entry_page(m, kind, row, form, remove)
+    out = minutes.edit_entry(m, kind, row, form, current_user)
+    return answer(out, form) or _entry_page(m, kind, row, form, remove, status=FORM_INVALID, error=out.error)
+
+
+@bp.route("/rapat/<int:meeting_id>/<kind>/<int:entry_id>/hapus", methods=["POST"])
+def meeting_entry_remove(meeting_id, kind, entry_id):
+    """Delete an entry with a reason. A second tap finds it gone: back to the meeting, saying so."""
+    m, row = _meeting_entry(meeting_id, kind, entry_id)
+    if row is None:
+        flash(minutes.GONE, "ok")
+        return redirect(url_for("pks.meeting", meeting_id=m.id), 303)
+    form, remove = _entry_forms(kind, row, "remove")
+    out = minutes.remove_entry(m, kind, row, remove, current_user)
+    return answer(out, remove) or _entry_page(
+        m, kind, row, form, remove, status=FORM_INVALID, error=out.error
+    )
+
+
+@bp.route("/rapat/<int:meeting_id>/notulen", methods=["GET", "POST"])
+@audit.not_sensitive
+def meeting_notulen(meeting_id):
+    """The notulen text of the meeting (on the version shown)."""
+    m = get_scoped_or_404(Meeting, meeting_id)
+    form = NotulenForm() if request.method == "POST" else NotulenForm(formdata=None, obj=m)
+    out = minutes.save_notulen(m, form, current_user) if request.method == "POST" else None
+    if out is not None and (done := answer(out, form)):
+        return done
+    return render(
+        "pks/meeting_notulen.html",
+        m=m,
+        form=form,
+        frozen=minutes.minutes_frozen(m),
+        status=FORM_INVALID if out is not None else 200,
+        error=out.error if out is not None else None,
+    )
+
+
+@bp.route("/tindak-lanjut")
+@audit.not_sensitive
+def open_actions():
+    """Tindak lanjut terbuka: the open action items of the user's scope by owner, with age and due date."""
+    page = record_id(request.args.get("hal")) or 1
+    today = today_local()
+    return render("pks/open_actions.html", data=minutes.open_actions(today, page), today=today)
