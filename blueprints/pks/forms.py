@@ -325,7 +325,7 @@ class ActionEditForm(EditForm, ActionFields):
     pass
 
 
-class RemoveForm(PlainVersionName, EditForm):
+class EntryRemoveForm(PlainVersionName, EditForm):
     """Delete an entry of a meeting's minutes: on the version shown, with a reason kept in the history. Shown
     (prefixed) under the entry's edit form."""
 

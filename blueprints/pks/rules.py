@@ -104,6 +104,20 @@ def rule_setting(code: str, regency_id: int | None) -> RuleSetting:
     return row or RuleSetting(regency_id=regency_id, code=code, blocking=False, version=0)
 
 
+def rule_settings(regency_id: int | None) -> dict[str, RuleSetting]:
+    """``rule_setting`` of every rule for the regency, in one statement (the rules page lists them all)."""
+    stored = {}
+    if regency_id is not None:
+        stored = {
+            row.code: row
+            for row in db.session.scalars(select(RuleSetting).where(RuleSetting.regency_id == regency_id))
+        }
+    return {
+        code: stored.get(code) or RuleSetting(regency_id=regency_id, code=code, blocking=False, version=0)
+        for code in RULES
+    }
+
+
 def set_blocking(code: str, blocking: bool, user_id: int | None, regency_id: int) -> None:
     if code not in RULES:
         raise KeyError(code)

@@ -198,7 +198,7 @@ def test_a_file_is_attached_from_the_meeting_page(app, ids, solok):
     r = solok.post(url, data=body(), content_type="multipart/form-data")
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/pks/rapat/{mid}")
     page = solok.get(f"/pks/rapat/{mid}").get_data(as_text=True)
-    assert "Berkas diunggah." in page and "notulen-29-agustus.pdf" in page
+    assert "Berkas diunggah sebagai v" in page and "notulen-29-agustus.pdf" in page
     replay = solok.post(url, data=body(), content_type="multipart/form-data")
     assert replay.status_code in (302, 303)
     with app.app_context():

@@ -22,11 +22,11 @@ from ..forms import (
     AttendeeForm,
     DecisionEditForm,
     DecisionForm,
+    EntryRemoveForm,
     LinkAgreementForm,
     MeetingForm,
     MeetingUploadForm,
     NotulenForm,
-    RemoveForm,
 )
 from ..models import Agreement, Meeting
 from ..settings import upload_limit
@@ -187,7 +187,7 @@ def _entry_forms(kind, row, posted: str = ""):
     for name in ("regency_id", "owner_regency_id"):
         if name in form:
             form[name].choices = _regencies()
-    remove = RemoveForm(prefix="x", **({} if posted == "remove" else {"formdata": None, "obj": row}))
+    remove = EntryRemoveForm(prefix="x", **({} if posted == "remove" else {"formdata": None, "obj": row}))
     return form, remove
 
 

@@ -11,7 +11,7 @@ from .. import bp
 from .. import rules as rule_cases
 from ..access import may_switch_rules
 from ..forms import ReminderContactForm, RuleForm
-from ..rules import RULES, blocking_codes, reminder_contact, rule_setting
+from ..rules import RULES, reminder_contact, rule_settings
 from ._common import answer
 
 
@@ -24,11 +24,11 @@ def _contact_form(submitted: bool = False) -> ReminderContactForm:
 
 
 def _rules_page(is_admin: bool, error: str | None = None, status: int = 200, contact_form=None):
-    settings = {code: rule_setting(code, current_user.regency_id) for code in RULES}
+    settings = rule_settings(current_user.regency_id)
     return render(
         "pks/rules.html",
         rules=RULES.values(),
-        blocking=blocking_codes(current_user),
+        blocking={code for code, row in settings.items() if row.blocking},
         is_admin=is_admin and current_user.regency_id is not None,
         regency=current_user.regency,
         versions={code: row.version for code, row in settings.items()},
