@@ -49,6 +49,11 @@ EVENT_KIND = {
     "pihak": "Pihak",
     "nomor": "Nomor",
     "menunggu": "Menunggu",
+    "usul": "Usulan",
+    "usul_setuju": "Usulan disetujui",
+    "usul_tolak": "Usulan ditolak",
+    "dicatat": "Pencatatan",
+    "review": "Review hukum",
 }
 
 

@@ -4,6 +4,7 @@ and JSON bodies. Never a 5xx: a refused form answers 422 with its message and wh
 pimpinan (read-only) is refused with 404."""
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +12,17 @@ from werkzeug.datastructures import MultiDict
 
 from blueprints.core.extensions import db
 from blueprints.core.forms import new_submission_key
-from blueprints.pks.models import ActionItem, Agreement, Attendee, Event, Meeting, Obligation, Slip
+from blueprints.pks.models import (
+    ActionItem,
+    Agreement,
+    Attendee,
+    Event,
+    Meeting,
+    Obligation,
+    Party,
+    Slip,
+    StageProposal,
+)
 from tests.conftest import HX, AuthActions, restore_demo
 
 from .conftest import key, make_signable, regency_id, version_of
@@ -45,6 +56,9 @@ RESET_AFTER_WRITE = {
     "pks.waiting",
     "pks.obligation_status",
     "pks.rules",
+    "pks.decide_proposal",
+    "pks.finish_registration",
+    "pks.review",
 }
 # Routes that post the version (or stage) they showed: a junk or missing one is a conflict (409), not a typo.
 CONFLICT_OK = {
@@ -54,6 +68,7 @@ CONFLICT_OK = {
     "pks.rules",
     "pks.stage",
     "pks.kanban_move",
+    "pks.review",
 }
 # Stands for a fresh submission key in every post (a replayed key would land on the first result before the
 # use case's own checks run); it is a well-formed key itself.
@@ -66,14 +81,37 @@ def _setup(app, ids) -> dict:
         make_signable(db.session.get(Agreement, ids["pks2"]))  # so that signing gets past its preconditions
         ob = Obligation(agreement_id=ids["ksb"], text="Kewajiban uji")
         db.session.add(ob)
+        proposal = StageProposal(  # Sijunjung proposes ending the KSB: Solok's to decide
+            agreement_id=ids["ksb"],
+            tahap="berakhir",
+            dari_tahap="ditandatangani",
+            alasan="Usulan uji",
+            regency_id=regency_id(app, "13.03"),
+        )
+        db.session.add(proposal)
+        db.session.get(Agreement, ids["ksb"]).usul_terbuka = True
         db.session.commit()
         pks1 = db.session.get(Agreement, ids["pks1"])
+        review = Agreement(  # in review hukum, so that its form gets past the stage check
+            jenis="PKS",
+            parent_id=ids["ksb"],
+            judul="PKS dalam review",
+            tahap="review_hukum",
+            tahap_sejak=date(2024, 8, 1),
+        )
+        db.session.add(review)
+        db.session.flush()
+        db.session.add(Party(agreement_id=review.id, regency_id=regency_id(app, "13.02"), opd="Dinas uji"))
+        db.session.commit()
         return {
             **ids,
             "sol": regency_id(app, "13.02"),
             "ob": ob.id,
+            "proposal": proposal.id,
             "v_ob": ob.version,
             "v_pks1": pks1.version,
+            "review": review.id,
+            "v_review": review.version,
             "tahap_pks1": pks1.tahap,
             "party": db.session.get(Agreement, ids["pks1"]).parties[0].id,
             "slip": db.session.scalar(
@@ -313,6 +351,21 @@ ROUTES = {
         (f"/pks/papan/{c['pks1']}/pindah", {"dari": c["tahap_pks1"], "to": "ditunda", "reason": "Alasan uji"})
     ],
     "pks.rules": lambda c: [("/pks/aturan", {"version": "0", "code": "klausul", "blocking": "1"})],
+    "pks.decide_proposal": lambda c: [
+        (f"/pks/{c['ksb']}/usulan/{c['proposal']}", {"keputusan": "setuju", "alasan": "Sepakat"})
+    ],
+    "pks.review": lambda c: [
+        (
+            f"/pks/{c['review']}/review-hukum",
+            {
+                "version": c["v_review"],
+                "r-review_oleh": "Kabag Hukum",
+                "r-review_catatan": "Catatan",
+                "r-review_tanggal": "2024-09-01",
+            },
+        )
+    ],
+    "pks.finish_registration": lambda c: [(f"/pks/{c['ksb']}/selesai-dicatat", {"x": "1"})],
 }
 
 
@@ -612,6 +665,15 @@ def test_invalid_forms_answer_422_with_the_typed_values(app, solok, ids):
     with app.app_context():
         ob = Obligation(agreement_id=ids["ksb"], text="Kewajiban uji")
         db.session.add(ob)
+        proposal = StageProposal(  # Sijunjung proposes ending the KSB: Solok's to decide
+            agreement_id=ids["ksb"],
+            tahap="berakhir",
+            dari_tahap="ditandatangani",
+            alasan="Usulan uji",
+            regency_id=regency_id(app, "13.03"),
+        )
+        db.session.add(proposal)
+        db.session.get(Agreement, ids["ksb"]).usul_terbuka = True
         db.session.commit()
         oid = ob.id
     r = solok.post(f"/pks/{ids['ksb']}/kewajiban/{oid}", data={"version": "1", "status": "lewat"})

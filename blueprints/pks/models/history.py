@@ -105,3 +105,27 @@ class ReminderLog(db.Model):
 append_only(Event)
 append_only(Slip)
 append_only(SlipVoid)
+
+
+class StageProposal(db.Model):
+    """A cancel, postponement or end of an agreement shared by two regencies, proposed by one side; the other
+    side's Bagian Kerjasama confirms it (the stage then moves) or rejects it. Until then nothing changes.
+    ``keputusan``: "" while open, "setuju" or "tolak"."""
+
+    __tablename__ = "pks_stage_proposal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    tahap: Mapped[str] = mapped_column(String(20))
+    dari_tahap: Mapped[str] = mapped_column(String(20))
+    alasan: Mapped[str] = mapped_column(Text)
+    on_date: Mapped[date | None] = mapped_column(Date)  # the day it happened, when not the confirmation day
+    regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"))
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    keputusan: Mapped[str] = mapped_column(String(10), default="")
+    keputusan_alasan: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    regency: Mapped[Regency] = relationship(lazy="joined")
+    proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id], lazy="joined")
