@@ -220,6 +220,7 @@ class TargetForm(CreateForm):
     alasan = TextAreaField("Alasan penundaan (wajib bila target diubah)", validators=[Optional(), _len(2000)])
     diputuskan_oleh = StringField("Diputuskan oleh", validators=[Optional(), _len(200)])
     meeting_id = _ids("Rapat sumber keputusan", MEETING)
+    tanggal = DateField("Tanggal keputusan (kosong = tanggal rapat atau hari ini)", validators=[Optional()])
     tempat = StringField("Tempat / acara penandatanganan", validators=[Optional(), _len(200)])
 
 

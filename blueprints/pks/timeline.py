@@ -239,7 +239,7 @@ def story(a: Agreement, slips=None, notes_user=None) -> tuple[list[Item], list[M
         else:
             items.append(_item(row))
     for s in slips_of(a) if slips is None else slips:
-        day = s.meeting.tanggal if s.meeting else _day(s.recorded_at)
+        day = s.decided_on or _day(s.recorded_at)
         items.append(
             Item(
                 day,

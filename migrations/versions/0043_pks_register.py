@@ -1,4 +1,4 @@
-"""pks register: agreements registered after the fact, review hukum result, two-sided stage proposals
+"""pks register: agreements registered after the fact, review hukum result, two-sided stage proposals, the day a slip was decided
 
 Revision ID: 0043_pks_register
 Revises: 0033_rujukan_bridging
@@ -26,6 +26,8 @@ def upgrade():
             sa.Column("dicatat_susulan", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch_op.add_column(sa.Column("usul_terbuka", sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table("pks_slip") as batch_op:
+        batch_op.add_column(sa.Column("diputuskan_pada", sa.Date(), nullable=True))
     op.create_table(
         "pks_stage_proposal",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -53,6 +55,8 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_pks_stage_proposal_agreement_id", table_name="pks_stage_proposal")
     op.drop_table("pks_stage_proposal")
+    with op.batch_alter_table("pks_slip") as batch_op:
+        batch_op.drop_column("diputuskan_pada")
     with op.batch_alter_table("pks_agreement") as batch_op:
         batch_op.drop_column("usul_terbuka")
         batch_op.drop_column("dicatat_susulan")

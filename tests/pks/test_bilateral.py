@@ -44,6 +44,7 @@ def test_solok_proposes_a_postponement_and_sijunjung_confirms_it(app, solok, sij
     r = _propose(solok, aid, "dibatalkan", "Batal saja")
     assert "Masih ada usulan ditunda yang menunggu keputusan Kab. Sijunjung." in r.get_data(as_text=True)
 
+    assert "menunggu keputusan daerah mitra" in sijunjung.get(f"/pks/{aid}").get_data(as_text=True)
     stage = sijunjung.get(f"/pks/{aid}/tahap").get_data(as_text=True)
     assert "Menunggu anggaran perubahan" in stage and "Setujui" in stage and "Tolak" in stage
     r = sijunjung.post(f"/pks/{aid}/usulan/{pid}", data={"keputusan": "setuju", "alasan": "Sepakat"})

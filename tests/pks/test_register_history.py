@@ -8,7 +8,7 @@ from blueprints.pks.demo import PKS1_TITLE
 from blueprints.pks.models import Agreement
 from tests.clock import TODAY
 
-from .conftest import version_of
+from .conftest import key, version_of
 
 
 def _move(client, aid, to, reason="", day="", dari="siap_ttd"):
@@ -92,3 +92,35 @@ def test_an_edit_is_logged_field_by_field(app, solok, ids):
     page = solok.get(f"/pks/{aid}").get_data(as_text=True)
     assert f"Judul: {PKS1_TITLE} → Replikasi SIDILAN di Kabupaten Solok" in page
     assert "Data kesepakatan diubah" not in page
+
+
+def test_a_meeting_is_recorded_on_the_day_it_took_place_never_a_future_one(app, solok, ids):
+    aid = ids["pks1"]
+    form = solok.get(f"/pks/{aid}/rapat/baru").get_data(as_text=True)
+    assert f'value="{TODAY.isoformat()}"' in form  # today unless changed
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    r = solok.post(f"/pks/{aid}/rapat/baru", data={**key(), "tanggal": tomorrow, "tempat": "Aula Setda"})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "Tanggal rapat tidak boleh setelah hari ini" in page and 'value="Aula Setda"' in page
+    r = solok.post(f"/pks/{aid}/rapat/baru", data={**key(), "tanggal": "2024-10-03", "tempat": "Aula Setda"})
+    assert r.status_code == 302
+
+
+def test_a_postponement_takes_the_day_it_was_decided(app, solok, ids):
+    aid = ids["pks2"]  # target "minggu ke-2 September 2024", slipped before
+
+    def post(target, day):
+        data = {**key("g"), "g-target": target, "g-alasan": "Jadwal Bupati", "g-tanggal": day}
+        return solok.post(f"/pks/{aid}/target", data=data)
+
+    r = post("Desember 2024", (TODAY + timedelta(days=1)).isoformat())
+    assert r.status_code == 422 and "Tanggal tidak boleh setelah hari ini." in r.get_data(as_text=True)
+    r = post("Desember 2024", "2024-01-02")
+    assert r.status_code == 422 and "Tanggal tidak boleh sebelum penundaan sebelumnya" in r.get_data(
+        as_text=True
+    )
+    r = post("Desember 2024", "2024-10-21")
+    assert r.status_code == 302, r.get_data(as_text=True)
+    page = solok.get(f"/pks/{aid}").get_data(as_text=True)
+    assert '<b>21 Oktober 2024</b> <span class="badge">Penundaan</span>' in page

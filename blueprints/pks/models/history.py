@@ -43,12 +43,18 @@ class Slip(db.Model):
     alasan: Mapped[str] = mapped_column(Text)
     diputuskan_oleh: Mapped[str] = mapped_column(String(200), default="")
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("pks_meeting.id"))
+    diputuskan_pada: Mapped[date | None] = mapped_column(Date)  # the day it was decided, when recorded later
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    meeting = relationship("Meeting", lazy="joined")  # a slip is dated by its meeting
+    meeting = relationship("Meeting", lazy="joined")  # a slip is dated by its meeting (or its own day)
     void: Mapped["SlipVoid | None"] = relationship(lazy="joined", viewonly=True, uselist=False)
+
+    @property
+    def decided_on(self) -> date | None:
+        """The day the postponement was decided: its own, else its meeting's (None: the day it was recorded)."""
+        return self.diputuskan_pada or (self.meeting.tanggal if self.meeting else None)
 
     @property
     def days(self) -> int:

@@ -155,7 +155,9 @@ def sign(agreement_id):
 def target(agreement_id):
     a = get_agreement(agreement_id)
     form = _target_form(a)
-    if form.validate_on_submit() and (done := answer(slip_cases.set_target_from_form(a, form, current_user))):
+    if form.validate_on_submit() and (
+        done := answer(slip_cases.set_target_from_form(a, form, current_user, today_local()))
+    ):
         return done
     return _stage_page(a, target_form=form, status=FORM_INVALID)
 
