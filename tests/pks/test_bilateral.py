@@ -100,3 +100,36 @@ def test_an_agreement_of_one_regency_moves_directly(app, solok):
     with app.app_context():
         assert db.session.get(Agreement, aid).tahap == "dibatalkan"
     assert _open_id(app, aid) is None
+
+
+def test_ending_the_shared_ksb_early_is_confirmed_by_the_other_side(app, solok, sijunjung, ids):
+    aid = ids["ksb"]  # signed 25 January 2023 by both Bupati, in force until 24 January 2028
+    day = "2025-06-30"  # ended before its term ran out, recorded later
+    r = solok.post(
+        f"/pks/{aid}/tahap",
+        data={
+            "t-dari": "ditandatangani",
+            "t-to": "berakhir",
+            "t-reason": "Disepakati diakhiri",
+            "t-tanggal": day,
+        },
+    )
+    assert r.status_code == 302
+    pid = _open_id(app, aid)
+    assert sijunjung.post(f"/pks/{aid}/usulan/{pid}", data={"keputusan": "setuju"}).status_code == 302
+    with app.app_context():
+        a = db.session.get(Agreement, aid)
+        assert a.tahap == "berakhir" and a.tgl_diakhiri.isoformat() == day and a.alasan_akhir == "diakhiri"
+
+
+def test_the_board_proposes_too(app, sijunjung, ids):
+    aid = ids["pks2"]
+    r = sijunjung.post(
+        f"/pks/papan/{aid}/pindah", data={"dari": "siap_ttd", "to": "ditunda", "reason": "Bupati berhalangan"}
+    )
+    assert r.status_code == 302
+    page = sijunjung.get(r.headers["Location"]).get_data(as_text=True)
+    assert "tahap berubah setelah dikonfirmasi Kab. Solok" in page
+    with app.app_context():
+        assert db.session.get(Agreement, aid).tahap == "siap_ttd"
+    assert _open_id(app, aid) is not None
