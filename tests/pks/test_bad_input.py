@@ -139,6 +139,13 @@ ROUTES = {
                 "dprd_perlu": "ya",
                 "tgl_keputusan_perpanjangan": "2025-01-01",
                 "dprd_tanggal": "2024-01-01",
+                "pemrakarsa_regency_id": c["sol"],
+                "tahap": "pelaksanaan",
+                "tahap_sejak": "2024-03-01",
+                "tgl_ttd": "2024-02-01",
+                "tempat_ttd": "Solok",
+                "tgl_mulai": "2024-02-01",
+                "jangka_bulan": "24",
             },
         )
     ],
