@@ -683,5 +683,7 @@ def test_a_stage_move_takes_the_day_it_happened(app, solok, ids):
     with app.app_context():
         a = db.session.get(Agreement, aid)
         assert (a.tahap, a.tahap_sejak) == (to, date(2024, 10, 15))
-        ev = db.session.scalar(select(Event).where(Event.agreement_id == aid).order_by(Event.id.desc()))
+        ev = db.session.scalar(
+            select(Event).where(Event.agreement_id == aid, Event.kind == "tahap").order_by(Event.id.desc())
+        )
         assert ev.on_date == date(2024, 10, 15)
