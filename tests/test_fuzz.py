@@ -45,6 +45,10 @@ NOT_FUZZED = {
     "sidilan.flag_clear": "the demo holds no data-quality flag; tests/sidilan/test_import_real.py feeds it bad values",
     "admin.jorong_import_apply": "its form comes only with a dry run; tests/test_jorong_import.py feeds it bad rows",
     "rujukan.letter_estimate": "htmx-only (no <form> posts to it); tests/rujukan/test_letter.py feeds it bad values",
+    "pks.decide_proposal": "the demo holds no open stage proposal; tests/pks/test_bad_input.py feeds it bad values",
+    "pks.finish_registration": "the demo registers nothing after the fact; tests/pks/test_bad_input.py feeds it "
+    "bad values",
+    "pks.review": "the demo has no agreement in review hukum; tests/pks/test_bad_input.py feeds it bad values",
 }
 # The button of a background job's offer page (core.jobs.Offer) is shown over a size the demo stays under; the
 # POST carries nothing but the CSRF token (the URL's own query is what the GET read), and the tests named here

@@ -15,10 +15,12 @@ from blueprints.core.forms import CONTROL_CHARS
 from blueprints.core.outcome import Outcome
 from blueprints.core.pagination import Page, paginate
 from blueprints.core.scope import scope_of, scoped
+from blueprints.core.versioning import differences
 
 from .events import log
 from .models import JENIS, TAHAP, URUSAN, Agreement, DocNumber, Note, Party, ScopeItem, ScopeLink
 from .queries import list_options
+from .register import apply_registration, registration_errors
 from .saving import creates_once, refused, saved, stale_outcome
 from .stages import FIRST_STAGE
 
@@ -208,13 +210,15 @@ def apply_form(form, a: Agreement) -> None:
 
 @creates_once
 def create_agreement(form, user, today):
-    """Record a new KSB, PKS, adendum or perpanjangan. The user's regency is its first party, as the regency
-    itself (no OPD: the creator's own office is not a party by being the one who typed it in); the party is
-    corrected or replaced on the parties page."""
+    """Record a new KSB, PKS, adendum or perpanjangan (at its first stage, or at the stage it has already
+    reached: ``register``). The user's regency is its first party, as the regency itself (no OPD: the creator's
+    own office is not a party by being the one who typed it in; the party is corrected or replaced on the parties
+    page); the initiator is the one chosen."""
     parent = _parent(form)
     if form.parent_id.errors:
         return None
     problems = parent_problems(form.jenis.data, parent, form.scope_item_id.data)
+    problems.update(registration_errors(form, form.jenis.data, today))
     if problems:
         for name, message in problems.items():
             form[name].errors.append(message)
@@ -224,7 +228,7 @@ def create_agreement(form, user, today):
         parent_id=parent.id if parent else None,
         tahap=FIRST_STAGE[form.jenis.data],
         tahap_sejak=today,
-        pemrakarsa_regency_id=user.regency_id,
+        pemrakarsa_regency_id=form.pemrakarsa_regency_id.data or user.regency_id,
     )
     apply_form(form, a)
     db.session.add(a)
@@ -233,11 +237,16 @@ def create_agreement(form, user, today):
         db.session.add(ScopeLink(agreement_id=a.id, scope_item_id=form.scope_item_id.data))
     db.session.add(Party(agreement_id=a.id, regency_id=user.regency_id, urutan=1))
     log(a, "dibuat", user, "", a.tahap, f"{a.jenis_label} dicatat")
+    apply_registration(form, a, user, today)
     audit.record("create", "pks_agreement", a.id, f"kesepakatan #{a.id}")
-    return (
-        url_for("pks.detail", agreement_id=a.id),
-        "Kesepakatan dicatat. Tambahkan pihak lain agar daerah mitra dapat melihatnya.",
-    )
+    if a.dicatat_susulan:
+        message = (
+            "Kesepakatan yang sudah ditandatangani dicatat. Lengkapi pihak, nomor, penandatangan dan scan "
+            "naskah, lalu tekan Selesai dicatat untuk menguncinya."
+        )
+    else:
+        message = "Kesepakatan dicatat. Tambahkan pihak lain agar daerah mitra dapat melihatnya."
+    return url_for("pks.detail", agreement_id=a.id), message
 
 
 def agreement_now(a: Agreement) -> dict:
@@ -258,6 +267,12 @@ def _set_scope_link(a: Agreement, scope_item_id: int | None) -> None:
         db.session.delete(link)
 
 
+def change_lines(form, a: Agreement) -> str:
+    """What an edit changes, field by field ("Judul: lama → baru"), for the history."""
+    rows = differences(form, a, agreement_now(a))
+    return "; ".join(f"{r.label}: {r.current} → {r.typed}" for r in rows)
+
+
 def save_agreement(form, a: Agreement, user) -> Outcome:
     """Apply the posted edit form: on the version it was filled on, valid, its scope item one of the parent
     KSB's; else nothing is written and the reasons are on the form."""
@@ -271,9 +286,10 @@ def save_agreement(form, a: Agreement, user) -> Outcome:
     }:
         form.scope_item_id.errors.append(SCOPE_NOT_OF_PARENT)
         return refused(form)
+    changes = change_lines(form, a)
     apply_form(form, a)
     _set_scope_link(a, form.scope_item_id.data)
-    log(a, "ubah", user, reason="Data kesepakatan diubah")
+    log(a, "ubah", user, reason=changes or "Disimpan tanpa perubahan data")
     audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}")
     return saved(a, url, "Perubahan disimpan.")
 

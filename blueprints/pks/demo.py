@@ -17,12 +17,14 @@ from .models import (
     Agreement,
     Attendee,
     Decision,
+    DocNumber,
     Event,
     Meeting,
     Party,
     ScopeItem,
     ScopeLink,
     ServiceArea,
+    Signatory,
     Slip,
 )
 
@@ -61,6 +63,32 @@ def _party(a, regency, urutan, org=None, opd="", peran="", signs=True):
     )
 
 
+# Each regency's register number of the KSB is not public: invented, and marked so. The two Bupati signed it.
+KSB_SIGNING = {
+    "solok": ("100.3/01/KSB-SLK/I/2023 (contoh)", "Epyardi Asda", "Bupati Solok"),
+    "sijunjung": ("100.3/01/KSB-SJJ/I/2023 (contoh)", "Benny Dwifa Yuswir", "Bupati Sijunjung"),
+}
+
+
+def _ksb_signing(ksb, regencies: dict) -> None:
+    """The KSB's number in each party's register and its signatory, once (a demo loaded before they were known
+    gets them too)."""
+    if db.session.scalar(select(DocNumber.id).where(DocNumber.agreement_id == ksb.id)) is not None:
+        return
+    by_regency = {
+        p.regency_id: p for p in db.session.scalars(select(Party).where(Party.agreement_id == ksb.id))
+    }
+    for slug, (nomor, nama, jabatan) in KSB_SIGNING.items():
+        party = by_regency.get(regencies[slug].id)
+        if party is None:
+            continue
+        db.session.add(
+            DocNumber(agreement_id=ksb.id, party_id=party.id, nomor=nomor, tanggal=date(2023, 1, 25))
+        )
+        db.session.add(Signatory(party_id=party.id, nama=nama, jabatan=jabatan, is_bupati=True))
+    db.session.flush()
+
+
 def load(ctx) -> None:
     solok, sijunjung = ctx.regencies["solok"], ctx.regencies["sijunjung"]
     o = ctx.orgs
@@ -80,7 +108,9 @@ def load(ctx) -> None:
         dprd_alasan="Tidak membebani masyarakat dan daerah " + DIKARANG,
         urusan_codes=",sosial,kesehatan,pariwisata,sdm,",
         sumber=SUMBER + "; tanggal tanda tangan 25 Januari 2023 dari sambutan Roni, S.SSTP. "
-        "Masa berlaku 5 tahun " + DIKARANG + "; nomor di register masing-masing belum diperoleh.",
+        "Masa berlaku 5 tahun " + DIKARANG + "; nomor di register masing-masing belum diperoleh: nomor yang "
+        "tercatat bertanda (contoh). Penandatangan: Bupati Solok dan Bupati Sijunjung masa jabatan 2021–2025 "
+        "(nama belum dicocokkan dengan naskah).",
     )
     if new:
         _party(ksb, solok, 1, opd="Pemerintah Kabupaten Solok")
@@ -115,6 +145,7 @@ def load(ctx) -> None:
                 ScopeItem(ksb_id=ksb.id, nama=nama, urusan_code=urusan, dicatat_pada=since, sumber=src)
             )
         db.session.flush()
+    _ksb_signing(ksb, ctx.regencies)
     scope = {s.urusan_code: s for s in ksb.scope_items}
 
     common = dict(

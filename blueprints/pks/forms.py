@@ -31,6 +31,7 @@ from .models import (
     PERAN_PIHAK,
     REKOMENDASI,
     REPORT_TO,
+    TAHAP,
     URUSAN,
 )
 
@@ -138,8 +139,29 @@ class AgreementForm(Form):
     dprd_tanggal = DateField("Tanggal keputusan DPRD", validators=[Optional()])
 
 
+REGISTER_STAGES = {"": "— baru (tahap awal) —", **{k: v for k, v in TAHAP.items() if k != "dibatalkan"}}
+
+
 class NewAgreementForm(CreateForm, AgreementForm):
-    pass
+    """The new form also registers what already happened: the initiating regency, the stage reached and the day
+    it began, and for a signed one its signing date, place and term."""
+
+    pemrakarsa_regency_id = _ids("Daerah pemrakarsa", REGENCY)
+    tahap = SelectField(
+        "Tahap saat ini (untuk mencatat kesepakatan yang sudah berjalan)",
+        choices=REGISTER_STAGES,
+        default="",
+        validate_choice=True,
+    )
+    tahap_sejak = DateField("Tanggal tahap itu dimulai (kosong = hari ini)", validators=[Optional()])
+    tgl_ttd = DateField("Tanggal penandatanganan (bila sudah ditandatangani)", validators=[Optional()])
+    tempat_ttd = StringField("Tempat penandatanganan", validators=[Optional(), _len(200)])
+    tgl_mulai = DateField("Mulai berlaku (kosong = tanggal tanda tangan)", validators=[Optional()])
+    tgl_berakhir = DateField("Berakhir", validators=[Optional()])
+    jangka_bulan = IntegerField(
+        "atau jangka waktu (bulan)",
+        validators=[Optional(), NumberRange(min=1, max=600, message="Jangka waktu 1–600 bulan.")],
+    )
 
 
 class EditAgreementForm(EditForm, AgreementForm):
@@ -245,6 +267,7 @@ class TargetForm(CreateForm):
     alasan = TextAreaField("Alasan penundaan (wajib bila target diubah)", validators=[Optional(), _len(2000)])
     diputuskan_oleh = StringField("Diputuskan oleh", validators=[Optional(), _len(200)])
     meeting_id = _ids("Rapat sumber keputusan", MEETING)
+    tanggal = DateField("Tanggal keputusan (kosong = tanggal rapat atau hari ini)", validators=[Optional()])
     tempat = StringField("Tempat / acara penandatanganan", validators=[Optional(), _len(200)])
 
 
@@ -254,6 +277,14 @@ class WaitingForm(PlainVersionName, EditForm):
     )
     opd = StringField("atau menunggu OPD (nama)", validators=[Optional(), _len(150)])
     apa = StringField("Yang ditunggu (mis. paraf, tanggapan draf)", validators=[Optional(), _len(80)])
+
+
+class ReviewForm(PlainVersionName, EditForm):
+    """The result of the review hukum: who cleared the text, their notes, the day it was cleared."""
+
+    review_oleh = StringField("Peninjau (nama dan jabatan)", validators=[_req("Peninjau"), _len(120)])
+    review_catatan = TextAreaField("Catatan review", validators=[Optional(), _len(4000)])
+    review_tanggal = DateField("Tanggal selesai direview (kosong = hari ini)", validators=[Optional()])
 
 
 class NoteForm(CreateForm):

@@ -35,8 +35,15 @@ def _text(field) -> str:
     return (field.data or "").strip()
 
 
+MEETING_IN_FUTURE = "Tanggal rapat tidak boleh setelah hari ini: catat rapat yang sudah berlangsung."
+
+
 @creates_once
-def create_meeting(a: Agreement, form):
+def create_meeting(a: Agreement, form, today: date):
+    """A meeting that took place (never a future day), with the agreement it discussed."""
+    if form.tanggal.data > today:
+        form.tanggal.errors.append(MEETING_IN_FUTURE)
+        return None
     m = Meeting(
         tanggal=form.tanggal.data,
         jam=form.jam.data,

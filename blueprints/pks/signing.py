@@ -30,6 +30,8 @@ def date_errors(
         errors.append("Tanggal penandatanganan wajib diisi.")
     elif tgl_ttd > today:
         errors.append("Tanggal penandatanganan tidak boleh di masa depan.")
+    elif a.tahap_sejak and tgl_ttd < a.tahap_sejak:
+        errors.append(f"Tanggal penandatanganan tidak boleh sebelum tahap {a.tahap_label} dimulai.")
     if start and end and end < start:
         errors.append("Tanggal berakhir tidak boleh sebelum tanggal mulai.")
     return errors
@@ -77,7 +79,7 @@ def sign(
     a.tgl_mulai, a.tgl_berakhir = start, end
     if months:
         a.jangka_waktu_bulan = months
-    a.tahap, a.tahap_sejak = "ditandatangani", today
+    a.tahap, a.tahap_sejak = "ditandatangani", tgl_ttd
     a.menunggu, a.menunggu_sejak = "", None
     log(a, "ttd", user, old, "ditandatangani", f"Ditandatangani di {a.tempat_ttd or '-'}", on_date=tgl_ttd)
     audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id} ditandatangani", user=user)

@@ -10,8 +10,10 @@ from sqlalchemy.exc import IntegrityError
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
+from blueprints.core.fmt import tanggal
 from blueprints.core.forms import date_range_message, out_of_range
 from blueprints.core.outcome import Outcome
+from blueprints.core.timeutil import to_local
 
 from .events import log
 from .models import Agreement, Slip, SlipVoid
@@ -30,6 +32,7 @@ def set_target(
     tempat: str = "",
     acara: str = "",
     is_demo: bool = False,
+    on: date | None = None,
 ) -> Outcome:
     """The first target is simply set. A later target that ends later than the current one is a postponement,
     appended to the slip ledger (a reason required); one that ends on or before it (the same target saved
@@ -57,6 +60,7 @@ def set_target(
                 alasan=reason[:2000],
                 diputuskan_oleh=decided_by[:200],
                 meeting_id=meeting_id,
+                diputuskan_pada=on,
                 recorded_by_id=getattr(user, "id", None),
                 is_demo=is_demo,
             )
@@ -67,6 +71,7 @@ def set_target(
             user,
             reason=f"Target {format_target(a.target_mulai, a.target_selesai, a.target_presisi)}"
             f" → {target.label()}: {reason}"[:2000],
+            on_date=on,
         )
     elif a.target_mulai is not None:
         old = format_target(a.target_mulai, a.target_selesai, a.target_presisi)
@@ -90,8 +95,21 @@ def set_target(
     return out
 
 
+def decision_day_error(a: Agreement, on: date | None, today: date) -> str | None:
+    """A postponement recorded later takes the day it was decided: never in the future, never before the
+    previous postponement of the ledger."""
+    if on is None:
+        return None
+    if on > today:
+        return "Tanggal tidak boleh setelah hari ini."
+    days = [s.decided_on or to_local(s.recorded_at).date() for s in slips_of(a) if s.void is None]
+    if days and on < max(days):
+        return f"Tanggal tidak boleh sebelum penundaan sebelumnya ({tanggal(max(days))})."
+    return None
+
+
 @creates_once
-def set_target_from_form(a: Agreement, form, user):
+def set_target_from_form(a: Agreement, form, user, today: date):
     """The target form's use case: the target is typed as text ("minggu ke-2 September 2024"), so it is parsed
     and range-checked here. Answers the ``Outcome`` of ``creates_once`` (a refusal has its reason on the form)."""
     try:
@@ -102,6 +120,9 @@ def set_target_from_form(a: Agreement, form, user):
     if out_of_range(parsed.mulai) or out_of_range(parsed.selesai):
         form.target.errors.append(date_range_message())
         return None
+    if message := decision_day_error(a, form.tanggal.data, today):
+        form.tanggal.errors.append(message)
+        return None
     out = set_target(
         a,
         parsed,
@@ -110,6 +131,7 @@ def set_target_from_form(a: Agreement, form, user):
         user,
         meeting_id=form.meeting_id.data or None,
         tempat=(form.tempat.data or "").strip(),
+        on=form.tanggal.data,
     )
     if not out.ok:
         form.alasan.errors.extend(out.refusals)

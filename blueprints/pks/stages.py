@@ -7,6 +7,7 @@ caller commits.
 from dataclasses import dataclass
 from datetime import date
 
+from flask import url_for
 from sqlalchemy import func, select
 
 from blueprints.core import audit
@@ -19,6 +20,8 @@ from blueprints.core.scope import scoped
 from .checks import dprd_errors, rule_warnings
 from .events import log
 from .models import FINAL_STAGES, SIGNED_STAGES, TAHAP, Agreement
+from .proposals import needs_other_side, propose
+from .saving import refused, saved, stale_outcome
 from .settings import setting
 from .validity import effective_end
 from .waiting import follow_stage
@@ -29,7 +32,7 @@ KSB_FLOW = {
     "penawaran": ["penyusunan"],
     "penyusunan": ["dprd", "siap_ttd"],
     "dprd": ["siap_ttd"],
-    "siap_ttd": ["ditandatangani", "ditunda"],
+    "siap_ttd": ["ditandatangani", "ditunda", "penyusunan"],
     "ditunda": ["siap_ttd"],
     "ditandatangani": ["berakhir"],
     "berakhir": [],
@@ -41,7 +44,7 @@ PKS_FLOW = {
     "review_hukum": ["penyusunan", "dprd", "surat_kuasa", "siap_ttd"],
     "dprd": ["surat_kuasa", "siap_ttd"],
     "surat_kuasa": ["siap_ttd"],
-    "siap_ttd": ["ditandatangani", "ditunda"],
+    "siap_ttd": ["ditandatangani", "ditunda", "penyusunan", "review_hukum"],
     "ditunda": ["siap_ttd"],
     "ditandatangani": ["pelaksanaan", "berakhir"],
     "pelaksanaan": ["pelaporan", "evaluasi", "berakhir"],
@@ -57,6 +60,13 @@ FIRST_STAGE = {
     "PERPANJANGAN": "penyusunan",
 }
 NEEDS_REASON = {"dibatalkan", "ditunda", "berakhir"}
+# A way back to drafting: the text goes back to work, so the clerk says why.
+BACK_FROM = {"siap_ttd"}
+
+
+def needs_reason(a: Agreement, to: str) -> bool:
+    """A cancel, postponement or end, and every move from "Siap tanda tangan" back to drafting or review."""
+    return to in NEEDS_REASON or (a.tahap in BACK_FROM and to in ("penyusunan", "review_hukum"))
 
 
 def flow_for(jenis: str) -> dict[str, list[str]]:
@@ -84,8 +94,11 @@ def move_errors(a: Agreement, to: str, reason: str = "") -> list[str]:
     if to == "ditandatangani":
         return ["Gunakan formulir penandatanganan (tanggal, tempat, masa berlaku)."]
     errors = []
-    if to in NEEDS_REASON and not reason.strip():
-        errors.append(f"Alasan wajib diisi untuk {TAHAP[to].lower()}.")
+    if needs_reason(a, to) and not reason.strip():
+        if to in NEEDS_REASON:
+            errors.append(f"Alasan wajib diisi untuk {TAHAP[to].lower()}.")
+        else:
+            errors.append(f"Alasan wajib diisi untuk kembali ke {TAHAP[to].lower()}.")
     if CONTROL_CHARS.search(reason):
         errors.append(
             "Alasan berisi karakter yang tidak sah (karakter kendali atau karakter yang tidak terbaca)."
@@ -115,6 +128,17 @@ def move_date_error(a: Agreement, on: date | None, today: date) -> str | None:
     return None
 
 
+def mark_ended(a: Agreement, day: date, reason: str) -> None:
+    """An end on ``day``: before the term runs out it was ended early (diakhiri), else the term ran out."""
+    end = effective_end(a)
+    if end is None or day < end:
+        a.tgl_diakhiri = day
+        a.alasan_akhir = "diakhiri"
+    else:
+        a.alasan_akhir = "habis_waktu"
+    a.dasar_akhir = reason[:250]
+
+
 def transition(a: Agreement, to: str, reason: str, user, today: date, on: date | None = None) -> Outcome:
     """Move ``a`` to stage ``to`` if the machine and the rules allow it; log who, when and why. ``on``: the day
     the move happened when it is recorded later (default today)."""
@@ -129,17 +153,36 @@ def transition(a: Agreement, to: str, reason: str, user, today: date, on: date |
     a.tahap = to
     a.tahap_sejak = day
     if to == "berakhir":
-        end = effective_end(a)
-        if end is None or day < end:
-            a.tgl_diakhiri = day
-            a.alasan_akhir = "diakhiri"
-        else:
-            a.alasan_akhir = "habis_waktu"
-        a.dasar_akhir = reason[:250]
+        mark_ended(a, day, reason)
     log(a, "tahap", user, old, to, reason, on_date=day if day != today else None)
     follow_stage(a, to, user, day)
     db.session.flush()
     return out
+
+
+REVIEW_ONLY = "Hasil review hukum dicatat pada tahap Review hukum."
+
+
+def record_review(a: Agreement, form, user, today: date) -> Outcome:
+    """The review hukum's result (reviewer, notes, the day the text was cleared) on the version the form was
+    filled on; the day is never in the future nor before the review began. Kept in the history."""
+    if a.tahap != "review_hukum":
+        return Outcome(refusals=[REVIEW_ONLY])
+    url = url_for("pks.stage", agreement_id=a.id)
+    if stale := stale_outcome(form, a, url=url):
+        return stale
+    if not form.validate():
+        return refused(form)
+    if message := move_date_error(a, form.review_tanggal.data, today):
+        form.review_tanggal.errors.append(message)
+        return refused(form)
+    a.review_oleh = form.review_oleh.data.strip()
+    a.review_catatan = (form.review_catatan.data or "").strip()
+    a.review_tanggal = form.review_tanggal.data or today
+    text = f"Selesai direview oleh {a.review_oleh}" + (f": {a.review_catatan}" if a.review_catatan else "")
+    log(a, "review", user, reason=text, on_date=a.review_tanggal if a.review_tanggal != today else None)
+    audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}: review hukum", user=user)
+    return saved(a, url_for("pks.detail", agreement_id=a.id), "Hasil review hukum dicatat.")
 
 
 def stale_stage_message(a: Agreement, shown: str) -> str:
@@ -154,7 +197,9 @@ def stale_stage_message(a: Agreement, shown: str) -> str:
 def move(
     a: Agreement, shown: str, to: str, reason: str, user, today: date, on: date | None = None
 ) -> Outcome:
-    """A stage move posted from a page (record page or board) that showed stage ``shown``. A repeat of a move that
+    """A stage move posted from a page (record page or board) that showed stage ``shown``. A cancel,
+    postponement or end of an agreement shared by two regencies becomes a proposal to the other side
+    (``proposals``). A repeat of a move that
     was already made changes nothing (``repeated``); a move from a stage the agreement has since left is refused
     (``stale``), so a stale board never moves a record from a stage its clerk did not see."""
     shown = (shown or "").strip()
@@ -162,6 +207,13 @@ def move(
         if shown in TAHAP and to == a.tahap:
             return Outcome(repeated=True)
         return Outcome(refusals=[stale_stage_message(a, shown)], stale=True)
+    if needs_other_side(a, to):  # a shared agreement: proposed here, moved when the other side confirms
+        out = check_transition(a, to, reason)
+        if message := move_date_error(a, on, today):
+            out.errors["tanggal"] = message
+        if not out.ok:
+            return out
+        return propose(a, to, (reason or "").strip()[:2000], user, on if on != today else None)
     old = a.tahap
     out = transition(a, to, reason, user, today, on)
     if out.ok:

@@ -55,6 +55,11 @@ EVENT_KIND = {
     "dokumen": "Dokumen",
     "pelaksanaan": "Pelaksanaan",
     "rapat": "Rapat",
+    "usul": "Usulan",
+    "usul_setuju": "Usulan disetujui",
+    "usul_tolak": "Usulan ditolak",
+    "dicatat": "Pencatatan",
+    "review": "Review hukum",
 }
 
 
@@ -251,7 +256,7 @@ def story(a: Agreement, slips=None, notes_user=None) -> tuple[list[Item], list[M
     slips = slips_of(a) if slips is None else slips
     voiders = _names({s.void.voided_by_id for s in slips if s.void is not None} - {None})
     for s in slips:
-        day = s.meeting.tanggal if s.meeting else _day(s.recorded_at)
+        day = s.decided_on or _day(s.recorded_at)
         items.append(
             Item(
                 day,

@@ -21,8 +21,10 @@ from blueprints.pks.models import (
     Event,
     Meeting,
     Obligation,
+    Party,
     Report,
     Slip,
+    StageProposal,
 )
 from tests.conftest import HX, AuthActions, restore_demo
 
@@ -72,6 +74,9 @@ RESET_AFTER_WRITE = {
     "pks.meeting_entry",
     "pks.meeting_entry_remove",
     "pks.meeting_notulen",
+    "pks.decide_proposal",
+    "pks.finish_registration",
+    "pks.review",
 }
 # Routes that post the version (or stage) they showed: a junk or missing one is a conflict (409), not a typo.
 CONFLICT_OK = {
@@ -93,6 +98,7 @@ CONFLICT_OK = {
     "pks.meeting_entry",
     "pks.meeting_entry_remove",
     "pks.meeting_notulen",
+    "pks.review",
 }
 # Stands for a fresh submission key in every post (a replayed key would land on the first result before the
 # use case's own checks run); it is a well-formed key itself.
@@ -117,21 +123,44 @@ def _setup(app, ids) -> dict:
             sha256="0" * 64,
         )
         db.session.add_all([ob, act, rep, doc])
-        db.session.commit()
         pks1 = db.session.get(Agreement, ids["pks1"])
         sol = regency_id(app, "13.02")
         own = next(p for p in pks1.parties if p.regency_id == sol)  # Solok's own part: its forms exist
         pks2_own = next(p for p in db.session.get(Agreement, ids["pks2"]).parties if p.regency_id == sol)
         sig, num = pks2_own.signatories[0], pks2_own.number
+        proposal = StageProposal(  # Sijunjung proposes ending the KSB: Solok's to decide
+            agreement_id=ids["ksb"],
+            tahap="berakhir",
+            dari_tahap="ditandatangani",
+            alasan="Usulan uji",
+            regency_id=regency_id(app, "13.03"),
+        )
+        db.session.add(proposal)
+        db.session.get(Agreement, ids["ksb"]).usul_terbuka = True
+        db.session.commit()
+        review = Agreement(  # in review hukum, so that its form gets past the stage check
+            jenis="PKS",
+            parent_id=ids["ksb"],
+            judul="PKS dalam review",
+            tahap="review_hukum",
+            tahap_sejak=date(2024, 8, 1),
+        )
+        db.session.add(review)
+        db.session.flush()
+        db.session.add(Party(agreement_id=review.id, regency_id=regency_id(app, "13.02"), opd="Dinas uji"))
+        db.session.commit()
         return {
             **ids,
-            "act": act.id,
+            "activity": act.id,
             "rep": rep.id,
             "doc": doc.id,
             "sol": regency_id(app, "13.02"),
             "ob": ob.id,
+            "proposal": proposal.id,
             "v_ob": ob.version,
             "v_pks1": pks1.version,
+            "review": review.id,
+            "v_review": review.version,
             "tahap_pks1": pks1.tahap,
             "party": own.id,
             "v_party": own.version,
@@ -180,6 +209,13 @@ ROUTES = {
                 "dprd_perlu": "ya",
                 "tgl_keputusan_perpanjangan": "2025-01-01",
                 "dprd_tanggal": "2024-01-01",
+                "pemrakarsa_regency_id": c["sol"],
+                "tahap": "pelaksanaan",
+                "tahap_sejak": "2024-03-01",
+                "tgl_ttd": "2024-02-01",
+                "tempat_ttd": "Solok",
+                "tgl_mulai": "2024-02-01",
+                "jangka_bulan": "24",
             },
         )
     ],
@@ -450,7 +486,7 @@ ROUTES = {
     ],
     "pks.work_row": lambda c: [
         (
-            f"/pks/{c['ksb']}/pelaksanaan/kegiatan/{c['act']}",
+            f"/pks/{c['ksb']}/pelaksanaan/kegiatan/{c['activity']}",
             {
                 "version": "1",
                 "tanggal": "2024-01-02",
@@ -461,7 +497,10 @@ ROUTES = {
         )
     ],
     "pks.work_row_delete": lambda c: [
-        (f"/pks/{c['ksb']}/pelaksanaan/kegiatan/{c['act']}/hapus", {"version": "1", "alasan": "Salah ketik"})
+        (
+            f"/pks/{c['ksb']}/pelaksanaan/kegiatan/{c['activity']}/hapus",
+            {"version": "1", "alasan": "Salah ketik"},
+        )
     ],
     "pks.report_submitted": lambda c: [
         (
@@ -480,6 +519,21 @@ ROUTES = {
     "pks.reminder_contact_save": lambda c: [
         ("/pks/aturan/email", {"version": "0", "m-email": "kb@solok.test"})
     ],
+    "pks.decide_proposal": lambda c: [
+        (f"/pks/{c['ksb']}/usulan/{c['proposal']}", {"keputusan": "setuju", "alasan": "Sepakat"})
+    ],
+    "pks.review": lambda c: [
+        (
+            f"/pks/{c['review']}/review-hukum",
+            {
+                "version": c["v_review"],
+                "r-review_oleh": "Kabag Hukum",
+                "r-review_catatan": "Catatan",
+                "r-review_tanggal": "2024-09-01",
+            },
+        )
+    ],
+    "pks.finish_registration": lambda c: [(f"/pks/{c['ksb']}/selesai-dicatat", {"x": "1"})],
 }
 ADMIN_ROUTES = {"pks.rules", "pks.reminder_contact_save"}  # walked as the regency's admin
 
@@ -786,6 +840,15 @@ def test_invalid_forms_answer_422_with_the_typed_values(app, solok, ids):
     with app.app_context():
         ob = Obligation(agreement_id=ids["ksb"], text="Kewajiban uji")
         db.session.add(ob)
+        proposal = StageProposal(  # Sijunjung proposes ending the KSB: Solok's to decide
+            agreement_id=ids["ksb"],
+            tahap="berakhir",
+            dari_tahap="ditandatangani",
+            alasan="Usulan uji",
+            regency_id=regency_id(app, "13.03"),
+        )
+        db.session.add(proposal)
+        db.session.get(Agreement, ids["ksb"]).usul_terbuka = True
         db.session.commit()
         oid = ob.id
     r = solok.post(f"/pks/{ids['ksb']}/kewajiban/{oid}", data={"version": "1", "status": "lewat"})

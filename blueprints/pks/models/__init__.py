@@ -7,7 +7,7 @@ tables only by string (resolved when the mappers are configured), so no model fi
 from .agreements import Agreement, DocNumber, Party, ScopeItem, ScopeLink, Signatory
 from .areas import ServiceArea
 from .documents import Document, Letter, MeetingDocument
-from .history import Event, Note, ReminderLog, Slip, SlipVoid
+from .history import Event, Note, ReminderLog, Slip, SlipVoid, StageProposal
 from .meetings import ActionItem, Attendee, Decision, Meeting, meeting_agreement
 from .rules import ReminderContact, RuleSetting
 from .values import (
@@ -80,5 +80,6 @@ __all__ = [
     "Signatory",
     "Slip",
     "SlipVoid",
+    "StageProposal",
     "meeting_agreement",
 ]

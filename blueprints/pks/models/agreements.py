@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     exists,
+    false,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -88,6 +89,15 @@ class Agreement(Versioned, db.Model):
     target_tempat: Mapped[str] = mapped_column(String(200), default="")
     target_acara: Mapped[str] = mapped_column(String(200), default="")
     target_awal_selesai: Mapped[date | None] = mapped_column(Date)  # first target ever set
+    # review hukum: who cleared the text, their notes, and the day it was cleared
+    review_oleh: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    review_catatan: Mapped[str] = mapped_column(Text, default="", server_default="")
+    review_tanggal: Mapped[date | None] = mapped_column(Date)
+    # registered after the fact: a signed agreement stays open for its parties, numbers and signatories until
+    # the officer finishes the registration ("Selesai dicatat")
+    dicatat_susulan: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # a cancel, postponement or end proposed by one regency awaits the other's decision (pks_stage_proposal)
+    usul_terbuka: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     sumber: Mapped[str] = mapped_column(Text, default="")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -131,7 +141,10 @@ class Agreement(Versioned, db.Model):
 
     @property
     def is_locked(self) -> bool:
-        """A signed final version is locked: changes go through an adendum."""
+        """A signed final version is locked: changes go through an adendum. One registered after the fact stays
+        open until its registration is finished."""
+        if self.dicatat_susulan and self.tahap != "dibatalkan":
+            return False
         return self.tahap in SIGNED_STAGES or self.tahap == "dibatalkan"
 
     @property

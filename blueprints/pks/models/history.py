@@ -43,12 +43,18 @@ class Slip(db.Model):
     alasan: Mapped[str] = mapped_column(Text)
     diputuskan_oleh: Mapped[str] = mapped_column(String(200), default="")
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("pks_meeting.id"))
+    diputuskan_pada: Mapped[date | None] = mapped_column(Date)  # the day it was decided, when recorded later
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    meeting = relationship("Meeting", lazy="joined")  # a slip is dated by its meeting
+    meeting = relationship("Meeting", lazy="joined")  # a slip is dated by its meeting (or its own day)
     void: Mapped["SlipVoid | None"] = relationship(lazy="joined", viewonly=True, uselist=False)
+
+    @property
+    def decided_on(self) -> date | None:
+        """The day the postponement was decided: its own, else its meeting's (None: the day it was recorded)."""
+        return self.diputuskan_pada or (self.meeting.tanggal if self.meeting else None)
 
     @property
     def days(self) -> int:
@@ -105,3 +111,27 @@ class ReminderLog(db.Model):
 append_only(Event)
 append_only(Slip)
 append_only(SlipVoid)
+
+
+class StageProposal(db.Model):
+    """A cancel, postponement or end of an agreement shared by two regencies, proposed by one side; the other
+    side's Bagian Kerjasama confirms it (the stage then moves) or rejects it. Until then nothing changes.
+    ``keputusan``: "" while open, "setuju" or "tolak"."""
+
+    __tablename__ = "pks_stage_proposal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
+    tahap: Mapped[str] = mapped_column(String(20))
+    dari_tahap: Mapped[str] = mapped_column(String(20))
+    alasan: Mapped[str] = mapped_column(Text)
+    on_date: Mapped[date | None] = mapped_column(Date)  # the day it happened, when not the confirmation day
+    regency_id: Mapped[int] = mapped_column(ForeignKey("regency.id"))
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    keputusan: Mapped[str] = mapped_column(String(10), default="")
+    keputusan_alasan: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    regency: Mapped[Regency] = relationship(lazy="joined")
+    proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id], lazy="joined")

@@ -41,7 +41,8 @@ def answer(out: Outcome, form=None):
 
 def _finish(out: Outcome, a: Agreement, form, message: str):
     """When the outcome went through, commit, flash its warnings and go back to the record page (PRG); when it
-    was refused, its messages go onto ``form`` (shown above its fields) and nothing was written.
+    was refused, its messages go onto ``form`` (shown above its fields) and nothing was written. The outcome's
+    own ``data["message"]`` (a proposal instead of a move) replaces ``message``.
     A repeat of what is already stored lands on the record page with the replay note."""
     if out.repeated:
         flash(REPLAY_NOTE, "ok")
@@ -52,7 +53,7 @@ def _finish(out: Outcome, a: Agreement, form, message: str):
     db.session.commit()
     for w in out.warnings:
         flash("Peringatan: " + w.text, "warn")
-    flash(message, "ok")
+    flash(out.data.get("message", message), "ok")
     return redirect(url_for("pks.detail", agreement_id=a.id))
 
 

@@ -12,14 +12,14 @@ from blueprints.core.render import render
 from blueprints.core.timeutil import today_local
 
 from .. import agreements as drafting
-from .. import bp, timeline, validity
+from .. import bp, register, timeline, validity
 from .. import slips as slip_cases
 from .. import waiting as waiting_cases
 from ..access import can_write
 from ..forms import AgreementForm, ChildForm, EditAgreementForm, NewAgreementForm, NoteForm, ScopeItemForm
 from ..models import JENIS, STATUS_BERLAKU, TAHAP, URUSAN
 from ..outcome import Locked
-from ..queries import load_record, record_options
+from ..queries import load_record, party_options, record_options
 from ..reminders import reminders_of
 from ._common import _form_status, answer, get_agreement
 
@@ -65,7 +65,9 @@ def _fill_agreement_form(form: AgreementForm) -> None:
 def new():
     form = NewAgreementForm()
     _fill_agreement_form(form)
+    form.pemrakarsa_regency_id.choices = [(0, "— daerah saya —"), *regency_choices()]
     if request.method == "GET":
+        form.pemrakarsa_regency_id.data = current_user.regency_id or 0
         form.jenis.data = request.args.get("jenis", "PKS") if request.args.get("jenis") in JENIS else "PKS"
         form.parent_id.data = request.args.get("induk", 0, type=int)
     if form.validate_on_submit() and (
@@ -125,6 +127,17 @@ def detail(agreement_id):
         waited=waiting_cases.waiting_days(a, today),
         can_write=can_write(),
     )
+
+
+@bp.route("/<int:agreement_id>/selesai-dicatat", methods=["POST"])
+def finish_registration(agreement_id):
+    """ "Selesai dicatat": a signed agreement registered after the fact locks (plain form, PRG)."""
+    a = get_agreement(agreement_id, party_options(with_signatories=True))
+    out = register.finish(a, current_user)
+    if done := answer(out):
+        return done
+    flash(" ".join(out.refusals), "error")
+    return redirect(url_for("pks.detail", agreement_id=a.id), 303)
 
 
 @bp.route("/<int:agreement_id>/catatan", methods=["POST"])

@@ -65,7 +65,12 @@ def kanban_move(agreement_id):
         db.session.commit()
     elif not out.repeated:  # the board again, with the reason next to it: plain page or htmx fragment alike
         return _render_board(jenis, error=" ".join(out.messages()), status=409 if out.stale else FORM_INVALID)
-    note = REPLAY_NOTE if out.repeated else f"{a.judul[:60]}: tahap sekarang {TAHAP[to]}."
+    if out.repeated:
+        note = REPLAY_NOTE
+    elif "message" in out.data:  # a proposal to the other side: the stage has not moved yet
+        note = f"{a.judul[:60]}: {out.data['message']}"
+    else:
+        note = f"{a.judul[:60]}: tahap sekarang {TAHAP[to]}."
     if wants_fragment():
         return _render_board(jenis, note=note, status=200)
     flash(note, "ok")

@@ -46,7 +46,8 @@ def meeting_new(agreement_id):
     form.host_regency_id.choices = _regencies()
     if request.method == "GET":
         form.host_regency_id.data = current_user.regency_id
-    if form.validate_on_submit() and (done := answer(minutes.create_meeting(a, form))):
+        form.tanggal.data = today_local()  # the day it happened: today unless changed
+    if form.validate_on_submit() and (done := answer(minutes.create_meeting(a, form, today_local()))):
         return done
     return render(
         "pks/form.html",

@@ -5,16 +5,17 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from blueprints.core import audit
+from blueprints.core.extensions import db
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
 from blueprints.core.timeutil import today_local
 
-from .. import bp, minutes, signing, stages
+from .. import bp, minutes, proposals, signing, stages
 from .. import slips as slip_cases
 from .. import waiting as waiting_cases
 from ..access import can_write
 from ..checks import signing_gaps
-from ..forms import SignForm, StageForm, TargetForm, WaitingForm
+from ..forms import ReviewForm, SignForm, StageForm, TargetForm, WaitingForm
 from ..models import TAHAP, Agreement
 from ..queries import party_options
 from ..saving import REPLAY_NOTE
@@ -28,6 +29,13 @@ def _stage_form(a: Agreement, submitted: bool = False) -> StageForm:
     form.to.choices = [(s, TAHAP[s]) for s in stages.next_stages(a) if s != "ditandatangani"]
     if not submitted:
         form.dari.data = a.tahap
+    return form
+
+
+def _review_form(a: Agreement, submitted: bool = False) -> ReviewForm:
+    form = ReviewForm(prefix="r", obj=None if submitted else a)
+    if not submitted:
+        form.version.data = a.version
     return form
 
 
@@ -48,9 +56,18 @@ def _waiting_form(a: Agreement, names, submitted: bool = False) -> WaitingForm:
 
 
 def _stage_page(
-    a, stage_form=None, sign_form=None, target_form=None, waiting_form=None, status=200, void_errors=None
+    a,
+    stage_form=None,
+    sign_form=None,
+    target_form=None,
+    waiting_form=None,
+    status=200,
+    void_errors=None,
+    proposal_error=None,
+    review_form=None,
 ):
     names = waiting_cases.regency_names()
+    proposal = proposals.open_proposal(a)
     slips = slip_cases.slips_of(a)
     return render(
         "pks/stage.html",
@@ -65,6 +82,11 @@ def _stage_page(
         can_write=can_write(),
         gaps=signing_gaps(a) if a.tahap == "siap_ttd" else [],
         void_errors=void_errors or {},
+        proposal=proposal,
+        proposal_label=TAHAP[proposal.tahap].lower() if proposal else "",
+        waiting_for=proposals.other_side(a, proposal.regency_id) if proposal else "",
+        proposal_error=proposal_error,
+        review_form=review_form or _review_form(a),
         status=status,
     )
 
@@ -134,7 +156,9 @@ def sign(agreement_id):
 def target(agreement_id):
     a = get_agreement(agreement_id)
     form = _target_form(a)
-    if form.validate_on_submit() and (done := answer(slip_cases.set_target_from_form(a, form, current_user))):
+    if form.validate_on_submit() and (
+        done := answer(slip_cases.set_target_from_form(a, form, current_user, today_local()))
+    ):
         return done
     return _stage_page(a, target_form=form, status=FORM_INVALID)
 
@@ -153,6 +177,43 @@ def void_slip(agreement_id, slip_id):
     else:
         flash("Catatan penundaan dibatalkan; tetap tercatat dan tidak dihitung lagi.", "ok")
     return redirect(url_for("pks.stage", agreement_id=a.id), 303)
+
+
+@bp.route("/<int:agreement_id>/usulan/<int:proposal_id>", methods=["POST"])
+def decide_proposal(agreement_id, proposal_id):
+    """The other side confirms or rejects a proposed cancel, postponement or end (plain form, PRG)."""
+    a = get_agreement(agreement_id, party_options())
+    p = proposals.proposal_of(a, proposal_id, current_user)
+    out = proposals.decide(
+        a,
+        p,
+        request.form.get("keputusan", ""),
+        request.form.get("alasan", "")[:2000],
+        current_user,
+        today_local(),
+    )
+    if out.errors:
+        return _stage_page(a, status=FORM_INVALID, proposal_error=" ".join(out.errors.values()))
+    if out.repeated or not out.ok:
+        db.session.rollback()
+        flash(out.repeated if out.repeated else " ".join(out.messages()), "ok" if out.repeated else "error")
+        return redirect(url_for("pks.stage", agreement_id=a.id), 303)
+    db.session.commit()
+    flash(out.data["message"], "ok")
+    return redirect(url_for("pks.detail", agreement_id=a.id))
+
+
+@bp.route("/<int:agreement_id>/review-hukum", methods=["POST"])
+def review(agreement_id):
+    a = get_agreement(agreement_id)
+    form = _review_form(a, submitted=True)
+    out = stages.record_review(a, form, current_user, today_local())
+    if done := answer(out, form):
+        return done
+    if a.tahap != "review_hukum":  # the page shows no review form then: say why on the stage page
+        flash(" ".join(out.messages()), "error")
+        return redirect(url_for("pks.stage", agreement_id=a.id), 303)
+    return _stage_page(a, review_form=form, status=FORM_INVALID)
 
 
 @bp.route("/<int:agreement_id>/menunggu", methods=["POST"])
