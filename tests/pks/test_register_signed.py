@@ -23,7 +23,7 @@ def _new_id(app, title="KSB Solok–Sijunjung bidang pariwisata"):
         return db.session.scalar(select(Agreement.id).where(Agreement.judul == title))
 
 
-def test_a_signed_ksb_is_registered_with_its_past_dates_then_locked(app, solok):
+def test_a_signed_ksb_is_registered_with_its_past_dates_then_locked(app, solok, sijunjung):
     r = _register(
         solok,
         tahap="ditandatangani",
@@ -50,8 +50,8 @@ def test_a_signed_ksb_is_registered_with_its_past_dates_then_locked(app, solok):
             **key("p"),
             "bagian": "pihak",
             "p-regency_id": str(regency_id(app, "13.03")),
+            "p-organisation_id": "0",  # the regency itself
             "p-urutan": "2",
-            "p-opd": "Pemerintah Kabupaten Sijunjung",
         },
     )
     assert r.status_code == 302, r.get_data(as_text=True)
@@ -66,7 +66,8 @@ def test_a_signed_ksb_is_registered_with_its_past_dates_then_locked(app, solok):
             for p in db.session.scalars(select(Party).where(Party.agreement_id == aid))
         ]
         assert not db.session.get(Agreement, aid).is_locked
-    for pid, name in parties:
+    for pid, name in parties:  # each regency records its own party's number and signatory
+        officer = solok if name == "Solok" else sijunjung
         for data in (
             {**key("n"), "bagian": "nomor", "n-party_id": str(pid), "n-nomor": f"01/KSB/{name.upper()}/2023"},
             {
@@ -78,7 +79,7 @@ def test_a_signed_ksb_is_registered_with_its_past_dates_then_locked(app, solok):
                 "s-is_bupati": "y",
             },
         ):
-            assert solok.post(f"/pks/{aid}/pihak", data=data).status_code == 302
+            assert officer.post(f"/pks/{aid}/pihak", data=data).status_code == 302
     r = solok.post(f"/pks/{aid}/selesai-dicatat")
     assert r.status_code == 302, r.headers
     page = solok.get(f"/pks/{aid}").get_data(as_text=True)
