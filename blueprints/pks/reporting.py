@@ -13,11 +13,11 @@ import copy
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import Date, Integer, String, Text, case, cast, func, literal, null, select, union_all
 
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
-from blueprints.core.timeutil import to_local
+from blueprints.core.timeutil import UTCDateTime, to_local
 
 from .models import (
     ACTIVITY_STATUS,
@@ -130,22 +130,102 @@ def _events(ids) -> dict[int, list[tuple[date, int, str, str]]]:
     return out
 
 
-def _facts(ids) -> tuple[dict[int, date], dict[int, list[str]]]:
-    """When each agreement was created, and its numbers (one query)."""
-    created: dict[int, date] = {}
-    numbers: dict[int, list[str]] = {}
-    if ids:
-        stmt = (
-            select(Agreement.id, Agreement.created_at, DocNumber.nomor)
-            .outerjoin(DocNumber, DocNumber.agreement_id == Agreement.id)
-            .where(Agreement.id.in_(ids))
-            .order_by(Agreement.id, DocNumber.id)
+def _facts(ids) -> dict[str, list]:
+    """Everything else the report reads of the agreements, in one statement: their creation instant, numbers,
+    obligations, reports, activities, evaluations, the action items of their meetings and (of a KSB) the scope
+    items with the agreements linked to them. Rows by kind, each (agreement id, day, day, text, text, number,
+    instant), in their order."""
+    out: dict[str, list] = {}
+    if not ids:
+        return out
+    none_d, none_t = null().cast(Date), null().cast(Text)
+    none_n, none_at = null().cast(Integer), null().cast(UTCDateTime())
+
+    def part(kind, aid, d1=none_d, d2=none_d, t1=none_t, t2=none_t, n=none_n, at=none_at, order=none_n):
+        return select(
+            literal(kind, String).label("kind"),
+            aid.label("aid"),
+            d1.label("d1"),
+            d2.label("d2"),
+            cast(t1, Text).label("t1"),
+            cast(t2, Text).label("t2"),
+            cast(n, Integer).label("n"),
+            at.label("at"),
+            cast(order, Integer).label("ord"),
         )
-        for aid, created_at, nomor in db.session.execute(stmt):
-            created[aid] = _day(created_at)
-            if nomor:
-                numbers.setdefault(aid, []).append(nomor)
-    return created, numbers
+
+    ma = meeting_agreement.c
+    parts = [
+        part("dibuat", Agreement.id, at=Agreement.created_at, order=Agreement.id).where(
+            Agreement.id.in_(ids)
+        ),
+        part("nomor", DocNumber.agreement_id, t1=DocNumber.nomor, order=DocNumber.id).where(
+            DocNumber.agreement_id.in_(ids)
+        ),
+        part(
+            "kewajiban",
+            Obligation.agreement_id,
+            d1=Obligation.due,
+            t1=Obligation.text,
+            t2=Obligation.status,
+            order=Obligation.id,
+        ).where(Obligation.agreement_id.in_(ids)),
+        part(
+            "laporan",
+            Report.agreement_id,
+            d1=Report.jatuh_tempo,
+            d2=Report.disampaikan_pada,
+            t1=Report.periode,
+            order=Report.id,
+        ).where(Report.agreement_id.in_(ids)),
+        part(
+            "kegiatan",
+            Activity.agreement_id,
+            d1=Activity.tanggal,
+            t1=Activity.jenis,
+            t2=Activity.status,
+            n=Activity.peserta,
+            order=Activity.id,
+        ).where(Activity.agreement_id.in_(ids)),
+        part(
+            "evaluasi",
+            Evaluation.agreement_id,
+            d1=Evaluation.tanggal,
+            t1=Evaluation.temuan,
+            t2=Evaluation.rekomendasi,
+            order=Evaluation.id,
+        ).where(Evaluation.agreement_id.in_(ids)),
+        part(
+            "tindak_lanjut",
+            ma.agreement_id,
+            d1=ActionItem.due,
+            d2=case(
+                (ActionItem.done.is_(True), func.coalesce(ActionItem.done_on, Meeting.tanggal)), else_=none_d
+            ),
+            t1=ActionItem.text,
+            t2=ActionItem.owner,
+            order=ActionItem.id,
+        )
+        .join(Meeting, Meeting.id == ma.meeting_id)
+        .join(ActionItem, ActionItem.meeting_id == Meeting.id)
+        .where(ma.agreement_id.in_(ids)),
+        part(
+            "ruang_lingkup",
+            ScopeItem.ksb_id,
+            d1=ScopeItem.dicatat_pada,
+            t1=ScopeItem.nama,
+            n=ScopeLink.agreement_id,
+            at=ScopeItem.created_at,
+            order=ScopeItem.id,
+        )
+        .outerjoin(ScopeLink, ScopeLink.scope_item_id == ScopeItem.id)
+        .where(ScopeItem.ksb_id.in_(ids)),
+    ]
+    union = union_all(*parts).subquery()
+    stmt = select(union).order_by(union.c.kind, union.c.d1, union.c.ord)
+    for kind, aid, d1, d2, t1, t2, n, at, order in db.session.execute(stmt):
+        out.setdefault(kind, []).append((aid, d1, d2, t1, t2, n, at, order))
+    return out
 
 
 def _slips(ids) -> dict[int, list]:
@@ -160,13 +240,6 @@ def _slips(ids) -> dict[int, list]:
     for rows in out.values():
         rows.sort(key=lambda pair: (pair[0], pair[1].id))
     return out
-
-
-def _rows_of(model, ids, *columns, order_by=None):
-    if not ids:
-        return []
-    stmt = select(*columns).where(model.agreement_id.in_(ids))
-    return db.session.execute(stmt.order_by(*(order_by or (model.id,)))).all()
 
 
 def _stage_on(events, current: str, as_of: date, signed: bool) -> str:
@@ -220,7 +293,11 @@ def period_report(period: Period, user, today: date) -> PeriodReport:
     as_of = min(today, period.end)
     agreements, _names = agreement_rows(user)
     ids = [a.id for a in agreements]
-    created, numbers = _facts(ids)
+    facts = _facts(ids)
+    created = {aid: _day(at) for aid, *_x, at, _o in facts.get("dibuat", ())}
+    numbers: dict[int, list[str]] = {}
+    for aid, _d1, _d2, nomor, *_rest in facts.get("nomor", ()):
+        numbers.setdefault(aid, []).append(nomor)
     events, slips = _events(ids), _slips(ids)
 
     rows = _snapshots(agreements, created, events, slips, as_of)
@@ -352,7 +429,7 @@ def period_report(period: Period, user, today: date) -> PeriodReport:
             if late:
                 lapsed.rows.append([None, a_title, f"target {label} terlewat {late} hari"])
 
-    obligations, reports, work, issues, uncovered = _work_sections(period, as_of, rows, kept)
+    obligations, reports, work, issues, uncovered = _work_sections(period, as_of, rows, facts)
     sections = [overview, signed_s, progress, lapsed, slip_s, obligations, reports, work, issues, uncovered]
     for s in sections:
         for n, row in enumerate(s.rows, 1):
@@ -361,55 +438,46 @@ def period_report(period: Period, user, today: date) -> PeriodReport:
     return PeriodReport(period, as_of, sections, counts)
 
 
-def _work_sections(period: Period, as_of: date, rows: dict, kept: list[int]) -> tuple[Section, ...]:
+def _work_sections(period: Period, as_of: date, rows: dict, facts: dict) -> tuple[Section, ...]:
     """Obligations and reports due, activities, issues (evaluation findings, overdue action items) and the KSB
-    scope items no PKS implements, on ``as_of``."""
+    scope items no PKS implements, on ``as_of``; of the agreements in the snapshot only."""
     titles = {aid: title_of(r[0]) for aid, r in rows.items()}
 
+    def of(kind):
+        return [f for f in facts.get(kind, ()) if f[0] in rows]
+
     return (
-        _obligations(period, as_of, titles, kept),
-        _reports(period, as_of, titles, kept),
-        _activities(period, titles, kept),
-        _issues(period, as_of, titles, kept),
-        _uncovered(as_of, rows, titles, kept),
+        _obligations(period, as_of, titles, of("kewajiban")),
+        _reports(period, as_of, titles, of("laporan")),
+        _activities(period, titles, of("kegiatan")),
+        _issues(period, as_of, titles, of("evaluasi"), of("tindak_lanjut")),
+        _uncovered(as_of, rows, titles, of("ruang_lingkup")),
     )
 
 
-def _obligations(period, as_of, titles, kept) -> Section:
+def _obligations(period, as_of, titles, facts) -> Section:
     obligations = Section(
         "kewajiban",
         "Kewajiban yang jatuh tempo",
         [("No", 5), ("Kesepakatan", 40), ("Kewajiban", 50), ("Tenggat", 14), ("Status", 16)],
     )
-    for row in _rows_of(
-        Obligation,
-        kept,
-        Obligation.id,
-        Obligation.agreement_id,
-        Obligation.text,
-        Obligation.due,
-        Obligation.status,
-    ):
-        ob = ObligationRow(*row)
+    for aid, due, _d2, text, status, _n, _at, oid in sorted(facts, key=lambda f: f[7]):
+        ob = ObligationRow(oid, aid, text, due, status)
         if ob.due is None or ob.due > period.end:
             continue
         status = ob.status_on(as_of)
         if period.holds(ob.due) or status != "dipenuhi":
-            obligations.rows.append(
-                [None, titles[ob.agreement_id], ob.text, ob.due, OBLIGATION_STATUS[status]]
-            )
+            obligations.rows.append([None, titles[aid], ob.text, ob.due, OBLIGATION_STATUS[status]])
     return obligations
 
 
-def _reports(period, as_of, titles, kept) -> Section:
+def _reports(period, as_of, titles, facts) -> Section:
     reports = Section(
         "laporan",
         "Laporan yang jatuh tempo",
         [("No", 5), ("Kesepakatan", 40), ("Periode laporan", 22), ("Jatuh tempo", 14), ("Status", 30)],
     )
-    for aid, periode, due, delivered in _rows_of(
-        Report, kept, Report.agreement_id, Report.periode, Report.jatuh_tempo, Report.disampaikan_pada
-    ):
+    for aid, due, delivered, periode, *_rest in sorted(facts, key=lambda f: f[7]):
         done = delivered is not None and delivered <= as_of
         if not (period.holds(due) or period.holds(delivered) or (due and due <= as_of and not done)):
             continue
@@ -423,60 +491,31 @@ def _reports(period, as_of, titles, kept) -> Section:
     return reports
 
 
-def _activities(period, titles, kept) -> Section:
+def _activities(period, titles, facts) -> Section:
     work = Section(
         "kegiatan",
         "Kegiatan dalam periode",
         [("No", 5), ("Kesepakatan", 40), ("Tanggal", 14), ("Kegiatan", 36), ("Peserta", 9), ("Status", 14)],
     )
-    for aid, day, jenis, peserta, status in _rows_of(
-        Activity,
-        kept,
-        Activity.agreement_id,
-        Activity.tanggal,
-        Activity.jenis,
-        Activity.peserta,
-        Activity.status,
-        order_by=(Activity.tanggal, Activity.id),
-    ):
+    for aid, day, _d2, jenis, status, peserta, *_rest in facts:
         if period.holds(day):
             work.rows.append([None, titles[aid], day, jenis, peserta, ACTIVITY_STATUS.get(status, status)])
     return work
 
 
-def _issues(period, as_of, titles, kept) -> Section:
+def _issues(period, as_of, titles, evaluations, actions) -> Section:
     issues = Section(
         "isu",
         "Permasalahan dan tindak lanjut",
         [("No", 5), ("Kesepakatan", 40), ("Tanggal", 14), ("Permasalahan", 60), ("Keterangan", 30)],
     )
-    for aid, day, temuan, rekomendasi in _rows_of(
-        Evaluation,
-        kept,
-        Evaluation.agreement_id,
-        Evaluation.tanggal,
-        Evaluation.temuan,
-        Evaluation.rekomendasi,
-        order_by=(Evaluation.tanggal, Evaluation.id),
-    ):
+    for aid, day, _d2, temuan, rekomendasi, *_rest in evaluations:
         if period.holds(day):
             issues.rows.append(
                 [None, titles[aid], day, temuan, f"Evaluasi: {REKOMENDASI.get(rekomendasi, rekomendasi)}"]
             )
-    if kept:
-        stmt = (
-            select(meeting_agreement.c.agreement_id, ActionItem.text, ActionItem.owner, ActionItem.due)
-            .join(Meeting, Meeting.id == meeting_agreement.c.meeting_id)
-            .join(ActionItem, ActionItem.meeting_id == Meeting.id)
-            .where(
-                meeting_agreement.c.agreement_id.in_(kept),
-                Meeting.tanggal <= as_of,
-                ActionItem.due < as_of,
-                or_(ActionItem.done.is_(False), ActionItem.done_on > as_of),
-            )
-            .order_by(ActionItem.due, ActionItem.id, meeting_agreement.c.agreement_id)
-        )
-        for aid, text, owner, due in db.session.execute(stmt):
+    for aid, due, done_on, text, owner, *_rest in actions:
+        if due is not None and due < as_of and (done_on is None or done_on > as_of):
             issues.rows.append(
                 [
                     None,
@@ -489,30 +528,21 @@ def _issues(period, as_of, titles, kept) -> Section:
     return issues
 
 
-def _uncovered(as_of, rows, titles, kept) -> Section:
+def _uncovered(as_of, rows, titles, facts) -> Section:
     uncovered = Section(
         "tanpa_pks",
         "Ruang lingkup KSB yang belum memiliki PKS",
         [("No", 5), ("KSB", 40), ("Ruang lingkup", 44), ("Dicatat", 14), ("Tanpa PKS (hari)", 16)],
     )
-    ksb_ids = [aid for aid in kept if rows[aid][0].jenis == "KSB"]
-    if ksb_ids:
-        stmt = (
-            select(
-                ScopeItem.id, ScopeItem.ksb_id, ScopeItem.nama, ScopeItem.dicatat_pada, ScopeItem.created_at
-            )
-            .add_columns(ScopeLink.agreement_id)
-            .outerjoin(ScopeLink, ScopeLink.scope_item_id == ScopeItem.id)
-            .where(ScopeItem.ksb_id.in_(ksb_ids))
-            .order_by(ScopeItem.id)
-        )
-        items: dict[int, list] = {}
-        for sid, ksb_id, nama, since, created_at, linked in db.session.execute(stmt):
-            item = items.setdefault(sid, [ksb_id, nama, since or _day(created_at), False])
-            live = rows.get(linked)
-            if live is not None and live[0].tahap != "dibatalkan":
-                item[3] = True
-        for ksb_id, nama, since, covered in items.values():
-            if not covered and since <= as_of:
-                uncovered.rows.append([None, titles[ksb_id], nama, since, (as_of - since).days])
+    items: dict[int, list] = {}
+    for ksb_id, since, _d2, nama, _t2, linked, created_at, sid in sorted(facts, key=lambda f: f[7]):
+        if rows[ksb_id][0].jenis != "KSB":
+            continue
+        item = items.setdefault(sid, [ksb_id, nama, since or _day(created_at), False])
+        live = rows.get(linked)
+        if live is not None and live[0].tahap != "dibatalkan":
+            item[3] = True
+    for ksb_id, nama, since, covered in items.values():
+        if not covered and since <= as_of:
+            uncovered.rows.append([None, titles[ksb_id], nama, since, (as_of - since).days])
     return uncovered
