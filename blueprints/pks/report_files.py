@@ -70,7 +70,7 @@ def workbook(report: PeriodReport) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     for section in report.sections:
-        ws = wb.create_sheet(_sheet_title(section.title))
+        ws = wb.create_sheet(section.sheet)
         ws.append([f"{section.title} – {report.period.label}"])
         ws["A1"].font = Font(bold=True)
         ws.append([label for label, _w in section.columns])
@@ -89,10 +89,6 @@ def workbook(report: PeriodReport) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-def _sheet_title(title: str) -> str:
-    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31]
 
 
 def kop_lines(org) -> list[str]:

@@ -87,6 +87,7 @@ def period_from(args, today: date) -> Period:
 class Section:
     key: str
     title: str
+    sheet: str  # the .xlsx sheet's name (at most 31 characters)
     columns: list[tuple[str, int]]  # label, width in characters (the .xlsx column width)
     rows: list[list] = field(default_factory=list)
     empty: str = "Tidak ada."
@@ -306,6 +307,7 @@ def period_report(period: Period, user, today: date) -> PeriodReport:
     overview = Section(
         "ringkasan",
         "Daftar kesepakatan",
+        "Kesepakatan",
         [
             ("No", 5),
             ("Jenis", 12),
@@ -322,6 +324,7 @@ def period_report(period: Period, user, today: date) -> PeriodReport:
     signed_s = Section(
         "ditandatangani",
         "Kesepakatan yang ditandatangani dalam periode",
+        "Ditandatangani",
         [
             ("No", 5),
             ("Kesepakatan", 48),
@@ -335,6 +338,7 @@ def period_report(period: Period, user, today: date) -> PeriodReport:
     progress = Section(
         "proses",
         "Kesepakatan dalam proses: target dan realisasi",
+        "Dalam proses",
         [
             ("No", 5),
             ("Kesepakatan", 48),
@@ -348,11 +352,13 @@ def period_report(period: Period, user, today: date) -> PeriodReport:
     lapsed = Section(
         "terlewat",
         "Target tanda tangan yang terlewat",
+        "Target terlewat",
         [("No", 5), ("Kesepakatan", 48), ("Keterangan", 60)],
     )
     slip_s = Section(
         "penundaan",
         "Penundaan penandatanganan dalam periode",
+        "Penundaan",
         [
             ("No", 5),
             ("Kesepakatan", 48),
@@ -459,6 +465,7 @@ def _obligations(period, as_of, titles, facts) -> Section:
     obligations = Section(
         "kewajiban",
         "Kewajiban yang jatuh tempo",
+        "Kewajiban",
         [("No", 5), ("Kesepakatan", 40), ("Kewajiban", 50), ("Tenggat", 14), ("Status", 16)],
     )
     for aid, due, _d2, text, status, _n, _at, oid in sorted(facts, key=lambda f: f[7]):
@@ -475,6 +482,7 @@ def _reports(period, as_of, titles, facts) -> Section:
     reports = Section(
         "laporan",
         "Laporan yang jatuh tempo",
+        "Laporan",
         [("No", 5), ("Kesepakatan", 40), ("Periode laporan", 22), ("Jatuh tempo", 14), ("Status", 30)],
     )
     for aid, due, delivered, periode, *_rest in sorted(facts, key=lambda f: f[7]):
@@ -495,6 +503,7 @@ def _activities(period, titles, facts) -> Section:
     work = Section(
         "kegiatan",
         "Kegiatan dalam periode",
+        "Kegiatan",
         [("No", 5), ("Kesepakatan", 40), ("Tanggal", 14), ("Kegiatan", 36), ("Peserta", 9), ("Status", 14)],
     )
     for aid, day, _d2, jenis, status, peserta, *_rest in facts:
@@ -507,6 +516,7 @@ def _issues(period, as_of, titles, evaluations, actions) -> Section:
     issues = Section(
         "isu",
         "Permasalahan dan tindak lanjut",
+        "Permasalahan",
         [("No", 5), ("Kesepakatan", 40), ("Tanggal", 14), ("Permasalahan", 60), ("Keterangan", 30)],
     )
     for aid, day, _d2, temuan, rekomendasi, *_rest in evaluations:
@@ -532,6 +542,7 @@ def _uncovered(as_of, rows, titles, facts) -> Section:
     uncovered = Section(
         "tanpa_pks",
         "Ruang lingkup KSB yang belum memiliki PKS",
+        "Tanpa PKS",
         [("No", 5), ("KSB", 40), ("Ruang lingkup", 44), ("Dicatat", 14), ("Tanpa PKS (hari)", 16)],
     )
     items: dict[int, list] = {}

@@ -117,7 +117,9 @@ def _add_work(app, ids):
                     jatuh_tempo=date(2024, 7, 15),
                     disampaikan_pada=date(2024, 7, 10),
                 ),
-                Activity(agreement_id=ksb, tanggal=date(2024, 11, 5), jenis="Sosialisasi SIDILAN", peserta=40),
+                Activity(
+                    agreement_id=ksb, tanggal=date(2024, 11, 5), jenis="Sosialisasi SIDILAN", peserta=40
+                ),
                 Activity(agreement_id=ksb, tanggal=date(2025, 2, 5), jenis="Kegiatan tahun depan"),
             ]
         )
@@ -129,21 +131,23 @@ def test_xlsx_has_numbered_rows_widths_filters_and_a_frozen_header(app, solok, i
     r = solok.get(f"/pks/laporan.xlsx?{SEM2_2024}")
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
     wb = load_workbook(io.BytesIO(r.data))
-    ws = wb["Daftar kesepakatan"]
+    ws = wb["Kesepakatan"]
     assert ws["A1"].value == "Daftar kesepakatan – Semester II 2024"
     assert [c.value for c in ws[2]][:3] == ["No", "Jenis", "Judul"]
     rows = list(ws.iter_rows(min_row=3, values_only=True))
     assert [row[0] for row in rows] == [1, 2, 3]  # numbered, not record ids
     assert ws.freeze_panes == "A3" and ws.auto_filter.ref == "A2:J5"
     assert ws.column_dimensions["C"].width == 48
-    obligations = list(wb["Kewajiban yang jatuh tempo"].iter_rows(min_row=3, values_only=True))
-    assert [(o[0], o[2], o[4]) for o in obligations] == [(1, "Menyediakan data penerima manfaat", "Lewat tenggat")]
-    reports = list(wb["Laporan yang jatuh tempo"].iter_rows(min_row=3, values_only=True))
+    obligations = list(wb["Kewajiban"].iter_rows(min_row=3, values_only=True))
+    assert [(o[0], o[2], o[4]) for o in obligations] == [
+        (1, "Menyediakan data penerima manfaat", "Lewat tenggat")
+    ]
+    reports = list(wb["Laporan"].iter_rows(min_row=3, values_only=True))
     assert sorted(r[2] for r in reports) == ["Semester I 2024", "Semester II 2024"]
     assert any("terlambat 16 hari" in r[4] for r in reports)  # due 15 December, not sent by 31 December
-    activities = list(wb["Kegiatan dalam periode"].iter_rows(min_row=3, values_only=True))
+    activities = list(wb["Kegiatan"].iter_rows(min_row=3, values_only=True))
     assert [(a[0], a[3], a[4]) for a in activities] == [(1, "Sosialisasi SIDILAN", 40)]
-    issues = [r[3] for r in wb["Permasalahan dan tindak lanjut"].iter_rows(min_row=3, values_only=True)]
+    issues = [r[3] for r in wb["Permasalahan"].iter_rows(min_row=3, values_only=True)]
     assert len(issues) == 4 and all(i.startswith("Tindak lanjut belum selesai") for i in issues)
 
 
@@ -173,7 +177,9 @@ def test_pdf_is_the_signed_letter_on_the_letterhead_and_the_export_is_audited(ap
     assert "terlewat 108 hari" in text and "Kepala Bagian Kerjasama" in text and "NIP." in text
     with app.app_context():
         summaries = db.session.scalars(
-            select(AuditEvent.summary).where(AuditEvent.object_type == "pks_report", AuditEvent.action == "export")
+            select(AuditEvent.summary).where(
+                AuditEvent.object_type == "pks_report", AuditEvent.action == "export"
+            )
         ).all()
     assert summaries[-1] == "laporan kerja sama Semester II 2024 (pdf)"
 
