@@ -99,7 +99,10 @@ def test_report_pack_and_waiting_view_query_counts_do_not_grow(app, solok):
     many = [_count_queries(app, solok, url) for url in ("/pks/laporan", "/pks/menunggu")]
     assert few == many  # report pack: user, agreements, numbers, children, obligations, reports, slips
     assert many[0] <= 7 and many[1] <= 6
-    assert "PKS massal 44" in solok.get("/pks/laporan").get_data(as_text=True)
+    page = solok.get("/pks/laporan").get_data(as_text=True)
+    assert "PKS massal" in page and "baris lainnya ada di PDF, .docx dan .xlsx" in page
+    sheet = load_workbook(io.BytesIO(solok.get("/pks/laporan.xlsx").data))["Kesepakatan"]
+    assert "PKS massal 44" in [row[2] for row in sheet.iter_rows(min_row=3, values_only=True)]
 
 
 def _job_file(client, url):

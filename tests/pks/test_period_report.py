@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
-from blueprints.pks.models import Activity, Agreement, Event, Obligation, Report
+from blueprints.pks.models import Activity, Agreement, Event, Obligation, Report, Slip, SlipVoid
 from tests.clock import TODAY
 
 SEM2_2024 = "tahun=2024&semester=2"
+pytestmark = pytest.mark.dates  # the current period and "keadaan per" follow today
 
 
 def _sign_pks1_in_2025(app, ids):
@@ -96,6 +97,16 @@ def test_the_current_period_counts_the_lapsed_target_up_to_today(solok):
     page = _texts(solok.get(f"/pks/laporan?tahun={TODAY.year}&semester={semester}").get_data(as_text=True))
     days = (TODAY - date(2024, 9, 14)).days
     assert f"target minggu ke-2 September 2024 terlewat {days} hari" in page
+
+
+def test_a_voided_slip_is_left_out_of_the_report(app, solok, ids):
+    with app.app_context():
+        slip_id = db.session.scalar(select(Slip.id).where(Slip.agreement_id == ids["pks1"]))
+        db.session.add(SlipVoid(slip_id=slip_id, alasan="uji format"))
+        db.session.commit()
+    page = _texts(solok.get(f"/pks/laporan?{SEM2_2024}").get_data(as_text=True))
+    slips = _section(page, "Penundaan penandatanganan dalam periode")
+    assert slips.count("<tr><td>") == 1 and "Wilayah Perbatasan" in slips and "(SIDILAN)" not in slips
 
 
 def test_the_page_is_small(solok):

@@ -22,6 +22,9 @@ from ..storage import signed_scans
 from ..validity import effective_end, status_berlaku
 from ..waiting import waiting_label
 
+# rows of each section the page shows (within the page budget at 500 agreements); the files hold all
+REPORT_PAGE_ROWS = 20
+
 
 @bp.route("/<int:agreement_id>/lembar.pdf")
 @audit.reads("pks_agreement", "cetak lembar kesepakatan")
@@ -67,6 +70,7 @@ def report_pack():
         "pks/report.html",
         report=period_report(period_from(request.args, today), current_user, today),
         cell=cell_text,
+        page_rows=REPORT_PAGE_ROWS,
         years=range(today.year, 2022, -1),
     )
 
