@@ -199,3 +199,13 @@ def test_pdf_is_the_signed_letter_on_the_letterhead_and_the_export_is_audited(ap
 def test_the_other_regency_sees_only_its_scope(sijunjung, fmt):
     r = sijunjung.get(f"/pks/laporan.{fmt}?{SEM2_2024}")
     assert r.status_code == 200
+
+
+def test_a_big_docx_report_is_made_by_a_background_job(app, solok):
+    from .test_outputs import _job_file
+
+    app.config["PKS_REPORT_JOB_ROWS"] = 0
+    got, _job_id = _job_file(solok, f"/pks/laporan.docx?{SEM2_2024}")
+    assert got.status_code == 200 and got.mimetype.endswith("wordprocessingml.document")
+    text = "\n".join(p.text for p in Document(io.BytesIO(got.data)).paragraphs)
+    assert "Laporan Kerja Sama Daerah Semester II 2024" in text and "Kepala Bagian Kerjasama" in text
