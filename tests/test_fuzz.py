@@ -60,6 +60,7 @@ NOT_FUZZED |= {
     "sidilan.import_preview": OFFERED.format("tests/sidilan/test_import.py, test_import_scale.py"),
     "pks.report_xlsx": OFFERED.format("tests/pks/test_outputs.py"),
     "pks.report_pdf": OFFERED.format("tests/pks/test_outputs.py"),
+    "pks.report_docx": OFFERED.format("tests/pks/test_outputs.py"),
     "rujukan.register": OFFERED.format("tests/rujukan/test_pdf_jobs.py"),
     "rujukan.recap": OFFERED.format("tests/rujukan/test_pdf_jobs.py"),
 }

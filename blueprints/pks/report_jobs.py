@@ -1,6 +1,7 @@
-"""The report pack as a file (docs/pks.md §9): made in the request for a few agreements, by a background job
+"""The period report as a file (docs/pks.md §9): made in the request for a few agreements, by a background job
 (core.jobs) when the user's scope holds more than PKS_REPORT_JOB_ROWS agreements (the PDF of 500 agreements is
-about 90 pages). What goes in the pack is decided in ``reporting.py``."""
+about 90 pages). What goes in the report is decided in ``reporting.py``, how each format lays it out in
+``report_files.py``."""
 
 from datetime import date
 
@@ -9,18 +10,32 @@ from blueprints.core.export import MIMETYPES
 from blueprints.core.extensions import db
 from blueprints.core.pdf import render_pdf
 
-from .reporting import Period, pack_rows, pack_workbook
+from . import report_files
+from .reporting import Period, PeriodReport, period_report
 from .settings import setting
 
-FORMATS = ("xlsx", "pdf")
+FORMATS = ("xlsx", "pdf", "docx")
 
 
-def _file(fmt: str, period: Period, user, today: date, printed_for=None, rows=None) -> tuple[bytes, int]:
-    rows = pack_rows(period, user, today) if rows is None else rows
+def _file(fmt: str, period: Period, user, today: date, printed_for=None, report=None) -> tuple[bytes, int]:
+    report = period_report(period, user, today) if report is None else report
+    count = report.counts["ringkasan"]
     if fmt == "xlsx":
-        return pack_workbook(period, rows, today), len(rows)
-    pdf = render_pdf("pks/pdf_report.html", period=period, rows=rows, today=today, printed_for=printed_for)
-    return pdf, len(rows)
+        return report_files.workbook(report), count
+    letter = report_files.letter_of(user, today)
+    if fmt == "docx":
+        return report_files.document(report, letter, getattr(user, "organisation", None)), count
+    pdf = render_pdf(
+        "pks/pdf_report.html",
+        report=report,
+        letter=letter,
+        intro=report_files.intro(report),
+        cell=report_files.cell_text,
+        blank_name=report_files.BLANK_NAME,
+        blank_nip=report_files.BLANK_NIP,
+        printed_for=printed_for,
+    )
+    return pdf, count
 
 
 def _name(period: Period, fmt: str) -> str:
@@ -28,17 +43,17 @@ def _name(period: Period, fmt: str) -> str:
 
 
 def report_file(fmt: str, period: Period, user, today: date) -> jobs.FileOrJob:
-    """The pack as ``fmt`` (xlsx or pdf), its export audited; over PKS_REPORT_JOB_ROWS agreements, the offer
-    of a job."""
-    rows = pack_rows(period, user, today)  # a few set-based reads; what takes long is making the file
-    count = len(rows)
+    """The report as ``fmt`` (xlsx, docx or pdf), its export audited; over PKS_REPORT_JOB_ROWS agreements, the
+    offer of a job."""
+    report: PeriodReport = period_report(period, user, today)  # set-based reads; making the file takes long
+    count = report.counts["ringkasan"]
     if count > int(setting("PKS_REPORT_JOB_ROWS")):
-        label = f"Paket laporan kerja sama {period.label} ({fmt.upper()})"
+        label = f"Laporan kerja sama {period.label} ({fmt.upper()})"
         params = {"fmt": fmt, "year": period.year, "semester": period.semester, "today": today.isoformat()}
         offer = jobs.Offer("pks_report", label, params, user, total=count, unit="kesepakatan")
         return jobs.FileOrJob(offer=offer)
-    data, _ = _file(fmt, period, user, today, rows=rows)
-    audit.record("export", "pks_report", None, f"paket laporan {period.label} ({fmt})")
+    data, _ = _file(fmt, period, user, today, report=report)
+    audit.record("export", "pks_report", None, f"laporan kerja sama {period.label} ({fmt})")
     db.session.commit()
     return jobs.FileOrJob(data, _name(period, fmt), inline=fmt == "pdf")
 
@@ -47,12 +62,12 @@ def report_file(fmt: str, period: Period, user, today: date) -> jobs.FileOrJob:
 def report_job(job, progress) -> jobs.Result:
     p = job.params
     period, today = Period(p["year"], p["semester"]), date.fromisoformat(p["today"])
-    progress(0, None, "Menyusun paket laporan")
+    progress(0, None, "Menyusun laporan kerja sama")
     data, count = _file(p["fmt"], period, job.owner, today, printed_for=job.owner)
     return jobs.Result(
         data,
         _name(period, p["fmt"]),
         MIMETYPES[p["fmt"]],
-        summary=f"paket laporan {period.label} ({p['fmt']}), {count} kesepakatan",
-        message=f"{count} kesepakatan dalam paket laporan",
+        summary=f"laporan kerja sama {period.label} ({p['fmt']}), {count} kesepakatan",
+        message=f"{count} kesepakatan dalam laporan kerja sama",
     )

@@ -1,20 +1,48 @@
-"""The report pack (docs/pks.md §8): per year or semester, one row per agreement the user sees; as a page,
-.xlsx and PDF. Reads only; the views audit the export."""
+"""The period report (docs/pks.md §8): a snapshot of the agreements the user sees as they stood on the period's
+last day (or today, for a period not yet over), for the Sekda to sign. What is dated is read from its own date:
+stages from the event log (``pks_event``, the day a move happened), targets and postponements from the slip
+ledger (a slip is dated by its meeting, else by when it was recorded), reports by their due and delivery
+dates, activities and evaluations by their day, an agreement by the first day anything of it is known. An
+agreement created or signed after the period is not in it; a perpanjangan signed later does not extend it.
 
-import io
-from dataclasses import dataclass
+The report is a list of sections, each a title, its columns (label, width in characters) and its rows: the
+page, the PDF, the .docx and the .xlsx all print the same sections (``report_files``). Reads only; the views
+audit the export."""
+
+import copy
+from dataclasses import dataclass, field
 from datetime import date
 
-from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import Date, Integer, String, Text, case, cast, func, literal, null, select, union_all
 
-from blueprints.core.export import safe_row
 from blueprints.core.extensions import db
+from blueprints.core.fmt import tanggal
+from blueprints.core.timeutil import UTCDateTime, to_local
 
-from .models import OBLIGATION_STATUS, TAHAP, DocNumber, Obligation, Report, Slip
-from .queries import agreement_rows, by_agreement
+from .models import (
+    ACTIVITY_STATUS,
+    FINAL_STAGES,
+    JENIS,
+    OBLIGATION_STATUS,
+    REKOMENDASI,
+    SIGNED_STAGES,
+    TAHAP,
+    ActionItem,
+    Activity,
+    Agreement,
+    DocNumber,
+    Evaluation,
+    Event,
+    Meeting,
+    Obligation,
+    Report,
+    ScopeItem,
+    ScopeLink,
+    Slip,
+)
+from .models.meetings import meeting_agreement
+from .queries import agreement_rows
 from .reminders import ObligationRow
-from .slips import slip_summary
 from .target import format_target
 from .validity import effective_end, status_berlaku, status_label
 
@@ -40,6 +68,9 @@ class Period:
             else f"Semester {'I' if self.semester == 1 else 'II'} {self.year}"
         )
 
+    def holds(self, day: date | None) -> bool:
+        return day is not None and self.start <= day <= self.end
+
 
 def period_from(args, today: date) -> Period:
     """The period asked for (``tahun``, ``semester``): this year by default, 2000..2100."""
@@ -52,132 +83,316 @@ def period_from(args, today: date) -> Period:
     return Period(year, int(semester) if semester in ("0", "1", "2") else 0)
 
 
-def _delivered_in(period: Period, ids) -> dict[int, int]:
-    """Reports delivered within the period, counted per agreement in SQL."""
+@dataclass
+class Section:
+    key: str
+    title: str
+    sheet: str  # the .xlsx sheet's name (at most 31 characters)
+    columns: list[tuple[str, int]]  # label, width in characters (the .xlsx column width)
+    rows: list[list] = field(default_factory=list)
+    empty: str = "Tidak ada."
+
+
+@dataclass
+class PeriodReport:
+    period: Period
+    as_of: date  # the period's last day, or today while the period runs
+    sections: list[Section]
+    counts: dict[str, int]
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+
+def title_of(a) -> str:
+    """ "PKS: judul"; the longer kinds by their name ("Perpanjangan: judul")."""
+    kind = a.jenis if a.jenis in ("KSB", "PKS") else JENIS.get(a.jenis, a.jenis)
+    return f"{kind}: {a.judul}"
+
+
+def _day(dt) -> date | None:
+    return to_local(dt).date() if dt is not None else None
+
+
+def _first(*days) -> date | None:
+    known = [d for d in days if d is not None]
+    return min(known) if known else None
+
+
+def _events(ids) -> dict[int, list[tuple[date, int, str, str]]]:
+    """Per agreement, its events as (day, id, from_state, to_state), in the order they happened."""
+    out: dict[int, list] = {}
+    if ids:
+        stmt = select(Event.agreement_id, Event.id, Event.at, Event.on_date, Event.from_state, Event.to_state)
+        for aid, eid, at, on_date, old, new in db.session.execute(stmt.where(Event.agreement_id.in_(ids))):
+            out.setdefault(aid, []).append((on_date or _day(at), eid, old, new))
+    for rows in out.values():
+        rows.sort()
+    return out
+
+
+def _facts(ids) -> dict[str, list]:
+    """Everything else the report reads of the agreements, in one statement: their creation instant, numbers,
+    obligations, reports, activities, evaluations, the action items of their meetings and (of a KSB) the scope
+    items with the agreements linked to them. Rows by kind, each (agreement id, day, day, text, text, number,
+    instant), in their order."""
+    out: dict[str, list] = {}
     if not ids:
-        return {}
-    return dict(
-        db.session.execute(
-            select(Report.agreement_id, func.count())
-            .where(
-                Report.agreement_id.in_(ids),
-                Report.disampaikan_pada >= period.start,
-                Report.disampaikan_pada <= period.end,
-            )
-            .group_by(Report.agreement_id)
-        ).all()
-    )
+        return out
+    none_d, none_t = null().cast(Date), null().cast(Text)
+    none_n, none_at = null().cast(Integer), null().cast(UTCDateTime())
 
-
-def _numbers(ids) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    if ids:
-        stmt = select(DocNumber.agreement_id, DocNumber.nomor).where(DocNumber.agreement_id.in_(ids))
-        for aid, nomor in db.session.execute(stmt.order_by(DocNumber.id)):
-            out.setdefault(aid, []).append(nomor)
-    return out
-
-
-def _obligations(ids) -> dict[int, list[ObligationRow]]:
-    out: dict[int, list[ObligationRow]] = {}
-    if ids:
-        stmt = select(
-            Obligation.id, Obligation.agreement_id, Obligation.text, Obligation.due, Obligation.status
+    def part(kind, aid, d1=none_d, d2=none_d, t1=none_t, t2=none_t, n=none_n, at=none_at, order=none_n):
+        return select(
+            literal(kind, String).label("kind"),
+            aid.label("aid"),
+            d1.label("d1"),
+            d2.label("d2"),
+            cast(t1, Text).label("t1"),
+            cast(t2, Text).label("t2"),
+            cast(n, Integer).label("n"),
+            at.label("at"),
+            cast(order, Integer).label("ord"),
         )
-        for row in db.session.execute(stmt.where(Obligation.agreement_id.in_(ids)).order_by(Obligation.id)):
-            out.setdefault(row.agreement_id, []).append(ObligationRow(*row))
+
+    ma = meeting_agreement.c
+    parts = [
+        part("dibuat", Agreement.id, at=Agreement.created_at, order=Agreement.id).where(
+            Agreement.id.in_(ids)
+        ),
+        part("nomor", DocNumber.agreement_id, t1=DocNumber.nomor, order=DocNumber.id).where(
+            DocNumber.agreement_id.in_(ids)
+        ),
+        part(
+            "kewajiban",
+            Obligation.agreement_id,
+            d1=Obligation.due,
+            t1=Obligation.text,
+            t2=Obligation.status,
+            order=Obligation.id,
+        ).where(Obligation.agreement_id.in_(ids)),
+        part(
+            "laporan",
+            Report.agreement_id,
+            d1=Report.jatuh_tempo,
+            d2=Report.disampaikan_pada,
+            t1=Report.periode,
+            order=Report.id,
+        ).where(Report.agreement_id.in_(ids)),
+        part(
+            "kegiatan",
+            Activity.agreement_id,
+            d1=Activity.tanggal,
+            t1=Activity.jenis,
+            t2=Activity.status,
+            n=Activity.peserta,
+            order=Activity.id,
+        ).where(Activity.agreement_id.in_(ids)),
+        part(
+            "evaluasi",
+            Evaluation.agreement_id,
+            d1=Evaluation.tanggal,
+            t1=Evaluation.temuan,
+            t2=Evaluation.rekomendasi,
+            order=Evaluation.id,
+        ).where(Evaluation.agreement_id.in_(ids)),
+        part(
+            "tindak_lanjut",
+            ma.agreement_id,
+            d1=ActionItem.due,
+            d2=case(
+                (ActionItem.done.is_(True), func.coalesce(ActionItem.done_on, Meeting.tanggal)), else_=none_d
+            ),
+            t1=ActionItem.text,
+            t2=ActionItem.owner,
+            order=ActionItem.id,
+        )
+        .join(Meeting, Meeting.id == ma.meeting_id)
+        .join(ActionItem, ActionItem.meeting_id == Meeting.id)
+        .where(ma.agreement_id.in_(ids)),
+        part(
+            "ruang_lingkup",
+            ScopeItem.ksb_id,
+            d1=ScopeItem.dicatat_pada,
+            t1=ScopeItem.nama,
+            n=ScopeLink.agreement_id,
+            at=ScopeItem.created_at,
+            order=ScopeItem.id,
+        )
+        .outerjoin(ScopeLink, ScopeLink.scope_item_id == ScopeItem.id)
+        .where(ScopeItem.ksb_id.in_(ids)),
+    ]
+    union = union_all(*parts).subquery()
+    stmt = select(union).order_by(union.c.kind, union.c.d1, union.c.ord)
+    for kind, aid, d1, d2, t1, t2, n, at, order in db.session.execute(stmt):
+        out.setdefault(kind, []).append((aid, d1, d2, t1, t2, n, at, order))
     return out
 
 
-def pack_rows(period: Period, user, today: date) -> list[dict]:
-    """One row per agreement the user sees, in five queries however many: the agreements as plain rows with
-    their children (``agreement_rows``), their numbers, obligations, postponements and the reports delivered in
-    the period (counted in SQL)."""
-    today = min(today, period.end)
-    agreements, _names = agreement_rows(user)
-    ids = [a.id for a in agreements]
-    numbers, obligations, delivered = _numbers(ids), _obligations(ids), _delivered_in(period, ids)
-    slips_by = by_agreement(Slip, ids, Slip.recorded_at, Slip.id)
-    rows = []
+def _slips(ids) -> dict[int, list]:
+    """Per agreement, its slips that are not voided, as (day, slip), in date order (a slip's meeting and void
+    come joined with it)."""
+    out: dict[int, list] = {}
+    if ids:
+        for slip in db.session.scalars(select(Slip).where(Slip.agreement_id.in_(ids)).order_by(Slip.id)):
+            if slip.void is None:
+                day = slip.meeting.tanggal if slip.meeting is not None else _day(slip.recorded_at)
+                out.setdefault(slip.agreement_id, []).append((day, slip))
+    for rows in out.values():
+        rows.sort(key=lambda pair: (pair[0], pair[1].id))
+    return out
+
+
+def _stage_on(events, current: str, as_of: date, signed: bool) -> str:
+    """The stage on ``as_of``: where the first stage move after that day started from; with no later move,
+    today's stage."""
+    for day, _eid, old, new in events:
+        if day > as_of and new in TAHAP:
+            if old in TAHAP:
+                return old
+            break
+    else:
+        return current
+    return "ditandatangani" if signed else current
+
+
+def _known_from(created: date | None, events, slips, tgl_ttd: date | None) -> date | None:
+    return _first(created, tgl_ttd, *(e[0] for e in events), *(day for day, _s in slips))
+
+
+def _snapshots(agreements, created, events, slips, as_of: date) -> dict:
+    """id -> (the agreement as it stood on ``as_of``, its target then, its slips until then), for the agreements
+    known by then."""
+    rows = {}
     for a in agreements:
-        slips = slips_by.get(a.id, [])
-        summary = slip_summary(a, slips)
-        obs = obligations.get(a.id, [])
-        rows.append(
-            {
-                "id": a.id,
-                "jenis": a.jenis,
-                "judul": a.judul,
-                "tahap": TAHAP.get(a.tahap, a.tahap),
-                "status": status_label(status_berlaku(a, today)),
-                "nomor": "; ".join(numbers.get(a.id, ())),
-                "tgl_ttd": a.tgl_ttd,
-                "berakhir": effective_end(a),
-                "target": summary.current_target,
-                "penundaan": summary.count,
-                "hari_tertunda": summary.total_days,
-                "kewajiban_dipenuhi": sum(1 for o in obs if o.status == "dipenuhi"),
-                "kewajiban": len(obs),
-                "laporan": delivered.get(a.id, 0),
-                "slips": slips,
-                "obligations": obs,
-            }
-        )
+        evs, sls = events.get(a.id, []), slips.get(a.id, [])
+        if (_known_from(created.get(a.id), evs, sls, a.tgl_ttd) or as_of) > as_of:
+            continue  # not yet known on the period's last day
+        signed = a.tgl_ttd is not None and a.tgl_ttd <= as_of
+        snap = copy.copy(a)
+        snap.tahap = _stage_on(evs, a.tahap, as_of, signed)
+        if not signed:
+            snap.tgl_ttd = None
+            if snap.tahap in SIGNED_STAGES:
+                snap.tahap = "siap_ttd"
+        if a.tgl_diakhiri is not None and a.tgl_diakhiri > as_of:
+            snap.tgl_diakhiri = None
+        snap.children = [c for c in a.children if c.tgl_ttd is not None and c.tgl_ttd <= as_of]
+        later = [s for day, s in sls if day > as_of]
+        if later:
+            target = (later[0].old_mulai, later[0].old_selesai, later[0].old_presisi)
+        else:
+            target = (a.target_mulai, a.target_selesai, a.target_presisi)
+        rows[a.id] = (snap, target, [(day, s) for day, s in sls if day <= as_of])
+    for snap, _t, _s in rows.values():  # a parent seen by its children is the snapshot too
+        snap._rows = {aid: r[0] for aid, r in rows.items()}
     return rows
 
 
-def pack_workbook(period: Period, rows: list[dict], today: date) -> bytes:
-    """The pack as .xlsx: agreements, postponements, obligations (cells made safe for spreadsheets)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Kesepakatan"
-    ws.append([f"Laporan kerja sama daerah – {period.label}"])
-    head = [
-        "No",
-        "Jenis",
-        "Judul",
-        "Tahap",
-        "Status berlaku",
-        "Nomor",
-        "Tanggal TTD",
-        "Berakhir",
-        "Target TTD",
-        "Jumlah penundaan",
-        "Hari tertunda",
-        "Kewajiban dipenuhi",
-        "Jumlah kewajiban",
-        "Laporan disampaikan",
-    ]
-    ws.append(head)
-    for r in rows:
-        ws.append(
-            safe_row(
-                [
-                    r["id"],
-                    r["jenis"],
-                    r["judul"],
-                    r["tahap"],
-                    r["status"],
-                    r["nomor"],
-                    r["tgl_ttd"],
-                    r["berakhir"],
-                    r["target"],
-                    r["penundaan"],
-                    r["hari_tertunda"],
-                    r["kewajiban_dipenuhi"],
-                    r["kewajiban"],
-                    r["laporan"],
-                ]
-            )
+def period_report(period: Period, user, today: date) -> PeriodReport:
+    """The snapshot of ``period`` for ``user``'s scope, in a fixed number of queries however many agreements."""
+    as_of = min(today, period.end)
+    agreements, _names = agreement_rows(user)
+    ids = [a.id for a in agreements]
+    facts = _facts(ids)
+    created = {aid: _day(at) for aid, *_x, at, _o in facts.get("dibuat", ())}
+    numbers: dict[int, list[str]] = {}
+    for aid, _d1, _d2, nomor, *_rest in facts.get("nomor", ()):
+        numbers.setdefault(aid, []).append(nomor)
+    events, slips = _events(ids), _slips(ids)
+
+    rows = _snapshots(agreements, created, events, slips, as_of)
+    kept = list(rows)
+
+    overview = Section(
+        "ringkasan",
+        "Daftar kesepakatan",
+        "Kesepakatan",
+        [
+            ("No", 5),
+            ("Jenis", 12),
+            ("Judul", 48),
+            ("Tahap", 22),
+            ("Status berlaku", 16),
+            ("Nomor", 30),
+            ("Tanggal TTD", 14),
+            ("Berakhir", 14),
+            ("Penundaan", 11),
+            ("Hari tertunda", 13),
+        ],
+    )
+    signed_s = Section(
+        "ditandatangani",
+        "Kesepakatan yang ditandatangani dalam periode",
+        "Ditandatangani",
+        [
+            ("No", 5),
+            ("Kesepakatan", 48),
+            ("Nomor", 30),
+            ("Target awal", 24),
+            ("Tanggal TTD", 14),
+            ("Terlambat (hari)", 15),
+            ("Berakhir", 14),
+        ],
+    )
+    progress = Section(
+        "proses",
+        "Kesepakatan dalam proses: target dan realisasi",
+        "Dalam proses",
+        [
+            ("No", 5),
+            ("Kesepakatan", 48),
+            ("Tahap", 22),
+            ("Target TTD", 26),
+            ("Realisasi", 14),
+            ("Terlambat (hari)", 15),
+            ("Penundaan", 11),
+        ],
+    )
+    lapsed = Section(
+        "terlewat",
+        "Target tanda tangan yang terlewat",
+        "Target terlewat",
+        [("No", 5), ("Kesepakatan", 48), ("Keterangan", 60)],
+    )
+    slip_s = Section(
+        "penundaan",
+        "Penundaan penandatanganan dalam periode",
+        "Penundaan",
+        [
+            ("No", 5),
+            ("Kesepakatan", 48),
+            ("Target lama", 24),
+            ("Target baru", 24),
+            ("Hari", 8),
+            ("Alasan", 50),
+            ("Diputuskan oleh", 30),
+        ],
+    )
+    for aid in kept:
+        snap, target, sls = rows[aid]
+        a_title = title_of(snap)
+        days = sum(s.days for _d, s in sls)
+        overview.rows.append(
+            [
+                None,
+                JENIS.get(snap.jenis, snap.jenis),
+                snap.judul,
+                TAHAP.get(snap.tahap, snap.tahap),
+                status_label(status_berlaku(snap, as_of)),
+                "; ".join(numbers.get(aid, ())),
+                snap.tgl_ttd,
+                effective_end(snap) if snap.tgl_ttd else None,
+                len(sls),
+                days,
+            ]
         )
-    slips = wb.create_sheet("Penundaan")
-    slips.append(["Kesepakatan", "Target lama", "Target baru", "Hari", "Alasan", "Diputuskan oleh"])
-    for r in rows:
-        for s in r["slips"]:
-            slips.append(
-                safe_row(
+        for day, s in sls:
+            if period.holds(day):
+                slip_s.rows.append(
                     [
-                        r["judul"],
+                        None,
+                        a_title,
                         format_target(s.old_mulai, s.old_selesai, s.old_presisi),
                         format_target(s.new_mulai, s.new_selesai, s.new_presisi),
                         s.days,
@@ -185,12 +400,160 @@ def pack_workbook(period: Period, rows: list[dict], today: date) -> bytes:
                         s.diputuskan_oleh,
                     ]
                 )
+        label = format_target(*target) if target[0] else ""
+        if snap.tgl_ttd is not None and period.holds(snap.tgl_ttd):
+            first = sls[0][1] if sls else None
+            first_end = first.old_selesai if first else (snap.target_awal_selesai or target[1])
+            first_label = (
+                format_target(first.old_mulai, first.old_selesai, first.old_presisi) if first else label
             )
-    obs = wb.create_sheet("Kewajiban")
-    obs.append(["Kesepakatan", "Kewajiban", "Tenggat", "Status"])
-    for r in rows:
-        for o in r["obligations"]:
-            obs.append(safe_row([r["judul"], o.text, o.due, OBLIGATION_STATUS[o.status_on(today)]]))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+            late = max((snap.tgl_ttd - first_end).days, 0) if first_end else None
+            signed_s.rows.append(
+                [
+                    None,
+                    a_title,
+                    "; ".join(numbers.get(aid, ())),
+                    first_label,
+                    snap.tgl_ttd,
+                    late,
+                    effective_end(snap),
+                ]
+            )
+        elif snap.tgl_ttd is None and snap.tahap not in FINAL_STAGES:
+            late = (as_of - target[1]).days if target[1] and target[1] < as_of else 0
+            progress.rows.append(
+                [
+                    None,
+                    a_title,
+                    TAHAP.get(snap.tahap, snap.tahap),
+                    label or "belum ditetapkan",
+                    None,
+                    late,
+                    len(sls),
+                ]
+            )
+            if late:
+                lapsed.rows.append([None, a_title, f"target {label} terlewat {late} hari"])
+
+    obligations, reports, work, issues, uncovered = _work_sections(period, as_of, rows, facts)
+    sections = [overview, signed_s, progress, lapsed, slip_s, obligations, reports, work, issues, uncovered]
+    for s in sections:
+        for n, row in enumerate(s.rows, 1):
+            row[0] = n
+    counts = {s.key: len(s.rows) for s in sections}
+    return PeriodReport(period, as_of, sections, counts)
+
+
+def _work_sections(period: Period, as_of: date, rows: dict, facts: dict) -> tuple[Section, ...]:
+    """Obligations and reports due, activities, issues (evaluation findings, overdue action items) and the KSB
+    scope items no PKS implements, on ``as_of``; of the agreements in the snapshot only."""
+    titles = {aid: title_of(r[0]) for aid, r in rows.items()}
+
+    def of(kind):
+        return [f for f in facts.get(kind, ()) if f[0] in rows]
+
+    return (
+        _obligations(period, as_of, titles, of("kewajiban")),
+        _reports(period, as_of, titles, of("laporan")),
+        _activities(period, titles, of("kegiatan")),
+        _issues(period, as_of, titles, of("evaluasi"), of("tindak_lanjut")),
+        _uncovered(as_of, rows, titles, of("ruang_lingkup")),
+    )
+
+
+def _obligations(period, as_of, titles, facts) -> Section:
+    obligations = Section(
+        "kewajiban",
+        "Kewajiban yang jatuh tempo",
+        "Kewajiban",
+        [("No", 5), ("Kesepakatan", 40), ("Kewajiban", 50), ("Tenggat", 14), ("Status", 16)],
+    )
+    for aid, due, _d2, text, status, _n, _at, oid in sorted(facts, key=lambda f: f[7]):
+        ob = ObligationRow(oid, aid, text, due, status)
+        if ob.due is None or ob.due > period.end:
+            continue
+        status = ob.status_on(as_of)
+        if period.holds(ob.due) or status != "dipenuhi":
+            obligations.rows.append([None, titles[aid], ob.text, ob.due, OBLIGATION_STATUS[status]])
+    return obligations
+
+
+def _reports(period, as_of, titles, facts) -> Section:
+    reports = Section(
+        "laporan",
+        "Laporan yang jatuh tempo",
+        "Laporan",
+        [("No", 5), ("Kesepakatan", 40), ("Periode laporan", 22), ("Jatuh tempo", 14), ("Status", 30)],
+    )
+    for aid, due, delivered, periode, *_rest in sorted(facts, key=lambda f: f[7]):
+        done = delivered is not None and delivered <= as_of
+        if not (period.holds(due) or period.holds(delivered) or (due and due <= as_of and not done)):
+            continue
+        if done:
+            status = f"Disampaikan {tanggal(delivered)}"
+        elif due is not None and due < as_of:
+            status = f"Belum disampaikan, terlambat {(as_of - due).days} hari"
+        else:
+            status = "Belum disampaikan"
+        reports.rows.append([None, titles[aid], periode, due, status])
+    return reports
+
+
+def _activities(period, titles, facts) -> Section:
+    work = Section(
+        "kegiatan",
+        "Kegiatan dalam periode",
+        "Kegiatan",
+        [("No", 5), ("Kesepakatan", 40), ("Tanggal", 14), ("Kegiatan", 36), ("Peserta", 9), ("Status", 14)],
+    )
+    for aid, day, _d2, jenis, status, peserta, *_rest in facts:
+        if period.holds(day):
+            work.rows.append([None, titles[aid], day, jenis, peserta, ACTIVITY_STATUS.get(status, status)])
+    return work
+
+
+def _issues(period, as_of, titles, evaluations, actions) -> Section:
+    issues = Section(
+        "isu",
+        "Permasalahan dan tindak lanjut",
+        "Permasalahan",
+        [("No", 5), ("Kesepakatan", 40), ("Tanggal", 14), ("Permasalahan", 60), ("Keterangan", 30)],
+    )
+    for aid, day, _d2, temuan, rekomendasi, *_rest in evaluations:
+        if period.holds(day):
+            issues.rows.append(
+                [None, titles[aid], day, temuan, f"Evaluasi: {REKOMENDASI.get(rekomendasi, rekomendasi)}"]
+            )
+    for aid, due, done_on, text, owner, *_rest in actions:
+        if due is not None and due < as_of and (done_on is None or done_on > as_of):
+            issues.rows.append(
+                [
+                    None,
+                    titles[aid],
+                    due,
+                    f"Tindak lanjut belum selesai: {text}",
+                    f"{owner or 'tanpa penanggung jawab'}; lewat {(as_of - due).days} hari",
+                ]
+            )
+    return issues
+
+
+def _uncovered(as_of, rows, titles, facts) -> Section:
+    uncovered = Section(
+        "tanpa_pks",
+        "Ruang lingkup KSB yang belum memiliki PKS",
+        "Tanpa PKS",
+        [("No", 5), ("KSB", 40), ("Ruang lingkup", 44), ("Dicatat", 14), ("Tanpa PKS (hari)", 16)],
+    )
+    items: dict[int, list] = {}
+    for ksb_id, since, _d2, nama, _t2, linked, created_at, sid in sorted(facts, key=lambda f: f[7]):
+        if rows[ksb_id][0].jenis != "KSB":
+            continue
+        item = items.setdefault(sid, [ksb_id, nama, since or _day(created_at), False])
+        live = rows.get(linked)
+        if live is not None and live[0].tahap != "dibatalkan":
+            item[3] = True
+    for ksb_id, nama, since, covered in items.values():
+        if not covered and since <= as_of:
+            uncovered.rows.append([None, titles[ksb_id], nama, since, (as_of - since).days])
+    return uncovered

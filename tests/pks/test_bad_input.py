@@ -547,7 +547,7 @@ def test_the_walk_covers_every_pks_post_route(app):
 
 # The report pack's links also take the POST of their offer page's button (core.jobs.Offer: over
 # PKS_REPORT_JOB_ROWS agreements), which carries only the CSRF token; tests/pks/test_outputs.py presses it.
-OFFERS = {"pks.report_xlsx", "pks.report_pdf"}
+OFFERS = {"pks.report_xlsx", "pks.report_pdf", "pks.report_docx"}
 
 
 def _fresh_key(data):

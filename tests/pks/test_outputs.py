@@ -33,50 +33,45 @@ def test_xlsx_report_pack_holds_the_rows(solok, ids):
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(r.data))
     ws = wb["Kesepakatan"]
-    assert ws["A1"].value == "Laporan kerja sama daerah – Semester II 2024"
+    assert ws["A1"].value == "Daftar kesepakatan – Semester II 2024"
     titles = [row[2] for row in ws.iter_rows(min_row=3, values_only=True)]
     assert any("SIDILAN" in t for t in titles) and any("Wilayah Perbatasan" in t for t in titles)
     assert len(titles) == 3
-    slips = list(wb["Penundaan"].iter_rows(min_row=2, values_only=True))
+    slips = list(wb["Penundaan"].iter_rows(min_row=3, values_only=True))
     assert len(slips) == 2 and all(
-        s[1] == "Juli 2024" and s[2] == "minggu ke-2 September 2024" and s[3] == 45 for s in slips
+        s[0] == n and s[2] == "Juli 2024" and s[3] == "minggu ke-2 September 2024" and s[4] == 45
+        for n, s in enumerate(slips, 1)
     )
 
 
 def test_report_pack_page(solok):
     page = solok.get("/pks/laporan?tahun=2024&semester=1").get_data(as_text=True)
-    assert "Semester I 2024" in page and "1 (45)" in page
+    assert "Semester I 2024" in page and "Keadaan per 30 Juni 2024" in page
 
 
-def test_report_pack_counts_the_reports_delivered_in_the_period(app, solok, ids):
+def test_report_pack_lists_the_reports_due_or_delivered_in_the_period(app, solok, ids):
     with app.app_context():
         ksb = db.session.get(Agreement, ids["ksb"])
-        title = f"{ksb.jenis}: {ksb.judul}"
         db.session.query(Report).filter_by(agreement_id=ksb.id).delete()
-        for periode, delivered in (
-            ("Semester I 2025", date(2025, 3, 1)),
-            ("Semester II 2025", date(2025, 8, 1)),
-            ("Semester I 2026", None),
+        for periode, due, delivered in (
+            ("Laporan A", date(2025, 1, 31), date(2025, 3, 1)),
+            ("Laporan B", date(2025, 7, 31), date(2025, 8, 1)),
+            ("Laporan C", date(2026, 1, 31), None),
         ):
             db.session.add(
-                Report(
-                    agreement_id=ksb.id,
-                    periode=periode,
-                    jatuh_tempo=date(2025, 1, 31),
-                    disampaikan_pada=delivered,
-                )
+                Report(agreement_id=ksb.id, periode=periode, jatuh_tempo=due, disampaikan_pada=delivered)
             )
         db.session.commit()
 
-    def reports_shown(query: str) -> str:
+    def reports_shown(query: str) -> list[str]:
         page = solok.get(f"/pks/laporan?{query}").get_data(as_text=True)
-        row = re.search(rf"<tr><td>{re.escape(title)}</td>.*?</tr>", page)
-        return re.findall(r'<td class="num">([^<]*)</td>', row.group(0))[-1]
+        section = page.split("<h2>Laporan yang jatuh tempo <small>")[1].split("<h2>")[0]
+        return re.findall(r"<td>(Laporan [ABC])</td>", section)
 
-    assert reports_shown("tahun=2025&semester=1") == "1"
-    assert reports_shown("tahun=2025&semester=2") == "1"
-    assert reports_shown("tahun=2025") == "2"
-    assert reports_shown("tahun=2026") == "0"
+    assert reports_shown("tahun=2025&semester=1") == ["Laporan A"]
+    assert reports_shown("tahun=2025&semester=2") == ["Laporan B"]
+    assert reports_shown("tahun=2025") == ["Laporan A", "Laporan B"]
+    assert reports_shown("tahun=2026") == ["Laporan C"]  # due in January 2026, still not delivered
 
 
 def test_reminders_command_logs_each_rung_once(app, runner):
@@ -104,7 +99,10 @@ def test_report_pack_and_waiting_view_query_counts_do_not_grow(app, solok):
     many = [_count_queries(app, solok, url) for url in ("/pks/laporan", "/pks/menunggu")]
     assert few == many  # report pack: user, agreements, numbers, children, obligations, reports, slips
     assert many[0] <= 7 and many[1] <= 6
-    assert "PKS massal 44" in solok.get("/pks/laporan").get_data(as_text=True)
+    page = solok.get("/pks/laporan").get_data(as_text=True)
+    assert "PKS massal" in page and "baris lainnya ada di PDF, .docx dan .xlsx" in page
+    sheet = load_workbook(io.BytesIO(solok.get("/pks/laporan.xlsx").data))["Kesepakatan"]
+    assert "PKS massal 44" in [row[2] for row in sheet.iter_rows(min_row=3, values_only=True)]
 
 
 def _job_file(client, url):
@@ -114,7 +112,7 @@ def _job_file(client, url):
 
     response = start_offered(client, url)
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Selesai" in html and "kesepakatan dalam paket laporan" in html
+    assert "Selesai" in html and "kesepakatan dalam laporan kerja sama" in html
     (link,) = re.findall(r'href="(/pekerjaan/\d+/unduh)"', html)
     return client.get(link), int(link.split("/")[2])
 

@@ -64,6 +64,7 @@ PAGES = [
     "/pks/laporan",
     "/pks/laporan.xlsx",
     "/pks/laporan.pdf",
+    "/pks/laporan.docx",
     "/pks/aturan",
     "/pks/baru",
     "/pks/{pks}",

@@ -1,5 +1,5 @@
-"""Printed outputs: agreement sheet, timeline, report pack (.xlsx and PDF), meeting pack. What goes in the
-report pack is decided in ``reporting.py``."""
+"""Printed outputs: agreement sheet, timeline, the period report (page, PDF, .docx, .xlsx), meeting pack. What
+goes in the period report is decided in ``reporting.py``."""
 
 from flask import request
 from flask_login import current_user
@@ -15,11 +15,15 @@ from .. import bp, report_jobs, timeline
 from ..minutes import MEETING_OPTIONS, WALK_IN_ROWS, meeting_files, signers
 from ..models import Agreement, Meeting
 from ..queries import load_record, record_options
-from ..reporting import pack_rows, period_from
+from ..report_files import cell_text
+from ..reporting import period_from, period_report
 from ..slips import slip_summary, slips_of
 from ..storage import signed_scans
 from ..validity import effective_end, status_berlaku
 from ..waiting import waiting_label
+
+# rows of each section the page shows (within the page budget at 500 agreements); the files hold all
+REPORT_PAGE_ROWS = 20
 
 
 @bp.route("/<int:agreement_id>/lembar.pdf")
@@ -61,12 +65,13 @@ def timeline_pdf(agreement_id):
 @bp.route("/laporan")
 @audit.not_sensitive
 def report_pack():
-    period = period_from(request.args, today_local())
+    today = today_local()
     return render(
         "pks/report.html",
-        period=period,
-        rows=pack_rows(period, current_user, today_local()),
-        years=range(today_local().year, 2022, -1),
+        report=period_report(period_from(request.args, today), current_user, today),
+        cell=cell_text,
+        page_rows=REPORT_PAGE_ROWS,
+        years=range(today.year, 2022, -1),
     )
 
 
@@ -74,6 +79,12 @@ def report_pack():
 @audit.reads("pks_report", "ekspor paket laporan")
 def report_xlsx():
     return _report_file("xlsx")
+
+
+@bp.route("/laporan.docx", methods=["GET", "POST"])
+@audit.reads("pks_report", "ekspor paket laporan")
+def report_docx():
+    return _report_file("docx")
 
 
 @bp.route("/laporan.pdf", methods=["GET", "POST"])
