@@ -262,6 +262,18 @@ def test_pks_meeting_kanban_move_and_signing_slip(login_page, js):
     card.get_by_label("Pindah ke").select_option(label="Ditunda")
     card.get_by_label("Alasan").fill(f"Menunggu jadwal Bupati ({tag})")
     card.get_by_role("button", name="Pindah").click()
+    # a PKS of both regencies is postponed only when the other side confirms: Sijunjung's Bagian Kerjasama does
+    partner = login_page("kerjasama.sijunjung", java_script_enabled=js)
+    _open_module(partner, "Kerja Sama")
+    partner.locator("nav.pks-nav").get_by_role("link", name="Daftar").click()
+    partner.get_by_role("link", name=title, exact=True).click()
+    partner.get_by_role("link", name="lihat usulan").click()
+    expect(partner.locator(".panel.warn", has_text="Usulan ditunda")).to_contain_text(
+        f"Menunggu jadwal Bupati ({tag})"
+    )
+    partner.get_by_role("button", name="Setujui").click()
+    expect(partner.get_by_role("heading", level=1)).to_contain_text(title)
+    officer.locator("nav.pks-nav").get_by_role("link", name="Papan tahap").click()
     moved_to = officer.locator(
         "#papan section", has=officer.get_by_role("heading", name=re.compile(r"^Ditunda"))
     )
