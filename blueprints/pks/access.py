@@ -54,14 +54,17 @@ def may_switch_rules(user=None) -> bool:
 def owns_party(party, user=None) -> bool:
     """Each party owns its part: a regency's Bagian Kerjasama records and corrects only its own party (its row,
     number, signatories and surat kuasa). An outside partner (a city, the province, a university, a company)
-    has no account here: the agreement's initiating regency records its part, or, with no initiator recorded,
-    any regency that is a party to the agreement."""
+    has no account here: the agreement's initiating regency records its part, or, when the initiator is not
+    among the parties (none recorded, or not added yet), any regency that is a party to the agreement."""
     user = user or current_user
     if not can_write(user) or user.regency_id is None:
         return False
     if party.regency_id is not None:
         return party.regency_id == user.regency_id
     a = party.agreement
-    if a.pemrakarsa_regency_id is not None:
+    regencies = {p.regency_id for p in a.parties if p.regency_id is not None}
+    if (
+        a.pemrakarsa_regency_id in regencies
+    ):  # an initiator that is not (yet) a party cannot see the agreement
         return a.pemrakarsa_regency_id == user.regency_id
-    return any(p.regency_id == user.regency_id for p in a.parties)
+    return user.regency_id in regencies

@@ -22,8 +22,8 @@ DECISIONS = {"setuju": "Disetujui", "tolak": "Ditolak"}
 
 
 def is_shared(a: Agreement) -> bool:
-    """More than one regency is party to ``a``."""
-    return len({p.regency_id for p in a.parties}) > 1
+    """More than one regency of the app is party to ``a`` (an outside partner has no account here to confirm)."""
+    return len({p.regency_id for p in a.parties if p.regency_id is not None}) > 1
 
 
 def needs_other_side(a: Agreement, to: str) -> bool:
@@ -42,7 +42,9 @@ def open_proposal(a: Agreement) -> StageProposal | None:
 
 
 def other_side(a: Agreement, regency_id: int) -> str:
-    names = sorted({p.regency.short_name for p in a.parties if p.regency_id != regency_id})
+    names = sorted(
+        {p.regency.short_name for p in a.parties if p.regency is not None and p.regency_id != regency_id}
+    )
     return ", ".join(f"Kab. {n}" for n in names)
 
 

@@ -133,3 +133,29 @@ def test_the_board_proposes_too(app, sijunjung, ids):
     with app.app_context():
         assert db.session.get(Agreement, aid).tahap == "siap_ttd"
     assert _open_id(app, aid) is not None
+
+
+def test_an_agreement_with_an_outside_partner_only_moves_directly(app, solok):
+    """Solok and the Kota Solok (no account here): nobody else could confirm, so the cancel is not a proposal."""
+    r = solok.post("/pks/baru", data={**key(), "jenis": "KSB", "judul": "KSB dengan Kota Solok uji"})
+    aid = int(r.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    added = solok.post(
+        f"/pks/{aid}/pihak",
+        data={
+            **key("p"),
+            "bagian": "pihak",
+            "p-regency_id": "0",
+            "p-urutan": "2",
+            "p-mitra_jenis": "kota",
+            "p-mitra_nama": "Pemerintah Kota Solok",
+            "p-menandatangani": "y",
+        },
+    )
+    assert added.status_code == 302
+    r = solok.post(
+        f"/pks/{aid}/tahap", data={"t-dari": "identifikasi", "t-to": "dibatalkan", "t-reason": "Tidak jadi"}
+    )
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.get(Agreement, aid).tahap == "dibatalkan"
+    assert _open_id(app, aid) is None

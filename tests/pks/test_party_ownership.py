@@ -178,3 +178,35 @@ def test_a_regencys_opd_comes_from_the_organisation_list(app, solok, ids):
         },
     )
     assert wrong.status_code == 422 and "OPD ini bukan organisasi daerah yang dipilih." in wrong.text
+
+
+def test_an_initiator_that_is_not_a_party_leaves_the_partner_to_the_party_regency(app, solok):
+    """Solok registers a KSB initiated by Sijunjung, which is not a party yet: Solok records the partner's part."""
+    r = solok.post(
+        "/pks/baru",
+        data={
+            **key(),
+            "jenis": "KSB",
+            "judul": "KSB prakarsa Sijunjung uji",
+            "pemrakarsa_regency_id": str(regency_id(app, "13.03")),
+        },
+    )
+    assert r.status_code == 302, r.text[:500]
+    aid = int(re.search(r"/pks/(\d+)", r.headers["Location"]).group(1))
+    added = solok.post(
+        f"/pks/{aid}/pihak",
+        data={
+            **key("p"),
+            "bagian": "pihak",
+            "p-regency_id": "0",
+            "p-urutan": "2",
+            "p-mitra_jenis": "universitas",
+            "p-mitra_nama": "Universitas Andalas",
+            "p-menandatangani": "y",
+        },
+    )
+    assert added.status_code == 302
+    partner = _parties(app, aid)["Universitas Andalas"]
+    page = solok.get(f"/pks/{aid}/pihak").get_data(as_text=True)
+    assert f'value="{partner}"' in page.split('name="bagian" value="nomor"')[1].split("</form>")[0]
+    assert solok.get(f"/pks/{aid}/pihak/{partner}").status_code == 200
