@@ -86,6 +86,12 @@ def differences(form, obj, current: dict | None = None) -> list[ConflictRow]:
     return rows
 
 
+def change_text(form, obj, current: dict | None = None) -> str:
+    """What an edit changes, field by field ("Judul: lama → baru; ..."), for a record's history: the same
+    comparison as ``differences``. Empty when nothing changes."""
+    return "; ".join(f"{r.label}: {r.current} → {r.typed}" for r in differences(form, obj, current))
+
+
 def conflict_response(form, obj, *, back_url: str, current: dict | None = None, action: str | None = None):
     """The 409 conflict page for a stale edit of ``obj`` (which must be freshly loaded)."""
     typed = [

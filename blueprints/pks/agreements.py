@@ -15,7 +15,7 @@ from blueprints.core.forms import CONTROL_CHARS
 from blueprints.core.outcome import Outcome
 from blueprints.core.pagination import Page, paginate
 from blueprints.core.scope import scope_of, scoped
-from blueprints.core.versioning import differences
+from blueprints.core.versioning import change_text
 
 from .events import log
 from .models import JENIS, TAHAP, URUSAN, Agreement, DocNumber, Note, Party, ScopeItem, ScopeLink
@@ -267,12 +267,6 @@ def _set_scope_link(a: Agreement, scope_item_id: int | None) -> None:
         db.session.delete(link)
 
 
-def change_lines(form, a: Agreement) -> str:
-    """What an edit changes, field by field ("Judul: lama → baru"), for the history."""
-    rows = differences(form, a, agreement_now(a))
-    return "; ".join(f"{r.label}: {r.current} → {r.typed}" for r in rows)
-
-
 def save_agreement(form, a: Agreement, user) -> Outcome:
     """Apply the posted edit form: on the version it was filled on, valid, its scope item one of the parent
     KSB's; else nothing is written and the reasons are on the form."""
@@ -286,7 +280,7 @@ def save_agreement(form, a: Agreement, user) -> Outcome:
     }:
         form.scope_item_id.errors.append(SCOPE_NOT_OF_PARENT)
         return refused(form)
-    changes = change_lines(form, a)
+    changes = change_text(form, a, agreement_now(a))
     apply_form(form, a)
     _set_scope_link(a, form.scope_item_id.data)
     log(a, "ubah", user, reason=changes or "Disimpan tanpa perubahan data")

@@ -9,7 +9,7 @@ from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
 from blueprints.core.outcome import Outcome
-from blueprints.core.versioning import differences
+from blueprints.core.versioning import change_text
 
 from .events import log
 from .models import Activity, Agreement, Evaluation, Obligation, Report
@@ -90,10 +90,6 @@ def row_of(a: Agreement, which: str, row_id: int):
     return db.session.scalar(select(model).where(model.id == row_id, model.agreement_id == a.id))
 
 
-def _changes(form, row, current: dict | None = None) -> str:
-    return "; ".join(f"{d.label}: {d.current} → {d.typed}" for d in differences(form, row, current))
-
-
 def _party_now(which: str, row) -> dict:
     return {"party_id": row.party_id or 0} if which == "kewajiban" else {}
 
@@ -107,7 +103,7 @@ def save_row(a: Agreement, which: str, row, form, user) -> Outcome:
         return stale
     if not form.validate():
         return refused(form)
-    changes = _changes(form, row, current)
+    changes = change_text(form, row, current)
     if not changes:
         return Outcome(repeated=True, data={"url": url})
     for name, value in _values(which, form).items():
