@@ -17,10 +17,11 @@ from datetime import date
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Date, Integer, bindparam, cast, literal_column, null, select, union_all
+from sqlalchemy import Date, Integer, cast, literal_column, null, select, union_all
 
 from blueprints.auth.models import Organisation
 from blueprints.core.extensions import db
+from blueprints.core.scope import id_list
 
 from .models import (
     FINAL_STAGES,
@@ -362,7 +363,7 @@ def _uncovered_part(ksb_ids, no_date):
 def _work_rows_statement(with_uncovered: bool):
     """The UNION of ``work_rows``, built once per process for either shape: the agreement ids (and the KSB ids)
     are bound lists, so a page does not build the four SELECTs again each time."""
-    ids = bindparam("ids", expanding=True)
+    ids = id_list()
     no_date = cast(null(), Date)
     parts = [
         select(
@@ -402,7 +403,7 @@ def _work_rows_statement(with_uncovered: bool):
         ).where(Report.agreement_id.in_(ids)),
     ]
     if with_uncovered:
-        parts.append(_uncovered_part(bindparam("ksb_ids", expanding=True), no_date))
+        parts.append(_uncovered_part(id_list("ksb_ids"), no_date))
     union = union_all(*parts).subquery()
     return select(union).order_by(union.c.id)
 
