@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from flask import url_for
 from sqlalchemy import Integer, and_, bindparam, func, literal, or_, select
 
+from blueprints.auth.models import Organisation, Regency, regencies
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.forms import CONTROL_CHARS
@@ -18,13 +19,38 @@ from blueprints.core.scope import scope_of, scoped
 from blueprints.core.versioning import change_text
 
 from .events import log
-from .models import JENIS, TAHAP, URUSAN, Agreement, DocNumber, Note, Party, ScopeItem, ScopeLink
+from .forms import REGENCY_LEVEL
+from .models import (
+    JENIS,
+    SIGNED_STAGES,
+    TAHAP,
+    URUSAN,
+    Agreement,
+    DocNumber,
+    Note,
+    Party,
+    ScopeItem,
+    ScopeLink,
+)
 from .queries import list_options
 from .register import apply_registration, registration_errors
 from .saving import creates_once, refused, saved, stale_outcome
 from .stages import FIRST_STAGE
+from .storage import add_document, check_file
 
 SCOPE_NOT_OF_PARENT = "Ruang lingkup harus milik KSB induk."
+INITIATOR_NEEDS_REGENCY = "Pilih daerah pemrakarsa; OPD pemrakarsa dipilih dari daftar organisasi daerah itu."
+INITIATOR_FIXED = (
+    "Pemrakarsa tidak dapat diubah setelah naskah ditandatangani; perubahan isi melalui adendum."
+)
+SCAN_KIND = "ttd"  # the kind of document the signed text's scan is stored as (documents page: "ttd")
+SCAN_TYPES = {"pdf", "jpg", "jpeg", "png"}
+SCAN_AGAIN = "Pilih berkas scan lagi: berkas tidak ikut ditampilkan ulang bersama isian lain."
+SCAN_ONLY_SIGNED = (
+    "Scan naskah bertanda tangan hanya untuk kesepakatan yang sudah ditandatangani; draf diunggah di halaman "
+    "Dokumen."
+)
+SCAN_TYPE = "Scan naskah berupa PDF, JPG atau PNG."
 INTERNAL_KINDS = {"disposisi", "telaahan"}  # the regency's own paperwork: always internal
 
 
@@ -76,6 +102,58 @@ def scope_item_choices() -> list[tuple[int, str]]:
         .order_by(ScopeItem.id)
     )
     return [(0, "—")] + [(s.id, s.nama[:80]) for s in items]
+
+
+def initiator_organisation_choices(a: Agreement | None = None) -> list[tuple[int, str, str | None]]:
+    """The OPD an initiator is chosen from: every regency's offices (not health facilities) as (id, name,
+    regency name), grouped by regency; first "no OPD" (the regency itself), which for an older record with a free
+    text initiator keeps that text."""
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name, Regency.name)
+        .join(Regency, Regency.id == Organisation.regency_id)
+        .where(Organisation.facility_level.is_(None))
+        .order_by(Regency.code, Organisation.name)
+    ).all()
+    if a is not None and a.pemrakarsa_organisation_id is None and a.pemrakarsa_opd:
+        none = f"— tercatat sebagai isian bebas: {a.pemrakarsa_opd} —"
+    else:
+        none = "— tanpa OPD (pemerintah kabupaten) —"
+    return [(REGENCY_LEVEL, none, None), *((oid, name, regency) for oid, name, regency in rows)]
+
+
+def initiator_editable(a: Agreement) -> bool:
+    """The initiator is corrected on the edit form before signing; after it, the edit form (which has no
+    koreksi) does not offer it."""
+    return not a.is_signed
+
+
+def _initiator(form, regency_id: int | None) -> Organisation | None:
+    """The initiating OPD the form names, checked against the initiating regency ``regency_id``; a mismatch
+    puts its reason on the OPD field (the select already refused an id that is not in the list)."""
+    org_id = form.pemrakarsa_organisation_id.data
+    if not org_id:
+        return None
+    org = db.session.get(Organisation, org_id)
+    field = form.pemrakarsa_organisation_id
+    if org is None or org.is_facility:
+        field.errors.append(form.pemrakarsa_organisation_id.invalid_choice_message)
+    elif regency_id is None:
+        field.errors.append(INITIATOR_NEEDS_REGENCY)
+    elif org.regency_id != regency_id:
+        chosen = next((r.name for r in regencies() if r.id == regency_id), "daerah pemrakarsa")
+        field.errors.append(
+            f"{org.name} adalah OPD {org.regency.name}, bukan {chosen}. Pilih OPD dari kelompok {chosen}, "
+            "atau ubah daerah pemrakarsa."
+        )
+    return org
+
+
+def _set_initiator(a: Agreement, regency_id: int | None, org: Organisation | None) -> None:
+    """An OPD chosen from the list replaces an older record's free text; "no OPD" keeps that text."""
+    a.pemrakarsa_regency_id = regency_id
+    a.pemrakarsa_organisation_id = org.id if org else None
+    if org is not None:
+        a.pemrakarsa_opd = ""
 
 
 @dataclass(slots=True)
@@ -199,7 +277,6 @@ def apply_form(form, a: Agreement) -> None:
     a.urusan = [u for u in form.urusan.data or [] if u in URUSAN]
     a.kategori = form.kategori.data or None
     a.rujukan_rpjmd = (form.rujukan_rpjmd.data or "").strip()
-    a.pemrakarsa_opd = (form.pemrakarsa_opd.data or "").strip()
     a.klausul = form.klausul.data or []
     a.tgl_keputusan_perpanjangan = form.tgl_keputusan_perpanjangan.data
     a.dprd_perlu = {"ya": True, "tidak": False}.get(form.dprd_perlu.data)
@@ -208,29 +285,58 @@ def apply_form(form, a: Agreement) -> None:
     a.dprd_tanggal = form.dprd_tanggal.data
 
 
+def _scan(form, storage, tahap: str) -> tuple[bytes, str] | None:
+    """The scan of the signed text chosen on the new form, checked as the documents page checks an upload, or
+    None (none chosen, or its reason on the field)."""
+    if storage is None or not storage.filename:
+        return None
+    if tahap not in SIGNED_STAGES:
+        form.scan_ttd.errors.append(SCAN_ONLY_SIGNED)
+        return None
+    error, data, ext = check_file(storage)
+    if error is None and ext not in SCAN_TYPES:
+        error = SCAN_TYPE
+    if error:
+        form.scan_ttd.errors.append(f"{error} {SCAN_AGAIN}")
+        return None
+    return data, ext
+
+
+def ask_scan_again(form, storage) -> None:
+    """A refused new form shown again cannot keep the file chosen: say so next to the field."""
+    if storage is not None and storage.filename and not form.scan_ttd.errors:
+        form.scan_ttd.errors.append(SCAN_AGAIN)
+
+
 @creates_once
-def create_agreement(form, user, today):
+def create_agreement(form, user, today, scan=None):
     """Record a new KSB, PKS, adendum or perpanjangan (at its first stage, or at the stage it has already
     reached: ``register``). The user's regency is its first party, as the regency itself (no OPD: the creator's
     own office is not a party by being the one who typed it in; the party is corrected or replaced on the parties
-    page); the initiator is the one chosen."""
+    page); the initiator is the one chosen (an OPD of the initiating regency's list). A signed one registered
+    after the fact may bring the scan of its signed text (``scan``, a file from the same POST), stored as the
+    documents page stores it; a replay of the submission key stores nothing again."""
     parent = _parent(form)
     if form.parent_id.errors:
         return None
+    regency_id = form.pemrakarsa_regency_id.data or user.regency_id
+    org = _initiator(form, regency_id)
     problems = parent_problems(form.jenis.data, parent, form.scope_item_id.data)
     problems.update(registration_errors(form, form.jenis.data, today))
-    if problems:
+    upload = _scan(form, scan, form.tahap.data or "")
+    if problems or form.errors:
         for name, message in problems.items():
             form[name].errors.append(message)
+        ask_scan_again(form, scan)
         return None
     a = Agreement(
         jenis=form.jenis.data,
         parent_id=parent.id if parent else None,
         tahap=FIRST_STAGE[form.jenis.data],
         tahap_sejak=today,
-        pemrakarsa_regency_id=form.pemrakarsa_regency_id.data or user.regency_id,
     )
     apply_form(form, a)
+    _set_initiator(a, regency_id, org)
     db.session.add(a)
     db.session.flush()
     if form.scope_item_id.data:
@@ -246,6 +352,9 @@ def create_agreement(form, user, today):
         )
     else:
         message = "Kesepakatan dicatat. Tambahkan pihak lain agar daerah mitra dapat melihatnya."
+    if upload is not None:
+        doc = add_document(a, SCAN_KIND, *upload, scan.filename, user)
+        message += f" Scan naskah disimpan sebagai v{doc.versi}. SHA-256: {doc.sha256}"
     return url_for("pks.detail", agreement_id=a.id), message
 
 
@@ -254,6 +363,8 @@ def agreement_now(a: Agreement) -> dict:
     return {
         "scope_item_id": a.scope_item.id if a.scope_item else 0,
         "dprd_perlu": {True: "ya", False: "tidak"}.get(a.dprd_perlu, ""),
+        "pemrakarsa_regency_id": a.pemrakarsa_regency_id or 0,
+        "pemrakarsa_organisation_id": a.pemrakarsa_organisation_id or REGENCY_LEVEL,
     }
 
 
@@ -269,19 +380,30 @@ def _set_scope_link(a: Agreement, scope_item_id: int | None) -> None:
 
 def save_agreement(form, a: Agreement, user) -> Outcome:
     """Apply the posted edit form: on the version it was filled on, valid, its scope item one of the parent
-    KSB's; else nothing is written and the reasons are on the form."""
+    KSB's, its initiating OPD one of the initiating regency's (the initiator only before signing: the form
+    ``initiator_editable`` leaves it out after); else nothing is written and the reasons are on the form. The
+    history names each changed field (old → new)."""
     url = url_for("pks.detail", agreement_id=a.id)
     if stale := stale_outcome(form, a, url=url, current=agreement_now(a)):
         return stale
     if not form.validate():
         return refused(form)
+    with_initiator = "pemrakarsa_regency_id" in form
+    if with_initiator and not initiator_editable(a):
+        return refused(None, INITIATOR_FIXED)
     if form.scope_item_id.data and form.scope_item_id.data not in {
         s.id for s in (a.parent.scope_items if a.parent else [])
     }:
         form.scope_item_id.errors.append(SCOPE_NOT_OF_PARENT)
+    if with_initiator:
+        regency_id = form.pemrakarsa_regency_id.data or None
+        org = _initiator(form, regency_id)
+    if form.errors:
         return refused(form)
     changes = change_text(form, a, agreement_now(a))
     apply_form(form, a)
+    if with_initiator:
+        _set_initiator(a, regency_id, org)
     _set_scope_link(a, form.scope_item_id.data)
     log(a, "ubah", user, reason=changes or "Disimpan tanpa perubahan data")
     audit.record("update", "pks_agreement", a.id, f"kesepakatan #{a.id}")
@@ -305,6 +427,7 @@ def create_child(a: Agreement, jenis: str, judul: str, user, today) -> Agreement
         tahap_sejak=today,
         dprd_perlu=None,
         pemrakarsa_regency_id=a.pemrakarsa_regency_id,
+        pemrakarsa_organisation_id=a.pemrakarsa_organisation_id,
         pemrakarsa_opd=a.pemrakarsa_opd,
     )
     db.session.add(child)

@@ -1,3 +1,6 @@
+from itertools import groupby
+from operator import itemgetter
+
 from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
@@ -78,9 +81,28 @@ class IdSelectField(SelectField):
             yield Choice(value, label, coerce(value) == data, {})
 
 
-def _ids(label, message):
+class GroupedIdSelectField(IdSelectField):
+    """An ``IdSelectField`` whose options are ``(id, label, group)``: rendered under one ``<optgroup>`` per group
+    (None: at the top, before any group), so that without JavaScript a long list reads by group. ``label`` stays
+    the plain name (the history and the conflict page show it)."""
+
+    def has_groups(self):
+        return True
+
+    def iter_choices(self):
+        coerce, data = self.coerce, self.data
+        for value, label, _ in self.choices or ():
+            yield Choice(value, label, coerce(value) == data, {})
+
+    def iter_groups(self):
+        coerce, data = self.coerce, self.data
+        for group, rows in groupby(self.choices or (), key=itemgetter(2)):
+            yield group, [Choice(value, label, coerce(value) == data, {}) for value, label, _ in rows]
+
+
+def _ids(label, message, field=IdSelectField):
     """A select of record ids that takes only one of its options: junk, unknown or negative ids get ``message``."""
-    return IdSelectField(
+    return field(
         label,
         coerce=int,
         choices=[],
@@ -91,6 +113,7 @@ def _ids(label, message):
 
 
 REGENCY = "Pilih daerah yang tersedia."
+INITIATOR_OPD = "Pilih OPD pemrakarsa dari daftar organisasi."
 MEETING = "Pilih rapat yang membahas kesepakatan ini."
 # A page with several forms tells them apart by the hidden "bagian" field; without it nothing can be saved.
 UNKNOWN_FORM = "Formulir tidak dikenali. Muat ulang halaman lalu coba lagi."
@@ -125,7 +148,10 @@ class AgreementForm(Form):
     urusan = MultiCheckbox("Urusan pemerintahan", choices=URUSAN)
     kategori = SelectField("Kategori", choices={"": "— belum ditentukan —", **KATEGORI}, default="")
     rujukan_rpjmd = StringField("Rujukan program RPJMD/RKPD", validators=[Optional(), _len(250)])
-    pemrakarsa_opd = StringField("OPD pemrakarsa", validators=[Optional(), _len(150)])
+    # the initiator: a regency of the app and an OPD from its organisation list (grouped by regency; the use case
+    # checks the pair). Changed on the edit form only before signing.
+    pemrakarsa_regency_id = _ids("Daerah pemrakarsa", REGENCY)
+    pemrakarsa_organisation_id = _ids("OPD pemrakarsa", INITIATOR_OPD, GroupedIdSelectField)
     klausul = MultiCheckbox("Daftar periksa klausul (daftar belum diverifikasi)", choices=KLAUSUL)
     tgl_keputusan_perpanjangan = DateField("Batas keputusan perpanjangan", validators=[Optional()])
     dprd_perlu = SelectField(
@@ -143,10 +169,9 @@ REGISTER_STAGES = {"": "— baru (tahap awal) —", **{k: v for k, v in TAHAP.it
 
 
 class NewAgreementForm(CreateForm, AgreementForm):
-    """The new form also registers what already happened: the initiating regency, the stage reached and the day
-    it began, and for a signed one its signing date, place and term."""
+    """The new form also registers what already happened: the stage reached and the day it began, and for a
+    signed one its signing date, place and term, and the scan of the signed text."""
 
-    pemrakarsa_regency_id = _ids("Daerah pemrakarsa", REGENCY)
     tahap = SelectField(
         "Tahap saat ini (untuk mencatat kesepakatan yang sudah berjalan)",
         choices=REGISTER_STAGES,
@@ -162,6 +187,7 @@ class NewAgreementForm(CreateForm, AgreementForm):
         "atau jangka waktu (bulan)",
         validators=[Optional(), NumberRange(min=1, max=600, message="Jangka waktu 1–600 bulan.")],
     )
+    scan_ttd = FileField("Scan naskah bertanda tangan (PDF, JPG, PNG; bila sudah ditandatangani)")
 
 
 class EditAgreementForm(EditForm, AgreementForm):

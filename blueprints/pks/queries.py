@@ -55,6 +55,7 @@ def record_options(with_signatories: bool = False):
     return (
         joinedload(Agreement.parent),
         joinedload(Agreement.pemrakarsa_regency),
+        joinedload(Agreement.pemrakarsa_organisation),
         joinedload(Agreement.scope_item),
         parties.joinedload(Party.regency),
         signatories,

@@ -157,15 +157,45 @@ def store_upload(a: Agreement, form, storage, user, back: str | None = None):
     if error:
         form.berkas.errors.append(error)
         return None
+    doc = add_document(
+        a,
+        kind,
+        data,
+        ext,
+        storage.filename,
+        user,
+        ringkasan=form.ringkasan.data,
+        meeting_id=form.meeting_id.data,
+        meeting_role=form.meeting_role.data,
+    )
+    message = f"Berkas diunggah sebagai v{doc.versi}. SHA-256: {doc.sha256}"
+    return back or url_for("pks.documents", agreement_id=a.id), message
+
+
+def add_document(
+    a: Agreement,
+    kind: str,
+    data: bytes,
+    ext: str,
+    filename: str,
+    user,
+    *,
+    ringkasan: str | None = "",
+    meeting_id: int | None = None,
+    meeting_role: str = "berkas",
+) -> Document:
+    """Record checked bytes (``check_file``) as the next version of ``kind`` of ``a``: hashed, audited, and
+    written under a random name once everything but the commit has gone through. Called by a create use case
+    after its submission key is claimed (``creates_once``), so a replay writes no second copy."""
     digest = hashlib.sha256(data).hexdigest()
     stored = f"{secrets.token_hex(16)}.{ext}"
     doc = Document(
         agreement_id=a.id,
         kind=kind,
         versi=next_version(a, kind),
-        ringkasan=(form.ringkasan.data or "").strip(),
+        ringkasan=(ringkasan or "").strip(),
         drafting_regency_id=user.regency_id,
-        filename=storage.filename[:200],
+        filename=filename[:200],
         stored_name=stored,
         mime=TYPES[ext][0],
         size=len(data),
@@ -174,15 +204,12 @@ def store_upload(a: Agreement, form, storage, user, back: str | None = None):
     )
     db.session.add(doc)
     db.session.flush()
-    if form.meeting_id.data:
-        db.session.add(
-            MeetingDocument(meeting_id=form.meeting_id.data, document_id=doc.id, role=form.meeting_role.data)
-        )
+    if meeting_id:
+        db.session.add(MeetingDocument(meeting_id=meeting_id, document_id=doc.id, role=meeting_role))
     audit.record("create", "pks_document", doc.id, f"dokumen #{doc.id} kesepakatan #{a.id}")
     db.session.flush()  # everything but the commit has gone through before the file is written
     write_private(upload_dir() / stored, data)
-    message = f"Berkas diunggah sebagai v{doc.versi}. SHA-256: {digest}"
-    return back or url_for("pks.documents", agreement_id=a.id), message
+    return doc
 
 
 def document_of(a: Agreement, document_id: int) -> Document | None:

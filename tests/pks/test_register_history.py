@@ -8,7 +8,7 @@ from blueprints.pks.demo import PKS1_TITLE
 from blueprints.pks.models import Agreement
 from tests.clock import TODAY
 
-from .conftest import key, version_of
+from .conftest import key, regency_id, version_of
 
 
 def _move(client, aid, to, reason="", day="", dari="siap_ttd"):
@@ -84,7 +84,8 @@ def test_an_edit_is_logged_field_by_field(app, solok, ids):
             "kategori": "sukarela",
             "dprd_perlu": "tidak",
             "dprd_alasan": "Tidak membebani masyarakat dan daerah (demo, dikarang)",
-            "pemrakarsa_opd": "Bagian Kerjasama Setda Kabupaten Solok",
+            "pemrakarsa_regency_id": str(regency_id(app, "13.02")),
+            "pemrakarsa_organisation_id": "0",  # the free text recorded before the list stays
             "scope_item_id": "0",
         },
     )

@@ -59,6 +59,9 @@ class Agreement(Versioned, db.Model):
     kategori: Mapped[str | None] = mapped_column(String(10))
     rujukan_rpjmd: Mapped[str] = mapped_column(String(250), default="")
     pemrakarsa_regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"))
+    # the initiating OPD, from the initiating regency's organisation list; the free text is kept for agreements
+    # recorded before the list (shown where no organisation is set)
+    pemrakarsa_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     pemrakarsa_opd: Mapped[str] = mapped_column(String(150), default="")
     klausul_codes: Mapped[str] = mapped_column(String(200), default="")
     tahap: Mapped[str] = mapped_column(String(20), index=True)
@@ -112,6 +115,7 @@ class Agreement(Versioned, db.Model):
     )
     numbers: Mapped[list["DocNumber"]] = relationship(back_populates="agreement", order_by="DocNumber.id")
     pemrakarsa_regency: Mapped[Regency | None] = relationship()
+    pemrakarsa_organisation: Mapped[Organisation | None] = relationship()
 
     urusan = _codes("urusan_codes")
     klausul = _codes("klausul_codes")
@@ -134,6 +138,12 @@ class Agreement(Versioned, db.Model):
     @property
     def urusan_label(self) -> str:
         return ", ".join(URUSAN.get(u, u) for u in self.urusan)
+
+    @property
+    def pemrakarsa_opd_name(self) -> str:
+        """The initiating OPD: the organisation chosen, else the free text of an older record."""
+        org = self.pemrakarsa_organisation
+        return org.name if org is not None else self.pemrakarsa_opd
 
     @property
     def is_signed(self) -> bool:

@@ -55,9 +55,12 @@ def agreements():
 # ---- create and edit ----------------------------------------------------------------------------
 
 
-def _fill_agreement_form(form: AgreementForm) -> None:
-    form.parent_id.choices = drafting.parent_choices()
+def _fill_agreement_form(form: AgreementForm, a=None) -> None:
+    if "parent_id" in form:  # not on the edit form: the parent never changes
+        form.parent_id.choices = drafting.parent_choices()
     form.scope_item_id.choices = drafting.scope_item_choices()
+    if "pemrakarsa_organisation_id" in form:
+        form.pemrakarsa_organisation_id.choices = drafting.initiator_organisation_choices(a)
 
 
 @bp.route("/baru", methods=["GET", "POST"])
@@ -70,10 +73,13 @@ def new():
         form.pemrakarsa_regency_id.data = current_user.regency_id or 0
         form.jenis.data = request.args.get("jenis", "PKS") if request.args.get("jenis") in JENIS else "PKS"
         form.parent_id.data = request.args.get("induk", 0, type=int)
-    if form.validate_on_submit() and (
-        done := answer(drafting.create_agreement(form, current_user, today_local()))
-    ):
-        return done
+    if request.method == "POST":
+        scan = request.files.get(form.scan_ttd.name)
+        if form.validate_on_submit() and (
+            done := answer(drafting.create_agreement(form, current_user, today_local(), scan))
+        ):
+            return done
+        drafting.ask_scan_again(form, scan)
     return render("pks/agreement_form.html", form=form, a=None, status=_form_status())
 
 
@@ -87,11 +93,20 @@ def edit(agreement_id):
             return redirect(url_for("pks.detail", agreement_id=a.id), 303)
         return redirect(url_for("pks.detail", agreement_id=a.id))
     form = EditAgreementForm(obj=a if request.method == "GET" else None)
-    _fill_agreement_form(form)
     del form.jenis, form.parent_id  # the type and parent of a record never change
+    if drafting.initiator_editable(a):
+        form.pemrakarsa_regency_id.choices = [
+            *([] if a.pemrakarsa_regency_id else [(0, "— belum dicatat —")]),
+            *regency_choices(),
+        ]
+    else:  # after signing the initiator is shown, not edited
+        del form.pemrakarsa_regency_id, form.pemrakarsa_organisation_id
+    _fill_agreement_form(form, a)
     if request.method == "GET":
         form.urusan.data, form.klausul.data = a.urusan, a.klausul
-        form.scope_item_id.data, form.dprd_perlu.data = drafting.agreement_now(a).values()
+        for name, value in drafting.agreement_now(a).items():
+            if name in form:
+                form[name].data = value
     elif done := answer(drafting.save_agreement(form, a, current_user), form):
         return done
     return render("pks/agreement_form.html", form=form, a=a, status=_form_status())
