@@ -23,7 +23,7 @@ from .forms import OUTSIDE_PARTNER, REGENCY_LEVEL
 from .models import PERAN_PIHAK, Agreement, DocNumber, Obligation, Party, Signatory
 from .outcome import Locked
 from .queries import find_number
-from .saving import creates_once, refused, saved, stale_outcome
+from .saving import creates_once, refused, saved, stale_action, stale_outcome
 
 NEEDS_POWER_OF_ATTORNEY = (
     "Peringatan: penandatangan selain Bupati memerlukan surat kuasa sebelum penandatanganan."
@@ -234,11 +234,25 @@ def save_party(a: Agreement, party: Party, form, user) -> Outcome:
     return saved(party, url, "Perubahan pihak disimpan.")
 
 
-def remove_party(a: Agreement, party: Party, reason: str, user) -> Outcome:
-    """Delete a party before signing, with its signatories and its number (named in the history). Refused when
-    an obligation names it, or when it is the user's regency's last party: the regency would lose the record."""
+def _removal(a: Agreement, form, obj) -> str | Outcome:
+    """The shared first steps of a delete: refused after signing, the conflict page (409) when the page showed
+    another version of ``obj``, then the reason the form asks for. The reason, or the answer."""
     if a.is_locked:
         return refused(None, Locked.message)
+    if stale := stale_action(form, obj, url=url_for("pks.parties", agreement_id=a.id)):
+        return stale
+    if not form.validate():
+        return refused(form)
+    return " ".join(form.alasan.data.split())
+
+
+def remove_party(a: Agreement, party: Party, form, user) -> Outcome:
+    """Delete a party before signing, with its signatories and its number (named in the history), on the
+    version its page showed. Refused when an obligation names it, or when it is the user's regency's last party:
+    the regency would lose the record."""
+    reason = _removal(a, form, party)
+    if isinstance(reason, Outcome):
+        return reason
     duties = db.session.scalar(select(func.count(Obligation.id)).where(Obligation.party_id == party.id))
     if duties:
         return refused(
@@ -340,9 +354,11 @@ def save_signatory(a: Agreement, row: Signatory, form, user) -> Outcome:
     return saved(row, url, "Koreksi dicatat." if a.is_locked else "Penandatangan diperbarui.")
 
 
-def remove_signatory(a: Agreement, row: Signatory, reason: str, user) -> Outcome:
-    if a.is_locked:
-        return refused(None, Locked.message)
+def remove_signatory(a: Agreement, row: Signatory, form, user) -> Outcome:
+    """Delete a signatory before signing, on the version its page showed, with a reason kept in the history."""
+    reason = _removal(a, form, row)
+    if isinstance(reason, Outcome):
+        return reason
     log(
         a,
         "penandatangan",
@@ -393,9 +409,12 @@ def save_number(a: Agreement, number: DocNumber, form, user) -> Outcome:
     return saved(number, url, "Koreksi dicatat." if a.is_locked else "Nomor diperbarui.")
 
 
-def remove_number(a: Agreement, number: DocNumber, reason: str, user) -> Outcome:
-    if a.is_locked:
-        return refused(None, Locked.message)
+def remove_number(a: Agreement, number: DocNumber, form, user) -> Outcome:
+    """Delete a party's number before signing, on the version its page showed, with a reason kept in the
+    history."""
+    reason = _removal(a, form, number)
+    if isinstance(reason, Outcome):
+        return reason
     label = number.party.short_label
     log(a, "nomor", user, reason=f"Nomor {label[:100]} dihapus: {number.nomor}. Alasan: {reason}"[:2000])
     audit.record("delete", "pks_doc_number", number.id, f"nomor naskah kesepakatan #{a.id}")

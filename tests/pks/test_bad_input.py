@@ -93,8 +93,11 @@ CONFLICT_OK = {
     "pks.document_withdraw",
     "pks.document_final",
     "pks.party_edit",
+    "pks.party_delete",
     "pks.signatory_edit",
+    "pks.signatory_delete",
     "pks.number_edit",
+    "pks.number_delete",
     "pks.meeting_entry",
     "pks.meeting_entry_remove",
     "pks.meeting_notulen",
@@ -461,7 +464,7 @@ ROUTES = {
         )
     ],
     "pks.party_delete": lambda c: [
-        (f"/pks/{c['pks1']}/pihak/{c['party']}/hapus", {"d-alasan": "Salah pihak"})
+        (f"/pks/{c['pks1']}/pihak/{c['party']}/hapus", {"version": c["v_party"], "d-alasan": "Salah pihak"})
     ],
     "pks.signatory_edit": lambda c: [
         (
@@ -470,7 +473,10 @@ ROUTES = {
         )
     ],
     "pks.signatory_delete": lambda c: [
-        (f"/pks/{c['pks2']}/penandatangan/{c['sig']}/hapus", {"d-alasan": "Salah orang"})
+        (
+            f"/pks/{c['pks2']}/penandatangan/{c['sig']}/hapus",
+            {"version": c["v_sig"], "d-alasan": "Salah orang"},
+        )
     ],
     "pks.number_edit": lambda c: [
         (
@@ -479,7 +485,7 @@ ROUTES = {
         )
     ],
     "pks.number_delete": lambda c: [
-        (f"/pks/{c['pks2']}/nomor/{c['num']}/hapus", {"d-alasan": "Salah ketik"})
+        (f"/pks/{c['pks2']}/nomor/{c['num']}/hapus", {"version": c["v_num"], "d-alasan": "Salah ketik"})
     ],
     "pks.obligation_status": lambda c: [
         (f"/pks/{c['ksb']}/kewajiban/{c['ob']}", {"version": c["v_ob"], "status": "dipenuhi"})
