@@ -165,7 +165,8 @@ def target(agreement_id):
 
 @bp.route("/<int:agreement_id>/penundaan/<int:slip_id>/batal", methods=["POST"])
 def void_slip(agreement_id, slip_id):
-    """Void a mistaken postponement entry with a reason (plain form, Post/Redirect/Get)."""
+    """Void a mistaken postponement entry with a reason (plain form, Post/Redirect/Get); after signing a
+    koreksi."""
     a = get_agreement(agreement_id)
     out = slip_cases.void_slip(a, slip_id, request.form.get("alasan", "")[:2000], current_user)
     if out.errors:
@@ -175,7 +176,7 @@ def void_slip(agreement_id, slip_id):
     elif out.refusals:
         flash(" ".join(out.refusals), "error")
     else:
-        flash("Catatan penundaan dibatalkan; tetap tercatat dan tidak dihitung lagi.", "ok")
+        flash(out.data["message"], "ok")
     return redirect(url_for("pks.stage", agreement_id=a.id), 303)
 
 
