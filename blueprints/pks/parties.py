@@ -10,6 +10,7 @@ agreement's history field by field (old -> new) and to the audit log."""
 
 from flask import flash, url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from blueprints.auth.models import Organisation, regency_choices
 from blueprints.core import audit
@@ -36,6 +37,7 @@ KOREKSI_ONLY_FACTS = (
 REGENCY_FIXED = "Daerah pihak tidak dapat diubah; hapus pihak ini lalu tambahkan pihak yang benar."
 OPD_FROM_LIST = "OPD pihak kabupaten dipilih dari daftar organisasi; isian bebas hanya untuk mitra luar."
 NOTHING_CHANGED = "Tidak ada yang berubah."
+PARTY_RACED = "Pihak ini baru saja diisi oleh pengiriman lain. Muat ulang halaman lalu periksa kembali."
 
 SIGNATORY_LABELS = {
     "nama": "nama",
@@ -183,6 +185,15 @@ def _party_values(a: Agreement, form, party: Party | None = None) -> dict | None
     }
 
 
+def _raced(a: Agreement, form, party: Party | None = None) -> None:
+    """Another clerk's party took the position or the same party a moment ago, after this form's check read the
+    agreement: the database's index refused this one (models.PARTY_UNIQUE). The same field message as the check,
+    read again with that party."""
+    db.session.expire(a, ["parties"])
+    if _party_values(a, form, party) is not None:  # not explained by a party now stored: say it plainly
+        form.urutan.errors.append(PARTY_RACED)
+
+
 @creates_once
 def add_party(a: Agreement, form, user):
     """Either side adds a party: a regency (which then owns its part) or an outside partner."""
@@ -190,8 +201,12 @@ def add_party(a: Agreement, form, user):
     if values is None:
         return None
     party = Party(agreement_id=a.id, regency_id=form.regency_id.data or None, **values)
-    db.session.add(party)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(party)
+    except IntegrityError:
+        _raced(a, form)
+        return None
     db.session.refresh(party)
     log(a, "pihak", user, reason=f"Pihak ditambahkan: {party.short_label[:120]} ({party.where_short[:60]})")
     audit.record("create", "pks_party", party.id, f"pihak #{party.id} kesepakatan #{a.id}")
@@ -218,7 +233,12 @@ def save_party(a: Agreement, party: Party, form, user) -> Outcome:
     values = _party_values(a, form, party)
     if values is None:
         return refused(form)
-    changes = _apply(party, values, PARTY_LABELS, _party_shown())
+    try:
+        with db.session.begin_nested():
+            changes = _apply(party, values, PARTY_LABELS, _party_shown())
+    except IntegrityError:
+        _raced(a, form, party)
+        return refused(form)
     if not changes:
         return Outcome(repeated=True, data={"url": url})
     note = f" Keterangan: {_text(form.alasan)}" if _text(form.alasan) else ""

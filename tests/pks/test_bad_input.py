@@ -75,6 +75,7 @@ RESET_AFTER_WRITE = {
     "pks.meeting_entry_remove",
     "pks.meeting_notulen",
     "pks.decide_proposal",
+    "pks.withdraw_proposal",
     "pks.finish_registration",
     "pks.review",
 }
@@ -138,8 +139,16 @@ def _setup(app, ids) -> dict:
             alasan="Usulan uji",
             regency_id=regency_id(app, "13.03"),
         )
-        db.session.add(proposal)
+        own_proposal = StageProposal(  # Solok proposes postponing PKS 2: Solok's to withdraw
+            agreement_id=ids["pks2"],
+            tahap="ditunda",
+            dari_tahap="siap_ttd",
+            alasan="Usulan uji Solok",
+            regency_id=sol,
+        )
+        db.session.add_all([proposal, own_proposal])
         db.session.get(Agreement, ids["ksb"]).usul_terbuka = True
+        db.session.get(Agreement, ids["pks2"]).usul_terbuka = True
         db.session.commit()
         review = Agreement(  # in review hukum, so that its form gets past the stage check
             jenis="PKS",
@@ -160,6 +169,7 @@ def _setup(app, ids) -> dict:
             "sol": regency_id(app, "13.02"),
             "ob": ob.id,
             "proposal": proposal.id,
+            "own_proposal": own_proposal.id,
             "v_ob": ob.version,
             "v_pks1": pks1.version,
             "review": review.id,
@@ -527,6 +537,9 @@ ROUTES = {
     ],
     "pks.decide_proposal": lambda c: [
         (f"/pks/{c['ksb']}/usulan/{c['proposal']}", {"keputusan": "setuju", "alasan": "Sepakat"})
+    ],
+    "pks.withdraw_proposal": lambda c: [
+        (f"/pks/{c['pks2']}/usulan/{c['own_proposal']}/tarik", {"alasan": "Anggaran tersedia"})
     ],
     "pks.review": lambda c: [
         (

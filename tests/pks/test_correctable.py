@@ -4,13 +4,15 @@ agreement and one party per position, and a race answers the app's own message."
 
 import re
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
-from blueprints.pks.models import Agreement, Event, Slip, SlipVoid
+from blueprints.pks.models import Agreement, Event, Party, Slip, SlipVoid, StageProposal
 
-from .conftest import make_signable
+from .conftest import key, make_signable, regency_id
 
 
 def _signed(app, aid) -> None:
@@ -66,3 +68,203 @@ def test_a_slip_of_a_signed_agreement_is_voided_as_a_koreksi_with_a_reason(app, 
         )
         assert audited == 1
     assert "Koreksi: Catatan penundaan" in detail
+
+
+# ---- stage proposals: withdrawn by the proposer; one open per agreement, also in the database ------------
+
+
+def _propose(client, aid, to="ditunda", reason="Menunggu anggaran perubahan"):
+    return client.post(f"/pks/{aid}/tahap", data={"t-dari": "siap_ttd", "t-to": to, "t-reason": reason})
+
+
+def _open(app, aid) -> list[StageProposal]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(StageProposal).where(StageProposal.agreement_id == aid, StageProposal.keputusan == "")
+            )
+        )
+
+
+def test_the_proposer_withdraws_its_own_open_proposal_with_a_reason(app, solok, sijunjung, ids):
+    aid = ids["pks1"]  # both regencies are parties: a postponement is a proposal
+    assert _propose(solok, aid).status_code == 302
+    (p,) = _open(app, aid)
+    withdraw = f"/pks/{aid}/usulan/{p.id}/tarik"
+    assert "Tarik usulan" in solok.get(f"/pks/{aid}/tahap").text
+    assert "Tarik usulan" not in sijunjung.get(f"/pks/{aid}/tahap").text
+    # the other side cannot withdraw it (it confirms or rejects instead)
+    assert sijunjung.post(withdraw, data={"alasan": "Bukan usulan kami"}).status_code == 404
+    empty = solok.post(withdraw, data={"alasan": "  "})
+    assert empty.status_code == 422 and "Tulis alasan penarikan usulan." in empty.text
+    done = solok.post(withdraw, data={"alasan": "Anggaran sudah tersedia"}, follow_redirects=True)
+    assert "Usulan ditunda ditarik; tahap tetap Siap tanda tangan." in done.text
+    assert "Usulan ditunda ditarik: Anggaran sudah tersedia" in done.text  # in the history
+    assert "Usulan ditunda: Menunggu anggaran perubahan" in done.text  # the proposal stays in it too
+    with app.app_context():
+        a = db.session.get(Agreement, aid)
+        assert a.tahap == "siap_ttd" and not a.usul_terbuka
+        row = db.session.get(StageProposal, p.id)
+        assert (row.keputusan, row.keputusan_alasan) == ("ditarik", "Anggaran sudah tersedia")
+        assert db.session.scalar(
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.object_type == "pks_stage_proposal",
+                AuditEvent.object_id == str(p.id),
+                AuditEvent.summary.contains("ditarik"),
+            )
+        )
+    assert "menunggu keputusan daerah mitra" not in sijunjung.get(f"/pks/{aid}").text
+    late = sijunjung.post(f"/pks/{aid}/usulan/{p.id}", data={"keputusan": "setuju"}, follow_redirects=True)
+    assert "Usulan ini sudah ditarik." in late.text
+    again = solok.post(withdraw, data={"alasan": "lagi"}, follow_redirects=True)
+    assert "Usulan ini sudah ditarik." in again.text
+    with app.app_context():
+        assert db.session.get(Agreement, aid).tahap == "siap_ttd"
+    assert _propose(solok, aid, "dibatalkan", "Tidak dilanjutkan").status_code == 302  # free to propose again
+
+
+def test_the_database_holds_one_open_proposal_per_agreement(app, ids):
+    with app.app_context():
+        a = db.session.get(Agreement, ids["pks1"])
+
+        def proposal(**over):
+            values = dict(
+                agreement_id=a.id,
+                tahap="ditunda",
+                dari_tahap=a.tahap,
+                alasan="Uji",
+                regency_id=a.parties[0].regency_id,
+            )
+            return StageProposal(**{**values, **over})
+
+        with db.session.begin_nested():
+            db.session.add(proposal())
+            db.session.add(proposal(keputusan="tolak"))  # decided ones do not count
+            db.session.add(proposal(keputusan="ditarik"))
+        with pytest.raises(IntegrityError), db.session.begin_nested():
+            db.session.add(proposal(tahap="dibatalkan"))
+        db.session.rollback()
+
+
+def test_a_proposal_racing_the_other_sides_gets_the_message_not_a_500(app, solok, ids):
+    """Sijunjung's proposal saved a moment ago, after Solok's page read the agreement as having none (its
+    ``usul_terbuka`` still unset): the index refuses Solok's, which reads the app's own message."""
+    aid = ids["pks1"]
+    sij = regency_id(app, "13.03")
+    with app.app_context():
+        db.session.add(
+            StageProposal(
+                agreement_id=aid, tahap="dibatalkan", dari_tahap="siap_ttd", alasan="Uji", regency_id=sij
+            )
+        )
+        db.session.commit()
+    r = _propose(solok, aid)
+    assert r.status_code == 422
+    assert "Masih ada usulan dibatalkan yang menunggu keputusan Kab. Solok." in r.text
+    assert [p.regency_id for p in _open(app, aid)] == [sij]
+
+
+# ---- parties: one per position, none twice, also in the database --------------------------------------
+
+
+def _partner(aid, urutan, nama="Pemerintah Kota Solok", opd="Dinas Kesehatan", **over) -> Party:
+    return Party(
+        agreement_id=aid, regency_id=None, mitra_jenis="kota", mitra_nama=nama, opd=opd, urutan=urutan, **over
+    )
+
+
+def test_the_database_holds_one_party_per_position_and_no_party_twice(app, ids):
+    with app.app_context():
+        a = db.session.get(Agreement, ids["pks1"])
+        taken = max(p.urutan for p in a.parties)
+        sol_party = next(p for p in a.parties if p.organisation_id is not None)
+        twice = [
+            _partner(a.id, taken),  # a position already filled
+            Party(  # the same regency's OPD from the list, at another position
+                agreement_id=a.id,
+                regency_id=sol_party.regency_id,
+                organisation_id=sol_party.organisation_id,
+                urutan=taken + 1,
+            ),
+            Party(
+                agreement_id=a.id, regency_id=sol_party.regency_id, urutan=taken + 1
+            ),  # the regency itself,
+            Party(agreement_id=a.id, regency_id=sol_party.regency_id, urutan=taken + 2),  # twice
+            _partner(a.id, taken + 1),  # the same outside partner and unit, twice
+            _partner(a.id, taken + 2),
+        ]
+        for rows in ([twice[0]], [twice[1]], twice[2:4], twice[4:6]):
+            with pytest.raises(IntegrityError), db.session.begin_nested():
+                db.session.add_all(rows)
+        with db.session.begin_nested():  # what the app allows stays allowed: the same partner, another unit
+            db.session.add_all([_partner(a.id, taken + 1), _partner(a.id, taken + 2, opd="Dinas Sosial")])
+        db.session.rollback()
+
+
+def test_a_deleted_party_does_not_block_adding_it_again(app, solok, ids):
+    aid = ids["pks1"]
+    form = {
+        **key("p"),
+        "bagian": "pihak",
+        "p-regency_id": "0",
+        "p-mitra_jenis": "kota",
+        "p-mitra_nama": "Pemerintah Kota Solok",
+        "p-opd": "Dinas Kesehatan",
+        "p-urutan": "5",
+    }
+    assert solok.post(f"/pks/{aid}/pihak", data=form).status_code == 302
+    with app.app_context():
+        party = db.session.scalar(select(Party).where(Party.agreement_id == aid, Party.urutan == 5))
+        pid, v = party.id, party.version
+    gone = solok.post(f"/pks/{aid}/pihak/{pid}/hapus", data={"version": v, "d-alasan": "Salah unit"})
+    assert gone.status_code == 302
+    assert solok.post(f"/pks/{aid}/pihak", data={**form, **key("p")}).status_code == 302  # hard-deleted: free
+
+
+def test_a_party_racing_another_clerks_gets_the_field_message_not_a_500(app, ids):
+    """Another clerk's party saved at position 5 after this form's check read the agreement's parties: the index
+    refuses this one and the clerk reads the check's own message at the position field; nothing is stored."""
+    from werkzeug.datastructures import MultiDict
+
+    from blueprints.auth.models import User
+    from blueprints.core.forms import new_submission_key
+    from blueprints.pks.forms import PartyForm
+    from blueprints.pks.parties import add_party, fill_party_form
+
+    aid = ids["pks1"]
+    with app.test_request_context(method="POST"), app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "kerjasama.solok"))
+        a = db.session.get(Agreement, aid)
+        assert all(p.urutan != 5 for p in a.parties)  # what this clerk's check reads
+        form = PartyForm(
+            MultiDict(
+                {
+                    "p-submission_key": new_submission_key(),
+                    "p-regency_id": "0",
+                    "p-mitra_jenis": "universitas",
+                    "p-mitra_nama": "Universitas Andalas",
+                    "p-urutan": "5",
+                }
+            ),
+            prefix="p",
+        )
+        fill_party_form(form)
+        assert form.validate(), form.errors
+        # the other clerk's row, stored behind the loaded agreement's back
+        db.session.execute(
+            insert(Party).values(
+                agreement_id=aid,
+                regency_id=None,
+                mitra_nama="Kota Solok",
+                urutan=5,
+                opd="",
+                mitra_jenis="kota",
+                menandatangani=True,
+                version=1,
+            )
+        )
+        out = add_party(a, form, user)
+        assert not out.ok and out.record is None
+        assert form.urutan.errors == ["Pihak kelima sudah diisi oleh Kota Solok; pilih kedudukan lain."]
+        names = db.session.scalars(select(Party.mitra_nama).where(Party.agreement_id == aid))
+        assert "Universitas Andalas" not in list(names)
