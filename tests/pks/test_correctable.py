@@ -268,3 +268,42 @@ def test_a_party_racing_another_clerks_gets_the_field_message_not_a_500(app, ids
         assert form.urutan.errors == ["Pihak kelima sudah diisi oleh Kota Solok; pilih kedudukan lain."]
         names = db.session.scalars(select(Party.mitra_nama).where(Party.agreement_id == aid))
         assert "Universitas Andalas" not in list(names)
+
+
+def test_a_party_edit_racing_another_clerks_gets_the_field_message_not_a_500(app, ids):
+    """The same race on an edit: moving a party to a position another clerk's party took a moment ago."""
+    from werkzeug.datastructures import MultiDict
+
+    from blueprints.auth.models import User
+    from blueprints.pks.forms import PartyEditForm
+    from blueprints.pks.parties import fill_party_form, save_party
+
+    aid = ids["pks1"]
+    with app.test_request_context(method="POST"), app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "kerjasama.solok"))
+        a = db.session.get(Agreement, aid)
+        party = next(p for p in a.parties if p.regency_id == user.regency_id)
+        before = (party.urutan, party.version)
+        form = PartyEditForm(
+            MultiDict(
+                {
+                    "version": str(party.version),
+                    "regency_id": str(party.regency_id),
+                    "organisation_id": str(party.organisation_id),
+                    "urutan": "6",
+                    "menandatangani": "y",
+                }
+            )
+        )
+        fill_party_form(form)
+        assert form.validate(), form.errors
+        db.session.execute(
+            insert(Party).values(
+                agreement_id=aid, mitra_nama="Kota Solok", mitra_jenis="kota", urutan=6, opd="", version=1
+            )
+        )
+        out = save_party(a, party, form, user)
+        assert not out.ok and out.record is None
+        assert form.urutan.errors == ["Pihak keenam sudah diisi oleh Kota Solok; pilih kedudukan lain."]
+        db.session.refresh(party)
+        assert (party.urutan, party.version) == before
