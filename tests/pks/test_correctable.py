@@ -5,7 +5,7 @@ agreement and one party per position, and a race answers the app's own message."
 import re
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.core.audit import AuditEvent
@@ -307,3 +307,30 @@ def test_a_party_edit_racing_another_clerks_gets_the_field_message_not_a_500(app
         assert form.urutan.errors == ["Pihak keenam sudah diisi oleh Kota Solok; pilih kedudukan lain."]
         db.session.refresh(party)
         assert (party.urutan, party.version) == before
+
+
+def test_a_confirmation_racing_the_withdrawal_changes_nothing(app, solok, ids):
+    """Sijunjung confirms a proposal Solok withdrew a moment ago (after Sijunjung's request read it open): only
+    a proposal still open is closed, so the stage does not move and the withdrawal holds."""
+    from blueprints.auth.models import User
+    from blueprints.core.timeutil import today_local
+    from blueprints.pks.proposals import decide
+
+    aid = ids["pks1"]
+    assert _propose(solok, aid).status_code == 302
+    (p,) = _open(app, aid)
+    with app.test_request_context(method="POST"), app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "kerjasama.sijunjung"))
+        a = db.session.get(Agreement, aid)
+        row = db.session.get(StageProposal, p.id)
+        assert row.keputusan == ""  # what the confirming request read
+        db.session.execute(
+            update(StageProposal)
+            .where(StageProposal.id == p.id)
+            .values(keputusan="ditarik", keputusan_alasan="Ditarik")
+            .execution_options(synchronize_session=False)
+        )
+        out = decide(a, row, "setuju", "Sepakat", user, today_local())
+        assert out.repeated == "Usulan ini sudah ditarik." and out.record is None
+        db.session.rollback()  # as the view does with a repeat
+        assert db.session.get(Agreement, aid).tahap == "siap_ttd"
