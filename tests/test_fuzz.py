@@ -46,6 +46,8 @@ NOT_FUZZED = {
     "admin.jorong_import_apply": "its form comes only with a dry run; tests/test_jorong_import.py feeds it bad rows",
     "rujukan.letter_estimate": "htmx-only (no <form> posts to it); tests/rujukan/test_letter.py feeds it bad values",
     "pks.decide_proposal": "the demo holds no open stage proposal; tests/pks/test_bad_input.py feeds it bad values",
+    "pks.withdraw_proposal": "the demo holds no open stage proposal; tests/pks/test_bad_input.py feeds it bad "
+    "values",
     "pks.finish_registration": "the demo registers nothing after the fact; tests/pks/test_bad_input.py feeds it "
     "bad values",
     "pks.review": "the demo has no agreement in review hukum; tests/pks/test_bad_input.py feeds it bad values",

@@ -29,8 +29,8 @@ def _more_agreements():
         a = Agreement(jenis="PKS", judul=f"PKS halaman {i}", tahap="penyusunan")
         db.session.add(a)
         db.session.flush()
-        for r in (solok, sijunjung):
-            db.session.add(Party(agreement_id=a.id, regency_id=r.id, opd="OPD"))
+        for k, r in enumerate((solok, sijunjung), 1):  # one party per position
+            db.session.add(Party(agreement_id=a.id, regency_id=r.id, urutan=k, opd="OPD"))
 
 
 def _more_facilities():

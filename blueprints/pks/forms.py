@@ -262,8 +262,10 @@ class NumberEditForm(NumberFields, EditForm):
     alasan = TextAreaField("Alasan perubahan / koreksi", validators=[Optional(), _len(500)])
 
 
-class RemoveForm(Form):
-    """Deleting a party, a signatory or a number: always with a reason, kept in the history."""
+class RemoveForm(PlainVersionName, EditForm):
+    """Deleting a party, a signatory or a number: on the version its page showed (a delete from a page showing
+    an older version gets the conflict page), always with a reason, kept in the history. Shown (prefixed) under
+    the record's edit form; its version keeps the plain name the conflict page posts back."""
 
     alasan = TextAreaField("Alasan penghapusan", validators=[_req("Alasan"), _len(500)])
 

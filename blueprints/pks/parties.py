@@ -10,6 +10,7 @@ agreement's history field by field (old -> new) and to the audit log."""
 
 from flask import flash, url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from blueprints.auth.models import Organisation, regency_choices
 from blueprints.core import audit
@@ -23,7 +24,7 @@ from .forms import OUTSIDE_PARTNER, REGENCY_LEVEL
 from .models import PERAN_PIHAK, Agreement, DocNumber, Obligation, Party, Signatory
 from .outcome import Locked
 from .queries import find_number
-from .saving import creates_once, refused, saved, stale_outcome
+from .saving import creates_once, refused, saved, stale_action, stale_outcome
 
 NEEDS_POWER_OF_ATTORNEY = (
     "Peringatan: penandatangan selain Bupati memerlukan surat kuasa sebelum penandatanganan."
@@ -36,6 +37,7 @@ KOREKSI_ONLY_FACTS = (
 REGENCY_FIXED = "Daerah pihak tidak dapat diubah; hapus pihak ini lalu tambahkan pihak yang benar."
 OPD_FROM_LIST = "OPD pihak kabupaten dipilih dari daftar organisasi; isian bebas hanya untuk mitra luar."
 NOTHING_CHANGED = "Tidak ada yang berubah."
+PARTY_RACED = "Pihak ini baru saja diisi oleh pengiriman lain. Muat ulang halaman lalu periksa kembali."
 
 SIGNATORY_LABELS = {
     "nama": "nama",
@@ -183,6 +185,15 @@ def _party_values(a: Agreement, form, party: Party | None = None) -> dict | None
     }
 
 
+def _raced(a: Agreement, form, party: Party | None = None) -> None:
+    """Another clerk's party took the position or the same party a moment ago, after this form's check read the
+    agreement: the database's index refused this one (models.PARTY_UNIQUE). The same field message as the check,
+    read again with that party."""
+    db.session.expire(a, ["parties"])
+    if _party_values(a, form, party) is not None:  # not explained by a party now stored: say it plainly
+        form.urutan.errors.append(PARTY_RACED)
+
+
 @creates_once
 def add_party(a: Agreement, form, user):
     """Either side adds a party: a regency (which then owns its part) or an outside partner."""
@@ -190,8 +201,12 @@ def add_party(a: Agreement, form, user):
     if values is None:
         return None
     party = Party(agreement_id=a.id, regency_id=form.regency_id.data or None, **values)
-    db.session.add(party)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(party)
+    except IntegrityError:
+        _raced(a, form)
+        return None
     db.session.refresh(party)
     log(a, "pihak", user, reason=f"Pihak ditambahkan: {party.short_label[:120]} ({party.where_short[:60]})")
     audit.record("create", "pks_party", party.id, f"pihak #{party.id} kesepakatan #{a.id}")
@@ -218,7 +233,12 @@ def save_party(a: Agreement, party: Party, form, user) -> Outcome:
     values = _party_values(a, form, party)
     if values is None:
         return refused(form)
-    changes = _apply(party, values, PARTY_LABELS, _party_shown())
+    try:
+        with db.session.begin_nested():
+            changes = _apply(party, values, PARTY_LABELS, _party_shown())
+    except IntegrityError:
+        _raced(a, form, party)
+        return refused(form)
     if not changes:
         return Outcome(repeated=True, data={"url": url})
     note = f" Keterangan: {_text(form.alasan)}" if _text(form.alasan) else ""
@@ -234,11 +254,25 @@ def save_party(a: Agreement, party: Party, form, user) -> Outcome:
     return saved(party, url, "Perubahan pihak disimpan.")
 
 
-def remove_party(a: Agreement, party: Party, reason: str, user) -> Outcome:
-    """Delete a party before signing, with its signatories and its number (named in the history). Refused when
-    an obligation names it, or when it is the user's regency's last party: the regency would lose the record."""
+def _removal(a: Agreement, form, obj) -> str | Outcome:
+    """The shared first steps of a delete: refused after signing, the conflict page (409) when the page showed
+    another version of ``obj``, then the reason the form asks for. The reason, or the answer."""
     if a.is_locked:
         return refused(None, Locked.message)
+    if stale := stale_action(form, obj, url=url_for("pks.parties", agreement_id=a.id)):
+        return stale
+    if not form.validate():
+        return refused(form)
+    return " ".join(form.alasan.data.split())
+
+
+def remove_party(a: Agreement, party: Party, form, user) -> Outcome:
+    """Delete a party before signing, with its signatories and its number (named in the history), on the
+    version its page showed. Refused when an obligation names it, or when it is the user's regency's last party:
+    the regency would lose the record."""
+    reason = _removal(a, form, party)
+    if isinstance(reason, Outcome):
+        return reason
     duties = db.session.scalar(select(func.count(Obligation.id)).where(Obligation.party_id == party.id))
     if duties:
         return refused(
@@ -340,9 +374,11 @@ def save_signatory(a: Agreement, row: Signatory, form, user) -> Outcome:
     return saved(row, url, "Koreksi dicatat." if a.is_locked else "Penandatangan diperbarui.")
 
 
-def remove_signatory(a: Agreement, row: Signatory, reason: str, user) -> Outcome:
-    if a.is_locked:
-        return refused(None, Locked.message)
+def remove_signatory(a: Agreement, row: Signatory, form, user) -> Outcome:
+    """Delete a signatory before signing, on the version its page showed, with a reason kept in the history."""
+    reason = _removal(a, form, row)
+    if isinstance(reason, Outcome):
+        return reason
     log(
         a,
         "penandatangan",
@@ -393,9 +429,12 @@ def save_number(a: Agreement, number: DocNumber, form, user) -> Outcome:
     return saved(number, url, "Koreksi dicatat." if a.is_locked else "Nomor diperbarui.")
 
 
-def remove_number(a: Agreement, number: DocNumber, reason: str, user) -> Outcome:
-    if a.is_locked:
-        return refused(None, Locked.message)
+def remove_number(a: Agreement, number: DocNumber, form, user) -> Outcome:
+    """Delete a party's number before signing, on the version its page showed, with a reason kept in the
+    history."""
+    reason = _removal(a, form, number)
+    if isinstance(reason, Outcome):
+        return reason
     label = number.party.short_label
     log(a, "nomor", user, reason=f"Nomor {label[:100]} dihapus: {number.nomor}. Alasan: {reason}"[:2000])
     audit.record("delete", "pks_doc_number", number.id, f"nomor naskah kesepakatan #{a.id}")

@@ -181,32 +181,36 @@ ALREADY_VOID = "Catatan penundaan ini sudah dibatalkan."
 
 
 def void_slip(a: Agreement, slip_id: int, reason: str, user) -> Outcome:
-    """Void a mistaken slip with a reason (kept, struck through, left out of the counts): never a deletion.
-    Refused on a locked (signed) agreement; a second void of the same slip changes nothing."""
+    """Void a mistaken slip with a reason (kept, struck through, left out of the counts): never a deletion. After
+    signing (a locked agreement) the void is a correction of the facts: an audited "koreksi" in the history,
+    the reason still required. A second void of the same slip changes nothing."""
     slip = db.session.scalar(select(Slip).where(Slip.id == slip_id, Slip.agreement_id == a.id))
     if slip is None:
         return Outcome(refusals=["Catatan penundaan tidak ditemukan."])
     if slip.void is not None:
         return Outcome(repeated=ALREADY_VOID)
-    if a.is_locked:
-        return Outcome(refusals=[Locked.message])
     reason = " ".join((reason or "").split())
     if not reason:
         return Outcome(errors={"alasan": VOID_NEEDS_REASON})
     db.session.add(SlipVoid(slip_id=slip.id, alasan=reason[:2000], voided_by_id=user.id))
-    log(
-        a,
-        "penundaan",
-        user,
-        reason=f"Catatan penundaan {format_target(slip.old_mulai, slip.old_selesai, slip.old_presisi)} → "
-        f"{format_target(slip.new_mulai, slip.new_selesai, slip.new_presisi)} dibatalkan: {reason}"[:2000],
+    what = (
+        f"Catatan penundaan {format_target(slip.old_mulai, slip.old_selesai, slip.old_presisi)} → "
+        f"{format_target(slip.new_mulai, slip.new_selesai, slip.new_presisi)}"
     )
+    if a.is_locked:  # docs/pks.md §4.5: after signing, a correction of the facts with its reason
+        log(a, "koreksi", user, reason=f"Koreksi: {what} dibatalkan. Alasan: {reason}"[:2000])
+    else:
+        log(a, "penundaan", user, reason=f"{what} dibatalkan: {reason}"[:2000])
+    kind = "koreksi penundaan" if a.is_locked else "penundaan"
     audit.record(
-        "update", "pks_slip", slip.id, f"penundaan #{slip.id} kesepakatan #{a.id} dibatalkan", user=user
+        "update", "pks_slip", slip.id, f"{kind} #{slip.id} kesepakatan #{a.id} dibatalkan", user=user
     )
     try:
         db.session.commit()
     except IntegrityError:  # voided at the same moment by another officer: the first holds
         db.session.rollback()
         return Outcome(repeated=ALREADY_VOID)
-    return Outcome(record=slip)
+    message = "Catatan penundaan dibatalkan; tetap tercatat dan tidak dihitung lagi."
+    return Outcome(
+        record=slip, data={"message": ("Koreksi dicatat. " if kind != "penundaan" else "") + message}
+    )

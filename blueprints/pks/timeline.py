@@ -58,6 +58,7 @@ EVENT_KIND = {
     "usul": "Usulan",
     "usul_setuju": "Usulan disetujui",
     "usul_tolak": "Usulan ditolak",
+    "usul_tarik": "Usulan ditarik",
     "dicatat": "Pencatatan",
     "review": "Review hukum",
 }

@@ -6,7 +6,7 @@ second; inside the test's transaction like any other write of a test."""
 import random
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from blueprints.auth.models import Organisation, Regency, User
 from blueprints.core import roles as R
@@ -155,13 +155,15 @@ def grow_agreement(agreement_id: int, meeting_id: int, n: int, tag: str) -> None
     officers = add_officers(n, tag)
     users, orgs = [u for u, _ in officers], [o for _, o in officers]
     day = date(2026, 3, 1)
+    # one party per position (a unique index): after the agreement's last one, also when grown twice
+    last = db.session.scalar(select(func.max(Party.urutan)).where(Party.agreement_id == agreement_id)) or 0
     parties = _ids(
         Party,
         [
             dict(
                 agreement_id=agreement_id,
                 regency_id=(solok, sijunjung)[i % 2].id,
-                urutan=10 + i,
+                urutan=max(last, 9) + 1 + i,
                 organisation_id=orgs[i],
                 peran=f"Peran uji {tag} {i}",
                 menandatangani=True,

@@ -75,6 +75,7 @@ RESET_AFTER_WRITE = {
     "pks.meeting_entry_remove",
     "pks.meeting_notulen",
     "pks.decide_proposal",
+    "pks.withdraw_proposal",
     "pks.finish_registration",
     "pks.review",
 }
@@ -93,8 +94,11 @@ CONFLICT_OK = {
     "pks.document_withdraw",
     "pks.document_final",
     "pks.party_edit",
+    "pks.party_delete",
     "pks.signatory_edit",
+    "pks.signatory_delete",
     "pks.number_edit",
+    "pks.number_delete",
     "pks.meeting_entry",
     "pks.meeting_entry_remove",
     "pks.meeting_notulen",
@@ -135,8 +139,16 @@ def _setup(app, ids) -> dict:
             alasan="Usulan uji",
             regency_id=regency_id(app, "13.03"),
         )
-        db.session.add(proposal)
+        own_proposal = StageProposal(  # Solok proposes postponing PKS 2: Solok's to withdraw
+            agreement_id=ids["pks2"],
+            tahap="ditunda",
+            dari_tahap="siap_ttd",
+            alasan="Usulan uji Solok",
+            regency_id=sol,
+        )
+        db.session.add_all([proposal, own_proposal])
         db.session.get(Agreement, ids["ksb"]).usul_terbuka = True
+        db.session.get(Agreement, ids["pks2"]).usul_terbuka = True
         db.session.commit()
         review = Agreement(  # in review hukum, so that its form gets past the stage check
             jenis="PKS",
@@ -157,6 +169,7 @@ def _setup(app, ids) -> dict:
             "sol": regency_id(app, "13.02"),
             "ob": ob.id,
             "proposal": proposal.id,
+            "own_proposal": own_proposal.id,
             "v_ob": ob.version,
             "v_pks1": pks1.version,
             "review": review.id,
@@ -464,7 +477,7 @@ ROUTES = {
         )
     ],
     "pks.party_delete": lambda c: [
-        (f"/pks/{c['pks1']}/pihak/{c['party']}/hapus", {"d-alasan": "Salah pihak"})
+        (f"/pks/{c['pks1']}/pihak/{c['party']}/hapus", {"version": c["v_party"], "d-alasan": "Salah pihak"})
     ],
     "pks.signatory_edit": lambda c: [
         (
@@ -473,7 +486,10 @@ ROUTES = {
         )
     ],
     "pks.signatory_delete": lambda c: [
-        (f"/pks/{c['pks2']}/penandatangan/{c['sig']}/hapus", {"d-alasan": "Salah orang"})
+        (
+            f"/pks/{c['pks2']}/penandatangan/{c['sig']}/hapus",
+            {"version": c["v_sig"], "d-alasan": "Salah orang"},
+        )
     ],
     "pks.number_edit": lambda c: [
         (
@@ -482,7 +498,7 @@ ROUTES = {
         )
     ],
     "pks.number_delete": lambda c: [
-        (f"/pks/{c['pks2']}/nomor/{c['num']}/hapus", {"d-alasan": "Salah ketik"})
+        (f"/pks/{c['pks2']}/nomor/{c['num']}/hapus", {"version": c["v_num"], "d-alasan": "Salah ketik"})
     ],
     "pks.obligation_status": lambda c: [
         (f"/pks/{c['ksb']}/kewajiban/{c['ob']}", {"version": c["v_ob"], "status": "dipenuhi"})
@@ -524,6 +540,9 @@ ROUTES = {
     ],
     "pks.decide_proposal": lambda c: [
         (f"/pks/{c['ksb']}/usulan/{c['proposal']}", {"keputusan": "setuju", "alasan": "Sepakat"})
+    ],
+    "pks.withdraw_proposal": lambda c: [
+        (f"/pks/{c['pks2']}/usulan/{c['own_proposal']}/tarik", {"alasan": "Anggaran tersedia"})
     ],
     "pks.review": lambda c: [
         (

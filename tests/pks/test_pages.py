@@ -511,8 +511,8 @@ def _add_agreements(app, n):
             a = Agreement(jenis="PKS", judul=f"PKS massal {i}", tahap="penyusunan")
             db.session.add(a)
             db.session.flush()
-            for rid in (sol, sij):
-                db.session.add(Party(agreement_id=a.id, regency_id=rid, opd="OPD"))
+            for k, rid in enumerate((sol, sij), 1):  # one party per position
+                db.session.add(Party(agreement_id=a.id, regency_id=rid, urutan=k, opd="OPD"))
         db.session.commit()
 
 

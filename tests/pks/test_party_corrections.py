@@ -107,11 +107,14 @@ def test_deleting_a_signatory_needs_a_reason_kept_in_the_history(app, solok, ids
     aid, party = ids["pks1"], _solok_party(app, ids["pks1"])
     _add_signatory(solok, aid, party, nama="Uji Format")
     sid = _signatory_id(app, party)
-    no_reason = solok.post(f"/pks/{aid}/penandatangan/{sid}/hapus", data={"d-alasan": "  "})
+    v = version_of(app, Signatory, sid)
+    no_reason = solok.post(f"/pks/{aid}/penandatangan/{sid}/hapus", data={"version": v, "d-alasan": "  "})
     assert no_reason.status_code == 422 and "Alasan wajib diisi." in no_reason.text
     assert 'value="Uji Format"' in no_reason.text  # the record's form stays as stored
     gone = solok.post(
-        f"/pks/{aid}/penandatangan/{sid}/hapus", data={"d-alasan": "Salah input"}, follow_redirects=True
+        f"/pks/{aid}/penandatangan/{sid}/hapus",
+        data={"version": v, "d-alasan": "Salah input"},
+        follow_redirects=True,
     )
     assert "Penandatangan dihapus." in gone.text and "Uji Format" not in gone.text.split("<h1>")[1]
     with app.app_context():
@@ -142,7 +145,8 @@ def test_a_number_is_edited_and_deleted_before_signing(app, solok, ids):
     )
     assert "Nomor diperbarui." in fixed.text and "12/PKS-SLK/2024" in fixed.text
     assert "nomor: 12/PKS-SLK/2O24 → 12/PKS-SLK/2024; tanggal: — → 10 September 2024" in _history(solok, aid)
-    solok.post(f"/pks/{aid}/nomor/{nid}/hapus", data={"d-alasan": "Nomor belum terbit"})
+    v = version_of(app, DocNumber, nid)
+    solok.post(f"/pks/{aid}/nomor/{nid}/hapus", data={"version": v, "d-alasan": "Nomor belum terbit"})
     with app.app_context():
         assert db.session.get(DocNumber, nid) is None
     assert "dihapus: 12/PKS-SLK/2024. Alasan: Nomor belum terbit" in _history(solok, aid)
@@ -158,7 +162,10 @@ def test_deleting_a_party_takes_its_signatories_and_number_with_it(app, solok, i
     )
     page = solok.get(f"/pks/{aid}/pihak/{party}")
     assert page.status_code == 200 and "Hapus" in page.text
-    done = solok.post(f"/pks/{aid}/pihak/{party}/hapus", data={"d-alasan": "Kominfo tidak ikut"})
+    v = version_of(app, Party, party)
+    done = solok.post(
+        f"/pks/{aid}/pihak/{party}/hapus", data={"version": v, "d-alasan": "Kominfo tidak ikut"}
+    )
     assert done.status_code == 302
     with app.app_context():
         assert db.session.get(Party, party) is None
@@ -181,7 +188,8 @@ def test_the_creators_office_is_not_made_a_party_and_the_first_party_can_be_corr
     assert "Pemkab Solok" in page and "Bagian Kerjasama" not in page.split("<h1>")[1].split("Tambah pihak")[0]
     party = _solok_party(app, aid)
     # the regency's only party cannot go: the regency would no longer see the agreement
-    refused = solok.post(f"/pks/{aid}/pihak/{party}/hapus", data={"d-alasan": "Salah"})
+    v = version_of(app, Party, party)
+    refused = solok.post(f"/pks/{aid}/pihak/{party}/hapus", data={"version": v, "d-alasan": "Salah"})
     assert refused.status_code == 422 and "satu-satunya pihak Kabupaten Solok" in refused.text
     with app.app_context():
         bappeda = db.session.scalar(
@@ -309,3 +317,63 @@ def test_a_double_tap_on_a_party_edit_is_no_conflict(app, solok, ids):
     stale = solok.post(f"/pks/{aid}/pihak/{party}", data={**typed, "peran": "Pengguna"})
     assert stale.status_code == 409 and "Pengadopsi SIDILAN" in stale.text and "Pengguna" in stale.text
     assert "peran: Pengadopsi → Pengadopsi SIDILAN" in _history(solok, aid)
+
+
+def test_a_delete_from_a_page_showing_an_older_version_gets_the_conflict_page(app, solok, ids):
+    """A signatory, a number and a party changed since their page was opened are not deleted silently: the
+    conflict page (409), the record stays; deleting on the version shown now goes through."""
+    aid = ids["pks1"]
+    party = _solok_party(app, aid, nth=1)
+    _add_signatory(solok, aid, party, nama="Kepala Kominfo")
+    sid = _signatory_id(app, party)
+    solok.post(
+        f"/pks/{aid}/pihak", data={**key("n"), "bagian": "nomor", "n-party_id": party, "n-nomor": "77/PKS"}
+    )
+    with app.app_context():
+        nid = db.session.scalar(select(DocNumber.id).where(DocNumber.party_id == party))
+    page = solok.get(f"/pks/{aid}/penandatangan/{sid}").text
+    shown = version_of(app, Signatory, sid)
+    assert f'id="d-version" name="version" type="hidden" value="{shown}"' in page
+    edits = {
+        f"/pks/{aid}/penandatangan/{sid}": (
+            Signatory,
+            sid,
+            {"nama": "Kepala Kominfo Baru", "jabatan": "Kepala Dinas Sosial"},
+        ),
+        f"/pks/{aid}/nomor/{nid}": (DocNumber, nid, {"nomor": "78/PKS"}),
+    }
+    for url, (model, row_id, typed) in edits.items():
+        old = version_of(app, model, row_id)
+        assert solok.post(url, data={"version": old, **typed}).status_code == 302  # another tab saved
+        stale = solok.post(url + "/hapus", data={"version": old, "d-alasan": "Salah input"})
+        assert stale.status_code == 409 and "Data sudah diubah pengguna lain" in stale.text
+        with app.app_context():
+            assert db.session.get(model, row_id) is not None
+        again = solok.post(
+            url + "/hapus", data={"version": version_of(app, model, row_id), "d-alasan": "Salah input"}
+        )
+        assert again.status_code == 302
+        with app.app_context():
+            assert db.session.get(model, row_id) is None
+    with app.app_context():
+        org = db.session.get(Party, party).organisation_id
+    old = version_of(app, Party, party)
+    changed = solok.post(
+        f"/pks/{aid}/pihak/{party}",
+        data={
+            "version": old,
+            "regency_id": regency_id(app, "13.02"),
+            "organisation_id": org,
+            "urutan": "4",
+            "peran": "Dukungan jaringan",
+            "menandatangani": "y",
+        },
+    )
+    assert changed.status_code == 302
+    stale = solok.post(f"/pks/{aid}/pihak/{party}/hapus", data={"version": old, "d-alasan": "Tidak ikut"})
+    assert stale.status_code == 409
+    missing = solok.post(f"/pks/{aid}/pihak/{party}/hapus", data={"d-alasan": "Tidak ikut"})
+    assert missing.status_code == 409  # a post without the version is no silent delete either
+    with app.app_context():
+        assert db.session.get(Party, party) is not None
+    assert "Pihak dihapus" not in _history(solok, aid)

@@ -108,8 +108,10 @@ def test_tembusan_warning_then_blocking(app, solok, ids):
         ksb = Agreement(jenis="KSB", judul="KSB Pariwisata", tahap="penawaran", rujukan_rpjmd="RPJMD")
         db.session.add(ksb)
         db.session.flush()
-        for code in ("13.02", "13.03"):
-            db.session.add(Party(agreement_id=ksb.id, regency_id=regency_id(app, code), opd="Pemkab"))
+        for k, code in enumerate(("13.02", "13.03"), 1):  # one party per position
+            db.session.add(
+                Party(agreement_id=ksb.id, regency_id=regency_id(app, code), urutan=k, opd="Pemkab")
+            )
         db.session.commit()
         kid = ksb.id
     admin = app.test_client()

@@ -20,6 +20,7 @@ from sqlalchemy import (
     exists,
     false,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -189,11 +190,45 @@ class ScopeLink(db.Model):
     scope_item_id: Mapped[int] = mapped_column(ForeignKey("pks_scope_item.id"), index=True)
 
 
+def _where(clause: str | None) -> dict:
+    return {"sqlite_where": text(clause), "postgresql_where": text(clause)} if clause else {}
+
+
+# (index, columns, partial condition) of the party rules the database holds (migration 0046_pks_party_trust)
+PARTY_UNIQUE = (
+    ("uq_pks_party_urutan", ("agreement_id", "urutan"), None),
+    # a regency's OPD from the organisation list
+    (
+        "uq_pks_party_organisation",
+        ("agreement_id", "regency_id", "organisation_id"),
+        "organisation_id IS NOT NULL AND opd = ''",
+    ),
+    # a regency itself (no OPD), or an OPD named in text (recorded before the list)
+    (
+        "uq_pks_party_regency_opd",
+        ("agreement_id", "regency_id", "opd"),
+        "regency_id IS NOT NULL AND organisation_id IS NULL",
+    ),
+    # an outside partner and its unit
+    (
+        "uq_pks_party_partner",
+        ("agreement_id", "mitra_nama", "opd"),
+        "regency_id IS NULL AND organisation_id IS NULL",
+    ),
+)
+
+
 class Party(Versioned, db.Model):
     __tablename__ = "pks_party"
     # the scope rule ("my regency is a party") probes (agreement, regency) once per agreement: one index
     # answers it, and an agreement's parties by its leading column
-    __table_args__ = (Index("ix_pks_party_agreement_regency", "agreement_id", "regency_id"),)
+    __table_args__ = (
+        Index("ix_pks_party_agreement_regency", "agreement_id", "regency_id"),
+        # what parties._party_values checks, held by the database too (two clerks adding at once): one party per
+        # position, and no party twice. A party is deleted outright (no soft delete), so a party removed never
+        # blocks adding it again. Each index is no stricter than the app's check (which also folds case).
+        *(Index(name, *cols, unique=True, **_where(where)) for name, cols, where in PARTY_UNIQUE),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"))
     # one of the app's regencies, or None for an outside partner (named by mitra_nama, of kind mitra_jenis)

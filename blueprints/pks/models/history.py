@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.auth.models import Regency, User
@@ -113,12 +113,25 @@ append_only(Slip)
 append_only(SlipVoid)
 
 
+OPEN_PROPOSAL = "keputusan = ''"
+
+
 class StageProposal(db.Model):
     """A cancel, postponement or end of an agreement shared by two regencies, proposed by one side; the other
     side's Bagian Kerjasama confirms it (the stage then moves) or rejects it. Until then nothing changes.
-    ``keputusan``: "" while open, "setuju" or "tolak"."""
+    ``keputusan``: "" while open, "setuju" or "tolak"; "ditarik" when the proposing side withdrew it. One open
+    proposal per agreement, held by the database too (two clerks proposing at once)."""
 
     __tablename__ = "pks_stage_proposal"
+    __table_args__ = (
+        Index(
+            "uq_pks_stage_proposal_open",
+            "agreement_id",
+            unique=True,
+            sqlite_where=text(OPEN_PROPOSAL),
+            postgresql_where=text(OPEN_PROPOSAL),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"), index=True)
     tahap: Mapped[str] = mapped_column(String(20))

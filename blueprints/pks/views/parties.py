@@ -105,24 +105,30 @@ def _part_page(a, obj, title, form, remove_form, endpoints, status=200, error=No
     )
 
 
+def _remove_form(obj) -> RemoveForm:
+    """The delete form under the record's edit form, on the version shown (never what the edit posted)."""
+    form = RemoveForm(prefix="d", formdata=None)
+    form.version.data = obj.version
+    return form
+
+
 def _edit(a, obj, form, save, title, endpoints):
     """GET shows the record's form; POST saves it (PRG), or shows it again with its messages (422)."""
     if request.method == "POST":
         if form.validate_on_submit() and (done := answer(save(a, obj, form, current_user), form)):
             return done
-        return _part_page(a, obj, title, form, RemoveForm(prefix="d"), endpoints, FORM_INVALID)
-    return _part_page(a, obj, title, form, RemoveForm(prefix="d"), endpoints)
+        return _part_page(a, obj, title, form, _remove_form(obj), endpoints, FORM_INVALID)
+    return _part_page(a, obj, title, form, _remove_form(obj), endpoints)
 
 
 def _remove(a, obj, remove, title, edit_form, endpoints):
-    """Delete with a reason (PRG), or the record's page again with the message (422)."""
+    """Delete with a reason on the version shown (PRG); a delete from an older version gets the conflict page
+    (409); otherwise the record's page again with the message (422)."""
     remove_form = RemoveForm(prefix="d")
-    if remove_form.validate_on_submit():
-        out = remove(a, obj, remove_form.alasan.data.strip(), current_user)
-        if done := answer(out):
-            return done
-        return _part_page(a, obj, title, edit_form, remove_form, endpoints, FORM_INVALID, error=out.error)
-    return _part_page(a, obj, title, edit_form, remove_form, endpoints, FORM_INVALID)
+    out = remove(a, obj, remove_form, current_user)
+    if done := answer(out, remove_form):
+        return done
+    return _part_page(a, obj, title, edit_form, remove_form, endpoints, FORM_INVALID, error=out.error)
 
 
 PARTY = ("pks.party_edit", "pks.party_delete", "party_id")

@@ -65,6 +65,7 @@ def _stage_page(
     void_errors=None,
     proposal_error=None,
     review_form=None,
+    withdraw_error=None,
 ):
     names = waiting_cases.regency_names()
     proposal = proposals.open_proposal(a)
@@ -86,6 +87,7 @@ def _stage_page(
         proposal_label=TAHAP[proposal.tahap].lower() if proposal else "",
         waiting_for=proposals.other_side(a, proposal.regency_id) if proposal else "",
         proposal_error=proposal_error,
+        withdraw_error=withdraw_error,
         review_form=review_form or _review_form(a),
         status=status,
     )
@@ -165,7 +167,8 @@ def target(agreement_id):
 
 @bp.route("/<int:agreement_id>/penundaan/<int:slip_id>/batal", methods=["POST"])
 def void_slip(agreement_id, slip_id):
-    """Void a mistaken postponement entry with a reason (plain form, Post/Redirect/Get)."""
+    """Void a mistaken postponement entry with a reason (plain form, Post/Redirect/Get); after signing a
+    koreksi."""
     a = get_agreement(agreement_id)
     out = slip_cases.void_slip(a, slip_id, request.form.get("alasan", "")[:2000], current_user)
     if out.errors:
@@ -175,7 +178,7 @@ def void_slip(agreement_id, slip_id):
     elif out.refusals:
         flash(" ".join(out.refusals), "error")
     else:
-        flash("Catatan penundaan dibatalkan; tetap tercatat dan tidak dihitung lagi.", "ok")
+        flash(out.data["message"], "ok")
     return redirect(url_for("pks.stage", agreement_id=a.id), 303)
 
 
@@ -197,6 +200,24 @@ def decide_proposal(agreement_id, proposal_id):
     if out.repeated or not out.ok:
         db.session.rollback()
         flash(out.repeated if out.repeated else " ".join(out.messages()), "ok" if out.repeated else "error")
+        return redirect(url_for("pks.stage", agreement_id=a.id), 303)
+    db.session.commit()
+    flash(out.data["message"], "ok")
+    return redirect(url_for("pks.detail", agreement_id=a.id))
+
+
+@bp.route("/<int:agreement_id>/usulan/<int:proposal_id>/tarik", methods=["POST"])
+def withdraw_proposal(agreement_id, proposal_id):
+    """The proposing side withdraws its own open proposal, with a reason (plain form, PRG). Another side's
+    proposal: 404."""
+    a = get_agreement(agreement_id, party_options())
+    p = proposals.own_proposal_of(a, proposal_id, current_user)
+    out = proposals.withdraw(a, p, request.form.get("alasan", "")[:2000], current_user)
+    if out.errors:
+        return _stage_page(a, status=FORM_INVALID, withdraw_error=" ".join(out.errors.values()))
+    if out.repeated:
+        db.session.rollback()
+        flash(out.repeated, "ok")
         return redirect(url_for("pks.stage", agreement_id=a.id), 303)
     db.session.commit()
     flash(out.data["message"], "ok")
