@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0046_pks_party_trust"
-down_revision = "0043_pks_register"
+down_revision = "0047_pks_initiator"
 branch_labels = None
 depends_on = None
 
