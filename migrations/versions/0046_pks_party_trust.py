@@ -2,7 +2,7 @@
 party twice
 
 Revision ID: 0046_pks_party_trust
-Revises: 0043_pks_register
+Revises: 0047_pks_initiator
 Create Date: 2026-12-03 06:40:00
 
 - uq_pks_stage_proposal_open: a partial unique index (agreement) over the open proposals (keputusan = '');
