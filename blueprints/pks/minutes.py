@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from wtforms import SelectField, StringField
 
-from blueprints.auth.models import Organisation, Regency
+from blueprints.auth.models import Organisation, Regency, remember_regencies
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
@@ -156,7 +156,7 @@ def owner_lists(m: Meeting) -> OwnerLists:
         .where(meeting_agreement.c.meeting_id == m.id, Party.regency_id.is_not(None))
     )
     rows = db.session.execute(
-        select(Regency.id, Regency.name, Organisation.id, Organisation.name)
+        select(Regency, Organisation.id, Organisation.name)
         .outerjoin(
             Organisation,
             and_(
@@ -167,12 +167,14 @@ def owner_lists(m: Meeting) -> OwnerLists:
         )
         .order_by(Regency.code, Organisation.name, Organisation.id)
     ).all()
-    regencies, orgs = [], [(0, "—")]
-    for rid, rname, oid, oname in rows:
-        if not regencies or regencies[-1][0] != rid:
-            regencies.append((rid, rname))
+    models, orgs = [], [(0, "—")]
+    for regency, oid, oname in rows:
+        if not models or models[-1] is not regency:
+            models.append(regency)
         if oid is not None:
-            orgs.append((oid, f"{rname.removeprefix('Kabupaten ')} · {oname}"))
+            orgs.append((oid, f"{regency.name.removeprefix('Kabupaten ')} · {oname}"))
+    remember_regencies(models)  # the page's host and attendees read them; its other selects too
+    regencies = [(r.id, r.name) for r in models]
     return OwnerLists(regencies, orgs)
 
 
