@@ -13,6 +13,7 @@ from blueprints.core.audit import AuditEvent
 from blueprints.core.extensions import db
 from blueprints.pks.models import ActionItem, Agreement, Event, Meeting, Party, meeting_agreement
 from tests.clock import TODAY
+from tests.replay import logged_in
 
 from .conftest import key, regency_id, version_of
 
@@ -236,6 +237,8 @@ def test_a_meeting_before_the_signing_is_frozen_like_its_minutes(app, ids, solok
 
 
 def test_another_regencys_meeting_and_agreement_answer_404(app, ids, solok, sijunjung):
+    shared = _demo_meeting(app)
+    assert logged_in(app, "pimpinan.solok").get(f"/pks/rapat/{shared}/ubah").status_code == 404  # read only
     with app.app_context():  # an agreement of Solok alone, and its meeting
         own = Agreement(jenis="PKS", parent_id=ids["ksb"], judul="PKS Solok sendiri", tahap="penyusunan")
         db.session.add(own)
@@ -249,7 +252,6 @@ def test_another_regencys_meeting_and_agreement_answer_404(app, ids, solok, siju
     assert sijunjung.post(f"/pks/rapat/{mid}/ubah", data=_edit(app, mid, tempat="x")).status_code == 404
     assert sijunjung.post(f"/pks/rapat/{mid}/hapus", data={"version": v, "x-alasan": "x"}).status_code == 404
     # a shared meeting that also lists Solok's own agreement: Sijunjung cannot take that one off
-    shared = _demo_meeting(app)
     with app.app_context():
         db.session.execute(meeting_agreement.insert().values(meeting_id=shared, agreement_id=own_id))
         db.session.commit()
