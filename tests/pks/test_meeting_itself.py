@@ -142,6 +142,7 @@ def test_a_meeting_recorded_by_mistake_is_deleted_and_leaves_every_list(app, ids
     assert f'href="/pks/rapat/{mid}"' in solok.get(f"/pks/{ids['pks1']}").get_data(as_text=True)
     assert "Menyusun jadwal pelatihan operator" in solok.get("/pks/tindak-lanjut").get_data(as_text=True)
     assert "Menyusun jadwal pelatihan" in solok.get("/pks/perhatian/reminders").get_data(as_text=True)
+    assert f'value="{mid}"' in solok.get(f"/pks/{ids['pks1']}/tahap").get_data(as_text=True)
     url = f"/pks/rapat/{mid}/hapus"
     v = version_of(app, Meeting, mid)
 
