@@ -143,6 +143,7 @@ def test_a_meeting_recorded_by_mistake_is_deleted_and_leaves_every_list(app, ids
     assert "Menyusun jadwal pelatihan operator" in solok.get("/pks/tindak-lanjut").get_data(as_text=True)
     assert "Menyusun jadwal pelatihan" in solok.get("/pks/perhatian/reminders").get_data(as_text=True)
     assert f'value="{mid}"' in solok.get(f"/pks/{ids['pks1']}/tahap").get_data(as_text=True)
+    assert "Menyusun jadwal pelatihan operator" in solok.get("/pks/laporan").get_data(as_text=True)
     url = f"/pks/rapat/{mid}/hapus"
     v = version_of(app, Meeting, mid)
 
@@ -170,6 +171,7 @@ def test_a_meeting_recorded_by_mistake_is_deleted_and_leaves_every_list(app, ids
     assert "Menyusun jadwal pelatihan operator" not in solok.get("/pks/tindak-lanjut").get_data(as_text=True)
     assert "Menyusun jadwal pelatihan" not in solok.get("/pks/perhatian/reminders").get_data(as_text=True)
     assert "Menyusun jadwal pelatihan" not in solok.get("/").get_data(as_text=True)
+    assert "Menyusun jadwal pelatihan" not in solok.get("/pks/laporan").get_data(as_text=True)
     for gone in (f"/pks/rapat/{mid}", f"/pks/rapat/{mid}/ubah", f"/pks/rapat/{mid}/paket.pdf"):
         assert solok.get(gone).status_code == 404, gone
     stage = solok.get(f"/pks/{ids['pks1']}/tahap").get_data(as_text=True)
