@@ -114,6 +114,13 @@ def regencies() -> list[Regency]:
     return g.sinergi_regencies
 
 
+def remember_regencies(rows: list[Regency]) -> None:
+    """Every regency in code order, read by a caller together with other rows (one statement for both): later
+    ``regencies()`` of this request use them, and they stay loaded for the request's relationships."""
+    if has_request_context() and "sinergi_regencies" not in g:
+        g.sinergi_regencies = list(rows)
+
+
 def regency_choices(value: str = "id") -> list[tuple]:
     """(id or code, name) of every regency in code order, for select fields."""
     return [(getattr(r, value), r.name) for r in regencies()]

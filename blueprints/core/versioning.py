@@ -8,6 +8,7 @@ top of the current record (the page posts them again with the current version).
 """
 
 from dataclasses import dataclass
+from datetime import time
 
 from flask import request
 from sqlalchemy import Integer
@@ -58,6 +59,8 @@ def _display(field, value) -> str:
         return ", ".join(labels.get(str(v), str(v)) for v in values) or "—"
     if isinstance(field, DateField) and hasattr(value, "year"):
         return tanggal(value)
+    if isinstance(value, time):  # a TimeField is a DateTimeField holding a time of day
+        return value.strftime("%H.%M")
     if isinstance(field, DateTimeField) and hasattr(value, "hour"):
         return tanggal_jam(value)
     if hasattr(value, "id") and not isinstance(value, (str, int, float)):

@@ -23,6 +23,7 @@ FORM_PAGES = frozenset(
         "pks.work_row",
         "pks.meeting_entry",
         "pks.meeting_notulen",
+        "pks.meeting_edit",
     }
 )
 # All an admin sees of the module: the rule switches and the reminder address (the home page shows them too).

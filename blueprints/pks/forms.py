@@ -331,7 +331,7 @@ class ChildForm(CreateForm):
     judul = StringField("Judul", validators=[_req("Judul"), _len(250)])
 
 
-class MeetingForm(CreateForm):
+class MeetingFields(Form):
     tanggal = DateField("Tanggal", validators=[_date_req("Tanggal rapat wajib diisi.")])
     jam = TimeField("Jam", validators=[Optional()])
     tempat = StringField("Tempat", validators=[Optional(), _len(200)])
@@ -339,6 +339,27 @@ class MeetingForm(CreateForm):
     host_regency_id = _ids("Tuan rumah", REGENCY)
     agenda = TextAreaField("Agenda", validators=[Optional(), _len(4000)])
     undangan_nomor = StringField("Nomor surat undangan", validators=[Optional(), _len(120)])
+
+
+class MeetingForm(CreateForm, MeetingFields):
+    pass
+
+
+class MeetingEditForm(EditForm, MeetingFields):
+    pass
+
+
+class MeetingRemoveForm(PlainVersionName, EditForm):
+    """Delete a meeting recorded by mistake: on the version shown, with a reason kept in the history. Shown
+    (prefixed) under the meeting's edit form."""
+
+    alasan = TextAreaField("Alasan penghapusan rapat", validators=[_req("Alasan penghapusan"), _len(2000)])
+
+
+class UnlinkAgreementForm(Form):
+    """Take an agreement off a meeting that did not discuss it: with a reason kept in the history."""
+
+    alasan = TextAreaField("Alasan melepas", validators=[_req("Alasan melepas"), _len(2000)])
 
 
 class AttendeeFields(Form):
@@ -370,9 +391,15 @@ class DecisionEditForm(EditForm, DecisionFields):
 
 
 class ActionFields(Form):
+    """The owner is an organisation of the parties' regencies (its regency follows), or a regency alone (its
+    Bagian Kerjasama), or someone outside the app's regencies named in free text."""
+
     text = TextAreaField("Tindak lanjut", validators=[_req("Tindak lanjut"), _len(2000)])
+    organisation_id = _ids("Penanggung jawab (OPD dari daftar organisasi)", "Pilih OPD dari daftar.")
     owner_regency_id = _ids("Daerah penanggung jawab", REGENCY)
-    owner = StringField("OPD / orang", validators=[Optional(), _len(200)])
+    owner = StringField(
+        "Penanggung jawab di luar kabupaten aplikasi (isian bebas)", validators=[Optional(), _len(200)]
+    )
     due = DateField("Tenggat", validators=[Optional()])
 
 

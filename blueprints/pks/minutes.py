@@ -18,17 +18,28 @@ from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from wtforms import SelectField, StringField
 
-from blueprints.auth.models import Regency
+from blueprints.auth.models import Organisation, Regency, remember_regencies
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
 from blueprints.core.forms import record_id
 from blueprints.core.outcome import Outcome
 from blueprints.core.scope import scope_of
+from blueprints.core.timeutil import utcnow
+from blueprints.core.versioning import change_text
 
 from .events import log
-from .models import ActionItem, Agreement, Attendee, Decision, Meeting, MeetingDocument, meeting_agreement
-from .saving import creates_once, refused, refused_as_one, saved, stale_outcome
+from .models import (
+    ActionItem,
+    Agreement,
+    Attendee,
+    Decision,
+    Meeting,
+    MeetingDocument,
+    Party,
+    meeting_agreement,
+)
+from .saving import creates_once, refused, refused_as_one, saved, stale_action, stale_outcome
 
 
 def _text(field) -> str:
@@ -89,17 +100,82 @@ def add_decision(m: Meeting, form):
 
 @creates_once
 def add_action(m: Meeting, form):
-    row = ActionItem(
-        meeting_id=m.id,
-        text=form.text.data.strip(),
-        owner_regency_id=form.owner_regency_id.data or None,
-        owner=_text(form.owner),
-        due=form.due.data,
-    )
+    owner = owner_values(form)
+    if owner is None:
+        return None
+    row = ActionItem(meeting_id=m.id, text=form.text.data.strip(), due=form.due.data, **owner)
     db.session.add(row)
     db.session.flush()
     audit.record("create", "pks_action_item", row.id, f"tindak lanjut #{row.id} rapat #{m.id}")
     return url_for("pks.meeting", meeting_id=m.id), "Tindak lanjut disimpan."
+
+
+OWNER_FROM_LIST = (
+    "Penanggung jawab di kabupaten aplikasi dipilih dari daftar OPD; isian bebas hanya untuk penanggung jawab "
+    "di luar kabupaten aplikasi."
+)
+OWNER_NOT_OF_REGENCY = "OPD ini bukan organisasi daerah penanggung jawab yang dipilih."
+
+
+def owner_values(form, row: ActionItem | None = None) -> dict | None:
+    """Who owns an action item, as the form names it (docs/pks.md §4.3): an OPD of the list (its regency
+    follows, the free text goes), a regency alone (its Bagian Kerjasama), or someone outside the app's regencies
+    in free text. A row recorded before the list keeps its text while it is not changed. None with the message
+    on the field when the form mixes them."""
+    org_id = form.organisation_id.data or None
+    regency_id = form.owner_regency_id.data or None
+    text = " ".join(_text(form.owner).split())
+    legacy = row is not None and text == " ".join((row.owner or "").split())
+    if org_id is not None:
+        org = db.session.get(Organisation, org_id)
+        if regency_id is not None and regency_id != org.regency_id:
+            form.owner_regency_id.errors.append(OWNER_NOT_OF_REGENCY)
+            return None
+        if text and not legacy:
+            form.owner.errors.append(OWNER_FROM_LIST)
+            return None
+        return {"organisation_id": org.id, "owner_regency_id": org.regency_id, "owner": ""}
+    if regency_id is not None and text and not legacy:
+        form.owner.errors.append(OWNER_FROM_LIST)
+        return None
+    return {"organisation_id": None, "owner_regency_id": regency_id, "owner": text}
+
+
+class OwnerLists(NamedTuple):
+    """The selects of a meeting's forms, read in one statement: every regency, and the organisations (not
+    health facilities) of the regencies that are parties to the agreements the meeting discussed."""
+
+    regencies: list[tuple[int, str]]
+    organisations: list[tuple[int, str]]
+
+
+def owner_lists(m: Meeting) -> OwnerLists:
+    party_regencies = (
+        select(Party.regency_id)
+        .join(meeting_agreement, meeting_agreement.c.agreement_id == Party.agreement_id)
+        .where(meeting_agreement.c.meeting_id == m.id, Party.regency_id.is_not(None))
+    )
+    rows = db.session.execute(
+        select(Regency, Organisation.id, Organisation.name)
+        .outerjoin(
+            Organisation,
+            and_(
+                Organisation.regency_id == Regency.id,
+                Organisation.facility_level.is_(None),
+                Regency.id.in_(party_regencies),
+            ),
+        )
+        .order_by(Regency.code, Organisation.name, Organisation.id)
+    ).all()
+    models, orgs = [], [(0, "—")]
+    for regency, oid, oname in rows:
+        if not models or models[-1] is not regency:
+            models.append(regency)
+        if oid is not None:
+            orgs.append((oid, f"{regency.name.removeprefix('Kabupaten ')} · {oname}"))
+    remember_regencies(models)  # the page's host and attendees read them; its other selects too
+    regencies = [(r.id, r.name) for r in models]
+    return OwnerLists(regencies, orgs)
 
 
 def action_item(m: Meeting, item_id: int) -> ActionItem | None:
@@ -240,7 +316,7 @@ def meetings_of(a: Agreement) -> list[Meeting]:
         db.session.scalars(
             select(Meeting)
             .join(meeting_agreement)
-            .where(meeting_agreement.c.agreement_id == a.id)
+            .where(meeting_agreement.c.agreement_id == a.id, Meeting.deleted_at.is_(None))
             .order_by(Meeting.tanggal.desc(), Meeting.id.desc())
         )
     )
@@ -305,6 +381,9 @@ def _shown(name: str, value) -> str:
     if name.endswith("regency_id"):
         regency = db.session.get(Regency, value)
         return regency.short_name if regency else str(value)
+    if name == "organisation_id":
+        org = db.session.get(Organisation, value)
+        return org.name if org else str(value)
     if isinstance(value, date):
         return tanggal(value)
     text = " ".join(str(value).split())
@@ -336,14 +415,21 @@ def edit_entry(m: Meeting, kind: str, row, form, user) -> Outcome:
     frozen = minutes_frozen(m)
     if frozen and entry.model is not ActionItem:
         return refused(form, FROZEN)
+    values = {
+        field.short_name: _clean(field)
+        for field in form
+        if field.short_name not in ("version", "csrf_token") and hasattr(row, field.short_name)
+    }
+    if entry.model is ActionItem:
+        owner = owner_values(form, row)
+        if owner is None:
+            return refused(form)
+        values.update(owner)
     changes = []
-    for field in form:
-        name = field.short_name
-        if name in ("version", "csrf_token") or not hasattr(row, name):
-            continue
-        old, new = getattr(row, name), _clean(field)
+    for name, new in values.items():
+        old = getattr(row, name)
         if (old or None) != (new or None):
-            changes.append((field, old, new))
+            changes.append((form[name], old, new))
     if frozen and any(field.short_name == "text" for field, _, _ in changes):
         form.text.errors.append(FROZEN_ACTION_TEXT)
         return refused(form)
@@ -402,6 +488,125 @@ def save_notulen(m: Meeting, form, user) -> Outcome:
     return saved(m, url, "Notulen disimpan.")
 
 
+# ---- the meeting itself ------------------------------------------------------------------------------------
+
+LAST_AGREEMENT = (
+    "Ini satu-satunya kesepakatan yang dibahas rapat ini; bila rapat ini tercatat keliru, hapus rapatnya."
+)
+LOSES_SIGHT = (
+    "Tanpa kesepakatan ini rapat tidak lagi terlihat oleh daerah Anda; tautkan dahulu kesepakatan yang benar."
+)
+DELETED = "Rapat ini sudah dihapus."
+
+
+def meeting_now(m: Meeting) -> dict:
+    """What the meeting's edit form shows where the stored value is not the select's (no host: "—")."""
+    return {"host_regency_id": m.host_regency_id or 0}
+
+
+def save_meeting(m: Meeting, form, user, today: date) -> Outcome:
+    """Correct the meeting (day, time, place, link, host, agenda, invitation number) on the version its form
+    showed; the history of every agreement it discussed names each changed field (old → new). Refused on a
+    frozen meeting, like its minutes."""
+    url = url_for("pks.meeting", meeting_id=m.id)
+    if stale := stale_outcome(form, m, url=url, current=meeting_now(m)):
+        return stale
+    if not form.validate():
+        return refused(form)
+    if minutes_frozen(m):
+        return refused(form, FROZEN)
+    if form.tanggal.data > today:
+        form.tanggal.errors.append(MEETING_IN_FUTURE)
+        return refused(form)
+    for name in ("tempat", "tautan", "agenda", "undangan_nomor"):
+        form[name].data = _text(form[name])
+    changes = change_text(form, m, meeting_now(m))
+    if not changes:
+        return Outcome(repeated=True, data={"url": url})
+    held = m.tanggal  # the history names the meeting by the day it was recorded with
+    for name in ("tanggal", "jam", "tempat", "tautan", "agenda", "undangan_nomor"):
+        setattr(m, name, form[name].data)
+    m.host_regency_id = form.host_regency_id.data or None
+    for a in m.agreements:
+        log(a, "rapat", user, reason=f"Rapat {tanggal(held)} diubah: {changes}"[:2000])
+    audit.record("update", "pks_meeting", m.id, f"rapat #{m.id} diubah", user=user)
+    return saved(m, url, "Rapat diperbarui.")
+
+
+def _where(m: Meeting) -> str:
+    place = _shown("tempat", m.tempat) if m.tempat else _shown("tautan", m.tautan)
+    return f"{tanggal(m.tanggal)}, {place}"
+
+
+def visible_ids(ids) -> list[int]:
+    """Those of these agreements the user can see, in id order."""
+    clause = scope_of(Agreement)
+    stmt = select(Agreement.id).where(Agreement.id.in_(list(ids))).order_by(Agreement.id)
+    return list(db.session.scalars(stmt if clause is None else stmt.where(clause)))
+
+
+def first_visible(ids) -> int | None:
+    """The first of these agreements the user can see."""
+    return next(iter(visible_ids(ids)), None)
+
+
+def remove_meeting(m: Meeting, form, user) -> Outcome:
+    """Delete a meeting recorded by mistake, with a reason, on the version its form showed: the row stays, marked
+    deleted (who, when, why), and leaves every page, list, count and reminder; the history of each agreement it
+    discussed says what it was and why it went. Refused on a frozen meeting, like its minutes."""
+    url = url_for("pks.meeting", meeting_id=m.id)
+    if stale := stale_action(form, m, url=url):
+        return stale
+    if not form.validate():
+        return refused(form)
+    if minutes_frozen(m):
+        return refused(form, FROZEN)
+    reason = " ".join(form.alasan.data.split())
+    for a in m.agreements:
+        log(a, "rapat", user, reason=f"Rapat dihapus ({_where(m)}). Alasan: {reason}"[:2000])
+    back = first_visible(a.id for a in m.agreements)
+    m.deleted_at, m.deleted_by_id, m.deleted_reason = utcnow(), getattr(user, "id", None), reason
+    audit.record("delete", "pks_meeting", m.id, f"rapat #{m.id} dihapus", user=user)
+    to = url_for("pks.detail", agreement_id=back) if back else url_for("pks.index")
+    return saved(m, to, "Rapat dihapus; alasannya tercatat di riwayat kesepakatan.")
+
+
+def deleted_in_scope(meeting_id: int) -> bool:
+    """A meeting the user could see before it was deleted (a second tap on its delete button)."""
+    clause = scope_of(Agreement)
+    stmt = (
+        select(Meeting.id)
+        .join(meeting_agreement, meeting_agreement.c.meeting_id == Meeting.id)
+        .join(Agreement, Agreement.id == meeting_agreement.c.agreement_id)
+        .where(Meeting.id == meeting_id, Meeting.deleted_at.is_not(None))
+        .limit(1)
+    )
+    return db.session.scalar(stmt if clause is None else stmt.where(clause)) is not None
+
+
+def unlink_agreement(m: Meeting, a: Agreement, form, user) -> Outcome:
+    """Take an agreement off a meeting that did not discuss it, with a reason in the history of every agreement
+    the meeting discussed (the one taken off included). A second tap finds it already off. Refused on a frozen
+    meeting, for its last agreement, and when the user's regency would no longer see the meeting."""
+    url = url_for("pks.meeting", meeting_id=m.id)
+    if a not in m.agreements:
+        return Outcome(repeated=True, data={"url": url})
+    if not form.validate():
+        return refused(form)
+    if minutes_frozen(m):
+        return refused(form, FROZEN)
+    rest = [x for x in m.agreements if x is not a]
+    if not rest:
+        return refused(form, LAST_AGREEMENT)
+    if first_visible(x.id for x in rest) is None:
+        return refused(form, LOSES_SIGHT)
+    reason = " ".join(form.alasan.data.split())
+    _history(m, user, f"{a.jenis} #{a.id} ({_shown('judul', a.judul)}) dilepas dari rapat. Alasan: {reason}")
+    m.agreements.remove(a)
+    audit.record("update", "pks_meeting", m.id, f"rapat #{m.id} dilepas dari kesepakatan #{a.id}", user=user)
+    return saved(m, url, "Kesepakatan dilepas dari rapat.")
+
+
 def upload_choices(m: Meeting) -> list[tuple[int, str]]:
     """(id, label) of the agreements ``m`` discussed, as its page lists them (``m.agreements``, loaded with the
     link form's query): where a file uploaded from the meeting page may belong. The upload itself is checked
@@ -417,7 +622,7 @@ OPEN_PER_PAGE = 50
 class OpenAction(NamedTuple):
     id: int
     text: str
-    owner: str
+    owner: str  # the owner organisation's name, else the typed owner
     regency: str
     due: date | None
     meeting_id: int
@@ -439,10 +644,12 @@ class OpenActions(NamedTuple):
 
 
 def open_actions(today: date, page: int = 1) -> OpenActions:
-    """Open action items of the meetings the user can see, grouped by owner (region, then OPD or person), each
-    group by due date (none last); ``OPEN_PER_PAGE`` a page. The counts cover every page."""
+    """Open action items of the meetings the user can see, grouped by owner (region, then the OPD of the list or
+    the typed owner), each group by due date (none last); ``OPEN_PER_PAGE`` a page. The counts cover every
+    page."""
     clause = scope_of(Meeting)
-    where = [ActionItem.done.is_(False)] + ([] if clause is None else [clause])
+    where = [ActionItem.done.is_(False), Meeting.deleted_at.is_(None)] + ([] if clause is None else [clause])
+    owner_name = func.coalesce(Organisation.name, ActionItem.owner)
     total, overdue = db.session.execute(
         select(
             func.count(ActionItem.id),
@@ -457,18 +664,19 @@ def open_actions(today: date, page: int = 1) -> OpenActions:
         select(
             ActionItem.id,
             ActionItem.text,
-            ActionItem.owner,
+            owner_name,
             Regency,
             ActionItem.due,
             Meeting.id,
             Meeting.tanggal,
         )
         .join(Meeting, Meeting.id == ActionItem.meeting_id)
-        .outerjoin(Regency, Regency.id == ActionItem.owner_regency_id)
+        .outerjoin(Organisation, Organisation.id == ActionItem.organisation_id)
+        .outerjoin(Regency, Regency.id == func.coalesce(Organisation.regency_id, ActionItem.owner_regency_id))
         .where(*where)
         .order_by(
             func.coalesce(Regency.name, ""),
-            ActionItem.owner,
+            owner_name,
             ActionItem.due.is_(None),
             ActionItem.due,
             ActionItem.id,
@@ -478,7 +686,9 @@ def open_actions(today: date, page: int = 1) -> OpenActions:
     ).all()
     groups: list[OwnerGroup] = []
     for aid, text, owner, regency, due, meeting_id, held in rows:
-        item = OpenAction(aid, text, owner, regency.short_name if regency else "", due, meeting_id, held)
+        item = OpenAction(
+            aid, text, owner or "", regency.short_name if regency else "", due, meeting_id, held
+        )
         if not groups or (groups[-1].regency, groups[-1].owner) != (item.regency, item.owner):
             groups.append(OwnerGroup(item.owner, item.regency, []))
         groups[-1].items.append(item)

@@ -8,8 +8,10 @@ perpanjangan share their end date) and sorts them by severity. An overdue item (
 action item, obligation or report late, a signing target missed) stays until it is resolved.
 
 Who receives a reminder (``recipients``): the Bagian Kerjasama of every party for what concerns the agreement
-(its end, the renewal decision, the signing target, its KSB); the OPD that owns an action item (named in the
-item, else its regency's Bagian Kerjasama), an obligation (its party's OPD) or a report (the parties' OPDs).
+(its end, the renewal decision, the signing target, its KSB); the organisation that owns an action item (chosen
+from the list; for an older item the one of its regency whose name starts with the typed owner, else that
+regency's Bagian Kerjasama), an obligation (its party's OPD) or a report (the parties' OPDs). Action items of a
+deleted meeting remind nobody.
 """
 
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from datetime import date
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Date, Integer, cast, literal_column, null, select, union_all
+from sqlalchemy import Date, Integer, cast, literal_column, null, or_, select, union_all
 
 from blueprints.auth.models import Organisation
 from blueprints.core.extensions import db
@@ -28,6 +30,7 @@ from .models import (
     TAHAP,
     ActionItem,
     Agreement,
+    Meeting,
     Obligation,
     Party,
     ReminderContact,
@@ -56,7 +59,8 @@ class Reminder:
     text: str
     tone: str = "warn"
     when: date | None = None  # the date it is about (sorts the reminders of one severity)
-    owner: tuple = ()  # who owns the item: ("tl", regency id, name) / ("kw", party id) / ("lap",); () the parties
+    # who owns the item: ("tl", regency id, name, organisation id) / ("kw", party id) / ("lap",); () the parties
+    owner: tuple = ()
 
     @property
     def overdue(self) -> bool:
@@ -231,7 +235,12 @@ def _work_reminders(a: Agreement, today: date, actions, obligations, reports) ->
             f"tl:{item.id}",
             f"tindak lanjut lewat tenggat sejak {_day(item.due)}: {item.text[:80]}",
             when=item.due,
-            owner=("tl", getattr(item, "owner_regency_id", None), getattr(item, "owner", "") or ""),
+            owner=(
+                "tl",
+                getattr(item, "owner_regency_id", None),
+                getattr(item, "owner", "") or "",
+                getattr(item, "organisation_id", None),
+            ),
         )
         for item in actions
         if not item.done and item.due and item.due < today
@@ -295,6 +304,7 @@ class ActionRow(NamedTuple):
     done: bool = False
     owner_regency_id: int | None = None
     owner: str = ""
+    organisation_id: int | None = None
 
 
 class ObligationRow(NamedTuple):
@@ -356,6 +366,7 @@ def _uncovered_part(ksb_ids, no_date):
         no_date,
         cast(null(), Integer),
         literal_column("''"),
+        cast(null(), Integer),
     ).where(ScopeItem.ksb_id.in_(ksb_ids), ~live.exists())
 
 
@@ -376,9 +387,15 @@ def _work_rows_statement(with_uncovered: bool):
             no_date.label("delivered"),
             ActionItem.owner_regency_id.label("ref"),
             ActionItem.owner.label("who"),
+            ActionItem.organisation_id.label("org"),
         )
         .join(ActionItem, ActionItem.meeting_id == meeting_agreement.c.meeting_id)
-        .where(meeting_agreement.c.agreement_id.in_(ids), ActionItem.done.is_(False)),
+        .join(Meeting, Meeting.id == meeting_agreement.c.meeting_id)
+        .where(
+            meeting_agreement.c.agreement_id.in_(ids),
+            ActionItem.done.is_(False),
+            Meeting.deleted_at.is_(None),
+        ),
         select(
             literal_column("'kw'"),
             Obligation.agreement_id,
@@ -389,6 +406,7 @@ def _work_rows_statement(with_uncovered: bool):
             no_date,
             Obligation.party_id,
             literal_column("''"),
+            cast(null(), Integer),
         ).where(Obligation.agreement_id.in_(ids)),
         select(
             literal_column("'lap'"),
@@ -400,6 +418,7 @@ def _work_rows_statement(with_uncovered: bool):
             Report.disampaikan_pada,
             cast(null(), Integer),
             literal_column("''"),
+            cast(null(), Integer),
         ).where(Report.agreement_id.in_(ids)),
     ]
     if with_uncovered:
@@ -419,9 +438,9 @@ def work_rows(ids, uncovered_of=()) -> WorkRows:
     if uncovered_of:
         params["ksb_ids"] = list(uncovered_of)
     stmt = _work_rows_statement(bool(uncovered_of))
-    for kind, aid, rid, text, due, status, delivered, ref, who in db.session.execute(stmt, params):
+    for kind, aid, rid, text, due, status, delivered, ref, who, org in db.session.execute(stmt, params):
         if kind == "tl":
-            out.actions.setdefault(aid, []).append(ActionRow(rid, text, due, False, ref, who or ""))
+            out.actions.setdefault(aid, []).append(ActionRow(rid, text, due, False, ref, who or "", org))
         elif kind == "kw":
             out.obligations.setdefault(aid, []).append(ObligationRow(rid, aid, text, due, status, ref))
         elif kind == "lap":
@@ -495,10 +514,11 @@ def recipients(reminders: list[Reminder]) -> dict[tuple[int, str], list[Recipien
         parties.setdefault(aid, []).append((pid, rid, org_id))
     regencies = {p[1] for rows in parties.values() for p in rows}
     regencies |= {r.owner[1] for r in reminders if r.owner[:1] == ("tl",) and r.owner[1]}
+    owner_orgs = {r.owner[3] for r in reminders if r.owner[:1] == ("tl",) and r.owner[3]}
     orgs: dict[int, tuple[int, str, str]] = {}  # id -> (regency, kind, name)
     kerjasama: dict[int, int] = {}  # regency -> its Bagian Kerjasama
     emails: dict[int, str] = {}
-    if regencies:
+    if regencies or owner_orgs:
         stmt = (
             select(
                 Organisation.id,
@@ -508,7 +528,7 @@ def recipients(reminders: list[Reminder]) -> dict[tuple[int, str], list[Recipien
                 ReminderContact.email,
             )
             .outerjoin(ReminderContact, ReminderContact.regency_id == Organisation.regency_id)
-            .where(Organisation.regency_id.in_(regencies))
+            .where(or_(Organisation.regency_id.in_(regencies), Organisation.id.in_(owner_orgs)))
             .order_by(Organisation.id)
         )
         for oid, rid, kind, name, email in db.session.execute(stmt):
@@ -534,7 +554,9 @@ def recipients(reminders: list[Reminder]) -> dict[tuple[int, str], list[Recipien
         rows = parties.get(r.agreement_id, [])
         all_bk = [o for _pid, rid, _org in rows for o in bk(rid)]
         kind = r.owner[:1]
-        if kind == ("tl",) and r.owner[1]:
+        if kind == ("tl",) and r.owner[3]:  # the organisation chosen from the list
+            targets = [r.owner[3]]
+        elif kind == ("tl",) and r.owner[1]:  # an item recorded before the list: its typed owner's name
             targets = named(r.owner[1], r.owner[2]) or bk(r.owner[1])
         elif kind == ("kw",) and r.owner[1]:
             party = next((p for p in rows if p[0] == r.owner[1]), None)

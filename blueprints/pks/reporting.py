@@ -28,6 +28,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from blueprints.auth.models import Organisation
 from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
 from blueprints.core.scope import id_list
@@ -229,12 +230,13 @@ def _facts_statement():
                 (ActionItem.done.is_(True), func.coalesce(ActionItem.done_on, Meeting.tanggal)), else_=none_d
             ),
             t1=ActionItem.text,
-            t2=ActionItem.owner,
+            t2=func.coalesce(Organisation.name, ActionItem.owner),
             order=ActionItem.id,
         )
         .join(Meeting, Meeting.id == ma.meeting_id)
         .join(ActionItem, ActionItem.meeting_id == Meeting.id)
-        .where(ma.agreement_id.in_(ids)),
+        .outerjoin(Organisation, Organisation.id == ActionItem.organisation_id)
+        .where(ma.agreement_id.in_(ids), Meeting.deleted_at.is_(None)),
         part(
             "ruang_lingkup",
             ScopeItem.ksb_id,

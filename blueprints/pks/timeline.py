@@ -147,7 +147,7 @@ def _branches() -> tuple:
             text_null.label("person"),
         )
         .join(meeting_agreement, meeting_agreement.c.meeting_id == Meeting.id)
-        .where(meeting_agreement.c.agreement_id == agreement_id),
+        .where(meeting_agreement.c.agreement_id == agreement_id, Meeting.deleted_at.is_(None)),
     ]
     return tuple(branches)
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
+from blueprints.auth.models import Organisation
 from blueprints.core.extensions import db
 from blueprints.core.forms import new_submission_key
 from blueprints.pks.models import (
@@ -74,6 +75,9 @@ RESET_AFTER_WRITE = {
     "pks.meeting_entry",
     "pks.meeting_entry_remove",
     "pks.meeting_notulen",
+    "pks.meeting_edit",
+    "pks.meeting_remove",
+    "pks.meeting_unlink",
     "pks.decide_proposal",
     "pks.withdraw_proposal",
     "pks.finish_registration",
@@ -102,6 +106,8 @@ CONFLICT_OK = {
     "pks.meeting_entry",
     "pks.meeting_entry_remove",
     "pks.meeting_notulen",
+    "pks.meeting_edit",
+    "pks.meeting_remove",
     "pks.review",
 }
 # Stands for a fresh submission key in every post (a replayed key would land on the first result before the
@@ -167,6 +173,11 @@ def _setup(app, ids) -> dict:
             "rep": rep.id,
             "doc": doc.id,
             "sol": regency_id(app, "13.02"),
+            "sol_bk": db.session.scalar(
+                select(Organisation.id).where(
+                    Organisation.kind == "kerjasama", Organisation.regency_id == regency_id(app, "13.02")
+                )
+            ),
             "ob": ob.id,
             "proposal": proposal.id,
             "own_proposal": own_proposal.id,
@@ -351,6 +362,7 @@ ROUTES = {
                 "l-submission_key": KEY,
                 "l-text": "Tindak uji",
                 "l-owner_regency_id": c["sol"],
+                "l-organisation_id": c["sol_bk"],
                 "l-due": "2024-10-01",
             },
         ),
@@ -375,6 +387,24 @@ ROUTES = {
     ],
     "pks.meeting_notulen": lambda c: [
         (f"/pks/rapat/{c['meeting']}/notulen", {"version": c["v_meeting"], "notulen": "Notulen uji"})
+    ],
+    "pks.meeting_edit": lambda c: [
+        (
+            f"/pks/rapat/{c['meeting']}/ubah",
+            {
+                "version": c["v_meeting"],
+                "tanggal": "2024-08-29",
+                "jam": "09:00",
+                "tempat": "Ruang uji",
+                "host_regency_id": c["sol"],
+            },
+        )
+    ],
+    "pks.meeting_remove": lambda c: [
+        (f"/pks/rapat/{c['meeting']}/hapus", {"version": c["v_meeting"], "x-alasan": "Uji"})
+    ],
+    "pks.meeting_unlink": lambda c: [
+        (f"/pks/rapat/{c['meeting']}/kesepakatan/{c['pks2']}/lepas", {f"u{c['pks2']}-alasan": "Uji"})
     ],
     "pks.meeting_upload": lambda c: [
         (

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from blueprints.auth.models import Organisation
 from blueprints.core.extensions import db
+from blueprints.core.timeutil import utcnow
 from blueprints.notify.models import Notification
 from blueprints.pks.models import ActionItem, Agreement, Meeting, Obligation, Party, meeting_agreement
 from tests.clock import TODAY
@@ -252,3 +253,74 @@ def test_the_reminder_is_emailed_to_the_regencys_address_by_the_worker(app, runn
             select(func.count()).select_from(Notification).where(Notification.email_status == "terkirim")
         )
         assert sent == len(inbox.messages)
+
+
+def test_an_action_item_owned_by_an_opd_of_the_list_reaches_its_users(app, runner, smtp_server):  # noqa: F811
+    """The owner chosen from the organisation list receives the overdue item (its users see it in
+    "Pemberitahuan"), whatever the typed text; an item with only a regency still goes to that regency's Bagian
+    Kerjasama, e-mailed to its address; a deleted meeting's items remind nobody."""
+    controller, inbox = smtp_server
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="sinergi@solokkab.test")
+    admin = logged_in(app, "admin.sijunjung")
+    assert (
+        admin.post(
+            "/pks/aturan/email", data={"version": "0", "m-email": "kerjasama@sijunjung.test"}
+        ).status_code
+        == 302
+    )
+    with app.app_context():
+        aid = _agreement(judul="PKS Bantuan Sosial Perbatasan")
+        held = TODAY - timedelta(days=30)
+        meeting, mistaken = Meeting(tanggal=held, tempat="Aula Setda"), Meeting(tanggal=held, tempat="Aula")
+        db.session.add_all([meeting, mistaken])
+        db.session.flush()
+        for m in (meeting, mistaken):
+            db.session.execute(meeting_agreement.insert().values(meeting_id=m.id, agreement_id=aid))
+        sijunjung = regency_id_of("13.03")
+        db.session.add_all(
+            [
+                ActionItem(
+                    meeting_id=meeting.id,
+                    text="Memutakhirkan data penerima bantuan",
+                    owner_regency_id=sijunjung,
+                    organisation_id=_org("dinsos", "13.03").id,
+                    due=TODAY - timedelta(days=4),
+                ),
+                ActionItem(
+                    meeting_id=meeting.id,
+                    text="Menjadwalkan rapat evaluasi",
+                    owner_regency_id=sijunjung,
+                    due=TODAY - timedelta(days=4),
+                ),
+                ActionItem(
+                    meeting_id=mistaken.id,
+                    text="Tindak lanjut rapat yang keliru",
+                    organisation_id=_org("dinsos", "13.03").id,
+                    owner_regency_id=sijunjung,
+                    due=TODAY - timedelta(days=4),
+                ),
+            ]
+        )
+        mistaken.deleted_at, mistaken.deleted_reason = utcnow(), "Tercatat dua kali"
+        db.session.commit()
+    _run(runner)
+    with app.app_context():
+        dinsos = _notes(_org("dinsos", "13.03").id, aid)
+        assert len(dinsos) == 1 and "Memutakhirkan data penerima bantuan" in dinsos[0]
+        bk = _notes(_org("kerjasama", "13.03").id, aid)
+        assert len(bk) == 1 and "Menjadwalkan rapat evaluasi" in bk[0]
+        assert _notes(_org("kerjasama", "13.02").id, aid) == []
+        everyone = list(db.session.scalars(select(Notification.text)))
+        assert not any("rapat yang keliru" in t for t in everyone)
+    opd_page = logged_in(app, "operator.sijunjung").get("/pemberitahuan/").get_data(as_text=True)
+    assert "Memutakhirkan data penerima bantuan" in opd_page and "Menjadwalkan rapat evaluasi" not in opd_page
+    for _ in range(50):
+        if inbox.messages:
+            break
+        time.sleep(0.05)
+    mine = [m for m in inbox.messages if b"PKS Bantuan Sosial Perbatasan" in m.content]
+    assert len(mine) == 1 and mine[0].rcpt_tos == ["kerjasama@sijunjung.test"]
+    assert "Menjadwalkan rapat evaluasi" in mine[0].content.decode()
+    page = logged_in(app, "kerjasama.solok").get(REMINDERS).get_data(as_text=True)
+    line = next(li for li in page.split("<li>") if "Memutakhirkan data" in li)
+    assert "untuk Dinas Sosial Kabupaten Sijunjung" in line

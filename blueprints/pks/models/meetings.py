@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, Text, Time, exists, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from blueprints.auth.models import Regency
+from blueprints.auth.models import Organisation, Regency
 from blueprints.core.extensions import db
 from blueprints.core.timeutil import UTCDateTime, utcnow
 from blueprints.core.versioning import Versioned
@@ -35,6 +35,10 @@ class Meeting(Versioned, db.Model):
     sumber: Mapped[str] = mapped_column(Text, default="")
     notulen: Mapped[str] = mapped_column(Text, default="", server_default="")  # the minutes as typed text
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # a meeting recorded by mistake is deleted softly: the row stays (who, when, why), hidden everywhere
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    deleted_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     host_regency: Mapped[Regency | None] = relationship()
     agreements = relationship("Agreement", secondary=meeting_agreement, order_by="Agreement.id")
@@ -47,8 +51,8 @@ class Meeting(Versioned, db.Model):
 
     @classmethod
     def scope_clause(cls, user):
-        """A meeting is visible through any agreement the user can see."""
-        return exists(
+        """A meeting is visible through any agreement the user can see, until it is deleted."""
+        return cls.deleted_at.is_(None) & exists(
             select(meeting_agreement.c.meeting_id)
             .join(Agreement, Agreement.id == meeting_agreement.c.agreement_id)
             .where(meeting_agreement.c.meeting_id == cls.id, Agreement.scope_clause(user))
@@ -79,13 +83,15 @@ class Decision(Versioned, db.Model):
 
 
 class ActionItem(Versioned, db.Model):
-    """Tindak lanjut of a meeting, owned by a region, OPD or person."""
+    """Tindak lanjut of a meeting, owned by an organisation of the app's regencies (``organisation_id``), or named
+    in free text (``owner``: someone outside the app's regencies; or a row recorded before the list)."""
 
     __tablename__ = "pks_action_item"
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("pks_meeting.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     owner_regency_id: Mapped[int | None] = mapped_column(ForeignKey("regency.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     owner: Mapped[str] = mapped_column(String(200), default="")
     due: Mapped[date | None] = mapped_column(Date)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -93,3 +99,9 @@ class ActionItem(Versioned, db.Model):
 
     meeting: Mapped[Meeting] = relationship(back_populates="actions")
     owner_regency: Mapped[Regency | None] = relationship(lazy="joined")  # shown with the item
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+
+    @property
+    def owner_name(self) -> str:
+        """Who owns it, as shown: the organisation's name, else the typed owner."""
+        return self.organisation.name if self.organisation is not None else self.owner

@@ -24,9 +24,12 @@ from ..forms import (
     DecisionForm,
     EntryRemoveForm,
     LinkAgreementForm,
+    MeetingEditForm,
     MeetingForm,
+    MeetingRemoveForm,
     MeetingUploadForm,
     NotulenForm,
+    UnlinkAgreementForm,
 )
 from ..models import Agreement, Meeting
 from ..settings import upload_limit
@@ -59,10 +62,12 @@ def meeting_new(agreement_id):
     )
 
 
-def _forms():
+def _forms(m):
     att = AttendeeForm(prefix="h")
     act = ActionForm(prefix="l")
-    att.regency_id.choices = act.owner_regency_id.choices = _regencies()  # one read for both forms
+    lists = minutes.owner_lists(m)  # one read for the regencies and the owner OPDs of both forms
+    att.regency_id.choices = act.owner_regency_id.choices = [(0, "—"), *lists.regencies]
+    act.organisation_id.choices = lists.organisations
     return att, DecisionForm(prefix="k"), act
 
 
@@ -116,7 +121,7 @@ def _page(m, att, dec, act, link=None, upload=None, status=200, error=None):
 @audit.not_sensitive
 def meeting(meeting_id):
     m = get_scoped_or_404(Meeting, meeting_id, options=minutes.MEETING_OPTIONS)
-    att, dec, act = _forms()
+    att, dec, act = _forms(m)
     if request.method == "POST":
         which = request.form.get("bagian")
         forms = {
@@ -142,7 +147,7 @@ def action_done(meeting_id, item_id):
         abort(404)
     form = ActionDoneForm()
     out = minutes.save_action_done(m, item, form, today_local())
-    return answer(out, form) or _page(m, *_forms(), status=FORM_INVALID, error=out.error)
+    return answer(out, form) or _page(m, *_forms(m), status=FORM_INVALID, error=out.error)
 
 
 @bp.route("/rapat/<int:meeting_id>/kesepakatan", methods=["POST"])
@@ -160,7 +165,7 @@ def meeting_link(meeting_id):
         if form.agreement_id.choices
         else next((e for errs in form.errors.values() for e in errs if isinstance(e, str)), UNKNOWN_FORM)
     )
-    return _page(m, *_forms(), link=(form, more), status=FORM_INVALID, error=error)
+    return _page(m, *_forms(m), link=(form, more), status=FORM_INVALID, error=error)
 
 
 @bp.route("/rapat/<int:meeting_id>/berkas", methods=["POST"])
@@ -175,7 +180,7 @@ def meeting_upload(meeting_id):
             store_upload(a, form, request.files.get(form.berkas.name), current_user, back=back)
         ):
             return done
-    return _page(m, *_forms(), upload=form, status=FORM_INVALID)
+    return _page(m, *_forms(m), upload=form, status=FORM_INVALID)
 
 
 EDIT_FORMS = {"peserta": AttendeeEditForm, "keputusan": DecisionEditForm, "tindak-lanjut": ActionEditForm}
@@ -185,7 +190,13 @@ def _entry_forms(kind, row, posted: str = ""):
     """The edit and delete forms of an entry: the one ``posted`` ("edit" or "remove") reads the request, the
     other shows the stored entry."""
     form = EDIT_FORMS[kind](**({} if posted == "edit" else {"formdata": None, "obj": row}))
-    for name in ("regency_id", "owner_regency_id"):
+    if "organisation_id" in form:
+        lists = minutes.owner_lists(row.meeting)
+        form.owner_regency_id.choices = [(0, "—"), *lists.regencies]
+        form.organisation_id.choices = lists.organisations
+        if not posted and row.organisation_id is None:
+            form.organisation_id.data = 0
+    for name in ("regency_id",):
         if name in form:
             form[name].choices = _regencies()
     remove = EntryRemoveForm(prefix="x", **({} if posted == "remove" else {"formdata": None, "obj": row}))
@@ -241,6 +252,78 @@ def meeting_entry_remove(meeting_id, kind, entry_id):
     return answer(out, remove) or _entry_page(
         m, kind, row, form, remove, status=FORM_INVALID, error=out.error
     )
+
+
+# ---- the meeting itself: edit, delete, take an agreement off -------------------------------------------------
+
+
+def _meeting_forms(m, posted: str = "", unlinking: int | None = None):
+    """The edit form, the delete form and one unlink form per discussed agreement the user can see: the one
+    ``posted`` ("edit", "remove" or "unlink" of agreement ``unlinking``) reads the request."""
+    form = MeetingEditForm() if posted == "edit" else MeetingEditForm(formdata=None, obj=m)
+    form.host_regency_id.choices = _regencies()
+    if posted != "edit":
+        form.host_regency_id.data = m.host_regency_id or 0
+    remove = MeetingRemoveForm(prefix="x", **({} if posted == "remove" else {"formdata": None, "obj": m}))
+    visible = set(minutes.visible_ids(a.id for a in m.agreements))
+    unlink = {
+        a.id: UnlinkAgreementForm(
+            prefix=f"u{a.id}", **({} if posted == "unlink" and a.id == unlinking else {"formdata": None})
+        )
+        for a in m.agreements
+        if a.id in visible
+    }
+    return form, remove, unlink
+
+
+def _meeting_edit_page(m, forms, status=200, error=None):
+    form, remove, unlink = forms
+    return render(
+        "pks/meeting_edit.html",
+        m=m,
+        form=form,
+        remove=remove,
+        unlink=unlink,
+        frozen=minutes.minutes_frozen(m),
+        status=status,
+        error=error,
+    )
+
+
+@bp.route("/rapat/<int:meeting_id>/ubah", methods=["GET", "POST"])
+@audit.not_sensitive
+def meeting_edit(meeting_id):
+    """Correct the meeting itself (on the version shown); the page also offers its deletion and taking off an
+    agreement it did not discuss."""
+    m = get_scoped_or_404(Meeting, meeting_id)
+    if request.method == "GET":
+        return _meeting_edit_page(m, _meeting_forms(m))
+    forms = _meeting_forms(m, "edit")
+    out = minutes.save_meeting(m, forms[0], current_user, today_local())
+    return answer(out, forms[0]) or _meeting_edit_page(m, forms, status=FORM_INVALID, error=out.error)
+
+
+@bp.route("/rapat/<int:meeting_id>/hapus", methods=["POST"])
+def meeting_remove(meeting_id):
+    """Delete a meeting recorded by mistake, with a reason. A second tap finds it deleted: it says so."""
+    if minutes.deleted_in_scope(meeting_id):
+        flash(minutes.DELETED, "ok")
+        return redirect(url_for("pks.index"), 303)
+    m = get_scoped_or_404(Meeting, meeting_id)
+    forms = _meeting_forms(m, "remove")
+    out = minutes.remove_meeting(m, forms[1], current_user)
+    return answer(out, forms[1]) or _meeting_edit_page(m, forms, status=FORM_INVALID, error=out.error)
+
+
+@bp.route("/rapat/<int:meeting_id>/kesepakatan/<int:agreement_id>/lepas", methods=["POST"])
+def meeting_unlink(meeting_id, agreement_id):
+    """Take an agreement (one the user can see) off the meeting, with a reason."""
+    m = get_scoped_or_404(Meeting, meeting_id)
+    a = get_scoped_or_404(Agreement, agreement_id)
+    forms = _meeting_forms(m, "unlink", a.id)
+    form = forms[2].get(a.id) or UnlinkAgreementForm(prefix=f"u{a.id}")
+    out = minutes.unlink_agreement(m, a, form, current_user)
+    return answer(out, form) or _meeting_edit_page(m, forms, status=FORM_INVALID, error=out.error)
 
 
 @bp.route("/rapat/<int:meeting_id>/notulen", methods=["GET", "POST"])
