@@ -225,17 +225,49 @@ _DISCUSSED = aliased(Agreement, name="discussed")  # built once: an alias of a w
 LINK_OFFERS = 30  # options the link form shows at once; a search narrows the rest
 
 
-def linkable(m: Meeting, cari: str = "", only: int | None = None) -> list[Linkable]:
+class Discussed(NamedTuple):
+    """What a meeting discussed as its reader may see it: the agreements of the user's scope, and how many others
+    (another regency's own agreements discussed at a joint meeting), counted, never named."""
+
+    shown: list
+    others: int
+
+
+def discussed(m: Meeting, visible=None) -> Discussed:
+    """``m.agreements`` narrowed to those the user can see (``visible``: their ids, when already read). Not yet
+    loaded, the agreements and whether the user sees each come in one query."""
+    if visible is None and "agreements" not in m.__dict__:
+        clause = scope_of(Agreement)
+        rows = db.session.execute(
+            select(Agreement, true() if clause is None else clause)
+            .join(meeting_agreement, meeting_agreement.c.agreement_id == Agreement.id)
+            .where(meeting_agreement.c.meeting_id == m.id)
+            .order_by(Agreement.id)
+        ).all()
+        set_committed_value(m, "agreements", [a for a, _in_scope in rows])
+        visible = {a.id for a, in_scope in rows if in_scope}
+    elif visible is None:
+        visible = set(visible_ids(a.id for a in m.agreements))
+    shown = [a for a in m.agreements if a.id in visible]
+    return Discussed(shown, len(m.agreements) - len(shown))
+
+
+class LinkOffers(NamedTuple):
+    offers: list[Linkable]
+    discussed: Discussed
+
+
+def linkable(m: Meeting, cari: str = "", only: int | None = None) -> LinkOffers:
     """Agreements the user can see that a meeting may discuss (not cancelled), as plain rows, at most
     ``LINK_OFFERS + 1`` (one more tells the page that a search would show others). Without ``cari`` they are the
     family of what the meeting discusses (its KSB, the KSB's PKS); with it, any whose title holds the words or whose
     number is typed; ``only`` asks whether that one agreement may be linked (a submitted choice). The same query
     loads the agreements ``m`` discusses (any the user can see or not) into ``m.agreements`` unless already
-    loaded: only those rows are read as models."""
+    loaded, and tells which of them the user can see: only those rows are read as models."""
     clause = scope_of(Agreement)
     offered = and_(true() if clause is None else clause, Agreement.tahap != "dibatalkan")
     link = meeting_agreement.alias("discussed_link")
-    discussed = link.c.agreement_id.is_not(None)
+    is_discussed = link.c.agreement_id.is_not(None)
     discussed_ids = select(meeting_agreement.c.agreement_id).where(meeting_agreement.c.meeting_id == m.id)
     cari = cari.strip()
     if only is not None:  # a replay of a link already made names a discussed one: still valid
@@ -259,17 +291,23 @@ def linkable(m: Meeting, cari: str = "", only: int | None = None) -> list[Linkab
         offered = and_(offered, family)
     # The discussed rows first (all of them: they fill m.agreements), then the offers up to the limit.
     rows = db.session.execute(
-        select(Agreement.id, Agreement.jenis, Agreement.judul, _DISCUSSED)
+        select(
+            Agreement.id, Agreement.jenis, Agreement.judul, _DISCUSSED, true() if clause is None else clause
+        )
         .outerjoin(link, and_(link.c.agreement_id == Agreement.id, link.c.meeting_id == m.id))
         .outerjoin(_DISCUSSED, _DISCUSSED.id == link.c.agreement_id)
-        .where(discussed | offered)
+        .where(is_discussed | offered)
         .order_by(link.c.agreement_id.is_(None), Agreement.id)
         .limit(select(func.count()).select_from(discussed_ids.subquery()).scalar_subquery() + LINK_OFFERS + 1)
     ).all()
     if "agreements" not in m.__dict__:
-        set_committed_value(m, "agreements", [row[-1] for row in rows if row[-1] is not None])
+        set_committed_value(m, "agreements", [row[3] for row in rows if row[3] is not None])
     # a row is there because it is discussed or offered; a discussed one is offered only as the replay asked
-    return [Linkable(aid, jenis, judul) for aid, jenis, judul, seen in rows if seen is None or aid == only]
+    offers = [
+        Linkable(aid, jenis, judul) for aid, jenis, judul, seen, _v in rows if seen is None or aid == only
+    ]
+    visible = {aid for aid, _j, _t, seen, in_scope in rows if seen is not None and in_scope}
+    return LinkOffers(offers, discussed(m, visible))
 
 
 @creates_once
@@ -607,11 +645,10 @@ def unlink_agreement(m: Meeting, a: Agreement, form, user) -> Outcome:
     return saved(m, url, "Kesepakatan dilepas dari rapat.")
 
 
-def upload_choices(m: Meeting) -> list[tuple[int, str]]:
-    """(id, label) of the agreements ``m`` discussed, as its page lists them (``m.agreements``, loaded with the
-    link form's query): where a file uploaded from the meeting page may belong. The upload itself is checked
-    against the user's scope."""
-    return [(a.id, f"{a.jenis} #{a.id}: {a.judul[:70]}") for a in m.agreements]
+def upload_choices(shown: Discussed) -> list[tuple[int, str]]:
+    """(id, label) of the agreements a meeting discussed that the user can see, as its page lists them: where a
+    file uploaded from the meeting page may belong. The upload itself is checked against the user's scope."""
+    return [(a.id, f"{a.jenis} #{a.id}: {a.judul[:70]}") for a in shown.shown]
 
 
 # ---- open action items of the user's scope -----------------------------------------------------------------

@@ -103,3 +103,28 @@ def test_a_search_or_choice_no_id_can_hold_is_answered_not_an_error(app, ids, so
             data={"submission_key": new_submission_key(), "agreement_id": chosen},
         )
         assert r.status_code == 422
+
+
+def test_a_joint_meeting_names_only_the_agreements_the_reader_may_see(app, solok):
+    """A joint meeting also discussed a Sijunjung-only agreement with a university: Solok's officer sees the
+    meeting, but that agreement only as a count, on the page, in the upload choice and in the printed pack."""
+    import subprocess
+
+    from tests.pks.conftest import regency_id
+
+    with app.app_context():
+        a = Agreement(jenis="PKS", judul="RAHASIA Sijunjung dengan Universitas Andalas", tahap="penyusunan")
+        db.session.add(a)
+        db.session.flush()
+        db.session.add(Party(agreement_id=a.id, regency_id=regency_id(app, "13.03"), urutan=1))
+        m = db.session.scalar(select(Meeting).order_by(Meeting.id))
+        m.agreements.append(a)
+        db.session.commit()
+        mid, aid = m.id, a.id
+    page = solok.get(f"/pks/rapat/{mid}").get_data(as_text=True)
+    assert "RAHASIA" not in page and f'/pks/{aid}"' not in page
+    assert "dan 1 kesepakatan lain yang bukan wewenang daerah Anda" in page
+    assert solok.get(f"/pks/{aid}").status_code == 404
+    pdf = solok.get(f"/pks/rapat/{mid}/paket.pdf").data
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert "RAHASIA" not in text and "kesepakatan lain" in text

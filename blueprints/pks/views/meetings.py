@@ -71,7 +71,7 @@ def _forms(m):
     return att, DecisionForm(prefix="k"), act
 
 
-def _link_form(m, posting: bool = False) -> tuple[LinkAgreementForm, bool]:
+def _link_form(m, posting: bool = False) -> tuple[LinkAgreementForm, bool, minutes.Discussed]:
     """The link form and whether there are more offers than it shows. It offers agreements the user can see that
     the meeting does not list yet: the meeting's KSB family, or what the search (``?cari=``) finds; a submit is
     checked against the one agreement it names (which may be one the meeting lists: a replay)."""
@@ -81,28 +81,29 @@ def _link_form(m, posting: bool = False) -> tuple[LinkAgreementForm, bool]:
         only = record_id(request.form.get("agreement_id"))
         only = -1 if only is None else only
     # first: it loads m.agreements
-    offered = minutes.linkable(m, cari=request.args.get("cari", ""), only=only)
+    offered, discussed = minutes.linkable(m, cari=request.args.get("cari", ""), only=only)
     shown = offered[: minutes.LINK_OFFERS]
     form.agreement_id.choices = [(x.id, f"{x.jenis} #{x.id}: {x.judul[:70]}") for x in shown]
-    return form, len(offered) > len(shown)
+    return form, len(offered) > len(shown), discussed
 
 
-def _upload_form(m) -> MeetingUploadForm:
+def _upload_form(m, shown: minutes.Discussed | None = None) -> MeetingUploadForm:
     form = MeetingUploadForm(prefix="b")
-    form.agreement_id.choices = minutes.upload_choices(m)
+    form.agreement_id.choices = minutes.upload_choices(shown or minutes.discussed(m))
     form.meeting_id.data = m.id  # the page's own meeting, whatever was posted
     return form
 
 
 def _page(m, att, dec, act, link=None, upload=None, status=200, error=None):
-    link_form, link_more = link or _link_form(m)
+    link_form, link_more, shown = link or _link_form(m)
     return render(
         "pks/meeting.html",
         m=m,
         att_form=att,
         dec_form=dec,
         act_form=act,
-        upload_form=upload or _upload_form(m),
+        upload_form=upload or _upload_form(m, shown),
+        discussed=shown,
         limit_mb=upload_limit() / (1024 * 1024),
         frozen=minutes.minutes_frozen(m),
         links=minutes.meeting_files(m),
@@ -154,10 +155,10 @@ def action_done(meeting_id, item_id):
 def meeting_link(meeting_id):
     """Add another agreement discussed in the same meeting (only one the user can see)."""
     m = get_scoped_or_404(Meeting, meeting_id)
-    form, _ = _link_form(m, posting=True)
+    form, _more, _shown = _link_form(m, posting=True)
     if form.validate_on_submit() and (done := answer(minutes.link_agreement(m, form))):
         return done
-    offers, more = _link_form(m)  # shown again: only what it does not list yet
+    offers, more, shown = _link_form(m)  # shown again: only what it does not list yet
     form.agreement_id.choices = offers.agreement_id.choices
     # with nothing left to offer the form is not shown: its message goes to the top of the page
     error = (
@@ -165,7 +166,7 @@ def meeting_link(meeting_id):
         if form.agreement_id.choices
         else next((e for errs in form.errors.values() for e in errs if isinstance(e, str)), UNKNOWN_FORM)
     )
-    return _page(m, *_forms(m), link=(form, more), status=FORM_INVALID, error=error)
+    return _page(m, *_forms(m), link=(form, more, shown), status=FORM_INVALID, error=error)
 
 
 @bp.route("/rapat/<int:meeting_id>/berkas", methods=["POST"])

@@ -12,7 +12,7 @@ from blueprints.core.scope import get_scoped_or_404
 from blueprints.core.timeutil import today_local
 
 from .. import bp, report_jobs, timeline
-from ..minutes import MEETING_OPTIONS, WALK_IN_ROWS, meeting_files, signers
+from ..minutes import MEETING_OPTIONS, WALK_IN_ROWS, discussed, meeting_files, signers
 from ..models import Agreement, Meeting
 from ..queries import load_record, record_options
 from ..report_files import cell_text
@@ -107,6 +107,7 @@ def meeting_pdf(meeting_id):
     data = render_pdf(
         "pks/pdf_meeting.html",
         m=m,
+        discussed=discussed(m),
         links=meeting_files(m),
         signers=signers(m),
         walk_in_rows=WALK_IN_ROWS,
