@@ -30,6 +30,7 @@ from blueprints.core.versioning import change_text
 
 from .events import log
 from .models import (
+    FINAL_STAGES,
     ActionItem,
     Agreement,
     Attendee,
@@ -656,6 +657,9 @@ def upload_choices(shown: Discussed) -> list[tuple[int, str]]:
 OPEN_PER_PAGE = 50
 
 
+_NAMED = aliased(Agreement, name="named")  # the agreement an open action item is listed under
+
+
 class OpenAction(NamedTuple):
     id: int
     text: str
@@ -664,6 +668,8 @@ class OpenAction(NamedTuple):
     due: date | None
     meeting_id: int
     held: date  # the meeting's day: the item's age counts from it
+    agreement_id: int  # the meeting's first running agreement the user sees
+    agreement: str
 
 
 class OwnerGroup(NamedTuple):
@@ -684,8 +690,20 @@ def open_actions(today: date, page: int = 1) -> OpenActions:
     """Open action items of the meetings the user can see, grouped by owner (region, then the OPD of the list or
     the typed owner), each group by due date (none last); ``OPEN_PER_PAGE`` a page. The counts cover every
     page."""
-    clause = scope_of(Meeting)
-    where = [ActionItem.done.is_(False), Meeting.deleted_at.is_(None)] + ([] if clause is None else [clause])
+    clause = scope_of(Agreement)
+    # the meeting's first agreement the user sees that still runs: it names the item; none (all cancelled or
+    # ended, or none in scope) leaves the item out
+    live = (
+        select(Agreement.id)
+        .join(meeting_agreement, meeting_agreement.c.agreement_id == Agreement.id)
+        .where(meeting_agreement.c.meeting_id == Meeting.id, Agreement.tahap.not_in(sorted(FINAL_STAGES)))
+        .where(true() if clause is None else clause)
+        .order_by(Agreement.id)
+        .limit(1)
+        .correlate(Meeting)
+        .scalar_subquery()
+    )
+    where = [ActionItem.done.is_(False), Meeting.deleted_at.is_(None), live.is_not(None)]
     owner_name = func.coalesce(Organisation.name, ActionItem.owner)
     total, overdue = db.session.execute(
         select(
@@ -706,8 +724,12 @@ def open_actions(today: date, page: int = 1) -> OpenActions:
             ActionItem.due,
             Meeting.id,
             Meeting.tanggal,
+            _NAMED.id,
+            _NAMED.jenis,
+            _NAMED.judul,
         )
         .join(Meeting, Meeting.id == ActionItem.meeting_id)
+        .join(_NAMED, _NAMED.id == live)
         .outerjoin(Organisation, Organisation.id == ActionItem.organisation_id)
         .outerjoin(Regency, Regency.id == func.coalesce(Organisation.regency_id, ActionItem.owner_regency_id))
         .where(*where)
@@ -722,9 +744,17 @@ def open_actions(today: date, page: int = 1) -> OpenActions:
         .offset((page - 1) * OPEN_PER_PAGE)
     ).all()
     groups: list[OwnerGroup] = []
-    for aid, text, owner, regency, due, meeting_id, held in rows:
+    for aid, text, owner, regency, due, meeting_id, held, agreement_id, jenis, judul in rows:
         item = OpenAction(
-            aid, text, owner or "", regency.short_name if regency else "", due, meeting_id, held
+            aid,
+            text,
+            owner or "",
+            regency.short_name if regency else "",
+            due,
+            meeting_id,
+            held,
+            agreement_id,
+            f"{jenis}: {judul}",
         )
         if not groups or (groups[-1].regency, groups[-1].owner) != (item.regency, item.owner):
             groups.append(OwnerGroup(item.owner, item.regency, []))

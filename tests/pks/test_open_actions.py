@@ -111,3 +111,20 @@ def test_a_reader_sees_the_list(app):
     AuthActions(reader).login("pimpinan.sijunjung")
     page = reader.get("/pks/tindak-lanjut").get_data(as_text=True)
     assert "2 tindak lanjut terbuka" in page
+
+
+def test_each_item_names_its_agreement_and_a_cancelled_agreement_leaves_the_list(app, ids, solok):
+    mid = _own_meeting(
+        app, ids["pks1"], TODAY - timedelta(days=2), [("Siapkan data sasaran", "Dinas Sosial", None)]
+    )
+    with app.app_context():
+        judul = db.session.get(Agreement, ids["pks1"]).judul
+    page = solok.get("/pks/tindak-lanjut").get_data(as_text=True)
+    item = page[page.index("Siapkan data sasaran") :].split("</li>")[0]
+    assert f'href="/pks/{ids["pks1"]}"' in item and f"PKS: {judul}"[:60] in item
+    with app.app_context():
+        db.session.get(Agreement, ids["pks1"]).tahap = "dibatalkan"
+        db.session.commit()
+    page = solok.get("/pks/tindak-lanjut").get_data(as_text=True)
+    assert "Siapkan data sasaran" not in page
+    assert solok.get(f"/pks/rapat/{mid}").status_code == 200  # the meeting itself stays readable
