@@ -480,3 +480,26 @@ def test_the_pdf_tables_fit_a4_with_long_unbroken_text(app, solok, ids):
     assert nomor.replace("-", "") in joined and url.replace("-", "") in joined
     obligation = joined[joined.index("ujungkewajiban") :]
     assert obligation.startswith("ujungkewajiban1Oktober2024Lewattenggat")  # the row's last cell is there
+
+
+def test_voiding_an_older_slip_keeps_the_current_target(app, solok, ids):
+    """Only the latest live postponement gives its target back: voiding an earlier one leaves the target the
+    later one set, and the history entry says nothing of a target back."""
+    from blueprints.pks import slips
+    from blueprints.pks.target import parse_target
+
+    aid = ids["pks2"]
+    with app.app_context():
+        a = db.session.get(Agreement, aid)
+        assert slips.set_target(a, parse_target("Oktober 2024"), "Bupati dinas luar", "Sekda", None).ok
+        db.session.commit()
+        first = db.session.scalar(select(Slip.id).where(Slip.agreement_id == aid).order_by(Slip.id))
+    r = solok.post(f"/pks/{aid}/penundaan/{first}/batal", data={"alasan": "tercatat keliru"})
+    assert r.status_code == 303
+    stage = _texts(solok.get(f"/pks/{aid}/tahap").get_data(as_text=True))
+    assert "sekarang: Oktober 2024" in stage and "1 kali ditunda" in stage
+    with app.app_context():
+        entry = db.session.scalar(
+            select(Event.reason).where(Event.agreement_id == aid).order_by(Event.id.desc())
+        )
+    assert entry.endswith("dibatalkan: tercatat keliru") and "kembali" not in entry
