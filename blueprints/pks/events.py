@@ -7,6 +7,10 @@ from blueprints.core.extensions import db
 
 from .models import Agreement, Event
 
+# The kinds of event that move an agreement's stage (``stages.transition``, ``signing.sign``, ``register``):
+# a proposal ("usul", "usul_setuju", ...) names the stages it is about but moves nothing itself.
+STAGE_MOVES = ("tahap", "ttd")
+
 
 def log(
     a: Agreement,

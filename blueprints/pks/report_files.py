@@ -58,6 +58,8 @@ def cell_text(value) -> str:
 
 def intro(report: PeriodReport) -> str:
     p = report.period
+    if not report.started:
+        return report.not_started
     return (
         f"Bersama ini kami sampaikan laporan pelaksanaan kerja sama daerah {p.label} "
         f"({tanggal(p.start)} s.d. {tanggal(p.end)}), keadaan per {tanggal(report.as_of)}."

@@ -1,9 +1,13 @@
 """The period report (docs/pks.md §8): a snapshot of the agreements the user sees as they stood on the period's
 last day (or today, for a period not yet over), for the Sekda to sign. What is dated is read from its own date:
-stages from the event log (``pks_event``, the day a move happened), targets and postponements from the slip
-ledger (a slip is dated by its meeting, else by when it was recorded), reports by their due and delivery
+stages from the event log (``pks_event``, the day a move happened; only stage moves, not proposals or the
+creation), targets and postponements from the slip ledger (a slip dated by ``Slip.day``: the day it was
+decided, else its meeting's, else when it was recorded; the target rebuilt from the whole ledger, voided slips
+left out of the counts), numbers only of a signed agreement and dated on or before the day, reports by their
+due and delivery
 dates, activities and evaluations by their day, an agreement by the first day anything of it is known. An
-agreement created or signed after the period is not in it; a perpanjangan signed later does not extend it.
+agreement created or signed after the period is not in it; a perpanjangan signed later does not extend it. A
+period that has not begun has no snapshot.
 
 The report is a list of sections, each a title, its columns (label, width in characters) and its rows: the
 page, the PDF, the .docx and the .xlsx all print the same sections (``report_files``). Reads only; the views
@@ -34,6 +38,7 @@ from blueprints.core.fmt import tanggal
 from blueprints.core.scope import id_list
 from blueprints.core.timeutil import UTCDateTime, to_local
 
+from .events import STAGE_MOVES
 from .models import (
     ACTIVITY_STATUS,
     FINAL_STAGES,
@@ -58,6 +63,7 @@ from .models import (
 from .models.meetings import meeting_agreement
 from .queries import agreement_rows
 from .reminders import ObligationRow
+from .slips import days_late, first_target, target_on
 from .target import format_target
 from .validity import effective_end, status_berlaku, status_label
 
@@ -107,6 +113,26 @@ class Section:
     rows: list[list] = field(default_factory=list)
     empty: str = "Tidak ada."
 
+    @property
+    def print_widths(self) -> list[float]:
+        """Each column's share of the printed A4 width (per cent) for a fixed table layout (pdf_report.html):
+        first room for its header's longest word, then what is left shared by the widths in characters."""
+        need = [
+            PRINT_HEAD_MM * max(len(w) for w in label.split()) + PRINT_PAD_MM for label, _w in self.columns
+        ]
+        want = [
+            max(PRINT_CHAR_MM * w + PRINT_PAD_MM - n, 0)
+            for (_l, w), n in zip(self.columns, need, strict=True)
+        ]
+        left = max(PRINT_WIDTH_MM - sum(need), 0)
+        mm = [n + (left * x / sum(want) if sum(want) else 0) for n, x in zip(need, want, strict=True)]
+        return [round(100 * m / sum(mm), 2) for m in mm]
+
+
+# The report's A4 portrait text width (210 mm less 16 mm margins), a character of a cell and of a (bold) header,
+# and a cell's padding, at 8 pt.
+PRINT_WIDTH_MM, PRINT_CHAR_MM, PRINT_HEAD_MM, PRINT_PAD_MM = 178, 1.6, 1.9, 3.5
+
 
 @dataclass
 class PeriodReport:
@@ -114,15 +140,28 @@ class PeriodReport:
     as_of: date  # the period's last day, or today while the period runs
     sections: list[Section]
     counts: dict[str, int]
+    started: bool = True  # False: the period begins after today, nothing to report yet
+    first_year: int = 2000  # the earliest year an agreement of the scope is known (the period select's first)
+
+    @property
+    def not_started(self) -> str:
+        p = self.period
+        return (
+            f"Periode {p.label} belum dimulai (mulai {tanggal(p.start)}); belum ada keadaan untuk dilaporkan."
+        )
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
 
 
+def kind_of(a) -> str:
+    """ "KSB", "PKS"; the longer kinds by their name ("Perpanjangan")."""
+    return a.jenis if a.jenis in ("KSB", "PKS") else JENIS.get(a.jenis, a.jenis)
+
+
 def title_of(a) -> str:
     """ "PKS: judul"; the longer kinds by their name ("Perpanjangan: judul")."""
-    kind = a.jenis if a.jenis in ("KSB", "PKS") else JENIS.get(a.jenis, a.jenis)
-    return f"{kind}: {a.judul}"
+    return f"{kind_of(a)}: {a.judul}"
 
 
 def _day(dt) -> date | None:
@@ -134,15 +173,23 @@ def _first(*days) -> date | None:
     return min(known) if known else None
 
 
-def _events(ids) -> dict[int, list[tuple[date, int, str, str]]]:
-    """Per agreement, its events as (day, id, from_state, to_state), in the order they happened."""
+def _events(ids) -> dict[int, list[tuple[date, int, str, str, str]]]:
+    """Per agreement, its events as (day, id, from_state, to_state, kind), in the order they happened."""
     out: dict[int, list] = {}
     if ids:
-        stmt = select(Event.agreement_id, Event.id, Event.at, Event.on_date, Event.from_state, Event.to_state)
-        for aid, eid, at, on_date, old, new in db.session.execute(
+        stmt = select(
+            Event.agreement_id,
+            Event.id,
+            Event.at,
+            Event.on_date,
+            Event.from_state,
+            Event.to_state,
+            Event.kind,
+        )
+        for aid, eid, at, on_date, old, new, kind in db.session.execute(
             stmt.where(Event.agreement_id.in_(id_list(value=ids)))
         ):
-            out.setdefault(aid, []).append((on_date or _day(at), eid, old, new))
+            out.setdefault(aid, []).append((on_date or _day(at), eid, old, new, kind))
     for rows in out.values():
         rows.sort()
     return out
@@ -186,9 +233,9 @@ def _facts_statement():
         part("dibuat", Agreement.id, at=Agreement.created_at, order=Agreement.id).where(
             Agreement.id.in_(ids)
         ),
-        part("nomor", DocNumber.agreement_id, t1=DocNumber.nomor, order=DocNumber.id).where(
-            DocNumber.agreement_id.in_(ids)
-        ),
+        part(
+            "nomor", DocNumber.agreement_id, d1=DocNumber.tanggal, t1=DocNumber.nomor, order=DocNumber.id
+        ).where(DocNumber.agreement_id.in_(ids)),
         part(
             "kewajiban",
             Obligation.agreement_id,
@@ -253,42 +300,35 @@ def _facts_statement():
     return select(union).order_by(union.c.kind, union.c.d1, union.c.ord)
 
 
-def _slips(ids) -> dict[int, list]:
-    """Per agreement, its slips that are not voided, as (day, slip), in date order (a slip's meeting and void
-    come joined with it)."""
+def _slips(ids) -> dict[int, list[Slip]]:
+    """Per agreement, its whole slip ledger (voided slips too: the target chain runs through them), in ledger
+    order as ``slips.slips_of`` reads it (a slip's meeting and void come joined with it)."""
     out: dict[int, list] = {}
     if ids:
         for slip in db.session.scalars(
-            select(Slip).where(Slip.agreement_id.in_(id_list(value=ids))).order_by(Slip.id)
+            select(Slip).where(Slip.agreement_id.in_(id_list(value=ids))).order_by(Slip.recorded_at, Slip.id)
         ):
-            if slip.void is None:
-                day = slip.meeting.tanggal if slip.meeting is not None else _day(slip.recorded_at)
-                out.setdefault(slip.agreement_id, []).append((day, slip))
-    for rows in out.values():
-        rows.sort(key=lambda pair: (pair[0], pair[1].id))
+            out.setdefault(slip.agreement_id, []).append(slip)
     return out
 
 
-def _stage_on(events, current: str, as_of: date, signed: bool) -> str:
+def _stage_on(events, current: str, as_of: date) -> str:
     """The stage on ``as_of``: where the first stage move after that day started from; with no later move,
-    today's stage."""
-    for day, _eid, old, new in events:
-        if day > as_of and new in TAHAP:
-            if old in TAHAP:
-                return old
-            break
-    else:
-        return current
-    return "ditandatangani" if signed else current
+    today's stage. Only stage moves count (a proposal moves nothing), and a move from no stage (the creation
+    "" → first stage, logged the day the record was made) says nothing of an earlier stage: skipped."""
+    for day, _eid, old, new, kind in events:
+        if day > as_of and kind in STAGE_MOVES and old in TAHAP and new in TAHAP:
+            return old
+    return current
 
 
 def _known_from(created: date | None, events, slips, tgl_ttd: date | None) -> date | None:
-    return _first(created, tgl_ttd, *(e[0] for e in events), *(day for day, _s in slips))
+    return _first(created, tgl_ttd, *(e[0] for e in events), *(s.day for s in slips))
 
 
 def _snapshots(agreements, created, events, slips, as_of: date) -> dict:
-    """id -> (the agreement as it stood on ``as_of``, its target then, its slips until then), for the agreements
-    known by then."""
+    """id -> (the agreement as it stood on ``as_of``, its target then, its live slips until then as (day, slip),
+    its first target as (label, last day)), for the agreements known by then."""
     rows = {}
     for a in agreements:
         evs, sls = events.get(a.id, []), slips.get(a.id, [])
@@ -296,7 +336,7 @@ def _snapshots(agreements, created, events, slips, as_of: date) -> dict:
             continue  # not yet known on the period's last day
         signed = a.tgl_ttd is not None and a.tgl_ttd <= as_of
         snap = copy.copy(a)
-        snap.tahap = _stage_on(evs, a.tahap, as_of, signed)
+        snap.tahap = _stage_on(evs, a.tahap, as_of)
         if not signed:
             snap.tgl_ttd = None
             if snap.tahap in SIGNED_STAGES:
@@ -304,12 +344,8 @@ def _snapshots(agreements, created, events, slips, as_of: date) -> dict:
         if a.tgl_diakhiri is not None and a.tgl_diakhiri > as_of:
             snap.tgl_diakhiri = None
         snap.children = [c for c in a.children if c.tgl_ttd is not None and c.tgl_ttd <= as_of]
-        later = [s for day, s in sls if day > as_of]
-        if later:
-            target = (later[0].old_mulai, later[0].old_selesai, later[0].old_presisi)
-        else:
-            target = (a.target_mulai, a.target_selesai, a.target_presisi)
-        rows[a.id] = (snap, target, [(day, s) for day, s in sls if day <= as_of])
+        live = sorted((s for s in sls if s.void is None and s.day <= as_of), key=lambda s: (s.day, s.id))
+        rows[a.id] = (snap, target_on(a, sls, as_of), [(s.day, s) for s in live], first_target(a, sls))
     snaps = {aid: r[0] for aid, r in rows.items()}  # one dict for all: a parent seen by its children is the
     for snap in snaps.values():  # snapshot too
         snap._rows = snaps
@@ -319,17 +355,24 @@ def _snapshots(agreements, created, events, slips, as_of: date) -> dict:
 def period_report(period: Period, user, today: date) -> PeriodReport:
     """The snapshot of ``period`` for ``user``'s scope, in a fixed number of queries however many agreements."""
     as_of = min(today, period.end)
+    started = period.start <= today
     agreements, _names = agreement_rows(user)
     ids = [a.id for a in agreements]
     facts = _facts(ids)
     created = {aid: _day(at) for aid, *_x, at, _o in facts.get("dibuat", ())}
-    numbers: dict[int, list[str]] = {}
-    for aid, _d1, _d2, nomor, *_rest in facts.get("nomor", ()):
-        numbers.setdefault(aid, []).append(nomor)
+    first_year = _first_year(agreements, created, today)
+    if not started:  # no snapshot of today under a future period's label
+        agreements = []
+    dated: dict[int, list[str]] = {}  # the numbers given on or before the day (an undated one counts)
+    for aid, on, _d2, nomor, *_rest in facts.get("nomor", ()):
+        if on is None or on <= as_of:
+            dated.setdefault(aid, []).append(nomor)
     events, slips = _events(ids), _slips(ids)
 
     rows = _snapshots(agreements, created, events, slips, as_of)
     kept = list(rows)
+    # an agreement's numbers are printed only once it is signed on the day
+    numbers = {aid: dated.get(aid, []) for aid in kept if rows[aid][0].tgl_ttd is not None}
 
     overview = Section(
         "ringkasan",
@@ -364,14 +407,13 @@ def period_report(period: Period, user, today: date) -> PeriodReport:
     )
     progress = Section(
         "proses",
-        "Kesepakatan dalam proses: target dan realisasi",
+        "Kesepakatan dalam proses: target dan keterlambatan",
         "Dalam proses",
         [
             ("No", 5),
             ("Kesepakatan", 48),
             ("Tahap", 22),
             ("Target TTD", 26),
-            ("Realisasi", 14),
             ("Terlambat (hari)", 15),
             ("Penundaan", 11),
         ],
@@ -397,13 +439,13 @@ def period_report(period: Period, user, today: date) -> PeriodReport:
         ],
     )
     for aid in kept:
-        snap, target, sls = rows[aid]
+        snap, target, sls, (first_label, first_end) = rows[aid]
         a_title = title_of(snap)
         days = sum(s.days for _d, s in sls)
         overview.rows.append(
             [
                 None,
-                JENIS.get(snap.jenis, snap.jenis),
+                kind_of(snap),
                 snap.judul,
                 TAHAP.get(snap.tahap, snap.tahap),
                 status_label(status_berlaku(snap, as_of)),
@@ -429,12 +471,6 @@ def period_report(period: Period, user, today: date) -> PeriodReport:
                 )
         label = format_target(*target) if target[0] else ""
         if snap.tgl_ttd is not None and period.holds(snap.tgl_ttd):
-            first = sls[0][1] if sls else None
-            first_end = first.old_selesai if first else (snap.target_awal_selesai or target[1])
-            first_label = (
-                format_target(first.old_mulai, first.old_selesai, first.old_presisi) if first else label
-            )
-            late = max((snap.tgl_ttd - first_end).days, 0) if first_end else None
             signed_s.rows.append(
                 [
                     None,
@@ -442,7 +478,7 @@ def period_report(period: Period, user, today: date) -> PeriodReport:
                     "; ".join(numbers.get(aid, ())),
                     first_label,
                     snap.tgl_ttd,
-                    late,
+                    days_late(snap.tgl_ttd, first_end),
                     effective_end(snap),
                 ]
             )
@@ -454,7 +490,6 @@ def period_report(period: Period, user, today: date) -> PeriodReport:
                     a_title,
                     TAHAP.get(snap.tahap, snap.tahap),
                     label or "belum ditetapkan",
-                    None,
                     late,
                     len(sls),
                 ]
@@ -468,7 +503,14 @@ def period_report(period: Period, user, today: date) -> PeriodReport:
         for n, row in enumerate(s.rows, 1):
             row[0] = n
     counts = {s.key: len(s.rows) for s in sections}
-    return PeriodReport(period, as_of, sections, counts)
+    return PeriodReport(period, as_of, sections, counts, started, first_year)
+
+
+def _first_year(agreements, created: dict, today: date) -> int:
+    """The first year an agreement of the scope is known (signed, started or recorded), else 2000; between
+    2000 and this year."""
+    days = [d for a in agreements for d in (a.tgl_ttd, a.tgl_mulai, created.get(a.id)) if d is not None]
+    return min(max(min(days).year if days else 2000, 2000), today.year)
 
 
 def _work_sections(period: Period, as_of: date, rows: dict, facts: dict) -> tuple[Section, ...]:
@@ -551,17 +593,22 @@ def _issues(period, as_of, titles, evaluations, actions) -> Section:
             issues.rows.append(
                 [None, titles[aid], day, temuan, f"Evaluasi: {REKOMENDASI.get(rekomendasi, rekomendasi)}"]
             )
-    for aid, due, done_on, text, owner, *_rest in actions:
+    # one row per action item, naming every agreement of the snapshot its meeting discussed
+    open_items: dict[int, list] = {}
+    for aid, due, done_on, text, owner, _n, _at, item_id in actions:
         if due is not None and due < as_of and (done_on is None or done_on > as_of):
-            issues.rows.append(
-                [
-                    None,
-                    titles[aid],
-                    due,
-                    f"Tindak lanjut belum selesai: {text}",
-                    f"{owner or 'tanpa penanggung jawab'}; lewat {(as_of - due).days} hari",
-                ]
-            )
+            row = open_items.setdefault(item_id, [[], due, text, owner])
+            row[0].append(titles[aid])
+    for names, due, text, owner in open_items.values():
+        issues.rows.append(
+            [
+                None,
+                "; ".join(names),
+                due,
+                f"Tindak lanjut belum selesai: {text}",
+                f"{owner or 'tanpa penanggung jawab'}; lewat {(as_of - due).days} hari",
+            ]
+        )
     return issues
 
 

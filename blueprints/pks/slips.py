@@ -13,7 +13,6 @@ from blueprints.core.extensions import db
 from blueprints.core.fmt import tanggal
 from blueprints.core.forms import date_range_message, out_of_range
 from blueprints.core.outcome import Outcome
-from blueprints.core.timeutil import to_local
 
 from .events import log
 from .models import Agreement, Slip, SlipVoid
@@ -102,7 +101,7 @@ def decision_day_error(a: Agreement, on: date | None, today: date) -> str | None
         return None
     if on > today:
         return "Tanggal tidak boleh setelah hari ini."
-    days = [s.decided_on or to_local(s.recorded_at).date() for s in slips_of(a) if s.void is None]
+    days = [s.day for s in slips_of(a) if s.void is None]
     if days and on < max(days):
         return f"Tanggal tidak boleh sebelum penundaan sebelumnya ({tanggal(max(days))})."
     return None
@@ -145,6 +144,50 @@ def slips_of(a: Agreement) -> list[Slip]:
     )
 
 
+Range = tuple[date | None, date | None, str]  # a target as (mulai, selesai, presisi)
+
+
+def _old(s: Slip) -> Range:
+    return (s.old_mulai, s.old_selesai, s.old_presisi)
+
+
+def _new(s: Slip) -> Range:
+    return (s.new_mulai, s.new_selesai, s.new_presisi)
+
+
+def first_target(a: Agreement, slips: list[Slip]) -> tuple[str, date | None]:
+    """The first target ever set (its label, its last day): where the ledger starts, a voided slip included
+    (what it moved from was in force), else the agreement's own first target. ``slips`` in ledger order."""
+    if slips:
+        return format_target(*_old(slips[0])), slips[0].old_selesai
+    return format_target(a.target_mulai, a.target_selesai, a.target_presisi), (
+        a.target_awal_selesai or a.target_selesai
+    )
+
+
+def days_late(signed_on: date | None, first_end: date | None) -> int | None:
+    """Days the signing came after the first target's last day (0 when on time or early)."""
+    if signed_on is None or first_end is None:
+        return None
+    return max((signed_on - first_end).days, 0)
+
+
+def target_on(a: Agreement, slips: list[Slip], day: date) -> Range:
+    """The target in force on ``day``, rebuilt from the whole ledger (``slips`` in ledger order, voided ones
+    included): what the next live postponement after that day moved from; with none, the current target,
+    unless a voided slip still holds it (voided before a void put the target back): then the last live slip's,
+    else where the ledger starts."""
+    live = [s for s in slips if s.void is None]
+    later = [s for s in live if s.day > day]
+    if later:
+        return _old(later[0])
+    current = (a.target_mulai, a.target_selesai, a.target_presisi)
+    after_live = slips[slips.index(live[-1]) + 1 :] if live else slips
+    if any(s.void is not None and _new(s) == current for s in after_live):
+        return _new(live[-1]) if live else _old(slips[0])
+    return current
+
+
 @dataclass(frozen=True)
 class SlipSummary:
     count: int
@@ -157,22 +200,15 @@ class SlipSummary:
 
 def slip_summary(a: Agreement, slips: list[Slip]) -> SlipSummary:
     """Counts and days of the postponements; a voided slip stays in the ledger but counts for nothing."""
-    slips = [s for s in slips if s.void is None]
-    total = sum(s.days for s in slips)
-    if slips:
-        first = format_target(slips[0].old_mulai, slips[0].old_selesai, slips[0].old_presisi)
-        first_end = slips[0].old_selesai
-    else:
-        first = format_target(a.target_mulai, a.target_selesai, a.target_presisi)
-        first_end = a.target_awal_selesai or a.target_selesai
-    late = (a.tgl_ttd - first_end).days if a.tgl_ttd and first_end else None
+    first, first_end = first_target(a, slips)
+    live = [s for s in slips if s.void is None]
     return SlipSummary(
-        len(slips),
-        total,
+        len(live),
+        sum(s.days for s in live),
         first,
         format_target(a.target_mulai, a.target_selesai, a.target_presisi),
         a.tgl_ttd,
-        late,
+        days_late(a.tgl_ttd, first_end),
     )
 
 
@@ -192,15 +228,17 @@ def void_slip(a: Agreement, slip_id: int, reason: str, user) -> Outcome:
     reason = " ".join((reason or "").split())
     if not reason:
         return Outcome(errors={"alasan": VOID_NEEDS_REASON})
+    live = [s for s in slips_of(a) if s.void is None]
     db.session.add(SlipVoid(slip_id=slip.id, alasan=reason[:2000], voided_by_id=user.id))
-    what = (
-        f"Catatan penundaan {format_target(slip.old_mulai, slip.old_selesai, slip.old_presisi)} → "
-        f"{format_target(slip.new_mulai, slip.new_selesai, slip.new_presisi)}"
-    )
+    what = f"Catatan penundaan {format_target(*_old(slip))} → {format_target(*_new(slip))}"
+    back = ""
+    if live and live[-1] is slip:  # the latest postponement was the mistake: its old target is back
+        a.target_mulai, a.target_selesai, a.target_presisi = _old(slip)
+        back = f"; target kembali ke {format_target(*_old(slip))}"
     if a.is_locked:  # docs/pks.md §4.5: after signing, a correction of the facts with its reason
-        log(a, "koreksi", user, reason=f"Koreksi: {what} dibatalkan. Alasan: {reason}"[:2000])
+        log(a, "koreksi", user, reason=f"Koreksi: {what} dibatalkan{back}. Alasan: {reason}"[:2000])
     else:
-        log(a, "penundaan", user, reason=f"{what} dibatalkan: {reason}"[:2000])
+        log(a, "penundaan", user, reason=f"{what} dibatalkan{back}: {reason}"[:2000])
     kind = "koreksi penundaan" if a.is_locked else "penundaan"
     audit.record(
         "update", "pks_slip", slip.id, f"{kind} #{slip.id} kesepakatan #{a.id} dibatalkan", user=user

@@ -257,7 +257,7 @@ def story(a: Agreement, slips=None, notes_user=None) -> tuple[list[Item], list[M
     slips = slips_of(a) if slips is None else slips
     voiders = _names({s.void.voided_by_id for s in slips if s.void is not None} - {None})
     for s in slips:
-        day = s.decided_on or _day(s.recorded_at)
+        day = s.day
         items.append(
             Item(
                 day,

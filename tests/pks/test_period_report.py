@@ -2,6 +2,7 @@
 
 import gzip
 import io
+import re
 from datetime import date
 
 import pytest
@@ -72,7 +73,7 @@ def test_the_snapshot_shows_the_period_as_it_stood_on_its_last_day(app, solok, i
     assert "Perpanjangan KSB uji laporan" not in page  # signed (and recorded) in 2026
     signed = _section(page, "Kesepakatan yang ditandatangani dalam periode")
     assert "Tidak ada." in signed  # nothing was signed in the second half of 2024
-    progress = _section(page, "Kesepakatan dalam proses: target dan realisasi")
+    progress = _section(page, "Kesepakatan dalam proses: target dan keterlambatan")
     # PKS 1 was still waiting for its signature on 31 December 2024
     assert "(SIDILAN)" in progress and "Siap tanda tangan" in progress
     lapsed = _section(page, "Target tanda tangan yang terlewat")
@@ -158,8 +159,14 @@ def test_xlsx_has_numbered_rows_widths_filters_and_a_frozen_header(app, solok, i
     assert any("terlambat 16 hari" in r[4] for r in reports)  # due 15 December, not sent by 31 December
     activities = list(wb["Kegiatan"].iter_rows(min_row=3, values_only=True))
     assert [(a[0], a[3], a[4]) for a in activities] == [(1, "Sosialisasi SIDILAN", 40)]
-    issues = [r[3] for r in wb["Permasalahan"].iter_rows(min_row=3, values_only=True)]
-    assert len(issues) == 4 and all(i.startswith("Tindak lanjut belum selesai") for i in issues)
+    # the two action items of the 29 August 2024 meeting, each once, naming both PKS the meeting discussed
+    issues = list(wb["Permasalahan"].iter_rows(min_row=3, values_only=True))
+    assert [(r[0], r[3].split(" dengan ")[-1]) for r in issues] == [
+        (1, "Sekda Kab. Solok (demo, dikarang)"),
+        (2, "Sekda Kab. Sijunjung (demo, dikarang)"),
+    ]
+    assert all(r[3].startswith("Tindak lanjut belum selesai") for r in issues)
+    assert all("(SIDILAN)" in r[1] and "Wilayah Perbatasan" in r[1] for r in issues)
 
 
 def test_docx_holds_the_letter_the_sections_and_the_signature_block(app, solok, ids):
@@ -209,3 +216,290 @@ def test_a_big_docx_report_is_made_by_a_background_job(app, solok):
     assert got.status_code == 200 and got.mimetype.endswith("wordprocessingml.document")
     text = "\n".join(p.text for p in Document(io.BytesIO(got.data)).paragraphs)
     assert "Laporan Kerja Sama Daerah Semester II 2024" in text and "Kepala Bagian Kerjasama" in text
+
+
+# ---- the snapshot reads each fact from its own date ----------------------------------------------------
+
+
+def _sheet(client, query: str, sheet: str) -> list[tuple]:
+    """The rows of one section as the .xlsx prints them (below its title and header)."""
+    wb = load_workbook(io.BytesIO(client.get(f"/pks/laporan.xlsx?{query}").data))
+    return list(wb[sheet].iter_rows(min_row=3, values_only=True))
+
+
+def _row_of(rows, title: str) -> tuple:
+    return next(r for r in rows if any(title in str(v) for v in r))
+
+
+def test_a_slip_is_dated_by_its_own_decision_day(app, solok, ids):
+    """A postponement decided on 10 December 2024 and recorded today belongs to the second half of 2024: the
+    target then was January 2025, so it had not lapsed on 31 December."""
+    from blueprints.pks import slips
+    from blueprints.pks.target import parse_target
+
+    with app.app_context():
+        a = db.session.get(Agreement, ids["pks2"])
+        out = slips.set_target(
+            a, parse_target("Januari 2025"), "Bupati dinas luar", "Sekda", None, on=date(2024, 12, 10)
+        )
+        assert out.ok
+        db.session.commit()
+    postponed = _sheet(solok, SEM2_2024, "Penundaan")
+    assert len(postponed) == 3 and _row_of(postponed, "Januari 2025")[5] == "Bupati dinas luar"
+    progress = _row_of(_sheet(solok, SEM2_2024, "Dalam proses"), "Wilayah Perbatasan")
+    assert progress[3:5] == ("Januari 2025", 0)
+    lapsed = _sheet(solok, SEM2_2024, "Target terlewat")
+    assert [r[1] for r in lapsed] == [
+        "PKS: Replikasi Aplikasi Sistem Informasi Disabilitas dan Lanjut Usia (SIDILAN)"
+    ]
+
+
+def _event(app, aid, kind, old, new, on=None):
+    """An event as the use cases log it (``on``: the day it happened, when recorded later; else today)."""
+    from blueprints.pks.events import log
+
+    with app.app_context():
+        log(db.session.get(Agreement, aid), kind, None, old, new, f"uji {kind}", on_date=on)
+        db.session.commit()
+
+
+def test_a_back_dated_move_is_not_undone_by_the_creation_entry(app, solok, ids):
+    """PKS 2 was ready to sign from 29 August 2024 (a move recorded later); its creation entry ("" → first
+    stage) was logged today, and today it went back to legal review: on 31 December 2024 it was still ready."""
+    aid = ids["pks2"]
+    _event(app, aid, "dibuat", "", "diusulkan")
+    with app.app_context():
+        from blueprints.pks.stages import transition
+
+        a = db.session.get(Agreement, aid)
+        assert transition(a, "review_hukum", "Perlu telaah ulang pasal pembiayaan", None, TODAY).ok
+        db.session.commit()
+    progress = _row_of(_sheet(solok, SEM2_2024, "Dalam proses"), "Wilayah Perbatasan")
+    assert progress[2] == "Siap tanda tangan"
+    current = _row_of(_sheet(solok, f"tahun={TODAY.year}", "Dalam proses"), "Wilayah Perbatasan")
+    assert current[2] == "Review hukum"
+
+
+def test_a_proposal_is_not_read_as_a_stage_move(app, solok, ids):
+    """A postponement of PKS 2 proposed for 1 March 2025 and confirmed today (the move dated 1 March), then
+    resumed today: in the first half of 2025 it stood postponed, though the confirmation entry (logged today,
+    "siap_ttd" → "ditunda") names the stage it was proposed from."""
+    aid = ids["pks2"]
+    _event(app, aid, "usul", "siap_ttd", "ditunda", on=date(2025, 3, 1))
+    _event(app, aid, "tahap", "siap_ttd", "ditunda", on=date(2025, 3, 1))
+    _event(app, aid, "usul_setuju", "siap_ttd", "ditunda")
+    _event(app, aid, "tahap", "ditunda", "siap_ttd")
+    with app.app_context():
+        db.session.get(Agreement, aid).tahap = "siap_ttd"
+        db.session.commit()
+    progress = _row_of(_sheet(solok, "tahun=2025&semester=1", "Dalam proses"), "Wilayah Perbatasan")
+    assert progress[2] == "Ditunda"
+    earlier = _row_of(_sheet(solok, SEM2_2024, "Dalam proses"), "Wilayah Perbatasan")
+    assert earlier[2] == "Siap tanda tangan"
+
+
+def test_voiding_the_latest_slip_puts_its_old_target_back(app, solok, ids):
+    aid = ids["pks2"]
+    with app.app_context():
+        slip_id = db.session.scalar(select(Slip.id).where(Slip.agreement_id == aid))
+    r = solok.post(f"/pks/{aid}/penundaan/{slip_id}/batal", data={"alasan": "uji format, bukan penundaan"})
+    assert r.status_code == 303
+    stage = _texts(solok.get(f"/pks/{aid}/tahap").get_data(as_text=True))
+    assert "sekarang: Juli 2024" in stage and "0 kali ditunda" in stage
+    with app.app_context():
+        a = db.session.get(Agreement, aid)
+        assert (a.target_mulai, a.target_selesai, a.target_presisi) == (
+            date(2024, 7, 1),
+            date(2024, 7, 31),
+            "bulan",
+        )
+        entry = db.session.scalar(
+            select(Event.reason).where(Event.agreement_id == aid).order_by(Event.id.desc())
+        )
+    assert entry == (
+        "Catatan penundaan Juli 2024 → minggu ke-2 September 2024 dibatalkan; target kembali ke Juli 2024: "
+        "uji format, bukan penundaan"
+    )
+    # the report: the target July 2024 lapsed 153 days by 31 December; the voided slip is not counted
+    lapsed = _row_of(_sheet(solok, SEM2_2024, "Target terlewat"), "Wilayah Perbatasan")
+    assert lapsed[2] == "target Juli 2024 terlewat 153 hari"
+    overview = _row_of(_sheet(solok, SEM2_2024, "Kesepakatan"), "Wilayah Perbatasan")
+    assert overview[8:10] == (0, 0)
+
+
+def test_a_void_from_before_the_fix_still_shows_the_target_of_the_ledger(app, solok, ids):
+    """A slip voided before a void put the target back: the agreement still holds the voided target, the
+    snapshot rebuilds the one in force from the ledger (where it started)."""
+    aid = ids["pks2"]
+    with app.app_context():
+        slip_id = db.session.scalar(select(Slip.id).where(Slip.agreement_id == aid))
+        db.session.add(SlipVoid(slip_id=slip_id, alasan="uji format"))
+        db.session.commit()
+    progress = _row_of(_sheet(solok, SEM2_2024, "Dalam proses"), "Wilayah Perbatasan")
+    assert progress[3] == "Juli 2024"
+
+
+def test_numbers_show_only_when_signed_and_given_by_the_day(app, solok, ids):
+    from blueprints.pks.models import DocNumber, Party
+
+    _sign_pks1_in_2025(app, ids)
+    with app.app_context():
+        parties = {
+            name: db.session.scalar(select(Party.id).where(Party.agreement_id == aid).order_by(Party.id))
+            for name, aid in ids.items()
+        }
+        db.session.add_all(
+            [
+                DocNumber(
+                    agreement_id=ids["pks1"],
+                    party_id=parties["pks1"],
+                    nomor="PKS1-2025",
+                    tanggal=date(2025, 3, 10),
+                ),
+                DocNumber(agreement_id=ids["pks2"], party_id=parties["pks2"], nomor="PKS2-DRAF"),
+            ]
+        )
+        db.session.commit()
+    numbers = {r[2]: r[5] for r in _sheet(solok, SEM2_2024, "Kesepakatan")}
+    assert numbers["Replikasi Aplikasi Sistem Informasi Disabilitas dan Lanjut Usia (SIDILAN)"] is None
+    assert numbers["Pelayanan Kesehatan Masyarakat di Wilayah Perbatasan"] is None  # not signed
+    assert (
+        "KSB-SLK"
+        in numbers["Kesepakatan Bersama Pemerintah Kabupaten Solok dan Pemerintah Kabupaten Sijunjung"]
+    )
+    year_2025 = {r[2]: r[5] for r in _sheet(solok, "tahun=2025", "Kesepakatan")}
+    assert (
+        year_2025["Replikasi Aplikasi Sistem Informasi Disabilitas dan Lanjut Usia (SIDILAN)"] == "PKS1-2025"
+    )
+
+
+def test_in_progress_has_no_empty_realisasi_column(solok):
+    page = _texts(solok.get(f"/pks/laporan?{SEM2_2024}").get_data(as_text=True))
+    progress = _section(page, "Kesepakatan dalam proses: target dan keterlambatan")
+    assert "<th>Realisasi</th>" not in progress and "<th>Terlambat (hari)</th>" in progress
+
+
+def test_a_future_period_has_not_started(solok):
+    year = TODAY.year + 1
+    page = _texts(solok.get(f"/pks/laporan?tahun={year}").get_data(as_text=True))
+    assert f"Periode Tahun {year} belum dimulai (mulai 1 Januari {year})" in page
+    assert "Keadaan per" not in page and "Daftar kesepakatan" not in page
+    assert f"<option selected>{year}</option>" in page
+    text = " ".join(
+        " ".join(p.extract_text().split())
+        for p in PdfReader(io.BytesIO(solok.get(f"/pks/laporan.pdf?tahun={year}").data)).pages
+    )
+    assert "belum dimulai" in text and "Kesepakatan Bersama Pemerintah" not in text
+
+
+def test_the_year_select_reaches_back_to_the_first_agreement(app, solok):
+    """A KSB of 2019 registered after the fact: its year can be chosen (the select used to stop at 2023)."""
+    from blueprints.pks.models import Party
+
+    from .conftest import regency_id
+
+    with app.app_context():
+        old = Agreement(
+            jenis="KSB",
+            judul="KSB lama uji",
+            tahap="ditandatangani",
+            tgl_ttd=date(2019, 5, 2),
+            tgl_mulai=date(2019, 5, 2),
+            tgl_berakhir=date(2024, 5, 1),
+        )
+        db.session.add(old)
+        db.session.flush()
+        db.session.add(Party(agreement_id=old.id, regency_id=regency_id(app, "13.02"), urutan=1))
+        db.session.commit()
+    page = solok.get(f"/pks/laporan?{SEM2_2024}").get_data(as_text=True)
+    years = [int(y) for y in re.findall(r"<option(?: selected)?>(\d{4})</option>", page)]
+    assert years == list(range(TODAY.year, 2018, -1))
+    year_2019 = _texts(solok.get("/pks/laporan?tahun=2019").get_data(as_text=True))
+    assert "KSB lama uji" in _section(year_2019, "Kesepakatan yang ditandatangani dalam periode")
+
+
+def test_the_stage_page_and_the_report_agree_on_days_late(app, solok, ids):
+    """Signed on 10 March 2025, PKS 1 is late against its first target (July 2024): 222 days, on the stage
+    page and in the report alike."""
+    with app.app_context():  # its one slip voided (before a void put the target back): Juli 2024 stays first
+        slip_id = db.session.scalar(select(Slip.id).where(Slip.agreement_id == ids["pks1"]))
+        db.session.add(SlipVoid(slip_id=slip_id, alasan="uji format"))
+        db.session.commit()
+    _sign_pks1_in_2025(app, ids)
+    stage = _texts(solok.get(f"/pks/{ids['pks1']}/tahap").get_data(as_text=True))
+    assert "Target awal: Juli 2024" in stage
+    assert "ditandatangani 10 Maret 2025 (222 hari dari target awal)" in stage
+    signed = _row_of(_sheet(solok, "tahun=2025", "Ditandatangani"), "(SIDILAN)")
+    assert (signed[3], signed[4].date(), signed[5]) == ("Juli 2024", date(2025, 3, 10), 222)
+
+
+def test_the_pdf_tables_fit_a4_with_long_unbroken_text(app, solok, ids):
+    """A long register number, a long obligation with a URL: every column header and the last cell of those
+    rows stay on the A4 page (pdftotext drops what falls outside it)."""
+    from blueprints.pks.models import DocNumber
+
+    from .test_prints_fit import _a4_portrait, _flat, _pdftotext
+
+    nomor = "100.3/01/KSB-BAG.KERJASAMA.SETDA.KAB.SOLOK/I/2023/LAMPIRAN-PERUBAHAN-PERTAMA"
+    url = "https://jdih.solokkab.go.id/dokumen/peraturan/2024/perbup-nomor-17-tahun-2024-tentang-kerja-sama"
+    with app.app_context():
+        number = db.session.scalar(
+            select(DocNumber).where(DocNumber.agreement_id == ids["ksb"]).order_by(DocNumber.id)
+        )
+        number.nomor = nomor  # Solok's register number of the KSB, as long as they are written
+        db.session.add(
+            Obligation(
+                agreement_id=ids["ksb"],
+                text="Menyediakan data penerima manfaat sesuai " + url + " " + "X" * 70 + "ujungkewajiban",
+                due=date(2024, 10, 1),
+            )
+        )
+        db.session.commit()
+    r = solok.get(f"/pks/laporan.pdf?{SEM2_2024}")
+    assert r.status_code == 200 and _a4_portrait(r.data) >= 1
+    text = _flat(_pdftotext(r.data))
+    joined = text.replace(" ", "").replace("-", "")  # pdftotext drops a hyphen where a line breaks
+    for label in [
+        "Jenis",
+        "Judul",
+        "Tahap",
+        "Status berlaku",
+        "Nomor",
+        "Tanggal TTD",
+        "Berakhir",
+        "Penundaan",
+        "Hari tertunda",
+        "Kesepakatan",
+        "Kewajiban",
+        "Tenggat",
+        "Status",
+        "Terlambat (hari)",
+        "Target TTD",
+    ]:
+        assert label in text, label
+    assert nomor.replace("-", "") in joined and url.replace("-", "") in joined
+    obligation = joined[joined.index("ujungkewajiban") :]
+    assert obligation.startswith("ujungkewajiban1Oktober2024Lewattenggat")  # the row's last cell is there
+
+
+def test_voiding_an_older_slip_keeps_the_current_target(app, solok, ids):
+    """Only the latest live postponement gives its target back: voiding an earlier one leaves the target the
+    later one set, and the history entry says nothing of a target back."""
+    from blueprints.pks import slips
+    from blueprints.pks.target import parse_target
+
+    aid = ids["pks2"]
+    with app.app_context():
+        a = db.session.get(Agreement, aid)
+        assert slips.set_target(a, parse_target("Oktober 2024"), "Bupati dinas luar", "Sekda", None).ok
+        db.session.commit()
+        first = db.session.scalar(select(Slip.id).where(Slip.agreement_id == aid).order_by(Slip.id))
+    r = solok.post(f"/pks/{aid}/penundaan/{first}/batal", data={"alasan": "tercatat keliru"})
+    assert r.status_code == 303
+    stage = _texts(solok.get(f"/pks/{aid}/tahap").get_data(as_text=True))
+    assert "sekarang: Oktober 2024" in stage and "1 kali ditunda" in stage
+    with app.app_context():
+        entry = db.session.scalar(
+            select(Event.reason).where(Event.agreement_id == aid).order_by(Event.id.desc())
+        )
+    assert entry.endswith("dibatalkan: tercatat keliru") and "kembali" not in entry

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from blueprints.auth.models import Regency, User
 from blueprints.core.audit import append_only
 from blueprints.core.extensions import db
-from blueprints.core.timeutil import UTCDateTime, utcnow
+from blueprints.core.timeutil import UTCDateTime, to_local, utcnow
 
 
 class Event(db.Model):
@@ -55,6 +55,12 @@ class Slip(db.Model):
     def decided_on(self) -> date | None:
         """The day the postponement was decided: its own, else its meeting's (None: the day it was recorded)."""
         return self.diputuskan_pada or (self.meeting.tanggal if self.meeting else None)
+
+    @property
+    def day(self) -> date:
+        """The day the slip happened, as the stage page, the timeline, the report and the decision-day check
+        all read it: the day it was decided (its own, else its meeting's), else the day it was recorded."""
+        return self.decided_on or to_local(self.recorded_at or utcnow()).date()
 
     @property
     def days(self) -> int:

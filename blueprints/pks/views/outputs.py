@@ -66,12 +66,14 @@ def timeline_pdf(agreement_id):
 @audit.not_sensitive
 def report_pack():
     today = today_local()
+    report = period_report(period_from(request.args, today), current_user, today)
     return render(
         "pks/report.html",
-        report=period_report(period_from(request.args, today), current_user, today),
+        report=report,
         cell=cell_text,
         page_rows=REPORT_PAGE_ROWS,
-        years=range(today.year, 2022, -1),
+        # back to the first year an agreement is known; a future year asked for stays selectable
+        years=range(max(today.year, report.period.year), min(report.first_year, report.period.year) - 1, -1),
     )
 
 
