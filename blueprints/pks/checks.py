@@ -81,7 +81,7 @@ def _term_hits(a: Agreement, start: date, end: date, blocking: set[str]) -> list
 
 def rule_warnings(a: Agreement, to: str, start: date | None, end: date | None) -> list[RuleHit]:
     """The unverified rules a move of ``a`` to stage ``to`` hits (a signing passes its term)."""
-    blocking = blocking_codes(regency_id=a.pemrakarsa_regency_id)
+    blocking = blocking_codes(regency_id=a.pemrakarsa_regency_id, agreement_id=a.id)
     hits = []
     if to in ("penyusunan", "persiapan") and not a.rujukan_rpjmd.strip():
         hits.append(hit("rpjmd", "Rujukan program RPJMD/RKPD belum diisi.", blocking))

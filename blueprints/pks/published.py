@@ -50,6 +50,7 @@ def _stmt(today: date, regency: Regency | None):
             Agreement.jenis.in_(("KSB", "PKS")),
             Agreement.tahap.in_(SIGNED_STAGES),
             Agreement.tgl_ttd.is_not(None),
+            Agreement.dicatat_susulan.is_(False),  # registered after the fact: published once it is complete
             Agreement.tgl_mulai <= today,
             or_(Agreement.tgl_diakhiri.is_(None), Agreement.tgl_diakhiri > today),
             or_(
@@ -90,8 +91,9 @@ def _published(a: Agreement, today: date) -> PublishedAgreement:
 
 
 def in_force(today: date, regency_code: str | None, page_arg):
-    """(page of PublishedAgreement, the regency filtered by or None): signed, started, not ended, not past
-    their end (or a signed perpanjangan's), newest signature first."""
+    """(page of PublishedAgreement, the regency filtered by or None): signed (and, when registered after the
+    fact, its registration finished), started, not cancelled, not ended early, not past their end (or a signed
+    perpanjangan's), newest signature first."""
     regency = next((r for r in regencies() if r.code == regency_code), None) if regency_code else None
     page = paginate(_stmt(today, regency), page_arg, per_page=20, filters=("pihak",))
     page.items = [_published(a, today) for a in page.items]

@@ -121,6 +121,7 @@ class ChildRow(NamedTuple):
     tgl_berakhir: date | None
 
     is_signed = Agreement.is_signed
+    target_late_days = Agreement.target_late_days
 
 
 ROW_COLUMNS = (  # what the rules (validity, reminders, waiting, slips) and the lists using them read of an agreement
@@ -150,6 +151,7 @@ class AgreementRow:
 
     __slots__ = (*ROW_COLUMNS, "children", "_rows")
     is_signed = Agreement.is_signed
+    target_late_days = Agreement.target_late_days
 
     def __init__(self, values, rows: dict):
         for name, value in zip(ROW_COLUMNS, values, strict=True):

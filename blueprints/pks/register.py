@@ -17,6 +17,7 @@ from .models import JENIS, SIGNED_STAGES, TAHAP, Agreement
 from .saving import saved
 from .signing import term
 from .stages import flow_for, mark_ended
+from .waiting import follow_stage
 
 FUTURE = "Tanggal tidak boleh setelah hari ini."
 NOT_REGISTERING = "Kesepakatan ini tidak sedang dicatat susulan."
@@ -76,6 +77,7 @@ def apply_registration(form, a: Agreement, user, today: date) -> None:
     if tahap != "ditandatangani":
         origin = "ditandatangani" if tahap in SIGNED_STAGES else first
         log(a, "tahap", user, origin, tahap, "Dicatat susulan", on_date=since if since != today else None)
+    follow_stage(a, tahap, user, since, today)  # whose turn, as a move to that stage sets it
 
 
 def finish(a: Agreement, user) -> Outcome:

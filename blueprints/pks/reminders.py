@@ -186,8 +186,7 @@ def _outlasts_ksb_reminder(a: Agreement) -> Reminder | None:
 
 
 def _target_reminder(a: Agreement, today: date) -> Reminder | None:
-    if a.target_selesai and a.target_selesai < today and not a.is_signed and a.tahap not in FINAL_STAGES:
-        days = (today - a.target_selesai).days
+    if (days := a.target_late_days(today)) is not None:
         return Reminder(
             a.id,
             a.judul,

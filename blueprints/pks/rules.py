@@ -2,20 +2,21 @@
 
 The switch lives in the ``pks_rule_setting`` table (one row per regency and switched rule), so it survives
 restarts and is changed from the page /pks/aturan without a deploy. Each regency's admin switches its own
-regency's rules; a check applies the switches of the regency of the user who acts.
+regency's rules; a check on an agreement applies the strictest switches of its party regencies (and of the
+initiator and of the user who acts): blocking if any of them made the rule blocking.
 """
 
 from dataclasses import dataclass
 
 from flask import abort, url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome
 
-from .models import ReminderContact, RuleSetting
+from .models import Party, ReminderContact, RuleSetting
 from .saving import refused, refused_as_one, saved, stale_outcome
 
 
@@ -79,18 +80,22 @@ def _regency_of(user) -> int | None:
     return getattr(user, "regency_id", None)
 
 
-def blocking_codes(user=None, regency_id: int | None = None) -> set[str]:
-    """The rules blocking for the regency of ``user`` (default: the logged-in user), else for ``regency_id`` (a
-    step taken outside a request: the agreement's initiator); none without a regency."""
-    rid = _regency_of(user)
-    rid = rid if rid is not None else regency_id
-    if rid is None:
-        return set()
-    return set(
-        db.session.scalars(
-            select(RuleSetting.code).where(RuleSetting.regency_id == rid, RuleSetting.blocking.is_(True))
+def blocking_codes(user=None, regency_id: int | None = None, agreement_id: int | None = None) -> set[str]:
+    """The rules blocking for the regency of ``user`` (default: the logged-in user), and for ``regency_id`` (the
+    agreement's initiator, also for a step taken outside a request), and for every party regency of
+    ``agreement_id``: the strictest of them, so a rule one party regency made blocking blocks whichever
+    regency's officer acts on the shared agreement. One statement; none without a regency."""
+    rids = {rid for rid in (_regency_of(user), regency_id) if rid is not None}
+    where = RuleSetting.regency_id.in_(rids) if rids else None
+    if agreement_id is not None:
+        parties = select(Party.regency_id).where(
+            Party.agreement_id == agreement_id, Party.regency_id.is_not(None)
         )
-    )
+        in_parties = RuleSetting.regency_id.in_(parties)
+        where = in_parties if where is None else or_(where, in_parties)
+    if where is None:
+        return set()
+    return set(db.session.scalars(select(RuleSetting.code).where(where, RuleSetting.blocking.is_(True))))
 
 
 def hit(code: str, message: str, blocking: set[str]) -> RuleHit:

@@ -155,7 +155,7 @@ def transition(a: Agreement, to: str, reason: str, user, today: date, on: date |
     if to == "berakhir":
         mark_ended(a, day, reason)
     log(a, "tahap", user, old, to, reason, on_date=day if day != today else None)
-    follow_stage(a, to, user, day)
+    follow_stage(a, to, user, day, today)
     db.session.flush()
     return out
 

@@ -20,7 +20,7 @@ THIRDS = {"awal": 1, "pertengahan": 2, "tengah": 2, "medio": 2, "akhir": 3}
 THIRD_WORDS = {1: "awal", 2: "pertengahan", 3: "akhir"}
 _MONTHS = {name.lower(): i + 1 for i, name in enumerate(BULAN)}
 _MONTHS.update({name.lower()[:3]: i + 1 for i, name in enumerate(BULAN)})
-_MONTHS.update({"agu": 8, "agt": 8, "nop": 11, "peb": 2})
+_MONTHS.update({"agu": 8, "agt": 8, "agus": 8, "agust": 8, "sept": 9, "nop": 11, "peb": 2, "pebruari": 2})
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def _half(m) -> Target:
 
 # (pattern over the lower-cased text, reader): the first pattern that matches and reads a target wins
 _FORMS = [
-    (r"minggu\s+(?:ke-?\s*(\d)|(\w+))\s+([a-z.]+)\s+(\d{4})", _week),
+    (r"minggu\s+(?:(?:ke-?\s*)?(\d)|(\w+))\s+([a-z.]+)\s+(\d{4})", _week),  # "minggu 2" = "minggu ke-2"
     (r"(?:bulan\s+)?([a-z.]+)\s+(\d{4})", _whole_month),
     (r"(\d{1,2})\s+([a-z.]+)\s+(\d{4})", _named_day),
     (r"(awal|pertengahan|tengah|medio|akhir)\s+(?:bulan\s+)?([a-z.]+)\s+(\d{4})", _third),
@@ -153,7 +153,7 @@ _FORMS = [
 
 def parse_target(text: str) -> Target:
     """Accepts 'minggu ke-2 September 2024', 'minggu kedua September 2024', 'September 2024',
-    '12 September 2024', '2024-09-12', '15/10/2024' (day/month/year), 'awal / pertengahan / akhir Oktober 2024',
+    '12 September 2024' (also 'Sept' and the other short month names), '2024-09-12', '15/10/2024' (day/month/year), 'awal / pertengahan / akhir Oktober 2024',
     'triwulan IV 2024' (or 'TW 4 2024') and 'semester II 2024'. Raises ValueError with an Indonesian message."""
     raw = " ".join((text or "").split())
     if not raw:

@@ -240,6 +240,13 @@ def _names(user_ids: set[int]) -> dict[int, str]:
     }
 
 
+def _slip_actors(decided_by: str, recorder: str) -> str:
+    """Every actor of a slip: who decided it and who recorded it ("diputuskan oleh Sekda; dicatat oleh Rina")."""
+    parts = [f"diputuskan oleh {decided_by.strip()}" if decided_by.strip() else ""]
+    parts.append(f"dicatat oleh {recorder}" if recorder else "")
+    return "; ".join(p for p in parts if p)
+
+
 def story(a: Agreement, slips=None, notes_user=None) -> tuple[list[Item], list[MeetingRow], list[NoteRow]]:
     """The timeline of ``a``, the meetings that discussed it (newest first) and (for ``notes_user``) the notes
     they may read (newest first), from one UNION ALL. ``slips``: the agreement's own, when the caller has them
@@ -255,7 +262,10 @@ def story(a: Agreement, slips=None, notes_user=None) -> tuple[list[Item], list[M
         elif not (row.source == "event" and row.s1 == "penundaan"):  # the slip ledger below tells each one
             items.append(_item(row))
     slips = slips_of(a) if slips is None else slips
-    voiders = _names({s.void.voided_by_id for s in slips if s.void is not None} - {None})
+    people = _names(
+        ({s.void.voided_by_id for s in slips if s.void is not None} | {s.recorded_by_id for s in slips})
+        - {None}
+    )
     for s in slips:
         day = s.day
         items.append(
@@ -266,7 +276,7 @@ def story(a: Agreement, slips=None, notes_user=None) -> tuple[list[Item], list[M
                 f"{format_target(s.old_mulai, s.old_selesai, s.old_presisi)} → "
                 f"{format_target(s.new_mulai, s.new_selesai, s.new_presisi)} (+{s.days} hari): {s.alasan}"
                 + (" [dibatalkan]" if s.void else ""),  # who voided it, when and why: its own item
-                s.diputuskan_oleh,
+                _slip_actors(s.diputuskan_oleh, people.get(s.recorded_by_id, "")),
             )
         )
         if s.void is not None:
@@ -277,7 +287,7 @@ def story(a: Agreement, slips=None, notes_user=None) -> tuple[list[Item], list[M
                     "Penundaan dibatalkan",
                     f"Catatan penundaan ke {format_target(s.new_mulai, s.new_selesai, s.new_presisi)} "
                     f"dibatalkan: {s.void.alasan}",
-                    voiders.get(s.void.voided_by_id, ""),
+                    people.get(s.void.voided_by_id, ""),
                 )
             )
     for m in meetings:

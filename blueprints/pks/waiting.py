@@ -72,13 +72,16 @@ def waiting_value(choice: str, opd: str) -> str:
     return f"opd:{opd}" if opd else (choice or "")
 
 
-def _record(a: Agreement, value: str, what: str, user, day: date, names: dict[int, str]) -> bool:
-    """Store whose turn it is; only a change is logged, and it restarts the waiting days."""
+def _record(
+    a: Agreement, value: str, what: str, user, day: date, names: dict[int, str], on_date: date | None = None
+) -> bool:
+    """Store whose turn it is; only a change is logged, and it restarts the waiting days. ``on_date``: the day
+    it happened when recorded later (a stage move or a registration dated in the past)."""
     what = (what or "").strip()[:80] if value else ""
     if value == a.menunggu and what == (a.menunggu_apa or ""):
         return False
     a.menunggu, a.menunggu_apa, a.menunggu_sejak = value, what, day if value else None
-    log(a, "menunggu", user, reason=menunggu_label(a, names) or "tidak menunggu")
+    log(a, "menunggu", user, reason=menunggu_label(a, names) or "tidak menunggu", on_date=on_date)
     return True
 
 
@@ -92,7 +95,9 @@ def set_waiting(
 
 def stage_waiting(a: Agreement, stage: str, names: dict[int, str]) -> tuple[str, str] | None:
     """The default (value, what is awaited) of ``stage`` for ``a`` (PKS_MENUNGGU_TAHAP); ("", "") for a signed
-    or final stage; None for a stage that keeps what was set."""
+    or final stage, and for a listed stage whose party is not known (no partner recorded yet: the previous
+    stage's text would be wrong); None for a stage that keeps what was set. The "mitra" of a PKS whose only
+    partner is an outside organisation (a university, a city, the province) is that organisation."""
     if stage in SIGNED_STAGES or stage in FINAL_STAGES:
         return "", ""
     entry = (setting("PKS_MENUNGGU_TAHAP") or {}).get(stage)
@@ -103,21 +108,34 @@ def stage_waiting(a: Agreement, stage: str, names: dict[int, str]) -> tuple[str,
     if who == "pemrakarsa":
         value = f"regency:{initiator}" if initiator else ""
     elif who == "mitra":
-        others = [p.regency_id for p in a.parties if p.regency_id and p.regency_id != initiator]
-        value = f"regency:{others[0]}" if others else ""
+        value = _partner(a, initiator)
     elif who.startswith("opd:"):
         value = who.replace("{kab}", names.get(initiator, "")).strip()
     else:
         value = who if who in MENUNGGU_TETAP else ""
-    return (value, what) if value else None
+    return (value, what) if value else ("", "")
 
 
-def follow_stage(a: Agreement, stage: str, user, day: date) -> None:
-    """A stage move hands the turn to the stage's default (in the caller's transaction, logged)."""
+def _partner(a: Agreement, initiator: int | None) -> str:
+    """The other party, as a stored "menunggu" value: another app regency first, else an outside partner
+    ("opd:<its name>"), else "" (no partner recorded yet)."""
+    parties = sorted(a.parties, key=lambda p: (p.urutan, p.id or 0))
+    others = [p.regency_id for p in parties if p.regency_id and p.regency_id != initiator]
+    if others:
+        return f"regency:{others[0]}"
+    outside = [(p.mitra_nama or "").strip() for p in parties if p.regency_id is None]
+    outside = [name for name in outside if name]
+    return f"opd:{outside[0]}"[:160] if outside else ""
+
+
+def follow_stage(a: Agreement, stage: str, user, day: date, today: date | None = None) -> None:
+    """A stage move hands the turn to the stage's default (in the caller's transaction, logged; dated ``day``
+    when that is not ``today``)."""
     names = regency_names()
     found = stage_waiting(a, stage, names)
     if found is not None:
-        _record(a, found[0], found[1], user, day, names)
+        on_date = day if today is not None and day != today else None
+        _record(a, found[0], found[1], user, day, names, on_date)
 
 
 def save_waiting(a: Agreement, form, user, today: date, names: dict[int, str]) -> Outcome:

@@ -40,3 +40,46 @@ def test_a_new_stage_column_appears_with_its_card_and_every_stage_is_one_plain_l
     assert r.status_code == 302
     card = _card(solok.get("/pks/papan").text, "PKS Pariwisata Danau")
     assert card.startswith('">') and "target Desember 2030" in card and "lewat" not in card
+
+
+def test_a_cancelled_or_ended_card_is_not_flagged_late_as_the_reminders_agree(app, solok, ids):
+    from datetime import timedelta
+
+    from blueprints.pks.reminders import _target_reminder
+    from tests.clock import TODAY
+
+    past = TODAY - timedelta(days=40)
+    made = {}
+    with app.app_context():
+        for title, tahap in (
+            ("PKS Batal Pariwisata", "dibatalkan"),
+            ("PKS Berakhir Pariwisata", "berakhir"),
+            ("PKS Terbuka Pariwisata", "penyusunan"),
+        ):
+            a = Agreement(
+                jenis="PKS",
+                parent_id=ids["ksb"],
+                judul=title,
+                tahap=tahap,
+                tahap_sejak=past,
+                target_mulai=past - timedelta(days=6),
+                target_selesai=past,
+                target_presisi="minggu",
+            )
+            db.session.add(a)
+            db.session.flush()
+            db.session.add(
+                Party(agreement_id=a.id, regency_id=regency_id(app, "13.02"), opd="Dinas Pariwisata")
+            )
+            made[title] = a.id
+        db.session.commit()
+        assert [_target_reminder(db.session.get(Agreement, made[t]), TODAY) is not None for t in made] == [
+            False,
+            False,
+            True,
+        ]
+    page = solok.get("/pks/papan", query_string={"semua": 1}).text
+    assert "lewat" not in _card(page, "PKS Batal Pariwisata")
+    assert "lewat" not in _card(page, "PKS Berakhir Pariwisata")
+    open_card = _card(page, "PKS Terbuka Pariwisata")
+    assert open_card.startswith(' late">') and "<b>lewat 40 hari</b>" in open_card

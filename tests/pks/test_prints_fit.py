@@ -186,3 +186,23 @@ def test_timeline_tells_a_voided_slip_once_and_its_void_once(app, solok, ids):
     assert text.count("uji format") == 1 and "uji format [dibatalkan]" in text
     assert text.count("salah ketik, bukan penundaan") == 1
     assert re.search(r"Penundaan dibatalkan .*salah ketik, bukan penundaan Bagian Kerjasama Solok", text)
+
+
+def test_timeline_names_who_decided_a_slip_and_who_recorded_it(app, solok, ids):
+    with app.app_context():
+        recorder = db.session.scalar(select(User.name).where(User.username == "kerjasama.solok"))
+    assert recorder
+    r = solok.post(
+        f"/pks/{ids['pks2']}/target",
+        data={
+            **key("g"),
+            "g-target": "Desember 2030",
+            "g-alasan": "Jadwal Bupati bentrok dengan kunjungan kerja",
+            "g-diputuskan_oleh": "Sekda Kab. Solok",
+        },
+    )
+    assert r.status_code == 302
+    r = solok.get(f"/pks/{ids['pks2']}/linimasa.pdf")
+    assert _a4_portrait(r.data) >= 1
+    text = _flat(_pdftotext(r.data))
+    assert f"diputuskan oleh Sekda Kab. Solok; dicatat oleh {recorder}" in text

@@ -1,4 +1,5 @@
-"""Each regency's admin switches the unverified rules for its own regency only."""
+"""Each regency's admin switches the unverified rules for its own regency only; a check on a shared agreement
+applies the strictest switches of its party regencies."""
 
 from flask_login import login_user
 from sqlalchemy import select
@@ -36,17 +37,35 @@ def test_one_regency_switches_a_rule_for_itself_only(app):
     assert _level(solok.get("/pks/aturan").get_data(as_text=True), label) == "Memblokir"
 
 
-def test_a_check_applies_the_switches_of_the_acting_users_regency(app):
+def test_on_a_shared_agreement_a_rule_one_party_regency_made_blocking_blocks_either_officer(app):
     logged_in(app, "admin.solok").post(
         "/pks/aturan", data={"version": "0", "code": "klausul", "blocking": "1"}
     )
     with app.test_request_context():
         a = db.session.scalar(select(Agreement).where(Agreement.judul == PKS1_TITLE))
+        assert {p.regency.code for p in a.parties} == {"13.02", "13.03"}
         a.klausul_codes = ""
-        for username, blocking in (("kerjasama.solok", True), ("kerjasama.sijunjung", False)):
+        for username in ("kerjasama.solok", "kerjasama.sijunjung"):
             login_user(db.session.scalar(select(User).where(User.username == username)))
             hits = [h for h in rule_warnings(a, "siap_ttd", None, None) if h.rule.code == "klausul"]
-            assert [h.blocking for h in hits] == [blocking]
+            assert [h.blocking for h in hits] == [True], username  # Sijunjung signing does not soften it
+        db.session.rollback()
+
+
+def test_a_regency_that_is_no_party_does_not_make_the_rule_blocking(app):
+    logged_in(app, "admin.sijunjung").post(
+        "/pks/aturan", data={"version": "0", "code": "klausul", "blocking": "1"}
+    )
+    with app.test_request_context():
+        a = db.session.scalar(select(Agreement).where(Agreement.judul == PKS1_TITLE))
+        a.klausul_codes = ""
+        for p in [p for p in a.parties if p.regency.code == "13.03"]:
+            db.session.delete(p)
+        a.pemrakarsa_regency_id = next(p.regency_id for p in a.parties if p.regency.code == "13.02")
+        db.session.flush()
+        login_user(db.session.scalar(select(User).where(User.username == "kerjasama.solok")))
+        hits = [h for h in rule_warnings(a, "siap_ttd", None, None) if h.rule.code == "klausul"]
+        assert [h.blocking for h in hits] == [False]
         db.session.rollback()
 
 

@@ -289,6 +289,24 @@ def test_configured_ladder(make_app):
         ("TW 1 2025", date(2025, 1, 1), date(2025, 3, 31), "triwulan", "triwulan I 2025"),
         ("semester II 2024", date(2024, 7, 1), date(2024, 12, 31), "semester", "semester II 2024"),
         ("Semester 1 2025", date(2025, 1, 1), date(2025, 6, 30), "semester", "semester I 2025"),
+        ("Sept 2024", date(2024, 9, 1), date(2024, 9, 30), "bulan", "September 2024"),
+        ("12 Sept 2024", date(2024, 9, 12), date(2024, 9, 12), "hari", "12 September 2024"),
+        ("12 Sept. 2024", date(2024, 9, 12), date(2024, 9, 12), "hari", "12 September 2024"),
+        ("3 Agust 2024", date(2024, 8, 3), date(2024, 8, 3), "hari", "3 Agustus 2024"),
+        (
+            "minggu 2 September 2024",
+            date(2024, 9, 8),
+            date(2024, 9, 14),
+            "minggu",
+            "minggu ke-2 September 2024",
+        ),
+        (
+            "minggu ke 3 Sept 2024",
+            date(2024, 9, 15),
+            date(2024, 9, 21),
+            "minggu",
+            "minggu ke-3 September 2024",
+        ),
     ],
 )
 def test_fuzzy_target(text, start, end, precision, label):
@@ -316,6 +334,13 @@ def test_fuzzy_target_rejects_with_a_message(text):
     with pytest.raises(ValueError) as e:
         parse_target(text)
     assert str(e.value)
+
+
+def test_a_week_number_without_ke_is_read_and_a_missing_week_is_named():
+    assert parse_target("minggu 2 September 2024").label() == "minggu ke-2 September 2024"
+    with pytest.raises(ValueError) as e:
+        parse_target("minggu 6 Februari 2025")
+    assert str(e.value) == "Bulan itu tidak punya minggu ke-6."  # not "Tulis minggu ke berapa"
 
 
 def test_slip_ledger_is_append_only_and_totals(app, ids):

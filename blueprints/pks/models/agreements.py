@@ -29,7 +29,7 @@ from blueprints.core.extensions import db
 from blueprints.core.timeutil import UTCDateTime, utcnow
 from blueprints.core.versioning import Versioned
 
-from .values import JENIS, MITRA_JENIS, PERAN_PIHAK, SIGNED_STAGES, TAHAP, URUSAN
+from .values import FINAL_STAGES, JENIS, MITRA_JENIS, PERAN_PIHAK, SIGNED_STAGES, TAHAP, URUSAN
 
 
 def _join(values) -> str:
@@ -157,6 +157,16 @@ class Agreement(Versioned, db.Model):
         if self.dicatat_susulan and self.tahap != "dibatalkan":
             return False
         return self.tahap in SIGNED_STAGES or self.tahap == "dibatalkan"
+
+    def target_late_days(self, today: date) -> int | None:
+        """Days the signing target has lapsed, or None: an open (not signed, not ended or cancelled) agreement
+        whose target ended before ``today``. The one rule of the "target terlewat" reminder and the kanban's
+        "lewat N hari" flag."""
+        if self.target_selesai is None or self.target_selesai >= today:
+            return None
+        if self.is_signed or self.tahap in FINAL_STAGES:
+            return None
+        return (today - self.target_selesai).days
 
     @property
     def signing_parties(self) -> list["Party"]:
