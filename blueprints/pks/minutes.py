@@ -442,6 +442,18 @@ def _history(m: Meeting, user, text: str) -> None:
         log(a, "rapat", user, reason=f"Rapat {tanggal(m.tanggal)}: {text}"[:2000])
 
 
+def _refusal(m: Meeting, form, stale: Outcome | None = None) -> Outcome | None:
+    """The guards every correction of a meeting passes, in order: the version its form showed (``stale``, from
+    ``stale_outcome``/``stale_action``), the form itself, and a meeting frozen by the signing."""
+    if stale:
+        return stale
+    if not form.validate():
+        return refused(form)
+    if minutes_frozen(m):
+        return refused(form, FROZEN)
+    return None
+
+
 def edit_entry(m: Meeting, kind: str, row, form, user) -> Outcome:
     """Correct an attendee, decision or action item on the version its form showed; the history keeps each
     changed field (old → new). A frozen meeting takes only an action item's new owner or due date."""
@@ -495,12 +507,8 @@ def remove_entry(m: Meeting, kind: str, row, form, user) -> Outcome:
     and why stay in the history. Refused on a frozen meeting."""
     entry = ENTRIES[kind]
     url = url_for("pks.meeting", meeting_id=m.id)
-    if stale := stale_outcome(form, row, url=url):
-        return stale
-    if not form.validate():
-        return refused(form)
-    if minutes_frozen(m):
-        return refused(form, FROZEN)
+    if out := _refusal(m, form, stale_outcome(form, row, url=url)):
+        return out
     reason = " ".join(form.alasan.data.split())
     _history(m, user, f"{entry.label} dihapus ({_describe(row)}). Alasan: {reason}")
     audit.record("delete", entry.table, row.id, f"{kind} #{row.id} rapat #{m.id} dihapus", user=user)
@@ -512,12 +520,8 @@ def save_notulen(m: Meeting, form, user) -> Outcome:
     """The notulen text of the meeting, on the version its form showed (the uploaded notulen file stays
     alongside). Refused on a frozen meeting."""
     url = url_for("pks.meeting", meeting_id=m.id)
-    if stale := stale_outcome(form, m, url=url):
-        return stale
-    if not form.validate():
-        return refused(form)
-    if minutes_frozen(m):
-        return refused(form, FROZEN)
+    if out := _refusal(m, form, stale_outcome(form, m, url=url)):
+        return out
     old, new = m.notulen or "", (form.notulen.data or "").strip()
     if old == new:
         return Outcome(repeated=True, data={"url": url})
@@ -548,12 +552,8 @@ def save_meeting(m: Meeting, form, user, today: date) -> Outcome:
     showed; the history of every agreement it discussed names each changed field (old → new). Refused on a
     frozen meeting, like its minutes."""
     url = url_for("pks.meeting", meeting_id=m.id)
-    if stale := stale_outcome(form, m, url=url, current=meeting_now(m)):
-        return stale
-    if not form.validate():
-        return refused(form)
-    if minutes_frozen(m):
-        return refused(form, FROZEN)
+    if out := _refusal(m, form, stale_outcome(form, m, url=url, current=meeting_now(m))):
+        return out
     if form.tanggal.data > today:
         form.tanggal.errors.append(MEETING_IN_FUTURE)
         return refused(form)
@@ -594,12 +594,8 @@ def remove_meeting(m: Meeting, form, user) -> Outcome:
     deleted (who, when, why), and leaves every page, list, count and reminder; the history of each agreement it
     discussed says what it was and why it went. Refused on a frozen meeting, like its minutes."""
     url = url_for("pks.meeting", meeting_id=m.id)
-    if stale := stale_action(form, m, url=url):
-        return stale
-    if not form.validate():
-        return refused(form)
-    if minutes_frozen(m):
-        return refused(form, FROZEN)
+    if out := _refusal(m, form, stale_action(form, m, url=url)):
+        return out
     reason = " ".join(form.alasan.data.split())
     for a in m.agreements:
         log(a, "rapat", user, reason=f"Rapat dihapus ({_where(m)}). Alasan: {reason}"[:2000])
@@ -630,10 +626,8 @@ def unlink_agreement(m: Meeting, a: Agreement, form, user) -> Outcome:
     url = url_for("pks.meeting", meeting_id=m.id)
     if a not in m.agreements:
         return Outcome(repeated=True, data={"url": url})
-    if not form.validate():
-        return refused(form)
-    if minutes_frozen(m):
-        return refused(form, FROZEN)
+    if out := _refusal(m, form):
+        return out
     rest = [x for x in m.agreements if x is not a]
     if not rest:
         return refused(form, LAST_AGREEMENT)
