@@ -26,8 +26,8 @@ FORM_PAGES = frozenset(
         "pks.meeting_edit",
     }
 )
-# All an admin sees of the module: the rule switches and the reminder address (the home page shows them too).
-ADMIN_PAGES = frozenset({"pks.index", "pks.rules", "pks.reminder_contact_save"})
+# All an admin sees of the module: the rule switches and the reminder addresses (the home page shows them too).
+ADMIN_PAGES = frozenset({"pks.index", "pks.rules", "pks.reminder_contact_save", "pks.opd_contacts_save"})
 RULE_SWITCHERS = frozenset({ADMIN, SUPERADMIN})
 
 

@@ -576,21 +576,37 @@ class ActionDoneForm(Form):
     )
 
 
-class ReminderContactForm(PlainVersionName, EditForm):
-    """A regency admin's address for the regency's Kerja Sama reminders (empty: in-app only)."""
-
-    email = StringField(
-        "E-mail Bagian Kerjasama untuk pengingat",
+def _reminder_email(label: str, example: str) -> StringField:
+    """An optional reminder address (empty: in-app only), checked as an e-mail address."""
+    return StringField(
+        label,
         validators=[
             Optional(),
             _len(120),
-            Regexp(
-                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                message="Alamat e-mail tidak sah, mis. kerjasama@solokkab.go.id.",
-            ),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=f"Alamat e-mail tidak sah, mis. {example}."),
         ],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
     )
+
+
+class ReminderContactForm(PlainVersionName, EditForm):
+    """A regency admin's address for the regency's Kerja Sama reminders (empty: in-app only)."""
+
+    email = _reminder_email("E-mail Bagian Kerjasama untuk pengingat", "kerjasama@solokkab.go.id")
+
+
+def opd_contact_form(opds) -> Form:
+    """A regency admin's addresses for the reminders of its OPDs (``opds``: (organisation, its stored contact)
+    pairs), in one form: for each OPD its address ``e<id>`` and the version it was shown at ``v<id>``
+    (prefixed ``o-``). Filled from the stored rows; a POST fills it from what was typed."""
+    fields = {}
+    for org, _row in opds:
+        fields[f"e{org.id}"] = _reminder_email(org.name, "sekretariat@dinsos.solokkab.go.id")
+        fields[f"v{org.id}"] = HiddenField()
+    data = {}
+    for org, row in opds:
+        data[f"e{org.id}"], data[f"v{org.id}"] = row.email, str(row.version)
+    return type("OpdContactForm", (Form,), fields)(prefix="o", data=data)
 
 
 class RuleForm(EditForm):

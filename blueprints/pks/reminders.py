@@ -1,6 +1,7 @@
 """Reminders (pengingat, docs/pks.md §6.4): computed fresh for every page, and logged once each by the
 daily job (``flask pks reminders``), which also hands each one to its recipients: the in-app notifications
-(blueprints.notify) and, when a mail server and the regency's address are set, an e-mail from the worker.
+(blueprints.notify) and, when a mail server and the recipient's address are set (the regency's for its Bagian
+Kerjasama, an OPD's own for that OPD), an e-mail from the worker.
 
 ``reminders_for`` is pure: the agreement, ``today``, the ladder and the rows it is given; the callers fetch
 those rows for many agreements at once. ``all_reminders`` keeps one reminder per fact (a PKS and its
@@ -34,6 +35,7 @@ from .models import (
     Obligation,
     Party,
     ReminderContact,
+    ReminderContactOrg,
     ReminderLog,
     Report,
     ScopeItem,
@@ -495,12 +497,46 @@ def reminders_of(a: Agreement, today: date) -> list[Reminder]:
 class Recipient:
     organisation_id: int
     name: str
-    email: str | None = None  # the regency's reminder address, for its Bagian Kerjasama
+    # the regency's reminder address for its Bagian Kerjasama, an OPD's own address for an OPD
+    email: str | None = None
+
+
+def _organisations(regencies: set, owner_orgs: set) -> tuple[dict, dict, dict]:
+    """The organisations of these regencies and these owners, in one statement: {id: (regency, kind, name)},
+    {regency: its Bagian Kerjasama}, {id: the address its reminders are e-mailed to}: the regency's for its
+    Bagian Kerjasama (``ReminderContact``), an OPD's own (``ReminderContactOrg``)."""
+    orgs: dict[int, tuple[int, str, str]] = {}
+    kerjasama: dict[int, int] = {}
+    emails: dict[int, str] = {}
+    if not regencies and not owner_orgs:
+        return orgs, kerjasama, emails
+    stmt = (
+        select(
+            Organisation.id,
+            Organisation.regency_id,
+            Organisation.kind,
+            Organisation.name,
+            ReminderContact.email,
+            ReminderContactOrg.email,
+        )
+        .outerjoin(ReminderContact, ReminderContact.regency_id == Organisation.regency_id)
+        .outerjoin(ReminderContactOrg, ReminderContactOrg.organisation_id == Organisation.id)
+        .where(or_(Organisation.regency_id.in_(regencies), Organisation.id.in_(owner_orgs)))
+        .order_by(Organisation.id)
+    )
+    for oid, rid, kind, name, email, own_email in db.session.execute(stmt):
+        orgs[oid] = (rid, kind, name)
+        if kind == "kerjasama":
+            kerjasama.setdefault(rid, oid)
+        if address := (email if kind == "kerjasama" else own_email):
+            emails[oid] = address
+    return orgs, kerjasama, emails
 
 
 def recipients(reminders: list[Reminder]) -> dict[tuple[int, str], list[Recipient]]:
     """Who receives each reminder, by (agreement id, key), in two statements: the parties of the agreements, then
-    the organisations of their regencies with each regency's reminder address."""
+    the organisations of their regencies with each regency's reminder address (for its Bagian Kerjasama) and each
+    OPD's own (``ReminderContactOrg``)."""
     ids = sorted({r.agreement_id for r in reminders})
     if not ids:
         return {}
@@ -514,28 +550,7 @@ def recipients(reminders: list[Reminder]) -> dict[tuple[int, str], list[Recipien
     regencies = {p[1] for rows in parties.values() for p in rows}
     regencies |= {r.owner[1] for r in reminders if r.owner[:1] == ("tl",) and r.owner[1]}
     owner_orgs = {r.owner[3] for r in reminders if r.owner[:1] == ("tl",) and r.owner[3]}
-    orgs: dict[int, tuple[int, str, str]] = {}  # id -> (regency, kind, name)
-    kerjasama: dict[int, int] = {}  # regency -> its Bagian Kerjasama
-    emails: dict[int, str] = {}
-    if regencies or owner_orgs:
-        stmt = (
-            select(
-                Organisation.id,
-                Organisation.regency_id,
-                Organisation.kind,
-                Organisation.name,
-                ReminderContact.email,
-            )
-            .outerjoin(ReminderContact, ReminderContact.regency_id == Organisation.regency_id)
-            .where(or_(Organisation.regency_id.in_(regencies), Organisation.id.in_(owner_orgs)))
-            .order_by(Organisation.id)
-        )
-        for oid, rid, kind, name, email in db.session.execute(stmt):
-            orgs[oid] = (rid, kind, name)
-            if kind == "kerjasama":
-                kerjasama.setdefault(rid, oid)
-                if email:
-                    emails[oid] = email
+    orgs, kerjasama, emails = _organisations(regencies, owner_orgs)
 
     def bk(regency_id) -> list[int]:
         return [kerjasama[regency_id]] if regency_id in kerjasama else []

@@ -6,17 +6,20 @@ regency's rules; a check on an agreement applies the strictest switches of its p
 initiator and of the user who acts): blocking if any of them made the rule blocking.
 """
 
+import re
 from dataclasses import dataclass
 
 from flask import abort, url_for
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from blueprints.auth.models import Organisation
 from blueprints.core import audit
 from blueprints.core.extensions import db
 from blueprints.core.outcome import Outcome
+from blueprints.core.versioning import ConflictRow, is_stale
 
-from .models import Party, ReminderContact, RuleSetting
+from .models import Party, ReminderContact, ReminderContactOrg, RuleSetting
 from .saving import refused, refused_as_one, saved, stale_outcome
 
 
@@ -205,3 +208,70 @@ def save_contact(form, user) -> Outcome:
         "update", "pks_reminder_contact", user.regency_id, "alamat e-mail pengingat kerja sama", user=user
     )
     return saved(row, url, "Alamat e-mail pengingat disimpan.")
+
+
+def opd_contacts(regency_id: int | None) -> list[tuple[Organisation, ReminderContactOrg]]:
+    """The OPDs of the regency (not its Bagian Kerjasama, whose address is the regency's, nor the health
+    facilities) by name, each with its reminder address (an unsaved one at version 0 when never set): one
+    statement."""
+    if regency_id is None:
+        return []
+    stmt = (
+        select(Organisation, ReminderContactOrg)
+        .outerjoin(ReminderContactOrg, ReminderContactOrg.organisation_id == Organisation.id)
+        .where(
+            Organisation.regency_id == regency_id,
+            Organisation.kind != "kerjasama",
+            Organisation.facility_level.is_(None),
+        )
+        .order_by(Organisation.name, Organisation.id)
+    )
+    return [
+        (org, row or ReminderContactOrg(organisation_id=org.id, email="", version=0))
+        for org, row in db.session.execute(stmt)
+    ]
+
+
+FOREIGN_FIELD = re.compile(r"^o-[ev](\d+)$")
+
+
+def save_opd_contacts(form, opds, posted_names, user) -> Outcome:
+    """A regency admin sets where each OPD of the regency receives its Kerja Sama reminders (``form``: the
+    ``opd_contact_form`` of ``opds``, filled from the POST). An address posted for an organisation that is not
+    one of these OPDs (another regency's, a facility) answers 404. Each changed address is checked against the
+    version it was shown at: one changed meanwhile answers the conflict page (``data["rows"]``: what is stored,
+    what was typed; ``data["versions"]``: the current versions to post again). Unchanged ones are left alone."""
+    own = {org.id for org, _row in opds}
+    for name in posted_names:
+        if (m := FOREIGN_FIELD.match(name)) and int(m.group(1)) not in own:
+            abort(404)
+    url = url_for("pks.rules")
+    changed = [(org, row) for org, row in opds if (form[f"e{org.id}"].data or "") != row.email]
+    stale = [(org, row) for org, row in changed if is_stale(row, form[f"v{org.id}"].data)]
+    if stale:
+        rows = [ConflictRow(org.name, row.email or "—", form[f"e{org.id}"].data or "—") for org, row in stale]
+        versions = {f"o-v{org.id}": str(row.version) for org, row in opds}
+        return Outcome(stale=True, data={"url": url, "rows": rows, "versions": versions})
+    if not form.validate():
+        return refused(form)
+    if not changed:
+        return Outcome(repeated=True, data={"url": url})
+    for org, row in changed:
+        if row.version == 0:
+            row = ReminderContactOrg(organisation_id=org.id)
+            db.session.add(row)
+        row.email = form[f"e{org.id}"].data or ""
+        row.changed_by_id = user.id
+        audit.record(
+            "update",
+            "pks_reminder_contact_org",
+            org.id,
+            f"alamat e-mail pengingat kerja sama {org.name}",
+            user=user,
+        )
+    try:
+        db.session.flush()
+    except IntegrityError:  # another admin set one first at the same moment
+        db.session.rollback()
+        abort(409)
+    return saved(changed[0][1], url, "Alamat e-mail pengingat OPD disimpan.")

@@ -66,6 +66,7 @@ RESET_AFTER_WRITE = {
     "pks.document_withdraw",
     "pks.document_final",
     "pks.reminder_contact_save",
+    "pks.opd_contacts_save",
     "pks.party_edit",
     "pks.party_delete",
     "pks.signatory_edit",
@@ -90,6 +91,7 @@ CONFLICT_OK = {
     "pks.obligation_status",
     "pks.rules",
     "pks.reminder_contact_save",
+    "pks.opd_contacts_save",
     "pks.stage",
     "pks.kanban_move",
     "pks.work_row",
@@ -173,6 +175,11 @@ def _setup(app, ids) -> dict:
             "rep": rep.id,
             "doc": doc.id,
             "sol": regency_id(app, "13.02"),
+            "sol_dinsos": db.session.scalar(
+                select(Organisation.id).where(
+                    Organisation.kind == "dinsos", Organisation.regency_id == regency_id(app, "13.02")
+                )
+            ),
             "sol_bk": db.session.scalar(
                 select(Organisation.id).where(
                     Organisation.kind == "kerjasama", Organisation.regency_id == regency_id(app, "13.02")
@@ -568,6 +575,12 @@ ROUTES = {
     "pks.reminder_contact_save": lambda c: [
         ("/pks/aturan/email", {"version": "0", "m-email": "kb@solok.test"})
     ],
+    "pks.opd_contacts_save": lambda c: [
+        (
+            "/pks/aturan/email-opd",
+            {f"o-e{c['sol_dinsos']}": "sosial@solok.test", f"o-v{c['sol_dinsos']}": "0"},
+        )
+    ],
     "pks.decide_proposal": lambda c: [
         (f"/pks/{c['ksb']}/usulan/{c['proposal']}", {"keputusan": "setuju", "alasan": "Sepakat"})
     ],
@@ -587,7 +600,11 @@ ROUTES = {
     ],
     "pks.finish_registration": lambda c: [(f"/pks/{c['ksb']}/selesai-dicatat", {"x": "1"})],
 }
-ADMIN_ROUTES = {"pks.rules", "pks.reminder_contact_save"}  # walked as the regency's admin
+ADMIN_ROUTES = {
+    "pks.rules",
+    "pks.reminder_contact_save",
+    "pks.opd_contacts_save",
+}  # walked as the regency's admin
 
 
 def test_the_walk_covers_every_pks_post_route(app):

@@ -324,3 +324,116 @@ def test_an_action_item_owned_by_an_opd_of_the_list_reaches_its_users(app, runne
     page = logged_in(app, "kerjasama.solok").get(REMINDERS).get_data(as_text=True)
     line = next(li for li in page.split("<li>") if "Memutakhirkan data" in li)
     assert "untuk Dinas Sosial Kabupaten Sijunjung" in line
+
+
+def _overdue_items(meeting_text_by_org: dict) -> int:
+    """A Solok–Sijunjung PKS with one overdue action item per (text -> owning organisation)."""
+    aid = _agreement(judul="PKS Surel OPD")
+    meeting = Meeting(tanggal=TODAY - timedelta(days=30), tempat="Aula Setda Sijunjung")
+    db.session.add(meeting)
+    db.session.flush()
+    db.session.execute(meeting_agreement.insert().values(meeting_id=meeting.id, agreement_id=aid))
+    for text, org in meeting_text_by_org.items():
+        db.session.add(
+            ActionItem(
+                meeting_id=meeting.id,
+                text=text,
+                owner_regency_id=org.regency_id,
+                organisation_id=org.id,
+                due=TODAY - timedelta(days=5),
+            )
+        )
+    db.session.commit()
+    return aid
+
+
+def test_an_opds_own_address_receives_the_reminders_of_the_items_it_owns(app, runner, smtp_server):  # noqa: F811
+    """The regency admin sets an address for one OPD on the rules page: that OPD's overdue item is e-mailed
+    there by the worker and reaches its users in-app; an OPD without an address gets it in-app only."""
+    controller, inbox = smtp_server
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="sinergi@solokkab.test")
+    admin = logged_in(app, "admin.sijunjung")
+    with app.app_context():
+        dinsos, dinkes = _org("dinsos", "13.03"), _org("dinkes", "13.03")
+        dinsos_id, dinkes_id = dinsos.id, dinkes.id
+    page = admin.get("/pks/aturan").get_data(as_text=True)
+    assert "E-mail pengingat per OPD" in page and "Dinas Sosial Kabupaten Sijunjung" in page
+    assert "Kabupaten Solok" not in page.split("E-mail pengingat per OPD")[1]  # only its own regency's OPDs
+    r = admin.post(
+        "/pks/aturan/email-opd", data={f"o-e{dinsos_id}": "dinsos@sijunjung.test", f"o-v{dinsos_id}": "0"}
+    )
+    assert r.status_code == 302
+    assert 'value="dinsos@sijunjung.test"' in admin.get("/pks/aturan").get_data(as_text=True)
+    with app.app_context():
+        aid = _overdue_items(
+            {
+                "Mengirim daftar penerima bantuan": db.session.get(Organisation, dinsos_id),
+                "Menyiapkan data kunjungan puskesmas": db.session.get(Organisation, dinkes_id),
+            }
+        )
+    _run(runner)
+    for _ in range(50):
+        if inbox.messages:
+            break
+        time.sleep(0.05)
+    mine = [m for m in inbox.messages if b"PKS Surel OPD" in m.content]
+    assert len(mine) == 1 and mine[0].rcpt_tos == ["dinsos@sijunjung.test"]
+    assert "Mengirim daftar penerima bantuan" in mine[0].content.decode()
+    with app.app_context():
+        assert [n for n in _notes(dinsos_id, aid) if "Mengirim daftar penerima bantuan" in n]
+        dinkes_notes = _notes(dinkes_id, aid)  # no address: in-app only
+        assert len(dinkes_notes) == 1 and "Menyiapkan data kunjungan puskesmas" in dinkes_notes[0]
+        unsent = db.session.scalar(
+            select(Notification.email_status).where(
+                Notification.organisation_id == dinkes_id, Notification.subject_id == aid
+            )
+        )
+        assert unsent != "terkirim"
+    opd_page = logged_in(app, "operator.sijunjung").get("/pemberitahuan/").get_data(as_text=True)
+    assert "Mengirim daftar penerima bantuan" in opd_page
+
+
+def test_an_admin_sets_only_its_own_regencys_opd_addresses(app):
+    admin = logged_in(app, "admin.sijunjung")
+    with app.app_context():
+        solok_dinsos, own = _org("dinsos", "13.02").id, _org("dinsos", "13.03").id
+    r = admin.post(
+        "/pks/aturan/email-opd", data={f"o-e{solok_dinsos}": "x@solok.test", f"o-v{solok_dinsos}": "0"}
+    )
+    assert r.status_code == 404
+    with app.app_context():
+        from blueprints.pks.models import ReminderContactOrg
+
+        assert db.session.get(ReminderContactOrg, solok_dinsos) is None
+    assert "Dinas Sosial Kabupaten Solok" not in admin.get("/pks/aturan").get_data(as_text=True)
+    bad = admin.post("/pks/aturan/email-opd", data={f"o-e{own}": "bukan alamat", f"o-v{own}": "0"})
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Alamat e-mail tidak sah" in body and 'value="bukan alamat"' in body
+    assert f'id="o-e{own}-err"' in body  # the message sits next to its OPD's field
+    assert logged_in(app, "kerjasama.sijunjung").post("/pks/aturan/email-opd", data={}).status_code == 404
+
+
+def test_an_opd_address_changed_meanwhile_answers_the_conflict_page(app):
+    admin = logged_in(app, "admin.sijunjung")
+    with app.app_context():
+        own = _org("dinsos", "13.03").id
+    first = {f"o-e{own}": "dinsos@sijunjung.test", f"o-v{own}": "0"}
+    assert admin.post("/pks/aturan/email-opd", data=first).status_code == 302
+    late = admin.post("/pks/aturan/email-opd", data={f"o-e{own}": "lain@sijunjung.test", f"o-v{own}": "0"})
+    body = late.get_data(as_text=True)
+    assert late.status_code == 409 and "dinsos@sijunjung.test" in body and "lain@sijunjung.test" in body
+    assert f'name="o-v{own}" value="1"' in body  # applying the typed value goes on the current version
+    again = admin.post("/pks/aturan/email-opd", data={f"o-e{own}": "lain@sijunjung.test", f"o-v{own}": "1"})
+    assert again.status_code == 302
+    with app.app_context():
+        from blueprints.core.audit import AuditEvent
+        from blueprints.pks.models import ReminderContactOrg
+
+        row = db.session.get(ReminderContactOrg, own)
+        assert (row.email, row.version) == ("lain@sijunjung.test", 2)
+        events = db.session.scalars(
+            select(AuditEvent.summary).where(
+                AuditEvent.object_type == "pks_reminder_contact_org", AuditEvent.object_id == str(own)
+            )
+        ).all()
+        assert len(events) == 2 and "Dinas Sosial Kabupaten Sijunjung" in events[0]

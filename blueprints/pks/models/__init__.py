@@ -9,7 +9,7 @@ from .areas import ServiceArea
 from .documents import Document, Letter, MeetingDocument
 from .history import Event, Note, ReminderLog, Slip, SlipVoid, StageProposal
 from .meetings import ActionItem, Attendee, Decision, Meeting, meeting_agreement
-from .rules import ReminderContact, RuleSetting
+from .rules import ReminderContact, ReminderContactOrg, RuleSetting
 from .values import (
     ACTIVITY_STATUS,
     ALASAN_AKHIR,
@@ -73,6 +73,7 @@ __all__ = [
     "ReminderLog",
     "Report",
     "ReminderContact",
+    "ReminderContactOrg",
     "RuleSetting",
     "ScopeItem",
     "ScopeLink",

@@ -30,3 +30,14 @@ class ReminderContact(Versioned, db.Model):
     email: Mapped[str] = mapped_column(String(120), default="")
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class ReminderContactOrg(Versioned, db.Model):
+    """Where the Kerja Sama reminders of one OPD (an action item or a report it owns) are e-mailed, set by its
+    regency's admin. The Kerja Sama module owns it; the foundation's Organisation stays as it is."""
+
+    __tablename__ = "pks_reminder_contact_org"
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(120), default="")
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

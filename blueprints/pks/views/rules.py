@@ -10,8 +10,8 @@ from blueprints.core.render import render
 from .. import bp
 from .. import rules as rule_cases
 from ..access import may_switch_rules
-from ..forms import ReminderContactForm, RuleForm
-from ..rules import RULES, reminder_contact, rule_settings
+from ..forms import ReminderContactForm, RuleForm, opd_contact_form
+from ..rules import RULES, opd_contacts, reminder_contact, rule_settings
 from ._common import answer
 
 
@@ -23,8 +23,14 @@ def _contact_form(submitted: bool = False) -> ReminderContactForm:
     return form
 
 
-def _rules_page(is_admin: bool, error: str | None = None, status: int = 200, contact_form=None):
+def _rules_page(
+    is_admin: bool, error: str | None = None, status: int = 200, contact_form=None, opd_form=None, opds=None
+):
     settings = rule_settings(current_user.regency_id)
+    admin_here = is_admin and current_user.regency_id is not None
+    if admin_here and opd_form is None:
+        opds = opd_contacts(current_user.regency_id)
+        opd_form = opd_contact_form(opds)
     return render(
         "pks/rules.html",
         rules=RULES.values(),
@@ -34,7 +40,9 @@ def _rules_page(is_admin: bool, error: str | None = None, status: int = 200, con
         versions={code: row.version for code, row in settings.items()},
         error=error,
         status=status,
-        contact_form=(contact_form or _contact_form()) if is_admin and current_user.regency_id else None,
+        contact_form=(contact_form or _contact_form()) if admin_here else None,
+        opd_form=opd_form if admin_here else None,
+        opds=[org for org, _row in opds or ()],
     )
 
 
@@ -59,3 +67,40 @@ def reminder_contact_save():
     form = _contact_form(submitted=True)
     out = rule_cases.save_contact(form, current_user)
     return answer(out, form) or _rules_page(True, status=FORM_INVALID, contact_form=form)
+
+
+@bp.route("/aturan/email-opd", methods=["POST"])
+def opd_contacts_save():
+    """A regency admin's reminder addresses of its OPDs, in one form (the page is the rules page)."""
+    if not may_switch_rules() or current_user.regency_id is None:
+        abort(404)
+    opds = opd_contacts(current_user.regency_id)
+    form = opd_contact_form(opds)
+    out = rule_cases.save_opd_contacts(form, opds, list(request.form.keys()), current_user)
+    if out.stale:
+        return _opd_conflict(out)
+    return answer(out, form) or _rules_page(True, status=FORM_INVALID, opd_form=form, opds=opds)
+
+
+def _opd_conflict(out):
+    """The conflict page (409) for addresses changed meanwhile: each OPD's stored and typed address, and a
+    button that posts the typed ones again on the current versions."""
+    versions = out.data["versions"]
+    typed = [
+        (name, value)
+        for name, values in request.form.lists()
+        if name != "csrf_token" and name not in versions
+        for value in values
+    ] + list(versions.items())
+    return render(
+        "errors/conflict.html",
+        "errors/_conflict.html",
+        status=409,
+        rows=out.data["rows"],
+        typed=typed,
+        version="",
+        action=request.path,
+        back_url=out.data["url"],
+        who=None,
+        when=None,
+    )
