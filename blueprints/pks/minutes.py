@@ -13,7 +13,7 @@ from datetime import date
 from typing import NamedTuple
 
 from flask import url_for
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, delete, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from wtforms import SelectField, StringField
@@ -35,6 +35,7 @@ from .models import (
     Agreement,
     Attendee,
     Decision,
+    Document,
     Meeting,
     MeetingDocument,
     Party,
@@ -112,8 +113,8 @@ def add_action(m: Meeting, form):
 
 
 OWNER_FROM_LIST = (
-    "Penanggung jawab di kabupaten aplikasi dipilih dari daftar OPD; isian bebas hanya untuk penanggung jawab "
-    "di luar kabupaten aplikasi."
+    "Penanggung jawab di daerah pengguna Sinergi dipilih dari daftar OPD; isian bebas hanya untuk penanggung "
+    "jawab di luar daerah itu."
 )
 OWNER_NOT_OF_REGENCY = "OPD ini bukan organisasi daerah penanggung jawab yang dipilih."
 
@@ -177,6 +178,14 @@ def owner_lists(m: Meeting) -> OwnerLists:
     remember_regencies(models)  # the page's host and attendees read them; its other selects too
     regencies = [(r.id, r.name) for r in models]
     return OwnerLists(regencies, orgs)
+
+
+def with_current_owner(organisations: list[tuple[int, str]], row: ActionItem) -> list[tuple[int, str]]:
+    """The owner choices of an item's edit form, keeping its current OPD even when that regency is no longer a
+    party (an edit of only the due date must not ask for another owner)."""
+    if row.organisation_id and all(oid != row.organisation_id for oid, _n in organisations):
+        return [*organisations, (row.organisation_id, row.organisation.name)]
+    return organisations
 
 
 def action_item(m: Meeting, item_id: int) -> ActionItem | None:
@@ -322,8 +331,17 @@ def link_agreement(m: Meeting, form):
     return url_for("pks.meeting", meeting_id=m.id), "Kesepakatan ditambahkan ke rapat."
 
 
-def meeting_files(m: Meeting) -> list[MeetingDocument]:
-    return list(db.session.scalars(select(MeetingDocument).where(MeetingDocument.meeting_id == m.id)))
+def meeting_files(m: Meeting, shown: Discussed) -> list[MeetingDocument]:
+    """The meeting's files that belong to an agreement the user can see (``shown``): another regency's own
+    agreement discussed at a joint meeting keeps its files to itself."""
+    ids = [a.id for a in shown.shown]
+    return list(
+        db.session.scalars(
+            select(MeetingDocument)
+            .join(Document, Document.id == MeetingDocument.document_id)
+            .where(MeetingDocument.meeting_id == m.id, Document.agreement_id.in_(ids))
+        )
+    )
 
 
 class Signers(NamedTuple):
@@ -391,12 +409,21 @@ ENTRIES = {
 }
 
 
+def _held_before_signing(m: Meeting, a: Agreement) -> bool:
+    """The meeting belongs to the signed record of ``a``: held on or before its signing."""
+    return a.is_locked and (a.tgl_ttd is None or m.tanggal <= a.tgl_ttd)
+
+
+def meeting_fixed(m: Meeting) -> bool:
+    """The meeting itself (day, place, whether it happened) is part of a signed agreement's record: any agreement
+    it discussed was signed on or after it. Its minutes freeze only once all are (``minutes_frozen``)."""
+    return any(_held_before_signing(m, a) for a in m.agreements)
+
+
 def minutes_frozen(m: Meeting) -> bool:
     """True when every agreement ``m`` discussed is signed or cancelled and the meeting was held on or before
     its signing: its minutes are part of the signed record (see the module's docstring)."""
-    return bool(m.agreements) and all(
-        a.is_locked and (a.tgl_ttd is None or m.tanggal <= a.tgl_ttd) for a in m.agreements
-    )
+    return bool(m.agreements) and all(_held_before_signing(m, a) for a in m.agreements)
 
 
 def entry_of(m: Meeting, kind: str, entry_id: int):
@@ -442,16 +469,23 @@ def _history(m: Meeting, user, text: str) -> None:
         log(a, "rapat", user, reason=f"Rapat {tanggal(m.tanggal)}: {text}"[:2000])
 
 
-def _refusal(m: Meeting, form, stale: Outcome | None = None) -> Outcome | None:
+def _refusal(m: Meeting, form, stale: Outcome | None = None, frozen=None) -> Outcome | None:
     """The guards every correction of a meeting passes, in order: the version its form showed (``stale``, from
-    ``stale_outcome``/``stale_action``), the form itself, and a meeting frozen by the signing."""
+    ``stale_outcome``/``stale_action``), the form itself, and a meeting frozen by the signing (``frozen``: the
+    minutes' rule unless the correction names its own)."""
     if stale:
         return stale
     if not form.validate():
         return refused(form)
-    if minutes_frozen(m):
+    if (frozen or minutes_frozen)(m):
         return refused(form, FROZEN)
     return None
+
+
+def _not_ours(m: Meeting, form) -> Outcome | None:
+    """The meeting itself is not one regency's to change or delete while it also discussed an agreement the user
+    cannot see (another regency's own record)."""
+    return refused(form, OTHERS_MEETING) if discussed(m).others else None
 
 
 def edit_entry(m: Meeting, kind: str, row, form, user) -> Outcome:
@@ -536,10 +570,12 @@ def save_notulen(m: Meeting, form, user) -> Outcome:
 LAST_AGREEMENT = (
     "Ini satu-satunya kesepakatan yang dibahas rapat ini; bila rapat ini tercatat keliru, hapus rapatnya."
 )
-LOSES_SIGHT = (
-    "Tanpa kesepakatan ini rapat tidak lagi terlihat oleh daerah Anda; tautkan dahulu kesepakatan yang benar."
-)
 DELETED = "Rapat ini sudah dihapus."
+OTHERS_MEETING = (
+    "Rapat ini juga membahas kesepakatan daerah lain yang tidak dapat Anda lihat: hanya daerah itu yang dapat "
+    "mengubah atau menghapus rapatnya. Bila kesepakatan Anda keliru ditautkan, lepaskan dari rapat ini."
+)
+SIGNED_RECORD = "Kesepakatan ini sudah ditandatangani dan rapat ini bagian dari catatannya: rapat tidak dapat dilepas darinya."
 
 
 def meeting_now(m: Meeting) -> dict:
@@ -552,7 +588,9 @@ def save_meeting(m: Meeting, form, user, today: date) -> Outcome:
     showed; the history of every agreement it discussed names each changed field (old → new). Refused on a
     frozen meeting, like its minutes."""
     url = url_for("pks.meeting", meeting_id=m.id)
-    if out := _refusal(m, form, stale_outcome(form, m, url=url, current=meeting_now(m))):
+    if out := _refusal(m, form, stale_outcome(form, m, url=url, current=meeting_now(m)), meeting_fixed):
+        return out
+    if out := _not_ours(m, form):
         return out
     if form.tanggal.data > today:
         form.tanggal.errors.append(MEETING_IN_FUTURE)
@@ -594,7 +632,9 @@ def remove_meeting(m: Meeting, form, user) -> Outcome:
     deleted (who, when, why), and leaves every page, list, count and reminder; the history of each agreement it
     discussed says what it was and why it went. Refused on a frozen meeting, like its minutes."""
     url = url_for("pks.meeting", meeting_id=m.id)
-    if out := _refusal(m, form, stale_action(form, m, url=url)):
+    if out := _refusal(m, form, stale_action(form, m, url=url), meeting_fixed):
+        return out
+    if out := _not_ours(m, form):
         return out
     reason = " ".join(form.alasan.data.split())
     for a in m.agreements:
@@ -622,7 +662,9 @@ def deleted_in_scope(meeting_id: int) -> bool:
 def unlink_agreement(m: Meeting, a: Agreement, form, user) -> Outcome:
     """Take an agreement off a meeting that did not discuss it, with a reason in the history of every agreement
     the meeting discussed (the one taken off included). A second tap finds it already off. Refused on a frozen
-    meeting, for its last agreement, and when the user's regency would no longer see the meeting."""
+    meeting, for its last agreement, and for a signed agreement whose record it belongs to (held on or before
+    the signing). The agreement's files linked to the meeting leave it too. Taking the user's own agreement off
+    another regency's meeting leaves the meeting out of the user's sight: the answer goes to the agreement."""
     url = url_for("pks.meeting", meeting_id=m.id)
     if a not in m.agreements:
         return Outcome(repeated=True, data={"url": url})
@@ -631,12 +673,20 @@ def unlink_agreement(m: Meeting, a: Agreement, form, user) -> Outcome:
     rest = [x for x in m.agreements if x is not a]
     if not rest:
         return refused(form, LAST_AGREEMENT)
-    if first_visible(x.id for x in rest) is None:
-        return refused(form, LOSES_SIGHT)
+    if _held_before_signing(m, a):
+        return refused(form, SIGNED_RECORD)
     reason = " ".join(form.alasan.data.split())
     _history(m, user, f"{a.jenis} #{a.id} ({_shown('judul', a.judul)}) dilepas dari rapat. Alasan: {reason}")
     m.agreements.remove(a)
+    files = select(Document.id).where(Document.agreement_id == a.id)
+    db.session.execute(
+        delete(MeetingDocument).where(
+            MeetingDocument.meeting_id == m.id, MeetingDocument.document_id.in_(files)
+        )
+    )
     audit.record("update", "pks_meeting", m.id, f"rapat #{m.id} dilepas dari kesepakatan #{a.id}", user=user)
+    if first_visible(x.id for x in rest) is None:
+        url = url_for("pks.detail", agreement_id=a.id)
     return saved(m, url, "Kesepakatan dilepas dari rapat.")
 
 

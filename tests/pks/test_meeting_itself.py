@@ -331,3 +331,70 @@ def test_an_action_items_owner_is_chosen_from_the_organisation_list(app, ids, so
     line = _history(app, ids["pks1"])[-1]
     assert "Penanggung jawab (OPD dari daftar organisasi): — → Bagian Kerjasama Setda Kabupaten Solok" in line
     assert f"{owner[:40]}" in line and "→ —" in line
+
+
+def _private_of_sijunjung(app, meeting_id: int, with_file: bool = False) -> int:
+    """A Sijunjung-only PKS (with a university) that the joint meeting also discussed."""
+    from blueprints.pks.models import Document, MeetingDocument, Party
+    from tests.pks.conftest import regency_id
+
+    with app.app_context():
+        a = Agreement(jenis="PKS", judul="RAHASIA Sijunjung dengan Universitas Andalas", tahap="penyusunan")
+        db.session.add(a)
+        db.session.flush()
+        db.session.add(Party(agreement_id=a.id, regency_id=regency_id(app, "13.03"), urutan=1))
+        m = db.session.get(Meeting, meeting_id)
+        m.agreements.append(a)
+        if with_file:
+            doc = Document(
+                agreement_id=a.id,
+                kind="draf",
+                filename="RAHASIA-draf.pdf",
+                stored_name="rahasia-test.pdf",
+                mime="application/pdf",
+                size=10,
+                sha256="0" * 64,
+            )
+            db.session.add(doc)
+            db.session.flush()
+            db.session.add(MeetingDocument(meeting_id=meeting_id, document_id=doc.id, role="berkas"))
+        db.session.commit()
+        return a.id
+
+
+def test_a_joint_meeting_with_another_regencys_own_agreement_is_not_one_regencys_to_change(app, solok):
+    mid = _demo_meeting(app)
+    private = _private_of_sijunjung(app, mid, with_file=True)
+    page = solok.get(f"/pks/rapat/{mid}").get_data(as_text=True)
+    assert "RAHASIA" not in page  # neither its title nor its file
+    with app.app_context():
+        version = db.session.get(Meeting, mid).version
+    r = solok.post(f"/pks/rapat/{mid}/hapus", data={"version": version, "x-alasan": "keliru"})
+    assert r.status_code == 422 and "hanya daerah itu yang dapat" in r.get_data(as_text=True)
+    with app.app_context():
+        m = db.session.get(Meeting, mid)
+        assert m.deleted_at is None
+        reasons = db.session.scalars(select(Event.reason).where(Event.agreement_id == private)).all()
+        assert not any("Rapat dihapus" in (t or "") for t in reasons)
+
+
+def test_a_signed_agreements_meeting_stays_on_its_record(app, solok):
+    mid = _demo_meeting(app)
+    with app.app_context():
+        m = db.session.get(Meeting, mid)
+        signed = m.agreements[0]
+        signed.tahap, signed.tgl_ttd, signed.tgl_mulai = (
+            "ditandatangani",
+            date(2024, 10, 1),
+            date(2024, 10, 1),
+        )
+        db.session.commit()
+        sid, version, others = signed.id, m.version, len(m.agreements) - 1
+    assert others >= 1  # the demo meeting also discussed an agreement still unsigned
+    r = solok.post(f"/pks/rapat/{mid}/kesepakatan/{sid}/lepas", data={f"u{sid}-alasan": "keliru"})
+    assert r.status_code == 422 and "sudah ditandatangani" in r.get_data(as_text=True)
+    r = solok.post(f"/pks/rapat/{mid}/hapus", data={"version": version, "x-alasan": "keliru"})
+    assert r.status_code == 422
+    with app.app_context():
+        m = db.session.get(Meeting, mid)
+        assert m.deleted_at is None and sid in [a.id for a in m.agreements]

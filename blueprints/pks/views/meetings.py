@@ -106,7 +106,7 @@ def _page(m, att, dec, act, link=None, upload=None, status=200, error=None):
         discussed=shown,
         limit_mb=upload_limit() / (1024 * 1024),
         frozen=minutes.minutes_frozen(m),
-        links=minutes.meeting_files(m),
+        links=minutes.meeting_files(m, shown),
         link_form=link_form,
         link_more=link_more,
         link_limit=minutes.LINK_OFFERS,
@@ -194,7 +194,7 @@ def _entry_forms(kind, row, posted: str = ""):
     if "organisation_id" in form:
         lists = minutes.owner_lists(row.meeting)
         form.owner_regency_id.choices = [(0, "—"), *lists.regencies]
-        form.organisation_id.choices = lists.organisations
+        form.organisation_id.choices = minutes.with_current_owner(lists.organisations, row)
         if not posted and row.organisation_id is None:
             form.organisation_id.data = 0
     for name in ("regency_id",):

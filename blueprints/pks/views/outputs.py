@@ -106,11 +106,12 @@ def meeting_pdf(meeting_id):
     """Meeting pack: agenda, attendee list for the daftar hadir (with blank rows for walk-in attendees),
     decisions, action items, and the signature blocks of the chair and the notulis."""
     m = get_scoped_or_404(Meeting, meeting_id, options=MEETING_OPTIONS)
+    shown = discussed(m)
     data = render_pdf(
         "pks/pdf_meeting.html",
         m=m,
-        discussed=discussed(m),
-        links=meeting_files(m),
+        discussed=shown,
+        links=meeting_files(m, shown),
         signers=signers(m),
         walk_in_rows=WALK_IN_ROWS,
         today=today_local(),
