@@ -40,6 +40,10 @@ from .storage import add_document, check_file
 
 SCOPE_NOT_OF_PARENT = "Ruang lingkup harus milik KSB induk."
 INITIATOR_NEEDS_REGENCY = "Pilih daerah pemrakarsa; OPD pemrakarsa dipilih dari daftar organisasi daerah itu."
+INITIATOR_NOT_PARTY = (
+    "Daerah pemrakarsa harus salah satu daerah yang menjadi pihak kesepakatan ini; tambahkan daerah itu sebagai "
+    "pihak lebih dulu."
+)
 INITIATOR_FIXED = (
     "Pemrakarsa tidak dapat diubah setelah naskah ditandatangani; perubahan isi melalui adendum."
 )
@@ -104,21 +108,54 @@ def scope_item_choices() -> list[tuple[int, str]]:
     return [(0, "—")] + [(s.id, s.nama[:80]) for s in items]
 
 
-def initiator_organisation_choices(a: Agreement | None = None) -> list[tuple[int, str, str | None]]:
-    """The OPD an initiator is chosen from: every regency's offices (not health facilities) as (id, name,
-    regency name), grouped by regency; first "no OPD" (the regency itself), which for an older record with a free
-    text initiator keeps that text."""
+def initiator_regency_ids(a: Agreement) -> set[int]:
+    """The regencies an agreement's initiator is chosen from on the edit form: those that are its parties, plus
+    the current initiator (an older record saves unchanged)."""
+    ids = set(db.session.scalars(select(Party.regency_id).where(Party.agreement_id == a.id)))
+    ids.add(a.pemrakarsa_regency_id)
+    ids.discard(None)
+    return ids
+
+
+def _no_opd(a: Agreement | None) -> tuple[int, str, None]:
+    """ "No OPD" (the regency itself); for an older record with a free text initiator it keeps that text."""
+    if a is not None and a.pemrakarsa_organisation_id is None and a.pemrakarsa_opd:
+        return (REGENCY_LEVEL, f"— tercatat sebagai isian bebas: {a.pemrakarsa_opd} —", None)
+    return (REGENCY_LEVEL, "— tanpa OPD (pemerintah kabupaten) —", None)
+
+
+def initiator_organisation_choices() -> list[tuple[int, str, str | None]]:
+    """The OPD a new agreement's initiator is chosen from: every regency's offices (not health facilities) as
+    (id, name, regency name), grouped by regency; first "no OPD" (the regency itself)."""
     rows = db.session.execute(
         select(Organisation.id, Organisation.name, Regency.name)
         .join(Regency, Regency.id == Organisation.regency_id)
         .where(Organisation.facility_level.is_(None))
         .order_by(Regency.code, Organisation.name)
     ).all()
-    if a is not None and a.pemrakarsa_organisation_id is None and a.pemrakarsa_opd:
-        none = f"— tercatat sebagai isian bebas: {a.pemrakarsa_opd} —"
-    else:
-        none = "— tanpa OPD (pemerintah kabupaten) —"
-    return [(REGENCY_LEVEL, none, None), *((oid, name, regency) for oid, name, regency in rows)]
+    return [_no_opd(None), *((oid, name, regency) for oid, name, regency in rows)]
+
+
+def edit_initiator_choices(a: Agreement) -> tuple[list[tuple[int, str]], list[tuple[int, str, str | None]]]:
+    """The edit form's initiating regencies and OPD, in one statement: only the regencies that are parties of
+    the agreement (``initiator_regency_ids``) and their offices, plus the current initiator and its OPD (an
+    older record saves unchanged); first "not recorded" while no regency is."""
+    listed = or_(
+        Regency.id.in_(select(Party.regency_id).where(Party.agreement_id == a.id)),
+        Regency.id == (a.pemrakarsa_regency_id or 0),
+    )
+    rows = db.session.execute(
+        select(Regency.id, Regency.name, Organisation.id, Organisation.name, listed)
+        .outerjoin(
+            Organisation, and_(Organisation.regency_id == Regency.id, Organisation.facility_level.is_(None))
+        )
+        .where(or_(listed, Organisation.id == (a.pemrakarsa_organisation_id or 0)))
+        .order_by(Regency.code, Organisation.name)
+    ).all()
+    regency_rows = dict.fromkeys((rid, rname) for rid, rname, _o, _n, is_listed in rows if is_listed)
+    regencies_offered = [*([] if a.pemrakarsa_regency_id else [(0, "— belum dicatat —")]), *regency_rows]
+    opds = [(oid, name, rname) for _r, rname, oid, name, _l in rows if oid is not None]
+    return regencies_offered, [_no_opd(a), *opds]
 
 
 def initiator_editable(a: Agreement) -> bool:
@@ -380,7 +417,8 @@ def _set_scope_link(a: Agreement, scope_item_id: int | None) -> None:
 
 def save_agreement(form, a: Agreement, user) -> Outcome:
     """Apply the posted edit form: on the version it was filled on, valid, its scope item one of the parent
-    KSB's, its initiating OPD one of the initiating regency's (the initiator only before signing: the form
+    KSB's, its initiating regency a party's (or the current one), its initiating OPD one of the initiating
+    regency's (the initiator only before signing: the form
     ``initiator_editable`` leaves it out after); else nothing is written and the reasons are on the form. The
     history names each changed field (old → new)."""
     url = url_for("pks.detail", agreement_id=a.id)
@@ -397,6 +435,8 @@ def save_agreement(form, a: Agreement, user) -> Outcome:
         form.scope_item_id.errors.append(SCOPE_NOT_OF_PARENT)
     if with_initiator:
         regency_id = form.pemrakarsa_regency_id.data or None
+        if regency_id is not None and regency_id not in initiator_regency_ids(a):
+            form.pemrakarsa_regency_id.errors.append(INITIATOR_NOT_PARTY)
         org = _initiator(form, regency_id)
     if form.errors:
         return refused(form)

@@ -217,7 +217,9 @@ ALREADY_VOID = "Catatan penundaan ini sudah dibatalkan."
 
 
 def void_slip(a: Agreement, slip_id: int, reason: str, user) -> Outcome:
-    """Void a mistaken slip with a reason (kept, struck through, left out of the counts): never a deletion. After
+    """Void a mistaken slip with a reason (kept, struck through, left out of the counts): never a deletion. Voiding
+    the latest live slip puts its old target back, unless the target was set again since (made more precise,
+    which appends no slip): then the current target stays, said in the history entry. After
     signing (a locked agreement) the void is a correction of the facts: an audited "koreksi" in the history,
     the reason still required. A second void of the same slip changes nothing."""
     slip = db.session.scalar(select(Slip).where(Slip.id == slip_id, Slip.agreement_id == a.id))
@@ -233,8 +235,12 @@ def void_slip(a: Agreement, slip_id: int, reason: str, user) -> Outcome:
     what = f"Catatan penundaan {format_target(*_old(slip))} → {format_target(*_new(slip))}"
     back = ""
     if live and live[-1] is slip:  # the latest postponement was the mistake: its old target is back
-        a.target_mulai, a.target_selesai, a.target_presisi = _old(slip)
-        back = f"; target kembali ke {format_target(*_old(slip))}"
+        current = (a.target_mulai, a.target_selesai, a.target_presisi)
+        if current == _new(slip):
+            a.target_mulai, a.target_selesai, a.target_presisi = _old(slip)
+            back = f"; target kembali ke {format_target(*_old(slip))}"
+        else:  # the target was made more precise since (no slip): that later decision stands
+            back = f"; target tetap {format_target(*current)}"
     if a.is_locked:  # docs/pks.md §4.5: after signing, a correction of the facts with its reason
         log(a, "koreksi", user, reason=f"Koreksi: {what} dibatalkan{back}. Alasan: {reason}"[:2000])
     else:

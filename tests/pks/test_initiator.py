@@ -255,3 +255,71 @@ def test_a_bad_scan_keeps_the_typed_form_and_asks_for_the_file_again(app, solok,
         as_text=True
     )
     assert (_count(app, Document), _count(app, Agreement)) == (docs, agreements)
+
+
+# ---- the initiator is one of the parties -------------------------------------------------------------------
+
+
+def _sijunjung_becomes_an_outside_partner(app, aid) -> None:
+    """PKS 1 without Kabupaten Sijunjung as a party: its party row becomes an outside partner."""
+    from blueprints.pks.models import Party
+
+    with app.app_context():
+        for p in db.session.scalars(
+            select(Party).where(Party.agreement_id == aid, Party.regency_id == regency_id(app, "13.03"))
+        ):
+            p.regency_id, p.organisation_id, p.mitra_nama, p.mitra_jenis = (
+                None,
+                None,
+                f"Universitas {p.id}",
+                "pt",
+            )
+        db.session.commit()
+
+
+def test_the_edit_form_offers_only_regencies_that_are_parties(app, solok, ids):
+    aid = ids["pks1"]
+    form = solok.get(f"/pks/{aid}/ubah").get_data(as_text=True)
+    offered = form.split('name="pemrakarsa_regency_id"')[1].split("</select>")[0]
+    assert "Kabupaten Sijunjung" in offered  # a party
+    _sijunjung_becomes_an_outside_partner(app, aid)
+    form = solok.get(f"/pks/{aid}/ubah").get_data(as_text=True)
+    offered = form.split('name="pemrakarsa_regency_id"')[1].split("</select>")[0]
+    assert "Kabupaten Solok" in offered and "Kabupaten Sijunjung" not in offered
+    opds = form.split('name="pemrakarsa_organisation_id"')[1].split("</select>")[0]
+    assert "Dinas Kesehatan Kabupaten Solok" in opds and "Kabupaten Sijunjung" not in opds
+
+
+def test_a_regency_that_is_not_a_party_is_refused_next_to_the_field(app, solok, ids):
+    aid = ids["pks1"]
+    _sijunjung_becomes_an_outside_partner(app, aid)
+    data = _edit(
+        app,
+        aid,
+        judul="Judul yang diketik",
+        pemrakarsa_regency_id=str(regency_id(app, "13.03")),
+        pemrakarsa_organisation_id=str(_org(app, "Dinas Kesehatan Kabupaten Sijunjung")),
+    )
+    r = solok.post(f"/pks/{aid}/ubah", data=data)
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422
+    field = body.split('name="pemrakarsa_regency_id"')[1].split("</label>")[0]
+    assert "Daerah pemrakarsa harus salah satu daerah yang menjadi pihak kesepakatan ini" in field
+    assert 'value="Judul yang diketik"' in body  # what was typed stays
+    with app.app_context():
+        a = db.session.get(Agreement, aid)
+        assert a.pemrakarsa_regency_id == regency_id(app, "13.02") and a.judul != "Judul yang diketik"
+
+
+def test_a_current_initiator_that_is_not_a_party_still_saves_unchanged(app, solok, ids):
+    """An older record whose initiator is no party (the edit form once took any regency) saves as it is."""
+    aid = ids["pks1"]
+    _sijunjung_becomes_an_outside_partner(app, aid)
+    with app.app_context():
+        db.session.get(Agreement, aid).pemrakarsa_regency_id = regency_id(app, "13.03")
+        db.session.commit()
+    r = solok.post(f"/pks/{aid}/ubah", data=_edit(app, aid, objek="Pengembangan SDM aparatur"))
+    assert r.status_code == 302, r.get_data(as_text=True)
+    with app.app_context():
+        a = db.session.get(Agreement, aid)
+        assert (a.pemrakarsa_regency_id, a.objek) == (regency_id(app, "13.03"), "Pengembangan SDM aparatur")

@@ -327,6 +327,32 @@ def test_voiding_the_latest_slip_puts_its_old_target_back(app, solok, ids):
     assert overview[8:10] == (0, 0)
 
 
+def test_voiding_the_latest_slip_keeps_a_target_set_again_since(app, solok, ids):
+    """PKS 2 slipped from July to the 2nd week of September 2024, then the target was narrowed to 10 September
+    (no slip): voiding the slip keeps 10 September (the later decision), said in the history entry."""
+    from .conftest import key
+
+    aid = ids["pks2"]
+    r = solok.post(f"/pks/{aid}/target", data={**key("g"), "g-target": "10 September 2024"})
+    assert r.status_code == 302
+    with app.app_context():
+        slip_id = db.session.scalar(select(Slip.id).where(Slip.agreement_id == aid))
+    r = solok.post(f"/pks/{aid}/penundaan/{slip_id}/batal", data={"alasan": "tercatat dua kali"})
+    assert r.status_code == 303
+    stage = _texts(solok.get(f"/pks/{aid}/tahap").get_data(as_text=True))
+    assert "sekarang: 10 September 2024" in stage and "0 kali ditunda" in stage
+    with app.app_context():
+        a = db.session.get(Agreement, aid)
+        assert (a.target_mulai, a.target_selesai) == (date(2024, 9, 10), date(2024, 9, 10))
+        entry = db.session.scalar(
+            select(Event.reason).where(Event.agreement_id == aid).order_by(Event.id.desc())
+        )
+    assert entry == (
+        "Catatan penundaan Juli 2024 → minggu ke-2 September 2024 dibatalkan; target tetap 10 September 2024: "
+        "tercatat dua kali"
+    )
+
+
 def test_a_void_from_before_the_fix_still_shows_the_target_of_the_ledger(app, solok, ids):
     """A slip voided before a void put the target back: the agreement still holds the voided target, the
     snapshot rebuilds the one in force from the ledger (where it started)."""

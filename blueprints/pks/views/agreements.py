@@ -55,12 +55,10 @@ def agreements():
 # ---- create and edit ----------------------------------------------------------------------------
 
 
-def _fill_agreement_form(form: AgreementForm, a=None) -> None:
+def _fill_agreement_form(form: AgreementForm) -> None:
     if "parent_id" in form:  # not on the edit form: the parent never changes
         form.parent_id.choices = drafting.parent_choices()
     form.scope_item_id.choices = drafting.scope_item_choices()
-    if "pemrakarsa_organisation_id" in form:
-        form.pemrakarsa_organisation_id.choices = drafting.initiator_organisation_choices(a)
 
 
 @bp.route("/baru", methods=["GET", "POST"])
@@ -69,6 +67,7 @@ def new():
     form = NewAgreementForm()
     _fill_agreement_form(form)
     form.pemrakarsa_regency_id.choices = [(0, "— daerah saya —"), *regency_choices()]
+    form.pemrakarsa_organisation_id.choices = drafting.initiator_organisation_choices()
     if request.method == "GET":
         form.pemrakarsa_regency_id.data = current_user.regency_id or 0
         form.jenis.data = request.args.get("jenis", "PKS") if request.args.get("jenis") in JENIS else "PKS"
@@ -94,14 +93,14 @@ def edit(agreement_id):
         return redirect(url_for("pks.detail", agreement_id=a.id))
     form = EditAgreementForm(obj=a if request.method == "GET" else None)
     del form.jenis, form.parent_id  # the type and parent of a record never change
-    if drafting.initiator_editable(a):
-        form.pemrakarsa_regency_id.choices = [
-            *([] if a.pemrakarsa_regency_id else [(0, "— belum dicatat —")]),
-            *regency_choices(),
-        ]
-    else:  # after signing the initiator is shown, not edited
+    initiator = drafting.initiator_editable(a)
+    if not initiator:  # after signing the initiator is shown, not edited
         del form.pemrakarsa_regency_id, form.pemrakarsa_organisation_id
-    _fill_agreement_form(form, a)
+    _fill_agreement_form(form)
+    if initiator:  # only a regency that is a party (or the current initiator), and its OPD
+        regency_field, opd_field = form.pemrakarsa_regency_id, form.pemrakarsa_organisation_id
+        regency_field.choices, opd_field.choices = drafting.edit_initiator_choices(a)
+        regency_field.invalid_choice_message = drafting.INITIATOR_NOT_PARTY
     if request.method == "GET":
         form.urusan.data, form.klausul.data = a.urusan, a.klausul
         for name, value in drafting.agreement_now(a).items():
