@@ -7,7 +7,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -30,3 +30,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def partial(where: str | None) -> dict:
+    """The keyword arguments of a partial ``Index`` on both databases (the same condition for SQLite and
+    PostgreSQL); none for a full index."""
+    return {"sqlite_where": text(where), "postgresql_where": text(where)} if where else {}

@@ -97,22 +97,38 @@ def change_text(form, obj, current: dict | None = None) -> str:
 
 def conflict_response(form, obj, *, back_url: str, current: dict | None = None, action: str | None = None):
     """The 409 conflict page for a stale edit of ``obj`` (which must be freshly loaded)."""
+    return conflict_page(
+        differences(form, obj, current),
+        back_url=back_url,
+        version=obj.version,
+        action=action,
+        who=getattr(obj, "updated_by", None),
+        when=getattr(obj, "updated_at", None),
+    )
+
+
+def conflict_page(
+    rows, *, back_url: str, version="", versions: dict | None = None, action=None, who=None, when=None
+):
+    """The 409 conflict page: what is stored and what was typed (``rows``), and a button posting the typed values
+    again on the current ``version`` (or, for a form of several records, on the current ``versions`` by field
+    name)."""
+    versions = versions or {}
     typed = [
         (name, value)
         for name, values in request.form.lists()
-        if name not in ("csrf_token", "version")
+        if name not in ("csrf_token", "version") and name not in versions
         for value in values
-    ]
-    who = getattr(obj, "updated_by", None)
+    ] + list(versions.items())
     return render(
         "errors/conflict.html",
         "errors/_conflict.html",
         status=409,
-        rows=differences(form, obj, current),
+        rows=rows,
         typed=typed,
-        version=obj.version,
+        version=version,
         action=action or request.path,
         back_url=back_url,
         who=who,
-        when=getattr(obj, "updated_at", None),
+        when=when,
     )

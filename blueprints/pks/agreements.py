@@ -108,13 +108,18 @@ def scope_item_choices() -> list[tuple[int, str]]:
     return [(0, "—")] + [(s.id, s.nama[:80]) for s in items]
 
 
+def _initiator_regency(a: Agreement):
+    """The rule of the regencies an agreement's initiator is chosen from on the edit form: those that are its
+    parties, plus the current initiator (an older record saves unchanged). A condition on ``Regency``."""
+    return or_(
+        Regency.id.in_(select(Party.regency_id).where(Party.agreement_id == a.id)),
+        Regency.id == (a.pemrakarsa_regency_id or 0),
+    )
+
+
 def initiator_regency_ids(a: Agreement) -> set[int]:
-    """The regencies an agreement's initiator is chosen from on the edit form: those that are its parties, plus
-    the current initiator (an older record saves unchanged)."""
-    ids = set(db.session.scalars(select(Party.regency_id).where(Party.agreement_id == a.id)))
-    ids.add(a.pemrakarsa_regency_id)
-    ids.discard(None)
-    return ids
+    """The regencies the initiator may be (``_initiator_regency``)."""
+    return set(db.session.scalars(select(Regency.id).where(_initiator_regency(a))))
 
 
 def _no_opd(a: Agreement | None) -> tuple[int, str, None]:
@@ -140,10 +145,7 @@ def edit_initiator_choices(a: Agreement) -> tuple[list[tuple[int, str]], list[tu
     """The edit form's initiating regencies and OPD, in one statement: only the regencies that are parties of
     the agreement (``initiator_regency_ids``) and their offices, plus the current initiator and its OPD (an
     older record saves unchanged); first "not recorded" while no regency is."""
-    listed = or_(
-        Regency.id.in_(select(Party.regency_id).where(Party.agreement_id == a.id)),
-        Regency.id == (a.pemrakarsa_regency_id or 0),
-    )
+    listed = _initiator_regency(a)
     rows = db.session.execute(
         select(Regency.id, Regency.name, Organisation.id, Organisation.name, listed)
         .outerjoin(

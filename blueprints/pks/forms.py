@@ -398,7 +398,7 @@ class ActionFields(Form):
     organisation_id = _ids("Penanggung jawab (OPD dari daftar organisasi)", "Pilih OPD dari daftar.")
     owner_regency_id = _ids("Daerah penanggung jawab", REGENCY)
     owner = StringField(
-        "Penanggung jawab di luar kabupaten aplikasi (isian bebas)", validators=[Optional(), _len(200)]
+        "Penanggung jawab di luar daerah pengguna Sinergi (isian bebas)", validators=[Optional(), _len(200)]
     )
     due = DateField("Tenggat", validators=[Optional()])
 

@@ -41,7 +41,7 @@ from .models import (
     Party,
     meeting_agreement,
 )
-from .saving import creates_once, refused, refused_as_one, saved, stale_action, stale_outcome
+from .saving import checked, creates_once, refused, refused_as_one, saved, stale_action, stale_outcome
 
 
 def _text(field) -> str:
@@ -469,23 +469,19 @@ def _history(m: Meeting, user, text: str) -> None:
         log(a, "rapat", user, reason=f"Rapat {tanggal(m.tanggal)}: {text}"[:2000])
 
 
-def _refusal(m: Meeting, form, stale: Outcome | None = None, frozen=None) -> Outcome | None:
-    """The guards every correction of a meeting passes, in order: the version its form showed (``stale``, from
-    ``stale_outcome``/``stale_action``), the form itself, and a meeting frozen by the signing (``frozen``: the
-    minutes' rule unless the correction names its own)."""
-    if stale:
-        return stale
-    if not form.validate():
-        return refused(form)
-    if (frozen or minutes_frozen)(m):
-        return refused(form, FROZEN)
-    return None
+def _refusal(m: Meeting, form, stale: Outcome | None = None, frozen=minutes_frozen) -> Outcome | None:
+    """The guards every correction of a meeting passes, in order: the version its form showed and the form
+    itself (``saving.checked``), then a meeting frozen by the signing (``frozen``: the minutes' rule unless the
+    correction names its own)."""
+    if out := checked(form, stale):
+        return out
+    return refused(form, FROZEN) if frozen(m) else None
 
 
-def _not_ours(m: Meeting, form) -> Outcome | None:
+def _not_ours(shown: Discussed, form) -> Outcome | None:
     """The meeting itself is not one regency's to change or delete while it also discussed an agreement the user
     cannot see (another regency's own record)."""
-    return refused(form, OTHERS_MEETING) if discussed(m).others else None
+    return refused(form, OTHERS_MEETING) if shown.others else None
 
 
 def edit_entry(m: Meeting, kind: str, row, form, user) -> Outcome:
@@ -590,7 +586,7 @@ def save_meeting(m: Meeting, form, user, today: date) -> Outcome:
     url = url_for("pks.meeting", meeting_id=m.id)
     if out := _refusal(m, form, stale_outcome(form, m, url=url, current=meeting_now(m)), meeting_fixed):
         return out
-    if out := _not_ours(m, form):
+    if out := _not_ours(discussed(m), form):
         return out
     if form.tanggal.data > today:
         form.tanggal.errors.append(MEETING_IN_FUTURE)
@@ -622,11 +618,6 @@ def visible_ids(ids) -> list[int]:
     return list(db.session.scalars(stmt if clause is None else stmt.where(clause)))
 
 
-def first_visible(ids) -> int | None:
-    """The first of these agreements the user can see."""
-    return next(iter(visible_ids(ids)), None)
-
-
 def remove_meeting(m: Meeting, form, user) -> Outcome:
     """Delete a meeting recorded by mistake, with a reason, on the version its form showed: the row stays, marked
     deleted (who, when, why), and leaves every page, list, count and reminder; the history of each agreement it
@@ -634,12 +625,13 @@ def remove_meeting(m: Meeting, form, user) -> Outcome:
     url = url_for("pks.meeting", meeting_id=m.id)
     if out := _refusal(m, form, stale_action(form, m, url=url), meeting_fixed):
         return out
-    if out := _not_ours(m, form):
+    shown = discussed(m)
+    if out := _not_ours(shown, form):
         return out
     reason = " ".join(form.alasan.data.split())
     for a in m.agreements:
         log(a, "rapat", user, reason=f"Rapat dihapus ({_where(m)}). Alasan: {reason}"[:2000])
-    back = first_visible(a.id for a in m.agreements)
+    back = min((a.id for a in shown.shown), default=None)
     m.deleted_at, m.deleted_by_id, m.deleted_reason = utcnow(), getattr(user, "id", None), reason
     audit.record("delete", "pks_meeting", m.id, f"rapat #{m.id} dihapus", user=user)
     to = url_for("pks.detail", agreement_id=back) if back else url_for("pks.index")
@@ -670,11 +662,11 @@ def unlink_agreement(m: Meeting, a: Agreement, form, user) -> Outcome:
         return Outcome(repeated=True, data={"url": url})
     if out := _refusal(m, form):
         return out
-    rest = [x for x in m.agreements if x is not a]
-    if not rest:
+    if len(m.agreements) == 1:
         return refused(form, LAST_AGREEMENT)
     if _held_before_signing(m, a):
         return refused(form, SIGNED_RECORD)
+    seen_after = [x for x in discussed(m).shown if x is not a]  # read before the link goes
     reason = " ".join(form.alasan.data.split())
     _history(m, user, f"{a.jenis} #{a.id} ({_shown('judul', a.judul)}) dilepas dari rapat. Alasan: {reason}")
     m.agreements.remove(a)
@@ -685,7 +677,7 @@ def unlink_agreement(m: Meeting, a: Agreement, form, user) -> Outcome:
         )
     )
     audit.record("update", "pks_meeting", m.id, f"rapat #{m.id} dilepas dari kesepakatan #{a.id}", user=user)
-    if first_visible(x.id for x in rest) is None:
+    if not seen_after:
         url = url_for("pks.detail", agreement_id=a.id)
     return saved(m, url, "Kesepakatan dilepas dari rapat.")
 

@@ -24,7 +24,7 @@ from .forms import OUTSIDE_PARTNER, REGENCY_LEVEL
 from .models import PERAN_PIHAK, Agreement, DocNumber, Obligation, Party, Signatory
 from .outcome import Locked
 from .queries import find_number
-from .saving import creates_once, refused, saved, stale_action, stale_outcome
+from .saving import checked, creates_once, refused, saved, stale_action, stale_outcome
 
 NEEDS_POWER_OF_ATTORNEY = (
     "Peringatan: penandatangan selain Bupati memerlukan surat kuasa sebelum penandatanganan."
@@ -259,10 +259,8 @@ def _removal(a: Agreement, form, obj) -> str | Outcome:
     another version of ``obj``, then the reason the form asks for. The reason, or the answer."""
     if a.is_locked:
         return refused(None, Locked.message)
-    if stale := stale_action(form, obj, url=url_for("pks.parties", agreement_id=a.id)):
-        return stale
-    if not form.validate():
-        return refused(form)
+    if out := checked(form, stale_action(form, obj, url=url_for("pks.parties", agreement_id=a.id))):
+        return out
     return " ".join(form.alasan.data.split())
 
 

@@ -36,8 +36,11 @@ def needs_other_side(a: Agreement, to: str) -> bool:
 
 def open_proposal(a: Agreement) -> StageProposal | None:
     """The proposal awaiting a decision (read only when the agreement says one does)."""
-    if not a.usul_terbuka:
-        return None
+    return _pending(a) if a.usul_terbuka else None
+
+
+def _pending(a: Agreement) -> StageProposal | None:
+    """The open proposal as the database holds it (also when this session's agreement does not know of it yet)."""
     return db.session.scalar(
         select(StageProposal)
         .where(StageProposal.agreement_id == a.id, StageProposal.keputusan == "")
@@ -80,9 +83,7 @@ def propose(a: Agreement, to: str, reason: str, user, on: date | None) -> Outcom
         with db.session.begin_nested():
             db.session.add(p)
     except IntegrityError:  # the other side's proposal was saved a moment ago
-        pending = db.session.scalar(
-            select(StageProposal).where(StageProposal.agreement_id == a.id, StageProposal.keputusan == "")
-        )
+        pending = _pending(a)
         if pending is None:
             raise
         return _still_open(a, pending)

@@ -46,6 +46,14 @@ def refused(form=None, *refusals: str) -> Outcome:
     return Outcome(errors=errors, refusals=above)
 
 
+def checked(form, stale: Outcome | None = None) -> Outcome | None:
+    """The first guards of a correction or a delete: the version its form showed (``stale``, from
+    ``stale_outcome``/``stale_action``), then the form itself. None when both pass, else the answer."""
+    if stale:
+        return stale
+    return None if form.validate() else refused(form)
+
+
 def refused_as_one(form) -> Outcome:
     """A form whose page shows no fields of its own (a button, a switch): all its messages as one refusal."""
     return refused(None, " ".join(e for errs in form.errors.values() for e in errs))

@@ -68,12 +68,11 @@ def set_target(
             a,
             "penundaan",
             user,
-            reason=f"Target {format_target(a.target_mulai, a.target_selesai, a.target_presisi)}"
-            f" → {target.label()}: {reason}"[:2000],
+            reason=f"Target {format_target(*_current(a))} → {target.label()}: {reason}"[:2000],
             on_date=on,
         )
     elif a.target_mulai is not None:
-        old = format_target(a.target_mulai, a.target_selesai, a.target_presisi)
+        old = format_target(*_current(a))
         if old != target.label():
             log(
                 a,
@@ -155,14 +154,16 @@ def _new(s: Slip) -> Range:
     return (s.new_mulai, s.new_selesai, s.new_presisi)
 
 
+def _current(a: Agreement) -> Range:
+    return (a.target_mulai, a.target_selesai, a.target_presisi)
+
+
 def first_target(a: Agreement, slips: list[Slip]) -> tuple[str, date | None]:
     """The first target ever set (its label, its last day): where the ledger starts, a voided slip included
     (what it moved from was in force), else the agreement's own first target. ``slips`` in ledger order."""
     if slips:
         return format_target(*_old(slips[0])), slips[0].old_selesai
-    return format_target(a.target_mulai, a.target_selesai, a.target_presisi), (
-        a.target_awal_selesai or a.target_selesai
-    )
+    return format_target(*_current(a)), (a.target_awal_selesai or a.target_selesai)
 
 
 def days_late(signed_on: date | None, first_end: date | None) -> int | None:
@@ -181,7 +182,7 @@ def target_on(a: Agreement, slips: list[Slip], day: date) -> Range:
     later = [s for s in live if s.day > day]
     if later:
         return _old(later[0])
-    current = (a.target_mulai, a.target_selesai, a.target_presisi)
+    current = _current(a)
     after_live = slips[slips.index(live[-1]) + 1 :] if live else slips
     if any(s.void is not None and _new(s) == current for s in after_live):
         return _new(live[-1]) if live else _old(slips[0])
@@ -206,7 +207,7 @@ def slip_summary(a: Agreement, slips: list[Slip]) -> SlipSummary:
         len(live),
         sum(s.days for s in live),
         first,
-        format_target(a.target_mulai, a.target_selesai, a.target_presisi),
+        format_target(*_current(a)),
         a.tgl_ttd,
         days_late(a.tgl_ttd, first_end),
     )
@@ -235,7 +236,7 @@ def void_slip(a: Agreement, slip_id: int, reason: str, user) -> Outcome:
     what = f"Catatan penundaan {format_target(*_old(slip))} → {format_target(*_new(slip))}"
     back = ""
     if live and live[-1] is slip:  # the latest postponement was the mistake: its old target is back
-        current = (a.target_mulai, a.target_selesai, a.target_presisi)
+        current = _current(a)
         if current == _new(slip):
             a.target_mulai, a.target_selesai, a.target_presisi = _old(slip)
             back = f"; target kembali ke {format_target(*_old(slip))}"
@@ -255,6 +256,4 @@ def void_slip(a: Agreement, slip_id: int, reason: str, user) -> Outcome:
         db.session.rollback()
         return Outcome(repeated=ALREADY_VOID)
     message = "Catatan penundaan dibatalkan; tetap tercatat dan tidak dihitung lagi."
-    return Outcome(
-        record=slip, data={"message": ("Koreksi dicatat. " if kind != "penundaan" else "") + message}
-    )
+    return Outcome(record=slip, data={"message": ("Koreksi dicatat. " if a.is_locked else "") + message})

@@ -31,12 +31,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
-    text,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from blueprints.core.audit import append_only
-from blueprints.core.extensions import db
+from blueprints.core.extensions import db, partial
 from blueprints.core.scope import RegencyScoped
 from blueprints.core.textsearch import TextIndex, register
 from blueprints.core.timeutil import UTCDateTime, utcnow
@@ -163,8 +162,7 @@ class Person(Versioned, RegencyScoped, db.Model):
             "regency_id",
             "no_kk",
             unique=True,
-            sqlite_where=text(HEAD_OF_KK_WHERE),
-            postgresql_where=text(HEAD_OF_KK_WHERE),
+            **partial(HEAD_OF_KK_WHERE),
         ),
         # the verval worklist: a regency's approved records, longest since their last verification first
         Index("ix_sidilan_person_regency_verval", "regency_id", "status_verifikasi", "tgl_verifikasi", "id"),

@@ -20,12 +20,11 @@ from sqlalchemy import (
     exists,
     false,
     select,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.auth.models import Organisation, Regency
-from blueprints.core.extensions import db
+from blueprints.core.extensions import db, partial
 from blueprints.core.timeutil import UTCDateTime, utcnow
 from blueprints.core.versioning import Versioned
 
@@ -200,10 +199,6 @@ class ScopeLink(db.Model):
     scope_item_id: Mapped[int] = mapped_column(ForeignKey("pks_scope_item.id"), index=True)
 
 
-def _where(clause: str | None) -> dict:
-    return {"sqlite_where": text(clause), "postgresql_where": text(clause)} if clause else {}
-
-
 # (index, columns, partial condition) of the party rules the database holds (migration 0046_pks_party_trust)
 PARTY_UNIQUE = (
     ("uq_pks_party_urutan", ("agreement_id", "urutan"), None),
@@ -237,7 +232,7 @@ class Party(Versioned, db.Model):
         # what parties._party_values checks, held by the database too (two clerks adding at once): one party per
         # position, and no party twice. A party is deleted outright (no soft delete), so a party removed never
         # blocks adding it again. Each index is no stricter than the app's check (which also folds case).
-        *(Index(name, *cols, unique=True, **_where(where)) for name, cols, where in PARTY_UNIQUE),
+        *(Index(name, *cols, unique=True, **partial(where)) for name, cols, where in PARTY_UNIQUE),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pks_agreement.id"))

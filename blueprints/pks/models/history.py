@@ -2,12 +2,12 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.auth.models import Regency, User
 from blueprints.core.audit import append_only
-from blueprints.core.extensions import db
+from blueprints.core.extensions import db, partial
 from blueprints.core.timeutil import UTCDateTime, to_local, utcnow
 
 
@@ -134,8 +134,7 @@ class StageProposal(db.Model):
             "uq_pks_stage_proposal_open",
             "agreement_id",
             unique=True,
-            sqlite_where=text(OPEN_PROPOSAL),
-            postgresql_where=text(OPEN_PROPOSAL),
+            **partial(OPEN_PROPOSAL),
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -266,13 +266,11 @@ def _meeting_forms(m, posted: str = "", unlinking: int | None = None):
     if posted != "edit":
         form.host_regency_id.data = m.host_regency_id or 0
     remove = MeetingRemoveForm(prefix="x", **({} if posted == "remove" else {"formdata": None, "obj": m}))
-    visible = set(minutes.visible_ids(a.id for a in m.agreements))
     unlink = {
         a.id: UnlinkAgreementForm(
             prefix=f"u{a.id}", **({} if posted == "unlink" and a.id == unlinking else {"formdata": None})
         )
-        for a in m.agreements
-        if a.id in visible
+        for a in minutes.discussed(m).shown
     }
     return form, remove, unlink
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 from blueprints.core import audit
 from blueprints.core.forms import FORM_INVALID
 from blueprints.core.render import render
+from blueprints.core.versioning import conflict_page
 
 from .. import bp
 from .. import rules as rule_cases
@@ -85,22 +86,4 @@ def opd_contacts_save():
 def _opd_conflict(out):
     """The conflict page (409) for addresses changed meanwhile: each OPD's stored and typed address, and a
     button that posts the typed ones again on the current versions."""
-    versions = out.data["versions"]
-    typed = [
-        (name, value)
-        for name, values in request.form.lists()
-        if name != "csrf_token" and name not in versions
-        for value in values
-    ] + list(versions.items())
-    return render(
-        "errors/conflict.html",
-        "errors/_conflict.html",
-        status=409,
-        rows=out.data["rows"],
-        typed=typed,
-        version="",
-        action=request.path,
-        back_url=out.data["url"],
-        who=None,
-        when=None,
-    )
+    return conflict_page(out.data["rows"], back_url=out.data["url"], versions=out.data["versions"])
