@@ -9,7 +9,7 @@ from blueprints.auth.models import Regency
 from blueprints.core.extensions import db
 from blueprints.core.forms import new_submission_key
 from blueprints.pks.demo import KSB_TITLE, PKS1_TITLE, PKS2_TITLE
-from blueprints.pks.models import Agreement
+from blueprints.pks.models import Agreement, Event
 
 TODAY = date(2026, 11, 28)
 
@@ -36,6 +36,18 @@ def real_pdf(title: str = "Naskah uji") -> bytes:
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
+
+
+def meeting_history(app, aid) -> list[str]:
+    """The meeting lines of an agreement's history, oldest first."""
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(Event.reason)
+                .where(Event.agreement_id == aid, Event.kind == "rapat")
+                .order_by(Event.id)
+            )
+        )
 
 
 def version_of(app, model, record_id) -> int:

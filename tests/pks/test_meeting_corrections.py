@@ -19,13 +19,13 @@ from blueprints.pks.models import (
     Attendee,
     Decision,
     Document,
-    Event,
     Meeting,
     MeetingDocument,
 )
 from tests.clock import TODAY
 
 from .conftest import key, real_pdf, version_of
+from .conftest import meeting_history as _history
 
 DEMO_DAY = date(2024, 8, 29)
 
@@ -38,17 +38,6 @@ def _meeting(app) -> int:
 def _first(app, model, mid) -> int:
     with app.app_context():
         return db.session.scalar(select(model.id).where(model.meeting_id == mid).order_by(model.id))
-
-
-def _history(app, aid) -> list[str]:
-    with app.app_context():
-        return list(
-            db.session.scalars(
-                select(Event.reason)
-                .where(Event.agreement_id == aid, Event.kind == "rapat")
-                .order_by(Event.id)
-            )
-        )
 
 
 def _sign_both(app, ids, on: date):

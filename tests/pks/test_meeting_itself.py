@@ -16,6 +16,7 @@ from tests.clock import TODAY
 from tests.replay import logged_in
 
 from .conftest import key, regency_id, version_of
+from .conftest import meeting_history as _history
 
 DEMO_DAY = date(2024, 8, 29)
 
@@ -23,17 +24,6 @@ DEMO_DAY = date(2024, 8, 29)
 def _demo_meeting(app) -> int:
     with app.app_context():
         return db.session.scalar(select(Meeting.id).where(Meeting.tanggal == DEMO_DAY))
-
-
-def _history(app, aid) -> list[str]:
-    with app.app_context():
-        return list(
-            db.session.scalars(
-                select(Event.reason)
-                .where(Event.agreement_id == aid, Event.kind == "rapat")
-                .order_by(Event.id)
-            )
-        )
 
 
 def _edit(app, mid, **changes) -> dict:
