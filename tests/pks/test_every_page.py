@@ -42,3 +42,18 @@ def test_pages_render_for_each_reader(app, ids, username):
         assert len(gzip.compress(hx.data)) <= limit, url
     writes = [b"Simpan catatan" in client.get(f"/pks/{ids['pks1']}").data]
     assert writes == [not read_only]
+
+
+def test_the_new_correction_pages_stay_within_the_page_budget(app, ids):
+    """The meeting's own edit page (edit, delete, take an agreement off) and the admin's rules page with one
+    reminder address per OPD: plain pages within 14,000 B gzipped."""
+    officer = app.test_client()
+    AuthActions(officer).login("kerjasama.solok")
+    edit = officer.get("/pks/rapat/1/ubah")
+    assert edit.status_code == 200 and "Hapus rapat" in edit.get_data(as_text=True)
+    assert len(gzip.compress(edit.data)) <= 14000
+    admin = app.test_client()
+    AuthActions(admin).login("admin.solok")
+    rules = admin.get("/pks/aturan")
+    assert rules.status_code == 200 and "E-mail pengingat per OPD" in rules.get_data(as_text=True)
+    assert len(gzip.compress(rules.data)) <= 14000
